@@ -1,0 +1,118 @@
+//! `synthlint check`.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use crate::cli::CheckArgs;
+use crate::config::{self, Overrides};
+use crate::engine;
+use crate::report::{self, Format, ReportOptions};
+
+pub fn run(args: CheckArgs) -> ExitCode {
+    let paths = if args.paths.is_empty() {
+        vec![".".into()]
+    } else {
+        args.paths.clone()
+    };
+    for p in &paths {
+        if !p.exists() {
+            eprintln!("error: {}: no such file or directory", p.display());
+            return ExitCode::from(2);
+        }
+    }
+    let overrides = Overrides {
+        config: args.config.clone(),
+        paths: paths.clone(),
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        exclude: args.exclude.clone(),
+        fail_on: args.fail_on,
+        jobs: args.jobs,
+        root: args.root.clone(),
+        no_inline_suppressions: args.no_inline_suppressions,
+    };
+    let settings = match config::resolve(&overrides) {
+        Ok(s) => s,
+        Err(report) => {
+            eprintln!("{report:?}");
+            return ExitCode::from(2);
+        }
+    };
+    let pool = match rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.jobs.unwrap_or(0))
+        .build()
+    {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: cannot start worker threads: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match pool.install(|| engine::scan(&paths, &settings)) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {}", e.message);
+            return ExitCode::from(2);
+        }
+    };
+    let color = !args.no_color
+        && std::env::var_os("NO_COLOR").is_none()
+        && args.output.is_none()
+        && std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let opts = ReportOptions {
+        color,
+        omit_suppressed: args.omit_suppressed,
+    };
+    let mut buf = Vec::new();
+    let written = match args.format {
+        Format::Text => report::text::write(&result, &opts, &mut buf),
+        Format::Json => report::json::write(&result, &opts, &mut buf),
+        Format::Sarif => report::sarif::write(&result, &opts, &mut buf),
+    };
+    if let Err(e) = written {
+        eprintln!("error: writing report: {e}");
+        return ExitCode::from(2);
+    }
+    let io = match &args.output {
+        Some(path) => std::fs::write(path, &buf).map_err(|e| (path.display().to_string(), e)),
+        None => std::io::stdout()
+            .write_all(&buf)
+            .map_err(|e| ("standard output".to_string(), e)),
+    };
+    if let Err((what, e)) = io {
+        eprintln!("error: writing {what}: {e}");
+        return ExitCode::from(2);
+    }
+    if args.stats {
+        print_stats(&result.stats);
+    }
+    if result.fails(settings.fail_on) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn print_stats(s: &engine::Stats) {
+    let total = s.walk + s.parse + s.index + s.rules + s.filter;
+    let secs = total.as_secs_f64().max(1e-9);
+    eprintln!("synthlint stats:");
+    for (name, d) in [
+        ("walk", s.walk),
+        ("parse+extract", s.parse),
+        ("index", s.index),
+        ("rules", s.rules),
+        ("filter", s.filter),
+    ] {
+        eprintln!("  {name:<14} {:>9.1} ms", d.as_secs_f64() * 1000.0);
+    }
+    eprintln!("  {:<14} {:>9.1} ms", "total", secs * 1000.0);
+    eprintln!(
+        "  {} files, {} lines, {:.1} MB; {:.0} files/s, {:.1} MB/s",
+        s.files,
+        s.lines,
+        s.bytes as f64 / 1e6,
+        s.files as f64 / secs,
+        s.bytes as f64 / 1e6 / secs
+    );
+}

@@ -1,0 +1,46 @@
+//! `synthlint explain CODE`.
+
+use std::process::ExitCode;
+
+use crate::regulations::Regulations;
+use crate::rules;
+
+pub fn run(code: &str) -> ExitCode {
+    let Some(rule) = rules::by_code(code) else {
+        eprintln!("error: no rule with code `{code}` (see `synthlint rules`)");
+        return ExitCode::from(2);
+    };
+    print!("{}", render(rule.meta()));
+    ExitCode::SUCCESS
+}
+
+/// The rule's doc with a header and the titles of the articles it implicates.
+pub fn render(m: &rules::RuleMeta) -> String {
+    let regs = Regulations::get();
+    let mut s = format!("# {} {}\n\n", m.code, m.name);
+    s += &format!(
+        "Category: {} · Default level: {} · Precision: {}\n\n{}\n\n",
+        m.category.as_str(),
+        m.default_level.as_str(),
+        m.precision.as_str(),
+        m.summary
+    );
+    s += m.doc.trim();
+    s += "\n";
+    if !m.articles.is_empty() {
+        s += "\n## Articles\n\n";
+        for id in m.articles {
+            match regs.article(id) {
+                Some(a) => {
+                    let inst = regs.instrument_of(a);
+                    s += &format!(
+                        "- {id}: {}, Art. {} — {}\n  {}\n  {}\n",
+                        inst.name, a.number, a.title, a.summary, a.url
+                    );
+                }
+                None => s += &format!("- {id}\n"),
+            }
+        }
+    }
+    s
+}

@@ -1,0 +1,129 @@
+//! Command line: arguments → run → exit code. 0 clean, 1 findings at or
+//! above `--fail-on`, 2 usage, config or I/O error.
+
+mod check;
+mod debug;
+mod explain;
+mod list_rules;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::finding::Level;
+use crate::report::Format;
+
+#[derive(Parser)]
+#[command(
+    name = "synthlint",
+    version,
+    about = "Find the code that AI regulations put duties on: generation endpoints, labels, logs, opt-outs, personal data."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Scan files and directories.
+    Check(CheckArgs),
+    /// List the rules.
+    Rules(RulesArgs),
+    /// Print a rule's documentation with the articles it implicates.
+    Explain {
+        /// Rule code, e.g. GEN001.
+        code: String,
+    },
+    /// Inspect what the frontends extract.
+    #[command(subcommand)]
+    Debug(DebugCommand),
+}
+
+#[derive(Args, Clone, Debug)]
+pub struct CheckArgs {
+    /// Files or directories to scan (default: the current directory).
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Use this config file instead of searching for synthlint.toml / pyproject.toml.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Enable only these rule codes or category prefixes (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Disable these rule codes or category prefixes (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Exclude paths matching these globs (repo-relative), on top of the defaults.
+    #[arg(long, value_delimiter = ',')]
+    pub exclude: Vec<String>,
+    /// Lowest level that makes the exit code 1.
+    #[arg(long, value_parser = parse_level)]
+    pub fail_on: Option<Level>,
+    /// Worker threads (default: all cores).
+    #[arg(long, short)]
+    pub jobs: Option<usize>,
+    /// Never colour the output (also when NO_COLOR is set or output is not a terminal).
+    #[arg(long)]
+    pub no_color: bool,
+    /// Print time per phase and throughput on standard error.
+    #[arg(long)]
+    pub stats: bool,
+    /// Ignore inline `synthlint: ignore` comments (for strict CI policies).
+    #[arg(long)]
+    pub no_inline_suppressions: bool,
+    /// Leave suppressed findings out of the report (for GitHub upload).
+    #[arg(long)]
+    pub omit_suppressed: bool,
+    /// Directory that output paths are relative to (default: the repository root).
+    #[arg(long)]
+    pub root: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct RulesArgs {
+    #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+    pub format: RulesFormat,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+pub enum DebugCommand {
+    /// Print the facts extracted from one file as JSON.
+    Facts { file: PathBuf },
+}
+
+fn parse_level(s: &str) -> Result<Level, String> {
+    Level::parse(s).ok_or_else(|| format!("expected note, warning or error, got `{s}`"))
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Rules(args) => list_rules::run(args),
+        Command::Explain { code } => explain::run(&code),
+        Command::Debug(DebugCommand::Facts { file }) => debug::facts(&file),
+    }
+}

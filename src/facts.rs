@@ -1,0 +1,165 @@
+//! `FileFacts`: everything the rules may know about one file. Frontends in
+//! `src/lang/` produce them; nothing after extraction sees a syntax tree.
+//! Facts are owned and serializable, so they can be cached and printed by
+//! `synthlint debug facts`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::source::Span;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    Python,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FileFacts {
+    /// Repo-relative path with `/` separators.
+    pub path: String,
+    pub language: Language,
+    /// Dotted module name derived from the path (`pkg/sub/mod.py` → `pkg.sub.mod`).
+    pub module: String,
+    pub imports: Vec<Import>,
+    pub functions: Vec<Function>,
+    pub classes: Vec<Class>,
+    pub calls: Vec<Call>,
+    pub assignments: Vec<Assignment>,
+    pub strings: Vec<StringLit>,
+    pub comments: Vec<Comment>,
+    /// Regions tree-sitter could not parse; facts elsewhere in the file stand.
+    pub syntax_errors: Vec<Span>,
+    pub line_count: u32,
+}
+
+/// One imported binding: `import a.b as c` → local `c` bound to `a.b`;
+/// `from .x import y` → local `y` bound to `<package>.x.y`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Import {
+    /// The name this import binds in the module namespace (`*` for wildcard).
+    pub local: String,
+    /// Absolute dotted path the local name refers to.
+    pub target: String,
+    /// Relative level (number of leading dots), 0 for absolute imports.
+    pub level: u32,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Function {
+    pub name: String,
+    /// Qualified within the module: `Class.method`, `outer.inner`.
+    pub qualname: String,
+    /// Qualname of the enclosing class when this is a method.
+    pub class: Option<String>,
+    pub decorators: Vec<Decorator>,
+    pub params: Vec<String>,
+    pub is_async: bool,
+    /// The `def` line up to the name, for anchoring findings.
+    pub name_span: Span,
+    /// The whole definition, decorators excluded.
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Decorator {
+    /// Source text of the decorator expression without `@`.
+    pub text: String,
+    /// Callee resolved through imports (`app.post` stays `app.post` when `app` is local).
+    pub resolved: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Class {
+    pub name: String,
+    pub qualname: String,
+    /// Base class expressions, resolved through imports where possible.
+    pub bases: Vec<String>,
+    pub name_span: Span,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Call {
+    /// Callee as written, whitespace-normalised (`client.chat.completions.create`).
+    pub callee: String,
+    /// Callee resolved through imports and known variable types, e.g.
+    /// `openai.OpenAI().chat.completions.create`. `()` marks "instance of".
+    pub resolved: Option<String>,
+    pub args: Vec<Arg>,
+    /// Qualname of the innermost enclosing function, `None` at module level.
+    pub scope: Option<String>,
+    /// When the receiver's type came from a constructor/factory call, the
+    /// arguments of that call (e.g. the task of `transformers.pipeline(...)`).
+    pub receiver_args: Option<Vec<Arg>>,
+    pub span: Span,
+    pub callee_span: Span,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Arg {
+    /// Keyword name; `None` for positional; `**` for dict unpacking, `*` for list unpacking.
+    pub keyword: Option<String>,
+    pub value: Value,
+    pub span: Span,
+}
+
+/// A literal value where the source has one, otherwise the expression text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "value", rename_all = "lowercase")]
+pub enum Value {
+    Str(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    None,
+    /// A dict display with literal keys where possible.
+    Dict(Vec<(Value, Value)>),
+    List(Vec<Value>),
+    /// A name or attribute chain (`settings.MODEL`), resolved through imports when possible.
+    Name {
+        text: String,
+        resolved: Option<String>,
+    },
+    /// Any other expression, by its (truncated) source text.
+    Expr(String),
+}
+
+impl Value {
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Assignment {
+    /// Target as written: `client`, `self.pipe`, `cls.model`.
+    pub target: String,
+    /// Qualname of the enclosing function, `None` at module level.
+    pub scope: Option<String>,
+    /// Resolved callee of the right-hand call when the value is a call
+    /// (`openai.OpenAI`), which makes the target an instance of it.
+    pub value_call: Option<String>,
+    /// Literal value of the right-hand side, when literal (used for `**kwargs` dicts).
+    pub value: Value,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StringLit {
+    pub value: String,
+    /// True for f-strings: `value` then holds only the literal parts.
+    pub interpolated: bool,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Comment {
+    /// Comment text without the leading `#` or `//`.
+    pub text: String,
+    pub span: Span,
+}

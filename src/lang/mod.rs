@@ -1,0 +1,14 @@
+//! Frontends. The only place that touches tree-sitter (and, later, syn).
+//! Each turns one file's text into owned `FileFacts`.
+
+pub mod python;
+
+use crate::facts::{FileFacts, Language};
+use crate::finding::Notification;
+use crate::walk::SourcePath;
+
+pub fn extract(file: &SourcePath, text: &str) -> (FileFacts, Vec<Notification>) {
+    match file.language {
+        Language::Python => python::extract(&file.rel, text),
+    }
+}

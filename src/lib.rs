@@ -1,0 +1,18 @@
+//! synthlint: a static analyzer for AI product codebases that finds the code
+//! which generative-AI regulations (China's deep synthesis, generative AI and
+//! labeling rules, PIPL, the EU AI Act Art. 50, California SB 942) put duties on.
+
+pub mod analysis;
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod engine;
+pub mod facts;
+pub mod finding;
+pub mod lang;
+pub mod regulations;
+pub mod report;
+pub mod rules;
+pub mod source;
+pub mod suppress;
+pub mod walk;

@@ -1,0 +1,21 @@
+//! Reporters: render a `ScanResult`. Output is deterministic: sorted input,
+//! no hash-map iteration, repo-relative paths only.
+
+pub mod json;
+pub mod sarif;
+pub mod text;
+
+use clap::ValueEnum;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Sarif,
+}
+
+pub struct ReportOptions {
+    pub color: bool,
+    /// Leave suppressed findings out (GitHub shows them as open otherwise).
+    pub omit_suppressed: bool,
+}

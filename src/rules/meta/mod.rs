@@ -1,0 +1,2 @@
+pub mod bare_suppression;
+pub mod unused_suppression;

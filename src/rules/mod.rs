@@ -1,0 +1,121 @@
+//! The rule framework. One rule per file under `rules/<category>/`; each
+//! declares its metadata (code, name, level, articles, doc) and a `check`
+//! that reads facts and the project index, never syntax trees.
+
+use serde::Serialize;
+
+use crate::analysis::Project;
+use crate::catalog::Catalog;
+use crate::finding::{Finding, Level};
+
+pub mod generation;
+pub mod meta;
+pub mod moderation;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    /// Generation endpoints and calls (scoping).
+    Generation,
+    /// Moderation and safety checks.
+    Moderation,
+    /// Findings about synthlint's own suppressions.
+    Meta,
+}
+
+impl Category {
+    /// The code prefix that selects the whole category (`--select GEN`).
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Category::Generation => "GEN",
+            Category::Moderation => "MOD",
+            Category::Meta => "SYN",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Generation => "generation",
+            Category::Moderation => "moderation",
+            Category::Meta => "meta",
+        }
+    }
+}
+
+/// How often a finding of this rule is right, as measured on real code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Precision {
+    VeryHigh,
+    High,
+    Medium,
+    Low,
+}
+
+impl Precision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Precision::VeryHigh => "very-high",
+            Precision::High => "high",
+            Precision::Medium => "medium",
+            Precision::Low => "low",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Stable,
+    Preview,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RuleMeta {
+    /// Permanent code: category prefix + three digits.
+    pub code: &'static str,
+    /// kebab-case name.
+    pub name: &'static str,
+    pub category: Category,
+    pub default_level: Level,
+    pub precision: Precision,
+    pub status: Status,
+    /// Article ids from the article catalogue.
+    pub articles: &'static [&'static str],
+    /// One sentence, shown in listings and as SARIF `shortDescription`.
+    pub summary: &'static str,
+    /// Markdown with the sections `## What it does`, `## Why is this bad?`,
+    /// `## Example` (with "Use instead:"), optional `## Options`, `## Known problems`.
+    pub doc: &'static str,
+    /// Security severity for GitHub (0.0–10.0), as text.
+    pub security_severity: &'static str,
+}
+
+/// What a rule sees.
+pub struct Context<'a> {
+    pub project: &'a Project,
+    pub catalog: &'a Catalog,
+}
+
+pub trait Rule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>);
+}
+
+/// Every rule, in code order.
+pub fn all() -> Vec<&'static dyn Rule> {
+    let mut rules: Vec<&'static dyn Rule> = vec![
+        &generation::generation_call::GenerationCall,
+        &moderation::safety_checker_disabled::SafetyCheckerDisabled,
+        &meta::bare_suppression::BareSuppression,
+        &meta::unused_suppression::UnusedSuppression,
+    ];
+    rules.sort_by_key(|r| r.meta().code);
+    rules
+}
+
+pub fn by_code(code: &str) -> Option<&'static dyn Rule> {
+    all()
+        .into_iter()
+        .find(|r| r.meta().code.eq_ignore_ascii_case(code))
+}

@@ -1,0 +1,1 @@
+pub mod safety_checker_disabled;

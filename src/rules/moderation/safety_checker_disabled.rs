@@ -1,0 +1,204 @@
+//! MOD001 safety-checker-disabled: a library's output safety checker or
+//! content filter is switched off.
+
+use serde_json::json;
+
+use crate::catalog::SafetySwitch;
+use crate::facts::{Arg, Assignment, FileFacts, Value};
+use crate::finding::{Finding, Level, Location};
+use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
+use crate::source::Span;
+
+pub struct SafetyCheckerDisabled;
+
+static META: RuleMeta = RuleMeta {
+    code: "MOD001",
+    name: "safety-checker-disabled",
+    category: Category::Moderation,
+    default_level: Level::Error,
+    precision: Precision::High,
+    status: Status::Stable,
+    articles: &["CN-DSP-10", "CN-GAI-14", "CN-GAI-4"],
+    summary: "The safety checker that screens generated output is switched off.",
+    security_severity: "7.0",
+    doc: r#"
+## What it does
+Finds code that switches off a generation library's built-in output screening:
+`safety_checker=None` or `requires_safety_checker=False` passed to a diffusers
+pipeline (directly or through a literal `**kwargs` dict), and
+`pipe.safety_checker = None` or a pass-through lambda assigned afterwards.
+The switches are catalogue data, so other libraries' filters can be added.
+
+## Why is this bad?
+A generative service must review what it synthesises and must not produce
+prohibited content; when illegal output appears it has to stop and handle it.
+The safety checker is often the only automatic review of generated images in a
+project. Turning it off without another output check removes that review.
+
+## Example
+```python
+pipe = StableDiffusionPipeline.from_pretrained(model_id, safety_checker=None)
+```
+
+Use instead:
+```python
+pipe = StableDiffusionPipeline.from_pretrained(model_id)
+```
+or keep it off only where another moderation step reviews every image, and
+record that decision in configuration (`per-path-ignores`) so reviewers see it.
+
+## Known problems
+Projects that replace the checker with their own moderation step (an image
+moderation API called on every output) are still reported; silence them in
+configuration for the module that does so. Research and benchmark scripts that
+never serve users are reported too.
+"#,
+};
+
+impl Rule for SafetyCheckerDisabled {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        for file in &cx.project.files {
+            for (i, sw) in cx.catalog.safety_switch.iter().enumerate() {
+                if let Some(kw) = &sw.keyword {
+                    for call in &file.calls {
+                        if !cx.catalog.safety_switch_applies(
+                            i,
+                            call.resolved.as_deref(),
+                            &call.callee,
+                        ) {
+                            continue;
+                        }
+                        if let Some(span) =
+                            off_argument(file, &call.args, call.scope.as_deref(), kw, sw)
+                        {
+                            out.push(finding(
+                                file,
+                                span,
+                                call.scope.clone(),
+                                sw,
+                                &format!("`{kw}` switched off in `{}`", call.callee),
+                            ));
+                        }
+                    }
+                }
+                if let Some(attr) = &sw.attribute {
+                    for a in &file.assignments {
+                        let Some((_, field)) = a.target.rsplit_once('.') else {
+                            continue;
+                        };
+                        if field == attr && is_off(&a.value, sw) {
+                            out.push(finding(
+                                file,
+                                a.span,
+                                a.scope.clone(),
+                                sw,
+                                &format!("`{}` assigned `{}`", a.target, render(&a.value)),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn finding(
+    file: &FileFacts,
+    span: Span,
+    scope: Option<String>,
+    sw: &SafetySwitch,
+    what: &str,
+) -> Finding {
+    let mut f = Finding::new(
+        META.code,
+        META.default_level,
+        format!(
+            "{} safety checker disabled: {what}; generated output is no longer screened",
+            sw.library
+        ),
+        Location {
+            path: file.path.clone(),
+            span,
+        },
+    );
+    f.symbol = scope;
+    f.properties.insert("switch".into(), json!(sw.id));
+    f
+}
+
+/// Span of the argument that switches `keyword` off, directly or via a
+/// `**name` whose literal dict is assigned in the same scope (or module).
+fn off_argument(
+    file: &FileFacts,
+    args: &[Arg],
+    scope: Option<&str>,
+    keyword: &str,
+    sw: &SafetySwitch,
+) -> Option<Span> {
+    for arg in args {
+        match arg.keyword.as_deref() {
+            Some(k) if k == keyword && is_off(&arg.value, sw) => return Some(arg.span),
+            Some("**") => {
+                let dict = match &arg.value {
+                    Value::Dict(d) => Some(d),
+                    Value::Name { text, .. } => literal_dict(file, text, scope),
+                    _ => None,
+                };
+                if let Some(entries) = dict {
+                    if entries
+                        .iter()
+                        .any(|(k, v)| k.as_str() == Some(keyword) && is_off(v, sw))
+                    {
+                        return Some(arg.span);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The last literal dict assigned to `name` in `scope`, else at module level.
+fn literal_dict<'a>(
+    file: &'a FileFacts,
+    name: &str,
+    scope: Option<&str>,
+) -> Option<&'a Vec<(Value, Value)>> {
+    let in_scope = |s: Option<&str>| {
+        file.assignments
+            .iter()
+            .rev()
+            .filter(|a: &&Assignment| a.target == name && a.scope.as_deref() == s)
+            .find_map(|a| match &a.value {
+                Value::Dict(d) => Some(d),
+                _ => None,
+            })
+    };
+    in_scope(scope).or_else(|| in_scope(None))
+}
+
+fn is_off(value: &Value, sw: &SafetySwitch) -> bool {
+    sw.off_values.iter().any(|v| *v == render(value))
+}
+
+/// How a value compares against `off_values`.
+fn render(value: &Value) -> String {
+    match value {
+        Value::None => "None".into(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        Value::Int(i) => i.to_string(),
+        Value::Expr(e) if e.starts_with("lambda") => "lambda".into(),
+        Value::Str(s) => format!("{s:?}"),
+        Value::Name { text, .. } => text.clone(),
+        Value::Expr(e) => e.clone(),
+        Value::Float(f) => f.to_string(),
+        Value::Dict(_) => "{...}".into(),
+        Value::List(_) => "[...]".into(),
+    }
+}
