@@ -111,11 +111,15 @@ pub fn read_source(file: &SourcePath, max_size: u64) -> ReadOutcome {
 }
 
 /// Parse and extract one file.
-pub fn extract_file(file: &SourcePath, max_size: u64) -> (Option<FileFacts>, Vec<Notification>) {
+pub fn extract_file(
+    file: &SourcePath,
+    max_size: u64,
+    catalog: &Catalog,
+) -> (Option<FileFacts>, Vec<Notification>) {
     match read_source(file, max_size) {
         ReadOutcome::Skipped(n) => (None, vec![n]),
         ReadOutcome::Text(text) => {
-            let (facts, notes) = lang::extract(file, &text);
+            let (facts, notes) = lang::extract(file, &text, &catalog.passthrough_methods);
             (Some(facts), notes)
         }
     }
@@ -132,7 +136,7 @@ pub fn scan(paths: &[PathBuf], settings: &Settings) -> Result<ScanResult, Catalo
     let t = Instant::now();
     let extracted: Vec<(Option<FileFacts>, Vec<Notification>)> = files
         .par_iter()
-        .map(|f| extract_file(f, settings.max_file_size))
+        .map(|f| extract_file(f, settings.max_file_size, &catalog))
         .collect();
     let mut facts = Vec::with_capacity(extracted.len());
     for (f, notes) in extracted {

@@ -41,6 +41,8 @@ pub enum Jurisdiction {
     Domestic,
     /// Runs inside the product's own infrastructure (local weights).
     SelfHosted,
+    /// Depends on configuration we cannot see (a generic client or framework class).
+    Unknown,
 }
 
 impl Jurisdiction {
@@ -49,6 +51,7 @@ impl Jurisdiction {
             Jurisdiction::Overseas => "overseas",
             Jurisdiction::Domestic => "domestic",
             Jurisdiction::SelfHosted => "self-hosted",
+            Jurisdiction::Unknown => "unknown",
         }
     }
 }

@@ -23,7 +23,14 @@ pub fn facts(file: &Path) -> ExitCode {
             ExitCode::from(2)
         }
         ReadOutcome::Text(text) => {
-            let (facts, notes) = crate::lang::extract(&src, &text);
+            let catalog = match crate::catalog::Catalog::load(&Default::default()) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("error: {}", e.message);
+                    return ExitCode::from(2);
+                }
+            };
+            let (facts, notes) = crate::lang::extract(&src, &text, &catalog.passthrough_methods);
             for n in notes {
                 eprintln!("{}: {}", n.kind, n.message);
             }

@@ -50,10 +50,10 @@ pub fn default_root(first: &Path) -> PathBuf {
             return dir.to_path_buf();
         }
     }
-    if let Ok(cwd) = std::env::current_dir().and_then(|c| c.canonicalize()) {
-        if start.starts_with(&cwd) {
-            return cwd;
-        }
+    if let Ok(cwd) = std::env::current_dir().and_then(|c| c.canonicalize())
+        && start.starts_with(&cwd)
+    {
+        return cwd;
     }
     start
 }

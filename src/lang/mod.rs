@@ -7,8 +7,13 @@ use crate::facts::{FileFacts, Language};
 use crate::finding::Notification;
 use crate::walk::SourcePath;
 
-pub fn extract(file: &SourcePath, text: &str) -> (FileFacts, Vec<Notification>) {
+/// `passthrough`: methods that return their receiver (from the catalogue).
+pub fn extract(
+    file: &SourcePath,
+    text: &str,
+    passthrough: &[String],
+) -> (FileFacts, Vec<Notification>) {
     match file.language {
-        Language::Python => python::extract(&file.rel, text),
+        Language::Python => python::extract(&file.rel, text, passthrough),
     }
 }

@@ -1,31 +1,176 @@
-//! Python frontend (tree-sitter). Placeholder until the extractor lands.
+//! Python frontend: tree-sitter-python plus the queries in `queries/python/`.
+//!
+//! One parse per file, one combined query, then the tree is dropped. The
+//! result is owned `FileFacts`; names are resolved (imports, variable types)
+//! in `resolve.rs` before the facts leave this module.
+
+mod extract;
+mod resolve;
+mod values;
+
+use std::cell::RefCell;
+use std::sync::LazyLock;
+
+use tree_sitter::{CaptureQuantifier, Parser, Query, QueryCursor, StreamingIterator};
 
 use crate::facts::{FileFacts, Language};
-use crate::finding::Notification;
+use crate::finding::{Level, Notification};
+use crate::source::LineIndex;
 
+/// The `.scm` files, concatenated into one query (pattern index → fact kind).
+const QUERY_SOURCES: &[&str] = &[
+    include_str!("../../../queries/python/assignments.scm"),
+    include_str!("../../../queries/python/calls.scm"),
+    include_str!("../../../queries/python/definitions.scm"),
+    include_str!("../../../queries/python/errors.scm"),
+    include_str!("../../../queries/python/imports.scm"),
+    include_str!("../../../queries/python/literals.scm"),
+];
+
+/// Fact kind of each query pattern, from its outermost capture name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Import,
+    ImportFrom,
+    Function,
+    Class,
+    Call,
+    Assignment,
+    Str,
+    Comment,
+    Error,
+}
+
+struct CompiledQuery {
+    query: Query,
+    /// Kind per pattern index.
+    kinds: Vec<Kind>,
+}
+
+static QUERY: LazyLock<CompiledQuery> = LazyLock::new(|| {
+    let language = tree_sitter::Language::new(tree_sitter_python::LANGUAGE);
+    let query =
+        Query::new(&language, &QUERY_SOURCES.join("\n")).expect("queries/python/*.scm compile");
+    let names = query.capture_names();
+    let kinds = (0..query.pattern_count())
+        .map(|p| {
+            // The root capture is the one without a dot that the pattern uses.
+            let quantifiers = query.capture_quantifiers(p);
+            let root = names
+                .iter()
+                .enumerate()
+                .find(|(i, n)| !n.contains('.') && quantifiers[*i] != CaptureQuantifier::Zero)
+                .map(|(_, n)| *n)
+                .expect("every pattern has a root capture");
+            match root {
+                "import" => Kind::Import,
+                "import_from" => Kind::ImportFrom,
+                "function" => Kind::Function,
+                "class" => Kind::Class,
+                "call" => Kind::Call,
+                "assignment" => Kind::Assignment,
+                "string" => Kind::Str,
+                "comment" => Kind::Comment,
+                "error" => Kind::Error,
+                other => panic!("unknown root capture @{other} in queries/python"),
+            }
+        })
+        .collect();
+    CompiledQuery { query, kinds }
+});
+
+thread_local! {
+    /// One parser and cursor per worker thread.
+    static PARSER: RefCell<(Parser, QueryCursor)> = RefCell::new({
+        let mut parser = Parser::new();
+        parser
+            .set_language(&tree_sitter_python::LANGUAGE.into())
+            .expect("tree-sitter-python matches the tree-sitter version");
+        (parser, QueryCursor::new())
+    });
+}
+
+/// Dotted module name of a repo-relative path (`pkg/sub/mod.py` → `pkg.sub.mod`,
+/// `pkg/__init__.py` → `pkg`). A leading `src/` layout folder is dropped.
 pub fn module_name(path: &str) -> String {
     let p = path
         .strip_suffix(".py")
         .or_else(|| path.strip_suffix(".pyi"))
         .unwrap_or(path);
     let p = p.strip_suffix("/__init__").unwrap_or(p);
+    let p = if p == "__init__" { "" } else { p };
+    let p = p.strip_prefix("src/").unwrap_or(p);
     p.replace('/', ".")
 }
 
-pub fn extract(path: &str, text: &str) -> (FileFacts, Vec<Notification>) {
-    let facts = FileFacts {
+fn is_package_init(path: &str) -> bool {
+    path == "__init__.py" || path.ends_with("/__init__.py") || path.ends_with("/__init__.pyi")
+}
+
+pub fn extract(path: &str, text: &str, passthrough: &[String]) -> (FileFacts, Vec<Notification>) {
+    let index = LineIndex::new(text);
+    let mut facts = FileFacts {
         path: path.to_string(),
         language: Language::Python,
         module: module_name(path),
-        imports: vec![],
-        functions: vec![],
-        classes: vec![],
-        calls: vec![],
-        assignments: vec![],
-        strings: vec![],
-        comments: vec![],
-        syntax_errors: vec![],
-        line_count: text.lines().count() as u32,
+        imports: Vec::new(),
+        functions: Vec::new(),
+        classes: Vec::new(),
+        calls: Vec::new(),
+        assignments: Vec::new(),
+        strings: Vec::new(),
+        comments: Vec::new(),
+        syntax_errors: Vec::new(),
+        line_count: index.line_count() as u32,
     };
-    (facts, vec![])
+    let mut notes = Vec::new();
+    let q = &*QUERY;
+    let raw = PARSER.with(|cell| {
+        let (parser, cursor) = &mut *cell.borrow_mut();
+        let tree = parser.parse(text, None)?;
+        let mut raw = extract::Raw::new(text, &index, &facts.module, is_package_init(path));
+        let mut matches = cursor.matches(&q.query, tree.root_node(), text.as_bytes());
+        while let Some(m) = matches.next() {
+            raw.add(q.kinds[m.pattern_index], m, &q.query);
+        }
+        if tree.root_node().has_error() && raw.errors.is_empty() {
+            // Only MISSING nodes: the parser inserted a token it expected.
+            raw.errors.push(index.span(0, 0));
+        }
+        Some(raw.finish())
+    });
+    match raw {
+        Some(raw) => {
+            facts.imports = raw.imports.clone();
+            let (resolved, strings, comments, errors) = resolve::resolve(&facts, raw, passthrough);
+            facts.functions = resolved.functions;
+            facts.classes = resolved.classes;
+            facts.calls = resolved.calls;
+            facts.assignments = resolved.assignments;
+            facts.strings = strings;
+            facts.comments = comments;
+            facts.syntax_errors = errors;
+        }
+        None => notes.push(Notification {
+            level: Level::Warning,
+            kind: "parse-failed".into(),
+            message: "the Python parser gave up on this file".into(),
+            path: Some(path.to_string()),
+            span: None,
+        }),
+    }
+    if let Some(first) = facts.syntax_errors.first() {
+        notes.push(Notification {
+            level: Level::Warning,
+            kind: "syntax-error".into(),
+            message: format!(
+                "{} syntax error region(s), first at line {}; facts from the rest of the file are kept (Python 2 code?)",
+                facts.syntax_errors.len(),
+                first.start_line
+            ),
+            path: Some(path.to_string()),
+            span: Some(*first),
+        });
+    }
+    (facts, notes)
 }

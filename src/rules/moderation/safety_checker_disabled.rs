@@ -148,13 +148,12 @@ fn off_argument(
                     Value::Name { text, .. } => literal_dict(file, text, scope),
                     _ => None,
                 };
-                if let Some(entries) = dict {
-                    if entries
+                if dict.is_some_and(|entries| {
+                    entries
                         .iter()
                         .any(|(k, v)| k.as_str() == Some(keyword) && is_off(v, sw))
-                    {
-                        return Some(arg.span);
-                    }
+                }) {
+                    return Some(arg.span);
                 }
             }
             _ => {}

@@ -1,0 +1,2 @@
+; Regions the parser could not make sense of.
+(ERROR) @error

@@ -1,0 +1,3 @@
+; String literals and comments.
+(string) @string
+(comment) @comment

@@ -1,0 +1,610 @@
+//! Query matches → raw facts. Names are not resolved here; `resolve.rs` does
+//! that once the whole file (all imports and assignments) is known.
+
+use tree_sitter::{Node, Query, QueryMatch};
+
+use super::Kind;
+use super::values::{self, node_text};
+use crate::facts::{Arg, Class, Comment, Decorator, Function, Import, StringLit, Value};
+use crate::source::{LineIndex, Span};
+
+/// An expression as a chain: a base name followed by attribute accesses,
+/// calls and subscripts (`client.chat.completions.create` or `OpenAI().models`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chain {
+    /// The leftmost name; `None` when the chain starts at a literal or other expression.
+    pub base: Option<String>,
+    pub segs: Vec<Seg>,
+    /// Source text, whitespace-collapsed, for display when `base` is `None`.
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Seg {
+    Attr(String),
+    Call,
+    Index,
+}
+
+impl Chain {
+    /// Render with `base` replaced by `head`.
+    pub fn render_with(&self, head: &str) -> String {
+        let mut s = head.to_string();
+        for seg in &self.segs {
+            match seg {
+                Seg::Attr(a) => {
+                    s.push('.');
+                    s.push_str(a);
+                }
+                Seg::Call => s.push_str("()"),
+                Seg::Index => s.push_str("[]"),
+            }
+        }
+        s
+    }
+
+    /// As written (whitespace-collapsed).
+    pub fn render(&self) -> String {
+        match &self.base {
+            Some(b) => self.render_with(b),
+            None => self.text.clone(),
+        }
+    }
+}
+
+/// Read a chain from an expression node, iteratively (chains can be long).
+pub fn chain(node: Node<'_>, src: &str) -> Chain {
+    let mut segs = Vec::new();
+    let mut n = node;
+    let base = loop {
+        match n.kind() {
+            "identifier" => break Some(node_text(n, src).to_string()),
+            "attribute" => {
+                let (Some(obj), Some(attr)) = (
+                    n.child_by_field_name("object"),
+                    n.child_by_field_name("attribute"),
+                ) else {
+                    break None;
+                };
+                segs.push(Seg::Attr(node_text(attr, src).to_string()));
+                n = obj;
+            }
+            "call" => {
+                let Some(f) = n.child_by_field_name("function") else {
+                    break None;
+                };
+                segs.push(Seg::Call);
+                n = f;
+            }
+            "subscript" => {
+                let Some(v) = n.child_by_field_name("value") else {
+                    break None;
+                };
+                segs.push(Seg::Index);
+                n = v;
+            }
+            "parenthesized_expression" | "await" => {
+                let Some(inner) = n.named_child(0) else {
+                    break None;
+                };
+                n = inner;
+            }
+            _ => break None,
+        }
+    };
+    segs.reverse();
+    let text = if base.is_some() {
+        String::new()
+    } else {
+        values::short_text(node, src)
+    };
+    Chain { base, segs, text }
+}
+
+/// A call before name resolution.
+pub struct RawCall {
+    pub chain: Chain,
+    pub args: Vec<Arg>,
+    pub span: Span,
+    pub callee_span: Span,
+    pub start: usize,
+}
+
+/// An assignment before name resolution.
+pub struct RawAssign {
+    pub target: String,
+    /// The right-hand side as a chain, when it is a name/attribute/call chain.
+    pub value_chain: Option<Chain>,
+    /// Arguments of the right-hand call, when it is a call.
+    pub value_args: Option<Vec<Arg>>,
+    pub value: Value,
+    /// A parameter annotation (`client: OpenAI`): the type is an instance of the chain.
+    pub annotation: bool,
+    pub span: Span,
+    pub start: usize,
+}
+
+/// A function definition before qualnames are known.
+pub struct RawFunction {
+    pub name: String,
+    pub params: Vec<String>,
+    pub is_async: bool,
+    pub decorators: Vec<(Chain, Span)>,
+    pub name_span: Span,
+    pub span: Span,
+}
+
+pub struct RawClass {
+    pub name: String,
+    pub bases: Vec<Chain>,
+    pub name_span: Span,
+    pub span: Span,
+}
+
+pub struct Raw<'a> {
+    src: &'a str,
+    index: &'a LineIndex<'a>,
+    module: &'a str,
+    is_package: bool,
+    pub imports: Vec<Import>,
+    pub functions: Vec<RawFunction>,
+    pub classes: Vec<RawClass>,
+    pub calls: Vec<RawCall>,
+    pub assignments: Vec<RawAssign>,
+    pub strings: Vec<StringLit>,
+    pub comments: Vec<Comment>,
+    pub errors: Vec<Span>,
+}
+
+/// Finished per-file facts, names still unresolved in calls/assignments.
+pub struct RawFacts {
+    pub imports: Vec<Import>,
+    pub functions: Vec<RawFunction>,
+    pub classes: Vec<RawClass>,
+    pub calls: Vec<RawCall>,
+    pub assignments: Vec<RawAssign>,
+    pub strings: Vec<StringLit>,
+    pub comments: Vec<Comment>,
+    pub errors: Vec<Span>,
+}
+
+fn capture<'t>(m: &QueryMatch<'_, 't>, query: &Query, name: &str) -> Option<Node<'t>> {
+    let idx = query.capture_index_for_name(name)?;
+    m.captures().iter().find(|c| c.index == idx).map(|c| c.node)
+}
+
+impl<'a> Raw<'a> {
+    pub fn new(src: &'a str, index: &'a LineIndex<'a>, module: &'a str, is_package: bool) -> Self {
+        Raw {
+            src,
+            index,
+            module,
+            is_package,
+            imports: Vec::new(),
+            functions: Vec::new(),
+            classes: Vec::new(),
+            calls: Vec::new(),
+            assignments: Vec::new(),
+            strings: Vec::new(),
+            comments: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    fn span(&self, n: Node<'_>) -> Span {
+        self.index.span(n.start_byte(), n.end_byte())
+    }
+
+    pub fn add(&mut self, kind: Kind, m: &QueryMatch<'_, '_>, query: &Query) {
+        let root_name = match kind {
+            Kind::Import => "import",
+            Kind::ImportFrom => "import_from",
+            Kind::Function => "function",
+            Kind::Class => "class",
+            Kind::Call => "call",
+            Kind::Assignment => "assignment",
+            Kind::Str => "string",
+            Kind::Comment => "comment",
+            Kind::Error => "error",
+        };
+        let Some(root) = capture(m, query, root_name) else {
+            return;
+        };
+        match kind {
+            Kind::Import => self.import(root),
+            Kind::ImportFrom => self.import_from(root),
+            Kind::Function => {
+                if let (Some(name), Some(params)) = (
+                    capture(m, query, "function.name"),
+                    capture(m, query, "function.params"),
+                ) {
+                    self.function(root, name, params);
+                }
+            }
+            Kind::Class => {
+                if let Some(name) = capture(m, query, "class.name") {
+                    self.class(root, name);
+                }
+            }
+            Kind::Call => {
+                if let (Some(callee), Some(args)) = (
+                    capture(m, query, "call.callee"),
+                    capture(m, query, "call.args"),
+                ) {
+                    self.calls.push(RawCall {
+                        chain: chain(callee, self.src),
+                        args: values::arguments(args, self.src, self.index),
+                        span: self.span(root),
+                        callee_span: self.span(callee),
+                        start: root.start_byte(),
+                    });
+                }
+            }
+            Kind::Assignment => {
+                if let (Some(target), Some(value)) = (
+                    capture(m, query, "assignment.target"),
+                    capture(m, query, "assignment.value"),
+                ) {
+                    self.assignment(root, target, value);
+                }
+            }
+            Kind::Str => {
+                let (value, interpolated) = values::string_value(root, self.src);
+                self.strings.push(StringLit {
+                    value,
+                    interpolated,
+                    span: self.span(root),
+                });
+            }
+            Kind::Comment => {
+                let text = node_text(root, self.src);
+                let text = text.strip_prefix('#').unwrap_or(text).to_string();
+                self.comments.push(Comment {
+                    text,
+                    span: self.span(root),
+                });
+            }
+            Kind::Error => self.errors.push(self.span(root)),
+        }
+    }
+
+    fn import(&mut self, node: Node<'_>) {
+        let mut cursor = node.walk();
+        for child in node.children_by_field_name("name", &mut cursor) {
+            match child.kind() {
+                // `import a.b.c` binds `a`; attribute access then spells the rest.
+                "dotted_name" => {
+                    let full = dotted(child, self.src);
+                    let first = full.split('.').next().unwrap_or(&full).to_string();
+                    self.imports.push(Import {
+                        local: first.clone(),
+                        target: first,
+                        level: 0,
+                        span: self.span(child),
+                    });
+                }
+                "aliased_import" => {
+                    if let (Some(name), Some(alias)) = (
+                        child.child_by_field_name("name"),
+                        child.child_by_field_name("alias"),
+                    ) {
+                        self.imports.push(Import {
+                            local: node_text(alias, self.src).to_string(),
+                            target: dotted(name, self.src),
+                            level: 0,
+                            span: self.span(child),
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn import_from(&mut self, node: Node<'_>) {
+        let Some(module_node) = node.child_by_field_name("module_name") else {
+            return;
+        };
+        let (level, module) = if module_node.kind() == "relative_import" {
+            let text = node_text(module_node, self.src);
+            let level = text.chars().take_while(|c| *c == '.').count() as u32;
+            (level, text.trim_start_matches('.').trim().to_string())
+        } else {
+            (0, dotted(module_node, self.src))
+        };
+        let base = if level == 0 {
+            module
+        } else {
+            self.relative_base(level, &module)
+        };
+        let mut cursor = node.walk();
+        let mut any = false;
+        for child in node.children_by_field_name("name", &mut cursor) {
+            any = true;
+            let (name, alias) = match child.kind() {
+                "dotted_name" => (dotted(child, self.src), None),
+                "aliased_import" => match (
+                    child.child_by_field_name("name"),
+                    child.child_by_field_name("alias"),
+                ) {
+                    (Some(n), Some(a)) => (
+                        dotted(n, self.src),
+                        Some(node_text(a, self.src).to_string()),
+                    ),
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            let local = alias.unwrap_or_else(|| name.clone());
+            let target = join(&base, &name);
+            self.imports.push(Import {
+                local,
+                target,
+                level,
+                span: self.span(child),
+            });
+        }
+        if !any {
+            // `from x import *`
+            let mut c = node.walk();
+            if node
+                .children(&mut c)
+                .any(|ch| ch.kind() == "wildcard_import")
+            {
+                self.imports.push(Import {
+                    local: "*".into(),
+                    target: base,
+                    level,
+                    span: self.span(node),
+                });
+            }
+        }
+    }
+
+    /// Absolute package for a relative import of `level` dots.
+    fn relative_base(&self, level: u32, module: &str) -> String {
+        let mut parts: Vec<&str> = if self.module.is_empty() {
+            Vec::new()
+        } else {
+            self.module.split('.').collect()
+        };
+        // A module's package is its parent; a package's `__init__` is the package itself.
+        let drop = if self.is_package { level - 1 } else { level };
+        for _ in 0..drop {
+            parts.pop();
+        }
+        join(&parts.join("."), module)
+    }
+
+    fn function(&mut self, node: Node<'_>, name: Node<'_>, params: Node<'_>) {
+        let mut decorators = Vec::new();
+        if let Some(parent) = node.parent().filter(|p| p.kind() == "decorated_definition") {
+            let mut c = parent.walk();
+            for d in parent.children(&mut c).filter(|d| d.kind() == "decorator") {
+                if let Some(expr) = d.named_child(0) {
+                    decorators.push((chain(expr, self.src), self.span(d)));
+                }
+            }
+        }
+        let is_async = node.child(0).is_some_and(|c| c.kind() == "async");
+        let mut names = Vec::new();
+        let mut c = params.walk();
+        for p in params.named_children(&mut c) {
+            let (pname, annotation) = match p.kind() {
+                "identifier" => (Some(p), None),
+                "typed_parameter" => (
+                    p.named_child(0).filter(|n| n.kind() == "identifier"),
+                    p.child_by_field_name("type"),
+                ),
+                "default_parameter" => (p.child_by_field_name("name"), None),
+                "typed_default_parameter" => {
+                    (p.child_by_field_name("name"), p.child_by_field_name("type"))
+                }
+                "list_splat_pattern" | "dictionary_splat_pattern" => (p.named_child(0), None),
+                _ => (None, None),
+            };
+            let Some(pname) = pname else { continue };
+            let pname_text = node_text(pname, self.src).to_string();
+            if let Some(ty) = annotation.and_then(|t| t.named_child(0)) {
+                let ty_chain = chain(ty, self.src);
+                if ty_chain.base.is_some() {
+                    self.assignments.push(RawAssign {
+                        target: pname_text.clone(),
+                        value_chain: Some(ty_chain),
+                        value_args: None,
+                        value: Value::Expr(String::new()),
+                        annotation: true,
+                        span: self.span(p),
+                        start: p.start_byte(),
+                    });
+                }
+            }
+            names.push(pname_text);
+        }
+        self.functions.push(RawFunction {
+            name: node_text(name, self.src).to_string(),
+            params: names,
+            is_async,
+            decorators,
+            name_span: self.span(name),
+            span: self.span(node),
+        });
+    }
+
+    fn class(&mut self, node: Node<'_>, name: Node<'_>) {
+        let mut bases = Vec::new();
+        if let Some(args) = node.child_by_field_name("superclasses") {
+            let mut c = args.walk();
+            for b in args.named_children(&mut c) {
+                if b.kind() != "keyword_argument" && b.kind() != "comment" {
+                    bases.push(chain(b, self.src));
+                }
+            }
+        }
+        self.classes.push(RawClass {
+            name: node_text(name, self.src).to_string(),
+            bases,
+            name_span: self.span(name),
+            span: self.span(node),
+        });
+    }
+
+    fn assignment(&mut self, root: Node<'_>, target: Node<'_>, value: Node<'_>) {
+        // `a = b = f()`: the innermost right-hand side is the value.
+        let mut value = value;
+        let mut guard = 0;
+        while value.kind() == "assignment" && guard < 64 {
+            match value.child_by_field_name("right") {
+                Some(r) => value = r,
+                None => break,
+            }
+            guard += 1;
+        }
+        let target_text = match target.kind() {
+            "identifier" | "attribute" => values::collapse_ws(node_text(target, self.src)),
+            // Tuple targets and subscripts do not give a single name a type.
+            _ => return,
+        };
+        let value_chain = matches!(
+            value.kind(),
+            "identifier" | "attribute" | "call" | "await" | "parenthesized_expression"
+        )
+        .then(|| chain(value, self.src))
+        .filter(|c| c.base.is_some());
+        let value_args = if value.kind() == "call" {
+            value
+                .child_by_field_name("arguments")
+                .map(|a| values::arguments(a, self.src, self.index))
+        } else {
+            None
+        };
+        self.assignments.push(RawAssign {
+            target: target_text,
+            value_chain,
+            value_args,
+            value: values::value(value, self.src),
+            annotation: false,
+            span: self.span(root),
+            start: root.start_byte(),
+        });
+    }
+
+    pub fn finish(self) -> RawFacts {
+        RawFacts {
+            imports: self.imports,
+            functions: self.functions,
+            classes: self.classes,
+            calls: self.calls,
+            assignments: self.assignments,
+            strings: self.strings,
+            comments: self.comments,
+            errors: self.errors,
+        }
+    }
+}
+
+fn dotted(node: Node<'_>, src: &str) -> String {
+    node_text(node, src)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+fn join(base: &str, name: &str) -> String {
+    match (base.is_empty(), name.is_empty()) {
+        (true, _) => name.to_string(),
+        (_, true) => base.to_string(),
+        _ => format!("{base}.{name}"),
+    }
+}
+
+/// A definition with the chains (decorators or bases) still to resolve.
+pub type WithChains<T> = Vec<(T, Vec<Chain>)>;
+
+/// Build `Function`/`Class` facts with qualnames from their nesting.
+pub fn definitions(
+    functions: Vec<RawFunction>,
+    classes: Vec<RawClass>,
+) -> (WithChains<Function>, WithChains<Class>) {
+    enum Def {
+        F(RawFunction),
+        C(RawClass),
+    }
+    let mut defs: Vec<Def> = functions
+        .into_iter()
+        .map(Def::F)
+        .chain(classes.into_iter().map(Def::C))
+        .collect();
+    let span_of = |d: &Def| match d {
+        Def::F(f) => f.span,
+        Def::C(c) => c.span,
+    };
+    defs.sort_by_key(|d| {
+        let s = span_of(d);
+        (s.start_byte, std::cmp::Reverse(s.end_byte))
+    });
+    // Stack of (end byte, qualname, is_class) of the definitions we are inside.
+    let mut stack: Vec<(u32, String, bool)> = Vec::new();
+    let mut fns = Vec::new();
+    let mut cls = Vec::new();
+    for d in defs {
+        let span = span_of(&d);
+        while stack
+            .last()
+            .is_some_and(|(end, _, _)| *end <= span.start_byte)
+        {
+            stack.pop();
+        }
+        let parent = stack.last().cloned();
+        let name = match &d {
+            Def::F(f) => f.name.clone(),
+            Def::C(c) => c.name.clone(),
+        };
+        let qualname = match &parent {
+            Some((_, q, _)) => format!("{q}.{name}"),
+            None => name.clone(),
+        };
+        match d {
+            Def::F(f) => {
+                let class = parent.as_ref().filter(|p| p.2).map(|p| p.1.clone());
+                let chains = f.decorators.iter().map(|(c, _)| c.clone()).collect();
+                fns.push((
+                    Function {
+                        name: f.name,
+                        qualname: qualname.clone(),
+                        class,
+                        decorators: f
+                            .decorators
+                            .into_iter()
+                            .map(|(c, span)| Decorator {
+                                text: c.render(),
+                                resolved: None,
+                                span,
+                            })
+                            .collect(),
+                        params: f.params,
+                        is_async: f.is_async,
+                        name_span: f.name_span,
+                        span: f.span,
+                    },
+                    chains,
+                ));
+                stack.push((span.end_byte, qualname, false));
+            }
+            Def::C(c) => {
+                cls.push((
+                    Class {
+                        name: c.name,
+                        qualname: qualname.clone(),
+                        bases: Vec::new(),
+                        name_span: c.name_span,
+                        span: c.span,
+                    },
+                    c.bases,
+                ));
+                stack.push((span.end_byte, qualname, true));
+            }
+        }
+    }
+    (fns, cls)
+}

@@ -1,0 +1,484 @@
+//! Name resolution within one file: imports, variable types from
+//! assignments and annotations, `self` attributes, and scopes.
+//!
+//! A resolved name is a dotted path where `()` marks "instance of":
+//! `client = OpenAI()` makes `client.chat.completions.create` resolve to
+//! `openai.OpenAI().chat.completions.create`. Cross-module resolution
+//! (`from .models import client`) is the project index's job; here an
+//! imported name resolves to its absolute import target.
+
+use std::collections::HashMap;
+
+use super::extract::{self, Chain, RawAssign, RawCall, RawFacts, Seg};
+use crate::facts::{Arg, Assignment, Call, Class, FileFacts, Function, Value};
+
+/// Resolution of chains through bindings stops after this many hops (cycles).
+const MAX_HOPS: usize = 8;
+
+pub struct Resolved {
+    pub functions: Vec<Function>,
+    pub classes: Vec<Class>,
+    pub calls: Vec<Call>,
+    pub assignments: Vec<Assignment>,
+}
+
+/// Where an item sits: innermost function, innermost class body.
+#[derive(Clone, Default)]
+struct Place {
+    function: Option<usize>,
+    class_body: Option<usize>,
+}
+
+struct Env<'a> {
+    module: &'a str,
+    passthrough: &'a [String],
+    imports: HashMap<&'a str, &'a str>,
+    /// Module-level names defined by `def`/`class`.
+    top_defs: HashMap<&'a str, ()>,
+    functions: &'a [Function],
+    classes: &'a [Class],
+    assigns: &'a [RawAssign],
+    assign_place: Vec<Place>,
+    /// (function index or None for module, name) → assignment indices in source order.
+    locals: HashMap<(Option<usize>, &'a str), Vec<usize>>,
+    /// (class index, attribute) → assignment indices (`self.x = ...`, class body `x = ...`).
+    attrs: HashMap<(usize, &'a str), Vec<usize>>,
+    /// Function qualname → index.
+    fn_by_qualname: HashMap<&'a str, usize>,
+    class_by_qualname: HashMap<&'a str, usize>,
+}
+
+/// The result of resolving a chain.
+struct Target {
+    path: String,
+    /// Arguments of the constructor/factory call that produced the receiver.
+    receiver_args: Option<Vec<Arg>>,
+}
+
+pub fn resolve(
+    facts: &FileFacts,
+    raw: RawFacts,
+    passthrough: &[String],
+) -> (
+    Resolved,
+    Vec<crate::facts::StringLit>,
+    Vec<crate::facts::Comment>,
+    Vec<crate::source::Span>,
+) {
+    let RawFacts {
+        imports: _,
+        functions,
+        classes,
+        calls,
+        assignments,
+        strings,
+        comments,
+        errors,
+    } = raw;
+    let (fns, cls) = extract::definitions(functions, classes);
+    let (functions, decorator_chains): (Vec<Function>, Vec<Vec<Chain>>) = fns.into_iter().unzip();
+    let (classes, base_chains): (Vec<Class>, Vec<Vec<Chain>>) = cls.into_iter().unzip();
+
+    let imports: HashMap<&str, &str> = facts
+        .imports
+        .iter()
+        .map(|i| (i.local.as_str(), i.target.as_str()))
+        .collect();
+    let assign_place = places(&functions, &classes, assignments.iter().map(|a| a.start));
+    let call_place = places(&functions, &classes, calls.iter().map(|c| c.start));
+
+    let mut env = Env {
+        module: &facts.module,
+        passthrough,
+        imports,
+        top_defs: HashMap::new(),
+        functions: &functions,
+        classes: &classes,
+        assigns: &assignments,
+        assign_place,
+        locals: HashMap::new(),
+        attrs: HashMap::new(),
+        fn_by_qualname: functions
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.qualname.as_str(), i))
+            .collect(),
+        class_by_qualname: classes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.qualname.as_str(), i))
+            .collect(),
+    };
+    for f in functions.iter().filter(|f| !f.qualname.contains('.')) {
+        env.top_defs.insert(f.name.as_str(), ());
+    }
+    for c in classes.iter().filter(|c| !c.qualname.contains('.')) {
+        env.top_defs.insert(c.name.as_str(), ());
+    }
+    for (i, a) in assignments.iter().enumerate() {
+        let place = env.assign_place[i].clone();
+        if let Some((receiver, attr)) = a.target.split_once('.') {
+            if let Some(class) = place
+                .function
+                .filter(|_| !attr.contains('.'))
+                .and_then(|f| env.receiver_class(f, receiver))
+            {
+                env.attrs.entry((class, attr)).or_default().push(i);
+            }
+            continue;
+        }
+        match (place.function, place.class_body) {
+            (None, Some(c)) => env.attrs.entry((c, a.target.as_str())).or_default().push(i),
+            (f, _) => env
+                .locals
+                .entry((f, a.target.as_str()))
+                .or_default()
+                .push(i),
+        }
+    }
+
+    let mut out_calls = Vec::with_capacity(calls.len());
+    for (call, place) in calls.iter().zip(call_place) {
+        out_calls.push(env.call(call, &place));
+    }
+    let mut out_assigns = Vec::with_capacity(assignments.len());
+    for (i, a) in assignments.iter().enumerate() {
+        if a.annotation {
+            continue;
+        }
+        let place = &env.assign_place[i];
+        let ty = env.binding_type(i, 0).map(|t| t.path);
+        let mut value = a.value.clone();
+        env.resolve_value(&mut value, place, a.start);
+        out_assigns.push(Assignment {
+            target: a.target.clone(),
+            scope: place.function.map(|f| functions[f].qualname.clone()),
+            value_call: ty,
+            value,
+            span: a.span,
+        });
+    }
+
+    let mut functions_out = functions.clone();
+    for (f, chains) in functions_out.iter_mut().zip(&decorator_chains) {
+        // Decorators are evaluated in the scope that encloses the function.
+        let outer = f
+            .qualname
+            .rsplit_once('.')
+            .and_then(|(q, _)| env.fn_by_qualname.get(q).copied());
+        let place = Place {
+            function: outer,
+            class_body: None,
+        };
+        for (d, chain) in f.decorators.iter_mut().zip(chains) {
+            d.resolved = env
+                .chain(chain, &place, d.span.start_byte as usize, 0)
+                .map(|t| t.path);
+        }
+    }
+    let mut classes_out = classes.clone();
+    for (c, chains) in classes_out.iter_mut().zip(&base_chains) {
+        c.bases = chains
+            .iter()
+            .map(|ch| {
+                env.chain(ch, &Place::default(), c.span.start_byte as usize, 0)
+                    .map(|t| t.path)
+                    .unwrap_or_else(|| ch.render())
+            })
+            .collect();
+    }
+    (
+        Resolved {
+            functions: functions_out,
+            classes: classes_out,
+            calls: out_calls,
+            assignments: out_assigns,
+        },
+        strings,
+        comments,
+        errors,
+    )
+}
+
+/// Innermost enclosing function and class body of each position, by one
+/// sweep over definitions sorted by start (no per-item scan).
+fn places(
+    functions: &[Function],
+    classes: &[Class],
+    positions: impl Iterator<Item = usize>,
+) -> Vec<Place> {
+    #[derive(Clone, Copy)]
+    enum D {
+        F(usize),
+        C(usize),
+    }
+    let mut defs: Vec<(u32, u32, D)> = functions
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.span.start_byte, f.span.end_byte, D::F(i)))
+        .chain(
+            classes
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.span.start_byte, c.span.end_byte, D::C(i))),
+        )
+        .collect();
+    defs.sort_by_key(|d| (d.0, std::cmp::Reverse(d.1)));
+    let positions: Vec<usize> = positions.collect();
+    let mut order: Vec<usize> = (0..positions.len()).collect();
+    order.sort_by_key(|&i| positions[i]);
+    let mut out = vec![Place::default(); positions.len()];
+    let mut stack: Vec<(u32, u32, D)> = Vec::new();
+    let mut next = 0;
+    for i in order {
+        let pos = positions[i] as u32;
+        while next < defs.len() && defs[next].0 <= pos {
+            while stack.last().is_some_and(|d| d.1 <= defs[next].0) {
+                stack.pop();
+            }
+            stack.push(defs[next]);
+            next += 1;
+        }
+        while stack.last().is_some_and(|d| d.1 <= pos) {
+            stack.pop();
+        }
+        // The innermost definition decides: a class body inside a function
+        // is not that function's local scope.
+        let place = match stack.last().map(|d| d.2) {
+            Some(D::F(f)) => Place {
+                function: Some(f),
+                class_body: None,
+            },
+            Some(D::C(c)) => Place {
+                function: None,
+                class_body: Some(c),
+            },
+            None => Place::default(),
+        };
+        out[i] = place;
+    }
+    out
+}
+
+impl<'a> Env<'a> {
+    fn class_of_method(&self, f: usize) -> Option<usize> {
+        let class = self.functions[f].class.as_deref()?;
+        self.class_by_qualname.get(class).copied()
+    }
+
+    /// The class whose instance (or class object) `name` is inside method `f`:
+    /// the first parameter of a method that is not a static method.
+    fn receiver_class(&self, f: usize, name: &str) -> Option<usize> {
+        let func = &self.functions[f];
+        if func.params.first().map(String::as_str) != Some(name) {
+            return None;
+        }
+        if func.decorators.iter().any(|d| d.text == "staticmethod") {
+            return None;
+        }
+        self.class_of_method(f)
+    }
+
+    /// Whether `name` is a parameter of `f` or of a function enclosing it.
+    fn is_parameter(&self, f: usize, name: &str) -> bool {
+        let mut scope = Some(f);
+        while let Some(g) = scope {
+            if self.functions[g].params.iter().any(|p| p == name) {
+                return true;
+            }
+            scope = self.outer_function(g);
+        }
+        false
+    }
+
+    /// Enclosing function of function `f` (for closures).
+    fn outer_function(&self, f: usize) -> Option<usize> {
+        let (outer, _) = self.functions[f].qualname.rsplit_once('.')?;
+        self.fn_by_qualname.get(outer).copied()
+    }
+
+    fn call(&self, call: &RawCall, place: &Place) -> Call {
+        let target = self.chain(&call.chain, place, call.start, 0);
+        let mut args = call.args.clone();
+        for a in &mut args {
+            self.resolve_value(&mut a.value, place, call.start);
+        }
+        let (resolved, receiver_args) = match target {
+            Some(t) => (Some(t.path), t.receiver_args),
+            None => (None, None),
+        };
+        Call {
+            callee: call.chain.render(),
+            resolved,
+            args,
+            scope: place.function.map(|f| self.functions[f].qualname.clone()),
+            receiver_args,
+            span: call.span,
+            callee_span: call.callee_span,
+        }
+    }
+
+    /// Fill `resolved` of names and inline same-file string constants.
+    fn resolve_value(&self, value: &mut Value, place: &Place, pos: usize) {
+        let Value::Name { text, resolved } = value else {
+            return;
+        };
+        let chain = name_chain(text);
+        let constant = match (&chain.base, chain.segs.is_empty()) {
+            (Some(base), true) => self
+                .binding(base, place, pos)
+                .map(|i| &self.assigns[i].value),
+            _ => None,
+        };
+        if let Some(Value::Str(s)) = constant {
+            *value = Value::Str(s.clone());
+            return;
+        }
+        *resolved = self.chain(&chain, place, pos, 0).map(|t| t.path);
+    }
+
+    /// The assignment that binds `name` as seen from `place` at `pos`:
+    /// local scope, then enclosing functions, then module level.
+    fn binding(&self, name: &str, place: &Place, pos: usize) -> Option<usize> {
+        let mut scope = place.function;
+        loop {
+            if let Some(list) = self.locals.get(&(scope, name)) {
+                return Some(pick(list, self.assigns, pos));
+            }
+            match scope {
+                Some(f) => scope = self.outer_function(f),
+                None => return None,
+            }
+        }
+    }
+
+    /// Type of the value bound by assignment `i`.
+    fn binding_type(&self, i: usize, hops: usize) -> Option<Target> {
+        let a = &self.assigns[i];
+        let chain = a.value_chain.as_ref()?;
+        let place = self.assign_place[i].clone();
+        let t = self.chain(chain, &place, a.start, hops + 1)?;
+        let mut path = t.path;
+        if a.annotation {
+            path.push_str("()");
+        }
+        let receiver_args = match chain.segs.last() {
+            Some(Seg::Call) => a.value_args.clone(),
+            _ => t.receiver_args,
+        };
+        Some(Target {
+            path: self.strip_passthrough(path),
+            receiver_args,
+        })
+    }
+
+    /// `x.to("cuda")` is still `x`: drop trailing calls of passthrough methods.
+    fn strip_passthrough(&self, mut path: String) -> String {
+        loop {
+            let Some(stem) = path.strip_suffix("()") else {
+                return path;
+            };
+            let Some((head, method)) = stem.rsplit_once('.') else {
+                return path;
+            };
+            if head.ends_with(')') && self.passthrough.iter().any(|m| m == method) {
+                path = head.to_string();
+            } else {
+                return path;
+            }
+        }
+    }
+
+    fn chain(&self, chain: &Chain, place: &Place, pos: usize, hops: usize) -> Option<Target> {
+        if hops > MAX_HOPS {
+            return None;
+        }
+        let base = chain.base.as_deref()?;
+        let mut segs: &[Seg] = &chain.segs;
+        let head: Target = if let Some(i) = self.binding(base, place, pos) {
+            self.binding_type(i, hops)?
+        } else if let Some(class) = place.function.and_then(|f| self.receiver_class(f, base)) {
+            let class_path = format!("{}.{}", self.module_prefix(), self.classes[class].qualname);
+            match segs.first() {
+                Some(Seg::Attr(attr)) => {
+                    if let Some(list) = self.attrs.get(&(class, attr.as_str())) {
+                        segs = &segs[1..];
+                        let i = pick(list, self.assigns, usize::MAX);
+                        self.binding_type(i, hops)?
+                    } else if self
+                        .fn_by_qualname
+                        .contains_key(format!("{}.{attr}", self.classes[class].qualname).as_str())
+                    {
+                        segs = &segs[1..];
+                        Target {
+                            path: format!("{class_path}.{attr}"),
+                            receiver_args: None,
+                        }
+                    } else {
+                        Target {
+                            path: format!("{class_path}()"),
+                            receiver_args: None,
+                        }
+                    }
+                }
+                _ => Target {
+                    path: format!("{class_path}()"),
+                    receiver_args: None,
+                },
+            }
+        } else if place.function.is_some_and(|f| self.is_parameter(f, base)) {
+            // An unannotated parameter: its type is whatever the caller passes.
+            return None;
+        } else if let Some(target) = self.imports.get(base) {
+            Target {
+                path: target.to_string(),
+                receiver_args: None,
+            }
+        } else if self.top_defs.contains_key(base) {
+            Target {
+                path: format!("{}.{base}", self.module_prefix()),
+                receiver_args: None,
+            }
+        } else {
+            return None;
+        };
+        let rest = Chain {
+            base: Some(head.path),
+            segs: segs.to_vec(),
+            text: String::new(),
+        };
+        let path = self.strip_passthrough(rest.render());
+        Some(Target {
+            path,
+            receiver_args: head.receiver_args,
+        })
+    }
+
+    fn module_prefix(&self) -> &str {
+        if self.module.is_empty() {
+            "__main__"
+        } else {
+            self.module
+        }
+    }
+}
+
+/// The last binding before `pos`, else the last one (flow-insensitive fallback
+/// for functions that run after the module finished loading).
+fn pick(list: &[usize], assigns: &[RawAssign], pos: usize) -> usize {
+    list.iter()
+        .rev()
+        .copied()
+        .find(|&i| assigns[i].start < pos)
+        .unwrap_or(*list.last().expect("binding lists are never empty"))
+}
+
+fn name_chain(text: &str) -> Chain {
+    let mut parts = text.split('.');
+    let base = parts.next().map(str::to_string);
+    Chain {
+        base,
+        segs: parts.map(|p| Seg::Attr(p.to_string())).collect(),
+        text: text.to_string(),
+    }
+}

@@ -1,0 +1,296 @@
+//! Literal values and call arguments.
+
+use tree_sitter::Node;
+
+use crate::facts::{Arg, Value};
+use crate::source::LineIndex;
+
+/// Deeper literals than this become `Value::Expr` (no unbounded recursion).
+const MAX_LITERAL_DEPTH: usize = 16;
+/// Longest expression text kept in facts.
+const MAX_EXPR_TEXT: usize = 120;
+/// Most elements kept from one dict or list display.
+const MAX_ELEMENTS: usize = 256;
+
+pub fn node_text<'s>(n: Node<'_>, src: &'s str) -> &'s str {
+    src.get(n.start_byte()..n.end_byte()).unwrap_or("")
+}
+
+pub fn collapse_ws(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            space = true;
+        } else {
+            if space && !out.is_empty() && needs_space(out.chars().last(), c) {
+                out.push(' ');
+            }
+            space = false;
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Keep a space only between two word characters (`lambda x`), not around dots.
+fn needs_space(prev: Option<char>, next: char) -> bool {
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    prev.is_some_and(|p| word(p) || p == ',' || p == ':')
+        && (word(next) || next == '"' || next == '\'')
+}
+
+/// Whitespace-collapsed, truncated source text.
+pub fn short_text(n: Node<'_>, src: &str) -> String {
+    let raw = node_text(n, src);
+    let cut = match raw.char_indices().nth(MAX_EXPR_TEXT * 4) {
+        Some((i, _)) => &raw[..i],
+        None => raw,
+    };
+    let mut s = collapse_ws(cut);
+    if s.chars().count() > MAX_EXPR_TEXT {
+        s = s.chars().take(MAX_EXPR_TEXT).collect::<String>() + "…";
+    }
+    s
+}
+
+/// The value of a string node: literal parts (interpolations left out) and
+/// whether it is an f-string.
+pub fn string_value(n: Node<'_>, src: &str) -> (String, bool) {
+    let mut prefix = "";
+    let mut out = String::new();
+    let mut interpolated = false;
+    let mut c = n.walk();
+    for child in n.children(&mut c) {
+        match child.kind() {
+            "string_start" => prefix = node_text(child, src),
+            "string_content" => out.push_str(node_text(child, src)),
+            "interpolation" => interpolated = true,
+            _ => {}
+        }
+    }
+    let lower = prefix.to_ascii_lowercase();
+    let raw = lower.contains('r');
+    if lower.contains('f') {
+        interpolated = true;
+    }
+    if raw {
+        (out, interpolated)
+    } else {
+        (unescape(&out), interpolated)
+    }
+}
+
+/// Python escape sequences in a non-raw string.
+fn unescape(s: &str) -> String {
+    if !s.contains('\\') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some('0') => out.push('\0'),
+            Some('\\') => out.push('\\'),
+            Some('\'') => out.push('\''),
+            Some('"') => out.push('"'),
+            Some('\n') => {}
+            Some(k @ ('x' | 'u' | 'U')) => {
+                let n = match k {
+                    'x' => 2,
+                    'u' => 4,
+                    _ => 8,
+                };
+                let hex: String = (0..n)
+                    .filter_map(|_| chars.next_if(|h| h.is_ascii_hexdigit()))
+                    .collect();
+                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                    Some(ch) if hex.len() == n => out.push(ch),
+                    _ => {
+                        out.push('\\');
+                        out.push(k);
+                        out.push_str(&hex);
+                    }
+                }
+            }
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+pub fn value(n: Node<'_>, src: &str) -> Value {
+    value_at(n, src, 0)
+}
+
+fn value_at(n: Node<'_>, src: &str, depth: usize) -> Value {
+    if depth > MAX_LITERAL_DEPTH {
+        return Value::Expr(short_text(n, src));
+    }
+    match n.kind() {
+        "string" => {
+            let (s, interpolated) = string_value(n, src);
+            if interpolated {
+                Value::Expr(short_text(n, src))
+            } else {
+                Value::Str(s)
+            }
+        }
+        "concatenated_string" => {
+            let mut all = String::new();
+            let mut c = n.walk();
+            for part in n.named_children(&mut c) {
+                if part.kind() != "string" {
+                    continue;
+                }
+                let (s, interpolated) = string_value(part, src);
+                if interpolated {
+                    return Value::Expr(short_text(n, src));
+                }
+                all.push_str(&s);
+            }
+            Value::Str(all)
+        }
+        "integer" => parse_int(node_text(n, src))
+            .map(Value::Int)
+            .unwrap_or_else(|| Value::Expr(short_text(n, src))),
+        "float" => node_text(n, src)
+            .replace('_', "")
+            .parse()
+            .map(Value::Float)
+            .unwrap_or_else(|_| Value::Expr(short_text(n, src))),
+        "true" => Value::Bool(true),
+        "false" => Value::Bool(false),
+        "none" => Value::None,
+        "unary_operator" => {
+            let operand = n.child_by_field_name("argument");
+            let op = n.child_by_field_name("operator").map(|o| node_text(o, src));
+            match (op, operand.map(|o| value_at(o, src, depth + 1))) {
+                (Some("-"), Some(Value::Int(i))) => Value::Int(-i),
+                (Some("-"), Some(Value::Float(f))) => Value::Float(-f),
+                _ => Value::Expr(short_text(n, src)),
+            }
+        }
+        "parenthesized_expression" => match n.named_child(0) {
+            Some(inner) => value_at(inner, src, depth + 1),
+            None => Value::Expr(short_text(n, src)),
+        },
+        "dictionary" => {
+            let mut pairs = Vec::new();
+            let mut c = n.walk();
+            for pair in n
+                .named_children(&mut c)
+                .filter(|p| p.kind() == "pair")
+                .take(MAX_ELEMENTS)
+            {
+                if let (Some(k), Some(v)) = (
+                    pair.child_by_field_name("key"),
+                    pair.child_by_field_name("value"),
+                ) {
+                    pairs.push((value_at(k, src, depth + 1), value_at(v, src, depth + 1)));
+                }
+            }
+            Value::Dict(pairs)
+        }
+        "list" | "tuple" | "set" => {
+            let mut c = n.walk();
+            let items = n
+                .named_children(&mut c)
+                .filter(|e| e.kind() != "comment")
+                .take(MAX_ELEMENTS)
+                .map(|e| value_at(e, src, depth + 1))
+                .collect();
+            Value::List(items)
+        }
+        "identifier" | "attribute" => Value::Name {
+            text: collapse_ws(node_text(n, src)),
+            resolved: None,
+        },
+        _ => Value::Expr(short_text(n, src)),
+    }
+}
+
+fn parse_int(text: &str) -> Option<i64> {
+    let t = text.replace('_', "").to_ascii_lowercase();
+    if let Some(h) = t.strip_prefix("0x") {
+        i64::from_str_radix(h, 16).ok()
+    } else if let Some(o) = t.strip_prefix("0o") {
+        i64::from_str_radix(o, 8).ok()
+    } else if let Some(b) = t.strip_prefix("0b") {
+        i64::from_str_radix(b, 2).ok()
+    } else {
+        t.parse().ok()
+    }
+}
+
+/// Arguments of a call (`argument_list`, or a bare generator expression).
+pub fn arguments(n: Node<'_>, src: &str, index: &LineIndex<'_>) -> Vec<Arg> {
+    let span = |x: Node<'_>| index.span(x.start_byte(), x.end_byte());
+    if n.kind() != "argument_list" {
+        return vec![Arg {
+            keyword: None,
+            value: Value::Expr(short_text(n, src)),
+            span: span(n),
+        }];
+    }
+    let mut args = Vec::new();
+    let mut c = n.walk();
+    for a in n.named_children(&mut c) {
+        let (keyword, value) = match a.kind() {
+            "comment" => continue,
+            "keyword_argument" => {
+                let (Some(name), Some(v)) = (
+                    a.child_by_field_name("name"),
+                    a.child_by_field_name("value"),
+                ) else {
+                    continue;
+                };
+                (Some(node_text(name, src).to_string()), value(v, src))
+            }
+            "list_splat" => (
+                Some("*".to_string()),
+                a.named_child(0)
+                    .map(|v| value(v, src))
+                    .unwrap_or(Value::None),
+            ),
+            "dictionary_splat" => (
+                Some("**".to_string()),
+                a.named_child(0)
+                    .map(|v| value(v, src))
+                    .unwrap_or(Value::None),
+            ),
+            _ => (None, value(a, src)),
+        };
+        args.push(Arg {
+            keyword,
+            value,
+            span: span(a),
+        });
+        if args.len() >= MAX_ELEMENTS {
+            break;
+        }
+    }
+    args
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unescape;
+
+    #[test]
+    fn unescapes_common_sequences() {
+        assert_eq!(unescape(r"a\nb\x41\u751f"), "a\nbA生");
+        assert_eq!(unescape(r"\q"), r"\q");
+    }
+}
