@@ -3,7 +3,7 @@
 
 mod check;
 mod debug;
-mod explain;
+pub mod explain;
 mod list_rules;
 
 use std::path::PathBuf;
