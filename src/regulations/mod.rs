@@ -110,12 +110,16 @@ impl Regulations {
         &self.instruments[&article.instrument]
     }
 
-    /// `<instrument name>, Art. 17(1): <title>` for an article id; what
-    /// reports print next to the id.
+    /// `<instrument name>, Art. 17(1): <title>` for an article id (with the
+    /// former number of a renumbered article); what reports print next to the id.
     pub fn reference(&self, id: &str) -> Option<String> {
         let a = self.article(id)?;
         let inst = self.instrument_of(a);
-        let cite = a.citation();
+        let mut cite = a.citation();
+        // Carry both numbers of a renumbered article; older guidance cites the old one.
+        if let Some(former) = &a.former_number {
+            cite += &format!(" (formerly Art. {former})");
+        }
         Some(if cite.is_empty() {
             format!("{}: {}", inst.name, a.title)
         } else {
@@ -403,7 +407,7 @@ url = "https://example.org/"
         assert_eq!(
             r.reference("CN-CSL-23").unwrap(),
             "Cybersecurity Law (article numbering as amended with effect from 2026-01-01), \
-             Art. 23: Graded protection; network logs kept at least six months"
+             Art. 23 (formerly Art. 21): Graded protection; network logs kept at least six months"
         );
         assert!(r.reference("CN-NOPE-1").is_none());
     }
