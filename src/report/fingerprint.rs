@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::finding::Finding;
+use crate::finding::{Finding, Location};
 use crate::source::Span;
 
 /// `partialFingerprints` key GitHub code scanning reads.
@@ -217,6 +217,12 @@ impl SourceCache {
             self.current = Some(loaded);
         }
         self.current.as_ref().expect("just loaded")
+    }
+
+    /// The exact text a location covers, if its file is still readable.
+    pub fn snippet(&mut self, location: &Location) -> Option<String> {
+        let file = self.load(&location.path);
+        file.text.as_deref().map(|t| region_text(t, &location.span))
     }
 
     pub fn fingerprints(&mut self, f: &Finding) -> Fingerprints {
@@ -479,7 +485,7 @@ process.stdout.write(JSON.stringify(inputs.map(hashes)));
 
     #[test]
     fn cache_fingerprints_follow_the_code_not_the_line() {
-        use crate::finding::{Level, Location};
+        use crate::finding::Level;
 
         let dir = tempfile::tempdir().unwrap();
         let body = "def make():\n    return f(x, safety_checker=None)\n";
@@ -517,6 +523,10 @@ process.stdout.write(JSON.stringify(inputs.map(hashes)));
         assert_eq!(after.line_hash, before.line_hash);
 
         // A file that disappeared still gets our key, without a line hash.
+        assert_eq!(
+            SourceCache::new(dir.path()).snippet(&finding(4).location),
+            Some("f(x, safety_checker=None)".to_owned())
+        );
         let gone = SourceCache::new(&dir.path().join("nope")).fingerprints(&finding(4));
         assert_eq!(gone.line_hash, None);
         assert_eq!(
@@ -533,7 +543,7 @@ process.stdout.write(JSON.stringify(inputs.map(hashes)));
             "GEN001",
             crate::finding::Level::Note,
             "m".into(),
-            crate::finding::Location {
+            Location {
                 path: "a.py".into(),
                 span: span(1, 5, 1, 10),
             },
