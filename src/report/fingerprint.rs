@@ -31,6 +31,19 @@ pub const SYNTHLINT_KEY: &str = "synthlint/v1";
 /// past the end of the file. Each value is printed as `hex:n`, where `n`
 /// counts earlier lines with the same hash so repeated lines stay distinct.
 pub fn line_hashes(text: &str) -> Vec<String> {
+    line_hash_values(text)
+        .into_iter()
+        .map(|(hash, n)| format_line_hash(hash, n))
+        .collect()
+}
+
+fn format_line_hash(hash: u64, n: u32) -> String {
+    format!("{hash:x}:{n}")
+}
+
+/// `line_hashes` before formatting: (hash, occurrence) per line, so a file
+/// with one finding does not format a string for each of its lines.
+fn line_hash_values(text: &str) -> Vec<(u64, u32)> {
     const WINDOW: usize = 100;
     const BASE: u64 = 37;
     // Marks the end of input; the upstream code feeds this value, not -1.
@@ -44,7 +57,7 @@ pub fn line_hashes(text: &str) -> Vec<String> {
         index: usize,
         hash: u64,
         counts: std::collections::BTreeMap<u64, u32>,
-        out: Vec<String>,
+        out: Vec<(u64, u32)>,
     }
     let mut st = State {
         window: [0; WINDOW],
@@ -60,9 +73,9 @@ pub fn line_hashes(text: &str) -> Vec<String> {
         let line = st.line_at[st.index] as usize;
         // Lines come out in order; the resize only guards that assumption.
         if st.out.len() < line {
-            st.out.resize(line, String::new());
+            st.out.resize(line, (0, 0));
         }
-        st.out[line - 1] = format!("{:x}:{n}", st.hash);
+        st.out[line - 1] = (st.hash, *n);
         st.line_at[st.index] = 0;
     };
     let push = |st: &mut State, c: u64| {
@@ -121,14 +134,26 @@ pub fn normalize_whitespace(s: &str) -> String {
 /// The text a span covers, located by its 1-based line and code-point column
 /// (end exclusive), the same coordinates SARIF regions use.
 pub fn region_text(text: &str, span: &Span) -> String {
+    region_text_with(text, &line_starts(text), span)
+}
+
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
+}
+
+/// `region_text` with the line starts computed once per file.
+fn region_text_with(text: &str, starts: &[usize], span: &Span) -> String {
     let start_line = span.start_line.max(1) as usize;
     let end_line = (span.end_line as usize).max(start_line);
     let start_col = span.start_col.max(1) as usize - 1;
     let end_col = (span.end_col as usize).saturating_sub(1);
     let mut out = String::new();
-    let lines = text.split('\n').enumerate().skip(start_line - 1);
-    for (i, line) in lines.take(end_line - start_line + 1) {
-        let n = i + 1;
+    for n in start_line..=end_line.min(starts.len()) {
+        let begin = starts[n - 1];
+        let end = starts.get(n).map_or(text.len(), |&next| next - 1);
+        let line = &text[begin..end];
         if n > start_line {
             out.push('\n');
         }
@@ -175,10 +200,25 @@ pub struct Fingerprints {
 
 struct LoadedFile {
     path: String,
+    /// The file as stored, BOM included (GitHub hashes it that way);
+    /// `None` when it cannot be read.
+    raw: Option<String>,
+    /// Line starts in `text()`.
+    starts: Vec<usize>,
+    /// Filled on first use; the JSON report never needs them.
+    line_hashes: Option<Vec<(u64, u32)>>,
+}
+
+impl LoadedFile {
     /// Text after a UTF-8 BOM, as the parser saw it (spans index into this).
-    text: Option<String>,
-    /// Per-line hashes of the file as stored, BOM included, like GitHub.
-    line_hashes: Vec<String>,
+    fn text(&self) -> Option<&str> {
+        let raw = self.raw.as_deref()?;
+        Some(raw.strip_prefix('\u{feff}').unwrap_or(raw))
+    }
+
+    fn region(&self, span: &Span) -> Option<String> {
+        Some(region_text_with(self.text()?, &self.starts, span))
+    }
 }
 
 /// Reads source files for fingerprinting. Keeps one file at a time: reporters
@@ -196,49 +236,55 @@ impl SourceCache {
         }
     }
 
-    fn load(&mut self, path: &str) -> &LoadedFile {
+    fn load(&mut self, path: &str) -> &mut LoadedFile {
         if self.current.as_ref().is_none_or(|f| f.path != path) {
-            let loaded = match std::fs::read(self.root.join(path)) {
-                // Node decodes the same way (invalid bytes become U+FFFD).
-                Ok(bytes) => {
-                    let raw = String::from_utf8_lossy(&bytes);
-                    LoadedFile {
-                        path: path.to_owned(),
-                        line_hashes: line_hashes(&raw),
-                        text: Some(raw.strip_prefix('\u{feff}').unwrap_or(&raw).to_owned()),
-                    }
-                }
-                Err(_) => LoadedFile {
-                    path: path.to_owned(),
-                    text: None,
-                    line_hashes: Vec::new(),
-                },
+            // Node decodes the same way GitHub's action does here: invalid
+            // bytes become U+FFFD.
+            let raw = std::fs::read(self.root.join(path))
+                .ok()
+                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+            let mut file = LoadedFile {
+                path: path.to_owned(),
+                raw,
+                starts: Vec::new(),
+                line_hashes: None,
             };
-            self.current = Some(loaded);
+            file.starts = file.text().map(line_starts).unwrap_or_default();
+            self.current = Some(file);
         }
-        self.current.as_ref().expect("just loaded")
+        self.current.as_mut().expect("just loaded")
     }
 
     /// The exact text a location covers, if its file is still readable.
     pub fn snippet(&mut self, location: &Location) -> Option<String> {
-        let file = self.load(&location.path);
-        file.text.as_deref().map(|t| region_text(t, &location.span))
+        self.load(&location.path).region(&location.span)
+    }
+
+    /// Only our `synthlint/v1` key (what the JSON report and baseline use).
+    pub fn synthlint(&mut self, f: &Finding) -> String {
+        let region = self
+            .load(&f.location.path)
+            .region(&f.location.span)
+            .unwrap_or_default();
+        synthlint_v1(f.rule, &f.location.path, f.symbol.as_deref(), &region)
     }
 
     pub fn fingerprints(&mut self, f: &Finding) -> Fingerprints {
-        let rule = f.rule;
-        let symbol = f.symbol.as_deref();
-        let span = f.location.span;
+        let synthlint = self.synthlint(f);
         let file = self.load(&f.location.path);
-        let region = file
-            .text
-            .as_deref()
-            .map(|t| region_text(t, &span))
-            .unwrap_or_default();
-        let line = span.start_line.max(1) as usize;
+        let line_hash = match &file.raw {
+            Some(raw) => {
+                let hashes = file
+                    .line_hashes
+                    .get_or_insert_with(|| line_hash_values(raw));
+                let line = f.location.span.start_line.max(1) as usize;
+                hashes.get(line - 1).map(|&(h, n)| format_line_hash(h, n))
+            }
+            None => None,
+        };
         Fingerprints {
-            line_hash: file.line_hashes.get(line - 1).cloned(),
-            synthlint: synthlint_v1(rule, &f.location.path, symbol, &region),
+            line_hash,
+            synthlint,
         }
     }
 }

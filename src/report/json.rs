@@ -178,7 +178,7 @@ fn build(result: &ScanResult, opts: &ReportOptions) -> Report {
                     path: s.location.as_ref().map(|l: &Location| path(&l.path)),
                     region: s.location.as_ref().map(|l| Region::from(&l.span)),
                 }),
-                fingerprint: cache.fingerprints(f).synthlint,
+                fingerprint: cache.synthlint(f),
             }
         })
         .collect();
