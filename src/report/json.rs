@@ -1,21 +1,448 @@
-//! json reporter.
+//! JSON reporter: a small, stable schema for scripts and dashboards,
+//! documented field by field in `docs/json-output.md`.
+//!
+//! Stability rules: `version` changes only when a field is removed, renamed
+//! or changes meaning; new fields may appear at any time. Every documented
+//! field is always present (`null` or `[]` when empty), so consumers never
+//! need to tell "absent" from "empty".
 
 use std::io::{self, Write};
 
-use crate::engine::ScanResult;
-use crate::report::ReportOptions;
+use serde::Serialize;
+use serde_json::Value;
 
-pub fn write(result: &ScanResult, _opts: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
-    for f in result.active() {
-        writeln!(
-            out,
-            "{}:{}:{}: {} {}",
-            f.location.path,
-            f.location.span.start_line,
-            f.location.span.start_col,
-            f.rule,
-            f.message
-        )?;
+use crate::engine::ScanResult;
+use crate::finding::{Finding, Level, Location, Notification, Related};
+use crate::report::ReportOptions;
+use crate::report::fingerprint::SourceCache;
+use crate::report::sarif::{self, INFORMATION_URI, TOOL_NAME};
+use crate::rules;
+use crate::source::Span;
+
+/// Schema version of this output.
+pub const VERSION: u32 = 1;
+
+pub fn write(result: &ScanResult, opts: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
+    let report = build(result, opts);
+    serde_json::to_writer_pretty(&mut *out, &report).map_err(io::Error::other)?;
+    out.write_all(b"\n")
+}
+
+/// A copy of `v` with object keys in sorted order at every depth, so output
+/// does not depend on whether serde_json preserves insertion order (a
+/// feature another crate in the build may switch on).
+pub(crate) fn canonical(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            Value::Object(
+                keys.into_iter()
+                    .map(|k| (k.clone(), canonical(&m[k])))
+                    .collect(),
+            )
+        }
+        Value::Array(a) => Value::Array(a.iter().map(canonical).collect()),
+        other => other.clone(),
     }
-    Ok(())
+}
+
+#[derive(Serialize)]
+struct Report {
+    version: u32,
+    tool: Tool,
+    findings: Vec<JsonFinding>,
+    notifications: Vec<JsonNotification>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+    information_uri: &'static str,
+    rules: Vec<&'static str>,
+}
+
+#[derive(Serialize)]
+struct JsonFinding {
+    rule: &'static str,
+    name: &'static str,
+    level: Level,
+    message: String,
+    path: String,
+    region: Region,
+    symbol: Option<String>,
+    articles: Vec<&'static str>,
+    related: Vec<Step>,
+    flow: Vec<Step>,
+    properties: Value,
+    suppression: Option<JsonSuppression>,
+    fingerprint: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: u32,
+    start_column: u32,
+    end_line: u32,
+    end_column: u32,
+}
+
+impl From<&Span> for Region {
+    fn from(s: &Span) -> Self {
+        Region {
+            start_line: s.start_line,
+            start_column: s.start_col,
+            end_line: s.end_line,
+            end_column: s.end_col,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Step {
+    path: String,
+    region: Region,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct JsonSuppression {
+    kind: String,
+    justification: String,
+    path: Option<String>,
+    region: Option<Region>,
+}
+
+#[derive(Serialize)]
+struct JsonNotification {
+    level: Level,
+    kind: String,
+    message: String,
+    path: Option<String>,
+    region: Option<Region>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Summary {
+    by_level: ByLevel,
+    suppressed: usize,
+    files: usize,
+}
+
+#[derive(Serialize)]
+struct ByLevel {
+    error: usize,
+    warning: usize,
+    note: usize,
+}
+
+fn build(result: &ScanResult, opts: &ReportOptions) -> Report {
+    let root = &result.root;
+    let path = |p: &str| sarif::repo_relative(p, root);
+    let step = |r: &Related| Step {
+        path: path(&r.location.path),
+        region: Region::from(&r.location.span),
+        message: r.message.clone(),
+    };
+
+    let mut cache = SourceCache::new(root);
+    let findings = sarif::emitted(result, opts)
+        .into_iter()
+        .map(|f: &Finding| {
+            let meta = rules::by_code(f.rule).map(|r| r.meta());
+            JsonFinding {
+                rule: f.rule,
+                name: meta.map_or("", |m| m.name),
+                level: f.level,
+                message: f.message.clone(),
+                path: path(&f.location.path),
+                region: Region::from(&f.location.span),
+                symbol: f.symbol.clone(),
+                articles: meta.map_or_else(Vec::new, |m| m.articles.to_vec()),
+                related: f.related.iter().map(step).collect(),
+                flow: f.flow.iter().map(step).collect(),
+                properties: canonical(&Value::Object(
+                    f.properties
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect(),
+                )),
+                suppression: f.suppression.as_ref().map(|s| JsonSuppression {
+                    kind: s.kind.clone(),
+                    justification: s.justification.clone(),
+                    path: s.location.as_ref().map(|l: &Location| path(&l.path)),
+                    region: s.location.as_ref().map(|l| Region::from(&l.span)),
+                }),
+                fingerprint: cache.synthlint(f),
+            }
+        })
+        .collect();
+
+    let notifications = result
+        .notifications
+        .iter()
+        .map(|n: &Notification| JsonNotification {
+            level: n.level,
+            kind: n.kind.clone(),
+            message: n.message.clone(),
+            path: n.path.as_deref().map(path),
+            region: n.span.as_ref().map(Region::from),
+        })
+        .collect();
+
+    let mut by_level = ByLevel {
+        error: 0,
+        warning: 0,
+        note: 0,
+    };
+    for f in result.active() {
+        match f.level {
+            Level::Error => by_level.error += 1,
+            Level::Warning => by_level.warning += 1,
+            Level::Note => by_level.note += 1,
+        }
+    }
+    let mut rule_codes: Vec<&'static str> = result.rules.iter().map(|r| r.meta().code).collect();
+    rule_codes.sort_unstable();
+    rule_codes.dedup();
+
+    Report {
+        version: VERSION,
+        tool: Tool {
+            name: TOOL_NAME,
+            version: env!("CARGO_PKG_VERSION"),
+            information_uri: INFORMATION_URI,
+            rules: rule_codes,
+        },
+        findings,
+        notifications,
+        summary: Summary {
+            by_level,
+            suppressed: result
+                .findings
+                .iter()
+                .filter(|f| f.suppression.is_some())
+                .count(),
+            files: result.stats.files,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::engine::Stats;
+    use crate::finding::Suppression;
+
+    fn span(line: u32, col: u32, end_col: u32) -> Span {
+        Span {
+            start_line: line,
+            start_col: col,
+            end_line: line,
+            end_col,
+            ..Span::default()
+        }
+    }
+
+    fn loc(path: &str, line: u32, col: u32, end_col: u32) -> Location {
+        Location {
+            path: path.into(),
+            span: span(line, col, end_col),
+        }
+    }
+
+    fn sample(root: &std::path::Path) -> ScanResult {
+        std::fs::write(
+            root.join("app.py"),
+            "from diffusers import Pipe\n\ndef make():\n    return Pipe(safety_checker=None)\n",
+        )
+        .unwrap();
+        let mut active = Finding::new(
+            "MOD001",
+            Level::Error,
+            "safety checker switched off".into(),
+            loc("app.py", 4, 12, 37),
+        );
+        active.symbol = Some("make".into());
+        active.related.push(Related {
+            location: loc("app.py", 1, 1, 27),
+            message: "pipeline imported here".into(),
+        });
+        active.flow.push(Related {
+            location: loc("app.py", 3, 5, 9),
+            message: "entry".into(),
+        });
+        // Inserted out of key order on purpose: output must sort them.
+        active
+            .properties
+            .insert("zeta".into(), json!({"b": 1, "a": [2, {"y": 0, "x": 1}]}));
+        active.properties.insert("alpha".into(), json!("first"));
+        let mut hidden = Finding::new(
+            "GEN001",
+            Level::Note,
+            "image generation call".into(),
+            loc("app.py", 4, 12, 37),
+        );
+        hidden.suppression = Some(Suppression {
+            kind: "inline".into(),
+            justification: "reviewed".into(),
+            location: Some(loc("app.py", 3, 20, 40)),
+        });
+        ScanResult {
+            root: root.to_path_buf(),
+            findings: vec![hidden, active],
+            notifications: vec![Notification {
+                level: Level::Warning,
+                kind: "invalid-utf8".into(),
+                message: "skipped: not valid UTF-8".into(),
+                path: Some("bin.py".into()),
+                span: None,
+            }],
+            rules: rules::all(),
+            stats: Stats {
+                files: 1,
+                ..Stats::default()
+            },
+        }
+    }
+
+    fn render(result: &ScanResult, omit_suppressed: bool) -> (String, Value) {
+        let mut buf = Vec::new();
+        let opts = ReportOptions {
+            color: false,
+            omit_suppressed,
+        };
+        write(result, &opts, &mut buf).unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        let value = serde_json::from_str(&text).unwrap();
+        (text, value)
+    }
+
+    #[test]
+    fn schema_has_every_documented_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let result = sample(dir.path());
+        let (text, v) = render(&result, false);
+        assert!(text.ends_with("}\n"));
+        assert_eq!(v["version"], 1);
+        assert_eq!(v["tool"]["name"], "synthlint");
+        assert_eq!(v["tool"]["version"], env!("CARGO_PKG_VERSION"));
+        assert_eq!(v["tool"]["rules"][0], "GEN001");
+
+        let findings = v["findings"].as_array().unwrap();
+        assert_eq!(findings.len(), 2);
+        // Sorted by path, position, then rule.
+        assert_eq!(findings[0]["rule"], "GEN001");
+        let f = &findings[1];
+        let keys: Vec<&str> = f.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            keys.iter()
+                .copied()
+                .collect::<std::collections::BTreeSet<_>>(),
+            [
+                "rule",
+                "name",
+                "level",
+                "message",
+                "path",
+                "region",
+                "symbol",
+                "articles",
+                "related",
+                "flow",
+                "properties",
+                "suppression",
+                "fingerprint"
+            ]
+            .into_iter()
+            .collect()
+        );
+        assert_eq!(f["name"], "safety-checker-disabled");
+        assert_eq!(f["level"], "error");
+        assert_eq!(f["path"], "app.py");
+        assert_eq!(
+            f["region"],
+            json!({"startLine": 4, "startColumn": 12, "endLine": 4, "endColumn": 37})
+        );
+        assert_eq!(f["symbol"], "make");
+        assert_eq!(f["articles"], json!(["CN-DSP-10", "CN-GAI-14", "CN-GAI-4"]));
+        assert_eq!(f["related"][0]["message"], "pipeline imported here");
+        assert_eq!(f["flow"][0]["region"]["startLine"], 3);
+        assert_eq!(f["suppression"], Value::Null);
+        assert_eq!(
+            f["fingerprint"],
+            crate::report::fingerprint::synthlint_v1(
+                "MOD001",
+                "app.py",
+                Some("make"),
+                "Pipe(safety_checker=None)"
+            )
+        );
+        let s = &findings[0]["suppression"];
+        assert_eq!(s["kind"], "inline");
+        assert_eq!(s["justification"], "reviewed");
+        assert_eq!(s["path"], "app.py");
+        assert_eq!(findings[0]["symbol"], Value::Null);
+
+        assert_eq!(
+            v["notifications"],
+            json!([{
+                "level": "warning",
+                "kind": "invalid-utf8",
+                "message": "skipped: not valid UTF-8",
+                "path": "bin.py",
+                "region": null
+            }])
+        );
+        assert_eq!(
+            v["summary"],
+            json!({"byLevel": {"error": 1, "warning": 0, "note": 0}, "suppressed": 1, "files": 1})
+        );
+    }
+
+    #[test]
+    fn properties_are_sorted_at_every_depth() {
+        let dir = tempfile::tempdir().unwrap();
+        let (text, _) = render(&sample(dir.path()), false);
+        let alpha = text.find("\"alpha\"").unwrap();
+        let zeta = text.find("\"zeta\"").unwrap();
+        assert!(alpha < zeta);
+        let a = text.find("\"a\": [").unwrap();
+        let b = text.find("\"b\": 1").unwrap();
+        assert!(a < b);
+        assert!(text.find("\"x\": 1").unwrap() < text.find("\"y\": 0").unwrap());
+    }
+
+    #[test]
+    fn omit_suppressed_drops_findings_but_keeps_the_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let result = sample(dir.path());
+        let (_, v) = render(&result, true);
+        let findings = v["findings"].as_array().unwrap();
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0]["rule"], "MOD001");
+        assert_eq!(v["summary"]["suppressed"], 1);
+    }
+
+    #[test]
+    fn output_is_deterministic_and_relative() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut result = sample(dir.path());
+        let (first, _) = render(&result, false);
+        result.findings.reverse();
+        let (second, _) = render(&result, false);
+        assert_eq!(first, second);
+        let root = dir.path().to_string_lossy().into_owned();
+        assert!(!first.contains(&root));
+        let _: BTreeMap<String, Value> = serde_json::from_str(&first).unwrap();
+    }
 }

@@ -1,6 +1,7 @@
 //! Reporters: render a `ScanResult`. Output is deterministic: sorted input,
 //! no hash-map iteration, repo-relative paths only.
 
+pub mod fingerprint;
 pub mod json;
 pub mod sarif;
 pub mod text;
