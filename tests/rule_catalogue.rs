@@ -19,14 +19,36 @@ fn codes_and_names_are_well_formed_and_unique() {
     let mut names = std::collections::BTreeSet::new();
     for r in rules::all() {
         let m = r.meta();
-        assert!(code_re.is_match(m.code), "{}: code must be 3 letters + 3 digits", m.code);
-        assert!(m.code.starts_with(m.category.prefix()), "{}: code must start with {}", m.code, m.category.prefix());
-        assert!(name_re.is_match(m.name), "{}: name `{}` must be kebab-case", m.code, m.name);
+        assert!(
+            code_re.is_match(m.code),
+            "{}: code must be 3 letters + 3 digits",
+            m.code
+        );
+        assert!(
+            m.code.starts_with(m.category.prefix()),
+            "{}: code must start with {}",
+            m.code,
+            m.category.prefix()
+        );
+        assert!(
+            name_re.is_match(m.name),
+            "{}: name `{}` must be kebab-case",
+            m.code,
+            m.name
+        );
         assert!(codes.insert(m.code), "{} listed twice", m.code);
         assert!(names.insert(m.name), "name {} used twice", m.name);
-        assert!(!m.summary.is_empty() && m.summary.ends_with('.'), "{}: summary must be a sentence", m.code);
+        assert!(
+            !m.summary.is_empty() && m.summary.ends_with('.'),
+            "{}: summary must be a sentence",
+            m.code
+        );
         let sev: f64 = m.security_severity.parse().unwrap_or(-1.0);
-        assert!((0.0..=10.0).contains(&sev), "{}: security_severity must be 0.0-10.0", m.code);
+        assert!(
+            (0.0..=10.0).contains(&sev),
+            "{}: security_severity must be 0.0-10.0",
+            m.code
+        );
     }
 }
 
@@ -35,15 +57,36 @@ fn docs_have_the_fixed_sections() {
     for r in rules::all() {
         let m = r.meta();
         let doc = m.doc;
-        let at = |s: &str| doc.find(s).unwrap_or_else(|| panic!("{}: doc lacks `{s}`", m.code));
+        let at = |s: &str| {
+            doc.find(s)
+                .unwrap_or_else(|| panic!("{}: doc lacks `{s}`", m.code))
+        };
         let what = at("## What it does");
         let why = at("## Why is this bad?");
         let example = at("## Example");
-        assert!(what < why && why < example, "{}: sections out of order", m.code);
-        assert!(doc[example..].contains("Use instead"), "{}: Example needs a `Use instead:`", m.code);
+        assert!(
+            what < why && why < example,
+            "{}: sections out of order",
+            m.code
+        );
+        assert!(
+            doc[example..].contains("Use instead"),
+            "{}: Example needs a `Use instead:`",
+            m.code
+        );
         for line in doc.lines().filter(|l| l.starts_with("## ")) {
-            let known = ["## What it does", "## Why is this bad?", "## Example", "## Options", "## Known problems"];
-            assert!(known.contains(&line.trim()), "{}: unknown section `{line}`", m.code);
+            let known = [
+                "## What it does",
+                "## Why is this bad?",
+                "## Example",
+                "## Options",
+                "## Known problems",
+            ];
+            assert!(
+                known.contains(&line.trim()),
+                "{}: unknown section `{line}`",
+                m.code
+            );
         }
     }
 }
@@ -54,10 +97,18 @@ fn rules_name_known_articles() {
     for r in rules::all() {
         let m = r.meta();
         if m.category != Category::Meta {
-            assert!(!m.articles.is_empty(), "{}: a rule must name the articles it implicates", m.code);
+            assert!(
+                !m.articles.is_empty(),
+                "{}: a rule must name the articles it implicates",
+                m.code
+            );
         }
         for id in m.articles {
-            assert!(regs.article(id).is_some(), "{}: unknown article id {id}", m.code);
+            assert!(
+                regs.article(id).is_some(),
+                "{}: unknown article id {id}",
+                m.code
+            );
         }
     }
 }
@@ -72,10 +123,20 @@ fn every_rule_has_positive_and_negative_fixtures() {
             text += &std::fs::read_to_string(entry).unwrap_or_default();
         }
         let has = |kind: &str| {
-            regex::Regex::new(&format!(r"(?m)^\s*(#|//)\s*{kind}:\s*[A-Z0-9, ]*\b{code}\b")).unwrap().is_match(&text)
+            regex::Regex::new(&format!(
+                r"(?m)^\s*(#|//)\s*{kind}:\s*[A-Z0-9, ]*\b{code}\b"
+            ))
+            .unwrap()
+            .is_match(&text)
         };
-        assert!(has("ruleid"), "{code}: no `ruleid: {code}` fixture under fixtures/rules/{code}/");
-        assert!(has("ok"), "{code}: no `ok: {code}` fixture under fixtures/rules/{code}/");
+        assert!(
+            has("ruleid"),
+            "{code}: no `ruleid: {code}` fixture under fixtures/rules/{code}/"
+        );
+        assert!(
+            has("ok"),
+            "{code}: no `ok: {code}` fixture under fixtures/rules/{code}/"
+        );
     }
 }
 
@@ -83,10 +144,16 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in rd.flatten() {
             let p = e.path();
-            if p.is_dir() { stack.push(p) } else { out.push(p) }
+            if p.is_dir() {
+                stack.push(p)
+            } else {
+                out.push(p)
+            }
         }
     }
     out.sort();
@@ -100,12 +167,25 @@ fn generated_rule_docs_are_current() {
     let dir = root().join("docs/rules");
     let update = std::env::var_os("SYNTHLINT_UPDATE_DOCS").is_some();
     let mut stale = Vec::new();
-    let mut index = String::from("# Rules\n\nGenerated from the rule metadata by `cargo test`; do not edit.\n\n| Code | Name | Level | Summary |\n|---|---|---|---|\n");
+    let mut index = String::from(
+        "# Rules\n\nGenerated from the rule metadata by `cargo test`; do not edit.\n\n| Code | Name | Level | Summary |\n|---|---|---|---|\n",
+    );
     for r in rules::all() {
         let m = r.meta();
-        index += &format!("| [{0}]({0}.md) | {1} | {2} | {3} |\n", m.code, m.name, m.default_level.as_str(), m.summary);
+        index += &format!(
+            "| [{0}]({0}.md) | {1} | {2} | {3} |\n",
+            m.code,
+            m.name,
+            m.default_level.as_str(),
+            m.summary
+        );
         let page = synthlint::cli::explain::render(m);
-        check_or_write(&dir.join(format!("{}.md", m.code)), &page, update, &mut stale);
+        check_or_write(
+            &dir.join(format!("{}.md", m.code)),
+            &page,
+            update,
+            &mut stale,
+        );
     }
     check_or_write(&dir.join("README.md"), &index, update, &mut stale);
     assert!(

@@ -30,15 +30,11 @@ pub fn render(m: &rules::RuleMeta) -> String {
     if !m.articles.is_empty() {
         s += "\n## Articles\n\n";
         for id in m.articles {
-            match regs.article(id) {
-                Some(a) => {
-                    let inst = regs.instrument_of(a);
-                    s += &format!(
-                        "- {id}: {}, Art. {} — {}\n  {}\n  {}\n",
-                        inst.name, a.number, a.title, a.summary, a.url
-                    );
+            match (regs.article(id), regs.reference(id)) {
+                (Some(a), Some(reference)) => {
+                    s += &format!("- {id}: {reference}\n  {}\n  {}\n", a.summary, a.url)
                 }
-                None => s += &format!("- {id}\n"),
+                _ => s += &format!("- {id}\n"),
             }
         }
     }
