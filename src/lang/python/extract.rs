@@ -115,8 +115,9 @@ pub struct RawAssign {
     pub target: String,
     /// The right-hand side as a chain, when it is a name/attribute/call chain.
     pub value_chain: Option<Chain>,
-    /// Arguments of the right-hand call, when it is a call.
-    pub value_args: Option<Vec<Arg>>,
+    /// Arguments of each call along the right-hand chain, outermost first
+    /// (`A.load(x).to(y)` → `[[y], [x]]`).
+    pub value_args: Vec<Vec<Arg>>,
     pub value: Value,
     /// A parameter annotation (`client: OpenAI`): the type is an instance of the chain.
     pub annotation: bool,
@@ -411,7 +412,7 @@ impl<'a> Raw<'a> {
                     self.assignments.push(RawAssign {
                         target: pname_text.clone(),
                         value_chain: Some(ty_chain),
-                        value_args: None,
+                        value_args: Vec::new(),
                         value: Value::Expr(String::new()),
                         annotation: true,
                         span: self.span(p),
@@ -471,13 +472,7 @@ impl<'a> Raw<'a> {
         )
         .then(|| chain(value, self.src))
         .filter(|c| c.base.is_some());
-        let value_args = if value.kind() == "call" {
-            value
-                .child_by_field_name("arguments")
-                .map(|a| values::arguments(a, self.src, self.index))
-        } else {
-            None
-        };
+        let value_args = call_args_outermost_first(value, self.src, self.index);
         self.assignments.push(RawAssign {
             target: target_text,
             value_chain,
@@ -499,6 +494,30 @@ impl<'a> Raw<'a> {
             strings: self.strings,
             comments: self.comments,
             errors: self.errors,
+        }
+    }
+}
+
+/// Arguments of the calls along a chain, outermost first; iterative.
+fn call_args_outermost_first(node: Node<'_>, src: &str, index: &LineIndex<'_>) -> Vec<Vec<Arg>> {
+    let mut out = Vec::new();
+    let mut n = node;
+    loop {
+        let next = match n.kind() {
+            "call" => {
+                if let Some(a) = n.child_by_field_name("arguments") {
+                    out.push(values::arguments(a, src, index));
+                }
+                n.child_by_field_name("function")
+            }
+            "attribute" => n.child_by_field_name("object"),
+            "subscript" => n.child_by_field_name("value"),
+            "parenthesized_expression" | "await" => n.named_child(0),
+            _ => None,
+        };
+        match next {
+            Some(x) => n = x,
+            None => return out,
         }
     }
 }

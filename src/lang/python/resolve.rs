@@ -346,6 +346,8 @@ impl<'a> Env<'a> {
                 return Some(pick(list, self.assigns, pos));
             }
             match scope {
+                // An unannotated parameter shadows outer bindings.
+                Some(f) if self.functions[f].params.iter().any(|p| p == name) => return None,
                 Some(f) => scope = self.outer_function(f),
                 None => return None,
             }
@@ -363,13 +365,31 @@ impl<'a> Env<'a> {
             path.push_str("()");
         }
         let receiver_args = match chain.segs.last() {
-            Some(Seg::Call) => a.value_args.clone(),
+            // Skip trailing passthrough calls (`.to("cuda")`) to the constructor.
+            Some(Seg::Call) => a
+                .value_args
+                .get(self.trailing_passthrough_calls(&chain.segs))
+                .cloned(),
             _ => t.receiver_args,
         };
         Some(Target {
             path: self.strip_passthrough(path),
             receiver_args,
         })
+    }
+
+    /// How many `.m()` calls of passthrough methods end the chain.
+    fn trailing_passthrough_calls(&self, segs: &[Seg]) -> usize {
+        let mut n = 0;
+        let mut rest = segs;
+        while let [head @ .., Seg::Attr(m), Seg::Call] = rest {
+            if !self.passthrough.iter().any(|p| p == m) {
+                break;
+            }
+            n += 1;
+            rest = head;
+        }
+        n
     }
 
     /// `x.to("cuda")` is still `x`: drop trailing calls of passthrough methods.

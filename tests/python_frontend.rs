@@ -1,0 +1,308 @@
+//! What the Python frontend extracts, checked on small sources.
+
+use synthlint::facts::{FileFacts, Value};
+use synthlint::lang::python::{extract, module_name};
+
+fn facts(path: &str, src: &str) -> FileFacts {
+    let passthrough = vec!["to".to_string(), "cuda".to_string()];
+    extract(path, src, &passthrough).0
+}
+
+fn resolved_calls(f: &FileFacts) -> Vec<(String, Option<String>)> {
+    f.calls
+        .iter()
+        .map(|c| (c.callee.clone(), c.resolved.clone()))
+        .collect()
+}
+
+fn resolved_of(f: &FileFacts, callee: &str) -> Option<String> {
+    f.calls
+        .iter()
+        .find(|c| c.callee == callee)
+        .and_then(|c| c.resolved.clone())
+}
+
+#[test]
+fn module_names_follow_paths() {
+    assert_eq!(module_name("pkg/sub/mod.py"), "pkg.sub.mod");
+    assert_eq!(module_name("pkg/__init__.py"), "pkg");
+    assert_eq!(module_name("src/pkg/mod.py"), "pkg.mod");
+    assert_eq!(module_name("main.py"), "main");
+}
+
+#[test]
+fn imports_absolute_relative_and_aliased() {
+    let f = facts(
+        "pkg/sub/mod.py",
+        "import os.path\nimport numpy as np\nfrom openai import OpenAI as OA, AsyncOpenAI\nfrom . import sibling\nfrom ..core import util as u\nfrom .x import *\n",
+    );
+    let got: Vec<(&str, &str, u32)> = f
+        .imports
+        .iter()
+        .map(|i| (i.local.as_str(), i.target.as_str(), i.level))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("os", "os", 0),
+            ("np", "numpy", 0),
+            ("OA", "openai.OpenAI", 0),
+            ("AsyncOpenAI", "openai.AsyncOpenAI", 0),
+            ("sibling", "pkg.sub.sibling", 1),
+            ("u", "pkg.core.util", 2),
+            ("*", "pkg.sub.x", 1),
+        ]
+    );
+}
+
+#[test]
+fn relative_imports_in_a_package_init_start_at_the_package() {
+    let f = facts("pkg/__init__.py", "from .llm import client\n");
+    assert_eq!(f.imports[0].target, "pkg.llm.client");
+}
+
+#[test]
+fn callee_resolves_through_constructor_assignments() {
+    let src = "from openai import OpenAI\nclient = OpenAI()\n\ndef f():\n    return client.chat.completions.create(model='m')\n";
+    let f = facts("a.py", src);
+    assert_eq!(
+        resolved_of(&f, "client.chat.completions.create").as_deref(),
+        Some("openai.OpenAI().chat.completions.create")
+    );
+    let call = f
+        .calls
+        .iter()
+        .find(|c| c.callee == "client.chat.completions.create")
+        .unwrap();
+    assert_eq!(call.scope.as_deref(), Some("f"));
+    assert_eq!(call.args[0].keyword.as_deref(), Some("model"));
+    assert_eq!(call.args[0].value, Value::Str("m".into()));
+}
+
+#[test]
+fn passthrough_methods_keep_the_type_and_self_attributes_resolve() {
+    let src = "\
+from diffusers import StableDiffusionPipeline as SD
+class Gen:
+    def __init__(self):
+        self.pipe = SD.from_pretrained('x').to('cuda')
+    def run(me, prompt):
+        return me.pipe(prompt)
+    @staticmethod
+    def other(self):
+        return self.pipe(1)
+";
+    let f = facts("a.py", src);
+    assert_eq!(
+        resolved_of(&f, "me.pipe").as_deref(),
+        Some("diffusers.StableDiffusionPipeline.from_pretrained()")
+    );
+    // A static method's first parameter is not the instance.
+    assert_eq!(resolved_of(&f, "self.pipe"), None);
+    let run = f.calls.iter().find(|c| c.callee == "me.pipe").unwrap();
+    assert_eq!(run.scope.as_deref(), Some("Gen.run"));
+    assert!(
+        run.receiver_args
+            .as_ref()
+            .is_some_and(|a| a[0].value == Value::Str("x".into()))
+    );
+}
+
+#[test]
+fn locals_shadow_module_names_and_parameters_are_unknown() {
+    let src = "\
+from openai import OpenAI
+client = OpenAI()
+def a(client):
+    client.chat.completions.create()
+def b():
+    client = make()
+    client.chat.completions.create()
+def c(client: OpenAI):
+    client.chat.completions.create()
+";
+    let f = facts("a.py", src);
+    let calls: Vec<Option<String>> = f
+        .calls
+        .iter()
+        .filter(|c| c.callee == "client.chat.completions.create")
+        .map(|c| c.resolved.clone())
+        .collect();
+    assert_eq!(
+        calls,
+        vec![
+            None,
+            None,
+            Some("openai.OpenAI().chat.completions.create".into())
+        ]
+    );
+}
+
+#[test]
+fn with_as_and_closures_bind_names() {
+    let src = "\
+import anthropic
+def outer():
+    c = anthropic.Anthropic()
+    def inner():
+        return c.messages.create()
+    with anthropic.Anthropic() as k:
+        k.messages.create()
+";
+    let f = facts("a.py", src);
+    let r: Vec<_> = resolved_calls(&f)
+        .into_iter()
+        .filter(|(c, _)| c.ends_with("messages.create"))
+        .collect();
+    assert_eq!(
+        r,
+        vec![
+            (
+                "c.messages.create".into(),
+                Some("anthropic.Anthropic().messages.create".into())
+            ),
+            (
+                "k.messages.create".into(),
+                Some("anthropic.Anthropic().messages.create".into())
+            ),
+        ]
+    );
+}
+
+#[test]
+fn functions_classes_and_decorators() {
+    let src = "\
+from fastapi import APIRouter
+router = APIRouter()
+class A(Base):
+    class B:
+        def m(self): pass
+@router.post('/x')
+async def handler(req, *args, **kw):
+    def helper(): pass
+";
+    let f = facts("a.py", src);
+    let q: Vec<(&str, Option<&str>)> = f
+        .functions
+        .iter()
+        .map(|x| (x.qualname.as_str(), x.class.as_deref()))
+        .collect();
+    assert_eq!(
+        q,
+        vec![
+            ("A.B.m", Some("A.B")),
+            ("handler", None),
+            ("handler.helper", None)
+        ]
+    );
+    let h = f.functions.iter().find(|x| x.name == "handler").unwrap();
+    assert!(h.is_async);
+    assert_eq!(h.params, vec!["req", "args", "kw"]);
+    assert_eq!(h.decorators[0].text, "router.post()");
+    assert_eq!(
+        h.decorators[0].resolved.as_deref(),
+        Some("fastapi.APIRouter().post()")
+    );
+    assert_eq!(
+        f.classes
+            .iter()
+            .map(|c| c.qualname.as_str())
+            .collect::<Vec<_>>(),
+        vec!["A", "A.B"]
+    );
+}
+
+#[test]
+fn literal_values_and_kwargs_dicts() {
+    let src = "f(1, -2, 0x10, 1.5, True, None, 'a' 'b', [1, 2], {'k': None}, *xs, **{'safety_checker': None}, name=x.y)\n";
+    let f = facts("a.py", src);
+    let values: Vec<&Value> = f.calls[0].args.iter().map(|a| &a.value).collect();
+    assert_eq!(values[0], &Value::Int(1));
+    assert_eq!(values[1], &Value::Int(-2));
+    assert_eq!(values[2], &Value::Int(16));
+    assert_eq!(values[3], &Value::Float(1.5));
+    assert_eq!(values[4], &Value::Bool(true));
+    assert_eq!(values[5], &Value::None);
+    assert_eq!(values[6], &Value::Str("ab".into()));
+    assert_eq!(values[7], &Value::List(vec![Value::Int(1), Value::Int(2)]));
+    assert_eq!(
+        values[8],
+        &Value::Dict(vec![(Value::Str("k".into()), Value::None)])
+    );
+    assert_eq!(f.calls[0].args[9].keyword.as_deref(), Some("*"));
+    assert_eq!(f.calls[0].args[10].keyword.as_deref(), Some("**"));
+    assert!(matches!(values[11], Value::Name { text, .. } if text == "x.y"));
+}
+
+#[test]
+fn module_string_constants_are_inlined_in_arguments() {
+    let f = facts(
+        "a.py",
+        "MODEL = 'qwen-plus'\ndef g():\n    call(model=MODEL)\n",
+    );
+    assert_eq!(f.calls[0].args[0].value, Value::Str("qwen-plus".into()));
+}
+
+#[test]
+fn comments_come_only_from_real_comments() {
+    let src = "x = '# synthlint: ignore[GEN001] not a comment'\ny = 1  # synthlint: ignore[MOD001] real\n";
+    let f = facts("a.py", src);
+    assert_eq!(f.comments.len(), 1);
+    assert_eq!(f.comments[0].text.trim(), "synthlint: ignore[MOD001] real");
+    assert_eq!(f.comments[0].span.start_line, 2);
+    assert_eq!(
+        f.strings[0].value,
+        "# synthlint: ignore[GEN001] not a comment"
+    );
+}
+
+#[test]
+fn strings_decode_escapes_and_mark_fstrings() {
+    let f = facts(
+        "a.py",
+        "a = 'AI\\u751f\\u6210'\nb = r'\\n'\nc = f'{x} generated'\n",
+    );
+    assert_eq!(f.strings[0].value, "AI生成");
+    assert_eq!(f.strings[1].value, "\\n");
+    assert!(f.strings[2].interpolated);
+    assert_eq!(f.strings[2].value, " generated");
+}
+
+#[test]
+fn syntax_errors_keep_the_rest_of_the_file() {
+    let src = "from openai import OpenAI\nc = OpenAI()\ndef broken(:\n    pass\ndef ok():\n    c.chat.completions.create()\n";
+    let (f, notes) = extract("a.py", src, &[]);
+    assert!(!f.syntax_errors.is_empty());
+    assert_eq!(notes[0].kind, "syntax-error");
+    assert_eq!(
+        resolved_of(&f, "c.chat.completions.create").as_deref(),
+        Some("openai.OpenAI().chat.completions.create")
+    );
+}
+
+#[test]
+fn deep_nesting_does_not_overflow() {
+    let brackets = format!("x = {}1{}\n", "[".repeat(5000), "]".repeat(5000));
+    let (f, _) = extract("a.py", &brackets, &[]);
+    assert_eq!(f.assignments.len(), 1);
+    let calls = format!("x = {}1{}\n", "f(".repeat(5000), ")".repeat(5000));
+    let (f, _) = extract("a.py", &calls, &[]);
+    assert_eq!(f.calls.len(), 5000);
+    let mut indented = String::new();
+    for depth in 0..1000 {
+        indented += &format!("{}if x:\n", "    ".repeat(depth));
+    }
+    indented += &format!("{}y = f()\n", "    ".repeat(1000));
+    let (f, _) = extract("a.py", &indented, &[]);
+    assert_eq!(f.calls.len(), 1);
+}
+
+#[test]
+fn columns_and_lines_are_one_based() {
+    let f = facts("a.py", "\n  foo(1)\n");
+    let s = f.calls[0].span;
+    assert_eq!(
+        (s.start_line, s.start_col, s.end_line, s.end_col),
+        (2, 3, 2, 9)
+    );
+}
