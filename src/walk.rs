@@ -8,12 +8,14 @@
 //!   deliberate policy (ruff needs `force-exclude` for this; we make it the
 //!   default).
 //! - Directories are walked in parallel with `ignore`, honouring
-//!   `.gitignore`, `.git/info/exclude`, the global git excludes, `.ignore`
-//!   and `.synthlintignore`, also outside a git repository (`require_git(false)`):
-//!   an exported tarball or a CI checkout without `.git` must give the same
-//!   results as the clone. Ignore files are read from the root downwards
-//!   only, never from directories above it (a dotfiles `~/.gitignore` with
-//!   `*` must not hide a project that has no `.git`).
+//!   `.gitignore`, `.git/info/exclude`, `.ignore` and `.synthlintignore`,
+//!   also outside a git repository (`require_git(false)`): an exported
+//!   tarball or a CI checkout without `.git` must give the same results as
+//!   the clone. Ignore files are read from the root downwards only, never
+//!   from directories above it (a dotfiles `~/.gitignore` with `*` must not
+//!   hide a project that has no `.git`). The user's global git excludes
+//!   (`core.excludesFile`) are not read: a personal setting on one machine
+//!   must not hide files from a compliance scan that CI would see.
 //! - Default excludes prune directories by name at any depth below a
 //!   walked directory; user excludes prune files and directories by their
 //!   root-relative path.
@@ -497,7 +499,7 @@ fn walk_dirs(
         .ignore(true)
         .git_ignore(true)
         .git_exclude(true)
-        .git_global(true)
+        .git_global(false)
         .require_git(false)
         .follow_links(true)
         .add_custom_ignore_filename(IGNORE_FILE)
