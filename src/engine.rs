@@ -1,6 +1,8 @@
 //! The scan pipeline: walk → read → parse+extract (parallel) → index →
 //! rules → filter → sorted result. Reporters only see `ScanResult`.
 
+use std::io::Read;
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -59,7 +61,11 @@ pub enum ReadOutcome {
     Skipped(Notification),
 }
 
-/// Read a file, turning every problem into a notification.
+/// Read a file, turning every problem into a notification that names it:
+/// `io-error` (unreadable, not a regular file), `file-too-large`,
+/// `binary-file` (a NUL byte anywhere: Python source cannot contain one),
+/// `invalid-utf8` (including UTF-16). A UTF-8 BOM is dropped; line endings
+/// are left alone (the frontends accept LF, CRLF and CR).
 pub fn read_source(file: &SourcePath, max_size: u64) -> ReadOutcome {
     let skip = |kind: &str, message: String| {
         ReadOutcome::Skipped(Notification {
@@ -70,47 +76,109 @@ pub fn read_source(file: &SourcePath, max_size: u64) -> ReadOutcome {
             span: None,
         })
     };
-    match std::fs::metadata(&file.abs) {
-        Ok(m) if m.len() > max_size => {
-            return skip(
-                "file-too-large",
-                format!(
-                    "skipped: {} bytes is over the limit of {} bytes (max-file-size)",
-                    m.len(),
-                    max_size
-                ),
-            );
-        }
-        Ok(_) => {}
-        Err(e) => return skip("io-error", format!("could not read: {e}")),
-    }
-    let bytes = match std::fs::read(&file.abs) {
-        Ok(b) => b,
+    let too_large = |len: u64| {
+        skip(
+            "file-too-large",
+            format!("skipped: {len} bytes is over the limit of {max_size} bytes (max-file-size)"),
+        )
+    };
+    let mut f = match std::fs::File::open(&file.abs) {
+        Ok(f) => f,
         Err(e) => return skip("io-error", format!("could not read: {e}")),
     };
-    if bytes.iter().take(8192).any(|&b| b == 0) {
+    let meta = match f.metadata() {
+        Ok(m) => m,
+        Err(e) => return skip("io-error", format!("could not read: {e}")),
+    };
+    // A FIFO or device would block or never end.
+    if !meta.is_file() {
+        return skip("io-error", "skipped: not a regular file".into());
+    }
+    if meta.len() > max_size {
+        return too_large(meta.len());
+    }
+    // Never read more than the limit, even if the file grows meanwhile.
+    let mut bytes = Vec::with_capacity(meta.len().min(max_size) as usize);
+    if let Err(e) = (&mut f)
+        .take(max_size.saturating_add(1))
+        .read_to_end(&mut bytes)
+    {
+        return skip("io-error", format!("could not read: {e}"));
+    }
+    if bytes.len() as u64 > max_size {
+        return too_large(bytes.len() as u64);
+    }
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
         return skip(
-            "binary-file",
-            "skipped: looks like a binary file (NUL byte)".into(),
+            "invalid-utf8",
+            "skipped: UTF-16 text (byte order mark); only UTF-8 is supported".into(),
         );
     }
-    let bytes = bytes
-        .strip_prefix(b"\xEF\xBB\xBF")
-        .map(<[u8]>::to_vec)
-        .unwrap_or(bytes);
+    if let Some(at) = bytes.iter().position(|&b| b == 0) {
+        return skip(
+            "binary-file",
+            format!("skipped: looks like a binary file (NUL byte at offset {at})"),
+        );
+    }
     match String::from_utf8(bytes) {
-        Ok(text) => ReadOutcome::Text(text),
-        Err(e) => skip(
-            "invalid-utf8",
-            format!(
-                "skipped: not valid UTF-8 (first bad byte at offset {})",
-                e.utf8_error().valid_up_to()
-            ),
-        ),
+        Ok(mut text) => {
+            if text.starts_with('\u{feff}') {
+                text.drain(..'\u{feff}'.len_utf8());
+            }
+            ReadOutcome::Text(text)
+        }
+        Err(e) => {
+            let bytes = e.as_bytes();
+            let at = e.utf8_error().valid_up_to();
+            let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+            let line_start = bytes[..at]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+            let declared = match declared_encoding(bytes) {
+                Some(enc) => format!("; the file declares `coding: {enc}`"),
+                None => String::new(),
+            };
+            skip(
+                "invalid-utf8",
+                format!(
+                    "skipped: not valid UTF-8 at line {line}, byte {} of the line{declared}",
+                    at - line_start + 1
+                ),
+            )
+        }
     }
 }
 
-/// Parse and extract one file.
+/// The PEP 263 encoding declaration (`# -*- coding: latin-1 -*-`) in the
+/// first two lines, for the `invalid-utf8` message.
+fn declared_encoding(bytes: &[u8]) -> Option<String> {
+    for line in bytes.split(|&b| b == b'\n').take(2) {
+        let line = String::from_utf8_lossy(line);
+        let t = line.trim_start();
+        if !t.starts_with('#') {
+            continue;
+        }
+        let Some(i) = t.find("coding") else { continue };
+        let rest = &t[i + "coding".len()..];
+        let Some(rest) = rest.strip_prefix([':', '=']) else {
+            continue;
+        };
+        let enc: String = rest
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            .collect();
+        if !enc.is_empty() {
+            return Some(enc);
+        }
+    }
+    None
+}
+
+/// Parse and extract one file. A panic in a frontend becomes an
+/// `internal-error` notification for that file: one bad file never stops
+/// the scan.
 pub fn extract_file(
     file: &SourcePath,
     max_size: u64,
@@ -119,8 +187,28 @@ pub fn extract_file(
     match read_source(file, max_size) {
         ReadOutcome::Skipped(n) => (None, vec![n]),
         ReadOutcome::Text(text) => {
-            let (facts, notes) = lang::extract(file, &text, &catalog.passthrough_methods);
-            (Some(facts), notes)
+            match std::panic::catch_unwind(AssertUnwindSafe(|| {
+                lang::extract(file, &text, &catalog.passthrough_methods)
+            })) {
+                Ok((facts, notes)) => (Some(facts), notes),
+                Err(payload) => {
+                    let what = payload
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| payload.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "panic".into());
+                    let n = Notification {
+                        level: Level::Error,
+                        kind: "internal-error".into(),
+                        message: format!(
+                            "skipped: synthlint failed on this file ({what}); please report it"
+                        ),
+                        path: Some(file.rel.clone()),
+                        span: None,
+                    };
+                    (None, vec![n])
+                }
+            }
         }
     }
 }

@@ -1,11 +1,47 @@
 //! The one place the directory walker is configured.
+//!
+//! Rules, in order of precedence:
+//! - Files named on the command line are scanned even when a default
+//!   exclude (`.venv`, `build`, ...) or an ignore file would skip them, like
+//!   ruff. User excludes (`exclude`, `--exclude`) still apply to them, because
+//!   pre-commit passes every changed file by name and an exclude is a
+//!   deliberate policy (ruff needs `force-exclude` for this; we make it the
+//!   default).
+//! - Directories are walked in parallel with `ignore`, honouring
+//!   `.gitignore`, `.git/info/exclude`, `.ignore` and `.synthlintignore`,
+//!   also outside a git repository (`require_git(false)`): an exported
+//!   tarball or a CI checkout without `.git` must give the same results as
+//!   the clone. Ignore files are read from the root downwards only, never
+//!   from directories above it (a dotfiles `~/.gitignore` with `*` must not
+//!   hide a project that has no `.git`). The user's global git excludes
+//!   (`core.excludesFile`) are not read: a personal setting on one machine
+//!   must not hide files from a compliance scan that CI would see.
+//! - Default excludes prune directories by name at any depth below a
+//!   walked directory; user excludes prune files and directories by their
+//!   root-relative path.
+//! - Hidden files and directories are walked (configuration such as `.env`
+//!   matters), except the excluded ones (`.git`, caches, virtualenvs).
+//! - Symbolic links are followed only while they stay inside the root (or a
+//!   walked directory); others become `symlink-outside-root` notifications.
+//!   Links that lead back to an ancestor become `symlink-loop`. A file reached
+//!   through a link is reported under its real path, so it is scanned once.
+//! - Output is sorted by path, whatever the number of threads.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+
+use globset::GlobSet;
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use ignore::{DirEntry, Match, WalkBuilder, WalkState};
 
 use crate::config::Settings;
 use crate::config::settings::DEFAULT_EXCLUDES;
 use crate::facts::Language;
 use crate::finding::{Level, Notification};
+
+/// Name of synthlint's own ignore file (gitignore syntax).
+pub const IGNORE_FILE: &str = ".synthlintignore";
 
 /// A file selected for scanning.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -26,66 +62,507 @@ pub fn language_of(path: &Path) -> Option<Language> {
 /// Repo-relative `/` path of `abs` under `root`.
 pub fn relative(root: &Path, abs: &Path) -> String {
     let rel = abs.strip_prefix(root).unwrap_or(abs);
-    let parts: Vec<String> = rel
+    join_components(rel)
+}
+
+fn join_components(p: &Path) -> String {
+    let parts: Vec<String> = p
         .components()
+        .filter(|c| !matches!(c, Component::CurDir))
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect();
     parts.join("/")
 }
 
+/// Turns absolute paths into the relative paths used in output.
+#[derive(Debug, Clone)]
+struct OutputPaths {
+    root: PathBuf,
+    cwd: Option<PathBuf>,
+}
+
+impl OutputPaths {
+    /// Root-relative when under the root; else relative to the current
+    /// directory (with `..` if need be); else the file name. Never absolute.
+    fn of(&self, abs: &Path) -> String {
+        if let Ok(rel) = abs.strip_prefix(&self.root) {
+            let s = join_components(rel);
+            return if s.is_empty() { ".".into() } else { s };
+        }
+        if let Some(cwd) = &self.cwd
+            && abs.is_absolute()
+            && let Some(rel) = relative_with_dots(cwd, abs)
+        {
+            return rel;
+        }
+        abs.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| ".".into())
+    }
+}
+
+/// `path` relative to directory `base`, both absolute, using `..`.
+fn relative_with_dots(base: &Path, path: &Path) -> Option<String> {
+    let b: Vec<Component> = base.components().collect();
+    let p: Vec<Component> = path.components().collect();
+    let common = b.iter().zip(&p).take_while(|(x, y)| x == y).count();
+    if common == 0 {
+        return None;
+    }
+    let mut parts: Vec<String> = vec!["..".into(); b.len() - common];
+    parts.extend(
+        p[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    Some(if parts.is_empty() {
+        ".".into()
+    } else {
+        parts.join("/")
+    })
+}
+
+/// The path as named, made absolute with symlinks resolved in its parent
+/// only: `link.py` stays `link.py`, but `./a/../b` becomes `/…/b`.
+fn logical(path: &Path, cwd: Option<&Path>) -> PathBuf {
+    let abs = match (path.is_absolute(), cwd) {
+        (false, Some(cwd)) => cwd.join(path),
+        _ => path.to_path_buf(),
+    };
+    // `file_name` is None for `..` and `/`: resolve those whole.
+    match (abs.parent(), abs.file_name()) {
+        (Some(parent), Some(name)) => match parent.canonicalize() {
+            Ok(p) => p.join(name),
+            Err(_) => abs.clone(),
+        },
+        _ => abs.canonicalize().unwrap_or(abs),
+    }
+}
+
+/// Whether `rel` or one of its parent directories is excluded. Walked
+/// entries only need their own path (excluded directories are pruned);
+/// named paths and link targets need the parents too.
+fn excluded(set: &GlobSet, rel: &str) -> bool {
+    if set.is_empty() {
+        return false;
+    }
+    let mut p = rel;
+    loop {
+        if set.is_match(p) {
+            return true;
+        }
+        match p.rfind('/') {
+            Some(i) => p = &p[..i],
+            None => return false,
+        }
+    }
+}
+
+fn note(level: Level, kind: &str, path: Option<String>, message: String) -> Notification {
+    Notification {
+        level,
+        kind: kind.into(),
+        message,
+        path,
+        span: None,
+    }
+}
+
+/// Ignore files of the directories from the root down to a walked
+/// directory (exclusive), deepest first. The walker itself reads the ones
+/// inside the walked directory.
+fn ancestor_ignores(
+    root: &Path,
+    dir: &Path,
+    notes: &mut Vec<Notification>,
+    out: &OutputPaths,
+) -> Vec<Gitignore> {
+    let mut matchers = Vec::new();
+    if !dir.starts_with(root) {
+        return matchers;
+    }
+    for anc in dir.ancestors().skip(1) {
+        if !anc.starts_with(root) {
+            break;
+        }
+        let mut b = GitignoreBuilder::new(anc);
+        let mut files = Vec::new();
+        // Later files win within one directory: the same precedence as the walker.
+        if anc.join(".git").exists() {
+            files.push(anc.join(".git").join("info").join("exclude"));
+        }
+        for name in [".gitignore", ".ignore", IGNORE_FILE] {
+            files.push(anc.join(name));
+        }
+        let mut any = false;
+        for f in files.iter().filter(|f| f.is_file()) {
+            any = true;
+            if let Some(err) = b.add(f) {
+                notes.extend(error_notes(&err, out));
+            }
+        }
+        if any {
+            match b.build() {
+                Ok(gi) => matchers.push(gi),
+                Err(err) => notes.extend(error_notes(&err, out)),
+            }
+        }
+    }
+    matchers
+}
+
+/// ELOOP: "too many levels of symbolic links", from a cycle of file links.
+fn is_symlink_cycle(e: &std::io::Error) -> bool {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    const ELOOP: i32 = 40;
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    const ELOOP: i32 = 62;
+    cfg!(unix) && e.raw_os_error() == Some(ELOOP)
+}
+
+/// Notifications for a walker error, without absolute paths in messages.
+fn error_notes(err: &ignore::Error, out: &OutputPaths) -> Vec<Notification> {
+    let mut notes = Vec::new();
+    // (error, innermost path seen, line in an ignore file)
+    let mut stack: Vec<(&ignore::Error, Option<&Path>, Option<u64>)> = vec![(err, None, None)];
+    while let Some((e, path, line)) = stack.pop() {
+        let shown = path.map(|p| out.of(p));
+        match e {
+            ignore::Error::Partial(errs) => {
+                stack.extend(errs.iter().rev().map(|e| (e, path, line)));
+            }
+            ignore::Error::WithLineNumber { line, err } => stack.push((err, path, Some(*line))),
+            ignore::Error::WithPath { path, err } => stack.push((err, Some(path), line)),
+            ignore::Error::WithDepth { err, .. } => stack.push((err, path, line)),
+            ignore::Error::Loop { ancestor, child } => notes.push(note(
+                Level::Note,
+                "symlink-loop",
+                Some(out.of(child)),
+                format!(
+                    "skipped: symbolic link back to its ancestor `{}`",
+                    out.of(ancestor)
+                ),
+            )),
+            ignore::Error::Io(io) if is_symlink_cycle(io) => notes.push(note(
+                Level::Note,
+                "symlink-loop",
+                shown,
+                "skipped: cycle of symbolic links".into(),
+            )),
+            ignore::Error::Io(io) => {
+                // A dangling link or a vanished file only matters if we would
+                // have scanned it.
+                let relevant = io.kind() != std::io::ErrorKind::NotFound
+                    || path.is_some_and(|p| language_of(p).is_some());
+                if relevant {
+                    notes.push(note(
+                        Level::Warning,
+                        "io-error",
+                        shown,
+                        format!("skipped: {io}"),
+                    ));
+                }
+            }
+            ignore::Error::Glob { glob, err } => notes.push(note(
+                Level::Warning,
+                "ignore-file-error",
+                shown,
+                match (glob, line) {
+                    (Some(g), Some(l)) => format!("line {l}: invalid glob `{g}`: {err}"),
+                    (Some(g), None) => format!("invalid glob `{g}`: {err}"),
+                    _ => format!("invalid glob: {err}"),
+                },
+            )),
+            other => notes.push(note(Level::Warning, "walk-error", shown, other.to_string())),
+        }
+    }
+    notes
+}
+
+/// What the entry filter needs; shared by the walker threads.
+struct Filter {
+    root: PathBuf,
+    /// Canonical walked directories with their ancestors' ignore files.
+    walk_roots: Vec<(PathBuf, Vec<Gitignore>)>,
+    exclude: GlobSet,
+    out: OutputPaths,
+    notes: Mutex<Vec<Notification>>,
+    /// Set once a directory link is followed: from then on files are
+    /// canonicalized so that one file reached by two paths is scanned once.
+    followed_dir_link: AtomicBool,
+}
+
+impl Filter {
+    fn inside(&self, p: &Path) -> bool {
+        p.starts_with(&self.root) || self.walk_roots.iter().any(|(r, _)| p.starts_with(r))
+    }
+
+    fn push(&self, n: Notification) {
+        if let Ok(mut v) = self.notes.lock() {
+            v.push(n);
+        }
+    }
+
+    /// Whether to yield (files) or descend into (directories) an entry.
+    fn keep(&self, e: &DirEntry) -> bool {
+        let path = e.path();
+        let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+        if is_dir
+            && e.file_name()
+                .to_str()
+                .is_some_and(|n| DEFAULT_EXCLUDES.contains(&n))
+        {
+            return false;
+        }
+        if e.path_is_symlink() {
+            match path.canonicalize() {
+                Ok(target) => {
+                    if !self.inside(&target) {
+                        self.push(note(
+                            Level::Note,
+                            "symlink-outside-root",
+                            Some(self.out.of(path)),
+                            "skipped: symbolic link to a path outside the scanned root".into(),
+                        ));
+                        return false;
+                    }
+                    if is_dir {
+                        // A link to a directory that contains the link.
+                        let parent = path.parent().and_then(|p| p.canonicalize().ok());
+                        if parent.is_some_and(|p| p.starts_with(&target)) {
+                            self.push(note(
+                                Level::Note,
+                                "symlink-loop",
+                                Some(self.out.of(path)),
+                                format!(
+                                    "skipped: symbolic link back to its ancestor `{}`",
+                                    self.out.of(&target)
+                                ),
+                            ));
+                            return false;
+                        }
+                        // Walked anyway through its real path.
+                        if self.walk_roots.iter().any(|(r, _)| target.starts_with(r)) {
+                            return false;
+                        }
+                        self.followed_dir_link.store(true, Ordering::Release);
+                    }
+                }
+                // Dangling: the walker reports it if it matters.
+                Err(_) => return true,
+            }
+        }
+        if !self.exclude.is_empty() && self.exclude.is_match(self.out.of(path)) {
+            return false;
+        }
+        if let Some((_, ancestors)) = self
+            .walk_roots
+            .iter()
+            .filter(|(r, _)| path.starts_with(r))
+            .max_by_key(|(r, _)| r.as_os_str().len())
+        {
+            for gi in ancestors {
+                match gi.matched(path, is_dir) {
+                    Match::Ignore(_) => return false,
+                    Match::Whitelist(_) => break,
+                    Match::None => {}
+                }
+            }
+        }
+        true
+    }
+
+    /// The output path of a walked file, and the path to read it from.
+    fn file(&self, e: &DirEntry) -> Option<(String, PathBuf)> {
+        let path = e.path();
+        if e.path_is_symlink() || self.followed_dir_link.load(Ordering::Acquire) {
+            let real = path.canonicalize().ok()?;
+            let rel = self.out.of(&real);
+            if excluded(&self.exclude, &rel) {
+                return None;
+            }
+            return Some((rel, real));
+        }
+        Some((self.out.of(path), path.to_path_buf()))
+    }
+}
+
 /// Walk `paths` and return the files to scan, sorted, plus notifications.
 pub fn collect(paths: &[PathBuf], settings: &Settings) -> (Vec<SourcePath>, Vec<Notification>) {
-    let mut files = Vec::new();
-    let mut notes = Vec::new();
     let root = settings
         .root
         .canonicalize()
         .unwrap_or_else(|_| settings.root.clone());
+    let cwd = std::env::current_dir()
+        .ok()
+        .map(|c| c.canonicalize().unwrap_or(c));
+    let out = OutputPaths {
+        root: root.clone(),
+        cwd: cwd.clone(),
+    };
+    let mut files = Vec::new();
+    let mut notes = Vec::new();
+    let mut dirs = Vec::new();
+
     for path in paths {
-        let mut builder = ignore::WalkBuilder::new(path);
-        builder
-            .hidden(false)
-            .follow_links(true)
-            .add_custom_ignore_filename(".synthlintignore")
-            .filter_entry(|e| {
-                let name = e.file_name().to_string_lossy();
-                !(e.depth() > 0
-                    && e.file_type().is_some_and(|t| t.is_dir())
-                    && DEFAULT_EXCLUDES.contains(&name.as_ref()))
-            });
-        for entry in builder.build() {
-            match entry {
-                Ok(e) => {
-                    if !e.file_type().is_some_and(|t| t.is_file()) {
-                        continue;
-                    }
-                    let Some(language) = language_of(e.path()) else {
-                        continue;
-                    };
-                    let abs = e
-                        .path()
-                        .canonicalize()
-                        .unwrap_or_else(|_| e.path().to_path_buf());
-                    if !abs.starts_with(&root) {
-                        continue;
-                    }
-                    let rel = relative(&root, &abs);
-                    if settings.exclude.is_match(&rel) {
-                        continue;
-                    }
-                    files.push(SourcePath { rel, abs, language });
-                }
-                Err(err) => notes.push(Notification {
-                    level: Level::Warning,
-                    kind: "walk-error".into(),
-                    message: err.to_string(),
-                    path: None,
-                    span: None,
-                }),
+        let named = logical(path, cwd.as_deref());
+        let meta = match std::fs::metadata(&named) {
+            Ok(m) => m,
+            Err(e) => {
+                let kind = if is_symlink_cycle(&e) {
+                    "symlink-loop"
+                } else {
+                    "io-error"
+                };
+                notes.push(note(
+                    Level::Warning,
+                    kind,
+                    Some(out.of(&named)),
+                    format!("skipped: {e}"),
+                ));
+                continue;
             }
+        };
+        if meta.is_dir() {
+            let dir = named.canonicalize().unwrap_or(named);
+            let rel = out.of(&dir);
+            if rel != "." && excluded(&settings.exclude, &rel) {
+                continue;
+            }
+            dirs.push(dir);
+        } else if meta.is_file() {
+            let Some(language) = language_of(&named) else {
+                continue;
+            };
+            // A named link is reported under its real path when that is
+            // inside the root, so it matches the same file found by a walk.
+            let abs = match named.canonicalize() {
+                Ok(real) if real.starts_with(&root) => real,
+                _ => named,
+            };
+            let rel = out.of(&abs);
+            if excluded(&settings.exclude, &rel) {
+                continue;
+            }
+            files.push(SourcePath { rel, abs, language });
+        } else {
+            notes.push(note(
+                Level::Warning,
+                "io-error",
+                Some(out.of(&named)),
+                "skipped: not a regular file".into(),
+            ));
         }
     }
+
+    if !dirs.is_empty() {
+        let (walked, walk_notes) = walk_dirs(&dirs, &root, settings, out);
+        files.extend(walked);
+        notes.extend(walk_notes);
+    }
+
     files.sort();
     files.dedup_by(|a, b| a.rel == b.rel);
+    notes.sort();
+    notes.dedup();
     (files, notes)
+}
+
+fn walk_dirs(
+    dirs: &[PathBuf],
+    root: &Path,
+    settings: &Settings,
+    out: OutputPaths,
+) -> (Vec<SourcePath>, Vec<Notification>) {
+    let mut notes = Vec::new();
+    let walk_roots: Vec<(PathBuf, Vec<Gitignore>)> = dirs
+        .iter()
+        .map(|d| (d.clone(), ancestor_ignores(root, d, &mut notes, &out)))
+        .collect();
+    let filter = Arc::new(Filter {
+        root: root.to_path_buf(),
+        walk_roots,
+        exclude: settings.exclude.clone(),
+        out: out.clone(),
+        notes: Mutex::new(notes),
+        followed_dir_link: AtomicBool::new(false),
+    });
+
+    let mut builder = WalkBuilder::new(&dirs[0]);
+    for d in &dirs[1..] {
+        builder.add(d);
+    }
+    let f = filter.clone();
+    builder
+        .hidden(false)
+        .parents(false)
+        .ignore(true)
+        .git_ignore(true)
+        .git_exclude(true)
+        .git_global(false)
+        .require_git(false)
+        .follow_links(true)
+        .add_custom_ignore_filename(IGNORE_FILE)
+        .threads(settings.jobs.unwrap_or(0))
+        .filter_entry(move |e| f.keep(e));
+
+    let (tx, rx) = mpsc::channel::<Result<SourcePath, Vec<Notification>>>();
+    builder.build_parallel().run(|| {
+        let tx = tx.clone();
+        let filter = filter.clone();
+        Box::new(move |entry| {
+            match entry {
+                Ok(e) => {
+                    if let Some(err) = e.error() {
+                        let _ = tx.send(Err(error_notes(err, &filter.out)));
+                    }
+                    if e.depth() == 0 || !e.file_type().is_some_and(|t| t.is_file()) {
+                        return WalkState::Continue;
+                    }
+                    let Some(language) = language_of(e.path()) else {
+                        return WalkState::Continue;
+                    };
+                    if let Some((rel, abs)) = filter.file(&e) {
+                        let _ = tx.send(Ok(SourcePath { rel, abs, language }));
+                    }
+                }
+                Err(err) => {
+                    let _ = tx.send(Err(error_notes(&err, &filter.out)));
+                }
+            }
+            WalkState::Continue
+        })
+    });
+    drop(tx);
+
+    let mut files = Vec::new();
+    let mut notes = match filter.notes.lock() {
+        Ok(mut v) => std::mem::take(&mut *v),
+        Err(_) => Vec::new(),
+    };
+    for msg in rx {
+        match msg {
+            Ok(f) => files.push(f),
+            Err(n) => notes.extend(n),
+        }
+    }
+    (files, notes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_never_absolute() {
+        let out = OutputPaths {
+            root: PathBuf::from("/r/repo"),
+            cwd: Some(PathBuf::from("/r/work")),
+        };
+        assert_eq!(out.of(Path::new("/r/repo/a/b.py")), "a/b.py");
+        assert_eq!(out.of(Path::new("/r/repo")), ".");
+        assert_eq!(out.of(Path::new("/r/other/x.py")), "../other/x.py");
+        assert_eq!(out.of(Path::new("/r/work/x.py")), "x.py");
+        assert_eq!(out.of(Path::new("relative.py")), "relative.py");
+    }
 }

@@ -14,7 +14,11 @@ fn repo() -> PathBuf {
 }
 
 fn run(args: &[&str], cwd: &Path) -> Output {
-    bin().args(args).current_dir(cwd).output().expect("run synthlint")
+    bin()
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("run synthlint")
 }
 
 #[test]
@@ -23,22 +27,56 @@ fn exit_codes_follow_fail_on() {
     std::fs::write(dir.path().join("clean.py"), "print('hello')\n").unwrap();
     assert_eq!(run(&["check", "."], dir.path()).status.code(), Some(0));
 
-    std::fs::write(dir.path().join("gen.py"), "from openai import OpenAI\nOpenAI().chat.completions.create(model='m')\n")
-        .unwrap();
+    std::fs::write(
+        dir.path().join("gen.py"),
+        "from openai import OpenAI\nOpenAI().chat.completions.create(model='m')\n",
+    )
+    .unwrap();
     assert_eq!(run(&["check", "."], dir.path()).status.code(), Some(1));
     // Only a note: not at or above warning.
-    assert_eq!(run(&["check", ".", "--fail-on", "warning"], dir.path()).status.code(), Some(0));
-    assert_eq!(run(&["check", ".", "--ignore", "GEN"], dir.path()).status.code(), Some(0));
+    assert_eq!(
+        run(&["check", ".", "--fail-on", "warning"], dir.path())
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        run(&["check", ".", "--ignore", "GEN"], dir.path())
+            .status
+            .code(),
+        Some(0)
+    );
 }
 
 #[test]
 fn usage_errors_exit_2() {
     let dir = tempfile::tempdir().unwrap();
-    assert_eq!(run(&["check", "does-not-exist"], dir.path()).status.code(), Some(2));
-    assert_eq!(run(&["check", ".", "--select", "NOPE999"], dir.path()).status.code(), Some(2));
-    assert_eq!(run(&["check", ".", "--fail-on", "fatal"], dir.path()).status.code(), Some(2));
-    assert_eq!(run(&["check", ".", "--format", "xml"], dir.path()).status.code(), Some(2));
-    assert_eq!(run(&["explain", "XYZ123"], dir.path()).status.code(), Some(2));
+    assert_eq!(
+        run(&["check", "does-not-exist"], dir.path()).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(&["check", ".", "--select", "NOPE999"], dir.path())
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(&["check", ".", "--fail-on", "fatal"], dir.path())
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(&["check", ".", "--format", "xml"], dir.path())
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(&["explain", "XYZ123"], dir.path()).status.code(),
+        Some(2)
+    );
     assert_eq!(run(&["frobnicate"], dir.path()).status.code(), Some(2));
 }
 
@@ -46,7 +84,17 @@ fn usage_errors_exit_2() {
 fn output_file_gets_the_report_and_stdout_stays_empty() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("report.sarif");
-    let o = run(&["check", "demo", "--format", "sarif", "--output", out.to_str().unwrap()], &repo());
+    let o = run(
+        &[
+            "check",
+            "demo",
+            "--format",
+            "sarif",
+            "--output",
+            out.to_str().unwrap(),
+        ],
+        &repo(),
+    );
     assert_eq!(o.status.code(), Some(1));
     assert!(o.stdout.is_empty());
     let sarif: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
@@ -57,8 +105,18 @@ fn output_file_gets_the_report_and_stdout_stays_empty() {
 #[test]
 fn output_is_identical_across_runs_and_thread_counts() {
     for format in ["text", "json", "sarif"] {
-        let one = run(&["check", "demo", "fixtures", "--format", format, "--jobs", "1"], &repo());
-        let two = run(&["check", "demo", "fixtures", "--format", format, "--jobs", "2"], &repo());
+        let one = run(
+            &[
+                "check", "demo", "fixtures", "--format", format, "--jobs", "1",
+            ],
+            &repo(),
+        );
+        let two = run(
+            &[
+                "check", "demo", "fixtures", "--format", format, "--jobs", "2",
+            ],
+            &repo(),
+        );
         let again = run(&["check", "demo", "fixtures", "--format", format], &repo());
         assert!(!one.stdout.is_empty());
         assert_eq!(one.stdout, two.stdout, "{format}: --jobs 1 and 2 differ");
@@ -73,7 +131,10 @@ fn no_absolute_paths_in_output() {
     for format in ["text", "json", "sarif"] {
         let o = run(&["check", &abs, "--format", format, "--no-color"], &root);
         let text = String::from_utf8_lossy(&o.stdout);
-        assert!(!text.contains(&abs), "{format} output contains the absolute path {abs}");
+        assert!(
+            !text.contains(&abs),
+            "{format} output contains the absolute path {abs}"
+        );
     }
 }
 
@@ -82,7 +143,12 @@ fn rules_lists_every_rule_as_json() {
     let o = run(&["rules", "--format", "json"], &repo());
     assert_eq!(o.status.code(), Some(0));
     let rules: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let codes: Vec<&str> = rules.as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
+    let codes: Vec<&str> = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
     assert!(codes.contains(&"GEN001") && codes.contains(&"MOD001"));
 }
 
@@ -99,6 +165,9 @@ fn explain_prints_doc_and_article_titles() {
 fn stats_go_to_stderr() {
     let o = run(&["check", "demo", "--stats", "--format", "json"], &repo());
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("files/s") && err.contains("MB/s"), "stderr: {err}");
+    assert!(
+        err.contains("files/s") && err.contains("MB/s"),
+        "stderr: {err}"
+    );
     serde_json::from_slice::<serde_json::Value>(&o.stdout).expect("stdout is still pure JSON");
 }

@@ -34,7 +34,10 @@ pub fn run(args: CheckArgs) -> ExitCode {
     let settings = match config::resolve(&overrides) {
         Ok(s) => s,
         Err(report) => {
-            eprintln!("{report:?}");
+            let color = !args.no_color
+                && std::env::var_os("NO_COLOR").is_none()
+                && std::io::IsTerminal::is_terminal(&std::io::stderr());
+            eprint!("{}", config::error::render(&report, color));
             return ExitCode::from(2);
         }
     };

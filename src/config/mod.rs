@@ -1,14 +1,28 @@
 //! Configuration: find the file, parse `Options`, validate them into `Settings`.
+//!
+//! Precedence: command line over config file over defaults. `--select`
+//! replaces the config's `select`; `--ignore` and `--exclude` add to the
+//! config's lists; `--fail-on` overrides `fail-on`.
 
+pub mod discover;
+pub mod error;
 pub mod options;
 pub mod settings;
 
+use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use globset::GlobSetBuilder;
 pub use settings::Settings;
+use toml::Spanned;
 
+use crate::catalog::{Catalog, CatalogData, compile_pattern};
 use crate::finding::Level;
 use crate::rules;
+use discover::{LoadedConfig, Seg};
+use error::ConfigError;
+use options::Options;
 
 /// What the command line says, which wins over the config file.
 #[derive(Debug, Default, Clone)]
@@ -24,9 +38,13 @@ pub struct Overrides {
     pub no_inline_suppressions: bool,
 }
 
-/// Rule codes matching a code or category prefix (case-insensitive).
+/// Rule codes matching a code, a code prefix or a category prefix
+/// (case-insensitive); `ALL` matches every rule, an empty selector none.
 pub fn rules_matching(selector: &str) -> Vec<&'static str> {
     let sel = selector.trim().to_ascii_uppercase();
+    if sel.is_empty() {
+        return Vec::new();
+    }
     rules::all()
         .into_iter()
         .map(|r| r.meta())
@@ -35,20 +53,50 @@ pub fn rules_matching(selector: &str) -> Vec<&'static str> {
         .collect()
 }
 
+/// The help line for an unknown selector.
+fn known_selectors() -> String {
+    let mut prefixes: Vec<&str> = rules::all()
+        .iter()
+        .map(|r| r.meta().category.prefix())
+        .collect();
+    prefixes.sort();
+    prefixes.dedup();
+    format!(
+        "use ALL, a category prefix ({}) or a rule code; `synthlint rules` lists them",
+        prefixes.join(", ")
+    )
+}
+
+/// The directory a scan of `first` starts from: itself, or its parent for a file.
+fn start_dir(first: &Path) -> PathBuf {
+    let abs = first.canonicalize().unwrap_or_else(|_| {
+        std::env::current_dir()
+            .map(|c| c.join(first))
+            .unwrap_or_else(|_| first.to_path_buf())
+    });
+    if abs.is_dir() {
+        abs
+    } else {
+        abs.parent().map(Path::to_path_buf).unwrap_or(abs)
+    }
+}
+
 /// The directory output paths are relative to: the enclosing git repository
 /// of the first path, else the current directory when it contains the path,
 /// else the path itself.
 pub fn default_root(first: &Path) -> PathBuf {
-    let abs = first.canonicalize().unwrap_or_else(|_| first.to_path_buf());
-    let start = if abs.is_file() {
-        abs.parent().map(Path::to_path_buf).unwrap_or(abs.clone())
-    } else {
-        abs.clone()
-    };
-    for dir in start.ancestors() {
-        if dir.join(".git").exists() {
-            return dir.to_path_buf();
-        }
+    root_for(first, None)
+}
+
+/// Like `default_root`, but a config file's directory comes before the
+/// current directory when there is no git repository and it contains the path.
+pub fn root_for(first: &Path, config_dir: Option<&Path>) -> PathBuf {
+    let start = start_dir(first);
+    if let Some(git) = start.ancestors().find(|d| d.join(".git").exists()) {
+        return git.to_path_buf();
+    }
+    if let Some(dir) = config_dir.filter(|d| start.starts_with(d)) {
+        return dir.to_path_buf();
     }
     if let Ok(cwd) = std::env::current_dir().and_then(|c| c.canonicalize())
         && start.starts_with(&cwd)
@@ -58,56 +106,370 @@ pub fn default_root(first: &Path) -> PathBuf {
     start
 }
 
+/// Find and load the config file for `o` without validating it.
+pub fn load(o: &Overrides) -> Result<Option<LoadedConfig>, ConfigError> {
+    match &o.config {
+        Some(p) => discover::load_explicit(p).map(Some),
+        None => {
+            let first = o.paths.first().map_or(Path::new("."), PathBuf::as_path);
+            discover::find(&start_dir(first))
+        }
+    }
+}
+
 pub fn resolve(o: &Overrides) -> Result<Settings, miette::Report> {
-    let first = o
-        .paths
-        .first()
-        .cloned()
-        .unwrap_or_else(|| PathBuf::from("."));
+    resolve_config(o).map_err(miette::Report::new)
+}
+
+/// `resolve` with the error as a value, for callers that inspect it.
+pub fn resolve_config(o: &Overrides) -> Result<Settings, ConfigError> {
+    let loaded = load(o)?;
     let root = match &o.root {
         Some(r) => r
             .canonicalize()
-            .map_err(|e| miette::miette!("--root {}: {e}", r.display()))?,
-        None => default_root(&first),
-    };
-    let mut enabled: Vec<&'static str> = if o.select.is_empty() {
-        rules::all().iter().map(|r| r.meta().code).collect()
-    } else {
-        let mut v = Vec::new();
-        for s in &o.select {
-            let m = rules_matching(s);
-            if m.is_empty() {
-                miette::bail!("--select {s}: no rule code or category matches");
-            }
-            v.extend(m);
+            .map_err(|e| ConfigError::plain(format!("--root {}: {e}", r.display())))?,
+        None => {
+            let first = o.paths.first().map_or(Path::new("."), PathBuf::as_path);
+            root_for(first, loaded.as_ref().map(LoadedConfig::dir))
         }
-        v
     };
-    for s in &o.ignore {
-        let m = rules_matching(s);
-        if m.is_empty() {
-            miette::bail!("--ignore {s}: no rule code or category matches");
-        }
-        enabled.retain(|c| !m.contains(c));
+    build(o, loaded, root)
+}
+
+/// Collects problems so that the user sees all of them at once.
+struct Validator<'a> {
+    config: Option<&'a LoadedConfig>,
+    problems: Vec<ConfigError>,
+}
+
+impl Validator<'_> {
+    fn at(&mut self, span: Range<usize>, message: String, label: &str, help: Option<String>) {
+        let err = match self.config {
+            Some(c) => c.source.error(Some(span), message, label),
+            // Spanned values only come from a file; keep the message anyway.
+            None => ConfigError::plain(message),
+        };
+        self.problems.push(match help {
+            Some(h) => err.with_help(h),
+            None => err,
+        });
     }
+
+    /// Rule codes for a selector written in the config file.
+    fn selector(&mut self, key: &str, sel: &Spanned<String>) -> Vec<&'static str> {
+        let codes = rules_matching(sel.get_ref());
+        if codes.is_empty() {
+            let what = if sel.get_ref().trim().is_empty() {
+                "empty rule selector".to_string()
+            } else {
+                format!("unknown rule code or prefix `{}`", sel.get_ref())
+            };
+            self.at(
+                sel.span(),
+                format!("{key}: {what}"),
+                "no rule matches this",
+                Some(known_selectors()),
+            );
+        }
+        codes
+    }
+
+    fn level(&mut self, key: &str, value: &Spanned<String>) -> Option<Level> {
+        let level = Level::parse(value.get_ref());
+        if level.is_none() {
+            self.at(
+                value.span(),
+                format!("{key}: unknown level `{}`", value.get_ref()),
+                "not a level",
+                Some("use \"note\", \"warning\" or \"error\"".into()),
+            );
+        }
+        level
+    }
+
+    fn glob(
+        &mut self,
+        key: &str,
+        glob: &Spanned<String>,
+        anchor: &str,
+    ) -> Option<(globset::Glob, Option<globset::Glob>)> {
+        match settings::path_glob(glob.get_ref(), anchor) {
+            Ok(g) => Some(g),
+            Err(e) => {
+                self.at(
+                    glob.span(),
+                    format!("{key}: invalid glob `{}`: {e}", glob.get_ref()),
+                    "invalid glob",
+                    None,
+                );
+                None
+            }
+        }
+    }
+
+    fn span_or(&self, path: &[Seg<'_>], fallback: Range<usize>) -> Range<usize> {
+        self.config
+            .and_then(|c| c.span_at(path))
+            .unwrap_or(fallback)
+    }
+}
+
+/// Rule codes for a selector given on the command line.
+fn cli_selector(flag: &str, sel: &str) -> Result<Vec<&'static str>, ConfigError> {
+    let codes = rules_matching(sel);
+    if codes.is_empty() {
+        return Err(
+            ConfigError::plain(format!("{flag} {sel}: no rule code or category matches"))
+                .with_help(known_selectors()),
+        );
+    }
+    Ok(codes)
+}
+
+fn build(
+    o: &Overrides,
+    loaded: Option<LoadedConfig>,
+    root: PathBuf,
+) -> Result<Settings, ConfigError> {
+    let default_options = Options::default();
+    let options = loaded.as_ref().map_or(&default_options, |c| &c.options);
+    let mut v = Validator {
+        config: loaded.as_ref(),
+        problems: Vec::new(),
+    };
+    // Globs in a config file are relative to its directory, like ruff's.
+    let anchor = loaded
+        .as_ref()
+        .and_then(|c| c.dir().strip_prefix(&root).ok())
+        .map(|d| crate::walk::relative(Path::new(""), d))
+        .unwrap_or_default();
+
+    // Rules.
+    // The config's `select` is validated even when `--select` replaces it.
+    let config_select: Option<Vec<&'static str>> = options
+        .select
+        .as_ref()
+        .map(|sel| sel.iter().flat_map(|s| v.selector("select", s)).collect());
+    let mut enabled: Vec<&'static str> = if !o.select.is_empty() {
+        let mut all = Vec::new();
+        for s in &o.select {
+            all.extend(cli_selector("--select", s)?);
+        }
+        all
+    } else if let Some(select) = config_select {
+        select
+    } else {
+        rules::all().iter().map(|r| r.meta().code).collect()
+    };
+    let mut ignored: Vec<&'static str> = options
+        .ignore
+        .iter()
+        .flat_map(|s| v.selector("ignore", s))
+        .collect();
+    for s in &o.ignore {
+        ignored.extend(cli_selector("--ignore", s)?);
+    }
+    enabled.retain(|c| !ignored.contains(c));
     enabled.sort();
     enabled.dedup();
-    let mut exclude = globset::GlobSetBuilder::new();
-    for g in &o.exclude {
-        exclude.add(globset::Glob::new(g).map_err(|e| miette::miette!("--exclude {g}: {e}"))?);
+
+    // Per-path ignores.
+    let mut per_path_ignores = Vec::new();
+    for (glob, selectors) in &options.per_path_ignores {
+        let matcher = v.glob("per-path-ignores", glob, &anchor);
+        let mut codes: Vec<&'static str> = selectors
+            .iter()
+            .flat_map(|s| v.selector("per-path-ignores", s))
+            .collect();
+        codes.sort();
+        codes.dedup();
+        if let Some((g, _)) = matcher {
+            per_path_ignores.push((g.compile_matcher(), codes));
+        }
     }
+
+    // Excludes: the config's, relative to its directory, then the command line's.
+    let mut exclude = GlobSetBuilder::new();
+    for glob in &options.exclude {
+        if let Some((g, dir)) = v.glob("exclude", glob, &anchor) {
+            exclude.add(g);
+            if let Some(d) = dir {
+                exclude.add(d);
+            }
+        }
+    }
+    for glob in &o.exclude {
+        let (g, dir) = settings::path_glob(glob, "")
+            .map_err(|e| ConfigError::plain(format!("--exclude {glob}: invalid glob: {e}")))?;
+        exclude.add(g);
+        if let Some(d) = dir {
+            exclude.add(d);
+        }
+    }
+
+    let max_file_size = match &options.max_file_size {
+        Some(size) if size.get_ref().0 == 0 => {
+            v.at(
+                size.span(),
+                "max-file-size: must be at least 1 byte".into(),
+                "zero",
+                None,
+            );
+            settings::DEFAULT_MAX_FILE_SIZE
+        }
+        Some(size) => size.get_ref().0,
+        None => settings::DEFAULT_MAX_FILE_SIZE,
+    };
+
+    let config_fail_on = options.fail_on.as_ref().and_then(|l| v.level("fail-on", l));
+    // `note`: any active finding fails, as with ruff; see the README.
+    let fail_on = o.fail_on.or(config_fail_on).unwrap_or(Level::Note);
+
+    // Levels: broader selectors first, so `GEN001` overrides `GEN`.
+    let mut levels: Vec<(Vec<&'static str>, Level)> = Vec::new();
+    for (sel, level) in &options.levels {
+        let codes = v.selector("levels", sel);
+        if let Some(level) = v.level("levels", level)
+            && !codes.is_empty()
+        {
+            levels.push((codes, level));
+        }
+    }
+    levels.sort_by_key(|(codes, _)| std::cmp::Reverse(codes.len()));
+    let mut level_overrides = BTreeMap::new();
+    for (codes, level) in levels {
+        for code in codes {
+            level_overrides.insert(code, level);
+        }
+    }
+
+    let catalog = validate_catalog(&mut v, options);
+
+    if let Some(err) = ConfigError::many(std::mem::take(&mut v.problems)) {
+        return Err(err);
+    }
+    let exclude = exclude
+        .build()
+        .map_err(|e| ConfigError::plain(format!("exclude: {e}")))?;
     Ok(Settings {
         root,
-        config_file: None,
+        config_file: loaded.as_ref().map(|c| c.path.clone()),
         enabled_rules: enabled,
-        per_path_ignores: Vec::new(),
-        exclude: exclude.build().map_err(|e| miette::miette!("{e}"))?,
-        max_file_size: settings::DEFAULT_MAX_FILE_SIZE,
-        fail_on: o.fail_on.unwrap_or(Level::Note),
-        level_overrides: Default::default(),
-        require_suppression_reason: false,
+        per_path_ignores,
+        exclude,
+        max_file_size,
+        fail_on,
+        level_overrides,
+        require_suppression_reason: options.require_suppression_reason,
         no_inline_suppressions: o.no_inline_suppressions,
-        catalog: Default::default(),
+        catalog,
         jobs: o.jobs,
     })
+}
+
+/// Check each user catalogue entry on its own so that an error points at
+/// the entry (or the very pattern) that is wrong.
+fn validate_catalog(v: &mut Validator<'_>, options: &Options) -> CatalogData {
+    let cat = &options.catalog;
+    let mut data = CatalogData {
+        passthrough_methods: cat.passthrough_methods.clone(),
+        ..CatalogData::default()
+    };
+    for (i, entry) in cat.generation.iter().enumerate() {
+        let api = entry.get_ref();
+        let mut ok = check_patterns(
+            v,
+            entry.span(),
+            &[Seg::Key("catalog"), Seg::Key("generation"), Seg::Index(i)],
+            "patterns",
+            &api.patterns,
+        );
+        if ok {
+            let one = CatalogData {
+                generation: vec![api.clone()],
+                ..CatalogData::default()
+            };
+            if let Err(e) = Catalog::build(one) {
+                let at = [
+                    Seg::Key("catalog"),
+                    Seg::Key("generation"),
+                    Seg::Index(i),
+                    Seg::Key("patterns"),
+                ];
+                let span = v.span_or(&at, entry.span());
+                v.at(
+                    span,
+                    format!("catalog.generation: {}", e.message),
+                    "invalid catalogue entry",
+                    None,
+                );
+                ok = false;
+            }
+        }
+        if ok {
+            data.generation.push(api.clone());
+        }
+    }
+    for (i, entry) in cat.safety_switch.iter().enumerate() {
+        let sw = entry.get_ref();
+        let base = [
+            Seg::Key("catalog"),
+            Seg::Key("safety_switch"),
+            Seg::Index(i),
+        ];
+        let mut ok = check_patterns(
+            v,
+            entry.span(),
+            &base,
+            "callee_patterns",
+            &sw.callee_patterns,
+        );
+        ok &= check_patterns(
+            v,
+            entry.span(),
+            &base,
+            "callee_text_patterns",
+            &sw.callee_text_patterns,
+        );
+        if ok {
+            let one = CatalogData {
+                safety_switch: vec![sw.clone()],
+                ..CatalogData::default()
+            };
+            if let Err(e) = Catalog::build(one) {
+                v.at(
+                    entry.span(),
+                    format!("catalog.safety_switch: {}", e.message),
+                    "invalid catalogue entry",
+                    None,
+                );
+                ok = false;
+            }
+        }
+        if ok {
+            data.safety_switch.push(sw.clone());
+        }
+    }
+    data
+}
+
+fn check_patterns(
+    v: &mut Validator<'_>,
+    entry_span: Range<usize>,
+    base: &[Seg<'_>],
+    key: &str,
+    patterns: &[String],
+) -> bool {
+    let mut ok = true;
+    for (j, p) in patterns.iter().enumerate() {
+        if let Err(message) = compile_pattern(p) {
+            let mut path = base.to_vec();
+            path.push(Seg::Key(key));
+            path.push(Seg::Index(j));
+            let span = v.span_or(&path, entry_span.clone());
+            v.at(span, format!("catalog: {message}"), "invalid pattern", None);
+            ok = false;
+        }
+    }
+    ok
 }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use globset::GlobSet;
+use globset::{Glob, GlobBuilder, GlobSet};
 
 use crate::catalog::CatalogData;
 use crate::finding::Level;
@@ -37,9 +37,10 @@ pub struct Settings {
     pub config_file: Option<PathBuf>,
     /// Enabled rule codes, sorted.
     pub enabled_rules: Vec<&'static str>,
-    /// (glob over repo-relative paths, rule codes) pairs.
+    /// (glob over repo-relative paths, rule codes) pairs; see `path_glob`.
     pub per_path_ignores: Vec<(globset::GlobMatcher, Vec<&'static str>)>,
-    /// User excludes (globs over repo-relative paths).
+    /// User excludes (globs over repo-relative paths, see `path_glob`),
+    /// matched against files and directories.
     pub exclude: GlobSet,
     pub max_file_size: u64,
     pub fail_on: Level,
@@ -48,4 +49,96 @@ pub struct Settings {
     pub no_inline_suppressions: bool,
     pub catalog: CatalogData,
     pub jobs: Option<usize>,
+}
+
+/// A user glob over root-relative paths, compiled the way users expect from
+/// ruff and `.gitignore`:
+/// - a glob without `/` matches by file or directory name at any depth
+///   (`*_pb2.py`, `fixtures`);
+/// - a glob with `/` is anchored at `anchor` (the directory of the config
+///   file it came from, relative to the root; empty for the root itself);
+///   a leading `/` or `./` is allowed and means the same;
+/// - `*` and `?` never cross `/`; `**` does;
+/// - a trailing `/` is dropped (directories are matched like files).
+///
+/// Returns the glob for paths, plus, for a glob ending in `/**`, one for the
+/// directory itself so that the walker need not descend into it.
+pub fn path_glob(pattern: &str, anchor: &str) -> Result<(Glob, Option<Glob>), String> {
+    let mut p = pattern;
+    while let Some(rest) = p.strip_prefix("./") {
+        p = rest;
+    }
+    let anchored = p.starts_with('/');
+    let p = p.trim_start_matches('/').trim_end_matches('/');
+    if p.is_empty() {
+        return Err("empty glob".into());
+    }
+    let body = if anchored || p.contains('/') {
+        p.to_string()
+    } else {
+        format!("**/{p}")
+    };
+    let full = if anchor.is_empty() {
+        body
+    } else {
+        format!("{}/{body}", globset::escape(anchor))
+    };
+    let build = |g: &str| {
+        GlobBuilder::new(g)
+            .literal_separator(true)
+            .build()
+            .map_err(|e| e.kind().to_string())
+    };
+    let glob = build(&full)?;
+    let dir = match full.strip_suffix("/**") {
+        Some(d) if !d.is_empty() => Some(build(d)?),
+        _ => None,
+    };
+    Ok((glob, dir))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(pattern: &str, anchor: &str, path: &str) -> bool {
+        let (g, d) = path_glob(pattern, anchor).unwrap();
+        g.compile_matcher().is_match(path) || d.is_some_and(|d| d.compile_matcher().is_match(path))
+    }
+
+    #[test]
+    fn bare_names_match_at_any_depth() {
+        assert!(m("test_*.py", "", "test_a.py"));
+        assert!(m("test_*.py", "", "tests/unit/test_a.py"));
+        assert!(!m("test_*.py", "", "tests/unit/a_test.py"));
+        assert!(m("fixtures", "", "a/fixtures"));
+    }
+
+    #[test]
+    fn slashes_anchor() {
+        assert!(m("tests/*.py", "", "tests/a.py"));
+        assert!(!m("tests/*.py", "", "tests/sub/a.py"));
+        assert!(!m("tests/*.py", "", "x/tests/a.py"));
+        assert!(m("tests/**", "", "tests/sub/a.py"));
+        assert!(m("tests/**", "", "tests"));
+        assert!(m("/gen/*.py", "", "gen/a.py"));
+        assert!(m("./gen/", "", "gen"));
+    }
+
+    #[test]
+    fn anchor_is_the_config_directory() {
+        assert!(m("tests/**", "sub", "sub/tests/a.py"));
+        assert!(!m("tests/**", "sub", "tests/a.py"));
+        assert!(m("*.py", "sub", "sub/x/a.py"));
+        assert!(!m("*.py", "sub", "other/a.py"));
+        assert!(m("x.py", "we[ird]", "we[ird]/x.py"));
+    }
+
+    #[test]
+    fn bad_globs_are_errors() {
+        assert!(path_glob("src/[", "").is_err());
+        assert!(path_glob("", "").is_err());
+        assert!(path_glob("a/[z-a]", "").is_err());
+        assert!(path_glob("{a,b", "").is_err());
+    }
 }

@@ -108,6 +108,15 @@ fn is_package_init(path: &str) -> bool {
 }
 
 pub fn extract(path: &str, text: &str, passthrough: &[String]) -> (FileFacts, Vec<Notification>) {
+    // Python accepts old Mac line endings; tree-sitter does not. A lone CR
+    // becomes LF, which keeps every byte offset the same.
+    let normalized;
+    let text = if text.contains('\r') {
+        normalized = lone_cr_to_lf(text);
+        normalized.as_str()
+    } else {
+        text
+    };
     let index = LineIndex::new(text);
     let mut facts = FileFacts {
         path: path.to_string(),
@@ -173,4 +182,17 @@ pub fn extract(path: &str, text: &str, passthrough: &[String]) -> (FileFacts, Ve
         });
     }
     (facts, notes)
+}
+
+fn lone_cr_to_lf(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
+        if c == '\r' && bytes.get(i + 1) != Some(&b'\n') {
+            out.push('\n');
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }

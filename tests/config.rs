@@ -1,0 +1,608 @@
+//! Configuration: discovery, errors that point into the file, precedence
+//! of command-line flags, per-path ignores, levels, fail-on, root.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use synthlint::analysis::Project;
+use synthlint::config::{self, Overrides, Settings};
+use synthlint::engine::{ScanResult, Stats};
+use synthlint::finding::{Finding, Level, Location};
+use synthlint::source::Span;
+
+/// Generous: only there to turn a hang into a failure, never a timing check.
+const DEADLINE: Duration = Duration::from_secs(300);
+
+struct Run {
+    code: Option<i32>,
+    stderr: String,
+}
+
+fn run(dir: &Path, args: &[&str]) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_synthlint"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn synthlint");
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let t_out = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = out.read_to_end(&mut v);
+        v
+    });
+    let t_err = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = err.read_to_end(&mut v);
+        v
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        if start.elapsed() > DEADLINE {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("synthlint {args:?} did not finish within {DEADLINE:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let _ = t_out.join();
+    let stderr = String::from_utf8_lossy(&t_err.join().unwrap_or_default()).into_owned();
+    Run {
+        code: status.code(),
+        stderr,
+    }
+}
+
+fn files_in_stats(stderr: &str) -> usize {
+    stderr
+        .lines()
+        .find_map(|l| l.trim().split_once(" files, "))
+        .and_then(|(n, _)| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no file count in:\n{stderr}"))
+}
+
+fn write(dir: &Path, rel: &str, text: &str) {
+    let p = dir.join(rel);
+    fs::create_dir_all(p.parent().unwrap()).unwrap();
+    fs::write(p, text).unwrap();
+}
+
+/// A git-less project directory with one Python file.
+fn project() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().canonicalize().unwrap().join("proj");
+    write(&dir, "app.py", "x = 1\n");
+    (tmp, dir)
+}
+
+/// Run `check` on a project whose config is wrong; return the rendered error.
+fn config_error(dir: &Path, args: &[&str]) -> String {
+    let mut all = vec!["check"];
+    all.extend_from_slice(args);
+    let r = run(dir, &all);
+    assert_eq!(r.code, Some(2), "stderr:\n{}", r.stderr);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    r.stderr
+}
+
+fn settings_for(dir: &Path, o: Overrides) -> Settings {
+    let o = Overrides {
+        paths: vec![dir.to_path_buf()],
+        ..o
+    };
+    match config::resolve(&o) {
+        Ok(s) => s,
+        Err(e) => panic!("{e:?}"),
+    }
+}
+
+// ---- errors -------------------------------------------------------------
+
+#[test]
+fn malformed_toml_points_at_the_line() {
+    let (_tmp, dir) = project();
+    write(
+        &dir,
+        "synthlint.toml",
+        "select = [\"GEN\"]\nexclude = [\"a\",\n\nfail-on = \"note\"\n",
+    );
+    let err = config_error(&dir, &[]);
+    assert!(err.contains("synthlint.toml:"), "{err}");
+    assert!(err.contains("invalid synthlint.toml"), "{err}");
+}
+
+#[test]
+fn malformed_value_points_at_the_key() {
+    let (_tmp, dir) = project();
+    write(
+        &dir,
+        "synthlint.toml",
+        "# comment\nselect = [\"GEN\"]\nfail-on = [1]\n",
+    );
+    let err = config_error(&dir, &[]);
+    assert!(err.contains("synthlint.toml:3:"), "{err}");
+    assert!(err.contains("fail-on"), "{err}");
+}
+
+#[test]
+fn unknown_key() {
+    let (_tmp, dir) = project();
+    write(
+        &dir,
+        "synthlint.toml",
+        "select = [\"GEN\"]\n\nfail_on = \"error\"\n",
+    );
+    let err = config_error(&dir, &[]);
+    assert!(err.contains("unknown field `fail_on`"), "{err}");
+    assert!(err.contains("synthlint.toml:3:1"), "{err}");
+}
+
+#[test]
+fn unknown_rule_code() {
+    let (_tmp, dir) = project();
+    write(
+        &dir,
+        "synthlint.toml",
+        "select = [\"GEN\"]\nignore = [\"GEN999\"]\n",
+    );
+    let err = config_error(&dir, &[]);
+    assert!(err.contains("GEN999"), "{err}");
+    assert!(err.contains("synthlint.toml:2:11"), "{err}");
+}
+
+#[test]
+fn unknown_codes_everywhere_are_all_reported() {
+    let (_tmp, dir) = project();
+    write(
+        &dir,
+        "synthlint.toml",
+        "select = [\"XYZ\"]\n\
+         [per-path-ignores]\n\"tests/**\" = [\"NOPE1\"]\n\
+         [levels]\nNOPE2 = \"error\"\nGEN001 = \"fatal\"\n",
+    );
+    let err = config_error(&dir, &[]);
+    for needle in [
+        "4 problems",
+        "XYZ",
+        "NOPE1",
+        "NOPE2",
+        "fatal",
+        ":1:11",
+        ":3:15",
+        ":5:1",
+        ":6:10",
+    ] {
+        assert!(err.contains(needle), "{needle}: {err}");
+    }
+}
+
+#[test]
+fn bad_glob() {
+    let (_tmp, dir) = project();
+    write(
+        &dir,
+        "synthlint.toml",
+        "exclude = [\"ok/**\",\n  \"src/[\"]\n",
+    );
+    let err = config_error(&dir, &[]);
+    assert!(err.contains("synthlint.toml:2:3"), "{err}");
+    assert!(err.contains("src/["), "{err}");
+
+    write(
+        &dir,
+        "synthlint.toml",
+        "[per-path-ignores]\n\"{a,b\" = [\"GEN001\"]\n",
+    );
+    let err = config_error(&dir, &[]);
+    assert!(err.contains("synthlint.toml:2:1"), "{err}");
+
+    write(&dir, "synthlint.toml", "");
+    let err = config_error(&dir, &["--exclude", "a/[z-a]"]);
+    assert!(err.contains("--exclude"), "{err}");
+}
+
+#[test]
+fn bad_catalogue_pattern() {
+    let (_tmp, dir) = project();
+    write(
+        &dir,
+        "synthlint.toml",
+        "[[catalog.generation]]\nid = \"acme\"\npatterns = [\"acme.ok\", \"acme.[bad\"]\n\
+         provider = \"Acme\"\njurisdiction = \"overseas\"\n",
+    );
+    let err = config_error(&dir, &[]);
+    assert!(err.contains("synthlint.toml:3:24"), "{err}");
+
+    write(
+        &dir,
+        "synthlint.toml",
+        "[[catalog.generation]]\nid = \"acme\"\npatterns = []\n\
+         provider = \"Acme\"\njurisdiction = \"overseas\"\n",
+    );
+    let err = config_error(&dir, &[]);
+    assert!(
+        err.contains("no patterns") && err.contains("synthlint.toml:3:"),
+        "{err}"
+    );
+
+    write(
+        &dir,
+        "synthlint.toml",
+        "[[catalog.generation]]\nid = \"acme\"\npatterns = [\"a.b\"]\nprovider = \"Acme\"\n\
+         jurisdiction = \"overseas\"\ncolour = \"red\"\n",
+    );
+    let err = config_error(&dir, &[]);
+    assert!(
+        err.contains("colour") && err.contains("synthlint.toml:6:"),
+        "{err}"
+    );
+}
+
+#[test]
+fn pyproject_tool_table() {
+    let (_tmp, dir) = project();
+    write(&dir, "gen/skip.py", "");
+    write(
+        &dir,
+        "pyproject.toml",
+        "[project]\nname = \"demo\"\n\n[tool.ruff]\nline-length = 100\n\n\
+         [tool.synthlint]\nexclude = [\"gen/\"]\nfail-on = \"error\"\n",
+    );
+    let r = run(&dir, &["check", "--stats"]);
+    assert!(matches!(r.code, Some(0 | 1)), "{}", r.stderr);
+    assert_eq!(files_in_stats(&r.stderr), 1);
+    let s = settings_for(&dir, Overrides::default());
+    assert_eq!(s.fail_on, Level::Error);
+    assert_eq!(s.config_file, Some(dir.join("pyproject.toml")));
+
+    // Errors point into pyproject.toml.
+    write(
+        &dir,
+        "pyproject.toml",
+        "[project]\nname = \"demo\"\n\n[tool.synthlint]\nselect = [\"GEN\"]\nmax-file-size = \"big\"\n",
+    );
+    let err = config_error(&dir, &[]);
+    assert!(err.contains("pyproject.toml:6:17"), "{err}");
+    write(
+        &dir,
+        "pyproject.toml",
+        "[project]\nname = \"demo\"\n\n[tool.synthlint]\nignore = [\"LBL\"]\n",
+    );
+    let err = config_error(&dir, &[]);
+    assert!(err.contains("pyproject.toml:5:11"), "{err}");
+}
+
+#[test]
+fn pyproject_without_our_table_is_skipped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let top = tmp.path().canonicalize().unwrap();
+    write(&top, "synthlint.toml", "fail-on = \"warning\"\n");
+    let dir = top.join("proj");
+    write(
+        &dir,
+        "pyproject.toml",
+        "[project]\nname = \"demo\"\n[tool.black]\n",
+    );
+    write(&dir, "app.py", "");
+    let s = settings_for(&dir, Overrides::default());
+    assert_eq!(s.config_file, Some(top.join("synthlint.toml")));
+    assert_eq!(s.fail_on, Level::Warning);
+
+    // Broken TOML that is not ours is not our business either.
+    write(&dir, "pyproject.toml", "[project\nname = \n");
+    let s = settings_for(&dir, Overrides::default());
+    assert_eq!(s.config_file, Some(top.join("synthlint.toml")));
+}
+
+#[test]
+fn discovery_order_and_explicit_config() {
+    let (_tmp, dir) = project();
+    write(
+        &dir,
+        "pyproject.toml",
+        "[tool.synthlint]\nfail-on = \"error\"\n",
+    );
+    write(&dir, ".synthlint.toml", "fail-on = \"warning\"\n");
+    let s = settings_for(&dir.join("app.py"), Overrides::default());
+    assert_eq!(s.fail_on, Level::Warning);
+    write(&dir, "synthlint.toml", "fail-on = \"note\"\n");
+    assert_eq!(
+        settings_for(&dir, Overrides::default()).fail_on,
+        Level::Note
+    );
+
+    write(&dir, "ci/strict.toml", "fail-on = \"error\"\n");
+    let s = settings_for(
+        &dir,
+        Overrides {
+            config: Some(dir.join("ci/strict.toml")),
+            ..Default::default()
+        },
+    );
+    assert_eq!(s.fail_on, Level::Error);
+
+    let r = run(&dir, &["check", "--config", "missing.toml"]);
+    assert_eq!(r.code, Some(2));
+    assert!(r.stderr.contains("missing.toml"), "{}", r.stderr);
+}
+
+#[test]
+fn config_in_a_parent_directory_is_found() {
+    let (_tmp, dir) = project();
+    write(&dir, "synthlint.toml", "exclude = [\"pkg/gen\"]\n");
+    write(&dir, "pkg/mod.py", "");
+    write(&dir, "pkg/gen/out.py", "");
+    let r = run(&dir.join("pkg"), &["check", "--stats", "."]);
+    assert!(matches!(r.code, Some(0 | 1)), "{}", r.stderr);
+    assert_eq!(files_in_stats(&r.stderr), 1);
+}
+
+// ---- root ---------------------------------------------------------------
+
+#[test]
+fn root_is_git_root_else_config_directory() {
+    let (_tmp, dir) = project();
+    write(&dir, "synthlint.toml", "");
+    write(&dir, "src/pkg/a.py", "");
+    let s = settings_for(&dir.join("src/pkg"), Overrides::default());
+    assert_eq!(s.root, dir);
+
+    fs::create_dir_all(dir.join("src/.git")).unwrap();
+    let s = settings_for(&dir.join("src/pkg"), Overrides::default());
+    assert_eq!(s.root, dir.join("src"));
+
+    let s = settings_for(
+        &dir.join("src/pkg"),
+        Overrides {
+            root: Some(dir.join("src/pkg")),
+            ..Default::default()
+        },
+    );
+    assert_eq!(s.root, dir.join("src/pkg"));
+}
+
+// ---- precedence ---------------------------------------------------------
+
+#[test]
+fn command_line_overrides_config() {
+    let (_tmp, dir) = project();
+    write(
+        &dir,
+        "synthlint.toml",
+        "select = [\"GEN\", \"MOD\"]\nignore = [\"MOD\"]\nexclude = [\"a\"]\nfail-on = \"error\"\n",
+    );
+    let s = settings_for(&dir, Overrides::default());
+    assert_eq!(s.enabled_rules, ["GEN001"]);
+    assert_eq!(s.fail_on, Level::Error);
+    assert!(s.exclude.is_match("x/a") && !s.exclude.is_match("b"));
+
+    // --select replaces; the config's ignore still applies.
+    let s = settings_for(
+        &dir,
+        Overrides {
+            select: vec!["ALL".into()],
+            ..Default::default()
+        },
+    );
+    assert!(!s.enabled_rules.contains(&"MOD001"));
+    assert!(s.enabled_rules.contains(&"GEN001"));
+    assert!(s.enabled_rules.contains(&"SYN001"));
+
+    // --ignore and --exclude add; --fail-on overrides.
+    let s = settings_for(
+        &dir,
+        Overrides {
+            ignore: vec!["GEN001".into()],
+            exclude: vec!["b".into()],
+            fail_on: Some(Level::Note),
+            ..Default::default()
+        },
+    );
+    assert!(s.enabled_rules.is_empty());
+    assert!(s.exclude.is_match("a") && s.exclude.is_match("b"));
+    assert_eq!(s.fail_on, Level::Note);
+
+    let r = run(&dir, &["check", "--select", "BOGUS"]);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(r.stderr.contains("BOGUS"), "{}", r.stderr);
+}
+
+#[test]
+fn defaults_without_config() {
+    let (_tmp, dir) = project();
+    let s = settings_for(&dir, Overrides::default());
+    assert_eq!(s.config_file, None);
+    assert_eq!(s.fail_on, Level::Note);
+    assert_eq!(s.max_file_size, config::settings::DEFAULT_MAX_FILE_SIZE);
+    let mut all: Vec<&str> = synthlint::rules::all()
+        .iter()
+        .map(|r| r.meta().code)
+        .collect();
+    all.sort();
+    assert_eq!(s.enabled_rules, all);
+    assert!(s.level_overrides.is_empty() && s.per_path_ignores.is_empty());
+}
+
+// ---- per-path ignores ---------------------------------------------------
+
+fn finding(rule: &'static str, path: &str, level: Level) -> Finding {
+    Finding::new(
+        rule,
+        level,
+        "m".into(),
+        Location {
+            path: path.into(),
+            span: Span::default(),
+        },
+    )
+}
+
+fn ignored(s: &Settings, rule: &str, path: &str) -> bool {
+    s.per_path_ignores
+        .iter()
+        .any(|(g, codes)| g.is_match(path) && codes.contains(&rule))
+}
+
+#[test]
+fn per_path_ignores() {
+    let (_tmp, dir) = project();
+    write(
+        &dir,
+        "synthlint.toml",
+        "[per-path-ignores]\n\"tests/**\" = [\"GEN\"]\n\"test_*.py\" = [\"MOD001\"]\n\"scripts/*.py\" = [\"ALL\"]\n",
+    );
+    let s = settings_for(&dir, Overrides::default());
+    assert!(ignored(&s, "GEN001", "tests/unit/x.py"));
+    assert!(!ignored(&s, "MOD001", "tests/unit/x.py"));
+    assert!(!ignored(&s, "GEN001", "src/tests/x.py"));
+    // No `/`: matches the file name at any depth.
+    assert!(ignored(&s, "MOD001", "test_a.py"));
+    assert!(ignored(&s, "MOD001", "src/pkg/test_a.py"));
+    assert!(!ignored(&s, "MOD001", "src/pkg/a_test.py"));
+    // `*` does not cross `/`.
+    assert!(ignored(&s, "SYN001", "scripts/run.py"));
+    assert!(!ignored(&s, "SYN001", "scripts/sub/run.py"));
+
+    // Through the filter: the ignored finding is dropped or marked suppressed.
+    let project = Project::new(Vec::new());
+    let mut findings = vec![
+        finding("GEN001", "tests/unit/x.py", Level::Warning),
+        finding("GEN001", "src/app.py", Level::Warning),
+    ];
+    synthlint::suppress::apply(&project, &s, &mut findings);
+    let active: Vec<&str> = findings
+        .iter()
+        .filter(|f| f.suppression.is_none())
+        .map(|f| f.location.path.as_str())
+        .collect();
+    assert_eq!(active, ["src/app.py"]);
+}
+
+#[test]
+fn globs_in_a_nested_config_are_relative_to_it() {
+    let (_tmp, dir) = project();
+    fs::create_dir_all(dir.join(".git")).unwrap();
+    write(
+        &dir,
+        "services/api/synthlint.toml",
+        "exclude = [\"gen/**\"]\n[per-path-ignores]\n\"tests/**\" = [\"GEN001\"]\n",
+    );
+    write(&dir, "services/api/app.py", "");
+    let s = settings_for(&dir.join("services/api"), Overrides::default());
+    assert_eq!(s.root, dir);
+    assert!(ignored(&s, "GEN001", "services/api/tests/t.py"));
+    assert!(!ignored(&s, "GEN001", "tests/t.py"));
+    assert!(s.exclude.is_match("services/api/gen"));
+}
+
+// ---- levels and fail-on -------------------------------------------------
+
+#[test]
+fn level_overrides() {
+    let (_tmp, dir) = project();
+    write(
+        &dir,
+        "synthlint.toml",
+        "[levels]\nGEN001 = \"error\"\nSYN = \"note\"\nALL = \"warning\"\n",
+    );
+    let s = settings_for(&dir, Overrides::default());
+    let expected: BTreeMap<&str, Level> = synthlint::rules::all()
+        .iter()
+        .map(|r| {
+            let code = r.meta().code;
+            let level = if code == "GEN001" {
+                Level::Error
+            } else if code.starts_with("SYN") {
+                Level::Note
+            } else {
+                Level::Warning
+            };
+            (code, level)
+        })
+        .collect();
+    assert_eq!(s.level_overrides, expected);
+}
+
+fn result_with(findings: Vec<Finding>) -> ScanResult {
+    ScanResult {
+        root: PathBuf::from("."),
+        findings,
+        notifications: Vec::new(),
+        rules: Vec::new(),
+        stats: Stats::default(),
+    }
+}
+
+#[test]
+fn fail_on_decides_the_exit_code() {
+    let note = result_with(vec![finding("GEN001", "a.py", Level::Note)]);
+    let warning = result_with(vec![
+        finding("GEN001", "a.py", Level::Note),
+        finding("MOD001", "b.py", Level::Warning),
+    ]);
+    let mut suppressed = finding("MOD001", "b.py", Level::Error);
+    suppressed.suppression = Some(synthlint::finding::Suppression {
+        kind: "config".into(),
+        justification: "test".into(),
+        location: None,
+    });
+    let only_suppressed = result_with(vec![suppressed]);
+    let clean = result_with(Vec::new());
+
+    assert!(note.fails(Level::Note));
+    assert!(!note.fails(Level::Warning));
+    assert!(warning.fails(Level::Warning));
+    assert!(!warning.fails(Level::Error));
+    assert!(!only_suppressed.fails(Level::Note));
+    assert!(!clean.fails(Level::Note));
+
+    // The configured threshold reaches the CLI: a clean scan exits 0 whatever it is.
+    let (_tmp, dir) = project();
+    for level in ["note", "warning", "error"] {
+        write(&dir, "synthlint.toml", &format!("fail-on = \"{level}\"\n"));
+        let r = run(&dir, &["check"]);
+        assert_eq!(r.code, Some(0), "{}", r.stderr);
+    }
+    let r = run(&dir, &["check", "--fail-on", "fatal"]);
+    assert_eq!(r.code, Some(2));
+}
+
+#[test]
+fn max_file_size_values() {
+    let (_tmp, dir) = project();
+    for (value, bytes) in [
+        ("100", 100),
+        ("\"2 MiB\"", 2 << 20),
+        ("\"10MB\"", 10_000_000),
+    ] {
+        write(
+            &dir,
+            "synthlint.toml",
+            &format!("max-file-size = {value}\n"),
+        );
+        assert_eq!(
+            settings_for(&dir, Overrides::default()).max_file_size,
+            bytes
+        );
+    }
+    for bad in ["0", "-1", "\"lots\"", "\"5 parsecs\"", "1.5"] {
+        write(
+            &dir,
+            "synthlint.toml",
+            &format!("\nmax-file-size = {bad}\n"),
+        );
+        let err = config_error(&dir, &[]);
+        assert!(err.contains("synthlint.toml:2:17"), "{bad}: {err}");
+    }
+}
