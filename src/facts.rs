@@ -29,6 +29,8 @@ pub struct FileFacts {
     pub comments: Vec<Comment>,
     /// Regions tree-sitter could not parse; facts elsewhere in the file stand.
     pub syntax_errors: Vec<Span>,
+    /// `if __name__ == "__main__":` blocks.
+    pub main_guards: Vec<Span>,
     pub line_count: u32,
 }
 
@@ -65,8 +67,11 @@ pub struct Function {
 pub struct Decorator {
     /// Source text of the decorator expression without `@`.
     pub text: String,
-    /// Callee resolved through imports (`app.post` stays `app.post` when `app` is local).
+    /// Resolved through imports and variable types (`@app.post("/x")` with
+    /// `app = FastAPI()` → `fastapi.FastAPI().post()`).
     pub resolved: Option<String>,
+    /// Arguments when the decorator is a call (`"/x"` above).
+    pub args: Vec<Arg>,
     pub span: Span,
 }
 
@@ -141,9 +146,12 @@ pub struct Assignment {
     pub target: String,
     /// Qualname of the enclosing function, `None` at module level.
     pub scope: Option<String>,
-    /// Resolved callee of the right-hand call when the value is a call
-    /// (`openai.OpenAI`), which makes the target an instance of it.
+    /// Type of the target after this assignment: the resolved right-hand
+    /// side (`openai.OpenAI()` for `client = OpenAI()`), when known.
     pub value_call: Option<String>,
+    /// Arguments of the constructor or factory call that produced the value
+    /// (`Blueprint("x", __name__, url_prefix="/api")`), passthrough calls skipped.
+    pub value_args: Option<Vec<Arg>>,
     /// Literal value of the right-hand side, when literal (used for `**kwargs` dicts).
     pub value: Value,
     pub span: Span,

@@ -130,7 +130,8 @@ pub struct RawFunction {
     pub name: String,
     pub params: Vec<String>,
     pub is_async: bool,
-    pub decorators: Vec<(Chain, Span)>,
+    /// Decorator expression, its span, and the arguments when it is a call.
+    pub decorators: Vec<(Chain, Span, Vec<Arg>)>,
     pub name_span: Span,
     pub span: Span,
 }
@@ -155,6 +156,7 @@ pub struct Raw<'a> {
     pub strings: Vec<StringLit>,
     pub comments: Vec<Comment>,
     pub errors: Vec<Span>,
+    pub main_guards: Vec<Span>,
 }
 
 /// Finished per-file facts, names still unresolved in calls/assignments.
@@ -167,6 +169,7 @@ pub struct RawFacts {
     pub strings: Vec<StringLit>,
     pub comments: Vec<Comment>,
     pub errors: Vec<Span>,
+    pub main_guards: Vec<Span>,
 }
 
 fn capture<'t>(m: &QueryMatch<'_, 't>, query: &Query, name: &str) -> Option<Node<'t>> {
@@ -189,6 +192,7 @@ impl<'a> Raw<'a> {
             strings: Vec::new(),
             comments: Vec::new(),
             errors: Vec::new(),
+            main_guards: Vec::new(),
         }
     }
 
@@ -207,6 +211,7 @@ impl<'a> Raw<'a> {
             Kind::Str => "string",
             Kind::Comment => "comment",
             Kind::Error => "error",
+            Kind::MainGuard => "main_guard",
         };
         let Some(root) = capture(m, query, root_name) else {
             return;
@@ -266,6 +271,7 @@ impl<'a> Raw<'a> {
                 });
             }
             Kind::Error => self.errors.push(self.span(root)),
+            Kind::MainGuard => self.main_guards.push(self.span(root)),
         }
     }
 
@@ -383,7 +389,14 @@ impl<'a> Raw<'a> {
             let mut c = parent.walk();
             for d in parent.children(&mut c).filter(|d| d.kind() == "decorator") {
                 if let Some(expr) = d.named_child(0) {
-                    decorators.push((chain(expr, self.src), self.span(d)));
+                    let args = match expr.kind() {
+                        "call" => expr
+                            .child_by_field_name("arguments")
+                            .map(|a| values::arguments(a, self.src, self.index))
+                            .unwrap_or_default(),
+                        _ => Vec::new(),
+                    };
+                    decorators.push((chain(expr, self.src), self.span(d), args));
                 }
             }
         }
@@ -494,6 +507,7 @@ impl<'a> Raw<'a> {
             strings: self.strings,
             comments: self.comments,
             errors: self.errors,
+            main_guards: self.main_guards,
         }
     }
 }
@@ -586,7 +600,7 @@ pub fn definitions(
         match d {
             Def::F(f) => {
                 let class = parent.as_ref().filter(|p| p.2).map(|p| p.1.clone());
-                let chains = f.decorators.iter().map(|(c, _)| c.clone()).collect();
+                let chains = f.decorators.iter().map(|(c, _, _)| c.clone()).collect();
                 fns.push((
                     Function {
                         name: f.name,
@@ -595,9 +609,10 @@ pub fn definitions(
                         decorators: f
                             .decorators
                             .into_iter()
-                            .map(|(c, span)| Decorator {
+                            .map(|(c, span, args)| Decorator {
                                 text: c.render(),
                                 resolved: None,
+                                args,
                                 span,
                             })
                             .collect(),

@@ -22,6 +22,7 @@ const QUERY_SOURCES: &[&str] = &[
     include_str!("../../../queries/python/assignments.scm"),
     include_str!("../../../queries/python/calls.scm"),
     include_str!("../../../queries/python/definitions.scm"),
+    include_str!("../../../queries/python/entrypoints.scm"),
     include_str!("../../../queries/python/errors.scm"),
     include_str!("../../../queries/python/imports.scm"),
     include_str!("../../../queries/python/literals.scm"),
@@ -39,6 +40,7 @@ enum Kind {
     Str,
     Comment,
     Error,
+    MainGuard,
 }
 
 struct CompiledQuery {
@@ -72,6 +74,7 @@ static QUERY: LazyLock<CompiledQuery> = LazyLock::new(|| {
                 "string" => Kind::Str,
                 "comment" => Kind::Comment,
                 "error" => Kind::Error,
+                "main_guard" => Kind::MainGuard,
                 other => panic!("unknown root capture @{other} in queries/python"),
             }
         })
@@ -130,6 +133,7 @@ pub fn extract(path: &str, text: &str, passthrough: &[String]) -> (FileFacts, Ve
         strings: Vec::new(),
         comments: Vec::new(),
         syntax_errors: Vec::new(),
+        main_guards: Vec::new(),
         line_count: index.line_count() as u32,
     };
     let mut notes = Vec::new();
@@ -151,6 +155,7 @@ pub fn extract(path: &str, text: &str, passthrough: &[String]) -> (FileFacts, Ve
     match raw {
         Some(raw) => {
             facts.imports = raw.imports.clone();
+            facts.main_guards = raw.main_guards.clone();
             let (resolved, strings, comments, errors) = resolve::resolve(&facts, raw, passthrough);
             facts.functions = resolved.functions;
             facts.classes = resolved.classes;

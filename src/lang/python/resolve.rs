@@ -67,6 +67,7 @@ pub fn resolve(
 ) {
     let RawFacts {
         imports: _,
+        main_guards: _,
         functions,
         classes,
         calls,
@@ -147,13 +148,17 @@ pub fn resolve(
             continue;
         }
         let place = &env.assign_place[i];
-        let ty = env.binding_type(i, 0).map(|t| t.path);
+        let (ty, value_args) = match env.binding_type(i, 0) {
+            Some(t) => (Some(t.path), t.receiver_args),
+            None => (None, None),
+        };
         let mut value = a.value.clone();
         env.resolve_value(&mut value, place, a.start);
         out_assigns.push(Assignment {
             target: a.target.clone(),
             scope: place.function.map(|f| functions[f].qualname.clone()),
             value_call: ty,
+            value_args,
             value,
             span: a.span,
         });
@@ -171,9 +176,11 @@ pub fn resolve(
             class_body: None,
         };
         for (d, chain) in f.decorators.iter_mut().zip(chains) {
-            d.resolved = env
-                .chain(chain, &place, d.span.start_byte as usize, 0)
-                .map(|t| t.path);
+            let pos = d.span.start_byte as usize;
+            d.resolved = env.chain(chain, &place, pos, 0).map(|t| t.path);
+            for a in &mut d.args {
+                env.resolve_value(&mut a.value, &place, pos);
+            }
         }
     }
     let mut classes_out = classes.clone();
