@@ -109,6 +109,7 @@ pub fn all() -> Vec<&'static dyn Rule> {
         &moderation::safety_checker_disabled::SafetyCheckerDisabled,
         &meta::bare_suppression::BareSuppression,
         &meta::unused_suppression::UnusedSuppression,
+        &meta::suppression_without_reason::SuppressionWithoutReason,
     ];
     rules.sort_by_key(|r| r.meta().code);
     rules

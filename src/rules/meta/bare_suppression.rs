@@ -19,7 +19,9 @@ pub static META: RuleMeta = RuleMeta {
 ## What it does
 Reports `# synthlint: ignore` comments that do not list the rule codes they
 silence, such as `# synthlint: ignore` instead of `# synthlint: ignore[GEN001]`.
-A bare comment silences nothing.
+Empty brackets (`ignore[]`), a missing `]` and codes written without brackets
+(`ignore MOD001`) are reported too. Such a comment silences nothing; the
+message lists the codes reported on the lines it covers.
 
 ## Why is this bad?
 A suppression that hides every rule on a line also hides findings nobody looked

@@ -18,7 +18,15 @@ pub static META: RuleMeta = RuleMeta {
     doc: r#"
 ## What it does
 Reports codes in `# synthlint: ignore[...]` comments that matched no finding on
-the comment's line or the line below it, and codes that are not rule codes.
+the lines the comment covers: its own line for a trailing comment, and also the
+line below for a comment alone on its line. Also reported: codes that are not
+rule codes (including category prefixes such as `GEN`: suppressions name exact
+codes, so that rules added to a category later are not silenced unseen), and
+`SYN` codes, which cannot be suppressed inline.
+
+A code is only reported when its rule ran on the file: codes of rules turned
+off by `--select`/`--ignore` or by `per-path-ignores` are left alone, since
+another configuration may need them.
 
 ## Why is this bad?
 Stale suppressions hide future findings on the same line: when the code changes
