@@ -169,5 +169,7 @@ pub struct StringLit {
 pub struct Comment {
     /// Comment text without the leading `#` or `//`.
     pub text: String,
+    /// Nothing but white space stands before the comment on its line.
+    pub own_line: bool,
     pub span: Span,
 }

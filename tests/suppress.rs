@@ -44,6 +44,7 @@ fn file(path: &str, source: &str) -> FileFacts {
             Some(hash) => {
                 comments.push(Comment {
                     text: body[hash + 1..].to_string(),
+                    own_line: body[..hash].trim().is_empty(),
                     span: idx.span(line_start + hash, line_start + body.len()),
                 });
                 hash
@@ -78,6 +79,7 @@ fn file(path: &str, source: &str) -> FileFacts {
         strings: Vec::new(),
         comments,
         syntax_errors: Vec::new(),
+        main_guards: Vec::new(),
         line_count: idx.line_count() as u32,
     }
 }

@@ -64,6 +64,8 @@ pub struct Directive {
     pub span: Span,
     /// The whole comment.
     pub comment: Span,
+    /// The comment stands alone on its line, so it also covers the next line.
+    pub own_line: bool,
 }
 
 impl Directive {
@@ -88,6 +90,7 @@ pub fn parse(comment: &Comment) -> Option<Directive> {
         reason: String::new(),
         span: pos.span(kw.start(), kw.end()),
         comment: comment.span,
+        own_line: comment.own_line,
     };
 
     let Some(inner) = after_ws.strip_prefix('[') else {
@@ -120,6 +123,7 @@ pub fn parse(comment: &Comment) -> Option<Directive> {
         reason: clean_reason(&text[list_end + 1..]),
         span: pos.span(kw.start(), list_end + 1),
         comment: comment.span,
+        own_line: comment.own_line,
     })
 }
 
@@ -194,6 +198,7 @@ mod tests {
         let chars = text.chars().count() as u32 + 1;
         Comment {
             text: text.to_string(),
+            own_line: col == 1,
             span: Span {
                 start_line: 3,
                 start_col: col,

@@ -145,17 +145,13 @@ fn apply_file(
     meta: &mut Vec<Finding>,
 ) {
     let path = fd.file.path.as_str();
-    let lines: Vec<u32> = fd.directives.iter().map(Directive::line).collect();
-    let code_before = code_before_comments(fd, findings, &lines);
 
     // Later lines first, so a finding matched by both a comment above it and a
     // trailing comment takes the trailing comment's reason: it is the closer one.
     let mut order: Vec<&Directive> = fd.directives.iter().collect();
     order.sort_by_key(|d| std::cmp::Reverse(d.line()));
     for d in order {
-        let standalone = code_before
-            .get(&d.line())
-            .is_none_or(|&col| col >= d.comment.start_col);
+        let standalone = d.own_line;
         let covers = |line: u32| line == d.line() || (standalone && line == d.line() + 1);
 
         if let Some(kind) = d.bare {
@@ -254,74 +250,4 @@ fn unknown_code_message(cx: &MetaContext<'_>, code: &str) -> String {
         ),
         None => format!("`{code}` is not a rule code (see `synthlint rules`)"),
     }
-}
-
-/// For each comment line, the leftmost column where a recorded span shows
-/// code on that line: a span starting there, or a multi-line span ending there.
-///
-/// Facts do not say whether a comment stands alone on its line, so this is
-/// inferred from every span the frontend recorded for the file plus the
-/// findings' locations. A trailing comment after code that no fact covers
-/// (`else:`, `return x`) looks standalone and then also covers the line below;
-/// a standalone comment is never mistaken for a trailing one.
-fn code_before_comments(
-    fd: &FileDirectives<'_>,
-    findings: &[Finding],
-    lines: &[u32],
-) -> BTreeMap<u32, u32> {
-    let mut first: BTreeMap<u32, u32> = BTreeMap::new();
-    let mut see = |s: &Span| {
-        let mut note = |line: u32, col: u32| {
-            if lines.contains(&line) {
-                let e = first.entry(line).or_insert(col);
-                *e = (*e).min(col);
-            }
-        };
-        note(s.start_line, s.start_col);
-        // `end_col` is exclusive; 1 means the span stops before the line's code.
-        if s.end_line != s.start_line && s.end_col > 1 {
-            note(s.end_line, s.end_col - 1);
-        }
-    };
-    let f = fd.file;
-    for i in &f.imports {
-        see(&i.span);
-    }
-    for func in &f.functions {
-        see(&func.name_span);
-        see(&func.span);
-        for d in &func.decorators {
-            see(&d.span);
-        }
-    }
-    for c in &f.classes {
-        see(&c.name_span);
-        see(&c.span);
-    }
-    for call in &f.calls {
-        see(&call.span);
-        see(&call.callee_span);
-        for a in &call.args {
-            see(&a.span);
-        }
-    }
-    for a in &f.assignments {
-        see(&a.span);
-    }
-    for s in &f.strings {
-        see(&s.span);
-    }
-    for s in &f.syntax_errors {
-        see(s);
-    }
-    for &i in &fd.findings {
-        let finding = &findings[i];
-        see(&finding.location.span);
-        for r in finding.related.iter().chain(&finding.flow) {
-            if r.location.path == f.path {
-                see(&r.location.span);
-            }
-        }
-    }
-    first
 }

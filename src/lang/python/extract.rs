@@ -265,8 +265,13 @@ impl<'a> Raw<'a> {
             Kind::Comment => {
                 let text = node_text(root, self.src);
                 let text = text.strip_prefix('#').unwrap_or(text).to_string();
+                let line_start = self.src[..root.start_byte()]
+                    .rfind('\n')
+                    .map_or(0, |i| i + 1);
+                let own_line = self.src[line_start..root.start_byte()].trim().is_empty();
                 self.comments.push(Comment {
                     text,
+                    own_line,
                     span: self.span(root),
                 });
             }
