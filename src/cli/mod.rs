@@ -102,6 +102,12 @@ pub enum RulesFormat {
 pub enum DebugCommand {
     /// Print the facts extracted from one file as JSON.
     Facts { file: PathBuf },
+    /// Walk and parse only (no facts, no rules): the baseline for benchmarks.
+    Parse {
+        paths: Vec<PathBuf>,
+        #[arg(long, short)]
+        jobs: Option<usize>,
+    },
 }
 
 fn parse_level(s: &str) -> Result<Level, String> {
@@ -125,5 +131,6 @@ pub fn main() -> ExitCode {
         Command::Rules(args) => list_rules::run(args),
         Command::Explain { code } => explain::run(&code),
         Command::Debug(DebugCommand::Facts { file }) => debug::facts(&file),
+        Command::Debug(DebugCommand::Parse { paths, jobs }) => debug::parse(paths, jobs),
     }
 }

@@ -201,3 +201,30 @@ fn lone_cr_to_lf(text: &str) -> String {
     }
     out
 }
+
+/// Parse and visit every node, extracting nothing: the floor a full scan is
+/// measured against (`synthlint debug parse`). Returns the node count.
+pub fn parse_only(text: &str) -> usize {
+    PARSER.with(|cell| {
+        let (parser, _) = &mut *cell.borrow_mut();
+        let Some(tree) = parser.parse(text, None) else {
+            return 0;
+        };
+        let mut cursor = tree.walk();
+        let mut nodes = 0;
+        loop {
+            nodes += 1;
+            if cursor.goto_first_child() || cursor.goto_next_sibling() {
+                continue;
+            }
+            loop {
+                if !cursor.goto_parent() {
+                    return nodes;
+                }
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+            }
+        }
+    })
+}
