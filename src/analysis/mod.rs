@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use crate::facts::FileFacts;
 
+pub mod entrypoints;
+
 /// Cross-module rewrites stop after this many hops (import cycles).
 const MAX_HOPS: usize = 8;
 
