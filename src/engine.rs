@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::analysis::Project;
+use crate::analysis::endpoints::Analysis;
 use crate::catalog::{Catalog, CatalogError};
 use crate::config::Settings;
 use crate::facts::FileFacts;
@@ -213,8 +214,8 @@ pub fn extract_file(
     }
 }
 
-pub fn scan(paths: &[PathBuf], settings: &Settings) -> Result<ScanResult, CatalogError> {
-    let catalog = Catalog::load(&settings.catalog)?;
+/// Walk, read and extract every file in parallel, then index the project.
+pub fn load(paths: &[PathBuf], settings: &Settings, catalog: &Catalog) -> (Project, Vec<Notification>, Stats) {
     let mut stats = Stats::default();
 
     let t = Instant::now();
@@ -222,10 +223,8 @@ pub fn scan(paths: &[PathBuf], settings: &Settings) -> Result<ScanResult, Catalo
     stats.walk = t.elapsed();
 
     let t = Instant::now();
-    let extracted: Vec<(Option<FileFacts>, Vec<Notification>)> = files
-        .par_iter()
-        .map(|f| extract_file(f, settings.max_file_size, &catalog))
-        .collect();
+    let extracted: Vec<(Option<FileFacts>, Vec<Notification>)> =
+        files.par_iter().map(|f| extract_file(f, settings.max_file_size, catalog)).collect();
     let mut facts = Vec::with_capacity(extracted.len());
     for (f, notes) in extracted {
         notifications.extend(notes);
@@ -236,15 +235,22 @@ pub fn scan(paths: &[PathBuf], settings: &Settings) -> Result<ScanResult, Catalo
     stats.parse = t.elapsed();
     stats.files = facts.len();
     stats.lines = facts.iter().map(|f| f.line_count as u64).sum();
-    stats.bytes = files
-        .iter()
-        .filter_map(|f| std::fs::metadata(&f.abs).ok())
-        .map(|m| m.len())
-        .sum();
+    stats.bytes = files.iter().filter_map(|f| std::fs::metadata(&f.abs).ok()).map(|m| m.len()).sum();
 
     let t = Instant::now();
     let project = Project::new(facts);
     stats.index = t.elapsed();
+    notifications.sort();
+    (project, notifications, stats)
+}
+
+pub fn scan(paths: &[PathBuf], settings: &Settings) -> Result<ScanResult, CatalogError> {
+    let catalog = Catalog::load(&settings.catalog)?;
+    let (project, notifications, mut stats) = load(paths, settings, &catalog);
+
+    let t = Instant::now();
+    let analysis = Analysis::run(&project, &catalog);
+    stats.index += t.elapsed();
 
     let t = Instant::now();
     let enabled: Vec<&'static dyn Rule> = rules::all()
@@ -254,6 +260,7 @@ pub fn scan(paths: &[PathBuf], settings: &Settings) -> Result<ScanResult, Catalo
     let cx = Context {
         project: &project,
         catalog: &catalog,
+        analysis: &analysis,
     };
     let mut findings: Vec<Finding> = enabled
         .par_iter()
@@ -273,7 +280,6 @@ pub fn scan(paths: &[PathBuf], settings: &Settings) -> Result<ScanResult, Catalo
     }
     suppress::apply(&project, settings, &mut findings);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    notifications.sort();
     stats.filter = t.elapsed();
 
     Ok(ScanResult {

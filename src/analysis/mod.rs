@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 
 use crate::facts::FileFacts;
 
+pub mod callgraph;
+pub mod endpoints;
 pub mod entrypoints;
+pub mod generation;
 
 /// Cross-module rewrites stop after this many hops (import cycles).
 const MAX_HOPS: usize = 8;

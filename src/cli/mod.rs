@@ -4,6 +4,7 @@
 mod check;
 mod debug;
 pub mod explain;
+mod inventory;
 mod list_rules;
 
 use std::path::PathBuf;
@@ -31,6 +32,8 @@ pub enum Command {
     Check(CheckArgs),
     /// List the rules.
     Rules(RulesArgs),
+    /// List every generation endpoint with its route, content, models and providers.
+    Inventory(InventoryArgs),
     /// Print a rule's documentation with the articles it implicates.
     Explain {
         /// Rule code, e.g. GEN001.
@@ -86,6 +89,33 @@ pub struct CheckArgs {
     pub root: Option<PathBuf>,
 }
 
+#[derive(Args, Clone, Debug)]
+pub struct InventoryArgs {
+    /// Files or directories to scan (default: the current directory).
+    pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = InventoryFormat::Text)]
+    pub format: InventoryFormat,
+    /// Write the inventory to this file instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Use this config file instead of searching for one.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Exclude paths matching these globs (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub exclude: Vec<String>,
+    /// Directory that output paths are relative to.
+    #[arg(long)]
+    pub root: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum InventoryFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
 #[derive(Args)]
 pub struct RulesArgs {
     #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
@@ -129,6 +159,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check::run(args),
         Command::Rules(args) => list_rules::run(args),
+        Command::Inventory(args) => inventory::run(args),
         Command::Explain { code } => explain::run(&code),
         Command::Debug(DebugCommand::Facts { file }) => debug::facts(&file),
         Command::Debug(DebugCommand::Parse { paths, jobs }) => debug::parse(paths, jobs),

@@ -2,6 +2,7 @@
 //! no hash-map iteration, repo-relative paths only.
 
 pub mod fingerprint;
+pub mod inventory;
 pub mod json;
 pub mod sarif;
 pub mod text;

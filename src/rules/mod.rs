@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use crate::analysis::Project;
+use crate::analysis::endpoints::Analysis;
 use crate::catalog::Catalog;
 use crate::finding::{Finding, Level};
 
@@ -95,6 +96,8 @@ pub struct RuleMeta {
 pub struct Context<'a> {
     pub project: &'a Project,
     pub catalog: &'a Catalog,
+    /// Whole-project results: generation sites, call graph, entry points.
+    pub analysis: &'a Analysis<'a>,
 }
 
 pub trait Rule: Sync {
@@ -106,6 +109,7 @@ pub trait Rule: Sync {
 pub fn all() -> Vec<&'static dyn Rule> {
     let mut rules: Vec<&'static dyn Rule> = vec![
         &generation::generation_call::GenerationCall,
+        &generation::generation_endpoint::GenerationEndpoint,
         &moderation::safety_checker_disabled::SafetyCheckerDisabled,
         &meta::bare_suppression::BareSuppression,
         &meta::unused_suppression::UnusedSuppression,

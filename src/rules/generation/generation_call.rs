@@ -3,8 +3,7 @@
 
 use serde_json::json;
 
-use crate::catalog::{ContentType, GenerationApi};
-use crate::facts::{Arg, Call, Value};
+use crate::analysis::generation;
 use crate::finding::{Finding, Level, Location};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
@@ -61,95 +60,42 @@ impl Rule for GenerationCall {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for file in &cx.project.files {
-            for call in &file.calls {
-                let Some(resolved) = &call.resolved else {
-                    continue;
-                };
-                let Some(api) = cx.catalog.generation_api(resolved) else {
-                    continue;
-                };
-                let Some(content) = content_types(api, call) else {
-                    continue;
-                };
-                let model = model_of(api, call);
-                let kinds: Vec<&str> = content.iter().map(|c| c.as_str()).collect();
-                let mut message = format!(
-                    "{} generation call `{}` ({}, {})",
-                    kinds.join("/"),
-                    call.callee,
-                    api.provider,
-                    api.jurisdiction.as_str()
-                );
-                if let Some(m) = &model {
-                    message += &format!(", model `{m}`");
-                }
-                let mut f = Finding::new(
-                    META.code,
-                    META.default_level,
-                    message,
-                    Location {
-                        path: file.path.clone(),
-                        span: call.span,
-                    },
-                );
-                f.symbol = call.scope.clone();
-                f.properties.insert("api".into(), json!(api.id));
-                f.properties.insert("contentTypes".into(), json!(kinds));
-                f.properties.insert("provider".into(), json!(api.provider));
-                f.properties
-                    .insert("jurisdiction".into(), json!(api.jurisdiction.as_str()));
-                if let Some(host) = &api.host {
-                    f.properties.insert("host".into(), json!(host));
-                }
-                if let Some(m) = model {
-                    f.properties.insert("model".into(), json!(m));
-                }
-                if api.biometric {
-                    f.properties.insert("biometric".into(), json!(true));
-                }
-                out.push(f);
+        for site in generation::sites(cx.project, cx.catalog) {
+            let file = &cx.project.files[site.file];
+            let call = &file.calls[site.call];
+            let api = site.api;
+            let mut message = format!(
+                "{} generation call `{}` ({}, {})",
+                generation::content_label(&site.content),
+                call.callee,
+                api.provider,
+                api.jurisdiction.as_str()
+            );
+            if let Some(m) = &site.model {
+                message += &format!(", model `{m}`");
             }
+            let mut f = Finding::new(
+                META.code,
+                META.default_level,
+                message,
+                Location { path: file.path.clone(), span: call.span },
+            );
+            f.symbol = call.scope.clone();
+            f.properties.insert("api".into(), json!(api.id));
+            let kinds: Vec<&str> = site.content.iter().map(|c| c.as_str()).collect();
+            f.properties.insert("contentTypes".into(), json!(kinds));
+            f.properties.insert("provider".into(), json!(api.provider));
+            f.properties.insert("jurisdiction".into(), json!(api.jurisdiction.as_str()));
+            if let Some(host) = &api.host {
+                f.properties.insert("host".into(), json!(host));
+            }
+            if let Some(m) = site.model {
+                f.properties.insert("model".into(), json!(m));
+            }
+            if api.biometric {
+                f.properties.insert("biometric".into(), json!(true));
+            }
+            out.push(f);
         }
     }
-}
-
-/// What the call generates, or `None` when an argument says it generates nothing
-/// (e.g. a `transformers.pipeline` for classification).
-pub fn content_types(api: &GenerationApi, call: &Call) -> Option<Vec<ContentType>> {
-    let Some(by_arg) = &api.content_by_arg else {
-        return Some(api.content.clone());
-    };
-    let args: &[Arg] = if by_arg.on_receiver {
-        call.receiver_args.as_deref().unwrap_or(&[])
-    } else {
-        &call.args
-    };
-    let value = by_arg
-        .keyword
-        .as_deref()
-        .and_then(|k| args.iter().find(|a| a.keyword.as_deref() == Some(k)))
-        .or_else(|| {
-            by_arg
-                .position
-                .and_then(|p| args.iter().filter(|a| a.keyword.is_none()).nth(p))
-        })
-        .map(|a| &a.value);
-    match value {
-        Some(Value::Str(s)) => by_arg.values.get(s.as_str()).cloned(),
-        // Not a literal: we cannot tell, so fall back to the declared content.
-        _ if !api.content.is_empty() => Some(api.content.clone()),
-        _ => None,
-    }
-}
-
-/// The literal model id, from the call or the receiver's constructor.
-pub fn model_of(api: &GenerationApi, call: &Call) -> Option<String> {
-    let kw = api.model_keyword.as_deref()?;
-    let find = |args: &[Arg]| {
-        args.iter()
-            .find(|a| a.keyword.as_deref() == Some(kw))
-            .and_then(|a| a.value.as_str().map(str::to_owned))
-    };
-    find(&call.args).or_else(|| call.receiver_args.as_deref().and_then(find))
 }

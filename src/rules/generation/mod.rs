@@ -1,1 +1,2 @@
 pub mod generation_call;
+pub mod generation_endpoint;

@@ -1,0 +1,231 @@
+//! The project call graph, built from resolved call names only (no fan-out
+//! by bare method names), and reachability from entry points to generation
+//! sinks with the call path that gets there.
+//!
+//! Nodes are functions and methods, each module's top-level code, and each
+//! `__main__` block. An edge is a call site whose resolved callee names a
+//! project function, a class (its `__init__`), an instance (`__call__`) or a
+//! method of a known instance type (looked up along project base classes),
+//! or a call that passes a project function as an argument (callbacks such
+//! as `run_in_executor(None, fn)` or `Thread(target=fn)`).
+
+use std::collections::{HashMap, VecDeque};
+
+use crate::analysis::Project;
+use crate::analysis::entrypoints::Handler;
+use crate::analysis::generation::GenerationSite;
+use crate::facts::Value;
+
+/// Base-class lookups stop after this many classes (cycles, deep hierarchies).
+const MAX_MRO: usize = 32;
+
+pub type NodeId = usize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Node {
+    Function { file: usize, func: usize },
+    /// Module-level code outside `__main__` blocks.
+    Module { file: usize },
+    Main { file: usize, guard: usize },
+}
+
+/// A call site: file index and call index in that file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Site {
+    pub file: usize,
+    pub call: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Edge {
+    to: NodeId,
+    site: Site,
+}
+
+pub struct CallGraph {
+    pub nodes: Vec<Node>,
+    edges: Vec<Vec<Edge>>,
+    /// Per node: indices into the generation sites it calls directly.
+    sinks: Vec<Vec<usize>>,
+    /// `module.qualname` → function node.
+    functions: HashMap<String, NodeId>,
+    /// `module.qualname` → (file, class index).
+    classes: HashMap<String, (usize, usize)>,
+    module_nodes: Vec<NodeId>,
+    /// Per file: main-guard nodes in guard order.
+    main_nodes: Vec<Vec<NodeId>>,
+}
+
+/// A generation site reached from a start node, with the call sites on the
+/// way (the last one is the generation call itself).
+#[derive(Debug, Clone)]
+pub struct Reached {
+    pub sink: usize,
+    pub path: Vec<Site>,
+}
+
+impl CallGraph {
+    pub fn build(project: &Project, sites: &[GenerationSite<'_>]) -> CallGraph {
+        let mut g = CallGraph {
+            nodes: Vec::new(),
+            edges: Vec::new(),
+            sinks: Vec::new(),
+            functions: HashMap::new(),
+            classes: HashMap::new(),
+            module_nodes: Vec::new(),
+            main_nodes: Vec::new(),
+        };
+        // Per file: qualname → node, to place call sites.
+        let mut by_qualname: Vec<HashMap<&str, NodeId>> = Vec::with_capacity(project.files.len());
+        for (fi, file) in project.files.iter().enumerate() {
+            let module = g.add(Node::Module { file: fi });
+            g.module_nodes.push(module);
+            let mains = (0..file.main_guards.len()).map(|guard| g.add(Node::Main { file: fi, guard })).collect();
+            g.main_nodes.push(mains);
+            let mut local = HashMap::new();
+            for (i, f) in file.functions.iter().enumerate() {
+                let id = g.add(Node::Function { file: fi, func: i });
+                local.insert(f.qualname.as_str(), id);
+                g.functions.insert(format!("{}.{}", file.module, f.qualname), id);
+            }
+            for (i, c) in file.classes.iter().enumerate() {
+                g.classes.insert(format!("{}.{}", file.module, c.qualname), (fi, i));
+            }
+            by_qualname.push(local);
+        }
+        for (si, s) in sites.iter().enumerate() {
+            let caller = g.caller(project, &by_qualname, s.file, s.call);
+            g.sinks[caller].push(si);
+        }
+        for (fi, file) in project.files.iter().enumerate() {
+            for (ci, call) in file.calls.iter().enumerate() {
+                let caller = g.caller(project, &by_qualname, fi, ci);
+                let site = Site { file: fi, call: ci };
+                let mut targets = Vec::new();
+                if let Some(r) = &call.resolved {
+                    targets.extend(g.targets(project, r));
+                }
+                for arg in &call.args {
+                    if let Value::Name { resolved: Some(r), .. } = &arg.value {
+                        let r = project.canonical(r).unwrap_or_else(|| r.clone());
+                        targets.extend(g.functions.get(&r).copied());
+                    }
+                }
+                targets.sort_unstable();
+                targets.dedup();
+                for to in targets {
+                    g.edges[caller].push(Edge { to, site });
+                }
+            }
+        }
+        g
+    }
+
+    fn add(&mut self, node: Node) -> NodeId {
+        self.nodes.push(node);
+        self.edges.push(Vec::new());
+        self.sinks.push(Vec::new());
+        self.nodes.len() - 1
+    }
+
+    /// The node whose code contains call `ci` of file `fi`.
+    fn caller(&self, project: &Project, by_qualname: &[HashMap<&str, NodeId>], fi: usize, ci: usize) -> NodeId {
+        let file = &project.files[fi];
+        let call = &file.calls[ci];
+        if let Some(id) = call.scope.as_deref().and_then(|q| by_qualname[fi].get(q)) {
+            return *id;
+        }
+        let pos = call.span.start_byte;
+        match file.main_guards.iter().position(|g| g.start_byte <= pos && pos < g.end_byte) {
+            Some(guard) => self.main_nodes[fi][guard],
+            None => self.module_nodes[fi],
+        }
+    }
+
+    /// Functions a resolved callee may run.
+    fn targets(&self, project: &Project, resolved: &str) -> Vec<NodeId> {
+        // Call names were already made canonical when the project was indexed.
+        let path = resolved;
+        if let Some(&id) = self.functions.get(path) {
+            return vec![id];
+        }
+        // `pkg.Class(...)` runs `__init__`.
+        if self.classes.contains_key(path) {
+            return self.method(project, path, "__init__").into_iter().collect();
+        }
+        // `pkg.Class()(...)` runs `__call__`; `pkg.Class().method(...)` the method.
+        if let Some(class) = path.strip_suffix("()").filter(|c| self.classes.contains_key(*c)) {
+            return self.method(project, class, "__call__").into_iter().collect();
+        }
+        if let Some((instance, method)) = path.rsplit_once("().")
+            && !method.contains(['.', '(', '['])
+            && self.classes.contains_key(instance)
+        {
+            return self.method(project, instance, method).into_iter().collect();
+        }
+        Vec::new()
+    }
+
+    /// `method` of `class` or of its nearest project base class that has it.
+    fn method(&self, project: &Project, class: &str, method: &str) -> Option<NodeId> {
+        let mut queue = VecDeque::from([class.to_string()]);
+        let mut seen = 0;
+        while let Some(c) = queue.pop_front() {
+            seen += 1;
+            if seen > MAX_MRO {
+                return None;
+            }
+            if let Some(&id) = self.functions.get(&format!("{c}.{method}")) {
+                return Some(id);
+            }
+            if let Some(&(fi, ci)) = self.classes.get(&c) {
+                for base in &project.files[fi].classes[ci].bases {
+                    queue.push_back(project.canonical(base).unwrap_or_else(|| base.clone()));
+                }
+            }
+        }
+        None
+    }
+
+    /// The node an entry point's handler starts at.
+    pub fn handler_node(&self, project: &Project, handler: &Handler) -> Option<NodeId> {
+        match handler {
+            Handler::Function { module, qualname } => self.functions.get(&format!("{module}.{qualname}")).copied(),
+            Handler::Module { module } => project.modules.get(module).map(|&fi| self.module_nodes[fi]),
+            Handler::MainBlock { module, span } => {
+                let &fi = project.modules.get(module)?;
+                let guard = project.files[fi].main_guards.iter().position(|g| g == span)?;
+                Some(self.main_nodes[fi][guard])
+            }
+        }
+    }
+
+    /// Every generation site reachable from `start`, each with the shortest
+    /// call path (breadth-first, iterative; deterministic edge order).
+    pub fn reachable_sinks(&self, start: NodeId, sites: &[GenerationSite<'_>]) -> Vec<Reached> {
+        let mut parent: HashMap<NodeId, Option<(NodeId, Site)>> = HashMap::new();
+        parent.insert(start, None);
+        let mut queue = VecDeque::from([start]);
+        let mut out = Vec::new();
+        while let Some(node) = queue.pop_front() {
+            for &sink in &self.sinks[node] {
+                let mut path = vec![Site { file: sites[sink].file, call: sites[sink].call }];
+                let mut at = node;
+                while let Some(Some((from, site))) = parent.get(&at) {
+                    path.push(*site);
+                    at = *from;
+                }
+                path.reverse();
+                out.push(Reached { sink, path });
+            }
+            for e in &self.edges[node] {
+                if let std::collections::hash_map::Entry::Vacant(v) = parent.entry(e.to) {
+                    v.insert(Some((node, e.site)));
+                    queue.push_back(e.to);
+                }
+            }
+        }
+        out.sort_by_key(|r| r.sink);
+        out
+    }
+}

@@ -1,0 +1,324 @@
+//! The AI service inventory: every generation endpoint with its route,
+//! handler, content types, models and providers (with jurisdiction), plus
+//! generation calls no entry point reaches. This is what a compliance
+//! reviewer attaches to an algorithm filing or a security assessment.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::analysis::Project;
+use crate::analysis::callgraph::Site;
+use crate::analysis::endpoints::Analysis;
+use crate::analysis::entrypoints::{EntryKind, Handler};
+use crate::analysis::generation::GenerationSite;
+use crate::rules::generation::generation_endpoint::describe;
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Inventory {
+    pub version: u32,
+    pub endpoints: Vec<Endpoint>,
+    /// Generation calls that no entry point reaches (library code, scripts
+    /// we could not connect, dynamic dispatch).
+    pub unreached_generation: Vec<Generation>,
+    pub providers: Vec<Provider>,
+    pub summary: Summary,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Endpoint {
+    pub title: String,
+    pub kind: EntryKind,
+    pub framework: String,
+    pub methods: Vec<String>,
+    pub route: Option<String>,
+    pub handler: String,
+    pub path: String,
+    pub line: u32,
+    pub public: bool,
+    pub exposure: Vec<String>,
+    pub content_types: Vec<String>,
+    pub models: Vec<String>,
+    pub providers: Vec<String>,
+    pub generation: Vec<Generation>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Generation {
+    pub path: String,
+    pub line: u32,
+    pub callee: String,
+    pub api: String,
+    pub provider: String,
+    pub host: Option<String>,
+    pub jurisdiction: String,
+    pub content_types: Vec<String>,
+    pub model: Option<String>,
+    pub biometric: bool,
+    /// Call chain from the entry point, as `path:line callee` steps.
+    pub via: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Provider {
+    pub provider: String,
+    pub host: Option<String>,
+    pub jurisdiction: String,
+    pub endpoints: usize,
+    pub calls: usize,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    pub files: usize,
+    pub entry_points: usize,
+    pub generation_endpoints: usize,
+    pub public_generation_endpoints: usize,
+    pub generation_calls: usize,
+    pub overseas_providers: usize,
+}
+
+fn generation(project: &Project, site: &GenerationSite<'_>, path: &[Site]) -> Generation {
+    let file = &project.files[site.file];
+    let call = &file.calls[site.call];
+    Generation {
+        path: file.path.clone(),
+        line: call.span.start_line,
+        callee: call.callee.clone(),
+        api: site.api.id.clone(),
+        provider: site.api.provider.clone(),
+        host: site.api.host.clone(),
+        jurisdiction: site.api.jurisdiction.as_str().to_string(),
+        content_types: site.content.iter().map(|c| c.as_str().to_string()).collect(),
+        model: site.model.clone(),
+        biometric: site.api.biometric,
+        via: path
+            .iter()
+            .map(|s| {
+                let f = &project.files[s.file];
+                let c = &f.calls[s.call];
+                format!("{}:{} {}", f.path, c.span.start_line, c.callee)
+            })
+            .collect(),
+    }
+}
+
+impl Inventory {
+    pub fn build(project: &Project, analysis: &Analysis<'_>) -> Inventory {
+        let mut endpoints = Vec::new();
+        // provider name → (host, jurisdiction, endpoints, calls)
+        let mut providers: BTreeMap<String, (Option<String>, String, usize, usize)> = BTreeMap::new();
+        for (entry, reached) in analysis.generation_endpoints() {
+            let generation: Vec<Generation> =
+                reached.iter().map(|r| generation(project, &analysis.sites[r.sink], &r.path)).collect();
+            let mut content: Vec<String> = generation.iter().flat_map(|g| g.content_types.clone()).collect();
+            content.sort();
+            content.dedup();
+            let mut models: Vec<String> = generation.iter().filter_map(|g| g.model.clone()).collect();
+            models.sort();
+            models.dedup();
+            let mut names: Vec<String> =
+                generation.iter().map(|g| format!("{} ({})", g.provider, g.jurisdiction)).collect();
+            names.sort();
+            names.dedup();
+            let mut seen_here = std::collections::BTreeSet::new();
+            for g in &generation {
+                if seen_here.insert(g.provider.clone()) {
+                    providers.entry(g.provider.clone()).or_insert((g.host.clone(), g.jurisdiction.clone(), 0, 0)).2 += 1;
+                }
+            }
+            endpoints.push(Endpoint {
+                title: describe(entry),
+                kind: entry.kind,
+                framework: entry.framework.clone(),
+                methods: entry.methods.clone(),
+                route: entry.route.clone(),
+                handler: match &entry.handler {
+                    Handler::Function { module, qualname } => format!("{module}.{qualname}"),
+                    Handler::Module { module } => module.clone(),
+                    Handler::MainBlock { module, .. } => format!("{module} (__main__)"),
+                },
+                path: entry.location.path.clone(),
+                line: entry.location.span.start_line,
+                public: entry.public,
+                exposure: entry.exposure.clone(),
+                content_types: content,
+                models,
+                providers: names,
+                generation,
+            });
+        }
+        let mut unreached = Vec::new();
+        for (i, site) in analysis.sites.iter().enumerate() {
+            let e = providers.entry(site.api.provider.clone()).or_insert((
+                site.api.host.clone(),
+                site.api.jurisdiction.as_str().to_string(),
+                0,
+                0,
+            ));
+            e.3 += 1;
+            if !analysis.site_reached(i) {
+                unreached.push(generation(project, site, &[]));
+            }
+        }
+        let providers: Vec<Provider> = providers
+            .into_iter()
+            .map(|(provider, (host, jurisdiction, endpoints, calls))| Provider { provider, host, jurisdiction, endpoints, calls })
+            .collect();
+        let summary = Summary {
+            files: project.files.len(),
+            entry_points: analysis.entry_points.len(),
+            generation_endpoints: endpoints.len(),
+            public_generation_endpoints: endpoints.iter().filter(|e| e.public).count(),
+            generation_calls: analysis.sites.len(),
+            overseas_providers: providers.iter().filter(|p| p.jurisdiction == "overseas").count(),
+        };
+        Inventory { version: 1, endpoints, unreached_generation: unreached, providers, summary }
+    }
+
+    pub fn write_json(&self, out: &mut dyn Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, self)?;
+        writeln!(out)
+    }
+
+    pub fn write_text(&self, out: &mut dyn Write) -> io::Result<()> {
+        for e in &self.endpoints {
+            writeln!(out, "{}:{}: {}  [{}]", e.path, e.line, e.title, if e.public { "public" } else { "local" })?;
+            writeln!(out, "    handler: {}", e.handler)?;
+            writeln!(out, "    generates: {}", e.content_types.join(", "))?;
+            if !e.models.is_empty() {
+                writeln!(out, "    models: {}", e.models.join(", "))?;
+            }
+            writeln!(out, "    providers: {}", e.providers.join(", "))?;
+            for x in &e.exposure {
+                writeln!(out, "    exposure: {x}")?;
+            }
+            for g in &e.generation {
+                writeln!(out, "    - {}:{} `{}` ({})", g.path, g.line, g.callee, g.content_types.join("/"))?;
+            }
+        }
+        if !self.unreached_generation.is_empty() {
+            writeln!(out, "Generation calls not reached from any entry point:")?;
+            for g in &self.unreached_generation {
+                writeln!(out, "    - {}:{} `{}` ({}, {})", g.path, g.line, g.callee, g.provider, g.jurisdiction)?;
+            }
+        }
+        let s = &self.summary;
+        writeln!(
+            out,
+            "{} generation endpoint(s) ({} public) of {} entry point(s); {} generation call(s) in {} file(s); {} overseas provider(s).",
+            s.generation_endpoints, s.public_generation_endpoints, s.entry_points, s.generation_calls, s.files, s.overseas_providers
+        )
+    }
+
+    pub fn write_markdown(&self, out: &mut dyn Write) -> io::Result<()> {
+        let s = &self.summary;
+        writeln!(out, "# AI service inventory\n")?;
+        writeln!(
+            out,
+            "{} generation endpoint(s), {} of them public, among {} entry point(s); {} generation call(s) in {} file(s).\n",
+            s.generation_endpoints, s.public_generation_endpoints, s.entry_points, s.generation_calls, s.files
+        )?;
+        writeln!(out, "## Endpoints\n")?;
+        if self.endpoints.is_empty() {
+            writeln!(out, "No entry point reaches a generation call.\n")?;
+        } else {
+            writeln!(out, "| Endpoint | Generates | Models | Providers | Exposure | Where |")?;
+            writeln!(out, "|---|---|---|---|---|---|")?;
+            for e in &self.endpoints {
+                let exposure = if e.public {
+                    std::iter::once("public".to_string()).chain(e.exposure.iter().cloned()).collect::<Vec<_>>().join(", ")
+                } else {
+                    "local".to_string()
+                };
+                writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} | `{}:{}` |",
+                    cell(&e.title),
+                    e.content_types.join(", "),
+                    cell(&or_dash(&e.models.join(", "))),
+                    cell(&e.providers.join(", ")),
+                    exposure,
+                    e.path,
+                    e.line
+                )?;
+            }
+            writeln!(out)?;
+            for e in &self.endpoints {
+                writeln!(out, "### {}\n", e.title)?;
+                writeln!(out, "- Handler: `{}` (`{}:{}`)", e.handler, e.path, e.line)?;
+                writeln!(out, "- Framework: {}", e.framework)?;
+                for g in &e.generation {
+                    writeln!(
+                        out,
+                        "- Generates {} with `{}` at `{}:{}` — {}, {}{}",
+                        g.content_types.join("/"),
+                        g.callee,
+                        g.path,
+                        g.line,
+                        g.provider,
+                        g.jurisdiction,
+                        g.model.as_ref().map(|m| format!(", model `{m}`")).unwrap_or_default()
+                    )?;
+                    if g.via.len() > 1 {
+                        writeln!(out, "  - via {}", g.via.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(" → "))?;
+                    }
+                }
+                writeln!(out)?;
+            }
+        }
+        writeln!(out, "## Providers\n")?;
+        writeln!(out, "| Provider | Host | Jurisdiction | Endpoints | Calls |")?;
+        writeln!(out, "|---|---|---|---|---|")?;
+        for p in &self.providers {
+            writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                cell(&p.provider),
+                or_dash(p.host.as_deref().unwrap_or("")),
+                p.jurisdiction,
+                p.endpoints,
+                p.calls
+            )?;
+        }
+        if self.providers.iter().any(|p| p.jurisdiction == "overseas") {
+            writeln!(
+                out,
+                "\nOverseas providers receive prompts and other user input: personal information sent to them is a cross-border transfer (PIPL Arts. 38–39)."
+            )?;
+        }
+        if !self.unreached_generation.is_empty() {
+            writeln!(out, "\n## Generation calls not reached from an entry point\n")?;
+            writeln!(out, "| Call | Generates | Provider | Where |")?;
+            writeln!(out, "|---|---|---|---|")?;
+            for g in &self.unreached_generation {
+                writeln!(
+                    out,
+                    "| `{}` | {} | {} ({}) | `{}:{}` |",
+                    g.callee,
+                    g.content_types.join(", "),
+                    cell(&g.provider),
+                    g.jurisdiction,
+                    g.path,
+                    g.line
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Markdown table cells cannot hold `|`.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|")
+}
+
+fn or_dash(s: &str) -> String {
+    if s.is_empty() { "—".to_string() } else { s.to_string() }
+}

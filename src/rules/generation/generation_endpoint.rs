@@ -1,0 +1,153 @@
+//! GEN002 generation-endpoint: an entry point (route, UI handler, script)
+//! whose code reaches a generation call, across modules.
+
+use std::collections::BTreeSet;
+
+use serde_json::json;
+
+use crate::analysis::callgraph::Site;
+use crate::analysis::entrypoints::{EntryKind, EntryPoint, Handler};
+use crate::analysis::generation;
+use crate::finding::{Finding, Level, Location, Related};
+use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
+
+pub struct GenerationEndpoint;
+
+static META: RuleMeta = RuleMeta {
+    code: "GEN002",
+    name: "generation-endpoint",
+    category: Category::Generation,
+    default_level: Level::Note,
+    precision: Precision::High,
+    status: Status::Preview,
+    articles: &["CN-GAI-17", "CN-DSP-19", "CN-ARP-24", "CN-GAI-22"],
+    summary: "An endpoint, UI handler or script whose code reaches a generation call.",
+    security_severity: "0.0",
+    doc: r#"
+## What it does
+Reports each entry point of the program once — an HTTP or websocket route
+(FastAPI, Flask, Django, aiohttp, Tornado), a Gradio handler, a Streamlit
+script, a command-line entry point — when the code it runs reaches a call that
+generates text, images, audio or video, following calls across modules. The
+finding sits on the route registration; the generation calls are related
+locations and the call chain is a code flow.
+
+## Why is this bad?
+It is not bad in itself: it is the map every other duty hangs on. A service
+that lets others generate content through a route, an API or a UI is a
+generative AI provider. Services with public-opinion attributes need a
+security assessment and algorithm filing, and the filing describes exactly
+these endpoints: what they generate, with which model, from which provider.
+Labeling, logging and moderation duties apply to what these endpoints return.
+
+## Example
+```python
+@app.post("/stories")                      # GEN002: POST /stories generates text
+async def create_story(body: dict):
+    return {"story": await write_story(body["topic"])}
+```
+
+Use instead: nothing to change here. Record the endpoint in your filing
+material (`synthlint inventory` lists them all) and make sure its output is
+labeled, its inputs logged and its content moderated. Entry points of kind
+`cli` are local tools, not services; silence them in configuration if they are
+never deployed.
+
+## Known problems
+Calls made through objects whose type is only known at run time (plugin
+registries, `getattr`, dependency injection containers, models chosen from
+configuration files) are not followed, so such endpoints can be missed. Lambdas
+passed as UI handlers are not followed.
+"#,
+};
+
+impl Rule for GenerationEndpoint {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let an = cx.analysis;
+        for (entry, reached) in an.generation_endpoints() {
+            let site_location = |s: Site| {
+                let file = &cx.project.files[s.file];
+                Location { path: file.path.clone(), span: file.calls[s.call].span }
+            };
+            let mut content = BTreeSet::new();
+            let mut providers = BTreeSet::new();
+            let mut models = BTreeSet::new();
+            let mut related = Vec::new();
+            for r in reached {
+                let site = &an.sites[r.sink];
+                content.extend(site.content.iter().copied());
+                providers.insert((site.api.provider.clone(), site.api.jurisdiction.as_str()));
+                models.extend(site.model.clone());
+                let call = &cx.project.files[site.file].calls[site.call];
+                related.push(Related {
+                    location: site_location(Site { file: site.file, call: site.call }),
+                    message: format!(
+                        "generates {} via `{}` ({}, {})",
+                        generation::content_label(&site.content),
+                        call.callee,
+                        site.api.provider,
+                        site.api.jurisdiction.as_str()
+                    ),
+                });
+            }
+            let content: Vec<_> = content.into_iter().collect();
+            let first = &reached[0];
+            let mut flow = vec![Related { location: entry.location.clone(), message: format!("entry point {}", describe(entry)) }];
+            for (i, s) in first.path.iter().enumerate() {
+                let call = &cx.project.files[s.file].calls[s.call];
+                let what = if i + 1 == first.path.len() { "generation call" } else { "calls" };
+                flow.push(Related { location: site_location(*s), message: format!("{what} `{}`", call.callee) });
+            }
+            let provider_list: Vec<String> = providers.iter().map(|(p, j)| format!("{p} ({j})")).collect();
+            let mut message = format!(
+                "{} serves generated {} ({})",
+                describe(entry),
+                generation::content_label(&content),
+                provider_list.join(", ")
+            );
+            if entry.kind == EntryKind::Cli {
+                message += "; local entry point, not a service";
+            } else if !entry.exposure.is_empty() {
+                message += &format!("; exposed: {}", entry.exposure.join(", "));
+            }
+            let mut f = Finding::new(META.code, META.default_level, message, entry.location.clone());
+            f.symbol = match &entry.handler {
+                Handler::Function { qualname, .. } => Some(qualname.clone()),
+                _ => None,
+            };
+            f.related = related;
+            f.flow = flow;
+            f.properties.insert("entryKind".into(), json!(entry.kind));
+            f.properties.insert("framework".into(), json!(entry.framework));
+            f.properties.insert("methods".into(), json!(entry.methods));
+            f.properties.insert("route".into(), json!(entry.route));
+            f.properties.insert("public".into(), json!(entry.public));
+            f.properties.insert("contentTypes".into(), json!(content));
+            f.properties.insert("providers".into(), json!(provider_list));
+            f.properties.insert("models".into(), json!(models));
+            out.push(f);
+        }
+    }
+}
+
+/// `POST /api/chat`, `Gradio Button.click`, `script app.py`.
+pub fn describe(e: &EntryPoint) -> String {
+    let route = e.route.as_deref().unwrap_or("");
+    match e.kind {
+        EntryKind::Http | EntryKind::Websocket => {
+            let methods = if e.methods.is_empty() { "ANY".to_string() } else { e.methods.join("|") };
+            let ws = if e.kind == EntryKind::Websocket { "websocket " } else { "" };
+            format!("{ws}{methods} {route}").trim_end().to_string()
+        }
+        EntryKind::Ui => format!("{} handler {route}", e.framework).trim_end().to_string(),
+        EntryKind::Script => format!("{} script {}", e.framework, e.location.path),
+        EntryKind::Cli => match &e.handler {
+            Handler::Function { qualname, .. } => format!("{} command `{qualname}`", e.framework),
+            _ => format!("`__main__` block of {}", e.location.path),
+        },
+    }
+}
