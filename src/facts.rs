@@ -61,6 +61,17 @@ pub struct Function {
     pub name_span: Span,
     /// The whole definition, decorators excluded.
     pub span: Span,
+    /// Type of what the function returns, from its last `return` whose type is known.
+    pub returns: Option<Returns>,
+}
+
+/// A function's return type: one value, or the elements of a returned tuple
+/// (`return tokenizer, model`), each resolved like a variable type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Returns {
+    Value(String),
+    Tuple(Vec<Option<String>>),
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -306,3 +306,41 @@ fn columns_and_lines_are_one_based() {
         (2, 3, 2, 9)
     );
 }
+
+#[test]
+fn return_types_and_tuple_unpacking() {
+    use synthlint::facts::Returns;
+    let src = "\
+from transformers import AutoModelForCausalLM as M, AutoTokenizer as T
+def load():
+    tok = T.from_pretrained('x')
+    return tok, M.from_pretrained('x')
+def single():
+    if cond:
+        return None
+    return M.from_pretrained('y')
+tok, model = load()
+model.generate()
+";
+    let f = facts("pkg/m.py", src);
+    let load = f.functions.iter().find(|x| x.name == "load").unwrap();
+    assert_eq!(
+        load.returns,
+        Some(Returns::Tuple(vec![
+            Some("transformers.AutoTokenizer.from_pretrained()".into()),
+            Some("transformers.AutoModelForCausalLM.from_pretrained()".into()),
+        ]))
+    );
+    let single = f.functions.iter().find(|x| x.name == "single").unwrap();
+    assert_eq!(
+        single.returns,
+        Some(Returns::Value(
+            "transformers.AutoModelForCausalLM.from_pretrained()".into()
+        ))
+    );
+    // The frontend leaves the element lookup to the project index.
+    assert_eq!(
+        resolved_of(&f, "model.generate").as_deref(),
+        Some("pkg.m.load()[1].generate")
+    );
+}

@@ -4,3 +4,5 @@
   parameters: (parameters) @function.params) @function
 (class_definition
   name: (identifier) @class.name) @class
+; Return statements give functions a return type (`return Pipeline.from_pretrained(...)`).
+(return_statement) @return

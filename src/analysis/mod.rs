@@ -2,9 +2,9 @@
 //! and cross-module resolution of names bound at module level.
 //! Later phases (call graph, reachability, taint) live here too.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use crate::facts::FileFacts;
+use crate::facts::{FileFacts, Returns};
 
 pub mod callgraph;
 pub mod endpoints;
@@ -19,6 +19,9 @@ pub struct Project {
     pub files: Vec<FileFacts>,
     /// Dotted module name → index into `files`.
     pub modules: BTreeMap<String, usize>,
+    /// Per file: module-level name → what it is bound to (the type of the
+    /// last top-level assignment, else the import target).
+    bindings: Vec<HashMap<String, String>>,
 }
 
 impl Project {
@@ -29,7 +32,12 @@ impl Project {
             .enumerate()
             .map(|(i, f)| (f.module.clone(), i))
             .collect();
-        let mut project = Project { files, modules };
+        let bindings = files.iter().map(module_bindings).collect();
+        let mut project = Project {
+            files,
+            modules,
+            bindings,
+        };
         project.resolve_across_modules();
         project
     }
@@ -77,22 +85,67 @@ impl Project {
                 let rest = path.get(end + 1..)?;
                 let name_end = rest.find(['.', '(', '[']).unwrap_or(rest.len());
                 let (name, tail) = rest.split_at(name_end);
-                let file = &self.files[fi];
-                let head = file
-                    .assignments
-                    .iter()
-                    .rev()
-                    .find(|a| a.scope.is_none() && a.target == name)
-                    .and_then(|a| a.value_call.clone())
-                    .or_else(|| {
-                        file.imports
-                            .iter()
-                            .find(|i| i.local == name)
-                            .map(|i| i.target.clone())
-                    })?;
-                return (head != prefix).then(|| format!("{head}{tail}"));
+                if let Some(head) = self.bindings[fi].get(name) {
+                    return (head != prefix).then(|| format!("{head}{tail}"));
+                }
+                return returned(&self.files[fi], name, tail);
             }
             end = prefix.rfind('.')?;
         }
     }
+}
+
+/// Module-level names of a file and what they are bound to.
+fn module_bindings(file: &FileFacts) -> HashMap<String, String> {
+    let mut map = HashMap::new();
+    for i in &file.imports {
+        map.insert(i.local.clone(), i.target.clone());
+    }
+    // Assignments come after imports, in source order: the last one wins.
+    for a in file.assignments.iter().filter(|a| a.scope.is_none()) {
+        if let Some(t) = &a.value_call {
+            map.insert(a.target.clone(), t.clone());
+        }
+    }
+    map
+}
+
+/// `name()…` or `Class().method()…` / `Class.method()…` where the function
+/// has a known return type: the call replaced by that type. Tuple elements
+/// (`load()[1]`) pick their element.
+fn returned(file: &FileFacts, name: &str, tail: &str) -> Option<String> {
+    let (qualname, after) = if let Some(after) = tail.strip_prefix("()") {
+        match after.strip_prefix('.').and_then(|m| m.split_once("()")) {
+            // `Class().method()…`: a method on an instance.
+            Some((method, rest)) if !method.contains(['.', '(', '[']) && is_class(file, name) => {
+                (format!("{name}.{method}"), rest)
+            }
+            _ => (name.to_string(), after),
+        }
+    } else {
+        // `Class.method()…`: a static or class method.
+        let (method, rest) = tail.strip_prefix('.')?.split_once("()")?;
+        if method.contains(['.', '(', '[']) {
+            return None;
+        }
+        (format!("{name}.{method}"), rest)
+    };
+    let returns = file
+        .functions
+        .iter()
+        .find(|f| f.qualname == qualname)?
+        .returns
+        .as_ref()?;
+    match returns {
+        Returns::Value(t) => Some(format!("{t}{after}")),
+        Returns::Tuple(items) => {
+            let (index, rest) = after.strip_prefix('[')?.split_once(']')?;
+            let t = items.get(index.parse::<usize>().ok()?)?.as_ref()?;
+            Some(format!("{t}{rest}"))
+        }
+    }
+}
+
+fn is_class(file: &FileFacts, name: &str) -> bool {
+    file.classes.iter().any(|c| c.qualname == name)
 }

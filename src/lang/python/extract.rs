@@ -121,8 +121,17 @@ pub struct RawAssign {
     pub value: Value,
     /// A parameter annotation (`client: OpenAI`): the type is an instance of the chain.
     pub annotation: bool,
+    /// Element of a tuple unpacking (`tok, model = load()` → 0 and 1).
+    pub tuple_index: Option<usize>,
     pub span: Span,
     pub start: usize,
+}
+
+/// A `return` statement: one value chain, or one per element of a returned tuple.
+pub struct RawReturn {
+    pub start: usize,
+    pub value: Option<Chain>,
+    pub tuple: Option<Vec<Option<Chain>>>,
 }
 
 /// A function definition before qualnames are known.
@@ -157,6 +166,7 @@ pub struct Raw<'a> {
     pub comments: Vec<Comment>,
     pub errors: Vec<Span>,
     pub main_guards: Vec<Span>,
+    pub returns: Vec<RawReturn>,
 }
 
 /// Finished per-file facts, names still unresolved in calls/assignments.
@@ -170,6 +180,7 @@ pub struct RawFacts {
     pub comments: Vec<Comment>,
     pub errors: Vec<Span>,
     pub main_guards: Vec<Span>,
+    pub returns: Vec<RawReturn>,
 }
 
 fn capture<'t>(m: &QueryMatch<'_, 't>, query: &Query, name: &str) -> Option<Node<'t>> {
@@ -193,6 +204,7 @@ impl<'a> Raw<'a> {
             comments: Vec::new(),
             errors: Vec::new(),
             main_guards: Vec::new(),
+            returns: Vec::new(),
         }
     }
 
@@ -212,6 +224,7 @@ impl<'a> Raw<'a> {
             Kind::Comment => "comment",
             Kind::Error => "error",
             Kind::MainGuard => "main_guard",
+            Kind::Return => "return",
         };
         let Some(root) = capture(m, query, root_name) else {
             return;
@@ -277,6 +290,7 @@ impl<'a> Raw<'a> {
             }
             Kind::Error => self.errors.push(self.span(root)),
             Kind::MainGuard => self.main_guards.push(self.span(root)),
+            Kind::Return => self.return_statement(root),
         }
     }
 
@@ -433,6 +447,7 @@ impl<'a> Raw<'a> {
                         value_args: Vec::new(),
                         value: Value::Expr(String::new()),
                         annotation: true,
+                        tuple_index: None,
                         span: self.span(p),
                         start: p.start_byte(),
                     });
@@ -447,6 +462,30 @@ impl<'a> Raw<'a> {
             decorators,
             name_span: self.span(name),
             span: self.span(node),
+        });
+    }
+
+    fn return_statement(&mut self, node: Node<'_>) {
+        let Some(value) = node.named_child(0) else {
+            return;
+        };
+        let (single, tuple) = if value.kind() == "expression_list" {
+            let mut c = value.walk();
+            let parts = value
+                .named_children(&mut c)
+                .map(|n| Some(chain(n, self.src)).filter(|c| c.base.is_some()))
+                .collect();
+            (None, Some(parts))
+        } else {
+            (
+                Some(chain(value, self.src)).filter(|c| c.base.is_some()),
+                None,
+            )
+        };
+        self.returns.push(RawReturn {
+            start: node.start_byte(),
+            value: single,
+            tuple,
         });
     }
 
@@ -479,9 +518,21 @@ impl<'a> Raw<'a> {
             }
             guard += 1;
         }
-        let target_text = match target.kind() {
-            "identifier" | "attribute" => values::collapse_ws(node_text(target, self.src)),
-            // Tuple targets and subscripts do not give a single name a type.
+        let targets: Vec<(String, Option<usize>)> = match target.kind() {
+            "identifier" | "attribute" => {
+                vec![(values::collapse_ws(node_text(target, self.src)), None)]
+            }
+            // `a, b = f()`: each name gets one element of what `f` returns.
+            "pattern_list" | "tuple_pattern" => {
+                let mut c = target.walk();
+                target
+                    .named_children(&mut c)
+                    .enumerate()
+                    .filter(|(_, n)| matches!(n.kind(), "identifier" | "attribute"))
+                    .map(|(i, n)| (values::collapse_ws(node_text(n, self.src)), Some(i)))
+                    .collect()
+            }
+            // Subscripts do not give a single name a type.
             _ => return,
         };
         let value_chain = matches!(
@@ -491,15 +542,19 @@ impl<'a> Raw<'a> {
         .then(|| chain(value, self.src))
         .filter(|c| c.base.is_some());
         let value_args = call_args_outermost_first(value, self.src, self.index);
-        self.assignments.push(RawAssign {
-            target: target_text,
-            value_chain,
-            value_args,
-            value: values::value(value, self.src),
-            annotation: false,
-            span: self.span(root),
-            start: root.start_byte(),
-        });
+        let value_node = values::value(value, self.src);
+        for (target_text, tuple_index) in targets {
+            self.assignments.push(RawAssign {
+                target: target_text,
+                value_chain: value_chain.clone(),
+                value_args: value_args.clone(),
+                value: value_node.clone(),
+                annotation: false,
+                tuple_index,
+                span: self.span(root),
+                start: root.start_byte(),
+            });
+        }
     }
 
     pub fn finish(self) -> RawFacts {
@@ -513,6 +568,7 @@ impl<'a> Raw<'a> {
             comments: self.comments,
             errors: self.errors,
             main_guards: self.main_guards,
+            returns: self.returns,
         }
     }
 }
@@ -625,6 +681,7 @@ pub fn definitions(
                         is_async: f.is_async,
                         name_span: f.name_span,
                         span: f.span,
+                        returns: None,
                     },
                     chains,
                 ));

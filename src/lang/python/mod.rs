@@ -41,6 +41,7 @@ enum Kind {
     Comment,
     Error,
     MainGuard,
+    Return,
 }
 
 struct CompiledQuery {
@@ -75,6 +76,7 @@ static QUERY: LazyLock<CompiledQuery> = LazyLock::new(|| {
                 "comment" => Kind::Comment,
                 "error" => Kind::Error,
                 "main_guard" => Kind::MainGuard,
+                "return" => Kind::Return,
                 other => panic!("unknown root capture @{other} in queries/python"),
             }
         })

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 
 use super::extract::{self, Chain, RawAssign, RawCall, RawFacts, Seg};
-use crate::facts::{Arg, Assignment, Call, Class, FileFacts, Function, Value};
+use crate::facts::{Arg, Assignment, Call, Class, FileFacts, Function, Returns, Value};
 
 /// Resolution of chains through bindings stops after this many hops (cycles).
 const MAX_HOPS: usize = 8;
@@ -68,6 +68,7 @@ pub fn resolve(
     let RawFacts {
         imports: _,
         main_guards: _,
+        returns,
         functions,
         classes,
         calls,
@@ -165,6 +166,27 @@ pub fn resolve(
     }
 
     let mut functions_out = functions.clone();
+    // Return types: the last `return` (in source order) whose type is known.
+    let return_place = places(&functions, &classes, returns.iter().map(|r| r.start));
+    for (r, place) in returns.iter().zip(&return_place).rev() {
+        let Some(f) = place.function else { continue };
+        if functions_out[f].returns.is_some() {
+            continue;
+        }
+        let resolve = |c: &Chain| env.chain(c, place, r.start, 0).map(|t| t.path);
+        functions_out[f].returns = match (&r.value, &r.tuple) {
+            (Some(c), _) => resolve(c).map(Returns::Value),
+            (None, Some(parts)) => {
+                let types: Vec<Option<String>> =
+                    parts.iter().map(|p| p.as_ref().and_then(resolve)).collect();
+                types
+                    .iter()
+                    .any(Option::is_some)
+                    .then_some(Returns::Tuple(types))
+            }
+            _ => None,
+        };
+    }
     for (f, chains) in functions_out.iter_mut().zip(&decorator_chains) {
         // Decorators are evaluated in the scope that encloses the function.
         let outer = f
@@ -368,6 +390,13 @@ impl<'a> Env<'a> {
         let place = self.assign_place[i].clone();
         let t = self.chain(chain, &place, a.start, hops + 1)?;
         let mut path = t.path;
+        if let Some(i) = a.tuple_index {
+            // Element `i` of what the call returns; the project index looks it up.
+            return Some(Target {
+                path: format!("{path}[{i}]"),
+                receiver_args: None,
+            });
+        }
         if a.annotation {
             path.push_str("()");
         }
