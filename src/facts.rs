@@ -138,6 +138,12 @@ pub enum Value {
         text: String,
         resolved: Option<String>,
     },
+    /// A read of an environment variable with its literal default, if any
+    /// (`os.environ.get("LLM_BASE_URL", "https://api.deepseek.com")`).
+    Env {
+        name: String,
+        default: Option<String>,
+    },
     /// Any other expression, by its (truncated) source text.
     Expr(String),
 }
@@ -146,6 +152,18 @@ impl Value {
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A literal string, or the literal default of an environment lookup:
+    /// the value the program uses unless someone configures otherwise.
+    pub fn as_str_or_default(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            Value::Env {
+                default: Some(d), ..
+            } => Some(d),
             _ => None,
         }
     }

@@ -2,7 +2,7 @@
 //! generate. Shared by the inventory rule, the call graph and reports.
 
 use crate::analysis::Project;
-use crate::catalog::{Catalog, ContentType, GenerationApi};
+use crate::catalog::{Catalog, ContentType, GenerationApi, Jurisdiction, hosts};
 use crate::facts::{Arg, Call, Value};
 
 /// One call into a generation API.
@@ -16,6 +16,11 @@ pub struct GenerationSite<'a> {
     pub content: Vec<ContentType>,
     /// Literal model id, when known.
     pub model: Option<String>,
+    /// Who serves the call: the API's provider, or the provider behind a
+    /// literal `base_url` or request URL.
+    pub provider: String,
+    pub host: Option<String>,
+    pub jurisdiction: Jurisdiction,
 }
 
 /// Every generation call of the project, in file and call order.
@@ -37,15 +42,89 @@ pub fn sites<'a>(project: &Project, catalog: &'a Catalog) -> Vec<GenerationSite<
 
 /// The generation API a call reaches, if any (file/call indices left 0).
 pub fn site<'a>(catalog: &'a Catalog, call: &Call) -> Option<GenerationSite<'a>> {
-    let api = catalog.generation_api(call.resolved.as_deref()?)?;
+    let resolved = call.resolved.as_deref()?;
+    let Some(api) = catalog.generation_api(resolved) else {
+        return http_site(catalog, call, resolved);
+    };
     let content = content_types(api, call)?;
-    Some(GenerationSite {
+    let mut site = GenerationSite {
         file: 0,
         call: 0,
         api,
         content,
         model: model_of(api, call),
+        provider: api.provider.clone(),
+        host: api.host.clone(),
+        jurisdiction: api.jurisdiction,
+    };
+    let base_url = api
+        .base_url_keyword
+        .as_deref()
+        .and_then(|k| {
+            keyword(call.receiver_args.as_deref().unwrap_or(&[]), k)
+                .or_else(|| keyword(&call.args, k))
+        })
+        .and_then(Value::as_str_or_default)
+        .and_then(hosts::split_url);
+    if let Some((host, _)) = base_url {
+        if let Some((_, h)) = catalog.host(&host) {
+            site.provider = h.provider.clone();
+            site.jurisdiction = h.jurisdiction;
+        } else {
+            site.provider = format!("{}-compatible server at {host}", api.provider);
+            site.jurisdiction = if hosts::is_local(&host) {
+                Jurisdiction::SelfHosted
+            } else {
+                Jurisdiction::Unknown
+            };
+        }
+        site.host = Some(host);
+    }
+    Some(site)
+}
+
+/// A plain HTTP request to a literal URL on a known model host and path.
+fn http_site<'a>(catalog: &'a Catalog, call: &Call, resolved: &str) -> Option<GenerationSite<'a>> {
+    let http = catalog.http_call(resolved)?;
+    let url = http
+        .url_keyword
+        .as_deref()
+        .and_then(|k| keyword(&call.args, k))
+        .or_else(|| {
+            http.url_position
+                .and_then(|p| call.args.iter().filter(|a| a.keyword.is_none()).nth(p))
+                .map(|a| &a.value)
+        })
+        .and_then(Value::as_str_or_default)?;
+    let (host, path) = hosts::split_url(url)?;
+    let (i, h) = catalog.host(&host)?;
+    let content = catalog.generation_path(h, &path)?;
+    // The model named in a literal JSON body, if any.
+    let model = keyword(&call.args, "json")
+        .and_then(|v| match v {
+            Value::Dict(pairs) => pairs
+                .iter()
+                .find(|(k, _)| k.as_str() == Some("model"))
+                .and_then(|(_, v)| v.as_str()),
+            _ => None,
+        })
+        .map(str::to_owned);
+    Some(GenerationSite {
+        file: 0,
+        call: 0,
+        api: &catalog.host_apis[i],
+        content,
+        model,
+        provider: h.provider.clone(),
+        host: Some(host),
+        jurisdiction: h.jurisdiction,
     })
+}
+
+fn keyword<'v>(args: &'v [Arg], k: &str) -> Option<&'v Value> {
+    args.iter()
+        .find(|a| a.keyword.as_deref() == Some(k))
+        .map(|a| &a.value)
 }
 
 /// What the call generates, or `None` when an argument says it generates nothing

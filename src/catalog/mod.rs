@@ -9,6 +9,8 @@
 
 use std::collections::BTreeMap;
 
+pub mod hosts;
+
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::{Deserialize, Serialize};
 
@@ -92,6 +94,9 @@ pub struct GenerationApi {
     pub biometric: bool,
     /// Keyword that names the model (`model`), for the inventory.
     pub model_keyword: Option<String>,
+    /// Constructor keyword that points the client at another server
+    /// (`base_url`): its host, when literal, names the real provider.
+    pub base_url_keyword: Option<String>,
 }
 
 /// A library switch that turns a safety checker or content filter off.
@@ -125,6 +130,13 @@ pub struct CatalogData {
     /// computing a variable's type.
     #[serde(default)]
     pub passthrough_methods: Vec<String>,
+    #[serde(default)]
+    pub host: Vec<hosts::Host>,
+    #[serde(default)]
+    pub http_call: Vec<hosts::HttpCall>,
+    /// Generation paths shared by OpenAI-compatible hosts.
+    #[serde(default)]
+    pub openai_paths: BTreeMap<String, Vec<ContentType>>,
 }
 
 /// The loaded, compiled catalogue.
@@ -137,10 +149,18 @@ pub struct Catalog {
     pub safety_switch: Vec<SafetySwitch>,
     /// Per switch: (resolved-callee set, callee-text set).
     safety_switch_sets: Vec<(GlobSet, GlobSet)>,
+    pub hosts: Vec<hosts::Host>,
+    /// One synthetic API per host, for plain HTTP calls to it.
+    pub host_apis: Vec<GenerationApi>,
+    pub http_calls: Vec<hosts::HttpCall>,
+    http_call_set: GlobSet,
+    http_call_owner: Vec<usize>,
+    pub openai_paths: BTreeMap<String, Vec<ContentType>>,
 }
 
 const GENERATION_TOML: &str = include_str!("generation.toml");
 const MODERATION_TOML: &str = include_str!("moderation.toml");
+const HOSTS_TOML: &str = include_str!("hosts.toml");
 
 #[derive(Debug)]
 pub struct CatalogError {
@@ -154,6 +174,7 @@ impl Catalog {
         for (name, text) in [
             ("generation", GENERATION_TOML),
             ("moderation", MODERATION_TOML),
+            ("hosts", HOSTS_TOML),
         ] {
             let part: CatalogData = toml::from_str(text).map_err(|e| CatalogError {
                 message: format!("built-in {name} catalogue: {e}"),
@@ -198,6 +219,35 @@ impl Catalog {
             };
             safety_switch_sets.push((set(&sw.callee_patterns)?, set(&sw.callee_text_patterns)?));
         }
+        let mut http_builder = GlobSetBuilder::new();
+        let mut http_call_owner = Vec::new();
+        for (i, h) in data.http_call.iter().enumerate() {
+            for pattern in &h.patterns {
+                http_builder.add(compile_pattern(pattern).map_err(|message| CatalogError {
+                    message: format!("http call `{}`: {message}", h.id),
+                })?);
+                http_call_owner.push(i);
+            }
+        }
+        let http_call_set = http_builder.build().map_err(|e| CatalogError {
+            message: e.to_string(),
+        })?;
+        let host_apis = data
+            .host
+            .iter()
+            .map(|h| GenerationApi {
+                id: format!("http:{}", h.host),
+                patterns: Vec::new(),
+                content: Vec::new(),
+                content_by_arg: None,
+                provider: h.provider.clone(),
+                host: Some(h.host.clone()),
+                jurisdiction: h.jurisdiction,
+                biometric: false,
+                model_keyword: None,
+                base_url_keyword: None,
+            })
+            .collect();
         Ok(Catalog {
             generation: data.generation,
             generation_set,
@@ -205,6 +255,12 @@ impl Catalog {
             passthrough_methods: data.passthrough_methods,
             safety_switch: data.safety_switch,
             safety_switch_sets,
+            hosts: data.host,
+            host_apis,
+            http_calls: data.http_call,
+            http_call_set,
+            http_call_owner,
+            openai_paths: data.openai_paths,
         })
     }
 
@@ -226,10 +282,42 @@ impl CatalogData {
         self.generation.extend(other.generation);
         self.safety_switch.extend(other.safety_switch);
         self.passthrough_methods.extend(other.passthrough_methods);
+        // User hosts come later and win: they are looked up first.
+        let mut hosts = other.host;
+        hosts.append(&mut self.host);
+        self.host = hosts;
+        self.http_call.extend(other.http_call);
+        self.openai_paths.extend(other.openai_paths);
     }
 }
 
 impl Catalog {
+    /// The first catalogued host entry for a host name.
+    pub fn host(&self, host: &str) -> Option<(usize, &hosts::Host)> {
+        self.hosts.iter().enumerate().find(|(_, h)| h.matches(host))
+    }
+
+    /// What a request to `path` on `host` generates, if it is a generation path.
+    pub fn generation_path(&self, host: &hosts::Host, path: &str) -> Option<Vec<ContentType>> {
+        let shared = host.openai_compatible.then_some(&self.openai_paths);
+        host.paths
+            .iter()
+            .chain(shared.into_iter().flatten())
+            .find(|(suffix, _)| path.ends_with(suffix.as_str()))
+            .map(|(_, content)| content.clone())
+    }
+
+    /// The HTTP client call a resolved callee is, if any.
+    pub fn http_call(&self, resolved: &str) -> Option<&hosts::HttpCall> {
+        let key = to_glob_path(resolved);
+        self.http_call_set
+            .matches(&key)
+            .into_iter()
+            .map(|g| self.http_call_owner[g])
+            .min()
+            .map(|i| &self.http_calls[i])
+    }
+
     /// Whether a call (by resolved callee, else callee text) is one where
     /// safety switch `i` applies.
     pub fn safety_switch_applies(&self, i: usize, resolved: Option<&str>, callee: &str) -> bool {

@@ -92,9 +92,9 @@ fn generation(project: &Project, site: &GenerationSite<'_>, path: &[Site]) -> Ge
         line: call.span.start_line,
         callee: call.callee.clone(),
         api: site.api.id.clone(),
-        provider: site.api.provider.clone(),
-        host: site.api.host.clone(),
-        jurisdiction: site.api.jurisdiction.as_str().to_string(),
+        provider: site.provider.clone(),
+        host: site.host.clone(),
+        jurisdiction: site.jurisdiction.as_str().to_string(),
         content_types: site
             .content
             .iter()
@@ -172,9 +172,9 @@ impl Inventory {
         }
         let mut unreached = Vec::new();
         for (i, site) in analysis.sites.iter().enumerate() {
-            let e = providers.entry(site.api.provider.clone()).or_insert((
-                site.api.host.clone(),
-                site.api.jurisdiction.as_str().to_string(),
+            let e = providers.entry(site.provider.clone()).or_insert((
+                site.host.clone(),
+                site.jurisdiction.as_str().to_string(),
                 0,
                 0,
             ));

@@ -217,8 +217,37 @@ fn value_at(n: Node<'_>, src: &str, depth: usize) -> Value {
             text: collapse_ws(node_text(n, src)),
             resolved: None,
         },
+        "call" => env_lookup(n, src).unwrap_or_else(|| Value::Expr(short_text(n, src))),
         _ => Value::Expr(short_text(n, src)),
     }
+}
+
+/// `os.environ.get("X", "default")`, `os.getenv("X")`, `os.environ["X"]`-style
+/// reads of configuration: the variable and its literal default.
+fn env_lookup(n: Node<'_>, src: &str) -> Option<Value> {
+    let callee = collapse_ws(node_text(n.child_by_field_name("function")?, src));
+    if !matches!(
+        callee.as_str(),
+        "os.environ.get" | "os.getenv" | "getenv" | "environ.get"
+    ) {
+        return None;
+    }
+    let args = n.child_by_field_name("arguments")?;
+    let mut c = args.walk();
+    let mut positional = args
+        .named_children(&mut c)
+        .filter(|a| a.kind() != "keyword_argument" && a.kind() != "comment");
+    let name = match value_at(positional.next()?, src, MAX_LITERAL_DEPTH) {
+        Value::Str(s) => s,
+        _ => return None,
+    };
+    let default = positional
+        .next()
+        .and_then(|d| match value_at(d, src, MAX_LITERAL_DEPTH) {
+            Value::Str(s) => Some(s),
+            _ => None,
+        });
+    Some(Value::Env { name, default })
 }
 
 fn parse_int(text: &str) -> Option<i64> {

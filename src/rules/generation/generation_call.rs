@@ -68,8 +68,8 @@ impl Rule for GenerationCall {
                 "{} generation call `{}` ({}, {})",
                 generation::content_label(&site.content),
                 call.callee,
-                api.provider,
-                api.jurisdiction.as_str()
+                site.provider,
+                site.jurisdiction.as_str()
             );
             if let Some(m) = &site.model {
                 message += &format!(", model `{m}`");
@@ -87,10 +87,10 @@ impl Rule for GenerationCall {
             f.properties.insert("api".into(), json!(api.id));
             let kinds: Vec<&str> = site.content.iter().map(|c| c.as_str()).collect();
             f.properties.insert("contentTypes".into(), json!(kinds));
-            f.properties.insert("provider".into(), json!(api.provider));
+            f.properties.insert("provider".into(), json!(site.provider));
             f.properties
-                .insert("jurisdiction".into(), json!(api.jurisdiction.as_str()));
-            if let Some(host) = &api.host {
+                .insert("jurisdiction".into(), json!(site.jurisdiction.as_str()));
+            if let Some(host) = &site.host {
                 f.properties.insert("host".into(), json!(host));
             }
             if let Some(m) = site.model {

@@ -83,7 +83,7 @@ impl Rule for GenerationEndpoint {
             for r in reached {
                 let site = &an.sites[r.sink];
                 content.extend(site.content.iter().copied());
-                providers.insert((site.api.provider.clone(), site.api.jurisdiction.as_str()));
+                providers.insert((site.provider.clone(), site.jurisdiction.as_str()));
                 models.extend(site.model.clone());
                 let call = &cx.project.files[site.file].calls[site.call];
                 related.push(Related {
@@ -95,8 +95,8 @@ impl Rule for GenerationEndpoint {
                         "generates {} via `{}` ({}, {})",
                         generation::content_label(&site.content),
                         call.callee,
-                        site.api.provider,
-                        site.api.jurisdiction.as_str()
+                        site.provider,
+                        site.jurisdiction.as_str()
                     ),
                 });
             }

@@ -199,5 +199,6 @@ fn render(value: &Value) -> String {
         Value::Float(f) => f.to_string(),
         Value::Dict(_) => "{...}".into(),
         Value::List(_) => "[...]".into(),
+        Value::Env { name, .. } => format!("${name}"),
     }
 }

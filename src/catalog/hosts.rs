@@ -1,0 +1,103 @@
+//! Model API hosts, as data (`hosts.toml`): who runs a host and where, and
+//! which paths on it generate content. Used to name the real provider behind
+//! an OpenAI-compatible `base_url`, and to recognise plain HTTP calls
+//! (`requests.post("https://api.deepseek.com/chat/completions")`) as generation.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{ContentType, Jurisdiction};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Host {
+    /// `api.deepseek.com`, or `*.openai.azure.com` for any subdomain.
+    pub host: String,
+    pub provider: String,
+    pub jurisdiction: Jurisdiction,
+    /// Speaks the OpenAI HTTP API, so the shared OpenAI-compatible paths apply.
+    #[serde(default)]
+    pub openai_compatible: bool,
+    /// Path suffix → what a request to it generates (on top of the shared paths).
+    #[serde(default)]
+    pub paths: BTreeMap<String, Vec<ContentType>>,
+}
+
+/// An HTTP client call that sends a request to a URL argument.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpCall {
+    pub id: String,
+    /// Resolved-callee patterns (`requests.post`, `httpx.AsyncClient().post`).
+    pub patterns: Vec<String>,
+    /// Position of the URL among positional arguments...
+    pub url_position: Option<usize>,
+    /// ...or its keyword.
+    pub url_keyword: Option<String>,
+}
+
+/// A URL split into host and path (no scheme validation beyond `http(s)://`).
+pub fn split_url(url: &str) -> Option<(String, String)> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    let host = authority
+        .rsplit('@')
+        .next()?
+        .split(':')
+        .next()?
+        .to_ascii_lowercase();
+    let path = path
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('/')
+        .to_string();
+    (!host.is_empty()).then_some((host, path))
+}
+
+impl Host {
+    pub fn matches(&self, host: &str) -> bool {
+        match self.host.strip_prefix("*.") {
+            Some(suffix) => host == suffix || host.ends_with(&format!(".{suffix}")),
+            None => host == self.host,
+        }
+    }
+}
+
+/// A host that is obviously the product's own machine or network.
+pub fn is_local(host: &str) -> bool {
+    host == "localhost"
+        || host.starts_with("127.")
+        || host == "0.0.0.0"
+        || host == "[::1]"
+        || host.ends_with(".local")
+        || host.ends_with(".internal")
+        || host.ends_with(".svc")
+        || host.ends_with(".cluster.local")
+        || host.starts_with("10.")
+        || host.starts_with("192.168.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_split_into_host_and_path() {
+        assert_eq!(
+            split_url("https://api.deepseek.com/v1/chat/completions?x=1"),
+            Some(("api.deepseek.com".into(), "/v1/chat/completions".into()))
+        );
+        assert_eq!(
+            split_url("http://user@LOCALHOST:8000/"),
+            Some(("localhost".into(), "".into()))
+        );
+        assert_eq!(split_url("ftp://x"), None);
+    }
+}
