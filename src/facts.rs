@@ -156,6 +156,25 @@ impl Value {
         }
     }
 
+    /// How the value reads in source, for comparing against catalogue
+    /// literals (`None`, `False`, `0`, `"off"`, `lambda` for any lambda).
+    pub fn literal_text(&self) -> String {
+        match self {
+            Value::None => "None".into(),
+            Value::Bool(true) => "True".into(),
+            Value::Bool(false) => "False".into(),
+            Value::Int(i) => i.to_string(),
+            Value::Float(f) => f.to_string(),
+            Value::Str(s) => format!("{s:?}"),
+            Value::Expr(e) if e.starts_with("lambda") => "lambda".into(),
+            Value::Expr(e) => e.clone(),
+            Value::Name { text, .. } => text.clone(),
+            Value::Env { name, .. } => format!("${name}"),
+            Value::Dict(_) => "{...}".into(),
+            Value::List(_) => "[...]".into(),
+        }
+    }
+
     /// A literal string, or the literal default of an environment lookup:
     /// the value the program uses unless someone configures otherwise.
     pub fn as_str_or_default(&self) -> Option<&str> {
@@ -191,6 +210,8 @@ pub struct StringLit {
     pub value: String,
     /// True for f-strings: `value` then holds only the literal parts.
     pub interpolated: bool,
+    /// Qualname of the innermost enclosing function, `None` at module level.
+    pub scope: Option<String>,
     pub span: Span,
 }
 

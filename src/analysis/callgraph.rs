@@ -64,6 +64,14 @@ pub struct CallGraph {
     main_nodes: Vec<Vec<NodeId>>,
 }
 
+/// What a start node reaches.
+#[derive(Debug, Clone, Default)]
+pub struct Reach {
+    pub sinks: Vec<Reached>,
+    /// Every node reached, the start included, in breadth-first order.
+    pub nodes: Vec<NodeId>,
+}
+
 /// A generation site reached from a start node, with the call sites on the
 /// way (the last one is the generation call itself).
 #[derive(Debug, Clone)]
@@ -238,14 +246,17 @@ impl CallGraph {
         }
     }
 
-    /// Every generation site reachable from `start`, each with the shortest
-    /// call path (breadth-first, iterative; deterministic edge order).
-    pub fn reachable_sinks(&self, start: NodeId, sites: &[GenerationSite<'_>]) -> Vec<Reached> {
+    /// Every node reachable from `start` (breadth-first, iterative,
+    /// deterministic edge order), and every generation site among them with
+    /// the shortest call path to it.
+    pub fn reach(&self, start: NodeId, sites: &[GenerationSite<'_>]) -> Reach {
         let mut parent: HashMap<NodeId, Option<(NodeId, Site)>> = HashMap::new();
         parent.insert(start, None);
         let mut queue = VecDeque::from([start]);
-        let mut out = Vec::new();
+        let mut nodes = Vec::new();
+        let mut sinks = Vec::new();
         while let Some(node) = queue.pop_front() {
+            nodes.push(node);
             for &sink in &self.sinks[node] {
                 let mut path = vec![Site {
                     file: sites[sink].file,
@@ -257,7 +268,7 @@ impl CallGraph {
                     at = *from;
                 }
                 path.reverse();
-                out.push(Reached { sink, path });
+                sinks.push(Reached { sink, path });
             }
             for e in &self.edges[node] {
                 if let std::collections::hash_map::Entry::Vacant(v) = parent.entry(e.to) {
@@ -266,7 +277,23 @@ impl CallGraph {
                 }
             }
         }
-        out.sort_by_key(|r| r.sink);
-        out
+        sinks.sort_by_key(|r| r.sink);
+        Reach { sinks, nodes }
+    }
+
+    /// The node whose code contains a position of file `fi` in function `scope`.
+    pub fn node_at(&self, project: &Project, fi: usize, scope: Option<&str>, pos: u32) -> NodeId {
+        let file = &project.files[fi];
+        if let Some(&id) = scope.and_then(|q| self.functions.get(&format!("{}.{q}", file.module))) {
+            return id;
+        }
+        match file
+            .main_guards
+            .iter()
+            .position(|g| g.start_byte <= pos && pos < g.end_byte)
+        {
+            Some(guard) => self.main_nodes[fi][guard],
+            None => self.module_nodes[fi],
+        }
     }
 }

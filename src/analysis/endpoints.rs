@@ -1,20 +1,44 @@
 //! Generation endpoints: entry points whose code reaches a generation call,
-//! with the call paths. The shared result of the whole-project analysis that
-//! endpoint rules and the inventory read.
+//! with the call paths and the labeling evidence on the way. The shared
+//! result of the whole-project analysis that rules and the inventory read.
+
+use std::collections::BTreeSet;
 
 use crate::analysis::Project;
-use crate::analysis::callgraph::{CallGraph, Reached};
+use crate::analysis::callgraph::{CallGraph, NodeId, Reach, Reached};
 use crate::analysis::entrypoints::{self, EntryPoint};
 use crate::analysis::generation::{self, GenerationSite};
-use crate::catalog::Catalog;
+use crate::catalog::labels::LabelKind;
+use crate::catalog::{Catalog, ContentType};
+use crate::source::Span;
+
+/// A sign in code that content gets labeled: a label API call or a marker string.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LabelEvidence {
+    pub kind: LabelKind,
+    /// Content types it labels; empty means any.
+    pub content: Vec<ContentType>,
+    /// Catalogue id (`pil.png-text-chunk`, `ai-disclosure`).
+    pub id: String,
+    pub file: usize,
+    pub span: Span,
+}
+
+impl LabelEvidence {
+    pub fn covers(&self, kind: LabelKind, content: ContentType) -> bool {
+        self.kind == kind && (self.content.is_empty() || self.content.contains(&content))
+    }
+}
 
 /// Project-wide analysis results, computed once per scan.
 pub struct Analysis<'a> {
     pub sites: Vec<GenerationSite<'a>>,
     pub graph: CallGraph,
     pub entry_points: Vec<EntryPoint>,
-    /// For each entry point (same order): the generation sites it reaches.
-    pub reached: Vec<Vec<Reached>>,
+    /// For each entry point (same order): what its handler reaches.
+    pub reach: Vec<Reach>,
+    /// Per call-graph node: labeling evidence in that node's own code.
+    pub labels: Vec<Vec<LabelEvidence>>,
 }
 
 impl<'a> Analysis<'a> {
@@ -22,32 +46,90 @@ impl<'a> Analysis<'a> {
         let sites = generation::sites(project, catalog);
         let graph = CallGraph::build(project, &sites);
         let entry_points = entrypoints::find(project, catalog);
-        let reached = entry_points
+        let reach = entry_points
             .iter()
             .map(|e| match graph.handler_node(project, &e.handler) {
-                Some(start) => graph.reachable_sinks(start, &sites),
-                None => Vec::new(),
+                Some(start) => graph.reach(start, &sites),
+                None => Reach::default(),
             })
             .collect();
+        let labels = label_evidence(project, catalog, &graph);
         Analysis {
             sites,
             graph,
             entry_points,
-            reached,
+            reach,
+            labels,
         }
     }
 
     /// Entry points that reach at least one generation site, with what they reach.
-    pub fn generation_endpoints(&self) -> impl Iterator<Item = (&EntryPoint, &[Reached])> {
+    pub fn generation_endpoints(&self) -> impl Iterator<Item = (usize, &EntryPoint, &[Reached])> {
         self.entry_points
             .iter()
-            .zip(&self.reached)
-            .filter(|(_, r)| !r.is_empty())
-            .map(|(e, r)| (e, r.as_slice()))
+            .zip(&self.reach)
+            .enumerate()
+            .filter(|(_, (_, r))| !r.sinks.is_empty())
+            .map(|(i, (e, r))| (i, e, r.sinks.as_slice()))
     }
 
     /// Whether generation site `i` is reached from any entry point.
     pub fn site_reached(&self, i: usize) -> bool {
-        self.reached.iter().any(|r| r.iter().any(|x| x.sink == i))
+        self.reach
+            .iter()
+            .any(|r| r.sinks.iter().any(|x| x.sink == i))
     }
+
+    /// Content types entry point `e` generates.
+    pub fn content_of(&self, e: usize) -> BTreeSet<ContentType> {
+        self.reach[e]
+            .sinks
+            .iter()
+            .flat_map(|r| self.sites[r.sink].content.iter().copied())
+            .collect()
+    }
+
+    /// Labeling evidence anywhere in the code entry point `e` reaches.
+    pub fn labels_reached(&self, e: usize) -> impl Iterator<Item = &LabelEvidence> {
+        self.reach[e]
+            .nodes
+            .iter()
+            .flat_map(|&n: &NodeId| self.labels[n].iter())
+    }
+}
+
+fn label_evidence(
+    project: &Project,
+    catalog: &Catalog,
+    graph: &CallGraph,
+) -> Vec<Vec<LabelEvidence>> {
+    let mut out = vec![Vec::new(); graph.nodes.len()];
+    for (fi, file) in project.files.iter().enumerate() {
+        for call in &file.calls {
+            let Some(api) = call.resolved.as_deref().and_then(|r| catalog.label_api(r)) else {
+                continue;
+            };
+            let node = graph.node_at(project, fi, call.scope.as_deref(), call.span.start_byte);
+            out[node].push(LabelEvidence {
+                kind: api.kind,
+                content: api.content.clone(),
+                id: api.id.clone(),
+                file: fi,
+                span: call.span,
+            });
+        }
+        for s in &file.strings {
+            for marker in catalog.label_strings_in(&s.value) {
+                let node = graph.node_at(project, fi, s.scope.as_deref(), s.span.start_byte);
+                out[node].push(LabelEvidence {
+                    kind: marker.kind,
+                    content: marker.content.clone(),
+                    id: marker.id.clone(),
+                    file: fi,
+                    span: s.span,
+                });
+            }
+        }
+    }
+    out
 }

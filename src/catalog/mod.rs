@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 
 pub mod hosts;
+pub mod labels;
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::{Deserialize, Serialize};
@@ -137,6 +138,14 @@ pub struct CatalogData {
     /// Generation paths shared by OpenAI-compatible hosts.
     #[serde(default)]
     pub openai_paths: BTreeMap<String, Vec<ContentType>>,
+    #[serde(default)]
+    pub label: Vec<labels::LabelApi>,
+    #[serde(default)]
+    pub label_string: Vec<labels::LabelString>,
+    #[serde(default)]
+    pub watermark_switch: Vec<labels::WatermarkSwitch>,
+    #[serde(default)]
+    pub strip: Vec<labels::StripOperation>,
 }
 
 /// The loaded, compiled catalogue.
@@ -156,11 +165,22 @@ pub struct Catalog {
     http_call_set: GlobSet,
     http_call_owner: Vec<usize>,
     pub openai_paths: BTreeMap<String, Vec<ContentType>>,
+    pub labels: Vec<labels::LabelApi>,
+    label_set: GlobSet,
+    label_owner: Vec<usize>,
+    pub label_strings: Vec<labels::LabelString>,
+    label_string_regexes: Vec<regex::Regex>,
+    pub watermark_switches: Vec<labels::WatermarkSwitch>,
+    pub strips: Vec<labels::StripOperation>,
+    strip_set: GlobSet,
+    strip_owner: Vec<usize>,
+    strip_regexes: Vec<Option<regex::Regex>>,
 }
 
 const GENERATION_TOML: &str = include_str!("generation.toml");
 const MODERATION_TOML: &str = include_str!("moderation.toml");
 const HOSTS_TOML: &str = include_str!("hosts.toml");
+const LABELS_TOML: &str = include_str!("labels.toml");
 
 #[derive(Debug)]
 pub struct CatalogError {
@@ -175,6 +195,7 @@ impl Catalog {
             ("generation", GENERATION_TOML),
             ("moderation", MODERATION_TOML),
             ("hosts", HOSTS_TOML),
+            ("labels", LABELS_TOML),
         ] {
             let part: CatalogData = toml::from_str(text).map_err(|e| CatalogError {
                 message: format!("built-in {name} catalogue: {e}"),
@@ -248,6 +269,25 @@ impl Catalog {
                 base_url_keyword: None,
             })
             .collect();
+        let (label_set, label_owner) =
+            glob_index(data.label.iter().map(|l| (&l.id, &l.patterns)), "label")?;
+        let (strip_set, strip_owner) =
+            glob_index(data.strip.iter().map(|l| (&l.id, &l.patterns)), "strip")?;
+        let compile = |id: &str, re: &str| {
+            regex::Regex::new(re).map_err(|e| CatalogError {
+                message: format!("`{id}`: bad regex: {e}"),
+            })
+        };
+        let label_string_regexes = data
+            .label_string
+            .iter()
+            .map(|l| compile(&l.id, &l.regex))
+            .collect::<Result<Vec<_>, _>>()?;
+        let strip_regexes = data
+            .strip
+            .iter()
+            .map(|s| s.regex.as_deref().map(|r| compile(&s.id, r)).transpose())
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Catalog {
             generation: data.generation,
             generation_set,
@@ -261,6 +301,16 @@ impl Catalog {
             http_call_set,
             http_call_owner,
             openai_paths: data.openai_paths,
+            labels: data.label,
+            label_set,
+            label_owner,
+            label_strings: data.label_string,
+            label_string_regexes,
+            watermark_switches: data.watermark_switch,
+            strips: data.strip,
+            strip_set,
+            strip_owner,
+            strip_regexes,
         })
     }
 
@@ -288,10 +338,80 @@ impl CatalogData {
         self.host = hosts;
         self.http_call.extend(other.http_call);
         self.openai_paths.extend(other.openai_paths);
+        self.label.extend(other.label);
+        self.label_string.extend(other.label_string);
+        self.watermark_switch.extend(other.watermark_switch);
+        self.strip.extend(other.strip);
     }
 }
 
+/// One glob set over several entries' patterns, with the owning entry per glob.
+fn glob_index<'a>(
+    entries: impl Iterator<Item = (&'a String, &'a Vec<String>)>,
+    what: &str,
+) -> Result<(GlobSet, Vec<usize>), CatalogError> {
+    let mut builder = GlobSetBuilder::new();
+    let mut owner = Vec::new();
+    for (i, (id, patterns)) in entries.enumerate() {
+        for p in patterns {
+            builder.add(compile_pattern(p).map_err(|message| CatalogError {
+                message: format!("{what} `{id}`: {message}"),
+            })?);
+            owner.push(i);
+        }
+    }
+    Ok((
+        builder.build().map_err(|e| CatalogError {
+            message: e.to_string(),
+        })?,
+        owner,
+    ))
+}
+
 impl Catalog {
+    /// Label APIs a resolved callee matches.
+    pub fn label_api(&self, resolved: &str) -> Option<&labels::LabelApi> {
+        let key = to_glob_path(resolved);
+        self.label_set
+            .matches(&key)
+            .into_iter()
+            .map(|g| self.label_owner[g])
+            .min()
+            .map(|i| &self.labels[i])
+    }
+
+    /// Label markers a string literal matches.
+    pub fn label_strings_in<'a>(
+        &'a self,
+        text: &'a str,
+    ) -> impl Iterator<Item = &'a labels::LabelString> + 'a {
+        self.label_strings
+            .iter()
+            .zip(&self.label_string_regexes)
+            .filter(move |(_, re)| re.is_match(text))
+            .map(|(l, _)| l)
+    }
+
+    /// The strip operation a resolved callee is, if any.
+    pub fn strip_call(&self, resolved: &str) -> Option<&labels::StripOperation> {
+        let key = to_glob_path(resolved);
+        self.strip_set
+            .matches(&key)
+            .into_iter()
+            .map(|g| self.strip_owner[g])
+            .min()
+            .map(|i| &self.strips[i])
+    }
+
+    /// The strip operation a string (or joined command list) shows, if any.
+    pub fn strip_string(&self, text: &str) -> Option<&labels::StripOperation> {
+        self.strips
+            .iter()
+            .zip(&self.strip_regexes)
+            .find(|(_, re)| re.as_ref().is_some_and(|r| r.is_match(text)))
+            .map(|(s, _)| s)
+    }
+
     /// The first catalogued host entry for a host name.
     pub fn host(&self, host: &str) -> Option<(usize, &hosts::Host)> {
         self.hosts.iter().enumerate().find(|(_, h)| h.matches(host))

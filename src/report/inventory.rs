@@ -119,7 +119,7 @@ impl Inventory {
         // provider name → (host, jurisdiction, endpoints, calls)
         let mut providers: BTreeMap<String, (Option<String>, String, usize, usize)> =
             BTreeMap::new();
-        for (entry, reached) in analysis.generation_endpoints() {
+        for (_, entry, reached) in analysis.generation_endpoints() {
             let generation: Vec<Generation> = reached
                 .iter()
                 .map(|r| generation(project, &analysis.sites[r.sink], &r.path))

@@ -10,6 +10,7 @@ use crate::catalog::Catalog;
 use crate::finding::{Finding, Level};
 
 pub mod generation;
+pub mod labels;
 pub mod meta;
 pub mod moderation;
 
@@ -18,6 +19,8 @@ pub mod moderation;
 pub enum Category {
     /// Generation endpoints and calls (scoping).
     Generation,
+    /// Explicit and implicit labels of generated content.
+    Label,
     /// Moderation and safety checks.
     Moderation,
     /// Findings about synthlint's own suppressions.
@@ -29,6 +32,7 @@ impl Category {
     pub fn prefix(self) -> &'static str {
         match self {
             Category::Generation => "GEN",
+            Category::Label => "LBL",
             Category::Moderation => "MOD",
             Category::Meta => "SYN",
         }
@@ -37,6 +41,7 @@ impl Category {
     pub fn as_str(self) -> &'static str {
         match self {
             Category::Generation => "generation",
+            Category::Label => "label",
             Category::Moderation => "moderation",
             Category::Meta => "meta",
         }
@@ -111,6 +116,10 @@ pub fn all() -> Vec<&'static dyn Rule> {
         &generation::generation_call::GenerationCall,
         &generation::generation_endpoint::GenerationEndpoint,
         &moderation::safety_checker_disabled::SafetyCheckerDisabled,
+        &labels::implicit_label_missing::ImplicitLabelMissing,
+        &labels::explicit_label_missing::ExplicitLabelMissing,
+        &labels::vendor_watermark_disabled::VendorWatermarkDisabled,
+        &labels::label_stripping::LabelStripping,
         &meta::bare_suppression::BareSuppression,
         &meta::unused_suppression::UnusedSuppression,
         &meta::suppression_without_reason::SuppressionWithoutReason,

@@ -272,6 +272,7 @@ impl<'a> Raw<'a> {
                 self.strings.push(StringLit {
                     value,
                     interpolated,
+                    scope: None,
                     span: self.span(root),
                 });
             }

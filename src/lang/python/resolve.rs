@@ -216,6 +216,15 @@ pub fn resolve(
             })
             .collect();
     }
+    let mut strings = strings;
+    let string_place = places(
+        &functions,
+        &classes,
+        strings.iter().map(|s| s.span.start_byte as usize),
+    );
+    for (s, place) in strings.iter_mut().zip(string_place) {
+        s.scope = place.function.map(|f| functions[f].qualname.clone());
+    }
     (
         Resolved {
             functions: functions_out,

@@ -68,7 +68,7 @@ impl Rule for GenerationEndpoint {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let an = cx.analysis;
-        for (entry, reached) in an.generation_endpoints() {
+        for (_, entry, reached) in an.generation_endpoints() {
             let site_location = |s: Site| {
                 let file = &cx.project.files[s.file];
                 Location {

@@ -96,7 +96,7 @@ impl Rule for SafetyCheckerDisabled {
                                 a.span,
                                 a.scope.clone(),
                                 sw,
-                                &format!("`{}` assigned `{}`", a.target, render(&a.value)),
+                                &format!("`{}` assigned `{}`", a.target, a.value.literal_text()),
                             ));
                         }
                     }
@@ -182,23 +182,5 @@ fn literal_dict<'a>(
 }
 
 fn is_off(value: &Value, sw: &SafetySwitch) -> bool {
-    sw.off_values.iter().any(|v| *v == render(value))
-}
-
-/// How a value compares against `off_values`.
-fn render(value: &Value) -> String {
-    match value {
-        Value::None => "None".into(),
-        Value::Bool(true) => "True".into(),
-        Value::Bool(false) => "False".into(),
-        Value::Int(i) => i.to_string(),
-        Value::Expr(e) if e.starts_with("lambda") => "lambda".into(),
-        Value::Str(s) => format!("{s:?}"),
-        Value::Name { text, .. } => text.clone(),
-        Value::Expr(e) => e.clone(),
-        Value::Float(f) => f.to_string(),
-        Value::Dict(_) => "{...}".into(),
-        Value::List(_) => "[...]".into(),
-        Value::Env { name, .. } => format!("${name}"),
-    }
+    sw.off_values.iter().any(|v| *v == value.literal_text())
 }

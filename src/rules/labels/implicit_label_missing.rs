@@ -1,0 +1,112 @@
+//! LBL001 implicit-label-missing: a generation endpoint serves images, audio
+//! or video and nothing on its path writes an implicit label.
+
+use serde_json::json;
+
+use crate::catalog::ContentType;
+use crate::catalog::labels::LabelKind;
+use crate::finding::{Finding, Level};
+use crate::rules::generation::generation_endpoint::describe;
+use crate::rules::labels::{generation_related, is_service};
+use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
+
+pub struct ImplicitLabelMissing;
+
+static META: RuleMeta = RuleMeta {
+    code: "LBL001",
+    name: "implicit-label-missing",
+    category: Category::Label,
+    default_level: Level::Error,
+    precision: Precision::Medium,
+    status: Status::Preview,
+    articles: &[
+        "CN-LBL-5",
+        "CN-DSP-16",
+        "CN-GB45438-6",
+        "CN-GAI-12",
+        "EU-AIA-50.2",
+        "US-CA-SB942",
+    ],
+    summary: "Generated images, audio or video are served without an implicit (metadata) label.",
+    security_severity: "5.0",
+    doc: r#"
+## What it does
+For every endpoint that serves generated images, audio or video, looks at all
+the code the endpoint reaches (helpers in other modules included) for a call
+that writes a machine-readable label: AIGC metadata in the file (PNG text
+chunks, EXIF/XMP, ID3 `TXXX`, MP4 tags), a C2PA manifest, or an invisible
+watermark. Reports the endpoint when there is none for a content type it serves.
+
+## Why is this bad?
+Chinese rules require an implicit label in the metadata of every generated
+file, in the format of GB 45438-2025 Annex E (who produced it, a content id,
+whether it is AI-generated). The EU AI Act and California's SB 942 likewise
+require machine-readable marking of synthetic media. Without it, platforms
+cannot recognise the file as generated once it leaves your service.
+
+## Example
+```python
+@app.post("/images")
+def images(body: dict):
+    image = pipe(body["prompt"]).images[0]
+    image.save(buf, format="PNG")          # no metadata
+```
+
+Use instead:
+```python
+meta = PngInfo()
+meta.add_text("AIGC", json.dumps({"Label": "1", "ContentProducer": PRODUCER, "ProduceID": request_id}))
+image.save(buf, format="PNG", pnginfo=meta)
+```
+
+## Options
+Name your own labeling helpers in the configuration so synthlint sees them:
+`[[catalog.label]] id = "ours" kind = "implicit" patterns = ["app.labels.stamp"]`.
+
+## Known problems
+Labels written by a gateway, a CDN or the model vendor outside the repository
+are not visible; configure the helper or silence the endpoint in configuration.
+Labeling code reached only through dynamic dispatch is not found.
+"#,
+};
+
+impl Rule for ImplicitLabelMissing {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let an = cx.analysis;
+        for (i, entry, _) in an.generation_endpoints() {
+            if !is_service(entry) {
+                continue;
+            }
+            let missing: Vec<ContentType> = an
+                .content_of(i)
+                .into_iter()
+                .filter(|c| *c != ContentType::Text)
+                .filter(|c| {
+                    !an.labels_reached(i)
+                        .any(|l| l.covers(LabelKind::Implicit, *c))
+                })
+                .collect();
+            if missing.is_empty() {
+                continue;
+            }
+            let kinds: Vec<&str> = missing.iter().map(|c| c.as_str()).collect();
+            let mut f = Finding::new(
+                META.code,
+                META.default_level,
+                format!(
+                    "{} serves generated {} without an implicit label: no AIGC metadata, C2PA manifest or watermark is written on its path",
+                    describe(entry),
+                    kinds.join("/")
+                ),
+                entry.location.clone(),
+            );
+            f.related = generation_related(cx, i);
+            f.properties.insert("contentTypes".into(), json!(kinds));
+            out.push(f);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+pub mod explicit_label_missing;
+pub mod implicit_label_missing;
+pub mod label_stripping;
+pub mod vendor_watermark_disabled;
+
+use crate::analysis::entrypoints::{EntryKind, EntryPoint};
+use crate::finding::{Location, Related};
+use crate::rules::Context;
+
+/// Entry points that serve others: label duties attach to services, not to
+/// local command-line tools.
+pub fn is_service(e: &EntryPoint) -> bool {
+    e.kind != EntryKind::Cli
+}
+
+/// Related locations: the generation calls an endpoint reaches.
+pub fn generation_related(cx: &Context<'_>, entry: usize) -> Vec<Related> {
+    let an = cx.analysis;
+    an.reach[entry]
+        .sinks
+        .iter()
+        .map(|r| {
+            let site = &an.sites[r.sink];
+            let file = &cx.project.files[site.file];
+            let call = &file.calls[site.call];
+            Related {
+                location: Location {
+                    path: file.path.clone(),
+                    span: call.span,
+                },
+                message: format!(
+                    "generates {} via `{}` ({})",
+                    crate::analysis::generation::content_label(&site.content),
+                    call.callee,
+                    site.provider
+                ),
+            }
+        })
+        .collect()
+}
