@@ -277,7 +277,7 @@ fn pyproject_tool_table() {
     write(
         &dir,
         "pyproject.toml",
-        "[project]\nname = \"demo\"\n\n[tool.synthlint]\nignore = [\"LBL\"]\n",
+        "[project]\nname = \"demo\"\n\n[tool.synthlint]\nignore = [\"XYZ\"]\n",
     );
     let err = config_error(&dir, &[]);
     assert!(err.contains("pyproject.toml:5:11"), "{err}");

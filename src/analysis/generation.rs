@@ -1,6 +1,8 @@
 //! Generation sinks: calls into catalogued generation APIs, with what they
 //! generate. Shared by the inventory rule, the call graph and reports.
 
+use std::collections::{HashMap, VecDeque};
+
 use crate::analysis::Project;
 use crate::catalog::{Catalog, ContentType, GenerationApi, Jurisdiction, hosts};
 use crate::facts::{Arg, Call, Value};
@@ -23,12 +25,29 @@ pub struct GenerationSite<'a> {
     pub jurisdiction: Jurisdiction,
 }
 
-/// Every generation call of the project, in file and call order.
+/// Every generation call of the project, in file and call order. A call on a
+/// project class that subclasses a catalogued one (`class MyPipe(StableDiffusionXLPipeline)`)
+/// counts as a call on that base.
 pub fn sites<'a>(project: &Project, catalog: &'a Catalog) -> Vec<GenerationSite<'a>> {
+    let classes: HashMap<String, Vec<String>> = project
+        .files
+        .iter()
+        .flat_map(|f| {
+            f.classes.iter().map(move |c| {
+                let bases = c
+                    .bases
+                    .iter()
+                    .map(|b| project.canonical(b).unwrap_or_else(|| b.clone()))
+                    .collect();
+                (format!("{}.{}", f.module, c.qualname), bases)
+            })
+        })
+        .collect();
     let mut out = Vec::new();
     for (fi, file) in project.files.iter().enumerate() {
         for (ci, call) in file.calls.iter().enumerate() {
-            if let Some(site) = site(catalog, call) {
+            let found = site(catalog, call).or_else(|| via_base_class(catalog, &classes, call));
+            if let Some(site) = found {
                 out.push(GenerationSite {
                     file: fi,
                     call: ci,
@@ -38,6 +57,41 @@ pub fn sites<'a>(project: &Project, catalog: &'a Catalog) -> Vec<GenerationSite<
         }
     }
     out
+}
+
+/// Retry a call on a project class as a call on each of its base classes
+/// outside the project (breadth-first, bounded).
+fn via_base_class<'a>(
+    catalog: &'a Catalog,
+    classes: &HashMap<String, Vec<String>>,
+    call: &Call,
+) -> Option<GenerationSite<'a>> {
+    let resolved = call.resolved.as_deref()?;
+    // The longest prefix that names a project class.
+    let (class, rest) = resolved
+        .match_indices(['.', '('])
+        .map(|(i, _)| (&resolved[..i], &resolved[i..]))
+        .filter(|(prefix, _)| classes.contains_key(*prefix))
+        .last()?;
+    let mut queue: VecDeque<&str> = VecDeque::from([class]);
+    let mut seen = 0;
+    while let Some(c) = queue.pop_front() {
+        seen += 1;
+        if seen > 32 {
+            return None;
+        }
+        match classes.get(c) {
+            Some(bases) => queue.extend(bases.iter().map(String::as_str)),
+            None => {
+                let mut as_base = call.clone();
+                as_base.resolved = Some(format!("{c}{rest}"));
+                if let Some(s) = site(catalog, &as_base) {
+                    return Some(s);
+                }
+            }
+        }
+    }
+    None
 }
 
 /// The generation API a call reaches, if any (file/call indices left 0).
