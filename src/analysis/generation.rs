@@ -111,28 +111,36 @@ pub fn site<'a>(catalog: &'a Catalog, call: &Call) -> Option<GenerationSite<'a>>
         host: api.host.clone(),
         jurisdiction: api.jurisdiction,
     };
-    let base_url = api
-        .base_url_keyword
-        .as_deref()
-        .and_then(|k| {
-            keyword(call.receiver_args.as_deref().unwrap_or(&[]), k)
-                .or_else(|| keyword(&call.args, k))
-        })
-        .and_then(Value::as_str_or_default)
-        .and_then(hosts::split_url);
-    if let Some((host, _)) = base_url {
-        if let Some((_, h)) = catalog.host(&host) {
-            site.provider = h.provider.clone();
-            site.jurisdiction = h.jurisdiction;
-        } else {
-            site.provider = format!("{}-compatible server at {host}", api.provider);
-            site.jurisdiction = if hosts::is_local(&host) {
-                Jurisdiction::SelfHosted
+    // A `base_url` on the call or its client points at another server.
+    let base_url = api.base_url_keywords.iter().find_map(|k| {
+        keyword(call.receiver_args.as_deref().unwrap_or(&[]), k).or_else(|| keyword(&call.args, k))
+    });
+    match base_url.map(|v| v.as_str_or_default().and_then(hosts::split_url)) {
+        Some(Some((host, _))) => {
+            if let Some((_, h)) = catalog.host(&host) {
+                site.provider = h.provider.clone();
+                site.jurisdiction = h.jurisdiction;
             } else {
-                Jurisdiction::Unknown
-            };
+                site.provider =
+                    format!("{}-compatible server at {host}", api_family(&api.provider));
+                site.jurisdiction = if hosts::is_local(&host) {
+                    Jurisdiction::SelfHosted
+                } else {
+                    Jurisdiction::Unknown
+                };
+            }
+            site.host = Some(host);
         }
-        site.host = Some(host);
+        // Set, but only known at run time.
+        Some(None) => {
+            site.provider = format!(
+                "{}-compatible server (base URL set at run time)",
+                api_family(&api.provider)
+            );
+            site.jurisdiction = Jurisdiction::Unknown;
+            site.host = None;
+        }
+        None => {}
     }
     Some(site)
 }
@@ -228,4 +236,9 @@ pub fn content_label(content: &[ContentType]) -> String {
         .map(|c| c.as_str())
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// `OpenAI via LangChain` → `OpenAI`: the API a compatible server speaks.
+fn api_family(provider: &str) -> &str {
+    provider.split(" via ").next().unwrap_or(provider)
 }

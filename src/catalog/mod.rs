@@ -97,7 +97,8 @@ pub struct GenerationApi {
     pub model_keyword: Option<String>,
     /// Constructor keyword that points the client at another server
     /// (`base_url`): its host, when literal, names the real provider.
-    pub base_url_keyword: Option<String>,
+    #[serde(default)]
+    pub base_url_keywords: Vec<String>,
 }
 
 /// A library switch that turns a safety checker or content filter off.
@@ -266,7 +267,7 @@ impl Catalog {
                 jurisdiction: h.jurisdiction,
                 biometric: false,
                 model_keyword: None,
-                base_url_keyword: None,
+                base_url_keywords: Vec::new(),
             })
             .collect();
         let (label_set, label_owner) =
