@@ -306,3 +306,26 @@ fn columns_and_lines_are_one_based() {
         (2, 3, 2, 9)
     );
 }
+
+#[test]
+fn return_annotations_resolve_when_they_name_one_type() {
+    let f = facts(
+        "app/factory.py",
+        "from fastapi import FastAPI\nimport typing\n\ndef create_app() -> FastAPI:\n    return FastAPI()\n\ndef quoted() -> \"FastAPI\": ...\ndef optional() -> typing.Optional[FastAPI]: ...\ndef plain(): ...\n\nclass Factory:\n    def make(self) -> typing.Any: ...\n",
+    );
+    let got: Vec<(&str, Option<&str>)> = f
+        .functions
+        .iter()
+        .map(|x| (x.qualname.as_str(), x.returns.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("create_app", Some("fastapi.FastAPI")),
+            ("quoted", None),
+            ("optional", None),
+            ("plain", None),
+            ("Factory.make", Some("typing.Any")),
+        ]
+    );
+}
