@@ -1,11 +1,15 @@
 //! Knowledge of libraries, as data. `generation.toml` lists the APIs that
-//! generate content; users extend it from config (`[[catalog.generation]]`).
+//! generate content, `moderation.toml` the switches that turn safety checks
+//! off, `entrypoints.toml` how frameworks register handlers; users extend
+//! them from config (`[[catalog.generation]]`, `[catalog.entrypoints]`).
 //! Adding a library is a data change plus a fixture, not new code.
 //!
 //! Patterns match *resolved* callees as produced by the frontends:
 //! dotted paths where `()` marks "instance of" (`openai.OpenAI().chat.completions.create`).
 //! In patterns, `*` matches within one dotted segment, `**` across segments,
 //! and `{a,b}` alternatives.
+
+pub mod entrypoints;
 
 use std::collections::BTreeMap;
 
@@ -125,6 +129,9 @@ pub struct CatalogData {
     /// computing a variable's type.
     #[serde(default)]
     pub passthrough_methods: Vec<String>,
+    /// How frameworks register entry points (`[entrypoints]`).
+    #[serde(default)]
+    pub entrypoints: entrypoints::EntryPointData,
 }
 
 /// The loaded, compiled catalogue.
@@ -137,10 +144,13 @@ pub struct Catalog {
     pub safety_switch: Vec<SafetySwitch>,
     /// Per switch: (resolved-callee set, callee-text set).
     safety_switch_sets: Vec<(GlobSet, GlobSet)>,
+    /// How frameworks register entry points.
+    pub entrypoints: entrypoints::EntryPointCatalog,
 }
 
 const GENERATION_TOML: &str = include_str!("generation.toml");
 const MODERATION_TOML: &str = include_str!("moderation.toml");
+const ENTRYPOINTS_TOML: &str = include_str!("entrypoints.toml");
 
 #[derive(Debug)]
 pub struct CatalogError {
@@ -154,6 +164,7 @@ impl Catalog {
         for (name, text) in [
             ("generation", GENERATION_TOML),
             ("moderation", MODERATION_TOML),
+            ("entrypoints", ENTRYPOINTS_TOML),
         ] {
             let part: CatalogData = toml::from_str(text).map_err(|e| CatalogError {
                 message: format!("built-in {name} catalogue: {e}"),
@@ -198,7 +209,9 @@ impl Catalog {
             };
             safety_switch_sets.push((set(&sw.callee_patterns)?, set(&sw.callee_text_patterns)?));
         }
+        let entrypoints = entrypoints::EntryPointCatalog::build(data.entrypoints)?;
         Ok(Catalog {
+            entrypoints,
             generation: data.generation,
             generation_set,
             generation_owner: owner,
@@ -226,6 +239,7 @@ impl CatalogData {
         self.generation.extend(other.generation);
         self.safety_switch.extend(other.safety_switch);
         self.passthrough_methods.extend(other.passthrough_methods);
+        self.entrypoints.extend(other.entrypoints);
     }
 }
 
@@ -242,7 +256,7 @@ impl Catalog {
 }
 
 /// Dotted paths become `/` paths so that globset's `*` stays inside one segment.
-fn to_glob_path(dotted: &str) -> String {
+pub(crate) fn to_glob_path(dotted: &str) -> String {
     dotted.replace('/', "\u{1}").replace('.', "/")
 }
 

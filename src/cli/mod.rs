@@ -102,6 +102,14 @@ pub enum RulesFormat {
 pub enum DebugCommand {
     /// Print the facts extracted from one file as JSON.
     Facts { file: PathBuf },
+    /// Print the entry points found (routes, UI handlers, scripts, CLIs) as JSON.
+    Entrypoints {
+        /// Files or directories to scan (default: the current directory).
+        paths: Vec<PathBuf>,
+        /// Use this config file instead of searching for synthlint.toml / pyproject.toml.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
     /// Walk and parse only (no facts, no rules): the baseline for benchmarks.
     Parse {
         paths: Vec<PathBuf>,
@@ -132,5 +140,8 @@ pub fn main() -> ExitCode {
         Command::Explain { code } => explain::run(&code),
         Command::Debug(DebugCommand::Facts { file }) => debug::facts(&file),
         Command::Debug(DebugCommand::Parse { paths, jobs }) => debug::parse(paths, jobs),
+        Command::Debug(DebugCommand::Entrypoints { paths, config }) => {
+            debug::entrypoints(paths, config)
+        }
     }
 }
