@@ -105,7 +105,11 @@ pub fn parse(paths: Vec<std::path::PathBuf>, jobs: Option<usize>) -> ExitCode {
 
 /// `synthlint debug entrypoints PATH...`: the project's entry points as JSON
 /// (sorted, repo-relative); scan notifications go to standard error.
-pub fn entrypoints(paths: Vec<std::path::PathBuf>, config: Option<std::path::PathBuf>) -> ExitCode {
+pub fn entrypoints(
+    paths: Vec<std::path::PathBuf>,
+    config: Option<std::path::PathBuf>,
+    root: Option<std::path::PathBuf>,
+) -> ExitCode {
     let paths = if paths.is_empty() {
         vec![".".into()]
     } else {
@@ -120,6 +124,7 @@ pub fn entrypoints(paths: Vec<std::path::PathBuf>, config: Option<std::path::Pat
     let overrides = crate::config::Overrides {
         config,
         paths: paths.clone(),
+        root,
         ..Default::default()
     };
     let settings = match crate::config::resolve(&overrides) {

@@ -109,6 +109,9 @@ pub enum DebugCommand {
         /// Use this config file instead of searching for synthlint.toml / pyproject.toml.
         #[arg(long)]
         config: Option<PathBuf>,
+        /// Directory that paths and module names are relative to (default: the repository root).
+        #[arg(long)]
+        root: Option<PathBuf>,
     },
     /// Walk and parse only (no facts, no rules): the baseline for benchmarks.
     Parse {
@@ -140,8 +143,10 @@ pub fn main() -> ExitCode {
         Command::Explain { code } => explain::run(&code),
         Command::Debug(DebugCommand::Facts { file }) => debug::facts(&file),
         Command::Debug(DebugCommand::Parse { paths, jobs }) => debug::parse(paths, jobs),
-        Command::Debug(DebugCommand::Entrypoints { paths, config }) => {
-            debug::entrypoints(paths, config)
-        }
+        Command::Debug(DebugCommand::Entrypoints {
+            paths,
+            config,
+            root,
+        }) => debug::entrypoints(paths, config, root),
     }
 }
