@@ -185,6 +185,9 @@ fn gradio_listeners_interfaces_and_exposure() {
             "demo.py:34 ui gradio [] ChatInterface -> demo:respond exposed: launch(share=True)",
             "classify.py:9 ui gradio [] Interface -> classify:classify exposed: launch(server_name=\"0.0.0.0\")",
             "classify.py:8 cli script [] - -> main classify:8 (private)",
+            // demo.py launches at module level with no guard: run as a script
+            // (located at its first call statement).
+            "demo.py:24 cli script [] - -> module demo (private)",
             // Not here: `go.click(lambda: None)` (a lambda has no name) and
             // `robot.click(greet)` on a class of our own.
         ],
@@ -198,7 +201,8 @@ fn streamlit_scripts_are_modules_that_import_streamlit() {
         &[
             "Home.py:1 script streamlit [] - -> module Home",
             "pages/History.py:1 script streamlit [] - -> module pages.History",
-            // Not here: helpers.py, which Home.py imports but which does not use Streamlit.
+            // Not here: helpers.py (no Streamlit) and widgets.py (a Streamlit
+            // helper that Home.py imports: definitions only).
         ],
     );
 }
@@ -220,6 +224,34 @@ fn command_lines_main_blocks_click_typer_fire() {
             "typed.py:21 cli typer [] main -> typed:main (private)",
             "fire_tool.py:8 cli script [] - -> main fire_tool:8 (private)",
             "fire_tool.py:9 cli fire [] export_model -> fire_tool:export_model (private)",
+        ],
+    );
+}
+
+#[test]
+fn scripts_without_a_main_guard() {
+    check(
+        "scripts",
+        &[
+            // The first call statement that is not set-up (`logging.basicConfig`, `sys.path`).
+            "generate.py:11 cli script [] - -> module generate (private)",
+            "guarded.py:5 cli script [] - -> main guarded:5 (private)",
+            // Not here: pkg/prompts.py (imported), settings_loader.py (set-up
+            // calls only), setup.py (ignored path).
+        ],
+    );
+}
+
+#[test]
+fn apps_run_from_a_subdirectory_import_from_there() {
+    check(
+        "monorepo",
+        &[
+            // `from app.routers import items` in backend/app/main.py.
+            "backend/app/routers/items.py:6 http fastapi [GET] /api/items/{item_id} -> backend.app.routers.items:read_item",
+            // `from handlers.describe import describe` in ui/app.py.
+            "ui/app.py:6 ui gradio [] Interface -> ui.handlers.describe:describe",
+            "ui/app.py:6 cli script [] - -> module ui.app (private)",
         ],
     );
 }

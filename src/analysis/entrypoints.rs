@@ -153,8 +153,11 @@ impl<'a> Finder<'a> {
             self.decorators(fi);
             self.calls(fi);
             self.routers(fi);
-            self.scripts(fi);
+            let script = self.scripts(fi);
             self.main_guards(fi);
+            if !script {
+                self.module_script(fi);
+            }
         }
         let registered = std::mem::take(&mut self.registered);
         let mut classes_registered = BTreeSet::new();
@@ -467,15 +470,24 @@ impl<'a> Finder<'a> {
         }
     }
 
-    fn scripts(&mut self, fi: usize) {
+    /// Streamlit-like scripts; true when the module is one.
+    fn scripts(&mut self, fi: usize) -> bool {
         let file = self.ix.file(fi);
         let Some((imp, si)) = file
             .imports
             .iter()
             .find_map(|i| self.cat.script.first(&i.target).map(|s| (i, s)))
         else {
-            return;
+            return false;
         };
+        // A helper module of a Streamlit app (imported, only definitions) is
+        // not a page of its own.
+        if self.ix.is_imported(fi)
+            && file.main_guards.is_empty()
+            && self.first_statement_call(fi).is_none()
+        {
+            return false;
+        }
         self.out.push((
             fi,
             EntryPoint {
@@ -494,6 +506,85 @@ impl<'a> Finder<'a> {
                 exposure: Vec::new(),
             },
         ));
+        true
+    }
+
+    /// A module run as a script with no `__main__` guard: nobody imports it
+    /// and its module level has a call statement that is not set-up
+    /// (`print(...)`, `pipe(prompt)`, `demo.launch()`).
+    fn module_script(&mut self, fi: usize) {
+        let file = self.ix.file(fi);
+        if !file.main_guards.is_empty()
+            || self.ix.is_imported(fi)
+            || file.path == "__init__.py"
+            || file.path.ends_with("/__init__.py")
+            || self.cat.script_ignore.is_match(&file.path)
+        {
+            return;
+        }
+        let Some(span) = self.first_statement_call(fi) else {
+            return;
+        };
+        self.out.push((
+            fi,
+            EntryPoint {
+                kind: EntryKind::Cli,
+                framework: "script".into(),
+                methods: Vec::new(),
+                route: None,
+                handler: Handler::Module {
+                    module: file.module.clone(),
+                },
+                location: Location {
+                    path: file.path.clone(),
+                    span,
+                },
+                public: false,
+                exposure: Vec::new(),
+            },
+        ));
+    }
+
+    /// The first module-level call that is a statement of its own (not
+    /// inside an assignment, a class body, a decorator or another call) and
+    /// not a catalogued set-up call. One sweep over spans sorted by start,
+    /// outer first, tracking the furthest end seen.
+    fn first_statement_call(&self, fi: usize) -> Option<Span> {
+        use std::cmp::Reverse;
+        let file = self.ix.file(fi);
+        let mut spans: Vec<(u32, Reverse<u32>, Option<usize>)> = Vec::new();
+        for a in file.assignments.iter().filter(|a| a.scope.is_none()) {
+            spans.push((a.span.start_byte, Reverse(a.span.end_byte), None));
+        }
+        for c in &file.classes {
+            spans.push((c.span.start_byte, Reverse(c.span.end_byte), None));
+        }
+        for d in file.functions.iter().flat_map(|f| &f.decorators) {
+            spans.push((d.span.start_byte, Reverse(d.span.end_byte), None));
+        }
+        for (i, c) in file.calls.iter().enumerate() {
+            if c.scope.is_none() {
+                spans.push((c.span.start_byte, Reverse(c.span.end_byte), Some(i)));
+            }
+        }
+        spans.sort_unstable();
+        let mut reach = 0u32;
+        for (_, Reverse(end), call) in spans {
+            if let Some(i) = call
+                && end > reach
+            {
+                let c = &file.calls[i];
+                let setup = match c.resolved.as_deref() {
+                    Some(r) => self.cat.setup_call.first(r).is_some(),
+                    None => self.cat.setup_call.first(&c.callee).is_some(),
+                };
+                if !setup {
+                    return Some(c.span);
+                }
+            }
+            reach = reach.max(end);
+        }
+        None
     }
 
     fn main_guards(&mut self, fi: usize) {

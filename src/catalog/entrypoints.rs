@@ -181,6 +181,22 @@ pub struct DecoratedType {
     pub type_: String,
 }
 
+/// Modules run as scripts without a `__main__` guard: no project module
+/// imports them, and their module level does work — a call statement that
+/// is not a set-up call (`print(...)`, `pipe.fuse_lora()`, `demo.launch()`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModuleScript {
+    /// Module-level calls that do not make a script (`logging.basicConfig`):
+    /// patterns over the resolved callee, or the callee text when unresolved.
+    #[serde(default)]
+    pub setup_calls: Vec<String>,
+    /// Repo-relative path globs of modules that are never such scripts
+    /// (`**/setup.py`, `**/conftest.py`).
+    #[serde(default)]
+    pub ignore_paths: Vec<String>,
+}
+
 /// `[entrypoints]` in the catalogue files, `[catalog.entrypoints]` in config.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -203,6 +219,8 @@ pub struct EntryPointData {
     pub exposure: Vec<Exposure>,
     #[serde(default)]
     pub decorated_type: Vec<DecoratedType>,
+    #[serde(default)]
+    pub module_script: ModuleScript,
     /// Methods that turn a handler class into a view (`View.as_view()`).
     #[serde(default)]
     pub class_view_methods: Vec<String>,
@@ -222,6 +240,12 @@ impl EntryPointData {
         self.script.extend(other.script);
         self.exposure.extend(other.exposure);
         self.decorated_type.extend(other.decorated_type);
+        self.module_script
+            .setup_calls
+            .extend(other.module_script.setup_calls);
+        self.module_script
+            .ignore_paths
+            .extend(other.module_script.ignore_paths);
         self.class_view_methods.extend(other.class_view_methods);
         self.handler_wrappers.extend(other.handler_wrappers);
     }
@@ -258,6 +282,12 @@ impl EntryPointData {
         for (i, r) in self.decorated_type.iter().enumerate() {
             out.push(("decorated_type", i, "patterns", &r.patterns));
         }
+        out.push((
+            "module_script",
+            0,
+            "setup_calls",
+            &self.module_script.setup_calls,
+        ));
         out
     }
 }
@@ -335,6 +365,10 @@ pub struct EntryPointCatalog {
     pub script: PatternIndex,
     pub exposure: PatternIndex,
     pub decorated_type: PatternIndex,
+    /// Set-up calls that do not make a module a script.
+    pub setup_call: PatternIndex,
+    /// Paths that are never module scripts.
+    pub script_ignore: GlobSet,
 }
 
 fn registration_parts(r: &Registration) -> (&str, &[String]) {
@@ -442,7 +476,23 @@ impl EntryPointCatalog {
             })?
             .into_iter(),
         )?;
+        let setup_call = PatternIndex::build(
+            "module_script",
+            std::iter::once((0, "setup_calls", data.module_script.setup_calls.as_slice())),
+        )?;
+        let mut ignore = GlobSetBuilder::new();
+        for p in &data.module_script.ignore_paths {
+            ignore.add(
+                globset::GlobBuilder::new(p)
+                    .literal_separator(true)
+                    .build()
+                    .map_err(|e| err(format!("module_script.ignore_paths: `{p}`: {e}")))?,
+            );
+        }
+        let script_ignore = ignore.build().map_err(|e| err(e.to_string()))?;
         Ok(EntryPointCatalog {
+            setup_call,
+            script_ignore,
             data,
             decorator,
             call,

@@ -56,6 +56,12 @@ pub struct Index<'a> {
     calls_by_end: Vec<Vec<(u32, u32, usize)>>,
     /// Per file: (start byte, string index), sorted.
     strings_by_start: Vec<Vec<(u32, usize)>>,
+    /// Per file: another project module imports it or calls into it.
+    imported: Vec<bool>,
+    /// Trailing parts of module names (two segments or more) → the one
+    /// module that ends so, `None` when several do. Apps run from a
+    /// sub-directory import `app.routers.chat` for `backend/app/routers/chat.py`.
+    suffixes: BTreeMap<&'a str, Option<usize>>,
 }
 
 impl<'a> Index<'a> {
@@ -125,8 +131,23 @@ impl<'a> Index<'a> {
             calls_by_end.push(by_end);
             strings_by_start.push(strings);
         }
-        Index {
+        let mut suffixes: BTreeMap<&str, Option<usize>> = BTreeMap::new();
+        for (fi, file) in project.files.iter().enumerate() {
+            let m = file.module.as_str();
+            for (i, _) in m.match_indices('.') {
+                let suffix = &m[i + 1..];
+                if suffix.contains('.') {
+                    suffixes
+                        .entry(suffix)
+                        .and_modify(|v| *v = None)
+                        .or_insert(Some(fi));
+                }
+            }
+        }
+        let mut index = Index {
             project,
+            imported: vec![false; project.files.len()],
+            suffixes,
             symbols,
             methods,
             module_assigns,
@@ -135,7 +156,38 @@ impl<'a> Index<'a> {
             top_defs,
             calls_by_end,
             strings_by_start,
+        };
+        // `import a.b.c` records only `a`; calls spell the rest (`a.b.c.f()`).
+        let mut imported = vec![false; project.files.len()];
+        for (fi, file) in project.files.iter().enumerate() {
+            let names = file
+                .imports
+                .iter()
+                .map(|i| i.target.as_str())
+                .chain(file.calls.iter().filter_map(|c| c.resolved.as_deref()));
+            for name in names {
+                let target = match index.longest_module(name) {
+                    Some(m) => project.modules.get(m).copied(),
+                    None => index.rebase(name).and_then(|r| {
+                        index
+                            .longest_module(&r)
+                            .and_then(|m| project.modules.get(m).copied())
+                    }),
+                };
+                if let Some(target) = target
+                    && target != fi
+                {
+                    imported[target] = true;
+                }
+            }
         }
+        index.imported = imported;
+        index
+    }
+
+    /// Whether another project module imports file `fi` (or calls into it).
+    pub fn is_imported(&self, fi: usize) -> bool {
+        self.imported[fi]
     }
 
     pub fn file(&self, fi: usize) -> &'a FileFacts {
@@ -148,8 +200,39 @@ impl<'a> Index<'a> {
         if let Some(s) = self.symbols.get(path) {
             return Some(*s);
         }
-        let c = self.project.canonical(path)?;
-        self.symbols.get(&c).copied()
+        if let Some(c) = self.project.canonical(path)
+            && let Some(s) = self.symbols.get(&c)
+        {
+            return Some(*s);
+        }
+        let r = self.rebase(path)?;
+        self.symbols
+            .get(&r)
+            .or_else(|| {
+                self.project
+                    .canonical(&r)
+                    .and_then(|c| self.symbols.get(&c))
+            })
+            .copied()
+    }
+
+    /// A dotted name whose module part names a project module by its
+    /// trailing segments only, rewritten to the full module name
+    /// (`app.routers.chat.router` → `backend.app.routers.chat.router`).
+    /// `None` when a module already matches or no unique one does.
+    pub fn rebase(&self, path: &str) -> Option<String> {
+        if self.longest_module(path).is_some() {
+            return None;
+        }
+        let mut end = path.len();
+        loop {
+            let prefix = &path[..end];
+            if let Some(found) = self.suffixes.get(prefix) {
+                let fi = (*found)?;
+                return Some(format!("{}{}", self.file(fi).module, &path[end..]));
+            }
+            end = prefix.rfind('.')?;
+        }
     }
 
     /// A resolved name with calls of annotated project functions replaced by
@@ -268,6 +351,9 @@ impl<'a> Index<'a> {
     pub fn follow(&self, path: &str) -> Option<Key> {
         let mut path = path.to_string();
         for _ in 0..MAX_HOPS {
+            if let Some(r) = self.rebase(&path) {
+                path = r;
+            }
             let module = self.longest_module(&path)?;
             if module.len() == path.len() {
                 return Some(Key::Module(module.to_string()));
