@@ -227,17 +227,8 @@ pub fn load(
     stats.walk = t.elapsed();
 
     let t = Instant::now();
-    let extracted: Vec<(Option<FileFacts>, Vec<Notification>)> = files
-        .par_iter()
-        .map(|f| extract_file(f, settings.max_file_size, catalog))
-        .collect();
-    let mut facts = Vec::with_capacity(extracted.len());
-    for (f, notes) in extracted {
-        notifications.extend(notes);
-        if let Some(f) = f {
-            facts.push(f);
-        }
-    }
+    let (facts, notes) = extract_all(&files, settings, &catalog);
+    notifications.extend(notes);
     stats.parse = t.elapsed();
     stats.files = facts.len();
     stats.lines = facts.iter().map(|f| f.line_count as u64).sum();
@@ -299,6 +290,41 @@ pub fn scan(paths: &[PathBuf], settings: &Settings) -> Result<ScanResult, Catalo
         rules: enabled,
         stats,
     })
+}
+
+/// Parse and extract every file, in parallel (the current rayon pool).
+fn extract_all(
+    files: &[SourcePath],
+    settings: &Settings,
+    catalog: &Catalog,
+) -> (Vec<FileFacts>, Vec<Notification>) {
+    let extracted: Vec<(Option<FileFacts>, Vec<Notification>)> = files
+        .par_iter()
+        .map(|f| extract_file(f, settings.max_file_size, catalog))
+        .collect();
+    let mut facts = Vec::with_capacity(extracted.len());
+    let mut notifications = Vec::new();
+    for (f, notes) in extracted {
+        notifications.extend(notes);
+        if let Some(f) = f {
+            facts.push(f);
+        }
+    }
+    (facts, notifications)
+}
+
+/// Walk, read and extract like `scan`, then build the project index without
+/// running rules (`debug entrypoints`, analysis tests). Notifications sorted.
+pub fn load_project(
+    paths: &[PathBuf],
+    settings: &Settings,
+) -> Result<(Project, Catalog, Vec<Notification>), CatalogError> {
+    let catalog = Catalog::load(&settings.catalog)?;
+    let (files, mut notifications) = walk::collect(paths, settings);
+    let (facts, notes) = extract_all(&files, settings, &catalog);
+    notifications.extend(notes);
+    notifications.sort();
+    Ok((Project::new(facts), catalog, notifications))
 }
 
 /// Absolute path of a repo-relative output path.

@@ -57,6 +57,10 @@ pub struct Function {
     pub decorators: Vec<Decorator>,
     pub params: Vec<String>,
     pub is_async: bool,
+    /// The return annotation resolved like a callee (`-> FastAPI` →
+    /// `fastapi.FastAPI`), when it is a plain name or attribute chain.
+    #[serde(default)]
+    pub return_annotation: Option<String>,
     /// The `def` line up to the name, for anchoring findings.
     pub name_span: Span,
     /// The whole definition, decorators excluded.

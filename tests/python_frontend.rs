@@ -344,3 +344,26 @@ model.generate()
         Some("pkg.m.load()[1].generate")
     );
 }
+
+#[test]
+fn return_annotations_resolve_when_they_name_one_type() {
+    let f = facts(
+        "app/factory.py",
+        "from fastapi import FastAPI\nimport typing\n\ndef create_app() -> FastAPI:\n    return FastAPI()\n\ndef quoted() -> \"FastAPI\": ...\ndef optional() -> typing.Optional[FastAPI]: ...\ndef plain(): ...\n\nclass Factory:\n    def make(self) -> typing.Any: ...\n",
+    );
+    let got: Vec<(&str, Option<&str>)> = f
+        .functions
+        .iter()
+        .map(|x| (x.qualname.as_str(), x.return_annotation.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("create_app", Some("fastapi.FastAPI")),
+            ("quoted", None),
+            ("optional", None),
+            ("plain", None),
+            ("Factory.make", Some("typing.Any")),
+        ]
+    );
+}

@@ -281,6 +281,14 @@ impl CallGraph {
         Reach { sinks, nodes }
     }
 
+    /// The module-level node of the file a function node belongs to.
+    pub fn module_of(&self, node: NodeId) -> Option<NodeId> {
+        match self.nodes[node] {
+            Node::Function { file, .. } => Some(self.module_nodes[file]),
+            _ => None,
+        }
+    }
+
     /// The node whose code contains a position of file `fi` in function `scope`.
     pub fn node_at(&self, project: &Project, fi: usize, scope: Option<&str>, pos: u32) -> NodeId {
         let file = &project.files[fi];

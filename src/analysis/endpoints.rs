@@ -89,12 +89,16 @@ impl<'a> Analysis<'a> {
             .collect()
     }
 
-    /// Labeling evidence anywhere in the code entry point `e` reaches.
+    /// Labeling evidence anywhere in the code entry point `e` reaches,
+    /// including module-level code (constants) of every module it enters.
     pub fn labels_reached(&self, e: usize) -> impl Iterator<Item = &LabelEvidence> {
-        self.reach[e]
-            .nodes
+        let mut nodes: BTreeSet<NodeId> = self.reach[e].nodes.iter().copied().collect();
+        let modules: Vec<NodeId> = nodes
             .iter()
-            .flat_map(|&n: &NodeId| self.labels[n].iter())
+            .filter_map(|&n| self.graph.module_of(n))
+            .collect();
+        nodes.extend(modules);
+        nodes.into_iter().flat_map(|n| self.labels[n].iter())
     }
 }
 

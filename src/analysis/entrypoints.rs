@@ -3,14 +3,24 @@
 //! entry points. Found from facts (decorators, registration calls, class
 //! bases, main guards) and the entry-point catalogue; never from syntax.
 
-use serde::Serialize;
+mod index;
+mod prefix;
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use serde::{Deserialize, Serialize};
 
 use crate::analysis::Project;
 use crate::catalog::Catalog;
+use crate::catalog::entrypoints::{ArgRef, EntryPointCatalog, Registration, RouteFrom};
+use crate::facts::{Arg, Call, Value};
 use crate::finding::Location;
 use crate::source::Span;
+use index::{Index, Key, MAX_HOPS, Symbol};
+use prefix::{Mount, Prefixes};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+/// What kind of outside input an entry point takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum EntryKind {
     /// An HTTP route.
@@ -57,7 +67,971 @@ pub struct EntryPoint {
 }
 
 /// Every entry point of the project, sorted.
+///
+/// Registrations come from the entry-point catalogue: decorators
+/// (`@app.post("/x")`), registration calls (`add_url_rule`, `path()`,
+/// `btn.click(fn)`), literal route tables (Tornado), handler classes by base
+/// class, Streamlit imports, and `__main__` blocks. Routes get every prefix of
+/// the router they hang off (constructor prefix, `include_router`,
+/// `register_blueprint`, Django `include`). Handlers that are not a named
+/// project function (lambdas, unresolved names) are skipped.
 pub fn find(project: &Project, catalog: &Catalog) -> Vec<EntryPoint> {
-    let _ = (project, catalog);
-    Vec::new()
+    Finder::new(project, &catalog.entrypoints).run()
+}
+
+/// The handler a registration names.
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    /// File index, function index.
+    Function(usize, usize),
+    /// File index, class index: its handler methods are the entry points.
+    Class(usize, usize),
+}
+
+impl From<Symbol> for Target {
+    fn from(s: Symbol) -> Target {
+        match s {
+            Symbol::Function(f, i) => Target::Function(f, i),
+            Symbol::Class(f, i) => Target::Class(f, i),
+        }
+    }
+}
+
+/// A registration's route before prefixes are known.
+enum RouteSpec {
+    None,
+    /// A path, shown under every prefix of the router it hangs off.
+    Path(String),
+    /// A name that takes no prefix (`Button.click`, a command name).
+    Fixed(String),
+}
+
+/// One registration found in the facts.
+struct Registered<'a> {
+    /// File of the registration.
+    fi: usize,
+    /// The router it hangs off.
+    key: Key,
+    kind: EntryKind,
+    framework: &'a str,
+    methods: Vec<String>,
+    route: RouteSpec,
+    target: Target,
+    location: Span,
+}
+
+/// A handler class's catalogue entry and its project classes, nearest first.
+type ClassInfo = Option<(usize, Vec<(usize, usize)>)>;
+
+struct Finder<'a> {
+    ix: Index<'a>,
+    cat: &'a EntryPointCatalog,
+    prefixes: Prefixes,
+    registered: Vec<Registered<'a>>,
+    /// (framework, module of the app) → exposure notes.
+    exposure: BTreeMap<(&'a str, String), BTreeSet<&'a str>>,
+    class_info: BTreeMap<(usize, usize), ClassInfo>,
+    /// Entry points with the index of the file that registers them.
+    out: Vec<(usize, EntryPoint)>,
+}
+
+impl<'a> Finder<'a> {
+    fn new(project: &'a Project, cat: &'a EntryPointCatalog) -> Finder<'a> {
+        Finder {
+            ix: Index::new(project),
+            cat,
+            prefixes: Prefixes::default(),
+            registered: Vec::new(),
+            exposure: BTreeMap::new(),
+            class_info: BTreeMap::new(),
+            out: Vec::new(),
+        }
+    }
+
+    fn run(mut self) -> Vec<EntryPoint> {
+        for fi in 0..self.ix.project.files.len() {
+            self.decorators(fi);
+            self.calls(fi);
+            self.routers(fi);
+            let script = self.scripts(fi);
+            self.main_guards(fi);
+            if !script {
+                self.module_script(fi);
+            }
+        }
+        let registered = std::mem::take(&mut self.registered);
+        let mut classes_registered = BTreeSet::new();
+        for r in &registered {
+            if let Target::Class(f, c) = r.target {
+                classes_registered.insert((f, c));
+            }
+            self.emit(r);
+        }
+        self.unregistered_classes(&classes_registered);
+        let mut out: Vec<EntryPoint> = Vec::with_capacity(self.out.len());
+        for (fi, mut ep) in std::mem::take(&mut self.out) {
+            let module = self.ix.file(fi).module.clone();
+            if let Some(notes) = self.exposure.get(&(ep.framework.as_str(), module)) {
+                ep.exposure = notes.iter().map(|n| n.to_string()).collect();
+            }
+            out.push(ep);
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    // --- registrations ---------------------------------------------------
+
+    fn decorators(&mut self, fi: usize) {
+        let file = self.ix.file(fi);
+        for (i, f) in file.functions.iter().enumerate() {
+            let scope = self.ix.scope_of_function(fi, &f.qualname);
+            for d in &f.decorators {
+                let Some(name) = self.decorator_name(d.resolved.as_deref(), 0) else {
+                    continue;
+                };
+                let Some(ri) = self.cat.decorator.first(&name) else {
+                    continue;
+                };
+                let reg = &self.cat.data.decorator[ri];
+                let key = self.receiver_key(fi, scope, &d.text);
+                let methods = self.methods(reg, &name, &d.args);
+                let route = self.route_spec(reg, &name, &d.args, fi, scope, Some(&f.name));
+                self.registered.push(Registered {
+                    fi,
+                    key,
+                    kind: reg.kind,
+                    framework: &reg.framework,
+                    methods,
+                    route,
+                    target: Target::Function(fi, i),
+                    location: d.span,
+                });
+            }
+        }
+    }
+
+    /// The decorator's resolved name across modules; a decorator on a
+    /// function that a `decorated_type` decorator made a framework object
+    /// (`@cli.command()` on `@click.group() def cli`) resolves through it.
+    fn decorator_name(&self, resolved: Option<&str>, depth: usize) -> Option<String> {
+        let r = resolved?;
+        let r = self
+            .ix
+            .project
+            .canonical(r)
+            .unwrap_or_else(|| r.to_string());
+        let r = self.ix.through_returns(&r).unwrap_or(r);
+        if depth >= MAX_HOPS || self.cat.data.decorated_type.is_empty() {
+            return Some(r);
+        }
+        let mut end = r.len();
+        while let Some(dot) = r[..end].rfind('.') {
+            if let Some(Symbol::Function(gfi, gi)) = self.ix.symbol(&r[..dot]) {
+                let g = &self.ix.file(gfi).functions[gi];
+                for gd in &g.decorators {
+                    let Some(gname) = self.decorator_name(gd.resolved.as_deref(), depth + 1) else {
+                        continue;
+                    };
+                    if let Some(t) = self.cat.decorated_type.first(&gname) {
+                        let ty = &self.cat.data.decorated_type[t].type_;
+                        return Some(format!("{ty}{}", &r[dot..]));
+                    }
+                }
+                break;
+            }
+            end = dot;
+        }
+        Some(r)
+    }
+
+    fn calls(&mut self, fi: usize) {
+        let file = self.ix.file(fi);
+        for call in &file.calls {
+            let Some(r) = call.resolved.as_deref() else {
+                continue;
+            };
+            let returned = self.ix.through_returns(r);
+            let r = returned.as_deref().unwrap_or(r);
+            if let Some(ri) = self.cat.call.first(r) {
+                self.call_registration(fi, call, r, &self.cat.data.call[ri]);
+            }
+            if let Some(li) = self.cat.route_list.first(r) {
+                self.route_list(fi, call, li);
+            }
+            if let Some(ii) = self.cat.include.first(r) {
+                self.include(fi, call, ii);
+            }
+            for ei in self.cat.exposure.all(r) {
+                self.exposure(fi, call, ei);
+            }
+        }
+    }
+
+    fn call_registration(&mut self, fi: usize, call: &'a Call, name: &str, reg: &'a Registration) {
+        let scope = call.scope.as_deref();
+        let Some(harg) = reg.handler.as_ref().and_then(|h| find_arg(&call.args, h)) else {
+            return;
+        };
+        let key = self.receiver_key(fi, scope, &call.callee);
+        // Django `path("api/", include("app.urls"))` mounts, it does not route.
+        if let Some(inner) = self.ix.call_at(fi, harg)
+            && let Some(ir) = inner.resolved.as_deref()
+            && let Some(ii) = self.cat.include.first(ir)
+            && self.cat.data.include[ii].nested
+        {
+            let inc = &self.cat.data.include[ii];
+            let prefix = reg
+                .route
+                .as_ref()
+                .and_then(|x| find_arg(&call.args, x))
+                .map(|a| self.route_text(fi, scope, &a.value));
+            if let Some(t) = find_arg(&inner.args, &inc.target) {
+                for child in self.include_targets(fi, scope, &t.value) {
+                    self.prefixes.mounts.entry(child).or_default().push(Mount {
+                        parent: key.clone(),
+                        prefix: prefix.clone(),
+                        replaces: inc.replaces_prefix,
+                    });
+                }
+            }
+            return;
+        }
+        let Some(target) = self.handler_target(fi, scope, harg, 0) else {
+            return;
+        };
+        let target_name = match target {
+            Target::Function(f, i) => &self.ix.file(f).functions[i].name,
+            Target::Class(f, i) => &self.ix.file(f).classes[i].name,
+        };
+        // In a chain (`btn.click(f).then(g)`) the call starts at the chain's
+        // head; the handler argument says which link this is.
+        let location = if call.callee.contains('(') {
+            harg.span
+        } else {
+            call.span
+        };
+        let methods = self.methods(reg, name, &call.args);
+        let route = self.route_spec(reg, name, &call.args, fi, scope, Some(target_name));
+        self.registered.push(Registered {
+            fi,
+            key,
+            kind: reg.kind,
+            framework: &reg.framework,
+            methods,
+            route,
+            target,
+            location,
+        });
+    }
+
+    /// `tornado.web.Application([(r"/", MainHandler), ...])`.
+    fn route_list(&mut self, fi: usize, call: &'a Call, li: usize) {
+        let rl = &self.cat.data.route_list[li];
+        let scope = call.scope.as_deref();
+        let Some(arg) = find_arg(&call.args, &rl.list) else {
+            return;
+        };
+        // The list is literal in the call, or bound to a name first.
+        let (lfi, lscope, items, area) = match &arg.value {
+            Value::List(items) => (fi, scope, items, arg.span),
+            Value::Name { text, .. } => {
+                let Some(found) = self
+                    .ix
+                    .var_keys(fi, scope, text)
+                    .into_iter()
+                    .find_map(|k| self.ix.binding(&k))
+                else {
+                    return;
+                };
+                let (bfi, a) = found;
+                let Value::List(items) = &a.value else {
+                    return;
+                };
+                (bfi, a.scope.as_deref(), items, a.span)
+            }
+            _ => return,
+        };
+        let key = self.receiver_key(fi, scope, &call.callee);
+        for item in items {
+            let Value::List(tuple) = item else {
+                continue;
+            };
+            let (Some(rv), Some(Value::Name { text, resolved })) =
+                (tuple.get(rl.route_index), tuple.get(rl.handler_index))
+            else {
+                continue;
+            };
+            let Some(target) = self.name_target(lfi, lscope, text, resolved.as_deref()) else {
+                continue;
+            };
+            let route = self.route_text(lfi, lscope, rv);
+            let location = rv
+                .as_str()
+                .and_then(|s| self.ix.string_in(lfi, area.start_byte, area.end_byte, s))
+                .unwrap_or(area);
+            self.registered.push(Registered {
+                fi: lfi,
+                key: key.clone(),
+                kind: rl.kind,
+                framework: &rl.framework,
+                methods: Vec::new(),
+                route: RouteSpec::Path(route),
+                target,
+                location,
+            });
+        }
+    }
+
+    fn include(&mut self, fi: usize, call: &'a Call, ii: usize) {
+        let inc = &self.cat.data.include[ii];
+        if inc.nested {
+            return;
+        }
+        let scope = call.scope.as_deref();
+        let Some(t) = find_arg(&call.args, &inc.target) else {
+            return;
+        };
+        let parent = self.receiver_key(fi, scope, &call.callee);
+        let prefix = inc
+            .prefix
+            .as_ref()
+            .and_then(|p| find_arg(&call.args, p))
+            .map(|a| self.route_text(fi, scope, &a.value));
+        for child in self.include_targets(fi, scope, &t.value) {
+            self.prefixes.mounts.entry(child).or_default().push(Mount {
+                parent: parent.clone(),
+                prefix: prefix.clone(),
+                replaces: inc.replaces_prefix,
+            });
+        }
+    }
+
+    /// What an include mounts: a router variable, or a URL module by name.
+    fn include_targets(&self, fi: usize, scope: Option<&str>, v: &Value) -> Vec<Key> {
+        match v {
+            Value::Str(s) => self.ix.follow(s).into_iter().collect(),
+            Value::Name { text, .. } => self.ix.var_keys(fi, scope, text),
+            _ => Vec::new(),
+        }
+    }
+
+    fn exposure(&mut self, fi: usize, call: &'a Call, ei: usize) {
+        let ex = &self.cat.data.exposure[ei];
+        let Some(arg) = call
+            .args
+            .iter()
+            .find(|a| a.keyword.as_deref() == Some(ex.keyword.as_str()))
+        else {
+            return;
+        };
+        let literal = match &arg.value {
+            Value::Bool(true) => "True".to_string(),
+            Value::Bool(false) => "False".to_string(),
+            Value::Str(s) => s.clone(),
+            Value::Int(i) => i.to_string(),
+            _ => return,
+        };
+        if !ex.values.contains(&literal) {
+            return;
+        }
+        let key = self.receiver_key(fi, call.scope.as_deref(), &call.callee);
+        self.exposure
+            .entry((ex.framework.as_str(), key.module().to_string()))
+            .or_default()
+            .insert(&ex.note);
+    }
+
+    /// Routers created with a prefix of their own.
+    fn routers(&mut self, fi: usize) {
+        let file = self.ix.file(fi);
+        for a in &file.assignments {
+            let Some(ty) = a.value_call.as_deref() else {
+                continue;
+            };
+            let returned = self.ix.through_returns(ty);
+            let Some(ri) = self.cat.router.first(returned.as_deref().unwrap_or(ty)) else {
+                continue;
+            };
+            if a.target.contains('.') {
+                continue;
+            }
+            let router = &self.cat.data.router[ri];
+            let prefix = a
+                .value_args
+                .as_ref()
+                .and_then(|args| find_arg(args, &router.prefix))
+                .map(|x| self.route_text(fi, a.scope.as_deref(), &x.value));
+            if let Some(p) = prefix {
+                let key = Key::Var(file.module.clone(), a.scope.clone(), a.target.clone());
+                self.prefixes.own.insert(key, p);
+            }
+        }
+    }
+
+    /// Streamlit-like scripts; true when the module is one.
+    fn scripts(&mut self, fi: usize) -> bool {
+        let file = self.ix.file(fi);
+        let Some((imp, si)) = file
+            .imports
+            .iter()
+            .find_map(|i| self.cat.script.first(&i.target).map(|s| (i, s)))
+        else {
+            return false;
+        };
+        // A helper module of a Streamlit app (imported, only definitions) is
+        // not a page of its own.
+        if self.ix.is_imported(fi)
+            && file.main_guards.is_empty()
+            && self.first_statement_call(fi).is_none()
+        {
+            return false;
+        }
+        self.out.push((
+            fi,
+            EntryPoint {
+                kind: EntryKind::Script,
+                framework: self.cat.data.script[si].framework.clone(),
+                methods: Vec::new(),
+                route: None,
+                handler: Handler::Module {
+                    module: file.module.clone(),
+                },
+                location: Location {
+                    path: file.path.clone(),
+                    span: imp.span,
+                },
+                public: true,
+                exposure: Vec::new(),
+            },
+        ));
+        true
+    }
+
+    /// A module run as a script with no `__main__` guard: nobody imports it
+    /// and its module level has a call statement that is not set-up
+    /// (`print(...)`, `pipe(prompt)`, `demo.launch()`).
+    fn module_script(&mut self, fi: usize) {
+        let file = self.ix.file(fi);
+        if !file.main_guards.is_empty()
+            || self.ix.is_imported(fi)
+            || file.path == "__init__.py"
+            || file.path.ends_with("/__init__.py")
+            || self.cat.script_ignore.is_match(&file.path)
+        {
+            return;
+        }
+        let Some(span) = self.first_statement_call(fi) else {
+            return;
+        };
+        self.out.push((
+            fi,
+            EntryPoint {
+                kind: EntryKind::Cli,
+                framework: "script".into(),
+                methods: Vec::new(),
+                route: None,
+                handler: Handler::Module {
+                    module: file.module.clone(),
+                },
+                location: Location {
+                    path: file.path.clone(),
+                    span,
+                },
+                public: false,
+                exposure: Vec::new(),
+            },
+        ));
+    }
+
+    /// The first module-level call that is a statement of its own (not
+    /// inside an assignment, a class body, a decorator or another call) and
+    /// not a catalogued set-up call. One sweep over spans sorted by start,
+    /// outer first, tracking the furthest end seen.
+    fn first_statement_call(&self, fi: usize) -> Option<Span> {
+        use std::cmp::Reverse;
+        let file = self.ix.file(fi);
+        let mut spans: Vec<(u32, Reverse<u32>, Option<usize>)> = Vec::new();
+        for a in file.assignments.iter().filter(|a| a.scope.is_none()) {
+            spans.push((a.span.start_byte, Reverse(a.span.end_byte), None));
+        }
+        for c in &file.classes {
+            spans.push((c.span.start_byte, Reverse(c.span.end_byte), None));
+        }
+        for d in file.functions.iter().flat_map(|f| &f.decorators) {
+            spans.push((d.span.start_byte, Reverse(d.span.end_byte), None));
+        }
+        for (i, c) in file.calls.iter().enumerate() {
+            if c.scope.is_none() {
+                spans.push((c.span.start_byte, Reverse(c.span.end_byte), Some(i)));
+            }
+        }
+        spans.sort_unstable();
+        let mut reach = 0u32;
+        for (_, Reverse(end), call) in spans {
+            if let Some(i) = call
+                && end > reach
+            {
+                let c = &file.calls[i];
+                let setup = match c.resolved.as_deref() {
+                    Some(r) => self.cat.setup_call.first(r).is_some(),
+                    None => self.cat.setup_call.first(&c.callee).is_some(),
+                };
+                if !setup {
+                    return Some(c.span);
+                }
+            }
+            reach = reach.max(end);
+        }
+        None
+    }
+
+    fn main_guards(&mut self, fi: usize) {
+        let file = self.ix.file(fi);
+        for span in &file.main_guards {
+            self.out.push((
+                fi,
+                EntryPoint {
+                    kind: EntryKind::Cli,
+                    framework: "script".into(),
+                    methods: Vec::new(),
+                    route: None,
+                    handler: Handler::MainBlock {
+                        module: file.module.clone(),
+                        span: *span,
+                    },
+                    location: Location {
+                        path: file.path.clone(),
+                        span: *span,
+                    },
+                    public: false,
+                    exposure: Vec::new(),
+                },
+            ));
+        }
+    }
+
+    // --- names -----------------------------------------------------------
+
+    /// The router a decorator or callee hangs off (`chat_router` in
+    /// `@chat_router.post()`); routes with no project receiver hang off
+    /// their module (Django `path()`, aiohttp `web.get()`).
+    fn receiver_key(&self, fi: usize, scope: Option<&str>, text: &str) -> Key {
+        let t = text.strip_suffix("()").unwrap_or(text);
+        t.rsplit_once('.')
+            .and_then(|(recv, _)| self.ix.var_keys(fi, scope, recv).into_iter().next())
+            .unwrap_or_else(|| Key::Module(self.ix.file(fi).module.clone()))
+    }
+
+    /// The project function or class an argument names.
+    fn handler_target(
+        &self,
+        fi: usize,
+        scope: Option<&str>,
+        arg: &Arg,
+        depth: usize,
+    ) -> Option<Target> {
+        match &arg.value {
+            Value::Name { text, resolved } => {
+                self.name_target(fi, scope, text, resolved.as_deref())
+            }
+            Value::Expr(_) if depth < 4 => {
+                let inner = self.ix.call_at(fi, arg)?;
+                let r = inner.resolved.as_deref()?;
+                if self.cat.data.handler_wrappers.iter().any(|w| w == r) {
+                    let first = inner.args.first().filter(|a| a.keyword.is_none())?;
+                    return self.handler_target(fi, scope, first, depth + 1);
+                }
+                let (head, method) = r.rsplit_once('.')?;
+                if self.cat.data.class_view_methods.iter().any(|m| m == method)
+                    && let Some(Symbol::Class(f, c)) = self.ix.symbol(head)
+                {
+                    return Some(Target::Class(f, c));
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+
+    fn name_target(
+        &self,
+        fi: usize,
+        scope: Option<&str>,
+        text: &str,
+        resolved: Option<&str>,
+    ) -> Option<Target> {
+        if let Some(s) = resolved.and_then(|r| self.ix.symbol(r)) {
+            return Some(s.into());
+        }
+        self.ix
+            .global_paths(fi, scope, text)
+            .iter()
+            .find_map(|p| self.ix.symbol(p))
+            .map(Target::from)
+    }
+
+    /// A route argument as text: literals as they are, constants through
+    /// their binding, anything else as `{expression}`.
+    fn route_text(&self, fi: usize, scope: Option<&str>, v: &Value) -> String {
+        match v {
+            Value::Str(s) => s.clone(),
+            Value::Int(i) => i.to_string(),
+            Value::Name { text, .. } => {
+                let keys = self.ix.var_keys(fi, scope, text);
+                let exact = !text.contains('.')
+                    || keys.first().is_some_and(
+                        |k| matches!(k, Key::Var(_, _, n) if text.ends_with(n.as_str())),
+                    );
+                if exact {
+                    for k in &keys {
+                        if let Some(c) = self.ix.constant(k) {
+                            return c.to_string();
+                        }
+                    }
+                    // Show what an alias stands for (`prefix = settings.api_prefix`).
+                    if let Some((_, a)) = keys.first().and_then(|k| self.ix.binding(k))
+                        && let Value::Name { text: inner, .. } = &a.value
+                    {
+                        return format!("{{{inner}}}");
+                    }
+                }
+                format!("{{{text}}}")
+            }
+            Value::Expr(t) => {
+                // f-strings read best as route templates: f"/v1/{name}" → /v1/{name}.
+                let stripped = t
+                    .strip_prefix("f\"")
+                    .and_then(|r| r.strip_suffix('"'))
+                    .or_else(|| t.strip_prefix("f'").and_then(|r| r.strip_suffix('\'')));
+                match stripped {
+                    Some(s) => s.to_string(),
+                    None => format!("{{{t}}}"),
+                }
+            }
+            _ => "{?}".to_string(),
+        }
+    }
+
+    fn methods(&self, reg: &Registration, name: &str, args: &[Arg]) -> Vec<String> {
+        let mut out: Vec<String> = match reg.methods_arg.as_ref().and_then(|r| find_arg(args, r)) {
+            Some(a) => match &a.value {
+                Value::Str(s) => vec![s.to_ascii_uppercase()],
+                Value::List(items) => items
+                    .iter()
+                    .filter_map(|i| i.as_str().map(str::to_ascii_uppercase))
+                    .collect(),
+                // Methods computed at run time: unknown.
+                _ => Vec::new(),
+            },
+            None if reg.method_from_name => {
+                let last = name.trim_end_matches("()").rsplit('.').next().unwrap_or("");
+                vec![last.rsplit('_').next().unwrap_or(last).to_ascii_uppercase()]
+            }
+            None => reg.methods.iter().map(|m| m.to_ascii_uppercase()).collect(),
+        };
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    fn route_spec(
+        &self,
+        reg: &Registration,
+        name: &str,
+        args: &[Arg],
+        fi: usize,
+        scope: Option<&str>,
+        handler_name: Option<&str>,
+    ) -> RouteSpec {
+        let text = reg
+            .route
+            .as_ref()
+            .and_then(|r| find_arg(args, r))
+            .map(|a| self.route_text(fi, scope, &a.value))
+            .or_else(|| match reg.route_from {
+                Some(RouteFrom::Callee) => Some(callee_route(name)),
+                Some(RouteFrom::Function) => handler_name.map(str::to_string),
+                Some(RouteFrom::Command) => handler_name.map(|n| n.replace('_', "-")),
+                None => reg.route.is_some().then(String::new),
+            });
+        match (text, reg.kind) {
+            (None, _) => RouteSpec::None,
+            (Some(t), EntryKind::Http | EntryKind::Websocket) => RouteSpec::Path(t),
+            (Some(t), _) => RouteSpec::Fixed(t),
+        }
+    }
+
+    // --- classes ---------------------------------------------------------
+
+    /// The handler-class entry a project class falls under (nearest base
+    /// first), with the project classes on the way.
+    fn class_info(&mut self, fi: usize, ci: usize) -> ClassInfo {
+        if let Some(info) = self.class_info.get(&(fi, ci)) {
+            return info.clone();
+        }
+        let mut seen = vec![(fi, ci)];
+        let mut queue = VecDeque::from([(fi, ci)]);
+        let mut found = None;
+        'walk: while let Some((f, c)) = queue.pop_front() {
+            let class = &self.ix.file(f).classes[c];
+            if let Some(e) = self.cat.class_name.first(&class.name) {
+                found = Some(e);
+                break;
+            }
+            for base in &class.bases {
+                let entry = self.cat.class.first(base).or_else(|| {
+                    self.ix
+                        .project
+                        .canonical(base)
+                        .and_then(|b| self.cat.class.first(&b))
+                });
+                if let Some(e) = entry {
+                    found = Some(e);
+                    break 'walk;
+                }
+                if let Some(Symbol::Class(bf, bc)) = self.ix.symbol(base)
+                    && !seen.contains(&(bf, bc))
+                    && seen.len() < 4 * MAX_HOPS
+                {
+                    seen.push((bf, bc));
+                    queue.push_back((bf, bc));
+                }
+            }
+        }
+        let info = found.map(|e| (e, seen));
+        self.class_info.insert((fi, ci), info.clone());
+        info
+    }
+
+    /// Handler methods of a class, inherited ones from project bases
+    /// included (the nearest definition wins): (file, function, methods).
+    fn handler_methods(
+        &self,
+        entry: usize,
+        lineage: &[(usize, usize)],
+    ) -> Vec<(usize, usize, Vec<String>)> {
+        let handlers = &self.cat.data.class[entry].handlers;
+        let mut names = BTreeSet::new();
+        let mut out = Vec::new();
+        for &(f, c) in lineage {
+            for &m in self.ix.methods_of(f, c) {
+                let func = &self.ix.file(f).functions[m];
+                let http = handlers.get(&func.name).or_else(|| {
+                    // `*`: every public method (gRPC servicers).
+                    (!func.name.starts_with('_'))
+                        .then(|| handlers.get("*"))
+                        .flatten()
+                });
+                if let Some(http) = http
+                    && names.insert(func.name.as_str())
+                {
+                    out.push((f, m, http.clone()));
+                }
+            }
+        }
+        out
+    }
+
+    fn emit(&mut self, r: &Registered<'a>) {
+        let routes: Vec<Option<String>> = match &r.route {
+            RouteSpec::None => vec![None],
+            RouteSpec::Fixed(t) => vec![Some(t.clone())],
+            RouteSpec::Path(p) => self
+                .prefixes
+                .of(&r.key)
+                .iter()
+                .map(|pre| Some(prefix::finish(&prefix::join(pre, p))))
+                .collect(),
+        };
+        let file = self.ix.file(r.fi);
+        let location = Location {
+            path: file.path.clone(),
+            span: r.location,
+        };
+        // (kind, methods, handler) per handler.
+        let mut handlers: Vec<(EntryKind, Vec<String>, Handler)> = Vec::new();
+        match r.target {
+            Target::Function(f, i) => {
+                handlers.push((r.kind, r.methods.clone(), self.function(f, i)))
+            }
+            Target::Class(f, c) => {
+                let info = self.class_info(f, c);
+                let found = match &info {
+                    Some((e, lineage)) => self
+                        .handler_methods(*e, lineage)
+                        .into_iter()
+                        .map(|(hf, hi, m)| (self.cat.data.class[*e].kind, m, self.function(hf, hi)))
+                        .collect(),
+                    None => Vec::new(),
+                };
+                if found.is_empty() {
+                    // A view whose handlers live in library bases (a generic
+                    // view): the class itself is the handler.
+                    let class = &self.ix.file(f).classes[c];
+                    handlers.push((
+                        r.kind,
+                        r.methods.clone(),
+                        Handler::Function {
+                            module: self.ix.file(f).module.clone(),
+                            qualname: class.qualname.clone(),
+                        },
+                    ));
+                } else {
+                    handlers.extend(found);
+                }
+            }
+        }
+        for route in &routes {
+            for (kind, methods, handler) in &handlers {
+                self.out.push((
+                    r.fi,
+                    EntryPoint {
+                        kind: *kind,
+                        framework: r.framework.to_string(),
+                        methods: methods.clone(),
+                        route: route.clone(),
+                        handler: handler.clone(),
+                        location: location.clone(),
+                        public: *kind != EntryKind::Cli,
+                        exposure: Vec::new(),
+                    },
+                ));
+            }
+        }
+    }
+
+    /// Handler classes that need no registration (Tornado): their own
+    /// handler methods, without a route unless a registration gave one.
+    fn unregistered_classes(&mut self, registered: &BTreeSet<(usize, usize)>) {
+        for fi in 0..self.ix.project.files.len() {
+            for ci in 0..self.ix.file(fi).classes.len() {
+                if registered.contains(&(fi, ci)) {
+                    continue;
+                }
+                let Some((e, _)) = self.class_info(fi, ci) else {
+                    continue;
+                };
+                let entry = &self.cat.data.class[e];
+                if entry.registered_only {
+                    continue;
+                }
+                let file = self.ix.file(fi);
+                for (f, m, methods) in self.handler_methods(e, &[(fi, ci)]) {
+                    let func = &self.ix.file(f).functions[m];
+                    self.out.push((
+                        fi,
+                        EntryPoint {
+                            kind: entry.kind,
+                            framework: entry.framework.clone(),
+                            methods,
+                            route: entry.route.clone(),
+                            handler: self.function(f, m),
+                            location: Location {
+                                path: file.path.clone(),
+                                span: func.name_span,
+                            },
+                            public: entry.kind != EntryKind::Cli,
+                            exposure: Vec::new(),
+                        },
+                    ));
+                }
+            }
+        }
+    }
+
+    fn function(&self, fi: usize, i: usize) -> Handler {
+        let file = self.ix.file(fi);
+        Handler::Function {
+            module: file.module.clone(),
+            qualname: file.functions[i].qualname.clone(),
+        }
+    }
+}
+
+/// The argument a catalogue reference points at: by keyword, else by
+/// position (unknowable after a `*args` splat).
+fn find_arg<'v>(args: &'v [Arg], r: &ArgRef) -> Option<&'v Arg> {
+    if let Some(k) = &r.keyword
+        && let Some(a) = args
+            .iter()
+            .find(|a| a.keyword.as_deref() == Some(k.as_str()))
+    {
+        return Some(a);
+    }
+    let p = r.position?;
+    let mut n = 0;
+    for a in args {
+        match a.keyword.as_deref() {
+            None => {
+                if n == p {
+                    return Some(a);
+                }
+                n += 1;
+            }
+            Some("*") => return None,
+            Some(_) => {}
+        }
+    }
+    None
+}
+
+/// A UI route from the registering callee, from its first class on:
+/// `gradio.Button().click().then` → `Button.click.then`, `gradio.Interface`
+/// → `Interface`.
+fn callee_route(name: &str) -> String {
+    let segs: Vec<&str> = name.split('.').collect();
+    let start = segs
+        .iter()
+        .position(|s| s.ends_with("()") || s.starts_with(|c: char| c.is_ascii_uppercase()))
+        .unwrap_or(segs.len().saturating_sub(1));
+    segs[start..]
+        .iter()
+        .map(|s| s.trim_end_matches("()").trim_end_matches("[]"))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn callee_routes_start_at_the_class() {
+        assert_eq!(
+            callee_route("gradio.Button().click().then"),
+            "Button.click.then"
+        );
+        assert_eq!(callee_route("gradio.Interface"), "Interface");
+        assert_eq!(callee_route("gradio.on"), "on");
+    }
+
+    #[test]
+    fn arguments_by_keyword_or_position() {
+        let arg = |k: Option<&str>, v: &str| Arg {
+            keyword: k.map(str::to_string),
+            value: Value::Str(v.into()),
+            span: Span::default(),
+        };
+        let args = vec![arg(None, "a"), arg(Some("x"), "b"), arg(None, "c")];
+        let r = |p: Option<usize>, k: Option<&str>| ArgRef {
+            position: p,
+            keyword: k.map(str::to_string),
+        };
+        assert_eq!(
+            find_arg(&args, &r(Some(1), None)).unwrap().value.as_str(),
+            Some("c")
+        );
+        assert_eq!(
+            find_arg(&args, &r(Some(5), Some("x")))
+                .unwrap()
+                .value
+                .as_str(),
+            Some("b")
+        );
+        assert!(find_arg(&args, &r(Some(2), None)).is_none());
+        let splat = vec![arg(Some("*"), "xs"), arg(None, "a")];
+        assert!(find_arg(&splat, &r(Some(0), None)).is_none());
+    }
 }

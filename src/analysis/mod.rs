@@ -130,13 +130,14 @@ fn returned(file: &FileFacts, name: &str, tail: &str) -> Option<String> {
         }
         (format!("{name}.{method}"), rest)
     };
-    let returns = file
-        .functions
-        .iter()
-        .find(|f| f.qualname == qualname)?
-        .returns
-        .as_ref()?;
-    match returns {
+    let function = file.functions.iter().find(|f| f.qualname == qualname)?;
+    // What `return` statements give, else the annotation (`-> OpenAI`).
+    let annotated = function
+        .return_annotation
+        .as_ref()
+        .map(|t| Returns::Value(format!("{t}()")));
+    let returns = function.returns.clone().or(annotated)?;
+    match &returns {
         Returns::Value(t) => Some(format!("{t}{after}")),
         Returns::Tuple(items) => {
             let (index, rest) = after.strip_prefix('[')?.split_once(']')?;

@@ -1,11 +1,15 @@
 //! Knowledge of libraries, as data. `generation.toml` lists the APIs that
-//! generate content; users extend it from config (`[[catalog.generation]]`).
+//! generate content, `moderation.toml` the switches that turn safety checks
+//! off, `entrypoints.toml` how frameworks register handlers; users extend
+//! them from config (`[[catalog.generation]]`, `[catalog.entrypoints]`).
 //! Adding a library is a data change plus a fixture, not new code.
 //!
 //! Patterns match *resolved* callees as produced by the frontends:
 //! dotted paths where `()` marks "instance of" (`openai.OpenAI().chat.completions.create`).
 //! In patterns, `*` matches within one dotted segment, `**` across segments,
 //! and `{a,b}` alternatives.
+
+pub mod entrypoints;
 
 use std::collections::BTreeMap;
 
@@ -147,6 +151,9 @@ pub struct CatalogData {
     pub watermark_switch: Vec<labels::WatermarkSwitch>,
     #[serde(default)]
     pub strip: Vec<labels::StripOperation>,
+    /// How frameworks register entry points (`[entrypoints]`).
+    #[serde(default)]
+    pub entrypoints: entrypoints::EntryPointData,
 }
 
 /// The loaded, compiled catalogue.
@@ -176,12 +183,15 @@ pub struct Catalog {
     strip_set: GlobSet,
     strip_owner: Vec<usize>,
     strip_regexes: Vec<Option<regex::Regex>>,
+    /// How frameworks register entry points.
+    pub entrypoints: entrypoints::EntryPointCatalog,
 }
 
 const GENERATION_TOML: &str = include_str!("generation.toml");
 const MODERATION_TOML: &str = include_str!("moderation.toml");
 const HOSTS_TOML: &str = include_str!("hosts.toml");
 const LABELS_TOML: &str = include_str!("labels.toml");
+const ENTRYPOINTS_TOML: &str = include_str!("entrypoints.toml");
 
 #[derive(Debug)]
 pub struct CatalogError {
@@ -197,6 +207,7 @@ impl Catalog {
             ("moderation", MODERATION_TOML),
             ("hosts", HOSTS_TOML),
             ("labels", LABELS_TOML),
+            ("entrypoints", ENTRYPOINTS_TOML),
         ] {
             let part: CatalogData = toml::from_str(text).map_err(|e| CatalogError {
                 message: format!("built-in {name} catalogue: {e}"),
@@ -289,7 +300,9 @@ impl Catalog {
             .iter()
             .map(|s| s.regex.as_deref().map(|r| compile(&s.id, r)).transpose())
             .collect::<Result<Vec<_>, _>>()?;
+        let entrypoints = entrypoints::EntryPointCatalog::build(data.entrypoints)?;
         Ok(Catalog {
+            entrypoints,
             generation: data.generation,
             generation_set,
             generation_owner: owner,
@@ -343,6 +356,7 @@ impl CatalogData {
         self.label_string.extend(other.label_string);
         self.watermark_switch.extend(other.watermark_switch);
         self.strip.extend(other.strip);
+        self.entrypoints.extend(other.entrypoints);
     }
 }
 
@@ -451,7 +465,7 @@ impl Catalog {
 }
 
 /// Dotted paths become `/` paths so that globset's `*` stays inside one segment.
-fn to_glob_path(dotted: &str) -> String {
+pub(crate) fn to_glob_path(dotted: &str) -> String {
     dotted.replace('/', "\u{1}").replace('.', "/")
 }
 

@@ -1,4 +1,4 @@
-//! `synthlint debug facts FILE`.
+//! `synthlint debug facts FILE`, `debug entrypoints PATH...`, `debug parse PATH...`.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -101,4 +101,63 @@ pub fn parse(paths: Vec<std::path::PathBuf>, jobs: Option<usize>) -> ExitCode {
         bytes as f64 / 1e6 / secs
     );
     ExitCode::SUCCESS
+}
+
+/// `synthlint debug entrypoints PATH...`: the project's entry points as JSON
+/// (sorted, repo-relative); scan notifications go to standard error.
+pub fn entrypoints(
+    paths: Vec<std::path::PathBuf>,
+    config: Option<std::path::PathBuf>,
+    root: Option<std::path::PathBuf>,
+) -> ExitCode {
+    let paths = if paths.is_empty() {
+        vec![".".into()]
+    } else {
+        paths
+    };
+    for p in &paths {
+        if !p.exists() {
+            eprintln!("error: {}: no such file or directory", p.display());
+            return ExitCode::from(2);
+        }
+    }
+    let overrides = crate::config::Overrides {
+        config,
+        paths: paths.clone(),
+        root,
+        ..Default::default()
+    };
+    let settings = match crate::config::resolve(&overrides) {
+        Ok(s) => s,
+        Err(report) => {
+            eprintln!("{report:?}");
+            return ExitCode::from(2);
+        }
+    };
+    let (project, catalog, notes) = match engine::load_project(&paths, &settings) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("error: {}", e.message);
+            return ExitCode::from(2);
+        }
+    };
+    for n in notes {
+        eprintln!(
+            "{}: {}: {}",
+            n.kind,
+            n.path.as_deref().unwrap_or("-"),
+            n.message
+        );
+    }
+    let found = crate::analysis::entrypoints::find(&project, &catalog);
+    match serde_json::to_string_pretty(&found) {
+        Ok(s) => {
+            println!("{s}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
 }

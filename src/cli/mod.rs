@@ -132,6 +132,17 @@ pub enum RulesFormat {
 pub enum DebugCommand {
     /// Print the facts extracted from one file as JSON.
     Facts { file: PathBuf },
+    /// Print the entry points found (routes, UI handlers, scripts, CLIs) as JSON.
+    Entrypoints {
+        /// Files or directories to scan (default: the current directory).
+        paths: Vec<PathBuf>,
+        /// Use this config file instead of searching for synthlint.toml / pyproject.toml.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Directory that paths and module names are relative to (default: the repository root).
+        #[arg(long)]
+        root: Option<PathBuf>,
+    },
     /// Walk and parse only (no facts, no rules): the baseline for benchmarks.
     Parse {
         paths: Vec<PathBuf>,
@@ -163,5 +174,10 @@ pub fn main() -> ExitCode {
         Command::Explain { code } => explain::run(&code),
         Command::Debug(DebugCommand::Facts { file }) => debug::facts(&file),
         Command::Debug(DebugCommand::Parse { paths, jobs }) => debug::parse(paths, jobs),
+        Command::Debug(DebugCommand::Entrypoints {
+            paths,
+            config,
+            root,
+        }) => debug::entrypoints(paths, config, root),
     }
 }

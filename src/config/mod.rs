@@ -450,6 +450,37 @@ fn validate_catalog(v: &mut Validator<'_>, options: &Options) -> CatalogData {
             data.safety_switch.push(sw.clone());
         }
     }
+    if let Some(entry) = &cat.entrypoints {
+        let ep = entry.get_ref();
+        let mut ok = true;
+        for (section, i, key, patterns) in ep.pattern_lists() {
+            let base = [
+                Seg::Key("catalog"),
+                Seg::Key("entrypoints"),
+                Seg::Key(section),
+                Seg::Index(i),
+            ];
+            ok &= check_patterns(v, entry.span(), &base, key, patterns);
+        }
+        if ok {
+            let one = CatalogData {
+                entrypoints: ep.clone(),
+                ..CatalogData::default()
+            };
+            if let Err(e) = Catalog::build(one) {
+                v.at(
+                    entry.span(),
+                    format!("catalog.entrypoints: {}", e.message),
+                    "invalid catalogue entry",
+                    None,
+                );
+                ok = false;
+            }
+        }
+        if ok {
+            data.entrypoints = ep.clone();
+        }
+    }
     data
 }
 

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde::de::{self, IgnoredAny, Visitor};
 use toml::Spanned;
 
+use crate::catalog::entrypoints::EntryPointData;
 use crate::catalog::{GenerationApi, SafetySwitch};
 
 #[derive(Debug, Default, Deserialize)]
@@ -55,6 +56,9 @@ pub struct CatalogOptions {
     pub safety_switch: Vec<Spanned<SafetySwitch>>,
     #[serde(default)]
     pub passthrough_methods: Vec<String>,
+    /// `[catalog.entrypoints]`: more framework registrations (same keys as
+    /// `src/catalog/entrypoints.toml`).
+    pub entrypoints: Option<Spanned<EntryPointData>>,
 }
 
 /// `pyproject.toml`: only `[tool.synthlint]` is ours; everything else is

@@ -141,6 +141,8 @@ pub struct RawFunction {
     pub is_async: bool,
     /// Decorator expression, its span, and the arguments when it is a call.
     pub decorators: Vec<(Chain, Span, Vec<Arg>)>,
+    /// The return annotation, when it is a plain name or attribute chain.
+    pub return_annotation: Option<Chain>,
     pub name_span: Span,
     pub span: Span,
 }
@@ -456,11 +458,26 @@ impl<'a> Raw<'a> {
             }
             names.push(pname_text);
         }
+        // `-> FastAPI` but not `-> Optional[X]` or `-> "X"`: only a plain
+        // chain names one type.
+        let return_annotation = node
+            .child_by_field_name("return_type")
+            .and_then(|t| {
+                if t.kind() == "type" {
+                    t.named_child(0)
+                } else {
+                    Some(t)
+                }
+            })
+            .filter(|t| matches!(t.kind(), "identifier" | "attribute"))
+            .map(|t| chain(t, self.src))
+            .filter(|c| c.base.is_some() && c.segs.iter().all(|s| matches!(s, Seg::Attr(_))));
         self.functions.push(RawFunction {
             name: node_text(name, self.src).to_string(),
             params: names,
             is_async,
             decorators,
+            return_annotation,
             name_span: self.span(name),
             span: self.span(node),
         });
@@ -616,11 +633,14 @@ fn join(base: &str, name: &str) -> String {
 /// A definition with the chains (decorators or bases) still to resolve.
 pub type WithChains<T> = Vec<(T, Vec<Chain>)>;
 
+/// Functions with their decorator chains and return annotation still to resolve.
+pub type FunctionsWithChains = Vec<(Function, Vec<Chain>, Option<Chain>)>;
+
 /// Build `Function`/`Class` facts with qualnames from their nesting.
 pub fn definitions(
     functions: Vec<RawFunction>,
     classes: Vec<RawClass>,
-) -> (WithChains<Function>, WithChains<Class>) {
+) -> (FunctionsWithChains, WithChains<Class>) {
     enum Def {
         F(RawFunction),
         C(RawClass),
@@ -680,11 +700,13 @@ pub fn definitions(
                             .collect(),
                         params: f.params,
                         is_async: f.is_async,
+                        return_annotation: None,
                         name_span: f.name_span,
                         span: f.span,
                         returns: None,
                     },
                     chains,
+                    f.return_annotation,
                 ));
                 stack.push((span.end_byte, qualname, false));
             }

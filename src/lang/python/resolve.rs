@@ -78,7 +78,14 @@ pub fn resolve(
         errors,
     } = raw;
     let (fns, cls) = extract::definitions(functions, classes);
-    let (functions, decorator_chains): (Vec<Function>, Vec<Vec<Chain>>) = fns.into_iter().unzip();
+    let mut functions = Vec::with_capacity(fns.len());
+    let mut decorator_chains = Vec::with_capacity(fns.len());
+    let mut return_chains = Vec::with_capacity(fns.len());
+    for (f, d, r) in fns {
+        functions.push(f);
+        decorator_chains.push(d);
+        return_chains.push(r);
+    }
     let (classes, base_chains): (Vec<Class>, Vec<Vec<Chain>>) = cls.into_iter().unzip();
 
     let imports: HashMap<&str, &str> = facts
@@ -187,8 +194,12 @@ pub fn resolve(
             _ => None,
         };
     }
-    for (f, chains) in functions_out.iter_mut().zip(&decorator_chains) {
-        // Decorators are evaluated in the scope that encloses the function.
+    for ((f, chains), returns) in functions_out
+        .iter_mut()
+        .zip(&decorator_chains)
+        .zip(&return_chains)
+    {
+        // Decorators and annotations are evaluated in the scope that encloses the function.
         let outer = f
             .qualname
             .rsplit_once('.')
@@ -197,6 +208,10 @@ pub fn resolve(
             function: outer,
             class_body: None,
         };
+        f.return_annotation = returns.as_ref().and_then(|c| {
+            env.chain(c, &place, f.span.start_byte as usize, 0)
+                .map(|t| t.path)
+        });
         for (d, chain) in f.decorators.iter_mut().zip(chains) {
             let pos = d.span.start_byte as usize;
             d.resolved = env.chain(chain, &place, pos, 0).map(|t| t.path);

@@ -1,0 +1,447 @@
+//! Small per-project indexes for the entry-point finder, built once: project
+//! symbols by dotted name, class methods, bindings per module and scope,
+//! calls by span. All lookups are map lookups, so the finder stays linear in
+//! the number of facts.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::analysis::Project;
+use crate::facts::{Arg, Assignment, Call, FileFacts};
+
+/// Cross-module hops stop here (import cycles).
+pub const MAX_HOPS: usize = 8;
+
+/// A function or class of the project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Symbol {
+    /// File index, index into its `functions`.
+    Function(usize, usize),
+    /// File index, index into its `classes`.
+    Class(usize, usize),
+}
+
+/// What routes hang off: a router/app/blueprint variable, or a URL module
+/// itself (Django `urls.py`, routes registered with no receiver).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Key {
+    Module(String),
+    /// Module, enclosing function (`None` at module level), variable name.
+    Var(String, Option<String>, String),
+}
+
+impl Key {
+    pub fn module(&self) -> &str {
+        match self {
+            Key::Module(m) | Key::Var(m, _, _) => m,
+        }
+    }
+}
+
+pub struct Index<'a> {
+    pub project: &'a Project,
+    /// `module.qualname` → symbol.
+    symbols: BTreeMap<String, Symbol>,
+    /// (file, class qualname) → indices of its methods.
+    methods: BTreeMap<(usize, &'a str), Vec<usize>>,
+    /// Per file: module-level binding name → last assignment index.
+    module_assigns: Vec<BTreeMap<&'a str, usize>>,
+    /// Per file: (scope, name) → last assignment index in that function.
+    local_assigns: Vec<BTreeMap<(&'a str, &'a str), usize>>,
+    /// Per file: imported local name → import targets (an `if`/`else` may
+    /// bind one name to two modules; both count).
+    imports: Vec<BTreeMap<&'a str, Vec<&'a str>>>,
+    /// Per file: names of top-level functions and classes.
+    top_defs: Vec<BTreeSet<&'a str>>,
+    /// Per file: (end byte, start byte, call index), sorted.
+    calls_by_end: Vec<Vec<(u32, u32, usize)>>,
+    /// Per file: (start byte, string index), sorted.
+    strings_by_start: Vec<Vec<(u32, usize)>>,
+    /// Per file: another project module imports it or calls into it.
+    imported: Vec<bool>,
+    /// Trailing parts of module names (two segments or more) → the one
+    /// module that ends so, `None` when several do. Apps run from a
+    /// sub-directory import `app.routers.chat` for `backend/app/routers/chat.py`.
+    suffixes: BTreeMap<&'a str, Option<usize>>,
+}
+
+impl<'a> Index<'a> {
+    pub fn new(project: &'a Project) -> Index<'a> {
+        let mut symbols = BTreeMap::new();
+        let mut methods: BTreeMap<(usize, &'a str), Vec<usize>> = BTreeMap::new();
+        let mut module_assigns = Vec::with_capacity(project.files.len());
+        let mut local_assigns = Vec::with_capacity(project.files.len());
+        let mut imports = Vec::with_capacity(project.files.len());
+        let mut top_defs = Vec::with_capacity(project.files.len());
+        let mut calls_by_end = Vec::with_capacity(project.files.len());
+        let mut strings_by_start = Vec::with_capacity(project.files.len());
+        for (fi, file) in project.files.iter().enumerate() {
+            let mut tops = BTreeSet::new();
+            for (i, f) in file.functions.iter().enumerate() {
+                symbols.insert(dotted(&file.module, &f.qualname), Symbol::Function(fi, i));
+                if let Some(class) = &f.class {
+                    methods.entry((fi, class.as_str())).or_default().push(i);
+                }
+                if !f.qualname.contains('.') {
+                    tops.insert(f.name.as_str());
+                }
+            }
+            for (i, c) in file.classes.iter().enumerate() {
+                symbols.insert(dotted(&file.module, &c.qualname), Symbol::Class(fi, i));
+                if !c.qualname.contains('.') {
+                    tops.insert(c.name.as_str());
+                }
+            }
+            let mut module_level = BTreeMap::new();
+            let mut local = BTreeMap::new();
+            for (i, a) in file.assignments.iter().enumerate() {
+                match &a.scope {
+                    None => {
+                        module_level.insert(a.target.as_str(), i);
+                    }
+                    Some(s) => {
+                        local.insert((s.as_str(), a.target.as_str()), i);
+                    }
+                }
+            }
+            let mut imp: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+            for i in &file.imports {
+                let targets = imp.entry(i.local.as_str()).or_default();
+                if !targets.contains(&i.target.as_str()) {
+                    targets.push(i.target.as_str());
+                }
+            }
+            let mut by_end: Vec<(u32, u32, usize)> = file
+                .calls
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.span.end_byte, c.span.start_byte, i))
+                .collect();
+            by_end.sort_unstable();
+            let mut strings: Vec<(u32, usize)> = file
+                .strings
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.span.start_byte, i))
+                .collect();
+            strings.sort_unstable();
+            module_assigns.push(module_level);
+            local_assigns.push(local);
+            imports.push(imp);
+            top_defs.push(tops);
+            calls_by_end.push(by_end);
+            strings_by_start.push(strings);
+        }
+        let mut suffixes: BTreeMap<&str, Option<usize>> = BTreeMap::new();
+        for (fi, file) in project.files.iter().enumerate() {
+            let m = file.module.as_str();
+            for (i, _) in m.match_indices('.') {
+                let suffix = &m[i + 1..];
+                if suffix.contains('.') {
+                    suffixes
+                        .entry(suffix)
+                        .and_modify(|v| *v = None)
+                        .or_insert(Some(fi));
+                }
+            }
+        }
+        let mut index = Index {
+            project,
+            imported: vec![false; project.files.len()],
+            suffixes,
+            symbols,
+            methods,
+            module_assigns,
+            local_assigns,
+            imports,
+            top_defs,
+            calls_by_end,
+            strings_by_start,
+        };
+        // `import a.b.c` records only `a`; calls spell the rest (`a.b.c.f()`).
+        let mut imported = vec![false; project.files.len()];
+        for (fi, file) in project.files.iter().enumerate() {
+            let names = file
+                .imports
+                .iter()
+                .map(|i| i.target.as_str())
+                .chain(file.calls.iter().filter_map(|c| c.resolved.as_deref()));
+            for name in names {
+                let target = match index.longest_module(name) {
+                    Some(m) => project.modules.get(m).copied(),
+                    None => index.rebase(name).and_then(|r| {
+                        index
+                            .longest_module(&r)
+                            .and_then(|m| project.modules.get(m).copied())
+                    }),
+                };
+                if let Some(target) = target
+                    && target != fi
+                {
+                    imported[target] = true;
+                }
+            }
+        }
+        index.imported = imported;
+        index
+    }
+
+    /// Whether another project module imports file `fi` (or calls into it).
+    pub fn is_imported(&self, fi: usize) -> bool {
+        self.imported[fi]
+    }
+
+    pub fn file(&self, fi: usize) -> &'a FileFacts {
+        &self.project.files[fi]
+    }
+
+    /// The project function or class a resolved dotted name denotes,
+    /// following re-exports and module-level aliases.
+    pub fn symbol(&self, path: &str) -> Option<Symbol> {
+        if let Some(s) = self.symbols.get(path) {
+            return Some(*s);
+        }
+        if let Some(c) = self.project.canonical(path)
+            && let Some(s) = self.symbols.get(&c)
+        {
+            return Some(*s);
+        }
+        let r = self.rebase(path)?;
+        self.symbols
+            .get(&r)
+            .or_else(|| {
+                self.project
+                    .canonical(&r)
+                    .and_then(|c| self.symbols.get(&c))
+            })
+            .copied()
+    }
+
+    /// A dotted name whose module part names a project module by its
+    /// trailing segments only, rewritten to the full module name
+    /// (`app.routers.chat.router` → `backend.app.routers.chat.router`).
+    /// `None` when a module already matches or no unique one does.
+    pub fn rebase(&self, path: &str) -> Option<String> {
+        if self.longest_module(path).is_some() {
+            return None;
+        }
+        let mut end = path.len();
+        loop {
+            let prefix = &path[..end];
+            if let Some(found) = self.suffixes.get(prefix) {
+                let fi = (*found)?;
+                return Some(format!("{}{}", self.file(fi).module, &path[end..]));
+            }
+            end = prefix.rfind('.')?;
+        }
+    }
+
+    /// A resolved name with calls of annotated project functions replaced by
+    /// their return type: `api.models.create_app().include_router` with
+    /// `def create_app() -> FastAPI` → `fastapi.FastAPI().include_router`.
+    /// `None` when nothing changes.
+    pub fn through_returns(&self, name: &str) -> Option<String> {
+        let mut current = name.to_string();
+        let mut changed = false;
+        'hops: for _ in 0..MAX_HOPS {
+            let mut from = 0;
+            while let Some(i) = current[from..].find("()").map(|i| i + from) {
+                if let Some(Symbol::Function(f, g)) = self.symbol(&current[..i])
+                    && let Some(ty) = &self.file(f).functions[g].return_annotation
+                {
+                    let next = format!("{ty}{}", &current[i..]);
+                    current = self.project.canonical(&next).unwrap_or(next);
+                    changed = true;
+                    continue 'hops;
+                }
+                from = i + 2;
+            }
+            break;
+        }
+        changed.then_some(current)
+    }
+
+    /// The methods defined in class `ci` of file `fi`.
+    pub fn methods_of(&self, fi: usize, ci: usize) -> &[usize] {
+        let class = self.file(fi).classes[ci].qualname.as_str();
+        self.methods
+            .get(&(fi, class))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// The enclosing function scope of a function (`None` for top-level
+    /// functions and methods, whose decorators run at module or class level).
+    pub fn scope_of_function(&self, fi: usize, qualname: &str) -> Option<&'a str> {
+        let (parent, _) = qualname.rsplit_once('.')?;
+        let file = self.file(fi);
+        match self.symbols.get(&dotted(&file.module, parent)) {
+            Some(Symbol::Function(_, i)) => Some(file.functions[*i].qualname.as_str()),
+            _ => None,
+        }
+    }
+
+    /// Absolute dotted names a name as written in file `fi` may stand for
+    /// (`chat.router` with `from api.routes import chat` →
+    /// `api.routes.chat.router`), innermost function scope first.
+    pub fn global_paths(&self, fi: usize, scope: Option<&str>, text: &str) -> Vec<String> {
+        let file = self.file(fi);
+        let (head, rest) = match text.split_once('.') {
+            Some((h, r)) => (h, Some(r)),
+            None => (text, None),
+        };
+        let with_rest = |base: &str| match rest {
+            Some(r) => format!("{base}.{r}"),
+            None => base.to_string(),
+        };
+        // A function nested in an enclosing scope (`def main(): def on_click(): ...`).
+        let mut s = scope;
+        while let Some(q) = s {
+            let path = dotted(&file.module, &format!("{q}.{head}"));
+            if self.symbols.contains_key(&path) {
+                return vec![with_rest(&path)];
+            }
+            s = q.rsplit_once('.').map(|(p, _)| p);
+        }
+        if self.top_defs[fi].contains(head) || self.module_assigns[fi].contains_key(head) {
+            return vec![with_rest(&dotted(&file.module, head))];
+        }
+        match self.imports[fi].get(head) {
+            Some(targets) => targets.iter().map(|t| with_rest(t)).collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// The variables (or URL modules) a receiver or argument written as
+    /// `text` in file `fi` refers to. Attributes after the variable are
+    /// ignored (`app.router` is `app`); calls end the name.
+    pub fn var_keys(&self, fi: usize, scope: Option<&str>, text: &str) -> Vec<Key> {
+        let text = text.split(['(', '[']).next().unwrap_or("");
+        let head = text.split('.').next().unwrap_or("");
+        if head.is_empty() {
+            return Vec::new();
+        }
+        let file = self.file(fi);
+        let mut s = scope;
+        while let Some(q) = s {
+            if self.local_assigns[fi].contains_key(&(q, head)) {
+                return vec![Key::Var(
+                    file.module.clone(),
+                    Some(q.to_string()),
+                    head.to_string(),
+                )];
+            }
+            s = q.rsplit_once('.').map(|(p, _)| p);
+        }
+        if self.module_assigns[fi].contains_key(head) || self.top_defs[fi].contains(head) {
+            return vec![Key::Var(file.module.clone(), None, head.to_string())];
+        }
+        let mut out = Vec::new();
+        for path in self.global_paths(fi, None, text) {
+            if let Some(k) = self.follow(&path)
+                && !out.contains(&k)
+            {
+                out.push(k);
+            }
+        }
+        out
+    }
+
+    /// The project variable or module an absolute dotted name leads to,
+    /// through re-exports.
+    pub fn follow(&self, path: &str) -> Option<Key> {
+        let mut path = path.to_string();
+        for _ in 0..MAX_HOPS {
+            if let Some(r) = self.rebase(&path) {
+                path = r;
+            }
+            let module = self.longest_module(&path)?;
+            if module.len() == path.len() {
+                return Some(Key::Module(module.to_string()));
+            }
+            let rest = &path[module.len() + 1..];
+            let (name, tail) = match rest.split_once('.') {
+                Some((n, t)) => (n, Some(t)),
+                None => (rest, None),
+            };
+            let fi = self.project.modules[module];
+            if self.module_assigns[fi].contains_key(name) || self.top_defs[fi].contains(name) {
+                return Some(Key::Var(module.to_string(), None, name.to_string()));
+            }
+            let target = self.imports[fi].get(name)?.first()?;
+            path = match tail {
+                Some(t) => format!("{target}.{t}"),
+                None => target.to_string(),
+            };
+        }
+        None
+    }
+
+    fn longest_module<'p>(&self, path: &'p str) -> Option<&'p str> {
+        let mut end = path.len();
+        loop {
+            let prefix = &path[..end];
+            if self.project.modules.contains_key(prefix) {
+                return Some(prefix);
+            }
+            end = prefix.rfind('.')?;
+        }
+    }
+
+    /// The literal string a module-level or local constant holds.
+    pub fn constant(&self, key: &Key) -> Option<&'a str> {
+        self.binding(key).and_then(|(_, a)| a.value.as_str())
+    }
+
+    /// The file and assignment that last bound a variable.
+    pub fn binding(&self, key: &Key) -> Option<(usize, &'a Assignment)> {
+        let Key::Var(module, scope, name) = key else {
+            return None;
+        };
+        let fi = *self.project.modules.get(module)?;
+        let i = match scope {
+            Some(s) => *self.local_assigns[fi].get(&(s.as_str(), name.as_str()))?,
+            None => *self.module_assigns[fi].get(name.as_str())?,
+        };
+        Some((fi, &self.file(fi).assignments[i]))
+    }
+
+    /// The outermost call that an argument's value is (`view_func=V.as_view("v")`).
+    pub fn call_at(&self, fi: usize, arg: &Arg) -> Option<&'a Call> {
+        let list = &self.calls_by_end[fi];
+        let end = arg.span.end_byte;
+        let from = list.partition_point(|c| c.0 < end);
+        list[from..]
+            .iter()
+            .take_while(|c| c.0 == end)
+            .find(|c| c.1 >= arg.span.start_byte)
+            .map(|c| &self.file(fi).calls[c.2])
+    }
+
+    /// The span of a string literal with this value inside `[start, end)`,
+    /// at or after `from` (to point at one tuple of a route list).
+    pub fn string_in(
+        &self,
+        fi: usize,
+        start: u32,
+        end: u32,
+        value: &str,
+    ) -> Option<crate::source::Span> {
+        let list = &self.strings_by_start[fi];
+        let from = list.partition_point(|s| s.0 < start);
+        list[from..]
+            .iter()
+            .take_while(|s| s.0 < end)
+            .map(|s| &self.file(fi).strings[s.1])
+            .find(|s| s.value == value && !s.interpolated)
+            .map(|s| s.span)
+    }
+}
+
+/// `module.name`, or `name` alone for the root package.
+pub fn dotted(module: &str, name: &str) -> String {
+    if module.is_empty() {
+        name.to_string()
+    } else {
+        format!("{module}.{name}")
+    }
+}

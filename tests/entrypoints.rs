@@ -1,0 +1,359 @@
+//! The entry-point finder on one small project per framework
+//! (`fixtures/entrypoints/<framework>/`): the exact entry points, look-alikes
+//! that must not count, catalogue extension from config.
+
+use std::path::{Path, PathBuf};
+
+use synthlint::analysis::entrypoints::{self, EntryPoint, Handler};
+use synthlint::config::{self, Overrides};
+use synthlint::engine;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/entrypoints")
+        .join(name)
+}
+
+/// One line per entry point:
+/// `path:line kind framework [METHODS] route -> handler (private) exposed: ...`.
+fn render(e: &EntryPoint) -> String {
+    let kind = serde_json::to_value(e.kind).unwrap();
+    let handler = match &e.handler {
+        Handler::Function { module, qualname } => format!("{module}:{qualname}"),
+        Handler::Module { module } => format!("module {module}"),
+        Handler::MainBlock { module, span } => format!("main {module}:{}", span.start_line),
+    };
+    let mut s = format!(
+        "{}:{} {} {} [{}] {} -> {}",
+        e.location.path,
+        e.location.span.start_line,
+        kind.as_str().unwrap(),
+        e.framework,
+        e.methods.join(","),
+        e.route.as_deref().unwrap_or("-"),
+        handler
+    );
+    if !e.public {
+        s.push_str(" (private)");
+    }
+    if !e.exposure.is_empty() {
+        s.push_str(&format!(" exposed: {}", e.exposure.join("; ")));
+    }
+    s
+}
+
+fn find_in(dir: &Path) -> Vec<EntryPoint> {
+    let overrides = Overrides {
+        paths: vec![dir.to_path_buf()],
+        root: Some(dir.to_path_buf()),
+        ..Default::default()
+    };
+    let settings = config::resolve(&overrides).expect("settings");
+    let (project, catalog, notes) =
+        engine::load_project(&[dir.to_path_buf()], &settings).expect("project");
+    assert!(notes.is_empty(), "scan notifications: {notes:?}");
+    entrypoints::find(&project, &catalog)
+}
+
+fn check(name: &str, expected: &[&str]) {
+    let found = find_in(&fixture(name));
+    let mut got: Vec<String> = found.iter().map(render).collect();
+    got.sort();
+    let mut want: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
+    want.sort();
+    assert_eq!(
+        got,
+        want,
+        "\nentry points in fixtures/entrypoints/{name}:\n{}\n",
+        got.join("\n")
+    );
+}
+
+#[test]
+fn fastapi_routers_prefixes_and_factories() {
+    check(
+        "fastapi",
+        &[
+            // Router prefix `/v1` under `include_router(chat.router, prefix="/api")`.
+            "app/routers/chat.py:12 http fastapi [POST] /api/v1/chat -> app.routers.chat:chat",
+            // Stacked decorators: two routes, one handler; methods upper-cased.
+            "app/routers/chat.py:17 http fastapi [POST,PUT] /api/v1/complete -> app.routers.chat:complete",
+            "app/routers/chat.py:18 http fastapi [GET] /api/v1/complete/{job_id} -> app.routers.chat:complete",
+            // Prefix from a constant in another module; router imported under an alias.
+            "app/routers/admin.py:6 http fastapi [DELETE] /internal/admin/users/{user_id} -> app.routers.admin:delete_user",
+            "app/main.py:12 http fastapi [GET] /health -> app.main:health",
+            "app/main.py:17 websocket fastapi [] /ws -> app.main:stream",
+            "app/main.py:26 http fastapi [GET,HEAD] /ping -> app.main:ping",
+            // `application = create_app()` with `def create_app() -> FastAPI`.
+            "app/factory.py:11 http fastapi [GET] /ready -> app.factory:ready",
+            "app/plain_starlette.py:18 http starlette [GET] / -> app.plain_starlette:homepage",
+            "app/plain_starlette.py:19 http starlette [POST] /submit -> app.plain_starlette:submit",
+            "app/plain_starlette.py:20 websocket starlette [] /feed -> app.plain_starlette:feed",
+            // Not here: `@mailbox.post("/letters")` on a class of our own (lookalike.py).
+        ],
+    );
+}
+
+#[test]
+fn flask_blueprints_url_rules_and_method_views() {
+    check(
+        "flask",
+        &[
+            // `register_blueprint(bp, url_prefix="/blog")` replaces the blueprint's own prefix.
+            "blog/views.py:6 http flask [GET,POST] /blog/posts -> blog.views:posts",
+            "blog/views.py:11 http flask [GET] /blog/posts/<int:post_id> -> blog.views:show_post",
+            "blog/views.py:20 http flask [GET] /blog/about -> blog.views:about",
+            // The blueprint's own `url_prefix` when registered without one.
+            "blog/api.py:24 http flask [DELETE] /api/items/<int:item_id> -> blog.api:delete_item",
+            // `add_url_rule(view_func=ItemAPI.as_view(...))`: one entry per handler method.
+            "blog/__init__.py:12 http flask [GET] /items/<int:item_id> -> blog.api:ItemAPI.get",
+            "blog/__init__.py:12 http flask [POST] /items/<int:item_id> -> blog.api:ItemAPI.post",
+            // A route on a local app inside the factory.
+            "blog/__init__.py:14 http flask [GET] / -> blog:create_app.index",
+            // Not here: DraftAPI, a MethodView nobody registers.
+        ],
+    );
+}
+
+#[test]
+fn django_urls_includes_class_views_and_drf_routers() {
+    check(
+        "django",
+        &[
+            // `path("chat/", include("chat.urls"))`.
+            "chat/urls.py:6 http django [] /chat/ -> chat.views:index",
+            "chat/urls.py:7 http django [GET] /chat/reply/ -> chat.views:ReplyView.get",
+            "chat/urls.py:7 http django [POST] /chat/reply/ -> chat.views:ReplyView.post",
+            // A generic view with no handler of its own: the class is the handler.
+            "chat/urls.py:8 http django [] /chat/about/ -> chat.views:AboutView",
+            "chat/urls.py:9 http django [] /chat/legacy/(?P<room>\\w+)/$ -> chat.views:legacy_room",
+            // `router.register(...)` under `path("api/", include(router.urls))`.
+            "mysite/urls.py:8 http django [GET] /api/messages -> chat.api:MessageViewSet.list",
+            "mysite/urls.py:8 http django [POST] /api/messages -> chat.api:MessageViewSet.create",
+            // Not here: admin.site.urls (library code), UnroutedView (never routed).
+        ],
+    );
+}
+
+#[test]
+fn aiohttp_router_route_tables_views_and_subapps() {
+    check(
+        "aiohttp",
+        &[
+            "server.py:6 http aiohttp [POST] /generate -> server:generate",
+            "server.py:11 http aiohttp [PATCH] /settings -> server:settings",
+            "server.py:46 http aiohttp [GET] / -> server:index",
+            "server.py:47 http aiohttp [PUT] /items -> server:put_item",
+            "server.py:48 http aiohttp [GET] /view -> server:ItemView.get",
+            "server.py:48 http aiohttp [DELETE] /view -> server:ItemView.delete",
+            "server.py:49 http aiohttp [GET] /status -> server:status",
+            "server.py:49 http aiohttp [POST] /echo -> server:echo",
+            // `app.add_subapp("/admin", admin)`.
+            "server.py:52 http aiohttp [GET] /admin/stats -> server:stats",
+            "server.py:57 cli script [] - -> main server:57 (private)",
+        ],
+    );
+}
+
+#[test]
+fn tornado_handlers_with_and_without_routes() {
+    check(
+        "tornado",
+        &[
+            "app.py:34 http tornado [GET] / -> app:MainHandler.get",
+            "app.py:34 http tornado [POST] / -> app:MainHandler.post",
+            "app.py:35 websocket tornado [] /ws -> app:ChatSocket.open",
+            "app.py:35 websocket tornado [] /ws -> app:ChatSocket.on_message",
+            // `url(...)` to a handler in another module, through a project base class.
+            "app.py:36 http tornado [GET] /status -> handlers:StatusHandler.get",
+            // A RequestHandler subclass outside the route table: found, no route.
+            "app.py:27 http tornado [GET] - -> app:DebugHandler.get",
+            "app.py:41 cli script [] - -> main app:41 (private)",
+            // Not here: ResizeJob, whose `RequestHandler` base is a class of our own.
+        ],
+    );
+}
+
+#[test]
+fn gradio_listeners_interfaces_and_exposure() {
+    check(
+        "gradio",
+        &[
+            "demo.py:30 ui gradio [] Button.click -> demo:greet exposed: launch(share=True)",
+            "demo.py:30 ui gradio [] Button.click.then -> demo:clear_box exposed: launch(share=True)",
+            "demo.py:31 ui gradio [] Textbox.submit -> demo:greet exposed: launch(share=True)",
+            "demo.py:34 ui gradio [] ChatInterface -> demo:respond exposed: launch(share=True)",
+            "classify.py:9 ui gradio [] Interface -> classify:classify exposed: launch(server_name=\"0.0.0.0\")",
+            "classify.py:8 cli script [] - -> main classify:8 (private)",
+            // demo.py launches at module level with no guard: run as a script
+            // (located at its first call statement).
+            "demo.py:24 cli script [] - -> module demo (private)",
+            // Not here: `go.click(lambda: None)` (a lambda has no name) and
+            // `robot.click(greet)` on a class of our own.
+        ],
+    );
+}
+
+#[test]
+fn streamlit_scripts_are_modules_that_import_streamlit() {
+    check(
+        "streamlit",
+        &[
+            "Home.py:1 script streamlit [] - -> module Home",
+            "pages/History.py:1 script streamlit [] - -> module pages.History",
+            // Not here: helpers.py (no Streamlit) and widgets.py (a Streamlit
+            // helper that Home.py imports: definitions only).
+        ],
+    );
+}
+
+#[test]
+fn command_lines_main_blocks_click_typer_fire() {
+    check(
+        "cli",
+        &[
+            "tool.py:4 cli click [] cli -> tool:cli (private)",
+            // `@cli.command()` on the `@click.group()` function.
+            "tool.py:9 cli click [] download -> tool:download (private)",
+            "tool.py:14 cli click [] run-eval -> tool:evaluate (private)",
+            "tool.py:20 cli click [] standalone -> tool:standalone (private)",
+            "tool.py:25 cli script [] - -> main tool:25 (private)",
+            "typed.py:6 cli typer [] fine-tune -> typed:fine_tune (private)",
+            "typed.py:11 cli typer [] serve -> typed:start_server (private)",
+            "typed.py:20 cli script [] - -> main typed:20 (private)",
+            "typed.py:21 cli typer [] main -> typed:main (private)",
+            "fire_tool.py:8 cli script [] - -> main fire_tool:8 (private)",
+            "fire_tool.py:9 cli fire [] export_model -> fire_tool:export_model (private)",
+        ],
+    );
+}
+
+#[test]
+fn scripts_without_a_main_guard() {
+    check(
+        "scripts",
+        &[
+            // The first call statement that is not set-up (`logging.basicConfig`, `sys.path`).
+            "generate.py:11 cli script [] - -> module generate (private)",
+            "guarded.py:5 cli script [] - -> main guarded:5 (private)",
+            // Not here: pkg/prompts.py (imported), settings_loader.py (set-up
+            // calls only), setup.py (ignored path).
+        ],
+    );
+}
+
+#[test]
+fn apps_run_from_a_subdirectory_import_from_there() {
+    check(
+        "monorepo",
+        &[
+            // `from app.routers import items` in backend/app/main.py.
+            "backend/app/routers/items.py:6 http fastapi [GET] /api/items/{item_id} -> backend.app.routers.items:read_item",
+            // `from handlers.describe import describe` in ui/app.py.
+            "ui/app.py:6 ui gradio [] Interface -> ui.handlers.describe:describe",
+            "ui/app.py:6 cli script [] - -> module ui.app (private)",
+        ],
+    );
+}
+
+#[test]
+fn model_servers_cog_triton_grpc() {
+    check(
+        "servers",
+        &[
+            "predict.py:8 http cog [POST] /predictions -> predict:Predictor.predict",
+            "model_repo/tts/1/model.py:8 http triton [POST] - -> model_repo.tts.1.model:TritonPythonModel.execute",
+            // Public methods of a generated `*Servicer` subclass; not `_warm_up`.
+            "grpc_server.py:13 http grpc [POST] - -> grpc_server:SpeechService.Synthesize",
+        ],
+    );
+}
+
+#[test]
+fn output_is_sorted_and_repeatable() {
+    let dir = fixture("fastapi");
+    let a = find_in(&dir);
+    let b = find_in(&dir);
+    assert_eq!(a, b);
+    let mut sorted = a.clone();
+    sorted.sort();
+    assert_eq!(a, sorted);
+}
+
+#[test]
+fn config_extends_the_entry_point_catalogue() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("synthlint.toml"),
+        r#"
+[[catalog.entrypoints.decorator]]
+id = "acme.expose"
+framework = "acme"
+kind = "http"
+patterns = ["acme.Service().expose()"]
+route = { position = 0, keyword = "path" }
+methods = ["POST"]
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("svc.py"),
+        "import acme\n\nservice = acme.Service()\n\n\n@service.expose(\"/run\")\ndef run():\n    return 1\n",
+    )
+    .unwrap();
+    let got: Vec<String> = find_in(dir.path()).iter().map(render).collect();
+    assert_eq!(got, vec!["svc.py:6 http acme [POST] /run -> svc:run"]);
+}
+
+#[test]
+fn a_bad_entry_point_pattern_in_config_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("synthlint.toml"),
+        r#"
+[[catalog.entrypoints.call]]
+id = "acme.bad"
+framework = "acme"
+kind = "http"
+patterns = ["acme.[oops"]
+handler = { position = 0 }
+"#,
+    )
+    .unwrap();
+    let overrides = Overrides {
+        paths: vec![dir.path().to_path_buf()],
+        root: Some(dir.path().to_path_buf()),
+        ..Default::default()
+    };
+    let err = match config::resolve(&overrides) {
+        Ok(_) => panic!("a bad pattern must be a config error"),
+        Err(e) => format!("{e:?}"),
+    };
+    assert!(err.contains("acme.[oops"), "{err}");
+}
+
+#[test]
+fn a_call_registration_without_a_handler_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("synthlint.toml"),
+        r#"
+[[catalog.entrypoints.call]]
+id = "acme.nohandler"
+framework = "acme"
+kind = "http"
+patterns = ["acme.route"]
+"#,
+    )
+    .unwrap();
+    let overrides = Overrides {
+        paths: vec![dir.path().to_path_buf()],
+        root: Some(dir.path().to_path_buf()),
+        ..Default::default()
+    };
+    let err = match config::resolve(&overrides) {
+        Ok(_) => panic!("a call registration needs a handler argument"),
+        Err(e) => format!("{e:?}"),
+    };
+    assert!(err.contains("handler"), "{err}");
+}
