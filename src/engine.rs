@@ -227,7 +227,7 @@ pub fn load(
     stats.walk = t.elapsed();
 
     let t = Instant::now();
-    let (facts, notes) = extract_all(&files, settings, &catalog);
+    let (facts, notes) = extract_all(&files, settings, catalog);
     notifications.extend(notes);
     stats.parse = t.elapsed();
     stats.files = facts.len();

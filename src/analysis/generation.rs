@@ -71,8 +71,7 @@ fn via_base_class<'a>(
     let (class, rest) = resolved
         .match_indices(['.', '('])
         .map(|(i, _)| (&resolved[..i], &resolved[i..]))
-        .filter(|(prefix, _)| classes.contains_key(*prefix))
-        .last()?;
+        .rfind(|(prefix, _)| classes.contains_key(*prefix))?;
     let mut queue: VecDeque<&str> = VecDeque::from([class]);
     let mut seen = 0;
     while let Some(c) = queue.pop_front() {

@@ -22,6 +22,10 @@ pub struct Project {
     /// Per file: module-level name → what it is bound to (the type of the
     /// last top-level assignment, else the import target).
     bindings: Vec<HashMap<String, String>>,
+    /// Dotted suffixes of module names (two segments or more) → module, when
+    /// unique: `storyteller.api` for `demo/storyteller/api.py`, whose package
+    /// is imported from inside `demo/`. `None` marks an ambiguous suffix.
+    suffixes: HashMap<String, Option<usize>>,
 }
 
 impl Project {
@@ -33,11 +37,16 @@ impl Project {
             .map(|(i, f)| (f.module.clone(), i))
             .collect();
         let bindings = files.iter().map(module_bindings).collect();
-        let mut project = Project {
-            files,
-            modules,
-            bindings,
-        };
+        let mut suffixes: HashMap<String, Option<usize>> = HashMap::new();
+        for (i, f) in files.iter().enumerate() {
+            for (dot, _) in f.module.match_indices('.') {
+                let suffix = &f.module[dot + 1..];
+                if suffix.contains('.') && !modules.contains_key(suffix) {
+                    suffixes.entry(suffix.to_string()).and_modify(|e| *e = None).or_insert(Some(i));
+                }
+            }
+        }
+        let mut project = Project { files, modules, bindings, suffixes };
         project.resolve_across_modules();
         project
     }
@@ -89,6 +98,10 @@ impl Project {
                     return (head != prefix).then(|| format!("{head}{tail}"));
                 }
                 return returned(&self.files[fi], name, tail);
+            }
+            // A package imported from a sub-directory: spell the module in full.
+            if let Some(Some(fi)) = self.suffixes.get(prefix) {
+                return Some(format!("{}{}", self.files[*fi].module, &path[end..]));
             }
             end = prefix.rfind('.')?;
         }
