@@ -210,6 +210,32 @@ impl<'a> Finder<'a> {
                 });
             }
         }
+        // Class decorators register handler classes (`@routes.view("/x")`).
+        for (ci, c) in file.classes.iter().enumerate() {
+            let scope = self.ix.scope_of_function(fi, &c.qualname);
+            for d in &c.decorators {
+                let Some(name) = self.decorator_name(d.resolved.as_deref(), 0) else {
+                    continue;
+                };
+                let Some(ri) = self.cat.decorator.first(&name) else {
+                    continue;
+                };
+                let reg = &self.cat.data.decorator[ri];
+                let key = self.receiver_key(fi, scope, &d.text);
+                let methods = self.methods(reg, &name, &d.args);
+                let route = self.route_spec(reg, &name, &d.args, fi, scope, Some(&c.name));
+                self.registered.push(Registered {
+                    fi,
+                    key,
+                    kind: reg.kind,
+                    framework: &reg.framework,
+                    methods,
+                    route,
+                    target: Target::Class(fi, ci),
+                    location: d.span,
+                });
+            }
+        }
     }
 
     /// The decorator's resolved name across modules; a decorator on a
@@ -546,7 +572,7 @@ impl<'a> Finder<'a> {
     }
 
     /// The first module-level call that is a statement of its own (not
-    /// inside an assignment, a class body, a decorator or another call) and
+    /// inside an assignment, a class, a decorator or another call) and
     /// not a catalogued set-up call. One sweep over spans sorted by start,
     /// outer first, tracking the furthest end seen.
     fn first_statement_call(&self, fi: usize) -> Option<Span> {
@@ -559,7 +585,13 @@ impl<'a> Finder<'a> {
         for c in &file.classes {
             spans.push((c.span.start_byte, Reverse(c.span.end_byte), None));
         }
-        for d in file.functions.iter().flat_map(|f| &f.decorators) {
+        let class_decorators = file.classes.iter().flat_map(|c| &c.decorators);
+        for d in file
+            .functions
+            .iter()
+            .flat_map(|f| &f.decorators)
+            .chain(class_decorators)
+        {
             spans.push((d.span.start_byte, Reverse(d.span.end_byte), None));
         }
         for (i, c) in file.calls.iter().enumerate() {
