@@ -336,7 +336,9 @@ fn class_decorators_resolve_in_the_enclosing_scope() {
         "svc.py",
         "import bentoml\nfrom aiohttp import web\n\nroutes = web.RouteTableDef()\n\n@routes.view(\"/items\")\nclass Items(web.View):\n    pass\n\n@bentoml.service(resources={\"gpu\": 1})\nclass Summarizer:\n    pass\n\nclass Plain:\n    pass\n",
     );
-    let got: Vec<(&str, Vec<(String, Option<String>, usize)>)> = f
+    // (decorator text, resolved, line) per class.
+    type Decorators = Vec<(String, Option<String>, usize)>;
+    let got: Vec<(&str, Decorators)> = f
         .classes
         .iter()
         .map(|c| {
