@@ -260,7 +260,7 @@ fn apps_run_from_a_subdirectory_import_from_there() {
 }
 
 #[test]
-fn model_servers_cog_triton_grpc_bentoml_litserve() {
+fn model_servers() {
     check(
         "servers",
         &[
@@ -272,6 +272,10 @@ fn model_servers_cog_triton_grpc_bentoml_litserve() {
             "bento_service.py:10 http bentoml [POST] /v2/translate -> bento_service:Summarizer.translate",
             "lit_server.py:8 http litserve [POST] /predict -> lit_server:CaptionAPI.predict",
             "lit_server.py:12 cli script [] - -> main lit_server:12 (private)",
+            "triton_server.py:19 http pytriton [POST] /v2/models/echo/infer -> triton_server:echo",
+            // A callable instance: its `__call__` is the handler.
+            "triton_server.py:25 http pytriton [POST] /v2/models/upscale/infer -> triton_server:Upscaler.__call__",
+            "triton_server.py:17 cli script [] - -> main triton_server:17 (private)",
         ],
     );
 }
