@@ -368,3 +368,26 @@ patterns = ["acme.route"]
     };
     assert!(err.contains("handler"), "{err}");
 }
+
+#[test]
+fn include_cycles_and_self_decoration_terminate() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    w(
+        "a.py",
+        "from fastapi import APIRouter\nfrom b import rb\n\nra = APIRouter(prefix=\"/a\")\nra.include_router(rb, prefix=\"/x\")\n",
+    );
+    w(
+        "b.py",
+        "from fastapi import APIRouter\nfrom a import ra\n\nrb = APIRouter(prefix=\"/b\")\nrb.include_router(ra)\n\n\n@rb.get(\"/y\")\ndef y():\n    return 1\n",
+    );
+    // A function decorated through itself: resolution stops after a few hops.
+    w(
+        "c.py",
+        "import click\n\n\n@loop.command()\ndef loop():\n    pass\n",
+    );
+    let found = find_in(dir.path());
+    let routes: Vec<&str> = found.iter().filter_map(|e| e.route.as_deref()).collect();
+    assert!(!routes.is_empty());
+    assert!(routes.iter().all(|r| r.ends_with("/b/y")), "{routes:?}");
+}
