@@ -96,6 +96,9 @@ pub struct Class {
     pub qualname: String,
     /// Base class expressions, resolved through imports where possible.
     pub bases: Vec<String>,
+    /// Class decorators, resolved like function decorators.
+    #[serde(default)]
+    pub decorators: Vec<Decorator>,
     pub name_span: Span,
     pub span: Span,
 }

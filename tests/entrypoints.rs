@@ -142,15 +142,17 @@ fn aiohttp_router_route_tables_views_and_subapps() {
         &[
             "server.py:6 http aiohttp [POST] /generate -> server:generate",
             "server.py:11 http aiohttp [PATCH] /settings -> server:settings",
-            "server.py:46 http aiohttp [GET] / -> server:index",
-            "server.py:47 http aiohttp [PUT] /items -> server:put_item",
-            "server.py:48 http aiohttp [GET] /view -> server:ItemView.get",
-            "server.py:48 http aiohttp [DELETE] /view -> server:ItemView.delete",
-            "server.py:49 http aiohttp [GET] /status -> server:status",
-            "server.py:49 http aiohttp [POST] /echo -> server:echo",
+            // A class registered by a class decorator (`@routes.view(...)`).
+            "server.py:36 http aiohttp [POST] /orders -> server:OrderView.post",
+            "server.py:52 http aiohttp [GET] / -> server:index",
+            "server.py:53 http aiohttp [PUT] /items -> server:put_item",
+            "server.py:54 http aiohttp [GET] /view -> server:ItemView.get",
+            "server.py:54 http aiohttp [DELETE] /view -> server:ItemView.delete",
+            "server.py:55 http aiohttp [GET] /status -> server:status",
+            "server.py:55 http aiohttp [POST] /echo -> server:echo",
             // `app.add_subapp("/admin", admin)`.
-            "server.py:52 http aiohttp [GET] /admin/stats -> server:stats",
-            "server.py:57 cli script [] - -> main server:57 (private)",
+            "server.py:58 http aiohttp [GET] /admin/stats -> server:stats",
+            "server.py:63 cli script [] - -> main server:63 (private)",
         ],
     );
 }
@@ -237,7 +239,8 @@ fn scripts_without_a_main_guard() {
             "generate.py:11 cli script [] - -> module generate (private)",
             "guarded.py:5 cli script [] - -> main guarded:5 (private)",
             // Not here: pkg/prompts.py (imported), settings_loader.py (set-up
-            // calls only), setup.py (ignored path).
+            // calls only), setup.py (ignored path), decorated_only.py (a class
+            // decorator is not a statement).
         ],
     );
 }
@@ -257,7 +260,7 @@ fn apps_run_from_a_subdirectory_import_from_there() {
 }
 
 #[test]
-fn model_servers_cog_triton_grpc() {
+fn model_servers() {
     check(
         "servers",
         &[
@@ -265,6 +268,14 @@ fn model_servers_cog_triton_grpc() {
             "model_repo/tts/1/model.py:8 http triton [POST] - -> model_repo.tts.1.model:TritonPythonModel.execute",
             // Public methods of a generated `*Servicer` subclass; not `_warm_up`.
             "grpc_server.py:13 http grpc [POST] - -> grpc_server:SpeechService.Synthesize",
+            "bento_service.py:6 http bentoml [POST] /summarize -> bento_service:Summarizer.summarize",
+            "bento_service.py:10 http bentoml [POST] /v2/translate -> bento_service:Summarizer.translate",
+            "lit_server.py:8 http litserve [POST] /predict -> lit_server:CaptionAPI.predict",
+            "lit_server.py:12 cli script [] - -> main lit_server:12 (private)",
+            "triton_server.py:19 http pytriton [POST] /v2/models/echo/infer -> triton_server:echo",
+            // A callable instance: its `__call__` is the handler.
+            "triton_server.py:25 http pytriton [POST] /v2/models/upscale/infer -> triton_server:Upscaler.__call__",
+            "triton_server.py:17 cli script [] - -> main triton_server:17 (private)",
         ],
     );
 }
@@ -356,4 +367,27 @@ patterns = ["acme.route"]
         Err(e) => format!("{e:?}"),
     };
     assert!(err.contains("handler"), "{err}");
+}
+
+#[test]
+fn include_cycles_and_self_decoration_terminate() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    w(
+        "a.py",
+        "from fastapi import APIRouter\nfrom b import rb\n\nra = APIRouter(prefix=\"/a\")\nra.include_router(rb, prefix=\"/x\")\n",
+    );
+    w(
+        "b.py",
+        "from fastapi import APIRouter\nfrom a import ra\n\nrb = APIRouter(prefix=\"/b\")\nrb.include_router(ra)\n\n\n@rb.get(\"/y\")\ndef y():\n    return 1\n",
+    );
+    // A function decorated through itself: resolution stops after a few hops.
+    w(
+        "c.py",
+        "import click\n\n\n@loop.command()\ndef loop():\n    pass\n",
+    );
+    let found = find_in(dir.path());
+    let routes: Vec<&str> = found.iter().filter_map(|e| e.route.as_deref()).collect();
+    assert!(!routes.is_empty());
+    assert!(routes.iter().all(|r| r.ends_with("/b/y")), "{routes:?}");
 }

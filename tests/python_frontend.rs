@@ -367,3 +367,58 @@ fn return_annotations_resolve_when_they_name_one_type() {
         ]
     );
 }
+
+#[test]
+fn class_decorators_resolve_in_the_enclosing_scope() {
+    let f = facts(
+        "svc.py",
+        "import bentoml\nfrom aiohttp import web\n\nroutes = web.RouteTableDef()\n\n@routes.view(\"/items\")\nclass Items(web.View):\n    pass\n\n@bentoml.service(resources={\"gpu\": 1})\nclass Summarizer:\n    pass\n\nclass Plain:\n    pass\n",
+    );
+    // (decorator text, resolved, line) per class.
+    type Decorators = Vec<(String, Option<String>, usize)>;
+    let got: Vec<(&str, Decorators)> = f
+        .classes
+        .iter()
+        .map(|c| {
+            (
+                c.name.as_str(),
+                c.decorators
+                    .iter()
+                    .map(|d| {
+                        (
+                            d.text.clone(),
+                            d.resolved.clone(),
+                            d.span.start_line as usize,
+                        )
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "Items",
+                vec![(
+                    "routes.view()".to_string(),
+                    Some("aiohttp.web.RouteTableDef().view()".to_string()),
+                    6
+                )]
+            ),
+            (
+                "Summarizer",
+                vec![(
+                    "bentoml.service()".to_string(),
+                    Some("bentoml.service()".to_string()),
+                    10
+                )]
+            ),
+            ("Plain", vec![]),
+        ]
+    );
+    assert_eq!(
+        f.classes[0].decorators[0].args[0].value.as_str(),
+        Some("/items")
+    );
+}

@@ -40,6 +40,8 @@ pub enum EntryKind {
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Handler {
     /// A function or method of the project: `module` + `qualname` (`Class.method`).
+    /// A registered view class whose handlers all live in library bases (a
+    /// Django generic view) is named by its class qualname.
     Function { module: String, qualname: String },
     /// Module-level code of a module (Streamlit scripts).
     Module { module: String },
@@ -206,6 +208,32 @@ impl<'a> Finder<'a> {
                     methods,
                     route,
                     target: Target::Function(fi, i),
+                    location: d.span,
+                });
+            }
+        }
+        // Class decorators register handler classes (`@routes.view("/x")`).
+        for (ci, c) in file.classes.iter().enumerate() {
+            let scope = self.ix.scope_of_function(fi, &c.qualname);
+            for d in &c.decorators {
+                let Some(name) = self.decorator_name(d.resolved.as_deref(), 0) else {
+                    continue;
+                };
+                let Some(ri) = self.cat.decorator.first(&name) else {
+                    continue;
+                };
+                let reg = &self.cat.data.decorator[ri];
+                let key = self.receiver_key(fi, scope, &d.text);
+                let methods = self.methods(reg, &name, &d.args);
+                let route = self.route_spec(reg, &name, &d.args, fi, scope, Some(&c.name));
+                self.registered.push(Registered {
+                    fi,
+                    key,
+                    kind: reg.kind,
+                    framework: &reg.framework,
+                    methods,
+                    route,
+                    target: Target::Class(fi, ci),
                     location: d.span,
                 });
             }
@@ -546,7 +574,7 @@ impl<'a> Finder<'a> {
     }
 
     /// The first module-level call that is a statement of its own (not
-    /// inside an assignment, a class body, a decorator or another call) and
+    /// inside an assignment, a class, a decorator or another call) and
     /// not a catalogued set-up call. One sweep over spans sorted by start,
     /// outer first, tracking the furthest end seen.
     fn first_statement_call(&self, fi: usize) -> Option<Span> {
@@ -559,7 +587,13 @@ impl<'a> Finder<'a> {
         for c in &file.classes {
             spans.push((c.span.start_byte, Reverse(c.span.end_byte), None));
         }
-        for d in file.functions.iter().flat_map(|f| &f.decorators) {
+        let class_decorators = file.classes.iter().flat_map(|c| &c.decorators);
+        for d in file
+            .functions
+            .iter()
+            .flat_map(|f| &f.decorators)
+            .chain(class_decorators)
+        {
             spans.push((d.span.start_byte, Reverse(d.span.end_byte), None));
         }
         for (i, c) in file.calls.iter().enumerate() {
@@ -643,6 +677,10 @@ impl<'a> Finder<'a> {
                     let first = inner.args.first().filter(|a| a.keyword.is_none())?;
                     return self.handler_target(fi, scope, first, depth + 1);
                 }
+                // `fn=Predictor()`: an instance is called through `__call__`.
+                if let Some(Symbol::Class(f, c)) = self.ix.symbol(r) {
+                    return self.dunder_call(f, c);
+                }
                 let (head, method) = r.rsplit_once('.')?;
                 if self.cat.data.class_view_methods.iter().any(|m| m == method)
                     && let Some(Symbol::Class(f, c)) = self.ix.symbol(head)
@@ -655,6 +693,33 @@ impl<'a> Finder<'a> {
         }
     }
 
+    /// `__call__` of a project class or of its nearest project base.
+    fn dunder_call(&self, fi: usize, ci: usize) -> Option<Target> {
+        let mut queue = VecDeque::from([(fi, ci)]);
+        let mut seen = vec![(fi, ci)];
+        while let Some((f, c)) = queue.pop_front() {
+            let file = self.ix.file(f);
+            if let Some(&m) = self
+                .ix
+                .methods_of(f, c)
+                .iter()
+                .find(|&&m| file.functions[m].name == "__call__")
+            {
+                return Some(Target::Function(f, m));
+            }
+            for base in &file.classes[c].bases {
+                if let Some(Symbol::Class(bf, bc)) = self.ix.symbol(base)
+                    && !seen.contains(&(bf, bc))
+                    && seen.len() < 4 * MAX_HOPS
+                {
+                    seen.push((bf, bc));
+                    queue.push_back((bf, bc));
+                }
+            }
+        }
+        None
+    }
+
     fn name_target(
         &self,
         fi: usize,
@@ -662,8 +727,16 @@ impl<'a> Finder<'a> {
         text: &str,
         resolved: Option<&str>,
     ) -> Option<Target> {
-        if let Some(s) = resolved.and_then(|r| self.ix.symbol(r)) {
-            return Some(s.into());
+        if let Some(r) = resolved {
+            if let Some(s) = self.ix.symbol(r) {
+                return Some(s.into());
+            }
+            // A variable holding an instance of a project class.
+            if let Some(class) = r.strip_suffix("()")
+                && let Some(Symbol::Class(f, c)) = self.ix.symbol(class)
+            {
+                return self.dunder_call(f, c);
+            }
         }
         self.ix
             .global_paths(fi, scope, text)
@@ -755,6 +828,10 @@ impl<'a> Finder<'a> {
                 Some(RouteFrom::Function) => handler_name.map(str::to_string),
                 Some(RouteFrom::Command) => handler_name.map(|n| n.replace('_', "-")),
                 None => reg.route.is_some().then(String::new),
+            })
+            .map(|t| match &reg.route_template {
+                Some(template) => template.replacen("{}", &t, 1),
+                None => t,
             });
         match (text, reg.kind) {
             (None, _) => RouteSpec::None,

@@ -49,6 +49,9 @@ pub struct Registration {
     pub route: Option<ArgRef>,
     /// The route when `route` is absent or not given in the call.
     pub route_from: Option<RouteFrom>,
+    /// The served path around the route argument, `{}` standing for it
+    /// (PyTriton serves `model_name` at `/v2/models/{}/infer`).
+    pub route_template: Option<String>,
     /// HTTP methods when nothing else says (`["GET"]` for `route()`).
     #[serde(default)]
     pub methods: Vec<String>,

@@ -150,6 +150,7 @@ pub struct RawFunction {
 pub struct RawClass {
     pub name: String,
     pub bases: Vec<Chain>,
+    pub decorators: Vec<(Chain, Span, Vec<Arg>)>,
     pub name_span: Span,
     pub span: Span,
 }
@@ -405,7 +406,9 @@ impl<'a> Raw<'a> {
         join(&parts.join("."), module)
     }
 
-    fn function(&mut self, node: Node<'_>, name: Node<'_>, params: Node<'_>) {
+    /// Decorators of a function or class definition: expression, span, and
+    /// the arguments when the decorator is a call.
+    fn decorators(&self, node: Node<'_>) -> Vec<(Chain, Span, Vec<Arg>)> {
         let mut decorators = Vec::new();
         if let Some(parent) = node.parent().filter(|p| p.kind() == "decorated_definition") {
             let mut c = parent.walk();
@@ -422,6 +425,11 @@ impl<'a> Raw<'a> {
                 }
             }
         }
+        decorators
+    }
+
+    fn function(&mut self, node: Node<'_>, name: Node<'_>, params: Node<'_>) {
+        let decorators = self.decorators(node);
         let is_async = node.child(0).is_some_and(|c| c.kind() == "async");
         let mut names = Vec::new();
         let mut c = params.walk();
@@ -517,9 +525,11 @@ impl<'a> Raw<'a> {
                 }
             }
         }
+        let decorators = self.decorators(node);
         self.classes.push(RawClass {
             name: node_text(name, self.src).to_string(),
             bases,
+            decorators,
             name_span: self.span(name),
             span: self.span(node),
         });
@@ -630,17 +640,17 @@ fn join(base: &str, name: &str) -> String {
     }
 }
 
-/// A definition with the chains (decorators or bases) still to resolve.
-pub type WithChains<T> = Vec<(T, Vec<Chain>)>;
-
 /// Functions with their decorator chains and return annotation still to resolve.
 pub type FunctionsWithChains = Vec<(Function, Vec<Chain>, Option<Chain>)>;
+
+/// Classes with their base and decorator chains still to resolve.
+pub type ClassesWithChains = Vec<(Class, Vec<Chain>, Vec<Chain>)>;
 
 /// Build `Function`/`Class` facts with qualnames from their nesting.
 pub fn definitions(
     functions: Vec<RawFunction>,
     classes: Vec<RawClass>,
-) -> (FunctionsWithChains, WithChains<Class>) {
+) -> (FunctionsWithChains, ClassesWithChains) {
     enum Def {
         F(RawFunction),
         C(RawClass),
@@ -711,15 +721,27 @@ pub fn definitions(
                 stack.push((span.end_byte, qualname, false));
             }
             Def::C(c) => {
+                let decorator_chains = c.decorators.iter().map(|(ch, _, _)| ch.clone()).collect();
                 cls.push((
                     Class {
                         name: c.name,
                         qualname: qualname.clone(),
                         bases: Vec::new(),
+                        decorators: c
+                            .decorators
+                            .into_iter()
+                            .map(|(ch, span, args)| Decorator {
+                                text: ch.render(),
+                                resolved: None,
+                                args,
+                                span,
+                            })
+                            .collect(),
                         name_span: c.name_span,
                         span: c.span,
                     },
                     c.bases,
+                    decorator_chains,
                 ));
                 stack.push((span.end_byte, qualname, true));
             }

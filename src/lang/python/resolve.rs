@@ -86,7 +86,14 @@ pub fn resolve(
         decorator_chains.push(d);
         return_chains.push(r);
     }
-    let (classes, base_chains): (Vec<Class>, Vec<Vec<Chain>>) = cls.into_iter().unzip();
+    let mut classes = Vec::with_capacity(cls.len());
+    let mut base_chains = Vec::with_capacity(cls.len());
+    let mut class_decorator_chains = Vec::with_capacity(cls.len());
+    for (c, b, d) in cls {
+        classes.push(c);
+        base_chains.push(b);
+        class_decorator_chains.push(d);
+    }
 
     let imports: HashMap<&str, &str> = facts
         .imports
@@ -221,7 +228,26 @@ pub fn resolve(
         }
     }
     let mut classes_out = classes.clone();
-    for (c, chains) in classes_out.iter_mut().zip(&base_chains) {
+    for ((c, chains), decorator_chains) in classes_out
+        .iter_mut()
+        .zip(&base_chains)
+        .zip(&class_decorator_chains)
+    {
+        // Like a function's, a class's decorators run in the enclosing scope.
+        let place = Place {
+            function: c
+                .qualname
+                .rsplit_once('.')
+                .and_then(|(q, _)| env.fn_by_qualname.get(q).copied()),
+            class_body: None,
+        };
+        for (d, chain) in c.decorators.iter_mut().zip(decorator_chains) {
+            let pos = d.span.start_byte as usize;
+            d.resolved = env.chain(chain, &place, pos, 0).map(|t| t.path);
+            for a in &mut d.args {
+                env.resolve_value(&mut a.value, &place, pos);
+            }
+        }
         c.bases = chains
             .iter()
             .map(|ch| {
