@@ -9,7 +9,7 @@
 //! or a call that passes a project function as an argument (callbacks such
 //! as `run_in_executor(None, fn)` or `Thread(target=fn)`).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::analysis::Project;
 use crate::analysis::entrypoints::Handler;
@@ -81,7 +81,14 @@ pub struct Reached {
 }
 
 impl CallGraph {
-    pub fn build(project: &Project, sites: &[GenerationSite<'_>]) -> CallGraph {
+    /// `handlers`: `module.qualname` of entry-point handlers. Passing one as
+    /// an argument (`button.click(fn=generate)`) registers it with a framework
+    /// that runs it later; it is not a callback run now, so no edge is added.
+    pub fn build(
+        project: &Project,
+        sites: &[GenerationSite<'_>],
+        handlers: &HashSet<String>,
+    ) -> CallGraph {
         let mut g = CallGraph {
             nodes: Vec::new(),
             edges: Vec::new(),
@@ -131,7 +138,9 @@ impl CallGraph {
                     } = &arg.value
                     {
                         let r = project.canonical(r).unwrap_or_else(|| r.clone());
-                        targets.extend(g.functions.get(&r).copied());
+                        if !handlers.contains(&r) {
+                            targets.extend(g.functions.get(&r).copied());
+                        }
                     }
                 }
                 targets.sort_unstable();

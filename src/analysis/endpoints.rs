@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use crate::analysis::Project;
 use crate::analysis::callgraph::{CallGraph, NodeId, Reach, Reached};
-use crate::analysis::entrypoints::{self, EntryPoint};
+use crate::analysis::entrypoints::{self, EntryPoint, Handler};
 use crate::analysis::generation::{self, GenerationSite};
 use crate::catalog::labels::LabelKind;
 use crate::catalog::{Catalog, ContentType};
@@ -44,8 +44,15 @@ pub struct Analysis<'a> {
 impl<'a> Analysis<'a> {
     pub fn run(project: &Project, catalog: &'a Catalog) -> Analysis<'a> {
         let sites = generation::sites(project, catalog);
-        let graph = CallGraph::build(project, &sites);
         let entry_points = entrypoints::find(project, catalog);
+        let handlers = entry_points
+            .iter()
+            .filter_map(|e| match &e.handler {
+                Handler::Function { module, qualname } => Some(format!("{module}.{qualname}")),
+                _ => None,
+            })
+            .collect();
+        let graph = CallGraph::build(project, &sites, &handlers);
         let reach = entry_points
             .iter()
             .map(|e| match graph.handler_node(project, &e.handler) {

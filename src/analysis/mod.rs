@@ -42,11 +42,19 @@ impl Project {
             for (dot, _) in f.module.match_indices('.') {
                 let suffix = &f.module[dot + 1..];
                 if suffix.contains('.') && !modules.contains_key(suffix) {
-                    suffixes.entry(suffix.to_string()).and_modify(|e| *e = None).or_insert(Some(i));
+                    suffixes
+                        .entry(suffix.to_string())
+                        .and_modify(|e| *e = None)
+                        .or_insert(Some(i));
                 }
             }
         }
-        let mut project = Project { files, modules, bindings, suffixes };
+        let mut project = Project {
+            files,
+            modules,
+            bindings,
+            suffixes,
+        };
         project.resolve_across_modules();
         project
     }

@@ -183,7 +183,8 @@ pub fn describe(e: &EntryPoint) -> String {
         EntryKind::Script => format!("{} script {}", e.framework, e.location.path),
         EntryKind::Cli => match &e.handler {
             Handler::Function { qualname, .. } => format!("{} command `{qualname}`", e.framework),
-            _ => format!("`__main__` block of {}", e.location.path),
+            Handler::MainBlock { .. } => format!("`__main__` block of {}", e.location.path),
+            Handler::Module { .. } => format!("script {}", e.location.path),
         },
     }
 }
