@@ -171,3 +171,53 @@ fn stats_go_to_stderr() {
     );
     serde_json::from_slice::<serde_json::Value>(&o.stdout).expect("stdout is still pure JSON");
 }
+
+#[test]
+fn inventory_lists_generation_endpoints_in_every_format() {
+    let project = repo().join("fixtures/projects/chat_service");
+    let json = run(
+        &["inventory", ".", "--format", "json", "--root", "."],
+        &project,
+    );
+    assert_eq!(
+        json.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&json.stderr)
+    );
+    let inv: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let titles: Vec<&str> = inv["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        titles.contains(&"POST /image") && titles.contains(&"POST /chat"),
+        "{titles:?}"
+    );
+    assert!(!titles.iter().any(|t| t.contains("/health")), "{titles:?}");
+    let image = inv["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["title"] == "POST /image")
+        .unwrap();
+    assert_eq!(image["contentTypes"], serde_json::json!(["image"]));
+    assert_eq!(image["generation"][0]["jurisdiction"], "self-hosted");
+
+    let md = run(
+        &["inventory", ".", "--format", "markdown", "--root", "."],
+        &project,
+    );
+    let text = String::from_utf8_lossy(&md.stdout);
+    assert!(text.starts_with("# AI service inventory"));
+    assert!(text.contains("| POST /image | image |"), "{text}");
+    assert!(
+        text.contains("cross-border"),
+        "overseas providers get the PIPL note"
+    );
+
+    let plain = run(&["inventory", ".", "--root", "."], &project);
+    assert!(String::from_utf8_lossy(&plain.stdout).contains("generation endpoint(s)"));
+}
