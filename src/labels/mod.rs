@@ -2,3 +2,4 @@
 //! JSON value, checked in [`aigc`]) and where media files carry it.
 
 pub mod aigc;
+pub mod xmp;
