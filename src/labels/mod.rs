@@ -2,4 +2,5 @@
 //! JSON value, checked in [`aigc`]) and where media files carry it.
 
 pub mod aigc;
+pub mod media;
 pub mod xmp;

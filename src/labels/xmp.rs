@@ -84,18 +84,20 @@ pub fn parse(packet: &str) -> Xmp {
                 attributes(&reader, &start, &mut out.properties);
                 stack.push(open(ns, &start));
             }
-            // An empty element is an empty property: only its attributes count.
-            (_, Event::Empty(start)) => attributes(&reader, &start, &mut out.properties),
+            (ns, Event::Empty(start)) => {
+                attributes(&reader, &start, &mut out.properties);
+                // Empty elements are left out, except an empty label, which
+                // is worth reporting as such.
+                let done = open(ns, &start);
+                if is_label_name(&done) {
+                    out.properties.push(property(done, ""));
+                }
+            }
             (_, Event::End(_)) => {
                 if let Some(done) = stack.pop() {
-                    let value = done.text.trim();
-                    if !done.structural && !value.is_empty() {
-                        out.properties.push(Property {
-                            namespace: done.namespace,
-                            qname: done.qname,
-                            local: done.local,
-                            value: value.to_owned(),
-                        });
+                    let value = done.text.trim().to_owned();
+                    if !value.is_empty() || is_label_name(&done) {
+                        out.properties.push(property(done, &value));
                     }
                 }
             }
@@ -140,6 +142,19 @@ fn open(ns: Option<String>, start: &BytesStart<'_>) -> Open {
         local,
         structural,
         text: String::new(),
+    }
+}
+
+fn is_label_name(o: &Open) -> bool {
+    !o.structural && o.local.to_ascii_lowercase().contains("aigc")
+}
+
+fn property(o: Open, value: &str) -> Property {
+    Property {
+        namespace: o.namespace,
+        qname: o.qname,
+        local: o.local,
+        value: value.to_owned(),
     }
 }
 
@@ -290,6 +305,17 @@ mod tests {
                 let _ = parse(&full[..end]);
             }
         }
+    }
+
+    #[test]
+    fn empty_labels_are_kept() {
+        let empty = packet_with_label("").replace("<TC260:AIGC></TC260:AIGC>", "<TC260:AIGC/>");
+        assert!(empty.contains("<TC260:AIGC/>"));
+        let found = parse(&empty);
+        assert_eq!(labels(&found).len(), 1);
+        assert_eq!(labels(&found)[0].value, "");
+        let found = parse(&packet_with_label(""));
+        assert_eq!(labels(&found)[0].value, "");
     }
 
     #[test]
