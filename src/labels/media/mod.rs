@@ -30,7 +30,6 @@ pub mod png;
 pub mod wav;
 pub mod webp;
 
-use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::panic::AssertUnwindSafe;
@@ -114,10 +113,11 @@ impl MediaKind {
             .find(|k| k.extensions().contains(&ext.as_str()))
     }
 
-    /// The format the first bytes announce. MP3 without an ID3 tag is only
-    /// recognised with `allow_bare_mpeg` (a frame header alone is too weak a
-    /// signature for a file whose extension says otherwise).
-    pub fn sniff(head: &[u8], allow_bare_mpeg: bool) -> Option<MediaKind> {
+    /// The format the first bytes announce. Weak signatures count only when
+    /// the extension (`hint`) names the same format: an MP3 without an ID3
+    /// tag (a bare frame header) and a QuickTime file that starts with a box
+    /// other than `ftyp`.
+    pub fn sniff(head: &[u8], hint: Option<MediaKind>) -> Option<MediaKind> {
         if head.starts_with(b"\x89PNG\r\n\x1a\n") {
             return Some(MediaKind::Png);
         }
@@ -134,10 +134,19 @@ impl MediaKind {
         if head.len() >= 8 && &head[4..8] == b"ftyp" {
             return Some(MediaKind::Mp4);
         }
-        if head.starts_with(b"ID3") || (allow_bare_mpeg && mp3::is_frame_header(head)) {
+        if head.starts_with(b"ID3") {
             return Some(MediaKind::Mp3);
         }
-        None
+        match hint {
+            Some(MediaKind::Mp3) if mp3::is_frame_header(head) => Some(MediaKind::Mp3),
+            Some(MediaKind::Mp4)
+                if head.len() >= 8
+                    && matches!(&head[4..8], b"moov" | b"mdat" | b"free" | b"skip" | b"wide") =>
+            {
+                Some(MediaKind::Mp4)
+            }
+            _ => None,
+        }
     }
 
     /// Where this format's label belongs, for messages.
@@ -335,7 +344,7 @@ pub fn inspect(abs: &Path, rel: &str) -> Inspection {
         );
     }
     let by_ext = MediaKind::from_extension(abs);
-    let kind = MediaKind::sniff(&head, by_ext == Some(MediaKind::Mp3));
+    let kind = MediaKind::sniff(&head, by_ext);
     let kind = match (kind, by_ext) {
         (Some(k), _) => k,
         (None, Some(ext)) => {
@@ -343,7 +352,7 @@ pub fn inspect(abs: &Path, rel: &str) -> Inspection {
                 "The file is empty.".to_owned()
             } else {
                 format!(
-                    "The file does not start like a {} file (its content is not a format this command reads).",
+                    "The file's name says {} but its first bytes match no format this command reads.",
                     ext.name()
                 )
             };
@@ -382,7 +391,7 @@ pub fn sniff_file(path: &Path) -> Option<MediaKind> {
         .take(16)
         .read_to_end(&mut head)
         .ok()?;
-    MediaKind::sniff(&head, false)
+    MediaKind::sniff(&head, None)
 }
 
 fn unreadable(rel: &str, kind: Option<MediaKind>, message: String) -> Inspection {
@@ -545,7 +554,7 @@ fn finding(rel: &str, rule: &'static str, level: Level, message: String) -> Find
         end_col: 1,
         ..Span::default()
     };
-    let mut f = Finding::new(
+    Finding::new(
         rule,
         level,
         message,
@@ -553,9 +562,7 @@ fn finding(rel: &str, rule: &'static str, level: Level, message: String) -> Find
             path: rel.to_owned(),
             span,
         },
-    );
-    f.properties = BTreeMap::new();
-    f
+    )
 }
 
 /// A JSON object hidden in an opaque byte field (a QuickTime user-data
@@ -662,45 +669,22 @@ mod tests {
 
     #[test]
     fn sniffing() {
-        assert_eq!(
-            MediaKind::sniff(b"\x89PNG\r\n\x1a\n....", false),
-            Some(MediaKind::Png)
-        );
-        assert_eq!(
-            MediaKind::sniff(&[0xFF, 0xD8, 0xFF, 0xE0], false),
-            Some(MediaKind::Jpeg)
-        );
-        assert_eq!(
-            MediaKind::sniff(b"RIFF\0\0\0\0WEBPVP8 ", false),
-            Some(MediaKind::Webp)
-        );
-        assert_eq!(
-            MediaKind::sniff(b"RIFF\0\0\0\0WAVEfmt ", false),
-            Some(MediaKind::Wav)
-        );
-        assert_eq!(
-            MediaKind::sniff(b"\0\0\0\x18ftypisom", false),
-            Some(MediaKind::Mp4)
-        );
-        assert_eq!(
-            MediaKind::sniff(b"ID3\x04\0\0\0\0\0\0", false),
-            Some(MediaKind::Mp3)
-        );
-        assert_eq!(MediaKind::sniff(&[0xFF, 0xFB, 0x90, 0x64], false), None);
-        assert_eq!(
-            MediaKind::sniff(&[0xFF, 0xFB, 0x90, 0x64], true),
-            Some(MediaKind::Mp3)
-        );
-        assert_eq!(MediaKind::sniff(b"RIFF\0\0\0\0AVI LIST", false), None);
-        assert_eq!(MediaKind::sniff(b"", true), None);
-        assert_eq!(
-            MediaKind::from_extension(Path::new("a/B.JPEG")),
-            Some(MediaKind::Jpeg)
-        );
-        assert_eq!(
-            MediaKind::from_extension(Path::new("clip.mov")),
-            Some(MediaKind::Mp4)
-        );
+        use MediaKind::*;
+        let sniff = MediaKind::sniff;
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n....", None), Some(Png));
+        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0], None), Some(Jpeg));
+        assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 ", None), Some(Webp));
+        assert_eq!(sniff(b"RIFF\0\0\0\0WAVEfmt ", Some(Png)), Some(Wav));
+        assert_eq!(sniff(b"\0\0\0\x18ftypisom", None), Some(Mp4));
+        assert_eq!(sniff(b"ID3\x04\0\0\0\0\0\0", None), Some(Mp3));
+        assert_eq!(sniff(&[0xFF, 0xFB, 0x90, 0x64], None), None);
+        assert_eq!(sniff(&[0xFF, 0xFB, 0x90, 0x64], Some(Mp3)), Some(Mp3));
+        assert_eq!(sniff(b"\0\0\0\x08wide\0\0", None), None);
+        assert_eq!(sniff(b"\0\0\0\x08wide\0\0", Some(Mp4)), Some(Mp4));
+        assert_eq!(sniff(b"RIFF\0\0\0\0AVI LIST", Some(Wav)), None);
+        assert_eq!(sniff(b"", Some(Mp3)), None);
+        assert_eq!(MediaKind::from_extension(Path::new("a/B.JPEG")), Some(Jpeg));
+        assert_eq!(MediaKind::from_extension(Path::new("clip.mov")), Some(Mp4));
         assert_eq!(MediaKind::from_extension(Path::new("notes.txt")), None);
     }
 
