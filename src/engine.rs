@@ -215,11 +215,7 @@ pub fn extract_file(
 }
 
 /// Walk, read and extract every file in parallel, then index the project.
-pub fn load(
-    paths: &[PathBuf],
-    settings: &Settings,
-    catalog: &Catalog,
-) -> (Project, Vec<Notification>, Stats) {
+pub fn load(paths: &[PathBuf], settings: &Settings, catalog: &Catalog) -> (Project, Vec<Notification>, Stats) {
     let mut stats = Stats::default();
 
     let t = Instant::now();
@@ -227,10 +223,8 @@ pub fn load(
     stats.walk = t.elapsed();
 
     let t = Instant::now();
-    let extracted: Vec<(Option<FileFacts>, Vec<Notification>)> = files
-        .par_iter()
-        .map(|f| extract_file(f, settings.max_file_size, catalog))
-        .collect();
+    let extracted: Vec<(Option<FileFacts>, Vec<Notification>)> =
+        files.par_iter().map(|f| extract_file(f, settings.max_file_size, catalog)).collect();
     let mut facts = Vec::with_capacity(extracted.len());
     for (f, notes) in extracted {
         notifications.extend(notes);
@@ -241,11 +235,7 @@ pub fn load(
     stats.parse = t.elapsed();
     stats.files = facts.len();
     stats.lines = facts.iter().map(|f| f.line_count as u64).sum();
-    stats.bytes = files
-        .iter()
-        .filter_map(|f| std::fs::metadata(&f.abs).ok())
-        .map(|m| m.len())
-        .sum();
+    stats.bytes = files.iter().filter_map(|f| std::fs::metadata(&f.abs).ok()).map(|m| m.len()).sum();
 
     let t = Instant::now();
     let project = Project::new(facts);

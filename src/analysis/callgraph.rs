@@ -23,18 +23,10 @@ pub type NodeId = usize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Node {
-    Function {
-        file: usize,
-        func: usize,
-    },
+    Function { file: usize, func: usize },
     /// Module-level code outside `__main__` blocks.
-    Module {
-        file: usize,
-    },
-    Main {
-        file: usize,
-        guard: usize,
-    },
+    Module { file: usize },
+    Main { file: usize, guard: usize },
 }
 
 /// A call site: file index and call index in that file.
@@ -88,20 +80,16 @@ impl CallGraph {
         for (fi, file) in project.files.iter().enumerate() {
             let module = g.add(Node::Module { file: fi });
             g.module_nodes.push(module);
-            let mains = (0..file.main_guards.len())
-                .map(|guard| g.add(Node::Main { file: fi, guard }))
-                .collect();
+            let mains = (0..file.main_guards.len()).map(|guard| g.add(Node::Main { file: fi, guard })).collect();
             g.main_nodes.push(mains);
             let mut local = HashMap::new();
             for (i, f) in file.functions.iter().enumerate() {
                 let id = g.add(Node::Function { file: fi, func: i });
                 local.insert(f.qualname.as_str(), id);
-                g.functions
-                    .insert(format!("{}.{}", file.module, f.qualname), id);
+                g.functions.insert(format!("{}.{}", file.module, f.qualname), id);
             }
             for (i, c) in file.classes.iter().enumerate() {
-                g.classes
-                    .insert(format!("{}.{}", file.module, c.qualname), (fi, i));
+                g.classes.insert(format!("{}.{}", file.module, c.qualname), (fi, i));
             }
             by_qualname.push(local);
         }
@@ -118,10 +106,7 @@ impl CallGraph {
                     targets.extend(g.targets(project, r));
                 }
                 for arg in &call.args {
-                    if let Value::Name {
-                        resolved: Some(r), ..
-                    } = &arg.value
-                    {
+                    if let Value::Name { resolved: Some(r), .. } = &arg.value {
                         let r = project.canonical(r).unwrap_or_else(|| r.clone());
                         targets.extend(g.functions.get(&r).copied());
                     }
@@ -144,24 +129,14 @@ impl CallGraph {
     }
 
     /// The node whose code contains call `ci` of file `fi`.
-    fn caller(
-        &self,
-        project: &Project,
-        by_qualname: &[HashMap<&str, NodeId>],
-        fi: usize,
-        ci: usize,
-    ) -> NodeId {
+    fn caller(&self, project: &Project, by_qualname: &[HashMap<&str, NodeId>], fi: usize, ci: usize) -> NodeId {
         let file = &project.files[fi];
         let call = &file.calls[ci];
         if let Some(id) = call.scope.as_deref().and_then(|q| by_qualname[fi].get(q)) {
             return *id;
         }
         let pos = call.span.start_byte;
-        match file
-            .main_guards
-            .iter()
-            .position(|g| g.start_byte <= pos && pos < g.end_byte)
-        {
+        match file.main_guards.iter().position(|g| g.start_byte <= pos && pos < g.end_byte) {
             Some(guard) => self.main_nodes[fi][guard],
             None => self.module_nodes[fi],
         }
@@ -179,14 +154,8 @@ impl CallGraph {
             return self.method(project, path, "__init__").into_iter().collect();
         }
         // `pkg.Class()(...)` runs `__call__`; `pkg.Class().method(...)` the method.
-        if let Some(class) = path
-            .strip_suffix("()")
-            .filter(|c| self.classes.contains_key(*c))
-        {
-            return self
-                .method(project, class, "__call__")
-                .into_iter()
-                .collect();
+        if let Some(class) = path.strip_suffix("()").filter(|c| self.classes.contains_key(*c)) {
+            return self.method(project, class, "__call__").into_iter().collect();
         }
         if let Some((instance, method)) = path.rsplit_once("().")
             && !method.contains(['.', '(', '['])
@@ -221,18 +190,11 @@ impl CallGraph {
     /// The node an entry point's handler starts at.
     pub fn handler_node(&self, project: &Project, handler: &Handler) -> Option<NodeId> {
         match handler {
-            Handler::Function { module, qualname } => {
-                self.functions.get(&format!("{module}.{qualname}")).copied()
-            }
-            Handler::Module { module } => {
-                project.modules.get(module).map(|&fi| self.module_nodes[fi])
-            }
+            Handler::Function { module, qualname } => self.functions.get(&format!("{module}.{qualname}")).copied(),
+            Handler::Module { module } => project.modules.get(module).map(|&fi| self.module_nodes[fi]),
             Handler::MainBlock { module, span } => {
                 let &fi = project.modules.get(module)?;
-                let guard = project.files[fi]
-                    .main_guards
-                    .iter()
-                    .position(|g| g == span)?;
+                let guard = project.files[fi].main_guards.iter().position(|g| g == span)?;
                 Some(self.main_nodes[fi][guard])
             }
         }
@@ -247,10 +209,7 @@ impl CallGraph {
         let mut out = Vec::new();
         while let Some(node) = queue.pop_front() {
             for &sink in &self.sinks[node] {
-                let mut path = vec![Site {
-                    file: sites[sink].file,
-                    call: sites[sink].call,
-                }];
+                let mut path = vec![Site { file: sites[sink].file, call: sites[sink].call }];
                 let mut at = node;
                 while let Some(Some((from, site))) = parent.get(&at) {
                     path.push(*site);

@@ -29,21 +29,12 @@ impl<'a> Analysis<'a> {
                 None => Vec::new(),
             })
             .collect();
-        Analysis {
-            sites,
-            graph,
-            entry_points,
-            reached,
-        }
+        Analysis { sites, graph, entry_points, reached }
     }
 
     /// Entry points that reach at least one generation site, with what they reach.
     pub fn generation_endpoints(&self) -> impl Iterator<Item = (&EntryPoint, &[Reached])> {
-        self.entry_points
-            .iter()
-            .zip(&self.reached)
-            .filter(|(_, r)| !r.is_empty())
-            .map(|(e, r)| (e, r.as_slice()))
+        self.entry_points.iter().zip(&self.reached).filter(|(_, r)| !r.is_empty()).map(|(e, r)| (e, r.as_slice()))
     }
 
     /// Whether generation site `i` is reached from any entry point.

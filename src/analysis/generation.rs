@@ -24,11 +24,7 @@ pub fn sites<'a>(project: &Project, catalog: &'a Catalog) -> Vec<GenerationSite<
     for (fi, file) in project.files.iter().enumerate() {
         for (ci, call) in file.calls.iter().enumerate() {
             if let Some(site) = site(catalog, call) {
-                out.push(GenerationSite {
-                    file: fi,
-                    call: ci,
-                    ..site
-                });
+                out.push(GenerationSite { file: fi, call: ci, ..site });
             }
         }
     }
@@ -39,13 +35,7 @@ pub fn sites<'a>(project: &Project, catalog: &'a Catalog) -> Vec<GenerationSite<
 pub fn site<'a>(catalog: &'a Catalog, call: &Call) -> Option<GenerationSite<'a>> {
     let api = catalog.generation_api(call.resolved.as_deref()?)?;
     let content = content_types(api, call)?;
-    Some(GenerationSite {
-        file: 0,
-        call: 0,
-        api,
-        content,
-        model: model_of(api, call),
-    })
+    Some(GenerationSite { file: 0, call: 0, api, content, model: model_of(api, call) })
 }
 
 /// What the call generates, or `None` when an argument says it generates nothing
@@ -54,20 +44,12 @@ pub fn content_types(api: &GenerationApi, call: &Call) -> Option<Vec<ContentType
     let Some(by_arg) = &api.content_by_arg else {
         return Some(api.content.clone());
     };
-    let args: &[Arg] = if by_arg.on_receiver {
-        call.receiver_args.as_deref().unwrap_or(&[])
-    } else {
-        &call.args
-    };
+    let args: &[Arg] = if by_arg.on_receiver { call.receiver_args.as_deref().unwrap_or(&[]) } else { &call.args };
     let value = by_arg
         .keyword
         .as_deref()
         .and_then(|k| args.iter().find(|a| a.keyword.as_deref() == Some(k)))
-        .or_else(|| {
-            by_arg
-                .position
-                .and_then(|p| args.iter().filter(|a| a.keyword.is_none()).nth(p))
-        })
+        .or_else(|| by_arg.position.and_then(|p| args.iter().filter(|a| a.keyword.is_none()).nth(p)))
         .map(|a| &a.value);
     match value {
         Some(Value::Str(s)) => by_arg.values.get(s.as_str()).cloned(),
@@ -81,18 +63,12 @@ pub fn content_types(api: &GenerationApi, call: &Call) -> Option<Vec<ContentType
 pub fn model_of(api: &GenerationApi, call: &Call) -> Option<String> {
     let kw = api.model_keyword.as_deref()?;
     let find = |args: &[Arg]| {
-        args.iter()
-            .find(|a| a.keyword.as_deref() == Some(kw))
-            .and_then(|a| a.value.as_str().map(str::to_owned))
+        args.iter().find(|a| a.keyword.as_deref() == Some(kw)).and_then(|a| a.value.as_str().map(str::to_owned))
     };
     find(&call.args).or_else(|| call.receiver_args.as_deref().and_then(find))
 }
 
 /// `text/image` style list.
 pub fn content_label(content: &[ContentType]) -> String {
-    content
-        .iter()
-        .map(|c| c.as_str())
-        .collect::<Vec<_>>()
-        .join("/")
+    content.iter().map(|c| c.as_str()).collect::<Vec<_>>().join("/")
 }

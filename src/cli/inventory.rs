@@ -11,11 +11,7 @@ use crate::engine;
 use crate::report::inventory::Inventory;
 
 pub fn run(args: InventoryArgs) -> ExitCode {
-    let paths = if args.paths.is_empty() {
-        vec![".".into()]
-    } else {
-        args.paths.clone()
-    };
+    let paths = if args.paths.is_empty() { vec![".".into()] } else { args.paths.clone() };
     for p in &paths {
         if !p.exists() {
             eprintln!("error: {}: no such file or directory", p.display());
@@ -45,13 +41,7 @@ pub fn run(args: InventoryArgs) -> ExitCode {
     };
     let (project, notifications, _) = engine::load(&paths, &settings, &catalog);
     for n in &notifications {
-        eprintln!(
-            "{}[{}]: {}: {}",
-            n.level.as_str(),
-            n.kind,
-            n.path.as_deref().unwrap_or("-"),
-            n.message
-        );
+        eprintln!("{}[{}]: {}: {}", n.level.as_str(), n.kind, n.path.as_deref().unwrap_or("-"), n.message);
     }
     let analysis = Analysis::run(&project, &catalog);
     let inventory = Inventory::build(&project, &analysis);

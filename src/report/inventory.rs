@@ -95,11 +95,7 @@ fn generation(project: &Project, site: &GenerationSite<'_>, path: &[Site]) -> Ge
         provider: site.api.provider.clone(),
         host: site.api.host.clone(),
         jurisdiction: site.api.jurisdiction.as_str().to_string(),
-        content_types: site
-            .content
-            .iter()
-            .map(|c| c.as_str().to_string())
-            .collect(),
+        content_types: site.content.iter().map(|c| c.as_str().to_string()).collect(),
         model: site.model.clone(),
         biometric: site.api.biometric,
         via: path
@@ -117,36 +113,24 @@ impl Inventory {
     pub fn build(project: &Project, analysis: &Analysis<'_>) -> Inventory {
         let mut endpoints = Vec::new();
         // provider name → (host, jurisdiction, endpoints, calls)
-        let mut providers: BTreeMap<String, (Option<String>, String, usize, usize)> =
-            BTreeMap::new();
+        let mut providers: BTreeMap<String, (Option<String>, String, usize, usize)> = BTreeMap::new();
         for (entry, reached) in analysis.generation_endpoints() {
-            let generation: Vec<Generation> = reached
-                .iter()
-                .map(|r| generation(project, &analysis.sites[r.sink], &r.path))
-                .collect();
-            let mut content: Vec<String> = generation
-                .iter()
-                .flat_map(|g| g.content_types.clone())
-                .collect();
+            let generation: Vec<Generation> =
+                reached.iter().map(|r| generation(project, &analysis.sites[r.sink], &r.path)).collect();
+            let mut content: Vec<String> = generation.iter().flat_map(|g| g.content_types.clone()).collect();
             content.sort();
             content.dedup();
-            let mut models: Vec<String> =
-                generation.iter().filter_map(|g| g.model.clone()).collect();
+            let mut models: Vec<String> = generation.iter().filter_map(|g| g.model.clone()).collect();
             models.sort();
             models.dedup();
-            let mut names: Vec<String> = generation
-                .iter()
-                .map(|g| format!("{} ({})", g.provider, g.jurisdiction))
-                .collect();
+            let mut names: Vec<String> =
+                generation.iter().map(|g| format!("{} ({})", g.provider, g.jurisdiction)).collect();
             names.sort();
             names.dedup();
             let mut seen_here = std::collections::BTreeSet::new();
             for g in &generation {
                 if seen_here.insert(g.provider.clone()) {
-                    providers
-                        .entry(g.provider.clone())
-                        .or_insert((g.host.clone(), g.jurisdiction.clone(), 0, 0))
-                        .2 += 1;
+                    providers.entry(g.provider.clone()).or_insert((g.host.clone(), g.jurisdiction.clone(), 0, 0)).2 += 1;
                 }
             }
             endpoints.push(Endpoint {
@@ -185,15 +169,7 @@ impl Inventory {
         }
         let providers: Vec<Provider> = providers
             .into_iter()
-            .map(
-                |(provider, (host, jurisdiction, endpoints, calls))| Provider {
-                    provider,
-                    host,
-                    jurisdiction,
-                    endpoints,
-                    calls,
-                },
-            )
+            .map(|(provider, (host, jurisdiction, endpoints, calls))| Provider { provider, host, jurisdiction, endpoints, calls })
             .collect();
         let summary = Summary {
             files: project.files.len(),
@@ -201,18 +177,9 @@ impl Inventory {
             generation_endpoints: endpoints.len(),
             public_generation_endpoints: endpoints.iter().filter(|e| e.public).count(),
             generation_calls: analysis.sites.len(),
-            overseas_providers: providers
-                .iter()
-                .filter(|p| p.jurisdiction == "overseas")
-                .count(),
+            overseas_providers: providers.iter().filter(|p| p.jurisdiction == "overseas").count(),
         };
-        Inventory {
-            version: 1,
-            endpoints,
-            unreached_generation: unreached,
-            providers,
-            summary,
-        }
+        Inventory { version: 1, endpoints, unreached_generation: unreached, providers, summary }
     }
 
     pub fn write_json(&self, out: &mut dyn Write) -> io::Result<()> {
@@ -222,14 +189,7 @@ impl Inventory {
 
     pub fn write_text(&self, out: &mut dyn Write) -> io::Result<()> {
         for e in &self.endpoints {
-            writeln!(
-                out,
-                "{}:{}: {}  [{}]",
-                e.path,
-                e.line,
-                e.title,
-                if e.public { "public" } else { "local" }
-            )?;
+            writeln!(out, "{}:{}: {}  [{}]", e.path, e.line, e.title, if e.public { "public" } else { "local" })?;
             writeln!(out, "    handler: {}", e.handler)?;
             writeln!(out, "    generates: {}", e.content_types.join(", "))?;
             if !e.models.is_empty() {
@@ -240,36 +200,20 @@ impl Inventory {
                 writeln!(out, "    exposure: {x}")?;
             }
             for g in &e.generation {
-                writeln!(
-                    out,
-                    "    - {}:{} `{}` ({})",
-                    g.path,
-                    g.line,
-                    g.callee,
-                    g.content_types.join("/")
-                )?;
+                writeln!(out, "    - {}:{} `{}` ({})", g.path, g.line, g.callee, g.content_types.join("/"))?;
             }
         }
         if !self.unreached_generation.is_empty() {
             writeln!(out, "Generation calls not reached from any entry point:")?;
             for g in &self.unreached_generation {
-                writeln!(
-                    out,
-                    "    - {}:{} `{}` ({}, {})",
-                    g.path, g.line, g.callee, g.provider, g.jurisdiction
-                )?;
+                writeln!(out, "    - {}:{} `{}` ({}, {})", g.path, g.line, g.callee, g.provider, g.jurisdiction)?;
             }
         }
         let s = &self.summary;
         writeln!(
             out,
             "{} generation endpoint(s) ({} public) of {} entry point(s); {} generation call(s) in {} file(s); {} overseas provider(s).",
-            s.generation_endpoints,
-            s.public_generation_endpoints,
-            s.entry_points,
-            s.generation_calls,
-            s.files,
-            s.overseas_providers
+            s.generation_endpoints, s.public_generation_endpoints, s.entry_points, s.generation_calls, s.files, s.overseas_providers
         )
     }
 
@@ -279,27 +223,17 @@ impl Inventory {
         writeln!(
             out,
             "{} generation endpoint(s), {} of them public, among {} entry point(s); {} generation call(s) in {} file(s).\n",
-            s.generation_endpoints,
-            s.public_generation_endpoints,
-            s.entry_points,
-            s.generation_calls,
-            s.files
+            s.generation_endpoints, s.public_generation_endpoints, s.entry_points, s.generation_calls, s.files
         )?;
         writeln!(out, "## Endpoints\n")?;
         if self.endpoints.is_empty() {
             writeln!(out, "No entry point reaches a generation call.\n")?;
         } else {
-            writeln!(
-                out,
-                "| Endpoint | Generates | Models | Providers | Exposure | Where |"
-            )?;
+            writeln!(out, "| Endpoint | Generates | Models | Providers | Exposure | Where |")?;
             writeln!(out, "|---|---|---|---|---|---|")?;
             for e in &self.endpoints {
                 let exposure = if e.public {
-                    std::iter::once("public".to_string())
-                        .chain(e.exposure.iter().cloned())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    std::iter::once("public".to_string()).chain(e.exposure.iter().cloned()).collect::<Vec<_>>().join(", ")
                 } else {
                     "local".to_string()
                 };
@@ -330,31 +264,17 @@ impl Inventory {
                         g.line,
                         g.provider,
                         g.jurisdiction,
-                        g.model
-                            .as_ref()
-                            .map(|m| format!(", model `{m}`"))
-                            .unwrap_or_default()
+                        g.model.as_ref().map(|m| format!(", model `{m}`")).unwrap_or_default()
                     )?;
                     if g.via.len() > 1 {
-                        writeln!(
-                            out,
-                            "  - via {}",
-                            g.via
-                                .iter()
-                                .map(|v| format!("`{v}`"))
-                                .collect::<Vec<_>>()
-                                .join(" → ")
-                        )?;
+                        writeln!(out, "  - via {}", g.via.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(" → "))?;
                     }
                 }
                 writeln!(out)?;
             }
         }
         writeln!(out, "## Providers\n")?;
-        writeln!(
-            out,
-            "| Provider | Host | Jurisdiction | Endpoints | Calls |"
-        )?;
+        writeln!(out, "| Provider | Host | Jurisdiction | Endpoints | Calls |")?;
         writeln!(out, "|---|---|---|---|---|")?;
         for p in &self.providers {
             writeln!(
@@ -374,10 +294,7 @@ impl Inventory {
             )?;
         }
         if !self.unreached_generation.is_empty() {
-            writeln!(
-                out,
-                "\n## Generation calls not reached from an entry point\n"
-            )?;
+            writeln!(out, "\n## Generation calls not reached from an entry point\n")?;
             writeln!(out, "| Call | Generates | Provider | Where |")?;
             writeln!(out, "|---|---|---|---|")?;
             for g in &self.unreached_generation {
@@ -403,9 +320,5 @@ fn cell(s: &str) -> String {
 }
 
 fn or_dash(s: &str) -> String {
-    if s.is_empty() {
-        "—".to_string()
-    } else {
-        s.to_string()
-    }
+    if s.is_empty() { "—".to_string() } else { s.to_string() }
 }

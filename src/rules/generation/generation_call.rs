@@ -78,18 +78,14 @@ impl Rule for GenerationCall {
                 META.code,
                 META.default_level,
                 message,
-                Location {
-                    path: file.path.clone(),
-                    span: call.span,
-                },
+                Location { path: file.path.clone(), span: call.span },
             );
             f.symbol = call.scope.clone();
             f.properties.insert("api".into(), json!(api.id));
             let kinds: Vec<&str> = site.content.iter().map(|c| c.as_str()).collect();
             f.properties.insert("contentTypes".into(), json!(kinds));
             f.properties.insert("provider".into(), json!(api.provider));
-            f.properties
-                .insert("jurisdiction".into(), json!(api.jurisdiction.as_str()));
+            f.properties.insert("jurisdiction".into(), json!(api.jurisdiction.as_str()));
             if let Some(host) = &api.host {
                 f.properties.insert("host".into(), json!(host));
             }

@@ -71,10 +71,7 @@ impl Rule for GenerationEndpoint {
         for (entry, reached) in an.generation_endpoints() {
             let site_location = |s: Site| {
                 let file = &cx.project.files[s.file];
-                Location {
-                    path: file.path.clone(),
-                    span: file.calls[s.call].span,
-                }
+                Location { path: file.path.clone(), span: file.calls[s.call].span }
             };
             let mut content = BTreeSet::new();
             let mut providers = BTreeSet::new();
@@ -87,10 +84,7 @@ impl Rule for GenerationEndpoint {
                 models.extend(site.model.clone());
                 let call = &cx.project.files[site.file].calls[site.call];
                 related.push(Related {
-                    location: site_location(Site {
-                        file: site.file,
-                        call: site.call,
-                    }),
+                    location: site_location(Site { file: site.file, call: site.call }),
                     message: format!(
                         "generates {} via `{}` ({}, {})",
                         generation::content_label(&site.content),
@@ -102,26 +96,13 @@ impl Rule for GenerationEndpoint {
             }
             let content: Vec<_> = content.into_iter().collect();
             let first = &reached[0];
-            let mut flow = vec![Related {
-                location: entry.location.clone(),
-                message: format!("entry point {}", describe(entry)),
-            }];
+            let mut flow = vec![Related { location: entry.location.clone(), message: format!("entry point {}", describe(entry)) }];
             for (i, s) in first.path.iter().enumerate() {
                 let call = &cx.project.files[s.file].calls[s.call];
-                let what = if i + 1 == first.path.len() {
-                    "generation call"
-                } else {
-                    "calls"
-                };
-                flow.push(Related {
-                    location: site_location(*s),
-                    message: format!("{what} `{}`", call.callee),
-                });
+                let what = if i + 1 == first.path.len() { "generation call" } else { "calls" };
+                flow.push(Related { location: site_location(*s), message: format!("{what} `{}`", call.callee) });
             }
-            let provider_list: Vec<String> = providers
-                .iter()
-                .map(|(p, j)| format!("{p} ({j})"))
-                .collect();
+            let provider_list: Vec<String> = providers.iter().map(|(p, j)| format!("{p} ({j})")).collect();
             let mut message = format!(
                 "{} serves generated {} ({})",
                 describe(entry),
@@ -133,12 +114,7 @@ impl Rule for GenerationEndpoint {
             } else if !entry.exposure.is_empty() {
                 message += &format!("; exposed: {}", entry.exposure.join(", "));
             }
-            let mut f = Finding::new(
-                META.code,
-                META.default_level,
-                message,
-                entry.location.clone(),
-            );
+            let mut f = Finding::new(META.code, META.default_level, message, entry.location.clone());
             f.symbol = match &entry.handler {
                 Handler::Function { qualname, .. } => Some(qualname.clone()),
                 _ => None,
@@ -146,14 +122,12 @@ impl Rule for GenerationEndpoint {
             f.related = related;
             f.flow = flow;
             f.properties.insert("entryKind".into(), json!(entry.kind));
-            f.properties
-                .insert("framework".into(), json!(entry.framework));
+            f.properties.insert("framework".into(), json!(entry.framework));
             f.properties.insert("methods".into(), json!(entry.methods));
             f.properties.insert("route".into(), json!(entry.route));
             f.properties.insert("public".into(), json!(entry.public));
             f.properties.insert("contentTypes".into(), json!(content));
-            f.properties
-                .insert("providers".into(), json!(provider_list));
+            f.properties.insert("providers".into(), json!(provider_list));
             f.properties.insert("models".into(), json!(models));
             out.push(f);
         }
@@ -165,21 +139,11 @@ pub fn describe(e: &EntryPoint) -> String {
     let route = e.route.as_deref().unwrap_or("");
     match e.kind {
         EntryKind::Http | EntryKind::Websocket => {
-            let methods = if e.methods.is_empty() {
-                "ANY".to_string()
-            } else {
-                e.methods.join("|")
-            };
-            let ws = if e.kind == EntryKind::Websocket {
-                "websocket "
-            } else {
-                ""
-            };
+            let methods = if e.methods.is_empty() { "ANY".to_string() } else { e.methods.join("|") };
+            let ws = if e.kind == EntryKind::Websocket { "websocket " } else { "" };
             format!("{ws}{methods} {route}").trim_end().to_string()
         }
-        EntryKind::Ui => format!("{} handler {route}", e.framework)
-            .trim_end()
-            .to_string(),
+        EntryKind::Ui => format!("{} handler {route}", e.framework).trim_end().to_string(),
         EntryKind::Script => format!("{} script {}", e.framework, e.location.path),
         EntryKind::Cli => match &e.handler {
             Handler::Function { qualname, .. } => format!("{} command `{qualname}`", e.framework),
