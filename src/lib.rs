@@ -9,6 +9,7 @@ pub mod config;
 pub mod engine;
 pub mod facts;
 pub mod finding;
+pub mod labels;
 pub mod lang;
 pub mod regulations;
 pub mod report;

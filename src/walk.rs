@@ -549,6 +549,105 @@ fn walk_dirs(
     (files, notes)
 }
 
+/// A file selected for `synthlint media`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct MediaPath {
+    /// Output path (root-relative, `/`-separated).
+    pub rel: String,
+    pub abs: PathBuf,
+    /// Named on the command line rather than found in a directory.
+    pub named: bool,
+}
+
+/// Files for `synthlint media`. Named files are taken whatever their
+/// extension (the caller decides by content). Directories are walked for
+/// files whose extension `is_media` accepts, without ignore files: sample
+/// outputs are often git-ignored, and the user pointed the command at them.
+/// `.git` is skipped and symbolic links inside directories are not
+/// followed. Sorted by output path, each file once.
+pub fn media_files(
+    paths: &[PathBuf],
+    root: &Path,
+    is_media: impl Fn(&Path) -> bool,
+) -> (Vec<MediaPath>, Vec<Notification>) {
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let cwd = std::env::current_dir()
+        .ok()
+        .map(|c| c.canonicalize().unwrap_or(c));
+    let out = OutputPaths {
+        root,
+        cwd: cwd.clone(),
+    };
+    let mut files: Vec<MediaPath> = Vec::new();
+    let mut notes = Vec::new();
+    for path in paths {
+        let named = logical(path, cwd.as_deref());
+        let meta = match std::fs::metadata(&named) {
+            Ok(m) => m,
+            Err(e) => {
+                notes.push(note(
+                    Level::Warning,
+                    "io-error",
+                    Some(out.of(&named)),
+                    format!("skipped: {e}"),
+                ));
+                continue;
+            }
+        };
+        if meta.is_file() {
+            let abs = named.canonicalize().unwrap_or(named);
+            files.push(MediaPath {
+                rel: out.of(&abs),
+                abs,
+                named: true,
+            });
+            continue;
+        }
+        if !meta.is_dir() {
+            notes.push(note(
+                Level::Warning,
+                "io-error",
+                Some(out.of(&named)),
+                "skipped: not a regular file".into(),
+            ));
+            continue;
+        }
+        let walker = WalkBuilder::new(&named)
+            .standard_filters(false)
+            .hidden(false)
+            .follow_links(false)
+            .filter_entry(|e| e.file_name() != ".git")
+            .build();
+        for entry in walker {
+            match entry {
+                Ok(e) => {
+                    if e.file_type().is_some_and(|t| t.is_file()) && is_media(e.path()) {
+                        let abs = e.path().canonicalize().unwrap_or_else(|_| e.into_path());
+                        files.push(MediaPath {
+                            rel: out.of(&abs),
+                            abs,
+                            named: false,
+                        });
+                    }
+                }
+                Err(err) => notes.extend(error_notes(&err, &out)),
+            }
+        }
+    }
+    files.sort();
+    // The same file named twice, or named and found in a directory.
+    files.dedup_by(|b, a| {
+        if a.abs == b.abs {
+            a.named |= b.named;
+            true
+        } else {
+            false
+        }
+    });
+    notes.sort();
+    (files, notes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,11 +6,11 @@ use crate::regulations::Regulations;
 use crate::rules;
 
 pub fn run(code: &str) -> ExitCode {
-    let Some(rule) = rules::by_code(code) else {
+    let Some(meta) = rules::meta_by_code(code) else {
         eprintln!("error: no rule with code `{code}` (see `synthlint rules`)");
         return ExitCode::from(2);
     };
-    print!("{}", render(rule.meta()));
+    print!("{}", render(meta));
     ExitCode::SUCCESS
 }
 

@@ -6,6 +6,7 @@ mod debug;
 pub mod explain;
 mod inventory;
 mod list_rules;
+mod media;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -34,6 +35,8 @@ pub enum Command {
     Rules(RulesArgs),
     /// List every generation endpoint with its route, content, models and providers.
     Inventory(InventoryArgs),
+    /// Check media files (PNG, JPEG, WebP, MP3, WAV, MP4) for the GB 45438 implicit label.
+    Media(media::MediaArgs),
     /// Print a rule's documentation with the articles it implicates.
     Explain {
         /// Rule code, e.g. GEN001.
@@ -171,6 +174,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Rules(args) => list_rules::run(args),
         Command::Inventory(args) => inventory::run(args),
+        Command::Media(args) => media::run(args),
         Command::Explain { code } => explain::run(&code),
         Command::Debug(DebugCommand::Facts { file }) => debug::facts(&file),
         Command::Debug(DebugCommand::Parse { paths, jobs }) => debug::parse(paths, jobs),

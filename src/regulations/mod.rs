@@ -381,8 +381,7 @@ url = "https://example.org/"
 
     #[test]
     fn rules_name_only_known_articles() {
-        for rule in rules::all() {
-            let m = rule.meta();
+        for m in rules::catalogue() {
             for id in m.articles {
                 assert!(
                     regs().article(id).is_some(),

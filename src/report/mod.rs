@@ -4,6 +4,7 @@
 pub mod fingerprint;
 pub mod inventory;
 pub mod json;
+pub mod media;
 pub mod sarif;
 pub mod text;
 

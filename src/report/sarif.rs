@@ -16,7 +16,7 @@ use crate::engine::ScanResult;
 use crate::finding::{Finding, Level, Location as FindingLocation, Notification, Related};
 use crate::regulations::{Regulations, natural_key};
 use crate::report::ReportOptions;
-use crate::report::fingerprint::{LINE_HASH_KEY, SYNTHLINT_KEY, SourceCache};
+use crate::report::fingerprint::{LINE_HASH_KEY, SYNTHLINT_KEY, SourceCache, synthlint_v1};
 use crate::report::json::canonical;
 use crate::rules::{self, RuleMeta};
 use crate::source::Span;
@@ -26,6 +26,9 @@ pub const TOOL_NAME: &str = "synthlint";
 pub const INFORMATION_URI: &str = "https://github.com/synthlint/synthlint";
 /// `run.automationDetails.id`; the trailing slash makes it a GitHub category.
 pub const AUTOMATION_ID: &str = "synthlint/";
+/// `run.automationDetails.id` of `synthlint media` runs: its own category, so
+/// uploading a media report does not close the alerts of a source scan.
+pub const MEDIA_AUTOMATION_ID: &str = "synthlint-media/";
 /// GitHub keeps at most this many results per run.
 pub const GITHUB_RESULT_LIMIT: usize = 5000;
 /// GitHub accepts at most this many tags per rule.
@@ -40,7 +43,38 @@ pub fn help_uri(code: &str) -> String {
 }
 
 pub fn write(result: &ScanResult, opts: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
-    let log = build(result, opts);
+    write_log(&build(result, opts), out)
+}
+
+/// The SARIF report of `synthlint media`: findings on media files, with
+/// every media rule described in `rules[]`. Media files are binary, so
+/// results carry no snippet and their fingerprints come from the finding
+/// (rule, path, check, element, carrier), not from file lines.
+pub fn write_media(
+    root: &Path,
+    findings: &[Finding],
+    notifications: &[Notification],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut findings: Vec<&Finding> = findings.iter().collect();
+    sort_findings(&mut findings);
+    let mut table = BTreeMap::new();
+    for m in rules::media::all() {
+        table.insert(m.code, RuleSource::Known(m));
+    }
+    add_finding_rules(&mut table, &findings);
+    let log = build_run(RunInput {
+        root,
+        findings,
+        rule_table: table,
+        notifications,
+        automation_id: MEDIA_AUTOMATION_ID,
+        artifacts: Artifacts::Binary,
+    });
+    write_log(&log, out)
+}
+
+fn write_log(log: &Log, out: &mut dyn Write) -> io::Result<()> {
     let results = log.runs[0].results.len();
     if results > GITHUB_RESULT_LIMIT {
         eprintln!(
@@ -48,7 +82,7 @@ pub fn write(result: &ScanResult, opts: &ReportOptions, out: &mut dyn Write) -> 
              the first {GITHUB_RESULT_LIMIT} of a run (narrow the scan or use a baseline)"
         );
     }
-    serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, log).map_err(io::Error::other)?;
     out.write_all(b"\n")
 }
 
@@ -328,13 +362,17 @@ pub(crate) fn emitted<'a>(result: &'a ScanResult, opts: &ReportOptions) -> Vec<&
         .filter(|f| !(opts.omit_suppressed && f.suppression.is_some()))
         .collect();
     // The engine already sorts; sorting again keeps hand-built results stable.
+    sort_findings(&mut findings);
+    findings
+}
+
+fn sort_findings(findings: &mut [&Finding]) {
     findings.sort_by(|a, b| {
         a.sort_key()
             .cmp(&b.sort_key())
             .then_with(|| a.location.span.cmp(&b.location.span))
             .then_with(|| a.symbol.cmp(&b.symbol))
     });
-    findings
 }
 
 /// Rules that ran plus any rule a finding names, keyed (and so ordered) by code.
@@ -343,15 +381,38 @@ fn rule_table(result: &ScanResult, findings: &[&Finding]) -> BTreeMap<&'static s
     for r in &result.rules {
         table.insert(r.meta().code, RuleSource::Known(r.meta()));
     }
+    add_finding_rules(&mut table, findings);
+    table
+}
+
+fn add_finding_rules(table: &mut BTreeMap<&'static str, RuleSource>, findings: &[&Finding]) {
     for f in findings {
         table
             .entry(f.rule)
-            .or_insert_with(|| match rules::by_code(f.rule) {
-                Some(r) => RuleSource::Known(r.meta()),
+            .or_insert_with(|| match rules::meta_by_code(f.rule) {
+                Some(m) => RuleSource::Known(m),
                 None => RuleSource::Unknown(f.rule),
             });
     }
-    table
+}
+
+/// What the files behind a run's results are.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Artifacts {
+    /// Source text: snippets and line-based fingerprints.
+    Text,
+    /// Binary media: no snippets; fingerprints from the finding itself.
+    Binary,
+}
+
+/// Everything one SARIF run is built from.
+struct RunInput<'a> {
+    root: &'a Path,
+    findings: Vec<&'a Finding>,
+    rule_table: BTreeMap<&'static str, RuleSource>,
+    notifications: &'a [Notification],
+    automation_id: &'static str,
+    artifacts: Artifacts,
 }
 
 /// Instruments (in id order) with their articles (in reading order) that the
@@ -382,6 +443,25 @@ fn taxonomy_table(rules: &BTreeMap<&'static str, RuleSource>) -> Vec<(String, Ve
 fn build(result: &ScanResult, opts: &ReportOptions) -> Log {
     let findings = emitted(result, opts);
     let rule_table = rule_table(result, &findings);
+    build_run(RunInput {
+        root: &result.root,
+        findings,
+        rule_table,
+        notifications: &result.notifications,
+        automation_id: AUTOMATION_ID,
+        artifacts: Artifacts::Text,
+    })
+}
+
+fn build_run(input: RunInput<'_>) -> Log {
+    let RunInput {
+        root,
+        findings,
+        rule_table,
+        notifications,
+        automation_id,
+        artifacts,
+    } = input;
     let taxonomy_table = taxonomy_table(&rule_table);
     let rule_index: BTreeMap<&str, usize> = rule_table
         .keys()
@@ -406,16 +486,21 @@ fn build(result: &ScanResult, opts: &ReportOptions) -> Log {
         })
         .collect();
 
-    let mut cache = SourceCache::new(&result.root);
+    let mut cache = SourceCache::new(root);
     let results = findings
         .iter()
-        .map(|f| sarif_result(f, rule_index[f.rule], &result.root, &mut cache))
+        .map(|f| {
+            let source = match artifacts {
+                Artifacts::Text => Some(&mut cache),
+                Artifacts::Binary => None,
+            };
+            sarif_result(f, rule_index[f.rule], root, source)
+        })
         .collect();
 
-    let notifications = result
-        .notifications
+    let notifications = notifications
         .iter()
-        .map(|n| notification(n, &result.root))
+        .map(|n| notification(n, root))
         .collect();
 
     let mut base_ids = BTreeMap::new();
@@ -447,7 +532,7 @@ fn build(result: &ScanResult, opts: &ReportOptions) -> Log {
                 tool_execution_notifications: notifications,
             }],
             original_uri_base_ids: base_ids,
-            automation_details: AutomationDetails { id: AUTOMATION_ID },
+            automation_details: AutomationDetails { id: automation_id },
             column_kind: "unicodeCodePoints",
             taxonomies,
             results,
@@ -624,29 +709,40 @@ fn taxonomy(inst_id: &str, taxa: &[String]) -> Taxonomy {
     }
 }
 
+/// A result; `source` reads the finding's file for snippets and line
+/// fingerprints, `None` for binary files.
 fn sarif_result(
     f: &Finding,
     rule_index: usize,
     root: &Path,
-    cache: &mut SourceCache,
+    source: Option<&mut SourceCache>,
 ) -> SarifResult {
-    let fp = cache.fingerprints(f);
     let mut partial_fingerprints = BTreeMap::new();
-    if let Some(h) = fp.line_hash {
-        partial_fingerprints.insert(LINE_HASH_KEY, h);
-    }
-    partial_fingerprints.insert(SYNTHLINT_KEY, fp.synthlint);
-
     let mut primary = location(&f.location, root, None, None);
-    // Lets viewers without the checkout see the code; huge regions (a whole
-    // function) are left out rather than cut, to keep the report small.
-    if let (Some(region), Some(text)) = (
-        primary.physical_location.region.as_mut(),
-        cache.snippet(&f.location),
-    ) && !text.trim().is_empty()
-        && text.len() <= MAX_SNIPPET_BYTES
-    {
-        region.snippet = Some(ArtifactContent { text });
+    match source {
+        Some(cache) => {
+            let fp = cache.fingerprints(f);
+            if let Some(h) = fp.line_hash {
+                partial_fingerprints.insert(LINE_HASH_KEY, h);
+            }
+            partial_fingerprints.insert(SYNTHLINT_KEY, fp.synthlint);
+            // Lets viewers without the checkout see the code; huge regions (a
+            // whole function) are left out rather than cut, to keep the
+            // report small.
+            if let (Some(region), Some(text)) = (
+                primary.physical_location.region.as_mut(),
+                cache.snippet(&f.location),
+            ) && !text.trim().is_empty()
+                && text.len() <= MAX_SNIPPET_BYTES
+            {
+                region.snippet = Some(ArtifactContent { text });
+            }
+        }
+        None => {
+            let (line_hash, synthlint) = binary_fingerprints(f);
+            partial_fingerprints.insert(LINE_HASH_KEY, line_hash);
+            partial_fingerprints.insert(SYNTHLINT_KEY, synthlint);
+        }
     }
     if let Some(symbol) = &f.symbol {
         primary.logical_locations.push(LogicalLocation {
@@ -707,6 +803,35 @@ fn sarif_result(
         suppressions,
         properties,
     }
+}
+
+/// Fingerprints of a finding on a binary file. Hashing "lines" of a PNG
+/// (what GitHub's upload action would do when none is given) changes with
+/// every re-encode and says nothing; the problem itself is what identifies
+/// the alert: rule, path and the finding's check, element, carrier and place
+/// (its message when it has none of these). The line hash keeps GitHub's
+/// `hex:n` shape.
+fn binary_fingerprints(f: &Finding) -> (String, String) {
+    let prop = |k: &str| {
+        f.properties
+            .get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let mut identity = [
+        prop("check"),
+        prop("element"),
+        prop("carrier"),
+        prop("place"),
+    ]
+    .join("\u{1}");
+    if identity.chars().all(|c| c == '\u{1}') {
+        identity = f.message.clone();
+    }
+    let synthlint = synthlint_v1(f.rule, &f.location.path, None, &identity);
+    let line_hash = format!("{}:1", &synthlint[..16]);
+    (line_hash, synthlint)
 }
 
 fn related(r: &Related, root: &Path, id: Option<usize>) -> Location {
@@ -876,8 +1001,7 @@ mod tests {
 
     #[test]
     fn every_rule_has_complete_help() {
-        for r in rules::all() {
-            let m = r.meta();
+        for m in rules::catalogue() {
             let (text, md) = help(m);
             assert!(text.contains(m.doc.trim()));
             for id in m.articles {

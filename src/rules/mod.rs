@@ -14,6 +14,9 @@ pub mod labels;
 pub mod meta;
 pub mod moderation;
 
+/// Rules of the `media` command, kept out of [`all`].
+pub mod media;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Category {
@@ -132,4 +135,21 @@ pub fn by_code(code: &str) -> Option<&'static dyn Rule> {
     all()
         .into_iter()
         .find(|r| r.meta().code.eq_ignore_ascii_case(code))
+}
+
+/// Every rule's metadata, in code order: the source rules of [`all`] and
+/// the rules of the `media` command ([`media::all`]), which no source scan
+/// runs. For listings, `explain`, the generated docs and catalogue tests.
+pub fn catalogue() -> Vec<&'static RuleMeta> {
+    let mut metas: Vec<&'static RuleMeta> = all().into_iter().map(|r| r.meta()).collect();
+    metas.extend(media::all());
+    metas.sort_by_key(|m| m.code);
+    metas
+}
+
+/// A rule's metadata by code (case-insensitive), from the whole catalogue.
+pub fn meta_by_code(code: &str) -> Option<&'static RuleMeta> {
+    catalogue()
+        .into_iter()
+        .find(|m| m.code.eq_ignore_ascii_case(code))
 }
