@@ -123,6 +123,7 @@ pub fn all() -> Vec<&'static dyn Rule> {
         &labels::explicit_label_missing::ExplicitLabelMissing,
         &labels::vendor_watermark_disabled::VendorWatermarkDisabled,
         &labels::label_stripping::LabelStripping,
+        &labels::aigc_metadata_malformed::AigcMetadataMalformed,
         &meta::bare_suppression::BareSuppression,
         &meta::unused_suppression::UnusedSuppression,
         &meta::suppression_without_reason::SuppressionWithoutReason,

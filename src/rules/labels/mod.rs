@@ -1,3 +1,4 @@
+pub mod aigc_metadata_malformed;
 pub mod explicit_label_missing;
 pub mod implicit_label_missing;
 pub mod label_stripping;
