@@ -93,12 +93,16 @@ impl Rule for AigcMetadataMalformed {
     }
 }
 
+/// Called with a label-shaped dict's pairs, whether it was wrapped in
+/// `{"AIGC": ...}`, and the field name the call gives it.
+type LabelSink<'a> = dyn FnMut(&[(Value, Value)], bool, Option<&str>) + 'a;
+
 /// Find label-shaped dicts in a value (nested up to a small depth).
 fn visit(
     value: &Value,
     field: Option<&str>,
     depth: usize,
-    found: &mut dyn FnMut(&[(Value, Value)], bool, Option<&str>),
+    found: &mut LabelSink<'_>,
 ) {
     if depth > 4 {
         return;
