@@ -98,12 +98,7 @@ impl Rule for AigcMetadataMalformed {
 type LabelSink<'a> = dyn FnMut(&[(Value, Value)], bool, Option<&str>) + 'a;
 
 /// Find label-shaped dicts in a value (nested up to a small depth).
-fn visit(
-    value: &Value,
-    field: Option<&str>,
-    depth: usize,
-    found: &mut LabelSink<'_>,
-) {
+fn visit(value: &Value, field: Option<&str>, depth: usize, found: &mut LabelSink<'_>) {
     if depth > 4 {
         return;
     }
