@@ -110,6 +110,11 @@ pub struct Call {
     /// Callee resolved through imports and known variable types, e.g.
     /// `openai.OpenAI().chat.completions.create`. `()` marks "instance of".
     pub resolved: Option<String>,
+    /// The name as imported, when the project index rewrote `resolved` by
+    /// following it into project modules (a vendored or scanned copy of a
+    /// library is still that library to the catalogue).
+    #[serde(default)]
+    pub imported: Option<String>,
     pub args: Vec<Arg>,
     /// Qualname of the innermost enclosing function, `None` at module level.
     pub scope: Option<String>,

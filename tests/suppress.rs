@@ -58,6 +58,7 @@ fn file(path: &str, source: &str) -> FileFacts {
             calls.push(Call {
                 callee: code.trim().to_string(),
                 resolved: None,
+                imported: None,
                 args: Vec::new(),
                 scope: None,
                 receiver_args: None,

@@ -46,7 +46,9 @@ pub fn sites<'a>(project: &Project, catalog: &'a Catalog) -> Vec<GenerationSite<
     let mut out = Vec::new();
     for (fi, file) in project.files.iter().enumerate() {
         for (ci, call) in file.calls.iter().enumerate() {
-            let found = site(catalog, call).or_else(|| via_base_class(catalog, &classes, call));
+            let found = site(catalog, call)
+                .or_else(|| via_base_class(catalog, &classes, call))
+                .or_else(|| as_imported(catalog, call));
             if let Some(site) = found {
                 out.push(GenerationSite {
                     file: fi,
@@ -57,6 +59,13 @@ pub fn sites<'a>(project: &Project, catalog: &'a Catalog) -> Vec<GenerationSite<
         }
     }
     out
+}
+
+/// Retry with the name as imported, before the index followed it into the project.
+fn as_imported<'a>(catalog: &'a Catalog, call: &Call) -> Option<GenerationSite<'a>> {
+    let mut imported = call.clone();
+    imported.resolved = Some(call.imported.clone()?);
+    site(catalog, &imported)
 }
 
 /// Retry a call on a project class as a call on each of its base classes

@@ -74,7 +74,8 @@ impl Project {
             }
         }
         for (fi, ci, new) in rewrites {
-            self.files[fi].calls[ci].resolved = Some(new);
+            let call = &mut self.files[fi].calls[ci];
+            call.imported = call.resolved.replace(new);
         }
     }
 

@@ -389,6 +389,7 @@ impl<'a> Env<'a> {
         Call {
             callee: call.chain.render(),
             resolved,
+            imported: None,
             args,
             scope: place.function.map(|f| self.functions[f].qualname.clone()),
             receiver_args,

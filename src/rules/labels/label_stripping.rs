@@ -10,6 +10,10 @@ use crate::source::Span;
 
 pub struct LabelStripping;
 
+/// Text without any disclosure: a pattern that matches these is a generic
+/// cleaner, not a disclosure remover.
+const CONTROL_SAMPLES: &[&str] = &["普通的中文文本", "plain words", " ", "\n", "123"];
+
 /// Typical disclosures, to test a user's `re.sub` pattern against.
 const DISCLOSURE_SAMPLES: &[&str] = &[
     "AI生成",
@@ -119,8 +123,11 @@ impl Rule for LabelStripping {
                         regex::Regex::new(&d.regex).is_ok_and(|re| re.is_match(pattern))
                     } else if call.resolved.as_deref() == Some("re.sub") {
                         // The user's pattern is a regex: does it match a disclosure?
-                        regex::Regex::new(pattern)
-                            .is_ok_and(|re| DISCLOSURE_SAMPLES.iter().any(|s| re.is_match(s)))
+                        // A generic cleaner (all CJK, white space) matches control text too.
+                        regex::Regex::new(pattern).is_ok_and(|re| {
+                            DISCLOSURE_SAMPLES.iter().any(|s| re.is_match(s))
+                                && !CONTROL_SAMPLES.iter().any(|s| re.is_match(s))
+                        })
                     } else {
                         false
                     };
