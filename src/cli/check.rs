@@ -4,22 +4,15 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use crate::cli::CheckArgs;
-use crate::config::{self, Overrides};
+use crate::config::Overrides;
 use crate::engine;
 use crate::report::{self, Format, ReportOptions};
 
 pub fn run(args: CheckArgs) -> ExitCode {
-    let paths = if args.paths.is_empty() {
-        vec![".".into()]
-    } else {
-        args.paths.clone()
+    let paths = match super::existing_paths(&args.paths) {
+        Ok(p) => p,
+        Err(code) => return code,
     };
-    for p in &paths {
-        if !p.exists() {
-            eprintln!("error: {}: no such file or directory", p.display());
-            return ExitCode::from(2);
-        }
-    }
     let overrides = Overrides {
         config: args.config.clone(),
         paths: paths.clone(),
@@ -31,15 +24,9 @@ pub fn run(args: CheckArgs) -> ExitCode {
         root: args.root.clone(),
         no_inline_suppressions: args.no_inline_suppressions,
     };
-    let settings = match config::resolve(&overrides) {
+    let settings = match super::settings_or_exit(&overrides, args.no_color) {
         Ok(s) => s,
-        Err(report) => {
-            let color = !args.no_color
-                && std::env::var_os("NO_COLOR").is_none()
-                && std::io::IsTerminal::is_terminal(&std::io::stderr());
-            eprint!("{}", config::error::render(&report, color));
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let pool = match rayon::ThreadPoolBuilder::new()
         .num_threads(settings.jobs.unwrap_or(0))

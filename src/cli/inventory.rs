@@ -6,22 +6,15 @@ use std::process::ExitCode;
 use crate::analysis::endpoints::Analysis;
 use crate::catalog::Catalog;
 use crate::cli::{InventoryArgs, InventoryFormat};
-use crate::config::{self, Overrides};
+use crate::config::Overrides;
 use crate::engine;
 use crate::report::inventory::Inventory;
 
 pub fn run(args: InventoryArgs) -> ExitCode {
-    let paths = if args.paths.is_empty() {
-        vec![".".into()]
-    } else {
-        args.paths.clone()
+    let paths = match super::existing_paths(&args.paths) {
+        Ok(p) => p,
+        Err(code) => return code,
     };
-    for p in &paths {
-        if !p.exists() {
-            eprintln!("error: {}: no such file or directory", p.display());
-            return ExitCode::from(2);
-        }
-    }
     let overrides = Overrides {
         config: args.config.clone(),
         paths: paths.clone(),
@@ -29,12 +22,9 @@ pub fn run(args: InventoryArgs) -> ExitCode {
         root: args.root.clone(),
         ..Default::default()
     };
-    let settings = match config::resolve(&overrides) {
+    let settings = match super::settings_or_exit(&overrides, false) {
         Ok(s) => s,
-        Err(report) => {
-            eprintln!("{report:?}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let catalog = match Catalog::load(&settings.catalog) {
         Ok(c) => c,

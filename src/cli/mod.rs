@@ -154,6 +154,37 @@ pub enum DebugCommand {
     },
 }
 
+/// The paths to scan (default `.`), or exit status 2 when one does not exist.
+fn existing_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, std::process::ExitCode> {
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    };
+    for p in &paths {
+        if !p.exists() {
+            eprintln!("error: {}: no such file or directory", p.display());
+            return Err(std::process::ExitCode::from(2));
+        }
+    }
+    Ok(paths)
+}
+
+/// Validated settings, or the configuration error rendered on standard error
+/// and exit status 2.
+fn settings_or_exit(
+    overrides: &crate::config::Overrides,
+    no_color: bool,
+) -> Result<crate::config::Settings, std::process::ExitCode> {
+    crate::config::resolve(overrides).map_err(|report| {
+        let color = !no_color
+            && std::env::var_os("NO_COLOR").is_none()
+            && std::io::IsTerminal::is_terminal(&std::io::stderr());
+        eprint!("{}", crate::config::error::render(&report, color));
+        std::process::ExitCode::from(2)
+    })
+}
+
 fn parse_level(s: &str) -> Result<Level, String> {
     Level::parse(s).ok_or_else(|| format!("expected note, warning or error, got `{s}`"))
 }
