@@ -5,64 +5,14 @@
 //! all print yet.
 
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+
+mod common;
+use common::*;
 
 use synthlint::config::{self, Overrides};
 use synthlint::engine::{self, ScanResult};
-
-/// Generous: only there to turn a hang into a failure, never a timing check.
-const DEADLINE: Duration = Duration::from_secs(300);
-
-struct Run {
-    code: Option<i32>,
-    stderr: String,
-}
-
-fn run(dir: &Path, args: &[&str]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_synthlint"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn synthlint");
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    // Drain both pipes so a chatty child cannot block on a full pipe.
-    let t_out = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = out.read_to_end(&mut v);
-        v
-    });
-    let t_err = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = err.read_to_end(&mut v);
-        v
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("wait") {
-            break s;
-        }
-        if start.elapsed() > DEADLINE {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("synthlint {args:?} did not finish within {DEADLINE:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let _ = t_out.join();
-    let stderr = String::from_utf8_lossy(&t_err.join().unwrap_or_default()).into_owned();
-    Run {
-        code: status.code(),
-        stderr,
-    }
-}
 
 /// Scan `dir` with `--stats`; assert a clean finish and return the number
 /// of files that were read and parsed.
@@ -78,14 +28,6 @@ fn scan_bin(dir: &Path, extra: &[&str]) -> usize {
     );
     assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
     files_in_stats(&r.stderr)
-}
-
-fn files_in_stats(stderr: &str) -> usize {
-    stderr
-        .lines()
-        .find_map(|l| l.trim().split_once(" files, "))
-        .and_then(|(n, _)| n.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no file count in --stats output:\n{stderr}"))
 }
 
 /// The same scan through the library, for the notifications.

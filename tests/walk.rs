@@ -3,64 +3,14 @@
 //! list and notifications through the library.
 
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+
+mod common;
+use common::*;
 
 use synthlint::config::{self, Overrides};
 use synthlint::finding::Notification;
 use synthlint::walk;
-
-/// Generous: only there to turn a hang into a failure, never a timing check.
-const DEADLINE: Duration = Duration::from_secs(300);
-
-struct Run {
-    code: Option<i32>,
-    stderr: String,
-}
-
-fn run(dir: &Path, args: &[&str]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_synthlint"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn synthlint");
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let t_out = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = out.read_to_end(&mut v);
-        v
-    });
-    let t_err = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = err.read_to_end(&mut v);
-        v
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("wait") {
-            break s;
-        }
-        if start.elapsed() > DEADLINE {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("synthlint {args:?} did not finish within {DEADLINE:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let _ = t_out.join();
-    let stderr = String::from_utf8_lossy(&t_err.join().unwrap_or_default()).into_owned();
-    Run {
-        code: status.code(),
-        stderr,
-    }
-}
 
 /// Run `check --stats ARGS` in `dir`; assert a clean finish; return the
 /// number of files read.
@@ -103,12 +53,6 @@ fn collect(dir: &Path) -> (Vec<String>, Vec<Notification>) {
             ..Default::default()
         },
     )
-}
-
-fn write(dir: &Path, rel: &str, text: &str) {
-    let p = dir.join(rel);
-    fs::create_dir_all(p.parent().unwrap()).unwrap();
-    fs::write(p, text).unwrap();
 }
 
 fn repo() -> (tempfile::TempDir, PathBuf) {
