@@ -219,7 +219,17 @@ pub fn content_types(api: &GenerationApi, call: &Call) -> Option<Vec<ContentType
         })
         .map(|a| &a.value);
     match value {
-        Some(Value::Str(s)) => by_arg.values.get(s.as_str()).cloned(),
+        Some(Value::Str(s)) => by_arg.values.get(s.as_str()).cloned().or_else(|| {
+            // Keys with `*` match like globs (`*swapper*` for any swapper model file).
+            by_arg
+                .values
+                .iter()
+                .find(|(k, _)| {
+                    k.contains('*')
+                        && globset::Glob::new(k).is_ok_and(|g| g.compile_matcher().is_match(s))
+                })
+                .map(|(_, v)| v.clone())
+        }),
         // Not a literal: we cannot tell, so fall back to the declared content.
         _ if !api.content.is_empty() => Some(api.content.clone()),
         _ => None,
