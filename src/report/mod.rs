@@ -4,6 +4,7 @@
 pub mod fingerprint;
 pub mod inventory;
 pub mod json;
+pub mod redact;
 pub mod sarif;
 pub mod text;
 
