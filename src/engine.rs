@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use crate::analysis::Project;
 use crate::analysis::endpoints::Analysis;
+use crate::cache::FactsCache;
 use crate::catalog::{Catalog, CatalogError};
 use crate::config::Settings;
 use crate::facts::FileFacts;
@@ -30,6 +31,9 @@ pub struct Stats {
     pub files: usize,
     pub bytes: u64,
     pub lines: u64,
+    /// Files whose facts came from the cache, and files parsed with the cache on.
+    pub cache_hits: usize,
+    pub cache_misses: usize,
 }
 
 pub struct ScanResult {
@@ -185,31 +189,63 @@ pub fn extract_file(
     max_size: u64,
     catalog: &Catalog,
 ) -> (Option<FileFacts>, Vec<Notification>) {
+    extract_file_cached(file, max_size, catalog, None)
+}
+
+/// `extract_file`, taking the facts from `cache` when the file's path and
+/// text are there, and storing them there when not.
+pub fn extract_file_cached(
+    file: &SourcePath,
+    max_size: u64,
+    catalog: &Catalog,
+    cache: Option<&FactsCache>,
+) -> (Option<FileFacts>, Vec<Notification>) {
     match read_source(file, max_size) {
         ReadOutcome::Skipped(n) => (None, vec![n]),
         ReadOutcome::Text(text) => {
-            match std::panic::catch_unwind(AssertUnwindSafe(|| {
-                lang::extract(file, &text, &catalog.passthrough_methods)
-            })) {
-                Ok((facts, notes)) => (Some(facts), notes),
-                Err(payload) => {
-                    let what = payload
-                        .downcast_ref::<&str>()
-                        .map(|s| s.to_string())
-                        .or_else(|| payload.downcast_ref::<String>().cloned())
-                        .unwrap_or_else(|| "panic".into());
-                    let n = Notification {
-                        level: Level::Error,
-                        kind: "internal-error".into(),
-                        message: format!(
-                            "skipped: synthlint failed on this file ({what}); please report it"
-                        ),
-                        path: Some(file.rel.clone()),
-                        span: None,
-                    };
-                    (None, vec![n])
-                }
+            let Some(cache) = cache else {
+                return extract_text(file, &text, catalog);
+            };
+            let key = FactsCache::key(&file.rel, &text);
+            if let Some((facts, notes)) = cache.get(&key) {
+                return (Some(facts), notes);
             }
+            let (facts, notes) = extract_text(file, &text, catalog);
+            if let Some(f) = &facts {
+                cache.put(&key, f, &notes);
+            }
+            (facts, notes)
+        }
+    }
+}
+
+/// Run the frontend on one file's text. A panic becomes an
+/// `internal-error` notification for that file.
+fn extract_text(
+    file: &SourcePath,
+    text: &str,
+    catalog: &Catalog,
+) -> (Option<FileFacts>, Vec<Notification>) {
+    match std::panic::catch_unwind(AssertUnwindSafe(|| {
+        lang::extract(file, text, &catalog.passthrough_methods)
+    })) {
+        Ok((facts, notes)) => (Some(facts), notes),
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "panic".into());
+            let n = Notification {
+                level: Level::Error,
+                kind: "internal-error".into(),
+                message: format!(
+                    "skipped: synthlint failed on this file ({what}); please report it"
+                ),
+                path: Some(file.rel.clone()),
+                span: None,
+            };
+            (None, vec![n])
         }
     }
 }
@@ -220,6 +256,16 @@ pub fn load(
     settings: &Settings,
     catalog: &Catalog,
 ) -> (Project, Vec<Notification>, Stats) {
+    load_cached(paths, settings, catalog, None)
+}
+
+/// `load` with a facts cache.
+pub fn load_cached(
+    paths: &[PathBuf],
+    settings: &Settings,
+    catalog: &Catalog,
+    cache: Option<&FactsCache>,
+) -> (Project, Vec<Notification>, Stats) {
     let mut stats = Stats::default();
 
     let t = Instant::now();
@@ -227,8 +273,17 @@ pub fn load(
     stats.walk = t.elapsed();
 
     let t = Instant::now();
-    let (facts, notes) = extract_all(&files, settings, catalog);
-    notifications.extend(notes);
+    let extracted: Vec<(Option<FileFacts>, Vec<Notification>)> = files
+        .par_iter()
+        .map(|f| extract_file_cached(f, settings.max_file_size, catalog, cache))
+        .collect();
+    let mut facts = Vec::with_capacity(extracted.len());
+    for (f, notes) in extracted {
+        notifications.extend(notes);
+        if let Some(f) = f {
+            facts.push(f);
+        }
+    }
     stats.parse = t.elapsed();
     stats.files = facts.len();
     stats.lines = facts.iter().map(|f| f.line_count as u64).sum();
@@ -237,6 +292,10 @@ pub fn load(
         .filter_map(|f| std::fs::metadata(&f.abs).ok())
         .map(|m| m.len())
         .sum();
+    if let Some(c) = cache {
+        (stats.cache_hits, stats.cache_misses) = c.counts();
+        c.finish();
+    }
 
     let t = Instant::now();
     let project = Project::new(facts);
@@ -246,8 +305,29 @@ pub fn load(
 }
 
 pub fn scan(paths: &[PathBuf], settings: &Settings) -> Result<ScanResult, CatalogError> {
+    scan_cached(paths, settings, None)
+}
+
+/// `scan` with the facts cache in `cache_dir` (`None`: no cache). A cache
+/// that cannot be opened is reported on standard error and left out.
+pub fn scan_cached(
+    paths: &[PathBuf],
+    settings: &Settings,
+    cache_dir: Option<&Path>,
+) -> Result<ScanResult, CatalogError> {
     let catalog = Catalog::load(&settings.catalog)?;
-    let (project, notifications, mut stats) = load(paths, settings, &catalog);
+    let cache = cache_dir.and_then(|dir| {
+        FactsCache::open(dir, &catalog.passthrough_methods)
+            .map_err(|e| {
+                eprintln!(
+                    "warning: facts cache disabled: cannot use {}: {e}",
+                    dir.display()
+                )
+            })
+            .ok()
+    });
+    let (project, notifications, mut stats) =
+        load_cached(paths, settings, &catalog, cache.as_ref());
 
     let t = Instant::now();
     let analysis = Analysis::run(&project, &catalog);
@@ -282,6 +362,11 @@ pub fn scan(paths: &[PathBuf], settings: &Settings) -> Result<ScanResult, Catalo
     suppress::apply(&project, settings, &mut findings);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     stats.filter = t.elapsed();
+
+    // Freeing every file's facts (millions of small allocations) takes a
+    // noticeable share of a warm run, and nothing after this reads them.
+    drop(analysis);
+    std::thread::spawn(move || drop(project));
 
     Ok(ScanResult {
         root: settings.root.clone(),

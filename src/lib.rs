@@ -3,6 +3,7 @@
 //! labeling rules, PIPL, the EU AI Act Art. 50, California SB 942) put duties on.
 
 pub mod analysis;
+pub mod cache;
 pub mod catalog;
 pub mod cli;
 pub mod config;

@@ -21,6 +21,8 @@ pub struct Span {
 pub struct LineIndex<'a> {
     text: &'a str,
     line_starts: Vec<usize>,
+    /// All ASCII (most source files): a column is a byte difference.
+    ascii: bool,
 }
 
 impl<'a> LineIndex<'a> {
@@ -31,14 +33,26 @@ impl<'a> LineIndex<'a> {
                 line_starts.push(i + 1);
             }
         }
-        LineIndex { text, line_starts }
+        LineIndex {
+            text,
+            line_starts,
+            ascii: text.is_ascii(),
+        }
     }
 
     /// 1-based line and code-point column of a byte offset.
     pub fn line_col(&self, byte: usize) -> (u32, u32) {
         let byte = byte.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= byte) - 1;
+        (line as u32 + 1, self.col(line, byte))
+    }
+
+    /// 1-based code-point column of `byte` (clamped) on 0-based `line`.
+    fn col(&self, line: usize, byte: usize) -> u32 {
         let start = self.line_starts[line];
+        if self.ascii {
+            return (byte - start) as u32 + 1;
+        }
         let col = match self.text.get(start..byte) {
             Some(prefix) => prefix.chars().count(),
             // Offset inside a multi-byte character: count what is whole.
@@ -46,12 +60,21 @@ impl<'a> LineIndex<'a> {
                 .chars()
                 .count(),
         };
-        (line as u32 + 1, col as u32 + 1)
+        col as u32 + 1
     }
 
     pub fn span(&self, start: usize, end: usize) -> Span {
         let (start_line, start_col) = self.line_col(start);
-        let (end_line, end_col) = self.line_col(end);
+        // Most spans end on the line they start on: no second search.
+        let end_clamped = end.min(self.text.len());
+        let next_line = self.line_starts.get(start_line as usize).copied();
+        let (end_line, end_col) =
+            if end_clamped >= start && next_line.is_none_or(|next| end_clamped < next) {
+                let line = start_line as usize - 1;
+                (start_line, self.col(line, end_clamped))
+            } else {
+                self.line_col(end)
+            };
         Span {
             start_line,
             start_col,
@@ -93,5 +116,36 @@ mod tests {
         let x = "a = 1\nb = \"生成\" + x\n".find('x').unwrap();
         assert_eq!(idx.line_col(x), (2, 12));
         assert_eq!(idx.line_text(2), "b = \"生成\" + x");
+    }
+
+    /// `span` takes shortcuts (ASCII text, ends on the start line); it must
+    /// agree with `line_col` on every pair of offsets, in and out of range.
+    #[test]
+    fn spans_agree_with_line_col() {
+        for text in [
+            "",
+            "a",
+            "ab\ncd\n",
+            "a = 1\r\nb = \"生成\" + x\n\n",
+            "\n\n生\n",
+            "x\ny",
+        ] {
+            let idx = LineIndex::new(text);
+            for start in 0..=text.len() + 2 {
+                for end in 0..=text.len() + 2 {
+                    let span = idx.span(start, end);
+                    assert_eq!(
+                        (span.start_line, span.start_col),
+                        idx.line_col(start),
+                        "{text:?} {start}"
+                    );
+                    assert_eq!(
+                        (span.end_line, span.end_col),
+                        idx.line_col(end),
+                        "{text:?} {start}..{end}"
+                    );
+                }
+            }
+        }
     }
 }

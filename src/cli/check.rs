@@ -38,7 +38,13 @@ pub fn run(args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let result = match pool.install(|| engine::scan(&paths, &settings)) {
+    let cache_dir = (!args.no_cache).then(|| {
+        args.cache_dir
+            .clone()
+            .unwrap_or_else(|| settings.root.join(crate::cache::DEFAULT_DIR))
+    });
+    let result = match pool.install(|| engine::scan_cached(&paths, &settings, cache_dir.as_deref()))
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {}", e.message);
@@ -105,4 +111,10 @@ fn print_stats(s: &engine::Stats) {
         s.files as f64 / secs,
         s.bytes as f64 / 1e6 / secs
     );
+    if s.cache_hits + s.cache_misses > 0 {
+        eprintln!(
+            "  facts cache: {} hits, {} parsed",
+            s.cache_hits, s.cache_misses
+        );
+    }
 }

@@ -5,6 +5,7 @@ pub mod fingerprint;
 pub mod inventory;
 pub mod json;
 pub mod media;
+pub mod redact;
 pub mod sarif;
 pub mod text;
 

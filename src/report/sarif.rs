@@ -15,9 +15,11 @@ use serde_json::Value;
 use crate::engine::ScanResult;
 use crate::finding::{Finding, Level, Location as FindingLocation, Notification, Related};
 use crate::regulations::{Regulations, natural_key};
-use crate::report::ReportOptions;
-use crate::report::fingerprint::{LINE_HASH_KEY, SYNTHLINT_KEY, SourceCache, synthlint_v1};
+use crate::report::fingerprint::{
+    LINE_HASH_KEY, SYNTHLINT_KEY, SourceCache, region_text, synthlint_v1,
+};
 use crate::report::json::canonical;
+use crate::report::{ReportOptions, redact};
 use crate::rules::{self, RuleMeta};
 use crate::source::Span;
 
@@ -731,7 +733,7 @@ fn sarif_result(
             // report small.
             if let (Some(region), Some(text)) = (
                 primary.physical_location.region.as_mut(),
-                cache.snippet(&f.location),
+                masked_snippet(cache, &f.location),
             ) && !text.trim().is_empty()
                 && text.len() <= MAX_SNIPPET_BYTES
             {
@@ -832,6 +834,32 @@ fn binary_fingerprints(f: &Finding) -> (String, String) {
     let synthlint = synthlint_v1(f.rule, &f.location.path, None, &identity);
     let line_hash = format!("{}:1", &synthlint[..16]);
     (line_hash, synthlint)
+}
+
+/// The region's text with secrets masked. Masking looks at whole lines, so
+/// that a region holding only a literal still counts as `api_key="…"`; it
+/// keeps every character count, so the region's columns cut the same text.
+fn masked_snippet(cache: &mut SourceCache, loc: &FindingLocation) -> Option<String> {
+    let s = loc.span;
+    let whole_lines = FindingLocation {
+        path: loc.path.clone(),
+        span: Span {
+            start_col: 1,
+            end_col: u32::MAX,
+            ..s
+        },
+    };
+    let lines = cache.snippet(&whole_lines)?;
+    let masked = redact::mask(&lines);
+    let end_line = s.end_line.max(s.start_line) - s.start_line + 1;
+    Some(region_text(
+        &masked,
+        &Span {
+            start_line: 1,
+            end_line,
+            ..s
+        },
+    ))
 }
 
 fn related(r: &Related, root: &Path, id: Option<usize>) -> Location {
@@ -988,6 +1016,42 @@ mod tests {
         assert_eq!(
             (r.start_line, r.start_column, r.end_line, r.end_column),
             (3, 9, 3, 9)
+        );
+    }
+
+    /// A region holding only a literal is masked when its line names it a
+    /// secret; the columns cut the same text out of the masked line.
+    #[test]
+    fn snippets_are_masked_with_their_line_as_context() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("a.py"),
+            "x = 1\nconnect(host, password=\"s3cr3t-value\", port=1)\ny = '生成'\n",
+        )
+        .unwrap();
+        let mut cache = SourceCache::new(dir.path());
+        let loc = |start_line, start_col, end_line, end_col| FindingLocation {
+            path: "a.py".into(),
+            span: Span {
+                start_line,
+                start_col,
+                end_line,
+                end_col,
+                ..Span::default()
+            },
+        };
+        // `"s3cr3t-value"` alone, then the whole argument, then two lines.
+        assert_eq!(
+            masked_snippet(&mut cache, &loc(2, 24, 2, 38)).unwrap(),
+            "\"************\""
+        );
+        assert_eq!(
+            masked_snippet(&mut cache, &loc(2, 15, 2, 38)).unwrap(),
+            "password=\"************\""
+        );
+        assert_eq!(
+            masked_snippet(&mut cache, &loc(2, 40, 3, 9)).unwrap(),
+            "port=1)\ny = '生成'"
         );
     }
 

@@ -6,6 +6,7 @@
 //! no terminal detection, no links. A finding whose file cannot be read, or
 //! whose span does not fit the file as it is now, is printed on one line.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{self, Write};
@@ -19,7 +20,7 @@ use miette::{
 
 use crate::engine::ScanResult;
 use crate::finding::{Finding, Level, Location, Notification};
-use crate::report::ReportOptions;
+use crate::report::{ReportOptions, redact};
 use crate::rules::{self, RuleMeta};
 use crate::source::Span;
 
@@ -325,14 +326,20 @@ impl<'a> Files<'a> {
 }
 
 /// The text the spans refer to: valid UTF-8 with a leading BOM removed, as
-/// `engine::read_source` hands it to the frontends.
+/// `engine::read_source` hands it to the frontends, with secrets masked
+/// (masking keeps every offset, line and column).
 fn read(path: &Path) -> Option<Source> {
     let bytes = std::fs::read(path).ok()?;
     let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
         Some(rest) => rest.to_vec(),
         None => bytes,
     };
-    String::from_utf8(bytes).ok().map(Source::new)
+    let text = String::from_utf8(bytes).ok()?;
+    let text = match redact::mask(&text) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(masked) => masked,
+    };
+    Some(Source::new(text))
 }
 
 /// One finding as miette sees it. The header is printed separately, so no

@@ -4,7 +4,7 @@
 use tree_sitter::{Node, Query, QueryMatch};
 
 use super::Kind;
-use super::values::{self, node_text};
+use super::values::{self, FIELD, node_text};
 use crate::facts::{Arg, Class, Comment, Decorator, Function, Import, StringLit, Value};
 use crate::source::{LineIndex, Span};
 
@@ -61,8 +61,8 @@ pub fn chain(node: Node<'_>, src: &str) -> Chain {
             "identifier" => break Some(node_text(n, src).to_string()),
             "attribute" => {
                 let (Some(obj), Some(attr)) = (
-                    n.child_by_field_name("object"),
-                    n.child_by_field_name("attribute"),
+                    n.child_by_field_id(FIELD.object),
+                    n.child_by_field_id(FIELD.attribute),
                 ) else {
                     break None;
                 };
@@ -70,14 +70,14 @@ pub fn chain(node: Node<'_>, src: &str) -> Chain {
                 n = obj;
             }
             "call" => {
-                let Some(f) = n.child_by_field_name("function") else {
+                let Some(f) = n.child_by_field_id(FIELD.function) else {
                     break None;
                 };
                 segs.push(Seg::Call);
                 n = f;
             }
             "subscript" => {
-                let Some(v) = n.child_by_field_name("value") else {
+                let Some(v) = n.child_by_field_id(FIELD.value) else {
                     break None;
                 };
                 segs.push(Seg::Index);
@@ -186,9 +186,73 @@ pub struct RawFacts {
     pub returns: Vec<RawReturn>,
 }
 
-fn capture<'t>(m: &QueryMatch<'_, 't>, query: &Query, name: &str) -> Option<Node<'t>> {
-    let idx = query.capture_index_for_name(name)?;
+/// The capture `idx` of a match (indices are looked up once per query).
+fn capture<'t>(m: &QueryMatch<'_, 't>, idx: Option<u32>) -> Option<Node<'t>> {
+    let idx = idx?;
     m.captures().iter().find(|c| c.index == idx).map(|c| c.node)
+}
+
+/// Capture indices of the combined query, looked up once when it is compiled
+/// rather than by name for every match.
+pub struct Captures {
+    roots: [Option<u32>; KIND_COUNT],
+    function_name: Option<u32>,
+    function_params: Option<u32>,
+    class_name: Option<u32>,
+    call_callee: Option<u32>,
+    call_args: Option<u32>,
+    assignment_target: Option<u32>,
+    assignment_value: Option<u32>,
+}
+
+const KIND_COUNT: usize = 11;
+
+fn root_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Import => "import",
+        Kind::ImportFrom => "import_from",
+        Kind::Function => "function",
+        Kind::Class => "class",
+        Kind::Call => "call",
+        Kind::Assignment => "assignment",
+        Kind::Str => "string",
+        Kind::Comment => "comment",
+        Kind::Error => "error",
+        Kind::MainGuard => "main_guard",
+        Kind::Return => "return",
+    }
+}
+
+impl Captures {
+    pub fn new(query: &Query) -> Captures {
+        let idx = |name: &str| query.capture_index_for_name(name);
+        let mut roots = [None; KIND_COUNT];
+        for kind in [
+            Kind::Import,
+            Kind::ImportFrom,
+            Kind::Function,
+            Kind::Class,
+            Kind::Call,
+            Kind::Assignment,
+            Kind::Str,
+            Kind::Comment,
+            Kind::Error,
+            Kind::MainGuard,
+            Kind::Return,
+        ] {
+            roots[kind as usize] = idx(root_name(kind));
+        }
+        Captures {
+            roots,
+            function_name: idx("function.name"),
+            function_params: idx("function.params"),
+            class_name: idx("class.name"),
+            call_callee: idx("call.callee"),
+            call_args: idx("call.args"),
+            assignment_target: idx("assignment.target"),
+            assignment_value: idx("assignment.value"),
+        }
+    }
 }
 
 impl<'a> Raw<'a> {
@@ -215,21 +279,15 @@ impl<'a> Raw<'a> {
         self.index.span(n.start_byte(), n.end_byte())
     }
 
-    pub fn add(&mut self, kind: Kind, m: &QueryMatch<'_, '_>, query: &Query) {
-        let root_name = match kind {
-            Kind::Import => "import",
-            Kind::ImportFrom => "import_from",
-            Kind::Function => "function",
-            Kind::Class => "class",
-            Kind::Call => "call",
-            Kind::Assignment => "assignment",
-            Kind::Str => "string",
-            Kind::Comment => "comment",
-            Kind::Error => "error",
-            Kind::MainGuard => "main_guard",
-            Kind::Return => "return",
-        };
-        let Some(root) = capture(m, query, root_name) else {
+    /// The file's text.
+    pub fn src(&self) -> &'a str {
+        self.src
+    }
+
+    /// One match of the combined query (the reference extraction; the
+    /// cursor walk in `walk.rs` calls the same methods).
+    pub fn add(&mut self, kind: Kind, m: &QueryMatch<'_, '_>, caps: &Captures) {
+        let Some(root) = capture(m, caps.roots[kind as usize]) else {
             return;
         };
         match kind {
@@ -237,68 +295,83 @@ impl<'a> Raw<'a> {
             Kind::ImportFrom => self.import_from(root),
             Kind::Function => {
                 if let (Some(name), Some(params)) = (
-                    capture(m, query, "function.name"),
-                    capture(m, query, "function.params"),
+                    capture(m, caps.function_name),
+                    capture(m, caps.function_params),
                 ) {
                     self.function(root, name, params);
                 }
             }
             Kind::Class => {
-                if let Some(name) = capture(m, query, "class.name") {
+                if let Some(name) = capture(m, caps.class_name) {
                     self.class(root, name);
                 }
             }
             Kind::Call => {
-                if let (Some(callee), Some(args)) = (
-                    capture(m, query, "call.callee"),
-                    capture(m, query, "call.args"),
-                ) {
-                    self.calls.push(RawCall {
-                        chain: chain(callee, self.src),
-                        args: values::arguments(args, self.src, self.index),
-                        span: self.span(root),
-                        callee_span: self.span(callee),
-                        start: root.start_byte(),
-                    });
+                if let (Some(callee), Some(args)) =
+                    (capture(m, caps.call_callee), capture(m, caps.call_args))
+                {
+                    self.call(root, callee, args);
                 }
             }
             Kind::Assignment => {
                 if let (Some(target), Some(value)) = (
-                    capture(m, query, "assignment.target"),
-                    capture(m, query, "assignment.value"),
+                    capture(m, caps.assignment_target),
+                    capture(m, caps.assignment_value),
                 ) {
                     self.assignment(root, target, value);
                 }
             }
-            Kind::Str => {
-                let (value, interpolated) = values::string_value(root, self.src);
-                self.strings.push(StringLit {
-                    value,
-                    interpolated,
-                    scope: None,
-                    span: self.span(root),
-                });
-            }
-            Kind::Comment => {
-                let text = node_text(root, self.src);
-                let text = text.strip_prefix('#').unwrap_or(text).to_string();
-                let line_start = self.src[..root.start_byte()]
-                    .rfind('\n')
-                    .map_or(0, |i| i + 1);
-                let own_line = self.src[line_start..root.start_byte()].trim().is_empty();
-                self.comments.push(Comment {
-                    text,
-                    own_line,
-                    span: self.span(root),
-                });
-            }
-            Kind::Error => self.errors.push(self.span(root)),
-            Kind::MainGuard => self.main_guards.push(self.span(root)),
+            Kind::Str => self.string(root),
+            Kind::Comment => self.comment(root),
+            Kind::Error => self.error(root),
+            Kind::MainGuard => self.main_guard(root),
             Kind::Return => self.return_statement(root),
         }
     }
 
-    fn import(&mut self, node: Node<'_>) {
+    pub fn call(&mut self, root: Node<'_>, callee: Node<'_>, args: Node<'_>) {
+        self.calls.push(RawCall {
+            chain: chain(callee, self.src),
+            args: values::arguments(args, self.src, self.index),
+            span: self.span(root),
+            callee_span: self.span(callee),
+            start: root.start_byte(),
+        });
+    }
+
+    pub fn string(&mut self, node: Node<'_>) {
+        let (value, interpolated) = values::string_value(node, self.src);
+        self.strings.push(StringLit {
+            value,
+            interpolated,
+            scope: None,
+            span: self.span(node),
+        });
+    }
+
+    pub fn comment(&mut self, node: Node<'_>) {
+        let text = node_text(node, self.src);
+        let text = text.strip_prefix('#').unwrap_or(text).to_string();
+        let line_start = self.src[..node.start_byte()]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let own_line = self.src[line_start..node.start_byte()].trim().is_empty();
+        self.comments.push(Comment {
+            text,
+            own_line,
+            span: self.span(node),
+        });
+    }
+
+    pub fn error(&mut self, node: Node<'_>) {
+        self.errors.push(self.span(node));
+    }
+
+    pub fn main_guard(&mut self, node: Node<'_>) {
+        self.main_guards.push(self.span(node));
+    }
+
+    pub fn import(&mut self, node: Node<'_>) {
         let mut cursor = node.walk();
         for child in node.children_by_field_name("name", &mut cursor) {
             match child.kind() {
@@ -315,8 +388,8 @@ impl<'a> Raw<'a> {
                 }
                 "aliased_import" => {
                     if let (Some(name), Some(alias)) = (
-                        child.child_by_field_name("name"),
-                        child.child_by_field_name("alias"),
+                        child.child_by_field_id(FIELD.name),
+                        child.child_by_field_id(FIELD.alias),
                     ) {
                         self.imports.push(Import {
                             local: node_text(alias, self.src).to_string(),
@@ -331,8 +404,8 @@ impl<'a> Raw<'a> {
         }
     }
 
-    fn import_from(&mut self, node: Node<'_>) {
-        let Some(module_node) = node.child_by_field_name("module_name") else {
+    pub fn import_from(&mut self, node: Node<'_>) {
+        let Some(module_node) = node.child_by_field_id(FIELD.module_name) else {
             return;
         };
         let (level, module) = if module_node.kind() == "relative_import" {
@@ -354,8 +427,8 @@ impl<'a> Raw<'a> {
             let (name, alias) = match child.kind() {
                 "dotted_name" => (dotted(child, self.src), None),
                 "aliased_import" => match (
-                    child.child_by_field_name("name"),
-                    child.child_by_field_name("alias"),
+                    child.child_by_field_id(FIELD.name),
+                    child.child_by_field_id(FIELD.alias),
                 ) {
                     (Some(n), Some(a)) => (
                         dotted(n, self.src),
@@ -416,7 +489,7 @@ impl<'a> Raw<'a> {
                 if let Some(expr) = d.named_child(0) {
                     let args = match expr.kind() {
                         "call" => expr
-                            .child_by_field_name("arguments")
+                            .child_by_field_id(FIELD.arguments)
                             .map(|a| values::arguments(a, self.src, self.index))
                             .unwrap_or_default(),
                         _ => Vec::new(),
@@ -428,7 +501,7 @@ impl<'a> Raw<'a> {
         decorators
     }
 
-    fn function(&mut self, node: Node<'_>, name: Node<'_>, params: Node<'_>) {
+    pub fn function(&mut self, node: Node<'_>, name: Node<'_>, params: Node<'_>) {
         let decorators = self.decorators(node);
         let is_async = node.child(0).is_some_and(|c| c.kind() == "async");
         let mut names = Vec::new();
@@ -438,12 +511,13 @@ impl<'a> Raw<'a> {
                 "identifier" => (Some(p), None),
                 "typed_parameter" => (
                     p.named_child(0).filter(|n| n.kind() == "identifier"),
-                    p.child_by_field_name("type"),
+                    p.child_by_field_id(FIELD.type_),
                 ),
-                "default_parameter" => (p.child_by_field_name("name"), None),
-                "typed_default_parameter" => {
-                    (p.child_by_field_name("name"), p.child_by_field_name("type"))
-                }
+                "default_parameter" => (p.child_by_field_id(FIELD.name), None),
+                "typed_default_parameter" => (
+                    p.child_by_field_id(FIELD.name),
+                    p.child_by_field_id(FIELD.type_),
+                ),
                 "list_splat_pattern" | "dictionary_splat_pattern" => (p.named_child(0), None),
                 _ => (None, None),
             };
@@ -491,7 +565,7 @@ impl<'a> Raw<'a> {
         });
     }
 
-    fn return_statement(&mut self, node: Node<'_>) {
+    pub fn return_statement(&mut self, node: Node<'_>) {
         let Some(value) = node.named_child(0) else {
             return;
         };
@@ -515,9 +589,9 @@ impl<'a> Raw<'a> {
         });
     }
 
-    fn class(&mut self, node: Node<'_>, name: Node<'_>) {
+    pub fn class(&mut self, node: Node<'_>, name: Node<'_>) {
         let mut bases = Vec::new();
-        if let Some(args) = node.child_by_field_name("superclasses") {
+        if let Some(args) = node.child_by_field_id(FIELD.superclasses) {
             let mut c = args.walk();
             for b in args.named_children(&mut c) {
                 if b.kind() != "keyword_argument" && b.kind() != "comment" {
@@ -535,12 +609,12 @@ impl<'a> Raw<'a> {
         });
     }
 
-    fn assignment(&mut self, root: Node<'_>, target: Node<'_>, value: Node<'_>) {
+    pub fn assignment(&mut self, root: Node<'_>, target: Node<'_>, value: Node<'_>) {
         // `a = b = f()`: the innermost right-hand side is the value.
         let mut value = value;
         let mut guard = 0;
         while value.kind() == "assignment" && guard < 64 {
-            match value.child_by_field_name("right") {
+            match value.child_by_field_id(FIELD.right) {
                 Some(r) => value = r,
                 None => break,
             }
@@ -608,13 +682,13 @@ fn call_args_outermost_first(node: Node<'_>, src: &str, index: &LineIndex<'_>) -
     loop {
         let next = match n.kind() {
             "call" => {
-                if let Some(a) = n.child_by_field_name("arguments") {
+                if let Some(a) = n.child_by_field_id(FIELD.arguments) {
                     out.push(values::arguments(a, src, index));
                 }
-                n.child_by_field_name("function")
+                n.child_by_field_id(FIELD.function)
             }
-            "attribute" => n.child_by_field_name("object"),
-            "subscript" => n.child_by_field_name("value"),
+            "attribute" => n.child_by_field_id(FIELD.object),
+            "subscript" => n.child_by_field_id(FIELD.value),
             "parenthesized_expression" | "await" => n.named_child(0),
             _ => None,
         };

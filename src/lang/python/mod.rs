@@ -1,12 +1,16 @@
 //! Python frontend: tree-sitter-python plus the queries in `queries/python/`.
 //!
-//! One parse per file, one combined query, then the tree is dropped. The
-//! result is owned `FileFacts`; names are resolved (imports, variable types)
-//! in `resolve.rs` before the facts leave this module.
+//! One parse per file, one cursor walk that extracts what the queries match
+//! (`walk.rs`), then the tree is dropped. The combined query is the
+//! reference: `extract_with_query` runs it, and tests and the fuzz harness
+//! check that both paths give identical facts. The result is owned
+//! `FileFacts`; names are resolved (imports, variable types) in `resolve.rs`
+//! before the facts leave this module.
 
 mod extract;
 mod resolve;
 mod values;
+mod walk;
 
 use std::cell::RefCell;
 use std::sync::LazyLock;
@@ -48,6 +52,7 @@ struct CompiledQuery {
     query: Query,
     /// Kind per pattern index.
     kinds: Vec<Kind>,
+    captures: extract::Captures,
 }
 
 static QUERY: LazyLock<CompiledQuery> = LazyLock::new(|| {
@@ -81,7 +86,12 @@ static QUERY: LazyLock<CompiledQuery> = LazyLock::new(|| {
             }
         })
         .collect();
-    CompiledQuery { query, kinds }
+    let captures = extract::Captures::new(&query);
+    CompiledQuery {
+        query,
+        kinds,
+        captures,
+    }
 });
 
 thread_local! {
@@ -112,7 +122,28 @@ fn is_package_init(path: &str) -> bool {
     path == "__init__.py" || path.ends_with("/__init__.py") || path.ends_with("/__init__.pyi")
 }
 
+/// Facts of one file (one parse, one cursor walk).
 pub fn extract(path: &str, text: &str, passthrough: &[String]) -> (FileFacts, Vec<Notification>) {
+    extract_impl(path, text, passthrough, false)
+}
+
+/// The same facts, extracted by running the combined query of
+/// `queries/python/*.scm`: the reference the cursor walk is checked against.
+#[doc(hidden)]
+pub fn extract_with_query(
+    path: &str,
+    text: &str,
+    passthrough: &[String],
+) -> (FileFacts, Vec<Notification>) {
+    extract_impl(path, text, passthrough, true)
+}
+
+fn extract_impl(
+    path: &str,
+    text: &str,
+    passthrough: &[String],
+    via_query: bool,
+) -> (FileFacts, Vec<Notification>) {
     // Python accepts old Mac line endings; tree-sitter does not. A lone CR
     // becomes LF, which keeps every byte offset the same.
     let normalized;
@@ -139,14 +170,18 @@ pub fn extract(path: &str, text: &str, passthrough: &[String]) -> (FileFacts, Ve
         line_count: index.line_count() as u32,
     };
     let mut notes = Vec::new();
-    let q = &*QUERY;
     let raw = PARSER.with(|cell| {
         let (parser, cursor) = &mut *cell.borrow_mut();
         let tree = parser.parse(text, None)?;
         let mut raw = extract::Raw::new(text, &index, &facts.module, is_package_init(path));
-        let mut matches = cursor.matches(&q.query, tree.root_node(), text.as_bytes());
-        while let Some(m) = matches.next() {
-            raw.add(q.kinds[m.pattern_index], m, &q.query);
+        if via_query {
+            let q = &*QUERY;
+            let mut matches = cursor.matches(&q.query, tree.root_node(), text.as_bytes());
+            while let Some(m) = matches.next() {
+                raw.add(q.kinds[m.pattern_index], m, &q.captures);
+            }
+        } else {
+            walk::extract(&tree, &mut raw);
         }
         if tree.root_node().has_error() && raw.errors.is_empty() {
             // Only MISSING nodes: the parser inserted a token it expected.
@@ -175,6 +210,7 @@ pub fn extract(path: &str, text: &str, passthrough: &[String]) -> (FileFacts, Ve
             span: None,
         }),
     }
+    shrink(&mut facts);
     if let Some(first) = facts.syntax_errors.first() {
         notes.push(Notification {
             level: Level::Warning,
@@ -189,6 +225,23 @@ pub fn extract(path: &str, text: &str, passthrough: &[String]) -> (FileFacts, Ve
         });
     }
     (facts, notes)
+}
+
+/// Give back the spare capacity of the per-file lists: every file's facts
+/// stay in memory until the scan ends, and a doubling `Vec` wastes up to half.
+fn shrink(facts: &mut FileFacts) {
+    facts.imports.shrink_to_fit();
+    facts.functions.shrink_to_fit();
+    facts.classes.shrink_to_fit();
+    facts.calls.shrink_to_fit();
+    facts.assignments.shrink_to_fit();
+    facts.strings.shrink_to_fit();
+    facts.comments.shrink_to_fit();
+    facts.syntax_errors.shrink_to_fit();
+    facts.main_guards.shrink_to_fit();
+    for c in &mut facts.calls {
+        c.args.shrink_to_fit();
+    }
 }
 
 fn lone_cr_to_lf(text: &str) -> String {

@@ -9,6 +9,10 @@
 
 use std::collections::HashMap;
 
+/// Maps keyed by names: a fixed-seed fast hasher (SipHash showed up in
+/// profiles; these maps are only looked up, never iterated into output).
+type Map<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+
 use super::extract::{self, Chain, RawAssign, RawCall, RawFacts, Seg};
 use crate::facts::{Arg, Assignment, Call, Class, FileFacts, Function, Returns, Value};
 
@@ -32,20 +36,20 @@ struct Place {
 struct Env<'a> {
     module: &'a str,
     passthrough: &'a [String],
-    imports: HashMap<&'a str, &'a str>,
+    imports: Map<&'a str, &'a str>,
     /// Module-level names defined by `def`/`class`.
-    top_defs: HashMap<&'a str, ()>,
+    top_defs: Map<&'a str, ()>,
     functions: &'a [Function],
     classes: &'a [Class],
     assigns: &'a [RawAssign],
     assign_place: Vec<Place>,
     /// (function index or None for module, name) → assignment indices in source order.
-    locals: HashMap<(Option<usize>, &'a str), Vec<usize>>,
+    locals: Map<(Option<usize>, &'a str), Vec<usize>>,
     /// (class index, attribute) → assignment indices (`self.x = ...`, class body `x = ...`).
-    attrs: HashMap<(usize, &'a str), Vec<usize>>,
+    attrs: Map<(usize, &'a str), Vec<usize>>,
     /// Function qualname → index.
-    fn_by_qualname: HashMap<&'a str, usize>,
-    class_by_qualname: HashMap<&'a str, usize>,
+    fn_by_qualname: Map<&'a str, usize>,
+    class_by_qualname: Map<&'a str, usize>,
 }
 
 /// The result of resolving a chain.
@@ -95,7 +99,7 @@ pub fn resolve(
         class_decorator_chains.push(d);
     }
 
-    let imports: HashMap<&str, &str> = facts
+    let imports: Map<&str, &str> = facts
         .imports
         .iter()
         .map(|i| (i.local.as_str(), i.target.as_str()))
@@ -107,13 +111,13 @@ pub fn resolve(
         module: &facts.module,
         passthrough,
         imports,
-        top_defs: HashMap::new(),
+        top_defs: Map::default(),
         functions: &functions,
         classes: &classes,
         assigns: &assignments,
         assign_place,
-        locals: HashMap::new(),
-        attrs: HashMap::new(),
+        locals: Map::default(),
+        attrs: Map::default(),
         fn_by_qualname: functions
             .iter()
             .enumerate()
@@ -154,7 +158,7 @@ pub fn resolve(
     }
 
     let mut out_calls = Vec::with_capacity(calls.len());
-    for (call, place) in calls.iter().zip(call_place) {
+    for (call, place) in calls.into_iter().zip(call_place) {
         out_calls.push(env.call(call, &place));
     }
     let mut out_assigns = Vec::with_capacity(assignments.len());
@@ -376,9 +380,9 @@ impl<'a> Env<'a> {
         self.fn_by_qualname.get(outer).copied()
     }
 
-    fn call(&self, call: &RawCall, place: &Place) -> Call {
+    fn call(&self, call: RawCall, place: &Place) -> Call {
         let target = self.chain(&call.chain, place, call.start, 0);
-        let mut args = call.args.clone();
+        let mut args = call.args;
         for a in &mut args {
             self.resolve_value(&mut a.value, place, call.start);
         }

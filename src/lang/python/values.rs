@@ -1,9 +1,61 @@
 //! Literal values and call arguments.
 
+use std::sync::LazyLock;
+
 use tree_sitter::Node;
 
 use crate::facts::{Arg, Value};
 use crate::source::LineIndex;
+
+/// Field ids of tree-sitter-python, looked up once: `child_by_field_name`
+/// finds the id by comparing names on every call.
+pub struct Fields {
+    pub alias: u16,
+    pub argument: u16,
+    pub arguments: u16,
+    pub attribute: u16,
+    pub condition: u16,
+    pub function: u16,
+    pub key: u16,
+    pub left: u16,
+    pub module_name: u16,
+    pub name: u16,
+    pub object: u16,
+    pub operator: u16,
+    pub parameters: u16,
+    pub right: u16,
+    pub superclasses: u16,
+    pub type_: u16,
+    pub value: u16,
+}
+
+pub static FIELD: LazyLock<Fields> = LazyLock::new(|| {
+    let lang = tree_sitter::Language::new(tree_sitter_python::LANGUAGE);
+    let id = |name: &str| {
+        lang.field_id_for_name(name)
+            .unwrap_or_else(|| panic!("tree-sitter-python has no field `{name}`"))
+            .get()
+    };
+    Fields {
+        alias: id("alias"),
+        argument: id("argument"),
+        arguments: id("arguments"),
+        attribute: id("attribute"),
+        condition: id("condition"),
+        function: id("function"),
+        key: id("key"),
+        left: id("left"),
+        module_name: id("module_name"),
+        name: id("name"),
+        object: id("object"),
+        operator: id("operator"),
+        parameters: id("parameters"),
+        right: id("right"),
+        superclasses: id("superclasses"),
+        type_: id("type"),
+        value: id("value"),
+    }
+});
 
 /// Deeper literals than this become `Value::Expr` (no unbounded recursion).
 const MAX_LITERAL_DEPTH: usize = 16;
@@ -174,8 +226,10 @@ fn value_at(n: Node<'_>, src: &str, depth: usize) -> Value {
         "false" => Value::Bool(false),
         "none" => Value::None,
         "unary_operator" => {
-            let operand = n.child_by_field_name("argument");
-            let op = n.child_by_field_name("operator").map(|o| node_text(o, src));
+            let operand = n.child_by_field_id(FIELD.argument);
+            let op = n
+                .child_by_field_id(FIELD.operator)
+                .map(|o| node_text(o, src));
             match (op, operand.map(|o| value_at(o, src, depth + 1))) {
                 (Some("-"), Some(Value::Int(i))) => Value::Int(-i),
                 (Some("-"), Some(Value::Float(f))) => Value::Float(-f),
@@ -195,8 +249,8 @@ fn value_at(n: Node<'_>, src: &str, depth: usize) -> Value {
                 .take(MAX_ELEMENTS)
             {
                 if let (Some(k), Some(v)) = (
-                    pair.child_by_field_name("key"),
-                    pair.child_by_field_name("value"),
+                    pair.child_by_field_id(FIELD.key),
+                    pair.child_by_field_id(FIELD.value),
                 ) {
                     pairs.push((value_at(k, src, depth + 1), value_at(v, src, depth + 1)));
                 }
@@ -273,15 +327,16 @@ pub fn arguments(n: Node<'_>, src: &str, index: &LineIndex<'_>) -> Vec<Arg> {
             span: span(n),
         }];
     }
-    let mut args = Vec::new();
+    // Exact size: facts of every call stay in memory for the whole scan.
+    let mut args = Vec::with_capacity(n.named_child_count().min(MAX_ELEMENTS));
     let mut c = n.walk();
     for a in n.named_children(&mut c) {
         let (keyword, value) = match a.kind() {
             "comment" => continue,
             "keyword_argument" => {
                 let (Some(name), Some(v)) = (
-                    a.child_by_field_name("name"),
-                    a.child_by_field_name("value"),
+                    a.child_by_field_id(FIELD.name),
+                    a.child_by_field_id(FIELD.value),
                 ) else {
                     continue;
                 };

@@ -65,6 +65,15 @@ impl Rule for SafetyCheckerDisabled {
             for (i, sw) in cx.catalog.safety_switch.iter().enumerate() {
                 if let Some(kw) = &sw.keyword {
                     for call in &file.calls {
+                        // Cheap test before the pattern match: the switch is
+                        // the keyword itself or inside a `**` dict.
+                        if !call
+                            .args
+                            .iter()
+                            .any(|a| a.keyword.as_deref().is_some_and(|k| k == kw || k == "**"))
+                        {
+                            continue;
+                        }
                         if !cx.catalog.safety_switch_applies(
                             i,
                             call.resolved.as_deref(),
