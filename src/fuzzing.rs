@@ -46,9 +46,10 @@ pub fn python_extract(data: &[u8]) {
 }
 
 fn check_spans(facts: &FileFacts, text: &str) {
-    // Spans index the text the frontend saw: lone CRs become LFs, same length.
+    // Spans index the text the frontend saw: lone CRs become LFs (Python
+    // reads them as line breaks), same length; `line_count` counts those.
     let len = text.len() as u32;
-    let lines = LineIndex::new(text).line_count() as u32;
+    let lines = facts.line_count;
     let ok = |s: &Span| {
         assert!(s.start_byte <= s.end_byte && s.end_byte <= len, "{s:?} in {len} bytes");
         assert!(
