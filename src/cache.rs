@@ -181,7 +181,7 @@ impl FactsCache {
 }
 
 /// An entry: the magic bytes, then MessagePack with structs as arrays.
-fn encode(facts: &FileFacts, notes: &[Notification]) -> io::Result<Vec<u8>> {
+pub(crate) fn encode(facts: &FileFacts, notes: &[Notification]) -> io::Result<Vec<u8>> {
     use serde::Serialize;
     let mut body = MAGIC.to_vec();
     let mut ser = rmp_serde::Serializer::new(&mut body);
@@ -191,7 +191,7 @@ fn encode(facts: &FileFacts, notes: &[Notification]) -> io::Result<Vec<u8>> {
     Ok(body)
 }
 
-fn decode(bytes: &[u8]) -> Option<(FileFacts, Vec<Notification>)> {
+pub(crate) fn decode(bytes: &[u8]) -> Option<(FileFacts, Vec<Notification>)> {
     rmp_serde::from_slice(bytes.strip_prefix(MAGIC)?).ok()
 }
 

@@ -10,6 +10,8 @@ pub mod config;
 pub mod engine;
 pub mod facts;
 pub mod finding;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod labels;
 pub mod lang;
 pub mod regulations;

@@ -70,7 +70,10 @@ pub fn mask(text: &str) -> Cow<'_, str> {
 /// ASCII only, so one `*` per byte is one per character.
 fn mask_value(value: &str) -> String {
     let stars = |n: usize| "*".repeat(n);
-    let Some(caps) = SECRETS.captures(value) else {
+    // Masked characters count as key characters, so that masking a masked
+    // text changes nothing (`*` and `A` are one byte each: offsets align).
+    let probe = value.replace('*', "A");
+    let Some(caps) = SECRETS.captures(&probe) else {
         return stars(value.len());
     };
     // A literal named as a secret may hold a key of a known shape.
