@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::catalog::labels::LabelKind;
 use crate::finding::{Finding, Level};
 use crate::rules::generation::generation_endpoint::describe;
-use crate::rules::labels::{generation_related, is_service};
+use crate::rules::labels::{generation_related, unlabeled};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
 pub struct ExplicitLabelMissing;
@@ -76,23 +76,8 @@ impl Rule for ExplicitLabelMissing {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let an = cx.analysis;
-        for (i, entry, _) in an.generation_endpoints() {
-            if !is_service(entry) {
-                continue;
-            }
-            let missing: Vec<&str> = an
-                .content_of(i)
-                .into_iter()
-                .filter(|c| {
-                    !an.labels_reached(i)
-                        .any(|l| l.covers(LabelKind::Explicit, *c))
-                })
-                .map(|c| c.as_str())
-                .collect();
-            if missing.is_empty() {
-                continue;
-            }
+        for (i, entry, missing) in unlabeled(cx, LabelKind::Explicit, |_| true) {
+            let missing: Vec<&str> = missing.iter().map(|c| c.as_str()).collect();
             let mut f = Finding::new(
                 META.code,
                 META.default_level,

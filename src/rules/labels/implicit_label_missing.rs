@@ -7,7 +7,7 @@ use crate::catalog::ContentType;
 use crate::catalog::labels::LabelKind;
 use crate::finding::{Finding, Level};
 use crate::rules::generation::generation_endpoint::describe;
-use crate::rules::labels::{generation_related, is_service};
+use crate::rules::labels::{generation_related, unlabeled};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
 pub struct ImplicitLabelMissing;
@@ -76,23 +76,7 @@ impl Rule for ImplicitLabelMissing {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let an = cx.analysis;
-        for (i, entry, _) in an.generation_endpoints() {
-            if !is_service(entry) {
-                continue;
-            }
-            let missing: Vec<ContentType> = an
-                .content_of(i)
-                .into_iter()
-                .filter(|c| *c != ContentType::Text)
-                .filter(|c| {
-                    !an.labels_reached(i)
-                        .any(|l| l.covers(LabelKind::Implicit, *c))
-                })
-                .collect();
-            if missing.is_empty() {
-                continue;
-            }
+        for (i, entry, missing) in unlabeled(cx, LabelKind::Implicit, |c| c != ContentType::Text) {
             let kinds: Vec<&str> = missing.iter().map(|c| c.as_str()).collect();
             let mut f = Finding::new(
                 META.code,

@@ -5,6 +5,8 @@ pub mod label_stripping;
 pub mod vendor_watermark_disabled;
 
 use crate::analysis::entrypoints::{EntryKind, EntryPoint};
+use crate::catalog::ContentType;
+use crate::catalog::labels::LabelKind;
 use crate::finding::{Location, Related};
 use crate::rules::Context;
 
@@ -36,6 +38,27 @@ pub fn generation_related(cx: &Context<'_>, entry: usize) -> Vec<Related> {
                     site.provider
                 ),
             }
+        })
+        .collect()
+}
+
+/// Service endpoints with the content types they serve that no label of
+/// `kind` on their path covers (`wanted` picks the content types that need one).
+pub fn unlabeled<'a>(
+    cx: &'a Context<'_>,
+    kind: LabelKind,
+    wanted: impl Fn(ContentType) -> bool,
+) -> Vec<(usize, &'a EntryPoint, Vec<ContentType>)> {
+    let an = cx.analysis;
+    an.generation_endpoints()
+        .filter(|(_, entry, _)| is_service(entry))
+        .filter_map(|(i, entry, _)| {
+            let missing: Vec<ContentType> = an
+                .content_of(i)
+                .into_iter()
+                .filter(|c| wanted(*c) && !an.labels_reached(i).any(|l| l.covers(kind, *c)))
+                .collect();
+            (!missing.is_empty()).then_some((i, entry, missing))
         })
         .collect()
 }
