@@ -51,7 +51,10 @@ fn check_spans(facts: &FileFacts, text: &str) {
     let len = text.len() as u32;
     let lines = facts.line_count;
     let ok = |s: &Span| {
-        assert!(s.start_byte <= s.end_byte && s.end_byte <= len, "{s:?} in {len} bytes");
+        assert!(
+            s.start_byte <= s.end_byte && s.end_byte <= len,
+            "{s:?} in {len} bytes"
+        );
         assert!(
             s.start_line >= 1 && s.start_line <= s.end_line && s.end_line <= lines,
             "{s:?} in {lines} lines"
