@@ -14,7 +14,10 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let kind = media::MediaKind::ALL[k as usize % media::MediaKind::ALL.len()];
     let scanned = media::scan_bytes(kind, bytes);
     assert!(
-        scanned.damage.iter().all(|d| !d.contains("failed on this file")),
+        scanned
+            .damage
+            .iter()
+            .all(|d| !d.contains("failed on this file")),
         "{:?}",
         scanned.damage
     );

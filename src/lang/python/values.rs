@@ -69,6 +69,11 @@ pub fn node_text<'s>(n: Node<'_>, src: &'s str) -> &'s str {
 }
 
 pub fn collapse_ws(s: &str) -> String {
+    // Most texts (names, short expressions) have no white space at all.
+    // (The ASCII characters `char::is_whitespace` accepts, vertical tab included.)
+    if s.is_ascii() && !s.bytes().any(|b| matches!(b, b' ' | b'\t'..=b'\r')) {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     let mut space = false;
     for c in s.chars() {
@@ -371,6 +376,31 @@ pub fn arguments(n: Node<'_>, src: &str, index: &LineIndex<'_>) -> Vec<Arg> {
 #[cfg(test)]
 mod tests {
     use super::unescape;
+
+    #[test]
+    fn collapse_ws_fast_path_agrees() {
+        for s in [
+            "a.b", "f(x)", "a  b", "a\x0bb", "a\x0cb", "x\u{a0}y", "a\tb", "", " ",
+        ] {
+            let slow: String = {
+                let mut out = String::new();
+                let mut space = false;
+                for c in s.chars() {
+                    if c.is_whitespace() {
+                        space = true;
+                    } else {
+                        if space && !out.is_empty() && super::needs_space(out.chars().last(), c) {
+                            out.push(' ');
+                        }
+                        space = false;
+                        out.push(c);
+                    }
+                }
+                out
+            };
+            assert_eq!(super::collapse_ws(s), slow, "{s:?}");
+        }
+    }
 
     #[test]
     fn unescapes_common_sequences() {
