@@ -13,8 +13,9 @@
 //! scans) and the full size is the
 //! ignored test `full_size`, for release builds:
 //! `cargo test --release --test stress -- --ignored`. The chain is 200 deep
-//! in both. Nothing here measures time or memory: peak RSS is
-//! checked by scripts/bench.
+//! in both. Nothing here measures time. Memory must stay bounded: the
+//! largest scan's peak RSS (getrusage of the finished children) stays under
+//! `Scale::max_rss_mb`; scripts/bench reports the figures.
 
 use std::fs;
 use std::path::Path;
@@ -29,6 +30,8 @@ struct Scale {
     long_fn_lines: usize,
     /// Ordinary modules besides.
     filler: usize,
+    /// Bound on the peak resident memory of any one scan, in MiB.
+    max_rss_mb: u64,
 }
 
 const SUITE: Scale = Scale {
@@ -36,6 +39,7 @@ const SUITE: Scale = Scale {
     chain: 200,
     long_fn_lines: 50_000,
     filler: 800,
+    max_rss_mb: 512,
 };
 
 const FULL: Scale = Scale {
@@ -43,6 +47,7 @@ const FULL: Scale = Scale {
     chain: 200,
     long_fn_lines: 100_000,
     filler: 9_700,
+    max_rss_mb: 1024,
 };
 
 fn write(root: &Path, rel: &str, text: impl AsRef<[u8]>) {
@@ -229,6 +234,19 @@ fn scan(root: &Path, args: &[&str]) -> Output {
     out
 }
 
+/// Peak resident set of the largest child process waited for so far, in MiB.
+#[cfg(unix)]
+fn children_peak_rss_mb() -> u64 {
+    // SAFETY: getrusage only writes the struct it is given.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        assert_eq!(libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage), 0);
+        usage
+    };
+    // Linux reports ru_maxrss in KiB.
+    usage.ru_maxrss as u64 / 1024
+}
+
 fn stress(s: &Scale) {
     let tmp = tempfile::tempdir().unwrap();
     let base = tmp.path().canonicalize().unwrap();
@@ -253,6 +271,16 @@ fn stress(s: &Scale) {
         "SARIF reports differ between --jobs 1 and --jobs 2"
     );
     assert!(!tmp.path().join("project/.synthlint_cache").exists());
+    #[cfg(unix)]
+    {
+        let peak = children_peak_rss_mb();
+        assert!(
+            peak <= s.max_rss_mb,
+            "peak RSS {peak} MiB over the bound of {} MiB",
+            s.max_rss_mb
+        );
+        eprintln!("largest scan's peak RSS: {peak} MiB");
+    }
 
     let stats = String::from_utf8_lossy(&json1.stderr);
     let files: usize = stats
