@@ -31,6 +31,12 @@ pub struct FileFacts {
     pub syntax_errors: Vec<Span>,
     /// `if __name__ == "__main__":` blocks.
     pub main_guards: Vec<Span>,
+    /// `if`/`elif` tests and conditional expressions, in source order.
+    #[serde(default)]
+    pub conditions: Vec<Condition>,
+    /// Dict displays that `return` statements give back, in source order.
+    #[serde(default)]
+    pub returns: Vec<ReturnedDict>,
     pub line_count: u32,
 }
 
@@ -76,6 +82,37 @@ pub struct Function {
 pub enum Returns {
     Value(String),
     Tuple(Vec<Option<String>>),
+}
+
+/// A branch point: an `if` or `elif` test, or the test of `a if t else b`.
+/// Rules ask which code runs only when a value is set (a label drawn only
+/// when the request asks for it) without seeing the syntax tree.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Condition {
+    /// What the test reads: names and attribute chains as written
+    /// (`req.add_watermark`), and identifier-like string literals
+    /// (`"no_label"` in `request.args.get("no_label")`). Capped in number.
+    pub names: Vec<String>,
+    /// Qualname of the innermost enclosing function, `None` at module level.
+    pub scope: Option<String>,
+    /// The test expression.
+    pub span: Span,
+    /// Code that runs when the test holds: the block, or the ternary's first value.
+    pub then: Span,
+    /// Code that runs otherwise: the following `elif`/`else` clauses, or the
+    /// ternary's last value. `None` when there is no `else` part.
+    pub orelse: Option<Span>,
+}
+
+/// A dict display a function returns: `return {"AIGC": {...}}`, or an element
+/// of a returned tuple (`return {...}, 200`). Names in it are as written.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReturnedDict {
+    pub value: Value,
+    /// Qualname of the innermost enclosing function, `None` at module level.
+    pub scope: Option<String>,
+    /// The dict display.
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

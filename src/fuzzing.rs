@@ -84,6 +84,12 @@ fn check_spans(facts: &FileFacts, text: &str) {
     facts.comments.iter().for_each(|c| ok(&c.span));
     facts.syntax_errors.iter().for_each(ok);
     facts.main_guards.iter().for_each(ok);
+    for c in &facts.conditions {
+        ok(&c.span);
+        ok(&c.then);
+        c.orelse.iter().for_each(ok);
+    }
+    facts.returns.iter().for_each(|r| ok(&r.span));
 }
 
 /// The suppression-comment parser on any comment text, as a Python comment

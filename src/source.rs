@@ -17,6 +17,13 @@ pub struct Span {
     pub end_byte: u32,
 }
 
+impl Span {
+    /// Whether `inner` lies within this span (by bytes).
+    pub fn contains(&self, inner: &Span) -> bool {
+        self.start_byte <= inner.start_byte && inner.end_byte <= self.end_byte
+    }
+}
+
 /// Maps byte offsets to line/column for one file's text.
 pub struct LineIndex<'a> {
     text: &'a str,

@@ -186,6 +186,39 @@ fn bad_catalogue_pattern() {
 }
 
 #[test]
+fn label_catalogue_extensions() {
+    let (_tmp, dir) = project();
+    write(
+        &dir,
+        "synthlint.toml",
+        "[[catalog.label]]\nid = \"ours\"\nkind = \"explicit\"\npatterns = [\"app.labels.badge\"]\n\
+         [catalog.label_gate]\nagreement = [\"(?i)signed_contract\"]\n",
+    );
+    let s = settings_for(&dir, Overrides::default());
+    assert_eq!(s.catalog.label.len(), 1);
+    assert_eq!(s.catalog.label_gate.agreement, vec!["(?i)signed_contract"]);
+
+    write(
+        &dir,
+        "synthlint.toml",
+        "[catalog.label_gate]\nagreement = [\"(unclosed\"]\n",
+    );
+    let err = config_error(&dir, &[]);
+    assert!(
+        err.contains("label_gate.agreement") && err.contains("synthlint.toml:1:"),
+        "{err}"
+    );
+
+    write(
+        &dir,
+        "synthlint.toml",
+        "[[catalog.label]]\nid = \"ours\"\nkind = \"explicit\"\npatterns = [\"a.[bad\"]\n",
+    );
+    let err = config_error(&dir, &[]);
+    assert!(err.contains("synthlint.toml:4:"), "{err}");
+}
+
+#[test]
 fn pyproject_tool_table() {
     let (_tmp, dir) = project();
     write(&dir, "gen/skip.py", "");

@@ -108,6 +108,12 @@ fn pattern_corners() {
         "if __name__ == \"__main__\" and x:\n    pass\nif '__main__' == __name__:\n    pass\n",
         "if __name__ == __name__ == '__main__':\n    pass\nif __name__ == '__main__' == '__main__':\n    pass\n",
         "if x:\n    pass\nelif __name__ == '__main__':\n    pass\n",
+        // branch points: if/elif/else, nested ternaries, tests that read strings,
+        // half-written ones, and returned dicts (bare and in tuples)
+        "if req.watermark and not user.agreed:\n    a()\nelif q.get('no_label'):\n    b()\nelif c:\n    pass\nelse:\n    d()\n",
+        "x = (a if t1 else b) if (c if t2 else d) else e\nif x:\n    if y:\n        pass\n",
+        "def f():\n    return {'AIGC': {'Label': '1'}}, 200\ndef g():\n    return {**a}\n",
+        "if :\n    pass\nelif\nx = a if else b\n",
         // imports
         "import a.b.c, d as e\nfrom . import x\nfrom ..y import (z as w, v)\nfrom .m import *\nfrom __future__ import annotations\n",
         // strings and comments
@@ -140,6 +146,13 @@ fn deep_chains_and_nesting() {
     assert_same("nested.py", &nested);
     let unbalanced = format!("x = {}\n", "[(".repeat(400));
     assert_same("unbalanced.py", &unbalanced);
+    let elifs = format!(
+        "if a:\n    pass\n{}else:\n    pass\n",
+        "elif b:\n    pass\n".repeat(400)
+    );
+    assert_same("elifs.py", &elifs);
+    let ternaries = format!("x = {}0\n", "1 if t else ".repeat(300));
+    assert_same("ternaries.py", &ternaries);
 }
 
 #[test]

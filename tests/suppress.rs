@@ -81,6 +81,8 @@ fn file(path: &str, source: &str) -> FileFacts {
         comments,
         syntax_errors: Vec::new(),
         main_guards: Vec::new(),
+        conditions: Vec::new(),
+        returns: Vec::new(),
         line_count: idx.line_count() as u32,
     }
 }

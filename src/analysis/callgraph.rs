@@ -290,6 +290,11 @@ impl CallGraph {
         Reach { sinks, nodes }
     }
 
+    /// The project functions a node's code calls, each with its call site.
+    pub fn calls_from(&self, node: NodeId) -> impl Iterator<Item = (NodeId, Site)> + '_ {
+        self.edges[node].iter().map(|e| (e.to, e.site))
+    }
+
     /// The module-level node of the file a function node belongs to.
     pub fn module_of(&self, node: NodeId) -> Option<NodeId> {
         match self.nodes[node] {

@@ -73,3 +73,72 @@ pub struct StripOperation {
     /// What gets lost, for the message.
     pub what: String,
 }
+
+/// Names that show how code hands out content without its explicit label
+/// (Labeling Measures Art. 9): regular expressions over names as written in
+/// the code (`req.add_watermark`, `user.agreed_to_terms`, `audit_log.info`).
+/// Users add their own from `[catalog.label_gate]`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabelGateData {
+    /// A value that turns the explicit label on or off (`add_watermark`, `no_label`).
+    #[serde(default)]
+    pub switches: Vec<String>,
+    /// A check that the user accepted the agreement (`agreed_to_terms`,
+    /// `require_agreement`), in a condition, a call or a dependency.
+    #[serde(default)]
+    pub agreement: Vec<String>,
+    /// A call that logs or records (`logger.info`, `audit`, `db.insert_one`).
+    #[serde(default)]
+    pub logs: Vec<String>,
+    /// A value that identifies the recipient (`user.id`, `account_id`).
+    #[serde(default)]
+    pub recipients: Vec<String>,
+}
+
+impl LabelGateData {
+    pub fn extend(&mut self, other: LabelGateData) {
+        self.switches.extend(other.switches);
+        self.agreement.extend(other.agreement);
+        self.logs.extend(other.logs);
+        self.recipients.extend(other.recipients);
+    }
+}
+
+/// `LabelGateData`, compiled.
+pub struct LabelGate {
+    switches: regex::RegexSet,
+    agreement: regex::RegexSet,
+    logs: regex::RegexSet,
+    recipients: regex::RegexSet,
+}
+
+impl LabelGate {
+    pub fn build(data: &LabelGateData) -> Result<LabelGate, String> {
+        let set = |what: &str, res: &[String]| {
+            regex::RegexSet::new(res).map_err(|e| format!("label_gate.{what}: bad regex: {e}"))
+        };
+        Ok(LabelGate {
+            switches: set("switches", &data.switches)?,
+            agreement: set("agreement", &data.agreement)?,
+            logs: set("logs", &data.logs)?,
+            recipients: set("recipients", &data.recipients)?,
+        })
+    }
+
+    pub fn is_switch(&self, name: &str) -> bool {
+        self.switches.is_match(name)
+    }
+
+    pub fn is_agreement(&self, name: &str) -> bool {
+        self.agreement.is_match(name)
+    }
+
+    pub fn is_log(&self, callee: &str) -> bool {
+        self.logs.is_match(callee)
+    }
+
+    pub fn is_recipient(&self, name: &str) -> bool {
+        self.recipients.is_match(name)
+    }
+}

@@ -97,6 +97,12 @@ pub struct GenerationApi {
     /// Edits or synthesises faces or voices (biometric features).
     #[serde(default)]
     pub biometric: bool,
+    /// Only enhances or restores given content (super-resolution, face
+    /// restoration, denoising): outside the Deep Synthesis Art. 17(1) list,
+    /// so such a service offers a labeling function instead of labeling
+    /// everything (Art. 17(2)).
+    #[serde(default)]
+    pub enhancement: bool,
     /// Keyword that names the model (`model`), for the inventory.
     pub model_keyword: Option<String>,
     /// Constructor keyword that points the client at another server
@@ -151,6 +157,9 @@ pub struct CatalogData {
     pub watermark_switch: Vec<labels::WatermarkSwitch>,
     #[serde(default)]
     pub strip: Vec<labels::StripOperation>,
+    /// Names that gate unlabeled delivery (`[label_gate]`).
+    #[serde(default)]
+    pub label_gate: labels::LabelGateData,
     /// How frameworks register entry points (`[entrypoints]`).
     #[serde(default)]
     pub entrypoints: entrypoints::EntryPointData,
@@ -183,6 +192,7 @@ pub struct Catalog {
     strip_set: GlobSet,
     strip_owner: Vec<usize>,
     strip_regexes: Vec<Option<regex::Regex>>,
+    pub label_gate: labels::LabelGate,
     /// How frameworks register entry points.
     pub entrypoints: entrypoints::EntryPointCatalog,
 }
@@ -277,6 +287,7 @@ impl Catalog {
                 host: Some(h.host.clone()),
                 jurisdiction: h.jurisdiction,
                 biometric: false,
+                enhancement: false,
                 model_keyword: None,
                 base_url_keywords: Vec::new(),
             })
@@ -301,7 +312,10 @@ impl Catalog {
             .map(|s| s.regex.as_deref().map(|r| compile(&s.id, r)).transpose())
             .collect::<Result<Vec<_>, _>>()?;
         let entrypoints = entrypoints::EntryPointCatalog::build(data.entrypoints)?;
+        let label_gate = labels::LabelGate::build(&data.label_gate)
+            .map_err(|message| CatalogError { message })?;
         Ok(Catalog {
+            label_gate,
             entrypoints,
             generation: data.generation,
             generation_set,
@@ -356,6 +370,7 @@ impl CatalogData {
         self.label_string.extend(other.label_string);
         self.watermark_switch.extend(other.watermark_switch);
         self.strip.extend(other.strip);
+        self.label_gate.extend(other.label_gate);
         self.entrypoints.extend(other.entrypoints);
     }
 }

@@ -450,6 +450,25 @@ fn validate_catalog(v: &mut Validator<'_>, options: &Options) -> CatalogData {
             data.safety_switch.push(sw.clone());
         }
     }
+    for (i, entry) in cat.label.iter().enumerate() {
+        let api = entry.get_ref();
+        let base = [Seg::Key("catalog"), Seg::Key("label"), Seg::Index(i)];
+        if check_patterns(v, entry.span(), &base, "patterns", &api.patterns) {
+            data.label.push(api.clone());
+        }
+    }
+    if let Some(entry) = &cat.label_gate {
+        let gate = entry.get_ref();
+        match crate::catalog::labels::LabelGate::build(gate) {
+            Ok(_) => data.label_gate = gate.clone(),
+            Err(message) => v.at(
+                entry.span(),
+                format!("catalog.{message}"),
+                "invalid catalogue entry",
+                None,
+            ),
+        }
+    }
     if let Some(entry) = &cat.entrypoints {
         let ep = entry.get_ref();
         let mut ok = true;

@@ -13,6 +13,7 @@ use serde::de::{self, IgnoredAny, Visitor};
 use toml::Spanned;
 
 use crate::catalog::entrypoints::EntryPointData;
+use crate::catalog::labels::{LabelApi, LabelGateData};
 use crate::catalog::{GenerationApi, SafetySwitch};
 
 #[derive(Debug, Default, Deserialize)]
@@ -56,6 +57,13 @@ pub struct CatalogOptions {
     pub safety_switch: Vec<Spanned<SafetySwitch>>,
     #[serde(default)]
     pub passthrough_methods: Vec<String>,
+    /// `[[catalog.label]]`: label helpers of the project (same keys as in
+    /// `src/catalog/labels.toml`).
+    #[serde(default)]
+    pub label: Vec<Spanned<LabelApi>>,
+    /// `[catalog.label_gate]`: more names for switches, agreement checks,
+    /// logging calls and recipients (regular expressions).
+    pub label_gate: Option<Spanned<LabelGateData>>,
     /// `[catalog.entrypoints]`: more framework registrations (same keys as
     /// `src/catalog/entrypoints.toml`).
     pub entrypoints: Option<Spanned<EntryPointData>>,

@@ -59,6 +59,9 @@ pub struct Generation {
     pub content_types: Vec<String>,
     pub model: Option<String>,
     pub biometric: bool,
+    /// Only enhances or restores content (lighter explicit-label duty).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub enhancement: bool,
     /// Call chain from the entry point, as `path:line callee` steps.
     pub via: Vec<String>,
 }
@@ -102,6 +105,7 @@ fn generation(project: &Project, site: &GenerationSite<'_>, path: &[Site]) -> Ge
             .collect(),
         model: site.model.clone(),
         biometric: site.api.biometric,
+        enhancement: site.api.enhancement,
         via: path
             .iter()
             .map(|s| {

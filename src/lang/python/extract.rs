@@ -5,7 +5,9 @@ use tree_sitter::{Node, Query, QueryMatch};
 
 use super::Kind;
 use super::values::{self, FIELD, node_text};
-use crate::facts::{Arg, Class, Comment, Decorator, Function, Import, StringLit, Value};
+use crate::facts::{
+    Arg, Class, Comment, Condition, Decorator, Function, Import, ReturnedDict, StringLit, Value,
+};
 use crate::source::{LineIndex, Span};
 
 /// An expression as a chain: a base name followed by attribute accesses,
@@ -170,6 +172,8 @@ pub struct Raw<'a> {
     pub errors: Vec<Span>,
     pub main_guards: Vec<Span>,
     pub returns: Vec<RawReturn>,
+    pub conditions: Vec<Condition>,
+    pub returned_dicts: Vec<ReturnedDict>,
 }
 
 /// Finished per-file facts, names still unresolved in calls/assignments.
@@ -184,6 +188,9 @@ pub struct RawFacts {
     pub errors: Vec<Span>,
     pub main_guards: Vec<Span>,
     pub returns: Vec<RawReturn>,
+    /// Scopes are filled in by `resolve.rs`.
+    pub conditions: Vec<Condition>,
+    pub returned_dicts: Vec<ReturnedDict>,
 }
 
 /// The capture `idx` of a match (indices are looked up once per query).
@@ -205,7 +212,7 @@ pub struct Captures {
     assignment_value: Option<u32>,
 }
 
-const KIND_COUNT: usize = 11;
+const KIND_COUNT: usize = 12;
 
 fn root_name(kind: Kind) -> &'static str {
     match kind {
@@ -220,6 +227,7 @@ fn root_name(kind: Kind) -> &'static str {
         Kind::Error => "error",
         Kind::MainGuard => "main_guard",
         Kind::Return => "return",
+        Kind::Condition => "condition",
     }
 }
 
@@ -239,6 +247,7 @@ impl Captures {
             Kind::Error,
             Kind::MainGuard,
             Kind::Return,
+            Kind::Condition,
         ] {
             roots[kind as usize] = idx(root_name(kind));
         }
@@ -272,6 +281,8 @@ impl<'a> Raw<'a> {
             errors: Vec::new(),
             main_guards: Vec::new(),
             returns: Vec::new(),
+            conditions: Vec::new(),
+            returned_dicts: Vec::new(),
         }
     }
 
@@ -326,6 +337,7 @@ impl<'a> Raw<'a> {
             Kind::Error => self.error(root),
             Kind::MainGuard => self.main_guard(root),
             Kind::Return => self.return_statement(root),
+            Kind::Condition => self.condition(root),
         }
     }
 
@@ -571,12 +583,16 @@ impl<'a> Raw<'a> {
         };
         let (single, tuple) = if value.kind() == "expression_list" {
             let mut c = value.walk();
+            for part in value.named_children(&mut c) {
+                self.returned_dict(part);
+            }
             let parts = value
                 .named_children(&mut c)
                 .map(|n| Some(chain(n, self.src)).filter(|c| c.base.is_some()))
                 .collect();
             (None, Some(parts))
         } else {
+            self.returned_dict(value);
             (
                 Some(chain(value, self.src)).filter(|c| c.base.is_some()),
                 None,
@@ -586,6 +602,86 @@ impl<'a> Raw<'a> {
             start: node.start_byte(),
             value: single,
             tuple,
+        });
+    }
+
+    /// A returned dict display (LBL005 checks label metadata built this way).
+    fn returned_dict(&mut self, node: Node<'_>) {
+        if node.kind() == "dictionary" {
+            self.returned_dicts.push(ReturnedDict {
+                value: values::value(node, self.src),
+                scope: None,
+                span: self.span(node),
+            });
+        }
+    }
+
+    /// An `if` statement, an `elif` clause or a conditional expression: the
+    /// names its test reads and the spans of its two branches.
+    pub fn condition(&mut self, node: Node<'_>) {
+        let (test, then, orelse) = match node.kind() {
+            "if_statement" => {
+                let mut c = node.walk();
+                let alternatives: Vec<Node<'_>> =
+                    node.children_by_field_name("alternative", &mut c).collect();
+                let orelse = match (alternatives.first(), alternatives.last()) {
+                    (Some(a), Some(b)) => Some(self.index.span(a.start_byte(), b.end_byte())),
+                    _ => None,
+                };
+                (
+                    node.child_by_field_id(FIELD.condition),
+                    node.child_by_field_name("consequence"),
+                    orelse,
+                )
+            }
+            "elif_clause" => {
+                // The clauses after this one run when its test fails.
+                let mut first = None;
+                let mut last = None;
+                let mut next = node.next_named_sibling();
+                let mut steps = 0;
+                while let Some(n) = next {
+                    steps += 1;
+                    if steps > MAX_CLAUSES {
+                        break;
+                    }
+                    if matches!(n.kind(), "elif_clause" | "else_clause") {
+                        first = first.or(Some(n));
+                        last = Some(n);
+                    }
+                    next = n.next_named_sibling();
+                }
+                let orelse = first
+                    .zip(last)
+                    .map(|(a, b)| self.index.span(a.start_byte(), b.end_byte()));
+                (
+                    node.child_by_field_id(FIELD.condition),
+                    node.child_by_field_name("consequence"),
+                    orelse,
+                )
+            }
+            // `a if test else b`: three expressions, no fields.
+            _ => {
+                let mut c = node.walk();
+                let parts: Vec<Node<'_>> = node
+                    .named_children(&mut c)
+                    .filter(|n| n.kind() != "comment")
+                    .collect();
+                match parts.as_slice() {
+                    [a, test, b] => (Some(*test), Some(*a), Some(self.span(*b))),
+                    _ => return,
+                }
+            }
+        };
+        let (Some(test), Some(then)) = (test, then) else {
+            return;
+        };
+        self.conditions.push(Condition {
+            names: condition_names(test, self.src),
+            scope: None,
+            span: self.span(test),
+            then: self.span(then),
+            orelse,
         });
     }
 
@@ -671,8 +767,62 @@ impl<'a> Raw<'a> {
             errors: self.errors,
             main_guards: self.main_guards,
             returns: self.returns,
+            conditions: self.conditions,
+            returned_dicts: self.returned_dicts,
         }
     }
+}
+
+/// `elif` clauses looked past when finding what runs after a failed test.
+const MAX_CLAUSES: usize = 256;
+/// Names kept per condition, and nodes looked at to find them.
+const MAX_CONDITION_NAMES: usize = 16;
+const MAX_CONDITION_NODES: usize = 256;
+/// Longest name or string kept from a condition.
+const MAX_CONDITION_NAME: usize = 128;
+
+/// Names and attribute chains a test reads (`user.agreed_to_terms`, not its
+/// parts), and identifier-like string literals (`"no_label"`). Iterative and
+/// bounded: a test can be any expression.
+fn condition_names(test: Node<'_>, src: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let mut stack = vec![test];
+    let mut seen = 0;
+    while let Some(n) = stack.pop() {
+        seen += 1;
+        if seen > MAX_CONDITION_NODES || names.len() >= MAX_CONDITION_NAMES {
+            break;
+        }
+        let name = match n.kind() {
+            "identifier" | "attribute" => {
+                let text = node_text(n, src);
+                (text.len() <= MAX_CONDITION_NAME).then(|| values::collapse_ws(text))
+            }
+            "string" => {
+                let (value, interpolated) = values::string_value(n, src);
+                let word = !interpolated
+                    && value.len() <= MAX_CONDITION_NAME
+                    && value.starts_with(|c: char| c.is_alphabetic() || c == '_')
+                    && value
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
+                word.then_some(value)
+            }
+            _ => {
+                // Children in reverse, so names come out in source order.
+                let mut c = n.walk();
+                let children: Vec<Node<'_>> = n.named_children(&mut c).collect();
+                stack.extend(children.into_iter().rev());
+                continue;
+            }
+        };
+        if let Some(name) = name
+            && !names.contains(&name)
+        {
+            names.push(name);
+        }
+    }
+    names
 }
 
 /// Arguments of the calls along a chain, outermost first; iterative.

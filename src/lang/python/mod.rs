@@ -25,6 +25,7 @@ use crate::source::LineIndex;
 const QUERY_SOURCES: &[&str] = &[
     include_str!("../../../queries/python/assignments.scm"),
     include_str!("../../../queries/python/calls.scm"),
+    include_str!("../../../queries/python/conditions.scm"),
     include_str!("../../../queries/python/definitions.scm"),
     include_str!("../../../queries/python/entrypoints.scm"),
     include_str!("../../../queries/python/errors.scm"),
@@ -46,6 +47,7 @@ enum Kind {
     Error,
     MainGuard,
     Return,
+    Condition,
 }
 
 struct CompiledQuery {
@@ -82,6 +84,7 @@ static QUERY: LazyLock<CompiledQuery> = LazyLock::new(|| {
                 "error" => Kind::Error,
                 "main_guard" => Kind::MainGuard,
                 "return" => Kind::Return,
+                "condition" => Kind::Condition,
                 other => panic!("unknown root capture @{other} in queries/python"),
             }
         })
@@ -167,6 +170,8 @@ fn extract_impl(
         comments: Vec::new(),
         syntax_errors: Vec::new(),
         main_guards: Vec::new(),
+        conditions: Vec::new(),
+        returns: Vec::new(),
         line_count: index.line_count() as u32,
     };
     let mut notes = Vec::new();
@@ -198,6 +203,8 @@ fn extract_impl(
             facts.classes = resolved.classes;
             facts.calls = resolved.calls;
             facts.assignments = resolved.assignments;
+            facts.conditions = resolved.conditions;
+            facts.returns = resolved.returned_dicts;
             facts.strings = strings;
             facts.comments = comments;
             facts.syntax_errors = errors;
@@ -239,6 +246,8 @@ fn shrink(facts: &mut FileFacts) {
     facts.comments.shrink_to_fit();
     facts.syntax_errors.shrink_to_fit();
     facts.main_guards.shrink_to_fit();
+    facts.conditions.shrink_to_fit();
+    facts.returns.shrink_to_fit();
     for c in &mut facts.calls {
         c.args.shrink_to_fit();
     }

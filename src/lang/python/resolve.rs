@@ -14,7 +14,9 @@ use std::collections::HashMap;
 type Map<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
 use super::extract::{self, Chain, RawAssign, RawCall, RawFacts, Seg};
-use crate::facts::{Arg, Assignment, Call, Class, FileFacts, Function, Returns, Value};
+use crate::facts::{
+    Arg, Assignment, Call, Class, Condition, FileFacts, Function, ReturnedDict, Returns, Value,
+};
 
 /// Resolution of chains through bindings stops after this many hops (cycles).
 const MAX_HOPS: usize = 8;
@@ -24,6 +26,8 @@ pub struct Resolved {
     pub classes: Vec<Class>,
     pub calls: Vec<Call>,
     pub assignments: Vec<Assignment>,
+    pub conditions: Vec<Condition>,
+    pub returned_dicts: Vec<ReturnedDict>,
 }
 
 /// Where an item sits: innermost function, innermost class body.
@@ -73,6 +77,8 @@ pub fn resolve(
         imports: _,
         main_guards: _,
         returns,
+        mut conditions,
+        mut returned_dicts,
         functions,
         classes,
         calls,
@@ -270,12 +276,28 @@ pub fn resolve(
     for (s, place) in strings.iter_mut().zip(string_place) {
         s.scope = place.function.map(|f| functions[f].qualname.clone());
     }
+    let scope_of = |starts: &mut dyn Iterator<Item = usize>| -> Vec<Option<String>> {
+        places(&functions, &classes, starts)
+            .into_iter()
+            .map(|p| p.function.map(|f| functions[f].qualname.clone()))
+            .collect()
+    };
+    let scopes = scope_of(&mut conditions.iter().map(|c| c.span.start_byte as usize));
+    for (c, scope) in conditions.iter_mut().zip(scopes) {
+        c.scope = scope;
+    }
+    let scopes = scope_of(&mut returned_dicts.iter().map(|r| r.span.start_byte as usize));
+    for (r, scope) in returned_dicts.iter_mut().zip(scopes) {
+        r.scope = scope;
+    }
     (
         Resolved {
             functions: functions_out,
             classes: classes_out,
             calls: out_calls,
             assignments: out_assigns,
+            conditions,
+            returned_dicts,
         },
         strings,
         comments,

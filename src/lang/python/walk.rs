@@ -32,6 +32,8 @@ struct Ids {
     class_definition: u16,
     identifier: u16,
     if_statement: u16,
+    elif_clause: u16,
+    conditional_expression: u16,
     comparison_operator: u16,
     string: u16,
     comment: u16,
@@ -58,6 +60,8 @@ static IDS: LazyLock<Ids> = LazyLock::new(|| {
         class_definition: kind("class_definition"),
         identifier: kind("identifier"),
         if_statement: kind("if_statement"),
+        elif_clause: kind("elif_clause"),
+        conditional_expression: kind("conditional_expression"),
         comparison_operator: kind("comparison_operator"),
         string: kind("string"),
         comment: kind("comment"),
@@ -124,7 +128,7 @@ pub fn extract(tree: &Tree, raw: &mut Raw<'_>) {
 }
 
 fn visit(ids: &Ids, raw: &mut Raw<'_>, node: Node<'_>, kind: u16, field: u16, stack: &[Frame<'_>]) {
-    // Single-node patterns: strings, comments, ERROR, import statements.
+    // Single-node patterns: strings, comments, ERROR, imports, returns, branch points.
     if node.is_error() {
         raw.error(node);
     } else if node.is_named() {
@@ -138,6 +142,11 @@ fn visit(ids: &Ids, raw: &mut Raw<'_>, node: Node<'_>, kind: u16, field: u16, st
             raw.import_from(node);
         } else if kind == ids.return_statement {
             raw.return_statement(node);
+        } else if kind == ids.if_statement
+            || kind == ids.elif_clause
+            || kind == ids.conditional_expression
+        {
+            raw.condition(node);
         }
     }
     let Some(parent) = stack.last() else { return };

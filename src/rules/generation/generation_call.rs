@@ -23,7 +23,9 @@ static META: RuleMeta = RuleMeta {
 ## What it does
 Reports every call into a catalogued generation API: hosted model SDKs (OpenAI,
 Anthropic, Google, domestic providers), local libraries (transformers, diffusers,
-vLLM), speech synthesis and face or voice editing. Each finding names what the
+vLLM), speech synthesis and face or voice editing, and enhancement or
+restoration libraries (super-resolution, face restoration, speech
+enhancement), which are reported as enhancement calls. Each finding names what the
 call generates (text, image, audio, video), the provider and where it runs
 (overseas, domestic or self-hosted), and the model when it is a literal.
 
@@ -64,9 +66,16 @@ impl Rule for GenerationCall {
             let file = &cx.project.files[site.file];
             let call = &file.calls[site.call];
             let api = site.api;
+            // Enhancement (super-resolution, restoration) is listed too: it is
+            // deep synthesis, with lighter label duties (LBL009).
             let mut message = format!(
-                "{} generation call `{}` ({}, {})",
+                "{} {} call `{}` ({}, {})",
                 generation::content_label(&site.content),
+                if api.enhancement {
+                    "enhancement"
+                } else {
+                    "generation"
+                },
                 call.callee,
                 site.provider,
                 site.jurisdiction.as_str()
@@ -98,6 +107,9 @@ impl Rule for GenerationCall {
             }
             if api.biometric {
                 f.properties.insert("biometric".into(), json!(true));
+            }
+            if api.enhancement {
+                f.properties.insert("enhancement".into(), json!(true));
             }
             out.push(f);
         }

@@ -128,6 +128,10 @@ impl Rule for GenerationEndpoint {
                 generation::content_label(&content),
                 provider_list.join(", ")
             );
+            let enhancement_only = reached.iter().all(|r| an.sites[r.sink].api.enhancement);
+            if enhancement_only {
+                message += "; enhancement or restoration only";
+            }
             if entry.kind == EntryKind::Cli {
                 message += "; local entry point, not a service";
             } else if !entry.exposure.is_empty() {
@@ -155,6 +159,9 @@ impl Rule for GenerationEndpoint {
             f.properties
                 .insert("providers".into(), json!(provider_list));
             f.properties.insert("models".into(), json!(models));
+            if enhancement_only {
+                f.properties.insert("enhancementOnly".into(), json!(true));
+            }
             out.push(f);
         }
     }

@@ -25,7 +25,8 @@ static META: RuleMeta = RuleMeta {
 ## What it does
 Finds implicit-label metadata that the code builds from literals — a dict
 such as `{"AIGC": {"Label": "1", "ContentProducer": ..., "ProduceID": ...}}`
-or its bare inner form, or the same as a JSON string — and checks it against
+or its bare inner form, assigned, passed to a call or returned, or the same
+as a JSON string — and checks it against
 GB 45438-2025 Annex E: only the seven element names, spelled exactly; `Label`
 is the string "1", "2" or "3"; `ContentProducer` and `ProduceID` present and
 non-empty; allowed characters. A `ProduceID` written as a literal is the same
@@ -77,6 +78,12 @@ impl Rule for AigcMetadataMalformed {
             for a in &file.assignments {
                 visit(&a.value, None, 0, &mut |pairs, wrapped, key| {
                     report(out, file, a.span, a.scope.clone(), pairs, wrapped, key)
+                });
+            }
+            // `return {"AIGC": {...}}`: a helper that builds the label for its caller.
+            for r in &file.returns {
+                visit(&r.value, None, 0, &mut |pairs, wrapped, key| {
+                    report(out, file, r.span, r.scope.clone(), pairs, wrapped, key)
                 });
             }
             for s in &file.strings {

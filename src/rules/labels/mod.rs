@@ -2,7 +2,11 @@ pub mod aigc_metadata_malformed;
 pub mod explicit_label_missing;
 pub mod implicit_label_missing;
 pub mod label_stripping;
+pub mod labeling_function_missing;
+pub mod unlabeled_delivery_ungated;
 pub mod vendor_watermark_disabled;
+
+use std::collections::BTreeSet;
 
 use crate::analysis::entrypoints::{EntryKind, EntryPoint};
 use crate::catalog::ContentType;
@@ -42,6 +46,21 @@ pub fn generation_related(cx: &Context<'_>, entry: usize) -> Vec<Related> {
         .collect()
 }
 
+/// Content types endpoint `e` serves that need a label of `kind`. What only
+/// enhancement calls produce needs no explicit label (Deep Synthesis Art.
+/// 17(2): the service offers a labeling function instead, LBL009); implicit
+/// labels apply to all of it.
+pub fn needs_label(cx: &Context<'_>, e: usize, kind: LabelKind) -> BTreeSet<ContentType> {
+    let an = cx.analysis;
+    an.reach[e]
+        .sinks
+        .iter()
+        .map(|r| &an.sites[r.sink])
+        .filter(|s| kind == LabelKind::Implicit || !s.api.enhancement)
+        .flat_map(|s| s.content.iter().copied())
+        .collect()
+}
+
 /// Service endpoints with the content types they serve that no label of
 /// `kind` on their path covers (`wanted` picks the content types that need one).
 pub fn unlabeled<'a>(
@@ -53,8 +72,7 @@ pub fn unlabeled<'a>(
     an.generation_endpoints()
         .filter(|(_, entry, _)| is_service(entry))
         .filter_map(|(i, entry, _)| {
-            let missing: Vec<ContentType> = an
-                .content_of(i)
+            let missing: Vec<ContentType> = needs_label(cx, i, kind)
                 .into_iter()
                 .filter(|c| wanted(*c) && !an.labels_reached(i).any(|l| l.covers(kind, *c)))
                 .collect();
