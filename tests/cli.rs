@@ -221,3 +221,44 @@ fn inventory_lists_generation_endpoints_in_every_format() {
     let plain = run(&["inventory", ".", "--root", "."], &project);
     assert!(String::from_utf8_lossy(&plain.stdout).contains("generation endpoint(s)"));
 }
+
+/// `synthlint … | head`: a reader that goes away early ends the command
+/// quietly with exit 0, for every command that prints.
+#[test]
+fn closed_stdout_is_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    // Output larger than a pipe buffer (64 KiB), so the child is still
+    // writing when the read end closes, whatever the scheduling.
+    let mut code = String::from("from openai import OpenAI\nclient = OpenAI()\n");
+    for i in 0..3000 {
+        code.push_str(&format!(
+            "def f{i}(p):\n    return client.chat.completions.create(model='gpt-4o', messages=p)\n"
+        ));
+    }
+    std::fs::write(dir.path().join("app.py"), code).unwrap();
+    let commands: [&[&str]; 4] = [
+        &["debug", "facts", "app.py"],
+        &["check", "--format", "json", "--no-cache", "."],
+        &["inventory", "--format", "json", "."],
+        &["check", "--format", "sarif", "--no-cache", "."],
+    ];
+    for args in commands {
+        let mut child = bin()
+            .args(args)
+            .current_dir(dir.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("error"), "{args:?}: {stderr}");
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{args:?}: exit {:?}",
+            out.status.code()
+        );
+    }
+}

@@ -1,6 +1,5 @@
 //! `synthlint check`.
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use crate::cli::CheckArgs;
@@ -71,9 +70,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
     }
     let io = match &args.output {
         Some(path) => std::fs::write(path, &buf).map_err(|e| (path.display().to_string(), e)),
-        None => std::io::stdout()
-            .write_all(&buf)
-            .map_err(|e| ("standard output".to_string(), e)),
+        None => super::write_stdout(&buf).map_err(|e| ("standard output".to_string(), e)),
     };
     if let Err((what, e)) = io {
         eprintln!("error: writing {what}: {e}");

@@ -35,10 +35,10 @@ pub fn facts(file: &Path) -> ExitCode {
                 eprintln!("{}: {}", n.kind, n.message);
             }
             match serde_json::to_string_pretty(&facts) {
-                Ok(s) => {
-                    println!("{s}");
-                    ExitCode::SUCCESS
-                }
+                Ok(s) => match super::print_or_exit(&(s + "\n")) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(code) => code,
+                },
                 Err(e) => {
                     eprintln!("error: {e}");
                     ExitCode::from(2)
@@ -91,8 +91,8 @@ pub fn parse(paths: Vec<std::path::PathBuf>, jobs: Option<usize>) -> ExitCode {
             .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
     });
     let secs = start.elapsed().as_secs_f64();
-    println!(
-        "{} files, {:.1} MB, {} nodes in {:.1} ms; {:.0} files/s, {:.1} MB/s",
+    let line = format!(
+        "{} files, {:.1} MB, {} nodes in {:.1} ms; {:.0} files/s, {:.1} MB/s\n",
         files.len(),
         bytes as f64 / 1e6,
         nodes,
@@ -100,7 +100,10 @@ pub fn parse(paths: Vec<std::path::PathBuf>, jobs: Option<usize>) -> ExitCode {
         files.len() as f64 / secs,
         bytes as f64 / 1e6 / secs
     );
-    ExitCode::SUCCESS
+    match super::print_or_exit(&line) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
+    }
 }
 
 /// `synthlint debug entrypoints PATH...`: the project's entry points as JSON
@@ -151,10 +154,10 @@ pub fn entrypoints(
     }
     let found = crate::analysis::entrypoints::find(&project, &catalog);
     match serde_json::to_string_pretty(&found) {
-        Ok(s) => {
-            println!("{s}");
-            ExitCode::SUCCESS
-        }
+        Ok(s) => match super::print_or_exit(&(s + "\n")) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(code) => code,
+        },
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(2)

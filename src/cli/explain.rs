@@ -10,8 +10,10 @@ pub fn run(code: &str) -> ExitCode {
         eprintln!("error: no rule with code `{code}` (see `synthlint rules`)");
         return ExitCode::from(2);
     };
-    print!("{}", render(meta));
-    ExitCode::SUCCESS
+    match super::print_or_exit(&render(meta)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
+    }
 }
 
 /// The rule's doc with a header and the titles of the articles it implicates.

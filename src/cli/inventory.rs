@@ -1,6 +1,5 @@
 //! `synthlint inventory`: the AI service inventory of a project.
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use crate::analysis::endpoints::Analysis;
@@ -57,7 +56,7 @@ pub fn run(args: InventoryArgs) -> ExitCode {
     }
     let io = match &args.output {
         Some(path) => std::fs::write(path, &buf),
-        None => std::io::stdout().write_all(&buf),
+        None => super::write_stdout(&buf),
     };
     if let Err(e) = io {
         eprintln!("error: writing inventory: {e}");

@@ -7,26 +7,30 @@ use crate::rules;
 
 pub fn run(args: RulesArgs) -> ExitCode {
     let all = rules::catalogue();
-    match args.format {
+    let text = match args.format {
         RulesFormat::Json => match serde_json::to_string_pretty(&all) {
-            Ok(s) => println!("{s}"),
+            Ok(s) => s + "\n",
             Err(e) => {
                 eprintln!("error: {e}");
                 return ExitCode::from(2);
             }
         },
-        RulesFormat::Text => {
-            for m in all {
-                println!(
-                    "{:<7} {:<32} {:<8} {}  [{}]",
+        RulesFormat::Text => all
+            .iter()
+            .map(|m| {
+                format!(
+                    "{:<7} {:<32} {:<8} {}  [{}]\n",
                     m.code,
                     m.name,
                     m.default_level.as_str(),
                     m.summary,
                     m.articles.join(", ")
-                );
-            }
-        }
+                )
+            })
+            .collect(),
+    };
+    match super::print_or_exit(&text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
     }
-    ExitCode::SUCCESS
 }

@@ -2,7 +2,6 @@
 //! label. Exit 0 when every file carries a well-formed label in the right
 //! carrier, 1 when a finding reaches `--fail-on`, 2 on usage or I/O errors.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -147,9 +146,7 @@ pub fn run(args: MediaArgs) -> ExitCode {
     }
     let io = match &args.output {
         Some(path) => std::fs::write(path, &buf).map_err(|e| (path.display().to_string(), e)),
-        None => std::io::stdout()
-            .write_all(&buf)
-            .map_err(|e| ("standard output".to_string(), e)),
+        None => super::write_stdout(&buf).map_err(|e| ("standard output".to_string(), e)),
     };
     if let Err((what, e)) = io {
         eprintln!("error: writing {what}: {e}");

@@ -191,6 +191,26 @@ fn settings_or_exit(
     })
 }
 
+/// Writes to standard output. A reader that went away (`synthlint … | head`)
+/// is not an error: the rest of the output is simply not wanted.
+fn write_stdout(bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+/// [`write_stdout`] for the commands whose only output is a text: exit 2
+/// with a message when standard output cannot be written.
+fn print_or_exit(text: &str) -> Result<(), ExitCode> {
+    write_stdout(text.as_bytes()).map_err(|e| {
+        eprintln!("error: writing standard output: {e}");
+        ExitCode::from(2)
+    })
+}
+
 fn parse_level(s: &str) -> Result<Level, String> {
     Level::parse(s).ok_or_else(|| format!("expected note, warning or error, got `{s}`"))
 }
