@@ -124,6 +124,7 @@ pub fn all() -> Vec<&'static dyn Rule> {
         &labels::vendor_watermark_disabled::VendorWatermarkDisabled,
         &labels::label_stripping::LabelStripping,
         &labels::aigc_metadata_malformed::AigcMetadataMalformed,
+        &labels::reencode_drops_label::ReencodeDropsLabel,
         &meta::bare_suppression::BareSuppression,
         &meta::unused_suppression::UnusedSuppression,
         &meta::suppression_without_reason::SuppressionWithoutReason,

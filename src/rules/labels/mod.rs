@@ -1,7 +1,9 @@
 pub mod aigc_metadata_malformed;
+pub mod dataflow;
 pub mod explicit_label_missing;
 pub mod implicit_label_missing;
 pub mod label_stripping;
+pub mod reencode_drops_label;
 pub mod vendor_watermark_disabled;
 
 use crate::analysis::entrypoints::{EntryKind, EntryPoint};
