@@ -125,6 +125,7 @@ pub fn all() -> Vec<&'static dyn Rule> {
         &labels::label_stripping::LabelStripping,
         &labels::aigc_metadata_malformed::AigcMetadataMalformed,
         &labels::reencode_drops_label::ReencodeDropsLabel,
+        &labels::explicit_label_too_small::ExplicitLabelTooSmall,
         &meta::bare_suppression::BareSuppression,
         &meta::unused_suppression::UnusedSuppression,
         &meta::suppression_without_reason::SuppressionWithoutReason,
