@@ -9,6 +9,9 @@
 //! parameter, to a small fixed point. Loops and containers are not followed.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use crate::analysis::callgraph::{Node, NodeId};
 use crate::catalog::{ContentType, Jurisdiction};
@@ -63,6 +66,8 @@ pub struct Flow<'c> {
     producers: HashMap<NodeId, Generated>,
     /// Parameters that callers pass generated data to.
     params: HashMap<NodeId, HashMap<String, Generated>>,
+    /// Project functions each call may run, by (file, call); resolved once.
+    targets: HashMap<(usize, usize), Vec<NodeId>>,
     states: States,
 }
 
@@ -116,8 +121,19 @@ impl<'c> Flow<'c> {
             sites,
             producers: HashMap::new(),
             params: HashMap::new(),
+            targets: HashMap::new(),
             states: HashMap::new(),
         };
+        for (fi, file) in project.files.iter().enumerate() {
+            for (ci, call) in file.calls.iter().enumerate() {
+                if let Some(r) = call.resolved.as_deref() {
+                    let t = an.graph.targets(project, r);
+                    if !t.is_empty() {
+                        flow.targets.insert((fi, ci), t);
+                    }
+                }
+            }
+        }
         // Producers: functions with a generation call, then their callers.
         for s in &an.sites {
             let file = &project.files[s.file];
@@ -130,33 +146,69 @@ impl<'c> Flow<'c> {
                 flow.producers.entry(node).or_default().join(&g);
             }
         }
+        // Calls from project functions into project functions, resolved once.
+        let mut edges: Vec<(NodeId, &Vec<NodeId>)> = Vec::new();
+        for (&(fi, ci), targets) in &flow.targets {
+            let call = &project.files[fi].calls[ci];
+            if let Some(q) = call.scope.as_deref() {
+                edges.push((an.graph.node_at(project, fi, Some(q), call.span.start_byte), targets));
+            }
+        }
+        edges.sort();
+        let mut producers = std::mem::take(&mut flow.producers);
         for _ in 0..MAX_ROUNDS {
             let mut changed = false;
-            for (fi, file) in project.files.iter().enumerate() {
-                for call in &file.calls {
-                    let Some(g) = flow.made_by_call(call) else {
-                        continue;
-                    };
-                    let node =
-                        an.graph
-                            .node_at(project, fi, call.scope.as_deref(), call.span.start_byte);
-                    if matches!(an.graph.nodes[node], Node::Function { .. }) {
-                        changed |= flow.producers.entry(node).or_default().join(&g);
+            for (node, targets) in &edges {
+                let mut g: Option<Generated> = None;
+                for t in targets.iter() {
+                    if let Some(p) = producers.get(t) {
+                        g.get_or_insert_with(Generated::default).join(p);
                     }
+                }
+                if let Some(g) = g {
+                    changed |= producers.entry(*node).or_default().join(&g);
                 }
             }
             if !changed {
                 break;
             }
         }
+        flow.producers = producers;
         // Forward passes, then parameters from call sites, to a fixed point.
+        // A scope without a generation call, a producer call or a marked
+        // parameter holds nothing generated: it is skipped.
         let scopes = scopes(project.files.as_slice());
+        let sourced: Vec<bool> = scopes
+            .iter()
+            .map(|(key, events)| {
+                events.iter().any(|e| match *e {
+                    Event::Call(ci) => {
+                        flow.sites.contains_key(&(key.0, ci))
+                            || flow.made_by_call(key.0, ci).is_some()
+                    }
+                    Event::Assign(_) => false,
+                })
+            })
+            .collect();
+        let nodes: Vec<Option<NodeId>> = scopes
+            .iter()
+            .map(|(key, _)| {
+                let q = key.1.as_deref()?;
+                Some(an.graph.node_at(project, key.0, Some(q), u32::MAX))
+            })
+            .collect();
         for _ in 0..MAX_ROUNDS {
             flow.states.clear();
-            for (key, events) in &scopes {
-                flow.pass(key, events);
+            let mut live = Vec::new();
+            for (i, (key, events)) in scopes.iter().enumerate() {
+                let params = nodes[i].is_some_and(|n| flow.params.contains_key(&n));
+                if sourced[i] || params {
+                    flow.pass(key, events, nodes[i]);
+                    live.push(i);
+                }
             }
-            if !flow.bind_parameters() {
+            let live: Vec<&(Key, Vec<Event>)> = live.into_iter().map(|i| &scopes[i]).collect();
+            if !flow.bind_parameters(&live) {
                 break;
             }
         }
@@ -164,11 +216,10 @@ impl<'c> Flow<'c> {
     }
 
     /// What the call returns when it calls a project producer.
-    fn made_by_call(&self, call: &Call) -> Option<Generated> {
-        let resolved = call.resolved.as_deref()?;
+    fn made_by_call(&self, fi: usize, ci: usize) -> Option<Generated> {
         let mut out: Option<Generated> = None;
-        for t in self.cx.analysis.graph.targets(self.cx.project, resolved) {
-            if let Some(g) = self.producers.get(&t) {
+        for t in self.targets.get(&(fi, ci))? {
+            if let Some(g) = self.producers.get(t) {
                 out.get_or_insert_with(Generated::default).join(g);
             }
         }
@@ -184,14 +235,13 @@ impl<'c> Flow<'c> {
         calls: &[usize],
         pos: u32,
     ) -> Option<Generated> {
-        let file = &self.cx.project.files[key.0];
         let mut out: Option<Generated> = None;
         for &ci in calls {
             let found = self
                 .sites
                 .get(&(key.0, ci))
                 .cloned()
-                .or_else(|| self.made_by_call(&file.calls[ci]));
+                .or_else(|| self.made_by_call(key.0, ci));
             if let Some(g) = found {
                 out.get_or_insert_with(Generated::default).join(&g);
             }
@@ -230,16 +280,11 @@ impl<'c> Flow<'c> {
         events.sort_by_key(|(p, _)| *p);
     }
 
-    fn pass(&mut self, key: &Key, events: &[Event]) {
+    fn pass(&mut self, key: &Key, events: &[Event], node: Option<NodeId>) {
         let (fi, scope) = (key.0, key.1.clone());
         let project = self.cx.project;
         let file = &project.files[fi];
-        if let Some(q) = &scope {
-            let node = self
-                .cx
-                .analysis
-                .graph
-                .node_at(project, fi, Some(q), u32::MAX);
+        if let (Some(q), Some(node)) = (&scope, node) {
             if let Some(params) = self.params.get(&node).cloned()
                 && let Some(f) = file.functions.iter().find(|f| &f.qualname == q)
             {
@@ -301,16 +346,18 @@ impl<'c> Flow<'c> {
 
     /// Mark parameters of project functions that callers pass generated
     /// data to; whether anything new was marked.
-    fn bind_parameters(&mut self) -> bool {
+    fn bind_parameters(&mut self, live: &[&(Key, Vec<Event>)]) -> bool {
         let project = self.cx.project;
         let graph = &self.cx.analysis.graph;
         let mut changed = false;
-        for (fi, file) in project.files.iter().enumerate() {
-            for call in &file.calls {
-                let Some(resolved) = call.resolved.as_deref() else {
+        for (key, events) in live {
+            let fi = key.0;
+            for e in events {
+                let Event::Call(ci) = *e else { continue };
+                let call = &project.files[fi].calls[ci];
+                let Some(targets) = self.targets.get(&(fi, ci)) else {
                     continue;
                 };
-                let key: Key = (fi, call.scope.clone());
                 let passed: Vec<(usize, Option<&str>, Generated)> = call
                     .args
                     .iter()
@@ -318,14 +365,14 @@ impl<'c> Flow<'c> {
                     .filter_map(|(i, a)| {
                         let mut names = Vec::new();
                         value_names(&a.value, &mut names);
-                        let g = self.generated(&key, &names, &[], call.span.start_byte)?;
+                        let g = self.generated(key, &names, &[], call.span.start_byte)?;
                         Some((i, a.keyword.as_deref(), g))
                     })
                     .collect();
                 if passed.is_empty() {
                     continue;
                 }
-                for t in graph.targets(project, resolved) {
+                for &t in targets {
                     let Node::Function { file: tf, func } = graph.nodes[t] else {
                         continue;
                     };
@@ -689,7 +736,7 @@ pub fn ffmpeg_command(file: &FileFacts, v: &Value, span: Span) -> Option<Writer>
             path = items.last().and_then(path_name);
             (list_text(v), input, out)
         }
-        Value::Expr(e) => {
+        Value::Expr(e) if e.contains("ffmpeg") => {
             // Expression texts are cut when long and lose the spaces inside
             // strings: take the program and options from the literal parts,
             // which the string facts hold whole, and the input name from
@@ -704,9 +751,7 @@ pub fn ffmpeg_command(file: &FileFacts, v: &Value, span: Span) -> Option<Writer>
             if !is_ffmpeg(literal.split_whitespace().next()?) {
                 return None;
             }
-            let re = regex::Regex::new(r#"-i\s*["']?\{([^}]+)\}|-i\s*["']\s*\+\s*([A-Za-z_][\w.]*)"#)
-                .ok()?;
-            let caps = re.captures(e)?;
+            let caps = INPUT.captures(e)?;
             let input = names_in(caps.get(1).or_else(|| caps.get(2))?.as_str());
             let out = literal.split_whitespace().last().unwrap_or("").to_string();
             (literal, input, out)
@@ -740,6 +785,16 @@ pub fn ffmpeg_command(file: &FileFacts, v: &Value, span: Span) -> Option<Writer>
     })
 }
 
+/// The input of an ffmpeg command in an expression text (`-i {src}` in an
+/// f-string, `"-i " + src`); the text has lost the spaces inside strings.
+static INPUT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"-i\s*["']?\{([^}]+)\}|-i\s*["']\s*\+\s*([A-Za-z_][\w.]*)"#).expect("regex")
+});
+
+/// Options that strip metadata on purpose (LBL004's).
+static STRIPPED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"-map_metadata\s+-1|\+bitexact").expect("regex"));
+
 fn is_ffmpeg(prog: &str) -> bool {
     let name = prog.rsplit(['/', '\\']).next().unwrap_or(prog);
     name == "ffmpeg" || name == "ffmpeg.exe"
@@ -768,10 +823,7 @@ fn keeps_tags(text: &str) -> bool {
 /// image, WAV and GIF outputs have no place for it. Matroska, MP3 (ID3),
 /// FLAC and Ogg keep arbitrary tags.
 fn ffmpeg_keeps(text: &str, out: &str) -> Keeps {
-    let stripped = regex::Regex::new(r"-map_metadata\s+-1|\+bitexact")
-        .map(|re| re.is_match(text))
-        .unwrap_or(false);
-    if stripped {
+    if STRIPPED.is_match(text) {
         return Keeps::Stripped;
     }
     if keeps_tags(text) {

@@ -2,7 +2,11 @@
 //! converted, transcoded, decoded and re-saved — by a writer that leaves the
 //! metadata behind, where that metadata may hold a label.
 
+use std::collections::HashMap;
+
 use serde_json::json;
+
+use crate::analysis::callgraph::NodeId;
 
 use crate::catalog::ContentType;
 use crate::catalog::labels::LabelKind;
@@ -97,6 +101,7 @@ impl Rule for ReencodeDropsLabel {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let flow = Flow::compute(cx);
+        let labeled = labeled_endpoints(cx);
         for (fi, file) in cx.project.files.iter().enumerate() {
             // Writers with their scope: calls, and ffmpeg commands built in a variable.
             let mut writers: Vec<(Option<String>, Writer)> = (0..file.calls.len())
@@ -122,7 +127,7 @@ impl Rule for ReencodeDropsLabel {
                 let source = if g.vendor {
                     None
                 } else {
-                    match label_elsewhere(cx, &flow, fi, scope.as_deref(), w, &writers) {
+                    match label_elsewhere(cx, &flow, &labeled, fi, scope.as_deref(), w, &writers) {
                         Some(r) => Some(r),
                         None => continue,
                     }
@@ -170,12 +175,28 @@ fn fits(w: &Writer, g: &Generated) -> bool {
     }
 }
 
+/// Per call-graph node: the entry points that reach it and write an
+/// implicit label somewhere on their path (computed once: most write none).
+fn labeled_endpoints(cx: &Context<'_>) -> HashMap<NodeId, Vec<usize>> {
+    let an = cx.analysis;
+    let mut out: HashMap<NodeId, Vec<usize>> = HashMap::new();
+    for (e, reach) in an.reach.iter().enumerate() {
+        if an.labels_reached(e).any(|l| l.kind == LabelKind::Implicit) {
+            for &n in &reach.nodes {
+                out.entry(n).or_default().push(e);
+            }
+        }
+    }
+    out
+}
+
 /// Where the code labels this data, if it does: an implicit label in the
 /// same function, a write of generated data that keeps metadata, or a label
 /// on the path of an endpoint that reaches the function.
 fn label_elsewhere(
     cx: &Context<'_>,
     flow: &Flow<'_>,
+    labeled: &HashMap<NodeId, Vec<usize>>,
     fi: usize,
     scope: Option<&str>,
     w: &Writer,
@@ -205,11 +226,10 @@ fn label_elsewhere(
     }) {
         return Some(related(fi, other.span, "written with its metadata here"));
     }
-    an.reach
+    labeled
+        .get(&node)?
         .iter()
-        .enumerate()
-        .filter(|(_, r)| r.nodes.contains(&node))
-        .find_map(|(e, _)| an.labels_reached(e).find(covers))
+        .find_map(|&e| an.labels_reached(e).find(covers))
         .map(|l| {
             related(
                 l.file,
