@@ -112,7 +112,10 @@ impl<'c> Flow<'c> {
             .map(|s| {
                 let mut content = s.content.clone();
                 content.sort();
-                let vendor = matches!(s.jurisdiction, Jurisdiction::Overseas | Jurisdiction::Domestic);
+                let vendor = matches!(
+                    s.jurisdiction,
+                    Jurisdiction::Overseas | Jurisdiction::Domestic
+                );
                 ((s.file, s.call), Generated { content, vendor })
             })
             .collect();
@@ -138,9 +141,9 @@ impl<'c> Flow<'c> {
         for s in &an.sites {
             let file = &project.files[s.file];
             let call = &file.calls[s.call];
-            let node = an
-                .graph
-                .node_at(project, s.file, call.scope.as_deref(), call.span.start_byte);
+            let node =
+                an.graph
+                    .node_at(project, s.file, call.scope.as_deref(), call.span.start_byte);
             if matches!(an.graph.nodes[node], Node::Function { .. }) {
                 let g = flow.sites[&(s.file, s.call)].clone();
                 flow.producers.entry(node).or_default().join(&g);
@@ -151,7 +154,10 @@ impl<'c> Flow<'c> {
         for (&(fi, ci), targets) in &flow.targets {
             let call = &project.files[fi].calls[ci];
             if let Some(q) = call.scope.as_deref() {
-                edges.push((an.graph.node_at(project, fi, Some(q), call.span.start_byte), targets));
+                edges.push((
+                    an.graph.node_at(project, fi, Some(q), call.span.start_byte),
+                    targets,
+                ));
             }
         }
         edges.sort();
@@ -284,13 +290,15 @@ impl<'c> Flow<'c> {
         let (fi, scope) = (key.0, key.1.clone());
         let project = self.cx.project;
         let file = &project.files[fi];
-        if let (Some(q), Some(node)) = (&scope, node) {
-            if let Some(params) = self.params.get(&node).cloned()
-                && let Some(f) = file.functions.iter().find(|f| &f.qualname == q)
-            {
-                for (name, g) in params {
-                    self.record(key, &name, f.span.start_byte, Some(g));
-                }
+        if let (Some(q), Some(node)) = (&scope, node)
+            && let Some(params) = self.params.get(&node).cloned()
+            && let Some(f) = file.functions.iter().find(|f| &f.qualname == q)
+        {
+            // Sorted for a deterministic event order.
+            let mut params: Vec<(String, Generated)> = params.into_iter().collect();
+            params.sort_by(|a, b| a.0.cmp(&b.0));
+            for (name, g) in params {
+                self.record(key, &name, f.span.start_byte, Some(g));
             }
         }
         for event in events {
@@ -327,7 +335,9 @@ impl<'c> Flow<'c> {
                         .filter(|t| !t.contains(['(', '[']))
                     {
                         let mut names = Vec::new();
-                        call.args.iter().for_each(|a| value_names(&a.value, &mut names));
+                        call.args
+                            .iter()
+                            .for_each(|a| value_names(&a.value, &mut names));
                         if let Some(g) = self.generated(key, &names, &[], call.span.start_byte) {
                             self.record(key, target, end, Some(g));
                         }
@@ -530,7 +540,8 @@ pub fn names_in(text: &str) -> Vec<String> {
             continue;
         }
         let starts_name = (b.is_ascii_alphabetic() || b == b'_')
-            && (i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || matches!(bytes[i - 1], b'_' | b'.')));
+            && (i == 0
+                || !(bytes[i - 1].is_ascii_alphanumeric() || matches!(bytes[i - 1], b'_' | b'.')));
         if !starts_name {
             i += 1;
             continue;
@@ -561,8 +572,19 @@ pub fn names_in(text: &str) -> Vec<String> {
 fn is_keyword(s: &str) -> bool {
     matches!(
         s,
-        "and" | "or" | "not" | "in" | "is" | "if" | "else" | "for" | "lambda" | "None" | "True"
-            | "False" | "await"
+        "and"
+            | "or"
+            | "not"
+            | "in"
+            | "is"
+            | "if"
+            | "else"
+            | "for"
+            | "lambda"
+            | "None"
+            | "True"
+            | "False"
+            | "await"
     )
 }
 
@@ -659,16 +681,22 @@ pub fn writer(file: &FileFacts, ci: usize) -> Option<Writer> {
         (r, "output") if r.starts_with("ffmpeg.input(") => {
             let mut w = base("ffmpeg-python", ContentType::Video);
             for inner in calls_within(file, call.callee_span) {
-                if file.calls[inner].resolved.as_deref() == Some("ffmpeg.input") {
-                    if let Some(a) = file.calls[inner].args.first() {
-                        value_names(&a.value, &mut w.data);
-                    }
+                if file.calls[inner].resolved.as_deref() == Some("ffmpeg.input")
+                    && let Some(a) = file.calls[inner].args.first()
+                {
+                    value_names(&a.value, &mut w.data);
                 }
             }
             let text: String = call
                 .args
                 .iter()
-                .map(|a| format!("{} {} ", a.keyword.as_deref().unwrap_or(""), a.value.literal_text()))
+                .map(|a| {
+                    format!(
+                        "{} {} ",
+                        a.keyword.as_deref().unwrap_or(""),
+                        a.value.literal_text()
+                    )
+                })
                 .collect();
             let out = positional.first().and_then(|v| v.as_str()).unwrap_or("");
             w.keeps = ffmpeg_keeps(&text.replace("map_metadata -1", "-map_metadata -1"), out);
@@ -683,8 +711,13 @@ pub fn writer(file: &FileFacts, ci: usize) -> Option<Writer> {
             w
         }
         (
-            "soundfile.write" | "scipy.io.wavfile.write" | "torchaudio.save" | "imageio.imwrite"
-            | "imageio.mimwrite" | "imageio.mimsave" | "imageio.v3.imwrite"
+            "soundfile.write"
+            | "scipy.io.wavfile.write"
+            | "torchaudio.save"
+            | "imageio.imwrite"
+            | "imageio.mimwrite"
+            | "imageio.mimsave"
+            | "imageio.v3.imwrite"
             | "torchvision.io.write_video",
             _,
         ) => {
@@ -731,7 +764,11 @@ pub fn ffmpeg_command(file: &FileFacts, v: &Value, span: Span) -> Option<Writer>
             let i = items.iter().position(|x| x.as_str() == Some("-i"))?;
             let mut input = Vec::new();
             value_names(items.get(i + 1)?, &mut input);
-            let out = items.last().and_then(Value::as_str).unwrap_or("").to_string();
+            let out = items
+                .last()
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
             output = items.last().cloned();
             path = items.last().and_then(path_name);
             (list_text(v), input, out)
@@ -744,7 +781,9 @@ pub fn ffmpeg_command(file: &FileFacts, v: &Value, span: Span) -> Option<Writer>
             let literal: Vec<&str> = file
                 .strings
                 .iter()
-                .filter(|s| s.span.start_byte >= span.start_byte && s.span.end_byte <= span.end_byte)
+                .filter(|s| {
+                    s.span.start_byte >= span.start_byte && s.span.end_byte <= span.end_byte
+                })
                 .map(|s| s.value.as_str())
                 .collect();
             let literal = literal.join(" ");
@@ -766,7 +805,10 @@ pub fn ffmpeg_command(file: &FileFacts, v: &Value, span: Span) -> Option<Writer>
         .any(|x| out.ends_with(x))
     {
         ContentType::Audio
-    } else if [".png", ".jpg", ".jpeg", ".webp"].iter().any(|x| out.ends_with(x)) {
+    } else if [".png", ".jpg", ".jpeg", ".webp"]
+        .iter()
+        .any(|x| out.ends_with(x))
+    {
         ContentType::Image
     } else {
         ContentType::Video
@@ -836,7 +878,9 @@ fn ffmpeg_keeps(text: &str, out: &str) -> Keeps {
     {
         return Keeps::Yes;
     }
-    Keeps::No("no `-movflags use_metadata_tags`, so the MP4/MOV muxer drops custom tags such as AIGC")
+    Keeps::No(
+        "no `-movflags use_metadata_tags`, so the MP4/MOV muxer drops custom tags such as AIGC",
+    )
 }
 
 #[cfg(test)]

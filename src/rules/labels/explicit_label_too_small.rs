@@ -119,7 +119,8 @@ impl Rule for ExplicitLabelTooSmall {
             return;
         };
         let size_re = regex::Regex::new(r"scale=(\d+):(\d+)|-s\s+(\d+)x(\d+)").expect("regex");
-        let font_re = regex::Regex::new(r#"fontsize=('[^']*'|"[^"]*"|(?:\\,|[^:,'"\s])+)"#).expect("regex");
+        let font_re =
+            regex::Regex::new(r#"fontsize=('[^']*'|"[^"]*"|(?:\\,|[^:,'"\s])+)"#).expect("regex");
         for file in &cx.project.files {
             // Scopes that hold a disclosure string: text drawn there is taken to be the label.
             let discloses = |scope: Option<&str>| {
@@ -195,7 +196,13 @@ struct Mark<'a> {
     height: Box<dyn Fn(Size) -> Option<f64> + 'a>,
 }
 
-fn judge(out: &mut Vec<Finding>, file: &FileFacts, span: Span, symbol: Option<String>, m: &Mark<'_>) {
+fn judge(
+    out: &mut Vec<Finding>,
+    file: &FileFacts,
+    span: Span,
+    symbol: Option<String>,
+    m: &Mark<'_>,
+) {
     let message = match m.size {
         Some(size) => {
             let Some(px) = (m.height)(size) else { return };
@@ -406,7 +413,9 @@ fn command_texts(file: &FileFacts, span: Span) -> Vec<String> {
         let joined: Vec<&str> = file
             .strings
             .iter()
-            .filter(|s| s.span.start_byte >= c.span.start_byte && s.span.end_byte <= c.span.end_byte)
+            .filter(|s| {
+                s.span.start_byte >= c.span.start_byte && s.span.end_byte <= c.span.end_byte
+            })
             .map(|s| s.value.as_str())
             .collect();
         texts.push(joined.join(" "));

@@ -32,7 +32,9 @@ static META: RuleMeta = RuleMeta {
 Follows generated output through a function — the result of a generation
 call, of a project function that makes one, anything computed from it, the
 file it was written to — and reports a second write of it that leaves the
-metadata behind:
+metadata behind.
+
+Writes that drop metadata:
 
 - Pillow `save` without `pnginfo=`, `exif=` or `xmp=` (or with `exif=b""`),
   after `thumbnail`, `resize`, `convert`, `Image.fromarray(np.array(img))`,
@@ -107,9 +109,11 @@ impl Rule for ReencodeDropsLabel {
             let mut writers: Vec<(Option<String>, Writer)> = (0..file.calls.len())
                 .filter_map(|ci| Some((file.calls[ci].scope.clone(), writer(file, ci)?)))
                 .collect();
-            writers.extend(file.assignments.iter().filter_map(|a| {
-                Some((a.scope.clone(), ffmpeg_command(file, &a.value, a.span)?))
-            }));
+            writers.extend(
+                file.assignments.iter().filter_map(|a| {
+                    Some((a.scope.clone(), ffmpeg_command(file, &a.value, a.span)?))
+                }),
+            );
             for (scope, w) in &writers {
                 let Keeps::No(reason) = w.keeps else {
                     continue;
@@ -205,9 +209,8 @@ fn label_elsewhere(
     let an = cx.analysis;
     let project = cx.project;
     let node = an.graph.node_at(project, fi, scope, w.pos);
-    let covers = |l: &&crate::analysis::endpoints::LabelEvidence| {
-        l.covers(LabelKind::Implicit, w.content)
-    };
+    let covers =
+        |l: &&crate::analysis::endpoints::LabelEvidence| l.covers(LabelKind::Implicit, w.content);
     let related = |file: usize, span, message: &str| Related {
         location: Location {
             path: project.files[file].path.clone(),
@@ -222,7 +225,9 @@ fn label_elsewhere(
     if let Some((_, other)) = writers.iter().find(|(s, o)| {
         s.as_deref() == scope
             && o.keeps == Keeps::Yes
-            && flow.generated(&key, &o.data, &o.data_calls, o.pos).is_some()
+            && flow
+                .generated(&key, &o.data, &o.data_calls, o.pos)
+                .is_some()
     }) {
         return Some(related(fi, other.span, "written with its metadata here"));
     }

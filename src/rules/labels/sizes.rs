@@ -211,10 +211,10 @@ impl<'f> Scope<'f> {
         if ["numpy.zeros", "numpy.ones", "numpy.full", "numpy.empty"].contains(&resolved) {
             return pair(positional.first().copied().or(kw("shape"))).map(|(h, w)| (w, h));
         }
-        if method == "resize" {
-            if let Some(s) = pair(positional.first().copied().or(kw("size"))) {
-                return Some(s);
-            }
+        if method == "resize"
+            && let Some(s) = pair(positional.first().copied().or(kw("size")))
+        {
+            return Some(s);
         }
         if let (Some(w), Some(h)) = (kw("width"), kw("height")) {
             return Some((self.number(w, pos)?, self.number(h, pos)?));
@@ -294,7 +294,8 @@ fn tokenize(text: &str) -> Option<Vec<Tok>> {
         let c = b[i];
         if c.is_ascii_whitespace() || c == b'\\' {
             i += 1;
-        } else if c.is_ascii_digit() || (c == b'.' && b.get(i + 1).is_some_and(u8::is_ascii_digit)) {
+        } else if c.is_ascii_digit() || (c == b'.' && b.get(i + 1).is_some_and(u8::is_ascii_digit))
+        {
             let start = i;
             while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'.' || b[i] == b'_') {
                 i += 1;
