@@ -185,7 +185,7 @@ impl CallGraph {
     }
 
     /// Functions a resolved callee may run.
-    fn targets(&self, project: &Project, resolved: &str) -> Vec<NodeId> {
+    pub fn targets(&self, project: &Project, resolved: &str) -> Vec<NodeId> {
         // Call names were already made canonical when the project was indexed.
         let path = resolved;
         if let Some(&id) = self.functions.get(path) {

@@ -124,6 +124,8 @@ pub fn all() -> Vec<&'static dyn Rule> {
         &labels::vendor_watermark_disabled::VendorWatermarkDisabled,
         &labels::label_stripping::LabelStripping,
         &labels::aigc_metadata_malformed::AigcMetadataMalformed,
+        &labels::reencode_drops_label::ReencodeDropsLabel,
+        &labels::explicit_label_too_small::ExplicitLabelTooSmall,
         &labels::unlabeled_delivery_ungated::UnlabeledDeliveryUngated,
         &labels::labeling_function_missing::LabelingFunctionMissing,
         &meta::bare_suppression::BareSuppression,

@@ -1,8 +1,12 @@
 pub mod aigc_metadata_malformed;
+pub mod dataflow;
 pub mod explicit_label_missing;
+pub mod explicit_label_too_small;
 pub mod implicit_label_missing;
 pub mod label_stripping;
 pub mod labeling_function_missing;
+pub mod reencode_drops_label;
+pub mod sizes;
 pub mod unlabeled_delivery_ungated;
 pub mod vendor_watermark_disabled;
 

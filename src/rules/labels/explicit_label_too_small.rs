@@ -1,0 +1,434 @@
+//! LBL007 explicit-label-too-small: a visible AI label drawn on an image or
+//! video with text smaller than 5% of the shorter side.
+
+use serde_json::json;
+
+use crate::facts::{Call, FileFacts, Value};
+use crate::finding::{Finding, Level, Location};
+use crate::rules::labels::dataflow::calls_within;
+use crate::rules::labels::sizes::{Scope, Size};
+use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
+use crate::source::Span;
+
+pub struct ExplicitLabelTooSmall;
+
+/// Smallest text height, as a share of the shorter side. GB 45438-2025 §5
+/// as quoted by secondary sources (regulations.md §5.1, tagged [R]).
+const MIN_SHARE: f64 = 0.05;
+
+/// Pillow's font when none is given: 10 px (FreeType, Pillow ≥ 10.1) or an
+/// 11 px bitmap before; the larger is taken.
+const PIL_DEFAULT_PX: f64 = 11.0;
+/// `ImageFont.truetype(path)` without a size.
+const TRUETYPE_DEFAULT_PX: f64 = 10.0;
+
+/// Image sizes tried when the size is not known: a font relative to the
+/// image is reported only when it is too small at every one of them.
+const SAMPLES: &[Size] = &[
+    (256.0, 256.0),
+    (512.0, 512.0),
+    (1024.0, 1024.0),
+    (768.0, 512.0),
+    (512.0, 768.0),
+    (1920.0, 1080.0),
+    (1080.0, 1920.0),
+    (2048.0, 1024.0),
+    (1024.0, 2048.0),
+    (4096.0, 4096.0),
+];
+
+static META: RuleMeta = RuleMeta {
+    code: "LBL007",
+    name: "explicit-label-too-small",
+    category: Category::Label,
+    default_level: Level::Warning,
+    precision: Precision::High,
+    status: Status::Preview,
+    articles: &["CN-LBL-4", "CN-DSP-17", "CN-GB45438-5", "CN-LBL-11"],
+    summary: "A visible AI label is drawn with text smaller than 5% of the image's or video's shorter side.",
+    security_severity: "3.0",
+    doc: r#"
+## What it does
+Finds visible AI labels drawn in code — Pillow `ImageDraw.text` /
+`multiline_text`, OpenCV `cv2.putText`, ffmpeg `drawtext` filters — whose text
+is an AI disclosure ("AI生成", "AI-generated", or a disclosure string in the
+same function), and computes the text height and the image size from
+literals:
+
+- font: `ImageFont.truetype(path, size)`, `ImageFont.load_default(size=)`,
+  `font_size=`, Pillow's default font (11 px at most), OpenCV `fontScale`
+  and `thickness`, ffmpeg `fontsize=`;
+- image: `Image.new(mode, (w, h))`, `.resize((w, h))`, `cv2.resize`,
+  `np.zeros((h, w, 3))`, a generation call with `width=`/`height=` or
+  `size="1024x1024"` (followed through decoding and copies), ffmpeg
+  `scale=w:h`;
+- a font relative to the image (`int(min(w, h) * 0.03)`, `img.height // 40`,
+  ffmpeg `fontsize=h/30`): judged at the known size, or, when the size is
+  unknown, reported only if it is too small for every size from 256 to 4096
+  pixels with aspect ratios up to 2:1.
+
+Reports the label when the text is lower than 5% of the shorter side.
+
+Text height is estimated generously, so that what is reported is too small:
+a TrueType font's size in pixels (CJK glyphs fill about that height, Latin
+capitals about 70% of it); for OpenCV's Hershey fonts the measured height of
+capitals per unit of `fontScale` (22 px for SIMPLEX, DUPLEX, COMPLEX and
+TRIPLEX, 12 for PLAIN, 17 for COMPLEX_SMALL, 19 for the SCRIPT faces) plus
+the stroke thickness.
+
+## Why is this bad?
+A visible label has to be one people actually notice. The 5% figure — the
+text at least 5% of the shorter side of an image or video frame — is how
+secondary sources and implementations quote GB 45438-2025 §5; the standard's
+own text has not been checked here. A tiny corner label does not meet the
+"prominent" requirement of the labeling rules either way.
+
+## Example
+```python
+canvas = Image.new("RGB", (1024, 1024))
+font = ImageFont.truetype("NotoSansSC.otf", 24)   # 2.3% of 1024
+ImageDraw.Draw(canvas).text((16, 980), "AI生成", font=font)
+```
+
+Use instead:
+```python
+font = ImageFont.truetype("NotoSansSC.otf", max(24, int(min(canvas.size) * 0.05)))
+```
+
+## Known problems
+Only sizes written as literals (or computed from them) are judged; fonts and
+images whose size comes from configuration or user input are skipped. A size
+expression is taken to measure the image the label is drawn on. Text drawn
+several times (an outline, a shadow) is judged once per call.
+"#,
+};
+
+impl Rule for ExplicitLabelTooSmall {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let Some(disclosure) = cx
+            .catalog
+            .label_strings
+            .iter()
+            .find(|l| l.id == "ai-disclosure")
+            .and_then(|l| regex::Regex::new(&l.regex).ok())
+        else {
+            return;
+        };
+        let size_re = regex::Regex::new(r"scale=(\d+):(\d+)|-s\s+(\d+)x(\d+)").expect("regex");
+        let font_re =
+            regex::Regex::new(r#"fontsize=('[^']*'|"[^"]*"|(?:\\,|[^:,'"\s])+)"#).expect("regex");
+        for file in &cx.project.files {
+            // Scopes that hold a disclosure string: text drawn there is taken to be the label.
+            let discloses = |scope: Option<&str>| {
+                file.strings
+                    .iter()
+                    .any(|s| s.scope.as_deref() == scope && disclosure.is_match(&s.value))
+            };
+            let is_label = |v: Option<&Value>, scope: Option<&str>| match v {
+                Some(Value::Str(s)) => disclosure.is_match(s),
+                Some(_) => discloses(scope),
+                None => false,
+            };
+            for call in &file.calls {
+                let sc = Scope {
+                    file,
+                    scope: call.scope.as_deref(),
+                };
+                let resolved = call.resolved.as_deref().unwrap_or("");
+                let mark = if resolved.starts_with("PIL.ImageDraw.")
+                    && (resolved.ends_with(".text") || resolved.ends_with(".multiline_text"))
+                {
+                    if !is_label(arg(call, 1, "text"), call.scope.as_deref()) {
+                        continue;
+                    }
+                    pillow_mark(sc, call)
+                } else if resolved == "cv2.putText" {
+                    if !is_label(arg(call, 1, "text"), call.scope.as_deref()) {
+                        continue;
+                    }
+                    opencv_mark(sc, call)
+                } else {
+                    None
+                };
+                if let Some(m) = mark {
+                    judge(out, file, call.span, call.scope.clone(), &m);
+                }
+            }
+            for s in &file.strings {
+                let Some(filter) = s.value.find("drawtext=").map(|i| &s.value[i..]) else {
+                    continue;
+                };
+                if !(disclosure.is_match(filter) || discloses(s.scope.as_deref())) {
+                    continue;
+                }
+                let Some(font) = font_re.captures(filter).and_then(|c| c.get(1)) else {
+                    continue;
+                };
+                let expr = font.as_str().trim_matches(['\'', '"']).replace("\\,", ",");
+                let size = command_texts(file, s.span)
+                    .iter()
+                    .find_map(|t| video_size(&size_re, t));
+                let sc = Scope {
+                    file,
+                    scope: s.scope.as_deref(),
+                };
+                let pos = s.span.start_byte;
+                let m = Mark {
+                    what: "ffmpeg drawtext",
+                    size,
+                    height: Box::new(move |dims| ffmpeg_eval(sc, &expr, pos, dims)),
+                };
+                judge(out, file, s.span, s.scope.clone(), &m);
+            }
+        }
+    }
+}
+
+/// A drawn label: how to get its text height for a given image size, and
+/// the image size when known.
+struct Mark<'a> {
+    what: &'static str,
+    size: Option<Size>,
+    height: Box<dyn Fn(Size) -> Option<f64> + 'a>,
+}
+
+fn judge(
+    out: &mut Vec<Finding>,
+    file: &FileFacts,
+    span: Span,
+    symbol: Option<String>,
+    m: &Mark<'_>,
+) {
+    let message = match m.size {
+        Some(size) => {
+            let Some(px) = (m.height)(size) else { return };
+            let share = px / size.0.min(size.1);
+            if share >= MIN_SHARE {
+                return;
+            }
+            format!(
+                "{} label text is about {px:.0} px high on a {:.0}×{:.0} image: {:.1}% of the shorter side, below the 5% that GB 45438 asks for (as secondary sources quote it)",
+                m.what,
+                size.0,
+                size.1,
+                share * 100.0
+            )
+        }
+        None => {
+            // Unknown size: only a font that scales with the image can be judged.
+            let heights: Option<Vec<f64>> = SAMPLES.iter().map(|s| (m.height)(*s)).collect();
+            let Some(heights) = heights else { return };
+            // A constant height: the image size decides, and it is unknown.
+            if heights.iter().all(|h| (h - heights[0]).abs() < 1e-9) {
+                return;
+            }
+            let hi = heights
+                .iter()
+                .zip(SAMPLES)
+                .map(|(h, s)| h / s.0.min(s.1))
+                .fold(0.0f64, f64::max);
+            if hi >= MIN_SHARE {
+                return;
+            }
+            format!(
+                "{} label text scales to at most {:.1}% of the image's shorter side, below the 5% that GB 45438 asks for (as secondary sources quote it)",
+                m.what,
+                hi * 100.0
+            )
+        }
+    };
+    let mut f = Finding::new(
+        META.code,
+        META.default_level,
+        message,
+        Location {
+            path: file.path.clone(),
+            span,
+        },
+    );
+    f.symbol = symbol;
+    f.properties.insert("drawnWith".into(), json!(m.what));
+    if let Some((w, h)) = m.size {
+        f.properties.insert("imageSize".into(), json!([w, h]));
+    }
+    out.push(f);
+}
+
+/// Argument `i` (positional) or `keyword`.
+fn arg<'c>(call: &'c Call, i: usize, keyword: &str) -> Option<&'c Value> {
+    call.args
+        .iter()
+        .find(|a| a.keyword.as_deref() == Some(keyword))
+        .or_else(|| call.args.iter().filter(|a| a.keyword.is_none()).nth(i))
+        .map(|a| &a.value)
+}
+
+/// `draw.text(xy, text, fill, font)`: the font's size and the size of the
+/// image `draw` was made on.
+fn pillow_mark<'f>(sc: Scope<'f>, call: &'f Call) -> Option<Mark<'f>> {
+    let pos = call.span.start_byte;
+    let file = sc.file;
+    // The image: `ImageDraw.Draw(img)`, bound to the receiver or inline.
+    let receiver = call.callee.rsplit_once('.').map_or("", |(h, _)| h);
+    let draw_call = if receiver.ends_with("()") {
+        calls_within(file, call.callee_span)
+            .into_iter()
+            .map(|i| &file.calls[i])
+            .find(|c| c.resolved.as_deref() == Some("PIL.ImageDraw.Draw"))
+    } else {
+        sc.binding(receiver, pos).and_then(|a| {
+            calls_within(file, a.span)
+                .into_iter()
+                .map(|i| &file.calls[i])
+                .find(|c| c.resolved.as_deref() == Some("PIL.ImageDraw.Draw"))
+        })
+    };
+    let image = match draw_call.and_then(|c| arg(c, 0, "im")) {
+        Some(Value::Name { text, .. }) => Some(text.clone()),
+        _ => None,
+    };
+    let size = image.as_deref().and_then(|n| sc.image_size(n, pos));
+    // The font: `font_size=`, `font=` (a name bound to a font, or inline), or the default.
+    let (fsc, fpos, expr) = if let Some(v) = arg(call, usize::MAX, "font_size") {
+        (sc, pos, text_of(v)?)
+    } else {
+        match arg(call, 3, "font") {
+            None | Some(Value::None) => (sc, pos, PIL_DEFAULT_PX.to_string()),
+            Some(v) => {
+                let (font_call, at) = match v {
+                    Value::Name { text, .. } => {
+                        let a = sc.binding(text, pos)?;
+                        let c = calls_within(file, a.span)
+                            .into_iter()
+                            .map(|i| &file.calls[i])
+                            .find(|c| is_font(c))?;
+                        (c, a)
+                    }
+                    _ => return None,
+                };
+                let fsc = Scope {
+                    file,
+                    scope: at.scope.as_deref(),
+                };
+                let size = match font_call.resolved.as_deref() {
+                    Some("PIL.ImageFont.truetype") => arg(font_call, 1, "size")
+                        .and_then(text_of)
+                        .unwrap_or_else(|| TRUETYPE_DEFAULT_PX.to_string()),
+                    _ => arg(font_call, 0, "size")
+                        .and_then(text_of)
+                        .unwrap_or_else(|| PIL_DEFAULT_PX.to_string()),
+                };
+                (fsc, font_call.span.start_byte, size)
+            }
+        }
+    };
+    Some(Mark {
+        what: "Pillow",
+        size,
+        height: Box::new(move |dims| fsc.eval(&expr, fpos, Some(dims))),
+    })
+}
+
+fn is_font(c: &Call) -> bool {
+    matches!(
+        c.resolved.as_deref(),
+        Some("PIL.ImageFont.truetype" | "PIL.ImageFont.load_default")
+    )
+}
+
+/// `cv2.putText(img, text, org, fontFace, fontScale, color, thickness)`.
+fn opencv_mark<'f>(sc: Scope<'f>, call: &'f Call) -> Option<Mark<'f>> {
+    let pos = call.span.start_byte;
+    let image = match arg(call, 0, "img") {
+        Some(Value::Name { text, .. }) => Some(text.clone()),
+        _ => None,
+    };
+    let size = image.as_deref().and_then(|n| sc.image_size(n, pos));
+    let face = match arg(call, 3, "fontFace") {
+        Some(Value::Name { resolved, text }) => resolved.clone().unwrap_or_else(|| text.clone()),
+        _ => String::new(),
+    };
+    let cap = hershey_cap_px(&face);
+    let scale = text_of(arg(call, 4, "fontScale")?)?;
+    let thickness = arg(call, 6, "thickness")
+        .and_then(text_of)
+        .unwrap_or_else(|| "1".into());
+    Some(Mark {
+        what: "OpenCV putText",
+        size,
+        height: Box::new(move |dims| {
+            Some(cap * sc.eval(&scale, pos, Some(dims))? + sc.eval(&thickness, pos, Some(dims))?)
+        }),
+    })
+}
+
+/// Height of capitals at `fontScale` 1, measured with `cv2.putText` (the
+/// ink of "AI"); unknown faces get the largest.
+fn hershey_cap_px(face: &str) -> f64 {
+    let name = face.rsplit('.').next().unwrap_or(face);
+    match name {
+        "FONT_HERSHEY_PLAIN" => 12.0,
+        "FONT_HERSHEY_COMPLEX_SMALL" => 17.0,
+        "FONT_HERSHEY_SCRIPT_SIMPLEX" | "FONT_HERSHEY_SCRIPT_COMPLEX" => 19.0,
+        _ => 22.0,
+    }
+}
+
+/// A value as an expression text.
+fn text_of(v: &Value) -> Option<String> {
+    match v {
+        Value::Int(i) => Some(i.to_string()),
+        Value::Float(f) => Some(f.to_string()),
+        Value::Name { text, .. } => Some(text.clone()),
+        Value::Expr(e) => Some(e.clone()),
+        _ => None,
+    }
+}
+
+/// ffmpeg's expression names for the frame size, then the scope's names.
+fn ffmpeg_eval(sc: Scope<'_>, expr: &str, pos: u32, (w, h): Size) -> Option<f64> {
+    // Replace whole-word frame names with numbers.
+    let re = regex::Regex::new(r"\b(main_w|main_h|w|h|W|H)\b").ok()?;
+    let text = re.replace_all(expr, |c: &regex::Captures<'_>| match &c[1] {
+        "main_w" | "w" | "W" => w.to_string(),
+        _ => h.to_string(),
+    });
+    sc.eval(&text, pos, Some((w, h)))
+}
+
+/// Texts of the command a string belongs to: the string itself and the
+/// other literals of the innermost call around it (a command list).
+fn command_texts(file: &FileFacts, span: Span) -> Vec<String> {
+    let mut texts = vec![];
+    let around = file
+        .calls
+        .iter()
+        .filter(|c| c.span.start_byte <= span.start_byte && span.end_byte <= c.span.end_byte)
+        .min_by_key(|c| c.span.end_byte - c.span.start_byte);
+    if let Some(c) = around {
+        let joined: Vec<&str> = file
+            .strings
+            .iter()
+            .filter(|s| {
+                s.span.start_byte >= c.span.start_byte && s.span.end_byte <= c.span.end_byte
+            })
+            .map(|s| s.value.as_str())
+            .collect();
+        texts.push(joined.join(" "));
+    }
+    if let Some(s) = file.strings.iter().find(|s| s.span == span) {
+        texts.insert(0, s.value.clone());
+    }
+    texts
+}
+
+fn video_size(re: &regex::Regex, text: &str) -> Option<Size> {
+    let c = re.captures(text)?;
+    let w = c.get(1).or_else(|| c.get(3))?.as_str().parse().ok()?;
+    let h = c.get(2).or_else(|| c.get(4))?.as_str().parse().ok()?;
+    Some((w, h))
+}

@@ -1,0 +1,508 @@
+//! Sizes computed from literals, for LBL007: an image's width and height
+//! from the call that made it, and small arithmetic over names, so a font
+//! size relative to the image (`int(min(w, h) * 0.03)`) can be judged.
+//! Works on fact texts (no syntax trees); anything not understood is
+//! unknown, and unknown is never reported.
+
+use crate::facts::{Assignment, Call, FileFacts, Value};
+use crate::rules::labels::dataflow::{call_names, calls_within, value_names};
+
+/// Width and height in pixels.
+pub type Size = (f64, f64);
+
+/// Name lookups chain through bindings at most this deep (cycles).
+const MAX_HOPS: usize = 4;
+/// Parser nesting limit (the texts are short, but never trust input).
+const MAX_NESTING: usize = 32;
+
+/// A scope of one file, for looking names up.
+#[derive(Clone, Copy)]
+pub struct Scope<'f> {
+    pub file: &'f FileFacts,
+    pub scope: Option<&'f str>,
+}
+
+impl<'f> Scope<'f> {
+    /// The assignment that binds `name` at `pos`: the last one before it in
+    /// this scope, else the last one at module level, else (for `self.x`)
+    /// the last one anywhere in the file.
+    pub fn binding(&self, name: &str, pos: u32) -> Option<&'f Assignment> {
+        let before = |a: &&Assignment| a.target == name && a.span.end_byte <= pos;
+        let file = self.file;
+        file.assignments
+            .iter()
+            .rev()
+            .filter(before)
+            .find(|a| a.scope.as_deref() == self.scope)
+            .or_else(|| {
+                file.assignments
+                    .iter()
+                    .rev()
+                    .find(|a| a.target == name && a.scope.is_none())
+            })
+            .or_else(|| {
+                name.starts_with("self.")
+                    .then(|| file.assignments.iter().rev().find(|a| a.target == name))
+                    .flatten()
+            })
+    }
+
+    /// Which element of a tuple unpacking `a` binds (`w, h = img.size`):
+    /// the targets of one statement share its span, in order.
+    fn tuple_index(&self, a: &Assignment) -> Option<usize> {
+        let same: Vec<&Assignment> = self
+            .file
+            .assignments
+            .iter()
+            .filter(|b| b.span == a.span)
+            .collect();
+        (same.len() > 1).then(|| same.iter().position(|b| std::ptr::eq(*b, a)))?
+    }
+
+    /// A number from a value: a literal, or a name bound to one.
+    pub fn number(&self, v: &Value, pos: u32) -> Option<f64> {
+        self.eval(&value_text(v)?, pos, None)
+    }
+
+    /// Evaluate an expression text at `pos`; `dims` stands in for the size
+    /// of the image the text measures (`img.width`, `min(img.size)`).
+    pub fn eval(&self, text: &str, pos: u32, dims: Option<Size>) -> Option<f64> {
+        let lookup = |name: &str| self.lookup(name, pos, dims, 0);
+        match eval(text, &lookup)? {
+            Num::One(n) => Some(n),
+            Num::Many(_) => None,
+        }
+    }
+
+    fn lookup(&self, name: &str, pos: u32, dims: Option<Size>, hops: usize) -> Option<Num> {
+        if hops > MAX_HOPS {
+            return None;
+        }
+        // Size attributes of an image: taken to be the image drawn on.
+        if let Some((_, attr)) = name.rsplit_once('.')
+            && let Some((w, h)) = dims
+        {
+            match attr {
+                "width" => return Some(Num::One(w)),
+                "height" => return Some(Num::One(h)),
+                "size" => return Some(Num::Many(vec![w, h])),
+                "shape" => return Some(Num::Many(vec![h, w, 3.0])),
+                _ => {}
+            }
+        }
+        let a = self.binding(name, pos)?;
+        let here = Scope {
+            file: self.file,
+            scope: a.scope.as_deref(),
+        };
+        let whole = match &a.value {
+            Value::Int(i) => Num::One(*i as f64),
+            Value::Float(f) => Num::One(*f),
+            Value::List(items) => Num::Many(
+                items
+                    .iter()
+                    .map(|v| here.number(v, a.span.start_byte))
+                    .collect::<Option<Vec<f64>>>()?,
+            ),
+            v => {
+                let text = value_text(v)?;
+                let lookup = |n: &str| here.lookup(n, a.span.start_byte, dims, hops + 1);
+                eval(&text, &lookup)?
+            }
+        };
+        match (self.tuple_index(a), whole) {
+            (Some(i), Num::Many(items)) => items.get(i).copied().map(Num::One),
+            (None, n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// The size of the image `name` holds at `pos`, from the call that made
+    /// it: `Image.new(mode, (w, h))`, `.resize((w, h))`, `cv2.resize(img,
+    /// (w, h))`, `np.zeros((h, w, 3))`, or a generation call with
+    /// `width=`/`height=` or `size="WxH"`, through decoding and copying.
+    pub fn image_size(&self, name: &str, pos: u32) -> Option<Size> {
+        self.image_size_at(name, pos, 0)
+    }
+
+    fn image_size_at(&self, name: &str, pos: u32, hops: usize) -> Option<Size> {
+        if hops > MAX_HOPS {
+            return None;
+        }
+        // `result.data[0]` reads `result`: the longest bound prefix.
+        let mut bound = name;
+        let a = loop {
+            if let Some(a) = self.binding(bound, pos) {
+                break a;
+            }
+            bound = &bound[..bound.rfind('.')?];
+        };
+        // Shrunk in place between the binding and here: size unknown.
+        let shrunk = self.file.calls.iter().any(|c| {
+            c.callee == format!("{name}.thumbnail")
+                && c.span.start_byte > a.span.end_byte
+                && c.span.start_byte < pos
+        });
+        if shrunk {
+            return None;
+        }
+        let here = Scope {
+            file: self.file,
+            scope: a.scope.as_deref(),
+        };
+        let mut calls: Vec<&Call> = calls_within(self.file, a.span)
+            .into_iter()
+            .map(|i| &self.file.calls[i])
+            .collect();
+        // Outermost first: the last operation decides the size.
+        calls.sort_by_key(|c| std::cmp::Reverse(c.span.end_byte - c.span.start_byte));
+        for c in &calls {
+            if let Some(size) = here.sized(c) {
+                return Some(size);
+            }
+            let method = c.callee.rsplit('.').next().unwrap_or("");
+            if !KEEP_SIZE.contains(&method) {
+                return None;
+            }
+        }
+        // An alias or a decode of another value: follow the names it reads.
+        let mut names = Vec::new();
+        value_names(&a.value, &mut names);
+        for c in &calls {
+            call_names(c, &mut names);
+        }
+        names
+            .iter()
+            .filter(|n| n.as_str() != name)
+            .find_map(|n| here.image_size_at(n, a.span.start_byte, hops + 1))
+    }
+
+    /// The size a call gives its result, when it says so in literals.
+    fn sized(&self, c: &Call) -> Option<Size> {
+        let pos = c.span.start_byte;
+        let resolved = c.resolved.as_deref().unwrap_or("");
+        let method = c.callee.rsplit('.').next().unwrap_or("");
+        let positional: Vec<&Value> = c
+            .args
+            .iter()
+            .filter(|a| a.keyword.is_none())
+            .map(|a| &a.value)
+            .collect();
+        let kw = |k: &str| {
+            c.args
+                .iter()
+                .find(|a| a.keyword.as_deref() == Some(k))
+                .map(|a| &a.value)
+        };
+        let pair = |v: Option<&Value>| -> Option<(f64, f64)> {
+            match v? {
+                Value::List(items) if items.len() >= 2 => {
+                    Some((self.number(&items[0], pos)?, self.number(&items[1], pos)?))
+                }
+                _ => None,
+            }
+        };
+        if resolved == "PIL.Image.new" {
+            return pair(positional.get(1).copied().or(kw("size")));
+        }
+        if resolved == "cv2.resize" {
+            return pair(positional.get(1).copied().or(kw("dsize")));
+        }
+        if ["numpy.zeros", "numpy.ones", "numpy.full", "numpy.empty"].contains(&resolved) {
+            return pair(positional.first().copied().or(kw("shape"))).map(|(h, w)| (w, h));
+        }
+        if method == "resize"
+            && let Some(s) = pair(positional.first().copied().or(kw("size")))
+        {
+            return Some(s);
+        }
+        if let (Some(w), Some(h)) = (kw("width"), kw("height")) {
+            return Some((self.number(w, pos)?, self.number(h, pos)?));
+        }
+        if let Some(Value::Str(s)) = kw("size") {
+            let (w, h) = s.split_once(['x', '*', '×'])?;
+            return Some((w.trim().parse().ok()?, h.trim().parse().ok()?));
+        }
+        None
+    }
+}
+
+/// Calls that leave an image's size as it was: decoding, copying,
+/// converting colour or type.
+const KEEP_SIZE: &[&str] = &[
+    "open",
+    "convert",
+    "copy",
+    "BytesIO",
+    "b64decode",
+    "fromarray",
+    "array",
+    "asarray",
+    "cvtColor",
+    "filter",
+    "imdecode",
+    "frombuffer",
+    "astype",
+    "imread",
+    "load",
+];
+
+/// An expression text for a value: a number, a name, or the expression.
+fn value_text(v: &Value) -> Option<String> {
+    match v {
+        Value::Int(i) => Some(i.to_string()),
+        Value::Float(f) => Some(f.to_string()),
+        Value::Name { text, .. } => Some(text.clone()),
+        Value::Expr(e) => Some(e.clone()),
+        _ => None,
+    }
+}
+
+/// A number, or a sequence (`img.size`, `img.shape`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Num {
+    One(f64),
+    Many(Vec<f64>),
+}
+
+/// Evaluate arithmetic: numbers, names (through `lookup`), `+ - * / // %`,
+/// parentheses, subscripts with a number, and `min max int round float abs`.
+pub fn eval(text: &str, lookup: &dyn Fn(&str) -> Option<Num>) -> Option<Num> {
+    let tokens = tokenize(text)?;
+    let mut p = Parser {
+        tokens: &tokens,
+        at: 0,
+        lookup,
+        depth: 0,
+    };
+    let v = p.expr()?;
+    (p.at == tokens.len()).then_some(v)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Num(f64),
+    Name(String),
+    Op(&'static str),
+}
+
+fn tokenize(text: &str) -> Option<Vec<Tok>> {
+    let mut out = Vec::new();
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii_whitespace() || c == b'\\' {
+            i += 1;
+        } else if c.is_ascii_digit() || (c == b'.' && b.get(i + 1).is_some_and(u8::is_ascii_digit))
+        {
+            let start = i;
+            while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'.' || b[i] == b'_') {
+                i += 1;
+            }
+            out.push(Tok::Num(text[start..i].replace('_', "").parse().ok()?));
+        } else if c.is_ascii_alphabetic() || c == b'_' {
+            let start = i;
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'.') {
+                i += 1;
+            }
+            out.push(Tok::Name(text[start..i].to_string()));
+        } else {
+            let op = match (c, b.get(i + 1)) {
+                (b'/', Some(b'/')) => "//",
+                (b'+', _) => "+",
+                (b'-', _) => "-",
+                (b'*', _) => "*",
+                (b'/', _) => "/",
+                (b'%', _) => "%",
+                (b'(', _) => "(",
+                (b')', _) => ")",
+                (b'[', _) => "[",
+                (b']', _) => "]",
+                (b',', _) => ",",
+                _ => return None,
+            };
+            i += op.len();
+            out.push(Tok::Op(op));
+        }
+    }
+    Some(out)
+}
+
+struct Parser<'t, 'l> {
+    tokens: &'t [Tok],
+    at: usize,
+    lookup: &'l dyn Fn(&str) -> Option<Num>,
+    depth: usize,
+}
+
+impl Parser<'_, '_> {
+    fn peek(&self) -> Option<&Tok> {
+        self.tokens.get(self.at)
+    }
+
+    fn eat(&mut self, op: &str) -> bool {
+        if matches!(self.peek(), Some(Tok::Op(o)) if *o == op) {
+            self.at += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn one(v: Num) -> Option<f64> {
+        match v {
+            Num::One(n) => Some(n),
+            Num::Many(_) => None,
+        }
+    }
+
+    fn expr(&mut self) -> Option<Num> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return None;
+        }
+        let mut v = self.term()?;
+        loop {
+            if self.eat("+") {
+                v = Num::One(Self::one(v)? + Self::one(self.term()?)?);
+            } else if self.eat("-") {
+                v = Num::One(Self::one(v)? - Self::one(self.term()?)?);
+            } else {
+                break;
+            }
+        }
+        self.depth -= 1;
+        Some(v)
+    }
+
+    fn term(&mut self) -> Option<Num> {
+        let mut v = self.unary()?;
+        loop {
+            let op = ["*", "//", "/", "%"].into_iter().find(|op| self.eat(op));
+            let Some(op) = op else { break };
+            let (a, b) = (Self::one(v)?, Self::one(self.unary()?)?);
+            v = Num::One(match op {
+                "*" => a * b,
+                "//" if b != 0.0 => (a / b).floor(),
+                "/" if b != 0.0 => a / b,
+                "%" if b != 0.0 => a % b,
+                _ => return None,
+            });
+        }
+        Some(v)
+    }
+
+    fn unary(&mut self) -> Option<Num> {
+        if self.eat("-") {
+            self.depth += 1;
+            if self.depth > MAX_NESTING {
+                return None;
+            }
+            let v = Num::One(-Self::one(self.unary()?)?);
+            self.depth -= 1;
+            return Some(v);
+        }
+        let mut v = self.primary()?;
+        while self.eat("[") {
+            let i = Self::one(self.expr()?)?;
+            if !self.eat("]") {
+                return None;
+            }
+            v = match v {
+                Num::Many(items) if i >= 0.0 => Num::One(*items.get(i as usize)?),
+                _ => return None,
+            };
+        }
+        Some(v)
+    }
+
+    fn primary(&mut self) -> Option<Num> {
+        match self.peek()?.clone() {
+            Tok::Num(n) => {
+                self.at += 1;
+                Some(Num::One(n))
+            }
+            Tok::Op("(") => {
+                self.at += 1;
+                let v = self.expr()?;
+                self.eat(")").then_some(v)
+            }
+            Tok::Name(name) => {
+                self.at += 1;
+                if !self.eat("(") {
+                    return (self.lookup)(&name);
+                }
+                let mut args = Vec::new();
+                if !self.eat(")") {
+                    loop {
+                        args.push(self.expr()?);
+                        if self.eat(")") {
+                            break;
+                        }
+                        if !self.eat(",") {
+                            return None;
+                        }
+                    }
+                }
+                call(&name, args)
+            }
+            Tok::Op(_) => None,
+        }
+    }
+}
+
+fn call(name: &str, args: Vec<Num>) -> Option<Num> {
+    // `min(img.size)` takes a sequence; `min(w, h)` numbers.
+    let flat: Vec<f64> = match args.as_slice() {
+        [Num::Many(items)] => items.clone(),
+        _ => args
+            .iter()
+            .map(|a| match a {
+                Num::One(n) => Some(*n),
+                Num::Many(_) => None,
+            })
+            .collect::<Option<_>>()?,
+    };
+    let first = flat.first().copied();
+    let n = match name {
+        "min" => flat.iter().copied().reduce(f64::min)?,
+        "max" => flat.iter().copied().reduce(f64::max)?,
+        "int" => first?.trunc(),
+        "round" => first?.round(),
+        "float" => first?,
+        "abs" => first?.abs(),
+        _ => return None,
+    };
+    Some(Num::One(n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Num, eval};
+
+    fn n(text: &str) -> Option<f64> {
+        let dims = |name: &str| match name {
+            "img.size" => Some(Num::Many(vec![768.0, 512.0])),
+            "img.height" | "h" => Some(Num::One(512.0)),
+            "w" => Some(Num::One(768.0)),
+            _ => None,
+        };
+        match eval(text, &dims)? {
+            Num::One(v) => Some(v),
+            Num::Many(_) => None,
+        }
+    }
+
+    #[test]
+    fn arithmetic_over_sizes() {
+        assert_eq!(n("int(min(w, h)*0.03)"), Some(15.0));
+        assert_eq!(n("min(img.size) // 40"), Some(12.0));
+        assert_eq!(n("img.size[0] / 32"), Some(24.0));
+        assert_eq!(n("-(2 + 3) * 4"), Some(-20.0));
+        assert_eq!(n("h/0"), None);
+        assert_eq!(n("unknown * 2"), None);
+        assert_eq!(n("1 +"), None);
+        assert_eq!(n(&"(".repeat(100)), None);
+    }
+}
