@@ -262,3 +262,46 @@ fn closed_stdout_is_not_a_crash() {
         );
     }
 }
+
+/// `--format github`: one workflow command per active finding, with the
+/// location as properties, article ids in the message, and escaping.
+#[test]
+fn github_format_prints_workflow_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("app.py"),
+        "from diffusers import StableDiffusionPipeline\n\
+         pipe = StableDiffusionPipeline.from_pretrained('x', safety_checker=None)\n\
+         # synthlint: ignore[GEN001] inventory noise, 50% of it\n\
+         image = pipe('a cat').images[0]\n",
+    )
+    .unwrap();
+    let out = run(
+        &["check", "--format", "github", "--no-cache", "app.py"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(!lines.is_empty());
+    let re = regex::Regex::new(
+        r"^::(error|warning|notice) file=app\.py,line=\d+,endLine=\d+(,col=\d+,endColumn=\d+)?,title=[A-Z]{3}\d{3} [a-z-]+::[^\r\n]+\[[A-Z0-9., -]+\]$",
+    )
+    .unwrap();
+    for l in &lines {
+        assert!(re.is_match(l), "not a workflow command: {l}");
+    }
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("::error file=app.py,line=2,") && l.contains("MOD001")),
+        "{text}"
+    );
+    // The suppressed GEN001 on line 4 is not annotated.
+    assert!(
+        !lines
+            .iter()
+            .any(|l| l.contains("line=4,") && l.contains("GEN001")),
+        "{text}"
+    );
+}

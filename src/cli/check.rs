@@ -63,6 +63,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
         Format::Text => report::text::write(&result, &opts, &mut buf),
         Format::Json => report::json::write(&result, &opts, &mut buf),
         Format::Sarif => report::sarif::write(&result, &opts, &mut buf),
+        Format::Github => report::github::write(&result, &opts, &mut buf),
     };
     if let Err(e) = written {
         eprintln!("error: writing report: {e}");

@@ -139,6 +139,11 @@ pub fn run(args: MediaArgs) -> ExitCode {
                 .collect();
             report::sarif::write_media(&root, &findings, &notifications, &mut buf)
         }
+        Format::Github => report::github::write_lines(
+            inspections.iter().flat_map(|i| &i.findings),
+            &notifications,
+            &mut buf,
+        ),
     };
     if let Err(e) = written {
         eprintln!("error: writing report: {e}");

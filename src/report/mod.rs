@@ -2,6 +2,7 @@
 //! no hash-map iteration, repo-relative paths only.
 
 pub mod fingerprint;
+pub mod github;
 pub mod inventory;
 pub mod json;
 pub mod media;
@@ -16,6 +17,8 @@ pub enum Format {
     Text,
     Json,
     Sarif,
+    /// GitHub Actions workflow commands: annotations on the pull request.
+    Github,
 }
 
 pub struct ReportOptions {
