@@ -171,8 +171,11 @@ pub struct Arg {
 }
 
 /// A literal value where the source has one, otherwise the expression text.
+/// Serialized externally tagged (`{"str": "x"}`, `"none"`), serde's default:
+/// the one enum form that MessagePack with structs as arrays (the facts
+/// cache) reads back.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "value", rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
 pub enum Value {
     Str(String),
     Int(i64),

@@ -189,3 +189,30 @@ pub fn redact(data: &[u8]) {
     assert_eq!(masked.chars().count(), text.chars().count());
     assert_eq!(crate::report::redact::mask(&masked), masked);
 }
+
+/// The media-label readers (PNG, JPEG, WebP, MP3, WAV, MP4, XMP) and the
+/// GB 45438 label validator on any bytes; the first byte picks the format.
+/// `media::scan` turns a reader's panic into damage; here it must not occur
+/// at all (libfuzzer-sys aborts on any panic, caught or not).
+pub fn media_label(data: &[u8]) {
+    use crate::labels::{aigc, media, xmp};
+    let Some((&k, bytes)) = data.split_first() else {
+        return;
+    };
+    let kind = media::MediaKind::ALL[k as usize % media::MediaKind::ALL.len()];
+    let scanned = media::scan_bytes(kind, bytes);
+    assert!(
+        scanned
+            .damage
+            .iter()
+            .all(|d| !d.contains("failed on this file")),
+        "{:?}",
+        scanned.damage
+    );
+    let _ = media::assess("f", kind, scanned);
+    let _ = media::embedded_label(bytes);
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        let _ = aigc::check_text(None, text);
+        let _ = xmp::parse(text);
+    }
+}

@@ -156,3 +156,73 @@ fn catalogue_passthrough_methods_key_the_cache() {
     assert_eq!(cache_counts(&out), Some((0, 4)));
     assert_eq!(cache_counts(&run(&args, p)), Some((4, 0)));
 }
+
+#[test]
+fn another_build_does_not_read_this_builds_entries() {
+    let dir = project();
+    let p = dir.path();
+    let cache = tempfile::tempdir().unwrap();
+    let cache_dir = cache.path().join("c");
+    let args = [
+        "check",
+        ".",
+        "--format",
+        "json",
+        "--stats",
+        "--cache-dir",
+        cache_dir.to_str().unwrap(),
+    ];
+    let first = run(&args, p);
+    assert_eq!(cache_counts(&first), Some((0, 4)));
+    // Another build of the binary: same version, other size or time.
+    let bin_dir = tempfile::tempdir().unwrap();
+    let other = bin_dir.path().join("synthlint");
+    fs::copy(env!("CARGO_BIN_EXE_synthlint"), &other).unwrap();
+    fs::File::options()
+        .write(true)
+        .open(&other)
+        .unwrap()
+        .set_modified(std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1 << 30))
+        .unwrap();
+    let run_other = || {
+        Command::new(&other)
+            .args(args)
+            .current_dir(p)
+            .output()
+            .unwrap()
+    };
+    let out = run_other();
+    assert_eq!(
+        cache_counts(&out),
+        Some((0, 4)),
+        "read another build's facts"
+    );
+    assert_eq!(out.stdout, first.stdout);
+    // It keeps entries of its own, and both builds' entries stay usable.
+    assert_eq!(cache_counts(&run_other()), Some((4, 0)));
+    assert_eq!(cache_counts(&run(&args, p)), Some((4, 0)));
+}
+
+#[test]
+fn an_unusable_cache_directory_is_a_warning_not_a_failure() {
+    let dir = project();
+    let p = dir.path();
+    let fresh = run(&["check", ".", "--format", "json", "--no-cache"], p);
+    // The cache directory is a file: nothing can be stored in it.
+    let blocker = tempfile::NamedTempFile::new().unwrap();
+    let out = run(
+        &[
+            "check",
+            ".",
+            "--format",
+            "json",
+            "--cache-dir",
+            blocker.path().to_str().unwrap(),
+        ],
+        p,
+    );
+    assert_eq!(out.status.code(), fresh.status.code());
+    assert_eq!(out.stdout, fresh.stdout);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("facts cache disabled"), "{err}");
+}

@@ -1,8 +1,7 @@
 //! Every committed fuzz input (fuzz/regressions/<target>/: inputs that once
 //! crashed or broke an invariant) and every seed (fuzz/seeds/<target>/) runs
 //! through the same checks as the cargo-fuzz targets, on stable, in the
-//! normal suite. The media-label target needs code from main and is replayed
-//! by scripts/fuzz there.
+//! normal suite.
 
 use std::path::Path;
 
@@ -43,4 +42,9 @@ fn suppression() {
 #[test]
 fn redact() {
     replay("redact", synthlint::fuzzing::redact);
+}
+
+#[test]
+fn media_label() {
+    replay("media_label", synthlint::fuzzing::media_label);
 }
