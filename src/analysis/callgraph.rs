@@ -9,12 +9,14 @@
 //! or a call that passes a project function as an argument (callbacks such
 //! as `run_in_executor(None, fn)` or `Thread(target=fn)`).
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashSet, VecDeque};
 
-use crate::analysis::Project;
+use rayon::prelude::*;
+
 use crate::analysis::entrypoints::Handler;
 use crate::analysis::generation::GenerationSite;
-use crate::facts::Value;
+use crate::analysis::{FastMap, Project};
+use crate::facts::{Call, Value};
 
 /// Base-class lookups stop after this many classes (cycles, deep hierarchies).
 const MAX_MRO: usize = 32;
@@ -56,9 +58,9 @@ pub struct CallGraph {
     /// Per node: indices into the generation sites it calls directly.
     sinks: Vec<Vec<usize>>,
     /// `module.qualname` → function node.
-    functions: HashMap<String, NodeId>,
+    functions: FastMap<String, NodeId>,
     /// `module.qualname` → (file, class index).
-    classes: HashMap<String, (usize, usize)>,
+    classes: FastMap<String, (usize, usize)>,
     module_nodes: Vec<NodeId>,
     /// Per file: main-guard nodes in guard order.
     main_nodes: Vec<Vec<NodeId>>,
@@ -93,13 +95,13 @@ impl CallGraph {
             nodes: Vec::new(),
             edges: Vec::new(),
             sinks: Vec::new(),
-            functions: HashMap::new(),
-            classes: HashMap::new(),
+            functions: FastMap::default(),
+            classes: FastMap::default(),
             module_nodes: Vec::new(),
             main_nodes: Vec::new(),
         };
         // Per file: qualname → node, to place call sites.
-        let mut by_qualname: Vec<HashMap<&str, NodeId>> = Vec::with_capacity(project.files.len());
+        let mut by_qualname: Vec<FastMap<&str, NodeId>> = Vec::with_capacity(project.files.len());
         for (fi, file) in project.files.iter().enumerate() {
             let module = g.add(Node::Module { file: fi });
             g.module_nodes.push(module);
@@ -107,7 +109,7 @@ impl CallGraph {
                 .map(|guard| g.add(Node::Main { file: fi, guard }))
                 .collect();
             g.main_nodes.push(mains);
-            let mut local = HashMap::new();
+            let mut local = FastMap::default();
             for (i, f) in file.functions.iter().enumerate() {
                 let id = g.add(Node::Function { file: fi, func: i });
                 local.insert(f.qualname.as_str(), id);
@@ -124,33 +126,61 @@ impl CallGraph {
             let caller = g.caller(project, &by_qualname, s.file, s.call);
             g.sinks[caller].push(si);
         }
-        for (fi, file) in project.files.iter().enumerate() {
-            for (ci, call) in file.calls.iter().enumerate() {
-                let caller = g.caller(project, &by_qualname, fi, ci);
-                let site = Site { file: fi, call: ci };
-                let mut targets = Vec::new();
-                if let Some(r) = &call.resolved {
-                    targets.extend(g.targets(project, r));
-                }
-                for arg in &call.args {
-                    if let Value::Name {
-                        resolved: Some(r), ..
-                    } = &arg.value
-                    {
-                        let r = project.canonical(r).unwrap_or_else(|| r.clone());
-                        if !handlers.contains(&r) {
-                            targets.extend(g.functions.get(&r).copied());
-                        }
-                    }
-                }
-                targets.sort_unstable();
-                targets.dedup();
-                for to in targets {
-                    g.edges[caller].push(Edge { to, site });
-                }
+        // The targets of each call only read the maps built above: files are
+        // looked at in parallel, and edges added in file and call order.
+        let per_file: Vec<Vec<(NodeId, Site, Vec<NodeId>)>> = project
+            .files
+            .par_iter()
+            .enumerate()
+            .map(|(fi, file)| {
+                file.calls
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(ci, call)| {
+                        let targets = g.call_targets(project, call, handlers);
+                        let caller = g.caller(project, &by_qualname, fi, ci);
+                        (!targets.is_empty()).then_some((
+                            caller,
+                            Site { file: fi, call: ci },
+                            targets,
+                        ))
+                    })
+                    .collect()
+            })
+            .collect();
+        for (caller, site, targets) in per_file.into_iter().flatten() {
+            for to in targets {
+                g.edges[caller].push(Edge { to, site });
             }
         }
         g
+    }
+
+    /// The nodes one call site may run, sorted.
+    fn call_targets(
+        &self,
+        project: &Project,
+        call: &Call,
+        handlers: &HashSet<String>,
+    ) -> Vec<NodeId> {
+        let mut targets = Vec::new();
+        if let Some(r) = &call.resolved {
+            targets.extend(self.targets(project, r));
+        }
+        for arg in &call.args {
+            if let Value::Name {
+                resolved: Some(r), ..
+            } = &arg.value
+            {
+                let r = project.canonical(r).unwrap_or_else(|| r.clone());
+                if !handlers.contains(&r) {
+                    targets.extend(self.functions.get(&r).copied());
+                }
+            }
+        }
+        targets.sort_unstable();
+        targets.dedup();
+        targets
     }
 
     fn add(&mut self, node: Node) -> NodeId {
@@ -164,7 +194,7 @@ impl CallGraph {
     fn caller(
         &self,
         project: &Project,
-        by_qualname: &[HashMap<&str, NodeId>],
+        by_qualname: &[FastMap<&str, NodeId>],
         fi: usize,
         ci: usize,
     ) -> NodeId {
@@ -259,7 +289,7 @@ impl CallGraph {
     /// deterministic edge order), and every generation site among them with
     /// the shortest call path to it.
     pub fn reach(&self, start: NodeId, sites: &[GenerationSite<'_>]) -> Reach {
-        let mut parent: HashMap<NodeId, Option<(NodeId, Site)>> = HashMap::new();
+        let mut parent: FastMap<NodeId, Option<(NodeId, Site)>> = FastMap::default();
         parent.insert(start, None);
         let mut queue = VecDeque::from([start]);
         let mut nodes = Vec::new();

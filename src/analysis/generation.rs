@@ -1,9 +1,9 @@
 //! Generation sinks: calls into catalogued generation APIs, with what they
 //! generate. Shared by the inventory rule, the call graph and reports.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
-use crate::analysis::Project;
+use crate::analysis::{FastMap, Project};
 use crate::catalog::{Catalog, ContentType, GenerationApi, Jurisdiction, hosts};
 use crate::facts::{Arg, Call, Value};
 
@@ -29,7 +29,7 @@ pub struct GenerationSite<'a> {
 /// project class that subclasses a catalogued one (`class MyPipe(StableDiffusionXLPipeline)`)
 /// counts as a call on that base.
 pub fn sites<'a>(project: &Project, catalog: &'a Catalog) -> Vec<GenerationSite<'a>> {
-    let classes: HashMap<String, Vec<String>> = project
+    let classes: FastMap<String, Vec<String>> = project
         .files
         .iter()
         .flat_map(|f| {
@@ -63,16 +63,14 @@ pub fn sites<'a>(project: &Project, catalog: &'a Catalog) -> Vec<GenerationSite<
 
 /// Retry with the name as imported, before the index followed it into the project.
 fn as_imported<'a>(catalog: &'a Catalog, call: &Call) -> Option<GenerationSite<'a>> {
-    let mut imported = call.clone();
-    imported.resolved = Some(call.imported.clone()?);
-    site(catalog, &imported)
+    site_as(catalog, call, call.imported.as_deref()?)
 }
 
 /// Retry a call on a project class as a call on each of its base classes
 /// outside the project (breadth-first, bounded).
 fn via_base_class<'a>(
     catalog: &'a Catalog,
-    classes: &HashMap<String, Vec<String>>,
+    classes: &FastMap<String, Vec<String>>,
     call: &Call,
 ) -> Option<GenerationSite<'a>> {
     let resolved = call.resolved.as_deref()?;
@@ -91,9 +89,7 @@ fn via_base_class<'a>(
         match classes.get(c) {
             Some(bases) => queue.extend(bases.iter().map(String::as_str)),
             None => {
-                let mut as_base = call.clone();
-                as_base.resolved = Some(format!("{c}{rest}"));
-                if let Some(s) = site(catalog, &as_base) {
+                if let Some(s) = site_as(catalog, call, &format!("{c}{rest}")) {
                     return Some(s);
                 }
             }
@@ -104,7 +100,12 @@ fn via_base_class<'a>(
 
 /// The generation API a call reaches, if any (file/call indices left 0).
 pub fn site<'a>(catalog: &'a Catalog, call: &Call) -> Option<GenerationSite<'a>> {
-    let resolved = call.resolved.as_deref()?;
+    site_as(catalog, call, call.resolved.as_deref()?)
+}
+
+/// `site` for the call as if its callee resolved to `resolved` (the name as
+/// imported, or a base class's method), without copying the call.
+fn site_as<'a>(catalog: &'a Catalog, call: &Call, resolved: &str) -> Option<GenerationSite<'a>> {
     let Some(api) = catalog.generation_api(resolved) else {
         return http_site(catalog, call, resolved);
     };

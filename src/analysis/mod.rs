@@ -2,9 +2,16 @@
 //! and cross-module resolution of names bound at module level.
 //! Later phases (call graph, reachability, taint) live here too.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{HashMap, HashSet};
+
+use rayon::prelude::*;
 
 use crate::facts::{FileFacts, Returns};
+
+/// Maps and sets that are only looked up, never iterated into output: a
+/// fixed-seed fast hasher (SipHash showed up in profiles of the index).
+pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+pub(crate) type FastSet<T> = HashSet<T, foldhash::fast::FixedState>;
 
 pub mod callgraph;
 pub mod endpoints;
@@ -18,26 +25,30 @@ pub struct Project {
     /// Facts of every scanned file, sorted by path.
     pub files: Vec<FileFacts>,
     /// Dotted module name → index into `files`.
-    pub modules: BTreeMap<String, usize>,
+    pub modules: FastMap<String, usize>,
     /// Per file: module-level name → what it is bound to (the type of the
     /// last top-level assignment, else the import target).
-    bindings: Vec<HashMap<String, String>>,
+    bindings: Vec<FastMap<String, String>>,
     /// Dotted suffixes of module names (two segments or more) → module, when
     /// unique: `storyteller.api` for `demo/storyteller/api.py`, whose package
     /// is imported from inside `demo/`. `None` marks an ambiguous suffix.
-    suffixes: HashMap<String, Option<usize>>,
+    suffixes: FastMap<String, Option<usize>>,
+    /// First segments of module names and suffixes: a name whose first
+    /// segment is not here goes through no project module, and most
+    /// resolved names (`torch.cat`) are rejected with one lookup.
+    heads: FastSet<String>,
 }
 
 impl Project {
     pub fn new(mut files: Vec<FileFacts>) -> Project {
         files.sort_by(|a, b| a.path.cmp(&b.path));
-        let modules: BTreeMap<String, usize> = files
+        let modules: FastMap<String, usize> = files
             .iter()
             .enumerate()
             .map(|(i, f)| (f.module.clone(), i))
             .collect();
-        let bindings = files.iter().map(module_bindings).collect();
-        let mut suffixes: HashMap<String, Option<usize>> = HashMap::new();
+        let bindings = files.par_iter().map(module_bindings).collect();
+        let mut suffixes: FastMap<String, Option<usize>> = FastMap::default();
         for (i, f) in files.iter().enumerate() {
             for (dot, _) in f.module.match_indices('.') {
                 let suffix = &f.module[dot + 1..];
@@ -49,11 +60,17 @@ impl Project {
                 }
             }
         }
+        let heads = modules
+            .keys()
+            .chain(suffixes.keys())
+            .map(|m| head(m).to_string())
+            .collect();
         let mut project = Project {
             files,
             modules,
             bindings,
             suffixes,
+            heads,
         };
         project.resolve_across_modules();
         project
@@ -63,38 +80,44 @@ impl Project {
     /// `app.llm.client.chat.completions.create`, where `app/llm.py` has
     /// `client = OpenAI()`, becomes `openai.OpenAI().chat.completions.create`.
     fn resolve_across_modules(&mut self) {
-        let mut rewrites = Vec::new();
-        for (fi, file) in self.files.iter().enumerate() {
-            for (ci, call) in file.calls.iter().enumerate() {
-                if let Some(r) = &call.resolved
-                    && let Some(new) = self.canonical(r)
-                {
-                    rewrites.push((fi, ci, new));
-                }
+        // Rewrites only read the index: found per file in parallel, then applied.
+        let rewrites: Vec<Vec<(usize, String)>> = self
+            .files
+            .par_iter()
+            .map(|file| {
+                file.calls
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(ci, call)| Some((ci, self.canonical(call.resolved.as_deref()?)?)))
+                    .collect()
+            })
+            .collect();
+        for (file, rewrites) in self.files.iter_mut().zip(rewrites) {
+            for (ci, new) in rewrites {
+                let call = &mut file.calls[ci];
+                call.imported = call.resolved.replace(new);
             }
-        }
-        for (fi, ci, new) in rewrites {
-            let call = &mut self.files[fi].calls[ci];
-            call.imported = call.resolved.replace(new);
         }
     }
 
     /// The name behind `path` when its head is a module-level binding or
     /// re-export of a project module; `None` when nothing changes.
     pub fn canonical(&self, path: &str) -> Option<String> {
-        let mut current = path.to_string();
-        let mut changed = false;
-        for _ in 0..MAX_HOPS {
+        let mut current = self.step(path)?;
+        for _ in 1..MAX_HOPS {
             let Some(next) = self.step(&current) else {
                 break;
             };
             current = next;
-            changed = true;
         }
-        changed.then_some(current)
+        Some(current)
     }
 
     fn step(&self, path: &str) -> Option<String> {
+        // Every prefix tried below starts with the same first segment.
+        if !self.heads.contains(head(path)) {
+            return None;
+        }
         // Longest module prefix, then the first name after it.
         let mut end = path.len();
         loop {
@@ -118,8 +141,8 @@ impl Project {
 }
 
 /// Module-level names of a file and what they are bound to.
-fn module_bindings(file: &FileFacts) -> HashMap<String, String> {
-    let mut map = HashMap::new();
+fn module_bindings(file: &FileFacts) -> FastMap<String, String> {
+    let mut map = FastMap::default();
     for i in &file.imports {
         map.insert(i.local.clone(), i.target.clone());
     }
@@ -167,6 +190,11 @@ fn returned(file: &FileFacts, name: &str, tail: &str) -> Option<String> {
             Some(format!("{t}{rest}"))
         }
     }
+}
+
+/// The first segment of a dotted name (`a` of `a.b()`, all of `a()`).
+pub(crate) fn head(path: &str) -> &str {
+    path.split('.').next().unwrap_or(path)
 }
 
 fn is_class(file: &FileFacts, name: &str) -> bool {

@@ -422,6 +422,11 @@ impl Catalog {
             .map(|(l, _)| l)
     }
 
+    /// The compiled regex of `label_strings[i]`.
+    pub fn label_string_regex(&self, i: usize) -> &regex::Regex {
+        &self.label_string_regexes[i]
+    }
+
     /// The strip operation a resolved callee is, if any.
     pub fn strip_call(&self, resolved: &str) -> Option<&labels::StripOperation> {
         let key = to_glob_path(resolved);

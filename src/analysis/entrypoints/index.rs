@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::analysis::Project;
+use crate::analysis::{FastMap, FastSet, Project, head};
 use crate::facts::{Arg, Assignment, Call, FileFacts};
 
 /// Cross-module hops stop here (import cycles).
@@ -40,9 +40,9 @@ impl Key {
 pub struct Index<'a> {
     pub project: &'a Project,
     /// `module.qualname` → symbol.
-    symbols: BTreeMap<String, Symbol>,
+    symbols: FastMap<String, Symbol>,
     /// (file, class qualname) → indices of its methods.
-    methods: BTreeMap<(usize, &'a str), Vec<usize>>,
+    methods: FastMap<(usize, &'a str), Vec<usize>>,
     /// Per file: module-level binding name → last assignment index.
     module_assigns: Vec<BTreeMap<&'a str, usize>>,
     /// Per file: (scope, name) → last assignment index in that function.
@@ -61,13 +61,16 @@ pub struct Index<'a> {
     /// Trailing parts of module names (two segments or more) → the one
     /// module that ends so, `None` when several do. Apps run from a
     /// sub-directory import `app.routers.chat` for `backend/app/routers/chat.py`.
-    suffixes: BTreeMap<&'a str, Option<usize>>,
+    suffixes: FastMap<&'a str, Option<usize>>,
+    /// First segments of symbols, module names and suffixes: a name whose
+    /// first segment is not here is no symbol and rebases to nothing.
+    heads: FastSet<&'a str>,
 }
 
 impl<'a> Index<'a> {
     pub fn new(project: &'a Project) -> Index<'a> {
-        let mut symbols = BTreeMap::new();
-        let mut methods: BTreeMap<(usize, &'a str), Vec<usize>> = BTreeMap::new();
+        let mut symbols = FastMap::default();
+        let mut methods: FastMap<(usize, &'a str), Vec<usize>> = FastMap::default();
         let mut module_assigns = Vec::with_capacity(project.files.len());
         let mut local_assigns = Vec::with_capacity(project.files.len());
         let mut imports = Vec::with_capacity(project.files.len());
@@ -131,7 +134,7 @@ impl<'a> Index<'a> {
             calls_by_end.push(by_end);
             strings_by_start.push(strings);
         }
-        let mut suffixes: BTreeMap<&str, Option<usize>> = BTreeMap::new();
+        let mut suffixes: FastMap<&str, Option<usize>> = FastMap::default();
         for (fi, file) in project.files.iter().enumerate() {
             let m = file.module.as_str();
             for (i, _) in m.match_indices('.') {
@@ -144,9 +147,20 @@ impl<'a> Index<'a> {
                 }
             }
         }
+        let mut heads: FastSet<&str> = FastSet::default();
+        for (fi, file) in project.files.iter().enumerate() {
+            heads.insert(head(&file.module));
+            if file.module.is_empty() {
+                // The root package's symbols are spelled without a module:
+                // their first segment is a top-level definition.
+                heads.extend(top_defs[fi].iter().copied());
+            }
+        }
+        heads.extend(suffixes.keys().map(|s| head(s)));
         let mut index = Index {
             project,
             imported: vec![false; project.files.len()],
+            heads,
             suffixes,
             symbols,
             methods,
@@ -165,7 +179,7 @@ impl<'a> Index<'a> {
                 .iter()
                 .map(|i| i.target.as_str())
                 .chain(file.calls.iter().filter_map(|c| c.resolved.as_deref()));
-            for name in names {
+            for name in names.filter(|n| index.heads.contains(head(n))) {
                 let target = match index.longest_module(name) {
                     Some(m) => project.modules.get(m).copied(),
                     None => index.rebase(name).and_then(|r| {
@@ -197,6 +211,9 @@ impl<'a> Index<'a> {
     /// The project function or class a resolved dotted name denotes,
     /// following re-exports and module-level aliases.
     pub fn symbol(&self, path: &str) -> Option<Symbol> {
+        if !self.heads.contains(head(path)) {
+            return None;
+        }
         if let Some(s) = self.symbols.get(path) {
             return Some(*s);
         }
@@ -221,7 +238,7 @@ impl<'a> Index<'a> {
     /// (`app.routers.chat.router` → `backend.app.routers.chat.router`).
     /// `None` when a module already matches or no unique one does.
     pub fn rebase(&self, path: &str) -> Option<String> {
-        if self.longest_module(path).is_some() {
+        if !self.heads.contains(head(path)) || self.longest_module(path).is_some() {
             return None;
         }
         let mut end = path.len();

@@ -4,7 +4,8 @@
 use tree_sitter::{Node, Query, QueryMatch};
 
 use super::Kind;
-use super::values::{self, FIELD, node_text};
+use super::resolve::Map;
+use super::values::{self, FIELD, kind, node_text};
 use crate::facts::{
     Arg, Class, Comment, Condition, Decorator, Function, Import, ReturnedDict, StringLit, Value,
 };
@@ -31,18 +32,7 @@ pub enum Seg {
 impl Chain {
     /// Render with `base` replaced by `head`.
     pub fn render_with(&self, head: &str) -> String {
-        let mut s = head.to_string();
-        for seg in &self.segs {
-            match seg {
-                Seg::Attr(a) => {
-                    s.push('.');
-                    s.push_str(a);
-                }
-                Seg::Call => s.push_str("()"),
-                Seg::Index => s.push_str("[]"),
-            }
-        }
-        s
+        render_segs(head.to_string(), &self.segs)
     }
 
     /// As written (whitespace-collapsed).
@@ -54,12 +44,27 @@ impl Chain {
     }
 }
 
+/// `head` followed by `segs` as written (`.attr`, `()`, `[]`).
+pub fn render_segs(mut head: String, segs: &[Seg]) -> String {
+    for seg in segs {
+        match seg {
+            Seg::Attr(a) => {
+                head.push('.');
+                head.push_str(a);
+            }
+            Seg::Call => head.push_str("()"),
+            Seg::Index => head.push_str("[]"),
+        }
+    }
+    head
+}
+
 /// Read a chain from an expression node, iteratively (chains can be long).
 pub fn chain(node: Node<'_>, src: &str) -> Chain {
     let mut segs = Vec::new();
     let mut n = node;
     let base = loop {
-        match n.kind() {
+        match kind(n) {
             "identifier" => break Some(node_text(n, src).to_string()),
             "attribute" => {
                 let (Some(obj), Some(attr)) = (
@@ -174,6 +179,9 @@ pub struct Raw<'a> {
     pub returns: Vec<RawReturn>,
     pub conditions: Vec<Condition>,
     pub returned_dicts: Vec<ReturnedDict>,
+    /// Arguments already read for a right-hand side (`x = f(a)`), by the
+    /// argument list's node id, for the call fact that follows.
+    args_read: Map<usize, Vec<Arg>>,
 }
 
 /// Finished per-file facts, names still unresolved in calls/assignments.
@@ -283,6 +291,7 @@ impl<'a> Raw<'a> {
             returns: Vec::new(),
             conditions: Vec::new(),
             returned_dicts: Vec::new(),
+            args_read: Map::default(),
         }
     }
 
@@ -342,9 +351,10 @@ impl<'a> Raw<'a> {
     }
 
     pub fn call(&mut self, root: Node<'_>, callee: Node<'_>, args: Node<'_>) {
+        let read = self.args_read.remove(&args.id());
         self.calls.push(RawCall {
             chain: chain(callee, self.src),
-            args: values::arguments(args, self.src, self.index),
+            args: read.unwrap_or_else(|| values::arguments(args, self.src, self.index)),
             span: self.span(root),
             callee_span: self.span(callee),
             start: root.start_byte(),
@@ -709,14 +719,14 @@ impl<'a> Raw<'a> {
         // `a = b = f()`: the innermost right-hand side is the value.
         let mut value = value;
         let mut guard = 0;
-        while value.kind() == "assignment" && guard < 64 {
+        while kind(value) == "assignment" && guard < 64 {
             match value.child_by_field_id(FIELD.right) {
                 Some(r) => value = r,
                 None => break,
             }
             guard += 1;
         }
-        let targets: Vec<(String, Option<usize>)> = match target.kind() {
+        let mut targets: Vec<(String, Option<usize>)> = match kind(target) {
             "identifier" | "attribute" => {
                 vec![(values::collapse_ws(node_text(target, self.src)), None)]
             }
@@ -726,7 +736,7 @@ impl<'a> Raw<'a> {
                 target
                     .named_children(&mut c)
                     .enumerate()
-                    .filter(|(_, n)| matches!(n.kind(), "identifier" | "attribute"))
+                    .filter(|(_, n)| matches!(kind(*n), "identifier" | "attribute"))
                     .map(|(i, n)| (values::collapse_ws(node_text(n, self.src)), Some(i)))
                     .collect()
             }
@@ -734,24 +744,64 @@ impl<'a> Raw<'a> {
             _ => return,
         };
         let value_chain = matches!(
-            value.kind(),
+            kind(value),
             "identifier" | "attribute" | "call" | "await" | "parenthesized_expression"
         )
         .then(|| chain(value, self.src))
         .filter(|c| c.base.is_some());
-        let value_args = call_args_outermost_first(value, self.src, self.index);
+        let value_args = self.call_args_outermost_first(value);
         let value_node = values::value(value, self.src);
-        for (target_text, tuple_index) in targets {
-            self.assignments.push(RawAssign {
-                target: target_text,
-                value_chain: value_chain.clone(),
-                value_args: value_args.clone(),
-                value: value_node.clone(),
-                annotation: false,
-                tuple_index,
-                span: self.span(root),
-                start: root.start_byte(),
-            });
+        let span = self.span(root);
+        let start = root.start_byte();
+        let raw = |(target, tuple_index), value_chain, value_args, value| RawAssign {
+            target,
+            value_chain,
+            value_args,
+            value,
+            annotation: false,
+            tuple_index,
+            span,
+            start,
+        };
+        // Only `a, b = …` has several targets: the others get copies, the last the value.
+        let Some(last) = targets.pop() else { return };
+        for t in targets {
+            let copy = raw(
+                t,
+                value_chain.clone(),
+                value_args.clone(),
+                value_node.clone(),
+            );
+            self.assignments.push(copy);
+        }
+        self.assignments
+            .push(raw(last, value_chain, value_args, value_node));
+    }
+
+    /// Arguments of the calls along a chain, outermost first; iterative.
+    /// Each list is kept for the call's own fact too (read once, copied).
+    fn call_args_outermost_first(&mut self, node: Node<'_>) -> Vec<Vec<Arg>> {
+        let mut out = Vec::new();
+        let mut n = node;
+        loop {
+            let next = match kind(n) {
+                "call" => {
+                    if let Some(a) = n.child_by_field_id(FIELD.arguments) {
+                        let args = values::arguments(a, self.src, self.index);
+                        self.args_read.insert(a.id(), args.clone());
+                        out.push(args);
+                    }
+                    n.child_by_field_id(FIELD.function)
+                }
+                "attribute" => n.child_by_field_id(FIELD.object),
+                "subscript" => n.child_by_field_id(FIELD.value),
+                "parenthesized_expression" | "await" => n.named_child(0),
+                _ => None,
+            };
+            match next {
+                Some(x) => n = x,
+                None => return out,
+            }
         }
     }
 
@@ -823,30 +873,6 @@ fn condition_names(test: Node<'_>, src: &str) -> Vec<String> {
         }
     }
     names
-}
-
-/// Arguments of the calls along a chain, outermost first; iterative.
-fn call_args_outermost_first(node: Node<'_>, src: &str, index: &LineIndex<'_>) -> Vec<Vec<Arg>> {
-    let mut out = Vec::new();
-    let mut n = node;
-    loop {
-        let next = match n.kind() {
-            "call" => {
-                if let Some(a) = n.child_by_field_id(FIELD.arguments) {
-                    out.push(values::arguments(a, src, index));
-                }
-                n.child_by_field_id(FIELD.function)
-            }
-            "attribute" => n.child_by_field_id(FIELD.object),
-            "subscript" => n.child_by_field_id(FIELD.value),
-            "parenthesized_expression" | "await" => n.named_child(0),
-            _ => None,
-        };
-        match next {
-            Some(x) => n = x,
-            None => return out,
-        }
-    }
 }
 
 fn dotted(node: Node<'_>, src: &str) -> String {

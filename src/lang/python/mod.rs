@@ -195,9 +195,9 @@ fn extract_impl(
         Some(raw.finish())
     });
     match raw {
-        Some(raw) => {
-            facts.imports = raw.imports.clone();
-            facts.main_guards = raw.main_guards.clone();
+        Some(mut raw) => {
+            facts.imports = std::mem::take(&mut raw.imports);
+            facts.main_guards = std::mem::take(&mut raw.main_guards);
             let (resolved, strings, comments, errors) = resolve::resolve(&facts, raw, passthrough);
             facts.functions = resolved.functions;
             facts.classes = resolved.classes;

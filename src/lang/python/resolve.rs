@@ -7,11 +7,12 @@
 //! (`from .models import client`) is the project index's job; here an
 //! imported name resolves to its absolute import target.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 /// Maps keyed by names: a fixed-seed fast hasher (SipHash showed up in
 /// profiles; these maps are only looked up, never iterated into output).
-type Map<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+pub(super) type Map<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
 use super::extract::{self, Chain, RawAssign, RawCall, RawFacts, Seg};
 use crate::facts::{
@@ -54,9 +55,14 @@ struct Env<'a> {
     /// Function qualname → index.
     fn_by_qualname: Map<&'a str, usize>,
     class_by_qualname: Map<&'a str, usize>,
+    /// `binding_type(i, 0)` per assignment once computed: a variable is
+    /// typically read many times. (Deeper calls are not kept: their hop
+    /// count can cut them short.)
+    types: RefCell<Vec<Option<Option<Target>>>>,
 }
 
 /// The result of resolving a chain.
+#[derive(Clone)]
 struct Target {
     path: String,
     /// Arguments of the constructor/factory call that produced the receiver.
@@ -134,6 +140,7 @@ pub fn resolve(
             .enumerate()
             .map(|(i, c)| (c.qualname.as_str(), i))
             .collect(),
+        types: RefCell::new(vec![None; assignments.len()]),
     };
     for f in functions.iter().filter(|f| !f.qualname.contains('.')) {
         env.top_defs.insert(f.name.as_str(), ());
@@ -462,6 +469,18 @@ impl<'a> Env<'a> {
 
     /// Type of the value bound by assignment `i`.
     fn binding_type(&self, i: usize, hops: usize) -> Option<Target> {
+        if hops > 0 {
+            return self.binding_type_uncached(i, hops);
+        }
+        if let Some(known) = &self.types.borrow()[i] {
+            return known.clone();
+        }
+        let t = self.binding_type_uncached(i, 0);
+        self.types.borrow_mut()[i] = Some(t.clone());
+        t
+    }
+
+    fn binding_type_uncached(&self, i: usize, hops: usize) -> Option<Target> {
         let a = &self.assigns[i];
         let chain = a.value_chain.as_ref()?;
         let place = self.assign_place[i].clone();
@@ -575,12 +594,7 @@ impl<'a> Env<'a> {
         } else {
             return None;
         };
-        let rest = Chain {
-            base: Some(head.path),
-            segs: segs.to_vec(),
-            text: String::new(),
-        };
-        let path = self.strip_passthrough(rest.render());
+        let path = self.strip_passthrough(extract::render_segs(head.path, segs));
         Some(Target {
             path,
             receiver_args: head.receiver_args,

@@ -57,6 +57,30 @@ pub static FIELD: LazyLock<Fields> = LazyLock::new(|| {
     }
 });
 
+/// Node kind names by kind id, copied once: `Node::kind` converts a C
+/// string (length and UTF-8 check) on every call, and the extraction asks
+/// for kinds hundreds of thousands of times.
+static KIND_NAMES: LazyLock<Vec<String>> = LazyLock::new(|| {
+    let lang = tree_sitter::Language::new(tree_sitter_python::LANGUAGE);
+    (0..lang.node_kind_count())
+        .map(|id| {
+            u16::try_from(id)
+                .ok()
+                .and_then(|id| lang.node_kind_for_id(id))
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect()
+});
+
+/// `n.kind()`, from the table (`ERROR` and other ids past it ask the node).
+pub fn kind<'t>(n: Node<'t>) -> &'t str {
+    match KIND_NAMES.get(usize::from(n.kind_id())) {
+        Some(name) => name,
+        None => n.kind(),
+    }
+}
+
 /// Deeper literals than this become `Value::Expr` (no unbounded recursion).
 const MAX_LITERAL_DEPTH: usize = 16;
 /// Longest expression text kept in facts.
@@ -74,20 +98,36 @@ pub fn collapse_ws(s: &str) -> String {
     if s.is_ascii() && !s.bytes().any(|b| matches!(b, b' ' | b'\t'..=b'\r')) {
         return s.to_string();
     }
-    let mut out = String::with_capacity(s.len());
+    collapse_ws_upto(s.chars(), usize::MAX).0
+}
+
+/// `collapse_ws` of `chars`, stopping once the output has `limit` characters;
+/// also says whether it stopped there. The output only grows at its end, so
+/// what it holds then is the start of the whole collapsed text.
+fn collapse_ws_upto(chars: impl Iterator<Item = char>, limit: usize) -> (String, bool) {
+    let mut out = String::new();
+    let mut count = 0;
     let mut space = false;
-    for c in s.chars() {
+    for c in chars {
         if c.is_whitespace() {
             space = true;
-        } else {
-            if space && !out.is_empty() && needs_space(out.chars().last(), c) {
-                out.push(' ');
+            continue;
+        }
+        if space && !out.is_empty() && needs_space(out.chars().last(), c) {
+            out.push(' ');
+            count += 1;
+            if count >= limit {
+                return (out, true);
             }
-            space = false;
-            out.push(c);
+        }
+        space = false;
+        out.push(c);
+        count += 1;
+        if count >= limit {
+            return (out, true);
         }
     }
-    out
+    (out, false)
 }
 
 /// Keep a space only between two word characters (`lambda x`), not around dots.
@@ -99,14 +139,14 @@ fn needs_space(prev: Option<char>, next: char) -> bool {
 
 /// Whitespace-collapsed, truncated source text.
 pub fn short_text(n: Node<'_>, src: &str) -> String {
-    let raw = node_text(n, src);
-    let cut = match raw.char_indices().nth(MAX_EXPR_TEXT * 4) {
-        Some((i, _)) => &raw[..i],
-        None => raw,
-    };
-    let mut s = collapse_ws(cut);
-    if s.chars().count() > MAX_EXPR_TEXT {
-        s = s.chars().take(MAX_EXPR_TEXT).collect::<String>() + "…";
+    // The first `MAX_EXPR_TEXT * 4` characters, collapsed; more than
+    // `MAX_EXPR_TEXT` of those are cut with an ellipsis. Collapsing stops at
+    // one character past the limit rather than going through a long text.
+    let raw = node_text(n, src).chars().take(MAX_EXPR_TEXT * 4);
+    let (mut s, over) = collapse_ws_upto(raw, MAX_EXPR_TEXT + 1);
+    if over {
+        s.pop();
+        s.push('…');
     }
     s
 }
@@ -119,7 +159,7 @@ pub fn string_value(n: Node<'_>, src: &str) -> (String, bool) {
     let mut interpolated = false;
     let mut c = n.walk();
     for child in n.children(&mut c) {
-        match child.kind() {
+        match kind(child) {
             "string_start" => prefix = node_text(child, src),
             "string_content" => out.push_str(node_text(child, src)),
             "interpolation" => interpolated = true,
@@ -195,7 +235,7 @@ fn value_at(n: Node<'_>, src: &str, depth: usize) -> Value {
     if depth > MAX_LITERAL_DEPTH {
         return Value::Expr(short_text(n, src));
     }
-    match n.kind() {
+    match kind(n) {
         "string" => {
             let (s, interpolated) = string_value(n, src);
             if interpolated {
@@ -208,7 +248,7 @@ fn value_at(n: Node<'_>, src: &str, depth: usize) -> Value {
             let mut all = String::new();
             let mut c = n.walk();
             for part in n.named_children(&mut c) {
-                if part.kind() != "string" {
+                if kind(part) != "string" {
                     continue;
                 }
                 let (s, interpolated) = string_value(part, src);
@@ -250,7 +290,7 @@ fn value_at(n: Node<'_>, src: &str, depth: usize) -> Value {
             let mut c = n.walk();
             for pair in n
                 .named_children(&mut c)
-                .filter(|p| p.kind() == "pair")
+                .filter(|p| kind(*p) == "pair")
                 .take(MAX_ELEMENTS)
             {
                 if let (Some(k), Some(v)) = (
@@ -266,7 +306,7 @@ fn value_at(n: Node<'_>, src: &str, depth: usize) -> Value {
             let mut c = n.walk();
             let items = n
                 .named_children(&mut c)
-                .filter(|e| e.kind() != "comment")
+                .filter(|e| kind(*e) != "comment")
                 .take(MAX_ELEMENTS)
                 .map(|e| value_at(e, src, depth + 1))
                 .collect();
@@ -284,18 +324,24 @@ fn value_at(n: Node<'_>, src: &str, depth: usize) -> Value {
 /// `os.environ.get("X", "default")`, `os.getenv("X")`, `os.environ["X"]`-style
 /// reads of configuration: the variable and its literal default.
 fn env_lookup(n: Node<'_>, src: &str) -> Option<Value> {
-    let callee = collapse_ws(node_text(n.child_by_field_name("function")?, src));
+    let callee = node_text(n.child_by_field_id(FIELD.function)?, src);
+    // Every name below ends so (most calls are not environment reads).
+    let tail = callee.trim_end();
+    if !tail.ends_with("get") && !tail.ends_with("getenv") {
+        return None;
+    }
+    let callee = collapse_ws(callee);
     if !matches!(
         callee.as_str(),
         "os.environ.get" | "os.getenv" | "getenv" | "environ.get"
     ) {
         return None;
     }
-    let args = n.child_by_field_name("arguments")?;
+    let args = n.child_by_field_id(FIELD.arguments)?;
     let mut c = args.walk();
     let mut positional = args
         .named_children(&mut c)
-        .filter(|a| a.kind() != "keyword_argument" && a.kind() != "comment");
+        .filter(|a| kind(*a) != "keyword_argument" && kind(*a) != "comment");
     let name = match value_at(positional.next()?, src, MAX_LITERAL_DEPTH) {
         Value::Str(s) => s,
         _ => return None,
@@ -325,7 +371,7 @@ fn parse_int(text: &str) -> Option<i64> {
 /// Arguments of a call (`argument_list`, or a bare generator expression).
 pub fn arguments(n: Node<'_>, src: &str, index: &LineIndex<'_>) -> Vec<Arg> {
     let span = |x: Node<'_>| index.span(x.start_byte(), x.end_byte());
-    if n.kind() != "argument_list" {
+    if kind(n) != "argument_list" {
         return vec![Arg {
             keyword: None,
             value: Value::Expr(short_text(n, src)),
@@ -336,7 +382,7 @@ pub fn arguments(n: Node<'_>, src: &str, index: &LineIndex<'_>) -> Vec<Arg> {
     let mut args = Vec::with_capacity(n.named_child_count().min(MAX_ELEMENTS));
     let mut c = n.walk();
     for a in n.named_children(&mut c) {
-        let (keyword, value) = match a.kind() {
+        let (keyword, value) = match kind(a) {
             "comment" => continue,
             "keyword_argument" => {
                 let (Some(name), Some(v)) = (
@@ -399,6 +445,69 @@ mod tests {
                 out
             };
             assert_eq!(super::collapse_ws(s), slow, "{s:?}");
+        }
+    }
+
+    /// `short_text` stops collapsing early; it must give what cutting the
+    /// whole collapsed text gives.
+    #[test]
+    fn short_text_agrees_with_cutting_the_whole_text() {
+        let mut parser = tree_sitter::Parser::new();
+        parser
+            .set_language(&tree_sitter_python::LANGUAGE.into())
+            .unwrap();
+        let long = "x".repeat(130);
+        let spaced = "a ".repeat(70);
+        let wide = "生".repeat(200);
+        for body in [
+            "f(x)".to_string(),
+            format!("f({long})"),
+            format!("f({spaced})"),
+            format!("f({wide}, {spaced})"),
+            format!("f(  {}  )", "y ".repeat(59) + "zz"),
+            format!("f(\n{}\n)", "b,\n".repeat(200)),
+            format!("lambda q: {}", "q ".repeat(300)),
+        ] {
+            let tree = parser.parse(&body, None).unwrap();
+            let expr = tree.root_node().child(0).unwrap().child(0).unwrap();
+            let raw = super::node_text(expr, &body);
+            let cut: String = raw.chars().take(super::MAX_EXPR_TEXT * 4).collect();
+            let mut expected = super::collapse_ws(&cut);
+            if expected.chars().count() > super::MAX_EXPR_TEXT {
+                expected = expected
+                    .chars()
+                    .take(super::MAX_EXPR_TEXT)
+                    .collect::<String>()
+                    + "…";
+            }
+            assert_eq!(super::short_text(expr, &body), expected, "{body:?}");
+        }
+    }
+
+    /// The kind table gives what `Node::kind` gives, for every node.
+    #[test]
+    fn kind_table_agrees_with_node_kind() {
+        let mut parser = tree_sitter::Parser::new();
+        parser
+            .set_language(&tree_sitter_python::LANGUAGE.into())
+            .unwrap();
+        let src = "import a.b as c\nfrom . import d\n@dec(1)\nasync def f(x: int = 2, *a, **k) -> T:\n    \"\"\"doc\"\"\"\n    y = f'{x!r:>3}' + b'\\x00' + r'\\d'\n    return [i async for i in g() if i], {1: 2}, {3}, (4,), -5.0e3, None, True, print\nclass C(B, metaclass=M):\n    match x:\n        case [1, *r] | {'k': v}: pass\nwith open(p) as (h, j): del h[0]\nif __name__ == '__main__': exec = lambda: (yield)\n) def\n";
+        let tree = parser.parse(src, None).unwrap();
+        let mut cursor = tree.walk();
+        let mut seen = 0;
+        loop {
+            let n = cursor.node();
+            assert_eq!(super::kind(n), n.kind());
+            seen += 1;
+            if cursor.goto_first_child() || cursor.goto_next_sibling() {
+                continue;
+            }
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    assert!(seen > 100);
+                    return;
+                }
+            }
         }
     }
 

@@ -62,7 +62,7 @@ impl Rule for GenerationCall {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for site in generation::sites(cx.project, cx.catalog) {
+        for site in &cx.analysis.sites {
             let file = &cx.project.files[site.file];
             let call = &file.calls[site.call];
             let api = site.api;
@@ -102,7 +102,7 @@ impl Rule for GenerationCall {
             if let Some(host) = &site.host {
                 f.properties.insert("host".into(), json!(host));
             }
-            if let Some(m) = site.model {
+            if let Some(m) = &site.model {
                 f.properties.insert("model".into(), json!(m));
             }
             if api.biometric {

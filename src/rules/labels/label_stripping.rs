@@ -3,6 +3,7 @@
 
 use serde_json::json;
 
+use crate::analysis::FastMap;
 use crate::facts::{FileFacts, Value};
 use crate::finding::{Finding, Level, Location};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
@@ -74,7 +75,11 @@ impl Rule for LabelStripping {
             .catalog
             .label_strings
             .iter()
-            .find(|l| l.id == "ai-disclosure");
+            .position(|l| l.id == "ai-disclosure")
+            .map(|i| cx.catalog.label_string_regex(i));
+        // `re.sub` patterns repeat (copies of one caption cleaner): compile
+        // and judge each once.
+        let mut removes_disclosure: FastMap<&str, bool> = FastMap::default();
         for file in &cx.project.files {
             for call in &file.calls {
                 if let Some(op) = call
@@ -120,14 +125,18 @@ impl Rule for LabelStripping {
                     && with.is_empty()
                 {
                     let deletes = if call.callee.ends_with(".replace") {
-                        regex::Regex::new(&d.regex).is_ok_and(|re| re.is_match(pattern))
+                        d.is_match(pattern)
                     } else if call.resolved.as_deref() == Some("re.sub") {
                         // The user's pattern is a regex: does it match a disclosure?
                         // A generic cleaner (all CJK, white space) matches control text too.
-                        regex::Regex::new(pattern).is_ok_and(|re| {
-                            DISCLOSURE_SAMPLES.iter().any(|s| re.is_match(s))
-                                && !CONTROL_SAMPLES.iter().any(|s| re.is_match(s))
-                        })
+                        *removes_disclosure
+                            .entry(pattern.as_str())
+                            .or_insert_with(|| {
+                                regex::Regex::new(pattern).is_ok_and(|re| {
+                                    DISCLOSURE_SAMPLES.iter().any(|s| re.is_match(s))
+                                        && !CONTROL_SAMPLES.iter().any(|s| re.is_match(s))
+                                })
+                            })
                     } else {
                         false
                     };
