@@ -1,12 +1,10 @@
 //! LBL002 explicit-label-missing: a generation endpoint delivers content
 //! with no visible or audible disclosure on its path.
 
-use serde_json::json;
-
 use crate::catalog::labels::LabelKind;
 use crate::finding::{Finding, Level};
 use crate::rules::generation::generation_endpoint::describe;
-use crate::rules::labels::{generation_related, unlabeled};
+use crate::rules::labels::{endpoint_finding, unlabeled};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
 pub struct ExplicitLabelMissing;
@@ -78,19 +76,12 @@ impl Rule for ExplicitLabelMissing {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for (i, entry, missing) in unlabeled(cx, LabelKind::Explicit, |_| true) {
             let missing: Vec<&str> = missing.iter().map(|c| c.as_str()).collect();
-            let mut f = Finding::new(
-                META.code,
-                META.default_level,
-                format!(
-                    "{} delivers generated {} without an explicit label: no AI disclosure is added on its path",
-                    describe(entry),
-                    missing.join("/")
-                ),
-                entry.location.clone(),
+            let message = format!(
+                "{} delivers generated {} without an explicit label: no AI disclosure is added on its path",
+                describe(entry),
+                missing.join("/")
             );
-            f.related = generation_related(cx, i);
-            f.properties.insert("contentTypes".into(), json!(missing));
-            out.push(f);
+            out.push(endpoint_finding(cx, &META, i, entry, message, &missing));
         }
     }
 }

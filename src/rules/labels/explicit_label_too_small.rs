@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::facts::{Call, FileFacts, Value};
 use crate::finding::{Finding, Level, Location};
 use crate::rules::labels::dataflow::calls_within;
-use crate::rules::labels::sizes::{Scope, Size};
+use crate::rules::labels::sizes::{Scope, Size, value_text};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 use crate::source::Span;
 
@@ -294,7 +294,7 @@ fn pillow_mark<'f>(sc: Scope<'f>, call: &'f Call) -> Option<Mark<'f>> {
     let size = image.as_deref().and_then(|n| sc.image_size(n, pos));
     // The font: `font_size=`, `font=` (a name bound to a font, or inline), or the default.
     let (fsc, fpos, expr) = if let Some(v) = arg(call, usize::MAX, "font_size") {
-        (sc, pos, text_of(v)?)
+        (sc, pos, value_text(v)?)
     } else {
         match arg(call, 3, "font") {
             None | Some(Value::None) => (sc, pos, PIL_DEFAULT_PX.to_string()),
@@ -316,10 +316,10 @@ fn pillow_mark<'f>(sc: Scope<'f>, call: &'f Call) -> Option<Mark<'f>> {
                 };
                 let size = match font_call.resolved.as_deref() {
                     Some("PIL.ImageFont.truetype") => arg(font_call, 1, "size")
-                        .and_then(text_of)
+                        .and_then(value_text)
                         .unwrap_or_else(|| TRUETYPE_DEFAULT_PX.to_string()),
                     _ => arg(font_call, 0, "size")
-                        .and_then(text_of)
+                        .and_then(value_text)
                         .unwrap_or_else(|| PIL_DEFAULT_PX.to_string()),
                 };
                 (fsc, font_call.span.start_byte, size)
@@ -353,9 +353,9 @@ fn opencv_mark<'f>(sc: Scope<'f>, call: &'f Call) -> Option<Mark<'f>> {
         _ => String::new(),
     };
     let cap = hershey_cap_px(&face);
-    let scale = text_of(arg(call, 4, "fontScale")?)?;
+    let scale = value_text(arg(call, 4, "fontScale")?)?;
     let thickness = arg(call, 6, "thickness")
-        .and_then(text_of)
+        .and_then(value_text)
         .unwrap_or_else(|| "1".into());
     Some(Mark {
         what: "OpenCV putText",
@@ -375,17 +375,6 @@ fn hershey_cap_px(face: &str) -> f64 {
         "FONT_HERSHEY_COMPLEX_SMALL" => 17.0,
         "FONT_HERSHEY_SCRIPT_SIMPLEX" | "FONT_HERSHEY_SCRIPT_COMPLEX" => 19.0,
         _ => 22.0,
-    }
-}
-
-/// A value as an expression text.
-fn text_of(v: &Value) -> Option<String> {
-    match v {
-        Value::Int(i) => Some(i.to_string()),
-        Value::Float(f) => Some(f.to_string()),
-        Value::Name { text, .. } => Some(text.clone()),
-        Value::Expr(e) => Some(e.clone()),
-        _ => None,
     }
 }
 

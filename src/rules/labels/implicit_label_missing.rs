@@ -1,13 +1,11 @@
 //! LBL001 implicit-label-missing: a generation endpoint serves images, audio
 //! or video and nothing on its path writes an implicit label.
 
-use serde_json::json;
-
 use crate::catalog::ContentType;
 use crate::catalog::labels::LabelKind;
 use crate::finding::{Finding, Level};
 use crate::rules::generation::generation_endpoint::describe;
-use crate::rules::labels::{generation_related, unlabeled};
+use crate::rules::labels::{endpoint_finding, unlabeled};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
 pub struct ImplicitLabelMissing;
@@ -78,19 +76,12 @@ impl Rule for ImplicitLabelMissing {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for (i, entry, missing) in unlabeled(cx, LabelKind::Implicit, |c| c != ContentType::Text) {
             let kinds: Vec<&str> = missing.iter().map(|c| c.as_str()).collect();
-            let mut f = Finding::new(
-                META.code,
-                META.default_level,
-                format!(
-                    "{} serves generated {} without an implicit label: no AIGC metadata, C2PA manifest or watermark is written on its path",
-                    describe(entry),
-                    kinds.join("/")
-                ),
-                entry.location.clone(),
+            let message = format!(
+                "{} serves generated {} without an implicit label: no AIGC metadata, C2PA manifest or watermark is written on its path",
+                describe(entry),
+                kinds.join("/")
             );
-            f.related = generation_related(cx, i);
-            f.properties.insert("contentTypes".into(), json!(kinds));
-            out.push(f);
+            out.push(endpoint_finding(cx, &META, i, entry, message, &kinds));
         }
     }
 }

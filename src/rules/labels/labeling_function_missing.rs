@@ -1,12 +1,10 @@
 //! LBL009 labeling-function-missing: a service that only enhances or
 //! restores content offers its users no way to label the result.
 
-use serde_json::json;
-
 use crate::catalog::labels::LabelKind;
 use crate::finding::{Finding, Level};
 use crate::rules::generation::generation_endpoint::describe;
-use crate::rules::labels::{generation_related, is_service};
+use crate::rules::labels::{endpoint_finding, is_service};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
 pub struct LabelingFunctionMissing;
@@ -88,19 +86,12 @@ impl Rule for LabelingFunctionMissing {
                 continue;
             }
             let kinds: Vec<&str> = content.iter().map(|c| c.as_str()).collect();
-            let mut f = Finding::new(
-                META.code,
-                META.default_level,
-                format!(
-                    "{} only enhances or restores {}, and offers no way to add a visible AI label to the result",
-                    describe(entry),
-                    kinds.join("/")
-                ),
-                entry.location.clone(),
+            let message = format!(
+                "{} only enhances or restores {}, and offers no way to add a visible AI label to the result",
+                describe(entry),
+                kinds.join("/")
             );
-            f.related = generation_related(cx, i);
-            f.properties.insert("contentTypes".into(), json!(kinds));
-            out.push(f);
+            out.push(endpoint_finding(cx, &META, i, entry, message, &kinds));
         }
     }
 }

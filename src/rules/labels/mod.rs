@@ -15,8 +15,8 @@ use std::collections::BTreeSet;
 use crate::analysis::entrypoints::{EntryKind, EntryPoint};
 use crate::catalog::ContentType;
 use crate::catalog::labels::LabelKind;
-use crate::finding::{Location, Related};
-use crate::rules::Context;
+use crate::finding::{Finding, Location, Related};
+use crate::rules::{Context, RuleMeta};
 
 /// Entry points that serve others: label duties attach to services, not to
 /// local command-line tools.
@@ -63,6 +63,28 @@ pub fn needs_label(cx: &Context<'_>, e: usize, kind: LabelKind) -> BTreeSet<Cont
         .filter(|s| kind == LabelKind::Implicit || !s.api.enhancement)
         .flat_map(|s| s.content.iter().copied())
         .collect()
+}
+
+/// A finding at an endpoint's registration about the content types it
+/// serves, with the generation calls it reaches as related locations.
+pub fn endpoint_finding(
+    cx: &Context<'_>,
+    meta: &RuleMeta,
+    entry_index: usize,
+    entry: &EntryPoint,
+    message: String,
+    content: &[&str],
+) -> Finding {
+    let mut f = Finding::new(
+        meta.code,
+        meta.default_level,
+        message,
+        entry.location.clone(),
+    );
+    f.related = generation_related(cx, entry_index);
+    f.properties
+        .insert("contentTypes".into(), serde_json::json!(content));
+    f
 }
 
 /// Service endpoints with the content types they serve that no label of

@@ -248,7 +248,7 @@ const KEEP_SIZE: &[&str] = &[
 ];
 
 /// An expression text for a value: a number, a name, or the expression.
-fn value_text(v: &Value) -> Option<String> {
+pub fn value_text(v: &Value) -> Option<String> {
     match v {
         Value::Int(i) => Some(i.to_string()),
         Value::Float(f) => Some(f.to_string()),
