@@ -103,24 +103,41 @@ pub fn collapse_ws(s: &str) -> String {
 
 /// `collapse_ws` of `chars`, stopping once the output has `limit` characters;
 /// also says whether it stopped there. The output only grows at its end, so
-/// what it holds then is the start of the whole collapsed text.
+/// what it holds then is the start of the whole collapsed text. White space
+/// inside string literals is kept as written (`"ffmpeg -y -i"` stays whole).
 fn collapse_ws_upto(chars: impl Iterator<Item = char>, limit: usize) -> (String, bool) {
     let mut out = String::new();
     let mut count = 0;
     let mut space = false;
+    // The quote character of the string literal we are in, and whether the
+    // previous character was a backslash inside it.
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
     for c in chars {
-        if c.is_whitespace() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+        } else if c.is_whitespace() {
             space = true;
             continue;
-        }
-        if space && !out.is_empty() && needs_space(out.chars().last(), c) {
-            out.push(' ');
-            count += 1;
-            if count >= limit {
-                return (out, true);
+        } else {
+            if c == '"' || c == '\'' {
+                quote = Some(c);
             }
+            if space && !out.is_empty() && needs_space(out.chars().last(), c) {
+                out.push(' ');
+                count += 1;
+                if count >= limit {
+                    return (out, true);
+                }
+            }
+            space = false;
         }
-        space = false;
         out.push(c);
         count += 1;
         if count >= limit {
@@ -424,26 +441,22 @@ mod tests {
     use super::unescape;
 
     #[test]
+    fn collapse_ws_keeps_white_space_in_string_literals() {
+        use super::collapse_ws;
+        assert_eq!(
+            collapse_ws("f\"ffmpeg -y  -i {src}\"  +  ' -map_metadata  -1'"),
+            "f\"ffmpeg -y  -i {src}\"+' -map_metadata  -1'"
+        );
+        assert_eq!(collapse_ws("g( 'a \\' b' ,\n  x )"), "g('a \\' b', x)");
+        assert_eq!(collapse_ws("a .  b"), "a.b");
+    }
+
+    #[test]
     fn collapse_ws_fast_path_agrees() {
         for s in [
             "a.b", "f(x)", "a  b", "a\x0bb", "a\x0cb", "x\u{a0}y", "a\tb", "", " ",
         ] {
-            let slow: String = {
-                let mut out = String::new();
-                let mut space = false;
-                for c in s.chars() {
-                    if c.is_whitespace() {
-                        space = true;
-                    } else {
-                        if space && !out.is_empty() && super::needs_space(out.chars().last(), c) {
-                            out.push(' ');
-                        }
-                        space = false;
-                        out.push(c);
-                    }
-                }
-                out
-            };
+            let slow = super::collapse_ws_upto(s.chars(), usize::MAX).0;
             assert_eq!(super::collapse_ws(s), slow, "{s:?}");
         }
     }
