@@ -200,6 +200,16 @@ pub enum Value {
     Expr(String),
 }
 
+impl Call {
+    /// The positional arguments' values, in order.
+    pub fn positional(&self) -> impl Iterator<Item = &Value> {
+        self.args
+            .iter()
+            .filter(|a| a.keyword.is_none())
+            .map(|a| &a.value)
+    }
+}
+
 impl Value {
     pub fn as_str(&self) -> Option<&str> {
         match self {

@@ -593,12 +593,7 @@ pub fn writer(file: &FileFacts, ci: usize) -> Option<Writer> {
     let call = &file.calls[ci];
     let resolved = call.resolved.as_deref().unwrap_or("");
     let method = call.callee.rsplit('.').next().unwrap_or("");
-    let positional: Vec<&Value> = call
-        .args
-        .iter()
-        .filter(|a| a.keyword.is_none())
-        .map(|a| &a.value)
-        .collect();
+    let positional: Vec<&Value> = call.positional().collect();
     let kw = |k: &str| call.args.iter().find(|a| a.keyword.as_deref() == Some(k));
     let splat = kw("**").is_some();
     let name_of = |v: Option<&Value>| v.and_then(path_name);

@@ -114,12 +114,7 @@ impl Rule for LabelStripping {
                     }
                 }
                 // Deleting a disclosure: `text.replace("AI生成", "")`, `re.sub(r"AI生成", "", text)`.
-                let positional: Vec<&Value> = call
-                    .args
-                    .iter()
-                    .filter(|a| a.keyword.is_none())
-                    .map(|a| &a.value)
-                    .collect();
+                let positional: Vec<&Value> = call.positional().collect();
                 if let (Some(Value::Str(pattern)), Some(Value::Str(with)), Some(d)) =
                     (positional.first(), positional.get(1), disclosure)
                     && with.is_empty()

@@ -182,12 +182,7 @@ impl<'f> Scope<'f> {
         let pos = c.span.start_byte;
         let resolved = c.resolved.as_deref().unwrap_or("");
         let method = c.callee.rsplit('.').next().unwrap_or("");
-        let positional: Vec<&Value> = c
-            .args
-            .iter()
-            .filter(|a| a.keyword.is_none())
-            .map(|a| &a.value)
-            .collect();
+        let positional: Vec<&Value> = c.positional().collect();
         let kw = |k: &str| {
             c.args
                 .iter()
