@@ -4,6 +4,7 @@
 //! `synthlint debug facts`.
 
 use serde::{Deserialize, Serialize};
+use ustr::Ustr;
 
 use crate::source::Span;
 
@@ -45,9 +46,9 @@ pub struct FileFacts {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Import {
     /// The name this import binds in the module namespace (`*` for wildcard).
-    pub local: String,
+    pub local: Ustr,
     /// Absolute dotted path the local name refers to.
-    pub target: String,
+    pub target: Ustr,
     /// Relative level (number of leading dots), 0 for absolute imports.
     pub level: u32,
     pub span: Span,
@@ -55,18 +56,18 @@ pub struct Import {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Function {
-    pub name: String,
+    pub name: Ustr,
     /// Qualified within the module: `Class.method`, `outer.inner`.
-    pub qualname: String,
+    pub qualname: Ustr,
     /// Qualname of the enclosing class when this is a method.
-    pub class: Option<String>,
+    pub class: Option<Ustr>,
     pub decorators: Vec<Decorator>,
-    pub params: Vec<String>,
+    pub params: Vec<Ustr>,
     pub is_async: bool,
     /// The return annotation resolved like a callee (`-> FastAPI` →
     /// `fastapi.FastAPI`), when it is a plain name or attribute chain.
     #[serde(default)]
-    pub return_annotation: Option<String>,
+    pub return_annotation: Option<Ustr>,
     /// The `def` line up to the name, for anchoring findings.
     pub name_span: Span,
     /// The whole definition, decorators excluded.
@@ -80,8 +81,8 @@ pub struct Function {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Returns {
-    Value(String),
-    Tuple(Vec<Option<String>>),
+    Value(Ustr),
+    Tuple(Vec<Option<Ustr>>),
 }
 
 /// A branch point: an `if` or `elif` test, or the test of `a if t else b`.
@@ -92,9 +93,9 @@ pub struct Condition {
     /// What the test reads: names and attribute chains as written
     /// (`req.add_watermark`), and identifier-like string literals
     /// (`"no_label"` in `request.args.get("no_label")`). Capped in number.
-    pub names: Vec<String>,
+    pub names: Vec<Ustr>,
     /// Qualname of the innermost enclosing function, `None` at module level.
-    pub scope: Option<String>,
+    pub scope: Option<Ustr>,
     /// The test expression.
     pub span: Span,
     /// Code that runs when the test holds: the block, or the ternary's first value.
@@ -110,7 +111,7 @@ pub struct Condition {
 pub struct ReturnedDict {
     pub value: Value,
     /// Qualname of the innermost enclosing function, `None` at module level.
-    pub scope: Option<String>,
+    pub scope: Option<Ustr>,
     /// The dict display.
     pub span: Span,
 }
@@ -118,10 +119,10 @@ pub struct ReturnedDict {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Decorator {
     /// Source text of the decorator expression without `@`.
-    pub text: String,
+    pub text: Ustr,
     /// Resolved through imports and variable types (`@app.post("/x")` with
     /// `app = FastAPI()` → `fastapi.FastAPI().post()`).
-    pub resolved: Option<String>,
+    pub resolved: Option<Ustr>,
     /// Arguments when the decorator is a call (`"/x"` above).
     pub args: Vec<Arg>,
     pub span: Span,
@@ -129,10 +130,10 @@ pub struct Decorator {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Class {
-    pub name: String,
-    pub qualname: String,
+    pub name: Ustr,
+    pub qualname: Ustr,
     /// Base class expressions, resolved through imports where possible.
-    pub bases: Vec<String>,
+    pub bases: Vec<Ustr>,
     /// Class decorators, resolved like function decorators.
     #[serde(default)]
     pub decorators: Vec<Decorator>,
@@ -143,18 +144,18 @@ pub struct Class {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Call {
     /// Callee as written, whitespace-normalised (`client.chat.completions.create`).
-    pub callee: String,
+    pub callee: Ustr,
     /// Callee resolved through imports and known variable types, e.g.
     /// `openai.OpenAI().chat.completions.create`. `()` marks "instance of".
-    pub resolved: Option<String>,
+    pub resolved: Option<Ustr>,
     /// The name as imported, when the project index rewrote `resolved` by
     /// following it into project modules (a vendored or scanned copy of a
     /// library is still that library to the catalogue).
     #[serde(default)]
-    pub imported: Option<String>,
+    pub imported: Option<Ustr>,
     pub args: Vec<Arg>,
     /// Qualname of the innermost enclosing function, `None` at module level.
-    pub scope: Option<String>,
+    pub scope: Option<Ustr>,
     /// When the receiver's type came from a constructor/factory call, the
     /// arguments of that call (e.g. the task of `transformers.pipeline(...)`).
     pub receiver_args: Option<Vec<Arg>>,
@@ -165,7 +166,7 @@ pub struct Call {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Arg {
     /// Keyword name; `None` for positional; `**` for dict unpacking, `*` for list unpacking.
-    pub keyword: Option<String>,
+    pub keyword: Option<Ustr>,
     pub value: Value,
     pub span: Span,
 }
@@ -177,7 +178,7 @@ pub struct Arg {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Value {
-    Str(String),
+    Str(Ustr),
     Int(i64),
     Float(f64),
     Bool(bool),
@@ -187,17 +188,17 @@ pub enum Value {
     List(Vec<Value>),
     /// A name or attribute chain (`settings.MODEL`), resolved through imports when possible.
     Name {
-        text: String,
-        resolved: Option<String>,
+        text: Ustr,
+        resolved: Option<Ustr>,
     },
     /// A read of an environment variable with its literal default, if any
     /// (`os.environ.get("LLM_BASE_URL", "https://api.deepseek.com")`).
     Env {
-        name: String,
-        default: Option<String>,
+        name: Ustr,
+        default: Option<Ustr>,
     },
     /// Any other expression, by its (truncated) source text.
-    Expr(String),
+    Expr(Ustr),
 }
 
 impl Call {
@@ -229,8 +230,8 @@ impl Value {
             Value::Float(f) => f.to_string(),
             Value::Str(s) => format!("{s:?}"),
             Value::Expr(e) if e.starts_with("lambda") => "lambda".into(),
-            Value::Expr(e) => e.clone(),
-            Value::Name { text, .. } => text.clone(),
+            Value::Expr(e) => e.to_string(),
+            Value::Name { text, .. } => text.to_string(),
             Value::Env { name, .. } => format!("${name}"),
             Value::Dict(_) => "{...}".into(),
             Value::List(_) => "[...]".into(),
@@ -253,12 +254,12 @@ impl Value {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Assignment {
     /// Target as written: `client`, `self.pipe`, `cls.model`.
-    pub target: String,
+    pub target: Ustr,
     /// Qualname of the enclosing function, `None` at module level.
-    pub scope: Option<String>,
+    pub scope: Option<Ustr>,
     /// Type of the target after this assignment: the resolved right-hand
     /// side (`openai.OpenAI()` for `client = OpenAI()`), when known.
-    pub value_call: Option<String>,
+    pub value_call: Option<Ustr>,
     /// Arguments of the constructor or factory call that produced the value
     /// (`Blueprint("x", __name__, url_prefix="/api")`), passthrough calls skipped.
     pub value_args: Option<Vec<Arg>>,
@@ -269,11 +270,11 @@ pub struct Assignment {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StringLit {
-    pub value: String,
+    pub value: Ustr,
     /// True for f-strings: `value` then holds only the literal parts.
     pub interpolated: bool,
     /// Qualname of the innermost enclosing function, `None` at module level.
-    pub scope: Option<String>,
+    pub scope: Option<Ustr>,
     pub span: Span,
 }
 

@@ -11,7 +11,7 @@ fn facts(path: &str, src: &str) -> FileFacts {
 fn resolved_calls(f: &FileFacts) -> Vec<(String, Option<String>)> {
     f.calls
         .iter()
-        .map(|c| (c.callee.clone(), c.resolved.clone()))
+        .map(|c| (c.callee.to_string(), c.resolved.map(String::from)))
         .collect()
 }
 
@@ -19,7 +19,7 @@ fn resolved_of(f: &FileFacts, callee: &str) -> Option<String> {
     f.calls
         .iter()
         .find(|c| c.callee == callee)
-        .and_then(|c| c.resolved.clone())
+        .and_then(|c| c.resolved.map(String::from))
 }
 
 #[test]
@@ -126,7 +126,7 @@ def c(client: OpenAI):
         .calls
         .iter()
         .filter(|c| c.callee == "client.chat.completions.create")
-        .map(|c| c.resolved.clone())
+        .map(|c| c.resolved.map(String::from))
         .collect();
     assert_eq!(
         calls,
@@ -386,8 +386,8 @@ fn class_decorators_resolve_in_the_enclosing_scope() {
                     .iter()
                     .map(|d| {
                         (
-                            d.text.clone(),
-                            d.resolved.clone(),
+                            d.text.to_string(),
+                            d.resolved.map(String::from),
                             d.span.start_line as usize,
                         )
                     })

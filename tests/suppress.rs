@@ -56,7 +56,7 @@ fn file(path: &str, source: &str) -> FileFacts {
         if !code.trim().is_empty() {
             let span = idx.span(line_start + indent, line_start + code.len());
             calls.push(Call {
-                callee: code.trim().to_string(),
+                callee: code.trim().into(),
                 resolved: None,
                 imported: None,
                 args: Vec::new(),

@@ -172,7 +172,7 @@ impl CallGraph {
                 resolved: Some(r), ..
             } = &arg.value
             {
-                let r = project.canonical(r).unwrap_or_else(|| r.clone());
+                let r = project.canonical(r).unwrap_or_else(|| r.to_string());
                 if !handlers.contains(&r) {
                     targets.extend(self.functions.get(&r).copied());
                 }
@@ -258,7 +258,7 @@ impl CallGraph {
             }
             if let Some(&(fi, ci)) = self.classes.get(&c) {
                 for base in &project.files[fi].classes[ci].bases {
-                    queue.push_back(project.canonical(base).unwrap_or_else(|| base.clone()));
+                    queue.push_back(project.canonical(base).unwrap_or_else(|| base.to_string()));
                 }
             }
         }

@@ -457,7 +457,7 @@ impl<'a> Finder<'a> {
         let literal = match &arg.value {
             Value::Bool(true) => "True".to_string(),
             Value::Bool(false) => "False".to_string(),
-            Value::Str(s) => s.clone(),
+            Value::Str(s) => s.to_string(),
             Value::Int(i) => i.to_string(),
             _ => return,
         };
@@ -492,7 +492,11 @@ impl<'a> Finder<'a> {
                 .and_then(|args| find_arg(args, &router.prefix))
                 .map(|x| self.route_text(fi, a.scope.as_deref(), &x.value));
             if let Some(p) = prefix {
-                let key = Key::Var(file.module.clone(), a.scope.clone(), a.target.clone());
+                let key = Key::Var(
+                    file.module.clone(),
+                    a.scope.map(String::from),
+                    a.target.to_string(),
+                );
                 self.prefixes.own.insert(key, p);
             }
         }
@@ -749,7 +753,7 @@ impl<'a> Finder<'a> {
     /// their binding, anything else as `{expression}`.
     fn route_text(&self, fi: usize, scope: Option<&str>, v: &Value) -> String {
         match v {
-            Value::Str(s) => s.clone(),
+            Value::Str(s) => s.to_string(),
             Value::Int(i) => i.to_string(),
             Value::Name { text, .. } => {
                 let keys = self.ix.var_keys(fi, scope, text);
@@ -895,7 +899,7 @@ impl<'a> Finder<'a> {
         for &(f, c) in lineage {
             for &m in self.ix.methods_of(f, c) {
                 let func = &self.ix.file(f).functions[m];
-                let http = handlers.get(&func.name).or_else(|| {
+                let http = handlers.get(func.name.as_str()).or_else(|| {
                     // `*`: every public method (gRPC servicers).
                     (!func.name.starts_with('_'))
                         .then(|| handlers.get("*"))
@@ -952,7 +956,7 @@ impl<'a> Finder<'a> {
                         r.methods.clone(),
                         Handler::Function {
                             module: self.ix.file(f).module.clone(),
-                            qualname: class.qualname.clone(),
+                            qualname: class.qualname.to_string(),
                         },
                     ));
                 } else {
@@ -1022,7 +1026,7 @@ impl<'a> Finder<'a> {
         let file = self.ix.file(fi);
         Handler::Function {
             module: file.module.clone(),
-            qualname: file.functions[i].qualname.clone(),
+            qualname: file.functions[i].qualname.to_string(),
         }
     }
 }
@@ -1087,14 +1091,14 @@ mod tests {
     #[test]
     fn arguments_by_keyword_or_position() {
         let arg = |k: Option<&str>, v: &str| Arg {
-            keyword: k.map(str::to_string),
+            keyword: k.map(Into::into),
             value: Value::Str(v.into()),
             span: Span::default(),
         };
         let args = vec![arg(None, "a"), arg(Some("x"), "b"), arg(None, "c")];
         let r = |p: Option<usize>, k: Option<&str>| ArgRef {
             position: p,
-            keyword: k.map(str::to_string),
+            keyword: k.map(Into::into),
         };
         assert_eq!(
             find_arg(&args, &r(Some(1), None)).unwrap().value.as_str(),

@@ -37,7 +37,7 @@ pub fn sites<'a>(project: &Project, catalog: &'a Catalog) -> Vec<GenerationSite<
                 let bases = c
                     .bases
                     .iter()
-                    .map(|b| project.canonical(b).unwrap_or_else(|| b.clone()))
+                    .map(|b| project.canonical(b).unwrap_or_else(|| b.to_string()))
                     .collect();
                 (format!("{}.{}", f.module, c.qualname), bases)
             })

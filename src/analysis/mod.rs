@@ -95,7 +95,7 @@ impl Project {
         for (file, rewrites) in self.files.iter_mut().zip(rewrites) {
             for (ci, new) in rewrites {
                 let call = &mut file.calls[ci];
-                call.imported = call.resolved.replace(new);
+                call.imported = call.resolved.replace(new.into());
             }
         }
     }
@@ -144,12 +144,12 @@ impl Project {
 fn module_bindings(file: &FileFacts) -> FastMap<String, String> {
     let mut map = FastMap::default();
     for i in &file.imports {
-        map.insert(i.local.clone(), i.target.clone());
+        map.insert(i.local.to_string(), i.target.to_string());
     }
     // Assignments come after imports, in source order: the last one wins.
     for a in file.assignments.iter().filter(|a| a.scope.is_none()) {
         if let Some(t) = &a.value_call {
-            map.insert(a.target.clone(), t.clone());
+            map.insert(a.target.to_string(), t.to_string());
         }
     }
     map
@@ -180,7 +180,7 @@ fn returned(file: &FileFacts, name: &str, tail: &str) -> Option<String> {
     let annotated = function
         .return_annotation
         .as_ref()
-        .map(|t| Returns::Value(format!("{t}()")));
+        .map(|t| Returns::Value(format!("{t}()").into()));
     let returns = function.returns.clone().or(annotated)?;
     match &returns {
         Returns::Value(t) => Some(format!("{t}{after}")),

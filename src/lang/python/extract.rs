@@ -364,7 +364,7 @@ impl<'a> Raw<'a> {
     pub fn string(&mut self, node: Node<'_>) {
         let (value, interpolated) = values::string_value(node, self.src);
         self.strings.push(StringLit {
-            value,
+            value: value.into(),
             interpolated,
             scope: None,
             span: self.span(node),
@@ -402,8 +402,8 @@ impl<'a> Raw<'a> {
                     let full = dotted(child, self.src);
                     let first = full.split('.').next().unwrap_or(&full).to_string();
                     self.imports.push(Import {
-                        local: first.clone(),
-                        target: first,
+                        local: first.as_str().into(),
+                        target: first.into(),
                         level: 0,
                         span: self.span(child),
                     });
@@ -414,8 +414,8 @@ impl<'a> Raw<'a> {
                         child.child_by_field_id(FIELD.alias),
                     ) {
                         self.imports.push(Import {
-                            local: node_text(alias, self.src).to_string(),
-                            target: dotted(name, self.src),
+                            local: node_text(alias, self.src).into(),
+                            target: dotted(name, self.src).into(),
                             level: 0,
                             span: self.span(child),
                         });
@@ -463,8 +463,8 @@ impl<'a> Raw<'a> {
             let local = alias.unwrap_or_else(|| name.clone());
             let target = join(&base, &name);
             self.imports.push(Import {
-                local,
-                target,
+                local: local.into(),
+                target: target.into(),
                 level,
                 span: self.span(child),
             });
@@ -478,7 +478,7 @@ impl<'a> Raw<'a> {
             {
                 self.imports.push(Import {
                     local: "*".into(),
-                    target: base,
+                    target: base.into(),
                     level,
                     span: self.span(node),
                 });
@@ -552,7 +552,7 @@ impl<'a> Raw<'a> {
                         target: pname_text.clone(),
                         value_chain: Some(ty_chain),
                         value_args: Vec::new(),
-                        value: Value::Expr(String::new()),
+                        value: Value::Expr(ustr::Ustr::default()),
                         annotation: true,
                         tuple_index: None,
                         span: self.span(p),
@@ -687,7 +687,10 @@ impl<'a> Raw<'a> {
             return;
         };
         self.conditions.push(Condition {
-            names: condition_names(test, self.src),
+            names: condition_names(test, self.src)
+                .into_iter()
+                .map(Into::into)
+                .collect(),
             scope: None,
             span: self.span(test),
             then: self.span(then),
@@ -945,20 +948,20 @@ pub fn definitions(
                 let chains = f.decorators.iter().map(|(c, _, _)| c.clone()).collect();
                 fns.push((
                     Function {
-                        name: f.name,
-                        qualname: qualname.clone(),
-                        class,
+                        name: f.name.into(),
+                        qualname: qualname.as_str().into(),
+                        class: class.map(Into::into),
                         decorators: f
                             .decorators
                             .into_iter()
                             .map(|(c, span, args)| Decorator {
-                                text: c.render(),
+                                text: c.render().into(),
                                 resolved: None,
                                 args,
                                 span,
                             })
                             .collect(),
-                        params: f.params,
+                        params: f.params.into_iter().map(Into::into).collect(),
                         is_async: f.is_async,
                         return_annotation: None,
                         name_span: f.name_span,
@@ -974,14 +977,14 @@ pub fn definitions(
                 let decorator_chains = c.decorators.iter().map(|(ch, _, _)| ch.clone()).collect();
                 cls.push((
                     Class {
-                        name: c.name,
-                        qualname: qualname.clone(),
+                        name: c.name.into(),
+                        qualname: qualname.as_str().into(),
                         bases: Vec::new(),
                         decorators: c
                             .decorators
                             .into_iter()
                             .map(|(ch, span, args)| Decorator {
-                                text: ch.render(),
+                                text: ch.render().into(),
                                 resolved: None,
                                 args,
                                 span,

@@ -9,6 +9,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use ustr::Ustr;
 
 /// Maps keyed by names: a fixed-seed fast hasher (SipHash showed up in
 /// profiles; these maps are only looked up, never iterated into output).
@@ -187,9 +188,9 @@ pub fn resolve(
         let mut value = a.value.clone();
         env.resolve_value(&mut value, place, a.start);
         out_assigns.push(Assignment {
-            target: a.target.clone(),
-            scope: place.function.map(|f| functions[f].qualname.clone()),
-            value_call: ty,
+            target: a.target.as_str().into(),
+            scope: place.function.map(|f| functions[f].qualname),
+            value_call: ty.map(Into::into),
             value_args,
             value,
             span: a.span,
@@ -204,11 +205,11 @@ pub fn resolve(
         if functions_out[f].returns.is_some() {
             continue;
         }
-        let resolve = |c: &Chain| env.chain(c, place, r.start, 0).map(|t| t.path);
+        let resolve = |c: &Chain| env.chain(c, place, r.start, 0).map(|t| t.path.into());
         functions_out[f].returns = match (&r.value, &r.tuple) {
             (Some(c), _) => resolve(c).map(Returns::Value),
             (None, Some(parts)) => {
-                let types: Vec<Option<String>> =
+                let types: Vec<Option<Ustr>> =
                     parts.iter().map(|p| p.as_ref().and_then(resolve)).collect();
                 types
                     .iter()
@@ -234,11 +235,11 @@ pub fn resolve(
         };
         f.return_annotation = returns.as_ref().and_then(|c| {
             env.chain(c, &place, f.span.start_byte as usize, 0)
-                .map(|t| t.path)
+                .map(|t| t.path.into())
         });
         for (d, chain) in f.decorators.iter_mut().zip(chains) {
             let pos = d.span.start_byte as usize;
-            d.resolved = env.chain(chain, &place, pos, 0).map(|t| t.path);
+            d.resolved = env.chain(chain, &place, pos, 0).map(|t| t.path.into());
             for a in &mut d.args {
                 env.resolve_value(&mut a.value, &place, pos);
             }
@@ -260,7 +261,7 @@ pub fn resolve(
         };
         for (d, chain) in c.decorators.iter_mut().zip(decorator_chains) {
             let pos = d.span.start_byte as usize;
-            d.resolved = env.chain(chain, &place, pos, 0).map(|t| t.path);
+            d.resolved = env.chain(chain, &place, pos, 0).map(|t| t.path.into());
             for a in &mut d.args {
                 env.resolve_value(&mut a.value, &place, pos);
             }
@@ -271,6 +272,7 @@ pub fn resolve(
                 env.chain(ch, &Place::default(), c.span.start_byte as usize, 0)
                     .map(|t| t.path)
                     .unwrap_or_else(|| ch.render())
+                    .into()
             })
             .collect();
     }
@@ -281,12 +283,12 @@ pub fn resolve(
         strings.iter().map(|s| s.span.start_byte as usize),
     );
     for (s, place) in strings.iter_mut().zip(string_place) {
-        s.scope = place.function.map(|f| functions[f].qualname.clone());
+        s.scope = place.function.map(|f| functions[f].qualname);
     }
-    let scope_of = |starts: &mut dyn Iterator<Item = usize>| -> Vec<Option<String>> {
+    let scope_of = |starts: &mut dyn Iterator<Item = usize>| -> Vec<Option<Ustr>> {
         places(&functions, &classes, starts)
             .into_iter()
-            .map(|p| p.function.map(|f| functions[f].qualname.clone()))
+            .map(|p| p.function.map(|f| functions[f].qualname))
             .collect()
     };
     let scopes = scope_of(&mut conditions.iter().map(|c| c.span.start_byte as usize));
@@ -382,7 +384,7 @@ impl<'a> Env<'a> {
     /// the first parameter of a method that is not a static method.
     fn receiver_class(&self, f: usize, name: &str) -> Option<usize> {
         let func = &self.functions[f];
-        if func.params.first().map(String::as_str) != Some(name) {
+        if func.params.first().map(Ustr::as_str) != Some(name) {
             return None;
         }
         if func.decorators.iter().any(|d| d.text == "staticmethod") {
@@ -420,11 +422,11 @@ impl<'a> Env<'a> {
             None => (None, None),
         };
         Call {
-            callee: call.chain.render(),
-            resolved,
+            callee: call.chain.render().into(),
+            resolved: resolved.map(Into::into),
             imported: None,
             args,
-            scope: place.function.map(|f| self.functions[f].qualname.clone()),
+            scope: place.function.map(|f| self.functions[f].qualname),
             receiver_args,
             span: call.span,
             callee_span: call.callee_span,
@@ -444,10 +446,10 @@ impl<'a> Env<'a> {
             _ => None,
         };
         if let Some(Value::Str(s)) = constant {
-            *value = Value::Str(s.clone());
+            *value = Value::Str(*s);
             return;
         }
-        *resolved = self.chain(&chain, place, pos, 0).map(|t| t.path);
+        *resolved = self.chain(&chain, place, pos, 0).map(|t| t.path.into());
     }
 
     /// The assignment that binds `name` as seen from `place` at `pos`:

@@ -250,15 +250,15 @@ pub fn value(n: Node<'_>, src: &str) -> Value {
 
 fn value_at(n: Node<'_>, src: &str, depth: usize) -> Value {
     if depth > MAX_LITERAL_DEPTH {
-        return Value::Expr(short_text(n, src));
+        return Value::Expr(short_text(n, src).into());
     }
     match kind(n) {
         "string" => {
             let (s, interpolated) = string_value(n, src);
             if interpolated {
-                Value::Expr(short_text(n, src))
+                Value::Expr(short_text(n, src).into())
             } else {
-                Value::Str(s)
+                Value::Str(s.into())
             }
         }
         "concatenated_string" => {
@@ -270,20 +270,20 @@ fn value_at(n: Node<'_>, src: &str, depth: usize) -> Value {
                 }
                 let (s, interpolated) = string_value(part, src);
                 if interpolated {
-                    return Value::Expr(short_text(n, src));
+                    return Value::Expr(short_text(n, src).into());
                 }
                 all.push_str(&s);
             }
-            Value::Str(all)
+            Value::Str(all.into())
         }
         "integer" => parse_int(node_text(n, src))
             .map(Value::Int)
-            .unwrap_or_else(|| Value::Expr(short_text(n, src))),
+            .unwrap_or_else(|| Value::Expr(short_text(n, src).into())),
         "float" => node_text(n, src)
             .replace('_', "")
             .parse()
             .map(Value::Float)
-            .unwrap_or_else(|_| Value::Expr(short_text(n, src))),
+            .unwrap_or_else(|_| Value::Expr(short_text(n, src).into())),
         "true" => Value::Bool(true),
         "false" => Value::Bool(false),
         "none" => Value::None,
@@ -295,12 +295,12 @@ fn value_at(n: Node<'_>, src: &str, depth: usize) -> Value {
             match (op, operand.map(|o| value_at(o, src, depth + 1))) {
                 (Some("-"), Some(Value::Int(i))) => Value::Int(-i),
                 (Some("-"), Some(Value::Float(f))) => Value::Float(-f),
-                _ => Value::Expr(short_text(n, src)),
+                _ => Value::Expr(short_text(n, src).into()),
             }
         }
         "parenthesized_expression" => match n.named_child(0) {
             Some(inner) => value_at(inner, src, depth + 1),
-            None => Value::Expr(short_text(n, src)),
+            None => Value::Expr(short_text(n, src).into()),
         },
         "dictionary" => {
             let mut pairs = Vec::new();
@@ -330,11 +330,11 @@ fn value_at(n: Node<'_>, src: &str, depth: usize) -> Value {
             Value::List(items)
         }
         "identifier" | "attribute" => Value::Name {
-            text: collapse_ws(node_text(n, src)),
+            text: collapse_ws(node_text(n, src)).into(),
             resolved: None,
         },
-        "call" => env_lookup(n, src).unwrap_or_else(|| Value::Expr(short_text(n, src))),
-        _ => Value::Expr(short_text(n, src)),
+        "call" => env_lookup(n, src).unwrap_or_else(|| Value::Expr(short_text(n, src).into())),
+        _ => Value::Expr(short_text(n, src).into()),
     }
 }
 
@@ -391,7 +391,7 @@ pub fn arguments(n: Node<'_>, src: &str, index: &LineIndex<'_>) -> Vec<Arg> {
     if kind(n) != "argument_list" {
         return vec![Arg {
             keyword: None,
-            value: Value::Expr(short_text(n, src)),
+            value: Value::Expr(short_text(n, src).into()),
             span: span(n),
         }];
     }
@@ -408,16 +408,16 @@ pub fn arguments(n: Node<'_>, src: &str, index: &LineIndex<'_>) -> Vec<Arg> {
                 ) else {
                     continue;
                 };
-                (Some(node_text(name, src).to_string()), value(v, src))
+                (Some(node_text(name, src).into()), value(v, src))
             }
             "list_splat" => (
-                Some("*".to_string()),
+                Some("*".into()),
                 a.named_child(0)
                     .map(|v| value(v, src))
                     .unwrap_or(Value::None),
             ),
             "dictionary_splat" => (
-                Some("**".to_string()),
+                Some("**".into()),
                 a.named_child(0)
                     .map(|v| value(v, src))
                     .unwrap_or(Value::None),

@@ -92,7 +92,7 @@ impl Rule for GenerationCall {
                     span: call.span,
                 },
             );
-            f.symbol = call.scope.clone();
+            f.symbol = call.scope.map(String::from);
             f.properties.insert("api".into(), json!(api.id));
             let kinds: Vec<&str> = site.content.iter().map(|c| c.as_str()).collect();
             f.properties.insert("contentTypes".into(), json!(kinds));

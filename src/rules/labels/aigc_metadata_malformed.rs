@@ -71,19 +71,43 @@ impl Rule for AigcMetadataMalformed {
                     .and_then(|a| a.value.as_str());
                 for arg in &call.args {
                     visit(&arg.value, field, 0, &mut |pairs, wrapped, key| {
-                        report(out, file, arg.span, call.scope.clone(), pairs, wrapped, key)
+                        report(
+                            out,
+                            file,
+                            arg.span,
+                            call.scope.map(String::from),
+                            pairs,
+                            wrapped,
+                            key,
+                        )
                     });
                 }
             }
             for a in &file.assignments {
                 visit(&a.value, None, 0, &mut |pairs, wrapped, key| {
-                    report(out, file, a.span, a.scope.clone(), pairs, wrapped, key)
+                    report(
+                        out,
+                        file,
+                        a.span,
+                        a.scope.map(String::from),
+                        pairs,
+                        wrapped,
+                        key,
+                    )
                 });
             }
             // `return {"AIGC": {...}}`: a helper that builds the label for its caller.
             for r in &file.returns {
                 visit(&r.value, None, 0, &mut |pairs, wrapped, key| {
-                    report(out, file, r.span, r.scope.clone(), pairs, wrapped, key)
+                    report(
+                        out,
+                        file,
+                        r.span,
+                        r.scope.map(String::from),
+                        pairs,
+                        wrapped,
+                        key,
+                    )
                 });
             }
             for s in &file.strings {
@@ -94,7 +118,13 @@ impl Rule for AigcMetadataMalformed {
                     continue;
                 }
                 let checked = aigc::check_text(Some(aigc::AIGC), &s.value);
-                push(out, file, s.span, s.scope.clone(), checked.problems);
+                push(
+                    out,
+                    file,
+                    s.span,
+                    s.scope.map(String::from),
+                    checked.problems,
+                );
             }
         }
     }
@@ -176,7 +206,7 @@ fn report(
 
 fn element_value(v: &Value) -> ElementValue {
     match v {
-        Value::Str(s) => ElementValue::String(s.clone()),
+        Value::Str(s) => ElementValue::String(s.to_string()),
         Value::Int(i) => ElementValue::Number(i.to_string()),
         Value::Float(f) => ElementValue::Number(f.to_string()),
         Value::Bool(b) => ElementValue::Bool(*b),

@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
+use ustr::Ustr;
 
 use regex::Regex;
 
@@ -52,7 +53,7 @@ impl Generated {
 }
 
 /// A scope: file index and function qualname (`None` for module level).
-pub type Key = (usize, Option<String>);
+pub type Key = (usize, Option<Ustr>);
 
 /// Per scope, per name: (position, what the name holds from there on).
 type States = HashMap<Key, HashMap<String, Vec<(u32, Option<Generated>)>>>;
@@ -277,7 +278,7 @@ impl<'c> Flow<'c> {
     fn record(&mut self, key: &Key, name: &str, pos: u32, state: Option<Generated>) {
         let events = self
             .states
-            .entry(key.clone())
+            .entry(*key)
             .or_default()
             .entry(name.to_string())
             .or_default();
@@ -287,7 +288,7 @@ impl<'c> Flow<'c> {
     }
 
     fn pass(&mut self, key: &Key, events: &[Event], node: Option<NodeId>) {
-        let (fi, scope) = (key.0, key.1.clone());
+        let (fi, scope) = (key.0, key.1);
         let project = self.cx.project;
         let file = &project.files[fi];
         if let (Some(q), Some(node)) = (&scope, node)
@@ -404,7 +405,7 @@ impl<'c> Flow<'c> {
                                 .params
                                 .entry(t)
                                 .or_default()
-                                .entry(p.clone())
+                                .entry(p.to_string())
                                 .or_default()
                                 .join(g);
                         }
@@ -440,13 +441,13 @@ fn scopes(files: &[FileFacts]) -> Vec<(Key, Vec<Event>)> {
     for (fi, file) in files.iter().enumerate() {
         for (ai, a) in file.assignments.iter().enumerate() {
             by_key
-                .entry((fi, a.scope.clone()))
+                .entry((fi, a.scope))
                 .or_default()
                 .push((a.span.end_byte, Event::Assign(ai)));
         }
         for (ci, c) in file.calls.iter().enumerate() {
             by_key
-                .entry((fi, c.scope.clone()))
+                .entry((fi, c.scope))
                 .or_default()
                 .push((c.span.end_byte, Event::Call(ci)));
         }
@@ -459,7 +460,7 @@ fn scopes(files: &[FileFacts]) -> Vec<(Key, Vec<Event>)> {
         })
         .collect();
     // Deterministic order (the fixed point does not depend on it, but debugging does).
-    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out.sort_by_key(|a| a.0);
     out
 }
 
@@ -493,7 +494,7 @@ pub fn call_names(call: &Call, out: &mut Vec<String>) {
 /// the literal wherever `path` is passed).
 fn path_name(v: &Value) -> Option<String> {
     match v {
-        Value::Name { text, .. } => Some(text.clone()),
+        Value::Name { text, .. } => Some(text.to_string()),
         Value::Str(s) if !s.is_empty() => Some(format!("{s:?}")),
         _ => None,
     }

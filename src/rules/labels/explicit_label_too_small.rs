@@ -155,7 +155,7 @@ impl Rule for ExplicitLabelTooSmall {
                     None
                 };
                 if let Some(m) = mark {
-                    judge(out, file, call.span, call.scope.clone(), &m);
+                    judge(out, file, call.span, call.scope.map(String::from), &m);
                 }
             }
             for s in &file.strings {
@@ -182,7 +182,7 @@ impl Rule for ExplicitLabelTooSmall {
                     size,
                     height: Box::new(move |dims| ffmpeg_eval(sc, &expr, pos, dims)),
                 };
-                judge(out, file, s.span, s.scope.clone(), &m);
+                judge(out, file, s.span, s.scope.map(String::from), &m);
             }
         }
     }
@@ -288,7 +288,7 @@ fn pillow_mark<'f>(sc: Scope<'f>, call: &'f Call) -> Option<Mark<'f>> {
         })
     };
     let image = match draw_call.and_then(|c| arg(c, 0, "im")) {
-        Some(Value::Name { text, .. }) => Some(text.clone()),
+        Some(Value::Name { text, .. }) => Some(*text),
         _ => None,
     };
     let size = image.as_deref().and_then(|n| sc.image_size(n, pos));
@@ -344,12 +344,12 @@ fn is_font(c: &Call) -> bool {
 fn opencv_mark<'f>(sc: Scope<'f>, call: &'f Call) -> Option<Mark<'f>> {
     let pos = call.span.start_byte;
     let image = match arg(call, 0, "img") {
-        Some(Value::Name { text, .. }) => Some(text.clone()),
+        Some(Value::Name { text, .. }) => Some(*text),
         _ => None,
     };
     let size = image.as_deref().and_then(|n| sc.image_size(n, pos));
     let face = match arg(call, 3, "fontFace") {
-        Some(Value::Name { resolved, text }) => resolved.clone().unwrap_or_else(|| text.clone()),
+        Some(Value::Name { resolved, text }) => resolved.unwrap_or(*text).to_string(),
         _ => String::new(),
     };
     let cap = hershey_cap_px(&face);
@@ -410,7 +410,7 @@ fn command_texts(file: &FileFacts, span: Span) -> Vec<String> {
         texts.push(joined.join(" "));
     }
     if let Some(s) = file.strings.iter().find(|s| s.span == span) {
-        texts.insert(0, s.value.clone());
+        texts.insert(0, s.value.to_string());
     }
     texts
 }

@@ -91,7 +91,7 @@ impl Rule for LabelStripping {
                         out,
                         file,
                         call.span,
-                        call.scope.clone(),
+                        call.scope.map(String::from),
                         &op.id,
                         &format!("`{}` removes {}", call.callee, op.what),
                     );
@@ -106,7 +106,7 @@ impl Rule for LabelStripping {
                                 out,
                                 file,
                                 arg.span,
-                                call.scope.clone(),
+                                call.scope.map(String::from),
                                 &op.id,
                                 &format!("command removes {}", op.what),
                             );
@@ -141,7 +141,7 @@ impl Rule for LabelStripping {
                             out,
                             file,
                             call.span,
-                            call.scope.clone(),
+                            call.scope.map(String::from),
                             "disclosure-removal",
                             &what,
                         );
@@ -154,7 +154,7 @@ impl Rule for LabelStripping {
                         out,
                         file,
                         s.span,
-                        s.scope.clone(),
+                        s.scope.map(String::from),
                         &op.id,
                         &format!("command removes {}", op.what),
                     );

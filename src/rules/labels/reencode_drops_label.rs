@@ -3,6 +3,7 @@
 //! metadata behind, where that metadata may hold a label.
 
 use std::collections::HashMap;
+use ustr::Ustr;
 
 use serde_json::json;
 
@@ -106,13 +107,13 @@ impl Rule for ReencodeDropsLabel {
         let labeled = labeled_endpoints(cx);
         for (fi, file) in cx.project.files.iter().enumerate() {
             // Writers with their scope: calls, and ffmpeg commands built in a variable.
-            let mut writers: Vec<(Option<String>, Writer)> = (0..file.calls.len())
-                .filter_map(|ci| Some((file.calls[ci].scope.clone(), writer(file, ci)?)))
+            let mut writers: Vec<(Option<Ustr>, Writer)> = (0..file.calls.len())
+                .filter_map(|ci| Some((file.calls[ci].scope, writer(file, ci)?)))
                 .collect();
             writers.extend(
-                file.assignments.iter().filter_map(|a| {
-                    Some((a.scope.clone(), ffmpeg_command(file, &a.value, a.span)?))
-                }),
+                file.assignments
+                    .iter()
+                    .filter_map(|a| Some((a.scope, ffmpeg_command(file, &a.value, a.span)?))),
             );
             for (scope, w) in &writers {
                 let Keeps::No(reason) = w.keeps else {
@@ -121,7 +122,7 @@ impl Rule for ReencodeDropsLabel {
                 if !w.reencodes {
                     continue;
                 }
-                let key = (fi, scope.clone());
+                let key = (fi, *scope);
                 let Some(g) = flow.generated(&key, &w.data, &w.data_calls, w.pos) else {
                     continue;
                 };
@@ -157,7 +158,7 @@ impl Rule for ReencodeDropsLabel {
                         span: w.span,
                     },
                 );
-                f.symbol = scope.clone();
+                f.symbol = scope.map(String::from);
                 f.related.extend(source);
                 f.properties.insert("writer".into(), json!(w.what));
                 f.properties.insert(
@@ -204,7 +205,7 @@ fn label_elsewhere(
     fi: usize,
     scope: Option<&str>,
     w: &Writer,
-    writers: &[(Option<String>, Writer)],
+    writers: &[(Option<Ustr>, Writer)],
 ) -> Option<Related> {
     let an = cx.analysis;
     let project = cx.project;
@@ -221,7 +222,7 @@ fn label_elsewhere(
     if let Some(l) = an.labels[node].iter().find(covers) {
         return Some(related(l.file, l.span, "implicit label written here"));
     }
-    let key = (fi, scope.map(str::to_string));
+    let key = (fi, scope.map(Ustr::from));
     if let Some((_, other)) = writers.iter().find(|(s, o)| {
         s.as_deref() == scope
             && o.keeps == Keeps::Yes

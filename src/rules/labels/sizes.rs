@@ -247,8 +247,8 @@ pub fn value_text(v: &Value) -> Option<String> {
     match v {
         Value::Int(i) => Some(i.to_string()),
         Value::Float(f) => Some(f.to_string()),
-        Value::Name { text, .. } => Some(text.clone()),
-        Value::Expr(e) => Some(e.clone()),
+        Value::Name { text, .. } => Some(text.to_string()),
+        Value::Expr(e) => Some(e.to_string()),
         _ => None,
     }
 }

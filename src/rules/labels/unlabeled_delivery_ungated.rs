@@ -356,7 +356,7 @@ impl Scan<'_, '_> {
             .names
             .iter()
             .find(|n| self.gate.is_switch(n))
-            .cloned()
+            .map(|n| n.to_string())
             .unwrap_or_default();
 
         let mut agreement = false;

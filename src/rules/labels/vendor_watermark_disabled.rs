@@ -93,7 +93,7 @@ impl Rule for VendorWatermarkDisabled {
                     span: arg.span,
                 },
             );
-            f.symbol = call.scope.clone();
+            f.symbol = call.scope.map(String::from);
             f.properties.insert("keyword".into(), json!(keyword));
             out.push(f);
         }

@@ -87,7 +87,7 @@ impl Rule for SafetyCheckerDisabled {
                             out.push(finding(
                                 file,
                                 span,
-                                call.scope.clone(),
+                                call.scope.map(String::from),
                                 sw,
                                 &format!("`{kw}` switched off in `{}`", call.callee),
                             ));
@@ -103,7 +103,7 @@ impl Rule for SafetyCheckerDisabled {
                             out.push(finding(
                                 file,
                                 a.span,
-                                a.scope.clone(),
+                                a.scope.map(String::from),
                                 sw,
                                 &format!("`{}` assigned `{}`", a.target, a.value.literal_text()),
                             ));
