@@ -3,6 +3,9 @@
 //! Facts are owned and serializable, so they can be cached and printed by
 //! `synthlint debug facts`.
 
+use std::ops::Range;
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use ustr::Ustr;
 
@@ -153,14 +156,16 @@ pub struct Call {
     /// library is still that library to the catalogue).
     #[serde(default)]
     pub imported: Option<Ustr>,
-    pub args: Vec<Arg>,
+    pub args: Box<[Arg]>,
     /// Qualname of the innermost enclosing function, `None` at module level.
     pub scope: Option<Ustr>,
     /// When the receiver's type came from a constructor/factory call, the
-    /// arguments of that call (e.g. the task of `transformers.pipeline(...)`).
-    pub receiver_args: Option<Vec<Arg>>,
+    /// arguments of that call (e.g. the task of `transformers.pipeline(...)`),
+    /// shared with the assignment that made the receiver.
+    pub receiver_args: Option<Arc<[Arg]>>,
     pub span: Span,
-    pub callee_span: Span,
+    /// Byte offset where the callee expression ends; it starts where the call does.
+    pub callee_end: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -184,8 +189,8 @@ pub enum Value {
     Bool(bool),
     None,
     /// A dict display with literal keys where possible.
-    Dict(Vec<(Value, Value)>),
-    List(Vec<Value>),
+    Dict(Box<[(Value, Value)]>),
+    List(Box<[Value]>),
     /// A name or attribute chain (`settings.MODEL`), resolved through imports when possible.
     Name {
         text: Ustr,
@@ -202,6 +207,11 @@ pub enum Value {
 }
 
 impl Call {
+    /// Bytes of the callee expression (`client.chat.completions.create`).
+    pub fn callee_bytes(&self) -> Range<u32> {
+        self.span.start_byte..self.callee_end
+    }
+
     /// The positional arguments' values, in order.
     pub fn positional(&self) -> impl Iterator<Item = &Value> {
         self.args
@@ -262,7 +272,7 @@ pub struct Assignment {
     pub value_call: Option<Ustr>,
     /// Arguments of the constructor or factory call that produced the value
     /// (`Blueprint("x", __name__, url_prefix="/api")`), passthrough calls skipped.
-    pub value_args: Option<Vec<Arg>>,
+    pub value_args: Option<Arc<[Arg]>>,
     /// Literal value of the right-hand side, when literal (used for `**kwargs` dicts).
     pub value: Value,
     pub span: Span,

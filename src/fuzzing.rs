@@ -76,7 +76,7 @@ fn check_spans(facts: &FileFacts, text: &str) {
     }
     for c in &facts.calls {
         ok(&c.span);
-        ok(&c.callee_span);
+        assert!(c.callee_bytes().start <= c.callee_bytes().end && c.callee_end <= c.span.end_byte);
         c.args.iter().for_each(|a| ok(&a.span));
     }
     facts.assignments.iter().for_each(|a| ok(&a.span));

@@ -19,6 +19,11 @@ pub struct Span {
 
 impl Span {
     /// Whether `inner` lies within this span (by bytes).
+    /// The byte range.
+    pub fn bytes(&self) -> std::ops::Range<u32> {
+        self.start_byte..self.end_byte
+    }
+
     pub fn contains(&self, inner: &Span) -> bool {
         self.start_byte <= inner.start_byte && inner.end_byte <= self.end_byte
     }

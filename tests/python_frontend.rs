@@ -224,10 +224,13 @@ fn literal_values_and_kwargs_dicts() {
     assert_eq!(values[4], &Value::Bool(true));
     assert_eq!(values[5], &Value::None);
     assert_eq!(values[6], &Value::Str("ab".into()));
-    assert_eq!(values[7], &Value::List(vec![Value::Int(1), Value::Int(2)]));
+    assert_eq!(
+        values[7],
+        &Value::List(vec![Value::Int(1), Value::Int(2)].into())
+    );
     assert_eq!(
         values[8],
-        &Value::Dict(vec![(Value::Str("k".into()), Value::None)])
+        &Value::Dict(vec![(Value::Str("k".into()), Value::None)].into())
     );
     assert_eq!(f.calls[0].args[9].keyword.as_deref(), Some("*"));
     assert_eq!(f.calls[0].args[10].keyword.as_deref(), Some("**"));

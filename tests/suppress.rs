@@ -59,11 +59,11 @@ fn file(path: &str, source: &str) -> FileFacts {
                 callee: code.trim().into(),
                 resolved: None,
                 imported: None,
-                args: Vec::new(),
+                args: Box::new([]),
                 scope: None,
                 receiver_args: None,
                 span,
-                callee_span: span,
+                callee_end: span.end_byte,
             });
         }
         line_start += line.len();

@@ -1,6 +1,8 @@
 //! Query matches → raw facts. Names are not resolved here; `resolve.rs` does
 //! that once the whole file (all imports and assignments) is known.
 
+use std::sync::Arc;
+
 use tree_sitter::{Node, Query, QueryMatch};
 
 use super::Kind;
@@ -113,7 +115,7 @@ pub struct RawCall {
     pub chain: Chain,
     pub args: Vec<Arg>,
     pub span: Span,
-    pub callee_span: Span,
+    pub callee_end: u32,
     pub start: usize,
 }
 
@@ -124,7 +126,7 @@ pub struct RawAssign {
     pub value_chain: Option<Chain>,
     /// Arguments of each call along the right-hand chain, outermost first
     /// (`A.load(x).to(y)` → `[[y], [x]]`).
-    pub value_args: Vec<Vec<Arg>>,
+    pub value_args: Vec<Arc<[Arg]>>,
     pub value: Value,
     /// A parameter annotation (`client: OpenAI`): the type is an instance of the chain.
     pub annotation: bool,
@@ -356,7 +358,7 @@ impl<'a> Raw<'a> {
             chain: chain(callee, self.src),
             args: read.unwrap_or_else(|| values::arguments(args, self.src, self.index)),
             span: self.span(root),
-            callee_span: self.span(callee),
+            callee_end: callee.end_byte() as u32,
             start: root.start_byte(),
         });
     }
@@ -783,7 +785,7 @@ impl<'a> Raw<'a> {
 
     /// Arguments of the calls along a chain, outermost first; iterative.
     /// Each list is kept for the call's own fact too (read once, copied).
-    fn call_args_outermost_first(&mut self, node: Node<'_>) -> Vec<Vec<Arg>> {
+    fn call_args_outermost_first(&mut self, node: Node<'_>) -> Vec<Arc<[Arg]>> {
         let mut out = Vec::new();
         let mut n = node;
         loop {
@@ -792,7 +794,7 @@ impl<'a> Raw<'a> {
                     if let Some(a) = n.child_by_field_id(FIELD.arguments) {
                         let args = values::arguments(a, self.src, self.index);
                         self.args_read.insert(a.id(), args.clone());
-                        out.push(args);
+                        out.push(args.into());
                     }
                     n.child_by_field_id(FIELD.function)
                 }

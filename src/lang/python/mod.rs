@@ -248,9 +248,6 @@ fn shrink(facts: &mut FileFacts) {
     facts.main_guards.shrink_to_fit();
     facts.conditions.shrink_to_fit();
     facts.returns.shrink_to_fit();
-    for c in &mut facts.calls {
-        c.args.shrink_to_fit();
-    }
 }
 
 fn lone_cr_to_lf(text: &str) -> String {

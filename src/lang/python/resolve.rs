@@ -9,6 +9,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::Arc;
 use ustr::Ustr;
 
 /// Maps keyed by names: a fixed-seed fast hasher (SipHash showed up in
@@ -67,7 +68,7 @@ struct Env<'a> {
 struct Target {
     path: String,
     /// Arguments of the constructor/factory call that produced the receiver.
-    receiver_args: Option<Vec<Arg>>,
+    receiver_args: Option<Arc<[Arg]>>,
 }
 
 pub fn resolve(
@@ -425,11 +426,11 @@ impl<'a> Env<'a> {
             callee: call.chain.render().into(),
             resolved: resolved.map(Into::into),
             imported: None,
-            args,
+            args: args.into(),
             scope: place.function.map(|f| self.functions[f].qualname),
             receiver_args,
             span: call.span,
-            callee_span: call.callee_span,
+            callee_end: call.callee_end,
         }
     }
 

@@ -317,7 +317,7 @@ fn value_at(n: Node<'_>, src: &str, depth: usize) -> Value {
                     pairs.push((value_at(k, src, depth + 1), value_at(v, src, depth + 1)));
                 }
             }
-            Value::Dict(pairs)
+            Value::Dict(pairs.into())
         }
         "list" | "tuple" | "set" => {
             let mut c = n.walk();

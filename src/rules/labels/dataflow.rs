@@ -9,6 +9,7 @@
 //! parameter, to a small fixed point. Loops and containers are not followed.
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::LazyLock;
 use ustr::Ustr;
 
@@ -306,7 +307,7 @@ impl<'c> Flow<'c> {
             match *event {
                 Event::Assign(ai) => {
                     let a = &file.assignments[ai];
-                    let calls = calls_within(file, a.span);
+                    let calls = calls_within(file, a.span.bytes());
                     let mut names = Vec::new();
                     value_names(&a.value, &mut names);
                     for &ci in &calls {
@@ -465,15 +466,15 @@ fn scopes(files: &[FileFacts]) -> Vec<(Key, Vec<Event>)> {
 }
 
 /// Indices of the calls of `file` inside `span` (calls are in source order).
-pub fn calls_within(file: &FileFacts, span: Span) -> Vec<usize> {
+pub fn calls_within(file: &FileFacts, bytes: Range<u32>) -> Vec<usize> {
     let first = file
         .calls
-        .partition_point(|c| c.span.start_byte < span.start_byte);
+        .partition_point(|c| c.span.start_byte < bytes.start);
     file.calls[first..]
         .iter()
         .enumerate()
-        .take_while(|(_, c)| c.span.start_byte < span.end_byte)
-        .filter(|(_, c)| c.span.end_byte <= span.end_byte)
+        .take_while(|(_, c)| c.span.start_byte < bytes.end)
+        .filter(|(_, c)| c.span.end_byte <= bytes.end)
         .map(|(i, _)| first + i)
         .collect()
 }
@@ -615,7 +616,7 @@ pub fn writer(file: &FileFacts, ci: usize) -> Option<Writer> {
         let head = call.callee.rsplit_once('.').map_or("", |(h, _)| h);
         let head = head.split("()").next().unwrap_or("");
         w.data.extend(names_in(head));
-        for inner in calls_within(file, call.callee_span) {
+        for inner in calls_within(file, call.callee_bytes()) {
             w.data_calls.push(inner);
             call_names(&file.calls[inner], &mut w.data);
         }
@@ -676,7 +677,7 @@ pub fn writer(file: &FileFacts, ci: usize) -> Option<Writer> {
         }
         (r, "output") if r.starts_with("ffmpeg.input(") => {
             let mut w = base("ffmpeg-python", ContentType::Video);
-            for inner in calls_within(file, call.callee_span) {
+            for inner in calls_within(file, call.callee_bytes()) {
                 if file.calls[inner].resolved.as_deref() == Some("ffmpeg.input")
                     && let Some(a) = file.calls[inner].args.first()
                 {

@@ -275,13 +275,13 @@ fn pillow_mark<'f>(sc: Scope<'f>, call: &'f Call) -> Option<Mark<'f>> {
     // The image: `ImageDraw.Draw(img)`, bound to the receiver or inline.
     let receiver = call.callee.rsplit_once('.').map_or("", |(h, _)| h);
     let draw_call = if receiver.ends_with("()") {
-        calls_within(file, call.callee_span)
+        calls_within(file, call.callee_bytes())
             .into_iter()
             .map(|i| &file.calls[i])
             .find(|c| c.resolved.as_deref() == Some("PIL.ImageDraw.Draw"))
     } else {
         sc.binding(receiver, pos).and_then(|a| {
-            calls_within(file, a.span)
+            calls_within(file, a.span.bytes())
                 .into_iter()
                 .map(|i| &file.calls[i])
                 .find(|c| c.resolved.as_deref() == Some("PIL.ImageDraw.Draw"))
@@ -302,7 +302,7 @@ fn pillow_mark<'f>(sc: Scope<'f>, call: &'f Call) -> Option<Mark<'f>> {
                 let (font_call, at) = match v {
                     Value::Name { text, .. } => {
                         let a = sc.binding(text, pos)?;
-                        let c = calls_within(file, a.span)
+                        let c = calls_within(file, a.span.bytes())
                             .into_iter()
                             .map(|i| &file.calls[i])
                             .find(|c| is_font(c))?;

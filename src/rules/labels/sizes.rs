@@ -150,7 +150,7 @@ impl<'f> Scope<'f> {
             file: self.file,
             scope: a.scope.as_deref(),
         };
-        let mut calls: Vec<&Call> = calls_within(self.file, a.span)
+        let mut calls: Vec<&Call> = calls_within(self.file, a.span.bytes())
             .into_iter()
             .map(|i| &self.file.calls[i])
             .collect();

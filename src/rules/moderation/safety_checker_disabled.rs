@@ -153,7 +153,7 @@ fn off_argument(
             Some(k) if k == keyword && is_off(&arg.value, sw) => return Some(arg.span),
             Some("**") => {
                 let dict = match &arg.value {
-                    Value::Dict(d) => Some(d),
+                    Value::Dict(d) => Some(&d[..]),
                     Value::Name { text, .. } => literal_dict(file, text, scope),
                     _ => None,
                 };
@@ -176,14 +176,14 @@ fn literal_dict<'a>(
     file: &'a FileFacts,
     name: &str,
     scope: Option<&str>,
-) -> Option<&'a Vec<(Value, Value)>> {
+) -> Option<&'a [(Value, Value)]> {
     let in_scope = |s: Option<&str>| {
         file.assignments
             .iter()
             .rev()
             .filter(|a: &&Assignment| a.target == name && a.scope.as_deref() == s)
             .find_map(|a| match &a.value {
-                Value::Dict(d) => Some(d),
+                Value::Dict(d) => Some(&d[..]),
                 _ => None,
             })
     };
