@@ -89,8 +89,13 @@ pub struct ResultEntry {
 /// file's path and facts key (`files`, sorted by path) and the
 /// notifications of files that were not analysed and of the walk (`notes`,
 /// sorted). The walk's output stands for the paths, excludes and ignore
-/// files that produced it.
-pub fn result_key(settings: &[u8], files: &[(&str, EntryKey)], notes: &[Notification]) -> EntryKey {
+/// files that produced it. `None` when a notification cannot be serialized
+/// (then nothing is cached rather than risk two inputs sharing a key).
+pub fn result_key(
+    settings: &[u8],
+    files: &[(&str, EntryKey)],
+    notes: &[Notification],
+) -> Option<EntryKey> {
     let mut h = Sha256::new();
     h.update(RESULT_MAGIC);
     h.update((settings.len() as u64).to_le_bytes());
@@ -103,13 +108,11 @@ pub fn result_key(settings: &[u8], files: &[(&str, EntryKey)], notes: &[Notifica
     }
     h.update((notes.len() as u64).to_le_bytes());
     for n in notes {
-        // Serializing plain data into memory cannot fail; if it ever did,
-        // the key would still be stable for equal input.
-        let bytes = rmp_serde::to_vec(n).unwrap_or_default();
+        let bytes = rmp_serde::to_vec(n).ok()?;
         h.update((bytes.len() as u64).to_le_bytes());
         h.update(&bytes);
     }
-    h.finalize().into()
+    Some(h.finalize().into())
 }
 
 impl FactsCache {
@@ -288,12 +291,14 @@ fn settings_key(passthrough: &[String]) -> String {
 fn write_atomic(path: &Path, body: &[u8]) -> io::Result<()> {
     let parent = path.parent().expect("entries sit in a directory");
     fs::create_dir_all(parent)?;
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("entry");
+    let name: String = path
+        .file_name()
+        .map(|n| n.to_string_lossy().chars().take(16).collect())
+        .unwrap_or_default();
     // A name no other writer uses.
     static SEQ: AtomicUsize = AtomicUsize::new(0);
     let tmp = parent.join(format!(
-        ".{}.{}.{}.tmp",
-        &name[..name.len().min(16)],
+        ".{name}.{}.{}.tmp",
         std::process::id(),
         SEQ.fetch_add(1, Ordering::Relaxed)
     ));
@@ -500,22 +505,25 @@ mod tests {
     #[test]
     fn every_part_of_the_result_key_counts() {
         let a = FactsCache::key("a.py", "x = 1\n");
-        let k = result_key(b"s", &[("a.py", a)], &[note("b.py")]);
-        assert_eq!(k, result_key(b"s", &[("a.py", a)], &[note("b.py")]));
-        assert_ne!(k, result_key(b"t", &[("a.py", a)], &[note("b.py")]));
+        let key = |s: &[u8], files: &[(&str, EntryKey)], notes: &[Notification]| {
+            result_key(s, files, notes).expect("plain data serializes")
+        };
+        let k = key(b"s", &[("a.py", a)], &[note("b.py")]);
+        assert_eq!(k, key(b"s", &[("a.py", a)], &[note("b.py")]));
+        assert_ne!(k, key(b"t", &[("a.py", a)], &[note("b.py")]));
         let a2 = FactsCache::key("a.py", "x = 2\n");
-        assert_ne!(k, result_key(b"s", &[("a.py", a2)], &[note("b.py")]));
-        assert_ne!(k, result_key(b"s", &[("c.py", a)], &[note("b.py")]));
-        assert_ne!(k, result_key(b"s", &[("a.py", a)], &[note("c.py")]));
-        assert_ne!(k, result_key(b"s", &[("a.py", a)], &[]));
-        assert_ne!(k, result_key(b"s", &[], &[note("b.py")]));
+        assert_ne!(k, key(b"s", &[("a.py", a2)], &[note("b.py")]));
+        assert_ne!(k, key(b"s", &[("c.py", a)], &[note("b.py")]));
+        assert_ne!(k, key(b"s", &[("a.py", a)], &[note("c.py")]));
+        assert_ne!(k, key(b"s", &[("a.py", a)], &[]));
+        assert_ne!(k, key(b"s", &[], &[note("b.py")]));
     }
 
     #[test]
     fn result_entries_round_trip_and_damage_is_a_miss() {
         let tmp = tempfile::tempdir().unwrap();
         let cache = FactsCache::open(tmp.path(), &[]).unwrap();
-        let k = result_key(b"s", &[], &[]);
+        let k = result_key(b"s", &[], &[]).unwrap();
         assert!(cache.get_result(&k).is_none());
         let e = entry("GEN001");
         cache.put_result(&k, &e);
@@ -541,7 +549,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let cache = FactsCache::open(tmp.path(), &[]).unwrap();
         let keys: Vec<EntryKey> = (0..MAX_RESULTS as u8 + 2)
-            .map(|i| result_key(&[i], &[], &[]))
+            .map(|i| result_key(&[i], &[], &[]).unwrap())
             .collect();
         let set_age = |k: &EntryKey, minutes: u64| {
             // Entries pruned already are gone.
@@ -565,7 +573,7 @@ mod tests {
         // A hit makes an entry the most recently used: the next write
         // drops the oldest other one.
         assert!(cache.get_result(&keys[2]).is_some());
-        let newer = result_key(b"newer", &[], &[]);
+        let newer = result_key(b"newer", &[], &[]).unwrap();
         cache.put_result(&newer, &entry("GEN001"));
         assert!(cache.result_path(&keys[2]).is_file());
         assert!(!cache.result_path(&keys[3]).is_file());

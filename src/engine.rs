@@ -371,7 +371,7 @@ fn scan_with_cache(
             ReadOutcome::Skipped(n) => Err(n),
         })
         .collect();
-    let result_key = settings.result_key_material().map(|material| {
+    let result_key = settings.result_key_material().and_then(|material| {
         let mut keys: Vec<(&str, EntryKey)> = files
             .iter()
             .zip(&read)
