@@ -22,6 +22,15 @@
 //! `--cache-dir` says otherwise) gets a `.gitignore` of `*` and a
 //! `CACHEDIR.TAG`; nothing is written anywhere else. Every cache error is a
 //! miss: the cache can make a scan faster, never fail it.
+//!
+//! On top of the facts sits the result cache: a whole scan's findings
+//! (suppressed ones too) and notifications in one entry under
+//! `<key>/results/`, named by a hash over the settings that can change a
+//! result and every file's path and facts key (`result_key`). A warm run
+//! on an unchanged tree still reads and hashes every file, but loads no
+//! facts and runs neither the index nor the rules. Same rules as for facts:
+//! atomic writes, any damage is a miss; only the few most recently used
+//! result entries are kept (`MAX_RESULTS`).
 
 use std::fs;
 use std::io::{self, Read, Write};
@@ -31,14 +40,22 @@ use std::time::{Duration, SystemTime};
 
 use sha2::{Digest, Sha256};
 
+use serde::{Deserialize, Serialize};
+
 use crate::facts::FileFacts;
-use crate::finding::Notification;
+use crate::finding::{Finding, Notification};
 
 /// Default cache directory, in the project root.
 pub const DEFAULT_DIR: &str = ".synthlint_cache";
 /// Bump when the entry encoding changes.
 const FORMAT: &str = "synthlint-facts-v2";
 const MAGIC: &[u8; 4] = b"SLF2";
+/// Bump when the result entry encoding or the result key changes.
+const RESULT_MAGIC: &[u8; 4] = b"SLR1";
+/// Result entries are whole reports: keep only the most recently used few
+/// (a branch switch and back still hits).
+const MAX_RESULTS: usize = 4;
+const RESULTS: &str = "results";
 const DAY: Duration = Duration::from_secs(24 * 3600);
 const ENTRY_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
 const OTHER_KEYS_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
@@ -56,6 +73,47 @@ pub struct FactsCache {
 
 /// Key of one file's entry.
 pub type EntryKey = [u8; 32];
+
+/// What a scan produced beyond the rule list (which the settings give).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ResultEntry {
+    /// Files analysed, and their lines, for `--stats`.
+    pub files: usize,
+    pub lines: u64,
+    pub findings: Vec<Finding>,
+    pub notifications: Vec<Notification>,
+}
+
+/// Key of a scan's result entry: `settings` (a stable serialization of
+/// everything in the settings that can change a result), every analysed
+/// file's path and facts key (`files`, sorted by path) and the
+/// notifications of files that were not analysed and of the walk (`notes`,
+/// sorted). The walk's output stands for the paths, excludes and ignore
+/// files that produced it. `None` when a notification cannot be serialized
+/// (then nothing is cached rather than risk two inputs sharing a key).
+pub fn result_key(
+    settings: &[u8],
+    files: &[(&str, EntryKey)],
+    notes: &[Notification],
+) -> Option<EntryKey> {
+    let mut h = Sha256::new();
+    h.update(RESULT_MAGIC);
+    h.update((settings.len() as u64).to_le_bytes());
+    h.update(settings);
+    h.update((files.len() as u64).to_le_bytes());
+    for (rel, key) in files {
+        h.update((rel.len() as u64).to_le_bytes());
+        h.update(rel.as_bytes());
+        h.update(key);
+    }
+    h.update((notes.len() as u64).to_le_bytes());
+    for n in notes {
+        let bytes = rmp_serde::to_vec(n).ok()?;
+        h.update((bytes.len() as u64).to_le_bytes());
+        h.update(&bytes);
+    }
+    Some(h.finalize().into())
+}
 
 impl FactsCache {
     /// Open or create the cache in `cache_dir` for these settings.
@@ -132,25 +190,38 @@ impl FactsCache {
     }
 
     fn write(&self, key: &EntryKey, facts: &FileFacts, notes: &[Notification]) -> io::Result<()> {
-        let path = self.path(key);
-        let parent = path.parent().expect("entries sit in a shard directory");
-        fs::create_dir_all(parent)?;
-        let body = encode(facts, notes)?;
-        // A name no other writer uses, then an atomic rename.
-        static SEQ: AtomicUsize = AtomicUsize::new(0);
-        let tmp = parent.join(format!(
-            ".{}.{}.{}.tmp",
-            &hex(key)[2..18],
-            std::process::id(),
-            SEQ.fetch_add(1, Ordering::Relaxed)
-        ));
-        let mut f = fs::File::create(&tmp)?;
-        let written = f.write_all(&body).and_then(|()| fs::rename(&tmp, &path));
-        if written.is_err() {
-            let _ = fs::remove_file(&tmp);
-        }
         self.wrote.store(true, Ordering::Relaxed);
-        written
+        write_atomic(&self.path(key), &encode(facts, notes)?)
+    }
+
+    fn result_path(&self, key: &EntryKey) -> PathBuf {
+        self.dir.join(RESULTS).join(hex(key))
+    }
+
+    /// The stored result for `key`, if any.
+    pub fn get_result(&self, key: &EntryKey) -> Option<ResultEntry> {
+        let path = self.result_path(key);
+        let bytes = fs::read(&path).ok()?;
+        let entry = rmp_serde::from_slice(bytes.strip_prefix(RESULT_MAGIC)?).ok()?;
+        // Most recently used first when pruning; one small write per hit.
+        if let Ok(f) = fs::File::options().write(true).open(&path) {
+            let _ = f.set_modified(SystemTime::now());
+        }
+        Some(entry)
+    }
+
+    /// Store a scan's result under `key` and keep only the `MAX_RESULTS`
+    /// most recently used entries. Errors are ignored: a later run misses.
+    pub fn put_result(&self, key: &EntryKey, entry: &ResultEntry) {
+        let mut body = RESULT_MAGIC.to_vec();
+        if rmp_serde::encode::write(&mut body, entry).is_err() {
+            return;
+        }
+        let path = self.result_path(key);
+        if write_atomic(&path, &body).is_ok() {
+            self.wrote.store(true, Ordering::Relaxed);
+            keep_newest(&self.dir.join(RESULTS), MAX_RESULTS);
+        }
     }
 
     /// (hits, misses) so far.
@@ -213,6 +284,47 @@ fn settings_key(passthrough: &[String]) -> String {
     }
     let digest: [u8; 32] = h.finalize().into();
     hex(&digest)[..16].to_string()
+}
+
+/// Write `body` to `path` through a temporary file in the same directory
+/// and a rename, so no reader ever sees half of it.
+fn write_atomic(path: &Path, body: &[u8]) -> io::Result<()> {
+    let parent = path.parent().expect("entries sit in a directory");
+    fs::create_dir_all(parent)?;
+    let name: String = path
+        .file_name()
+        .map(|n| n.to_string_lossy().chars().take(16).collect())
+        .unwrap_or_default();
+    // A name no other writer uses.
+    static SEQ: AtomicUsize = AtomicUsize::new(0);
+    let tmp = parent.join(format!(
+        ".{name}.{}.{}.tmp",
+        std::process::id(),
+        SEQ.fetch_add(1, Ordering::Relaxed)
+    ));
+    let mut f = fs::File::create(&tmp)?;
+    let written = f.write_all(body).and_then(|()| fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    written
+}
+
+/// Delete all but the `keep` most recently modified entries in `dir`
+/// (temporary files of running writers are left alone).
+fn keep_newest(dir: &Path, keep: usize) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let mut found: Vec<(SystemTime, PathBuf)> = entries
+        .flatten()
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .collect();
+    found.sort_by_key(|e| std::cmp::Reverse(e.0));
+    for (_, path) in found.into_iter().skip(keep) {
+        let _ = fs::remove_file(path);
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -355,6 +467,117 @@ mod tests {
             serde_json::to_string(&facts).unwrap(),
             serde_json::to_string(&back).unwrap()
         );
+    }
+
+    fn note(path: &str) -> Notification {
+        Notification {
+            level: crate::finding::Level::Warning,
+            kind: "binary-file".into(),
+            message: "skipped".into(),
+            path: Some(path.into()),
+            span: None,
+        }
+    }
+
+    fn entry(rule: &'static str) -> ResultEntry {
+        use crate::finding::{Level, Location};
+        let mut f = Finding::new(
+            rule,
+            Level::Note,
+            "a finding".into(),
+            Location {
+                path: "a.py".into(),
+                span: crate::source::Span::default(),
+            },
+        );
+        f.properties.insert(
+            "values".into(),
+            serde_json::json!({"f": 1.5, "i": -3, "l": [1, "x", null, true]}),
+        );
+        ResultEntry {
+            files: 1,
+            lines: 2,
+            findings: vec![f],
+            notifications: vec![note("b.py")],
+        }
+    }
+
+    #[test]
+    fn every_part_of_the_result_key_counts() {
+        let a = FactsCache::key("a.py", "x = 1\n");
+        let key = |s: &[u8], files: &[(&str, EntryKey)], notes: &[Notification]| {
+            result_key(s, files, notes).expect("plain data serializes")
+        };
+        let k = key(b"s", &[("a.py", a)], &[note("b.py")]);
+        assert_eq!(k, key(b"s", &[("a.py", a)], &[note("b.py")]));
+        assert_ne!(k, key(b"t", &[("a.py", a)], &[note("b.py")]));
+        let a2 = FactsCache::key("a.py", "x = 2\n");
+        assert_ne!(k, key(b"s", &[("a.py", a2)], &[note("b.py")]));
+        assert_ne!(k, key(b"s", &[("c.py", a)], &[note("b.py")]));
+        assert_ne!(k, key(b"s", &[("a.py", a)], &[note("c.py")]));
+        assert_ne!(k, key(b"s", &[("a.py", a)], &[]));
+        assert_ne!(k, key(b"s", &[], &[note("b.py")]));
+    }
+
+    #[test]
+    fn result_entries_round_trip_and_damage_is_a_miss() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = FactsCache::open(tmp.path(), &[]).unwrap();
+        let k = result_key(b"s", &[], &[]).unwrap();
+        assert!(cache.get_result(&k).is_none());
+        let e = entry("GEN001");
+        cache.put_result(&k, &e);
+        let back = cache.get_result(&k).expect("hit");
+        assert_eq!(
+            serde_json::to_string(&back).unwrap(),
+            serde_json::to_string(&e).unwrap()
+        );
+        let path = cache.result_path(&k);
+        let good = fs::read(&path).unwrap();
+        for bad in [&good[..good.len() / 2], b"SLR1\xff", b"", &good[4..]] {
+            fs::write(&path, bad).unwrap();
+            assert!(cache.get_result(&k).is_none());
+        }
+        // A rule code this build does not know makes the entry unreadable.
+        cache.put_result(&k, &entry("XYZ999"));
+        assert!(path.is_file());
+        assert!(cache.get_result(&k).is_none());
+    }
+
+    #[test]
+    fn only_the_most_recently_used_results_are_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = FactsCache::open(tmp.path(), &[]).unwrap();
+        let keys: Vec<EntryKey> = (0..MAX_RESULTS as u8 + 2)
+            .map(|i| result_key(&[i], &[], &[]).unwrap())
+            .collect();
+        let set_age = |k: &EntryKey, minutes: u64| {
+            // Entries pruned already are gone.
+            if let Ok(f) = fs::File::options().write(true).open(cache.result_path(k)) {
+                f.set_modified(SystemTime::now() - Duration::from_secs(60 * minutes))
+                    .unwrap();
+            }
+        };
+        for (i, k) in keys.iter().enumerate() {
+            cache.put_result(k, &entry("GEN001"));
+            // Written in order, one minute apart (mtimes can be coarse).
+            for (j, older) in keys[..=i].iter().enumerate() {
+                set_age(older, (i - j) as u64 + 1);
+            }
+        }
+        let stored: Vec<bool> = keys
+            .iter()
+            .map(|k| cache.result_path(k).is_file())
+            .collect();
+        assert_eq!(stored, [false, false, true, true, true, true]);
+        // A hit makes an entry the most recently used: the next write
+        // drops the oldest other one.
+        assert!(cache.get_result(&keys[2]).is_some());
+        let newer = result_key(b"newer", &[], &[]).unwrap();
+        cache.put_result(&newer, &entry("GEN001"));
+        assert!(cache.result_path(&keys[2]).is_file());
+        assert!(!cache.result_path(&keys[3]).is_file());
+        assert!(cache.result_path(&newer).is_file());
     }
 
     #[test]

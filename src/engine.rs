@@ -1,5 +1,7 @@
 //! The scan pipeline: walk → read → parse+extract (parallel) → index →
-//! rules → filter → sorted result. Reporters only see `ScanResult`.
+//! rules → filter → sorted result. Reporters only see `ScanResult`. With
+//! the cache on, every file is read and hashed first, and an unchanged
+//! tree under unchanged settings takes its result from the result cache.
 
 use std::io::Read;
 use std::panic::AssertUnwindSafe;
@@ -10,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::analysis::Project;
 use crate::analysis::endpoints::Analysis;
-use crate::cache::FactsCache;
+use crate::cache::{self, EntryKey, FactsCache, ResultEntry};
 use crate::catalog::{Catalog, CatalogError};
 use crate::config::Settings;
 use crate::facts::FileFacts;
@@ -34,6 +36,9 @@ pub struct Stats {
     /// Files whose facts came from the cache, and files parsed with the cache on.
     pub cache_hits: usize,
     pub cache_misses: usize,
+    /// With the cache on: whether the whole result came from the result
+    /// cache (then nothing was parsed, indexed or checked).
+    pub result_cache: Option<bool>,
 }
 
 pub struct ScanResult {
@@ -189,34 +194,29 @@ pub fn extract_file(
     max_size: u64,
     catalog: &Catalog,
 ) -> (Option<FileFacts>, Vec<Notification>) {
-    extract_file_cached(file, max_size, catalog, None)
-}
-
-/// `extract_file`, taking the facts from `cache` when the file's path and
-/// text are there, and storing them there when not.
-pub fn extract_file_cached(
-    file: &SourcePath,
-    max_size: u64,
-    catalog: &Catalog,
-    cache: Option<&FactsCache>,
-) -> (Option<FileFacts>, Vec<Notification>) {
     match read_source(file, max_size) {
         ReadOutcome::Skipped(n) => (None, vec![n]),
-        ReadOutcome::Text(text) => {
-            let Some(cache) = cache else {
-                return extract_text(file, &text, catalog);
-            };
-            let key = FactsCache::key(&file.rel, &text);
-            if let Some((facts, notes)) = cache.get(&key) {
-                return (Some(facts), notes);
-            }
-            let (facts, notes) = extract_text(file, &text, catalog);
-            if let Some(f) = &facts {
-                cache.put(&key, f, &notes);
-            }
-            (facts, notes)
-        }
+        ReadOutcome::Text(text) => extract_text(file, &text, catalog),
     }
+}
+
+/// The facts of a file already read: from `cache` when its key is there,
+/// else extracted and stored there.
+fn extract_cached(
+    file: &SourcePath,
+    text: &str,
+    key: &EntryKey,
+    catalog: &Catalog,
+    cache: &FactsCache,
+) -> (Option<FileFacts>, Vec<Notification>) {
+    if let Some((facts, notes)) = cache.get(key) {
+        return (Some(facts), notes);
+    }
+    let (facts, notes) = extract_text(file, text, catalog);
+    if let Some(f) = &facts {
+        cache.put(key, f, &notes);
+    }
+    (facts, notes)
 }
 
 /// Run the frontend on one file's text. A panic becomes an
@@ -256,27 +256,27 @@ pub fn load(
     settings: &Settings,
     catalog: &Catalog,
 ) -> (Project, Vec<Notification>, Stats) {
-    load_cached(paths, settings, catalog, None)
-}
-
-/// `load` with a facts cache.
-pub fn load_cached(
-    paths: &[PathBuf],
-    settings: &Settings,
-    catalog: &Catalog,
-    cache: Option<&FactsCache>,
-) -> (Project, Vec<Notification>, Stats) {
     let mut stats = Stats::default();
-
     let t = Instant::now();
     let (files, mut notifications) = walk::collect(paths, settings);
     stats.walk = t.elapsed();
 
     let t = Instant::now();
-    let extracted: Vec<(Option<FileFacts>, Vec<Notification>)> = files
+    let extracted: Vec<_> = files
         .par_iter()
-        .map(|f| extract_file_cached(f, settings.max_file_size, catalog, cache))
+        .map(|f| extract_file(f, settings.max_file_size, catalog))
         .collect();
+    let facts = gather(extracted, &mut notifications);
+    stats.parse = t.elapsed();
+    index(facts, notifications, &files, stats)
+}
+
+/// The facts of the files that have them, in walk order; every
+/// notification into `notifications`.
+fn gather(
+    extracted: Vec<(Option<FileFacts>, Vec<Notification>)>,
+    notifications: &mut Vec<Notification>,
+) -> Vec<FileFacts> {
     let mut facts = Vec::with_capacity(extracted.len());
     for (f, notes) in extracted {
         notifications.extend(notes);
@@ -284,19 +284,19 @@ pub fn load_cached(
             facts.push(f);
         }
     }
-    stats.parse = t.elapsed();
+    facts
+}
+
+/// Size statistics, then the project index; notifications sorted.
+fn index(
+    facts: Vec<FileFacts>,
+    mut notifications: Vec<Notification>,
+    files: &[SourcePath],
+    mut stats: Stats,
+) -> (Project, Vec<Notification>, Stats) {
     stats.files = facts.len();
     stats.lines = facts.iter().map(|f| f.line_count as u64).sum();
-    stats.bytes = files
-        .iter()
-        .filter_map(|f| std::fs::metadata(&f.abs).ok())
-        .map(|m| m.len())
-        .sum();
-    if let Some(c) = cache {
-        (stats.cache_hits, stats.cache_misses) = c.counts();
-        c.finish();
-    }
-
+    stats.bytes = total_bytes(files);
     let t = Instant::now();
     let project = Project::new(facts);
     stats.index = t.elapsed();
@@ -304,12 +304,21 @@ pub fn load_cached(
     (project, notifications, stats)
 }
 
+/// Bytes on disk of the walked files, for `--stats`.
+fn total_bytes(files: &[SourcePath]) -> u64 {
+    files
+        .par_iter()
+        .filter_map(|f| std::fs::metadata(&f.abs).ok())
+        .map(|m| m.len())
+        .sum()
+}
+
 pub fn scan(paths: &[PathBuf], settings: &Settings) -> Result<ScanResult, CatalogError> {
     scan_cached(paths, settings, None)
 }
 
-/// `scan` with the facts cache in `cache_dir` (`None`: no cache). A cache
-/// that cannot be opened is reported on standard error and left out.
+/// `scan` with the caches in `cache_dir` (`None`: no cache). A cache that
+/// cannot be opened is reported on standard error and left out.
 pub fn scan_cached(
     paths: &[PathBuf],
     settings: &Settings,
@@ -326,21 +335,128 @@ pub fn scan_cached(
             })
             .ok()
     });
-    let (project, notifications, mut stats) =
-        load_cached(paths, settings, &catalog, cache.as_ref());
+    Ok(match cache {
+        Some(cache) => scan_with_cache(paths, settings, &catalog, &cache),
+        None => {
+            let (project, notifications, stats) = load(paths, settings, &catalog);
+            analyse(project, notifications, stats, settings, &catalog)
+        }
+    })
+}
+
+/// A scan with the caches. Every file is read and hashed (in parallel,
+/// nothing parsed); when the result of this very set of files and texts
+/// under these settings is stored, that is the result. Otherwise the facts
+/// come from the facts cache or the parser, the index and rules run, and
+/// the result is stored for next time.
+fn scan_with_cache(
+    paths: &[PathBuf],
+    settings: &Settings,
+    catalog: &Catalog,
+    cache: &FactsCache,
+) -> ScanResult {
+    let mut stats = Stats::default();
+    let t = Instant::now();
+    let (files, mut notifications) = walk::collect(paths, settings);
+    stats.walk = t.elapsed();
 
     let t = Instant::now();
-    let analysis = Analysis::run(&project, &catalog);
+    let read: Vec<Result<(String, EntryKey), Notification>> = files
+        .par_iter()
+        .map(|f| match read_source(f, settings.max_file_size) {
+            ReadOutcome::Text(text) => {
+                let key = FactsCache::key(&f.rel, &text);
+                Ok((text, key))
+            }
+            ReadOutcome::Skipped(n) => Err(n),
+        })
+        .collect();
+    let result_key = settings.result_key_material().and_then(|material| {
+        let mut keys: Vec<(&str, EntryKey)> = files
+            .iter()
+            .zip(&read)
+            .filter_map(|(f, r)| Some((f.rel.as_str(), r.as_ref().ok()?.1)))
+            .collect();
+        keys.sort_unstable();
+        let mut notes = notifications.clone();
+        notes.extend(read.iter().filter_map(|r| r.as_ref().err().cloned()));
+        notes.sort();
+        cache::result_key(&material, &keys, &notes)
+    });
+    if let Some(entry) = result_key.as_ref().and_then(|k| cache.get_result(k)) {
+        stats.parse = t.elapsed();
+        stats.files = entry.files;
+        stats.lines = entry.lines;
+        stats.bytes = total_bytes(&files);
+        stats.result_cache = Some(true);
+        return ScanResult {
+            root: settings.root.clone(),
+            findings: entry.findings,
+            notifications: entry.notifications,
+            rules: enabled_rules(settings),
+            stats,
+        };
+    }
+
+    // Each text is dropped once its facts are out, as in `load`.
+    let extracted: Vec<_> = files
+        .par_iter()
+        .zip(read)
+        .map(|(f, r)| match r {
+            Ok((text, key)) => extract_cached(f, &text, &key, catalog, cache),
+            Err(n) => (None, vec![n]),
+        })
+        .collect();
+    let facts = gather(extracted, &mut notifications);
+    stats.parse = t.elapsed();
+    (stats.cache_hits, stats.cache_misses) = cache.counts();
+    stats.result_cache = Some(false);
+    let (project, notifications, stats) = index(facts, notifications, &files, stats);
+    let result = analyse(project, notifications, stats, settings, catalog);
+    let Some(key) = result_key else {
+        cache.finish();
+        return result;
+    };
+    let entry = ResultEntry {
+        files: result.stats.files,
+        lines: result.stats.lines,
+        findings: result.findings,
+        notifications: result.notifications,
+    };
+    cache.put_result(&key, &entry);
+    cache.finish();
+    ScanResult {
+        findings: entry.findings,
+        notifications: entry.notifications,
+        ..result
+    }
+}
+
+/// The rules the settings enable, in code order.
+fn enabled_rules(settings: &Settings) -> Vec<&'static dyn Rule> {
+    rules::all()
+        .into_iter()
+        .filter(|r| settings.enabled_rules.contains(&r.meta().code))
+        .collect()
+}
+
+/// The analysis, the rules and the suppressions over an indexed project.
+fn analyse(
+    project: Project,
+    notifications: Vec<Notification>,
+    mut stats: Stats,
+    settings: &Settings,
+    catalog: &Catalog,
+) -> ScanResult {
+    let t = Instant::now();
+    let analysis = Analysis::run(&project, catalog);
     stats.index += t.elapsed();
 
     let t = Instant::now();
-    let enabled: Vec<&'static dyn Rule> = rules::all()
-        .into_iter()
-        .filter(|r| settings.enabled_rules.contains(&r.meta().code))
-        .collect();
+    let enabled = enabled_rules(settings);
     let cx = Context {
         project: &project,
-        catalog: &catalog,
+        catalog,
         analysis: &analysis,
     };
     let mut findings: Vec<Finding> = enabled
@@ -368,34 +484,13 @@ pub fn scan_cached(
     drop(analysis);
     std::thread::spawn(move || drop(project));
 
-    Ok(ScanResult {
+    ScanResult {
         root: settings.root.clone(),
         findings,
         notifications,
         rules: enabled,
         stats,
-    })
-}
-
-/// Parse and extract every file, in parallel (the current rayon pool).
-fn extract_all(
-    files: &[SourcePath],
-    settings: &Settings,
-    catalog: &Catalog,
-) -> (Vec<FileFacts>, Vec<Notification>) {
-    let extracted: Vec<(Option<FileFacts>, Vec<Notification>)> = files
-        .par_iter()
-        .map(|f| extract_file(f, settings.max_file_size, catalog))
-        .collect();
-    let mut facts = Vec::with_capacity(extracted.len());
-    let mut notifications = Vec::new();
-    for (f, notes) in extracted {
-        notifications.extend(notes);
-        if let Some(f) = f {
-            facts.push(f);
-        }
     }
-    (facts, notifications)
 }
 
 /// Walk, read and extract like `scan`, then build the project index without
@@ -405,11 +500,8 @@ pub fn load_project(
     settings: &Settings,
 ) -> Result<(Project, Catalog, Vec<Notification>), CatalogError> {
     let catalog = Catalog::load(&settings.catalog)?;
-    let (files, mut notifications) = walk::collect(paths, settings);
-    let (facts, notes) = extract_all(&files, settings, &catalog);
-    notifications.extend(notes);
-    notifications.sort();
-    Ok((Project::new(facts), catalog, notifications))
+    let (project, notifications, _) = load(paths, settings, &catalog);
+    Ok((project, catalog, notifications))
 }
 
 /// Absolute path of a repo-relative output path.

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::source::Span;
 
@@ -61,7 +61,8 @@ pub struct Suppression {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Finding {
     /// Rule code, e.g. `GEN001`.
-    pub rule: &'static str,
+    #[serde(deserialize_with = "known_rule")]
+    pub rule: RuleCode,
     pub level: Level,
     pub message: String,
     pub location: Location,
@@ -74,6 +75,24 @@ pub struct Finding {
     pub properties: BTreeMap<String, serde_json::Value>,
     /// Set when a suppression matched; the finding is kept for audits.
     pub suppression: Option<Suppression>,
+}
+
+/// A rule code. Spelled through an alias so that serde's derive does not
+/// take the `&'static str` for a string borrowed from the input (which
+/// only `'static` input could give): `known_rule` reads it instead.
+pub type RuleCode = &'static str;
+
+/// A rule code read back (from the result cache) must be the code of a
+/// known rule, else the whole entry is unreadable.
+fn known_rule<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+    static CODES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    let codes = CODES.get_or_init(|| crate::rules::catalogue().iter().map(|m| m.code).collect());
+    let code = String::deserialize(d)?;
+    codes
+        .iter()
+        .copied()
+        .find(|c| *c == code)
+        .ok_or_else(|| serde::de::Error::custom(format!("unknown rule code `{code}`")))
 }
 
 impl Finding {

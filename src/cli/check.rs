@@ -109,6 +109,11 @@ fn print_stats(s: &engine::Stats) {
         s.files as f64 / secs,
         s.bytes as f64 / 1e6 / secs
     );
+    match s.result_cache {
+        Some(true) => eprintln!("  result cache: hit (nothing parsed, indexed or checked)"),
+        Some(false) => eprintln!("  result cache: miss"),
+        None => {}
+    }
     if s.cache_hits + s.cache_misses > 0 {
         eprintln!(
             "  facts cache: {} hits, {} parsed",

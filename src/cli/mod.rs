@@ -81,10 +81,11 @@ pub struct CheckArgs {
     /// Print time per phase and throughput on standard error.
     #[arg(long)]
     pub stats: bool,
-    /// Keep the facts cache in DIR (default: `.synthlint_cache` in the project root).
+    /// Keep the cache (facts per file, recent results) in DIR (default:
+    /// `.synthlint_cache` in the project root).
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
-    /// Neither read nor write the facts cache: parse every file.
+    /// Neither read nor write the cache: parse and check every file.
     #[arg(long, conflicts_with = "cache_dir")]
     pub no_cache: bool,
     /// Ignore inline `synthlint: ignore` comments (for strict CI policies).

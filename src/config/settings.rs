@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use globset::{Glob, GlobBuilder, GlobSet};
+use serde::Serialize;
 
 use crate::catalog::CatalogData;
 use crate::finding::Level;
@@ -49,6 +50,58 @@ pub struct Settings {
     pub no_inline_suppressions: bool,
     pub catalog: CatalogData,
     pub jobs: Option<usize>,
+}
+
+impl Settings {
+    /// A stable serialization (MessagePack of plain data, never `Debug`
+    /// text) of everything here that can change a scan's findings or
+    /// notifications: part of the result cache's key. `None` when it cannot
+    /// be made; then no result is cached.
+    pub fn result_key_material(&self) -> Option<Vec<u8>> {
+        #[derive(Serialize)]
+        struct Material<'a> {
+            enabled_rules: &'a [&'static str],
+            per_path_ignores: Vec<(&'a str, &'a [&'static str])>,
+            max_file_size: u64,
+            level_overrides: &'a BTreeMap<&'static str, Level>,
+            require_suppression_reason: bool,
+            no_inline_suppressions: bool,
+            catalog: &'a CatalogData,
+        }
+        // Every field named, so that a new setting must be placed here.
+        let Settings {
+            // Which files are walked and their names: the key holds every
+            // walked file's path and the walk's notifications instead.
+            root: _,
+            exclude: _,
+            // Its contents are the other settings.
+            config_file: _,
+            // Decides the exit code from a result; never changes the result.
+            fail_on: _,
+            jobs: _,
+            enabled_rules,
+            per_path_ignores,
+            max_file_size,
+            level_overrides,
+            require_suppression_reason,
+            no_inline_suppressions,
+            catalog,
+        } = self;
+        let material = Material {
+            enabled_rules,
+            per_path_ignores: per_path_ignores
+                .iter()
+                .map(|(m, codes)| (m.glob().glob(), codes.as_slice()))
+                .collect(),
+            max_file_size: *max_file_size,
+            level_overrides,
+            require_suppression_reason: *require_suppression_reason,
+            no_inline_suppressions: *no_inline_suppressions,
+            catalog,
+        };
+        // Field names in: two settings never serialize alike.
+        rmp_serde::to_vec_named(&material).ok()
+    }
 }
 
 /// A user glob over root-relative paths, compiled the way users expect from
