@@ -2,6 +2,7 @@
 //! literals in code that does not follow GB 45438 Annex E.
 
 use serde_json::json;
+use ustr::Ustr;
 
 use crate::facts::{FileFacts, Value};
 use crate::finding::{Finding, Level, Location};
@@ -71,43 +72,19 @@ impl Rule for AigcMetadataMalformed {
                     .and_then(|a| a.value.as_str());
                 for arg in &call.args {
                     visit(&arg.value, field, 0, &mut |pairs, wrapped, key| {
-                        report(
-                            out,
-                            file,
-                            arg.span,
-                            call.scope.map(String::from),
-                            pairs,
-                            wrapped,
-                            key,
-                        )
+                        report(out, file, arg.span, call.scope, pairs, wrapped, key)
                     });
                 }
             }
             for a in &file.assignments {
                 visit(&a.value, None, 0, &mut |pairs, wrapped, key| {
-                    report(
-                        out,
-                        file,
-                        a.span,
-                        a.scope.map(String::from),
-                        pairs,
-                        wrapped,
-                        key,
-                    )
+                    report(out, file, a.span, a.scope, pairs, wrapped, key)
                 });
             }
             // `return {"AIGC": {...}}`: a helper that builds the label for its caller.
             for r in &file.returns {
                 visit(&r.value, None, 0, &mut |pairs, wrapped, key| {
-                    report(
-                        out,
-                        file,
-                        r.span,
-                        r.scope.map(String::from),
-                        pairs,
-                        wrapped,
-                        key,
-                    )
+                    report(out, file, r.span, r.scope, pairs, wrapped, key)
                 });
             }
             for s in &file.strings {
@@ -118,13 +95,7 @@ impl Rule for AigcMetadataMalformed {
                     continue;
                 }
                 let checked = aigc::check_text(Some(aigc::AIGC), &s.value);
-                push(
-                    out,
-                    file,
-                    s.span,
-                    s.scope.map(String::from),
-                    checked.problems,
-                );
+                push(out, file, s.span, s.scope, checked.problems);
             }
         }
     }
@@ -173,7 +144,7 @@ fn report(
     out: &mut Vec<Finding>,
     file: &FileFacts,
     span: Span,
-    scope: Option<String>,
+    scope: Option<Ustr>,
     pairs: &[(Value, Value)],
     wrapped: bool,
     field: Option<&str>,
@@ -221,7 +192,7 @@ fn push(
     out: &mut Vec<Finding>,
     file: &FileFacts,
     span: Span,
-    scope: Option<String>,
+    scope: Option<Ustr>,
     problems: Vec<Problem>,
 ) {
     if problems.is_empty() {
@@ -248,7 +219,7 @@ fn push(
             span,
         },
     );
-    f.symbol = scope;
+    f.symbol = scope.map(String::from);
     f.properties.insert("checks".into(), json!(checks));
     out.push(f);
 }

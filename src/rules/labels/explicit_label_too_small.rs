@@ -2,6 +2,7 @@
 //! video with text smaller than 5% of the shorter side.
 
 use serde_json::json;
+use ustr::Ustr;
 
 use crate::facts::{Call, FileFacts, Value};
 use crate::finding::{Finding, Level, Location};
@@ -155,7 +156,7 @@ impl Rule for ExplicitLabelTooSmall {
                     None
                 };
                 if let Some(m) = mark {
-                    judge(out, file, call.span, call.scope.map(String::from), &m);
+                    judge(out, file, call.span, call.scope, &m);
                 }
             }
             for s in &file.strings {
@@ -182,7 +183,7 @@ impl Rule for ExplicitLabelTooSmall {
                     size,
                     height: Box::new(move |dims| ffmpeg_eval(sc, &expr, pos, dims)),
                 };
-                judge(out, file, s.span, s.scope.map(String::from), &m);
+                judge(out, file, s.span, s.scope, &m);
             }
         }
     }
@@ -196,13 +197,7 @@ struct Mark<'a> {
     height: Box<dyn Fn(Size) -> Option<f64> + 'a>,
 }
 
-fn judge(
-    out: &mut Vec<Finding>,
-    file: &FileFacts,
-    span: Span,
-    symbol: Option<String>,
-    m: &Mark<'_>,
-) {
+fn judge(out: &mut Vec<Finding>, file: &FileFacts, span: Span, symbol: Option<Ustr>, m: &Mark<'_>) {
     let message = match m.size {
         Some(size) => {
             let Some(px) = (m.height)(size) else { return };
@@ -250,7 +245,7 @@ fn judge(
             span,
         },
     );
-    f.symbol = symbol;
+    f.symbol = symbol.map(String::from);
     f.properties.insert("drawnWith".into(), json!(m.what));
     if let Some((w, h)) = m.size {
         f.properties.insert("imageSize".into(), json!([w, h]));

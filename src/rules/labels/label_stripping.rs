@@ -2,6 +2,7 @@
 //! disclosures from content.
 
 use serde_json::json;
+use ustr::Ustr;
 
 use crate::analysis::FastMap;
 use crate::facts::{FileFacts, Value};
@@ -91,7 +92,7 @@ impl Rule for LabelStripping {
                         out,
                         file,
                         call.span,
-                        call.scope.map(String::from),
+                        call.scope,
                         &op.id,
                         &format!("`{}` removes {}", call.callee, op.what),
                     );
@@ -106,7 +107,7 @@ impl Rule for LabelStripping {
                                 out,
                                 file,
                                 arg.span,
-                                call.scope.map(String::from),
+                                call.scope,
                                 &op.id,
                                 &format!("command removes {}", op.what),
                             );
@@ -141,7 +142,7 @@ impl Rule for LabelStripping {
                             out,
                             file,
                             call.span,
-                            call.scope.map(String::from),
+                            call.scope,
                             "disclosure-removal",
                             &what,
                         );
@@ -154,7 +155,7 @@ impl Rule for LabelStripping {
                         out,
                         file,
                         s.span,
-                        s.scope.map(String::from),
+                        s.scope,
                         &op.id,
                         &format!("command removes {}", op.what),
                     );
@@ -168,7 +169,7 @@ fn push(
     out: &mut Vec<Finding>,
     file: &FileFacts,
     span: Span,
-    symbol: Option<String>,
+    symbol: Option<Ustr>,
     id: &str,
     what: &str,
 ) {
@@ -181,7 +182,7 @@ fn push(
             span,
         },
     );
-    f.symbol = symbol;
+    f.symbol = symbol.map(String::from);
     f.properties.insert("operation".into(), json!(id));
     out.push(f);
 }
