@@ -248,15 +248,20 @@ pub fn value(n: Node<'_>, src: &str) -> Value {
     value_at(n, src, 0)
 }
 
+/// A value known only by its (shortened) source text.
+fn expr_text(n: Node<'_>, src: &str) -> Value {
+    Value::Expr(short_text(n, src).into())
+}
+
 fn value_at(n: Node<'_>, src: &str, depth: usize) -> Value {
     if depth > MAX_LITERAL_DEPTH {
-        return Value::Expr(short_text(n, src).into());
+        return expr_text(n, src);
     }
     match kind(n) {
         "string" => {
             let (s, interpolated) = string_value(n, src);
             if interpolated {
-                Value::Expr(short_text(n, src).into())
+                expr_text(n, src)
             } else {
                 Value::Str(s.into())
             }
@@ -270,7 +275,7 @@ fn value_at(n: Node<'_>, src: &str, depth: usize) -> Value {
                 }
                 let (s, interpolated) = string_value(part, src);
                 if interpolated {
-                    return Value::Expr(short_text(n, src).into());
+                    return expr_text(n, src);
                 }
                 all.push_str(&s);
             }
@@ -278,12 +283,12 @@ fn value_at(n: Node<'_>, src: &str, depth: usize) -> Value {
         }
         "integer" => parse_int(node_text(n, src))
             .map(Value::Int)
-            .unwrap_or_else(|| Value::Expr(short_text(n, src).into())),
+            .unwrap_or_else(|| expr_text(n, src)),
         "float" => node_text(n, src)
             .replace('_', "")
             .parse()
             .map(Value::Float)
-            .unwrap_or_else(|_| Value::Expr(short_text(n, src).into())),
+            .unwrap_or_else(|_| expr_text(n, src)),
         "true" => Value::Bool(true),
         "false" => Value::Bool(false),
         "none" => Value::None,
@@ -295,12 +300,12 @@ fn value_at(n: Node<'_>, src: &str, depth: usize) -> Value {
             match (op, operand.map(|o| value_at(o, src, depth + 1))) {
                 (Some("-"), Some(Value::Int(i))) => Value::Int(-i),
                 (Some("-"), Some(Value::Float(f))) => Value::Float(-f),
-                _ => Value::Expr(short_text(n, src).into()),
+                _ => expr_text(n, src),
             }
         }
         "parenthesized_expression" => match n.named_child(0) {
             Some(inner) => value_at(inner, src, depth + 1),
-            None => Value::Expr(short_text(n, src).into()),
+            None => expr_text(n, src),
         },
         "dictionary" => {
             let mut pairs = Vec::new();
@@ -333,8 +338,8 @@ fn value_at(n: Node<'_>, src: &str, depth: usize) -> Value {
             text: collapse_ws(node_text(n, src)).into(),
             resolved: None,
         },
-        "call" => env_lookup(n, src).unwrap_or_else(|| Value::Expr(short_text(n, src).into())),
-        _ => Value::Expr(short_text(n, src).into()),
+        "call" => env_lookup(n, src).unwrap_or_else(|| expr_text(n, src)),
+        _ => expr_text(n, src),
     }
 }
 
@@ -391,7 +396,7 @@ pub fn arguments(n: Node<'_>, src: &str, index: &LineIndex<'_>) -> Vec<Arg> {
     if kind(n) != "argument_list" {
         return vec![Arg {
             keyword: None,
-            value: Value::Expr(short_text(n, src).into()),
+            value: expr_text(n, src),
             span: span(n),
         }];
     }
@@ -440,6 +445,14 @@ pub fn arguments(n: Node<'_>, src: &str, index: &LineIndex<'_>) -> Vec<Arg> {
 mod tests {
     use super::unescape;
 
+    fn python_parser() -> tree_sitter::Parser {
+        let mut parser = tree_sitter::Parser::new();
+        parser
+            .set_language(&tree_sitter_python::LANGUAGE.into())
+            .unwrap();
+        parser
+    }
+
     #[test]
     fn collapse_ws_keeps_white_space_in_string_literals() {
         use super::collapse_ws;
@@ -465,10 +478,7 @@ mod tests {
     /// whole collapsed text gives.
     #[test]
     fn short_text_agrees_with_cutting_the_whole_text() {
-        let mut parser = tree_sitter::Parser::new();
-        parser
-            .set_language(&tree_sitter_python::LANGUAGE.into())
-            .unwrap();
+        let mut parser = python_parser();
         let long = "x".repeat(130);
         let spaced = "a ".repeat(70);
         let wide = "生".repeat(200);
@@ -500,10 +510,7 @@ mod tests {
     /// The kind table gives what `Node::kind` gives, for every node.
     #[test]
     fn kind_table_agrees_with_node_kind() {
-        let mut parser = tree_sitter::Parser::new();
-        parser
-            .set_language(&tree_sitter_python::LANGUAGE.into())
-            .unwrap();
+        let mut parser = python_parser();
         let src = "import a.b as c\nfrom . import d\n@dec(1)\nasync def f(x: int = 2, *a, **k) -> T:\n    \"\"\"doc\"\"\"\n    y = f'{x!r:>3}' + b'\\x00' + r'\\d'\n    return [i async for i in g() if i], {1: 2}, {3}, (4,), -5.0e3, None, True, print\nclass C(B, metaclass=M):\n    match x:\n        case [1, *r] | {'k': v}: pass\nwith open(p) as (h, j): del h[0]\nif __name__ == '__main__': exec = lambda: (yield)\n) def\n";
         let tree = parser.parse(src, None).unwrap();
         let mut cursor = tree.walk();
