@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::analysis::Project;
 use crate::catalog::Catalog;
 use crate::catalog::entrypoints::{ArgRef, EntryPointCatalog, Registration, RouteFrom};
-use crate::facts::{Arg, Call, Value};
+use crate::facts::{Arg, Call, Part, Shape, Value};
 use crate::finding::Location;
 use crate::source::Span;
 use index::{Index, Key, MAX_HOPS, Symbol};
@@ -776,17 +776,17 @@ impl<'a> Finder<'a> {
                 }
                 format!("{{{text}}}")
             }
-            Value::Expr(t) => {
-                // f-strings read best as route templates: f"/v1/{name}" → /v1/{name}.
-                let stripped = t
-                    .strip_prefix("f\"")
-                    .and_then(|r| r.strip_suffix('"'))
-                    .or_else(|| t.strip_prefix("f'").and_then(|r| r.strip_suffix('\'')));
-                match stripped {
-                    Some(s) => s.to_string(),
-                    None => format!("{{{t}}}"),
-                }
-            }
+            // Templates read best as route templates: f"/v1/{name}" → /v1/{name}.
+            Value::Expr(e) => match &e.shape {
+                Shape::Template(parts) => parts
+                    .iter()
+                    .map(|p| match p {
+                        Part::Lit(s) => s.as_str(),
+                        Part::Hole { text, .. } => text.as_str(),
+                    })
+                    .collect(),
+                _ => format!("{{{}}}", e.text),
+            },
             _ => "{?}".to_string(),
         }
     }

@@ -1,6 +1,7 @@
 //! Frontends. The only place that touches tree-sitter (and, later, syn).
 //! Each turns one file's text into owned `FileFacts`.
 
+pub mod ffmpeg;
 pub mod python;
 
 use crate::facts::{FileFacts, Language};

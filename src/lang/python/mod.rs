@@ -204,7 +204,7 @@ fn extract_impl(
             facts.calls = resolved.calls;
             facts.assignments = resolved.assignments;
             facts.conditions = resolved.conditions;
-            facts.returns = resolved.returned_dicts;
+            facts.returns = resolved.returned;
             facts.strings = strings;
             facts.comments = comments;
             facts.syntax_errors = errors;

@@ -4,10 +4,10 @@
 use serde_json::json;
 use ustr::Ustr;
 
-use crate::facts::{Call, FileFacts, Value};
+use crate::facts::{Call, FileFacts, Shape, Value};
 use crate::finding::{Finding, Level, Location};
 use crate::rules::labels::dataflow::calls_within;
-use crate::rules::labels::sizes::{Scope, Size, value_text};
+use crate::rules::labels::sizes::{Scope, Size, value_shape};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 use crate::source::Span;
 
@@ -169,7 +169,10 @@ impl Rule for ExplicitLabelTooSmall {
                 let Some(font) = font_re.captures(filter).and_then(|c| c.get(1)) else {
                     continue;
                 };
-                let expr = font.as_str().trim_matches(['\'', '"']).replace("\\,", ",");
+                let text = font.as_str().trim_matches(['\'', '"']).replace("\\,", ",");
+                let Some(expr) = crate::lang::ffmpeg::expression(&text) else {
+                    continue;
+                };
                 let size = command_texts(file, s.span)
                     .iter()
                     .find_map(|t| video_size(&size_re, t));
@@ -289,10 +292,10 @@ fn pillow_mark<'f>(sc: Scope<'f>, call: &'f Call) -> Option<Mark<'f>> {
     let size = image.as_deref().and_then(|n| sc.image_size(n, pos));
     // The font: `font_size=`, `font=` (a name bound to a font, or inline), or the default.
     let (fsc, fpos, expr) = if let Some(v) = arg(call, usize::MAX, "font_size") {
-        (sc, pos, value_text(v)?)
+        (sc, pos, value_shape(v)?)
     } else {
         match arg(call, 3, "font") {
-            None | Some(Value::None) => (sc, pos, PIL_DEFAULT_PX.to_string()),
+            None | Some(Value::None) => (sc, pos, Shape::Num(PIL_DEFAULT_PX)),
             Some(v) => {
                 let (font_call, at) = match v {
                     Value::Name { text, .. } => {
@@ -311,11 +314,11 @@ fn pillow_mark<'f>(sc: Scope<'f>, call: &'f Call) -> Option<Mark<'f>> {
                 };
                 let size = match font_call.resolved.as_deref() {
                     Some("PIL.ImageFont.truetype") => arg(font_call, 1, "size")
-                        .and_then(value_text)
-                        .unwrap_or_else(|| TRUETYPE_DEFAULT_PX.to_string()),
+                        .and_then(value_shape)
+                        .unwrap_or(Shape::Num(TRUETYPE_DEFAULT_PX)),
                     _ => arg(font_call, 0, "size")
-                        .and_then(value_text)
-                        .unwrap_or_else(|| PIL_DEFAULT_PX.to_string()),
+                        .and_then(value_shape)
+                        .unwrap_or(Shape::Num(PIL_DEFAULT_PX)),
                 };
                 (fsc, font_call.span.start_byte, size)
             }
@@ -348,10 +351,10 @@ fn opencv_mark<'f>(sc: Scope<'f>, call: &'f Call) -> Option<Mark<'f>> {
         _ => String::new(),
     };
     let cap = hershey_cap_px(&face);
-    let scale = value_text(arg(call, 4, "fontScale")?)?;
+    let scale = value_shape(arg(call, 4, "fontScale")?)?;
     let thickness = arg(call, 6, "thickness")
-        .and_then(value_text)
-        .unwrap_or_else(|| "1".into());
+        .and_then(value_shape)
+        .unwrap_or(Shape::Num(1.0));
     Some(Mark {
         what: "OpenCV putText",
         size,
@@ -374,14 +377,13 @@ fn hershey_cap_px(face: &str) -> f64 {
 }
 
 /// ffmpeg's expression names for the frame size, then the scope's names.
-fn ffmpeg_eval(sc: Scope<'_>, expr: &str, pos: u32, (w, h): Size) -> Option<f64> {
-    // Replace whole-word frame names with numbers.
-    let re = regex::Regex::new(r"\b(main_w|main_h|w|h|W|H)\b").ok()?;
-    let text = re.replace_all(expr, |c: &regex::Captures<'_>| match &c[1] {
-        "main_w" | "w" | "W" => w.to_string(),
-        _ => h.to_string(),
-    });
-    sc.eval(&text, pos, Some((w, h)))
+fn ffmpeg_eval(sc: Scope<'_>, expr: &Shape, pos: u32, (w, h): Size) -> Option<f64> {
+    let frame = |name: &str| match name {
+        "main_w" | "w" | "W" => Some(w),
+        "main_h" | "h" | "H" => Some(h),
+        _ => None,
+    };
+    sc.eval_with(expr, pos, Some((w, h)), &frame)
 }
 
 /// Texts of the command a string belongs to: the string itself and the

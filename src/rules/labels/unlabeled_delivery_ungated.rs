@@ -443,7 +443,8 @@ fn mentions(value: &Value, pred: &dyn Fn(&str) -> bool) -> bool {
     let mut stack = vec![(value, 0)];
     while let Some((v, depth)) = stack.pop() {
         match v {
-            Value::Name { text, .. } | Value::Expr(text) if pred(text) => return true,
+            Value::Name { text, .. } if pred(text) => return true,
+            Value::Expr(e) if e.reads.iter().any(|r| pred(r)) => return true,
             Value::Env { name, .. } if pred(name) => return true,
             Value::Dict(pairs) if depth < 4 => {
                 for (k, v) in pairs {

@@ -105,7 +105,7 @@ impl Rule for SafetyCheckerDisabled {
                                 a.span,
                                 a.scope.map(String::from),
                                 sw,
-                                &format!("`{}` assigned `{}`", a.target, a.value.literal_text()),
+                                &format!("`{}` assigned `{}`", a.target, a.value.display()),
                             ));
                         }
                     }
@@ -191,5 +191,5 @@ fn literal_dict<'a>(
 }
 
 fn is_off(value: &Value, sw: &SafetySwitch) -> bool {
-    sw.off_values.iter().any(|v| *v == value.literal_text())
+    sw.off_values.iter().any(|v| v.matches(value))
 }
