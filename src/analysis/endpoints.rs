@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use rayon::prelude::*;
 
 use crate::analysis::Project;
-use crate::analysis::callgraph::{CallGraph, NodeId, Reach, Reached};
+use crate::analysis::callgraph::{CallGraph, NodeId, Reach, Reached, SinkSet, Site};
 use crate::analysis::entrypoints::{self, EntryPoint, Handler};
 use crate::analysis::generation::{self, GenerationSite};
 use crate::catalog::labels::LabelKind;
@@ -37,6 +37,8 @@ impl LabelEvidence {
 pub struct Analysis<'a> {
     pub sites: Vec<GenerationSite<'a>>,
     pub graph: CallGraph,
+    /// The generation sites as sinks of the call graph (sink id = index in `sites`).
+    pub generation_sinks: SinkSet,
     pub entry_points: Vec<EntryPoint>,
     /// For each entry point (same order): what its handler reaches.
     pub reach: Vec<Reach>,
@@ -58,11 +60,23 @@ impl<'a> Analysis<'a> {
                 _ => None,
             })
             .collect();
-        let graph = CallGraph::build(project, &sites, &handlers);
+        let graph = CallGraph::build(project, &handlers);
+        let generation_sinks = graph.sink_set(
+            project,
+            sites.iter().enumerate().map(|(i, s)| {
+                (
+                    i,
+                    Site {
+                        file: s.file,
+                        call: s.call,
+                    },
+                )
+            }),
+        );
         let reach = entry_points
             .iter()
             .map(|e| match graph.handler_node(project, &e.handler) {
-                Some(start) => graph.reach(start, &sites),
+                Some(start) => graph.reach(start, &generation_sinks),
                 None => Reach::default(),
             })
             .collect();
@@ -70,6 +84,7 @@ impl<'a> Analysis<'a> {
         Analysis {
             sites,
             graph,
+            generation_sinks,
             entry_points,
             reach,
             labels,

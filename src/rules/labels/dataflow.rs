@@ -15,7 +15,7 @@ use ustr::Ustr;
 
 use regex::Regex;
 
-use crate::analysis::callgraph::{Node, NodeId};
+use crate::analysis::callgraph::{Node, NodeId, Site, Via};
 use crate::catalog::{ContentType, Jurisdiction};
 use crate::facts::{BinOp, Call, FileFacts, Part, Receiver, Shape, Value};
 use crate::rules::Context;
@@ -130,12 +130,16 @@ impl<'c> Flow<'c> {
             states: HashMap::new(),
         };
         for (fi, file) in project.files.iter().enumerate() {
-            for (ci, call) in file.calls.iter().enumerate() {
-                if let Some(r) = call.resolved.as_deref() {
-                    let t = an.graph.targets(project, r);
-                    if !t.is_empty() {
-                        flow.targets.insert((fi, ci), t);
-                    }
+            for ci in 0..file.calls.len() {
+                let t: Vec<NodeId> = an
+                    .graph
+                    .targets_at(Site { file: fi, call: ci })
+                    .iter()
+                    .filter(|(_, via)| *via == Via::Callee)
+                    .map(|(t, _)| *t)
+                    .collect();
+                if !t.is_empty() {
+                    flow.targets.insert((fi, ci), t);
                 }
             }
         }

@@ -269,11 +269,13 @@ fn relabeled_after(cx: &Context<'_>, fi: usize, scope: Option<&str>, w: &Writer)
             cx.catalog
                 .label_api(r)
                 .is_some_and(|api| api.kind == LabelKind::Implicit)
-                || an
-                    .graph
-                    .targets(project, r)
-                    .into_iter()
-                    .any(|t| an.graph.reach(t, &an.sites).nodes.into_iter().any(labels))
+                || an.graph.targets(project, r).into_iter().any(|t| {
+                    an.graph
+                        .reach(t, &an.generation_sinks)
+                        .nodes
+                        .into_iter()
+                        .any(labels)
+                })
         })
 }
 

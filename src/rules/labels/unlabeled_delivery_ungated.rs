@@ -2,7 +2,7 @@
 //! explicit label off, and the path that leaves it off neither checks that
 //! the user accepted the agreement nor logs who received the content.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 
@@ -278,23 +278,16 @@ impl Scan<'_, '_> {
     /// is visited again at most once, when first seen under a switch and
     /// then found without one.
     fn guarded_reach(&self, start: NodeId) -> BTreeMap<NodeId, Option<Guard>> {
-        let graph = &self.cx.analysis.graph;
-        let mut seen: BTreeMap<NodeId, Option<Guard>> = BTreeMap::new();
-        let mut queue = VecDeque::from([(start, None)]);
-        while let Some((node, guard)) = queue.pop_front() {
-            match seen.get(&node) {
-                Some(None) => continue,
-                Some(Some(_)) if guard.is_some() => continue,
-                _ => {}
-            }
-            seen.insert(node, guard);
-            for (to, site) in graph.calls_from(node) {
+        self.cx.analysis.graph.walk(
+            start,
+            None,
+            |node, site, guard: &Option<Guard>| {
                 let call = &self.cx.project.files[site.file].calls[site.call];
-                let g = guard.or_else(|| self.own_guard(node, &call.span));
-                queue.push_back((to, g));
-            }
-        }
-        seen
+                guard.or_else(|| self.own_guard(node, &call.span))
+            },
+            // Reached on a path without a switch: that settles it.
+            |old, new| old.is_some() && new.is_none(),
+        )
     }
 
     /// The calls in `node`'s own code.
