@@ -65,11 +65,14 @@ pub enum Via {
     Argument,
 }
 
+/// A call site's targets, each with how it is reached.
+type Targets = Box<[(NodeId, Via)]>;
+
 pub struct CallGraph {
     pub nodes: Vec<Node>,
     edges: Vec<Vec<Edge>>,
     /// Per file: (call index, targets with how each is reached), by call index.
-    site_targets: Vec<Vec<(u32, Box<[(NodeId, Via)]>)>>,
+    site_targets: Vec<Vec<(u32, Targets)>>,
     /// `module.qualname` → function node.
     functions: FastMap<String, NodeId>,
     /// `module.qualname` → (file, class index).
@@ -141,6 +144,7 @@ impl CallGraph {
         }
         // The targets of each call only read the maps built above: files are
         // looked at in parallel, and edges added in file and call order.
+        #[allow(clippy::type_complexity)]
         let per_file: Vec<Vec<(NodeId, Site, Vec<(NodeId, Via)>)>> = project
             .files
             .par_iter()
