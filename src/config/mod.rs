@@ -500,6 +500,57 @@ fn validate_catalog(v: &mut Validator<'_>, options: &Options) -> CatalogData {
             data.entrypoints = ep.clone();
         }
     }
+    if let Some(entry) = &cat.media {
+        let media = entry.get_ref();
+        let mut ok = true;
+        for (i, w) in media.writer.iter().enumerate() {
+            let base = [
+                Seg::Key("catalog"),
+                Seg::Key("media"),
+                Seg::Key("writer"),
+                Seg::Index(i),
+            ];
+            ok &= check_patterns(v, entry.span(), &base, "patterns", &w.patterns);
+        }
+        if ok && let Err(e) = crate::catalog::media::Media::build(media.clone()) {
+            v.at(
+                entry.span(),
+                format!("catalog.{}", e.message),
+                "invalid catalogue entry",
+                None,
+            );
+            ok = false;
+        }
+        if ok {
+            data.media = media.clone();
+        }
+    }
+    for (id, entry) in &cat.taint {
+        let spec = entry.get_ref();
+        let mut ok = true;
+        for (section, i, key, patterns) in spec.pattern_lists() {
+            let base = [
+                Seg::Key("catalog"),
+                Seg::Key("taint"),
+                Seg::Key(id),
+                Seg::Key(section),
+                Seg::Index(i),
+            ];
+            ok &= check_patterns(v, entry.span(), &base, key, patterns);
+        }
+        if ok && let Err(e) = crate::catalog::taint::TaintSpec::build(id, spec.clone()) {
+            v.at(
+                entry.span(),
+                format!("catalog.{}", e.message),
+                "invalid catalogue entry",
+                None,
+            );
+            ok = false;
+        }
+        if ok {
+            data.taint.insert(id.clone(), spec.clone());
+        }
+    }
     data
 }
 
