@@ -219,6 +219,19 @@ pub struct OpencvText {
 }
 
 impl MediaData {
+    /// Every pattern list as (section, entry index, key, patterns), so that
+    /// config validation can point at the very pattern that is wrong.
+    pub fn pattern_lists(&self) -> Vec<(&'static str, usize, &'static str, &[String])> {
+        let mut out: Vec<(&'static str, usize, &'static str, &[String])> = Vec::new();
+        for (i, w) in self.writer.iter().enumerate() {
+            out.push(("writer", i, "patterns", &w.patterns));
+        }
+        for (i, s) in self.size.iter().enumerate() {
+            out.push(("size", i, "patterns", &s.patterns));
+        }
+        out
+    }
+
     /// Entries of `other` are added; its single sections replace ours.
     pub fn extend(&mut self, other: MediaData) {
         self.writer.extend(other.writer);
@@ -285,9 +298,7 @@ impl Patterns {
 
 impl Media {
     pub fn build(data: MediaData) -> Result<Media, CatalogError> {
-        let err = |message: String| CatalogError {
-            message: format!("media: {message}"),
-        };
+        let err = |message: String| CatalogError { message };
         let set = |patterns: &[String]| -> Result<GlobSet, CatalogError> {
             let mut b = GlobSetBuilder::new();
             for p in patterns {

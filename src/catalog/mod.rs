@@ -376,11 +376,22 @@ impl Catalog {
         let entrypoints = entrypoints::EntryPointCatalog::build(data.entrypoints)?;
         let label_gate = labels::LabelGate::build(&data.label_gate)
             .map_err(|message| CatalogError { message })?;
-        let media = media::Media::build(data.media)?;
+        let within = |what: String| {
+            move |e: CatalogError| CatalogError {
+                message: format!("{what}: {}", e.message),
+            }
+        };
+        let media = media::Media::build(data.media).map_err(within("media".into()))?;
         let taint = data
             .taint
             .into_iter()
-            .map(|(id, spec)| Ok((id.clone(), taint::TaintSpec::build(&id, spec)?)))
+            .map(|(id, spec)| {
+                let built = taint::TaintSpec::build(&id, spec);
+                Ok((
+                    id.clone(),
+                    built.map_err(within(format!("taint spec `{id}`")))?,
+                ))
+            })
             .collect::<Result<_, CatalogError>>()?;
         Ok(Catalog {
             media,

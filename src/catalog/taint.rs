@@ -200,9 +200,7 @@ pub struct TaintSpec {
 
 impl TaintSpec {
     pub fn build(id: &str, data: TaintSpecData) -> Result<TaintSpec, CatalogError> {
-        let err = |message: String| CatalogError {
-            message: format!("taint spec `{id}`: {message}"),
-        };
+        let err = |message: String| CatalogError { message };
         let mut calls = GlobSetBuilder::new();
         let mut call_roles = Vec::new();
         let mut methods: BTreeMap<String, Vec<Role>> = BTreeMap::new();
