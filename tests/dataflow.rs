@@ -39,6 +39,12 @@ patterns = ["scrub.redact"]
 patterns = ["textutil.wrap"]
 from = [{ position = 0 }]
 to = "result"
+
+# Element stores through methods: into the container.
+[[propagator]]
+methods = ["append"]
+from = ["arguments"]
+to = "receiver"
 "#;
 
 fn load(dir: &Path) -> (Project, Catalog) {
@@ -119,6 +125,10 @@ app/api.py:47 logging.info [user-input]
   app/api.py:46 `get_input` returns user-input
   app/api.py:46 assigned to `row`
   app/api.py:47 reaches `logging.info` (sink `log`)
+app/api.py:53 logging.info [user-input]
+  app/api.py:52 `get_input` returns user-input
+  app/api.py:52 `items.append` puts it into `items`
+  app/api.py:53 reaches `logging.info` (sink `log`)
 app/store.py:9 logging.info [user-input]
   app/api.py:14 `get_input` returns user-input
   app/api.py:14 assigned to `data`

@@ -12,9 +12,11 @@
 //! at its end). Places are names and attribute chains, looked up by their
 //! longest bound prefix (field-insensitive: `img.size` is `img`), and literal
 //! strings (a file path written and read again: the frontend inlines string
-//! constants). A value stored into an element (`d["k"] = v`, a list
-//! display holding `v`) taints the container's name, since element writes
-//! bind the name as written and displays read what they hold.
+//! constants). Containers are their name: a display (`[v]`, `{"k": v}`)
+//! holds what it reads, reading an element reads the container, and a store
+//! through a method (`items.append(v)`) is a propagator from the arguments
+//! to the receiver where a spec declares one. Element assignments
+//! (`d["k"] = v`) are not in the facts, so they are not followed.
 //!
 //! Across functions it is summary-based and context-insensitive for what
 //! enters a function: every value is kept symbolically, as the taint of

@@ -89,6 +89,9 @@ fn bits(mut set: u64) -> impl Iterator<Item = usize> {
     })
 }
 
+/// A scope: file index and function qualname (`None` for module level).
+type ScopeKey = (usize, Option<Ustr>);
+
 /// Why a place holds what it holds (other than an assignment).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Why {
@@ -187,7 +190,7 @@ struct State<V> {
     /// join of their seeds.
     seeds: FastMap<(usize, usize), (usize, V)>,
     infos: Vec<ScopeInfo>,
-    ids: FastMap<(usize, Option<Ustr>), usize>,
+    ids: FastMap<ScopeKey, usize>,
     node_scope: FastMap<NodeId, usize>,
     states: Vec<Option<ScopeState<V>>>,
     summaries: FastMap<NodeId, Sym<V>>,
@@ -258,7 +261,7 @@ struct Solver<'a, D: Domain> {
     st: State<D::Value>,
     queue: VecDeque<usize>,
     /// Per node: the scopes that call it (built when first needed).
-    callers: Option<Vec<Vec<(usize, Option<Ustr>)>>>,
+    callers: Option<Vec<Vec<ScopeKey>>>,
     stats: TaintStats,
 }
 
@@ -330,7 +333,7 @@ impl<'a, D: Domain> Solver<'a, D> {
             .source
             .iter()
             .any(|s| !s.patterns.is_empty() || !s.methods.is_empty());
-        let mut woken: Vec<(usize, Option<Ustr>)> = Vec::new();
+        let mut woken: Vec<ScopeKey> = Vec::new();
         for (si, src) in spec.data.source.iter().enumerate() {
             if src.generation {
                 for (i, site) in an.sites.iter().enumerate() {
@@ -369,12 +372,9 @@ impl<'a, D: Domain> Solver<'a, D> {
         self.st.seeds = seeds;
         if spec.has_read_sources() {
             for (fi, file) in project.files.iter().enumerate() {
-                let idx = an.file_index(project, fi);
-                for s in idx.scopes() {
-                    if self.scope_reads_source(file, &s.events) {
-                        woken.push((fi, s.scope));
-                    }
-                }
+                let start = woken.len();
+                reads_source(spec, file, &mut woken);
+                woken[start..].iter_mut().for_each(|w| w.0 = fi);
             }
         }
         for (fi, scope) in woken {
@@ -428,30 +428,6 @@ impl<'a, D: Domain> Solver<'a, D> {
                 }
             }
         }
-    }
-
-    fn scope_reads_source(&self, file: &FileFacts, events: &[Event]) -> bool {
-        let spec = self.cx.spec;
-        let mut reads = Vec::new();
-        for e in events {
-            reads.clear();
-            match *e {
-                Event::Assign(ai) => file.assignments[ai as usize].value.reads(&mut reads),
-                Event::Return(ri) => file.returns[ri as usize].value.reads(&mut reads),
-                Event::Call(ci) => {
-                    let call = &file.calls[ci as usize];
-                    if let Receiver::Name(n) = call.receiver {
-                        reads.push(n);
-                    }
-                    reads.push(call.callee);
-                    call.args.iter().for_each(|a| a.value.reads(&mut reads));
-                }
-            }
-            if reads.iter().any(|r| read_source(spec, file, r).is_some()) {
-                return true;
-            }
-        }
-        false
     }
 
     fn solve(&mut self) {
@@ -1136,9 +1112,39 @@ fn read_source(spec: &TaintSpec, file: &FileFacts, name: &str) -> Option<usize> 
     None
 }
 
+/// The scopes of a file that read a source (as `(0, scope)`: the caller
+/// sets the file), each once.
+fn reads_source(spec: &TaintSpec, file: &FileFacts, out: &mut Vec<ScopeKey>) {
+    let mut found: Vec<Option<Ustr>> = Vec::new();
+    let mut reads = Vec::new();
+    let mut check = |scope: Option<Ustr>, reads: &mut Vec<Ustr>| {
+        if !found.contains(&scope) && reads.iter().any(|r| read_source(spec, file, r).is_some()) {
+            found.push(scope);
+        }
+        reads.clear();
+    };
+    for a in &file.assignments {
+        a.value.reads(&mut reads);
+        check(a.scope, &mut reads);
+    }
+    for r in &file.returns {
+        r.value.reads(&mut reads);
+        check(r.scope, &mut reads);
+    }
+    for c in &file.calls {
+        if let Receiver::Name(n) = c.receiver {
+            reads.push(n);
+        }
+        reads.push(c.callee);
+        c.args.iter().for_each(|a| a.value.reads(&mut reads));
+        check(c.scope, &mut reads);
+    }
+    out.extend(found.into_iter().map(|s| (0, s)));
+}
+
 /// Per node, the scopes with a call that runs it.
-fn callers(an: &Analysis<'_>, project: &Project) -> Vec<Vec<(usize, Option<Ustr>)>> {
-    let mut out: Vec<Vec<(usize, Option<Ustr>)>> = vec![Vec::new(); an.graph.nodes.len()];
+fn callers(an: &Analysis<'_>, project: &Project) -> Vec<Vec<ScopeKey>> {
+    let mut out: Vec<Vec<ScopeKey>> = vec![Vec::new(); an.graph.nodes.len()];
     for (fi, file) in project.files.iter().enumerate() {
         for (ci, call) in file.calls.iter().enumerate() {
             for &(t, via) in an.graph.targets_at(Site { file: fi, call: ci }) {
@@ -1202,10 +1208,11 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
                 }
                 call.args.iter().for_each(|a| a.value.reads(&mut covered));
             }
+            covered.sort_unstable();
             out.extend(
                 reads
                     .into_iter()
-                    .filter(|r| !covered.contains(r))
+                    .filter(|r| covered.binary_search(r).is_err())
                     .map(Part::Read),
             );
         }
