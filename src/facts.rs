@@ -9,6 +9,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use ustr::Ustr;
 
+pub use crate::qname::QName;
 use crate::source::Span;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -70,7 +71,7 @@ pub struct Function {
     /// The return annotation resolved like a callee (`-> FastAPI` →
     /// `fastapi.FastAPI`), when it is a plain name or attribute chain.
     #[serde(default)]
-    pub return_annotation: Option<Ustr>,
+    pub return_annotation: Option<QName>,
     /// The `def` line up to the name, for anchoring findings.
     pub name_span: Span,
     /// The whole definition, decorators excluded.
@@ -84,8 +85,8 @@ pub struct Function {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Returns {
-    Value(Ustr),
-    Tuple(Vec<Option<Ustr>>),
+    Value(QName),
+    Tuple(Vec<Option<QName>>),
 }
 
 /// A branch point: an `if` or `elif` test, or the test of `a if t else b`.
@@ -128,7 +129,7 @@ pub struct Decorator {
     pub text: Ustr,
     /// Resolved through imports and variable types (`@app.post("/x")` with
     /// `app = FastAPI()` → `fastapi.FastAPI().post()`).
-    pub resolved: Option<Ustr>,
+    pub resolved: Option<QName>,
     /// Arguments when the decorator is a call (`"/x"` above).
     pub args: Vec<Arg>,
     pub span: Span,
@@ -138,8 +139,9 @@ pub struct Decorator {
 pub struct Class {
     pub name: Ustr,
     pub qualname: Ustr,
-    /// Base class expressions, resolved through imports where possible.
-    pub bases: Vec<Ustr>,
+    /// Base class expressions, resolved through imports where possible
+    /// (else as written).
+    pub bases: Vec<QName>,
     /// Class decorators, resolved like function decorators.
     #[serde(default)]
     pub decorators: Vec<Decorator>,
@@ -152,13 +154,13 @@ pub struct Call {
     /// Callee as written, whitespace-normalised (`client.chat.completions.create`).
     pub callee: Ustr,
     /// Callee resolved through imports and known variable types, e.g.
-    /// `openai.OpenAI().chat.completions.create`. `()` marks "instance of".
-    pub resolved: Option<Ustr>,
+    /// `openai.OpenAI().chat.completions.create` (see [`QName`]).
+    pub resolved: Option<QName>,
     /// The name as imported, when the project index rewrote `resolved` by
     /// following it into project modules (a vendored or scanned copy of a
     /// library is still that library to the catalogue).
     #[serde(default)]
-    pub imported: Option<Ustr>,
+    pub imported: Option<QName>,
     pub args: Box<[Arg]>,
     /// Qualname of the innermost enclosing function, `None` at module level.
     pub scope: Option<Ustr>,
@@ -215,7 +217,7 @@ pub enum Value {
     /// A name or attribute chain (`settings.MODEL`), resolved through imports when possible.
     Name {
         text: Ustr,
-        resolved: Option<Ustr>,
+        resolved: Option<QName>,
     },
     /// A read of an environment variable with its literal default, if any
     /// (`os.environ.get("LLM_BASE_URL", "https://api.deepseek.com")`).
@@ -414,7 +416,7 @@ pub struct Assignment {
     pub scope: Option<Ustr>,
     /// Type of the target after this assignment: the resolved right-hand
     /// side (`openai.OpenAI()` for `client = OpenAI()`), when known.
-    pub value_call: Option<Ustr>,
+    pub value_call: Option<QName>,
     /// Arguments of the constructor or factory call that produced the value
     /// (`Blueprint("x", __name__, url_prefix="/api")`), passthrough calls skipped.
     pub value_args: Option<Arc<[Arg]>>,

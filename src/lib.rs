@@ -14,6 +14,7 @@ pub mod finding;
 pub mod fuzzing;
 pub mod labels;
 pub mod lang;
+pub mod qname;
 pub mod regulations;
 pub mod report;
 pub mod rules;

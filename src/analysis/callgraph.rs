@@ -17,7 +17,8 @@ use rayon::prelude::*;
 
 use crate::analysis::entrypoints::Handler;
 use crate::analysis::{FastMap, Project};
-use crate::facts::{Call, Value};
+use crate::facts::{Call, QName, Value};
+use crate::lang;
 
 /// Base-class lookups stop after this many classes (cycles, deep hierarchies).
 const MAX_MRO: usize = 32;
@@ -197,9 +198,9 @@ impl CallGraph {
                 resolved: Some(r), ..
             } = &arg.value
             {
-                let r = project.canonical(r).unwrap_or_else(|| r.to_string());
-                if !handlers.contains(&r) {
-                    targets.extend(self.functions.get(&r).map(|&t| (t, Via::Argument)));
+                let r = project.canonical_or_same(r);
+                if !handlers.contains(r.as_str()) {
+                    targets.extend(self.functions.get(r.as_str()).map(|&t| (t, Via::Argument)));
                 }
             }
         }
@@ -269,29 +270,36 @@ impl CallGraph {
         }
     }
 
-    /// Functions a resolved callee may run.
-    pub fn targets(&self, project: &Project, resolved: &str) -> Vec<NodeId> {
+    /// Functions a resolved callee may run. What calling a class or an
+    /// instance runs is the class's language's business (`lang::semantics`).
+    pub fn targets(&self, project: &Project, resolved: &QName) -> Vec<NodeId> {
         // Call names were already made canonical when the project was indexed.
-        let path = resolved;
+        let path = resolved.as_str();
         if let Some(&id) = self.functions.get(path) {
             return vec![id];
         }
-        // `pkg.Class(...)` runs `__init__`.
-        if self.classes.contains_key(path) {
-            return self.method(project, path, "__init__").into_iter().collect();
-        }
-        // `pkg.Class()(...)` runs `__call__`; `pkg.Class().method(...)` the method.
-        if let Some(class) = path
-            .strip_suffix("()")
-            .filter(|c| self.classes.contains_key(*c))
-        {
-            return self
-                .method(project, class, "__call__")
+        // `pkg.Class(...)` runs the constructor (`__init__`).
+        if let Some(&(fi, _)) = self.classes.get(path) {
+            let semantics = lang::semantics(project.files[fi].language);
+            return semantics
+                .constructor
+                .and_then(|init| self.method(project, path, init))
                 .into_iter()
                 .collect();
         }
-        if let Some((instance, method)) = path.rsplit_once("().")
-            && !method.contains(['.', '(', '['])
+        // `pkg.Class()(...)` runs the call operator (`__call__`);
+        // `pkg.Class().method(...)` the method.
+        if let Some(class) = resolved.instance_of()
+            && let Some(&(fi, _)) = self.classes.get(class)
+        {
+            let semantics = lang::semantics(project.files[fi].language);
+            return semantics
+                .call_operator
+                .and_then(|call| self.method(project, class, call))
+                .into_iter()
+                .collect();
+        }
+        if let Some((instance, method)) = resolved.instance_method()
             && self.classes.contains_key(instance)
         {
             return self.method(project, instance, method).into_iter().collect();
@@ -299,9 +307,10 @@ impl CallGraph {
         Vec::new()
     }
 
-    /// `method` of `class` or of its nearest project base class that has it.
+    /// `method` of `class` or of its nearest project base class that has it
+    /// (breadth-first along bases, bounded).
     fn method(&self, project: &Project, class: &str, method: &str) -> Option<NodeId> {
-        let mut queue = VecDeque::from([class.to_string()]);
+        let mut queue = VecDeque::from([QName::new(class)]);
         let mut seen = 0;
         while let Some(c) = queue.pop_front() {
             seen += 1;
@@ -311,9 +320,9 @@ impl CallGraph {
             if let Some(&id) = self.functions.get(&format!("{c}.{method}")) {
                 return Some(id);
             }
-            if let Some(&(fi, ci)) = self.classes.get(&c) {
+            if let Some(&(fi, ci)) = self.classes.get(c.as_str()) {
                 for base in &project.files[fi].classes[ci].bases {
-                    queue.push_back(project.canonical(base).unwrap_or_else(|| base.to_string()));
+                    queue.push_back(project.canonical_or_same(base));
                 }
             }
         }

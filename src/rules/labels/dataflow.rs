@@ -18,6 +18,7 @@ use regex::Regex;
 use crate::analysis::callgraph::{Node, NodeId, Site, Via};
 use crate::catalog::{ContentType, Jurisdiction};
 use crate::facts::{BinOp, Call, FileFacts, Part, Receiver, Shape, Value};
+use crate::qname::OptionQName;
 use crate::rules::Context;
 use crate::source::Span;
 
@@ -533,7 +534,7 @@ pub fn value_names(v: &Value, out: &mut Vec<String>) {
 /// The writer a call is, if any.
 pub fn writer(file: &FileFacts, ci: usize) -> Option<Writer> {
     let call = &file.calls[ci];
-    let resolved = call.resolved.as_deref().unwrap_or("");
+    let resolved = call.resolved.as_name().unwrap_or("");
     let method = call.callee.rsplit('.').next().unwrap_or("");
     let positional: Vec<&Value> = call.positional().collect();
     let kw = |k: &str| call.args.iter().find(|a| a.keyword.as_deref() == Some(k));
@@ -616,7 +617,7 @@ pub fn writer(file: &FileFacts, ci: usize) -> Option<Writer> {
         (r, "output") if r.starts_with("ffmpeg.input(") => {
             let mut w = base("ffmpeg-python", ContentType::Video);
             for inner in calls_within(file, call.callee_bytes()) {
-                if file.calls[inner].resolved.as_deref() == Some("ffmpeg.input")
+                if file.calls[inner].resolved.as_name() == Some("ffmpeg.input")
                     && let Some(a) = file.calls[inner].args.first()
                 {
                     value_names(&a.value, &mut w.data);

@@ -4,8 +4,9 @@
 use serde_json::json;
 use ustr::Ustr;
 
-use crate::facts::{Call, FileFacts, Shape, Value};
+use crate::facts::{Call, FileFacts, Receiver, Shape, Value};
 use crate::finding::{Finding, Level, Location};
+use crate::qname::OptionQName;
 use crate::rules::labels::dataflow::calls_within;
 use crate::rules::labels::sizes::{Scope, Size, value_shape};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
@@ -139,7 +140,7 @@ impl Rule for ExplicitLabelTooSmall {
                     file,
                     scope: call.scope.as_deref(),
                 };
-                let resolved = call.resolved.as_deref().unwrap_or("");
+                let resolved = call.resolved.as_name().unwrap_or("");
                 let mark = if resolved.starts_with("PIL.ImageDraw.")
                     && (resolved.ends_with(".text") || resolved.ends_with(".multiline_text"))
                 {
@@ -271,19 +272,16 @@ fn pillow_mark<'f>(sc: Scope<'f>, call: &'f Call) -> Option<Mark<'f>> {
     let pos = call.span.start_byte;
     let file = sc.file;
     // The image: `ImageDraw.Draw(img)`, bound to the receiver or inline.
-    let receiver = call.callee.rsplit_once('.').map_or("", |(h, _)| h);
-    let draw_call = if receiver.ends_with("()") {
-        calls_within(file, call.callee_bytes())
-            .into_iter()
-            .map(|i| &file.calls[i])
-            .find(|c| c.resolved.as_deref() == Some("PIL.ImageDraw.Draw"))
-    } else {
-        sc.binding(receiver, pos).and_then(|a| {
+    let is_draw = |c: &&Call| c.resolved.as_name() == Some("PIL.ImageDraw.Draw");
+    let draw_call = match call.receiver {
+        Receiver::Call(i) => file.calls.get(i as usize).filter(is_draw),
+        Receiver::Name(receiver) => sc.binding(&receiver, pos).and_then(|a| {
             calls_within(file, a.span.bytes())
                 .into_iter()
                 .map(|i| &file.calls[i])
-                .find(|c| c.resolved.as_deref() == Some("PIL.ImageDraw.Draw"))
-        })
+                .find(is_draw)
+        }),
+        Receiver::None => None,
     };
     let image = match draw_call.and_then(|c| arg(c, 0, "im")) {
         Some(Value::Name { text, .. }) => Some(*text),
@@ -312,7 +310,7 @@ fn pillow_mark<'f>(sc: Scope<'f>, call: &'f Call) -> Option<Mark<'f>> {
                     file,
                     scope: at.scope.as_deref(),
                 };
-                let size = match font_call.resolved.as_deref() {
+                let size = match font_call.resolved.as_name() {
                     Some("PIL.ImageFont.truetype") => arg(font_call, 1, "size")
                         .and_then(value_shape)
                         .unwrap_or(Shape::Num(TRUETYPE_DEFAULT_PX)),
@@ -333,7 +331,7 @@ fn pillow_mark<'f>(sc: Scope<'f>, call: &'f Call) -> Option<Mark<'f>> {
 
 fn is_font(c: &Call) -> bool {
     matches!(
-        c.resolved.as_deref(),
+        c.resolved.as_name(),
         Some("PIL.ImageFont.truetype" | "PIL.ImageFont.load_default")
     )
 }
@@ -347,7 +345,9 @@ fn opencv_mark<'f>(sc: Scope<'f>, call: &'f Call) -> Option<Mark<'f>> {
     };
     let size = image.as_deref().and_then(|n| sc.image_size(n, pos));
     let face = match arg(call, 3, "fontFace") {
-        Some(Value::Name { resolved, text }) => resolved.unwrap_or(*text).to_string(),
+        Some(Value::Name { resolved, text }) => {
+            resolved.map_or(text.to_string(), |r| r.to_string())
+        }
         _ => String::new(),
     };
     let cap = hershey_cap_px(&face);

@@ -5,6 +5,7 @@
 //! unknown, and unknown is never reported.
 
 use crate::facts::{Assignment, BinOp, Call, FileFacts, Shape, Value};
+use crate::qname::OptionQName;
 use crate::rules::labels::dataflow::{call_names, calls_within, value_names};
 
 /// Width and height in pixels.
@@ -192,7 +193,7 @@ impl<'f> Scope<'f> {
     /// The size a call gives its result, when it says so in literals.
     fn sized(&self, c: &Call) -> Option<Size> {
         let pos = c.span.start_byte;
-        let resolved = c.resolved.as_deref().unwrap_or("");
+        let resolved = c.resolved.as_name().unwrap_or("");
         let method = c.callee.rsplit('.').next().unwrap_or("");
         let positional: Vec<&Value> = c.positional().collect();
         let kw = |k: &str| {

@@ -12,6 +12,7 @@ use crate::catalog::ContentType;
 use crate::catalog::labels::{LabelGate, LabelKind};
 use crate::facts::{Call, Value};
 use crate::finding::{Finding, Level, Location, Related};
+use crate::qname::OptionQName;
 use crate::rules::generation::generation_endpoint::describe;
 use crate::rules::labels::{generation_related, is_service, needs_label};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
@@ -416,10 +417,7 @@ impl Scan<'_, '_> {
     /// A logging or storage call with an argument that names the recipient.
     fn is_recipient_log(&self, call: &Call) -> bool {
         let named = self.gate.is_log(&call.callee)
-            || call
-                .resolved
-                .as_deref()
-                .is_some_and(|r| self.gate.is_log(r));
+            || call.resolved.as_name().is_some_and(|r| self.gate.is_log(r));
         named
             && call.args.iter().any(|a| {
                 a.keyword
