@@ -12,10 +12,24 @@ use ustr::Ustr;
 pub use crate::qname::QName;
 use crate::source::Span;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// The language a file is written in; each has one frontend (`lang::FRONTENDS`).
+/// Catalogue entries name the language their patterns are for (default
+/// `python`), so entries for several languages live side by side.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
+    #[default]
     Python,
+}
+
+impl Language {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::Python => "python",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -42,7 +56,27 @@ pub struct FileFacts {
     /// What `return` statements give back, in source order.
     #[serde(default)]
     pub returns: Vec<Return>,
+    /// Keys and values of a configuration document (YAML, TOML, JSON, ...),
+    /// in document order; empty for code. Configuration files have no
+    /// module: they stay out of the module map and the call graph.
+    #[serde(default)]
+    pub config: Vec<ConfigEntry>,
     pub line_count: u32,
+}
+
+/// One key of a configuration document with a scalar value (tables and
+/// lists are the paths of the keys below them).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ConfigEntry {
+    /// Keys from the document's root, list items as `[n]`:
+    /// `services`, `api`, `environment`, `LOG_LEVEL`.
+    pub path: Box<[Ustr]>,
+    /// The value, typed (`Value::Str`, `Int`, `Float`, `Bool`, `None`).
+    pub value: Value,
+    pub key_span: Span,
+    pub value_span: Span,
+    /// Which document of a multi-document file (YAML `---`), from 0.
+    pub document: u32,
 }
 
 /// One imported binding: `import a.b as c` → local `c` bound to `a.b`;

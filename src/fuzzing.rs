@@ -170,7 +170,10 @@ pub fn config(data: &[u8]) {
         Ok(settings) => {
             if let Ok(catalog) = crate::catalog::Catalog::load(&settings.catalog) {
                 // Compiled patterns must be usable on any callee.
-                let _ = catalog.generation_api("openai.OpenAI().chat.completions.create");
+                let _ = catalog.generation_api(
+                    crate::facts::Language::Python,
+                    "openai.OpenAI().chat.completions.create",
+                );
             }
         }
         Err(report) => {

@@ -84,6 +84,7 @@ fn file(path: &str, source: &str) -> FileFacts {
         main_guards: Vec::new(),
         conditions: Vec::new(),
         returns: Vec::new(),
+        config: Vec::new(),
         line_count: idx.line_count() as u32,
     }
 }

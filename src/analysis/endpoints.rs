@@ -161,7 +161,11 @@ fn file_label_evidence(
 ) -> Vec<(NodeId, LabelEvidence)> {
     let mut out = Vec::new();
     for call in &file.calls {
-        let Some(api) = call.resolved.as_name().and_then(|r| catalog.label_api(r)) else {
+        let Some(api) = call
+            .resolved
+            .as_name()
+            .and_then(|r| catalog.label_api(file.language, r))
+        else {
             continue;
         };
         let node = graph.node_at(project, fi, call.scope.as_deref(), call.span.start_byte);

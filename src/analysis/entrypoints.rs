@@ -195,7 +195,7 @@ impl<'a> Finder<'a> {
                 let Some(name) = self.decorator_name(d.resolved.as_name(), 0) else {
                     continue;
                 };
-                let Some(ri) = self.cat.decorator.first(&name) else {
+                let Some(ri) = self.cat.decorator.first(self.lang(fi), &name) else {
                     continue;
                 };
                 let reg = &self.cat.data.decorator[ri];
@@ -221,7 +221,7 @@ impl<'a> Finder<'a> {
                 let Some(name) = self.decorator_name(d.resolved.as_name(), 0) else {
                     continue;
                 };
-                let Some(ri) = self.cat.decorator.first(&name) else {
+                let Some(ri) = self.cat.decorator.first(self.lang(fi), &name) else {
                     continue;
                 };
                 let reg = &self.cat.data.decorator[ri];
@@ -240,6 +240,11 @@ impl<'a> Finder<'a> {
                 });
             }
         }
+    }
+
+    /// The language of file `fi`: catalogue patterns are per language.
+    fn lang(&self, fi: usize) -> crate::facts::Language {
+        self.ix.file(fi).language
     }
 
     /// The decorator's resolved name across modules; a decorator on a
@@ -264,7 +269,7 @@ impl<'a> Finder<'a> {
                     let Some(gname) = self.decorator_name(gd.resolved.as_name(), depth + 1) else {
                         continue;
                     };
-                    if let Some(t) = self.cat.decorated_type.first(&gname) {
+                    if let Some(t) = self.cat.decorated_type.first(self.lang(gfi), &gname) {
                         let ty = &self.cat.data.decorated_type[t].type_;
                         return Some(format!("{ty}{}", &r[dot..]));
                     }
@@ -284,16 +289,16 @@ impl<'a> Finder<'a> {
             };
             let returned = self.ix.through_returns(r);
             let r = returned.as_deref().unwrap_or(r);
-            if let Some(ri) = self.cat.call.first(r) {
+            if let Some(ri) = self.cat.call.first(self.lang(fi), r) {
                 self.call_registration(fi, call, r, &self.cat.data.call[ri]);
             }
-            if let Some(li) = self.cat.route_list.first(r) {
+            if let Some(li) = self.cat.route_list.first(self.lang(fi), r) {
                 self.route_list(fi, call, li);
             }
-            if let Some(ii) = self.cat.include.first(r) {
+            if let Some(ii) = self.cat.include.first(self.lang(fi), r) {
                 self.include(fi, call, ii);
             }
-            for ei in self.cat.exposure.all(r) {
+            for ei in self.cat.exposure.all(self.lang(fi), r) {
                 self.exposure(fi, call, ei);
             }
         }
@@ -308,7 +313,7 @@ impl<'a> Finder<'a> {
         // Django `path("api/", include("app.urls"))` mounts, it does not route.
         if let Some(inner) = self.ix.call_at(fi, harg)
             && let Some(ir) = inner.resolved.as_name()
-            && let Some(ii) = self.cat.include.first(ir)
+            && let Some(ii) = self.cat.include.first(self.lang(fi), ir)
             && self.cat.data.include[ii].nested
         {
             let inc = &self.cat.data.include[ii];
@@ -481,7 +486,11 @@ impl<'a> Finder<'a> {
                 continue;
             };
             let returned = self.ix.through_returns(ty);
-            let Some(ri) = self.cat.router.first(returned.as_deref().unwrap_or(ty)) else {
+            let Some(ri) = self
+                .cat
+                .router
+                .first(self.lang(fi), returned.as_deref().unwrap_or(ty))
+            else {
                 continue;
             };
             if a.target.contains('.') {
@@ -507,11 +516,12 @@ impl<'a> Finder<'a> {
     /// Streamlit-like scripts; true when the module is one.
     fn scripts(&mut self, fi: usize) -> bool {
         let file = self.ix.file(fi);
-        let Some((imp, si)) = file
-            .imports
-            .iter()
-            .find_map(|i| self.cat.script.first(&i.target).map(|s| (i, s)))
-        else {
+        let Some((imp, si)) = file.imports.iter().find_map(|i| {
+            self.cat
+                .script
+                .first(self.lang(fi), &i.target)
+                .map(|s| (i, s))
+        }) else {
             return false;
         };
         // A helper module of a Streamlit app (imported, only definitions) is
@@ -615,8 +625,12 @@ impl<'a> Finder<'a> {
             {
                 let c = &file.calls[i];
                 let setup = match c.resolved.as_name() {
-                    Some(r) => self.cat.setup_call.first(r).is_some(),
-                    None => self.cat.setup_call.first(&c.callee).is_some(),
+                    Some(r) => self.cat.setup_call.first(self.lang(fi), r).is_some(),
+                    None => self
+                        .cat
+                        .setup_call
+                        .first(self.lang(fi), &c.callee)
+                        .is_some(),
                 };
                 if !setup {
                     return Some(c.span);
@@ -859,17 +873,21 @@ impl<'a> Finder<'a> {
         let mut found = None;
         'walk: while let Some((f, c)) = queue.pop_front() {
             let class = &self.ix.file(f).classes[c];
-            if let Some(e) = self.cat.class_name.first(&class.name) {
+            if let Some(e) = self.cat.class_name.first(self.lang(f), &class.name) {
                 found = Some(e);
                 break;
             }
             for base in &class.bases {
-                let entry = self.cat.class.first(base.as_str()).or_else(|| {
-                    self.ix
-                        .project
-                        .canonical(base)
-                        .and_then(|b| self.cat.class.first(b.as_str()))
-                });
+                let entry = self
+                    .cat
+                    .class
+                    .first(self.lang(f), base.as_str())
+                    .or_else(|| {
+                        self.ix
+                            .project
+                            .canonical(base)
+                            .and_then(|b| self.cat.class.first(self.lang(f), b.as_str()))
+                    });
                 if let Some(e) = entry {
                     found = Some(e);
                     break 'walk;

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 
 use crate::analysis::{FastMap, Project};
 use crate::catalog::{Catalog, ContentType, GenerationApi, Jurisdiction, hosts};
-use crate::facts::{Arg, Call, QName, Value};
+use crate::facts::{Arg, Call, Language, QName, Value};
 use crate::qname::OptionQName;
 
 /// One call into a generation API.
@@ -47,9 +47,10 @@ pub fn sites<'a>(project: &Project, catalog: &'a Catalog) -> Vec<GenerationSite<
     let mut out = Vec::new();
     for (fi, file) in project.files.iter().enumerate() {
         for (ci, call) in file.calls.iter().enumerate() {
-            let found = site(catalog, call)
-                .or_else(|| via_base_class(catalog, &classes, call))
-                .or_else(|| as_imported(catalog, call));
+            let lang = file.language;
+            let found = site(catalog, lang, call)
+                .or_else(|| via_base_class(catalog, lang, &classes, call))
+                .or_else(|| as_imported(catalog, lang, call));
             if let Some(site) = found {
                 out.push(GenerationSite {
                     file: fi,
@@ -63,14 +64,19 @@ pub fn sites<'a>(project: &Project, catalog: &'a Catalog) -> Vec<GenerationSite<
 }
 
 /// Retry with the name as imported, before the index followed it into the project.
-fn as_imported<'a>(catalog: &'a Catalog, call: &Call) -> Option<GenerationSite<'a>> {
-    site_as(catalog, call, call.imported.as_name()?)
+fn as_imported<'a>(
+    catalog: &'a Catalog,
+    lang: Language,
+    call: &Call,
+) -> Option<GenerationSite<'a>> {
+    site_as(catalog, lang, call, call.imported.as_name()?)
 }
 
 /// Retry a call on a project class as a call on each of its base classes
 /// outside the project (breadth-first, bounded).
 fn via_base_class<'a>(
     catalog: &'a Catalog,
+    lang: Language,
     classes: &FastMap<String, Vec<QName>>,
     call: &Call,
 ) -> Option<GenerationSite<'a>> {
@@ -89,7 +95,7 @@ fn via_base_class<'a>(
         match classes.get(c) {
             Some(bases) => queue.extend(bases.iter().map(QName::as_str)),
             None => {
-                if let Some(s) = site_as(catalog, call, &format!("{c}{rest}")) {
+                if let Some(s) = site_as(catalog, lang, call, &format!("{c}{rest}")) {
                     return Some(s);
                 }
             }
@@ -99,15 +105,20 @@ fn via_base_class<'a>(
 }
 
 /// The generation API a call reaches, if any (file/call indices left 0).
-pub fn site<'a>(catalog: &'a Catalog, call: &Call) -> Option<GenerationSite<'a>> {
-    site_as(catalog, call, call.resolved.as_name()?)
+pub fn site<'a>(catalog: &'a Catalog, lang: Language, call: &Call) -> Option<GenerationSite<'a>> {
+    site_as(catalog, lang, call, call.resolved.as_name()?)
 }
 
 /// `site` for the call as if its callee resolved to `resolved` (the name as
 /// imported, or a base class's method), without copying the call.
-fn site_as<'a>(catalog: &'a Catalog, call: &Call, resolved: &str) -> Option<GenerationSite<'a>> {
-    let Some(api) = catalog.generation_api(resolved) else {
-        return http_site(catalog, call, resolved);
+fn site_as<'a>(
+    catalog: &'a Catalog,
+    lang: Language,
+    call: &Call,
+    resolved: &str,
+) -> Option<GenerationSite<'a>> {
+    let Some(api) = catalog.generation_api(lang, resolved) else {
+        return http_site(catalog, lang, call, resolved);
     };
     let content = content_types(api, call)?;
     let mut site = GenerationSite {
@@ -155,8 +166,13 @@ fn site_as<'a>(catalog: &'a Catalog, call: &Call, resolved: &str) -> Option<Gene
 }
 
 /// A plain HTTP request to a literal URL on a known model host and path.
-fn http_site<'a>(catalog: &'a Catalog, call: &Call, resolved: &str) -> Option<GenerationSite<'a>> {
-    let http = catalog.http_call(resolved)?;
+fn http_site<'a>(
+    catalog: &'a Catalog,
+    lang: Language,
+    call: &Call,
+    resolved: &str,
+) -> Option<GenerationSite<'a>> {
+    let http = catalog.http_call(lang, resolved)?;
     let url = http
         .url_keyword
         .as_deref()

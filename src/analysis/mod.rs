@@ -43,9 +43,11 @@ pub struct Project {
 impl Project {
     pub fn new(mut files: Vec<FileFacts>) -> Project {
         files.sort_by(|a, b| a.path.cmp(&b.path));
+        // Configuration documents have no module.
         let modules: FastMap<String, usize> = files
             .iter()
             .enumerate()
+            .filter(|(_, f)| crate::lang::frontend(f.language).has_code())
             .map(|(i, f)| (f.module.clone(), i))
             .collect();
         let bindings = files.par_iter().map(module_bindings).collect();

@@ -512,7 +512,8 @@ fn check_patterns(
 ) -> bool {
     let mut ok = true;
     for (j, p) in patterns.iter().enumerate() {
-        if let Err(message) = compile_pattern(p) {
+        // Pattern syntax is the same for every language.
+        if let Err(message) = compile_pattern(crate::facts::Language::default(), p) {
             let mut path = base.to_vec();
             path.push(Seg::Key(key));
             path.push(Seg::Index(j));

@@ -67,6 +67,11 @@ pub trait Frontend: Sync {
     /// measured against (`synthlint debug parse`). Returns the node count.
     fn parse_only(&self, text: &str) -> usize;
     fn semantics(&self) -> &'static Semantics;
+    /// Whether its files are code (modules, functions, calls) rather than
+    /// configuration documents, which stay out of the module map.
+    fn has_code(&self) -> bool {
+        true
+    }
 }
 
 /// Every frontend, in one table.

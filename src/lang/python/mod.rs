@@ -287,6 +287,7 @@ fn extract_impl(
         main_guards: Vec::new(),
         conditions: Vec::new(),
         returns: Vec::new(),
+        config: Vec::new(),
         line_count: index.line_count() as u32,
     };
     let mut notes = Vec::new();

@@ -87,7 +87,7 @@ impl Rule for LabelStripping {
                 if let Some(op) = call
                     .resolved
                     .as_name()
-                    .and_then(|r| cx.catalog.strip_call(r))
+                    .and_then(|r| cx.catalog.strip_call(file.language, r))
                 {
                     push(
                         out,

@@ -267,7 +267,7 @@ fn relabeled_after(cx: &Context<'_>, fi: usize, scope: Option<&str>, w: &Writer)
         .filter_map(|c| c.resolved.as_ref())
         .any(|r| {
             cx.catalog
-                .label_api(r.as_str())
+                .label_api(project.files[fi].language, r.as_str())
                 .is_some_and(|api| api.kind == LabelKind::Implicit)
                 || an.graph.targets(project, r).into_iter().any(|t| {
                     an.graph

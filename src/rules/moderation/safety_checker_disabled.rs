@@ -77,6 +77,7 @@ impl Rule for SafetyCheckerDisabled {
                         }
                         if !cx.catalog.safety_switch_applies(
                             i,
+                            file.language,
                             call.resolved.as_name(),
                             &call.callee,
                         ) {
