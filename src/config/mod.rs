@@ -364,6 +364,10 @@ fn build(
         no_inline_suppressions: o.no_inline_suppressions,
         catalog,
         jobs: o.jobs,
+        baseline: loaded
+            .as_ref()
+            .zip(options.baseline.as_ref())
+            .map(|(c, b)| c.dir().join(b.get_ref())),
     })
 }
 

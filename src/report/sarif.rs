@@ -16,7 +16,7 @@ use crate::engine::ScanResult;
 use crate::finding::{Finding, Level, Location as FindingLocation, Notification, Related};
 use crate::regulations::{Regulations, natural_key};
 use crate::report::fingerprint::{
-    LINE_HASH_KEY, SYNTHLINT_KEY, SourceCache, region_text, synthlint_v1,
+    LINE_HASH_KEY, SYNTHLINT_KEY, SourceCache, region_text, synthlint_fingerprint,
 };
 use crate::report::json::canonical;
 use crate::report::{ReportOptions, redact};
@@ -42,6 +42,20 @@ const MAX_SNIPPET_BYTES: usize = 2000;
 /// Documentation page of a rule.
 pub fn help_uri(code: &str) -> String {
     format!("{INFORMATION_URI}/blob/main/docs/rules/{code}.md")
+}
+
+/// The `sarif` format.
+pub struct Sarif;
+
+impl crate::report::Emitter for Sarif {
+    fn emit(
+        &self,
+        result: &ScanResult,
+        opts: &ReportOptions,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        write(result, opts, out)
+    }
 }
 
 pub fn write(result: &ScanResult, opts: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
@@ -831,7 +845,7 @@ fn binary_fingerprints(f: &Finding) -> (String, String) {
     if identity.chars().all(|c| c == '\u{1}') {
         identity = f.message.clone();
     }
-    let synthlint = synthlint_v1(f.rule, &f.location.path, None, &identity);
+    let synthlint = synthlint_fingerprint(f.rule, &f.location.path, None, &identity);
     let line_hash = format!("{}:1", &synthlint[..16]);
     (line_hash, synthlint)
 }
