@@ -95,7 +95,7 @@ fn write_log(log: &Log, out: &mut dyn Write) -> io::Result<()> {
     if results > GITHUB_RESULT_LIMIT {
         eprintln!(
             "warning: the SARIF report has {results} results; GitHub code scanning keeps only \
-             the first {GITHUB_RESULT_LIMIT} of a run (narrow the scan or use a baseline)"
+             the first {GITHUB_RESULT_LIMIT} of a run (narrow the scan, or use a baseline with --omit-suppressed)"
         );
     }
     serde_json::to_writer_pretty(&mut *out, log).map_err(io::Error::other)?;
