@@ -30,7 +30,7 @@ a{color:var(--note)}
 table{border-collapse:collapse;width:100%;font-size:.9em}
 th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
 th{background:var(--soft)}
-td.n{text-align:right}
+td.n{text-align:right}td.id{white-space:nowrap}
 code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.85em}
 pre{background:var(--soft);border:1px solid var(--line);border-radius:6px;padding:8px;overflow-x:auto;white-space:pre}
 .lvl{display:inline-block;border-radius:10px;padding:0 8px;font-size:.8em;font-weight:600;color:#fff}
@@ -97,7 +97,7 @@ impl Emitter for Html {
             for (id, heading, n) in counts {
                 writeln!(
                     out,
-                    "<tr><td><a href=\"#{0}\">{0}</a></td><td>{1}</td><td class=\"n\">{n}</td></tr>",
+                    "<tr><td class=\"id\"><a href=\"#{0}\">{0}</a></td><td>{1}</td><td class=\"n\">{n}</td></tr>",
                     esc(id),
                     esc(heading)
                 )?;
