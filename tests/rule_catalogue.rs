@@ -209,7 +209,8 @@ fn check_or_write(path: &Path, content: &str, update: bool, stale: &mut Vec<Stri
 /// The rule table in the top-level README, between its markers, is
 /// generated from the rule metadata too.
 fn check_readme_table(update: bool, stale: &mut Vec<String>) {
-    const BEGIN: &str = "<!-- rules table: generated from the rule metadata by `cargo test`; do not edit -->\n";
+    const BEGIN: &str =
+        "<!-- rules table: generated from the rule metadata by `cargo test`; do not edit -->\n";
     const END: &str = "<!-- end of rules table -->";
     let path = root().join("README.md");
     let readme = std::fs::read_to_string(&path).unwrap();
