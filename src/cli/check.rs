@@ -6,20 +6,16 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::cli::output::{self, Output, Sink};
 use crate::cli::{CheckArgs, ScanArgs, scope};
+use crate::config::hierarchy::Hierarchy;
 use crate::config::{Overrides, Settings};
 use crate::engine::{self, ScanResult};
 use crate::finding::Level;
 use crate::report::{self, Format, ReportOptions, RunInfo};
 use crate::suppress::edit;
 
-/// Settings for a scan of `paths`, or the config error rendered and exit 2.
-pub fn settings(
-    args: &ScanArgs,
-    paths: &[PathBuf],
-    fail_on: Option<Level>,
-    no_color: bool,
-) -> Result<Settings, ExitCode> {
-    let overrides = Overrides {
+/// What the command line says about a scan of `paths`.
+fn overrides(args: &ScanArgs, paths: &[PathBuf], fail_on: Option<Level>) -> Overrides {
+    Overrides {
         config: args.config.clone(),
         paths: paths.to_vec(),
         select: args.select.clone(),
@@ -29,8 +25,44 @@ pub fn settings(
         jobs: args.jobs,
         root: args.root.clone(),
         no_inline_suppressions: args.no_inline_suppressions,
-    };
-    super::settings_or_exit(&overrides, no_color)
+    }
+}
+
+/// Settings for a scan of `paths`, or the config error rendered and exit 2.
+pub fn settings(
+    args: &ScanArgs,
+    paths: &[PathBuf],
+    fail_on: Option<Level>,
+    no_color: bool,
+) -> Result<Settings, ExitCode> {
+    super::settings_or_exit(&overrides(args, paths, fail_on), no_color)
+}
+
+/// The nested configs that govern the files of a scan (nearest config per
+/// file), or the config error rendered and exit 2.
+fn hierarchy(
+    o: &Overrides,
+    settings: &Settings,
+    files: &[crate::walk::SourcePath],
+    no_color: bool,
+) -> Result<Hierarchy, ExitCode> {
+    let h = Hierarchy::discover(o, settings, files).map_err(|e| {
+        let color = !no_color
+            && std::env::var_os("NO_COLOR").is_none()
+            && std::io::IsTerminal::is_terminal(&std::io::stderr());
+        eprint!(
+            "{}",
+            crate::config::error::render(&miette::Report::new(e), color)
+        );
+        ExitCode::from(2)
+    })?;
+    for p in &h.unused_catalogs {
+        eprintln!(
+            "warning: [catalog] in {} is not used: the catalogue is project-wide; extend it in the top-level config",
+            p.display()
+        );
+    }
+    Ok(h)
 }
 
 /// The cache directory the scan uses, if any.
@@ -97,9 +129,40 @@ fn run_checked(args: CheckArgs) -> Result<ExitCode, ExitCode> {
         paths.clone()
     };
     output::guard_inputs(&outputs, &scan_paths)?;
-    let cache_dir = cache_dir(&args.scan, &settings);
     let started = now();
-    let mut result = scan(&scan_paths, &settings, cache_dir.as_deref())?;
+    let o = overrides(&args.scan, &paths, args.fail_on);
+    let (files, _) = crate::walk::collect(&scan_paths, &settings);
+    let nested = hierarchy(&o, &settings, &files, args.no_color)?;
+    if let Some(file) = &args.show_settings {
+        return show_settings(file, &settings, &nested);
+    }
+    if args.show_files {
+        let mut text = String::new();
+        for f in &files {
+            if !nested
+                .settings_for(&settings, &f.rel)
+                .exclude
+                .is_match(&f.rel)
+            {
+                text += &f.rel;
+                text.push('\n');
+            }
+        }
+        output::print_or_exit(&text)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let cache_dir = cache_dir(&args.scan, &settings);
+    let mut result = if nested.is_empty() {
+        scan(&scan_paths, &settings, cache_dir.as_deref())?
+    } else {
+        let mut r = scan(
+            &scan_paths,
+            &nested.scan_settings(&settings),
+            cache_dir.as_deref(),
+        )?;
+        nested.apply(&settings, &mut r);
+        r
+    };
 
     let mut stale = 0;
     let baseline = args.baseline.clone().or_else(|| settings.baseline.clone());
@@ -175,6 +238,67 @@ fn run_checked(args: CheckArgs) -> Result<ExitCode, ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `--show-settings FILE`: the settings that govern FILE.
+fn show_settings(file: &Path, base: &Settings, nested: &Hierarchy) -> Result<ExitCode, ExitCode> {
+    let root = &base.root;
+    let abs = file.canonicalize().unwrap_or_else(|_| file.to_path_buf());
+    let rel = crate::walk::relative(root, &abs);
+    let s = nested.settings_for(base, &rel);
+    let config = s
+        .config_file
+        .as_deref()
+        .map_or("(none: defaults)".to_string(), |c| {
+            crate::walk::relative(root, c)
+        });
+    let mut text = format!("file: {rel}\nconfig: {config}\n");
+    text += &format!("rules: {}\n", s.enabled_rules.join(", "));
+    let levels: Vec<String> = s
+        .level_overrides
+        .iter()
+        .map(|(c, l)| format!("{c}={}", l.as_str()))
+        .collect();
+    text += &format!("levels: {}\n", levels.join(", "));
+    let ignores: Vec<String> = s
+        .per_path_ignores
+        .iter()
+        .filter(|(g, _)| g.is_match(&rel))
+        .map(|(g, codes)| format!("{} = {}", g.glob().glob(), codes.join(", ")))
+        .collect();
+    text += &format!(
+        "per-path ignores matching this file: {}\n",
+        ignores.join("; ")
+    );
+    text += &format!("excluded: {}\n", s.exclude.is_match(&rel));
+    text += &format!(
+        "require-suppression-reason: {}\ninline suppressions: {}\n",
+        s.require_suppression_reason,
+        if s.no_inline_suppressions {
+            "ignored"
+        } else {
+            "honoured"
+        }
+    );
+    // Project-wide, from the base config.
+    text += &format!(
+        "fail-on: {}\nmax-file-size: {}\nbaseline: {}\n",
+        base.fail_on.as_str(),
+        base.max_file_size,
+        base.baseline
+            .as_deref()
+            .map_or("(none)".into(), |b| crate::walk::relative(root, b)),
+    );
+    let c = &base.catalog;
+    text += &format!(
+        "catalog extensions: {} generation, {} safety switches, {} labels, {} passthrough methods\n",
+        c.generation.len(),
+        c.safety_switch.len(),
+        c.label.len(),
+        c.passthrough_methods.len()
+    );
+    output::print_or_exit(&text)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn report_edits(done: &edit::EditReport, verb: &str, what: &str) {

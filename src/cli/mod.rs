@@ -142,6 +142,12 @@ pub struct CheckArgs {
     /// Remove unused suppressions (SYN002) from the source files.
     #[arg(long)]
     pub fix: bool,
+    /// Print the settings that govern FILE (its nearest config) and exit.
+    #[arg(long, value_name = "FILE")]
+    pub show_settings: Option<PathBuf>,
+    /// Print the files the scan would analyse and exit.
+    #[arg(long)]
+    pub show_files: bool,
 }
 
 #[derive(Args, Clone, Debug)]
