@@ -26,7 +26,8 @@ fn run_checked(args: BaselineArgs) -> Result<ExitCode, ExitCode> {
         &paths,
     )?;
     let cache_dir = check::cache_dir(&args.scan, &settings);
-    let result = check::scan(&paths, &settings, cache_dir.as_deref())?;
+    let (_, nested) = check::governance(&args.scan, &paths, &paths, &settings, None, false)?;
+    let result = check::scan_governed(&paths, &settings, &nested, cache_dir.as_deref())?;
     // Reasons written into an earlier baseline are kept.
     let previous = args
         .output

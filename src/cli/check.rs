@@ -94,6 +94,37 @@ pub fn scan(
         })
 }
 
+/// [`scan`] with each file's nearest config applied.
+pub fn scan_governed(
+    paths: &[PathBuf],
+    settings: &Settings,
+    nested: &Hierarchy,
+    cache_dir: Option<&Path>,
+) -> Result<ScanResult, ExitCode> {
+    if nested.is_empty() {
+        return scan(paths, settings, cache_dir);
+    }
+    let mut r = scan(paths, &nested.scan_settings(settings), cache_dir)?;
+    nested.apply(settings, &mut r);
+    Ok(r)
+}
+
+/// The nested configs of a scan of `paths` (see [`Hierarchy`]), and the
+/// files the walk selects.
+pub fn governance(
+    args: &ScanArgs,
+    paths: &[PathBuf],
+    scan_paths: &[PathBuf],
+    settings: &Settings,
+    fail_on: Option<Level>,
+    no_color: bool,
+) -> Result<(Vec<crate::walk::SourcePath>, Hierarchy), ExitCode> {
+    let o = overrides(args, paths, fail_on);
+    let (files, _) = crate::walk::collect(scan_paths, settings);
+    let nested = hierarchy(&o, settings, &files, no_color)?;
+    Ok((files, nested))
+}
+
 fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -130,9 +161,14 @@ fn run_checked(args: CheckArgs) -> Result<ExitCode, ExitCode> {
     };
     output::guard_inputs(&outputs, &scan_paths)?;
     let started = now();
-    let o = overrides(&args.scan, &paths, args.fail_on);
-    let (files, _) = crate::walk::collect(&scan_paths, &settings);
-    let nested = hierarchy(&o, &settings, &files, args.no_color)?;
+    let (files, nested) = governance(
+        &args.scan,
+        &paths,
+        &scan_paths,
+        &settings,
+        args.fail_on,
+        args.no_color,
+    )?;
     if let Some(file) = &args.show_settings {
         return show_settings(file, &settings, &nested);
     }
@@ -174,9 +210,15 @@ fn run_checked(args: CheckArgs) -> Result<ExitCode, ExitCode> {
         stale = crate::baseline::apply(&file, &path.display().to_string(), &mut result);
     }
     if let Some(reference) = &args.diff_base {
+        // The base is scanned with the rules the work tree ran.
+        let scan_settings = if nested.is_empty() {
+            settings.clone()
+        } else {
+            nested.scan_settings(&settings)
+        };
         match scope::apply_diff_base(
             reference,
-            &settings,
+            &scan_settings,
             &scan_paths,
             cache_dir.as_deref(),
             &mut result,
