@@ -71,19 +71,20 @@ impl Hierarchy {
                     .iter()
                     .chain(["pyproject.toml"].iter())
                     .any(|n| at.join(n).is_file());
-                if candidate && let Some(loaded) = discover::find(&at)? {
-                    if loaded.dir() == at {
-                        let path = loaded.path.clone();
-                        if !configs.contains_key(&path) {
-                            let rel_dir = crate::walk::relative(root, &at);
-                            if has_catalog(&loaded) {
-                                h.unused_catalogs.push(path.clone());
-                            }
-                            let settings = build(o, Some(loaded), root.clone())?;
-                            configs.insert(path.clone(), (rel_dir, settings));
+                if candidate
+                    && let Some(loaded) = discover::find(&at)?
+                    && loaded.dir() == at
+                {
+                    let path = loaded.path.clone();
+                    if !configs.contains_key(&path) {
+                        let rel_dir = crate::walk::relative(root, &at);
+                        if has_catalog(&loaded) {
+                            h.unused_catalogs.push(path.clone());
                         }
-                        break Some(path);
+                        let settings = build(o, Some(loaded), root.clone())?;
+                        configs.insert(path.clone(), (rel_dir, settings));
                     }
+                    break Some(path);
                 }
                 pending.push(at.clone());
                 at = at.parent().expect("checked above").to_path_buf();

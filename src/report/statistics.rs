@@ -13,9 +13,12 @@ use crate::rules;
 /// The `statistics` format.
 pub struct Statistics;
 
+/// (code or article id, count), largest first.
+pub type Counted = Vec<(&'static str, usize)>;
+
 /// Active findings per rule code, and per article id (a finding counts
 /// once for each article its rule implicates).
-pub fn counts(result: &ScanResult) -> (Vec<(&'static str, usize)>, Vec<(&'static str, usize)>) {
+pub fn counts(result: &ScanResult) -> (Counted, Counted) {
     let mut by_rule: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut by_article: BTreeMap<&'static str, usize> = BTreeMap::new();
     for f in result.active() {
