@@ -15,19 +15,7 @@ use crate::finding::{Finding, Level, Notification};
 use crate::report::ReportOptions;
 use crate::rules;
 
-/// The `github` format.
-pub struct Github;
-
-impl crate::report::Emitter for Github {
-    fn emit(
-        &self,
-        result: &ScanResult,
-        opts: &ReportOptions,
-        out: &mut dyn Write,
-    ) -> io::Result<()> {
-        write(result, opts, out)
-    }
-}
+emitter_of_write!(Github, "The `github` format.");
 
 pub fn write(result: &ScanResult, _opts: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
     write_lines(result.active(), &result.notifications, out)

@@ -1,4 +1,4 @@
-//! `--format html`: the reviewer report ([`review`]) as one self-contained
+//! `--format html`: the reviewer report ([`review::document`]) as one self-contained
 //! page: inline CSS, no script, no external resource, readable from a phone
 //! to a desktop screen. Every text from the scan is escaped.
 
@@ -6,9 +6,9 @@ use std::io::{self, Write};
 
 use crate::engine::ScanResult;
 use crate::finding::Level;
-use crate::report::markdown::{place, plain};
-use crate::report::review::{NOT_YET_CHECKED, Review, Status};
-use crate::report::{Emitter, ReportOptions, plural, text};
+use crate::report::markdown::plain;
+use crate::report::review::{self, Block, Inline, Status};
+use crate::report::{Emitter, ReportOptions};
 
 /// The `html` format.
 pub struct Html;
@@ -48,291 +48,124 @@ impl Emitter for Html {
         opts: &ReportOptions,
         out: &mut dyn Write,
     ) -> io::Result<()> {
-        let r = Review::build(result);
-        let run = &opts.run;
-        let c = &r.counts;
+        let doc = review::document(result, &opts.run);
+        let title = match doc.first() {
+            Some(Block::Title(t)) => t.clone(),
+            _ => "synthlint review".into(),
+        };
         writeln!(
             out,
-            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>synthlint review: {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>",
-            esc(&r.project)
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>",
+            esc(&title)
         )?;
-        writeln!(out, "<h1>synthlint review: {}</h1>", esc(&r.project))?;
-        let mut facts = vec![format!("synthlint {}", r.version)];
-        if let Some(commit) = &run.commit {
-            facts.push(format!("commit <code>{}</code>", esc(commit)));
+        for block in &doc {
+            write_block(block, out)?;
         }
-        facts.push(match &run.config {
-            Some(cfg) => format!("configuration <code>{}</code>", esc(cfg)),
-            None => "no configuration file".into(),
-        });
-        facts.push(plural(r.files, "file", "files"));
-        writeln!(out, "<p class=\"meta\">{}</p>", facts.join(" · "))?;
-        writeln!(
-            out,
-            "<p class=\"summary\">{}</p>",
-            esc(&text::summary(result))
-        )?;
-        writeln!(out, "<div class=\"cards\">")?;
-        for (n, what) in [
-            (c.errors, "errors"),
-            (c.warnings, "warnings"),
-            (c.notes, "notes"),
-            (c.suppressed, "suppressed"),
-            (c.baselined, "baselined"),
-            (c.unchanged, "unchanged"),
-        ] {
-            writeln!(out, "<div class=\"card\"><b>{n}</b>{what}</div>")?;
-        }
-        writeln!(out, "</div>")?;
-
-        writeln!(out, "<h2 id=\"articles\">Findings per article</h2>")?;
-        let counts = r.article_counts();
-        if counts.is_empty() {
-            writeln!(out, "<p>No active finding implicates an article.</p>")?;
-        } else {
-            writeln!(
-                out,
-                "<div class=\"scroll\"><table><tr><th>Article</th><th></th><th>Findings</th></tr>"
-            )?;
-            for (id, heading, n) in counts {
-                writeln!(
-                    out,
-                    "<tr><td class=\"id\"><a href=\"#{0}\">{0}</a></td><td>{1}</td><td class=\"n\">{n}</td></tr>",
-                    esc(id),
-                    esc(heading)
-                )?;
-            }
-            writeln!(out, "</table></div>")?;
-        }
-
-        writeln!(out, "<h2 id=\"endpoints\">Endpoints</h2>")?;
-        if !r.inventory_available {
-            writeln!(
-                out,
-                "<p>GEN002 did not run, so endpoints are not listed (enable it to see them).</p>"
-            )?;
-        } else if r.endpoints.is_empty() {
-            writeln!(out, "<p>No entry point reaches a generation call.</p>")?;
-        } else {
-            writeln!(
-                out,
-                "<div class=\"scroll\"><table><tr><th>Endpoint</th><th>Where</th><th>Content</th><th>Models</th><th>Providers</th><th>Implicit label</th><th>Explicit label</th><th>Label switch gate</th></tr>"
-            )?;
-            for e in &r.endpoints {
-                writeln!(
-                    out,
-                    "<tr><td>{}{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td>{}{}{}</tr>",
-                    esc(&e.endpoint),
-                    if e.public { " <em>(public)</em>" } else { "" },
-                    esc(&place(&e.location)),
-                    esc(&e.content.join(", ")),
-                    esc(&e.models.join(", ")),
-                    esc(&e.providers.join(", ")),
-                    status_cell(&e.implicit_label),
-                    status_cell(&e.explicit_label),
-                    status_cell(&e.label_gate),
-                )?;
-            }
-            writeln!(out, "</table></div>")?;
-            writeln!(
-                out,
-                "<p class=\"meta\">Not checked by any rule yet, for any endpoint: {}.</p>",
-                esc(&NOT_YET_CHECKED.join("; "))
-            )?;
-        }
-
-        writeln!(
-            out,
-            "<h2 id=\"by-article\">Findings by instrument and article</h2>"
-        )?;
-        if r.instruments.is_empty() {
-            writeln!(out, "<p>Nothing to report.</p>")?;
-        }
-        for inst in &r.instruments {
-            writeln!(
-                out,
-                "<h3>{}: <a href=\"{}\">{}</a></h3>",
-                esc(&inst.id),
-                esc(&inst.url),
-                esc(&inst.name)
-            )?;
-            for a in &inst.articles {
-                writeln!(
-                    out,
-                    "<h4 id=\"{0}\">{0} {1}</h4>\n<p>{2} <a href=\"{3}\">text</a></p>\n<ul class=\"rel\">",
-                    esc(&a.id),
-                    esc(&a.heading),
-                    esc(&a.summary),
-                    esc(&a.url)
-                )?;
-                for &i in &a.findings {
-                    let f = r.findings[i].finding;
-                    writeln!(
-                        out,
-                        "<li>{} <a href=\"#finding-{}\">{}</a> <code>{}</code> {}</li>",
-                        badge(f.level),
-                        i + 1,
-                        f.rule,
-                        esc(&place(&f.location)),
-                        esc(&f.message)
-                    )?;
-                }
-                writeln!(out, "</ul>")?;
-            }
-        }
-
-        if !r.findings.is_empty() {
-            writeln!(out, "<h2 id=\"findings\">Findings</h2>")?;
-        }
-        for (i, d) in r.findings.iter().enumerate() {
-            let f = d.finding;
-            writeln!(
-                out,
-                "<section class=\"finding\" id=\"finding-{}\">\n<h3>{}. {} {} {} <code>{}</code></h3>\n<p>{}</p>",
-                i + 1,
-                i + 1,
-                badge(f.level),
-                f.rule,
-                esc(d.meta.map_or("", |m| m.name)),
-                esc(&place(&f.location)),
-                esc(&f.message)
-            )?;
-            if let Some((first, snippet)) = &d.snippet {
-                let numbered: Vec<String> = snippet
-                    .lines()
-                    .enumerate()
-                    .map(|(n, line)| format!("{:>4}  {}", *first as usize + n, esc(line)))
-                    .collect();
-                writeln!(out, "<pre>{}</pre>", numbered.join("\n"))?;
-            }
-            if !f.flow.is_empty() {
-                writeln!(out, "<p>Code flow:</p>\n<ol class=\"flow\">")?;
-                for step in &f.flow {
-                    writeln!(
-                        out,
-                        "<li><code>{}</code> {}</li>",
-                        esc(&place(&step.location)),
-                        esc(&step.message)
-                    )?;
-                }
-                writeln!(out, "</ol>")?;
-            }
-            if !f.related.is_empty() {
-                writeln!(out, "<p>Related:</p>\n<ul class=\"rel\">")?;
-                for rel in &f.related {
-                    writeln!(
-                        out,
-                        "<li><code>{}</code> {}</li>",
-                        esc(&place(&rel.location)),
-                        esc(&rel.message)
-                    )?;
-                }
-                writeln!(out, "</ul>")?;
-            }
-            if let Some(m) = d.meta.filter(|m| !m.articles.is_empty()) {
-                let links: Vec<String> = m
-                    .articles
-                    .iter()
-                    .map(|a| format!("<a href=\"#{0}\">{0}</a>", esc(a)))
-                    .collect();
-                writeln!(out, "<p class=\"meta\">Articles: {}</p>", links.join(", "))?;
-            }
-            writeln!(out, "</section>")?;
-        }
-
-        writeln!(out, "<h2 id=\"passed\">Checks that passed</h2>")?;
-        if r.passed.is_empty() {
-            writeln!(out, "<p>Every rule that ran reported something.</p>")?;
-        } else {
-            writeln!(
-                out,
-                "<div class=\"scroll\"><table><tr><th>Rule</th><th>Name</th><th>Articles</th></tr>"
-            )?;
-            for m in &r.passed {
-                writeln!(
-                    out,
-                    "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    m.code,
-                    m.name,
-                    m.articles.join(", ")
-                )?;
-            }
-            writeln!(out, "</table></div>")?;
-        }
-
-        writeln!(
-            out,
-            "<h2 id=\"hidden\">Suppressed, baselined and unchanged findings</h2>"
-        )?;
-        if r.hidden.is_empty() {
-            writeln!(out, "<p>None.</p>")?;
-        } else {
-            writeln!(
-                out,
-                "<div class=\"scroll\"><table><tr><th>Rule</th><th>Where</th><th>How</th><th>Reason</th></tr>"
-            )?;
-            for f in &r.hidden {
-                let s = f
-                    .suppression
-                    .as_ref()
-                    .expect("hidden findings are suppressed");
-                let reason = if s.justification.trim().is_empty() {
-                    "(no reason given)"
-                } else {
-                    s.justification.as_str()
-                };
-                writeln!(
-                    out,
-                    "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
-                    f.rule,
-                    esc(&place(&f.location)),
-                    s.kind().as_str(),
-                    esc(reason)
-                )?;
-            }
-            writeln!(out, "</table></div>")?;
-        }
-
-        if !r.notifications.is_empty() {
-            writeln!(
-                out,
-                "<h2 id=\"skipped\">Files not analysed</h2>\n<ul class=\"rel\">"
-            )?;
-            for n in r.notifications {
-                writeln!(
-                    out,
-                    "<li>{}[{}] <code>{}</code> {}</li>",
-                    n.level.as_str(),
-                    esc(&n.kind),
-                    esc(n.path.as_deref().unwrap_or("-")),
-                    esc(&n.message)
-                )?;
-            }
-            writeln!(out, "</ul>")?;
-        }
-
-        writeln!(
-            out,
-            "<h2 id=\"configuration\">Configuration</h2>\n<ul class=\"rel\">"
-        )?;
-        for (k, v) in &run.settings {
-            writeln!(out, "<li>{}: <code>{}</code></li>", esc(k), esc(v))?;
-        }
-        writeln!(out, "</ul>\n</main>\n</body>\n</html>")
+        writeln!(out, "</main>\n</body>\n</html>")
     }
+}
+
+fn write_block(block: &Block, out: &mut dyn Write) -> io::Result<()> {
+    match block {
+        Block::Title(t) => writeln!(out, "<h1>{}</h1>", esc(t)),
+        Block::Heading { level, id, text } => {
+            let id = id
+                .as_ref()
+                .map_or(String::new(), |id| format!(" id=\"{}\"", esc(id)));
+            writeln!(out, "<h{level}{id}>{}</h{level}>", inlines(text))
+        }
+        Block::Para(parts) => writeln!(out, "<p>{}</p>", inlines(parts)),
+        Block::Meta(parts) => writeln!(out, "<p class=\"meta\">{}</p>", inlines(parts)),
+        Block::Summary(s) => writeln!(out, "<p class=\"summary\">{}</p>", esc(s)),
+        Block::Cards(cards) => {
+            writeln!(out, "<div class=\"cards\">")?;
+            for (n, what) in cards {
+                writeln!(out, "<div class=\"card\"><b>{n}</b>{what}</div>")?;
+            }
+            writeln!(out, "</div>")
+        }
+        Block::Table {
+            head,
+            numeric,
+            rows,
+        } => {
+            let head: Vec<String> = head
+                .iter()
+                .map(|h| format!("<th>{}</th>", esc(h)))
+                .collect();
+            writeln!(
+                out,
+                "<div class=\"scroll\"><table><tr>{}</tr>",
+                head.concat()
+            )?;
+            for row in rows {
+                let cells: Vec<String> = row
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        let class = match c.as_slice() {
+                            _ if numeric.contains(&i) => " class=\"n\"",
+                            [Inline::Status(s)] => match s {
+                                Status::Finding { .. } => " class=\"missing\"",
+                                Status::NoFinding => " class=\"nofinding\"",
+                                _ => " class=\"unchecked\"",
+                            },
+                            _ if i == 0 => " class=\"id\"",
+                            _ => "",
+                        };
+                        format!("<td{class}>{}</td>", inlines(c))
+                    })
+                    .collect();
+                writeln!(out, "<tr>{}</tr>", cells.concat())?;
+            }
+            writeln!(out, "</table></div>")
+        }
+        Block::List { ordered, items } => {
+            let (open, close) = if *ordered {
+                ("<ol class=\"flow\">", "</ol>")
+            } else {
+                ("<ul class=\"rel\">", "</ul>")
+            };
+            writeln!(out, "{open}")?;
+            for item in items {
+                writeln!(out, "<li>{}</li>", inlines(item))?;
+            }
+            writeln!(out, "{close}")
+        }
+        Block::Code { first, text } => {
+            let numbered: Vec<String> = text
+                .lines()
+                .enumerate()
+                .map(|(n, line)| format!("{:>4}  {}", *first as usize + n, esc(line)))
+                .collect();
+            writeln!(out, "<pre>{}</pre>", numbered.join("\n"))
+        }
+        Block::Section { id, blocks } => {
+            writeln!(out, "<section class=\"finding\" id=\"{}\">", esc(id))?;
+            for b in blocks {
+                write_block(b, out)?;
+            }
+            writeln!(out, "</section>")
+        }
+    }
+}
+
+fn inlines(parts: &[Inline]) -> String {
+    parts
+        .iter()
+        .map(|p| match p {
+            Inline::Text(s) => esc(s),
+            Inline::Muted(s) => format!("<em>{}</em>", esc(s)),
+            Inline::Code(s) => format!("<code>{}</code>", esc(s)),
+            Inline::Link { text, href } => format!("<a href=\"{}\">{}</a>", esc(href), esc(text)),
+            Inline::Level(l) => badge(*l),
+            Inline::Status(s) => esc(&s.label()),
+        })
+        .collect()
 }
 
 fn badge(level: Level) -> String {
     format!("<span class=\"lvl {0}\">{0}</span>", level.as_str())
-}
-
-fn status_cell(s: &Status) -> String {
-    let class = match s {
-        Status::Finding { .. } => "missing",
-        Status::NoFinding => "nofinding",
-        Status::NotChecked | Status::NotApplicable(_) => "unchecked",
-    };
-    format!("<td class=\"{class}\">{}</td>", esc(&s.label()))
 }
 
 /// HTML text and attribute escaping, control characters made visible.

@@ -22,19 +22,7 @@ use crate::source::Span;
 /// Schema version of this output.
 pub const VERSION: u32 = 1;
 
-/// The `json` format.
-pub struct Json;
-
-impl crate::report::Emitter for Json {
-    fn emit(
-        &self,
-        result: &ScanResult,
-        opts: &ReportOptions,
-        out: &mut dyn Write,
-    ) -> io::Result<()> {
-        write(result, opts, out)
-    }
-}
+emitter_of_write!(Json, "The `json` format.");
 
 pub fn write(result: &ScanResult, opts: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
     let report = build(result, opts);

@@ -5,6 +5,26 @@
 //! [`emitter`] picks it. `synthlint media` has its own reporters
 //! ([`media`], [`sarif::write_media`], [`github::write_lines`]).
 
+/// The [`Emitter`] of a format module whose `write(result, opts, out)`
+/// renders the report.
+macro_rules! emitter_of_write {
+    ($name:ident, $doc:literal) => {
+        #[doc = $doc]
+        pub struct $name;
+
+        impl $crate::report::Emitter for $name {
+            fn emit(
+                &self,
+                result: &$crate::engine::ScanResult,
+                opts: &$crate::report::ReportOptions,
+                out: &mut dyn std::io::Write,
+            ) -> std::io::Result<()> {
+                write(result, opts, out)
+            }
+        }
+    };
+}
+
 pub mod concise;
 pub mod fingerprint;
 pub mod github;

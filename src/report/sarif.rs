@@ -44,19 +44,7 @@ pub fn help_uri(code: &str) -> String {
     format!("{INFORMATION_URI}/blob/main/docs/rules/{code}.md")
 }
 
-/// The `sarif` format.
-pub struct Sarif;
-
-impl crate::report::Emitter for Sarif {
-    fn emit(
-        &self,
-        result: &ScanResult,
-        opts: &ReportOptions,
-        out: &mut dyn Write,
-    ) -> io::Result<()> {
-        write(result, opts, out)
-    }
-}
+emitter_of_write!(Sarif, "The `sarif` format.");
 
 pub fn write(result: &ScanResult, opts: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
     write_log(&build(result, opts), out)

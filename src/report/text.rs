@@ -31,19 +31,7 @@ const WIDTH: usize = 100;
 /// their first line only, so one finding cannot flood the terminal.
 const MAX_LABEL_LINES: u32 = 8;
 
-/// The `text` format.
-pub struct Text;
-
-impl crate::report::Emitter for Text {
-    fn emit(
-        &self,
-        result: &ScanResult,
-        opts: &ReportOptions,
-        out: &mut dyn Write,
-    ) -> io::Result<()> {
-        write(result, opts, out)
-    }
-}
+emitter_of_write!(Text, "The `text` format.");
 
 pub fn write(result: &ScanResult, opts: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
     let theme = if opts.color {
