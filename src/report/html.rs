@@ -110,7 +110,9 @@ fn write_block(block: &Block, out: &mut dyn Write) -> io::Result<()> {
                                 Status::NoFinding => " class=\"nofinding\"",
                                 _ => " class=\"unchecked\"",
                             },
-                            _ if i == 0 => " class=\"id\"",
+                            [Inline::Link { href, .. }] if i == 0 && href.starts_with('#') => {
+                                " class=\"id\""
+                            }
                             _ => "",
                         };
                         format!("<td{class}>{}</td>", inlines(c))
