@@ -288,7 +288,7 @@ impl SourceCache {
         self.load(&location.path).region(&location.span)
     }
 
-    /// Only our `synthlint/v1` key (what the JSON report and baseline use).
+    /// Only our `synthlint/v2` key (what the JSON report, the baseline and `--diff-base` use).
     pub fn synthlint(&mut self, f: &Finding) -> String {
         let region = self
             .load(&f.location.path)
