@@ -51,8 +51,8 @@ pub struct Settings {
     pub no_inline_suppressions: bool,
     pub catalog: CatalogData,
     pub jobs: Option<usize>,
-    /// The baseline file named in the config (absolute, or relative to the
-    /// current directory when the config file's directory is).
+    /// The baseline file named in the config, resolved against the config
+    /// file's directory.
     pub baseline: Option<PathBuf>,
 }
 
