@@ -16,6 +16,7 @@ pub mod fuzzing;
 pub mod git;
 pub mod labels;
 pub mod lang;
+pub mod qname;
 pub mod regulations;
 pub mod report;
 pub mod rules;

@@ -63,6 +63,7 @@ fn file(path: &str, source: &str) -> FileFacts {
                 args: Box::new([]),
                 scope: None,
                 receiver_args: None,
+                receiver: synthlint::facts::Receiver::None,
                 span,
                 callee_end: span.end_byte,
             });

@@ -13,8 +13,10 @@ use serde::{Deserialize, Serialize};
 use crate::analysis::Project;
 use crate::catalog::Catalog;
 use crate::catalog::entrypoints::{ArgRef, EntryPointCatalog, Registration, RouteFrom};
-use crate::facts::{Arg, Call, Value};
+use crate::facts::{Arg, Call, Part, Shape, Value};
 use crate::finding::Location;
+use crate::qname::OptionQName;
+use crate::qname::{self, QName, Segment};
 use crate::source::Span;
 use index::{Index, Key, MAX_HOPS, Symbol};
 use prefix::{Mount, Prefixes};
@@ -190,7 +192,7 @@ impl<'a> Finder<'a> {
         for (i, f) in file.functions.iter().enumerate() {
             let scope = self.ix.scope_of_function(fi, &f.qualname);
             for d in &f.decorators {
-                let Some(name) = self.decorator_name(d.resolved.as_deref(), 0) else {
+                let Some(name) = self.decorator_name(d.resolved.as_name(), 0) else {
                     continue;
                 };
                 let Some(ri) = self.cat.decorator.first(&name) else {
@@ -216,7 +218,7 @@ impl<'a> Finder<'a> {
         for (ci, c) in file.classes.iter().enumerate() {
             let scope = self.ix.scope_of_function(fi, &c.qualname);
             for d in &c.decorators {
-                let Some(name) = self.decorator_name(d.resolved.as_deref(), 0) else {
+                let Some(name) = self.decorator_name(d.resolved.as_name(), 0) else {
                     continue;
                 };
                 let Some(ri) = self.cat.decorator.first(&name) else {
@@ -248,7 +250,7 @@ impl<'a> Finder<'a> {
         let r = self
             .ix
             .project
-            .canonical(r)
+            .canonical_text(r)
             .unwrap_or_else(|| r.to_string());
         let r = self.ix.through_returns(&r).unwrap_or(r);
         if depth >= MAX_HOPS || self.cat.data.decorated_type.is_empty() {
@@ -259,7 +261,7 @@ impl<'a> Finder<'a> {
             if let Some(Symbol::Function(gfi, gi)) = self.ix.symbol(&r[..dot]) {
                 let g = &self.ix.file(gfi).functions[gi];
                 for gd in &g.decorators {
-                    let Some(gname) = self.decorator_name(gd.resolved.as_deref(), depth + 1) else {
+                    let Some(gname) = self.decorator_name(gd.resolved.as_name(), depth + 1) else {
                         continue;
                     };
                     if let Some(t) = self.cat.decorated_type.first(&gname) {
@@ -277,7 +279,7 @@ impl<'a> Finder<'a> {
     fn calls(&mut self, fi: usize) {
         let file = self.ix.file(fi);
         for call in &file.calls {
-            let Some(r) = call.resolved.as_deref() else {
+            let Some(r) = call.resolved.as_name() else {
                 continue;
             };
             let returned = self.ix.through_returns(r);
@@ -305,7 +307,7 @@ impl<'a> Finder<'a> {
         let key = self.receiver_key(fi, scope, &call.callee);
         // Django `path("api/", include("app.urls"))` mounts, it does not route.
         if let Some(inner) = self.ix.call_at(fi, harg)
-            && let Some(ir) = inner.resolved.as_deref()
+            && let Some(ir) = inner.resolved.as_name()
             && let Some(ii) = self.cat.include.first(ir)
             && self.cat.data.include[ii].nested
         {
@@ -391,7 +393,7 @@ impl<'a> Finder<'a> {
             else {
                 continue;
             };
-            let Some(target) = self.name_target(lfi, lscope, text, resolved.as_deref()) else {
+            let Some(target) = self.name_target(lfi, lscope, text, resolved.as_name()) else {
                 continue;
             };
             let route = self.route_text(lfi, lscope, rv);
@@ -475,7 +477,7 @@ impl<'a> Finder<'a> {
     fn routers(&mut self, fi: usize) {
         let file = self.ix.file(fi);
         for a in &file.assignments {
-            let Some(ty) = a.value_call.as_deref() else {
+            let Some(ty) = a.value_call.as_name() else {
                 continue;
             };
             let returned = self.ix.through_returns(ty);
@@ -612,7 +614,7 @@ impl<'a> Finder<'a> {
                 && end > reach
             {
                 let c = &file.calls[i];
-                let setup = match c.resolved.as_deref() {
+                let setup = match c.resolved.as_name() {
                     Some(r) => self.cat.setup_call.first(r).is_some(),
                     None => self.cat.setup_call.first(&c.callee).is_some(),
                 };
@@ -656,8 +658,8 @@ impl<'a> Finder<'a> {
     /// `@chat_router.post()`); routes with no project receiver hang off
     /// their module (Django `path()`, aiohttp `web.get()`).
     fn receiver_key(&self, fi: usize, scope: Option<&str>, text: &str) -> Key {
-        let t = text.strip_suffix("()").unwrap_or(text);
-        t.rsplit_once('.')
+        qname::callee(text)
+            .rsplit_once('.')
             .and_then(|(recv, _)| self.ix.var_keys(fi, scope, recv).into_iter().next())
             .unwrap_or_else(|| Key::Module(self.ix.file(fi).module.clone()))
     }
@@ -671,12 +673,10 @@ impl<'a> Finder<'a> {
         depth: usize,
     ) -> Option<Target> {
         match &arg.value {
-            Value::Name { text, resolved } => {
-                self.name_target(fi, scope, text, resolved.as_deref())
-            }
+            Value::Name { text, resolved } => self.name_target(fi, scope, text, resolved.as_name()),
             Value::Expr(_) if depth < 4 => {
                 let inner = self.ix.call_at(fi, arg)?;
-                let r = inner.resolved.as_deref()?;
+                let r = inner.resolved.as_name()?;
                 if self.cat.data.handler_wrappers.iter().any(|w| w == r) {
                     let first = inner.args.first().filter(|a| a.keyword.is_none())?;
                     return self.handler_target(fi, scope, first, depth + 1);
@@ -697,22 +697,24 @@ impl<'a> Finder<'a> {
         }
     }
 
-    /// `__call__` of a project class or of its nearest project base.
+    /// The call operator (`__call__`) of a project class or of its nearest
+    /// project base.
     fn dunder_call(&self, fi: usize, ci: usize) -> Option<Target> {
         let mut queue = VecDeque::from([(fi, ci)]);
         let mut seen = vec![(fi, ci)];
         while let Some((f, c)) = queue.pop_front() {
             let file = self.ix.file(f);
+            let call_operator = crate::lang::semantics(file.language).call_operator?;
             if let Some(&m) = self
                 .ix
                 .methods_of(f, c)
                 .iter()
-                .find(|&&m| file.functions[m].name == "__call__")
+                .find(|&&m| file.functions[m].name == call_operator)
             {
                 return Some(Target::Function(f, m));
             }
             for base in &file.classes[c].bases {
-                if let Some(Symbol::Class(bf, bc)) = self.ix.symbol(base)
+                if let Some(Symbol::Class(bf, bc)) = self.ix.symbol(base.as_str())
                     && !seen.contains(&(bf, bc))
                     && seen.len() < 4 * MAX_HOPS
                 {
@@ -736,7 +738,7 @@ impl<'a> Finder<'a> {
                 return Some(s.into());
             }
             // A variable holding an instance of a project class.
-            if let Some(class) = r.strip_suffix("()")
+            if let Some(class) = qname::instance_of(r)
                 && let Some(Symbol::Class(f, c)) = self.ix.symbol(class)
             {
                 return self.dunder_call(f, c);
@@ -776,17 +778,17 @@ impl<'a> Finder<'a> {
                 }
                 format!("{{{text}}}")
             }
-            Value::Expr(t) => {
-                // f-strings read best as route templates: f"/v1/{name}" → /v1/{name}.
-                let stripped = t
-                    .strip_prefix("f\"")
-                    .and_then(|r| r.strip_suffix('"'))
-                    .or_else(|| t.strip_prefix("f'").and_then(|r| r.strip_suffix('\'')));
-                match stripped {
-                    Some(s) => s.to_string(),
-                    None => format!("{{{t}}}"),
-                }
-            }
+            // Templates read best as route templates: f"/v1/{name}" → /v1/{name}.
+            Value::Expr(e) => match &e.shape {
+                Shape::Template(parts) => parts
+                    .iter()
+                    .map(|p| match p {
+                        Part::Lit(s) => s.as_str(),
+                        Part::Hole { text, .. } => text.as_str(),
+                    })
+                    .collect(),
+                _ => format!("{{{}}}", e.text),
+            },
             _ => "{?}".to_string(),
         }
     }
@@ -803,7 +805,7 @@ impl<'a> Finder<'a> {
                 _ => Vec::new(),
             },
             None if reg.method_from_name => {
-                let last = name.trim_end_matches("()").rsplit('.').next().unwrap_or("");
+                let last = qname::last_name(name);
                 vec![last.rsplit('_').next().unwrap_or(last).to_ascii_uppercase()]
             }
             None => reg.methods.iter().map(|m| m.to_ascii_uppercase()).collect(),
@@ -862,17 +864,17 @@ impl<'a> Finder<'a> {
                 break;
             }
             for base in &class.bases {
-                let entry = self.cat.class.first(base).or_else(|| {
+                let entry = self.cat.class.first(base.as_str()).or_else(|| {
                     self.ix
                         .project
                         .canonical(base)
-                        .and_then(|b| self.cat.class.first(&b))
+                        .and_then(|b| self.cat.class.first(b.as_str()))
                 });
                 if let Some(e) = entry {
                     found = Some(e);
                     break 'walk;
                 }
-                if let Some(Symbol::Class(bf, bc)) = self.ix.symbol(base)
+                if let Some(Symbol::Class(bf, bc)) = self.ix.symbol(base.as_str())
                     && !seen.contains(&(bf, bc))
                     && seen.len() < 4 * MAX_HOPS
                 {
@@ -1062,14 +1064,15 @@ fn find_arg<'v>(args: &'v [Arg], r: &ArgRef) -> Option<&'v Arg> {
 /// `gradio.Button().click().then` → `Button.click.then`, `gradio.Interface`
 /// → `Interface`.
 fn callee_route(name: &str) -> String {
-    let segs: Vec<&str> = name.split('.').collect();
+    let name = QName::new(name);
+    let segs: Vec<Segment<'_>> = name.segments().collect();
     let start = segs
         .iter()
-        .position(|s| s.ends_with("()") || s.starts_with(|c: char| c.is_ascii_uppercase()))
+        .position(|s| s.is_instance() || s.name.starts_with(|c: char| c.is_ascii_uppercase()))
         .unwrap_or(segs.len().saturating_sub(1));
     segs[start..]
         .iter()
-        .map(|s| s.trim_end_matches("()").trim_end_matches("[]"))
+        .map(|s| s.name)
         .collect::<Vec<_>>()
         .join(".")
 }

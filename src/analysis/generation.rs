@@ -5,7 +5,8 @@ use std::collections::VecDeque;
 
 use crate::analysis::{FastMap, Project};
 use crate::catalog::{Catalog, ContentType, GenerationApi, Jurisdiction, hosts};
-use crate::facts::{Arg, Call, Value};
+use crate::facts::{Arg, Call, QName, Value};
+use crate::qname::OptionQName;
 
 /// One call into a generation API.
 #[derive(Debug, Clone)]
@@ -29,7 +30,7 @@ pub struct GenerationSite<'a> {
 /// project class that subclasses a catalogued one (`class MyPipe(StableDiffusionXLPipeline)`)
 /// counts as a call on that base.
 pub fn sites<'a>(project: &Project, catalog: &'a Catalog) -> Vec<GenerationSite<'a>> {
-    let classes: FastMap<String, Vec<String>> = project
+    let classes: FastMap<String, Vec<QName>> = project
         .files
         .iter()
         .flat_map(|f| {
@@ -37,7 +38,7 @@ pub fn sites<'a>(project: &Project, catalog: &'a Catalog) -> Vec<GenerationSite<
                 let bases = c
                     .bases
                     .iter()
-                    .map(|b| project.canonical(b).unwrap_or_else(|| b.to_string()))
+                    .map(|b| project.canonical_or_same(b))
                     .collect();
                 (format!("{}.{}", f.module, c.qualname), bases)
             })
@@ -63,21 +64,20 @@ pub fn sites<'a>(project: &Project, catalog: &'a Catalog) -> Vec<GenerationSite<
 
 /// Retry with the name as imported, before the index followed it into the project.
 fn as_imported<'a>(catalog: &'a Catalog, call: &Call) -> Option<GenerationSite<'a>> {
-    site_as(catalog, call, call.imported.as_deref()?)
+    site_as(catalog, call, call.imported.as_name()?)
 }
 
 /// Retry a call on a project class as a call on each of its base classes
 /// outside the project (breadth-first, bounded).
 fn via_base_class<'a>(
     catalog: &'a Catalog,
-    classes: &FastMap<String, Vec<String>>,
+    classes: &FastMap<String, Vec<QName>>,
     call: &Call,
 ) -> Option<GenerationSite<'a>> {
-    let resolved = call.resolved.as_deref()?;
+    let resolved = call.resolved.as_ref()?;
     // The longest prefix that names a project class.
     let (class, rest) = resolved
-        .match_indices(['.', '('])
-        .map(|(i, _)| (&resolved[..i], &resolved[i..]))
+        .splits()
         .rfind(|(prefix, _)| classes.contains_key(*prefix))?;
     let mut queue: VecDeque<&str> = VecDeque::from([class]);
     let mut seen = 0;
@@ -87,7 +87,7 @@ fn via_base_class<'a>(
             return None;
         }
         match classes.get(c) {
-            Some(bases) => queue.extend(bases.iter().map(String::as_str)),
+            Some(bases) => queue.extend(bases.iter().map(QName::as_str)),
             None => {
                 if let Some(s) = site_as(catalog, call, &format!("{c}{rest}")) {
                     return Some(s);
@@ -100,7 +100,7 @@ fn via_base_class<'a>(
 
 /// The generation API a call reaches, if any (file/call indices left 0).
 pub fn site<'a>(catalog: &'a Catalog, call: &Call) -> Option<GenerationSite<'a>> {
-    site_as(catalog, call, call.resolved.as_deref()?)
+    site_as(catalog, call, call.resolved.as_name()?)
 }
 
 /// `site` for the call as if its callee resolved to `resolved` (the name as

@@ -6,7 +6,8 @@ use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 
-use crate::facts::{FileFacts, Returns};
+use crate::facts::{FileFacts, QName, Returns};
+use crate::qname;
 
 /// Maps and sets that are only looked up, never iterated into output: a
 /// fixed-seed fast hasher (SipHash showed up in profiles of the index).
@@ -81,28 +82,38 @@ impl Project {
     /// `client = OpenAI()`, becomes `openai.OpenAI().chat.completions.create`.
     fn resolve_across_modules(&mut self) {
         // Rewrites only read the index: found per file in parallel, then applied.
-        let rewrites: Vec<Vec<(usize, String)>> = self
+        let rewrites: Vec<Vec<(usize, QName)>> = self
             .files
             .par_iter()
             .map(|file| {
                 file.calls
                     .iter()
                     .enumerate()
-                    .filter_map(|(ci, call)| Some((ci, self.canonical(call.resolved.as_deref()?)?)))
+                    .filter_map(|(ci, call)| Some((ci, self.canonical(call.resolved.as_ref()?)?)))
                     .collect()
             })
             .collect();
         for (file, rewrites) in self.files.iter_mut().zip(rewrites) {
             for (ci, new) in rewrites {
                 let call = &mut file.calls[ci];
-                call.imported = call.resolved.replace(new.into());
+                call.imported = call.resolved.replace(new);
             }
         }
     }
 
-    /// The name behind `path` when its head is a module-level binding or
+    /// The name behind `name` when its head is a module-level binding or
     /// re-export of a project module; `None` when nothing changes.
-    pub fn canonical(&self, path: &str) -> Option<String> {
+    pub fn canonical(&self, name: &QName) -> Option<QName> {
+        self.canonical_text(name.as_str()).map(QName::from)
+    }
+
+    /// `canonical`, or the name itself when nothing changes.
+    pub fn canonical_or_same(&self, name: &QName) -> QName {
+        self.canonical(name).unwrap_or(*name)
+    }
+
+    /// `canonical` of a name in normal form given as text.
+    pub fn canonical_text(&self, path: &str) -> Option<String> {
         let mut current = self.step(path)?;
         for _ in 1..MAX_HOPS {
             let Some(next) = self.step(&current) else {
@@ -124,8 +135,7 @@ impl Project {
             let prefix = &path[..end];
             if let Some(&fi) = self.modules.get(prefix) {
                 let rest = path.get(end + 1..)?;
-                let name_end = rest.find(['.', '(', '[']).unwrap_or(rest.len());
-                let (name, tail) = rest.split_at(name_end);
+                let (name, tail) = rest.split_at(qname::head(rest).len());
                 if let Some(head) = self.bindings[fi].get(name) {
                     return (head != prefix).then(|| format!("{head}{tail}"));
                 }
@@ -157,22 +167,18 @@ fn module_bindings(file: &FileFacts) -> FastMap<String, String> {
 
 /// `name()…` or `Class().method()…` / `Class.method()…` where the function
 /// has a known return type: the call replaced by that type. Tuple elements
-/// (`load()[1]`) pick their element.
+/// (`load()[1]`) pick their element. `tail` is what follows `name` in a
+/// name in normal form.
 fn returned(file: &FileFacts, name: &str, tail: &str) -> Option<String> {
     let (qualname, after) = if let Some(after) = tail.strip_prefix("()") {
-        match after.strip_prefix('.').and_then(|m| m.split_once("()")) {
+        match qname::method_call(after) {
             // `Class().method()…`: a method on an instance.
-            Some((method, rest)) if !method.contains(['.', '(', '[']) && is_class(file, name) => {
-                (format!("{name}.{method}"), rest)
-            }
+            Some((method, rest)) if is_class(file, name) => (format!("{name}.{method}"), rest),
             _ => (name.to_string(), after),
         }
     } else {
         // `Class.method()…`: a static or class method.
-        let (method, rest) = tail.strip_prefix('.')?.split_once("()")?;
-        if method.contains(['.', '(', '[']) {
-            return None;
-        }
+        let (method, rest) = qname::method_call(tail)?;
         (format!("{name}.{method}"), rest)
     };
     let function = file.functions.iter().find(|f| f.qualname == qualname)?;
@@ -180,19 +186,20 @@ fn returned(file: &FileFacts, name: &str, tail: &str) -> Option<String> {
     let annotated = function
         .return_annotation
         .as_ref()
-        .map(|t| Returns::Value(format!("{t}()").into()));
+        .map(|t| Returns::Value(t.with_tail("()")));
     let returns = function.returns.clone().or(annotated)?;
     match &returns {
         Returns::Value(t) => Some(format!("{t}{after}")),
         Returns::Tuple(items) => {
-            let (index, rest) = after.strip_prefix('[')?.split_once(']')?;
-            let t = items.get(index.parse::<usize>().ok()?)?.as_ref()?;
+            let (index, rest) = qname::element(after)?;
+            let t = items.get(index)?.as_ref()?;
             Some(format!("{t}{rest}"))
         }
     }
 }
 
-/// The first segment of a dotted name (`a` of `a.b()`, all of `a()`).
+/// The first segment of a dotted name (`a` of `a.b()`, all of `a()`):
+/// what the module-head filter keys on.
 pub(crate) fn head(path: &str) -> &str {
     path.split('.').next().unwrap_or(path)
 }

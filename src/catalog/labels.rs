@@ -56,8 +56,8 @@ pub struct LabelString {
 #[serde(deny_unknown_fields)]
 pub struct WatermarkSwitch {
     pub keyword: String,
-    /// Literal renderings that mean "off": `False`, `0`, `"false"`, `"off"`.
-    pub off_values: Vec<String>,
+    /// Values that mean "off": `false`, `0`, `"false"`, `"off"` (see [`super::Literal`]).
+    pub off_values: Vec<super::Literal>,
 }
 
 /// Code that removes labels or metadata.

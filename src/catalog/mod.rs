@@ -127,8 +127,57 @@ pub struct SafetySwitch {
     pub keyword: Option<String>,
     /// Or an attribute assigned on an object (`pipe.safety_checker = None`).
     pub attribute: Option<String>,
-    /// Literal values that mean "off": `None`, `False`, `0`, `lambda` (any lambda).
-    pub off_values: Vec<String>,
+    /// Values that mean "off": `false`, `0`, `{ kind = "none" }`,
+    /// `{ kind = "function" }` (any lambda or closure).
+    pub off_values: Vec<Literal>,
+}
+
+/// A literal in catalogue data, compared with the values in facts by type:
+/// `false` matches a boolean false, `0` a zero (integer or float), `"off"`
+/// a string. TOML has no null and no functions, so those two are tables:
+/// `{ kind = "none" }` (Python's `None`), `{ kind = "function" }` (a lambda
+/// or closure).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Literal {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Kind(LiteralKind),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LiteralKind {
+    pub kind: ValueKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ValueKind {
+    None,
+    Function,
+}
+
+impl Literal {
+    /// Whether a value in the facts is this literal.
+    pub fn matches(&self, value: &crate::facts::Value) -> bool {
+        use crate::facts::Value;
+        match (self, value) {
+            (Literal::Bool(a), Value::Bool(b)) => a == b,
+            (Literal::Int(a), Value::Int(b)) => a == b,
+            (Literal::Int(a), Value::Float(b)) => (*a as f64) == *b,
+            (Literal::Float(a), Value::Float(b)) => a == b,
+            (Literal::Float(a), Value::Int(b)) => *a == (*b as f64),
+            (Literal::Str(a), Value::Str(b)) => a == b.as_str(),
+            (Literal::Kind(k), v) => match k.kind {
+                ValueKind::None => matches!(v, Value::None),
+                ValueKind::Function => v.is_function(),
+            },
+            _ => false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

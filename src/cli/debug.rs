@@ -30,7 +30,10 @@ pub fn facts(file: &Path) -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            let (facts, notes) = crate::lang::extract(&src, &text, &catalog.passthrough_methods);
+            let options = crate::lang::ExtractOptions {
+                passthrough: &catalog.passthrough_methods,
+            };
+            let (facts, notes) = crate::lang::frontend(language).extract(&src.rel, &text, &options);
             for n in notes {
                 eprintln!("{}: {}", n.kind, n.message);
             }
@@ -85,7 +88,7 @@ pub fn parse(paths: Vec<std::path::PathBuf>, jobs: Option<usize>) -> ExitCode {
         files
             .par_iter()
             .map(|f| match engine::read_source(f, settings.max_file_size) {
-                ReadOutcome::Text(t) => (crate::lang::python::parse_only(&t), t.len()),
+                ReadOutcome::Text(t) => (crate::lang::frontend(f.language).parse_only(&t), t.len()),
                 ReadOutcome::Skipped(_) => (0, 0),
             })
             .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1))

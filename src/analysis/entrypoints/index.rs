@@ -6,7 +6,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::analysis::{FastMap, FastSet, Project, head};
-use crate::facts::{Arg, Assignment, Call, FileFacts};
+use crate::facts::{Arg, Assignment, Call, FileFacts, QName};
+use crate::qname::OptionQName;
 
 /// Cross-module hops stop here (import cycles).
 pub const MAX_HOPS: usize = 8;
@@ -178,7 +179,7 @@ impl<'a> Index<'a> {
                 .imports
                 .iter()
                 .map(|i| i.target.as_str())
-                .chain(file.calls.iter().filter_map(|c| c.resolved.as_deref()));
+                .chain(file.calls.iter().filter_map(|c| c.resolved.as_name()));
             for name in names.filter(|n| index.heads.contains(head(n))) {
                 let target = match index.longest_module(name) {
                     Some(m) => project.modules.get(m).copied(),
@@ -217,7 +218,7 @@ impl<'a> Index<'a> {
         if let Some(s) = self.symbols.get(path) {
             return Some(*s);
         }
-        if let Some(c) = self.project.canonical(path)
+        if let Some(c) = self.project.canonical_text(path)
             && let Some(s) = self.symbols.get(&c)
         {
             return Some(*s);
@@ -227,7 +228,7 @@ impl<'a> Index<'a> {
             .get(&r)
             .or_else(|| {
                 self.project
-                    .canonical(&r)
+                    .canonical_text(&r)
                     .and_then(|c| self.symbols.get(&c))
             })
             .copied()
@@ -257,24 +258,24 @@ impl<'a> Index<'a> {
     /// `def create_app() -> FastAPI` → `fastapi.FastAPI().include_router`.
     /// `None` when nothing changes.
     pub fn through_returns(&self, name: &str) -> Option<String> {
-        let mut current = name.to_string();
+        let mut current = QName::new(name);
         let mut changed = false;
         'hops: for _ in 0..MAX_HOPS {
-            let mut from = 0;
-            while let Some(i) = current[from..].find("()").map(|i| i + from) {
-                if let Some(Symbol::Function(f, g)) = self.symbol(&current[..i])
+            // Each call in the name, leftmost first: `f` of `f().x`.
+            let name = current;
+            for (called, rest) in name.splits().filter(|(_, rest)| rest.starts_with("()")) {
+                if let Some(Symbol::Function(f, g)) = self.symbol(called)
                     && let Some(ty) = &self.file(f).functions[g].return_annotation
                 {
-                    let next = format!("{ty}{}", &current[i..]);
-                    current = self.project.canonical(&next).unwrap_or(next);
+                    let next = ty.with_tail(rest);
+                    current = self.project.canonical_or_same(&next);
                     changed = true;
                     continue 'hops;
                 }
-                from = i + 2;
             }
             break;
         }
-        changed.then_some(current)
+        changed.then(|| current.to_string())
     }
 
     /// The methods defined in class `ci` of file `fi`.

@@ -82,7 +82,11 @@ impl Rule for AigcMetadataMalformed {
                 });
             }
             // `return {"AIGC": {...}}`: a helper that builds the label for its caller.
-            for r in &file.returns {
+            for r in file
+                .returns
+                .iter()
+                .filter(|r| matches!(r.value, Value::Dict(_)))
+            {
                 visit(&r.value, None, 0, &mut |pairs, wrapped, key| {
                     report(out, file, r.span, r.scope, pairs, wrapped, key)
                 });
