@@ -16,7 +16,6 @@ use crate::facts::{FileFacts, Language};
 use crate::finding::Finding;
 use crate::rules::Category;
 use crate::suppress::inline::{self, Directive};
-use crate::walk::SourcePath;
 
 /// What an edit run did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -57,12 +56,10 @@ fn write(root: &Path, rel: &str, file: &SourceFile) -> std::io::Result<()> {
 
 /// Facts of `text` and its number of syntax errors.
 fn parse(rel: &str, text: &str) -> (FileFacts, usize) {
-    let path = SourcePath {
-        rel: rel.to_owned(),
-        abs: rel.into(),
-        language: Language::Python,
-    };
-    let (facts, notes) = crate::lang::extract(&path, text, &[]);
+    let frontend = crate::lang::for_path(Path::new(rel))
+        .unwrap_or_else(|| crate::lang::frontend(Language::Python));
+    let options = crate::lang::ExtractOptions { passthrough: &[] };
+    let (facts, notes) = frontend.extract(rel, text, &options);
     let errors = notes
         .iter()
         .filter(|n| n.kind == "syntax-error" || n.kind == "parse-failed")
