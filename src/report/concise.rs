@@ -22,7 +22,7 @@ impl Emitter for Concise {
             writeln!(
                 out,
                 "{}:{}:{}: {}[{}] {}",
-                f.location.path,
+                one_line(&f.location.path),
                 s.start_line.max(1),
                 s.start_col.max(1),
                 f.level.as_str(),
@@ -32,8 +32,10 @@ impl Emitter for Concise {
         }
         for n in &result.notifications {
             let place = match (&n.path, &n.span) {
-                (Some(p), Some(s)) => format!("{p}:{}:{}: ", s.start_line, s.start_col),
-                (Some(p), None) => format!("{p}: "),
+                (Some(p), Some(s)) => {
+                    format!("{}:{}:{}: ", one_line(p), s.start_line, s.start_col)
+                }
+                (Some(p), None) => format!("{}: ", one_line(p)),
                 (None, _) => String::new(),
             };
             writeln!(
@@ -48,7 +50,17 @@ impl Emitter for Concise {
     }
 }
 
-/// Whitespace runs (line breaks included) as one space.
+/// Whitespace runs (line breaks included) as one space, and control
+/// characters from scanned code made visible (U+FFFD) so they cannot reach
+/// the terminal.
 pub fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    crate::report::markdown::plain(&s.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        assert_eq!(super::one_line("a\u{1b}[2J\r\nb"), "a\u{FFFD}[2J b");
+    }
 }
