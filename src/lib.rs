@@ -3,6 +3,7 @@
 //! labeling rules, PIPL, the EU AI Act Art. 50, California SB 942) put duties on.
 
 pub mod analysis;
+pub mod baseline;
 pub mod cache;
 pub mod catalog;
 pub mod cli;
@@ -12,6 +13,7 @@ pub mod facts;
 pub mod finding;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod git;
 pub mod labels;
 pub mod lang;
 pub mod qname;

@@ -1168,7 +1168,7 @@ fn cli_sarif_report() {
         );
         assert_eq!(loc["region"]["startLine"], 1);
         assert!(loc["region"].get("snippet").is_none());
-        let fp = r["partialFingerprints"]["synthlint/v1"]
+        let fp = r["partialFingerprints"]["synthlint/v2"]
             .as_str()
             .unwrap()
             .to_owned();

@@ -38,7 +38,7 @@ pub fn facts(file: &Path) -> ExitCode {
                 eprintln!("{}: {}", n.kind, n.message);
             }
             match serde_json::to_string_pretty(&facts) {
-                Ok(s) => match super::print_or_exit(&(s + "\n")) {
+                Ok(s) => match super::output::print_or_exit(&(s + "\n")) {
                     Ok(()) => ExitCode::SUCCESS,
                     Err(code) => code,
                 },
@@ -103,7 +103,7 @@ pub fn parse(paths: Vec<std::path::PathBuf>, jobs: Option<usize>) -> ExitCode {
         files.len() as f64 / secs,
         bytes as f64 / 1e6 / secs
     );
-    match super::print_or_exit(&line) {
+    match super::output::print_or_exit(&line) {
         Ok(()) => ExitCode::SUCCESS,
         Err(code) => code,
     }
@@ -157,7 +157,7 @@ pub fn entrypoints(
     }
     let found = crate::analysis::entrypoints::find(&project, &catalog);
     match serde_json::to_string_pretty(&found) {
-        Ok(s) => match super::print_or_exit(&(s + "\n")) {
+        Ok(s) => match super::output::print_or_exit(&(s + "\n")) {
             Ok(()) => ExitCode::SUCCESS,
             Err(code) => code,
         },

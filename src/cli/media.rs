@@ -11,7 +11,17 @@ use rayon::prelude::*;
 use crate::config;
 use crate::finding::{Finding, Level, Notification};
 use crate::labels::media::{self, Inspection, MediaKind};
-use crate::report::{self, Format};
+use crate::report;
+
+/// Report formats of `synthlint media`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Sarif,
+    /// GitHub Actions workflow commands: annotations on the pull request.
+    Github,
+}
 use crate::walk;
 
 #[derive(Args, Clone, Debug)]
@@ -149,13 +159,12 @@ pub fn run(args: MediaArgs) -> ExitCode {
         eprintln!("error: writing report: {e}");
         return ExitCode::from(2);
     }
-    let io = match &args.output {
-        Some(path) => std::fs::write(path, &buf).map_err(|e| (path.display().to_string(), e)),
-        None => super::write_stdout(&buf).map_err(|e| ("standard output".to_string(), e)),
+    let sink = match &args.output {
+        Some(path) => super::output::Sink::File(path.clone()),
+        None => super::output::Sink::Stdout,
     };
-    if let Err((what, e)) = io {
-        eprintln!("error: writing {what}: {e}");
-        return ExitCode::from(2);
+    if let Err(code) = super::output::deliver(&sink, &buf) {
+        return code;
     }
     let fails = inspections
         .iter()

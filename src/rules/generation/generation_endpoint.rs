@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::json;
 
-use crate::analysis::callgraph::Site;
+use crate::analysis::callgraph::{Reached, Site};
 use crate::analysis::entrypoints::{EntryKind, EntryPoint, Handler};
 use crate::analysis::generation;
 use crate::finding::{Finding, Level, Location, Related};
@@ -101,23 +101,7 @@ impl Rule for GenerationEndpoint {
                 });
             }
             let content: Vec<_> = content.into_iter().collect();
-            let first = &reached[0];
-            let mut flow = vec![Related {
-                location: entry.location.clone(),
-                message: format!("entry point {}", describe(entry)),
-            }];
-            for (i, s) in first.path.iter().enumerate() {
-                let call = &cx.project.files[s.file].calls[s.call];
-                let what = if i + 1 == first.path.len() {
-                    "generation call"
-                } else {
-                    "calls"
-                };
-                flow.push(Related {
-                    location: site_location(*s),
-                    message: format!("{what} `{}`", call.callee),
-                });
-            }
+            let flow = endpoint_flow(cx, entry, &reached[0]);
             let provider_list: Vec<String> = providers
                 .iter()
                 .map(|(p, j)| format!("{p} ({j})"))
@@ -165,6 +149,32 @@ impl Rule for GenerationEndpoint {
             out.push(f);
         }
     }
+}
+
+/// An endpoint's code flow: the entry point, then each call on the way to
+/// the generation call `first` reaches (rules on endpoints share it).
+pub fn endpoint_flow(cx: &Context<'_>, entry: &EntryPoint, first: &Reached) -> Vec<Related> {
+    let mut flow = vec![Related {
+        location: entry.location.clone(),
+        message: format!("entry point {}", describe(entry)),
+    }];
+    for (i, s) in first.path.iter().enumerate() {
+        let file = &cx.project.files[s.file];
+        let call = &file.calls[s.call];
+        let what = if i + 1 == first.path.len() {
+            "generation call"
+        } else {
+            "calls"
+        };
+        flow.push(Related {
+            location: Location {
+                path: file.path.clone(),
+                span: call.span,
+            },
+            message: format!("{what} `{}`", call.callee),
+        });
+    }
+    flow
 }
 
 /// `POST /api/chat`, `Gradio Button.click`, `script app.py`.
