@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::analysis::Project;
-use crate::analysis::endpoints::Analysis;
+use crate::analysis::results::Analysis;
 use crate::cache::{self, EntryKey, FactsCache, ResultEntry};
 use crate::catalog::{Catalog, CatalogError};
 use crate::config::Settings;

@@ -14,7 +14,7 @@ pub mod finding;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod git;
-pub mod labels;
+pub mod implicit_label;
 pub mod lang;
 pub mod qname;
 pub mod regulations;

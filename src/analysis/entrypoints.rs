@@ -8,7 +8,7 @@ mod prefix;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::analysis::Project;
 use crate::catalog::Catalog;
@@ -21,21 +21,7 @@ use crate::source::Span;
 use index::{Index, Key, MAX_HOPS, Symbol};
 use prefix::{Mount, Prefixes};
 
-/// What kind of outside input an entry point takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum EntryKind {
-    /// An HTTP route.
-    Http,
-    /// A websocket route.
-    Websocket,
-    /// A handler of a web UI (Gradio `Interface`, `ChatInterface`, Blocks event listeners).
-    Ui,
-    /// A Streamlit script: its module-level code runs on every interaction.
-    Script,
-    /// A command-line entry point (`__main__` block, click/typer command). Local, not a service.
-    Cli,
-}
+pub use crate::catalog::entrypoints::EntryKind;
 
 /// The code an entry point runs.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -68,6 +54,41 @@ pub struct EntryPoint {
     pub public: bool,
     /// Exposure notes, e.g. `launch(share=True)` (a public Gradio link).
     pub exposure: Vec<String>,
+}
+
+impl EntryPoint {
+    /// How messages name the entry point: `POST /api/chat`, `gradio handler
+    /// Button.click`, `streamlit script app.py`.
+    pub fn describe(&self) -> String {
+        let e = self;
+        let route = e.route.as_deref().unwrap_or("");
+        match e.kind {
+            EntryKind::Http | EntryKind::Websocket => {
+                let methods = if e.methods.is_empty() {
+                    "ANY".to_string()
+                } else {
+                    e.methods.join("|")
+                };
+                let ws = if e.kind == EntryKind::Websocket {
+                    "websocket "
+                } else {
+                    ""
+                };
+                format!("{ws}{methods} {route}").trim_end().to_string()
+            }
+            EntryKind::Ui => format!("{} handler {route}", e.framework)
+                .trim_end()
+                .to_string(),
+            EntryKind::Script => format!("{} script {}", e.framework, e.location.path),
+            EntryKind::Cli => match &e.handler {
+                Handler::Function { qualname, .. } => {
+                    format!("{} command `{qualname}`", e.framework)
+                }
+                Handler::MainBlock { .. } => format!("`__main__` block of {}", e.location.path),
+                Handler::Module { .. } => format!("script {}", e.location.path),
+            },
+        }
+    }
 }
 
 /// Every entry point of the project, sorted.

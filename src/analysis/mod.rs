@@ -15,9 +15,9 @@ pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 pub(crate) type FastSet<T> = HashSet<T, foldhash::fast::FixedState>;
 
 pub mod callgraph;
-pub mod endpoints;
 pub mod entrypoints;
 pub mod generation;
+pub mod results;
 
 /// Cross-module rewrites stop after this many hops (import cycles).
 const MAX_HOPS: usize = 8;

@@ -9,8 +9,23 @@ use globset::{GlobSet, GlobSetBuilder};
 use serde::{Deserialize, Serialize};
 
 use super::{CatalogError, compile_pattern, to_glob_path};
-use crate::analysis::entrypoints::EntryKind;
 use crate::facts::Language;
+
+/// What kind of outside input an entry point takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EntryKind {
+    /// An HTTP route.
+    Http,
+    /// A websocket route.
+    Websocket,
+    /// A handler of a web UI (Gradio `Interface`, `ChatInterface`, Blocks event listeners).
+    Ui,
+    /// A Streamlit script: its module-level code runs on every interaction.
+    Script,
+    /// A command-line entry point (`__main__` block, click/typer command). Local, not a service.
+    Cli,
+}
 
 /// Where an argument sits: its positional index, its keyword, or both
 /// (`{ position = 0, keyword = "path" }` accepts either spelling).

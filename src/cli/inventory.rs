@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use crate::analysis::endpoints::Analysis;
+use crate::analysis::results::Analysis;
 use crate::catalog::Catalog;
 use crate::cli::{InventoryArgs, InventoryFormat};
 use crate::config::Overrides;

@@ -10,8 +10,9 @@ use rayon::prelude::*;
 
 use crate::config;
 use crate::finding::{Finding, Level, Notification};
-use crate::labels::media::{self, Inspection, MediaKind};
+use crate::implicit_label::media::{self, MediaKind};
 use crate::report;
+use crate::rules::media::{Inspection, inspect};
 
 /// Report formats of `synthlint media`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -119,12 +120,8 @@ pub fn run(args: MediaArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let inspections: Vec<Inspection> = pool.install(|| {
-        files
-            .par_iter()
-            .map(|f| media::inspect(&f.abs, &f.rel))
-            .collect()
-    });
+    let inspections: Vec<Inspection> =
+        pool.install(|| files.par_iter().map(|f| inspect(&f.abs, &f.rel)).collect());
     for i in &inspections {
         for note in &i.notes {
             notifications.push(Notification {

@@ -6,8 +6,9 @@ use std::collections::BTreeSet;
 use serde_json::json;
 
 use crate::analysis::callgraph::{Reached, Site};
-use crate::analysis::entrypoints::{EntryKind, EntryPoint, Handler};
+use crate::analysis::entrypoints::{EntryPoint, Handler};
 use crate::analysis::generation;
+use crate::catalog::entrypoints::EntryKind;
 use crate::finding::{Finding, Level, Location, Related};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
@@ -108,7 +109,7 @@ impl Rule for GenerationEndpoint {
                 .collect();
             let mut message = format!(
                 "{} serves generated {} ({})",
-                describe(entry),
+                entry.describe(),
                 generation::content_label(&content),
                 provider_list.join(", ")
             );
@@ -156,7 +157,7 @@ impl Rule for GenerationEndpoint {
 pub fn endpoint_flow(cx: &Context<'_>, entry: &EntryPoint, first: &Reached) -> Vec<Related> {
     let mut flow = vec![Related {
         location: entry.location.clone(),
-        message: format!("entry point {}", describe(entry)),
+        message: format!("entry point {}", entry.describe()),
     }];
     for (i, s) in first.path.iter().enumerate() {
         let file = &cx.project.files[s.file];
@@ -175,33 +176,4 @@ pub fn endpoint_flow(cx: &Context<'_>, entry: &EntryPoint, first: &Reached) -> V
         });
     }
     flow
-}
-
-/// `POST /api/chat`, `Gradio Button.click`, `script app.py`.
-pub fn describe(e: &EntryPoint) -> String {
-    let route = e.route.as_deref().unwrap_or("");
-    match e.kind {
-        EntryKind::Http | EntryKind::Websocket => {
-            let methods = if e.methods.is_empty() {
-                "ANY".to_string()
-            } else {
-                e.methods.join("|")
-            };
-            let ws = if e.kind == EntryKind::Websocket {
-                "websocket "
-            } else {
-                ""
-            };
-            format!("{ws}{methods} {route}").trim_end().to_string()
-        }
-        EntryKind::Ui => format!("{} handler {route}", e.framework)
-            .trim_end()
-            .to_string(),
-        EntryKind::Script => format!("{} script {}", e.framework, e.location.path),
-        EntryKind::Cli => match &e.handler {
-            Handler::Function { qualname, .. } => format!("{} command `{qualname}`", e.framework),
-            Handler::MainBlock { .. } => format!("`__main__` block of {}", e.location.path),
-            Handler::Module { .. } => format!("script {}", e.location.path),
-        },
-    }
 }

@@ -12,8 +12,9 @@ pub mod vendor_watermark_disabled;
 
 use std::collections::BTreeSet;
 
-use crate::analysis::entrypoints::{EntryKind, EntryPoint};
+use crate::analysis::entrypoints::EntryPoint;
 use crate::catalog::ContentType;
+use crate::catalog::entrypoints::EntryKind;
 use crate::catalog::labels::LabelKind;
 use crate::finding::{Finding, Location, Related};
 use crate::rules::{Context, RuleMeta};

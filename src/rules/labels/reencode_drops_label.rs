@@ -211,7 +211,7 @@ fn label_elsewhere(
     let project = cx.project;
     let node = an.graph.node_at(project, fi, scope, w.pos);
     let covers =
-        |l: &&crate::analysis::endpoints::LabelEvidence| l.covers(LabelKind::Implicit, w.content);
+        |l: &&crate::analysis::results::LabelEvidence| l.covers(LabelKind::Implicit, w.content);
     let related = |file: usize, span, message: &str| Related {
         location: Location {
             path: project.files[file].path.clone(),

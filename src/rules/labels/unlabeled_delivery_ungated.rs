@@ -7,13 +7,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::json;
 
 use crate::analysis::callgraph::{Node, NodeId};
-use crate::analysis::endpoints::LabelEvidence;
+use crate::analysis::results::LabelEvidence;
 use crate::catalog::ContentType;
 use crate::catalog::labels::{LabelGate, LabelKind};
 use crate::facts::{Call, Value};
 use crate::finding::{Finding, Level, Location, Related};
 use crate::qname::OptionQName;
-use crate::rules::generation::generation_endpoint::describe;
 use crate::rules::labels::{generation_related, is_service, needs_label};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 use crate::source::Span;
@@ -155,7 +154,7 @@ impl Rule for UnlabeledDeliveryUngated {
                 META.default_level,
                 format!(
                     "{} can deliver generated {} without its explicit label (`{}` switches it off), and the path that leaves the label out {what}",
-                    describe(entry),
+                    entry.describe(),
                     content.join("/"),
                     found.switch_name
                 ),
