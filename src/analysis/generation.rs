@@ -3,7 +3,8 @@
 
 use std::collections::VecDeque;
 
-use crate::analysis::{FastMap, Project};
+use crate::analysis::Project;
+use crate::analysis::index::Symbol;
 use crate::catalog::{Catalog, ContentType, GenerationApi, Jurisdiction, hosts};
 use crate::facts::{Arg, Call, Language, QName, Value};
 use crate::qname::OptionQName;
@@ -30,26 +31,12 @@ pub struct GenerationSite<'a> {
 /// project class that subclasses a catalogued one (`class MyPipe(StableDiffusionXLPipeline)`)
 /// counts as a call on that base.
 pub fn sites<'a>(project: &Project, catalog: &'a Catalog) -> Vec<GenerationSite<'a>> {
-    let classes: FastMap<String, Vec<QName>> = project
-        .files
-        .iter()
-        .flat_map(|f| {
-            f.classes.iter().map(move |c| {
-                let bases = c
-                    .bases
-                    .iter()
-                    .map(|b| project.canonical_or_same(b))
-                    .collect();
-                (format!("{}.{}", f.module, c.qualname), bases)
-            })
-        })
-        .collect();
     let mut out = Vec::new();
     for (fi, file) in project.files.iter().enumerate() {
         for (ci, call) in file.calls.iter().enumerate() {
             let lang = file.language;
             let found = site(catalog, lang, call)
-                .or_else(|| via_base_class(catalog, lang, &classes, call))
+                .or_else(|| via_base_class(catalog, lang, project, call))
                 .or_else(|| as_imported(catalog, lang, call));
             if let Some(site) = found {
                 out.push(GenerationSite {
@@ -77,23 +64,27 @@ fn as_imported<'a>(
 fn via_base_class<'a>(
     catalog: &'a Catalog,
     lang: Language,
-    classes: &FastMap<String, Vec<QName>>,
+    project: &Project,
     call: &Call,
 ) -> Option<GenerationSite<'a>> {
+    let class = |name: &str| match project.index.symbol(name) {
+        Some(Symbol::Class(fi, ci)) => Some(&project.files[fi].classes[ci]),
+        _ => None,
+    };
     let resolved = call.resolved.as_ref()?;
     // The longest prefix that names a project class.
-    let (class, rest) = resolved
+    let (first, rest) = resolved
         .splits()
-        .rfind(|(prefix, _)| classes.contains_key(*prefix))?;
-    let mut queue: VecDeque<&str> = VecDeque::from([class]);
+        .rfind(|(prefix, _)| class(prefix).is_some())?;
+    let mut queue: VecDeque<QName> = VecDeque::from([QName::new(first)]);
     let mut seen = 0;
     while let Some(c) = queue.pop_front() {
         seen += 1;
         if seen > 32 {
             return None;
         }
-        match classes.get(c) {
-            Some(bases) => queue.extend(bases.iter().map(QName::as_str)),
+        match class(c.as_str()) {
+            Some(k) => queue.extend(k.bases.iter().map(|b| project.canonical_or_same(b))),
             None => {
                 if let Some(s) = site_as(catalog, lang, call, &format!("{c}{rest}")) {
                     return Some(s);

@@ -17,7 +17,10 @@ pub(crate) type FastSet<T> = HashSet<T, foldhash::fast::FixedState>;
 pub mod callgraph;
 pub mod entrypoints;
 pub mod generation;
+pub mod index;
 pub mod results;
+
+use index::SemanticIndex;
 
 /// Cross-module rewrites stop after this many hops (import cycles).
 const MAX_HOPS: usize = 8;
@@ -27,17 +30,8 @@ pub struct Project {
     pub files: Vec<FileFacts>,
     /// Dotted module name → index into `files`.
     pub modules: FastMap<String, usize>,
-    /// Per file: module-level name → what it is bound to (the type of the
-    /// last top-level assignment, else the import target).
-    bindings: Vec<FastMap<String, String>>,
-    /// Dotted suffixes of module names (two segments or more) → module, when
-    /// unique: `storyteller.api` for `demo/storyteller/api.py`, whose package
-    /// is imported from inside `demo/`. `None` marks an ambiguous suffix.
-    suffixes: FastMap<String, Option<usize>>,
-    /// First segments of module names and suffixes: a name whose first
-    /// segment is not here goes through no project module, and most
-    /// resolved names (`torch.cat`) are rejected with one lookup.
-    heads: FastSet<String>,
+    /// Symbols, bindings, module suffixes: every name lookup.
+    pub index: SemanticIndex,
 }
 
 impl Project {
@@ -50,30 +44,11 @@ impl Project {
             .filter(|(_, f)| crate::lang::frontend(f.language).has_code())
             .map(|(i, f)| (f.module.clone(), i))
             .collect();
-        let bindings = files.par_iter().map(module_bindings).collect();
-        let mut suffixes: FastMap<String, Option<usize>> = FastMap::default();
-        for (i, f) in files.iter().enumerate() {
-            for (dot, _) in f.module.match_indices('.') {
-                let suffix = &f.module[dot + 1..];
-                if suffix.contains('.') && !modules.contains_key(suffix) {
-                    suffixes
-                        .entry(suffix.to_string())
-                        .and_modify(|e| *e = None)
-                        .or_insert(Some(i));
-                }
-            }
-        }
-        let heads = modules
-            .keys()
-            .chain(suffixes.keys())
-            .map(|m| head(m).to_string())
-            .collect();
+        let index = SemanticIndex::new(&files, &modules);
         let mut project = Project {
             files,
             modules,
-            bindings,
-            suffixes,
-            heads,
+            index,
         };
         project.resolve_across_modules();
         project
@@ -128,7 +103,7 @@ impl Project {
 
     fn step(&self, path: &str) -> Option<String> {
         // Every prefix tried below starts with the same first segment.
-        if !self.heads.contains(head(path)) {
+        if !self.index.is_module_head(head(path)) {
             return None;
         }
         // Longest module prefix, then the first name after it.
@@ -138,33 +113,18 @@ impl Project {
             if let Some(&fi) = self.modules.get(prefix) {
                 let rest = path.get(end + 1..)?;
                 let (name, tail) = rest.split_at(qname::head(rest).len());
-                if let Some(head) = self.bindings[fi].get(name) {
+                if let Some(head) = self.index.module_binding_type(&self.files[fi], fi, name) {
                     return (head != prefix).then(|| format!("{head}{tail}"));
                 }
                 return returned(&self.files[fi], name, tail);
             }
             // A package imported from a sub-directory: spell the module in full.
-            if let Some(Some(fi)) = self.suffixes.get(prefix) {
-                return Some(format!("{}{}", self.files[*fi].module, &path[end..]));
+            if let Some(Some(fi)) = self.index.suffix(prefix) {
+                return Some(format!("{}{}", self.files[fi].module, &path[end..]));
             }
             end = prefix.rfind('.')?;
         }
     }
-}
-
-/// Module-level names of a file and what they are bound to.
-fn module_bindings(file: &FileFacts) -> FastMap<String, String> {
-    let mut map = FastMap::default();
-    for i in &file.imports {
-        map.insert(i.local.to_string(), i.target.to_string());
-    }
-    // Assignments come after imports, in source order: the last one wins.
-    for a in file.assignments.iter().filter(|a| a.scope.is_none()) {
-        if let Some(t) = &a.value_call {
-            map.insert(a.target.to_string(), t.to_string());
-        }
-    }
-    map
 }
 
 /// `name()…` or `Class().method()…` / `Class.method()…` where the function
