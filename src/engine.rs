@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::analysis::Project;
-use crate::analysis::endpoints::Analysis;
+use crate::analysis::results::Analysis;
 use crate::cache::{self, EntryKey, FactsCache, ResultEntry};
 use crate::catalog::{Catalog, CatalogError};
 use crate::config::Settings;
@@ -74,10 +74,10 @@ pub enum ReadOutcome {
 }
 
 /// Read a file, turning every problem into a notification that names it:
-/// `io-error` (unreadable, not a regular file), `file-too-large`,
-/// `binary-file` (a NUL byte anywhere: Python source cannot contain one),
-/// `invalid-utf8` (including UTF-16). A UTF-8 BOM is dropped; line endings
-/// are left alone (the frontends accept LF, CRLF and CR).
+/// `io-error` (unreadable, not a regular file), `file-too-large`, and
+/// whatever the file's frontend says of bytes it cannot read as text
+/// (`binary-file`, `invalid-utf8`). Line endings are left alone (the
+/// frontends accept LF, CRLF and CR).
 pub fn read_source(file: &SourcePath, max_size: u64) -> ReadOutcome {
     let skip = |kind: &str, message: String| {
         ReadOutcome::Skipped(Notification {
@@ -120,72 +120,10 @@ pub fn read_source(file: &SourcePath, max_size: u64) -> ReadOutcome {
     if bytes.len() as u64 > max_size {
         return too_large(bytes.len() as u64);
     }
-    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        return skip(
-            "invalid-utf8",
-            "skipped: UTF-16 text (byte order mark); only UTF-8 is supported".into(),
-        );
+    match lang::frontend(file.language).decode(bytes) {
+        Ok(text) => ReadOutcome::Text(text),
+        Err(e) => skip(e.kind, e.message),
     }
-    if let Some(at) = bytes.iter().position(|&b| b == 0) {
-        return skip(
-            "binary-file",
-            format!("skipped: looks like a binary file (NUL byte at offset {at})"),
-        );
-    }
-    match String::from_utf8(bytes) {
-        Ok(mut text) => {
-            if text.starts_with('\u{feff}') {
-                text.drain(..'\u{feff}'.len_utf8());
-            }
-            ReadOutcome::Text(text)
-        }
-        Err(e) => {
-            let bytes = e.as_bytes();
-            let at = e.utf8_error().valid_up_to();
-            let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-            let line_start = bytes[..at]
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(0, |i| i + 1);
-            let declared = match declared_encoding(bytes) {
-                Some(enc) => format!("; the file declares `coding: {enc}`"),
-                None => String::new(),
-            };
-            skip(
-                "invalid-utf8",
-                format!(
-                    "skipped: not valid UTF-8 at line {line}, byte {} of the line{declared}",
-                    at - line_start + 1
-                ),
-            )
-        }
-    }
-}
-
-/// The PEP 263 encoding declaration (`# -*- coding: latin-1 -*-`) in the
-/// first two lines, for the `invalid-utf8` message.
-fn declared_encoding(bytes: &[u8]) -> Option<String> {
-    for line in bytes.split(|&b| b == b'\n').take(2) {
-        let line = String::from_utf8_lossy(line);
-        let t = line.trim_start();
-        if !t.starts_with('#') {
-            continue;
-        }
-        let Some(i) = t.find("coding") else { continue };
-        let rest = &t[i + "coding".len()..];
-        let Some(rest) = rest.strip_prefix([':', '=']) else {
-            continue;
-        };
-        let enc: String = rest
-            .trim_start()
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-            .collect();
-        if !enc.is_empty() {
-            return Some(enc);
-        }
-    }
-    None
 }
 
 /// Parse and extract one file. A panic in a frontend becomes an
@@ -229,7 +167,10 @@ fn extract_text(
     catalog: &Catalog,
 ) -> (Option<FileFacts>, Vec<Notification>) {
     match std::panic::catch_unwind(AssertUnwindSafe(|| {
-        lang::extract(file, text, &catalog.passthrough_methods)
+        let options = lang::ExtractOptions {
+            passthrough: &catalog.passthrough_methods,
+        };
+        lang::frontend(file.language).extract(&file.rel, text, &options)
     })) {
         Ok((facts, notes)) => (Some(facts), notes),
         Err(payload) => {

@@ -9,12 +9,27 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use ustr::Ustr;
 
+pub use crate::qname::QName;
 use crate::source::Span;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// The language a file is written in; each has one frontend (`lang::FRONTENDS`).
+/// Catalogue entries name the language their patterns are for (default
+/// `python`), so entries for several languages live side by side.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
+    #[default]
     Python,
+}
+
+impl Language {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::Python => "python",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -41,7 +56,27 @@ pub struct FileFacts {
     /// What `return` statements give back, in source order.
     #[serde(default)]
     pub returns: Vec<Return>,
+    /// Keys and values of a configuration document (YAML, TOML, JSON, ...),
+    /// in document order; empty for code. Configuration files have no
+    /// module: they stay out of the module map and the call graph.
+    #[serde(default)]
+    pub config: Vec<ConfigEntry>,
     pub line_count: u32,
+}
+
+/// One key of a configuration document with a scalar value (tables and
+/// lists are the paths of the keys below them).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ConfigEntry {
+    /// Keys from the document's root, list items as `[n]`:
+    /// `services`, `api`, `environment`, `LOG_LEVEL`.
+    pub path: Box<[Ustr]>,
+    /// The value, typed (`Value::Str`, `Int`, `Float`, `Bool`, `None`).
+    pub value: Value,
+    pub key_span: Span,
+    pub value_span: Span,
+    /// Which document of a multi-document file (YAML `---`), from 0.
+    pub document: u32,
 }
 
 /// One imported binding: `import a.b as c` → local `c` bound to `a.b`;
@@ -70,7 +105,7 @@ pub struct Function {
     /// The return annotation resolved like a callee (`-> FastAPI` →
     /// `fastapi.FastAPI`), when it is a plain name or attribute chain.
     #[serde(default)]
-    pub return_annotation: Option<Ustr>,
+    pub return_annotation: Option<QName>,
     /// The `def` line up to the name, for anchoring findings.
     pub name_span: Span,
     /// The whole definition, decorators excluded.
@@ -84,8 +119,8 @@ pub struct Function {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Returns {
-    Value(Ustr),
-    Tuple(Vec<Option<Ustr>>),
+    Value(QName),
+    Tuple(Vec<Option<QName>>),
 }
 
 /// A branch point: an `if` or `elif` test, or the test of `a if t else b`.
@@ -128,7 +163,7 @@ pub struct Decorator {
     pub text: Ustr,
     /// Resolved through imports and variable types (`@app.post("/x")` with
     /// `app = FastAPI()` → `fastapi.FastAPI().post()`).
-    pub resolved: Option<Ustr>,
+    pub resolved: Option<QName>,
     /// Arguments when the decorator is a call (`"/x"` above).
     pub args: Vec<Arg>,
     pub span: Span,
@@ -138,8 +173,9 @@ pub struct Decorator {
 pub struct Class {
     pub name: Ustr,
     pub qualname: Ustr,
-    /// Base class expressions, resolved through imports where possible.
-    pub bases: Vec<Ustr>,
+    /// Base class expressions, resolved through imports where possible
+    /// (else as written).
+    pub bases: Vec<QName>,
     /// Class decorators, resolved like function decorators.
     #[serde(default)]
     pub decorators: Vec<Decorator>,
@@ -152,13 +188,13 @@ pub struct Call {
     /// Callee as written, whitespace-normalised (`client.chat.completions.create`).
     pub callee: Ustr,
     /// Callee resolved through imports and known variable types, e.g.
-    /// `openai.OpenAI().chat.completions.create`. `()` marks "instance of".
-    pub resolved: Option<Ustr>,
+    /// `openai.OpenAI().chat.completions.create` (see [`QName`]).
+    pub resolved: Option<QName>,
     /// The name as imported, when the project index rewrote `resolved` by
     /// following it into project modules (a vendored or scanned copy of a
     /// library is still that library to the catalogue).
     #[serde(default)]
-    pub imported: Option<Ustr>,
+    pub imported: Option<QName>,
     pub args: Box<[Arg]>,
     /// Qualname of the innermost enclosing function, `None` at module level.
     pub scope: Option<Ustr>,
@@ -215,7 +251,7 @@ pub enum Value {
     /// A name or attribute chain (`settings.MODEL`), resolved through imports when possible.
     Name {
         text: Ustr,
-        resolved: Option<Ustr>,
+        resolved: Option<QName>,
     },
     /// A read of an environment variable with its literal default, if any
     /// (`os.environ.get("LLM_BASE_URL", "https://api.deepseek.com")`).
@@ -414,7 +450,7 @@ pub struct Assignment {
     pub scope: Option<Ustr>,
     /// Type of the target after this assignment: the resolved right-hand
     /// side (`openai.OpenAI()` for `client = OpenAI()`), when known.
-    pub value_call: Option<Ustr>,
+    pub value_call: Option<QName>,
     /// Arguments of the constructor or factory call that produced the value
     /// (`Blueprint("x", __name__, url_prefix="/api")`), passthrough calls skipped.
     pub value_args: Option<Arc<[Arg]>>,

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use synthlint::analysis::Project;
 use synthlint::analysis::dataflow::{LabelDomain, Taint};
-use synthlint::analysis::endpoints::Analysis;
+use synthlint::analysis::results::Analysis;
 use synthlint::catalog::Catalog;
 use synthlint::catalog::taint::{TaintSpec, TaintSpecData};
 use synthlint::config::{self, Overrides};

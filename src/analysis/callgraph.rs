@@ -15,9 +15,13 @@ use std::collections::{BTreeMap, HashSet, VecDeque};
 
 use rayon::prelude::*;
 
+use ustr::Ustr;
+
 use crate::analysis::entrypoints::Handler;
+use crate::analysis::index::{Symbol, dotted};
 use crate::analysis::{FastMap, Project};
-use crate::facts::{Call, Value};
+use crate::facts::{Call, QName, Value};
+use crate::lang;
 
 /// Base-class lookups stop after this many classes (cycles, deep hierarchies).
 const MAX_MRO: usize = 32;
@@ -73,10 +77,10 @@ pub struct CallGraph {
     edges: Vec<Vec<Edge>>,
     /// Per file: (call index, targets with how each is reached), by call index.
     site_targets: Vec<Vec<(u32, Targets)>>,
-    /// `module.qualname` → function node.
-    functions: FastMap<String, NodeId>,
-    /// `module.qualname` → (file, class index).
-    classes: FastMap<String, (usize, usize)>,
+    /// Per file: the node of each function, by function index.
+    function_nodes: Vec<Vec<NodeId>>,
+    /// Per file: function qualname → node.
+    by_qualname: Vec<FastMap<Ustr, NodeId>>,
     module_nodes: Vec<NodeId>,
     /// Per file: main-guard nodes in guard order.
     main_nodes: Vec<Vec<NodeId>>,
@@ -115,13 +119,11 @@ impl CallGraph {
             nodes: Vec::new(),
             edges: Vec::new(),
             site_targets: Vec::new(),
-            functions: FastMap::default(),
-            classes: FastMap::default(),
+            function_nodes: Vec::with_capacity(project.files.len()),
+            by_qualname: Vec::with_capacity(project.files.len()),
             module_nodes: Vec::new(),
             main_nodes: Vec::new(),
         };
-        // Per file: qualname → node, to place call sites.
-        let mut by_qualname: Vec<FastMap<&str, NodeId>> = Vec::with_capacity(project.files.len());
         for (fi, file) in project.files.iter().enumerate() {
             let module = g.add(Node::Module { file: fi });
             g.module_nodes.push(module);
@@ -130,17 +132,14 @@ impl CallGraph {
                 .collect();
             g.main_nodes.push(mains);
             let mut local = FastMap::default();
+            let mut nodes = Vec::with_capacity(file.functions.len());
             for (i, f) in file.functions.iter().enumerate() {
                 let id = g.add(Node::Function { file: fi, func: i });
-                local.insert(f.qualname.as_str(), id);
-                g.functions
-                    .insert(format!("{}.{}", file.module, f.qualname), id);
+                local.insert(f.qualname, id);
+                nodes.push(id);
             }
-            for (i, c) in file.classes.iter().enumerate() {
-                g.classes
-                    .insert(format!("{}.{}", file.module, c.qualname), (fi, i));
-            }
-            by_qualname.push(local);
+            g.function_nodes.push(nodes);
+            g.by_qualname.push(local);
         }
         // The targets of each call only read the maps built above: files are
         // looked at in parallel, and edges added in file and call order.
@@ -155,7 +154,8 @@ impl CallGraph {
                     .enumerate()
                     .filter_map(|(ci, call)| {
                         let targets = g.call_targets(project, call, handlers);
-                        let caller = g.caller(project, &by_qualname, fi, ci);
+                        let caller =
+                            g.node_at(project, fi, call.scope.as_deref(), call.span.start_byte);
                         (!targets.is_empty()).then_some((
                             caller,
                             Site { file: fi, call: ci },
@@ -197,9 +197,12 @@ impl CallGraph {
                 resolved: Some(r), ..
             } = &arg.value
             {
-                let r = project.canonical(r).unwrap_or_else(|| r.to_string());
-                if !handlers.contains(&r) {
-                    targets.extend(self.functions.get(&r).map(|&t| (t, Via::Argument)));
+                let r = project.canonical_or_same(r);
+                if !handlers.contains(r.as_str()) {
+                    targets.extend(
+                        self.function(project, r.as_str())
+                            .map(|t| (t, Via::Argument)),
+                    );
                 }
             }
         }
@@ -245,75 +248,67 @@ impl CallGraph {
         SinkSet { per_node }
     }
 
-    /// The node whose code contains call `ci` of file `fi`.
-    fn caller(
-        &self,
-        project: &Project,
-        by_qualname: &[FastMap<&str, NodeId>],
-        fi: usize,
-        ci: usize,
-    ) -> NodeId {
-        let file = &project.files[fi];
-        let call = &file.calls[ci];
-        if let Some(id) = call.scope.as_deref().and_then(|q| by_qualname[fi].get(q)) {
-            return *id;
-        }
-        let pos = call.span.start_byte;
-        match file
-            .main_guards
-            .iter()
-            .position(|g| g.start_byte <= pos && pos < g.end_byte)
-        {
-            Some(guard) => self.main_nodes[fi][guard],
-            None => self.module_nodes[fi],
-        }
-    }
-
-    /// Functions a resolved callee may run.
-    pub fn targets(&self, project: &Project, resolved: &str) -> Vec<NodeId> {
+    /// Functions a resolved callee may run. What calling a class or an
+    /// instance runs is the class's language's business (`lang::semantics`).
+    pub fn targets(&self, project: &Project, resolved: &QName) -> Vec<NodeId> {
         // Call names were already made canonical when the project was indexed.
-        let path = resolved;
-        if let Some(&id) = self.functions.get(path) {
+        let path = resolved.as_str();
+        if let Some(id) = self.function(project, path) {
             return vec![id];
         }
-        // `pkg.Class(...)` runs `__init__`.
-        if self.classes.contains_key(path) {
-            return self.method(project, path, "__init__").into_iter().collect();
-        }
-        // `pkg.Class()(...)` runs `__call__`; `pkg.Class().method(...)` the method.
-        if let Some(class) = path
-            .strip_suffix("()")
-            .filter(|c| self.classes.contains_key(*c))
-        {
-            return self
-                .method(project, class, "__call__")
+        // `pkg.Class(...)` runs the constructor (`__init__`).
+        if let Some((fi, _)) = project_class(project, path) {
+            let semantics = lang::semantics(project.files[fi].language);
+            return semantics
+                .constructor
+                .and_then(|init| self.method(project, path, init))
                 .into_iter()
                 .collect();
         }
-        if let Some((instance, method)) = path.rsplit_once("().")
-            && !method.contains(['.', '(', '['])
-            && self.classes.contains_key(instance)
+        // `pkg.Class()(...)` runs the call operator (`__call__`);
+        // `pkg.Class().method(...)` the method.
+        if let Some(class_name) = resolved.instance_of()
+            && let Some((fi, _)) = project_class(project, class_name)
+        {
+            let semantics = lang::semantics(project.files[fi].language);
+            return semantics
+                .call_operator
+                .and_then(|call| self.method(project, class_name, call))
+                .into_iter()
+                .collect();
+        }
+        if let Some((instance, method)) = resolved.instance_method()
+            && project_class(project, instance).is_some()
         {
             return self.method(project, instance, method).into_iter().collect();
         }
         Vec::new()
     }
 
-    /// `method` of `class` or of its nearest project base class that has it.
+    /// The node of the project function a dotted name spells.
+    fn function(&self, project: &Project, path: &str) -> Option<NodeId> {
+        match project.index.symbol(path)? {
+            Symbol::Function(fi, i) => Some(self.function_nodes[fi][i]),
+            Symbol::Class(..) => None,
+        }
+    }
+
+    /// `method` of `class` or of its nearest project base class that has it
+    /// (breadth-first along bases, bounded).
     fn method(&self, project: &Project, class: &str, method: &str) -> Option<NodeId> {
-        let mut queue = VecDeque::from([class.to_string()]);
+        let mut queue = VecDeque::from([QName::new(class)]);
         let mut seen = 0;
         while let Some(c) = queue.pop_front() {
             seen += 1;
             if seen > MAX_MRO {
                 return None;
             }
-            if let Some(&id) = self.functions.get(&format!("{c}.{method}")) {
+            if let Some(id) = self.function(project, &format!("{c}.{method}")) {
                 return Some(id);
             }
-            if let Some(&(fi, ci)) = self.classes.get(&c) {
+            if let Some((fi, ci)) = project_class(project, c.as_str()) {
                 for base in &project.files[fi].classes[ci].bases {
-                    queue.push_back(project.canonical(base).unwrap_or_else(|| base.to_string()));
+                    queue.push_back(project.canonical_or_same(base));
                 }
             }
         }
@@ -324,7 +319,7 @@ impl CallGraph {
     pub fn handler_node(&self, project: &Project, handler: &Handler) -> Option<NodeId> {
         match handler {
             Handler::Function { module, qualname } => {
-                self.functions.get(&format!("{module}.{qualname}")).copied()
+                self.function(project, &dotted(module, qualname))
             }
             Handler::Module { module } => {
                 project.modules.get(module).map(|&fi| self.module_nodes[fi])
@@ -436,7 +431,10 @@ impl CallGraph {
     /// The node whose code contains a position of file `fi` in function `scope`.
     pub fn node_at(&self, project: &Project, fi: usize, scope: Option<&str>, pos: u32) -> NodeId {
         let file = &project.files[fi];
-        if let Some(&id) = scope.and_then(|q| self.functions.get(&format!("{}.{q}", file.module))) {
+        if let Some(&id) = scope
+            .and_then(Ustr::from_existing)
+            .and_then(|q| self.by_qualname[fi].get(&q))
+        {
             return id;
         }
         match file
@@ -447,5 +445,13 @@ impl CallGraph {
             Some(guard) => self.main_nodes[fi][guard],
             None => self.module_nodes[fi],
         }
+    }
+}
+
+/// (file, class index) of the project class a dotted name spells.
+fn project_class(project: &Project, path: &str) -> Option<(usize, usize)> {
+    match project.index.symbol(path)? {
+        Symbol::Class(fi, ci) => Some((fi, ci)),
+        Symbol::Function(..) => None,
     }
 }

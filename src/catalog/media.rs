@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use super::entrypoints::ArgRef;
 use super::{CatalogError, ContentType, compile_pattern, to_glob_path};
-use crate::facts::Call;
+use crate::facts::{Call, Language};
+use crate::qname::OptionQName;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -35,6 +36,9 @@ pub struct MediaData {
 pub struct WriterData {
     /// How it is named in messages (`Pillow save`).
     pub name: String,
+    /// The language whose names the patterns and methods match (default `python`).
+    #[serde(default)]
+    pub language: Language,
     #[serde(default)]
     pub patterns: Vec<String>,
     /// With `patterns`: an unresolved callee matches too.
@@ -132,6 +136,9 @@ pub struct Ffmpeg {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SizeCall {
+    /// The language whose names the patterns and methods match (default `python`).
+    #[serde(default)]
+    pub language: Language,
     #[serde(default)]
     pub patterns: Vec<String>,
     #[serde(default)]
@@ -179,6 +186,10 @@ pub struct Drawing {
 #[serde(deny_unknown_fields)]
 pub struct PillowText {
     pub name: String,
+    /// The language whose names the patterns here (canvas and fonts too)
+    /// match (default `python`).
+    #[serde(default)]
+    pub language: Language,
     pub patterns: Vec<String>,
     pub text: ArgRef,
     pub font: ArgRef,
@@ -208,6 +219,9 @@ pub struct FontCall {
 #[serde(deny_unknown_fields)]
 pub struct OpencvText {
     pub name: String,
+    /// The language whose names the patterns and methods match (default `python`).
+    #[serde(default)]
+    pub language: Language,
     pub patterns: Vec<String>,
     pub text: ArgRef,
     pub image: ArgRef,
@@ -279,30 +293,34 @@ struct PillowSets {
 /// Resolved-callee patterns that LBL007 tries on every call: a call whose
 /// first segment starts none of them is turned away without a glob match.
 struct Patterns {
+    language: Language,
     set: GlobSet,
     /// First segments of the patterns; `None` when one starts with a wildcard.
     heads: Option<Vec<String>>,
 }
 
 impl Patterns {
-    fn is_match(&self, resolved: &str) -> bool {
+    fn is_match(&self, language: Language, resolved: &str) -> bool {
+        if language != self.language {
+            return false;
+        }
         let head = resolved.split(['.', '(']).next().unwrap_or(resolved);
         if let Some(heads) = &self.heads
             && !heads.iter().any(|h| h == head)
         {
             return false;
         }
-        self.set.is_match(to_glob_path(resolved))
+        self.set.is_match(to_glob_path(language, resolved))
     }
 }
 
 impl Media {
     pub fn build(data: MediaData) -> Result<Media, CatalogError> {
         let err = |message: String| CatalogError { message };
-        let set = |patterns: &[String]| -> Result<GlobSet, CatalogError> {
+        let set = |language: Language, patterns: &[String]| -> Result<GlobSet, CatalogError> {
             let mut b = GlobSetBuilder::new();
             for p in patterns {
-                b.add(compile_pattern(p).map_err(err)?);
+                b.add(compile_pattern(language, p).map_err(err)?);
             }
             b.build().map_err(|e| err(e.to_string()))
         };
@@ -314,7 +332,7 @@ impl Media {
                 writer_any.push(i);
             }
             for p in &w.patterns {
-                writers.add(compile_pattern(p).map_err(err)?);
+                writers.add(compile_pattern(w.language, p).map_err(err)?);
                 writer_owner.push(i);
             }
         }
@@ -326,33 +344,35 @@ impl Media {
             .map(|r| regex(r))
             .collect::<Result<_, _>>()?;
         let optional = |re: &str| (!re.is_empty()).then(|| regex(re)).transpose();
-        let patterns = |patterns: &[String]| -> Result<Patterns, CatalogError> {
-            let heads = patterns
-                .iter()
-                .map(|p| {
-                    let head = p.split(['.', '(']).next().unwrap_or(p);
-                    (!head.contains(['*', '?', '[', '{'])).then(|| head.to_string())
+        let patterns =
+            |language: Language, patterns: &[String]| -> Result<Patterns, CatalogError> {
+                let heads = patterns
+                    .iter()
+                    .map(|p| {
+                        let head = p.split(['.', '(']).next().unwrap_or(p);
+                        (!head.contains(['*', '?', '[', '{'])).then(|| head.to_string())
+                    })
+                    .collect();
+                Ok(Patterns {
+                    language,
+                    set: set(language, patterns)?,
+                    heads,
                 })
-                .collect();
-            Ok(Patterns {
-                set: set(patterns)?,
-                heads,
-            })
-        };
+            };
         let pillow_sets = match data.draw.as_ref().and_then(|d| d.pillow.as_ref()) {
             Some(p) => Some(PillowSets {
-                text: patterns(&p.patterns)?,
-                canvas: set(&p.canvas.patterns)?,
+                text: patterns(p.language, &p.patterns)?,
+                canvas: set(p.language, &p.canvas.patterns)?,
                 fonts: p
                     .fonts
                     .iter()
-                    .map(|f| set(&f.patterns))
+                    .map(|f| set(p.language, &f.patterns))
                     .collect::<Result<_, _>>()?,
             }),
             None => None,
         };
         let opencv_set = match data.draw.as_ref().and_then(|d| d.opencv.as_ref()) {
-            Some(o) => Some(patterns(&o.patterns)?),
+            Some(o) => Some(patterns(o.language, &o.patterns)?),
             None => None,
         };
         Ok(Media {
@@ -368,7 +388,7 @@ impl Media {
             size_sets: data
                 .size
                 .iter()
-                .map(|s| set(&s.patterns))
+                .map(|s| set(s.language, &s.patterns))
                 .collect::<Result<_, _>>()?,
             pillow_sets,
             opencv_set,
@@ -376,13 +396,13 @@ impl Media {
         })
     }
 
-    /// The first writer entry that matches a call.
-    pub fn writer(&self, call: &Call) -> Option<&WriterData> {
+    /// The first writer entry that matches a call of a `language` file.
+    pub fn writer(&self, language: Language, call: &Call) -> Option<&WriterData> {
         let method = call.method();
-        let by_pattern: Vec<usize> = match call.resolved.as_deref() {
+        let by_pattern: Vec<usize> = match call.resolved.as_name() {
             Some(r) => self
                 .writer_set
-                .matches(to_glob_path(r))
+                .matches(to_glob_path(language, r))
                 .into_iter()
                 .map(|g| self.writer_owner[g])
                 .collect(),
@@ -393,6 +413,9 @@ impl Media {
             .iter()
             .enumerate()
             .filter(|(i, w)| {
+                if w.language != language {
+                    return false;
+                }
                 let named = self.writer_any.contains(i)
                     || by_pattern.contains(i)
                     || (w.unresolved && call.resolved.is_none());
@@ -402,13 +425,15 @@ impl Media {
             .next()
     }
 
-    /// The size entry a call matches, and whether by pattern (decisive).
-    pub fn size_call(&self, call: &Call) -> Option<(&SizeCall, bool)> {
-        let resolved = call.resolved.as_deref().map(to_glob_path);
+    /// The size entry a call of a `language` file matches, and whether by
+    /// pattern (decisive).
+    pub fn size_call(&self, language: Language, call: &Call) -> Option<(&SizeCall, bool)> {
+        let resolved = call.resolved.as_name().map(|r| to_glob_path(language, r));
         self.data
             .size
             .iter()
             .zip(&self.size_sets)
+            .filter(|(s, _)| s.language == language)
             .find_map(|(s, set)| {
                 if resolved.as_ref().is_some_and(|r| set.is_match(r)) {
                     Some((s, true))
@@ -428,32 +453,33 @@ impl Media {
         self.data.draw.as_ref()?.opencv.as_ref()
     }
 
-    /// Whether a resolved callee draws text with Pillow.
-    pub fn is_pillow_text(&self, resolved: &str) -> bool {
+    /// Whether a resolved callee of a `language` file draws text with Pillow.
+    pub fn is_pillow_text(&self, language: Language, resolved: &str) -> bool {
         self.pillow_sets
             .as_ref()
-            .is_some_and(|s| s.text.is_match(resolved))
+            .is_some_and(|s| s.text.is_match(language, resolved))
     }
 
     /// Whether a resolved callee makes a Pillow drawing context.
-    pub fn is_canvas(&self, resolved: &str) -> bool {
+    pub fn is_canvas(&self, language: Language, resolved: &str) -> bool {
         self.pillow_sets
             .as_ref()
-            .is_some_and(|s| s.canvas.is_match(to_glob_path(resolved)))
+            .is_some_and(|s| s.canvas.is_match(to_glob_path(language, resolved)))
     }
 
     /// The Pillow font constructor a resolved callee is, if any.
-    pub fn font(&self, resolved: &str) -> Option<&FontCall> {
+    pub fn font(&self, language: Language, resolved: &str) -> Option<&FontCall> {
         let sets = self.pillow_sets.as_ref()?;
-        let key = to_glob_path(resolved);
+        let key = to_glob_path(language, resolved);
         let i = sets.fonts.iter().position(|s| s.is_match(&key))?;
         self.pillow()?.fonts.get(i)
     }
 
-    pub fn is_opencv_text(&self, resolved: &str) -> bool {
+    /// Whether a resolved callee of a `language` file draws text with OpenCV.
+    pub fn is_opencv_text(&self, language: Language, resolved: &str) -> bool {
         self.opencv_set
             .as_ref()
-            .is_some_and(|s| s.is_match(resolved))
+            .is_some_and(|s| s.is_match(language, resolved))
     }
 
     /// Whether a command's first word or item runs ffmpeg.

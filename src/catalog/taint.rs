@@ -17,7 +17,8 @@ use serde::{Deserialize, Serialize};
 
 use super::entrypoints::ArgRef;
 use super::{CatalogError, compile_pattern, to_glob_path};
-use crate::facts::Call;
+use crate::facts::{Call, Language};
+use crate::qname::OptionQName;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -76,6 +77,10 @@ pub enum LocName {
 pub struct Source {
     /// Names the source in flows (default: the spec id).
     pub label: Option<String>,
+    /// The language whose names `patterns`, `methods` and `reads` match
+    /// (default `python`).
+    #[serde(default)]
+    pub language: Language,
     /// Results of calls matching these resolved-callee patterns...
     #[serde(default)]
     pub patterns: Vec<String>,
@@ -106,6 +111,9 @@ pub struct Source {
 pub struct Sink {
     /// Names the sink in flows.
     pub id: String,
+    /// The language whose names `patterns` and `methods` match (default `python`).
+    #[serde(default)]
+    pub language: Language,
     #[serde(default)]
     pub patterns: Vec<String>,
     #[serde(default)]
@@ -119,6 +127,9 @@ pub struct Sink {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Sanitizer {
+    /// The language whose names `patterns` and `methods` match (default `python`).
+    #[serde(default)]
+    pub language: Language,
     #[serde(default)]
     pub patterns: Vec<String>,
     #[serde(default)]
@@ -130,6 +141,9 @@ pub struct Sanitizer {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Propagator {
+    /// The language whose names `patterns` and `methods` match (default `python`).
+    #[serde(default)]
+    pub language: Language,
     #[serde(default)]
     pub patterns: Vec<String>,
     #[serde(default)]
@@ -192,8 +206,8 @@ pub struct TaintSpec {
     /// Callee patterns of every entry, each with its role.
     calls: GlobSet,
     call_roles: Vec<Role>,
-    /// Method name → roles.
-    methods: BTreeMap<String, Vec<Role>>,
+    /// Method name → roles, with the language each entry is for.
+    methods: BTreeMap<String, Vec<(Language, Role)>>,
     reads: GlobSet,
     read_sources: Vec<usize>,
 }
@@ -203,22 +217,22 @@ impl TaintSpec {
         let err = |message: String| CatalogError { message };
         let mut calls = GlobSetBuilder::new();
         let mut call_roles = Vec::new();
-        let mut methods: BTreeMap<String, Vec<Role>> = BTreeMap::new();
-        let mut add = |role: Role, patterns: &[String], names: &[String]| {
+        let mut methods: BTreeMap<String, Vec<(Language, Role)>> = BTreeMap::new();
+        let mut add = |role: Role, language: Language, patterns: &[String], names: &[String]| {
             for p in patterns {
-                calls.add(compile_pattern(p).map_err(err)?);
+                calls.add(compile_pattern(language, p).map_err(err)?);
                 call_roles.push(role);
             }
             for m in names {
-                methods.entry(m.clone()).or_default().push(role);
+                methods.entry(m.clone()).or_default().push((language, role));
             }
             Ok::<(), CatalogError>(())
         };
         for (i, s) in data.sanitizer.iter().enumerate() {
-            add(Role::Sanitizer(i), &s.patterns, &s.methods)?;
+            add(Role::Sanitizer(i), s.language, &s.patterns, &s.methods)?;
         }
         for (i, s) in data.source.iter().enumerate() {
-            add(Role::Source(i), &s.patterns, &s.methods)?;
+            add(Role::Source(i), s.language, &s.patterns, &s.methods)?;
         }
         for (i, p) in data.propagator.iter().enumerate() {
             if p.from.is_empty() {
@@ -232,19 +246,19 @@ impl TaintSpec {
                     "propagator {i}: `to` is one place: the result, the receiver or one argument"
                 )));
             }
-            add(Role::Propagator(i), &p.patterns, &p.methods)?;
+            add(Role::Propagator(i), p.language, &p.patterns, &p.methods)?;
         }
         for (i, s) in data.sink.iter().enumerate() {
             if s.at.contains(&Loc::Named(LocName::Result)) {
                 return Err(err(format!("sink `{}`: `at` cannot be the result", s.id)));
             }
-            add(Role::Sink(i), &s.patterns, &s.methods)?;
+            add(Role::Sink(i), s.language, &s.patterns, &s.methods)?;
         }
         let mut reads = GlobSetBuilder::new();
         let mut read_sources = Vec::new();
         for (i, s) in data.source.iter().enumerate() {
             for p in &s.reads {
-                reads.add(compile_pattern(p).map_err(err)?);
+                reads.add(compile_pattern(s.language, p).map_err(err)?);
                 read_sources.push(i);
             }
         }
@@ -260,15 +274,16 @@ impl TaintSpec {
         })
     }
 
-    /// The roles a call plays, sorted (sanitizers first, then sources,
-    /// propagators and sinks, each in spec order), without repeats.
-    pub fn roles(&self, call: &Call, out: &mut Vec<Role>) {
+    /// The roles a call of a `language` file plays, sorted (sanitizers
+    /// first, then sources, propagators and sinks, each in spec order),
+    /// without repeats.
+    pub fn roles(&self, language: Language, call: &Call, out: &mut Vec<Role>) {
         out.clear();
         if !self.call_roles.is_empty() {
-            let names = [call.resolved.as_deref(), call.imported.as_deref()];
+            let names = [call.resolved.as_name(), call.imported.as_name()];
             for name in names.into_iter().flatten() {
                 let before = out.len();
-                let key = to_glob_path(name);
+                let key = to_glob_path(language, name);
                 out.extend(
                     self.calls
                         .matches(&key)
@@ -284,7 +299,12 @@ impl TaintSpec {
         if !self.methods.is_empty()
             && let Some(roles) = self.methods.get(call.method())
         {
-            out.extend(roles.iter().copied());
+            out.extend(
+                roles
+                    .iter()
+                    .filter(|(l, _)| *l == language)
+                    .map(|(_, r)| *r),
+            );
         }
         out.sort_unstable();
         out.dedup();
@@ -295,13 +315,14 @@ impl TaintSpec {
         !self.call_roles.is_empty() || !self.methods.is_empty()
     }
 
-    /// The source whose `reads` match a resolved read, if any (the first).
-    pub fn read_source(&self, resolved: &str) -> Option<usize> {
+    /// The source whose `reads` match a resolved read of a `language`
+    /// file, if any (the first).
+    pub fn read_source(&self, language: Language, resolved: &str) -> Option<usize> {
         if self.read_sources.is_empty() {
             return None;
         }
         self.reads
-            .matches(to_glob_path(resolved))
+            .matches(to_glob_path(language, resolved))
             .into_iter()
             .map(|g| self.read_sources[g])
             .min()

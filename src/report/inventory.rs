@@ -10,10 +10,10 @@ use serde::Serialize;
 
 use crate::analysis::Project;
 use crate::analysis::callgraph::Site;
-use crate::analysis::endpoints::Analysis;
-use crate::analysis::entrypoints::{EntryKind, Handler};
+use crate::analysis::entrypoints::Handler;
 use crate::analysis::generation::GenerationSite;
-use crate::rules::generation::generation_endpoint::describe;
+use crate::analysis::results::Analysis;
+use crate::catalog::entrypoints::EntryKind;
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -154,7 +154,7 @@ impl Inventory {
                 }
             }
             endpoints.push(Endpoint {
-                title: describe(entry),
+                title: entry.describe(),
                 kind: entry.kind,
                 framework: entry.framework.clone(),
                 methods: entry.methods.clone(),

@@ -1,14 +1,14 @@
 //! What one file's data flow is built on, whatever is followed: its scopes
 //! with their assignments, calls and returns in the order their effects
-//! happen, the assignments that bind each name, and which call each call is
-//! an argument or receiver of. Built once per file on first use and shared
-//! by every spec and rule (LBL007 looks names up here too).
+//! happen, and which call each call is an argument or receiver of. Built
+//! once per file on first use and shared by every spec. Names are looked
+//! up in the project's semantic index ([`reaching`]).
 
 use std::ops::Range;
 
 use ustr::Ustr;
 
-use crate::analysis::FastMap;
+use crate::analysis::{FastMap, Project};
 use crate::facts::{FileFacts, Receiver};
 
 /// Something that happens in a scope, in order.
@@ -31,10 +31,6 @@ pub struct ScopeEvents {
 pub struct FileIndex {
     scopes: Vec<ScopeEvents>,
     by_scope: FastMap<Option<Ustr>, u32>,
-    /// (scope, target) → assignments, in the order they end.
-    bindings: FastMap<(Option<Ustr>, Ustr), Vec<u32>>,
-    /// Target → its last assignment in the file, whatever the scope.
-    last_anywhere: FastMap<Ustr, u32>,
     /// Per call: the innermost call it is an argument or the receiver of.
     consumer: Vec<Option<u32>>,
 }
@@ -45,18 +41,11 @@ impl FileIndex {
         // side; at the same position assignments come first, then calls,
         // then returns (a stable sort keeps that order).
         let mut by_scope: FastMap<Option<Ustr>, Vec<(u32, Event)>> = FastMap::default();
-        let mut bindings: FastMap<(Option<Ustr>, Ustr), Vec<u32>> = FastMap::default();
-        let mut last_anywhere: FastMap<Ustr, u32> = FastMap::default();
         for (ai, a) in file.assignments.iter().enumerate() {
-            last_anywhere.insert(a.target, ai as u32);
             by_scope
                 .entry(a.scope)
                 .or_default()
                 .push((a.span.end_byte, Event::Assign(ai as u32)));
-            bindings
-                .entry((a.scope, a.target))
-                .or_default()
-                .push(ai as u32);
         }
         for (ci, c) in file.calls.iter().enumerate() {
             by_scope
@@ -69,9 +58,6 @@ impl FileIndex {
                 .entry(r.scope)
                 .or_default()
                 .push((r.span.end_byte, Event::Return(ri as u32)));
-        }
-        for list in bindings.values_mut() {
-            list.sort_by_key(|&ai| file.assignments[ai as usize].span.end_byte);
         }
         let mut scopes: Vec<ScopeEvents> = by_scope
             .into_iter()
@@ -92,8 +78,6 @@ impl FileIndex {
         FileIndex {
             scopes,
             by_scope,
-            bindings,
-            last_anywhere,
             consumer: consumers(file),
         }
     }
@@ -106,51 +90,6 @@ impl FileIndex {
         }
     }
 
-    /// The scopes of the file, sorted.
-    pub fn scopes(&self) -> &[ScopeEvents] {
-        &self.scopes
-    }
-
-    /// The assignment that binds `name` in `scope` at `pos`: the last one
-    /// that ended before it. The one reaching-binding query: the taint
-    /// engine and LBL007's sizes both look names up with it.
-    pub fn reaching(
-        &self,
-        file: &FileFacts,
-        scope: Option<Ustr>,
-        name: &str,
-        pos: u32,
-    ) -> Option<usize> {
-        self.reaching_key(file, scope, Ustr::from_existing(name)?, pos)
-    }
-
-    /// [`FileIndex::reaching`] for an interned name.
-    pub fn reaching_key(
-        &self,
-        file: &FileFacts,
-        scope: Option<Ustr>,
-        name: Ustr,
-        pos: u32,
-    ) -> Option<usize> {
-        let list = self.bindings.get(&(scope, name))?;
-        let n = list.partition_point(|&ai| file.assignments[ai as usize].span.end_byte < pos);
-        n.checked_sub(1).map(|i| list[i] as usize)
-    }
-
-    /// The last assignment of `name` in `scope`, wherever it is (module
-    /// level code has run by the time a function reads it).
-    pub fn last(&self, scope: Option<Ustr>, name: &str) -> Option<usize> {
-        let list = self.bindings.get(&(scope, Ustr::from_existing(name)?))?;
-        list.last().map(|&ai| ai as usize)
-    }
-
-    /// The last assignment of `name` in the file, in any scope (an
-    /// attribute of `self` set in another method).
-    pub fn last_anywhere(&self, name: &str) -> Option<usize> {
-        let ai = self.last_anywhere.get(&Ustr::from_existing(name)?)?;
-        Some(*ai as usize)
-    }
-
     /// Whether call `ci` is consumed (as an argument or receiver) by a call
     /// inside `bytes`; otherwise it is one of the outermost calls there.
     pub fn consumed_within(&self, file: &FileFacts, ci: usize, bytes: &Range<u32>) -> bool {
@@ -159,6 +98,29 @@ impl FileIndex {
             bytes.start <= s.start_byte && s.end_byte <= bytes.end
         })
     }
+}
+
+/// The assignment that binds `name` in `scope` of file `fi` at `pos`: the
+/// last one there that ended before `pos` (an assignment is not seen by its
+/// own right-hand side). Only that scope: no module-level fallback, which
+/// [`crate::analysis::index::SemanticIndex::binding_at`] adds for callers
+/// that want it (LBL007's sizes).
+pub fn reaching(
+    project: &Project,
+    fi: usize,
+    scope: Option<Ustr>,
+    name: &str,
+    pos: u32,
+) -> Option<usize> {
+    let assignments = &project.files[fi].assignments;
+    let list = project
+        .index
+        .bindings(fi)
+        .assigns(scope.as_ref().map(Ustr::as_str), name);
+    list.iter()
+        .rev()
+        .copied()
+        .find(|&ai| assignments[ai].span.end_byte < pos)
 }
 
 /// For each call, the innermost call whose argument or receiver it is.

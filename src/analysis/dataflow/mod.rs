@@ -40,7 +40,7 @@ use ustr::Ustr;
 
 use crate::analysis::Project;
 use crate::analysis::callgraph::{NodeId, Site};
-use crate::analysis::endpoints::Analysis;
+use crate::analysis::results::Analysis;
 use crate::catalog::taint::TaintSpec;
 use crate::facts::{FileFacts, Value};
 use crate::finding::{Location, Related};

@@ -22,8 +22,8 @@ use super::{
     TaintStats, literal, place,
 };
 use crate::analysis::callgraph::{Node, NodeId, Site, Via};
-use crate::analysis::endpoints::Analysis;
 use crate::analysis::entrypoints::Handler;
+use crate::analysis::results::Analysis;
 use crate::analysis::{FastMap, FastSet, Project};
 use crate::catalog::taint::{Loc, LocName, Role, TaintSpec, UnknownCalls};
 use crate::facts::{Arg, Call, FileFacts, Function, Receiver, Value};
@@ -119,7 +119,7 @@ struct ScopeState<V> {
     assigns: FastMap<u32, Sym<V>>,
     /// Parameters (bound at the `def`) and places calls put values into
     /// (bound at the call's end), in position order.
-    defs: FastMap<Ustr, Vec<Def<V>>>,
+    defs: FastMap<&'static str, Vec<Def<V>>>,
     /// Whether some def binds a literal string (else literals are not looked up).
     literals: bool,
 }
@@ -135,7 +135,7 @@ impl<V: Lattice> ScopeState<V> {
 
     fn def(&mut self, place: Ustr, pos: u32, value: Sym<V>, why: Why) {
         self.literals |= place.starts_with('"');
-        let defs = self.defs.entry(place).or_default();
+        let defs = self.defs.entry(place.as_str()).or_default();
         // Parameters come first (at the def); calls in position order.
         let at = defs.partition_point(|d| d.pos <= pos);
         defs.insert(at, Def { pos, value, why });
@@ -350,7 +350,7 @@ impl<'a, D: Domain> Solver<'a, D> {
             let mut roles = Vec::new();
             for (fi, file) in project.files.iter().enumerate() {
                 for (ci, call) in file.calls.iter().enumerate() {
-                    spec.roles(call, &mut roles);
+                    spec.roles(file.language, call, &mut roles);
                     for r in &roles {
                         if let Role::Source(si) = *r
                             && let Some(v) = domain.seed(&Origin::Call {
@@ -371,10 +371,8 @@ impl<'a, D: Domain> Solver<'a, D> {
         }
         self.st.seeds = seeds;
         if spec.has_read_sources() {
-            for (fi, file) in project.files.iter().enumerate() {
-                let start = woken.len();
-                reads_source(spec, file, &mut woken);
-                woken[start..].iter_mut().for_each(|w| w.0 = fi);
+            for fi in 0..project.files.len() {
+                reads_source(spec, project, fi, &mut woken);
             }
         }
         for (fi, scope) in woken {
@@ -651,7 +649,7 @@ impl<'a, D: Domain> Solver<'a, D> {
                 let Event::Call(ci) = *event else { continue };
                 let ci = ci as usize;
                 let call = &file.calls[ci];
-                spec.roles(call, &mut roles);
+                spec.roles(file.language, call, &mut roles);
                 for role in &roles {
                     let Role::Sink(k) = *role else { continue };
                     let sink = &spec.data.sink[k];
@@ -745,7 +743,7 @@ impl<'a, D: Domain> Solver<'a, D> {
         let file = &self.cx.project.files[info.file];
         let bound = ev.lookup(name, pos).filter(|(v, _)| self.tainted(id, v));
         let Some((_, bound)) = bound else {
-            if let Some(si) = read_source(self.cx.spec, file, &name) {
+            if let Some(si) = read_source(self.cx.spec, self.cx.project, info.file, &name) {
                 let label = self.cx.spec.label(si);
                 t.push(
                     info.file,
@@ -864,7 +862,7 @@ impl<'a, D: Domain> Solver<'a, D> {
             return;
         }
         let mut roles = Vec::new();
-        self.cx.spec.roles(call, &mut roles);
+        self.cx.spec.roles(file.language, call, &mut roles);
         for r in &roles {
             let Role::Propagator(p) = *r else { continue };
             let prop = &self.cx.spec.data.propagator[p];
@@ -1084,23 +1082,22 @@ fn is_chain(callee: &str) -> bool {
     !callee.contains(['(', '[', '"', '\''])
 }
 
-/// The source whose `reads` match a read (or a prefix of it), resolved
-/// through the file's imports, else as written.
-fn read_source(spec: &TaintSpec, file: &FileFacts, name: &str) -> Option<usize> {
+/// The source whose `reads` match a read (or a prefix of it) in file
+/// `fi`, resolved through the file's imports, else as written.
+fn read_source(spec: &TaintSpec, project: &Project, fi: usize, name: &str) -> Option<usize> {
     if !spec.has_read_sources() {
         return None;
     }
+    let language = project.files[fi].language;
     let head = name.split('.').next().unwrap_or(name);
-    let resolved = file
-        .imports
-        .iter()
-        .rev()
-        .find(|i| i.local == head)
-        .map(|i| format!("{}{}", i.target, &name[head.len()..]));
+    let targets = project.index.bindings(fi).import_targets(head);
+    let resolved = targets
+        .last()
+        .map(|t| format!("{t}{}", &name[head.len()..]));
     for full in resolved.iter().map(String::as_str).chain([name]) {
         let mut prefix = full;
         loop {
-            if let Some(s) = spec.read_source(prefix) {
+            if let Some(s) = spec.read_source(language, prefix) {
                 return Some(s);
             }
             match prefix.rfind('.') {
@@ -1112,13 +1109,17 @@ fn read_source(spec: &TaintSpec, file: &FileFacts, name: &str) -> Option<usize> 
     None
 }
 
-/// The scopes of a file that read a source (as `(0, scope)`: the caller
-/// sets the file), each once.
-fn reads_source(spec: &TaintSpec, file: &FileFacts, out: &mut Vec<ScopeKey>) {
+/// The scopes of file `fi` that read a source, each once.
+fn reads_source(spec: &TaintSpec, project: &Project, fi: usize, out: &mut Vec<ScopeKey>) {
+    let file = &project.files[fi];
     let mut found: Vec<Option<Ustr>> = Vec::new();
     let mut reads = Vec::new();
     let mut check = |scope: Option<Ustr>, reads: &mut Vec<Ustr>| {
-        if !found.contains(&scope) && reads.iter().any(|r| read_source(spec, file, r).is_some()) {
+        if !found.contains(&scope)
+            && reads
+                .iter()
+                .any(|r| read_source(spec, project, fi, r).is_some())
+        {
             found.push(scope);
         }
         reads.clear();
@@ -1139,7 +1140,7 @@ fn reads_source(spec: &TaintSpec, file: &FileFacts, out: &mut Vec<ScopeKey>) {
         c.args.iter().for_each(|a| a.value.reads(&mut reads));
         check(c.scope, &mut reads);
     }
-    out.extend(found.into_iter().map(|s| (0, s)));
+    out.extend(found.into_iter().map(|s| (fi, s)));
 }
 
 /// Per node, the scopes with a call that runs it.
@@ -1259,7 +1260,7 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
     /// What a name holds at `pos`, and a read source's value.
     fn read(&self, name: Ustr, pos: u32) -> Sym<D::Value> {
         let mut out = self.lookup(name, pos).map_or_else(Sym::bottom, |(v, _)| v);
-        if let Some(si) = read_source(self.cx.spec, self.file, &name)
+        if let Some(si) = read_source(self.cx.spec, self.cx.project, self.fi, &name)
             && let Some(v) = self.cx.domain.seed(&Origin::Read {
                 source: si,
                 file: self.fi,
@@ -1274,31 +1275,27 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
     /// The binding of the longest prefix of `name` bound before `pos`.
     fn lookup(&self, name: Ustr, pos: u32) -> Option<(Sym<D::Value>, Bound)> {
         let state = self.state?;
-        let mut key = Some(name);
-        let mut prefix: &str = &name;
+        let mut prefix: &str = name.as_str();
         loop {
-            if let Some(k) = key {
-                let a = self.idx.reaching_key(self.file, self.scope, k, pos);
-                let d = state
-                    .defs
-                    .get(&k)
-                    .and_then(|defs| defs.iter().rev().find(|d| d.pos < pos));
-                let a_end = a.map(|ai| self.file.assignments[ai].span.end_byte);
-                match (a, d) {
-                    (Some(ai), d) if d.is_none_or(|d| a_end.is_some_and(|e| e > d.pos)) => {
-                        let v = state
-                            .assigns
-                            .get(&(ai as u32))
-                            .cloned()
-                            .unwrap_or_else(Sym::bottom);
-                        return Some((v, Bound::Assign(ai)));
-                    }
-                    (_, Some(d)) => return Some((d.value.clone(), Bound::Def(d.why))),
-                    _ => {}
+            let a = super::index::reaching(self.cx.project, self.fi, self.scope, prefix, pos);
+            let d = state
+                .defs
+                .get(prefix)
+                .and_then(|defs| defs.iter().rev().find(|d| d.pos < pos));
+            let a_end = a.map(|ai| self.file.assignments[ai].span.end_byte);
+            match (a, d) {
+                (Some(ai), d) if d.is_none_or(|d| a_end.is_some_and(|e| e > d.pos)) => {
+                    let v = state
+                        .assigns
+                        .get(&(ai as u32))
+                        .cloned()
+                        .unwrap_or_else(Sym::bottom);
+                    return Some((v, Bound::Assign(ai)));
                 }
+                (_, Some(d)) => return Some((d.value.clone(), Bound::Def(d.why))),
+                _ => {}
             }
             prefix = &prefix[..prefix.rfind('.')?];
-            key = Ustr::from_existing(prefix);
         }
     }
 
@@ -1306,7 +1303,7 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
     fn call(&self, ci: usize, pos: u32) -> Sym<D::Value> {
         let call = &self.file.calls[ci];
         let mut roles = Vec::new();
-        self.cx.spec.roles(call, &mut roles);
+        self.cx.spec.roles(self.file.language, call, &mut roles);
         if roles.iter().any(|r| matches!(r, Role::Sanitizer(_))) {
             return Sym::bottom();
         }
@@ -1407,7 +1404,7 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
         let spec = self.cx.spec;
         if spec.has_call_roles() {
             let mut roles = Vec::new();
-            spec.roles(call, &mut roles);
+            spec.roles(self.file.language, call, &mut roles);
             for r in &roles {
                 let Role::Propagator(p) = *r else { continue };
                 let prop = &spec.data.propagator[p];

@@ -18,7 +18,8 @@ pub(super) type Map<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
 use super::extract::{self, Chain, RawAssign, RawCall, RawFacts, RawReceiver, Seg};
 use crate::facts::{
-    Arg, Assignment, Call, Class, Condition, FileFacts, Function, Receiver, Return, Returns, Value,
+    Arg, Assignment, Call, Class, Condition, FileFacts, Function, QName, Receiver, Return, Returns,
+    Value,
 };
 
 /// Resolution of chains through bindings stops after this many hops (cycles).
@@ -213,7 +214,7 @@ pub fn resolve(
         functions_out[f].returns = match (&r.value, &r.tuple) {
             (Some(c), _) => resolve(c).map(Returns::Value),
             (None, Some(parts)) => {
-                let types: Vec<Option<Ustr>> =
+                let types: Vec<Option<QName>> =
                     parts.iter().map(|p| p.as_ref().and_then(resolve)).collect();
                 types
                     .iter()

@@ -6,7 +6,7 @@ use ustr::Ustr;
 
 use crate::facts::{FileFacts, Value};
 use crate::finding::{Finding, Level, Location};
-use crate::labels::aigc::{self, ElementValue, Problem};
+use crate::implicit_label::aigc::{self, ElementValue, Problem};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 use crate::source::Span;
 

@@ -16,6 +16,7 @@ use crate::catalog::media::{DataLoc, Media, WriterData};
 use crate::catalog::taint::TaintSpec;
 use crate::catalog::{ContentType, Jurisdiction};
 use crate::facts::{BinOp, FileFacts, Part, Receiver, Shape, Value};
+use crate::qname::OptionQName;
 use crate::rules::Context;
 use crate::source::Span;
 
@@ -88,7 +89,7 @@ impl<'c> MediaDomain<'c> {
         // (its entry), an ffmpeg command, or neither.
         let kinds = self.entries[fi].get_or_init(|| {
             (0..file.calls.len())
-                .map(|ci| match media.writer(&file.calls[ci]) {
+                .map(|ci| match media.writer(file.language, &file.calls[ci]) {
                     Some(w) => media
                         .data
                         .writer
@@ -217,7 +218,7 @@ fn call_writer<'c, 'f>(
             let data: Vec<Data<'f>> = file
                 .calls_in(call.callee_bytes())
                 .map(|i| &file.calls[i])
-                .filter(|c| c.resolved.as_deref() == Some(inner.as_str()))
+                .filter(|c| c.resolved.as_name() == Some(inner.as_str()))
                 .filter_map(|c| c.arg(arg.position, arg.keyword.as_deref()))
                 .filter(|a| reads_something(&a.value))
                 .map(|a| Data::Value(&a.value, a.span.bytes()))

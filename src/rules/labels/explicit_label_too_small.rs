@@ -5,9 +5,10 @@ use serde_json::json;
 use ustr::Ustr;
 
 use crate::catalog::entrypoints::ArgRef;
-use crate::catalog::media::{Media, OpencvText, PillowText};
+use crate::catalog::media::{OpencvText, PillowText};
 use crate::facts::{Call, FileFacts, Receiver, Shape, Value};
 use crate::finding::{Finding, Level, Location};
+use crate::qname::OptionQName;
 use crate::rules::labels::sizes::{Scope, Size, value_shape};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 use crate::source::Span;
@@ -127,24 +128,26 @@ impl Rule for ExplicitLabelTooSmall {
                 Some(_) => discloses(scope),
                 None => false,
             };
-            // The file's index, built only when something is drawn here.
-            let index = || cx.analysis.file_index(cx.project, fi);
             for call in &file.calls {
-                let Some(resolved) = call.resolved.as_deref() else {
+                let Some(resolved) = call.resolved.as_name() else {
                     continue;
                 };
-                let mark = if let Some(p) =
-                    media.pillow().filter(|_| media.is_pillow_text(resolved))
+                let mark = if let Some(p) = media
+                    .pillow()
+                    .filter(|_| media.is_pillow_text(file.language, resolved))
                 {
                     if !is_label(arg(call, &p.text), call.scope.as_deref()) {
                         continue;
                     }
-                    pillow_mark(scope(file, index(), media, call.scope), p, call)
-                } else if let Some(o) = media.opencv().filter(|_| media.is_opencv_text(resolved)) {
+                    pillow_mark(scope(cx, fi, call.scope), p, call)
+                } else if let Some(o) = media
+                    .opencv()
+                    .filter(|_| media.is_opencv_text(file.language, resolved))
+                {
                     if !is_label(arg(call, &o.text), call.scope.as_deref()) {
                         continue;
                     }
-                    opencv_mark(scope(file, index(), media, call.scope), o, call)
+                    opencv_mark(scope(cx, fi, call.scope), o, call)
                 } else {
                     None
                 };
@@ -176,7 +179,7 @@ impl Rule for ExplicitLabelTooSmall {
                 let size = command_texts(file, s.span)
                     .iter()
                     .find_map(|t| video_size(size_re, t));
-                let sc = scope(file, index(), media, s.scope);
+                let sc = scope(cx, fi, s.scope);
                 let pos = s.span.start_byte;
                 let m = Mark {
                     what: "ffmpeg drawtext",
@@ -189,16 +192,12 @@ impl Rule for ExplicitLabelTooSmall {
     }
 }
 
-fn scope<'f>(
-    file: &'f FileFacts,
-    index: &'f crate::analysis::dataflow::FileIndex,
-    media: &'f Media,
-    scope: Option<Ustr>,
-) -> Scope<'f> {
+fn scope<'f>(cx: &'f Context<'_>, fi: usize, scope: Option<Ustr>) -> Scope<'f> {
     Scope {
-        file,
-        index,
-        media,
+        file: &cx.project.files[fi],
+        fi,
+        names: &cx.project.index,
+        media: &cx.catalog.media,
         scope,
     }
 }
@@ -278,21 +277,21 @@ fn pillow_mark<'f>(sc: Scope<'f>, p: &'f PillowText, call: &'f Call) -> Option<M
     let pos = call.span.start_byte;
     let file = sc.file;
     let media = sc.media;
-    let is_canvas = |c: &&Call| c.resolved.as_deref().is_some_and(|r| media.is_canvas(r));
+    let language = file.language;
+    let is_canvas = |c: &&Call| {
+        c.resolved
+            .as_name()
+            .is_some_and(|r| media.is_canvas(language, r))
+    };
     // The image: `ImageDraw.Draw(img)`, bound to the receiver or inline.
     let draw_call = match call.receiver {
-        Receiver::Call(_) => file
-            .calls_in(call.callee_bytes())
-            .map(|i| &file.calls[i])
-            .find(is_canvas),
-        Receiver::Name(n) if call.callee.strip_suffix(call.method()) == Some(&format!("{n}.")) => {
-            sc.binding(&n, pos).and_then(|a| {
-                file.calls_in(a.span.bytes())
-                    .map(|i| &file.calls[i])
-                    .find(is_canvas)
-            })
-        }
-        _ => None,
+        Receiver::Call(i) => file.calls.get(i as usize).filter(is_canvas),
+        Receiver::Name(receiver) => sc.binding(&receiver, pos).and_then(|a| {
+            file.calls_in(a.span.bytes())
+                .map(|i| &file.calls[i])
+                .find(is_canvas)
+        }),
+        Receiver::None => None,
     };
     let image = match draw_call.and_then(|c| arg(c, &p.canvas.image)) {
         Some(Value::Name { text, .. }) => Some(*text),
@@ -312,7 +311,9 @@ fn pillow_mark<'f>(sc: Scope<'f>, p: &'f PillowText, call: &'f Call) -> Option<M
                         let (c, font) = file
                             .calls_in(a.span.bytes())
                             .map(|i| &file.calls[i])
-                            .find_map(|c| Some((c, media.font(c.resolved.as_deref()?)?)))?;
+                            .find_map(|c| {
+                                Some((c, media.font(language, c.resolved.as_name()?)?))
+                            })?;
                         (c, font, a)
                     }
                     _ => return None,
@@ -340,7 +341,9 @@ fn opencv_mark<'f>(sc: Scope<'f>, o: &'f OpencvText, call: &'f Call) -> Option<M
     };
     let size = image.and_then(|n| sc.image_size(&n, pos));
     let face = match arg(call, &o.face) {
-        Some(Value::Name { resolved, text }) => resolved.unwrap_or(*text).to_string(),
+        Some(Value::Name { resolved, text }) => {
+            resolved.map_or(text.to_string(), |r| r.to_string())
+        }
         _ => String::new(),
     };
     // Height of capitals at `fontScale` 1; unknown faces get the largest.

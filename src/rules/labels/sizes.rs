@@ -2,13 +2,13 @@
 //! from the call that made it, and small arithmetic over names, so a font
 //! size relative to the image (`int(min(w, h) * 0.03)`) can be judged.
 //! Works on the shapes the frontend gives expressions; names are looked up
-//! with the data-flow index's reaching-binding query; which calls size,
+//! with the semantic index's reaching-binding query; which calls size,
 //! keep or shrink an image comes from `media.toml`. Anything not
 //! understood is unknown, and unknown is never reported.
 
 use ustr::Ustr;
 
-use crate::analysis::dataflow::FileIndex;
+use crate::analysis::index::SemanticIndex;
 use crate::catalog::media::{Media, SizeOrder};
 use crate::facts::{Assignment, BinOp, Call, FileFacts, Receiver, Shape, Value};
 
@@ -24,7 +24,9 @@ const MAX_NESTING: usize = 32;
 #[derive(Clone, Copy)]
 pub struct Scope<'f> {
     pub file: &'f FileFacts,
-    pub index: &'f FileIndex,
+    /// The file's index in the project, for the semantic index.
+    pub fi: usize,
+    pub names: &'f SemanticIndex,
     pub media: &'f Media,
     pub scope: Option<Ustr>,
 }
@@ -35,21 +37,12 @@ impl<'f> Scope<'f> {
         Scope { scope, ..self }
     }
 
-    /// The assignment that binds `name` at `pos`: the reaching one in this
-    /// scope, else the last one at module level, else (for `self.x`) the
-    /// last one anywhere in the file.
+    /// The assignment that binds `name` at `pos` (the semantic index's
+    /// reaching binding: this scope, else module level, else `self.x`
+    /// anywhere in the file).
     pub fn binding(&self, name: &str, pos: u32) -> Option<&'f Assignment> {
-        let file = self.file;
-        let ai = self
-            .index
-            .reaching(file, self.scope, name, pos)
-            .or_else(|| self.index.last(None, name))
-            .or_else(|| {
-                name.starts_with("self.")
-                    .then(|| self.index.last_anywhere(name))
-                    .flatten()
-            })?;
-        Some(&file.assignments[ai])
+        self.names
+            .binding_at(self.file, self.fi, self.scope, name, pos)
     }
 
     /// Which element of a tuple unpacking `a` binds (`w, h = img.size`):
@@ -217,7 +210,7 @@ impl<'f> Scope<'f> {
                 _ => None,
             }
         };
-        if let Some((entry, decisive)) = self.media.size_call(c) {
+        if let Some((entry, decisive)) = self.media.size_call(self.file.language, c) {
             let arg = c.arg(entry.size.position, entry.size.keyword.as_deref());
             let size = pair(arg.map(|a| &a.value)).map(|(a, b)| match entry.order {
                 SizeOrder::Wh => (a, b),

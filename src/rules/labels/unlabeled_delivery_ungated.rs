@@ -7,12 +7,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::json;
 
 use crate::analysis::callgraph::{Node, NodeId};
-use crate::analysis::endpoints::LabelEvidence;
+use crate::analysis::results::LabelEvidence;
 use crate::catalog::ContentType;
 use crate::catalog::labels::{LabelGate, LabelKind};
 use crate::facts::{Call, Value};
 use crate::finding::{Finding, Level, Location, Related};
-use crate::rules::generation::generation_endpoint::describe;
+use crate::qname::OptionQName;
 use crate::rules::labels::{generation_related, is_service, needs_label};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 use crate::source::Span;
@@ -154,7 +154,7 @@ impl Rule for UnlabeledDeliveryUngated {
                 META.default_level,
                 format!(
                     "{} can deliver generated {} without its explicit label (`{}` switches it off), and the path that leaves the label out {what}",
-                    describe(entry),
+                    entry.describe(),
                     content.join("/"),
                     found.switch_name
                 ),
@@ -416,10 +416,7 @@ impl Scan<'_, '_> {
     /// A logging or storage call with an argument that names the recipient.
     fn is_recipient_log(&self, call: &Call) -> bool {
         let named = self.gate.is_log(&call.callee)
-            || call
-                .resolved
-                .as_deref()
-                .is_some_and(|r| self.gate.is_log(r));
+            || call.resolved.as_name().is_some_and(|r| self.gate.is_log(r));
         named
             && call.args.iter().any(|a| {
                 a.keyword

@@ -6,6 +6,7 @@ use serde_json::json;
 use crate::catalog::SafetySwitch;
 use crate::facts::{Arg, Assignment, FileFacts, Value};
 use crate::finding::{Finding, Level, Location};
+use crate::qname::OptionQName;
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 use crate::source::Span;
 
@@ -76,7 +77,8 @@ impl Rule for SafetyCheckerDisabled {
                         }
                         if !cx.catalog.safety_switch_applies(
                             i,
-                            call.resolved.as_deref(),
+                            file.language,
+                            call.resolved.as_name(),
                             &call.callee,
                         ) {
                             continue;

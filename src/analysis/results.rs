@@ -13,6 +13,7 @@ use crate::analysis::{Project, dataflow};
 use crate::catalog::labels::LabelKind;
 use crate::catalog::{Catalog, ContentType};
 use crate::facts::FileFacts;
+use crate::qname::OptionQName;
 use crate::source::Span;
 
 /// A sign in code that content gets labeled: a label API call or a marker string.
@@ -163,7 +164,11 @@ fn file_label_evidence(
 ) -> Vec<(NodeId, LabelEvidence)> {
     let mut out = Vec::new();
     for call in &file.calls {
-        let Some(api) = call.resolved.as_deref().and_then(|r| catalog.label_api(r)) else {
+        let Some(api) = call
+            .resolved
+            .as_name()
+            .and_then(|r| catalog.label_api(file.language, r))
+        else {
             continue;
         };
         let node = graph.node_at(project, fi, call.scope.as_deref(), call.span.start_byte);
