@@ -202,7 +202,16 @@ impl FactsCache {
     pub fn get_result(&self, key: &EntryKey) -> Option<ResultEntry> {
         let path = self.result_path(key);
         let bytes = fs::read(&path).ok()?;
-        let entry = rmp_serde::from_slice(bytes.strip_prefix(RESULT_MAGIC)?).ok()?;
+        let entry: ResultEntry = rmp_serde::from_slice(bytes.strip_prefix(RESULT_MAGIC)?).ok()?;
+        // A finding names a rule of this build, or the entry is not ours.
+        let known = crate::rules::catalogue();
+        if !entry
+            .findings
+            .iter()
+            .all(|f| known.iter().any(|m| m.code == f.rule))
+        {
+            return None;
+        }
         // Most recently used first when pruning; one small write per hit.
         if let Ok(f) = fs::File::options().write(true).open(&path) {
             let _ = f.set_modified(SystemTime::now());

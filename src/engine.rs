@@ -6,7 +6,7 @@
 use std::io::Read;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use rayon::prelude::*;
 
@@ -22,50 +22,7 @@ use crate::rules::{self, Context, Rule};
 use crate::suppress;
 use crate::walk::{self, SourcePath};
 
-/// Time spent per phase, for `--stats`.
-#[derive(Debug, Default, Clone)]
-pub struct Stats {
-    pub walk: Duration,
-    pub parse: Duration,
-    pub index: Duration,
-    pub rules: Duration,
-    pub filter: Duration,
-    pub files: usize,
-    pub bytes: u64,
-    pub lines: u64,
-    /// Files whose facts came from the cache, and files parsed with the cache on.
-    pub cache_hits: usize,
-    pub cache_misses: usize,
-    /// With the cache on: whether the whole result came from the result
-    /// cache (then nothing was parsed, indexed or checked).
-    pub result_cache: Option<bool>,
-    /// Per taint spec the rules ran: what it analysed and cut at its caps.
-    pub taint: Vec<(String, crate::analysis::dataflow::TaintStats)>,
-}
-
-pub struct ScanResult {
-    /// Directory that output paths are relative to.
-    pub root: PathBuf,
-    /// Every finding, suppressed ones included, sorted.
-    pub findings: Vec<Finding>,
-    /// Problems with the scan itself, sorted.
-    pub notifications: Vec<Notification>,
-    /// The rules that ran, in code order.
-    pub rules: Vec<&'static dyn Rule>,
-    pub stats: Stats,
-}
-
-impl ScanResult {
-    /// Findings not suppressed.
-    pub fn active(&self) -> impl Iterator<Item = &Finding> {
-        self.findings.iter().filter(|f| f.suppression.is_none())
-    }
-
-    /// Whether any active finding is at or above `level`.
-    pub fn fails(&self, level: Level) -> bool {
-        self.active().any(|f| f.level >= level)
-    }
-}
+pub use crate::finding::{ScanResult, Stats};
 
 /// Outcome of reading one file before parsing.
 pub enum ReadOutcome {
@@ -336,7 +293,7 @@ fn scan_with_cache(
             root: settings.root.clone(),
             findings: entry.findings,
             notifications: entry.notifications,
-            rules: enabled_rules(settings),
+            rules: rules::metas(&enabled_rules(settings)),
             stats,
         };
     }
@@ -432,7 +389,7 @@ fn analyse(
         root: settings.root.clone(),
         findings,
         notifications,
-        rules: enabled,
+        rules: rules::metas(&enabled),
         stats,
     }
 }

@@ -1,6 +1,11 @@
-//! What rules produce. Findings are plain data; reporters render them.
+//! The scan's result as plain data: findings, notifications, the metadata
+//! of the rules that ran, and the result reporters render. It depends on
+//! nothing else in the crate but `source::Span`, so reporters, the caches
+//! and any frontend can use it without pulling in analyses or rules.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -63,7 +68,7 @@ pub struct Suppression {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Finding {
     /// Rule code, e.g. `GEN001`.
-    #[serde(deserialize_with = "known_rule")]
+    #[serde(deserialize_with = "rule_code")]
     pub rule: RuleCode,
     pub level: Level,
     pub message: String,
@@ -120,20 +125,32 @@ impl Suppression {
 
 /// A rule code. Spelled through an alias so that serde's derive does not
 /// take the `&'static str` for a string borrowed from the input (which
-/// only `'static` input could give): `known_rule` reads it instead.
+/// only `'static` input could give): `rule_code` reads it instead.
 pub type RuleCode = &'static str;
 
-/// A rule code read back (from the result cache) must be the code of a
-/// known rule, else the whole entry is unreadable.
-fn known_rule<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
-    static CODES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
-    let codes = CODES.get_or_init(|| crate::rules::catalogue().iter().map(|m| m.code).collect());
+/// A rule code read back (from the result cache): only the shape of a code
+/// (`GEN001`) is accepted, and each distinct code is stored once, so
+/// `Finding::rule` stays a `'static` string. Whoever reads findings back
+/// checks that the codes name rules it knows.
+fn rule_code<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+    static CODES: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
     let code = String::deserialize(d)?;
-    codes
-        .iter()
-        .copied()
-        .find(|c| *c == code)
-        .ok_or_else(|| serde::de::Error::custom(format!("unknown rule code `{code}`")))
+    let b = code.as_bytes();
+    let shaped = b.len() == 6
+        && b[..3].iter().all(u8::is_ascii_uppercase)
+        && b[3..].iter().all(u8::is_ascii_digit);
+    if !shaped {
+        return Err(serde::de::Error::custom(format!(
+            "`{code}` is not a rule code"
+        )));
+    }
+    let mut codes = CODES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(known) = codes.iter().find(|c| **c == code) {
+        return Ok(known);
+    }
+    let stored: &'static str = Box::leak(code.into_boxed_str());
+    codes.push(stored);
+    Ok(stored)
 }
 
 impl Finding {
@@ -173,4 +190,192 @@ pub struct Notification {
     pub message: String,
     pub path: Option<String>,
     pub span: Option<Span>,
+}
+
+/// A rule's category, which gives its code prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    /// Generation endpoints and calls (scoping).
+    Generation,
+    /// Explicit and implicit labels of generated content.
+    Label,
+    /// Moderation and safety checks.
+    Moderation,
+    /// Findings about synthlint's own suppressions.
+    Meta,
+}
+
+impl Category {
+    /// The code prefix that selects the whole category (`--select GEN`).
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Category::Generation => "GEN",
+            Category::Label => "LBL",
+            Category::Moderation => "MOD",
+            Category::Meta => "SYN",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Generation => "generation",
+            Category::Label => "label",
+            Category::Moderation => "moderation",
+            Category::Meta => "meta",
+        }
+    }
+}
+
+/// How often a finding of this rule is right, as measured on real code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Precision {
+    VeryHigh,
+    High,
+    Medium,
+    Low,
+}
+
+impl Precision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Precision::VeryHigh => "very-high",
+            Precision::High => "high",
+            Precision::Medium => "medium",
+            Precision::Low => "low",
+        }
+    }
+}
+
+/// How settled a rule is: `stable`, or `preview` while what it reports may
+/// still change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Stable,
+    Preview,
+}
+
+/// What a rule is: the metadata every output names it by.
+#[derive(Debug, Serialize)]
+pub struct RuleMeta {
+    /// Permanent code: category prefix + three digits.
+    pub code: &'static str,
+    /// kebab-case name.
+    pub name: &'static str,
+    pub category: Category,
+    pub default_level: Level,
+    pub precision: Precision,
+    pub status: Status,
+    /// Article ids from the article catalogue.
+    pub articles: &'static [&'static str],
+    /// One sentence, shown in listings and as SARIF `shortDescription`.
+    pub summary: &'static str,
+    /// Markdown with the sections `## What it does`, `## Why is this bad?`,
+    /// `## Example` (with "Use instead:"), optional `## Options`, `## Known problems`.
+    pub doc: &'static str,
+    /// Security severity for GitHub (0.0–10.0), as text.
+    pub security_severity: &'static str,
+}
+
+/// Time spent per phase, for `--stats`.
+#[derive(Debug, Default, Clone)]
+pub struct Stats {
+    pub walk: Duration,
+    pub parse: Duration,
+    pub index: Duration,
+    pub rules: Duration,
+    pub filter: Duration,
+    pub files: usize,
+    pub bytes: u64,
+    pub lines: u64,
+    /// Files whose facts came from the cache, and files parsed with the cache on.
+    pub cache_hits: usize,
+    pub cache_misses: usize,
+    /// With the cache on: whether the whole result came from the result
+    /// cache (then nothing was parsed, indexed or checked).
+    pub result_cache: Option<bool>,
+    /// Per taint spec the rules ran: what it analysed and cut at its caps.
+    pub taint: Vec<(String, TaintStats)>,
+}
+
+/// What one taint spec's run cost and cut, for `--stats`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TaintStats {
+    /// Scopes analysed, and passes over them.
+    pub scopes: usize,
+    pub passes: usize,
+    /// Passes dropped at the engine's per-scope cap.
+    pub cut_passes: usize,
+    /// Parameters beyond the engine's cap that were given taint.
+    pub cut_params: usize,
+    /// Flows whose steps were cut at the engine's cap.
+    pub cut_steps: usize,
+    pub flows: usize,
+}
+
+impl TaintStats {
+    pub fn cuts(&self) -> usize {
+        self.cut_passes + self.cut_params + self.cut_steps
+    }
+}
+
+pub struct ScanResult {
+    /// Directory that output paths are relative to.
+    pub root: PathBuf,
+    /// Every finding, suppressed ones included, sorted.
+    pub findings: Vec<Finding>,
+    /// Problems with the scan itself, sorted.
+    pub notifications: Vec<Notification>,
+    /// The rules that ran, in code order.
+    pub rules: Vec<&'static RuleMeta>,
+    pub stats: Stats,
+}
+
+impl ScanResult {
+    /// Findings not suppressed.
+    pub fn active(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.suppression.is_none())
+    }
+
+    /// Whether any active finding is at or above `level`.
+    pub fn fails(&self, level: Level) -> bool {
+        self.active().any(|f| f.level >= level)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Deserialize)]
+    struct Code {
+        #[serde(deserialize_with = "rule_code")]
+        code: RuleCode,
+    }
+
+    fn read(code: &str) -> Option<&'static str> {
+        serde_json::from_value::<Code>(serde_json::json!({ "code": code }))
+            .ok()
+            .map(|c| c.code)
+    }
+
+    #[test]
+    fn rule_codes_read_back_have_the_shape_of_a_code_and_are_stored_once() {
+        let a = read("LBL001").unwrap();
+        let b = read("LBL001").unwrap();
+        assert!(std::ptr::eq(a, b), "one stored copy per distinct code");
+        for bad in [
+            "",
+            "lbl001",
+            "LBL01",
+            "LBL0011",
+            "LB0001",
+            "../../x",
+            "LBL\u{0661}01",
+        ] {
+            assert!(read(bad).is_none(), "{bad:?}");
+        }
+    }
 }

@@ -193,7 +193,7 @@ fn scan(root: &Path, prefix: &str) -> ScanResult {
         root: root.to_path_buf(),
         findings,
         notifications,
-        rules: rules::all(),
+        rules: rules::metas(&rules::all()),
         stats: Stats::default(),
     }
 }
@@ -690,7 +690,7 @@ fn write_samples_for_multitool() {
         root: dir.path().to_path_buf(),
         findings: Vec::new(),
         notifications: Vec::new(),
-        rules: rules::all(),
+        rules: rules::metas(&rules::all()),
         stats: Stats::default(),
     };
     std::fs::write(out.join("empty.sarif"), render(&empty, false)).unwrap();

@@ -61,7 +61,7 @@ fn result(
         root: root.to_path_buf(),
         findings,
         notifications,
-        rules: rules::all(),
+        rules: rules::metas(&rules::all()),
         stats: Stats {
             files,
             ..Stats::default()

@@ -209,7 +209,7 @@ fn build(result: &ScanResult, opts: &ReportOptions) -> Report {
             Level::Note => by_level.note += 1,
         }
     }
-    let mut rule_codes: Vec<&'static str> = result.rules.iter().map(|r| r.meta().code).collect();
+    let mut rule_codes: Vec<&'static str> = result.rules.iter().map(|m| m.code).collect();
     rule_codes.sort_unstable();
     rule_codes.dedup();
 
@@ -309,7 +309,7 @@ mod tests {
                 path: Some("bin.py".into()),
                 span: None,
             }],
-            rules: rules::all(),
+            rules: rules::metas(&rules::all()),
             stats: Stats {
                 files: 1,
                 ..Stats::default()

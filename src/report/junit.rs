@@ -23,7 +23,7 @@ impl Emitter for Junit {
         let active: Vec<&Finding> = result.active().collect();
         let mut suites = Vec::new();
         for rule in &result.rules {
-            let m = rule.meta();
+            let m = *rule;
             let mine: Vec<&&Finding> = active.iter().filter(|f| f.rule == m.code).collect();
             let mut cases = String::new();
             if mine.is_empty() {

@@ -125,11 +125,11 @@ impl<'a> Review<'a> {
                 snippet: masked_lines(&mut cache, &f.location),
             })
             .collect();
-        let ran: Vec<&str> = result.rules.iter().map(|r| r.meta().code).collect();
+        let ran: Vec<&str> = result.rules.iter().map(|m| m.code).collect();
         let mut passed: Vec<&'static RuleMeta> = result
             .rules
             .iter()
-            .map(|r| r.meta())
+            .copied()
             .filter(|m| !findings.iter().any(|d| d.finding.rule == m.code))
             .collect();
         passed.sort_by_key(|m| m.code);
@@ -529,7 +529,7 @@ pub fn document(result: &ScanResult, run: &RunInfo) -> Vec<Block> {
     let skipped: Vec<&str> = rules::all()
         .iter()
         .map(|rule| rule.meta().code)
-        .filter(|code| !result.rules.iter().any(|r| r.meta().code == *code))
+        .filter(|code| !result.rules.iter().any(|m| m.code == *code))
         .collect();
     if !skipped.is_empty() {
         doc.push(Block::Meta(vec![text(format!(

@@ -383,7 +383,7 @@ fn sort_findings(findings: &mut [&Finding]) {
 fn rule_table(result: &ScanResult, findings: &[&Finding]) -> BTreeMap<&'static str, RuleSource> {
     let mut table = BTreeMap::new();
     for r in &result.rules {
-        table.insert(r.meta().code, RuleSource::Known(r.meta()));
+        table.insert(r.code, RuleSource::Known(r));
     }
     add_finding_rules(&mut table, findings);
     table

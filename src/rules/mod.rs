@@ -2,12 +2,11 @@
 //! declares its metadata (code, name, level, articles, doc) and a `check`
 //! that reads facts and the project index, never syntax trees.
 
-use serde::Serialize;
-
 use crate::analysis::Project;
 use crate::analysis::results::Analysis;
 use crate::catalog::Catalog;
-use crate::finding::{Finding, Level};
+use crate::finding::Finding;
+pub use crate::finding::{Category, Precision, RuleMeta, Status};
 
 pub mod generation;
 pub mod labels;
@@ -16,89 +15,6 @@ pub mod moderation;
 
 /// Rules of the `media` command, kept out of [`all`].
 pub mod media;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Category {
-    /// Generation endpoints and calls (scoping).
-    Generation,
-    /// Explicit and implicit labels of generated content.
-    Label,
-    /// Moderation and safety checks.
-    Moderation,
-    /// Findings about synthlint's own suppressions.
-    Meta,
-}
-
-impl Category {
-    /// The code prefix that selects the whole category (`--select GEN`).
-    pub fn prefix(self) -> &'static str {
-        match self {
-            Category::Generation => "GEN",
-            Category::Label => "LBL",
-            Category::Moderation => "MOD",
-            Category::Meta => "SYN",
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::Generation => "generation",
-            Category::Label => "label",
-            Category::Moderation => "moderation",
-            Category::Meta => "meta",
-        }
-    }
-}
-
-/// How often a finding of this rule is right, as measured on real code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Precision {
-    VeryHigh,
-    High,
-    Medium,
-    Low,
-}
-
-impl Precision {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Precision::VeryHigh => "very-high",
-            Precision::High => "high",
-            Precision::Medium => "medium",
-            Precision::Low => "low",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Status {
-    Stable,
-    Preview,
-}
-
-#[derive(Debug, Serialize)]
-pub struct RuleMeta {
-    /// Permanent code: category prefix + three digits.
-    pub code: &'static str,
-    /// kebab-case name.
-    pub name: &'static str,
-    pub category: Category,
-    pub default_level: Level,
-    pub precision: Precision,
-    pub status: Status,
-    /// Article ids from the article catalogue.
-    pub articles: &'static [&'static str],
-    /// One sentence, shown in listings and as SARIF `shortDescription`.
-    pub summary: &'static str,
-    /// Markdown with the sections `## What it does`, `## Why is this bad?`,
-    /// `## Example` (with "Use instead:"), optional `## Options`, `## Known problems`.
-    pub doc: &'static str,
-    /// Security severity for GitHub (0.0–10.0), as text.
-    pub security_severity: &'static str,
-}
 
 /// What a rule sees.
 pub struct Context<'a> {
@@ -134,6 +50,11 @@ pub fn all() -> Vec<&'static dyn Rule> {
     ];
     rules.sort_by_key(|r| r.meta().code);
     rules
+}
+
+/// The metadata of `rules`, in their order (what a `ScanResult` lists).
+pub fn metas(rules: &[&'static dyn Rule]) -> Vec<&'static RuleMeta> {
+    rules.iter().map(|r| r.meta()).collect()
 }
 
 pub fn by_code(code: &str) -> Option<&'static dyn Rule> {

@@ -206,26 +206,7 @@ pub const MAX_PASSES: u32 = 32;
 /// Parameters after the 64th are not followed.
 pub const MAX_PARAMS: usize = 64;
 
-/// What one spec's run cost and cut, for `--stats`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TaintStats {
-    /// Scopes analysed, and passes over them.
-    pub scopes: usize,
-    pub passes: usize,
-    /// Passes dropped at [`MAX_PASSES`].
-    pub cut_passes: usize,
-    /// Parameters beyond [`MAX_PARAMS`] that were given taint.
-    pub cut_params: usize,
-    /// Flows whose steps were cut at [`MAX_STEPS`].
-    pub cut_steps: usize,
-    pub flows: usize,
-}
-
-impl TaintStats {
-    pub fn cuts(&self) -> usize {
-        self.cut_passes + self.cut_params + self.cut_steps
-    }
-}
+pub use crate::finding::TaintStats;
 
 /// The per-scan home of data-flow results: each file's index, and each
 /// spec's result, computed on first use by whichever rule asks first.
