@@ -1,6 +1,7 @@
 //! Reporters: render a `ScanResult`. Output is deterministic: sorted input,
 //! no hash-map iteration, repo-relative paths only.
 
+pub mod escape;
 pub mod fingerprint;
 pub mod github;
 pub mod inventory;
