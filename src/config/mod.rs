@@ -162,7 +162,7 @@ impl Validator<'_> {
             let what = if sel.get_ref().trim().is_empty() {
                 "empty rule selector".to_string()
             } else {
-                format!("unknown rule code or prefix `{}`", sel.get_ref())
+                format!("unknown rule code or prefix `{}`", value(sel.get_ref()))
             };
             self.at(
                 sel.span(),
@@ -179,7 +179,7 @@ impl Validator<'_> {
         if level.is_none() {
             self.at(
                 value.span(),
-                format!("{key}: unknown level `{}`", value.get_ref()),
+                format!("{key}: unknown level `{}`", self::value(value.get_ref())),
                 "not a level",
                 Some("use \"note\", \"warning\" or \"error\"".into()),
             );
@@ -198,7 +198,7 @@ impl Validator<'_> {
             Err(e) => {
                 self.at(
                     glob.span(),
-                    format!("{key}: invalid glob `{}`: {e}", glob.get_ref()),
+                    format!("{key}: invalid glob `{}`: {e}", value(glob.get_ref())),
                     "invalid glob",
                     None,
                 );
@@ -212,6 +212,11 @@ impl Validator<'_> {
             .and_then(|c| c.span_at(path))
             .unwrap_or(fallback)
     }
+}
+
+/// A value from the file quoted in a message: a short, masked excerpt.
+fn value(s: &str) -> String {
+    error::clip(s, 60)
 }
 
 /// Rule codes for a selector given on the command line.
