@@ -12,6 +12,7 @@ pub mod facts;
 pub mod finding;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod git_index;
 pub mod labels;
 pub mod lang;
 pub mod regulations;
