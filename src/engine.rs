@@ -326,7 +326,8 @@ pub fn scan_cached(
 ) -> Result<ScanResult, CatalogError> {
     let catalog = Catalog::load(&settings.catalog)?;
     let cache = cache_dir.and_then(|dir| {
-        FactsCache::open(dir, &catalog.passthrough_methods)
+        let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+        FactsCache::open(&dir, &settings.root, &catalog.passthrough_methods)
             .map_err(|e| {
                 eprintln!(
                     "warning: facts cache disabled: cannot use {}: {e}",

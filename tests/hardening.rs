@@ -151,3 +151,140 @@ fn item19_config_error_text_is_bounded() {
     assert!(err.contains("5000 problems"), "{err}");
     assert!(err.len() < 20_000, "{} bytes of error", err.len());
 }
+
+// ---- 2. the cache directory ----------------------------------------------
+
+#[cfg(unix)]
+#[test]
+fn item02_cache_symlink_out_of_the_tree_is_never_followed() {
+    let (tmp, dir) = repo();
+    write(&dir, "app.py", SAFETY_OFF);
+    let victim = tmp.path().canonicalize().unwrap().join("victim");
+    write(&victim, "0123456789abcdef/important", "data");
+    write(&victim, "fedcba9876543210/used", "");
+    std::os::unix::fs::symlink(&victim, dir.join(".synthlint_cache")).unwrap();
+    for _ in 0..2 {
+        let o = run(&dir, &["check", "."]);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(stderr(&o).contains("cache disabled"), "{}", stderr(&o));
+    }
+    let mut left: Vec<String> = fs::read_dir(&victim)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["0123456789abcdef", "fedcba9876543210"]);
+    assert_eq!(
+        fs::read_to_string(victim.join("0123456789abcdef/important")).unwrap(),
+        "data"
+    );
+}
+
+#[test]
+fn item02_a_directory_synthlint_did_not_make_is_not_used() {
+    let (tmp, dir) = repo();
+    write(&dir, "app.py", SAFETY_OFF);
+    let home = tmp.path().canonicalize().unwrap().join("home");
+    write(&home, "0123456789abcdef/notes.txt", "mine");
+    let o = run(&dir, &["check", ".", "--cache-dir", home.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("did not make it"), "{}", stderr(&o));
+    assert!(!home.join("CACHEDIR.TAG").exists());
+    assert_eq!(fs::read_dir(&home).unwrap().count(), 1);
+}
+
+// ---- 17. cache integrity ---------------------------------------------------
+
+/// The result entry a warm scan of `dir` reads.
+fn result_entry(dir: &Path) -> PathBuf {
+    let cache = dir.join(".synthlint_cache");
+    for key in fs::read_dir(&cache).unwrap().flatten() {
+        if let Ok(results) = fs::read_dir(key.path().join("results")) {
+            for e in results.flatten() {
+                if !e.file_name().to_string_lossy().starts_with('.') {
+                    return e.path();
+                }
+            }
+        }
+    }
+    panic!("no result entry in {}", cache.display());
+}
+
+#[test]
+fn item17_a_changed_cache_entry_never_changes_the_report() {
+    let (_tmp, dir) = repo();
+    write(&dir, "app.py", SAFETY_OFF);
+    let args = ["check", ".", "--format", "json"];
+    let cold = run(&dir, &args);
+    let entry = result_entry(&dir);
+    let good = fs::read(&entry).unwrap();
+    // Change one letter of the finding's message: still MessagePack, still
+    // a result, but not the one that was stored.
+    let at = good
+        .windows(7)
+        .position(|w| w == b"checker")
+        .expect("the message is in the entry");
+    for (offset, byte) in [(0, b'C'), (3, b'x'), (6, b's')] {
+        let mut bad = good.clone();
+        bad[at + offset] = byte;
+        fs::write(&entry, &bad).unwrap();
+        let warm = run(&dir, &args);
+        assert_eq!(stdout(&warm), stdout(&cold), "changed byte {offset}");
+    }
+}
+
+/// Write a git index (version 2, SHA-1) that tracks `paths` in `dir`.
+fn git_index(dir: &Path, paths: &[String]) {
+    let mut paths: Vec<&String> = paths.iter().collect();
+    paths.sort();
+    let mut out = b"DIRC".to_vec();
+    out.extend(2u32.to_be_bytes());
+    out.extend((paths.len() as u32).to_be_bytes());
+    for p in paths {
+        let start = out.len();
+        let mut fixed = vec![0u8; 60];
+        fixed[24..28].copy_from_slice(&0o100644u32.to_be_bytes());
+        out.extend(fixed);
+        out.extend((p.len() as u16).to_be_bytes());
+        out.extend(p.as_bytes());
+        let len = out.len() - start;
+        out.extend(vec![0u8; (len + 8) / 8 * 8 - len]);
+    }
+    out.extend([0u8; 20]);
+    fs::write(dir.join(".git/index"), out).unwrap();
+}
+
+/// Every file below `dir`, relative to `root`.
+fn files_below(root: &Path, dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(root).unwrap().to_string_lossy().into_owned());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn item17_a_committed_cache_is_not_used() {
+    let (_tmp, dir) = repo();
+    write(&dir, "app.py", SAFETY_OFF);
+    let args = ["check", ".", "--format", "json", "--stats"];
+    let cold = run(&dir, &args);
+    assert_eq!(cold.status.code(), Some(1));
+    // Someone commits the cache (a pull request can ship any bytes there).
+    let mut tracked = files_below(&dir, &dir.join(".synthlint_cache"));
+    tracked.push("app.py".into());
+    git_index(&dir, &tracked);
+    let warm = run(&dir, &args);
+    assert_eq!(stdout(&warm), stdout(&cold));
+    let err = stderr(&warm);
+    assert!(err.contains("git tracks files in it"), "{err}");
+    assert!(!err.contains("result cache: hit"), "{err}");
+}
