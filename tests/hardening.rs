@@ -288,3 +288,28 @@ fn item17_a_committed_cache_is_not_used() {
     assert!(err.contains("git tracks files in it"), "{err}");
     assert!(!err.contains("result cache: hit"), "{err}");
 }
+
+// ---- 3. the report never overwrites a scanned file -------------------------
+
+#[test]
+fn item03_report_is_not_written_over_a_scanned_file() {
+    let (_tmp, dir) = repo();
+    write(&dir, "a.py", SAFETY_OFF);
+    write(&dir, "pkg/b.py", "x = 1\n");
+    for args in [
+        &["check", "-o", "a.py", "a.py"][..],
+        &["check", "--output=pkg/b.py", "."],
+        &["check", "--format", "sarif", "-o", "pkg/b.py", "pkg"],
+        &["inventory", "-o", "a.py", "."],
+    ] {
+        let o = run(&dir, args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("scans"), "{}", stderr(&o));
+    }
+    assert_eq!(fs::read_to_string(dir.join("a.py")).unwrap(), SAFETY_OFF);
+    assert_eq!(fs::read_to_string(dir.join("pkg/b.py")).unwrap(), "x = 1\n");
+    // A report next to the sources is fine.
+    let o = run(&dir, &["check", "-o", "report.txt", "."]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(dir.join("report.txt").is_file());
+}

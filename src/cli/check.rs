@@ -12,6 +12,11 @@ pub fn run(args: CheckArgs) -> ExitCode {
         Ok(p) => p,
         Err(code) => return code,
     };
+    if let Err(code) = super::output_or_exit(args.output.as_deref(), &paths, |p| {
+        crate::walk::language_of(p).is_some()
+    }) {
+        return code;
+    }
     let overrides = Overrides {
         config: args.config.clone(),
         paths: paths.clone(),

@@ -44,6 +44,11 @@ pub fn run(args: MediaArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     }
+    if let Err(code) = super::output_or_exit(args.output.as_deref(), &args.paths, |p| {
+        MediaKind::from_extension(p).is_some()
+    }) {
+        return code;
+    }
     let root = match &args.root {
         Some(r) => match r.canonicalize() {
             Ok(r) if r.is_dir() => r,

@@ -177,6 +177,30 @@ fn existing_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, std::process::ExitC
     Ok(paths)
 }
 
+/// Exit status 2 when `output` would overwrite a file the command reads: a
+/// path named on the command line, or a file below a named directory that
+/// `scanned` would pick by its name (`check -o app.py app.py`).
+fn output_or_exit(
+    output: Option<&std::path::Path>,
+    paths: &[PathBuf],
+    scanned: impl Fn(&std::path::Path) -> bool,
+) -> Result<(), ExitCode> {
+    let Some(out) = output.and_then(|o| o.canonicalize().ok()) else {
+        return Ok(());
+    };
+    for p in paths {
+        let Ok(p) = p.canonicalize() else { continue };
+        if out == p || (p.is_dir() && out.starts_with(&p) && scanned(&out)) {
+            eprintln!(
+                "error: --output {}: that is a file this command scans; write the report elsewhere",
+                crate::report::escape::line(&out.display().to_string())
+            );
+            return Err(ExitCode::from(2));
+        }
+    }
+    Ok(())
+}
+
 /// Validated settings, or the configuration error rendered on standard error
 /// and exit status 2.
 fn settings_or_exit(
