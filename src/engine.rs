@@ -463,6 +463,7 @@ fn analyse(
     let mut findings: Vec<Finding> = enabled
         .par_iter()
         .flat_map_iter(|rule| {
+            crate::cli::debug_panic("rule");
             let mut out = Vec::new();
             rule.check(&cx, &mut out);
             out

@@ -313,3 +313,39 @@ fn item03_report_is_not_written_over_a_scanned_file() {
     assert_eq!(o.status.code(), Some(1));
     assert!(dir.join("report.txt").is_file());
 }
+
+// ---- 11. worker threads, and what a bug looks like -------------------------
+
+#[test]
+fn item11_jobs_are_clamped() {
+    let (_tmp, dir) = repo();
+    for i in 0..10 {
+        write(&dir, &format!("m{i}.py"), "x = 1\n");
+    }
+    for jobs in ["4000", "16000", "18446744073709551615"] {
+        let o = run(&dir, &["check", ".", "--no-cache", "-j", jobs]);
+        assert_eq!(o.status.code(), Some(0), "-j {jobs}: {}", stderr(&o));
+        assert!(stderr(&o).contains("using"), "{}", stderr(&o));
+        assert!(stdout(&o).contains("10 files"), "{}", stdout(&o));
+    }
+}
+
+/// A panic anywhere exits 2 with a message. The trigger exists in debug
+/// builds only (`SYNTHLINT_DEBUG_PANIC`), so this runs against the binary
+/// the test suite builds.
+#[cfg(debug_assertions)]
+#[test]
+fn item11_a_panic_exits_2_with_a_message() {
+    let (_tmp, dir) = repo();
+    write(&dir, "app.py", SAFETY_OFF);
+    for place in ["main", "rule"] {
+        let o = bin()
+            .args(["check", ".", "--no-cache", "-j", "2"])
+            .current_dir(&dir)
+            .env("SYNTHLINT_DEBUG_PANIC", place)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{place}: {}", stderr(&o));
+        assert!(stderr(&o).contains("internal error"), "{}", stderr(&o));
+    }
+}
