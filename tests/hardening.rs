@@ -349,3 +349,30 @@ fn item11_a_panic_exits_2_with_a_message() {
         assert!(stderr(&o).contains("internal error"), "{}", stderr(&o));
     }
 }
+
+// ---- 16. files of 4 GiB and more -------------------------------------------
+
+#[test]
+fn item16_max_file_size_stays_below_4_gib() {
+    let (_tmp, dir) = repo();
+    write(&dir, "app.py", "x = 1\n");
+    for (value, ok) in [
+        ("\"4 GiB\"", false),
+        ("4294967296", false),
+        ("\"5GB\"", false),
+        ("4294967295", true),
+        ("\"3 GiB\"", true),
+    ] {
+        write(
+            &dir,
+            "synthlint.toml",
+            &format!("max-file-size = {value}\n"),
+        );
+        let o = run(&dir, &["check", "."]);
+        let want = if ok { 0 } else { 2 };
+        assert_eq!(o.status.code(), Some(want), "{value}: {}", stderr(&o));
+        if !ok {
+            assert!(stderr(&o).contains("4 GiB"), "{}", stderr(&o));
+        }
+    }
+}

@@ -322,6 +322,18 @@ fn build(
             );
             settings::DEFAULT_MAX_FILE_SIZE
         }
+        Some(size) if size.get_ref().0 > settings::MAX_MAX_FILE_SIZE => {
+            v.at(
+                size.span(),
+                format!(
+                    "max-file-size: at most {} bytes (4 GiB - 1): positions in a file are 32-bit",
+                    settings::MAX_MAX_FILE_SIZE
+                ),
+                "too large",
+                None,
+            );
+            settings::DEFAULT_MAX_FILE_SIZE
+        }
         Some(size) => size.get_ref().0,
         None => settings::DEFAULT_MAX_FILE_SIZE,
     };
