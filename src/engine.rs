@@ -476,6 +476,7 @@ fn analyse(
         if let Some(level) = settings.level_overrides.get(f.rule) {
             f.level = *level;
         }
+        f.bound();
     }
     suppress::apply(&project, settings, &mut findings);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

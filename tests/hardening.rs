@@ -438,3 +438,50 @@ fn item06_a_long_method_chain_is_indexed() {
     let o = common::run(&dir, &["check", ".", "--no-cache"]);
     assert_eq!(o.code, Some(0), "{}", o.stderr);
 }
+
+// ---- 8. a chain of route handlers ------------------------------------------
+
+#[test]
+fn item08_code_flows_are_bounded_per_finding() {
+    let (_tmp, dir) = repo();
+    let mut src = String::from(
+        "from fastapi import FastAPI\nfrom openai import OpenAI\napp = FastAPI()\n\
+         client = OpenAI()\ndef f0():\n    return client.images.generate(model='m', prompt='x')\n",
+    );
+    for i in 1..=200 {
+        src += &format!("@app.get('/r{i}')\ndef f{i}():\n    return f{}()\n", i - 1);
+    }
+    write(&dir, "a.py", &src);
+    let o = run(&dir, &["check", ".", "--no-cache", "--format", "sarif"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let sarif: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let mut longest = 0;
+    for r in results {
+        for flow in r["codeFlows"].as_array().into_iter().flatten() {
+            for tf in flow["threadFlows"].as_array().unwrap() {
+                longest = longest.max(tf["locations"].as_array().unwrap().len());
+            }
+        }
+        assert!(r["relatedLocations"].as_array().map_or(0, Vec::len) <= 50);
+    }
+    assert!(
+        longest > 10 && longest <= 24,
+        "longest flow: {longest} steps"
+    );
+    assert!(stdout(&o).contains("more steps not shown"));
+    // Linear in the endpoints: ~10 KB each, not the whole chain each.
+    assert!(
+        o.stdout.len() < 200 * 3 * 20_000,
+        "{} bytes",
+        o.stdout.len()
+    );
+    // The inventory's call chains are bounded the same way.
+    let o = run(&dir, &["inventory", ".", "--format", "json"]);
+    let inv: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    for e in inv["endpoints"].as_array().unwrap() {
+        for g in e["generation"].as_array().unwrap() {
+            assert!(g["via"].as_array().unwrap().len() <= 24);
+        }
+    }
+}

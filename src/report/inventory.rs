@@ -13,6 +13,7 @@ use crate::analysis::callgraph::Site;
 use crate::analysis::endpoints::Analysis;
 use crate::analysis::entrypoints::{EntryKind, Handler};
 use crate::analysis::generation::GenerationSite;
+use crate::finding::{MAX_FLOW_STEPS, shown_steps};
 use crate::rules::generation::generation_endpoint::describe;
 
 #[derive(Debug, Serialize)]
@@ -106,15 +107,25 @@ fn generation(project: &Project, site: &GenerationSite<'_>, path: &[Site]) -> Ge
         model: site.model.clone(),
         biometric: site.api.biometric,
         enhancement: site.api.enhancement,
-        via: path
-            .iter()
-            .map(|s| {
-                let f = &project.files[s.file];
-                let c = &f.calls[s.call];
-                format!("{}:{} {}", f.path, c.span.start_line, c.callee)
-            })
-            .collect(),
+        via: via(project, path),
     }
+}
+
+/// A call chain as `path:line callee` steps; a long one keeps its first
+/// and last steps around a `… N more` step, like a finding's code flow.
+fn via(project: &Project, path: &[Site]) -> Vec<String> {
+    let step = |s: &Site| {
+        let f = &project.files[s.file];
+        let c = &f.calls[s.call];
+        format!("{}:{} {}", f.path, c.span.start_line, c.callee)
+    };
+    let (head, tail) = shown_steps(path.len(), MAX_FLOW_STEPS);
+    let mut out: Vec<String> = path[head.clone()].iter().map(step).collect();
+    if tail.start > head.end {
+        out.push(format!("… {} more", tail.start - head.end));
+    }
+    out.extend(path[tail].iter().map(step));
+    out
 }
 
 impl Inventory {

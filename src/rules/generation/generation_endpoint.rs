@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::analysis::callgraph::Site;
 use crate::analysis::entrypoints::{EntryKind, EntryPoint, Handler};
 use crate::analysis::generation;
-use crate::finding::{Finding, Level, Location, Related};
+use crate::finding::{Finding, Level, Location, MAX_FLOW_STEPS, Related, shown_steps};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
 pub struct GenerationEndpoint;
@@ -106,7 +106,17 @@ impl Rule for GenerationEndpoint {
                 location: entry.location.clone(),
                 message: format!("entry point {}", describe(entry)),
             }];
-            for (i, s) in first.path.iter().enumerate() {
+            // Long chains keep their first and last calls (output per
+            // finding is bounded, `Finding::bound`).
+            let (head, tail) = shown_steps(first.path.len(), MAX_FLOW_STEPS - 1);
+            for i in head.clone().chain(tail.clone()) {
+                let s = first.path[i];
+                if i == tail.start && tail.start > head.end {
+                    flow.push(Related {
+                        location: site_location(first.path[head.end]),
+                        message: format!("… {} more steps not shown", tail.start - head.end),
+                    });
+                }
                 let call = &cx.project.files[s.file].calls[s.call];
                 let what = if i + 1 == first.path.len() {
                     "generation call"
@@ -114,7 +124,7 @@ impl Rule for GenerationEndpoint {
                     "calls"
                 };
                 flow.push(Related {
-                    location: site_location(*s),
+                    location: site_location(s),
                     message: format!("{what} `{}`", call.callee),
                 });
             }
