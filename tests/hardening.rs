@@ -551,3 +551,86 @@ fn item09_flat_lists_at_8_jobs_stay_under_1_5_gb() {
     let peak_mb = usage.ru_maxrss as u64 / 1024;
     assert!(peak_mb < 1536, "peak RSS {peak_mb} MB");
 }
+
+// ---- 10. media readers ------------------------------------------------------
+
+/// An MP3: an ID3v2.3 tag of `frames` (id, body), then one audio frame.
+fn mp3(frames: &[(&[u8; 4], Vec<u8>)]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (id, data) in frames {
+        body.extend_from_slice(*id);
+        body.extend((data.len() as u32).to_be_bytes());
+        body.extend([0, 0]);
+        body.extend(data);
+    }
+    let n = body.len() as u32;
+    let mut out = b"ID3\x03\x00\x00".to_vec();
+    out.extend([
+        (n >> 21) as u8 & 0x7F,
+        (n >> 14) as u8 & 0x7F,
+        (n >> 7) as u8 & 0x7F,
+        n as u8 & 0x7F,
+    ]);
+    out.extend(body);
+    out.extend([0xFF, 0xFB, 0x90, 0x64]);
+    out.extend([0u8; 400]);
+    out
+}
+
+fn txxx(description: &str, value: &str) -> (&'static [u8; 4], Vec<u8>) {
+    let mut data = vec![3u8];
+    data.extend(description.as_bytes());
+    data.push(0);
+    data.extend(value.as_bytes());
+    (b"TXXX", data)
+}
+
+const GOOD_LABEL: &str = r#"{"Label":"1","ContentProducer":"001191110108MA01KP2T5U00000","ProduceID":"abc123","ReservedCode1":"","ContentPropagator":"","PropagateID":"","ReservedCode2":""}"#;
+
+#[test]
+fn item10_every_aigc_frame_of_an_mp3_is_checked() {
+    let (_tmp, dir) = repo();
+    fs::write(
+        dir.join("two.mp3"),
+        mp3(&[txxx("AIGC", r#"{"Label":"9"}"#), txxx("AIGC", GOOD_LABEL)]),
+    )
+    .unwrap();
+    let o = run(&dir, &["media", "two.mp3", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("LBL102"), "{}", stdout(&o));
+}
+
+#[test]
+fn item10_an_mp3_with_many_frames_is_read_in_linear_time() {
+    let (_tmp, dir) = repo();
+    // 20,000 frames with distinct descriptions (quadratic before: 45,000
+    // took a minute), then the label.
+    let mut frames: Vec<(&[u8; 4], Vec<u8>)> =
+        (0..20_000).map(|i| txxx(&format!("d{i}"), "v")).collect();
+    frames.push(txxx("AIGC", GOOD_LABEL));
+    fs::write(dir.join("many.mp3"), mp3(&frames)).unwrap();
+    let o = common::run(&dir, &["media", "many.mp3"]);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+}
+
+#[test]
+fn item10_png_text_inflation_is_bounded_per_file() {
+    let (_tmp, dir) = repo();
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, 1, 1);
+        enc.set_color(png::ColorType::Grayscale);
+        // 6 chunks of 4 MiB each: 24 MiB of text from a small file.
+        for i in 0..6 {
+            enc.add_ztxt_chunk(format!("k{i}"), "A".repeat(4 << 20))
+                .unwrap();
+        }
+        let mut w = enc.write_header().unwrap();
+        w.write_image_data(&[0u8]).unwrap();
+        w.finish().unwrap();
+    }
+    assert!(out.len() < 200_000, "{} bytes", out.len());
+    fs::write(dir.join("bomb.png"), out).unwrap();
+    let o = run(&dir, &["media", "bomb.png", "--format", "json"]);
+    assert!(stdout(&o).contains("were not read"), "{}", stdout(&o));
+}
