@@ -74,9 +74,11 @@ pub enum ReadOutcome {
 
 /// Read a file, turning every problem into a notification that names it:
 /// `io-error` (unreadable, not a regular file), `file-too-large`,
-/// `binary-file` (a NUL byte anywhere: Python source cannot contain one),
-/// `invalid-utf8` (including UTF-16). A UTF-8 BOM is dropped; line endings
-/// are left alone (the frontends accept LF, CRLF and CR).
+/// `binary-file` (a NUL byte before the end: Python source cannot contain
+/// one), `invalid-utf8` (not valid in UTF-8 or the PEP 263 encoding it
+/// declares, UTF-16). The text is decoded as Python does
+/// (`source::decode`); line endings are left alone (the frontends accept
+/// LF, CRLF and CR).
 pub fn read_source(file: &SourcePath, max_size: u64) -> ReadOutcome {
     let skip = |kind: &str, message: String| {
         ReadOutcome::Skipped(Notification {
@@ -119,72 +121,13 @@ pub fn read_source(file: &SourcePath, max_size: u64) -> ReadOutcome {
     if bytes.len() as u64 > max_size {
         return too_large(bytes.len() as u64);
     }
-    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        return skip(
-            "invalid-utf8",
-            "skipped: UTF-16 text (byte order mark); only UTF-8 is supported".into(),
-        );
-    }
-    if let Some(at) = bytes.iter().position(|&b| b == 0) {
-        return skip(
-            "binary-file",
-            format!("skipped: looks like a binary file (NUL byte at offset {at})"),
-        );
-    }
-    match String::from_utf8(bytes) {
-        Ok(mut text) => {
-            if text.starts_with('\u{feff}') {
-                text.drain(..'\u{feff}'.len_utf8());
-            }
-            ReadOutcome::Text(text)
-        }
-        Err(e) => {
-            let bytes = e.as_bytes();
-            let at = e.utf8_error().valid_up_to();
-            let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-            let line_start = bytes[..at]
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(0, |i| i + 1);
-            let declared = match declared_encoding(bytes) {
-                Some(enc) => format!("; the file declares `coding: {enc}`"),
-                None => String::new(),
-            };
-            skip(
-                "invalid-utf8",
-                format!(
-                    "skipped: not valid UTF-8 at line {line}, byte {} of the line{declared}",
-                    at - line_start + 1
-                ),
-            )
+    match crate::source::decode(bytes) {
+        Ok(text) => ReadOutcome::Text(text),
+        Err(why) => {
+            let (kind, message) = why.describe();
+            skip(kind, message)
         }
     }
-}
-
-/// The PEP 263 encoding declaration (`# -*- coding: latin-1 -*-`) in the
-/// first two lines, for the `invalid-utf8` message.
-fn declared_encoding(bytes: &[u8]) -> Option<String> {
-    for line in bytes.split(|&b| b == b'\n').take(2) {
-        let line = String::from_utf8_lossy(line);
-        let t = line.trim_start();
-        if !t.starts_with('#') {
-            continue;
-        }
-        let Some(i) = t.find("coding") else { continue };
-        let rest = &t[i + "coding".len()..];
-        let Some(rest) = rest.strip_prefix([':', '=']) else {
-            continue;
-        };
-        let enc: String = rest
-            .trim_start()
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-            .collect();
-        if !enc.is_empty() {
-            return Some(enc);
-        }
-    }
-    None
 }
 
 /// Parse and extract one file. A panic in a frontend becomes an
@@ -548,11 +491,25 @@ fn enabled_rules(settings: &Settings) -> Vec<&'static dyn Rule> {
 /// The analysis, the rules and the suppressions over an indexed project.
 fn analyse(
     project: Project,
-    notifications: Vec<Notification>,
+    mut notifications: Vec<Notification>,
     mut stats: Stats,
     settings: &Settings,
     catalog: &Catalog,
 ) -> ScanResult {
+    // Every file skipped: say so, rather than "no findings in 0 files".
+    let skipped = notifications.iter().filter(|n| n.skipped_a_file()).count();
+    if project.files.is_empty() && skipped > 0 {
+        notifications.push(Notification {
+            level: Level::Warning,
+            kind: "nothing-analysed".into(),
+            message: format!(
+                "no file could be analysed: all {skipped} Python files found were skipped"
+            ),
+            path: None,
+            span: None,
+        });
+        notifications.sort();
+    }
     let t = Instant::now();
     let analysis = Analysis::run(&project, catalog);
     stats.index += t.elapsed();

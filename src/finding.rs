@@ -178,3 +178,21 @@ pub struct Notification {
     pub path: Option<String>,
     pub span: Option<Span>,
 }
+
+/// Notification kinds that mean a file the scan should have analysed was
+/// not: `--strict` fails the run on any of them.
+pub const SKIPPED_FILE_KINDS: &[&str] = &[
+    "io-error",
+    "file-too-large",
+    "binary-file",
+    "invalid-utf8",
+    "parse-failed",
+    "internal-error",
+];
+
+impl Notification {
+    /// Whether this says that a source file was skipped (not analysed).
+    pub fn skipped_a_file(&self) -> bool {
+        self.path.is_some() && SKIPPED_FILE_KINDS.contains(&self.kind.as_str())
+    }
+}

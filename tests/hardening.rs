@@ -634,3 +634,65 @@ fn item10_png_text_inflation_is_bounded_per_file() {
     let o = run(&dir, &["media", "bomb.png", "--format", "json"]);
     assert!(stdout(&o).contains("were not read"), "{}", stdout(&o));
 }
+
+// ---- 13. files Python would run ----------------------------------------------
+
+#[test]
+fn item13_declared_encodings_and_trailing_nuls_are_analysed() {
+    let (_tmp, dir) = repo();
+    let latin = b"# -*- coding: latin-1 -*-\nfrom diffusers import StableDiffusionPipeline\n\
+        pipe = StableDiffusionPipeline.from_pretrained('caf\xe9', safety_checker=None)\n"
+        .to_vec();
+    fs::write(dir.join("latin.py"), latin).unwrap();
+    let mut gbk = b"# coding: gbk\nlabel = '\xc9\xfa\xb3\xc9'\n".to_vec();
+    gbk.extend(SAFETY_OFF.as_bytes());
+    fs::write(dir.join("gbk.py"), gbk).unwrap();
+    let mut nul = SAFETY_OFF.as_bytes().to_vec();
+    nul.push(0);
+    fs::write(dir.join("nul.py"), nul).unwrap();
+    let o = run(&dir, &["check", ".", "--format", "json", "--no-cache"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let mut paths: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "MOD001")
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    paths.sort();
+    assert_eq!(paths, ["gbk.py", "latin.py", "nul.py"]);
+    assert_eq!(report["notifications"], serde_json::json!([]));
+    // The text report shows the decoded line under the finding.
+    let o = run(&dir, &["check", "latin.py", "--no-cache"]);
+    assert!(
+        stdout(&o).contains("from_pretrained('café'"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn item13_item19_strict_fails_on_skipped_files() {
+    let (_tmp, dir) = repo();
+    write(&dir, "ok.py", "x = 1\n");
+    fs::write(dir.join("blob.py"), b"\x7fELF\0\0\0\0binary").unwrap();
+    let o = run(&dir, &["check", ".", "--no-cache"]);
+    assert_eq!(o.status.code(), Some(0));
+    let o = run(&dir, &["check", ".", "--no-cache", "--strict"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--strict"), "{}", stderr(&o));
+    // Every file unreadable: a notification, and under --strict exit 2.
+    fs::remove_file(dir.join("ok.py")).unwrap();
+    fs::write(dir.join("bad.py"), b"x = '\xff'\n").unwrap();
+    let o = run(&dir, &["check", ".", "--no-cache"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("nothing-analysed"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("all 2 Python files"), "{}", stdout(&o));
+    let o = run(&dir, &["check", ".", "--no-cache", "--strict"]);
+    assert_eq!(o.status.code(), Some(2));
+    // Nothing to scan at all fails --strict as well.
+    let (_tmp2, empty) = repo();
+    let o = run(&empty, &["check", ".", "--no-cache", "--strict"]);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -67,7 +67,8 @@ fn generate(root: &Path, outside: &Path, s: &Scale) -> usize {
     write(
         root,
         "bad/latin1.py",
-        b"# -*- coding: latin-1 -*-\nname = 'caf\xe9'\n",
+        // Latin-1 without the PEP 263 declaration that would decode it.
+        b"name = 'caf\xe9'\n",
     );
     write(
         root,

@@ -85,6 +85,20 @@ pub fn run(args: CheckArgs) -> ExitCode {
     if args.stats {
         print_stats(&result.stats);
     }
+    if args.strict {
+        let skipped = result
+            .notifications
+            .iter()
+            .filter(|n| n.skipped_a_file())
+            .count();
+        if skipped > 0 || result.stats.files == 0 {
+            eprintln!(
+                "error: --strict: {skipped} Python file(s) could not be analysed, {} were",
+                result.stats.files
+            );
+            return ExitCode::from(2);
+        }
+    }
     if result.fails(settings.fail_on) {
         ExitCode::from(1)
     } else {

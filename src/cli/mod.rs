@@ -94,6 +94,10 @@ pub struct CheckArgs {
     /// Leave suppressed findings out of the report (for GitHub upload).
     #[arg(long)]
     pub omit_suppressed: bool,
+    /// Exit 2 when a Python file could not be analysed (unreadable, binary,
+    /// not decodable, over max-file-size, parser failure) or none was.
+    #[arg(long)]
+    pub strict: bool,
     /// Directory that output paths are relative to (default: the repository root).
     #[arg(long)]
     pub root: Option<PathBuf>,

@@ -203,6 +203,9 @@ struct LoadedFile {
     /// The file as stored, BOM included (GitHub hashes it that way);
     /// `None` when it cannot be read.
     raw: Option<String>,
+    /// The text as the parser saw it (`source::decode`), when it differs
+    /// from `raw` after its BOM: a PEP 263 encoding, trailing NULs.
+    decoded: Option<String>,
     /// Line starts in `text()`.
     starts: Vec<usize>,
     /// Filled on first use; the JSON report never needs them.
@@ -212,6 +215,9 @@ struct LoadedFile {
 impl LoadedFile {
     /// Text after a UTF-8 BOM, as the parser saw it (spans index into this).
     fn text(&self) -> Option<&str> {
+        if let Some(d) = &self.decoded {
+            return Some(d);
+        }
         let raw = self.raw.as_deref()?;
         Some(raw.strip_prefix('\u{feff}').unwrap_or(raw))
     }
@@ -240,12 +246,21 @@ impl SourceCache {
         if self.current.as_ref().is_none_or(|f| f.path != path) {
             // Node decodes the same way GitHub's action does here: invalid
             // bytes become U+FFFD.
-            let raw = std::fs::read(self.root.join(path))
-                .ok()
-                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+            let bytes = std::fs::read(self.root.join(path)).ok();
+            let raw = bytes
+                .as_ref()
+                .map(|bytes| String::from_utf8_lossy(bytes).into_owned());
+            let decoded = bytes
+                .and_then(|b| crate::source::decode(b).ok())
+                .filter(|d| {
+                    raw.as_deref()
+                        .map(|r| r.strip_prefix('\u{feff}').unwrap_or(r))
+                        != Some(d)
+                });
             let mut file = LoadedFile {
                 path: path.to_owned(),
                 raw,
+                decoded,
                 starts: Vec::new(),
                 line_hashes: None,
             };

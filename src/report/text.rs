@@ -325,16 +325,12 @@ impl<'a> Files<'a> {
     }
 }
 
-/// The text the spans refer to: valid UTF-8 with a leading BOM removed, as
-/// `engine::read_source` hands it to the frontends, with secrets masked
-/// (masking keeps every offset, line and column).
+/// The text the spans refer to, decoded as `engine::read_source` hands it
+/// to the frontends (`source::decode`), with secrets masked (masking keeps
+/// every offset, line and column).
 fn read(path: &Path) -> Option<Source> {
     let bytes = std::fs::read(path).ok()?;
-    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        Some(rest) => rest.to_vec(),
-        None => bytes,
-    };
-    let text = String::from_utf8(bytes).ok()?;
+    let text = crate::source::decode(bytes).ok()?;
     let text = match redact::mask(&text) {
         Cow::Borrowed(_) => text,
         Cow::Owned(masked) => masked,
