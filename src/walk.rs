@@ -69,9 +69,33 @@ fn join_components(p: &Path) -> String {
     let parts: Vec<String> = p
         .components()
         .filter(|c| !matches!(c, Component::CurDir))
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .map(|c| component_name(c.as_os_str()))
         .collect();
     parts.join("/")
+}
+
+/// A path component as text. Bytes that are not UTF-8 are written `\xNN`
+/// (a lossy conversion made `a\xff.py` and `a\xfe.py` one name, and one of
+/// the files was dropped as a duplicate).
+fn component_name(name: &std::ffi::OsStr) -> String {
+    if let Some(s) = name.to_str() {
+        return s.to_owned();
+    }
+    #[cfg(unix)]
+    {
+        use std::fmt::Write;
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::new();
+        for chunk in name.as_bytes().utf8_chunks() {
+            out.push_str(chunk.valid());
+            for b in chunk.invalid() {
+                let _ = write!(out, "\\x{b:02X}");
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    name.to_string_lossy().into_owned()
 }
 
 /// Turns absolute paths into the relative paths used in output.
@@ -82,21 +106,31 @@ struct OutputPaths {
 }
 
 impl OutputPaths {
-    /// Root-relative when under the root; else relative to the current
-    /// directory (with `..` if need be); else the file name. Never absolute.
+    /// Root-relative, with `..` for a path outside the root (SARIF labels
+    /// every path relative to `%SRCROOT%`, the root, so a path relative to
+    /// anything else would point at another file); a relative path is
+    /// first made absolute from the current directory; else the file name.
+    /// Never absolute.
     fn of(&self, abs: &Path) -> String {
         if let Ok(rel) = abs.strip_prefix(&self.root) {
             let s = join_components(rel);
             return if s.is_empty() { ".".into() } else { s };
         }
-        if let Some(cwd) = &self.cwd
-            && abs.is_absolute()
-            && let Some(rel) = relative_with_dots(cwd, abs)
+        let joined;
+        let abs = match &self.cwd {
+            Some(cwd) if !abs.is_absolute() => {
+                joined = cwd.join(abs);
+                joined.as_path()
+            }
+            _ => abs,
+        };
+        if abs.is_absolute()
+            && let Some(rel) = relative_with_dots(&self.root, abs)
         {
             return rel;
         }
         abs.file_name()
-            .map(|n| n.to_string_lossy().into_owned())
+            .map(component_name)
             .unwrap_or_else(|| ".".into())
     }
 }
@@ -110,11 +144,7 @@ fn relative_with_dots(base: &Path, path: &Path) -> Option<String> {
         return None;
     }
     let mut parts: Vec<String> = vec!["..".into(); b.len() - common];
-    parts.extend(
-        p[common..]
-            .iter()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
-    );
+    parts.extend(p[common..].iter().map(|c| component_name(c.as_os_str())));
     Some(if parts.is_empty() {
         ".".into()
     } else {
@@ -516,12 +546,24 @@ fn walk_dirs(
                     if let Some(err) = e.error() {
                         let _ = tx.send(Err(error_notes(err, &filter.out)));
                     }
-                    if e.depth() == 0 || !e.file_type().is_some_and(|t| t.is_file()) {
+                    let kind = e.file_type();
+                    if e.depth() == 0 || kind.is_none_or(|t| t.is_dir()) {
                         return WalkState::Continue;
                     }
                     let Some(language) = language_of(e.path()) else {
                         return WalkState::Continue;
                     };
+                    // A FIFO, socket or device named like a source file:
+                    // never opened (it could block or never end), but said.
+                    if !kind.is_some_and(|t| t.is_file()) {
+                        let _ = tx.send(Err(vec![note(
+                            Level::Warning,
+                            "io-error",
+                            Some(filter.out.of(e.path())),
+                            "skipped: not a regular file".into(),
+                        )]));
+                        return WalkState::Continue;
+                    }
                     if let Some((rel, abs)) = filter.file(&e) {
                         let _ = tx.send(Ok(SourcePath { rel, abs, language }));
                     }
@@ -595,9 +637,12 @@ pub fn media_files(
             }
         };
         if meta.is_file() {
+            // Reported under the name it was given: a link is not its
+            // target (which may say where things lie outside the root).
+            let rel = out.of(&named);
             let abs = named.canonicalize().unwrap_or(named);
             files.push(MediaPath {
-                rel: out.of(&abs),
+                rel,
                 abs,
                 named: true,
             });
@@ -621,21 +666,40 @@ pub fn media_files(
         for entry in walker {
             match entry {
                 Ok(e) => {
-                    if e.file_type().is_some_and(|t| t.is_file()) && is_media(e.path()) {
+                    if !is_media(e.path()) {
+                        continue;
+                    }
+                    if e.file_type().is_some_and(|t| t.is_file()) {
+                        let rel = out.of(e.path());
                         let abs = e.path().canonicalize().unwrap_or_else(|_| e.into_path());
                         files.push(MediaPath {
-                            rel: out.of(&abs),
+                            rel,
                             abs,
                             named: false,
                         });
+                    } else if e.path_is_symlink() {
+                        notes.push(note(
+                            Level::Note,
+                            "symlink-not-followed",
+                            Some(out.of(e.path())),
+                            "skipped: symbolic link (directories are searched without following links; name the file to check it)".into(),
+                        ));
+                    } else if !e.file_type().is_some_and(|t| t.is_dir()) {
+                        notes.push(note(
+                            Level::Warning,
+                            "io-error",
+                            Some(out.of(e.path())),
+                            "skipped: not a regular file".into(),
+                        ));
                     }
                 }
                 Err(err) => notes.extend(error_notes(&err, &out)),
             }
         }
     }
-    files.sort();
-    // The same file named twice, or named and found in a directory.
+    // The same file named twice, or named and found in a directory (maybe
+    // under another name, through a link): once, under its first name.
+    files.sort_by(|a, b| (&a.abs, &a.rel).cmp(&(&b.abs, &b.rel)));
     files.dedup_by(|b, a| {
         if a.abs == b.abs {
             a.named |= b.named;
@@ -644,6 +708,7 @@ pub fn media_files(
             false
         }
     });
+    files.sort();
     notes.sort();
     (files, notes)
 }
@@ -660,8 +725,10 @@ mod tests {
         };
         assert_eq!(out.of(Path::new("/r/repo/a/b.py")), "a/b.py");
         assert_eq!(out.of(Path::new("/r/repo")), ".");
+        // Outside the root: still relative to the root (what SARIF's
+        // %SRCROOT% means), never to the current directory.
         assert_eq!(out.of(Path::new("/r/other/x.py")), "../other/x.py");
-        assert_eq!(out.of(Path::new("/r/work/x.py")), "x.py");
-        assert_eq!(out.of(Path::new("relative.py")), "relative.py");
+        assert_eq!(out.of(Path::new("/r/work/x.py")), "../work/x.py");
+        assert_eq!(out.of(Path::new("relative.py")), "../work/relative.py");
     }
 }

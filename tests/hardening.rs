@@ -696,3 +696,104 @@ fn item13_item19_strict_fails_on_skipped_files() {
     let o = run(&empty, &["check", ".", "--no-cache", "--strict"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+// ---- 14. file names -----------------------------------------------------------
+
+fn json_paths(o: &Output) -> Vec<String> {
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let mut paths: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_owned())
+        .collect();
+    paths.sort();
+    paths
+}
+
+/// Names that are not UTF-8 stay distinct (Linux file systems allow them).
+#[cfg(target_os = "linux")]
+#[test]
+fn item14_non_utf8_file_names_are_not_merged() {
+    use std::os::unix::ffi::OsStrExt;
+    let (_tmp, dir) = repo();
+    for name in [&b"a\xff.py"[..], b"a\xfe.py"] {
+        fs::write(dir.join(std::ffi::OsStr::from_bytes(name)), SAFETY_OFF).unwrap();
+    }
+    let o = run(&dir, &["check", ".", "--format", "json", "--no-cache"]);
+    assert_eq!(json_paths(&o), ["a\\xFE.py", "a\\xFF.py"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn item14_a_backslash_is_part_of_the_name() {
+    let (_tmp, dir) = repo();
+    write(&dir, "a/b.py", "x = 1\n");
+    write(&dir, "a\\b.py", SAFETY_OFF);
+    let o = run(&dir, &["check", ".", "--format", "json", "--no-cache"]);
+    assert_eq!(json_paths(&o), ["a\\b.py"]);
+    let o = run(&dir, &["check", ".", "--format", "sarif", "--no-cache"]);
+    let sarif: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let uri = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+        ["uri"];
+    assert_eq!(uri, "a%5Cb.py");
+}
+
+#[test]
+fn item14_a_file_outside_the_root_is_named_relative_to_the_root() {
+    let (_tmp, dir) = repo();
+    write(&dir, "sub/keep.py", "x = 1\n");
+    write(&dir, "other/x.py", SAFETY_OFF);
+    let o = run(
+        &dir,
+        &[
+            "check",
+            "--root",
+            "sub",
+            "other/x.py",
+            "--format",
+            "sarif",
+            "--no-cache",
+        ],
+    );
+    let sarif: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let loc =
+        &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(loc["uriBaseId"], "%SRCROOT%");
+    assert_eq!(loc["uri"], "../other/x.py");
+}
+
+#[cfg(unix)]
+#[test]
+fn item14_media_reports_a_link_under_its_own_name() {
+    let (tmp, dir) = repo();
+    let outside = tmp.path().canonicalize().unwrap().join("private-dir");
+    fs::create_dir_all(&outside).unwrap();
+    fs::write(outside.join("secret-name.png"), b"not a png").unwrap();
+    std::os::unix::fs::symlink(outside.join("secret-name.png"), dir.join("sample.png")).unwrap();
+    let o = run(&dir, &["media", "sample.png", "--format", "json"]);
+    let out = stdout(&o);
+    assert!(out.contains("sample.png"), "{out}");
+    assert!(
+        !out.contains("secret-name") && !out.contains("private-dir"),
+        "{out}"
+    );
+}
+
+// ---- 19. FIFOs in a walked directory --------------------------------------------
+
+#[cfg(unix)]
+#[test]
+fn item19_a_fifo_in_a_walked_directory_is_a_notification() {
+    let (_tmp, dir) = repo();
+    write(&dir, "pkg/ok.py", "x = 1\n");
+    let c = std::ffi::CString::new(dir.join("pkg/pipe.py").to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    let o = run(&dir, &["check", ".", "--no-cache"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("pkg/pipe.py: skipped: not a regular file"),
+        "{out}"
+    );
+}

@@ -947,7 +947,13 @@ pub(crate) fn repo_relative(path: &str, root: &Path) -> String {
     } else {
         path.to_owned()
     };
-    let rel = rel.replace('\\', "/");
+    // Paths use `/` already; on Windows a `\\` can only be a separator,
+    // elsewhere it is part of a file name (`a\\b.py` is not `a/b.py`).
+    let rel = if cfg!(windows) {
+        rel.replace('\\', "/")
+    } else {
+        rel
+    };
     rel.trim_start_matches("./")
         .trim_start_matches('/')
         .to_owned()
@@ -996,7 +1002,13 @@ mod tests {
         let root = Path::new("/home/u/repo");
         assert_eq!(repo_relative("/home/u/repo/src/a.py", root), "src/a.py");
         assert_eq!(repo_relative("/elsewhere/b.py", root), "b.py");
-        assert_eq!(repo_relative("./src\\c.py", root), "src/c.py");
+        // A backslash is part of a Unix file name, a separator on Windows.
+        let sep = if cfg!(windows) {
+            "src/c.py"
+        } else {
+            "src\\c.py"
+        };
+        assert_eq!(repo_relative("./src\\c.py", root), sep);
     }
 
     #[test]
