@@ -16,6 +16,11 @@
 //!   hide a project that has no `.git`). The user's global git excludes
 //!   (`core.excludesFile`) are not read: a personal setting on one machine
 //!   must not hide files from a compliance scan that CI would see.
+//! - Files that git tracks (read from `.git/index`, `git_index`) are scanned
+//!   even when `.gitignore`, `.ignore` or `.git/info/exclude` lists them, each
+//!   with a `tracked-but-ignored` note: CI scans what is committed, and a pull
+//!   request must not hide code by adding an ignore line. Default excludes,
+//!   user excludes and `.synthlintignore` (synthlint's own policy) still apply.
 //! - Default excludes prune directories by name at any depth below a
 //!   walked directory; user excludes prune files and directories by their
 //!   root-relative path.
@@ -25,6 +30,8 @@
 //!   walked directory); others become `symlink-outside-root` notifications.
 //!   Links that lead back to an ancestor become `symlink-loop`. A file reached
 //!   through a link is reported under its real path, so it is scanned once.
+//! - FIFOs, sockets and devices named like source files are never opened;
+//!   each is an `io-error` notification.
 //! - Output is sorted by path, whatever the number of threads.
 
 use std::path::{Component, Path, PathBuf};
@@ -588,7 +595,116 @@ fn walk_dirs(
             Err(n) => notes.extend(n),
         }
     }
+    let (tracked, tracked_notes) = tracked_but_ignored(dirs, root, settings, &out, &files);
+    files.extend(tracked);
+    notes.extend(tracked_notes);
     (files, notes)
+}
+
+/// Source files git tracks below the walked directories that an ignore
+/// file (`.gitignore`, `.ignore`, `.git/info/exclude`) kept from the walk.
+/// CI scans what is committed: a pull request must not hide a file from
+/// the scan by listing it in `.gitignore`. They are scanned, each with a
+/// note. What synthlint's own policy leaves out stays out: default
+/// excludes, `exclude`/`--exclude` and `.synthlintignore`. The index is
+/// read, never git run (`git_index`).
+fn tracked_but_ignored(
+    dirs: &[PathBuf],
+    root: &Path,
+    settings: &Settings,
+    out: &OutputPaths,
+    walked: &[SourcePath],
+) -> (Vec<SourcePath>, Vec<Notification>) {
+    use std::collections::{HashMap, HashSet};
+    let walked: HashSet<&Path> = walked.iter().map(|f| f.abs.as_path()).collect();
+    let mut indexes: HashMap<PathBuf, Option<crate::git_index::Tracked>> = HashMap::new();
+    let mut own_ignores: HashMap<PathBuf, Option<Gitignore>> = HashMap::new();
+    let mut files = Vec::new();
+    let mut notes = Vec::new();
+    for dir in dirs {
+        let Some(work_tree) = dir.ancestors().find(|d| d.join(".git").exists()) else {
+            continue;
+        };
+        let tracked = indexes
+            .entry(work_tree.to_path_buf())
+            .or_insert_with(|| crate::git_index::Tracked::for_dir(dir));
+        let Some(tracked) = tracked.as_ref() else {
+            continue;
+        };
+        for abs in tracked.files_under(dir) {
+            let Some(language) = language_of(&abs) else {
+                continue;
+            };
+            if walked.contains(abs.as_path())
+                || !std::fs::symlink_metadata(&abs).is_ok_and(|m| m.is_file())
+            {
+                continue;
+            }
+            let below = abs.strip_prefix(dir).unwrap_or(&abs);
+            let default_excluded = below
+                .parent()
+                .into_iter()
+                .flat_map(Path::components)
+                .any(|c| {
+                    c.as_os_str()
+                        .to_str()
+                        .is_some_and(|n| DEFAULT_EXCLUDES.contains(&n))
+                });
+            let rel = out.of(&abs);
+            if default_excluded
+                || excluded(&settings.exclude, &rel)
+                || synthlint_ignored(&abs, root, dir, &mut own_ignores)
+            {
+                continue;
+            }
+            notes.push(note(
+                Level::Note,
+                "tracked-but-ignored",
+                Some(rel.clone()),
+                "scanned although an ignore file lists it: git tracks this file".into(),
+            ));
+            files.push(SourcePath { rel, abs, language });
+        }
+    }
+    (files, notes)
+}
+
+/// Whether a `.synthlintignore` between the root (or the walked directory,
+/// when that is not below the root) and the file ignores it. The deepest
+/// file that says anything about it decides, as in git.
+fn synthlint_ignored(
+    file: &Path,
+    root: &Path,
+    walked: &Path,
+    cache: &mut std::collections::HashMap<PathBuf, Option<Gitignore>>,
+) -> bool {
+    let top = if walked.starts_with(root) {
+        root
+    } else {
+        walked
+    };
+    for dir in file.ancestors().skip(1) {
+        if !dir.starts_with(top) {
+            break;
+        }
+        let gi = cache.entry(dir.to_path_buf()).or_insert_with(|| {
+            let path = dir.join(IGNORE_FILE);
+            if !std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+                return None;
+            }
+            let mut b = GitignoreBuilder::new(dir);
+            let _ = b.add(&path);
+            b.build().ok()
+        });
+        if let Some(gi) = gi {
+            match gi.matched_path_or_any_parents(file, false) {
+                Match::Ignore(_) => return true,
+                Match::Whitelist(_) => return false,
+                Match::None => {}
+            }
+        }
+    }
+    false
 }
 
 /// A file selected for `synthlint media`.

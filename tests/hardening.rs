@@ -797,3 +797,44 @@ fn item19_a_fifo_in_a_walked_directory_is_a_notification() {
         "{out}"
     );
 }
+
+// ---- 12. files git tracks that an ignore file lists -----------------------------
+
+#[test]
+fn item12_tracked_files_listed_in_ignore_files_are_scanned() {
+    let (_tmp, dir) = repo();
+    for f in [
+        "app.py",
+        "pkg/gen.py",
+        "build/out.py",
+        "skip.py",
+        "excl.py",
+        "untracked.py",
+    ] {
+        write(&dir, f, SAFETY_OFF);
+    }
+    write(
+        &dir,
+        ".gitignore",
+        "app.py\npkg/\nbuild/\nskip.py\nexcl.py\nuntracked.py\n",
+    );
+    write(&dir, ".ignore", "");
+    write(&dir, ".synthlintignore", "skip.py\n");
+    write(&dir, "synthlint.toml", "exclude = [\"excl.py\"]\n");
+    let tracked: Vec<String> = ["app.py", "pkg/gen.py", "build/out.py", "skip.py", "excl.py"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    git_index(&dir, &tracked);
+    let o = run(&dir, &["check", ".", "--format", "json", "--no-cache"]);
+    assert_eq!(json_paths(&o), ["app.py", "pkg/gen.py"]);
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let noted: Vec<&str> = report["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "tracked-but-ignored")
+        .map(|n| n["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(noted, ["app.py", "pkg/gen.py"]);
+}
