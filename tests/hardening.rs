@@ -838,3 +838,71 @@ fn item12_tracked_files_listed_in_ignore_files_are_scanned() {
         .collect();
     assert_eq!(noted, ["app.py", "pkg/gen.py"]);
 }
+
+// ---- 15. module resolution independent of --root and the cwd --------------------
+
+/// GEN002 messages of a scan of `path` with `--root root`, run in `cwd`.
+fn endpoints(cwd: &Path, path: &str, root: &str) -> Vec<String> {
+    let o = run(
+        cwd,
+        &[
+            "check",
+            path,
+            "--root",
+            root,
+            "--select",
+            "GEN002",
+            "--format",
+            "json",
+            "--no-cache",
+        ],
+    );
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+const ROUTE_VIA: &str = "from fastapi import FastAPI\nimport {m}\napp = FastAPI()\n\n\
+    @app.post(\"/gen\")\ndef gen():\n    return {call}\n";
+const GENERATOR: &str = "from openai import OpenAI\nclient = OpenAI()\n\n\
+    def make():\n    return client.images.generate(model=\"dall-e-3\", prompt=\"x\")\n";
+
+#[test]
+fn item15_a_sibling_module_resolves_from_any_root() {
+    let (_tmp, dir) = repo();
+    write(
+        &dir,
+        "svc/api/m0.py",
+        &ROUTE_VIA
+            .replace("{m}", "m1")
+            .replace("{call}", "m1.make()"),
+    );
+    write(&dir, "svc/api/m1.py", GENERATOR);
+    let want = ["POST /gen serves generated image (OpenAI (overseas))"];
+    assert_eq!(endpoints(&dir, ".", "."), want);
+    assert_eq!(endpoints(&dir, "svc", "."), want);
+    assert_eq!(endpoints(&dir, "svc/api", "svc/api"), want);
+    assert_eq!(endpoints(&dir.join("svc/api"), ".", "."), want);
+    assert_eq!(endpoints(&dir.join("svc"), "api", "."), want);
+}
+
+#[test]
+fn item15_src_layouts_and_packages_resolve_from_any_root() {
+    let (_tmp, dir) = repo();
+    // `backend/src/app` is a package imported from `backend/src`.
+    write(&dir, "backend/src/app/__init__.py", GENERATOR);
+    write(
+        &dir,
+        "backend/src/app/api.py",
+        "from fastapi import FastAPI\nimport app\nweb = FastAPI()\n\n\
+         @web.post(\"/gen\")\ndef gen():\n    return app.make()\n",
+    );
+    let want = ["POST /gen serves generated image (OpenAI (overseas))"];
+    assert_eq!(endpoints(&dir, ".", "."), want);
+    assert_eq!(endpoints(&dir, "backend", "backend"), want);
+    assert_eq!(endpoints(&dir, "backend/src", "backend/src"), want);
+}

@@ -17,6 +17,7 @@ pub mod callgraph;
 pub mod endpoints;
 pub mod entrypoints;
 pub mod generation;
+mod import_roots;
 
 /// Cross-module rewrites stop after this many hops (import cycles).
 const MAX_HOPS: usize = 8;
@@ -47,6 +48,8 @@ impl Project {
             .enumerate()
             .map(|(i, f)| (f.module.clone(), i))
             .collect();
+        // Imports found along inferred sys.path roots, spelled in full.
+        import_roots::qualify(&mut files, &modules);
         let bindings = files.par_iter().map(module_bindings).collect();
         let mut suffixes: FastMap<String, Option<usize>> = FastMap::default();
         for (i, f) in files.iter().enumerate() {
