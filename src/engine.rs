@@ -496,6 +496,9 @@ fn analyse(
     settings: &Settings,
     catalog: &Catalog,
 ) -> ScanResult {
+    notifications
+        .iter_mut()
+        .for_each(crate::report::redact::notification);
     // Every file skipped: say so, rather than "no findings in 0 files".
     let skipped = notifications.iter().filter(|n| n.skipped_a_file()).count();
     if project.files.is_empty() && skipped > 0 {
@@ -538,6 +541,8 @@ fn analyse(
             f.level = *level;
         }
         f.bound();
+        // Messages quote literals (a model id that looks like a key).
+        crate::report::redact::finding(f);
     }
     suppress::apply(&project, settings, &mut findings);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

@@ -906,3 +906,44 @@ fn item15_src_layouts_and_packages_resolve_from_any_root() {
     assert_eq!(endpoints(&dir, "backend", "backend"), want);
     assert_eq!(endpoints(&dir, "backend/src", "backend/src"), want);
 }
+
+// ---- 4. secrets in every output ---------------------------------------------------
+
+#[test]
+fn item04_secrets_are_masked_in_every_format_and_inventory() {
+    let (_tmp, dir) = repo();
+    write(
+        &dir,
+        "app.py",
+        "from openai import OpenAI\n\n\
+         client = OpenAI(base_url=\"https://user:hunter2hunter2@llm.internal/v1\")\n\
+         reply = client.chat.completions.create(\n\
+         \x20   model=\"sk-modelmodelmodelmodelmodel\",\n\
+         \x20   messages=[{\"role\": \"user\", \"content\": \"\"\"-----BEGIN RSA PRIVATE KEY-----\n\
+         MIIEpAIBAAKCAQEAsecretsecretsecretsecret\n\
+         -----END RSA PRIVATE KEY-----\"\"\"}],\n\
+         \x20   extra_headers={\"X-Ali\": \"LTAI5tSecretSecretSecret\", \"X-Tc\": \"AKIDSecretSecretSecretSecretSecretSe\"},\n\
+         \x20   extra_body={\"token\": \"a\\tSECRETSECRETSECRET\", \"glm\": \"0123456789abcdef0123456789abcdef.SecretSecretSecr\"},\n\
+         )\n",
+    );
+    let leaks = |text: &str| {
+        [
+            "secretsecret",
+            "SECRETSECRET",
+            "SecretSecret",
+            "hunter2",
+            "modelmodel",
+        ]
+        .iter()
+        .any(|s| text.contains(s))
+    };
+    for format in ["text", "json", "sarif", "github"] {
+        let o = run(&dir, &["check", ".", "--no-cache", "--format", format]);
+        assert_eq!(o.status.code(), Some(1), "{format}: {}", stderr(&o));
+        assert!(!leaks(&stdout(&o)), "{format}:\n{}", stdout(&o));
+    }
+    for format in ["text", "json", "markdown"] {
+        let o = run(&dir, &["inventory", ".", "--format", format]);
+        assert!(!leaks(&stdout(&o)), "inventory {format}:\n{}", stdout(&o));
+    }
+}

@@ -114,7 +114,7 @@ pub fn run(args: MediaArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let inspections: Vec<Inspection> = pool.install(|| {
+    let mut inspections: Vec<Inspection> = pool.install(|| {
         files
             .par_iter()
             .map(|f| media::inspect(&f.abs, &f.rel))
@@ -132,6 +132,15 @@ pub fn run(args: MediaArgs) -> ExitCode {
         }
     }
     notifications.sort();
+    // Messages quote what the files carry.
+    notifications
+        .iter_mut()
+        .for_each(crate::report::redact::notification);
+    for i in &mut inspections {
+        i.findings
+            .iter_mut()
+            .for_each(crate::report::redact::finding);
+    }
 
     let mut buf = Vec::new();
     let written = match args.format {

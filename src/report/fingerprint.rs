@@ -210,6 +210,8 @@ struct LoadedFile {
     starts: Vec<usize>,
     /// Filled on first use; the JSON report never needs them.
     line_hashes: Option<Vec<(u64, u32)>>,
+    /// `text()` with secrets masked (same offsets), filled on first use.
+    masked: Option<Option<String>>,
 }
 
 impl LoadedFile {
@@ -224,6 +226,20 @@ impl LoadedFile {
 
     fn region(&self, span: &Span) -> Option<String> {
         Some(region_text_with(self.text()?, &self.starts, span))
+    }
+
+    /// The region of the masked text: masking looks at the whole file, so
+    /// a key spread over lines (a PEM block) or named on another line is
+    /// still masked in a region that shows one of its lines.
+    fn masked_region(&mut self, span: &Span) -> Option<String> {
+        if self.masked.is_none() {
+            let masked = self
+                .text()
+                .map(|t| crate::report::redact::mask(t).into_owned());
+            self.masked = Some(masked);
+        }
+        let text = self.masked.as_ref()?.as_deref()?;
+        Some(region_text_with(text, &self.starts, span))
     }
 }
 
@@ -263,6 +279,7 @@ impl SourceCache {
                 decoded,
                 starts: Vec::new(),
                 line_hashes: None,
+                masked: None,
             };
             file.starts = file.text().map(line_starts).unwrap_or_default();
             self.current = Some(file);
@@ -273,6 +290,11 @@ impl SourceCache {
     /// The exact text a location covers, if its file is still readable.
     pub fn snippet(&mut self, location: &Location) -> Option<String> {
         self.load(&location.path).region(&location.span)
+    }
+
+    /// `snippet` with secrets masked (masking keeps every offset).
+    pub fn masked_snippet(&mut self, location: &Location) -> Option<String> {
+        self.load(&location.path).masked_region(&location.span)
     }
 
     /// Only our `synthlint/v1` key (what the JSON report and baseline use).

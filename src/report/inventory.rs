@@ -16,7 +16,7 @@ use crate::analysis::generation::GenerationSite;
 use crate::finding::{MAX_FLOW_STEPS, shown_steps};
 use crate::rules::generation::generation_endpoint::describe;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Inventory {
     pub version: u32,
@@ -28,7 +28,7 @@ pub struct Inventory {
     pub summary: Summary,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Endpoint {
     pub title: String,
@@ -67,7 +67,7 @@ pub struct Generation {
     pub via: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Provider {
     pub provider: String,
@@ -77,7 +77,7 @@ pub struct Provider {
     pub calls: usize,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Summary {
     pub files: usize,
@@ -221,13 +221,64 @@ impl Inventory {
                 .filter(|p| p.jurisdiction == "overseas")
                 .count(),
         };
-        Inventory {
+        let mut inventory = Inventory {
             version: 1,
             endpoints,
             unreached_generation: unreached,
             providers,
             summary,
+        };
+        inventory.mask_secrets();
+        inventory
+    }
+
+    /// Mask secrets in what the inventory quotes from the code: routes,
+    /// handlers, callees, model ids, call chains (a model id can look
+    /// like a key, and a route can hold one).
+    fn mask_secrets(&mut self) {
+        self.each_quoted(&mut crate::report::redact::in_place);
+    }
+
+    /// Every string that comes from the scanned files (paths, routes,
+    /// names, literals, hosts) rather than from synthlint.
+    fn each_quoted(&mut self, f: &mut impl FnMut(&mut String)) {
+        fn generation(g: &mut Generation, f: &mut impl FnMut(&mut String)) {
+            f(&mut g.path);
+            f(&mut g.callee);
+            f(&mut g.provider);
+            g.host.iter_mut().for_each(&mut *f);
+            g.model.iter_mut().for_each(&mut *f);
+            g.via.iter_mut().for_each(&mut *f);
         }
+        for e in &mut self.endpoints {
+            f(&mut e.title);
+            f(&mut e.handler);
+            f(&mut e.path);
+            e.route.iter_mut().for_each(&mut *f);
+            e.exposure.iter_mut().for_each(&mut *f);
+            e.models.iter_mut().for_each(&mut *f);
+            e.providers.iter_mut().for_each(&mut *f);
+            e.generation.iter_mut().for_each(|g| generation(g, f));
+        }
+        self.unreached_generation
+            .iter_mut()
+            .for_each(|g| generation(g, f));
+        for p in &mut self.providers {
+            f(&mut p.provider);
+            p.host.iter_mut().for_each(&mut *f);
+        }
+    }
+
+    /// A copy for the human-facing formats: control characters (line
+    /// breaks included) in quoted strings made visible (`escape::line`).
+    fn shown(&self) -> Inventory {
+        let mut copy = self.clone();
+        copy.each_quoted(&mut |s| {
+            if let std::borrow::Cow::Owned(e) = crate::report::escape::line(s) {
+                *s = e;
+            }
+        });
+        copy
     }
 
     pub fn write_json(&self, out: &mut dyn Write) -> io::Result<()> {
@@ -236,6 +287,14 @@ impl Inventory {
     }
 
     pub fn write_text(&self, out: &mut dyn Write) -> io::Result<()> {
+        self.shown().text(out)
+    }
+
+    pub fn write_markdown(&self, out: &mut dyn Write) -> io::Result<()> {
+        self.shown().markdown(out)
+    }
+
+    fn text(&self, out: &mut dyn Write) -> io::Result<()> {
         for e in &self.endpoints {
             writeln!(
                 out,
@@ -288,7 +347,7 @@ impl Inventory {
         )
     }
 
-    pub fn write_markdown(&self, out: &mut dyn Write) -> io::Result<()> {
+    fn markdown(&self, out: &mut dyn Write) -> io::Result<()> {
         let s = &self.summary;
         writeln!(out, "# AI service inventory\n")?;
         writeln!(

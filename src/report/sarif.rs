@@ -15,11 +15,9 @@ use serde_json::Value;
 use crate::engine::ScanResult;
 use crate::finding::{Finding, Level, Location as FindingLocation, Notification, Related};
 use crate::regulations::{Regulations, natural_key};
-use crate::report::fingerprint::{
-    LINE_HASH_KEY, SYNTHLINT_KEY, SourceCache, region_text, synthlint_v1,
-};
+use crate::report::ReportOptions;
+use crate::report::fingerprint::{LINE_HASH_KEY, SYNTHLINT_KEY, SourceCache, synthlint_v1};
 use crate::report::json::canonical;
-use crate::report::{ReportOptions, redact};
 use crate::rules::{self, RuleMeta};
 use crate::source::Span;
 
@@ -730,10 +728,11 @@ fn sarif_result(
             partial_fingerprints.insert(SYNTHLINT_KEY, fp.synthlint);
             // Lets viewers without the checkout see the code; huge regions (a
             // whole function) are left out rather than cut, to keep the
-            // report small.
+            // report small. Secrets are masked with the whole file as
+            // context (a PEM block, `api_key=` on the line).
             if let (Some(region), Some(text)) = (
                 primary.physical_location.region.as_mut(),
-                masked_snippet(cache, &f.location),
+                cache.masked_snippet(&f.location),
             ) && !text.trim().is_empty()
                 && text.len() <= MAX_SNIPPET_BYTES
             {
@@ -834,32 +833,6 @@ fn binary_fingerprints(f: &Finding) -> (String, String) {
     let synthlint = synthlint_v1(f.rule, &f.location.path, None, &identity);
     let line_hash = format!("{}:1", &synthlint[..16]);
     (line_hash, synthlint)
-}
-
-/// The region's text with secrets masked. Masking looks at whole lines, so
-/// that a region holding only a literal still counts as `api_key="…"`; it
-/// keeps every character count, so the region's columns cut the same text.
-fn masked_snippet(cache: &mut SourceCache, loc: &FindingLocation) -> Option<String> {
-    let s = loc.span;
-    let whole_lines = FindingLocation {
-        path: loc.path.clone(),
-        span: Span {
-            start_col: 1,
-            end_col: u32::MAX,
-            ..s
-        },
-    };
-    let lines = cache.snippet(&whole_lines)?;
-    let masked = redact::mask(&lines);
-    let end_line = s.end_line.max(s.start_line) - s.start_line + 1;
-    Some(region_text(
-        &masked,
-        &Span {
-            start_line: 1,
-            end_line,
-            ..s
-        },
-    ))
 }
 
 fn related(r: &Related, root: &Path, id: Option<usize>) -> Location {
@@ -1054,15 +1027,15 @@ mod tests {
         };
         // `"s3cr3t-value"` alone, then the whole argument, then two lines.
         assert_eq!(
-            masked_snippet(&mut cache, &loc(2, 24, 2, 38)).unwrap(),
+            cache.masked_snippet(&loc(2, 24, 2, 38)).unwrap(),
             "\"************\""
         );
         assert_eq!(
-            masked_snippet(&mut cache, &loc(2, 15, 2, 38)).unwrap(),
+            cache.masked_snippet(&loc(2, 15, 2, 38)).unwrap(),
             "password=\"************\""
         );
         assert_eq!(
-            masked_snippet(&mut cache, &loc(2, 40, 3, 9)).unwrap(),
+            cache.masked_snippet(&loc(2, 40, 3, 9)).unwrap(),
             "port=1)\ny = '生成'"
         );
     }
