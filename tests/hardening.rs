@@ -947,3 +947,50 @@ fn item04_secrets_are_masked_in_every_format_and_inventory() {
         assert!(!leaks(&stdout(&o)), "inventory {format}:\n{}", stdout(&o));
     }
 }
+
+// ---- 5. control characters in human-facing output ------------------------------------
+
+/// No escape sequence, lone carriage return or other control character
+/// but line breaks and tabs.
+fn plain(text: &str) -> bool {
+    let b = text.as_bytes();
+    text.char_indices().all(|(i, c)| {
+        !c.is_control() || c == '\n' || c == '\t' || (c == '\r' && b.get(i + 1) == Some(&b'\n'))
+    })
+}
+
+#[cfg(unix)]
+#[test]
+fn item05_control_characters_never_reach_the_terminal_or_the_log() {
+    let (_tmp, dir) = repo();
+    let src = format!(
+        "# \x1b[2J\x1b]0;owned\x07 comment\rmore\r::error file=x::forged\n\
+         from openai import OpenAI\n\
+         c = OpenAI()\n\
+         c.images.generate(model=\"m\x1b[31m\", prompt=\"x\")  # \x1b[31mred\r::warning::x\n{SAFETY_OFF}"
+    );
+    write(&dir, "app.py", &src);
+    write(&dir, "evil\x1b[2J\r::error::x.py", SAFETY_OFF);
+    for format in ["text", "github"] {
+        let o = run(&dir, &["check", ".", "--no-cache", "--format", format]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let out = stdout(&o);
+        assert!(plain(&out), "{format}:\n{out:?}");
+        assert!(
+            out.contains("\u{241B}"),
+            "{format}: the escape is shown as ␛"
+        );
+        if format == "github" {
+            assert!(
+                out.lines().all(|l| l.starts_with("::error ")
+                    || l.starts_with("::notice ")
+                    || l.starts_with("::warning ")),
+                "{out}"
+            );
+        }
+    }
+    for format in ["text", "markdown"] {
+        let o = run(&dir, &["inventory", ".", "--format", format]);
+        assert!(plain(&stdout(&o)), "inventory {format}:\n{:?}", stdout(&o));
+    }
+}

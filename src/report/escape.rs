@@ -25,7 +25,34 @@ pub fn block(s: &str) -> Cow<'_, str> {
     escape(s, true)
 }
 
+/// `block`, with where bytes moved: `(end of a replaced character in s,
+/// bytes added up to there)`, in order (a picture is never shorter than
+/// what it replaces). Offsets into `s` map with `shift`.
+pub fn block_mapped(s: &str) -> (Cow<'_, str>, Vec<(usize, usize)>) {
+    let mut marks: Vec<(usize, usize)> = Vec::new();
+    let out = escape_with(s, true, |i, c, p| {
+        let added = p.len_utf8() - c.len_utf8();
+        let total = marks.last().map_or(0, |&(_, t)| t) + added;
+        marks.push((i + c.len_utf8(), total));
+    });
+    (out, marks)
+}
+
+/// An offset into the text `block_mapped` escaped, in the escaped text.
+pub fn shift(marks: &[(usize, usize)], offset: usize) -> usize {
+    let at = marks.partition_point(|&(end, _)| end <= offset);
+    offset + at.checked_sub(1).map_or(0, |i| marks[i].1)
+}
+
 fn escape(s: &str, keep_lines: bool) -> Cow<'_, str> {
+    escape_with(s, keep_lines, |_, _, _| {})
+}
+
+fn escape_with(
+    s: &str,
+    keep_lines: bool,
+    mut replaced: impl FnMut(usize, char, char),
+) -> Cow<'_, str> {
     let bytes = s.as_bytes();
     let needs = |i: usize, c: char| -> bool {
         if !is_unsafe(c) {
@@ -39,7 +66,9 @@ fn escape(s: &str, keep_lines: bool) -> Cow<'_, str> {
     let mut out = String::with_capacity(s.len() + 8);
     for (i, c) in s.char_indices() {
         if needs(i, c) {
-            out.push(picture(c));
+            let p = picture(c);
+            replaced(i, c, p);
+            out.push(p);
         } else {
             out.push(c);
         }
@@ -79,5 +108,17 @@ mod tests {
         }
         let s = "\x1b\x07\x00é\u{202E}";
         assert_eq!(line(s).chars().count(), s.chars().count());
+    }
+
+    #[test]
+    fn offsets_follow_the_escaped_text() {
+        let s = "a\x1bb\u{85}c\nd";
+        let (out, marks) = block_mapped(s);
+        for (i, c) in s.char_indices() {
+            let j = shift(&marks, i);
+            let shown = out[j..].chars().next().unwrap();
+            assert!(shown == c || shown == picture(c), "{i}: {c:?} vs {shown:?}");
+        }
+        assert_eq!(shift(&marks, s.len()), out.len());
     }
 }
