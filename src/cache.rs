@@ -185,9 +185,9 @@ impl FactsCache {
                 mark(cache_dir)?;
             }
         }
-        if let Some(parent) = cache_dir.parent()
-            && let Some(tracked) = crate::git_index::Tracked::for_dir(parent)
-            && tracked.tracks_under(&cache_dir.canonicalize()?)
+        let canonical = cache_dir.canonicalize()?;
+        if let Some(tracked) = crate::git_index::Tracked::for_dir(&canonical)
+            && tracked.tracks_under(&canonical)
         {
             return refuse("git tracks files in it: it came with the checkout, and is not trusted");
         }

@@ -51,6 +51,13 @@ fn repo() -> (tempfile::TempDir, PathBuf) {
     (tmp, dir)
 }
 
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    let c = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path; mkfifo keeps no pointer.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+}
+
 const SAFETY_OFF: &str = "from diffusers import StableDiffusionPipeline\n\
     pipe = StableDiffusionPipeline.from_pretrained(\"x\", safety_checker=None)\n";
 
@@ -90,9 +97,7 @@ fn item01_config_symlink_out_of_the_repository_is_not_read() {
 fn item01_config_fifo_is_refused_without_blocking() {
     let (_tmp, dir) = repo();
     write(&dir, "app.py", "x = 1\n");
-    let fifo = dir.join("synthlint.toml");
-    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
-    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    mkfifo(&dir.join("synthlint.toml"));
     let o = run(&dir, &["check", "."]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
@@ -787,8 +792,7 @@ fn item14_media_reports_a_link_under_its_own_name() {
 fn item19_a_fifo_in_a_walked_directory_is_a_notification() {
     let (_tmp, dir) = repo();
     write(&dir, "pkg/ok.py", "x = 1\n");
-    let c = std::ffi::CString::new(dir.join("pkg/pipe.py").to_str().unwrap()).unwrap();
-    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    mkfifo(&dir.join("pkg/pipe.py"));
     let o = run(&dir, &["check", ".", "--no-cache"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
