@@ -181,7 +181,7 @@ pub struct ByteBudget {
 #[derive(Default)]
 struct BudgetState {
     in_flight: u64,
-    /// Most bytes ever in flight at once (for tests and `--stats`).
+    /// Most bytes ever in flight at once (for the tests).
     peak: u64,
 }
 

@@ -525,7 +525,7 @@ fn item09_parse_memory_is_budgeted_across_workers() {
         .build()
         .unwrap();
     let result = pool
-        .install(|| synthlint::engine::scan(&[dir.clone()], &settings))
+        .install(|| synthlint::engine::scan(std::slice::from_ref(&dir), &settings))
         .unwrap();
     assert_eq!(result.stats.files, 6);
     let peak = parse_budget().peak();
