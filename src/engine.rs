@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::analysis::Project;
-use crate::analysis::endpoints::Analysis;
+use crate::analysis::results::Analysis;
 use crate::cache::{self, EntryKey, FactsCache, ResultEntry};
 use crate::catalog::{Catalog, CatalogError};
 use crate::config::Settings;
@@ -73,12 +73,11 @@ pub enum ReadOutcome {
 }
 
 /// Read a file, turning every problem into a notification that names it:
-/// `io-error` (unreadable, not a regular file), `file-too-large`,
-/// `binary-file` (a NUL byte before the end: Python source cannot contain
-/// one), `invalid-utf8` (not valid in UTF-8 or the PEP 263 encoding it
-/// declares, UTF-16). The text is decoded as Python does
-/// (`source::decode`); line endings are left alone (the frontends accept
-/// LF, CRLF and CR).
+/// `io-error` (unreadable, not a regular file), `file-too-large`, and
+/// whatever the file's frontend says of bytes it cannot read as text
+/// (`binary-file`, `invalid-utf8`; Python: not valid in UTF-8 or the PEP 263
+/// encoding the file declares, UTF-16, a NUL before the end). Line endings
+/// are left alone (the frontends accept LF, CRLF and CR).
 pub fn read_source(file: &SourcePath, max_size: u64) -> ReadOutcome {
     let skip = |kind: &str, message: String| {
         ReadOutcome::Skipped(Notification {
@@ -121,12 +120,9 @@ pub fn read_source(file: &SourcePath, max_size: u64) -> ReadOutcome {
     if bytes.len() as u64 > max_size {
         return too_large(bytes.len() as u64);
     }
-    match crate::source::decode(bytes) {
+    match lang::frontend(file.language).decode(bytes) {
         Ok(text) => ReadOutcome::Text(text),
-        Err(why) => {
-            let (kind, message) = why.describe();
-            skip(kind, message)
-        }
+        Err(e) => skip(e.kind, e.message),
     }
 }
 
@@ -271,7 +267,10 @@ fn extract_text(
 ) -> (Option<FileFacts>, Vec<Notification>) {
     let permit = parse_budget().acquire(text.len() as u64);
     let extracted = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        lang::extract(file, text, &catalog.passthrough_methods)
+        let options = lang::ExtractOptions {
+            passthrough: &catalog.passthrough_methods,
+        };
+        lang::frontend(file.language).extract(&file.rel, text, &options)
     }));
     release_parser_memory(text.len());
     drop(permit);

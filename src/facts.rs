@@ -9,12 +9,27 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use ustr::Ustr;
 
+pub use crate::qname::QName;
 use crate::source::Span;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// The language a file is written in; each has one frontend (`lang::FRONTENDS`).
+/// Catalogue entries name the language their patterns are for (default
+/// `python`), so entries for several languages live side by side.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
+    #[default]
     Python,
+}
+
+impl Language {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::Python => "python",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -38,10 +53,30 @@ pub struct FileFacts {
     /// `if`/`elif` tests and conditional expressions, in source order.
     #[serde(default)]
     pub conditions: Vec<Condition>,
-    /// Dict displays that `return` statements give back, in source order.
+    /// What `return` statements give back, in source order.
     #[serde(default)]
-    pub returns: Vec<ReturnedDict>,
+    pub returns: Vec<Return>,
+    /// Keys and values of a configuration document (YAML, TOML, JSON, ...),
+    /// in document order; empty for code. Configuration files have no
+    /// module: they stay out of the module map and the call graph.
+    #[serde(default)]
+    pub config: Vec<ConfigEntry>,
     pub line_count: u32,
+}
+
+/// One key of a configuration document with a scalar value (tables and
+/// lists are the paths of the keys below them).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ConfigEntry {
+    /// Keys from the document's root, list items as `[n]`:
+    /// `services`, `api`, `environment`, `LOG_LEVEL`.
+    pub path: Box<[Ustr]>,
+    /// The value, typed (`Value::Str`, `Int`, `Float`, `Bool`, `None`).
+    pub value: Value,
+    pub key_span: Span,
+    pub value_span: Span,
+    /// Which document of a multi-document file (YAML `---`), from 0.
+    pub document: u32,
 }
 
 /// One imported binding: `import a.b as c` → local `c` bound to `a.b`;
@@ -70,7 +105,7 @@ pub struct Function {
     /// The return annotation resolved like a callee (`-> FastAPI` →
     /// `fastapi.FastAPI`), when it is a plain name or attribute chain.
     #[serde(default)]
-    pub return_annotation: Option<Ustr>,
+    pub return_annotation: Option<QName>,
     /// The `def` line up to the name, for anchoring findings.
     pub name_span: Span,
     /// The whole definition, decorators excluded.
@@ -84,8 +119,8 @@ pub struct Function {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Returns {
-    Value(Ustr),
-    Tuple(Vec<Option<Ustr>>),
+    Value(QName),
+    Tuple(Vec<Option<QName>>),
 }
 
 /// A branch point: an `if` or `elif` test, or the test of `a if t else b`.
@@ -108,14 +143,17 @@ pub struct Condition {
     pub orelse: Option<Span>,
 }
 
-/// A dict display a function returns: `return {"AIGC": {...}}`, or an element
-/// of a returned tuple (`return {...}, 200`). Names in it are as written.
+/// What a `return` statement gives back. A returned tuple (`return {...},
+/// 200`) gives one `Return` per element, each with its position. Names in
+/// the value are as written.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ReturnedDict {
+pub struct Return {
     pub value: Value,
+    /// The element's position when the statement returns several values.
+    pub element: Option<u32>,
     /// Qualname of the innermost enclosing function, `None` at module level.
     pub scope: Option<Ustr>,
-    /// The dict display.
+    /// The returned expression (the element, for several values).
     pub span: Span,
 }
 
@@ -125,7 +163,7 @@ pub struct Decorator {
     pub text: Ustr,
     /// Resolved through imports and variable types (`@app.post("/x")` with
     /// `app = FastAPI()` → `fastapi.FastAPI().post()`).
-    pub resolved: Option<Ustr>,
+    pub resolved: Option<QName>,
     /// Arguments when the decorator is a call (`"/x"` above).
     pub args: Vec<Arg>,
     pub span: Span,
@@ -135,8 +173,9 @@ pub struct Decorator {
 pub struct Class {
     pub name: Ustr,
     pub qualname: Ustr,
-    /// Base class expressions, resolved through imports where possible.
-    pub bases: Vec<Ustr>,
+    /// Base class expressions, resolved through imports where possible
+    /// (else as written).
+    pub bases: Vec<QName>,
     /// Class decorators, resolved like function decorators.
     #[serde(default)]
     pub decorators: Vec<Decorator>,
@@ -149,13 +188,13 @@ pub struct Call {
     /// Callee as written, whitespace-normalised (`client.chat.completions.create`).
     pub callee: Ustr,
     /// Callee resolved through imports and known variable types, e.g.
-    /// `openai.OpenAI().chat.completions.create`. `()` marks "instance of".
-    pub resolved: Option<Ustr>,
+    /// `openai.OpenAI().chat.completions.create` (see [`QName`]).
+    pub resolved: Option<QName>,
     /// The name as imported, when the project index rewrote `resolved` by
     /// following it into project modules (a vendored or scanned copy of a
     /// library is still that library to the catalogue).
     #[serde(default)]
-    pub imported: Option<Ustr>,
+    pub imported: Option<QName>,
     pub args: Box<[Arg]>,
     /// Qualname of the innermost enclosing function, `None` at module level.
     pub scope: Option<Ustr>,
@@ -163,9 +202,27 @@ pub struct Call {
     /// arguments of that call (e.g. the task of `transformers.pipeline(...)`),
     /// shared with the assignment that made the receiver.
     pub receiver_args: Option<Arc<[Arg]>>,
+    /// What the method is called on, when the callee is `receiver.method`.
+    pub receiver: Receiver,
     pub span: Span,
     /// Byte offset where the callee expression ends; it starts where the call does.
     pub callee_end: u32,
+}
+
+/// What a method is called on. Builder chains (`Req::new().model(x).send()`)
+/// link each call to the one before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Receiver {
+    /// A plain function call (`f(x)`), or a method of something that is
+    /// neither a name nor a call (`"sep".join(xs)`).
+    None,
+    /// A method of a name or attribute chain: `img` of `img.save()`, the
+    /// leading chain `a.b` of `a.b[0].c.save()`.
+    Name(Ustr),
+    /// A method of what another call of the same file returns: that call's
+    /// index in `FileFacts::calls` (`pipe(p).images[0].save()`).
+    Call(u32),
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -176,10 +233,10 @@ pub struct Arg {
     pub span: Span,
 }
 
-/// A literal value where the source has one, otherwise the expression text.
-/// Serialized externally tagged (`{"str": "x"}`, `"none"`), serde's default:
-/// the one enum form that MessagePack with structs as arrays (the facts
-/// cache) reads back.
+/// A literal value where the source has one, a name, or an expression the
+/// frontend has taken apart ([`Expr`]). Serialized externally tagged
+/// (`{"str": "x"}`, `"none"`), serde's default: the one enum form that
+/// MessagePack with structs as arrays (the facts cache) reads back.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Value {
@@ -194,7 +251,7 @@ pub enum Value {
     /// A name or attribute chain (`settings.MODEL`), resolved through imports when possible.
     Name {
         text: Ustr,
-        resolved: Option<Ustr>,
+        resolved: Option<QName>,
     },
     /// A read of an environment variable with its literal default, if any
     /// (`os.environ.get("LLM_BASE_URL", "https://api.deepseek.com")`).
@@ -202,8 +259,84 @@ pub enum Value {
         name: Ustr,
         default: Option<Ustr>,
     },
-    /// Any other expression, by its (truncated) source text.
-    Expr(Ustr),
+    /// Any other expression.
+    Expr(Box<Expr>),
+}
+
+/// An expression that is neither a literal nor a name, as the frontend took
+/// it apart: what it reads and, where rules compute on it, its shape. The
+/// calls inside it are the file's calls within the span of the argument or
+/// assignment that holds it ([`FileFacts::calls_in`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Expr {
+    /// Shortened source text, for messages only: no rule takes it apart.
+    pub text: Ustr,
+    /// Names and attribute chains it reads, as written, each once, in source
+    /// order: `img.size[0] * k` reads `img.size` and `k`; `pipe(p).images`
+    /// reads `pipe` and `p`. Interpolations of f-strings count; the insides
+    /// of plain string literals do not.
+    pub reads: Box<[Ustr]>,
+    pub shape: Shape,
+}
+
+/// The structure rules compute on: arithmetic over numbers and names, and
+/// strings built from parts. Anything else is `Other`; a shape holding
+/// `Other` somewhere is still useful (`"-i " + f(x)` keeps its literal).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Shape {
+    Other,
+    /// A function value (a Python `lambda`, a Rust closure).
+    Function,
+    Num(f64),
+    Str(Ustr),
+    /// A name or attribute chain as written (`img.size`).
+    Name(Ustr),
+    Neg(Box<Shape>),
+    Binary(BinOp, Box<(Shape, Shape)>),
+    /// `value[index]`.
+    Index(Box<(Shape, Shape)>),
+    /// A call of a plain name or attribute chain, with its positional arguments.
+    Call(Ustr, Box<[Shape]>),
+    Tuple(Box<[Shape]>),
+    /// A string with interpolated parts (an f-string, a `format!`).
+    Template(Box<[Part]>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    FloorDiv,
+    Mod,
+}
+
+/// A piece of a template string.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Part {
+    /// Literal text, escapes decoded.
+    Lit(Ustr),
+    /// An interpolation: its source text with the braces, and what it reads.
+    Hole { text: Ustr, reads: Box<[Ustr]> },
+}
+
+impl FileFacts {
+    /// Indices of the calls inside a byte range (calls are in source
+    /// order): the calls an argument, assignment or callee makes.
+    pub fn calls_in(&self, bytes: Range<u32>) -> impl Iterator<Item = usize> + '_ {
+        let (start, end) = (bytes.start, bytes.end);
+        let first = self.calls.partition_point(|c| c.span.start_byte < start);
+        self.calls[first..]
+            .iter()
+            .enumerate()
+            .take_while(move |(_, c)| c.span.start_byte < end)
+            .filter(move |(_, c)| c.span.end_byte <= end)
+            .map(move |(i, _)| first + i)
+    }
 }
 
 impl Call {
@@ -219,6 +352,29 @@ impl Call {
             .filter(|a| a.keyword.is_none())
             .map(|a| &a.value)
     }
+
+    /// The argument given by `keyword`, else the `position`-th positional
+    /// one: the one way to find an argument.
+    pub fn arg(&self, position: Option<usize>, keyword: Option<&str>) -> Option<&Arg> {
+        find_arg(&self.args, position, keyword)
+    }
+
+    /// The last name of the callee (`save` of `img.save`, `f` of `f`).
+    pub fn method(&self) -> &str {
+        let callee = self.callee.as_str();
+        callee.rsplit('.').next().unwrap_or(callee)
+    }
+}
+
+/// `keyword` among `args`, else the `position`-th positional argument.
+pub fn find_arg<'a>(
+    args: &'a [Arg],
+    position: Option<usize>,
+    keyword: Option<&str>,
+) -> Option<&'a Arg> {
+    keyword
+        .and_then(|k| args.iter().find(|a| a.keyword.as_deref() == Some(k)))
+        .or_else(|| position.and_then(|p| args.iter().filter(|a| a.keyword.is_none()).nth(p)))
 }
 
 impl Value {
@@ -229,9 +385,18 @@ impl Value {
         }
     }
 
-    /// How the value reads in source, for comparing against catalogue
-    /// literals (`None`, `False`, `0`, `"off"`, `lambda` for any lambda).
-    pub fn literal_text(&self) -> String {
+    /// An expression value with no reads and no shape (text only).
+    pub fn text_only(text: &str) -> Value {
+        Value::Expr(Box::new(Expr {
+            text: text.into(),
+            reads: Box::default(),
+            shape: Shape::Other,
+        }))
+    }
+
+    /// How the value reads in messages (`None`, `False`, `"off"`, the
+    /// expression's text).
+    pub fn display(&self) -> String {
         match self {
             Value::None => "None".into(),
             Value::Bool(true) => "True".into(),
@@ -239,13 +404,17 @@ impl Value {
             Value::Int(i) => i.to_string(),
             Value::Float(f) => f.to_string(),
             Value::Str(s) => format!("{s:?}"),
-            Value::Expr(e) if e.starts_with("lambda") => "lambda".into(),
-            Value::Expr(e) => e.to_string(),
+            Value::Expr(e) => e.text.to_string(),
             Value::Name { text, .. } => text.to_string(),
             Value::Env { name, .. } => format!("${name}"),
             Value::Dict(_) => "{...}".into(),
             Value::List(_) => "[...]".into(),
         }
+    }
+
+    /// Whether the value is a function (a lambda or closure).
+    pub fn is_function(&self) -> bool {
+        matches!(self, Value::Expr(e) if e.shape == Shape::Function)
     }
 
     /// A literal string, or the literal default of an environment lookup:
@@ -259,6 +428,18 @@ impl Value {
             _ => None,
         }
     }
+
+    /// Names and attribute chains the value reads, in source order, with
+    /// repeats (a list reading `x` twice gives `x` twice).
+    pub fn reads(&self, out: &mut Vec<Ustr>) {
+        match self {
+            Value::Name { text, .. } => out.push(*text),
+            Value::Expr(e) => out.extend(e.reads.iter().copied()),
+            Value::List(items) => items.iter().for_each(|i| i.reads(out)),
+            Value::Dict(pairs) => pairs.iter().for_each(|(_, v)| v.reads(out)),
+            _ => {}
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -269,7 +450,7 @@ pub struct Assignment {
     pub scope: Option<Ustr>,
     /// Type of the target after this assignment: the resolved right-hand
     /// side (`openai.OpenAI()` for `client = OpenAI()`), when known.
-    pub value_call: Option<Ustr>,
+    pub value_call: Option<QName>,
     /// Arguments of the constructor or factory call that produced the value
     /// (`Blueprint("x", __name__, url_prefix="/api")`), passthrough calls skipped.
     pub value_args: Option<Arc<[Arg]>>,

@@ -52,7 +52,9 @@ pub struct Related {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Suppression {
-    /// `inline` for a source comment, `config` for per-path ignores.
+    /// `inline` for a source comment, `config` for per-path ignores,
+    /// `baseline` for an entry of the baseline file, `diff-base` for a
+    /// finding that the `--diff-base` commit has too.
     pub kind: String,
     pub justification: String,
     /// Where the suppressing comment is, for inline suppressions.
@@ -76,6 +78,45 @@ pub struct Finding {
     pub properties: BTreeMap<String, serde_json::Value>,
     /// Set when a suppression matched; the finding is kept for audits.
     pub suppression: Option<Suppression>,
+}
+
+/// What hid a finding; see [`Suppression::kind`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SuppressionKind {
+    Inline,
+    Config,
+    Baseline,
+    DiffBase,
+}
+
+impl SuppressionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SuppressionKind::Inline => "inline",
+            SuppressionKind::Config => "config",
+            SuppressionKind::Baseline => "baseline",
+            SuppressionKind::DiffBase => "diff-base",
+        }
+    }
+}
+
+impl Suppression {
+    pub fn new(kind: SuppressionKind, justification: String, location: Option<Location>) -> Self {
+        Suppression {
+            kind: kind.as_str().to_owned(),
+            justification,
+            location,
+        }
+    }
+
+    pub fn kind(&self) -> SuppressionKind {
+        match self.kind.as_str() {
+            "inline" => SuppressionKind::Inline,
+            "baseline" => SuppressionKind::Baseline,
+            "diff-base" => SuppressionKind::DiffBase,
+            _ => SuppressionKind::Config,
+        }
+    }
 }
 
 /// A rule code. Spelled through an alias so that serde's derive does not

@@ -171,7 +171,10 @@ pub fn config(data: &[u8]) {
         Ok(settings) => {
             if let Ok(catalog) = crate::catalog::Catalog::load(&settings.catalog) {
                 // Compiled patterns must be usable on any callee.
-                let _ = catalog.generation_api("openai.OpenAI().chat.completions.create");
+                let _ = catalog.generation_api(
+                    crate::facts::Language::Python,
+                    "openai.OpenAI().chat.completions.create",
+                );
             }
         }
         Err(report) => {
@@ -196,7 +199,7 @@ pub fn redact(data: &[u8]) {
 /// `media::scan` turns a reader's panic into damage; here it must not occur
 /// at all (libfuzzer-sys aborts on any panic, caught or not).
 pub fn media_label(data: &[u8]) {
-    use crate::labels::{aigc, media, xmp};
+    use crate::implicit_label::{aigc, media, xmp};
     let Some((&k, bytes)) = data.split_first() else {
         return;
     };
@@ -210,7 +213,7 @@ pub fn media_label(data: &[u8]) {
         "{:?}",
         scanned.damage
     );
-    let _ = media::assess("f", kind, scanned);
+    let _ = crate::rules::media::assess("f", kind, scanned);
     let _ = media::embedded_label(bytes);
     if let Ok(text) = std::str::from_utf8(bytes) {
         let _ = aigc::check_text(None, text);

@@ -3,6 +3,7 @@
 //! labeling rules, PIPL, the EU AI Act Art. 50, California SB 942) put duties on.
 
 pub mod analysis;
+pub mod baseline;
 pub mod cache;
 pub mod catalog;
 pub mod cli;
@@ -12,9 +13,11 @@ pub mod facts;
 pub mod finding;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod git;
 pub mod git_index;
-pub mod labels;
+pub mod implicit_label;
 pub mod lang;
+pub mod qname;
 pub mod regulations;
 pub mod report;
 pub mod rules;

@@ -59,11 +59,9 @@ pub struct SourcePath {
     pub language: Language,
 }
 
+/// The language of a file some frontend reads (by name, then extension).
 pub fn language_of(path: &Path) -> Option<Language> {
-    match path.extension()?.to_str()? {
-        "py" | "pyi" => Some(Language::Python),
-        _ => None,
-    }
+    crate::lang::for_path(path).map(|f| f.language())
 }
 
 /// Repo-relative `/` path of `abs` under `root`.

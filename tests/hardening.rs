@@ -103,6 +103,59 @@ fn item01_config_fifo_is_refused_without_blocking() {
     assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
 }
 
+/// A config below the scanned directory governs its files (nearest config
+/// per file): it is held to the same rules as the top-level one.
+#[cfg(unix)]
+#[test]
+fn item01_nested_configs_are_regular_files_inside_the_repository() {
+    let (_tmp, dir) = repo();
+    let outside = dir.parent().unwrap().join("environ");
+    fs::write(
+        &outside,
+        "GITHUB_TOKEN=ghp_secretsecretsecretsecretsecret12345\n",
+    )
+    .unwrap();
+    write(&dir, "app.py", "x = 1\n");
+    write(&dir, "svc/gen.py", SAFETY_OFF);
+    for name in ["synthlint.toml", ".synthlint.toml", "pyproject.toml"] {
+        let nested = dir.join("svc").join(name);
+        std::os::unix::fs::symlink(&outside, &nested).unwrap();
+        let o = run(&dir, &["check", ".", "--no-cache"]);
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(
+            !err.contains("GITHUB_TOKEN") && !err.contains("secret"),
+            "{err}"
+        );
+        assert!(err.contains("outside the repository"), "{err}");
+        fs::remove_file(&nested).unwrap();
+        // A FIFO is refused, not opened (that would block) nor skipped.
+        mkfifo(&nested);
+        let o = run(&dir, &["check", ".", "--no-cache"]);
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
+        assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
+        fs::remove_file(&nested).unwrap();
+    }
+    // Size-capped, and errors quote a short masked excerpt.
+    let big = format!("select = [\"{}\"]\n", "A".repeat(2 << 20));
+    write(&dir, "svc/synthlint.toml", &big);
+    let o = run(&dir, &["check", ".", "--no-cache"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).len() < 1000, "{} bytes", stderr(&o).len());
+    write(
+        &dir,
+        "svc/synthlint.toml",
+        "api_key = \"sk-proj-abcdefghijklmnopqrstuvwxyz012345\"\n",
+    );
+    let err = stderr(&run(&dir, &["check", ".", "--no-cache"]));
+    assert!(err.contains("sk-proj-****"), "{err}");
+    assert!(!err.contains("abcdefghijklmnop"), "{err}");
+    // A regular nested config governs its directory.
+    write(&dir, "svc/synthlint.toml", "ignore = [\"MOD001\"]\n");
+    let o = run(&dir, &["check", ".", "--no-cache"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
 #[test]
 fn item01_config_errors_show_a_short_masked_excerpt() {
     let (_tmp, dir) = repo();
@@ -309,7 +362,7 @@ fn item03_report_is_not_written_over_a_scanned_file() {
     ] {
         let o = run(&dir, args);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
-        assert!(stderr(&o).contains("scans"), "{}", stderr(&o));
+        assert!(stderr(&o).contains("scan"), "{}", stderr(&o));
     }
     assert_eq!(fs::read_to_string(dir.join("a.py")).unwrap(), SAFETY_OFF);
     assert_eq!(fs::read_to_string(dir.join("pkg/b.py")).unwrap(), "x = 1\n");
@@ -390,7 +443,7 @@ fn name_bytes(text: &str) -> (usize, usize) {
     let bytes = facts
         .calls
         .iter()
-        .map(|c| c.callee.len() + c.resolved.map_or(0, |r| r.len()))
+        .map(|c| c.callee.len() + c.resolved.map_or(0, |r| r.as_str().len()))
         .sum();
     (facts.calls.len(), bytes)
 }
@@ -422,7 +475,7 @@ fn item06_item07_long_chains_cost_linear_memory() {
     let (facts, _) = synthlint::lang::python::extract("a.py", short, &[]);
     let last = facts.calls.last().unwrap();
     assert_eq!(
-        last.resolved.as_deref(),
+        last.resolved.as_ref().map(|r| r.as_str()),
         Some("openai.OpenAI().chat.completions.create")
     );
 }
@@ -913,6 +966,20 @@ fn item15_src_layouts_and_packages_resolve_from_any_root() {
 
 // ---- 4. secrets in every output ---------------------------------------------------
 
+/// Every `check --format`.
+const ALL_FORMATS: [&str; 10] = [
+    "text",
+    "concise",
+    "json",
+    "sarif",
+    "github",
+    "gitlab",
+    "junit",
+    "statistics",
+    "markdown",
+    "html",
+];
+
 #[test]
 fn item04_secrets_are_masked_in_every_format_and_inventory() {
     let (_tmp, dir) = repo();
@@ -941,11 +1008,19 @@ fn item04_secrets_are_masked_in_every_format_and_inventory() {
         .iter()
         .any(|s| text.contains(s))
     };
-    for format in ["text", "json", "sarif", "github"] {
+    for format in ALL_FORMATS {
         let o = run(&dir, &["check", ".", "--no-cache", "--format", format]);
         assert_eq!(o.status.code(), Some(1), "{format}: {}", stderr(&o));
         assert!(!leaks(&stdout(&o)), "{format}:\n{}", stdout(&o));
     }
+    // The reviewer reports show the lines of the finding's call, PEM block
+    // included: masked in the whole file, so its body is masked there too.
+    let o = run(&dir, &["check", ".", "--no-cache", "--format", "markdown"]);
+    assert!(
+        stdout(&o).contains("BEGIN RSA PRIVATE KEY"),
+        "{}",
+        stdout(&o)
+    );
     for format in ["text", "json", "markdown"] {
         let o = run(&dir, &["inventory", ".", "--format", format]);
         assert!(!leaks(&stdout(&o)), "inventory {format}:\n{}", stdout(&o));
@@ -971,18 +1046,46 @@ fn item05_control_characters_never_reach_the_terminal_or_the_log() {
         "# \x1b[2J\x1b]0;owned\x07 comment\rmore\r::error file=x::forged\n\
          from openai import OpenAI\n\
          c = OpenAI()\n\
-         c.images.generate(model=\"m\x1b[31m\", prompt=\"x\")  # \x1b[31mred\r::warning::x\n{SAFETY_OFF}"
+         c.images.generate(model=\"m\x1b[31m\u{202E}\", prompt=\"x\")  # \x1b[31mred\r::warning::x\n{SAFETY_OFF}"
     );
     write(&dir, "app.py", &src);
     write(&dir, "evil\x1b[2J\r::error::x.py", SAFETY_OFF);
-    for format in ["text", "github"] {
+    for format in ALL_FORMATS {
         let o = run(&dir, &["check", ".", "--no-cache", "--format", format]);
         assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
         let out = stdout(&o);
         assert!(plain(&out), "{format}:\n{out:?}");
+        if format == "json" || format == "sarif" {
+            // Machine formats keep the data; JSON escapes it.
+            continue;
+        }
+        if format == "gitlab" {
+            // GitLab shows these texts to reviewers: every string in it.
+            let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+            let mut stack = vec![&report];
+            while let Some(v) = stack.pop() {
+                match v {
+                    serde_json::Value::String(s) => {
+                        assert!(plain(s) && !s.contains(['\n', '\u{202E}']), "gitlab: {s:?}")
+                    }
+                    serde_json::Value::Array(a) => stack.extend(a),
+                    serde_json::Value::Object(o) => stack.extend(o.values()),
+                    _ => {}
+                }
+            }
+            continue;
+        }
+        assert!(
+            !out.contains('\u{202E}'),
+            "{format}: a bidi override:\n{out}"
+        );
+        if format == "statistics" {
+            // Counts only: nothing from the scanned tree to show.
+            continue;
+        }
         assert!(
             out.contains("\u{241B}"),
-            "{format}: the escape is shown as ␛"
+            "{format}: the escape is shown as ␛:\n{out}"
         );
         if format == "github" {
             assert!(

@@ -10,8 +10,9 @@ use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
-use synthlint::labels::aigc::Check;
-use synthlint::labels::media::{self, Inspection, MediaKind, Status, assess, scan_bytes};
+use synthlint::implicit_label::aigc::Check;
+use synthlint::implicit_label::media::{MediaKind, scan_bytes};
+use synthlint::rules::media::{self, Inspection, Status, assess};
 
 /// Passes every check.
 const GOOD: &str = r#"{"Label":"1","ContentProducer":"001191110102MAD55U9H0F10002","ProduceID":"img-0001-8f3a","ReservedCode1":"","ContentPropagator":"","PropagateID":"","ReservedCode2":""}"#;
@@ -67,7 +68,7 @@ mod build {
     }
 
     pub fn xmp(json: &str) -> String {
-        synthlint::labels::xmp::packet_with_label(json)
+        synthlint::implicit_label::xmp::packet_with_label(json)
     }
 
     /// A TIFF block (little-endian) with the given EXIF fields, written by
@@ -1168,7 +1169,7 @@ fn cli_sarif_report() {
         );
         assert_eq!(loc["region"]["startLine"], 1);
         assert!(loc["region"].get("snippet").is_none());
-        let fp = r["partialFingerprints"]["synthlint/v1"]
+        let fp = r["partialFingerprints"]["synthlint/v2"]
             .as_str()
             .unwrap()
             .to_owned();

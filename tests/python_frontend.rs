@@ -2,6 +2,7 @@
 
 use synthlint::facts::{FileFacts, Value};
 use synthlint::lang::python::{extract, module_name};
+use synthlint::qname::OptionQName;
 
 fn facts(path: &str, src: &str) -> FileFacts {
     let passthrough = vec!["to".to_string(), "cuda".to_string()];
@@ -200,7 +201,7 @@ async def handler(req, *args, **kw):
     assert_eq!(h.params, vec!["req", "args", "kw"]);
     assert_eq!(h.decorators[0].text, "router.post()");
     assert_eq!(
-        h.decorators[0].resolved.as_deref(),
+        h.decorators[0].resolved.as_name(),
         Some("fastapi.APIRouter().post()")
     );
     assert_eq!(
@@ -357,7 +358,7 @@ fn return_annotations_resolve_when_they_name_one_type() {
     let got: Vec<(&str, Option<&str>)> = f
         .functions
         .iter()
-        .map(|x| (x.qualname.as_str(), x.return_annotation.as_deref()))
+        .map(|x| (x.qualname.as_str(), x.return_annotation.as_name()))
         .collect();
     assert_eq!(
         got,

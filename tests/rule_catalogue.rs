@@ -186,6 +186,7 @@ fn generated_rule_docs_are_current() {
         );
     }
     check_or_write(&dir.join("README.md"), &index, update, &mut stale);
+    check_readme_table(update, &mut stale);
     assert!(
         stale.is_empty(),
         "stale generated docs (run `SYNTHLINT_UPDATE_DOCS=1 cargo test --test rule_catalogue`): {stale:?}"
@@ -203,4 +204,29 @@ fn check_or_write(path: &Path, content: &str, update: bool, stale: &mut Vec<Stri
     } else {
         stale.push(path.display().to_string());
     }
+}
+
+/// The rule table in the top-level README, between its markers, is
+/// generated from the rule metadata too.
+fn check_readme_table(update: bool, stale: &mut Vec<String>) {
+    const BEGIN: &str =
+        "<!-- rules table: generated from the rule metadata by `cargo test`; do not edit -->\n";
+    const END: &str = "<!-- end of rules table -->";
+    let path = root().join("README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let (Some(b), Some(e)) = (readme.find(BEGIN), readme.find(END)) else {
+        panic!("README.md lacks the rules table markers");
+    };
+    let mut table = String::from("| code | name | level | what it finds |\n|---|---|---|---|\n");
+    for m in rules::catalogue() {
+        table += &format!(
+            "| [{0}](docs/rules/{0}.md) | {1} | {2} | {3} |\n",
+            m.code,
+            m.name,
+            m.default_level.as_str(),
+            m.summary.replace('|', "\\|")
+        );
+    }
+    let wanted = format!("{}{BEGIN}{table}{}", &readme[..b], &readme[e..]);
+    check_or_write(&path, &wanted, update, stale);
 }

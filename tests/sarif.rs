@@ -203,6 +203,7 @@ fn render(result: &ScanResult, omit_suppressed: bool) -> String {
     let opts = ReportOptions {
         color: false,
         omit_suppressed,
+        ..Default::default()
     };
     sarif::write(result, &opts, &mut buf).unwrap();
     String::from_utf8(buf).unwrap()
@@ -499,7 +500,7 @@ fn results_carry_locations_flows_and_properties() {
         let line_hash = fp["primaryLocationLineHash"].as_str().unwrap();
         let (hex, count) = line_hash.split_once(':').unwrap();
         assert!(u64::from_str_radix(hex, 16).is_ok() && count.parse::<u32>().is_ok());
-        assert_eq!(fp["synthlint/v1"].as_str().unwrap().len(), 64);
+        assert_eq!(fp["synthlint/v2"].as_str().unwrap().len(), 64);
     }
 }
 
@@ -613,7 +614,7 @@ fn fingerprints_survive_lines_inserted_above() {
         assert_eq!(rule_b, rule_a);
         assert_eq!(line_a, &(line_b + 3), "the finding moved down three lines");
         // Ours ignores the line number entirely.
-        assert_eq!(fp_a["synthlint/v1"], fp_b["synthlint/v1"]);
+        assert_eq!(fp_a["synthlint/v2"], fp_b["synthlint/v2"]);
         // GitHub's hashes the content from the line onwards, which did not change.
         assert_eq!(
             fp_a["primaryLocationLineHash"],
@@ -650,7 +651,7 @@ fn fingerprints_survive_lines_inserted_above() {
         original
     );
     let renamed = edit("(model_id, safety_checker", "(model_name, safety_checker");
-    for key in ["synthlint/v1", "primaryLocationLineHash"] {
+    for key in ["synthlint/v2", "primaryLocationLineHash"] {
         assert_ne!(renamed[key], original[key], "{key}");
     }
 }

@@ -27,6 +27,7 @@ fn settings() -> Settings {
         no_inline_suppressions: false,
         catalog: Default::default(),
         jobs: None,
+        baseline: None,
     }
 }
 
@@ -62,6 +63,7 @@ fn file(path: &str, source: &str) -> FileFacts {
                 args: Box::new([]),
                 scope: None,
                 receiver_args: None,
+                receiver: synthlint::facts::Receiver::None,
                 span,
                 callee_end: span.end_byte,
             });
@@ -83,6 +85,7 @@ fn file(path: &str, source: &str) -> FileFacts {
         main_guards: Vec::new(),
         conditions: Vec::new(),
         returns: Vec::new(),
+        config: Vec::new(),
         line_count: idx.line_count() as u32,
     }
 }

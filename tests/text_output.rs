@@ -73,6 +73,7 @@ fn render(result: &ScanResult, color: bool) -> String {
     let opts = ReportOptions {
         color,
         omit_suppressed: false,
+        ..Default::default()
     };
     let mut out = Vec::new();
     text::write(result, &opts, &mut out).unwrap();

@@ -1,6 +1,8 @@
 //! The project call graph, built from resolved call names only (no fan-out
-//! by bare method names), and reachability from entry points to generation
-//! sinks with the call path that gets there.
+//! by bare method names), and the queries every analysis shares: the
+//! targets of a call site, the node that holds a position, reachability
+//! from a node to any set of sink sites with the call path that gets there,
+//! and a walk that carries a caller-supplied state along call edges.
 //!
 //! Nodes are functions and methods, each module's top-level code, and each
 //! `__main__` block. An edge is a call site whose resolved callee names a
@@ -9,17 +11,23 @@
 //! or a call that passes a project function as an argument (callbacks such
 //! as `run_in_executor(None, fn)` or `Thread(target=fn)`).
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{BTreeMap, HashSet, VecDeque};
 
 use rayon::prelude::*;
 
+use ustr::Ustr;
+
 use crate::analysis::entrypoints::Handler;
-use crate::analysis::generation::GenerationSite;
+use crate::analysis::index::{Symbol, dotted};
 use crate::analysis::{FastMap, Project};
-use crate::facts::{Call, Value};
+use crate::facts::{Call, QName, Value};
+use crate::lang;
 
 /// Base-class lookups stop after this many classes (cycles, deep hierarchies).
 const MAX_MRO: usize = 32;
+/// A state walk visits one node at most this many times (each time with a
+/// changed state); lattices of caller-supplied states are small.
+const MAX_VISITS: usize = 8;
 
 pub type NodeId = usize;
 
@@ -52,18 +60,38 @@ struct Edge {
     site: Site,
 }
 
+/// How a call site reaches a project function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Via {
+    /// The callee itself (a function, `__init__`, `__call__`, a method).
+    Callee,
+    /// A project function passed as an argument (`Thread(target=fn)`).
+    Argument,
+}
+
+/// A call site's targets, each with how it is reached.
+type Targets = Box<[(NodeId, Via)]>;
+
 pub struct CallGraph {
     pub nodes: Vec<Node>,
     edges: Vec<Vec<Edge>>,
-    /// Per node: indices into the generation sites it calls directly.
-    sinks: Vec<Vec<usize>>,
-    /// `module.qualname` → function node.
-    functions: FastMap<String, NodeId>,
-    /// `module.qualname` → (file, class index).
-    classes: FastMap<String, (usize, usize)>,
+    /// Per file: (call index, targets with how each is reached), by call index.
+    site_targets: Vec<Vec<(u32, Targets)>>,
+    /// Per file: the node of each function, by function index.
+    function_nodes: Vec<Vec<NodeId>>,
+    /// Per file: function qualname → node.
+    by_qualname: Vec<FastMap<Ustr, NodeId>>,
     module_nodes: Vec<NodeId>,
     /// Per file: main-guard nodes in guard order.
     main_nodes: Vec<Vec<NodeId>>,
+}
+
+/// A set of sink call sites, indexed by the node whose code makes them.
+/// Built once per kind of sink (generation calls, log calls, ...) and
+/// shared by every reachability query over it.
+pub struct SinkSet {
+    /// Per node: (sink id, site) of the sinks its own code calls.
+    per_node: Vec<Vec<(usize, Site)>>,
 }
 
 /// What a start node reaches.
@@ -74,8 +102,8 @@ pub struct Reach {
     pub nodes: Vec<NodeId>,
 }
 
-/// A generation site reached from a start node, with the call sites on the
-/// way (the last one is the generation call itself).
+/// A sink reached from a start node, by its id in the [`SinkSet`], with the
+/// call sites on the way (the last one is the sink call itself).
 #[derive(Debug, Clone)]
 pub struct Reached {
     pub sink: usize,
@@ -86,22 +114,16 @@ impl CallGraph {
     /// `handlers`: `module.qualname` of entry-point handlers. Passing one as
     /// an argument (`button.click(fn=generate)`) registers it with a framework
     /// that runs it later; it is not a callback run now, so no edge is added.
-    pub fn build(
-        project: &Project,
-        sites: &[GenerationSite<'_>],
-        handlers: &HashSet<String>,
-    ) -> CallGraph {
+    pub fn build(project: &Project, handlers: &HashSet<String>) -> CallGraph {
         let mut g = CallGraph {
             nodes: Vec::new(),
             edges: Vec::new(),
-            sinks: Vec::new(),
-            functions: FastMap::default(),
-            classes: FastMap::default(),
+            site_targets: Vec::new(),
+            function_nodes: Vec::with_capacity(project.files.len()),
+            by_qualname: Vec::with_capacity(project.files.len()),
             module_nodes: Vec::new(),
             main_nodes: Vec::new(),
         };
-        // Per file: qualname → node, to place call sites.
-        let mut by_qualname: Vec<FastMap<&str, NodeId>> = Vec::with_capacity(project.files.len());
         for (fi, file) in project.files.iter().enumerate() {
             let module = g.add(Node::Module { file: fi });
             g.module_nodes.push(module);
@@ -110,25 +132,19 @@ impl CallGraph {
                 .collect();
             g.main_nodes.push(mains);
             let mut local = FastMap::default();
+            let mut nodes = Vec::with_capacity(file.functions.len());
             for (i, f) in file.functions.iter().enumerate() {
                 let id = g.add(Node::Function { file: fi, func: i });
-                local.insert(f.qualname.as_str(), id);
-                g.functions
-                    .insert(format!("{}.{}", file.module, f.qualname), id);
+                local.insert(f.qualname, id);
+                nodes.push(id);
             }
-            for (i, c) in file.classes.iter().enumerate() {
-                g.classes
-                    .insert(format!("{}.{}", file.module, c.qualname), (fi, i));
-            }
-            by_qualname.push(local);
-        }
-        for (si, s) in sites.iter().enumerate() {
-            let caller = g.caller(project, &by_qualname, s.file, s.call);
-            g.sinks[caller].push(si);
+            g.function_nodes.push(nodes);
+            g.by_qualname.push(local);
         }
         // The targets of each call only read the maps built above: files are
         // looked at in parallel, and edges added in file and call order.
-        let per_file: Vec<Vec<(NodeId, Site, Vec<NodeId>)>> = project
+        #[allow(clippy::type_complexity)]
+        let per_file: Vec<Vec<(NodeId, Site, Vec<(NodeId, Via)>)>> = project
             .files
             .par_iter()
             .enumerate()
@@ -138,7 +154,8 @@ impl CallGraph {
                     .enumerate()
                     .filter_map(|(ci, call)| {
                         let targets = g.call_targets(project, call, handlers);
-                        let caller = g.caller(project, &by_qualname, fi, ci);
+                        let caller =
+                            g.node_at(project, fi, call.scope.as_deref(), call.span.start_byte);
                         (!targets.is_empty()).then_some((
                             caller,
                             Site { file: fi, call: ci },
@@ -148,117 +165,150 @@ impl CallGraph {
                     .collect()
             })
             .collect();
+        g.site_targets = vec![Vec::new(); project.files.len()];
         for (caller, site, targets) in per_file.into_iter().flatten() {
-            for to in targets {
+            let mut seen: Vec<NodeId> = targets.iter().map(|t| t.0).collect();
+            seen.dedup();
+            for to in seen {
                 g.edges[caller].push(Edge { to, site });
             }
+            g.site_targets[site.file].push((site.call as u32, targets.into()));
         }
         g
     }
 
-    /// The nodes one call site may run, sorted.
+    /// The nodes one call site may run, sorted, each with how it is reached.
     fn call_targets(
         &self,
         project: &Project,
         call: &Call,
         handlers: &HashSet<String>,
-    ) -> Vec<NodeId> {
+    ) -> Vec<(NodeId, Via)> {
         let mut targets = Vec::new();
         if let Some(r) = &call.resolved {
-            targets.extend(self.targets(project, r));
+            targets.extend(
+                self.targets(project, r)
+                    .into_iter()
+                    .map(|t| (t, Via::Callee)),
+            );
         }
         for arg in &call.args {
             if let Value::Name {
                 resolved: Some(r), ..
             } = &arg.value
             {
-                let r = project.canonical(r).unwrap_or_else(|| r.to_string());
-                if !handlers.contains(&r) {
-                    targets.extend(self.functions.get(&r).copied());
+                let r = project.canonical_or_same(r);
+                if !handlers.contains(r.as_str()) {
+                    targets.extend(
+                        self.function(project, r.as_str())
+                            .map(|t| (t, Via::Argument)),
+                    );
                 }
             }
         }
         targets.sort_unstable();
-        targets.dedup();
+        targets.dedup_by_key(|t| t.0);
         targets
     }
 
     fn add(&mut self, node: Node) -> NodeId {
         self.nodes.push(node);
         self.edges.push(Vec::new());
-        self.sinks.push(Vec::new());
         self.nodes.len() - 1
     }
 
-    /// The node whose code contains call `ci` of file `fi`.
-    fn caller(
-        &self,
-        project: &Project,
-        by_qualname: &[FastMap<&str, NodeId>],
-        fi: usize,
-        ci: usize,
-    ) -> NodeId {
-        let file = &project.files[fi];
-        let call = &file.calls[ci];
-        if let Some(id) = call.scope.as_deref().and_then(|q| by_qualname[fi].get(q)) {
-            return *id;
-        }
-        let pos = call.span.start_byte;
-        match file
-            .main_guards
-            .iter()
-            .position(|g| g.start_byte <= pos && pos < g.end_byte)
-        {
-            Some(guard) => self.main_nodes[fi][guard],
-            None => self.module_nodes[fi],
+    /// The project functions a call site may run, with how each is reached
+    /// (sorted by node).
+    pub fn targets_at(&self, site: Site) -> &[(NodeId, Via)] {
+        let per_file = &self.site_targets[site.file];
+        match per_file.binary_search_by_key(&(site.call as u32), |(c, _)| *c) {
+            Ok(i) => &per_file[i].1,
+            Err(_) => &[],
         }
     }
 
-    /// Functions a resolved callee may run.
-    pub fn targets(&self, project: &Project, resolved: &str) -> Vec<NodeId> {
+    /// Index sinks by the node whose own code calls them. `sites` gives each
+    /// sink's id (what [`Reached::sink`] reports) and call site.
+    pub fn sink_set(
+        &self,
+        project: &Project,
+        sites: impl IntoIterator<Item = (usize, Site)>,
+    ) -> SinkSet {
+        let mut per_node = vec![Vec::new(); self.nodes.len()];
+        for (id, site) in sites {
+            let call = &project.files[site.file].calls[site.call];
+            let node = self.node_at(
+                project,
+                site.file,
+                call.scope.as_deref(),
+                call.span.start_byte,
+            );
+            per_node[node].push((id, site));
+        }
+        SinkSet { per_node }
+    }
+
+    /// Functions a resolved callee may run. What calling a class or an
+    /// instance runs is the class's language's business (`lang::semantics`).
+    pub fn targets(&self, project: &Project, resolved: &QName) -> Vec<NodeId> {
         // Call names were already made canonical when the project was indexed.
-        let path = resolved;
-        if let Some(&id) = self.functions.get(path) {
+        let path = resolved.as_str();
+        if let Some(id) = self.function(project, path) {
             return vec![id];
         }
-        // `pkg.Class(...)` runs `__init__`.
-        if self.classes.contains_key(path) {
-            return self.method(project, path, "__init__").into_iter().collect();
-        }
-        // `pkg.Class()(...)` runs `__call__`; `pkg.Class().method(...)` the method.
-        if let Some(class) = path
-            .strip_suffix("()")
-            .filter(|c| self.classes.contains_key(*c))
-        {
-            return self
-                .method(project, class, "__call__")
+        // `pkg.Class(...)` runs the constructor (`__init__`).
+        if let Some((fi, _)) = project_class(project, path) {
+            let semantics = lang::semantics(project.files[fi].language);
+            return semantics
+                .constructor
+                .and_then(|init| self.method(project, path, init))
                 .into_iter()
                 .collect();
         }
-        if let Some((instance, method)) = path.rsplit_once("().")
-            && !method.contains(['.', '(', '['])
-            && self.classes.contains_key(instance)
+        // `pkg.Class()(...)` runs the call operator (`__call__`);
+        // `pkg.Class().method(...)` the method.
+        if let Some(class_name) = resolved.instance_of()
+            && let Some((fi, _)) = project_class(project, class_name)
+        {
+            let semantics = lang::semantics(project.files[fi].language);
+            return semantics
+                .call_operator
+                .and_then(|call| self.method(project, class_name, call))
+                .into_iter()
+                .collect();
+        }
+        if let Some((instance, method)) = resolved.instance_method()
+            && project_class(project, instance).is_some()
         {
             return self.method(project, instance, method).into_iter().collect();
         }
         Vec::new()
     }
 
-    /// `method` of `class` or of its nearest project base class that has it.
+    /// The node of the project function a dotted name spells.
+    fn function(&self, project: &Project, path: &str) -> Option<NodeId> {
+        match project.index.symbol(path)? {
+            Symbol::Function(fi, i) => Some(self.function_nodes[fi][i]),
+            Symbol::Class(..) => None,
+        }
+    }
+
+    /// `method` of `class` or of its nearest project base class that has it
+    /// (breadth-first along bases, bounded).
     fn method(&self, project: &Project, class: &str, method: &str) -> Option<NodeId> {
-        let mut queue = VecDeque::from([class.to_string()]);
+        let mut queue = VecDeque::from([QName::new(class)]);
         let mut seen = 0;
         while let Some(c) = queue.pop_front() {
             seen += 1;
             if seen > MAX_MRO {
                 return None;
             }
-            if let Some(&id) = self.functions.get(&format!("{c}.{method}")) {
+            if let Some(id) = self.function(project, &format!("{c}.{method}")) {
                 return Some(id);
             }
-            if let Some(&(fi, ci)) = self.classes.get(&c) {
+            if let Some((fi, ci)) = project_class(project, c.as_str()) {
                 for base in &project.files[fi].classes[ci].bases {
-                    queue.push_back(project.canonical(base).unwrap_or_else(|| base.to_string()));
+                    queue.push_back(project.canonical_or_same(base));
                 }
             }
         }
@@ -269,7 +319,7 @@ impl CallGraph {
     pub fn handler_node(&self, project: &Project, handler: &Handler) -> Option<NodeId> {
         match handler {
             Handler::Function { module, qualname } => {
-                self.functions.get(&format!("{module}.{qualname}")).copied()
+                self.function(project, &dotted(module, qualname))
             }
             Handler::Module { module } => {
                 project.modules.get(module).map(|&fi| self.module_nodes[fi])
@@ -286,9 +336,9 @@ impl CallGraph {
     }
 
     /// Every node reachable from `start` (breadth-first, iterative,
-    /// deterministic edge order), and every generation site among them with
+    /// deterministic edge order), and every sink of `sinks` among them with
     /// the shortest call path to it.
-    pub fn reach(&self, start: NodeId, sites: &[GenerationSite<'_>]) -> Reach {
+    pub fn reach(&self, start: NodeId, sink_set: &SinkSet) -> Reach {
         let mut parent: FastMap<NodeId, Option<(NodeId, Site)>> = FastMap::default();
         parent.insert(start, None);
         let mut queue = VecDeque::from([start]);
@@ -296,11 +346,8 @@ impl CallGraph {
         let mut sinks = Vec::new();
         while let Some(node) = queue.pop_front() {
             nodes.push(node);
-            for &sink in &self.sinks[node] {
-                let mut path = vec![Site {
-                    file: sites[sink].file,
-                    call: sites[sink].call,
-                }];
+            for &(sink, site) in &sink_set.per_node[node] {
+                let mut path = vec![site];
                 let mut at = node;
                 while let Some(Some((from, site))) = parent.get(&at) {
                     path.push(*site);
@@ -325,6 +372,54 @@ impl CallGraph {
         self.edges[node].iter().map(|e| (e.to, e.site))
     }
 
+    /// Every node `start` reaches, each with the state it is reached under:
+    /// `step(from, site, state)` gives the state at the callee of a call
+    /// site, and `improve(old, new)` says whether a node seen before under
+    /// `old` is to be visited again under `new`. Breadth-first in edge
+    /// order; a node is visited at most `MAX_VISITS` times. The state is
+    /// what makes it path-sensitive (LBL008 carries the label switch
+    /// branch a call runs under).
+    pub fn walk<S: Clone>(
+        &self,
+        start: NodeId,
+        init: S,
+        step: impl Fn(NodeId, Site, &S) -> S,
+        improve: impl Fn(&S, &S) -> bool,
+    ) -> BTreeMap<NodeId, S> {
+        let mut seen: BTreeMap<NodeId, (S, usize)> = BTreeMap::new();
+        let mut queue = VecDeque::from([(start, init)]);
+        while let Some((node, state)) = queue.pop_front() {
+            match seen.get_mut(&node) {
+                Some((old, visits)) => {
+                    if *visits >= MAX_VISITS || !improve(old, &state) {
+                        continue;
+                    }
+                    *old = state.clone();
+                    *visits += 1;
+                }
+                None => {
+                    seen.insert(node, (state.clone(), 1));
+                }
+            }
+            for e in &self.edges[node] {
+                queue.push_back((e.to, step(node, e.site, &state)));
+            }
+        }
+        seen.into_iter().map(|(n, (s, _))| (n, s)).collect()
+    }
+
+    /// The node whose own code holds byte `pos` of file `fi`: the innermost
+    /// function around it, else the `__main__` block, else module level.
+    pub fn node_containing(&self, project: &Project, fi: usize, pos: u32) -> NodeId {
+        let file = &project.files[fi];
+        let innermost = file
+            .functions
+            .iter()
+            .filter(|f| f.span.start_byte <= pos && pos < f.span.end_byte)
+            .max_by_key(|f| f.span.start_byte);
+        self.node_at(project, fi, innermost.map(|f| f.qualname.as_str()), pos)
+    }
+
     /// The module-level node of the file a function node belongs to.
     pub fn module_of(&self, node: NodeId) -> Option<NodeId> {
         match self.nodes[node] {
@@ -336,7 +431,10 @@ impl CallGraph {
     /// The node whose code contains a position of file `fi` in function `scope`.
     pub fn node_at(&self, project: &Project, fi: usize, scope: Option<&str>, pos: u32) -> NodeId {
         let file = &project.files[fi];
-        if let Some(&id) = scope.and_then(|q| self.functions.get(&format!("{}.{q}", file.module))) {
+        if let Some(&id) = scope
+            .and_then(Ustr::from_existing)
+            .and_then(|q| self.by_qualname[fi].get(&q))
+        {
             return id;
         }
         match file
@@ -347,5 +445,13 @@ impl CallGraph {
             Some(guard) => self.main_nodes[fi][guard],
             None => self.module_nodes[fi],
         }
+    }
+}
+
+/// (file, class index) of the project class a dotted name spells.
+fn project_class(project: &Project, path: &str) -> Option<(usize, usize)> {
+    match project.index.symbol(path)? {
+        Symbol::Class(fi, ci) => Some((fi, ci)),
+        Symbol::Function(..) => None,
     }
 }

@@ -3,9 +3,11 @@
 
 use std::collections::VecDeque;
 
-use crate::analysis::{FastMap, Project};
+use crate::analysis::Project;
+use crate::analysis::index::Symbol;
 use crate::catalog::{Catalog, ContentType, GenerationApi, Jurisdiction, hosts};
-use crate::facts::{Arg, Call, Value};
+use crate::facts::{Arg, Call, Language, QName, Value};
+use crate::qname::OptionQName;
 
 /// One call into a generation API.
 #[derive(Debug, Clone)]
@@ -29,26 +31,13 @@ pub struct GenerationSite<'a> {
 /// project class that subclasses a catalogued one (`class MyPipe(StableDiffusionXLPipeline)`)
 /// counts as a call on that base.
 pub fn sites<'a>(project: &Project, catalog: &'a Catalog) -> Vec<GenerationSite<'a>> {
-    let classes: FastMap<String, Vec<String>> = project
-        .files
-        .iter()
-        .flat_map(|f| {
-            f.classes.iter().map(move |c| {
-                let bases = c
-                    .bases
-                    .iter()
-                    .map(|b| project.canonical(b).unwrap_or_else(|| b.to_string()))
-                    .collect();
-                (format!("{}.{}", f.module, c.qualname), bases)
-            })
-        })
-        .collect();
     let mut out = Vec::new();
     for (fi, file) in project.files.iter().enumerate() {
         for (ci, call) in file.calls.iter().enumerate() {
-            let found = site(catalog, call)
-                .or_else(|| via_base_class(catalog, &classes, call))
-                .or_else(|| as_imported(catalog, call));
+            let lang = file.language;
+            let found = site(catalog, lang, call)
+                .or_else(|| via_base_class(catalog, lang, project, call))
+                .or_else(|| as_imported(catalog, lang, call));
             if let Some(site) = found {
                 out.push(GenerationSite {
                     file: fi,
@@ -62,34 +51,42 @@ pub fn sites<'a>(project: &Project, catalog: &'a Catalog) -> Vec<GenerationSite<
 }
 
 /// Retry with the name as imported, before the index followed it into the project.
-fn as_imported<'a>(catalog: &'a Catalog, call: &Call) -> Option<GenerationSite<'a>> {
-    site_as(catalog, call, call.imported.as_deref()?)
+fn as_imported<'a>(
+    catalog: &'a Catalog,
+    lang: Language,
+    call: &Call,
+) -> Option<GenerationSite<'a>> {
+    site_as(catalog, lang, call, call.imported.as_name()?)
 }
 
 /// Retry a call on a project class as a call on each of its base classes
 /// outside the project (breadth-first, bounded).
 fn via_base_class<'a>(
     catalog: &'a Catalog,
-    classes: &FastMap<String, Vec<String>>,
+    lang: Language,
+    project: &Project,
     call: &Call,
 ) -> Option<GenerationSite<'a>> {
-    let resolved = call.resolved.as_deref()?;
+    let class = |name: &str| match project.index.symbol(name) {
+        Some(Symbol::Class(fi, ci)) => Some(&project.files[fi].classes[ci]),
+        _ => None,
+    };
+    let resolved = call.resolved.as_ref()?;
     // The longest prefix that names a project class.
-    let (class, rest) = resolved
-        .match_indices(['.', '('])
-        .map(|(i, _)| (&resolved[..i], &resolved[i..]))
-        .rfind(|(prefix, _)| classes.contains_key(*prefix))?;
-    let mut queue: VecDeque<&str> = VecDeque::from([class]);
+    let (first, rest) = resolved
+        .splits()
+        .rfind(|(prefix, _)| class(prefix).is_some())?;
+    let mut queue: VecDeque<QName> = VecDeque::from([QName::new(first)]);
     let mut seen = 0;
     while let Some(c) = queue.pop_front() {
         seen += 1;
         if seen > 32 {
             return None;
         }
-        match classes.get(c) {
-            Some(bases) => queue.extend(bases.iter().map(String::as_str)),
+        match class(c.as_str()) {
+            Some(k) => queue.extend(k.bases.iter().map(|b| project.canonical_or_same(b))),
             None => {
-                if let Some(s) = site_as(catalog, call, &format!("{c}{rest}")) {
+                if let Some(s) = site_as(catalog, lang, call, &format!("{c}{rest}")) {
                     return Some(s);
                 }
             }
@@ -99,15 +96,20 @@ fn via_base_class<'a>(
 }
 
 /// The generation API a call reaches, if any (file/call indices left 0).
-pub fn site<'a>(catalog: &'a Catalog, call: &Call) -> Option<GenerationSite<'a>> {
-    site_as(catalog, call, call.resolved.as_deref()?)
+pub fn site<'a>(catalog: &'a Catalog, lang: Language, call: &Call) -> Option<GenerationSite<'a>> {
+    site_as(catalog, lang, call, call.resolved.as_name()?)
 }
 
 /// `site` for the call as if its callee resolved to `resolved` (the name as
 /// imported, or a base class's method), without copying the call.
-fn site_as<'a>(catalog: &'a Catalog, call: &Call, resolved: &str) -> Option<GenerationSite<'a>> {
-    let Some(api) = catalog.generation_api(resolved) else {
-        return http_site(catalog, call, resolved);
+fn site_as<'a>(
+    catalog: &'a Catalog,
+    lang: Language,
+    call: &Call,
+    resolved: &str,
+) -> Option<GenerationSite<'a>> {
+    let Some(api) = catalog.generation_api(lang, resolved) else {
+        return http_site(catalog, lang, call, resolved);
     };
     let content = content_types(api, call)?;
     let mut site = GenerationSite {
@@ -155,8 +157,13 @@ fn site_as<'a>(catalog: &'a Catalog, call: &Call, resolved: &str) -> Option<Gene
 }
 
 /// A plain HTTP request to a literal URL on a known model host and path.
-fn http_site<'a>(catalog: &'a Catalog, call: &Call, resolved: &str) -> Option<GenerationSite<'a>> {
-    let http = catalog.http_call(resolved)?;
+fn http_site<'a>(
+    catalog: &'a Catalog,
+    lang: Language,
+    call: &Call,
+    resolved: &str,
+) -> Option<GenerationSite<'a>> {
+    let http = catalog.http_call(lang, resolved)?;
     let url = http
         .url_keyword
         .as_deref()

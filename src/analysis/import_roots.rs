@@ -23,7 +23,8 @@
 //! is built; the name keeps meaning the same module, only spelled in full.
 
 use crate::analysis::{FastMap, FastSet};
-use crate::facts::{Arg, FileFacts, Returns, Value};
+use crate::facts::{Arg, FileFacts, QName, Returns, Value};
+use crate::qname::head;
 use ustr::Ustr;
 
 /// Requalify the absolute imports of every file that name a module only
@@ -113,19 +114,26 @@ fn parent(module: &str) -> &str {
     module.rfind('.').map_or("", |i| &module[..i])
 }
 
-/// The first segment of a dotted name (`a` of `a.b()`, `a()`, `a[0]`).
-fn head(name: &str) -> &str {
-    name.find(['.', '(', '[']).map_or(name, |i| &name[..i])
+/// `name` with its head spelled in full, when `map` requalifies the head.
+fn requalified(name: &str, map: &FastMap<Ustr, String>) -> Option<String> {
+    let h = head(name);
+    let q = map.get(&Ustr::from(h))?;
+    Some(format!("{q}{}", &name[h.len()..]))
 }
 
-fn requalify(name: &mut Ustr, map: &FastMap<Ustr, String>) {
-    let h = head(name);
-    if let Some(q) = map.get(&Ustr::from(h)) {
-        *name = Ustr::from(&format!("{q}{}", &name[h.len()..]));
+fn requalify_target(name: &mut Ustr, map: &FastMap<Ustr, String>) {
+    if let Some(q) = requalified(name, map) {
+        *name = Ustr::from(&q);
     }
 }
 
-fn requalify_opt(name: &mut Option<Ustr>, map: &FastMap<Ustr, String>) {
+fn requalify(name: &mut QName, map: &FastMap<Ustr, String>) {
+    if let Some(q) = requalified(name.as_str(), map) {
+        *name = QName::from(q);
+    }
+}
+
+fn requalify_opt(name: &mut Option<QName>, map: &FastMap<Ustr, String>) {
     if let Some(n) = name {
         requalify(n, map);
     }
@@ -159,7 +167,7 @@ fn requalify_args(args: &mut [Arg], map: &FastMap<Ustr, String>) {
 fn rewrite(file: &mut FileFacts, map: &FastMap<Ustr, String>) {
     for i in &mut file.imports {
         if i.level == 0 {
-            requalify(&mut i.target, map);
+            requalify_target(&mut i.target, map);
         }
     }
     for c in &mut file.calls {

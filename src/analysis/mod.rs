@@ -6,7 +6,8 @@ use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 
-use crate::facts::{FileFacts, Returns};
+use crate::facts::{FileFacts, QName, Returns};
+use crate::qname;
 
 /// Maps and sets that are only looked up, never iterated into output: a
 /// fixed-seed fast hasher (SipHash showed up in profiles of the index).
@@ -14,10 +15,13 @@ pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 pub(crate) type FastSet<T> = HashSet<T, foldhash::fast::FixedState>;
 
 pub mod callgraph;
-pub mod endpoints;
 pub mod entrypoints;
 pub mod generation;
 mod import_roots;
+pub mod index;
+pub mod results;
+
+use index::SemanticIndex;
 
 /// Cross-module rewrites stop after this many hops (import cycles).
 const MAX_HOPS: usize = 8;
@@ -27,53 +31,27 @@ pub struct Project {
     pub files: Vec<FileFacts>,
     /// Dotted module name → index into `files`.
     pub modules: FastMap<String, usize>,
-    /// Per file: module-level name → what it is bound to (the type of the
-    /// last top-level assignment, else the import target).
-    bindings: Vec<FastMap<String, String>>,
-    /// Dotted suffixes of module names (two segments or more) → module, when
-    /// unique: `storyteller.api` for `demo/storyteller/api.py`, whose package
-    /// is imported from inside `demo/`. `None` marks an ambiguous suffix.
-    suffixes: FastMap<String, Option<usize>>,
-    /// First segments of module names and suffixes: a name whose first
-    /// segment is not here goes through no project module, and most
-    /// resolved names (`torch.cat`) are rejected with one lookup.
-    heads: FastSet<String>,
+    /// Symbols, bindings, module suffixes: every name lookup.
+    pub index: SemanticIndex,
 }
 
 impl Project {
     pub fn new(mut files: Vec<FileFacts>) -> Project {
         files.sort_by(|a, b| a.path.cmp(&b.path));
+        // Configuration documents have no module.
         let modules: FastMap<String, usize> = files
             .iter()
             .enumerate()
+            .filter(|(_, f)| crate::lang::frontend(f.language).has_code())
             .map(|(i, f)| (f.module.clone(), i))
             .collect();
         // Imports found along inferred sys.path roots, spelled in full.
         import_roots::qualify(&mut files, &modules);
-        let bindings = files.par_iter().map(module_bindings).collect();
-        let mut suffixes: FastMap<String, Option<usize>> = FastMap::default();
-        for (i, f) in files.iter().enumerate() {
-            for (dot, _) in f.module.match_indices('.') {
-                let suffix = &f.module[dot + 1..];
-                if suffix.contains('.') && !modules.contains_key(suffix) {
-                    suffixes
-                        .entry(suffix.to_string())
-                        .and_modify(|e| *e = None)
-                        .or_insert(Some(i));
-                }
-            }
-        }
-        let heads = modules
-            .keys()
-            .chain(suffixes.keys())
-            .map(|m| head(m).to_string())
-            .collect();
+        let index = SemanticIndex::new(&files, &modules);
         let mut project = Project {
             files,
             modules,
-            bindings,
-            suffixes,
-            heads,
+            index,
         };
         project.resolve_across_modules();
         project
@@ -84,28 +62,38 @@ impl Project {
     /// `client = OpenAI()`, becomes `openai.OpenAI().chat.completions.create`.
     fn resolve_across_modules(&mut self) {
         // Rewrites only read the index: found per file in parallel, then applied.
-        let rewrites: Vec<Vec<(usize, String)>> = self
+        let rewrites: Vec<Vec<(usize, QName)>> = self
             .files
             .par_iter()
             .map(|file| {
                 file.calls
                     .iter()
                     .enumerate()
-                    .filter_map(|(ci, call)| Some((ci, self.canonical(call.resolved.as_deref()?)?)))
+                    .filter_map(|(ci, call)| Some((ci, self.canonical(call.resolved.as_ref()?)?)))
                     .collect()
             })
             .collect();
         for (file, rewrites) in self.files.iter_mut().zip(rewrites) {
             for (ci, new) in rewrites {
                 let call = &mut file.calls[ci];
-                call.imported = call.resolved.replace(new.into());
+                call.imported = call.resolved.replace(new);
             }
         }
     }
 
-    /// The name behind `path` when its head is a module-level binding or
+    /// The name behind `name` when its head is a module-level binding or
     /// re-export of a project module; `None` when nothing changes.
-    pub fn canonical(&self, path: &str) -> Option<String> {
+    pub fn canonical(&self, name: &QName) -> Option<QName> {
+        self.canonical_text(name.as_str()).map(QName::from)
+    }
+
+    /// `canonical`, or the name itself when nothing changes.
+    pub fn canonical_or_same(&self, name: &QName) -> QName {
+        self.canonical(name).unwrap_or(*name)
+    }
+
+    /// `canonical` of a name in normal form given as text.
+    pub fn canonical_text(&self, path: &str) -> Option<String> {
         let mut current = self.step(path)?;
         for _ in 1..MAX_HOPS {
             let Some(next) = self.step(&current) else {
@@ -118,7 +106,7 @@ impl Project {
 
     fn step(&self, path: &str) -> Option<String> {
         // Every prefix tried below starts with the same first segment.
-        if !self.heads.contains(head(path)) {
+        if !self.index.is_module_head(head(path)) {
             return None;
         }
         // Longest module prefix, then the first name after it.
@@ -127,55 +115,35 @@ impl Project {
             let prefix = &path[..end];
             if let Some(&fi) = self.modules.get(prefix) {
                 let rest = path.get(end + 1..)?;
-                let name_end = rest.find(['.', '(', '[']).unwrap_or(rest.len());
-                let (name, tail) = rest.split_at(name_end);
-                if let Some(head) = self.bindings[fi].get(name) {
+                let (name, tail) = rest.split_at(qname::head(rest).len());
+                if let Some(head) = self.index.module_binding_type(&self.files[fi], fi, name) {
                     return (head != prefix).then(|| format!("{head}{tail}"));
                 }
                 return returned(&self.files[fi], name, tail);
             }
             // A package imported from a sub-directory: spell the module in full.
-            if let Some(Some(fi)) = self.suffixes.get(prefix) {
-                return Some(format!("{}{}", self.files[*fi].module, &path[end..]));
+            if let Some(Some(fi)) = self.index.suffix(prefix) {
+                return Some(format!("{}{}", self.files[fi].module, &path[end..]));
             }
             end = prefix.rfind('.')?;
         }
     }
 }
 
-/// Module-level names of a file and what they are bound to.
-fn module_bindings(file: &FileFacts) -> FastMap<String, String> {
-    let mut map = FastMap::default();
-    for i in &file.imports {
-        map.insert(i.local.to_string(), i.target.to_string());
-    }
-    // Assignments come after imports, in source order: the last one wins.
-    for a in file.assignments.iter().filter(|a| a.scope.is_none()) {
-        if let Some(t) = &a.value_call {
-            map.insert(a.target.to_string(), t.to_string());
-        }
-    }
-    map
-}
-
 /// `name()…` or `Class().method()…` / `Class.method()…` where the function
 /// has a known return type: the call replaced by that type. Tuple elements
-/// (`load()[1]`) pick their element.
+/// (`load()[1]`) pick their element. `tail` is what follows `name` in a
+/// name in normal form.
 fn returned(file: &FileFacts, name: &str, tail: &str) -> Option<String> {
     let (qualname, after) = if let Some(after) = tail.strip_prefix("()") {
-        match after.strip_prefix('.').and_then(|m| m.split_once("()")) {
+        match qname::method_call(after) {
             // `Class().method()…`: a method on an instance.
-            Some((method, rest)) if !method.contains(['.', '(', '[']) && is_class(file, name) => {
-                (format!("{name}.{method}"), rest)
-            }
+            Some((method, rest)) if is_class(file, name) => (format!("{name}.{method}"), rest),
             _ => (name.to_string(), after),
         }
     } else {
         // `Class.method()…`: a static or class method.
-        let (method, rest) = tail.strip_prefix('.')?.split_once("()")?;
-        if method.contains(['.', '(', '[']) {
-            return None;
-        }
+        let (method, rest) = qname::method_call(tail)?;
         (format!("{name}.{method}"), rest)
     };
     let function = file.functions.iter().find(|f| f.qualname == qualname)?;
@@ -183,19 +151,20 @@ fn returned(file: &FileFacts, name: &str, tail: &str) -> Option<String> {
     let annotated = function
         .return_annotation
         .as_ref()
-        .map(|t| Returns::Value(format!("{t}()").into()));
+        .map(|t| Returns::Value(t.with_tail("()")));
     let returns = function.returns.clone().or(annotated)?;
     match &returns {
         Returns::Value(t) => Some(format!("{t}{after}")),
         Returns::Tuple(items) => {
-            let (index, rest) = after.strip_prefix('[')?.split_once(']')?;
-            let t = items.get(index.parse::<usize>().ok()?)?.as_ref()?;
+            let (index, rest) = qname::element(after)?;
+            let t = items.get(index)?.as_ref()?;
             Some(format!("{t}{rest}"))
         }
     }
 }
 
-/// The first segment of a dotted name (`a` of `a.b()`, all of `a()`).
+/// The first segment of a dotted name (`a` of `a.b()`, all of `a()`):
+/// what the module-head filter keys on.
 pub(crate) fn head(path: &str) -> &str {
     path.split('.').next().unwrap_or(path)
 }

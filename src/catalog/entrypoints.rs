@@ -9,7 +9,23 @@ use globset::{GlobSet, GlobSetBuilder};
 use serde::{Deserialize, Serialize};
 
 use super::{CatalogError, compile_pattern, to_glob_path};
-use crate::analysis::entrypoints::EntryKind;
+use crate::facts::Language;
+
+/// What kind of outside input an entry point takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EntryKind {
+    /// An HTTP route.
+    Http,
+    /// A websocket route.
+    Websocket,
+    /// A handler of a web UI (Gradio `Interface`, `ChatInterface`, Blocks event listeners).
+    Ui,
+    /// A Streamlit script: its module-level code runs on every interaction.
+    Script,
+    /// A command-line entry point (`__main__` block, click/typer command). Local, not a service.
+    Cli,
+}
 
 /// Where an argument sits: its positional index, its keyword, or both
 /// (`{ position = 0, keyword = "path" }` accepts either spelling).
@@ -38,6 +54,9 @@ pub enum RouteFrom {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Registration {
+    /// The language whose names the patterns match (default `python`).
+    #[serde(default)]
+    pub language: Language,
     pub id: String,
     /// `fastapi`, `flask`, `django`, ... (copied to the entry point).
     pub framework: String,
@@ -71,6 +90,9 @@ pub struct Registration {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RouteList {
+    /// The language whose names the patterns match (default `python`).
+    #[serde(default)]
+    pub language: Language,
     pub id: String,
     pub framework: String,
     pub kind: EntryKind,
@@ -89,6 +111,9 @@ pub struct RouteList {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HandlerClass {
+    /// The language whose names the patterns match (default `python`).
+    #[serde(default)]
+    pub language: Language,
     pub id: String,
     pub framework: String,
     pub kind: EntryKind,
@@ -116,6 +141,9 @@ pub struct HandlerClass {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Include {
+    /// The language whose names the patterns match (default `python`).
+    #[serde(default)]
+    pub language: Language,
     pub id: String,
     /// Resolved-callee patterns.
     pub patterns: Vec<String>,
@@ -137,6 +165,9 @@ pub struct Include {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Router {
+    /// The language whose names the patterns match (default `python`).
+    #[serde(default)]
+    pub language: Language,
     pub id: String,
     /// Patterns over the variable's type (`fastapi.APIRouter()`).
     pub patterns: Vec<String>,
@@ -148,6 +179,9 @@ pub struct Router {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Script {
+    /// The language whose names the patterns match (default `python`).
+    #[serde(default)]
+    pub language: Language,
     pub id: String,
     pub framework: String,
     /// Patterns over import targets.
@@ -159,6 +193,9 @@ pub struct Script {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Exposure {
+    /// The language whose names the patterns match (default `python`).
+    #[serde(default)]
+    pub language: Language,
     pub id: String,
     /// The framework whose handlers are exposed.
     pub framework: String,
@@ -176,6 +213,9 @@ pub struct Exposure {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DecoratedType {
+    /// The language whose names the patterns match (default `python`).
+    #[serde(default)]
+    pub language: Language,
     pub id: String,
     /// Resolved-decorator patterns.
     pub patterns: Vec<String>,
@@ -190,6 +230,9 @@ pub struct DecoratedType {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModuleScript {
+    /// The language whose names the patterns match (default `python`).
+    #[serde(default)]
+    pub language: Language,
     /// Module-level calls that do not make a script (`logging.basicConfig`):
     /// patterns over the resolved callee, or the callee text when unresolved.
     #[serde(default)]
@@ -310,11 +353,13 @@ impl PatternIndex {
     ) -> Result<PatternIndex, CatalogError> {
         let mut builder = GlobSetBuilder::new();
         let mut owner = Vec::new();
-        for (i, id, patterns) in entries {
+        for (i, id, language, patterns) in entries {
             for p in patterns {
-                builder.add(compile_pattern(p).map_err(|message| CatalogError {
-                    message: format!("entry-point {what} `{id}`: {message}"),
-                })?);
+                builder.add(
+                    compile_pattern(language, p).map_err(|message| CatalogError {
+                        message: format!("entry-point {what} `{id}`: {message}"),
+                    })?,
+                );
                 owner.push(i);
             }
         }
@@ -324,14 +369,15 @@ impl PatternIndex {
         Ok(PatternIndex { set, owner })
     }
 
-    /// Every entry with a pattern matching `name`, in catalogue order.
-    pub fn all(&self, name: &str) -> Vec<usize> {
+    /// Every entry with a pattern matching `name` (of a file in
+    /// `language`), in catalogue order.
+    pub fn all(&self, language: Language, name: &str) -> Vec<usize> {
         if self.owner.is_empty() {
             return Vec::new();
         }
         let mut v: Vec<usize> = self
             .set
-            .matches(to_glob_path(name))
+            .matches(to_glob_path(language, name))
             .into_iter()
             .map(|g| self.owner[g])
             .collect();
@@ -340,13 +386,14 @@ impl PatternIndex {
         v
     }
 
-    /// The first entry (in catalogue order) with a pattern matching `name`.
-    pub fn first(&self, name: &str) -> Option<usize> {
+    /// The first entry (in catalogue order) with a pattern matching `name`
+    /// (of a file in `language`).
+    pub fn first(&self, language: Language, name: &str) -> Option<usize> {
         if self.owner.is_empty() {
             return None;
         }
         self.set
-            .matches(to_glob_path(name))
+            .matches(to_glob_path(language, name))
             .into_iter()
             .map(|g| self.owner[g])
             .min()
@@ -374,8 +421,8 @@ pub struct EntryPointCatalog {
     pub script_ignore: GlobSet,
 }
 
-fn registration_parts(r: &Registration) -> (&str, &[String]) {
-    (&r.id, &r.patterns)
+fn registration_parts(r: &Registration) -> (&str, Language, &[String]) {
+    (&r.id, r.language, &r.patterns)
 }
 
 fn err(message: String) -> CatalogError {
@@ -383,22 +430,22 @@ fn err(message: String) -> CatalogError {
 }
 
 /// (entry index, entry id, patterns).
-type Patterns<'a> = (usize, &'a str, &'a [String]);
+type Patterns<'a> = (usize, &'a str, Language, &'a [String]);
 
 /// (entry index, id, patterns) of each entry, refusing entries without patterns.
 fn entries<'a, T>(
     what: &str,
     list: &'a [T],
-    parts: impl Fn(&'a T) -> (&'a str, &'a [String]),
+    parts: impl Fn(&'a T) -> (&'a str, Language, &'a [String]),
 ) -> Result<Vec<Patterns<'a>>, CatalogError> {
     list.iter()
         .enumerate()
         .map(|(i, e)| {
-            let (id, patterns) = parts(e);
+            let (id, language, patterns) = parts(e);
             if patterns.is_empty() {
                 Err(err(format!("entry-point {what} `{id}` has no patterns")))
             } else {
-                Ok((i, id, patterns))
+                Ok((i, id, language, patterns))
             }
         })
         .collect()
@@ -440,48 +487,62 @@ impl EntryPointCatalog {
         )?;
         let route_list = PatternIndex::build(
             "route_list",
-            entries("route_list", &data.route_list, |r| (&r.id, &r.patterns))?.into_iter(),
+            entries("route_list", &data.route_list, |r| {
+                (&r.id, r.language, &r.patterns)
+            })?
+            .into_iter(),
         )?;
         let class = PatternIndex::build(
             "class",
             data.class
                 .iter()
                 .enumerate()
-                .map(|(i, c)| (i, c.id.as_str(), c.bases.as_slice())),
+                .map(|(i, c)| (i, c.id.as_str(), c.language, c.bases.as_slice())),
         )?;
         let class_name = PatternIndex::build(
             "class",
             data.class
                 .iter()
                 .enumerate()
-                .map(|(i, c)| (i, c.id.as_str(), c.names.as_slice())),
+                .map(|(i, c)| (i, c.id.as_str(), c.language, c.names.as_slice())),
         )?;
         let include = PatternIndex::build(
             "include",
-            entries("include", &data.include, |r| (&r.id, &r.patterns))?.into_iter(),
+            entries("include", &data.include, |r| {
+                (&r.id, r.language, &r.patterns)
+            })?
+            .into_iter(),
         )?;
         let router = PatternIndex::build(
             "router",
-            entries("router", &data.router, |r| (&r.id, &r.patterns))?.into_iter(),
+            entries("router", &data.router, |r| (&r.id, r.language, &r.patterns))?.into_iter(),
         )?;
         let script = PatternIndex::build(
             "script",
-            entries("script", &data.script, |r| (&r.id, &r.imports))?.into_iter(),
+            entries("script", &data.script, |r| (&r.id, r.language, &r.imports))?.into_iter(),
         )?;
         let exposure = PatternIndex::build(
             "exposure",
-            entries("exposure", &data.exposure, |r| (&r.id, &r.patterns))?.into_iter(),
+            entries("exposure", &data.exposure, |r| {
+                (&r.id, r.language, &r.patterns)
+            })?
+            .into_iter(),
         )?;
         let decorated_type = PatternIndex::build(
             "decorated_type",
             entries("decorated_type", &data.decorated_type, |r| {
-                (&r.id, &r.patterns)
+                (&r.id, r.language, &r.patterns)
             })?
             .into_iter(),
         )?;
         let setup_call = PatternIndex::build(
             "module_script",
-            std::iter::once((0, "setup_calls", data.module_script.setup_calls.as_slice())),
+            std::iter::once((
+                0,
+                "setup_calls",
+                data.module_script.language,
+                data.module_script.setup_calls.as_slice(),
+            )),
         )?;
         let mut ignore = GlobSetBuilder::new();
         for p in &data.module_script.ignore_paths {

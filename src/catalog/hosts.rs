@@ -29,6 +29,9 @@ pub struct Host {
 #[serde(deny_unknown_fields)]
 pub struct HttpCall {
     pub id: String,
+    /// The language whose names `patterns` match.
+    #[serde(default)]
+    pub language: crate::facts::Language,
     /// Resolved-callee patterns (`requests.post`, `httpx.AsyncClient().post`).
     pub patterns: Vec<String>,
     /// Position of the URL among positional arguments...

@@ -30,6 +30,9 @@ impl LabelKind {
 #[serde(deny_unknown_fields)]
 pub struct LabelApi {
     pub id: String,
+    /// The language whose names `patterns` match.
+    #[serde(default)]
+    pub language: crate::facts::Language,
     pub kind: LabelKind,
     /// Resolved-callee patterns; user label helpers go here too
     /// (`["myapp.labels.add_aigc_label"]`).
@@ -56,8 +59,8 @@ pub struct LabelString {
 #[serde(deny_unknown_fields)]
 pub struct WatermarkSwitch {
     pub keyword: String,
-    /// Literal renderings that mean "off": `False`, `0`, `"false"`, `"off"`.
-    pub off_values: Vec<String>,
+    /// Values that mean "off": `false`, `0`, `"false"`, `"off"` (see [`super::Literal`]).
+    pub off_values: Vec<super::Literal>,
 }
 
 /// Code that removes labels or metadata.
@@ -65,6 +68,9 @@ pub struct WatermarkSwitch {
 #[serde(deny_unknown_fields)]
 pub struct StripOperation {
     pub id: String,
+    /// The language whose names `patterns` match.
+    #[serde(default)]
+    pub language: crate::facts::Language,
     /// Resolved-callee patterns of calls that strip (`piexif.remove`).
     #[serde(default)]
     pub patterns: Vec<String>,

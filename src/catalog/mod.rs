@@ -19,6 +19,8 @@ pub mod labels;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::{Deserialize, Serialize};
 
+use crate::facts::Language;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ContentType {
@@ -83,6 +85,9 @@ pub struct ContentByArg {
 pub struct GenerationApi {
     /// Stable id, e.g. `openai.chat-completions`.
     pub id: String,
+    /// The language whose names `patterns` match.
+    #[serde(default)]
+    pub language: Language,
     /// Resolved-callee patterns.
     pub patterns: Vec<String>,
     /// What the call generates; may be refined by `content_by_arg`.
@@ -116,6 +121,8 @@ pub struct GenerationApi {
 #[serde(deny_unknown_fields)]
 pub struct SafetySwitch {
     pub id: String,
+    #[serde(default)]
+    pub language: Language,
     pub library: String,
     /// Calls whose resolved callee matches these patterns...
     #[serde(default)]
@@ -127,8 +134,57 @@ pub struct SafetySwitch {
     pub keyword: Option<String>,
     /// Or an attribute assigned on an object (`pipe.safety_checker = None`).
     pub attribute: Option<String>,
-    /// Literal values that mean "off": `None`, `False`, `0`, `lambda` (any lambda).
-    pub off_values: Vec<String>,
+    /// Values that mean "off": `false`, `0`, `{ kind = "none" }`,
+    /// `{ kind = "function" }` (any lambda or closure).
+    pub off_values: Vec<Literal>,
+}
+
+/// A literal in catalogue data, compared with the values in facts by type:
+/// `false` matches a boolean false, `0` a zero (integer or float), `"off"`
+/// a string. TOML has no null and no functions, so those two are tables:
+/// `{ kind = "none" }` (Python's `None`), `{ kind = "function" }` (a lambda
+/// or closure).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Literal {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Kind(LiteralKind),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LiteralKind {
+    pub kind: ValueKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ValueKind {
+    None,
+    Function,
+}
+
+impl Literal {
+    /// Whether a value in the facts is this literal.
+    pub fn matches(&self, value: &crate::facts::Value) -> bool {
+        use crate::facts::Value;
+        match (self, value) {
+            (Literal::Bool(a), Value::Bool(b)) => a == b,
+            (Literal::Int(a), Value::Int(b)) => a == b,
+            (Literal::Int(a), Value::Float(b)) => (*a as f64) == *b,
+            (Literal::Float(a), Value::Float(b)) => a == b,
+            (Literal::Float(a), Value::Int(b)) => *a == (*b as f64),
+            (Literal::Str(a), Value::Str(b)) => a == b.as_str(),
+            (Literal::Kind(k), v) => match k.kind {
+                ValueKind::None => matches!(v, Value::None),
+                ValueKind::Function => v.is_function(),
+            },
+            _ => false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -238,8 +294,10 @@ impl Catalog {
                 });
             }
             for pattern in &api.patterns {
-                builder.add(compile_pattern(pattern).map_err(|message| CatalogError {
-                    message: format!("generation API `{}`: {message}", api.id),
+                builder.add(compile_pattern(api.language, pattern).map_err(|message| {
+                    CatalogError {
+                        message: format!("generation API `{}`: {message}", api.id),
+                    }
                 })?);
                 owner.push(i);
             }
@@ -252,9 +310,11 @@ impl Catalog {
             let set = |patterns: &[String]| -> Result<GlobSet, CatalogError> {
                 let mut b = GlobSetBuilder::new();
                 for p in patterns {
-                    b.add(compile_pattern(p).map_err(|message| CatalogError {
-                        message: format!("safety switch `{}`: {message}", sw.id),
-                    })?);
+                    b.add(
+                        compile_pattern(sw.language, p).map_err(|message| CatalogError {
+                            message: format!("safety switch `{}`: {message}", sw.id),
+                        })?,
+                    );
                 }
                 b.build().map_err(|e| CatalogError {
                     message: e.to_string(),
@@ -266,8 +326,10 @@ impl Catalog {
         let mut http_call_owner = Vec::new();
         for (i, h) in data.http_call.iter().enumerate() {
             for pattern in &h.patterns {
-                http_builder.add(compile_pattern(pattern).map_err(|message| CatalogError {
-                    message: format!("http call `{}`: {message}", h.id),
+                http_builder.add(compile_pattern(h.language, pattern).map_err(|message| {
+                    CatalogError {
+                        message: format!("http call `{}`: {message}", h.id),
+                    }
                 })?);
                 http_call_owner.push(i);
             }
@@ -280,6 +342,7 @@ impl Catalog {
             .iter()
             .map(|h| GenerationApi {
                 id: format!("http:{}", h.host),
+                language: Language::default(),
                 patterns: Vec::new(),
                 content: Vec::new(),
                 content_by_arg: None,
@@ -292,10 +355,14 @@ impl Catalog {
                 base_url_keywords: Vec::new(),
             })
             .collect();
-        let (label_set, label_owner) =
-            glob_index(data.label.iter().map(|l| (&l.id, &l.patterns)), "label")?;
-        let (strip_set, strip_owner) =
-            glob_index(data.strip.iter().map(|l| (&l.id, &l.patterns)), "strip")?;
+        let (label_set, label_owner) = glob_index(
+            data.label.iter().map(|l| (&l.id, l.language, &l.patterns)),
+            "label",
+        )?;
+        let (strip_set, strip_owner) = glob_index(
+            data.strip.iter().map(|l| (&l.id, l.language, &l.patterns)),
+            "strip",
+        )?;
         let compile = |id: &str, re: &str| {
             regex::Regex::new(re).map_err(|e| CatalogError {
                 message: format!("`{id}`: bad regex: {e}"),
@@ -344,8 +411,8 @@ impl Catalog {
 
     /// The first catalogued generation API (in catalogue order) whose pattern
     /// matches the resolved callee.
-    pub fn generation_api(&self, resolved: &str) -> Option<&GenerationApi> {
-        let key = to_glob_path(resolved);
+    pub fn generation_api(&self, language: Language, resolved: &str) -> Option<&GenerationApi> {
+        let key = to_glob_path(language, resolved);
         self.generation_set
             .matches(&key)
             .into_iter()
@@ -377,16 +444,18 @@ impl CatalogData {
 
 /// One glob set over several entries' patterns, with the owning entry per glob.
 fn glob_index<'a>(
-    entries: impl Iterator<Item = (&'a String, &'a Vec<String>)>,
+    entries: impl Iterator<Item = (&'a String, Language, &'a Vec<String>)>,
     what: &str,
 ) -> Result<(GlobSet, Vec<usize>), CatalogError> {
     let mut builder = GlobSetBuilder::new();
     let mut owner = Vec::new();
-    for (i, (id, patterns)) in entries.enumerate() {
+    for (i, (id, language, patterns)) in entries.enumerate() {
         for p in patterns {
-            builder.add(compile_pattern(p).map_err(|message| CatalogError {
-                message: format!("{what} `{id}`: {message}"),
-            })?);
+            builder.add(
+                compile_pattern(language, p).map_err(|message| CatalogError {
+                    message: format!("{what} `{id}`: {message}"),
+                })?,
+            );
             owner.push(i);
         }
     }
@@ -400,8 +469,8 @@ fn glob_index<'a>(
 
 impl Catalog {
     /// Label APIs a resolved callee matches.
-    pub fn label_api(&self, resolved: &str) -> Option<&labels::LabelApi> {
-        let key = to_glob_path(resolved);
+    pub fn label_api(&self, language: Language, resolved: &str) -> Option<&labels::LabelApi> {
+        let key = to_glob_path(language, resolved);
         self.label_set
             .matches(&key)
             .into_iter()
@@ -428,8 +497,12 @@ impl Catalog {
     }
 
     /// The strip operation a resolved callee is, if any.
-    pub fn strip_call(&self, resolved: &str) -> Option<&labels::StripOperation> {
-        let key = to_glob_path(resolved);
+    pub fn strip_call(
+        &self,
+        language: Language,
+        resolved: &str,
+    ) -> Option<&labels::StripOperation> {
+        let key = to_glob_path(language, resolved);
         self.strip_set
             .matches(&key)
             .into_iter()
@@ -463,8 +536,8 @@ impl Catalog {
     }
 
     /// The HTTP client call a resolved callee is, if any.
-    pub fn http_call(&self, resolved: &str) -> Option<&hosts::HttpCall> {
-        let key = to_glob_path(resolved);
+    pub fn http_call(&self, language: Language, resolved: &str) -> Option<&hosts::HttpCall> {
+        let key = to_glob_path(language, resolved);
         self.http_call_set
             .matches(&key)
             .into_iter()
@@ -475,22 +548,34 @@ impl Catalog {
 
     /// Whether a call (by resolved callee, else callee text) is one where
     /// safety switch `i` applies.
-    pub fn safety_switch_applies(&self, i: usize, resolved: Option<&str>, callee: &str) -> bool {
+    pub fn safety_switch_applies(
+        &self,
+        i: usize,
+        language: Language,
+        resolved: Option<&str>,
+        callee: &str,
+    ) -> bool {
         let (by_resolved, by_text) = &self.safety_switch_sets[i];
         match resolved {
-            Some(r) => by_resolved.is_match(to_glob_path(r)),
-            None => by_text.is_match(to_glob_path(callee)),
+            Some(r) => by_resolved.is_match(to_glob_path(language, r)),
+            None => by_text.is_match(to_glob_path(language, callee)),
         }
     }
 }
 
-/// Dotted paths become `/` paths so that globset's `*` stays inside one segment.
-pub(crate) fn to_glob_path(dotted: &str) -> String {
-    dotted.replace('/', "\u{1}").replace('.', "/")
+/// Dotted paths become `/` paths so that globset's `*` stays inside one
+/// segment, behind the language's name: a pattern for one language never
+/// matches a name of another.
+pub(crate) fn to_glob_path(language: Language, dotted: &str) -> String {
+    format!(
+        "{}/{}",
+        language.as_str(),
+        dotted.replace('/', "\u{1}").replace('.', "/")
+    )
 }
 
-pub fn compile_pattern(pattern: &str) -> Result<globset::Glob, String> {
-    GlobBuilder::new(&to_glob_path(pattern))
+pub fn compile_pattern(language: Language, pattern: &str) -> Result<globset::Glob, String> {
+    GlobBuilder::new(&to_glob_path(language, pattern))
         .literal_separator(true)
         .case_insensitive(false)
         .build()
@@ -507,15 +592,33 @@ mod tests {
         assert!(!c.generation.is_empty());
     }
 
+    /// Patterns are per language: the key carries the language's name, so
+    /// a Python pattern never matches a name from a file in another language.
+    #[test]
+    fn patterns_are_per_language() {
+        let g = compile_pattern(Language::Python, "openai.**")
+            .unwrap()
+            .compile_matcher();
+        assert!(g.is_match(to_glob_path(Language::Python, "openai.OpenAI().x")));
+        assert!(!g.is_match("rust/openai/OpenAI()/x"));
+        let entry: GenerationApi = toml::from_str(
+            "id = \"x\"\npatterns = [\"a.b\"]\nprovider = \"p\"\njurisdiction = \"unknown\"\n",
+        )
+        .unwrap();
+        assert_eq!(entry.language, Language::Python, "python is the default");
+    }
+
     #[test]
     fn star_stays_in_one_segment() {
-        let g = compile_pattern("diffusers.*Pipeline.from_pretrained()")
+        let g = compile_pattern(Language::Python, "diffusers.*Pipeline.from_pretrained()")
             .unwrap()
             .compile_matcher();
         assert!(g.is_match(to_glob_path(
+            Language::Python,
             "diffusers.StableDiffusionPipeline.from_pretrained()"
         )));
         assert!(!g.is_match(to_glob_path(
+            Language::Python,
             "diffusers.x.StableDiffusionPipeline.from_pretrained()"
         )));
     }

@@ -1,86 +1,275 @@
-//! `synthlint check`.
+//! `synthlint check`, and the scan that `synthlint baseline` shares.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::cli::CheckArgs;
-use crate::config::Overrides;
-use crate::engine;
-use crate::report::{self, Format, ReportOptions};
+use crate::cli::output::{self, Output, Sink};
+use crate::cli::{CheckArgs, ScanArgs, scope};
+use crate::config::hierarchy::Hierarchy;
+use crate::config::{Overrides, Settings};
+use crate::engine::{self, ScanResult};
+use crate::finding::Level;
+use crate::report::{self, Format, ReportOptions, RunInfo};
+use crate::suppress::edit;
 
-pub fn run(args: CheckArgs) -> ExitCode {
-    let paths = match super::existing_paths(&args.paths) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    if let Err(code) = super::output_or_exit(args.output.as_deref(), &paths, |p| {
-        crate::walk::language_of(p).is_some()
-    }) {
-        return code;
-    }
-    let overrides = Overrides {
+/// What the command line says about a scan of `paths`.
+fn overrides(args: &ScanArgs, paths: &[PathBuf], fail_on: Option<Level>) -> Overrides {
+    Overrides {
         config: args.config.clone(),
-        paths: paths.clone(),
+        paths: paths.to_vec(),
         select: args.select.clone(),
         ignore: args.ignore.clone(),
         exclude: args.exclude.clone(),
-        fail_on: args.fail_on,
+        fail_on,
         jobs: args.jobs,
         root: args.root.clone(),
         no_inline_suppressions: args.no_inline_suppressions,
-    };
-    let settings = match super::settings_or_exit(&overrides, args.no_color) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let pool = match rayon::ThreadPoolBuilder::new()
-        .num_threads(settings.jobs.unwrap_or(0))
-        .build()
-    {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: cannot start worker threads: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let cache_dir = (!args.no_cache).then(|| {
+    }
+}
+
+/// Settings for a scan of `paths`, or the config error rendered and exit 2.
+pub fn settings(
+    args: &ScanArgs,
+    paths: &[PathBuf],
+    fail_on: Option<Level>,
+    no_color: bool,
+) -> Result<Settings, ExitCode> {
+    super::settings_or_exit(&overrides(args, paths, fail_on), no_color)
+}
+
+/// The nested configs that govern the files of a scan (nearest config per
+/// file), or the config error rendered and exit 2.
+fn hierarchy(
+    o: &Overrides,
+    settings: &Settings,
+    files: &[crate::walk::SourcePath],
+    no_color: bool,
+) -> Result<Hierarchy, ExitCode> {
+    let h = Hierarchy::discover(o, settings, files).map_err(|e| {
+        let color = !no_color
+            && std::env::var_os("NO_COLOR").is_none()
+            && std::io::IsTerminal::is_terminal(&std::io::stderr());
+        eprint!(
+            "{}",
+            crate::config::error::render(&miette::Report::new(e), color)
+        );
+        ExitCode::from(2)
+    })?;
+    for p in &h.unused_catalogs {
+        eprintln!(
+            "warning: [catalog] in {} is not used: the catalogue is project-wide; extend it in the top-level config",
+            p.display()
+        );
+    }
+    Ok(h)
+}
+
+/// The cache directory the scan uses, if any.
+pub fn cache_dir(args: &ScanArgs, settings: &Settings) -> Option<PathBuf> {
+    (!args.no_cache).then(|| {
         args.cache_dir
             .clone()
             .unwrap_or_else(|| settings.root.join(crate::cache::DEFAULT_DIR))
-    });
-    let result = match pool.install(|| engine::scan_cached(&paths, &settings, cache_dir.as_deref()))
-    {
-        Ok(r) => r,
-        Err(e) => {
+    })
+}
+
+/// Runs the scan on the settings' thread pool; exit 2 on failure.
+pub fn scan(
+    paths: &[PathBuf],
+    settings: &Settings,
+    cache_dir: Option<&Path>,
+) -> Result<ScanResult, ExitCode> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.jobs.unwrap_or(0))
+        .build()
+        .map_err(|e| {
+            eprintln!("error: cannot start worker threads: {e}");
+            ExitCode::from(2)
+        })?;
+    pool.install(|| engine::scan_cached(paths, settings, cache_dir))
+        .map_err(|e| {
             eprintln!("error: {}", e.message);
-            return ExitCode::from(2);
-        }
-    };
-    let color = !args.no_color
-        && std::env::var_os("NO_COLOR").is_none()
-        && args.output.is_none()
-        && std::io::IsTerminal::is_terminal(&std::io::stdout());
-    let opts = ReportOptions {
-        color,
-        omit_suppressed: args.omit_suppressed,
-    };
-    let mut buf = Vec::new();
-    let written = match args.format {
-        Format::Text => report::text::write(&result, &opts, &mut buf),
-        Format::Json => report::json::write(&result, &opts, &mut buf),
-        Format::Sarif => report::sarif::write(&result, &opts, &mut buf),
-        Format::Github => report::github::write(&result, &opts, &mut buf),
-    };
-    if let Err(e) = written {
-        eprintln!("error: writing report: {e}");
-        return ExitCode::from(2);
+            ExitCode::from(2)
+        })
+}
+
+/// [`scan`] with each file's nearest config applied.
+pub fn scan_governed(
+    paths: &[PathBuf],
+    settings: &Settings,
+    nested: &Hierarchy,
+    cache_dir: Option<&Path>,
+) -> Result<ScanResult, ExitCode> {
+    if nested.is_empty() {
+        return scan(paths, settings, cache_dir);
     }
-    let io = match &args.output {
-        Some(path) => std::fs::write(path, &buf).map_err(|e| (path.display().to_string(), e)),
-        None => super::write_stdout(&buf).map_err(|e| ("standard output".to_string(), e)),
+    let mut r = scan(paths, &nested.scan_settings(settings), cache_dir)?;
+    nested.apply(settings, &mut r);
+    Ok(r)
+}
+
+/// The nested configs of a scan of `paths` (see [`Hierarchy`]), and the
+/// files the walk selects.
+pub fn governance(
+    args: &ScanArgs,
+    paths: &[PathBuf],
+    scan_paths: &[PathBuf],
+    settings: &Settings,
+    fail_on: Option<Level>,
+    no_color: bool,
+) -> Result<(Vec<crate::walk::SourcePath>, Hierarchy), ExitCode> {
+    let o = overrides(args, paths, fail_on);
+    let (files, _) = crate::walk::collect(scan_paths, settings);
+    let nested = hierarchy(&o, settings, &files, no_color)?;
+    Ok((files, nested))
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+pub fn run(args: CheckArgs) -> ExitCode {
+    match run_checked(args) {
+        Ok(code) | Err(code) => code,
+    }
+}
+
+fn run_checked(args: CheckArgs) -> Result<ExitCode, ExitCode> {
+    let outputs =
+        output::plan(&args.format, args.output.as_deref(), args.statistics).map_err(|e| {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        })?;
+    if let Some(reason) = &args.add_suppressions
+        && (reason.trim().is_empty() || reason.contains(|c: char| c.is_control()))
+    {
+        eprintln!(
+            "error: --add-suppressions needs a one-line reason, e.g. \"accepted risk, see TICKET-12\""
+        );
+        return Err(ExitCode::from(2));
+    }
+    let paths = super::existing_paths(&args.scan.paths)?;
+    let settings = settings(&args.scan, &paths, args.fail_on, args.no_color)?;
+    // `--changed`: the paths are what changed; the whole project is analysed.
+    let scan_paths = if args.changed {
+        vec![settings.root.clone()]
+    } else {
+        paths.clone()
     };
-    if let Err((what, e)) = io {
-        eprintln!("error: writing {what}: {e}");
-        return ExitCode::from(2);
+    output::guard_inputs(&outputs, &scan_paths)?;
+    let started = now();
+    let (files, nested) = governance(
+        &args.scan,
+        &paths,
+        &scan_paths,
+        &settings,
+        args.fail_on,
+        args.no_color,
+    )?;
+    if let Some(file) = &args.show_settings {
+        return show_settings(file, &settings, &nested);
+    }
+    if args.show_files {
+        let mut text = String::new();
+        for f in &files {
+            if !nested
+                .settings_for(&settings, &f.rel)
+                .exclude
+                .is_match(&f.rel)
+            {
+                text += &f.rel;
+                text.push('\n');
+            }
+        }
+        output::print_or_exit(&text)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let cache_dir = cache_dir(&args.scan, &settings);
+    let mut result = if nested.is_empty() {
+        scan(&scan_paths, &settings, cache_dir.as_deref())?
+    } else {
+        let mut r = scan(
+            &scan_paths,
+            &nested.scan_settings(&settings),
+            cache_dir.as_deref(),
+        )?;
+        nested.apply(&settings, &mut r);
+        r
+    };
+
+    let mut stale = 0;
+    let baseline = args.baseline.clone().or_else(|| settings.baseline.clone());
+    if let Some(path) = &baseline {
+        let file = crate::baseline::load(path).map_err(|e| {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        })?;
+        stale = crate::baseline::apply(&file, &path.display().to_string(), &mut result);
+    }
+    if let Some(reference) = &args.diff_base {
+        // The base is scanned with the rules the work tree ran.
+        let scan_settings = if nested.is_empty() {
+            settings.clone()
+        } else {
+            nested.scan_settings(&settings)
+        };
+        match scope::apply_diff_base(
+            reference,
+            &scan_settings,
+            &scan_paths,
+            cache_dir.as_deref(),
+            &mut result,
+        ) {
+            Ok(Some(note)) => eprintln!("note: {note}"),
+            Ok(None) => {}
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Err(ExitCode::from(2));
+            }
+        }
+    }
+    if args.changed {
+        scope::retain_touching(&mut result, &scope::relative_paths(&settings.root, &paths));
+    }
+
+    if args.fix {
+        let done = edit::remove_unused(&result);
+        report_edits(&done, "removed", "unused suppression");
+        // What was removed is no longer reported.
+        if done.skipped.is_empty() {
+            result
+                .findings
+                .retain(|f| f.rule != "SYN002" || f.suppression.is_some());
+        }
+    }
+    if let Some(reason) = &args.add_suppressions {
+        let done = edit::add_suppressions(&result, reason.trim());
+        report_edits(&done, "added", "suppression");
+        if done.skipped.is_empty() {
+            for f in result
+                .findings
+                .iter_mut()
+                .filter(|f| f.suppression.is_none())
+            {
+                if crate::rules::meta_by_code(f.rule)
+                    .is_some_and(|m| m.category != crate::rules::Category::Meta)
+                {
+                    f.suppression = Some(crate::finding::Suppression::new(
+                        crate::finding::SuppressionKind::Inline,
+                        reason.trim().to_owned(),
+                        None,
+                    ));
+                }
+            }
+        }
+    }
+
+    let run = run_info(&settings, &args, baseline.as_deref(), started);
+    for o in &outputs {
+        emit(&result, o, &args, &run)?;
     }
     if args.stats {
         print_stats(&result.stats);
@@ -96,13 +285,175 @@ pub fn run(args: CheckArgs) -> ExitCode {
                 "error: --strict: {skipped} Python file(s) could not be analysed, {} were",
                 result.stats.files
             );
-            return ExitCode::from(2);
+            return Err(ExitCode::from(2));
         }
     }
-    if result.fails(settings.fail_on) {
+    let stale_fails = args.fail_on_stale_baseline && stale > 0;
+    Ok(if result.fails(settings.fail_on) || stale_fails {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+/// `--show-settings FILE`: the settings that govern FILE.
+fn show_settings(file: &Path, base: &Settings, nested: &Hierarchy) -> Result<ExitCode, ExitCode> {
+    let root = &base.root;
+    let abs = file.canonicalize().unwrap_or_else(|_| file.to_path_buf());
+    let rel = crate::walk::relative(root, &abs);
+    let s = nested.settings_for(base, &rel);
+    let config = s
+        .config_file
+        .as_deref()
+        .map_or("(none: defaults)".to_string(), |c| {
+            crate::walk::relative(root, c)
+        });
+    let mut text = format!("file: {rel}\nconfig: {config}\n");
+    text += &format!("rules: {}\n", s.enabled_rules.join(", "));
+    let levels: Vec<String> = s
+        .level_overrides
+        .iter()
+        .map(|(c, l)| format!("{c}={}", l.as_str()))
+        .collect();
+    text += &format!("levels: {}\n", levels.join(", "));
+    let ignores: Vec<String> = s
+        .per_path_ignores
+        .iter()
+        .filter(|(g, _)| g.is_match(&rel))
+        .map(|(g, codes)| format!("{} = {}", g.glob().glob(), codes.join(", ")))
+        .collect();
+    text += &format!(
+        "per-path ignores matching this file: {}\n",
+        ignores.join("; ")
+    );
+    text += &format!("excluded: {}\n", s.exclude.is_match(&rel));
+    text += &format!(
+        "require-suppression-reason: {}\ninline suppressions: {}\n",
+        s.require_suppression_reason,
+        if s.no_inline_suppressions {
+            "ignored"
+        } else {
+            "honoured"
+        }
+    );
+    // Project-wide, from the base config.
+    text += &format!(
+        "fail-on: {}\nmax-file-size: {}\nbaseline: {}\n",
+        base.fail_on.as_str(),
+        base.max_file_size,
+        base.baseline
+            .as_deref()
+            .map_or("(none)".into(), |b| crate::walk::relative(root, b)),
+    );
+    let c = &base.catalog;
+    text += &format!(
+        "catalog extensions: {} generation, {} safety switches, {} labels, {} passthrough methods\n",
+        c.generation.len(),
+        c.safety_switch.len(),
+        c.label.len(),
+        c.passthrough_methods.len()
+    );
+    output::print_or_exit(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report_edits(done: &edit::EditReport, verb: &str, what: &str) {
+    eprintln!(
+        "{verb} {} in {}",
+        report::plural(done.changes, what, &format!("{what}s")),
+        report::plural(done.files, "file", "files")
+    );
+    for s in &done.skipped {
+        eprintln!("warning: left alone: {s}");
+    }
+}
+
+/// Renders one output and delivers it.
+fn emit(result: &ScanResult, o: &Output, args: &CheckArgs, run: &RunInfo) -> Result<(), ExitCode> {
+    let color = o.format == Format::Text
+        && o.sink == Sink::Stdout
+        && !args.no_color
+        && std::env::var_os("NO_COLOR").is_none()
+        && std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let opts = ReportOptions {
+        color,
+        omit_suppressed: args.omit_suppressed,
+        run: run.clone(),
+    };
+    let mut buf = Vec::new();
+    report::emitter(o.format)
+        .emit(result, &opts, &mut buf)
+        .map_err(|e| {
+            eprintln!("error: writing the {} report: {e}", o.format.name());
+            ExitCode::from(2)
+        })?;
+    output::deliver(&o.sink, &buf)
+}
+
+/// What reports say about the run: commit, configuration, settings.
+fn run_info(
+    settings: &Settings,
+    args: &CheckArgs,
+    baseline: Option<&Path>,
+    started: u64,
+) -> RunInfo {
+    let root = &settings.root;
+    let rel = |p: &Path| {
+        let abs = p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+        crate::walk::relative(root, &abs)
+    };
+    let mut s: Vec<(String, String)> = vec![
+        ("fail-on".into(), settings.fail_on.as_str().into()),
+        ("rules".into(), settings.enabled_rules.join(", ")),
+    ];
+    let ignores: Vec<String> = settings
+        .per_path_ignores
+        .iter()
+        .map(|(g, codes)| format!("{} = {}", g.glob().glob(), codes.join(", ")))
+        .collect();
+    if !ignores.is_empty() {
+        s.push(("per-path-ignores".into(), ignores.join("; ")));
+    }
+    let levels: Vec<String> = settings
+        .level_overrides
+        .iter()
+        .map(|(c, l)| format!("{c} = {}", l.as_str()))
+        .collect();
+    if !levels.is_empty() {
+        s.push(("levels".into(), levels.join(", ")));
+    }
+    s.push((
+        "max-file-size".into(),
+        format!("{} bytes", settings.max_file_size),
+    ));
+    s.push((
+        "inline suppressions".into(),
+        if settings.no_inline_suppressions {
+            "ignored".into()
+        } else if settings.require_suppression_reason {
+            "honoured, reason required".into()
+        } else {
+            "honoured".into()
+        },
+    ));
+    if !args.scan.exclude.is_empty() {
+        s.push(("--exclude".into(), args.scan.exclude.join(", ")));
+    }
+    if let Some(b) = baseline {
+        s.push(("baseline".into(), rel(b)));
+    }
+    if let Some(d) = &args.diff_base {
+        s.push(("diff base".into(), d.clone()));
+    }
+    if args.changed {
+        s.push(("scope".into(), "findings touching the changed files".into()));
+    }
+    RunInfo {
+        commit: crate::git::head_commit(root),
+        config: settings.config_file.as_deref().map(rel),
+        settings: s,
+        started,
+        finished: now(),
     }
 }
 

@@ -30,12 +30,15 @@ pub fn facts(file: &Path) -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            let (facts, notes) = crate::lang::extract(&src, &text, &catalog.passthrough_methods);
+            let options = crate::lang::ExtractOptions {
+                passthrough: &catalog.passthrough_methods,
+            };
+            let (facts, notes) = crate::lang::frontend(language).extract(&src.rel, &text, &options);
             for n in notes {
                 eprintln!("{}: {}", n.kind, n.message);
             }
             match serde_json::to_string_pretty(&facts) {
-                Ok(s) => match super::print_or_exit(&(s + "\n")) {
+                Ok(s) => match super::output::print_or_exit(&(s + "\n")) {
                     Ok(()) => ExitCode::SUCCESS,
                     Err(code) => code,
                 },
@@ -85,7 +88,7 @@ pub fn parse(paths: Vec<std::path::PathBuf>, jobs: Option<usize>) -> ExitCode {
         files
             .par_iter()
             .map(|f| match engine::read_source(f, settings.max_file_size) {
-                ReadOutcome::Text(t) => (crate::lang::python::parse_only(&t), t.len()),
+                ReadOutcome::Text(t) => (crate::lang::frontend(f.language).parse_only(&t), t.len()),
                 ReadOutcome::Skipped(_) => (0, 0),
             })
             .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
@@ -100,7 +103,7 @@ pub fn parse(paths: Vec<std::path::PathBuf>, jobs: Option<usize>) -> ExitCode {
         files.len() as f64 / secs,
         bytes as f64 / 1e6 / secs
     );
-    match super::print_or_exit(&line) {
+    match super::output::print_or_exit(&line) {
         Ok(()) => ExitCode::SUCCESS,
         Err(code) => code,
     }
@@ -154,7 +157,7 @@ pub fn entrypoints(
     }
     let found = crate::analysis::entrypoints::find(&project, &catalog);
     match serde_json::to_string_pretty(&found) {
-        Ok(s) => match super::print_or_exit(&(s + "\n")) {
+        Ok(s) => match super::output::print_or_exit(&(s + "\n")) {
             Ok(()) => ExitCode::SUCCESS,
             Err(code) => code,
         },

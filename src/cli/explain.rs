@@ -10,7 +10,7 @@ pub fn run(code: &str) -> ExitCode {
         eprintln!("error: no rule with code `{code}` (see `synthlint rules`)");
         return ExitCode::from(2);
     };
-    match super::print_or_exit(&render(meta)) {
+    match super::output::print_or_exit(&render(meta)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(code) => code,
     }

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use crate::analysis::endpoints::Analysis;
+use crate::analysis::results::Analysis;
 use crate::catalog::Catalog;
 use crate::cli::{InventoryArgs, InventoryFormat};
 use crate::config::Overrides;
@@ -60,13 +60,12 @@ pub fn run(args: InventoryArgs) -> ExitCode {
         eprintln!("error: writing inventory: {e}");
         return ExitCode::from(2);
     }
-    let io = match &args.output {
-        Some(path) => std::fs::write(path, &buf),
-        None => super::write_stdout(&buf),
+    let sink = match &args.output {
+        Some(path) => super::output::Sink::File(path.clone()),
+        None => super::output::Sink::Stdout,
     };
-    if let Err(e) = io {
-        eprintln!("error: writing inventory: {e}");
-        return ExitCode::from(2);
+    if let Err(code) = super::output::deliver(&sink, &buf) {
+        return code;
     }
     ExitCode::SUCCESS
 }

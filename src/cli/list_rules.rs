@@ -29,7 +29,7 @@ pub fn run(args: RulesArgs) -> ExitCode {
             })
             .collect(),
     };
-    match super::print_or_exit(&text) {
+    match super::output::print_or_exit(&text) {
         Ok(()) => ExitCode::SUCCESS,
         Err(code) => code,
     }

@@ -10,8 +10,19 @@ use rayon::prelude::*;
 
 use crate::config;
 use crate::finding::{Finding, Level, Notification};
-use crate::labels::media::{self, Inspection, MediaKind};
-use crate::report::{self, Format};
+use crate::implicit_label::media::{self, MediaKind};
+use crate::report;
+use crate::rules::media::{Inspection, inspect};
+
+/// Report formats of `synthlint media`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Sarif,
+    /// GitHub Actions workflow commands: annotations on the pull request.
+    Github,
+}
 use crate::walk;
 
 #[derive(Args, Clone, Debug)]
@@ -114,12 +125,8 @@ pub fn run(args: MediaArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut inspections: Vec<Inspection> = pool.install(|| {
-        files
-            .par_iter()
-            .map(|f| media::inspect(&f.abs, &f.rel))
-            .collect()
-    });
+    let mut inspections: Vec<Inspection> =
+        pool.install(|| files.par_iter().map(|f| inspect(&f.abs, &f.rel)).collect());
     for i in &inspections {
         for note in &i.notes {
             notifications.push(Notification {
@@ -163,13 +170,12 @@ pub fn run(args: MediaArgs) -> ExitCode {
         eprintln!("error: writing report: {e}");
         return ExitCode::from(2);
     }
-    let io = match &args.output {
-        Some(path) => std::fs::write(path, &buf).map_err(|e| (path.display().to_string(), e)),
-        None => super::write_stdout(&buf).map_err(|e| ("standard output".to_string(), e)),
+    let sink = match &args.output {
+        Some(path) => super::output::Sink::File(path.clone()),
+        None => super::output::Sink::Stdout,
     };
-    if let Err((what, e)) = io {
-        eprintln!("error: writing {what}: {e}");
-        return ExitCode::from(2);
+    if let Err(code) = super::output::deliver(&sink, &buf) {
+        return code;
     }
     let fails = inspections
         .iter()

@@ -1,12 +1,15 @@
 //! Command line: arguments → run → exit code. 0 clean, 1 findings at or
 //! above `--fail-on`, 2 usage, config or I/O error.
 
+mod baseline;
 mod check;
 mod debug;
 pub mod explain;
 mod inventory;
 mod list_rules;
 mod media;
+pub mod output;
+mod scope;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,13 +17,12 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use crate::finding::Level;
-use crate::report::Format;
 
 #[derive(Parser)]
 #[command(
     name = "synthlint",
     version,
-    about = "Find the code that AI regulations put duties on: generation endpoints, labels, logs, opt-outs, personal data."
+    about = "Find the code that AI regulations put duties on: generation endpoints, content labels, safety checkers."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -31,6 +33,9 @@ pub struct Cli {
 pub enum Command {
     /// Scan files and directories.
     Check(CheckArgs),
+    /// Record the current findings in a baseline file, so that `check
+    /// --baseline` reports only new ones.
+    Baseline(BaselineArgs),
     /// List the rules.
     Rules(RulesArgs),
     /// List every generation endpoint with its route, content, models and providers.
@@ -47,16 +52,11 @@ pub enum Command {
     Debug(DebugCommand),
 }
 
+/// What selects and configures the files a scan reads (`check`, `baseline`).
 #[derive(Args, Clone, Debug)]
-pub struct CheckArgs {
+pub struct ScanArgs {
     /// Files or directories to scan (default: the current directory).
     pub paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-    /// Write the report to this file instead of standard output.
-    #[arg(long, short)]
-    pub output: Option<PathBuf>,
     /// Use this config file instead of searching for synthlint.toml / pyproject.toml.
     #[arg(long)]
     pub config: Option<PathBuf>,
@@ -69,18 +69,9 @@ pub struct CheckArgs {
     /// Exclude paths matching these globs (repo-relative), on top of the defaults.
     #[arg(long, value_delimiter = ',')]
     pub exclude: Vec<String>,
-    /// Lowest level that makes the exit code 1.
-    #[arg(long, value_parser = parse_level)]
-    pub fail_on: Option<Level>,
     /// Worker threads (default: all cores).
     #[arg(long, short)]
     pub jobs: Option<usize>,
-    /// Never colour the output (also when NO_COLOR is set or output is not a terminal).
-    #[arg(long)]
-    pub no_color: bool,
-    /// Print time per phase and throughput on standard error.
-    #[arg(long)]
-    pub stats: bool,
     /// Keep the cache (facts per file, recent results) in DIR (default:
     /// `.synthlint_cache` in the project root).
     #[arg(long, value_name = "DIR")]
@@ -91,16 +82,85 @@ pub struct CheckArgs {
     /// Ignore inline `synthlint: ignore` comments (for strict CI policies).
     #[arg(long)]
     pub no_inline_suppressions: bool,
-    /// Leave suppressed findings out of the report (for GitHub upload).
+    /// Directory that output paths are relative to (default: the repository root).
     #[arg(long)]
-    pub omit_suppressed: bool,
+    pub root: Option<PathBuf>,
+}
+
+#[derive(Args, Clone, Debug)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    /// Output format, optionally with a file: `--format sarif:out.sarif`.
+    /// Repeat it to write several reports from one scan. Formats: text,
+    /// concise, json, sarif, github, gitlab, junit, statistics, markdown, html.
+    #[arg(
+        long,
+        visible_alias = "output-format",
+        value_name = "FORMAT[:FILE]",
+        value_parser = output::parse_output_spec
+    )]
+    pub format: Vec<output::OutputSpec>,
+    /// Write the report (of the `--format` given without a file) to this file
+    /// instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Print counts by rule and by article instead of the findings.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Lowest level that makes the exit code 1.
+    #[arg(long, value_parser = parse_level)]
+    pub fail_on: Option<Level>,
     /// Exit 2 when a Python file could not be analysed (unreadable, binary,
     /// not decodable, over max-file-size, parser failure) or none was.
     #[arg(long)]
     pub strict: bool,
-    /// Directory that output paths are relative to (default: the repository root).
+    /// Never colour the output (also when NO_COLOR is set or output is not a terminal).
     #[arg(long)]
-    pub root: Option<PathBuf>,
+    pub no_color: bool,
+    /// Print time per phase and throughput on standard error.
+    #[arg(long)]
+    pub stats: bool,
+    /// Leave suppressed (and baselined) findings out of the report (for GitHub upload).
+    #[arg(long)]
+    pub omit_suppressed: bool,
+    /// Report only findings that are not in this baseline file (see `synthlint
+    /// baseline`); also `baseline = "..."` in the config.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Exit 1 when the baseline has entries that match no finding any more.
+    #[arg(long)]
+    pub fail_on_stale_baseline: bool,
+    /// Report only findings that are new relative to this git commit, branch
+    /// or tag (its merge base with HEAD when there is one). Runs `git`.
+    #[arg(long, value_name = "REF")]
+    pub diff_base: Option<String>,
+    /// The paths are changed files (pre-commit): analyse the whole project
+    /// and report the findings located in them or whose code flow or related
+    /// locations pass through them.
+    #[arg(long)]
+    pub changed: bool,
+    /// Add `# synthlint: ignore[CODE] REASON` comments for every active finding.
+    #[arg(long, value_name = "REASON", conflicts_with = "fix")]
+    pub add_suppressions: Option<String>,
+    /// Remove unused suppressions (SYN002) from the source files.
+    #[arg(long)]
+    pub fix: bool,
+    /// Print the settings that govern FILE (its nearest config) and exit.
+    #[arg(long, value_name = "FILE")]
+    pub show_settings: Option<PathBuf>,
+    /// Print the files the scan would analyse and exit.
+    #[arg(long)]
+    pub show_files: bool,
+}
+
+#[derive(Args, Clone, Debug)]
+pub struct BaselineArgs {
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    /// The baseline file to write (reasons already in it are kept).
+    #[arg(long, short, default_value = "synthlint-baseline.json")]
+    pub output: PathBuf,
 }
 
 #[derive(Args, Clone, Debug)]
@@ -220,26 +280,6 @@ fn settings_or_exit(
     })
 }
 
-/// Writes to standard output. A reader that went away (`synthlint … | head`)
-/// is not an error: the rest of the output is simply not wanted.
-fn write_stdout(bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(bytes).and_then(|()| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other,
-    }
-}
-
-/// [`write_stdout`] for the commands whose only output is a text: exit 2
-/// with a message when standard output cannot be written.
-fn print_or_exit(text: &str) -> Result<(), ExitCode> {
-    write_stdout(text.as_bytes()).map_err(|e| {
-        eprintln!("error: writing standard output: {e}");
-        ExitCode::from(2)
-    })
-}
-
 fn parse_level(s: &str) -> Result<Level, String> {
     Level::parse(s).ok_or_else(|| format!("expected note, warning or error, got `{s}`"))
 }
@@ -287,7 +327,8 @@ pub fn main() -> ExitCode {
         }
     };
     match &mut cli.command {
-        Command::Check(args) => args.jobs = clamp_jobs(args.jobs),
+        Command::Check(args) => args.scan.jobs = clamp_jobs(args.scan.jobs),
+        Command::Baseline(args) => args.scan.jobs = clamp_jobs(args.scan.jobs),
         Command::Media(args) => args.jobs = clamp_jobs(args.jobs),
         Command::Debug(DebugCommand::Parse { jobs, .. }) => *jobs = clamp_jobs(*jobs),
         _ => {}
@@ -308,6 +349,7 @@ fn run(cli: Cli) -> ExitCode {
     debug_panic("main");
     match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Baseline(args) => baseline::run(args),
         Command::Rules(args) => list_rules::run(args),
         Command::Inventory(args) => inventory::run(args),
         Command::Media(args) => media::run(args),

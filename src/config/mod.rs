@@ -6,6 +6,7 @@
 
 pub mod discover;
 pub mod error;
+pub mod hierarchy;
 pub mod options;
 pub mod settings;
 
@@ -106,14 +107,31 @@ pub fn root_for(first: &Path, config_dir: Option<&Path>) -> PathBuf {
     start
 }
 
-/// Find and load the config file for `o` without validating it.
+/// The directory the scanned paths have in common (the first path's when
+/// there is one), so that the config found does not depend on their order.
+fn common_start(paths: &[PathBuf]) -> PathBuf {
+    let mut starts = paths.iter().map(|p| start_dir(p));
+    let Some(mut common) = starts.next() else {
+        return start_dir(Path::new("."));
+    };
+    for s in starts {
+        while !s.starts_with(&common) {
+            match common.parent() {
+                Some(p) => common = p.to_path_buf(),
+                None => break,
+            }
+        }
+    }
+    common
+}
+
+/// Find and load the config file for `o` without validating it: the one
+/// nearest the scanned paths' common directory (nested configs closer to
+/// some files are handled by [`hierarchy`]).
 pub fn load(o: &Overrides) -> Result<Option<LoadedConfig>, ConfigError> {
     match &o.config {
         Some(p) => discover::load_explicit(p).map(Some),
-        None => {
-            let first = o.paths.first().map_or(Path::new("."), PathBuf::as_path);
-            discover::find(&start_dir(first))
-        }
+        None => discover::find(&common_start(&o.paths)),
     }
 }
 
@@ -231,7 +249,7 @@ fn cli_selector(flag: &str, sel: &str) -> Result<Vec<&'static str>, ConfigError>
     Ok(codes)
 }
 
-fn build(
+pub(crate) fn build(
     o: &Overrides,
     loaded: Option<LoadedConfig>,
     root: PathBuf,
@@ -381,6 +399,10 @@ fn build(
         no_inline_suppressions: o.no_inline_suppressions,
         catalog,
         jobs: o.jobs,
+        baseline: loaded
+            .as_ref()
+            .zip(options.baseline.as_ref())
+            .map(|(c, b)| c.dir().join(b.get_ref())),
     })
 }
 
@@ -529,7 +551,8 @@ fn check_patterns(
 ) -> bool {
     let mut ok = true;
     for (j, p) in patterns.iter().enumerate() {
-        if let Err(message) = compile_pattern(p) {
+        // Pattern syntax is the same for every language.
+        if let Err(message) = compile_pattern(crate::facts::Language::default(), p) {
             let mut path = base.to_vec();
             path.push(Seg::Key(key));
             path.push(Seg::Index(j));

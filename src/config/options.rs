@@ -41,6 +41,8 @@ pub struct Options {
     /// Require a reason after every inline suppression.
     #[serde(default)]
     pub require_suppression_reason: bool,
+    /// Baseline file (see `synthlint baseline`), relative to the config file.
+    pub baseline: Option<Spanned<String>>,
     /// Extensions of the library catalogue.
     #[serde(default)]
     pub catalog: CatalogOptions,
@@ -176,6 +178,7 @@ exclude = ["generated/**"]
 max-file-size = "4 MiB"
 fail-on = "warning"
 require-suppression-reason = true
+baseline = "synthlint-baseline.json"
 
 [per-path-ignores]
 "tests/**" = ["GEN001"]

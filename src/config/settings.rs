@@ -34,6 +34,7 @@ pub const DEFAULT_EXCLUDES: &[&str] = &[
     ".synthlint_cache",
 ];
 
+#[derive(Clone)]
 pub struct Settings {
     /// The directory all output paths are relative to.
     pub root: PathBuf,
@@ -53,6 +54,9 @@ pub struct Settings {
     pub no_inline_suppressions: bool,
     pub catalog: CatalogData,
     pub jobs: Option<usize>,
+    /// The baseline file named in the config, resolved against the config
+    /// file's directory.
+    pub baseline: Option<PathBuf>,
 }
 
 impl Settings {
@@ -82,6 +86,8 @@ impl Settings {
             // Decides the exit code from a result; never changes the result.
             fail_on: _,
             jobs: _,
+            // Applied to the result afterwards.
+            baseline: _,
             enabled_rules,
             per_path_ignores,
             max_file_size,

@@ -1,19 +1,151 @@
-//! Frontends. The only place that touches tree-sitter (and, later, syn).
-//! Each turns one file's text into owned `FileFacts`.
+//! Frontends: the only place that knows a language (tree-sitter today, syn
+//! and config parsers next). Each turns one file's bytes into owned
+//! `FileFacts` behind the [`Frontend`] contract, and is registered once in
+//! [`FRONTENDS`]; the walker's classification, the reader's decoding rules,
+//! the cache key and the call graph's language rules all come from there.
 
+pub mod ffmpeg;
 pub mod python;
+
+use std::path::Path;
 
 use crate::facts::{FileFacts, Language};
 use crate::finding::Notification;
-use crate::walk::SourcePath;
 
-/// `passthrough`: methods that return their receiver (from the catalogue).
-pub fn extract(
-    file: &SourcePath,
-    text: &str,
-    passthrough: &[String],
-) -> (FileFacts, Vec<Notification>) {
-    match file.language {
-        Language::Python => python::extract(&file.rel, text, passthrough),
+/// What a frontend needs besides the text: catalogue data that extraction
+/// reads (and that therefore keys the facts cache).
+#[derive(Debug, Clone, Copy)]
+pub struct ExtractOptions<'a> {
+    /// Methods that return their receiver (`pipe.to("cuda")`).
+    pub passthrough: &'a [String],
+}
+
+/// Why a file's bytes are not text the frontend can read: a notification
+/// kind (`binary-file`, `invalid-utf8`) and its message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Undecodable {
+    pub kind: &'static str,
+    pub message: String,
+}
+
+/// What differs between languages where the analyses meet code: what
+/// calling a class or an instance runs, and what a method's receiver
+/// parameter is called.
+#[derive(Debug)]
+pub struct Semantics {
+    /// The method a constructor call runs (`__init__`); `None` where
+    /// calling a type runs no method of it.
+    pub constructor: Option<&'static str>,
+    /// The method calling an instance runs (`__call__`).
+    pub call_operator: Option<&'static str>,
+    /// Names of a method's receiver parameter (`self`, `cls`): not bound
+    /// to an argument at a method call.
+    pub receiver_params: &'static [&'static str],
+}
+
+/// One language's frontend.
+pub trait Frontend: Sync {
+    fn language(&self) -> Language;
+    /// File name extensions it reads (without the dot).
+    fn extensions(&self) -> &'static [&'static str];
+    /// Whole file names it reads whatever their extension (`Dockerfile`,
+    /// `.env`, `logrotate.conf`).
+    fn file_names(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// The language's rules for turning bytes into text (encodings, what
+    /// makes a file binary).
+    fn decode(&self, bytes: Vec<u8>) -> Result<String, Undecodable>;
+    /// Facts of one file: parse once, extract, drop the tree.
+    fn extract(
+        &self,
+        path: &str,
+        text: &str,
+        options: &ExtractOptions<'_>,
+    ) -> (FileFacts, Vec<Notification>);
+    /// Parse and visit every node, extracting nothing: the floor a scan is
+    /// measured against (`synthlint debug parse`). Returns the node count.
+    fn parse_only(&self, text: &str) -> usize;
+    fn semantics(&self) -> &'static Semantics;
+    /// Whether its files are code (modules, functions, calls) rather than
+    /// configuration documents, which stay out of the module map.
+    fn has_code(&self) -> bool {
+        true
+    }
+}
+
+/// Every frontend, in one table.
+pub static FRONTENDS: &[&dyn Frontend] = &[&python::PythonFrontend];
+
+/// The frontend that reads `path`, by file name first, then extension.
+pub fn for_path(path: &Path) -> Option<&'static dyn Frontend> {
+    // A name that is not UTF-8 may still end in `.py` (`a\xff.py`): the
+    // extension decides then.
+    if let Some(name) = path.file_name().and_then(|n| n.to_str())
+        && let Some(f) = FRONTENDS.iter().find(|f| f.file_names().contains(&name))
+    {
+        return Some(*f);
+    }
+    let ext = path.extension()?.to_str()?;
+    FRONTENDS
+        .iter()
+        .find(|f| f.extensions().contains(&ext))
+        .copied()
+}
+
+/// The frontend of a language.
+pub fn frontend(language: Language) -> &'static dyn Frontend {
+    *FRONTENDS
+        .iter()
+        .find(|f| f.language() == language)
+        .expect("every language has a registered frontend")
+}
+
+/// A file's text as its frontend reads it (`Frontend::decode`), for the
+/// reporters that show or hash the text the spans index, so that they agree
+/// with the parser; files no frontend reads (configuration, media) as UTF-8
+/// after an optional BOM. `None` when the bytes are not such text.
+pub fn decode_file(path: &Path, bytes: Vec<u8>) -> Option<String> {
+    match for_path(path) {
+        Some(frontend) => frontend.decode(bytes).ok(),
+        None => {
+            let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+                Some(rest) => rest.to_vec(),
+                None => bytes,
+            };
+            String::from_utf8(bytes).ok()
+        }
+    }
+}
+
+/// The call-graph rules of a language.
+pub fn semantics(language: Language) -> &'static Semantics {
+    frontend(language).semantics()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_language_has_one_frontend() {
+        for f in FRONTENDS {
+            let same = FRONTENDS
+                .iter()
+                .filter(|g| g.language() == f.language())
+                .count();
+            assert_eq!(same, 1, "{:?}", f.language());
+            assert!(std::ptr::eq(frontend(f.language()), *f));
+        }
+        assert!(for_path(Path::new("pkg/app.py")).is_some());
+        assert!(for_path(Path::new("pkg/app.pyi")).is_some());
+        assert!(for_path(Path::new("README.md")).is_none());
+        assert!(for_path(Path::new("Makefile")).is_none());
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            let name = std::ffi::OsStr::from_bytes(b"a\xff.py");
+            assert!(for_path(Path::new(name)).is_some());
+        }
     }
 }

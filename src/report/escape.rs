@@ -2,9 +2,9 @@
 //! literals quoted in messages) must not reach a terminal or a CI log as
 //! themselves: an escape sequence can rewrite what the reader sees, and on
 //! a GitHub runner a carriage return followed by `::error …` starts a
-//! workflow command. Every human-facing format (text, github, the
-//! inventory's text and markdown, media text, configuration errors) passes
-//! such text through here.
+//! workflow command. Every human-facing format (text, concise, github,
+//! gitlab, junit, markdown, html, the inventory's text and markdown, media
+//! text, configuration errors) passes such text through here.
 //!
 //! Each control character becomes exactly one visible character (its
 //! Unicode "control picture", `␛` for ESC, `␍` for CR), so character

@@ -5,9 +5,12 @@
 //! - `primaryLocationLineHash`, the value GitHub's upload action would compute
 //!   itself (a rolling hash of the primary line and what follows it). We emit it
 //!   so an upload without that action deduplicates alerts the same way.
-//! - `synthlint/v1`, our own key over (rule, path, enclosing symbol, normalised
+//! - `synthlint/v2`, our own key over (rule, path, enclosing symbol, normalised
 //!   text of the primary region). It ignores line numbers, so it survives edits
-//!   above the finding; the baseline uses it.
+//!   above the finding and moving a function within its file; the text is
+//!   normalised the way formatters rewrite code (layout, quotes, trailing
+//!   commas), so reformatting keeps it too. The baseline and `--diff-base`
+//!   use it.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -20,7 +23,7 @@ use crate::source::Span;
 /// `partialFingerprints` key GitHub code scanning reads.
 pub const LINE_HASH_KEY: &str = "primaryLocationLineHash";
 /// `partialFingerprints` key of our line-independent fingerprint.
-pub const SYNTHLINT_KEY: &str = "synthlint/v1";
+pub const SYNTHLINT_KEY: &str = "synthlint/v2";
 
 /// The per-line hashes GitHub's codeql-action computes for a file
 /// (`src/fingerprints.ts` there), in line order; entry `i` is line `i + 1`.
@@ -125,10 +128,35 @@ fn line_hash_values(text: &str) -> Vec<(u64, u32)> {
     st.out
 }
 
-/// Collapse every run of whitespace to one space and trim, so re-indenting or
-/// re-wrapping code does not change a fingerprint.
-pub fn normalize_whitespace(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+/// Code text as formatters leave its meaning: white space dropped except
+/// one space between two word characters (`not x`, `lambda y`), single
+/// quotes as double quotes, and no comma before a closing bracket, so that
+/// re-indenting, re-wrapping or running black does not change a fingerprint.
+pub fn normalize_code(s: &str) -> String {
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    let mut pending_space = false;
+    while let Some(c) = chars.next() {
+        if c.is_whitespace() {
+            pending_space = true;
+            continue;
+        }
+        if pending_space && out.chars().next_back().is_some_and(word) && word(c) {
+            out.push(' ');
+        }
+        pending_space = false;
+        if c == ',' {
+            while chars.peek().is_some_and(|n| n.is_whitespace()) {
+                chars.next();
+            }
+            if chars.peek().is_some_and(|n| matches!(n, ')' | ']' | '}')) {
+                continue;
+            }
+        }
+        out.push(if c == '\'' { '"' } else { c });
+    }
+    out
 }
 
 /// The text a span covers, located by its 1-based line and code-point column
@@ -169,16 +197,16 @@ fn region_text_with(text: &str, starts: &[usize], span: &Span) -> String {
 }
 
 /// Our line-independent key: hex SHA-256 over the rule, the repo-relative
-/// path, the enclosing symbol and the whitespace-normalised region text.
+/// path, the enclosing symbol and the normalised region text ([`normalize_code`]).
 /// Fields are NUL-separated so that no two different tuples hash alike.
-pub fn synthlint_v1(rule: &str, path: &str, symbol: Option<&str>, region: &str) -> String {
+pub fn synthlint_fingerprint(rule: &str, path: &str, symbol: Option<&str>, region: &str) -> String {
     let mut h = Sha256::new();
     for part in [
         SYNTHLINT_KEY,
         rule,
         path,
         symbol.unwrap_or(""),
-        &normalize_whitespace(region),
+        &normalize_code(region),
     ] {
         h.update(part.as_bytes());
         h.update([0u8]);
@@ -203,7 +231,7 @@ struct LoadedFile {
     /// The file as stored, BOM included (GitHub hashes it that way);
     /// `None` when it cannot be read.
     raw: Option<String>,
-    /// The text as the parser saw it (`source::decode`), when it differs
+    /// The text as the parser saw it (`lang::decode_file`), when it differs
     /// from `raw` after its BOM: a PEP 263 encoding, trailing NULs.
     decoded: Option<String>,
     /// Line starts in `text()`.
@@ -267,7 +295,7 @@ impl SourceCache {
                 .as_ref()
                 .map(|bytes| String::from_utf8_lossy(bytes).into_owned());
             let decoded = bytes
-                .and_then(|b| crate::source::decode(b).ok())
+                .and_then(|b| crate::lang::decode_file(Path::new(path), b))
                 .filter(|d| {
                     raw.as_deref()
                         .map(|r| r.strip_prefix('\u{feff}').unwrap_or(r))
@@ -297,13 +325,13 @@ impl SourceCache {
         self.load(&location.path).masked_region(&location.span)
     }
 
-    /// Only our `synthlint/v1` key (what the JSON report and baseline use).
+    /// Only our `synthlint/v2` key (what the JSON report, the baseline and `--diff-base` use).
     pub fn synthlint(&mut self, f: &Finding) -> String {
         let region = self
             .load(&f.location.path)
             .region(&f.location.span)
             .unwrap_or_default();
-        synthlint_v1(f.rule, &f.location.path, f.symbol.as_deref(), &region)
+        synthlint_fingerprint(f.rule, &f.location.path, f.symbol.as_deref(), &region)
     }
 
     pub fn fingerprints(&mut self, f: &Finding) -> Fingerprints {
@@ -516,13 +544,13 @@ process.stdout.write(JSON.stringify(inputs.map(hashes)));
 
     #[test]
     fn synthlint_fingerprint_ignores_layout_but_not_content() {
-        let a = synthlint_v1(
+        let a = synthlint_fingerprint(
             "MOD001",
             "app.py",
             Some("make"),
             "f(x,\n    safety_checker=None)",
         );
-        let b = synthlint_v1(
+        let b = synthlint_fingerprint(
             "MOD001",
             "app.py",
             Some("make"),
@@ -535,27 +563,27 @@ process.stdout.write(JSON.stringify(inputs.map(hashes)));
                 .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
         );
         for other in [
-            synthlint_v1(
+            synthlint_fingerprint(
                 "MOD002",
                 "app.py",
                 Some("make"),
                 "f(x, safety_checker=None)",
             ),
-            synthlint_v1(
+            synthlint_fingerprint(
                 "MOD001",
                 "lib.py",
                 Some("make"),
                 "f(x, safety_checker=None)",
             ),
-            synthlint_v1("MOD001", "app.py", None, "f(x, safety_checker=None)"),
-            synthlint_v1(
+            synthlint_fingerprint("MOD001", "app.py", None, "f(x, safety_checker=None)"),
+            synthlint_fingerprint(
                 "MOD001",
                 "app.py",
                 Some("make"),
                 "f(y, safety_checker=None)",
             ),
             // Field boundaries matter: moving text between fields changes it.
-            synthlint_v1(
+            synthlint_fingerprint(
                 "MOD001",
                 "app.pymake",
                 Some(""),
@@ -564,6 +592,24 @@ process.stdout.write(JSON.stringify(inputs.map(hashes)));
         ] {
             assert_ne!(a, other);
         }
+    }
+
+    #[test]
+    fn formatting_does_not_change_the_fingerprint() {
+        let fp = |text: &str| synthlint_fingerprint("LBL004", "a.py", Some("f"), text);
+        let base = fp("piexif.remove(path,out)");
+        for same in [
+            "piexif.remove(path, out)",
+            "piexif.remove(\n    path,\n    out,\n)",
+            "piexif.remove( path , out , )",
+        ] {
+            assert_eq!(fp(same), base, "{same}");
+        }
+        assert_eq!(fp("f('a')"), fp("f(\"a\")"));
+        assert_eq!(normalize_code("x = not  y"), "x=not y");
+        assert_eq!(normalize_code("[1, 2,\n]"), "[1,2]");
+        assert_ne!(fp("piexif.remove(path)"), base);
+        assert_ne!(fp("notx"), fp("not x"));
     }
 
     #[test]
@@ -589,7 +635,7 @@ process.stdout.write(JSON.stringify(inputs.map(hashes)));
         let before = SourceCache::new(dir.path()).fingerprints(&finding(2));
         assert_eq!(
             before.synthlint,
-            synthlint_v1(
+            synthlint_fingerprint(
                 "MOD001",
                 "app.py",
                 Some("make"),
@@ -614,7 +660,7 @@ process.stdout.write(JSON.stringify(inputs.map(hashes)));
         assert_eq!(gone.line_hash, None);
         assert_eq!(
             gone.synthlint,
-            synthlint_v1("MOD001", "app.py", Some("make"), "")
+            synthlint_fingerprint("MOD001", "app.py", Some("make"), "")
         );
     }
 
@@ -632,7 +678,10 @@ process.stdout.write(JSON.stringify(inputs.map(hashes)));
             },
         );
         let fp = SourceCache::new(dir.path()).fingerprints(&f);
-        assert_eq!(fp.synthlint, synthlint_v1("GEN001", "a.py", None, "gen()"));
+        assert_eq!(
+            fp.synthlint,
+            synthlint_fingerprint("GEN001", "a.py", None, "gen()")
+        );
         assert_eq!(
             fp.line_hash,
             Some(line_hashes("\u{feff}x = gen()\n")[0].clone())

@@ -15,6 +15,8 @@ use crate::finding::{Finding, Level, Notification};
 use crate::report::{ReportOptions, escape};
 use crate::rules;
 
+emitter_of_write!(Github, "The `github` format.");
+
 pub fn write(result: &ScanResult, _opts: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
     write_lines(result.active(), &result.notifications, out)
 }

@@ -10,11 +10,11 @@ use serde::Serialize;
 
 use crate::analysis::Project;
 use crate::analysis::callgraph::Site;
-use crate::analysis::endpoints::Analysis;
-use crate::analysis::entrypoints::{EntryKind, Handler};
+use crate::analysis::entrypoints::Handler;
 use crate::analysis::generation::GenerationSite;
+use crate::analysis::results::Analysis;
+use crate::catalog::entrypoints::EntryKind;
 use crate::finding::{MAX_FLOW_STEPS, shown_steps};
-use crate::rules::generation::generation_endpoint::describe;
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -165,7 +165,7 @@ impl Inventory {
                 }
             }
             endpoints.push(Endpoint {
-                title: describe(entry),
+                title: entry.describe(),
                 kind: entry.kind,
                 framework: entry.framework.clone(),
                 methods: entry.methods.clone(),

@@ -22,6 +22,8 @@ use crate::source::Span;
 /// Schema version of this output.
 pub const VERSION: u32 = 1;
 
+emitter_of_write!(Json, "The `json` format.");
+
 pub fn write(result: &ScanResult, opts: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
     let report = build(result, opts);
     serde_json::to_writer_pretty(&mut *out, &report).map_err(io::Error::other)?;
@@ -320,6 +322,7 @@ mod tests {
         let opts = ReportOptions {
             color: false,
             omit_suppressed,
+            ..Default::default()
         };
         write(result, &opts, &mut buf).unwrap();
         let text = String::from_utf8(buf).unwrap();
@@ -380,7 +383,7 @@ mod tests {
         assert_eq!(f["suppression"], Value::Null);
         assert_eq!(
             f["fingerprint"],
-            crate::report::fingerprint::synthlint_v1(
+            crate::report::fingerprint::synthlint_fingerprint(
                 "MOD001",
                 "app.py",
                 Some("make"),

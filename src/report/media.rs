@@ -9,10 +9,11 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::finding::{Finding, Level, Notification};
-use crate::labels::aigc::{ElementValue, Form, Problem};
-use crate::labels::media::{Inspection, MediaKind, Status};
+use crate::implicit_label::aigc::{ElementValue, Form, Problem};
+use crate::implicit_label::media::MediaKind;
 use crate::report::sarif::{INFORMATION_URI, TOOL_NAME};
 use crate::rules;
+use crate::rules::media::{Inspection, Status};
 
 /// Schema version of the media JSON report.
 pub const VERSION: u32 = 1;

@@ -16,7 +16,9 @@ use crate::engine::ScanResult;
 use crate::finding::{Finding, Level, Location as FindingLocation, Notification, Related};
 use crate::regulations::{Regulations, natural_key};
 use crate::report::ReportOptions;
-use crate::report::fingerprint::{LINE_HASH_KEY, SYNTHLINT_KEY, SourceCache, synthlint_v1};
+use crate::report::fingerprint::{
+    LINE_HASH_KEY, SYNTHLINT_KEY, SourceCache, synthlint_fingerprint,
+};
 use crate::report::json::canonical;
 use crate::rules::{self, RuleMeta};
 use crate::source::Span;
@@ -41,6 +43,8 @@ const MAX_SNIPPET_BYTES: usize = 2000;
 pub fn help_uri(code: &str) -> String {
     format!("{INFORMATION_URI}/blob/main/docs/rules/{code}.md")
 }
+
+emitter_of_write!(Sarif, "The `sarif` format.");
 
 pub fn write(result: &ScanResult, opts: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
     write_log(&build(result, opts), out)
@@ -79,7 +83,7 @@ fn write_log(log: &Log, out: &mut dyn Write) -> io::Result<()> {
     if results > GITHUB_RESULT_LIMIT {
         eprintln!(
             "warning: the SARIF report has {results} results; GitHub code scanning keeps only \
-             the first {GITHUB_RESULT_LIMIT} of a run (narrow the scan or use a baseline)"
+             the first {GITHUB_RESULT_LIMIT} of a run (narrow the scan, or use a baseline with --omit-suppressed)"
         );
     }
     serde_json::to_writer_pretty(&mut *out, log).map_err(io::Error::other)?;
@@ -830,7 +834,7 @@ fn binary_fingerprints(f: &Finding) -> (String, String) {
     if identity.chars().all(|c| c == '\u{1}') {
         identity = f.message.clone();
     }
-    let synthlint = synthlint_v1(f.rule, &f.location.path, None, &identity);
+    let synthlint = synthlint_fingerprint(f.rule, &f.location.path, None, &identity);
     let line_hash = format!("{}:1", &synthlint[..16]);
     (line_hash, synthlint)
 }

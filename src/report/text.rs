@@ -20,7 +20,7 @@ use miette::{
 
 use crate::engine::ScanResult;
 use crate::finding::{Finding, Level, Location, Notification};
-use crate::report::{ReportOptions, escape, redact};
+use crate::report::{Counts, ReportOptions, escape, plural, redact};
 use crate::rules::{self, RuleMeta};
 use crate::source::Span;
 
@@ -30,6 +30,8 @@ const WIDTH: usize = 100;
 /// Spans over more lines than this (a whole function) are underlined on
 /// their first line only, so one finding cannot flood the terminal.
 const MAX_LABEL_LINES: u32 = 8;
+
+emitter_of_write!(Text, "The `text` format.");
 
 pub fn write(result: &ScanResult, opts: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
     let theme = if opts.color {
@@ -219,25 +221,16 @@ fn notification(n: &Notification, paint: Paint) -> String {
 }
 
 /// `Found 3 findings (1 error, 2 notes) in 12 files; 1 suppressed.`
-fn summary(result: &ScanResult) -> String {
-    let (mut errors, mut warnings, mut notes) = (0, 0, 0);
-    for f in result.active() {
-        match f.level {
-            Level::Error => errors += 1,
-            Level::Warning => warnings += 1,
-            Level::Note => notes += 1,
-        }
-    }
-    let active = errors + warnings + notes;
-    let suppressed = result.findings.len() - active;
+pub fn summary(result: &ScanResult) -> String {
+    let c = Counts::of(result);
     let files = plural(result.stats.files, "file", "files");
-    let mut s = if active == 0 {
+    let mut s = if c.active() == 0 {
         format!("No findings in {files}")
     } else {
         let levels: Vec<String> = [
-            (errors, "error", "errors"),
-            (warnings, "warning", "warnings"),
-            (notes, "note", "notes"),
+            (c.errors, "error", "errors"),
+            (c.warnings, "warning", "warnings"),
+            (c.notes, "note", "notes"),
         ]
         .into_iter()
         .filter(|(n, _, _)| *n > 0)
@@ -245,19 +238,21 @@ fn summary(result: &ScanResult) -> String {
         .collect();
         format!(
             "Found {} ({}) in {files}",
-            plural(active, "finding", "findings"),
+            plural(c.active(), "finding", "findings"),
             levels.join(", ")
         )
     };
-    if suppressed > 0 {
-        s.push_str(&format!("; {suppressed} suppressed"));
+    for (n, what) in [
+        (c.suppressed, "suppressed"),
+        (c.baselined, "in the baseline"),
+        (c.unchanged, "also at the diff base"),
+    ] {
+        if n > 0 {
+            s.push_str(&format!("; {n} {what}"));
+        }
     }
     s.push('.');
     s
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// A file's text as the frontend saw it, with line starts to check spans,
@@ -350,11 +345,11 @@ impl<'a> Files<'a> {
 }
 
 /// The text the spans refer to, decoded as `engine::read_source` hands it
-/// to the frontends (`source::decode`), with secrets masked (masking keeps
-/// every offset, line and column).
+/// to the frontends (`lang::decode_file`), with secrets masked (masking
+/// keeps every offset, line and column).
 fn read(path: &Path) -> Option<Source> {
     let bytes = std::fs::read(path).ok()?;
-    let text = crate::source::decode(bytes).ok()?;
+    let text = crate::lang::decode_file(path, bytes)?;
     let text = match redact::mask(&text) {
         Cow::Borrowed(_) => text,
         Cow::Owned(masked) => masked,

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::analysis::Project;
-use crate::analysis::endpoints::Analysis;
+use crate::analysis::results::Analysis;
 use crate::catalog::Catalog;
 use crate::finding::{Finding, Level};
 

@@ -18,6 +18,7 @@
 //!   SYN003 says so.
 //! - With `no_inline_suppressions`, comments are not read at all.
 
+pub mod edit;
 pub mod inline;
 
 use std::collections::BTreeMap;

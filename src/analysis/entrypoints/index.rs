@@ -1,24 +1,18 @@
-//! Small per-project indexes for the entry-point finder, built once: project
-//! symbols by dotted name, class methods, bindings per module and scope,
-//! calls by span. All lookups are map lookups, so the finder stays linear in
-//! the number of facts.
+//! What the entry-point finder adds to the project's semantic index
+//! (`analysis::index`): calls by where they end, strings by where they
+//! start, which files other modules import, and the finder's view of
+//! variables (`Key`). Every lookup is a map lookup, so the finder stays
+//! linear in the number of facts.
 
-use std::collections::{BTreeMap, BTreeSet};
+pub use crate::analysis::index::dotted;
+use crate::analysis::index::{FileBindings, SemanticIndex};
+use crate::analysis::{Project, head};
+use crate::facts::{Arg, Assignment, Call, FileFacts, QName};
 
-use crate::analysis::{FastMap, FastSet, Project, head};
-use crate::facts::{Arg, Assignment, Call, FileFacts};
+pub use crate::analysis::index::Symbol;
 
 /// Cross-module hops stop here (import cycles).
 pub const MAX_HOPS: usize = 8;
-
-/// A function or class of the project.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Symbol {
-    /// File index, index into its `functions`.
-    Function(usize, usize),
-    /// File index, index into its `classes`.
-    Class(usize, usize),
-}
 
 /// What routes hang off: a router/app/blueprint variable, or a URL module
 /// itself (Django `urls.py`, routes registered with no receiver).
@@ -39,80 +33,20 @@ impl Key {
 
 pub struct Index<'a> {
     pub project: &'a Project,
-    /// `module.qualname` → symbol.
-    symbols: FastMap<String, Symbol>,
-    /// (file, class qualname) → indices of its methods.
-    methods: FastMap<(usize, &'a str), Vec<usize>>,
-    /// Per file: module-level binding name → last assignment index.
-    module_assigns: Vec<BTreeMap<&'a str, usize>>,
-    /// Per file: (scope, name) → last assignment index in that function.
-    local_assigns: Vec<BTreeMap<(&'a str, &'a str), usize>>,
-    /// Per file: imported local name → import targets (an `if`/`else` may
-    /// bind one name to two modules; both count).
-    imports: Vec<BTreeMap<&'a str, Vec<&'a str>>>,
-    /// Per file: names of top-level functions and classes.
-    top_defs: Vec<BTreeSet<&'a str>>,
+    names: &'a SemanticIndex,
     /// Per file: (end byte, start byte, call index), sorted.
     calls_by_end: Vec<Vec<(u32, u32, usize)>>,
     /// Per file: (start byte, string index), sorted.
     strings_by_start: Vec<Vec<(u32, usize)>>,
     /// Per file: another project module imports it or calls into it.
     imported: Vec<bool>,
-    /// Trailing parts of module names (two segments or more) → the one
-    /// module that ends so, `None` when several do. Apps run from a
-    /// sub-directory import `app.routers.chat` for `backend/app/routers/chat.py`.
-    suffixes: FastMap<&'a str, Option<usize>>,
-    /// First segments of symbols, module names and suffixes: a name whose
-    /// first segment is not here is no symbol and rebases to nothing.
-    heads: FastSet<&'a str>,
 }
 
 impl<'a> Index<'a> {
     pub fn new(project: &'a Project) -> Index<'a> {
-        let mut symbols = FastMap::default();
-        let mut methods: FastMap<(usize, &'a str), Vec<usize>> = FastMap::default();
-        let mut module_assigns = Vec::with_capacity(project.files.len());
-        let mut local_assigns = Vec::with_capacity(project.files.len());
-        let mut imports = Vec::with_capacity(project.files.len());
-        let mut top_defs = Vec::with_capacity(project.files.len());
         let mut calls_by_end = Vec::with_capacity(project.files.len());
         let mut strings_by_start = Vec::with_capacity(project.files.len());
-        for (fi, file) in project.files.iter().enumerate() {
-            let mut tops = BTreeSet::new();
-            for (i, f) in file.functions.iter().enumerate() {
-                symbols.insert(dotted(&file.module, &f.qualname), Symbol::Function(fi, i));
-                if let Some(class) = &f.class {
-                    methods.entry((fi, class.as_str())).or_default().push(i);
-                }
-                if !f.qualname.contains('.') {
-                    tops.insert(f.name.as_str());
-                }
-            }
-            for (i, c) in file.classes.iter().enumerate() {
-                symbols.insert(dotted(&file.module, &c.qualname), Symbol::Class(fi, i));
-                if !c.qualname.contains('.') {
-                    tops.insert(c.name.as_str());
-                }
-            }
-            let mut module_level = BTreeMap::new();
-            let mut local = BTreeMap::new();
-            for (i, a) in file.assignments.iter().enumerate() {
-                match &a.scope {
-                    None => {
-                        module_level.insert(a.target.as_str(), i);
-                    }
-                    Some(s) => {
-                        local.insert((s.as_str(), a.target.as_str()), i);
-                    }
-                }
-            }
-            let mut imp: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-            for i in &file.imports {
-                let targets = imp.entry(i.local.as_str()).or_default();
-                if !targets.contains(&i.target.as_str()) {
-                    targets.push(i.target.as_str());
-                }
-            }
+        for file in &project.files {
             let mut by_end: Vec<(u32, u32, usize)> = file
                 .calls
                 .iter()
@@ -127,59 +61,25 @@ impl<'a> Index<'a> {
                 .map(|(i, s)| (s.span.start_byte, i))
                 .collect();
             strings.sort_unstable();
-            module_assigns.push(module_level);
-            local_assigns.push(local);
-            imports.push(imp);
-            top_defs.push(tops);
             calls_by_end.push(by_end);
             strings_by_start.push(strings);
         }
-        let mut suffixes: FastMap<&str, Option<usize>> = FastMap::default();
-        for (fi, file) in project.files.iter().enumerate() {
-            let m = file.module.as_str();
-            for (i, _) in m.match_indices('.') {
-                let suffix = &m[i + 1..];
-                if suffix.contains('.') {
-                    suffixes
-                        .entry(suffix)
-                        .and_modify(|v| *v = None)
-                        .or_insert(Some(fi));
-                }
-            }
-        }
-        let mut heads: FastSet<&str> = FastSet::default();
-        for (fi, file) in project.files.iter().enumerate() {
-            heads.insert(head(&file.module));
-            if file.module.is_empty() {
-                // The root package's symbols are spelled without a module:
-                // their first segment is a top-level definition.
-                heads.extend(top_defs[fi].iter().copied());
-            }
-        }
-        heads.extend(suffixes.keys().map(|s| head(s)));
         let mut index = Index {
             project,
+            names: &project.index,
             imported: vec![false; project.files.len()],
-            heads,
-            suffixes,
-            symbols,
-            methods,
-            module_assigns,
-            local_assigns,
-            imports,
-            top_defs,
             calls_by_end,
             strings_by_start,
         };
         // `import a.b.c` records only `a`; calls spell the rest (`a.b.c.f()`).
         let mut imported = vec![false; project.files.len()];
         for (fi, file) in project.files.iter().enumerate() {
-            let names = file
-                .imports
-                .iter()
-                .map(|i| i.target.as_str())
-                .chain(file.calls.iter().filter_map(|c| c.resolved.as_deref()));
-            for name in names.filter(|n| index.heads.contains(head(n))) {
+            let names = file.imports.iter().map(|i| i.target.as_str()).chain(
+                file.calls
+                    .iter()
+                    .filter_map(|c| c.resolved.as_ref().map(QName::as_str)),
+            );
+            for name in names.filter(|n| index.names.is_symbol_head(head(n))) {
                 let target = match index.longest_module(name) {
                     Some(m) => project.modules.get(m).copied(),
                     None => index.rebase(name).and_then(|r| {
@@ -199,6 +99,10 @@ impl<'a> Index<'a> {
         index
     }
 
+    fn bindings(&self, fi: usize) -> &'a FileBindings {
+        self.names.bindings(fi)
+    }
+
     /// Whether another project module imports file `fi` (or calls into it).
     pub fn is_imported(&self, fi: usize) -> bool {
         self.imported[fi]
@@ -211,26 +115,23 @@ impl<'a> Index<'a> {
     /// The project function or class a resolved dotted name denotes,
     /// following re-exports and module-level aliases.
     pub fn symbol(&self, path: &str) -> Option<Symbol> {
-        if !self.heads.contains(head(path)) {
+        if !self.names.is_symbol_head(head(path)) {
             return None;
         }
-        if let Some(s) = self.symbols.get(path) {
-            return Some(*s);
+        if let Some(s) = self.names.symbol(path) {
+            return Some(s);
         }
-        if let Some(c) = self.project.canonical(path)
-            && let Some(s) = self.symbols.get(&c)
+        if let Some(c) = self.project.canonical_text(path)
+            && let Some(s) = self.names.symbol(&c)
         {
-            return Some(*s);
+            return Some(s);
         }
         let r = self.rebase(path)?;
-        self.symbols
-            .get(&r)
-            .or_else(|| {
-                self.project
-                    .canonical(&r)
-                    .and_then(|c| self.symbols.get(&c))
-            })
-            .copied()
+        self.names.symbol(&r).or_else(|| {
+            self.project
+                .canonical_text(&r)
+                .and_then(|c| self.names.symbol(&c))
+        })
     }
 
     /// A dotted name whose module part names a project module by its
@@ -238,14 +139,14 @@ impl<'a> Index<'a> {
     /// (`app.routers.chat.router` → `backend.app.routers.chat.router`).
     /// `None` when a module already matches or no unique one does.
     pub fn rebase(&self, path: &str) -> Option<String> {
-        if !self.heads.contains(head(path)) || self.longest_module(path).is_some() {
+        if !self.names.is_symbol_head(head(path)) || self.longest_module(path).is_some() {
             return None;
         }
         let mut end = path.len();
         loop {
             let prefix = &path[..end];
-            if let Some(found) = self.suffixes.get(prefix) {
-                let fi = (*found)?;
+            if let Some(found) = self.names.suffix(prefix) {
+                let fi = found?;
                 return Some(format!("{}{}", self.file(fi).module, &path[end..]));
             }
             end = prefix.rfind('.')?;
@@ -257,33 +158,30 @@ impl<'a> Index<'a> {
     /// `def create_app() -> FastAPI` → `fastapi.FastAPI().include_router`.
     /// `None` when nothing changes.
     pub fn through_returns(&self, name: &str) -> Option<String> {
-        let mut current = name.to_string();
+        let mut current = QName::new(name);
         let mut changed = false;
         'hops: for _ in 0..MAX_HOPS {
-            let mut from = 0;
-            while let Some(i) = current[from..].find("()").map(|i| i + from) {
-                if let Some(Symbol::Function(f, g)) = self.symbol(&current[..i])
+            // Each call in the name, leftmost first: `f` of `f().x`.
+            let name = current;
+            for (called, rest) in name.splits().filter(|(_, rest)| rest.starts_with("()")) {
+                if let Some(Symbol::Function(f, g)) = self.symbol(called)
                     && let Some(ty) = &self.file(f).functions[g].return_annotation
                 {
-                    let next = format!("{ty}{}", &current[i..]);
-                    current = self.project.canonical(&next).unwrap_or(next);
+                    let next = ty.with_tail(rest);
+                    current = self.project.canonical_or_same(&next);
                     changed = true;
                     continue 'hops;
                 }
-                from = i + 2;
             }
             break;
         }
-        changed.then_some(current)
+        changed.then(|| current.to_string())
     }
 
     /// The methods defined in class `ci` of file `fi`.
     pub fn methods_of(&self, fi: usize, ci: usize) -> &[usize] {
-        let class = self.file(fi).classes[ci].qualname.as_str();
-        self.methods
-            .get(&(fi, class))
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+        self.names
+            .methods_of(fi, self.file(fi).classes[ci].qualname)
     }
 
     /// The enclosing function scope of a function (`None` for top-level
@@ -291,8 +189,8 @@ impl<'a> Index<'a> {
     pub fn scope_of_function(&self, fi: usize, qualname: &str) -> Option<&'a str> {
         let (parent, _) = qualname.rsplit_once('.')?;
         let file = self.file(fi);
-        match self.symbols.get(&dotted(&file.module, parent)) {
-            Some(Symbol::Function(_, i)) => Some(file.functions[*i].qualname.as_str()),
+        match self.names.symbol(&dotted(&file.module, parent)) {
+            Some(Symbol::Function(_, i)) => Some(file.functions[i].qualname.as_str()),
             _ => None,
         }
     }
@@ -314,18 +212,19 @@ impl<'a> Index<'a> {
         let mut s = scope;
         while let Some(q) = s {
             let path = dotted(&file.module, &format!("{q}.{head}"));
-            if self.symbols.contains_key(&path) {
+            if self.names.symbol(&path).is_some() {
                 return vec![with_rest(&path)];
             }
             s = q.rsplit_once('.').map(|(p, _)| p);
         }
-        if self.top_defs[fi].contains(head) || self.module_assigns[fi].contains_key(head) {
+        if self.bindings(fi).defines(head) {
             return vec![with_rest(&dotted(&file.module, head))];
         }
-        match self.imports[fi].get(head) {
-            Some(targets) => targets.iter().map(|t| with_rest(t)).collect(),
-            None => Vec::new(),
-        }
+        self.bindings(fi)
+            .import_targets(head)
+            .iter()
+            .map(|t| with_rest(t))
+            .collect()
     }
 
     /// The variables (or URL modules) a receiver or argument written as
@@ -340,7 +239,7 @@ impl<'a> Index<'a> {
         let file = self.file(fi);
         let mut s = scope;
         while let Some(q) = s {
-            if self.local_assigns[fi].contains_key(&(q, head)) {
+            if self.bindings(fi).last_local_assign(q, head).is_some() {
                 return vec![Key::Var(
                     file.module.clone(),
                     Some(q.to_string()),
@@ -349,7 +248,7 @@ impl<'a> Index<'a> {
             }
             s = q.rsplit_once('.').map(|(p, _)| p);
         }
-        if self.module_assigns[fi].contains_key(head) || self.top_defs[fi].contains(head) {
+        if self.bindings(fi).defines(head) {
             return vec![Key::Var(file.module.clone(), None, head.to_string())];
         }
         let mut out = Vec::new();
@@ -381,10 +280,10 @@ impl<'a> Index<'a> {
                 None => (rest, None),
             };
             let fi = self.project.modules[module];
-            if self.module_assigns[fi].contains_key(name) || self.top_defs[fi].contains(name) {
+            if self.bindings(fi).defines(name) {
                 return Some(Key::Var(module.to_string(), None, name.to_string()));
             }
-            let target = self.imports[fi].get(name)?.first()?;
+            let target = self.bindings(fi).import_targets(name).first()?;
             path = match tail {
                 Some(t) => format!("{target}.{t}"),
                 None => target.to_string(),
@@ -416,8 +315,8 @@ impl<'a> Index<'a> {
         };
         let fi = *self.project.modules.get(module)?;
         let i = match scope {
-            Some(s) => *self.local_assigns[fi].get(&(s.as_str(), name.as_str()))?,
-            None => *self.module_assigns[fi].get(name.as_str())?,
+            Some(s) => self.bindings(fi).last_local_assign(s, name)?,
+            None => self.bindings(fi).last_module_assign(name)?,
         };
         Some((fi, &self.file(fi).assignments[i]))
     }
@@ -451,14 +350,5 @@ impl<'a> Index<'a> {
             .map(|s| &self.file(fi).strings[s.1])
             .find(|s| s.value == value && !s.interpolated)
             .map(|s| s.span)
-    }
-}
-
-/// `module.name`, or `name` alone for the root package.
-pub fn dotted(module: &str, name: &str) -> String {
-    if module.is_empty() {
-        name.to_string()
-    } else {
-        format!("{module}.{name}")
     }
 }

@@ -9,7 +9,7 @@ use super::Kind;
 use super::resolve::Map;
 use super::values::{self, FIELD, kind, node_text};
 use crate::facts::{
-    Arg, Class, Comment, Condition, Decorator, Function, Import, ReturnedDict, StringLit, Value,
+    Arg, Class, Comment, Condition, Decorator, Function, Import, Return, StringLit, Value,
 };
 use crate::source::{LineIndex, Span};
 
@@ -125,10 +125,42 @@ pub fn chain(node: Node<'_>, src: &str) -> Chain {
 /// A call before name resolution.
 pub struct RawCall {
     pub chain: Chain,
+    pub receiver: RawReceiver,
     pub args: Vec<Arg>,
     pub span: Span,
     pub callee_end: u32,
     pub start: usize,
+}
+
+/// What a method is called on, before calls have their final indices.
+pub enum RawReceiver {
+    None,
+    Name(String),
+    /// The call that makes the receiver, by its byte range.
+    Call(u32, u32),
+}
+
+/// The receiver of a callee `receiver.method`: the leading name chain, or
+/// the call whose result the chain starts from. Iterative.
+fn receiver(callee: Node<'_>, src: &str) -> RawReceiver {
+    if kind(callee) != "attribute" {
+        return RawReceiver::None;
+    }
+    let mut n = callee.child_by_field_id(FIELD.object);
+    while let Some(m) = n {
+        n = match kind(m) {
+            "identifier" => return RawReceiver::Name(node_text(m, src).to_string()),
+            "call" => return RawReceiver::Call(m.start_byte() as u32, m.end_byte() as u32),
+            "attribute" => match values::name_chain(m, src) {
+                Some(chain) => return RawReceiver::Name(chain),
+                None => m.child_by_field_id(FIELD.object),
+            },
+            "subscript" => m.child_by_field_id(FIELD.value),
+            "parenthesized_expression" | "await" => m.named_child(0),
+            _ => None,
+        };
+    }
+    RawReceiver::None
 }
 
 /// An assignment before name resolution.
@@ -192,7 +224,7 @@ pub struct Raw<'a> {
     pub main_guards: Vec<Span>,
     pub returns: Vec<RawReturn>,
     pub conditions: Vec<Condition>,
-    pub returned_dicts: Vec<ReturnedDict>,
+    pub returned: Vec<Return>,
     /// Arguments already read for a right-hand side (`x = f(a)`), by the
     /// argument list's node id, for the call fact that follows.
     args_read: Map<usize, Vec<Arg>>,
@@ -212,7 +244,7 @@ pub struct RawFacts {
     pub returns: Vec<RawReturn>,
     /// Scopes are filled in by `resolve.rs`.
     pub conditions: Vec<Condition>,
-    pub returned_dicts: Vec<ReturnedDict>,
+    pub returned: Vec<Return>,
 }
 
 /// The capture `idx` of a match (indices are looked up once per query).
@@ -304,7 +336,7 @@ impl<'a> Raw<'a> {
             main_guards: Vec::new(),
             returns: Vec::new(),
             conditions: Vec::new(),
-            returned_dicts: Vec::new(),
+            returned: Vec::new(),
             args_read: Map::default(),
         }
     }
@@ -368,6 +400,7 @@ impl<'a> Raw<'a> {
         let read = self.args_read.remove(&args.id());
         self.calls.push(RawCall {
             chain: chain(callee, self.src),
+            receiver: receiver(callee, self.src),
             args: read.unwrap_or_else(|| values::arguments(args, self.src, self.index)),
             span: self.span(root),
             callee_end: callee.end_byte() as u32,
@@ -566,7 +599,7 @@ impl<'a> Raw<'a> {
                         target: pname_text.clone(),
                         value_chain: Some(ty_chain),
                         value_args: Vec::new(),
-                        value: Value::Expr(ustr::Ustr::default()),
+                        value: Value::None,
                         annotation: true,
                         tuple_index: None,
                         span: self.span(p),
@@ -607,16 +640,17 @@ impl<'a> Raw<'a> {
         };
         let (single, tuple) = if value.kind() == "expression_list" {
             let mut c = value.walk();
-            for part in value.named_children(&mut c) {
-                self.returned_dict(part);
+            let parts: Vec<Node<'_>> = value.named_children(&mut c).collect();
+            for (i, part) in parts.iter().enumerate() {
+                self.returned_value(*part, Some(i as u32));
             }
-            let parts = value
-                .named_children(&mut c)
-                .map(|n| Some(chain(n, self.src)).filter(|c| c.base.is_some()))
+            let chains = parts
+                .iter()
+                .map(|n| Some(chain(*n, self.src)).filter(|c| c.base.is_some()))
                 .collect();
-            (None, Some(parts))
+            (None, Some(chains))
         } else {
-            self.returned_dict(value);
+            self.returned_value(value, None);
             (
                 Some(chain(value, self.src)).filter(|c| c.base.is_some()),
                 None,
@@ -629,15 +663,14 @@ impl<'a> Raw<'a> {
         });
     }
 
-    /// A returned dict display (LBL005 checks label metadata built this way).
-    fn returned_dict(&mut self, node: Node<'_>) {
-        if node.kind() == "dictionary" {
-            self.returned_dicts.push(ReturnedDict {
-                value: values::value(node, self.src),
-                scope: None,
-                span: self.span(node),
-            });
-        }
+    /// What a `return` gives back (an element of a returned tuple has its position).
+    fn returned_value(&mut self, node: Node<'_>, element: Option<u32>) {
+        self.returned.push(Return {
+            value: values::value(node, self.src),
+            element,
+            scope: None,
+            span: self.span(node),
+        });
     }
 
     /// An `if` statement, an `elif` clause or a conditional expression: the
@@ -835,7 +868,7 @@ impl<'a> Raw<'a> {
             main_guards: self.main_guards,
             returns: self.returns,
             conditions: self.conditions,
-            returned_dicts: self.returned_dicts,
+            returned: self.returned,
         }
     }
 }

@@ -7,6 +7,7 @@
 //! `FileFacts`; names are resolved (imports, variable types) in `resolve.rs`
 //! before the facts leave this module.
 
+mod decode;
 mod extract;
 mod resolve;
 mod values;
@@ -19,7 +20,48 @@ use tree_sitter::{CaptureQuantifier, Parser, Query, QueryCursor, StreamingIterat
 
 use crate::facts::{FileFacts, Language};
 use crate::finding::{Level, Notification};
+use crate::lang::{ExtractOptions, Frontend, Semantics, Undecodable};
 use crate::source::LineIndex;
+
+/// The Python frontend, registered in `lang::FRONTENDS`.
+pub struct PythonFrontend;
+
+static SEMANTICS: Semantics = Semantics {
+    constructor: Some("__init__"),
+    call_operator: Some("__call__"),
+    receiver_params: &["self", "cls"],
+};
+
+impl Frontend for PythonFrontend {
+    fn language(&self) -> Language {
+        Language::Python
+    }
+
+    fn extensions(&self) -> &'static [&'static str] {
+        &["py", "pyi"]
+    }
+
+    fn decode(&self, bytes: Vec<u8>) -> Result<String, Undecodable> {
+        decode::decode(bytes)
+    }
+
+    fn extract(
+        &self,
+        path: &str,
+        text: &str,
+        options: &ExtractOptions<'_>,
+    ) -> (FileFacts, Vec<Notification>) {
+        extract(path, text, options.passthrough)
+    }
+
+    fn parse_only(&self, text: &str) -> usize {
+        parse_only(text)
+    }
+
+    fn semantics(&self) -> &'static Semantics {
+        &SEMANTICS
+    }
+}
 
 /// The `.scm` files, concatenated into one query (pattern index → fact kind).
 const QUERY_SOURCES: &[&str] = &[
@@ -172,6 +214,7 @@ fn extract_impl(
         main_guards: Vec::new(),
         conditions: Vec::new(),
         returns: Vec::new(),
+        config: Vec::new(),
         line_count: index.line_count() as u32,
     };
     let mut notes = Vec::new();
@@ -204,7 +247,7 @@ fn extract_impl(
             facts.calls = resolved.calls;
             facts.assignments = resolved.assignments;
             facts.conditions = resolved.conditions;
-            facts.returns = resolved.returned_dicts;
+            facts.returns = resolved.returned;
             facts.strings = strings;
             facts.comments = comments;
             facts.syntax_errors = errors;

@@ -16,9 +16,10 @@ use ustr::Ustr;
 /// profiles; these maps are only looked up, never iterated into output).
 pub(super) type Map<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
-use super::extract::{self, Chain, RawAssign, RawCall, RawFacts, Seg};
+use super::extract::{self, Chain, RawAssign, RawCall, RawFacts, RawReceiver, Seg};
 use crate::facts::{
-    Arg, Assignment, Call, Class, Condition, FileFacts, Function, ReturnedDict, Returns, Value,
+    Arg, Assignment, Call, Class, Condition, FileFacts, Function, QName, Receiver, Return, Returns,
+    Value,
 };
 
 /// Resolution of chains through bindings stops after this many hops (cycles).
@@ -30,7 +31,7 @@ pub struct Resolved {
     pub calls: Vec<Call>,
     pub assignments: Vec<Assignment>,
     pub conditions: Vec<Condition>,
-    pub returned_dicts: Vec<ReturnedDict>,
+    pub returned: Vec<Return>,
 }
 
 /// Where an item sits: innermost function, innermost class body.
@@ -86,7 +87,7 @@ pub fn resolve(
         main_guards: _,
         returns,
         mut conditions,
-        mut returned_dicts,
+        mut returned,
         functions,
         classes,
         calls,
@@ -173,9 +174,12 @@ pub fn resolve(
     }
 
     let mut out_calls = Vec::with_capacity(calls.len());
-    for (call, place) in calls.into_iter().zip(call_place) {
+    let mut receivers = Vec::with_capacity(calls.len());
+    for (mut call, place) in calls.into_iter().zip(call_place) {
+        receivers.push(std::mem::replace(&mut call.receiver, RawReceiver::None));
         out_calls.push(env.call(call, &place));
     }
+    link_receivers(&mut out_calls, receivers);
     let mut out_assigns = Vec::with_capacity(assignments.len());
     for (i, a) in assignments.iter().enumerate() {
         if a.annotation {
@@ -210,7 +214,7 @@ pub fn resolve(
         functions_out[f].returns = match (&r.value, &r.tuple) {
             (Some(c), _) => resolve(c).map(Returns::Value),
             (None, Some(parts)) => {
-                let types: Vec<Option<Ustr>> =
+                let types: Vec<Option<QName>> =
                     parts.iter().map(|p| p.as_ref().and_then(resolve)).collect();
                 types
                     .iter()
@@ -296,8 +300,8 @@ pub fn resolve(
     for (c, scope) in conditions.iter_mut().zip(scopes) {
         c.scope = scope;
     }
-    let scopes = scope_of(&mut returned_dicts.iter().map(|r| r.span.start_byte as usize));
-    for (r, scope) in returned_dicts.iter_mut().zip(scopes) {
+    let scopes = scope_of(&mut returned.iter().map(|r| r.span.start_byte as usize));
+    for (r, scope) in returned.iter_mut().zip(scopes) {
         r.scope = scope;
     }
     (
@@ -307,12 +311,31 @@ pub fn resolve(
             calls: out_calls,
             assignments: out_assigns,
             conditions,
-            returned_dicts,
+            returned,
         },
         strings,
         comments,
         errors,
     )
+}
+
+/// Each call's receiver, with receiver calls turned into call indices (by
+/// byte range: no two call nodes share one).
+fn link_receivers(calls: &mut [Call], receivers: Vec<RawReceiver>) {
+    let by_range: Map<(u32, u32), u32> = calls
+        .iter()
+        .enumerate()
+        .map(|(i, c)| ((c.span.start_byte, c.span.end_byte), i as u32))
+        .collect();
+    for (call, r) in calls.iter_mut().zip(receivers) {
+        call.receiver = match r {
+            RawReceiver::None => Receiver::None,
+            RawReceiver::Name(n) => Receiver::Name(n.as_str().into()),
+            RawReceiver::Call(start, end) => by_range
+                .get(&(start, end))
+                .map_or(Receiver::None, |&i| Receiver::Call(i)),
+        };
+    }
 }
 
 /// Innermost enclosing function and class body of each position, by one
@@ -429,6 +452,7 @@ impl<'a> Env<'a> {
             args: args.into(),
             scope: place.function.map(|f| self.functions[f].qualname),
             receiver_args,
+            receiver: Receiver::None,
             span: call.span,
             callee_end: call.callee_end,
         }

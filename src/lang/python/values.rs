@@ -4,7 +4,7 @@ use std::sync::LazyLock;
 
 use tree_sitter::Node;
 
-use crate::facts::{Arg, Value};
+use crate::facts::{Arg, BinOp, Expr, Part, Shape, Value};
 use crate::source::LineIndex;
 
 /// Field ids of tree-sitter-python, looked up once: `child_by_field_name`
@@ -81,8 +81,12 @@ pub fn kind<'t>(n: Node<'t>) -> &'t str {
     }
 }
 
-/// Deeper literals than this become `Value::Expr` (no unbounded recursion).
+/// Deeper literals than this become `Value::Expr` (no unbounded recursion);
+/// deeper shapes become `Shape::Other`.
 const MAX_LITERAL_DEPTH: usize = 16;
+/// Most names kept as what one expression reads, and nodes looked at to find them.
+const MAX_READS: usize = 64;
+const MAX_READ_NODES: usize = 2048;
 /// Longest expression text kept in facts.
 const MAX_EXPR_TEXT: usize = 120;
 /// Most elements kept from one dict or list display.
@@ -248,9 +252,232 @@ pub fn value(n: Node<'_>, src: &str) -> Value {
     value_at(n, src, 0)
 }
 
-/// A value known only by its (shortened) source text.
+/// An expression that is no literal and no name: its shortened text, what
+/// it reads and its shape.
 fn expr_text(n: Node<'_>, src: &str) -> Value {
-    Value::Expr(short_text(n, src).into())
+    // A lambda shows as the word: its text says nothing a message needs.
+    let text = if kind(n) == "lambda" {
+        "lambda".to_string()
+    } else {
+        short_text(n, src)
+    };
+    Value::Expr(Box::new(Expr {
+        text: text.into(),
+        reads: reads(n, src).into(),
+        shape: shape(n, src, 0),
+    }))
+}
+
+/// A name or an attribute chain of names (`a.b.c`), as written.
+pub fn name_chain(n: Node<'_>, src: &str) -> Option<String> {
+    let mut m = n;
+    let mut steps = 0;
+    loop {
+        match kind(m) {
+            "identifier" => return Some(collapse_ws(node_text(n, src))),
+            "attribute" if steps < MAX_READ_NODES => {
+                m = m.child_by_field_id(FIELD.object)?;
+                steps += 1;
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// Names and attribute chains an expression reads, each once, in source
+/// order. Attribute names are not reads of their own (`x.y` reads `x.y`,
+/// `f().y` reads `f`), nor are keyword names, nor the insides of plain
+/// string literals; f-string interpolations are. Iterative and bounded.
+pub fn reads(n: Node<'_>, src: &str) -> Vec<ustr::Ustr> {
+    let mut out: Vec<ustr::Ustr> = Vec::new();
+    let mut stack = vec![n];
+    let mut seen = 0;
+    while let Some(m) = stack.pop() {
+        seen += 1;
+        if seen > MAX_READ_NODES || out.len() >= MAX_READS {
+            break;
+        }
+        let children: Vec<Node<'_>> = match kind(m) {
+            "identifier" | "attribute" if name_chain(m, src).is_some() => {
+                let name = ustr::Ustr::from(name_chain(m, src).unwrap_or_default().as_str());
+                if !out.contains(&name) {
+                    out.push(name);
+                }
+                continue;
+            }
+            "attribute" => m.child_by_field_id(FIELD.object).into_iter().collect(),
+            "keyword_argument" => m.child_by_field_id(FIELD.value).into_iter().collect(),
+            "string" => {
+                let mut c = m.walk();
+                m.children(&mut c)
+                    .filter(|ch| kind(*ch) == "interpolation")
+                    .collect()
+            }
+            "comment" => continue,
+            _ => {
+                let mut c = m.walk();
+                m.named_children(&mut c).collect()
+            }
+        };
+        // Reversed, so that names come off the stack in source order.
+        stack.extend(children.into_iter().rev());
+    }
+    out
+}
+
+/// What rules compute on: numbers, names, arithmetic, subscripts, calls of
+/// names, strings and their parts; anything else is `Other`.
+fn shape(n: Node<'_>, src: &str, depth: usize) -> Shape {
+    if depth > MAX_LITERAL_DEPTH {
+        return Shape::Other;
+    }
+    let sub = |m: Option<Node<'_>>| m.map_or(Shape::Other, |m| shape(m, src, depth + 1));
+    match kind(n) {
+        "integer" => parse_int(node_text(n, src)).map_or(Shape::Other, |i| Shape::Num(i as f64)),
+        "float" => node_text(n, src)
+            .replace('_', "")
+            .parse()
+            .map_or(Shape::Other, Shape::Num),
+        "identifier" | "attribute" => match name_chain(n, src) {
+            Some(name) => Shape::Name(name.into()),
+            None => Shape::Other,
+        },
+        "string" => {
+            let (s, interpolated) = string_value(n, src);
+            if interpolated {
+                Shape::Template(template_parts(n, src).into())
+            } else {
+                Shape::Str(s.into())
+            }
+        }
+        "concatenated_string" => {
+            let mut c = n.walk();
+            let parts: Vec<Node<'_>> = n
+                .named_children(&mut c)
+                .filter(|p| kind(*p) == "string")
+                .collect();
+            if parts.iter().all(|p| !string_value(*p, src).1) {
+                let all: String = parts.iter().map(|p| string_value(*p, src).0).collect();
+                return Shape::Str(all.into());
+            }
+            let mut all = Vec::new();
+            for p in parts {
+                push_parts(&mut all, template_parts(p, src));
+            }
+            Shape::Template(all.into())
+        }
+        "unary_operator" => {
+            let op = n
+                .child_by_field_id(FIELD.operator)
+                .map(|o| node_text(o, src));
+            match op {
+                Some("-") => Shape::Neg(Box::new(sub(n.child_by_field_id(FIELD.argument)))),
+                _ => Shape::Other,
+            }
+        }
+        "binary_operator" => {
+            let op = match n
+                .child_by_field_id(FIELD.operator)
+                .map(|o| node_text(o, src))
+            {
+                Some("+") => BinOp::Add,
+                Some("-") => BinOp::Sub,
+                Some("*") => BinOp::Mul,
+                Some("/") => BinOp::Div,
+                Some("//") => BinOp::FloorDiv,
+                Some("%") => BinOp::Mod,
+                _ => return Shape::Other,
+            };
+            let left = sub(n.child_by_field_id(FIELD.left));
+            let right = sub(n.child_by_field_id(FIELD.right));
+            Shape::Binary(op, Box::new((left, right)))
+        }
+        "parenthesized_expression" => sub(n.named_child(0)),
+        "subscript" => {
+            let mut c = n.walk();
+            let indices: Vec<Node<'_>> = n.children_by_field_name("subscript", &mut c).collect();
+            match indices.as_slice() {
+                [index] => Shape::Index(Box::new((
+                    sub(n.child_by_field_id(FIELD.value)),
+                    shape(*index, src, depth + 1),
+                ))),
+                _ => Shape::Other,
+            }
+        }
+        "call" => {
+            let name = n
+                .child_by_field_id(FIELD.function)
+                .and_then(|f| name_chain(f, src));
+            let Some(args) = n.child_by_field_id(FIELD.arguments) else {
+                return Shape::Other;
+            };
+            let Some(name) = name.filter(|_| kind(args) == "argument_list") else {
+                return Shape::Other;
+            };
+            let mut c = args.walk();
+            let mut items = Vec::new();
+            for a in args.named_children(&mut c) {
+                match kind(a) {
+                    "comment" => {}
+                    // `int(x=3)`, `f(*xs)`: not plain arithmetic.
+                    "keyword_argument" | "list_splat" | "dictionary_splat" => {
+                        return Shape::Other;
+                    }
+                    _ => items.push(shape(a, src, depth + 1)),
+                }
+                if items.len() > MAX_ELEMENTS {
+                    return Shape::Other;
+                }
+            }
+            Shape::Call(name.into(), items.into())
+        }
+        "lambda" => Shape::Function,
+        _ => Shape::Other,
+    }
+}
+
+/// The literal parts and interpolations of one string node.
+fn template_parts(n: Node<'_>, src: &str) -> Vec<Part> {
+    let raw = {
+        let mut c = n.walk();
+        n.children(&mut c)
+            .find(|ch| kind(*ch) == "string_start")
+            .is_some_and(|s| node_text(s, src).to_ascii_lowercase().contains('r'))
+    };
+    let mut parts = Vec::new();
+    let mut c = n.walk();
+    for child in n.children(&mut c) {
+        match kind(child) {
+            "string_content" => {
+                let text = node_text(child, src);
+                let text = if raw {
+                    text.to_string()
+                } else {
+                    unescape(text)
+                };
+                push_parts(&mut parts, vec![Part::Lit(text.into())]);
+            }
+            "interpolation" => parts.push(Part::Hole {
+                text: short_text(child, src).into(),
+                reads: reads(child, src).into(),
+            }),
+            _ => {}
+        }
+        if parts.len() > MAX_ELEMENTS {
+            break;
+        }
+    }
+    parts
+}
+
+/// Append `more`, merging a literal into a literal before it.
+fn push_parts(parts: &mut Vec<Part>, more: Vec<Part>) {
+    for p in more {
+        match (parts.last_mut(), p) {
+            (Some(Part::Lit(a)), Part::Lit(b)) => *a = format!("{a}{b}").as_str().into(),
+            (_, p) => parts.push(p),
+        }
+    }
 }
 
 fn value_at(n: Node<'_>, src: &str, depth: usize) -> Value {

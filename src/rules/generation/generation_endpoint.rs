@@ -5,9 +5,10 @@ use std::collections::BTreeSet;
 
 use serde_json::json;
 
-use crate::analysis::callgraph::Site;
-use crate::analysis::entrypoints::{EntryKind, EntryPoint, Handler};
+use crate::analysis::callgraph::{Reached, Site};
+use crate::analysis::entrypoints::{EntryPoint, Handler};
 use crate::analysis::generation;
+use crate::catalog::entrypoints::EntryKind;
 use crate::finding::{Finding, Level, Location, MAX_FLOW_STEPS, Related, shown_steps};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
@@ -101,40 +102,14 @@ impl Rule for GenerationEndpoint {
                 });
             }
             let content: Vec<_> = content.into_iter().collect();
-            let first = &reached[0];
-            let mut flow = vec![Related {
-                location: entry.location.clone(),
-                message: format!("entry point {}", describe(entry)),
-            }];
-            // Long chains keep their first and last calls (output per
-            // finding is bounded, `Finding::bound`).
-            let (head, tail) = shown_steps(first.path.len(), MAX_FLOW_STEPS - 1);
-            for i in head.clone().chain(tail.clone()) {
-                let s = first.path[i];
-                if i == tail.start && tail.start > head.end {
-                    flow.push(Related {
-                        location: site_location(first.path[head.end]),
-                        message: format!("… {} more steps not shown", tail.start - head.end),
-                    });
-                }
-                let call = &cx.project.files[s.file].calls[s.call];
-                let what = if i + 1 == first.path.len() {
-                    "generation call"
-                } else {
-                    "calls"
-                };
-                flow.push(Related {
-                    location: site_location(s),
-                    message: format!("{what} `{}`", call.callee),
-                });
-            }
+            let flow = endpoint_flow(cx, entry, &reached[0]);
             let provider_list: Vec<String> = providers
                 .iter()
                 .map(|(p, j)| format!("{p} ({j})"))
                 .collect();
             let mut message = format!(
                 "{} serves generated {} ({})",
-                describe(entry),
+                entry.describe(),
                 generation::content_label(&content),
                 provider_list.join(", ")
             );
@@ -177,31 +152,43 @@ impl Rule for GenerationEndpoint {
     }
 }
 
-/// `POST /api/chat`, `Gradio Button.click`, `script app.py`.
-pub fn describe(e: &EntryPoint) -> String {
-    let route = e.route.as_deref().unwrap_or("");
-    match e.kind {
-        EntryKind::Http | EntryKind::Websocket => {
-            let methods = if e.methods.is_empty() {
-                "ANY".to_string()
-            } else {
-                e.methods.join("|")
-            };
-            let ws = if e.kind == EntryKind::Websocket {
-                "websocket "
-            } else {
-                ""
-            };
-            format!("{ws}{methods} {route}").trim_end().to_string()
+/// An endpoint's code flow: the entry point, then each call on the way to
+/// the generation call `first` reaches (rules on endpoints share it). Long
+/// chains keep their first and last calls around a step that says how many
+/// were left out (output per finding is bounded, `Finding::bound`), and only
+/// the steps shown are built.
+pub fn endpoint_flow(cx: &Context<'_>, entry: &EntryPoint, first: &Reached) -> Vec<Related> {
+    let location = |i: usize| {
+        let s = first.path[i];
+        let file = &cx.project.files[s.file];
+        Location {
+            path: file.path.clone(),
+            span: file.calls[s.call].span,
         }
-        EntryKind::Ui => format!("{} handler {route}", e.framework)
-            .trim_end()
-            .to_string(),
-        EntryKind::Script => format!("{} script {}", e.framework, e.location.path),
-        EntryKind::Cli => match &e.handler {
-            Handler::Function { qualname, .. } => format!("{} command `{qualname}`", e.framework),
-            Handler::MainBlock { .. } => format!("`__main__` block of {}", e.location.path),
-            Handler::Module { .. } => format!("script {}", e.location.path),
-        },
+    };
+    let mut flow = vec![Related {
+        location: entry.location.clone(),
+        message: format!("entry point {}", entry.describe()),
+    }];
+    let (head, tail) = shown_steps(first.path.len(), MAX_FLOW_STEPS - 1);
+    for i in head.clone().chain(tail.clone()) {
+        if i == tail.start && tail.start > head.end {
+            flow.push(Related {
+                location: location(head.end),
+                message: format!("… {} more steps not shown", tail.start - head.end),
+            });
+        }
+        let s = first.path[i];
+        let call = &cx.project.files[s.file].calls[s.call];
+        let what = if i + 1 == first.path.len() {
+            "generation call"
+        } else {
+            "calls"
+        };
+        flow.push(Related {
+            location: location(i),
+            message: format!("{what} `{}`", call.callee),
+        });
     }
+    flow
 }

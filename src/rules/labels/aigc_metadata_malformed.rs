@@ -6,7 +6,7 @@ use ustr::Ustr;
 
 use crate::facts::{FileFacts, Value};
 use crate::finding::{Finding, Level, Location};
-use crate::labels::aigc::{self, ElementValue, Problem};
+use crate::implicit_label::aigc::{self, ElementValue, Problem};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 use crate::source::Span;
 
@@ -82,7 +82,11 @@ impl Rule for AigcMetadataMalformed {
                 });
             }
             // `return {"AIGC": {...}}`: a helper that builds the label for its caller.
-            for r in &file.returns {
+            for r in file
+                .returns
+                .iter()
+                .filter(|r| matches!(r.value, Value::Dict(_)))
+            {
                 visit(&r.value, None, 0, &mut |pairs, wrapped, key| {
                     report(out, file, r.span, r.scope, pairs, wrapped, key)
                 });

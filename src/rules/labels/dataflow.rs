@@ -15,9 +15,10 @@ use ustr::Ustr;
 
 use regex::Regex;
 
-use crate::analysis::callgraph::{Node, NodeId};
+use crate::analysis::callgraph::{Node, NodeId, Site, Via};
 use crate::catalog::{ContentType, Jurisdiction};
-use crate::facts::{Call, FileFacts, Value};
+use crate::facts::{BinOp, Call, FileFacts, Part, Receiver, Shape, Value};
+use crate::qname::OptionQName;
 use crate::rules::Context;
 use crate::source::Span;
 
@@ -130,12 +131,16 @@ impl<'c> Flow<'c> {
             states: HashMap::new(),
         };
         for (fi, file) in project.files.iter().enumerate() {
-            for (ci, call) in file.calls.iter().enumerate() {
-                if let Some(r) = call.resolved.as_deref() {
-                    let t = an.graph.targets(project, r);
-                    if !t.is_empty() {
-                        flow.targets.insert((fi, ci), t);
-                    }
+            for ci in 0..file.calls.len() {
+                let t: Vec<NodeId> = an
+                    .graph
+                    .targets_at(Site { file: fi, call: ci })
+                    .iter()
+                    .filter(|(_, via)| *via == Via::Callee)
+                    .map(|(t, _)| *t)
+                    .collect();
+                if !t.is_empty() {
+                    flow.targets.insert((fi, ci), t);
                 }
             }
         }
@@ -311,7 +316,7 @@ impl<'c> Flow<'c> {
                     let mut names = Vec::new();
                     value_names(&a.value, &mut names);
                     for &ci in &calls {
-                        call_names(&file.calls[ci], &mut names);
+                        call_names(file, &file.calls[ci], &mut names);
                     }
                     let g = self.generated(key, &names, &calls, a.span.end_byte);
                     self.record(key, &a.target, a.span.end_byte, g);
@@ -479,15 +484,28 @@ pub fn calls_within(file: &FileFacts, bytes: Range<u32>) -> Vec<usize> {
         .collect()
 }
 
-/// Names a call reads: its receiver chain and its arguments.
-pub fn call_names(call: &Call, out: &mut Vec<String>) {
-    let receiver = call.callee.split("()").next().unwrap_or("");
-    if let Some((base, _method)) = receiver.rsplit_once('.') {
-        out.extend(names_in(base));
-    }
+/// Names a call reads: the name its receiver chain starts from, and its arguments.
+pub fn call_names(file: &FileFacts, call: &Call, out: &mut Vec<String>) {
+    out.extend(root_receiver(file, call).map(String::from));
     for a in &call.args {
         value_names(&a.value, out);
     }
+}
+
+/// The name a chain of method calls starts from: `img` of
+/// `img.convert("RGB").save(...)`; `None` when it starts from a plain call
+/// (`pipe(p).images[0].save(...)`) or from no name at all.
+fn root_receiver<'f>(file: &'f FileFacts, call: &'f Call) -> Option<&'f str> {
+    let mut at = call;
+    // Receivers come before their calls in source order: the chain ends.
+    for _ in 0..file.calls.len() {
+        match at.receiver {
+            Receiver::None => return None,
+            Receiver::Name(n) => return Some(n.as_str()),
+            Receiver::Call(i) => at = file.calls.get(i as usize)?,
+        }
+    }
+    None
 }
 
 /// The name a written file is tracked by: a variable, or a literal path
@@ -505,95 +523,18 @@ fn path_name(v: &Value) -> Option<String> {
 pub fn value_names(v: &Value, out: &mut Vec<String>) {
     match v {
         Value::Str(_) => out.extend(path_name(v)),
-        Value::Name { text, .. } => out.extend(names_in(text)),
-        Value::Expr(e) => out.extend(names_in(e)),
+        Value::Name { text, .. } => out.push(text.to_string()),
+        Value::Expr(e) => out.extend(e.reads.iter().map(|r| r.to_string())),
         Value::List(items) => items.iter().for_each(|i| value_names(i, out)),
         Value::Dict(pairs) => pairs.iter().for_each(|(_, v)| value_names(v, out)),
         _ => {}
     }
 }
 
-/// Dotted names an expression text reads (`img.size[0] * k` → `img.size`,
-/// `k`): identifier chains not preceded by a dot, outside string literals
-/// except in `{...}` (f-strings, format templates).
-pub fn names_in(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let bytes = text.as_bytes();
-    let mut quote: Option<u8> = None;
-    let mut braces = 0usize;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if let Some(q) = quote {
-            match b {
-                b'\\' => i += 1,
-                b'{' => braces += 1,
-                b'}' => braces = braces.saturating_sub(1),
-                _ if b == q && braces == 0 => quote = None,
-                _ => {}
-            }
-            if braces == 0 {
-                i += 1;
-                continue;
-            }
-        } else if b == b'"' || b == b'\'' {
-            quote = Some(b);
-            i += 1;
-            continue;
-        }
-        let starts_name = (b.is_ascii_alphabetic() || b == b'_')
-            && (i == 0
-                || !(bytes[i - 1].is_ascii_alphanumeric() || matches!(bytes[i - 1], b'_' | b'.')));
-        if !starts_name {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < bytes.len()
-            && (bytes[i].is_ascii_alphanumeric()
-                || bytes[i] == b'_'
-                || (bytes[i] == b'.'
-                    && bytes
-                        .get(i + 1)
-                        .is_some_and(|n| n.is_ascii_alphabetic() || *n == b'_')))
-        {
-            i += 1;
-        }
-        let name = &text[start..i];
-        // String prefixes (`f"`, `rb'`) are not names.
-        let prefix = name.len() <= 2
-            && name.bytes().all(|c| b"fFrRbBuU".contains(&c))
-            && matches!(bytes.get(i), Some(b'"' | b'\''));
-        if !prefix && !is_keyword(name) {
-            out.push(name.to_string());
-        }
-    }
-    out
-}
-
-fn is_keyword(s: &str) -> bool {
-    matches!(
-        s,
-        "and"
-            | "or"
-            | "not"
-            | "in"
-            | "is"
-            | "if"
-            | "else"
-            | "for"
-            | "lambda"
-            | "None"
-            | "True"
-            | "False"
-            | "await"
-    )
-}
-
 /// The writer a call is, if any.
 pub fn writer(file: &FileFacts, ci: usize) -> Option<Writer> {
     let call = &file.calls[ci];
-    let resolved = call.resolved.as_deref().unwrap_or("");
+    let resolved = call.resolved.as_name().unwrap_or("");
     let method = call.callee.rsplit('.').next().unwrap_or("");
     let positional: Vec<&Value> = call.positional().collect();
     let kw = |k: &str| call.args.iter().find(|a| a.keyword.as_deref() == Some(k));
@@ -613,12 +554,10 @@ pub fn writer(file: &FileFacts, ci: usize) -> Option<Writer> {
     };
     // Receiver data: `img.convert("RGB").save(...)`, `Image.fromarray(a).save(...)`.
     let receiver = |w: &mut Writer| {
-        let head = call.callee.rsplit_once('.').map_or("", |(h, _)| h);
-        let head = head.split("()").next().unwrap_or("");
-        w.data.extend(names_in(head));
+        w.data.extend(root_receiver(file, call).map(String::from));
         for inner in calls_within(file, call.callee_bytes()) {
             w.data_calls.push(inner);
-            call_names(&file.calls[inner], &mut w.data);
+            call_names(file, &file.calls[inner], &mut w.data);
         }
     };
     let mut w = match (resolved, method) {
@@ -678,7 +617,7 @@ pub fn writer(file: &FileFacts, ci: usize) -> Option<Writer> {
         (r, "output") if r.starts_with("ffmpeg.input(") => {
             let mut w = base("ffmpeg-python", ContentType::Video);
             for inner in calls_within(file, call.callee_bytes()) {
-                if file.calls[inner].resolved.as_deref() == Some("ffmpeg.input")
+                if file.calls[inner].resolved.as_name() == Some("ffmpeg.input")
                     && let Some(a) = file.calls[inner].args.first()
                 {
                     value_names(&a.value, &mut w.data);
@@ -691,7 +630,7 @@ pub fn writer(file: &FileFacts, ci: usize) -> Option<Writer> {
                     format!(
                         "{} {} ",
                         a.keyword.as_deref().unwrap_or(""),
-                        a.value.literal_text()
+                        a.value.display()
                     )
                 })
                 .collect();
@@ -770,11 +709,10 @@ pub fn ffmpeg_command(file: &FileFacts, v: &Value, span: Span) -> Option<Writer>
             path = items.last().and_then(path_name);
             (list_text(v), input, out)
         }
-        Value::Expr(e) if e.contains("ffmpeg") => {
-            // Expression texts are cut when long and lose the spaces inside
-            // strings: take the program and options from the literal parts,
-            // which the string facts hold whole, and the input name from
-            // the text (`-i {src}` in an f-string, `"-i " + src`).
+        Value::Expr(e) => {
+            // The program and options from the literal parts, which the
+            // string facts hold whole; the input from the expression's
+            // shape (`-i {src}` in an f-string, `"-i " + src`).
             let literal: Vec<&str> = file
                 .strings
                 .iter()
@@ -787,8 +725,7 @@ pub fn ffmpeg_command(file: &FileFacts, v: &Value, span: Span) -> Option<Writer>
             if !is_ffmpeg(literal.split_whitespace().next()?) {
                 return None;
             }
-            let caps = INPUT.captures(e)?;
-            let input = names_in(caps.get(1).or_else(|| caps.get(2))?.as_str());
+            let input = ffmpeg_input(&e.shape)?;
             let out = literal.split_whitespace().last().unwrap_or("").to_string();
             (literal, input, out)
         }
@@ -824,11 +761,46 @@ pub fn ffmpeg_command(file: &FileFacts, v: &Value, span: Span) -> Option<Writer>
     })
 }
 
-/// The input of an ffmpeg command in an expression text (`-i {src}` in an
-/// f-string, `"-i " + src`); the text has lost the spaces inside strings.
-static INPUT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"-i\s*["']?\{([^}]+)\}|-i\s*["']\s*\+\s*([A-Za-z_][\w.]*)"#).expect("regex")
-});
+/// The names the input of an ffmpeg command string reads: what follows
+/// `-i` in an f-string (`-i {src}`) or a concatenation (`"-i " + src`),
+/// anywhere in the expression (`shlex.split(f"ffmpeg -i {src} ...")`).
+fn ffmpeg_input(shape: &Shape) -> Option<Vec<String>> {
+    let mut pieces: Vec<Piece<'_>> = Vec::new();
+    let mut stack = vec![shape];
+    while let Some(s) = stack.pop() {
+        match s {
+            Shape::Str(text) => pieces.push(Piece::Lit(text)),
+            Shape::Name(name) => pieces.push(Piece::Reads(std::slice::from_ref(name))),
+            Shape::Template(parts) => pieces.extend(parts.iter().map(|p| match p {
+                Part::Lit(text) => Piece::Lit(text),
+                Part::Hole { reads, .. } => Piece::Reads(reads),
+            })),
+            // Right first: the stack gives the left side first.
+            Shape::Binary(BinOp::Add, pair) => stack.extend([&pair.1, &pair.0]),
+            Shape::Call(_, args) => stack.extend(args.iter().rev()),
+            _ => pieces.push(Piece::Other),
+        }
+    }
+    pieces.windows(2).find_map(|w| match (&w[0], &w[1]) {
+        (Piece::Lit(before), Piece::Reads(reads)) if ends_with_input_flag(before) => {
+            Some(reads.iter().map(|r| r.to_string()).collect())
+        }
+        _ => None,
+    })
+}
+
+/// A piece of a command string, in order.
+enum Piece<'a> {
+    Lit(&'a str),
+    Reads(&'a [Ustr]),
+    Other,
+}
+
+/// `... -i `, `... -i '`: the literal right before the input.
+fn ends_with_input_flag(text: &str) -> bool {
+    text.trim_end_matches([' ', '\t', '"', '\''])
+        .ends_with("-i")
+}
 
 /// Options that strip metadata on purpose (LBL004's).
 static STRIPPED: LazyLock<Regex> =
@@ -844,7 +816,7 @@ fn list_text(v: &Value) -> String {
     match v {
         Value::List(items) => items
             .iter()
-            .map(|i| i.as_str().map_or_else(|| i.literal_text(), str::to_string))
+            .map(|i| i.as_str().map_or_else(|| i.display(), str::to_string))
             .collect::<Vec<_>>()
             .join(" "),
         _ => String::new(),
@@ -878,18 +850,4 @@ fn ffmpeg_keeps(text: &str, out: &str) -> Keeps {
     Keeps::No(
         "no `-movflags use_metadata_tags`, so the MP4/MOV muxer drops custom tags such as AIGC",
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::names_in;
-
-    #[test]
-    fn names_skip_strings_and_attributes() {
-        assert_eq!(names_in("img.size[0] * k"), ["img.size", "k"]);
-        assert_eq!(names_in(r#"Image.open("image.png")"#), ["Image.open"]);
-        assert_eq!(names_in(r#"f"ffmpeg -i {src} {dst}""#), ["src", "dst"]);
-        assert_eq!(names_in("pipe(p).images[0].save"), ["pipe", "p"]);
-        assert_eq!(names_in("x if not y else None"), ["x", "y"]);
-    }
 }

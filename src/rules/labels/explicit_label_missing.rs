@@ -3,7 +3,6 @@
 
 use crate::catalog::labels::LabelKind;
 use crate::finding::{Finding, Level};
-use crate::rules::generation::generation_endpoint::describe;
 use crate::rules::labels::{endpoint_finding, unlabeled};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
@@ -78,7 +77,7 @@ impl Rule for ExplicitLabelMissing {
             let missing: Vec<&str> = missing.iter().map(|c| c.as_str()).collect();
             let message = format!(
                 "{} delivers generated {} without an explicit label: no AI disclosure is added on its path",
-                describe(entry),
+                entry.describe(),
                 missing.join("/")
             );
             out.push(endpoint_finding(cx, &META, i, entry, message, &missing));

@@ -4,10 +4,11 @@
 use serde_json::json;
 use ustr::Ustr;
 
-use crate::facts::{Call, FileFacts, Value};
+use crate::facts::{Call, FileFacts, Receiver, Shape, Value};
 use crate::finding::{Finding, Level, Location};
+use crate::qname::OptionQName;
 use crate::rules::labels::dataflow::calls_within;
-use crate::rules::labels::sizes::{Scope, Size, value_text};
+use crate::rules::labels::sizes::{Scope, Size, value_shape};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 use crate::source::Span;
 
@@ -139,7 +140,7 @@ impl Rule for ExplicitLabelTooSmall {
                     file,
                     scope: call.scope.as_deref(),
                 };
-                let resolved = call.resolved.as_deref().unwrap_or("");
+                let resolved = call.resolved.as_name().unwrap_or("");
                 let mark = if resolved.starts_with("PIL.ImageDraw.")
                     && (resolved.ends_with(".text") || resolved.ends_with(".multiline_text"))
                 {
@@ -169,7 +170,10 @@ impl Rule for ExplicitLabelTooSmall {
                 let Some(font) = font_re.captures(filter).and_then(|c| c.get(1)) else {
                     continue;
                 };
-                let expr = font.as_str().trim_matches(['\'', '"']).replace("\\,", ",");
+                let text = font.as_str().trim_matches(['\'', '"']).replace("\\,", ",");
+                let Some(expr) = crate::lang::ffmpeg::expression(&text) else {
+                    continue;
+                };
                 let size = command_texts(file, s.span)
                     .iter()
                     .find_map(|t| video_size(&size_re, t));
@@ -268,19 +272,16 @@ fn pillow_mark<'f>(sc: Scope<'f>, call: &'f Call) -> Option<Mark<'f>> {
     let pos = call.span.start_byte;
     let file = sc.file;
     // The image: `ImageDraw.Draw(img)`, bound to the receiver or inline.
-    let receiver = call.callee.rsplit_once('.').map_or("", |(h, _)| h);
-    let draw_call = if receiver.ends_with("()") {
-        calls_within(file, call.callee_bytes())
-            .into_iter()
-            .map(|i| &file.calls[i])
-            .find(|c| c.resolved.as_deref() == Some("PIL.ImageDraw.Draw"))
-    } else {
-        sc.binding(receiver, pos).and_then(|a| {
+    let is_draw = |c: &&Call| c.resolved.as_name() == Some("PIL.ImageDraw.Draw");
+    let draw_call = match call.receiver {
+        Receiver::Call(i) => file.calls.get(i as usize).filter(is_draw),
+        Receiver::Name(receiver) => sc.binding(&receiver, pos).and_then(|a| {
             calls_within(file, a.span.bytes())
                 .into_iter()
                 .map(|i| &file.calls[i])
-                .find(|c| c.resolved.as_deref() == Some("PIL.ImageDraw.Draw"))
-        })
+                .find(is_draw)
+        }),
+        Receiver::None => None,
     };
     let image = match draw_call.and_then(|c| arg(c, 0, "im")) {
         Some(Value::Name { text, .. }) => Some(*text),
@@ -289,10 +290,10 @@ fn pillow_mark<'f>(sc: Scope<'f>, call: &'f Call) -> Option<Mark<'f>> {
     let size = image.as_deref().and_then(|n| sc.image_size(n, pos));
     // The font: `font_size=`, `font=` (a name bound to a font, or inline), or the default.
     let (fsc, fpos, expr) = if let Some(v) = arg(call, usize::MAX, "font_size") {
-        (sc, pos, value_text(v)?)
+        (sc, pos, value_shape(v)?)
     } else {
         match arg(call, 3, "font") {
-            None | Some(Value::None) => (sc, pos, PIL_DEFAULT_PX.to_string()),
+            None | Some(Value::None) => (sc, pos, Shape::Num(PIL_DEFAULT_PX)),
             Some(v) => {
                 let (font_call, at) = match v {
                     Value::Name { text, .. } => {
@@ -309,13 +310,13 @@ fn pillow_mark<'f>(sc: Scope<'f>, call: &'f Call) -> Option<Mark<'f>> {
                     file,
                     scope: at.scope.as_deref(),
                 };
-                let size = match font_call.resolved.as_deref() {
+                let size = match font_call.resolved.as_name() {
                     Some("PIL.ImageFont.truetype") => arg(font_call, 1, "size")
-                        .and_then(value_text)
-                        .unwrap_or_else(|| TRUETYPE_DEFAULT_PX.to_string()),
+                        .and_then(value_shape)
+                        .unwrap_or(Shape::Num(TRUETYPE_DEFAULT_PX)),
                     _ => arg(font_call, 0, "size")
-                        .and_then(value_text)
-                        .unwrap_or_else(|| PIL_DEFAULT_PX.to_string()),
+                        .and_then(value_shape)
+                        .unwrap_or(Shape::Num(PIL_DEFAULT_PX)),
                 };
                 (fsc, font_call.span.start_byte, size)
             }
@@ -330,7 +331,7 @@ fn pillow_mark<'f>(sc: Scope<'f>, call: &'f Call) -> Option<Mark<'f>> {
 
 fn is_font(c: &Call) -> bool {
     matches!(
-        c.resolved.as_deref(),
+        c.resolved.as_name(),
         Some("PIL.ImageFont.truetype" | "PIL.ImageFont.load_default")
     )
 }
@@ -344,14 +345,16 @@ fn opencv_mark<'f>(sc: Scope<'f>, call: &'f Call) -> Option<Mark<'f>> {
     };
     let size = image.as_deref().and_then(|n| sc.image_size(n, pos));
     let face = match arg(call, 3, "fontFace") {
-        Some(Value::Name { resolved, text }) => resolved.unwrap_or(*text).to_string(),
+        Some(Value::Name { resolved, text }) => {
+            resolved.map_or(text.to_string(), |r| r.to_string())
+        }
         _ => String::new(),
     };
     let cap = hershey_cap_px(&face);
-    let scale = value_text(arg(call, 4, "fontScale")?)?;
+    let scale = value_shape(arg(call, 4, "fontScale")?)?;
     let thickness = arg(call, 6, "thickness")
-        .and_then(value_text)
-        .unwrap_or_else(|| "1".into());
+        .and_then(value_shape)
+        .unwrap_or(Shape::Num(1.0));
     Some(Mark {
         what: "OpenCV putText",
         size,
@@ -374,14 +377,13 @@ fn hershey_cap_px(face: &str) -> f64 {
 }
 
 /// ffmpeg's expression names for the frame size, then the scope's names.
-fn ffmpeg_eval(sc: Scope<'_>, expr: &str, pos: u32, (w, h): Size) -> Option<f64> {
-    // Replace whole-word frame names with numbers.
-    let re = regex::Regex::new(r"\b(main_w|main_h|w|h|W|H)\b").ok()?;
-    let text = re.replace_all(expr, |c: &regex::Captures<'_>| match &c[1] {
-        "main_w" | "w" | "W" => w.to_string(),
-        _ => h.to_string(),
-    });
-    sc.eval(&text, pos, Some((w, h)))
+fn ffmpeg_eval(sc: Scope<'_>, expr: &Shape, pos: u32, (w, h): Size) -> Option<f64> {
+    let frame = |name: &str| match name {
+        "main_w" | "w" | "W" => Some(w),
+        "main_h" | "h" | "H" => Some(h),
+        _ => None,
+    };
+    sc.eval_with(expr, pos, Some((w, h)), &frame)
 }
 
 /// Texts of the command a string belongs to: the string itself and the

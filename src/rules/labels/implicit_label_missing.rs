@@ -4,7 +4,6 @@
 use crate::catalog::ContentType;
 use crate::catalog::labels::LabelKind;
 use crate::finding::{Finding, Level};
-use crate::rules::generation::generation_endpoint::describe;
 use crate::rules::labels::{endpoint_finding, unlabeled};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
@@ -78,7 +77,7 @@ impl Rule for ImplicitLabelMissing {
             let kinds: Vec<&str> = missing.iter().map(|c| c.as_str()).collect();
             let message = format!(
                 "{} serves generated {} without an implicit label: no AIGC metadata, C2PA manifest or watermark is written on its path",
-                describe(entry),
+                entry.describe(),
                 kinds.join("/")
             );
             out.push(endpoint_finding(cx, &META, i, entry, message, &kinds));

@@ -7,6 +7,7 @@ use ustr::Ustr;
 use crate::analysis::FastMap;
 use crate::facts::{FileFacts, Value};
 use crate::finding::{Finding, Level, Location};
+use crate::qname::OptionQName;
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 use crate::source::Span;
 
@@ -85,8 +86,8 @@ impl Rule for LabelStripping {
             for call in &file.calls {
                 if let Some(op) = call
                     .resolved
-                    .as_deref()
-                    .and_then(|r| cx.catalog.strip_call(r))
+                    .as_name()
+                    .and_then(|r| cx.catalog.strip_call(file.language, r))
                 {
                     push(
                         out,
@@ -122,7 +123,7 @@ impl Rule for LabelStripping {
                 {
                     let deletes = if call.callee.ends_with(".replace") {
                         d.is_match(pattern)
-                    } else if call.resolved.as_deref() == Some("re.sub") {
+                    } else if call.resolved.as_name() == Some("re.sub") {
                         // The user's pattern is a regex: does it match a disclosure?
                         // A generic cleaner (all CJK, white space) matches control text too.
                         *removes_disclosure

@@ -3,7 +3,6 @@
 
 use crate::catalog::labels::LabelKind;
 use crate::finding::{Finding, Level};
-use crate::rules::generation::generation_endpoint::describe;
 use crate::rules::labels::{endpoint_finding, is_service};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
@@ -88,7 +87,7 @@ impl Rule for LabelingFunctionMissing {
             let kinds: Vec<&str> = content.iter().map(|c| c.as_str()).collect();
             let message = format!(
                 "{} only enhances or restores {}, and offers no way to add a visible AI label to the result",
-                describe(entry),
+                entry.describe(),
                 kinds.join("/")
             );
             out.push(endpoint_finding(cx, &META, i, entry, message, &kinds));

@@ -12,8 +12,9 @@ pub mod vendor_watermark_disabled;
 
 use std::collections::BTreeSet;
 
-use crate::analysis::entrypoints::{EntryKind, EntryPoint};
+use crate::analysis::entrypoints::EntryPoint;
 use crate::catalog::ContentType;
+use crate::catalog::entrypoints::EntryKind;
 use crate::catalog::labels::LabelKind;
 use crate::finding::{Finding, Location, Related};
 use crate::rules::{Context, RuleMeta};
@@ -66,7 +67,8 @@ pub fn needs_label(cx: &Context<'_>, e: usize, kind: LabelKind) -> BTreeSet<Cont
 }
 
 /// A finding at an endpoint's registration about the content types it
-/// serves, with the generation calls it reaches as related locations.
+/// serves, with the generation calls it reaches as related locations and
+/// the call chain to the first of them as code flow (as GEN002 has).
 pub fn endpoint_finding(
     cx: &Context<'_>,
     meta: &RuleMeta,
@@ -82,6 +84,12 @@ pub fn endpoint_finding(
         entry.location.clone(),
     );
     f.related = generation_related(cx, entry_index);
+    if let Some(first) = cx.analysis.reach[entry_index].sinks.first() {
+        f.flow = crate::rules::generation::generation_endpoint::endpoint_flow(cx, entry, first);
+    }
+    if let crate::analysis::entrypoints::Handler::Function { qualname, .. } = &entry.handler {
+        f.symbol = Some(qualname.clone());
+    }
     f.properties
         .insert("contentTypes".into(), serde_json::json!(content));
     f

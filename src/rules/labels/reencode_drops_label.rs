@@ -211,7 +211,7 @@ fn label_elsewhere(
     let project = cx.project;
     let node = an.graph.node_at(project, fi, scope, w.pos);
     let covers =
-        |l: &&crate::analysis::endpoints::LabelEvidence| l.covers(LabelKind::Implicit, w.content);
+        |l: &&crate::analysis::results::LabelEvidence| l.covers(LabelKind::Implicit, w.content);
     let related = |file: usize, span, message: &str| Related {
         location: Location {
             path: project.files[file].path.clone(),
@@ -264,16 +264,18 @@ fn relabeled_after(cx: &Context<'_>, fi: usize, scope: Option<&str>, w: &Writer)
         .iter()
         .filter(|c| c.scope.as_deref() == scope && c.span.start_byte > w.span.end_byte)
         .filter(|c| c.args.iter().any(|a| contains(&a.value, output)))
-        .filter_map(|c| c.resolved.as_deref())
+        .filter_map(|c| c.resolved.as_ref())
         .any(|r| {
             cx.catalog
-                .label_api(r)
+                .label_api(project.files[fi].language, r.as_str())
                 .is_some_and(|api| api.kind == LabelKind::Implicit)
-                || an
-                    .graph
-                    .targets(project, r)
-                    .into_iter()
-                    .any(|t| an.graph.reach(t, &an.sites).nodes.into_iter().any(labels))
+                || an.graph.targets(project, r).into_iter().any(|t| {
+                    an.graph
+                        .reach(t, &an.generation_sinks)
+                        .nodes
+                        .into_iter()
+                        .any(labels)
+                })
         })
 }
 

@@ -4,7 +4,8 @@
 //! Works on fact texts (no syntax trees); anything not understood is
 //! unknown, and unknown is never reported.
 
-use crate::facts::{Assignment, Call, FileFacts, Value};
+use crate::facts::{Assignment, BinOp, Call, FileFacts, Shape, Value};
+use crate::qname::OptionQName;
 use crate::rules::labels::dataflow::{call_names, calls_within, value_names};
 
 /// Width and height in pixels.
@@ -12,7 +13,7 @@ pub type Size = (f64, f64);
 
 /// Name lookups chain through bindings at most this deep (cycles).
 const MAX_HOPS: usize = 4;
-/// Parser nesting limit (the texts are short, but never trust input).
+/// Evaluation nesting limit (frontends cap shapes; never trust input).
 const MAX_NESTING: usize = 32;
 
 /// A scope of one file, for looking names up.
@@ -61,17 +62,29 @@ impl<'f> Scope<'f> {
 
     /// A number from a value: a literal, or a name bound to one.
     pub fn number(&self, v: &Value, pos: u32) -> Option<f64> {
-        self.eval(&value_text(v)?, pos, None)
+        self.eval(&value_shape(v)?, pos, None)
     }
 
-    /// Evaluate an expression text at `pos`; `dims` stands in for the size
-    /// of the image the text measures (`img.width`, `min(img.size)`).
-    pub fn eval(&self, text: &str, pos: u32, dims: Option<Size>) -> Option<f64> {
-        let lookup = |name: &str| self.lookup(name, pos, dims, 0);
-        match eval(text, &lookup)? {
-            Num::One(n) => Some(n),
-            Num::Many(_) => None,
-        }
+    /// Evaluate an expression at `pos`; `dims` stands in for the size of
+    /// the image it measures (`img.width`, `min(img.size)`).
+    pub fn eval(&self, shape: &Shape, pos: u32, dims: Option<Size>) -> Option<f64> {
+        self.eval_with(shape, pos, dims, &|_| None)
+    }
+
+    /// `eval`, with names that `extra` knows (ffmpeg's `w` and `h`) taken
+    /// from it before the scope is asked.
+    pub fn eval_with(
+        &self,
+        shape: &Shape,
+        pos: u32,
+        dims: Option<Size>,
+        extra: &dyn Fn(&str) -> Option<f64>,
+    ) -> Option<f64> {
+        let lookup = |name: &str| match extra(name) {
+            Some(n) => Some(Num::One(n)),
+            None => self.lookup(name, pos, dims, 0),
+        };
+        one(eval(shape, &lookup)?)
     }
 
     fn lookup(&self, name: &str, pos: u32, dims: Option<Size>, hops: usize) -> Option<Num> {
@@ -105,9 +118,9 @@ impl<'f> Scope<'f> {
                     .collect::<Option<Vec<f64>>>()?,
             ),
             v => {
-                let text = value_text(v)?;
+                let shape = value_shape(v)?;
                 let lookup = |n: &str| here.lookup(n, a.span.start_byte, dims, hops + 1);
-                eval(&text, &lookup)?
+                eval(&shape, &lookup)?
             }
         };
         match (self.tuple_index(a), whole) {
@@ -169,7 +182,7 @@ impl<'f> Scope<'f> {
         let mut names = Vec::new();
         value_names(&a.value, &mut names);
         for c in &calls {
-            call_names(c, &mut names);
+            call_names(self.file, c, &mut names);
         }
         names
             .iter()
@@ -180,7 +193,7 @@ impl<'f> Scope<'f> {
     /// The size a call gives its result, when it says so in literals.
     fn sized(&self, c: &Call) -> Option<Size> {
         let pos = c.span.start_byte;
-        let resolved = c.resolved.as_deref().unwrap_or("");
+        let resolved = c.resolved.as_name().unwrap_or("");
         let method = c.callee.rsplit('.').next().unwrap_or("");
         let positional: Vec<&Value> = c.positional().collect();
         let kw = |k: &str| {
@@ -242,13 +255,14 @@ const KEEP_SIZE: &[&str] = &[
     "load",
 ];
 
-/// An expression text for a value: a number, a name, or the expression.
-pub fn value_text(v: &Value) -> Option<String> {
+/// The shape of a value for arithmetic: a number, a name, or the
+/// expression's shape (`None` for strings, lists and the like).
+pub fn value_shape(v: &Value) -> Option<Shape> {
     match v {
-        Value::Int(i) => Some(i.to_string()),
-        Value::Float(f) => Some(f.to_string()),
-        Value::Name { text, .. } => Some(text.to_string()),
-        Value::Expr(e) => Some(e.to_string()),
+        Value::Int(i) => Some(Shape::Num(*i as f64)),
+        Value::Float(f) => Some(Shape::Num(*f)),
+        Value::Name { text, .. } => Some(Shape::Name(*text)),
+        Value::Expr(e) => Some(e.shape.clone()),
         _ => None,
     }
 }
@@ -260,191 +274,54 @@ pub enum Num {
     Many(Vec<f64>),
 }
 
+fn one(v: Num) -> Option<f64> {
+    match v {
+        Num::One(n) => Some(n),
+        Num::Many(_) => None,
+    }
+}
+
 /// Evaluate arithmetic: numbers, names (through `lookup`), `+ - * / // %`,
-/// parentheses, subscripts with a number, and `min max int round float abs`.
-pub fn eval(text: &str, lookup: &dyn Fn(&str) -> Option<Num>) -> Option<Num> {
-    let tokens = tokenize(text)?;
-    let mut p = Parser {
-        tokens: &tokens,
-        at: 0,
-        lookup,
-        depth: 0,
-    };
-    let v = p.expr()?;
-    (p.at == tokens.len()).then_some(v)
+/// subscripts with a number, and `min max int round float abs`.
+pub fn eval(shape: &Shape, lookup: &dyn Fn(&str) -> Option<Num>) -> Option<Num> {
+    eval_at(shape, lookup, 0)
 }
 
-#[derive(Debug, Clone, PartialEq)]
-enum Tok {
-    Num(f64),
-    Name(String),
-    Op(&'static str),
-}
-
-fn tokenize(text: &str) -> Option<Vec<Tok>> {
-    let mut out = Vec::new();
-    let b = text.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        if c.is_ascii_whitespace() || c == b'\\' {
-            i += 1;
-        } else if c.is_ascii_digit() || (c == b'.' && b.get(i + 1).is_some_and(u8::is_ascii_digit))
-        {
-            let start = i;
-            while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'.' || b[i] == b'_') {
-                i += 1;
-            }
-            out.push(Tok::Num(text[start..i].replace('_', "").parse().ok()?));
-        } else if c.is_ascii_alphabetic() || c == b'_' {
-            let start = i;
-            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'.') {
-                i += 1;
-            }
-            out.push(Tok::Name(text[start..i].to_string()));
-        } else {
-            let op = match (c, b.get(i + 1)) {
-                (b'/', Some(b'/')) => "//",
-                (b'+', _) => "+",
-                (b'-', _) => "-",
-                (b'*', _) => "*",
-                (b'/', _) => "/",
-                (b'%', _) => "%",
-                (b'(', _) => "(",
-                (b')', _) => ")",
-                (b'[', _) => "[",
-                (b']', _) => "]",
-                (b',', _) => ",",
+fn eval_at(shape: &Shape, lookup: &dyn Fn(&str) -> Option<Num>, depth: usize) -> Option<Num> {
+    // Frontends cap shapes; this guards hand-built ones.
+    if depth > MAX_NESTING {
+        return None;
+    }
+    let sub = |s: &Shape| eval_at(s, lookup, depth + 1);
+    Some(match shape {
+        Shape::Num(n) => Num::One(*n),
+        Shape::Name(name) => lookup(name)?,
+        Shape::Neg(inner) => Num::One(-one(sub(inner)?)?),
+        Shape::Binary(op, pair) => {
+            let (a, b) = (one(sub(&pair.0)?)?, one(sub(&pair.1)?)?);
+            Num::One(match op {
+                BinOp::Add => a + b,
+                BinOp::Sub => a - b,
+                BinOp::Mul => a * b,
+                BinOp::FloorDiv if b != 0.0 => (a / b).floor(),
+                BinOp::Div if b != 0.0 => a / b,
+                BinOp::Mod if b != 0.0 => a % b,
                 _ => return None,
-            };
-            i += op.len();
-            out.push(Tok::Op(op));
+            })
         }
-    }
-    Some(out)
-}
-
-struct Parser<'t, 'l> {
-    tokens: &'t [Tok],
-    at: usize,
-    lookup: &'l dyn Fn(&str) -> Option<Num>,
-    depth: usize,
-}
-
-impl Parser<'_, '_> {
-    fn peek(&self) -> Option<&Tok> {
-        self.tokens.get(self.at)
-    }
-
-    fn eat(&mut self, op: &str) -> bool {
-        if matches!(self.peek(), Some(Tok::Op(o)) if *o == op) {
-            self.at += 1;
-            true
-        } else {
-            false
-        }
-    }
-
-    fn one(v: Num) -> Option<f64> {
-        match v {
-            Num::One(n) => Some(n),
-            Num::Many(_) => None,
-        }
-    }
-
-    fn expr(&mut self) -> Option<Num> {
-        self.depth += 1;
-        if self.depth > MAX_NESTING {
-            return None;
-        }
-        let mut v = self.term()?;
-        loop {
-            if self.eat("+") {
-                v = Num::One(Self::one(v)? + Self::one(self.term()?)?);
-            } else if self.eat("-") {
-                v = Num::One(Self::one(v)? - Self::one(self.term()?)?);
-            } else {
-                break;
-            }
-        }
-        self.depth -= 1;
-        Some(v)
-    }
-
-    fn term(&mut self) -> Option<Num> {
-        let mut v = self.unary()?;
-        loop {
-            let op = ["*", "//", "/", "%"].into_iter().find(|op| self.eat(op));
-            let Some(op) = op else { break };
-            let (a, b) = (Self::one(v)?, Self::one(self.unary()?)?);
-            v = Num::One(match op {
-                "*" => a * b,
-                "//" if b != 0.0 => (a / b).floor(),
-                "/" if b != 0.0 => a / b,
-                "%" if b != 0.0 => a % b,
-                _ => return None,
-            });
-        }
-        Some(v)
-    }
-
-    fn unary(&mut self) -> Option<Num> {
-        if self.eat("-") {
-            self.depth += 1;
-            if self.depth > MAX_NESTING {
-                return None;
-            }
-            let v = Num::One(-Self::one(self.unary()?)?);
-            self.depth -= 1;
-            return Some(v);
-        }
-        let mut v = self.primary()?;
-        while self.eat("[") {
-            let i = Self::one(self.expr()?)?;
-            if !self.eat("]") {
-                return None;
-            }
-            v = match v {
+        Shape::Index(pair) => {
+            let i = one(sub(&pair.1)?)?;
+            match sub(&pair.0)? {
                 Num::Many(items) if i >= 0.0 => Num::One(*items.get(i as usize)?),
                 _ => return None,
-            };
+            }
         }
-        Some(v)
-    }
-
-    fn primary(&mut self) -> Option<Num> {
-        match self.peek()?.clone() {
-            Tok::Num(n) => {
-                self.at += 1;
-                Some(Num::One(n))
-            }
-            Tok::Op("(") => {
-                self.at += 1;
-                let v = self.expr()?;
-                self.eat(")").then_some(v)
-            }
-            Tok::Name(name) => {
-                self.at += 1;
-                if !self.eat("(") {
-                    return (self.lookup)(&name);
-                }
-                let mut args = Vec::new();
-                if !self.eat(")") {
-                    loop {
-                        args.push(self.expr()?);
-                        if self.eat(")") {
-                            break;
-                        }
-                        if !self.eat(",") {
-                            return None;
-                        }
-                    }
-                }
-                call(&name, args)
-            }
-            Tok::Op(_) => None,
+        Shape::Call(name, args) => {
+            let args = args.iter().map(sub).collect::<Option<Vec<Num>>>()?;
+            call(name, args)?
         }
-    }
+        _ => return None,
+    })
 }
 
 fn call(name: &str, args: Vec<Num>) -> Option<Num> {
@@ -475,29 +352,57 @@ fn call(name: &str, args: Vec<Num>) -> Option<Num> {
 #[cfg(test)]
 mod tests {
     use super::{Num, eval};
+    use crate::facts::{BinOp, Shape};
 
-    fn n(text: &str) -> Option<f64> {
+    fn n(shape: Shape) -> Option<f64> {
         let dims = |name: &str| match name {
             "img.size" => Some(Num::Many(vec![768.0, 512.0])),
             "img.height" | "h" => Some(Num::One(512.0)),
             "w" => Some(Num::One(768.0)),
             _ => None,
         };
-        match eval(text, &dims)? {
+        match eval(&shape, &dims)? {
             Num::One(v) => Some(v),
             Num::Many(_) => None,
         }
     }
 
+    fn name(s: &str) -> Shape {
+        Shape::Name(s.into())
+    }
+
+    fn bin(op: BinOp, a: Shape, b: Shape) -> Shape {
+        Shape::Binary(op, Box::new((a, b)))
+    }
+
     #[test]
     fn arithmetic_over_sizes() {
-        assert_eq!(n("int(min(w, h)*0.03)"), Some(15.0));
-        assert_eq!(n("min(img.size) // 40"), Some(12.0));
-        assert_eq!(n("img.size[0] / 32"), Some(24.0));
-        assert_eq!(n("-(2 + 3) * 4"), Some(-20.0));
-        assert_eq!(n("h/0"), None);
-        assert_eq!(n("unknown * 2"), None);
-        assert_eq!(n("1 +"), None);
-        assert_eq!(n(&"(".repeat(100)), None);
+        // int(min(w, h) * 0.03)
+        let min_wh = Shape::Call("min".into(), vec![name("w"), name("h")].into());
+        let int = Shape::Call(
+            "int".into(),
+            vec![bin(BinOp::Mul, min_wh, Shape::Num(0.03))].into(),
+        );
+        assert_eq!(n(int), Some(15.0));
+        // min(img.size) // 40
+        let min_size = Shape::Call("min".into(), vec![name("img.size")].into());
+        assert_eq!(
+            n(bin(BinOp::FloorDiv, min_size, Shape::Num(40.0))),
+            Some(12.0)
+        );
+        // img.size[0] / 32
+        let first = Shape::Index(Box::new((name("img.size"), Shape::Num(0.0))));
+        assert_eq!(n(bin(BinOp::Div, first, Shape::Num(32.0))), Some(24.0));
+        // -(2 + 3) * 4
+        let neg = Shape::Neg(Box::new(bin(BinOp::Add, Shape::Num(2.0), Shape::Num(3.0))));
+        assert_eq!(n(bin(BinOp::Mul, neg, Shape::Num(4.0))), Some(-20.0));
+        assert_eq!(n(bin(BinOp::Div, name("h"), Shape::Num(0.0))), None);
+        assert_eq!(n(bin(BinOp::Mul, name("unknown"), Shape::Num(2.0))), None);
+        assert_eq!(n(Shape::Other), None);
+        let mut deep = Shape::Num(1.0);
+        for _ in 0..100 {
+            deep = Shape::Neg(Box::new(deep));
+        }
+        assert_eq!(n(deep), None);
     }
 }

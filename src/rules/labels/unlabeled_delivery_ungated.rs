@@ -2,17 +2,17 @@
 //! explicit label off, and the path that leaves it off neither checks that
 //! the user accepted the agreement nor logs who received the content.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 
 use crate::analysis::callgraph::{Node, NodeId};
-use crate::analysis::endpoints::LabelEvidence;
+use crate::analysis::results::LabelEvidence;
 use crate::catalog::ContentType;
 use crate::catalog::labels::{LabelGate, LabelKind};
 use crate::facts::{Call, Value};
 use crate::finding::{Finding, Level, Location, Related};
-use crate::rules::generation::generation_endpoint::describe;
+use crate::qname::OptionQName;
 use crate::rules::labels::{generation_related, is_service, needs_label};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 use crate::source::Span;
@@ -154,7 +154,7 @@ impl Rule for UnlabeledDeliveryUngated {
                 META.default_level,
                 format!(
                     "{} can deliver generated {} without its explicit label (`{}` switches it off), and the path that leaves the label out {what}",
-                    describe(entry),
+                    entry.describe(),
                     content.join("/"),
                     found.switch_name
                 ),
@@ -278,23 +278,16 @@ impl Scan<'_, '_> {
     /// is visited again at most once, when first seen under a switch and
     /// then found without one.
     fn guarded_reach(&self, start: NodeId) -> BTreeMap<NodeId, Option<Guard>> {
-        let graph = &self.cx.analysis.graph;
-        let mut seen: BTreeMap<NodeId, Option<Guard>> = BTreeMap::new();
-        let mut queue = VecDeque::from([(start, None)]);
-        while let Some((node, guard)) = queue.pop_front() {
-            match seen.get(&node) {
-                Some(None) => continue,
-                Some(Some(_)) if guard.is_some() => continue,
-                _ => {}
-            }
-            seen.insert(node, guard);
-            for (to, site) in graph.calls_from(node) {
+        self.cx.analysis.graph.walk(
+            start,
+            None,
+            |node, site, guard: &Option<Guard>| {
                 let call = &self.cx.project.files[site.file].calls[site.call];
-                let g = guard.or_else(|| self.own_guard(node, &call.span));
-                queue.push_back((to, g));
-            }
-        }
-        seen
+                guard.or_else(|| self.own_guard(node, &call.span))
+            },
+            // Reached on a path without a switch: that settles it.
+            |old, new| old.is_some() && new.is_none(),
+        )
     }
 
     /// The calls in `node`'s own code.
@@ -423,10 +416,7 @@ impl Scan<'_, '_> {
     /// A logging or storage call with an argument that names the recipient.
     fn is_recipient_log(&self, call: &Call) -> bool {
         let named = self.gate.is_log(&call.callee)
-            || call
-                .resolved
-                .as_deref()
-                .is_some_and(|r| self.gate.is_log(r));
+            || call.resolved.as_name().is_some_and(|r| self.gate.is_log(r));
         named
             && call.args.iter().any(|a| {
                 a.keyword
@@ -443,7 +433,8 @@ fn mentions(value: &Value, pred: &dyn Fn(&str) -> bool) -> bool {
     let mut stack = vec![(value, 0)];
     while let Some((v, depth)) = stack.pop() {
         match v {
-            Value::Name { text, .. } | Value::Expr(text) if pred(text) => return true,
+            Value::Name { text, .. } if pred(text) => return true,
+            Value::Expr(e) if e.reads.iter().any(|r| pred(r)) => return true,
             Value::Env { name, .. } if pred(name) => return true,
             Value::Dict(pairs) if depth < 4 => {
                 for (k, v) in pairs {

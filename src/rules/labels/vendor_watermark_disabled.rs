@@ -84,7 +84,7 @@ impl Rule for VendorWatermarkDisabled {
                 META.default_level,
                 format!(
                     "`{keyword}={}` turns off {}'s own label on generated {}, and no label of ours is added where it is served",
-                    arg.value.literal_text(),
+                    arg.value.display(),
                     site.provider,
                     crate::analysis::generation::content_label(&site.content)
                 ),
@@ -111,7 +111,7 @@ fn switched_off<'a>(cx: &'a Context<'_>, args: &'a [Arg]) -> Option<(&'a Arg, &'
             .find(|s| s.keyword == k)?;
         sw.off_values
             .iter()
-            .any(|v| *v == a.value.literal_text())
+            .any(|v| v.matches(&a.value))
             .then_some((a, sw.keyword.as_str()))
     })
 }

@@ -6,6 +6,7 @@ use serde_json::json;
 use crate::catalog::SafetySwitch;
 use crate::facts::{Arg, Assignment, FileFacts, Value};
 use crate::finding::{Finding, Level, Location};
+use crate::qname::OptionQName;
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 use crate::source::Span;
 
@@ -76,7 +77,8 @@ impl Rule for SafetyCheckerDisabled {
                         }
                         if !cx.catalog.safety_switch_applies(
                             i,
-                            call.resolved.as_deref(),
+                            file.language,
+                            call.resolved.as_name(),
                             &call.callee,
                         ) {
                             continue;
@@ -105,7 +107,7 @@ impl Rule for SafetyCheckerDisabled {
                                 a.span,
                                 a.scope.map(String::from),
                                 sw,
-                                &format!("`{}` assigned `{}`", a.target, a.value.literal_text()),
+                                &format!("`{}` assigned `{}`", a.target, a.value.display()),
                             ));
                         }
                     }
@@ -191,5 +193,5 @@ fn literal_dict<'a>(
 }
 
 fn is_off(value: &Value, sw: &SafetySwitch) -> bool {
-    sw.off_values.iter().any(|v| *v == value.literal_text())
+    sw.off_values.iter().any(|v| v.matches(value))
 }

@@ -7,7 +7,7 @@ use std::io::{Read, Seek, SeekFrom};
 use id3::{Content, Frame, Tag};
 
 use super::{Found, Scan};
-use crate::labels::aigc;
+use crate::implicit_label::aigc;
 
 /// How far past the tag to look for the first audio frame (encoders may
 /// pad with zeros).

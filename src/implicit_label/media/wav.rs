@@ -8,7 +8,7 @@ use std::io::Cursor;
 use img_parts::riff::{RiffChunk, RiffContent};
 
 use super::{Found, Scan};
-use crate::labels::aigc;
+use crate::implicit_label::aigc;
 
 pub fn scan(bytes: &[u8]) -> Scan {
     let mut out = Scan::default();

@@ -15,7 +15,7 @@ use std::io::{Read, Seek, SeekFrom};
 use mp4_atom::{Buf, Decode, FourCC, Header, Ilst, IlstDataValue, Keys, Meta, ReadFrom};
 
 use super::{Found, MAX_METADATA, Scan};
-use crate::labels::aigc;
+use crate::implicit_label::aigc;
 
 /// `uuid` of an XMP box (ISO/IEC 16684-1 / Adobe XMP spec part 3).
 const XMP_UUID: [u8; 16] = [

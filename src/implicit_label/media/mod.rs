@@ -5,7 +5,7 @@
 //! returns what it found ([`Scan`]): every field that holds a label or looks
 //! like one, marked as being in an accepted carrier (per
 //! `shared/regulations.md` §5.4) or not, plus any damage to the file.
-//! [`inspect`] then validates the values with [`crate::labels::aigc`] and
+//! [`inspect`] then validates the values with [`crate::implicit_label::aigc`] and
 //! turns the result into findings of the media rules (LBL101-LBL104).
 //!
 //! | format | accepted carriers |
@@ -36,12 +36,8 @@ use std::panic::AssertUnwindSafe;
 use std::path::Path;
 
 use serde::Serialize;
-use serde_json::Value;
 
-use crate::finding::{Finding, Level, Location};
-use crate::labels::aigc::{self, Checked};
-use crate::rules::media::{LABEL_MALFORMED, LABEL_MISSING, LABEL_WRONG_CARRIER, UNREADABLE};
-use crate::source::Span;
+use crate::implicit_label::aigc;
 
 /// Largest file read whole into memory (JPEG, WebP, WAV); larger files are
 /// reported as unreadable rather than loaded. PNG, MP3 and MP4 are streamed.
@@ -263,63 +259,31 @@ fn in_memory<R: Read + Seek>(source: &mut R, len: u64, f: fn(&[u8]) -> Scan) -> 
     f(&bytes)
 }
 
-/// The overall outcome for one file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Status {
-    /// An accepted carrier holds a label with no error-level problem.
-    Labelled,
-    /// An accepted carrier holds a label with errors.
-    Malformed,
-    /// Labels only in places readers do not look.
-    WrongCarrier,
-    /// No label anywhere.
-    Missing,
-    /// The file could not be read far enough to tell.
-    Unreadable,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Labelled => "labelled",
-            Status::Malformed => "malformed",
-            Status::WrongCarrier => "wrong-carrier",
-            Status::Missing => "missing",
-            Status::Unreadable => "unreadable",
-        }
-    }
-}
-
-/// One label found in a file, checked.
-#[derive(Debug, Clone, Serialize)]
-pub struct LabelReport {
-    #[serde(flatten)]
-    pub found: Found,
-    #[serde(flatten)]
-    pub checked: Checked,
-}
-
-/// Everything the command reports about one file.
+/// What reading one file gave: its format and what the reader saw, or why
+/// it could not be read. The media rules (`rules::media`) judge it.
 #[derive(Debug, Clone)]
-pub struct Inspection {
+pub struct Reading {
     /// Repo-relative path.
     pub path: String,
     /// The format read (from the content, else the extension).
     pub kind: Option<MediaKind>,
-    pub status: Status,
-    pub labels: Vec<LabelReport>,
-    /// Findings of the media rules, sorted.
-    pub findings: Vec<Finding>,
+    pub outcome: Outcome,
     /// Things to tell about reading the file that are no finding (the
     /// content is another format than the name says).
     pub notes: Vec<String>,
 }
 
-/// Open and inspect the file at `abs`, reported as `rel`. The format comes
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Scanned(Scan),
+    /// The file could not be read far enough to tell; the message says why.
+    Unreadable(String),
+}
+
+/// Open and read the file at `abs`, reported as `rel`. The format comes
 /// from the content; the extension decides only when the content names
 /// none (then the file is reported as not being what it claims).
-pub fn inspect(abs: &Path, rel: &str) -> Inspection {
+pub fn read(abs: &Path, rel: &str) -> Reading {
     let opened = File::open(abs).and_then(|f| {
         let len = f.metadata()?.len();
         Ok((f, len))
@@ -369,17 +333,30 @@ pub fn inspect(abs: &Path, rel: &str) -> Inspection {
     if let Err(e) = reader.seek(SeekFrom::Start(0)) {
         return unreadable(rel, Some(kind), format!("The file cannot be read: {e}."));
     }
-    let scanned = scan(kind, &mut reader, len);
-    let mut inspection = assess(rel, kind, scanned);
+    let mut reading = Reading {
+        path: rel.to_owned(),
+        kind: Some(kind),
+        outcome: Outcome::Scanned(scan(kind, &mut reader, len)),
+        notes: Vec::new(),
+    };
     if let Some(ext) = by_ext.filter(|&e| e != kind) {
-        inspection.notes.push(format!(
+        reading.notes.push(format!(
             "The name says {} but the content is {}; it was read as {}.",
             ext.name(),
             kind.name(),
             kind.name()
         ));
     }
-    inspection
+    reading
+}
+
+fn unreadable(rel: &str, kind: Option<MediaKind>, message: String) -> Reading {
+    Reading {
+        path: rel.to_owned(),
+        kind,
+        outcome: Outcome::Unreadable(message),
+        notes: Vec::new(),
+    }
 }
 
 /// The format a file's first bytes announce (for files named on the command
@@ -392,177 +369,6 @@ pub fn sniff_file(path: &Path) -> Option<MediaKind> {
         .read_to_end(&mut head)
         .ok()?;
     MediaKind::sniff(&head, None)
-}
-
-fn unreadable(rel: &str, kind: Option<MediaKind>, message: String) -> Inspection {
-    let mut f = finding(rel, UNREADABLE, Level::Error, message);
-    if let Some(k) = kind {
-        f.properties
-            .insert("format".into(), Value::String(k.as_str().into()));
-    }
-    Inspection {
-        path: rel.to_owned(),
-        kind,
-        status: Status::Unreadable,
-        labels: Vec::new(),
-        findings: vec![f],
-        notes: Vec::new(),
-    }
-}
-
-/// Validate what a reader found and decide the findings.
-pub fn assess(rel: &str, kind: MediaKind, scanned: Scan) -> Inspection {
-    let labels: Vec<LabelReport> = scanned
-        .found
-        .into_iter()
-        .map(|found| {
-            let checked = aigc::check_text(found.key.as_deref(), &found.text);
-            LabelReport { found, checked }
-        })
-        .collect();
-    let mut findings = Vec::new();
-    let accepted: Vec<&LabelReport> = labels.iter().filter(|l| l.found.accepted).collect();
-
-    for l in &accepted {
-        for p in &l.checked.problems {
-            let mut f = finding(
-                rel,
-                LABEL_MALFORMED,
-                p.level,
-                format!("{} (in {}).", trim_period(&p.message), l.found.location),
-            );
-            f.properties
-                .insert("check".into(), Value::String(p.check.as_str().into()));
-            if let Some(e) = &p.element {
-                f.properties
-                    .insert("element".into(), Value::String(e.clone()));
-            }
-            f.properties
-                .insert("carrier".into(), Value::String(l.found.carrier.clone()));
-            f.properties
-                .insert("place".into(), Value::String(l.found.location.clone()));
-            findings.push(f);
-        }
-    }
-    // One label per file, counting every place a reader could find one.
-    let all: Vec<&Checked> = labels.iter().map(|l| &l.checked).collect();
-    if let Some(p) = aigc::check_single(&all) {
-        let places: Vec<&str> = labels.iter().map(|l| l.found.location.as_str()).collect();
-        let mut f = finding(
-            rel,
-            LABEL_MALFORMED,
-            p.level,
-            format!("{} Found in: {}.", p.message, places.join("; ")),
-        );
-        f.properties
-            .insert("check".into(), Value::String(p.check.as_str().into()));
-        findings.push(f);
-    }
-    for l in labels.iter().filter(|l| !l.found.accepted) {
-        // Without a label in the right place the file is effectively
-        // unlabelled; beside one, the stray copy is a warning.
-        let level = if accepted.is_empty() {
-            Level::Error
-        } else {
-            Level::Warning
-        };
-        let mut f = finding(
-            rel,
-            LABEL_WRONG_CARRIER,
-            level,
-            format!(
-                "An AIGC label is stored in {}, where readers of {} files do not look; write it to {}.",
-                l.found.location,
-                kind.name(),
-                kind.expected_carriers()
-            ),
-        );
-        f.properties
-            .insert("carrier".into(), Value::String(l.found.carrier.clone()));
-        f.properties
-            .insert("place".into(), Value::String(l.found.location.clone()));
-        findings.push(f);
-    }
-    for d in &scanned.damage {
-        findings.push(finding(
-            rel,
-            UNREADABLE,
-            Level::Error,
-            format!("The {} file is damaged: {}", kind.name(), d),
-        ));
-    }
-    if labels.is_empty() && scanned.damage.is_empty() {
-        findings.push(finding(
-            rel,
-            LABEL_MISSING,
-            Level::Error,
-            format!(
-                "No AIGC implicit label found; a generated {} file carries it in {}.",
-                kind.name(),
-                kind.expected_carriers()
-            ),
-        ));
-    }
-    for f in &mut findings {
-        f.properties
-            .insert("format".into(), Value::String(kind.as_str().into()));
-    }
-    findings.sort_by(|a, b| {
-        (a.rule, std::cmp::Reverse(a.level), &a.message).cmp(&(
-            b.rule,
-            std::cmp::Reverse(b.level),
-            &b.message,
-        ))
-    });
-
-    let status = if !accepted.is_empty() {
-        let errors = findings
-            .iter()
-            .any(|f| f.rule == LABEL_MALFORMED && f.level == Level::Error);
-        if errors {
-            Status::Malformed
-        } else {
-            Status::Labelled
-        }
-    } else if !labels.is_empty() {
-        Status::WrongCarrier
-    } else if !scanned.damage.is_empty() {
-        Status::Unreadable
-    } else {
-        Status::Missing
-    };
-    Inspection {
-        path: rel.to_owned(),
-        kind: Some(kind),
-        status,
-        labels,
-        findings,
-        notes: Vec::new(),
-    }
-}
-
-fn trim_period(s: &str) -> &str {
-    s.strip_suffix('.').unwrap_or(s)
-}
-
-/// A finding on a whole media file: line 1, no columns to speak of.
-fn finding(rel: &str, rule: &'static str, level: Level, message: String) -> Finding {
-    let span = Span {
-        start_line: 1,
-        start_col: 1,
-        end_line: 1,
-        end_col: 1,
-        ..Span::default()
-    };
-    Finding::new(
-        rule,
-        level,
-        message,
-        Location {
-            path: rel.to_owned(),
-            span,
-        },
-    )
 }
 
 /// A JSON object hidden in an opaque byte field (a QuickTime user-data
@@ -621,7 +427,7 @@ pub fn fourcc(code: &[u8]) -> String {
 /// properties are wrong carriers. `container` names where the packet sits.
 pub fn scan_xmp(packet: &[u8], container: &str, carrier: &str, accepted: bool, scan: &mut Scan) {
     let text = String::from_utf8_lossy(packet);
-    let xmp = crate::labels::xmp::parse(&text);
+    let xmp = crate::implicit_label::xmp::parse(&text);
     for p in &xmp.properties {
         if p.is_tc260_label() {
             scan.found.push(Found::new(
@@ -638,7 +444,7 @@ pub fn scan_xmp(packet: &[u8], container: &str, carrier: &str, accepted: bool, s
                 format!(
                     "{container}, XMP property {} in namespace `{ns}` (not `{}`)",
                     p.qname,
-                    crate::labels::xmp::TC260_NS
+                    crate::implicit_label::xmp::TC260_NS
                 ),
                 false,
                 Some(&p.local),

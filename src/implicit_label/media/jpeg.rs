@@ -5,7 +5,7 @@
 use img_parts::jpeg::{Jpeg, markers};
 
 use super::{Found, Scan, exif};
-use crate::labels::aigc;
+use crate::implicit_label::aigc;
 
 const XMP_SIGNATURE: &[u8] = b"http://ns.adobe.com/xap/1.0/\0";
 const XMP_EXTENSION_SIGNATURE: &[u8] = b"http://ns.adobe.com/xmp/extension/\0";

@@ -7,12 +7,13 @@ use std::collections::BTreeSet;
 use rayon::prelude::*;
 
 use crate::analysis::Project;
-use crate::analysis::callgraph::{CallGraph, NodeId, Reach, Reached};
+use crate::analysis::callgraph::{CallGraph, NodeId, Reach, Reached, SinkSet, Site};
 use crate::analysis::entrypoints::{self, EntryPoint, Handler};
 use crate::analysis::generation::{self, GenerationSite};
 use crate::catalog::labels::LabelKind;
 use crate::catalog::{Catalog, ContentType};
 use crate::facts::FileFacts;
+use crate::qname::OptionQName;
 use crate::source::Span;
 
 /// A sign in code that content gets labeled: a label API call or a marker string.
@@ -37,6 +38,8 @@ impl LabelEvidence {
 pub struct Analysis<'a> {
     pub sites: Vec<GenerationSite<'a>>,
     pub graph: CallGraph,
+    /// The generation sites as sinks of the call graph (sink id = index in `sites`).
+    pub generation_sinks: SinkSet,
     pub entry_points: Vec<EntryPoint>,
     /// For each entry point (same order): what its handler reaches.
     pub reach: Vec<Reach>,
@@ -58,11 +61,23 @@ impl<'a> Analysis<'a> {
                 _ => None,
             })
             .collect();
-        let graph = CallGraph::build(project, &sites, &handlers);
+        let graph = CallGraph::build(project, &handlers);
+        let generation_sinks = graph.sink_set(
+            project,
+            sites.iter().enumerate().map(|(i, s)| {
+                (
+                    i,
+                    Site {
+                        file: s.file,
+                        call: s.call,
+                    },
+                )
+            }),
+        );
         let reach = entry_points
             .iter()
             .map(|e| match graph.handler_node(project, &e.handler) {
-                Some(start) => graph.reach(start, &sites),
+                Some(start) => graph.reach(start, &generation_sinks),
                 None => Reach::default(),
             })
             .collect();
@@ -70,6 +85,7 @@ impl<'a> Analysis<'a> {
         Analysis {
             sites,
             graph,
+            generation_sinks,
             entry_points,
             reach,
             labels,
@@ -145,7 +161,11 @@ fn file_label_evidence(
 ) -> Vec<(NodeId, LabelEvidence)> {
     let mut out = Vec::new();
     for call in &file.calls {
-        let Some(api) = call.resolved.as_deref().and_then(|r| catalog.label_api(r)) else {
+        let Some(api) = call
+            .resolved
+            .as_name()
+            .and_then(|r| catalog.label_api(file.language, r))
+        else {
             continue;
         };
         let node = graph.node_at(project, fi, call.scope.as_deref(), call.span.start_byte);

@@ -5,7 +5,7 @@
 use img_parts::webp::WebP;
 
 use super::{Found, Scan, exif};
-use crate::labels::aigc;
+use crate::implicit_label::aigc;
 
 pub fn scan(bytes: &[u8]) -> Scan {
     let mut out = Scan::default();

@@ -7,7 +7,7 @@ use std::io::Read;
 use png::{Decoded, StreamingDecoder, chunk};
 
 use super::{Found, Scan, exif};
-use crate::labels::aigc;
+use crate::implicit_label::aigc;
 
 /// Keyword of the iTXt chunk that holds an XMP packet.
 pub const XMP_KEYWORD: &str = "XML:com.adobe.xmp";

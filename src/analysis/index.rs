@@ -1,0 +1,265 @@
+//! The project's one semantic index, built once with the `Project`: what
+//! every project name denotes (functions and classes by dotted name, a
+//! class's methods), what each module-level and local name is bound to
+//! (assignments in source order, imports), and the module-name suffixes
+//! and first segments that let most names skip all of it. The call graph,
+//! the entry-point finder, generation sites, cross-module name rewriting
+//! and the data flow all look names up here.
+
+use rayon::prelude::*;
+use ustr::Ustr;
+
+use crate::analysis::{FastMap, FastSet};
+use crate::facts::{Assignment, FileFacts};
+
+/// A function or class of the project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Symbol {
+    /// File index, index into its `functions`.
+    Function(usize, usize),
+    /// File index, index into its `classes`.
+    Class(usize, usize),
+}
+
+/// The names one file binds. Keys are the interned names' text (`Ustr`
+/// strings live for the whole process), so lookups by `&str` need no
+/// interning.
+#[derive(Debug, Default)]
+pub struct FileBindings {
+    /// Imported local name → import targets in order (an `if`/`else` may
+    /// bind one name to two modules; both count).
+    imports: FastMap<&'static str, Vec<Ustr>>,
+    /// Module-level name → its assignments, in source order.
+    module_assigns: FastMap<&'static str, Vec<usize>>,
+    /// (function qualname, name) → its assignments in that function, in source order.
+    local_assigns: FastMap<(&'static str, &'static str), Vec<usize>>,
+    /// Names of top-level functions and classes.
+    top_defs: FastSet<&'static str>,
+}
+
+impl FileBindings {
+    /// The last module-level assignment to `name`.
+    pub fn last_module_assign(&self, name: &str) -> Option<usize> {
+        self.module_assigns.get(name)?.last().copied()
+    }
+
+    /// The last assignment to `name` in function `scope`.
+    pub fn last_local_assign(&self, scope: &str, name: &str) -> Option<usize> {
+        self.local_assigns.get(&(scope, name))?.last().copied()
+    }
+
+    /// Where an imported name comes from (every target, in order).
+    pub fn import_targets(&self, name: &str) -> &[Ustr] {
+        self.imports.get(name).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Whether `name` is defined at module level (a top-level function or
+    /// class, or a module-level assignment).
+    pub fn defines(&self, name: &str) -> bool {
+        self.top_defs.contains(name) || self.module_assigns.contains_key(name)
+    }
+}
+
+pub struct SemanticIndex {
+    /// `module.qualname` (`qualname` alone in the root package) → symbol.
+    symbols: FastMap<String, Symbol>,
+    /// (file, class qualname) → indices of its methods.
+    methods: FastMap<(usize, Ustr), Vec<usize>>,
+    files: Vec<FileBindings>,
+    /// Dotted suffixes of module names (two segments or more) that are no
+    /// module themselves → the one module ending so, `None` when several
+    /// do: `storyteller.api` for `demo/storyteller/api.py`, whose package
+    /// is imported from inside `demo/`.
+    suffixes: FastMap<String, Option<usize>>,
+    /// First segments of module names and suffixes: a name whose first
+    /// segment is not here goes through no project module, and most
+    /// resolved names (`torch.cat`) are turned away with one lookup.
+    module_heads: FastSet<String>,
+    /// The same, plus the top-level definitions of the root package (whose
+    /// symbols are spelled without a module).
+    symbol_heads: FastSet<String>,
+}
+
+impl SemanticIndex {
+    pub fn new(files: &[FileFacts], modules: &FastMap<String, usize>) -> SemanticIndex {
+        let bindings: Vec<FileBindings> = files.par_iter().map(file_bindings).collect();
+        let mut symbols = FastMap::default();
+        let mut methods: FastMap<(usize, Ustr), Vec<usize>> = FastMap::default();
+        for (fi, file) in files.iter().enumerate() {
+            for (i, f) in file.functions.iter().enumerate() {
+                symbols.insert(dotted(&file.module, &f.qualname), Symbol::Function(fi, i));
+                if let Some(class) = f.class {
+                    methods.entry((fi, class)).or_default().push(i);
+                }
+            }
+            for (i, c) in file.classes.iter().enumerate() {
+                symbols.insert(dotted(&file.module, &c.qualname), Symbol::Class(fi, i));
+            }
+        }
+        let mut suffixes: FastMap<String, Option<usize>> = FastMap::default();
+        for (i, f) in files.iter().enumerate() {
+            for (dot, _) in f.module.match_indices('.') {
+                let suffix = &f.module[dot + 1..];
+                if suffix.contains('.') && !modules.contains_key(suffix) {
+                    suffixes
+                        .entry(suffix.to_string())
+                        .and_modify(|e| *e = None)
+                        .or_insert(Some(i));
+                }
+            }
+        }
+        let module_heads: FastSet<String> = modules
+            .keys()
+            .chain(suffixes.keys())
+            .map(|m| super::head(m).to_string())
+            .collect();
+        let mut symbol_heads = module_heads.clone();
+        for (fi, file) in files.iter().enumerate() {
+            if file.module.is_empty() {
+                symbol_heads.extend(bindings[fi].top_defs.iter().map(|d| d.to_string()));
+            }
+        }
+        SemanticIndex {
+            symbols,
+            methods,
+            files: bindings,
+            suffixes,
+            module_heads,
+            symbol_heads,
+        }
+    }
+
+    /// The function or class a dotted name spells exactly.
+    pub fn symbol(&self, path: &str) -> Option<Symbol> {
+        self.symbols.get(path).copied()
+    }
+
+    /// The methods defined in class `class` (a qualname) of file `fi`.
+    pub fn methods_of(&self, fi: usize, class: Ustr) -> &[usize] {
+        self.methods
+            .get(&(fi, class))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// What file `fi` binds.
+    pub fn bindings(&self, fi: usize) -> &FileBindings {
+        &self.files[fi]
+    }
+
+    /// The one module a trailing part of a module name stands for.
+    pub fn suffix(&self, prefix: &str) -> Option<Option<usize>> {
+        self.suffixes.get(prefix).copied()
+    }
+
+    /// Whether a name's first segment starts a module name or suffix.
+    pub fn is_module_head(&self, head: &str) -> bool {
+        self.module_heads.contains(head)
+    }
+
+    /// Whether a name's first segment can start a project symbol.
+    pub fn is_symbol_head(&self, head: &str) -> bool {
+        self.symbol_heads.contains(head)
+    }
+
+    /// What a module-level name of file `fi` is bound to, as a type: the
+    /// type of its last assignment that has one, else its last import.
+    pub fn module_binding_type<'f>(
+        &self,
+        file: &'f FileFacts,
+        fi: usize,
+        name: &str,
+    ) -> Option<&'f str> {
+        let typed = self.files[fi].module_assigns.get(name).and_then(|list| {
+            list.iter()
+                .rev()
+                .find_map(|&a| file.assignments[a].value_call.as_ref())
+        });
+        match typed {
+            Some(t) => Some(t.as_str()),
+            None => file
+                .imports
+                .iter()
+                .rev()
+                .find(|i| i.local == name)
+                .map(|i| i.target.as_str()),
+        }
+    }
+
+    /// The assignment that binds `name` at byte `pos` of file `fi`, seen from
+    /// function `scope` (`None` at module level): the last one before `pos`
+    /// in that scope, else the last module-level one, else (for `self.x`)
+    /// the last one anywhere in the file.
+    pub fn binding_at<'f>(
+        &self,
+        file: &'f FileFacts,
+        fi: usize,
+        scope: Option<Ustr>,
+        name: &str,
+        pos: u32,
+    ) -> Option<&'f Assignment> {
+        let b = &self.files[fi];
+        let in_scope = match scope {
+            Some(s) => b.local_assigns.get(&(s.as_str(), name)),
+            None => b.module_assigns.get(name),
+        };
+        let before = in_scope.and_then(|list| {
+            list.iter()
+                .rev()
+                .map(|&a| &file.assignments[a])
+                .find(|a| a.span.end_byte <= pos)
+        });
+        before
+            .or_else(|| {
+                b.module_assigns
+                    .get(name)
+                    .and_then(|list| list.last())
+                    .map(|&a| &file.assignments[a])
+            })
+            .or_else(|| {
+                name.starts_with("self.")
+                    .then(|| file.assignments.iter().rev().find(|a| a.target == name))
+                    .flatten()
+            })
+    }
+}
+
+/// `module.name`, or `name` alone for the root package.
+pub fn dotted(module: &str, name: &str) -> String {
+    if module.is_empty() {
+        name.to_string()
+    } else {
+        format!("{module}.{name}")
+    }
+}
+
+fn file_bindings(file: &FileFacts) -> FileBindings {
+    let mut b = FileBindings::default();
+    for i in &file.imports {
+        let targets = b.imports.entry(i.local.as_str()).or_default();
+        if !targets.contains(&i.target) {
+            targets.push(i.target);
+        }
+    }
+    for (i, a) in file.assignments.iter().enumerate() {
+        match a.scope {
+            None => b
+                .module_assigns
+                .entry(a.target.as_str())
+                .or_default()
+                .push(i),
+            Some(s) => b
+                .local_assigns
+                .entry((s.as_str(), a.target.as_str()))
+                .or_default()
+                .push(i),
+        }
+    }
+    for f in file.functions.iter().filter(|f| !f.qualname.contains('.')) {
+        b.top_defs.insert(f.name.as_str());
+    }
+    for c in file.classes.iter().filter(|c| !c.qualname.contains('.')) {
+        b.top_defs.insert(c.name.as_str());
+    }
+    b
+}
