@@ -23,6 +23,27 @@
 //! `CACHEDIR.TAG`; nothing is written anywhere else. Every cache error is a
 //! miss: the cache can make a scan faster, never fail it.
 //!
+//! The scanned tree is untrusted, and the default cache directory is in it
+//! (issue 17):
+//! - No symbolic link is ever followed: not the cache directory itself or a
+//!   directory of the root on the way to it, not a key, shard or results
+//!   directory, not an entry or a stamp. Files are written through a
+//!   temporary file and a rename, which replaces a link rather than
+//!   writing where it points.
+//! - A directory is used only when synthlint made it: it is new or empty
+//!   (then marked), or holds the `CACHEDIR.TAG` synthlint writes. A cache
+//!   directory that git tracks anything in came with the checkout and is
+//!   not used at all.
+//! - Every entry carries a checksum over its key and body, keyed with this
+//!   build's identity (`BuildId`: version, format, and the binary's size,
+//!   modification time, device and inode), which is never written down. A
+//!   damaged entry, another build's entry, or one made by anyone who does
+//!   not have this very binary file is a miss, never a result.
+//! - Eviction deletes only what carries names synthlint gives (key
+//!   directories of 16 hex digits with a `used` stamp, shards of 2,
+//!   entries of 62 or 64, stamps, its temporary files), one file at a time;
+//!   a directory is removed only once empty.
+//!
 //! On top of the facts sits the result cache: a whole scan's findings
 //! (suppressed ones too) and notifications in one entry under
 //! `<key>/results/`, named by a hash over the settings that can change a
@@ -49,9 +70,17 @@ use crate::finding::{Finding, Notification};
 pub const DEFAULT_DIR: &str = ".synthlint_cache";
 /// Bump when the entry encoding changes.
 const FORMAT: &str = "synthlint-facts-v2";
-const MAGIC: &[u8; 4] = b"SLF2";
+const MAGIC: &[u8; 4] = b"SLF3";
 /// Bump when the result entry encoding or the result key changes.
-const RESULT_MAGIC: &[u8; 4] = b"SLR1";
+const RESULT_MAGIC: &[u8; 4] = b"SLR2";
+/// Length of an entry's checksum, after the magic bytes.
+const TAG_LEN: usize = 32;
+/// Largest entry read (facts of a file at the largest `max-file-size`).
+const MAX_ENTRY_SIZE: u64 = 1 << 30;
+/// The marker of a cache directory synthlint made.
+const CACHEDIR_TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
+                            # This file is a cache directory tag created by synthlint.\n";
+const GITIGNORE: &str = "# Created by synthlint.\n*\n";
 /// Result entries are whole reports: keep only the most recently used few
 /// (a branch switch and back still hits).
 const MAX_RESULTS: usize = 4;
@@ -66,6 +95,8 @@ const PRUNED: &str = "pruned";
 pub struct FactsCache {
     /// `<cache dir>/<key>`.
     dir: PathBuf,
+    /// This build's identity: the key of every entry's checksum.
+    build: BuildId,
     hits: AtomicUsize,
     misses: AtomicUsize,
     wrote: AtomicBool,
@@ -116,28 +147,62 @@ pub fn result_key(
 }
 
 impl FactsCache {
-    /// Open or create the cache in `cache_dir` for these settings.
-    pub fn open(cache_dir: &Path, passthrough: &[String]) -> io::Result<FactsCache> {
-        if !cache_dir.is_dir() {
-            fs::create_dir_all(cache_dir)?;
-            // Keep the cache out of version control and backups.
-            fs::write(cache_dir.join(".gitignore"), "# Created by synthlint.\n*\n")?;
-            fs::write(
-                cache_dir.join("CACHEDIR.TAG"),
-                "Signature: 8a477f597d28d172789f06886806bc55\n\
-                 # This file is a cache directory tag created by synthlint.\n",
-            )?;
+    /// Open or create the cache in `cache_dir` for these settings. `root`
+    /// is the scanned root: no directory from it down to `cache_dir` may be
+    /// a symbolic link. Fails when the directory is not one synthlint made
+    /// or git tracks files in it.
+    pub fn open(cache_dir: &Path, root: &Path, passthrough: &[String]) -> io::Result<FactsCache> {
+        let refuse = |why: &str| Err(io::Error::other(why.to_string()));
+        // Directories between the root and the cache, when it is inside.
+        if let Ok(rel) = cache_dir.strip_prefix(root) {
+            let mut at = root.to_path_buf();
+            for c in rel.components() {
+                at.push(c);
+                if fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+                    return refuse(
+                        "a symbolic link on the way to it; synthlint does not follow it",
+                    );
+                }
+            }
         }
-        let dir = cache_dir.join(settings_key(passthrough));
-        fs::create_dir_all(&dir)?;
+        match fs::symlink_metadata(cache_dir) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return refuse("it is a symbolic link; synthlint does not follow it");
+            }
+            Ok(m) if !m.is_dir() => return refuse("it is not a directory"),
+            Ok(_) => {
+                if !is_marked(cache_dir) {
+                    if fs::read_dir(cache_dir)?.next().is_some() {
+                        return refuse(
+                            "it is not empty and synthlint did not make it (no CACHEDIR.TAG of synthlint's)",
+                        );
+                    }
+                    mark(cache_dir)?;
+                }
+            }
+            Err(_) => {
+                fs::create_dir_all(cache_dir)?;
+                mark(cache_dir)?;
+            }
+        }
+        let canonical = cache_dir.canonicalize()?;
+        if let Some(tracked) = crate::git_index::Tracked::for_dir(&canonical)
+            && tracked.tracks_under(&canonical)
+        {
+            return refuse("git tracks files in it: it came with the checkout, and is not trusted");
+        }
+        let build = BuildId::current(passthrough);
+        let dir = cache_dir.join(build.dir_name());
+        real_dir(&dir)?;
         let cache = FactsCache {
             dir,
+            build,
             hits: AtomicUsize::new(0),
             misses: AtomicUsize::new(0),
             wrote: AtomicBool::new(false),
         };
         if stamp_age(&cache.dir.join(USED)).is_none_or(|age| age > DAY) {
-            let _ = fs::write(cache.dir.join(USED), "");
+            let _ = write_atomic(&cache.dir.join(USED), b"");
         }
         Ok(cache)
     }
@@ -169,14 +234,12 @@ impl FactsCache {
     }
 
     fn read(&self, key: &EntryKey) -> Option<(FileFacts, Vec<Notification>)> {
-        let mut f = fs::File::open(self.path(key)).ok()?;
-        let meta = f.metadata().ok()?;
-        let mut bytes = Vec::with_capacity(meta.len() as usize);
-        f.read_to_end(&mut bytes).ok()?;
-        let entry = decode(&bytes)?;
+        let (f, bytes) = read_entry(&self.path(key))?;
+        let body = self.build.verify(Kind::Facts, key, MAGIC, &bytes)?;
+        let entry = decode_body(body)?;
         // Keep entries in use from being pruned; at most one write a day.
-        if meta
-            .modified()
+        if f.metadata()
+            .and_then(|m| m.modified())
             .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > DAY))
         {
             let _ = f.set_modified(SystemTime::now());
@@ -191,7 +254,10 @@ impl FactsCache {
 
     fn write(&self, key: &EntryKey, facts: &FileFacts, notes: &[Notification]) -> io::Result<()> {
         self.wrote.store(true, Ordering::Relaxed);
-        write_atomic(&self.path(key), &encode(facts, notes)?)
+        let body = encode_body(facts, notes)?;
+        let path = self.path(key);
+        real_dir(path.parent().expect("entries sit in a shard"))?;
+        write_atomic(&path, &self.build.seal(Kind::Facts, key, MAGIC, &body))
     }
 
     fn result_path(&self, key: &EntryKey) -> PathBuf {
@@ -200,9 +266,9 @@ impl FactsCache {
 
     /// The stored result for `key`, if any.
     pub fn get_result(&self, key: &EntryKey) -> Option<ResultEntry> {
-        let path = self.result_path(key);
-        let bytes = fs::read(&path).ok()?;
-        let entry: ResultEntry = rmp_serde::from_slice(bytes.strip_prefix(RESULT_MAGIC)?).ok()?;
+        let (f, bytes) = read_entry(&self.result_path(key))?;
+        let body = self.build.verify(Kind::Result, key, RESULT_MAGIC, &bytes)?;
+        let entry: ResultEntry = rmp_serde::from_slice(body).ok()?;
         // A finding names a rule of this build, or the entry is not ours.
         let known = crate::rules::catalogue();
         if !entry
@@ -213,21 +279,19 @@ impl FactsCache {
             return None;
         }
         // Most recently used first when pruning; one small write per hit.
-        if let Ok(f) = fs::File::options().write(true).open(&path) {
-            let _ = f.set_modified(SystemTime::now());
-        }
+        let _ = f.set_modified(SystemTime::now());
         Some(entry)
     }
 
     /// Store a scan's result under `key` and keep only the `MAX_RESULTS`
     /// most recently used entries. Errors are ignored: a later run misses.
     pub fn put_result(&self, key: &EntryKey, entry: &ResultEntry) {
-        let mut body = RESULT_MAGIC.to_vec();
-        if rmp_serde::encode::write(&mut body, entry).is_err() {
+        let Ok(body) = rmp_serde::to_vec(entry) else {
             return;
-        }
+        };
         let path = self.result_path(key);
-        if write_atomic(&path, &body).is_ok() {
+        let sealed = self.build.seal(Kind::Result, key, RESULT_MAGIC, &body);
+        if real_dir(&self.dir.join(RESULTS)).is_ok() && write_atomic(&path, &sealed).is_ok() {
             self.wrote.store(true, Ordering::Relaxed);
             keep_newest(&self.dir.join(RESULTS), MAX_RESULTS);
         }
@@ -252,7 +316,7 @@ impl FactsCache {
         if stamp_age(&stamp).is_some_and(|age| age < DAY) {
             return;
         }
-        let _ = fs::write(&stamp, "");
+        let _ = write_atomic(&stamp, b"");
         prune_entries(&self.dir, ENTRY_TTL);
         if let Some(cache_dir) = self.dir.parent() {
             prune_other_keys(cache_dir, &self.dir, OTHER_KEYS_TTL);
@@ -260,46 +324,151 @@ impl FactsCache {
     }
 }
 
-/// An entry: the magic bytes, then MessagePack with structs as arrays.
-pub(crate) fn encode(facts: &FileFacts, notes: &[Notification]) -> io::Result<Vec<u8>> {
-    let mut body = MAGIC.to_vec();
-    rmp_serde::encode::write(&mut body, &(facts, notes)).map_err(io::Error::other)?;
-    Ok(body)
+/// The body of a facts entry: MessagePack with structs as arrays.
+pub(crate) fn encode_body(facts: &FileFacts, notes: &[Notification]) -> io::Result<Vec<u8>> {
+    rmp_serde::to_vec(&(facts, notes)).map_err(io::Error::other)
 }
 
-pub(crate) fn decode(bytes: &[u8]) -> Option<(FileFacts, Vec<Notification>)> {
-    rmp_serde::from_slice(bytes.strip_prefix(MAGIC)?).ok()
+pub(crate) fn decode_body(bytes: &[u8]) -> Option<(FileFacts, Vec<Notification>)> {
+    rmp_serde::from_slice(bytes).ok()
 }
 
-/// Directory name for everything besides the file that extraction depends on.
-fn settings_key(passthrough: &[String]) -> String {
-    let mut h = Sha256::new();
-    h.update(FORMAT.as_bytes());
-    h.update([0]);
-    h.update(env!("CARGO_PKG_VERSION").as_bytes());
-    h.update([0]);
-    // This build of the binary: a rebuilt binary may extract differently.
-    if let Ok(meta) = std::env::current_exe().and_then(fs::metadata) {
-        h.update(meta.len().to_le_bytes());
-        if let Ok(t) = meta.modified()
-            && let Ok(d) = t.duration_since(SystemTime::UNIX_EPOCH)
-        {
-            h.update(d.as_nanos().to_le_bytes());
+/// What an entry holds; part of its checksum, so that one kind can never
+/// be read as the other.
+#[derive(Clone, Copy)]
+enum Kind {
+    Facts = 1,
+    Result = 2,
+}
+
+/// This build of the binary, for these settings: the key directory's name
+/// is derived from it, and it keys every entry's checksum. It is never
+/// written anywhere, so whoever only has the cache directory (or commits
+/// one) cannot make an entry this build accepts.
+struct BuildId([u8; 32]);
+
+impl BuildId {
+    fn current(passthrough: &[String]) -> BuildId {
+        let mut h = Sha256::new();
+        h.update(FORMAT.as_bytes());
+        h.update([0]);
+        h.update(env!("CARGO_PKG_VERSION").as_bytes());
+        h.update([0]);
+        // This build of the binary, on this machine: a rebuilt binary may
+        // extract differently, and a copy elsewhere has another identity.
+        if let Ok(meta) = std::env::current_exe().and_then(fs::metadata) {
+            h.update(meta.len().to_le_bytes());
+            if let Ok(t) = meta.modified()
+                && let Ok(d) = t.duration_since(SystemTime::UNIX_EPOCH)
+            {
+                h.update(d.as_nanos().to_le_bytes());
+            }
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::MetadataExt;
+                h.update(meta.dev().to_le_bytes());
+                h.update(meta.ino().to_le_bytes());
+            }
         }
+        for m in passthrough {
+            h.update((m.len() as u64).to_le_bytes());
+            h.update(m.as_bytes());
+        }
+        BuildId(h.finalize().into())
     }
-    for m in passthrough {
-        h.update((m.len() as u64).to_le_bytes());
-        h.update(m.as_bytes());
+
+    /// The key directory's name: 16 hex digits of a hash of the identity.
+    fn dir_name(&self) -> String {
+        let mut h = Sha256::new();
+        h.update(b"synthlint-cache-dir\0");
+        h.update(self.0);
+        let digest: [u8; 32] = h.finalize().into();
+        hex(&digest)[..16].to_string()
     }
-    let digest: [u8; 32] = h.finalize().into();
-    hex(&digest)[..16].to_string()
+
+    /// The checksum of an entry: over the identity, the kind, the key and a
+    /// hash of the body (fixed-length fields: nothing can be appended).
+    fn tag(&self, kind: Kind, key: &EntryKey, body: &[u8]) -> [u8; TAG_LEN] {
+        let body_hash: [u8; 32] = Sha256::digest(body).into();
+        let mut h = Sha256::new();
+        h.update(b"synthlint-cache-entry\0");
+        h.update(self.0);
+        h.update([kind as u8]);
+        h.update(key);
+        h.update(body_hash);
+        h.finalize().into()
+    }
+
+    /// An entry: magic bytes, checksum, body.
+    fn seal(&self, kind: Kind, key: &EntryKey, magic: &[u8; 4], body: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(4 + TAG_LEN + body.len());
+        out.extend_from_slice(magic);
+        out.extend_from_slice(&self.tag(kind, key, body));
+        out.extend_from_slice(body);
+        out
+    }
+
+    /// The body of an entry whose magic bytes and checksum are right.
+    fn verify<'b>(
+        &self,
+        kind: Kind,
+        key: &EntryKey,
+        magic: &[u8; 4],
+        entry: &'b [u8],
+    ) -> Option<&'b [u8]> {
+        let rest = entry.strip_prefix(magic)?;
+        let (tag, body) = rest.split_at_checked(TAG_LEN)?;
+        (tag == self.tag(kind, key, body)).then_some(body)
+    }
+}
+
+/// Whether `dir` holds the `CACHEDIR.TAG` synthlint writes.
+fn is_marked(dir: &Path) -> bool {
+    let tag = dir.join("CACHEDIR.TAG");
+    fs::symlink_metadata(&tag).is_ok_and(|m| m.is_file() && m.len() < 4096)
+        && fs::read(&tag).is_ok_and(|b| b == CACHEDIR_TAG.as_bytes())
+}
+
+/// Mark a directory synthlint made (or found empty) as its cache, kept out
+/// of version control and backups.
+fn mark(dir: &Path) -> io::Result<()> {
+    write_atomic(&dir.join(".gitignore"), GITIGNORE.as_bytes())?;
+    write_atomic(&dir.join("CACHEDIR.TAG"), CACHEDIR_TAG.as_bytes())
+}
+
+/// Make sure `dir` is a real directory (created if missing), never a link.
+fn real_dir(dir: &Path) -> io::Result<()> {
+    match fs::symlink_metadata(dir) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(io::Error::other("not a directory")),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => match fs::create_dir(dir) {
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => real_dir(dir),
+            other => other,
+        },
+        Err(e) => Err(e),
+    }
+}
+
+/// An entry's file and bytes: a regular file (not a link), at most
+/// `MAX_ENTRY_SIZE`.
+fn read_entry(path: &Path) -> Option<(fs::File, Vec<u8>)> {
+    if !fs::symlink_metadata(path).ok()?.is_file() {
+        return None;
+    }
+    let f = fs::File::open(path).ok()?;
+    let meta = f.metadata().ok()?;
+    if !meta.is_file() || meta.len() > MAX_ENTRY_SIZE {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    (&f).take(MAX_ENTRY_SIZE).read_to_end(&mut bytes).ok()?;
+    Some((f, bytes))
 }
 
 /// Write `body` to `path` through a temporary file in the same directory
 /// and a rename, so no reader ever sees half of it.
 fn write_atomic(path: &Path, body: &[u8]) -> io::Result<()> {
     let parent = path.parent().expect("entries sit in a directory");
-    fs::create_dir_all(parent)?;
     let name: String = path
         .file_name()
         .map(|n| n.to_string_lossy().chars().take(16).collect())
@@ -311,7 +480,10 @@ fn write_atomic(path: &Path, body: &[u8]) -> io::Result<()> {
         std::process::id(),
         SEQ.fetch_add(1, Ordering::Relaxed)
     ));
-    let mut f = fs::File::create(&tmp)?;
+    let mut f = fs::File::options()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)?;
     let written = f.write_all(body).and_then(|()| fs::rename(&tmp, path));
     if written.is_err() {
         let _ = fs::remove_file(&tmp);
@@ -319,21 +491,18 @@ fn write_atomic(path: &Path, body: &[u8]) -> io::Result<()> {
     written
 }
 
-/// Delete all but the `keep` most recently modified entries in `dir`
-/// (temporary files of running writers are left alone).
+/// Delete all but the `keep` most recently modified result entries in
+/// `dir` (and temporary files older than a day: a writer that died).
 fn keep_newest(dir: &Path, keep: usize) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    let mut found: Vec<(SystemTime, PathBuf)> = entries
-        .flatten()
-        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
-        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+    let mut found: Vec<(SystemTime, PathBuf)> = owned_files(dir, RESULT_NAME_LEN)
+        .into_iter()
+        .filter_map(|(path, age)| Some((SystemTime::now().checked_sub(age?)?, path)))
         .collect();
     found.sort_by_key(|e| std::cmp::Reverse(e.0));
     for (_, path) in found.into_iter().skip(keep) {
         let _ = fs::remove_file(path);
     }
+    remove_stale_temporaries(dir, DAY);
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -346,54 +515,131 @@ fn hex(bytes: &[u8]) -> String {
     s
 }
 
+/// Age of a stamp file (a regular file, not a link).
 fn stamp_age(path: &Path) -> Option<Duration> {
-    fs::metadata(path).ok()?.modified().ok()?.elapsed().ok()
+    let meta = fs::symlink_metadata(path).ok()?;
+    if !meta.is_file() {
+        return None;
+    }
+    meta.modified().ok()?.elapsed().ok()
 }
 
-/// Delete entries (and leftover temporary files) older than `ttl`.
-fn prune_entries(dir: &Path, ttl: Duration) {
-    let Ok(shards) = fs::read_dir(dir) else {
+/// Names synthlint gives: key directories (16), shards (2), facts entries
+/// (62) and result entries (64) are lowercase hex digits.
+const KEY_NAME_LEN: usize = 16;
+const SHARD_NAME_LEN: usize = 2;
+const FACTS_NAME_LEN: usize = 62;
+const RESULT_NAME_LEN: usize = 64;
+
+fn is_hex_name(name: &std::ffi::OsStr, len: usize) -> bool {
+    name.to_str().is_some_and(|n| {
+        n.len() == len
+            && n.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
+
+/// `write_atomic`'s temporary files: `.<name>.<pid>.<seq>.tmp`.
+fn is_temporary(name: &std::ffi::OsStr) -> bool {
+    name.to_str()
+        .is_some_and(|n| n.starts_with('.') && n.ends_with(".tmp") && n.len() <= 64)
+}
+
+/// Regular files in `dir` named as synthlint names entries of `len` hex
+/// digits, with their age (`None` when unknown). Links and anything else
+/// are left out.
+fn owned_files(dir: &Path, len: usize) -> Vec<(PathBuf, Option<Duration>)> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter(|e| is_hex_name(&e.file_name(), len))
+        .filter_map(|e| {
+            let meta = e.metadata().ok()?; // of the entry itself: never follows a link
+            meta.is_file().then(|| {
+                (
+                    e.path(),
+                    meta.modified().ok().and_then(|t| t.elapsed().ok()),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Sub-directories of `dir` named as synthlint names them (`len` hex digits),
+/// links excluded.
+fn owned_dirs(dir: &Path, len: usize) -> Vec<PathBuf> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter(|e| is_hex_name(&e.file_name(), len))
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.path())
+        .collect()
+}
+
+fn remove_stale_temporaries(dir: &Path, ttl: Duration) {
+    let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
-    for shard in shards.flatten() {
-        if !shard.file_type().is_ok_and(|t| t.is_dir()) {
-            continue;
-        }
-        let Ok(entries) = fs::read_dir(shard.path()) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let old = e
-                .metadata()
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| t.elapsed().ok())
-                .is_some_and(|age| age > ttl);
-            if old {
-                let _ = fs::remove_file(e.path());
-            }
+    for e in entries.flatten() {
+        let stale = is_temporary(&e.file_name())
+            && e.metadata().is_ok_and(|m| {
+                m.is_file()
+                    && m.modified()
+                        .ok()
+                        .and_then(|t| t.elapsed().ok())
+                        .is_some_and(|age| age > ttl)
+            });
+        if stale {
+            let _ = fs::remove_file(e.path());
         }
     }
 }
 
-/// Delete key directories other than `keep` whose `used` stamp is older
-/// than `ttl` (or missing). Only directories named like keys are touched.
+/// Delete facts entries (and leftover temporary files) older than `ttl`
+/// from a key directory; shards left empty go too.
+fn prune_entries(dir: &Path, ttl: Duration) {
+    for shard in owned_dirs(dir, SHARD_NAME_LEN) {
+        for (path, age) in owned_files(&shard, FACTS_NAME_LEN) {
+            if age.is_some_and(|a| a > ttl) {
+                let _ = fs::remove_file(path);
+            }
+        }
+        remove_stale_temporaries(&shard, ttl.min(DAY));
+        // Only once empty: anything synthlint did not write stays.
+        let _ = fs::remove_dir(&shard);
+    }
+}
+
+/// Delete other key directories than `keep` whose `used` stamp is older
+/// than `ttl`: what synthlint wrote in them, then each directory once empty.
+/// A directory without the stamp was not made by synthlint and is left alone.
 fn prune_other_keys(cache_dir: &Path, keep: &Path, ttl: Duration) {
-    let Ok(dirs) = fs::read_dir(cache_dir) else {
-        return;
-    };
-    for d in dirs.flatten() {
-        let path = d.path();
-        let is_key = d
-            .file_name()
-            .to_str()
-            .is_some_and(|n| n.len() == 16 && n.bytes().all(|b| b.is_ascii_hexdigit()));
-        if !is_key || path == keep || !d.file_type().is_ok_and(|t| t.is_dir()) {
+    for key_dir in owned_dirs(cache_dir, KEY_NAME_LEN) {
+        if key_dir == keep || stamp_age(&key_dir.join(USED)).is_none_or(|age| age <= ttl) {
             continue;
         }
-        if stamp_age(&path.join(USED)).is_none_or(|age| age > ttl) {
-            let _ = fs::remove_dir_all(&path);
+        prune_entries(&key_dir, Duration::ZERO);
+        let results = key_dir.join(RESULTS);
+        if fs::symlink_metadata(&results).is_ok_and(|m| m.is_dir()) {
+            for (path, _) in owned_files(&results, RESULT_NAME_LEN) {
+                let _ = fs::remove_file(path);
+            }
+            remove_stale_temporaries(&results, Duration::ZERO);
+            let _ = fs::remove_dir(&results);
         }
+        remove_stale_temporaries(&key_dir, Duration::ZERO);
+        for stamp in [PRUNED, USED] {
+            let path = key_dir.join(stamp);
+            if fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+                let _ = fs::remove_file(path);
+            }
+        }
+        let _ = fs::remove_dir(&key_dir);
     }
 }
 
@@ -409,7 +655,7 @@ mod tests {
     fn round_trip_miss_and_corrupt_entries() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("c");
-        let cache = FactsCache::open(&dir, &["to".into()]).unwrap();
+        let cache = FactsCache::open(&dir, tmp.path(), &["to".into()]).unwrap();
         assert!(dir.join(".gitignore").is_file() && dir.join("CACHEDIR.TAG").is_file());
         let k = FactsCache::key("a.py", "x = 1\n");
         assert_ne!(
@@ -430,8 +676,9 @@ mod tests {
         fs::write(cache.path(&k), b"").unwrap();
         assert!(cache.get(&k).is_none());
         // An entry of an older encoding, whatever it holds, is a miss.
-        let mut old = encode(&facts("a.py"), &[]).unwrap();
-        old[..4].copy_from_slice(b"SLF1");
+        let body = encode_body(&facts("a.py"), &[]).unwrap();
+        let mut old = cache.build.seal(Kind::Facts, &k, MAGIC, &body);
+        old[..4].copy_from_slice(b"SLF2");
         fs::write(cache.path(&k), old).unwrap();
         assert!(cache.get(&k).is_none());
     }
@@ -457,7 +704,8 @@ mod tests {
                     continue;
                 };
                 let (facts, notes) = crate::lang::python::extract("f.py", &text, &["to".into()]);
-                let (back, back_notes) = decode(&encode(&facts, &notes).unwrap()).expect("decodes");
+                let (back, back_notes) =
+                    decode_body(&encode_body(&facts, &notes).unwrap()).expect("decodes");
                 assert_eq!(
                     serde_json::to_string(&(&facts, &notes)).unwrap(),
                     serde_json::to_string(&(&back, &back_notes)).unwrap(),
@@ -471,7 +719,7 @@ mod tests {
         // Every literal shape, including the unit variant `Value::None`.
         let src = "x = f(None, True, -1.5, 7, {'a': [1, (2,)], 3: None}, *a, b=c.d, e=g(), **kw)\n";
         let (facts, notes) = crate::lang::python::extract("v.py", src, &[]);
-        let (back, _) = decode(&encode(&facts, &notes).unwrap()).expect("decodes");
+        let (back, _) = decode_body(&encode_body(&facts, &notes).unwrap()).expect("decodes");
         assert_eq!(
             serde_json::to_string(&facts).unwrap(),
             serde_json::to_string(&back).unwrap()
@@ -531,7 +779,7 @@ mod tests {
     #[test]
     fn result_entries_round_trip_and_damage_is_a_miss() {
         let tmp = tempfile::tempdir().unwrap();
-        let cache = FactsCache::open(tmp.path(), &[]).unwrap();
+        let cache = FactsCache::open(tmp.path(), tmp.path(), &[]).unwrap();
         let k = result_key(b"s", &[], &[]).unwrap();
         assert!(cache.get_result(&k).is_none());
         let e = entry("GEN001");
@@ -556,7 +804,7 @@ mod tests {
     #[test]
     fn only_the_most_recently_used_results_are_kept() {
         let tmp = tempfile::tempdir().unwrap();
-        let cache = FactsCache::open(tmp.path(), &[]).unwrap();
+        let cache = FactsCache::open(tmp.path(), tmp.path(), &[]).unwrap();
         let keys: Vec<EntryKey> = (0..MAX_RESULTS as u8 + 2)
             .map(|i| result_key(&[i], &[], &[]).unwrap())
             .collect();
@@ -591,14 +839,15 @@ mod tests {
 
     #[test]
     fn settings_change_the_directory() {
-        assert_ne!(settings_key(&["to".into()]), settings_key(&["cuda".into()]));
-        assert_eq!(settings_key(&["to".into()]), settings_key(&["to".into()]));
+        let dir = |p: &[String]| BuildId::current(p).dir_name();
+        assert_ne!(dir(&["to".into()]), dir(&["cuda".into()]));
+        assert_eq!(dir(&["to".into()]), dir(&["to".into()]));
     }
 
     #[test]
     fn pruning_removes_only_old_entries_and_unused_keys() {
         let tmp = tempfile::tempdir().unwrap();
-        let cache = FactsCache::open(tmp.path(), &[]).unwrap();
+        let cache = FactsCache::open(tmp.path(), tmp.path(), &[]).unwrap();
         let (old, new) = (FactsCache::key("old.py", ""), FactsCache::key("new.py", ""));
         cache.put(&old, &facts("old.py"), &[]);
         cache.put(&new, &facts("new.py"), &[]);
@@ -624,10 +873,114 @@ mod tests {
             .unwrap();
         let other = tmp.path().join("not-a-key");
         fs::create_dir_all(&other).unwrap();
+        // A stale key directory holding something synthlint did not write:
+        // its own files go, the rest (and so the directory) stays.
+        let mixed = tmp.path().join("00000000000000aa");
+        fs::create_dir_all(mixed.join("ab")).unwrap();
+        fs::write(mixed.join(USED), "").unwrap();
+        fs::write(mixed.join("ab").join("c".repeat(62)), "").unwrap();
+        fs::write(mixed.join("ab").join("important"), "data").unwrap();
+        // And one without a `used` stamp: not provably synthlint's.
+        let unstamped = tmp.path().join("00000000000000bb");
+        fs::create_dir_all(&unstamped).unwrap();
+        for f in [mixed.join(USED), mixed.join("ab").join("c".repeat(62))] {
+            fs::File::options()
+                .write(true)
+                .open(f)
+                .unwrap()
+                .set_modified(long_ago)
+                .unwrap();
+        }
         cache.finish();
         assert!(!cache.path(&old).exists());
         assert!(cache.path(&new).exists());
         assert!(!stale.exists());
         assert!(recent.exists() && other.exists());
+        assert!(!mixed.join("ab").join("c".repeat(62)).exists());
+        assert_eq!(
+            fs::read(mixed.join("ab").join("important")).unwrap(),
+            b"data"
+        );
+        assert!(unstamped.is_dir());
+    }
+
+    /// Issue 17, item 17: a changed bit is a miss, and so is an entry made
+    /// under any other build identity or stored as the other kind.
+    #[test]
+    fn entries_are_checked_against_this_build() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = FactsCache::open(tmp.path(), tmp.path(), &[]).unwrap();
+        let k = FactsCache::key("a.py", "x = 1\n");
+        cache.put(&k, &facts("a.py"), &[]);
+        let good = fs::read(cache.path(&k)).unwrap();
+        for i in 0..good.len() {
+            for bit in [0x01u8, 0x80] {
+                let mut bad = good.clone();
+                bad[i] ^= bit;
+                fs::write(cache.path(&k), &bad).unwrap();
+                assert!(cache.read(&k).is_none(), "byte {i} bit {bit:#x} changed");
+            }
+        }
+        // Sealed by another build: the right shape, the wrong checksum.
+        let body = encode_body(&facts("a.py"), &[]).unwrap();
+        let other = BuildId([7; 32]);
+        fs::write(cache.path(&k), other.seal(Kind::Facts, &k, MAGIC, &body)).unwrap();
+        assert!(cache.read(&k).is_none());
+        // A facts entry stored under a result's name is no result.
+        let rk = result_key(b"s", &[], &[]).unwrap();
+        fs::create_dir_all(cache.dir.join(RESULTS)).unwrap();
+        fs::write(
+            cache.result_path(&rk),
+            cache.build.seal(Kind::Facts, &rk, RESULT_MAGIC, &body),
+        )
+        .unwrap();
+        assert!(cache.get_result(&rk).is_none());
+        fs::write(cache.path(&k), &good).unwrap();
+        assert!(cache.read(&k).is_some());
+    }
+
+    /// Issue 17, item 2: no link is followed, and a directory synthlint did
+    /// not make is not used.
+    #[cfg(unix)]
+    #[test]
+    fn links_and_foreign_directories_are_refused() {
+        use std::os::unix::fs::symlink;
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("repo");
+        let victim = tmp.path().join("victim");
+        fs::create_dir_all(victim.join("0123456789abcdef")).unwrap();
+        fs::create_dir_all(&root).unwrap();
+        // The cache directory is a link.
+        symlink(&victim, root.join(DEFAULT_DIR)).unwrap();
+        assert!(FactsCache::open(&root.join(DEFAULT_DIR), &root, &[]).is_err());
+        // A link on the way to it.
+        fs::remove_file(root.join(DEFAULT_DIR)).unwrap();
+        symlink(&victim, root.join("c")).unwrap();
+        assert!(FactsCache::open(&root.join("c").join("cache"), &root, &[]).is_err());
+        assert!(!victim.join("cache").exists());
+        // Not empty and not marked: someone else's directory.
+        assert!(FactsCache::open(&victim, &root, &[]).is_err());
+        assert!(!victim.join("CACHEDIR.TAG").exists());
+        // A shard that is a link is not written through.
+        let dir = root.join(DEFAULT_DIR);
+        let cache = FactsCache::open(&dir, &root, &[]).unwrap();
+        let k = FactsCache::key("a.py", "");
+        let shard = cache.path(&k).parent().unwrap().to_path_buf();
+        symlink(&victim, &shard).unwrap();
+        cache.put(&k, &facts("a.py"), &[]);
+        assert_eq!(fs::read_dir(&victim).unwrap().count(), 1);
+        // A stamp that is a link is replaced, not written through.
+        let target = tmp.path().join("bashrc");
+        fs::write(&target, "keep").unwrap();
+        fs::remove_file(cache.dir.join(USED)).unwrap();
+        symlink(&target, cache.dir.join(USED)).unwrap();
+        drop(cache);
+        let reopened = FactsCache::open(&dir, &root, &[]).unwrap();
+        assert_eq!(fs::read_to_string(&target).unwrap(), "keep");
+        assert!(
+            fs::symlink_metadata(reopened.dir.join(USED))
+                .unwrap()
+                .is_file()
+        );
     }
 }

@@ -4,6 +4,7 @@
 //! and any frontend can use it without pulling in analyses or rules.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -153,7 +154,51 @@ fn rule_code<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> 
     Ok(stored)
 }
 
+/// Most steps of a code flow a finding carries, the gap marker included.
+/// A chain of 1,000 calls made each of 1,000 endpoints repeat the chain:
+/// 364 MB of SARIF from a 50 KB file. Output per finding is bounded.
+pub const MAX_FLOW_STEPS: usize = 24;
+/// Most related locations a finding carries, the gap marker included.
+pub const MAX_RELATED: usize = 50;
+
+/// Which of `len` steps to show when at most `max` may be (`max` ≥ 3): all
+/// of them, or the first and the last ones with room for a gap marker
+/// between them. Returns the index ranges before and after the gap.
+pub fn shown_steps(len: usize, max: usize) -> (Range<usize>, Range<usize>) {
+    if len <= max {
+        return (0..len, len..len);
+    }
+    let head = max / 2;
+    let tail = max - head - 1;
+    (0..head, len - tail..len)
+}
+
 impl Finding {
+    /// Bound what one finding carries: a long code flow keeps its first and
+    /// last steps around a marker that says how many were left out, and a
+    /// long list of related locations its first ones.
+    pub fn bound(&mut self) {
+        let len = self.flow.len();
+        let (head, tail) = shown_steps(len, MAX_FLOW_STEPS);
+        if tail.start > head.end {
+            let omitted = tail.start - head.end;
+            let gap = Related {
+                location: self.flow[head.end].location.clone(),
+                message: format!("… {omitted} more steps not shown"),
+            };
+            let last: Vec<Related> = self.flow.drain(tail).collect();
+            self.flow.truncate(head.end);
+            self.flow.push(gap);
+            self.flow.extend(last);
+        }
+        if self.related.len() > MAX_RELATED {
+            let omitted = self.related.len() - (MAX_RELATED - 1);
+            self.related.truncate(MAX_RELATED);
+            let gap = &mut self.related[MAX_RELATED - 1];
+            gap.message = format!("… and {omitted} more");
+        }
+    }
+
     pub fn new(rule: &'static str, level: Level, message: String, location: Location) -> Self {
         Finding {
             rule,
@@ -255,6 +300,24 @@ impl Precision {
 pub enum Status {
     Stable,
     Preview,
+}
+
+/// Notification kinds that mean a file the scan should have analysed was
+/// not: `--strict` fails the run on any of them.
+pub const SKIPPED_FILE_KINDS: &[&str] = &[
+    "io-error",
+    "file-too-large",
+    "binary-file",
+    "invalid-utf8",
+    "parse-failed",
+    "internal-error",
+];
+
+impl Notification {
+    /// Whether this says that a source file was skipped (not analysed).
+    pub fn skipped_a_file(&self) -> bool {
+        self.path.is_some() && SKIPPED_FILE_KINDS.contains(&self.kind.as_str())
+    }
 }
 
 /// What a rule is: the metadata every output names it by.

@@ -34,8 +34,9 @@ pub fn python_extract(data: &[u8]) {
     let walk = serde_json::to_string(&(&facts, &notes)).expect("facts serialize");
     let query = serde_json::to_string(&(&query_facts, &query_notes)).expect("facts serialize");
     assert!(walk == query, "cursor walk and query disagree");
-    let (back, back_notes) = crate::cache::decode(&crate::cache::encode(&facts, &notes).unwrap())
-        .expect("a cache entry decodes");
+    let (back, back_notes) =
+        crate::cache::decode_body(&crate::cache::encode_body(&facts, &notes).unwrap())
+            .expect("a cache entry decodes");
     assert!(
         serde_json::to_string(&(&back, &back_notes)).unwrap() == walk,
         "cache round trip changed the facts"

@@ -14,6 +14,7 @@ pub mod finding;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod git;
+pub mod git_index;
 pub mod implicit_label;
 pub mod lang;
 pub mod qname;

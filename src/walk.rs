@@ -16,6 +16,11 @@
 //!   hide a project that has no `.git`). The user's global git excludes
 //!   (`core.excludesFile`) are not read: a personal setting on one machine
 //!   must not hide files from a compliance scan that CI would see.
+//! - Files that git tracks (read from `.git/index`, `git_index`) are scanned
+//!   even when `.gitignore`, `.ignore` or `.git/info/exclude` lists them, each
+//!   with a `tracked-but-ignored` note: CI scans what is committed, and a pull
+//!   request must not hide code by adding an ignore line. Default excludes,
+//!   user excludes and `.synthlintignore` (synthlint's own policy) still apply.
 //! - Default excludes prune directories by name at any depth below a
 //!   walked directory; user excludes prune files and directories by their
 //!   root-relative path.
@@ -25,6 +30,8 @@
 //!   walked directory); others become `symlink-outside-root` notifications.
 //!   Links that lead back to an ancestor become `symlink-loop`. A file reached
 //!   through a link is reported under its real path, so it is scanned once.
+//! - FIFOs, sockets and devices named like source files are never opened;
+//!   each is an `io-error` notification.
 //! - Output is sorted by path, whatever the number of threads.
 
 use std::path::{Component, Path, PathBuf};
@@ -67,9 +74,33 @@ fn join_components(p: &Path) -> String {
     let parts: Vec<String> = p
         .components()
         .filter(|c| !matches!(c, Component::CurDir))
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .map(|c| component_name(c.as_os_str()))
         .collect();
     parts.join("/")
+}
+
+/// A path component as text. Bytes that are not UTF-8 are written `\xNN`
+/// (a lossy conversion made `a\xff.py` and `a\xfe.py` one name, and one of
+/// the files was dropped as a duplicate).
+fn component_name(name: &std::ffi::OsStr) -> String {
+    if let Some(s) = name.to_str() {
+        return s.to_owned();
+    }
+    #[cfg(unix)]
+    {
+        use std::fmt::Write;
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::new();
+        for chunk in name.as_bytes().utf8_chunks() {
+            out.push_str(chunk.valid());
+            for b in chunk.invalid() {
+                let _ = write!(out, "\\x{b:02X}");
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    name.to_string_lossy().into_owned()
 }
 
 /// Turns absolute paths into the relative paths used in output.
@@ -80,21 +111,31 @@ struct OutputPaths {
 }
 
 impl OutputPaths {
-    /// Root-relative when under the root; else relative to the current
-    /// directory (with `..` if need be); else the file name. Never absolute.
+    /// Root-relative, with `..` for a path outside the root (SARIF labels
+    /// every path relative to `%SRCROOT%`, the root, so a path relative to
+    /// anything else would point at another file); a relative path is
+    /// first made absolute from the current directory; else the file name.
+    /// Never absolute.
     fn of(&self, abs: &Path) -> String {
         if let Ok(rel) = abs.strip_prefix(&self.root) {
             let s = join_components(rel);
             return if s.is_empty() { ".".into() } else { s };
         }
-        if let Some(cwd) = &self.cwd
-            && abs.is_absolute()
-            && let Some(rel) = relative_with_dots(cwd, abs)
+        let joined;
+        let abs = match &self.cwd {
+            Some(cwd) if !abs.is_absolute() => {
+                joined = cwd.join(abs);
+                joined.as_path()
+            }
+            _ => abs,
+        };
+        if abs.is_absolute()
+            && let Some(rel) = relative_with_dots(&self.root, abs)
         {
             return rel;
         }
         abs.file_name()
-            .map(|n| n.to_string_lossy().into_owned())
+            .map(component_name)
             .unwrap_or_else(|| ".".into())
     }
 }
@@ -108,11 +149,7 @@ fn relative_with_dots(base: &Path, path: &Path) -> Option<String> {
         return None;
     }
     let mut parts: Vec<String> = vec!["..".into(); b.len() - common];
-    parts.extend(
-        p[common..]
-            .iter()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
-    );
+    parts.extend(p[common..].iter().map(|c| component_name(c.as_os_str())));
     Some(if parts.is_empty() {
         ".".into()
     } else {
@@ -514,12 +551,24 @@ fn walk_dirs(
                     if let Some(err) = e.error() {
                         let _ = tx.send(Err(error_notes(err, &filter.out)));
                     }
-                    if e.depth() == 0 || !e.file_type().is_some_and(|t| t.is_file()) {
+                    let kind = e.file_type();
+                    if e.depth() == 0 || kind.is_none_or(|t| t.is_dir()) {
                         return WalkState::Continue;
                     }
                     let Some(language) = language_of(e.path()) else {
                         return WalkState::Continue;
                     };
+                    // A FIFO, socket or device named like a source file:
+                    // never opened (it could block or never end), but said.
+                    if !kind.is_some_and(|t| t.is_file()) {
+                        let _ = tx.send(Err(vec![note(
+                            Level::Warning,
+                            "io-error",
+                            Some(filter.out.of(e.path())),
+                            "skipped: not a regular file".into(),
+                        )]));
+                        return WalkState::Continue;
+                    }
                     if let Some((rel, abs)) = filter.file(&e) {
                         let _ = tx.send(Ok(SourcePath { rel, abs, language }));
                     }
@@ -544,7 +593,116 @@ fn walk_dirs(
             Err(n) => notes.extend(n),
         }
     }
+    let (tracked, tracked_notes) = tracked_but_ignored(dirs, root, settings, &out, &files);
+    files.extend(tracked);
+    notes.extend(tracked_notes);
     (files, notes)
+}
+
+/// Source files git tracks below the walked directories that an ignore
+/// file (`.gitignore`, `.ignore`, `.git/info/exclude`) kept from the walk.
+/// CI scans what is committed: a pull request must not hide a file from
+/// the scan by listing it in `.gitignore`. They are scanned, each with a
+/// note. What synthlint's own policy leaves out stays out: default
+/// excludes, `exclude`/`--exclude` and `.synthlintignore`. The index is
+/// read, never git run (`git_index`).
+fn tracked_but_ignored(
+    dirs: &[PathBuf],
+    root: &Path,
+    settings: &Settings,
+    out: &OutputPaths,
+    walked: &[SourcePath],
+) -> (Vec<SourcePath>, Vec<Notification>) {
+    use std::collections::{HashMap, HashSet};
+    let walked: HashSet<&Path> = walked.iter().map(|f| f.abs.as_path()).collect();
+    let mut indexes: HashMap<PathBuf, Option<crate::git_index::Tracked>> = HashMap::new();
+    let mut own_ignores: HashMap<PathBuf, Option<Gitignore>> = HashMap::new();
+    let mut files = Vec::new();
+    let mut notes = Vec::new();
+    for dir in dirs {
+        let Some(work_tree) = dir.ancestors().find(|d| d.join(".git").exists()) else {
+            continue;
+        };
+        let tracked = indexes
+            .entry(work_tree.to_path_buf())
+            .or_insert_with(|| crate::git_index::Tracked::for_dir(dir));
+        let Some(tracked) = tracked.as_ref() else {
+            continue;
+        };
+        for abs in tracked.files_under(dir) {
+            let Some(language) = language_of(&abs) else {
+                continue;
+            };
+            if walked.contains(abs.as_path())
+                || !std::fs::symlink_metadata(&abs).is_ok_and(|m| m.is_file())
+            {
+                continue;
+            }
+            let below = abs.strip_prefix(dir).unwrap_or(&abs);
+            let default_excluded = below
+                .parent()
+                .into_iter()
+                .flat_map(Path::components)
+                .any(|c| {
+                    c.as_os_str()
+                        .to_str()
+                        .is_some_and(|n| DEFAULT_EXCLUDES.contains(&n))
+                });
+            let rel = out.of(&abs);
+            if default_excluded
+                || excluded(&settings.exclude, &rel)
+                || synthlint_ignored(&abs, root, dir, &mut own_ignores)
+            {
+                continue;
+            }
+            notes.push(note(
+                Level::Note,
+                "tracked-but-ignored",
+                Some(rel.clone()),
+                "scanned although an ignore file lists it: git tracks this file".into(),
+            ));
+            files.push(SourcePath { rel, abs, language });
+        }
+    }
+    (files, notes)
+}
+
+/// Whether a `.synthlintignore` between the root (or the walked directory,
+/// when that is not below the root) and the file ignores it. The deepest
+/// file that says anything about it decides, as in git.
+fn synthlint_ignored(
+    file: &Path,
+    root: &Path,
+    walked: &Path,
+    cache: &mut std::collections::HashMap<PathBuf, Option<Gitignore>>,
+) -> bool {
+    let top = if walked.starts_with(root) {
+        root
+    } else {
+        walked
+    };
+    for dir in file.ancestors().skip(1) {
+        if !dir.starts_with(top) {
+            break;
+        }
+        let gi = cache.entry(dir.to_path_buf()).or_insert_with(|| {
+            let path = dir.join(IGNORE_FILE);
+            if !std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+                return None;
+            }
+            let mut b = GitignoreBuilder::new(dir);
+            let _ = b.add(&path);
+            b.build().ok()
+        });
+        if let Some(gi) = gi {
+            match gi.matched_path_or_any_parents(file, false) {
+                Match::Ignore(_) => return true,
+                Match::Whitelist(_) => return false,
+                Match::None => {}
+            }
+        }
+    }
+    false
 }
 
 /// A file selected for `synthlint media`.
@@ -593,9 +751,12 @@ pub fn media_files(
             }
         };
         if meta.is_file() {
+            // Reported under the name it was given: a link is not its
+            // target (which may say where things lie outside the root).
+            let rel = out.of(&named);
             let abs = named.canonicalize().unwrap_or(named);
             files.push(MediaPath {
-                rel: out.of(&abs),
+                rel,
                 abs,
                 named: true,
             });
@@ -619,21 +780,40 @@ pub fn media_files(
         for entry in walker {
             match entry {
                 Ok(e) => {
-                    if e.file_type().is_some_and(|t| t.is_file()) && is_media(e.path()) {
+                    if !is_media(e.path()) {
+                        continue;
+                    }
+                    if e.file_type().is_some_and(|t| t.is_file()) {
+                        let rel = out.of(e.path());
                         let abs = e.path().canonicalize().unwrap_or_else(|_| e.into_path());
                         files.push(MediaPath {
-                            rel: out.of(&abs),
+                            rel,
                             abs,
                             named: false,
                         });
+                    } else if e.path_is_symlink() {
+                        notes.push(note(
+                            Level::Note,
+                            "symlink-not-followed",
+                            Some(out.of(e.path())),
+                            "skipped: symbolic link (directories are searched without following links; name the file to check it)".into(),
+                        ));
+                    } else if !e.file_type().is_some_and(|t| t.is_dir()) {
+                        notes.push(note(
+                            Level::Warning,
+                            "io-error",
+                            Some(out.of(e.path())),
+                            "skipped: not a regular file".into(),
+                        ));
                     }
                 }
                 Err(err) => notes.extend(error_notes(&err, &out)),
             }
         }
     }
-    files.sort();
-    // The same file named twice, or named and found in a directory.
+    // The same file named twice, or named and found in a directory (maybe
+    // under another name, through a link): once, under its first name.
+    files.sort_by(|a, b| (&a.abs, &a.rel).cmp(&(&b.abs, &b.rel)));
     files.dedup_by(|b, a| {
         if a.abs == b.abs {
             a.named |= b.named;
@@ -642,6 +822,7 @@ pub fn media_files(
             false
         }
     });
+    files.sort();
     notes.sort();
     (files, notes)
 }
@@ -658,8 +839,10 @@ mod tests {
         };
         assert_eq!(out.of(Path::new("/r/repo/a/b.py")), "a/b.py");
         assert_eq!(out.of(Path::new("/r/repo")), ".");
+        // Outside the root: still relative to the root (what SARIF's
+        // %SRCROOT% means), never to the current directory.
         assert_eq!(out.of(Path::new("/r/other/x.py")), "../other/x.py");
-        assert_eq!(out.of(Path::new("/r/work/x.py")), "x.py");
-        assert_eq!(out.of(Path::new("relative.py")), "relative.py");
+        assert_eq!(out.of(Path::new("/r/work/x.py")), "../work/x.py");
+        assert_eq!(out.of(Path::new("relative.py")), "../work/relative.py");
     }
 }

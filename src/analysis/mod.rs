@@ -18,6 +18,7 @@ pub mod callgraph;
 pub mod dataflow;
 pub mod entrypoints;
 pub mod generation;
+mod import_roots;
 pub mod index;
 pub mod results;
 
@@ -45,6 +46,8 @@ impl Project {
             .filter(|(_, f)| crate::lang::frontend(f.language).has_code())
             .map(|(i, f)| (f.module.clone(), i))
             .collect();
+        // Imports found along inferred sys.path roots, spelled in full.
+        import_roots::qualify(&mut files, &modules);
         let index = SemanticIndex::new(&files, &modules);
         let mut project = Project {
             files,

@@ -274,6 +274,20 @@ fn run_checked(args: CheckArgs) -> Result<ExitCode, ExitCode> {
     if args.stats {
         print_stats(&result.stats);
     }
+    if args.strict {
+        let skipped = result
+            .notifications
+            .iter()
+            .filter(|n| n.skipped_a_file())
+            .count();
+        if skipped > 0 || result.stats.files == 0 {
+            eprintln!(
+                "error: --strict: {skipped} Python file(s) could not be analysed, {} were",
+                result.stats.files
+            );
+            return Err(ExitCode::from(2));
+        }
+    }
     let stale_fails = args.fail_on_stale_baseline && stale > 0;
     Ok(if result.fails(settings.fail_on) || stale_fails {
         ExitCode::from(1)

@@ -7,6 +7,7 @@ use crate::catalog::Catalog;
 use crate::cli::{InventoryArgs, InventoryFormat};
 use crate::config::Overrides;
 use crate::engine;
+use crate::report::escape;
 use crate::report::inventory::Inventory;
 
 pub fn run(args: InventoryArgs) -> ExitCode {
@@ -14,6 +15,11 @@ pub fn run(args: InventoryArgs) -> ExitCode {
         Ok(p) => p,
         Err(code) => return code,
     };
+    if let Err(code) = super::output_or_exit(args.output.as_deref(), &paths, |p| {
+        crate::walk::language_of(p).is_some()
+    }) {
+        return code;
+    }
     let overrides = Overrides {
         config: args.config.clone(),
         paths: paths.clone(),
@@ -38,8 +44,8 @@ pub fn run(args: InventoryArgs) -> ExitCode {
             "{}[{}]: {}: {}",
             n.level.as_str(),
             n.kind,
-            n.path.as_deref().unwrap_or("-"),
-            n.message
+            escape::line(n.path.as_deref().unwrap_or("-")),
+            escape::line(&n.message)
         );
     }
     let analysis = Analysis::run(&project, &catalog);

@@ -55,6 +55,11 @@ pub fn run(args: MediaArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     }
+    if let Err(code) = super::output_or_exit(args.output.as_deref(), &args.paths, |p| {
+        MediaKind::from_extension(p).is_some()
+    }) {
+        return code;
+    }
     let root = match &args.root {
         Some(r) => match r.canonicalize() {
             Ok(r) if r.is_dir() => r,
@@ -120,7 +125,7 @@ pub fn run(args: MediaArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let inspections: Vec<Inspection> =
+    let mut inspections: Vec<Inspection> =
         pool.install(|| files.par_iter().map(|f| inspect(&f.abs, &f.rel)).collect());
     for i in &inspections {
         for note in &i.notes {
@@ -134,6 +139,15 @@ pub fn run(args: MediaArgs) -> ExitCode {
         }
     }
     notifications.sort();
+    // Messages quote what the files carry.
+    notifications
+        .iter_mut()
+        .for_each(crate::report::redact::notification);
+    for i in &mut inspections {
+        i.findings
+            .iter_mut()
+            .for_each(crate::report::redact::finding);
+    }
 
     let mut buf = Vec::new();
     let written = match args.format {

@@ -111,6 +111,10 @@ pub struct CheckArgs {
     /// Lowest level that makes the exit code 1.
     #[arg(long, value_parser = parse_level)]
     pub fail_on: Option<Level>,
+    /// Exit 2 when a Python file could not be analysed (unreadable, binary,
+    /// not decodable, over max-file-size, parser failure) or none was.
+    #[arg(long)]
+    pub strict: bool,
     /// Never colour the output (also when NO_COLOR is set or output is not a terminal).
     #[arg(long)]
     pub no_color: bool,
@@ -237,6 +241,30 @@ fn existing_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, std::process::ExitC
     Ok(paths)
 }
 
+/// Exit status 2 when `output` would overwrite a file the command reads: a
+/// path named on the command line, or a file below a named directory that
+/// `scanned` would pick by its name (`check -o app.py app.py`).
+fn output_or_exit(
+    output: Option<&std::path::Path>,
+    paths: &[PathBuf],
+    scanned: impl Fn(&std::path::Path) -> bool,
+) -> Result<(), ExitCode> {
+    let Some(out) = output.and_then(|o| o.canonicalize().ok()) else {
+        return Ok(());
+    };
+    for p in paths {
+        let Ok(p) = p.canonicalize() else { continue };
+        if out == p || (p.is_dir() && out.starts_with(&p) && scanned(&out)) {
+            eprintln!(
+                "error: --output {}: that is a file this command scans; write the report elsewhere",
+                crate::report::escape::line(&out.display().to_string())
+            );
+            return Err(ExitCode::from(2));
+        }
+    }
+    Ok(())
+}
+
 /// Validated settings, or the configuration error rendered on standard error
 /// and exit status 2.
 fn settings_or_exit(
@@ -256,8 +284,38 @@ fn parse_level(s: &str) -> Result<Level, String> {
     Level::parse(s).ok_or_else(|| format!("expected note, warning or error, got `{s}`"))
 }
 
+/// Debug builds only: panic here when `SYNTHLINT_DEBUG_PANIC` names this
+/// place, so the tests can see what a bug looks like to the user.
+#[doc(hidden)]
+pub fn debug_panic(place: &str) {
+    #[cfg(debug_assertions)]
+    if std::env::var_os("SYNTHLINT_DEBUG_PANIC").is_some_and(|p| p == place) {
+        panic!("SYNTHLINT_DEBUG_PANIC={place}");
+    }
+    let _ = place;
+}
+
+/// Worker threads beyond this many per core only cost (thread start-up,
+/// memory); `--jobs 16000` could not even start them.
+const MAX_JOBS_PER_CORE: usize = 4;
+/// And never more than this many.
+const MAX_JOBS: usize = 256;
+
+/// `--jobs` clamped to what the machine can use, with a warning when cut.
+fn clamp_jobs(jobs: Option<usize>) -> Option<usize> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let max = (cores * MAX_JOBS_PER_CORE).clamp(MAX_JOBS_PER_CORE, MAX_JOBS);
+    match jobs {
+        Some(n) if n > max => {
+            eprintln!("warning: --jobs {n} is more than this machine can use; using {max}");
+            Some(max)
+        }
+        other => other,
+    }
+}
+
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let mut cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -268,6 +326,27 @@ pub fn main() -> ExitCode {
             };
         }
     };
+    match &mut cli.command {
+        Command::Check(args) => args.scan.jobs = clamp_jobs(args.scan.jobs),
+        Command::Baseline(args) => args.scan.jobs = clamp_jobs(args.scan.jobs),
+        Command::Media(args) => args.jobs = clamp_jobs(args.jobs),
+        Command::Debug(DebugCommand::Parse { jobs, .. }) => *jobs = clamp_jobs(*jobs),
+        _ => {}
+    }
+    // A bug must not look like a clean run or a finding: any panic that
+    // reaches here (worker threads' panics are passed on by rayon and the
+    // walker) exits 2. The panic hook has printed where it happened.
+    match std::panic::catch_unwind(move || run(cli)) {
+        Ok(code) => code,
+        Err(_) => {
+            eprintln!("error: synthlint stopped on an internal error; please report it");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> ExitCode {
+    debug_panic("main");
     match cli.command {
         Command::Check(args) => check::run(args),
         Command::Baseline(args) => baseline::run(args),

@@ -119,7 +119,7 @@ pub fn guard_inputs(outputs: &[Output], scanned: &[PathBuf]) -> Result<(), ExitC
         if read {
             eprintln!(
                 "error: refusing to write the report to {}: it is a source file this scan reads",
-                path.display()
+                crate::report::escape::line(&path.display().to_string())
             );
             return Err(ExitCode::from(2));
         }

@@ -4,7 +4,15 @@
 //! filesystem root: `synthlint.toml`, `.synthlint.toml`, then a
 //! `pyproject.toml` that has a `[tool.synthlint]` table. The first hit wins;
 //! configuration files are not merged.
+//!
+//! The scanned repository is not trusted: a file found by this search must
+//! be a regular file, or a symbolic link to a regular file inside the same
+//! repository (the nearest directory above the link that holds `.git`, else
+//! the link's own directory). Anything else (a link to `/proc/self/environ`,
+//! a FIFO, a device) is an error and is never opened. Every configuration
+//! file, also one named with `--config`, is read up to `MAX_CONFIG_SIZE`.
 
+use std::io::Read;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -13,6 +21,9 @@ use crate::config::error::{ConfigError, ConfigSource};
 use crate::config::options::{Options, Pyproject, PyprojectProbe};
 
 pub const CONFIG_NAMES: &[&str] = &["synthlint.toml", ".synthlint.toml"];
+
+/// Largest configuration file read (1 MiB): real ones are a few KB.
+pub const MAX_CONFIG_SIZE: u64 = 1 << 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConfigKind {
@@ -78,12 +89,12 @@ pub fn find(start: &Path) -> Result<Option<LoadedConfig>, ConfigError> {
     for dir in start.ancestors() {
         for name in CONFIG_NAMES {
             let path = dir.join(name);
-            if path.is_file() {
+            if usable(&path)? {
                 return load(&path, ConfigKind::Synthlint).map(Some);
             }
         }
         let py = dir.join("pyproject.toml");
-        if py.is_file()
+        if usable(&py)?
             && let Some(c) = load_pyproject(&py, false)?
         {
             return Ok(Some(c));
@@ -92,14 +103,67 @@ pub fn find(start: &Path) -> Result<Option<LoadedConfig>, ConfigError> {
     Ok(None)
 }
 
+/// Whether a configuration file found by the search may be read: `false`
+/// when there is nothing (or a directory, or a dangling link) at `path`, an
+/// error when something is there that must not be read.
+fn usable(path: &Path) -> Result<bool, ConfigError> {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return Ok(false);
+    };
+    let kind = meta.file_type();
+    if kind.is_dir() {
+        return Ok(false);
+    }
+    if kind.is_symlink() {
+        let Ok(target) = path.canonicalize() else {
+            return Ok(false);
+        };
+        let link_dir = path
+            .parent()
+            .and_then(|d| d.canonicalize().ok())
+            .unwrap_or_default();
+        let tree = link_dir
+            .ancestors()
+            .find(|d| d.join(".git").exists())
+            .unwrap_or(&link_dir);
+        if !target.starts_with(tree) {
+            return Err(ConfigError::plain(format!(
+                "{}: a symbolic link to a file outside the repository; synthlint does not read it",
+                display_name(path)
+            ))
+            .with_help("name a configuration file outside the repository with --config"));
+        }
+        if target.is_dir() {
+            return Ok(false);
+        }
+        if !target.is_file() {
+            return Err(not_regular(&display_name(path)));
+        }
+        return Ok(true);
+    }
+    if !kind.is_file() {
+        return Err(not_regular(&display_name(path)));
+    }
+    Ok(true)
+}
+
+fn not_regular(name: &str) -> ConfigError {
+    ConfigError::plain(format!(
+        "{name}: not a regular file; synthlint does not read it"
+    ))
+}
+
 /// Load the file named with `--config`. A `pyproject.toml` must have a
 /// `[tool.synthlint]` table; any other name is read as `synthlint.toml`.
 pub fn load_explicit(path: &Path) -> Result<LoadedConfig, ConfigError> {
-    if !path.is_file() {
+    if !path.exists() {
         return Err(ConfigError::plain(format!(
             "--config {}: no such file",
             path.display()
         )));
+    }
+    if !path.is_file() {
+        return Err(not_regular(&format!("--config {}", path.display())));
     }
     if path.file_name().is_some_and(|n| n == "pyproject.toml") {
         load_pyproject(path, true)?.ok_or_else(|| {
@@ -116,8 +180,22 @@ pub fn load_explicit(path: &Path) -> Result<LoadedConfig, ConfigError> {
 fn read(path: &Path) -> Result<(PathBuf, ConfigSource), ConfigError> {
     let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     let name = display_name(&canonical);
-    let bytes =
-        std::fs::read(path).map_err(|e| ConfigError::plain(format!("cannot read {name}: {e}")))?;
+    let cannot = |e: std::io::Error| ConfigError::plain(format!("cannot read {name}: {e}"));
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    // A FIFO or device would block or never end; `/proc` files claim size 0.
+    if !file.metadata().map_err(cannot)?.is_file() {
+        return Err(not_regular(&name));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_CONFIG_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_CONFIG_SIZE {
+        return Err(ConfigError::plain(format!(
+            "{name} is larger than {} KiB; synthlint does not read configuration files that large",
+            MAX_CONFIG_SIZE >> 10
+        )));
+    }
     let mut text = String::from_utf8(bytes)
         .map_err(|_| ConfigError::plain(format!("{name} is not valid UTF-8")))?;
     if text.starts_with('\u{feff}') {
@@ -194,7 +272,11 @@ fn display_name(path: &Path) -> String {
 fn toml_error(source: &ConfigSource, e: &toml::de::Error, prefix: &[&str]) -> ConfigError {
     let mut err = source.toml_error(e);
     if let Some(key) = e.span().and_then(|s| key_at(&source.text, s.start, prefix)) {
-        err.message = format!("invalid {}: `{key}`: {}", source.name, e.message().trim());
+        err.message = super::error::excerpt(&format!(
+            "invalid {}: `{key}`: {}",
+            source.name,
+            e.message().trim()
+        ));
     }
     err
 }

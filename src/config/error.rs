@@ -1,10 +1,44 @@
 //! Configuration errors as `miette` diagnostics that point into the file.
+//!
+//! A configuration file may come with the scanned repository, so what an
+//! error shows of it is bounded: messages, labels and help are cut to
+//! `MAX_TEXT` characters with secrets masked and control characters
+//! escaped; the source lines under an error are shown only when they are
+//! short and plain (else the message says where); at most `MAX_RELATED`
+//! further problems are listed.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
 
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceSpan};
+
+use crate::report::{escape, redact};
+
+/// Longest message, label or help text shown, in characters.
+const MAX_TEXT: usize = 300;
+/// Problems listed after the first one.
+const MAX_RELATED: usize = 20;
+/// Source lines under an error are shown only when none is longer.
+const MAX_SHOWN_LINE: usize = 300;
+
+/// Text from or about the file as it may be shown: secrets masked, control
+/// characters escaped, at most `MAX_TEXT` characters.
+pub fn excerpt(s: &str) -> String {
+    clip(s, MAX_TEXT)
+}
+
+/// `excerpt` with a limit of `max` characters (for a value quoted in a
+/// message, so that the rest of the message stays).
+pub fn clip(s: &str, max: usize) -> String {
+    let masked = redact::mask(s);
+    let escaped = escape::line(&masked);
+    match escaped.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &escaped[..cut]),
+        None => escaped.into_owned(),
+    }
+}
 
 /// One configuration problem, optionally with the file and a labelled span.
 /// Several problems found in one pass become one error with `related` ones.
@@ -38,8 +72,13 @@ impl std::ops::DerefMut for ConfigError {
 impl ConfigError {
     /// A problem without a file (command-line values, I/O errors).
     pub fn plain(message: impl Into<String>) -> Self {
+        Self::shown(excerpt(&message.into()))
+    }
+
+    /// `message` already made safe to show.
+    fn shown(message: String) -> Self {
         ConfigError(Box::new(Problem {
-            message: message.into(),
+            message,
             source: None,
             span: None,
             label: None,
@@ -49,7 +88,7 @@ impl ConfigError {
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(excerpt(&help.into()));
         self
     }
 
@@ -65,6 +104,10 @@ impl ConfigError {
             .map(|s| s.name().to_string())
             .unwrap_or_else(|| "the configuration".into());
         let mut all = ConfigError::plain(format!("{total} problems in {name}"));
+        if total > MAX_RELATED {
+            problems.truncate(MAX_RELATED);
+            all = all.with_help(format!("the first {MAX_RELATED} are shown"));
+        }
         all.related = problems;
         Some(all)
     }
@@ -119,6 +162,31 @@ pub struct ConfigSource {
     pub text: Arc<String>,
 }
 
+/// Whether the lines around `span` (one line of context each side, as
+/// miette shows them) are short and free of control characters.
+fn showable(text: &str, span: &Range<usize>) -> bool {
+    let line_start = |at: usize| text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = |at: usize| text[at..].find('\n').map_or(text.len(), |i| at + i);
+    let mut from = line_start(span.start);
+    if from > 0 {
+        from = line_start(from - 1);
+    }
+    let mut to = line_end(span.end);
+    if to < text.len() {
+        to = line_end(to + 1);
+    }
+    let shown = &text[from..to];
+    shown.split('\n').all(|l| l.len() <= MAX_SHOWN_LINE)
+        && matches!(escape::block(shown), Cow::Borrowed(_))
+}
+
+/// 1-based line and column (in characters) of byte `at`.
+fn line_col(text: &str, at: usize) -> (usize, usize) {
+    let line = text[..at].matches('\n').count() + 1;
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    (line, text[start..at].chars().count() + 1)
+}
+
 impl ConfigSource {
     pub fn error(
         &self,
@@ -126,13 +194,35 @@ impl ConfigSource {
         message: impl Into<String>,
         label: impl Into<String>,
     ) -> ConfigError {
-        let len = self.text.len();
+        let text = self.text.as_str();
+        let len = text.len();
         // Clamp so a stale or odd span can never make the renderer fail.
-        let span = span.map(|r| r.start.min(len)..r.end.min(len).max(r.start.min(len)));
+        let span = span
+            .map(|r| r.start.min(len)..r.end.min(len).max(r.start.min(len)))
+            .map(|r| {
+                let start = (0..=r.start).rev().find(|&i| text.is_char_boundary(i));
+                let end = (r.end..=len).find(|&i| text.is_char_boundary(i));
+                start.unwrap_or(0)..end.unwrap_or(len)
+            });
+        let message = excerpt(&message.into());
+        let Some(span) = span.clone().filter(|r| showable(text, r)) else {
+            let at = span.map(|r| line_col(text, r.start));
+            let name = clip(&self.name, MAX_TEXT);
+            return ConfigError::shown(match at {
+                Some((line, col)) => format!("{message} ({name}, line {line}, column {col})"),
+                None => message,
+            });
+        };
         let mut err = ConfigError::plain(message);
-        err.source = Some(NamedSource::new(&self.name, self.text.clone()).with_language("TOML"));
-        err.span = span;
-        err.label = Some(label.into());
+        // Masking keeps every byte offset, so the span still fits.
+        let shown = match redact::mask(text) {
+            Cow::Borrowed(_) => self.text.clone(),
+            Cow::Owned(masked) => Arc::new(masked),
+        };
+        let name = escape::line(&self.name).into_owned();
+        err.source = Some(NamedSource::new(name, shown).with_language("TOML"));
+        err.span = Some(span);
+        err.label = Some(excerpt(&label.into()));
         err
     }
 

@@ -67,10 +67,14 @@ impl Hierarchy {
                 if at == stop || !at.starts_with(root) || at.parent().is_none() {
                     break None;
                 }
+                // Anything by a config's name (a link, a FIFO) is a
+                // candidate, so that `discover::find` judges it as it does
+                // the base config: only regular files inside the repository,
+                // size-capped, errors masked; never skipped in silence.
                 let candidate = discover::CONFIG_NAMES
                     .iter()
                     .chain(["pyproject.toml"].iter())
-                    .any(|n| at.join(n).is_file());
+                    .any(|n| std::fs::symlink_metadata(at.join(n)).is_ok_and(|m| !m.is_dir()));
                 if candidate
                     && let Some(loaded) = discover::find(&at)?
                     && loaded.dir() == at

@@ -180,7 +180,7 @@ impl Validator<'_> {
             let what = if sel.get_ref().trim().is_empty() {
                 "empty rule selector".to_string()
             } else {
-                format!("unknown rule code or prefix `{}`", sel.get_ref())
+                format!("unknown rule code or prefix `{}`", value(sel.get_ref()))
             };
             self.at(
                 sel.span(),
@@ -197,7 +197,7 @@ impl Validator<'_> {
         if level.is_none() {
             self.at(
                 value.span(),
-                format!("{key}: unknown level `{}`", value.get_ref()),
+                format!("{key}: unknown level `{}`", self::value(value.get_ref())),
                 "not a level",
                 Some("use \"note\", \"warning\" or \"error\"".into()),
             );
@@ -216,7 +216,7 @@ impl Validator<'_> {
             Err(e) => {
                 self.at(
                     glob.span(),
-                    format!("{key}: invalid glob `{}`: {e}", glob.get_ref()),
+                    format!("{key}: invalid glob `{}`: {e}", value(glob.get_ref())),
                     "invalid glob",
                     None,
                 );
@@ -230,6 +230,11 @@ impl Validator<'_> {
             .and_then(|c| c.span_at(path))
             .unwrap_or(fallback)
     }
+}
+
+/// A value from the file quoted in a message: a short, masked excerpt.
+fn value(s: &str) -> String {
+    error::clip(s, 60)
 }
 
 /// Rule codes for a selector given on the command line.
@@ -331,6 +336,18 @@ pub(crate) fn build(
                 size.span(),
                 "max-file-size: must be at least 1 byte".into(),
                 "zero",
+                None,
+            );
+            settings::DEFAULT_MAX_FILE_SIZE
+        }
+        Some(size) if size.get_ref().0 > settings::MAX_MAX_FILE_SIZE => {
+            v.at(
+                size.span(),
+                format!(
+                    "max-file-size: at most {} bytes (4 GiB - 1): positions in a file are 32-bit",
+                    settings::MAX_MAX_FILE_SIZE
+                ),
+                "too large",
                 None,
             );
             settings::DEFAULT_MAX_FILE_SIZE

@@ -10,6 +10,9 @@ use crate::catalog::CatalogData;
 use crate::finding::Level;
 
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 2 * 1024 * 1024;
+/// The largest `max-file-size`: byte offsets in facts and spans are `u32`,
+/// so a file of 4 GiB or more cannot be described (it gave 0 findings).
+pub const MAX_MAX_FILE_SIZE: u64 = u32::MAX as u64;
 
 /// Directories never walked unless named explicitly.
 pub const DEFAULT_EXCLUDES: &[&str] = &[

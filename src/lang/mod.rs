@@ -79,8 +79,11 @@ pub static FRONTENDS: &[&dyn Frontend] = &[&python::PythonFrontend];
 
 /// The frontend that reads `path`, by file name first, then extension.
 pub fn for_path(path: &Path) -> Option<&'static dyn Frontend> {
-    let name = path.file_name()?.to_str()?;
-    if let Some(f) = FRONTENDS.iter().find(|f| f.file_names().contains(&name)) {
+    // A name that is not UTF-8 may still end in `.py` (`a\xff.py`): the
+    // extension decides then.
+    if let Some(name) = path.file_name().and_then(|n| n.to_str())
+        && let Some(f) = FRONTENDS.iter().find(|f| f.file_names().contains(&name))
+    {
         return Some(*f);
     }
     let ext = path.extension()?.to_str()?;
@@ -96,6 +99,23 @@ pub fn frontend(language: Language) -> &'static dyn Frontend {
         .iter()
         .find(|f| f.language() == language)
         .expect("every language has a registered frontend")
+}
+
+/// A file's text as its frontend reads it (`Frontend::decode`), for the
+/// reporters that show or hash the text the spans index, so that they agree
+/// with the parser; files no frontend reads (configuration, media) as UTF-8
+/// after an optional BOM. `None` when the bytes are not such text.
+pub fn decode_file(path: &Path, bytes: Vec<u8>) -> Option<String> {
+    match for_path(path) {
+        Some(frontend) => frontend.decode(bytes).ok(),
+        None => {
+            let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+                Some(rest) => rest.to_vec(),
+                None => bytes,
+            };
+            String::from_utf8(bytes).ok()
+        }
+    }
 }
 
 /// The call-graph rules of a language.
@@ -121,5 +141,11 @@ mod tests {
         assert!(for_path(Path::new("pkg/app.pyi")).is_some());
         assert!(for_path(Path::new("README.md")).is_none());
         assert!(for_path(Path::new("Makefile")).is_none());
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            let name = std::ffi::OsStr::from_bytes(b"a\xff.py");
+            assert!(for_path(Path::new(name)).is_some());
+        }
     }
 }

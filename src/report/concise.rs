@@ -51,8 +51,8 @@ impl Emitter for Concise {
 }
 
 /// Whitespace runs (line breaks included) as one space, and control
-/// characters from scanned code made visible (U+FFFD) so they cannot reach
-/// the terminal.
+/// characters from scanned code made visible (`escape`) so they cannot
+/// reach the terminal.
 pub fn one_line(s: &str) -> String {
     crate::report::markdown::plain(&s.split_whitespace().collect::<Vec<_>>().join(" "))
 }
@@ -61,6 +61,10 @@ pub fn one_line(s: &str) -> String {
 mod tests {
     #[test]
     fn control_characters_never_reach_the_terminal() {
-        assert_eq!(super::one_line("a\u{1b}[2J\r\nb"), "a\u{FFFD}[2J b");
+        assert_eq!(super::one_line("a\u{1b}[2J\r\nb"), "a\u{241B}[2J b");
+        assert_eq!(
+            super::one_line("a\u{9B}2J\u{202E}b"),
+            "a\u{FFFD}2J\u{FFFD}b"
+        );
     }
 }

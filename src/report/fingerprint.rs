@@ -231,21 +231,43 @@ struct LoadedFile {
     /// The file as stored, BOM included (GitHub hashes it that way);
     /// `None` when it cannot be read.
     raw: Option<String>,
+    /// The text as the parser saw it (`lang::decode_file`), when it differs
+    /// from `raw` after its BOM: a PEP 263 encoding, trailing NULs.
+    decoded: Option<String>,
     /// Line starts in `text()`.
     starts: Vec<usize>,
     /// Filled on first use; the JSON report never needs them.
     line_hashes: Option<Vec<(u64, u32)>>,
+    /// `text()` with secrets masked (same offsets), filled on first use.
+    masked: Option<Option<String>>,
 }
 
 impl LoadedFile {
     /// Text after a UTF-8 BOM, as the parser saw it (spans index into this).
     fn text(&self) -> Option<&str> {
+        if let Some(d) = &self.decoded {
+            return Some(d);
+        }
         let raw = self.raw.as_deref()?;
         Some(raw.strip_prefix('\u{feff}').unwrap_or(raw))
     }
 
     fn region(&self, span: &Span) -> Option<String> {
         Some(region_text_with(self.text()?, &self.starts, span))
+    }
+
+    /// The region of the masked text: masking looks at the whole file, so
+    /// a key spread over lines (a PEM block) or named on another line is
+    /// still masked in a region that shows one of its lines.
+    fn masked_region(&mut self, span: &Span) -> Option<String> {
+        if self.masked.is_none() {
+            let masked = self
+                .text()
+                .map(|t| crate::report::redact::mask(t).into_owned());
+            self.masked = Some(masked);
+        }
+        let text = self.masked.as_ref()?.as_deref()?;
+        Some(region_text_with(text, &self.starts, span))
     }
 }
 
@@ -268,14 +290,24 @@ impl SourceCache {
         if self.current.as_ref().is_none_or(|f| f.path != path) {
             // Node decodes the same way GitHub's action does here: invalid
             // bytes become U+FFFD.
-            let raw = std::fs::read(self.root.join(path))
-                .ok()
-                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+            let bytes = std::fs::read(self.root.join(path)).ok();
+            let raw = bytes
+                .as_ref()
+                .map(|bytes| String::from_utf8_lossy(bytes).into_owned());
+            let decoded = bytes
+                .and_then(|b| crate::lang::decode_file(Path::new(path), b))
+                .filter(|d| {
+                    raw.as_deref()
+                        .map(|r| r.strip_prefix('\u{feff}').unwrap_or(r))
+                        != Some(d)
+                });
             let mut file = LoadedFile {
                 path: path.to_owned(),
                 raw,
+                decoded,
                 starts: Vec::new(),
                 line_hashes: None,
+                masked: None,
             };
             file.starts = file.text().map(line_starts).unwrap_or_default();
             self.current = Some(file);
@@ -286,6 +318,11 @@ impl SourceCache {
     /// The exact text a location covers, if its file is still readable.
     pub fn snippet(&mut self, location: &Location) -> Option<String> {
         self.load(&location.path).region(&location.span)
+    }
+
+    /// `snippet` with secrets masked (masking keeps every offset).
+    pub fn masked_snippet(&mut self, location: &Location) -> Option<String> {
+        self.load(&location.path).masked_region(&location.span)
     }
 
     /// Only our `synthlint/v2` key (what the JSON report, the baseline and `--diff-base` use).

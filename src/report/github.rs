@@ -12,7 +12,7 @@ use std::io::{self, Write};
 
 use crate::engine::ScanResult;
 use crate::finding::{Finding, Level, Notification};
-use crate::report::ReportOptions;
+use crate::report::{ReportOptions, escape};
 use crate::rules;
 
 emitter_of_write!(Github, "The `github` format.");
@@ -96,9 +96,13 @@ fn notification_line(n: &Notification) -> String {
     )
 }
 
-/// Escapes a command's message: `%`, CR and LF would end or corrupt it.
+/// Escapes a command's message: `%`, CR and LF would end or corrupt it;
+/// every other control character (and a lone CR) is made visible first
+/// (`escape::block`), so nothing in a message can start a command or drive
+/// the log viewer.
 fn data(s: &str) -> String {
-    s.replace('%', "%25")
+    escape::block(s)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
@@ -116,5 +120,8 @@ mod tests {
     fn escapes_separators_and_line_breaks() {
         assert_eq!(data("50% of\r\nlines"), "50%25 of%0D%0Alines");
         assert_eq!(property("a,b:c%\n"), "a%2Cb%3Ac%25%0A");
+        // A lone CR would let a runner read what follows as a command.
+        assert_eq!(data("x\r::error::owned"), "x\u{240D}::error::owned");
+        assert_eq!(data("\x1b[2J"), "\u{241B}[2J");
     }
 }

@@ -4,7 +4,9 @@
 //! GitLab has no notion of a suppressed vulnerability. Each carries the
 //! rule and its articles as identifiers, the code flow as details and our
 //! line-independent fingerprint as its tracking signature, so GitLab
-//! follows it across edits.
+//! follows it across edits. Texts from the scan (messages, paths, symbols)
+//! have their control characters made visible (`escape::line`): GitLab shows
+//! them to reviewers.
 
 use std::io::{self, Write};
 
@@ -13,6 +15,7 @@ use serde_json::{Value, json};
 use crate::engine::ScanResult;
 use crate::finding::{Finding, Level, Location};
 use crate::regulations::Regulations;
+use crate::report::escape::line;
 use crate::report::fingerprint::{SYNTHLINT_KEY, SourceCache};
 use crate::report::sarif::{INFORMATION_URI, TOOL_NAME, help_uri};
 use crate::report::{Emitter, ReportOptions, utc_timestamp};
@@ -50,6 +53,7 @@ impl Emitter for Gitlab {
                     Some(p) => format!("{p}: {}", n.message),
                     None => n.message.clone(),
                 };
+                let value = line(&value);
                 json!({"level": level, "value": value})
             })
             .collect();
@@ -99,7 +103,7 @@ fn file_location(l: &Location) -> Value {
     let s = &l.span;
     json!({
         "type": "file-location",
-        "file_name": l.path,
+        "file_name": line(&l.path),
         "line_start": s.start_line.max(1),
         "line_end": s.end_line.max(s.start_line).max(1),
     })
@@ -129,17 +133,17 @@ fn vulnerability(f: &Finding, fingerprint: &str, occurrence: usize) -> Value {
     }
     let s = &f.location.span;
     let mut location = json!({
-        "file": f.location.path,
+        "file": line(&f.location.path),
         "start_line": s.start_line.max(1),
         "end_line": s.end_line.max(s.start_line).max(1),
     });
     if let Some(symbol) = &f.symbol {
-        location["method"] = json!(symbol);
+        location["method"] = json!(line(symbol));
     }
     let mut v = json!({
         "id": format!("{fingerprint}-{occurrence}"),
         "name": meta.map_or_else(|| f.rule.to_owned(), |m| m.summary.trim_end_matches('.').to_owned()),
-        "description": f.message,
+        "description": line(&f.message),
         "severity": severity(f.level),
         "solution": format!("See `synthlint explain {}` or {}", f.rule, help_uri(f.rule)),
         "identifiers": identifiers,
@@ -148,7 +152,7 @@ fn vulnerability(f: &Finding, fingerprint: &str, occurrence: usize) -> Value {
         "tracking": {
             "type": "source",
             "items": [{
-                "file": f.location.path,
+                "file": line(&f.location.path),
                 "start_line": s.start_line.max(1),
                 "end_line": s.end_line.max(s.start_line).max(1),
                 "signatures": [{"algorithm": SYNTHLINT_KEY, "value": fingerprint}],

@@ -194,7 +194,7 @@ mod tests {
     fn escapes_markup_and_controls() {
         assert_eq!(
             esc("<script>\"a\" & 'b'\u{7}"),
-            "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;\u{FFFD}"
+            "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;\u{2407}"
         );
     }
 }

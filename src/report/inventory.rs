@@ -14,8 +14,9 @@ use crate::analysis::entrypoints::Handler;
 use crate::analysis::generation::GenerationSite;
 use crate::analysis::results::Analysis;
 use crate::catalog::entrypoints::EntryKind;
+use crate::finding::{MAX_FLOW_STEPS, shown_steps};
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Inventory {
     pub version: u32,
@@ -27,7 +28,7 @@ pub struct Inventory {
     pub summary: Summary,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Endpoint {
     pub title: String,
@@ -66,7 +67,7 @@ pub struct Generation {
     pub via: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Provider {
     pub provider: String,
@@ -76,7 +77,7 @@ pub struct Provider {
     pub calls: usize,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Summary {
     pub files: usize,
@@ -106,15 +107,25 @@ fn generation(project: &Project, site: &GenerationSite<'_>, path: &[Site]) -> Ge
         model: site.model.clone(),
         biometric: site.api.biometric,
         enhancement: site.api.enhancement,
-        via: path
-            .iter()
-            .map(|s| {
-                let f = &project.files[s.file];
-                let c = &f.calls[s.call];
-                format!("{}:{} {}", f.path, c.span.start_line, c.callee)
-            })
-            .collect(),
+        via: via(project, path),
     }
+}
+
+/// A call chain as `path:line callee` steps; a long one keeps its first
+/// and last steps around a `… N more` step, like a finding's code flow.
+fn via(project: &Project, path: &[Site]) -> Vec<String> {
+    let step = |s: &Site| {
+        let f = &project.files[s.file];
+        let c = &f.calls[s.call];
+        format!("{}:{} {}", f.path, c.span.start_line, c.callee)
+    };
+    let (head, tail) = shown_steps(path.len(), MAX_FLOW_STEPS);
+    let mut out: Vec<String> = path[head.clone()].iter().map(step).collect();
+    if tail.start > head.end {
+        out.push(format!("… {} more", tail.start - head.end));
+    }
+    out.extend(path[tail].iter().map(step));
+    out
 }
 
 impl Inventory {
@@ -210,13 +221,64 @@ impl Inventory {
                 .filter(|p| p.jurisdiction == "overseas")
                 .count(),
         };
-        Inventory {
+        let mut inventory = Inventory {
             version: 1,
             endpoints,
             unreached_generation: unreached,
             providers,
             summary,
+        };
+        inventory.mask_secrets();
+        inventory
+    }
+
+    /// Mask secrets in what the inventory quotes from the code: routes,
+    /// handlers, callees, model ids, call chains (a model id can look
+    /// like a key, and a route can hold one).
+    fn mask_secrets(&mut self) {
+        self.each_quoted(&mut crate::report::redact::in_place);
+    }
+
+    /// Every string that comes from the scanned files (paths, routes,
+    /// names, literals, hosts) rather than from synthlint.
+    fn each_quoted(&mut self, f: &mut impl FnMut(&mut String)) {
+        fn generation(g: &mut Generation, f: &mut impl FnMut(&mut String)) {
+            f(&mut g.path);
+            f(&mut g.callee);
+            f(&mut g.provider);
+            g.host.iter_mut().for_each(&mut *f);
+            g.model.iter_mut().for_each(&mut *f);
+            g.via.iter_mut().for_each(&mut *f);
         }
+        for e in &mut self.endpoints {
+            f(&mut e.title);
+            f(&mut e.handler);
+            f(&mut e.path);
+            e.route.iter_mut().for_each(&mut *f);
+            e.exposure.iter_mut().for_each(&mut *f);
+            e.models.iter_mut().for_each(&mut *f);
+            e.providers.iter_mut().for_each(&mut *f);
+            e.generation.iter_mut().for_each(|g| generation(g, f));
+        }
+        self.unreached_generation
+            .iter_mut()
+            .for_each(|g| generation(g, f));
+        for p in &mut self.providers {
+            f(&mut p.provider);
+            p.host.iter_mut().for_each(&mut *f);
+        }
+    }
+
+    /// A copy for the human-facing formats: control characters (line
+    /// breaks included) in quoted strings made visible (`escape::line`).
+    fn shown(&self) -> Inventory {
+        let mut copy = self.clone();
+        copy.each_quoted(&mut |s| {
+            if let std::borrow::Cow::Owned(e) = crate::report::escape::line(s) {
+                *s = e;
+            }
+        });
+        copy
     }
 
     pub fn write_json(&self, out: &mut dyn Write) -> io::Result<()> {
@@ -225,6 +287,14 @@ impl Inventory {
     }
 
     pub fn write_text(&self, out: &mut dyn Write) -> io::Result<()> {
+        self.shown().text(out)
+    }
+
+    pub fn write_markdown(&self, out: &mut dyn Write) -> io::Result<()> {
+        self.shown().markdown(out)
+    }
+
+    fn text(&self, out: &mut dyn Write) -> io::Result<()> {
         for e in &self.endpoints {
             writeln!(
                 out,
@@ -277,7 +347,7 @@ impl Inventory {
         )
     }
 
-    pub fn write_markdown(&self, out: &mut dyn Write) -> io::Result<()> {
+    fn markdown(&self, out: &mut dyn Write) -> io::Result<()> {
         let s = &self.summary;
         writeln!(out, "# AI service inventory\n")?;
         writeln!(

@@ -99,9 +99,12 @@ impl Emitter for Junit {
     }
 }
 
-/// Text for XML attributes and content. Characters XML 1.0 cannot carry at
-/// all (most control characters) become U+FFFD.
+/// Text for XML attributes and content. Control characters (and
+/// bidirectional overrides) from the scan are made visible first
+/// (`escape::block`), like every human-facing format; characters XML 1.0
+/// cannot carry at all become U+FFFD.
 fn xml(s: &str) -> String {
+    let s = crate::report::escape::block(s);
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -126,7 +129,7 @@ mod tests {
     fn escapes_xml() {
         assert_eq!(
             xml("a<b>&\"c\"\u{1b}\n"),
-            "a&lt;b&gt;&amp;&quot;c&quot;\u{FFFD}&#10;"
+            "a&lt;b&gt;&amp;&quot;c&quot;\u{241B}&#10;"
         );
     }
 }

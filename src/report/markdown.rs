@@ -103,18 +103,12 @@ fn status(s: &Status) -> String {
     s.label()
 }
 
-/// Text with control characters made visible, so scanned input cannot
-/// reach a terminal or a renderer as anything but text.
+/// Text with control characters (and bidirectional overrides) made
+/// visible, so scanned input cannot reach a terminal or a renderer as
+/// anything but text: `escape::block`, which every human-facing format
+/// shares.
 pub fn plain(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' && c != '\t' {
-                '\u{FFFD}'
-            } else {
-                c
-            }
-        })
-        .collect()
+    crate::report::escape::block(s).into_owned()
 }
 
 /// Text for running Markdown: one line, no raw HTML.
@@ -154,6 +148,7 @@ mod tests {
         assert_eq!(inline(" a  b "), " a b ");
         assert_eq!(fence_for("no ticks"), "```");
         assert_eq!(fence_for("a ```` b"), "`````");
-        assert_eq!(plain("a\u{1b}[31mb\r"), "a\u{FFFD}[31mb\u{FFFD}");
+        assert_eq!(plain("a\u{1b}[31mb\r"), "a\u{241B}[31mb\u{240D}");
+        assert_eq!(plain("x\u{202E}y\u{9B}z"), "x\u{FFFD}y\u{FFFD}z");
     }
 }

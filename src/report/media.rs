@@ -2,6 +2,7 @@
 //! [`crate::report::sarif::write_media`]). One entry per file, in path
 //! order; the same input gives the same bytes.
 
+use crate::report::escape::line;
 use std::io::{self, Write};
 
 use serde::Serialize;
@@ -61,13 +62,18 @@ pub fn write_text(
             "{}[{}]: {}: {}",
             n.level.as_str(),
             n.kind,
-            n.path.as_deref().unwrap_or("-"),
-            n.message
+            line(n.path.as_deref().unwrap_or("-")),
+            line(&n.message)
         )?;
     }
     for file in files {
         let format = file.kind.map_or("?", MediaKind::name);
-        write!(out, "{}: {} ({format})", file.path, file.status.as_str())?;
+        write!(
+            out,
+            "{}: {} ({format})",
+            line(&file.path),
+            file.status.as_str()
+        )?;
         if let Some(label) = file
             .labels
             .iter()
@@ -77,20 +83,26 @@ pub fn write_text(
                 .iter()
                 .filter_map(|name| {
                     let v = label.checked.element(name)?;
-                    Some(format!("{name} {}", element_text(v)))
+                    Some(format!("{name} {}", line(&element_text(v))))
                 })
                 .collect();
             if !shown.is_empty() {
                 write!(out, " {}", shown.join(", "))?;
             }
-            write!(out, " in {}", label.found.location)?;
+            write!(out, " in {}", line(&label.found.location))?;
         }
         writeln!(out)?;
         for f in &file.findings {
-            writeln!(out, "  {}[{}] {}", f.level.as_str(), f.rule, f.message)?;
+            writeln!(
+                out,
+                "  {}[{}] {}",
+                f.level.as_str(),
+                f.rule,
+                line(&f.message)
+            )?;
         }
         for note in &file.notes {
-            writeln!(out, "  note: {note}")?;
+            writeln!(out, "  note: {}", line(note))?;
         }
     }
     let s = Summary::of(files);

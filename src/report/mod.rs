@@ -26,6 +26,7 @@ macro_rules! emitter_of_write {
 }
 
 pub mod concise;
+pub mod escape;
 pub mod fingerprint;
 pub mod github;
 pub mod gitlab;

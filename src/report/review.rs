@@ -20,7 +20,7 @@ use crate::engine::ScanResult;
 use crate::finding::{Finding, Level, Location, Notification};
 use crate::regulations::{Regulations, natural_key};
 use crate::report::fingerprint::SourceCache;
-use crate::report::{Counts, RunInfo, plural, redact};
+use crate::report::{Counts, RunInfo, plural};
 use crate::rules::{self, RuleMeta};
 use crate::source::Span;
 
@@ -277,11 +277,13 @@ fn masked_lines(cache: &mut SourceCache, loc: &Location) -> Option<(u32, String)
             ..s
         },
     };
-    let text = cache.snippet(&whole)?;
+    // Masked in the whole file: a key spread over lines (a PEM block in a
+    // triple-quoted string) is masked in the lines shown too.
+    let text = cache.masked_snippet(&whole)?;
     if text.trim().is_empty() {
         return None;
     }
-    Some((first, redact::mask(&text).into_owned()))
+    Some((first, text))
 }
 
 /// A piece of text in a block.

@@ -15,11 +15,11 @@ use serde_json::Value;
 use crate::engine::ScanResult;
 use crate::finding::{Finding, Level, Location as FindingLocation, Notification, Related};
 use crate::regulations::{Regulations, natural_key};
+use crate::report::ReportOptions;
 use crate::report::fingerprint::{
-    LINE_HASH_KEY, SYNTHLINT_KEY, SourceCache, region_text, synthlint_fingerprint,
+    LINE_HASH_KEY, SYNTHLINT_KEY, SourceCache, synthlint_fingerprint,
 };
 use crate::report::json::canonical;
-use crate::report::{ReportOptions, redact};
 use crate::rules::{self, RuleMeta};
 use crate::source::Span;
 
@@ -732,10 +732,11 @@ fn sarif_result(
             partial_fingerprints.insert(SYNTHLINT_KEY, fp.synthlint);
             // Lets viewers without the checkout see the code; huge regions (a
             // whole function) are left out rather than cut, to keep the
-            // report small.
+            // report small. Secrets are masked with the whole file as
+            // context (a PEM block, `api_key=` on the line).
             if let (Some(region), Some(text)) = (
                 primary.physical_location.region.as_mut(),
-                masked_snippet(cache, &f.location),
+                cache.masked_snippet(&f.location),
             ) && !text.trim().is_empty()
                 && text.len() <= MAX_SNIPPET_BYTES
             {
@@ -838,32 +839,6 @@ fn binary_fingerprints(f: &Finding) -> (String, String) {
     (line_hash, synthlint)
 }
 
-/// The region's text with secrets masked. Masking looks at whole lines, so
-/// that a region holding only a literal still counts as `api_key="…"`; it
-/// keeps every character count, so the region's columns cut the same text.
-fn masked_snippet(cache: &mut SourceCache, loc: &FindingLocation) -> Option<String> {
-    let s = loc.span;
-    let whole_lines = FindingLocation {
-        path: loc.path.clone(),
-        span: Span {
-            start_col: 1,
-            end_col: u32::MAX,
-            ..s
-        },
-    };
-    let lines = cache.snippet(&whole_lines)?;
-    let masked = redact::mask(&lines);
-    let end_line = s.end_line.max(s.start_line) - s.start_line + 1;
-    Some(region_text(
-        &masked,
-        &Span {
-            start_line: 1,
-            end_line,
-            ..s
-        },
-    ))
-}
-
 fn related(r: &Related, root: &Path, id: Option<usize>) -> Location {
     location(&r.location, root, id, Some(Message::new(&r.message)))
 }
@@ -949,7 +924,13 @@ pub(crate) fn repo_relative(path: &str, root: &Path) -> String {
     } else {
         path.to_owned()
     };
-    let rel = rel.replace('\\', "/");
+    // Paths use `/` already; on Windows a `\\` can only be a separator,
+    // elsewhere it is part of a file name (`a\\b.py` is not `a/b.py`).
+    let rel = if cfg!(windows) {
+        rel.replace('\\', "/")
+    } else {
+        rel
+    };
     rel.trim_start_matches("./")
         .trim_start_matches('/')
         .to_owned()
@@ -998,7 +979,13 @@ mod tests {
         let root = Path::new("/home/u/repo");
         assert_eq!(repo_relative("/home/u/repo/src/a.py", root), "src/a.py");
         assert_eq!(repo_relative("/elsewhere/b.py", root), "b.py");
-        assert_eq!(repo_relative("./src\\c.py", root), "src/c.py");
+        // A backslash is part of a Unix file name, a separator on Windows.
+        let sep = if cfg!(windows) {
+            "src/c.py"
+        } else {
+            "src\\c.py"
+        };
+        assert_eq!(repo_relative("./src\\c.py", root), sep);
     }
 
     #[test]
@@ -1044,15 +1031,15 @@ mod tests {
         };
         // `"s3cr3t-value"` alone, then the whole argument, then two lines.
         assert_eq!(
-            masked_snippet(&mut cache, &loc(2, 24, 2, 38)).unwrap(),
+            cache.masked_snippet(&loc(2, 24, 2, 38)).unwrap(),
             "\"************\""
         );
         assert_eq!(
-            masked_snippet(&mut cache, &loc(2, 15, 2, 38)).unwrap(),
+            cache.masked_snippet(&loc(2, 15, 2, 38)).unwrap(),
             "password=\"************\""
         );
         assert_eq!(
-            masked_snippet(&mut cache, &loc(2, 40, 3, 9)).unwrap(),
+            cache.masked_snippet(&loc(2, 40, 3, 9)).unwrap(),
             "port=1)\ny = '生成'"
         );
     }

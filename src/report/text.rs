@@ -20,7 +20,7 @@ use miette::{
 
 use crate::engine::ScanResult;
 use crate::finding::{Finding, Level, Location, Notification};
-use crate::report::{Counts, ReportOptions, plural, redact};
+use crate::report::{Counts, ReportOptions, escape, plural, redact};
 use crate::rules::{self, RuleMeta};
 use crate::source::Span;
 
@@ -96,7 +96,9 @@ pub fn write(result: &ScanResult, opts: &ReportOptions, out: &mut dyn Write) -> 
 fn header(f: &Finding, meta: Option<&RuleMeta>, paint: Paint) -> String {
     let loc = format!(
         "{}:{}:{}",
-        f.location.path, f.location.span.start_line, f.location.span.start_col
+        escape::line(&f.location.path),
+        f.location.span.start_line,
+        f.location.span.start_col
     );
     let mut s = format!(
         "{}: {}",
@@ -112,7 +114,8 @@ fn header(f: &Finding, meta: Option<&RuleMeta>, paint: Paint) -> String {
 
 /// The fallback body: message and articles on the header's line.
 fn one_line(f: &Finding, meta: Option<&RuleMeta>) -> String {
-    let mut s = f.message.split_whitespace().collect::<Vec<_>>().join(" ");
+    let collapsed = f.message.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut s = escape::line(&collapsed).into_owned();
     if let Some(m) = meta.filter(|m| !m.articles.is_empty()) {
         s.push_str(&format!(" (articles: {})", m.articles.join(", ")));
     }
@@ -128,17 +131,21 @@ fn render_snippet(handler: &GraphicalReportHandler, f: &Finding, src: &Source) -
         if r.location.path == f.location.path
             && let Some(span) = src.source_span(&r.location.span)
         {
-            labels.push(LabeledSpan::new_with_span(Some(r.message.clone()), span));
+            labels.push(LabeledSpan::new_with_span(
+                Some(escape::line(&r.message).into_owned()),
+                span,
+            ));
         }
     }
+    let message = escape::line(&f.message);
     let diag = FindingDiagnostic {
-        message: &f.message,
+        message: &message,
         severity: match f.level {
             Level::Error => Severity::Error,
             Level::Warning => Severity::Warning,
             Level::Note => Severity::Advice,
         },
-        source: NamedSource::new(&f.location.path, Arc::clone(&src.text)),
+        source: NamedSource::new(escape::line(&f.location.path), Arc::clone(&src.shown)),
         labels,
     };
     let mut s = String::new();
@@ -163,7 +170,7 @@ fn write_related(
                 "  {} {}: {}",
                 paint.help("related:"),
                 location(&r.location),
-                r.message
+                escape::line(&r.message)
             )?;
         }
     }
@@ -193,19 +200,23 @@ fn write_footer(
 }
 
 fn location(l: &Location) -> String {
-    format!("{}:{}:{}", l.path, l.span.start_line, l.span.start_col)
+    format!(
+        "{}:{}:{}",
+        escape::line(&l.path),
+        l.span.start_line,
+        l.span.start_col
+    )
 }
 
 /// `warning[binary-file]: data/x.py: skipped: ...`
 fn notification(n: &Notification, paint: Paint) -> String {
     let kind = paint.level(n.level, &format!("{}[{}]", n.level.as_str(), n.kind));
-    match (&n.path, &n.span) {
-        (Some(p), Some(s)) => format!(
-            "{kind}: {p}:{}:{}: {}",
-            s.start_line, s.start_col, n.message
-        ),
-        (Some(p), None) => format!("{kind}: {p}: {}", n.message),
-        (None, _) => format!("{kind}: {}", n.message),
+    let message = escape::line(&n.message);
+    let path = n.path.as_deref().map(escape::line);
+    match (&path, &n.span) {
+        (Some(p), Some(s)) => format!("{kind}: {p}:{}:{}: {}", s.start_line, s.start_col, message),
+        (Some(p), None) => format!("{kind}: {p}: {message}"),
+        (None, _) => format!("{kind}: {message}"),
     }
 }
 
@@ -244,10 +255,15 @@ pub fn summary(result: &ScanResult) -> String {
     s
 }
 
-/// A file's text as the frontend saw it, with line starts to check spans.
+/// A file's text as the frontend saw it, with line starts to check spans,
+/// and the text shown: control characters made visible (`escape::block`),
+/// with where that moved bytes.
 struct Source {
-    text: Arc<str>,
+    text: String,
     line_starts: Vec<usize>,
+    shown: Arc<str>,
+    /// `escape::block_mapped`'s marks: offsets in `text` → in `shown`.
+    moved: Vec<(usize, usize)>,
 }
 
 impl Source {
@@ -255,9 +271,13 @@ impl Source {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
+        let (shown, moved) = escape::block_mapped(&text);
+        let shown: Arc<str> = shown.into();
         Source {
-            text: text.into(),
+            text,
             line_starts,
+            shown,
+            moved,
         }
     }
 
@@ -290,6 +310,10 @@ impl Source {
         } else {
             end
         };
+        let (start, end) = (
+            escape::shift(&self.moved, start),
+            escape::shift(&self.moved, end),
+        );
         Some(SourceSpan::from((start, end - start)))
     }
 }
@@ -320,16 +344,12 @@ impl<'a> Files<'a> {
     }
 }
 
-/// The text the spans refer to: valid UTF-8 with a leading BOM removed, as
-/// `engine::read_source` hands it to the frontends, with secrets masked
-/// (masking keeps every offset, line and column).
+/// The text the spans refer to, decoded as `engine::read_source` hands it
+/// to the frontends (`lang::decode_file`), with secrets masked (masking
+/// keeps every offset, line and column).
 fn read(path: &Path) -> Option<Source> {
     let bytes = std::fs::read(path).ok()?;
-    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        Some(rest) => rest.to_vec(),
-        None => bytes,
-    };
-    let text = String::from_utf8(bytes).ok()?;
+    let text = crate::lang::decode_file(path, bytes)?;
     let text = match redact::mask(&text) {
         Cow::Borrowed(_) => text,
         Cow::Owned(masked) => masked,

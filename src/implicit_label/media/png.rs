@@ -11,7 +11,9 @@ use crate::implicit_label::aigc;
 
 /// Keyword of the iTXt chunk that holds an XMP packet.
 pub const XMP_KEYWORD: &str = "XML:com.adobe.xmp";
-/// Largest decompressed text chunk read (zTXt/iTXt are deflate streams).
+/// Most text decompressed from one file's zTXt/iTXt chunks (deflate
+/// streams), all chunks together: a cap per chunk alone let a 17 MB file
+/// of small compressed chunks cost 16 GB of inflation.
 const TEXT_LIMIT: usize = 16 * 1024 * 1024;
 
 pub fn scan<R: Read>(source: &mut R) -> Scan {
@@ -71,21 +73,51 @@ pub fn scan<R: Read>(source: &mut R) -> Scan {
         for t in &info.uncompressed_latin1_text {
             text_chunk("tEXt", &t.keyword, Ok(t.text.clone()), &mut out);
         }
-        for t in &info.compressed_latin1_text {
-            let mut t = t.clone();
-            let text = t
-                .decompress_text_with_limit(TEXT_LIMIT)
-                .map_err(|e| e.to_string())
-                .and_then(|()| t.get_text().map_err(|e| e.to_string()));
-            text_chunk("zTXt", &t.keyword, text, &mut out);
+        // Chunks that may hold a label first, then the others, while the
+        // budget lasts.
+        let mut left = TEXT_LIMIT;
+        let mut skipped = 0;
+        for labelish in [true, false] {
+            for t in &info.compressed_latin1_text {
+                if may_hold_label(&t.keyword) != labelish {
+                    continue;
+                }
+                if left == 0 {
+                    skipped += 1;
+                    continue;
+                }
+                let mut t = t.clone();
+                let text = t
+                    .decompress_text_with_limit(left)
+                    .map_err(|e| e.to_string())
+                    .and_then(|()| t.get_text().map_err(|e| e.to_string()));
+                left = left.saturating_sub(text.as_ref().map_or(left, String::len));
+                text_chunk("zTXt", &t.keyword, text, &mut out);
+            }
+            for t in &info.utf8_text {
+                if may_hold_label(&t.keyword) != labelish {
+                    continue;
+                }
+                if t.compressed && left == 0 {
+                    skipped += 1;
+                    continue;
+                }
+                let mut t = t.clone();
+                let text = t
+                    .decompress_text_with_limit(left.max(1))
+                    .map_err(|e| e.to_string())
+                    .and_then(|()| t.get_text().map_err(|e| e.to_string()));
+                if t.compressed {
+                    left = left.saturating_sub(text.as_ref().map_or(left, String::len));
+                }
+                text_chunk("iTXt", &t.keyword, text, &mut out);
+            }
         }
-        for t in &info.utf8_text {
-            let mut t = t.clone();
-            let text = t
-                .decompress_text_with_limit(TEXT_LIMIT)
-                .map_err(|e| e.to_string())
-                .and_then(|()| t.get_text().map_err(|e| e.to_string()));
-            text_chunk("iTXt", &t.keyword, text, &mut out);
+        if skipped > 0 {
+            out.damaged(format!(
+                "its compressed text chunks hold more than {} MiB in all; {skipped} of them were not read.",
+                TEXT_LIMIT >> 20
+            ));
         }
         if let Some(raw) = &info.exif_metadata {
             for field in exif::texts(raw, &mut out) {
@@ -102,6 +134,11 @@ pub fn scan<R: Read>(source: &mut R) -> Scan {
         }
     }
     out
+}
+
+/// Whether a text chunk's keyword names a label carrier (or one in the wrong place).
+fn may_hold_label(keyword: &str) -> bool {
+    keyword == XMP_KEYWORD || keyword.to_ascii_lowercase().contains("aigc")
 }
 
 fn text_chunk(kind: &str, keyword: &str, text: Result<String, String>, out: &mut Scan) {

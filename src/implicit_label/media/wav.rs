@@ -83,14 +83,10 @@ fn top_level(id: &[u8; 4], data: &[u8], out: &mut Scan) {
     }
     match id {
         b"data" | b"fmt " | b"fact" | b"cue " | b"smpl" | b"inst" => {}
-        b"id3 " | b"ID3 " => match id3::Tag::read_from2(Cursor::new(data)) {
-            Ok(tag) => super::mp3::frames(&tag, "the ID3 chunk,", "wav-id3", false, out),
-            Err(e) => {
-                if let Some(tag) = &e.partial_tag {
-                    super::mp3::frames(tag, "the ID3 chunk,", "wav-id3", false, out);
-                }
-            }
-        },
+        b"id3 " | b"ID3 " => {
+            let tag = super::mp3::read_tag(&mut Cursor::new(data));
+            super::mp3::frames(&tag.frames, "the ID3 chunk,", "wav-id3", false, out);
+        }
         _ => {
             if let Some(text) = super::embedded_label(data) {
                 out.found.push(Found::new(

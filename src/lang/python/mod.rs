@@ -7,6 +7,7 @@
 //! `FileFacts`; names are resolved (imports, variable types) in `resolve.rs`
 //! before the facts leave this module.
 
+mod decode;
 mod extract;
 mod resolve;
 mod values;
@@ -41,7 +42,7 @@ impl Frontend for PythonFrontend {
     }
 
     fn decode(&self, bytes: Vec<u8>) -> Result<String, Undecodable> {
-        decode(bytes)
+        decode::decode(bytes)
     }
 
     fn extract(
@@ -60,80 +61,6 @@ impl Frontend for PythonFrontend {
     fn semantics(&self) -> &'static Semantics {
         &SEMANTICS
     }
-}
-
-/// Python source as text: UTF-8 with an optional BOM (dropped). A NUL byte
-/// anywhere means a binary file (Python source cannot hold one); UTF-16 is
-/// refused by its byte order mark; other bytes that are not UTF-8 are
-/// reported with their line and the file's PEP 263 declaration, if any.
-fn decode(bytes: Vec<u8>) -> Result<String, Undecodable> {
-    let refuse = |kind: &'static str, message: String| Err(Undecodable { kind, message });
-    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        return refuse(
-            "invalid-utf8",
-            "skipped: UTF-16 text (byte order mark); only UTF-8 is supported".into(),
-        );
-    }
-    if let Some(at) = bytes.iter().position(|&b| b == 0) {
-        return refuse(
-            "binary-file",
-            format!("skipped: looks like a binary file (NUL byte at offset {at})"),
-        );
-    }
-    match String::from_utf8(bytes) {
-        Ok(mut text) => {
-            if text.starts_with('\u{feff}') {
-                text.drain(..'\u{feff}'.len_utf8());
-            }
-            Ok(text)
-        }
-        Err(e) => {
-            let bytes = e.as_bytes();
-            let at = e.utf8_error().valid_up_to();
-            let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-            let line_start = bytes[..at]
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(0, |i| i + 1);
-            let declared = match declared_encoding(bytes) {
-                Some(enc) => format!("; the file declares `coding: {enc}`"),
-                None => String::new(),
-            };
-            refuse(
-                "invalid-utf8",
-                format!(
-                    "skipped: not valid UTF-8 at line {line}, byte {} of the line{declared}",
-                    at - line_start + 1
-                ),
-            )
-        }
-    }
-}
-
-/// The PEP 263 encoding declaration (`# -*- coding: latin-1 -*-`) in the
-/// first two lines, for the `invalid-utf8` message.
-fn declared_encoding(bytes: &[u8]) -> Option<String> {
-    for line in bytes.split(|&b| b == b'\n').take(2) {
-        let line = String::from_utf8_lossy(line);
-        let t = line.trim_start();
-        if !t.starts_with('#') {
-            continue;
-        }
-        let Some(i) = t.find("coding") else { continue };
-        let rest = &t[i + "coding".len()..];
-        let Some(rest) = rest.strip_prefix([':', '=']) else {
-            continue;
-        };
-        let enc: String = rest
-            .trim_start()
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-            .collect();
-        if !enc.is_empty() {
-            return Some(enc);
-        }
-    }
-    None
 }
 
 /// The `.scm` files, concatenated into one query (pattern index → fact kind).

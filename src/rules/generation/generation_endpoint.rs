@@ -9,7 +9,7 @@ use crate::analysis::callgraph::{Reached, Site};
 use crate::analysis::entrypoints::{EntryPoint, Handler};
 use crate::analysis::generation;
 use crate::catalog::entrypoints::EntryKind;
-use crate::finding::{Finding, Level, Location, Related};
+use crate::finding::{Finding, Level, Location, MAX_FLOW_STEPS, Related, shown_steps};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
 pub struct GenerationEndpoint;
@@ -153,25 +153,40 @@ impl Rule for GenerationEndpoint {
 }
 
 /// An endpoint's code flow: the entry point, then each call on the way to
-/// the generation call `first` reaches (rules on endpoints share it).
+/// the generation call `first` reaches (rules on endpoints share it). Long
+/// chains keep their first and last calls around a step that says how many
+/// were left out (output per finding is bounded, `Finding::bound`), and only
+/// the steps shown are built.
 pub fn endpoint_flow(cx: &Context<'_>, entry: &EntryPoint, first: &Reached) -> Vec<Related> {
+    let location = |i: usize| {
+        let s = first.path[i];
+        let file = &cx.project.files[s.file];
+        Location {
+            path: file.path.clone(),
+            span: file.calls[s.call].span,
+        }
+    };
     let mut flow = vec![Related {
         location: entry.location.clone(),
         message: format!("entry point {}", entry.describe()),
     }];
-    for (i, s) in first.path.iter().enumerate() {
-        let file = &cx.project.files[s.file];
-        let call = &file.calls[s.call];
+    let (head, tail) = shown_steps(first.path.len(), MAX_FLOW_STEPS - 1);
+    for i in head.clone().chain(tail.clone()) {
+        if i == tail.start && tail.start > head.end {
+            flow.push(Related {
+                location: location(head.end),
+                message: format!("… {} more steps not shown", tail.start - head.end),
+            });
+        }
+        let s = first.path[i];
+        let call = &cx.project.files[s.file].calls[s.call];
         let what = if i + 1 == first.path.len() {
             "generation call"
         } else {
             "calls"
         };
         flow.push(Related {
-            location: Location {
-                path: file.path.clone(),
-                span: call.span,
-            },
+            location: location(i),
             message: format!("{what} `{}`", call.callee),
         });
     }
