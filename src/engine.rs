@@ -3,7 +3,6 @@
 //! the cache on, every file is read and hashed first, and an unchanged
 //! tree under unchanged settings takes its result from the result cache.
 
-use std::io::Read;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex};
@@ -20,6 +19,7 @@ use crate::facts::FileFacts;
 use crate::finding::{Finding, Level, Notification};
 use crate::lang;
 use crate::rules::{self, Context, Rule};
+use crate::source;
 use crate::suppress;
 use crate::walk::{self, SourcePath};
 
@@ -53,32 +53,14 @@ pub fn read_source(file: &SourcePath, max_size: u64) -> ReadOutcome {
             format!("skipped: {len} bytes is over the limit of {max_size} bytes (max-file-size)"),
         )
     };
-    let mut f = match std::fs::File::open(&file.abs) {
-        Ok(f) => f,
+    let bytes = match source::read_bounded(&file.abs, max_size) {
+        Ok(source::Read::Bytes(bytes)) => bytes,
+        Ok(source::Read::NotAFile) => {
+            return skip("io-error", "skipped: not a regular file".into());
+        }
+        Ok(source::Read::TooLarge(len)) => return too_large(len),
         Err(e) => return skip("io-error", format!("could not read: {e}")),
     };
-    let meta = match f.metadata() {
-        Ok(m) => m,
-        Err(e) => return skip("io-error", format!("could not read: {e}")),
-    };
-    // A FIFO or device would block or never end.
-    if !meta.is_file() {
-        return skip("io-error", "skipped: not a regular file".into());
-    }
-    if meta.len() > max_size {
-        return too_large(meta.len());
-    }
-    // Never read more than the limit, even if the file grows meanwhile.
-    let mut bytes = Vec::with_capacity(meta.len().min(max_size) as usize);
-    if let Err(e) = (&mut f)
-        .take(max_size.saturating_add(1))
-        .read_to_end(&mut bytes)
-    {
-        return skip("io-error", format!("could not read: {e}"));
-    }
-    if bytes.len() as u64 > max_size {
-        return too_large(bytes.len() as u64);
-    }
     match lang::frontend(file.language).decode(bytes) {
         Ok(text) => ReadOutcome::Text(text),
         Err(e) => skip(e.kind, e.message),

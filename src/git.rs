@@ -167,8 +167,8 @@ pub fn diff_base_commit(root: &Path, reference: &str) -> Result<(String, Option<
     }
 }
 
-/// Whether a tree path is written out for the base scan: Python sources and
-/// the ignore files the walker reads.
+/// Whether a tree path is written out for the base scan: files a frontend
+/// reads and the ignore files the walker reads.
 fn wanted(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     matches!(name, ".gitignore" | ".ignore" | crate::walk::IGNORE_FILE)
@@ -185,7 +185,7 @@ fn safe_path(path: &str) -> bool {
             .all(|c| !c.is_empty() && c != "." && c != ".." && !c.eq_ignore_ascii_case(".git"))
 }
 
-/// Writes the Python files and ignore files of `commit`'s tree under
+/// Writes the source files and ignore files of `commit`'s tree under
 /// `dest` (regular files only; links and submodules are left out, as a
 /// checkout's links could point anywhere). Files larger than `max_size` are
 /// skipped, as the walk would skip them. Returns how many were written.

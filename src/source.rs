@@ -29,58 +29,93 @@ impl Span {
     }
 }
 
-/// Maps byte offsets to line/column for one file's text.
-pub struct LineIndex<'a> {
-    text: &'a str,
-    line_starts: Vec<usize>,
+/// Where each line of a text starts: the one line table every phase uses
+/// (frontends through `LineIndex`, reporters next to the text they show or
+/// hash). Owned, so it can live beside the text it indexes.
+#[derive(Debug, Clone, Default)]
+pub struct LineStarts {
+    starts: Vec<usize>,
     /// All ASCII (most source files): a column is a byte difference.
     ascii: bool,
 }
 
-impl<'a> LineIndex<'a> {
-    pub fn new(text: &'a str) -> Self {
+impl LineStarts {
+    pub fn new(text: &str) -> Self {
         // `match_indices` of one ASCII character searches with memchr.
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex {
-            text,
-            line_starts,
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineStarts {
+            starts,
             ascii: text.is_ascii(),
         }
     }
 
-    /// 1-based line and code-point column of a byte offset.
-    pub fn line_col(&self, byte: usize) -> (u32, u32) {
-        let byte = byte.min(self.text.len());
-        let line = self.line_starts.partition_point(|&s| s <= byte) - 1;
-        (line as u32 + 1, self.col(line, byte))
+    /// 1-based line and code-point column of a byte offset (clamped to the
+    /// text) in `text`, the text this table was made from.
+    pub fn line_col(&self, text: &str, byte: usize) -> (u32, u32) {
+        let byte = byte.min(text.len());
+        let line = self.starts.partition_point(|&s| s <= byte) - 1;
+        (line as u32 + 1, self.col(text, line, byte))
     }
 
     /// 1-based code-point column of `byte` (clamped) on 0-based `line`.
-    fn col(&self, line: usize, byte: usize) -> u32 {
-        let start = self.line_starts[line];
+    fn col(&self, text: &str, line: usize, byte: usize) -> u32 {
+        let start = self.starts[line];
         if self.ascii {
             return (byte - start) as u32 + 1;
         }
-        let col = match self.text.get(start..byte) {
+        let col = match text.get(start..byte) {
             Some(prefix) => prefix.chars().count(),
             // Offset inside a multi-byte character: count what is whole.
-            None => String::from_utf8_lossy(&self.text.as_bytes()[start..byte])
+            None => String::from_utf8_lossy(&text.as_bytes()[start..byte])
                 .chars()
                 .count(),
         };
         col as u32 + 1
     }
 
+    /// How many lines the text has (a final line break starts an empty one).
+    pub fn count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// The byte range of 1-based `line` without its `\n`, if there is such
+    /// a line in `text`.
+    pub fn line_range(&self, text: &str, line: usize) -> Option<std::ops::Range<usize>> {
+        let start = *self.starts.get(line.checked_sub(1)?)?;
+        let end = self.starts.get(line).map_or(text.len(), |&next| next - 1);
+        Some(start..end)
+    }
+}
+
+/// Maps byte offsets to line/column for one file's text.
+pub struct LineIndex<'a> {
+    text: &'a str,
+    lines: LineStarts,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        LineIndex {
+            text,
+            lines: LineStarts::new(text),
+        }
+    }
+
+    /// 1-based line and code-point column of a byte offset.
+    pub fn line_col(&self, byte: usize) -> (u32, u32) {
+        self.lines.line_col(self.text, byte)
+    }
+
     pub fn span(&self, start: usize, end: usize) -> Span {
         let (start_line, start_col) = self.line_col(start);
         // Most spans end on the line they start on: no second search.
         let end_clamped = end.min(self.text.len());
-        let next_line = self.line_starts.get(start_line as usize).copied();
+        let next_line = self.lines.starts.get(start_line as usize).copied();
         let (end_line, end_col) =
             if end_clamped >= start && next_line.is_none_or(|next| end_clamped < next) {
                 let line = start_line as usize - 1;
-                (start_line, self.col(line, end_clamped))
+                (start_line, self.lines.col(self.text, line, end_clamped))
             } else {
                 self.line_col(end)
             };
@@ -95,21 +130,53 @@ impl<'a> LineIndex<'a> {
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.lines.count()
     }
 
     /// The text of a 1-based line without its line break.
     pub fn line_text(&self, line: u32) -> &'a str {
-        let i = (line as usize).saturating_sub(1);
-        let Some(&start) = self.line_starts.get(i) else {
-            return "";
-        };
-        let end = self
-            .line_starts
-            .get(i + 1)
-            .copied()
-            .unwrap_or(self.text.len());
-        self.text[start..end].trim_end_matches(['\n', '\r'])
+        match self.lines.line_range(self.text, line as usize) {
+            Some(range) => self.text[range].trim_end_matches(['\n', '\r']),
+            None => "",
+        }
+    }
+}
+
+/// What reading a file found, short of an I/O error.
+pub enum Read {
+    Bytes(Vec<u8>),
+    /// A FIFO, device or directory: reading would block or never end.
+    NotAFile,
+    /// Over the limit (the size seen).
+    TooLarge(u64),
+}
+
+/// The one way synthlint reads a file it analyses or shows: regular files
+/// only, never more than `limit` bytes even if the file grows meanwhile.
+pub fn read_bounded(path: &std::path::Path, limit: u64) -> std::io::Result<Read> {
+    use std::io::Read as _;
+    let f = std::fs::File::open(path)?;
+    let meta = f.metadata()?;
+    if !meta.is_file() {
+        return Ok(Read::NotAFile);
+    }
+    if meta.len() > limit {
+        return Ok(Read::TooLarge(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len().min(limit) as usize);
+    f.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Ok(Read::TooLarge(bytes.len() as u64));
+    }
+    Ok(Read::Bytes(bytes))
+}
+
+/// A file's bytes for a reporter or an editor, read as the scan reads them:
+/// spans are 32-bit, so nothing over 4 GiB can be a scanned file.
+pub fn read_for_report(path: &std::path::Path) -> Option<Vec<u8>> {
+    match read_bounded(path, u64::from(u32::MAX)) {
+        Ok(Read::Bytes(bytes)) => Some(bytes),
+        _ => None,
     }
 }
 
@@ -125,6 +192,9 @@ mod tests {
         let x = "a = 1\nb = \"生成\" + x\n".find('x').unwrap();
         assert_eq!(idx.line_col(x), (2, 12));
         assert_eq!(idx.line_text(2), "b = \"生成\" + x");
+        assert_eq!(idx.line_text(3), "");
+        assert_eq!(idx.line_text(4), "");
+        assert_eq!(idx.line_text(0), "");
     }
 
     /// `span` takes shortcuts (ASCII text, ends on the start line); it must

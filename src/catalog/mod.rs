@@ -603,11 +603,18 @@ impl Catalog {
 /// segment, behind the language's name: a pattern for one language never
 /// matches a name of another.
 pub(crate) fn to_glob_path(language: Language, dotted: &str) -> String {
-    format!(
-        "{}/{}",
-        language.as_str(),
-        dotted.replace('/', "\u{1}").replace('.', "/")
-    )
+    // One pass, one allocation: this runs for every call the catalogue
+    // looks at.
+    let language = language.as_str();
+    let mut path = String::with_capacity(language.len() + 1 + dotted.len());
+    path.push_str(language);
+    path.push('/');
+    path.extend(dotted.chars().map(|c| match c {
+        '/' => '\u{1}',
+        '.' => '/',
+        c => c,
+    }));
+    path
 }
 
 pub fn compile_pattern(language: Language, pattern: &str) -> Result<globset::Glob, String> {

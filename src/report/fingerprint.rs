@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::finding::{Finding, Location};
-use crate::source::Span;
+use crate::source::{LineStarts, Span};
 
 /// `partialFingerprints` key GitHub code scanning reads.
 pub const LINE_HASH_KEY: &str = "primaryLocationLineHash";
@@ -162,26 +162,21 @@ pub fn normalize_code(s: &str) -> String {
 /// The text a span covers, located by its 1-based line and code-point column
 /// (end exclusive), the same coordinates SARIF regions use.
 pub fn region_text(text: &str, span: &Span) -> String {
-    region_text_with(text, &line_starts(text), span)
-}
-
-fn line_starts(text: &str) -> Vec<usize> {
-    std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-        .collect()
+    region_text_with(text, &LineStarts::new(text), span)
 }
 
 /// `region_text` with the line starts computed once per file.
-fn region_text_with(text: &str, starts: &[usize], span: &Span) -> String {
+fn region_text_with(text: &str, lines: &LineStarts, span: &Span) -> String {
     let start_line = span.start_line.max(1) as usize;
     let end_line = (span.end_line as usize).max(start_line);
     let start_col = span.start_col.max(1) as usize - 1;
     let end_col = (span.end_col as usize).saturating_sub(1);
     let mut out = String::new();
-    for n in start_line..=end_line.min(starts.len()) {
-        let begin = starts[n - 1];
-        let end = starts.get(n).map_or(text.len(), |&next| next - 1);
-        let line = &text[begin..end];
+    for n in start_line..=end_line.min(lines.count()) {
+        let Some(range) = lines.line_range(text, n) else {
+            break;
+        };
+        let line = &text[range];
         if n > start_line {
             out.push('\n');
         }
@@ -235,7 +230,7 @@ struct LoadedFile {
     /// from `raw` after its BOM: a PEP 263 encoding, trailing NULs.
     decoded: Option<String>,
     /// Line starts in `text()`.
-    starts: Vec<usize>,
+    starts: LineStarts,
     /// Filled on first use; the JSON report never needs them.
     line_hashes: Option<Vec<(u64, u32)>>,
     /// `text()` with secrets masked (same offsets), filled on first use.
@@ -290,7 +285,7 @@ impl SourceCache {
         if self.current.as_ref().is_none_or(|f| f.path != path) {
             // Node decodes the same way GitHub's action does here: invalid
             // bytes become U+FFFD.
-            let bytes = std::fs::read(self.root.join(path)).ok();
+            let bytes = crate::source::read_for_report(&self.root.join(path));
             let raw = bytes
                 .as_ref()
                 .map(|bytes| String::from_utf8_lossy(bytes).into_owned());
@@ -305,11 +300,11 @@ impl SourceCache {
                 path: path.to_owned(),
                 raw,
                 decoded,
-                starts: Vec::new(),
+                starts: LineStarts::default(),
                 line_hashes: None,
                 masked: None,
             };
-            file.starts = file.text().map(line_starts).unwrap_or_default();
+            file.starts = file.text().map(LineStarts::new).unwrap_or_default();
             self.current = Some(file);
         }
         self.current.as_mut().expect("just loaded")

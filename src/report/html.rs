@@ -134,7 +134,7 @@ fn write_block(block: &Block, out: &mut dyn Write) -> io::Result<()> {
             }
             writeln!(out, "{close}")
         }
-        Block::Code { first, text } => {
+        Block::Code { first, text, .. } => {
             let numbered: Vec<String> = text
                 .lines()
                 .enumerate()

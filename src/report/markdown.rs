@@ -70,9 +70,9 @@ fn write_block(block: &Block, out: &mut dyn Write) -> io::Result<()> {
             }
             writeln!(out)
         }
-        Block::Code { text, .. } => {
+        Block::Code { text, language, .. } => {
             let fence = fence_for(text);
-            writeln!(out, "{fence}python\n{}\n{fence}\n", plain(text))
+            writeln!(out, "{fence}{language}\n{}\n{fence}\n", plain(text))
         }
         Block::Section { id, blocks } => {
             writeln!(out, "<a id=\"{id}\"></a>")?;

@@ -340,9 +340,10 @@ pub enum Block {
         ordered: bool,
         items: Vec<Vec<Inline>>,
     },
-    /// Source lines starting at `first`.
+    /// Source lines starting at `first`, in `language` (empty when unknown).
     Code {
         first: u32,
+        language: &'static str,
         text: String,
     },
     /// One finding's blocks, kept together.
@@ -636,6 +637,8 @@ fn finding_section(i: usize, d: &Detail<'_>) -> Block {
     if let Some((first, snippet)) = &d.snippet {
         blocks.push(Block::Code {
             first: *first,
+            language: crate::walk::language_of(std::path::Path::new(&f.location.path))
+                .map_or("", |l| l.as_str()),
             text: snippet.clone(),
         });
     }

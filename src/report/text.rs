@@ -22,7 +22,7 @@ use crate::engine::ScanResult;
 use crate::finding::{Finding, Level, Location, Notification};
 use crate::report::{Counts, ReportOptions, escape, plural, redact};
 use crate::rules::{self, RuleMeta};
-use crate::source::Span;
+use crate::source::{LineStarts, Span};
 
 /// Fixed so wrapping never depends on the terminal.
 const WIDTH: usize = 100;
@@ -260,7 +260,7 @@ pub fn summary(result: &ScanResult) -> String {
 /// with where that moved bytes.
 struct Source {
     text: String,
-    line_starts: Vec<usize>,
+    lines: LineStarts,
     shown: Arc<str>,
     /// `escape::block_mapped`'s marks: offsets in `text` → in `shown`.
     moved: Vec<(usize, usize)>,
@@ -268,25 +268,20 @@ struct Source {
 
 impl Source {
     fn new(text: String) -> Source {
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
+        let lines = LineStarts::new(&text);
         let (shown, moved) = escape::block_mapped(&text);
         let shown: Arc<str> = shown.into();
         Source {
             text,
-            line_starts,
+            lines,
             shown,
             moved,
         }
     }
 
-    /// 1-based line and code-point column, as in `crate::source::LineIndex`.
+    /// 1-based line and code-point column, as the frontends count them.
     fn line_col(&self, byte: usize) -> (u32, u32) {
-        let line = self.line_starts.partition_point(|&s| s <= byte) - 1;
-        let start = self.line_starts[line];
-        let col = self.text[start..byte].chars().count();
-        (line as u32 + 1, col as u32 + 1)
+        self.lines.line_col(&self.text, byte)
     }
 
     /// The span in miette's terms, if it fits this text: in bounds, on
@@ -348,7 +343,7 @@ impl<'a> Files<'a> {
 /// to the frontends (`lang::decode_file`), with secrets masked (masking
 /// keeps every offset, line and column).
 fn read(path: &Path) -> Option<Source> {
-    let bytes = std::fs::read(path).ok()?;
+    let bytes = crate::source::read_for_report(path)?;
     let text = crate::lang::decode_file(path, bytes)?;
     let text = match redact::mask(&text) {
         Cow::Borrowed(_) => text,

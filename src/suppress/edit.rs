@@ -34,7 +34,7 @@ struct SourceFile {
 }
 
 fn read(root: &Path, rel: &str) -> Option<SourceFile> {
-    let bytes = std::fs::read(root.join(rel)).ok()?;
+    let bytes = crate::source::read_for_report(&root.join(rel))?;
     let (bom, bytes) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
         Some(rest) => (true, rest.to_vec()),
         None => (false, bytes),

@@ -292,35 +292,40 @@ pub fn reads(n: Node<'_>, src: &str) -> Vec<ustr::Ustr> {
     let mut out: Vec<ustr::Ustr> = Vec::new();
     let mut stack = vec![n];
     let mut seen = 0;
+    let mut cursor = n.walk();
     while let Some(m) = stack.pop() {
         seen += 1;
         if seen > MAX_READ_NODES || out.len() >= MAX_READS {
             break;
         }
-        let children: Vec<Node<'_>> = match kind(m) {
-            "identifier" | "attribute" if name_chain(m, src).is_some() => {
-                let name = ustr::Ustr::from(name_chain(m, src).unwrap_or_default().as_str());
-                if !out.contains(&name) {
-                    out.push(name);
+        let pushed = stack.len();
+        match kind(m) {
+            k @ ("identifier" | "attribute") => {
+                let chain = if k == "identifier" {
+                    Some(node_text(m, src).to_string())
+                } else {
+                    name_chain(m, src)
+                };
+                match chain {
+                    Some(chain) => {
+                        let name = ustr::Ustr::from(chain.as_str());
+                        if !out.contains(&name) {
+                            out.push(name);
+                        }
+                    }
+                    None => stack.extend(m.child_by_field_id(FIELD.object)),
                 }
-                continue;
             }
-            "attribute" => m.child_by_field_id(FIELD.object).into_iter().collect(),
-            "keyword_argument" => m.child_by_field_id(FIELD.value).into_iter().collect(),
-            "string" => {
-                let mut c = m.walk();
-                m.children(&mut c)
-                    .filter(|ch| kind(*ch) == "interpolation")
-                    .collect()
-            }
-            "comment" => continue,
-            _ => {
-                let mut c = m.walk();
-                m.named_children(&mut c).collect()
-            }
-        };
+            "keyword_argument" => stack.extend(m.child_by_field_id(FIELD.value)),
+            "string" => stack.extend(
+                m.children(&mut cursor)
+                    .filter(|ch| kind(*ch) == "interpolation"),
+            ),
+            "comment" => {}
+            _ => stack.extend(m.named_children(&mut cursor)),
+        }
         // Reversed, so that names come off the stack in source order.
-        stack.extend(children.into_iter().rev());
+        stack[pushed..].reverse();
     }
     out
 }
