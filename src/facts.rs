@@ -403,7 +403,8 @@ impl Value {
             Value::Bool(false) => "False".into(),
             Value::Int(i) => i.to_string(),
             Value::Float(f) => f.to_string(),
-            Value::Str(s) => format!("{s:?}"),
+            // The text quoted, not the interned handle's own debug form.
+            Value::Str(s) => format!("{:?}", s.as_str()),
             Value::Expr(e) => e.text.to_string(),
             Value::Name { text, .. } => text.to_string(),
             Value::Env { name, .. } => format!("${name}"),
@@ -476,4 +477,16 @@ pub struct Comment {
     /// Nothing but white space stands before the comment on its line.
     pub own_line: bool,
     pub span: Span,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_display_quoted_as_written_in_messages() {
+        assert_eq!(Value::Str("on".into()).display(), "\"on\"");
+        assert_eq!(Value::Str("a\"b".into()).display(), "\"a\\\"b\"");
+        assert_eq!(Value::Bool(false).display(), "False");
+    }
 }
