@@ -39,6 +39,8 @@ pub struct Stats {
     /// With the cache on: whether the whole result came from the result
     /// cache (then nothing was parsed, indexed or checked).
     pub result_cache: Option<bool>,
+    /// Per taint spec the rules ran: what it analysed and cut at its caps.
+    pub taint: Vec<(String, crate::analysis::dataflow::TaintStats)>,
 }
 
 pub struct ScanResult {
@@ -409,6 +411,7 @@ fn analyse(
         })
         .collect();
     stats.rules = t.elapsed();
+    stats.taint = analysis.dataflow.stats();
 
     let t = Instant::now();
     for f in &mut findings {

@@ -219,6 +219,53 @@ fn label_catalogue_extensions() {
 }
 
 #[test]
+fn taint_and_media_catalogue_extensions() {
+    let (_tmp, dir) = project();
+    write(
+        &dir,
+        "synthlint.toml",
+        "[[catalog.taint.user-input.source]]\npatterns = [\"userinput.get\"]\n\
+         [[catalog.taint.user-input.sink]]\nid = \"log\"\npatterns = [\"logging.info\"]\n\
+         [[catalog.media.writer]]\nname = \"ours\"\npatterns = [\"app.media.write\"]\n\
+         content = \"image\"\ndata = { position = 0 }\n",
+    );
+    let s = settings_for(&dir, Overrides::default());
+    assert_eq!(s.catalog.taint["user-input"].sink.len(), 1);
+    assert_eq!(s.catalog.media.writer.len(), 1);
+
+    // A bad pattern points at itself.
+    write(
+        &dir,
+        "synthlint.toml",
+        "[[catalog.taint.user-input.sink]]\nid = \"log\"\npatterns = [\"ok\", \"a.[bad\"]\n",
+    );
+    let err = config_error(&dir, &[]);
+    assert!(err.contains("synthlint.toml:3:"), "{err}");
+
+    // A propagator into all arguments at once is no place.
+    write(
+        &dir,
+        "synthlint.toml",
+        "[[catalog.taint.user-input.propagator]]\nmethods = [\"m\"]\n\
+         from = [\"receiver\"]\nto = \"arguments\"\n",
+    );
+    let err = config_error(&dir, &[]);
+    assert!(
+        err.contains("catalog.taint.user-input: propagator 0") && err.contains("synthlint.toml:1:"),
+        "{err}"
+    );
+
+    write(
+        &dir,
+        "synthlint.toml",
+        "[[catalog.media.writer]]\nname = \"ours\"\npatterns = [\"a.[bad\"]\n\
+         content = \"image\"\ndata = \"receiver\"\n",
+    );
+    let err = config_error(&dir, &[]);
+    assert!(err.contains("synthlint.toml:3:"), "{err}");
+}
+
+#[test]
 fn pyproject_tool_table() {
     let (_tmp, dir) = project();
     write(&dir, "gen/skip.py", "");

@@ -48,6 +48,16 @@ impl FileBindings {
         self.local_assigns.get(&(scope, name))?.last().copied()
     }
 
+    /// The assignments to `name` in function `scope` (`None`: module
+    /// level), in source order.
+    pub fn assigns<'a>(&'a self, scope: Option<&'a str>, name: &'a str) -> &'a [usize] {
+        let list = match scope {
+            Some(s) => self.local_assigns.get(&(s, name)),
+            None => self.module_assigns.get(name),
+        };
+        list.map(Vec::as_slice).unwrap_or(&[])
+    }
+
     /// Where an imported name comes from (every target, in order).
     pub fn import_targets(&self, name: &str) -> &[Ustr] {
         self.imports.get(name).map(Vec::as_slice).unwrap_or(&[])

@@ -15,6 +15,7 @@ pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 pub(crate) type FastSet<T> = HashSet<T, foldhash::fast::FixedState>;
 
 pub mod callgraph;
+pub mod dataflow;
 pub mod entrypoints;
 pub mod generation;
 pub mod index;

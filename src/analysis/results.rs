@@ -6,10 +6,10 @@ use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 
-use crate::analysis::Project;
 use crate::analysis::callgraph::{CallGraph, NodeId, Reach, Reached, SinkSet, Site};
 use crate::analysis::entrypoints::{self, EntryPoint, Handler};
 use crate::analysis::generation::{self, GenerationSite};
+use crate::analysis::{Project, dataflow};
 use crate::catalog::labels::LabelKind;
 use crate::catalog::{Catalog, ContentType};
 use crate::facts::FileFacts;
@@ -45,6 +45,8 @@ pub struct Analysis<'a> {
     pub reach: Vec<Reach>,
     /// Per call-graph node: labeling evidence in that node's own code.
     pub labels: Vec<Vec<LabelEvidence>>,
+    /// Data-flow indexes and taint results, computed when a rule asks.
+    pub dataflow: dataflow::Cache,
 }
 
 impl<'a> Analysis<'a> {
@@ -89,6 +91,7 @@ impl<'a> Analysis<'a> {
             entry_points,
             reach,
             labels,
+            dataflow: dataflow::Cache::new(project.files.len()),
         }
     }
 

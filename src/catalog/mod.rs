@@ -15,6 +15,8 @@ use std::collections::BTreeMap;
 
 pub mod hosts;
 pub mod labels;
+pub mod media;
+pub mod taint;
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::{Deserialize, Serialize};
@@ -219,6 +221,12 @@ pub struct CatalogData {
     /// How frameworks register entry points (`[entrypoints]`).
     #[serde(default)]
     pub entrypoints: entrypoints::EntryPointData,
+    /// Media writers, ffmpeg, image sizes and drawing APIs (`[media]`).
+    #[serde(default)]
+    pub media: media::MediaData,
+    /// Taint specs by id (`[taint.<id>]`).
+    #[serde(default)]
+    pub taint: BTreeMap<String, taint::TaintSpecData>,
 }
 
 /// The loaded, compiled catalogue.
@@ -251,6 +259,9 @@ pub struct Catalog {
     pub label_gate: labels::LabelGate,
     /// How frameworks register entry points.
     pub entrypoints: entrypoints::EntryPointCatalog,
+    pub media: media::Media,
+    /// Taint specs by id.
+    pub taint: BTreeMap<String, taint::TaintSpec>,
 }
 
 const GENERATION_TOML: &str = include_str!("generation.toml");
@@ -258,6 +269,7 @@ const MODERATION_TOML: &str = include_str!("moderation.toml");
 const HOSTS_TOML: &str = include_str!("hosts.toml");
 const LABELS_TOML: &str = include_str!("labels.toml");
 const ENTRYPOINTS_TOML: &str = include_str!("entrypoints.toml");
+const MEDIA_TOML: &str = include_str!("media.toml");
 
 #[derive(Debug)]
 pub struct CatalogError {
@@ -274,6 +286,7 @@ impl Catalog {
             ("hosts", HOSTS_TOML),
             ("labels", LABELS_TOML),
             ("entrypoints", ENTRYPOINTS_TOML),
+            ("media", MEDIA_TOML),
         ] {
             let part: CatalogData = toml::from_str(text).map_err(|e| CatalogError {
                 message: format!("built-in {name} catalogue: {e}"),
@@ -381,7 +394,26 @@ impl Catalog {
         let entrypoints = entrypoints::EntryPointCatalog::build(data.entrypoints)?;
         let label_gate = labels::LabelGate::build(&data.label_gate)
             .map_err(|message| CatalogError { message })?;
+        let within = |what: String| {
+            move |e: CatalogError| CatalogError {
+                message: format!("{what}: {}", e.message),
+            }
+        };
+        let media = media::Media::build(data.media).map_err(within("media".into()))?;
+        let taint = data
+            .taint
+            .into_iter()
+            .map(|(id, spec)| {
+                let built = taint::TaintSpec::build(&id, spec);
+                Ok((
+                    id.clone(),
+                    built.map_err(within(format!("taint spec `{id}`")))?,
+                ))
+            })
+            .collect::<Result<_, CatalogError>>()?;
         Ok(Catalog {
+            media,
+            taint,
             label_gate,
             entrypoints,
             generation: data.generation,
@@ -439,6 +471,10 @@ impl CatalogData {
         self.strip.extend(other.strip);
         self.label_gate.extend(other.label_gate);
         self.entrypoints.extend(other.entrypoints);
+        self.media.extend(other.media);
+        for (id, spec) in other.taint {
+            self.taint.entry(id).or_default().extend(spec);
+        }
     }
 }
 

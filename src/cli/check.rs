@@ -470,6 +470,13 @@ fn print_stats(s: &engine::Stats) {
         Some(false) => eprintln!("  result cache: miss"),
         None => {}
     }
+    for (spec, t) in &s.taint {
+        use crate::analysis::dataflow::{MAX_PARAMS, MAX_PASSES, MAX_STEPS};
+        eprintln!(
+            "  taint {spec}: {} scopes, {} passes, {} flows; cut at caps: {} passes (over {MAX_PASSES} per scope), {} parameters (past {MAX_PARAMS}), {} flows' steps (over {MAX_STEPS})",
+            t.scopes, t.passes, t.flows, t.cut_passes, t.cut_params, t.cut_steps
+        );
+    }
     if s.cache_hits + s.cache_misses > 0 {
         eprintln!(
             "  facts cache: {} hits, {} parsed",

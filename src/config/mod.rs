@@ -18,7 +18,7 @@ use globset::GlobSetBuilder;
 pub use settings::Settings;
 use toml::Spanned;
 
-use crate::catalog::{Catalog, CatalogData, compile_pattern};
+use crate::catalog::{Catalog, CatalogData, CatalogError, compile_pattern};
 use crate::finding::Level;
 use crate::rules;
 use discover::{LoadedConfig, Seg};
@@ -493,36 +493,72 @@ fn validate_catalog(v: &mut Validator<'_>, options: &Options) -> CatalogData {
     }
     if let Some(entry) = &cat.entrypoints {
         let ep = entry.get_ref();
-        let mut ok = true;
-        for (section, i, key, patterns) in ep.pattern_lists() {
-            let base = [
-                Seg::Key("catalog"),
-                Seg::Key("entrypoints"),
-                Seg::Key(section),
-                Seg::Index(i),
-            ];
-            ok &= check_patterns(v, entry.span(), &base, key, patterns);
-        }
-        if ok {
+        let build = || {
             let one = CatalogData {
                 entrypoints: ep.clone(),
                 ..CatalogData::default()
             };
-            if let Err(e) = Catalog::build(one) {
-                v.at(
-                    entry.span(),
-                    format!("catalog.entrypoints: {}", e.message),
-                    "invalid catalogue entry",
-                    None,
-                );
-                ok = false;
-            }
-        }
-        if ok {
+            Catalog::build(one).map(drop)
+        };
+        let at = [Seg::Key("catalog"), Seg::Key("entrypoints")];
+        if check_section(
+            v,
+            entry.span(),
+            &at,
+            ep.pattern_lists(),
+            build,
+            "entrypoints",
+        ) {
             data.entrypoints = ep.clone();
         }
     }
+    if let Some(entry) = &cat.media {
+        let media = entry.get_ref();
+        let build = || crate::catalog::media::Media::build(media.clone()).map(drop);
+        let at = [Seg::Key("catalog"), Seg::Key("media")];
+        if check_section(v, entry.span(), &at, media.pattern_lists(), build, "media") {
+            data.media = media.clone();
+        }
+    }
+    for (id, entry) in &cat.taint {
+        let spec = entry.get_ref();
+        let build = || crate::catalog::taint::TaintSpec::build(id, spec.clone()).map(drop);
+        let at = [Seg::Key("catalog"), Seg::Key("taint"), Seg::Key(id)];
+        let what = format!("taint.{id}");
+        if check_section(v, entry.span(), &at, spec.pattern_lists(), build, &what) {
+            data.taint.insert(id.clone(), spec.clone());
+        }
+    }
     data
+}
+
+/// A user catalogue section (`at`): every pattern compiles, each error
+/// pointing at its pattern, then the section builds (`build`), an error
+/// pointing at the section. Whether it is valid.
+fn check_section(
+    v: &mut Validator<'_>,
+    span: Range<usize>,
+    at: &[Seg<'_>],
+    lists: Vec<(&'static str, usize, &'static str, &[String])>,
+    build: impl FnOnce() -> Result<(), CatalogError>,
+    what: &str,
+) -> bool {
+    let mut ok = true;
+    for (section, i, key, patterns) in lists {
+        let mut base = at.to_vec();
+        base.extend([Seg::Key(section), Seg::Index(i)]);
+        ok &= check_patterns(v, span.clone(), &base, key, patterns);
+    }
+    if ok && let Err(e) = build() {
+        v.at(
+            span,
+            format!("catalog.{what}: {}", e.message),
+            "invalid catalogue entry",
+            None,
+        );
+        ok = false;
+    }
+    ok
 }
 
 fn check_patterns(

@@ -14,6 +14,8 @@ use toml::Spanned;
 
 use crate::catalog::entrypoints::EntryPointData;
 use crate::catalog::labels::{LabelApi, LabelGateData};
+use crate::catalog::media::MediaData;
+use crate::catalog::taint::TaintSpecData;
 use crate::catalog::{GenerationApi, SafetySwitch};
 
 #[derive(Debug, Default, Deserialize)]
@@ -69,6 +71,13 @@ pub struct CatalogOptions {
     /// `[catalog.entrypoints]`: more framework registrations (same keys as
     /// `src/catalog/entrypoints.toml`).
     pub entrypoints: Option<Spanned<EntryPointData>>,
+    /// `[catalog.media]`: more media writers and size calls (same keys as
+    /// `[media]` in `src/catalog/media.toml`).
+    pub media: Option<Spanned<MediaData>>,
+    /// `[catalog.taint.<id>]`: new taint specs, or entries added to a
+    /// built-in one (same keys as `[taint.<id>]` in the catalogue).
+    #[serde(default)]
+    pub taint: BTreeMap<String, Spanned<TaintSpecData>>,
 }
 
 /// `pyproject.toml`: only `[tool.synthlint]` is ours; everything else is

@@ -4,10 +4,11 @@
 use serde_json::json;
 use ustr::Ustr;
 
+use crate::catalog::entrypoints::ArgRef;
+use crate::catalog::media::{OpencvText, PillowText};
 use crate::facts::{Call, FileFacts, Receiver, Shape, Value};
 use crate::finding::{Finding, Level, Location};
 use crate::qname::OptionQName;
-use crate::rules::labels::dataflow::calls_within;
 use crate::rules::labels::sizes::{Scope, Size, value_shape};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 use crate::source::Span;
@@ -17,12 +18,6 @@ pub struct ExplicitLabelTooSmall;
 /// Smallest text height, as a share of the shorter side. GB 45438-2025 §5
 /// as quoted by secondary sources (regulations.md §5.1, tagged [R]).
 const MIN_SHARE: f64 = 0.05;
-
-/// Pillow's font when none is given: 10 px (FreeType, Pillow ≥ 10.1) or an
-/// 11 px bitmap before; the larger is taken.
-const PIL_DEFAULT_PX: f64 = 11.0;
-/// `ImageFont.truetype(path)` without a size.
-const TRUETYPE_DEFAULT_PX: f64 = 10.0;
 
 /// Image sizes tried when the size is not known: a font relative to the
 /// image is reported only when it is too small at every one of them.
@@ -120,10 +115,8 @@ impl Rule for ExplicitLabelTooSmall {
         else {
             return;
         };
-        let size_re = regex::Regex::new(r"scale=(\d+):(\d+)|-s\s+(\d+)x(\d+)").expect("regex");
-        let font_re =
-            regex::Regex::new(r#"fontsize=('[^']*'|"[^"]*"|(?:\\,|[^:,'"\s])+)"#).expect("regex");
-        for file in &cx.project.files {
+        let media = &cx.catalog.media;
+        for (fi, file) in cx.project.files.iter().enumerate() {
             // Scopes that hold a disclosure string: text drawn there is taken to be the label.
             let discloses = |scope: Option<&str>| {
                 file.strings
@@ -136,23 +129,25 @@ impl Rule for ExplicitLabelTooSmall {
                 None => false,
             };
             for call in &file.calls {
-                let sc = Scope {
-                    file,
-                    scope: call.scope.as_deref(),
+                let Some(resolved) = call.resolved.as_name() else {
+                    continue;
                 };
-                let resolved = call.resolved.as_name().unwrap_or("");
-                let mark = if resolved.starts_with("PIL.ImageDraw.")
-                    && (resolved.ends_with(".text") || resolved.ends_with(".multiline_text"))
+                let mark = if let Some(p) = media
+                    .pillow()
+                    .filter(|_| media.is_pillow_text(file.language, resolved))
                 {
-                    if !is_label(arg(call, 1, "text"), call.scope.as_deref()) {
+                    if !is_label(arg(call, &p.text), call.scope.as_deref()) {
                         continue;
                     }
-                    pillow_mark(sc, call)
-                } else if resolved == "cv2.putText" {
-                    if !is_label(arg(call, 1, "text"), call.scope.as_deref()) {
+                    pillow_mark(scope(cx, fi, call.scope), p, call)
+                } else if let Some(o) = media
+                    .opencv()
+                    .filter(|_| media.is_opencv_text(file.language, resolved))
+                {
+                    if !is_label(arg(call, &o.text), call.scope.as_deref()) {
                         continue;
                     }
-                    opencv_mark(sc, call)
+                    opencv_mark(scope(cx, fi, call.scope), o, call)
                 } else {
                     None
                 };
@@ -160,8 +155,15 @@ impl Rule for ExplicitLabelTooSmall {
                     judge(out, file, call.span, call.scope, &m);
                 }
             }
+            let (Some(font_re), Some(size_re)) = (&media.fontsize, &media.frame_size) else {
+                continue;
+            };
+            let drawtext = media.ffmpeg.drawtext.as_str();
             for s in &file.strings {
-                let Some(filter) = s.value.find("drawtext=").map(|i| &s.value[i..]) else {
+                if drawtext.is_empty() {
+                    break;
+                }
+                let Some(filter) = s.value.find(drawtext).map(|i| &s.value[i..]) else {
                     continue;
                 };
                 if !(disclosure.is_match(filter) || discloses(s.scope.as_deref())) {
@@ -176,11 +178,8 @@ impl Rule for ExplicitLabelTooSmall {
                 };
                 let size = command_texts(file, s.span)
                     .iter()
-                    .find_map(|t| video_size(&size_re, t));
-                let sc = Scope {
-                    file,
-                    scope: s.scope.as_deref(),
-                };
+                    .find_map(|t| video_size(size_re, t));
+                let sc = scope(cx, fi, s.scope);
                 let pos = s.span.start_byte;
                 let m = Mark {
                     what: "ffmpeg drawtext",
@@ -190,6 +189,16 @@ impl Rule for ExplicitLabelTooSmall {
                 judge(out, file, s.span, s.scope, &m);
             }
         }
+    }
+}
+
+fn scope<'f>(cx: &'f Context<'_>, fi: usize, scope: Option<Ustr>) -> Scope<'f> {
+    Scope {
+        file: &cx.project.files[fi],
+        fi,
+        names: &cx.project.index,
+        media: &cx.catalog.media,
+        scope,
     }
 }
 
@@ -257,68 +266,62 @@ fn judge(out: &mut Vec<Finding>, file: &FileFacts, span: Span, symbol: Option<Us
     out.push(f);
 }
 
-/// Argument `i` (positional) or `keyword`.
-fn arg<'c>(call: &'c Call, i: usize, keyword: &str) -> Option<&'c Value> {
-    call.args
-        .iter()
-        .find(|a| a.keyword.as_deref() == Some(keyword))
-        .or_else(|| call.args.iter().filter(|a| a.keyword.is_none()).nth(i))
-        .map(|a| &a.value)
+/// An argument's value.
+fn arg<'c>(call: &'c Call, r: &ArgRef) -> Option<&'c Value> {
+    call.arg(r.position, r.keyword.as_deref()).map(|a| &a.value)
 }
 
 /// `draw.text(xy, text, fill, font)`: the font's size and the size of the
 /// image `draw` was made on.
-fn pillow_mark<'f>(sc: Scope<'f>, call: &'f Call) -> Option<Mark<'f>> {
+fn pillow_mark<'f>(sc: Scope<'f>, p: &'f PillowText, call: &'f Call) -> Option<Mark<'f>> {
     let pos = call.span.start_byte;
     let file = sc.file;
+    let media = sc.media;
+    let language = file.language;
+    let is_canvas = |c: &&Call| {
+        c.resolved
+            .as_name()
+            .is_some_and(|r| media.is_canvas(language, r))
+    };
     // The image: `ImageDraw.Draw(img)`, bound to the receiver or inline.
-    let is_draw = |c: &&Call| c.resolved.as_name() == Some("PIL.ImageDraw.Draw");
     let draw_call = match call.receiver {
-        Receiver::Call(i) => file.calls.get(i as usize).filter(is_draw),
+        Receiver::Call(i) => file.calls.get(i as usize).filter(is_canvas),
         Receiver::Name(receiver) => sc.binding(&receiver, pos).and_then(|a| {
-            calls_within(file, a.span.bytes())
-                .into_iter()
+            file.calls_in(a.span.bytes())
                 .map(|i| &file.calls[i])
-                .find(is_draw)
+                .find(is_canvas)
         }),
         Receiver::None => None,
     };
-    let image = match draw_call.and_then(|c| arg(c, 0, "im")) {
+    let image = match draw_call.and_then(|c| arg(c, &p.canvas.image)) {
         Some(Value::Name { text, .. }) => Some(*text),
         _ => None,
     };
-    let size = image.as_deref().and_then(|n| sc.image_size(n, pos));
+    let size = image.and_then(|n| sc.image_size(&n, pos));
     // The font: `font_size=`, `font=` (a name bound to a font, or inline), or the default.
-    let (fsc, fpos, expr) = if let Some(v) = arg(call, usize::MAX, "font_size") {
+    let (fsc, fpos, expr) = if let Some(v) = arg(call, &p.font_size) {
         (sc, pos, value_shape(v)?)
     } else {
-        match arg(call, 3, "font") {
-            None | Some(Value::None) => (sc, pos, Shape::Num(PIL_DEFAULT_PX)),
+        match arg(call, &p.font) {
+            None | Some(Value::None) => (sc, pos, Shape::Num(p.default_px)),
             Some(v) => {
-                let (font_call, at) = match v {
+                let (font_call, font, at) = match v {
                     Value::Name { text, .. } => {
                         let a = sc.binding(text, pos)?;
-                        let c = calls_within(file, a.span.bytes())
-                            .into_iter()
+                        let (c, font) = file
+                            .calls_in(a.span.bytes())
                             .map(|i| &file.calls[i])
-                            .find(|c| is_font(c))?;
-                        (c, a)
+                            .find_map(|c| {
+                                Some((c, media.font(language, c.resolved.as_name()?)?))
+                            })?;
+                        (c, font, a)
                     }
                     _ => return None,
                 };
-                let fsc = Scope {
-                    file,
-                    scope: at.scope.as_deref(),
-                };
-                let size = match font_call.resolved.as_name() {
-                    Some("PIL.ImageFont.truetype") => arg(font_call, 1, "size")
-                        .and_then(value_shape)
-                        .unwrap_or(Shape::Num(TRUETYPE_DEFAULT_PX)),
-                    _ => arg(font_call, 0, "size")
-                        .and_then(value_shape)
-                        .unwrap_or(Shape::Num(PIL_DEFAULT_PX)),
-                };
-                (fsc, font_call.span.start_byte, size)
+                let size = arg(font_call, &font.size)
+                    .and_then(value_shape)
+                    .unwrap_or(Shape::Num(font.default_px));
+                (sc.with(at.scope), font_call.span.start_byte, size)
             }
         }
     };
@@ -329,30 +332,25 @@ fn pillow_mark<'f>(sc: Scope<'f>, call: &'f Call) -> Option<Mark<'f>> {
     })
 }
 
-fn is_font(c: &Call) -> bool {
-    matches!(
-        c.resolved.as_name(),
-        Some("PIL.ImageFont.truetype" | "PIL.ImageFont.load_default")
-    )
-}
-
 /// `cv2.putText(img, text, org, fontFace, fontScale, color, thickness)`.
-fn opencv_mark<'f>(sc: Scope<'f>, call: &'f Call) -> Option<Mark<'f>> {
+fn opencv_mark<'f>(sc: Scope<'f>, o: &'f OpencvText, call: &'f Call) -> Option<Mark<'f>> {
     let pos = call.span.start_byte;
-    let image = match arg(call, 0, "img") {
+    let image = match arg(call, &o.image) {
         Some(Value::Name { text, .. }) => Some(*text),
         _ => None,
     };
-    let size = image.as_deref().and_then(|n| sc.image_size(n, pos));
-    let face = match arg(call, 3, "fontFace") {
+    let size = image.and_then(|n| sc.image_size(&n, pos));
+    let face = match arg(call, &o.face) {
         Some(Value::Name { resolved, text }) => {
             resolved.map_or(text.to_string(), |r| r.to_string())
         }
         _ => String::new(),
     };
-    let cap = hershey_cap_px(&face);
-    let scale = value_shape(arg(call, 4, "fontScale")?)?;
-    let thickness = arg(call, 6, "thickness")
+    // Height of capitals at `fontScale` 1; unknown faces get the largest.
+    let name = face.rsplit('.').next().unwrap_or(&face);
+    let cap = o.cap_px.get(name).copied().unwrap_or(o.default_cap_px);
+    let scale = value_shape(arg(call, &o.scale)?)?;
+    let thickness = arg(call, &o.thickness)
         .and_then(value_shape)
         .unwrap_or(Shape::Num(1.0));
     Some(Mark {
@@ -364,24 +362,17 @@ fn opencv_mark<'f>(sc: Scope<'f>, call: &'f Call) -> Option<Mark<'f>> {
     })
 }
 
-/// Height of capitals at `fontScale` 1, measured with `cv2.putText` (the
-/// ink of "AI"); unknown faces get the largest.
-fn hershey_cap_px(face: &str) -> f64 {
-    let name = face.rsplit('.').next().unwrap_or(face);
-    match name {
-        "FONT_HERSHEY_PLAIN" => 12.0,
-        "FONT_HERSHEY_COMPLEX_SMALL" => 17.0,
-        "FONT_HERSHEY_SCRIPT_SIMPLEX" | "FONT_HERSHEY_SCRIPT_COMPLEX" => 19.0,
-        _ => 22.0,
-    }
-}
-
 /// ffmpeg's expression names for the frame size, then the scope's names.
 fn ffmpeg_eval(sc: Scope<'_>, expr: &Shape, pos: u32, (w, h): Size) -> Option<f64> {
-    let frame = |name: &str| match name {
-        "main_w" | "w" | "W" => Some(w),
-        "main_h" | "h" | "H" => Some(h),
-        _ => None,
+    let ff = &sc.media.ffmpeg;
+    let frame = |name: &str| {
+        if ff.frame_width.iter().any(|n| n == name) {
+            Some(w)
+        } else if ff.frame_height.iter().any(|n| n == name) {
+            Some(h)
+        } else {
+            None
+        }
     };
     sc.eval_with(expr, pos, Some((w, h)), &frame)
 }

@@ -3,17 +3,20 @@
 //! metadata behind, where that metadata may hold a label.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use ustr::Ustr;
 
 use serde_json::json;
 
 use crate::analysis::callgraph::NodeId;
 
+use crate::analysis::dataflow::Taint;
 use crate::catalog::ContentType;
 use crate::catalog::labels::LabelKind;
 use crate::facts::Value;
 use crate::finding::{Finding, Level, Location, Related};
-use crate::rules::labels::dataflow::{Flow, Generated, Keeps, Writer, ffmpeg_command, writer};
+use crate::rules::labels::dataflow::{Generated, Keeps, MediaDomain, Writer, ffmpeg_command};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
 pub struct ReencodeDropsLabel;
@@ -103,17 +106,26 @@ impl Rule for ReencodeDropsLabel {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let flow = Flow::compute(cx);
-        let labeled = labeled_endpoints(cx);
+        let domain = MediaDomain::new(cx);
+        let Some(taint) = domain.run() else {
+            return;
+        };
+        let live = taint.live_files(cx.project.files.len());
+        let labeled = OnceLock::new();
         for (fi, file) in cx.project.files.iter().enumerate() {
+            // Only code that generated data can reach writes it.
+            if !live[fi] {
+                continue;
+            }
             // Writers with their scope: calls, and ffmpeg commands built in a variable.
-            let mut writers: Vec<(Option<Ustr>, Writer)> = (0..file.calls.len())
-                .filter_map(|ci| Some((file.calls[ci].scope, writer(file, ci)?)))
+            let media = &cx.catalog.media;
+            let mut writers: Vec<(Option<Ustr>, Writer<'_, '_>)> = (0..file.calls.len())
+                .filter_map(|ci| Some((file.calls[ci].scope, domain.writer(fi, file, ci)?)))
                 .collect();
             writers.extend(
-                file.assignments
-                    .iter()
-                    .filter_map(|a| Some((a.scope, ffmpeg_command(file, &a.value, a.span)?))),
+                file.assignments.iter().filter_map(|a| {
+                    Some((a.scope, ffmpeg_command(media, file, &a.value, a.span)?))
+                }),
             );
             for (scope, w) in &writers {
                 let Keeps::No(reason) = w.keeps else {
@@ -122,8 +134,7 @@ impl Rule for ReencodeDropsLabel {
                 if !w.reencodes {
                     continue;
                 }
-                let key = (fi, *scope);
-                let Some(g) = flow.generated(&key, &w.data, &w.data_calls, w.pos) else {
+                let Some(g) = domain.written(&taint, fi, *scope, w) else {
                     continue;
                 };
                 if !fits(w, &g) {
@@ -132,7 +143,10 @@ impl Rule for ReencodeDropsLabel {
                 let source = if g.vendor {
                     None
                 } else {
-                    match label_elsewhere(cx, &flow, &labeled, fi, scope.as_deref(), w, &writers) {
+                    let labeled = labeled.get_or_init(|| labeled_endpoints(cx));
+                    let found =
+                        label_elsewhere(cx, &domain, &taint, labeled, fi, *scope, w, &writers);
+                    match found {
                         Some(r) => Some(r),
                         None => continue,
                     }
@@ -172,7 +186,7 @@ impl Rule for ReencodeDropsLabel {
 }
 
 /// Whether the writer writes the kind of thing the data is.
-fn fits(w: &Writer, g: &Generated) -> bool {
+fn fits(w: &Writer<'_, '_>, g: &Generated) -> bool {
     match w.what {
         "Pillow save" => g.has(ContentType::Image),
         "pydub export" => g.has(ContentType::Audio),
@@ -198,18 +212,20 @@ fn labeled_endpoints(cx: &Context<'_>) -> HashMap<NodeId, Vec<usize>> {
 /// Where the code labels this data, if it does: an implicit label in the
 /// same function, a write of generated data that keeps metadata, or a label
 /// on the path of an endpoint that reaches the function.
+#[allow(clippy::too_many_arguments)]
 fn label_elsewhere(
     cx: &Context<'_>,
-    flow: &Flow<'_>,
+    domain: &MediaDomain<'_>,
+    taint: &Taint<Generated>,
     labeled: &HashMap<NodeId, Vec<usize>>,
     fi: usize,
-    scope: Option<&str>,
-    w: &Writer,
-    writers: &[(Option<Ustr>, Writer)],
+    scope: Option<Ustr>,
+    w: &Writer<'_, '_>,
+    writers: &[(Option<Ustr>, Writer<'_, '_>)],
 ) -> Option<Related> {
     let an = cx.analysis;
     let project = cx.project;
-    let node = an.graph.node_at(project, fi, scope, w.pos);
+    let node = an.graph.node_at(project, fi, scope.as_deref(), w.pos);
     let covers =
         |l: &&crate::analysis::results::LabelEvidence| l.covers(LabelKind::Implicit, w.content);
     let related = |file: usize, span, message: &str| Related {
@@ -222,13 +238,8 @@ fn label_elsewhere(
     if let Some(l) = an.labels[node].iter().find(covers) {
         return Some(related(l.file, l.span, "implicit label written here"));
     }
-    let key = (fi, scope.map(Ustr::from));
     if let Some((_, other)) = writers.iter().find(|(s, o)| {
-        s.as_deref() == scope
-            && o.keeps == Keeps::Yes
-            && flow
-                .generated(&key, &o.data, &o.data_calls, o.pos)
-                .is_some()
+        *s == scope && o.keeps == Keeps::Yes && domain.written(taint, fi, scope, o).is_some()
     }) {
         return Some(related(fi, other.span, "written with its metadata here"));
     }
@@ -248,10 +259,10 @@ fn label_elsewhere(
 /// Whether the same function labels the written file afterwards: a later
 /// label call, or a call into project code that labels, given the same
 /// output (`piexif.insert(exif, path)`, `add_label(path)`).
-fn relabeled_after(cx: &Context<'_>, fi: usize, scope: Option<&str>, w: &Writer) -> bool {
+fn relabeled_after(cx: &Context<'_>, fi: usize, scope: Option<&str>, w: &Writer<'_, '_>) -> bool {
     let an = cx.analysis;
     let project = cx.project;
-    let Some(output) = &w.output else {
+    let Some(output) = w.output else {
         return false;
     };
     let labels = |n: usize| {

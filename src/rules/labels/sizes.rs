@@ -1,12 +1,16 @@
 //! Sizes computed from literals, for LBL007: an image's width and height
 //! from the call that made it, and small arithmetic over names, so a font
 //! size relative to the image (`int(min(w, h) * 0.03)`) can be judged.
-//! Works on fact texts (no syntax trees); anything not understood is
-//! unknown, and unknown is never reported.
+//! Works on the shapes the frontend gives expressions; names are looked up
+//! with the semantic index's reaching-binding query; which calls size,
+//! keep or shrink an image comes from `media.toml`. Anything not
+//! understood is unknown, and unknown is never reported.
 
-use crate::facts::{Assignment, BinOp, Call, FileFacts, Shape, Value};
-use crate::qname::OptionQName;
-use crate::rules::labels::dataflow::{call_names, calls_within, value_names};
+use ustr::Ustr;
+
+use crate::analysis::index::SemanticIndex;
+use crate::catalog::media::{Media, SizeOrder};
+use crate::facts::{Assignment, BinOp, Call, FileFacts, Receiver, Shape, Value};
 
 /// Width and height in pixels.
 pub type Size = (f64, f64);
@@ -20,32 +24,25 @@ const MAX_NESTING: usize = 32;
 #[derive(Clone, Copy)]
 pub struct Scope<'f> {
     pub file: &'f FileFacts,
-    pub scope: Option<&'f str>,
+    /// The file's index in the project, for the semantic index.
+    pub fi: usize,
+    pub names: &'f SemanticIndex,
+    pub media: &'f Media,
+    pub scope: Option<Ustr>,
 }
 
 impl<'f> Scope<'f> {
-    /// The assignment that binds `name` at `pos`: the last one before it in
-    /// this scope, else the last one at module level, else (for `self.x`)
-    /// the last one anywhere in the file.
+    /// The same file, another scope.
+    pub fn with(self, scope: Option<Ustr>) -> Scope<'f> {
+        Scope { scope, ..self }
+    }
+
+    /// The assignment that binds `name` at `pos` (the semantic index's
+    /// reaching binding: this scope, else module level, else `self.x`
+    /// anywhere in the file).
     pub fn binding(&self, name: &str, pos: u32) -> Option<&'f Assignment> {
-        let before = |a: &&Assignment| a.target == name && a.span.end_byte <= pos;
-        let file = self.file;
-        file.assignments
-            .iter()
-            .rev()
-            .filter(before)
-            .find(|a| a.scope.as_deref() == self.scope)
-            .or_else(|| {
-                file.assignments
-                    .iter()
-                    .rev()
-                    .find(|a| a.target == name && a.scope.is_none())
-            })
-            .or_else(|| {
-                name.starts_with("self.")
-                    .then(|| file.assignments.iter().rev().find(|a| a.target == name))
-                    .flatten()
-            })
+        self.names
+            .binding_at(self.file, self.fi, self.scope, name, pos)
     }
 
     /// Which element of a tuple unpacking `a` binds (`w, h = img.size`):
@@ -104,10 +101,7 @@ impl<'f> Scope<'f> {
             }
         }
         let a = self.binding(name, pos)?;
-        let here = Scope {
-            file: self.file,
-            scope: a.scope.as_deref(),
-        };
+        let here = self.with(a.scope);
         let whole = match &a.value {
             Value::Int(i) => Num::One(*i as f64),
             Value::Float(f) => Num::One(*f),
@@ -152,19 +146,26 @@ impl<'f> Scope<'f> {
         };
         // Shrunk in place between the binding and here: size unknown.
         let shrunk = self.file.calls.iter().any(|c| {
-            c.callee == format!("{name}.thumbnail")
-                && c.span.start_byte > a.span.end_byte
+            c.span.start_byte > a.span.end_byte
                 && c.span.start_byte < pos
+                && c.callee
+                    .strip_suffix(c.method())
+                    .and_then(|h| h.strip_suffix('.'))
+                    == Some(name)
+                && self
+                    .media
+                    .image
+                    .shrink_in_place
+                    .iter()
+                    .any(|m| m == c.method())
         });
         if shrunk {
             return None;
         }
-        let here = Scope {
-            file: self.file,
-            scope: a.scope.as_deref(),
-        };
-        let mut calls: Vec<&Call> = calls_within(self.file, a.span.bytes())
-            .into_iter()
+        let here = self.with(a.scope);
+        let mut calls: Vec<&Call> = self
+            .file
+            .calls_in(a.span.bytes())
             .map(|i| &self.file.calls[i])
             .collect();
         // Outermost first: the last operation decides the size.
@@ -173,16 +174,17 @@ impl<'f> Scope<'f> {
             if let Some(size) = here.sized(c) {
                 return Some(size);
             }
-            let method = c.callee.rsplit('.').next().unwrap_or("");
-            if !KEEP_SIZE.contains(&method) {
+            if !self.media.image.keep_size.iter().any(|m| m == c.method()) {
                 return None;
             }
         }
-        // An alias or a decode of another value: follow the names it reads.
+        // An alias or a decode of another value: follow the names it reads,
+        // then those of its calls' receivers and arguments.
         let mut names = Vec::new();
-        value_names(&a.value, &mut names);
+        a.value.reads(&mut names);
         for c in &calls {
-            call_names(self.file, c, &mut names);
+            names.extend(root_receiver(self.file, c));
+            c.args.iter().for_each(|arg| arg.value.reads(&mut names));
         }
         names
             .iter()
@@ -190,12 +192,10 @@ impl<'f> Scope<'f> {
             .find_map(|n| here.image_size_at(n, a.span.start_byte, hops + 1))
     }
 
-    /// The size a call gives its result, when it says so in literals.
+    /// The size a call gives its result, when it says so in literals
+    /// (the calls and keywords of `media.toml`).
     fn sized(&self, c: &Call) -> Option<Size> {
         let pos = c.span.start_byte;
-        let resolved = c.resolved.as_name().unwrap_or("");
-        let method = c.callee.rsplit('.').next().unwrap_or("");
-        let positional: Vec<&Value> = c.positional().collect();
         let kw = |k: &str| {
             c.args
                 .iter()
@@ -210,50 +210,43 @@ impl<'f> Scope<'f> {
                 _ => None,
             }
         };
-        if resolved == "PIL.Image.new" {
-            return pair(positional.get(1).copied().or(kw("size")));
+        if let Some((entry, decisive)) = self.media.size_call(self.file.language, c) {
+            let arg = c.arg(entry.size.position, entry.size.keyword.as_deref());
+            let size = pair(arg.map(|a| &a.value)).map(|(a, b)| match entry.order {
+                SizeOrder::Wh => (a, b),
+                SizeOrder::Hw => (b, a),
+            });
+            if decisive || size.is_some() {
+                return size;
+            }
         }
-        if resolved == "cv2.resize" {
-            return pair(positional.get(1).copied().or(kw("dsize")));
-        }
-        if ["numpy.zeros", "numpy.ones", "numpy.full", "numpy.empty"].contains(&resolved) {
-            return pair(positional.first().copied().or(kw("shape"))).map(|(h, w)| (w, h));
-        }
-        if method == "resize"
-            && let Some(s) = pair(positional.first().copied().or(kw("size")))
-        {
-            return Some(s);
-        }
-        if let (Some(w), Some(h)) = (kw("width"), kw("height")) {
+        let k = &self.media.size_keywords;
+        if let (Some(w), Some(h)) = (kw(&k.width), kw(&k.height)) {
             return Some((self.number(w, pos)?, self.number(h, pos)?));
         }
-        if let Some(Value::Str(s)) = kw("size") {
-            let (w, h) = s.split_once(['x', '*', '×'])?;
+        if let Some(Value::Str(s)) = kw(&k.size) {
+            let (w, h) = s.split_once(|c: char| k.separators.contains(&c))?;
             return Some((w.trim().parse().ok()?, h.trim().parse().ok()?));
         }
         None
     }
 }
 
-/// Calls that leave an image's size as it was: decoding, copying,
-/// converting colour or type.
-const KEEP_SIZE: &[&str] = &[
-    "open",
-    "convert",
-    "copy",
-    "BytesIO",
-    "b64decode",
-    "fromarray",
-    "array",
-    "asarray",
-    "cvtColor",
-    "filter",
-    "imdecode",
-    "frombuffer",
-    "astype",
-    "imread",
-    "load",
-];
+/// The name a chain of method calls starts from: `img` of
+/// `img.convert("RGB").save(...)`; `None` when it starts from a plain call
+/// (`pipe(p).images[0].save(...)`) or from no name at all.
+fn root_receiver(file: &FileFacts, call: &Call) -> Option<Ustr> {
+    let mut at = call;
+    // Receivers come before their calls in source order: the chain ends.
+    for _ in 0..file.calls.len() {
+        match at.receiver {
+            Receiver::None => return None,
+            Receiver::Name(n) => return Some(n),
+            Receiver::Call(i) => at = file.calls.get(i as usize)?,
+        }
+    }
+    None
+}
 
 /// The shape of a value for arithmetic: a number, a name, or the
 /// expression's shape (`None` for strings, lists and the like).

@@ -1,0 +1,305 @@
+//! Taint and value flow over the facts and the call graph, for any spec and
+//! any lattice. The vocabulary is Semgrep's taint mode: a spec
+//! (`catalog::taint`) names sources, sinks, sanitizers and propagators; a
+//! [`Domain`] gives the value a source produces (the labels of a
+//! catalogue-only spec, or what a rule computes, such as the content types
+//! of generated media) and may add call effects of its own (LBL006's media
+//! writers). [`Analysis::taint`] runs a spec once per scan and shares the
+//! result with every rule that asks.
+//!
+//! Within a function the analysis is flow-sensitive: assignments, calls and
+//! returns are taken in the order their effects happen (an assignment binds
+//! at its end). Places are names and attribute chains, looked up by their
+//! longest bound prefix (field-insensitive: `img.size` is `img`), and literal
+//! strings (a file path written and read again: the frontend inlines string
+//! constants). Containers are their name: a display (`[v]`, `{"k": v}`)
+//! holds what it reads, reading an element reads the container, and a store
+//! through a method (`items.append(v)`) is a propagator from the arguments
+//! to the receiver where a spec declares one. Element assignments
+//! (`d["k"] = v`) are not in the facts, so they are not followed.
+//!
+//! Across functions it is summary-based and context-insensitive for what
+//! enters a function: every value is kept symbolically, as the taint of
+//! sources in its own function plus the set of that function's parameters
+//! it was computed from. A function's summary is its return value in that
+//! form, so a call's result is the callee's own taint plus the arguments it
+//! returns, whoever calls it; a parameter's taint is the join over all call
+//! sites, and is added only when a value is read out. Both run to a fixed
+//! point over a worklist, with caps that are counted ([`TaintStats`]).
+
+pub mod index;
+mod solve;
+
+use std::any::{Any, TypeId};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use ustr::Ustr;
+
+use crate::analysis::Project;
+use crate::analysis::callgraph::{NodeId, Site};
+use crate::analysis::results::Analysis;
+use crate::catalog::taint::TaintSpec;
+use crate::facts::{FileFacts, Value};
+use crate::finding::{Location, Related};
+use crate::source::Span;
+
+pub use index::FileIndex;
+pub use solve::Taint;
+
+/// What a value holds, as far as a spec is concerned.
+pub trait Lattice: Clone + PartialEq + fmt::Debug + Send + Sync + 'static {
+    /// Merge `other` in; whether anything changed. Joins must be monotone
+    /// and the lattice of finite height (the fixed point relies on it).
+    fn join(&mut self, other: &Self) -> bool;
+}
+
+/// The value of a catalogue-only spec: the labels of the sources that
+/// reached it (sorted, unique).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Labels(pub Vec<Ustr>);
+
+impl Lattice for Labels {
+    fn join(&mut self, other: &Self) -> bool {
+        let before = self.0.len();
+        for l in &other.0 {
+            if let Err(i) = self.0.binary_search(l) {
+                self.0.insert(i, *l);
+            }
+        }
+        self.0.len() != before
+    }
+}
+
+/// Where a source's value appears, for [`Domain::seed`].
+#[derive(Debug, Clone, Copy)]
+pub enum Origin<'a> {
+    /// The result of a call matching source `source`'s patterns or methods.
+    Call { source: usize, site: Site },
+    /// A generation call: its index in `Analysis::sites`.
+    Generation { source: usize, site: usize },
+    /// Parameter `param` of the handler of entry point `entry`.
+    Param {
+        source: usize,
+        entry: usize,
+        node: NodeId,
+        param: usize,
+    },
+    /// A read of an attribute chain (as written) in file `file`.
+    Read {
+        source: usize,
+        file: usize,
+        name: &'a str,
+    },
+}
+
+impl Origin<'_> {
+    pub fn source(&self) -> usize {
+        match *self {
+            Origin::Call { source, .. }
+            | Origin::Generation { source, .. }
+            | Origin::Param { source, .. }
+            | Origin::Read { source, .. } => source,
+        }
+    }
+}
+
+/// What a spec's values are, and what a rule knows beyond the spec's data.
+pub trait Domain: Sync {
+    type Value: Lattice;
+
+    /// The value a source gives where it appears (`None`: not a source after all).
+    fn seed(&self, origin: &Origin<'_>) -> Option<Self::Value>;
+
+    /// Effects of call `ci` of `file` (index `fi`) beyond the spec's
+    /// propagators: values it puts into places (a media writer's data into
+    /// its output file).
+    fn effects<'f>(
+        &self,
+        _file: &'f FileFacts,
+        _fi: usize,
+        _ci: usize,
+        _out: &mut Vec<Effect<'f>>,
+    ) {
+    }
+}
+
+/// Something a call puts into a place: the join of `from` (read at the
+/// call's start) goes to `to` (bound at its end) when it holds anything.
+#[derive(Debug, Clone)]
+pub struct Effect<'f> {
+    pub from: Vec<Data<'f>>,
+    pub to: Ustr,
+    /// For flows: what the call does (`written to`).
+    pub what: &'static str,
+}
+
+/// Something whose value a rule asks for, or an effect reads.
+#[derive(Debug, Clone)]
+pub enum Data<'f> {
+    /// A value with the bytes it spans: calls within them count.
+    Value(&'f Value, Range<u32>),
+    /// What call `ci` is called on.
+    Receiver(usize),
+    /// What call `ci` returns.
+    Call(usize),
+    /// Names and attribute chains read, as written.
+    Names(Vec<Ustr>),
+}
+
+/// The place a value names: a name or attribute chain, or a literal string
+/// (a file path). Interned, so that effects can bind it.
+pub fn place(v: &Value) -> Option<Ustr> {
+    match v {
+        Value::Name { text, .. } => Some(*text),
+        Value::Str(s) if !s.is_empty() => Some(Ustr::from(&literal(s))),
+        _ => None,
+    }
+}
+
+/// How a literal string is spelled as a place.
+fn literal(s: &str) -> String {
+    format!("{s:?}")
+}
+
+/// A flow from a source to a sink.
+#[derive(Debug, Clone)]
+pub struct Flow<V> {
+    /// Index of the sink in the spec.
+    pub sink: usize,
+    pub site: Site,
+    pub value: V,
+    /// Source first, sink last; at most [`MAX_STEPS`].
+    pub steps: Vec<Step>,
+    /// Steps were left out between the source and the rest (cap).
+    pub cut: bool,
+}
+
+/// One step of a flow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub file: usize,
+    pub span: Span,
+    pub message: String,
+}
+
+impl Step {
+    /// As a SARIF code-flow location (`Finding::flow`).
+    pub fn related(&self, project: &Project) -> Related {
+        Related {
+            location: Location {
+                path: project.files[self.file].path.clone(),
+                span: self.span,
+            },
+            message: self.message.clone(),
+        }
+    }
+}
+
+/// A flow's steps are cut to this many (the source and the last ones).
+pub const MAX_STEPS: usize = 32;
+/// A scope is analysed again at most this many times (a callee's summary
+/// grew); further changes are dropped.
+pub const MAX_PASSES: u32 = 32;
+/// Parameters after the 64th are not followed.
+pub const MAX_PARAMS: usize = 64;
+
+/// What one spec's run cost and cut, for `--stats`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TaintStats {
+    /// Scopes analysed, and passes over them.
+    pub scopes: usize,
+    pub passes: usize,
+    /// Passes dropped at [`MAX_PASSES`].
+    pub cut_passes: usize,
+    /// Parameters beyond [`MAX_PARAMS`] that were given taint.
+    pub cut_params: usize,
+    /// Flows whose steps were cut at [`MAX_STEPS`].
+    pub cut_steps: usize,
+    pub flows: usize,
+}
+
+impl TaintStats {
+    pub fn cuts(&self) -> usize {
+        self.cut_passes + self.cut_params + self.cut_steps
+    }
+}
+
+/// The per-scan home of data-flow results: each file's index, and each
+/// spec's result, computed on first use by whichever rule asks first.
+#[derive(Default)]
+pub struct Cache {
+    files: Vec<OnceLock<FileIndex>>,
+    #[allow(clippy::type_complexity)]
+    specs: Mutex<BTreeMap<(String, TypeId), Arc<OnceLock<Arc<dyn Any + Send + Sync>>>>>,
+    stats: Mutex<BTreeMap<String, TaintStats>>,
+}
+
+impl Cache {
+    pub fn new(files: usize) -> Cache {
+        Cache {
+            files: (0..files).map(|_| OnceLock::new()).collect(),
+            ..Cache::default()
+        }
+    }
+
+    /// Every spec that ran, with what it cost and cut.
+    pub fn stats(&self) -> Vec<(String, TaintStats)> {
+        let stats = self.stats.lock().unwrap_or_else(|e| e.into_inner());
+        stats.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+    }
+}
+
+impl Analysis<'_> {
+    /// The index of file `fi`, built on first use.
+    pub fn file_index(&self, project: &Project, fi: usize) -> &FileIndex {
+        self.dataflow.files[fi].get_or_init(|| FileIndex::build(&project.files[fi]))
+    }
+
+    /// The result of `spec` over the project with `domain`'s values:
+    /// computed once per scan (per spec and value type) and shared.
+    pub fn taint<D: Domain>(
+        &self,
+        project: &Project,
+        spec: &TaintSpec,
+        domain: &D,
+    ) -> Arc<Taint<D::Value>> {
+        let key = (spec.id.clone(), TypeId::of::<D::Value>());
+        let cell = {
+            let mut specs = self
+                .dataflow
+                .specs
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            specs.entry(key).or_default().clone()
+        };
+        let any = cell.get_or_init(|| {
+            let taint = solve::run(self, project, spec, domain);
+            let mut stats = self
+                .dataflow
+                .stats
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            stats.insert(spec.id.clone(), taint.stats.clone());
+            Arc::new(taint) as Arc<dyn Any + Send + Sync>
+        });
+        any.clone()
+            .downcast::<Taint<D::Value>>()
+            .expect("one value type per key")
+    }
+}
+
+/// The domain of a catalogue-only spec: each source gives its label.
+pub struct LabelDomain<'s> {
+    pub spec: &'s TaintSpec,
+}
+
+impl Domain for LabelDomain<'_> {
+    type Value = Labels;
+
+    fn seed(&self, origin: &Origin<'_>) -> Option<Labels> {
+        Some(Labels(vec![Ustr::from(self.spec.label(origin.source()))]))
+    }
+}

@@ -1,0 +1,1532 @@
+//! The fixed point behind [`Analysis::taint`]: passes over the scopes taint
+//! can reach, function summaries, parameters, then sinks and their steps.
+//!
+//! A scope is analysed only once something can put taint into it ("live"):
+//! it makes a source call or reads a source, calls a function whose result
+//! holds its own taint, or has a parameter that received taint. A pass
+//! walks the scope's events in order and records what each assignment,
+//! parameter and call effect binds, symbolically ([`Sym`]); it gives the
+//! function's return value and the values its calls pass to project
+//! functions. When a summary grows, its callers are analysed again; when a
+//! parameter's taint grows, it flows on along the recorded arguments without
+//! analysing anything again (values are symbolic in their parameters).
+
+use std::collections::VecDeque;
+use std::ops::Range;
+
+use ustr::Ustr;
+
+use super::index::{Event, FileIndex};
+use super::{
+    Data, Domain, Effect, Flow, Lattice, MAX_PARAMS, MAX_PASSES, MAX_STEPS, Origin, Step,
+    TaintStats, literal, place,
+};
+use crate::analysis::callgraph::{Node, NodeId, Site, Via};
+use crate::analysis::entrypoints::Handler;
+use crate::analysis::results::Analysis;
+use crate::analysis::{FastMap, FastSet, Project};
+use crate::catalog::taint::{Loc, LocName, Role, TaintSpec, UnknownCalls};
+use crate::facts::{Arg, Call, FileFacts, Function, Receiver, Value};
+
+/// A value inside one function: the taint of sources seen from there
+/// (`own`), and the function's parameters it was computed from (bit `i`
+/// for parameter `i`), whose taint is added when the value is read out.
+#[derive(Debug, Clone, PartialEq)]
+struct Sym<V> {
+    own: Option<V>,
+    params: u64,
+}
+
+impl<V: Lattice> Sym<V> {
+    fn bottom() -> Self {
+        Sym {
+            own: None,
+            params: 0,
+        }
+    }
+
+    fn of(v: V) -> Self {
+        Sym {
+            own: Some(v),
+            params: 0,
+        }
+    }
+
+    fn is_bottom(&self) -> bool {
+        self.own.is_none() && self.params == 0
+    }
+
+    fn join(&mut self, other: &Sym<V>) -> bool {
+        let mut changed = false;
+        if let Some(o) = &other.own {
+            changed |= join_into(&mut self.own, o);
+        }
+        if other.params & !self.params != 0 {
+            self.params |= other.params;
+            changed = true;
+        }
+        changed
+    }
+}
+
+fn join_into<V: Lattice>(into: &mut Option<V>, v: &V) -> bool {
+    match into {
+        Some(old) => old.join(v),
+        None => {
+            *into = Some(v.clone());
+            true
+        }
+    }
+}
+
+fn bits(mut set: u64) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (set != 0).then(|| {
+            let i = set.trailing_zeros() as usize;
+            set &= set - 1;
+            i
+        })
+    })
+}
+
+/// A scope: file index and function qualname (`None` for module level).
+type ScopeKey = (usize, Option<Ustr>);
+
+/// Why a place holds what it holds (other than an assignment).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Why {
+    Param(u32),
+    /// A source call wrote its value into an output argument.
+    Output(u32),
+    /// Effect `index` of call `call` (spec propagators, then the domain's).
+    Effect {
+        call: u32,
+        index: u32,
+    },
+}
+
+#[derive(Debug, Clone)]
+struct Def<V> {
+    pos: u32,
+    value: Sym<V>,
+    why: Why,
+}
+
+/// What one pass over a scope found.
+#[derive(Debug)]
+struct ScopeState<V> {
+    /// Assignments whose value holds something, by index in the file.
+    assigns: FastMap<u32, Sym<V>>,
+    /// Parameters (bound at the `def`) and places calls put values into
+    /// (bound at the call's end), in position order.
+    defs: FastMap<&'static str, Vec<Def<V>>>,
+    /// Whether some def binds a literal string (else literals are not looked up).
+    literals: bool,
+}
+
+impl<V: Lattice> ScopeState<V> {
+    fn new() -> Self {
+        ScopeState {
+            assigns: FastMap::default(),
+            defs: FastMap::default(),
+            literals: false,
+        }
+    }
+
+    fn def(&mut self, place: Ustr, pos: u32, value: Sym<V>, why: Why) {
+        self.literals |= place.starts_with('"');
+        let defs = self.defs.entry(place.as_str()).or_default();
+        // Parameters come first (at the def); calls in position order.
+        let at = defs.partition_point(|d| d.pos <= pos);
+        defs.insert(at, Def { pos, value, why });
+    }
+}
+
+/// What bound a name, for flows.
+#[derive(Debug, Clone, Copy)]
+enum Bound {
+    Assign(usize),
+    Def(Why),
+}
+
+#[derive(Debug)]
+struct ScopeInfo {
+    file: usize,
+    scope: Option<Ustr>,
+    /// The function node, for function scopes.
+    node: Option<NodeId>,
+    live: bool,
+    queued: bool,
+    passes: u32,
+}
+
+/// How a parameter got its taint (the first time).
+#[derive(Debug, Clone, Copy)]
+enum ParamWhy {
+    Entry { entry: usize, source: usize },
+    Arg { scope: usize, call: u32, arg: u32 },
+}
+
+#[derive(Debug)]
+struct ParamTaint<V> {
+    value: V,
+    why: ParamWhy,
+}
+
+/// A value passed to a project function's parameter.
+#[derive(Debug, Clone)]
+struct ArgEdge<V> {
+    call: u32,
+    arg: u32,
+    target: NodeId,
+    param: u32,
+    value: Sym<V>,
+}
+
+/// Everything the fixed point computed.
+#[derive(Debug)]
+struct State<V> {
+    /// Source calls by (file, call): the first source they match and the
+    /// join of their seeds.
+    seeds: FastMap<(usize, usize), (usize, V)>,
+    infos: Vec<ScopeInfo>,
+    ids: FastMap<ScopeKey, usize>,
+    node_scope: FastMap<NodeId, usize>,
+    states: Vec<Option<ScopeState<V>>>,
+    summaries: FastMap<NodeId, Sym<V>>,
+    params: FastMap<(NodeId, u32), ParamTaint<V>>,
+    edges: Vec<Vec<ArgEdge<V>>>,
+}
+
+/// One spec's result over the project.
+#[derive(Debug)]
+pub struct Taint<V> {
+    state: State<V>,
+    /// Every flow from a source to a sink, by sink site.
+    pub flows: Vec<Flow<V>>,
+    pub stats: TaintStats,
+}
+
+/// What evaluation reads besides the state.
+struct Cx<'a, D> {
+    an: &'a Analysis<'a>,
+    project: &'a Project,
+    spec: &'a TaintSpec,
+    domain: &'a D,
+}
+
+pub(super) fn run<'a, D: Domain>(
+    an: &'a Analysis<'a>,
+    project: &'a Project,
+    spec: &'a TaintSpec,
+    domain: &'a D,
+) -> Taint<D::Value> {
+    let mut s = Solver {
+        cx: Cx {
+            an,
+            project,
+            spec,
+            domain,
+        },
+        st: State {
+            seeds: FastMap::default(),
+            infos: Vec::new(),
+            ids: FastMap::default(),
+            node_scope: FastMap::default(),
+            states: Vec::new(),
+            summaries: FastMap::default(),
+            params: FastMap::default(),
+            edges: Vec::new(),
+        },
+        queue: VecDeque::new(),
+        callers: None,
+        stats: TaintStats::default(),
+    };
+    s.seed();
+    if !s.queue.is_empty() {
+        s.solve();
+    }
+    let flows = s.sinks();
+    s.stats.flows = flows.len();
+    s.stats.scopes = s.st.infos.iter().filter(|i| i.live).count();
+    Taint {
+        state: s.st,
+        flows,
+        stats: s.stats,
+    }
+}
+
+struct Solver<'a, D: Domain> {
+    cx: Cx<'a, D>,
+    st: State<D::Value>,
+    queue: VecDeque<usize>,
+    /// Per node: the scopes that call it (built when first needed).
+    callers: Option<Vec<Vec<ScopeKey>>>,
+    stats: TaintStats,
+}
+
+impl<'a, D: Domain> Solver<'a, D> {
+    fn scope_id(&mut self, file: usize, scope: Option<Ustr>) -> usize {
+        if let Some(&id) = self.st.ids.get(&(file, scope)) {
+            return id;
+        }
+        let cx = &self.cx;
+        let node = scope.and_then(|q| {
+            let n = cx.an.graph.node_at(cx.project, file, Some(&q), u32::MAX);
+            matches!(cx.an.graph.nodes[n], Node::Function { .. }).then_some(n)
+        });
+        let id = self.st.infos.len();
+        self.st.infos.push(ScopeInfo {
+            file,
+            scope,
+            node,
+            live: false,
+            queued: false,
+            passes: 0,
+        });
+        self.st.states.push(None);
+        self.st.edges.push(Vec::new());
+        self.st.ids.insert((file, scope), id);
+        if let Some(n) = node {
+            self.st.node_scope.insert(n, id);
+        }
+        id
+    }
+
+    fn node_scope(&mut self, node: NodeId) -> Option<usize> {
+        if let Some(&id) = self.st.node_scope.get(&node) {
+            return Some(id);
+        }
+        let Node::Function { file, func } = self.cx.an.graph.nodes[node] else {
+            return None;
+        };
+        let q = self.cx.project.files[file].functions[func].qualname;
+        let id = self.scope_id(file, Some(q));
+        (self.st.infos[id].node == Some(node)).then_some(id)
+    }
+
+    /// Mark a scope live and queue a pass over it.
+    fn wake(&mut self, id: usize) {
+        let info = &mut self.st.infos[id];
+        info.live = true;
+        if !info.queued {
+            info.queued = true;
+            self.queue.push_back(id);
+        }
+    }
+
+    /// Find the sources; wake the scopes that hold them.
+    fn seed(&mut self) {
+        let (an, project, spec, domain) =
+            (self.cx.an, self.cx.project, self.cx.spec, self.cx.domain);
+        let mut seeds: FastMap<(usize, usize), (usize, D::Value)> = FastMap::default();
+        let mut add = |key: (usize, usize), source: usize, v: D::Value| match seeds.get_mut(&key) {
+            Some((_, old)) => {
+                old.join(&v);
+            }
+            None => {
+                seeds.insert(key, (source, v));
+            }
+        };
+        let call_sources = spec
+            .data
+            .source
+            .iter()
+            .any(|s| !s.patterns.is_empty() || !s.methods.is_empty());
+        let mut woken: Vec<ScopeKey> = Vec::new();
+        for (si, src) in spec.data.source.iter().enumerate() {
+            if src.generation {
+                for (i, site) in an.sites.iter().enumerate() {
+                    if let Some(v) = domain.seed(&Origin::Generation {
+                        source: si,
+                        site: i,
+                    }) {
+                        add((site.file, site.call), si, v);
+                    }
+                }
+            }
+        }
+        if call_sources {
+            let mut roles = Vec::new();
+            for (fi, file) in project.files.iter().enumerate() {
+                for (ci, call) in file.calls.iter().enumerate() {
+                    spec.roles(file.language, call, &mut roles);
+                    for r in &roles {
+                        if let Role::Source(si) = *r
+                            && let Some(v) = domain.seed(&Origin::Call {
+                                source: si,
+                                site: Site { file: fi, call: ci },
+                            })
+                        {
+                            add((fi, ci), si, v);
+                        }
+                    }
+                }
+            }
+        }
+        let mut keys: Vec<(usize, usize)> = seeds.keys().copied().collect();
+        keys.sort_unstable();
+        for (fi, ci) in keys {
+            woken.push((fi, project.files[fi].calls[ci].scope));
+        }
+        self.st.seeds = seeds;
+        if spec.has_read_sources() {
+            for fi in 0..project.files.len() {
+                reads_source(spec, project, fi, &mut woken);
+            }
+        }
+        for (fi, scope) in woken {
+            let id = self.scope_id(fi, scope);
+            self.wake(id);
+        }
+        for (si, src) in spec.data.source.iter().enumerate() {
+            if !src.entry_point_params {
+                continue;
+            }
+            for (e, entry) in an.entry_points.iter().enumerate() {
+                if !matches!(entry.handler, Handler::Function { .. }) {
+                    continue;
+                }
+                let Some(node) = an.graph.handler_node(project, &entry.handler) else {
+                    continue;
+                };
+                let Node::Function { file, func } = an.graph.nodes[node] else {
+                    continue;
+                };
+                let f = &project.files[file].functions[func];
+                for p in skip_self(f)..f.params.len() {
+                    let Some(v) = domain.seed(&Origin::Param {
+                        source: si,
+                        entry: e,
+                        node,
+                        param: p,
+                    }) else {
+                        continue;
+                    };
+                    if p >= MAX_PARAMS {
+                        self.stats.cut_params += 1;
+                        continue;
+                    }
+                    self.st
+                        .params
+                        .entry((node, p as u32))
+                        .and_modify(|t| {
+                            t.value.join(&v);
+                        })
+                        .or_insert(ParamTaint {
+                            value: v,
+                            why: ParamWhy::Entry {
+                                entry: e,
+                                source: si,
+                            },
+                        });
+                    if let Some(id) = self.node_scope(node) {
+                        self.wake(id);
+                    }
+                }
+            }
+        }
+    }
+
+    fn solve(&mut self) {
+        while let Some(id) = self.queue.pop_front() {
+            self.st.infos[id].queued = false;
+            if self.st.infos[id].passes >= MAX_PASSES {
+                self.stats.cut_passes += 1;
+                continue;
+            }
+            self.st.infos[id].passes += 1;
+            self.stats.passes += 1;
+            let (state, ret, edges) = self.pass(id);
+            self.st.states[id] = Some(state);
+            self.st.edges[id] = edges;
+            if let Some(node) = self.st.infos[id].node {
+                let summary = self.st.summaries.entry(node).or_insert_with(Sym::bottom);
+                if summary.join(&ret) {
+                    let own = summary.own.is_some();
+                    self.notify_callers(node, own);
+                }
+            }
+            self.propagate(id);
+        }
+    }
+
+    /// A summary grew: its live callers need another pass, and every caller
+    /// once it returns taint of its own.
+    fn notify_callers(&mut self, node: NodeId, all: bool) {
+        if self.callers.is_none() {
+            self.callers = Some(callers(self.cx.an, self.cx.project));
+        }
+        let list = self.callers.as_ref().expect("built")[node].clone();
+        for (fi, scope) in list {
+            let id = self.scope_id(fi, scope);
+            if all || self.st.infos[id].live {
+                self.wake(id);
+            }
+        }
+    }
+
+    /// Parameters take what scope `from` passes them, and pass it on.
+    fn propagate(&mut self, from: usize) {
+        let mut work = VecDeque::from([from]);
+        while let Some(s) = work.pop_front() {
+            let node = self.st.infos[s].node;
+            for k in 0..self.st.edges[s].len() {
+                let e = &self.st.edges[s][k];
+                let Some(v) = resolve(&self.st, node, &e.value) else {
+                    continue;
+                };
+                let (target, param) = (e.target, e.param);
+                if param as usize >= MAX_PARAMS {
+                    self.stats.cut_params += 1;
+                    continue;
+                }
+                let why = ParamWhy::Arg {
+                    scope: s,
+                    call: e.call,
+                    arg: e.arg,
+                };
+                let changed = match self.st.params.get_mut(&(target, param)) {
+                    Some(t) => t.value.join(&v),
+                    None => {
+                        self.st
+                            .params
+                            .insert((target, param), ParamTaint { value: v, why });
+                        true
+                    }
+                };
+                if !changed {
+                    continue;
+                }
+                if let Some(ts) = self.node_scope(target) {
+                    if self.st.infos[ts].live {
+                        if self.st.states[ts].is_some() {
+                            work.push_back(ts);
+                        }
+                    } else {
+                        self.wake(ts);
+                    }
+                }
+            }
+        }
+    }
+
+    /// One pass over a scope: what its assignments and call effects bind,
+    /// its return value, and what it passes to project functions.
+    #[allow(clippy::type_complexity)]
+    fn pass(&self, id: usize) -> (ScopeState<D::Value>, Sym<D::Value>, Vec<ArgEdge<D::Value>>) {
+        let info = &self.st.infos[id];
+        let (fi, scope) = (info.file, info.scope);
+        let project = self.cx.project;
+        let file = &project.files[fi];
+        let idx = self.cx.an.file_index(project, fi);
+        let mut state = ScopeState::new();
+        if let Some(node) = info.node
+            && let Node::Function { func, .. } = self.cx.an.graph.nodes[node]
+        {
+            let f = &file.functions[func];
+            for (i, p) in f.params.iter().enumerate().take(MAX_PARAMS) {
+                let sym = Sym {
+                    own: None,
+                    params: 1 << i,
+                };
+                state.def(*p, f.span.start_byte, sym, Why::Param(i as u32));
+            }
+        }
+        let mut ret = Sym::bottom();
+        let mut edges = Vec::new();
+        let mut effects = Vec::new();
+        let mut args: Vec<Sym<D::Value>> = Vec::new();
+        for event in idx.events(scope) {
+            let ev = Ev {
+                cx: &self.cx,
+                st: &self.st,
+                fi,
+                file,
+                idx,
+                scope,
+                state: Some(&state),
+            };
+            match *event {
+                Event::Assign(ai) => {
+                    let a = &file.assignments[ai as usize];
+                    let v = ev.value(&a.value, a.span.bytes(), a.span.end_byte);
+                    if !v.is_bottom() {
+                        state.assigns.insert(ai, v);
+                    }
+                }
+                Event::Return(ri) => {
+                    let r = &file.returns[ri as usize];
+                    ret.join(&ev.value(&r.value, r.span.bytes(), r.span.end_byte));
+                }
+                Event::Call(ci) => {
+                    let ci = ci as usize;
+                    let call = &file.calls[ci];
+                    let (start, end) = (call.span.start_byte, call.span.end_byte);
+                    let mut defs: Vec<(Ustr, Sym<D::Value>, Why)> = Vec::new();
+                    if let Some((si, seed)) = self.st.seeds.get(&(fi, ci)) {
+                        for out in &self.cx.spec.data.source[*si].outputs {
+                            let arg = call.arg(out.position, out.keyword.as_deref());
+                            if let Some(p) = arg.and_then(|a| place(&a.value)) {
+                                defs.push((p, Sym::of(seed.clone()), Why::Output(ci as u32)));
+                            }
+                        }
+                    }
+                    effects.clear();
+                    ev.effects(ci, &mut effects);
+                    for (k, e) in effects.iter().enumerate() {
+                        let mut v = Sym::bottom();
+                        for d in &e.from {
+                            v.join(&ev.data(d, start));
+                        }
+                        if !v.is_bottom() {
+                            let why = Why::Effect {
+                                call: ci as u32,
+                                index: k as u32,
+                            };
+                            defs.push((e.to, v, why));
+                        }
+                    }
+                    let site = Site { file: fi, call: ci };
+                    let targets = self.cx.an.graph.targets_at(site);
+                    if targets.iter().any(|(_, via)| *via == Via::Callee) {
+                        args.clear();
+                        args.extend(call.args.iter().map(|a| ev.arg(a, start)));
+                        for &(t, via) in targets {
+                            let Node::Function { file: tf, func } = self.cx.an.graph.nodes[t]
+                            else {
+                                continue;
+                            };
+                            if via != Via::Callee {
+                                continue;
+                            }
+                            let f = &project.files[tf].functions[func];
+                            for (i, v) in args.iter().enumerate() {
+                                if v.is_bottom() {
+                                    continue;
+                                }
+                                if let Some(p) = param_of(call, i, f) {
+                                    edges.push(ArgEdge {
+                                        call: ci as u32,
+                                        arg: i as u32,
+                                        target: t,
+                                        param: p as u32,
+                                        value: v.clone(),
+                                    });
+                                }
+                            }
+                        }
+                    }
+                    for (p, v, why) in defs {
+                        state.def(p, end, v, why);
+                    }
+                }
+            }
+        }
+        (state, ret, edges)
+    }
+
+    /// Flows into every sink of the live scopes.
+    fn sinks(&mut self) -> Vec<Flow<D::Value>> {
+        let spec = self.cx.spec;
+        if spec.data.sink.is_empty() {
+            return Vec::new();
+        }
+        let project = self.cx.project;
+        let mut flows = Vec::new();
+        let mut roles = Vec::new();
+        for id in 0..self.st.infos.len() {
+            if self.st.states[id].is_none() {
+                continue;
+            }
+            let (fi, scope, node) = {
+                let i = &self.st.infos[id];
+                (i.file, i.scope, i.node)
+            };
+            let file = &project.files[fi];
+            let idx = self.cx.an.file_index(project, fi);
+            for event in idx.events(scope) {
+                let Event::Call(ci) = *event else { continue };
+                let ci = ci as usize;
+                let call = &file.calls[ci];
+                spec.roles(file.language, call, &mut roles);
+                for role in &roles {
+                    let Role::Sink(k) = *role else { continue };
+                    let sink = &spec.data.sink[k];
+                    let all = [Loc::Named(LocName::Arguments)];
+                    let at: &[Loc] = if sink.at.is_empty() { &all } else { &sink.at };
+                    let ev = self.ev(id);
+                    let pos = call.span.start_byte;
+                    let mut v = Sym::bottom();
+                    for loc in at {
+                        v.join(&ev.loc(ci, loc, pos));
+                    }
+                    let Some(value) = resolve(&self.st, node, &v) else {
+                        continue;
+                    };
+                    let mut trail = Trail::new();
+                    trail.push(
+                        fi,
+                        call.span,
+                        format!("reaches `{}` (sink `{}`)", call.callee, sink.id),
+                    );
+                    for loc in at {
+                        if self.tainted(id, &ev.loc(ci, loc, pos)) {
+                            self.why_loc(id, ci, loc, pos, &mut trail);
+                            break;
+                        }
+                    }
+                    let (steps, cut) = trail.finish();
+                    self.stats.cut_steps += usize::from(cut);
+                    flows.push(Flow {
+                        sink: k,
+                        site: Site { file: fi, call: ci },
+                        value,
+                        steps,
+                        cut,
+                    });
+                }
+            }
+        }
+        flows.sort_by_key(|f| (f.site, f.sink));
+        flows
+    }
+
+    fn ev(&self, id: usize) -> Ev<'_, 'a, D> {
+        ev(&self.cx, &self.st, id)
+    }
+
+    fn tainted(&self, id: usize, v: &Sym<D::Value>) -> bool {
+        resolve(&self.st, self.st.infos[id].node, v).is_some()
+    }
+
+    // --- Steps: the first tainted part of each value, back to a source ---
+
+    fn why_value(&self, id: usize, v: &Value, bytes: Range<u32>, pos: u32, t: &mut Trail) {
+        if t.full() {
+            return;
+        }
+        let ev = self.ev(id);
+        for part in ev.parts(v, &bytes) {
+            match part {
+                Part::Call(c) if self.tainted(id, &ev.call(c, pos)) => {
+                    return self.why_call(id, c, pos, t);
+                }
+                Part::Read(r) if self.tainted(id, &ev.read(r, pos)) => {
+                    return self.why_read(id, r, pos, t);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn why_data(&self, id: usize, d: &Data<'_>, pos: u32, t: &mut Trail) {
+        match d {
+            Data::Value(v, bytes) => self.why_value(id, v, bytes.clone(), pos, t),
+            Data::Receiver(ci) => self.why_receiver(id, *ci, pos, t),
+            Data::Call(ci) => self.why_call(id, *ci, pos, t),
+            Data::Names(names) => {
+                let ev = self.ev(id);
+                if let Some(n) = names.iter().find(|n| self.tainted(id, &ev.read(**n, pos))) {
+                    self.why_read(id, *n, pos, t);
+                }
+            }
+        }
+    }
+
+    fn why_read(&self, id: usize, name: Ustr, pos: u32, t: &mut Trail) {
+        if t.full() {
+            return;
+        }
+        let ev = self.ev(id);
+        let info = &self.st.infos[id];
+        let file = &self.cx.project.files[info.file];
+        let bound = ev.lookup(name, pos).filter(|(v, _)| self.tainted(id, v));
+        let Some((_, bound)) = bound else {
+            if let Some(si) = read_source(self.cx.spec, self.cx.project, info.file, &name) {
+                let label = self.cx.spec.label(si);
+                t.push(
+                    info.file,
+                    read_span(file, info.scope, pos),
+                    format!("reads {label} from `{name}`"),
+                );
+            }
+            return;
+        };
+        match bound {
+            Bound::Assign(ai) => {
+                if !t.visit((id, 0, ai as u32)) {
+                    return;
+                }
+                let a = &file.assignments[ai];
+                t.push(info.file, a.span, format!("assigned to `{}`", a.target));
+                self.why_value(id, &a.value, a.span.bytes(), a.span.end_byte, t);
+            }
+            Bound::Def(Why::Param(i)) => {
+                if !t.visit((id, 1, i)) {
+                    return;
+                }
+                if let Some(node) = info.node {
+                    self.why_param(node, i, t);
+                }
+            }
+            Bound::Def(Why::Output(ci)) => {
+                let call = &file.calls[ci as usize];
+                let label = self
+                    .st
+                    .seeds
+                    .get(&(info.file, ci as usize))
+                    .map_or(self.cx.spec.id.as_str(), |(si, _)| self.cx.spec.label(*si));
+                t.push(
+                    info.file,
+                    call.span,
+                    format!("`{}` writes {label} to `{name}`", call.callee),
+                );
+            }
+            Bound::Def(Why::Effect { call: ci, index }) => {
+                if !t.visit((id, 2, ci)) {
+                    return;
+                }
+                let call = &file.calls[ci as usize];
+                let mut effects = Vec::new();
+                ev.effects(ci as usize, &mut effects);
+                let Some(e) = effects.get(index as usize) else {
+                    return;
+                };
+                t.push(
+                    info.file,
+                    call.span,
+                    format!("`{}` {} `{}`", call.callee, e.what, e.to),
+                );
+                let start = call.span.start_byte;
+                if let Some(d) = e.from.iter().find(|d| self.tainted(id, &ev.data(d, start))) {
+                    self.why_data(id, d, start, t);
+                }
+            }
+        }
+    }
+
+    /// Where parameter `param` of function `node` got its taint: an entry
+    /// point (a source), or an argument of its first caller that passed it.
+    fn why_param(&self, node: NodeId, param: u32, t: &mut Trail) {
+        let Some(p) = self.st.params.get(&(node, param)) else {
+            return;
+        };
+        let Node::Function { file, func } = self.cx.an.graph.nodes[node] else {
+            return;
+        };
+        let f = &self.cx.project.files[file].functions[func];
+        match p.why {
+            ParamWhy::Entry { entry, source } => {
+                let e = &self.cx.an.entry_points[entry];
+                let label = self.cx.spec.label(source);
+                let what = e.route.as_deref().unwrap_or(e.framework.as_str());
+                t.push(
+                    file,
+                    f.name_span,
+                    format!(
+                        "`{}` receives {label} from the entry point ({what})",
+                        f.params[param as usize]
+                    ),
+                );
+            }
+            ParamWhy::Arg { scope, call, arg } => {
+                t.push(
+                    file,
+                    f.name_span,
+                    format!(
+                        "parameter `{}` of `{}`",
+                        f.params[param as usize], f.qualname
+                    ),
+                );
+                let fi = self.st.infos[scope].file;
+                let c = &self.cx.project.files[fi].calls[call as usize];
+                let a = &c.args[arg as usize];
+                t.push(fi, a.span, format!("passed to `{}`", c.callee));
+                self.why_value(scope, &a.value, a.span.bytes(), c.span.start_byte, t);
+            }
+        }
+    }
+
+    fn why_call(&self, id: usize, ci: usize, pos: u32, t: &mut Trail) {
+        if t.full() {
+            return;
+        }
+        let ev = self.ev(id);
+        let fi = self.st.infos[id].file;
+        let file = &self.cx.project.files[fi];
+        let call = &file.calls[ci];
+        if let Some((si, _)) = self.st.seeds.get(&(fi, ci)) {
+            let label = self.cx.spec.label(*si);
+            t.push(fi, call.span, format!("`{}` returns {label}", call.callee));
+            return;
+        }
+        let mut roles = Vec::new();
+        self.cx.spec.roles(file.language, call, &mut roles);
+        for r in &roles {
+            let Role::Propagator(p) = *r else { continue };
+            let prop = &self.cx.spec.data.propagator[p];
+            if prop.to != Loc::Named(LocName::Result) {
+                continue;
+            }
+            if let Some(loc) = prop
+                .from
+                .iter()
+                .find(|l| self.tainted(id, &ev.loc(ci, l, pos)))
+            {
+                t.push(fi, call.span, format!("`{}` passes it on", call.callee));
+                return self.why_loc(id, ci, loc, pos, t);
+            }
+        }
+        for (tn, summary) in ev.summaries(ci) {
+            let Node::Function { file: tf, func } = self.cx.an.graph.nodes[tn] else {
+                continue;
+            };
+            let f = &self.cx.project.files[tf].functions[func];
+            if summary.own.is_some()
+                && let Some(&ts) = self.st.node_scope.get(&tn)
+                && t.visit((ts, 3, 0))
+            {
+                t.push(fi, call.span, format!("`{}` returns it", call.callee));
+                let tev = self.ev(ts);
+                let returns = &self.cx.project.files[tf].returns;
+                if let Some(r) = returns.iter().find(|r| {
+                    r.scope == Some(f.qualname)
+                        && tev
+                            .value(&r.value, r.span.bytes(), r.span.end_byte)
+                            .own
+                            .is_some()
+                }) {
+                    t.push(tf, r.span, format!("returned from `{}`", f.qualname));
+                    self.why_value(ts, &r.value, r.span.bytes(), r.span.end_byte, t);
+                }
+                return;
+            }
+            for i in bits(summary.params) {
+                if let Some(a) = arg_for_param(call, f, i)
+                    && self.tainted(id, &ev.arg(a, pos))
+                {
+                    t.push(
+                        fi,
+                        call.span,
+                        format!("`{}` returns its argument `{}`", call.callee, f.params[i]),
+                    );
+                    return self.why_value(id, &a.value, a.span.bytes(), pos, t);
+                }
+            }
+        }
+        if self.cx.spec.data.unknown_calls == UnknownCalls::Propagate {
+            t.push(fi, call.span, format!("`{}` passes it on", call.callee));
+            if self.tainted(id, &ev.receiver(ci, pos)) {
+                return self.why_receiver(id, ci, pos, t);
+            }
+            if is_chain(&call.callee) && self.tainted(id, &ev.read(call.callee, pos)) {
+                return self.why_read(id, call.callee, pos, t);
+            }
+            if let Some(a) = call.args.iter().find(|a| self.tainted(id, &ev.arg(a, pos))) {
+                self.why_value(id, &a.value, a.span.bytes(), pos, t);
+            }
+        }
+    }
+
+    fn why_receiver(&self, id: usize, ci: usize, pos: u32, t: &mut Trail) {
+        let fi = self.st.infos[id].file;
+        match self.cx.project.files[fi].calls[ci].receiver {
+            Receiver::Name(n) => self.why_read(id, n, pos, t),
+            Receiver::Call(j) => self.why_call(id, j as usize, pos, t),
+            Receiver::None => {}
+        }
+    }
+
+    fn why_loc(&self, id: usize, ci: usize, loc: &Loc, pos: u32, t: &mut Trail) {
+        let fi = self.st.infos[id].file;
+        let call = &self.cx.project.files[fi].calls[ci];
+        match loc {
+            Loc::Named(LocName::Receiver) => self.why_receiver(id, ci, pos, t),
+            Loc::Named(LocName::Result) => {}
+            Loc::Named(LocName::Arguments) => {
+                let ev = self.ev(id);
+                if let Some(a) = call.args.iter().find(|a| self.tainted(id, &ev.arg(a, pos))) {
+                    self.why_value(id, &a.value, a.span.bytes(), pos, t);
+                }
+            }
+            Loc::Arg(r) => {
+                if let Some(a) = call.arg(r.position, r.keyword.as_deref()) {
+                    self.why_value(id, &a.value, a.span.bytes(), pos, t);
+                }
+            }
+        }
+    }
+}
+
+/// Steps, collected from the sink back to the source.
+struct Trail {
+    steps: Vec<Step>,
+    seen: FastSet<(usize, u8, u32)>,
+}
+
+impl Trail {
+    fn new() -> Trail {
+        Trail {
+            steps: Vec::new(),
+            seen: FastSet::default(),
+        }
+    }
+
+    fn push(&mut self, file: usize, span: crate::source::Span, message: String) {
+        if !self.full() {
+            self.steps.push(Step {
+                file,
+                span,
+                message,
+            });
+        }
+    }
+
+    /// The walk back stops here (the flow's steps are then cut).
+    fn full(&self) -> bool {
+        self.steps.len() >= 4 * MAX_STEPS
+    }
+
+    /// Whether a binding is seen for the first time (loops end here).
+    fn visit(&mut self, key: (usize, u8, u32)) -> bool {
+        self.seen.insert(key)
+    }
+
+    /// Source first; at most `MAX_STEPS`, keeping the source and the steps
+    /// nearest the sink; whether anything was cut.
+    fn finish(mut self) -> (Vec<Step>, bool) {
+        let cut = self.full() || self.steps.len() > MAX_STEPS;
+        self.steps.reverse();
+        if self.steps.len() > MAX_STEPS {
+            let tail = self.steps.split_off(self.steps.len() - (MAX_STEPS - 1));
+            self.steps.truncate(1);
+            self.steps.extend(tail);
+        }
+        (self.steps, cut)
+    }
+}
+
+/// Where a read at `pos` happens, for a step: the innermost statement
+/// around it (an assignment or a call), else the position itself.
+fn read_span(file: &FileFacts, scope: Option<Ustr>, pos: u32) -> crate::source::Span {
+    let around = |s: &crate::source::Span| s.start_byte <= pos && pos <= s.end_byte;
+    file.calls
+        .iter()
+        .filter(|c| c.scope == scope && around(&c.span))
+        .map(|c| c.span)
+        .chain(
+            file.assignments
+                .iter()
+                .filter(|a| a.scope == scope && around(&a.span))
+                .map(|a| a.span),
+        )
+        .min_by_key(|s| s.end_byte - s.start_byte)
+        .unwrap_or_default()
+}
+
+/// The value of `sym` as seen from the function `node`'s callers, all of them.
+fn resolve<V: Lattice>(st: &State<V>, node: Option<NodeId>, sym: &Sym<V>) -> Option<V> {
+    let mut out = sym.own.clone();
+    if let Some(node) = node {
+        for i in bits(sym.params) {
+            if let Some(p) = st.params.get(&(node, i as u32)) {
+                join_into(&mut out, &p.value);
+            }
+        }
+    }
+    out
+}
+
+fn ev<'s, 'a, D: Domain>(cx: &'s Cx<'a, D>, st: &'s State<D::Value>, id: usize) -> Ev<'s, 'a, D> {
+    let info = &st.infos[id];
+    Ev {
+        cx,
+        st,
+        fi: info.file,
+        file: &cx.project.files[info.file],
+        idx: cx.an.file_index(cx.project, info.file),
+        scope: info.scope,
+        state: st.states[id].as_ref(),
+    }
+}
+
+/// `self`/`cls` of a method: not bound by the call's arguments.
+fn skip_self(f: &Function) -> usize {
+    usize::from(f.class.is_some() && f.params.first().is_some_and(|p| p == "self" || p == "cls"))
+}
+
+/// The parameter argument `i` of `call` binds in `f`: by keyword, or by
+/// position after `self`/`cls`; none for `*`/`**` unpacking and for
+/// positionals after a keyword.
+fn param_of(call: &Call, i: usize, f: &Function) -> Option<usize> {
+    match call.args[i].keyword.as_deref() {
+        Some("*" | "**") => None,
+        Some(k) => f.params.iter().position(|p| p == k),
+        None if call.args[..i].iter().any(|a| a.keyword.is_some()) => None,
+        None => {
+            let p = skip_self(f) + i;
+            (p < f.params.len()).then_some(p)
+        }
+    }
+}
+
+fn arg_for_param<'c>(call: &'c Call, f: &Function, param: usize) -> Option<&'c Arg> {
+    (0..call.args.len())
+        .find(|&i| param_of(call, i, f) == Some(param))
+        .map(|i| &call.args[i])
+}
+
+/// A callee that is a plain name or attribute chain.
+fn is_chain(callee: &str) -> bool {
+    !callee.contains(['(', '[', '"', '\''])
+}
+
+/// The source whose `reads` match a read (or a prefix of it) in file
+/// `fi`, resolved through the file's imports, else as written.
+fn read_source(spec: &TaintSpec, project: &Project, fi: usize, name: &str) -> Option<usize> {
+    if !spec.has_read_sources() {
+        return None;
+    }
+    let language = project.files[fi].language;
+    let head = name.split('.').next().unwrap_or(name);
+    let targets = project.index.bindings(fi).import_targets(head);
+    let resolved = targets
+        .last()
+        .map(|t| format!("{t}{}", &name[head.len()..]));
+    for full in resolved.iter().map(String::as_str).chain([name]) {
+        let mut prefix = full;
+        loop {
+            if let Some(s) = spec.read_source(language, prefix) {
+                return Some(s);
+            }
+            match prefix.rfind('.') {
+                Some(dot) => prefix = &prefix[..dot],
+                None => break,
+            }
+        }
+    }
+    None
+}
+
+/// The scopes of file `fi` that read a source, each once.
+fn reads_source(spec: &TaintSpec, project: &Project, fi: usize, out: &mut Vec<ScopeKey>) {
+    let file = &project.files[fi];
+    let mut found: Vec<Option<Ustr>> = Vec::new();
+    let mut reads = Vec::new();
+    let mut check = |scope: Option<Ustr>, reads: &mut Vec<Ustr>| {
+        if !found.contains(&scope)
+            && reads
+                .iter()
+                .any(|r| read_source(spec, project, fi, r).is_some())
+        {
+            found.push(scope);
+        }
+        reads.clear();
+    };
+    for a in &file.assignments {
+        a.value.reads(&mut reads);
+        check(a.scope, &mut reads);
+    }
+    for r in &file.returns {
+        r.value.reads(&mut reads);
+        check(r.scope, &mut reads);
+    }
+    for c in &file.calls {
+        if let Receiver::Name(n) = c.receiver {
+            reads.push(n);
+        }
+        reads.push(c.callee);
+        c.args.iter().for_each(|a| a.value.reads(&mut reads));
+        check(c.scope, &mut reads);
+    }
+    out.extend(found.into_iter().map(|s| (fi, s)));
+}
+
+/// Per node, the scopes with a call that runs it.
+fn callers(an: &Analysis<'_>, project: &Project) -> Vec<Vec<ScopeKey>> {
+    let mut out: Vec<Vec<ScopeKey>> = vec![Vec::new(); an.graph.nodes.len()];
+    for (fi, file) in project.files.iter().enumerate() {
+        for (ci, call) in file.calls.iter().enumerate() {
+            for &(t, via) in an.graph.targets_at(Site { file: fi, call: ci }) {
+                if via == Via::Callee && out[t].last() != Some(&(fi, call.scope)) {
+                    out[t].push((fi, call.scope));
+                }
+            }
+        }
+    }
+    for list in &mut out {
+        list.sort_unstable();
+        list.dedup();
+    }
+    out
+}
+
+/// The parts of a value that carry taint into it.
+enum Part {
+    /// An outermost call.
+    Call(usize),
+    /// A name read outside any call, or a literal place.
+    Read(Ustr),
+}
+
+/// Evaluation in one scope, during a pass or after the fixed point.
+struct Ev<'s, 'a, D: Domain> {
+    cx: &'s Cx<'a, D>,
+    st: &'s State<D::Value>,
+    fi: usize,
+    file: &'a FileFacts,
+    idx: &'a FileIndex,
+    scope: Option<Ustr>,
+    state: Option<&'s ScopeState<D::Value>>,
+}
+
+impl<'a, D: Domain> Ev<'_, 'a, D> {
+    /// The outermost calls of a value, the names it reads outside them
+    /// (the names read by a call's callee, receiver and arguments are that
+    /// call's business), and the literal places it names.
+    fn parts(&self, v: &Value, bytes: &Range<u32>) -> Vec<Part> {
+        let mut out = Vec::new();
+        let calls: Vec<usize> = if bytes.is_empty() {
+            Vec::new()
+        } else {
+            self.file.calls_in(bytes.clone()).collect()
+        };
+        for &c in &calls {
+            if !self.idx.consumed_within(self.file, c, bytes) {
+                out.push(Part::Call(c));
+            }
+        }
+        let mut reads = Vec::new();
+        v.reads(&mut reads);
+        if !reads.is_empty() {
+            let mut covered: Vec<Ustr> = Vec::new();
+            for &c in &calls {
+                let call = &self.file.calls[c];
+                covered.push(call.callee);
+                if let Receiver::Name(n) = call.receiver {
+                    covered.push(n);
+                }
+                call.args.iter().for_each(|a| a.value.reads(&mut covered));
+            }
+            covered.sort_unstable();
+            out.extend(
+                reads
+                    .into_iter()
+                    .filter(|r| covered.binary_search(r).is_err())
+                    .map(Part::Read),
+            );
+        }
+        if self.state.is_some_and(|s| s.literals) {
+            literals(v, &mut |s| {
+                if let Some(p) = Ustr::from_existing(&literal(s)) {
+                    out.push(Part::Read(p));
+                }
+            });
+        }
+        out
+    }
+
+    fn value(&self, v: &Value, bytes: Range<u32>, pos: u32) -> Sym<D::Value> {
+        let mut out = Sym::bottom();
+        for part in self.parts(v, &bytes) {
+            match part {
+                Part::Call(c) => out.join(&self.call(c, pos)),
+                Part::Read(r) => out.join(&self.read(r, pos)),
+            };
+        }
+        out
+    }
+
+    fn arg(&self, a: &Arg, pos: u32) -> Sym<D::Value> {
+        self.value(&a.value, a.span.bytes(), pos)
+    }
+
+    fn data(&self, d: &Data<'_>, pos: u32) -> Sym<D::Value> {
+        match d {
+            Data::Value(v, bytes) => self.value(v, bytes.clone(), pos),
+            Data::Receiver(ci) => self.receiver(*ci, pos),
+            Data::Call(ci) => self.call(*ci, pos),
+            Data::Names(names) => {
+                let mut out = Sym::bottom();
+                for n in names {
+                    out.join(&self.read(*n, pos));
+                }
+                out
+            }
+        }
+    }
+
+    /// What a name holds at `pos`, and a read source's value.
+    fn read(&self, name: Ustr, pos: u32) -> Sym<D::Value> {
+        let mut out = self.lookup(name, pos).map_or_else(Sym::bottom, |(v, _)| v);
+        if let Some(si) = read_source(self.cx.spec, self.cx.project, self.fi, &name)
+            && let Some(v) = self.cx.domain.seed(&Origin::Read {
+                source: si,
+                file: self.fi,
+                name: &name,
+            })
+        {
+            out.join(&Sym::of(v));
+        }
+        out
+    }
+
+    /// The binding of the longest prefix of `name` bound before `pos`.
+    fn lookup(&self, name: Ustr, pos: u32) -> Option<(Sym<D::Value>, Bound)> {
+        let state = self.state?;
+        let mut prefix: &str = name.as_str();
+        loop {
+            let a = super::index::reaching(self.cx.project, self.fi, self.scope, prefix, pos);
+            let d = state
+                .defs
+                .get(prefix)
+                .and_then(|defs| defs.iter().rev().find(|d| d.pos < pos));
+            let a_end = a.map(|ai| self.file.assignments[ai].span.end_byte);
+            match (a, d) {
+                (Some(ai), d) if d.is_none_or(|d| a_end.is_some_and(|e| e > d.pos)) => {
+                    let v = state
+                        .assigns
+                        .get(&(ai as u32))
+                        .cloned()
+                        .unwrap_or_else(Sym::bottom);
+                    return Some((v, Bound::Assign(ai)));
+                }
+                (_, Some(d)) => return Some((d.value.clone(), Bound::Def(d.why))),
+                _ => {}
+            }
+            prefix = &prefix[..prefix.rfind('.')?];
+        }
+    }
+
+    /// What a call returns.
+    fn call(&self, ci: usize, pos: u32) -> Sym<D::Value> {
+        let call = &self.file.calls[ci];
+        let mut roles = Vec::new();
+        self.cx.spec.roles(self.file.language, call, &mut roles);
+        if roles.iter().any(|r| matches!(r, Role::Sanitizer(_))) {
+            return Sym::bottom();
+        }
+        let mut out = Sym::bottom();
+        if let Some((_, seed)) = self.st.seeds.get(&(self.fi, ci)) {
+            out.join(&Sym::of(seed.clone()));
+        }
+        for r in &roles {
+            if let Role::Propagator(p) = *r {
+                let prop = &self.cx.spec.data.propagator[p];
+                if prop.to == Loc::Named(LocName::Result) {
+                    for loc in &prop.from {
+                        out.join(&self.loc(ci, loc, pos));
+                    }
+                }
+            }
+        }
+        for (t, summary) in self.summaries(ci) {
+            if let Some(own) = &summary.own {
+                join_into(&mut out.own, own);
+            }
+            if summary.params != 0
+                && let Node::Function { file: tf, func } = self.cx.an.graph.nodes[t]
+            {
+                let f = &self.cx.project.files[tf].functions[func];
+                for i in bits(summary.params) {
+                    if let Some(a) = arg_for_param(call, f, i) {
+                        out.join(&self.arg(a, pos));
+                    }
+                }
+            }
+        }
+        if self.cx.spec.data.unknown_calls == UnknownCalls::Propagate {
+            out.join(&self.inputs(ci, pos));
+        }
+        out
+    }
+
+    /// The summaries of the project functions a call runs.
+    fn summaries(&self, ci: usize) -> Vec<(NodeId, &Sym<D::Value>)> {
+        let site = Site {
+            file: self.fi,
+            call: ci,
+        };
+        self.cx
+            .an
+            .graph
+            .targets_at(site)
+            .iter()
+            .filter(|(_, via)| *via == Via::Callee)
+            .filter_map(|(t, _)| Some((*t, self.st.summaries.get(t)?)))
+            .collect()
+    }
+
+    /// Everything a call is given: receiver, callee and arguments.
+    fn inputs(&self, ci: usize, pos: u32) -> Sym<D::Value> {
+        let call = &self.file.calls[ci];
+        let mut out = self.receiver(ci, pos);
+        if is_chain(&call.callee) {
+            out.join(&self.read(call.callee, pos));
+        }
+        for a in &call.args {
+            out.join(&self.arg(a, pos));
+        }
+        out
+    }
+
+    fn receiver(&self, ci: usize, pos: u32) -> Sym<D::Value> {
+        match self.file.calls[ci].receiver {
+            Receiver::Name(n) => self.read(n, pos),
+            Receiver::Call(j) => self.call(j as usize, pos),
+            Receiver::None => Sym::bottom(),
+        }
+    }
+
+    fn loc(&self, ci: usize, loc: &Loc, pos: u32) -> Sym<D::Value> {
+        let call = &self.file.calls[ci];
+        match loc {
+            Loc::Named(LocName::Receiver) => self.receiver(ci, pos),
+            Loc::Named(LocName::Result) => Sym::bottom(),
+            Loc::Named(LocName::Arguments) => {
+                let mut out = Sym::bottom();
+                for a in &call.args {
+                    out.join(&self.arg(a, pos));
+                }
+                out
+            }
+            Loc::Arg(r) => call
+                .arg(r.position, r.keyword.as_deref())
+                .map_or_else(Sym::bottom, |a| self.arg(a, pos)),
+        }
+    }
+
+    /// What a call puts into places: the spec's propagators to the receiver
+    /// or an argument, then the domain's effects.
+    fn effects(&self, ci: usize, out: &mut Vec<Effect<'a>>) {
+        let call = &self.file.calls[ci];
+        let spec = self.cx.spec;
+        if spec.has_call_roles() {
+            let mut roles = Vec::new();
+            spec.roles(self.file.language, call, &mut roles);
+            for r in &roles {
+                let Role::Propagator(p) = *r else { continue };
+                let prop = &spec.data.propagator[p];
+                let to = match &prop.to {
+                    Loc::Named(LocName::Receiver) => receiver_place(call),
+                    Loc::Arg(r) => call
+                        .arg(r.position, r.keyword.as_deref())
+                        .and_then(|a| place(&a.value)),
+                    Loc::Named(_) => None,
+                };
+                let Some(to) = to else { continue };
+                let from = prop
+                    .from
+                    .iter()
+                    .flat_map(|loc| loc_data(self.file, ci, loc))
+                    .collect();
+                out.push(Effect {
+                    from,
+                    to,
+                    what: "puts it into",
+                });
+            }
+        }
+        self.cx.domain.effects(self.file, self.fi, ci, out);
+    }
+}
+
+/// The name a method is called on, when it is called on that very name
+/// (`canvas` of `canvas.paste(x)`, not of `canvas.layers[0].paste(x)`).
+fn receiver_place(call: &Call) -> Option<Ustr> {
+    let Receiver::Name(n) = call.receiver else {
+        return None;
+    };
+    let head = call.callee.strip_suffix(call.method())?.strip_suffix('.')?;
+    (head == n.as_str()).then_some(n)
+}
+
+/// A location of a call as data an effect reads.
+fn loc_data<'f>(file: &'f FileFacts, ci: usize, loc: &Loc) -> Vec<Data<'f>> {
+    let call = &file.calls[ci];
+    match loc {
+        Loc::Named(LocName::Receiver) => vec![Data::Receiver(ci)],
+        Loc::Named(LocName::Result) => Vec::new(),
+        Loc::Named(LocName::Arguments) => call
+            .args
+            .iter()
+            .map(|a| Data::Value(&a.value, a.span.bytes()))
+            .collect(),
+        Loc::Arg(r) => call
+            .arg(r.position, r.keyword.as_deref())
+            .map(|a| Data::Value(&a.value, a.span.bytes()))
+            .into_iter()
+            .collect(),
+    }
+}
+
+/// The literal strings of a value that can name a place.
+fn literals<'v>(v: &'v Value, f: &mut impl FnMut(&'v str)) {
+    match v {
+        Value::Str(s) if !s.is_empty() => f(s),
+        Value::List(items) => items.iter().for_each(|i| literals(i, f)),
+        Value::Dict(pairs) => pairs.iter().for_each(|(_, v)| literals(v, f)),
+        _ => {}
+    }
+}
+
+/// Queries over a result, for the rules that ran it.
+pub struct Query<'q, 'a, D: Domain> {
+    cx: Cx<'a, D>,
+    st: &'q State<D::Value>,
+}
+
+impl<V: Lattice> Taint<V> {
+    /// Ask what values hold, with the domain the spec ran with.
+    pub fn query<'q, 'a, D: Domain<Value = V>>(
+        &'q self,
+        an: &'a Analysis<'a>,
+        project: &'a Project,
+        spec: &'a TaintSpec,
+        domain: &'a D,
+    ) -> Query<'q, 'a, D> {
+        Query {
+            cx: Cx {
+                an,
+                project,
+                spec,
+                domain,
+            },
+            st: &self.state,
+        }
+    }
+
+    /// Whether anything can hold taint in scope `scope` of file `fi`.
+    pub fn is_live(&self, fi: usize, scope: Option<Ustr>) -> bool {
+        self.state
+            .ids
+            .get(&(fi, scope))
+            .is_some_and(|&id| self.state.states[id].is_some())
+    }
+
+    /// Per file (of `files`): whether anything there can hold taint.
+    pub fn live_files(&self, files: usize) -> Vec<bool> {
+        let mut out = vec![false; files];
+        for (i, s) in self.state.infos.iter().zip(&self.state.states) {
+            if s.is_some() {
+                out[i.file] = true;
+            }
+        }
+        out
+    }
+}
+
+impl<V: Lattice, D: Domain<Value = V>> Query<'_, '_, D> {
+    /// What `data`, read at `pos` in scope `scope` of file `fi`, holds.
+    pub fn value(&self, fi: usize, scope: Option<Ustr>, data: &[Data<'_>], pos: u32) -> Option<V> {
+        let &id = self.st.ids.get(&(fi, scope))?;
+        self.st.states[id].as_ref()?;
+        let ev = ev(&self.cx, self.st, id);
+        let mut v = Sym::bottom();
+        for d in data {
+            v.join(&ev.data(d, pos));
+        }
+        resolve(self.st, self.st.infos[id].node, &v)
+    }
+}

@@ -1,0 +1,342 @@
+//! Taint specifications, as data, in the vocabulary of Semgrep's taint mode:
+//! where a value of interest appears (sources), where it must not arrive
+//! (sinks), which calls give a clean result (sanitizers) and which pass it
+//! on (propagators). A spec is `[taint.<id>]` in a catalogue file
+//! (`media.toml` holds `generated-media`, the one LBL006 follows); users
+//! add specs, or entries to a built-in one, from `[catalog.taint.<id>]`.
+//! `analysis::dataflow` runs them.
+//!
+//! Calls are matched like everywhere in the catalogue, by resolved callee
+//! (`patterns`, retried with the name as imported), or by the method's
+//! name whatever it is called on (`methods`, for receivers no one can type).
+
+use std::collections::BTreeMap;
+
+use globset::{GlobSet, GlobSetBuilder};
+use serde::{Deserialize, Serialize};
+
+use super::entrypoints::ArgRef;
+use super::{CatalogError, compile_pattern, to_glob_path};
+use crate::facts::{Call, Language};
+use crate::qname::OptionQName;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaintSpecData {
+    /// What the spec follows, for people.
+    #[serde(default)]
+    pub description: String,
+    /// What a call that is no source, sanitizer, propagator or project
+    /// function does with the values it is given.
+    #[serde(default)]
+    pub unknown_calls: UnknownCalls,
+    #[serde(default)]
+    pub source: Vec<Source>,
+    #[serde(default)]
+    pub sink: Vec<Sink>,
+    #[serde(default)]
+    pub sanitizer: Vec<Sanitizer>,
+    #[serde(default)]
+    pub propagator: Vec<Propagator>,
+}
+
+/// What unknown calls do: the right answer depends on what is followed.
+/// Pixels of generated media stay generated through any transformation
+/// (`propagate`); user input passed to an arbitrary library call usually
+/// does not come back out (`clean`, the default, as in Semgrep).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UnknownCalls {
+    #[default]
+    Clean,
+    /// The result carries the receiver, the callee and every argument.
+    Propagate,
+}
+
+/// Where a value is: the receiver of a call, all its arguments, its result,
+/// or one argument (`{ position = 0, keyword = "path" }` accepts either
+/// spelling).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Loc {
+    Named(LocName),
+    Arg(ArgRef),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LocName {
+    Receiver,
+    Arguments,
+    Result,
+}
+
+/// Where tainted values appear.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// Names the source in flows (default: the spec id).
+    pub label: Option<String>,
+    /// The language whose names `patterns`, `methods` and `reads` match
+    /// (default `python`).
+    #[serde(default)]
+    pub language: Language,
+    /// Results of calls matching these resolved-callee patterns...
+    #[serde(default)]
+    pub patterns: Vec<String>,
+    /// ...or calls of these methods, on anything.
+    #[serde(default)]
+    pub methods: Vec<String>,
+    /// Results of the catalogue's generation calls (`generation.toml`).
+    #[serde(default)]
+    pub generation: bool,
+    /// Parameters of entry-point handlers (routes, UI handlers, commands),
+    /// `self` and `cls` excepted.
+    #[serde(default)]
+    pub entry_point_params: bool,
+    /// Attribute reads, as resolved-name patterns (`flask.request.json`,
+    /// `flask.request.*`): the head of what the code reads is resolved
+    /// through the file's imports.
+    #[serde(default)]
+    pub reads: Vec<String>,
+    /// Arguments the source call writes its result into (`file_path=`):
+    /// after the call, the name or literal path given there holds the value.
+    #[serde(default)]
+    pub outputs: Vec<ArgRef>,
+}
+
+/// Where tainted values must not arrive.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sink {
+    /// Names the sink in flows.
+    pub id: String,
+    /// The language whose names `patterns` and `methods` match (default `python`).
+    #[serde(default)]
+    pub language: Language,
+    #[serde(default)]
+    pub patterns: Vec<String>,
+    #[serde(default)]
+    pub methods: Vec<String>,
+    /// The receiver, all arguments, or some (default: all arguments).
+    #[serde(default)]
+    pub at: Vec<Loc>,
+}
+
+/// Calls whose result is clean whatever they are given.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sanitizer {
+    /// The language whose names `patterns` and `methods` match (default `python`).
+    #[serde(default)]
+    pub language: Language,
+    #[serde(default)]
+    pub patterns: Vec<String>,
+    #[serde(default)]
+    pub methods: Vec<String>,
+}
+
+/// Calls that pass taint on: from the receiver or arguments to the result,
+/// the receiver (`canvas.paste(image)`) or another argument.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Propagator {
+    /// The language whose names `patterns` and `methods` match (default `python`).
+    #[serde(default)]
+    pub language: Language,
+    #[serde(default)]
+    pub patterns: Vec<String>,
+    #[serde(default)]
+    pub methods: Vec<String>,
+    pub from: Vec<Loc>,
+    pub to: Loc,
+}
+
+impl TaintSpecData {
+    /// Add `other`'s entries (a user extension of a built-in spec); a
+    /// description or unknown-call policy it sets wins.
+    pub fn extend(&mut self, other: TaintSpecData) {
+        if !other.description.is_empty() {
+            self.description = other.description;
+        }
+        if other.unknown_calls != UnknownCalls::default() {
+            self.unknown_calls = other.unknown_calls;
+        }
+        self.source.extend(other.source);
+        self.sink.extend(other.sink);
+        self.sanitizer.extend(other.sanitizer);
+        self.propagator.extend(other.propagator);
+    }
+
+    /// Every pattern list as (section, entry index, key, patterns), so that
+    /// config validation can point at the very pattern that is wrong.
+    pub fn pattern_lists(&self) -> Vec<(&'static str, usize, &'static str, &[String])> {
+        let mut out: Vec<(&'static str, usize, &'static str, &[String])> = Vec::new();
+        for (i, s) in self.source.iter().enumerate() {
+            out.push(("source", i, "patterns", &s.patterns));
+            out.push(("source", i, "reads", &s.reads));
+        }
+        for (i, s) in self.sink.iter().enumerate() {
+            out.push(("sink", i, "patterns", &s.patterns));
+        }
+        for (i, s) in self.sanitizer.iter().enumerate() {
+            out.push(("sanitizer", i, "patterns", &s.patterns));
+        }
+        for (i, s) in self.propagator.iter().enumerate() {
+            out.push(("propagator", i, "patterns", &s.patterns));
+        }
+        out
+    }
+}
+
+/// What a call is to a spec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    Sanitizer(usize),
+    Source(usize),
+    Propagator(usize),
+    Sink(usize),
+}
+
+/// A spec, compiled.
+#[derive(Debug)]
+pub struct TaintSpec {
+    pub id: String,
+    pub data: TaintSpecData,
+    /// Callee patterns of every entry, each with its role.
+    calls: GlobSet,
+    call_roles: Vec<Role>,
+    /// Method name → roles, with the language each entry is for.
+    methods: BTreeMap<String, Vec<(Language, Role)>>,
+    reads: GlobSet,
+    read_sources: Vec<usize>,
+}
+
+impl TaintSpec {
+    pub fn build(id: &str, data: TaintSpecData) -> Result<TaintSpec, CatalogError> {
+        let err = |message: String| CatalogError { message };
+        let mut calls = GlobSetBuilder::new();
+        let mut call_roles = Vec::new();
+        let mut methods: BTreeMap<String, Vec<(Language, Role)>> = BTreeMap::new();
+        let mut add = |role: Role, language: Language, patterns: &[String], names: &[String]| {
+            for p in patterns {
+                calls.add(compile_pattern(language, p).map_err(err)?);
+                call_roles.push(role);
+            }
+            for m in names {
+                methods.entry(m.clone()).or_default().push((language, role));
+            }
+            Ok::<(), CatalogError>(())
+        };
+        for (i, s) in data.sanitizer.iter().enumerate() {
+            add(Role::Sanitizer(i), s.language, &s.patterns, &s.methods)?;
+        }
+        for (i, s) in data.source.iter().enumerate() {
+            add(Role::Source(i), s.language, &s.patterns, &s.methods)?;
+        }
+        for (i, p) in data.propagator.iter().enumerate() {
+            if p.from.is_empty() {
+                return Err(err(format!("propagator {i} has no `from`")));
+            }
+            if p.from.contains(&Loc::Named(LocName::Result)) {
+                return Err(err(format!("propagator {i}: `from` cannot be the result")));
+            }
+            if p.to == Loc::Named(LocName::Arguments) {
+                return Err(err(format!(
+                    "propagator {i}: `to` is one place: the result, the receiver or one argument"
+                )));
+            }
+            add(Role::Propagator(i), p.language, &p.patterns, &p.methods)?;
+        }
+        for (i, s) in data.sink.iter().enumerate() {
+            if s.at.contains(&Loc::Named(LocName::Result)) {
+                return Err(err(format!("sink `{}`: `at` cannot be the result", s.id)));
+            }
+            add(Role::Sink(i), s.language, &s.patterns, &s.methods)?;
+        }
+        let mut reads = GlobSetBuilder::new();
+        let mut read_sources = Vec::new();
+        for (i, s) in data.source.iter().enumerate() {
+            for p in &s.reads {
+                reads.add(compile_pattern(s.language, p).map_err(err)?);
+                read_sources.push(i);
+            }
+        }
+        let build = |b: GlobSetBuilder| b.build().map_err(|e| err(e.to_string()));
+        Ok(TaintSpec {
+            id: id.to_string(),
+            calls: build(calls)?,
+            call_roles,
+            methods,
+            reads: build(reads)?,
+            read_sources,
+            data,
+        })
+    }
+
+    /// The roles a call of a `language` file plays, sorted (sanitizers
+    /// first, then sources, propagators and sinks, each in spec order),
+    /// without repeats.
+    pub fn roles(&self, language: Language, call: &Call, out: &mut Vec<Role>) {
+        out.clear();
+        if !self.call_roles.is_empty() {
+            let names = [call.resolved.as_name(), call.imported.as_name()];
+            for name in names.into_iter().flatten() {
+                let before = out.len();
+                let key = to_glob_path(language, name);
+                out.extend(
+                    self.calls
+                        .matches(&key)
+                        .into_iter()
+                        .map(|g| self.call_roles[g]),
+                );
+                // The name as imported is a retry, as for generation calls.
+                if out.len() > before {
+                    break;
+                }
+            }
+        }
+        if !self.methods.is_empty()
+            && let Some(roles) = self.methods.get(call.method())
+        {
+            out.extend(
+                roles
+                    .iter()
+                    .filter(|(l, _)| *l == language)
+                    .map(|(_, r)| *r),
+            );
+        }
+        out.sort_unstable();
+        out.dedup();
+    }
+
+    /// Whether any call can play a role (then calls are looked at one by one).
+    pub fn has_call_roles(&self) -> bool {
+        !self.call_roles.is_empty() || !self.methods.is_empty()
+    }
+
+    /// The source whose `reads` match a resolved read of a `language`
+    /// file, if any (the first).
+    pub fn read_source(&self, language: Language, resolved: &str) -> Option<usize> {
+        if self.read_sources.is_empty() {
+            return None;
+        }
+        self.reads
+            .matches(to_glob_path(language, resolved))
+            .into_iter()
+            .map(|g| self.read_sources[g])
+            .min()
+    }
+
+    pub fn has_read_sources(&self) -> bool {
+        !self.read_sources.is_empty()
+    }
+
+    /// The source's label: its own, else the spec id.
+    pub fn label(&self, source: usize) -> &str {
+        self.data.source[source]
+            .label
+            .as_deref()
+            .unwrap_or(&self.id)
+    }
+}
