@@ -375,7 +375,10 @@ fn test_code_makes_no_entry_points_unless_asked() {
         "[catalog.entrypoints]\ntest_paths = [\"qa/**\"]\n",
     );
     let got: Vec<String> = find_in(dir.path()).iter().map(render).collect();
-    assert_eq!(got, vec!["tool.py:1 cli script [] - -> main tool:1 (private)"]);
+    assert_eq!(
+        got,
+        vec!["tool.py:1 cli script [] - -> main tool:1 (private)"]
+    );
     write(
         dir.path(),
         "synthlint.toml",
