@@ -94,7 +94,7 @@ impl Rule for GenerationEndpoint {
                     message: format!(
                         "generates {} via `{}` ({}, {})",
                         generation::content_label(&site.content),
-                        call.callee,
+                        site.callee(call),
                         site.provider,
                         site.jurisdiction.as_str()
                     ),
