@@ -583,17 +583,15 @@ impl<'a> Finder<'a> {
         }
     }
 
-    /// Streamlit-like scripts; true when the module is one.
+    /// Streamlit-like scripts: the script entry's index when the module is one.
     fn scripts(&mut self, fi: usize) -> Option<usize> {
         let file = self.ix.file(fi);
-        let Some((imp, si)) = file.imports.iter().find_map(|i| {
+        let (imp, si) = file.imports.iter().find_map(|i| {
             self.cat
                 .script
                 .first(self.lang(fi), &i.target)
                 .map(|s| (i, s))
-        }) else {
-            return None;
-        };
+        })?;
         // A helper module of a Streamlit app (imported, only definitions) is
         // not a page of its own.
         if self.ix.is_imported(fi)
