@@ -89,6 +89,9 @@ fn fastapi_routers_prefixes_and_factories() {
             "app/plain_starlette.py:18 http starlette [GET] / -> app.plain_starlette:homepage",
             "app/plain_starlette.py:19 http starlette [POST] /submit -> app.plain_starlette:submit",
             "app/plain_starlette.py:20 websocket starlette [] /feed -> app.plain_starlette:feed",
+            // `app.post("/feedback")(feedback)`: a decorator applied by hand.
+            "app/main.py:34 http fastapi [POST] /feedback -> app.main:feedback",
+            "app/main.py:35 http fastapi [PUT] /echo -> app.main:ping",
             // Not here: `@mailbox.post("/letters")` on a class of our own (lookalike.py).
         ],
     );
@@ -203,8 +206,29 @@ fn streamlit_scripts_are_modules_that_import_streamlit() {
         &[
             "Home.py:1 script streamlit [] - -> module Home",
             "pages/History.py:1 script streamlit [] - -> module pages.History",
+            // The page's `__main__` block is part of the page, not a command line.
+            "pages/Chat.py:1 script streamlit [] - -> module pages.Chat",
+            "pages/Chat.py:9 script streamlit [] - -> main pages.Chat:9",
             // Not here: helpers.py (no Streamlit) and widgets.py (a Streamlit
             // helper that Home.py imports: definitions only).
+        ],
+    );
+}
+
+#[test]
+fn desktop_ui_callbacks_are_local_entry_points() {
+    check(
+        "desktop",
+        &[
+            "tk_app.py:20 desktop tkinter [] Button -> tk_app:generate (private)",
+            "tk_app.py:21 desktop tkinter [] Button -> tk_app:clear (private)",
+            "tk_app.py:23 desktop tkinter [] CTkButton.configure -> tk_app:save (private)",
+            "qt_app.py:7 desktop qt [] PyQt5.QtWidgets.QPushButton.clicked.connect -> qt_app:Window.on_generate (private)",
+            "qt_app.py:18 desktop qt [] PyQt5.QtWidgets.QPushButton.clicked.connect -> qt_app:on_quit (private)",
+            // tk_app.py and qt_app.py also run at module level with no guard.
+            "tk_app.py:21 cli script [] - -> module tk_app (private)",
+            "qt_app.py:18 cli script [] - -> module qt_app (private)",
+            // Not here: `tk.Label(text=...)` (no command).
         ],
     );
 }
@@ -314,6 +338,53 @@ methods = ["POST"]
     .unwrap();
     let got: Vec<String> = find_in(dir.path()).iter().map(render).collect();
     assert_eq!(got, vec!["svc.py:6 http acme [POST] /run -> svc:run"]);
+}
+
+/// Test code makes no entry points by default; a config can add test
+/// globs, or scan test code after all.
+#[test]
+fn test_code_makes_no_entry_points_unless_asked() {
+    let write = |dir: &Path, rel: &str, text: &str| {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    let main = "if __name__ == \"__main__\":\n    print(1)\n";
+    let dir = tempfile::tempdir().unwrap();
+    for rel in [
+        "tests/load_test.py",
+        "pkg/tests/run.py",
+        "scripts/test_llm.py",
+        "bench_test.py",
+        "qa/smoke.py",
+        "tool.py",
+    ] {
+        write(dir.path(), rel, main);
+    }
+    let got: Vec<String> = find_in(dir.path()).iter().map(render).collect();
+    assert_eq!(
+        got,
+        vec![
+            "qa/smoke.py:1 cli script [] - -> main qa.smoke:1 (private)",
+            "tool.py:1 cli script [] - -> main tool:1 (private)",
+        ]
+    );
+    write(
+        dir.path(),
+        "synthlint.toml",
+        "[catalog.entrypoints]\ntest_paths = [\"qa/**\"]\n",
+    );
+    let got: Vec<String> = find_in(dir.path()).iter().map(render).collect();
+    assert_eq!(
+        got,
+        vec!["tool.py:1 cli script [] - -> main tool:1 (private)"]
+    );
+    write(
+        dir.path(),
+        "synthlint.toml",
+        "[catalog.entrypoints]\nscan_test_paths = true\n",
+    );
+    assert_eq!(find_in(dir.path()).len(), 6);
 }
 
 #[test]

@@ -153,7 +153,7 @@ impl CallGraph {
                     .iter()
                     .enumerate()
                     .filter_map(|(ci, call)| {
-                        let targets = g.call_targets(project, call, handlers);
+                        let targets = g.call_targets(project, fi, call, handlers);
                         let caller =
                             g.node_at(project, fi, call.scope.as_deref(), call.span.start_byte);
                         (!targets.is_empty()).then_some((
@@ -181,34 +181,85 @@ impl CallGraph {
     fn call_targets(
         &self,
         project: &Project,
+        fi: usize,
         call: &Call,
         handlers: &HashSet<String>,
     ) -> Vec<(NodeId, Via)> {
         let mut targets = Vec::new();
-        if let Some(r) = &call.resolved {
-            targets.extend(
+        let scope = call.scope.as_deref();
+        match &call.resolved {
+            Some(r) => targets.extend(
                 self.targets(project, r)
                     .into_iter()
                     .map(|t| (t, Via::Callee)),
-            );
+            ),
+            None => targets.extend(
+                self.nested(project, fi, scope, &call.callee)
+                    .map(|t| (t, Via::Callee)),
+            ),
         }
         for arg in &call.args {
-            if let Value::Name {
-                resolved: Some(r), ..
-            } = &arg.value
-            {
-                let r = project.canonical_or_same(r);
-                if !handlers.contains(r.as_str()) {
-                    targets.extend(
-                        self.function(project, r.as_str())
-                            .map(|t| (t, Via::Argument)),
-                    );
+            match &arg.value {
+                Value::Name {
+                    resolved: Some(r), ..
+                } => {
+                    let r = project.canonical_or_same(r);
+                    if !handlers.contains(r.as_str()) {
+                        targets.extend(
+                            self.function(project, r.as_str())
+                                .map(|t| (t, Via::Argument)),
+                        );
+                    }
                 }
+                Value::Name {
+                    text,
+                    resolved: None,
+                } => targets.extend(
+                    self.nested(project, fi, scope, text)
+                        .filter(|&t| match self.nodes[t] {
+                            Node::Function { func, .. } => {
+                                let file = &project.files[fi];
+                                let q = &file.functions[func].qualname;
+                                !handlers.contains(&format!("{}.{q}", file.module))
+                            }
+                            _ => true,
+                        })
+                        .map(|t| (t, Via::Argument)),
+                ),
+                _ => {}
             }
         }
         targets.sort_unstable();
         targets.dedup_by_key(|t| t.0);
         targets
+    }
+
+    /// A function defined inside the calling function or one enclosing it
+    /// (`def gen(): ...` then `StreamingResponse(gen())` in a handler),
+    /// named by a bare name the frontend left unresolved. Class bodies do
+    /// not enclose (a bare name in a method never means a sibling method).
+    fn nested(
+        &self,
+        project: &Project,
+        fi: usize,
+        scope: Option<&str>,
+        name: &str,
+    ) -> Option<NodeId> {
+        if name.contains('.') {
+            return None;
+        }
+        let file = &project.files[fi];
+        let mut scope = scope?;
+        loop {
+            let q = Ustr::from_existing(&format!("{scope}.{name}"));
+            if let Some(&id) = q.and_then(|q| self.by_qualname[fi].get(&q))
+                && let Node::Function { func, .. } = self.nodes[id]
+                && file.functions[func].class.is_none()
+            {
+                return Some(id);
+            }
+            scope = &scope[..scope.rfind('.')?];
+        }
     }
 
     fn add(&mut self, node: Node) -> NodeId {

@@ -79,6 +79,9 @@ impl EntryPoint {
             EntryKind::Ui => format!("{} handler {route}", e.framework)
                 .trim_end()
                 .to_string(),
+            EntryKind::Desktop => format!("{} desktop handler {route}", e.framework)
+                .trim_end()
+                .to_string(),
             EntryKind::Script => format!("{} script {}", e.framework, e.location.path),
             EntryKind::Cli => match &e.handler {
                 Handler::Function { qualname, .. } => {
@@ -179,8 +182,8 @@ impl<'a> Finder<'a> {
             self.calls(fi);
             self.routers(fi);
             let script = self.scripts(fi);
-            self.main_guards(fi);
-            if !script {
+            self.main_guards(fi, script);
+            if script.is_none() {
                 self.module_script(fi);
             }
         }
@@ -195,6 +198,9 @@ impl<'a> Finder<'a> {
         self.unregistered_classes(&classes_registered);
         let mut out: Vec<EntryPoint> = Vec::with_capacity(self.out.len());
         for (fi, mut ep) in std::mem::take(&mut self.out) {
+            if self.cat.test_paths.is_match(ep.location.path.as_str()) {
+                continue;
+            }
             let module = self.ix.file(fi).module.clone();
             if let Some(notes) = self.exposure.get(&(ep.framework.as_str(), module)) {
                 ep.exposure = notes.iter().map(|n| n.to_string()).collect();
@@ -313,6 +319,12 @@ impl<'a> Finder<'a> {
             if let Some(ri) = self.cat.call.first(self.lang(fi), r) {
                 self.call_registration(fi, call, r, &self.cat.data.call[ri]);
             }
+            // A decorator applied by hand: `router.post("/x")(handler)`.
+            if r.ends_with("()")
+                && let Some(ri) = self.cat.decorator.first(self.lang(fi), r)
+            {
+                self.applied_decorator(fi, call, r, &self.cat.data.decorator[ri]);
+            }
             if let Some(li) = self.cat.route_list.first(self.lang(fi), r) {
                 self.route_list(fi, call, li);
             }
@@ -379,6 +391,43 @@ impl<'a> Finder<'a> {
             route,
             target,
             location,
+        });
+    }
+
+    /// `router.post("/x", summary="...")(handler)`: the call of a decorator
+    /// factory's result registers its first argument like `@router.post("/x")`
+    /// on `def handler`. The route and methods come from the inner call (the
+    /// callee), the handler from the outer one.
+    fn applied_decorator(&mut self, fi: usize, call: &'a Call, name: &str, reg: &'a Registration) {
+        let scope = call.scope.as_deref();
+        let Some(harg) = call.args.first().filter(|a| a.keyword.is_none()) else {
+            return;
+        };
+        let Some(inner) = self
+            .ix
+            .call_spanning(fi, call.span.start_byte, call.callee_end)
+        else {
+            return;
+        };
+        let Some(target) = self.handler_target(fi, scope, harg, 0) else {
+            return;
+        };
+        let target_name = match target {
+            Target::Function(f, i) => &self.ix.file(f).functions[i].name,
+            Target::Class(f, i) => &self.ix.file(f).classes[i].name,
+        };
+        let key = self.receiver_key(fi, scope, &inner.callee);
+        let methods = self.methods(reg, name, &inner.args);
+        let route = self.route_spec(reg, name, &inner.args, fi, scope, Some(target_name));
+        self.registered.push(Registered {
+            fi,
+            key,
+            kind: reg.kind,
+            framework: &reg.framework,
+            methods,
+            route,
+            target,
+            location: call.span,
         });
     }
 
@@ -534,24 +583,22 @@ impl<'a> Finder<'a> {
         }
     }
 
-    /// Streamlit-like scripts; true when the module is one.
-    fn scripts(&mut self, fi: usize) -> bool {
+    /// Streamlit-like scripts: the script entry's index when the module is one.
+    fn scripts(&mut self, fi: usize) -> Option<usize> {
         let file = self.ix.file(fi);
-        let Some((imp, si)) = file.imports.iter().find_map(|i| {
+        let (imp, si) = file.imports.iter().find_map(|i| {
             self.cat
                 .script
                 .first(self.lang(fi), &i.target)
                 .map(|s| (i, s))
-        }) else {
-            return false;
-        };
+        })?;
         // A helper module of a Streamlit app (imported, only definitions) is
         // not a page of its own.
         if self.ix.is_imported(fi)
             && file.main_guards.is_empty()
             && self.first_statement_call(fi).is_none()
         {
-            return false;
+            return None;
         }
         self.out.push((
             fi,
@@ -571,7 +618,7 @@ impl<'a> Finder<'a> {
                 exposure: Vec::new(),
             },
         ));
-        true
+        Some(si)
     }
 
     /// A module run as a script with no `__main__` guard: nobody imports it
@@ -662,14 +709,24 @@ impl<'a> Finder<'a> {
         None
     }
 
-    fn main_guards(&mut self, fi: usize) {
+    /// `if __name__ == "__main__":` blocks: command lines, except in a
+    /// module a script framework runs (`streamlit run page.py` runs the page
+    /// as `__main__`), where the block is part of the served page.
+    fn main_guards(&mut self, fi: usize, script: Option<usize>) {
         let file = self.ix.file(fi);
+        let (kind, framework) = match script {
+            Some(si) => (
+                EntryKind::Script,
+                self.cat.data.script[si].framework.as_str(),
+            ),
+            None => (EntryKind::Cli, "script"),
+        };
         for span in &file.main_guards {
             self.out.push((
                 fi,
                 EntryPoint {
-                    kind: EntryKind::Cli,
-                    framework: "script".into(),
+                    kind,
+                    framework: framework.into(),
                     methods: Vec::new(),
                     route: None,
                     handler: Handler::MainBlock {
@@ -680,7 +737,7 @@ impl<'a> Finder<'a> {
                         path: file.path.clone(),
                         span: *span,
                     },
-                    public: false,
+                    public: script.is_some(),
                     exposure: Vec::new(),
                 },
             ));
@@ -1016,7 +1073,7 @@ impl<'a> Finder<'a> {
                         route: route.clone(),
                         handler: handler.clone(),
                         location: location.clone(),
-                        public: *kind != EntryKind::Cli,
+                        public: !kind.is_local(),
                         exposure: Vec::new(),
                     },
                 ));
@@ -1054,7 +1111,7 @@ impl<'a> Finder<'a> {
                                 path: file.path.clone(),
                                 span: func.name_span,
                             },
-                            public: entry.kind != EntryKind::Cli,
+                            public: !entry.kind.is_local(),
                             exposure: Vec::new(),
                         },
                     ));

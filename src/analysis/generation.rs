@@ -8,6 +8,7 @@ use crate::analysis::index::Symbol;
 use crate::catalog::{Catalog, ContentType, GenerationApi, Jurisdiction, hosts};
 use crate::facts::{Arg, Call, Language, QName, Value};
 use crate::qname::OptionQName;
+use ustr::Ustr;
 
 /// One call into a generation API.
 #[derive(Debug, Clone)]
@@ -25,6 +26,16 @@ pub struct GenerationSite<'a> {
     pub provider: String,
     pub host: Option<String>,
     pub jurisdiction: Jurisdiction,
+    /// The generation function or bound method passed as a value, when the
+    /// call runs one rather than being one (`run_in_threadpool(generate_step, ...)`).
+    pub passed: Option<Ustr>,
+}
+
+impl GenerationSite<'_> {
+    /// How messages name the generation call: the function passed, or the callee.
+    pub fn callee(&self, call: &Call) -> Ustr {
+        self.passed.unwrap_or(call.callee)
+    }
 }
 
 /// Every generation call of the project, in file and call order. A call on a
@@ -37,7 +48,8 @@ pub fn sites<'a>(project: &Project, catalog: &'a Catalog) -> Vec<GenerationSite<
             let lang = file.language;
             let found = site(catalog, lang, call)
                 .or_else(|| via_base_class(catalog, lang, project, call))
-                .or_else(|| as_imported(catalog, lang, call));
+                .or_else(|| as_imported(catalog, lang, call))
+                .or_else(|| passed_as_value(catalog, lang, project, call));
             if let Some(site) = found {
                 out.push(GenerationSite {
                     file: fi,
@@ -48,6 +60,52 @@ pub fn sites<'a>(project: &Project, catalog: &'a Catalog) -> Vec<GenerationSite<
         }
     }
     out
+}
+
+/// A catalogued generation function or bound method passed as a value to a
+/// call that runs it (`run_in_threadpool(generate_step, ...)`,
+/// `Thread(target=model.generate)`, `executor.submit(llm.generate, p)`): the
+/// call is the site, named after what it passes. APIs whose content depends
+/// on the call's own arguments are left out (these arguments are the
+/// runner's), and so is the model and base URL (on the call that is run).
+fn passed_as_value<'a>(
+    catalog: &'a Catalog,
+    lang: Language,
+    project: &Project,
+    call: &Call,
+) -> Option<GenerationSite<'a>> {
+    call.args.iter().find_map(|arg| {
+        let Value::Name {
+            text,
+            resolved: Some(r),
+        } = &arg.value
+        else {
+            return None;
+        };
+        let r = project.canonical_or_same(r);
+        // A function or method, not an instance (`pipe`, whose patterns end
+        // in `()`, is called when it generates) nor a class (`ChatOpenAI` in
+        // `isinstance(llm, ChatOpenAI)` builds nothing).
+        let last = r.as_str().rsplit('.').next().unwrap_or_default();
+        if last.ends_with(')') || last.starts_with(|c: char| c.is_uppercase()) {
+            return None;
+        }
+        let api = catalog.generation_api(lang, r.as_str())?;
+        if api.content_by_arg.is_some() || api.content.is_empty() {
+            return None;
+        }
+        Some(GenerationSite {
+            file: 0,
+            call: 0,
+            api,
+            content: api.content.clone(),
+            model: None,
+            provider: api.provider.clone(),
+            host: api.host.clone(),
+            jurisdiction: api.jurisdiction,
+            passed: Some(*text),
+        })
+    })
 }
 
 /// Retry with the name as imported, before the index followed it into the project.
@@ -121,6 +179,7 @@ fn site_as<'a>(
         provider: api.provider.clone(),
         host: api.host.clone(),
         jurisdiction: api.jurisdiction,
+        passed: None,
     };
     // A `base_url` on the call or its client points at another server.
     let base_url = api.base_url_keywords.iter().find_map(|k| {
@@ -196,6 +255,7 @@ fn http_site<'a>(
         provider: h.provider.clone(),
         host: Some(host),
         jurisdiction: h.jurisdiction,
+        passed: None,
     })
 }
 

@@ -25,6 +25,17 @@ pub enum EntryKind {
     Script,
     /// A command-line entry point (`__main__` block, click/typer command). Local, not a service.
     Cli,
+    /// A handler of a desktop UI (a tkinter `command=`, a Qt signal
+    /// connection). Local, not a service.
+    Desktop,
+}
+
+impl EntryKind {
+    /// Runs on the user's own machine (a command line, a desktop window):
+    /// nobody else reaches it, so service duties do not attach.
+    pub fn is_local(self) -> bool {
+        matches!(self, EntryKind::Cli | EntryKind::Desktop)
+    }
 }
 
 /// Where an argument sits: its positional index, its keyword, or both
@@ -265,6 +276,13 @@ pub struct EntryPointData {
     pub exposure: Vec<Exposure>,
     #[serde(default)]
     pub decorated_type: Vec<DecoratedType>,
+    /// Repo-relative path globs of test and fixture code: no entry points
+    /// there (a test's `__main__` block or test client is not a product
+    /// endpoint). `scan_test_paths = true` turns this off.
+    #[serde(default)]
+    pub test_paths: Vec<String>,
+    #[serde(default)]
+    pub scan_test_paths: bool,
     #[serde(default)]
     pub module_script: ModuleScript,
     /// Methods that turn a handler class into a view (`View.as_view()`).
@@ -286,6 +304,8 @@ impl EntryPointData {
         self.script.extend(other.script);
         self.exposure.extend(other.exposure);
         self.decorated_type.extend(other.decorated_type);
+        self.test_paths.extend(other.test_paths);
+        self.scan_test_paths |= other.scan_test_paths;
         self.module_script
             .setup_calls
             .extend(other.module_script.setup_calls);
@@ -415,6 +435,8 @@ pub struct EntryPointCatalog {
     pub script: PatternIndex,
     pub exposure: PatternIndex,
     pub decorated_type: PatternIndex,
+    /// Test and fixture paths (`test_paths`), empty under `scan_test_paths`.
+    pub test_paths: GlobSet,
     /// Set-up calls that do not make a module a script.
     pub setup_call: PatternIndex,
     /// Paths that are never module scripts.
@@ -554,6 +576,18 @@ impl EntryPointCatalog {
             );
         }
         let script_ignore = ignore.build().map_err(|e| err(e.to_string()))?;
+        let mut tests = GlobSetBuilder::new();
+        if !data.scan_test_paths {
+            for p in &data.test_paths {
+                tests.add(
+                    globset::GlobBuilder::new(p)
+                        .literal_separator(true)
+                        .build()
+                        .map_err(|e| err(format!("test_paths: `{p}`: {e}")))?,
+                );
+            }
+        }
+        let test_paths = tests.build().map_err(|e| err(e.to_string()))?;
         Ok(EntryPointCatalog {
             setup_call,
             script_ignore,
@@ -568,6 +602,7 @@ impl EntryPointCatalog {
             script,
             exposure,
             decorated_type,
+            test_paths,
         })
     }
 }

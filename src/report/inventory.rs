@@ -94,7 +94,7 @@ fn generation(project: &Project, site: &GenerationSite<'_>, path: &[Site]) -> Ge
     Generation {
         path: file.path.clone(),
         line: call.span.start_line,
-        callee: call.callee.to_string(),
+        callee: site.callee(call).to_string(),
         api: site.api.id.clone(),
         provider: site.provider.clone(),
         host: site.host.clone(),

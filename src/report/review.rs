@@ -222,7 +222,10 @@ fn endpoints(result: &ScanResult, ran: &[&str]) -> Vec<EndpointRow> {
     };
     let status = |code: &'static str, f: &Finding, needs_media: bool| {
         let at = &f.location;
-        if f.properties.get("entryKind").and_then(Value::as_str) == Some("cli") {
+        if matches!(
+            f.properties.get("entryKind").and_then(Value::as_str),
+            Some("cli" | "desktop")
+        ) {
             return Status::NotApplicable("local tool");
         }
         if needs_media && strings(f, "contentTypes").iter().all(|c| c == "text") {

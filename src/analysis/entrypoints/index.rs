@@ -303,6 +303,18 @@ impl<'a> Index<'a> {
         }
     }
 
+    /// The call that spans exactly `[start, end)` (the callee of a call
+    /// of a call: `router.post("/x")` in `router.post("/x")(f)`).
+    pub fn call_spanning(&self, fi: usize, start: u32, end: u32) -> Option<&'a Call> {
+        let list = &self.calls_by_end[fi];
+        let from = list.partition_point(|c| c.0 < end);
+        list[from..]
+            .iter()
+            .take_while(|c| c.0 == end)
+            .find(|c| c.1 == start)
+            .map(|c| &self.file(fi).calls[c.2])
+    }
+
     /// The literal string a module-level or local constant holds.
     pub fn constant(&self, key: &Key) -> Option<&'a str> {
         self.binding(key).and_then(|(_, a)| a.value.as_str())

@@ -76,7 +76,7 @@ impl Rule for GenerationCall {
                 } else {
                     "generation"
                 },
-                call.callee,
+                site.callee(call),
                 site.provider,
                 site.jurisdiction.as_str()
             );

@@ -8,7 +8,6 @@ use serde_json::json;
 use crate::analysis::callgraph::{Reached, Site};
 use crate::analysis::entrypoints::{EntryPoint, Handler};
 use crate::analysis::generation;
-use crate::catalog::entrypoints::EntryKind;
 use crate::finding::{Finding, Level, Location, MAX_FLOW_STEPS, Related, shown_steps};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
@@ -95,7 +94,7 @@ impl Rule for GenerationEndpoint {
                     message: format!(
                         "generates {} via `{}` ({}, {})",
                         generation::content_label(&site.content),
-                        call.callee,
+                        site.callee(call),
                         site.provider,
                         site.jurisdiction.as_str()
                     ),
@@ -117,7 +116,7 @@ impl Rule for GenerationEndpoint {
             if enhancement_only {
                 message += "; enhancement or restoration only";
             }
-            if entry.kind == EntryKind::Cli {
+            if entry.kind.is_local() {
                 message += "; local entry point, not a service";
             } else if !entry.exposure.is_empty() {
                 message += &format!("; exposed: {}", entry.exposure.join(", "));

@@ -14,7 +14,6 @@ use std::collections::BTreeSet;
 
 use crate::analysis::entrypoints::EntryPoint;
 use crate::catalog::ContentType;
-use crate::catalog::entrypoints::EntryKind;
 use crate::catalog::labels::LabelKind;
 use crate::finding::{Finding, Location, Related};
 use crate::rules::{Context, RuleMeta};
@@ -22,7 +21,7 @@ use crate::rules::{Context, RuleMeta};
 /// Entry points that serve others: label duties attach to services, not to
 /// local command-line tools.
 pub fn is_service(e: &EntryPoint) -> bool {
-    e.kind != EntryKind::Cli
+    !e.kind.is_local()
 }
 
 /// Related locations: the generation calls an endpoint reaches.
