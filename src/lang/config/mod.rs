@@ -12,6 +12,8 @@
 //! becomes a notification with its position.
 //!
 //! Which files are claimed, and which are left alone on purpose:
+//! - synthlint's own settings files (`synthlint.toml`) are not the
+//!   product's configuration and are not read as such;
 //! - lock files and generated manifests (`package-lock.json`,
 //!   `npm-shrinkwrap.json`, `pnpm-lock.yaml`, `*.lock.json`, `*.min.json`)
 //!   are never read: they hold no settings and can be huge;
@@ -88,7 +90,8 @@ pub static TOML: ConfigFrontend = ConfigFrontend {
     extensions: &["toml"],
     file_names: &[],
     claims: claims_nothing,
-    skips: &[],
+    // synthlint's own settings: not the product's configuration.
+    skips: crate::config::discover::CONFIG_NAMES,
     read: toml::read,
 };
 
@@ -467,7 +470,7 @@ pub fn index_segment(n: usize) -> Ustr {
 }
 
 /// The text with template tags (`{{ … }}`, `{% … %}`, `{# … #}`) set
-/// aside, byte for byte: a tag alone on its line becomes spaces, one inside
+/// aside, byte for byte: a tag alone on its line becomes a comment, one inside
 /// a line becomes `x`s (a plain word), so offsets stay and the document
 /// around the tags can still parse. Also the masked byte ranges. `None`
 /// when the text has no tags.
@@ -497,11 +500,19 @@ pub fn mask_templates(text: &str) -> Option<(String, Vec<Range<usize>>)> {
         let line_start = text[..i].rfind('\n').map_or(0, |p| p + 1);
         let line_end = text[end..].find('\n').map_or(text.len(), |p| end + p);
         let alone = text[line_start..i].trim().is_empty() && text[end..line_end].trim().is_empty();
-        for b in out[i..end].iter_mut() {
+        for (k, b) in out[i..end].iter_mut().enumerate() {
             if *b == b'\n' || *b == b'\r' {
                 continue;
             }
-            *b = if alone { b' ' } else { b'x' };
+            // A tag alone on its line becomes a comment (`#` and spaces):
+            // nothing outside a block scalar, and inside one a line that
+            // keeps the scalar's indentation (all-space lines deeper than
+            // the first content line are a YAML error).
+            *b = match (alone, k) {
+                (true, 0) => b'#',
+                (true, _) => b' ',
+                (false, _) => b'x',
+            };
         }
         ranges.push(i..end);
         i = end;
@@ -545,7 +556,7 @@ mod tests {
         let (masked, ranges) = mask_templates(text).unwrap();
         assert_eq!(masked.len(), text.len());
         assert_eq!(ranges.len(), 3);
-        assert!(masked.starts_with("a: xxxxxxxxxxxxxxx\n   "));
+        assert!(masked.starts_with("a: xxxxxxxxxxxxxxx\n#   "));
         assert!(masked.contains("\nb: 1\n"));
         assert!(mask_templates("a: 1").is_none());
         // Multi-byte characters inside a tag stay valid UTF-8.

@@ -10,8 +10,9 @@
 //! read (`ConfigEntry::document`). Plain scalars are typed by the YAML 1.2
 //! core schema (`null`, `true`, `12`, `1.5`); quoted ones are strings.
 //!
-//! Templated files (Helm `templates/`, Jinja) are read with their tags
-//! masked (see [`super::mask_templates`]); values a tag touches are
+//! Templated files (Helm `templates/`, Jinja) that do not parse as they
+//! are are read with their tags masked (see [`super::mask_templates`]);
+//! values a tag touches are
 //! expressions, not literals. Where such a file still does not parse, it is
 //! skipped with a note.
 
@@ -42,7 +43,9 @@ enum Node {
 
 pub fn read(doc: &mut Doc<'_>) {
     doc.line_comments(&["#"], b"\"'", true);
-    let masked = mask_templates(doc.text);
+    // Tags are set aside only where the file does not parse with them
+    // (`${{ }}` in GitHub workflows and quoted `'{{ … }}'` values do).
+    let masked = mask_templates(doc.text).filter(|_| !parses(doc.text));
     let (text, ranges) = match &masked {
         Some((t, r)) => (t.as_str(), r.as_slice()),
         None => (doc.text, &[][..]),
@@ -153,6 +156,18 @@ pub fn read(doc: &mut Doc<'_>) {
         doc.document = document;
         if !flatten(doc, text, &nodes, root, ranges) {
             break;
+        }
+    }
+}
+
+/// Whether `text` parses as YAML.
+fn parses(text: &str) -> bool {
+    let mut parser = Parser::new_from_str(text);
+    loop {
+        match parser.next_token() {
+            Ok((Event::StreamEnd, _)) => return true,
+            Ok(_) => {}
+            Err(_) => return false,
         }
     }
 }
