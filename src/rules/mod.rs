@@ -11,6 +11,7 @@ use crate::finding::{Finding, Level};
 
 pub mod generation;
 pub mod labels;
+pub mod logs;
 pub mod meta;
 pub mod moderation;
 
@@ -26,6 +27,8 @@ pub enum Category {
     Label,
     /// Moderation and safety checks.
     Moderation,
+    /// How logs are kept.
+    Log,
     /// Findings about synthlint's own suppressions.
     Meta,
 }
@@ -37,6 +40,7 @@ impl Category {
             Category::Generation => "GEN",
             Category::Label => "LBL",
             Category::Moderation => "MOD",
+            Category::Log => "LOG",
             Category::Meta => "SYN",
         }
     }
@@ -46,6 +50,7 @@ impl Category {
             Category::Generation => "generation",
             Category::Label => "label",
             Category::Moderation => "moderation",
+            Category::Log => "log",
             Category::Meta => "meta",
         }
     }
@@ -119,6 +124,7 @@ pub fn all() -> Vec<&'static dyn Rule> {
         &generation::generation_call::GenerationCall,
         &generation::generation_endpoint::GenerationEndpoint,
         &moderation::safety_checker_disabled::SafetyCheckerDisabled,
+        &logs::retention_too_short::LogRetentionTooShort,
         &labels::implicit_label_missing::ImplicitLabelMissing,
         &labels::explicit_label_missing::ExplicitLabelMissing,
         &labels::vendor_watermark_disabled::VendorWatermarkDisabled,
