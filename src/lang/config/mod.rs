@@ -12,8 +12,9 @@
 //! becomes a notification with its position.
 //!
 //! Which files are claimed, and which are left alone on purpose:
-//! - synthlint's own settings files (`synthlint.toml`) are not the
-//!   product's configuration and are not read as such;
+//! - synthlint's own settings and baseline files (`synthlint.toml`,
+//!   `synthlint-baseline.json`) are not the product's configuration and
+//!   are not read as such;
 //! - lock files and generated manifests (`package-lock.json`,
 //!   `npm-shrinkwrap.json`, `pnpm-lock.yaml`, `*.lock.json`, `*.min.json`)
 //!   are never read: they hold no settings and can be huge;
@@ -100,7 +101,13 @@ pub static JSON: ConfigFrontend = ConfigFrontend {
     extensions: &["json", "jsonc"],
     file_names: &[],
     claims: claims_nothing,
-    skips: &["package-lock.json", "npm-shrinkwrap.json", "composer.lock"],
+    // (and synthlint's own baseline: findings, not settings)
+    skips: &[
+        "package-lock.json",
+        "npm-shrinkwrap.json",
+        "composer.lock",
+        "synthlint-baseline.json",
+    ],
     read: json::read,
 };
 

@@ -462,10 +462,11 @@ pub fn plain(text: &str) -> Value {
         _ => {}
     }
     let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
-    if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
-        if let Ok(i) = text.parse::<i64>() {
-            return Value::Int(i);
-        }
+    if !unsigned.is_empty()
+        && unsigned.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(i) = text.parse::<i64>()
+    {
+        return Value::Int(i);
     }
     if let Some(hex) = text.strip_prefix("0x")
         && let Ok(i) = i64::from_str_radix(hex, 16)
@@ -496,7 +497,10 @@ mod tests {
     use super::*;
     use crate::facts::Language;
 
-    fn entries(text: &str) -> (Vec<(String, Value, u32, u32)>, Vec<String>) {
+    /// (dotted path, value, value line, document)
+    type Entry = (String, Value, u32, u32);
+
+    fn entries(text: &str) -> (Vec<Entry>, Vec<String>) {
         let mut doc = Doc::new("t.yaml", text, Language::Yaml);
         read(&mut doc);
         let e = doc
