@@ -575,6 +575,14 @@ fn literal(item: &str) -> Value {
 
 /// Keys that say how long logs are kept: their days per unit, by name.
 fn retention_key(name: &str) -> Option<Option<f64>> {
+    // Most keys are not about retention: decide that without allocating.
+    if !name
+        .as_bytes()
+        .windows(9)
+        .any(|w| w.eq_ignore_ascii_case(b"retention"))
+    {
+        return None;
+    }
     let n: String = name
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
