@@ -22,12 +22,33 @@ use crate::source::Span;
 pub enum Language {
     #[default]
     Python,
+    Yaml,
+    Toml,
+    /// JSON, and JSON with comments where the file name says so.
+    Json,
+    /// INI files (`setup.cfg`, Python `logging.conf`).
+    Ini,
+    /// `.env` files.
+    Dotenv,
+    /// Terraform and other HCL.
+    Hcl,
+    Logrotate,
+    /// Dockerfile `ENV` and `ARG` instructions.
+    Dockerfile,
 }
 
 impl Language {
     pub fn as_str(self) -> &'static str {
         match self {
             Language::Python => "python",
+            Language::Yaml => "yaml",
+            Language::Toml => "toml",
+            Language::Json => "json",
+            Language::Ini => "ini",
+            Language::Dotenv => "dotenv",
+            Language::Hcl => "hcl",
+            Language::Logrotate => "logrotate",
+            Language::Dockerfile => "dockerfile",
         }
     }
 }
@@ -77,6 +98,19 @@ pub struct ConfigEntry {
     pub value_span: Span,
     /// Which document of a multi-document file (YAML `---`), from 0.
     pub document: u32,
+}
+
+impl ConfigEntry {
+    /// The key path as one string, segments joined by `sep`.
+    pub fn joined(&self, sep: &str) -> String {
+        let parts: Vec<&str> = self.path.iter().map(|s| s.as_str()).collect();
+        parts.join(sep)
+    }
+
+    /// The last key of the path.
+    pub fn key(&self) -> &str {
+        self.path.last().map_or("", |s| s.as_str())
+    }
 }
 
 /// One imported binding: `import a.b as c` → local `c` bound to `a.b`;

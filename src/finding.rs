@@ -247,6 +247,8 @@ pub enum Category {
     Label,
     /// Moderation and safety checks.
     Moderation,
+    /// How logs are kept.
+    Log,
     /// Findings about synthlint's own suppressions.
     Meta,
 }
@@ -258,6 +260,7 @@ impl Category {
             Category::Generation => "GEN",
             Category::Label => "LBL",
             Category::Moderation => "MOD",
+            Category::Log => "LOG",
             Category::Meta => "SYN",
         }
     }
@@ -267,6 +270,7 @@ impl Category {
             Category::Generation => "generation",
             Category::Label => "label",
             Category::Moderation => "moderation",
+            Category::Log => "log",
             Category::Meta => "meta",
         }
     }

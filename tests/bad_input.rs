@@ -316,3 +316,47 @@ fn many_bad_files_at_once() {
         ]
     );
 }
+
+/// Configuration files that do not parse: one `config-syntax-error` each,
+/// with the line it stopped at; what came before stands, and the rest of
+/// the scan (here a LOG001 finding in a good file) goes on.
+#[test]
+fn broken_configuration_files() {
+    let (_tmp, dir) = project();
+    fs::write(dir.join("values.yaml"), "a: 1\nb: [1, 2\nc: 3\n").unwrap();
+    fs::write(dir.join("policy.json"), "{\n  \"a\": 1,\n  \"b\": ,\n}\n").unwrap();
+    fs::write(dir.join("pyproject.toml"), "[tool]\nx = 1\ny = = 2\n").unwrap();
+    fs::write(dir.join("main.tf"), "resource \"a\" \"b\" {\n  x = \n").unwrap();
+    fs::write(
+        dir.join(".env"),
+        "A=1\nnot an assignment\nLOG_RETENTION_DAYS=7\n",
+    )
+    .unwrap();
+    fs::write(dir.join("deep.json"), "[".repeat(200_000)).unwrap();
+    assert_eq!(scan_bin(&dir, &[]), 7);
+    let result = scan_lib(&dir);
+    for (path, line) in [
+        ("values.yaml", 3),
+        ("policy.json", 3),
+        ("pyproject.toml", 3),
+        (".env", 2),
+    ] {
+        let n = result
+            .notifications
+            .iter()
+            .find(|n| n.path.as_deref() == Some(path))
+            .unwrap_or_else(|| panic!("no notification for {path}"));
+        assert_eq!(n.kind, "config-syntax-error", "{path}");
+        assert_eq!(n.span.unwrap().start_line, line, "{path}: {}", n.message);
+        assert!(n.message.contains(&format!("line {line}")), "{}", n.message);
+    }
+    assert_eq!(kinds_for(&result, "main.tf"), ["config-syntax-error"]);
+    assert_eq!(kinds_for(&result, "deep.json"), ["config-syntax-error"]);
+    // The .env line after the broken one is still read.
+    assert!(
+        result
+            .findings
+            .iter()
+            .any(|f| f.rule == "LOG001" && f.location.path == ".env")
+    );
+}

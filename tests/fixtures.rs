@@ -7,6 +7,9 @@
 //! - `# todoruleid: CODE` — a known miss (fails once the finding appears, so it gets promoted);
 //! - `# todook: CODE` — a known false positive (fails once it disappears).
 //!
+//! Files in a format without comments (JSON) carry theirs in a sidecar
+//! `<file>.expect`, one `LINE ruleid: CODE` (or `ok`, ...) a line.
+//!
 //! Under `fixtures/rules/<CODE>/` only CODE is checked; under `fixtures/projects/`
 //! every rule is. Any finding nobody expected fails the test, and so does any
 //! expectation nobody met.
@@ -43,6 +46,26 @@ fn expectations(root: &Path) -> Vec<(Expect, Key)> {
             .unwrap()
             .to_string_lossy()
             .replace('\\', "/");
+        // Formats without comments (JSON) keep their expectations in a
+        // sidecar `<file>.expect`: `LINE ruleid: CODE`, one a line.
+        if let Some(target) = rel.strip_suffix(".expect") {
+            for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                let (n, rest) = line.trim().split_once(' ').expect("LINE kind: CODE");
+                let comment = format!("# {rest}");
+                let c = re.captures(&comment).expect("LINE kind: CODE");
+                let kind = match &c[1] {
+                    "ruleid" => Expect::RuleId,
+                    "ok" => Expect::Ok,
+                    "todoruleid" => Expect::TodoRuleId,
+                    _ => Expect::TodoOk,
+                };
+                for code in c[2].split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                    let line: u32 = n.parse().expect("line number");
+                    out.push((kind, (target.to_string(), line, code.to_string())));
+                }
+            }
+            continue;
+        }
         let lines: Vec<&str> = text.lines().collect();
         for (i, line) in lines.iter().enumerate() {
             let Some(c) = re.captures(line) else { continue };

@@ -114,7 +114,10 @@ pub fn guard_inputs(outputs: &[Output], scanned: &[PathBuf]) -> Result<(), ExitC
         let Ok(real) = path.canonicalize() else {
             continue;
         };
-        let read = crate::walk::language_of(&real).is_some()
+        // Source code only: a configuration file the scan also reads (a
+        // previous `report.json`) may be overwritten, as before such files
+        // were read.
+        let read = crate::lang::for_path(&real).is_some_and(|f| f.has_code())
             && scanned.iter().any(|s| real.starts_with(s));
         if read {
             eprintln!(

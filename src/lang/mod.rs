@@ -4,6 +4,7 @@
 //! [`FRONTENDS`]; the walker's classification, the reader's decoding rules,
 //! the cache key and the call graph's language rules all come from there.
 
+pub mod config;
 pub mod ffmpeg;
 pub mod python;
 
@@ -53,6 +54,16 @@ pub trait Frontend: Sync {
     fn file_names(&self) -> &'static [&'static str] {
         &[]
     }
+    /// Other paths it reads, by a name pattern or directory
+    /// (`.env.production`, `Dockerfile.prod`, `logrotate.d/nginx`).
+    fn claims(&self, _path: &Path) -> bool {
+        false
+    }
+    /// File names it leaves alone although their extension is its own
+    /// (`package-lock.json`).
+    fn skips(&self, _file_name: &str) -> bool {
+        false
+    }
     /// The language's rules for turning bytes into text (encodings, what
     /// makes a file binary).
     fn decode(&self, bytes: Vec<u8>) -> Result<String, Undecodable>;
@@ -75,21 +86,37 @@ pub trait Frontend: Sync {
 }
 
 /// Every frontend, in one table.
-pub static FRONTENDS: &[&dyn Frontend] = &[&python::PythonFrontend];
+pub static FRONTENDS: &[&dyn Frontend] = &[
+    &python::PythonFrontend,
+    &config::YAML,
+    &config::TOML,
+    &config::JSON,
+    &config::INI,
+    &config::DOTENV,
+    &config::HCL,
+    &config::LOGROTATE,
+    &config::DOCKERFILE,
+];
 
-/// The frontend that reads `path`, by file name first, then extension.
+/// The frontend that reads `path`: by whole file name first, then by the
+/// frontends' own path rules, then by extension (unless the frontend skips
+/// that name).
 pub fn for_path(path: &Path) -> Option<&'static dyn Frontend> {
     // A name that is not UTF-8 may still end in `.py` (`a\xff.py`): the
     // extension decides then.
-    if let Some(name) = path.file_name().and_then(|n| n.to_str())
+    let name = path.file_name().and_then(|n| n.to_str());
+    if let Some(name) = name
         && let Some(f) = FRONTENDS.iter().find(|f| f.file_names().contains(&name))
     {
+        return Some(*f);
+    }
+    if let Some(f) = FRONTENDS.iter().find(|f| f.claims(path)) {
         return Some(*f);
     }
     let ext = path.extension()?.to_str()?;
     FRONTENDS
         .iter()
-        .find(|f| f.extensions().contains(&ext))
+        .find(|f| f.extensions().contains(&ext) && !name.is_some_and(|n| f.skips(n)))
         .copied()
 }
 
@@ -147,5 +174,17 @@ mod tests {
             let name = std::ffi::OsStr::from_bytes(b"a\xff.py");
             assert!(for_path(Path::new(name)).is_some());
         }
+        let lang = |p: &str| for_path(Path::new(p)).map(|f| f.language());
+        assert_eq!(lang("chart/values.yaml"), Some(Language::Yaml));
+        assert_eq!(lang("infra/main.tf"), Some(Language::Hcl));
+        assert_eq!(lang(".env.production"), Some(Language::Dotenv));
+        assert_eq!(lang("deploy/Dockerfile.prod"), Some(Language::Dockerfile));
+        assert_eq!(lang("etc/logrotate.d/app"), Some(Language::Logrotate));
+        assert_eq!(
+            lang(".devcontainer/devcontainer.json"),
+            Some(Language::Json)
+        );
+        assert_eq!(lang("web/package-lock.json"), None);
+        assert_eq!(lang("notebooks/a.ipynb"), None);
     }
 }

@@ -10,6 +10,7 @@ pub use crate::finding::{Category, Precision, RuleMeta, Status};
 
 pub mod generation;
 pub mod labels;
+pub mod logs;
 pub mod meta;
 pub mod moderation;
 
@@ -35,6 +36,7 @@ pub fn all() -> Vec<&'static dyn Rule> {
         &generation::generation_call::GenerationCall,
         &generation::generation_endpoint::GenerationEndpoint,
         &moderation::safety_checker_disabled::SafetyCheckerDisabled,
+        &logs::retention_too_short::LogRetentionTooShort,
         &labels::implicit_label_missing::ImplicitLabelMissing,
         &labels::explicit_label_missing::ExplicitLabelMissing,
         &labels::vendor_watermark_disabled::VendorWatermarkDisabled,

@@ -1,0 +1,2 @@
+pub mod durations;
+pub mod retention_too_short;

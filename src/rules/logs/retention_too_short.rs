@@ -1,0 +1,752 @@
+//! LOG001 log-retention-too-short: logs that hold user input or access
+//! records are deleted before six months have passed.
+
+use std::collections::HashMap;
+
+use serde_json::json;
+
+use super::durations;
+use crate::facts::{ConfigEntry, FileFacts, Language, Value};
+use crate::finding::{Finding, Level, Location};
+use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
+use crate::source::Span;
+
+pub struct LogRetentionTooShort;
+
+/// Six months, the shortest retention the law allows for network logs.
+const MIN_DAYS: f64 = 180.0;
+
+static META: RuleMeta = RuleMeta {
+    code: "LOG001",
+    name: "log-retention-too-short",
+    category: Category::Log,
+    default_level: Level::Error,
+    precision: Precision::High,
+    status: Status::Preview,
+    articles: &["CN-CSL-23", "CN-LBL-9", "CN-DSP-16", "CN-DSP-10"],
+    summary: "Logs are deleted before they are six months old.",
+    security_severity: "5.0",
+    doc: r#"
+## What it does
+Computes how long logs are kept, in days, wherever a project says so, and
+reports a retention shorter than 180 days with the factors it came from:
+- logrotate: `daily`/`weekly`/`monthly`/`yearly` × `rotate N`, and `maxage N`
+  (a block's own directives win over the global ones);
+- Terraform: `aws_cloudwatch_log_group.retention_in_days`,
+  `google_logging_project_bucket_config.retention_days`,
+  `azurerm_log_analytics_workspace.retention_in_days`,
+  `alicloud_log_store.retention_period`, `tencentcloud_cls_topic.period`
+  (a `var.` reference is followed to the variable's default);
+- Loki `retention_period` (under `limits_config` or `table_manager`) and
+  Elasticsearch ILM `phases.delete.min_age`;
+- environment and settings keys about log retention (`LOG_RETENTION_DAYS` in
+  `.env`, compose `environment:`, Kubernetes `env:`, Dockerfile `ENV`, Helm
+  values such as `logRetentionDays`), with the unit taken from the name
+  (`_DAYS`, `_HOURS`, `_WEEKS`, `_MONTHS`) or from the value (`30d`, `720h`);
+- Python logging: `TimedRotatingFileHandler` (`when` × `interval` ×
+  `backupCount`) in code, in `dictConfig` files (YAML, JSON, TOML) and in
+  `fileConfig` INI files, and loguru's `logger.add(retention=...)` (a
+  duration, or a file count times the `rotation` period).
+
+## Why is this bad?
+Network operators must keep network logs for at least six months (Cybersecurity
+Law Art. 23, formerly Art. 21), and the labeling measures require the logs that
+identify who received unlabeled content to be kept as long. Deep-synthesis
+providers must keep logs as the law requires. Logs deleted after a week cannot
+answer a regulator's or an incident's question.
+
+## Example
+```
+/var/log/app/access.log {
+    daily
+    rotate 7
+}
+```
+
+Use instead:
+```
+/var/log/app/access.log {
+    daily
+    rotate 190
+}
+```
+
+## Known problems
+Only literal values are read: a retention computed at deploy time or set
+outside the repository is unknown, and unknown or unbounded retention is never
+reported. Size-rotated logs (`RotatingFileHandler`, logrotate `size` alone)
+have no retention in days and are not reported. Retentions of sinks whose names
+say they hold metrics are not reported; other logs are assumed to hold user
+input or access records, which may not hold for a debug log.
+"#,
+};
+
+impl Rule for LogRetentionTooShort {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let variables = terraform_variables(&cx.project.files);
+        for file in &cx.project.files {
+            let mut found = Vec::new();
+            match file.language {
+                Language::Python => python_code(file, &mut found),
+                Language::Logrotate => logrotate(file, &mut found),
+                Language::Ini => {
+                    file_config(file, &mut found);
+                    settings_keys(file, &mut found);
+                }
+                Language::Hcl => {
+                    terraform(file, &variables, &mut found);
+                    settings_keys(file, &mut found);
+                }
+                Language::Json => {
+                    terraform(file, &variables, &mut found);
+                    structured(file, &mut found);
+                }
+                _ => structured(file, &mut found),
+            }
+            let mut seen = Vec::new();
+            for short in found {
+                if short.days >= MIN_DAYS || seen.contains(&short.span) {
+                    continue;
+                }
+                seen.push(short.span);
+                out.push(finding(file, short));
+            }
+        }
+    }
+}
+
+/// One computed retention.
+struct Retention {
+    span: Span,
+    days: f64,
+    /// What keeps the logs (`logrotate block /var/log/app/*.log`).
+    sink: String,
+    /// Where each factor came from.
+    factors: Vec<String>,
+    source: &'static str,
+}
+
+fn finding(file: &FileFacts, r: Retention) -> Finding {
+    let mut f = Finding::new(
+        META.code,
+        META.default_level,
+        format!(
+            "logs kept {} ({}): {}; network logs must be kept at least 180 days",
+            durations::say(r.days),
+            r.sink,
+            r.factors.join(" × ")
+        ),
+        Location {
+            path: file.path.clone(),
+            span: r.span,
+        },
+    );
+    f.properties.insert(
+        "retention_days".into(),
+        json!((r.days * 100.0).round() / 100.0),
+    );
+    f.properties.insert("source".into(), json!(r.source));
+    f
+}
+
+/// Sinks whose names say they keep metrics, not user input or access
+/// records.
+fn is_metrics(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    ["metric", "prometheus", "grafana", "telemetry-stats"]
+        .iter()
+        .any(|w| n.contains(w))
+}
+
+fn number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Int(i) => Some(*i as f64),
+        Value::Float(f) => Some(*f),
+        Value::Str(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn text(v: &Value) -> Option<String> {
+    match v {
+        Value::Str(s) => Some(s.to_string()),
+        Value::Int(i) => Some(i.to_string()),
+        Value::Float(f) => Some(f.to_string()),
+        _ => None,
+    }
+}
+
+/// A value as configuration wrote it: strings quoted, numbers bare.
+fn show(v: &Value) -> String {
+    match v {
+        Value::Str(s) => format!("\"{s}\""),
+        v => text(v).unwrap_or_else(|| v.display()),
+    }
+}
+
+fn line(span: Span) -> u32 {
+    span.start_line
+}
+
+// ---- logrotate --------------------------------------------------------
+
+fn logrotate(file: &FileFacts, out: &mut Vec<Retention>) {
+    // Directives by scope: "" for the global ones, else the block's paths.
+    let mut scopes: Vec<(&str, HashMap<&str, &ConfigEntry>)> = vec![("", HashMap::new())];
+    for e in &file.config {
+        let scope = if e.path.len() == 2 {
+            e.path[0].as_str()
+        } else {
+            ""
+        };
+        let i = match scopes.iter().position(|(s, _)| *s == scope) {
+            Some(i) => i,
+            None => {
+                scopes.push((scope, HashMap::new()));
+                scopes.len() - 1
+            }
+        };
+        scopes[i].1.insert(e.key(), e);
+    }
+    let global = scopes[0].1.clone();
+    let has_blocks = scopes.len() > 1;
+    for (scope, own) in &scopes {
+        if scope.is_empty() && has_blocks {
+            continue;
+        }
+        if is_metrics(scope) {
+            continue;
+        }
+        let get = |k: &str| own.get(k).or_else(|| global.get(k)).copied();
+        let frequency = ["hourly", "daily", "weekly", "monthly", "yearly"]
+            .iter()
+            .find_map(|f| own.get(f).map(|e| (*f, *e)))
+            .or_else(|| {
+                ["hourly", "daily", "weekly", "monthly", "yearly"]
+                    .iter()
+                    .find_map(|f| global.get(f).map(|e| (*f, *e)))
+            });
+        let sink = if scope.is_empty() {
+            format!("logrotate configuration `{}`", file.path)
+        } else {
+            format!("logrotate block `{scope}`")
+        };
+        // With `size`, logs rotate by size only: the frequency is ignored.
+        let by_size = get("size").is_some();
+        let mut best: Option<Retention> = None;
+        if !by_size
+            && let (Some((freq, fe)), Some(re)) = (frequency, get("rotate"))
+            && let (Some(period), Some(n)) = (durations::logrotate_period(freq), number(&re.value))
+        {
+            best = Some(Retention {
+                span: re.key_span,
+                days: period * n,
+                sink: sink.clone(),
+                factors: vec![
+                    format!("`{freq}` (line {})", line(fe.key_span)),
+                    format!("`rotate {n}` (line {})", line(re.key_span)),
+                ],
+                source: "logrotate",
+            });
+        }
+        if let Some(me) = get("maxage")
+            && let Some(days) = number(&me.value)
+            && best.as_ref().is_none_or(|b| days < b.days)
+        {
+            best = Some(Retention {
+                span: me.key_span,
+                days,
+                sink,
+                factors: vec![format!("`maxage {days}` (line {})", line(me.key_span))],
+                source: "logrotate",
+            });
+        }
+        out.extend(best);
+    }
+}
+
+// ---- Terraform --------------------------------------------------------
+
+/// Cloud log stores and the attribute that holds their retention in days.
+const CLOUD_LOG_STORES: &[(&str, &str)] = &[
+    ("aws_cloudwatch_log_group", "retention_in_days"),
+    ("google_logging_project_bucket_config", "retention_days"),
+    ("azurerm_log_analytics_workspace", "retention_in_days"),
+    ("alicloud_log_store", "retention_period"),
+    ("tencentcloud_cls_topic", "period"),
+];
+
+/// `variable "name" { default = … }` across the project's HCL files.
+fn terraform_variables(files: &[FileFacts]) -> HashMap<String, (String, &ConfigEntry)> {
+    let mut vars = HashMap::new();
+    for file in files.iter().filter(|f| f.language == Language::Hcl) {
+        for e in &file.config {
+            if e.path.len() == 3 && e.path[0] == "variable" && e.path[2] == "default" {
+                vars.insert(e.path[1].to_string(), (file.path.clone(), e));
+            }
+        }
+    }
+    vars
+}
+
+fn terraform(
+    file: &FileFacts,
+    variables: &HashMap<String, (String, &ConfigEntry)>,
+    out: &mut Vec<Retention>,
+) {
+    if file.language == Language::Json && !file.path.ends_with(".tf.json") {
+        return;
+    }
+    for e in &file.config {
+        if e.path.len() != 4 || e.path[0] != "resource" {
+            continue;
+        }
+        let (kind, label, attr) = (e.path[1].as_str(), e.path[2].as_str(), e.path[3].as_str());
+        if !CLOUD_LOG_STORES.contains(&(kind, attr)) {
+            continue;
+        }
+        // The store's own name, where it is a literal.
+        let name = file
+            .config
+            .iter()
+            .filter(|n| n.path.len() == 4 && n.path[..3] == e.path[..3])
+            .filter(|n| n.key().contains("name"))
+            .find_map(|n| text(&n.value))
+            .unwrap_or_default();
+        if is_metrics(label) || is_metrics(&name) {
+            continue;
+        }
+        let here = format!("`{attr}` (line {})", line(e.key_span));
+        let (days, factor) = match &e.value {
+            Value::Name { text, .. } => {
+                let Some(var) = text.strip_prefix("var.") else {
+                    continue;
+                };
+                let Some((path, d)) = variables.get(var) else {
+                    continue;
+                };
+                let Some(days) = number(&d.value) else {
+                    continue;
+                };
+                (
+                    days,
+                    format!(
+                        "{here} = `{text}`, default {days} ({path}:{})",
+                        line(d.value_span)
+                    ),
+                )
+            }
+            v => match number(v) {
+                Some(days) => (days, format!("{here} = {days}")),
+                None => continue,
+            },
+        };
+        // CloudWatch and the others: 0 means "never expire".
+        if days <= 0.0 {
+            continue;
+        }
+        out.push(Retention {
+            span: e.value_span,
+            days,
+            sink: format!("`{kind}.{label}`"),
+            factors: vec![factor],
+            source: "terraform",
+        });
+    }
+}
+
+// ---- YAML, JSON, TOML: Loki, ILM, dictConfig, settings keys -----------
+
+fn structured(file: &FileFacts, out: &mut Vec<Retention>) {
+    loki(file, out);
+    ilm(file, out);
+    dict_config(file, out);
+    settings_keys(file, out);
+}
+
+fn loki(file: &FileFacts, out: &mut Vec<Retention>) {
+    let disabled = file.config.iter().any(|e| {
+        matches!(e.key(), "retention_enabled" | "retention_deletes_enabled")
+            && e.value == Value::Bool(false)
+    });
+    if disabled {
+        return;
+    }
+    for e in &file.config {
+        if e.key() != "retention_period"
+            || !e
+                .path
+                .iter()
+                .any(|p| *p == "limits_config" || *p == "table_manager")
+        {
+            continue;
+        }
+        let Some(days) = text(&e.value).and_then(|t| durations::compact(&t)) else {
+            continue;
+        };
+        if days <= 0.0 {
+            continue;
+        }
+        out.push(Retention {
+            span: e.value_span,
+            days,
+            sink: "Loki".into(),
+            factors: vec![format!(
+                "`{}: {}` (line {})",
+                e.joined("."),
+                show(&e.value),
+                line(e.key_span)
+            )],
+            source: "loki",
+        });
+    }
+}
+
+fn ilm(file: &FileFacts, out: &mut Vec<Retention>) {
+    for e in &file.config {
+        let n = e.path.len();
+        if n < 3 || e.key() != "min_age" || e.path[n - 2] != "delete" || e.path[n - 3] != "phases" {
+            continue;
+        }
+        let policy = e.joined(".");
+        if is_metrics(&policy) || is_metrics(&file.path) {
+            continue;
+        }
+        let Some(days) = text(&e.value).and_then(|t| durations::compact(&t)) else {
+            continue;
+        };
+        out.push(Retention {
+            span: e.value_span,
+            days,
+            sink: "Elasticsearch ILM policy".into(),
+            factors: vec![format!(
+                "`{policy}: {}` (line {})",
+                show(&e.value),
+                line(e.key_span)
+            )],
+            source: "elasticsearch-ilm",
+        });
+    }
+}
+
+/// Handlers in `logging.config.dictConfig` documents.
+fn dict_config(file: &FileFacts, out: &mut Vec<Retention>) {
+    for class in &file.config {
+        let Value::Str(c) = &class.value else {
+            continue;
+        };
+        if class.key() != "class" || !c.ends_with("TimedRotatingFileHandler") {
+            continue;
+        }
+        let prefix = &class.path[..class.path.len() - 1];
+        let sibling = |k: &str| {
+            file.config.iter().find(|e| {
+                e.path.len() == prefix.len() + 1
+                    && e.path[..prefix.len()] == *prefix
+                    && e.key() == k
+            })
+        };
+        let filename = sibling("filename")
+            .and_then(|e| text(&e.value))
+            .unwrap_or_default();
+        let name = prefix.last().map_or("", |s| s.as_str());
+        if is_metrics(&filename) || is_metrics(name) {
+            continue;
+        }
+        let arg = |k: &str| sibling(k).map(|e| (e.value.clone(), e.key_span));
+        if let Some(r) = timed_handler(
+            arg("when"),
+            arg("interval"),
+            arg("backupCount"),
+            format!("`TimedRotatingFileHandler` `{name}`"),
+            "dictconfig",
+        ) {
+            out.push(r);
+        }
+    }
+}
+
+/// `TimedRotatingFileHandler(when, interval, backupCount)`: each given as
+/// (value, where), absent ones at their defaults (`h`, 1, 0). A count of 0
+/// keeps every file: not a retention.
+fn timed_handler(
+    when: Option<(Value, Span)>,
+    interval: Option<(Value, Span)>,
+    count: Option<(Value, Span)>,
+    sink: String,
+    source: &'static str,
+) -> Option<Retention> {
+    let (count_v, count_at) = count?;
+    let n = number(&count_v)?;
+    if n <= 0.0 {
+        return None;
+    }
+    let (when_text, when_factor) = match &when {
+        Some((v, at)) => {
+            let t = text(v)?;
+            let f = format!("when=`{t}` (line {})", line(*at));
+            (t, f)
+        }
+        None => ("h".to_string(), "when=`h` (default)".to_string()),
+    };
+    let unit = durations::handler_when(&when_text)?;
+    let (every, interval_factor) = match &interval {
+        Some((v, at)) => {
+            let i = number(v)?;
+            (i, Some(format!("interval={i} (line {})", line(*at))))
+        }
+        None => (1.0, None),
+    };
+    let mut factors = vec![when_factor];
+    factors.extend(interval_factor);
+    factors.push(format!("backupCount={n} (line {})", line(count_at)));
+    Some(Retention {
+        span: count_at,
+        days: unit * every.max(1.0) * n,
+        sink,
+        factors,
+        source,
+    })
+}
+
+/// `[handler_x]` sections of `logging.config.fileConfig` files:
+/// `class=handlers.TimedRotatingFileHandler` with `args=(file, when,
+/// interval, backupCount)`.
+fn file_config(file: &FileFacts, out: &mut Vec<Retention>) {
+    for class in &file.config {
+        if class.path.len() != 2
+            || !class.path[0].starts_with("handler_")
+            || class.key() != "class"
+            || !text(&class.value).is_some_and(|c| c.ends_with("TimedRotatingFileHandler"))
+        {
+            continue;
+        }
+        let section = class.path[0];
+        let Some(args) = file
+            .config
+            .iter()
+            .find(|e| e.path.len() == 2 && e.path[0] == section && e.key() == "args")
+        else {
+            continue;
+        };
+        let Some(t) = text(&args.value) else { continue };
+        let items = tuple_items(&t);
+        if items.first().is_some_and(|f| is_metrics(f)) {
+            continue;
+        }
+        let at = args.value_span;
+        let item = |i: usize| items.get(i).map(|s| (literal(s), at));
+        if let Some(r) = timed_handler(
+            item(1),
+            item(2),
+            item(3),
+            format!("`TimedRotatingFileHandler` `[{section}]`"),
+            "fileconfig",
+        ) {
+            out.push(r);
+        }
+    }
+}
+
+/// The items of a literal tuple written in INI (`('app.log', 'D', 1, 7)`).
+fn tuple_items(text: &str) -> Vec<String> {
+    let inner = text.trim().trim_start_matches('(').trim_end_matches(')');
+    inner
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+fn literal(item: &str) -> Value {
+    let unquoted = item.trim_matches(['\'', '"']);
+    match item.parse::<i64>() {
+        Ok(i) => Value::Int(i),
+        Err(_) if unquoted.len() + 2 == item.len() => Value::Str(unquoted.into()),
+        Err(_) => Value::text_only(item),
+    }
+}
+
+// ---- settings and environment keys ------------------------------------
+
+/// Keys that say how long logs are kept: their days per unit, by name.
+fn retention_key(name: &str) -> Option<Option<f64>> {
+    // Most keys are not about retention: decide that without allocating.
+    if !name
+        .as_bytes()
+        .windows(9)
+        .any(|w| w.eq_ignore_ascii_case(b"retention"))
+    {
+        return None;
+    }
+    let n: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if !n.contains("retention") || !(n.contains("log") || n.contains("audit")) {
+        return None;
+    }
+    let unit = if n.ends_with("days") || n.ends_with("day") {
+        Some(1.0)
+    } else if n.ends_with("hours") || n.ends_with("hrs") {
+        Some(1.0 / 24.0)
+    } else if n.ends_with("weeks") {
+        Some(7.0)
+    } else if n.ends_with("months") {
+        Some(30.0)
+    } else if n.ends_with("seconds") || n.ends_with("secs") {
+        Some(1.0 / 86_400.0)
+    } else {
+        None
+    };
+    Some(unit)
+}
+
+/// Environment variables and settings keys about log retention, in every
+/// form configuration sets them: `KEY: v` maps (Helm values, compose
+/// `environment:` maps), `- KEY=v` lists (compose), `- name: KEY` /
+/// `value: v` (Kubernetes `env:`), `.env` lines and Dockerfile `ENV`.
+fn settings_keys(file: &FileFacts, out: &mut Vec<Retention>) {
+    for e in &file.config {
+        let key = e.key();
+        let (name, value, span): (String, Value, Span) = if key.starts_with('[') {
+            // `- LOG_RETENTION_DAYS=30`
+            let Value::Str(s) = &e.value else { continue };
+            let Some((k, v)) = s.split_once('=') else {
+                continue;
+            };
+            (
+                k.trim().to_string(),
+                Value::Str(v.trim().into()),
+                e.value_span,
+            )
+        } else if key == "value" && e.path.len() >= 3 && e.path[e.path.len() - 3] == "env" {
+            // Kubernetes `env: [{name: K, value: v}]`
+            let prefix = &e.path[..e.path.len() - 1];
+            let Some(n) = file.config.iter().find(|n| {
+                n.path.len() == e.path.len()
+                    && n.path[..prefix.len()] == *prefix
+                    && n.key() == "name"
+            }) else {
+                continue;
+            };
+            let Some(k) = text(&n.value) else { continue };
+            (k, e.value.clone(), e.value_span)
+        } else {
+            (key.to_string(), e.value.clone(), e.value_span)
+        };
+        let Some(unit) = retention_key(&name) else {
+            continue;
+        };
+        let days = match (unit, &value) {
+            (Some(u), v) => match number(v) {
+                Some(n) => n * u,
+                None => continue,
+            },
+            (None, v) => match text(v)
+                .and_then(|t| durations::compact(&t).or_else(|| durations::words(&t)))
+            {
+                Some(d) => d,
+                None => continue,
+            },
+        };
+        // 0 or negative: "keep forever" in most settings.
+        if days <= 0.0 {
+            continue;
+        }
+        out.push(Retention {
+            span,
+            days,
+            sink: format!("setting `{name}`"),
+            factors: vec![format!("`{name}` = {} (line {})", show(&value), line(span))],
+            source: "setting",
+        });
+    }
+}
+
+// ---- Python code ------------------------------------------------------
+
+fn python_code(file: &FileFacts, out: &mut Vec<Retention>) {
+    for call in &file.calls {
+        let Some(resolved) = call.resolved.as_ref().map(|q| q.as_str()) else {
+            continue;
+        };
+        if resolved == "logging.handlers.TimedRotatingFileHandler" {
+            let filename = call
+                .arg(Some(0), Some("filename"))
+                .and_then(|a| text(&a.value));
+            if filename.as_deref().is_some_and(is_metrics) {
+                continue;
+            }
+            let arg = |p: usize, k: &str| {
+                call.arg(Some(p), Some(k))
+                    .map(|a| (a.value.clone(), a.span))
+            };
+            if let Some(r) = timed_handler(
+                arg(1, "when"),
+                arg(2, "interval"),
+                arg(3, "backupCount"),
+                "`TimedRotatingFileHandler`".into(),
+                "python-logging",
+            ) {
+                out.push(r);
+            }
+        } else if resolved == "loguru.logger.add" {
+            let Some(retention) = call.arg(None, Some("retention")) else {
+                continue;
+            };
+            let here = line(retention.span);
+            let r = match &retention.value {
+                Value::Str(s) => durations::words(s)
+                    .or_else(|| durations::compact(s))
+                    .map(|d| (d, vec![format!("retention=\"{s}\" (line {here})")])),
+                Value::Int(n) if *n > 0 => {
+                    call.arg(None, Some("rotation"))
+                        .and_then(|rot| match &rot.value {
+                            Value::Str(s) => rotation_days(s).map(|d| {
+                                (
+                                    d * *n as f64,
+                                    vec![
+                                        format!("rotation=\"{s}\" (line {})", line(rot.span)),
+                                        format!("retention={n} files (line {here})"),
+                                    ],
+                                )
+                            }),
+                            _ => None,
+                        })
+                }
+                _ => None,
+            };
+            if let Some((days, factors)) = r {
+                out.push(Retention {
+                    span: retention.span,
+                    days,
+                    sink: "loguru sink".into(),
+                    factors,
+                    source: "loguru",
+                });
+            }
+        }
+    }
+}
+
+/// loguru `rotation=` as a period: a duration (`1 day`, `1 week`), a time
+/// of day (`00:00`, daily), `daily`/`weekly`/`monthly`. Sizes have none.
+fn rotation_days(s: &str) -> Option<f64> {
+    let t = s.trim().to_ascii_lowercase();
+    if t.len() == 5 && t.as_bytes()[2] == b':' {
+        return Some(1.0);
+    }
+    match t.as_str() {
+        "daily" => Some(1.0),
+        "weekly" => Some(7.0),
+        "monthly" => Some(30.0),
+        "yearly" => Some(365.0),
+        _ => durations::words(&t),
+    }
+}
