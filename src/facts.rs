@@ -22,12 +22,14 @@ use crate::source::Span;
 pub enum Language {
     #[default]
     Python,
+    Rust,
 }
 
 impl Language {
     pub fn as_str(self) -> &'static str {
         match self {
             Language::Python => "python",
+            Language::Rust => "rust",
         }
     }
 }
@@ -112,6 +114,11 @@ pub struct Function {
     pub span: Span,
     /// Type of what the function returns, from its last `return` whose type is known.
     pub returns: Option<Returns>,
+    /// For a method defined away from its type (a Rust `impl` block in
+    /// another module), the type's own name: the method is also found as
+    /// `owner.name`.
+    #[serde(default)]
+    pub owner: Option<QName>,
 }
 
 /// A function's return type: one value, or the elements of a returned tuple
@@ -179,7 +186,24 @@ pub struct Class {
     /// Class decorators, resolved like function decorators.
     #[serde(default)]
     pub decorators: Vec<Decorator>,
+    /// Declared fields with their types (Rust struct fields), in order.
+    #[serde(default)]
+    pub fields: Vec<Field>,
     pub name_span: Span,
+    pub span: Span,
+}
+
+/// A declared field of a class or struct.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Field {
+    pub name: Ustr,
+    /// The name data formats use (serde `rename`), when it differs.
+    pub rename: Option<Ustr>,
+    /// The declared type as written, generic arguments included (`Option<String>`).
+    pub type_text: Ustr,
+    /// The type resolved like a callee, as an instance, with wrappers that
+    /// only share or guard a value taken off (`Arc<Client>` → `…Client()`).
+    pub type_: Option<QName>,
     pub span: Span,
 }
 

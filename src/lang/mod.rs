@@ -6,6 +6,7 @@
 
 pub mod ffmpeg;
 pub mod python;
+pub mod rust;
 
 use std::path::Path;
 
@@ -75,7 +76,7 @@ pub trait Frontend: Sync {
 }
 
 /// Every frontend, in one table.
-pub static FRONTENDS: &[&dyn Frontend] = &[&python::PythonFrontend];
+pub static FRONTENDS: &[&dyn Frontend] = &[&python::PythonFrontend, &rust::RustFrontend];
 
 /// The frontend that reads `path`, by file name first, then extension.
 pub fn for_path(path: &Path) -> Option<&'static dyn Frontend> {
@@ -119,6 +120,10 @@ mod tests {
         }
         assert!(for_path(Path::new("pkg/app.py")).is_some());
         assert!(for_path(Path::new("pkg/app.pyi")).is_some());
+        assert_eq!(
+            for_path(Path::new("crates/gw/src/main.rs")).map(|f| f.language()),
+            Some(Language::Rust)
+        );
         assert!(for_path(Path::new("README.md")).is_none());
         assert!(for_path(Path::new("Makefile")).is_none());
     }
