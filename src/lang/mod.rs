@@ -68,6 +68,9 @@ pub trait Frontend: Sync {
     /// measured against (`synthlint debug parse`). Returns the node count.
     fn parse_only(&self, text: &str) -> usize;
     fn semantics(&self) -> &'static Semantics;
+    /// What starts a comment that runs to the end of the line (`#`,
+    /// `//`): how `--add-suppressions` writes a directive.
+    fn line_comment(&self) -> &'static str;
     /// Whether its files are code (modules, functions, calls) rather than
     /// configuration documents, which stay out of the module map.
     fn has_code(&self) -> bool {

@@ -60,6 +60,10 @@ impl Frontend for PythonFrontend {
     fn semantics(&self) -> &'static Semantics {
         &SEMANTICS
     }
+
+    fn line_comment(&self) -> &'static str {
+        "#"
+    }
 }
 
 /// Python source as text: UTF-8 with an optional BOM (dropped). A NUL byte

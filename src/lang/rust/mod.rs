@@ -89,6 +89,10 @@ impl Frontend for RustFrontend {
     fn semantics(&self) -> &'static Semantics {
         &SEMANTICS
     }
+
+    fn line_comment(&self) -> &'static str {
+        "//"
+    }
 }
 
 /// The crate a file belongs to and its module path, from the path alone:
