@@ -35,6 +35,7 @@ pub enum Language {
     Logrotate,
     /// Dockerfile `ENV` and `ARG` instructions.
     Dockerfile,
+    Rust,
 }
 
 impl Language {
@@ -49,6 +50,7 @@ impl Language {
             Language::Hcl => "hcl",
             Language::Logrotate => "logrotate",
             Language::Dockerfile => "dockerfile",
+            Language::Rust => "rust",
         }
     }
 }
@@ -146,6 +148,11 @@ pub struct Function {
     pub span: Span,
     /// Type of what the function returns, from its last `return` whose type is known.
     pub returns: Option<Returns>,
+    /// For a method defined away from its type (a Rust `impl` block in
+    /// another module), the type's own name: the method is also found as
+    /// `owner.name`.
+    #[serde(default)]
+    pub owner: Option<QName>,
 }
 
 /// A function's return type: one value, or the elements of a returned tuple
@@ -213,7 +220,24 @@ pub struct Class {
     /// Class decorators, resolved like function decorators.
     #[serde(default)]
     pub decorators: Vec<Decorator>,
+    /// Declared fields with their types (Rust struct fields), in order.
+    #[serde(default)]
+    pub fields: Vec<Field>,
     pub name_span: Span,
+    pub span: Span,
+}
+
+/// A declared field of a class or struct.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Field {
+    pub name: Ustr,
+    /// The name data formats use (serde `rename`), when it differs.
+    pub rename: Option<Ustr>,
+    /// The declared type as written, generic arguments included (`Option<String>`).
+    pub type_text: Ustr,
+    /// The type resolved like a callee, as an instance, with wrappers that
+    /// only share or guard a value taken off (`Arc<Client>` → `…Client()`).
+    pub type_: Option<QName>,
     pub span: Span,
 }
 

@@ -318,3 +318,24 @@ fn add_suppressions_then_fix_removes_them_once_unused() {
         active(&v)
     );
 }
+
+#[test]
+fn add_suppressions_writes_the_comment_of_the_files_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let text =
+        "pub async fn f(c: async_openai::Client<C>, r: R) {\n    c.chat().create(r).await;\n}\n";
+    write(dir, "gw/src/lib.rs", text);
+    let run = common::run(
+        dir,
+        &["check", ".", "--no-cache", "--add-suppressions", "reviewed"],
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let edited = std::fs::read_to_string(dir.join("gw/src/lib.rs")).unwrap();
+    assert!(
+        edited.contains("c.chat().create(r).await;  // synthlint: ignore[GEN001] reviewed"),
+        "{edited}"
+    );
+    let (_, v) = json(dir, &["check", "."]);
+    assert!(active(&v).is_empty(), "{:?}", active(&v));
+}

@@ -462,3 +462,29 @@ fn include_cycles_and_self_decoration_terminate() {
     assert!(!routes.is_empty());
     assert!(routes.iter().all(|r| r.ends_with("/b/y")), "{routes:?}");
 }
+
+#[test]
+fn rust_axum_actix_rocket_tonic_and_binaries() {
+    check(
+        "rust",
+        &[
+            // axum: `.route(path, post(h).get(h2))` in a function that
+            // `main` nests under `/api`; a closure handler stands for the
+            // project function it calls; a closure calling none is skipped.
+            "src/api/mod.rs:6 http axum [POST] /api/chat -> crate.api:chat",
+            "src/api/mod.rs:6 http axum [GET] /api/chat -> crate.api:history",
+            "src/api/mod.rs:7 http axum [DELETE] /api/chat/{id} -> crate.api:forget",
+            "src/api/mod.rs:8 http axum [POST] /api/v1/completions -> crate.api:complete",
+            // actix-web attributes and `web::post().to(h)` in `.route(path, ...)`.
+            "src/legacy.rs:4 http actix-web [POST] /v0/generate -> crate.legacy:generate",
+            "src/legacy.rs:9 http actix-web [GET] /v0/models -> crate.legacy:models",
+            "src/legacy.rs:15 http actix-web [POST] /v0/embed -> crate.legacy:embed",
+            // rocket, through a renamed import of its attribute.
+            "src/legacy.rs:20 http rocket [POST] /r/chat -> crate.legacy:rocket_chat",
+            // tonic: the methods of an `impl <service>_server::Trait for T`.
+            "src/grpc.rs:13 http tonic [POST] - -> crate.grpc:MyGenerator.generate",
+            // `fn main` of the binary; `build.rs`'s `main` is no entry point.
+            "src/main.rs:9 cli script [] - -> main crate.main:9 (private)",
+        ],
+    );
+}

@@ -356,7 +356,7 @@ impl<'a> Finder<'a> {
                 .and_then(|x| find_arg(&call.args, x))
                 .map(|a| self.route_text(fi, scope, &a.value));
             if let Some(t) = find_arg(&inner.args, &inc.target) {
-                for child in self.include_targets(fi, scope, &t.value) {
+                for child in self.include_targets(fi, scope, t) {
                     self.prefixes.mounts.entry(child).or_default().push(Mount {
                         parent: key.clone(),
                         prefix: prefix.clone(),
@@ -366,7 +366,7 @@ impl<'a> Finder<'a> {
             }
             return;
         }
-        let Some(target) = self.handler_target(fi, scope, harg, 0) else {
+        let Some(target) = self.handler_target(fi, scope, harg, 0, reg.closure_handlers) else {
             return;
         };
         let target_name = match target {
@@ -381,7 +381,19 @@ impl<'a> Finder<'a> {
             call.span
         };
         let methods = self.methods(reg, name, &call.args);
-        let route = self.route_spec(reg, name, &call.args, fi, scope, Some(target_name));
+        let mut route = self.route_spec(reg, name, &call.args, fi, scope, Some(target_name));
+        let mut key = key;
+        if let Some(ri) = &reg.route_in {
+            route = RouteSpec::None;
+            if let Some(outer) = self.enclosing_call(fi, call, &ri.methods) {
+                key = self.receiver_key(fi, scope, &outer.callee);
+                if let Some(a) = find_arg(&outer.args, &ri.route)
+                    && !a.span.contains(&call.span)
+                {
+                    route = RouteSpec::Path(self.route_text(fi, scope, &a.value));
+                }
+            }
+        }
         self.registered.push(Registered {
             fi,
             key,
@@ -409,7 +421,7 @@ impl<'a> Finder<'a> {
         else {
             return;
         };
-        let Some(target) = self.handler_target(fi, scope, harg, 0) else {
+        let Some(target) = self.handler_target(fi, scope, harg, 0, reg.closure_handlers) else {
             return;
         };
         let target_name = match target {
@@ -429,6 +441,22 @@ impl<'a> Finder<'a> {
             target,
             location: call.span,
         });
+    }
+
+    /// The call one of whose arguments holds `call`, nearest first, when
+    /// its last name is one of `methods` (`.route` around `post(h)`).
+    fn enclosing_call(&self, fi: usize, call: &Call, methods: &[String]) -> Option<&'a Call> {
+        let file = self.ix.file(fi);
+        file.calls
+            .iter()
+            .filter(|c| c.span.start_byte <= call.span.start_byte && c.span.contains(&call.span))
+            .filter(|c| methods.iter().any(|m| m == c.method()))
+            .filter_map(|c| {
+                let a = c.args.iter().find(|a| a.span.contains(&call.span))?;
+                Some((a.span.end_byte - a.span.start_byte, c))
+            })
+            .min_by_key(|(len, _)| *len)
+            .map(|(_, c)| c)
     }
 
     /// `tornado.web.Application([(r"/", MainHandler), ...])`.
@@ -504,7 +532,7 @@ impl<'a> Finder<'a> {
             .as_ref()
             .and_then(|p| find_arg(&call.args, p))
             .map(|a| self.route_text(fi, scope, &a.value));
-        for child in self.include_targets(fi, scope, &t.value) {
+        for child in self.include_targets(fi, scope, t) {
             self.prefixes.mounts.entry(child).or_default().push(Mount {
                 parent: parent.clone(),
                 prefix: prefix.clone(),
@@ -514,10 +542,24 @@ impl<'a> Finder<'a> {
     }
 
     /// What an include mounts: a router variable, or a URL module by name.
-    fn include_targets(&self, fi: usize, scope: Option<&str>, v: &Value) -> Vec<Key> {
-        match v {
+    fn include_targets(&self, fi: usize, scope: Option<&str>, arg: &Arg) -> Vec<Key> {
+        match &arg.value {
             Value::Str(s) => self.ix.follow(s).into_iter().collect(),
             Value::Name { text, .. } => self.ix.var_keys(fi, scope, text),
+            // A router a project function builds (`nest("/api", api::routes())`):
+            // the routes registered in that function's module.
+            Value::Expr(_) => self
+                .ix
+                .call_at(fi, arg)
+                .and_then(|c| c.resolved.as_name())
+                .and_then(|r| match self.ix.symbol(r) {
+                    Some(Symbol::Function(f, _)) => {
+                        Some(Key::Module(self.ix.file(f).module.clone()))
+                    }
+                    _ => None,
+                })
+                .into_iter()
+                .collect(),
             _ => Vec::new(),
         }
     }
@@ -763,15 +805,27 @@ impl<'a> Finder<'a> {
         scope: Option<&str>,
         arg: &Arg,
         depth: usize,
+        closures: bool,
     ) -> Option<Target> {
         match &arg.value {
             Value::Name { text, resolved } => self.name_target(fi, scope, text, resolved.as_name()),
+            // A closure that hands the request to a project function
+            // (`post(move |s, body| chat(s, body, models))`): that function.
+            Value::Expr(_) if closures && arg.value.is_function() => {
+                let file = self.ix.file(fi);
+                file.calls_in(arg.span.bytes()).find_map(|ci| {
+                    match self.ix.symbol(file.calls[ci].resolved.as_name()?)? {
+                        Symbol::Function(f, i) => Some(Target::Function(f, i)),
+                        Symbol::Class(..) => None,
+                    }
+                })
+            }
             Value::Expr(_) if depth < 4 => {
                 let inner = self.ix.call_at(fi, arg)?;
                 let r = inner.resolved.as_name()?;
                 if self.cat.data.handler_wrappers.iter().any(|w| w == r) {
                     let first = inner.args.first().filter(|a| a.keyword.is_none())?;
-                    return self.handler_target(fi, scope, first, depth + 1);
+                    return self.handler_target(fi, scope, first, depth + 1, closures);
                 }
                 // `fn=Predictor()`: an instance is called through `__call__`.
                 if let Some(Symbol::Class(f, c)) = self.ix.symbol(r) {

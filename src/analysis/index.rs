@@ -102,6 +102,15 @@ impl SemanticIndex {
                     methods.entry((fi, class)).or_default().push(i);
                 }
             }
+            // Methods of types defined in another module (a Rust `impl`
+            // away from its struct) are also their type's: `owner.name`.
+            for (i, f) in file.functions.iter().enumerate() {
+                if let Some(owner) = f.owner {
+                    symbols
+                        .entry(format!("{owner}.{}", f.name))
+                        .or_insert(Symbol::Function(fi, i));
+                }
+            }
             for (i, c) in file.classes.iter().enumerate() {
                 symbols.insert(dotted(&file.module, &c.qualname), Symbol::Class(fi, i));
             }

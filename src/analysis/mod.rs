@@ -120,6 +120,9 @@ impl Project {
                 if let Some(head) = self.index.module_binding_type(&self.files[fi], fi, name) {
                     return (head != prefix).then(|| format!("{head}{tail}"));
                 }
+                if let Some(typed) = field(&self.files[fi], name, tail) {
+                    return Some(typed);
+                }
                 return returned(&self.files[fi], name, tail);
             }
             // A package imported from a sub-directory: spell the module in full.
@@ -129,6 +132,20 @@ impl Project {
             end = prefix.rfind('.')?;
         }
     }
+}
+
+/// `Class().field…` where the class declares the field's type (a Rust
+/// struct field `client: Client`): the field replaced by that type.
+fn field(file: &FileFacts, name: &str, tail: &str) -> Option<String> {
+    let after = tail.strip_prefix("().")?;
+    let end = after.find(['.', '(', '[']).unwrap_or(after.len());
+    let (field, rest) = after.split_at(end);
+    if rest.starts_with('(') {
+        return None;
+    }
+    let class = file.classes.iter().find(|c| c.qualname == name)?;
+    let ty = class.fields.iter().find(|f| f.name == field)?.type_?;
+    Some(format!("{ty}{rest}"))
 }
 
 /// `name()…` or `Class().method()…` / `Class.method()…` where the function

@@ -94,6 +94,24 @@ pub struct Registration {
     pub methods_arg: Option<ArgRef>,
     /// Calls only: the argument that names the handler.
     pub handler: Option<ArgRef>,
+    /// Calls only: the route is an argument of the call this call is an
+    /// argument of (axum `.route("/x", post(h))`: `post(h)` names the
+    /// handler, `.route` the path), which also names the router.
+    pub route_in: Option<RouteIn>,
+    /// Calls only: a closure handler stands for the first project
+    /// function it calls (`post(move |s, body| chat(s, body, models))`).
+    #[serde(default)]
+    pub closure_handlers: bool,
+}
+
+/// Where a registration's route is when the call around it holds it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteIn {
+    /// Last names of the calls that hold the route (`route`).
+    pub methods: Vec<String>,
+    /// The route argument of that call.
+    pub route: ArgRef,
 }
 
 /// A literal list of `(route, handler, ...)` tuples passed to a call

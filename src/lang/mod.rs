@@ -7,6 +7,7 @@
 pub mod config;
 pub mod ffmpeg;
 pub mod python;
+pub mod rust;
 
 use std::path::Path;
 
@@ -78,6 +79,10 @@ pub trait Frontend: Sync {
     /// measured against (`synthlint debug parse`). Returns the node count.
     fn parse_only(&self, text: &str) -> usize;
     fn semantics(&self) -> &'static Semantics;
+    /// What starts a comment that runs to the end of the line (`#`,
+    /// `//`): how `--add-suppressions` writes a directive. `None` for
+    /// formats without comments (JSON).
+    fn line_comment(&self) -> Option<&'static str>;
     /// Whether its files are code (modules, functions, calls) rather than
     /// configuration documents, which stay out of the module map.
     fn has_code(&self) -> bool {
@@ -88,6 +93,7 @@ pub trait Frontend: Sync {
 /// Every frontend, in one table.
 pub static FRONTENDS: &[&dyn Frontend] = &[
     &python::PythonFrontend,
+    &rust::RustFrontend,
     &config::YAML,
     &config::TOML,
     &config::JSON,
@@ -166,6 +172,10 @@ mod tests {
         }
         assert!(for_path(Path::new("pkg/app.py")).is_some());
         assert!(for_path(Path::new("pkg/app.pyi")).is_some());
+        assert_eq!(
+            for_path(Path::new("crates/gw/src/main.rs")).map(|f| f.language()),
+            Some(Language::Rust)
+        );
         assert!(for_path(Path::new("README.md")).is_none());
         assert!(for_path(Path::new("Makefile")).is_none());
         #[cfg(unix)]

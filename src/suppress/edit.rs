@@ -96,7 +96,8 @@ fn covered(facts: &FileFacts, line: u32, code: &str) -> bool {
     })
 }
 
-/// Adds `# synthlint: ignore[CODE] reason` for every active finding that
+/// Adds `# synthlint: ignore[CODE] reason` (`//` in Rust: the file's
+/// frontend says) for every active finding that
 /// can be suppressed inline (not the SYN rules), on its first line: codes
 /// join a directive already there, else a trailing comment is appended,
 /// else (when that would land in a string) a comment line goes above.
@@ -186,7 +187,8 @@ fn add_at(
         let candidate = format!("{}, {}{}", &text[..at], missing.join(", "), &text[at..]);
         return checked(candidate, line);
     }
-    let directive = format!("# synthlint: ignore[{}] {reason}", codes.join(", "));
+    let comment = crate::lang::for_path(Path::new(rel)).map_or(Some("#"), |f| f.line_comment())?;
+    let directive = format!("{comment} synthlint: ignore[{}] {reason}", codes.join(", "));
     // 2. A trailing comment.
     let trailing = format!(
         "{}  {directive}{}",

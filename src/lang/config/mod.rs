@@ -69,6 +69,9 @@ pub struct ConfigFrontend {
     claims: fn(&str, &Path) -> bool,
     /// File names it leaves alone although the extension matches.
     skips: &'static [&'static str],
+    /// What starts a comment to the end of the line, where the format has
+    /// one that a suppression can use.
+    comment: Option<&'static str>,
     /// Parse `text` into `doc`.
     read: fn(&mut Doc<'_>),
 }
@@ -83,6 +86,7 @@ pub static YAML: ConfigFrontend = ConfigFrontend {
     file_names: &[],
     claims: claims_nothing,
     skips: &["pnpm-lock.yaml", "conda-lock.yml", "conda-lock.yaml"],
+    comment: Some("#"),
     read: yaml::read,
 };
 
@@ -93,6 +97,7 @@ pub static TOML: ConfigFrontend = ConfigFrontend {
     claims: claims_nothing,
     // synthlint's own settings: not the product's configuration.
     skips: crate::config::discover::CONFIG_NAMES,
+    comment: Some("#"),
     read: toml::read,
 };
 
@@ -108,6 +113,7 @@ pub static JSON: ConfigFrontend = ConfigFrontend {
         "composer.lock",
         "synthlint-baseline.json",
     ],
+    comment: None,
     read: json::read,
 };
 
@@ -117,6 +123,7 @@ pub static INI: ConfigFrontend = ConfigFrontend {
     file_names: &[],
     claims: claims_nothing,
     skips: &[],
+    comment: Some("#"),
     read: ini::read,
 };
 
@@ -126,6 +133,7 @@ pub static DOTENV: ConfigFrontend = ConfigFrontend {
     file_names: &[".env", ".envrc"],
     claims: dotenv::claims,
     skips: &[],
+    comment: Some("#"),
     read: dotenv::read,
 };
 
@@ -135,6 +143,7 @@ pub static HCL: ConfigFrontend = ConfigFrontend {
     file_names: &[],
     claims: claims_nothing,
     skips: &[".terraform.lock.hcl"],
+    comment: Some("#"),
     read: hcl::read,
 };
 
@@ -144,6 +153,7 @@ pub static LOGROTATE: ConfigFrontend = ConfigFrontend {
     file_names: &["logrotate.conf"],
     claims: logrotate::claims,
     skips: &[],
+    comment: Some("#"),
     read: logrotate::read,
 };
 
@@ -153,6 +163,7 @@ pub static DOCKERFILE: ConfigFrontend = ConfigFrontend {
     file_names: &["Dockerfile", "Containerfile", "dockerfile"],
     claims: dockerfile::claims,
     skips: &[],
+    comment: Some("#"),
     read: dockerfile::read,
 };
 
@@ -192,6 +203,10 @@ impl Frontend for ConfigFrontend {
         _options: &ExtractOptions<'_>,
     ) -> (FileFacts, Vec<Notification>) {
         extract(self.language, self.read, path, text)
+    }
+
+    fn line_comment(&self) -> Option<&'static str> {
+        self.comment
     }
 
     fn parse_only(&self, text: &str) -> usize {

@@ -1014,6 +1014,7 @@ pub fn definitions(
                         name_span: f.name_span,
                         span: f.span,
                         returns: None,
+                        owner: None,
                     },
                     chains,
                     f.return_annotation,
@@ -1037,6 +1038,7 @@ pub fn definitions(
                                 span,
                             })
                             .collect(),
+                        fields: Vec::new(),
                         name_span: c.name_span,
                         span: c.span,
                     },

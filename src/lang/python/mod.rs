@@ -61,6 +61,10 @@ impl Frontend for PythonFrontend {
     fn semantics(&self) -> &'static Semantics {
         &SEMANTICS
     }
+
+    fn line_comment(&self) -> Option<&'static str> {
+        Some("#")
+    }
 }
 
 /// The `.scm` files, concatenated into one query (pattern index → fact kind).

@@ -1,0 +1,1458 @@
+//! One visit of a syn tree: imports (`use` trees), functions and methods
+//! (with the type an `impl` block gives them), structs with their fields,
+//! calls, method calls and macro calls with receiver chains, `let`
+//! bindings, conditions, returns and string literals. Names are resolved
+//! here, in this order: `let` bindings and typed parameters of the
+//! enclosing function (`self` is the `impl` type), `Self`, `crate`/`self`/
+//! `super`, `use` imports, the file's own items and modules, and paths of
+//! two segments or more as written (an external crate). A field of a
+//! struct of this file takes the field's type (`self.client` with
+//! `client: Arc<Client>` is a `Client`).
+//!
+//! The visit recurses with the tree; the lexer pass bounded its depth
+//! before syn parsed the file.
+
+use std::cmp::Reverse;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use proc_macro2::Span as PmSpan;
+use syn::visit::{self, Visit};
+use syn::{Attribute, Expr, FnArg, Item, Meta, Pat, ReturnType, Signature, Type, UseTree};
+
+use super::macros;
+use super::values::{self, Chain, PASSTHROUGH, Seg};
+use crate::facts::{
+    Arg, Assignment, Call, Class, Condition, Decorator, Field, FileFacts, Function, Import, QName,
+    Receiver, Return, Returns, StringLit, Value,
+};
+use crate::source::{LineIndex, Span};
+
+/// Attributes that say nothing about how code is reached.
+const QUIET_ATTRIBUTES: &[&str] = &[
+    "doc",
+    "derive",
+    "cfg",
+    "cfg_attr",
+    "allow",
+    "warn",
+    "deny",
+    "expect",
+    "forbid",
+    "inline",
+    "must_use",
+    "serde",
+    "non_exhaustive",
+    "repr",
+    "deprecated",
+    "automatically_derived",
+    "rustfmt",
+    "clippy",
+    "test",
+];
+
+/// What the file's items say before the visit: names that resolve
+/// anywhere in the file.
+#[derive(Default)]
+struct Items {
+    /// Local name → dotted target, from `use` trees (first binding wins).
+    imports: HashMap<String, String>,
+    /// Item name (functions, types, constants) → its dotted name.
+    defs: HashMap<String, String>,
+    /// Types defined in this file, by dotted name → qualname in the file.
+    types: HashMap<String, String>,
+    /// Struct dotted name → (field, resolved type as an instance).
+    fields: HashMap<String, Vec<(String, Option<String>)>>,
+    /// Type dotted name → traits it implements here (resolved).
+    traits: HashMap<String, Vec<String>>,
+    /// Crates whose macros are in scope (`#[macro_use] extern crate rocket;`).
+    macro_crates: Vec<String>,
+}
+
+struct Frame {
+    /// `None` for `fn main`, whose code is the binary's main block.
+    qualname: Option<String>,
+    /// Bindings in source order: name → type (resolved, an instance).
+    locals: Vec<(String, Option<String>)>,
+    returns: Option<Returns>,
+}
+
+#[derive(Clone)]
+struct ImplCtx {
+    /// The type's qualname in this file (`Server`, `api.Server`).
+    qualname: String,
+    /// The type, resolved (`gateway.state.Server`).
+    resolved: Option<String>,
+    /// Whether the type is defined in this file.
+    local: bool,
+}
+
+struct Pending {
+    call: Call,
+    key: (usize, usize),
+    receiver_key: Option<(usize, usize)>,
+}
+
+struct Visitor<'a> {
+    src: &'a str,
+    index: &'a LineIndex<'a>,
+    crate_name: String,
+    /// The module the file's own paths start from (`crate` for a root file).
+    base_module: String,
+    /// The file's module (`gateway.main` for `src/main.rs`).
+    file_module: String,
+    items: Items,
+    /// The file is a Cargo build script (`build.rs`).
+    build_script: bool,
+    /// Inline modules around the current item.
+    mod_path: Vec<String>,
+    impls: Vec<Option<ImplCtx>>,
+    frames: Vec<Frame>,
+    calls: Vec<Pending>,
+    facts: &'a mut FileFacts,
+}
+
+pub fn extract(
+    file: &syn::File,
+    src: &str,
+    index: &LineIndex<'_>,
+    crate_name: &str,
+    facts: &mut FileFacts,
+) {
+    let file_module = facts.module.clone();
+    // A crate root (`lib.rs`, `main.rs`, `src/bin/x.rs`): its paths start
+    // at the crate, not at the file's module.
+    let is_root = {
+        let p = facts.path.as_str();
+        let name = p.rsplit('/').next().unwrap_or(p);
+        matches!(name, "main.rs" | "lib.rs") || p.starts_with("src/bin/") || p.contains("/src/bin/")
+    };
+    let base_module = if is_root {
+        crate_name.to_string()
+    } else {
+        file_module.clone()
+    };
+    let mut v = Visitor {
+        src,
+        index,
+        crate_name: crate_name.to_string(),
+        base_module,
+        file_module,
+        items: Items::default(),
+        build_script: facts.path == "build.rs" || facts.path.ends_with("/build.rs"),
+        mod_path: Vec::new(),
+        impls: Vec::new(),
+        frames: Vec::new(),
+        calls: Vec::new(),
+        facts,
+    };
+    v.collect(&file.items);
+    v.visit_file(file);
+    v.finish();
+}
+
+fn span_bytes(s: PmSpan) -> std::ops::Range<usize> {
+    values::bytes(s)
+}
+
+impl<'a> Visitor<'a> {
+    fn span(&self, first: PmSpan, last: PmSpan) -> Span {
+        let a = span_bytes(first).start.min(self.src.len());
+        let b = span_bytes(last).end.clamp(a, self.src.len());
+        self.index.span(a, b)
+    }
+
+    fn expr_span(&self, e: &Expr) -> Span {
+        self.span(values::expr_first(e), values::expr_last(e))
+    }
+
+    fn scope(&self) -> Option<String> {
+        self.frames.last().and_then(|f| f.qualname.clone())
+    }
+
+    /// The dotted module the current inline module stands for.
+    fn current_module(&self) -> String {
+        let mut m = self.base_module.clone();
+        for s in &self.mod_path {
+            m.push('.');
+            m.push_str(s);
+        }
+        m
+    }
+
+    /// Dotted name of an item defined here (`module.name`, or
+    /// `module.inline.name`); root-file items live in the file's module.
+    fn item_path(&self, mod_path: &[String], name: &str) -> String {
+        let mut m = self.file_module.clone();
+        for s in mod_path {
+            m.push('.');
+            m.push_str(s);
+        }
+        m.push('.');
+        m.push_str(name);
+        m
+    }
+
+    fn qualname(&self, name: &str) -> String {
+        let mut parts: Vec<&str> = self.mod_path.iter().map(String::as_str).collect();
+        parts.push(name);
+        parts.join(".")
+    }
+
+    // --- pass 1: items -----------------------------------------------------
+
+    fn collect(&mut self, items: &[Item]) {
+        // Inline modules are walked with an explicit stack.
+        let mut stack: Vec<(Vec<String>, &[Item])> = vec![(Vec::new(), items)];
+        let mut impls: Vec<(Vec<String>, &syn::ItemImpl)> = Vec::new();
+        let mut structs: Vec<(String, &syn::ItemStruct)> = Vec::new();
+        while let Some((path, items)) = stack.pop() {
+            for item in items {
+                match item {
+                    Item::Use(u) => {
+                        let mut out = Vec::new();
+                        use_tree(&u.tree, Vec::new(), &mut out, 0);
+                        for (local, target) in out {
+                            let target = self.absolute(&target, &path);
+                            self.items.imports.entry(local).or_insert(target);
+                        }
+                    }
+                    Item::Fn(f) => self.def(&path, &f.sig.ident.to_string(), false),
+                    Item::Const(c) => self.def(&path, &c.ident.to_string(), false),
+                    Item::Static(s) => self.def(&path, &s.ident.to_string(), false),
+                    Item::Struct(s) => {
+                        let name = s.ident.to_string();
+                        self.def(&path, &name, true);
+                        structs.push((self.item_path(&path, &name), s));
+                    }
+                    Item::Enum(e) => self.def(&path, &e.ident.to_string(), true),
+                    Item::Trait(t) => self.def(&path, &t.ident.to_string(), true),
+                    Item::Union(u) => self.def(&path, &u.ident.to_string(), true),
+                    Item::Type(t) => self.def(&path, &t.ident.to_string(), false),
+                    Item::Mod(m) => {
+                        let name = m.ident.to_string();
+                        if path.is_empty() {
+                            let target = format!("{}.{name}", self.base_module);
+                            self.items.defs.entry(name.clone()).or_insert(target);
+                        }
+                        if let Some((_, inner)) = &m.content {
+                            let mut p = path.clone();
+                            p.push(name);
+                            stack.push((p, inner));
+                        }
+                    }
+                    Item::ExternCrate(c) => {
+                        let name = c.ident.to_string();
+                        if let Some((_, alias)) = &c.rename {
+                            self.items.imports.insert(alias.to_string(), name.clone());
+                        }
+                        if c.attrs.iter().any(|a| a.path().is_ident("macro_use")) {
+                            self.items.macro_crates.push(name);
+                        }
+                    }
+                    Item::Impl(i) => impls.push((path.clone(), i)),
+                    _ => {}
+                }
+            }
+        }
+        for (dotted, s) in structs {
+            let fields = match &s.fields {
+                syn::Fields::Named(named) => named
+                    .named
+                    .iter()
+                    .filter_map(|f| {
+                        let name = f.ident.as_ref()?.to_string();
+                        Some((name, self.resolve_type(&f.ty)))
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            self.items.fields.insert(dotted, fields);
+        }
+        for (path, i) in impls {
+            let Some((trait_path, _)) = &i.trait_ else {
+                continue;
+            };
+            let Some(ty) = self.impl_type(&path, &i.self_ty) else {
+                continue;
+            };
+            let segs: Vec<String> = trait_path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
+            if let Some(t) = self.resolve_path(&segs) {
+                self.items.traits.entry(ty).or_default().push(t);
+            }
+        }
+    }
+
+    fn def(&mut self, path: &[String], name: &str, is_type: bool) {
+        let dotted = self.item_path(path, name);
+        if is_type {
+            let mut q: Vec<&str> = path.iter().map(String::as_str).collect();
+            q.push(name);
+            self.items.types.insert(dotted.clone(), q.join("."));
+        }
+        if path.is_empty() {
+            self.items.defs.entry(name.to_string()).or_insert(dotted);
+        } else {
+            // Items of inline modules are found by their path in the file.
+            let key = format!("{}.{name}", path.join("."));
+            self.items.defs.entry(key).or_insert(dotted);
+        }
+    }
+
+    /// A `use` path made absolute: `crate::x` → `<crate>.x`, `self::x`,
+    /// `super::x` against the module the `use` sits in.
+    fn absolute(&self, segs: &[String], mod_path: &[String]) -> String {
+        let mut module: Vec<String> = {
+            let mut m: Vec<String> = self.base_module.split('.').map(String::from).collect();
+            m.extend(mod_path.iter().cloned());
+            m
+        };
+        let mut rest = segs;
+        match segs.first().map(String::as_str) {
+            Some("crate") => {
+                module = vec![self.crate_name.clone()];
+                rest = &segs[1..];
+            }
+            Some("self") => rest = &segs[1..],
+            Some("super") => {
+                while rest.first().map(String::as_str) == Some("super") {
+                    if module.len() > 1 {
+                        module.pop();
+                    }
+                    rest = &rest[1..];
+                }
+            }
+            Some(first) if self.items.defs.contains_key(first) && mod_path.is_empty() => {
+                return std::iter::once(self.items.defs[first].clone())
+                    .chain(segs[1..].iter().cloned())
+                    .collect::<Vec<_>>()
+                    .join(".");
+            }
+            _ => return segs.join("."),
+        }
+        module.extend(rest.iter().cloned());
+        module.join(".")
+    }
+
+    // --- names -------------------------------------------------------------
+
+    /// What the first segment of a name stands for; `more` when segments
+    /// follow (then an unknown head is an external crate, kept as written).
+    fn resolve_head(&self, head: &str, more: bool) -> Option<String> {
+        if let Some(f) = self.frames.last()
+            && let Some((_, t)) = f.locals.iter().rev().find(|(n, _)| n == head)
+        {
+            return t.clone();
+        }
+        match head {
+            "Self" => return self.impls.last()?.as_ref()?.resolved.clone(),
+            "crate" => return Some(self.crate_name.clone()),
+            "self" => return Some(self.current_module()),
+            "super" => {
+                let m = self.current_module();
+                return Some(m.rsplit_once('.').map_or(m.clone(), |(p, _)| p.to_string()));
+            }
+            _ => {}
+        }
+        if !self.mod_path.is_empty() {
+            let key = format!("{}.{head}", self.mod_path.join("."));
+            if let Some(d) = self.items.defs.get(&key) {
+                return Some(d.clone());
+            }
+        }
+        if let Some(t) = self.items.imports.get(head) {
+            return Some(t.clone());
+        }
+        if let Some(d) = self.items.defs.get(head) {
+            return Some(d.clone());
+        }
+        more.then(|| head.to_string())
+    }
+
+    /// A path (`Client::new`, `crate::llm::chat`) resolved.
+    fn resolve_path(&self, segs: &[String]) -> Option<String> {
+        let (head, rest) = segs.split_first()?;
+        let mut out = self.resolve_head(head, !rest.is_empty())?;
+        for s in rest {
+            if s == "super" {
+                if let Some((p, _)) = out.rsplit_once('.') {
+                    out = p.to_string();
+                }
+                continue;
+            }
+            out.push('.');
+            out.push_str(s);
+        }
+        Some(out)
+    }
+
+    /// A macro's path: as a name, then through the crates whose macros are
+    /// in scope.
+    fn resolve_macro(&self, segs: &[String]) -> Option<String> {
+        self.resolve_path(segs).or_else(|| {
+            let c = self.items.macro_crates.first()?;
+            (segs.len() == 1).then(|| format!("{c}.{}", segs[0]))
+        })
+    }
+
+    /// A type as an instance (`Arc<Client>` → `reqwest.Client()`).
+    fn resolve_type(&self, t: &Type) -> Option<String> {
+        let segs = values::type_path(t)?;
+        Some(format!("{}()", self.resolve_path(&segs)?))
+    }
+
+    fn impl_type(&self, mod_path: &[String], t: &Type) -> Option<String> {
+        let segs = values::type_path(t)?;
+        if segs.len() == 1 {
+            let own = self.item_path(mod_path, &segs[0]);
+            if self.items.types.contains_key(&own) {
+                return Some(own);
+            }
+        }
+        self.resolve_path(&segs)
+    }
+
+    /// A chain resolved: the head, then fields (through struct field
+    /// types), calls and subscripts; methods that hand back their receiver
+    /// (`clone`, `lock`, `unwrap`) are dropped.
+    fn resolve_chain(&self, c: &Chain) -> Option<String> {
+        let (head, rest) = c.base.split_first()?;
+        let mut cur = if rest.is_empty() || self.is_local(head) {
+            let mut cur = self.resolve_head(head, !rest.is_empty() || !c.segs.is_empty())?;
+            for s in rest {
+                cur = self.attr(cur, s);
+            }
+            cur
+        } else {
+            self.resolve_path(&c.base)?
+        };
+        let mut i = 0;
+        while i < c.segs.len() {
+            match &c.segs[i] {
+                Seg::Attr(a) => {
+                    let called = matches!(c.segs.get(i + 1), Some(Seg::Call));
+                    if called && PASSTHROUGH.contains(&a.as_str()) {
+                        i += 2;
+                        continue;
+                    }
+                    if called {
+                        cur.push('.');
+                        cur.push_str(a);
+                    } else {
+                        cur = self.attr(cur, a);
+                    }
+                }
+                Seg::Call => cur.push_str("()"),
+                Seg::Index => cur.push_str("[]"),
+            }
+            i += 1;
+        }
+        Some(cur)
+    }
+
+    fn is_local(&self, name: &str) -> bool {
+        name == "self"
+            || self
+                .frames
+                .last()
+                .is_some_and(|f| f.locals.iter().any(|(n, _)| n == name))
+    }
+
+    /// `cur.a`: a field of a struct of this file takes its declared type.
+    fn attr(&self, mut cur: String, a: &str) -> String {
+        if let Some(ty) = cur.strip_suffix("()")
+            && let Some(fields) = self.items.fields.get(ty)
+            && let Some((_, Some(t))) = fields.iter().find(|(n, _)| n == a)
+        {
+            return t.clone();
+        }
+        cur.push('.');
+        cur.push_str(a);
+        cur
+    }
+
+    /// A name as written in a value (`handlers.chat`, `state.model`).
+    fn resolve_name(&self, text: &str) -> Option<String> {
+        let mut parts = text.split('.').map(String::from);
+        let head = parts.next()?;
+        let rest: Vec<String> = parts.collect();
+        if self.is_local(&head) {
+            let c = Chain {
+                base: vec![head],
+                segs: rest.into_iter().map(Seg::Attr).collect(),
+                text: String::new(),
+            };
+            return self.resolve_chain(&c);
+        }
+        let mut segs = vec![head];
+        segs.extend(rest);
+        self.resolve_path(&segs)
+    }
+
+    /// The value of an expression, names resolved.
+    fn value(&self, e: &Expr) -> Value {
+        let mut v = values::value(e, self.src);
+        self.resolve_value(&mut v, 0);
+        v
+    }
+
+    fn resolve_value(&self, v: &mut Value, depth: usize) {
+        if depth > values::MAX_LITERAL_DEPTH {
+            return;
+        }
+        match v {
+            Value::Name { text, resolved } => {
+                *resolved = self.resolve_name(text).map(|r| QName::new(&r));
+            }
+            Value::List(items) => items
+                .iter_mut()
+                .for_each(|i| self.resolve_value(i, depth + 1)),
+            Value::Dict(pairs) => pairs
+                .iter_mut()
+                .for_each(|(_, x)| self.resolve_value(x, depth + 1)),
+            _ => {}
+        }
+    }
+
+    /// The type a value has when it is made by a call or is a typed name.
+    fn value_type(&self, e: &Expr) -> Option<String> {
+        let c = values::chain(e, self.src);
+        if !c.has_base() {
+            return None;
+        }
+        self.resolve_chain(&c)
+    }
+
+    /// Arguments of the call that made a value (`Client::with_config(cfg)`).
+    fn made_by_args(&self, e: &Expr) -> Option<Arc<[Arg]>> {
+        let mut e = e;
+        for _ in 0..values::MAX_LITERAL_DEPTH {
+            e = match e {
+                Expr::Try(t) => &t.expr,
+                Expr::Await(a) => &a.base,
+                Expr::Paren(p) => &p.expr,
+                Expr::Call(c) if values::is_wrapper_call(&c.func) && c.args.len() == 1 => {
+                    &c.args[0]
+                }
+                Expr::Call(c) => {
+                    return Some(self.args_of(c.args.iter()).into());
+                }
+                Expr::MethodCall(m) if PASSTHROUGH.contains(&m.method.to_string().as_str()) => {
+                    &m.receiver
+                }
+                Expr::MethodCall(m) => return Some(self.args_of(m.args.iter()).into()),
+                _ => return None,
+            };
+        }
+        None
+    }
+
+    fn args_of<'e>(&self, exprs: impl Iterator<Item = &'e Expr>) -> Vec<Arg> {
+        exprs
+            .map(|a| Arg {
+                keyword: None,
+                value: self.value(a),
+                span: self.expr_span(a),
+            })
+            .collect()
+    }
+
+    // --- facts -------------------------------------------------------------
+
+    fn decorators(&self, attrs: &[Attribute]) -> Vec<Decorator> {
+        let mut out = Vec::new();
+        for a in attrs {
+            let path = a.path();
+            let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+            if segs.len() == 1 && QUIET_ATTRIBUTES.contains(&segs[0].as_str()) {
+                continue;
+            }
+            let close = a.bracket_token.span.close();
+            let span = self.span(a.pound_token.spans[0], close);
+            let open = span_bytes(a.bracket_token.span.open()).end;
+            let text = self
+                .src
+                .get(open..span_bytes(close).start)
+                .map(values::shorten)
+                .unwrap_or_default();
+            let (args, called) = match &a.meta {
+                Meta::List(l) => (
+                    macros::token_args(l.tokens.clone())
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|m| Arg {
+                            keyword: m.keyword.map(Into::into),
+                            value: self.value(&m.expr),
+                            span: self.expr_span(&m.expr),
+                        })
+                        .collect(),
+                    true,
+                ),
+                _ => (Vec::new(), false),
+            };
+            let resolved = self.resolve_macro(&segs).map(|r| {
+                let r = if called { format!("{r}()") } else { r };
+                QName::new(&r)
+            });
+            out.push(Decorator {
+                text: text.into(),
+                resolved,
+                args,
+                span,
+            });
+        }
+        out
+    }
+
+    /// Parameters: names, and the locals they bind with their types
+    /// (`State(state): State<AppState>` binds `state` as an `AppState`).
+    fn params(&self, sig: &Signature) -> (Vec<String>, Vec<(String, Option<String>)>) {
+        let mut names = Vec::new();
+        let mut locals = Vec::new();
+        for input in &sig.inputs {
+            match input {
+                FnArg::Receiver(_) => {
+                    names.push("self".to_string());
+                    let ty = self
+                        .impls
+                        .last()
+                        .and_then(|i| i.as_ref())
+                        .and_then(|i| i.resolved.clone())
+                        .map(|t| format!("{t}()"));
+                    locals.push(("self".to_string(), ty));
+                }
+                FnArg::Typed(pt) => {
+                    let ty = self.resolve_type(&pt.ty);
+                    if let Some(n) = pat_name(&pt.pat) {
+                        names.push(n.clone());
+                        locals.push((n, ty));
+                    }
+                }
+            }
+        }
+        (names, locals)
+    }
+
+    fn function(
+        &mut self,
+        attrs: &'a [Attribute],
+        sig: &'a Signature,
+        body: Option<&'a syn::Block>,
+    ) {
+        let name = sig.ident.to_string();
+        let impl_ctx = self.impls.last().cloned().flatten();
+        let outer = self.frames.last().and_then(|f| f.qualname.clone());
+        let in_fn = !self.frames.is_empty();
+        // `fn main` of a binary: its code is the main block.
+        // (A build script's `main` runs at build time: no entry point.)
+        let is_main = name == "main"
+            && !in_fn
+            && impl_ctx.is_none()
+            && self.mod_path.is_empty()
+            && !self.build_script;
+        let qualname = match (&impl_ctx, &outer) {
+            (_, Some(o)) if in_fn => format!("{o}.{name}"),
+            (Some(i), _) => format!("{}.{name}", i.qualname),
+            _ => self.qualname(&name),
+        };
+        let first = sig
+            .constness
+            .as_ref()
+            .map(|c| c.span)
+            .or(sig.asyncness.as_ref().map(|a| a.span))
+            .unwrap_or(sig.fn_token.span);
+        let last = match body {
+            Some(b) => b.brace_token.span.close(),
+            None => sig.paren_token.span.close(),
+        };
+        let span = self.span(first, last);
+        let (params, locals) = self.params(sig);
+        if is_main {
+            self.facts.main_guards.push(span);
+        }
+        self.frames.push(Frame {
+            qualname: (!is_main).then(|| qualname.clone()),
+            locals,
+            returns: None,
+        });
+        if let Some(b) = body {
+            self.visit_block(b);
+            if let Some(syn::Stmt::Expr(tail, None)) = b.stmts.last() {
+                self.returned(tail, true);
+            }
+        }
+        let frame = self.frames.pop().expect("pushed above");
+        if is_main {
+            return;
+        }
+        let decorators = self.decorators(attrs);
+        let return_annotation = match &sig.output {
+            ReturnType::Type(_, t) => values::type_path(t)
+                .and_then(|segs| self.resolve_path(&segs))
+                .map(|r| QName::new(&r)),
+            ReturnType::Default => None,
+        };
+        let (class, owner) = match &impl_ctx {
+            Some(i) if !in_fn && i.local => (Some(i.qualname.as_str().into()), None),
+            Some(i) if !in_fn => (None, i.resolved.as_deref().map(QName::new)),
+            _ => (None, None),
+        };
+        self.facts.functions.push(Function {
+            name: name.as_str().into(),
+            qualname: qualname.as_str().into(),
+            class,
+            decorators,
+            params: params.iter().map(|p| p.as_str().into()).collect(),
+            is_async: sig.asyncness.is_some(),
+            return_annotation,
+            name_span: self.span(first, sig.ident.span()),
+            span,
+            returns: frame.returns,
+            owner,
+        });
+    }
+
+    /// A returned value: a `Return` fact, and the function's return type
+    /// when the value has one.
+    fn returned(&mut self, e: &Expr, tail: bool) {
+        // A tail `if`/`match`/block is not one value.
+        if tail
+            && matches!(
+                e,
+                Expr::If(_)
+                    | Expr::Match(_)
+                    | Expr::Block(_)
+                    | Expr::Loop(_)
+                    | Expr::While(_)
+                    | Expr::ForLoop(_)
+                    | Expr::Unsafe(_)
+            )
+        {
+            return;
+        }
+        let scope = self.scope();
+        let mut e = e;
+        // `Ok(x)`, `Some(x)` return `x`'s type.
+        while let Expr::Call(c) = e {
+            if values::is_wrapper_call(&c.func) && c.args.len() == 1 {
+                e = &c.args[0];
+            } else {
+                break;
+            }
+        }
+        let ty = match e {
+            Expr::Tuple(t) if !t.elems.is_empty() => {
+                for (i, x) in t.elems.iter().enumerate() {
+                    let r = Return {
+                        value: self.value(x),
+                        element: Some(i as u32),
+                        scope: scope.as_deref().map(Into::into),
+                        span: self.expr_span(x),
+                    };
+                    self.facts.returns.push(r);
+                }
+                let items: Vec<Option<QName>> = t
+                    .elems
+                    .iter()
+                    .map(|x| self.value_type(x).map(|r| QName::new(&r)))
+                    .collect();
+                items
+                    .iter()
+                    .any(Option::is_some)
+                    .then_some(Returns::Tuple(items))
+            }
+            _ => {
+                let r = Return {
+                    value: self.value(e),
+                    element: None,
+                    scope: scope.as_deref().map(Into::into),
+                    span: self.expr_span(e),
+                };
+                self.facts.returns.push(r);
+                self.value_type(e).map(|r| Returns::Value(QName::new(&r)))
+            }
+        };
+        if let (Some(t), Some(f)) = (ty, self.frames.last_mut()) {
+            f.returns = Some(t);
+        }
+    }
+
+    fn bind(&mut self, name: &str, ty: Option<String>) {
+        if let Some(f) = self.frames.last_mut() {
+            f.locals.push((name.to_string(), ty));
+        }
+    }
+
+    fn assignment(&mut self, target: &str, ty: Option<String>, init: Option<&Expr>, span: Span) {
+        let value_call = ty.clone().map(|t| QName::new(&t));
+        let (value, value_args) = match init {
+            Some(e) => (self.value(e), self.made_by_args(e)),
+            None => (Value::None, None),
+        };
+        self.facts.assignments.push(Assignment {
+            target: target.into(),
+            scope: self.scope().as_deref().map(Into::into),
+            value_call,
+            value_args,
+            value,
+            span,
+        });
+    }
+
+    /// A call fact (function, method or macro call).
+    /// A call fact (function, method or macro call). `receiver` is what a
+    /// method is called on, with the span of the call that made it;
+    /// `spans` are the call's first token, the callee's last, the call's last.
+    fn push_call(
+        &mut self,
+        callee: String,
+        resolved: Option<String>,
+        args: Box<[Arg]>,
+        receiver: (Receiver, Option<(usize, usize)>),
+        spans: [PmSpan; 3],
+    ) {
+        let [first, callee_last, last] = spans;
+        let (receiver, receiver_key) = receiver;
+        let span = self.span(first, last);
+        let callee_end = span_bytes(callee_last)
+            .end
+            .clamp(span.start_byte as usize, span.end_byte as usize);
+        let key = (span.start_byte as usize, span.end_byte as usize);
+        self.calls.push(Pending {
+            call: Call {
+                callee: callee.into(),
+                resolved: resolved.map(|r| QName::new(&r)),
+                imported: None,
+                args,
+                scope: self.scope().as_deref().map(Into::into),
+                receiver_args: None,
+                receiver,
+                span,
+                callee_end: callee_end as u32,
+            },
+            key,
+            receiver_key,
+        });
+    }
+
+    /// What a method is called on: a call (by its span, linked once all
+    /// calls are known), a name chain, or neither.
+    fn receiver_of(&self, e: &Expr) -> (Receiver, Option<(usize, usize)>) {
+        let mut e = e;
+        loop {
+            e = match e {
+                Expr::Field(f) => &f.base,
+                Expr::Index(i) => &i.expr,
+                Expr::Await(a) => &a.base,
+                Expr::Try(t) => &t.expr,
+                Expr::Paren(p) => &p.expr,
+                Expr::Group(g) => &g.expr,
+                Expr::Reference(r) => &r.expr,
+                Expr::Call(_) | Expr::MethodCall(_) | Expr::Macro(_) => {
+                    let s = self.expr_span(e);
+                    return (
+                        Receiver::None,
+                        Some((s.start_byte as usize, s.end_byte as usize)),
+                    );
+                }
+                _ => break,
+            };
+        }
+        // The leading name chain of the receiver, as written.
+        let c = values::chain(e, self.src);
+        match c.base.is_empty() {
+            true => (Receiver::None, None),
+            false => {
+                let mut text = c.base.join(".");
+                for s in &c.segs {
+                    match s {
+                        Seg::Attr(a) => {
+                            text.push('.');
+                            text.push_str(a);
+                        }
+                        _ => break,
+                    }
+                }
+                (Receiver::Name(text.into()), None)
+            }
+        }
+    }
+
+    fn macro_call(&mut self, mac: &'a syn::Macro) {
+        let segs: Vec<String> = mac
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        let name = segs.last().cloned().unwrap_or_default();
+        if matches!(name.as_str(), "macro_rules") {
+            return;
+        }
+        let parsed = macros::args(mac);
+        let template = macros::format_template(mac, self.src);
+        let args: Box<[Arg]> = parsed
+            .as_deref()
+            .unwrap_or_default()
+            .iter()
+            .map(|m| Arg {
+                keyword: m.keyword.as_deref().map(Into::into),
+                value: self.value(&m.expr),
+                span: self.expr_span(&m.expr),
+            })
+            .collect();
+        let resolved = self.resolve_macro(&segs);
+        self.push_call(
+            segs.join("."),
+            resolved,
+            args,
+            (Receiver::None, None),
+            [
+                values::path_first(&mac.path),
+                values::path_last(&mac.path),
+                mac.delimiter.span().close(),
+            ],
+        );
+        let Some(parsed) = parsed else { return };
+        // The format string is one interpolated string; the rest is visited.
+        let fmt_at = template.as_ref().and_then(|_| {
+            parsed.iter().position(|a| {
+                a.keyword.is_none()
+                    && matches!(&a.expr, Expr::Lit(l) if matches!(l.lit, syn::Lit::Str(_)))
+            })
+        });
+        for (i, a) in parsed.iter().enumerate() {
+            if Some(i) == fmt_at
+                && let Some(parts) = &template
+            {
+                let holes = parts
+                    .iter()
+                    .any(|p| matches!(p, crate::facts::Part::Hole { .. }));
+                let value: String = parts
+                    .iter()
+                    .filter_map(|p| match p {
+                        crate::facts::Part::Lit(s) => Some(s.as_str()),
+                        _ => None,
+                    })
+                    .collect();
+                let span = self.expr_span(&a.expr);
+                self.facts.strings.push(StringLit {
+                    value: value.into(),
+                    interpolated: holes,
+                    scope: self.scope().as_deref().map(Into::into),
+                    span,
+                });
+                continue;
+            }
+            // The parsed expressions live only here: visit them now.
+            visit_owned_expr(self, &a.expr);
+        }
+    }
+
+    fn finish(&mut self) {
+        let mut calls = std::mem::take(&mut self.calls);
+        calls.sort_by_key(|p| (p.key.0, Reverse(p.key.1)));
+        let mut at: HashMap<(usize, usize), usize> = HashMap::new();
+        for (i, p) in calls.iter().enumerate() {
+            at.entry(p.key).or_insert(i);
+        }
+        self.facts.calls = calls
+            .into_iter()
+            .map(|mut p| {
+                if let Some(k) = p.receiver_key
+                    && let Some(&i) = at.get(&k)
+                {
+                    p.call.receiver = Receiver::Call(i as u32);
+                }
+                p.call
+            })
+            .collect();
+        self.facts.strings.sort_by_key(|s| s.span.start_byte);
+        self.facts.assignments.sort_by_key(|a| a.span.start_byte);
+        self.facts.conditions.sort_by_key(|c| c.span.start_byte);
+        self.facts.returns.sort_by_key(|r| r.span.start_byte);
+        self.facts.imports.sort_by_key(|i| i.span.start_byte);
+    }
+}
+
+/// Visit an expression parsed from a macro body (not part of the tree).
+fn visit_owned_expr(v: &mut Visitor<'_>, e: &Expr) {
+    // The visitor's lifetime ties visited nodes to the file; a macro's
+    // arguments are parsed on the spot, so they are visited by a short
+    // visitor that shares the state.
+    struct Inner<'v, 'a>(&'v mut Visitor<'a>);
+    impl<'ast> Visit<'ast> for Inner<'_, '_> {
+        fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+            call_fact(self.0, c);
+            visit::visit_expr_call(self, c);
+        }
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            method_call_fact(self.0, m);
+            visit::visit_expr_method_call(self, m);
+        }
+        fn visit_lit_str(&mut self, s: &'ast syn::LitStr) {
+            string_fact(self.0, s);
+        }
+        fn visit_macro(&mut self, m: &'ast syn::Macro) {
+            nested_macro(self.0, m);
+        }
+    }
+    Inner(v).visit_expr(e);
+}
+
+/// A macro inside a macro's arguments: its call fact, and its own arguments.
+fn nested_macro(v: &mut Visitor<'_>, mac: &syn::Macro) {
+    let segs: Vec<String> = mac
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    let parsed = macros::args(mac);
+    let args: Box<[Arg]> = parsed
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .map(|m| Arg {
+            keyword: m.keyword.as_deref().map(Into::into),
+            value: v.value(&m.expr),
+            span: v.expr_span(&m.expr),
+        })
+        .collect();
+    let resolved = v.resolve_macro(&segs);
+    v.push_call(
+        segs.join("."),
+        resolved,
+        args,
+        (Receiver::None, None),
+        [
+            values::path_first(&mac.path),
+            values::path_last(&mac.path),
+            mac.delimiter.span().close(),
+        ],
+    );
+    for a in parsed.unwrap_or_default() {
+        visit_owned_expr(v, &a.expr);
+    }
+}
+
+fn call_fact(v: &mut Visitor<'_>, c: &syn::ExprCall) {
+    let chain = values::chain(&c.func, v.src);
+    let resolved = v.resolve_chain(&chain);
+    let args = v.args_of(c.args.iter()).into_boxed_slice();
+    v.push_call(
+        chain.render(),
+        resolved,
+        args,
+        (Receiver::None, None),
+        [
+            values::expr_first(&c.func),
+            values::expr_last(&c.func),
+            c.paren_token.span.close(),
+        ],
+    );
+}
+
+fn method_call_fact(v: &mut Visitor<'_>, m: &syn::ExprMethodCall) {
+    let chain = values::chain(&m.receiver, v.src);
+    let method = m.method.to_string();
+    let resolved = v.resolve_chain(&chain).map(|r| format!("{r}.{method}"));
+    let callee = format!("{}.{method}", chain.render());
+    let (receiver, key) = v.receiver_of(&m.receiver);
+    let args = v.args_of(m.args.iter()).into_boxed_slice();
+    let callee_last = match &m.turbofish {
+        Some(t) => t.gt_token.spans[0],
+        None => m.method.span(),
+    };
+    v.push_call(
+        callee,
+        resolved,
+        args,
+        (receiver, key),
+        [
+            values::expr_first(&m.receiver),
+            callee_last,
+            m.paren_token.span.close(),
+        ],
+    );
+}
+
+fn string_fact(v: &mut Visitor<'_>, s: &syn::LitStr) {
+    let span = v.span(s.span(), s.span());
+    v.facts.strings.push(StringLit {
+        value: s.value().into(),
+        interpolated: false,
+        scope: v.scope().as_deref().map(Into::into),
+        span,
+    });
+}
+
+impl<'a> Visit<'a> for Visitor<'a> {
+    fn visit_item_use(&mut self, u: &'a syn::ItemUse) {
+        let mut out = Vec::new();
+        use_tree(&u.tree, Vec::new(), &mut out, 0);
+        let span = self.span(u.use_token.span, u.semi_token.spans[0]);
+        let mod_path = self.mod_path.clone();
+        for (local, target) in out {
+            let level = match target.first().map(String::as_str) {
+                Some("super") => target.iter().take_while(|s| *s == "super").count() as u32,
+                Some("self") => 1,
+                _ => 0,
+            };
+            let target = self.absolute(&target, &mod_path);
+            self.facts.imports.push(Import {
+                local: local.as_str().into(),
+                target: target.as_str().into(),
+                level,
+                span,
+            });
+        }
+    }
+
+    fn visit_item_mod(&mut self, m: &'a syn::ItemMod) {
+        if m.content.is_some() {
+            self.mod_path.push(m.ident.to_string());
+            visit::visit_item_mod(self, m);
+            self.mod_path.pop();
+        }
+    }
+
+    fn visit_item_fn(&mut self, f: &'a syn::ItemFn) {
+        self.impls.push(None);
+        self.function(&f.attrs, &f.sig, Some(&f.block));
+        self.impls.pop();
+    }
+
+    fn visit_item_impl(&mut self, i: &'a syn::ItemImpl) {
+        let resolved = self.impl_type(&self.mod_path.clone(), &i.self_ty);
+        let ctx = values::type_path(&i.self_ty).and_then(|segs| {
+            let name = segs.last()?.clone();
+            let own = self.item_path(&self.mod_path, &name);
+            let local = segs.len() == 1 && self.items.types.contains_key(&own);
+            Some(ImplCtx {
+                qualname: match local {
+                    true => self.items.types[&own].clone(),
+                    false => self.qualname(&name),
+                },
+                resolved: resolved.clone(),
+                local,
+            })
+        });
+        self.impls.push(ctx);
+        for item in &i.items {
+            match item {
+                syn::ImplItem::Fn(f) => self.function(&f.attrs, &f.sig, Some(&f.block)),
+                other => visit::visit_impl_item(self, other),
+            }
+        }
+        self.impls.pop();
+    }
+
+    fn visit_item_trait(&mut self, t: &'a syn::ItemTrait) {
+        let name = t.ident.to_string();
+        let qualname = self.qualname(&name);
+        let first = t.trait_token.span;
+        let span = self.span(first, t.brace_token.span.close());
+        self.facts.classes.push(Class {
+            name: name.as_str().into(),
+            qualname: qualname.as_str().into(),
+            bases: Vec::new(),
+            decorators: self.decorators(&t.attrs),
+            fields: Vec::new(),
+            name_span: self.span(first, t.ident.span()),
+            span,
+        });
+        self.impls.push(Some(ImplCtx {
+            qualname,
+            resolved: Some(self.item_path(&self.mod_path, &name)),
+            local: true,
+        }));
+        for item in &t.items {
+            match item {
+                syn::TraitItem::Fn(f) => self.function(&f.attrs, &f.sig, f.default.as_ref()),
+                other => visit::visit_trait_item(self, other),
+            }
+        }
+        self.impls.pop();
+    }
+
+    fn visit_item_struct(&mut self, s: &'a syn::ItemStruct) {
+        let name = s.ident.to_string();
+        let dotted = self.item_path(&self.mod_path, &name);
+        let first = s.struct_token.span;
+        let last = match (&s.semi_token, &s.fields) {
+            (Some(t), _) => t.spans[0],
+            (None, syn::Fields::Named(n)) => n.brace_token.span.close(),
+            (None, syn::Fields::Unnamed(u)) => u.paren_token.span.close(),
+            (None, syn::Fields::Unit) => s.ident.span(),
+        };
+        let mut fields = Vec::new();
+        if let syn::Fields::Named(named) = &s.fields {
+            for f in &named.named {
+                let Some(ident) = &f.ident else { continue };
+                let colon_end = f
+                    .colon_token
+                    .as_ref()
+                    .map_or(span_bytes(ident.span()).end, |c| span_bytes(c.spans[0]).end);
+                let ty_end = span_bytes(values::type_last(&f.ty)).end;
+                let type_text = self
+                    .src
+                    .get(colon_end..ty_end)
+                    .map(|t| values::shorten(t.trim()))
+                    .unwrap_or_default();
+                fields.push(Field {
+                    name: ident.to_string().as_str().into(),
+                    rename: serde_rename(&f.attrs).map(|r| r.as_str().into()),
+                    type_text: type_text.as_str().into(),
+                    type_: self.resolve_type(&f.ty).map(|t| QName::new(&t)),
+                    span: self.span(ident.span(), values::type_last(&f.ty)),
+                });
+            }
+        }
+        let bases = self
+            .items
+            .traits
+            .get(&dotted)
+            .map(|ts| ts.iter().map(|t| QName::new(t)).collect())
+            .unwrap_or_default();
+        self.facts.classes.push(Class {
+            name: name.as_str().into(),
+            qualname: self.qualname(&name).as_str().into(),
+            bases,
+            decorators: self.decorators(&s.attrs),
+            fields,
+            name_span: self.span(first, s.ident.span()),
+            span: self.span(first, last),
+        });
+    }
+
+    fn visit_item_enum(&mut self, e: &'a syn::ItemEnum) {
+        let name = e.ident.to_string();
+        let dotted = self.item_path(&self.mod_path, &name);
+        let first = e.enum_token.span;
+        let bases = self
+            .items
+            .traits
+            .get(&dotted)
+            .map(|ts| ts.iter().map(|t| QName::new(t)).collect())
+            .unwrap_or_default();
+        self.facts.classes.push(Class {
+            name: name.as_str().into(),
+            qualname: self.qualname(&name).as_str().into(),
+            bases,
+            decorators: self.decorators(&e.attrs),
+            fields: Vec::new(),
+            name_span: self.span(first, e.ident.span()),
+            span: self.span(first, e.brace_token.span.close()),
+        });
+        visit::visit_item_enum(self, e);
+    }
+
+    fn visit_item_const(&mut self, c: &'a syn::ItemConst) {
+        let span = self.span(c.const_token.span, c.semi_token.spans[0]);
+        let ty = self
+            .value_type(&c.expr)
+            .filter(|t| t.ends_with(')'))
+            .or_else(|| self.resolve_type(&c.ty));
+        self.assignment(&c.ident.to_string(), ty, Some(&c.expr), span);
+        visit::visit_expr(self, &c.expr);
+    }
+
+    fn visit_item_static(&mut self, s: &'a syn::ItemStatic) {
+        let span = self.span(s.static_token.span, s.semi_token.spans[0]);
+        let ty = self.resolve_type(&s.ty);
+        self.assignment(&s.ident.to_string(), ty, Some(&s.expr), span);
+        visit::visit_expr(self, &s.expr);
+    }
+
+    fn visit_local(&mut self, l: &'a syn::Local) {
+        // The initializer runs before the binding exists.
+        if let Some(init) = &l.init {
+            self.visit_expr(&init.expr);
+            if let Some((_, diverge)) = &init.diverge {
+                self.visit_expr(diverge);
+            }
+        }
+        let (name, annotated) = match &l.pat {
+            Pat::Type(pt) => (pat_name(&pt.pat), self.resolve_type(&pt.ty)),
+            p => (pat_name(p), None),
+        };
+        let Some(name) = name else {
+            return;
+        };
+        let init = l.init.as_ref().map(|i| &*i.expr);
+        let ty = annotated.or_else(|| init.and_then(|e| self.value_type(e)));
+        let span = self.span(l.let_token.span, l.semi_token.spans[0]);
+        self.assignment(&name, ty.clone(), init, span);
+        self.bind(&name, ty);
+    }
+
+    fn visit_expr_assign(&mut self, a: &'a syn::ExprAssign) {
+        visit::visit_expr_assign(self, a);
+        let Some(target) = values::name_chain(&a.left) else {
+            return;
+        };
+        let ty = self.value_type(&a.right);
+        let span = self.span(values::expr_first(&a.left), values::expr_last(&a.right));
+        self.assignment(&target, ty.clone(), Some(&a.right), span);
+        if !target.contains('.') {
+            self.bind(&target, ty);
+        }
+    }
+
+    fn visit_expr_call(&mut self, c: &'a syn::ExprCall) {
+        call_fact(self, c);
+        visit::visit_expr_call(self, c);
+    }
+
+    fn visit_expr_method_call(&mut self, m: &'a syn::ExprMethodCall) {
+        method_call_fact(self, m);
+        visit::visit_expr_method_call(self, m);
+    }
+
+    fn visit_macro(&mut self, m: &'a syn::Macro) {
+        self.macro_call(m);
+    }
+
+    fn visit_item_macro(&mut self, m: &'a syn::ItemMacro) {
+        // `macro_rules!` definitions and item macros (`lazy_static!`) hold
+        // items, not arguments.
+        let _ = m;
+    }
+
+    fn visit_lit_str(&mut self, s: &'a syn::LitStr) {
+        string_fact(self, s);
+    }
+
+    fn visit_attribute(&mut self, _: &'a Attribute) {
+        // Attributes are decorators (read with their item), not code.
+    }
+
+    fn visit_expr_if(&mut self, i: &'a syn::ExprIf) {
+        let names = values::condition_names(&i.cond);
+        let then = self.span(
+            i.then_branch.brace_token.span.open(),
+            i.then_branch.brace_token.span.close(),
+        );
+        let orelse = i.else_branch.as_ref().map(|(_, e)| self.expr_span(e));
+        self.facts.conditions.push(Condition {
+            names: names.iter().map(|n| n.as_str().into()).collect(),
+            scope: self.scope().as_deref().map(Into::into),
+            span: self.expr_span(&i.cond),
+            then,
+            orelse,
+        });
+        visit::visit_expr_if(self, i);
+    }
+
+    fn visit_expr_return(&mut self, r: &'a syn::ExprReturn) {
+        if let Some(e) = &r.expr {
+            self.returned(e, false);
+        }
+        visit::visit_expr_return(self, r);
+    }
+
+    fn visit_expr_closure(&mut self, c: &'a syn::ExprClosure) {
+        // Closure parameters shadow names of the function; their types are
+        // unknown unless written.
+        let mark = self.frames.last().map_or(0, |f| f.locals.len());
+        for p in &c.inputs {
+            let (name, ty) = match p {
+                Pat::Type(pt) => (pat_name(&pt.pat), self.resolve_type(&pt.ty)),
+                p => (pat_name(p), None),
+            };
+            if let Some(n) = name {
+                self.bind(&n, ty);
+            }
+        }
+        visit::visit_expr_closure(self, c);
+        if let Some(f) = self.frames.last_mut() {
+            f.locals.truncate(mark);
+        }
+    }
+}
+
+/// The name a pattern binds when it binds one: `x`, `mut x`, `State(x)`,
+/// `Json(req)`, `&x`.
+fn pat_name(p: &Pat) -> Option<String> {
+    let mut p = p;
+    for _ in 0..values::MAX_LITERAL_DEPTH {
+        p = match p {
+            Pat::Ident(i) if i.subpat.is_none() => return Some(i.ident.to_string()),
+            Pat::Type(t) => &t.pat,
+            Pat::Reference(r) => &r.pat,
+            Pat::Paren(x) => &x.pat,
+            Pat::TupleStruct(t) if t.elems.len() == 1 => &t.elems[0],
+            _ => return None,
+        };
+    }
+    None
+}
+
+/// `#[serde(rename = "x")]` on a field.
+fn serde_rename(attrs: &[Attribute]) -> Option<String> {
+    for a in attrs {
+        if !a.path().is_ident("serde") {
+            continue;
+        }
+        let Meta::List(l) = &a.meta else { continue };
+        for m in macros::token_args(l.tokens.clone()).unwrap_or_default() {
+            if m.keyword.as_deref() == Some("rename")
+                && let Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) = &m.expr
+            {
+                return Some(s.value());
+            }
+        }
+    }
+    None
+}
+
+/// A `use` tree flattened to (local name, path as written).
+fn use_tree(t: &UseTree, prefix: Vec<String>, out: &mut Vec<(String, Vec<String>)>, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    match t {
+        UseTree::Path(p) => {
+            let mut pre = prefix;
+            pre.push(p.ident.to_string());
+            use_tree(&p.tree, pre, out, depth + 1);
+        }
+        UseTree::Name(n) => {
+            let name = n.ident.to_string();
+            if name == "self" {
+                if let Some(last) = prefix.last() {
+                    out.push((last.clone(), prefix));
+                }
+            } else {
+                let mut target = prefix;
+                target.push(name.clone());
+                out.push((name, target));
+            }
+        }
+        UseTree::Rename(r) => {
+            let local = r.rename.to_string();
+            let name = r.ident.to_string();
+            let mut target = prefix;
+            if name != "self" {
+                target.push(name);
+            }
+            if local != "_" {
+                out.push((local, target));
+            }
+        }
+        UseTree::Glob(_) => out.push(("*".to_string(), prefix)),
+        UseTree::Group(g) => {
+            for item in &g.items {
+                use_tree(item, prefix.clone(), out, depth + 1);
+            }
+        }
+    }
+}

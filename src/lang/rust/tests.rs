@@ -1,0 +1,280 @@
+use super::*;
+use crate::facts::{Receiver, Value};
+
+fn facts(path: &str, src: &str) -> FileFacts {
+    let (f, notes) = extract(path, src);
+    assert!(notes.is_empty(), "{notes:?}");
+    f
+}
+
+fn resolved(f: &FileFacts, callee: &str) -> Option<String> {
+    f.calls
+        .iter()
+        .find(|c| c.callee == callee)
+        .unwrap_or_else(|| {
+            panic!(
+                "no call {callee}: {:?}",
+                f.calls.iter().map(|c| c.callee).collect::<Vec<_>>()
+            )
+        })
+        .resolved
+        .map(|r| r.as_str().to_string())
+}
+
+#[test]
+fn module_names_follow_the_crate_layout() {
+    let m = |p: &str| module_name(p).1;
+    assert_eq!(m("crates/llm-gw/src/lib.rs"), "llm_gw");
+    assert_eq!(m("crates/llm-gw/src/api/mod.rs"), "llm_gw.api");
+    assert_eq!(m("crates/llm-gw/src/api/chat.rs"), "llm_gw.api.chat");
+    assert_eq!(m("gw/src/main.rs"), "gw.main");
+    assert_eq!(m("gw/src/bin/worker.rs"), "gw.bin.worker");
+    assert_eq!(m("src/lib.rs"), "crate");
+    assert_eq!(m("gw/examples/chat.rs"), "gw.examples.chat");
+    assert_eq!(module_name("gw/src/main.rs").0, "gw");
+}
+
+#[test]
+fn use_trees_with_renames_globs_self_and_relative_paths() {
+    let src = "use std::sync::{Arc, Mutex as M};\nuse async_openai::{self, Client as Oai};\nuse crate::llm::*;\nuse super::state::AppState;\nuse self::inner::f;\nmod inner { pub fn f() {} }\n";
+    let f = facts("gw/src/api/chat.rs", src);
+    let imports: Vec<(&str, &str)> = f
+        .imports
+        .iter()
+        .map(|i| (i.local.as_str(), i.target.as_str()))
+        .collect();
+    assert!(imports.contains(&("Arc", "std.sync.Arc")));
+    assert!(imports.contains(&("M", "std.sync.Mutex")));
+    assert!(imports.contains(&("async_openai", "async_openai")));
+    assert!(imports.contains(&("Oai", "async_openai.Client")));
+    assert!(imports.contains(&("*", "gw.llm")));
+    assert!(imports.contains(&("AppState", "gw.api.state.AppState")));
+    assert!(imports.contains(&("f", "gw.api.chat.inner.f")));
+}
+
+#[test]
+fn calls_resolve_through_lets_params_fields_and_wrappers() {
+    let src = r#"
+use std::sync::Arc;
+use async_openai::Client;
+use axum::extract::State;
+
+struct AppState { client: Arc<Client<C>>, name: String }
+
+impl AppState {
+    async fn reply(&self, r: Req) -> String {
+        self.client.clone().chat().create(r).await.unwrap()
+    }
+}
+
+async fn handler(State(state): State<Arc<AppState>>) {
+    let client = Client::new();
+    let out = client.chat().create(req).await?;
+    state.reply(out).await;
+    Self::helper();
+}
+"#;
+    let f = facts("gw/src/state.rs", src);
+    assert_eq!(
+        resolved(&f, "self.client.clone().chat().create").as_deref(),
+        Some("async_openai.Client().chat().create")
+    );
+    assert_eq!(
+        resolved(&f, "client.chat().create").as_deref(),
+        Some("async_openai.Client.new().chat().create")
+    );
+    assert_eq!(
+        resolved(&f, "state.reply").as_deref(),
+        Some("gw.state.AppState().reply")
+    );
+    let method = f.functions.iter().find(|x| x.name == "reply").unwrap();
+    assert_eq!(method.qualname, "AppState.reply");
+    assert_eq!(method.class.as_deref(), Some("AppState"));
+    assert_eq!(method.params, ["self", "r"]);
+    let class = &f.classes[0];
+    assert_eq!(class.fields[0].name, "client");
+    assert_eq!(class.fields[0].type_text, "Arc<Client<C>>");
+    assert_eq!(
+        class.fields[0].type_.unwrap().as_str(),
+        "async_openai.Client()"
+    );
+    let a = f.assignments.iter().find(|a| a.target == "client").unwrap();
+    assert_eq!(a.scope.as_deref(), Some("handler"));
+    assert_eq!(a.value_call.unwrap().as_str(), "async_openai.Client.new()");
+}
+
+#[test]
+fn builder_chains_link_receivers() {
+    let f = facts(
+        "gw/src/lib.rs",
+        "fn f() { Router::new().route(\"/x\", post(h)).route(\"/y\", get(g)); }\nfn h() {}\nfn g() {}\n",
+    );
+    let outer = f
+        .calls
+        .iter()
+        .position(|c| c.callee == "Router.new().route().route")
+        .unwrap();
+    let inner = f
+        .calls
+        .iter()
+        .position(|c| c.callee == "Router.new().route")
+        .unwrap();
+    assert!(outer < inner, "outer calls come first");
+    assert_eq!(f.calls[outer].receiver, Receiver::Call(inner as u32));
+    let post = f.calls.iter().find(|c| c.callee == "post").unwrap();
+    assert!(
+        matches!(&post.args[0].value, Value::Name { text, resolved: Some(r) } if text == "h" && r.as_str() == "gw.h")
+    );
+    assert_eq!(f.calls[inner].args[0].value, Value::Str("/x".into()));
+}
+
+#[test]
+fn impl_away_from_its_struct_names_the_owner() {
+    let f = facts(
+        "gw/src/llm.rs",
+        "use crate::state::AppState;\nimpl AppState { pub fn reply(&self) {} }\n",
+    );
+    let m = &f.functions[0];
+    assert_eq!(m.qualname, "AppState.reply");
+    assert_eq!(m.class, None);
+    assert_eq!(m.owner.unwrap().as_str(), "gw.state.AppState");
+}
+
+#[test]
+fn attributes_are_decorators_and_main_is_the_main_block() {
+    let src = "use actix_web::{post, web};\n#[post(\"/chat\")]\nasync fn chat() {}\n#[derive(Debug)]\nstruct S;\n#[actix_web::main]\nasync fn main() { let x = web::Data::new(1); run(x); }\n";
+    let f = facts("gw/src/main.rs", src);
+    let chat = &f.functions[0];
+    assert_eq!(chat.decorators.len(), 1);
+    assert_eq!(
+        chat.decorators[0].resolved.unwrap().as_str(),
+        "actix_web.post()"
+    );
+    assert_eq!(chat.decorators[0].args[0].value, Value::Str("/chat".into()));
+    assert!(f.classes[0].decorators.is_empty(), "derive is no decorator");
+    assert_eq!(f.main_guards.len(), 1);
+    assert!(f.functions.iter().all(|x| x.name != "main"));
+    let run = f.calls.iter().find(|c| c.callee == "run").unwrap();
+    assert_eq!(run.scope, None);
+    assert!(f.main_guards[0].contains(&run.span));
+}
+
+#[test]
+fn macros_give_calls_fields_and_templates() {
+    let src = "use tracing::info;\nfn f(user: &str, prompt: String) {\n    info!(user = %user, len = prompt.len(), \"generated for {}\", user);\n    let s = format!(\"Summarise: {prompt}\");\n    log::warn!(target: \"x\", \"{}\", g(1));\n}\n";
+    let f = facts("gw/src/lib.rs", src);
+    let info = f.calls.iter().find(|c| c.callee == "info").unwrap();
+    assert_eq!(info.resolved.unwrap().as_str(), "tracing.info");
+    let keys: Vec<Option<&str>> = info.args.iter().map(|a| a.keyword.as_deref()).collect();
+    assert_eq!(keys, [Some("user"), Some("len"), None, None]);
+    assert!(
+        f.calls.iter().any(|c| c.callee == "prompt.len"),
+        "calls inside macro arguments"
+    );
+    assert!(
+        f.calls.iter().any(|c| c.callee == "g"),
+        "calls inside nested macros"
+    );
+    let s = f.strings.iter().find(|s| s.value == "Summarise: ").unwrap();
+    assert!(s.interpolated);
+    let a = f.assignments.iter().find(|a| a.target == "s").unwrap();
+    let Value::Expr(e) = &a.value else {
+        panic!("{:?}", a.value)
+    };
+    assert_eq!(
+        e.reads.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+        ["prompt"]
+    );
+}
+
+#[test]
+fn comments_conditions_and_returns() {
+    let src = "fn f(x: bool) -> Client {\n    // synthlint: ignore[GEN001]\n    if x && !flags.no_label { g(); } else { h(); }\n    Client::new()\n}\n";
+    let f = facts("gw/src/lib.rs", src);
+    assert_eq!(f.comments[0].text, " synthlint: ignore[GEN001]");
+    assert_eq!(f.conditions.len(), 1);
+    assert!(f.conditions[0].names.contains(&"flags.no_label".into()));
+    assert!(f.conditions[0].orelse.is_some());
+    assert_eq!(f.returns.len(), 1);
+    assert_eq!(
+        f.functions[0].returns,
+        Some(crate::facts::Returns::Value(crate::facts::QName::new(
+            "Client.new()"
+        )))
+    );
+}
+
+#[test]
+fn broken_and_deep_files_are_notifications_not_panics() {
+    let (f, notes) = extract("gw/src/lib.rs", "fn f( {\n// synthlint: ignore[X]\n");
+    assert_eq!(notes.len(), 1);
+    assert_eq!(notes[0].kind, "syntax-error");
+    assert_eq!(f.comments.len(), 1, "comments survive a parse error");
+    for deep in [
+        format!("fn f() {{ {}x{} }}", "(".repeat(5000), ")".repeat(5000)),
+        format!("fn f() {{ x{}; }}", ".a()".repeat(5000)),
+        format!("fn f() {{ {}x; }}", "-".repeat(20000)),
+    ] {
+        let (_, notes) = extract("gw/src/lib.rs", &deep);
+        assert_eq!(notes[0].kind, "too-deep");
+    }
+}
+
+/// Just under the lexer's bound, syn's parser and the visit fit in the
+/// parse thread's stack in a debug build, whatever the caller's stack (a
+/// scan thread has 2 MiB).
+#[test]
+fn nesting_under_the_bound_fits_a_worker_stack() {
+    let under = |unit: usize| (lex::MAX_DEPTH as usize - 8) / unit;
+    let cases = [
+        format!(
+            "fn f() {{ {}x{} }}",
+            "(".repeat(under(2)),
+            ")".repeat(under(2))
+        ),
+        format!(
+            "fn f() {{ {}x{} }}",
+            "[".repeat(under(2)),
+            "]".repeat(under(2))
+        ),
+        format!(
+            "fn f() {{ {} }}",
+            "{ ".repeat(under(2)) + &"}".repeat(under(2))
+        ),
+        format!("fn f() {{ x{}; }}", ".a()".repeat(under(3))),
+        format!("fn f() {{ {}x; }}", "!".repeat(under(1))),
+        format!("fn f() {{ {}1; }}", "1 + ".repeat(under(1))),
+        format!("fn f() {{ {}x; }}", "|a| ".repeat(under(2))),
+        format!(
+            "fn f() {{ {}x{} }}",
+            "g(".repeat(under(2)),
+            ")".repeat(under(2))
+        ),
+        format!(
+            "fn f() {{ {}x{} }}",
+            "format!(\"{{}}\", ".repeat(under(3)),
+            ")".repeat(under(3))
+        ),
+        format!(
+            "type T = {}u8{};",
+            "Vec<".repeat(under(2)),
+            ">".repeat(under(2))
+        ),
+        format!(
+            "fn f() {{ {}x{} }}",
+            "if a { ".repeat(under(3)),
+            " }".repeat(under(3))
+        ),
+    ];
+    for src in cases {
+        let handle = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || {
+                let (_, notes) = extract("gw/src/lib.rs", &src);
+                notes.into_iter().map(|n| n.kind).collect::<Vec<_>>()
+            })
+            .unwrap();
+        let kinds = handle.join().expect("no stack overflow");
+        assert!(kinds.iter().all(|k| k != "too-deep"), "{kinds:?}");
+    }
+}

@@ -1,0 +1,1009 @@
+//! Expressions as the facts hold them: first and last tokens (spans
+//! without turning a subtree back into tokens), name chains, literal
+//! values, what an expression reads, and its shape. Everything here walks
+//! chains iteratively and nested values to a fixed depth.
+
+use proc_macro2::Span as PmSpan;
+use syn::{Expr, Lit, Member, Path, PathArguments, Type, TypeParamBound, UnOp};
+
+use crate::facts::{BinOp, Expr as FactExpr, Part, Shape, Value};
+
+/// Literal values nest at most this deep (lists in dicts in lists ...).
+pub const MAX_LITERAL_DEPTH: usize = 16;
+/// Names kept per expression.
+const MAX_READS: usize = 64;
+/// Nodes looked at to find an expression's reads or a condition's names.
+const MAX_READ_NODES: usize = 2048;
+/// Longest display text of an expression.
+const MAX_EXPR_TEXT: usize = 120;
+/// Elements kept of a literal list or dict.
+const MAX_ELEMENTS: usize = 256;
+
+/// Methods that hand back the value they are called on, or a reference,
+/// guard or clone of it: a chain through them keeps its type.
+pub const PASSTHROUGH: &[&str] = &[
+    "clone",
+    "as_ref",
+    "as_mut",
+    "borrow",
+    "borrow_mut",
+    "lock",
+    "read",
+    "write",
+    "unwrap",
+    "expect",
+    "unwrap_or_default",
+    "to_owned",
+    "deref",
+    "deref_mut",
+    "get_ref",
+    "get_mut",
+    "as_deref",
+    "as_deref_mut",
+    "into_inner",
+    "blocking_lock",
+    "try_lock",
+    "unwrap_unchecked",
+];
+
+/// Calls that wrap a value without changing what it is (`Arc::new(x)`,
+/// `Some(x)`): a chain through them is the chain of their argument. By
+/// the path's last one or two segments.
+const WRAPPER_CALLS: &[&[&str]] = &[
+    &["Arc", "new"],
+    &["Rc", "new"],
+    &["Box", "new"],
+    &["Box", "pin"],
+    &["Mutex", "new"],
+    &["RwLock", "new"],
+    &["RefCell", "new"],
+    &["Cell", "new"],
+    &["Data", "new"],
+    &["Arc", "clone"],
+    &["Rc", "clone"],
+    &["Some"],
+    &["Ok"],
+    &["Extension"],
+    &["State"],
+];
+
+/// Generic types that only share, guard or wrap one value: a field or
+/// parameter of `Arc<Client>` is a client.
+pub const WRAPPER_TYPES: &[&str] = &[
+    "Arc",
+    "Rc",
+    "Box",
+    "Mutex",
+    "RwLock",
+    "RefCell",
+    "Cell",
+    "Cow",
+    "Pin",
+    "State",
+    "Extension",
+    "Data",
+    "Json",
+    "Form",
+    "Query",
+    "Option",
+    "Lazy",
+    "LazyLock",
+    "OnceLock",
+    "OnceCell",
+    "LazyCell",
+    "ManuallyDrop",
+    "Weak",
+    "Result",
+];
+
+// --- spans -----------------------------------------------------------------
+
+/// The first token of an expression.
+pub fn expr_first(e: &Expr) -> PmSpan {
+    let mut e = e;
+    loop {
+        e = match e {
+            Expr::Array(x) => return x.bracket_token.span.open(),
+            Expr::Assign(x) => &x.left,
+            Expr::Async(x) => return x.async_token.span,
+            Expr::Await(x) => &x.base,
+            Expr::Binary(x) => &x.left,
+            Expr::Block(x) => match &x.label {
+                Some(l) => return l.name.apostrophe,
+                None => return x.block.brace_token.span.open(),
+            },
+            Expr::Break(x) => return x.break_token.span,
+            Expr::Call(x) => &x.func,
+            Expr::Cast(x) => &x.expr,
+            Expr::Closure(x) => {
+                return match (&x.asyncness, &x.capture) {
+                    (Some(a), _) => a.span,
+                    (None, Some(m)) => m.span,
+                    _ => x.inputs_begin.spans[0],
+                };
+            }
+            Expr::Const(x) => return x.const_token.span,
+            Expr::Continue(x) => return x.continue_token.span,
+            Expr::Field(x) => &x.base,
+            Expr::ForLoop(x) => match &x.label {
+                Some(l) => return l.name.apostrophe,
+                None => return x.for_token.span,
+            },
+            Expr::Group(x) => &x.expr,
+            Expr::If(x) => return x.if_token.span,
+            Expr::Index(x) => &x.expr,
+            Expr::Infer(x) => return x.underscore_token.spans[0],
+            Expr::Let(x) => return x.let_token.span,
+            Expr::Lit(x) => return x.lit.span(),
+            Expr::Loop(x) => match &x.label {
+                Some(l) => return l.name.apostrophe,
+                None => return x.loop_token.span,
+            },
+            Expr::Macro(x) => return path_first(&x.mac.path),
+            Expr::Match(x) => return x.match_token.span,
+            Expr::MethodCall(x) => &x.receiver,
+            Expr::Paren(x) => return x.paren_token.span.open(),
+            Expr::Path(x) => match &x.qself {
+                Some(q) => return q.lt_token.spans[0],
+                None => return path_first(&x.path),
+            },
+            Expr::Range(x) => match &x.start {
+                Some(s) => s,
+                None => return range_span(&x.limits),
+            },
+            Expr::RawAddr(x) => return x.and_token.spans[0],
+            Expr::Reference(x) => return x.and_token.spans[0],
+            Expr::Repeat(x) => return x.bracket_token.span.open(),
+            Expr::Return(x) => return x.return_token.span,
+            Expr::Struct(x) => match &x.qself {
+                Some(q) => return q.lt_token.spans[0],
+                None => return path_first(&x.path),
+            },
+            Expr::Try(x) => &x.expr,
+            Expr::TryBlock(x) => return x.try_token.span,
+            Expr::Tuple(x) => return x.paren_token.span.open(),
+            Expr::Unary(x) => return unop_span(&x.op),
+            Expr::Unsafe(x) => return x.unsafe_token.span,
+            Expr::While(x) => match &x.label {
+                Some(l) => return l.name.apostrophe,
+                None => return x.while_token.span,
+            },
+            Expr::Yield(x) => return x.yield_token.span,
+            _ => return PmSpan::call_site(),
+        };
+    }
+}
+
+/// The last token of an expression.
+pub fn expr_last(e: &Expr) -> PmSpan {
+    let mut e = e;
+    loop {
+        e = match e {
+            Expr::Array(x) => return x.bracket_token.span.close(),
+            Expr::Assign(x) => &x.right,
+            Expr::Async(x) => return x.block.brace_token.span.close(),
+            Expr::Await(x) => return x.await_token.span,
+            Expr::Binary(x) => &x.right,
+            Expr::Block(x) => return x.block.brace_token.span.close(),
+            Expr::Break(x) => match &x.expr {
+                Some(v) => v,
+                None => match &x.label {
+                    Some(l) => return l.ident.span(),
+                    None => return x.break_token.span,
+                },
+            },
+            Expr::Call(x) => return x.paren_token.span.close(),
+            Expr::Cast(x) => return type_last(&x.ty),
+            Expr::Closure(x) => &x.body,
+            Expr::Const(x) => return x.block.brace_token.span.close(),
+            Expr::Continue(x) => match &x.label {
+                Some(l) => return l.ident.span(),
+                None => return x.continue_token.span,
+            },
+            Expr::Field(x) => return member_span(&x.member),
+            Expr::ForLoop(x) => return x.body.brace_token.span.close(),
+            Expr::Group(x) => &x.expr,
+            Expr::If(x) => match &x.else_branch {
+                Some((_, e)) => e,
+                None => return x.then_branch.brace_token.span.close(),
+            },
+            Expr::Index(x) => return x.bracket_token.span.close(),
+            Expr::Infer(x) => return x.underscore_token.spans[0],
+            Expr::Let(x) => &x.expr,
+            Expr::Lit(x) => return x.lit.span(),
+            Expr::Loop(x) => return x.body.brace_token.span.close(),
+            Expr::Macro(x) => return x.mac.delimiter.span().close(),
+            Expr::Match(x) => return x.brace_token.span.close(),
+            Expr::MethodCall(x) => return x.paren_token.span.close(),
+            Expr::Paren(x) => return x.paren_token.span.close(),
+            Expr::Path(x) => return path_last(&x.path),
+            Expr::Range(x) => match &x.end {
+                Some(v) => v,
+                None => return range_span(&x.limits),
+            },
+            Expr::RawAddr(x) => &x.expr,
+            Expr::Reference(x) => &x.expr,
+            Expr::Repeat(x) => return x.bracket_token.span.close(),
+            Expr::Return(x) => match &x.expr {
+                Some(v) => v,
+                None => return x.return_token.span,
+            },
+            Expr::Struct(x) => return x.brace_token.span.close(),
+            Expr::Try(x) => return x.question_token.spans[0],
+            Expr::TryBlock(x) => return x.block.brace_token.span.close(),
+            Expr::Tuple(x) => return x.paren_token.span.close(),
+            Expr::Unary(x) => &x.expr,
+            Expr::Unsafe(x) => return x.block.brace_token.span.close(),
+            Expr::While(x) => return x.body.brace_token.span.close(),
+            Expr::Yield(x) => match &x.expr {
+                Some(v) => v,
+                None => return x.yield_token.span,
+            },
+            _ => return PmSpan::call_site(),
+        };
+    }
+}
+
+fn range_span(l: &syn::RangeLimits) -> PmSpan {
+    match l {
+        syn::RangeLimits::HalfOpen(t) => t.spans[0],
+        syn::RangeLimits::Closed(t) => t.spans[0],
+    }
+}
+
+fn unop_span(op: &UnOp) -> PmSpan {
+    match op {
+        UnOp::Deref(t) => t.spans[0],
+        UnOp::Not(t) => t.spans[0],
+        UnOp::Neg(t) => t.spans[0],
+        _ => PmSpan::call_site(),
+    }
+}
+
+fn member_span(m: &Member) -> PmSpan {
+    match m {
+        Member::Named(i) => i.span(),
+        Member::Unnamed(i) => i.span,
+    }
+}
+
+pub fn path_first(p: &Path) -> PmSpan {
+    match (&p.leading_colon, p.segments.first()) {
+        (Some(c), _) => c.spans[0],
+        (None, Some(s)) => s.ident.span(),
+        _ => PmSpan::call_site(),
+    }
+}
+
+pub fn path_last(p: &Path) -> PmSpan {
+    match p.segments.last() {
+        Some(s) => match &s.arguments {
+            PathArguments::AngleBracketed(a) => a.gt_token.spans[0],
+            PathArguments::Parenthesized(a) => match &a.output {
+                syn::ReturnType::Type(_, t) => type_last(t),
+                syn::ReturnType::Default => a.paren_token.span.close(),
+            },
+            PathArguments::None => s.ident.span(),
+        },
+        None => PmSpan::call_site(),
+    }
+}
+
+/// The last token of a type (iterative).
+pub fn type_last(t: &Type) -> PmSpan {
+    let mut t = t;
+    loop {
+        t = match t {
+            Type::Array(x) => return x.bracket_token.span.close(),
+            Type::FnPtr(x) => match &x.output {
+                syn::ReturnType::Type(_, t) => &**t,
+                syn::ReturnType::Default => return x.paren_token.span.close(),
+            },
+            Type::Group(x) => &x.elem,
+            Type::ImplTrait(x) => return bound_last(x.bounds.last()),
+            Type::Infer(x) => return x.underscore_token.spans[0],
+            Type::Macro(x) => return x.mac.delimiter.span().close(),
+            Type::Never(x) => return x.bang_token.spans[0],
+            Type::Paren(x) => return x.paren_token.span.close(),
+            Type::Path(x) => return path_last(&x.path),
+            Type::Ptr(x) => &x.elem,
+            Type::Reference(x) => &x.elem,
+            Type::Slice(x) => return x.bracket_token.span.close(),
+            Type::TraitObject(x) => return bound_last(x.bounds.last()),
+            Type::Tuple(x) => return x.paren_token.span.close(),
+            _ => return PmSpan::call_site(),
+        };
+    }
+}
+
+fn bound_last(b: Option<&TypeParamBound>) -> PmSpan {
+    match b {
+        Some(TypeParamBound::Trait(t)) => path_last(&t.path),
+        Some(TypeParamBound::Lifetime(l)) => l.ident.span(),
+        _ => PmSpan::call_site(),
+    }
+}
+
+/// Byte range of a span; `None` for spans that do not point into the file.
+pub fn bytes(s: PmSpan) -> std::ops::Range<usize> {
+    s.byte_range()
+}
+
+// --- names -----------------------------------------------------------------
+
+/// An expression as a chain: a base path followed by fields, method names,
+/// calls and subscripts (`client.chat().create`, `Client::new()`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chain {
+    /// The leading path (`["Client", "new"]`, `["self"]`, `["x"]`);
+    /// empty when the chain starts at a literal or another expression.
+    pub base: Vec<String>,
+    pub segs: Vec<Seg>,
+    /// Display text when `base` is empty.
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Seg {
+    Attr(String),
+    Call,
+    Index,
+}
+
+impl Chain {
+    pub fn has_base(&self) -> bool {
+        !self.base.is_empty()
+    }
+
+    /// In normal form as written (`client.chat().create`).
+    pub fn render(&self) -> String {
+        if self.base.is_empty() {
+            return self.text.clone();
+        }
+        render_segs(self.base.join("."), &self.segs)
+    }
+}
+
+/// `head` followed by `segs` in normal form (`.x`, `()`, `[]`).
+pub fn render_segs(mut head: String, segs: &[Seg]) -> String {
+    for s in segs {
+        match s {
+            Seg::Attr(a) => {
+                head.push('.');
+                head.push_str(a);
+            }
+            Seg::Call => head.push_str("()"),
+            Seg::Index => head.push_str("[]"),
+        }
+    }
+    head
+}
+
+/// The segments of a path, generic arguments dropped; `<T as Trait>::f`
+/// is `T::f`.
+pub fn path_segments(qself: Option<&syn::QSelf>, p: &Path) -> Vec<String> {
+    let mut out = Vec::with_capacity(p.segments.len());
+    let skip = match qself {
+        Some(q) => {
+            match type_path(&q.ty) {
+                Some(t) => out.extend(t),
+                None => return Vec::new(),
+            }
+            q.position
+        }
+        None => 0,
+    };
+    out.extend(p.segments.iter().skip(skip).map(|s| s.ident.to_string()));
+    out
+}
+
+/// The path a type names once references, trait-object markers and the
+/// wrappers that only share or guard a value are taken off
+/// (`&Arc<State<AppState>>` → `AppState`, `Box<dyn Llm + Send>` → `Llm`).
+/// `None` for tuples, slices, functions and the like. Iterative.
+pub fn type_path(t: &Type) -> Option<Vec<String>> {
+    let mut t = t;
+    for _ in 0..MAX_LITERAL_DEPTH {
+        t = match t {
+            Type::Reference(r) => &r.elem,
+            Type::Paren(p) => &p.elem,
+            Type::Group(g) => &g.elem,
+            Type::Ptr(p) => &p.elem,
+            Type::TraitObject(o) => return bound_path(o.bounds.iter()),
+            Type::ImplTrait(o) => return bound_path(o.bounds.iter()),
+            Type::Path(p) => {
+                let last = p.path.segments.last()?;
+                if WRAPPER_TYPES.contains(&last.ident.to_string().as_str())
+                    && let PathArguments::AngleBracketed(a) = &last.arguments
+                    && let Some(inner) = a.args.iter().find_map(|g| match g {
+                        syn::GenericArgument::Type(t) => Some(t),
+                        _ => None,
+                    })
+                {
+                    inner
+                } else {
+                    let segs = path_segments(p.qself.as_ref(), &p.path);
+                    return (!segs.is_empty()).then_some(segs);
+                }
+            }
+            _ => return None,
+        };
+    }
+    None
+}
+
+fn bound_path<'a>(mut bounds: impl Iterator<Item = &'a TypeParamBound>) -> Option<Vec<String>> {
+    bounds.find_map(|b| match b {
+        TypeParamBound::Trait(t) => {
+            let segs = path_segments(None, &t.path);
+            let skip = ["Send", "Sync", "Unpin", "Sized"];
+            (!segs.is_empty() && !skip.contains(&segs.last()?.as_str())).then_some(segs)
+        }
+        _ => None,
+    })
+}
+
+/// Whether a call of `func` only wraps its first argument (`Arc::new`, `Some`).
+pub fn is_wrapper_call(func: &Expr) -> bool {
+    let Expr::Path(p) = func else { return false };
+    let segs: Vec<String> = p
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    WRAPPER_CALLS.iter().any(|w| {
+        segs.len() >= w.len()
+            && segs[segs.len() - w.len()..]
+                .iter()
+                .zip(w.iter())
+                .all(|(a, b)| a == b)
+    })
+}
+
+/// Read a chain from an expression, iteratively. `.await`, `?`, `&`, `*`,
+/// parentheses and wrapper calls (`Arc::new(x)`) are looked through.
+pub fn chain(e: &Expr, src: &str) -> Chain {
+    let mut segs = Vec::new();
+    let mut e = e;
+    let base = loop {
+        e = match e {
+            Expr::Path(p) => break path_segments(p.qself.as_ref(), &p.path),
+            Expr::Field(f) => {
+                segs.push(Seg::Attr(match &f.member {
+                    Member::Named(i) => i.to_string(),
+                    Member::Unnamed(i) => i.index.to_string(),
+                }));
+                &f.base
+            }
+            Expr::MethodCall(m) => {
+                segs.push(Seg::Call);
+                segs.push(Seg::Attr(m.method.to_string()));
+                &m.receiver
+            }
+            Expr::Call(c) if is_wrapper_call(&c.func) => match c.args.first() {
+                Some(a) => a,
+                None => break Vec::new(),
+            },
+            Expr::Call(c) => {
+                segs.push(Seg::Call);
+                &c.func
+            }
+            Expr::Macro(m) => {
+                segs.push(Seg::Call);
+                break path_segments(None, &m.mac.path);
+            }
+            Expr::Struct(s) => {
+                segs.push(Seg::Call);
+                break path_segments(s.qself.as_ref(), &s.path);
+            }
+            Expr::Index(i) => {
+                segs.push(Seg::Index);
+                &i.expr
+            }
+            Expr::Try(t) => &t.expr,
+            Expr::Await(a) => &a.base,
+            Expr::Paren(p) => &p.expr,
+            Expr::Group(g) => &g.expr,
+            Expr::Reference(r) => &r.expr,
+            Expr::Unary(u) if matches!(u.op, UnOp::Deref(_)) => &u.expr,
+            _ => break Vec::new(),
+        };
+    };
+    segs.reverse();
+    let text = if base.is_empty() {
+        short_text(e, src)
+    } else {
+        String::new()
+    };
+    Chain { base, segs, text }
+}
+
+/// A name or field chain as written (`req.user.id`, `config::MODEL` →
+/// `config.MODEL`), when the expression is nothing else.
+pub fn name_chain(e: &Expr) -> Option<String> {
+    let mut fields = Vec::new();
+    let mut e = e;
+    loop {
+        e = match e {
+            Expr::Field(f) => {
+                fields.push(match &f.member {
+                    Member::Named(i) => i.to_string(),
+                    Member::Unnamed(i) => i.index.to_string(),
+                });
+                &f.base
+            }
+            Expr::Path(p) if p.qself.is_none() => {
+                let mut out: Vec<String> = p
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
+                out.extend(fields.into_iter().rev());
+                return Some(out.join("."));
+            }
+            Expr::Paren(p) => &p.expr,
+            Expr::Group(g) => &g.expr,
+            _ => return None,
+        };
+    }
+}
+
+// --- text ------------------------------------------------------------------
+
+/// Whitespace-collapsed, shortened source text of an expression.
+pub fn short_text(e: &Expr, src: &str) -> String {
+    let (a, b) = (bytes(expr_first(e)).start, bytes(expr_last(e)).end);
+    match src.get(a..b) {
+        Some(t) if a < b => shorten(t),
+        _ => String::new(),
+    }
+}
+
+/// Collapse white space (outside string literals) and cut at `MAX_EXPR_TEXT`.
+pub fn shorten(text: &str) -> String {
+    let mut out = String::new();
+    let mut count = 0;
+    let mut space = false;
+    let mut quote = false;
+    let mut escaped = false;
+    for c in text.chars().take(MAX_EXPR_TEXT * 4) {
+        if quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                quote = false;
+            }
+        } else if c.is_whitespace() {
+            space = true;
+            continue;
+        } else {
+            quote = c == '"';
+            let word = |c: char| c.is_alphanumeric() || c == '_';
+            if space
+                && out
+                    .chars()
+                    .last()
+                    .is_some_and(|p| word(p) || p == ',' || p == ':')
+                && (word(c) || c == '"')
+            {
+                out.push(' ');
+                count += 1;
+            }
+            space = false;
+        }
+        out.push(c);
+        count += 1;
+        if count > MAX_EXPR_TEXT {
+            out.pop();
+            out.push('…');
+            return out;
+        }
+    }
+    out
+}
+
+// --- values ----------------------------------------------------------------
+
+/// What a macro's arguments became, kept with the expressions so that the
+/// walker can still visit them.
+pub struct MacroArg {
+    pub keyword: Option<String>,
+    pub expr: Expr,
+}
+
+/// A literal value, a name, an environment lookup, or an expression taken
+/// apart (text, reads, shape). Nested literals stop at `MAX_LITERAL_DEPTH`.
+pub fn value(e: &Expr, src: &str) -> Value {
+    value_at(e, src, 0)
+}
+
+fn value_at(e: &Expr, src: &str, depth: usize) -> Value {
+    if depth > MAX_LITERAL_DEPTH {
+        return expr_value(e, src);
+    }
+    let mut e = e;
+    // Conversions that keep a literal what it is (`"x".to_string()`, `&x`).
+    for _ in 0..MAX_LITERAL_DEPTH {
+        e = match e {
+            Expr::Reference(r) => &r.expr,
+            Expr::Paren(p) => &p.expr,
+            Expr::Group(g) => &g.expr,
+            Expr::MethodCall(m)
+                if m.args.is_empty()
+                    && matches!(
+                        m.method.to_string().as_str(),
+                        "to_string"
+                            | "to_owned"
+                            | "into"
+                            | "as_str"
+                            | "clone"
+                            | "as_ref"
+                            | "as_bytes"
+                    ) =>
+            {
+                &m.receiver
+            }
+            Expr::Call(c) if c.args.len() == 1 && is_conversion_call(&c.func) => &c.args[0],
+            _ => break,
+        };
+    }
+    if let Some(env) = env_lookup(e, src) {
+        return env;
+    }
+    match e {
+        Expr::Lit(l) => match &l.lit {
+            Lit::Str(s) => Value::Str(s.value().into()),
+            Lit::Int(i) => i
+                .base10_parse::<i64>()
+                .map(Value::Int)
+                .unwrap_or_else(|_| expr_value(e, src)),
+            Lit::Float(f) => f
+                .base10_parse::<f64>()
+                .map(Value::Float)
+                .unwrap_or_else(|_| expr_value(e, src)),
+            Lit::Bool(b) => Value::Bool(b.value),
+            Lit::Char(c) => Value::Str(c.value().to_string().into()),
+            _ => expr_value(e, src),
+        },
+        Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => match value_at(&u.expr, src, depth + 1) {
+            Value::Int(i) => Value::Int(-i),
+            Value::Float(f) => Value::Float(-f),
+            _ => expr_value(e, src),
+        },
+        Expr::Path(p) if p.qself.is_none() && p.path.is_ident("None") => Value::None,
+        Expr::Array(a) => Value::List(
+            a.elems
+                .iter()
+                .take(MAX_ELEMENTS)
+                .map(|x| value_at(x, src, depth + 1))
+                .collect(),
+        ),
+        Expr::Tuple(t) if !t.elems.is_empty() => Value::List(
+            t.elems
+                .iter()
+                .take(MAX_ELEMENTS)
+                .map(|x| value_at(x, src, depth + 1))
+                .collect(),
+        ),
+        Expr::Macro(m) => macro_value(&m.mac, src, depth).unwrap_or_else(|| expr_value(e, src)),
+        _ => match name_chain(e) {
+            Some(text) => Value::Name {
+                text: text.into(),
+                resolved: None,
+            },
+            None => expr_value(e, src),
+        },
+    }
+}
+
+/// `String::from(x)`, `PathBuf::from(x)`, `Some(x)` and the like: the value is `x`.
+fn is_conversion_call(func: &Expr) -> bool {
+    let Expr::Path(p) = func else { return false };
+    let segs: Vec<String> = p
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    matches!(
+        segs.iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice(),
+        [
+            ..,
+            "String" | "PathBuf" | "Cow" | "Url" | "Uri",
+            "from" | "from_static" | "new"
+        ] | ["Some"]
+            | [.., "Box", "new"]
+    )
+}
+
+/// `std::env::var("X").unwrap_or("d".into())`, `env::var("X").unwrap_or_else(|_| "d".to_string())`,
+/// `dotenvy::var("X")`: an environment lookup with its literal default.
+fn env_lookup(e: &Expr, src: &str) -> Option<Value> {
+    let (lookup, default) = match e {
+        Expr::MethodCall(m) => {
+            let method = m.method.to_string();
+            let default = match (method.as_str(), m.args.first()) {
+                ("unwrap_or", Some(d)) => value(d, src).as_str().map(Into::into),
+                ("unwrap_or_else", Some(Expr::Closure(c))) => {
+                    value(&c.body, src).as_str().map(Into::into)
+                }
+                ("unwrap_or_default" | "unwrap" | "expect" | "ok", _) => None,
+                _ => return None,
+            };
+            (strip_try(&m.receiver), default)
+        }
+        _ => (strip_try(e), None),
+    };
+    let Expr::Call(c) = lookup else { return None };
+    let Expr::Path(p) = &*c.func else { return None };
+    let segs: Vec<String> = p
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    let is_env = matches!(
+        segs.iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice(),
+        [.., "env", "var"] | ["dotenvy" | "dotenv", "var"] | [.., "env", "var_os"]
+    );
+    if !is_env {
+        return None;
+    }
+    let name = value(c.args.first()?, src);
+    Some(Value::Env {
+        name: name.as_str()?.into(),
+        default,
+    })
+}
+
+fn strip_try(e: &Expr) -> &Expr {
+    let mut e = e;
+    loop {
+        e = match e {
+            Expr::Try(t) => &t.expr,
+            Expr::Paren(p) => &p.expr,
+            Expr::Reference(r) => &r.expr,
+            _ => return e,
+        };
+    }
+}
+
+/// `vec![...]` and `routes![...]` are lists; `json!({...})` a dict or list;
+/// `format!(...)` an expression whose shape is a template; `warp::path!`
+/// a literal path.
+fn macro_value(mac: &syn::Macro, src: &str, depth: usize) -> Option<Value> {
+    let name = mac.path.segments.last()?.ident.to_string();
+    match name.as_str() {
+        "vec" | "routes" | "catchers" | "hashset" | "btreeset" => {
+            let args = super::macros::comma_exprs(mac)?;
+            Some(Value::List(
+                args.iter()
+                    .take(MAX_ELEMENTS)
+                    .map(|a| value_at(a, src, depth + 1))
+                    .collect(),
+            ))
+        }
+        "json" => super::macros::json_value(mac, src, depth),
+        "path" => super::macros::warp_path(mac).map(|p| Value::Str(p.into())),
+        _ => {
+            let parts = super::macros::format_template(mac, src)?;
+            let text = shorten(src.get(
+                bytes(path_first(&mac.path)).start..bytes(mac.delimiter.span().close()).end,
+            )?);
+            if let [Part::Lit(s)] = parts.as_slice() {
+                return Some(Value::Str(*s));
+            }
+            let reads = parts
+                .iter()
+                .flat_map(|p| match p {
+                    Part::Hole { reads, .. } => reads.to_vec(),
+                    Part::Lit(_) => Vec::new(),
+                })
+                .collect();
+            Some(Value::Expr(Box::new(FactExpr {
+                text: text.into(),
+                reads,
+                shape: Shape::Template(parts.into()),
+            })))
+        }
+    }
+}
+
+/// Any other expression: its text, what it reads, its shape.
+fn expr_value(e: &Expr, src: &str) -> Value {
+    let text = if matches!(e, Expr::Closure(_)) {
+        "closure".to_string()
+    } else {
+        short_text(e, src)
+    };
+    Value::Expr(Box::new(FactExpr {
+        text: text.into(),
+        reads: reads(e).into_iter().map(Into::into).collect(),
+        shape: shape(e, src, 0),
+    }))
+}
+
+/// Names and field chains an expression reads, each once, in source order
+/// (string literals do not count; `format!` holes do). Bounded.
+pub fn reads(e: &Expr) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut stack = vec![e];
+    let mut seen = 0;
+    while let Some(e) = stack.pop() {
+        seen += 1;
+        if seen > MAX_READ_NODES || out.len() >= MAX_READS {
+            break;
+        }
+        if let Some(n) = name_chain(e) {
+            if !out.contains(&n) && !n.is_empty() && n != "None" {
+                out.push(n);
+            }
+            continue;
+        }
+        // Children pushed in reverse so they come out in source order.
+        let mut children: Vec<&Expr> = Vec::new();
+        match e {
+            Expr::Binary(b) => children.extend([&*b.left, &*b.right]),
+            Expr::Unary(u) => children.push(&u.expr),
+            Expr::Reference(r) => children.push(&r.expr),
+            Expr::Paren(p) => children.push(&p.expr),
+            Expr::Group(g) => children.push(&g.expr),
+            Expr::Try(t) => children.push(&t.expr),
+            Expr::Await(a) => children.push(&a.base),
+            Expr::Cast(c) => children.push(&c.expr),
+            Expr::Field(f) => children.push(&f.base),
+            Expr::Index(i) => children.extend([&*i.expr, &*i.index]),
+            Expr::Call(c) => {
+                children.push(&c.func);
+                children.extend(c.args.iter());
+            }
+            Expr::MethodCall(m) => {
+                children.push(&m.receiver);
+                children.extend(m.args.iter());
+            }
+            Expr::Array(a) => children.extend(a.elems.iter()),
+            Expr::Tuple(t) => children.extend(t.elems.iter()),
+            Expr::Struct(s) => children.extend(s.fields.iter().map(|f| &f.expr)),
+            Expr::Range(r) => children.extend(r.start.iter().chain(r.end.iter()).map(|b| &**b)),
+            Expr::If(i) => children.push(&i.cond),
+            Expr::Let(l) => children.push(&l.expr),
+            // Macro arguments are parsed here, so they are not in the
+            // tree: read them on their own (nesting is bounded by the lexer).
+            Expr::Macro(m) => {
+                for a in super::macros::args(&m.mac).unwrap_or_default() {
+                    for n in reads(&a.expr) {
+                        if !out.contains(&n) && out.len() < MAX_READS {
+                            out.push(n);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        stack.extend(children.into_iter().rev());
+    }
+    out
+}
+
+/// The shape rules compute on. Depth-bounded.
+fn shape(e: &Expr, src: &str, depth: usize) -> Shape {
+    if depth > MAX_LITERAL_DEPTH {
+        return Shape::Other;
+    }
+    let d = depth + 1;
+    match e {
+        Expr::Closure(_) => Shape::Function,
+        Expr::Lit(l) => match &l.lit {
+            Lit::Int(i) => i
+                .base10_parse::<f64>()
+                .map(Shape::Num)
+                .unwrap_or(Shape::Other),
+            Lit::Float(f) => f
+                .base10_parse::<f64>()
+                .map(Shape::Num)
+                .unwrap_or(Shape::Other),
+            Lit::Str(s) => Shape::Str(s.value().into()),
+            _ => Shape::Other,
+        },
+        Expr::Paren(p) => shape(&p.expr, src, d),
+        Expr::Group(g) => shape(&g.expr, src, d),
+        Expr::Reference(r) => shape(&r.expr, src, d),
+        Expr::Cast(c) => shape(&c.expr, src, d),
+        Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => {
+            Shape::Neg(Box::new(shape(&u.expr, src, d)))
+        }
+        Expr::Binary(b) => {
+            let op = match b.op {
+                syn::BinOp::Add(_) => BinOp::Add,
+                syn::BinOp::Sub(_) => BinOp::Sub,
+                syn::BinOp::Mul(_) => BinOp::Mul,
+                syn::BinOp::Div(_) => BinOp::Div,
+                syn::BinOp::Rem(_) => BinOp::Mod,
+                _ => return Shape::Other,
+            };
+            Shape::Binary(
+                op,
+                Box::new((shape(&b.left, src, d), shape(&b.right, src, d))),
+            )
+        }
+        Expr::Index(i) => Shape::Index(Box::new((shape(&i.expr, src, d), shape(&i.index, src, d)))),
+        Expr::Tuple(t) => Shape::Tuple(
+            t.elems
+                .iter()
+                .take(MAX_ELEMENTS)
+                .map(|x| shape(x, src, d))
+                .collect(),
+        ),
+        Expr::Call(c) => match name_chain(&c.func) {
+            Some(n) => Shape::Call(
+                n.into(),
+                c.args
+                    .iter()
+                    .take(MAX_ELEMENTS)
+                    .map(|x| shape(x, src, d))
+                    .collect(),
+            ),
+            None => Shape::Other,
+        },
+        Expr::Macro(m) => match super::macros::format_template(&m.mac, src) {
+            Some(parts) => Shape::Template(parts.into()),
+            None => Shape::Other,
+        },
+        _ => match name_chain(e) {
+            Some(n) => Shape::Name(n.into()),
+            None => Shape::Other,
+        },
+    }
+}
+
+/// Names and field chains a test reads, and identifier-like string
+/// literals (`"no_label"`). Bounded.
+pub fn condition_names(test: &Expr) -> Vec<String> {
+    const MAX_NAMES: usize = 16;
+    let mut names = reads(test);
+    let mut stack = vec![test];
+    let mut seen = 0;
+    while let Some(e) = stack.pop() {
+        seen += 1;
+        if seen > MAX_READ_NODES {
+            break;
+        }
+        match e {
+            Expr::Lit(l) => {
+                if let Lit::Str(s) = &l.lit {
+                    let v = s.value();
+                    let word = v.len() <= 128
+                        && v.starts_with(|c: char| c.is_alphabetic() || c == '_')
+                        && v.chars()
+                            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
+                    if word && !names.contains(&v) {
+                        names.push(v);
+                    }
+                }
+            }
+            Expr::Binary(b) => stack.extend([&*b.left, &*b.right]),
+            Expr::Unary(u) => stack.push(&u.expr),
+            Expr::Paren(p) => stack.push(&p.expr),
+            Expr::Reference(r) => stack.push(&r.expr),
+            Expr::Call(c) => stack.extend(c.args.iter()),
+            Expr::MethodCall(m) => {
+                stack.push(&m.receiver);
+                stack.extend(m.args.iter());
+            }
+            Expr::Let(l) => stack.push(&l.expr),
+            _ => {}
+        }
+    }
+    names.truncate(MAX_NAMES);
+    names
+}
