@@ -383,6 +383,28 @@ pub enum Part {
 }
 
 impl FileFacts {
+    /// A file with nothing found in it yet: what every frontend starts from.
+    pub fn empty(path: &str, language: Language, module: String, line_count: usize) -> FileFacts {
+        FileFacts {
+            path: path.to_string(),
+            language,
+            module,
+            imports: Vec::new(),
+            functions: Vec::new(),
+            classes: Vec::new(),
+            calls: Vec::new(),
+            assignments: Vec::new(),
+            strings: Vec::new(),
+            comments: Vec::new(),
+            syntax_errors: Vec::new(),
+            main_guards: Vec::new(),
+            conditions: Vec::new(),
+            returns: Vec::new(),
+            config: Vec::new(),
+            line_count: line_count as u32,
+        }
+    }
+
     /// Indices of the calls inside a byte range (calls are in source
     /// order): the calls an argument, assignment or callee makes.
     pub fn calls_in(&self, bytes: Range<u32>) -> impl Iterator<Item = usize> + '_ {

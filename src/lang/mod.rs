@@ -151,6 +151,34 @@ pub fn decode_file(path: &Path, bytes: Vec<u8>) -> Option<String> {
     }
 }
 
+/// UTF-8 text with a BOM dropped, for formats that are UTF-8 only: a NUL
+/// byte means a binary file, and invalid UTF-8 is reported with its line
+/// (`why` is added to that message).
+pub fn decode_utf8(bytes: Vec<u8>, why: &str) -> Result<String, Undecodable> {
+    if let Some(at) = bytes.iter().position(|&b| b == 0) {
+        return Err(Undecodable {
+            kind: "binary-file",
+            message: format!("skipped: looks like a binary file (NUL byte at offset {at})"),
+        });
+    }
+    match String::from_utf8(bytes) {
+        Ok(mut text) => {
+            if text.starts_with('\u{feff}') {
+                text.drain(..'\u{feff}'.len_utf8());
+            }
+            Ok(text)
+        }
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+            Err(Undecodable {
+                kind: "invalid-utf8",
+                message: format!("skipped: not valid UTF-8 at line {line}{why}"),
+            })
+        }
+    }
+}
+
 /// The call-graph rules of a language.
 pub fn semantics(language: Language) -> &'static Semantics {
     frontend(language).semantics()

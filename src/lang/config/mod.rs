@@ -193,7 +193,7 @@ impl Frontend for ConfigFrontend {
     }
 
     fn decode(&self, bytes: Vec<u8>) -> Result<String, Undecodable> {
-        decode(bytes)
+        super::decode_utf8(bytes, "")
     }
 
     fn extract(
@@ -220,33 +220,6 @@ impl Frontend for ConfigFrontend {
 
     fn has_code(&self) -> bool {
         false
-    }
-}
-
-/// UTF-8 text, BOM dropped; a NUL byte means binary, invalid UTF-8 is
-/// reported with its line.
-fn decode(bytes: Vec<u8>) -> Result<String, Undecodable> {
-    if let Some(at) = bytes.iter().position(|&b| b == 0) {
-        return Err(Undecodable {
-            kind: "binary-file",
-            message: format!("skipped: looks like a binary file (NUL byte at offset {at})"),
-        });
-    }
-    match String::from_utf8(bytes) {
-        Ok(mut text) => {
-            if text.starts_with('\u{feff}') {
-                text.drain(..'\u{feff}'.len_utf8());
-            }
-            Ok(text)
-        }
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-            Err(Undecodable {
-                kind: "invalid-utf8",
-                message: format!("skipped: not valid UTF-8 at line {line}"),
-            })
-        }
     }
 }
 
@@ -465,22 +438,15 @@ impl<'t> Doc<'t> {
     fn finish(mut self) -> (FileFacts, Vec<Notification>) {
         self.entries.shrink_to_fit();
         let facts = FileFacts {
-            path: self.path.to_string(),
-            language: self.language,
-            module: String::new(),
-            imports: Vec::new(),
-            functions: Vec::new(),
-            classes: Vec::new(),
-            calls: Vec::new(),
-            assignments: Vec::new(),
-            strings: Vec::new(),
             comments: self.comments,
             syntax_errors: self.syntax_errors,
-            main_guards: Vec::new(),
-            conditions: Vec::new(),
-            returns: Vec::new(),
             config: self.entries,
-            line_count: self.lines.line_count() as u32,
+            ..FileFacts::empty(
+                self.path,
+                self.language,
+                String::new(),
+                self.lines.line_count(),
+            )
         };
         (facts, self.notes)
     }

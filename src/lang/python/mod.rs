@@ -203,24 +203,12 @@ fn extract_impl(
         text
     };
     let index = LineIndex::new(text);
-    let mut facts = FileFacts {
-        path: path.to_string(),
-        language: Language::Python,
-        module: module_name(path),
-        imports: Vec::new(),
-        functions: Vec::new(),
-        classes: Vec::new(),
-        calls: Vec::new(),
-        assignments: Vec::new(),
-        strings: Vec::new(),
-        comments: Vec::new(),
-        syntax_errors: Vec::new(),
-        main_guards: Vec::new(),
-        conditions: Vec::new(),
-        returns: Vec::new(),
-        config: Vec::new(),
-        line_count: index.line_count() as u32,
-    };
+    let mut facts = FileFacts::empty(
+        path,
+        Language::Python,
+        module_name(path),
+        index.line_count(),
+    );
     let mut notes = Vec::new();
     let raw = PARSER.with(|cell| {
         let (parser, cursor) = &mut *cell.borrow_mut();

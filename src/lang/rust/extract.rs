@@ -895,28 +895,7 @@ impl<'a> Visitor<'a> {
         }
         let parsed = macros::args(mac);
         let template = macros::format_template(mac, self.src);
-        let args: Box<[Arg]> = parsed
-            .as_deref()
-            .unwrap_or_default()
-            .iter()
-            .map(|m| Arg {
-                keyword: m.keyword.as_deref().map(Into::into),
-                value: self.value(&m.expr),
-                span: self.expr_span(&m.expr),
-            })
-            .collect();
-        let resolved = self.resolve_macro(&segs);
-        self.push_call(
-            segs.join("."),
-            resolved,
-            args,
-            (Receiver::None, None),
-            [
-                values::path_first(&mac.path),
-                values::path_last(&mac.path),
-                mac.delimiter.span().close(),
-            ],
-        );
+        macro_call_fact(self, mac, &segs, parsed.as_deref());
         let Some(parsed) = parsed else { return };
         // The format string is one interpolated string; the rest is visited.
         let fmt_at = template.as_ref().and_then(|_| {
@@ -1013,8 +992,21 @@ fn nested_macro(v: &mut Visitor<'_>, mac: &syn::Macro) {
         .map(|s| s.ident.to_string())
         .collect();
     let parsed = macros::args(mac);
+    macro_call_fact(v, mac, &segs, parsed.as_deref());
+    for a in parsed.unwrap_or_default() {
+        visit_owned_expr(v, &a.expr);
+    }
+}
+
+/// The call fact of a macro invocation named `segs`, with the arguments
+/// parsed from its tokens (none when they do not parse as expressions).
+fn macro_call_fact(
+    v: &mut Visitor<'_>,
+    mac: &syn::Macro,
+    segs: &[String],
+    parsed: Option<&[values::MacroArg]>,
+) {
     let args: Box<[Arg]> = parsed
-        .as_deref()
         .unwrap_or_default()
         .iter()
         .map(|m| Arg {
@@ -1023,7 +1015,7 @@ fn nested_macro(v: &mut Visitor<'_>, mac: &syn::Macro) {
             span: v.expr_span(&m.expr),
         })
         .collect();
-    let resolved = v.resolve_macro(&segs);
+    let resolved = v.resolve_macro(segs);
     v.push_call(
         segs.join("."),
         resolved,
@@ -1035,9 +1027,6 @@ fn nested_macro(v: &mut Visitor<'_>, mac: &syn::Macro) {
             mac.delimiter.span().close(),
         ],
     );
-    for a in parsed.unwrap_or_default() {
-        visit_owned_expr(v, &a.expr);
-    }
 }
 
 fn call_fact(v: &mut Visitor<'_>, c: &syn::ExprCall) {

@@ -40,30 +40,7 @@ impl Frontend for RustFrontend {
     }
 
     fn decode(&self, bytes: Vec<u8>) -> Result<String, Undecodable> {
-        if let Some(at) = bytes.iter().position(|&b| b == 0) {
-            return Err(Undecodable {
-                kind: "binary-file",
-                message: format!("skipped: looks like a binary file (NUL byte at offset {at})"),
-            });
-        }
-        match String::from_utf8(bytes) {
-            Ok(mut text) => {
-                if text.starts_with('\u{feff}') {
-                    text.drain(..'\u{feff}'.len_utf8());
-                }
-                Ok(text)
-            }
-            Err(e) => {
-                let at = e.utf8_error().valid_up_to();
-                let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-                Err(Undecodable {
-                    kind: "invalid-utf8",
-                    message: format!(
-                        "skipped: not valid UTF-8 at line {line} (Rust source is UTF-8)"
-                    ),
-                })
-            }
-        }
+        super::decode_utf8(bytes, " (Rust source is UTF-8)")
     }
 
     fn extract(
@@ -196,24 +173,7 @@ pub fn extract(path: &str, text: &str) -> (FileFacts, Vec<Notification>) {
 }
 
 fn empty_facts(path: &str, module: String, index: &LineIndex<'_>) -> FileFacts {
-    FileFacts {
-        path: path.to_string(),
-        language: Language::Rust,
-        module,
-        imports: Vec::new(),
-        functions: Vec::new(),
-        classes: Vec::new(),
-        calls: Vec::new(),
-        assignments: Vec::new(),
-        strings: Vec::new(),
-        comments: Vec::new(),
-        syntax_errors: Vec::new(),
-        main_guards: Vec::new(),
-        conditions: Vec::new(),
-        returns: Vec::new(),
-        config: Vec::new(),
-        line_count: index.line_count() as u32,
-    }
+    FileFacts::empty(path, Language::Rust, module, index.line_count())
 }
 
 fn extract_here(path: &str, text: &str) -> (FileFacts, Vec<Notification>) {
