@@ -282,7 +282,7 @@ fn run_checked(args: CheckArgs) -> Result<ExitCode, ExitCode> {
             .count();
         if skipped > 0 || result.stats.files == 0 {
             eprintln!(
-                "error: --strict: {skipped} Python file(s) could not be analysed, {} were",
+                "error: --strict: {skipped} file(s) could not be analysed, {} were",
                 result.stats.files
             );
             return Err(ExitCode::from(2));

@@ -111,7 +111,7 @@ pub struct CheckArgs {
     /// Lowest level that makes the exit code 1.
     #[arg(long, value_parser = parse_level)]
     pub fail_on: Option<Level>,
-    /// Exit 2 when a Python file could not be analysed (unreadable, binary,
+    /// Exit 2 when a source or configuration file could not be analysed (unreadable, binary,
     /// not decodable, over max-file-size, parser failure) or none was.
     #[arg(long)]
     pub strict: bool,
