@@ -369,10 +369,7 @@ impl<'a> Finder<'a> {
         let Some(target) = self.handler_target(fi, scope, harg, 0, reg.closure_handlers) else {
             return;
         };
-        let target_name = match target {
-            Target::Function(f, i) => &self.ix.file(f).functions[i].name,
-            Target::Class(f, i) => &self.ix.file(f).classes[i].name,
-        };
+        let target_name = self.target_name(target);
         // In a chain (`btn.click(f).then(g)`) the call starts at the chain's
         // head; the handler argument says which link this is.
         let location = if call.callee.contains('(') {
@@ -424,10 +421,7 @@ impl<'a> Finder<'a> {
         let Some(target) = self.handler_target(fi, scope, harg, 0, reg.closure_handlers) else {
             return;
         };
-        let target_name = match target {
-            Target::Function(f, i) => &self.ix.file(f).functions[i].name,
-            Target::Class(f, i) => &self.ix.file(f).classes[i].name,
-        };
+        let target_name = self.target_name(target);
         let key = self.receiver_key(fi, scope, &inner.callee);
         let methods = self.methods(reg, name, &inner.args);
         let route = self.route_spec(reg, name, &inner.args, fi, scope, Some(target_name));
@@ -796,6 +790,14 @@ impl<'a> Finder<'a> {
             .rsplit_once('.')
             .and_then(|(recv, _)| self.ix.var_keys(fi, scope, recv).into_iter().next())
             .unwrap_or_else(|| Key::Module(self.ix.file(fi).module.clone()))
+    }
+
+    /// The name of a handler target, for routes derived from it.
+    fn target_name(&self, target: Target) -> &'a ustr::Ustr {
+        match target {
+            Target::Function(f, i) => &self.ix.file(f).functions[i].name,
+            Target::Class(f, i) => &self.ix.file(f).classes[i].name,
+        }
     }
 
     /// The project function or class an argument names.

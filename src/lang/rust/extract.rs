@@ -882,6 +882,34 @@ impl<'a> Visitor<'a> {
         }
     }
 
+    /// The class fact of a struct or enum: the traits implemented for it
+    /// are its bases.
+    fn type_fact(
+        &mut self,
+        name: String,
+        dotted: &str,
+        attrs: &[syn::Attribute],
+        fields: Vec<Field>,
+        name_span: Span,
+        span: Span,
+    ) {
+        let bases = self
+            .items
+            .traits
+            .get(dotted)
+            .map(|ts| ts.iter().map(|t| QName::new(t)).collect())
+            .unwrap_or_default();
+        self.facts.classes.push(Class {
+            name: name.as_str().into(),
+            qualname: self.qualname(&name).as_str().into(),
+            bases,
+            decorators: self.decorators(attrs),
+            fields,
+            name_span,
+            span,
+        });
+    }
+
     fn macro_call(&mut self, mac: &'a syn::Macro) {
         let segs: Vec<String> = mac
             .path
@@ -1202,42 +1230,18 @@ impl<'a> Visit<'a> for Visitor<'a> {
                 });
             }
         }
-        let bases = self
-            .items
-            .traits
-            .get(&dotted)
-            .map(|ts| ts.iter().map(|t| QName::new(t)).collect())
-            .unwrap_or_default();
-        self.facts.classes.push(Class {
-            name: name.as_str().into(),
-            qualname: self.qualname(&name).as_str().into(),
-            bases,
-            decorators: self.decorators(&s.attrs),
-            fields,
-            name_span: self.span(first, s.ident.span()),
-            span: self.span(first, last),
-        });
+        let name_span = self.span(first, s.ident.span());
+        let span = self.span(first, last);
+        self.type_fact(name, &dotted, &s.attrs, fields, name_span, span);
     }
 
     fn visit_item_enum(&mut self, e: &'a syn::ItemEnum) {
         let name = e.ident.to_string();
         let dotted = self.item_path(&self.mod_path, &name);
         let first = e.enum_token.span;
-        let bases = self
-            .items
-            .traits
-            .get(&dotted)
-            .map(|ts| ts.iter().map(|t| QName::new(t)).collect())
-            .unwrap_or_default();
-        self.facts.classes.push(Class {
-            name: name.as_str().into(),
-            qualname: self.qualname(&name).as_str().into(),
-            bases,
-            decorators: self.decorators(&e.attrs),
-            fields: Vec::new(),
-            name_span: self.span(first, e.ident.span()),
-            span: self.span(first, e.brace_token.span.close()),
-        });
+        let name_span = self.span(first, e.ident.span());
+        let span = self.span(first, e.brace_token.span.close());
+        self.type_fact(name, &dotted, &e.attrs, Vec::new(), name_span, span);
         visit::visit_item_enum(self, e);
     }
 
