@@ -1,6 +1,6 @@
 //! Knowledge of libraries, as data. `generation.toml` lists the APIs that
 //! generate content, `moderation.toml` the switches that turn safety checks
-//! off, `entrypoints.toml` how frameworks register handlers; users extend
+//! off and the calls that moderate content, `entrypoints.toml` how frameworks register handlers; users extend
 //! them from config (`[[catalog.generation]]`, `[catalog.entrypoints]`).
 //! Adding a library is a data change plus a fixture, not new code.
 //!
@@ -141,6 +141,26 @@ pub struct SafetySwitch {
     pub off_values: Vec<Literal>,
 }
 
+/// A call that reviews content and gives a verdict: a provider's moderation
+/// API, a content-security service, or a project's own keyword or
+/// feature-library check (named from config).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModerationApi {
+    pub id: String,
+    /// The language whose names `patterns` match.
+    #[serde(default)]
+    pub language: Language,
+    /// Resolved-callee patterns; project checks go here too
+    /// (`["app.safety.contains_banned_words"]`).
+    pub patterns: Vec<String>,
+    /// Who runs the check (`OpenAI`, `Aliyun Green`, `project`).
+    pub provider: String,
+    /// Content types it reviews; empty means any.
+    #[serde(default)]
+    pub content: Vec<ContentType>,
+}
+
 /// A literal in catalogue data, compared with the values in facts by type:
 /// `false` matches a boolean false, `0` a zero (integer or float), `"off"`
 /// a string. TOML has no null and no functions, so those two are tables:
@@ -196,6 +216,9 @@ pub struct CatalogData {
     pub generation: Vec<GenerationApi>,
     #[serde(default)]
     pub safety_switch: Vec<SafetySwitch>,
+    /// Calls that moderate content (`[[moderation]]`).
+    #[serde(default)]
+    pub moderation: Vec<ModerationApi>,
     /// Methods that return their receiver (`pipe.to("cuda")`), dropped when
     /// computing a variable's type.
     #[serde(default)]
@@ -239,6 +262,9 @@ pub struct Catalog {
     pub safety_switch: Vec<SafetySwitch>,
     /// Per switch: (resolved-callee set, callee-text set).
     safety_switch_sets: Vec<(GlobSet, GlobSet)>,
+    pub moderation: Vec<ModerationApi>,
+    moderation_set: GlobSet,
+    moderation_owner: Vec<usize>,
     pub hosts: Vec<hosts::Host>,
     /// One synthetic API per host, for plain HTTP calls to it.
     pub host_apis: Vec<GenerationApi>,
@@ -372,6 +398,19 @@ impl Catalog {
             data.label.iter().map(|l| (&l.id, l.language, &l.patterns)),
             "label",
         )?;
+        for m in &data.moderation {
+            if m.patterns.is_empty() {
+                return Err(CatalogError {
+                    message: format!("moderation API `{}` has no patterns", m.id),
+                });
+            }
+        }
+        let (moderation_set, moderation_owner) = glob_index(
+            data.moderation
+                .iter()
+                .map(|m| (&m.id, m.language, &m.patterns)),
+            "moderation API",
+        )?;
         let (strip_set, strip_owner) = glob_index(
             data.strip.iter().map(|l| (&l.id, l.language, &l.patterns)),
             "strip",
@@ -422,6 +461,9 @@ impl Catalog {
             passthrough_methods: data.passthrough_methods,
             safety_switch: data.safety_switch,
             safety_switch_sets,
+            moderation: data.moderation,
+            moderation_set,
+            moderation_owner,
             hosts: data.host,
             host_apis,
             http_calls: data.http_call,
@@ -458,6 +500,7 @@ impl CatalogData {
     pub fn extend(&mut self, other: CatalogData) {
         self.generation.extend(other.generation);
         self.safety_switch.extend(other.safety_switch);
+        self.moderation.extend(other.moderation);
         self.passthrough_methods.extend(other.passthrough_methods);
         // User hosts come later and win: they are looked up first.
         let mut hosts = other.host;
@@ -513,6 +556,25 @@ impl Catalog {
             .map(|g| self.label_owner[g])
             .min()
             .map(|i| &self.labels[i])
+    }
+
+    /// The moderation API a call is (by resolved callee, retried with the
+    /// name as imported), as an index into `moderation`.
+    pub fn moderation_api(&self, language: Language, call: &crate::facts::Call) -> Option<usize> {
+        use crate::qname::OptionQName;
+        if self.moderation.is_empty() {
+            return None;
+        }
+        [call.resolved.as_name(), call.imported.as_name()]
+            .into_iter()
+            .flatten()
+            .find_map(|name| {
+                self.moderation_set
+                    .matches(to_glob_path(language, name))
+                    .into_iter()
+                    .map(|g| self.moderation_owner[g])
+                    .min()
+            })
     }
 
     /// Label markers a string literal matches.

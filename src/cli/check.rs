@@ -347,9 +347,10 @@ fn show_settings(file: &Path, base: &Settings, nested: &Hierarchy) -> Result<Exi
     );
     let c = &base.catalog;
     text += &format!(
-        "catalog extensions: {} generation, {} safety switches, {} labels, {} passthrough methods\n",
+        "catalog extensions: {} generation, {} safety switches, {} moderation, {} labels, {} passthrough methods\n",
         c.generation.len(),
         c.safety_switch.len(),
+        c.moderation.len(),
         c.label.len(),
         c.passthrough_methods.len()
     );

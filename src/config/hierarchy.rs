@@ -165,6 +165,7 @@ fn has_catalog(c: &LoadedConfig) -> bool {
     let cat = &c.options.catalog;
     !(cat.generation.is_empty()
         && cat.safety_switch.is_empty()
+        && cat.moderation.is_empty()
         && cat.passthrough_methods.is_empty()
         && cat.label.is_empty()
         && cat.label_gate.is_none()

@@ -489,6 +489,32 @@ fn validate_catalog(v: &mut Validator<'_>, options: &Options) -> CatalogData {
             data.safety_switch.push(sw.clone());
         }
     }
+    for (i, entry) in cat.moderation.iter().enumerate() {
+        let api = entry.get_ref();
+        let base = [Seg::Key("catalog"), Seg::Key("moderation"), Seg::Index(i)];
+        let mut ok = check_patterns(v, entry.span(), &base, "patterns", &api.patterns);
+        if ok {
+            let one = CatalogData {
+                moderation: vec![api.clone()],
+                ..CatalogData::default()
+            };
+            if let Err(e) = Catalog::build(one) {
+                let mut at = base.to_vec();
+                at.push(Seg::Key("patterns"));
+                let span = v.span_or(&at, entry.span());
+                v.at(
+                    span,
+                    format!("catalog.moderation: {}", e.message),
+                    "invalid catalogue entry",
+                    None,
+                );
+                ok = false;
+            }
+        }
+        if ok {
+            data.moderation.push(api.clone());
+        }
+    }
     for (i, entry) in cat.label.iter().enumerate() {
         let api = entry.get_ref();
         let base = [Seg::Key("catalog"), Seg::Key("label"), Seg::Index(i)];

@@ -16,7 +16,7 @@ use crate::catalog::entrypoints::EntryPointData;
 use crate::catalog::labels::{LabelApi, LabelGateData};
 use crate::catalog::media::MediaData;
 use crate::catalog::taint::TaintSpecData;
-use crate::catalog::{GenerationApi, SafetySwitch};
+use crate::catalog::{GenerationApi, ModerationApi, SafetySwitch};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -59,6 +59,11 @@ pub struct CatalogOptions {
     pub generation: Vec<Spanned<GenerationApi>>,
     #[serde(default)]
     pub safety_switch: Vec<Spanned<SafetySwitch>>,
+    /// `[[catalog.moderation]]`: moderation APIs and the project's own
+    /// keyword or feature-library checks (same keys as in
+    /// `src/catalog/moderation.toml`).
+    #[serde(default)]
+    pub moderation: Vec<Spanned<ModerationApi>>,
     #[serde(default)]
     pub passthrough_methods: Vec<String>,
     /// `[[catalog.label]]`: label helpers of the project (same keys as in

@@ -36,6 +36,8 @@ pub fn all() -> Vec<&'static dyn Rule> {
         &generation::generation_call::GenerationCall,
         &generation::generation_endpoint::GenerationEndpoint,
         &moderation::safety_checker_disabled::SafetyCheckerDisabled,
+        &moderation::input_moderation_missing::InputModerationMissing,
+        &moderation::output_moderation_missing::OutputModerationMissing,
         &logs::retention_too_short::LogRetentionTooShort,
         &labels::implicit_label_missing::ImplicitLabelMissing,
         &labels::explicit_label_missing::ExplicitLabelMissing,
