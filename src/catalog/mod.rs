@@ -265,6 +265,10 @@ pub struct Catalog {
     pub moderation: Vec<ModerationApi>,
     moderation_set: GlobSet,
     moderation_owner: Vec<usize>,
+    /// What every moderation pattern's name starts with (`openai`,
+    /// `alibabacloud_green`), tested before the glob match; `None` when a
+    /// pattern starts with a wildcard.
+    moderation_heads: Option<Vec<String>>,
     pub hosts: Vec<hosts::Host>,
     /// One synthetic API per host, for plain HTTP calls to it.
     pub host_apis: Vec<GenerationApi>,
@@ -405,6 +409,15 @@ impl Catalog {
                 });
             }
         }
+        let moderation_heads = data
+            .moderation
+            .iter()
+            .flat_map(|m| &m.patterns)
+            .map(|p| {
+                let end = p.find(['.', '*', '?', '[', '{']).unwrap_or(p.len());
+                (end > 0).then(|| p[..end].to_string())
+            })
+            .collect::<Option<Vec<_>>>();
         let (moderation_set, moderation_owner) = glob_index(
             data.moderation
                 .iter()
@@ -464,6 +477,7 @@ impl Catalog {
             moderation: data.moderation,
             moderation_set,
             moderation_owner,
+            moderation_heads,
             hosts: data.host,
             host_apis,
             http_calls: data.http_call,
@@ -565,9 +579,15 @@ impl Catalog {
         if self.moderation.is_empty() {
             return None;
         }
+        let may_match = |name: &str| {
+            self.moderation_heads
+                .as_ref()
+                .is_none_or(|heads| heads.iter().any(|h| name.starts_with(h.as_str())))
+        };
         [call.resolved.as_name(), call.imported.as_name()]
             .into_iter()
             .flatten()
+            .filter(|name| may_match(name))
             .find_map(|name| {
                 self.moderation_set
                     .matches(to_glob_path(language, name))

@@ -295,6 +295,13 @@ enum Holder {
 /// assigned to (`res = moderate(x)`, `flagged = res.results[0].flagged`,
 /// `if flagged:`). Printing or logging it is no reading.
 pub fn verdict(file: &FileFacts, ci: usize) -> Verdict {
+    verdict_and_tests(file, ci).0
+}
+
+/// The verdict's fate, and the conditions (indices in
+/// `FileFacts::conditions`) that test it, in source order.
+pub fn verdict_and_tests(file: &FileFacts, ci: usize) -> (Verdict, Vec<usize>) {
+    let mut tests = Vec::new();
     let scope = file.calls[ci].scope;
     let in_scope = |s: &Option<Ustr>| *s == scope;
     let mut returned = false;
@@ -309,8 +316,9 @@ pub fn verdict(file: &FileFacts, ci: usize) -> Verdict {
         match h {
             Holder::Call(c) => {
                 let span = file.calls[c].span;
-                for k in &file.conditions {
+                for (ki, k) in file.conditions.iter().enumerate() {
                     if in_scope(&k.scope) && k.span.contains(&span) {
+                        tests.push(ki);
                         if returns_bool_under(file, k) {
                             returned = true;
                         } else {
@@ -352,11 +360,12 @@ pub fn verdict(file: &FileFacts, ci: usize) -> Verdict {
                     v.reads(&mut names);
                     names.iter().any(|n| reads(n))
                 };
-                for k in &file.conditions {
+                for (ki, k) in file.conditions.iter().enumerate() {
                     if in_scope(&k.scope)
                         && k.span.start_byte >= from
                         && k.names.iter().any(|n| reads(n))
                     {
+                        tests.push(ki);
                         if returns_bool_under(file, k) {
                             returned = true;
                         } else {
@@ -397,13 +406,16 @@ pub fn verdict(file: &FileFacts, ci: usize) -> Verdict {
     }
     // A verdict that goes back to the caller is the caller's to act on,
     // even when it was looked at here first.
-    if returned {
+    tests.sort_unstable();
+    tests.dedup();
+    let verdict = if returned {
         Verdict::Returned
     } else if read {
         Verdict::Read
     } else {
         Verdict::Ignored
-    }
+    };
+    (verdict, tests)
 }
 
 /// Whether a branch of condition `k` returns a boolean literal
