@@ -38,6 +38,7 @@ pub fn all() -> Vec<&'static dyn Rule> {
         &moderation::safety_checker_disabled::SafetyCheckerDisabled,
         &moderation::input_moderation_missing::InputModerationMissing,
         &moderation::output_moderation_missing::OutputModerationMissing,
+        &moderation::moderation_hit_unrecorded::ModerationHitUnrecorded,
         &logs::retention_too_short::LogRetentionTooShort,
         &labels::implicit_label_missing::ImplicitLabelMissing,
         &labels::explicit_label_missing::ExplicitLabelMissing,
