@@ -71,7 +71,9 @@ moderated by the model provider, a gateway or a client is not seen. Generated
 values kept in element assignments (`d["k"] = v`), passed through `*args`, or
 read in a `for` loop may not be followed, so a check on them is missed. A
 streaming endpoint that checks the whole answer only after it was sent counts
-as moderated.
+as moderated. Whether the output goes back to the user is not checked: an
+endpoint that only stores what it generates (summaries written to a vector
+store) is reported too.
 "#,
 };
 
