@@ -185,6 +185,44 @@ fn bad_catalogue_pattern() {
     );
 }
 
+/// `[[catalog.moderation]]`: an error points at the pattern, an entry
+/// without patterns at its `patterns` key, an unknown key at that key.
+#[test]
+fn bad_moderation_catalogue_entry() {
+    let (_tmp, dir) = project();
+    write(
+        &dir,
+        "synthlint.toml",
+        "[[catalog.moderation]]\nid = \"words\"\nprovider = \"project\"\n\
+         patterns = [\"app.safety.check\", \"app.[bad\"]\n",
+    );
+    let err = config_error(&dir, &[]);
+    assert!(err.contains("synthlint.toml:4:33"), "{err}");
+
+    write(
+        &dir,
+        "synthlint.toml",
+        "[[catalog.moderation]]\nid = \"words\"\nprovider = \"project\"\npatterns = []\n",
+    );
+    let err = config_error(&dir, &[]);
+    assert!(
+        err.contains("no patterns") && err.contains("synthlint.toml:4:"),
+        "{err}"
+    );
+
+    write(
+        &dir,
+        "synthlint.toml",
+        "[[catalog.moderation]]\nid = \"words\"\nprovider = \"project\"\n\
+         patterns = [\"a.b\"]\nverdict = \"flagged\"\n",
+    );
+    let err = config_error(&dir, &[]);
+    assert!(
+        err.contains("verdict") && err.contains("synthlint.toml:5:"),
+        "{err}"
+    );
+}
+
 #[test]
 fn label_catalogue_extensions() {
     let (_tmp, dir) = project();
