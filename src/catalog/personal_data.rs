@@ -286,9 +286,9 @@ impl PersonalData {
                 continue;
             }
             // A longer term around this one wins (`ip_address` is no address).
-            let longer = found.iter().any(|&(j, m, _)| {
-                tokens && j != usize::MAX && j <= i && i + n <= j + m && m > n
-            });
+            let longer = found
+                .iter()
+                .any(|&(j, m, _)| tokens && j != usize::MAX && j <= i && i + n <= j + m && m > n);
             if !longer {
                 out |= 1 << cat;
             }
@@ -336,7 +336,8 @@ impl PersonalData {
             .iter()
             .enumerate()
             .filter(|(_, c)| c.level == DataLevel::Identified)
-            .fold(0, |acc, (i, _)| acc | (1 << i)) & set
+            .fold(0, |acc, (i, _)| acc | (1 << i))
+            & set
     }
 
     /// The PIPL sensitive categories of a set.
@@ -345,7 +346,8 @@ impl PersonalData {
             .iter()
             .enumerate()
             .filter(|(_, c)| c.sensitive)
-            .fold(0, |acc, (i, _)| acc | (1 << i)) & set
+            .fold(0, |acc, (i, _)| acc | (1 << i))
+            & set
     }
 }
 

@@ -49,6 +49,7 @@ pub fn all() -> Vec<&'static dyn Rule> {
         &labels::labeling_function_missing::LabelingFunctionMissing,
         &personal_data::cross_border_provision::CrossBorderProvision,
         &personal_data::biometric_edit_unconsented::BiometricEditUnconsented,
+        &personal_data::personal_data_logged::PersonalDataLogged,
         &meta::bare_suppression::BareSuppression,
         &meta::unused_suppression::UnusedSuppression,
         &meta::suppression_without_reason::SuppressionWithoutReason,

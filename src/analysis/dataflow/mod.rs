@@ -122,6 +122,12 @@ pub trait Domain: Sync {
     /// The value a source gives where it appears (`None`: not a source after all).
     fn seed(&self, origin: &Origin<'_>) -> Option<Self::Value>;
 
+    /// How flow steps name a value a name source gave (`a phone
+    /// number`); `None`: the source's label.
+    fn describe(&self, _value: &Self::Value) -> Option<String> {
+        None
+    }
+
     /// Effects of call `ci` of `file` (index `fi`) beyond the spec's
     /// propagators: values it puts into places (a media writer's data into
     /// its output file).

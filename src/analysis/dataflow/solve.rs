@@ -717,6 +717,15 @@ impl<'a, D: Domain> Solver<'a, D> {
         ev(&self.cx, &self.st, id)
     }
 
+    /// How a step names what a source gave: the domain's words, else the
+    /// source's label.
+    fn label(&self, source: usize, v: &D::Value) -> String {
+        self.cx
+            .domain
+            .describe(v)
+            .unwrap_or_else(|| self.cx.spec.label(source).to_string())
+    }
+
     fn tainted(&self, id: usize, v: &Sym<D::Value>) -> bool {
         resolve(&self.st, self.st.infos[id].node, v).is_some()
     }
@@ -739,7 +748,8 @@ impl<'a, D: Domain> Solver<'a, D> {
                 Part::Key(k) if ev.name_seed(k).is_some() => {
                     let info = &self.st.infos[id];
                     let file = &self.cx.project.files[info.file];
-                    let label = self.cx.spec.label(ev.name_source().unwrap_or(0));
+                    let seed = ev.name_seed(k).expect("checked");
+                    let label = self.label(ev.name_source().unwrap_or(0), &seed);
                     t.push(
                         info.file,
                         read_span(file, info.scope, pos),
@@ -773,8 +783,8 @@ impl<'a, D: Domain> Solver<'a, D> {
         let ev = self.ev(id);
         let info = &self.st.infos[id];
         let file = &self.cx.project.files[info.file];
-        if ev.read_seed(name, pos).is_some() {
-            let label = self.cx.spec.label(ev.name_source().unwrap_or(0));
+        if let Some(seed) = ev.read_seed(name, pos) {
+            let label = self.label(ev.name_source().unwrap_or(0), &seed);
             t.push(
                 info.file,
                 read_span(file, info.scope, pos),
@@ -1049,7 +1059,7 @@ impl Trail {
 }
 
 /// Where a read at `pos` happens, for a step: the innermost statement
-/// around it (an assignment or a call), else the position itself.
+/// around it (an assignment, a return or a call), else the position itself.
 fn read_span(file: &FileFacts, scope: Option<Ustr>, pos: u32) -> crate::source::Span {
     let around = |s: &crate::source::Span| s.start_byte <= pos && pos <= s.end_byte;
     file.calls
@@ -1061,6 +1071,12 @@ fn read_span(file: &FileFacts, scope: Option<Ustr>, pos: u32) -> crate::source::
                 .iter()
                 .filter(|a| a.scope == scope && around(&a.span))
                 .map(|a| a.span),
+        )
+        .chain(
+            file.returns
+                .iter()
+                .filter(|r| r.scope == scope && around(&r.span))
+                .map(|r| r.span),
         )
         .min_by_key(|s| s.end_byte - s.start_byte)
         .unwrap_or_default()
@@ -1279,7 +1295,34 @@ fn shape_keys(shape: &crate::facts::Shape, out: &mut Vec<Ustr>) {
             }
             Shape::Neg(inner) => stack.push((inner, depth + 1)),
             Shape::Tuple(items) => stack.extend(items.iter().map(|i| (i, depth + 1))),
+            // A hole keeps only its text: `{form['phone']}`.
+            Shape::Template(parts) => {
+                for p in parts.iter() {
+                    if let crate::facts::Part::Hole { text, .. } = p {
+                        hole_keys(text, out);
+                    }
+                }
+            }
             _ => {}
+        }
+    }
+}
+
+/// The literal subscript keys written in a template hole's text
+/// (`form['phone']`, `d["id_card"]`).
+fn hole_keys(text: &str, out: &mut Vec<Ustr>) {
+    let mut rest = text;
+    while let Some(i) = rest.find('[') {
+        rest = &rest[i + 1..];
+        let Some(q) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            continue;
+        };
+        let body = &rest[1..];
+        if let Some(end) = body.find(q)
+            && body[end + 1..].starts_with(']')
+        {
+            out.push(Ustr::from(&body[..end]));
+            rest = &body[end + 1..];
         }
     }
 }

@@ -149,7 +149,9 @@ impl Rule for BiometricEditUnconsented {
             for &s in &sites {
                 let site = &an.sites[s];
                 let call = &cx.project.files[site.file].calls[site.call];
-                let node = an.graph.node_containing(cx.project, site.file, call.span.start_byte);
+                let node = an
+                    .graph
+                    .node_containing(cx.project, site.file, call.span.start_byte);
                 let Some(&consented) = reach.get(&node) else {
                     continue;
                 };

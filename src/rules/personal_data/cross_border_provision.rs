@@ -110,6 +110,9 @@ impl Rule for CrossBorderProvision {
                 continue;
             }
             let sink = &spec.data.sink[flow.sink];
+            if sink.id == super::LOG_SINK {
+                continue;
+            }
             let file = &cx.project.files[flow.site.file];
             let call = &file.calls[flow.site.call];
             let (recipient, provider) = if sink.generation {

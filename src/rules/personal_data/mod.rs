@@ -5,6 +5,7 @@
 
 pub mod biometric_edit_unconsented;
 pub mod cross_border_provision;
+pub mod personal_data_logged;
 
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -20,6 +21,10 @@ use crate::rules::Context;
 
 /// The id of the spec in `personal_data.toml`.
 pub const SPEC: &str = "personal-data";
+
+/// The spec's sink for log records (PII003); every other sink is a
+/// service abroad (PII001).
+pub const LOG_SINK: &str = "logging";
 
 /// Categories of personal information a value may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -76,11 +81,15 @@ impl<'c> PiiDomain<'c> {
         Some(self.cx.analysis.taint(self.cx.project, spec, self))
     }
 
+    /// The categories a name says its value holds. Conversation content
+    /// (`prompt`, `messages`) is left to the request-input sources: named
+    /// so in most AI code, it would wake nearly every scope.
     fn classify(&self, name: Ustr) -> Categories {
         let mut names = self.names.lock().unwrap_or_else(|e| e.into_inner());
-        *names
-            .entry(name)
-            .or_insert_with(|| self.classifier().classify(&name))
+        *names.entry(name).or_insert_with(|| {
+            let pd = self.classifier();
+            pd.identified(pd.classify(&name))
+        })
     }
 
     /// What the components of entry point `e` give its handler's
@@ -108,14 +117,17 @@ impl Domain for PiiDomain<'_> {
                     return None;
                 };
                 let f = &self.cx.project.files[file].functions[func];
-                let skip = usize::from(
-                    f.class.is_some() && f.params.first().is_some_and(|p| p == "self"),
-                );
+                let skip =
+                    usize::from(f.class.is_some() && f.params.first().is_some_and(|p| p == "self"));
                 let c = self.inputs(entry).get(param.checked_sub(skip)?)?.categories;
                 (c != 0).then_some(Pii(c))
             }
             _ => None,
         }
+    }
+
+    fn describe(&self, value: &Pii) -> Option<String> {
+        Some(describe(self.classifier(), value.0))
     }
 }
 
