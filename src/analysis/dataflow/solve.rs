@@ -788,7 +788,7 @@ impl<'a, D: Domain> Solver<'a, D> {
             t.push(
                 info.file,
                 read_span(file, info.scope, pos),
-                format!("`{name}` holds {label} (by its name)"),
+                format!("`{name}` holds {label}, by its name"),
             );
             return;
         }

@@ -127,7 +127,10 @@ impl Domain for PiiDomain<'_> {
     }
 
     fn describe(&self, value: &Pii) -> Option<String> {
-        Some(describe(self.classifier(), value.0))
+        Some(format!(
+            "personal information ({})",
+            describe(self.classifier(), value.0)
+        ))
     }
 }
 
