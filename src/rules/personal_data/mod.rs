@@ -190,8 +190,7 @@ fn component_of(
             let a = file
                 .assignments
                 .iter()
-                .filter(|a| a.target == *text && a.span.start_byte < before)
-                .next_back()?;
+                .rfind(|a| a.target == *text && a.span.start_byte < before)?;
             if let Some(q) = &a.value_call {
                 // The instance a constructor call makes: `gradio.Image()`.
                 return Some(q.as_str().trim_end_matches("()").to_string());
