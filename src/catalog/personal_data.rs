@@ -39,6 +39,9 @@ pub struct CategoryData {
     /// A PIPL sensitive category (CN-PIPL-28).
     #[serde(default)]
     pub sensitive: bool,
+    /// When it is sensitive, if not always (`"when it is a child's under 14"`).
+    #[serde(default)]
+    pub sensitive_when: String,
     #[serde(default)]
     pub level: DataLevel,
     #[serde(default)]
@@ -84,6 +87,9 @@ impl PersonalDataData {
                 Some(old) => {
                     old.terms.extend(c.terms);
                     old.sensitive |= c.sensitive;
+                    if !c.sensitive_when.is_empty() {
+                        old.sensitive_when = c.sensitive_when;
+                    }
                     if !c.title.is_empty() {
                         old.title = c.title;
                     }
@@ -115,6 +121,7 @@ pub struct Category {
     pub id: String,
     pub title: String,
     pub sensitive: bool,
+    pub sensitive_when: String,
     pub level: DataLevel,
 }
 
@@ -216,6 +223,7 @@ impl PersonalData {
                     c.title.clone()
                 },
                 sensitive: c.sensitive,
+                sensitive_when: c.sensitive_when.clone(),
                 level: c.level,
             });
         }

@@ -7,7 +7,7 @@ use crate::catalog::Jurisdiction;
 use crate::facts::Value;
 use crate::finding::{Finding, Level, Location};
 use crate::qname::OptionQName;
-use crate::rules::personal_data::{PiiDomain, describe, ids};
+use crate::rules::personal_data::{PiiDomain, describe, ids, sensitive_note};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
 pub struct CrossBorderProvision;
@@ -148,14 +148,7 @@ impl Rule for CrossBorderProvision {
                 )
             };
             let sensitive = pd.sensitive(identified);
-            let note = if sensitive != 0 {
-                format!(
-                    "; {} is sensitive personal information",
-                    describe(pd, sensitive)
-                )
-            } else {
-                String::new()
-            };
+            let note = sensitive_note(pd, sensitive);
             let mut f = Finding::new(
                 META.code,
                 META.default_level,

@@ -226,6 +226,25 @@ pub fn describe(pd: &PersonalData, set: Categories) -> String {
         .join(", ")
 }
 
+/// The note a message adds for sensitive categories (CN-PIPL-28), or "".
+pub fn sensitive_note(pd: &PersonalData, sensitive: Categories) -> String {
+    let parts: Vec<String> = pd
+        .iter(sensitive)
+        .map(|c| {
+            if c.sensitive_when.is_empty() {
+                c.title.clone()
+            } else {
+                format!("{} ({})", c.title, c.sensitive_when)
+            }
+        })
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("; {} is sensitive personal information", parts.join(", "))
+    }
+}
+
 /// Category ids, for finding properties.
 pub fn ids(pd: &PersonalData, set: Categories) -> Vec<String> {
     pd.iter(set).map(|c| c.id.clone()).collect()

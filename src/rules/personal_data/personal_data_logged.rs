@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::finding::{Finding, Level, Location};
-use crate::rules::personal_data::{LOG_SINK, PiiDomain, describe, ids};
+use crate::rules::personal_data::{LOG_SINK, PiiDomain, describe, ids, sensitive_note};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
 pub struct PersonalDataLogged;
@@ -96,14 +96,7 @@ impl Rule for PersonalDataLogged {
             let file = &cx.project.files[flow.site.file];
             let call = &file.calls[flow.site.call];
             let sensitive = pd.sensitive(identified);
-            let note = if sensitive != 0 {
-                format!(
-                    "; {} is sensitive personal information",
-                    describe(pd, sensitive)
-                )
-            } else {
-                String::new()
-            };
+            let note = sensitive_note(pd, sensitive);
             let mut f = Finding::new(
                 META.code,
                 META.default_level,
