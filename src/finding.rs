@@ -249,6 +249,8 @@ pub enum Category {
     Moderation,
     /// How logs are kept.
     Log,
+    /// Where personal information goes.
+    PersonalData,
     /// Findings about synthlint's own suppressions.
     Meta,
 }
@@ -261,6 +263,7 @@ impl Category {
             Category::Label => "LBL",
             Category::Moderation => "MOD",
             Category::Log => "LOG",
+            Category::PersonalData => "PII",
             Category::Meta => "SYN",
         }
     }
@@ -271,6 +274,7 @@ impl Category {
             Category::Label => "label",
             Category::Moderation => "moderation",
             Category::Log => "log",
+            Category::PersonalData => "personal-data",
             Category::Meta => "meta",
         }
     }

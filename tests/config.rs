@@ -304,6 +304,46 @@ fn taint_and_media_catalogue_extensions() {
 }
 
 #[test]
+fn personal_data_catalogue_extensions() {
+    let (_tmp, dir) = project();
+    write(
+        &dir,
+        "synthlint.toml",
+        "[[catalog.personal_data.category]]\nid = \"phone\"\nterms = [\"contact_no\"]\n\
+         [[catalog.personal_data.category]]\nid = \"employee\"\ntitle = \"employee number\"\nterms = [\"staff_no\"]\n\
+         [catalog.personal_data.consent]\nnames = [\"(?i)release_signed\"]\n",
+    );
+    let s = settings_for(&dir, Overrides::default());
+    assert_eq!(s.catalog.personal_data.category.len(), 2);
+    let catalog = synthlint::catalog::Catalog::load(&s.catalog).expect("catalogue");
+    let pd = &catalog.personal_data;
+    assert_eq!(pd.classify("contact_no"), pd.bit("phone"));
+    assert_eq!(pd.classify("staffNo"), pd.bit("employee"));
+    assert!(pd.is_consent("release_signed"));
+
+    // A bad regular expression points at the section.
+    write(
+        &dir,
+        "synthlint.toml",
+        "[catalog.personal_data.consent]\nnames = [\"(unclosed\"]\n",
+    );
+    let err = config_error(&dir, &[]);
+    assert!(
+        err.contains("personal_data.consent.names") && err.contains("synthlint.toml:1:"),
+        "{err}"
+    );
+
+    // A component names a category that does not exist.
+    write(
+        &dir,
+        "synthlint.toml",
+        "[[catalog.personal_data.component]]\npatterns = [\"app.Upload\"]\ncategory = \"nope\"\n",
+    );
+    let err = config_error(&dir, &[]);
+    assert!(err.contains("no category `nope`"), "{err}");
+}
+
+#[test]
 fn pyproject_tool_table() {
     let (_tmp, dir) = project();
     write(&dir, "gen/skip.py", "");

@@ -176,6 +176,18 @@ fn a_spec_with_no_sources_in_the_project_does_nothing() {
 }
 
 #[test]
+fn names_need_a_classifier_and_generation_sinks_need_taint() {
+    // A catalogue-only spec has no classifier: names seed nothing, so
+    // nothing wakes and nothing reaches the generation calls.
+    let (flows, stats) = flows_in(
+        &fixture(),
+        "[[source]]\nnames = true\n[[sink]]\nid = \"generation\"\ngeneration = true\n",
+    );
+    assert_eq!(flows, "");
+    assert_eq!(stats.scopes, 0);
+}
+
+#[test]
 fn long_flows_are_cut_and_counted() {
     let tmp = tempfile::tempdir().unwrap();
     let mut body = String::from(

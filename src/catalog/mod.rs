@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 pub mod hosts;
 pub mod labels;
 pub mod media;
+pub mod personal_data;
 pub mod taint;
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
@@ -250,6 +251,9 @@ pub struct CatalogData {
     /// Taint specs by id (`[taint.<id>]`).
     #[serde(default)]
     pub taint: BTreeMap<String, taint::TaintSpecData>,
+    /// The personal-data classifier (`[personal_data]`).
+    #[serde(default)]
+    pub personal_data: personal_data::PersonalDataData,
 }
 
 /// The loaded, compiled catalogue.
@@ -292,6 +296,8 @@ pub struct Catalog {
     pub media: media::Media,
     /// Taint specs by id.
     pub taint: BTreeMap<String, taint::TaintSpec>,
+    /// The personal-data classifier.
+    pub personal_data: personal_data::PersonalData,
 }
 
 const GENERATION_TOML: &str = include_str!("generation.toml");
@@ -300,6 +306,7 @@ const HOSTS_TOML: &str = include_str!("hosts.toml");
 const LABELS_TOML: &str = include_str!("labels.toml");
 const ENTRYPOINTS_TOML: &str = include_str!("entrypoints.toml");
 const MEDIA_TOML: &str = include_str!("media.toml");
+const PERSONAL_DATA_TOML: &str = include_str!("personal_data.toml");
 
 #[derive(Debug)]
 pub struct CatalogError {
@@ -317,6 +324,7 @@ impl Catalog {
             ("labels", LABELS_TOML),
             ("entrypoints", ENTRYPOINTS_TOML),
             ("media", MEDIA_TOML),
+            ("personal_data", PERSONAL_DATA_TOML),
         ] {
             let part: CatalogData = toml::from_str(text).map_err(|e| CatalogError {
                 message: format!("built-in {name} catalogue: {e}"),
@@ -463,7 +471,10 @@ impl Catalog {
                 ))
             })
             .collect::<Result<_, CatalogError>>()?;
+        let personal_data = personal_data::PersonalData::build(&data.personal_data)
+            .map_err(|message| CatalogError { message })?;
         Ok(Catalog {
+            personal_data,
             media,
             taint,
             label_gate,
@@ -510,6 +521,15 @@ impl Catalog {
     }
 }
 
+/// The built-in `[personal_data]` section alone (user entries extend it;
+/// config validation checks them against it).
+pub fn builtin_personal_data() -> Result<personal_data::PersonalDataData, CatalogError> {
+    let part: CatalogData = toml::from_str(PERSONAL_DATA_TOML).map_err(|e| CatalogError {
+        message: format!("built-in personal_data catalogue: {e}"),
+    })?;
+    Ok(part.personal_data)
+}
+
 impl CatalogData {
     pub fn extend(&mut self, other: CatalogData) {
         self.generation.extend(other.generation);
@@ -532,6 +552,7 @@ impl CatalogData {
         for (id, spec) in other.taint {
             self.taint.entry(id).or_default().extend(spec);
         }
+        self.personal_data.extend(other.personal_data);
     }
 }
 

@@ -99,6 +99,13 @@ pub struct Source {
     /// through the file's imports.
     #[serde(default)]
     pub reads: Vec<String>,
+    /// Names the rule's domain classifies (`Domain::seed` with
+    /// `Origin::Name`): variables, parameters and attribute chains read,
+    /// assignment targets, and dict and subscript keys (`{"phone": v}`,
+    /// `form["phone"]`). A catalogue-only spec has no classifier: this
+    /// needs a rule's domain (the personal-data rules').
+    #[serde(default)]
+    pub names: bool,
     /// Arguments the source call writes its result into (`file_path=`):
     /// after the call, the name or literal path given there holds the value.
     #[serde(default)]
@@ -121,6 +128,11 @@ pub struct Sink {
     /// The receiver, all arguments, or some (default: all arguments).
     #[serde(default)]
     pub at: Vec<Loc>,
+    /// Also the catalogue's generation calls (`generation.toml` and plain
+    /// HTTP to model hosts); the rule reads each flow's site to tell
+    /// providers apart.
+    #[serde(default)]
+    pub generation: bool,
 }
 
 /// Calls whose result is clean whatever they are given.
@@ -326,6 +338,16 @@ impl TaintSpec {
             .into_iter()
             .map(|g| self.read_sources[g])
             .min()
+    }
+
+    /// The first source that classifies names, if any.
+    pub fn name_source(&self) -> Option<usize> {
+        self.data.source.iter().position(|s| s.names)
+    }
+
+    /// Whether a sink takes the generation calls.
+    pub fn has_generation_sinks(&self) -> bool {
+        self.data.sink.iter().any(|s| s.generation)
     }
 
     pub fn has_read_sources(&self) -> bool {

@@ -572,6 +572,28 @@ fn validate_catalog(v: &mut Validator<'_>, options: &Options) -> CatalogData {
             data.taint.insert(id.clone(), spec.clone());
         }
     }
+    if let Some(entry) = &cat.personal_data {
+        let pd = entry.get_ref();
+        // Checked with the built-in categories, which user entries extend.
+        let build = || {
+            let mut all = crate::catalog::builtin_personal_data()?;
+            all.extend(pd.clone());
+            crate::catalog::personal_data::PersonalData::build(&all)
+                .map(drop)
+                .map_err(|message| CatalogError { message })
+        };
+        let at = [Seg::Key("catalog"), Seg::Key("personal_data")];
+        if check_section(
+            v,
+            entry.span(),
+            &at,
+            pd.pattern_lists(),
+            build,
+            "personal_data",
+        ) {
+            data.personal_data = pd.clone();
+        }
+    }
     data
 }
 

@@ -83,6 +83,10 @@ pub struct CatalogOptions {
     /// built-in one (same keys as `[taint.<id>]` in the catalogue).
     #[serde(default)]
     pub taint: BTreeMap<String, Spanned<TaintSpecData>>,
+    /// `[catalog.personal_data]`: more personal-data categories, terms,
+    /// false friends, input components and consent names (same keys as
+    /// `[personal_data]` in `src/catalog/personal_data.toml`).
+    pub personal_data: Option<Spanned<crate::catalog::personal_data::PersonalDataData>>,
 }
 
 /// `pyproject.toml`: only `[tool.synthlint]` is ours; everything else is

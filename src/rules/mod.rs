@@ -13,6 +13,7 @@ pub mod labels;
 pub mod logs;
 pub mod meta;
 pub mod moderation;
+pub mod personal_data;
 
 /// Rules of the `media` command, kept out of [`all`].
 pub mod media;
@@ -49,6 +50,9 @@ pub fn all() -> Vec<&'static dyn Rule> {
         &labels::explicit_label_too_small::ExplicitLabelTooSmall,
         &labels::unlabeled_delivery_ungated::UnlabeledDeliveryUngated,
         &labels::labeling_function_missing::LabelingFunctionMissing,
+        &personal_data::cross_border_provision::CrossBorderProvision,
+        &personal_data::biometric_edit_unconsented::BiometricEditUnconsented,
+        &personal_data::personal_data_logged::PersonalDataLogged,
         &meta::bare_suppression::BareSuppression,
         &meta::unused_suppression::UnusedSuppression,
         &meta::suppression_without_reason::SuppressionWithoutReason,

@@ -93,6 +93,14 @@ pub enum Origin<'a> {
         file: usize,
         name: &'a str,
     },
+    /// A name, attribute chain, assignment target or dict/subscript key in
+    /// file `file`, for a source that classifies names: the domain says
+    /// whether (and as what) it names a value of interest.
+    Name {
+        source: usize,
+        file: usize,
+        name: Ustr,
+    },
 }
 
 impl Origin<'_> {
@@ -101,7 +109,8 @@ impl Origin<'_> {
             Origin::Call { source, .. }
             | Origin::Generation { source, .. }
             | Origin::Param { source, .. }
-            | Origin::Read { source, .. } => source,
+            | Origin::Read { source, .. }
+            | Origin::Name { source, .. } => source,
         }
     }
 }
@@ -112,6 +121,12 @@ pub trait Domain: Sync {
 
     /// The value a source gives where it appears (`None`: not a source after all).
     fn seed(&self, origin: &Origin<'_>) -> Option<Self::Value>;
+
+    /// How flow steps name a value a name source gave (`a phone
+    /// number`); `None`: the source's label.
+    fn describe(&self, _value: &Self::Value) -> Option<String> {
+        None
+    }
 
     /// Effects of call `ci` of `file` (index `fi`) beyond the spec's
     /// propagators: values it puts into places (a media writer's data into
@@ -281,6 +296,10 @@ impl Domain for LabelDomain<'_> {
     type Value = Labels;
 
     fn seed(&self, origin: &Origin<'_>) -> Option<Labels> {
+        // Names need a classifier, which only a rule's domain has.
+        if matches!(origin, Origin::Name { .. }) {
+            return None;
+        }
         Some(Labels(vec![Ustr::from(self.spec.label(origin.source()))]))
     }
 }

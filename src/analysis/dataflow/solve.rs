@@ -375,6 +375,11 @@ impl<'a, D: Domain> Solver<'a, D> {
                 reads_source(spec, project, fi, &mut woken);
             }
         }
+        if let Some(si) = spec.name_source() {
+            for fi in 0..project.files.len() {
+                names_source(domain, si, project, fi, &mut woken);
+            }
+        }
         for (fi, scope) in woken {
             let id = self.scope_id(fi, scope);
             self.wake(id);
@@ -550,7 +555,10 @@ impl<'a, D: Domain> Solver<'a, D> {
             match *event {
                 Event::Assign(ai) => {
                     let a = &file.assignments[ai as usize];
-                    let v = ev.value(&a.value, a.span.bytes(), a.span.end_byte);
+                    let mut v = ev.value(&a.value, a.span.bytes(), a.span.end_byte);
+                    if let Some(seed) = ev.target_seed(a) {
+                        v.join(&Sym::of(seed));
+                    }
                     if !v.is_bottom() {
                         state.assigns.insert(ai, v);
                     }
@@ -635,6 +643,14 @@ impl<'a, D: Domain> Solver<'a, D> {
         let project = self.cx.project;
         let mut flows = Vec::new();
         let mut roles = Vec::new();
+        let generation_sinks: Vec<usize> = (0..spec.data.sink.len())
+            .filter(|&k| spec.data.sink[k].generation)
+            .collect();
+        let generation_sites: FastSet<(usize, usize)> = if generation_sinks.is_empty() {
+            FastSet::default()
+        } else {
+            self.cx.an.sites.iter().map(|s| (s.file, s.call)).collect()
+        };
         for id in 0..self.st.infos.len() {
             if self.st.states[id].is_none() {
                 continue;
@@ -650,6 +666,11 @@ impl<'a, D: Domain> Solver<'a, D> {
                 let ci = ci as usize;
                 let call = &file.calls[ci];
                 spec.roles(file.language, call, &mut roles);
+                if generation_sites.contains(&(fi, ci)) {
+                    roles.extend(generation_sinks.iter().map(|&k| Role::Sink(k)));
+                    roles.sort_unstable();
+                    roles.dedup();
+                }
                 for role in &roles {
                     let Role::Sink(k) = *role else { continue };
                     let sink = &spec.data.sink[k];
@@ -696,6 +717,15 @@ impl<'a, D: Domain> Solver<'a, D> {
         ev(&self.cx, &self.st, id)
     }
 
+    /// How a step names what a source gave: the domain's words, else the
+    /// source's label.
+    fn label(&self, source: usize, v: &D::Value) -> String {
+        self.cx
+            .domain
+            .describe(v)
+            .unwrap_or_else(|| self.cx.spec.label(source).to_string())
+    }
+
     fn tainted(&self, id: usize, v: &Sym<D::Value>) -> bool {
         resolve(&self.st, self.st.infos[id].node, v).is_some()
     }
@@ -714,6 +744,18 @@ impl<'a, D: Domain> Solver<'a, D> {
                 }
                 Part::Read(r) if self.tainted(id, &ev.read(r, pos)) => {
                     return self.why_read(id, r, pos, t);
+                }
+                Part::Key(k) if ev.name_seed(k).is_some() => {
+                    let info = &self.st.infos[id];
+                    let file = &self.cx.project.files[info.file];
+                    let seed = ev.name_seed(k).expect("checked");
+                    let label = self.label(ev.name_source().unwrap_or(0), &seed);
+                    t.push(
+                        info.file,
+                        read_span(file, info.scope, pos),
+                        format!("the key `{k}` holds {label}"),
+                    );
+                    return;
                 }
                 _ => {}
             }
@@ -741,6 +783,15 @@ impl<'a, D: Domain> Solver<'a, D> {
         let ev = self.ev(id);
         let info = &self.st.infos[id];
         let file = &self.cx.project.files[info.file];
+        if let Some(seed) = ev.read_seed(name, pos) {
+            let label = self.label(ev.name_source().unwrap_or(0), &seed);
+            t.push(
+                info.file,
+                read_span(file, info.scope, pos),
+                format!("`{name}` holds {label}, by its name"),
+            );
+            return;
+        }
         let bound = ev.lookup(name, pos).filter(|(v, _)| self.tainted(id, v));
         let Some((_, bound)) = bound else {
             if let Some(si) = read_source(self.cx.spec, self.cx.project, info.file, &name) {
@@ -920,7 +971,7 @@ impl<'a, D: Domain> Solver<'a, D> {
             if self.tainted(id, &ev.receiver(ci, pos)) {
                 return self.why_receiver(id, ci, pos, t);
             }
-            if is_chain(&call.callee) && self.tainted(id, &ev.read(call.callee, pos)) {
+            if is_chain(&call.callee) && self.tainted(id, &ev.read_place(call.callee, pos)) {
                 return self.why_read(id, call.callee, pos, t);
             }
             if let Some(a) = call.args.iter().find(|a| self.tainted(id, &ev.arg(a, pos))) {
@@ -1008,7 +1059,7 @@ impl Trail {
 }
 
 /// Where a read at `pos` happens, for a step: the innermost statement
-/// around it (an assignment or a call), else the position itself.
+/// around it (an assignment, a return or a call), else the position itself.
 fn read_span(file: &FileFacts, scope: Option<Ustr>, pos: u32) -> crate::source::Span {
     let around = |s: &crate::source::Span| s.start_byte <= pos && pos <= s.end_byte;
     file.calls
@@ -1020,6 +1071,12 @@ fn read_span(file: &FileFacts, scope: Option<Ustr>, pos: u32) -> crate::source::
                 .iter()
                 .filter(|a| a.scope == scope && around(&a.span))
                 .map(|a| a.span),
+        )
+        .chain(
+            file.returns
+                .iter()
+                .filter(|r| r.scope == scope && around(&r.span))
+                .map(|r| r.span),
         )
         .min_by_key(|s| s.end_byte - s.start_byte)
         .unwrap_or_default()
@@ -1143,6 +1200,133 @@ fn reads_source(spec: &TaintSpec, project: &Project, fi: usize, out: &mut Vec<Sc
     out.extend(found.into_iter().map(|s| (fi, s)));
 }
 
+/// The scopes of file `fi` that read a name, assign a target or use a key
+/// the domain classifies, each once. Callees are left out (see `inputs`).
+fn names_source<D: Domain>(
+    domain: &D,
+    source: usize,
+    project: &Project,
+    fi: usize,
+    out: &mut Vec<ScopeKey>,
+) {
+    let file = &project.files[fi];
+    let mut found: Vec<Option<Ustr>> = Vec::new();
+    let mut names = Vec::new();
+    let mut check = |scope: Option<Ustr>, names: &mut Vec<Ustr>| {
+        if !found.contains(&scope)
+            && names.iter().any(|&name| {
+                domain
+                    .seed(&Origin::Name {
+                        source,
+                        file: fi,
+                        name,
+                    })
+                    .is_some()
+            })
+        {
+            found.push(scope);
+        }
+        names.clear();
+    };
+    for a in &file.assignments {
+        names.push(a.target);
+        a.value.reads(&mut names);
+        value_keys(&a.value, &mut names);
+        check(a.scope, &mut names);
+    }
+    for r in &file.returns {
+        r.value.reads(&mut names);
+        value_keys(&r.value, &mut names);
+        check(r.scope, &mut names);
+    }
+    for c in &file.calls {
+        if let Receiver::Name(n) = c.receiver {
+            names.push(n);
+        }
+        for a in c.args.iter() {
+            a.value.reads(&mut names);
+            value_keys(&a.value, &mut names);
+        }
+        check(c.scope, &mut names);
+    }
+    out.extend(found.into_iter().map(|s| (fi, s)));
+}
+
+/// The literal keys of a value: dict displays (`{"phone": v}`) and
+/// subscripts (`form["phone"]`), outside calls, to a bounded depth.
+fn value_keys(v: &Value, out: &mut Vec<Ustr>) {
+    let mut stack = vec![(v, 0u8)];
+    while let Some((v, depth)) = stack.pop() {
+        match v {
+            Value::Dict(pairs) if depth < 8 => {
+                for (k, v) in pairs.iter() {
+                    if let Value::Str(k) = k {
+                        out.push(*k);
+                    }
+                    stack.push((v, depth + 1));
+                }
+            }
+            Value::List(items) if depth < 8 => {
+                stack.extend(items.iter().map(|i| (i, depth + 1)));
+            }
+            Value::Expr(e) => shape_keys(&e.shape, out),
+            _ => {}
+        }
+    }
+}
+
+fn shape_keys(shape: &crate::facts::Shape, out: &mut Vec<Ustr>) {
+    use crate::facts::Shape;
+    let mut stack = vec![(shape, 0u8)];
+    while let Some((s, depth)) = stack.pop() {
+        if depth >= 8 {
+            continue;
+        }
+        match s {
+            Shape::Index(pair) => {
+                if let Shape::Str(k) = &pair.1 {
+                    out.push(*k);
+                }
+                stack.push((&pair.0, depth + 1));
+            }
+            Shape::Binary(_, pair) => {
+                stack.push((&pair.0, depth + 1));
+                stack.push((&pair.1, depth + 1));
+            }
+            Shape::Neg(inner) => stack.push((inner, depth + 1)),
+            Shape::Tuple(items) => stack.extend(items.iter().map(|i| (i, depth + 1))),
+            // A hole keeps only its text: `{form['phone']}`.
+            Shape::Template(parts) => {
+                for p in parts.iter() {
+                    if let crate::facts::Part::Hole { text, .. } = p {
+                        hole_keys(text, out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The literal subscript keys written in a template hole's text
+/// (`form['phone']`, `d["id_card"]`).
+fn hole_keys(text: &str, out: &mut Vec<Ustr>) {
+    let mut rest = text;
+    while let Some(i) = rest.find('[') {
+        rest = &rest[i + 1..];
+        let Some(q) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            continue;
+        };
+        let body = &rest[1..];
+        if let Some(end) = body.find(q)
+            && body[end + 1..].starts_with(']')
+        {
+            out.push(Ustr::from(&body[..end]));
+            rest = &body[end + 1..];
+        }
+    }
+}
+
 /// Per node, the scopes with a call that runs it.
 fn callers(an: &Analysis<'_>, project: &Project) -> Vec<Vec<ScopeKey>> {
     let mut out: Vec<Vec<ScopeKey>> = vec![Vec::new(); an.graph.nodes.len()];
@@ -1168,6 +1352,8 @@ enum Part {
     Call(usize),
     /// A name read outside any call, or a literal place.
     Read(Ustr),
+    /// A dict or subscript key (for sources that classify names).
+    Key(Ustr),
 }
 
 /// Evaluation in one scope, during a pass or after the fixed point.
@@ -1217,6 +1403,11 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
                     .map(Part::Read),
             );
         }
+        if self.cx.spec.name_source().is_some() {
+            let mut keys = Vec::new();
+            value_keys(v, &mut keys);
+            out.extend(keys.into_iter().map(Part::Key));
+        }
         if self.state.is_some_and(|s| s.literals) {
             literals(v, &mut |s| {
                 if let Some(p) = Ustr::from_existing(&literal(s)) {
@@ -1233,6 +1424,9 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
             match part {
                 Part::Call(c) => out.join(&self.call(c, pos)),
                 Part::Read(r) => out.join(&self.read(r, pos)),
+                Part::Key(k) => self
+                    .name_seed(k)
+                    .is_some_and(|seed| out.join(&Sym::of(seed))),
             };
         }
         out
@@ -1257,8 +1451,64 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
         }
     }
 
-    /// What a name holds at `pos`, and a read source's value.
+    /// What a name holds at `pos`, a read source's value, and what the
+    /// name itself names (for sources that classify names).
     fn read(&self, name: Ustr, pos: u32) -> Sym<D::Value> {
+        let mut out = self.read_place(name, pos);
+        if let Some(seed) = self.read_seed(name, pos) {
+            out.join(&Sym::of(seed));
+        }
+        out
+    }
+
+    /// The source that classifies names, if the spec has one.
+    fn name_source(&self) -> Option<usize> {
+        self.cx.spec.name_source()
+    }
+
+    /// What a name, chain or key names, for a source that classifies names.
+    fn name_seed(&self, name: Ustr) -> Option<D::Value> {
+        let source = self.name_source()?;
+        self.cx.domain.seed(&Origin::Name {
+            source,
+            file: self.fi,
+            name,
+        })
+    }
+
+    /// What a read of `name` names: nothing when an assignment to the very
+    /// name reaches it (the assignment decides: `phone = mask(phone)` is
+    /// clean).
+    fn read_seed(&self, name: Ustr, pos: u32) -> Option<D::Value> {
+        let seed = self.name_seed(name)?;
+        let assigned = super::index::reaching(self.cx.project, self.fi, self.scope, &name, pos)
+            .is_some_and(|ai| self.file.assignments[ai].target == name);
+        (!assigned).then_some(seed)
+    }
+
+    /// What an assignment's target names, unless the value is a literal or
+    /// comes from a sanitizer.
+    fn target_seed(&self, a: &crate::facts::Assignment) -> Option<D::Value> {
+        self.name_source()?;
+        if matches!(
+            a.value,
+            Value::Str(_) | Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::None
+        ) {
+            return None;
+        }
+        let seed = self.name_seed(a.target)?;
+        let mut roles = Vec::new();
+        let sanitized = self.file.calls_in(a.span.bytes()).any(|c| {
+            self.cx
+                .spec
+                .roles(self.file.language, &self.file.calls[c], &mut roles);
+            roles.iter().any(|r| matches!(r, Role::Sanitizer(_)))
+        });
+        (!sanitized).then_some(seed)
+    }
+
+    /// What a name holds at `pos` and a read source's value.
+    fn read_place(&self, name: Ustr, pos: u32) -> Sym<D::Value> {
         let mut out = self.lookup(name, pos).map_or_else(Sym::bottom, |(v, _)| v);
         if let Some(si) = read_source(self.cx.spec, self.cx.project, self.fi, &name)
             && let Some(v) = self.cx.domain.seed(&Origin::Read {
@@ -1362,8 +1612,10 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
     fn inputs(&self, ci: usize, pos: u32) -> Sym<D::Value> {
         let call = &self.file.calls[ci];
         let mut out = self.receiver(ci, pos);
+        // A callee is read as the place it names, not classified by name
+        // (`detect_face(img)` returns no face by being called so).
         if is_chain(&call.callee) {
-            out.join(&self.read(call.callee, pos));
+            out.join(&self.read_place(call.callee, pos));
         }
         for a in &call.args {
             out.join(&self.arg(a, pos));

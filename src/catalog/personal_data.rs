@@ -1,0 +1,499 @@
+//! The personal-data classifier (`personal_data.toml`): categories of
+//! personal information and the words that name them, matched by whole
+//! tokens of identifiers, attribute chains and dict keys, with false friends
+//! that name something else (`phone_model`); Gradio components whose input
+//! is a face image or a voice sample; and the names of consent checks. Users
+//! extend all of it from `[catalog.personal_data]`.
+
+use std::collections::BTreeMap;
+
+use globset::{GlobSet, GlobSetBuilder};
+use serde::{Deserialize, Serialize};
+
+use super::compile_pattern;
+use crate::facts::Language;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonalDataData {
+    /// Phrases that contain a term but name something else.
+    #[serde(default)]
+    pub false_friends: Vec<String>,
+    #[serde(default)]
+    pub category: Vec<CategoryData>,
+    #[serde(default)]
+    pub component: Vec<ComponentData>,
+    #[serde(default)]
+    pub consent: ConsentData,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryData {
+    /// `phone`, `face`: an entry with the id of an existing category adds
+    /// its terms there.
+    pub id: String,
+    /// How messages name it (`phone number`).
+    #[serde(default)]
+    pub title: String,
+    /// A PIPL sensitive category (CN-PIPL-28).
+    #[serde(default)]
+    pub sensitive: bool,
+    /// When it is sensitive, if not always (`"when it is a child's under 14"`).
+    #[serde(default)]
+    pub sensitive_when: String,
+    #[serde(default)]
+    pub level: DataLevel,
+    #[serde(default)]
+    pub terms: Vec<String>,
+}
+
+/// Whether a category identifies a person by itself, or is free text that
+/// may hold personal information (conversation content).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DataLevel {
+    #[default]
+    Identified,
+    Content,
+}
+
+/// Input components (resolved-name patterns of their constructors) whose
+/// value is of one category.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComponentData {
+    pub patterns: Vec<String>,
+    pub category: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentData {
+    /// Regular expressions over names as written: a condition reading one,
+    /// or a call of one, is a consent check.
+    #[serde(default)]
+    pub names: Vec<String>,
+    /// Components whose value is a consent tick box.
+    #[serde(default)]
+    pub checkbox: Vec<String>,
+}
+
+impl PersonalDataData {
+    pub fn extend(&mut self, other: PersonalDataData) {
+        self.false_friends.extend(other.false_friends);
+        for c in other.category {
+            match self.category.iter_mut().find(|o| o.id == c.id) {
+                Some(old) => {
+                    old.terms.extend(c.terms);
+                    old.sensitive |= c.sensitive;
+                    if !c.sensitive_when.is_empty() {
+                        old.sensitive_when = c.sensitive_when;
+                    }
+                    if !c.title.is_empty() {
+                        old.title = c.title;
+                    }
+                }
+                None => self.category.push(c),
+            }
+        }
+        self.component.extend(other.component);
+        self.consent.names.extend(other.consent.names);
+        self.consent.checkbox.extend(other.consent.checkbox);
+    }
+
+    /// Pattern lists, for config validation (section, index, key, patterns).
+    pub fn pattern_lists(&self) -> Vec<(&'static str, usize, &'static str, &[String])> {
+        let mut out: Vec<(&'static str, usize, &'static str, &[String])> = self
+            .component
+            .iter()
+            .enumerate()
+            .map(|(i, c)| ("component", i, "patterns", c.patterns.as_slice()))
+            .collect();
+        out.push(("consent", 0, "checkbox", &self.consent.checkbox));
+        out
+    }
+}
+
+/// One category, compiled.
+#[derive(Debug, Clone)]
+pub struct Category {
+    pub id: String,
+    pub title: String,
+    pub sensitive: bool,
+    pub sensitive_when: String,
+    pub level: DataLevel,
+}
+
+/// A set of categories, one bit each (at most 64 categories).
+pub type Categories = u64;
+
+/// A term or false friend: its tokens, or a substring for Chinese.
+#[derive(Debug)]
+struct Phrases {
+    /// First token → (tokens, owner).
+    by_first: BTreeMap<String, Vec<(Vec<String>, usize)>>,
+    /// Terms with non-ASCII characters: matched as substrings.
+    substrings: Vec<(String, usize)>,
+}
+
+impl Phrases {
+    fn new() -> Phrases {
+        Phrases {
+            by_first: BTreeMap::new(),
+            substrings: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, term: &str, owner: usize) {
+        if !term.is_ascii() {
+            self.substrings.push((term.to_lowercase(), owner));
+            return;
+        }
+        let tokens = tokens(term);
+        if let Some(first) = tokens.first() {
+            self.by_first
+                .entry(first.clone())
+                .or_default()
+                .push((tokens, owner));
+        }
+    }
+
+    /// Every match as (first token, token count, owner); a substring match
+    /// covers no token (count 0, at `usize::MAX`).
+    fn matches(&self, text: &str, toks: &[String], out: &mut Vec<(usize, usize, usize)>) {
+        for (i, t) in toks.iter().enumerate() {
+            let Some(list) = self.by_first.get(t) else {
+                continue;
+            };
+            for (seq, owner) in list {
+                if toks[i..].starts_with(seq) {
+                    out.push((i, seq.len(), *owner));
+                }
+            }
+        }
+        if !self.substrings.is_empty() && !text.is_ascii() {
+            let lower = text.to_lowercase();
+            for (s, owner) in &self.substrings {
+                if lower.contains(s.as_str()) {
+                    out.push((usize::MAX, s.chars().count(), *owner));
+                }
+            }
+        }
+    }
+}
+
+/// The classifier, compiled.
+#[derive(Debug)]
+pub struct PersonalData {
+    pub categories: Vec<Category>,
+    terms: Phrases,
+    false_friends: Phrases,
+    components: GlobSet,
+    component_category: Vec<usize>,
+    consent: regex::RegexSet,
+    checkbox: GlobSet,
+}
+
+impl PersonalData {
+    pub fn build(data: &PersonalDataData) -> Result<PersonalData, String> {
+        if data.category.len() > 64 {
+            return Err("personal_data: at most 64 categories".into());
+        }
+        let mut terms = Phrases::new();
+        let mut categories = Vec::new();
+        for (i, c) in data.category.iter().enumerate() {
+            if c.id.is_empty() {
+                return Err(format!("personal_data.category[{i}]: `id` is empty"));
+            }
+            for t in &c.terms {
+                if t.is_ascii() && tokens(t).is_empty() {
+                    return Err(format!(
+                        "personal_data.category `{}`: term `{t}` has no letters",
+                        c.id
+                    ));
+                }
+                terms.add(t, i);
+            }
+            categories.push(Category {
+                id: c.id.clone(),
+                title: if c.title.is_empty() {
+                    c.id.clone()
+                } else {
+                    c.title.clone()
+                },
+                sensitive: c.sensitive,
+                sensitive_when: c.sensitive_when.clone(),
+                level: c.level,
+            });
+        }
+        let mut false_friends = Phrases::new();
+        for f in &data.false_friends {
+            false_friends.add(f, 0);
+        }
+        let mut b = GlobSetBuilder::new();
+        let mut component_category = Vec::new();
+        for (i, comp) in data.component.iter().enumerate() {
+            let Some(cat) = data.category.iter().position(|c| c.id == comp.category) else {
+                return Err(format!(
+                    "personal_data.component[{i}]: no category `{}`",
+                    comp.category
+                ));
+            };
+            for p in &comp.patterns {
+                b.add(compile_pattern(Language::Python, p)?);
+                component_category.push(cat);
+            }
+        }
+        let components = b.build().map_err(|e| e.to_string())?;
+        let consent = regex::RegexSet::new(&data.consent.names)
+            .map_err(|e| format!("personal_data.consent.names: bad regex: {e}"))?;
+        let mut b = GlobSetBuilder::new();
+        for p in &data.consent.checkbox {
+            b.add(compile_pattern(Language::Python, p)?);
+        }
+        let checkbox = b.build().map_err(|e| e.to_string())?;
+        Ok(PersonalData {
+            categories,
+            terms,
+            false_friends,
+            components,
+            component_category,
+            consent,
+            checkbox,
+        })
+    }
+
+    /// The categories a name, attribute chain (its last segment) or key
+    /// names.
+    pub fn classify(&self, name: &str) -> Categories {
+        let last = if name.is_ascii() && !name.contains(' ') {
+            name.rsplit('.').next().unwrap_or(name)
+        } else {
+            name
+        };
+        let toks = tokens(last);
+        let mut found = Vec::new();
+        self.terms.matches(last, &toks, &mut found);
+        if found.is_empty() {
+            return 0;
+        }
+        let mut friends = Vec::new();
+        self.false_friends.matches(last, &toks, &mut friends);
+        let mut out = 0;
+        for &(i, n, cat) in &found {
+            let tokens = i != usize::MAX;
+            let covered = |&(j, m, _): &(usize, usize, usize)| {
+                if tokens {
+                    j != usize::MAX && j <= i && i + n <= j + m
+                } else {
+                    j == usize::MAX && m >= n
+                }
+            };
+            if friends.iter().any(covered) {
+                continue;
+            }
+            // A longer term around this one wins (`ip_address` is no address).
+            let longer = found
+                .iter()
+                .any(|&(j, m, _)| tokens && j != usize::MAX && j <= i && i + n <= j + m && m > n);
+            if !longer {
+                out |= 1 << cat;
+            }
+        }
+        out
+    }
+
+    /// The category of an input component's constructor, if any.
+    pub fn component(&self, resolved: &str) -> Categories {
+        self.components
+            .matches(super::to_glob_path(Language::Python, resolved))
+            .into_iter()
+            .fold(0, |acc, g| acc | 1 << self.component_category[g])
+    }
+
+    pub fn is_consent(&self, name: &str) -> bool {
+        self.consent.is_match(name)
+    }
+
+    pub fn is_checkbox(&self, resolved: &str) -> bool {
+        self.checkbox
+            .is_match(super::to_glob_path(Language::Python, resolved))
+    }
+
+    /// The bit of category `id`.
+    pub fn bit(&self, id: &str) -> Categories {
+        self.categories
+            .iter()
+            .position(|c| c.id == id)
+            .map_or(0, |i| 1 << i)
+    }
+
+    /// The categories in a set, in catalogue order.
+    pub fn iter(&self, set: Categories) -> impl Iterator<Item = &Category> {
+        self.categories
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| set & (1 << i) != 0)
+            .map(|(_, c)| c)
+    }
+
+    /// The categories that name a person (not conversation content).
+    pub fn identified(&self, set: Categories) -> Categories {
+        self.categories
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.level == DataLevel::Identified)
+            .fold(0, |acc, (i, _)| acc | (1 << i))
+            & set
+    }
+
+    /// The PIPL sensitive categories of a set.
+    pub fn sensitive(&self, set: Categories) -> Categories {
+        self.categories
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.sensitive)
+            .fold(0, |acc, (i, _)| acc | (1 << i))
+            & set
+    }
+}
+
+/// A name's tokens, lower case: split at anything not a letter, and at
+/// camelCase humps (`userIPAddress` → `user ip address`). Non-ASCII letters
+/// end a token (Chinese terms match as substrings instead).
+pub fn tokens(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let chars: Vec<char> = name.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_ascii_alphabetic() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            continue;
+        }
+        if c.is_ascii_uppercase() && !cur.is_empty() {
+            let prev = chars[i - 1];
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            // `userPhone` (lower → upper) and `IPAddress` (the A of Address).
+            if prev.is_ascii_lowercase() || (prev.is_ascii_uppercase() && next_lower) {
+                out.push(std::mem::take(&mut cur));
+            }
+        }
+        cur.push(c.to_ascii_lowercase());
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn builtin() -> PersonalData {
+        crate::catalog::Catalog::load(&crate::catalog::CatalogData::default())
+            .expect("built-in catalogue")
+            .personal_data
+    }
+
+    fn ids(pd: &PersonalData, name: &str) -> Vec<String> {
+        pd.iter(pd.classify(name)).map(|c| c.id.clone()).collect()
+    }
+
+    #[test]
+    fn tokens_split_snake_camel_kebab() {
+        assert_eq!(tokens("user_phone"), ["user", "phone"]);
+        assert_eq!(tokens("userPhoneNumber"), ["user", "phone", "number"]);
+        assert_eq!(tokens("userIPAddress"), ["user", "ip", "address"]);
+        assert_eq!(tokens("id-card2"), ["id", "card"]);
+        assert_eq!(tokens("FACE"), ["face"]);
+    }
+
+    #[test]
+    fn classifies_english_chinese_and_pinyin() {
+        let pd = builtin();
+        assert_eq!(ids(&pd, "phone"), ["phone"]);
+        assert_eq!(ids(&pd, "user.mobilePhone"), ["phone"]);
+        assert_eq!(ids(&pd, "shouji"), ["phone"]);
+        assert_eq!(ids(&pd, "手机号"), ["phone"]);
+        assert_eq!(ids(&pd, "sfz"), ["national-id"]);
+        assert_eq!(ids(&pd, "idCard"), ["national-id"]);
+        assert_eq!(ids(&pd, "身份证号"), ["national-id"]);
+        assert_eq!(ids(&pd, "xingming"), ["name"]);
+        assert_eq!(ids(&pd, "姓名"), ["name"]);
+        assert_eq!(ids(&pd, "req.source_face"), ["face"]);
+        assert_eq!(ids(&pd, "prompt_speech_16k"), ["voice"]);
+        assert_eq!(ids(&pd, "client_ip"), ["network-id"]);
+        assert_eq!(ids(&pd, "ip_address"), ["network-id"]);
+        assert_eq!(ids(&pd, "date_of_birth"), ["age"]);
+        assert_eq!(ids(&pd, "bank_card_no"), ["financial"]);
+        assert_eq!(ids(&pd, "prompt"), ["conversation"]);
+    }
+
+    #[test]
+    fn false_friends_and_word_boundaries() {
+        let pd = builtin();
+        for name in [
+            "phone_model",
+            "address_family",
+            "ip_adapter",
+            "ip_adapter_image",
+            "face_enhance",
+            "face_enhancer_model",
+            "voice_activity",
+            "voice_activity_detection",
+            "microphone",
+            "telemetry",
+            "interface",
+            "image",
+            "zip",
+            "hugging_face_token",
+            "max_age",
+            "model_name",
+            "file_name",
+            "server_address",
+            "mobilenet",
+        ] {
+            assert_eq!(pd.classify(name), 0, "{name}");
+        }
+    }
+
+    #[test]
+    fn every_false_friend_has_a_negative_fixture() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/rules/PII001/false_friends.py"
+        );
+        let text = std::fs::read_to_string(path).expect("fixture");
+        let data = crate::catalog::builtin_personal_data().expect("catalogue");
+        for f in &data.false_friends {
+            assert!(
+                text.contains(&format!("str({f})")),
+                "false friend `{f}` has no negative fixture in {path}"
+            );
+            assert_eq!(builtin().classify(f), 0, "{f}");
+        }
+    }
+
+    #[test]
+    fn sensitive_categories() {
+        let pd = builtin();
+        assert_ne!(pd.sensitive(pd.classify("face_image")), 0);
+        assert_ne!(pd.sensitive(pd.classify("medical_record")), 0);
+        assert_eq!(pd.sensitive(pd.classify("email")), 0);
+        assert_eq!(pd.identified(pd.classify("messages")), 0);
+    }
+
+    #[test]
+    fn components() {
+        let pd = builtin();
+        assert_eq!(pd.component("gradio.Image"), pd.bit("face"));
+        assert_eq!(pd.component("gradio.Audio"), pd.bit("voice"));
+        assert_eq!(pd.component("gradio.Textbox"), 0);
+        assert!(pd.is_checkbox("gradio.Checkbox"));
+        assert!(pd.is_consent("user_consent") && pd.is_consent("agreed") && !pd.is_consent("x"));
+    }
+}

@@ -1,0 +1,237 @@
+//! PII001 cross-border-provision: personal information reaches a model or
+//! service API that runs outside mainland China.
+
+use serde_json::json;
+
+use crate::catalog::Jurisdiction;
+use crate::facts::Value;
+use crate::finding::{Finding, Level, Location};
+use crate::qname::OptionQName;
+use crate::rules::personal_data::{PiiDomain, describe, ids, sensitive_note};
+use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
+
+pub struct CrossBorderProvision;
+
+static META: RuleMeta = RuleMeta {
+    code: "PII001",
+    name: "cross-border-provision",
+    category: Category::PersonalData,
+    default_level: Level::Warning,
+    precision: Precision::Medium,
+    status: Status::Preview,
+    articles: &["CN-PIPL-38", "CN-PIPL-39", "CN-PIPL-55"],
+    summary: "Personal information is sent to a model or service API outside mainland China.",
+    security_severity: "6.0",
+    doc: r#"
+## What it does
+Follows personal information through the code: values whose names say what
+they hold (`phone`, `id_card`, `sfz`, `手机号`, `user.email`, a `{"mobile": ...}`
+key, `form["address"]`), and images or recordings taken in by Gradio image,
+webcam and audio components. It reports the call that sends such a value to
+a service that runs outside mainland China: a generation call whose provider
+is overseas (by the catalogue, a literal `base_url`, or plain HTTP to a model
+host), Sentry's user and context calls, product analytics (PostHog,
+Mixpanel, Segment, Amplitude) and cloud LLM tracing (Langfuse, LangSmith).
+It also reports `sentry_sdk.init(send_default_pii=True)` with a DSN on
+`sentry.io` or from the environment: every error event then carries the
+user's IP address, cookies and headers. The source of the value and the
+steps it takes are the finding's related locations and code flow.
+
+## Why is this bad?
+Providing personal information to a recipient outside mainland China needs a
+legal basis of its own: a security assessment, certification or the standard
+contract, a notice that names the foreign recipient, and the person's
+separate consent. Sensitive personal information (faces, voices, health,
+financial accounts, precise location, minors' data) raises the bar further.
+A call that quietly hands such data to an overseas API is a cross-border
+transfer nobody assessed.
+
+## Example
+```python
+from openai import OpenAI
+
+client = OpenAI()
+
+def summarise(profile):
+    text = f"Customer {profile.real_name}, phone {profile.phone}"
+    return client.chat.completions.create(
+        model="gpt-4o", messages=[{"role": "user", "content": text}]
+    )
+```
+
+Use instead:
+```python
+from openai import OpenAI
+
+client = OpenAI(base_url="https://dashscope.aliyuncs.com/compatible-mode/v1")
+
+def summarise(profile):
+    text = f"Customer {mask_name(profile.real_name)}"
+    return client.chat.completions.create(
+        model="qwen-plus", messages=[{"role": "user", "content": text}]
+    )
+```
+
+## Options
+The classifier is catalogue data: add categories, terms (English, Chinese,
+pinyin) and false friends under `[catalog.personal_data]`, masking helpers
+as sanitizers under `[catalog.taint.personal-data]`
+(`[[catalog.taint.personal-data.sanitizer]] methods = ["scrub"]`), and
+providers or hosts with their jurisdiction under `[[catalog.generation]]`
+and `[[catalog.host]]`.
+
+## Known problems
+Personal information is recognised by names: a value called `text` that
+holds a phone number is not seen, and free-text prompts alone (conversation
+content) are not reported. Fields of a whole Pydantic model serialised at
+once (`profile.model_dump()`) are not followed; reads of its fields are.
+An endpoint whose provider comes from configuration is unknown and quiet.
+Whether a security assessment, certification or standard contract is in
+place cannot be seen in code: silence the finding once it is.
+"#,
+};
+
+impl Rule for CrossBorderProvision {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        sentry_default_pii(cx, out);
+        let domain = PiiDomain::new(cx);
+        let (Some(spec), Some(taint)) = (domain.spec(), domain.run()) else {
+            return;
+        };
+        let pd = domain.classifier();
+        let an = cx.analysis;
+        for flow in &taint.flows {
+            let identified = pd.identified(flow.value.0);
+            if identified == 0 {
+                continue;
+            }
+            let sink = &spec.data.sink[flow.sink];
+            if sink.id == super::LOG_SINK {
+                continue;
+            }
+            let file = &cx.project.files[flow.site.file];
+            let call = &file.calls[flow.site.call];
+            let (recipient, provider) = if sink.generation {
+                let Some(site) = an
+                    .sites
+                    .iter()
+                    .find(|s| s.file == flow.site.file && s.call == flow.site.call)
+                else {
+                    continue;
+                };
+                if site.jurisdiction != Jurisdiction::Overseas {
+                    continue;
+                }
+                let host = site
+                    .host
+                    .as_deref()
+                    .map(|h| format!(" at {h}"))
+                    .unwrap_or_default();
+                (
+                    format!("{}{host}, a provider outside mainland China", site.provider),
+                    site.provider.clone(),
+                )
+            } else {
+                let service = match sink.id.as_str() {
+                    "sentry-user" => "Sentry",
+                    "product-analytics" => "a product-analytics service",
+                    "llm-tracing" => "a cloud LLM-tracing service",
+                    other => other,
+                };
+                (
+                    format!("{service}, which keeps it outside mainland China unless self-hosted"),
+                    service.to_string(),
+                )
+            };
+            let sensitive = pd.sensitive(identified);
+            let note = sensitive_note(pd, sensitive);
+            let mut f = Finding::new(
+                META.code,
+                META.default_level,
+                format!(
+                    "`{}` sends {} to {recipient}{note}",
+                    call.callee,
+                    describe(pd, identified)
+                ),
+                Location {
+                    path: file.path.clone(),
+                    span: call.span,
+                },
+            );
+            f.symbol = call.scope.map(String::from);
+            if let Some(first) = flow.steps.first() {
+                f.related.push(first.related(cx.project));
+            }
+            f.flow = flow.steps.iter().map(|s| s.related(cx.project)).collect();
+            f.properties
+                .insert("categories".into(), json!(ids(pd, identified)));
+            f.properties
+                .insert("sensitive".into(), json!(ids(pd, sensitive)));
+            f.properties.insert("recipient".into(), json!(provider));
+            f.properties.insert("sink".into(), json!(sink.id));
+            out.push(f);
+        }
+    }
+}
+
+/// `sentry_sdk.init(send_default_pii=True)` with a DSN on Sentry's cloud
+/// (a literal `sentry.io` host, or one read from the environment, where the
+/// default is the cloud): every event then carries the user's IP address,
+/// cookies and request headers.
+fn sentry_default_pii(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for file in &cx.project.files {
+        for call in &file.calls {
+            let Some(name) = call.resolved.as_name() else {
+                continue;
+            };
+            if name != "sentry_sdk.init" && name != "sentry_sdk.client.Client" {
+                continue;
+            }
+            let on = call
+                .arg(None, Some("send_default_pii"))
+                .is_some_and(|a| a.value == Value::Bool(true));
+            if !on {
+                continue;
+            }
+            let dsn = call.arg(Some(0), Some("dsn")).map(|a| &a.value);
+            let cloud = match dsn {
+                Some(Value::Str(s)) => host_of(s).is_some_and(|h| h.ends_with("sentry.io")),
+                // From the environment or configuration: the SDK's users
+                // are mostly on the cloud; a self-hosted DSN is a literal.
+                _ => true,
+            };
+            if !cloud {
+                continue;
+            }
+            let mut f = Finding::new(
+                META.code,
+                META.default_level,
+                "`sentry_sdk.init(send_default_pii=True)` attaches users' IP addresses, cookies and request headers to every event sent to Sentry, a service outside mainland China unless self-hosted".to_string(),
+                Location {
+                    path: file.path.clone(),
+                    span: call.span,
+                },
+            );
+            f.symbol = call.scope.map(String::from);
+            f.properties
+                .insert("categories".into(), json!(["network-id"]));
+            f.properties.insert("recipient".into(), json!("Sentry"));
+            f.properties
+                .insert("sink".into(), json!("sentry-default-pii"));
+            out.push(f);
+        }
+    }
+}
+
+/// The host of a DSN or URL (`https://key@o1.ingest.sentry.io/5` →
+/// `o1.ingest.sentry.io`).
+fn host_of(url: &str) -> Option<&str> {
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split('/').next()?;
+    let host = authority.rsplit('@').next()?;
+    Some(host.split(':').next().unwrap_or(host))
+}

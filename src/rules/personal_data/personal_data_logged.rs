@@ -1,0 +1,125 @@
+//! PII003 personal-data-logged: personal information written to log
+//! records unmasked.
+
+use serde_json::json;
+
+use crate::finding::{Finding, Level, Location};
+use crate::rules::personal_data::{LOG_SINK, PiiDomain, describe, ids, sensitive_note};
+use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
+
+pub struct PersonalDataLogged;
+
+static META: RuleMeta = RuleMeta {
+    code: "PII003",
+    name: "personal-data-logged",
+    category: Category::PersonalData,
+    default_level: Level::Warning,
+    precision: Precision::Medium,
+    status: Status::Preview,
+    articles: &["CN-PIPL-51", "CN-GAI-11"],
+    summary: "Personal information is written to a log record without masking.",
+    security_severity: "4.0",
+    doc: r#"
+## What it does
+Follows personal information recognised by name (`phone`, `id_card`,
+`user.email`, `{"手机号": ...}`, `form["address"]`, Gradio image and audio
+inputs) to logging calls (`logging`, a `getLogger()` logger, loguru,
+structlog) and reports the call that writes it, with the source and the
+steps as related locations and code flow. Values passed through a masking,
+hashing or anonymising helper first are clean.
+
+## Why is this bad?
+Log files are copied, shipped to log services and kept for months, read by
+far more people than the data they hold was collected for. Personal
+information in them has to be protected like the data itself: a provider
+takes technical measures such as de-identification, and keeps users' input
+information safe. A phone number or ID number written to a log in clear
+text is neither.
+
+## Example
+```python
+import logging
+
+logger = logging.getLogger(__name__)
+
+def register(form):
+    logger.info("new user %s", form["phone"])
+```
+
+Use instead:
+```python
+import logging
+
+logger = logging.getLogger(__name__)
+
+def register(form):
+    logger.info("new user %s", mask_phone(form["phone"]))
+```
+
+## Options
+Masking helpers are sanitizers of the `personal-data` taint spec: add yours
+with `[[catalog.taint.personal-data.sanitizer]] methods = ["scrub"]`; more
+logging calls as `[[catalog.taint.personal-data.sink]]` entries with
+`id = "logging"`. Categories, terms and false friends are
+`[catalog.personal_data]`.
+
+## Known problems
+Personal information is recognised by names: a value called `text` that
+holds a phone number is not seen, and free-text prompts (conversation
+content) are not reported. A logging configuration that masks records
+itself (a `logging.Filter`) is not seen; silence the finding then.
+"#,
+};
+
+impl Rule for PersonalDataLogged {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let domain = PiiDomain::new(cx);
+        let Some(spec) = domain.spec() else {
+            return;
+        };
+        if !spec.data.sink.iter().any(|s| s.id == LOG_SINK) {
+            return;
+        }
+        let Some(taint) = domain.run() else {
+            return;
+        };
+        let pd = domain.classifier();
+        for flow in &taint.flows {
+            let identified = pd.identified(flow.value.0);
+            if identified == 0 || spec.data.sink[flow.sink].id != LOG_SINK {
+                continue;
+            }
+            let file = &cx.project.files[flow.site.file];
+            let call = &file.calls[flow.site.call];
+            let sensitive = pd.sensitive(identified);
+            let note = sensitive_note(pd, sensitive);
+            let mut f = Finding::new(
+                META.code,
+                META.default_level,
+                format!(
+                    "`{}` writes {} to a log record unmasked{note}",
+                    call.callee,
+                    describe(pd, identified)
+                ),
+                Location {
+                    path: file.path.clone(),
+                    span: call.span,
+                },
+            );
+            f.symbol = call.scope.map(String::from);
+            if let Some(first) = flow.steps.first() {
+                f.related.push(first.related(cx.project));
+            }
+            f.flow = flow.steps.iter().map(|s| s.related(cx.project)).collect();
+            f.properties
+                .insert("categories".into(), json!(ids(pd, identified)));
+            f.properties
+                .insert("sensitive".into(), json!(ids(pd, sensitive)));
+            out.push(f);
+        }
+    }
+}
