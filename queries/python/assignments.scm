@@ -6,3 +6,7 @@
   value: (as_pattern
     (_) @assignment.value
     alias: (as_pattern_target (_) @assignment.target))) @assignment
+;; `if prompt := st.chat_input():` binds like an assignment.
+(named_expression
+  name: (identifier) @assignment.target
+  value: (_) @assignment.value) @assignment

@@ -14,6 +14,7 @@ pub mod entrypoints;
 use std::collections::BTreeMap;
 
 pub mod hosts;
+pub mod inputs;
 pub mod labels;
 pub mod media;
 pub mod taint;
@@ -227,6 +228,12 @@ pub struct CatalogData {
     /// Taint specs by id (`[taint.<id>]`).
     #[serde(default)]
     pub taint: BTreeMap<String, taint::TaintSpecData>,
+    /// Project functions that record user input (`[[record]]`).
+    #[serde(default)]
+    pub record: Vec<inputs::RecordHelper>,
+    /// What counts as a record of user input (`[records]`).
+    #[serde(default)]
+    pub records: inputs::RecordsData,
 }
 
 /// The loaded, compiled catalogue.
@@ -262,6 +269,8 @@ pub struct Catalog {
     pub media: media::Media,
     /// Taint specs by id.
     pub taint: BTreeMap<String, taint::TaintSpec>,
+    /// What counts as a record of user input.
+    pub records: inputs::Records,
 }
 
 const GENERATION_TOML: &str = include_str!("generation.toml");
@@ -270,6 +279,7 @@ const HOSTS_TOML: &str = include_str!("hosts.toml");
 const LABELS_TOML: &str = include_str!("labels.toml");
 const ENTRYPOINTS_TOML: &str = include_str!("entrypoints.toml");
 const MEDIA_TOML: &str = include_str!("media.toml");
+const INPUTS_TOML: &str = include_str!("inputs.toml");
 
 #[derive(Debug)]
 pub struct CatalogError {
@@ -287,6 +297,7 @@ impl Catalog {
             ("labels", LABELS_TOML),
             ("entrypoints", ENTRYPOINTS_TOML),
             ("media", MEDIA_TOML),
+            ("inputs", INPUTS_TOML),
         ] {
             let part: CatalogData = toml::from_str(text).map_err(|e| CatalogError {
                 message: format!("built-in {name} catalogue: {e}"),
@@ -297,7 +308,8 @@ impl Catalog {
         Catalog::build(data)
     }
 
-    pub fn build(data: CatalogData) -> Result<Catalog, CatalogError> {
+    pub fn build(mut data: CatalogData) -> Result<Catalog, CatalogError> {
+        inputs::add_record_sinks(&mut data.taint, &data.record);
         let mut builder = GlobSetBuilder::new();
         let mut owner = Vec::new();
         for (i, api) in data.generation.iter().enumerate() {
@@ -400,6 +412,7 @@ impl Catalog {
             }
         };
         let media = media::Media::build(data.media).map_err(within("media".into()))?;
+        let records = inputs::Records::build(data.records)?;
         let taint = data
             .taint
             .into_iter()
@@ -414,6 +427,7 @@ impl Catalog {
         Ok(Catalog {
             media,
             taint,
+            records,
             label_gate,
             entrypoints,
             generation: data.generation,
@@ -475,6 +489,8 @@ impl CatalogData {
         for (id, spec) in other.taint {
             self.taint.entry(id).or_default().extend(spec);
         }
+        self.record.extend(other.record);
+        self.records.extend(other.records);
     }
 }
 

@@ -30,6 +30,11 @@ pub struct TaintSpecData {
     /// function does with the values it is given.
     #[serde(default)]
     pub unknown_calls: UnknownCalls,
+    /// Whether constructing a project class carries the arguments into the
+    /// instance (`Row(text=prompt)` holds the prompt), when unknown calls
+    /// are clean.
+    #[serde(default)]
+    pub constructors: bool,
     #[serde(default)]
     pub source: Vec<Source>,
     #[serde(default)]
@@ -162,6 +167,7 @@ impl TaintSpecData {
         if other.unknown_calls != UnknownCalls::default() {
             self.unknown_calls = other.unknown_calls;
         }
+        self.constructors |= other.constructors;
         self.source.extend(other.source);
         self.sink.extend(other.sink);
         self.sanitizer.extend(other.sanitizer);

@@ -168,5 +168,6 @@ fn has_catalog(c: &LoadedConfig) -> bool {
         && cat.passthrough_methods.is_empty()
         && cat.label.is_empty()
         && cat.label_gate.is_none()
+        && cat.record.is_empty()
         && cat.entrypoints.is_none())
 }

@@ -13,6 +13,7 @@ use serde::de::{self, IgnoredAny, Visitor};
 use toml::Spanned;
 
 use crate::catalog::entrypoints::EntryPointData;
+use crate::catalog::inputs::RecordHelper;
 use crate::catalog::labels::{LabelApi, LabelGateData};
 use crate::catalog::media::MediaData;
 use crate::catalog::taint::TaintSpecData;
@@ -78,6 +79,10 @@ pub struct CatalogOptions {
     /// built-in one (same keys as `[taint.<id>]` in the catalogue).
     #[serde(default)]
     pub taint: BTreeMap<String, Spanned<TaintSpecData>>,
+    /// `[[catalog.record]]`: project functions that record user input
+    /// (audit or telemetry helpers), for LOG002 and LOG003.
+    #[serde(default)]
+    pub record: Vec<Spanned<RecordHelper>>,
 }
 
 /// `pyproject.toml`: only `[tool.synthlint]` is ours; everything else is

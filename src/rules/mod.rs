@@ -37,6 +37,8 @@ pub fn all() -> Vec<&'static dyn Rule> {
         &generation::generation_endpoint::GenerationEndpoint,
         &moderation::safety_checker_disabled::SafetyCheckerDisabled,
         &logs::retention_too_short::LogRetentionTooShort,
+        &logs::input_not_recorded::InputNotRecorded,
+        &logs::record_without_requester::RecordWithoutRequester,
         &labels::implicit_label_missing::ImplicitLabelMissing,
         &labels::explicit_label_missing::ExplicitLabelMissing,
         &labels::vendor_watermark_disabled::VendorWatermarkDisabled,

@@ -1338,8 +1338,26 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
         }
         if self.cx.spec.data.unknown_calls == UnknownCalls::Propagate {
             out.join(&self.inputs(ci, pos));
+        } else if self.cx.spec.data.constructors && self.constructs_project_class(call) {
+            for a in &call.args {
+                out.join(&self.arg(a, pos));
+            }
         }
         out
+    }
+
+    /// Whether a call makes an instance of a project class (its fields are
+    /// the arguments it is given).
+    fn constructs_project_class(&self, call: &Call) -> bool {
+        let Some(name) = call.resolved.as_ref() else {
+            return false;
+        };
+        let project = self.cx.project;
+        let canonical = project.canonical_or_same(name);
+        matches!(
+            project.index.symbol(canonical.as_str()),
+            Some(crate::analysis::index::Symbol::Class(..))
+        )
     }
 
     /// The summaries of the project functions a call runs.
