@@ -10,8 +10,9 @@ use std::sync::Arc;
 use ustr::Ustr;
 
 use crate::analysis::callgraph::{NodeId, Site};
-use crate::analysis::dataflow::{LabelDomain, Labels, Taint, index};
+use crate::analysis::dataflow::{Domain, Labels, Origin, Taint, index};
 use crate::catalog::inputs::{INPUT_SPEC, Records};
+use crate::catalog::taint::TaintSpec;
 use crate::facts::{Call, FileFacts, Receiver, Value};
 use crate::qname::OptionQName;
 use crate::rules::Context;
@@ -40,7 +41,9 @@ pub struct InputRecords {
 /// Run the spec (once per scan, shared) and judge its record sinks.
 pub fn find(cx: &Context<'_>) -> Option<InputRecords> {
     let spec = cx.catalog.taint.get(INPUT_SPEC)?;
-    let taint = cx.analysis.taint(cx.project, spec, &LabelDomain { spec });
+    let taint = cx
+        .analysis
+        .taint(cx.project, spec, &InputDomain::new(cx, spec));
     let records = &cx.catalog.records;
     let thresholds = Thresholds::find(cx, records);
     let mut sites: Vec<RecordSite> = Vec::new();
@@ -82,6 +85,51 @@ pub fn find(cx: &Context<'_>) -> Option<InputRecords> {
         });
     }
     Some(InputRecords { taint, sites })
+}
+
+/// The spec's labels, seeded only in code a generation endpoint runs: input
+/// elsewhere (the hundreds of training scripts of a model library) is no
+/// rule's business, and following it is most of the cost.
+struct InputDomain<'c> {
+    cx: &'c Context<'c>,
+    spec: &'c TaintSpec,
+    /// Per call-graph node: whether a generation endpoint reaches it.
+    on_path: Vec<bool>,
+}
+
+impl<'c> InputDomain<'c> {
+    fn new(cx: &'c Context<'c>, spec: &'c TaintSpec) -> InputDomain<'c> {
+        let an = cx.analysis;
+        let mut on_path = vec![false; an.graph.nodes.len()];
+        for (e, _, _) in an.generation_endpoints() {
+            for &n in &an.reach[e].nodes {
+                on_path[n] = true;
+            }
+        }
+        InputDomain { cx, spec, on_path }
+    }
+}
+
+impl Domain for InputDomain<'_> {
+    type Value = Labels;
+
+    fn seed(&self, origin: &Origin<'_>) -> Option<Labels> {
+        let keep = match *origin {
+            Origin::Param { node, .. } => self.on_path[node],
+            Origin::Call { site, .. } => {
+                let call = &self.cx.project.files[site.file].calls[site.call];
+                let node = self.cx.analysis.graph.node_at(
+                    self.cx.project,
+                    site.file,
+                    call.scope.as_deref(),
+                    call.span.start_byte,
+                );
+                self.on_path[node]
+            }
+            _ => true,
+        };
+        keep.then(|| Labels(vec![Ustr::from(self.spec.label(origin.source()))]))
+    }
 }
 
 /// `path:line` of a call, for messages.
