@@ -115,6 +115,9 @@ pub struct Records {
     not_records: GlobSet,
     setters: GlobSet,
     setter_owner: Vec<usize>,
+    /// The last segments of the setters' patterns (`setLevel`): other
+    /// calls are not matched at all.
+    setter_methods: Vec<String>,
 }
 
 impl Records {
@@ -136,7 +139,16 @@ impl Records {
             }
         }
         let setters = b.build().map_err(|e| err(e.to_string()))?;
+        let mut setter_methods: Vec<String> = data
+            .level_setters
+            .iter()
+            .flat_map(|s| &s.patterns)
+            .map(|p| p.rsplit('.').next().unwrap_or(p).to_string())
+            .collect();
+        setter_methods.sort();
+        setter_methods.dedup();
         Ok(Records {
+            setter_methods,
             data,
             not_records,
             setters,
@@ -147,6 +159,13 @@ impl Records {
     /// Whether a resolved callee only looks like a record (`st.error`).
     pub fn not_a_record(&self, language: Language, resolved: &str) -> bool {
         self.not_records.is_match(to_glob_path(language, resolved))
+    }
+
+    /// Whether a call of this method can set a logging threshold.
+    pub fn may_set_level(&self, method: &str) -> bool {
+        self.setter_methods
+            .iter()
+            .any(|m| m == method || m.contains('*'))
     }
 
     /// The level setter a resolved callee is, if any.

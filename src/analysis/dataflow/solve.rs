@@ -350,14 +350,12 @@ impl<'a, D: Domain> Solver<'a, D> {
             let mut roles = Vec::new();
             for (fi, file) in project.files.iter().enumerate() {
                 for (ci, call) in file.calls.iter().enumerate() {
-                    spec.roles(file.language, call, &mut roles);
-                    for r in &roles {
-                        if let Role::Source(si) = *r
-                            && let Some(v) = domain.seed(&Origin::Call {
-                                source: si,
-                                site: Site { file: fi, call: ci },
-                            })
-                        {
+                    spec.source_roles(file.language, call, &mut roles);
+                    for &si in &roles {
+                        if let Some(v) = domain.seed(&Origin::Call {
+                            source: si,
+                            site: Site { file: fi, call: ci },
+                        }) {
                             add((fi, ci), si, v);
                         }
                     }
@@ -1091,9 +1089,14 @@ fn read_source(spec: &TaintSpec, project: &Project, fi: usize, name: &str) -> Op
     let language = project.files[fi].language;
     let head = name.split('.').next().unwrap_or(name);
     let targets = project.index.bindings(fi).import_targets(head);
+    // Only names that can start a pattern are spelled out and matched.
     let resolved = targets
         .last()
+        .filter(|t| spec.read_head_possible(t.split('.').next().unwrap_or(t)))
         .map(|t| format!("{t}{}", &name[head.len()..]));
+    if resolved.is_none() && !spec.read_head_possible(head) {
+        return None;
+    }
     for full in resolved.iter().map(String::as_str).chain([name]) {
         let mut prefix = full;
         loop {

@@ -241,6 +241,9 @@ impl Thresholds {
         };
         for (fi, file) in cx.project.files.iter().enumerate() {
             for (ci, call) in file.calls.iter().enumerate() {
+                if !records.may_set_level(call.method()) {
+                    continue;
+                }
                 let setter = call
                     .resolved
                     .as_name()
