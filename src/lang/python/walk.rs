@@ -25,6 +25,7 @@ struct Ids {
     call: u16,
     assignment: u16,
     named_expression: u16,
+    for_statement: u16,
     with_item: u16,
     as_pattern: u16,
     as_pattern_target: u16,
@@ -54,6 +55,7 @@ static IDS: LazyLock<Ids> = LazyLock::new(|| {
         call: kind("call"),
         assignment: kind("assignment"),
         named_expression: kind("named_expression"),
+        for_statement: kind("for_statement"),
         with_item: kind("with_item"),
         as_pattern: kind("as_pattern"),
         as_pattern_target: kind("as_pattern_target"),
@@ -79,6 +81,7 @@ impl Ids {
         parent == self.call
             || parent == self.assignment
             || parent == self.named_expression
+            || parent == self.for_statement
             || parent == self.function_definition
             || parent == self.class_definition
             || parent == self.with_item
@@ -171,6 +174,15 @@ fn visit(ids: &Ids, raw: &mut Raw<'_>, node: Node<'_>, kind: u16, field: u16, st
             .filter(|c| wildcard(*c))
         {
             raw.assignment(parent.node, target, node);
+        }
+    } else if parent.kind == ids.for_statement && field == FIELD.right && wildcard(node) {
+        // (for_statement left: (_) @assignment.target right: (_) @assignment.value @assignment)
+        if let Some(target) = parent
+            .node
+            .child_by_field_id(FIELD.left)
+            .filter(|c| wildcard(*c))
+        {
+            raw.assignment(node, target, node);
         }
     } else if parent.kind == ids.named_expression && field == FIELD.value && wildcard(node) {
         // (named_expression name: (identifier) @assignment.target value: (_) @assignment.value) @assignment
