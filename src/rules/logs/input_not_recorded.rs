@@ -80,7 +80,10 @@ logging middleware that records every request body, or a gateway in front of
 the service. Name such a middleware or helper in `[[catalog.record]]`, or
 suppress the finding with the reason. Taint is context-insensitive across
 functions: a helper that records what one endpoint passes it counts for every
-endpoint that calls it.
+endpoint that calls it. Any value derived from the request counts, so an
+error log that names only a request field (a model name) silences the
+endpoint; a database session that is an unannotated parameter
+(`session.add(row)`) is not recognised as one.
 "#,
 };
 
