@@ -14,6 +14,7 @@ pub mod entrypoints;
 use std::collections::BTreeMap;
 
 pub mod hosts;
+pub mod inputs;
 pub mod labels;
 pub mod media;
 pub mod personal_data;
@@ -254,6 +255,12 @@ pub struct CatalogData {
     /// The personal-data classifier (`[personal_data]`).
     #[serde(default)]
     pub personal_data: personal_data::PersonalDataData,
+    /// Project functions that record user input (`[[record]]`).
+    #[serde(default)]
+    pub record: Vec<inputs::RecordHelper>,
+    /// What counts as a record of user input (`[records]`).
+    #[serde(default)]
+    pub records: inputs::RecordsData,
 }
 
 /// The loaded, compiled catalogue.
@@ -298,6 +305,8 @@ pub struct Catalog {
     pub taint: BTreeMap<String, taint::TaintSpec>,
     /// The personal-data classifier.
     pub personal_data: personal_data::PersonalData,
+    /// What counts as a record of user input.
+    pub records: inputs::Records,
 }
 
 const GENERATION_TOML: &str = include_str!("generation.toml");
@@ -307,6 +316,7 @@ const LABELS_TOML: &str = include_str!("labels.toml");
 const ENTRYPOINTS_TOML: &str = include_str!("entrypoints.toml");
 const MEDIA_TOML: &str = include_str!("media.toml");
 const PERSONAL_DATA_TOML: &str = include_str!("personal_data.toml");
+const INPUTS_TOML: &str = include_str!("inputs.toml");
 
 #[derive(Debug)]
 pub struct CatalogError {
@@ -325,6 +335,7 @@ impl Catalog {
             ("entrypoints", ENTRYPOINTS_TOML),
             ("media", MEDIA_TOML),
             ("personal_data", PERSONAL_DATA_TOML),
+            ("inputs", INPUTS_TOML),
         ] {
             let part: CatalogData = toml::from_str(text).map_err(|e| CatalogError {
                 message: format!("built-in {name} catalogue: {e}"),
@@ -335,7 +346,8 @@ impl Catalog {
         Catalog::build(data)
     }
 
-    pub fn build(data: CatalogData) -> Result<Catalog, CatalogError> {
+    pub fn build(mut data: CatalogData) -> Result<Catalog, CatalogError> {
+        inputs::add_record_sinks(&mut data.taint, &data.record);
         let mut builder = GlobSetBuilder::new();
         let mut owner = Vec::new();
         for (i, api) in data.generation.iter().enumerate() {
@@ -460,6 +472,7 @@ impl Catalog {
             }
         };
         let media = media::Media::build(data.media).map_err(within("media".into()))?;
+        let records = inputs::Records::build(data.records)?;
         let taint = data
             .taint
             .into_iter()
@@ -477,6 +490,7 @@ impl Catalog {
             personal_data,
             media,
             taint,
+            records,
             label_gate,
             entrypoints,
             generation: data.generation,
@@ -553,6 +567,8 @@ impl CatalogData {
             self.taint.entry(id).or_default().extend(spec);
         }
         self.personal_data.extend(other.personal_data);
+        self.record.extend(other.record);
+        self.records.extend(other.records);
     }
 }
 

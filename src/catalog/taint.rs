@@ -30,6 +30,11 @@ pub struct TaintSpecData {
     /// function does with the values it is given.
     #[serde(default)]
     pub unknown_calls: UnknownCalls,
+    /// Whether constructing a project class carries the arguments into the
+    /// instance (`Row(text=prompt)` holds the prompt), when unknown calls
+    /// are clean.
+    #[serde(default)]
+    pub constructors: bool,
     #[serde(default)]
     pub source: Vec<Source>,
     #[serde(default)]
@@ -174,6 +179,7 @@ impl TaintSpecData {
         if other.unknown_calls != UnknownCalls::default() {
             self.unknown_calls = other.unknown_calls;
         }
+        self.constructors |= other.constructors;
         self.source.extend(other.source);
         self.sink.extend(other.sink);
         self.sanitizer.extend(other.sanitizer);
@@ -222,6 +228,17 @@ pub struct TaintSpec {
     methods: BTreeMap<String, Vec<(Language, Role)>>,
     reads: GlobSet,
     read_sources: Vec<usize>,
+    /// The first segments `reads` patterns can match (`flask`, `sys`), or
+    /// `None` when one starts with a wildcard: a read whose first segment
+    /// is none of them is turned away before any glob is tried (every read
+    /// of the project is asked).
+    read_heads: Option<Vec<String>>,
+    /// The sources' own patterns, with their first segments when all are
+    /// literal: finding sources asks every call of the project, and most
+    /// calls start nowhere near one.
+    source_calls: GlobSet,
+    source_owner: Vec<usize>,
+    source_heads: Option<Vec<String>>,
 }
 
 impl TaintSpec {
@@ -274,8 +291,44 @@ impl TaintSpec {
                 read_sources.push(i);
             }
         }
+        let mut read_heads = Some(Vec::new());
+        for p in data.source.iter().flat_map(|s| &s.reads) {
+            let head = p.split('.').next().unwrap_or(p);
+            match &mut read_heads {
+                Some(heads) if !head.contains(['*', '?', '[', '{']) => heads.push(head.to_string()),
+                _ => read_heads = None,
+            }
+        }
+        if let Some(heads) = &mut read_heads {
+            heads.sort();
+            heads.dedup();
+        }
         let build = |b: GlobSetBuilder| b.build().map_err(|e| err(e.to_string()));
+        let mut source_calls = GlobSetBuilder::new();
+        let mut source_owner = Vec::new();
+        let mut source_heads = Some(Vec::new());
+        for (i, s) in data.source.iter().enumerate() {
+            for p in &s.patterns {
+                source_calls.add(compile_pattern(s.language, p).map_err(err)?);
+                source_owner.push(i);
+                let head = p.split('.').next().unwrap_or(p);
+                match &mut source_heads {
+                    Some(heads) if !head.contains(['*', '?', '[', '{']) => {
+                        heads.push(head.to_string())
+                    }
+                    _ => source_heads = None,
+                }
+            }
+        }
+        if let Some(heads) = &mut source_heads {
+            heads.sort();
+            heads.dedup();
+        }
         Ok(TaintSpec {
+            source_calls: build(source_calls)?,
+            source_owner,
+            source_heads,
+            read_heads,
             id: id.to_string(),
             calls: build(calls)?,
             call_roles,
@@ -322,6 +375,43 @@ impl TaintSpec {
         out.dedup();
     }
 
+    /// The sources a call of a `language` file is, sorted, without repeats:
+    /// [`TaintSpec::roles`] restricted to sources, without trying any other
+    /// pattern.
+    pub fn source_roles(&self, language: Language, call: &Call, out: &mut Vec<usize>) {
+        out.clear();
+        if !self.source_owner.is_empty() {
+            let names = [call.resolved.as_name(), call.imported.as_name()];
+            for name in names.into_iter().flatten() {
+                if let Some(heads) = &self.source_heads {
+                    let head = name.split('.').next().unwrap_or(name);
+                    if heads.binary_search_by(|h| h.as_str().cmp(head)).is_err() {
+                        continue;
+                    }
+                }
+                let before = out.len();
+                let key = to_glob_path(language, name);
+                out.extend(
+                    self.source_calls
+                        .matches(&key)
+                        .into_iter()
+                        .map(|g| self.source_owner[g]),
+                );
+                if out.len() > before {
+                    break;
+                }
+            }
+        }
+        if let Some(roles) = self.methods.get(call.method()) {
+            out.extend(roles.iter().filter_map(|(l, r)| match r {
+                Role::Source(i) if *l == language => Some(*i),
+                _ => None,
+            }));
+        }
+        out.sort_unstable();
+        out.dedup();
+    }
+
     /// Whether any call can play a role (then calls are looked at one by one).
     pub fn has_call_roles(&self) -> bool {
         !self.call_roles.is_empty() || !self.methods.is_empty()
@@ -331,6 +421,9 @@ impl TaintSpec {
     /// file, if any (the first).
     pub fn read_source(&self, language: Language, resolved: &str) -> Option<usize> {
         if self.read_sources.is_empty() {
+            return None;
+        }
+        if !self.read_head_possible(resolved.split('.').next().unwrap_or(resolved)) {
             return None;
         }
         self.reads
@@ -348,6 +441,13 @@ impl TaintSpec {
     /// Whether a sink takes the generation calls.
     pub fn has_generation_sinks(&self) -> bool {
         self.data.sink.iter().any(|s| s.generation)
+    }
+
+    /// Whether a read whose first segment is `head` can match any `reads`.
+    pub fn read_head_possible(&self, head: &str) -> bool {
+        self.read_heads
+            .as_ref()
+            .is_none_or(|heads| heads.binary_search_by(|h| h.as_str().cmp(head)).is_ok())
     }
 
     pub fn has_read_sources(&self) -> bool {

@@ -169,6 +169,7 @@ fn has_catalog(c: &LoadedConfig) -> bool {
         && cat.passthrough_methods.is_empty()
         && cat.label.is_empty()
         && cat.label_gate.is_none()
+        && cat.record.is_empty()
         && cat.entrypoints.is_none()
         && cat.personal_data.is_none())
 }

@@ -594,6 +594,25 @@ fn validate_catalog(v: &mut Validator<'_>, options: &Options) -> CatalogData {
             data.personal_data = pd.clone();
         }
     }
+    for (i, entry) in cat.record.iter().enumerate() {
+        let helper = entry.get_ref();
+        let base = [Seg::Key("catalog"), Seg::Key("record"), Seg::Index(i)];
+        if let Some((key, message)) = helper.problem() {
+            let mut at = base.to_vec();
+            at.push(Seg::Key(key));
+            let span = v.span_or(&at, entry.span());
+            v.at(
+                span,
+                format!("catalog.record: {message}"),
+                "invalid catalogue entry",
+                None,
+            );
+            continue;
+        }
+        if check_patterns(v, entry.span(), &base, "patterns", &helper.patterns) {
+            data.record.push(helper.clone());
+        }
+    }
     data
 }
 

@@ -13,6 +13,7 @@ use serde::de::{self, IgnoredAny, Visitor};
 use toml::Spanned;
 
 use crate::catalog::entrypoints::EntryPointData;
+use crate::catalog::inputs::RecordHelper;
 use crate::catalog::labels::{LabelApi, LabelGateData};
 use crate::catalog::media::MediaData;
 use crate::catalog::taint::TaintSpecData;
@@ -87,6 +88,10 @@ pub struct CatalogOptions {
     /// false friends, input components and consent names (same keys as
     /// `[personal_data]` in `src/catalog/personal_data.toml`).
     pub personal_data: Option<Spanned<crate::catalog::personal_data::PersonalDataData>>,
+    /// `[[catalog.record]]`: project functions that record user input
+    /// (audit or telemetry helpers), for LOG002 and LOG003.
+    #[serde(default)]
+    pub record: Vec<Spanned<RecordHelper>>,
 }
 
 /// `pyproject.toml`: only `[tool.synthlint]` is ours; everything else is

@@ -41,6 +41,8 @@ pub fn all() -> Vec<&'static dyn Rule> {
         &moderation::output_moderation_missing::OutputModerationMissing,
         &moderation::moderation_hit_unrecorded::ModerationHitUnrecorded,
         &logs::retention_too_short::LogRetentionTooShort,
+        &logs::input_not_recorded::InputNotRecorded,
+        &logs::record_without_requester::RecordWithoutRequester,
         &labels::implicit_label_missing::ImplicitLabelMissing,
         &labels::explicit_label_missing::ExplicitLabelMissing,
         &labels::vendor_watermark_disabled::VendorWatermarkDisabled,

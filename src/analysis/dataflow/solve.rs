@@ -350,14 +350,12 @@ impl<'a, D: Domain> Solver<'a, D> {
             let mut roles = Vec::new();
             for (fi, file) in project.files.iter().enumerate() {
                 for (ci, call) in file.calls.iter().enumerate() {
-                    spec.roles(file.language, call, &mut roles);
-                    for r in &roles {
-                        if let Role::Source(si) = *r
-                            && let Some(v) = domain.seed(&Origin::Call {
-                                source: si,
-                                site: Site { file: fi, call: ci },
-                            })
-                        {
+                    spec.source_roles(file.language, call, &mut roles);
+                    for &si in &roles {
+                        if let Some(v) = domain.seed(&Origin::Call {
+                            source: si,
+                            site: Site { file: fi, call: ci },
+                        }) {
                             add((fi, ci), si, v);
                         }
                     }
@@ -1148,9 +1146,14 @@ fn read_source(spec: &TaintSpec, project: &Project, fi: usize, name: &str) -> Op
     let language = project.files[fi].language;
     let head = name.split('.').next().unwrap_or(name);
     let targets = project.index.bindings(fi).import_targets(head);
+    // Only names that can start a pattern are spelled out and matched.
     let resolved = targets
         .last()
+        .filter(|t| spec.read_head_possible(t.split('.').next().unwrap_or(t)))
         .map(|t| format!("{t}{}", &name[head.len()..]));
+    if resolved.is_none() && !spec.read_head_possible(head) {
+        return None;
+    }
     for full in resolved.iter().map(String::as_str).chain([name]) {
         let mut prefix = full;
         loop {
@@ -1588,8 +1591,26 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
         }
         if self.cx.spec.data.unknown_calls == UnknownCalls::Propagate {
             out.join(&self.inputs(ci, pos));
+        } else if self.cx.spec.data.constructors && self.constructs_project_class(call) {
+            for a in &call.args {
+                out.join(&self.arg(a, pos));
+            }
         }
         out
+    }
+
+    /// Whether a call makes an instance of a project class (its fields are
+    /// the arguments it is given).
+    fn constructs_project_class(&self, call: &Call) -> bool {
+        let Some(name) = call.resolved.as_ref() else {
+            return false;
+        };
+        let project = self.cx.project;
+        let canonical = project.canonical_or_same(name);
+        matches!(
+            project.index.symbol(canonical.as_str()),
+            Some(crate::analysis::index::Symbol::Class(..))
+        )
     }
 
     /// The summaries of the project functions a call runs.

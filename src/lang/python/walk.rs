@@ -24,6 +24,8 @@ use super::values::FIELD;
 struct Ids {
     call: u16,
     assignment: u16,
+    named_expression: u16,
+    for_statement: u16,
     with_item: u16,
     as_pattern: u16,
     as_pattern_target: u16,
@@ -52,6 +54,8 @@ static IDS: LazyLock<Ids> = LazyLock::new(|| {
     Ids {
         call: kind("call"),
         assignment: kind("assignment"),
+        named_expression: kind("named_expression"),
+        for_statement: kind("for_statement"),
         with_item: kind("with_item"),
         as_pattern: kind("as_pattern"),
         as_pattern_target: kind("as_pattern_target"),
@@ -76,6 +80,8 @@ impl Ids {
     fn field_matters(&self, parent: u16) -> bool {
         parent == self.call
             || parent == self.assignment
+            || parent == self.named_expression
+            || parent == self.for_statement
             || parent == self.function_definition
             || parent == self.class_definition
             || parent == self.with_item
@@ -166,6 +172,24 @@ fn visit(ids: &Ids, raw: &mut Raw<'_>, node: Node<'_>, kind: u16, field: u16, st
             .node
             .child_by_field_id(FIELD.left)
             .filter(|c| wildcard(*c))
+        {
+            raw.assignment(parent.node, target, node);
+        }
+    } else if parent.kind == ids.for_statement && field == FIELD.right && wildcard(node) {
+        // (for_statement left: (_) @assignment.target right: (_) @assignment.value @assignment)
+        if let Some(target) = parent
+            .node
+            .child_by_field_id(FIELD.left)
+            .filter(|c| wildcard(*c))
+        {
+            raw.assignment(node, target, node);
+        }
+    } else if parent.kind == ids.named_expression && field == FIELD.value && wildcard(node) {
+        // (named_expression name: (identifier) @assignment.target value: (_) @assignment.value) @assignment
+        if let Some(target) = parent
+            .node
+            .child_by_field_id(FIELD.name)
+            .filter(|c| c.kind_id() == ids.identifier)
         {
             raw.assignment(parent.node, target, node);
         }

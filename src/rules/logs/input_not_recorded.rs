@@ -1,0 +1,193 @@
+//! LOG002 input-not-recorded: a generation endpoint whose user input
+//! reaches no record on the endpoint's path.
+
+use std::collections::BTreeSet;
+
+use serde_json::json;
+
+use super::records::{self, RecordSite};
+use crate::analysis::entrypoints::Handler;
+use crate::finding::{Finding, Level, Location, Related};
+use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
+
+pub struct InputNotRecorded;
+
+static META: RuleMeta = RuleMeta {
+    code: "LOG002",
+    name: "input-not-recorded",
+    category: Category::Log,
+    default_level: Level::Warning,
+    precision: Precision::Medium,
+    status: Status::Preview,
+    articles: &["CN-DSP-16", "CN-DSP-10", "CN-CSL-23"],
+    summary: "A generation endpoint takes user input but no record of it is made on its path.",
+    security_severity: "4.0",
+    doc: r#"
+## What it does
+Follows what a user sends to a generation endpoint — handler parameters and
+body models (FastAPI, Starlette, Flask, Django, DRF, aiohttp, Tornado),
+`request.json()`/`form()`/`body()`, Flask's `request.json`/`form`/`args`/
+`values`/`files`/`data`, websocket `receive_text`/`receive_json`, Gradio
+handler inputs, Streamlit `text_input`/`chat_input`/`text_area`/
+`file_uploader`, and for local entry points command-line arguments
+(`argparse`, click/typer parameters, `input()`, `sys.argv`) — through
+assignments, f-strings, `json.dumps`, containers and project functions, and
+reports the endpoint when none of it reaches a record in code the endpoint
+runs. A record is:
+- a log call at info level or above (`logging`, loguru, structlog, any
+  `logger.info(...)`, with `extra=` and bound fields), unless the project sets
+  that logger's threshold higher (`logging.basicConfig(level=logging.WARNING)`,
+  `setLevel`);
+- a database write: SQLAlchemy `add`/`insert().values`, Django
+  `objects.create`, pymongo `insert_*`/`update_*`, redis `set`/`lpush`/`xadd`,
+  an `execute` of an `INSERT`;
+- a write to a file opened for appending (`open(path, "a")`: JSON lines);
+- a call of an audit helper named in `[[catalog.record]]`;
+- any project function that does one of these with the input.
+`print` is not a record, and a debug-level log is not one either; the finding
+names such calls and says why they do not count. Endpoints of local entry
+points (command lines, desktop windows) are reported at note level.
+
+## Why is this bad?
+Providers of generative and deep-synthesis services must review and record
+what users put in, and keep network logs for six months: without a record of
+the input there is nothing to review, trace or hand to a regulator when a
+generation causes harm (Deep Synthesis Art. 10 and 16, Cybersecurity Law
+Art. 23, formerly 21).
+
+## Example
+```python
+@app.post("/chat")
+async def chat(req: ChatRequest):       # LOG002: the prompt is never recorded
+    print(req.prompt)
+    return {"answer": llm.invoke(req.prompt)}
+```
+
+Use instead:
+```python
+@app.post("/chat")
+async def chat(req: ChatRequest, request: Request):
+    logger.info("chat", extra={"user": req.user_id, "ip": request.client.host,
+                               "prompt": req.prompt})
+    return {"answer": llm.invoke(req.prompt)}
+```
+
+## Known problems
+Records made where the data flow is not followed are missed and the endpoint
+is reported: callbacks and threads, `*args`/`**kwargs`, element assignments
+(`d["k"] = v`), closures, a message queue consumed by another process, a
+logging middleware that records every request body, or a gateway in front of
+the service. Name such a middleware or helper in `[[catalog.record]]`, or
+suppress the finding with the reason. Taint is context-insensitive across
+functions: a helper that records what one endpoint passes it counts for every
+endpoint that calls it. Any value derived from the request counts, so an
+error log that names only a request field (a model name) silences the
+endpoint; a database session that is an unannotated parameter
+(`session.add(row)`) is not recognised as one.
+"#,
+};
+
+impl Rule for InputNotRecorded {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let an = cx.analysis;
+        if an.generation_endpoints().next().is_none() {
+            return;
+        }
+        let Some(found) = records::find(cx) else {
+            return;
+        };
+        for (e, entry, reached) in an.generation_endpoints() {
+            // An endpoint that takes no input has none to record.
+            let Some((fi, scope)) = handler_scope(cx, &entry.handler) else {
+                continue;
+            };
+            if !found.taint.is_live(fi, scope) {
+                continue;
+            }
+            let nodes: BTreeSet<usize> = an.reach[e].nodes.iter().copied().collect();
+            let on_path: Vec<&RecordSite> = found
+                .sites
+                .iter()
+                .filter(|r| nodes.contains(&r.node))
+                .collect();
+            if on_path.iter().any(|r| r.not_counted.is_none()) {
+                continue;
+            }
+            let first = &an.sites[reached[0].sink];
+            let gen_file = &cx.project.files[first.file];
+            let gen_call = &gen_file.calls[first.call];
+            let mut related = vec![Related {
+                location: Location {
+                    path: gen_file.path.clone(),
+                    span: gen_call.span,
+                },
+                message: format!("generation call `{}`", first.callee(gen_call)),
+            }];
+            let mut reasons = Vec::new();
+            for r in &on_path {
+                let file = &cx.project.files[r.site.file];
+                let call = &file.calls[r.site.call];
+                let why = r.not_counted.as_deref().unwrap_or_default();
+                related.push(Related {
+                    location: Location {
+                        path: file.path.clone(),
+                        span: call.span,
+                    },
+                    message: format!("`{}` {why}", call.callee),
+                });
+                if reasons.len() < 3 {
+                    reasons.push(format!(
+                        "`{}` ({}) {why}",
+                        call.callee,
+                        records::at(cx, r.site)
+                    ));
+                }
+            }
+            let mut message = format!(
+                "{} passes user input to a generation call but records it nowhere on its path",
+                entry.describe()
+            );
+            if !reasons.is_empty() {
+                message += &format!(": {}", reasons.join("; "));
+            }
+            message += "; a log call at info level or above, a database write, an append to a \
+                        JSON-lines file or a `[[catalog.record]]` helper given the input would count";
+            let level = if entry.kind.is_local() {
+                Level::Note
+            } else {
+                META.default_level
+            };
+            let mut f = Finding::new(META.code, level, message, entry.location.clone());
+            f.symbol = match &entry.handler {
+                Handler::Function { qualname, .. } => Some(qualname.clone()),
+                _ => None,
+            };
+            f.related = related;
+            f.properties.insert("entryKind".into(), json!(entry.kind));
+            f.properties.insert("route".into(), json!(entry.route));
+            f.properties.insert(
+                "notRecords".into(),
+                json!(on_path.iter().map(|r| r.kind.as_str()).collect::<Vec<_>>()),
+            );
+            out.push(f);
+        }
+    }
+}
+
+/// The file and scope whose code a handler runs first.
+fn handler_scope(cx: &Context<'_>, handler: &Handler) -> Option<(usize, Option<ustr::Ustr>)> {
+    match handler {
+        Handler::Function { module, qualname } => {
+            let &fi = cx.project.modules.get(module)?;
+            Some((fi, Some(ustr::Ustr::from_existing(qualname)?)))
+        }
+        Handler::Module { module } | Handler::MainBlock { module, .. } => {
+            let &fi = cx.project.modules.get(module)?;
+            Some((fi, None))
+        }
+    }
+}

@@ -1,0 +1,416 @@
+//! Records of user input, shared by LOG002 and LOG003: the `user-input`
+//! spec of `inputs.toml` run by the shared taint engine, its flows into
+//! record sinks, and what makes such a call a record after all (an SQL
+//! statement that writes rows, a file opened for appending, a log level at
+//! or above the threshold the project sets).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use ustr::Ustr;
+
+use crate::analysis::callgraph::{NodeId, Site};
+use crate::analysis::dataflow::{Domain, Labels, Origin, Taint, index};
+use crate::catalog::inputs::{INPUT_SPEC, Records};
+use crate::catalog::taint::TaintSpec;
+use crate::facts::{Call, FileFacts, Receiver, Value};
+use crate::qname::OptionQName;
+use crate::rules::Context;
+use crate::source::Span;
+
+/// A call user input reaches that may record it.
+#[derive(Debug, Clone)]
+pub struct RecordSite {
+    pub site: Site,
+    /// The call-graph node whose code makes the call.
+    pub node: NodeId,
+    /// The sink id (`log-info`, `db-write`, ...).
+    pub kind: String,
+    /// Index of the flow in the taint result.
+    pub flow: usize,
+    /// Why it is not a record, when it is not (a debug log, a level below
+    /// the threshold).
+    pub not_counted: Option<String>,
+}
+
+pub struct InputRecords {
+    pub taint: Arc<Taint<Labels>>,
+    pub sites: Vec<RecordSite>,
+}
+
+/// Run the spec (once per scan, shared) and judge its record sinks.
+pub fn find(cx: &Context<'_>) -> Option<InputRecords> {
+    let spec = cx.catalog.taint.get(INPUT_SPEC)?;
+    let taint = cx
+        .analysis
+        .taint(cx.project, spec, &InputDomain::new(cx, spec));
+    let records = &cx.catalog.records;
+    let thresholds = Thresholds::find(cx, records);
+    let mut sites: Vec<RecordSite> = Vec::new();
+    for (i, flow) in taint.flows.iter().enumerate() {
+        let file = &cx.project.files[flow.site.file];
+        let call = &file.calls[flow.site.call];
+        if call
+            .resolved
+            .as_name()
+            .is_some_and(|r| records.not_a_record(file.language, r))
+        {
+            continue;
+        }
+        let kind = spec.data.sink[flow.sink].id.clone();
+        let not_counted = match kind.as_str() {
+            "sql" if !sql_write(cx, flow.site, records) => continue,
+            "file-append" if !appends(cx, flow.site, records) => continue,
+            k => match records.data.sink_levels.get(k) {
+                Some(&level) => thresholds.judge(cx, flow.site, level, k),
+                None => None,
+            },
+        };
+        // One record per call: a call with sinks of two kinds keeps the first.
+        if sites.last().is_some_and(|s| s.site == flow.site) {
+            continue;
+        }
+        let node = cx.analysis.graph.node_at(
+            cx.project,
+            flow.site.file,
+            call.scope.as_deref(),
+            call.span.start_byte,
+        );
+        sites.push(RecordSite {
+            site: flow.site,
+            node,
+            kind,
+            flow: i,
+            not_counted,
+        });
+    }
+    Some(InputRecords { taint, sites })
+}
+
+/// The spec's labels, seeded only in code a generation endpoint runs: input
+/// elsewhere (the hundreds of training scripts of a model library) is no
+/// rule's business, and following it is most of the cost.
+struct InputDomain<'c> {
+    cx: &'c Context<'c>,
+    spec: &'c TaintSpec,
+    /// Per call-graph node: whether a generation endpoint reaches it.
+    on_path: Vec<bool>,
+}
+
+impl<'c> InputDomain<'c> {
+    fn new(cx: &'c Context<'c>, spec: &'c TaintSpec) -> InputDomain<'c> {
+        let an = cx.analysis;
+        let mut on_path = vec![false; an.graph.nodes.len()];
+        for (e, _, _) in an.generation_endpoints() {
+            for &n in &an.reach[e].nodes {
+                on_path[n] = true;
+            }
+        }
+        InputDomain { cx, spec, on_path }
+    }
+}
+
+impl Domain for InputDomain<'_> {
+    type Value = Labels;
+
+    fn seed(&self, origin: &Origin<'_>) -> Option<Labels> {
+        let keep = match *origin {
+            Origin::Param { node, .. } => self.on_path[node],
+            Origin::Call { site, .. } => {
+                let call = &self.cx.project.files[site.file].calls[site.call];
+                let node = self.cx.analysis.graph.node_at(
+                    self.cx.project,
+                    site.file,
+                    call.scope.as_deref(),
+                    call.span.start_byte,
+                );
+                self.on_path[node]
+            }
+            _ => true,
+        };
+        keep.then(|| Labels(vec![Ustr::from(self.spec.label(origin.source()))]))
+    }
+}
+
+/// `path:line` of a call, for messages.
+pub fn at(cx: &Context<'_>, site: Site) -> String {
+    let file = &cx.project.files[site.file];
+    format!("{}:{}", file.path, file.calls[site.call].span.start_line)
+}
+
+/// An `execute` whose statement writes rows: its first argument, or the
+/// string a name there is bound to, starts with one of `sql_writes`.
+fn sql_write(cx: &Context<'_>, site: Site, records: &Records) -> bool {
+    let file = &cx.project.files[site.file];
+    let call = &file.calls[site.call];
+    let Some(arg) = call.arg(Some(0), None) else {
+        return false;
+    };
+    let mut texts: Vec<&str> = strings_in(file, arg.span);
+    if let Value::Name { text, .. } = &arg.value
+        && let Some(ai) = index::reaching(
+            cx.project,
+            site.file,
+            call.scope,
+            text,
+            call.span.start_byte,
+        )
+    {
+        texts.extend(strings_in(file, file.assignments[ai].span));
+    }
+    texts.iter().any(|t| {
+        let first = t.split_whitespace().next().unwrap_or("");
+        records
+            .data
+            .sql_writes
+            .iter()
+            .any(|w| first.eq_ignore_ascii_case(w))
+    })
+}
+
+/// Every string literal within a span (f-strings: their literal parts).
+fn strings_in(file: &FileFacts, span: Span) -> Vec<&str> {
+    file.strings
+        .iter()
+        .filter(|s| s.span.start_byte >= span.start_byte && s.span.end_byte <= span.end_byte)
+        .map(|s| s.value.as_str())
+        .collect()
+}
+
+/// A write to a file opened for appending: `f.write(...)` or
+/// `json.dump(obj, f)` where `f` comes from `open(path, "a")` (or
+/// `with open(...) as f`) in the same function.
+fn appends(cx: &Context<'_>, site: Site, records: &Records) -> bool {
+    let file = &cx.project.files[site.file];
+    let call = &file.calls[site.call];
+    let handle = match call.receiver {
+        Receiver::Name(n) if call.method() != "dump" => Some(n),
+        Receiver::Call(j) => return opened_for_append(file, j as usize, records),
+        _ => call.arg(Some(1), Some("fp")).and_then(|a| match &a.value {
+            Value::Name { text, .. } => Some(*text),
+            _ => None,
+        }),
+    };
+    let Some(handle) = handle else { return false };
+    let Some(ai) = index::reaching(
+        cx.project,
+        site.file,
+        call.scope,
+        &handle,
+        call.span.start_byte,
+    ) else {
+        return false;
+    };
+    let a = &file.assignments[ai];
+    file.calls_in(a.span.bytes())
+        .any(|j| opened_for_append(file, j, records))
+}
+
+/// Whether call `j` opens a file for appending (`open(p, "a")`,
+/// `Path(p).open("a")`, `open(p, mode="a")`).
+fn opened_for_append(file: &FileFacts, j: usize, records: &Records) -> bool {
+    let c = &file.calls[j];
+    if c.method() != "open" {
+        return false;
+    }
+    let is_append = |v: &Value| {
+        v.as_str()
+            .is_some_and(|m| records.data.append_modes.iter().any(|a| a == m))
+    };
+    if let Some(a) = c.arg(None, Some("mode")) {
+        return is_append(&a.value);
+    }
+    // The mode is the second argument of `open`, the first of a method.
+    let position = usize::from(c.receiver == Receiver::None);
+    c.positional().nth(position).is_some_and(is_append)
+}
+
+/// Where the project raises a logger's threshold: the root logger
+/// (`logging.basicConfig(level=...)`, `logging.getLogger().setLevel(...)`)
+/// and named loggers by the name they are held in, per file.
+struct Thresholds {
+    root: Option<(u32, Site)>,
+    named: BTreeMap<(usize, Ustr), (u32, Site)>,
+}
+
+impl Thresholds {
+    fn find(cx: &Context<'_>, records: &Records) -> Thresholds {
+        let mut t = Thresholds {
+            root: None,
+            named: BTreeMap::new(),
+        };
+        for (fi, file) in cx.project.files.iter().enumerate() {
+            for (ci, call) in file.calls.iter().enumerate() {
+                if !records.may_set_level(call.method()) {
+                    continue;
+                }
+                let setter = call
+                    .resolved
+                    .as_name()
+                    .and_then(|r| records.level_setter(file.language, r));
+                let site = Site { file: fi, call: ci };
+                match setter {
+                    Some(s) => {
+                        let Some(level) = call
+                            .arg(s.level.position, s.level.keyword.as_deref())
+                            .and_then(|a| level_of(&a.value, records))
+                        else {
+                            continue;
+                        };
+                        // `logging.getLogger("httpx").setLevel(...)` quiets
+                        // one library's logger, not the project's; a logger
+                        // held in a name is that name's, in its file.
+                        let holder = match call.receiver {
+                            _ if call.method() != "setLevel" => None,
+                            Receiver::Call(j) if !file.calls[j as usize].args.is_empty() => {
+                                continue;
+                            }
+                            Receiver::Name(n) if n.as_str() != "logging.root" => Some(n),
+                            _ => None,
+                        };
+                        match holder {
+                            Some(n) => {
+                                let e = t.named.entry((fi, n)).or_insert((level, site));
+                                if level > e.0 {
+                                    *e = (level, site);
+                                }
+                            }
+                            None if t.root.is_none_or(|(l, _)| level > l) => {
+                                t.root = Some((level, site));
+                            }
+                            None => {}
+                        }
+                    }
+                    None if call.method() == "setLevel" => {
+                        let (Receiver::Name(n), Some(a)) = (call.receiver, call.arg(Some(0), None))
+                        else {
+                            continue;
+                        };
+                        if let Some(level) = level_of(&a.value, records) {
+                            let e = t.named.entry((fi, n)).or_insert((level, site));
+                            if level > e.0 {
+                                *e = (level, site);
+                            }
+                        }
+                    }
+                    None => {}
+                }
+            }
+        }
+        t
+    }
+
+    /// Why a log call at `level` is not a record, if it is not.
+    fn judge(&self, cx: &Context<'_>, site: Site, level: u32, kind: &str) -> Option<String> {
+        let records = &cx.catalog.records;
+        let debug = records.level("DEBUG").unwrap_or(10);
+        let name = kind.strip_prefix("log-").unwrap_or(kind);
+        if level <= debug {
+            return Some(format!(
+                "logs it at {name} level, which is not a record unless the level is raised"
+            ));
+        }
+        let call = &cx.project.files[site.file].calls[site.call];
+        let named = match call.receiver {
+            Receiver::Name(n) => self.named.get(&(site.file, n)).copied(),
+            _ => None,
+        };
+        let (threshold, setter) = named.or(self.root)?;
+        (level < threshold).then(|| {
+            let setter_call = &cx.project.files[setter.file].calls[setter.call];
+            format!(
+                "logs it at {name} level, but `{}` ({}) sets the threshold above it, so it is never written",
+                setter_call.callee,
+                at(cx, setter)
+            )
+        })
+    }
+}
+
+/// A level as written: `logging.WARNING`, `"WARNING"`, `30`.
+fn level_of(v: &Value, records: &Records) -> Option<u32> {
+    match v {
+        Value::Int(n) => u32::try_from(*n).ok(),
+        Value::Str(s) => records.level(s),
+        Value::Name { text, .. } => records.level(text.rsplit('.').next().unwrap_or(text)),
+        _ => None,
+    }
+}
+
+/// Whether a record call says who sent the input or from where: its
+/// arguments (keywords, names read, dict keys and header names), the calls
+/// inside them (`Row(user_id=...)`), a bound logger's fields
+/// (`logger.bind(user_id=...)`), and one step back, the assignments of the
+/// names it reads.
+pub fn identifies(cx: &Context<'_>, site: Site) -> bool {
+    let file = &cx.project.files[site.file];
+    let call = &file.calls[site.call];
+    let records = &cx.catalog.records;
+    let mut names: Vec<Ustr> = Vec::new();
+    if args_identify(file, call, records, &mut names) {
+        return true;
+    }
+    // A bound logger: `logger.bind(user_id=uid).info(...)`.
+    let mut receiver = call.receiver;
+    let mut guard = 0;
+    while let Receiver::Call(j) = receiver
+        && guard < 16
+    {
+        let inner = &file.calls[j as usize];
+        if args_identify(file, inner, records, &mut names) {
+            return true;
+        }
+        receiver = inner.receiver;
+        guard += 1;
+    }
+    // One step back: `row = {"user": uid, "prompt": p}; db.insert_one(row)`.
+    names.sort_unstable();
+    names.dedup();
+    names.iter().any(|n| {
+        let head = n.split(['.', '[']).next().unwrap_or(n);
+        index::reaching(
+            cx.project,
+            site.file,
+            call.scope,
+            head,
+            call.span.start_byte,
+        )
+        .is_some_and(|ai| {
+            let a = &file.assignments[ai];
+            let mut reads = Vec::new();
+            a.value.reads(&mut reads);
+            reads.iter().any(|r| records.names_identity(r))
+                || span_identifies(file, a.span, records)
+        })
+    })
+}
+
+fn args_identify(file: &FileFacts, call: &Call, records: &Records, names: &mut Vec<Ustr>) -> bool {
+    for a in call.args.iter() {
+        if a.keyword.is_some_and(|k| records.names_identity(&k)) {
+            return true;
+        }
+        let start = names.len();
+        a.value.reads(names);
+        if names[start..].iter().any(|r| records.names_identity(r)) {
+            return true;
+        }
+        if span_identifies(file, a.span, records) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Strings (dict keys, header names) and keyword names of calls in a span.
+fn span_identifies(file: &FileFacts, span: Span, records: &Records) -> bool {
+    strings_in(file, span)
+        .iter()
+        .any(|s| records.string_identity(s))
+        || file.calls_in(span.bytes()).any(|j| {
+            file.calls[j]
+                .args
+                .iter()
+                .any(|a| a.keyword.is_some_and(|k| records.names_identity(&k)))
+        })
+}
