@@ -241,6 +241,7 @@ pub fn add_record_sinks(taint: &mut BTreeMap<String, TaintSpecData>, helpers: &[
             patterns: h.patterns.clone(),
             methods: h.methods.clone(),
             at: Vec::new(),
+            ..Sink::default()
         });
     }
 }
