@@ -128,20 +128,7 @@ impl Rule for InputModerationMissing {
                 entry.describe()
             );
             let mut related = generation_related(cx, e);
-            if !found.ignored.is_empty() {
-                let names: Vec<String> = found
-                    .ignored
-                    .iter()
-                    .map(|&i| moderation.describe(cx, i))
-                    .collect();
-                message += &format!(
-                    "; the verdict of {} is never read, so it reviews nothing",
-                    names.join(", ")
-                );
-                related.extend(found.ignored.iter().map(|&i| {
-                    moderation.related(cx, i, "moderates, but its verdict is never read")
-                }));
-            }
+            moderation.note_ignored(cx, &found.ignored, &mut message, &mut related);
             if !found.output.is_empty() {
                 message += "; the moderation it has sees only generated output";
                 related.extend(

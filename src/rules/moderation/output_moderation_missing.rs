@@ -101,20 +101,7 @@ impl Rule for OutputModerationMissing {
                 generation::content_label(&content)
             );
             let mut related = generation_related(cx, e);
-            if !found.ignored.is_empty() {
-                let names: Vec<String> = found
-                    .ignored
-                    .iter()
-                    .map(|&i| moderation.describe(cx, i))
-                    .collect();
-                message += &format!(
-                    "; the verdict of {} is never read, so it reviews nothing",
-                    names.join(", ")
-                );
-                related.extend(found.ignored.iter().map(|&i| {
-                    moderation.related(cx, i, "moderates, but its verdict is never read")
-                }));
-            }
+            moderation.note_ignored(cx, &found.ignored, &mut message, &mut related);
             if let Some(&i) = found.input.first() {
                 message += &format!("; {} reviews the input only", moderation.describe(cx, i));
                 related.push(moderation.related(cx, i, "moderates the input only"));

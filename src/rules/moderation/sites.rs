@@ -196,6 +196,30 @@ impl Moderation {
         }
     }
 
+    /// Says in `message`, and with related locations, which checks on the
+    /// path have a verdict no one reads (they review nothing).
+    pub fn note_ignored(
+        &self,
+        cx: &Context<'_>,
+        ignored: &[usize],
+        message: &mut String,
+        related: &mut Vec<Related>,
+    ) {
+        if ignored.is_empty() {
+            return;
+        }
+        let names: Vec<String> = ignored.iter().map(|&i| self.describe(cx, i)).collect();
+        message.push_str(&format!(
+            "; the verdict of {} is never read, so it reviews nothing",
+            names.join(", ")
+        ));
+        related.extend(
+            ignored
+                .iter()
+                .map(|&i| self.related(cx, i, "moderates, but its verdict is never read")),
+        );
+    }
+
     /// How a site is named in messages: the call, and the API under a wrapper.
     pub fn describe(&self, cx: &Context<'_>, i: usize) -> String {
         let s = &self.sites[i];

@@ -7,7 +7,7 @@ use crate::catalog::Jurisdiction;
 use crate::facts::Value;
 use crate::finding::{Finding, Level, Location};
 use crate::qname::OptionQName;
-use crate::rules::personal_data::{PiiDomain, describe, ids, sensitive_note};
+use crate::rules::personal_data::{PiiDomain, flow_finding};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
 pub struct CrossBorderProvision;
@@ -113,8 +113,6 @@ impl Rule for CrossBorderProvision {
             if sink.id == super::LOG_SINK {
                 continue;
             }
-            let file = &cx.project.files[flow.site.file];
-            let call = &file.calls[flow.site.call];
             let (recipient, provider) = if sink.generation {
                 let Some(site) = an
                     .sites
@@ -147,30 +145,9 @@ impl Rule for CrossBorderProvision {
                     service.to_string(),
                 )
             };
-            let sensitive = pd.sensitive(identified);
-            let note = sensitive_note(pd, sensitive);
-            let mut f = Finding::new(
-                META.code,
-                META.default_level,
-                format!(
-                    "`{}` sends {} to {recipient}{note}",
-                    call.callee,
-                    describe(pd, identified)
-                ),
-                Location {
-                    path: file.path.clone(),
-                    span: call.span,
-                },
-            );
-            f.symbol = call.scope.map(String::from);
-            if let Some(first) = flow.steps.first() {
-                f.related.push(first.related(cx.project));
-            }
-            f.flow = flow.steps.iter().map(|s| s.related(cx.project)).collect();
-            f.properties
-                .insert("categories".into(), json!(ids(pd, identified)));
-            f.properties
-                .insert("sensitive".into(), json!(ids(pd, sensitive)));
+            let mut f = flow_finding(cx, &META, flow, pd, identified, |what| {
+                format!("sends {what} to {recipient}")
+            });
             f.properties.insert("recipient".into(), json!(provider));
             f.properties.insert("sink".into(), json!(sink.id));
             out.push(f);

@@ -12,12 +12,13 @@ use std::sync::{Arc, Mutex, OnceLock};
 use ustr::Ustr;
 
 use crate::analysis::FastMap;
-use crate::analysis::dataflow::{Domain, Lattice, Origin, Taint};
+use crate::analysis::dataflow::{Domain, Flow, Lattice, Origin, Taint};
 use crate::analysis::entrypoints::EntryPoint;
 use crate::catalog::personal_data::{Categories, PersonalData};
 use crate::catalog::taint::TaintSpec;
 use crate::facts::{FileFacts, Value};
-use crate::rules::Context;
+use crate::finding::{Finding, Location};
+use crate::rules::{Context, RuleMeta};
 
 /// The id of the spec in `personal_data.toml`.
 pub const SPEC: &str = "personal-data";
@@ -248,4 +249,42 @@ pub fn sensitive_note(pd: &PersonalData, sensitive: Categories) -> String {
 /// Category ids, for finding properties.
 pub fn ids(pd: &PersonalData, set: Categories) -> Vec<String> {
     pd.iter(set).map(|c| c.id.clone()).collect()
+}
+
+/// A finding at the call a personal-data flow ends in, worded
+/// "`callee` {what}" plus the sensitive-category note, with the source as a
+/// related location, the steps as the code flow and the categories as
+/// properties. `what` is given the categories' description.
+pub fn flow_finding(
+    cx: &Context<'_>,
+    meta: &RuleMeta,
+    flow: &Flow<Pii>,
+    pd: &PersonalData,
+    identified: Categories,
+    what: impl FnOnce(String) -> String,
+) -> Finding {
+    let file = &cx.project.files[flow.site.file];
+    let call = &file.calls[flow.site.call];
+    let sensitive = pd.sensitive(identified);
+    let message = format!(
+        "`{}` {}{}",
+        call.callee,
+        what(describe(pd, identified)),
+        sensitive_note(pd, sensitive)
+    );
+    let location = Location {
+        path: file.path.clone(),
+        span: call.span,
+    };
+    let mut f = Finding::new(meta.code, meta.default_level, message, location);
+    f.symbol = call.scope.map(String::from);
+    if let Some(first) = flow.steps.first() {
+        f.related.push(first.related(cx.project));
+    }
+    f.flow = flow.steps.iter().map(|s| s.related(cx.project)).collect();
+    f.properties
+        .insert("categories".into(), serde_json::json!(ids(pd, identified)));
+    f.properties
+        .insert("sensitive".into(), serde_json::json!(ids(pd, sensitive)));
+    f
 }

@@ -1,10 +1,8 @@
 //! PII003 personal-data-logged: personal information written to log
 //! records unmasked.
 
-use serde_json::json;
-
-use crate::finding::{Finding, Level, Location};
-use crate::rules::personal_data::{LOG_SINK, PiiDomain, describe, ids, sensitive_note};
+use crate::finding::{Finding, Level};
+use crate::rules::personal_data::{LOG_SINK, PiiDomain, flow_finding};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
 pub struct PersonalDataLogged;
@@ -93,33 +91,9 @@ impl Rule for PersonalDataLogged {
             if identified == 0 || spec.data.sink[flow.sink].id != LOG_SINK {
                 continue;
             }
-            let file = &cx.project.files[flow.site.file];
-            let call = &file.calls[flow.site.call];
-            let sensitive = pd.sensitive(identified);
-            let note = sensitive_note(pd, sensitive);
-            let mut f = Finding::new(
-                META.code,
-                META.default_level,
-                format!(
-                    "`{}` writes {} to a log record unmasked{note}",
-                    call.callee,
-                    describe(pd, identified)
-                ),
-                Location {
-                    path: file.path.clone(),
-                    span: call.span,
-                },
-            );
-            f.symbol = call.scope.map(String::from);
-            if let Some(first) = flow.steps.first() {
-                f.related.push(first.related(cx.project));
-            }
-            f.flow = flow.steps.iter().map(|s| s.related(cx.project)).collect();
-            f.properties
-                .insert("categories".into(), json!(ids(pd, identified)));
-            f.properties
-                .insert("sensitive".into(), json!(ids(pd, sensitive)));
-            out.push(f);
+            out.push(flow_finding(cx, &META, flow, pd, identified, |what| {
+                format!("writes {what} to a log record unmasked")
+            }));
         }
     }
 }
