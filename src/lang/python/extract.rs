@@ -228,6 +228,8 @@ pub struct Raw<'a> {
     /// Arguments already read for a right-hand side (`x = f(a)`), by the
     /// argument list's node id, for the call fact that follows.
     args_read: Map<usize, Vec<Arg>>,
+    /// What expressions' walks found for the expressions inside them.
+    memo: values::Memo,
 }
 
 /// Finished per-file facts, names still unresolved in calls/assignments.
@@ -338,6 +340,7 @@ impl<'a> Raw<'a> {
             conditions: Vec::new(),
             returned: Vec::new(),
             args_read: Map::default(),
+            memo: values::Memo::default(),
         }
     }
 
@@ -397,11 +400,14 @@ impl<'a> Raw<'a> {
     }
 
     pub fn call(&mut self, root: Node<'_>, callee: Node<'_>, args: Node<'_>) {
-        let read = self.args_read.remove(&args.id());
+        let args = match self.args_read.remove(&args.id()) {
+            Some(read) => read,
+            None => values::arguments(args, self.src, self.index, &mut self.memo),
+        };
         self.calls.push(RawCall {
             chain: chain(callee, self.src),
             receiver: receiver(callee, self.src),
-            args: read.unwrap_or_else(|| values::arguments(args, self.src, self.index)),
+            args,
             span: self.span(root),
             callee_end: callee.end_byte() as u32,
             start: root.start_byte(),
@@ -409,9 +415,9 @@ impl<'a> Raw<'a> {
     }
 
     pub fn string(&mut self, node: Node<'_>) {
-        let (value, interpolated) = values::string_value(node, self.src);
+        let (value, interpolated) = self.memo.string(node, self.src);
         self.strings.push(StringLit {
-            value: value.into(),
+            value,
             interpolated,
             scope: None,
             span: self.span(node),
@@ -550,7 +556,7 @@ impl<'a> Raw<'a> {
 
     /// Decorators of a function or class definition: expression, span, and
     /// the arguments when the decorator is a call.
-    fn decorators(&self, node: Node<'_>) -> Vec<(Chain, Span, Vec<Arg>)> {
+    fn decorators(&mut self, node: Node<'_>) -> Vec<(Chain, Span, Vec<Arg>)> {
         let mut decorators = Vec::new();
         if let Some(parent) = node.parent().filter(|p| p.kind() == "decorated_definition") {
             let mut c = parent.walk();
@@ -559,7 +565,7 @@ impl<'a> Raw<'a> {
                     let args = match expr.kind() {
                         "call" => expr
                             .child_by_field_id(FIELD.arguments)
-                            .map(|a| values::arguments(a, self.src, self.index))
+                            .map(|a| values::arguments(a, self.src, self.index, &mut self.memo))
                             .unwrap_or_default(),
                         _ => Vec::new(),
                     };
@@ -665,8 +671,9 @@ impl<'a> Raw<'a> {
 
     /// What a `return` gives back (an element of a returned tuple has its position).
     fn returned_value(&mut self, node: Node<'_>, element: Option<u32>) {
+        let value = values::value(node, self.src, &mut self.memo);
         self.returned.push(Return {
-            value: values::value(node, self.src),
+            value,
             element,
             scope: None,
             span: self.span(node),
@@ -799,8 +806,9 @@ impl<'a> Raw<'a> {
         )
         .then(|| chain(value, self.src))
         .filter(|c| c.base.is_some());
+        // The whole value first: its walk keeps what the arguments read.
+        let value_node = values::value(value, self.src, &mut self.memo);
         let value_args = self.call_args_outermost_first(value);
-        let value_node = values::value(value, self.src);
         let span = self.span(root);
         let start = root.start_byte();
         let raw = |(target, tuple_index), value_chain, value_args, value| RawAssign {
@@ -837,7 +845,7 @@ impl<'a> Raw<'a> {
             let next = match kind(n) {
                 "call" => {
                     if let Some(a) = n.child_by_field_id(FIELD.arguments) {
-                        let args = values::arguments(a, self.src, self.index);
+                        let args = values::arguments(a, self.src, self.index, &mut self.memo);
                         self.args_read.insert(a.id(), args.clone());
                         out.push(args.into());
                     }

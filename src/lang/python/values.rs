@@ -2,8 +2,10 @@
 
 use std::sync::LazyLock;
 
-use tree_sitter::Node;
+use tree_sitter::{Node, TreeCursor};
+use ustr::Ustr;
 
+use super::resolve::Map;
 use crate::facts::{Arg, BinOp, Expr, Part, Shape, Value};
 use crate::source::LineIndex;
 
@@ -97,12 +99,25 @@ pub fn node_text<'s>(n: Node<'_>, src: &'s str) -> &'s str {
 }
 
 pub fn collapse_ws(s: &str) -> String {
-    // Most texts (names, short expressions) have no white space at all.
-    // (The ASCII characters `char::is_whitespace` accepts, vertical tab included.)
-    if s.is_ascii() && !s.bytes().any(|b| matches!(b, b' ' | b'\t'..=b'\r')) {
+    if is_collapsed(s) {
         return s.to_string();
     }
     collapse_ws_upto(s.chars(), usize::MAX).0
+}
+
+/// `collapse_ws`, interned: without the copy when there is nothing to collapse.
+pub fn collapse_ws_interned(s: &str) -> Ustr {
+    if is_collapsed(s) {
+        return Ustr::from(s);
+    }
+    Ustr::from(collapse_ws_upto(s.chars(), usize::MAX).0.as_str())
+}
+
+/// Whether `collapse_ws` would give `s` back unchanged. Most texts (names,
+/// short expressions) have no white space at all. (The ASCII characters
+/// `char::is_whitespace` accepts, vertical tab included.)
+fn is_collapsed(s: &str) -> bool {
+    s.is_ascii() && !s.bytes().any(|b| matches!(b, b' ' | b'\t'..=b'\r'))
 }
 
 /// `collapse_ws` of `chars`, stopping once the output has `limit` characters;
@@ -160,10 +175,15 @@ fn needs_space(prev: Option<char>, next: char) -> bool {
 
 /// Whitespace-collapsed, truncated source text.
 pub fn short_text(n: Node<'_>, src: &str) -> String {
+    // Most expressions are short and have nothing to collapse.
+    let text = node_text(n, src);
+    if text.len() <= MAX_EXPR_TEXT && is_collapsed(text) {
+        return text.to_string();
+    }
     // The first `MAX_EXPR_TEXT * 4` characters, collapsed; more than
     // `MAX_EXPR_TEXT` of those are cut with an ellipsis. Collapsing stops at
     // one character past the limit rather than going through a long text.
-    let raw = node_text(n, src).chars().take(MAX_EXPR_TEXT * 4);
+    let raw = text.chars().take(MAX_EXPR_TEXT * 4);
     let (mut s, over) = collapse_ws_upto(raw, MAX_EXPR_TEXT + 1);
     if over {
         s.pop();
@@ -178,8 +198,7 @@ pub fn string_value(n: Node<'_>, src: &str) -> (String, bool) {
     let mut prefix = "";
     let mut out = String::new();
     let mut interpolated = false;
-    let mut c = n.walk();
-    for child in n.children(&mut c) {
+    for child in children(n, false) {
         match kind(child) {
             "string_start" => prefix = node_text(child, src),
             "string_content" => out.push_str(node_text(child, src)),
@@ -248,38 +267,189 @@ fn unescape(s: &str) -> String {
     out
 }
 
-pub fn value(n: Node<'_>, src: &str) -> Value {
-    value_at(n, src, 0)
+/// Nodes with at most this many children are read by index. Each
+/// `Node::child(i)` starts again at the first child, but one cursor step
+/// costs several such steps, so indexing is cheaper for the handful of
+/// children most expressions have; long lists and bodies use the cursor.
+pub(super) const INDEXED_CHILDREN: usize = 12;
+
+/// The children of `n` (only the named ones if `named`), in order.
+fn children(n: Node<'_>, named: bool) -> Children<'_> {
+    let count = if named {
+        n.named_child_count()
+    } else {
+        n.child_count() as usize
+    };
+    if count <= INDEXED_CHILDREN {
+        Children::Indexed {
+            node: n,
+            next: 0,
+            count: count as u32,
+            named,
+        }
+    } else {
+        Children::Cursor {
+            cursor: n.walk(),
+            entered: false,
+            named,
+        }
+    }
+}
+
+/// An iterator over a node's children, by index or with a cursor of its own.
+enum Children<'t> {
+    Indexed {
+        node: Node<'t>,
+        next: u32,
+        count: u32,
+        named: bool,
+    },
+    Cursor {
+        cursor: TreeCursor<'t>,
+        entered: bool,
+        named: bool,
+    },
+}
+
+impl<'t> Iterator for Children<'t> {
+    type Item = Node<'t>;
+
+    fn next(&mut self) -> Option<Node<'t>> {
+        match self {
+            Children::Indexed {
+                node,
+                next,
+                count,
+                named,
+            } => {
+                while *next < *count {
+                    let i = *next;
+                    *next += 1;
+                    let child = if *named {
+                        node.named_child(i)
+                    } else {
+                        node.child(i)
+                    };
+                    if child.is_some() {
+                        return child;
+                    }
+                }
+                None
+            }
+            Children::Cursor {
+                cursor,
+                entered,
+                named,
+            } => loop {
+                let moved = if *entered {
+                    cursor.goto_next_sibling()
+                } else {
+                    *entered = true;
+                    cursor.goto_first_child()
+                };
+                if !moved {
+                    return None;
+                }
+                let child = cursor.node();
+                if !*named || child.is_named() {
+                    return Some(child);
+                }
+            },
+        }
+    }
+}
+
+/// What `reads` and `shape` found in subtrees of one file's tree, by node
+/// id. A call's arguments are taken apart for the call's own fact, and again
+/// inside every expression that holds the call (`f(g(h(x)))`, `y = g(h(x))`,
+/// an f-string's holes). The tree is walked outside in, so an outer walk
+/// keeps what it found for the inner arguments and the inner fact takes it
+/// instead of walking them again: each subtree is walked about once.
+#[derive(Default)]
+pub struct Memo {
+    reads: Map<usize, Box<[Ustr]>>,
+    shapes: Map<usize, Shape>,
+    /// Strings read as values, for the string facts that follow.
+    strings: Map<usize, (Ustr, bool)>,
+    /// How often `shape_at` stopped at `MAX_LITERAL_DEPTH` so far: a shape
+    /// found below the top is the subtree's own only if none stopped inside.
+    shape_cuts: usize,
+}
+
+impl Memo {
+    /// `string_value` of a string node, interned: taken from a value read
+    /// earlier (most strings are arguments) or read now.
+    pub fn string(&mut self, n: Node<'_>, src: &str) -> (Ustr, bool) {
+        self.strings.remove(&n.id()).unwrap_or_else(|| {
+            let (s, interpolated) = string_value(n, src);
+            (Ustr::from(s.as_str()), interpolated)
+        })
+    }
+}
+
+/// Whether an argument becomes an expression fact of its own, whose reads
+/// and shape an outer walk keeps: names and literals become plain values,
+/// displays are taken apart item by item.
+fn kept(n: Node<'_>, src: &str) -> bool {
+    match kind(n) {
+        "identifier" | "attribute" | "integer" | "float" | "true" | "false" | "none"
+        | "comment" | "list" | "tuple" | "set" | "dictionary" => false,
+        // Only an f-string is an expression (`f` before the quote).
+        "string" => node_text(n, src)
+            .bytes()
+            .take_while(|b| !matches!(b, b'"' | b'\''))
+            .any(|b| b == b'f' || b == b'F'),
+        _ => true,
+    }
+}
+
+pub fn value(n: Node<'_>, src: &str, memo: &mut Memo) -> Value {
+    value_at(n, src, 0, memo)
 }
 
 /// An expression that is no literal and no name: its shortened text, what
 /// it reads and its shape.
-fn expr_text(n: Node<'_>, src: &str) -> Value {
+fn expr_text(n: Node<'_>, src: &str, memo: &mut Memo) -> Value {
     // A lambda shows as the word: its text says nothing a message needs.
     let text = if kind(n) == "lambda" {
         "lambda".to_string()
     } else {
         short_text(n, src)
     };
+    // Reads first: the walk keeps the holes' reads that the shape's
+    // template parts ask for.
+    let reads = reads(n, src, memo);
     Value::Expr(Box::new(Expr {
         text: text.into(),
-        reads: reads(n, src).into(),
-        shape: shape(n, src, 0),
+        reads,
+        shape: shape(n, src, memo),
     }))
 }
 
 /// A name or an attribute chain of names (`a.b.c`), as written.
 pub fn name_chain(n: Node<'_>, src: &str) -> Option<String> {
+    is_name_chain(n).then(|| collapse_ws(node_text(n, src)))
+}
+
+/// `name_chain`, interned.
+fn name_chain_interned(n: Node<'_>, src: &str) -> Option<Ustr> {
+    is_name_chain(n).then(|| collapse_ws_interned(node_text(n, src)))
+}
+
+fn is_name_chain(n: Node<'_>) -> bool {
     let mut m = n;
     let mut steps = 0;
     loop {
         match kind(m) {
-            "identifier" => return Some(collapse_ws(node_text(n, src))),
+            "identifier" => return true,
             "attribute" if steps < MAX_READ_NODES => {
-                m = m.child_by_field_id(FIELD.object)?;
+                let Some(object) = m.child_by_field_id(FIELD.object) else {
+                    return false;
+                };
+                m = object;
                 steps += 1;
             }
-            _ => return None,
+            _ => return false,
         }
     }
 }
@@ -288,86 +458,142 @@ pub fn name_chain(n: Node<'_>, src: &str) -> Option<String> {
 /// order. Attribute names are not reads of their own (`x.y` reads `x.y`,
 /// `f().y` reads `f`), nor are keyword names, nor the insides of plain
 /// string literals; f-string interpolations are. Iterative and bounded.
-pub fn reads(n: Node<'_>, src: &str) -> Vec<ustr::Ustr> {
-    let mut out: Vec<ustr::Ustr> = Vec::new();
-    let mut stack = vec![n];
+pub fn reads(n: Node<'_>, src: &str, memo: &mut Memo) -> Box<[Ustr]> {
+    // Taken, not copied: each argument asks once (a second ask walks again).
+    if let Some(kept) = memo.reads.remove(&n.id()) {
+        return kept;
+    }
+    enum Step<'t> {
+        /// A node, and whether it is an argument or hole to keep reads for.
+        Visit(Node<'t>, bool),
+        /// The end of a kept subtree: its id and where its names start in `found`.
+        Keep(usize, usize),
+    }
+    let mut out: Vec<Ustr> = Vec::new();
+    // Every name found, repeats included: a kept subtree reads the distinct
+    // names of its stretch. A subtree walked to its end here would also be
+    // walked to its end alone (fewer nodes seen, fewer names found), so
+    // what is kept is what `reads` of it gives.
+    let mut found: Vec<Ustr> = Vec::new();
+    let mut stack = vec![Step::Visit(n, false)];
     let mut seen = 0;
-    let mut cursor = n.walk();
-    while let Some(m) = stack.pop() {
+    while let Some(step) = stack.pop() {
+        let (m, keep) = match step {
+            Step::Visit(m, keep) => (m, keep),
+            Step::Keep(id, from) => {
+                memo.reads.insert(id, distinct(&found[from..]));
+                continue;
+            }
+        };
         seen += 1;
         if seen > MAX_READ_NODES || out.len() >= MAX_READS {
             break;
+        }
+        if keep && kept(m, src) {
+            stack.push(Step::Keep(m.id(), found.len()));
         }
         let pushed = stack.len();
         match kind(m) {
             k @ ("identifier" | "attribute") => {
                 let chain = if k == "identifier" {
-                    Some(node_text(m, src).to_string())
+                    Some(Ustr::from(node_text(m, src)))
                 } else {
-                    name_chain(m, src)
+                    name_chain_interned(m, src)
                 };
                 match chain {
-                    Some(chain) => {
-                        let name = ustr::Ustr::from(chain.as_str());
+                    Some(name) => {
+                        found.push(name);
                         if !out.contains(&name) {
                             out.push(name);
                         }
                     }
-                    None => stack.extend(m.child_by_field_id(FIELD.object)),
+                    None => stack.extend(
+                        m.child_by_field_id(FIELD.object)
+                            .map(|o| Step::Visit(o, false)),
+                    ),
                 }
             }
-            "keyword_argument" => stack.extend(m.child_by_field_id(FIELD.value)),
-            "string" => stack.extend(
-                m.children(&mut cursor)
-                    .filter(|ch| kind(*ch) == "interpolation"),
+            "keyword_argument" => stack.extend(
+                m.child_by_field_id(FIELD.value)
+                    .map(|v| Step::Visit(v, true)),
             ),
-            "comment" => {}
-            _ => stack.extend(m.named_children(&mut cursor)),
+            // An interpolation starts with a `{`: most strings have none
+            // and need not be taken apart.
+            "string" if node_text(m, src).contains('{') => stack.extend(
+                children(m, false)
+                    .filter(|ch| kind(*ch) == "interpolation")
+                    .map(|ch| Step::Visit(ch, true)),
+            ),
+            "string" | "comment" => {}
+            // Numbers and the like: no children to look at.
+            _ if m.child_count() == 0 => {}
+            k => {
+                let arguments = k == "argument_list";
+                stack.extend(children(m, true).map(|ch| Step::Visit(ch, arguments)));
+            }
         }
         // Reversed, so that names come off the stack in source order.
         stack[pushed..].reverse();
     }
-    out
+    out.into()
+}
+
+/// The names, each once, in order.
+fn distinct(names: &[Ustr]) -> Box<[Ustr]> {
+    let mut out: Vec<Ustr> = Vec::with_capacity(names.len());
+    for name in names {
+        if !out.contains(name) {
+            out.push(*name);
+        }
+    }
+    out.into()
 }
 
 /// What rules compute on: numbers, names, arithmetic, subscripts, calls of
 /// names, strings and their parts; anything else is `Other`.
-fn shape(n: Node<'_>, src: &str, depth: usize) -> Shape {
+fn shape(n: Node<'_>, src: &str, memo: &mut Memo) -> Shape {
+    match memo.shapes.remove(&n.id()) {
+        Some(kept) => kept,
+        None => shape_at(n, src, 0, memo),
+    }
+}
+
+fn sub_shape(m: Option<Node<'_>>, src: &str, depth: usize, memo: &mut Memo) -> Shape {
+    m.map_or(Shape::Other, |m| shape_at(m, src, depth + 1, memo))
+}
+
+fn shape_at(n: Node<'_>, src: &str, depth: usize, memo: &mut Memo) -> Shape {
     if depth > MAX_LITERAL_DEPTH {
+        memo.shape_cuts += 1;
         return Shape::Other;
     }
-    let sub = |m: Option<Node<'_>>| m.map_or(Shape::Other, |m| shape(m, src, depth + 1));
     match kind(n) {
         "integer" => parse_int(node_text(n, src)).map_or(Shape::Other, |i| Shape::Num(i as f64)),
         "float" => node_text(n, src)
             .replace('_', "")
             .parse()
             .map_or(Shape::Other, Shape::Num),
-        "identifier" | "attribute" => match name_chain(n, src) {
-            Some(name) => Shape::Name(name.into()),
+        "identifier" | "attribute" => match name_chain_interned(n, src) {
+            Some(name) => Shape::Name(name),
             None => Shape::Other,
         },
         "string" => {
             let (s, interpolated) = string_value(n, src);
             if interpolated {
-                Shape::Template(template_parts(n, src).into())
+                Shape::Template(template_parts(n, src, memo).into())
             } else {
                 Shape::Str(s.into())
             }
         }
         "concatenated_string" => {
-            let mut c = n.walk();
-            let parts: Vec<Node<'_>> = n
-                .named_children(&mut c)
-                .filter(|p| kind(*p) == "string")
-                .collect();
+            let parts: Vec<Node<'_>> = children(n, true).filter(|p| kind(*p) == "string").collect();
             if parts.iter().all(|p| !string_value(*p, src).1) {
                 let all: String = parts.iter().map(|p| string_value(*p, src).0).collect();
                 return Shape::Str(all.into());
             }
             let mut all = Vec::new();
             for p in parts {
-                push_parts(&mut all, template_parts(p, src));
+                push_parts(&mut all, template_parts(p, src, memo));
             }
             Shape::Template(all.into())
         }
@@ -376,7 +602,12 @@ fn shape(n: Node<'_>, src: &str, depth: usize) -> Shape {
                 .child_by_field_id(FIELD.operator)
                 .map(|o| node_text(o, src));
             match op {
-                Some("-") => Shape::Neg(Box::new(sub(n.child_by_field_id(FIELD.argument)))),
+                Some("-") => Shape::Neg(Box::new(sub_shape(
+                    n.child_by_field_id(FIELD.argument),
+                    src,
+                    depth,
+                    memo,
+                ))),
                 _ => Shape::Other,
             }
         }
@@ -393,48 +624,57 @@ fn shape(n: Node<'_>, src: &str, depth: usize) -> Shape {
                 Some("%") => BinOp::Mod,
                 _ => return Shape::Other,
             };
-            let left = sub(n.child_by_field_id(FIELD.left));
-            let right = sub(n.child_by_field_id(FIELD.right));
+            let left = sub_shape(n.child_by_field_id(FIELD.left), src, depth, memo);
+            let right = sub_shape(n.child_by_field_id(FIELD.right), src, depth, memo);
             Shape::Binary(op, Box::new((left, right)))
         }
-        "parenthesized_expression" => sub(n.named_child(0)),
+        "parenthesized_expression" => sub_shape(n.named_child(0), src, depth, memo),
         "subscript" => {
             let mut c = n.walk();
             let indices: Vec<Node<'_>> = n.children_by_field_name("subscript", &mut c).collect();
             match indices.as_slice() {
-                [index] => Shape::Index(Box::new((
-                    sub(n.child_by_field_id(FIELD.value)),
-                    shape(*index, src, depth + 1),
-                ))),
+                [index] => {
+                    let value = sub_shape(n.child_by_field_id(FIELD.value), src, depth, memo);
+                    let index = shape_at(*index, src, depth + 1, memo);
+                    Shape::Index(Box::new((value, index)))
+                }
                 _ => Shape::Other,
             }
         }
         "call" => {
             let name = n
                 .child_by_field_id(FIELD.function)
-                .and_then(|f| name_chain(f, src));
+                .and_then(|f| name_chain_interned(f, src));
             let Some(args) = n.child_by_field_id(FIELD.arguments) else {
                 return Shape::Other;
             };
             let Some(name) = name.filter(|_| kind(args) == "argument_list") else {
                 return Shape::Other;
             };
-            let mut c = args.walk();
             let mut items = Vec::new();
-            for a in args.named_children(&mut c) {
+            for a in children(args, true) {
                 match kind(a) {
                     "comment" => {}
                     // `int(x=3)`, `f(*xs)`: not plain arithmetic.
                     "keyword_argument" | "list_splat" | "dictionary_splat" => {
                         return Shape::Other;
                     }
-                    _ => items.push(shape(a, src, depth + 1)),
+                    _ => {
+                        let cuts = memo.shape_cuts;
+                        let item = shape_at(a, src, depth + 1, memo);
+                        // Not cut short, it is the argument's own shape:
+                        // kept for the argument's fact.
+                        if memo.shape_cuts == cuts && kept(a, src) {
+                            memo.shapes.insert(a.id(), item.clone());
+                        }
+                        items.push(item);
+                    }
                 }
                 if items.len() > MAX_ELEMENTS {
                     return Shape::Other;
                 }
             }
-            Shape::Call(name.into(), items.into())
+            Shape::Call(name, items.into())
         }
         "lambda" => Shape::Function,
         _ => Shape::Other,
@@ -442,16 +682,14 @@ fn shape(n: Node<'_>, src: &str, depth: usize) -> Shape {
 }
 
 /// The literal parts and interpolations of one string node.
-fn template_parts(n: Node<'_>, src: &str) -> Vec<Part> {
+fn template_parts(n: Node<'_>, src: &str, memo: &mut Memo) -> Vec<Part> {
     let raw = {
-        let mut c = n.walk();
-        n.children(&mut c)
+        children(n, false)
             .find(|ch| kind(*ch) == "string_start")
             .is_some_and(|s| node_text(s, src).to_ascii_lowercase().contains('r'))
     };
     let mut parts = Vec::new();
-    let mut c = n.walk();
-    for child in n.children(&mut c) {
+    for child in children(n, false) {
         match kind(child) {
             "string_content" => {
                 let text = node_text(child, src);
@@ -464,7 +702,7 @@ fn template_parts(n: Node<'_>, src: &str) -> Vec<Part> {
             }
             "interpolation" => parts.push(Part::Hole {
                 text: short_text(child, src).into(),
-                reads: reads(child, src).into(),
+                reads: reads(child, src, memo),
             }),
             _ => {}
         }
@@ -485,29 +723,30 @@ fn push_parts(parts: &mut Vec<Part>, more: Vec<Part>) {
     }
 }
 
-fn value_at(n: Node<'_>, src: &str, depth: usize) -> Value {
+fn value_at(n: Node<'_>, src: &str, depth: usize, memo: &mut Memo) -> Value {
     if depth > MAX_LITERAL_DEPTH {
-        return expr_text(n, src);
+        return expr_text(n, src, memo);
     }
     match kind(n) {
         "string" => {
             let (s, interpolated) = string_value(n, src);
+            let s = Ustr::from(s.as_str());
+            memo.strings.insert(n.id(), (s, interpolated));
             if interpolated {
-                expr_text(n, src)
+                expr_text(n, src, memo)
             } else {
-                Value::Str(s.into())
+                Value::Str(s)
             }
         }
         "concatenated_string" => {
             let mut all = String::new();
-            let mut c = n.walk();
-            for part in n.named_children(&mut c) {
+            for part in children(n, true) {
                 if kind(part) != "string" {
                     continue;
                 }
                 let (s, interpolated) = string_value(part, src);
                 if interpolated {
-                    return expr_text(n, src);
+                    return expr_text(n, src, memo);
                 }
                 all.push_str(&s);
             }
@@ -515,12 +754,12 @@ fn value_at(n: Node<'_>, src: &str, depth: usize) -> Value {
         }
         "integer" => parse_int(node_text(n, src))
             .map(Value::Int)
-            .unwrap_or_else(|| expr_text(n, src)),
+            .unwrap_or_else(|| expr_text(n, src, memo)),
         "float" => node_text(n, src)
             .replace('_', "")
             .parse()
             .map(Value::Float)
-            .unwrap_or_else(|_| expr_text(n, src)),
+            .unwrap_or_else(|_| expr_text(n, src, memo)),
         "true" => Value::Bool(true),
         "false" => Value::Bool(false),
         "none" => Value::None,
@@ -529,21 +768,19 @@ fn value_at(n: Node<'_>, src: &str, depth: usize) -> Value {
             let op = n
                 .child_by_field_id(FIELD.operator)
                 .map(|o| node_text(o, src));
-            match (op, operand.map(|o| value_at(o, src, depth + 1))) {
+            match (op, operand.map(|o| value_at(o, src, depth + 1, memo))) {
                 (Some("-"), Some(Value::Int(i))) => Value::Int(-i),
                 (Some("-"), Some(Value::Float(f))) => Value::Float(-f),
-                _ => expr_text(n, src),
+                _ => expr_text(n, src, memo),
             }
         }
         "parenthesized_expression" => match n.named_child(0) {
-            Some(inner) => value_at(inner, src, depth + 1),
-            None => expr_text(n, src),
+            Some(inner) => value_at(inner, src, depth + 1, memo),
+            None => expr_text(n, src, memo),
         },
         "dictionary" => {
             let mut pairs = Vec::new();
-            let mut c = n.walk();
-            for pair in n
-                .named_children(&mut c)
+            for pair in children(n, true)
                 .filter(|p| kind(*p) == "pair")
                 .take(MAX_ELEMENTS)
             {
@@ -551,33 +788,34 @@ fn value_at(n: Node<'_>, src: &str, depth: usize) -> Value {
                     pair.child_by_field_id(FIELD.key),
                     pair.child_by_field_id(FIELD.value),
                 ) {
-                    pairs.push((value_at(k, src, depth + 1), value_at(v, src, depth + 1)));
+                    pairs.push((
+                        value_at(k, src, depth + 1, memo),
+                        value_at(v, src, depth + 1, memo),
+                    ));
                 }
             }
             Value::Dict(pairs.into())
         }
         "list" | "tuple" | "set" => {
-            let mut c = n.walk();
-            let items = n
-                .named_children(&mut c)
+            let items = children(n, true)
                 .filter(|e| kind(*e) != "comment")
                 .take(MAX_ELEMENTS)
-                .map(|e| value_at(e, src, depth + 1))
+                .map(|e| value_at(e, src, depth + 1, memo))
                 .collect();
             Value::List(items)
         }
         "identifier" | "attribute" => Value::Name {
-            text: collapse_ws(node_text(n, src)).into(),
+            text: collapse_ws_interned(node_text(n, src)),
             resolved: None,
         },
-        "call" => env_lookup(n, src).unwrap_or_else(|| expr_text(n, src)),
-        _ => expr_text(n, src),
+        "call" => env_lookup(n, src, memo).unwrap_or_else(|| expr_text(n, src, memo)),
+        _ => expr_text(n, src, memo),
     }
 }
 
 /// `os.environ.get("X", "default")`, `os.getenv("X")`, `os.environ["X"]`-style
 /// reads of configuration: the variable and its literal default.
-fn env_lookup(n: Node<'_>, src: &str) -> Option<Value> {
+fn env_lookup(n: Node<'_>, src: &str, memo: &mut Memo) -> Option<Value> {
     let callee = node_text(n.child_by_field_id(FIELD.function)?, src);
     // Every name below ends so (most calls are not environment reads).
     let tail = callee.trim_end();
@@ -592,17 +830,15 @@ fn env_lookup(n: Node<'_>, src: &str) -> Option<Value> {
         return None;
     }
     let args = n.child_by_field_id(FIELD.arguments)?;
-    let mut c = args.walk();
-    let mut positional = args
-        .named_children(&mut c)
-        .filter(|a| kind(*a) != "keyword_argument" && kind(*a) != "comment");
-    let name = match value_at(positional.next()?, src, MAX_LITERAL_DEPTH) {
+    let mut positional =
+        children(args, true).filter(|a| kind(*a) != "keyword_argument" && kind(*a) != "comment");
+    let name = match value_at(positional.next()?, src, MAX_LITERAL_DEPTH, memo) {
         Value::Str(s) => s,
         _ => return None,
     };
     let default = positional
         .next()
-        .and_then(|d| match value_at(d, src, MAX_LITERAL_DEPTH) {
+        .and_then(|d| match value_at(d, src, MAX_LITERAL_DEPTH, memo) {
             Value::Str(s) => Some(s),
             _ => None,
         });
@@ -623,19 +859,18 @@ fn parse_int(text: &str) -> Option<i64> {
 }
 
 /// Arguments of a call (`argument_list`, or a bare generator expression).
-pub fn arguments(n: Node<'_>, src: &str, index: &LineIndex<'_>) -> Vec<Arg> {
+pub fn arguments(n: Node<'_>, src: &str, index: &LineIndex<'_>, memo: &mut Memo) -> Vec<Arg> {
     let span = |x: Node<'_>| index.span(x.start_byte(), x.end_byte());
     if kind(n) != "argument_list" {
         return vec![Arg {
             keyword: None,
-            value: expr_text(n, src),
+            value: expr_text(n, src, memo),
             span: span(n),
         }];
     }
     // Exact size: facts of every call stay in memory for the whole scan.
     let mut args = Vec::with_capacity(n.named_child_count().min(MAX_ELEMENTS));
-    let mut c = n.walk();
-    for a in n.named_children(&mut c) {
+    for a in children(n, true) {
         let (keyword, value) = match kind(a) {
             "comment" => continue,
             "keyword_argument" => {
@@ -645,21 +880,21 @@ pub fn arguments(n: Node<'_>, src: &str, index: &LineIndex<'_>) -> Vec<Arg> {
                 ) else {
                     continue;
                 };
-                (Some(node_text(name, src).into()), value(v, src))
+                (Some(node_text(name, src).into()), value(v, src, memo))
             }
             "list_splat" => (
                 Some("*".into()),
                 a.named_child(0)
-                    .map(|v| value(v, src))
+                    .map(|v| value(v, src, memo))
                     .unwrap_or(Value::None),
             ),
             "dictionary_splat" => (
                 Some("**".into()),
                 a.named_child(0)
-                    .map(|v| value(v, src))
+                    .map(|v| value(v, src, memo))
                     .unwrap_or(Value::None),
             ),
-            _ => (None, value(a, src)),
+            _ => (None, value(a, src, memo)),
         };
         args.push(Arg {
             keyword,
@@ -717,6 +952,9 @@ mod tests {
         for body in [
             "f(x)".to_string(),
             format!("f({long})"),
+            // At and just past the limit, with nothing to collapse.
+            format!("f({})", "x".repeat(117)),
+            format!("f({})", "x".repeat(118)),
             format!("f({spaced})"),
             format!("f({wide}, {spaced})"),
             format!("f(  {}  )", "y ".repeat(59) + "zz"),

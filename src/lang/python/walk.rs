@@ -1,4 +1,4 @@
-//! Fact extraction in ONE tree-cursor walk: the fast path.
+//! Fact extraction in ONE walk over the tree: the fast path.
 //!
 //! The patterns in `queries/python/*.scm` stay the specification: this walk
 //! finds exactly the nodes they match and hands them to the same `Raw`
@@ -11,14 +11,16 @@
 //!
 //! Node kinds and fields are compared by id, looked up once. The walk is
 //! iterative; its ancestor stack is as deep as the tree, which the parser
-//! already holds in memory.
+//! already holds in memory. It steps through a node's children by index
+//! where it can: a tree-cursor step costs several times more (see
+//! `values::INDEXED_CHILDREN`).
 
 use std::sync::LazyLock;
 
-use tree_sitter::{Node, Tree};
+use tree_sitter::{Node, Tree, TreeCursor};
 
 use super::extract::Raw;
-use super::values::FIELD;
+use super::values::{FIELD, INDEXED_CHILDREN};
 
 /// Kind ids of the nodes the patterns name (field ids are `values::FIELD`).
 struct Ids {
@@ -76,17 +78,29 @@ static IDS: LazyLock<Ids> = LazyLock::new(|| {
 });
 
 impl Ids {
-    /// Parents whose children's field names a pattern looks at.
-    fn field_matters(&self, parent: u16) -> bool {
-        parent == self.call
-            || parent == self.assignment
-            || parent == self.named_expression
-            || parent == self.for_statement
-            || parent == self.function_definition
-            || parent == self.class_definition
-            || parent == self.with_item
-            || parent == self.as_pattern
-            || parent == self.if_statement
+    /// The field of a parent's children that a pattern looks at: one per
+    /// parent kind, held by one child.
+    fn field_that_matters(&self, parent: u16) -> Option<u16> {
+        let field = if parent == self.call {
+            FIELD.arguments
+        } else if parent == self.assignment || parent == self.for_statement {
+            FIELD.right
+        } else if parent == self.named_expression {
+            FIELD.value
+        } else if parent == self.function_definition {
+            FIELD.parameters
+        } else if parent == self.class_definition {
+            FIELD.name
+        } else if parent == self.with_item {
+            FIELD.value
+        } else if parent == self.as_pattern {
+            FIELD.alias
+        } else if parent == self.if_statement {
+            FIELD.condition
+        } else {
+            return None;
+        };
+        Some(field)
     }
 }
 
@@ -96,7 +110,7 @@ fn wildcard(n: Node<'_>) -> bool {
 }
 
 /// An ancestor of the current node and its field id in its own parent (0
-/// when none, or when no pattern cares).
+/// when none, or when it is not the field a pattern looks at).
 #[derive(Clone, Copy)]
 struct Frame<'t> {
     node: Node<'t>,
@@ -104,30 +118,90 @@ struct Frame<'t> {
     field: u16,
 }
 
+/// Where the walk is among one ancestor's children, and the field a
+/// pattern looks at with the child that holds it.
+struct Children<'t> {
+    node: Node<'t>,
+    field: Option<(u16, usize)>,
+    steps: Steps<'t>,
+}
+
+enum Steps<'t> {
+    /// The next index and the count.
+    Indexed(u32, u32),
+    /// For many children: a cursor of its own, and whether it has entered
+    /// the children yet.
+    Cursor(TreeCursor<'t>, bool),
+}
+
+impl<'t> Children<'t> {
+    fn new(node: Node<'t>, field: Option<u16>) -> Children<'t> {
+        let count = node.child_count();
+        let steps = if count as usize > INDEXED_CHILDREN {
+            Steps::Cursor(node.walk(), false)
+        } else {
+            Steps::Indexed(0, count)
+        };
+        // One look-up by field instead of asking each child for its field.
+        let field = field.and_then(|f| Some((f, node.child_by_field_id(f)?.id())));
+        Children { node, field, steps }
+    }
+
+    /// The next child, and its field id if it is the one that matters (else 0).
+    fn next(&mut self) -> Option<(Node<'t>, u16)> {
+        let child = match &mut self.steps {
+            Steps::Indexed(next, count) => {
+                if next >= count {
+                    return None;
+                }
+                *next += 1;
+                self.node.child(*next - 1)?
+            }
+            Steps::Cursor(cursor, entered) => {
+                let moved = if *entered {
+                    cursor.goto_next_sibling()
+                } else {
+                    *entered = true;
+                    cursor.goto_first_child()
+                };
+                if !moved {
+                    return None;
+                }
+                cursor.node()
+            }
+        };
+        let field = match self.field {
+            Some((field, holder)) if holder == child.id() => field,
+            _ => 0,
+        };
+        Some((child, field))
+    }
+}
+
 /// Visit every node once, pre-order, and extract what the queries match.
 pub fn extract(tree: &Tree, raw: &mut Raw<'_>) {
     let ids = &*IDS;
-    let mut cursor = tree.walk();
     let mut stack: Vec<Frame<'_>> = Vec::new();
+    // Beside each ancestor in `stack`: where the walk is among its children.
+    let mut positions: Vec<Children<'_>> = Vec::new();
+    let (mut node, mut field) = (tree.root_node(), 0);
     loop {
-        let node = cursor.node();
         let kind = node.kind_id();
-        let field = match stack.last() {
-            Some(p) if ids.field_matters(p.kind) => cursor.field_id().map_or(0, |f| f.get()),
-            _ => 0,
-        };
         visit(ids, raw, node, kind, field, &stack);
-        if cursor.goto_first_child() {
+        if node.child_count() > 0 {
             stack.push(Frame { node, kind, field });
-            continue;
+            positions.push(Children::new(node, ids.field_that_matters(kind)));
         }
+        // The next child of the innermost ancestor that has one left.
         loop {
-            if cursor.goto_next_sibling() {
+            let Some(children) = positions.last_mut() else {
+                return;
+            };
+            if let Some(next) = children.next() {
+                (node, field) = next;
                 break;
             }
-            if !cursor.goto_parent() {
-                return;
-            }
+            positions.pop();
             stack.pop();
         }
     }
