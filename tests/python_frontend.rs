@@ -426,3 +426,34 @@ fn class_decorators_resolve_in_the_enclosing_scope() {
         Some("/items")
     );
 }
+
+#[test]
+fn calls_are_in_source_order_with_chains_before_their_receivers() {
+    // The walk meets `.hexdigest()` after `sha256(...)` and its argument;
+    // `FileFacts::calls_in` binary-searches by start, so the facts must be
+    // sorted: outer before inner at the same start.
+    let f = facts(
+        "m.py",
+        "import hashlib\nlog(hashlib.sha256(p.encode()).hexdigest())\nprint(1)\n",
+    );
+    let starts: Vec<(u32, u32)> = f
+        .calls
+        .iter()
+        .map(|c| (c.span.start_byte, c.span.end_byte))
+        .collect();
+    let mut sorted = starts.clone();
+    sorted.sort_by_key(|&(s, e)| (s, std::cmp::Reverse(e)));
+    assert_eq!(starts, sorted);
+    let hexdigest = f.calls.iter().position(|c| c.callee.ends_with("hexdigest"));
+    let sha256 = f.calls.iter().position(|c| c.callee == "hashlib.sha256");
+    assert_eq!(
+        f.calls[hexdigest.unwrap()].receiver,
+        synthlint::facts::Receiver::Call(sha256.unwrap() as u32)
+    );
+    let arg = f.calls.iter().find(|c| c.callee == "log").unwrap().args[0].span;
+    let inside: Vec<&str> = f
+        .calls_in(arg.bytes())
+        .map(|i| f.calls[i].callee.as_str())
+        .collect();
+    assert_eq!(inside.len(), 3, "{inside:?}");
+}

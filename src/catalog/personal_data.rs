@@ -44,6 +44,11 @@ pub struct CategoryData {
     pub sensitive_when: String,
     #[serde(default)]
     pub level: DataLevel,
+    /// A network log must carry it: the requester's address is what
+    /// CN-CSL-23 and CN-SAP-5 ask records to keep, so writing it to a log
+    /// is not reported (PII003), while LOG003 asks for it.
+    #[serde(default)]
+    pub network_log: bool,
     #[serde(default)]
     pub terms: Vec<String>,
 }
@@ -87,6 +92,7 @@ impl PersonalDataData {
                 Some(old) => {
                     old.terms.extend(c.terms);
                     old.sensitive |= c.sensitive;
+                    old.network_log |= c.network_log;
                     if !c.sensitive_when.is_empty() {
                         old.sensitive_when = c.sensitive_when;
                     }
@@ -123,6 +129,7 @@ pub struct Category {
     pub sensitive: bool,
     pub sensitive_when: String,
     pub level: DataLevel,
+    pub network_log: bool,
 }
 
 /// A set of categories, one bit each (at most 64 categories).
@@ -225,6 +232,7 @@ impl PersonalData {
                 sensitive: c.sensitive,
                 sensitive_when: c.sensitive_when.clone(),
                 level: c.level,
+                network_log: c.network_log,
             });
         }
         let mut false_friends = Phrases::new();
@@ -344,6 +352,16 @@ impl PersonalData {
             .iter()
             .enumerate()
             .filter(|(_, c)| c.level == DataLevel::Identified)
+            .fold(0, |acc, (i, _)| acc | (1 << i))
+            & set
+    }
+
+    /// The categories of a set that network logs must keep.
+    pub fn network_log(&self, set: Categories) -> Categories {
+        self.categories
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.network_log)
             .fold(0, |acc, (i, _)| acc | (1 << i))
             & set
     }

@@ -173,12 +173,16 @@ pub fn resolve(
         }
     }
 
-    let mut out_calls = Vec::with_capacity(calls.len());
-    let mut receivers = Vec::with_capacity(calls.len());
+    let mut pairs = Vec::with_capacity(calls.len());
     for (mut call, place) in calls.into_iter().zip(call_place) {
-        receivers.push(std::mem::replace(&mut call.receiver, RawReceiver::None));
-        out_calls.push(env.call(call, &place));
+        let receiver = std::mem::replace(&mut call.receiver, RawReceiver::None);
+        pairs.push((env.call(call, &place), receiver));
     }
+    // Source order, outer before inner: the walk meets a chained call
+    // (`a().b()`) after its receiver's own calls, and `FileFacts::calls_in`
+    // binary-searches by start.
+    pairs.sort_by_key(|(c, _)| (c.span.start_byte, std::cmp::Reverse(c.span.end_byte)));
+    let (mut out_calls, receivers): (Vec<Call>, Vec<RawReceiver>) = pairs.into_iter().unzip();
     link_receivers(&mut out_calls, receivers);
     let mut out_assigns = Vec::with_capacity(assignments.len());
     for (i, a) in assignments.iter().enumerate() {

@@ -24,7 +24,9 @@ Follows personal information recognised by name (`phone`, `id_card`,
 inputs) to logging calls (`logging`, a `getLogger()` logger, loguru,
 structlog) and reports the call that writes it, with the source and the
 steps as related locations and code flow. Values passed through a masking,
-hashing or anonymising helper first are clean.
+hashing or anonymising helper first are clean. IP addresses and device ids
+are not reported: a network log must keep the requester's address (LOG003
+asks for it).
 
 ## Why is this bad?
 Log files are copied, shipped to log services and kept for months, read by
@@ -87,7 +89,8 @@ impl Rule for PersonalDataLogged {
         };
         let pd = domain.classifier();
         for flow in &taint.flows {
-            let identified = pd.identified(flow.value.0);
+            // The requester's address is what a network log must keep.
+            let identified = pd.identified(flow.value.0) & !pd.network_log(flow.value.0);
             if identified == 0 || spec.data.sink[flow.sink].id != LOG_SINK {
                 continue;
             }
