@@ -155,7 +155,7 @@ pub fn decode_file(path: &Path, bytes: Vec<u8>) -> Option<String> {
 /// byte means a binary file, and invalid UTF-8 is reported with its line
 /// (`why` is added to that message).
 pub fn decode_utf8(bytes: Vec<u8>, why: &str) -> Result<String, Undecodable> {
-    if let Some(at) = bytes.iter().position(|&b| b == 0) {
+    if let Some(at) = memchr::memchr(0, &bytes) {
         return Err(Undecodable {
             kind: "binary-file",
             message: format!("skipped: looks like a binary file (NUL byte at offset {at})"),

@@ -73,7 +73,8 @@ fn read(mut bytes: Vec<u8>) -> Result<String, Failure> {
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
         return Err(Failure::Utf16);
     }
-    if let Some(at) = bytes.iter().position(|&b| b == 0) {
+    // memchr: a byte loop here cost a third as much as the rest of reading.
+    if let Some(at) = memchr::memchr(0, &bytes) {
         // Nothing but NULs is no text either.
         if at == 0 || bytes[at..].iter().any(|&b| b != 0) {
             return Err(Failure::Binary { at });
