@@ -10,7 +10,7 @@ use crate::analysis::callgraph::{CallGraph, NodeId, Reach, Reached, SinkSet, Sit
 use crate::analysis::entrypoints::{self, EntryPoint, Handler};
 use crate::analysis::generation::{self, GenerationSite};
 use crate::analysis::{Project, dataflow};
-use crate::catalog::labels::LabelKind;
+use crate::catalog::labels::{Carrier, LabelKind};
 use crate::catalog::{Catalog, ContentType};
 use crate::facts::FileFacts;
 use crate::qname::OptionQName;
@@ -24,6 +24,8 @@ pub struct LabelEvidence {
     pub content: Vec<ContentType>,
     /// Catalogue id (`pil.png-text-chunk`, `ai-disclosure`).
     pub id: String,
+    /// Metadata, or in the content itself (survives a re-save).
+    pub carrier: Carrier,
     pub file: usize,
     pub span: Span,
 }
@@ -31,6 +33,12 @@ pub struct LabelEvidence {
 impl LabelEvidence {
     pub fn covers(&self, kind: LabelKind, content: ContentType) -> bool {
         self.kind == kind && (self.content.is_empty() || self.content.contains(&content))
+    }
+
+    /// An implicit label in the file's metadata for `content`: what a
+    /// re-encode can lose (a pixel watermark survives it).
+    pub fn metadata_label_for(&self, content: ContentType) -> bool {
+        self.carrier == Carrier::Metadata && self.covers(LabelKind::Implicit, content)
     }
 }
 
@@ -178,6 +186,7 @@ fn file_label_evidence(
                 kind: api.kind,
                 content: api.content.clone(),
                 id: api.id.clone(),
+                carrier: api.carrier,
                 file: fi,
                 span: call.span,
             },
@@ -192,6 +201,7 @@ fn file_label_evidence(
                     kind: marker.kind,
                     content: marker.content.clone(),
                     id: marker.id.clone(),
+                    carrier: Carrier::Metadata,
                     file: fi,
                     span: s.span,
                 },

@@ -16,6 +16,19 @@ pub enum LabelKind {
     Explicit,
 }
 
+/// Where an implicit label lives, which decides what survives a re-encode.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Carrier {
+    /// File metadata or a manifest beside the content: a re-encode that does
+    /// not copy it loses it.
+    #[default]
+    Metadata,
+    /// In the content itself (pixel or sample watermarks, token-level
+    /// watermarks): it survives a re-save.
+    Signal,
+}
+
 impl LabelKind {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -40,6 +53,9 @@ pub struct LabelApi {
     /// Content types it can label; empty means any.
     #[serde(default)]
     pub content: Vec<ContentType>,
+    /// Where the label lives (`metadata` unless said otherwise).
+    #[serde(default)]
+    pub carrier: Carrier,
 }
 
 /// A string literal that shows labeling in code.

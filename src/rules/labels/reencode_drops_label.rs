@@ -60,6 +60,11 @@ on the path of an endpoint that reaches the function. A write followed in
 the same function by a label call (`piexif.insert`, exiftool, a project
 helper that labels) is not reported.
 
+Pixel or sample watermarks (invisible-watermark, AudioSeal) and token
+watermarks live in the content itself and survive a re-save, so they are
+not a label this rule can see lost (catalogue entries with
+`carrier = "signal"`).
+
 Boundaries with the other label rules:
 - LBL001 reports endpoints that label nothing at all; saving fresh output of
   a local model with no label anywhere is its case, not this rule's.
@@ -200,7 +205,9 @@ fn labeled_endpoints(cx: &Context<'_>) -> HashMap<NodeId, Vec<usize>> {
     let an = cx.analysis;
     let mut out: HashMap<NodeId, Vec<usize>> = HashMap::new();
     for (e, reach) in an.reach.iter().enumerate() {
-        if an.labels_reached(e).any(|l| l.kind == LabelKind::Implicit) {
+        if an.labels_reached(e).any(|l| {
+            l.kind == LabelKind::Implicit && l.carrier == crate::catalog::labels::Carrier::Metadata
+        }) {
             for &n in &reach.nodes {
                 out.entry(n).or_default().push(e);
             }
@@ -226,8 +233,7 @@ fn label_elsewhere(
     let an = cx.analysis;
     let project = cx.project;
     let node = an.graph.node_at(project, fi, scope.as_deref(), w.pos);
-    let covers =
-        |l: &&crate::analysis::results::LabelEvidence| l.covers(LabelKind::Implicit, w.content);
+    let covers = |l: &&crate::analysis::results::LabelEvidence| l.metadata_label_for(w.content);
     let related = |file: usize, span, message: &str| Related {
         location: Location {
             path: project.files[file].path.clone(),
@@ -268,7 +274,7 @@ fn relabeled_after(cx: &Context<'_>, fi: usize, scope: Option<&str>, w: &Writer<
     let labels = |n: usize| {
         an.labels[n]
             .iter()
-            .any(|l| l.covers(LabelKind::Implicit, w.content))
+            .any(|l| l.metadata_label_for(w.content))
     };
     project.files[fi]
         .calls
@@ -279,7 +285,10 @@ fn relabeled_after(cx: &Context<'_>, fi: usize, scope: Option<&str>, w: &Writer<
         .any(|r| {
             cx.catalog
                 .label_api(project.files[fi].language, r.as_str())
-                .is_some_and(|api| api.kind == LabelKind::Implicit)
+                .is_some_and(|api| {
+                    api.kind == LabelKind::Implicit
+                        && api.carrier == crate::catalog::labels::Carrier::Metadata
+                })
                 || an.graph.targets(project, r).into_iter().any(|t| {
                     an.graph
                         .reach(t, &an.generation_sinks)

@@ -52,7 +52,11 @@ record that decision in configuration (`per-path-ignores`) so reviewers see it.
 Projects that replace the checker with their own moderation step (an image
 moderation API called on every output) are still reported; silence them in
 configuration for the module that does so. Research and benchmark scripts that
-never serve users are reported too.
+never serve users are reported too. Files under the entry-point catalogue's
+`test_paths` (`tests/`, `test_*.py`, `conftest.py`, ...) are not checked
+(`scan_test_paths = true` under `[catalog.entrypoints]` checks them), and a call
+that switches off both `safety_checker` and `requires_safety_checker` is one
+finding.
 "#,
 };
 
@@ -63,15 +67,22 @@ impl Rule for SafetyCheckerDisabled {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for file in &cx.project.files {
+            // Tests build pipelines from dummy parts on purpose; they serve nobody.
+            if cx.catalog.entrypoints.test_paths.is_match(file.path.as_str()) {
+                continue;
+            }
+            // One call is one finding, however many of its switches are off
+            // (`safety_checker=None, requires_safety_checker=False`).
+            let mut reported_calls = vec![false; file.calls.len()];
             for (i, sw) in cx.catalog.safety_switch.iter().enumerate() {
                 if let Some(kw) = &sw.keyword {
-                    for call in &file.calls {
+                    for (ci, call) in file.calls.iter().enumerate() {
                         // Cheap test before the pattern match: the switch is
                         // the keyword itself or inside a `**` dict.
-                        if !call
-                            .args
-                            .iter()
-                            .any(|a| a.keyword.as_deref().is_some_and(|k| k == kw || k == "**"))
+                        if reported_calls[ci]
+                            || !call.args.iter().any(|a| {
+                                a.keyword.as_deref().is_some_and(|k| k == kw || k == "**")
+                            })
                         {
                             continue;
                         }
@@ -86,6 +97,7 @@ impl Rule for SafetyCheckerDisabled {
                         if let Some(span) =
                             off_argument(file, &call.args, call.scope.as_deref(), kw, sw)
                         {
+                            reported_calls[ci] = true;
                             out.push(finding(
                                 file,
                                 span,
