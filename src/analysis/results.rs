@@ -13,7 +13,6 @@ use crate::analysis::{Project, dataflow};
 use crate::catalog::labels::{Carrier, LabelKind};
 use crate::catalog::{Catalog, ContentType};
 use crate::facts::FileFacts;
-use crate::qname::OptionQName;
 use crate::source::Span;
 
 /// A sign in code that content gets labeled: a label API call or a marker string.
@@ -172,11 +171,7 @@ fn file_label_evidence(
 ) -> Vec<(NodeId, LabelEvidence)> {
     let mut out = Vec::new();
     for call in &file.calls {
-        let Some(api) = call
-            .resolved
-            .as_name()
-            .and_then(|r| catalog.label_api(file.language, r))
-        else {
+        let Some(api) = catalog.label_call(file.language, call) else {
             continue;
         };
         let node = graph.node_at(project, fi, call.scope.as_deref(), call.span.start_byte);

@@ -17,7 +17,9 @@ pub enum LabelKind {
 }
 
 /// Where an implicit label lives, which decides what survives a re-encode.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Carrier {
     /// File metadata or a manifest beside the content: a re-encode that does
@@ -56,6 +58,22 @@ pub struct LabelApi {
     /// Where the label lives (`metadata` unless said otherwise).
     #[serde(default)]
     pub carrier: Carrier,
+    /// For generic writers (PNG text chunks): the key the call writes must
+    /// name a label; a tool's own metadata (`"parameters"`) is not one.
+    #[serde(default)]
+    pub key: Option<LabelKey>,
+}
+
+/// Which argument of a label call holds the key, and what keys count.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabelKey {
+    /// Position of the key among the positional arguments...
+    pub position: usize,
+    /// ...or its keyword.
+    pub keyword: Option<String>,
+    /// Keys that name a label (a regex over the literal key).
+    pub regex: String,
 }
 
 /// A string literal that shows labeling in code.

@@ -290,6 +290,11 @@ pub struct Catalog {
     pub labels: Vec<labels::LabelApi>,
     label_set: GlobSet,
     label_owner: Vec<usize>,
+    /// Per label API: its compiled `key` regex, if it has one.
+    label_key_regexes: Vec<Option<regex::Regex>>,
+    /// First segments of label API patterns (`imwatermark`, `piexif`): a
+    /// vendored copy under a project package is found by them.
+    label_roots: std::collections::HashSet<String>,
     pub label_strings: Vec<labels::LabelString>,
     label_string_regexes: Vec<regex::Regex>,
     pub watermark_switches: Vec<labels::WatermarkSwitch>,
@@ -458,6 +463,20 @@ impl Catalog {
             .iter()
             .map(|l| compile(&l.id, &l.regex))
             .collect::<Result<Vec<_>, _>>()?;
+        let label_key_regexes = data
+            .label
+            .iter()
+            .map(|l| l.key.as_ref().map(|k| compile(&l.id, &k.regex)).transpose())
+            .collect::<Result<Vec<_>, _>>()?;
+        let label_roots = data
+            .label
+            .iter()
+            .flat_map(|l| &l.patterns)
+            .filter_map(|p| {
+                let end = p.find(['.', '*', '?', '[', '{']).unwrap_or(p.len());
+                (end > 0).then(|| p[..end].to_string())
+            })
+            .collect();
         let strip_regexes = data
             .strip
             .iter()
@@ -512,6 +531,8 @@ impl Catalog {
             labels: data.label,
             label_set,
             label_owner,
+            label_key_regexes,
+            label_roots,
             label_strings: data.label_string,
             label_string_regexes,
             watermark_switches: data.watermark_switch,
@@ -599,14 +620,60 @@ fn glob_index<'a>(
 
 impl Catalog {
     /// Label APIs a resolved callee matches.
-    pub fn label_api(&self, language: Language, resolved: &str) -> Option<&labels::LabelApi> {
+    fn label_index(&self, language: Language, resolved: &str) -> Option<usize> {
         let key = to_glob_path(language, resolved);
         self.label_set
             .matches(&key)
             .into_iter()
             .map(|g| self.label_owner[g])
             .min()
-            .map(|i| &self.labels[i])
+    }
+
+    /// The label API a call is, judged on the call: by its resolved name, by
+    /// the name as imported, or by the library's own name inside a vendored
+    /// copy (`app.vendor.imwatermark.WatermarkEncoder().encode`); a generic
+    /// writer counts only when the key it writes names a label.
+    pub fn label_call(
+        &self,
+        language: Language,
+        call: &crate::facts::Call,
+    ) -> Option<&labels::LabelApi> {
+        use crate::qname::OptionQName;
+        let resolved = call.resolved.as_name()?;
+        let i = self
+            .label_index(language, resolved)
+            .or_else(|| {
+                call.imported
+                    .as_name()
+                    .and_then(|n| self.label_index(language, n))
+            })
+            .or_else(|| {
+                // Segment starts after the first, at a known library's root.
+                resolved
+                    .match_indices('.')
+                    .map(|(dot, _)| &resolved[dot + 1..])
+                    .filter(|rest| {
+                        let root = rest.split(['.', '(', '[']).next().unwrap_or("");
+                        self.label_roots.contains(root)
+                    })
+                    .find_map(|rest| self.label_index(language, rest))
+            })?;
+        let api = &self.labels[i];
+        if let (Some(key), Some(re)) = (&api.key, &self.label_key_regexes[i]) {
+            let written = call
+                .args
+                .iter()
+                .find(|a| key.keyword.is_some() && a.keyword.as_deref() == key.keyword.as_deref())
+                .map(|a| &a.value)
+                .or_else(|| call.positional().nth(key.position));
+            if !written
+                .and_then(|v| v.as_str())
+                .is_some_and(|k| re.is_match(k))
+            {
+                return None;
+            }
+        }
+        Some(api)
     }
 
     /// The moderation API a call is (by resolved callee, retried with the

@@ -33,6 +33,9 @@ the code the endpoint reaches (helpers in other modules included) for a call
 that writes a machine-readable label: AIGC metadata in the file (PNG text
 chunks, EXIF/XMP, ID3 `TXXX`, MP4 tags), a C2PA manifest, or an invisible
 watermark. Reports the endpoint when there is none for a content type it serves.
+A PNG text chunk counts only under a label's key (`AIGC`, an XMP packet,
+`c2pa`): a tool's own metadata such as `parameters` is not a label. A library
+copied into the project (`app/vendor/imwatermark/`) counts as that library.
 
 ## Why is this bad?
 Chinese rules require an implicit label in the metadata of every generated

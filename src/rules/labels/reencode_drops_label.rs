@@ -271,20 +271,18 @@ fn relabeled_after(cx: &Context<'_>, fi: usize, scope: Option<&str>, w: &Writer<
     let Some(output) = w.output else {
         return false;
     };
-    let labels = |n: usize| {
-        an.labels[n]
-            .iter()
-            .any(|l| l.metadata_label_for(w.content))
-    };
+    let labels = |n: usize| an.labels[n].iter().any(|l| l.metadata_label_for(w.content));
     project.files[fi]
         .calls
         .iter()
         .filter(|c| c.scope.as_deref() == scope && c.span.start_byte > w.span.end_byte)
         .filter(|c| c.args.iter().any(|a| contains(&a.value, output)))
-        .filter_map(|c| c.resolved.as_ref())
-        .any(|r| {
+        .any(|c| {
+            let Some(r) = c.resolved.as_ref() else {
+                return false;
+            };
             cx.catalog
-                .label_api(project.files[fi].language, r.as_str())
+                .label_call(project.files[fi].language, c)
                 .is_some_and(|api| {
                     api.kind == LabelKind::Implicit
                         && api.carrier == crate::catalog::labels::Carrier::Metadata

@@ -68,7 +68,12 @@ impl Rule for SafetyCheckerDisabled {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for file in &cx.project.files {
             // Tests build pipelines from dummy parts on purpose; they serve nobody.
-            if cx.catalog.entrypoints.test_paths.is_match(file.path.as_str()) {
+            if cx
+                .catalog
+                .entrypoints
+                .test_paths
+                .is_match(file.path.as_str())
+            {
                 continue;
             }
             // One call is one finding, however many of its switches are off
@@ -80,9 +85,10 @@ impl Rule for SafetyCheckerDisabled {
                         // Cheap test before the pattern match: the switch is
                         // the keyword itself or inside a `**` dict.
                         if reported_calls[ci]
-                            || !call.args.iter().any(|a| {
-                                a.keyword.as_deref().is_some_and(|k| k == kw || k == "**")
-                            })
+                            || !call
+                                .args
+                                .iter()
+                                .any(|a| a.keyword.as_deref().is_some_and(|k| k == kw || k == "**"))
                         {
                             continue;
                         }
