@@ -36,7 +36,13 @@ reports a retention shorter than 180 days with the factors it came from:
   `google_logging_project_bucket_config.retention_days`,
   `azurerm_log_analytics_workspace.retention_in_days`,
   `alicloud_log_store.retention_period`, `tencentcloud_cls_topic.period`
-  (a `var.` reference is followed to the variable's default);
+  (a `var.` reference is followed to its value in `terraform.tfvars` or
+  `*.auto.tfvars`, else to the variable's default);
+- object-storage lifecycle rules that expire logs: S3
+  (`aws_s3_bucket_lifecycle_configuration`, legacy `lifecycle_rule`), Alibaba
+  OSS, Tencent COS (`expiration.days`) and Google Cloud Storage (`age` of a
+  `Delete` action), when the rule's prefix or id or the bucket says it holds
+  logs (`access-logs/`, `audit`); disabled rules are skipped;
 - Loki `retention_period` (under `limits_config` or `table_manager`) and
   Elasticsearch ILM `phases.delete.min_age`;
 - environment and settings keys about log retention (`LOG_RETENTION_DAYS` in
@@ -45,8 +51,12 @@ reports a retention shorter than 180 days with the factors it came from:
   (`_DAYS`, `_HOURS`, `_WEEKS`, `_MONTHS`) or from the value (`30d`, `720h`);
 - Python logging: `TimedRotatingFileHandler` (`when` × `interval` ×
   `backupCount`) in code, in `dictConfig` files (YAML, JSON, TOML) and in
-  `fileConfig` INI files, and loguru's `logger.add(retention=...)` (a
-  duration, or a file count times the `rotation` period).
+  `fileConfig` INI files, in `dictConfig({...})` and Django `LOGGING = {...}`
+  dicts written in Python, and loguru's `logger.add(retention=...)` (a
+  duration, or a file count times the `rotation` period);
+- scheduled purges written as SQL: `DELETE FROM <log table> WHERE ...` with
+  an age cut-off (`now() - interval '30 days'`, `INTERVAL 3 MONTH`,
+  `datetime('now', '-30 days')`), when the table's name says it holds logs.
 
 ## Why is this bad?
 Network operators must keep network logs for at least six months (Cybersecurity
@@ -74,7 +84,8 @@ Use instead:
 ## Known problems
 Only literal values are read: a retention computed at deploy time or set
 outside the repository is unknown, and unknown or unbounded retention is never
-reported. Size-rotated logs (`RotatingFileHandler`, logrotate `size` alone)
+reported. Purges written with an ORM (`query.filter(ts < cutoff).delete()`)
+are not read. Size-rotated logs (`RotatingFileHandler`, logrotate `size` alone)
 have no retention in days and are not reported. Retentions of sinks whose names
 say they hold metrics are not reported; other logs are assumed to hold user
 input or access records, which may not hold for a debug log.
@@ -99,10 +110,12 @@ impl Rule for LogRetentionTooShort {
                 }
                 Language::Hcl => {
                     terraform(file, &variables, &mut found);
+                    bucket_lifecycles(file, &variables, &mut found);
                     settings_keys(file, &mut found);
                 }
                 Language::Json => {
                     terraform(file, &variables, &mut found);
+                    bucket_lifecycles(file, &variables, &mut found);
                     structured(file, &mut found);
                 }
                 _ => structured(file, &mut found),
@@ -280,24 +293,71 @@ const CLOUD_LOG_STORES: &[(&str, &str)] = &[
     ("tencentcloud_cls_topic", "period"),
 ];
 
-/// `variable "name" { default = … }` across the project's HCL files.
-fn terraform_variables(files: &[FileFacts]) -> HashMap<String, (String, &ConfigEntry)> {
+/// A Terraform variable's value: set in a `.tfvars` file, else its default.
+struct TfValue<'a> {
+    path: &'a str,
+    entry: &'a ConfigEntry,
+    /// From a `.tfvars` file rather than the `variable` block's default.
+    assigned: bool,
+}
+
+/// `variable "name" { default = … }` across the project's HCL files, where
+/// `terraform.tfvars`/`*.auto.tfvars` set them (those win).
+fn terraform_variables(files: &[FileFacts]) -> HashMap<String, TfValue<'_>> {
     let mut vars = HashMap::new();
-    for file in files.iter().filter(|f| f.language == Language::Hcl) {
+    let hcl = || files.iter().filter(|f| f.language == Language::Hcl);
+    for file in hcl().filter(|f| !f.path.ends_with(".tfvars")) {
         for e in &file.config {
             if e.path.len() == 3 && e.path[0] == "variable" && e.path[2] == "default" {
-                vars.insert(e.path[1].to_string(), (file.path.clone(), e));
+                let value = TfValue {
+                    path: &file.path,
+                    entry: e,
+                    assigned: false,
+                };
+                vars.insert(e.path[1].to_string(), value);
             }
+        }
+    }
+    for file in hcl().filter(|f| f.path.ends_with(".tfvars")) {
+        for e in file.config.iter().filter(|e| e.path.len() == 1) {
+            let value = TfValue {
+                path: &file.path,
+                entry: e,
+                assigned: true,
+            };
+            vars.insert(e.path[0].to_string(), value);
         }
     }
     vars
 }
 
-fn terraform(
-    file: &FileFacts,
-    variables: &HashMap<String, (String, &ConfigEntry)>,
-    out: &mut Vec<Retention>,
-) {
+/// A Terraform attribute's number of days: a literal, or a `var.` reference
+/// followed to its value, with the factor that says where it came from.
+fn terraform_days(
+    e: &ConfigEntry,
+    here: &str,
+    variables: &HashMap<String, TfValue<'_>>,
+) -> Option<(f64, String)> {
+    match &e.value {
+        Value::Name { text, .. } => {
+            let var = text.strip_prefix("var.")?;
+            let v = variables.get(var)?;
+            let days = number(&v.entry.value)?;
+            let how = if v.assigned { "set to" } else { "default" };
+            Some((
+                days,
+                format!(
+                    "{here} = `{text}`, {how} {days} ({}:{})",
+                    v.path,
+                    line(v.entry.value_span)
+                ),
+            ))
+        }
+        v => number(v).map(|days| (days, format!("{here} = {days}"))),
+    }
+}
+
+fn terraform(file: &FileFacts, variables: &HashMap<String, TfValue<'_>>, out: &mut Vec<Retention>) {
     if file.language == Language::Json && !file.path.ends_with(".tf.json") {
         return;
     }
@@ -321,29 +381,8 @@ fn terraform(
             continue;
         }
         let here = format!("`{attr}` (line {})", line(e.key_span));
-        let (days, factor) = match &e.value {
-            Value::Name { text, .. } => {
-                let Some(var) = text.strip_prefix("var.") else {
-                    continue;
-                };
-                let Some((path, d)) = variables.get(var) else {
-                    continue;
-                };
-                let Some(days) = number(&d.value) else {
-                    continue;
-                };
-                (
-                    days,
-                    format!(
-                        "{here} = `{text}`, default {days} ({path}:{})",
-                        line(d.value_span)
-                    ),
-                )
-            }
-            v => match number(v) {
-                Some(days) => (days, format!("{here} = {days}")),
-                None => continue,
-            },
+        let Some((days, factor)) = terraform_days(e, &here, variables) else {
+            continue;
         };
         // CloudWatch and the others: 0 means "never expire".
         if days <= 0.0 {
@@ -357,6 +396,131 @@ fn terraform(
             source: "terraform",
         });
     }
+}
+
+/// Object-storage lifecycle rules that expire objects: (resource type,
+/// rule block, expiry block, attribute in days). Google's rule deletes only
+/// when its `action` says so.
+const BUCKET_LIFECYCLES: &[(&str, &str, &str, &str)] = &[
+    (
+        "aws_s3_bucket_lifecycle_configuration",
+        "rule",
+        "expiration",
+        "days",
+    ),
+    ("aws_s3_bucket", "lifecycle_rule", "expiration", "days"),
+    (
+        "alicloud_oss_bucket",
+        "lifecycle_rule",
+        "expiration",
+        "days",
+    ),
+    (
+        "tencentcloud_cos_bucket",
+        "lifecycle_rules",
+        "expiration",
+        "days",
+    ),
+    (
+        "google_storage_bucket",
+        "lifecycle_rule",
+        "condition",
+        "age",
+    ),
+];
+
+/// Lifecycle rules of S3, OSS, COS and GCS buckets that expire logs: the
+/// rule's prefix, id or bucket must say the objects are logs (a bucket of
+/// generated images expiring after a week is not a log).
+fn bucket_lifecycles(
+    file: &FileFacts,
+    variables: &HashMap<String, TfValue<'_>>,
+    out: &mut Vec<Retention>,
+) {
+    if file.language == Language::Json && !file.path.ends_with(".tf.json") {
+        return;
+    }
+    for e in &file.config {
+        let p = &e.path;
+        if p.len() != 8 || p[0] != "resource" {
+            continue;
+        }
+        let Some(&(kind, _, _, attr)) = BUCKET_LIFECYCLES.iter().find(|(k, rule, expiry, attr)| {
+            p[1] == *k && p[3] == *rule && p[5] == *expiry && p[7] == *attr
+        }) else {
+            continue;
+        };
+        let rule = &p[..5];
+        let in_rule = || {
+            file.config
+                .iter()
+                .filter(move |n| n.path.len() > 5 && n.path[..5] == *rule)
+        };
+        let disabled = in_rule().any(|n| match (n.key(), &n.value) {
+            ("status", Value::Str(s)) => s.eq_ignore_ascii_case("disabled"),
+            ("enabled", Value::Bool(b)) => !b,
+            _ => false,
+        });
+        let deletes = kind != "google_storage_bucket"
+            || in_rule().any(|n| {
+                n.key() == "type"
+                    && n.path.iter().any(|s| s == "action")
+                    && text(&n.value).is_some_and(|t| t == "Delete")
+            });
+        if disabled || !deletes {
+            continue;
+        }
+        // What the rule expires: its prefix and id, the bucket it names.
+        let mut names: Vec<String> = in_rule()
+            .filter(|n| {
+                matches!(
+                    n.key(),
+                    "prefix" | "filter_prefix" | "id" | "matches_prefix"
+                )
+            })
+            .filter_map(|n| text(&n.value))
+            .collect();
+        names.push(p[2].to_string());
+        names.extend(
+            file.config
+                .iter()
+                .filter(|n| n.path.len() == 4 && n.path[..3] == p[..3] && n.key() == "bucket")
+                .map(|n| match &n.value {
+                    Value::Name { text, .. } => text.to_string(),
+                    v => text(v).unwrap_or_default(),
+                }),
+        );
+        if !names.iter().any(|n| names_logs(n)) || names.iter().any(|n| is_metrics(n)) {
+            continue;
+        }
+        let here = format!("`{}.{attr}` (line {})", p[5], line(e.key_span));
+        let Some((days, factor)) = terraform_days(e, &here, variables) else {
+            continue;
+        };
+        if days <= 0.0 {
+            continue;
+        }
+        out.push(Retention {
+            span: e.value_span,
+            days,
+            sink: format!("lifecycle rule of `{kind}.{}`", p[2]),
+            factors: vec![factor],
+            source: "bucket-lifecycle",
+        });
+    }
+}
+
+/// Whether a name says it holds logs: a `log`/`logs`/`audit` word in it
+/// (`access-logs/`, `aws_s3_bucket.audit_logs.id`), not `catalog` or `login`.
+fn names_logs(name: &str) -> bool {
+    name.to_ascii_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| {
+            matches!(w, "log" | "logs" | "logging" | "audit" | "audits")
+                || (w.len() > 4 && w.ends_with("logs"))
+                || w.starts_with("accesslog")
+                || w.starts_with("auditlog")
+        })
 }
 
 // ---- YAML, JSON, TOML: Loki, ILM, dictConfig, settings keys -----------
@@ -672,6 +836,8 @@ fn settings_keys(file: &FileFacts, out: &mut Vec<Retention>) {
 // ---- Python code ------------------------------------------------------
 
 fn python_code(file: &FileFacts, out: &mut Vec<Retention>) {
+    python_dict_config(file, out);
+    purge_sql(file, out);
     for call in &file.calls {
         let Some(resolved) = call.resolved.as_ref().map(|q| q.as_str()) else {
             continue;
@@ -732,6 +898,141 @@ fn python_code(file: &FileFacts, out: &mut Vec<Retention>) {
                 });
             }
         }
+    }
+}
+
+/// `logging.config.dictConfig({...})` and Django's `LOGGING = {...}` written
+/// as Python dicts: the same handlers as in a dictConfig file.
+fn python_dict_config(file: &FileFacts, out: &mut Vec<Retention>) {
+    let assigned = |name: &str, scope: Option<&str>| {
+        file.assignments
+            .iter()
+            .rev()
+            .filter(|a| a.target == name && matches!(a.value, Value::Dict(_)))
+            .find(|a| a.scope.as_deref() == scope || a.scope.is_none())
+            .map(|a| (&a.value, a.span))
+    };
+    let mut configs: Vec<(&Value, Span)> = Vec::new();
+    for call in &file.calls {
+        if call.resolved.as_ref().map(|q| q.as_str()) != Some("logging.config.dictConfig") {
+            continue;
+        }
+        match call
+            .arg(Some(0), Some("config"))
+            .map(|a| (&a.value, a.span))
+        {
+            Some((v @ Value::Dict(_), span)) => configs.push((v, span)),
+            Some((Value::Name { text, .. }, _)) => {
+                configs.extend(assigned(text, call.scope.as_deref()));
+            }
+            _ => {}
+        }
+    }
+    configs.extend(
+        file.assignments
+            .iter()
+            .filter(|a| a.scope.is_none() && a.target == "LOGGING")
+            .filter(|a| matches!(a.value, Value::Dict(_)))
+            .map(|a| (&a.value, a.span)),
+    );
+    for (config, span) in configs {
+        timed_handlers_in(config, "", span, 0, out);
+    }
+}
+
+/// Handler dicts whose `class` is a `TimedRotatingFileHandler`, nested
+/// anywhere (bounded) in a dictConfig dict; `name` is the key above.
+fn timed_handlers_in(v: &Value, name: &str, span: Span, depth: usize, out: &mut Vec<Retention>) {
+    let Value::Dict(pairs) = v else { return };
+    if depth > 6 {
+        return;
+    }
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key.as_str() == Some(k))
+            .map(|(_, v)| v)
+    };
+    if let Some(Value::Str(class)) = get("class")
+        && class.ends_with("TimedRotatingFileHandler")
+    {
+        let filename = get("filename").and_then(text).unwrap_or_default();
+        if is_metrics(&filename) || is_metrics(name) {
+            return;
+        }
+        let arg = |k: &str| get(k).map(|v| (v.clone(), span));
+        out.extend(timed_handler(
+            arg("when"),
+            arg("interval"),
+            arg("backupCount"),
+            format!("`TimedRotatingFileHandler` `{name}`"),
+            "dictconfig",
+        ));
+        return;
+    }
+    for (k, inner) in pairs.iter() {
+        timed_handlers_in(inner, k.as_str().unwrap_or(""), span, depth + 1, out);
+    }
+}
+
+/// `DELETE FROM <table> WHERE ...` with an age cut-off in the SQL dialects'
+/// interval forms: PostgreSQL `interval '30 days'`, MySQL `INTERVAL 30 DAY`,
+/// SQLite `datetime('now', '-30 days')`.
+static PURGE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r#"(?is)\bdelete\s+from\s+[`"\[]?([\w.]+)[`"\]]?\s+where\b.*?(?:interval\s*'\s*(\d+)\s*(hour|day|week|month|year)s?\s*'|interval\s+(\d+)\s+(hour|day|week|month|year)\b|'-\s*(\d+)\s+(hour|day|month|year)s?')"#,
+    )
+    .expect("purge regex")
+});
+
+/// Scheduled purges of log tables written as SQL in code. Only tables whose
+/// names say they hold logs count; an age that comes from a variable is not
+/// in the literal and is not judged.
+fn purge_sql(file: &FileFacts, out: &mut Vec<Retention>) {
+    for s in &file.strings {
+        // Cheap test before the regex: most strings are not SQL.
+        if s.value.len() < 20
+            || !s
+                .value
+                .as_bytes()
+                .windows(6)
+                .any(|w| w.eq_ignore_ascii_case(b"delete"))
+        {
+            continue;
+        }
+        let Some(m) = PURGE.captures(&s.value) else {
+            continue;
+        };
+        let table = &m[1];
+        if !names_logs(table) || is_metrics(table) {
+            continue;
+        }
+        let (n, unit) = [(2, 3), (4, 5), (6, 7)]
+            .iter()
+            .find_map(|&(n, u)| Some((m.get(n)?.as_str(), m.get(u)?.as_str())))
+            .unwrap_or(("", ""));
+        let Ok(n) = n.parse::<f64>() else { continue };
+        let unit = unit.to_ascii_lowercase();
+        let per = match unit.as_str() {
+            "hour" => 1.0 / 24.0,
+            "day" => 1.0,
+            "week" => 7.0,
+            "month" => 30.0,
+            _ => 365.0,
+        };
+        if n <= 0.0 {
+            continue;
+        }
+        out.push(Retention {
+            span: s.span,
+            days: n * per,
+            sink: format!("table `{table}`"),
+            factors: vec![format!(
+                "`DELETE FROM {table}` of rows older than {n} {unit}(s) (line {})",
+                line(s.span)
+            )],
+            source: "purge-sql",
+        });
     }
 }
 
