@@ -138,6 +138,15 @@ pub struct SafetySwitch {
     pub keyword: Option<String>,
     /// Or an attribute assigned on an object (`pipe.safety_checker = None`).
     pub attribute: Option<String>,
+    /// Or keys in configuration files (YAML, JSON, TOML, INI, `.env`, ...),
+    /// compared in snake case (`enableSafetyChecker`, `ENABLE_SAFETY_CHECKER`
+    /// and `enable-safety-checker` are `enable_safety_checker`).
+    #[serde(default)]
+    pub config_keys: Vec<String>,
+    /// Configuration files never judged (a model's own `model_index.json`
+    /// says what the model ships, not what the service switches off).
+    #[serde(default)]
+    pub config_skip_files: Vec<String>,
     /// Values that mean "off": `false`, `0`, `{ kind = "none" }`,
     /// `{ kind = "function" }` (any lambda or closure).
     pub off_values: Vec<Literal>,

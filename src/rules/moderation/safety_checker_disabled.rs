@@ -28,6 +28,10 @@ Finds code that switches off a generation library's built-in output screening:
 `safety_checker=None` or `requires_safety_checker=False` passed to a diffusers
 pipeline (directly or through a literal `**kwargs` dict), and
 `pipe.safety_checker = None` or a pass-through lambda assigned afterwards.
+Configuration files count too: `safety_checker: null`,
+`ENABLE_NSFW_FILTER=false`, `content_filter: off`, `disable_moderation: true`
+in YAML, JSON, TOML, INI, `.env`, compose or Helm values (keys compared in
+snake case; a model's own `model_index.json` is not judged).
 The switches are catalogue data, so other libraries' filters can be added.
 
 ## Why is this bad?
@@ -114,6 +118,9 @@ impl Rule for SafetyCheckerDisabled {
                         }
                     }
                 }
+                if !sw.config_keys.is_empty() && !file.config.is_empty() {
+                    config_switches(file, sw, out);
+                }
                 if let Some(attr) = &sw.attribute {
                     for a in &file.assignments {
                         let Some((_, field)) = a.target.rsplit_once('.') else {
@@ -132,6 +139,83 @@ impl Rule for SafetyCheckerDisabled {
                 }
             }
         }
+    }
+}
+
+/// Keys of a configuration file that switch a filter off: `safety_checker:
+/// null`, `ENABLE_NSFW_FILTER=false` (also as compose's `- KEY=v` items).
+fn config_switches(file: &FileFacts, sw: &SafetySwitch, out: &mut Vec<Finding>) {
+    let skipped = sw.config_skip_files.iter().any(|g| {
+        globset::Glob::new(g).is_ok_and(|g| g.compile_matcher().is_match(file.path.as_str()))
+    });
+    if skipped {
+        return;
+    }
+    for e in &file.config {
+        let (key, value, shown) = match (e.key(), &e.value) {
+            (k, Value::Str(item)) if k.starts_with('[') => match item.split_once('=') {
+                Some((k, v)) => (k.trim(), Value::Str(v.trim().into()), item.to_string()),
+                None => continue,
+            },
+            (k, v) => (k, v.clone(), format!("{}: {}", e.joined("."), written(v))),
+        };
+        if !sw.config_keys.contains(&snake_case(key)) || !is_off(&scalar(value), sw) {
+            continue;
+        }
+        let mut f = Finding::new(
+            META.code,
+            META.default_level,
+            format!(
+                "output filter switched off in configuration: `{shown}`; generated output is no longer screened"
+            ),
+            Location {
+                path: file.path.clone(),
+                span: e.value_span,
+            },
+        );
+        f.properties.insert("switch".into(), json!(sw.id));
+        out.push(f);
+    }
+}
+
+/// A configuration value as the file wrote it.
+fn written(v: &Value) -> String {
+    match v {
+        Value::Str(s) => s.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::None => "null".into(),
+        Value::Int(i) => i.to_string(),
+        v => v.display(),
+    }
+}
+
+/// `enableSafetyChecker`, `ENABLE-SAFETY-CHECKER` → `enable_safety_checker`.
+fn snake_case(key: &str) -> String {
+    let mut out = String::with_capacity(key.len() + 4);
+    let mut prev_lower = false;
+    for c in key.chars() {
+        if c.is_ascii_uppercase() && prev_lower {
+            out.push('_');
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        out.push(match c {
+            '-' | '.' | ' ' => '_',
+            c => c.to_ascii_lowercase(),
+        });
+    }
+    out
+}
+
+/// A string as `.env` and INI files mean it: `"false"` is false, `"0"` is 0,
+/// `"none"` is null; anything else stays a string.
+fn scalar(v: Value) -> Value {
+    let Value::Str(s) = &v else { return v };
+    let t = s.trim().to_ascii_lowercase();
+    match t.as_str() {
+        "false" | "no" | "disabled" => Value::Bool(false),
+        "true" | "yes" | "enabled" => Value::Bool(true),
+        "none" | "null" | "~" => Value::None,
+        _ => t.parse::<i64>().map_or(v, Value::Int),
     }
 }
 
