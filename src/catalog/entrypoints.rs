@@ -326,6 +326,10 @@ pub struct EntryPointData {
     /// Calls whose first argument is the real handler (`functools.partial(f, x)`).
     #[serde(default)]
     pub handler_wrappers: Vec<String>,
+    /// Functions that import a module named at run time
+    /// (`importlib.import_module`): plugins the call graph follows.
+    #[serde(default)]
+    pub module_loaders: Vec<String>,
 }
 
 impl EntryPointData {
@@ -350,6 +354,7 @@ impl EntryPointData {
             .extend(other.module_script.ignore_paths);
         self.class_view_methods.extend(other.class_view_methods);
         self.handler_wrappers.extend(other.handler_wrappers);
+        self.module_loaders.extend(other.module_loaders);
     }
 
     /// Every pattern list as (section, entry index, key, patterns), so that
