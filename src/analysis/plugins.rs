@@ -304,6 +304,7 @@ mod tests {
         assert!(fits_module(&p, "repo.app.mods.swap.core"));
         assert!(!fits_module(&p, "repo.xapp.mods.swap.core"));
         assert!(has_prefix(&p));
-        assert!(!has_prefix(&[Piece::Hole]));
+        let hole: Pattern = vec![Piece::Hole];
+        assert!(!has_prefix(&hole));
     }
 }
