@@ -228,8 +228,12 @@ fn streamlit_scripts_are_modules_that_import_streamlit() {
             // The page's `__main__` block is part of the page, not a command line.
             "pages/Chat.py:1 script streamlit [] - -> module pages.Chat",
             "pages/Chat.py:9 script streamlit [] - -> main pages.Chat:9",
-            // Not here: helpers.py (no Streamlit) and widgets.py (a Streamlit
-            // helper that Home.py imports: definitions only).
+            // Streamlit through a star import of a project module (common.py).
+            "pages/Settings.py:1 script streamlit [] - -> module pages.Settings",
+            // A star import of a module without Streamlit: a plain script.
+            "lookalike.py:4 cli script [] - -> module lookalike (private)",
+            // Not here: helpers.py (no Streamlit), and widgets.py and
+            // common.py (Streamlit helpers that pages import: definitions only).
         ],
     );
 }

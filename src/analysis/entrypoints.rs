@@ -641,11 +641,27 @@ impl<'a> Finder<'a> {
     /// Streamlit-like scripts: the script entry's index when the module is one.
     fn scripts(&mut self, fi: usize) -> Option<usize> {
         let file = self.ix.file(fi);
-        let (imp, si) = file.imports.iter().find_map(|i| {
-            self.cat
-                .script
-                .first(self.lang(fi), &i.target)
-                .map(|s| (i, s))
+        let script_import = |f: usize| {
+            self.ix.file(f).imports.iter().find_map(|i| {
+                self.cat
+                    .script
+                    .first(self.lang(f), &i.target)
+                    .map(|s| (i, s))
+            })
+        };
+        // Directly, or through a star import of a project module that
+        // imports the framework (`from app.common import *` gives `st`).
+        let (imp, si) = script_import(fi).or_else(|| {
+            file.imports
+                .iter()
+                .filter(|i| i.local == "*")
+                .find_map(|i| match self.ix.follow(&i.target)? {
+                    Key::Module(m) => {
+                        let &f = self.ix.project.modules.get(&m)?;
+                        script_import(f).map(|(_, s)| (i, s))
+                    }
+                    Key::Var(..) => None,
+                })
         })?;
         // A helper module of a Streamlit app (imported, only definitions) is
         // not a page of its own.

@@ -41,9 +41,12 @@ pub struct PluginStats {
     pub cut_sites: usize,
 }
 
-/// A call into a loaded plugin: (file, call index) → target (file, function).
+/// (file, call index) of a call site, or (file, function index) of a target.
+pub type At = (usize, usize);
+
+/// The calls into loaded plugins, each with its targets.
 pub struct PluginCalls {
-    pub calls: Vec<((usize, usize), Vec<(usize, usize)>)>,
+    pub calls: Vec<(At, Vec<At>)>,
     pub stats: PluginStats,
 }
 
@@ -73,7 +76,7 @@ pub fn calls(project: &Project, loaders: &[String]) -> PluginCalls {
             {
                 continue;
             }
-            if let Some(p) = loaded_name(&a.value).filter(|p| has_prefix(p)) {
+            if let Some(p) = loaded_name(&a.value).filter(has_prefix) {
                 let key = (fi, a.scope.map(|s| s.to_string()), a.target.to_string());
                 let list = vars.entry(key).or_default();
                 if !list.contains(&p) {
