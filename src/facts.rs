@@ -84,6 +84,9 @@ pub struct FileFacts {
     /// module: they stay out of the module map and the call graph.
     #[serde(default)]
     pub config: Vec<ConfigEntry>,
+    /// `container[key] = value` statements, in source order.
+    #[serde(default)]
+    pub stores: Vec<Store>,
     pub line_count: u32,
 }
 
@@ -195,6 +198,19 @@ pub struct Return {
     /// Qualname of the innermost enclosing function, `None` at module level.
     pub scope: Option<Ustr>,
     /// The returned expression (the element, for several values).
+    pub span: Span,
+}
+
+/// `container[key] = value`: what a dict or list is filled with (a
+/// registry of UI components, of handlers). Names are as written; the
+/// enclosing function is found from spans by whoever needs it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Store {
+    /// The subscripted expression as written: `shared.gradio` of `shared.gradio["x"] = v`.
+    pub container: Ustr,
+    pub value: Value,
+    /// The stored expression (a call's span, to find the call fact).
+    pub value_span: Span,
     pub span: Span,
 }
 
@@ -401,6 +417,7 @@ impl FileFacts {
             conditions: Vec::new(),
             returns: Vec::new(),
             config: Vec::new(),
+            stores: Vec::new(),
             line_count: line_count as u32,
         }
     }

@@ -369,6 +369,8 @@ pub struct Stats {
     pub result_cache: Option<bool>,
     /// Per taint spec the rules ran: what it analysed and cut at its caps.
     pub taint: Vec<(String, TaintStats)>,
+    /// Calls into plugins loaded by name: sites, edges, sites cut at the cap.
+    pub plugins: crate::analysis::plugins::PluginStats,
 }
 
 /// What one taint spec's run cost and cut, for `--stats`.

@@ -193,8 +193,27 @@ fn gradio_listeners_interfaces_and_exposure() {
             // demo.py launches at module level with no guard: run as a script
             // (located at its first call statement).
             "demo.py:24 cli script [] - -> module demo (private)",
-            // Not here: `go.click(lambda: None)` (a lambda has no name) and
-            // `robot.click(greet)` on a class of our own.
+            // Components kept in a dict another module fills: each link
+            // of a chain is its own entry point; `partial(f, ...)` is `f`.
+            "chat_ui.py:30 ui gradio [] Component.click -> chat_ui:gather",
+            "chat_ui.py:31 ui gradio [] Component.click.then -> chat_ui:generate_reply",
+            "chat_ui.py:32 ui gradio [] Component.submit -> chat_ui:generate_reply",
+            // A registry filled through `register_ui_component(name, c)`,
+            // read through getters (one component, or a list of them); a
+            // global assigned a component in another function.
+            "preview.py:29 ui gradio [] Component.release -> preview:update_preview_image",
+            "preview.py:30 ui gradio [] Button.click -> preview:run",
+            "preview.py:32 ui gradio [] Component.change -> preview:update_preview_image",
+            // `gr.on` with a lambda that hands the event to a project function.
+            "preview.py:33 ui gradio [] on -> preview:update_preview_image",
+            // Blocks built in a function; the generating step is the third
+            // link; a project subclass of a component.
+            "blocks_app.py:15 ui gradio [] Button.click.then.then -> blocks_app:generate",
+            "blocks_app.py:16 ui gradio [] ImageInput.upload -> blocks_app:generate",
+            // Not here: `go.click(lambda: None)` (a lambda that calls no
+            // project function), `robot.click(greet)` on a class of our own,
+            // and `shared.robots["helper"].click(...)` (a registry of
+            // objects that are not components).
         ],
     );
 }
@@ -209,8 +228,12 @@ fn streamlit_scripts_are_modules_that_import_streamlit() {
             // The page's `__main__` block is part of the page, not a command line.
             "pages/Chat.py:1 script streamlit [] - -> module pages.Chat",
             "pages/Chat.py:9 script streamlit [] - -> main pages.Chat:9",
-            // Not here: helpers.py (no Streamlit) and widgets.py (a Streamlit
-            // helper that Home.py imports: definitions only).
+            // Streamlit through a star import of a project module (common.py).
+            "pages/Settings.py:1 script streamlit [] - -> module pages.Settings",
+            // A star import of a module without Streamlit: a plain script.
+            "lookalike.py:4 cli script [] - -> module lookalike (private)",
+            // Not here: helpers.py (no Streamlit), and widgets.py and
+            // common.py (Streamlit helpers that pages import: definitions only).
         ],
     );
 }

@@ -86,6 +86,7 @@ fn file(path: &str, source: &str) -> FileFacts {
         conditions: Vec::new(),
         returns: Vec::new(),
         config: Vec::new(),
+        stores: Vec::new(),
         line_count: idx.line_count() as u32,
     }
 }

@@ -177,6 +177,48 @@ impl CallGraph {
         g
     }
 
+    /// Calls into plugins loaded by name (`analysis::plugins`), added after
+    /// the build: each runs every plugin module's function of that name.
+    pub fn add_plugin_calls(
+        &mut self,
+        project: &Project,
+        calls: &crate::analysis::plugins::PluginCalls,
+    ) {
+        for ((fi, ci), targets) in &calls.calls {
+            let site = Site {
+                file: *fi,
+                call: *ci,
+            };
+            let call = &project.files[*fi].calls[*ci];
+            let caller = self.node_at(project, *fi, call.scope.as_deref(), call.span.start_byte);
+            let ids: Vec<NodeId> = targets
+                .iter()
+                .map(|&(f, g)| self.function_nodes[f][g])
+                .collect();
+            for &to in &ids {
+                if !self.edges[caller]
+                    .iter()
+                    .any(|e| e.to == to && e.site == site)
+                {
+                    self.edges[caller].push(Edge { to, site });
+                }
+            }
+            let per_file = &mut self.site_targets[*fi];
+            let at = match per_file.binary_search_by_key(&(*ci as u32), |(c, _)| *c) {
+                Ok(i) => i,
+                Err(i) => {
+                    per_file.insert(i, (*ci as u32, Box::new([])));
+                    i
+                }
+            };
+            let mut all: Vec<(NodeId, Via)> = per_file[at].1.to_vec();
+            all.extend(ids.iter().map(|&t| (t, Via::Callee)));
+            all.sort_unstable();
+            all.dedup_by_key(|t| t.0);
+            per_file[at].1 = all.into();
+        }
+    }
+
     /// The nodes one call site may run, sorted, each with how it is reached.
     fn call_targets(
         &self,

@@ -3,6 +3,7 @@
 //! entry points. Found from facts (decorators, registration calls, class
 //! bases, main guards) and the entry-point catalogue; never from syntax.
 
+mod components;
 mod index;
 mod prefix;
 
@@ -18,6 +19,7 @@ use crate::finding::Location;
 use crate::qname::OptionQName;
 use crate::qname::{self, QName, Segment};
 use crate::source::Span;
+use components::Components;
 use index::{Index, Key, MAX_HOPS, Symbol};
 use prefix::{Mount, Prefixes};
 
@@ -154,6 +156,8 @@ type ClassInfo = Option<(usize, Vec<(usize, usize)>)>;
 struct Finder<'a> {
     ix: Index<'a>,
     cat: &'a EntryPointCatalog,
+    /// Where the project keeps UI components (dicts, lists, globals).
+    components: Components,
     prefixes: Prefixes,
     registered: Vec<Registered<'a>>,
     /// (framework, module of the app) → exposure notes.
@@ -165,9 +169,12 @@ struct Finder<'a> {
 
 impl<'a> Finder<'a> {
     fn new(project: &'a Project, cat: &'a EntryPointCatalog) -> Finder<'a> {
+        let ix = Index::new(project);
+        let components = Components::new(&ix, cat);
         Finder {
-            ix: Index::new(project),
+            ix,
             cat,
+            components,
             prefixes: Prefixes::default(),
             registered: Vec::new(),
             exposure: BTreeMap::new(),
@@ -311,14 +318,26 @@ impl<'a> Finder<'a> {
     fn calls(&mut self, fi: usize) {
         let file = self.ix.file(fi);
         for call in &file.calls {
-            let Some(r) = call.resolved.as_name() else {
+            let returned = call
+                .resolved
+                .as_name()
+                .and_then(|r| self.ix.through_returns(r));
+            let r = returned.as_deref().or(call.resolved.as_name());
+            match r.and_then(|r| self.cat.call.first(self.lang(fi), r).map(|ri| (r, ri))) {
+                Some((r, ri)) => self.call_registration(fi, call, r, &self.cat.data.call[ri]),
+                // A listener on a component the project keeps in a dict,
+                // list or global (`shared.gradio["go"].click(f)`).
+                None => {
+                    if let Some(name) = self.components.rewrite(&self.ix, self.cat, fi, call)
+                        && let Some(ri) = self.cat.call.first(self.lang(fi), &name)
+                    {
+                        self.call_registration(fi, call, &name, &self.cat.data.call[ri]);
+                    }
+                }
+            }
+            let Some(r) = r else {
                 continue;
             };
-            let returned = self.ix.through_returns(r);
-            let r = returned.as_deref().unwrap_or(r);
-            if let Some(ri) = self.cat.call.first(self.lang(fi), r) {
-                self.call_registration(fi, call, r, &self.cat.data.call[ri]);
-            }
             // A decorator applied by hand: `router.post("/x")(handler)`.
             if r.ends_with("()")
                 && let Some(ri) = self.cat.decorator.first(self.lang(fi), r)
@@ -622,11 +641,27 @@ impl<'a> Finder<'a> {
     /// Streamlit-like scripts: the script entry's index when the module is one.
     fn scripts(&mut self, fi: usize) -> Option<usize> {
         let file = self.ix.file(fi);
-        let (imp, si) = file.imports.iter().find_map(|i| {
-            self.cat
-                .script
-                .first(self.lang(fi), &i.target)
-                .map(|s| (i, s))
+        let script_import = |f: usize| {
+            self.ix.file(f).imports.iter().find_map(|i| {
+                self.cat
+                    .script
+                    .first(self.lang(f), &i.target)
+                    .map(|s| (i, s))
+            })
+        };
+        // Directly, or through a star import of a project module that
+        // imports the framework (`from app.common import *` gives `st`).
+        let (imp, si) = script_import(fi).or_else(|| {
+            file.imports
+                .iter()
+                .filter(|i| i.local == "*")
+                .find_map(|i| match self.ix.follow(&i.target)? {
+                    Key::Module(m) => {
+                        let &f = self.ix.project.modules.get(&m)?;
+                        script_import(f).map(|(_, s)| (i, s))
+                    }
+                    Key::Var(..) => None,
+                })
         })?;
         // A helper module of a Streamlit app (imported, only definitions) is
         // not a page of its own.

@@ -20,6 +20,7 @@ pub mod entrypoints;
 pub mod generation;
 mod import_roots;
 pub mod index;
+pub mod plugins;
 pub mod results;
 
 use index::SemanticIndex;

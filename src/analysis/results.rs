@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use crate::analysis::callgraph::{CallGraph, NodeId, Reach, Reached, SinkSet, Site};
 use crate::analysis::entrypoints::{self, EntryPoint, Handler};
 use crate::analysis::generation::{self, GenerationSite};
+use crate::analysis::plugins::{self, PluginStats};
 use crate::analysis::{Project, dataflow};
 use crate::catalog::labels::{Carrier, LabelKind};
 use crate::catalog::{Catalog, ContentType};
@@ -54,6 +55,8 @@ pub struct Analysis<'a> {
     pub labels: Vec<Vec<LabelEvidence>>,
     /// Data-flow indexes and taint results, computed when a rule asks.
     pub dataflow: dataflow::Cache,
+    /// Calls into plugins loaded by name that the call graph follows.
+    pub plugins: PluginStats,
 }
 
 impl<'a> Analysis<'a> {
@@ -70,7 +73,9 @@ impl<'a> Analysis<'a> {
                 _ => None,
             })
             .collect();
-        let graph = CallGraph::build(project, &handlers);
+        let mut graph = CallGraph::build(project, &handlers);
+        let plugins = plugins::calls(project, &catalog.entrypoints.data.module_loaders);
+        graph.add_plugin_calls(project, &plugins);
         let generation_sinks = graph.sink_set(
             project,
             sites.iter().enumerate().map(|(i, s)| {
@@ -99,6 +104,7 @@ impl<'a> Analysis<'a> {
             reach,
             labels,
             dataflow: dataflow::Cache::new(project.files.len()),
+            plugins: plugins.stats,
         }
     }
 

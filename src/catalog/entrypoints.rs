@@ -272,6 +272,21 @@ pub struct ModuleScript {
     pub ignore_paths: Vec<String>,
 }
 
+/// UI component types (`gradio.Button()`): listener calls on a dict, list
+/// or module global the project fills with them register handlers too
+/// (`shared.gradio["go"].click(f)`, `get_ui_component("x").change(f)`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Component {
+    /// The language whose names the patterns match (default `python`).
+    #[serde(default)]
+    pub language: Language,
+    pub id: String,
+    /// Patterns over the resolved type of a stored value (`gradio.Button()`)
+    /// or over the library bases of a project subclass (`gradio.events.Changeable`).
+    pub patterns: Vec<String>,
+}
+
 /// `[entrypoints]` in the catalogue files, `[catalog.entrypoints]` in config.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -294,6 +309,8 @@ pub struct EntryPointData {
     pub exposure: Vec<Exposure>,
     #[serde(default)]
     pub decorated_type: Vec<DecoratedType>,
+    #[serde(default)]
+    pub component: Vec<Component>,
     /// Repo-relative path globs of test and fixture code: no entry points
     /// there (a test's `__main__` block or test client is not a product
     /// endpoint). `scan_test_paths = true` turns this off.
@@ -309,6 +326,10 @@ pub struct EntryPointData {
     /// Calls whose first argument is the real handler (`functools.partial(f, x)`).
     #[serde(default)]
     pub handler_wrappers: Vec<String>,
+    /// Functions that import a module named at run time
+    /// (`importlib.import_module`): plugins the call graph follows.
+    #[serde(default)]
+    pub module_loaders: Vec<String>,
 }
 
 impl EntryPointData {
@@ -322,6 +343,7 @@ impl EntryPointData {
         self.script.extend(other.script);
         self.exposure.extend(other.exposure);
         self.decorated_type.extend(other.decorated_type);
+        self.component.extend(other.component);
         self.test_paths.extend(other.test_paths);
         self.scan_test_paths |= other.scan_test_paths;
         self.module_script
@@ -332,6 +354,7 @@ impl EntryPointData {
             .extend(other.module_script.ignore_paths);
         self.class_view_methods.extend(other.class_view_methods);
         self.handler_wrappers.extend(other.handler_wrappers);
+        self.module_loaders.extend(other.module_loaders);
     }
 
     /// Every pattern list as (section, entry index, key, patterns), so that
@@ -365,6 +388,9 @@ impl EntryPointData {
         }
         for (i, r) in self.decorated_type.iter().enumerate() {
             out.push(("decorated_type", i, "patterns", &r.patterns));
+        }
+        for (i, r) in self.component.iter().enumerate() {
+            out.push(("component", i, "patterns", &r.patterns));
         }
         out.push((
             "module_script",
@@ -453,6 +479,7 @@ pub struct EntryPointCatalog {
     pub script: PatternIndex,
     pub exposure: PatternIndex,
     pub decorated_type: PatternIndex,
+    pub component: PatternIndex,
     /// Test and fixture paths (`test_paths`), empty under `scan_test_paths`.
     pub test_paths: GlobSet,
     /// Set-up calls that do not make a module a script.
@@ -575,6 +602,13 @@ impl EntryPointCatalog {
             })?
             .into_iter(),
         )?;
+        let component = PatternIndex::build(
+            "component",
+            entries("component", &data.component, |r| {
+                (&r.id, r.language, &r.patterns)
+            })?
+            .into_iter(),
+        )?;
         let setup_call = PatternIndex::build(
             "module_script",
             std::iter::once((
@@ -620,6 +654,7 @@ impl EntryPointCatalog {
             script,
             exposure,
             decorated_type,
+            component,
             test_paths,
         })
     }

@@ -492,6 +492,14 @@ fn print_stats(s: &engine::Stats) {
             t.scopes, t.passes, t.flows, t.cut_passes, t.cut_params, t.cut_steps
         );
     }
+    if s.plugins.sites > 0 {
+        use crate::analysis::plugins::MAX_PLUGIN_TARGETS;
+        let p = &s.plugins;
+        eprintln!(
+            "  plugin calls: {} sites, {} edges; cut at caps: {} sites (over {MAX_PLUGIN_TARGETS} targets)",
+            p.sites, p.edges, p.cut_sites
+        );
+    }
     if s.cache_hits + s.cache_misses > 0 {
         eprintln!(
             "  facts cache: {} hits, {} parsed",

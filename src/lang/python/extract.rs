@@ -9,7 +9,7 @@ use super::Kind;
 use super::resolve::Map;
 use super::values::{self, FIELD, kind, node_text};
 use crate::facts::{
-    Arg, Class, Comment, Condition, Decorator, Function, Import, Return, StringLit, Value,
+    Arg, Class, Comment, Condition, Decorator, Function, Import, Return, Store, StringLit, Value,
 };
 use crate::source::{LineIndex, Span};
 
@@ -225,6 +225,7 @@ pub struct Raw<'a> {
     pub returns: Vec<RawReturn>,
     pub conditions: Vec<Condition>,
     pub returned: Vec<Return>,
+    pub stores: Vec<Store>,
     /// Arguments already read for a right-hand side (`x = f(a)`), by the
     /// argument list's node id, for the call fact that follows.
     args_read: Map<usize, Vec<Arg>>,
@@ -247,6 +248,7 @@ pub struct RawFacts {
     /// Scopes are filled in by `resolve.rs`.
     pub conditions: Vec<Condition>,
     pub returned: Vec<Return>,
+    pub stores: Vec<Store>,
 }
 
 /// The capture `idx` of a match (indices are looked up once per query).
@@ -339,6 +341,7 @@ impl<'a> Raw<'a> {
             returns: Vec::new(),
             conditions: Vec::new(),
             returned: Vec::new(),
+            stores: Vec::new(),
             args_read: Map::default(),
             memo: values::Memo::default(),
         }
@@ -797,7 +800,23 @@ impl<'a> Raw<'a> {
                     .map(|(i, n)| (values::collapse_ws(node_text(n, self.src)), Some(i)))
                     .collect()
             }
-            // Subscripts do not give a single name a type.
+            // `d["k"] = v`: gives no name a type, but says what `d` holds.
+            "subscript" => {
+                let Some(container) = target
+                    .child_by_field_id(FIELD.value)
+                    .map(|c| chain(c, self.src))
+                    .filter(|c| c.base.is_some())
+                else {
+                    return;
+                };
+                self.stores.push(Store {
+                    container: container.render().into(),
+                    value: values::value(value, self.src, &mut self.memo),
+                    value_span: self.span(value),
+                    span: self.span(root),
+                });
+                return;
+            }
             _ => return,
         };
         let value_chain = matches!(
@@ -877,6 +896,7 @@ impl<'a> Raw<'a> {
             returns: self.returns,
             conditions: self.conditions,
             returned: self.returned,
+            stores: self.stores,
         }
     }
 }

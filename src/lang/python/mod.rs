@@ -233,6 +233,7 @@ fn extract_impl(
         Some(mut raw) => {
             facts.imports = std::mem::take(&mut raw.imports);
             facts.main_guards = std::mem::take(&mut raw.main_guards);
+            facts.stores = std::mem::take(&mut raw.stores);
             let (resolved, strings, comments, errors) = resolve::resolve(&facts, raw, passthrough);
             facts.functions = resolved.functions;
             facts.classes = resolved.classes;
@@ -283,6 +284,7 @@ fn shrink(facts: &mut FileFacts) {
     facts.main_guards.shrink_to_fit();
     facts.conditions.shrink_to_fit();
     facts.returns.shrink_to_fit();
+    facts.stores.shrink_to_fit();
 }
 
 fn lone_cr_to_lf(text: &str) -> String {

@@ -85,6 +85,7 @@ pub fn resolve(
     let RawFacts {
         imports: _,
         main_guards: _,
+        stores: _,
         returns,
         mut conditions,
         mut returned,

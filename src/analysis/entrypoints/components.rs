@@ -1,0 +1,467 @@
+//! UI components the project keeps somewhere: a dict or list it fills with
+//! them (`shared.gradio["go"] = gr.Button()`, a registry filled through a
+//! `register(name, component)` function), a module global assigned one
+//! inside a function (`global BTN; BTN = gr.Button()`), a getter that
+//! returns from such a store, a project subclass of a component class.
+//! A listener call on one of these (`shared.gradio["go"].click(f)`) is a
+//! listener call on a component, and the finder matches it as one. Stores
+//! of anything else (a dict of strings, an object with its own `click`)
+//! give nothing.
+
+use std::collections::BTreeMap;
+
+use super::index::{Index, Key, MAX_HOPS, Symbol};
+use crate::catalog::entrypoints::EntryPointCatalog;
+use crate::facts::{Call, Receiver, Shape, Value};
+use crate::source::Span;
+
+/// Rounds of propagation: a registry filled through a function parameter
+/// learns its type one round after the globals passed to that function.
+const ROUNDS: usize = 4;
+
+/// What says a variable holds components.
+enum Evidence<'a> {
+    /// A value stored into it (`d[k] = v`, `d.append(v)`, `G = v`).
+    Value {
+        key: Key,
+        fi: usize,
+        scope: Option<&'a str>,
+        value: &'a Value,
+        span: Span,
+    },
+    /// An assignment of a value of this type (`G = gr.Button()` in a function).
+    Typed { key: Key, fi: usize, ty: &'a str },
+    /// `d[k] = p` where `p` is parameter `index` of function `func`:
+    /// whatever its callers pass.
+    Param {
+        key: Key,
+        func: (usize, usize),
+        index: usize,
+        name: &'a str,
+    },
+}
+
+impl Evidence<'_> {
+    fn key(&self) -> &Key {
+        match self {
+            Evidence::Value { key, .. }
+            | Evidence::Typed { key, .. }
+            | Evidence::Param { key, .. } => key,
+        }
+    }
+}
+
+/// Project variables known to hold UI components, with one component type.
+#[derive(Default)]
+pub struct Components {
+    held: BTreeMap<Key, String>,
+}
+
+impl Components {
+    pub fn new(ix: &Index<'_>, cat: &EntryPointCatalog) -> Components {
+        let mut c = Components::default();
+        if cat.data.component.is_empty() {
+            return c;
+        }
+        let evidence = gather(ix);
+        if evidence.is_empty() {
+            return c;
+        }
+        // Callers of functions whose parameter is stored: (file, call index) per function.
+        let mut callers: BTreeMap<(usize, usize), Vec<(usize, usize)>> = BTreeMap::new();
+        let funcs: Vec<(usize, usize)> = evidence
+            .iter()
+            .filter_map(|e| match e {
+                Evidence::Param { func, .. } => Some(*func),
+                _ => None,
+            })
+            .collect();
+        if !funcs.is_empty() {
+            for (fi, file) in ix.project.files.iter().enumerate() {
+                for (ci, call) in file.calls.iter().enumerate() {
+                    let Some(r) = call.resolved.as_ref().map(|q| q.as_str()) else {
+                        continue;
+                    };
+                    let last = r.rsplit('.').next().unwrap_or(r);
+                    if !funcs
+                        .iter()
+                        .any(|&(f, g)| ix.file(f).functions[g].name.as_str() == last)
+                    {
+                        continue;
+                    }
+                    if let Some(Symbol::Function(f, g)) = ix.symbol(r)
+                        && funcs.contains(&(f, g))
+                    {
+                        callers.entry((f, g)).or_default().push((fi, ci));
+                    }
+                }
+            }
+        }
+        let looker = Looker { ix, cat };
+        // The type one piece of evidence gives its key; for a parameter,
+        // the first caller's argument that is a component (or every one's).
+        let type_of = |c: &Components, e: &Evidence<'_>, all: bool| -> Vec<String> {
+            match e {
+                Evidence::Value {
+                    fi,
+                    scope,
+                    value,
+                    span,
+                    ..
+                } => looker
+                    .value_type(c, *fi, *scope, value, *span, 0)
+                    .into_iter()
+                    .collect(),
+                Evidence::Typed { fi, ty, .. } => {
+                    looker.name_type(c, *fi, ty, 0).into_iter().collect()
+                }
+                Evidence::Param {
+                    func, index, name, ..
+                } => {
+                    let mut out = Vec::new();
+                    for &(fi, ci) in callers.get(func).into_iter().flatten() {
+                        let call = &ix.file(fi).calls[ci];
+                        let Some(arg) = param_arg(call, *index, name) else {
+                            continue;
+                        };
+                        let scope = call.scope.as_deref();
+                        if let Some(t) = looker.value_type(c, fi, scope, &arg.value, arg.span, 0) {
+                            out.push(t);
+                            if !all {
+                                break;
+                            }
+                        }
+                    }
+                    out
+                }
+            }
+        };
+        for _ in 0..ROUNDS {
+            let mut changed = false;
+            for e in &evidence {
+                let key = e.key();
+                if c.held.contains_key(key) {
+                    continue;
+                }
+                if let Some(ty) = type_of(&c, e, false).pop() {
+                    c.held.insert(key.clone(), ty);
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        // A store of several kinds of component is shown as holding
+        // components in general (`Component.click`, not the first kind seen).
+        for e in &evidence {
+            let key = e.key();
+            let Some(held) = c.held.get(key) else {
+                continue;
+            };
+            if let Some(ty) = type_of(&c, e, true).into_iter().find(|t| t != held) {
+                let root = ty.split('.').next().unwrap_or_default();
+                c.held.insert(key.clone(), format!("{root}.Component()"));
+            }
+        }
+        c
+    }
+
+    /// The call's resolved name with its receiver replaced by the component
+    /// type it holds (`modules.shared.gradio[].click().then` →
+    /// `gradio.Button().click().then`), when the receiver is a store of
+    /// components; `None` otherwise.
+    pub fn rewrite(
+        &self,
+        ix: &Index<'_>,
+        cat: &EntryPointCatalog,
+        fi: usize,
+        call: &Call,
+    ) -> Option<String> {
+        let looker = Looker { ix, cat };
+        let scope = call.scope.as_deref();
+        let key_of = |head: &str| {
+            ix.follow(head)
+                .or_else(|| ix.var_keys(fi, scope, head).into_iter().next())
+        };
+        match call.resolved.as_ref().map(|q| q.as_str()) {
+            Some(r) => {
+                // The receiver ends at the first subscript or call: `a.b[]…`, `f()…`, `C()…`.
+                let cut = r.find(['[', '(']).filter(|&i| i > 0)?;
+                let (head, rest) = r.split_at(cut);
+                if let Some(after) = rest.strip_prefix("[]") {
+                    if self.held.is_empty() || after.is_empty() {
+                        return None;
+                    }
+                    let ty = self.held.get(&key_of(head)?)?;
+                    return Some(format!("{ty}{after}"));
+                }
+                let after = rest.strip_prefix("()").filter(|a| !a.is_empty())?;
+                let ty = match ix.symbol(head)? {
+                    Symbol::Class(f, c) => looker.subclass_type(f, c)?,
+                    Symbol::Function(f, g) if !self.held.is_empty() => {
+                        looker.returned_type(self, f, g, 0)?
+                    }
+                    Symbol::Function(..) => return None,
+                };
+                Some(format!("{ty}{after}"))
+            }
+            // A global the resolver could not type (`BTN.click` with `BTN`
+            // assigned in another function).
+            None => {
+                if self.held.is_empty() {
+                    return None;
+                }
+                let Receiver::Name(recv) = call.receiver else {
+                    return None;
+                };
+                let rest = call.callee.strip_prefix(recv.as_str())?;
+                let key = key_of(recv.as_str())?;
+                Some(format!("{}{rest}", self.held.get(&key)?))
+            }
+        }
+    }
+}
+
+struct Looker<'i, 'a> {
+    ix: &'i Index<'a>,
+    cat: &'i EntryPointCatalog,
+}
+
+impl Looker<'_, '_> {
+    fn is_component(&self, fi: usize, name: &str) -> bool {
+        self.cat
+            .component
+            .first(self.ix.file(fi).language, name)
+            .is_some()
+    }
+
+    /// The component type of a stored value, if it is one.
+    fn value_type(
+        &self,
+        c: &Components,
+        fi: usize,
+        scope: Option<&str>,
+        value: &Value,
+        span: Span,
+        depth: usize,
+    ) -> Option<String> {
+        match value {
+            Value::Name { text, resolved } => {
+                if let Some(r) = resolved.as_ref().map(|q| q.as_str())
+                    && let Some(t) = self.name_type(c, fi, r, depth)
+                {
+                    return Some(t);
+                }
+                let key = self.ix.var_keys(fi, scope, text).into_iter().next()?;
+                if let Some(t) = c.held.get(&key) {
+                    return Some(t.clone());
+                }
+                let (_, a) = self.ix.binding(&key)?;
+                self.name_type(c, fi, a.value_call.as_ref()?.as_str(), depth + 1)
+            }
+            Value::Expr(_) => {
+                let call = self
+                    .ix
+                    .call_spanning(fi, span.start_byte, span.end_byte)
+                    .or_else(|| {
+                        // `await f()`, `(f())`: the call ends where the value does.
+                        let file = self.ix.file(fi);
+                        file.calls_in(span.bytes())
+                            .map(|i| &file.calls[i])
+                            .find(|k| k.span.end_byte == span.end_byte)
+                    })?;
+                let r = call.resolved.as_ref()?.as_str();
+                self.name_type(c, fi, &format!("{r}()"), depth)
+            }
+            _ => None,
+        }
+    }
+
+    /// The component type a resolved name stands for: a component instance
+    /// itself, an instance of a project subclass of one, what a project
+    /// getter returns from a store, or a store's element.
+    fn name_type(&self, c: &Components, fi: usize, name: &str, depth: usize) -> Option<String> {
+        if depth > MAX_HOPS {
+            return None;
+        }
+        if self.is_component(fi, name) {
+            return Some(name.to_string());
+        }
+        if let Some(head) = name.strip_suffix("()")
+            && !head.contains(['(', '['])
+        {
+            return match self.ix.symbol(head)? {
+                Symbol::Class(f, ci) => self.subclass_type(f, ci),
+                Symbol::Function(f, g) => self.returned_type(c, f, g, depth + 1),
+            };
+        }
+        if let Some((head, _)) = name.split_once("[]") {
+            return c.held.get(&self.ix.follow(head)?).cloned();
+        }
+        c.held.get(&self.ix.follow(name)?).cloned()
+    }
+
+    /// A project class with a component class among its (transitive)
+    /// bases stands for a component of its own name in that library.
+    fn subclass_type(&self, fi: usize, ci: usize) -> Option<String> {
+        let mut queue = vec![(fi, ci)];
+        let mut seen = 0;
+        while let Some((f, k)) = queue.pop() {
+            seen += 1;
+            if seen > 4 * MAX_HOPS {
+                return None;
+            }
+            for base in &self.ix.file(f).classes[k].bases {
+                if self.is_component(f, base.as_str()) {
+                    let root = base.as_str().split('.').next().unwrap_or("");
+                    let own = &self.ix.file(fi).classes[ci].name;
+                    return Some(format!("{root}.{own}()"));
+                }
+                if let Some(Symbol::Class(bf, bc)) = self.ix.symbol(base.as_str()) {
+                    queue.push((bf, bc));
+                }
+            }
+        }
+        None
+    }
+
+    /// What a project function returns, when that is a component: an
+    /// element of a store (`return COMPONENTS[name]`) or a variable that
+    /// holds components (a list it fills and returns).
+    fn returned_type(&self, c: &Components, fi: usize, gi: usize, depth: usize) -> Option<String> {
+        let file = self.ix.file(fi);
+        let qual = file.functions[gi].qualname.as_str();
+        file.returns
+            .iter()
+            .filter(|r| r.scope.as_deref() == Some(qual))
+            .find_map(|r| match &r.value {
+                Value::Expr(e) => match &e.shape {
+                    Shape::Index(pair) => match &pair.0 {
+                        Shape::Name(n) => self
+                            .ix
+                            .var_keys(fi, Some(qual), n)
+                            .into_iter()
+                            .next()
+                            .and_then(|k| c.held.get(&k).cloned()),
+                        _ => None,
+                    },
+                    _ => None,
+                },
+                v @ Value::Name { .. } => self.value_type(c, fi, Some(qual), v, r.span, depth),
+                _ => None,
+            })
+    }
+}
+
+/// The argument a caller passes for parameter `index` named `name`.
+fn param_arg<'c>(call: &'c Call, index: usize, name: &str) -> Option<&'c crate::facts::Arg> {
+    if let Some(a) = call
+        .args
+        .iter()
+        .find(|a| a.keyword.as_deref() == Some(name))
+    {
+        return Some(a);
+    }
+    let mut n = 0;
+    for a in call.args.iter() {
+        match a.keyword.as_deref() {
+            None => {
+                if n == index {
+                    return Some(a);
+                }
+                n += 1;
+            }
+            Some("*") => return None,
+            Some(_) => {}
+        }
+    }
+    None
+}
+
+/// The innermost function of file `fi` around byte `at`.
+fn scope_at<'a>(ix: &Index<'a>, fi: usize, at: u32) -> Option<(usize, &'a str)> {
+    ix.file(fi)
+        .functions
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.span.start_byte <= at && at < f.span.end_byte)
+        .min_by_key(|(_, f)| f.span.end_byte - f.span.start_byte)
+        .map(|(i, f)| (i, f.qualname.as_str()))
+}
+
+/// Every store, append and module-global assignment that may put a
+/// component somewhere, in one pass over the facts.
+fn gather<'a>(ix: &Index<'a>) -> Vec<Evidence<'a>> {
+    let mut out = Vec::new();
+    for (fi, file) in ix.project.files.iter().enumerate() {
+        for s in &file.stores {
+            let scoped = scope_at(ix, fi, s.span.start_byte);
+            let scope = scoped.map(|(_, q)| q);
+            let Some(key) = ix.var_keys(fi, scope, &s.container).into_iter().next() else {
+                continue;
+            };
+            // `d[k] = p` with `p` a parameter: what the callers pass.
+            if let (Value::Name { text, .. }, Some((gi, _))) = (&s.value, scoped)
+                && let Some(index) = file.functions[gi].params.iter().position(|p| p == text)
+            {
+                let method = file.functions[gi].qualname.contains('.');
+                out.push(Evidence::Param {
+                    key: key.clone(),
+                    func: (fi, gi),
+                    // `self` is not passed by the caller.
+                    index: if method {
+                        index.saturating_sub(1)
+                    } else {
+                        index
+                    },
+                    name: text.as_str(),
+                });
+            }
+            out.push(Evidence::Value {
+                key,
+                fi,
+                scope,
+                value: &s.value,
+                span: s.value_span,
+            });
+        }
+        for call in &file.calls {
+            if call.method() != "append" {
+                continue;
+            }
+            let (Receiver::Name(recv), Some(arg)) = (call.receiver, call.args.first()) else {
+                continue;
+            };
+            let scope = call.scope.as_deref();
+            if let Some(key) = ix.var_keys(fi, scope, &recv).into_iter().next() {
+                out.push(Evidence::Value {
+                    key,
+                    fi,
+                    scope,
+                    value: &arg.value,
+                    span: arg.span,
+                });
+            }
+        }
+        // A module global assigned inside a function (`global BTN`).
+        for a in &file.assignments {
+            let Some(ty) = a.value_call.as_ref().filter(|_| a.scope.is_some()) else {
+                continue;
+            };
+            if a.target.contains('.') {
+                continue;
+            }
+            let bindings = ix.project.index.bindings(fi);
+            if bindings.last_module_assign(&a.target).is_none() {
+                continue;
+            }
+            out.push(Evidence::Typed {
+                key: Key::Var(file.module.clone(), None, a.target.to_string()),
+                fi,
+                ty: ty.as_str(),
+            });
+        }
+    }
+    out
+}

@@ -1,0 +1,313 @@
+//! Plugins loaded by name: `importlib.import_module("app.plugins." + name)`
+//! gives a module the code only knows at run time, and the code then calls
+//! it through a common interface (`plugin.process_frame(...)`). Every
+//! project module whose name fits the loaded name and that defines the
+//! called function is a call target. The loaded module travels through
+//! local variables, `list.append`, `for` loops and the returns of project
+//! functions (a loader function, a getter that returns a list of them);
+//! propagation runs a bounded number of rounds, and a call site's targets
+//! are capped (`--stats` counts the sites cut).
+
+use std::collections::BTreeMap;
+
+use crate::analysis::Project;
+use crate::analysis::index::{Symbol, dotted};
+use crate::facts::{BinOp, Part, Receiver, Shape, Value};
+
+/// Targets one call site may get; past this the site is cut (counted).
+pub const MAX_PLUGIN_TARGETS: usize = 16;
+/// Run-time parts of a loaded name past which it is not followed (the
+/// matcher backtracks over each).
+const MAX_HOLES: usize = 3;
+/// Rounds of propagation through variables and returns.
+const ROUNDS: usize = 4;
+
+/// A loaded module's name: literal pieces and run-time holes, in order.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Piece {
+    Lit(String),
+    Hole,
+}
+
+type Pattern = Vec<Piece>;
+
+/// What `--stats` says about plugin edges.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PluginStats {
+    /// Call sites given plugin targets, and the edges added.
+    pub sites: usize,
+    pub edges: usize,
+    /// Sites whose targets were cut at [`MAX_PLUGIN_TARGETS`].
+    pub cut_sites: usize,
+}
+
+/// (file, call index) of a call site, or (file, function index) of a target.
+pub type At = (usize, usize);
+
+/// The calls into loaded plugins, each with its targets.
+pub struct PluginCalls {
+    pub calls: Vec<(At, Vec<At>)>,
+    pub stats: PluginStats,
+}
+
+/// (file, function qualname or `None` at module level, variable).
+type Var = (usize, Option<String>, String);
+
+/// Finds the calls into plugins. `loaders` are the resolved names of the
+/// functions that import a module by name (catalogue data).
+pub fn calls(project: &Project, loaders: &[String]) -> PluginCalls {
+    let mut out = PluginCalls {
+        calls: Vec::new(),
+        stats: PluginStats::default(),
+    };
+    if loaders.is_empty() {
+        return out;
+    }
+    let is_loader = |ty: &str| {
+        ty.strip_suffix("()")
+            .is_some_and(|t| loaders.iter().any(|l| l == t))
+    };
+    // Variables that hold a loaded module, and functions that return one.
+    let mut vars: BTreeMap<Var, Vec<Pattern>> = BTreeMap::new();
+    for (fi, file) in project.files.iter().enumerate() {
+        for a in &file.assignments {
+            if a.target.contains('.')
+                || !a.value_call.as_ref().is_some_and(|t| is_loader(t.as_str()))
+            {
+                continue;
+            }
+            if let Some(p) = loaded_name(&a.value).filter(has_prefix) {
+                let key = (fi, a.scope.map(|s| s.to_string()), a.target.to_string());
+                let list = vars.entry(key).or_default();
+                if !list.contains(&p) {
+                    list.push(p);
+                }
+            }
+        }
+    }
+    if vars.is_empty() {
+        return out;
+    }
+    let mut funcs: BTreeMap<(usize, usize), Vec<Pattern>> = BTreeMap::new();
+    for _ in 0..ROUNDS {
+        let mut changed = false;
+        for (fi, file) in project.files.iter().enumerate() {
+            // `return plugin`: the function returns what the variable holds.
+            for r in &file.returns {
+                let (Some(scope), Value::Name { text, .. }) = (r.scope, &r.value) else {
+                    continue;
+                };
+                let key = (fi, Some(scope.to_string()), text.to_string());
+                let Some(ps) = vars.get(&key).cloned() else {
+                    continue;
+                };
+                let Some(Symbol::Function(f, g)) =
+                    project.index.symbol(&dotted(&file.module, &scope))
+                else {
+                    continue;
+                };
+                changed |= merge(funcs.entry((f, g)).or_default(), ps);
+            }
+            // `m = load(name)`, `for m in load_all(...)`: what the loader returns.
+            for a in &file.assignments {
+                let Some(ty) = a.value_call.as_ref().map(|t| t.as_str()) else {
+                    continue;
+                };
+                if a.target.contains('.') {
+                    continue;
+                }
+                let Some(head) = ty.strip_suffix("()").filter(|h| !h.contains(['(', '['])) else {
+                    continue;
+                };
+                let Some(Symbol::Function(f, g)) = project.index.symbol(head) else {
+                    continue;
+                };
+                let Some(ps) = funcs.get(&(f, g)).cloned() else {
+                    continue;
+                };
+                let key = (fi, a.scope.map(|s| s.to_string()), a.target.to_string());
+                changed |= merge(vars.entry(key).or_default(), ps);
+            }
+            // `modules.append(m)`: the list holds what `m` holds.
+            for call in &file.calls {
+                if call.method() != "append" {
+                    continue;
+                }
+                let (Receiver::Name(list), Some(Value::Name { text, .. })) =
+                    (call.receiver, call.args.first().map(|a| &a.value))
+                else {
+                    continue;
+                };
+                let scope = call.scope.map(|s| s.to_string());
+                let Some(ps) = vars.get(&(fi, scope.clone(), text.to_string())).cloned() else {
+                    continue;
+                };
+                changed |= merge(vars.entry((fi, scope, list.to_string())).or_default(), ps);
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    // Modules each pattern fits, computed once per pattern.
+    let mut fits: BTreeMap<Pattern, Vec<usize>> = BTreeMap::new();
+    for (fi, file) in project.files.iter().enumerate() {
+        for (ci, call) in file.calls.iter().enumerate() {
+            let Some(r) = call.resolved.as_ref().map(|q| q.as_str()) else {
+                continue;
+            };
+            let Some((head, method)) = r.rsplit_once("().") else {
+                continue;
+            };
+            if method.contains(['.', '(', '[']) {
+                continue;
+            }
+            // `load(name).f()`, or `m.f()` with `m` a variable holding a plugin.
+            let from_func = match project.index.symbol(head) {
+                Some(Symbol::Function(f, g)) => funcs.get(&(f, g)),
+                _ => None,
+            };
+            let from_var = match call.receiver {
+                Receiver::Name(v) if !v.contains('.') => {
+                    vars.get(&(fi, call.scope.map(|s| s.to_string()), v.to_string()))
+                }
+                _ => None,
+            };
+            let Some(patterns) = from_func.or(from_var) else {
+                continue;
+            };
+            let mut targets = Vec::new();
+            for p in patterns {
+                let modules = fits.entry(p.clone()).or_insert_with(|| {
+                    project
+                        .modules
+                        .iter()
+                        .filter(|(m, _)| fits_module(p, m))
+                        .map(|(_, &f)| f)
+                        .collect()
+                });
+                for &mf in modules.iter() {
+                    let module = &project.files[mf].module;
+                    if let Some(Symbol::Function(f, g)) =
+                        project.index.symbol(&dotted(module, method))
+                        && project.files[f].functions[g].class.is_none()
+                        && !targets.contains(&(f, g))
+                    {
+                        targets.push((f, g));
+                    }
+                }
+            }
+            if targets.is_empty() {
+                continue;
+            }
+            targets.sort_unstable();
+            if targets.len() > MAX_PLUGIN_TARGETS {
+                targets.truncate(MAX_PLUGIN_TARGETS);
+                out.stats.cut_sites += 1;
+            }
+            out.stats.sites += 1;
+            out.stats.edges += targets.len();
+            out.calls.push(((fi, ci), targets));
+        }
+    }
+    out
+}
+
+fn merge(into: &mut Vec<Pattern>, from: Vec<Pattern>) -> bool {
+    let mut changed = false;
+    for p in from {
+        if !into.contains(&p) {
+            into.push(p);
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// The module name a loader call is given: `"pkg.mods." + name + ".core"`,
+/// `f"pkg.mods.{name}"`, a plain literal.
+fn loaded_name(value: &Value) -> Option<Pattern> {
+    let Value::Expr(e) = value else {
+        return None;
+    };
+    let Shape::Call(_, args) = &e.shape else {
+        return None;
+    };
+    let mut out = Vec::new();
+    pieces(args.first()?, &mut out, 0);
+    Some(out)
+}
+
+fn pieces(shape: &Shape, out: &mut Pattern, depth: usize) {
+    let hole = |out: &mut Pattern| {
+        if out.last() != Some(&Piece::Hole) {
+            out.push(Piece::Hole);
+        }
+    };
+    match shape {
+        Shape::Str(s) => out.push(Piece::Lit(s.to_string())),
+        Shape::Binary(BinOp::Add, pair) if depth < 16 => {
+            pieces(&pair.0, out, depth + 1);
+            pieces(&pair.1, out, depth + 1);
+        }
+        Shape::Template(parts) => {
+            for p in parts.iter() {
+                match p {
+                    Part::Lit(s) => out.push(Piece::Lit(s.to_string())),
+                    Part::Hole { .. } => hole(out),
+                }
+            }
+        }
+        _ => hole(out),
+    }
+}
+
+/// A pattern that names a package (`"app.plugins." + name`): one that
+/// starts with a hole could be any module.
+fn has_prefix(p: &Pattern) -> bool {
+    let holes = p.iter().filter(|x| **x == Piece::Hole).count();
+    holes <= MAX_HOLES && matches!(p.first(), Some(Piece::Lit(s)) if s.contains('.'))
+}
+
+/// Whether a module fits a pattern by its full name or a dotted suffix of
+/// it (module names are root-relative; the code names them from its own
+/// import root).
+fn fits_module(p: &[Piece], module: &str) -> bool {
+    matches(p, module)
+        || module
+            .match_indices('.')
+            .any(|(i, _)| matches(p, &module[i + 1..]))
+}
+
+/// Whether a module name fits a pattern (holes match one or more characters).
+fn matches(p: &[Piece], s: &str) -> bool {
+    match p.split_first() {
+        None => s.is_empty(),
+        Some((Piece::Lit(l), rest)) => s.strip_prefix(l.as_str()).is_some_and(|t| matches(rest, t)),
+        Some((Piece::Hole, rest)) => (1..=s.len())
+            .filter(|&i| s.is_char_boundary(i))
+            .any(|i| matches(rest, &s[i..])),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_names_fit_patterns_with_holes() {
+        let p = vec![
+            Piece::Lit("app.mods.".into()),
+            Piece::Hole,
+            Piece::Lit(".core".into()),
+        ];
+        assert!(matches(&p, "app.mods.swap.core"));
+        assert!(!matches(&p, "app.mods..core"));
+        assert!(!matches(&p, "app.other.swap.core"));
+        assert!(fits_module(&p, "repo.app.mods.swap.core"));
+        assert!(!fits_module(&p, "repo.xapp.mods.swap.core"));
+        assert!(has_prefix(&p));
+        let hole: Pattern = vec![Piece::Hole];
+        assert!(!has_prefix(&hole));
+    }
+}
