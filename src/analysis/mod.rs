@@ -18,8 +18,10 @@ pub mod callgraph;
 pub mod dataflow;
 pub mod entrypoints;
 pub mod generation;
+pub mod inferred;
 mod import_roots;
 pub mod index;
+pub mod queues;
 pub mod results;
 
 use index::SemanticIndex;

@@ -9,8 +9,10 @@ use rayon::prelude::*;
 use crate::analysis::callgraph::{CallGraph, NodeId, Reach, Reached, SinkSet, Site};
 use crate::analysis::entrypoints::{self, EntryPoint, Handler};
 use crate::analysis::generation::{self, GenerationSite};
+use crate::analysis::inferred;
 use crate::analysis::{Project, dataflow};
 use crate::catalog::labels::LabelKind;
+use crate::catalog::entrypoints::EntryKind;
 use crate::catalog::{Catalog, ContentType};
 use crate::facts::FileFacts;
 use crate::qname::OptionQName;
@@ -64,25 +66,16 @@ impl<'a> Analysis<'a> {
             })
             .collect();
         let graph = CallGraph::build(project, &handlers);
-        let generation_sinks = graph.sink_set(
-            project,
-            sites.iter().enumerate().map(|(i, s)| {
-                (
-                    i,
-                    Site {
-                        file: s.file,
-                        call: s.call,
-                    },
-                )
-            }),
-        );
-        let reach = entry_points
-            .iter()
-            .map(|e| match graph.handler_node(project, &e.handler) {
-                Some(start) => graph.reach(start, &generation_sinks),
-                None => Reach::default(),
-            })
-            .collect();
+        let candidates = inferred::candidates(project, catalog, &sites);
+        if std::env::var_os("TMPDBG").is_some() {
+            for c in &candidates {
+                let f = &project.files[c.file];
+                eprintln!("CAND {}:{} {:?}", f.path, f.calls[c.call].span.start_line, c.inferred);
+            }
+            eprintln!("QUEUES {:?}", graph.queue_stats);
+        }
+        let (sites, generation_sinks, reach) =
+            reach_generation(project, catalog, &graph, &entry_points, sites, candidates);
         let labels = label_evidence(project, catalog, &graph);
         Analysis {
             sites,
@@ -132,6 +125,74 @@ impl<'a> Analysis<'a> {
         nodes.extend(modules);
         nodes.into_iter().flat_map(|n| self.labels[n].iter())
     }
+}
+
+/// The generation sites with what each entry point reaches. Inferred
+/// candidates (the project's own models) count only for entry points that
+/// also reach a call delivering media: those entry points keep them, and the
+/// candidates some entry point keeps become sites, after the observed ones.
+fn reach_generation<'a>(
+    project: &Project,
+    catalog: &Catalog,
+    graph: &CallGraph,
+    entry_points: &[EntryPoint],
+    mut sites: Vec<GenerationSite<'a>>,
+    candidates: Vec<GenerationSite<'a>>,
+) -> (Vec<GenerationSite<'a>>, SinkSet, Vec<Reach>) {
+    let at = |s: &GenerationSite<'_>| Site {
+        file: s.file,
+        call: s.call,
+    };
+    let reach_all = |set: &SinkSet| -> Vec<Reach> {
+        entry_points
+            .iter()
+            .map(|e| match graph.handler_node(project, &e.handler) {
+                Some(start) => graph.reach(start, set),
+                None => Reach::default(),
+            })
+            .collect()
+    };
+    if candidates.is_empty() {
+        let set = graph.sink_set(project, sites.iter().map(at).enumerate());
+        let reach = reach_all(&set);
+        return (sites, set, reach);
+    }
+    // Sink ids: observed sites, then candidates, then deliveries.
+    let (n, m) = (sites.len(), candidates.len());
+    let deliveries = inferred::deliveries(project, catalog);
+    let all = graph.sink_set(
+        project,
+        sites
+            .iter()
+            .chain(&candidates)
+            .map(at)
+            .chain(deliveries)
+            .enumerate(),
+    );
+    let mut reach = reach_all(&all);
+    let mut keep = vec![false; m];
+    for (r, e) in reach.iter_mut().zip(entry_points) {
+        // What a UI handler returns is shown to the user.
+        let delivers = e.kind == EntryKind::Ui || r.sinks.iter().any(|x| x.sink >= n + m);
+        r.sinks.retain(|x| x.sink < n || (delivers && x.sink < n + m));
+        for x in r.sinks.iter().filter(|x| x.sink >= n) {
+            keep[x.sink - n] = true;
+        }
+    }
+    let mut renumber = vec![usize::MAX; m];
+    for (i, c) in candidates.into_iter().enumerate() {
+        if keep[i] {
+            renumber[i] = sites.len();
+            sites.push(c);
+        }
+    }
+    for r in &mut reach {
+        for x in r.sinks.iter_mut().filter(|x| x.sink >= n) {
+            x.sink = renumber[x.sink - n];
+        }
+    }
+    let set = graph.sink_set(project, sites.iter().map(at).enumerate());
+    (sites, set, reach)
 }
 
 fn label_evidence(
