@@ -203,7 +203,7 @@ fn is_model_class(project: &Project, catalog: &Catalog, class: &str) -> bool {
 /// The names that say what a call's result is, and where they come from:
 /// the targets of the assignments that hold the call; else, when the call
 /// is returned or its result goes into another expression, the enclosing
-/// function's name and the names it returns.
+/// function's name and the names it returns as they are.
 fn result_names(file: &FileFacts, ci: usize) -> (Vec<&str>, &'static str) {
     let call = &file.calls[ci];
     let inside = |span: &crate::source::Span| {
@@ -223,10 +223,10 @@ fn result_names(file: &FileFacts, ci: usize) -> (Vec<&str>, &'static str) {
     };
     let mut names = vec![scope.as_str().rsplit('.').next().unwrap_or_default()];
     for r in file.returns.iter().filter(|r| r.scope == Some(*scope)) {
-        match &r.value {
-            Value::Name { text, .. } => names.push(text.as_str()),
-            Value::Expr(e) => names.extend(e.reads.iter().map(|n| n.as_str())),
-            _ => {}
+        // Names returned as they are; what an expression reads includes
+        // the call's own inputs (`return model(image)`), which say nothing.
+        if let Value::Name { text, .. } = &r.value {
+            names.push(text.as_str());
         }
     }
     names.dedup();
