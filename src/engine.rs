@@ -475,6 +475,7 @@ fn analyse(
         .collect();
     stats.rules = t.elapsed();
     stats.taint = analysis.dataflow.stats();
+    stats.inferred = analysis.inferred;
 
     let t = Instant::now();
     for f in &mut findings {

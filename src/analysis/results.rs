@@ -15,6 +15,7 @@ use crate::catalog::labels::LabelKind;
 use crate::catalog::entrypoints::EntryKind;
 use crate::catalog::{Catalog, ContentType};
 use crate::facts::FileFacts;
+use crate::finding::InferredStats;
 use crate::qname::OptionQName;
 use crate::source::Span;
 
@@ -49,6 +50,8 @@ pub struct Analysis<'a> {
     pub labels: Vec<Vec<LabelEvidence>>,
     /// Data-flow indexes and taint results, computed when a rule asks.
     pub dataflow: dataflow::Cache,
+    /// Queue hand-offs and inferred sites, for `--stats`.
+    pub inferred: InferredStats,
 }
 
 impl<'a> Analysis<'a> {
@@ -67,15 +70,18 @@ impl<'a> Analysis<'a> {
             .collect();
         let graph = CallGraph::build(project, &handlers);
         let candidates = inferred::candidates(project, catalog, &sites);
-        if std::env::var_os("TMPDBG").is_some() {
-            for c in &candidates {
-                let f = &project.files[c.file];
-                eprintln!("CAND {}:{} {:?}", f.path, f.calls[c.call].span.start_line, c.inferred);
-            }
-            eprintln!("QUEUES {:?}", graph.queue_stats);
-        }
+        let q = graph.queue_stats;
+        let mut stats = InferredStats {
+            queues: q.queues,
+            queue_edges: q.edges,
+            queue_cut: q.cut,
+            candidates: candidates.len(),
+            sites: 0,
+        };
+        let observed = sites.len();
         let (sites, generation_sinks, reach) =
             reach_generation(project, catalog, &graph, &entry_points, sites, candidates);
+        stats.sites = sites.len() - observed;
         let labels = label_evidence(project, catalog, &graph);
         Analysis {
             sites,
@@ -85,6 +91,7 @@ impl<'a> Analysis<'a> {
             reach,
             labels,
             dataflow: dataflow::Cache::new(project.files.len()),
+            inferred: stats,
         }
     }
 
