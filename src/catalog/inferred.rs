@@ -186,3 +186,38 @@ impl Inferred {
         found.map_or(NameSays::Nothing, NameSays::Media)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn builtin() -> Inferred {
+        crate::catalog::Catalog::load(&crate::catalog::CatalogData::default())
+            .expect("built-in catalogue")
+            .inferred
+    }
+
+    #[test]
+    fn names_say_media_unless_a_token_vetoes() {
+        let inf = builtin();
+        assert_eq!(
+            inf.classify(["crop_vision_frame"]),
+            NameSays::Media(ContentType::Image)
+        );
+        assert_eq!(
+            inf.classify(["generatedWavs"]),
+            NameSays::Media(ContentType::Audio)
+        );
+        assert_eq!(inf.classify(["image_embeds"]), NameSays::NotMedia);
+        assert_eq!(inf.classify(["face_embedding"]), NameSays::NotMedia);
+        assert_eq!(inf.classify(["detection"]), NameSays::NotMedia);
+        assert_eq!(inf.classify(["result", "out"]), NameSays::Nothing);
+    }
+
+    #[test]
+    fn runtime_calls_match_sessions() {
+        let inf = builtin();
+        assert!(inf.is_runtime_call("onnxruntime.InferenceSession().run"));
+        assert!(!inf.is_runtime_call("onnxruntime.InferenceSession().get_inputs"));
+    }
+}
