@@ -54,8 +54,7 @@ pub fn candidates<'a>(
                 continue;
             }
             let (names, source) = result_names(file, ci);
-            let NameSays::Media(content) = catalog.inferred.classify(names.iter().copied())
-            else {
+            let NameSays::Media(content) = catalog.inferred.classify(names.iter().copied()) else {
                 continue;
             };
             out.push(GenerationSite {

@@ -18,9 +18,9 @@ pub mod callgraph;
 pub mod dataflow;
 pub mod entrypoints;
 pub mod generation;
-pub mod inferred;
 mod import_roots;
 pub mod index;
+pub mod inferred;
 pub mod queues;
 pub mod results;
 

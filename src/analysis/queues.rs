@@ -88,8 +88,7 @@ pub fn queue_edges(
             if !put && !sem.dequeue.contains(&last) {
                 continue;
             }
-            let Some(key) = queue_key(file, call, chain.as_str(), last, sem.receiver_params)
-            else {
+            let Some(key) = queue_key(file, call, chain.as_str(), last, sem.receiver_params) else {
                 continue;
             };
             let node = node_at(fi, call);
@@ -118,8 +117,8 @@ pub fn queue_edges(
             continue;
         }
         stats.queues += 1;
-        stats.cut += puts.len().saturating_sub(MAX_PRODUCERS)
-            + workers.len().saturating_sub(MAX_CONSUMERS);
+        stats.cut +=
+            puts.len().saturating_sub(MAX_PRODUCERS) + workers.len().saturating_sub(MAX_CONSUMERS);
         for &(caller, site) in puts.iter().take(MAX_PRODUCERS) {
             for &to in workers.iter().take(MAX_CONSUMERS) {
                 if to != caller {

@@ -11,8 +11,8 @@ use crate::analysis::entrypoints::{self, EntryPoint, Handler};
 use crate::analysis::generation::{self, GenerationSite};
 use crate::analysis::inferred;
 use crate::analysis::{Project, dataflow};
-use crate::catalog::labels::LabelKind;
 use crate::catalog::entrypoints::EntryKind;
+use crate::catalog::labels::LabelKind;
 use crate::catalog::{Catalog, ContentType};
 use crate::facts::FileFacts;
 use crate::finding::InferredStats;
@@ -181,7 +181,8 @@ fn reach_generation<'a>(
     for (r, e) in reach.iter_mut().zip(entry_points) {
         // What a UI handler returns is shown to the user.
         let delivers = e.kind == EntryKind::Ui || r.sinks.iter().any(|x| x.sink >= n + m);
-        r.sinks.retain(|x| x.sink < n || (delivers && x.sink < n + m));
+        r.sinks
+            .retain(|x| x.sink < n || (delivers && x.sink < n + m));
         for x in r.sinks.iter().filter(|x| x.sink >= n) {
             keep[x.sink - n] = true;
         }

@@ -119,8 +119,8 @@ impl Inferred {
                 not_media.extend(tokens.iter().cloned());
                 continue;
             }
-            let content: ContentType = serde_json::from_value(serde_json::json!(kind))
-                .map_err(|_| CatalogError {
+            let content: ContentType =
+                serde_json::from_value(serde_json::json!(kind)).map_err(|_| CatalogError {
                     message: format!("media_names: unknown content type `{kind}`"),
                 })?;
             media.extend(tokens.iter().map(|t| (t.clone(), content)));

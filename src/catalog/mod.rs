@@ -481,7 +481,8 @@ impl Catalog {
         };
         let media = media::Media::build(data.media).map_err(within("media".into()))?;
         let records = inputs::Records::build(data.records)?;
-        let inferred = inferred::Inferred::build(data.inferred).map_err(within("inferred".into()))?;
+        let inferred =
+            inferred::Inferred::build(data.inferred).map_err(within("inferred".into()))?;
         let inferred_api = GenerationApi {
             id: "project-model".into(),
             language: Language::Python,

@@ -32,7 +32,12 @@ static SEMANTICS: Semantics = Semantics {
     receiver_params: &["self", "cls"],
     enqueue: &["put", "put_nowait", "append", "appendleft"],
     dequeue: &["get", "get_nowait", "pop", "popleft"],
-    task_starters: &["create_task", "ensure_future", "run_coroutine_threadsafe", "start_soon"],
+    task_starters: &[
+        "create_task",
+        "ensure_future",
+        "run_coroutine_threadsafe",
+        "start_soon",
+    ],
 };
 
 impl Frontend for PythonFrontend {
