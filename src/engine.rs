@@ -476,6 +476,7 @@ fn analyse(
     stats.rules = t.elapsed();
     stats.taint = analysis.dataflow.stats();
     stats.plugins = analysis.plugins.clone();
+    stats.inferred = analysis.inferred;
 
     let t = Instant::now();
     for f in &mut findings {

@@ -371,6 +371,22 @@ pub struct Stats {
     pub taint: Vec<(String, TaintStats)>,
     /// Calls into plugins loaded by name: sites, edges, sites cut at the cap.
     pub plugins: crate::analysis::plugins::PluginStats,
+    /// What the call graph's queue hand-offs and inferred generation found.
+    pub inferred: InferredStats,
+}
+
+/// Queue hand-off edges and inferred generation sites, for `--stats`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InferredStats {
+    /// Queues with a producer and a started worker, the edges they gave,
+    /// and producers or workers cut at the per-queue caps.
+    pub queues: usize,
+    pub queue_edges: usize,
+    pub queue_cut: usize,
+    /// Candidate calls of the project's own models, and those kept (an
+    /// entry point reaching them delivers media).
+    pub candidates: usize,
+    pub sites: usize,
 }
 
 /// What one taint spec's run cost and cut, for `--stats`.

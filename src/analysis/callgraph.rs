@@ -19,6 +19,7 @@ use ustr::Ustr;
 
 use crate::analysis::entrypoints::Handler;
 use crate::analysis::index::{Symbol, dotted};
+use crate::analysis::queues::{self, QueueStats};
 use crate::analysis::{FastMap, Project};
 use crate::facts::{Call, QName, Value};
 use crate::lang;
@@ -67,6 +68,9 @@ pub enum Via {
     Callee,
     /// A project function passed as an argument (`Thread(target=fn)`).
     Argument,
+    /// A task put on a queue or list that the worker function takes it
+    /// from (`analysis::queues`).
+    Queue,
 }
 
 /// A call site's targets, each with how it is reached.
@@ -84,6 +88,8 @@ pub struct CallGraph {
     module_nodes: Vec<NodeId>,
     /// Per file: main-guard nodes in guard order.
     main_nodes: Vec<Vec<NodeId>>,
+    /// What the queue hand-off pass found and cut.
+    pub queue_stats: QueueStats,
 }
 
 /// A set of sink call sites, indexed by the node whose code makes them.
@@ -123,6 +129,7 @@ impl CallGraph {
             by_qualname: Vec::with_capacity(project.files.len()),
             module_nodes: Vec::new(),
             main_nodes: Vec::new(),
+            queue_stats: QueueStats::default(),
         };
         for (fi, file) in project.files.iter().enumerate() {
             let module = g.add(Node::Module { file: fi });
@@ -165,6 +172,8 @@ impl CallGraph {
                     .collect()
             })
             .collect();
+        let mut per_file = per_file;
+        g.add_queue_edges(project, &mut per_file);
         g.site_targets = vec![Vec::new(); project.files.len()];
         for (caller, site, targets) in per_file.into_iter().flatten() {
             let mut seen: Vec<NodeId> = targets.iter().map(|t| t.0).collect();
@@ -216,6 +225,45 @@ impl CallGraph {
             all.sort_unstable();
             all.dedup_by_key(|t| t.0);
             per_file[at].1 = all.into();
+        }
+    }
+
+    /// Hand-offs through queues (`analysis::queues`), merged into the
+    /// per-file targets (sorted by call index) before edges are added.
+    #[allow(clippy::type_complexity)]
+    fn add_queue_edges(
+        &mut self,
+        project: &Project,
+        per_file: &mut [Vec<(NodeId, Site, Vec<(NodeId, Via)>)>],
+    ) {
+        let lookup = |site: Site| -> Vec<(NodeId, Via)> {
+            let list = &per_file[site.file];
+            match list.binary_search_by_key(&site.call, |(_, s, _)| s.call) {
+                Ok(i) => list[i].2.clone(),
+                Err(_) => Vec::new(),
+            }
+        };
+        let (edges, stats) = queues::queue_edges(
+            project,
+            lookup,
+            |fi, call| self.node_at(project, fi, call.scope.as_deref(), call.span.start_byte),
+            |n| matches!(self.nodes[n], Node::Function { .. }),
+        );
+        self.queue_stats = stats;
+        for e in edges {
+            let list = &mut per_file[e.site.file];
+            let i = match list.binary_search_by_key(&e.site.call, |(_, s, _)| s.call) {
+                Ok(i) => i,
+                Err(i) => {
+                    list.insert(i, (e.caller, e.site, Vec::new()));
+                    i
+                }
+            };
+            let targets = &mut list[i].2;
+            if !targets.iter().any(|t| t.0 == e.to) {
+                targets.push((e.to, Via::Queue));
+                targets.sort_unstable();
+            }
         }
     }
 

@@ -29,12 +29,26 @@ pub struct GenerationSite<'a> {
     /// The generation function or bound method passed as a value, when the
     /// call runs one rather than being one (`run_in_threadpool(generate_step, ...)`).
     pub passed: Option<Ustr>,
+    /// For a site of the project's own model (no catalogue entry), why it
+    /// is taken for generation (`analysis::inferred`); `None` when the
+    /// catalogue names the call (observed).
+    pub inferred: Option<String>,
 }
 
 impl GenerationSite<'_> {
     /// How messages name the generation call: the function passed, or the callee.
     pub fn callee(&self, call: &Call) -> Ustr {
         self.passed.unwrap_or(call.callee)
+    }
+
+    /// SARIF's `evidence` property: `observed` (a catalogue match) or
+    /// `inferred` (the project's own model).
+    pub fn evidence(&self) -> &'static str {
+        if self.inferred.is_some() {
+            "inferred"
+        } else {
+            "observed"
+        }
     }
 }
 
@@ -104,6 +118,7 @@ fn passed_as_value<'a>(
             host: api.host.clone(),
             jurisdiction: api.jurisdiction,
             passed: Some(*text),
+            inferred: None,
         })
     })
 }
@@ -180,6 +195,7 @@ fn site_as<'a>(
         host: api.host.clone(),
         jurisdiction: api.jurisdiction,
         passed: None,
+        inferred: None,
     };
     // A `base_url` on the call or its client points at another server.
     let base_url = api.base_url_keywords.iter().find_map(|k| {
@@ -256,6 +272,7 @@ fn http_site<'a>(
         host: Some(host),
         jurisdiction: h.jurisdiction,
         passed: None,
+        inferred: None,
     })
 }
 

@@ -21,6 +21,8 @@ pub mod generation;
 mod import_roots;
 pub mod index;
 pub mod plugins;
+pub mod inferred;
+pub mod queues;
 pub mod results;
 
 use index::SemanticIndex;

@@ -9,11 +9,14 @@ use rayon::prelude::*;
 use crate::analysis::callgraph::{CallGraph, NodeId, Reach, Reached, SinkSet, Site};
 use crate::analysis::entrypoints::{self, EntryPoint, Handler};
 use crate::analysis::generation::{self, GenerationSite};
+use crate::analysis::inferred;
 use crate::analysis::plugins::{self, PluginStats};
 use crate::analysis::{Project, dataflow};
+use crate::catalog::entrypoints::EntryKind;
 use crate::catalog::labels::{Carrier, LabelKind};
 use crate::catalog::{Catalog, ContentType};
 use crate::facts::FileFacts;
+use crate::finding::InferredStats;
 use crate::source::Span;
 
 /// A sign in code that content gets labeled: a label API call or a marker string.
@@ -57,6 +60,8 @@ pub struct Analysis<'a> {
     pub dataflow: dataflow::Cache,
     /// Calls into plugins loaded by name that the call graph follows.
     pub plugins: PluginStats,
+    /// Queue hand-offs and inferred sites, for `--stats`.
+    pub inferred: InferredStats,
 }
 
 impl<'a> Analysis<'a> {
@@ -76,25 +81,19 @@ impl<'a> Analysis<'a> {
         let mut graph = CallGraph::build(project, &handlers);
         let plugins = plugins::calls(project, &catalog.entrypoints.data.module_loaders);
         graph.add_plugin_calls(project, &plugins);
-        let generation_sinks = graph.sink_set(
-            project,
-            sites.iter().enumerate().map(|(i, s)| {
-                (
-                    i,
-                    Site {
-                        file: s.file,
-                        call: s.call,
-                    },
-                )
-            }),
-        );
-        let reach = entry_points
-            .iter()
-            .map(|e| match graph.handler_node(project, &e.handler) {
-                Some(start) => graph.reach(start, &generation_sinks),
-                None => Reach::default(),
-            })
-            .collect();
+        let candidates = inferred::candidates(project, catalog, &sites);
+        let q = graph.queue_stats;
+        let mut stats = InferredStats {
+            queues: q.queues,
+            queue_edges: q.edges,
+            queue_cut: q.cut,
+            candidates: candidates.len(),
+            sites: 0,
+        };
+        let observed = sites.len();
+        let (sites, generation_sinks, reach) =
+            reach_generation(project, catalog, &graph, &entry_points, sites, candidates);
+        stats.sites = sites.len() - observed;
         let labels = label_evidence(project, catalog, &graph);
         Analysis {
             sites,
@@ -105,6 +104,7 @@ impl<'a> Analysis<'a> {
             labels,
             dataflow: dataflow::Cache::new(project.files.len()),
             plugins: plugins.stats,
+            inferred: stats,
         }
     }
 
@@ -145,6 +145,75 @@ impl<'a> Analysis<'a> {
         nodes.extend(modules);
         nodes.into_iter().flat_map(|n| self.labels[n].iter())
     }
+}
+
+/// The generation sites with what each entry point reaches. Inferred
+/// candidates (the project's own models) count only for entry points that
+/// also reach a call delivering media: those entry points keep them, and the
+/// candidates some entry point keeps become sites, after the observed ones.
+fn reach_generation<'a>(
+    project: &Project,
+    catalog: &Catalog,
+    graph: &CallGraph,
+    entry_points: &[EntryPoint],
+    mut sites: Vec<GenerationSite<'a>>,
+    candidates: Vec<GenerationSite<'a>>,
+) -> (Vec<GenerationSite<'a>>, SinkSet, Vec<Reach>) {
+    let at = |s: &GenerationSite<'_>| Site {
+        file: s.file,
+        call: s.call,
+    };
+    let reach_all = |set: &SinkSet| -> Vec<Reach> {
+        entry_points
+            .iter()
+            .map(|e| match graph.handler_node(project, &e.handler) {
+                Some(start) => graph.reach(start, set),
+                None => Reach::default(),
+            })
+            .collect()
+    };
+    if candidates.is_empty() {
+        let set = graph.sink_set(project, sites.iter().map(at).enumerate());
+        let reach = reach_all(&set);
+        return (sites, set, reach);
+    }
+    // Sink ids: observed sites, then candidates, then deliveries.
+    let (n, m) = (sites.len(), candidates.len());
+    let deliveries = inferred::deliveries(project, catalog);
+    let all = graph.sink_set(
+        project,
+        sites
+            .iter()
+            .chain(&candidates)
+            .map(at)
+            .chain(deliveries)
+            .enumerate(),
+    );
+    let mut reach = reach_all(&all);
+    let mut keep = vec![false; m];
+    for (r, e) in reach.iter_mut().zip(entry_points) {
+        // What a UI handler returns is shown to the user.
+        let delivers = e.kind == EntryKind::Ui || r.sinks.iter().any(|x| x.sink >= n + m);
+        r.sinks
+            .retain(|x| x.sink < n || (delivers && x.sink < n + m));
+        for x in r.sinks.iter().filter(|x| x.sink >= n) {
+            keep[x.sink - n] = true;
+        }
+    }
+    let mut renumber = vec![usize::MAX; m];
+    for (i, c) in candidates.into_iter().enumerate() {
+        if keep[i] {
+            renumber[i] = sites.len();
+            sites.push(c);
+        }
+    }
+    for r in &mut reach {
+        for x in r.sinks.iter_mut().filter(|x| x.sink >= n) {
+            x.sink = renumber[x.sink - n];
+        }
+    }
+    let set = graph.sink_set(project, sites.iter().map(at).enumerate());
+    (sites, set, reach)
 }
 
 fn label_evidence(

@@ -14,6 +14,7 @@ pub mod entrypoints;
 use std::collections::BTreeMap;
 
 pub mod hosts;
+pub mod inferred;
 pub mod inputs;
 pub mod labels;
 pub mod media;
@@ -270,6 +271,9 @@ pub struct CatalogData {
     /// What counts as a record of user input (`[records]`).
     #[serde(default)]
     pub records: inputs::RecordsData,
+    /// The project's own models: inferred generation (`[inferred]`).
+    #[serde(default)]
+    pub inferred: inferred::InferredData,
 }
 
 /// The loaded, compiled catalogue.
@@ -321,6 +325,10 @@ pub struct Catalog {
     pub personal_data: personal_data::PersonalData,
     /// What counts as a record of user input.
     pub records: inputs::Records,
+    /// The project's own models and the calls that deliver their output.
+    pub inferred: inferred::Inferred,
+    /// The API inferred generation sites name (the project's own model).
+    pub inferred_api: GenerationApi,
 }
 
 const GENERATION_TOML: &str = include_str!("generation.toml");
@@ -501,6 +509,22 @@ impl Catalog {
         };
         let media = media::Media::build(data.media).map_err(within("media".into()))?;
         let records = inputs::Records::build(data.records)?;
+        let inferred =
+            inferred::Inferred::build(data.inferred).map_err(within("inferred".into()))?;
+        let inferred_api = GenerationApi {
+            id: "project-model".into(),
+            language: Language::Python,
+            patterns: Vec::new(),
+            content: Vec::new(),
+            content_by_arg: None,
+            provider: "the project's own model".into(),
+            host: None,
+            jurisdiction: Jurisdiction::SelfHosted,
+            biometric: false,
+            enhancement: false,
+            model_keyword: None,
+            base_url_keywords: Vec::new(),
+        };
         let taint = data
             .taint
             .into_iter()
@@ -515,6 +539,8 @@ impl Catalog {
         let personal_data = personal_data::PersonalData::build(&data.personal_data)
             .map_err(|message| CatalogError { message })?;
         Ok(Catalog {
+            inferred,
+            inferred_api,
             personal_data,
             media,
             taint,
@@ -599,6 +625,7 @@ impl CatalogData {
         self.personal_data.extend(other.personal_data);
         self.record.extend(other.record);
         self.records.extend(other.records);
+        self.inferred.extend(other.inferred);
     }
 }
 

@@ -500,6 +500,18 @@ fn print_stats(s: &engine::Stats) {
             p.sites, p.edges, p.cut_sites
         );
     }
+    let i = &s.inferred;
+    if i.queues + i.candidates > 0 {
+        use crate::analysis::queues::{MAX_CONSUMERS, MAX_PRODUCERS};
+        eprintln!(
+            "  queue hand-offs: {} queues, {} edges; cut at caps: {} (over {MAX_PRODUCERS} producers or {MAX_CONSUMERS} workers a queue)",
+            i.queues, i.queue_edges, i.queue_cut
+        );
+        eprintln!(
+            "  inferred generation: {} candidate calls of the project's own models, {} kept (reached with media delivery)",
+            i.candidates, i.sites
+        );
+    }
     if s.cache_hits + s.cache_misses > 0 {
         eprintln!(
             "  facts cache: {} hits, {} parsed",

@@ -43,6 +43,13 @@ pub struct Semantics {
     /// Names of a method's receiver parameter (`self`, `cls`): not bound
     /// to an argument at a method call.
     pub receiver_params: &'static [&'static str],
+    /// Methods that put work on a queue or list (`put`, `append`).
+    pub enqueue: &'static [&'static str],
+    /// Methods that take work off one (`get`, `pop`).
+    pub dequeue: &'static [&'static str],
+    /// Calls that start a coroutine or task given as a call of it
+    /// (`asyncio.create_task(worker())`), by last name.
+    pub task_starters: &'static [&'static str],
 }
 
 /// One language's frontend.

@@ -57,6 +57,9 @@ static NO_SEMANTICS: Semantics = Semantics {
     constructor: None,
     call_operator: None,
     receiver_params: &[],
+    enqueue: &[],
+    dequeue: &[],
+    task_starters: &[],
 };
 
 /// One configuration format behind the frontend contract.

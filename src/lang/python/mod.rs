@@ -30,6 +30,14 @@ static SEMANTICS: Semantics = Semantics {
     constructor: Some("__init__"),
     call_operator: Some("__call__"),
     receiver_params: &["self", "cls"],
+    enqueue: &["put", "put_nowait", "append", "appendleft"],
+    dequeue: &["get", "get_nowait", "pop", "popleft"],
+    task_starters: &[
+        "create_task",
+        "ensure_future",
+        "run_coroutine_threadsafe",
+        "start_soon",
+    ],
 };
 
 impl Frontend for PythonFrontend {

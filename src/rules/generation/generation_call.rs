@@ -49,6 +49,12 @@ reach it label, log and moderate what they serve. Silence calls in code that is
 never deployed (notebooks, evaluation scripts) with `per-path-ignores` in the
 configuration rather than inline comments.
 
+Calls of the project's own models (a `torch.nn.Module` subclass, an
+onnxruntime session of the project's weights) are reported as *inferred*
+(`evidence: "inferred"`, `precision: "medium"`) when their result is named as
+media or text and an entry point that reaches them also delivers media; the
+message says why. Catalogue matches carry `evidence: "observed"`.
+
 ## Known problems
 Calls through clients whose type synthlint cannot infer (a client passed in as
 an untyped parameter, built by a factory in another package) are not reported.
@@ -83,6 +89,9 @@ impl Rule for GenerationCall {
             if let Some(m) = &site.model {
                 message += &format!(", model `{m}`");
             }
+            if let Some(reason) = &site.inferred {
+                message += &format!("; inferred: {reason}");
+            }
             let mut f = Finding::new(
                 META.code,
                 META.default_level,
@@ -111,7 +120,21 @@ impl Rule for GenerationCall {
             if api.enhancement {
                 f.properties.insert("enhancement".into(), json!(true));
             }
+            insert_evidence(&mut f, site);
             out.push(f);
         }
     }
+}
+
+/// `evidence` (`observed`: a catalogue match; `inferred`: the project's own
+/// model) and the matching `precision` (`high`, `medium`).
+pub fn insert_evidence(f: &mut Finding, site: &generation::GenerationSite<'_>) {
+    let evidence = site.evidence();
+    f.properties.insert("evidence".into(), json!(evidence));
+    let precision = if evidence == "inferred" {
+        "medium"
+    } else {
+        "high"
+    };
+    f.properties.insert("precision".into(), json!(precision));
 }

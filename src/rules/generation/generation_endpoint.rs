@@ -5,9 +5,10 @@ use std::collections::BTreeSet;
 
 use serde_json::json;
 
-use crate::analysis::callgraph::{Reached, Site};
+use crate::analysis::callgraph::{Reached, Site, Via};
 use crate::analysis::entrypoints::{EntryPoint, Handler};
 use crate::analysis::generation;
+use crate::facts::Receiver;
 use crate::finding::{Finding, Level, Location, MAX_FLOW_STEPS, Related, shown_steps};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
@@ -53,6 +54,11 @@ labeled, its inputs logged and its content moderated. Entry points of kind
 `cli` are local tools, not services; silence them in configuration if they are
 never deployed.
 
+An entry point that reaches only the project's own models (inferred
+generation, see GEN001) is reported with `evidence: "inferred"` and
+`precision: "medium"`, and the message says why the call was taken for
+generation; one that reaches a catalogued call is `observed`.
+
 ## Known problems
 Calls made through objects whose type is only known at run time (plugin
 registries, `getattr`, dependency injection containers, models chosen from
@@ -92,11 +98,15 @@ impl Rule for GenerationEndpoint {
                         call: site.call,
                     }),
                     message: format!(
-                        "generates {} via `{}` ({}, {})",
+                        "generates {} via `{}` ({}, {}){}",
                         generation::content_label(&site.content),
                         site.callee(call),
                         site.provider,
-                        site.jurisdiction.as_str()
+                        site.jurisdiction.as_str(),
+                        site.inferred
+                            .as_ref()
+                            .map(|r| format!("; inferred: {r}"))
+                            .unwrap_or_default()
                     ),
                 });
             }
@@ -115,6 +125,12 @@ impl Rule for GenerationEndpoint {
             let enhancement_only = reached.iter().all(|r| an.sites[r.sink].api.enhancement);
             if enhancement_only {
                 message += "; enhancement or restoration only";
+            }
+            // Inferred only when no catalogue site is reached.
+            let observed = reached.iter().find(|r| an.sites[r.sink].inferred.is_none());
+            let evidence_site = &an.sites[observed.unwrap_or(&reached[0]).sink];
+            if let Some(reason) = &evidence_site.inferred {
+                message += &format!("; inferred: {reason}");
             }
             if entry.kind.is_local() {
                 message += "; local entry point, not a service";
@@ -146,6 +162,7 @@ impl Rule for GenerationEndpoint {
             if enhancement_only {
                 f.properties.insert("enhancementOnly".into(), json!(true));
             }
+            super::generation_call::insert_evidence(&mut f, evidence_site);
             out.push(f);
         }
     }
@@ -179,14 +196,23 @@ pub fn endpoint_flow(cx: &Context<'_>, entry: &EntryPoint, first: &Reached) -> V
         }
         let s = first.path[i];
         let call = &cx.project.files[s.file].calls[s.call];
-        let what = if i + 1 == first.path.len() {
-            "generation call"
-        } else {
-            "calls"
+        let queued = i + 1 < first.path.len()
+            && cx
+                .analysis
+                .graph
+                .targets_at(s)
+                .iter()
+                .any(|(_, via)| *via == Via::Queue);
+        let message = match call.receiver {
+            Receiver::Name(queue) if queued => {
+                format!("handed to the worker through `{queue}`")
+            }
+            _ if i + 1 == first.path.len() => format!("generation call `{}`", call.callee),
+            _ => format!("calls `{}`", call.callee),
         };
         flow.push(Related {
             location: location(i),
-            message: format!("{what} `{}`", call.callee),
+            message,
         });
     }
     flow

@@ -1,0 +1,175 @@
+//! Hand-offs through queues: a handler puts a task on a queue or list
+//! (`q.put(task)`, `async_tasks.append(task)`) that a worker started
+//! elsewhere takes off (`q.get()`, `async_tasks.pop(0)` in a function run by
+//! `Thread(target=worker)` or `asyncio.create_task(worker())`). The call
+//! graph gets an edge from the enqueueing call to the worker (`Via::Queue`),
+//! so what the worker reaches is reached from the handler.
+//!
+//! A queue is known by the object it is: a module-level name (`pkg.mod.q`,
+//! the same from any module that imports it) or an attribute of `self` in
+//! the methods of one class (`pkg.mod.Class.q`). Queues held in locals or
+//! passed as parameters are not followed. Which methods put and take is the
+//! language's business (`lang::Semantics`).
+
+use std::collections::BTreeMap;
+
+use crate::analysis::callgraph::{NodeId, Site, Via};
+use crate::analysis::{FastSet, Project};
+use crate::facts::{Call, FileFacts, Receiver};
+use crate::lang;
+
+/// Per queue, at most this many workers take from it...
+pub const MAX_CONSUMERS: usize = 8;
+/// ...and this many calls put on it get edges.
+pub const MAX_PRODUCERS: usize = 64;
+
+/// What the queue pass found and what its caps cut.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct QueueStats {
+    /// Queues with both a producer and a started worker.
+    pub queues: usize,
+    pub edges: usize,
+    /// Producers or consumers left out at the caps.
+    pub cut: usize,
+}
+
+/// One hand-off: the call that enqueues (in `caller`) and the worker.
+pub struct QueueEdge {
+    pub caller: NodeId,
+    pub site: Site,
+    pub to: NodeId,
+}
+
+/// The hand-off edges of the project. `targets(site)` gives the call
+/// graph's other targets of a call site, `node_at` the node whose code holds
+/// a call, `is_function` whether a node is a function.
+pub fn queue_edges(
+    project: &Project,
+    targets: impl Fn(Site) -> Vec<(NodeId, Via)>,
+    node_at: impl Fn(usize, &Call) -> NodeId,
+    is_function: impl Fn(NodeId) -> bool,
+) -> (Vec<QueueEdge>, QueueStats) {
+    // Workers: functions passed to be run (`Thread(target=worker)`), and
+    // functions whose call a task starter is given (`create_task(worker())`).
+    let mut started: FastSet<NodeId> = FastSet::default();
+    let mut producers: BTreeMap<String, Vec<(NodeId, Site)>> = BTreeMap::new();
+    let mut consumers: BTreeMap<String, Vec<NodeId>> = BTreeMap::new();
+    for (fi, file) in project.files.iter().enumerate() {
+        let sem = lang::semantics(file.language);
+        if sem.enqueue.is_empty() {
+            continue;
+        }
+        for (ci, call) in file.calls.iter().enumerate() {
+            let site = Site { file: fi, call: ci };
+            let last = call.callee.rsplit('.').next().unwrap_or_default();
+            if sem.task_starters.contains(&last) {
+                for inner in file.calls_in(call.span.start_byte + 1..call.span.end_byte) {
+                    started.extend(
+                        targets(Site {
+                            file: fi,
+                            call: inner,
+                        })
+                        .into_iter()
+                        .filter(|(_, via)| *via == Via::Callee)
+                        .map(|(t, _)| t),
+                    );
+                }
+            }
+            started.extend(
+                targets(site)
+                    .into_iter()
+                    .filter(|(_, via)| *via == Via::Argument)
+                    .map(|(t, _)| t),
+            );
+            let Receiver::Name(chain) = call.receiver else {
+                continue;
+            };
+            let put = sem.enqueue.contains(&last);
+            if !put && !sem.dequeue.contains(&last) {
+                continue;
+            }
+            let Some(key) = queue_key(file, call, chain.as_str(), last, sem.receiver_params) else {
+                continue;
+            };
+            let node = node_at(fi, call);
+            if put {
+                producers.entry(key).or_default().push((node, site));
+            } else if is_function(node) {
+                let list = consumers.entry(key).or_default();
+                if !list.contains(&node) {
+                    list.push(node);
+                }
+            }
+        }
+    }
+    let mut stats = QueueStats::default();
+    let mut edges = Vec::new();
+    for (key, puts) in producers {
+        let Some(takes) = consumers.get(&key) else {
+            continue;
+        };
+        let workers: Vec<NodeId> = takes
+            .iter()
+            .copied()
+            .filter(|n| started.contains(n))
+            .collect();
+        if workers.is_empty() {
+            continue;
+        }
+        stats.queues += 1;
+        stats.cut +=
+            puts.len().saturating_sub(MAX_PRODUCERS) + workers.len().saturating_sub(MAX_CONSUMERS);
+        for &(caller, site) in puts.iter().take(MAX_PRODUCERS) {
+            for &to in workers.iter().take(MAX_CONSUMERS) {
+                if to != caller {
+                    edges.push(QueueEdge { caller, site, to });
+                    stats.edges += 1;
+                }
+            }
+        }
+    }
+    (edges, stats)
+}
+
+/// The queue object a `put`/`get` call is made on, when it is one a
+/// handler and a worker can share: a module-level name (as imported or
+/// resolved, `pkg.worker.async_tasks`), a module-level name of this file not
+/// bound in the calling function, or an attribute of the receiver parameter
+/// in a method (`pkg.mod.Class.tasks`).
+fn queue_key(
+    file: &FileFacts,
+    call: &Call,
+    chain: &str,
+    method: &str,
+    receiver_params: &[&str],
+) -> Option<String> {
+    for name in [call.imported, call.resolved].into_iter().flatten() {
+        if let Some(object) = name
+            .as_str()
+            .strip_suffix(method)
+            .and_then(|s| s.strip_suffix('.'))
+            && !object.contains(['(', '['])
+            && object.contains('.')
+        {
+            return Some(object.to_owned());
+        }
+    }
+    let (head, rest) = chain.split_once('.').unwrap_or((chain, ""));
+    let function = call
+        .scope
+        .and_then(|s| file.functions.iter().find(|f| f.qualname == s));
+    if receiver_params.contains(&head) {
+        let class = function?.class?;
+        return (!rest.is_empty()).then(|| format!("{}.{class}.{rest}", file.module));
+    }
+    let module_level = file
+        .assignments
+        .iter()
+        .any(|a| a.scope.is_none() && a.target == head);
+    let local = file
+        .assignments
+        .iter()
+        .any(|a| a.scope.is_some() && a.scope == call.scope && a.target == head)
+        || function.is_some_and(|f| f.params.iter().any(|p| p == head));
+    (module_level && !local).then(|| format!("{}.{chain}", file.module))
+}
