@@ -17,6 +17,7 @@ pub mod hosts;
 pub mod inputs;
 pub mod labels;
 pub mod media;
+pub mod opt_out;
 pub mod personal_data;
 pub mod taint;
 
@@ -261,6 +262,9 @@ pub struct CatalogData {
     /// What counts as a record of user input (`[records]`).
     #[serde(default)]
     pub records: inputs::RecordsData,
+    /// Recommenders, opt-out switches and training flags (`[opt_out]`).
+    #[serde(default)]
+    pub opt_out: opt_out::OptOutData,
 }
 
 /// The loaded, compiled catalogue.
@@ -307,6 +311,8 @@ pub struct Catalog {
     pub personal_data: personal_data::PersonalData,
     /// What counts as a record of user input.
     pub records: inputs::Records,
+    /// Recommenders, opt-out switches and training flags.
+    pub opt_out: opt_out::OptOut,
 }
 
 const GENERATION_TOML: &str = include_str!("generation.toml");
@@ -317,6 +323,7 @@ const ENTRYPOINTS_TOML: &str = include_str!("entrypoints.toml");
 const MEDIA_TOML: &str = include_str!("media.toml");
 const PERSONAL_DATA_TOML: &str = include_str!("personal_data.toml");
 const INPUTS_TOML: &str = include_str!("inputs.toml");
+const OPT_OUT_TOML: &str = include_str!("opt_out.toml");
 
 #[derive(Debug)]
 pub struct CatalogError {
@@ -336,6 +343,7 @@ impl Catalog {
             ("media", MEDIA_TOML),
             ("personal_data", PERSONAL_DATA_TOML),
             ("inputs", INPUTS_TOML),
+            ("opt_out", OPT_OUT_TOML),
         ] {
             let part: CatalogData = toml::from_str(text).map_err(|e| CatalogError {
                 message: format!("built-in {name} catalogue: {e}"),
@@ -486,7 +494,9 @@ impl Catalog {
             .collect::<Result<_, CatalogError>>()?;
         let personal_data = personal_data::PersonalData::build(&data.personal_data)
             .map_err(|message| CatalogError { message })?;
+        let opt_out = opt_out::OptOut::build(data.opt_out).map_err(within("opt_out".into()))?;
         Ok(Catalog {
+            opt_out,
             personal_data,
             media,
             taint,
@@ -569,6 +579,7 @@ impl CatalogData {
         self.personal_data.extend(other.personal_data);
         self.record.extend(other.record);
         self.records.extend(other.records);
+        self.opt_out.extend(other.opt_out);
     }
 }
 
