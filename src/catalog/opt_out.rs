@@ -30,6 +30,12 @@ pub struct OptOutData {
     /// Names of a per-user score.
     #[serde(default)]
     pub user_scores: Vec<String>,
+    /// Names of functions that rank for one user.
+    #[serde(default)]
+    pub ranking_functions: Vec<String>,
+    /// Parameter names that name the user.
+    #[serde(default)]
+    pub user_ids: Vec<String>,
     /// Settings that switch personalised recommendation off.
     #[serde(default)]
     pub switches: Vec<String>,
@@ -64,6 +70,8 @@ impl OptOutData {
         self.user_vectors.extend(other.user_vectors);
         self.sort_calls.extend(other.sort_calls);
         self.user_scores.extend(other.user_scores);
+        self.ranking_functions.extend(other.ranking_functions);
+        self.user_ids.extend(other.user_ids);
         self.switches.extend(other.switches);
         self.training_opt_in.extend(other.training_opt_in);
         self.training_opt_out.extend(other.training_opt_out);
@@ -98,6 +106,8 @@ pub struct OptOut {
     user_vectors: RegexSet,
     sort_calls: RegexSet,
     user_scores: RegexSet,
+    ranking_functions: RegexSet,
+    user_ids: RegexSet,
     switches: RegexSet,
     training_opt_in: RegexSet,
     training_opt_out: RegexSet,
@@ -131,6 +141,8 @@ impl OptOut {
             user_vectors: set("user_vectors", &data.user_vectors)?,
             sort_calls: set("sort_calls", &data.sort_calls)?,
             user_scores: set("user_scores", &data.user_scores)?,
+            ranking_functions: set("ranking_functions", &data.ranking_functions)?,
+            user_ids: set("user_ids", &data.user_ids)?,
             switches: set("switches", &data.switches)?,
             training_opt_in: set("training_opt_in", &data.training_opt_in)?,
             training_opt_out: set("training_opt_out", &data.training_opt_out)?,
@@ -166,6 +178,14 @@ impl OptOut {
 
     pub fn is_user_score(&self, name: &str) -> bool {
         self.user_scores.is_match(name)
+    }
+
+    pub fn is_ranking_function(&self, name: &str) -> bool {
+        self.ranking_functions.is_match(name)
+    }
+
+    pub fn is_user_id(&self, name: &str) -> bool {
+        self.user_ids.is_match(name)
     }
 
     pub fn is_switch(&self, name: &str) -> bool {

@@ -80,6 +80,19 @@ fn ranking(oo: &OptOut, f: &FileFacts, call: &Call) -> Option<String> {
             call.callee
         ));
     }
+    // A sort inside a function that ranks for the user it is given
+    // (`def recommend_for(user_id, ...)`).
+    if oo.is_sort_call(method)
+        && let Some(scope) = call.scope
+        && let Some(func) = f.functions.iter().find(|g| g.qualname == scope)
+        && oo.is_ranking_function(&func.name)
+        && let Some(user) = func.params.iter().find(|p| oo.is_user_id(p))
+    {
+        return Some(format!(
+            "`{}` in `{}`, which ranks for `{user}`",
+            call.callee, func.name
+        ));
+    }
     None
 }
 
