@@ -39,6 +39,18 @@ pub struct OptOutData {
     /// Settings that switch personalised recommendation off.
     #[serde(default)]
     pub switches: Vec<String>,
+    /// Names of a per-user interest profile or tag set.
+    #[serde(default)]
+    pub profile_names: Vec<String>,
+    /// Methods that add to a profile held in a container or store.
+    #[serde(default)]
+    pub profile_writes: Vec<String>,
+    /// Words of a profile name that say whose it is (plain words).
+    #[serde(default)]
+    pub profile_owner_words: Vec<String>,
+    /// Handler names and routes that change or remove something.
+    #[serde(default)]
+    pub profile_controls: Vec<String>,
     /// Flags whose true value lets a user's data be used for training.
     #[serde(default)]
     pub training_opt_in: Vec<String>,
@@ -73,6 +85,10 @@ impl OptOutData {
         self.ranking_functions.extend(other.ranking_functions);
         self.user_ids.extend(other.user_ids);
         self.switches.extend(other.switches);
+        self.profile_names.extend(other.profile_names);
+        self.profile_writes.extend(other.profile_writes);
+        self.profile_owner_words.extend(other.profile_owner_words);
+        self.profile_controls.extend(other.profile_controls);
         self.training_opt_in.extend(other.training_opt_in);
         self.training_opt_out.extend(other.training_opt_out);
         self.training_writes.extend(other.training_writes);
@@ -109,6 +125,10 @@ pub struct OptOut {
     ranking_functions: RegexSet,
     user_ids: RegexSet,
     switches: RegexSet,
+    profile_names: RegexSet,
+    profile_writes: RegexSet,
+    pub profile_owner_words: Vec<String>,
+    profile_controls: RegexSet,
     training_opt_in: RegexSet,
     training_opt_out: RegexSet,
     training_writes: RegexSet,
@@ -144,6 +164,10 @@ impl OptOut {
             ranking_functions: set("ranking_functions", &data.ranking_functions)?,
             user_ids: set("user_ids", &data.user_ids)?,
             switches: set("switches", &data.switches)?,
+            profile_names: set("profile_names", &data.profile_names)?,
+            profile_writes: set("profile_writes", &data.profile_writes)?,
+            profile_owner_words: data.profile_owner_words,
+            profile_controls: set("profile_controls", &data.profile_controls)?,
             training_opt_in: set("training_opt_in", &data.training_opt_in)?,
             training_opt_out: set("training_opt_out", &data.training_opt_out)?,
             training_writes: set("training_writes", &data.training_writes)?,
@@ -190,6 +214,18 @@ impl OptOut {
 
     pub fn is_switch(&self, name: &str) -> bool {
         self.switches.is_match(name)
+    }
+
+    pub fn is_profile(&self, name: &str) -> bool {
+        self.profile_names.is_match(name)
+    }
+
+    pub fn is_profile_write(&self, method: &str) -> bool {
+        self.profile_writes.is_match(method)
+    }
+
+    pub fn is_profile_control(&self, name: &str) -> bool {
+        self.profile_controls.is_match(name)
     }
 
     /// Whether a name is a training flag, and which way round.

@@ -59,6 +59,7 @@ pub fn all() -> Vec<&'static dyn Rule> {
         &opt_out::recommendation_without_switch::RecommendationWithoutSwitch,
         &opt_out::switch_not_honoured::SwitchNotHonoured,
         &opt_out::training_opt_out_broken::TrainingOptOutBroken,
+        &opt_out::profile_without_controls::ProfileWithoutControls,
         &meta::bare_suppression::BareSuppression,
         &meta::unused_suppression::UnusedSuppression,
         &meta::suppression_without_reason::SuppressionWithoutReason,

@@ -4,6 +4,7 @@
 //! module finds them in the facts and decides which code runs only on one
 //! branch of a switch, along call edges (`CallGraph::walk`).
 
+pub mod profile_without_controls;
 pub mod recommendation_without_switch;
 pub mod switch_not_honoured;
 pub mod training_opt_out_broken;
