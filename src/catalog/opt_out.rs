@@ -118,6 +118,9 @@ pub struct OptOut {
     pub recommenders: Vec<Recommender>,
     recommender_set: GlobSet,
     recommender_owner: Vec<usize>,
+    /// The first name of every recommender pattern (`lightfm`), tested
+    /// before the glob match; `None` when a pattern starts with a wildcard.
+    recommender_heads: Option<Vec<String>>,
     similarity_methods: RegexSet,
     user_vectors: RegexSet,
     sort_calls: RegexSet,
@@ -154,7 +157,18 @@ impl OptOut {
                 .map(|r| (&r.id, r.language, &r.patterns)),
             "recommender",
         )?;
+        let recommender_heads = data
+            .recommender
+            .iter()
+            .flat_map(|r| &r.patterns)
+            .map(|p| {
+                let end = p.find(['.', '*', '?', '[', '{']).unwrap_or(p.len());
+                (end > 0 && !p[end..].starts_with(['*', '?', '[', '{']))
+                    .then(|| p[..end].to_string())
+            })
+            .collect::<Option<Vec<_>>>();
         Ok(OptOut {
+            recommender_heads,
             recommender_set,
             recommender_owner,
             similarity_methods: set("similarity_methods", &data.similarity_methods)?,
@@ -177,7 +191,12 @@ impl OptOut {
 
     /// The recommender library a resolved callee is, if any.
     pub fn recommender(&self, language: Language, resolved: &str) -> Option<&Recommender> {
-        if self.recommenders.is_empty() {
+        let head = resolved.split('.').next().unwrap_or(resolved);
+        if self
+            .recommender_heads
+            .as_ref()
+            .is_some_and(|heads| !heads.iter().any(|h| h == head))
+        {
             return None;
         }
         self.recommender_set

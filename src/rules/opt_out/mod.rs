@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use crate::analysis::callgraph::{Node, NodeId};
 use crate::catalog::opt_out::OptOut;
-use crate::facts::{Call, FileFacts, Value};
+use crate::facts::{Assignment, Call, FileFacts, Value};
 use crate::finding::{Location, Related};
 use crate::qname::OptionQName;
 use crate::rules::Context;
@@ -267,7 +267,9 @@ pub fn unswitched(cx: &Context<'_>, rankings: &[Ranking]) -> Vec<Unswitched> {
 /// Where the project defines or sets a switch: an assignment to it (a
 /// model field, `user.personalized = ...`), a keyword argument or dict key
 /// that names it, a string naming it that is passed to a call
-/// (`request.args.get("personalized")`), a configuration key.
+/// (`request.args.get("personalized")`), a configuration key. Values must
+/// look like a switch's: a boolean, or another switch read
+/// (`personalized_items = rank(...)` is a list, not a switch).
 #[derive(Debug, Clone)]
 pub struct Site {
     /// 0 for an assignment or configuration key (where the switch is
@@ -279,6 +281,27 @@ pub struct Site {
 }
 
 pub fn switch_sites(cx: &Context<'_>, pred: impl Fn(&str) -> bool) -> Vec<Site> {
+    let switchy = |v: &Value| matches!(v, Value::Bool(_)) || named(v, &pred).is_some();
+    // `Column(Boolean, default=True)`, `models.BooleanField()`.
+    let boolean_field = |a: &Assignment| {
+        a.value_call
+            .as_name()
+            .is_some_and(|c| c.contains("Bool") || c.contains("bool"))
+            || a.value_args.as_deref().is_some_and(|args| {
+                args.iter().any(|x| {
+                    matches!(x.value, Value::Bool(_))
+                        || named(&x.value, |n| n.contains("Bool") || n == "bool").is_some()
+                })
+            })
+    };
+    let dict_key = |v: &Value| match v {
+        Value::Dict(pairs) => pairs.iter().find_map(|(k, v)| {
+            k.as_str()
+                .filter(|k| pred(k) && switchy(v))
+                .map(str::to_string)
+        }),
+        _ => None,
+    };
     let mut out = Vec::new();
     for (fi, f) in cx.project.files.iter().enumerate() {
         let mut push = |rank: u8, span: Span, name: &str| {
@@ -290,30 +313,30 @@ pub fn switch_sites(cx: &Context<'_>, pred: impl Fn(&str) -> bool) -> Vec<Site> 
             })
         };
         for a in &f.assignments {
-            if pred(last(&a.target)) {
+            if pred(last(&a.target)) && (switchy(&a.value) || boolean_field(a)) {
                 push(0, a.span, &a.target);
-            } else if let Value::Dict(pairs) = &a.value
-                && let Some(k) = pairs.iter().find_map(|(k, _)| k.as_str().filter(|k| pred(k)))
-            {
-                push(0, a.span, k);
+            } else if let Some(k) = dict_key(&a.value) {
+                push(0, a.span, &k);
             }
         }
         for c in &f.calls {
             for a in c.args.iter() {
-                if let Some(k) = a.keyword.as_deref().filter(|k| pred(k)) {
+                if let Some(k) = a.keyword.as_deref().filter(|k| pred(k) && switchy(&a.value)) {
                     push(1, a.span, k);
                 } else if let Some(s) = a.value.as_str().filter(|s| identifier_like(s) && pred(s))
                 {
                     push(1, a.span, s);
-                } else if let Value::Dict(pairs) = &a.value
-                    && let Some(k) = pairs.iter().find_map(|(k, _)| k.as_str().filter(|k| pred(k)))
-                {
-                    push(1, a.span, k);
+                } else if let Some(k) = dict_key(&a.value) {
+                    push(1, a.span, &k);
                 }
             }
         }
         for e in &f.config {
-            if let Some(k) = e.path.last().filter(|k| pred(k)) {
+            if let Some(k) = e
+                .path
+                .last()
+                .filter(|k| pred(k) && matches!(e.value, Value::Bool(_)))
+            {
                 push(0, e.key_span, k);
             }
         }
