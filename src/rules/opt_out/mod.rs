@@ -62,8 +62,14 @@ fn ranking(oo: &OptOut, f: &FileFacts, call: &Call) -> Option<String> {
         return Some(format!("`{}` ({})", call.callee, r.provider));
     }
     let method = last(&call.callee);
+    // A class (`db.query(UserEmbedding)`) is a table or a type, not a
+    // user's vector.
+    let value = |n: &str| !last(n).starts_with(|c: char| c.is_uppercase());
     if oo.is_similarity_method(method)
-        && let Some(name) = call.args.iter().find_map(|a| named(&a.value, |n| oo.is_user_vector(n)))
+        && let Some(name) = call
+            .args
+            .iter()
+            .find_map(|a| named(&a.value, |n| value(n) && oo.is_user_vector(n)))
     {
         return Some(format!(
             "`{}` searches with the per-user vector `{name}`",
@@ -72,7 +78,9 @@ fn ranking(oo: &OptOut, f: &FileFacts, call: &Call) -> Option<String> {
     }
     if oo.is_sort_call(method)
         && let Some(name) = call.args.iter().find_map(|a| {
-            named(&a.value, |n| oo.is_user_score(n) || oo.is_user_vector(n))
+            named(&a.value, |n| {
+                value(n) && (oo.is_user_score(n) || oo.is_user_vector(n))
+            })
                 .or_else(|| a.value.as_str().filter(|s| oo.is_user_score(s)).map(|s| s.to_string()))
         })
     {
