@@ -287,7 +287,12 @@ mod tests {
         for yes in ["user_embed", "user_vec", "profile.embedding", "u_emb"] {
             assert!(o.is_user_vector(yes), "{yes}");
         }
-        for no in ["user_query", "query_embedding", "user_input", "user_message"] {
+        for no in [
+            "user_query",
+            "query_embedding",
+            "user_input",
+            "user_message",
+        ] {
             assert!(!o.is_user_vector(no), "{no}");
         }
         assert_eq!(

@@ -81,7 +81,12 @@ fn ranking(oo: &OptOut, f: &FileFacts, call: &Call) -> Option<String> {
             named(&a.value, |n| {
                 value(n) && (oo.is_user_score(n) || oo.is_user_vector(n))
             })
-                .or_else(|| a.value.as_str().filter(|s| oo.is_user_score(s)).map(|s| s.to_string()))
+            .or_else(|| {
+                a.value
+                    .as_str()
+                    .filter(|s| oo.is_user_score(s))
+                    .map(|s| s.to_string())
+            })
         })
     {
         return Some(format!(
@@ -139,7 +144,9 @@ pub fn named(value: &Value, pred: impl Fn(&str) -> bool) -> Option<String> {
 pub fn place<'p>(cx: &Context<'p>, node: NodeId) -> (usize, Option<&'p str>) {
     let files = &cx.project.files;
     match cx.analysis.graph.nodes[node] {
-        Node::Function { file, func } => (file, Some(files[file].functions[func].qualname.as_str())),
+        Node::Function { file, func } => {
+            (file, Some(files[file].functions[func].qualname.as_str()))
+        }
         Node::Module { file } | Node::Main { file, .. } => (file, None),
     }
 }
@@ -329,10 +336,13 @@ pub fn switch_sites(cx: &Context<'_>, pred: impl Fn(&str) -> bool) -> Vec<Site> 
         }
         for c in &f.calls {
             for a in c.args.iter() {
-                if let Some(k) = a.keyword.as_deref().filter(|k| pred(k) && switchy(&a.value)) {
-                    push(1, a.span, k);
-                } else if let Some(s) = a.value.as_str().filter(|s| identifier_like(s) && pred(s))
+                if let Some(k) = a
+                    .keyword
+                    .as_deref()
+                    .filter(|k| pred(k) && switchy(&a.value))
                 {
+                    push(1, a.span, k);
+                } else if let Some(s) = a.value.as_str().filter(|s| identifier_like(s) && pred(s)) {
                     push(1, a.span, s);
                 } else if let Some(k) = dict_key(&a.value) {
                     push(1, a.span, &k);

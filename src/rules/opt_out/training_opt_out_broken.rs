@@ -116,7 +116,9 @@ impl Rule for TrainingOptOutBroken {
                 problems.push("defaults to using the user's data for training");
             }
             if !settable {
-                problems.push("is set by nothing in the project (no setting, route or form field changes it)");
+                problems.push(
+                    "is set by nothing in the project (no setting, route or form field changes it)",
+                );
             }
             let mut f = Finding::new(
                 META.code,
@@ -132,10 +134,8 @@ impl Rule for TrainingOptOutBroken {
                 },
             );
             f.properties.insert("flag".into(), json!(def.name));
-            f.properties.insert(
-                "defaultOptedIn".into(),
-                json!(opted_in == Some(true)),
-            );
+            f.properties
+                .insert("defaultOptedIn".into(), json!(opted_in == Some(true)));
             f.properties.insert("settable".into(), json!(settable));
             out.push(f);
         }
@@ -226,13 +226,13 @@ fn is_set_anywhere(cx: &Context<'_>, name: &str, flags: &[Definition]) -> bool {
         f.assignments
             .iter()
             .any(|a| a.target.contains('.') && a.target.rsplit('.').next() == Some(name))
-            || f.calls.iter().any(|c| {
-                c.args
-                    .iter()
-                    .any(|a| a.keyword.as_deref() == Some(name))
-            })
+            || f.calls
+                .iter()
+                .any(|c| c.args.iter().any(|a| a.keyword.as_deref() == Some(name)))
             || f.strings.iter().any(|s| s.value.as_str() == name)
-            || f.functions.iter().any(|func| func.params.iter().any(|p| p.as_str() == name))
+            || f.functions
+                .iter()
+                .any(|func| func.params.iter().any(|p| p.as_str() == name))
     })
 }
 
@@ -244,7 +244,8 @@ fn unguarded_writes(cx: &Context<'_>, oo: &OptOut, has_flag: bool, out: &mut Vec
     for (fi, f) in cx.project.files.iter().enumerate() {
         for (ci, c) in f.calls.iter().enumerate() {
             let resolved = c.resolved.as_name().unwrap_or_default();
-            if oo.is_training_write(&c.callee) || (!resolved.is_empty() && oo.is_training_write(resolved))
+            if oo.is_training_write(&c.callee)
+                || (!resolved.is_empty() && oo.is_training_write(resolved))
             {
                 writes.push((fi, ci));
             }
