@@ -251,6 +251,8 @@ pub enum Category {
     Log,
     /// Where personal information goes.
     PersonalData,
+    /// Switches users turn personalisation or training off with.
+    OptOut,
     /// Findings about synthlint's own suppressions.
     Meta,
 }
@@ -264,6 +266,7 @@ impl Category {
             Category::Moderation => "MOD",
             Category::Log => "LOG",
             Category::PersonalData => "PII",
+            Category::OptOut => "OPT",
             Category::Meta => "SYN",
         }
     }
@@ -275,6 +278,7 @@ impl Category {
             Category::Moderation => "moderation",
             Category::Log => "log",
             Category::PersonalData => "personal-data",
+            Category::OptOut => "opt-out",
             Category::Meta => "meta",
         }
     }

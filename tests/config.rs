@@ -257,6 +257,41 @@ fn label_catalogue_extensions() {
 }
 
 #[test]
+fn opt_out_catalogue_extensions() {
+    let (_tmp, dir) = project();
+    write(
+        &dir,
+        "synthlint.toml",
+        "[catalog.opt_out]\nswitches = [\"(?i)for_you_off\"]\n\
+         [[catalog.opt_out.recommender]]\nid = \"ours\"\nprovider = \"project\"\n\
+         patterns = [\"app.recs.top_for\"]\n",
+    );
+    let s = settings_for(&dir, Overrides::default());
+    assert_eq!(s.catalog.opt_out.switches, vec!["(?i)for_you_off"]);
+    assert_eq!(s.catalog.opt_out.recommender.len(), 1);
+
+    write(
+        &dir,
+        "synthlint.toml",
+        "[catalog.opt_out]\nuser_vectors = [\"(unclosed\"]\n",
+    );
+    let err = config_error(&dir, &[]);
+    assert!(
+        err.contains("opt_out.user_vectors") && err.contains("synthlint.toml:1:"),
+        "{err}"
+    );
+
+    write(
+        &dir,
+        "synthlint.toml",
+        "[catalog.opt_out]\n[[catalog.opt_out.recommender]]\nid = \"x\"\nprovider = \"p\"\n\
+         patterns = [\"a.[bad\"]\n",
+    );
+    let err = config_error(&dir, &[]);
+    assert!(err.contains("synthlint.toml:5:"), "{err}");
+}
+
+#[test]
 fn taint_and_media_catalogue_extensions() {
     let (_tmp, dir) = project();
     write(

@@ -161,6 +161,20 @@ fn aiohttp_router_route_tables_views_and_subapps() {
 }
 
 #[test]
+fn sanic_routes_methods_and_websockets() {
+    check(
+        "sanic",
+        &[
+            "server.py:8 http sanic [POST] /recommend -> server:recommend",
+            "server.py:13 http sanic [GET,HEAD] /health -> server:health",
+            "server.py:18 http sanic [GET] /stats -> server:stats",
+            "server.py:23 websocket sanic [] /feed -> server:feed",
+            // Not here: `before_server_start`, a lifecycle hook.
+        ],
+    );
+}
+
+#[test]
 fn tornado_handlers_with_and_without_routes() {
     check(
         "tornado",

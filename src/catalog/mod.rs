@@ -18,6 +18,7 @@ pub mod inferred;
 pub mod inputs;
 pub mod labels;
 pub mod media;
+pub mod opt_out;
 pub mod personal_data;
 pub mod taint;
 
@@ -274,6 +275,9 @@ pub struct CatalogData {
     /// The project's own models: inferred generation (`[inferred]`).
     #[serde(default)]
     pub inferred: inferred::InferredData,
+    /// Recommenders, opt-out switches and training flags (`[opt_out]`).
+    #[serde(default)]
+    pub opt_out: opt_out::OptOutData,
 }
 
 /// The loaded, compiled catalogue.
@@ -329,6 +333,8 @@ pub struct Catalog {
     pub inferred: inferred::Inferred,
     /// The API inferred generation sites name (the project's own model).
     pub inferred_api: GenerationApi,
+    /// Recommenders, opt-out switches and training flags.
+    pub opt_out: opt_out::OptOut,
 }
 
 const GENERATION_TOML: &str = include_str!("generation.toml");
@@ -339,6 +345,7 @@ const ENTRYPOINTS_TOML: &str = include_str!("entrypoints.toml");
 const MEDIA_TOML: &str = include_str!("media.toml");
 const PERSONAL_DATA_TOML: &str = include_str!("personal_data.toml");
 const INPUTS_TOML: &str = include_str!("inputs.toml");
+const OPT_OUT_TOML: &str = include_str!("opt_out.toml");
 
 #[derive(Debug)]
 pub struct CatalogError {
@@ -358,6 +365,7 @@ impl Catalog {
             ("media", MEDIA_TOML),
             ("personal_data", PERSONAL_DATA_TOML),
             ("inputs", INPUTS_TOML),
+            ("opt_out", OPT_OUT_TOML),
         ] {
             let part: CatalogData = toml::from_str(text).map_err(|e| CatalogError {
                 message: format!("built-in {name} catalogue: {e}"),
@@ -538,9 +546,11 @@ impl Catalog {
             .collect::<Result<_, CatalogError>>()?;
         let personal_data = personal_data::PersonalData::build(&data.personal_data)
             .map_err(|message| CatalogError { message })?;
+        let opt_out = opt_out::OptOut::build(data.opt_out).map_err(within("opt_out".into()))?;
         Ok(Catalog {
             inferred,
             inferred_api,
+            opt_out,
             personal_data,
             media,
             taint,
@@ -626,6 +636,7 @@ impl CatalogData {
         self.record.extend(other.record);
         self.records.extend(other.records);
         self.inferred.extend(other.inferred);
+        self.opt_out.extend(other.opt_out);
     }
 }
 

@@ -171,5 +171,6 @@ fn has_catalog(c: &LoadedConfig) -> bool {
         && cat.label_gate.is_none()
         && cat.record.is_empty()
         && cat.entrypoints.is_none()
-        && cat.personal_data.is_none())
+        && cat.personal_data.is_none()
+        && cat.opt_out.is_none())
 }

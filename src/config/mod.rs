@@ -594,6 +594,14 @@ fn validate_catalog(v: &mut Validator<'_>, options: &Options) -> CatalogData {
             data.personal_data = pd.clone();
         }
     }
+    if let Some(entry) = &cat.opt_out {
+        let oo = entry.get_ref();
+        let build = || crate::catalog::opt_out::OptOut::build(oo.clone()).map(drop);
+        let at = [Seg::Key("catalog"), Seg::Key("opt_out")];
+        if check_section(v, entry.span(), &at, oo.pattern_lists(), build, "opt_out") {
+            data.opt_out = oo.clone();
+        }
+    }
     for (i, entry) in cat.record.iter().enumerate() {
         let helper = entry.get_ref();
         let base = [Seg::Key("catalog"), Seg::Key("record"), Seg::Index(i)];

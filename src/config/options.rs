@@ -92,6 +92,10 @@ pub struct CatalogOptions {
     /// (audit or telemetry helpers), for LOG002 and LOG003.
     #[serde(default)]
     pub record: Vec<Spanned<RecordHelper>>,
+    /// `[catalog.opt_out]`: more recommender calls and names of opt-out
+    /// switches and training flags (same keys as `[opt_out]` in
+    /// `src/catalog/opt_out.toml`).
+    pub opt_out: Option<Spanned<crate::catalog::opt_out::OptOutData>>,
 }
 
 /// `pyproject.toml`: only `[tool.synthlint]` is ours; everything else is

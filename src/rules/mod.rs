@@ -13,6 +13,7 @@ pub mod labels;
 pub mod logs;
 pub mod meta;
 pub mod moderation;
+pub mod opt_out;
 pub mod personal_data;
 
 /// Rules of the `media` command, kept out of [`all`].
@@ -55,6 +56,10 @@ pub fn all() -> Vec<&'static dyn Rule> {
         &personal_data::cross_border_provision::CrossBorderProvision,
         &personal_data::biometric_edit_unconsented::BiometricEditUnconsented,
         &personal_data::personal_data_logged::PersonalDataLogged,
+        &opt_out::recommendation_without_switch::RecommendationWithoutSwitch,
+        &opt_out::switch_not_honoured::SwitchNotHonoured,
+        &opt_out::training_opt_out_broken::TrainingOptOutBroken,
+        &opt_out::profile_without_controls::ProfileWithoutControls,
         &meta::bare_suppression::BareSuppression,
         &meta::unused_suppression::UnusedSuppression,
         &meta::suppression_without_reason::SuppressionWithoutReason,

@@ -1,0 +1,392 @@
+//! Opt-out rules (OPT): switches users turn personalised recommendation or
+//! the use of their data for training off with. What ranks content per
+//! user and the names of switches and flags are data (`opt_out.toml`); this
+//! module finds them in the facts and decides which code runs only on one
+//! branch of a switch, along call edges (`CallGraph::walk`).
+
+pub mod profile_without_controls;
+pub mod recommendation_without_switch;
+pub mod switch_not_honoured;
+pub mod training_opt_out_broken;
+
+use std::collections::BTreeMap;
+
+use crate::analysis::callgraph::{Node, NodeId};
+use crate::catalog::opt_out::OptOut;
+use crate::facts::{Assignment, Call, FileFacts, Value};
+use crate::finding::{Location, Related};
+use crate::qname::OptionQName;
+use crate::rules::Context;
+use crate::source::Span;
+
+/// A call that ranks content for one user.
+#[derive(Debug, Clone)]
+pub struct Ranking {
+    pub file: usize,
+    pub call: usize,
+    /// How messages name it.
+    pub what: String,
+}
+
+/// The last name of a dotted callee (`index.search` → `search`).
+fn last(name: &str) -> &str {
+    name.rsplit('.').next().unwrap_or(name)
+}
+
+/// Every call in the project that ranks content per user, in file and
+/// call order: recommender library calls, similarity searches with a
+/// per-user vector, and sorts by a per-user score.
+pub fn rankings(cx: &Context<'_>) -> Vec<Ranking> {
+    let oo = &cx.catalog.opt_out;
+    let mut out = Vec::new();
+    for (fi, f) in cx.project.files.iter().enumerate() {
+        for (ci, call) in f.calls.iter().enumerate() {
+            if let Some(what) = ranking(oo, f, call) {
+                out.push(Ranking {
+                    file: fi,
+                    call: ci,
+                    what,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn ranking(oo: &OptOut, f: &FileFacts, call: &Call) -> Option<String> {
+    let lib = [call.resolved.as_name(), call.imported.as_name()]
+        .into_iter()
+        .flatten()
+        .find_map(|n| oo.recommender(f.language, n));
+    if let Some(r) = lib {
+        return Some(format!("`{}` ({})", call.callee, r.provider));
+    }
+    let method = last(&call.callee);
+    // A class (`db.query(UserEmbedding)`) is a table or a type, not a
+    // user's vector.
+    let value = |n: &str| !last(n).starts_with(|c: char| c.is_uppercase());
+    if oo.is_similarity_method(method)
+        && let Some(name) = call
+            .args
+            .iter()
+            .find_map(|a| named(&a.value, |n| value(n) && oo.is_user_vector(n)))
+    {
+        return Some(format!(
+            "`{}` searches with the per-user vector `{name}`",
+            call.callee
+        ));
+    }
+    if oo.is_sort_call(method)
+        && let Some(name) = call.args.iter().find_map(|a| {
+            named(&a.value, |n| {
+                value(n) && (oo.is_user_score(n) || oo.is_user_vector(n))
+            })
+            .or_else(|| {
+                a.value
+                    .as_str()
+                    .filter(|s| oo.is_user_score(s))
+                    .map(|s| s.to_string())
+            })
+        })
+    {
+        return Some(format!(
+            "`{}` orders by the per-user value `{name}`",
+            call.callee
+        ));
+    }
+    // A sort inside a function that ranks for the user it is given
+    // (`def recommend_for(user_id, ...)`).
+    if oo.is_sort_call(method)
+        && let Some(scope) = call.scope
+        && let Some(func) = f.functions.iter().find(|g| g.qualname == scope)
+        && oo.is_ranking_function(&func.name)
+        && let Some(user) = func.params.iter().find(|p| oo.is_user_id(p))
+    {
+        return Some(format!(
+            "`{}` in `{}`, which ranks for `{user}`",
+            call.callee, func.name
+        ));
+    }
+    None
+}
+
+/// The first name, attribute chain or dict key in `value` that satisfies
+/// `pred`. Plain string values are messages, not names.
+pub fn named(value: &Value, pred: impl Fn(&str) -> bool) -> Option<String> {
+    let mut stack = vec![(value, 0)];
+    while let Some((v, depth)) = stack.pop() {
+        match v {
+            Value::Name { text, .. } if pred(text) => return Some(text.to_string()),
+            Value::Expr(e) => {
+                if let Some(r) = e.reads.iter().find(|r| pred(r)) {
+                    return Some(r.to_string());
+                }
+            }
+            Value::Dict(pairs) if depth < 4 => {
+                for (k, v) in pairs.iter().rev() {
+                    if let Some(k) = k.as_str().filter(|k| pred(k)) {
+                        return Some(k.to_string());
+                    }
+                    stack.push((v, depth + 1));
+                }
+            }
+            Value::List(items) if depth < 4 => {
+                stack.extend(items.iter().rev().map(|i| (i, depth + 1)));
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Where a node's code lives: its file and function qualname (`None` for
+/// module-level code and `__main__` blocks).
+pub fn place<'p>(cx: &Context<'p>, node: NodeId) -> (usize, Option<&'p str>) {
+    let files = &cx.project.files;
+    match cx.analysis.graph.nodes[node] {
+        Node::Function { file, func } => {
+            (file, Some(files[file].functions[func].qualname.as_str()))
+        }
+        Node::Module { file } | Node::Main { file, .. } => (file, None),
+    }
+}
+
+/// The conditions that test a switch (names matching a predicate), and
+/// what runs only on one of their branches.
+pub struct Guards<'c, 'a> {
+    cx: &'c Context<'a>,
+    /// Per file: indices of the conditions that read a switch.
+    conds: Vec<Vec<usize>>,
+}
+
+impl<'c, 'a> Guards<'c, 'a> {
+    pub fn new(cx: &'c Context<'a>, switch: impl Fn(&str) -> bool) -> Self {
+        let conds = cx
+            .project
+            .files
+            .iter()
+            .map(|f| {
+                (0..f.conditions.len())
+                    .filter(|&c| f.conditions[c].names.iter().any(|n| switch(n)))
+                    .collect()
+            })
+            .collect();
+        Guards { cx, conds }
+    }
+
+    /// The switch condition in `node`'s own code that code at `span` runs
+    /// under: inside one of its branches, or after it when a branch
+    /// returns (`if not user.personalized: return popular()`).
+    pub fn own(&self, node: NodeId, span: &Span) -> Option<(usize, Span)> {
+        let (file, scope) = place(self.cx, node);
+        let f = &self.cx.project.files[file];
+        self.conds[file]
+            .iter()
+            .map(|&c| &f.conditions[c])
+            .filter(|c| c.scope.as_deref() == scope)
+            .find(|c| {
+                let inside = c.then.contains(span) || c.orelse.is_some_and(|o| o.contains(span));
+                let returns_before = c.span.end_byte <= span.start_byte
+                    && f.returns.iter().any(|r| {
+                        r.scope.as_deref() == scope
+                            && r.span.end_byte <= span.start_byte
+                            && (c.then.contains(&r.span)
+                                || c.orelse.is_some_and(|o| o.contains(&r.span)))
+                    });
+                inside || returns_before
+            })
+            .map(|c| (file, c.span))
+    }
+
+    /// Every node `start` reaches, each with whether it runs only under a
+    /// switch branch (`false`: reached on some path without one). A node is
+    /// visited again at most once, when first seen switched and then
+    /// reached without a switch.
+    pub fn reach(&self, start: NodeId) -> BTreeMap<NodeId, bool> {
+        self.cx.analysis.graph.walk(
+            start,
+            false,
+            |node, site, switched: &bool| {
+                let call = &self.cx.project.files[site.file].calls[site.call];
+                *switched || self.own(node, &call.span).is_some()
+            },
+            |old, new| *old && !*new,
+        )
+    }
+}
+
+/// The node whose own code makes call `ci` of file `fi`.
+pub fn call_node(cx: &Context<'_>, fi: usize, ci: usize) -> NodeId {
+    let call = &cx.project.files[fi].calls[ci];
+    cx.analysis
+        .graph
+        .node_at(cx.project, fi, call.scope.as_deref(), call.span.start_byte)
+}
+
+/// A service endpoint whose ranking calls run with no switch around them.
+pub struct Unswitched {
+    pub entry: usize,
+    /// Indices into the rankings list.
+    pub rankings: Vec<usize>,
+}
+
+/// For each service endpoint that reaches a ranking call on a path without
+/// a switch branch: those calls. `rankings` as [`rankings`] gave them.
+pub fn unswitched(cx: &Context<'_>, rankings: &[Ranking]) -> Vec<Unswitched> {
+    if rankings.is_empty() {
+        return Vec::new();
+    }
+    let oo = &cx.catalog.opt_out;
+    let guards = Guards::new(cx, |n| oo.is_switch(n));
+    let mut by_node: BTreeMap<NodeId, Vec<usize>> = BTreeMap::new();
+    for (i, r) in rankings.iter().enumerate() {
+        by_node
+            .entry(call_node(cx, r.file, r.call))
+            .or_default()
+            .push(i);
+    }
+    let an = cx.analysis;
+    let mut out = Vec::new();
+    for (e, entry) in an.entry_points.iter().enumerate() {
+        if entry.kind.is_local() {
+            continue;
+        }
+        let Some(start) = an.graph.handler_node(cx.project, &entry.handler) else {
+            continue;
+        };
+        let reach = guards.reach(start);
+        let mut open = Vec::new();
+        for (node, switched) in &reach {
+            if *switched {
+                continue;
+            }
+            for &i in by_node.get(node).into_iter().flatten() {
+                let r = &rankings[i];
+                let call = &cx.project.files[r.file].calls[r.call];
+                if guards.own(*node, &call.span).is_none() {
+                    open.push(i);
+                }
+            }
+        }
+        if !open.is_empty() {
+            open.sort_unstable();
+            out.push(Unswitched {
+                entry: e,
+                rankings: open,
+            });
+        }
+    }
+    out
+}
+
+/// Where the project defines or sets a switch: an assignment to it (a
+/// model field, `user.personalized = ...`), a keyword argument or dict key
+/// that names it, a string naming it that is passed to a call
+/// (`request.args.get("personalized")`), a configuration key. Values must
+/// look like a switch's: a boolean, or another switch read
+/// (`personalized_items = rank(...)` is a list, not a switch).
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// 0 for an assignment or configuration key (where the switch is
+    /// defined or stored), 1 for a name passed to a call.
+    pub rank: u8,
+    pub file: usize,
+    pub span: Span,
+    pub name: String,
+}
+
+pub fn switch_sites(cx: &Context<'_>, pred: impl Fn(&str) -> bool) -> Vec<Site> {
+    let switchy = |v: &Value| matches!(v, Value::Bool(_)) || named(v, &pred).is_some();
+    // `Column(Boolean, default=True)`, `models.BooleanField()`.
+    let boolean_field = |a: &Assignment| {
+        a.value_call
+            .as_name()
+            .is_some_and(|c| c.contains("Bool") || c.contains("bool"))
+            || a.value_args.as_deref().is_some_and(|args| {
+                args.iter().any(|x| {
+                    matches!(x.value, Value::Bool(_))
+                        || named(&x.value, |n| n.contains("Bool") || n == "bool").is_some()
+                })
+            })
+    };
+    let dict_key = |v: &Value| match v {
+        Value::Dict(pairs) => pairs.iter().find_map(|(k, v)| {
+            k.as_str()
+                .filter(|k| pred(k) && switchy(v))
+                .map(str::to_string)
+        }),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    for (fi, f) in cx.project.files.iter().enumerate() {
+        let mut push = |rank: u8, span: Span, name: &str| {
+            out.push(Site {
+                rank,
+                file: fi,
+                span,
+                name: name.to_string(),
+            })
+        };
+        for a in &f.assignments {
+            if pred(last(&a.target)) && (switchy(&a.value) || boolean_field(a)) {
+                push(0, a.span, &a.target);
+            } else if let Some(k) = dict_key(&a.value) {
+                push(0, a.span, &k);
+            }
+        }
+        for c in &f.calls {
+            for a in c.args.iter() {
+                if let Some(k) = a
+                    .keyword
+                    .as_deref()
+                    .filter(|k| pred(k) && switchy(&a.value))
+                {
+                    push(1, a.span, k);
+                } else if let Some(s) = a.value.as_str().filter(|s| identifier_like(s) && pred(s)) {
+                    push(1, a.span, s);
+                } else if let Some(k) = dict_key(&a.value) {
+                    push(1, a.span, &k);
+                }
+            }
+        }
+        for e in &f.config {
+            if let Some(k) = e
+                .path
+                .last()
+                .filter(|k| pred(k) && matches!(e.value, Value::Bool(_)))
+            {
+                push(0, e.key_span, k);
+            }
+        }
+    }
+    out.sort_by_key(|s| (s.rank, s.file, s.span.start_byte));
+    out
+}
+
+fn identifier_like(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 64 && !s.contains(char::is_whitespace)
+}
+
+/// A related location in file `fi`.
+pub fn related(cx: &Context<'_>, fi: usize, span: Span, message: String) -> Related {
+    Related {
+        location: Location {
+            path: cx.project.files[fi].path.clone(),
+            span,
+        },
+        message,
+    }
+}
+
+/// Related locations for ranking calls (at most 8).
+pub fn ranking_related(cx: &Context<'_>, all: &[Ranking], which: &[usize]) -> Vec<Related> {
+    which
+        .iter()
+        .take(8)
+        .map(|&i| {
+            let r = &all[i];
+            let call = &cx.project.files[r.file].calls[r.call];
+            related(cx, r.file, call.span, format!("ranks per user: {}", r.what))
+        })
+        .collect()
+}

@@ -1,0 +1,183 @@
+//! OPT004 profile-without-controls: a recommending project builds a
+//! per-user interest profile or tag set, and no endpoint lets users change
+//! or delete it.
+
+use std::collections::BTreeSet;
+
+use serde_json::json;
+
+use crate::analysis::entrypoints::Handler;
+use crate::finding::{Finding, Level, Location};
+use crate::rules::opt_out::{rankings, related};
+use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
+use crate::source::Span;
+
+pub struct ProfileWithoutControls;
+
+static META: RuleMeta = RuleMeta {
+    code: "OPT004",
+    name: "profile-without-controls",
+    category: Category::OptOut,
+    default_level: Level::Note,
+    precision: Precision::Medium,
+    status: Status::Preview,
+    articles: &["CN-ARP-17", "CN-ARP-10"],
+    summary: "A recommending project builds a per-user interest profile or tag set that no endpoint lets users change or delete.",
+    security_severity: "2.0",
+    doc: r#"
+## What it does
+In a project that ranks content per user (what OPT001 looks for), finds
+the code that writes a per-user interest profile or tag set: an assignment
+to an attribute, or an `append`/`update`/`zincrby`-style call on, a name such as
+`user_tags`, `interest_vector`, `user_interests` or `用户画像`. For each
+profile name it then looks for a web or UI endpoint whose route or handler
+name shares a word with it (`/me/tags` for `user_tags`, `delete_interests`
+for `interest_scores`) and changes or removes something (a `DELETE`, `PUT`
+or `PATCH` route, or a handler or route that says `delete`, `remove`,
+`clear`, `reset`, `edit` or `update`). The first writer of a profile that
+has no such endpoint is reported.
+
+## Why is this bad?
+Users of a recommendation service must be able to select or delete the
+tags that profile them by their personal traits, and the provider must
+manage what goes into user models and tags. A profile that only the
+service can see or change leaves users no control over it.
+
+## Example
+```python
+def on_click(user, item):
+    user.interest_tags.update(item.tags)
+```
+
+Use instead:
+```python
+def on_click(user, item):
+    user.interest_tags.update(item.tags)
+
+@app.delete("/me/interests/{tag}")
+def delete_interest(tag: str, user: User = Depends(current_user)):
+    user.interest_tags.discard(tag)
+```
+
+## Options
+Profile names, the methods that write them, the words that only name the
+owner and the words of a controlling endpoint are catalogue data under
+`[catalog.opt_out]` (`profile_names`, `profile_writes`,
+`profile_owner_words`, `profile_controls`).
+
+## Known problems
+Profiles and endpoints are matched by name. A settings page served by
+another repository, or a profile stored under a generic name (`data`,
+`features`), is not seen. Viewing the profile is not checked, only
+changing or deleting it.
+"#,
+};
+
+impl Rule for ProfileWithoutControls {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let oo = &cx.catalog.opt_out;
+        // The first writer of each profile name, by its last segment.
+        let mut seen = BTreeSet::new();
+        let mut writers: Vec<(String, usize, Span)> = Vec::new();
+        for (fi, f) in cx.project.files.iter().enumerate() {
+            for a in &f.assignments {
+                // Stored on something (`user.interest_tags = ...`): not a
+                // local variable or a field declaration.
+                if !a.target.contains('.') {
+                    continue;
+                }
+                let name = last(&a.target);
+                if oo.is_profile(name) && seen.insert(name.to_string()) {
+                    writers.push((name.to_string(), fi, a.span));
+                }
+            }
+            for c in &f.calls {
+                let (receiver, method) = c.callee.rsplit_once('.').unwrap_or(("", &c.callee));
+                let name = last(receiver);
+                if !receiver.is_empty()
+                    && oo.is_profile_write(method)
+                    && oo.is_profile(name)
+                    && seen.insert(name.to_string())
+                {
+                    writers.push((name.to_string(), fi, c.span));
+                }
+            }
+        }
+        if writers.is_empty() {
+            return;
+        }
+        let all = rankings(cx);
+        let Some(ranking) = all.first() else {
+            return;
+        };
+        let an = cx.analysis;
+        // What each service endpoint that changes something is called.
+        let controls: Vec<(String, usize)> = an
+            .entry_points
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| !e.kind.is_local())
+            .filter_map(|(i, e)| {
+                let handler = match &e.handler {
+                    Handler::Function { qualname, .. } => qualname.as_str(),
+                    _ => "",
+                };
+                let text = format!("{} {handler}", e.route.as_deref().unwrap_or(""));
+                let changes = e
+                    .methods
+                    .iter()
+                    .any(|m| matches!(m.as_str(), "DELETE" | "PUT" | "PATCH"))
+                    || oo.is_profile_control(&text);
+                changes.then(|| (text.to_lowercase(), i))
+            })
+            .collect();
+        for (name, fi, span) in writers {
+            let words: Vec<String> = name
+                .to_lowercase()
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty() && !oo.profile_owner_words.iter().any(|o| o == w))
+                .map(|w| w.to_string())
+                .collect();
+            let shares = |text: &str| words.iter().any(|w| mentions_word(text, w));
+            if controls.iter().any(|(text, _)| shares(text)) {
+                continue;
+            }
+            let mut f = Finding::new(
+                META.code,
+                META.default_level,
+                format!(
+                    "The project builds a per-user profile `{name}` for recommendation, and no endpoint lets users change or delete it"
+                ),
+                Location {
+                    path: cx.project.files[fi].path.clone(),
+                    span,
+                },
+            );
+            let call = &cx.project.files[ranking.file].calls[ranking.call];
+            f.related.push(related(
+                cx,
+                ranking.file,
+                call.span,
+                format!("ranks per user: {}", ranking.what),
+            ));
+            f.properties.insert("profile".into(), json!(name));
+            out.push(f);
+        }
+    }
+}
+
+fn last(name: &str) -> &str {
+    name.rsplit('.').next().unwrap_or(name)
+}
+
+/// Whether `text` holds `word` as a word, or with a plural `s` either way
+/// (`interest` in `/me/interests`).
+fn mentions_word(text: &str, word: &str) -> bool {
+    let stem = word.strip_suffix('s').unwrap_or(word);
+    text.split(|c: char| !c.is_alphanumeric())
+        .any(|t| t == word || t == stem || t.strip_suffix('s') == Some(stem))
+}

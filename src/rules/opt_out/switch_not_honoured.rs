@@ -1,0 +1,112 @@
+//! OPT002 switch-not-honoured: the project has a personalisation switch,
+//! but an endpoint ranks content per user without reading it.
+
+use serde_json::json;
+
+use crate::finding::{Finding, Level};
+use crate::rules::opt_out::{ranking_related, rankings, related, switch_sites, unswitched};
+use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
+
+pub struct SwitchNotHonoured;
+
+static META: RuleMeta = RuleMeta {
+    code: "OPT002",
+    name: "switch-not-honoured",
+    category: Category::OptOut,
+    default_level: Level::Error,
+    precision: Precision::Medium,
+    status: Status::Preview,
+    articles: &["CN-ARP-17"],
+    summary: "Users can set a personalisation switch, but the ranking path never reads it.",
+    security_severity: "6.0",
+    doc: r#"
+## What it does
+Looks for a personalisation switch the project defines or sets: a model or
+settings field, an assignment, a keyword argument, a dict key, a request
+parameter or a configuration key named like `personalized`,
+`personalization_enabled`, `recommend_off` or `个性化推荐`. When there is one,
+each web or UI endpoint that ranks content per user (as OPT001 finds it)
+must run the ranking only on one branch of a test of such a switch, in the
+endpoint or a function on the way. An endpoint whose ranking runs on a path
+that never tests the switch is reported, with the place the switch is set.
+
+## Why is this bad?
+Switching recommendation off must take effect at once. A switch that users
+can set but that the ranking code never reads is a promise the service does
+not keep: the feed stays personalised whatever users choose.
+
+## Example
+```python
+class Settings(Base):
+    personalized = Column(Boolean, default=True)
+
+@app.get("/feed")
+def feed(user: User = Depends(current_user)):
+    return model.recommend(user.id, interactions[user.id], N=20)
+```
+
+Use instead:
+```python
+@app.get("/feed")
+def feed(user: User = Depends(current_user)):
+    if not user.settings.personalized:
+        return trending(20)
+    return model.recommend(user.id, interactions[user.id], N=20)
+```
+
+## Options
+Switch names, recommender calls and per-user names are catalogue data:
+`[catalog.opt_out]` (`switches = ["(?i)for_you"]`) and
+`[[catalog.opt_out.recommender]]`.
+
+## Known problems
+Only a branch counts as reading the switch: a database query that filters
+by it, or a ranking service in another repository that reads it, is not
+seen. A name that merely contains a switch word (a variable
+`personalized_items`) counts as a switch that exists.
+"#,
+};
+
+impl Rule for SwitchNotHonoured {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let all = rankings(cx);
+        if all.is_empty() {
+            return;
+        }
+        let oo = &cx.catalog.opt_out;
+        let sites = switch_sites(cx, |n| oo.is_switch(n));
+        let Some(site) = sites.first() else {
+            return;
+        };
+        for u in unswitched(cx, &all) {
+            let entry = &cx.analysis.entry_points[u.entry];
+            let first = &all[u.rankings[0]];
+            let mut f = Finding::new(
+                META.code,
+                META.default_level,
+                format!(
+                    "{} ranks content per user ({}) without reading the switch `{}` users set: the ranking runs whatever they chose",
+                    entry.describe(),
+                    first.what,
+                    site.name
+                ),
+                entry.location.clone(),
+            );
+            f.related.push(related(
+                cx,
+                site.file,
+                site.span,
+                format!("the switch `{}` is set here", site.name),
+            ));
+            f.related.extend(ranking_related(cx, &all, &u.rankings));
+            let what: Vec<&str> = u.rankings.iter().map(|&i| all[i].what.as_str()).collect();
+            f.properties.insert("rankings".into(), json!(what));
+            f.properties.insert("switch".into(), json!(site.name));
+            out.push(f);
+        }
+    }
+}

@@ -1,0 +1,338 @@
+//! OPT003 training-opt-out-broken: the flag that keeps a user's data out of
+//! training defaults to "use it", users cannot change it, or a write into a
+//! training set does not read it while another does.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use crate::analysis::callgraph::NodeId;
+use crate::catalog::opt_out::{OptOut, TrainingFlag};
+use crate::facts::{Assignment, Value};
+use crate::finding::{Finding, Level, Location};
+use crate::qname::OptionQName;
+use crate::rules::opt_out::{Guards, call_node, named, place, related};
+use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
+use crate::source::Span;
+
+pub struct TrainingOptOutBroken;
+
+static META: RuleMeta = RuleMeta {
+    code: "OPT003",
+    name: "training-opt-out-broken",
+    category: Category::OptOut,
+    default_level: Level::Warning,
+    precision: Precision::Medium,
+    status: Status::Preview,
+    articles: &["CN-GAI-7", "CN-TC260-003", "CN-PIPL-14"],
+    summary: "The flag that keeps a user's data out of training defaults to use, cannot be changed, or is skipped by a training write.",
+    security_severity: "5.0",
+    doc: r#"
+## What it does
+Finds the flags that decide whether a user's data may be used for training,
+by name (`allow_training`, `use_data_for_training`, `improve_model`, or the
+other way round `training_opt_out`, `exclude_from_training`): model and
+settings fields, module-level settings and configuration keys. It reports,
+as a warning at the flag:
+
+- a flag whose default lets the data be used (`allow_training = True`,
+  `Column(Boolean, default=True)`, `training_opt_out: false` in a settings
+  file), and
+- a flag that nothing in the project sets: no assignment to
+  `user.allow_training`, no keyword argument, request parameter, form field
+  or handler parameter of that name.
+
+It also finds the calls that write user data into a training set
+(`add_to_training_set`, `export_training_data`, `save_sft_samples`). When
+some of them run only on a branch that tests the flag, or after reading it
+(`users.filter(allow_training=True)`), while another does not, or when the
+project has the flag and no write reads it, each write that does not is
+reported as an error.
+
+## Why is this bad?
+User inputs used for training need the users' consent or another lawful
+basis, and users must be able to switch that use off conveniently. A flag
+that starts switched on, that no setting can change, or that one export
+path ignores, does not give them that choice.
+
+## Example
+```python
+class User(Base):
+    allow_training = Column(Boolean, default=True)
+
+def export_feedback(rows):
+    for row in rows:
+        add_to_training_set(row.prompt, row.answer)
+```
+
+Use instead:
+```python
+class User(Base):
+    allow_training = Column(Boolean, default=False)
+
+@app.post("/settings/training")
+def set_training(body: TrainingChoice, user: User = Depends(current_user)):
+    user.allow_training = body.allow_training
+
+def export_feedback(rows):
+    for row in rows:
+        if row.user.allow_training:
+            add_to_training_set(row.prompt, row.answer)
+```
+
+## Options
+Flag names and training writes are catalogue data:
+`[catalog.opt_out] training_opt_in = ["(?i)share_with_lab"]`, likewise
+`training_opt_out` and `training_writes`.
+
+## Known problems
+Flags and writes are recognised by name. A flag changed by a settings page
+in another repository, or read by the query that selects the rows in a
+stored procedure, is not seen; a flag shown with a notice that explains the
+default is reported all the same. Writes into training files through
+generic file or database calls are not recognised as training writes.
+"#,
+};
+
+impl Rule for TrainingOptOutBroken {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let oo = &cx.catalog.opt_out;
+        let flags = definitions(cx, oo);
+        for def in &flags {
+            let opted_in = def.default.map(|on| match def.kind {
+                TrainingFlag::OptIn => on,
+                TrainingFlag::OptOut => !on,
+            });
+            let settable = is_set_anywhere(cx, &def.name, &flags);
+            if opted_in == Some(false) || (opted_in.is_none() && settable) {
+                continue;
+            }
+            let mut problems = Vec::new();
+            if opted_in == Some(true) {
+                problems.push("defaults to using the user's data for training");
+            }
+            if !settable {
+                problems.push(
+                    "is set by nothing in the project (no setting, route or form field changes it)",
+                );
+            }
+            let mut f = Finding::new(
+                META.code,
+                META.default_level,
+                format!(
+                    "The training flag `{}` {}",
+                    def.name,
+                    problems.join(", and ")
+                ),
+                Location {
+                    path: cx.project.files[def.file].path.clone(),
+                    span: def.span,
+                },
+            );
+            f.properties.insert("flag".into(), json!(def.name));
+            f.properties
+                .insert("defaultOptedIn".into(), json!(opted_in == Some(true)));
+            f.properties.insert("settable".into(), json!(settable));
+            out.push(f);
+        }
+        unguarded_writes(cx, oo, !flags.is_empty(), out);
+    }
+}
+
+/// A training flag's definition.
+struct Definition {
+    file: usize,
+    span: Span,
+    name: String,
+    kind: TrainingFlag,
+    /// Its literal default, when it has one.
+    default: Option<bool>,
+}
+
+/// Fields, module-level settings and configuration keys that are training flags.
+fn definitions(cx: &Context<'_>, oo: &OptOut) -> Vec<Definition> {
+    let mut out = Vec::new();
+    for (fi, f) in cx.project.files.iter().enumerate() {
+        for a in &f.assignments {
+            // A field or a setting: a plain name outside functions, or in a
+            // class body.
+            let in_class = f.classes.iter().any(|c| {
+                c.span.contains(&a.span)
+                    && a.scope
+                        .as_deref()
+                        .is_none_or(|s| !s.starts_with(&format!("{}.", c.qualname)))
+            });
+            if a.target.contains('.') || (a.scope.is_some() && !in_class) {
+                continue;
+            }
+            if let Some(kind) = oo.training_flag(&a.target) {
+                out.push(Definition {
+                    file: fi,
+                    span: a.span,
+                    name: a.target.to_string(),
+                    kind,
+                    default: default_of(a),
+                });
+            }
+        }
+        for e in &f.config {
+            let Some(key) = e.path.last() else { continue };
+            if let Some(kind) = oo.training_flag(key) {
+                out.push(Definition {
+                    file: fi,
+                    span: e.key_span,
+                    name: key.to_string(),
+                    kind,
+                    default: match e.value {
+                        Value::Bool(b) => Some(b),
+                        _ => None,
+                    },
+                });
+            }
+        }
+    }
+    out
+}
+
+/// `flag = True`, `Column(Boolean, default=True)`, `Field(True)`.
+fn default_of(a: &Assignment) -> Option<bool> {
+    if let Value::Bool(b) = a.value {
+        return Some(b);
+    }
+    let args = a.value_args.as_deref()?;
+    args.iter()
+        .find(|x| x.keyword.as_deref() == Some("default"))
+        .or_else(|| args.first().filter(|x| x.keyword.is_none()))
+        .and_then(|x| match x.value {
+            Value::Bool(b) => Some(b),
+            _ => None,
+        })
+}
+
+/// Whether anything in the project sets the flag: an assignment to an
+/// attribute of that name, a keyword argument, a string naming it (a
+/// request parameter, form field or JSON key), a function parameter, or a
+/// second class that declares it (a request schema).
+fn is_set_anywhere(cx: &Context<'_>, name: &str, flags: &[Definition]) -> bool {
+    let declared = flags.iter().filter(|d| d.name == name).count();
+    if declared > 1 {
+        return true;
+    }
+    cx.project.files.iter().any(|f| {
+        f.assignments
+            .iter()
+            .any(|a| a.target.contains('.') && a.target.rsplit('.').next() == Some(name))
+            || f.calls
+                .iter()
+                .any(|c| c.args.iter().any(|a| a.keyword.as_deref() == Some(name)))
+            || f.strings.iter().any(|s| s.value.as_str() == name)
+            || f.functions
+                .iter()
+                .any(|func| func.params.iter().any(|p| p.as_str() == name))
+    })
+}
+
+/// Writes into a training set that do not read the flag, when another
+/// write does or the project has a flag: one error per write.
+fn unguarded_writes(cx: &Context<'_>, oo: &OptOut, has_flag: bool, out: &mut Vec<Finding>) {
+    let is_flag = |n: &str| oo.training_flag(n).is_some();
+    let mut writes: Vec<(usize, usize)> = Vec::new();
+    for (fi, f) in cx.project.files.iter().enumerate() {
+        for (ci, c) in f.calls.iter().enumerate() {
+            let resolved = c.resolved.as_name().unwrap_or_default();
+            if oo.is_training_write(&c.callee)
+                || (!resolved.is_empty() && oo.is_training_write(resolved))
+            {
+                writes.push((fi, ci));
+            }
+        }
+    }
+    if writes.is_empty() {
+        return;
+    }
+    let guards = Guards::new(cx, is_flag);
+    // Whether each write reads the flag in its own code: under a branch
+    // that tests it, or after a call or assignment in the same function
+    // that reads it.
+    let reads_own = |node: NodeId, fi: usize, ci: usize| -> bool {
+        let f = &cx.project.files[fi];
+        let call = &f.calls[ci];
+        if guards.own(node, &call.span).is_some() {
+            return true;
+        }
+        let (_, scope) = place(cx, node);
+        let before = |s: &Span| s.start_byte <= call.span.start_byte;
+        f.calls.iter().any(|c| {
+            c.scope.as_deref() == scope
+                && before(&c.span)
+                && (c.args.iter().any(|a| {
+                    a.keyword.as_deref().is_some_and(is_flag) || named(&a.value, is_flag).is_some()
+                }))
+        }) || f.assignments.iter().any(|a| {
+            a.scope.as_deref() == scope && before(&a.span) && named(&a.value, is_flag).is_some()
+        })
+    };
+    // A write is guarded when every path to it from an entry point tests
+    // the flag (or, reached from none, its own code does).
+    let mut guarded: BTreeMap<(usize, usize), bool> = BTreeMap::new();
+    let mut by_node: BTreeMap<NodeId, Vec<(usize, usize)>> = BTreeMap::new();
+    for &(fi, ci) in &writes {
+        let node = call_node(cx, fi, ci);
+        by_node.entry(node).or_default().push((fi, ci));
+        guarded.insert((fi, ci), reads_own(node, fi, ci));
+    }
+    let an = cx.analysis;
+    for entry in &an.entry_points {
+        let Some(start) = an.graph.handler_node(cx.project, &entry.handler) else {
+            continue;
+        };
+        for (node, switched) in guards.reach(start) {
+            for &w in by_node.get(&node).into_iter().flatten() {
+                if !switched && !reads_own(node, w.0, w.1) {
+                    guarded.insert(w, false);
+                }
+            }
+        }
+    }
+    let reference = guarded.iter().find(|(_, g)| **g).map(|(w, _)| *w);
+    if reference.is_none() && !has_flag {
+        return;
+    }
+    for (&(fi, ci), &g) in &guarded {
+        if g {
+            continue;
+        }
+        let call = &cx.project.files[fi].calls[ci];
+        let why = if reference.is_some() {
+            "while another training write does"
+        } else {
+            "although the project has one"
+        };
+        let mut f = Finding::new(
+            META.code,
+            Level::Error,
+            format!(
+                "`{}` writes user data into a training set without checking the user's training opt-out flag, {why}",
+                call.callee
+            ),
+            Location {
+                path: cx.project.files[fi].path.clone(),
+                span: call.span,
+            },
+        );
+        if let Some((rf, rc)) = reference {
+            let rcall = &cx.project.files[rf].calls[rc];
+            f.related.push(related(
+                cx,
+                rf,
+                rcall.span,
+                format!("`{}` checks the flag first", rcall.callee),
+            ));
+        }
+        out.push(f);
+    }
+}
