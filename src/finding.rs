@@ -369,6 +369,19 @@ pub struct Stats {
     pub result_cache: Option<bool>,
     /// Per taint spec the rules ran: what it analysed and cut at its caps.
     pub taint: Vec<(String, TaintStats)>,
+    /// Hops to the project's own services joined, and what their caps cut.
+    pub hops: HopStats,
+}
+
+/// What joining requests to the project's own services found and cut, for `--stats`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HopStats {
+    /// Call-graph edges added from a request to a route handler.
+    pub joined: usize,
+    /// Routes left out past the per-call cap.
+    pub cut_targets: usize,
+    /// Call sites of URL helpers left unread past the per-helper cap.
+    pub cut_forwards: usize,
 }
 
 /// What one taint spec's run cost and cut, for `--stats`.

@@ -9,10 +9,11 @@ use rayon::prelude::*;
 use crate::analysis::callgraph::{CallGraph, NodeId, Reach, Reached, SinkSet, Site};
 use crate::analysis::entrypoints::{self, EntryPoint, Handler};
 use crate::analysis::generation::{self, GenerationSite};
-use crate::analysis::{Project, dataflow};
+use crate::analysis::{Project, dataflow, hops};
 use crate::catalog::labels::LabelKind;
 use crate::catalog::{Catalog, ContentType};
 use crate::facts::FileFacts;
+use crate::finding::HopStats;
 use crate::qname::OptionQName;
 use crate::source::Span;
 
@@ -47,6 +48,8 @@ pub struct Analysis<'a> {
     pub labels: Vec<Vec<LabelEvidence>>,
     /// Data-flow indexes and taint results, computed when a rule asks.
     pub dataflow: dataflow::Cache,
+    /// What joining requests to the project's own services found and cut.
+    pub hop_stats: HopStats,
 }
 
 impl<'a> Analysis<'a> {
@@ -63,7 +66,11 @@ impl<'a> Analysis<'a> {
                 _ => None,
             })
             .collect();
-        let graph = CallGraph::build(project, &handlers);
+        let mut graph = CallGraph::build(project, &handlers);
+        // Requests to the project's own routes: they need the entry points
+        // and the graph's nodes, and every later query goes through them.
+        let hops = hops::find(project, catalog, &entry_points, &graph);
+        graph.add_edges(hops.edges);
         let generation_sinks = graph.sink_set(
             project,
             sites.iter().enumerate().map(|(i, s)| {
@@ -92,6 +99,7 @@ impl<'a> Analysis<'a> {
             reach,
             labels,
             dataflow: dataflow::Cache::new(project.files.len()),
+            hop_stats: hops.stats,
         }
     }
 

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::analysis::callgraph::{Reached, Site};
 use crate::analysis::entrypoints::{EntryPoint, Handler};
-use crate::analysis::generation;
+use crate::analysis::{generation, hops};
 use crate::finding::{Finding, Level, Location, MAX_FLOW_STEPS, Related, shown_steps};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
@@ -113,6 +113,12 @@ impl Rule for GenerationEndpoint {
                 provider_list.join(", ")
             );
             let enhancement_only = reached.iter().all(|r| an.sites[r.sink].api.enhancement);
+            if let Some(e) = first_hop(cx, &reached[0]) {
+                message += &format!(
+                    "; through a request to {}",
+                    hops::describe_hop(&an.entry_points[e])
+                );
+            }
             if enhancement_only {
                 message += "; enhancement or restoration only";
             }
@@ -151,6 +157,14 @@ impl Rule for GenerationEndpoint {
     }
 }
 
+/// The first hop to one of the project's own services on a call path.
+fn first_hop(cx: &Context<'_>, reached: &Reached) -> Option<usize> {
+    reached
+        .path
+        .windows(2)
+        .find_map(|w| hops::hop_at(cx.project, &cx.analysis.graph, w[0], w[1]))
+}
+
 /// An endpoint's code flow: the entry point, then each call on the way to
 /// the generation call `first` reaches (rules on endpoints share it). Long
 /// chains keep their first and last calls around a step that says how many
@@ -184,9 +198,21 @@ pub fn endpoint_flow(cx: &Context<'_>, entry: &EntryPoint, first: &Reached) -> V
         } else {
             "calls"
         };
+        let hop = first
+            .path
+            .get(i + 1)
+            .and_then(|&next| hops::hop_at(cx.project, &cx.analysis.graph, s, next));
+        let message = match hop {
+            Some(e) => format!(
+                "sends `{}` to {}",
+                call.callee,
+                hops::describe_hop(&cx.analysis.entry_points[e])
+            ),
+            None => format!("{what} `{}`", call.callee),
+        };
         flow.push(Related {
             location: location(i),
-            message: format!("{what} `{}`", call.callee),
+            message,
         });
     }
     flow
