@@ -59,7 +59,7 @@ pub fn find(
         edges: Vec::new(),
         stats: HopStats::default(),
     };
-    let routes = routes(project, entry_points, graph);
+    let routes = routes(project, catalog, entry_points, graph);
     let services = services(project, catalog, entry_points, graph);
     if routes.is_empty() && services.is_empty() {
         return hops;
@@ -115,13 +115,28 @@ struct Route {
     file: usize,
 }
 
-fn routes(project: &Project, entry_points: &[EntryPoint], graph: &CallGraph) -> Vec<Route> {
+fn routes(
+    project: &Project,
+    catalog: &Catalog,
+    entry_points: &[EntryPoint],
+    graph: &CallGraph,
+) -> Vec<Route> {
     let mut out = Vec::new();
     for (i, e) in entry_points.iter().enumerate() {
         if !matches!(e.kind, EntryKind::Http | EntryKind::Websocket) {
             continue;
         }
-        let Some(route) = &e.route else { continue };
+        // A model of a repository is routed by its directory.
+        let by_directory = || {
+            catalog
+                .model_repositories
+                .iter()
+                .filter(|m| m.framework == e.framework)
+                .find_map(|m| m.route_for(&e.location.path))
+        };
+        let Some(route) = e.route.clone().or_else(by_directory) else {
+            continue;
+        };
         let segments: Vec<String> = route
             .split('/')
             .filter(|s| !s.is_empty())

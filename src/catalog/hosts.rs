@@ -92,6 +92,29 @@ pub struct RpcStub {
     pub servicer_suffix: String,
 }
 
+/// A model server that serves each model of a repository directory at a
+/// route named after the model's directory (Triton: `<model>/<version>/model.py`
+/// at `/v2/models/<model>/infer`). Gives entry points of `framework` that
+/// have no route one, for hops to them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelRepository {
+    pub framework: String,
+    /// The route, `{}` standing for the model's name.
+    pub route: String,
+    /// How many directories above the entry point's file the model's directory is.
+    pub levels: usize,
+}
+
+impl ModelRepository {
+    /// The route of the model an entry point in file `path` serves.
+    pub fn route_for(&self, path: &str) -> Option<String> {
+        let dirs: Vec<&str> = path.split('/').collect();
+        let model = dirs.len().checked_sub(1 + self.levels).map(|i| dirs[i])?;
+        (!model.is_empty()).then(|| self.route.replace("{}", model))
+    }
+}
+
 /// A URL split into host and path (no scheme validation beyond `http(s)://`).
 pub fn split_url(url: &str) -> Option<(String, String)> {
     let rest = url
@@ -157,5 +180,21 @@ mod tests {
             Some(("localhost".into(), "".into()))
         );
         assert_eq!(split_url("ftp://x"), None);
+    }
+
+    #[test]
+    fn models_are_routed_by_their_directory() {
+        let triton = ModelRepository {
+            framework: "triton".into(),
+            route: "/v2/models/{}/infer".into(),
+            levels: 2,
+        };
+        assert_eq!(
+            triton
+                .route_for("runtime/model_repo/tts/1/model.py")
+                .as_deref(),
+            Some("/v2/models/tts/infer")
+        );
+        assert_eq!(triton.route_for("model.py"), None);
     }
 }

@@ -236,6 +236,9 @@ pub struct CatalogData {
     /// RPC stubs and the servicers that serve them (gRPC).
     #[serde(default)]
     pub rpc_stub: Vec<hosts::RpcStub>,
+    /// Model servers that route to models by directory (Triton).
+    #[serde(default)]
+    pub model_repository: Vec<hosts::ModelRepository>,
     /// Generation paths shared by OpenAI-compatible hosts.
     #[serde(default)]
     pub openai_paths: BTreeMap<String, Vec<ContentType>>,
@@ -293,6 +296,7 @@ pub struct Catalog {
     pub http_calls: Vec<hosts::HttpCall>,
     pub url_calls: Vec<hosts::UrlCall>,
     pub rpc_stubs: Vec<hosts::RpcStub>,
+    pub model_repositories: Vec<hosts::ModelRepository>,
     http_call_set: GlobSet,
     http_call_owner: Vec<usize>,
     pub openai_paths: BTreeMap<String, Vec<ContentType>>,
@@ -517,6 +521,7 @@ impl Catalog {
             http_calls: data.http_call,
             url_calls: data.url_call,
             rpc_stubs: data.rpc_stub,
+            model_repositories: data.model_repository,
             http_call_set,
             http_call_owner,
             openai_paths: data.openai_paths,
@@ -568,6 +573,7 @@ impl CatalogData {
         self.http_call.extend(other.http_call);
         self.url_call.extend(other.url_call);
         self.rpc_stub.extend(other.rpc_stub);
+        self.model_repository.extend(other.model_repository);
         self.openai_paths.extend(other.openai_paths);
         self.label.extend(other.label);
         self.label_string.extend(other.label_string);

@@ -28,9 +28,11 @@ static META: RuleMeta = RuleMeta {
 Reports each entry point of the program once — an HTTP or websocket route
 (FastAPI, Flask, Django, aiohttp, Tornado), a Gradio handler, a Streamlit
 script, a command-line entry point — when the code it runs reaches a call that
-generates text, images, audio or video, following calls across modules. The
-finding sits on the route registration; the generation calls are related
-locations and the call chain is a code flow.
+generates text, images, audio or video, following calls across modules and
+requests to the project's own services (an HTTP call to `{worker}/generate`
+that a route of another module serves, a gRPC stub call that a servicer class
+implements). The finding sits on the route registration; the generation calls
+are related locations and the call chain is a code flow.
 
 ## Why is this bad?
 It is not bad in itself: it is the map every other duty hangs on. A service
@@ -57,7 +59,10 @@ never deployed.
 Calls made through objects whose type is only known at run time (plugin
 registries, `getattr`, dependency injection containers, models chosen from
 configuration files) are not followed, so such endpoints can be missed. Lambdas
-passed as UI handlers are not followed.
+passed as UI handlers are not followed. A request reaches the project's own
+route only when its URL ends in a literal path that the route's whole path
+ends; a base URL that carries part of the path (`base = host + "/api"`) is not
+joined.
 "#,
 };
 
@@ -204,7 +209,7 @@ pub fn endpoint_flow(cx: &Context<'_>, entry: &EntryPoint, first: &Reached) -> V
             .and_then(|&next| hops::hop_at(cx.project, &cx.analysis.graph, s, next));
         let message = match hop {
             Some(e) => format!(
-                "sends `{}` to {}",
+                "`{}` sends a request to {}",
                 call.callee,
                 hops::describe_hop(&cx.analysis.entry_points[e])
             ),
