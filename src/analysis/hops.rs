@@ -247,6 +247,10 @@ fn forwarded(
             let Some(&param) = helpers.get(&to) else {
                 continue;
             };
+            // A call of the helper, not one that passes it along.
+            if !graph.targets_at(site).contains(&(to, Via::Callee)) {
+                continue;
+            }
             let Node::Function { file, func } = graph.nodes[to] else {
                 continue;
             };
@@ -698,6 +702,23 @@ pub fn hop_at(project: &Project, graph: &CallGraph, site: Site, next: Site) -> O
             Via::Service { entry } if t == node => Some(entry as usize),
             _ => None,
         })
+}
+
+/// Every hop edge of the analysed project: the request's call site, the
+/// target node and the entry point it serves (`synthlint debug hops`).
+pub fn edges(project: &Project, graph: &CallGraph) -> Vec<(Site, NodeId, usize)> {
+    let mut out = Vec::new();
+    for (fi, file) in project.files.iter().enumerate() {
+        for ci in 0..file.calls.len() {
+            let site = Site { file: fi, call: ci };
+            for &(t, via) in graph.targets_at(site) {
+                if let Via::Service { entry } = via {
+                    out.push((site, t, entry as usize));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// How a message names a hop: `POST /worker_generate on the project's own
