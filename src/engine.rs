@@ -477,6 +477,7 @@ fn analyse(
     stats.taint = analysis.dataflow.stats();
     stats.plugins = analysis.plugins.clone();
     stats.inferred = analysis.inferred;
+    stats.hops = analysis.hop_stats.clone();
 
     let t = Instant::now();
     for f in &mut findings {

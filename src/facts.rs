@@ -375,6 +375,11 @@ pub enum Shape {
     Tuple(Box<[Shape]>),
     /// A string with interpolated parts (an f-string, a `format!`).
     Template(Box<[Part]>),
+    /// A value with a fallback: `a or b` (`b` when `a` is empty or unset).
+    Or(Box<(Shape, Shape)>),
+    /// A method called on a value that is not a name (`(a or b).rstrip("/")`),
+    /// with its name.
+    Method(Box<Shape>, Ustr),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -377,6 +377,8 @@ pub struct Stats {
     pub plugins: crate::analysis::plugins::PluginStats,
     /// What the call graph's queue hand-offs and inferred generation found.
     pub inferred: InferredStats,
+    /// Hops to the project's own services joined, and what their caps cut.
+    pub hops: HopStats,
 }
 
 /// Queue hand-off edges and inferred generation sites, for `--stats`.
@@ -391,6 +393,17 @@ pub struct InferredStats {
     /// entry point reaching them delivers media).
     pub candidates: usize,
     pub sites: usize,
+}
+
+/// What joining requests to the project's own services found and cut, for `--stats`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HopStats {
+    /// Call-graph edges added from a request to a route handler.
+    pub joined: usize,
+    /// Routes left out past the per-call cap.
+    pub cut_targets: usize,
+    /// Call sites of URL helpers left unread past the per-helper cap.
+    pub cut_forwards: usize,
 }
 
 /// What one taint spec's run cost and cut, for `--stats`.

@@ -71,6 +71,9 @@ pub enum Via {
     /// A task put on a queue or list that the worker function takes it
     /// from (`analysis::queues`).
     Queue,
+    /// A request to the project's own service: the handler of entry point
+    /// `entry` serves the path the call sends to (`analysis::hops`).
+    Service { entry: u32 },
 }
 
 /// A call site's targets, each with how it is reached.
@@ -356,6 +359,30 @@ impl CallGraph {
         self.nodes.push(node);
         self.edges.push(Vec::new());
         self.nodes.len() - 1
+    }
+
+    /// Add edges found after the graph was built (`caller`, call site,
+    /// target, how it is reached); a site keeps its targets sorted by node.
+    pub fn add_edges(&mut self, extra: impl IntoIterator<Item = (NodeId, Site, NodeId, Via)>) {
+        for (caller, site, to, via) in extra {
+            let per_file = &mut self.site_targets[site.file];
+            let key = site.call as u32;
+            let i = match per_file.binary_search_by_key(&key, |(c, _)| *c) {
+                Ok(i) => i,
+                Err(i) => {
+                    per_file.insert(i, (key, Box::default()));
+                    i
+                }
+            };
+            if per_file[i].1.iter().any(|t| t.0 == to) {
+                continue;
+            }
+            let mut targets = per_file[i].1.to_vec();
+            targets.push((to, via));
+            targets.sort_unstable();
+            per_file[i].1 = targets.into();
+            self.edges[caller].push(Edge { to, site });
+        }
     }
 
     /// The project functions a call site may run, with how each is reached

@@ -4,6 +4,7 @@
 use std::collections::VecDeque;
 
 use crate::analysis::Project;
+use crate::analysis::hops::Reader;
 use crate::analysis::index::Symbol;
 use crate::catalog::{Catalog, ContentType, GenerationApi, Jurisdiction, hosts};
 use crate::facts::{Arg, Call, Language, QName, Value};
@@ -60,9 +61,10 @@ pub fn sites<'a>(project: &Project, catalog: &'a Catalog) -> Vec<GenerationSite<
     for (fi, file) in project.files.iter().enumerate() {
         for (ci, call) in file.calls.iter().enumerate() {
             let lang = file.language;
-            let found = site(catalog, lang, call)
-                .or_else(|| via_base_class(catalog, lang, project, call))
-                .or_else(|| as_imported(catalog, lang, call))
+            let urls = Urls(Some(Reader::at(project, catalog, fi, call)));
+            let found = site_read(catalog, lang, call, &urls)
+                .or_else(|| via_base_class(catalog, lang, project, call, &urls))
+                .or_else(|| as_imported(catalog, lang, call, &urls))
                 .or_else(|| passed_as_value(catalog, lang, project, call));
             if let Some(site) = found {
                 out.push(GenerationSite {
@@ -123,13 +125,30 @@ fn passed_as_value<'a>(
     })
 }
 
+/// How URLs are read: through names bound in the project and calls that
+/// build URLs (`analysis::hops::Reader`), or as literals only.
+struct Urls<'p>(Option<Reader<'p>>);
+
+impl Urls<'_> {
+    /// Host and path of a URL value: `BASE + "/chat/completions"` with a
+    /// module-level literal `BASE`, a literal fallback (`cfg or "https://…"`,
+    /// an environment read's default).
+    fn split(&self, v: &Value) -> Option<(String, String)> {
+        match &self.0 {
+            Some(r) => r.url(v).split(),
+            None => v.as_str_or_default().and_then(hosts::split_url),
+        }
+    }
+}
+
 /// Retry with the name as imported, before the index followed it into the project.
 fn as_imported<'a>(
     catalog: &'a Catalog,
     lang: Language,
     call: &Call,
+    urls: &Urls<'_>,
 ) -> Option<GenerationSite<'a>> {
-    site_as(catalog, lang, call, call.imported.as_name()?)
+    site_as(catalog, lang, call, call.imported.as_name()?, urls)
 }
 
 /// Retry a call on a project class as a call on each of its base classes
@@ -139,6 +158,7 @@ fn via_base_class<'a>(
     lang: Language,
     project: &Project,
     call: &Call,
+    urls: &Urls<'_>,
 ) -> Option<GenerationSite<'a>> {
     let class = |name: &str| match project.index.symbol(name) {
         Some(Symbol::Class(fi, ci)) => Some(&project.files[fi].classes[ci]),
@@ -159,7 +179,7 @@ fn via_base_class<'a>(
         match class(c.as_str()) {
             Some(k) => queue.extend(k.bases.iter().map(|b| project.canonical_or_same(b))),
             None => {
-                if let Some(s) = site_as(catalog, lang, call, &format!("{c}{rest}")) {
+                if let Some(s) = site_as(catalog, lang, call, &format!("{c}{rest}"), urls) {
                     return Some(s);
                 }
             }
@@ -170,7 +190,16 @@ fn via_base_class<'a>(
 
 /// The generation API a call reaches, if any (file/call indices left 0).
 pub fn site<'a>(catalog: &'a Catalog, lang: Language, call: &Call) -> Option<GenerationSite<'a>> {
-    site_as(catalog, lang, call, call.resolved.as_name()?)
+    site_read(catalog, lang, call, &Urls(None))
+}
+
+fn site_read<'a>(
+    catalog: &'a Catalog,
+    lang: Language,
+    call: &Call,
+    urls: &Urls<'_>,
+) -> Option<GenerationSite<'a>> {
+    site_as(catalog, lang, call, call.resolved.as_name()?, urls)
 }
 
 /// `site` for the call as if its callee resolved to `resolved` (the name as
@@ -180,9 +209,10 @@ fn site_as<'a>(
     lang: Language,
     call: &Call,
     resolved: &str,
+    urls: &Urls<'_>,
 ) -> Option<GenerationSite<'a>> {
     let Some(api) = catalog.generation_api(lang, resolved) else {
-        return http_site(catalog, lang, call, resolved);
+        return http_site(catalog, lang, call, resolved, urls);
     };
     let content = content_types(api, call)?;
     let mut site = GenerationSite {
@@ -201,7 +231,7 @@ fn site_as<'a>(
     let base_url = api.base_url_keywords.iter().find_map(|k| {
         keyword(call.receiver_args.as_deref().unwrap_or(&[]), k).or_else(|| keyword(&call.args, k))
     });
-    match base_url.map(|v| v.as_str_or_default().and_then(hosts::split_url)) {
+    match base_url.map(|v| urls.split(v)) {
         Some(Some((host, _))) => {
             if let Some((_, h)) = catalog.host(&host) {
                 site.provider = h.provider.clone();
@@ -231,12 +261,14 @@ fn site_as<'a>(
     Some(site)
 }
 
-/// A plain HTTP request to a literal URL on a known model host and path.
+/// A plain HTTP request to a URL on a known model host and path (literal,
+/// or built from literals the program falls back to).
 fn http_site<'a>(
     catalog: &'a Catalog,
     lang: Language,
     call: &Call,
     resolved: &str,
+    urls: &Urls<'_>,
 ) -> Option<GenerationSite<'a>> {
     let http = catalog.http_call(lang, resolved)?;
     let url = http
@@ -247,11 +279,9 @@ fn http_site<'a>(
             http.url_position
                 .and_then(|p| call.args.iter().filter(|a| a.keyword.is_none()).nth(p))
                 .map(|a| &a.value)
-        })
-        .and_then(Value::as_str_or_default)?;
-    let (host, path) = hosts::split_url(url)?;
-    let (i, h) = catalog.host(&host)?;
-    let content = catalog.generation_path(h, &path)?;
+        })?;
+    let (host, path) = urls.split(url)?;
+    let (i, h, content) = catalog.generation_host(&host, &path)?;
     // The model named in a literal JSON body, if any.
     let model = keyword(&call.args, "json")
         .and_then(|v| match v {

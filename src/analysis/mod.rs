@@ -18,6 +18,7 @@ pub mod callgraph;
 pub mod dataflow;
 pub mod entrypoints;
 pub mod generation;
+pub mod hops;
 mod import_roots;
 pub mod index;
 pub mod plugins;

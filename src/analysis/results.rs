@@ -11,12 +11,12 @@ use crate::analysis::entrypoints::{self, EntryPoint, Handler};
 use crate::analysis::generation::{self, GenerationSite};
 use crate::analysis::inferred;
 use crate::analysis::plugins::{self, PluginStats};
-use crate::analysis::{Project, dataflow};
+use crate::analysis::{Project, dataflow, hops};
 use crate::catalog::entrypoints::EntryKind;
 use crate::catalog::labels::{Carrier, LabelKind};
 use crate::catalog::{Catalog, ContentType};
 use crate::facts::FileFacts;
-use crate::finding::InferredStats;
+use crate::finding::{HopStats, InferredStats};
 use crate::source::Span;
 
 /// A sign in code that content gets labeled: a label API call or a marker string.
@@ -62,6 +62,8 @@ pub struct Analysis<'a> {
     pub plugins: PluginStats,
     /// Queue hand-offs and inferred sites, for `--stats`.
     pub inferred: InferredStats,
+    /// What joining requests to the project's own services found and cut.
+    pub hop_stats: HopStats,
 }
 
 impl<'a> Analysis<'a> {
@@ -81,6 +83,10 @@ impl<'a> Analysis<'a> {
         let mut graph = CallGraph::build(project, &handlers);
         let plugins = plugins::calls(project, &catalog.entrypoints.data.module_loaders);
         graph.add_plugin_calls(project, &plugins);
+        // Requests to the project's own routes: they need the entry points
+        // and the graph's nodes, and every later query goes through them.
+        let hops = hops::find(project, catalog, &entry_points, &graph);
+        graph.add_edges(hops.edges);
         let candidates = inferred::candidates(project, catalog, &sites);
         let q = graph.queue_stats;
         let mut stats = InferredStats {
@@ -105,6 +111,7 @@ impl<'a> Analysis<'a> {
             dataflow: dataflow::Cache::new(project.files.len()),
             plugins: plugins.stats,
             inferred: stats,
+            hop_stats: hops.stats,
         }
     }
 

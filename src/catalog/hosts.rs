@@ -22,6 +22,10 @@ pub struct Host {
     /// Path suffix → what a request to it generates (on top of the shared paths).
     #[serde(default)]
     pub paths: BTreeMap<String, Vec<ContentType>>,
+    /// A model server the product runs on its own machine (`host` is then
+    /// only its name): it matches any local host, and only on its `paths`.
+    #[serde(default)]
+    pub local: bool,
 }
 
 /// An HTTP client call that sends a request to a URL argument.
@@ -38,6 +42,77 @@ pub struct HttpCall {
     pub url_position: Option<usize>,
     /// ...or its keyword.
     pub url_keyword: Option<String>,
+}
+
+/// A call that builds a URL from parts (`analysis::hops` reads URLs through
+/// it), matched on its name as written or that name's last segment.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UrlCall {
+    pub id: String,
+    /// `urljoin`, `os.environ.get`.
+    pub names: Vec<String>,
+    pub kind: UrlCallKind,
+    /// The positional argument that holds the part (the default of an
+    /// environment read); a join reads its first two.
+    #[serde(default)]
+    pub position: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UrlCallKind {
+    /// `urljoin(base, path)`: the base, then the path.
+    Join,
+    /// `os.environ.get("BASE", "https://...")`: the literal default.
+    EnvDefault,
+}
+
+impl UrlCall {
+    pub fn matches(&self, name: &str) -> bool {
+        let last = name.rsplit('.').next().unwrap_or(name);
+        self.names.iter().any(|n| n == name || n == last)
+    }
+}
+
+/// Generated RPC stubs: a call of `method` on a stub of a service runs the
+/// method of that name in the project class that implements the service.
+/// The module and class names are the code generator's conventions.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RpcStub {
+    pub id: String,
+    #[serde(default)]
+    pub language: crate::facts::Language,
+    /// The generated module's name ends so (`_pb2_grpc`).
+    pub module_suffix: String,
+    /// Client stubs are `<Service>Stub`...
+    pub stub_suffix: String,
+    /// ...and servicer bases `<Service>Servicer`.
+    pub servicer_suffix: String,
+}
+
+/// A model server that serves each model of a repository directory at a
+/// route named after the model's directory (Triton: `<model>/<version>/model.py`
+/// at `/v2/models/<model>/infer`). Gives entry points of `framework` that
+/// have no route one, for hops to them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelRepository {
+    pub framework: String,
+    /// The route, `{}` standing for the model's name.
+    pub route: String,
+    /// How many directories above the entry point's file the model's directory is.
+    pub levels: usize,
+}
+
+impl ModelRepository {
+    /// The route of the model an entry point in file `path` serves.
+    pub fn route_for(&self, path: &str) -> Option<String> {
+        let dirs: Vec<&str> = path.split('/').collect();
+        let model = dirs.len().checked_sub(1 + self.levels).map(|i| dirs[i])?;
+        (!model.is_empty()).then(|| self.route.replace("{}", model))
+    }
 }
 
 /// A URL split into host and path (no scheme validation beyond `http(s)://`).
@@ -66,6 +141,9 @@ pub fn split_url(url: &str) -> Option<(String, String)> {
 
 impl Host {
     pub fn matches(&self, host: &str) -> bool {
+        if self.local {
+            return is_local(host);
+        }
         match self.host.strip_prefix("*.") {
             Some(suffix) => host == suffix || host.ends_with(&format!(".{suffix}")),
             None => host == self.host,
@@ -102,5 +180,21 @@ mod tests {
             Some(("localhost".into(), "".into()))
         );
         assert_eq!(split_url("ftp://x"), None);
+    }
+
+    #[test]
+    fn models_are_routed_by_their_directory() {
+        let triton = ModelRepository {
+            framework: "triton".into(),
+            route: "/v2/models/{}/infer".into(),
+            levels: 2,
+        };
+        assert_eq!(
+            triton
+                .route_for("runtime/model_repo/tts/1/model.py")
+                .as_deref(),
+            Some("/v2/models/tts/infer")
+        );
+        assert_eq!(triton.route_for("model.py"), None);
     }
 }

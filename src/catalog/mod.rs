@@ -240,6 +240,16 @@ pub struct CatalogData {
     pub host: Vec<hosts::Host>,
     #[serde(default)]
     pub http_call: Vec<hosts::HttpCall>,
+    /// Calls that build a URL from parts (`urljoin`, an environment read
+    /// with a default), for hops to the project's own services.
+    #[serde(default)]
+    pub url_call: Vec<hosts::UrlCall>,
+    /// RPC stubs and the servicers that serve them (gRPC).
+    #[serde(default)]
+    pub rpc_stub: Vec<hosts::RpcStub>,
+    /// Model servers that route to models by directory (Triton).
+    #[serde(default)]
+    pub model_repository: Vec<hosts::ModelRepository>,
     /// Generation paths shared by OpenAI-compatible hosts.
     #[serde(default)]
     pub openai_paths: BTreeMap<String, Vec<ContentType>>,
@@ -301,6 +311,9 @@ pub struct Catalog {
     /// One synthetic API per host, for plain HTTP calls to it.
     pub host_apis: Vec<GenerationApi>,
     pub http_calls: Vec<hosts::HttpCall>,
+    pub url_calls: Vec<hosts::UrlCall>,
+    pub rpc_stubs: Vec<hosts::RpcStub>,
+    pub model_repositories: Vec<hosts::ModelRepository>,
     http_call_set: GlobSet,
     http_call_owner: Vec<usize>,
     pub openai_paths: BTreeMap<String, Vec<ContentType>>,
@@ -570,6 +583,9 @@ impl Catalog {
             hosts: data.host,
             host_apis,
             http_calls: data.http_call,
+            url_calls: data.url_call,
+            rpc_stubs: data.rpc_stub,
+            model_repositories: data.model_repository,
             http_call_set,
             http_call_owner,
             openai_paths: data.openai_paths,
@@ -621,6 +637,9 @@ impl CatalogData {
         hosts.append(&mut self.host);
         self.host = hosts;
         self.http_call.extend(other.http_call);
+        self.url_call.extend(other.url_call);
+        self.rpc_stub.extend(other.rpc_stub);
+        self.model_repository.extend(other.model_repository);
         self.openai_paths.extend(other.openai_paths);
         self.label.extend(other.label);
         self.label_string.extend(other.label_string);
@@ -791,7 +810,27 @@ impl Catalog {
 
     /// The first catalogued host entry for a host name.
     pub fn host(&self, host: &str) -> Option<(usize, &hosts::Host)> {
-        self.hosts.iter().enumerate().find(|(_, h)| h.matches(host))
+        self.hosts
+            .iter()
+            .enumerate()
+            .find(|(_, h)| !h.local && h.matches(host))
+    }
+
+    /// The host a request to `host` and `path` generates on, with what it
+    /// generates: a model API host, or a local model server on one of its paths.
+    pub fn generation_host(
+        &self,
+        host: &str,
+        path: &str,
+    ) -> Option<(usize, &hosts::Host, Vec<ContentType>)> {
+        if let Some((i, h)) = self.host(host) {
+            return self.generation_path(h, path).map(|c| (i, h, c));
+        }
+        self.hosts
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| h.local && h.matches(host))
+            .find_map(|(i, h)| self.generation_path(h, path).map(|c| (i, h, c)))
     }
 
     /// What a request to `path` on `host` generates, if it is a generation path.

@@ -512,6 +512,13 @@ fn print_stats(s: &engine::Stats) {
             i.candidates, i.sites
         );
     }
+    if s.hops.joined + s.hops.cut_targets + s.hops.cut_forwards > 0 {
+        use crate::analysis::hops::{MAX_FORWARDS, MAX_TARGETS};
+        eprintln!(
+            "  service hops: {} edges from requests to the project's own route handlers; cut at caps: {} routes (over {MAX_TARGETS} per request), {} helper call sites (over {MAX_FORWARDS} per helper)",
+            s.hops.joined, s.hops.cut_targets, s.hops.cut_forwards
+        );
+    }
     if s.cache_hits + s.cache_misses > 0 {
         eprintln!(
             "  facts cache: {} hits, {} parsed",

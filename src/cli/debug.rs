@@ -1,4 +1,4 @@
-//! `synthlint debug facts FILE`, `debug entrypoints PATH...`, `debug parse PATH...`.
+//! `synthlint debug facts FILE`, `debug entrypoints PATH...`, `debug hops PATH...`, `debug parse PATH...`.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -116,6 +116,64 @@ pub fn entrypoints(
     config: Option<std::path::PathBuf>,
     root: Option<std::path::PathBuf>,
 ) -> ExitCode {
+    let (project, catalog) = match load(paths, config, root) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let found = crate::analysis::entrypoints::find(&project, &catalog);
+    print_json(&found)
+}
+
+/// `synthlint debug hops PATH...`: each request joined to one of the
+/// project's own services, in file and call order, as JSON.
+pub fn hops(
+    paths: Vec<std::path::PathBuf>,
+    config: Option<std::path::PathBuf>,
+    root: Option<std::path::PathBuf>,
+) -> ExitCode {
+    let (project, catalog) = match load(paths, config, root) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let an = crate::analysis::results::Analysis::run(&project, &catalog);
+    let hops: Vec<serde_json::Value> = crate::analysis::hops::edges(&project, &an.graph)
+        .into_iter()
+        .map(|(site, _, entry)| {
+            let file = &project.files[site.file];
+            let call = &file.calls[site.call];
+            let e = &an.entry_points[entry];
+            serde_json::json!({
+                "path": file.path,
+                "line": call.span.start_line,
+                "callee": call.callee.as_str(),
+                "to": crate::analysis::hops::describe_hop(e),
+                "handler": e.handler,
+            })
+        })
+        .collect();
+    print_json(&hops)
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> ExitCode {
+    match serde_json::to_string_pretty(value) {
+        Ok(s) => match super::output::print_or_exit(&(s + "\n")) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(code) => code,
+        },
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The project and catalogue of a debug command's paths; scan
+/// notifications go to standard error.
+fn load(
+    paths: Vec<std::path::PathBuf>,
+    config: Option<std::path::PathBuf>,
+    root: Option<std::path::PathBuf>,
+) -> Result<(crate::analysis::Project, crate::catalog::Catalog), ExitCode> {
     let paths = if paths.is_empty() {
         vec![".".into()]
     } else {
@@ -124,7 +182,7 @@ pub fn entrypoints(
     for p in &paths {
         if !p.exists() {
             eprintln!("error: {}: no such file or directory", p.display());
-            return ExitCode::from(2);
+            return Err(ExitCode::from(2));
         }
     }
     let overrides = crate::config::Overrides {
@@ -137,14 +195,14 @@ pub fn entrypoints(
         Ok(s) => s,
         Err(report) => {
             eprintln!("{report:?}");
-            return ExitCode::from(2);
+            return Err(ExitCode::from(2));
         }
     };
     let (project, catalog, notes) = match engine::load_project(&paths, &settings) {
         Ok(x) => x,
         Err(e) => {
             eprintln!("error: {}", e.message);
-            return ExitCode::from(2);
+            return Err(ExitCode::from(2));
         }
     };
     for n in notes {
@@ -155,15 +213,5 @@ pub fn entrypoints(
             n.message
         );
     }
-    let found = crate::analysis::entrypoints::find(&project, &catalog);
-    match serde_json::to_string_pretty(&found) {
-        Ok(s) => match super::output::print_or_exit(&(s + "\n")) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(code) => code,
-        },
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
-        }
-    }
+    Ok((project, catalog))
 }

@@ -217,6 +217,18 @@ pub enum DebugCommand {
         #[arg(long)]
         root: Option<PathBuf>,
     },
+    /// Print the requests joined to the project's own services (routes, RPC
+    /// servicers) as JSON: where each is sent from and which handler serves it.
+    Hops {
+        /// Files or directories to scan (default: the current directory).
+        paths: Vec<PathBuf>,
+        /// Use this config file instead of searching for synthlint.toml / pyproject.toml.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Directory that paths and module names are relative to (default: the repository root).
+        #[arg(long)]
+        root: Option<PathBuf>,
+    },
     /// Walk and parse only (no facts, no rules): the baseline for benchmarks.
     Parse {
         paths: Vec<PathBuf>,
@@ -361,5 +373,10 @@ fn run(cli: Cli) -> ExitCode {
             config,
             root,
         }) => debug::entrypoints(paths, config, root),
+        Command::Debug(DebugCommand::Hops {
+            paths,
+            config,
+            root,
+        }) => debug::hops(paths, config, root),
     }
 }

@@ -629,6 +629,14 @@ fn shape_at(n: Node<'_>, src: &str, depth: usize, memo: &mut Memo) -> Shape {
             Shape::Binary(op, Box::new((left, right)))
         }
         "parenthesized_expression" => sub_shape(n.named_child(0), src, depth, memo),
+        "boolean_operator"
+            if n.child_by_field_id(FIELD.operator)
+                .is_some_and(|o| node_text(o, src) == "or") =>
+        {
+            let left = sub_shape(n.child_by_field_id(FIELD.left), src, depth, memo);
+            let right = sub_shape(n.child_by_field_id(FIELD.right), src, depth, memo);
+            Shape::Or(Box::new((left, right)))
+        }
         "subscript" => {
             let mut c = n.walk();
             let indices: Vec<Node<'_>> = n.children_by_field_name("subscript", &mut c).collect();
@@ -642,6 +650,9 @@ fn shape_at(n: Node<'_>, src: &str, depth: usize, memo: &mut Memo) -> Shape {
             }
         }
         "call" => {
+            if let Some(t) = format_template(n, src) {
+                return t;
+            }
             let name = n
                 .child_by_field_id(FIELD.function)
                 .and_then(|f| name_chain_interned(f, src));
@@ -649,6 +660,16 @@ fn shape_at(n: Node<'_>, src: &str, depth: usize, memo: &mut Memo) -> Shape {
                 return Shape::Other;
             };
             let Some(name) = name.filter(|_| kind(args) == "argument_list") else {
+                // `(a or b).rstrip("/")`: a method of a value that is not a name.
+                let f = n.child_by_field_id(FIELD.function);
+                if let Some(f) = f.filter(|f| kind(*f) == "attribute")
+                    && let Some(method) = f.child_by_field_id(FIELD.attribute)
+                {
+                    let object = sub_shape(f.child_by_field_id(FIELD.object), src, depth, memo);
+                    if object != Shape::Other {
+                        return Shape::Method(Box::new(object), node_text(method, src).into());
+                    }
+                }
                 return Shape::Other;
             };
             let mut items = Vec::new();
@@ -679,6 +700,63 @@ fn shape_at(n: Node<'_>, src: &str, depth: usize, memo: &mut Memo) -> Shape {
         "lambda" => Shape::Function,
         _ => Shape::Other,
     }
+}
+
+/// `"http://{}:{}/x".format(...)`: a template whose holes are the
+/// replacement fields (`{}`, `{0}`, `{host}`; `{{` and `}}` are braces).
+/// What fills them is in the call's arguments, not in the shape.
+fn format_template(n: Node<'_>, src: &str) -> Option<Shape> {
+    let f = n.child_by_field_id(FIELD.function)?;
+    if kind(f) != "attribute" || node_text(f.child_by_field_id(FIELD.attribute)?, src) != "format" {
+        return None;
+    }
+    let object = f.child_by_field_id(FIELD.object)?;
+    if kind(object) != "string" {
+        return None;
+    }
+    let (text, interpolated) = string_value(object, src);
+    if interpolated {
+        return None;
+    }
+    let mut parts = Vec::new();
+    let mut lit = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+                lit.push('{');
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+                lit.push('}');
+            }
+            '{' => {
+                let mut field = String::from("{");
+                for c in chars.by_ref() {
+                    field.push(c);
+                    if c == '}' {
+                        break;
+                    }
+                }
+                if !lit.is_empty() {
+                    parts.push(Part::Lit(std::mem::take(&mut lit).as_str().into()));
+                }
+                parts.push(Part::Hole {
+                    text: field.as_str().into(),
+                    reads: Box::default(),
+                });
+            }
+            _ => lit.push(c),
+        }
+        if parts.len() > MAX_ELEMENTS {
+            return None;
+        }
+    }
+    if !lit.is_empty() {
+        parts.push(Part::Lit(lit.as_str().into()));
+    }
+    Some(Shape::Template(parts.into()))
 }
 
 /// The literal parts and interpolations of one string node.

@@ -7,8 +7,8 @@ use serde_json::json;
 
 use crate::analysis::callgraph::{Reached, Site, Via};
 use crate::analysis::entrypoints::{EntryPoint, Handler};
-use crate::analysis::generation;
 use crate::facts::Receiver;
+use crate::analysis::{generation, hops};
 use crate::finding::{Finding, Level, Location, MAX_FLOW_STEPS, Related, shown_steps};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
@@ -29,9 +29,11 @@ static META: RuleMeta = RuleMeta {
 Reports each entry point of the program once — an HTTP or websocket route
 (FastAPI, Flask, Django, aiohttp, Tornado), a Gradio handler, a Streamlit
 script, a command-line entry point — when the code it runs reaches a call that
-generates text, images, audio or video, following calls across modules. The
-finding sits on the route registration; the generation calls are related
-locations and the call chain is a code flow.
+generates text, images, audio or video, following calls across modules and
+requests to the project's own services (an HTTP call to `{worker}/generate`
+that a route of another module serves, a gRPC stub call that a servicer class
+implements). The finding sits on the route registration; the generation calls
+are related locations and the call chain is a code flow.
 
 ## Why is this bad?
 It is not bad in itself: it is the map every other duty hangs on. A service
@@ -63,7 +65,10 @@ generation; one that reaches a catalogued call is `observed`.
 Calls made through objects whose type is only known at run time (plugin
 registries, `getattr`, dependency injection containers, models chosen from
 configuration files) are not followed, so such endpoints can be missed. Lambdas
-passed as UI handlers are not followed.
+passed as UI handlers are not followed. A request reaches the project's own
+route only when its URL ends in a literal path that the route's whole path
+ends; a base URL that carries part of the path (`base = host + "/api"`) is not
+joined.
 "#,
 };
 
@@ -123,6 +128,12 @@ impl Rule for GenerationEndpoint {
                 provider_list.join(", ")
             );
             let enhancement_only = reached.iter().all(|r| an.sites[r.sink].api.enhancement);
+            if let Some(e) = first_hop(cx, &reached[0]) {
+                message += &format!(
+                    "; through a request to {}",
+                    hops::describe_hop(&an.entry_points[e])
+                );
+            }
             if enhancement_only {
                 message += "; enhancement or restoration only";
             }
@@ -168,6 +179,14 @@ impl Rule for GenerationEndpoint {
     }
 }
 
+/// The first hop to one of the project's own services on a call path.
+fn first_hop(cx: &Context<'_>, reached: &Reached) -> Option<usize> {
+    reached
+        .path
+        .windows(2)
+        .find_map(|w| hops::hop_at(cx.project, &cx.analysis.graph, w[0], w[1]))
+}
+
 /// An endpoint's code flow: the entry point, then each call on the way to
 /// the generation call `first` reaches (rules on endpoints share it). Long
 /// chains keep their first and last calls around a step that says how many
@@ -209,6 +228,18 @@ pub fn endpoint_flow(cx: &Context<'_>, entry: &EntryPoint, first: &Reached) -> V
             }
             _ if i + 1 == first.path.len() => format!("generation call `{}`", call.callee),
             _ => format!("calls `{}`", call.callee),
+        };
+        let hop = first
+            .path
+            .get(i + 1)
+            .and_then(|&next| hops::hop_at(cx.project, &cx.analysis.graph, s, next));
+        let message = match hop {
+            Some(e) => format!(
+                "`{}` sends a request to {}",
+                call.callee,
+                hops::describe_hop(&cx.analysis.entry_points[e])
+            ),
+            None => message,
         };
         flow.push(Related {
             location: location(i),

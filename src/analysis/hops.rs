@@ -1,0 +1,784 @@
+//! Hops to the project's own services. A UI or API server often reaches
+//! generation through a request to a service the same project ships: an
+//! HTTP call to `f"{worker_addr}/worker_generate"` that a worker module
+//! serves, or a gRPC stub call that a servicer class implements. Each such
+//! call becomes a call-graph edge (`Via::Service`) from the calling function
+//! to the route's handler, so reachability and code flows go through it.
+//!
+//! A URL is read from the facts into literal pieces and holes (values known
+//! only at run time): literals, f-strings, `+`, `%` formats, the URL calls
+//! of the catalogue (`urljoin`, an environment read's default), names bound
+//! earlier in the same function or at module level. A request whose URL is
+//! a parameter of its function (a `fetch(url)` helper) is read at the
+//! helper's call sites instead, one level up. The path after the base is
+//! matched against route paths segment by segment from the end; the routes
+//! with the most segments win. A literal host that is not local names an
+//! outside service and never joins; nor does a route of the calling file
+//! (a service does not post to itself).
+
+use std::collections::BTreeMap;
+
+use ustr::Ustr;
+
+use crate::analysis::callgraph::{CallGraph, Node, NodeId, Site, Via};
+use crate::analysis::entrypoints::EntryKind;
+use crate::analysis::entrypoints::{EntryPoint, Handler};
+use crate::analysis::{FastMap, Project};
+use crate::catalog::Catalog;
+use crate::catalog::hosts::{self, UrlCallKind};
+use crate::facts::{Arg, BinOp, Call, FileFacts, Function, Part, Shape, Value};
+use crate::finding::HopStats;
+
+/// One client call joins at most this many routes (a path every worker serves).
+pub const MAX_TARGETS: usize = 16;
+/// A name is followed through at most this many assignments.
+const MAX_DEPTH: usize = 8;
+/// A URL helper is read at most at this many call sites.
+pub const MAX_FORWARDS: usize = 64;
+
+/// String methods that leave a URL's host and path as they are.
+const STRIPS: [&str; 3] = ["rstrip", "strip", "lstrip"];
+
+/// A stand-in for a hole (a value known only at run time) in a URL's text.
+const HOLE: char = '\u{1}';
+
+/// The hop edges of a project, in a deterministic order, and what was cut.
+pub struct Hops {
+    pub edges: Vec<(NodeId, Site, NodeId, Via)>,
+    pub stats: HopStats,
+}
+
+/// Every hop from a client call to the project's own route handlers.
+pub fn find(
+    project: &Project,
+    catalog: &Catalog,
+    entry_points: &[EntryPoint],
+    graph: &CallGraph,
+) -> Hops {
+    let mut hops = Hops {
+        edges: Vec::new(),
+        stats: HopStats::default(),
+    };
+    let routes = routes(project, catalog, entry_points, graph);
+    let services = services(project, catalog, entry_points, graph);
+    if routes.is_empty() && services.is_empty() {
+        return hops;
+    }
+    // URL helpers: (function node, parameter) of requests whose URL is that
+    // parameter, read at their call sites below.
+    let mut helpers: BTreeMap<NodeId, usize> = BTreeMap::new();
+    for (fi, file) in project.files.iter().enumerate() {
+        for (ci, call) in file.calls.iter().enumerate() {
+            let site = Site { file: fi, call: ci };
+            if !services.is_empty() {
+                rpc_hop(project, catalog, graph, &services, site, &mut hops);
+            }
+            let Some(url) = url_arg(catalog, file, call) else {
+                continue;
+            };
+            if let Some(param) = bare_param(project, fi, call, url) {
+                let node = graph.node_at(project, fi, call.scope.as_deref(), call.span.start_byte);
+                helpers.entry(node).or_insert(param);
+                continue;
+            }
+            let reader = Reader::at(project, catalog, fi, call);
+            join(project, graph, &routes, site, &reader.url(url), &mut hops);
+        }
+    }
+    if !helpers.is_empty() {
+        forwarded(project, catalog, graph, &routes, &helpers, &mut hops);
+    }
+    hops.stats.joined = hops.edges.len();
+    hops
+}
+
+/// The URL argument of an HTTP client call of the catalogue.
+fn url_arg<'c>(catalog: &Catalog, file: &FileFacts, call: &'c Call) -> Option<&'c Value> {
+    let resolved = call.resolved.as_ref()?;
+    let http = catalog
+        .http_call(file.language, resolved.as_str())
+        .or_else(|| {
+            call.imported
+                .as_ref()
+                .and_then(|i| catalog.http_call(file.language, i.as_str()))
+        })?;
+    call.arg(http.url_position, http.url_keyword.as_deref())
+        .map(|a| &a.value)
+}
+
+/// A route of the project: its path's segments (`*` for a parameter) and
+/// where its handler starts.
+struct Route {
+    segments: Vec<String>,
+    entry: usize,
+    node: NodeId,
+    file: usize,
+}
+
+fn routes(
+    project: &Project,
+    catalog: &Catalog,
+    entry_points: &[EntryPoint],
+    graph: &CallGraph,
+) -> Vec<Route> {
+    let mut out = Vec::new();
+    for (i, e) in entry_points.iter().enumerate() {
+        if !matches!(e.kind, EntryKind::Http | EntryKind::Websocket) {
+            continue;
+        }
+        // A model of a repository is routed by its directory.
+        let by_directory = || {
+            catalog
+                .model_repositories
+                .iter()
+                .filter(|m| m.framework == e.framework)
+                .find_map(|m| m.route_for(&e.location.path))
+        };
+        let Some(route) = e.route.clone().or_else(by_directory) else {
+            continue;
+        };
+        let segments: Vec<String> = route
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                let param = s.starts_with(['{', '<', ':']) || s == "*";
+                if param { "*".into() } else { s.to_string() }
+            })
+            .collect();
+        // `/` and all-parameter paths match anything: not a join.
+        if segments.iter().all(|s| s == "*") {
+            continue;
+        }
+        let Some(node) = graph.handler_node(project, &e.handler) else {
+            continue;
+        };
+        out.push(Route {
+            segments,
+            entry: i,
+            node,
+            file: handler_file(project, &e.handler).unwrap_or(usize::MAX),
+        });
+    }
+    out
+}
+
+fn handler_file(project: &Project, handler: &Handler) -> Option<usize> {
+    let module = match handler {
+        Handler::Function { module, .. }
+        | Handler::Module { module }
+        | Handler::MainBlock { module, .. } => module,
+    };
+    project.modules.get(module).copied()
+}
+
+/// Join the request at `site` to the routes its URL's path ends with.
+fn join(
+    project: &Project,
+    graph: &CallGraph,
+    routes: &[Route],
+    site: Site,
+    url: &Url,
+    hops: &mut Hops,
+) {
+    if url.external() {
+        return;
+    }
+    let Some(path) = url.path_segments() else {
+        return;
+    };
+    let mut best = 0;
+    let mut targets: Vec<&Route> = Vec::new();
+    for r in routes {
+        if r.file == site.file || r.segments.len() > path.len() || r.segments.len() < best {
+            continue;
+        }
+        let tail = &path[path.len() - r.segments.len()..];
+        if !tail
+            .iter()
+            .zip(&r.segments)
+            .all(|(u, s)| s == "*" || glob(u, s))
+        {
+            continue;
+        }
+        if r.segments.len() > best {
+            best = r.segments.len();
+            targets.clear();
+        }
+        targets.push(r);
+    }
+    let call = &project.files[site.file].calls[site.call];
+    let caller = graph.node_at(
+        project,
+        site.file,
+        call.scope.as_deref(),
+        call.span.start_byte,
+    );
+    targets.sort_by_key(|r| (r.node, r.entry));
+    targets.dedup_by_key(|r| r.node);
+    if targets.len() > MAX_TARGETS {
+        hops.stats.cut_targets += targets.len() - MAX_TARGETS;
+        targets.truncate(MAX_TARGETS);
+    }
+    for r in targets {
+        hops.edges.push((
+            caller,
+            site,
+            r.node,
+            Via::Service {
+                entry: r.entry as u32,
+            },
+        ));
+    }
+}
+
+/// Requests made by URL helpers (`async def fetch(url): session.post(url)`),
+/// read at the helpers' call sites: the hop leaves from the caller.
+fn forwarded(
+    project: &Project,
+    catalog: &Catalog,
+    graph: &CallGraph,
+    routes: &[Route],
+    helpers: &BTreeMap<NodeId, usize>,
+    hops: &mut Hops,
+) {
+    let mut seen: FastMap<NodeId, usize> = FastMap::default();
+    for from in 0..graph.nodes.len() {
+        for (to, site) in graph.calls_from(from) {
+            let Some(&param) = helpers.get(&to) else {
+                continue;
+            };
+            // A call of the helper, not one that passes it along.
+            if !graph.targets_at(site).contains(&(to, Via::Callee)) {
+                continue;
+            }
+            let Node::Function { file, func } = graph.nodes[to] else {
+                continue;
+            };
+            let count = seen.entry(to).or_default();
+            *count += 1;
+            if *count > MAX_FORWARDS {
+                hops.stats.cut_forwards += 1;
+                continue;
+            }
+            let f = &project.files[file].functions[func];
+            let call = &project.files[site.file].calls[site.call];
+            let Some(arg) = arg_for_param(call, f, param) else {
+                continue;
+            };
+            let reader = Reader::at(project, catalog, site.file, call);
+            join(project, graph, routes, site, &reader.url(&arg.value), hops);
+        }
+    }
+}
+
+/// The parameter of the calling function a URL is, when it is one and
+/// nothing in the function assigns it before the call.
+fn bare_param(project: &Project, fi: usize, call: &Call, url: &Value) -> Option<usize> {
+    let Value::Name { text, .. } = url else {
+        return None;
+    };
+    let file = &project.files[fi];
+    let scope = call.scope?;
+    let f = file.functions.iter().find(|f| f.qualname == scope)?;
+    let param = f.params.iter().position(|p| p == text)?;
+    let assigned = file.assignments.iter().any(|a| {
+        a.scope == Some(scope) && a.target == *text && a.span.end_byte <= call.span.start_byte
+    });
+    (!assigned).then_some(param)
+}
+
+/// The argument that binds parameter `param` of `f` at `call`: by keyword,
+/// else by position after `self`/`cls`.
+fn arg_for_param<'c>(call: &'c Call, f: &Function, param: usize) -> Option<&'c Arg> {
+    let name = f.params.get(param)?;
+    let skip = usize::from(
+        f.class.is_some() && f.params.first().is_some_and(|p| p == "self" || p == "cls"),
+    );
+    let position = param.checked_sub(skip);
+    call.arg(position, Some(name.as_str()))
+        .filter(|a| !matches!(a.keyword.as_deref(), Some("*" | "**")))
+}
+
+/// Services by (service name, method) → the servicer methods that serve them.
+type Services = BTreeMap<(String, String), Vec<(usize, NodeId)>>;
+
+/// Servicer methods among the entry points: handlers of a class with a
+/// generated servicer base (`chat_pb2_grpc.ChatServicer`).
+fn services(
+    project: &Project,
+    catalog: &Catalog,
+    entry_points: &[EntryPoint],
+    graph: &CallGraph,
+) -> Services {
+    let mut out = Services::new();
+    for (i, e) in entry_points.iter().enumerate() {
+        let Handler::Function { module, qualname } = &e.handler else {
+            continue;
+        };
+        let Some((class, method)) = qualname.rsplit_once('.') else {
+            continue;
+        };
+        let Some(&fi) = project.modules.get(module) else {
+            continue;
+        };
+        let file = &project.files[fi];
+        let Some(c) = file.classes.iter().find(|c| c.qualname == class) else {
+            continue;
+        };
+        let Some(node) = graph.handler_node(project, &e.handler) else {
+            continue;
+        };
+        for base in &c.bases {
+            for rpc in catalog
+                .rpc_stubs
+                .iter()
+                .filter(|r| r.language == file.language)
+            {
+                if let Some(service) =
+                    generated(base.as_str(), &rpc.module_suffix, &rpc.servicer_suffix)
+                {
+                    out.entry((service.to_string(), method.to_string()))
+                        .or_default()
+                        .push((i, node));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `Chat` of `pkg.chat_pb2_grpc.ChatServicer` (module suffix `_pb2_grpc`,
+/// class suffix `Servicer`).
+fn generated<'a>(name: &'a str, module_suffix: &str, class_suffix: &str) -> Option<&'a str> {
+    let (module, class) = name.rsplit_once('.')?;
+    let module = module.rsplit('.').next().unwrap_or(module);
+    if !module.ends_with(module_suffix) {
+        return None;
+    }
+    class.strip_suffix(class_suffix).filter(|s| !s.is_empty())
+}
+
+/// A stub call (`stub.Generate(req)` with `stub = chat_pb2_grpc.ChatStub(ch)`)
+/// joined to the servicer methods of the same service and method.
+fn rpc_hop(
+    project: &Project,
+    catalog: &Catalog,
+    graph: &CallGraph,
+    services: &Services,
+    site: Site,
+    hops: &mut Hops,
+) {
+    let file = &project.files[site.file];
+    let call = &file.calls[site.call];
+    let Some((stub, method)) = call.resolved.as_ref().and_then(|r| r.instance_method()) else {
+        return;
+    };
+    let Some(service) = catalog
+        .rpc_stubs
+        .iter()
+        .filter(|r| r.language == file.language)
+        .find_map(|r| generated(stub, &r.module_suffix, &r.stub_suffix))
+    else {
+        return;
+    };
+    let Some(targets) = services.get(&(service.to_string(), method.to_string())) else {
+        return;
+    };
+    let caller = graph.node_at(
+        project,
+        site.file,
+        call.scope.as_deref(),
+        call.span.start_byte,
+    );
+    for &(entry, node) in targets.iter().take(MAX_TARGETS) {
+        hops.edges.push((
+            caller,
+            site,
+            node,
+            Via::Service {
+                entry: entry as u32,
+            },
+        ));
+    }
+    hops.stats.cut_targets += targets.len().saturating_sub(MAX_TARGETS);
+}
+
+/// A URL as far as the facts tell: literal text with holes for values known
+/// only at run time.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Url {
+    text: String,
+}
+
+impl Url {
+    fn lit(&mut self, s: &str) {
+        self.text.extend(s.chars().filter(|&c| c != HOLE));
+    }
+
+    fn hole(&mut self) {
+        if !self.text.ends_with(HOLE) {
+            self.text.push(HOLE);
+        }
+    }
+
+    /// The whole URL, when it is all literal.
+    pub fn literal(&self) -> Option<&str> {
+        (!self.text.contains(HOLE)).then_some(self.text.as_str())
+    }
+
+    /// The host, when the URL starts with a literal scheme and host.
+    pub fn host(&self) -> Option<String> {
+        let rest = self
+            .text
+            .strip_prefix("https://")
+            .or_else(|| self.text.strip_prefix("http://"))?;
+        let end = rest.find(['/', ':', '?', '#', HOLE]).unwrap_or(rest.len());
+        // A host cut short by a hole (`http://api.{region}.x.com`) is not known.
+        if rest[end..].starts_with(HOLE) {
+            return None;
+        }
+        let host = rest[..end].rsplit('@').next()?.to_ascii_lowercase();
+        (!host.is_empty()).then_some(host)
+    }
+
+    /// The literal text after a literal host (its path), or after the hole
+    /// that holds a run-time base: `/v1/chat/completions` of `base + "/v1/chat/completions"`.
+    pub fn literal_path(&self) -> Option<&str> {
+        let path = self.path()?;
+        let start = path.rfind(HOLE).map_or(0, |i| i + HOLE.len_utf8());
+        Some(&path[start..])
+    }
+
+    /// The literal host and the literal end of the path (`hosts::split_url`
+    /// for URLs with holes): what names a provider and a generation path.
+    pub fn split(&self) -> Option<(String, String)> {
+        let host = self.host()?;
+        let path = self.literal_path().unwrap_or("");
+        Some((host, path.trim_end_matches('/').to_string()))
+    }
+
+    /// A literal host that is not the product's own machine: an outside service.
+    fn external(&self) -> bool {
+        self.host().is_some_and(|h| !hosts::is_local(&h))
+    }
+
+    /// What follows the host or the base, from its first `/`, query cut off.
+    fn path(&self) -> Option<&str> {
+        let t = self.text.as_str();
+        let after = match t
+            .strip_prefix("https://")
+            .or_else(|| t.strip_prefix("http://"))
+        {
+            Some(rest) => rest,
+            None => t,
+        };
+        let start = after.find('/')?;
+        let path = &after[start..];
+        Some(path.split(['?', '#']).next().unwrap_or(path))
+    }
+
+    /// The path's segments, holes kept (matched like `*` within a segment).
+    fn path_segments(&self) -> Option<Vec<&str>> {
+        let segments: Vec<&str> = self.path()?.split('/').filter(|s| !s.is_empty()).collect();
+        segments
+            .iter()
+            .any(|s| s.chars().any(|c| c != HOLE))
+            .then_some(segments)
+    }
+}
+
+/// Whether `pattern` (holes match any run of characters) matches `text`.
+fn glob(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    let (mut i, mut j) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while j < t.len() {
+        if i < p.len() && p[i] == HOLE {
+            star = Some((i, j));
+            i += 1;
+        } else if i < p.len() && p[i] == t[j] {
+            i += 1;
+            j += 1;
+        } else if let Some((si, sj)) = star {
+            i = si + 1;
+            j = sj + 1;
+            star = Some((si, sj + 1));
+        } else {
+            return false;
+        }
+    }
+    p[i..].iter().all(|&c| c == HOLE)
+}
+
+/// Reads values into URLs from one place in a file: names are looked up as
+/// bound there (the function's assignments before the call, else module level).
+pub struct Reader<'p> {
+    project: &'p Project,
+    catalog: &'p Catalog,
+    fi: usize,
+    scope: Option<Ustr>,
+    pos: u32,
+}
+
+impl<'p> Reader<'p> {
+    pub fn at(project: &'p Project, catalog: &'p Catalog, fi: usize, call: &Call) -> Reader<'p> {
+        Reader {
+            project,
+            catalog,
+            fi,
+            scope: call.scope,
+            pos: call.span.start_byte,
+        }
+    }
+
+    pub fn url(&self, value: &Value) -> Url {
+        let mut url = Url::default();
+        self.value(value, 0, &mut url);
+        url
+    }
+
+    fn value(&self, value: &Value, depth: usize, out: &mut Url) {
+        match value {
+            Value::Str(s) => out.lit(s),
+            Value::Env {
+                default: Some(d), ..
+            } => out.lit(d),
+            Value::Name { text, .. } => self.name(text, depth, out),
+            Value::Expr(e) => self.shape(&e.shape, depth, out),
+            _ => out.hole(),
+        }
+    }
+
+    fn shape(&self, shape: &Shape, depth: usize, out: &mut Url) {
+        if depth > MAX_DEPTH {
+            return out.hole();
+        }
+        match shape {
+            Shape::Str(s) => out.lit(s),
+            Shape::Name(n) => self.name(n, depth, out),
+            Shape::Binary(BinOp::Add, pair) => {
+                self.shape(&pair.0, depth + 1, out);
+                self.shape(&pair.1, depth + 1, out);
+            }
+            // `"http://%s:%d/generate" % (host, port)`
+            Shape::Binary(BinOp::Mod, pair) => match &pair.0 {
+                Shape::Str(format) => printf(format, out),
+                _ => out.hole(),
+            },
+            Shape::Template(parts) => {
+                for p in parts.iter() {
+                    match p {
+                        Part::Lit(s) => out.lit(s),
+                        Part::Hole { .. } => out.hole(),
+                    }
+                }
+            }
+            // The fallback is what runs unless someone configures the value.
+            Shape::Or(pair) => {
+                let mut right = Url::default();
+                self.shape(&pair.1, depth + 1, &mut right);
+                if right.text.is_empty() {
+                    self.shape(&pair.0, depth + 1, out);
+                } else {
+                    out.text.push_str(&right.text);
+                }
+            }
+            // Stripping slashes keeps the host and the path.
+            Shape::Method(inner, m) if STRIPS.contains(&m.as_str()) => {
+                self.shape(inner, depth + 1, out)
+            }
+            Shape::Call(name, _)
+                if STRIPS
+                    .iter()
+                    .any(|m| name.strip_suffix(m).is_some_and(|r| r.ends_with('.'))) =>
+            {
+                let receiver = &name[..name.rfind('.').unwrap_or(0)];
+                self.name(receiver, depth + 1, out)
+            }
+            Shape::Call(name, args) => {
+                let Some(u) = self.catalog.url_calls.iter().find(|u| u.matches(name)) else {
+                    return out.hole();
+                };
+                match u.kind {
+                    UrlCallKind::EnvDefault => match args.get(u.position) {
+                        Some(a) => self.shape(a, depth + 1, out),
+                        None => out.hole(),
+                    },
+                    UrlCallKind::Join => {
+                        let base = args.first();
+                        let path = args.get(1);
+                        match base {
+                            Some(b) => self.shape(b, depth + 1, out),
+                            None => out.hole(),
+                        }
+                        if let Some(p) = path {
+                            let mut joined = Url::default();
+                            self.shape(p, depth + 1, &mut joined);
+                            if !out.text.ends_with('/') && !joined.text.starts_with('/') {
+                                out.text.push('/');
+                            }
+                            out.text.push_str(&joined.text);
+                        }
+                    }
+                }
+            }
+            _ => out.hole(),
+        }
+    }
+
+    /// A name: what it was last assigned before the call in the same
+    /// function, else at module level; unknown (a parameter, an attribute
+    /// set elsewhere) is a hole.
+    fn name(&self, name: &str, depth: usize, out: &mut Url) {
+        if depth > MAX_DEPTH {
+            return out.hole();
+        }
+        let file = &self.project.files[self.fi];
+        let Some(a) = self
+            .project
+            .index
+            .binding_at(file, self.fi, self.scope, name, self.pos)
+        else {
+            return out.hole();
+        };
+        let inner = Reader {
+            scope: a.scope,
+            pos: a.span.start_byte,
+            ..*self
+        };
+        inner.value(&a.value, depth + 1, out);
+    }
+}
+
+/// A `%` format string's literal parts, with a hole for each conversion.
+fn printf(format: &str, out: &mut Url) {
+    let mut chars = format.chars().peekable();
+    let mut lit = String::new();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            lit.push(c);
+            continue;
+        }
+        if chars.peek() == Some(&'%') {
+            chars.next();
+            lit.push('%');
+            continue;
+        }
+        out.lit(&lit);
+        lit.clear();
+        out.hole();
+        // Skip the conversion: an optional `(key)`, flags and width, then its letter.
+        if chars.peek() == Some(&'(') {
+            for c in chars.by_ref() {
+                if c == ')' {
+                    break;
+                }
+            }
+        }
+        for c in chars.by_ref() {
+            if c.is_ascii_alphabetic() {
+                break;
+            }
+        }
+    }
+    out.lit(&lit);
+}
+
+/// The entry point a step of a call path hops to: `site` is followed by a
+/// call made in the handler of a `Via::Service` target of `site`.
+pub fn hop_at(project: &Project, graph: &CallGraph, site: Site, next: Site) -> Option<usize> {
+    let call = &project.files[next.file].calls[next.call];
+    let node = graph.node_at(
+        project,
+        next.file,
+        call.scope.as_deref(),
+        call.span.start_byte,
+    );
+    graph
+        .targets_at(site)
+        .iter()
+        .find_map(|&(t, via)| match via {
+            Via::Service { entry } if t == node => Some(entry as usize),
+            _ => None,
+        })
+}
+
+/// Every hop edge of the analysed project: the request's call site, the
+/// target node and the entry point it serves (`synthlint debug hops`).
+pub fn edges(project: &Project, graph: &CallGraph) -> Vec<(Site, NodeId, usize)> {
+    let mut out = Vec::new();
+    for (fi, file) in project.files.iter().enumerate() {
+        for ci in 0..file.calls.len() {
+            let site = Site { file: fi, call: ci };
+            for &(t, via) in graph.targets_at(site) {
+                if let Via::Service { entry } = via {
+                    out.push((site, t, entry as usize));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// How a message names a hop: `POST /worker_generate on the project's own
+/// service (worker.py)`.
+pub fn describe_hop(entry: &EntryPoint) -> String {
+    let what = match (&entry.route, &entry.handler) {
+        // An RPC method has no route: its handler names it.
+        (None, Handler::Function { qualname, .. }) => format!("{} `{qualname}`", entry.framework),
+        _ => entry.describe(),
+    };
+    format!(
+        "{what} on the project's own service ({})",
+        entry.location.path
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(text: &str) -> Url {
+        Url {
+            text: text.replace('$', &HOLE.to_string()),
+        }
+    }
+
+    #[test]
+    fn urls_split_into_host_and_path() {
+        let u = url("$/worker_generate_stream");
+        assert_eq!(u.host(), None);
+        assert_eq!(u.path_segments(), Some(vec!["worker_generate_stream"]));
+        let u = url("http://127.0.0.1:$/completion");
+        assert_eq!(u.host().as_deref(), Some("127.0.0.1"));
+        assert!(!u.external());
+        let u = url("https://api.example.com/worker_generate");
+        assert!(u.external());
+        assert_eq!(
+            url("http://$:$/inference_$").path_segments(),
+            Some(vec!["inference_\u{1}"])
+        );
+        assert_eq!(url("$/$").path_segments(), None);
+        assert_eq!(
+            url("$/v1/chat/completions").literal_path(),
+            Some("/v1/chat/completions")
+        );
+    }
+
+    #[test]
+    fn holes_match_any_run() {
+        assert!(glob("inference_\u{1}", "inference_sft"));
+        assert!(!glob("inference_\u{1}", "health"));
+        assert!(glob("a\u{1}c\u{1}", "abcxc"));
+        assert!(glob("generate", "generate"));
+        assert!(!glob("generate", "generate_stream"));
+    }
+
+    #[test]
+    fn printf_formats_leave_holes() {
+        let mut u = Url::default();
+        printf("http://%s:%d/gen%%x/%(k)s", &mut u);
+        assert_eq!(u.text, "http://\u{1}:\u{1}/gen%x/\u{1}");
+    }
+}
