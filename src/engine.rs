@@ -475,6 +475,7 @@ fn analyse(
         .collect();
     stats.rules = t.elapsed();
     stats.taint = analysis.dataflow.stats();
+    stats.runtime = project.runtime.stats.clone();
 
     let t = Instant::now();
     for f in &mut findings {

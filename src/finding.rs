@@ -369,6 +369,21 @@ pub struct Stats {
     pub result_cache: Option<bool>,
     /// Per taint spec the rules ran: what it analysed and cut at its caps.
     pub taint: Vec<(String, TaintStats)>,
+    /// What the run-time value pass resolved and cut.
+    pub runtime: RuntimeStats,
+}
+
+/// What resolving values known only at run time found and cut, for `--stats`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuntimeStats {
+    /// Callees given one candidate.
+    pub resolved: usize,
+    /// Callees with several candidates (a registry, a join of loaders).
+    pub joined: usize,
+    /// Joins cut at the fan-out cap.
+    pub cut_fanout: usize,
+    /// Evaluations cut at the depth cap.
+    pub cut_depth: usize,
 }
 
 /// What one taint spec's run cost and cut, for `--stats`.

@@ -49,7 +49,8 @@ pub fn sites<'a>(project: &Project, catalog: &'a Catalog) -> Vec<GenerationSite<
             let found = site(catalog, lang, call)
                 .or_else(|| via_base_class(catalog, lang, project, call))
                 .or_else(|| as_imported(catalog, lang, call))
-                .or_else(|| passed_as_value(catalog, lang, project, call));
+                .or_else(|| passed_as_value(catalog, lang, project, call))
+                .or_else(|| run_time_candidate(catalog, lang, project, fi, ci, call));
             if let Some(site) = found {
                 out.push(GenerationSite {
                     file: fi,
@@ -106,6 +107,23 @@ fn passed_as_value<'a>(
             passed: Some(*text),
         })
     })
+}
+
+/// A callee known only at run time with several candidates (a loader
+/// registry, a global two loaders set): the first that generates.
+fn run_time_candidate<'a>(
+    catalog: &'a Catalog,
+    lang: Language,
+    project: &Project,
+    fi: usize,
+    ci: usize,
+    call: &Call,
+) -> Option<GenerationSite<'a>> {
+    project
+        .runtime
+        .alternatives(fi, ci)
+        .iter()
+        .find_map(|alt| site_as(catalog, lang, call, alt.as_str()))
 }
 
 /// Retry with the name as imported, before the index followed it into the project.

@@ -21,6 +21,7 @@ pub mod generation;
 mod import_roots;
 pub mod index;
 pub mod results;
+pub mod runtime;
 
 use index::SemanticIndex;
 
@@ -34,6 +35,8 @@ pub struct Project {
     pub modules: FastMap<String, usize>,
     /// Symbols, bindings, module suffixes: every name lookup.
     pub index: SemanticIndex,
+    /// Callees known only at run time with several candidates, and counts.
+    pub runtime: runtime::Runtime,
 }
 
 impl Project {
@@ -53,8 +56,10 @@ impl Project {
             files,
             modules,
             index,
+            runtime: runtime::Runtime::default(),
         };
         project.resolve_across_modules();
+        project.runtime = runtime::resolve(&project);
         project
     }
 
@@ -105,7 +110,8 @@ impl Project {
         Some(current)
     }
 
-    fn step(&self, path: &str) -> Option<String> {
+    /// One rewrite of `canonical_text`.
+    pub(crate) fn step(&self, path: &str) -> Option<String> {
         // Every prefix tried below starts with the same first segment.
         if !self.index.is_module_head(head(path)) {
             return None;

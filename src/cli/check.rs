@@ -492,6 +492,14 @@ fn print_stats(s: &engine::Stats) {
             t.scopes, t.passes, t.flows, t.cut_passes, t.cut_params, t.cut_steps
         );
     }
+    {
+        use crate::analysis::runtime::{MAX_DEPTH, MAX_FANOUT};
+        let r = &s.runtime;
+        eprintln!(
+            "  run-time values: {} callees with one candidate, {} with several; cut at caps: {} joins (over {MAX_FANOUT}), {} evaluations (deeper than {MAX_DEPTH})",
+            r.resolved, r.joined, r.cut_fanout, r.cut_depth
+        );
+    }
     if s.cache_hits + s.cache_misses > 0 {
         eprintln!(
             "  facts cache: {} hits, {} parsed",
