@@ -156,7 +156,11 @@ impl CallGraph {
                         let mut targets = g.call_targets(project, fi, call, handlers);
                         // Callees known only at run time, each candidate.
                         for alt in project.runtime.alternatives(fi, ci) {
-                            targets.extend(g.targets(project, alt).into_iter().map(|t| (t, Via::Callee)));
+                            targets.extend(
+                                g.targets(project, alt)
+                                    .into_iter()
+                                    .map(|t| (t, Via::Callee)),
+                            );
                         }
                         targets.sort_unstable();
                         targets.dedup_by_key(|t| t.0);

@@ -26,9 +26,9 @@ use crate::analysis::{FastMap, Project, head};
 use ustr::Ustr;
 
 use crate::facts::{FileFacts, Function, QName, Shape, Value};
-use crate::source::Span;
 use crate::finding::RuntimeStats;
 use crate::qname;
+use crate::source::Span;
 
 /// Candidates kept per value; more are cut (and counted).
 pub const MAX_FANOUT: usize = 8;
@@ -59,6 +59,9 @@ struct Eval<'p> {
     /// (module file, attribute) → assignments elsewhere that store onto
     /// that module object (`shared.model = ...` with `from m import shared`).
     stores: FastMap<(usize, Ustr), Vec<(usize, usize)>>,
+    /// (file, class, attribute) → assignments to `self.<attribute>` in the
+    /// class's methods (the receiver being the method's first parameter).
+    self_attrs: FastMap<(usize, Ustr, Ustr), Vec<usize>>,
     /// `app.state.<x>` → assignments storing it, anywhere in the project.
     state: FastMap<&'p str, Vec<(usize, usize)>>,
     /// Memoised paths and module globals; an entry under evaluation is empty.
@@ -111,6 +114,7 @@ impl<'p> Eval<'p> {
     fn new(project: &'p Project) -> Eval<'p> {
         let mut stores: FastMap<(usize, Ustr), Vec<(usize, usize)>> = FastMap::default();
         let mut state: FastMap<&'p str, Vec<(usize, usize)>> = FastMap::default();
+        let mut self_attrs: FastMap<(usize, Ustr, Ustr), Vec<usize>> = FastMap::default();
         for (fi, file) in project.files.iter().enumerate() {
             for (ai, a) in file.assignments.iter().enumerate() {
                 let target = a.target.as_str();
@@ -124,9 +128,25 @@ impl<'p> Eval<'p> {
                 if attr.contains('.') {
                     continue;
                 }
+                if let Some(scope) = a.scope
+                    && let Some(Symbol::Function(sf, f)) =
+                        project.index.symbol(&dotted(&file.module, &scope))
+                    && sf == fi
+                    && let Some(class) = file.functions[f].class
+                    && file.functions[f].params.first().is_some_and(|p| p == alias)
+                {
+                    self_attrs
+                        .entry((fi, class, Ustr::from(attr)))
+                        .or_default()
+                        .push(ai);
+                    continue;
+                }
                 for t in project.index.bindings(fi).import_targets(alias) {
                     if let Some(&m) = project.modules.get(t.as_str()) {
-                        stores.entry((m, Ustr::from(attr))).or_default().push((fi, ai));
+                        stores
+                            .entry((m, Ustr::from(attr)))
+                            .or_default()
+                            .push((fi, ai));
                     }
                 }
             }
@@ -134,6 +154,7 @@ impl<'p> Eval<'p> {
         Eval {
             project,
             stores,
+            self_attrs,
             state,
             paths: RefCell::default(),
             globals: RefCell::default(),
@@ -415,22 +436,11 @@ impl<'p> Eval<'p> {
     /// `self.attr…` inside class `class` of file `fi`.
     fn self_attr(&self, fi: usize, class: &str, attr: &str, tail: &str, d: usize) -> Vals {
         self.hit.set(true);
-        let file = self.file(fi);
-        let prefix = format!("{class}.");
+        let key = (fi, Ustr::from(class), Ustr::from(attr));
         let mut out = Vals::new();
-        for (ai, a) in file.assignments.iter().enumerate() {
-            let in_class = a
-                .scope
-                .is_some_and(|s| s.as_str().starts_with(prefix.as_str()));
-            if in_class
-                && a.target
-                    .as_str()
-                    .split_once('.')
-                    .is_some_and(|(_, t)| t == attr)
-            {
-                let found = self.assignment(fi, ai, d + 1);
-                self.join(&mut out, found);
-            }
+        for &ai in self.self_attrs.get(&key).map_or(&[][..], Vec::as_slice) {
+            let found = self.assignment(fi, ai, d + 1);
+            self.join(&mut out, found);
         }
         if out.is_empty() {
             // A method: `self.generate_fn` where the class defines it.
@@ -544,7 +554,9 @@ impl<'p> Eval<'p> {
         if let Some(known) = self.paths.borrow().get(path) {
             return known.clone();
         }
-        self.paths.borrow_mut().insert(path.to_string(), Vals::new());
+        self.paths
+            .borrow_mut()
+            .insert(path.to_string(), Vals::new());
         // Our own join first; else the index's rewrite (imports, re-exports).
         let out = match self.path_uncached(path, d) {
             Some(vals) if !vals.is_empty() => vals,
@@ -553,7 +565,9 @@ impl<'p> Eval<'p> {
                 _ => vec![path.to_string()],
             },
         };
-        self.paths.borrow_mut().insert(path.to_string(), out.clone());
+        self.paths
+            .borrow_mut()
+            .insert(path.to_string(), out.clone());
         out
     }
 
@@ -576,7 +590,7 @@ impl<'p> Eval<'p> {
         let file = self.file(fi);
         let sym = dotted(&file.module, name);
         match self.project.index.symbol(&sym) {
-            Some(Symbol::Function(_, f)) => {
+            Some(Symbol::Function(sf, f)) if sf == fi => {
                 let after = tail.strip_prefix("()")?;
                 let qualname = file.functions[f].qualname.as_str();
                 let mut vals = self.returned(fi, qualname, after, d + 1);
@@ -590,7 +604,7 @@ impl<'p> Eval<'p> {
                 }
                 Some(vals)
             }
-            Some(Symbol::Class(_, c)) => {
+            Some(Symbol::Class(sf, c)) if sf == fi => {
                 let class = file.classes[c].qualname.as_str();
                 let after = tail.strip_prefix("().")?;
                 let (member, rest) = after.split_at(qname::head(after).len());
@@ -602,7 +616,7 @@ impl<'p> Eval<'p> {
                 let found = self.self_attr(fi, class, member, rest, d + 1);
                 (!found.is_empty()).then_some(found)
             }
-            None => {
+            _ => {
                 let vals = self.global(fi, name, d + 1);
                 Some(self.suffixed(vals, tail, d))
             }
@@ -615,7 +629,11 @@ impl<'p> Eval<'p> {
         let file = self.file(fi);
         let element = qname::element(after);
         let mut out = Vals::new();
-        for r in file.returns.iter().filter(|r| r.scope.is_some_and(|s| s == qualname)) {
+        for r in file
+            .returns
+            .iter()
+            .filter(|r| r.scope.is_some_and(|s| s == qualname))
+        {
             let (vals, rest) = match (r.element, element) {
                 (None, _) => (
                     self.value(fi, Some(qualname), &r.value, r.span, d + 1),
