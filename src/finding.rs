@@ -384,6 +384,8 @@ pub struct RuntimeStats {
     pub cut_fanout: usize,
     /// Evaluations cut at the depth cap.
     pub cut_depth: usize,
+    /// Callees whose evaluation ran out of steps.
+    pub cut_steps: usize,
 }
 
 /// What one taint spec's run cost and cut, for `--stats`.

@@ -16,8 +16,9 @@
 //! `None` is never a candidate (the placeholder `model = None`).
 //!
 //! Bounds, counted for `--stats`: a join keeps at most [`MAX_FANOUT`]
-//! candidates, evaluation nests at most [`MAX_DEPTH`] deep, and a value
-//! under evaluation reads as unknown to itself (cycles).
+//! candidates, evaluation nests at most [`MAX_DEPTH`] deep and takes at
+//! most [`MAX_STEPS`] steps per callee, names longer than 400 bytes are
+//! dropped, and a value under evaluation reads as unknown to itself (cycles).
 
 use std::cell::{Cell, RefCell};
 
@@ -33,7 +34,10 @@ use crate::source::Span;
 /// Candidates kept per value; more are cut (and counted).
 pub const MAX_FANOUT: usize = 8;
 /// Nested evaluations (a global's loader's return's local ...) at most.
-pub const MAX_DEPTH: usize = 64;
+pub const MAX_DEPTH: usize = 48;
+/// Evaluation steps per callee: joins of joins can grow names without
+/// end (`x = x.strip()` in a loop of globals), so each callee has a budget.
+pub const MAX_STEPS: usize = 2048;
 
 /// What the pass found: callees with several candidates, and its counts.
 #[derive(Debug, Default)]
@@ -75,6 +79,9 @@ struct Eval<'p> {
     hit: Cell<bool>,
     cut_fanout: Cell<usize>,
     cut_depth: Cell<usize>,
+    /// Steps taken for the current callee, and callees cut at MAX_STEPS.
+    steps: Cell<usize>,
+    cut_steps: Cell<usize>,
 }
 
 /// Re-resolve what the frontends and the cross-module rewrite left unknown
@@ -96,6 +103,7 @@ pub fn resolve(project: &Project) -> Runtime {
         }
         out.stats.cut_fanout = eval.cut_fanout.get();
         out.stats.cut_depth = eval.cut_depth.get();
+        out.stats.cut_steps = eval.cut_steps.get();
         found
     };
     for (fi, ci, vals) in found {
@@ -162,6 +170,8 @@ impl<'p> Eval<'p> {
             hit: Cell::new(false),
             cut_fanout: Cell::new(0),
             cut_depth: Cell::new(0),
+            steps: Cell::new(0),
+            cut_steps: Cell::new(0),
         }
     }
 
@@ -181,6 +191,7 @@ impl<'p> Eval<'p> {
     /// The candidates for call `ci`'s callee when they say more than
     /// `Call::resolved` does.
     fn callee_if_new(&self, fi: usize, ci: usize) -> Option<Vals> {
+        self.steps.set(0);
         let call = &self.file(fi).calls[ci];
         // `request.app.state.llm.generate`: what the app stored there.
         if state_attr(call.callee.as_str()).is_some() {
@@ -250,12 +261,32 @@ impl<'p> Eval<'p> {
         }
     }
 
+    /// Keep a finished value; one cut short by the step budget is dropped
+    /// (the next callee computes it again with its own budget).
+    fn remember<K: std::hash::Hash + Eq, V: Clone>(
+        &self,
+        memo: &RefCell<FastMap<K, V>>,
+        key: K,
+        value: &V,
+    ) {
+        if self.steps.get() >= MAX_STEPS {
+            memo.borrow_mut().remove(&key);
+        } else {
+            memo.borrow_mut().insert(key, value.clone());
+        }
+    }
+
     fn too_deep(&self, d: usize) -> bool {
         if d > MAX_DEPTH {
             self.cut_depth.set(self.cut_depth.get() + 1);
             return true;
         }
-        false
+        let steps = self.steps.get() + 1;
+        self.steps.set(steps);
+        if steps == MAX_STEPS {
+            self.cut_steps.set(self.cut_steps.get() + 1);
+        }
+        steps >= MAX_STEPS
     }
 
     /// What the callee of call `ci` denotes.
@@ -417,6 +448,14 @@ impl<'p> Eval<'p> {
         }
         let mut out = Vals::new();
         for v in vals {
+            // A project function's returned tuple is waiting for an element.
+            if !rest.starts_with('[')
+                && v.strip_suffix("()").is_some_and(|f| {
+                    matches!(self.project.index.symbol(f), Some(Symbol::Function(..)))
+                })
+            {
+                continue;
+            }
             let found = self.path(&format!("{v}{rest}"), d + 1);
             self.join(&mut out, found);
         }
@@ -483,7 +522,7 @@ impl<'p> Eval<'p> {
             let found = self.assignment(sf, sa, d + 1);
             self.join(&mut out, found);
         }
-        self.globals.borrow_mut().insert((fi, key), out.clone());
+        self.remember(&self.globals, (fi, key), &out);
         out
     }
 
@@ -502,9 +541,7 @@ impl<'p> Eval<'p> {
         let outer = self.hit.replace(false);
         let out = self.assignment_uncached(fi, ai, d);
         let hit = self.hit.get();
-        self.assigned
-            .borrow_mut()
-            .insert((fi, ai), (out.clone(), hit));
+        self.remember(&self.assigned, (fi, ai), &(out.clone(), hit));
         self.hit.set(outer || hit);
         out
     }
@@ -512,6 +549,11 @@ impl<'p> Eval<'p> {
     fn assignment_uncached(&self, fi: usize, ai: usize, d: usize) -> Vals {
         let file = self.file(fi);
         let a = &file.assignments[ai];
+        // `x = x.to(device)`, `shared.model = shared.model.unload()`: an
+        // update of the value adds no candidate (and would grow names).
+        if updates_itself(a) {
+            return Vals::new();
+        }
         if let Some(t) = &a.value_call {
             return self.path(t.as_str(), d + 1);
         }
@@ -544,7 +586,7 @@ impl<'p> Eval<'p> {
     /// A name in normal form, expanded through project modules: globals,
     /// function results (`pkg.load()[0]`), class attributes set in methods.
     fn path(&self, path: &str, d: usize) -> Vals {
-        if self.too_deep(d) {
+        if self.too_deep(d) || path.len() > 400 {
             return Vals::new();
         }
         if !self.through_project(path) {
@@ -649,6 +691,21 @@ impl<'p> Eval<'p> {
             self.join(&mut out, found);
         }
         out
+    }
+}
+
+/// Whether an assignment's value reads its own target.
+fn updates_itself(a: &crate::facts::Assignment) -> bool {
+    let target = a.target.as_str();
+    let is_self = |r: &str| {
+        r == target
+            || r.strip_prefix(target)
+                .is_some_and(|rest| rest.starts_with(['.', '[']))
+    };
+    match &a.value {
+        Value::Name { text, .. } => is_self(text),
+        Value::Expr(e) => e.reads.iter().any(|r| is_self(r)),
+        _ => false,
     }
 }
 
