@@ -478,6 +478,7 @@ fn analyse(
     stats.plugins = analysis.plugins.clone();
     stats.inferred = analysis.inferred;
     stats.hops = analysis.hop_stats.clone();
+    stats.runtime = project.runtime.stats.clone();
 
     let t = Instant::now();
     for f in &mut findings {

@@ -559,6 +559,10 @@ pub struct Assignment {
     pub value_args: Option<Arc<[Arg]>>,
     /// Literal value of the right-hand side, when literal (used for `**kwargs` dicts).
     pub value: Value,
+    /// The element taken when a tuple is unpacked (`model, tok = load()`: 0
+    /// and 1); `value` is then the whole right-hand side.
+    #[serde(default)]
+    pub element: Option<u32>,
     pub span: Span,
 }
 

@@ -379,6 +379,8 @@ pub struct Stats {
     pub inferred: InferredStats,
     /// Hops to the project's own services joined, and what their caps cut.
     pub hops: HopStats,
+    /// What the run-time value pass resolved and cut.
+    pub runtime: RuntimeStats,
 }
 
 /// Queue hand-off edges and inferred generation sites, for `--stats`.
@@ -404,6 +406,21 @@ pub struct HopStats {
     pub cut_targets: usize,
     /// Call sites of URL helpers left unread past the per-helper cap.
     pub cut_forwards: usize,
+}
+
+/// What resolving values known only at run time found and cut, for `--stats`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuntimeStats {
+    /// Callees given one candidate.
+    pub resolved: usize,
+    /// Callees with several candidates (a registry, a join of loaders).
+    pub joined: usize,
+    /// Joins cut at the fan-out cap.
+    pub cut_fanout: usize,
+    /// Evaluations cut at the depth cap.
+    pub cut_depth: usize,
+    /// Callees whose evaluation ran out of steps.
+    pub cut_steps: usize,
 }
 
 /// What one taint spec's run cost and cut, for `--stats`.

@@ -163,7 +163,17 @@ impl CallGraph {
                     .iter()
                     .enumerate()
                     .filter_map(|(ci, call)| {
-                        let targets = g.call_targets(project, fi, call, handlers);
+                        let mut targets = g.call_targets(project, fi, call, handlers);
+                        // Callees known only at run time, each candidate.
+                        for alt in project.runtime.alternatives(fi, ci) {
+                            targets.extend(
+                                g.targets(project, alt)
+                                    .into_iter()
+                                    .map(|t| (t, Via::Callee)),
+                            );
+                        }
+                        targets.sort_unstable();
+                        targets.dedup_by_key(|t| t.0);
                         let caller =
                             g.node_at(project, fi, call.scope.as_deref(), call.span.start_byte);
                         (!targets.is_empty()).then_some((

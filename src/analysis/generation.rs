@@ -65,7 +65,8 @@ pub fn sites<'a>(project: &Project, catalog: &'a Catalog) -> Vec<GenerationSite<
             let found = site_read(catalog, lang, call, &urls)
                 .or_else(|| via_base_class(catalog, lang, project, call, &urls))
                 .or_else(|| as_imported(catalog, lang, call, &urls))
-                .or_else(|| passed_as_value(catalog, lang, project, call));
+                .or_else(|| passed_as_value(catalog, lang, project, call))
+                .or_else(|| run_time_candidate(catalog, lang, project, fi, ci, call, &urls));
             if let Some(site) = found {
                 out.push(GenerationSite {
                     file: fi,
@@ -139,6 +140,24 @@ impl Urls<'_> {
             None => v.as_str_or_default().and_then(hosts::split_url),
         }
     }
+}
+
+/// A callee known only at run time with several candidates (a loader
+/// registry, a global two loaders set): the first that generates.
+fn run_time_candidate<'a>(
+    catalog: &'a Catalog,
+    lang: Language,
+    project: &Project,
+    fi: usize,
+    ci: usize,
+    call: &Call,
+    urls: &Urls<'_>,
+) -> Option<GenerationSite<'a>> {
+    project
+        .runtime
+        .alternatives(fi, ci)
+        .iter()
+        .find_map(|alt| site_as(catalog, lang, call, alt.as_str(), urls))
 }
 
 /// Retry with the name as imported, before the index followed it into the project.

@@ -25,6 +25,7 @@ pub mod plugins;
 pub mod inferred;
 pub mod queues;
 pub mod results;
+pub mod runtime;
 
 use index::SemanticIndex;
 
@@ -38,6 +39,8 @@ pub struct Project {
     pub modules: FastMap<String, usize>,
     /// Symbols, bindings, module suffixes: every name lookup.
     pub index: SemanticIndex,
+    /// Callees known only at run time with several candidates, and counts.
+    pub runtime: runtime::Runtime,
 }
 
 impl Project {
@@ -57,8 +60,10 @@ impl Project {
             files,
             modules,
             index,
+            runtime: runtime::Runtime::default(),
         };
         project.resolve_across_modules();
+        project.runtime = runtime::resolve(&project);
         project
     }
 
@@ -109,7 +114,8 @@ impl Project {
         Some(current)
     }
 
-    fn step(&self, path: &str) -> Option<String> {
+    /// One rewrite of `canonical_text`.
+    pub(crate) fn step(&self, path: &str) -> Option<String> {
         // Every prefix tried below starts with the same first segment.
         if !self.index.is_module_head(head(path)) {
             return None;

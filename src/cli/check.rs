@@ -519,6 +519,14 @@ fn print_stats(s: &engine::Stats) {
             s.hops.joined, s.hops.cut_targets, s.hops.cut_forwards
         );
     }
+    {
+        use crate::analysis::runtime::{MAX_DEPTH, MAX_FANOUT, MAX_STEPS};
+        let r = &s.runtime;
+        eprintln!(
+            "  run-time values: {} callees with one candidate, {} with several; cut at caps: {} joins (over {MAX_FANOUT}), {} evaluations (deeper than {MAX_DEPTH}), {} callees (over {MAX_STEPS} steps)",
+            r.resolved, r.joined, r.cut_fanout, r.cut_depth, r.cut_steps
+        );
+    }
     if s.cache_hits + s.cache_misses > 0 {
         eprintln!(
             "  facts cache: {} hits, {} parsed",

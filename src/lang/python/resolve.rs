@@ -203,6 +203,7 @@ pub fn resolve(
             value_call: ty.map(Into::into),
             value_args,
             value,
+            element: a.tuple_index.map(|i| i as u32),
             span: a.span,
         });
     }

@@ -799,6 +799,7 @@ impl<'a> Visitor<'a> {
             value_call,
             value_args,
             value,
+            element: None,
             span,
         });
     }

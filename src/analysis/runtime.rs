@@ -1,0 +1,721 @@
+//! Values known only at run time: models held in module globals that a
+//! loader sets (`global model; model = load()`, `shared.model = load()` from
+//! another module), in `app.state`, in `self.x` set from a project factory,
+//! behind lazy getters (`return _m`), and functions picked from a registry
+//! (`LOADERS[name](path)`), a `functools.partial` or a factory that returns
+//! one of several project functions.
+//!
+//! After the frontends and the cross-module rewrite, calls whose callee is
+//! still unknown or still goes through a project module are evaluated again
+//! over the whole project's facts: a name is the join of every assignment
+//! that can reach it (flow-insensitive), a call's result the join of what
+//! the callee's `return`s give. The candidates (one, or several: a loader
+//! dict, a global set by two loaders) are kept beside the facts in
+//! [`Runtime::alternatives`], which generation sites and the call graph
+//! read; `Call::resolved` stays the frontend's flow-sensitive answer.
+//! `None` is never a candidate (the placeholder `model = None`).
+//!
+//! Bounds, counted for `--stats`: a join keeps at most [`MAX_FANOUT`]
+//! candidates, evaluation nests at most [`MAX_DEPTH`] deep and takes at
+//! most [`MAX_STEPS`] steps per callee, names longer than 400 bytes are
+//! dropped, and a value under evaluation reads as unknown to itself (cycles).
+
+use std::cell::{Cell, RefCell};
+
+use crate::analysis::index::{Symbol, dotted};
+use crate::analysis::{FastMap, Project, head};
+use ustr::Ustr;
+
+use crate::facts::{FileFacts, Function, QName, Shape, Value};
+use crate::finding::RuntimeStats;
+use crate::qname;
+use crate::source::Span;
+
+/// Candidates kept per value; more are cut (and counted).
+pub const MAX_FANOUT: usize = 8;
+/// Nested evaluations (a global's loader's return's local ...) at most.
+pub const MAX_DEPTH: usize = 48;
+/// Evaluation steps per callee: joins of joins can grow names without
+/// end (`x = x.strip()` in a loop of globals), so each callee has a budget.
+pub const MAX_STEPS: usize = 2048;
+
+/// What the pass found: callees with several candidates, and its counts.
+#[derive(Debug, Default)]
+pub struct Runtime {
+    /// (file, call) → every candidate callee, sorted, when there are several.
+    pub alternatives: FastMap<(u32, u32), Box<[QName]>>,
+    pub stats: RuntimeStats,
+}
+
+impl Runtime {
+    /// The candidate callees of call `ci` of file `fi` beyond `Call::resolved`.
+    pub fn alternatives(&self, fi: usize, ci: usize) -> &[QName] {
+        self.alternatives
+            .get(&(fi as u32, ci as u32))
+            .map_or(&[], |a| &a[..])
+    }
+}
+
+type Vals = Vec<String>;
+
+struct Eval<'p> {
+    project: &'p Project,
+    /// (module file, attribute) → assignments elsewhere that store onto
+    /// that module object (`shared.model = ...` with `from m import shared`).
+    stores: FastMap<(usize, Ustr), Vec<(usize, usize)>>,
+    /// (file, class, attribute) → assignments to `self.<attribute>` in the
+    /// class's methods (the receiver being the method's first parameter).
+    self_attrs: FastMap<(usize, Ustr, Ustr), Vec<usize>>,
+    /// `app.state.<x>` → assignments storing it, anywhere in the project.
+    state: FastMap<&'p str, Vec<(usize, usize)>>,
+    /// Memoised paths and module globals; an entry under evaluation is empty.
+    paths: RefCell<FastMap<String, Vals>>,
+    globals: RefCell<FastMap<(usize, Ustr), Vals>>,
+    /// Assignments, with whether their value went through a run-time source.
+    assigned: RefCell<FastMap<(usize, usize), (Vals, bool)>>,
+    /// Set when an evaluation reads a global, a store, `app.state`, a
+    /// `self` attribute, a registry or a project function's returns: what
+    /// the frontend's local view could not see.
+    hit: Cell<bool>,
+    cut_fanout: Cell<usize>,
+    cut_depth: Cell<usize>,
+    /// Steps taken for the current callee, and callees cut at MAX_STEPS.
+    steps: Cell<usize>,
+    cut_steps: Cell<usize>,
+}
+
+/// Re-resolve what the frontends and the cross-module rewrite left unknown
+/// or pointing into the project; see the module doc.
+pub fn resolve(project: &Project) -> Runtime {
+    let mut out = Runtime::default();
+    let found: Vec<(usize, usize, Vals)> = {
+        let eval = Eval::new(project);
+        let mut found = Vec::new();
+        for (fi, file) in project.files.iter().enumerate() {
+            if file.language != crate::facts::Language::Python {
+                continue;
+            }
+            for ci in 0..file.calls.len() {
+                if let Some(vals) = eval.callee_if_new(fi, ci) {
+                    found.push((fi, ci, vals));
+                }
+            }
+        }
+        out.stats.cut_fanout = eval.cut_fanout.get();
+        out.stats.cut_depth = eval.cut_depth.get();
+        out.stats.cut_steps = eval.cut_steps.get();
+        found
+    };
+    for (fi, ci, vals) in found {
+        if vals.len() == 1 {
+            out.stats.resolved += 1;
+        } else {
+            out.stats.joined += 1;
+        }
+        let alts: Box<[QName]> = vals.iter().map(|v| QName::from(v.as_str())).collect();
+        out.alternatives.insert((fi as u32, ci as u32), alts);
+    }
+    out
+}
+
+impl<'p> Eval<'p> {
+    fn new(project: &'p Project) -> Eval<'p> {
+        let mut stores: FastMap<(usize, Ustr), Vec<(usize, usize)>> = FastMap::default();
+        let mut state: FastMap<&'p str, Vec<(usize, usize)>> = FastMap::default();
+        let mut self_attrs: FastMap<(usize, Ustr, Ustr), Vec<usize>> = FastMap::default();
+        for (fi, file) in project.files.iter().enumerate() {
+            for (ai, a) in file.assignments.iter().enumerate() {
+                let target = a.target.as_str();
+                if let Some(attr) = state_attr(target) {
+                    state.entry(attr).or_default().push((fi, ai));
+                    continue;
+                }
+                let Some((alias, attr)) = target.split_once('.') else {
+                    continue;
+                };
+                if attr.contains('.') {
+                    continue;
+                }
+                if let Some(scope) = a.scope
+                    && let Some(Symbol::Function(sf, f)) =
+                        project.index.symbol(&dotted(&file.module, &scope))
+                    && sf == fi
+                    && let Some(class) = file.functions[f].class
+                    && file.functions[f].params.first().is_some_and(|p| p == alias)
+                {
+                    self_attrs
+                        .entry((fi, class, Ustr::from(attr)))
+                        .or_default()
+                        .push(ai);
+                    continue;
+                }
+                for t in project.index.bindings(fi).import_targets(alias) {
+                    if let Some(&m) = project.modules.get(t.as_str()) {
+                        stores
+                            .entry((m, Ustr::from(attr)))
+                            .or_default()
+                            .push((fi, ai));
+                    }
+                }
+            }
+        }
+        Eval {
+            project,
+            stores,
+            self_attrs,
+            state,
+            paths: RefCell::default(),
+            globals: RefCell::default(),
+            assigned: RefCell::default(),
+            hit: Cell::new(false),
+            cut_fanout: Cell::new(0),
+            cut_depth: Cell::new(0),
+            steps: Cell::new(0),
+            cut_steps: Cell::new(0),
+        }
+    }
+
+    fn file(&self, fi: usize) -> &'p FileFacts {
+        &self.project.files[fi]
+    }
+
+    /// Function `qualname` of file `fi`, through the index.
+    fn function(&self, fi: usize, qualname: &str) -> Option<&'p Function> {
+        let file = self.file(fi);
+        match self.project.index.symbol(&dotted(&file.module, qualname))? {
+            Symbol::Function(f, i) if f == fi => Some(&file.functions[i]),
+            _ => None,
+        }
+    }
+
+    /// The candidates for call `ci`'s callee when they say more than
+    /// `Call::resolved` does.
+    fn callee_if_new(&self, fi: usize, ci: usize) -> Option<Vals> {
+        self.steps.set(0);
+        let call = &self.file(fi).calls[ci];
+        // `request.app.state.llm.generate`: what the app stored there.
+        if state_attr(call.callee.as_str()).is_some() {
+            let vals = self.name(fi, call.scope.as_deref(), call.callee.as_str(), 0);
+            return (!vals.is_empty()).then_some(vals);
+        }
+        if let Some(r) = &call.resolved
+            && !self.through_project(r.as_str())
+        {
+            // The cross-module rewrite took one `return` of a project
+            // function; the join of all of them may hold more.
+            let imported = call.imported.as_ref()?;
+            if !self.through_project(imported.as_str()) {
+                return None;
+            }
+            let vals: Vals = self
+                .path(imported.as_str(), 0)
+                .into_iter()
+                .filter(|v| v != r.as_str() && !self.through_project(v))
+                .collect();
+            return (!vals.is_empty()).then_some(vals);
+        }
+        self.hit.set(false);
+        let vals = self.callee(fi, ci, 0);
+        // A callee the frontend could not name and that reads only local
+        // bindings: the frontend's flow-sensitive view stands.
+        if call.resolved.is_none() && !self.hit.get() {
+            return None;
+        }
+        let vals: Vals = vals
+            .into_iter()
+            .filter(|v| Some(v.as_str()) != call.resolved.as_ref().map(QName::as_str))
+            .filter(|v| !self.through_project(v) || self.names_symbol(v))
+            .collect();
+        (!vals.is_empty()).then_some(vals)
+    }
+
+    /// Whether a name still goes through a project module (a global, a
+    /// function's result) rather than naming something outside.
+    fn through_project(&self, path: &str) -> bool {
+        self.project.index.is_module_head(head(path)) || path.starts_with("__main__.")
+    }
+
+    /// Whether the call graph can place the name: a project function or
+    /// class, or a method of one (`pkg.Server().generate`).
+    fn names_symbol(&self, path: &str) -> bool {
+        let plain = path.replace("()", "");
+        let plain = plain.as_str();
+        self.project.index.symbol(plain).is_some()
+            || plain
+                .rsplit_once('.')
+                .is_some_and(|(owner, _)| self.project.index.symbol(owner).is_some())
+    }
+
+    /// Join `more` into `into`, sorted and deduplicated, at most MAX_FANOUT.
+    fn join(&self, into: &mut Vals, more: impl IntoIterator<Item = String>) {
+        into.extend(more);
+        into.sort();
+        into.dedup();
+        if into.len() > MAX_FANOUT {
+            // The shortest names are kept: long ones are mostly chains of
+            // method results, the short ones the objects themselves.
+            into.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
+            into.truncate(MAX_FANOUT);
+            into.sort();
+            self.cut_fanout.set(self.cut_fanout.get() + 1);
+        }
+    }
+
+    /// Keep a finished value; one cut short by the step budget is dropped
+    /// (the next callee computes it again with its own budget).
+    fn remember<K: std::hash::Hash + Eq, V: Clone>(
+        &self,
+        memo: &RefCell<FastMap<K, V>>,
+        key: K,
+        value: &V,
+    ) {
+        if self.steps.get() >= MAX_STEPS {
+            memo.borrow_mut().remove(&key);
+        } else {
+            memo.borrow_mut().insert(key, value.clone());
+        }
+    }
+
+    fn too_deep(&self, d: usize) -> bool {
+        if d > MAX_DEPTH {
+            self.cut_depth.set(self.cut_depth.get() + 1);
+            return true;
+        }
+        let steps = self.steps.get() + 1;
+        self.steps.set(steps);
+        if steps == MAX_STEPS {
+            self.cut_steps.set(self.cut_steps.get() + 1);
+        }
+        steps >= MAX_STEPS
+    }
+
+    /// What the callee of call `ci` denotes.
+    fn callee(&self, fi: usize, ci: usize, d: usize) -> Vals {
+        let file = self.file(fi);
+        let call = &file.calls[ci];
+        if let Some(r) = &call.resolved {
+            return self.path(r.as_str(), d + 1);
+        }
+        let scope = call.scope.as_deref();
+        let text = call.callee.as_str();
+        // A registry: `LOADERS[name](...)`.
+        if let Some(base) = text.strip_suffix("[]")
+            && !base.contains(['[', '(', ' '])
+        {
+            return self.registry(fi, scope, base, d + 1);
+        }
+        if text.contains(['[', '(', ' ']) {
+            return Vals::new();
+        }
+        self.name(fi, scope, text, d + 1)
+    }
+
+    /// What calling call `ci` gives.
+    fn call_result(&self, fi: usize, ci: usize, d: usize) -> Vals {
+        let call = &self.file(fi).calls[ci];
+        let scope = call.scope.as_deref();
+        let resolved = call.resolved.as_ref().map(QName::as_str);
+        // `functools.partial(f, ...)` is `f`, waiting for its call.
+        if matches!(resolved, Some("functools.partial")) {
+            return match call.args.first().map(|a| &a.value) {
+                Some(Value::Name { text, .. }) => self.name(fi, scope, text, d + 1),
+                _ => Vals::new(),
+            };
+        }
+        let mut out = Vals::new();
+        for c in self.callee(fi, ci, d + 1) {
+            let called = self.path(&format!("{c}()"), d + 1);
+            self.join(&mut out, called);
+        }
+        out
+    }
+
+    /// The entries of a dict or list of functions or classes bound to `base`.
+    fn registry(&self, fi: usize, scope: Option<&str>, base: &str, d: usize) -> Vals {
+        self.hit.set(true);
+        let file = self.file(fi);
+        let mut out = Vals::new();
+        for (ai, a_scope) in self.assignments_of(fi, scope, base) {
+            let entries: Vec<&Value> = match &file.assignments[ai].value {
+                Value::Dict(pairs) => pairs.iter().map(|(_, v)| v).collect(),
+                Value::List(items) => items.iter().collect(),
+                _ => continue,
+            };
+            for e in entries {
+                if let Value::Name { text, .. } = e {
+                    let found = self.name(fi, a_scope, text, d + 1);
+                    self.join(&mut out, found);
+                }
+            }
+        }
+        out
+    }
+
+    /// The assignments that bind a plain name seen from `scope`: the
+    /// innermost function that assigns it, else module level; none when a
+    /// parameter of a function in between shadows it. With the scope each
+    /// was made in.
+    fn assignments_of(
+        &self,
+        fi: usize,
+        scope: Option<&str>,
+        name: &str,
+    ) -> Vec<(usize, Option<&'p str>)> {
+        let b = self.project.index.bindings(fi);
+        let mut scope: Option<&'p str> = scope
+            .and_then(|s| self.function(fi, s))
+            .map(|f| f.qualname.as_str());
+        while let Some(s) = scope {
+            let list = b.assigns(Some(s), name);
+            if !list.is_empty() {
+                return list.iter().map(|&a| (a, Some(s))).collect();
+            }
+            let Some(f) = self.function(fi, s) else {
+                break;
+            };
+            if f.params.iter().any(|p| p == name) {
+                return Vec::new();
+            }
+            // Class bodies do not enclose methods.
+            scope = s
+                .rsplit_once('.')
+                .map(|(outer, _)| outer)
+                .filter(|outer| self.function(fi, outer).is_some());
+        }
+        b.assigns(None, name).iter().map(|&a| (a, None)).collect()
+    }
+
+    /// What the name or attribute chain `text` denotes in `scope` of file `fi`.
+    fn name(&self, fi: usize, scope: Option<&str>, text: &str, d: usize) -> Vals {
+        if self.too_deep(d) {
+            return Vals::new();
+        }
+        let file = self.file(fi);
+        // `scope` borrowed from a fact lives as long as the project.
+        let func = scope.and_then(|s| self.function(fi, s));
+        let scope: Option<&'p str> = func.map(|f| f.qualname.as_str());
+        if let Some(attr) = state_attr(text) {
+            let rest = &text[text.find(attr).map_or(text.len(), |i| i + attr.len())..];
+            return self.stored(self.state.get(attr), rest, d);
+        }
+        let (base, rest) = text.split_at(text.find('.').unwrap_or(text.len()));
+        // `self.x`: every store of `self.x` in the class's methods.
+        if let Some(f) = func
+            && let Some(class) = f.class
+            && f.params.first().is_some_and(|p| p == base)
+        {
+            let attr_end = rest[1..].find('.').map_or(rest.len(), |i| i + 1);
+            let (attr, tail) = rest.split_at(attr_end);
+            if attr.is_empty() {
+                return Vals::new();
+            }
+            return self.self_attr(fi, class.as_str(), &attr[1..], tail, d);
+        }
+        let assigns = self.assignments_of(fi, scope, base);
+        if let Some((_, None)) = assigns.first() {
+            return self.suffixed(self.global(fi, base, d + 1), rest, d);
+        }
+        if !assigns.is_empty() {
+            let mut out = Vals::new();
+            for (ai, _) in assigns {
+                let found = self.assignment(fi, ai, d + 1);
+                self.join(&mut out, found);
+            }
+            return self.suffixed(out, rest, d);
+        }
+        if func.is_some_and(|f| f.params.iter().any(|p| p == base)) {
+            return Vals::new();
+        }
+        let b = self.project.index.bindings(fi);
+        if let Some(t) = b.import_targets(base).first() {
+            return self.path(&format!("{t}{rest}"), d + 1);
+        }
+        if b.defines(base) {
+            let module = if file.module.is_empty() {
+                "__main__"
+            } else {
+                file.module.as_str()
+            };
+            return self.path(&format!("{}{rest}", dotted(module, base)), d + 1);
+        }
+        Vals::new()
+    }
+
+    /// Each value with `rest` appended, then expanded again.
+    fn suffixed(&self, vals: Vals, rest: &str, d: usize) -> Vals {
+        if rest.is_empty() {
+            return vals;
+        }
+        let mut out = Vals::new();
+        for v in vals {
+            // A project function's returned tuple is waiting for an element.
+            if !rest.starts_with('[')
+                && v.strip_suffix("()").is_some_and(|f| {
+                    matches!(self.project.index.symbol(f), Some(Symbol::Function(..)))
+                })
+            {
+                continue;
+            }
+            let found = self.path(&format!("{v}{rest}"), d + 1);
+            self.join(&mut out, found);
+        }
+        out
+    }
+
+    fn stored(&self, stores: Option<&Vec<(usize, usize)>>, rest: &str, d: usize) -> Vals {
+        self.hit.set(true);
+        let mut out = Vals::new();
+        for &(sf, sa) in stores.map_or(&[][..], Vec::as_slice) {
+            let found = self.assignment(sf, sa, d + 1);
+            self.join(&mut out, found);
+        }
+        self.suffixed(out, rest, d)
+    }
+
+    /// `self.attr…` inside class `class` of file `fi`.
+    fn self_attr(&self, fi: usize, class: &str, attr: &str, tail: &str, d: usize) -> Vals {
+        self.hit.set(true);
+        let key = (fi, Ustr::from(class), Ustr::from(attr));
+        let mut out = Vals::new();
+        for &ai in self.self_attrs.get(&key).map_or(&[][..], Vec::as_slice) {
+            let found = self.assignment(fi, ai, d + 1);
+            self.join(&mut out, found);
+        }
+        if out.is_empty() {
+            // A method: `self.generate_fn` where the class defines it.
+            return Vals::new();
+        }
+        self.suffixed(out, tail, d)
+    }
+
+    /// Module global `name` of file `fi`: its module-level assignments; when
+    /// these are only `None` placeholders, also what the module's functions
+    /// assign to the name (a `global` statement's effect: a local of the same
+    /// name over a `None` global is read nowhere else), and every store onto
+    /// the module object from other modules.
+    fn global(&self, fi: usize, name: &str, d: usize) -> Vals {
+        self.hit.set(true);
+        let file = self.file(fi);
+        let key = Ustr::from(name);
+        if let Some(known) = self.globals.borrow().get(&(fi, key)) {
+            return known.clone();
+        }
+        self.globals.borrow_mut().insert((fi, key), Vals::new());
+        let module_level = self.project.index.bindings(fi).assigns(None, name);
+        let placeholder = module_level
+            .iter()
+            .all(|&a| file.assignments[a].value == Value::None);
+        let mut out = Vals::new();
+        for &a in module_level {
+            let found = self.assignment(fi, a, d + 1);
+            self.join(&mut out, found);
+        }
+        if placeholder {
+            for (ai, a) in file.assignments.iter().enumerate() {
+                if a.scope.is_some() && a.target == name {
+                    let found = self.assignment(fi, ai, d + 1);
+                    self.join(&mut out, found);
+                }
+            }
+        }
+        for &(sf, sa) in self.stores.get(&(fi, key)).map_or(&[][..], Vec::as_slice) {
+            let found = self.assignment(sf, sa, d + 1);
+            self.join(&mut out, found);
+        }
+        self.remember(&self.globals, (fi, key), &out);
+        out
+    }
+
+    /// What assignment `ai` of file `fi` binds.
+    fn assignment(&self, fi: usize, ai: usize, d: usize) -> Vals {
+        if self.too_deep(d) {
+            return Vals::new();
+        }
+        if let Some((known, hit)) = self.assigned.borrow().get(&(fi, ai)) {
+            self.hit.set(self.hit.get() || *hit);
+            return known.clone();
+        }
+        self.assigned
+            .borrow_mut()
+            .insert((fi, ai), (Vals::new(), false));
+        let outer = self.hit.replace(false);
+        let out = self.assignment_uncached(fi, ai, d);
+        let hit = self.hit.get();
+        self.remember(&self.assigned, (fi, ai), &(out.clone(), hit));
+        self.hit.set(outer || hit);
+        out
+    }
+
+    fn assignment_uncached(&self, fi: usize, ai: usize, d: usize) -> Vals {
+        let file = self.file(fi);
+        let a = &file.assignments[ai];
+        // `x = x.to(device)`, `shared.model = shared.model.unload()`: an
+        // update of the value adds no candidate (and would grow names).
+        if updates_itself(a) {
+            return Vals::new();
+        }
+        if let Some(t) = &a.value_call {
+            return self.path(t.as_str(), d + 1);
+        }
+        let whole = self.value(fi, a.scope.as_deref(), &a.value, a.span, d + 1);
+        match a.element {
+            None => whole,
+            Some(i) => self.suffixed(whole, &format!("[{i}]"), d),
+        }
+    }
+
+    /// What a value denotes; `span` holds the expression and ends with it
+    /// (a call ending there is the value).
+    fn value(&self, fi: usize, scope: Option<&str>, v: &Value, span: Span, d: usize) -> Vals {
+        match v {
+            Value::Name { text, .. } => self.name(fi, scope, text, d + 1),
+            Value::Expr(e) if !matches!(e.shape, Shape::Function) => {
+                let file = self.file(fi);
+                let outer = file
+                    .calls_in(span.start_byte..span.end_byte)
+                    .find(|&ci| file.calls[ci].span.end_byte == span.end_byte);
+                match outer {
+                    Some(ci) => self.call_result(fi, ci, d + 1),
+                    None => Vals::new(),
+                }
+            }
+            _ => Vals::new(),
+        }
+    }
+
+    /// A name in normal form, expanded through project modules: globals,
+    /// function results (`pkg.load()[0]`), class attributes set in methods.
+    fn path(&self, path: &str, d: usize) -> Vals {
+        if self.too_deep(d) || path.len() > 400 {
+            return Vals::new();
+        }
+        if !self.through_project(path) {
+            return vec![path.to_string()];
+        }
+        self.hit.set(true);
+        if let Some(known) = self.paths.borrow().get(path) {
+            return known.clone();
+        }
+        self.paths
+            .borrow_mut()
+            .insert(path.to_string(), Vals::new());
+        // Our own join first; else the index's rewrite (imports, re-exports).
+        let out = match self.path_uncached(path, d) {
+            Some(vals) if !vals.is_empty() => vals,
+            _ => match self.project.step(path) {
+                Some(next) if next != path => self.path(&next, d + 1),
+                _ => vec![path.to_string()],
+            },
+        };
+        self.paths
+            .borrow_mut()
+            .insert(path.to_string(), out.clone());
+        out
+    }
+
+    fn path_uncached(&self, path: &str, d: usize) -> Option<Vals> {
+        let path = match path.strip_prefix("__main__.") {
+            Some(rest) => rest.to_string(),
+            None => path.to_string(),
+        };
+        // Longest module prefix, then the first name after it.
+        let mut end = path.len();
+        let (fi, name, tail) = loop {
+            let prefix = &path[..end];
+            if let Some(&fi) = self.project.modules.get(prefix) {
+                let rest = path.get(end + 1..)?;
+                let (name, tail) = rest.split_at(qname::head(rest).len());
+                break (fi, name, tail);
+            }
+            end = prefix.rfind('.')?;
+        };
+        let file = self.file(fi);
+        let sym = dotted(&file.module, name);
+        match self.project.index.symbol(&sym) {
+            Some(Symbol::Function(sf, f)) if sf == fi => {
+                let after = tail.strip_prefix("()")?;
+                let qualname = file.functions[f].qualname.as_str();
+                let mut vals = self.returned(fi, qualname, after, d + 1);
+                // A returned tuple stays the call until an element is taken.
+                let tuple = file
+                    .returns
+                    .iter()
+                    .any(|r| r.element.is_some() && r.scope.is_some_and(|s| s == qualname));
+                if after.is_empty() && tuple {
+                    self.join(&mut vals, [path.clone()]);
+                }
+                Some(vals)
+            }
+            Some(Symbol::Class(sf, c)) if sf == fi => {
+                let class = file.classes[c].qualname.as_str();
+                let after = tail.strip_prefix("().")?;
+                let (member, rest) = after.split_at(qname::head(after).len());
+                if let Some(method_rest) = rest.strip_prefix("()") {
+                    let q = format!("{class}.{member}");
+                    self.function(fi, &q)?;
+                    return Some(self.returned(fi, &q, method_rest, d + 1));
+                }
+                let found = self.self_attr(fi, class, member, rest, d + 1);
+                (!found.is_empty()).then_some(found)
+            }
+            _ => {
+                let vals = self.global(fi, name, d + 1);
+                Some(self.suffixed(vals, tail, d))
+            }
+        }
+    }
+
+    /// What function `qualname` of file `fi` returns, followed by `after`
+    /// (`[1]` picks an element of a returned tuple).
+    fn returned(&self, fi: usize, qualname: &str, after: &str, d: usize) -> Vals {
+        let file = self.file(fi);
+        let element = qname::element(after);
+        let mut out = Vals::new();
+        for r in file
+            .returns
+            .iter()
+            .filter(|r| r.scope.is_some_and(|s| s == qualname))
+        {
+            let (vals, rest) = match (r.element, element) {
+                (None, _) => (
+                    self.value(fi, Some(qualname), &r.value, r.span, d + 1),
+                    after,
+                ),
+                (Some(e), Some((i, rest))) if e as usize == i => (
+                    self.value(fi, Some(qualname), &r.value, r.span, d + 1),
+                    rest,
+                ),
+                _ => continue,
+            };
+            let found = self.suffixed(vals, rest, d);
+            self.join(&mut out, found);
+        }
+        out
+    }
+}
+
+/// Whether an assignment's value reads its own target.
+fn updates_itself(a: &crate::facts::Assignment) -> bool {
+    let target = a.target.as_str();
+    let is_self = |r: &str| {
+        r == target
+            || r.strip_prefix(target)
+                .is_some_and(|rest| rest.starts_with(['.', '[']))
+    };
+    match &a.value {
+        Value::Name { text, .. } => is_self(text),
+        Value::Expr(e) => e.reads.iter().any(|r| is_self(r)),
+        _ => false,
+    }
+}
+
+/// `x` of a target or chain that goes through `app.state.x`.
+fn state_attr(text: &str) -> Option<&str> {
+    let at = text.find("app.state.")?;
+    if at > 0 && !text[..at].ends_with('.') {
+        return None;
+    }
+    let rest = &text[at + "app.state.".len()..];
+    let attr = &rest[..rest.find(['.', '(', '[']).unwrap_or(rest.len())];
+    (!attr.is_empty()).then_some(attr)
+}
