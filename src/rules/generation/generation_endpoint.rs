@@ -7,8 +7,8 @@ use serde_json::json;
 
 use crate::analysis::callgraph::{Reached, Site, Via};
 use crate::analysis::entrypoints::{EntryPoint, Handler};
-use crate::facts::Receiver;
 use crate::analysis::{generation, hops};
+use crate::facts::Receiver;
 use crate::finding::{Finding, Level, Location, MAX_FLOW_STEPS, Related, shown_steps};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
