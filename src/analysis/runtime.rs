@@ -404,12 +404,15 @@ impl<'p> Eval<'p> {
             && let Some(class) = f.class
             && f.params.first().is_some_and(|p| p == base)
         {
-            let attr_end = rest[1..].find('.').map_or(rest.len(), |i| i + 1);
-            let (attr, tail) = rest.split_at(attr_end);
+            // Bare `self` (the instance itself) denotes no stored attribute.
+            let Some(after) = rest.strip_prefix('.') else {
+                return Vals::new();
+            };
+            let (attr, tail) = after.split_at(after.find('.').unwrap_or(after.len()));
             if attr.is_empty() {
                 return Vals::new();
             }
-            return self.self_attr(fi, class.as_str(), &attr[1..], tail, d);
+            return self.self_attr(fi, class.as_str(), attr, tail, d);
         }
         let assigns = self.assignments_of(fi, scope, base);
         if let Some((_, None)) = assigns.first() {
