@@ -77,16 +77,18 @@ impl Components {
             })
             .collect();
         if !funcs.is_empty() {
+            // Names first: one set lookup per call instead of a scan of `funcs`.
+            let names: std::collections::HashSet<&str> = funcs
+                .iter()
+                .map(|&(f, g)| ix.file(f).functions[g].name.as_str())
+                .collect();
             for (fi, file) in ix.project.files.iter().enumerate() {
                 for (ci, call) in file.calls.iter().enumerate() {
                     let Some(r) = call.resolved.as_ref().map(|q| q.as_str()) else {
                         continue;
                     };
                     let last = r.rsplit('.').next().unwrap_or(r);
-                    if !funcs
-                        .iter()
-                        .any(|&(f, g)| ix.file(f).functions[g].name.as_str() == last)
-                    {
+                    if !names.contains(last) {
                         continue;
                     }
                     if let Some(Symbol::Function(f, g)) = ix.symbol(r)
