@@ -619,12 +619,29 @@ impl<'a> Raw<'a> {
             names.push(pname_text);
         }
         // `-> FastAPI` but not `-> Optional[X]` or `-> "X"`: only a plain
-        // chain names one type.
+        // chain names one type. A `@contextmanager` function is used as
+        // `with f() as x`, and `x` is what it yields: `-> Iterator[Client]`
+        // names `Client`.
+        let yields = decorators.iter().any(|(c, _, _)| {
+            let last = match c.segs.last() {
+                Some(Seg::Attr(a)) => Some(a.as_str()),
+                None => c.base.as_deref(),
+                _ => None,
+            };
+            matches!(last, Some("contextmanager" | "asynccontextmanager"))
+        });
         let return_annotation = node
             .child_by_field_name("return_type")
             .and_then(|t| {
                 if t.kind() == "type" {
                     t.named_child(0)
+                } else {
+                    Some(t)
+                }
+            })
+            .and_then(|t| {
+                if yields {
+                    yielded_type(t, self.src)
                 } else {
                     Some(t)
                 }
@@ -1078,4 +1095,42 @@ pub fn definitions(
         }
     }
     (fns, cls)
+}
+
+/// The first type argument of a generator, iterator or context-manager
+/// annotation (`Iterator[Client]`, `AsyncGenerator[Client, None]`): what a
+/// `@contextmanager` function hands to `with ... as`.
+fn yielded_type<'t>(t: Node<'t>, src: &str) -> Option<Node<'t>> {
+    const YIELDING: &[&str] = &[
+        "Iterator",
+        "Generator",
+        "Iterable",
+        "AsyncIterator",
+        "AsyncGenerator",
+        "AsyncIterable",
+        "ContextManager",
+        "AsyncContextManager",
+        "AbstractContextManager",
+        "AbstractAsyncContextManager",
+    ];
+    let (base, first) = match t.kind() {
+        // `Iterator[Client]` in a type position: the name, then `[...]`.
+        "generic_type" => (t.named_child(0)?, t.named_child(1)?.named_child(0)?),
+        "subscript" => (
+            t.child_by_field_name("value")?,
+            t.child_by_field_name("subscript")?,
+        ),
+        _ => return None,
+    };
+    let last = match base.kind() {
+        "identifier" => base,
+        "attribute" => base.child_by_field_name("attribute")?,
+        _ => return None,
+    };
+    let first = if first.kind() == "type" {
+        first.named_child(0)?
+    } else {
+        first
+    };
+    YIELDING.contains(&node_text(last, src)).then_some(first)
 }
