@@ -381,21 +381,28 @@ fn terraform(file: &FileFacts, variables: &HashMap<String, TfValue<'_>>, out: &m
             continue;
         }
         let here = format!("`{attr}` (line {})", line(e.key_span));
-        let Some((days, factor)) = terraform_days(e, &here, variables) else {
-            continue;
-        };
-        // CloudWatch and the others: 0 means "never expire".
-        if days <= 0.0 {
-            continue;
-        }
-        out.push(Retention {
-            span: e.value_span,
-            days,
-            sink: format!("`{kind}.{label}`"),
-            factors: vec![factor],
-            source: "terraform",
-        });
+        let sink = format!("`{kind}.{label}`");
+        out.extend(terraform_retention(e, here, variables, sink, "terraform"));
     }
+}
+
+/// The retention a Terraform attribute in days sets; 0 or less means "never
+/// expire" for CloudWatch, the other log stores and lifecycle rules alike.
+fn terraform_retention(
+    e: &ConfigEntry,
+    here: String,
+    variables: &HashMap<String, TfValue<'_>>,
+    sink: String,
+    source: &'static str,
+) -> Option<Retention> {
+    let (days, factor) = terraform_days(e, &here, variables)?;
+    (days > 0.0).then(|| Retention {
+        span: e.value_span,
+        days,
+        sink,
+        factors: vec![factor],
+        source,
+    })
 }
 
 /// Object-storage lifecycle rules that expire objects: (resource type,
@@ -494,19 +501,14 @@ fn bucket_lifecycles(
             continue;
         }
         let here = format!("`{}.{attr}` (line {})", p[5], line(e.key_span));
-        let Some((days, factor)) = terraform_days(e, &here, variables) else {
-            continue;
-        };
-        if days <= 0.0 {
-            continue;
-        }
-        out.push(Retention {
-            span: e.value_span,
-            days,
-            sink: format!("lifecycle rule of `{kind}.{}`", p[2]),
-            factors: vec![factor],
-            source: "bucket-lifecycle",
-        });
+        let sink = format!("lifecycle rule of `{kind}.{}`", p[2]);
+        out.extend(terraform_retention(
+            e,
+            here,
+            variables,
+            sink,
+            "bucket-lifecycle",
+        ));
     }
 }
 
