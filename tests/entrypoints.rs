@@ -108,6 +108,9 @@ fn flask_blueprints_url_rules_and_method_views() {
             "blog/views.py:20 http flask [GET] /blog/about -> blog.views:about",
             // The blueprint's own `url_prefix` when registered without one.
             "blog/api.py:24 http flask [DELETE] /api/items/<int:item_id> -> blog.api:delete_item",
+            // A page module whose blueprint `loader.py` stores on it before running it
+            // (`page.manager = Blueprint(...)`); `other_app.py` binds its own `manager`.
+            "blog/chat_app.py:1 http flask [POST] /chats -> blog.chat_app:create_chat",
             // `add_url_rule(view_func=ItemAPI.as_view(...))`: one entry per handler method.
             "blog/__init__.py:12 http flask [GET] /items/<int:item_id> -> blog.api:ItemAPI.get",
             "blog/__init__.py:12 http flask [POST] /items/<int:item_id> -> blog.api:ItemAPI.post",

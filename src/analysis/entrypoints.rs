@@ -5,6 +5,7 @@
 
 mod components;
 mod index;
+mod injected;
 mod prefix;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -21,6 +22,7 @@ use crate::qname::{self, QName, Segment};
 use crate::source::Span;
 use components::Components;
 use index::{Index, Key, MAX_HOPS, Symbol};
+use injected::Injected;
 use prefix::{Mount, Prefixes};
 
 pub use crate::catalog::entrypoints::EntryKind;
@@ -158,6 +160,8 @@ struct Finder<'a> {
     cat: &'a EntryPointCatalog,
     /// Where the project keeps UI components (dicts, lists, globals).
     components: Components,
+    /// Names plugin loaders put into the modules they load.
+    injected: Injected,
     prefixes: Prefixes,
     registered: Vec<Registered<'a>>,
     /// (framework, module of the app) → exposure notes.
@@ -171,10 +175,12 @@ impl<'a> Finder<'a> {
     fn new(project: &'a Project, cat: &'a EntryPointCatalog) -> Finder<'a> {
         let ix = Index::new(project);
         let components = Components::new(&ix, cat);
+        let injected = Injected::find(project, &cat.data.module_objects, &cat.test_paths);
         Finder {
             ix,
             cat,
             components,
+            injected,
             prefixes: Prefixes::default(),
             registered: Vec::new(),
             exposure: BTreeMap::new(),
@@ -226,7 +232,12 @@ impl<'a> Finder<'a> {
         for (i, f) in file.functions.iter().enumerate() {
             let scope = self.ix.scope_of_function(fi, &f.qualname);
             for d in &f.decorators {
-                let Some(name) = self.decorator_name(d.resolved.as_name(), 0) else {
+                let injected = match d.resolved {
+                    Some(_) => None,
+                    None => self.injected.resolve(self.ix.project, fi, &d.text),
+                };
+                let resolved = d.resolved.as_name().or(injected.as_deref());
+                let Some(name) = self.decorator_name(resolved, 0) else {
                     continue;
                 };
                 let Some(ri) = self.cat.decorator.first(self.lang(fi), &name) else {

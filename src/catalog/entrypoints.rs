@@ -330,6 +330,11 @@ pub struct EntryPointData {
     /// (`importlib.import_module`): plugins the call graph follows.
     #[serde(default)]
     pub module_loaders: Vec<String>,
+    /// Calls that make a module object (`importlib.util.module_from_spec`):
+    /// a name a loader stores on one (`page.manager = Blueprint(...)`) is a
+    /// global of the modules it loads.
+    #[serde(default)]
+    pub module_objects: Vec<String>,
 }
 
 impl EntryPointData {
@@ -355,6 +360,7 @@ impl EntryPointData {
         self.class_view_methods.extend(other.class_view_methods);
         self.handler_wrappers.extend(other.handler_wrappers);
         self.module_loaders.extend(other.module_loaders);
+        self.module_objects.extend(other.module_objects);
     }
 
     /// Every pattern list as (section, entry index, key, patterns), so that
