@@ -20,6 +20,7 @@ pub mod labels;
 pub mod media;
 pub mod opt_out;
 pub mod personal_data;
+pub mod rights;
 pub mod taint;
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};

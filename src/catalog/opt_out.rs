@@ -9,6 +9,7 @@ use globset::GlobSet;
 use regex::RegexSet;
 use serde::{Deserialize, Serialize};
 
+use super::rights::{Rights, RightsData};
 use super::{CatalogError, glob_index, to_glob_path};
 use crate::facts::Language;
 
@@ -60,6 +61,9 @@ pub struct OptOutData {
     /// Calls that write user data into a training set.
     #[serde(default)]
     pub training_writes: Vec<String>,
+    /// Users' rights over stored records (`[opt_out.rights]`).
+    #[serde(default)]
+    pub rights: RightsData,
 }
 
 /// A recommender library call: it ranks items for a user.
@@ -92,6 +96,7 @@ impl OptOutData {
         self.training_opt_in.extend(other.training_opt_in);
         self.training_opt_out.extend(other.training_opt_out);
         self.training_writes.extend(other.training_writes);
+        self.rights.extend(other.rights);
     }
 
     /// Pattern lists, for config validation.
@@ -135,6 +140,7 @@ pub struct OptOut {
     training_opt_in: RegexSet,
     training_opt_out: RegexSet,
     training_writes: RegexSet,
+    pub rights: Rights,
 }
 
 impl OptOut {
@@ -185,6 +191,7 @@ impl OptOut {
             training_opt_in: set("training_opt_in", &data.training_opt_in)?,
             training_opt_out: set("training_opt_out", &data.training_opt_out)?,
             training_writes: set("training_writes", &data.training_writes)?,
+            rights: Rights::build(data.rights)?,
             recommenders: data.recommender,
         })
     }

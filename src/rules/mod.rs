@@ -60,6 +60,8 @@ pub fn all() -> Vec<&'static dyn Rule> {
         &opt_out::switch_not_honoured::SwitchNotHonoured,
         &opt_out::training_opt_out_broken::TrainingOptOutBroken,
         &opt_out::profile_without_controls::ProfileWithoutControls,
+        &opt_out::rights_endpoints_missing::RightsEndpointsMissing,
+        &opt_out::deletion_leaves_copies::DeletionLeavesCopies,
         &meta::bare_suppression::BareSuppression,
         &meta::unused_suppression::UnusedSuppression,
         &meta::suppression_without_reason::SuppressionWithoutReason,

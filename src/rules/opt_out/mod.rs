@@ -4,8 +4,11 @@
 //! module finds them in the facts and decides which code runs only on one
 //! branch of a switch, along call edges (`CallGraph::walk`).
 
+pub mod deletion_leaves_copies;
 pub mod profile_without_controls;
 pub mod recommendation_without_switch;
+pub mod rights_endpoints_missing;
+pub mod stored;
 pub mod switch_not_honoured;
 pub mod training_opt_out_broken;
 
