@@ -266,7 +266,7 @@ pub fn unswitched(cx: &Context<'_>, rankings: &[Ranking]) -> Vec<Unswitched> {
             for &i in by_node.get(node).into_iter().flatten() {
                 let r = &rankings[i];
                 let call = &cx.project.files[r.file].calls[r.call];
-                if guards.own(*node, &call.span).is_none() {
+                if guards.own(*node, &call.span).is_none() && !reads_switch(oo, call) {
                     open.push(i);
                 }
             }
@@ -280,6 +280,21 @@ pub fn unswitched(cx: &Context<'_>, rankings: &[Ranking]) -> Vec<Unswitched> {
         }
     }
     out
+}
+
+/// Whether a ranking call is handed the switch itself: an argument of it,
+/// or of a call on its receiver chain, reads one (`sorted(items, key=lambda
+/// i: i.user_score if user.personalized else i.created_at)`,
+/// `query.filter(personalized=prefs.personalized).order_by(...)`). The call
+/// then decides per user, which honours the switch.
+fn reads_switch(oo: &OptOut, call: &Call) -> bool {
+    call.args
+        .iter()
+        .chain(call.receiver_args.iter().flat_map(|a| a.iter()))
+        .any(|a| {
+            a.keyword.as_deref().is_some_and(|k| oo.is_switch(k))
+                || named(&a.value, |n| oo.is_switch(n)).is_some()
+        })
 }
 
 /// Where the project defines or sets a switch: an assignment to it (a

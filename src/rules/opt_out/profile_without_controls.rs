@@ -22,7 +22,7 @@ static META: RuleMeta = RuleMeta {
     precision: Precision::Medium,
     status: Status::Preview,
     articles: &["CN-ARP-17", "CN-ARP-10"],
-    summary: "A recommending project builds a per-user interest profile or tag set that no endpoint lets users change or delete.",
+    summary: "A recommending project builds a per-user interest profile or tag set that users cannot see, or cannot change or delete, through any endpoint.",
     security_severity: "2.0",
     doc: r#"
 ## What it does
@@ -32,10 +32,12 @@ to an attribute, or an `append`/`update`/`zincrby`-style call on, a name such as
 `user_tags`, `interest_vector`, `user_interests` or `用户画像`. For each
 profile name it then looks for a web or UI endpoint whose route or handler
 name shares a word with it (`/me/tags` for `user_tags`, `delete_interests`
-for `interest_scores`) and changes or removes something (a `DELETE`, `PUT`
-or `PATCH` route, or a handler or route that says `delete`, `remove`,
+for `interest_scores`) and shows it (a `GET` route or a UI handler that
+changes nothing) or changes or removes something (a `DELETE`, `PUT` or
+`PATCH` route, or a handler or route that says `delete`, `remove`,
 `clear`, `reset`, `edit` or `update`). The first writer of a profile that
-has no such endpoint is reported.
+users cannot see, or cannot change, is reported, and the message says
+which is missing.
 
 ## Why is this bad?
 Users of a recommendation service must be able to select or delete the
@@ -68,8 +70,8 @@ owner and the words of a controlling endpoint are catalogue data under
 ## Known problems
 Profiles and endpoints are matched by name. A settings page served by
 another repository, or a profile stored under a generic name (`data`,
-`features`), is not seen. Viewing the profile is not checked, only
-changing or deleting it.
+`features`), is not seen. Any `GET` route that shares a word with the
+profile counts as showing it, whatever it returns.
 "#,
 };
 
@@ -115,13 +117,13 @@ impl Rule for ProfileWithoutControls {
             return;
         };
         let an = cx.analysis;
-        // What each service endpoint that changes something is called.
-        let controls: Vec<(String, usize)> = an
+        // What each service endpoint that shows or changes something is
+        // called, and which it does.
+        let endpoints: Vec<(String, bool, bool)> = an
             .entry_points
             .iter()
-            .enumerate()
-            .filter(|(_, e)| !e.kind.is_local())
-            .filter_map(|(i, e)| {
+            .filter(|e| !e.kind.is_local())
+            .map(|e| {
                 let handler = match &e.handler {
                     Handler::Function { qualname, .. } => qualname.as_str(),
                     _ => "",
@@ -132,7 +134,10 @@ impl Rule for ProfileWithoutControls {
                     .iter()
                     .any(|m| matches!(m.as_str(), "DELETE" | "PUT" | "PATCH"))
                     || oo.is_profile_control(&text);
-                changes.then(|| (text.to_lowercase(), i))
+                // A read: a GET route, or a route or UI handler that changes nothing.
+                let shows =
+                    !changes && (e.methods.is_empty() || e.methods.iter().any(|m| m == "GET"));
+                (text.to_lowercase(), shows, changes)
             })
             .collect();
         for (name, fi, span) in writers {
@@ -143,14 +148,21 @@ impl Rule for ProfileWithoutControls {
                 .map(|w| w.to_string())
                 .collect();
             let shares = |text: &str| words.iter().any(|w| mentions_word(text, w));
-            if controls.iter().any(|(text, _)| shares(text)) {
-                continue;
-            }
+            let viewed = endpoints.iter().any(|(t, shows, _)| *shows && shares(t));
+            let changed = endpoints
+                .iter()
+                .any(|(t, _, changes)| *changes && shares(t));
+            let missing = match (viewed, changed) {
+                (true, true) => continue,
+                (false, false) => "see, change or delete",
+                (true, false) => "change or delete",
+                (false, true) => "see",
+            };
             let mut f = Finding::new(
                 META.code,
                 META.default_level,
                 format!(
-                    "The project builds a per-user profile `{name}` for recommendation, and no endpoint lets users change or delete it"
+                    "The project builds a per-user profile `{name}` for recommendation, and no endpoint lets users {missing} it"
                 ),
                 Location {
                     path: cx.project.files[fi].path.clone(),
@@ -165,6 +177,7 @@ impl Rule for ProfileWithoutControls {
                 format!("ranks per user: {}", ranking.what),
             ));
             f.properties.insert("profile".into(), json!(name));
+            f.properties.insert("missing".into(), json!(missing));
             out.push(f);
         }
     }

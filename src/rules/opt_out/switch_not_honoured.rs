@@ -27,8 +27,12 @@ parameter or a configuration key named like `personalized`,
 `personalization_enabled`, `recommend_off` or `个性化推荐`. When there is one,
 each web or UI endpoint that ranks content per user (as OPT001 finds it)
 must run the ranking only on one branch of a test of such a switch, in the
-endpoint or a function on the way. An endpoint whose ranking runs on a path
-that never tests the switch is reported, with the place the switch is set.
+endpoint or a function on the way, or hand the switch to the ranking call
+itself (`sorted(posts, key=lambda p: p.user_score if prefs.personalized
+else p.created_at)`, a query filtered on it). An endpoint whose ranking runs
+on a path that never tests the switch is reported, with the place the
+switch is set. Passing the switch to a project function is not enough: that
+function must test it.
 
 ## Why is this bad?
 Switching recommendation off must take effect at once. A switch that users
