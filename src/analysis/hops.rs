@@ -26,7 +26,7 @@ use crate::analysis::entrypoints::{EntryPoint, Handler};
 use crate::analysis::{FastMap, Project};
 use crate::catalog::Catalog;
 use crate::catalog::hosts::{self, UrlCallKind};
-use crate::facts::{Arg, BinOp, Call, FileFacts, Function, Part, Shape, Value};
+use crate::facts::{Arg, BinOp, Call, FileFacts, Function, Language, Part, Shape, Value};
 use crate::finding::HopStats;
 
 /// One client call joins at most this many routes (a path every worker serves).
@@ -61,6 +61,11 @@ pub fn find(
     };
     let routes = routes(project, catalog, entry_points, graph);
     let services = services(project, catalog, entry_points, graph);
+    let protos = if services.is_empty() {
+        Vec::new()
+    } else {
+        proto_services(project)
+    };
     if routes.is_empty() && services.is_empty() {
         return hops;
     }
@@ -72,6 +77,9 @@ pub fn find(
             let site = Site { file: fi, call: ci };
             if !services.is_empty() {
                 rpc_hop(project, catalog, graph, &services, site, &mut hops);
+            }
+            if !protos.is_empty() {
+                proto_hop(project, catalog, graph, &services, &protos, site, &mut hops);
             }
             let Some(url) = url_arg(catalog, file, call) else {
                 continue;
@@ -332,7 +340,7 @@ fn services(
             for rpc in catalog
                 .rpc_stubs
                 .iter()
-                .filter(|r| r.language == file.language)
+                .filter(|r| r.language == file.language && !r.servicer_suffix.is_empty())
             {
                 if let Some(service) =
                     generated(base.as_str(), &rpc.module_suffix, &rpc.servicer_suffix)
@@ -376,7 +384,7 @@ fn rpc_hop(
     let Some(service) = catalog
         .rpc_stubs
         .iter()
-        .filter(|r| r.language == file.language)
+        .filter(|r| r.language == file.language && !r.from_proto)
         .find_map(|r| generated(stub, &r.module_suffix, &r.stub_suffix))
     else {
         return;
@@ -384,6 +392,153 @@ fn rpc_hop(
     let Some(targets) = services.get(&(service.to_string(), method.to_string())) else {
         return;
     };
+    let caller = graph.node_at(
+        project,
+        site.file,
+        call.scope.as_deref(),
+        call.span.start_byte,
+    );
+    for &(entry, node) in targets.iter().take(MAX_TARGETS) {
+        hops.edges.push((
+            caller,
+            site,
+            node,
+            Via::Service {
+                entry: entry as u32,
+            },
+        ));
+    }
+    hops.stats.cut_targets += targets.len().saturating_sub(MAX_TARGETS);
+}
+
+/// A service declared in one of the project's `.proto` files.
+struct ProtoService {
+    /// The package's segments (`["generate", "v3"]`), empty when none.
+    package: Vec<Ustr>,
+    name: Ustr,
+    rpcs: Vec<Ustr>,
+}
+
+/// The services of the project's `.proto` files (their config entries:
+/// `package`, `service.<S>`, `service.<S>.<R>`).
+fn proto_services(project: &Project) -> Vec<ProtoService> {
+    let mut out = Vec::new();
+    for file in project
+        .files
+        .iter()
+        .filter(|f| f.language == Language::Proto)
+    {
+        let package: Vec<Ustr> = file
+            .config
+            .iter()
+            .find(|e| e.path.len() == 1 && e.key() == "package")
+            .and_then(|e| match &e.value {
+                Value::Str(s) => Some(s.split('.').map(Ustr::from).collect()),
+                _ => None,
+            })
+            .unwrap_or_default();
+        let first = out.len();
+        for e in file
+            .config
+            .iter()
+            .filter(|e| e.path.first().is_some_and(|k| k == "service"))
+        {
+            match &e.path[..] {
+                [_, name] => out.push(ProtoService {
+                    package: package.clone(),
+                    name: *name,
+                    rpcs: Vec::new(),
+                }),
+                [_, name, rpc] => {
+                    if let Some(s) = out[first..].iter_mut().rev().find(|s| s.name == *name) {
+                        s.rpcs.push(*rpc);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// Names compared as generated code spells them in either language:
+/// `TextGenerationService`, `text_generation_service`, `Prefill`, `prefill`.
+fn same_name(a: &str, b: &str) -> bool {
+    let fold = |s: &str| -> String {
+        s.chars()
+            .filter(|&c| c != '_')
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    };
+    fold(a) == fold(b)
+}
+
+/// A client generated from the project's `.proto` files (tonic-build's
+/// `<pkg>::xxx_client::XxxClient`) calling an rpc in snake case
+/// (`client.generate(req)`), joined to the servicer methods, in any
+/// language, that implement that rpc of that service. The client's module
+/// path picks the package when it names one (`pb::generate::v3::...`);
+/// `tonic::include_proto!` into a module of another name matches any.
+fn proto_hop(
+    project: &Project,
+    catalog: &Catalog,
+    graph: &CallGraph,
+    services: &Services,
+    protos: &[ProtoService],
+    site: Site,
+    hops: &mut Hops,
+) {
+    let file = &project.files[site.file];
+    let call = &file.calls[site.call];
+    let Some((client, method)) = call.resolved.as_ref().and_then(|r| r.instance_method()) else {
+        return;
+    };
+    let Some((service, prefix)) = catalog
+        .rpc_stubs
+        .iter()
+        .filter(|r| r.language == file.language && r.from_proto)
+        .find_map(|r| {
+            // `XClient::connect(addr)` and `XClient::new(channel)` make one.
+            let client = client
+                .rsplit_once('.')
+                .filter(|(_, c)| r.constructors.iter().any(|k| k == c))
+                .map_or(client, |(t, _)| t);
+            let service = generated(client, &r.module_suffix, &r.stub_suffix)?;
+            let (path, _) = client.rsplit_once('.')?;
+            let (prefix, module) = path.rsplit_once('.').unwrap_or(("", path));
+            let stem = module.strip_suffix(r.module_suffix.as_str())?;
+            same_name(stem, service).then_some((service, prefix))
+        })
+    else {
+        return;
+    };
+    let prefix: Vec<&str> = prefix.split('.').filter(|s| !s.is_empty()).collect();
+    let declared: Vec<&ProtoService> = protos
+        .iter()
+        .filter(|p| p.name == service && p.rpcs.iter().any(|r| same_name(r, method)))
+        .collect();
+    let named: Vec<&ProtoService> = declared
+        .iter()
+        .copied()
+        .filter(|p| {
+            !p.package.is_empty()
+                && prefix.ends_with(&p.package.iter().map(|s| s.as_str()).collect::<Vec<_>>())
+        })
+        .collect();
+    let chosen = if named.is_empty() { declared } else { named };
+    let mut targets: Vec<(usize, NodeId)> = Vec::new();
+    for p in chosen {
+        for rpc in p.rpcs.iter().filter(|r| same_name(r, method)) {
+            if let Some(t) = services.get(&(service.to_string(), rpc.to_string())) {
+                targets.extend(t);
+            }
+        }
+    }
+    targets.sort_unstable();
+    targets.dedup();
+    if targets.is_empty() {
+        return;
+    }
     let caller = graph.node_at(
         project,
         site.file,
