@@ -31,10 +31,7 @@ enum Tok {
 
 /// The tokens of a file with their byte ranges, comments kept aside; `Err`
 /// with a position at an unterminated string or block comment.
-fn lex(
-    text: &str,
-    comments: &mut Vec<(usize, usize, usize)>,
-) -> Result<Vec<(Tok, Range<usize>)>, (usize, &'static str)> {
+fn lex(text: &str, comments: &mut Vec<(usize, usize, usize)>) -> Parse<Vec<(Tok, Range<usize>)>> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
