@@ -373,3 +373,33 @@ fn inventory_shows_hops_from_a_rust_router_to_a_python_shard() {
         "{hops}"
     );
 }
+
+/// Without the `.proto` that declares the service, a tonic client call
+/// joins nothing: the servicer's name alone is not enough.
+#[test]
+fn tonic_clients_join_only_services_a_proto_declares() {
+    let fixture = repo().join("fixtures/rules/GEN002/rust_grpc_python");
+    let dir = tempfile::tempdir().unwrap();
+    let mut stack = vec![PathBuf::new()];
+    while let Some(rel) = stack.pop() {
+        for entry in std::fs::read_dir(fixture.join(&rel)).unwrap() {
+            let entry = entry.unwrap();
+            let rel = rel.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                std::fs::create_dir_all(dir.path().join(&rel)).unwrap();
+                stack.push(rel);
+            } else if rel.extension().is_none_or(|e| e != "proto") {
+                std::fs::copy(entry.path(), dir.path().join(&rel)).unwrap();
+            }
+        }
+    }
+    let hops = run(&["debug", "hops", "."], dir.path());
+    let hops: serde_json::Value = serde_json::from_slice(&hops.stdout).unwrap();
+    let callees: Vec<&str> = hops
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["callee"].as_str().unwrap())
+        .collect();
+    assert_eq!(callees, ["http.post"], "{hops}");
+}
