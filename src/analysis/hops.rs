@@ -25,7 +25,7 @@ use crate::analysis::entrypoints::EntryKind;
 use crate::analysis::entrypoints::{EntryPoint, Handler};
 use crate::analysis::{FastMap, Project};
 use crate::catalog::Catalog;
-use crate::catalog::hosts::{self, UrlCallKind};
+use crate::catalog::hosts::{self, RpcStub, UrlCallKind};
 use crate::facts::{Arg, BinOp, Call, FileFacts, Function, Language, Part, Shape, Value};
 use crate::finding::HopStats;
 
@@ -340,11 +340,9 @@ fn services(
             for rpc in catalog
                 .rpc_stubs
                 .iter()
-                .filter(|r| r.language == file.language && !r.servicer_suffix.is_empty())
+                .filter(|r| r.language == file.language)
             {
-                if let Some(service) =
-                    generated(base.as_str(), &rpc.module_suffix, &rpc.servicer_suffix)
-                {
+                if let Some(service) = servicer_of(rpc, base.as_str()) {
                     out.entry((service.to_string(), method.to_string()))
                         .or_default()
                         .push((i, node));
@@ -353,6 +351,38 @@ fn services(
         }
     }
     out
+}
+
+/// The service a servicer base implements by the convention `r`:
+/// `chat_pb2_grpc.ChatServicer` (Python), `pb::chat_server::Chat` (tonic).
+fn servicer_of<'a>(r: &RpcStub, base: &'a str) -> Option<&'a str> {
+    match &r.servicer_module_suffix {
+        Some(suffix) => {
+            let service = generated(base, suffix, "")?;
+            let (path, _) = base.rsplit_once('.')?;
+            let module = path.rsplit('.').next().unwrap_or(path);
+            let stem = module.strip_suffix(suffix.as_str())?;
+            same_name(stem, service).then_some(service)
+        }
+        None if !r.servicer_suffix.is_empty() => {
+            generated(base, &r.module_suffix, &r.servicer_suffix)
+        }
+        None => None,
+    }
+}
+
+/// The servicer methods of `service` that serve `method`, spelled as
+/// either language's generated code spells it (`Generate`, `generate`).
+fn served<'s>(
+    services: &'s Services,
+    service: &str,
+    method: &str,
+) -> impl Iterator<Item = &'s (usize, NodeId)> {
+    services
+        .range((service.to_string(), String::new())..)
+        .take_while(move |((s, _), _)| s == service)
+        .filter(move |((_, m), _)| same_name(m, method))
+        .flat_map(|(_, t)| t)
 }
 
 /// `Chat` of `pkg.chat_pb2_grpc.ChatServicer` (module suffix `_pb2_grpc`,
@@ -389,9 +419,12 @@ fn rpc_hop(
     else {
         return;
     };
-    let Some(targets) = services.get(&(service.to_string(), method.to_string())) else {
+    let mut targets: Vec<(usize, NodeId)> = served(services, service, method).copied().collect();
+    targets.sort_unstable();
+    targets.dedup();
+    if targets.is_empty() {
         return;
-    };
+    }
     let caller = graph.node_at(
         project,
         site.file,
@@ -529,9 +562,7 @@ fn proto_hop(
     let mut targets: Vec<(usize, NodeId)> = Vec::new();
     for p in chosen {
         for rpc in p.rpcs.iter().filter(|r| same_name(r, method)) {
-            if let Some(t) = services.get(&(service.to_string(), rpc.to_string())) {
-                targets.extend(t);
-            }
+            targets.extend(served(services, service, rpc));
         }
     }
     targets.sort_unstable();

@@ -88,10 +88,13 @@ pub struct RpcStub {
     pub module_suffix: String,
     /// Client stubs are `<Service>Stub`...
     pub stub_suffix: String,
-    /// ...and servicer bases `<Service>Servicer` (none: the convention
-    /// only names clients).
+    /// ...and servicer bases `<Service>Servicer` in the same module...
     #[serde(default)]
     pub servicer_suffix: String,
+    /// ...or, where servers have a module of their own, the trait `<S>` of
+    /// module `<s>_server` (tonic).
+    #[serde(default)]
+    pub servicer_module_suffix: Option<String>,
     /// Clients generated from the project's `.proto` files, whose methods
     /// are the rpc names in snake case (tonic-build): a call joins only the
     /// rpcs and services those files declare.
