@@ -962,6 +962,40 @@ mod tests {
     }
 
     #[test]
+    fn servicers_by_either_convention() {
+        let rpc = |module: &str, servicer: &str, servicer_module: Option<&str>| RpcStub {
+            id: "t".into(),
+            language: Language::Python,
+            module_suffix: module.into(),
+            stub_suffix: "Stub".into(),
+            servicer_suffix: servicer.into(),
+            servicer_module_suffix: servicer_module.map(Into::into),
+            from_proto: false,
+            constructors: Vec::new(),
+        };
+        let grpc = rpc("_pb2_grpc", "Servicer", None);
+        assert_eq!(
+            servicer_of(&grpc, "app.pb.chat_pb2_grpc.ChatServicer"),
+            Some("Chat")
+        );
+        assert_eq!(servicer_of(&grpc, "app.pb.chat_pb2.ChatServicer"), None);
+        let tonic = rpc("_client", "", Some("_server"));
+        assert_eq!(
+            servicer_of(&tonic, "pb.text_generation_server.TextGeneration"),
+            Some("TextGeneration")
+        );
+        // A trait of a `_server` module that is not the service's own.
+        assert_eq!(servicer_of(&tonic, "pb.text_generation_server.Other"), None);
+        assert_eq!(servicer_of(&rpc("_client", "", None), "a_server.A"), None);
+        assert!(same_name("GenerateStream", "generate_stream"));
+        assert!(same_name(
+            "text_generation_service",
+            "TextGenerationService"
+        ));
+        assert!(!same_name("Generate", "generate_stream"));
+    }
+
+    #[test]
     fn printf_formats_leave_holes() {
         let mut u = Url::default();
         printf("http://%s:%d/gen%%x/%(k)s", &mut u);
