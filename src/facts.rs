@@ -36,6 +36,8 @@ pub enum Language {
     /// Dockerfile `ENV` and `ARG` instructions.
     Dockerfile,
     Rust,
+    /// Protocol Buffers definitions: package, services and rpc names.
+    Proto,
 }
 
 impl Language {
@@ -51,6 +53,7 @@ impl Language {
             Language::Logrotate => "logrotate",
             Language::Dockerfile => "dockerfile",
             Language::Rust => "rust",
+            Language::Proto => "proto",
         }
     }
 }

@@ -305,3 +305,101 @@ fn github_format_prints_workflow_commands() {
         "{text}"
     );
 }
+
+/// A Rust router in front of a Python gRPC shard: the inventory (json and
+/// text) names the hop each generating route goes through, and
+/// `debug hops` joins no call to a service the repository does not serve.
+#[test]
+fn inventory_shows_hops_from_a_rust_router_to_a_python_shard() {
+    let project = repo().join("fixtures/rules/GEN002/rust_grpc_python");
+    let json = run(
+        &["inventory", ".", "--format", "json", "--root", "."],
+        &project,
+    );
+    assert_eq!(json.status.code(), Some(0));
+    let inv: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let endpoint = |title: &str| {
+        inv["endpoints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["title"] == title && e["path"] == "router/src/main.rs")
+            .cloned()
+    };
+    let generate = endpoint("POST /generate").expect("the Rust /generate route");
+    let hops = generate["generation"][0]["hops"].as_array().unwrap();
+    assert_eq!(hops.len(), 1, "{hops:?}");
+    let hop = hops[0].as_str().unwrap();
+    assert!(
+        hop.starts_with(
+            "router/src/main.rs:48 client.generate → grpc `TextGenerationService.Generate`"
+        ),
+        "{hop}"
+    );
+    assert!(hop.contains("server/textgen/server.py"), "{hop}");
+    let completions = endpoint("POST /v1/completions").expect("the HTTP hop");
+    assert!(
+        completions["generation"][0]["hops"][0]
+            .as_str()
+            .unwrap()
+            .contains("POST /v1/complete on the project's own service"),
+        "{completions}"
+    );
+    for quiet in ["GET /health", "POST /summarize"] {
+        assert!(endpoint(quiet).is_none(), "{quiet} generates nothing");
+    }
+    let text = run(&["inventory", ".", "--root", "."], &project);
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains("      through router/src/shard.rs:26 stub.generate_stream → grpc `TextGenerationService.GenerateStream`"),
+        "{text}"
+    );
+    let hops = run(&["debug", "hops", "."], &project);
+    let hops: serde_json::Value = serde_json::from_slice(&hops.stdout).unwrap();
+    let callees: Vec<&str> = hops
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["callee"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        callees,
+        [
+            "client.generate",
+            "http.post",
+            "stub.generate_stream",
+            "stub.health"
+        ],
+        "{hops}"
+    );
+}
+
+/// Without the `.proto` that declares the service, a tonic client call
+/// joins nothing: the servicer's name alone is not enough.
+#[test]
+fn tonic_clients_join_only_services_a_proto_declares() {
+    let fixture = repo().join("fixtures/rules/GEN002/rust_grpc_python");
+    let dir = tempfile::tempdir().unwrap();
+    let mut stack = vec![PathBuf::new()];
+    while let Some(rel) = stack.pop() {
+        for entry in std::fs::read_dir(fixture.join(&rel)).unwrap() {
+            let entry = entry.unwrap();
+            let rel = rel.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                std::fs::create_dir_all(dir.path().join(&rel)).unwrap();
+                stack.push(rel);
+            } else if rel.extension().is_none_or(|e| e != "proto") {
+                std::fs::copy(entry.path(), dir.path().join(&rel)).unwrap();
+            }
+        }
+    }
+    let hops = run(&["debug", "hops", "."], dir.path());
+    let hops: serde_json::Value = serde_json::from_slice(&hops.stdout).unwrap();
+    let callees: Vec<&str> = hops
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["callee"].as_str().unwrap())
+        .collect();
+    assert_eq!(callees, ["http.post"], "{hops}");
+}

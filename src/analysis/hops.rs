@@ -25,8 +25,8 @@ use crate::analysis::entrypoints::EntryKind;
 use crate::analysis::entrypoints::{EntryPoint, Handler};
 use crate::analysis::{FastMap, Project};
 use crate::catalog::Catalog;
-use crate::catalog::hosts::{self, UrlCallKind};
-use crate::facts::{Arg, BinOp, Call, FileFacts, Function, Part, Shape, Value};
+use crate::catalog::hosts::{self, RpcStub, UrlCallKind};
+use crate::facts::{Arg, BinOp, Call, FileFacts, Function, Language, Part, Shape, Value};
 use crate::finding::HopStats;
 
 /// One client call joins at most this many routes (a path every worker serves).
@@ -61,6 +61,11 @@ pub fn find(
     };
     let routes = routes(project, catalog, entry_points, graph);
     let services = services(project, catalog, entry_points, graph);
+    let protos = if services.is_empty() {
+        Vec::new()
+    } else {
+        proto_services(project)
+    };
     if routes.is_empty() && services.is_empty() {
         return hops;
     }
@@ -72,6 +77,9 @@ pub fn find(
             let site = Site { file: fi, call: ci };
             if !services.is_empty() {
                 rpc_hop(project, catalog, graph, &services, site, &mut hops);
+            }
+            if !protos.is_empty() {
+                proto_hop(project, catalog, graph, &services, &protos, site, &mut hops);
             }
             let Some(url) = url_arg(catalog, file, call) else {
                 continue;
@@ -334,9 +342,7 @@ fn services(
                 .iter()
                 .filter(|r| r.language == file.language)
             {
-                if let Some(service) =
-                    generated(base.as_str(), &rpc.module_suffix, &rpc.servicer_suffix)
-                {
+                if let Some(service) = servicer_of(rpc, base.as_str()) {
                     out.entry((service.to_string(), method.to_string()))
                         .or_default()
                         .push((i, node));
@@ -345,6 +351,38 @@ fn services(
         }
     }
     out
+}
+
+/// The service a servicer base implements by the convention `r`:
+/// `chat_pb2_grpc.ChatServicer` (Python), `pb::chat_server::Chat` (tonic).
+fn servicer_of<'a>(r: &RpcStub, base: &'a str) -> Option<&'a str> {
+    match &r.servicer_module_suffix {
+        Some(suffix) => {
+            let service = generated(base, suffix, "")?;
+            let (path, _) = base.rsplit_once('.')?;
+            let module = path.rsplit('.').next().unwrap_or(path);
+            let stem = module.strip_suffix(suffix.as_str())?;
+            same_name(stem, service).then_some(service)
+        }
+        None if !r.servicer_suffix.is_empty() => {
+            generated(base, &r.module_suffix, &r.servicer_suffix)
+        }
+        None => None,
+    }
+}
+
+/// The servicer methods of `service` that serve `method`, spelled as
+/// either language's generated code spells it (`Generate`, `generate`).
+fn served<'s>(
+    services: &'s Services,
+    service: &str,
+    method: &str,
+) -> impl Iterator<Item = &'s (usize, NodeId)> {
+    services
+        .range((service.to_string(), String::new())..)
+        .take_while(move |((s, _), _)| s == service)
+        .filter(move |((_, m), _)| same_name(m, method))
+        .flat_map(|(_, t)| t)
 }
 
 /// `Chat` of `pkg.chat_pb2_grpc.ChatServicer` (module suffix `_pb2_grpc`,
@@ -376,14 +414,162 @@ fn rpc_hop(
     let Some(service) = catalog
         .rpc_stubs
         .iter()
-        .filter(|r| r.language == file.language)
+        .filter(|r| r.language == file.language && !r.from_proto)
         .find_map(|r| generated(stub, &r.module_suffix, &r.stub_suffix))
     else {
         return;
     };
-    let Some(targets) = services.get(&(service.to_string(), method.to_string())) else {
+    let mut targets: Vec<(usize, NodeId)> = served(services, service, method).copied().collect();
+    targets.sort_unstable();
+    targets.dedup();
+    if targets.is_empty() {
+        return;
+    }
+    let caller = graph.node_at(
+        project,
+        site.file,
+        call.scope.as_deref(),
+        call.span.start_byte,
+    );
+    for &(entry, node) in targets.iter().take(MAX_TARGETS) {
+        hops.edges.push((
+            caller,
+            site,
+            node,
+            Via::Service {
+                entry: entry as u32,
+            },
+        ));
+    }
+    hops.stats.cut_targets += targets.len().saturating_sub(MAX_TARGETS);
+}
+
+/// A service declared in one of the project's `.proto` files.
+struct ProtoService {
+    /// The package's segments (`["generate", "v3"]`), empty when none.
+    package: Vec<Ustr>,
+    name: Ustr,
+    rpcs: Vec<Ustr>,
+}
+
+/// The services of the project's `.proto` files (their config entries:
+/// `package`, `service.<S>`, `service.<S>.<R>`).
+fn proto_services(project: &Project) -> Vec<ProtoService> {
+    let mut out = Vec::new();
+    for file in project
+        .files
+        .iter()
+        .filter(|f| f.language == Language::Proto)
+    {
+        let package: Vec<Ustr> = file
+            .config
+            .iter()
+            .find(|e| e.path.len() == 1 && e.key() == "package")
+            .and_then(|e| match &e.value {
+                Value::Str(s) => Some(s.split('.').map(Ustr::from).collect()),
+                _ => None,
+            })
+            .unwrap_or_default();
+        let first = out.len();
+        for e in file
+            .config
+            .iter()
+            .filter(|e| e.path.first().is_some_and(|k| k == "service"))
+        {
+            match &e.path[..] {
+                [_, name] => out.push(ProtoService {
+                    package: package.clone(),
+                    name: *name,
+                    rpcs: Vec::new(),
+                }),
+                [_, name, rpc] => {
+                    if let Some(s) = out[first..].iter_mut().rev().find(|s| s.name == *name) {
+                        s.rpcs.push(*rpc);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// Names compared as generated code spells them in either language:
+/// `TextGenerationService`, `text_generation_service`, `Prefill`, `prefill`.
+fn same_name(a: &str, b: &str) -> bool {
+    let fold = |s: &str| -> String {
+        s.chars()
+            .filter(|&c| c != '_')
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    };
+    fold(a) == fold(b)
+}
+
+/// A client generated from the project's `.proto` files (tonic-build's
+/// `<pkg>::xxx_client::XxxClient`) calling an rpc in snake case
+/// (`client.generate(req)`), joined to the servicer methods, in any
+/// language, that implement that rpc of that service. The client's module
+/// path picks the package when it names one (`pb::generate::v3::...`);
+/// `tonic::include_proto!` into a module of another name matches any.
+fn proto_hop(
+    project: &Project,
+    catalog: &Catalog,
+    graph: &CallGraph,
+    services: &Services,
+    protos: &[ProtoService],
+    site: Site,
+    hops: &mut Hops,
+) {
+    let file = &project.files[site.file];
+    let call = &file.calls[site.call];
+    let Some((client, method)) = call.resolved.as_ref().and_then(|r| r.instance_method()) else {
         return;
     };
+    let Some((service, prefix)) = catalog
+        .rpc_stubs
+        .iter()
+        .filter(|r| r.language == file.language && r.from_proto)
+        .find_map(|r| {
+            // `XClient::connect(addr)` and `XClient::new(channel)` make one.
+            let client = client
+                .rsplit_once('.')
+                .filter(|(_, c)| r.constructors.iter().any(|k| k == c))
+                .map_or(client, |(t, _)| t);
+            let service = generated(client, &r.module_suffix, &r.stub_suffix)?;
+            let (path, _) = client.rsplit_once('.')?;
+            let (prefix, module) = path.rsplit_once('.').unwrap_or(("", path));
+            let stem = module.strip_suffix(r.module_suffix.as_str())?;
+            same_name(stem, service).then_some((service, prefix))
+        })
+    else {
+        return;
+    };
+    let prefix: Vec<&str> = prefix.split('.').filter(|s| !s.is_empty()).collect();
+    let declared: Vec<&ProtoService> = protos
+        .iter()
+        .filter(|p| p.name == service && p.rpcs.iter().any(|r| same_name(r, method)))
+        .collect();
+    let named: Vec<&ProtoService> = declared
+        .iter()
+        .copied()
+        .filter(|p| {
+            !p.package.is_empty()
+                && prefix.ends_with(&p.package.iter().map(|s| s.as_str()).collect::<Vec<_>>())
+        })
+        .collect();
+    let chosen = if named.is_empty() { declared } else { named };
+    let mut targets: Vec<(usize, NodeId)> = Vec::new();
+    for p in chosen {
+        for rpc in p.rpcs.iter().filter(|r| same_name(r, method)) {
+            targets.extend(served(services, service, rpc));
+        }
+    }
+    targets.sort_unstable();
+    targets.dedup();
+    if targets.is_empty() {
+        return;
+    }
     let caller = graph.node_at(
         project,
         site.file,
@@ -773,6 +959,40 @@ mod tests {
         assert!(glob("a\u{1}c\u{1}", "abcxc"));
         assert!(glob("generate", "generate"));
         assert!(!glob("generate", "generate_stream"));
+    }
+
+    #[test]
+    fn servicers_by_either_convention() {
+        let rpc = |module: &str, servicer: &str, servicer_module: Option<&str>| RpcStub {
+            id: "t".into(),
+            language: Language::Python,
+            module_suffix: module.into(),
+            stub_suffix: "Stub".into(),
+            servicer_suffix: servicer.into(),
+            servicer_module_suffix: servicer_module.map(Into::into),
+            from_proto: false,
+            constructors: Vec::new(),
+        };
+        let grpc = rpc("_pb2_grpc", "Servicer", None);
+        assert_eq!(
+            servicer_of(&grpc, "app.pb.chat_pb2_grpc.ChatServicer"),
+            Some("Chat")
+        );
+        assert_eq!(servicer_of(&grpc, "app.pb.chat_pb2.ChatServicer"), None);
+        let tonic = rpc("_client", "", Some("_server"));
+        assert_eq!(
+            servicer_of(&tonic, "pb.text_generation_server.TextGeneration"),
+            Some("TextGeneration")
+        );
+        // A trait of a `_server` module that is not the service's own.
+        assert_eq!(servicer_of(&tonic, "pb.text_generation_server.Other"), None);
+        assert_eq!(servicer_of(&rpc("_client", "", None), "a_server.A"), None);
+        assert!(same_name("GenerateStream", "generate_stream"));
+        assert!(same_name(
+            "text_generation_service",
+            "TextGenerationService"
+        ));
+        assert!(!same_name("Generate", "generate_stream"));
     }
 
     #[test]

@@ -88,8 +88,22 @@ pub struct RpcStub {
     pub module_suffix: String,
     /// Client stubs are `<Service>Stub`...
     pub stub_suffix: String,
-    /// ...and servicer bases `<Service>Servicer`.
+    /// ...and servicer bases `<Service>Servicer` in the same module...
+    #[serde(default)]
     pub servicer_suffix: String,
+    /// ...or, where servers have a module of their own, the trait `<S>` of
+    /// module `<s>_server` (tonic).
+    #[serde(default)]
+    pub servicer_module_suffix: Option<String>,
+    /// Clients generated from the project's `.proto` files, whose methods
+    /// are the rpc names in snake case (tonic-build): a call joins only the
+    /// rpcs and services those files declare.
+    #[serde(default)]
+    pub from_proto: bool,
+    /// Associated functions that make a client (`connect`, `new`): a
+    /// method of their result is a method of the client.
+    #[serde(default)]
+    pub constructors: Vec<String>,
 }
 
 /// A model server that serves each model of a repository directory at a

@@ -109,6 +109,7 @@ pub static FRONTENDS: &[&dyn Frontend] = &[
     &config::HCL,
     &config::LOGROTATE,
     &config::DOCKERFILE,
+    &config::PROTO,
 ];
 
 /// The frontend that reads `path`: by whole file name first, then by the
@@ -225,6 +226,7 @@ mod tests {
         assert_eq!(lang(".env.production"), Some(Language::Dotenv));
         assert_eq!(lang("deploy/Dockerfile.prod"), Some(Language::Dockerfile));
         assert_eq!(lang("etc/logrotate.d/app"), Some(Language::Logrotate));
+        assert_eq!(lang("proto/generate.proto"), Some(Language::Proto));
         assert_eq!(
             lang(".devcontainer/devcontainer.json"),
             Some(Language::Json)

@@ -8,11 +8,11 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::analysis::Project;
 use crate::analysis::callgraph::Site;
 use crate::analysis::entrypoints::Handler;
 use crate::analysis::generation::GenerationSite;
 use crate::analysis::results::Analysis;
+use crate::analysis::{Project, hops};
 use crate::catalog::entrypoints::EntryKind;
 use crate::finding::{MAX_FLOW_STEPS, shown_steps};
 
@@ -65,6 +65,10 @@ pub struct Generation {
     pub enhancement: bool,
     /// Call chain from the entry point, as `path:line callee` steps.
     pub via: Vec<String>,
+    /// The requests to the project's own services the chain goes through
+    /// (`analysis/hops.rs`), as `path:line callee → what serves it`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hops: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -88,7 +92,12 @@ pub struct Summary {
     pub overseas_providers: usize,
 }
 
-fn generation(project: &Project, site: &GenerationSite<'_>, path: &[Site]) -> Generation {
+fn generation(
+    project: &Project,
+    analysis: &Analysis<'_>,
+    site: &GenerationSite<'_>,
+    path: &[Site],
+) -> Generation {
     let file = &project.files[site.file];
     let call = &file.calls[site.call];
     Generation {
@@ -108,7 +117,26 @@ fn generation(project: &Project, site: &GenerationSite<'_>, path: &[Site]) -> Ge
         biometric: site.api.biometric,
         enhancement: site.api.enhancement,
         via: via(project, path),
+        hops: hops(project, analysis, path),
     }
+}
+
+/// Each hop to one of the project's own services on a call chain.
+fn hops(project: &Project, analysis: &Analysis<'_>, path: &[Site]) -> Vec<String> {
+    path.windows(2)
+        .filter_map(|w| {
+            let e = hops::hop_at(project, &analysis.graph, w[0], w[1])?;
+            let f = &project.files[w[0].file];
+            let c = &f.calls[w[0].call];
+            Some(format!(
+                "{}:{} {} → {}",
+                f.path,
+                c.span.start_line,
+                c.callee,
+                hops::describe_hop(&analysis.entry_points[e])
+            ))
+        })
+        .collect()
 }
 
 /// A call chain as `path:line callee` steps; a long one keeps its first
@@ -137,7 +165,7 @@ impl Inventory {
         for (_, entry, reached) in analysis.generation_endpoints() {
             let generation: Vec<Generation> = reached
                 .iter()
-                .map(|r| generation(project, &analysis.sites[r.sink], &r.path))
+                .map(|r| generation(project, analysis, &analysis.sites[r.sink], &r.path))
                 .collect();
             let mut content: Vec<String> = generation
                 .iter()
@@ -195,7 +223,7 @@ impl Inventory {
             ));
             e.3 += 1;
             if !analysis.site_reached(i) {
-                unreached.push(generation(project, site, &[]));
+                unreached.push(generation(project, analysis, site, &[]));
             }
         }
         let providers: Vec<Provider> = providers
@@ -249,6 +277,7 @@ impl Inventory {
             g.host.iter_mut().for_each(&mut *f);
             g.model.iter_mut().for_each(&mut *f);
             g.via.iter_mut().for_each(&mut *f);
+            g.hops.iter_mut().for_each(&mut *f);
         }
         for e in &mut self.endpoints {
             f(&mut e.title);
@@ -322,6 +351,9 @@ impl Inventory {
                     g.callee,
                     g.content_types.join("/")
                 )?;
+                for h in &g.hops {
+                    writeln!(out, "      through {h}")?;
+                }
             }
         }
         if !self.unreached_generation.is_empty() {
@@ -419,6 +451,9 @@ impl Inventory {
                                 .collect::<Vec<_>>()
                                 .join(" → ")
                         )?;
+                    }
+                    for h in &g.hops {
+                        writeln!(out, "  - through `{h}`")?;
                     }
                 }
                 writeln!(out)?;

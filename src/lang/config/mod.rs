@@ -1,5 +1,6 @@
 //! Configuration formats: YAML, TOML, JSON (and JSONC), INI, `.env`,
-//! Terraform/HCL, logrotate and Dockerfile `ENV`/`ARG`. Each reads a file
+//! Terraform/HCL, logrotate and Dockerfile `ENV`/`ARG`, and the service
+//! declarations of Protocol Buffers files (`.proto`). Each reads a file
 //! into [`ConfigEntry`]s — key path, typed scalar value, key and value
 //! spans, document number — and the comments that carry suppressions and
 //! fixture expectations. Configuration files have no code: they stay out of
@@ -32,6 +33,7 @@ pub mod hcl;
 pub mod ini;
 pub mod json;
 pub mod logrotate;
+pub mod proto;
 pub mod toml;
 pub mod yaml;
 
@@ -168,6 +170,16 @@ pub static DOCKERFILE: ConfigFrontend = ConfigFrontend {
     skips: &[],
     comment: Some("#"),
     read: dockerfile::read,
+};
+
+pub static PROTO: ConfigFrontend = ConfigFrontend {
+    language: Language::Proto,
+    extensions: &["proto"],
+    file_names: &[],
+    claims: claims_nothing,
+    skips: &[],
+    comment: Some("//"),
+    read: proto::read,
 };
 
 impl Frontend for ConfigFrontend {
@@ -600,7 +612,7 @@ mod tests {
         // Every format that nests, 100k levels deep: an error or a bounded
         // read, never a crash.
         let deep = "[".repeat(100_000);
-        for read in [yaml::read, json::read, toml::read, hcl::read] {
+        for read in [yaml::read, json::read, toml::read, hcl::read, proto::read] {
             let (facts, _) = run("deep", &format!("a = {deep}"), read);
             assert!(facts.config.len() <= MAX_ENTRIES);
             let (facts, _) = run("deep", &format!("a: {deep}"), read);
@@ -627,7 +639,7 @@ mod tests {
             "K=\"open\nL='x\n",
             "{{ if }}\n  - a: {{ b\n",
         ];
-        let reads: [fn(&mut Doc<'_>); 8] = [
+        let reads: [fn(&mut Doc<'_>); 9] = [
             yaml::read,
             json::read,
             toml::read,
@@ -636,6 +648,7 @@ mod tests {
             hcl::read,
             logrotate::read,
             dockerfile::read,
+            proto::read,
         ];
         for text in inputs {
             for read in reads {

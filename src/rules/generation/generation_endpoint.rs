@@ -32,8 +32,10 @@ script, a command-line entry point — when the code it runs reaches a call that
 generates text, images, audio or video, following calls across modules and
 requests to the project's own services (an HTTP call to `{worker}/generate`
 that a route of another module serves, a gRPC stub call that a servicer class
-implements). The finding sits on the route registration; the generation calls
-are related locations and the call chain is a code flow.
+implements), also from one language to another: a Rust router's tonic client
+calling an rpc of the project's `.proto` that a Python servicer implements.
+The finding sits on the route registration; the generation calls are related
+locations and the call chain is a code flow.
 
 ## Why is this bad?
 It is not bad in itself: it is the map every other duty hangs on. A service
