@@ -33,7 +33,7 @@ conditional expression. When a branch of that test ends the request — it
 returns, or calls `abort` or an `...Error`/`...Exception` class, as a refusal
 does — and neither that branch nor any project function it calls makes a
 logging call at info level or above (`logging`, `loguru`, or a logger named
-`*log*`), the test is reported. A logging call in the same function that
+`*log*`; in Rust, the `tracing` and `log` macros), the test is reported. A logging call in the same function that
 records the verdict itself also counts.
 
 ## Why is this bad?
@@ -166,9 +166,17 @@ fn log_sinks(cx: &Context<'_>) -> SinkSet {
 }
 
 /// A logging call at info level or above: `logging` and `loguru` by
-/// resolved name, or any logger whose name says so (`logger.warning`).
+/// resolved name, or any logger whose name says so (`logger.warning`);
+/// in Rust, the `tracing` and `log` macros.
 fn is_log(call: &Call) -> bool {
     let callee = call.callee.as_str();
+    // Rust's `tracing` and `log` macros, by resolved name (`warn!` after
+    // `use tracing::warn` is `tracing.warn`).
+    if let Some((krate, level)) = call.resolved.as_name().and_then(|r| r.rsplit_once('.'))
+        && matches!(krate, "tracing" | "log")
+    {
+        return LOG_METHODS.contains(&level);
+    }
     let Some((head, method)) = callee.rsplit_once('.') else {
         return false;
     };
