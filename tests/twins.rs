@@ -1,8 +1,9 @@
 //! Twins: the same product written twice, in Python and in Rust
 //! (`fixtures/twins/<name>/{python,rust}`), must get the same findings,
 //! rule by rule. Messages are compared with the code they quote (`...`)
-//! left out, since a call reads differently in each language; routes,
-//! content types, providers and levels must match.
+//! left out, since a call reads differently in each language, and so are
+//! the files and lines they name; routes, content types, providers and
+//! levels must match.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -20,9 +21,12 @@ fn report(dir: &Path) -> BTreeMap<String, Vec<String>> {
     let settings = config::resolve(&overrides).expect("settings");
     let result = engine::scan(&[dir.to_path_buf()], &settings).expect("scan");
     let quoted = regex::Regex::new("`[^`]*`").unwrap();
+    // `app/api.py:19` and `src/api/mod.rs:28` name the same place.
+    let place = regex::Regex::new(r"[\w./-]+\.(py|rs):\d+").unwrap();
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for f in result.active() {
         let message = quoted.replace_all(&f.message, "`…`");
+        let message = place.replace_all(&message, "…");
         out.entry(f.rule.to_string())
             .or_default()
             .push(format!("{:?} {message}", f.level));

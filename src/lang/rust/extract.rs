@@ -1035,12 +1035,18 @@ fn macro_call_fact(
     segs: &[String],
     parsed: Option<&[values::MacroArg]>,
 ) {
+    let parsed = parsed.unwrap_or_default();
+    // `info!("prompt {prompt}")` reads `prompt` through its format string.
+    let captured = macros::captured_format(mac, parsed, v.src);
     let args: Box<[Arg]> = parsed
-        .unwrap_or_default()
         .iter()
-        .map(|m| Arg {
+        .enumerate()
+        .map(|(i, m)| Arg {
             keyword: m.keyword.as_deref().map(Into::into),
-            value: v.value(&m.expr),
+            value: match &captured {
+                Some((at, value)) if *at == i => value.clone(),
+                _ => v.value(&m.expr),
+            },
             span: v.expr_span(&m.expr),
         })
         .collect();

@@ -238,6 +238,45 @@ pub fn format_template(mac: &syn::Macro, src: &str) -> Option<Vec<Part>> {
     Some(parts)
 }
 
+/// The format string argument of a format-like macro, as a template
+/// value, when it captures names itself (`info!("prompt {prompt}")`): the
+/// captures are what it reads, which no other argument shows. `None` for a
+/// format string whose holes are all matched with arguments.
+pub fn captured_format(mac: &syn::Macro, args: &[MacroArg], src: &str) -> Option<(usize, Value)> {
+    let at = args.iter().position(|a| {
+        a.keyword.is_none() && matches!(&a.expr, Expr::Lit(l) if matches!(l.lit, syn::Lit::Str(_)))
+    })?;
+    let parts = format_template(mac, src)?;
+    let named: Vec<&str> = args.iter().filter_map(|a| a.keyword.as_deref()).collect();
+    let Expr::Lit(syn::ExprLit {
+        lit: syn::Lit::Str(fmt),
+        ..
+    }) = &args[at].expr
+    else {
+        return None;
+    };
+    let mut captures: Vec<ustr::Ustr> = Vec::new();
+    for hole in fmt.value().split('{').skip(1) {
+        let name = hole.split(['}', ':']).next().unwrap_or("").trim();
+        let ident = name.starts_with(|c: char| c.is_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+        if ident && !named.contains(&name) && !captures.iter().any(|c| c.as_str() == name) {
+            captures.push(name.into());
+        }
+    }
+    if captures.is_empty() {
+        return None;
+    }
+    Some((
+        at,
+        Value::Expr(Box::new(crate::facts::Expr {
+            text: values::short_text(&args[at].expr, src).into(),
+            reads: captures.into(),
+            shape: crate::facts::Shape::Template(parts.into()),
+        })),
+    ))
+}
+
 /// `json!({"model": m, "messages": [...]})` as a dict (or list, or value).
 pub fn json_value(mac: &syn::Macro, src: &str, depth: usize) -> Option<Value> {
     json_tokens(mac.tokens.clone(), src, depth)

@@ -187,6 +187,24 @@ fn macros_give_calls_fields_and_templates() {
     );
 }
 
+/// A format string that captures names itself reads them: the log call's
+/// argument is a template; one whose holes are all arguments stays a string.
+#[test]
+fn format_strings_read_what_they_capture() {
+    let src = "fn f(prompt: String, id: u32) {\n    tracing::info!(%id, \"asked {prompt:?} ({n})\", n = 1);\n    log::info!(\"asked {}\", prompt);\n}\n";
+    let f = facts("gw/src/lib.rs", src);
+    let info = f.calls.iter().find(|c| c.callee == "tracing.info").unwrap();
+    let Value::Expr(e) = &info.args[1].value else {
+        panic!("{:?}", info.args[1].value)
+    };
+    assert_eq!(
+        e.reads.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+        ["prompt"]
+    );
+    let log = f.calls.iter().find(|c| c.callee == "log.info").unwrap();
+    assert_eq!(log.args[0].value, Value::Str("asked {}".into()));
+}
+
 #[test]
 fn comments_conditions_and_returns() {
     let src = "fn f(x: bool) -> Client {\n    // synthlint: ignore[GEN001]\n    if x && !flags.no_label { g(); } else { h(); }\n    Client::new()\n}\n";

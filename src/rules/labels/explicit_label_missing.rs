@@ -30,7 +30,7 @@ For every endpoint that serves generated content, looks at all the code it
 reaches for an explicit label: a disclosure string such as "AI-generated" or
 "由人工智能生成" added to text or to a response field the interface shows,
 text drawn onto images or video frames (Pillow `ImageDraw.text`, OpenCV
-`putText`, an ffmpeg `drawtext` filter). Reports the endpoint when a content
+`putText`, an ffmpeg `drawtext` filter, Rust's `imageproc` `draw_text_mut`). Reports the endpoint when a content
 type it serves has none.
 
 ## Why is this bad?

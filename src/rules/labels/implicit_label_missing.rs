@@ -36,6 +36,9 @@ watermark. Reports the endpoint when there is none for a content type it serves.
 A PNG text chunk counts only under a label's key (`AIGC`, an XMP packet,
 `c2pa`): a tool's own metadata such as `parameters` is not a label. A library
 copied into the project (`app/vendor/imwatermark/`) counts as that library.
+In Rust: the `png` crate's `add_text_chunk`/`add_itxt_chunk`/`add_ztxt_chunk`
+under a label's key, `img-parts` and `little_exif` metadata writes,
+kamadak-exif's writer and the `c2pa` crate's `Builder::sign`.
 
 ## Why is this bad?
 Chinese rules require an implicit label in the metadata of every generated

@@ -44,6 +44,8 @@ Writes that drop metadata:
   after `thumbnail`, `resize`, `convert`, `Image.fromarray(np.array(img))`,
   `Image.new(...)` + `paste`, or `Image.open` of the generated file;
 - `cv2.imwrite` and `cv2.VideoWriter.write` (OpenCV writes pixels only);
+- in Rust, the `image` crate's `save`, `save_with_format`, `write_to` and
+  `save_buffer` (it writes pixels only);
 - moviepy `write_videofile`/`write_gif`/`write_audiofile` without
   `ffmpeg_params` that keep tags, pydub `export` without `tags=`;
 - ffmpeg transcodes of a generated file (command lists, f-strings,

@@ -30,17 +30,22 @@ body models (FastAPI, Starlette, Flask, Django, DRF, aiohttp, Tornado),
 `values`/`files`/`data`, websocket `receive_text`/`receive_json`, Gradio
 handler inputs, Streamlit `text_input`/`chat_input`/`text_area`/
 `file_uploader`, and for local entry points command-line arguments
-(`argparse`, click/typer parameters, `input()`, `sys.argv`) — through
+(`argparse`, click/typer parameters, `input()`, `sys.argv`); in Rust, the
+handler parameters of axum and actix-web (`Json<T>`, `Form<T>`, `Query<T>`,
+`Path<T>`, `web::Json<T>`) — through
 assignments, f-strings, `json.dumps`, containers and project functions, and
 reports the endpoint when none of it reaches a record in code the endpoint
 runs. A record is:
 - a log call at info level or above (`logging`, loguru, structlog, any
   `logger.info(...)`, with `extra=` and bound fields), unless the project sets
   that logger's threshold higher (`logging.basicConfig(level=logging.WARNING)`,
-  `setLevel`);
+  `setLevel`); in Rust, `tracing` and `log` macros at info level or above,
+  their fields (`prompt = %req.prompt`) and format arguments included;
 - a database write: SQLAlchemy `add`/`insert().values`, Django
   `objects.create`, pymongo `insert_*`/`update_*`, redis `set`/`lpush`/`xadd`,
-  an `execute` of an `INSERT`;
+  an `execute` of an `INSERT`; in Rust, sqlx `query!("INSERT ...", x)` and
+  `query("INSERT ...").bind(x)`, diesel `insert_into(t).values(...)`, sea-orm
+  `ActiveModel::insert`, mongodb and redis writes;
 - a write to a file opened for appending (`open(path, "a")`: JSON lines);
 - a call of an audit helper named in `[[catalog.record]]`;
 - any project function that does one of these with the input.

@@ -139,14 +139,41 @@ pub fn at(cx: &Context<'_>, site: Site) -> String {
 }
 
 /// An `execute` whose statement writes rows: its first argument, or the
-/// string a name there is bound to, starts with one of `sql_writes`.
+/// string a name there is bound to, starts with one of `sql_writes`. A
+/// value bound to a statement (sqlx `query("INSERT ...").bind(x)`) is
+/// judged by the statement at the head of its builder chain.
 fn sql_write(cx: &Context<'_>, site: Site, records: &Records) -> bool {
+    let file = &cx.project.files[site.file];
+    let mut at = site.call;
+    for _ in 0..16 {
+        if statement_writes(
+            cx,
+            Site {
+                file: site.file,
+                call: at,
+            },
+            records,
+        ) {
+            return true;
+        }
+        match file.calls[at].receiver {
+            Receiver::Call(j) => at = j as usize,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// Whether a call's first argument is a statement that writes rows.
+fn statement_writes(cx: &Context<'_>, site: Site, records: &Records) -> bool {
     let file = &cx.project.files[site.file];
     let call = &file.calls[site.call];
     let Some(arg) = call.arg(Some(0), None) else {
         return false;
     };
     let mut texts: Vec<&str> = strings_in(file, arg.span);
+    // A local, else a module-level constant (`const INSERT: &str = ...`,
+    // which Rust may declare after its use).
     if let Value::Name { text, .. } = &arg.value
         && let Some(ai) = index::reaching(
             cx.project,
@@ -155,6 +182,10 @@ fn sql_write(cx: &Context<'_>, site: Site, records: &Records) -> bool {
             text,
             call.span.start_byte,
         )
+        .or_else(|| {
+            call.scope
+                .and_then(|_| index::reaching(cx.project, site.file, None, text, u32::MAX))
+        })
     {
         texts.extend(strings_in(file, file.assignments[ai].span));
     }

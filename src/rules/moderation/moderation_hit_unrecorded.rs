@@ -31,9 +31,9 @@ Looks at each moderation check (the calls MOD002 knows, in code that a
 service entry point reaches) whose verdict is tested in an `if` or a
 conditional expression. When a branch of that test ends the request — it
 returns, or calls `abort` or an `...Error`/`...Exception` class, as a refusal
-does — and neither that branch nor any project function it calls makes a
+does (in Rust, returns an `Err`) — and neither that branch nor any project function it calls makes a
 logging call at info level or above (`logging`, `loguru`, or a logger named
-`*log*`), the test is reported. A logging call in the same function that
+`*log*`; in Rust, the `tracing` and `log` macros), the test is reported. A logging call in the same function that
 records the verdict itself also counts.
 
 ## Why is this bad?
@@ -65,7 +65,8 @@ a log are not recognised.
 "#,
 };
 
-const EXIT_CALLS: [&str; 2] = ["abort", "HTTPException"];
+// `Err(...)`: a Rust handler refuses by returning an error.
+const EXIT_CALLS: [&str; 3] = ["abort", "HTTPException", "Err"];
 const LOG_METHODS: [&str; 8] = [
     "info",
     "warning",
@@ -166,9 +167,17 @@ fn log_sinks(cx: &Context<'_>) -> SinkSet {
 }
 
 /// A logging call at info level or above: `logging` and `loguru` by
-/// resolved name, or any logger whose name says so (`logger.warning`).
+/// resolved name, or any logger whose name says so (`logger.warning`);
+/// in Rust, the `tracing` and `log` macros.
 fn is_log(call: &Call) -> bool {
     let callee = call.callee.as_str();
+    // Rust's `tracing` and `log` macros, by resolved name (`warn!` after
+    // `use tracing::warn` is `tracing.warn`).
+    if let Some((krate, level)) = call.resolved.as_name().and_then(|r| r.rsplit_once('.'))
+        && matches!(krate, "tracing" | "log")
+    {
+        return LOG_METHODS.contains(&level);
+    }
     let Some((head, method)) = callee.rsplit_once('.') else {
         return false;
     };
@@ -224,8 +233,8 @@ fn unrecorded_exit(
     None
 }
 
-/// `abort(...)`, `HTTPException(...)`, `gr.Error(...)`, `ValueError(...)`:
-/// what a refusal raises or calls.
+/// `abort(...)`, `HTTPException(...)`, `gr.Error(...)`, `ValueError(...)`,
+/// Rust's `Err(...)`: what a refusal raises, calls or returns.
 fn is_exit(call: &Call) -> bool {
     let last = call.callee.rsplit('.').next().unwrap_or("");
     EXIT_CALLS.contains(&last) || last.ends_with("Error") || last.ends_with("Exception")
