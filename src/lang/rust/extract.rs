@@ -67,6 +67,9 @@ struct Items {
     traits: HashMap<String, Vec<String>>,
     /// Crates whose macros are in scope (`#[macro_use] extern crate rocket;`).
     macro_crates: Vec<String>,
+    /// Top-level functions, constants and statics: values, which a path
+    /// (`rocket::build`) never starts with.
+    values: std::collections::HashSet<String>,
 }
 
 struct Frame {
@@ -217,9 +220,9 @@ impl<'a> Visitor<'a> {
                             self.items.imports.entry(local).or_insert(target);
                         }
                     }
-                    Item::Fn(f) => self.def(&path, &f.sig.ident.to_string(), false),
-                    Item::Const(c) => self.def(&path, &c.ident.to_string(), false),
-                    Item::Static(s) => self.def(&path, &s.ident.to_string(), false),
+                    Item::Fn(f) => self.value_def(&path, &f.sig.ident.to_string()),
+                    Item::Const(c) => self.value_def(&path, &c.ident.to_string()),
+                    Item::Static(s) => self.value_def(&path, &s.ident.to_string()),
                     Item::Struct(s) => {
                         let name = s.ident.to_string();
                         self.def(&path, &name, true);
@@ -235,10 +238,19 @@ impl<'a> Visitor<'a> {
                             let target = format!("{}.{name}", self.base_module);
                             self.items.defs.entry(name.clone()).or_insert(target);
                         }
-                        if let Some((_, inner)) = &m.content {
-                            let mut p = path.clone();
-                            p.push(name);
-                            stack.push((p, inner));
+                        match &m.content {
+                            // Test-only code is not the product.
+                            Some(_) if super::layout::cfg_test(&m.attrs) => {}
+                            Some((_, inner)) => {
+                                let mut p = path.clone();
+                                p.push(name);
+                                stack.push((p, inner));
+                            }
+                            None => {
+                                let span = self.span(m.mod_token.span, m.ident.span());
+                                let sub = super::layout::submodule(m, &path, span);
+                                self.facts.submodules.push(sub);
+                            }
                         }
                     }
                     Item::ExternCrate(c) => {
@@ -285,6 +297,13 @@ impl<'a> Visitor<'a> {
                 self.items.traits.entry(ty).or_default().push(t);
             }
         }
+    }
+
+    fn value_def(&mut self, path: &[String], name: &str) {
+        if path.is_empty() {
+            self.items.values.insert(name.to_string());
+        }
+        self.def(path, name, false);
     }
 
     fn def(&mut self, path: &[String], name: &str, is_type: bool) {
@@ -367,7 +386,9 @@ impl<'a> Visitor<'a> {
         if let Some(t) = self.items.imports.get(head) {
             return Some(t.clone());
         }
-        if let Some(d) = self.items.defs.get(head) {
+        if let Some(d) = self.items.defs.get(head)
+            && !(more && self.items.values.contains(head))
+        {
             return Some(d.clone());
         }
         more.then(|| head.to_string())
@@ -1132,7 +1153,7 @@ impl<'a> Visit<'a> for Visitor<'a> {
     }
 
     fn visit_item_mod(&mut self, m: &'a syn::ItemMod) {
-        if m.content.is_some() {
+        if m.content.is_some() && !super::layout::cfg_test(&m.attrs) {
             self.mod_path.push(m.ident.to_string());
             visit::visit_item_mod(self, m);
             self.mod_path.pop();
@@ -1140,6 +1161,9 @@ impl<'a> Visit<'a> for Visitor<'a> {
     }
 
     fn visit_item_fn(&mut self, f: &'a syn::ItemFn) {
+        if super::layout::cfg_test(&f.attrs) {
+            return;
+        }
         self.impls.push(None);
         self.function(&f.attrs, &f.sig, Some(&f.block));
         self.impls.pop();
