@@ -1233,6 +1233,7 @@ impl<'a> Visit<'a> for Visitor<'a> {
             (None, syn::Fields::Unit) => s.ident.span(),
         };
         let mut fields = Vec::new();
+        let rename_all = serde_rename_all(&s.attrs);
         if let syn::Fields::Named(named) = &s.fields {
             for f in &named.named {
                 let Some(ident) = &f.ident else { continue };
@@ -1248,7 +1249,14 @@ impl<'a> Visit<'a> for Visitor<'a> {
                     .unwrap_or_default();
                 fields.push(Field {
                     name: ident.to_string().as_str().into(),
-                    rename: serde_rename(&f.attrs).map(|r| r.as_str().into()),
+                    rename: serde_rename(&f.attrs)
+                        .or_else(|| {
+                            let wire = rename_all
+                                .as_deref()
+                                .and_then(|r| recase(&ident.to_string(), r))?;
+                            (wire != ident.to_string()).then_some(wire)
+                        })
+                        .map(|r| r.as_str().into()),
                     type_text: type_text.as_str().into(),
                     type_: self.resolve_type(&f.ty).map(|t| QName::new(&t)),
                     span: self.span(ident.span(), values::type_last(&f.ty)),
@@ -1430,6 +1438,54 @@ fn serde_rename(attrs: &[Attribute]) -> Option<String> {
         }
     }
     None
+}
+
+/// `#[serde(rename_all = "camelCase")]` on a struct.
+fn serde_rename_all(attrs: &[Attribute]) -> Option<String> {
+    for a in attrs {
+        if !a.path().is_ident("serde") {
+            continue;
+        }
+        let Meta::List(l) = &a.meta else { continue };
+        for m in macros::token_args(l.tokens.clone()).unwrap_or_default() {
+            if m.keyword.as_deref() == Some("rename_all")
+                && let Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) = &m.expr
+            {
+                return Some(s.value());
+            }
+        }
+    }
+    None
+}
+
+/// A snake_case field name under a serde `rename_all` rule (`None` for an
+/// unknown rule).
+pub(super) fn recase(field: &str, rule: &str) -> Option<String> {
+    let words: Vec<&str> = field.split('_').filter(|w| !w.is_empty()).collect();
+    let capital = |w: &str| {
+        let mut c = w.chars();
+        c.next()
+            .map(|f| f.to_uppercase().chain(c).collect::<String>())
+            .unwrap_or_default()
+    };
+    Some(match rule {
+        "lowercase" => field.to_lowercase(),
+        "UPPERCASE" => field.to_uppercase(),
+        "snake_case" => field.to_string(),
+        "SCREAMING_SNAKE_CASE" => field.to_uppercase(),
+        "kebab-case" => words.join("-"),
+        "SCREAMING-KEBAB-CASE" => words.join("-").to_uppercase(),
+        "PascalCase" => words.iter().map(|w| capital(w)).collect(),
+        "camelCase" => words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| if i == 0 { w.to_string() } else { capital(w) })
+            .collect(),
+        _ => return None,
+    })
 }
 
 /// A `use` tree flattened to (local name, path as written).

@@ -185,8 +185,8 @@ pub fn arrange(files: &mut [FileFacts]) {
         // The file's own module, then the modules above it (`super::`).
         let mut pairs: Vec<(String, String)> = Vec::new();
         let (mut o, mut n) = (old.as_str(), module.as_str());
-        // Down to the crate, which both names keep.
-        while o != n && o.contains('.') && n.contains('.') {
+        // Up to the crate, which keeps its name.
+        while o != n && o.contains('.') && !n.is_empty() {
             pairs.push((o.to_string(), n.to_string()));
             o = parent_module(o);
             n = parent_module(n);
@@ -410,6 +410,89 @@ fn value(v: &mut Value, f: &dyn Fn(&str) -> Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lang::{ExtractOptions, Frontend};
+
+    fn project(files: &[(&str, &str)]) -> Vec<FileFacts> {
+        let options = ExtractOptions { passthrough: &[] };
+        let mut out: Vec<FileFacts> = files
+            .iter()
+            .map(|(path, text)| match path.ends_with(".toml") {
+                true => crate::lang::config::TOML.extract(path, text, &options).0,
+                false => super::super::extract(path, text).0,
+            })
+            .collect();
+        arrange(&mut out);
+        out
+    }
+
+    fn module<'f>(files: &'f [FileFacts], path: &str) -> &'f FileFacts {
+        files.iter().find(|f| f.path == path).unwrap()
+    }
+
+    #[test]
+    fn crates_and_the_module_tree() {
+        let files = project(&[
+            ("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n"),
+            (
+                "crates/eng/Cargo.toml",
+                "[package]\nname = \"llm-engine\"\n",
+            ),
+            (
+                "crates/eng/src/lib.rs",
+                "pub mod images;\npub fn complete() {}\n",
+            ),
+            (
+                "crates/eng/src/images.rs",
+                "pub fn draw() { crate::complete(); }\n",
+            ),
+            (
+                "crates/srv/Cargo.toml",
+                "[package]\nname = \"srv\"\n[lib]\nname = \"server_lib\"\n",
+            ),
+            (
+                "crates/srv/src/main.rs",
+                "mod routes;\n#[path = \"http/h.rs\"]\nmod handlers;\n#[cfg(test)]\nmod testing;\n#[path = \"../../../../x.rs\"]\nmod outside;\n",
+            ),
+            ("crates/srv/src/routes.rs", "mod images;\n"),
+            (
+                "crates/srv/src/routes/images.rs",
+                "fn f() { super::g(); }\n",
+            ),
+            (
+                "crates/srv/src/http/h.rs",
+                "pub fn chat() { super::routes::g(); self::chat(); }\n",
+            ),
+            ("crates/srv/src/testing.rs", "mod more;\n"),
+            ("crates/srv/src/testing/more.rs", "fn f() {}\n"),
+        ]);
+        assert_eq!(module(&files, "crates/eng/src/lib.rs").module, "llm_engine");
+        let images = module(&files, "crates/eng/src/images.rs");
+        assert_eq!(images.module, "llm_engine.images");
+        assert_eq!(
+            images.calls[0].resolved.unwrap().as_str(),
+            "llm_engine.complete"
+        );
+        // `[lib] name` names the crate.
+        assert_eq!(
+            module(&files, "crates/srv/src/main.rs").module,
+            "server_lib.main"
+        );
+        assert_eq!(
+            module(&files, "crates/srv/src/routes/images.rs").module,
+            "server_lib.routes.images"
+        );
+        let h = module(&files, "crates/srv/src/http/h.rs");
+        assert_eq!(h.module, "server_lib.handlers");
+        let callees: Vec<String> = h
+            .calls
+            .iter()
+            .map(|c| c.resolved.unwrap().to_string())
+            .collect();
+        assert_eq!(callees, ["server_lib.routes.g", "server_lib.handlers.chat"]);
+        assert!(module(&files, "crates/srv/src/testing.rs").test_only);
+        assert!(module(&files, "crates/srv/src/testing/more.rs").test_only);
+        assert!(!h.test_only);
+    }
 
     #[test]
     fn paths_stay_inside_the_root() {
