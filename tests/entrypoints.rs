@@ -517,12 +517,16 @@ fn rust_axum_actix_rocket_tonic_and_binaries() {
             "src/api/mod.rs:8 http axum [POST] /api/v1/completions -> servers.api:complete",
             // `route_service` with `service_fn(h)`, `nest_service`, and a
             // path built by `format!` from a constant.
-            "src/extra.rs:14 http axum [] /svc -> servers.extra:served",
+            "src/extra.rs:15 http axum [] /svc -> servers.extra:served",
             "src/inner.rs:7 http axum [POST] /inner/chat -> servers.inner:inner_chat",
-            "src/extra.rs:16 http axum [GET] /x/formatted -> servers.extra:formatted",
+            "src/extra.rs:17 http axum [GET] /x/formatted -> servers.extra:formatted",
             // A handler from a glob import; `CHAT_ROUTE.path` of a constant
             // made by `RouteInfo::new(path, ...)`.
-            "src/extra.rs:18 http axum [POST] /registry/chat -> servers.glob_handlers:glob_chat",
+            "src/extra.rs:19 http axum [POST] /registry/chat -> servers.glob_handlers:glob_chat",
+            // Re-exported by `pub use inner_handlers::*`; a closure calling a
+            // method of its typed parameter.
+            "src/extra.rs:21 http axum [POST] /reexported -> servers.glob_handlers.inner_handlers:reexported",
+            "src/extra.rs:22 http axum [GET] /models -> servers.registry:Registry.models",
             "src/routes/renamed.rs:8 http axum [POST] /renamed -> servers.renamed:renamed_chat",
             // actix-web attributes and `web::post().to(h)` in `.route(path, ...)`.
             "src/legacy.rs:4 http actix-web [POST] /v0/generate -> servers.legacy:generate",

@@ -1074,7 +1074,13 @@ impl<'a> Finder<'a> {
             Value::Expr(_) if closures && arg.value.is_function() => {
                 let file = self.ix.file(fi);
                 file.calls_in(arg.span.bytes()).find_map(|ci| {
-                    match self.ix.symbol(file.calls[ci].resolved.as_name()?)? {
+                    let r = file.calls[ci].resolved.as_ref()?;
+                    // A method of a typed parameter (`|State(reg): State<Registry>|
+                    // reg.models()`): the project type's method.
+                    let method = r
+                        .instance_method()
+                        .and_then(|(ty, m)| self.ix.symbol(&format!("{ty}.{m}")));
+                    match self.ix.symbol(r.as_str()).or(method)? {
                         Symbol::Function(f, i) => Some(Target::Function(f, i)),
                         Symbol::Class(..) => None,
                     }
@@ -1140,7 +1146,7 @@ impl<'a> Finder<'a> {
         resolved: Option<&str>,
     ) -> Option<Target> {
         if let Some(r) = resolved {
-            if let Some(s) = self.ix.symbol(r) {
+            if let Some(s) = self.ix.symbol(r).or_else(|| self.through_glob(r)) {
                 return Some(s.into());
             }
             // A variable holding an instance of a project class.
@@ -1164,6 +1170,19 @@ impl<'a> Finder<'a> {
                     .find_map(|i| self.ix.symbol(&format!("{}.{text}", i.target)))
             })
             .map(Target::from)
+    }
+
+    /// `module.name` where the module re-exports `name` with a glob
+    /// (`pub use get_count::*;` in `episodes/internal/mod.rs`): one level.
+    fn through_glob(&self, path: &str) -> Option<Symbol> {
+        let (module, name) = path.rsplit_once('.')?;
+        let &mf = self.ix.project.modules.get(module)?;
+        self.ix
+            .file(mf)
+            .imports
+            .iter()
+            .filter(|i| i.local == "*")
+            .find_map(|i| self.ix.symbol(&format!("{}.{name}", i.target)))
     }
 
     /// `ROUTE.path` where `ROUTE` is a constant made by a constructor whose
