@@ -1254,7 +1254,7 @@ impl<'a> Visit<'a> for Visitor<'a> {
                             let wire = rename_all
                                 .as_deref()
                                 .and_then(|r| recase(&ident.to_string(), r))?;
-                            (wire != ident.to_string()).then_some(wire)
+                            (*ident != wire).then_some(wire)
                         })
                         .map(|r| r.as_str().into()),
                     type_text: type_text.as_str().into(),
