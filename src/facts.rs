@@ -90,7 +90,28 @@ pub struct FileFacts {
     /// `container[key] = value` statements, in source order.
     #[serde(default)]
     pub stores: Vec<Store>,
+    /// Modules declared to live in files of their own (Rust `mod x;`),
+    /// for the project's module tree.
+    #[serde(default)]
+    pub submodules: Vec<Submodule>,
+    /// Code built only for tests (a Rust file declared under
+    /// `#[cfg(test)]`): set when the project is indexed, never extracted.
+    #[serde(default)]
+    pub test_only: bool,
     pub line_count: u32,
+}
+
+/// A module whose body is in another file: Rust `mod x;`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Submodule {
+    pub name: Ustr,
+    /// Inline modules (`mod a { mod x; }`) around the declaration.
+    pub inline: Vec<Ustr>,
+    /// The file named by a `#[path = "..."]` attribute, as written.
+    pub path: Option<Ustr>,
+    /// Declared under `#[cfg(test)]`: only tests build it.
+    pub test_only: bool,
+    pub span: Span,
 }
 
 /// One key of a configuration document with a scalar value (tables and
@@ -426,6 +447,8 @@ impl FileFacts {
             returns: Vec::new(),
             config: Vec::new(),
             stores: Vec::new(),
+            submodules: Vec::new(),
+            test_only: false,
             line_count: line_count as u32,
         }
     }

@@ -505,26 +505,63 @@ fn include_cycles_and_self_decoration_terminate() {
 
 #[test]
 fn rust_axum_actix_rocket_tonic_and_binaries() {
+    // Module names follow Cargo.toml (`name = "servers"`) and the `mod`
+    // tree (`#[path = "routes/renamed.rs"] mod renamed;` is `servers.renamed`).
+    // `#[cfg(test)] mod testing;` and inline `#[cfg(test)]` modules make none.
     check(
         "rust",
         &[
             // axum: `.route(path, post(h).get(h2))` in a function that
             // `main` nests under `/api`; a closure handler stands for the
             // project function it calls; a closure calling none is skipped.
-            "src/api/mod.rs:6 http axum [POST] /api/chat -> crate.api:chat",
-            "src/api/mod.rs:6 http axum [GET] /api/chat -> crate.api:history",
-            "src/api/mod.rs:7 http axum [DELETE] /api/chat/{id} -> crate.api:forget",
-            "src/api/mod.rs:8 http axum [POST] /api/v1/completions -> crate.api:complete",
+            "src/api/mod.rs:6 http axum [POST] /api/chat -> servers.api:chat",
+            "src/api/mod.rs:6 http axum [GET] /api/chat -> servers.api:history",
+            "src/api/mod.rs:7 http axum [DELETE] /api/chat/{id} -> servers.api:forget",
+            "src/api/mod.rs:8 http axum [POST] /api/v1/completions -> servers.api:complete",
+            // `route_service` with `service_fn(h)`, `nest_service`, and a
+            // path built by `format!` from a constant.
+            "src/extra.rs:15 http axum [] /svc -> servers.extra:served",
+            "src/inner.rs:7 http axum [POST] /inner/chat -> servers.inner:inner_chat",
+            "src/extra.rs:17 http axum [GET] /x/formatted -> servers.extra:formatted",
+            // A handler from a glob import; `CHAT_ROUTE.path` of a constant
+            // made by `RouteInfo::new(path, ...)`.
+            "src/extra.rs:19 http axum [POST] /registry/chat -> servers.glob_handlers:glob_chat",
+            // Re-exported by `pub use inner_handlers::*`; a closure calling a
+            // method of its typed parameter.
+            "src/extra.rs:21 http axum [POST] /reexported -> servers.glob_handlers.inner_handlers:reexported",
+            "src/extra.rs:22 http axum [GET] /models -> servers.registry:Registry.models",
+            "src/routes/renamed.rs:8 http axum [POST] /renamed -> servers.renamed:renamed_chat",
             // actix-web attributes and `web::post().to(h)` in `.route(path, ...)`.
-            "src/legacy.rs:4 http actix-web [POST] /v0/generate -> crate.legacy:generate",
-            "src/legacy.rs:9 http actix-web [GET] /v0/models -> crate.legacy:models",
-            "src/legacy.rs:15 http actix-web [POST] /v0/embed -> crate.legacy:embed",
-            // rocket, through a renamed import of its attribute.
-            "src/legacy.rs:20 http rocket [POST] /r/chat -> crate.legacy:rocket_chat",
+            "src/legacy.rs:4 http actix-web [POST] /v0/generate -> servers.legacy:generate",
+            "src/legacy.rs:9 http actix-web [GET] /v0/models -> servers.legacy:models",
+            "src/legacy.rs:15 http actix-web [POST] /v0/embed -> servers.legacy:embed",
+            // actix-web resources and scopes: `web::scope("/v2")` prefixes an
+            // attribute route served in it, `web::resource(p).route(...)` and
+            // `.route(p, ...)` along its chain; `resource(p).to(h)` takes any
+            // method; `configure(f)` mounts f's routes.
+            "src/actix_app.rs:3 http actix-web [GET] /v2/models -> servers.actix_app:list_models",
+            "src/actix_app.rs:18 http actix-web [POST] /v2/chat -> servers.actix_app:chat",
+            "src/actix_app.rs:18 http actix-web [GET] /v2/chat -> servers.actix_app:chat_history",
+            "src/actix_app.rs:19 http actix-web [POST] /v2/embed -> servers.actix_app:scoped_embed",
+            "src/actix_app.rs:21 http actix-web [] /any -> servers.actix_app:any_method",
+            "src/actix_config.rs:6 http actix-web [POST] /feedback -> servers.actix_config:feedback",
+            // rocket, through a renamed import of its attribute, and under
+            // the prefix `mount("/rk", routes![...])` gives.
+            "src/legacy.rs:20 http rocket [POST] /r/chat -> servers.legacy:rocket_chat",
+            "src/rocket_app.rs:4 http rocket [POST] /rk/chat -> servers.rocket_app:mounted_chat",
+            "src/rocket_app.rs:9 http rocket [GET] /rk/models -> servers.rocket_app:mounted_models",
+            // poem: `.at(path, get(h))`, an inline router nested under `/poem`.
+            "src/poem_app.rs:20 http poem [GET] /health -> servers.poem_app:poem_health",
+            "src/poem_app.rs:21 http poem [POST] /poem/chat -> servers.poem_app:poem_chat",
+            "src/poem_app.rs:21 http poem [GET] /poem/chat -> servers.poem_app:poem_history",
+            // warp: path pieces and the method filter from the chain; a
+            // `map` of a closure (state injection) is no handler.
+            "src/warp_app.rs:15 http warp [POST] /w/chat -> servers.warp_app:warp_chat",
+            "src/warp_app.rs:16 http warp [GET] /version -> servers.warp_app:warp_version",
             // tonic: the methods of an `impl <service>_server::Trait for T`.
-            "src/grpc.rs:13 http tonic [POST] - -> crate.grpc:MyGenerator.generate",
+            "src/grpc.rs:13 http tonic [POST] - -> servers.grpc:MyGenerator.generate",
             // `fn main` of the binary; `build.rs`'s `main` is no entry point.
-            "src/main.rs:9 cli script [] - -> main crate.main:9 (private)",
+            "src/main.rs:24 cli script [] - -> main servers.main:24 (private)",
         ],
     );
 }

@@ -71,23 +71,14 @@ fn file(path: &str, source: &str) -> FileFacts {
         line_start += line.len();
     }
     FileFacts {
-        path: path.to_string(),
-        language: Language::Python,
-        module: path.trim_end_matches(".py").replace('/', "."),
-        imports: Vec::new(),
-        functions: Vec::new(),
-        classes: Vec::new(),
         calls,
-        assignments: Vec::new(),
-        strings: Vec::new(),
         comments,
-        syntax_errors: Vec::new(),
-        main_guards: Vec::new(),
-        conditions: Vec::new(),
-        returns: Vec::new(),
-        config: Vec::new(),
-        stores: Vec::new(),
-        line_count: idx.line_count() as u32,
+        ..FileFacts::empty(
+            path,
+            Language::Python,
+            path.trim_end_matches(".py").replace('/', "."),
+            idx.line_count(),
+        )
     }
 }
 

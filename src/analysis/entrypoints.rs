@@ -14,8 +14,8 @@ use serde::Serialize;
 
 use crate::analysis::Project;
 use crate::catalog::Catalog;
-use crate::catalog::entrypoints::{ArgRef, EntryPointCatalog, Registration, RouteFrom};
-use crate::facts::{Arg, Call, Part, Shape, Value};
+use crate::catalog::entrypoints::{ArgRef, ChainPart, EntryPointCatalog, Registration, RouteFrom};
+use crate::facts::{Arg, BinOp, Call, Part, Shape, Value};
 use crate::finding::Location;
 use crate::qname::OptionQName;
 use crate::qname::{self, QName, Segment};
@@ -167,6 +167,18 @@ struct Finder<'a> {
     /// (framework, module of the app) → exposure notes.
     exposure: BTreeMap<(&'a str, String), BTreeSet<&'a str>>,
     class_info: BTreeMap<(usize, usize), ClassInfo>,
+    /// Prefixes that mounts of single handler functions give their routes
+    /// (rocket `mount("/v1", routes![a, b])`, actix `scope("/v1").service(f)`).
+    fn_mounts: BTreeMap<(usize, usize), Vec<String>>,
+    /// Calls of the current file that are parts of a route chain
+    /// (`[[entrypoints.chain]]`): (call index, entry index).
+    chain_here: Vec<(usize, usize)>,
+    /// For the current file's chain prefixes: call start → the furthest end
+    /// of a call starting there (where the method chain it begins ends).
+    chain_ends: BTreeMap<u32, u32>,
+    /// For the current file: routers written inline as the target of a
+    /// prefixed include (`.nest("/v1", Route::new().at(...))`), by span.
+    inline_mounts: Vec<(Span, String)>,
     /// Entry points with the index of the file that registers them.
     out: Vec<(usize, EntryPoint)>,
 }
@@ -185,6 +197,10 @@ impl<'a> Finder<'a> {
             registered: Vec::new(),
             exposure: BTreeMap::new(),
             class_info: BTreeMap::new(),
+            fn_mounts: BTreeMap::new(),
+            chain_here: Vec::new(),
+            chain_ends: BTreeMap::new(),
+            inline_mounts: Vec::new(),
             out: Vec::new(),
         }
     }
@@ -211,7 +227,9 @@ impl<'a> Finder<'a> {
         self.unregistered_classes(&classes_registered);
         let mut out: Vec<EntryPoint> = Vec::with_capacity(self.out.len());
         for (fi, mut ep) in std::mem::take(&mut self.out) {
-            if self.cat.test_paths.is_match(ep.location.path.as_str()) {
+            // Test code, by path or declared test-only (Rust `#[cfg(test)] mod x;`).
+            if self.cat.test_paths.is_match(ep.location.path.as_str()) || self.ix.file(fi).test_only
+            {
                 continue;
             }
             let module = self.ix.file(fi).module.clone();
@@ -328,6 +346,7 @@ impl<'a> Finder<'a> {
 
     fn calls(&mut self, fi: usize) {
         let file = self.ix.file(fi);
+        self.chain_parts_of(fi);
         for call in &file.calls {
             let returned = call
                 .resolved
@@ -410,16 +429,38 @@ impl<'a> Finder<'a> {
         let methods = self.methods(reg, name, &call.args);
         let mut route = self.route_spec(reg, name, &call.args, fi, scope, Some(target_name));
         let mut key = key;
+        let mut methods = methods;
+        // The call whose span holds the parts of a chained route.
+        let mut region = call;
         if let Some(ri) = &reg.route_in {
             route = RouteSpec::None;
             if let Some(outer) = self.enclosing_call(fi, call, &ri.methods) {
                 key = self.receiver_key(fi, scope, &outer.callee);
+                region = outer;
                 if let Some(a) = find_arg(&outer.args, &ri.route)
                     && !a.span.contains(&call.span)
                 {
                     route = RouteSpec::Path(self.route_text(fi, scope, &a.value));
                 }
             }
+        }
+        if reg.route_chain {
+            let (path, chain_methods) = self.chain_route(fi, scope, region, harg.span);
+            if matches!(route, RouteSpec::None)
+                && let Some(p) = path
+            {
+                route = RouteSpec::Path(p);
+            }
+            if !chain_methods.is_empty() {
+                methods = chain_methods;
+            }
+        }
+        if let Some(pre) = self.chain_prefix(fi, scope, call.span) {
+            route = match route {
+                RouteSpec::Path(p) => RouteSpec::Path(prefix::join(&pre, &p)),
+                RouteSpec::None => RouteSpec::Path(pre),
+                fixed => fixed,
+            };
         }
         self.registered.push(Registered {
             fi,
@@ -431,6 +472,117 @@ impl<'a> Finder<'a> {
             target,
             location,
         });
+    }
+
+    /// The current file's calls that are route chain parts, and where the
+    /// chains that prefix calls begin end.
+    fn chain_parts_of(&mut self, fi: usize) {
+        self.chain_here.clear();
+        self.chain_ends.clear();
+        self.inline_mounts.clear();
+        if self.cat.data.chain.is_empty() {
+            return;
+        }
+        let file = self.ix.file(fi);
+        let mut prefixes = false;
+        for (ci, c) in file.calls.iter().enumerate() {
+            if let Some(r) = c.resolved.as_name()
+                && let Some(e) = self.cat.chain.first(self.lang(fi), r)
+            {
+                prefixes |= self.cat.data.chain[e].part == ChainPart::Prefix;
+                self.chain_here.push((ci, e));
+            }
+        }
+        if prefixes {
+            for c in &file.calls {
+                let end = self.chain_ends.entry(c.span.start_byte).or_default();
+                *end = (*end).max(c.span.end_byte);
+            }
+        }
+    }
+
+    /// The path and methods that chain parts inside `region`, before the
+    /// handler, give: actix `web::resource("/x").route(...)`, warp
+    /// `path!("a" / "b").and(warp::post()).and_then(h)`. Parts in source order.
+    fn chain_route(
+        &self,
+        fi: usize,
+        scope: Option<&str>,
+        region: &Call,
+        handler: Span,
+    ) -> (Option<String>, Vec<String>) {
+        let file = self.ix.file(fi);
+        let mut path: Option<String> = None;
+        let mut methods = Vec::new();
+        for &(ci, e) in &self.chain_here {
+            let c = &file.calls[ci];
+            if !region.span.contains(&c.span) || c.span.end_byte > handler.start_byte {
+                continue;
+            }
+            let entry = &self.cat.data.chain[e];
+            match entry.part {
+                ChainPart::Path => {
+                    if let Some(a) = entry.arg.as_ref().and_then(|r| find_arg(&c.args, r)) {
+                        let t = self.route_text(fi, scope, &a.value);
+                        path = Some(match path {
+                            Some(p) => prefix::join(&p, &t),
+                            None => t,
+                        });
+                    }
+                }
+                ChainPart::Method => {
+                    if let Some(r) = c.resolved.as_name() {
+                        methods.push(qname::last_name(r).to_ascii_uppercase());
+                    }
+                }
+                ChainPart::Prefix => {}
+            }
+        }
+        methods.sort();
+        methods.dedup();
+        (path, methods)
+    }
+
+    /// The prefix of what is registered at `at`: every prefix part (actix
+    /// `web::scope("/v1")`) before it that begins a method chain reaching
+    /// over it, and every inline router mounted under a prefix
+    /// (`.nest("/v1", Route::new().at(...))`) around it; outermost first.
+    /// `None` when there is none.
+    fn chain_prefix(&self, fi: usize, scope: Option<&str>, at: Span) -> Option<String> {
+        let file = self.ix.file(fi);
+        let mut found: Vec<(u32, String)> = self
+            .inline_mounts
+            .iter()
+            .filter(|(s, _)| s.contains(&at))
+            .map(|(s, p)| (s.start_byte, p.clone()))
+            .collect();
+        for &(ci, e) in &self.chain_here {
+            let entry = &self.cat.data.chain[e];
+            if entry.part != ChainPart::Prefix {
+                continue;
+            }
+            let c = &file.calls[ci];
+            let chain_end = self
+                .chain_ends
+                .get(&c.span.start_byte)
+                .copied()
+                .unwrap_or(0);
+            if c.span.end_byte > at.start_byte || chain_end < at.end_byte {
+                continue;
+            }
+            if let Some(a) = entry.arg.as_ref().and_then(|r| find_arg(&c.args, r)) {
+                found.push((c.span.start_byte, self.route_text(fi, scope, &a.value)));
+            }
+        }
+        found.sort_by_key(|(start, _)| *start);
+        let mut out: Option<String> = None;
+        for (_, t) in found {
+            out = Some(match out {
+                Some(p) => prefix::join(&p, &t),
+                None => t,
+            });
+        }
+        out
     }
 
     /// `router.post("/x", summary="...")(handler)`: the call of a decorator
@@ -556,7 +708,38 @@ impl<'a> Finder<'a> {
             .as_ref()
             .and_then(|p| find_arg(&call.args, p))
             .map(|a| self.route_text(fi, scope, &a.value));
-        for child in self.include_targets(fi, scope, t) {
+        if inc.functions {
+            // Single handler functions: their routes take the prefix.
+            let prefix = match (self.chain_prefix(fi, scope, t.span), prefix) {
+                (Some(a), Some(b)) => prefix::join(&a, &b),
+                (a, b) => match a.or(b) {
+                    Some(p) => p,
+                    None => return,
+                },
+            };
+            for (f, i) in self.mounted_functions(fi, scope, t) {
+                let mounts = self.fn_mounts.entry((f, i)).or_default();
+                if !mounts.contains(&prefix) && mounts.len() < prefix::MAX_PREFIXES {
+                    mounts.push(prefix.clone());
+                }
+            }
+            return;
+        }
+        let children = self.include_targets(fi, scope, t);
+        // A router written inline (`.nest("/v1", Router::new().route(...))`):
+        // what is registered inside the argument takes the prefix.
+        if children.is_empty()
+            && matches!(t.value, Value::Expr(_))
+            && let Some(p) = &prefix
+        {
+            self.inline_mounts.push((t.span, p.clone()));
+        }
+        for child in children {
+            // A router of the same module mounted into it would prefix
+            // itself without end.
+            if child == parent {
+                continue;
+            }
             self.prefixes.mounts.entry(child).or_default().push(Mount {
                 parent: parent.clone(),
                 prefix: prefix.clone(),
@@ -565,10 +748,50 @@ impl<'a> Finder<'a> {
         }
     }
 
+    /// The project functions an include of single handlers names: the
+    /// function itself, or the functions a list macro lists (`routes![a, b]`).
+    fn mounted_functions(&self, fi: usize, scope: Option<&str>, arg: &Arg) -> Vec<(usize, usize)> {
+        let function = |v: &Value| match v {
+            Value::Name { text, resolved } => {
+                match self.name_target(fi, scope, text, resolved.as_name()) {
+                    Some(Target::Function(f, i)) => Some((f, i)),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        match &arg.value {
+            Value::Name { .. } => function(&arg.value).into_iter().collect(),
+            // `routes![a, b]`: a list.
+            Value::List(items) => items.iter().filter_map(function).collect(),
+            Value::Expr(_) => self
+                .ix
+                .call_at(fi, arg)
+                .map(|c| c.args.iter().filter_map(|a| function(&a.value)).collect())
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+
     /// What an include mounts: a router variable, or a URL module by name.
     fn include_targets(&self, fi: usize, scope: Option<&str>, arg: &Arg) -> Vec<Key> {
         match &arg.value {
             Value::Str(s) => self.ix.follow(s).into_iter().collect(),
+            // A project function that registers routes (actix
+            // `configure(api::config)`): the routes of its module.
+            Value::Name { text, resolved }
+                if matches!(
+                    self.name_target(fi, scope, text, resolved.as_name()),
+                    Some(Target::Function(..))
+                ) =>
+            {
+                match self.name_target(fi, scope, text, resolved.as_name()) {
+                    Some(Target::Function(f, _)) => {
+                        vec![Key::Module(self.ix.file(f).module.clone())]
+                    }
+                    _ => Vec::new(),
+                }
+            }
             Value::Name { text, .. } => self.ix.var_keys(fi, scope, text),
             // A router a project function builds (`nest("/api", api::routes())`):
             // the routes registered in that function's module.
@@ -862,7 +1085,13 @@ impl<'a> Finder<'a> {
             Value::Expr(_) if closures && arg.value.is_function() => {
                 let file = self.ix.file(fi);
                 file.calls_in(arg.span.bytes()).find_map(|ci| {
-                    match self.ix.symbol(file.calls[ci].resolved.as_name()?)? {
+                    let r = file.calls[ci].resolved.as_ref()?;
+                    // A method of a typed parameter (`|State(reg): State<Registry>|
+                    // reg.models()`): the project type's method.
+                    let method = r
+                        .instance_method()
+                        .and_then(|(ty, m)| self.ix.symbol(&format!("{ty}.{m}")));
+                    match self.ix.symbol(r.as_str()).or(method)? {
                         Symbol::Function(f, i) => Some(Target::Function(f, i)),
                         Symbol::Class(..) => None,
                     }
@@ -928,7 +1157,7 @@ impl<'a> Finder<'a> {
         resolved: Option<&str>,
     ) -> Option<Target> {
         if let Some(r) = resolved {
-            if let Some(s) = self.ix.symbol(r) {
+            if let Some(s) = self.ix.symbol(r).or_else(|| self.through_glob(r)) {
                 return Some(s.into());
             }
             // A variable holding an instance of a project class.
@@ -942,7 +1171,53 @@ impl<'a> Finder<'a> {
             .global_paths(fi, scope, text)
             .iter()
             .find_map(|p| self.ix.symbol(p))
+            .or_else(|| {
+                // A name a glob import brings (`use crate::handlers::*;`).
+                self.ix
+                    .file(fi)
+                    .imports
+                    .iter()
+                    .filter(|i| i.local == "*")
+                    .find_map(|i| self.ix.symbol(&format!("{}.{text}", i.target)))
+            })
             .map(Target::from)
+    }
+
+    /// `module.name` where the module re-exports `name` with a glob
+    /// (`pub use get_count::*;` in `episodes/internal/mod.rs`): one level.
+    fn through_glob(&self, path: &str) -> Option<Symbol> {
+        let (module, name) = path.rsplit_once('.')?;
+        let &mf = self.ix.project.modules.get(module)?;
+        self.ix
+            .file(mf)
+            .imports
+            .iter()
+            .filter(|i| i.local == "*")
+            .find_map(|i| self.ix.symbol(&format!("{}.{name}", i.target)))
+    }
+
+    /// `ROUTE.path` where `ROUTE` is a constant made by a constructor whose
+    /// parameter has the field's name (`const CHAT: RouteInfo =
+    /// RouteInfo::new("/v1/chat", "POST")` with `fn new(path: &str, ...)`):
+    /// that argument, when it is a literal.
+    fn constructed_field(&self, fi: usize, scope: Option<&str>, text: &str) -> Option<String> {
+        let (head, field) = text.split_once('.')?;
+        if field.contains('.') {
+            return None;
+        }
+        let key = self.ix.var_keys(fi, scope, head).into_iter().next()?;
+        let (_, a) = self.ix.binding(&key)?;
+        let made_by = a.value_call.as_ref()?.as_str().strip_suffix("()")?;
+        let Some(Symbol::Function(f, i)) = self.ix.symbol(made_by) else {
+            return None;
+        };
+        let at = self.ix.file(f).functions[i]
+            .params
+            .iter()
+            .filter(|p| p.as_str() != "self")
+            .position(|p| p.as_str() == field)?;
+        let arg = a.value_args.as_ref()?.get(at)?;
+        arg.value.as_str().map(str::to_string)
     }
 
     /// A route argument as text: literals as they are, constants through
@@ -952,6 +1227,9 @@ impl<'a> Finder<'a> {
             Value::Str(s) => s.to_string(),
             Value::Int(i) => i.to_string(),
             Value::Name { text, .. } => {
+                if let Some(t) = self.constructed_field(fi, scope, text) {
+                    return t;
+                }
                 let keys = self.ix.var_keys(fi, scope, text);
                 let exact = !text.contains('.')
                     || keys.first().is_some_and(
@@ -977,14 +1255,34 @@ impl<'a> Finder<'a> {
                 Shape::Template(parts) => parts
                     .iter()
                     .map(|p| match p {
-                        Part::Lit(s) => s.as_str(),
-                        Part::Hole { text, .. } => text.as_str(),
+                        Part::Lit(s) => s.to_string(),
+                        // A hole that reads one constant is that constant
+                        // (`format!("{API}/chat")` with `const API: &str = "/v1"`).
+                        Part::Hole { text, reads } => match reads.as_ref() {
+                            [one] => self.constant_text(fi, scope, one),
+                            _ => None,
+                        }
+                        .unwrap_or_else(|| text.to_string()),
                     })
                     .collect(),
+                Shape::Binary(BinOp::Div, _) => match path_pieces(&e.shape) {
+                    Some(p) => p,
+                    None => format!("{{{}}}", e.text),
+                },
                 _ => format!("{{{}}}", e.text),
             },
             _ => "{?}".to_string(),
         }
+    }
+
+    /// The literal a name holds when it is a constant.
+    fn constant_text(&self, fi: usize, scope: Option<&str>, name: &str) -> Option<String> {
+        let v = Value::Name {
+            text: name.into(),
+            resolved: None,
+        };
+        let t = self.route_text(fi, scope, &v);
+        (!t.starts_with('{')).then_some(t)
     }
 
     fn methods(&self, reg: &Registration, name: &str, args: &[Arg]) -> Vec<String> {
@@ -1119,12 +1417,21 @@ impl<'a> Finder<'a> {
         let routes: Vec<Option<String>> = match &r.route {
             RouteSpec::None => vec![None],
             RouteSpec::Fixed(t) => vec![Some(t.clone())],
-            RouteSpec::Path(p) => self
-                .prefixes
-                .of(&r.key)
-                .iter()
-                .map(|pre| Some(prefix::finish(&prefix::join(pre, p))))
-                .collect(),
+            RouteSpec::Path(p) => {
+                let mounted = match r.target {
+                    Target::Function(f, i) => self.fn_mounts.get(&(f, i)).cloned(),
+                    Target::Class(..) => None,
+                };
+                let paths: Vec<String> = match mounted {
+                    Some(m) => m.iter().map(|m| prefix::join(m, p)).collect(),
+                    None => vec![p.clone()],
+                };
+                let pres = self.prefixes.of(&r.key);
+                pres.iter()
+                    .flat_map(|pre| paths.iter().map(move |p| prefix::join(pre, p)))
+                    .map(|x| Some(prefix::finish(&x)))
+                    .collect()
+            }
         };
         let file = self.ix.file(r.fi);
         let location = Location {
@@ -1256,6 +1563,28 @@ fn find_arg<'v>(args: &'v [Arg], r: &ArgRef) -> Option<&'v Arg> {
         }
     }
     None
+}
+
+/// A route written as pieces divided by `/` (warp `path!("v1" / "chat" /
+/// u32)`): literal pieces as they are, other pieces as `{name}`.
+fn path_pieces(shape: &Shape) -> Option<String> {
+    let mut pieces = Vec::new();
+    let mut stack = vec![shape];
+    while let Some(s) = stack.pop() {
+        match s {
+            Shape::Binary(BinOp::Div, pair) => {
+                stack.push(&pair.1);
+                stack.push(&pair.0);
+            }
+            Shape::Str(x) => pieces.push(x.to_string()),
+            Shape::Name(n) => pieces.push(format!("{{{n}}}")),
+            _ => return None,
+        }
+        if pieces.len() > 64 {
+            return None;
+        }
+    }
+    Some(pieces.join("/"))
 }
 
 /// A UI route from the registering callee, from its first class on:

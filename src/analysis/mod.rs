@@ -46,6 +46,8 @@ pub struct Project {
 impl Project {
     pub fn new(mut files: Vec<FileFacts>) -> Project {
         files.sort_by(|a, b| a.path.cmp(&b.path));
+        // Module names only the whole project knows (Rust crates and `mod x;`).
+        crate::lang::arrange(&mut files);
         // Configuration documents have no module.
         let modules: FastMap<String, usize> = files
             .iter()

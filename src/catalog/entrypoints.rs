@@ -102,6 +102,39 @@ pub struct Registration {
     /// function it calls (`post(move |s, body| chat(s, body, models))`).
     #[serde(default)]
     pub closure_handlers: bool,
+    /// Calls only: the path and methods may come from `[[entrypoints.chain]]`
+    /// parts earlier in the call's method chain (actix
+    /// `web::resource("/x").route(...)`, warp `path!("a").and(post())`).
+    #[serde(default)]
+    pub route_chain: bool,
+}
+
+/// What a call in a method chain adds to the routes registered further
+/// along it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChainPart {
+    /// A prefix of every route registered further along (actix `web::scope`).
+    Prefix,
+    /// The path (or a piece of it) of a `route_chain` registration.
+    Path,
+    /// The method, from the call's last name (warp `post()`).
+    Method,
+}
+
+/// A call that is part of a route built as a method chain.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Chain {
+    /// The language whose names the patterns match (default `python`).
+    #[serde(default)]
+    pub language: Language,
+    pub id: String,
+    /// Resolved-callee patterns.
+    pub patterns: Vec<String>,
+    pub part: ChainPart,
+    /// The argument with the prefix or path.
+    pub arg: Option<ArgRef>,
 }
 
 /// Where a registration's route is when the call around it holds it.
@@ -188,6 +221,11 @@ pub struct Include {
     /// prefix: Django `path("api/", include("app.urls"))`.
     #[serde(default)]
     pub nested: bool,
+    /// The target names single handler functions, not a router (rocket
+    /// `mount("/v1", routes![a, b])`, actix `.service(f)` in a scope):
+    /// their routes take the prefix.
+    #[serde(default)]
+    pub functions: bool,
 }
 
 /// Objects created with a route prefix of their own (`APIRouter(prefix="/v1")`).
@@ -302,6 +340,8 @@ pub struct EntryPointData {
     #[serde(default)]
     pub include: Vec<Include>,
     #[serde(default)]
+    pub chain: Vec<Chain>,
+    #[serde(default)]
     pub router: Vec<Router>,
     #[serde(default)]
     pub script: Vec<Script>,
@@ -344,6 +384,7 @@ impl EntryPointData {
         self.route_list.extend(other.route_list);
         self.class.extend(other.class);
         self.include.extend(other.include);
+        self.chain.extend(other.chain);
         self.router.extend(other.router);
         self.script.extend(other.script);
         self.exposure.extend(other.exposure);
@@ -382,6 +423,9 @@ impl EntryPointData {
         }
         for (i, r) in self.include.iter().enumerate() {
             out.push(("include", i, "patterns", &r.patterns));
+        }
+        for (i, r) in self.chain.iter().enumerate() {
+            out.push(("chain", i, "patterns", &r.patterns));
         }
         for (i, r) in self.router.iter().enumerate() {
             out.push(("router", i, "patterns", &r.patterns));
@@ -481,6 +525,8 @@ pub struct EntryPointCatalog {
     /// ...and by their own name.
     pub class_name: PatternIndex,
     pub include: PatternIndex,
+    /// Parts of routes built as method chains.
+    pub chain: PatternIndex,
     pub router: PatternIndex,
     pub script: PatternIndex,
     pub exposure: PatternIndex,
@@ -586,6 +632,10 @@ impl EntryPointCatalog {
             })?
             .into_iter(),
         )?;
+        let chain = PatternIndex::build(
+            "chain",
+            entries("chain", &data.chain, |r| (&r.id, r.language, &r.patterns))?.into_iter(),
+        )?;
         let router = PatternIndex::build(
             "router",
             entries("router", &data.router, |r| (&r.id, r.language, &r.patterns))?.into_iter(),
@@ -656,6 +706,7 @@ impl EntryPointCatalog {
             class,
             class_name,
             include,
+            chain,
             router,
             script,
             exposure,

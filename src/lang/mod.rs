@@ -95,6 +95,18 @@ pub trait Frontend: Sync {
     fn has_code(&self) -> bool {
         true
     }
+
+    /// What no single file knows, once every file is extracted and before
+    /// the project is indexed (Rust: crate names from `Cargo.toml`, the
+    /// module tree of `mod x;`). Sees every file of the project.
+    fn arrange(&self, _files: &mut [FileFacts]) {}
+}
+
+/// Every frontend's project-wide step (`Frontend::arrange`).
+pub fn arrange(files: &mut [FileFacts]) {
+    for f in FRONTENDS {
+        f.arrange(files);
+    }
 }
 
 /// Every frontend, in one table.

@@ -8,7 +8,7 @@ use super::index::{Key, MAX_HOPS};
 
 /// More full prefixes than this for one router are dropped (pathological
 /// include graphs would otherwise multiply).
-const MAX_PREFIXES: usize = 16;
+pub const MAX_PREFIXES: usize = 16;
 
 /// One mount of a router into a parent.
 #[derive(Debug, Clone)]

@@ -67,6 +67,9 @@ struct Items {
     traits: HashMap<String, Vec<String>>,
     /// Crates whose macros are in scope (`#[macro_use] extern crate rocket;`).
     macro_crates: Vec<String>,
+    /// Top-level functions, constants and statics: values, which a path
+    /// (`rocket::build`) never starts with.
+    values: std::collections::HashSet<String>,
 }
 
 struct Frame {
@@ -217,9 +220,9 @@ impl<'a> Visitor<'a> {
                             self.items.imports.entry(local).or_insert(target);
                         }
                     }
-                    Item::Fn(f) => self.def(&path, &f.sig.ident.to_string(), false),
-                    Item::Const(c) => self.def(&path, &c.ident.to_string(), false),
-                    Item::Static(s) => self.def(&path, &s.ident.to_string(), false),
+                    Item::Fn(f) => self.value_def(&path, &f.sig.ident.to_string()),
+                    Item::Const(c) => self.value_def(&path, &c.ident.to_string()),
+                    Item::Static(s) => self.value_def(&path, &s.ident.to_string()),
                     Item::Struct(s) => {
                         let name = s.ident.to_string();
                         self.def(&path, &name, true);
@@ -235,10 +238,19 @@ impl<'a> Visitor<'a> {
                             let target = format!("{}.{name}", self.base_module);
                             self.items.defs.entry(name.clone()).or_insert(target);
                         }
-                        if let Some((_, inner)) = &m.content {
-                            let mut p = path.clone();
-                            p.push(name);
-                            stack.push((p, inner));
+                        match &m.content {
+                            // Test-only code is not the product.
+                            Some(_) if super::layout::cfg_test(&m.attrs) => {}
+                            Some((_, inner)) => {
+                                let mut p = path.clone();
+                                p.push(name);
+                                stack.push((p, inner));
+                            }
+                            None => {
+                                let span = self.span(m.mod_token.span, m.ident.span());
+                                let sub = super::layout::submodule(m, &path, span);
+                                self.facts.submodules.push(sub);
+                            }
                         }
                     }
                     Item::ExternCrate(c) => {
@@ -285,6 +297,13 @@ impl<'a> Visitor<'a> {
                 self.items.traits.entry(ty).or_default().push(t);
             }
         }
+    }
+
+    fn value_def(&mut self, path: &[String], name: &str) {
+        if path.is_empty() {
+            self.items.values.insert(name.to_string());
+        }
+        self.def(path, name, false);
     }
 
     fn def(&mut self, path: &[String], name: &str, is_type: bool) {
@@ -367,7 +386,9 @@ impl<'a> Visitor<'a> {
         if let Some(t) = self.items.imports.get(head) {
             return Some(t.clone());
         }
-        if let Some(d) = self.items.defs.get(head) {
+        if let Some(d) = self.items.defs.get(head)
+            && !(more && self.items.values.contains(head))
+        {
             return Some(d.clone());
         }
         more.then(|| head.to_string())
@@ -1138,7 +1159,7 @@ impl<'a> Visit<'a> for Visitor<'a> {
     }
 
     fn visit_item_mod(&mut self, m: &'a syn::ItemMod) {
-        if m.content.is_some() {
+        if m.content.is_some() && !super::layout::cfg_test(&m.attrs) {
             self.mod_path.push(m.ident.to_string());
             visit::visit_item_mod(self, m);
             self.mod_path.pop();
@@ -1146,6 +1167,9 @@ impl<'a> Visit<'a> for Visitor<'a> {
     }
 
     fn visit_item_fn(&mut self, f: &'a syn::ItemFn) {
+        if super::layout::cfg_test(&f.attrs) {
+            return;
+        }
         self.impls.push(None);
         self.function(&f.attrs, &f.sig, Some(&f.block));
         self.impls.pop();
@@ -1215,6 +1239,7 @@ impl<'a> Visit<'a> for Visitor<'a> {
             (None, syn::Fields::Unit) => s.ident.span(),
         };
         let mut fields = Vec::new();
+        let rename_all = serde_rename_all(&s.attrs);
         if let syn::Fields::Named(named) = &s.fields {
             for f in &named.named {
                 let Some(ident) = &f.ident else { continue };
@@ -1230,7 +1255,14 @@ impl<'a> Visit<'a> for Visitor<'a> {
                     .unwrap_or_default();
                 fields.push(Field {
                     name: ident.to_string().as_str().into(),
-                    rename: serde_rename(&f.attrs).map(|r| r.as_str().into()),
+                    rename: serde_rename(&f.attrs)
+                        .or_else(|| {
+                            let wire = rename_all
+                                .as_deref()
+                                .and_then(|r| recase(&ident.to_string(), r))?;
+                            (*ident != wire).then_some(wire)
+                        })
+                        .map(|r| r.as_str().into()),
                     type_text: type_text.as_str().into(),
                     type_: self.resolve_type(&f.ty).map(|t| QName::new(&t)),
                     span: self.span(ident.span(), values::type_last(&f.ty)),
@@ -1412,6 +1444,54 @@ fn serde_rename(attrs: &[Attribute]) -> Option<String> {
         }
     }
     None
+}
+
+/// `#[serde(rename_all = "camelCase")]` on a struct.
+fn serde_rename_all(attrs: &[Attribute]) -> Option<String> {
+    for a in attrs {
+        if !a.path().is_ident("serde") {
+            continue;
+        }
+        let Meta::List(l) = &a.meta else { continue };
+        for m in macros::token_args(l.tokens.clone()).unwrap_or_default() {
+            if m.keyword.as_deref() == Some("rename_all")
+                && let Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) = &m.expr
+            {
+                return Some(s.value());
+            }
+        }
+    }
+    None
+}
+
+/// A snake_case field name under a serde `rename_all` rule (`None` for an
+/// unknown rule).
+pub(super) fn recase(field: &str, rule: &str) -> Option<String> {
+    let words: Vec<&str> = field.split('_').filter(|w| !w.is_empty()).collect();
+    let capital = |w: &str| {
+        let mut c = w.chars();
+        c.next()
+            .map(|f| f.to_uppercase().chain(c).collect::<String>())
+            .unwrap_or_default()
+    };
+    Some(match rule {
+        "lowercase" => field.to_lowercase(),
+        "UPPERCASE" => field.to_uppercase(),
+        "snake_case" => field.to_string(),
+        "SCREAMING_SNAKE_CASE" => field.to_uppercase(),
+        "kebab-case" => words.join("-"),
+        "SCREAMING-KEBAB-CASE" => words.join("-").to_uppercase(),
+        "PascalCase" => words.iter().map(|w| capital(w)).collect(),
+        "camelCase" => words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| if i == 0 { w.to_string() } else { capital(w) })
+            .collect(),
+        _ => return None,
+    })
 }
 
 /// A `use` tree flattened to (local name, path as written).

@@ -10,6 +10,7 @@
 //! its comments are still kept, and the rest of the crate is analysed.
 
 mod extract;
+mod layout;
 mod lex;
 mod macros;
 mod values;
@@ -73,6 +74,10 @@ impl Frontend for RustFrontend {
 
     fn line_comment(&self) -> Option<&'static str> {
         Some("//")
+    }
+
+    fn arrange(&self, files: &mut [FileFacts]) {
+        layout::arrange(files);
     }
 }
 

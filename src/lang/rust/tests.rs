@@ -296,3 +296,58 @@ fn nesting_under_the_bound_fits_a_worker_stack() {
         assert!(kinds.iter().all(|k| k != "too-deep"), "{kinds:?}");
     }
 }
+
+#[test]
+fn serde_wire_names_of_fields() {
+    let f = facts(
+        "gw/src/api.rs",
+        "#[derive(Deserialize)]\n#[serde(rename_all = \"camelCase\")]\nstruct Req {\n    phone_number: String,\n    #[serde(rename = \"mail\")]\n    email_address: String,\n    name: String,\n}\n",
+    );
+    let fields = &f.classes[0].fields;
+    assert_eq!(fields[0].rename.as_deref(), Some("phoneNumber"));
+    assert_eq!(fields[1].rename.as_deref(), Some("mail"));
+    // Same on the wire: no rename.
+    assert_eq!(fields[2].rename, None);
+    assert_eq!(
+        super::extract::recase("user_id", "SCREAMING-KEBAB-CASE").as_deref(),
+        Some("USER-ID")
+    );
+    assert_eq!(
+        super::extract::recase("user_id", "PascalCase").as_deref(),
+        Some("UserId")
+    );
+    assert_eq!(super::extract::recase("user_id", "nonsense"), None);
+}
+
+#[test]
+fn mod_declarations_and_test_only_code() {
+    let f = facts(
+        "gw/src/main.rs",
+        "mod api;\n#[path = \"x/y.rs\"]\nmod renamed;\n#[cfg(test)]\nmod testing;\nmod inline { mod deep; }\n#[cfg(test)]\nmod tests { fn in_test() { Router::new(); } }\n#[test]\nfn a_test() { Router::new(); }\nfn kept() {}\n",
+    );
+    let subs: Vec<(String, Vec<String>, Option<String>, bool)> = f
+        .submodules
+        .iter()
+        .map(|s| {
+            (
+                s.name.to_string(),
+                s.inline.iter().map(|x| x.to_string()).collect(),
+                s.path.map(|p| p.to_string()),
+                s.test_only,
+            )
+        })
+        .collect();
+    assert_eq!(
+        subs,
+        vec![
+            ("api".into(), vec![], None, false),
+            ("renamed".into(), vec![], Some("x/y.rs".into()), false),
+            ("testing".into(), vec![], None, true),
+            ("deep".into(), vec!["inline".into()], None, false),
+        ]
+    );
+    // Inline test modules and test functions are not extracted.
+    let names: Vec<&str> = f.functions.iter().map(|x| x.name.as_str()).collect();
+    assert_eq!(names, ["kept"]);
+    assert!(f.calls.is_empty());
+}
