@@ -36,6 +36,10 @@ pub enum Language {
     /// Dockerfile `ENV` and `ARG` instructions.
     Dockerfile,
     Rust,
+    /// Markup and front-end text: HTML, Jinja/Django templates, Vue,
+    /// Svelte, JS/TS string literals and JSX text, Markdown (user-facing
+    /// strings only, `lang/markup/`).
+    Markup,
 }
 
 impl Language {
@@ -51,6 +55,7 @@ impl Language {
             Language::Logrotate => "logrotate",
             Language::Dockerfile => "dockerfile",
             Language::Rust => "rust",
+            Language::Markup => "markup",
         }
     }
 }
@@ -87,7 +92,34 @@ pub struct FileFacts {
     /// `container[key] = value` statements, in source order.
     #[serde(default)]
     pub stores: Vec<Store>,
+    /// Strings a user sees or follows: template and markup text, shown
+    /// attributes, links, the names of elements (markup files only).
+    #[serde(default)]
+    pub ui_strings: Vec<UiString>,
     pub line_count: u32,
+}
+
+/// One user-facing string of a template, page or front-end file, as a
+/// user would read it: markup tags dropped, template expressions and
+/// interpolations each standing as `{{}}` (a value filled in at run time).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UiString {
+    pub text: Ustr,
+    pub kind: UiKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UiKind {
+    /// Text shown to the user: element text, JSX text, string literals
+    /// that read as prose, `placeholder`/`title`/`alt`/`aria-label` values.
+    Text,
+    /// Where a link or form goes (`href`, `action`, a route-like literal).
+    Link,
+    /// What names an element: `id`, `class`, custom element and
+    /// component tag names (`ChatBox`); structure, not text.
+    Name,
 }
 
 /// One key of a configuration document with a scalar value (tables and
@@ -423,6 +455,7 @@ impl FileFacts {
             returns: Vec::new(),
             config: Vec::new(),
             stores: Vec::new(),
+            ui_strings: Vec::new(),
             line_count: line_count as u32,
         }
     }
