@@ -15,6 +15,7 @@ pub mod meta;
 pub mod moderation;
 pub mod opt_out;
 pub mod personal_data;
+pub mod service;
 
 /// Rules of the `media` command, kept out of [`all`].
 pub mod media;
@@ -60,6 +61,10 @@ pub fn all() -> Vec<&'static dyn Rule> {
         &opt_out::switch_not_honoured::SwitchNotHonoured,
         &opt_out::training_opt_out_broken::TrainingOptOutBroken,
         &opt_out::profile_without_controls::ProfileWithoutControls,
+        &service::filing_number_missing::FilingNumberMissing,
+        &service::complaint_channel_missing::ComplaintChannelMissing,
+        &service::minors_mode_missing::MinorsModeMissing,
+        &service::ai_notice_missing::AiNoticeMissing,
         &meta::bare_suppression::BareSuppression,
         &meta::unused_suppression::UnusedSuppression,
         &meta::suppression_without_reason::SuppressionWithoutReason,

@@ -151,9 +151,8 @@ pub fn scan(out: &mut Out<'_>, start: usize, end: usize, jsx: bool) {
                     }
                 }
                 (b'{', _) => {
-                    if s.is_none() {
-                        *s = Some(i);
-                    }
+                    // The text's span starts at its first words, not at a
+                    // leading hole (`{/* comment */}`, `{count}`).
                     buf.push_str(HOLE);
                     if stack.len() >= MAX_DEPTH {
                         return;
@@ -176,9 +175,7 @@ pub fn scan(out: &mut Out<'_>, start: usize, end: usize, jsx: bool) {
                         }
                         *e = stop - (chunk.len() - chunk.trim_end().len());
                     }
-                    if s.is_some() {
-                        buf.push_str(chunk);
-                    }
+                    buf.push_str(chunk);
                     i = stop;
                 }
             },
