@@ -87,6 +87,7 @@ fn file(path: &str, source: &str) -> FileFacts {
         returns: Vec::new(),
         config: Vec::new(),
         stores: Vec::new(),
+        ui_strings: Vec::new(),
         line_count: idx.line_count() as u32,
     }
 }

@@ -40,6 +40,10 @@ pub struct ServiceData {
     pub account_classes: Vec<String>,
     #[serde(default)]
     pub main_templates: Vec<String>,
+    #[serde(default)]
+    pub prompt_texts: Vec<String>,
+    #[serde(default)]
+    pub prompt_names: Vec<String>,
 }
 
 /// What the configuration says lives outside the repository (`[service]`):
@@ -73,6 +77,8 @@ impl ServiceData {
             account_routes,
             account_classes,
             main_templates,
+            prompt_texts,
+            prompt_names,
         } = other;
         self.i18n_paths.extend(i18n_paths);
         self.filing_numbers.extend(filing_numbers);
@@ -87,6 +93,8 @@ impl ServiceData {
         self.account_routes.extend(account_routes);
         self.account_classes.extend(account_classes);
         self.main_templates.extend(main_templates);
+        self.prompt_texts.extend(prompt_texts);
+        self.prompt_names.extend(prompt_names);
     }
 }
 
@@ -105,6 +113,8 @@ pub struct Service {
     pub account_routes: RegexSet,
     pub account_classes: RegexSet,
     pub main_templates: RegexSet,
+    pub prompt_texts: RegexSet,
+    pub prompt_names: RegexSet,
     pub declared: ServiceDeclared,
 }
 
@@ -129,6 +139,8 @@ impl Service {
             account_routes: set("account_routes", &data.account_routes)?,
             account_classes: set("account_classes", &data.account_classes)?,
             main_templates: set("main_templates", &data.main_templates)?,
+            prompt_texts: set("prompt_texts", &data.prompt_texts)?,
+            prompt_names: set("prompt_names", &data.prompt_names)?,
             declared,
         })
     }
@@ -154,7 +166,6 @@ impl Service {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::catalog::{Catalog, CatalogData};
 
     #[test]
@@ -200,5 +211,8 @@ mod tests {
         assert!(!s.account_routes.is_match("/blogin"));
         assert!(s.chat_calls.is_match("gradio.Chatbot"));
         assert!(s.chat_markers.is_match("chat-box"));
+        assert!(s.prompt_texts.is_match("You are a helpful AI assistant."));
+        assert!(s.prompt_names.is_match("SYSTEM_PROMPT"));
+        assert!(!s.prompt_texts.is_match("AI assistant"));
     }
 }

@@ -31,7 +31,8 @@ pub struct Shown<'p> {
 /// Every user-facing string of the project, outside test paths: markup
 /// strings, the string values of translation catalogues (JSON/YAML files
 /// whose path says so) and string literals of code (which Gradio,
-/// Streamlit and server-rendered pages show). With `config`, the string
+/// Streamlit and server-rendered pages show), less prompts, which are
+/// written for a model (`prompt_texts`, `prompt_names`). With `config`, the string
 /// values of every configuration file too (where a filing number is set).
 pub fn shown<'p>(cx: &Context<'p>, config: bool) -> Vec<Shown<'p>> {
     let sv = &cx.catalog.service;
@@ -42,22 +43,36 @@ pub fn shown<'p>(cx: &Context<'p>, config: bool) -> Vec<Shown<'p>> {
             continue;
         }
         match f.language {
-            Language::Markup => out.extend(f.ui_strings.iter().map(|s| Shown {
-                file: fi,
-                text: s.text.as_str(),
-                kind: s.kind,
-                span: s.span,
-            })),
-            Language::Python | Language::Rust => out.extend(f.strings.iter().map(|s| Shown {
-                file: fi,
-                text: s.value.as_str(),
-                kind: if reads_as_link(&s.value) {
-                    UiKind::Link
-                } else {
-                    UiKind::Text
-                },
-                span: s.span,
-            })),
+            Language::Markup => out.extend(
+                f.ui_strings
+                    .iter()
+                    .filter(|s| !(s.kind == UiKind::Text && sv.prompt_texts.is_match(&s.text)))
+                    .map(|s| Shown {
+                        file: fi,
+                        text: s.text.as_str(),
+                        kind: s.kind,
+                        span: s.span,
+                    }),
+            ),
+            Language::Python | Language::Rust => {
+                let prompts = prompt_spans(cx, fi);
+                out.extend(
+                    f.strings
+                        .iter()
+                        .filter(|s| !sv.prompt_texts.is_match(&s.value))
+                        .filter(|s| !prompts.iter().any(|p| p.contains(&s.span)))
+                        .map(|s| Shown {
+                            file: fi,
+                            text: s.value.as_str(),
+                            kind: if reads_as_link(&s.value) {
+                                UiKind::Link
+                            } else {
+                                UiKind::Text
+                            },
+                            span: s.span,
+                        }),
+                )
+            }
             Language::Json | Language::Yaml if config || sv.is_i18n(&f.path) => {
                 out.extend(f.config.iter().filter_map(|e| {
                     Some(Shown {
@@ -79,6 +94,27 @@ pub fn shown<'p>(cx: &Context<'p>, config: bool) -> Vec<Shown<'p>> {
             _ => {}
         }
     }
+    out
+}
+
+/// Where a file of code holds prompts: the values of assignments to, and
+/// keyword arguments named like, a prompt (`SYSTEM_PROMPT = "…"`,
+/// `Conversation(system_message="…")`). Text for a model, not for users.
+fn prompt_spans(cx: &Context<'_>, fi: usize) -> Vec<Span> {
+    let names = &cx.catalog.service.prompt_names;
+    let f = &cx.project.files[fi];
+    let mut out: Vec<Span> = f
+        .assignments
+        .iter()
+        .filter(|a| names.is_match(&a.target))
+        .map(|a| a.span)
+        .collect();
+    out.extend(f.calls.iter().flat_map(|c| {
+        c.args
+            .iter()
+            .filter(|a| a.keyword.is_some_and(|k| names.is_match(&k)))
+            .map(|a| a.span)
+    }));
     out
 }
 
