@@ -202,10 +202,13 @@ mod tests {
         assert!(s.ai_notice_terms.is_match("You are chatting with an AI"));
         assert!(s.ai_notice_terms.is_match("内容由人工智能生成"));
         assert!(!s.ai_notice_terms.is_match("Chat with your documents"));
+        assert!(s.ai_notice_terms.is_match("Ask two anonymous AI chatbots"));
         assert!(s.minors_terms.is_match("minor_mode"));
         assert!(s.minors_terms.is_match("date_of_birth"));
         assert!(s.minors_terms.is_match("未成年人模式"));
         assert!(!s.minors_terms.is_match("minor_version"));
+        assert!(s.minors_terms.is_match("check_age_gate"));
+        assert!(!s.minors_terms.is_match("exceeded your usage limit"));
         assert!(s.account_routes.is_match("/api/auth/signup"));
         assert!(s.account_routes.is_match("/login"));
         assert!(!s.account_routes.is_match("/blogin"));
@@ -214,5 +217,6 @@ mod tests {
         assert!(s.prompt_texts.is_match("You are a helpful AI assistant."));
         assert!(s.prompt_names.is_match("SYSTEM_PROMPT"));
         assert!(!s.prompt_texts.is_match("AI assistant"));
+        assert!(!s.prompt_texts.is_match("You are chatting with an AI."));
     }
 }
