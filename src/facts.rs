@@ -38,6 +38,10 @@ pub enum Language {
     Rust,
     /// Protocol Buffers definitions: package, services and rpc names.
     Proto,
+    /// Markup and front-end text: HTML, Jinja/Django templates, Vue,
+    /// Svelte, JS/TS string literals and JSX text, Markdown (user-facing
+    /// strings only, `lang/markup/`).
+    Markup,
 }
 
 impl Language {
@@ -54,6 +58,7 @@ impl Language {
             Language::Dockerfile => "dockerfile",
             Language::Rust => "rust",
             Language::Proto => "proto",
+            Language::Markup => "markup",
         }
     }
 }
@@ -98,6 +103,10 @@ pub struct FileFacts {
     /// `#[cfg(test)]`): set when the project is indexed, never extracted.
     #[serde(default)]
     pub test_only: bool,
+    /// Strings a user sees or follows: template and markup text, shown
+    /// attributes, links, the names of elements (markup files only).
+    #[serde(default)]
+    pub ui_strings: Vec<UiString>,
     pub line_count: u32,
 }
 
@@ -112,6 +121,29 @@ pub struct Submodule {
     /// Declared under `#[cfg(test)]`: only tests build it.
     pub test_only: bool,
     pub span: Span,
+}
+
+/// One user-facing string of a template, page or front-end file, as a
+/// user would read it: markup tags dropped, template expressions and
+/// interpolations each standing as `{{}}` (a value filled in at run time).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UiString {
+    pub text: Ustr,
+    pub kind: UiKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UiKind {
+    /// Text shown to the user: element text, JSX text, string literals
+    /// that read as prose, `placeholder`/`title`/`alt`/`aria-label` values.
+    Text,
+    /// Where a link or form goes (`href`, `action`, a route-like literal).
+    Link,
+    /// What names an element: `id`, `class`, custom element and
+    /// component tag names (`ChatBox`); structure, not text.
+    Name,
 }
 
 /// One key of a configuration document with a scalar value (tables and
@@ -449,6 +481,7 @@ impl FileFacts {
             stores: Vec::new(),
             submodules: Vec::new(),
             test_only: false,
+            ui_strings: Vec::new(),
             line_count: line_count as u32,
         }
     }

@@ -253,6 +253,9 @@ pub enum Category {
     PersonalData,
     /// Switches users turn personalisation or training off with.
     OptOut,
+    /// What a service shows its users: filing number, complaint channel,
+    /// AI notice, minors mode.
+    Service,
     /// Findings about synthlint's own suppressions.
     Meta,
 }
@@ -267,6 +270,7 @@ impl Category {
             Category::Log => "LOG",
             Category::PersonalData => "PII",
             Category::OptOut => "OPT",
+            Category::Service => "SVC",
             Category::Meta => "SYN",
         }
     }
@@ -279,6 +283,7 @@ impl Category {
             Category::Log => "log",
             Category::PersonalData => "personal-data",
             Category::OptOut => "opt-out",
+            Category::Service => "service",
             Category::Meta => "meta",
         }
     }

@@ -309,7 +309,7 @@ mod tests {
             assert!(!safe_path(bad), "{bad}");
         }
         assert!(wanted("a/b.py") && wanted(".gitignore") && wanted("x/.synthlintignore"));
-        assert!(!wanted("README.md"));
+        assert!(!wanted("docs/logo.png") && !wanted("Makefile"));
     }
 
     #[test]

@@ -292,6 +292,73 @@ fn opt_out_catalogue_extensions() {
 }
 
 #[test]
+fn service_declarations_and_terms() {
+    let (_tmp, dir) = project();
+    write(
+        &dir,
+        "synthlint.toml",
+        "[service]\nfiling_number = \"网信算备110108823483901230011号\"\n\
+         complaint_channel = \"mailto:abuse@example.com\"\nminors_mode = \"app settings\"\n\
+         ai_notice = \"gateway banner\"\n\
+         [catalog.service]\ncomplaint_terms = [\"(?i)ticket\"]\n",
+    );
+    let s = settings_for(&dir, Overrides::default());
+    let d = &s.catalog.service_declared;
+    assert_eq!(
+        d.filing_number.as_deref(),
+        Some("网信算备110108823483901230011号")
+    );
+    assert_eq!(
+        d.complaint_channel.as_deref(),
+        Some("mailto:abuse@example.com")
+    );
+    assert!(d.minors_mode.is_some() && d.ai_notice.is_some());
+    assert_eq!(s.catalog.service.complaint_terms, vec!["(?i)ticket"]);
+
+    // Each bad value is an error at its key's value.
+    write(
+        &dir,
+        "synthlint.toml",
+        "[service]\nfiling_number = \"网信算备XXXX号\"\ncomplaint_channel = \"our forum\"\n\
+         ai_notice = \" \"\n",
+    );
+    let err = config_error(&dir, &[]);
+    assert!(
+        err.contains("service.filing_number") && err.contains("placeholder"),
+        "{err}"
+    );
+    assert!(err.contains("synthlint.toml:2:"), "{err}");
+    assert!(
+        err.contains("service.complaint_channel") && err.contains("synthlint.toml:3:"),
+        "{err}"
+    );
+    assert!(
+        err.contains("service.ai_notice") && err.contains("synthlint.toml:4:"),
+        "{err}"
+    );
+
+    write(
+        &dir,
+        "synthlint.toml",
+        "[service]\nfiling_number = \"pending\"\n",
+    );
+    let err = config_error(&dir, &[]);
+    assert!(err.contains("is not a filing number"), "{err}");
+
+    write(&dir, "synthlint.toml", "[service]\nphone = \"x\"\n");
+    let err = config_error(&dir, &[]);
+    assert!(err.contains("phone"), "{err}");
+
+    write(
+        &dir,
+        "synthlint.toml",
+        "[catalog.service]\nminors_terms = [\"(unclosed\"]\n",
+    );
+    let err = config_error(&dir, &[]);
+    assert!(err.contains("service.minors_terms"), "{err}");
+}
+
+#[test]
 fn taint_and_media_catalogue_extensions() {
     let (_tmp, dir) = project();
     write(

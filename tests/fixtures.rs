@@ -7,8 +7,14 @@
 //! - `# todoruleid: CODE` — a known miss (fails once the finding appears, so it gets promoted);
 //! - `# todook: CODE` — a known false positive (fails once it disappears).
 //!
-//! Files in a format without comments (JSON) carry theirs in a sidecar
-//! `<file>.expect`, one `LINE ruleid: CODE` (or `ok`, ...) a line.
+//! The comment may be any of `#`, `//`, `<!-- … -->` (HTML, Vue, Markdown),
+//! `{# … #}` (Jinja/Django) and `{/* … */}` (JSX). Files in a format without comments (JSON)
+//! carry theirs in a sidecar `<file>.expect`, one `LINE ruleid: CODE` (or
+//! `ok`, ...) a line.
+//!
+//! A rule directory holding a file named `separate-projects` has each
+//! sub-directory scanned as a project of its own (for rules about what a
+//! whole project lacks).
 //!
 //! Under `fixtures/rules/<CODE>/` only CODE is checked; under `fixtures/projects/`
 //! every rule is. Any finding nobody expected fails the test, and so does any
@@ -35,8 +41,10 @@ fn expectations(root: &Path) -> Vec<(Expect, Key)> {
     let mut files = Vec::new();
     collect_files(root, &mut files);
     let re =
-        regex::Regex::new(r"^\s*(?:#|//)\s*(ruleid|ok|todoruleid|todook)\s*:\s*([A-Za-z0-9_, ]+)$")
-            .unwrap();
+        regex::Regex::new(
+            r"^\s*(?:#|//|<!--|\{#|\{/\*)\s*(ruleid|ok|todoruleid|todook)\s*:\s*([A-Za-z0-9_, ]+?)\s*(?:-->|#\}|\*/\})?\s*$",
+        )
+        .unwrap();
     for file in files {
         let Ok(text) = std::fs::read_to_string(&file) else {
             continue;
@@ -190,6 +198,15 @@ fn rule_fixtures() {
     let mut problems = Vec::new();
     for dir in subdirs(&fixture_root().join("rules")) {
         let code = dir.file_name().unwrap().to_string_lossy().to_string();
+        if dir.join("separate-projects").is_file() {
+            for project in subdirs(&dir) {
+                let name = project.file_name().unwrap().to_string_lossy().to_string();
+                for p in check_fixture(&project, Some(&code)) {
+                    problems.push(format!("rules/{code}/{name}/{p}"));
+                }
+            }
+            continue;
+        }
         for p in check_fixture(&dir, Some(&code)) {
             problems.push(format!("rules/{code}/{p}"));
         }

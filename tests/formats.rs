@@ -49,7 +49,7 @@ fn gitlab_report_validates_against_the_published_schema() {
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     let vulns = report["vulnerabilities"].as_array().unwrap();
-    assert_eq!(vulns.len(), 25);
+    assert_eq!(vulns.len(), 27);
     let ids: std::collections::BTreeSet<&str> =
         vulns.iter().map(|v| v["id"].as_str().unwrap()).collect();
     assert_eq!(ids.len(), vulns.len(), "ids are unique");
@@ -96,7 +96,7 @@ fn junit_is_well_formed_with_a_failure_per_finding() {
         }
     }
     assert_eq!(depth, 0);
-    assert_eq!(failures, 25);
+    assert_eq!(failures, 27);
     assert!(cases > failures, "passing rules have a test case too");
 }
 
@@ -115,12 +115,12 @@ fn concise_statistics_and_several_outputs_from_one_scan() {
     ]);
     assert_eq!(code, 1);
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 26, "{text}");
+    assert_eq!(lines.len(), 28, "{text}");
     assert!(lines.iter().any(|l| l.starts_with(
         "demo/storyteller/services/illustrator.py:10:5: error[MOD001] "
     )));
     let log: Value = serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
-    assert_eq!(log["runs"][0]["results"].as_array().unwrap().len(), 25);
+    assert_eq!(log["runs"][0]["results"].as_array().unwrap().len(), 27);
     assert!(
         std::fs::read_to_string(&md)
             .unwrap()

@@ -54,6 +54,27 @@ fn render(f: &Finding) -> String {
 }
 
 fn findings_of(dir: &Path, code: &str) -> String {
+    // A directory of separate projects (see tests/fixtures.rs): each
+    // scanned on its own, under its name.
+    if dir.join("separate-projects").is_file() {
+        let mut subs: Vec<PathBuf> = std::fs::read_dir(dir)
+            .expect("fixture dir")
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect();
+        subs.sort();
+        let mut out = String::new();
+        for sub in subs {
+            let report = findings_of(&sub, code);
+            if !report.is_empty() {
+                let name = sub.file_name().unwrap().to_string_lossy();
+                let _ = writeln!(out, "## {name}\n");
+                out.push_str(&report);
+            }
+        }
+        return out;
+    }
     let overrides = Overrides {
         paths: vec![dir.to_path_buf()],
         root: Some(dir.to_path_buf()),

@@ -21,6 +21,7 @@ pub mod media;
 pub mod opt_out;
 pub mod personal_data;
 pub mod rights;
+pub mod service;
 pub mod taint;
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
@@ -289,6 +290,14 @@ pub struct CatalogData {
     /// Recommenders, opt-out switches and training flags (`[opt_out]`).
     #[serde(default)]
     pub opt_out: opt_out::OptOutData,
+    /// Service-level duties: filing number, complaint channel, AI notice,
+    /// minors mode (`[service]`).
+    #[serde(default)]
+    pub service: service::ServiceData,
+    /// What the configuration's `[service]` declares lives outside the
+    /// repository (never in a catalogue file).
+    #[serde(default)]
+    pub service_declared: service::ServiceDeclared,
 }
 
 /// The loaded, compiled catalogue.
@@ -349,6 +358,8 @@ pub struct Catalog {
     pub inferred_api: GenerationApi,
     /// Recommenders, opt-out switches and training flags.
     pub opt_out: opt_out::OptOut,
+    /// Service-level duties and what the configuration declares.
+    pub service: service::Service,
 }
 
 const GENERATION_TOML: &str = include_str!("generation.toml");
@@ -360,6 +371,7 @@ const MEDIA_TOML: &str = include_str!("media.toml");
 const PERSONAL_DATA_TOML: &str = include_str!("personal_data.toml");
 const INPUTS_TOML: &str = include_str!("inputs.toml");
 const OPT_OUT_TOML: &str = include_str!("opt_out.toml");
+const SERVICE_TOML: &str = include_str!("service.toml");
 
 #[derive(Debug)]
 pub struct CatalogError {
@@ -380,6 +392,7 @@ impl Catalog {
             ("personal_data", PERSONAL_DATA_TOML),
             ("inputs", INPUTS_TOML),
             ("opt_out", OPT_OUT_TOML),
+            ("service", SERVICE_TOML),
         ] {
             let part: CatalogData = toml::from_str(text).map_err(|e| CatalogError {
                 message: format!("built-in {name} catalogue: {e}"),
@@ -561,7 +574,9 @@ impl Catalog {
         let personal_data = personal_data::PersonalData::build(&data.personal_data)
             .map_err(|message| CatalogError { message })?;
         let opt_out = opt_out::OptOut::build(data.opt_out).map_err(within("opt_out".into()))?;
+        let service = service::Service::build(&data.service, data.service_declared)?;
         Ok(Catalog {
+            service,
             inferred,
             inferred_api,
             opt_out,
@@ -657,6 +672,13 @@ impl CatalogData {
         self.records.extend(other.records);
         self.inferred.extend(other.inferred);
         self.opt_out.extend(other.opt_out);
+        self.service.extend(other.service);
+        let d = other.service_declared;
+        let mine = &mut self.service_declared;
+        mine.filing_number = d.filing_number.or(mine.filing_number.take());
+        mine.complaint_channel = d.complaint_channel.or(mine.complaint_channel.take());
+        mine.minors_mode = d.minors_mode.or(mine.minors_mode.take());
+        mine.ai_notice = d.ai_notice.or(mine.ai_notice.take());
     }
 }
 

@@ -172,5 +172,6 @@ fn has_catalog(c: &LoadedConfig) -> bool {
         && cat.record.is_empty()
         && cat.entrypoints.is_none()
         && cat.personal_data.is_none()
-        && cat.opt_out.is_none())
+        && cat.opt_out.is_none()
+        && cat.service.is_none())
 }

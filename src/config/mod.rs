@@ -602,6 +602,15 @@ fn validate_catalog(v: &mut Validator<'_>, options: &Options) -> CatalogData {
             data.opt_out = oo.clone();
         }
     }
+    if let Some(entry) = &cat.service {
+        let sv = entry.get_ref();
+        let build = || crate::catalog::service::Service::build(sv, Default::default()).map(drop);
+        let at = [Seg::Key("catalog"), Seg::Key("service")];
+        if check_section(v, entry.span(), &at, Vec::new(), build, "service") {
+            data.service = sv.clone();
+        }
+    }
+    data.service_declared = validate_service(v, options, &data);
     for (i, entry) in cat.record.iter().enumerate() {
         let helper = entry.get_ref();
         let base = [Seg::Key("catalog"), Seg::Key("record"), Seg::Index(i)];
@@ -622,6 +631,72 @@ fn validate_catalog(v: &mut Validator<'_>, options: &Options) -> CatalogData {
         }
     }
     data
+}
+
+/// `[service]`: each value checked, errors pointing at the key's value. A
+/// filing number must be one (no placeholder); a complaint channel must be
+/// somewhere a user can go; the others must say something.
+fn validate_service(
+    v: &mut Validator<'_>,
+    options: &Options,
+    user: &CatalogData,
+) -> crate::catalog::service::ServiceDeclared {
+    let s = &options.service;
+    let mut out = crate::catalog::service::ServiceDeclared::default();
+    fn value(x: &Option<Spanned<String>>) -> Option<(&str, Range<usize>)> {
+        x.as_ref().map(|x| (x.get_ref().trim(), x.span()))
+    }
+    if let Some((number, span)) = value(&s.filing_number) {
+        let data = CatalogData {
+            service: user.service.clone(),
+            ..CatalogData::default()
+        };
+        if let Ok(c) = Catalog::load(&data) {
+            match c.service.filing_problem(number) {
+                Some(why) => v.at(
+                    span,
+                    format!("service.filing_number: `{number}` {why}"),
+                    "not a filing number",
+                    Some("write the number exactly as the product displays it".into()),
+                ),
+                None => out.filing_number = Some(number.to_string()),
+            }
+        }
+    }
+    if let Some((channel, span)) = value(&s.complaint_channel) {
+        let reachable = ["http://", "https://", "mailto:", "tel:"]
+            .iter()
+            .any(|p| channel.starts_with(p) && channel.len() > p.len())
+            || (channel.contains('@') && !channel.contains(char::is_whitespace));
+        if reachable {
+            out.complaint_channel = Some(channel.to_string());
+        } else {
+            v.at(
+                span,
+                format!("service.complaint_channel: `{channel}` is not a URL, `mailto:`/`tel:` link or e-mail address"),
+                "not a channel users can reach",
+                Some("e.g. \"https://example.com/report\" or \"mailto:abuse@example.com\"".into()),
+            );
+        }
+    }
+    for (key, x, slot) in [
+        ("minors_mode", &s.minors_mode, &mut out.minors_mode),
+        ("ai_notice", &s.ai_notice, &mut out.ai_notice),
+    ] {
+        if let Some((what, span)) = value(x) {
+            if what.is_empty() {
+                v.at(
+                    span,
+                    format!("service.{key}: empty: say where it lives (a URL or a few words)"),
+                    "empty",
+                    None,
+                );
+            } else {
+                *slot = Some(what.to_string());
+            }
+        }
+    }
+    out
 }
 
 /// A user catalogue section (`at`): every pattern compiles, each error

@@ -49,6 +49,25 @@ pub struct Options {
     /// Extensions of the library catalogue.
     #[serde(default)]
     pub catalog: CatalogOptions,
+    /// What the service shows its users from outside this repository
+    /// (another repository's front end, an app store page).
+    #[serde(default)]
+    pub service: ServiceOptions,
+}
+
+/// `[service]`: each key declares that a duty is met outside the
+/// repository, and quiets the rule that looks for it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub struct ServiceOptions {
+    /// The filing number the product displays (`网信算备…号` or 上线编号).
+    pub filing_number: Option<Spanned<String>>,
+    /// Where users report or complain: a URL, `mailto:` or e-mail address.
+    pub complaint_channel: Option<Spanned<String>>,
+    /// Where the minors mode or age check lives (a URL or a few words).
+    pub minors_mode: Option<Spanned<String>>,
+    /// Where users are told they interact with an AI.
+    pub ai_notice: Option<Spanned<String>>,
 }
 
 /// `[catalog]`: the same entries as the built-in catalogue files (whose keys
@@ -96,6 +115,9 @@ pub struct CatalogOptions {
     /// switches and training flags (same keys as `[opt_out]` in
     /// `src/catalog/opt_out.toml`).
     pub opt_out: Option<Spanned<crate::catalog::opt_out::OptOutData>>,
+    /// `[catalog.service]`: more terms for the service-level rules (same
+    /// keys as `[service]` in `src/catalog/service.toml`).
+    pub service: Option<Spanned<crate::catalog::service::ServiceData>>,
 }
 
 /// `pyproject.toml`: only `[tool.synthlint]` is ours; everything else is

@@ -6,6 +6,7 @@
 
 pub mod config;
 pub mod ffmpeg;
+pub mod markup;
 pub mod python;
 pub mod rust;
 
@@ -122,6 +123,7 @@ pub static FRONTENDS: &[&dyn Frontend] = &[
     &config::LOGROTATE,
     &config::DOCKERFILE,
     &config::PROTO,
+    &markup::MarkupFrontend,
 ];
 
 /// The frontend that reads `path`: by whole file name first, then by the
@@ -224,7 +226,10 @@ mod tests {
             for_path(Path::new("crates/gw/src/main.rs")).map(|f| f.language()),
             Some(Language::Rust)
         );
-        assert!(for_path(Path::new("README.md")).is_none());
+        assert_eq!(
+            for_path(Path::new("README.md")).map(|f| f.language()),
+            Some(Language::Markup)
+        );
         assert!(for_path(Path::new("Makefile")).is_none());
         #[cfg(unix)]
         {
@@ -245,5 +250,8 @@ mod tests {
         );
         assert_eq!(lang("web/package-lock.json"), None);
         assert_eq!(lang("notebooks/a.ipynb"), None);
+        assert_eq!(lang("templates/base.html"), Some(Language::Markup));
+        assert_eq!(lang("web/src/App.tsx"), Some(Language::Markup));
+        assert_eq!(lang("static/js/jquery.min.js"), None);
     }
 }

@@ -15,6 +15,7 @@ pub mod meta;
 pub mod moderation;
 pub mod opt_out;
 pub mod personal_data;
+pub mod service;
 
 /// Rules of the `media` command, kept out of [`all`].
 pub mod media;
@@ -62,6 +63,10 @@ pub fn all() -> Vec<&'static dyn Rule> {
         &opt_out::profile_without_controls::ProfileWithoutControls,
         &opt_out::rights_endpoints_missing::RightsEndpointsMissing,
         &opt_out::deletion_leaves_copies::DeletionLeavesCopies,
+        &service::filing_number_missing::FilingNumberMissing,
+        &service::complaint_channel_missing::ComplaintChannelMissing,
+        &service::minors_mode_missing::MinorsModeMissing,
+        &service::ai_notice_missing::AiNoticeMissing,
         &meta::bare_suppression::BareSuppression,
         &meta::unused_suppression::UnusedSuppression,
         &meta::suppression_without_reason::SuppressionWithoutReason,

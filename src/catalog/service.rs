@@ -1,0 +1,222 @@
+//! Service-level duties (`service.toml`): the terms that show a filing
+//! number, a complaint channel, an AI-interaction notice or a minors
+//! setting to users, what makes a project a chat UI or a consumer app,
+//! and which files are translation catalogues. Every list is regular
+//! expressions; users extend them from `[catalog.service]`. What the
+//! project declares lives outside the repository (`[service]` in the
+//! config) is [`ServiceDeclared`].
+
+use regex::RegexSet;
+use serde::{Deserialize, Serialize};
+
+use super::CatalogError;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceData {
+    #[serde(default)]
+    pub i18n_paths: Vec<String>,
+    #[serde(default)]
+    pub filing_numbers: Vec<String>,
+    #[serde(default)]
+    pub filing_runtime: Vec<String>,
+    #[serde(default)]
+    pub filing_placeholders: Vec<String>,
+    #[serde(default)]
+    pub complaint_terms: Vec<String>,
+    #[serde(default)]
+    pub complaint_links: Vec<String>,
+    #[serde(default)]
+    pub ai_notice_terms: Vec<String>,
+    #[serde(default)]
+    pub chat_calls: Vec<String>,
+    #[serde(default)]
+    pub chat_markers: Vec<String>,
+    #[serde(default)]
+    pub minors_terms: Vec<String>,
+    #[serde(default)]
+    pub account_routes: Vec<String>,
+    #[serde(default)]
+    pub account_classes: Vec<String>,
+    #[serde(default)]
+    pub main_templates: Vec<String>,
+    #[serde(default)]
+    pub prompt_texts: Vec<String>,
+    #[serde(default)]
+    pub prompt_names: Vec<String>,
+}
+
+/// What the configuration says lives outside the repository (`[service]`):
+/// each quiets its rule. Validated in `config`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceDeclared {
+    /// The filing number as the product displays it.
+    pub filing_number: Option<String>,
+    /// Where users report or complain (a URL, `mailto:` or e-mail address).
+    pub complaint_channel: Option<String>,
+    /// Where the minors mode or age check lives.
+    pub minors_mode: Option<String>,
+    /// Where users are told they interact with an AI.
+    pub ai_notice: Option<String>,
+}
+
+impl ServiceData {
+    pub fn extend(&mut self, other: ServiceData) {
+        let ServiceData {
+            i18n_paths,
+            filing_numbers,
+            filing_runtime,
+            filing_placeholders,
+            complaint_terms,
+            complaint_links,
+            ai_notice_terms,
+            chat_calls,
+            chat_markers,
+            minors_terms,
+            account_routes,
+            account_classes,
+            main_templates,
+            prompt_texts,
+            prompt_names,
+        } = other;
+        self.i18n_paths.extend(i18n_paths);
+        self.filing_numbers.extend(filing_numbers);
+        self.filing_runtime.extend(filing_runtime);
+        self.filing_placeholders.extend(filing_placeholders);
+        self.complaint_terms.extend(complaint_terms);
+        self.complaint_links.extend(complaint_links);
+        self.ai_notice_terms.extend(ai_notice_terms);
+        self.chat_calls.extend(chat_calls);
+        self.chat_markers.extend(chat_markers);
+        self.minors_terms.extend(minors_terms);
+        self.account_routes.extend(account_routes);
+        self.account_classes.extend(account_classes);
+        self.main_templates.extend(main_templates);
+        self.prompt_texts.extend(prompt_texts);
+        self.prompt_names.extend(prompt_names);
+    }
+}
+
+/// `ServiceData`, compiled, with the declarations.
+pub struct Service {
+    pub i18n_paths: RegexSet,
+    pub filing_numbers: RegexSet,
+    pub filing_runtime: RegexSet,
+    pub filing_placeholders: RegexSet,
+    pub complaint_terms: RegexSet,
+    pub complaint_links: RegexSet,
+    pub ai_notice_terms: RegexSet,
+    pub chat_calls: RegexSet,
+    pub chat_markers: RegexSet,
+    pub minors_terms: RegexSet,
+    pub account_routes: RegexSet,
+    pub account_classes: RegexSet,
+    pub main_templates: RegexSet,
+    pub prompt_texts: RegexSet,
+    pub prompt_names: RegexSet,
+    pub declared: ServiceDeclared,
+}
+
+impl Service {
+    pub fn build(data: &ServiceData, declared: ServiceDeclared) -> Result<Service, CatalogError> {
+        let set = |what: &str, res: &[String]| {
+            RegexSet::new(res).map_err(|e| CatalogError {
+                message: format!("service.{what}: bad regex: {e}"),
+            })
+        };
+        Ok(Service {
+            i18n_paths: set("i18n_paths", &data.i18n_paths)?,
+            filing_numbers: set("filing_numbers", &data.filing_numbers)?,
+            filing_runtime: set("filing_runtime", &data.filing_runtime)?,
+            filing_placeholders: set("filing_placeholders", &data.filing_placeholders)?,
+            complaint_terms: set("complaint_terms", &data.complaint_terms)?,
+            complaint_links: set("complaint_links", &data.complaint_links)?,
+            ai_notice_terms: set("ai_notice_terms", &data.ai_notice_terms)?,
+            chat_calls: set("chat_calls", &data.chat_calls)?,
+            chat_markers: set("chat_markers", &data.chat_markers)?,
+            minors_terms: set("minors_terms", &data.minors_terms)?,
+            account_routes: set("account_routes", &data.account_routes)?,
+            account_classes: set("account_classes", &data.account_classes)?,
+            main_templates: set("main_templates", &data.main_templates)?,
+            prompt_texts: set("prompt_texts", &data.prompt_texts)?,
+            prompt_names: set("prompt_names", &data.prompt_names)?,
+            declared,
+        })
+    }
+
+    /// Whether a file is a translation catalogue, by its path.
+    pub fn is_i18n(&self, path: &str) -> bool {
+        self.i18n_paths.is_match(path)
+    }
+
+    /// A problem with a filing number as declared: not one, or a placeholder.
+    pub fn filing_problem(&self, number: &str) -> Option<&'static str> {
+        if self.filing_placeholders.is_match(number) {
+            Some("is a placeholder, not a filing number")
+        } else if !self.filing_numbers.is_match(number) {
+            Some(
+                "is not a filing number: expected `网信算备` with 21 digits and `号`, or a launch number (上线编号) such as `Beijing-Name-20240101S0001`",
+            )
+        } else {
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::catalog::{Catalog, CatalogData};
+
+    #[test]
+    fn builtin_terms() {
+        let c = Catalog::load(&CatalogData::default()).unwrap();
+        let s = &c.service;
+        assert!(s.filing_numbers.is_match("网信算备110108823483901230011号"));
+        assert!(
+            s.filing_numbers
+                .is_match("上线编号：Beijing-WenXin-20230821S0001")
+        );
+        assert!(!s.filing_numbers.is_match("网信算备1101号"));
+        assert!(
+            s.filing_placeholders
+                .is_match("网信算备000000000000000000000号")
+        );
+        assert!(s.filing_placeholders.is_match("网信算备XXXXXXXX号"));
+        assert!(s.filing_runtime.is_match("网信算备{{}}号"));
+        assert!(
+            s.filing_problem("网信算备110108823483901230011号")
+                .is_none()
+        );
+        assert!(s.filing_problem("网信算备XXXX号").is_some());
+        assert!(s.filing_problem("pending").is_some());
+        assert!(s.is_i18n("web/src/locales/zh-CN.json"));
+        assert!(s.is_i18n("static/messages.zh-CN.json"));
+        assert!(!s.is_i18n("config/app.json"));
+        assert!(s.complaint_terms.is_match("一键举报"));
+        assert!(s.complaint_terms.is_match("Send feedback"));
+        assert!(!s.complaint_terms.is_match("Generate report"));
+        assert!(s.complaint_links.is_match("/report"));
+        assert!(s.complaint_links.is_match("mailto:abuse@example.com"));
+        assert!(!s.complaint_links.is_match("/reporting-dashboard"));
+        assert!(s.ai_notice_terms.is_match("You are chatting with an AI"));
+        assert!(s.ai_notice_terms.is_match("内容由人工智能生成"));
+        assert!(!s.ai_notice_terms.is_match("Chat with your documents"));
+        assert!(s.ai_notice_terms.is_match("Ask two anonymous AI chatbots"));
+        assert!(s.minors_terms.is_match("minor_mode"));
+        assert!(s.minors_terms.is_match("date_of_birth"));
+        assert!(s.minors_terms.is_match("未成年人模式"));
+        assert!(!s.minors_terms.is_match("minor_version"));
+        assert!(s.minors_terms.is_match("check_age_gate"));
+        assert!(!s.minors_terms.is_match("exceeded your usage limit"));
+        assert!(s.account_routes.is_match("/api/auth/signup"));
+        assert!(s.account_routes.is_match("/login"));
+        assert!(!s.account_routes.is_match("/blogin"));
+        assert!(s.chat_calls.is_match("gradio.Chatbot"));
+        assert!(s.chat_markers.is_match("chat-box"));
+        assert!(s.prompt_texts.is_match("You are a helpful AI assistant."));
+        assert!(s.prompt_names.is_match("SYSTEM_PROMPT"));
+        assert!(!s.prompt_texts.is_match("AI assistant"));
+        assert!(!s.prompt_texts.is_match("You are chatting with an AI."));
+    }
+}

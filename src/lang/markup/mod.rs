@@ -1,0 +1,343 @@
+//! Markup and front-end text: the strings a product shows its users. HTML
+//! and Jinja/Django templates (`.html`, `.jinja`, `.j2`), Vue and Svelte
+//! components, JS/JSX/TS/TSX string literals and JSX text, and Markdown.
+//! No syntax tree and no analysis of the code: small hand scanners
+//! (`html.rs`, `js.rs`, `markdown.rs`) find text, shown attributes, links
+//! and element names ([`UiString`]) plus comments (suppressions).
+//!
+//! Every scanner is a loop over bytes that always advances, keeps its
+//! nesting on a bounded stack and never indexes past the text, so hostile
+//! input (binary, unterminated strings, deep nesting, huge files) costs at
+//! most a pass and never panics. Bounds: files over [`MAX_BYTES`] are not
+//! read (bundles, generated pages), at most [`MAX_STRINGS`] strings a file
+//! are kept, each cut at [`MAX_TEXT`] bytes.
+//!
+//! Names that say a file is built or vendored (`*.min.js`, `*.bundle.js`,
+//! `*.d.ts`) are not claimed; `node_modules`, `dist` and `build` are
+//! default excludes of the walk.
+
+pub mod html;
+pub mod js;
+pub mod markdown;
+
+use std::path::Path;
+
+use ustr::Ustr;
+
+use crate::facts::{Comment, FileFacts, Language, UiKind, UiString};
+use crate::finding::{Level, Notification};
+use crate::lang::{ExtractOptions, Frontend, Semantics, Undecodable};
+use crate::source::LineIndex;
+
+/// Larger files are bundles or generated pages, not templates.
+pub const MAX_BYTES: usize = 1024 * 1024;
+/// Strings kept per file.
+pub const MAX_STRINGS: usize = 10_000;
+/// Bytes kept of one string (cut at a character boundary).
+pub const MAX_TEXT: usize = 400;
+/// Nesting the scanners follow (template holes, JSX, script blocks).
+pub const MAX_DEPTH: usize = 256;
+
+/// What a template expression or interpolation stands as in a string.
+pub const HOLE: &str = "{{}}";
+
+static NO_SEMANTICS: Semantics = Semantics {
+    constructor: None,
+    call_operator: None,
+    receiver_params: &[],
+    enqueue: &[],
+    dequeue: &[],
+    task_starters: &[],
+};
+
+pub struct MarkupFrontend;
+
+/// How a file is scanned, from its extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    /// HTML with Jinja/Django tags (`{{ }}`, `{% %}`, `{# #}`).
+    Template,
+    /// Vue/Svelte single-file components: HTML with `{{ }}` and `{ }` holes.
+    Component,
+    /// JS/TS; `jsx` when the file may hold JSX (`.jsx`, `.tsx`, `.js`).
+    Script {
+        jsx: bool,
+    },
+    Markdown,
+}
+
+pub fn flavor(path: &str) -> Flavor {
+    let ext = Path::new(path)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match ext.as_str() {
+        "vue" | "svelte" => Flavor::Component,
+        "js" | "jsx" | "mjs" | "cjs" | "tsx" => Flavor::Script { jsx: true },
+        "ts" | "mts" | "cts" => Flavor::Script { jsx: false },
+        "md" | "markdown" => Flavor::Markdown,
+        _ => Flavor::Template,
+    }
+}
+
+impl Frontend for MarkupFrontend {
+    fn language(&self) -> Language {
+        Language::Markup
+    }
+
+    fn extensions(&self) -> &'static [&'static str] {
+        &[
+            "html", "htm", "jinja", "jinja2", "j2", "vue", "svelte", "js", "jsx", "mjs", "cjs",
+            "ts", "tsx", "mts", "cts", "md", "markdown",
+        ]
+    }
+
+    fn skips(&self, file_name: &str) -> bool {
+        let n = file_name.to_ascii_lowercase();
+        [".min.js", ".bundle.js", ".chunk.js", ".d.ts", ".min.html"]
+            .iter()
+            .any(|s| n.ends_with(s))
+    }
+
+    fn decode(&self, bytes: Vec<u8>) -> Result<String, Undecodable> {
+        super::decode_utf8(bytes, "")
+    }
+
+    fn extract(
+        &self,
+        path: &str,
+        text: &str,
+        _options: &ExtractOptions<'_>,
+    ) -> (FileFacts, Vec<Notification>) {
+        extract(path, text)
+    }
+
+    fn parse_only(&self, text: &str) -> usize {
+        extract("page.html", text).0.ui_strings.len()
+    }
+
+    fn semantics(&self) -> &'static Semantics {
+        &NO_SEMANTICS
+    }
+
+    fn line_comment(&self) -> Option<&'static str> {
+        None
+    }
+
+    fn has_code(&self) -> bool {
+        false
+    }
+}
+
+/// The facts of one markup file: its user-facing strings and comments.
+pub fn extract(path: &str, text: &str) -> (FileFacts, Vec<Notification>) {
+    let mut out = Out::new(text);
+    let mut notes = Vec::new();
+    if text.len() > MAX_BYTES {
+        notes.push(Notification {
+            level: Level::Note,
+            kind: "markup-skipped".into(),
+            message: format!(
+                "not read as markup: {} bytes is over the {} KiB limit for templates and front-end files (a bundle or generated page)",
+                text.len(),
+                MAX_BYTES / 1024
+            ),
+            path: Some(path.to_string()),
+            span: None,
+        });
+    } else {
+        match flavor(path) {
+            Flavor::Template => html::scan(&mut out, 0, text.len(), false),
+            Flavor::Component => html::scan(&mut out, 0, text.len(), true),
+            Flavor::Script { jsx } => js::scan(&mut out, 0, text.len(), jsx),
+            Flavor::Markdown => markdown::scan(&mut out),
+        }
+        if out.full {
+            notes.push(Notification {
+                level: Level::Note,
+                kind: "markup-truncated".into(),
+                message: format!("only the first {MAX_STRINGS} strings of this file are read"),
+                path: Some(path.to_string()),
+                span: None,
+            });
+        }
+    }
+    let line_count = out.lines.line_count();
+    let mut strings = out.strings;
+    strings.shrink_to_fit();
+    let facts = FileFacts {
+        comments: out.comments,
+        ui_strings: strings,
+        ..FileFacts::empty(path, Language::Markup, String::new(), line_count)
+    };
+    (facts, notes)
+}
+
+/// What a scan found so far.
+pub struct Out<'t> {
+    pub text: &'t str,
+    pub lines: LineIndex<'t>,
+    pub strings: Vec<UiString>,
+    pub comments: Vec<Comment>,
+    /// Set once [`MAX_STRINGS`] is reached.
+    pub full: bool,
+}
+
+impl<'t> Out<'t> {
+    pub fn new(text: &'t str) -> Out<'t> {
+        Out {
+            text,
+            lines: LineIndex::new(text),
+            strings: Vec::new(),
+            comments: Vec::new(),
+            full: false,
+        }
+    }
+
+    /// Keep a string found at bytes `start..end`: white space collapsed,
+    /// entities decoded, cut at [`MAX_TEXT`]; text with no letter in it is
+    /// not kept.
+    pub fn push(&mut self, kind: UiKind, raw: &str, start: usize, end: usize) {
+        if self.full {
+            return;
+        }
+        let mut text = String::with_capacity(raw.len().min(MAX_TEXT));
+        for word in raw.split_whitespace() {
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            text.push_str(word);
+            if text.len() >= MAX_TEXT {
+                break;
+            }
+        }
+        if text.contains('&') {
+            text = decode_entities(&text);
+        }
+        if text.len() > MAX_TEXT {
+            let mut cut = MAX_TEXT;
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            text.truncate(cut);
+        }
+        if !text.chars().any(char::is_alphabetic) {
+            return;
+        }
+        if self.strings.len() >= MAX_STRINGS {
+            self.full = true;
+            return;
+        }
+        let end = end.min(self.text.len());
+        let start = start.min(end);
+        self.strings.push(UiString {
+            text: Ustr::from(&text),
+            kind,
+            span: self.lines.span(start, end),
+        });
+    }
+
+    /// A comment whose body is `start..end` and whose marker starts at
+    /// `marker`.
+    pub fn comment(&mut self, marker: usize, start: usize, end: usize) {
+        let end = end.min(self.text.len());
+        let start = start.min(end);
+        let line_start = self.text[..marker].rfind('\n').map_or(0, |i| i + 1);
+        let own_line = self.text[line_start..marker].trim().is_empty();
+        self.comments.push(Comment {
+            text: self.text[start..end].trim_end_matches('\r').to_string(),
+            own_line,
+            span: self.lines.span(marker, end),
+        });
+    }
+}
+
+/// The common named entities and numeric references.
+fn decode_entities(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        let Some(semi) = tail[..tail.len().min(12)].find(';') else {
+            out.push('&');
+            rest = &tail[1..];
+            continue;
+        };
+        let name = &tail[1..semi];
+        let ch = match name {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            "nbsp" => Some(' '),
+            "copy" => Some('©'),
+            _ => name
+                .strip_prefix("#x")
+                .or_else(|| name.strip_prefix("#X"))
+                .and_then(|h| u32::from_str_radix(h, 16).ok())
+                .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
+                .and_then(char::from_u32),
+        };
+        match ch {
+            Some(c) => {
+                out.push(c);
+                rest = &tail[semi + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether a string literal of code reads as prose a user is shown, rather
+/// than a key, an identifier or a path: it has a space, a letter outside
+/// ASCII (Chinese), or is one capitalised word (`Feedback`).
+pub fn reads_as_prose(s: &str) -> bool {
+    let t = s.trim();
+    if !t.chars().any(char::is_alphabetic) {
+        return false;
+    }
+    if t.chars().any(|c| !c.is_ascii() && c.is_alphabetic()) {
+        return true;
+    }
+    let mut words = t.split_whitespace();
+    let first = words.next().unwrap_or("");
+    if words.next().is_some() {
+        // Not code: `a && b`, `x.y = 1` have spaces too, but no letters
+        // run into punctuation like prose; keep it simple and count them.
+        return true;
+    }
+    let mut chars = first.chars();
+    chars.next().is_some_and(|c| c.is_ascii_uppercase())
+        && chars.clone().next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_alphabetic() || matches!(c, '!' | '?' | '.' | ':'))
+}
+
+/// Whether a literal is where a link goes: a route (`/report`), a URL, a
+/// `mailto:` or `tel:` address.
+pub fn reads_as_link(s: &str) -> bool {
+    let t = s.trim();
+    if t.contains(char::is_whitespace) || t.len() < 2 {
+        return false;
+    }
+    t.starts_with("mailto:")
+        || t.starts_with("tel:")
+        || t.starts_with("http://")
+        || t.starts_with("https://")
+        || (t.starts_with('/') && !t.starts_with("//") && t[1..].starts_with(char::is_alphabetic))
+}
+
+/// The first `needle` in `text` at or after `from`, as an absolute offset.
+pub(crate) fn find(text: &str, from: usize, needle: &str) -> Option<usize> {
+    text.get(from..)?.find(needle).map(|p| from + p)
+}
+
+#[cfg(test)]
+mod tests;

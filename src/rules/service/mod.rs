@@ -1,0 +1,209 @@
+//! Service-level duties (SVC): what a public generation service shows its
+//! users — a filing number, a way to report or complain, a minors mode,
+//! a notice that they interact with an AI. The terms are data
+//! (`service.toml`); these rules look for them among user-facing strings
+//! ([`shown`]) and report their absence once per project, at the main
+//! template or the entry point. `[service]` in the config declares a duty
+//! met outside the repository.
+
+pub mod ai_notice_missing;
+pub mod complaint_channel_missing;
+pub mod filing_number_missing;
+pub mod minors_mode_missing;
+
+use crate::analysis::entrypoints::EntryPoint;
+use crate::facts::{Language, UiKind};
+use crate::finding::{Location, Related};
+use crate::lang::markup::reads_as_link;
+use crate::qname::OptionQName;
+use crate::rules::Context;
+use crate::source::Span;
+
+/// One string a user may see or follow.
+#[derive(Debug, Clone, Copy)]
+pub struct Shown<'p> {
+    pub file: usize,
+    pub text: &'p str,
+    pub kind: UiKind,
+    pub span: Span,
+}
+
+/// Every user-facing string of the project, outside test paths: markup
+/// strings, the string values of translation catalogues (JSON/YAML files
+/// whose path says so) and string literals of code (which Gradio,
+/// Streamlit and server-rendered pages show), less prompts, which are
+/// written for a model (`prompt_texts`, `prompt_names`). With `config`, the string
+/// values of every configuration file too (where a filing number is set).
+pub fn shown<'p>(cx: &Context<'p>, config: bool) -> Vec<Shown<'p>> {
+    let sv = &cx.catalog.service;
+    let tests = &cx.catalog.entrypoints.test_paths;
+    let mut out = Vec::new();
+    for (fi, f) in cx.project.files.iter().enumerate() {
+        if tests.is_match(f.path.as_str()) {
+            continue;
+        }
+        match f.language {
+            Language::Markup => out.extend(
+                f.ui_strings
+                    .iter()
+                    .filter(|s| !(s.kind == UiKind::Text && sv.prompt_texts.is_match(&s.text)))
+                    .map(|s| Shown {
+                        file: fi,
+                        text: s.text.as_str(),
+                        kind: s.kind,
+                        span: s.span,
+                    }),
+            ),
+            Language::Python | Language::Rust => {
+                let prompts = prompt_spans(cx, fi);
+                out.extend(
+                    f.strings
+                        .iter()
+                        .filter(|s| !sv.prompt_texts.is_match(&s.value))
+                        .filter(|s| !prompts.iter().any(|p| p.contains(&s.span)))
+                        .map(|s| Shown {
+                            file: fi,
+                            text: s.value.as_str(),
+                            kind: if reads_as_link(&s.value) {
+                                UiKind::Link
+                            } else {
+                                UiKind::Text
+                            },
+                            span: s.span,
+                        }),
+                )
+            }
+            Language::Json | Language::Yaml if config || sv.is_i18n(&f.path) => {
+                out.extend(f.config.iter().filter_map(|e| {
+                    Some(Shown {
+                        file: fi,
+                        text: e.value.as_str()?,
+                        kind: UiKind::Text,
+                        span: e.value_span,
+                    })
+                }))
+            }
+            _ if config => out.extend(f.config.iter().filter_map(|e| {
+                Some(Shown {
+                    file: fi,
+                    text: e.value.as_str()?,
+                    kind: UiKind::Text,
+                    span: e.value_span,
+                })
+            })),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Where a file of code holds prompts: the values of assignments to, and
+/// keyword arguments named like, a prompt (`SYSTEM_PROMPT = "…"`,
+/// `Conversation(system_message="…")`). Text for a model, not for users.
+fn prompt_spans(cx: &Context<'_>, fi: usize) -> Vec<Span> {
+    let names = &cx.catalog.service.prompt_names;
+    let f = &cx.project.files[fi];
+    let mut out: Vec<Span> = f
+        .assignments
+        .iter()
+        .filter(|a| names.is_match(&a.target))
+        .map(|a| a.span)
+        .collect();
+    out.extend(f.calls.iter().flat_map(|c| {
+        c.args
+            .iter()
+            .filter(|a| a.keyword.is_some_and(|k| names.is_match(&k)))
+            .map(|a| a.span)
+    }));
+    out
+}
+
+/// The first public endpoint that reaches a generation call: the rules
+/// apply to services that generate for the public.
+pub fn public_generation<'p>(cx: &Context<'p>) -> Option<&'p EntryPoint> {
+    cx.analysis
+        .generation_endpoints()
+        .map(|(_, e, _)| e)
+        .find(|e| e.public)
+}
+
+/// Where a page-wide finding points: the main template (by file name,
+/// `index.html`, `base.html`, `App.vue`; the shortest path first) at its
+/// first text, else the endpoint.
+pub fn anchor(cx: &Context<'_>, entry: &EntryPoint) -> Location {
+    let sv = &cx.catalog.service;
+    let tests = &cx.catalog.entrypoints.test_paths;
+    let main = cx
+        .project
+        .files
+        .iter()
+        .filter(|f| f.language == Language::Markup)
+        .filter(|f| sv.main_templates.is_match(&f.path) && !tests.is_match(f.path.as_str()))
+        .min_by_key(|f| (f.path.matches('/').count(), f.path.clone()));
+    match main {
+        // At its first text (the page title, usually).
+        Some(f) => Location {
+            path: f.path.clone(),
+            span: f
+                .ui_strings
+                .iter()
+                .find(|s| s.kind == UiKind::Text)
+                .or(f.ui_strings.first())
+                .map_or(
+                    Span {
+                        start_line: 1,
+                        start_col: 1,
+                        end_line: 1,
+                        end_col: 1,
+                        start_byte: 0,
+                        end_byte: 0,
+                    },
+                    |s| s.span,
+                ),
+        },
+        None => entry.location.clone(),
+    }
+}
+
+/// The endpoint, as a related location.
+pub fn endpoint_related(entry: &EntryPoint) -> Related {
+    Related {
+        location: entry.location.clone(),
+        message: format!("serves generation to the public: {}", entry.describe()),
+    }
+}
+
+/// Where the project shows a chat UI: a catalogued chat component call
+/// (Gradio `Chatbot`, Streamlit `chat_message`), else a template element
+/// named as a chat box. File and span.
+pub fn chat_ui(cx: &Context<'_>) -> Option<(usize, Span, String)> {
+    let sv = &cx.catalog.service;
+    let tests = &cx.catalog.entrypoints.test_paths;
+    for (fi, f) in cx.project.files.iter().enumerate() {
+        if tests.is_match(f.path.as_str()) {
+            continue;
+        }
+        for c in &f.calls {
+            let hit = [c.resolved.as_name(), c.imported.as_name()]
+                .into_iter()
+                .flatten()
+                .any(|n| sv.chat_calls.is_match(n));
+            if hit {
+                return Some((fi, c.span, format!("`{}`", c.callee)));
+            }
+        }
+    }
+    for (fi, f) in cx.project.files.iter().enumerate() {
+        if tests.is_match(f.path.as_str()) {
+            continue;
+        }
+        if let Some(s) = f
+            .ui_strings
+            .iter()
+            .find(|s| s.kind == UiKind::Name && sv.chat_markers.is_match(&s.text))
+        {
+            return Some((fi, s.span, format!("the element `{}`", s.text)));
+        }
+    }
+    None
+}
