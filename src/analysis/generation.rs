@@ -140,6 +140,12 @@ impl Urls<'_> {
             None => v.as_str_or_default().and_then(hosts::split_url),
         }
     }
+
+    /// The literal path after a base known only at run time.
+    fn run_time_path(&self, v: &Value) -> Option<String> {
+        let url = self.0.as_ref()?.url(v);
+        Some(url.run_time_path()?.trim_end_matches('/').to_string())
+    }
 }
 
 /// A callee known only at run time with several candidates (a loader
@@ -299,8 +305,14 @@ fn http_site<'a>(
                 .and_then(|p| call.args.iter().filter(|a| a.keyword.is_none()).nth(p))
                 .map(|a| &a.value)
         })?;
-    let (host, path) = urls.split(url)?;
-    let (i, h, content) = catalog.generation_host(&host, &path)?;
+    let (host, (i, h, content)) = match urls.split(url) {
+        Some((host, path)) => {
+            let found = catalog.generation_host(&host, &path)?;
+            (Some(host), found)
+        }
+        None if http.run_time_base => (None, catalog.run_time_host(&urls.run_time_path(url)?)?),
+        None => return None,
+    };
     // The model named in a literal JSON body, if any.
     let model = keyword(&call.args, "json")
         .and_then(|v| match v {
@@ -318,7 +330,7 @@ fn http_site<'a>(
         content,
         model,
         provider: h.provider.clone(),
-        host: Some(host),
+        host,
         jurisdiction: h.jurisdiction,
         passed: None,
         inferred: None,

@@ -457,6 +457,24 @@ impl Url {
         Some((host, path.trim_end_matches('/').to_string()))
     }
 
+    /// The literal end of the path of a URL whose base (scheme and host,
+    /// or more) is known only at run time: `/chat/completions` of
+    /// `format!("{}/chat/completions?v={}", base, v)`.
+    pub fn run_time_path(&self) -> Option<&str> {
+        if self.host().is_some() {
+            return None;
+        }
+        let base = self
+            .text
+            .strip_prefix("https://")
+            .or_else(|| self.text.strip_prefix("http://"))
+            .unwrap_or(&self.text);
+        if !base.starts_with(HOLE) {
+            return None;
+        }
+        self.literal_path().filter(|p| !p.is_empty())
+    }
+
     /// A literal host that is not the product's own machine: an outside service.
     fn external(&self) -> bool {
         self.host().is_some_and(|h| !hosts::is_local(&h))

@@ -85,6 +85,8 @@ struct ImplCtx {
     resolved: Option<String>,
     /// Whether the type is defined in this file.
     local: bool,
+    /// The trait of an `impl Trait for Type` block, resolved.
+    trait_: Option<String>,
 }
 
 struct Pending {
@@ -626,7 +628,9 @@ impl<'a> Visitor<'a> {
                     locals.push(("self".to_string(), ty));
                 }
                 FnArg::Typed(pt) => {
-                    let ty = self.resolve_type(&pt.ty);
+                    let ty = self
+                        .generic_bound(&sig.generics, &pt.ty)
+                        .or_else(|| self.resolve_type(&pt.ty));
                     if let Some(n) = pat_name(&pt.pat) {
                         names.push(n.clone());
                         locals.push((n, ty));
@@ -635,6 +639,34 @@ impl<'a> Visitor<'a> {
             }
         }
         (names, locals)
+    }
+
+    /// A parameter whose type is a generic of the function (`p: &P` with
+    /// `P: Provider`, or `where P: Provider`) has the type of its first
+    /// trait bound, as an instance (`…Provider()`): calls on it go through
+    /// the trait.
+    fn generic_bound(&self, generics: &syn::Generics, ty: &Type) -> Option<String> {
+        let segs = values::type_path(ty)?;
+        let [name] = segs.as_slice() else {
+            return None;
+        };
+        let param = generics.type_params().find(|p| p.ident == name.as_str())?;
+        let from_where = generics.where_clause.iter().flat_map(|w| {
+            w.predicates.iter().filter_map(|p| match p {
+                syn::WherePredicate::Type(t)
+                    if values::type_path(&t.bounded_ty).as_deref()
+                        == Some(std::slice::from_ref(name)) =>
+                {
+                    Some(&t.bounds)
+                }
+                _ => None,
+            })
+        });
+        std::iter::once(&param.bounds)
+            .chain(from_where)
+            .find_map(|bounds| values::bound_path(bounds.iter()))
+            .and_then(|segs| self.resolve_path(&segs))
+            .map(|r| format!("{r}()"))
     }
 
     fn function(
@@ -711,8 +743,18 @@ impl<'a> Visitor<'a> {
             return_annotation,
             name_span: self.span(first, sig.ident.span()),
             span,
-            returns: frame.returns,
+            // The declared type, when it names one, is what callers get
+            // (`-> Option<Arc<Model>>`), whatever the body's last value.
+            returns: return_annotation
+                .as_ref()
+                .map(|t| Returns::Value(t.with_tail("()")))
+                .or(frame.returns),
             owner,
+            implements: impl_ctx
+                .as_ref()
+                .filter(|_| !in_fn)
+                .and_then(|i| i.trait_.as_deref())
+                .map(QName::new),
         });
     }
 
@@ -1158,6 +1200,11 @@ impl<'a> Visit<'a> for Visitor<'a> {
                 },
                 resolved: resolved.clone(),
                 local,
+                trait_: i.trait_.as_ref().and_then(|(p, _)| {
+                    let segs: Vec<String> =
+                        p.segments.iter().map(|s| s.ident.to_string()).collect();
+                    self.resolve_path(&segs)
+                }),
             })
         });
         self.impls.push(ctx);
@@ -1188,6 +1235,7 @@ impl<'a> Visit<'a> for Visitor<'a> {
             qualname,
             resolved: Some(self.item_path(&self.mod_path, &name)),
             local: true,
+            trait_: None,
         }));
         for item in &t.items {
             match item {
