@@ -65,6 +65,9 @@ struct Items {
     fields: HashMap<String, Vec<(String, Option<String>)>>,
     /// Type dotted name → traits it implements here (resolved).
     traits: HashMap<String, Vec<String>>,
+    /// `Enum.Variant` (dotted) → the type of a variant's one unnamed
+    /// field, as an instance (`ProviderConfig::OpenAi(OpenAiProvider)`).
+    variants: HashMap<String, String>,
     /// Crates whose macros are in scope (`#[macro_use] extern crate rocket;`).
     macro_crates: Vec<String>,
 }
@@ -208,6 +211,7 @@ impl<'a> Visitor<'a> {
         let mut stack: Vec<(Vec<String>, &[Item])> = vec![(Vec::new(), items)];
         let mut impls: Vec<(Vec<String>, &syn::ItemImpl)> = Vec::new();
         let mut structs: Vec<(String, &syn::ItemStruct)> = Vec::new();
+        let mut enums: Vec<(String, &syn::ItemEnum)> = Vec::new();
         while let Some((path, items)) = stack.pop() {
             for item in items {
                 match item {
@@ -227,7 +231,11 @@ impl<'a> Visitor<'a> {
                         self.def(&path, &name, true);
                         structs.push((self.item_path(&path, &name), s));
                     }
-                    Item::Enum(e) => self.def(&path, &e.ident.to_string(), true),
+                    Item::Enum(e) => {
+                        let name = e.ident.to_string();
+                        self.def(&path, &name, true);
+                        enums.push((self.item_path(&path, &name), e));
+                    }
                     Item::Trait(t) => self.def(&path, &t.ident.to_string(), true),
                     Item::Union(u) => self.def(&path, &u.ident.to_string(), true),
                     Item::Type(t) => self.def(&path, &t.ident.to_string(), false),
@@ -270,6 +278,18 @@ impl<'a> Visitor<'a> {
                 _ => Vec::new(),
             };
             self.items.fields.insert(dotted, fields);
+        }
+        for (dotted, e) in enums {
+            for v in &e.variants {
+                if let syn::Fields::Unnamed(f) = &v.fields
+                    && f.unnamed.len() == 1
+                    && let Some(ty) = self.resolve_type(&f.unnamed[0].ty)
+                {
+                    self.items
+                        .variants
+                        .insert(format!("{dotted}.{}", v.ident), ty);
+                }
+            }
         }
         for (path, i) in impls {
             let Some((trait_path, _)) = &i.trait_ else {
@@ -1331,6 +1351,36 @@ impl<'a> Visit<'a> for Visitor<'a> {
         let span = self.span(l.let_token.span, l.semi_token.spans[0]);
         self.assignment(&name, ty.clone(), init, span);
         self.bind(&name, ty);
+    }
+
+    /// A `match` arm whose pattern takes the one field out of an enum
+    /// variant of this file (`ProviderConfig::OpenAi(p) => p.infer(..)`)
+    /// binds it with the field's type: enum dispatch reaches each variant's
+    /// method.
+    fn visit_arm(&mut self, arm: &'a syn::Arm) {
+        let mut pat = &arm.pat;
+        while let Pat::Reference(r) = pat {
+            pat = &r.pat;
+        }
+        if let Pat::TupleStruct(t) = pat
+            && t.elems.len() == 1
+            && let Pat::Ident(i) = &t.elems[0]
+            && i.subpat.is_none()
+        {
+            let segs: Vec<String> = t
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
+            let ty = self
+                .resolve_path(&segs)
+                .and_then(|v| self.items.variants.get(&v).cloned());
+            if ty.is_some() {
+                self.bind(&i.ident.to_string(), ty);
+            }
+        }
+        visit::visit_arm(self, arm);
     }
 
     fn visit_expr_assign(&mut self, a: &'a syn::ExprAssign) {
