@@ -785,6 +785,25 @@ mod tests {
     }
 
     #[test]
+    fn run_time_bases_keep_the_literal_end_of_the_path() {
+        assert_eq!(
+            url("$/$/chat/completions?api-version=$").run_time_path(),
+            Some("/chat/completions")
+        );
+        assert_eq!(
+            url("http://$:$/v1/messages").run_time_path(),
+            Some("/v1/messages")
+        );
+        // A literal host is not a run-time base; nor is a relative path.
+        assert_eq!(
+            url("https://api.x.ai/v1/chat/completions").run_time_path(),
+            None
+        );
+        assert_eq!(url("/v1/chat/completions").run_time_path(), None);
+        assert_eq!(url("$").run_time_path(), None);
+    }
+
+    #[test]
     fn holes_match_any_run() {
         assert!(glob("inference_\u{1}", "inference_sft"));
         assert!(!glob("inference_\u{1}", "health"));
