@@ -97,8 +97,8 @@ pub struct CallGraph {
     main_nodes: Vec<Vec<NodeId>>,
     /// What the queue hand-off pass found and cut.
     pub queue_stats: QueueStats,
-    /// (interface, method) → the project methods that implement it
-    /// (`Function::implements`), at most `MAX_IMPLS`.
+    /// (project interface, method) → the project methods that implement
+    /// it (`Function::implements`), at most `MAX_IMPLS`.
     implementations: FastMap<(Ustr, Ustr), Vec<NodeId>>,
     /// What calls through interfaces added and cut.
     pub dispatch_stats: DispatchStats,
@@ -490,6 +490,11 @@ impl CallGraph {
             for (i, f) in file.functions.iter().enumerate() {
                 let Some(iface) = &f.implements else { continue };
                 let iface = project.canonical_or_same(iface);
+                // Only the project's own interfaces: `impl Display for X`
+                // is not how a call through `dyn Display` gets anywhere new.
+                if project_class(project, iface.as_str()).is_none() {
+                    continue;
+                }
                 let list = self
                     .implementations
                     .entry((Ustr::from(iface.as_str()), f.name))

@@ -81,8 +81,13 @@ pub fn find(
                 helpers.entry(node).or_insert(param);
                 continue;
             }
-            let reader = Reader::at(project, catalog, fi, call);
-            join(project, graph, &routes, site, &reader.url(url), &mut hops);
+            let url = Reader::at(project, catalog, fi, call).url(url);
+            // A compatible generation API at a configured base (a gateway's
+            // upstream provider) is a generation call itself, not a hop.
+            if run_time_generation(catalog, file, call, &url) {
+                continue;
+            }
+            join(project, graph, &routes, site, &url, &mut hops);
         }
     }
     if !helpers.is_empty() {
@@ -90,6 +95,21 @@ pub fn find(
     }
     hops.stats.joined = hops.edges.len();
     hops
+}
+
+/// Whether a request goes to a run-time base plus a generation path of a
+/// `run_time` host from a client marked `run_time_base`.
+fn run_time_generation(catalog: &Catalog, file: &FileFacts, call: &Call, url: &Url) -> bool {
+    let Some(resolved) = call.resolved.as_ref() else {
+        return false;
+    };
+    catalog
+        .http_call(file.language, resolved.as_str())
+        .is_some_and(|h| h.run_time_base)
+        && url
+            .run_time_path()
+            .and_then(|p| catalog.run_time_host(p.trim_end_matches('/')))
+            .is_some()
 }
 
 /// The URL argument of an HTTP client call of the catalogue.
