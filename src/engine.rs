@@ -478,6 +478,7 @@ fn analyse(
     stats.plugins = analysis.plugins.clone();
     stats.inferred = analysis.inferred;
     stats.hops = analysis.hop_stats.clone();
+    stats.dispatch = analysis.graph.dispatch_stats;
     stats.runtime = project.runtime.stats.clone();
 
     let t = Instant::now();

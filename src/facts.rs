@@ -212,6 +212,11 @@ pub struct Function {
     /// `owner.name`.
     #[serde(default)]
     pub owner: Option<QName>,
+    /// For a method of an implementation of an interface (a Rust `impl
+    /// Trait for Type` block), the interface, resolved: a call through the
+    /// interface (`dyn Trait`, a `T: Trait` parameter) may run this method.
+    #[serde(default)]
+    pub implements: Option<QName>,
 }
 
 /// A function's return type: one value, or the elements of a returned tuple

@@ -384,6 +384,8 @@ pub struct Stats {
     pub inferred: InferredStats,
     /// Hops to the project's own services joined, and what their caps cut.
     pub hops: HopStats,
+    /// Calls through interfaces to their implementations.
+    pub dispatch: DispatchStats,
     /// What the run-time value pass resolved and cut.
     pub runtime: RuntimeStats,
 }
@@ -411,6 +413,18 @@ pub struct HopStats {
     pub cut_targets: usize,
     /// Call sites of URL helpers left unread past the per-helper cap.
     pub cut_forwards: usize,
+}
+
+/// Calls through an interface (a Rust `dyn Trait` or `T: Trait`) that reach
+/// the project's implementations of the method, for `--stats`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DispatchStats {
+    /// Call sites through an interface with project implementations.
+    pub sites: usize,
+    /// Edges from them to implementing methods.
+    pub edges: usize,
+    /// Implementations left out past the per-method cap.
+    pub cut: usize,
 }
 
 /// What resolving values known only at run time found and cut, for `--stats`.

@@ -22,10 +22,14 @@ use crate::analysis::index::{Symbol, dotted};
 use crate::analysis::queues::{self, QueueStats};
 use crate::analysis::{FastMap, Project};
 use crate::facts::{Call, QName, Value};
+use crate::finding::DispatchStats;
 use crate::lang;
 
 /// Base-class lookups stop after this many classes (cycles, deep hierarchies).
 const MAX_MRO: usize = 32;
+/// A call through an interface (a Rust trait object or bound) runs at most
+/// this many implementations of the method; the rest are cut (`--stats`).
+pub const MAX_IMPLS: usize = 16;
 /// A state walk visits one node at most this many times (each time with a
 /// changed state); lattices of caller-supplied states are small.
 const MAX_VISITS: usize = 8;
@@ -93,6 +97,11 @@ pub struct CallGraph {
     main_nodes: Vec<Vec<NodeId>>,
     /// What the queue hand-off pass found and cut.
     pub queue_stats: QueueStats,
+    /// (project interface, method) → the project methods that implement
+    /// it (`Function::implements`), at most `MAX_IMPLS`.
+    implementations: FastMap<(Ustr, Ustr), Vec<NodeId>>,
+    /// What calls through interfaces added and cut.
+    pub dispatch_stats: DispatchStats,
 }
 
 /// A set of sink call sites, indexed by the node whose code makes them.
@@ -133,6 +142,8 @@ impl CallGraph {
             module_nodes: Vec::new(),
             main_nodes: Vec::new(),
             queue_stats: QueueStats::default(),
+            implementations: FastMap::default(),
+            dispatch_stats: DispatchStats::default(),
         };
         for (fi, file) in project.files.iter().enumerate() {
             let module = g.add(Node::Module { file: fi });
@@ -151,6 +162,7 @@ impl CallGraph {
             g.function_nodes.push(nodes);
             g.by_qualname.push(local);
         }
+        g.index_implementations(project);
         // The targets of each call only read the maps built above: files are
         // looked at in parallel, and edges added in file and call order.
         #[allow(clippy::type_complexity)]
@@ -186,6 +198,7 @@ impl CallGraph {
             })
             .collect();
         let mut per_file = per_file;
+        g.count_dispatch(project);
         g.add_queue_edges(project, &mut per_file);
         g.site_targets = vec![Vec::new(); project.files.len()];
         for (caller, site, targets) in per_file.into_iter().flatten() {
@@ -455,12 +468,77 @@ impl CallGraph {
                 .into_iter()
                 .collect();
         }
-        if let Some((instance, method)) = resolved.instance_method()
-            && project_class(project, instance).is_some()
-        {
-            return self.method(project, instance, method).into_iter().collect();
+        if let Some((instance, method)) = resolved.instance_method() {
+            let mut out: Vec<NodeId> = match project_class(project, instance) {
+                Some(_) => self.method(project, instance, method).into_iter().collect(),
+                None => Vec::new(),
+            };
+            // Through an interface: every implementation may run.
+            out.extend(self.implementations_of(instance, method));
+            out.sort_unstable();
+            out.dedup();
+            return out;
         }
         Vec::new()
+    }
+
+    /// Index the methods that implement an interface's methods, by the
+    /// interface's canonical name and the method name, in file order.
+    fn index_implementations(&mut self, project: &Project) {
+        let mut cut = 0;
+        for (fi, file) in project.files.iter().enumerate() {
+            for (i, f) in file.functions.iter().enumerate() {
+                let Some(iface) = &f.implements else { continue };
+                let iface = project.canonical_or_same(iface);
+                // Only the project's own interfaces: `impl Display for X`
+                // is not how a call through `dyn Display` gets anywhere new.
+                if project_class(project, iface.as_str()).is_none() {
+                    continue;
+                }
+                let list = self
+                    .implementations
+                    .entry((Ustr::from(iface.as_str()), f.name))
+                    .or_default();
+                if list.len() < MAX_IMPLS {
+                    list.push(self.function_nodes[fi][i]);
+                } else {
+                    cut += 1;
+                }
+            }
+        }
+        self.dispatch_stats.cut = cut;
+    }
+
+    /// The implementations of `method` of interface `iface` (a canonical name).
+    fn implementations_of(&self, iface: &str, method: &str) -> &[NodeId] {
+        if self.implementations.is_empty() {
+            return &[];
+        }
+        match (Ustr::from_existing(iface), Ustr::from_existing(method)) {
+            (Some(i), Some(m)) => self.implementations.get(&(i, m)).map_or(&[], Vec::as_slice),
+            _ => &[],
+        }
+    }
+
+    /// Count the call sites that go through an interface, for `--stats`.
+    fn count_dispatch(&mut self, project: &Project) {
+        if self.implementations.is_empty() {
+            return;
+        }
+        let (mut sites, mut edges) = (0, 0);
+        for file in &project.files {
+            for call in &file.calls {
+                if let Some((instance, method)) =
+                    call.resolved.as_ref().and_then(QName::instance_method)
+                {
+                    let n = self.implementations_of(instance, method).len();
+                    sites += usize::from(n > 0);
+                    edges += n;
+                }
+            }
+        }
+        self.dispatch_stats.sites = sites;
+        self.dispatch_stats.edges = edges;
     }
 
     /// The node of the project function a dotted name spells.

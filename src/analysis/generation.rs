@@ -59,9 +59,12 @@ impl GenerationSite<'_> {
 pub fn sites<'a>(project: &Project, catalog: &'a Catalog) -> Vec<GenerationSite<'a>> {
     let mut out = Vec::new();
     for (fi, file) in project.files.iter().enumerate() {
+        // Tests send to the product under test at a run-time base: its own
+        // routes, not a provider.
+        let run_time_base = !catalog.entrypoints.test_paths.is_match(file.path.as_str());
         for (ci, call) in file.calls.iter().enumerate() {
             let lang = file.language;
-            let urls = Urls(Some(Reader::at(project, catalog, fi, call)));
+            let urls = Urls(Some(Reader::at(project, catalog, fi, call)), run_time_base);
             let found = site_read(catalog, lang, call, &urls)
                 .or_else(|| via_base_class(catalog, lang, project, call, &urls))
                 .or_else(|| as_imported(catalog, lang, call, &urls))
@@ -127,8 +130,9 @@ fn passed_as_value<'a>(
 }
 
 /// How URLs are read: through names bound in the project and calls that
-/// build URLs (`analysis::hops::Reader`), or as literals only.
-struct Urls<'p>(Option<Reader<'p>>);
+/// build URLs (`analysis::hops::Reader`), or as literals only; and whether
+/// a run-time base plus a generation path counts here (not in test files).
+struct Urls<'p>(Option<Reader<'p>>, bool);
 
 impl Urls<'_> {
     /// Host and path of a URL value: `BASE + "/chat/completions"` with a
@@ -139,6 +143,15 @@ impl Urls<'_> {
             Some(r) => r.url(v).split(),
             None => v.as_str_or_default().and_then(hosts::split_url),
         }
+    }
+
+    /// The literal path after a base known only at run time.
+    fn run_time_path(&self, v: &Value) -> Option<String> {
+        if !self.1 {
+            return None;
+        }
+        let url = self.0.as_ref()?.url(v);
+        Some(url.run_time_path()?.trim_end_matches('/').to_string())
     }
 }
 
@@ -209,7 +222,7 @@ fn via_base_class<'a>(
 
 /// The generation API a call reaches, if any (file/call indices left 0).
 pub fn site<'a>(catalog: &'a Catalog, lang: Language, call: &Call) -> Option<GenerationSite<'a>> {
-    site_read(catalog, lang, call, &Urls(None))
+    site_read(catalog, lang, call, &Urls(None, false))
 }
 
 fn site_read<'a>(
@@ -299,8 +312,14 @@ fn http_site<'a>(
                 .and_then(|p| call.args.iter().filter(|a| a.keyword.is_none()).nth(p))
                 .map(|a| &a.value)
         })?;
-    let (host, path) = urls.split(url)?;
-    let (i, h, content) = catalog.generation_host(&host, &path)?;
+    let (host, (i, h, content)) = match urls.split(url) {
+        Some((host, path)) => {
+            let found = catalog.generation_host(&host, &path)?;
+            (Some(host), found)
+        }
+        None if http.run_time_base => (None, catalog.run_time_host(&urls.run_time_path(url)?)?),
+        None => return None,
+    };
     // The model named in a literal JSON body, if any.
     let model = keyword(&call.args, "json")
         .and_then(|v| match v {
@@ -318,7 +337,7 @@ fn http_site<'a>(
         content,
         model,
         provider: h.provider.clone(),
-        host: Some(host),
+        host,
         jurisdiction: h.jurisdiction,
         passed: None,
         inferred: None,

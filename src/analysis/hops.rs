@@ -89,8 +89,13 @@ pub fn find(
                 helpers.entry(node).or_insert(param);
                 continue;
             }
-            let reader = Reader::at(project, catalog, fi, call);
-            join(project, graph, &routes, site, &reader.url(url), &mut hops);
+            let url = Reader::at(project, catalog, fi, call).url(url);
+            // A compatible generation API at a configured base (a gateway's
+            // upstream provider) is a generation call itself, not a hop.
+            if run_time_generation(catalog, file, call, &url) {
+                continue;
+            }
+            join(project, graph, &routes, site, &url, &mut hops);
         }
     }
     if !helpers.is_empty() {
@@ -98,6 +103,21 @@ pub fn find(
     }
     hops.stats.joined = hops.edges.len();
     hops
+}
+
+/// Whether a request goes to a run-time base plus a generation path of a
+/// `run_time` host from a client marked `run_time_base`.
+fn run_time_generation(catalog: &Catalog, file: &FileFacts, call: &Call, url: &Url) -> bool {
+    let Some(resolved) = call.resolved.as_ref() else {
+        return false;
+    };
+    catalog
+        .http_call(file.language, resolved.as_str())
+        .is_some_and(|h| h.run_time_base)
+        && url
+            .run_time_path()
+            .and_then(|p| catalog.run_time_host(p.trim_end_matches('/')))
+            .is_some()
 }
 
 /// The URL argument of an HTTP client call of the catalogue.
@@ -643,6 +663,24 @@ impl Url {
         Some((host, path.trim_end_matches('/').to_string()))
     }
 
+    /// The literal end of the path of a URL whose base (scheme and host,
+    /// or more) is known only at run time: `/chat/completions` of
+    /// `format!("{}/chat/completions?v={}", base, v)`.
+    pub fn run_time_path(&self) -> Option<&str> {
+        if self.host().is_some() {
+            return None;
+        }
+        let base = self
+            .text
+            .strip_prefix("https://")
+            .or_else(|| self.text.strip_prefix("http://"))
+            .unwrap_or(&self.text);
+        if !base.starts_with(HOLE) {
+            return None;
+        }
+        self.literal_path().filter(|p| !p.is_empty())
+    }
+
     /// A literal host that is not the product's own machine: an outside service.
     fn external(&self) -> bool {
         self.host().is_some_and(|h| !hosts::is_local(&h))
@@ -950,6 +988,25 @@ mod tests {
             url("$/v1/chat/completions").literal_path(),
             Some("/v1/chat/completions")
         );
+    }
+
+    #[test]
+    fn run_time_bases_keep_the_literal_end_of_the_path() {
+        assert_eq!(
+            url("$/$/chat/completions?api-version=$").run_time_path(),
+            Some("/chat/completions")
+        );
+        assert_eq!(
+            url("http://$:$/v1/messages").run_time_path(),
+            Some("/v1/messages")
+        );
+        // A literal host is not a run-time base; nor is a relative path.
+        assert_eq!(
+            url("https://api.x.ai/v1/chat/completions").run_time_path(),
+            None
+        );
+        assert_eq!(url("/v1/chat/completions").run_time_path(), None);
+        assert_eq!(url("$").run_time_path(), None);
     }
 
     #[test]

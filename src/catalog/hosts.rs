@@ -26,6 +26,12 @@ pub struct Host {
     /// only its name): it matches any local host, and only on its `paths`.
     #[serde(default)]
     pub local: bool,
+    /// Any server at a base URL known only at run time (`host` is then
+    /// only its name): it matches no host, only a request from a client
+    /// marked `run_time_base` whose URL is a run-time base plus one of its
+    /// `paths` (`format!("{}/chat/completions", base)`).
+    #[serde(default)]
+    pub run_time: bool,
 }
 
 /// An HTTP client call that sends a request to a URL argument.
@@ -42,6 +48,10 @@ pub struct HttpCall {
     pub url_position: Option<usize>,
     /// ...or its keyword.
     pub url_keyword: Option<String>,
+    /// A request to a base URL known only at run time plus a path of a
+    /// `run_time` host is a generation call of that kind of server.
+    #[serde(default)]
+    pub run_time_base: bool,
 }
 
 /// A call that builds a URL from parts (`analysis::hops` reads URLs through
@@ -155,6 +165,9 @@ pub fn split_url(url: &str) -> Option<(String, String)> {
 
 impl Host {
     pub fn matches(&self, host: &str) -> bool {
+        if self.run_time {
+            return false;
+        }
         if self.local {
             return is_local(host);
         }

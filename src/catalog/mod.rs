@@ -467,7 +467,7 @@ impl Catalog {
                 content: Vec::new(),
                 content_by_arg: None,
                 provider: h.provider.clone(),
-                host: Some(h.host.clone()),
+                host: (!h.run_time).then(|| h.host.clone()),
                 jurisdiction: h.jurisdiction,
                 biometric: false,
                 enhancement: false,
@@ -853,6 +853,16 @@ impl Catalog {
             .iter()
             .enumerate()
             .filter(|(_, h)| h.local && h.matches(host))
+            .find_map(|(i, h)| self.generation_path(h, path).map(|c| (i, h, c)))
+    }
+
+    /// The kind of server a request to a base URL known only at run time
+    /// plus `path` generates on (a `run_time` host), with what it generates.
+    pub fn run_time_host(&self, path: &str) -> Option<(usize, &hosts::Host, Vec<ContentType>)> {
+        self.hosts
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| h.run_time)
             .find_map(|(i, h)| self.generation_path(h, path).map(|c| (i, h, c)))
     }
 

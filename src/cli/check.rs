@@ -519,6 +519,14 @@ fn print_stats(s: &engine::Stats) {
             s.hops.joined, s.hops.cut_targets, s.hops.cut_forwards
         );
     }
+    if s.dispatch.sites + s.dispatch.cut > 0 {
+        use crate::analysis::callgraph::MAX_IMPLS;
+        let d = &s.dispatch;
+        eprintln!(
+            "  interface calls: {} sites, {} edges to implementations; cut at caps: {} implementations (over {MAX_IMPLS} per method)",
+            d.sites, d.edges, d.cut
+        );
+    }
     {
         use crate::analysis::runtime::{MAX_DEPTH, MAX_FANOUT, MAX_STEPS};
         let r = &s.runtime;

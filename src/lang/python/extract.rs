@@ -1060,6 +1060,7 @@ pub fn definitions(
                         span: f.span,
                         returns: None,
                         owner: None,
+                        implements: None,
                     },
                     chains,
                     f.return_annotation,

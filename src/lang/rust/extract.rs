@@ -65,6 +65,9 @@ struct Items {
     fields: HashMap<String, Vec<(String, Option<String>)>>,
     /// Type dotted name → traits it implements here (resolved).
     traits: HashMap<String, Vec<String>>,
+    /// `Enum.Variant` (dotted) → the type of a variant's one unnamed
+    /// field, as an instance (`ProviderConfig::OpenAi(OpenAiProvider)`).
+    variants: HashMap<String, String>,
     /// Crates whose macros are in scope (`#[macro_use] extern crate rocket;`).
     macro_crates: Vec<String>,
     /// Top-level functions, constants and statics: values, which a path
@@ -88,6 +91,8 @@ struct ImplCtx {
     resolved: Option<String>,
     /// Whether the type is defined in this file.
     local: bool,
+    /// The trait of an `impl Trait for Type` block, resolved.
+    trait_: Option<String>,
 }
 
 struct Pending {
@@ -209,6 +214,7 @@ impl<'a> Visitor<'a> {
         let mut stack: Vec<(Vec<String>, &[Item])> = vec![(Vec::new(), items)];
         let mut impls: Vec<(Vec<String>, &syn::ItemImpl)> = Vec::new();
         let mut structs: Vec<(String, &syn::ItemStruct)> = Vec::new();
+        let mut enums: Vec<(String, &syn::ItemEnum)> = Vec::new();
         while let Some((path, items)) = stack.pop() {
             for item in items {
                 match item {
@@ -228,7 +234,11 @@ impl<'a> Visitor<'a> {
                         self.def(&path, &name, true);
                         structs.push((self.item_path(&path, &name), s));
                     }
-                    Item::Enum(e) => self.def(&path, &e.ident.to_string(), true),
+                    Item::Enum(e) => {
+                        let name = e.ident.to_string();
+                        self.def(&path, &name, true);
+                        enums.push((self.item_path(&path, &name), e));
+                    }
                     Item::Trait(t) => self.def(&path, &t.ident.to_string(), true),
                     Item::Union(u) => self.def(&path, &u.ident.to_string(), true),
                     Item::Type(t) => self.def(&path, &t.ident.to_string(), false),
@@ -280,6 +290,18 @@ impl<'a> Visitor<'a> {
                 _ => Vec::new(),
             };
             self.items.fields.insert(dotted, fields);
+        }
+        for (dotted, e) in enums {
+            for v in &e.variants {
+                if let syn::Fields::Unnamed(f) = &v.fields
+                    && f.unnamed.len() == 1
+                    && let Some(ty) = self.resolve_type(&f.unnamed[0].ty)
+                {
+                    self.items
+                        .variants
+                        .insert(format!("{dotted}.{}", v.ident), ty);
+                }
+            }
         }
         for (path, i) in impls {
             let Some((trait_path, _)) = &i.trait_ else {
@@ -647,7 +669,9 @@ impl<'a> Visitor<'a> {
                     locals.push(("self".to_string(), ty));
                 }
                 FnArg::Typed(pt) => {
-                    let ty = self.resolve_type(&pt.ty);
+                    let ty = self
+                        .generic_bound(&sig.generics, &pt.ty)
+                        .or_else(|| self.resolve_type(&pt.ty));
                     if let Some(n) = pat_name(&pt.pat) {
                         names.push(n.clone());
                         locals.push((n, ty));
@@ -656,6 +680,34 @@ impl<'a> Visitor<'a> {
             }
         }
         (names, locals)
+    }
+
+    /// A parameter whose type is a generic of the function (`p: &P` with
+    /// `P: Provider`, or `where P: Provider`) has the type of its first
+    /// trait bound, as an instance (`…Provider()`): calls on it go through
+    /// the trait.
+    fn generic_bound(&self, generics: &syn::Generics, ty: &Type) -> Option<String> {
+        let segs = values::type_path(ty)?;
+        let [name] = segs.as_slice() else {
+            return None;
+        };
+        let param = generics.type_params().find(|p| p.ident == name.as_str())?;
+        let from_where = generics.where_clause.iter().flat_map(|w| {
+            w.predicates.iter().filter_map(|p| match p {
+                syn::WherePredicate::Type(t)
+                    if values::type_path(&t.bounded_ty).as_deref()
+                        == Some(std::slice::from_ref(name)) =>
+                {
+                    Some(&t.bounds)
+                }
+                _ => None,
+            })
+        });
+        std::iter::once(&param.bounds)
+            .chain(from_where)
+            .find_map(|bounds| values::bound_path(bounds.iter()))
+            .and_then(|segs| self.resolve_path(&segs))
+            .map(|r| format!("{r}()"))
     }
 
     fn function(
@@ -732,8 +784,18 @@ impl<'a> Visitor<'a> {
             return_annotation,
             name_span: self.span(first, sig.ident.span()),
             span,
-            returns: frame.returns,
+            // The declared type, when it names one, is what callers get
+            // (`-> Option<Arc<Model>>`), whatever the body's last value.
+            returns: return_annotation
+                .as_ref()
+                .map(|t| Returns::Value(t.with_tail("()")))
+                .or(frame.returns),
             owner,
+            implements: impl_ctx
+                .as_ref()
+                .filter(|_| !in_fn)
+                .and_then(|i| i.trait_.as_deref())
+                .map(QName::new),
         });
     }
 
@@ -1188,6 +1250,11 @@ impl<'a> Visit<'a> for Visitor<'a> {
                 },
                 resolved: resolved.clone(),
                 local,
+                trait_: i.trait_.as_ref().and_then(|(p, _)| {
+                    let segs: Vec<String> =
+                        p.segments.iter().map(|s| s.ident.to_string()).collect();
+                    self.resolve_path(&segs)
+                }),
             })
         });
         self.impls.push(ctx);
@@ -1218,6 +1285,7 @@ impl<'a> Visit<'a> for Visitor<'a> {
             qualname,
             resolved: Some(self.item_path(&self.mod_path, &name)),
             local: true,
+            trait_: None,
         }));
         for item in &t.items {
             match item {
@@ -1321,6 +1389,36 @@ impl<'a> Visit<'a> for Visitor<'a> {
         let span = self.span(l.let_token.span, l.semi_token.spans[0]);
         self.assignment(&name, ty.clone(), init, span);
         self.bind(&name, ty);
+    }
+
+    /// A `match` arm whose pattern takes the one field out of an enum
+    /// variant of this file (`ProviderConfig::OpenAi(p) => p.infer(..)`)
+    /// binds it with the field's type: enum dispatch reaches each variant's
+    /// method.
+    fn visit_arm(&mut self, arm: &'a syn::Arm) {
+        let mut pat = &arm.pat;
+        while let Pat::Reference(r) = pat {
+            pat = &r.pat;
+        }
+        if let Pat::TupleStruct(t) = pat
+            && t.elems.len() == 1
+            && let Pat::Ident(i) = &t.elems[0]
+            && i.subpat.is_none()
+        {
+            let segs: Vec<String> = t
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
+            let ty = self
+                .resolve_path(&segs)
+                .and_then(|v| self.items.variants.get(&v).cloned());
+            if ty.is_some() {
+                self.bind(&i.ident.to_string(), ty);
+            }
+        }
+        visit::visit_arm(self, arm);
     }
 
     fn visit_expr_assign(&mut self, a: &'a syn::ExprAssign) {

@@ -351,3 +351,53 @@ fn mod_declarations_and_test_only_code() {
     assert_eq!(names, ["kept"]);
     assert!(f.calls.is_empty());
 }
+
+#[test]
+fn trait_impls_generic_bounds_and_enum_variants() {
+    let src = r#"
+use crate::provider::Provider;
+pub struct OpenAi;
+impl Provider for OpenAi {
+    fn chat(&self) {}
+}
+pub enum Backend { OpenAi(OpenAi), Other(String) }
+impl Backend {
+    fn run(&self) {
+        match self {
+            Backend::OpenAi(p) => p.chat(),
+            _ => {}
+        }
+    }
+}
+fn generic<P: Provider>(p: &P) { p.chat(); }
+fn bounded<Q>(q: Q) where Q: Send + Provider { q.chat(); }
+fn lookup(names: &[String]) -> Option<std::sync::Arc<OpenAi>> { names.first().cloned() }
+"#;
+    let f = facts("gw/src/lib.rs", src);
+    let chat = f.functions.iter().find(|x| x.name == "chat").unwrap();
+    assert_eq!(
+        chat.implements.map(|q| q.as_str().to_string()).as_deref(),
+        Some("gw.provider.Provider")
+    );
+    let calls: Vec<Option<String>> = f
+        .calls
+        .iter()
+        .filter(|c| c.callee.ends_with("chat"))
+        .map(|c| c.resolved.map(|r| r.as_str().to_string()))
+        .collect();
+    assert_eq!(
+        calls,
+        vec![
+            Some("gw.OpenAi().chat".to_string()),
+            Some("gw.provider.Provider().chat".to_string()),
+            Some("gw.provider.Provider().chat".to_string()),
+        ]
+    );
+    let lookup = f.functions.iter().find(|x| x.name == "lookup").unwrap();
+    assert_eq!(
+        lookup.returns,
+        Some(crate::facts::Returns::Value(crate::facts::QName::new(
+            "gw.OpenAi()"
+        )))
+    );
+}

@@ -432,7 +432,7 @@ pub fn type_path(t: &Type) -> Option<Vec<String>> {
     None
 }
 
-fn bound_path<'a>(mut bounds: impl Iterator<Item = &'a TypeParamBound>) -> Option<Vec<String>> {
+pub fn bound_path<'a>(mut bounds: impl Iterator<Item = &'a TypeParamBound>) -> Option<Vec<String>> {
     bounds.find_map(|b| match b {
         TypeParamBound::Trait(t) => {
             let segs = path_segments(None, &t.path);
