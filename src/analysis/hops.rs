@@ -90,9 +90,18 @@ pub fn find(
                 continue;
             }
             let url = Reader::at(project, catalog, fi, call).url(url);
-            // A compatible generation API at a configured base (a gateway's
-            // upstream provider) is a generation call itself, not a hop.
+            // A compatible generation API at a configured base is a
+            // gateway's upstream provider, a generation call itself, not a
+            // hop back into the gateway's own route of that path; it still
+            // joins a route another language serves (a Rust router in
+            // front of its Python worker).
             if run_time_generation(catalog, file, call, &url) {
+                let others: Vec<Route> = routes
+                    .iter()
+                    .filter(|r| project.files[r.file].language != file.language)
+                    .cloned()
+                    .collect();
+                join(project, graph, &others, site, &url, &mut hops);
                 continue;
             }
             join(project, graph, &routes, site, &url, &mut hops);
@@ -136,6 +145,7 @@ fn url_arg<'c>(catalog: &Catalog, file: &FileFacts, call: &'c Call) -> Option<&'
 
 /// A route of the project: its path's segments (`*` for a parameter) and
 /// where its handler starts.
+#[derive(Clone)]
 struct Route {
     segments: Vec<String>,
     entry: usize,

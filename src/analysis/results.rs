@@ -86,6 +86,12 @@ impl<'a> Analysis<'a> {
         // Requests to the project's own routes: they need the entry points
         // and the graph's nodes, and every later query goes through them.
         let hops = hops::find(project, catalog, &entry_points, &graph);
+        // A request to a base known only at run time that the project's own
+        // route serves goes there (the hop), not to some compatible provider.
+        let joined: BTreeSet<(usize, usize)> =
+            hops.edges.iter().map(|(_, s, _, _)| (s.file, s.call)).collect();
+        let mut sites = sites;
+        sites.retain(|s| s.host.is_some() || !joined.contains(&(s.file, s.call)));
         graph.add_edges(hops.edges);
         let candidates = inferred::candidates(project, catalog, &sites);
         let q = graph.queue_stats;
