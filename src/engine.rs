@@ -463,6 +463,7 @@ fn analyse(
         project: &project,
         catalog,
         analysis: &analysis,
+        shared: Default::default(),
     };
     let mut findings: Vec<Finding> = enabled
         .par_iter()
@@ -478,7 +479,7 @@ fn analyse(
     stats.plugins = analysis.plugins.clone();
     stats.inferred = analysis.inferred;
     stats.hops = analysis.hop_stats.clone();
-    stats.runtime = project.runtime.stats.clone();
+    stats.runtime = project.runtime().stats.clone();
 
     let t = Instant::now();
     for f in &mut findings {
