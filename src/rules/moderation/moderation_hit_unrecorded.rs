@@ -83,7 +83,7 @@ impl Rule for ModerationHitUnrecorded {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let moderation = Moderation::find(cx);
+        let moderation = Moderation::shared(cx);
         if moderation.is_empty() {
             return;
         }
