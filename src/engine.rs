@@ -463,6 +463,7 @@ fn analyse(
         project: &project,
         catalog,
         analysis: &analysis,
+        shared: Default::default(),
     };
     let mut findings: Vec<Finding> = enabled
         .par_iter()
@@ -479,7 +480,7 @@ fn analyse(
     stats.inferred = analysis.inferred;
     stats.hops = analysis.hop_stats.clone();
     stats.dispatch = analysis.graph.dispatch_stats;
-    stats.runtime = project.runtime.stats.clone();
+    stats.runtime = project.runtime().stats.clone();
 
     let t = Instant::now();
     for f in &mut findings {

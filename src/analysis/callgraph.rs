@@ -177,7 +177,7 @@ impl CallGraph {
                     .filter_map(|(ci, call)| {
                         let mut targets = g.call_targets(project, fi, call, handlers);
                         // Callees known only at run time, each candidate.
-                        for alt in project.runtime.alternatives(fi, ci) {
+                        for alt in project.runtime().alternatives(fi, ci) {
                             targets.extend(
                                 g.targets(project, alt)
                                     .into_iter()

@@ -167,7 +167,7 @@ fn run_time_candidate<'a>(
     urls: &Urls<'_>,
 ) -> Option<GenerationSite<'a>> {
     project
-        .runtime
+        .runtime()
         .alternatives(fi, ci)
         .iter()
         .find_map(|alt| site_as(catalog, lang, call, alt.as_str(), urls))

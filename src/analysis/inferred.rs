@@ -11,6 +11,8 @@
 
 use std::collections::VecDeque;
 
+use rayon::prelude::*;
+
 use crate::analysis::Project;
 use crate::analysis::callgraph::Site;
 use crate::analysis::generation::GenerationSite;
@@ -29,51 +31,73 @@ pub fn candidates<'a>(
     catalog: &'a Catalog,
     observed: &[GenerationSite<'_>],
 ) -> Vec<GenerationSite<'a>> {
+    // Files in parallel, their candidates joined in file order.
+    let per_file: Vec<Vec<GenerationSite<'a>>> = project
+        .files
+        .par_iter()
+        .enumerate()
+        .map(|(fi, file)| {
+            // The observed sites of this file, by call.
+            let from = observed.partition_point(|s| s.file < fi);
+            let to = observed.partition_point(|s| s.file <= fi);
+            file_candidates(project, catalog, fi, file, &observed[from..to])
+        })
+        .collect();
+    per_file.into_iter().flatten().collect()
+}
+
+/// The candidates of file `fi` (call order); `observed` are its catalogue
+/// sites, sorted by call.
+fn file_candidates<'a>(
+    project: &Project,
+    catalog: &'a Catalog,
+    fi: usize,
+    file: &FileFacts,
+    observed: &[GenerationSite<'_>],
+) -> Vec<GenerationSite<'a>> {
     let mut out = Vec::new();
-    let mut seen = observed.iter().map(|s| (s.file, s.call)).peekable();
-    for (fi, file) in project.files.iter().enumerate() {
-        if file.language != Language::Python {
+    if file.language != Language::Python {
+        return out;
+    }
+    let mut seen = observed.iter().map(|s| s.call).peekable();
+    for (ci, call) in file.calls.iter().enumerate() {
+        while seen.next_if(|&c| c < ci).is_some() {}
+        if seen.peek() == Some(&ci) {
             continue;
         }
-        for (ci, call) in file.calls.iter().enumerate() {
-            while seen.next_if(|&s| s < (fi, ci)).is_some() {}
-            if seen.peek() == Some(&(fi, ci)) {
-                continue;
-            }
-            let Some(runs) = model_call(project, catalog, call) else {
-                continue;
-            };
-            // Layers called inside a model's own methods are the model's
-            // business: the site is where application code runs the model.
-            if let Some(class) = call
-                .scope
-                .and_then(|s| file.functions.iter().find(|f| f.qualname == s))
-                .and_then(|f| f.class)
-                && is_model_class(project, catalog, &format!("{}.{class}", file.module))
-            {
-                continue;
-            }
-            let (names, source) = result_names(file, ci);
-            let NameSays::Media(content) = catalog.inferred.classify(names.iter().copied()) else {
-                continue;
-            };
-            out.push(GenerationSite {
-                file: fi,
-                call: ci,
-                api: &catalog.inferred_api,
-                content: vec![content],
-                model: None,
-                provider: catalog.inferred_api.provider.clone(),
-                host: None,
-                jurisdiction: catalog.inferred_api.jurisdiction,
-                passed: None,
-                inferred: Some(format!(
-                    "{runs}; the names {source} its result (`{}`) say {}",
-                    names.join("`, `"),
-                    describe(content)
-                )),
-            });
+        let Some(runs) = model_call(project, catalog, call) else {
+            continue;
+        };
+        // Layers called inside a model's own methods are the model's
+        // business: the site is where application code runs the model.
+        if let Some(class) = call
+            .scope
+            .and_then(|s| file.functions.iter().find(|f| f.qualname == s))
+            .and_then(|f| f.class)
+            && is_model_class(project, catalog, &format!("{}.{class}", file.module))
+        {
+            continue;
         }
+        let (names, source) = result_names(file, ci);
+        let NameSays::Media(content) = catalog.inferred.classify(names.iter().copied()) else {
+            continue;
+        };
+        out.push(GenerationSite {
+            file: fi,
+            call: ci,
+            api: &catalog.inferred_api,
+            content: vec![content],
+            model: None,
+            provider: catalog.inferred_api.provider.clone(),
+            host: None,
+            jurisdiction: catalog.inferred_api.jurisdiction,
+            passed: None,
+            inferred: Some(format!(
+                "{runs}; the names {source} its result (`{}`) say {}",
+                names.join("`, `"),
+                describe(content)
+            )),
+        });
     }
     out
 }
@@ -89,18 +113,21 @@ fn describe(content: ContentType) -> &'static str {
 
 /// Calls that deliver media to the user, in file and call order.
 pub fn deliveries(project: &Project, catalog: &Catalog) -> Vec<Site> {
-    let mut out = Vec::new();
-    for (fi, file) in project.files.iter().enumerate() {
-        if file.language != Language::Python {
-            continue;
-        }
-        for (ci, call) in file.calls.iter().enumerate() {
-            if catalog.inferred.is_delivery(call) {
-                out.push(Site { file: fi, call: ci });
+    let per_file: Vec<Vec<Site>> = project
+        .files
+        .par_iter()
+        .enumerate()
+        .map(|(fi, file)| {
+            if file.language != Language::Python {
+                return Vec::new();
             }
-        }
-    }
-    out
+            (0..file.calls.len())
+                .filter(|&ci| catalog.inferred.is_delivery(&file.calls[ci]))
+                .map(|ci| Site { file: fi, call: ci })
+                .collect()
+        })
+        .collect();
+    per_file.into_iter().flatten().collect()
 }
 
 /// Why a call runs a model of the project, or `None`.

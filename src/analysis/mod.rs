@@ -3,6 +3,7 @@
 //! Later phases (call graph, reachability, taint) live here too.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
@@ -39,8 +40,9 @@ pub struct Project {
     pub modules: FastMap<String, usize>,
     /// Symbols, bindings, module suffixes: every name lookup.
     pub index: SemanticIndex,
-    /// Callees known only at run time with several candidates, and counts.
-    pub runtime: runtime::Runtime,
+    /// Callees known only at run time with several candidates, and counts:
+    /// resolved on first use ([`Project::runtime`]).
+    runtime: OnceLock<runtime::Runtime>,
 }
 
 impl Project {
@@ -62,11 +64,17 @@ impl Project {
             files,
             modules,
             index,
-            runtime: runtime::Runtime::default(),
+            runtime: OnceLock::new(),
         };
         project.resolve_across_modules();
-        project.runtime = runtime::resolve(&project);
         project
+    }
+
+    /// Callees known only at run time (`analysis::runtime`), resolved once,
+    /// on first use: the entry-point finder needs none of it and runs on
+    /// another thread meanwhile.
+    pub fn runtime(&self) -> &runtime::Runtime {
+        self.runtime.get_or_init(|| runtime::resolve(self))
     }
 
     /// Rewrite resolved names that go through another project module:

@@ -10,8 +10,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::analysis::Project;
+use ustr::Ustr;
+
 use crate::analysis::index::{Symbol, dotted};
+use crate::analysis::{FastMap, Project};
 use crate::facts::{BinOp, Part, Receiver, Shape, Value};
 
 /// Targets one call site may get; past this the site is cut (counted).
@@ -50,8 +52,9 @@ pub struct PluginCalls {
     pub stats: PluginStats,
 }
 
-/// (file, function qualname or `None` at module level, variable).
-type Var = (usize, Option<String>, String);
+/// (file, function qualname or `None` at module level, variable): interned
+/// names, so that a lookup per call allocates nothing.
+type Var = (usize, Option<Ustr>, Ustr);
 
 /// Finds the calls into plugins. `loaders` are the resolved names of the
 /// functions that import a module by name (catalogue data).
@@ -68,7 +71,7 @@ pub fn calls(project: &Project, loaders: &[String]) -> PluginCalls {
             .is_some_and(|t| loaders.iter().any(|l| l == t))
     };
     // Variables that hold a loaded module, and functions that return one.
-    let mut vars: BTreeMap<Var, Vec<Pattern>> = BTreeMap::new();
+    let mut vars: FastMap<Var, Vec<Pattern>> = FastMap::default();
     for (fi, file) in project.files.iter().enumerate() {
         for a in &file.assignments {
             if a.target.contains('.')
@@ -77,8 +80,7 @@ pub fn calls(project: &Project, loaders: &[String]) -> PluginCalls {
                 continue;
             }
             if let Some(p) = loaded_name(&a.value).filter(has_prefix) {
-                let key = (fi, a.scope.map(|s| s.to_string()), a.target.to_string());
-                let list = vars.entry(key).or_default();
+                let list = vars.entry((fi, a.scope, a.target)).or_default();
                 if !list.contains(&p) {
                     list.push(p);
                 }
@@ -97,8 +99,7 @@ pub fn calls(project: &Project, loaders: &[String]) -> PluginCalls {
                 let (Some(scope), Value::Name { text, .. }) = (r.scope, &r.value) else {
                     continue;
                 };
-                let key = (fi, Some(scope.to_string()), text.to_string());
-                let Some(ps) = vars.get(&key).cloned() else {
+                let Some(ps) = vars.get(&(fi, Some(scope), *text)).cloned() else {
                     continue;
                 };
                 let Some(Symbol::Function(f, g)) =
@@ -108,8 +109,9 @@ pub fn calls(project: &Project, loaders: &[String]) -> PluginCalls {
                 };
                 changed |= merge(funcs.entry((f, g)).or_default(), ps);
             }
-            // `m = load(name)`, `for m in load_all(...)`: what the loader returns.
-            for a in &file.assignments {
+            // `m = load(name)`, `for m in load_all(...)`: what the loader
+            // returns (none yet: nothing to look up).
+            for a in file.assignments.iter().filter(|_| !funcs.is_empty()) {
                 let Some(ty) = a.value_call.as_ref().map(|t| t.as_str()) else {
                     continue;
                 };
@@ -125,8 +127,7 @@ pub fn calls(project: &Project, loaders: &[String]) -> PluginCalls {
                 let Some(ps) = funcs.get(&(f, g)).cloned() else {
                     continue;
                 };
-                let key = (fi, a.scope.map(|s| s.to_string()), a.target.to_string());
-                changed |= merge(vars.entry(key).or_default(), ps);
+                changed |= merge(vars.entry((fi, a.scope, a.target)).or_default(), ps);
             }
             // `modules.append(m)`: the list holds what `m` holds.
             for call in &file.calls {
@@ -138,11 +139,10 @@ pub fn calls(project: &Project, loaders: &[String]) -> PluginCalls {
                 else {
                     continue;
                 };
-                let scope = call.scope.map(|s| s.to_string());
-                let Some(ps) = vars.get(&(fi, scope.clone(), text.to_string())).cloned() else {
+                let Some(ps) = vars.get(&(fi, call.scope, *text)).cloned() else {
                     continue;
                 };
-                changed |= merge(vars.entry((fi, scope, list.to_string())).or_default(), ps);
+                changed |= merge(vars.entry((fi, call.scope, list)).or_default(), ps);
             }
         }
         if !changed {
@@ -163,14 +163,15 @@ pub fn calls(project: &Project, loaders: &[String]) -> PluginCalls {
                 continue;
             }
             // `load(name).f()`, or `m.f()` with `m` a variable holding a plugin.
-            let from_func = match project.index.symbol(head) {
-                Some(Symbol::Function(f, g)) => funcs.get(&(f, g)),
-                _ => None,
+            let from_func = match funcs.is_empty() {
+                true => None,
+                false => match project.index.symbol(head) {
+                    Some(Symbol::Function(f, g)) => funcs.get(&(f, g)),
+                    _ => None,
+                },
             };
             let from_var = match call.receiver {
-                Receiver::Name(v) if !v.contains('.') => {
-                    vars.get(&(fi, call.scope.map(|s| s.to_string()), v.to_string()))
-                }
+                Receiver::Name(v) if !v.contains('.') => vars.get(&(fi, call.scope, v)),
                 _ => None,
             };
             let Some(patterns) = from_func.or(from_var) else {

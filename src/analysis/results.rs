@@ -69,8 +69,13 @@ pub struct Analysis<'a> {
 impl<'a> Analysis<'a> {
     pub fn run(project: &Project, catalog: &'a Catalog) -> Analysis<'a> {
         // Independent passes over the facts: on two threads when there are two.
+        // The run-time callees go first on the sites' side (sites and the
+        // graph read them; the entry-point finder does not).
         let (sites, entry_points) = rayon::join(
-            || generation::sites(project, catalog),
+            || {
+                project.runtime();
+                generation::sites(project, catalog)
+            },
             || entrypoints::find(project, catalog),
         );
         let handlers = entry_points
@@ -80,8 +85,26 @@ impl<'a> Analysis<'a> {
                 _ => None,
             })
             .collect();
-        let mut graph = CallGraph::build(project, &handlers);
-        let plugins = plugins::calls(project, &catalog.entrypoints.data.module_loaders);
+        // Plugin calls and inferred candidates read only the facts and the
+        // sites: found while the graph is built.
+        let (mut graph, (plugins, (candidates, deliveries))) = rayon::join(
+            || CallGraph::build(project, &handlers),
+            || {
+                rayon::join(
+                    || plugins::calls(project, &catalog.entrypoints.data.module_loaders),
+                    || {
+                        let candidates = inferred::candidates(project, catalog, &sites);
+                        // Deliveries matter only to candidates.
+                        let deliveries = if candidates.is_empty() {
+                            Vec::new()
+                        } else {
+                            inferred::deliveries(project, catalog)
+                        };
+                        (candidates, deliveries)
+                    },
+                )
+            },
+        );
         graph.add_plugin_calls(project, &plugins);
         // Requests to the project's own routes: they need the entry points
         // and the graph's nodes, and every later query goes through them.
@@ -93,7 +116,6 @@ impl<'a> Analysis<'a> {
         let mut sites = sites;
         sites.retain(|s| s.host.is_some() || !joined.contains(&(s.file, s.call)));
         graph.add_edges(hops.edges);
-        let candidates = inferred::candidates(project, catalog, &sites);
         let q = graph.queue_stats;
         let mut stats = InferredStats {
             queues: q.queues,
@@ -103,8 +125,14 @@ impl<'a> Analysis<'a> {
             sites: 0,
         };
         let observed = sites.len();
-        let (sites, generation_sinks, reach) =
-            reach_generation(project, catalog, &graph, &entry_points, sites, candidates);
+        let (sites, generation_sinks, reach) = reach_generation(
+            project,
+            &graph,
+            &entry_points,
+            sites,
+            candidates,
+            deliveries,
+        );
         stats.sites = sites.len() - observed;
         let labels = label_evidence(project, catalog, &graph);
         Analysis {
@@ -164,13 +192,14 @@ impl<'a> Analysis<'a> {
 /// candidates (the project's own models) count only for entry points that
 /// also reach a call delivering media: those entry points keep them, and the
 /// candidates some entry point keeps become sites, after the observed ones.
+/// `deliveries` are the calls that deliver media (`inferred::deliveries`).
 fn reach_generation<'a>(
     project: &Project,
-    catalog: &Catalog,
     graph: &CallGraph,
     entry_points: &[EntryPoint],
     mut sites: Vec<GenerationSite<'a>>,
     candidates: Vec<GenerationSite<'a>>,
+    deliveries: Vec<Site>,
 ) -> (Vec<GenerationSite<'a>>, SinkSet, Vec<Reach>) {
     let at = |s: &GenerationSite<'_>| Site {
         file: s.file,
@@ -178,7 +207,7 @@ fn reach_generation<'a>(
     };
     let reach_all = |set: &SinkSet| -> Vec<Reach> {
         entry_points
-            .iter()
+            .par_iter()
             .map(|e| match graph.handler_node(project, &e.handler) {
                 Some(start) => graph.reach(start, set),
                 None => Reach::default(),
@@ -192,7 +221,6 @@ fn reach_generation<'a>(
     }
     // Sink ids: observed sites, then candidates, then deliveries.
     let (n, m) = (sites.len(), candidates.len());
-    let deliveries = inferred::deliveries(project, catalog);
     let all = graph.sink_set(
         project,
         sites

@@ -2,6 +2,8 @@
 //! declares its metadata (code, name, level, articles, doc) and a `check`
 //! that reads facts and the project index, never syntax trees.
 
+use std::sync::OnceLock;
+
 use crate::analysis::Project;
 use crate::analysis::results::Analysis;
 use crate::catalog::Catalog;
@@ -26,6 +28,24 @@ pub struct Context<'a> {
     pub catalog: &'a Catalog,
     /// Whole-project results: generation sites, call graph, entry points.
     pub analysis: &'a Analysis<'a>,
+    /// What several rules share, computed once per scan.
+    pub shared: Shared,
+}
+
+/// Results that several rules read, computed by the first rule that asks
+/// (rules run in parallel; another that asks meanwhile waits for it). What
+/// fills them uses no thread pool, so a waiting rule never blocks the work
+/// it waits for.
+#[derive(Default)]
+pub struct Shared {
+    /// Moderation calls and their verdicts (MOD002, MOD003, MOD004).
+    moderation: OnceLock<moderation::sites::Moderation>,
+    /// Records of user input (LOG002, LOG003).
+    records: OnceLock<Option<logs::records::InputRecords>>,
+    /// Calls that rank content per user (the opt-out rules).
+    rankings: OnceLock<Vec<opt_out::Ranking>>,
+    /// Where the catalogue's recommendation switches are set (OPT001, OPT002).
+    switches: OnceLock<Vec<opt_out::Site>>,
 }
 
 pub trait Rule: Sync {

@@ -102,7 +102,7 @@ impl Rule for InputNotRecorded {
         if an.generation_endpoints().next().is_none() {
             return;
         }
-        let Some(found) = records::find(cx) else {
+        let Some(found) = records::shared(cx) else {
             return;
         };
         for (e, entry, reached) in an.generation_endpoints() {

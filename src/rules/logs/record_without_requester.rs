@@ -78,7 +78,7 @@ impl Rule for RecordWithoutRequester {
         if an.generation_endpoints().next().is_none() {
             return;
         }
-        let Some(found) = records::find(cx) else {
+        let Some(found) = records::shared(cx) else {
             return;
         };
         // Per counted record: the service endpoints whose path holds it.

@@ -38,6 +38,11 @@ pub struct InputRecords {
     pub sites: Vec<RecordSite>,
 }
 
+/// [`find`], computed once per scan.
+pub fn shared<'c>(cx: &'c Context<'_>) -> Option<&'c InputRecords> {
+    cx.shared.records.get_or_init(|| find(cx)).as_ref()
+}
+
 /// Run the spec (once per scan, shared) and judge its record sinks.
 pub fn find(cx: &Context<'_>) -> Option<InputRecords> {
     let spec = cx.catalog.taint.get(INPUT_SPEC)?;

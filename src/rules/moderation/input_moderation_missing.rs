@@ -96,8 +96,8 @@ impl Rule for InputModerationMissing {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let an = cx.analysis;
-        let moderation = Moderation::find(cx);
-        let output = OutputTaint::new(cx, &moderation);
+        let moderation = Moderation::shared(cx);
+        let output = OutputTaint::new(cx, moderation);
         let endpoints: Vec<_> = an
             .generation_endpoints()
             .filter(|(_, entry, _)| !entry.kind.is_local())

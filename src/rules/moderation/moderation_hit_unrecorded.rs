@@ -84,7 +84,7 @@ impl Rule for ModerationHitUnrecorded {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let moderation = Moderation::find(cx);
+        let moderation = Moderation::shared(cx);
         if moderation.is_empty() {
             return;
         }
@@ -130,7 +130,7 @@ impl Rule for ModerationHitUnrecorded {
                 f.related = vec![
                     moderation.related(
                         cx,
-                        moderation_index(&moderation, s.site),
+                        moderation_index(moderation, s.site),
                         "gives the verdict tested here",
                     ),
                     crate::finding::Related {

@@ -68,6 +68,11 @@ pub struct EndpointModeration {
 }
 
 impl Moderation {
+    /// [`Moderation::find`], computed once per scan.
+    pub fn shared<'c>(cx: &'c Context<'_>) -> &'c Moderation {
+        cx.shared.moderation.get_or_init(|| Moderation::find(cx))
+    }
+
     /// Every moderation call of the project with its verdict's fate.
     pub fn find(cx: &Context<'_>) -> Moderation {
         let project = cx.project;

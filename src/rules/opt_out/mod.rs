@@ -36,6 +36,19 @@ fn last(name: &str) -> &str {
     name.rsplit('.').next().unwrap_or(name)
 }
 
+/// [`rankings`], computed once per scan.
+pub fn shared_rankings<'c>(cx: &'c Context<'_>) -> &'c [Ranking] {
+    cx.shared.rankings.get_or_init(|| rankings(cx))
+}
+
+/// [`switch_sites`] of the catalogue's switches, computed once per scan.
+pub fn shared_switches<'c>(cx: &'c Context<'_>) -> &'c [Site] {
+    let oo = &cx.catalog.opt_out;
+    cx.shared
+        .switches
+        .get_or_init(|| switch_sites(cx, |n| oo.is_switch(n)))
+}
+
 /// Every call in the project that ranks content per user, in file and
 /// call order: recommender library calls, similarity searches with a
 /// per-user vector, and sorts by a per-user score.

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::analysis::entrypoints::Handler;
 use crate::finding::{Finding, Level, Location};
-use crate::rules::opt_out::{rankings, related};
+use crate::rules::opt_out::{related, shared_rankings};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 use crate::source::Span;
 
@@ -112,7 +112,7 @@ impl Rule for ProfileWithoutControls {
         if writers.is_empty() {
             return;
         }
-        let all = rankings(cx);
+        let all = shared_rankings(cx);
         let Some(ranking) = all.first() else {
             return;
         };

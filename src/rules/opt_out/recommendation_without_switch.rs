@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::finding::{Finding, Level};
-use crate::rules::opt_out::{ranking_related, rankings, switch_sites, unswitched};
+use crate::rules::opt_out::{ranking_related, shared_rankings, shared_switches, unswitched};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
 pub struct RecommendationWithoutSwitch;
@@ -81,16 +81,15 @@ impl Rule for RecommendationWithoutSwitch {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let all = rankings(cx);
+        let all = shared_rankings(cx);
         if all.is_empty() {
             return;
         }
-        let oo = &cx.catalog.opt_out;
         // A switch defined somewhere makes an unread one OPT002's.
-        if !switch_sites(cx, |n| oo.is_switch(n)).is_empty() {
+        if !shared_switches(cx).is_empty() {
             return;
         }
-        for u in unswitched(cx, &all) {
+        for u in unswitched(cx, all) {
             let entry = &cx.analysis.entry_points[u.entry];
             let first = &all[u.rankings[0]];
             let mut f = Finding::new(
@@ -103,7 +102,7 @@ impl Rule for RecommendationWithoutSwitch {
                 ),
                 entry.location.clone(),
             );
-            f.related = ranking_related(cx, &all, &u.rankings);
+            f.related = ranking_related(cx, all, &u.rankings);
             let what: Vec<&str> = u.rankings.iter().map(|&i| all[i].what.as_str()).collect();
             f.properties.insert("rankings".into(), json!(what));
             out.push(f);

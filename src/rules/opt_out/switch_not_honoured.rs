@@ -4,7 +4,9 @@
 use serde_json::json;
 
 use crate::finding::{Finding, Level};
-use crate::rules::opt_out::{ranking_related, rankings, related, switch_sites, unswitched};
+use crate::rules::opt_out::{
+    ranking_related, related, shared_rankings, shared_switches, unswitched,
+};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
 pub struct SwitchNotHonoured;
@@ -77,16 +79,15 @@ impl Rule for SwitchNotHonoured {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let all = rankings(cx);
+        let all = shared_rankings(cx);
         if all.is_empty() {
             return;
         }
-        let oo = &cx.catalog.opt_out;
-        let sites = switch_sites(cx, |n| oo.is_switch(n));
+        let sites = shared_switches(cx);
         let Some(site) = sites.first() else {
             return;
         };
-        for u in unswitched(cx, &all) {
+        for u in unswitched(cx, all) {
             let entry = &cx.analysis.entry_points[u.entry];
             let first = &all[u.rankings[0]];
             let mut f = Finding::new(
@@ -106,7 +107,7 @@ impl Rule for SwitchNotHonoured {
                 site.span,
                 format!("the switch `{}` is set here", site.name),
             ));
-            f.related.extend(ranking_related(cx, &all, &u.rankings));
+            f.related.extend(ranking_related(cx, all, &u.rankings));
             let what: Vec<&str> = u.rankings.iter().map(|&i| all[i].what.as_str()).collect();
             f.properties.insert("rankings".into(), json!(what));
             f.properties.insert("switch".into(), json!(site.name));

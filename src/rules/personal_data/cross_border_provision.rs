@@ -3,6 +3,8 @@
 
 use serde_json::json;
 
+use crate::analysis::FastMap;
+use crate::analysis::generation::GenerationSite;
 use crate::catalog::Jurisdiction;
 use crate::facts::Value;
 use crate::finding::{Finding, Level, Location};
@@ -104,6 +106,13 @@ impl Rule for CrossBorderProvision {
         };
         let pd = domain.classifier();
         let an = cx.analysis;
+        // Generation sites by call site (the first, as a search would find).
+        let mut site_at: FastMap<(usize, usize), &GenerationSite<'_>> = FastMap::default();
+        if !taint.flows.is_empty() {
+            for s in &an.sites {
+                site_at.entry((s.file, s.call)).or_insert(s);
+            }
+        }
         for flow in &taint.flows {
             let identified = pd.identified(flow.value.0);
             if identified == 0 {
@@ -114,11 +123,7 @@ impl Rule for CrossBorderProvision {
                 continue;
             }
             let (recipient, provider) = if sink.generation {
-                let Some(site) = an
-                    .sites
-                    .iter()
-                    .find(|s| s.file == flow.site.file && s.call == flow.site.call)
-                else {
+                let Some(site) = site_at.get(&(flow.site.file, flow.site.call)) else {
                     continue;
                 };
                 if site.jurisdiction != Jurisdiction::Overseas {
