@@ -66,9 +66,9 @@ Switch names, recommender calls and per-user names are catalogue data:
 `[[catalog.opt_out.recommender]]`.
 
 ## Known problems
-Only a branch counts as reading the switch: a database query that filters
-by it, or a ranking service in another repository that reads it, is not
-seen. A name that merely contains a switch word (a variable
+Only a branch, or the switch handed to the ranking call itself, counts as
+reading it: a query filtered on it earlier and ranked later, or a ranking
+service in another repository that reads it, is not seen. A name that merely contains a switch word (a variable
 `personalized_items`) counts as a switch that exists.
 "#,
 };
