@@ -111,8 +111,11 @@ impl<'a> Analysis<'a> {
         let hops = hops::find(project, catalog, &entry_points, &graph);
         // A request to a base known only at run time that the project's own
         // route serves goes there (the hop), not to some compatible provider.
-        let joined: BTreeSet<(usize, usize)> =
-            hops.edges.iter().map(|(_, s, _, _)| (s.file, s.call)).collect();
+        let joined: BTreeSet<(usize, usize)> = hops
+            .edges
+            .iter()
+            .map(|(_, s, _, _)| (s.file, s.call))
+            .collect();
         let mut sites = sites;
         sites.retain(|s| s.host.is_some() || !joined.contains(&(s.file, s.call)));
         graph.add_edges(hops.edges);
