@@ -449,29 +449,8 @@ fn rpc_hop(
     else {
         return;
     };
-    let mut targets: Vec<(usize, NodeId)> = served(services, service, method).copied().collect();
-    targets.sort_unstable();
-    targets.dedup();
-    if targets.is_empty() {
-        return;
-    }
-    let caller = graph.node_at(
-        project,
-        site.file,
-        call.scope.as_deref(),
-        call.span.start_byte,
-    );
-    for &(entry, node) in targets.iter().take(MAX_TARGETS) {
-        hops.edges.push((
-            caller,
-            site,
-            node,
-            Via::Service {
-                entry: entry as u32,
-            },
-        ));
-    }
-    hops.stats.cut_targets += targets.len().saturating_sub(MAX_TARGETS);
+    let targets: Vec<(usize, NodeId)> = served(services, service, method).copied().collect();
+    push_service_edges(project, graph, site, call, targets, hops);
 }
 
 /// A service declared in one of the project's `.proto` files.
@@ -595,6 +574,19 @@ fn proto_hop(
             targets.extend(served(services, service, rpc));
         }
     }
+    push_service_edges(project, graph, site, call, targets, hops);
+}
+
+/// Edges from an RPC call to the handlers that serve it (at most
+/// `MAX_TARGETS`; the rest are counted as cut).
+fn push_service_edges(
+    project: &Project,
+    graph: &CallGraph,
+    site: Site,
+    call: &Call,
+    mut targets: Vec<(usize, NodeId)>,
+    hops: &mut Hops,
+) {
     targets.sort_unstable();
     targets.dedup();
     if targets.is_empty() {
