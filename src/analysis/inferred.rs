@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use crate::analysis::Project;
 use crate::analysis::callgraph::Site;
 use crate::analysis::generation::GenerationSite;
-use crate::analysis::index::Symbol;
+use crate::analysis::index::{Symbol, dotted};
 use crate::catalog::inferred::NameSays;
 use crate::catalog::{Catalog, ContentType};
 use crate::facts::{Call, FileFacts, Language, QName, Receiver, Value};
@@ -74,7 +74,7 @@ fn file_candidates<'a>(
             .scope
             .and_then(|s| file.functions.iter().find(|f| f.qualname == s))
             .and_then(|f| f.class)
-            && is_model_class(project, catalog, &format!("{}.{class}", file.module))
+            && is_model_class(project, catalog, &dotted(&file.module, &class))
         {
             continue;
         }
