@@ -3,9 +3,6 @@
 //! them on stable. Each takes arbitrary bytes and panics only on a bug: a
 //! crash in the code under test or a broken invariant asserted here.
 
-use std::path::PathBuf;
-use std::sync::OnceLock;
-
 use crate::facts::{Comment, FileFacts};
 use crate::source::{LineIndex, Span};
 
@@ -148,12 +145,10 @@ pub fn config(data: &[u8]) {
     let Some((&kind, body)) = data.split_first() else {
         return;
     };
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    let dir = DIR.get_or_init(|| {
-        let d = std::env::temp_dir().join(format!("synthlint-fuzz-config-{}", std::process::id()));
-        std::fs::create_dir_all(&d).expect("scratch directory");
-        d
-    });
+    // A fresh directory per input, removed when it drops: a process-wide one
+    // was left behind in the temp directory by every test run.
+    let scratch = tempfile::tempdir().expect("scratch directory");
+    let dir = &scratch.path().to_path_buf();
     let name = if kind % 2 == 0 {
         "synthlint.toml"
     } else {
