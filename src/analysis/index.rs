@@ -35,6 +35,9 @@ pub struct FileBindings {
     local_assigns: FastMap<(&'static str, &'static str), Vec<usize>>,
     /// Names of top-level functions and classes.
     top_defs: FastSet<&'static str>,
+    /// Qualname → the function of this file that `module.qualname` denotes
+    /// in the symbol table (built from it, so the two always agree).
+    functions: FastMap<&'static str, usize>,
 }
 
 impl FileBindings {
@@ -61,6 +64,13 @@ impl FileBindings {
     /// Where an imported name comes from (every target, in order).
     pub fn import_targets(&self, name: &str) -> &[Ustr] {
         self.imports.get(name).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The function of this file that `module.qualname` denotes: what
+    /// `SemanticIndex::symbol(&dotted(module, qualname))` gives when it is
+    /// a function of this file, without building the dotted name.
+    pub fn function(&self, qualname: &str) -> Option<usize> {
+        self.functions.get(qualname).copied()
     }
 
     /// Whether `name` is defined at module level (a top-level function or
@@ -113,6 +123,21 @@ impl SemanticIndex {
             }
             for (i, c) in file.classes.iter().enumerate() {
                 symbols.insert(dotted(&file.module, &c.qualname), Symbol::Class(fi, i));
+            }
+        }
+        let mut bindings = bindings;
+        for (key, symbol) in &symbols {
+            let Symbol::Function(fi, i) = *symbol else {
+                continue;
+            };
+            let module = files[fi].module.as_str();
+            let qualname = if module.is_empty() {
+                Some(key.as_str())
+            } else {
+                key.strip_prefix(module).and_then(|q| q.strip_prefix('.'))
+            };
+            if let Some(q) = qualname {
+                bindings[fi].functions.insert(Ustr::from(q).as_str(), i);
             }
         }
         let mut suffixes: FastMap<String, Option<usize>> = FastMap::default();

@@ -194,9 +194,12 @@ fn model_call(project: &Project, catalog: &Catalog, call: &Call) -> Option<Strin
 fn is_model_method(catalog: &Catalog, method: &str) -> bool {
     let methods = &catalog.inferred.model_methods;
     methods.iter().any(|m| m == method)
-        || crate::catalog::personal_data::tokens(method)
-            .first()
-            .is_some_and(|t| methods.iter().any(|m| m == t))
+        || crate::catalog::personal_data::token_spans(method)
+            .next()
+            .is_some_and(|t| {
+                let t = t.to_ascii_lowercase();
+                methods.contains(&t)
+            })
 }
 
 /// Whether a project class derives, through project classes, from one of

@@ -43,6 +43,42 @@ pub struct Project {
     /// Callees known only at run time with several candidates, and counts:
     /// resolved on first use ([`Project::runtime`]).
     runtime: OnceLock<runtime::Runtime>,
+    /// `canonical_text` results, filled once the project is built (the
+    /// facts do not change after that); most names are asked for many times.
+    canonical_memo: Option<Memo>,
+}
+
+/// A map shared by the threads, split in shards so they rarely wait on
+/// one another's lock.
+struct Memo {
+    shards: Vec<std::sync::Mutex<FastMap<Box<str>, Option<String>>>>,
+}
+
+impl Memo {
+    const SHARDS: usize = 64;
+
+    fn new() -> Memo {
+        Memo {
+            shards: (0..Self::SHARDS).map(|_| Default::default()).collect(),
+        }
+    }
+
+    fn get_or(&self, key: &str, compute: impl FnOnce() -> Option<String>) -> Option<String> {
+        use std::hash::BuildHasher;
+        let hash = foldhash::fast::FixedState::default().hash_one(key);
+        let shard = &self.shards[hash as usize % Self::SHARDS];
+        if let Some(hit) = shard.lock().unwrap_or_else(|e| e.into_inner()).get(key) {
+            return hit.clone();
+        }
+        // Computed outside the lock: two threads may both compute a name
+        // the first time; the results are equal.
+        let value = compute();
+        shard
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key.into(), value.clone());
+        value
+    }
 }
 
 impl Project {
@@ -65,8 +101,10 @@ impl Project {
             modules,
             index,
             runtime: OnceLock::new(),
+            canonical_memo: None,
         };
         project.resolve_across_modules();
+        project.canonical_memo = Some(Memo::new());
         project
     }
 
@@ -114,6 +152,17 @@ impl Project {
 
     /// `canonical` of a name in normal form given as text.
     pub fn canonical_text(&self, path: &str) -> Option<String> {
+        // The cheap test `step` starts with, before any hashing.
+        if !self.index.is_module_head(head(path)) {
+            return None;
+        }
+        match &self.canonical_memo {
+            Some(memo) => memo.get_or(path, || self.canonical_uncached(path)),
+            None => self.canonical_uncached(path),
+        }
+    }
+
+    fn canonical_uncached(&self, path: &str) -> Option<String> {
         let mut current = self.step(path)?;
         for _ in 1..MAX_HOPS {
             let Some(next) = self.step(&current) else {

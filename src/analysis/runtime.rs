@@ -137,9 +137,7 @@ impl<'p> Eval<'p> {
                     continue;
                 }
                 if let Some(scope) = a.scope
-                    && let Some(Symbol::Function(sf, f)) =
-                        project.index.symbol(&dotted(&file.module, &scope))
-                    && sf == fi
+                    && let Some(f) = project.index.bindings(fi).function(&scope)
                     && let Some(class) = file.functions[f].class
                     && file.functions[f].params.first().is_some_and(|p| p == alias)
                 {
@@ -181,11 +179,8 @@ impl<'p> Eval<'p> {
 
     /// Function `qualname` of file `fi`, through the index.
     fn function(&self, fi: usize, qualname: &str) -> Option<&'p Function> {
-        let file = self.file(fi);
-        match self.project.index.symbol(&dotted(&file.module, qualname))? {
-            Symbol::Function(f, i) if f == fi => Some(&file.functions[i]),
-            _ => None,
-        }
+        let i = self.project.index.bindings(fi).function(qualname)?;
+        Some(&self.file(fi).functions[i])
     }
 
     /// The candidates for call `ci`'s callee when they say more than

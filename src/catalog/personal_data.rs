@@ -381,30 +381,37 @@ impl PersonalData {
 /// camelCase humps (`userIPAddress` → `user ip address`). Non-ASCII letters
 /// end a token (Chinese terms match as substrings instead).
 pub fn tokens(name: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let chars: Vec<char> = name.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
-        if !c.is_ascii_alphabetic() {
-            if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
-            }
-            continue;
+    token_spans(name).map(|t| t.to_ascii_lowercase()).collect()
+}
+
+/// The tokens of [`tokens`] as slices of `name`, in their own case and
+/// without allocating. Tokens are runs of ASCII letters, so working on bytes
+/// splits exactly where working on characters would.
+pub fn token_spans(name: &str) -> impl Iterator<Item = &str> {
+    let bytes = name.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() && !bytes[i].is_ascii_alphabetic() {
+            i += 1;
         }
-        if c.is_ascii_uppercase() && !cur.is_empty() {
-            let prev = chars[i - 1];
-            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+        if i == bytes.len() {
+            return None;
+        }
+        let start = i;
+        i += 1;
+        while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
+            let (prev, c) = (bytes[i - 1], bytes[i]);
+            let next_lower = bytes.get(i + 1).is_some_and(u8::is_ascii_lowercase);
             // `userPhone` (lower → upper) and `IPAddress` (the A of Address).
-            if prev.is_ascii_lowercase() || (prev.is_ascii_uppercase() && next_lower) {
-                out.push(std::mem::take(&mut cur));
+            if c.is_ascii_uppercase()
+                && (prev.is_ascii_lowercase() || (prev.is_ascii_uppercase() && next_lower))
+            {
+                break;
             }
+            i += 1;
         }
-        cur.push(c.to_ascii_lowercase());
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
+        Some(&name[start..i])
+    })
 }
 
 #[cfg(test)]
