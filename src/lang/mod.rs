@@ -21,6 +21,23 @@ use crate::finding::Notification;
 pub struct ExtractOptions<'a> {
     /// Methods that return their receiver (`pipe.to("cuda")`).
     pub passthrough: &'a [String],
+    /// Which user-facing strings the markup frontend keeps.
+    pub ui: UiFilter<'a>,
+}
+
+/// Which user-facing strings of markup are worth keeping. The service
+/// rules only ask whether some string matches one of their terms, so a
+/// scan keeps those (and the first strings of a file, where a page-wide
+/// finding is anchored); comments are always kept (suppressions).
+#[derive(Debug, Clone, Copy)]
+pub enum UiFilter<'a> {
+    /// Every string (`debug facts`, tests).
+    All,
+    /// Strings matching the set, plus each file's first string and first
+    /// text.
+    Matching(&'a regex::RegexSet),
+    /// None: no enabled rule reads them.
+    Nothing,
 }
 
 /// Why a file's bytes are not text the frontend can read: a notification

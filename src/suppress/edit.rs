@@ -58,7 +58,11 @@ fn write(root: &Path, rel: &str, file: &SourceFile) -> std::io::Result<()> {
 fn parse(rel: &str, text: &str) -> (FileFacts, usize) {
     let frontend = crate::lang::for_path(Path::new(rel))
         .unwrap_or_else(|| crate::lang::frontend(Language::Python));
-    let options = crate::lang::ExtractOptions { passthrough: &[] };
+    let options = crate::lang::ExtractOptions {
+        passthrough: &[],
+        // Only the comments are read here.
+        ui: crate::lang::UiFilter::Nothing,
+    };
     let (facts, notes) = frontend.extract(rel, text, &options);
     let errors = notes
         .iter()

@@ -26,7 +26,7 @@ use ustr::Ustr;
 
 use crate::facts::{Comment, FileFacts, Language, UiKind, UiString};
 use crate::finding::{Level, Notification};
-use crate::lang::{ExtractOptions, Frontend, Semantics, Undecodable};
+use crate::lang::{ExtractOptions, Frontend, Semantics, UiFilter, Undecodable};
 use crate::source::LineIndex;
 
 /// Larger files are bundles or generated pages, not templates.
@@ -108,9 +108,9 @@ impl Frontend for MarkupFrontend {
         &self,
         path: &str,
         text: &str,
-        _options: &ExtractOptions<'_>,
+        options: &ExtractOptions<'_>,
     ) -> (FileFacts, Vec<Notification>) {
-        extract(path, text)
+        extract_with(path, text, options.ui)
     }
 
     fn parse_only(&self, text: &str) -> usize {
@@ -132,7 +132,13 @@ impl Frontend for MarkupFrontend {
 
 /// The facts of one markup file: its user-facing strings and comments.
 pub fn extract(path: &str, text: &str) -> (FileFacts, Vec<Notification>) {
+    extract_with(path, text, UiFilter::All)
+}
+
+/// [`extract`], keeping the strings `filter` lets through (comments all).
+pub fn extract_with(path: &str, text: &str, filter: UiFilter<'_>) -> (FileFacts, Vec<Notification>) {
     let mut out = Out::new(text);
+    out.filter = filter;
     let mut notes = Vec::new();
     if text.len() > MAX_BYTES {
         notes.push(Notification {
@@ -182,6 +188,15 @@ pub struct Out<'t> {
     pub comments: Vec<Comment>,
     /// Set once [`MAX_STRINGS`] is reached.
     pub full: bool,
+    /// Which strings are stored; every string still counts towards
+    /// [`MAX_STRINGS`], so the cap falls where it would with all kept.
+    pub filter: UiFilter<'t>,
+    /// Strings found so far, stored or not.
+    seen: usize,
+    /// Whether a text string has been stored (the first is always kept).
+    text_kept: bool,
+    /// The string being normalised, reused between strings.
+    scratch: String,
 }
 
 impl<'t> Out<'t> {
@@ -192,6 +207,10 @@ impl<'t> Out<'t> {
             strings: Vec::new(),
             comments: Vec::new(),
             full: false,
+            filter: UiFilter::All,
+            seen: 0,
+            text_kept: false,
+            scratch: String::new(),
         }
     }
 
@@ -202,7 +221,18 @@ impl<'t> Out<'t> {
         if self.full {
             return;
         }
-        let mut text = String::with_capacity(raw.len().min(MAX_TEXT));
+        let mut text = std::mem::take(&mut self.scratch);
+        text.clear();
+        Self::normalise(raw, &mut text);
+        if !text.is_empty() {
+            self.store(kind, &text, start, end);
+        }
+        self.scratch = text;
+    }
+
+    /// `raw` as [`Out::push`] keeps it, into `text`; empty when it has no
+    /// letter.
+    fn normalise(raw: &str, text: &mut String) {
         for word in raw.split_whitespace() {
             if !text.is_empty() {
                 text.push(' ');
@@ -213,7 +243,7 @@ impl<'t> Out<'t> {
             }
         }
         if text.contains('&') {
-            text = decode_entities(&text);
+            *text = decode_entities(text);
         }
         if text.len() > MAX_TEXT {
             let mut cut = MAX_TEXT;
@@ -223,16 +253,33 @@ impl<'t> Out<'t> {
             text.truncate(cut);
         }
         if !text.chars().any(char::is_alphabetic) {
-            return;
+            text.clear();
         }
-        if self.strings.len() >= MAX_STRINGS {
+    }
+
+    /// Count a normalised string and store it if the filter wants it.
+    fn store(&mut self, kind: UiKind, text: &str, start: usize, end: usize) {
+        if self.seen >= MAX_STRINGS {
             self.full = true;
             return;
         }
+        self.seen += 1;
+        let keep = match self.filter {
+            UiFilter::All => true,
+            UiFilter::Nothing => false,
+            // The first string and the first text: where `anchor` points.
+            UiFilter::Matching(terms) => {
+                self.seen == 1 || (kind == UiKind::Text && !self.text_kept) || terms.is_match(text)
+            }
+        };
+        if !keep {
+            return;
+        }
+        self.text_kept |= kind == UiKind::Text;
         let end = end.min(self.text.len());
         let start = start.min(end);
         self.strings.push(UiString {
-            text: Ustr::from(&text),
+            text: Ustr::from(text),
             kind,
             span: self.lines.span(start, end),
         });

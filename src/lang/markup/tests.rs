@@ -228,3 +228,34 @@ fn prose_and_links() {
     assert!(!reads_as_link("//cdn"));
     assert!(!reads_as_link("/ "));
 }
+
+#[test]
+fn filters_keep_matching_strings_first_strings_and_every_comment() {
+    let page = r#"<div id="main"><h1>Welcome</h1>
+<!-- synthlint: ignore[SVC002] reported by mail -->
+<p>Plain words</p><a href="/report">Report abuse</a><p>More words</p></div>"#;
+    let terms = regex::RegexSet::new([r"(?i)report"]).unwrap();
+    let (all, _) = extract("templates/index.html", page);
+    let (some, _) = extract_with("templates/index.html", page, UiFilter::Matching(&terms));
+    let (none, _) = extract_with("templates/index.html", page, UiFilter::Nothing);
+    let got: Vec<String> = some.ui_strings.iter().map(|s| s.text.to_string()).collect();
+    // The first string (a name), the first text, and what matches.
+    assert_eq!(got, ["main", "Welcome", "/report", "Report abuse"]);
+    assert!(none.ui_strings.is_empty());
+    // What is kept is what the full scan saw, spans included.
+    for s in &some.ui_strings {
+        assert!(all.ui_strings.iter().any(|a| a.text == s.text && a.span == s.span));
+    }
+    assert_eq!(all.comments.len(), 1);
+    assert_eq!(some.comments.len(), 1);
+    assert_eq!(none.comments.len(), 1);
+    assert_eq!(none.line_count, all.line_count);
+
+    // The cap counts every string, kept or not: the note comes all the same.
+    let many = "<p>word</p>".repeat(MAX_STRINGS + 10);
+    let (facts, notes) = extract_with("big.html", &many, UiFilter::Nothing);
+    assert!(facts.ui_strings.is_empty());
+    assert!(notes.iter().any(|n| n.kind == "markup-truncated"));
+    let (_, notes) = extract_with("small.html", &"<p>word</p>".repeat(10), UiFilter::Nothing);
+    assert!(notes.is_empty());
+}
