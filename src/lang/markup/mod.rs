@@ -24,7 +24,7 @@ use std::path::Path;
 
 use ustr::Ustr;
 
-use crate::facts::{Comment, FileFacts, Language, UiKind, UiString};
+use crate::facts::{Comment, Condition, FileFacts, Language, UiKind, UiString};
 use crate::finding::{Level, Notification};
 use crate::lang::{ExtractOptions, Frontend, Semantics, UiFilter, Undecodable};
 use crate::source::LineIndex;
@@ -35,6 +35,8 @@ pub const MAX_BYTES: usize = 1024 * 1024;
 pub const MAX_STRINGS: usize = 10_000;
 /// Bytes kept of one string (cut at a character boundary).
 pub const MAX_TEXT: usize = 400;
+/// Template `if` tests kept per file.
+pub const MAX_CONDITIONS: usize = 2_000;
 /// Nesting the scanners follow (template holes, JSX, script blocks).
 pub const MAX_DEPTH: usize = 256;
 
@@ -174,6 +176,7 @@ pub fn extract_with(path: &str, text: &str, filter: UiFilter<'_>) -> (FileFacts,
     strings.shrink_to_fit();
     let facts = FileFacts {
         comments: out.comments,
+        conditions: out.conditions,
         ui_strings: strings,
         ..FileFacts::empty(path, Language::Markup, String::new(), line_count)
     };
@@ -186,6 +189,8 @@ pub struct Out<'t> {
     pub lines: LineIndex<'t>,
     pub strings: Vec<UiString>,
     pub comments: Vec<Comment>,
+    /// What the template's `if` tests read (`{% if %}`, `v-if`, `{#if}`).
+    pub conditions: Vec<Condition>,
     /// Set once [`MAX_STRINGS`] is reached.
     pub full: bool,
     /// Which strings are stored; every string still counts towards
@@ -206,6 +211,7 @@ impl<'t> Out<'t> {
             lines: LineIndex::new(text),
             strings: Vec::new(),
             comments: Vec::new(),
+            conditions: Vec::new(),
             full: false,
             filter: UiFilter::All,
             seen: 0,
@@ -285,6 +291,31 @@ impl<'t> Out<'t> {
         });
     }
 
+    /// The test of a template `if` at `start..end`: the names and
+    /// attribute chains it reads (`request.user.show_suggested_users`),
+    /// keywords and literals left out. A template has no blocks the
+    /// analyses follow, so `then` is the test itself and `orelse` is none;
+    /// rules ask only what a page tests. At most [`MAX_CONDITIONS`].
+    pub fn condition(&mut self, start: usize, end: usize) {
+        let end = end.min(self.text.len());
+        let start = start.min(end);
+        if self.conditions.len() >= MAX_CONDITIONS {
+            return;
+        }
+        let names = condition_names(&self.text[start..end]);
+        if names.is_empty() {
+            return;
+        }
+        let span = self.lines.span(start, end);
+        self.conditions.push(Condition {
+            names,
+            scope: None,
+            span,
+            then: span,
+            orelse: None,
+        });
+    }
+
     /// A comment whose body is `start..end` and whose marker starts at
     /// `marker`.
     pub fn comment(&mut self, marker: usize, start: usize, end: usize) {
@@ -298,6 +329,40 @@ impl<'t> Out<'t> {
             span: self.lines.span(marker, end),
         });
     }
+}
+
+/// Names and dotted chains in a template test, in order, without
+/// keywords, literals or duplicates; at most 16.
+fn condition_names(test: &str) -> Vec<Ustr> {
+    const KEYWORDS: &[&str] = &[
+        "and", "or", "not", "in", "is", "if", "elif", "else", "None", "True", "False", "none",
+        "true", "false", "null", "undefined",
+    ];
+    let bytes = test.as_bytes();
+    let mut out: Vec<Ustr> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() && out.len() < 16 {
+        let b = bytes[i];
+        if b == b'"' || b == b'\'' || b == b'`' {
+            // A string literal: skipped.
+            i = (i + 1..bytes.len()).find(|&k| bytes[k] == b).map_or(bytes.len(), |k| k + 1);
+            continue;
+        }
+        if b.is_ascii_alphabetic() || b == b'_' || b == b'$' {
+            let s = i;
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'_' | b'$' | b'.')) {
+                i += 1;
+            }
+            let name = test[s..i].trim_end_matches('.');
+            let after_dot = s > 0 && bytes[s - 1] == b'.';
+            if !after_dot && !KEYWORDS.contains(&name) && !out.iter().any(|n| n == name) {
+                out.push(Ustr::from(name));
+            }
+            continue;
+        }
+        i += 1;
+    }
+    out
 }
 
 /// The common named entities and numeric references.

@@ -259,3 +259,39 @@ fn filters_keep_matching_strings_first_strings_and_every_comment() {
     let (_, notes) = extract_with("small.html", &"<p>word</p>".repeat(10), UiFilter::Nothing);
     assert!(notes.is_empty());
 }
+
+#[test]
+fn template_if_tests_are_conditions() {
+    let names = |path: &str, text: &str| -> Vec<Vec<String>> {
+        extract(path, text)
+            .0
+            .conditions
+            .iter()
+            .map(|c| c.names.iter().map(|n| n.to_string()).collect())
+            .collect()
+    };
+    let django = r#"{% if request.user.show_suggested_users and not activities.number > 1 and suggested_users %}
+<p>x</p>{%- elif user.is_authenticated -%}{% else %}{% endif %}{% for x in xs %}{% endfor %}
+{% if "literal" == mode %}{% endif %}"#;
+    assert_eq!(
+        names("feed.html", django),
+        [
+            vec!["request.user.show_suggested_users", "activities.number", "suggested_users"],
+            vec!["user.is_authenticated"],
+            vec!["mode"],
+        ]
+    );
+    let vue = r#"<template><div v-if="prefs.personalized && items.length">a</div>
+<p v-else-if='!user.hide_recommendations'>b</p><i v-show="open">c</i></template>"#;
+    assert_eq!(
+        names("Feed.vue", vue),
+        [vec!["prefs.personalized", "items.length"], vec!["user.hide_recommendations"], vec!["open"]]
+    );
+    let svelte = "{#if $settings.personalized}<Feed/>{:else if fallback}<Latest/>{/if}";
+    assert_eq!(
+        names("Feed.svelte", svelte),
+        [vec!["$settings.personalized"], vec!["fallback"]]
+    );
+    // Text that only looks like a test is not one.
+    assert!(names("page.html", "<p>if you like it</p>{{ if_x }}").is_empty());
+}
