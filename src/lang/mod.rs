@@ -68,6 +68,10 @@ pub struct Semantics {
     /// Calls that start a coroutine or task given as a call of it
     /// (`asyncio.create_task(worker())`), by last name.
     pub task_starters: &'static [&'static str],
+    /// Methods of a task function that run it later, elsewhere, with the
+    /// arguments given (`purge.delay(uid)`, `purge.apply_async(args=[uid])`):
+    /// the call graph treats the call as a hand-off to the function.
+    pub deferred_calls: &'static [&'static str],
 }
 
 /// One language's frontend.

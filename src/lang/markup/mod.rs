@@ -50,6 +50,7 @@ static NO_SEMANTICS: Semantics = Semantics {
     enqueue: &[],
     dequeue: &[],
     task_starters: &[],
+    deferred_calls: &[],
 };
 
 pub struct MarkupFrontend;
