@@ -112,6 +112,13 @@ pub trait Frontend: Sync {
     /// `//`): how `--add-suppressions` writes a directive. `None` for
     /// formats without comments (JSON).
     fn line_comment(&self) -> Option<&'static str>;
+    /// The comments `--add-suppressions` may write in a file at `path`,
+    /// as (opening, closing) markers, the likeliest first; each is checked
+    /// by parsing the result. By default the line comment.
+    fn comment_styles(&self, path: &str) -> Vec<(&'static str, &'static str)> {
+        let _ = path;
+        self.line_comment().map(|c| (c, "")).into_iter().collect()
+    }
     /// Whether its files are code (modules, functions, calls) rather than
     /// configuration documents, which stay out of the module map.
     fn has_code(&self) -> bool {

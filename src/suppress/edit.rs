@@ -191,18 +191,8 @@ fn add_at(
         let candidate = format!("{}, {}{}", &text[..at], missing.join(", "), &text[at..]);
         return checked(candidate, line);
     }
-    let comment = crate::lang::for_path(Path::new(rel)).map_or(Some("#"), |f| f.line_comment())?;
-    let directive = format!("{comment} synthlint: ignore[{}] {reason}", codes.join(", "));
-    // 2. A trailing comment.
-    let trailing = format!(
-        "{}  {directive}{}",
-        text[..end].trim_end_matches([' ', '\t']),
-        &text[end..]
-    );
-    if let Some(t) = checked(trailing, line) {
-        return Some(t);
-    }
-    // 3. A comment line above, indented like the line.
+    let styles = crate::lang::for_path(Path::new(rel))
+        .map_or_else(|| vec![("#", "")], |f| f.comment_styles(rel));
     let indent: String = text[start..end]
         .chars()
         .take_while(|c| *c == ' ' || *c == '\t')
@@ -212,12 +202,32 @@ fn add_at(
     } else {
         "\n"
     };
-    let above = format!(
-        "{}{indent}{directive}{newline}{}",
-        &text[..start],
-        &text[start..]
-    );
-    checked(above, line)
+    for (open, close) in styles {
+        let mut directive = format!("{open} synthlint: ignore[{}] {reason}", codes.join(", "));
+        if !close.is_empty() {
+            directive.push(' ');
+            directive.push_str(close);
+        }
+        // 2. A trailing comment.
+        let trailing = format!(
+            "{}  {directive}{}",
+            text[..end].trim_end_matches([' ', '\t']),
+            &text[end..]
+        );
+        if let Some(t) = checked(trailing, line) {
+            return Some(t);
+        }
+        // 3. A comment line above, indented like the line.
+        let above = format!(
+            "{}{indent}{directive}{newline}{}",
+            &text[..start],
+            &text[start..]
+        );
+        if let Some(t) = checked(above, line) {
+            return Some(t);
+        }
+    }
+    None
 }
 
 /// Removes the codes SYN002 reports as unused from their directives, and a

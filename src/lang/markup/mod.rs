@@ -128,6 +128,31 @@ impl Frontend for MarkupFrontend {
         None
     }
 
+    /// HTML comments in pages and components (in Jinja files, Jinja's
+    /// own, which are not rendered); `//` in scripts and `<script>`
+    /// blocks; `{/* */}` among JSX children.
+    fn comment_styles(&self, path: &str) -> Vec<(&'static str, &'static str)> {
+        const HTML: (&str, &str) = ("<!--", "-->");
+        const JINJA: (&str, &str) = ("{#", "#}");
+        const LINE: (&str, &str) = ("//", "");
+        const JSX: (&str, &str) = ("{/*", "*/}");
+        let ext = Path::new(path)
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        match flavor(path) {
+            Flavor::Template if matches!(ext.as_str(), "jinja" | "jinja2" | "j2") => {
+                vec![JINJA, HTML, LINE]
+            }
+            Flavor::Template => vec![HTML, JINJA, LINE],
+            Flavor::Component => vec![HTML, LINE, JSX],
+            Flavor::Script { jsx: true } => vec![LINE, JSX],
+            Flavor::Script { jsx: false } => vec![LINE],
+            Flavor::Markdown => vec![HTML],
+        }
+    }
+
     fn has_code(&self) -> bool {
         false
     }
