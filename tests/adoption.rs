@@ -348,12 +348,18 @@ fn add_suppressions_writes_the_comment_of_each_markup_language() {
         (
             "templates/index.html",
             "<html>\n<head>\n  <title>Example AI</title>\n</head>\n</html>\n",
-            ("<title>Example AI</title>  <!-- synthlint: ignore[", "] reviewed -->"),
+            (
+                "<title>Example AI</title>  <!-- synthlint: ignore[",
+                "] reviewed -->",
+            ),
         ),
         (
             "templates/base.jinja",
             "<html>\n  <title>{{ site }} Example AI</title>\n</html>\n",
-            ("<title>{{ site }} Example AI</title>  {# synthlint: ignore[", "] reviewed #}"),
+            (
+                "<title>{{ site }} Example AI</title>  {# synthlint: ignore[",
+                "] reviewed #}",
+            ),
         ),
         (
             "web/src/App.jsx",
@@ -386,7 +392,9 @@ fn add_suppressions_writes_the_comment_of_each_markup_language() {
         );
         assert_eq!(run.code, Some(0), "{path}: {}", run.stderr);
         let edited = std::fs::read_to_string(dir.join(path)).unwrap();
-        let at = edited.find(before).unwrap_or_else(|| panic!("{path}:\n{edited}"));
+        let at = edited
+            .find(before)
+            .unwrap_or_else(|| panic!("{path}:\n{edited}"));
         assert!(edited[at..].contains(after), "{path}:\n{edited}");
         let (_, v) = json(dir, &["check", ".", "--select", "SVC"]);
         assert!(

@@ -317,10 +317,7 @@ impl CallGraph {
                         .deferred_calls
                         .contains(&method)
                 {
-                    targets.extend(
-                        self.function(project, head)
-                            .map(|t| (t, Via::Queue)),
-                    );
+                    targets.extend(self.function(project, head).map(|t| (t, Via::Queue)));
                 }
             }
             None => targets.extend(

@@ -140,7 +140,12 @@ pub fn scan(out: &mut Out<'_>, start: usize, end: usize, component: bool) {
                 // `{ expr }` in a component: up to the matching brace;
                 // Svelte's `{:else if test}` tests.
                 let close = matching_brace(bytes, i, end);
-                if_tag(out, i + 1, close.saturating_sub(1).max(i + 1), &[":else if"]);
+                if_tag(
+                    out,
+                    i + 1,
+                    close.saturating_sub(1).max(i + 1),
+                    &[":else if"],
+                );
                 run.add(HOLE, i, close);
                 close
             }
@@ -178,14 +183,20 @@ fn if_tag(out: &mut Out<'_>, start: usize, end: usize, keywords: &[&str]) {
     let Some(body) = out.text.get(start..end) else {
         return;
     };
-    let lead = body.len() - body.trim_start_matches(['-', '+', ' ', '\t', '\n', '\r']).len();
+    let lead = body.len()
+        - body
+            .trim_start_matches(['-', '+', ' ', '\t', '\n', '\r'])
+            .len();
     let rest = &body[lead..];
     for k in keywords {
         if let Some(test) = rest.strip_prefix(k)
             && test.starts_with(char::is_whitespace)
         {
             let test_start = start + lead + k.len();
-            let trail = test.len() - test.trim_end_matches(['-', '+', ' ', '\t', '\n', '\r']).len();
+            let trail = test.len()
+                - test
+                    .trim_end_matches(['-', '+', ' ', '\t', '\n', '\r'])
+                    .len();
             out.condition(test_start, end - trail);
             return;
         }

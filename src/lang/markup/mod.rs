@@ -164,7 +164,11 @@ pub fn extract(path: &str, text: &str) -> (FileFacts, Vec<Notification>) {
 }
 
 /// [`extract`], keeping the strings `filter` lets through (comments all).
-pub fn extract_with(path: &str, text: &str, filter: UiFilter<'_>) -> (FileFacts, Vec<Notification>) {
+pub fn extract_with(
+    path: &str,
+    text: &str,
+    filter: UiFilter<'_>,
+) -> (FileFacts, Vec<Notification>) {
     let mut out = Out::new(text);
     out.filter = filter;
     let mut notes = Vec::new();
@@ -361,8 +365,22 @@ impl<'t> Out<'t> {
 /// keywords, literals or duplicates; at most 16.
 fn condition_names(test: &str) -> Vec<Ustr> {
     const KEYWORDS: &[&str] = &[
-        "and", "or", "not", "in", "is", "if", "elif", "else", "None", "True", "False", "none",
-        "true", "false", "null", "undefined",
+        "and",
+        "or",
+        "not",
+        "in",
+        "is",
+        "if",
+        "elif",
+        "else",
+        "None",
+        "True",
+        "False",
+        "none",
+        "true",
+        "false",
+        "null",
+        "undefined",
     ];
     let bytes = test.as_bytes();
     let mut out: Vec<Ustr> = Vec::new();
@@ -371,12 +389,16 @@ fn condition_names(test: &str) -> Vec<Ustr> {
         let b = bytes[i];
         if b == b'"' || b == b'\'' || b == b'`' {
             // A string literal: skipped.
-            i = (i + 1..bytes.len()).find(|&k| bytes[k] == b).map_or(bytes.len(), |k| k + 1);
+            i = (i + 1..bytes.len())
+                .find(|&k| bytes[k] == b)
+                .map_or(bytes.len(), |k| k + 1);
             continue;
         }
         if b.is_ascii_alphabetic() || b == b'_' || b == b'$' {
             let s = i;
-            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'_' | b'$' | b'.')) {
+            while i < bytes.len()
+                && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'_' | b'$' | b'.'))
+            {
                 i += 1;
             }
             let name = test[s..i].trim_end_matches('.');

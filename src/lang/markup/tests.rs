@@ -244,7 +244,11 @@ fn filters_keep_matching_strings_first_strings_and_every_comment() {
     assert!(none.ui_strings.is_empty());
     // What is kept is what the full scan saw, spans included.
     for s in &some.ui_strings {
-        assert!(all.ui_strings.iter().any(|a| a.text == s.text && a.span == s.span));
+        assert!(
+            all.ui_strings
+                .iter()
+                .any(|a| a.text == s.text && a.span == s.span)
+        );
     }
     assert_eq!(all.comments.len(), 1);
     assert_eq!(some.comments.len(), 1);
@@ -276,7 +280,11 @@ fn template_if_tests_are_conditions() {
     assert_eq!(
         names("feed.html", django),
         [
-            vec!["request.user.show_suggested_users", "activities.number", "suggested_users"],
+            vec![
+                "request.user.show_suggested_users",
+                "activities.number",
+                "suggested_users"
+            ],
             vec!["user.is_authenticated"],
             vec!["mode"],
         ]
@@ -285,7 +293,11 @@ fn template_if_tests_are_conditions() {
 <p v-else-if='!user.hide_recommendations'>b</p><i v-show="open">c</i></template>"#;
     assert_eq!(
         names("Feed.vue", vue),
-        [vec!["prefs.personalized", "items.length"], vec!["user.hide_recommendations"], vec!["open"]]
+        [
+            vec!["prefs.personalized", "items.length"],
+            vec!["user.hide_recommendations"],
+            vec!["open"]
+        ]
     );
     let svelte = "{#if $settings.personalized}<Feed/>{:else if fallback}<Latest/>{/if}";
     assert_eq!(

@@ -303,7 +303,11 @@ fn switch_templates<'p>(cx: &Context<'p>, switch: impl Fn(&str) -> bool) -> Vec<
         .files
         .iter()
         .filter(|f| f.language == Language::Markup)
-        .filter(|f| f.conditions.iter().any(|c| c.names.iter().any(|n| switch(n))))
+        .filter(|f| {
+            f.conditions
+                .iter()
+                .any(|c| c.names.iter().any(|n| switch(n)))
+        })
         .map(|f| f.path.as_str())
         .collect()
 }
