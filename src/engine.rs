@@ -246,7 +246,7 @@ pub fn load(
     stats.walk = t.elapsed();
 
     let t = Instant::now();
-    let options = extract_options(settings, catalog);
+    let options = extract_options(settings, catalog, false);
     let extracted: Vec<_> = files
         .par_iter()
         .map(|f| extract_file(f, settings.max_file_size, &options))
@@ -312,7 +312,7 @@ pub fn scan_cached(
     let catalog = Catalog::load(&settings.catalog)?;
     let cache = cache_dir.and_then(|dir| {
         let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-        FactsCache::open(&dir, &settings.root, &cache_material(settings, &catalog))
+        FactsCache::open(&dir, &settings.root, &cache_material(&catalog))
             .map_err(|e| {
                 eprintln!(
                     "warning: facts cache disabled: cannot use {}: {e}",
@@ -385,7 +385,7 @@ fn scan_with_cache(
     }
 
     // Each text is dropped once its facts are out, as in `load`.
-    let options = extract_options(settings, catalog);
+    let options = extract_options(settings, catalog, true);
     let extracted: Vec<_> = files
         .par_iter()
         .zip(read)
@@ -421,13 +421,20 @@ fn scan_with_cache(
 
 /// What extraction reads from the catalogue and the settings. Markup
 /// strings are read by the service rules only, and those only ask whether
-/// a string matches one of their terms: without such a rule no string is
-/// kept, with one only the strings that match (and the first of each file,
-/// where a page-wide finding is anchored). Comments are always kept.
-pub fn extract_options<'a>(settings: &Settings, catalog: &'a Catalog) -> lang::ExtractOptions<'a> {
-    let reads_markup = enabled_rules(settings)
-        .iter()
-        .any(|r| r.meta().category == crate::finding::Category::Service);
+/// a string matches one of their terms: only the strings that match are
+/// kept (and the first of each file, where a page-wide finding is
+/// anchored), and none when no such rule runs and no facts cache is in use
+/// (`cached`: cached facts serve every rule selection, so they keep the
+/// matching strings whatever runs). Comments are always kept.
+pub fn extract_options<'a>(
+    settings: &Settings,
+    catalog: &'a Catalog,
+    cached: bool,
+) -> lang::ExtractOptions<'a> {
+    let reads_markup = cached
+        || enabled_rules(settings)
+            .iter()
+            .any(|r| r.meta().category == crate::finding::Category::Service);
     lang::ExtractOptions {
         passthrough: &catalog.passthrough_methods,
         ui: if reads_markup {
@@ -439,17 +446,11 @@ pub fn extract_options<'a>(settings: &Settings, catalog: &'a Catalog) -> lang::E
 }
 
 /// What keys the facts cache besides the build: whatever
-/// [`extract_options`] passes to a frontend.
-fn cache_material(settings: &Settings, catalog: &Catalog) -> Vec<String> {
+/// [`extract_options`] passes to a frontend with a cache.
+fn cache_material(catalog: &Catalog) -> Vec<String> {
     let mut key = catalog.passthrough_methods.clone();
-    match extract_options(settings, catalog).ui {
-        lang::UiFilter::All => key.push("\0ui:all".into()),
-        lang::UiFilter::Nothing => key.push("\0ui:none".into()),
-        lang::UiFilter::Matching(_) => {
-            key.push("\0ui:matching".into());
-            key.extend(catalog.service.shown_patterns.iter().cloned());
-        }
-    }
+    key.push("\0ui:matching".into());
+    key.extend(catalog.service.shown_patterns.iter().cloned());
     key
 }
 
