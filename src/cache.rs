@@ -5,7 +5,8 @@
 //! text, in a directory named by a hash of everything else extraction depends
 //! on: the cache format, the tool version, this build of the binary (its size
 //! and modification time, so a rebuilt development binary never reads facts
-//! an older build wrote) and the passthrough methods from the catalogue. An
+//! an older build wrote) and what the frontends read from the catalogue and
+//! settings (passthrough methods, which markup strings are kept). An
 //! entry therefore never goes stale; it only goes unused. Entries are
 //! MessagePack of `(FileFacts, notifications)` by plain serde derives, with
 //! structs as arrays (no field names: smaller and faster than maps; the

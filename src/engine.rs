@@ -73,11 +73,11 @@ pub fn read_source(file: &SourcePath, max_size: u64) -> ReadOutcome {
 pub fn extract_file(
     file: &SourcePath,
     max_size: u64,
-    catalog: &Catalog,
+    options: &lang::ExtractOptions<'_>,
 ) -> (Option<FileFacts>, Vec<Notification>) {
     match read_source(file, max_size) {
         ReadOutcome::Skipped(n) => (None, vec![n]),
-        ReadOutcome::Text(text) => extract_text(file, &text, catalog),
+        ReadOutcome::Text(text) => extract_text(file, &text, options),
     }
 }
 
@@ -87,13 +87,13 @@ fn extract_cached(
     file: &SourcePath,
     text: &str,
     key: &EntryKey,
-    catalog: &Catalog,
+    options: &lang::ExtractOptions<'_>,
     cache: &FactsCache,
 ) -> (Option<FileFacts>, Vec<Notification>) {
     if let Some((facts, notes)) = cache.get(key) {
         return (Some(facts), notes);
     }
-    let (facts, notes) = extract_text(file, text, catalog);
+    let (facts, notes) = extract_text(file, text, options);
     if let Some(f) = &facts {
         cache.put(key, f, &notes);
     }
@@ -204,14 +204,11 @@ pub fn parse_budget() -> &'static ByteBudget {
 fn extract_text(
     file: &SourcePath,
     text: &str,
-    catalog: &Catalog,
+    options: &lang::ExtractOptions<'_>,
 ) -> (Option<FileFacts>, Vec<Notification>) {
     let permit = parse_budget().acquire(text.len() as u64);
     let extracted = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        let options = lang::ExtractOptions {
-            passthrough: &catalog.passthrough_methods,
-        };
-        lang::frontend(file.language).extract(&file.rel, text, &options)
+        lang::frontend(file.language).extract(&file.rel, text, options)
     }));
     release_parser_memory(text.len());
     drop(permit);
@@ -249,9 +246,10 @@ pub fn load(
     stats.walk = t.elapsed();
 
     let t = Instant::now();
+    let options = extract_options(settings, catalog, false);
     let extracted: Vec<_> = files
         .par_iter()
-        .map(|f| extract_file(f, settings.max_file_size, catalog))
+        .map(|f| extract_file(f, settings.max_file_size, &options))
         .collect();
     let facts = gather(extracted, &mut notifications);
     stats.parse = t.elapsed();
@@ -314,7 +312,7 @@ pub fn scan_cached(
     let catalog = Catalog::load(&settings.catalog)?;
     let cache = cache_dir.and_then(|dir| {
         let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-        FactsCache::open(&dir, &settings.root, &catalog.passthrough_methods)
+        FactsCache::open(&dir, &settings.root, &cache_material(&catalog))
             .map_err(|e| {
                 eprintln!(
                     "warning: facts cache disabled: cannot use {}: {e}",
@@ -387,11 +385,12 @@ fn scan_with_cache(
     }
 
     // Each text is dropped once its facts are out, as in `load`.
+    let options = extract_options(settings, catalog, true);
     let extracted: Vec<_> = files
         .par_iter()
         .zip(read)
         .map(|(f, r)| match r {
-            Ok((text, key)) => extract_cached(f, &text, &key, catalog, cache),
+            Ok((text, key)) => extract_cached(f, &text, &key, &options, cache),
             Err(n) => (None, vec![n]),
         })
         .collect();
@@ -418,6 +417,41 @@ fn scan_with_cache(
         notifications: entry.notifications,
         ..result
     }
+}
+
+/// What extraction reads from the catalogue and the settings. Markup
+/// strings are read by the service rules only, and those only ask whether
+/// a string matches one of their terms: only the strings that match are
+/// kept (and the first of each file, where a page-wide finding is
+/// anchored), and none when no such rule runs and no facts cache is in use
+/// (`cached`: cached facts serve every rule selection, so they keep the
+/// matching strings whatever runs). Comments are always kept.
+pub fn extract_options<'a>(
+    settings: &Settings,
+    catalog: &'a Catalog,
+    cached: bool,
+) -> lang::ExtractOptions<'a> {
+    let reads_markup = cached
+        || enabled_rules(settings)
+            .iter()
+            .any(|r| r.meta().category == crate::finding::Category::Service);
+    lang::ExtractOptions {
+        passthrough: &catalog.passthrough_methods,
+        ui: if reads_markup {
+            lang::UiFilter::Matching(&catalog.service.shown_terms)
+        } else {
+            lang::UiFilter::Nothing
+        },
+    }
+}
+
+/// What keys the facts cache besides the build: whatever
+/// [`extract_options`] passes to a frontend with a cache.
+fn cache_material(catalog: &Catalog) -> Vec<String> {
+    let mut key = catalog.passthrough_methods.clone();
+    key.push("\0ui:matching".into());
+    key.extend(catalog.service.shown_patterns.iter().cloned());
+    key
 }
 
 /// The rules the settings enable, in code order.

@@ -339,3 +339,68 @@ fn add_suppressions_writes_the_comment_of_the_files_language() {
     let (_, v) = json(dir, &["check", "."]);
     assert!(active(&v).is_empty(), "{:?}", active(&v));
 }
+
+#[test]
+fn add_suppressions_writes_the_comment_of_each_markup_language() {
+    let app = "from fastapi import FastAPI\nfrom openai import OpenAI\n\napp = FastAPI()\nclient = OpenAI()\n\n\n@app.post(\"/api/chat\")\ndef chat(prompt: str):\n    out = client.chat.completions.create(model=\"m\", messages=[{\"role\": \"user\", \"content\": prompt}])\n    return {\"answer\": out.choices[0].message.content}\n";
+    // (main template, its text, the comment expected around the directive)
+    let cases = [
+        (
+            "templates/index.html",
+            "<html>\n<head>\n  <title>Example AI</title>\n</head>\n</html>\n",
+            (
+                "<title>Example AI</title>  <!-- synthlint: ignore[",
+                "] reviewed -->",
+            ),
+        ),
+        (
+            "templates/base.jinja",
+            "<html>\n  <title>{{ site }} Example AI</title>\n</html>\n",
+            (
+                "<title>{{ site }} Example AI</title>  {# synthlint: ignore[",
+                "] reviewed #}",
+            ),
+        ),
+        (
+            "web/src/App.jsx",
+            "export default function App() {\n  return (\n    <main>\n      <h1>Example AI</h1>\n    </main>\n  );\n}\n",
+            ("{/* synthlint: ignore[", "] reviewed */}"),
+        ),
+    ];
+    for (path, text, (before, after)) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let dir = dir.path();
+        write(dir, "app.py", app);
+        write(dir, path, text);
+        let (_, v) = json(dir, &["check", ".", "--select", "SVC"]);
+        let here: Vec<String> = active(&v)
+            .into_iter()
+            .filter(|f| f.ends_with(path))
+            .collect();
+        assert!(!here.is_empty(), "{path}: {:?}", active(&v));
+        let run = common::run(
+            dir,
+            &[
+                "check",
+                ".",
+                "--no-cache",
+                "--select",
+                "SVC",
+                "--add-suppressions",
+                "reviewed",
+            ],
+        );
+        assert_eq!(run.code, Some(0), "{path}: {}", run.stderr);
+        let edited = std::fs::read_to_string(dir.join(path)).unwrap();
+        let at = edited
+            .find(before)
+            .unwrap_or_else(|| panic!("{path}:\n{edited}"));
+        assert!(edited[at..].contains(after), "{path}:\n{edited}");
+        let (_, v) = json(dir, &["check", ".", "--select", "SVC"]);
+        assert!(
+            active(&v).iter().all(|f| !f.ends_with(path)),
+            "{path}: {:?}\n{edited}",
+            active(&v)
+        );
+    }
+}

@@ -304,11 +304,22 @@ impl CallGraph {
         let mut targets = Vec::new();
         let scope = call.scope.as_deref();
         match &call.resolved {
-            Some(r) => targets.extend(
-                self.targets(project, r)
-                    .into_iter()
-                    .map(|t| (t, Via::Callee)),
-            ),
+            Some(r) => {
+                targets.extend(
+                    self.targets(project, r)
+                        .into_iter()
+                        .map(|t| (t, Via::Callee)),
+                );
+                // `task.delay(…)`: a hand-off to the task function.
+                if targets.is_empty()
+                    && let Some((head, method)) = r.as_str().rsplit_once('.')
+                    && lang::semantics(project.files[fi].language)
+                        .deferred_calls
+                        .contains(&method)
+                {
+                    targets.extend(self.function(project, head).map(|t| (t, Via::Queue)));
+                }
+            }
             None => targets.extend(
                 self.nested(project, fi, scope, &call.callee)
                     .map(|t| (t, Via::Callee)),

@@ -115,7 +115,37 @@ pub struct Service {
     pub main_templates: RegexSet,
     pub prompt_texts: RegexSet,
     pub prompt_names: RegexSet,
+    /// Every term a rule looks for among shown strings, of any kind: the
+    /// markup frontend keeps only strings that match ([`UiFilter`]).
+    ///
+    /// [`UiFilter`]: crate::lang::UiFilter
+    pub shown_terms: RegexSet,
+    /// The patterns of `shown_terms` (they key the facts cache).
+    pub shown_patterns: Vec<String>,
     pub declared: ServiceDeclared,
+}
+
+impl ServiceData {
+    /// The patterns the rules match against shown strings (`shown`,
+    /// `chat_ui`): what a markup file must keep for the rules to decide as
+    /// if they saw every string. Prompt texts are not here: they only drop
+    /// strings.
+    pub fn shown_terms(&self) -> Vec<String> {
+        [
+            &self.filing_numbers,
+            &self.filing_runtime,
+            &self.filing_placeholders,
+            &self.complaint_terms,
+            &self.complaint_links,
+            &self.ai_notice_terms,
+            &self.chat_markers,
+            &self.minors_terms,
+        ]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect()
+    }
 }
 
 impl Service {
@@ -141,6 +171,8 @@ impl Service {
             main_templates: set("main_templates", &data.main_templates)?,
             prompt_texts: set("prompt_texts", &data.prompt_texts)?,
             prompt_names: set("prompt_names", &data.prompt_names)?,
+            shown_terms: set("shown terms", &data.shown_terms())?,
+            shown_patterns: data.shown_terms(),
             declared,
         })
     }

@@ -32,6 +32,7 @@ pub fn facts(file: &Path) -> ExitCode {
             };
             let options = crate::lang::ExtractOptions {
                 passthrough: &catalog.passthrough_methods,
+                ui: crate::lang::UiFilter::All,
             };
             let (facts, notes) = crate::lang::frontend(language).extract(&src.rel, &text, &options);
             for n in notes {

@@ -21,6 +21,23 @@ use crate::finding::Notification;
 pub struct ExtractOptions<'a> {
     /// Methods that return their receiver (`pipe.to("cuda")`).
     pub passthrough: &'a [String],
+    /// Which user-facing strings the markup frontend keeps.
+    pub ui: UiFilter<'a>,
+}
+
+/// Which user-facing strings of markup are worth keeping. The service
+/// rules only ask whether some string matches one of their terms, so a
+/// scan keeps those (and the first strings of a file, where a page-wide
+/// finding is anchored); comments are always kept (suppressions).
+#[derive(Debug, Clone, Copy)]
+pub enum UiFilter<'a> {
+    /// Every string (`debug facts`, tests).
+    All,
+    /// Strings matching the set, plus each file's first string and first
+    /// text.
+    Matching(&'a regex::RegexSet),
+    /// None: no enabled rule reads them.
+    Nothing,
 }
 
 /// Why a file's bytes are not text the frontend can read: a notification
@@ -51,6 +68,10 @@ pub struct Semantics {
     /// Calls that start a coroutine or task given as a call of it
     /// (`asyncio.create_task(worker())`), by last name.
     pub task_starters: &'static [&'static str],
+    /// Methods of a task function that run it later, elsewhere, with the
+    /// arguments given (`purge.delay(uid)`, `purge.apply_async(args=[uid])`):
+    /// the call graph treats the call as a hand-off to the function.
+    pub deferred_calls: &'static [&'static str],
 }
 
 /// One language's frontend.
@@ -91,6 +112,13 @@ pub trait Frontend: Sync {
     /// `//`): how `--add-suppressions` writes a directive. `None` for
     /// formats without comments (JSON).
     fn line_comment(&self) -> Option<&'static str>;
+    /// The comments `--add-suppressions` may write in a file at `path`,
+    /// as (opening, closing) markers, the likeliest first; each is checked
+    /// by parsing the result. By default the line comment.
+    fn comment_styles(&self, path: &str) -> Vec<(&'static str, &'static str)> {
+        let _ = path;
+        self.line_comment().map(|c| (c, "")).into_iter().collect()
+    }
     /// Whether its files are code (modules, functions, calls) rather than
     /// configuration documents, which stay out of the module map.
     fn has_code(&self) -> bool {

@@ -58,7 +58,11 @@ fn write(root: &Path, rel: &str, file: &SourceFile) -> std::io::Result<()> {
 fn parse(rel: &str, text: &str) -> (FileFacts, usize) {
     let frontend = crate::lang::for_path(Path::new(rel))
         .unwrap_or_else(|| crate::lang::frontend(Language::Python));
-    let options = crate::lang::ExtractOptions { passthrough: &[] };
+    let options = crate::lang::ExtractOptions {
+        passthrough: &[],
+        // Only the comments are read here.
+        ui: crate::lang::UiFilter::Nothing,
+    };
     let (facts, notes) = frontend.extract(rel, text, &options);
     let errors = notes
         .iter()
@@ -187,18 +191,8 @@ fn add_at(
         let candidate = format!("{}, {}{}", &text[..at], missing.join(", "), &text[at..]);
         return checked(candidate, line);
     }
-    let comment = crate::lang::for_path(Path::new(rel)).map_or(Some("#"), |f| f.line_comment())?;
-    let directive = format!("{comment} synthlint: ignore[{}] {reason}", codes.join(", "));
-    // 2. A trailing comment.
-    let trailing = format!(
-        "{}  {directive}{}",
-        text[..end].trim_end_matches([' ', '\t']),
-        &text[end..]
-    );
-    if let Some(t) = checked(trailing, line) {
-        return Some(t);
-    }
-    // 3. A comment line above, indented like the line.
+    let styles = crate::lang::for_path(Path::new(rel))
+        .map_or_else(|| vec![("#", "")], |f| f.comment_styles(rel));
     let indent: String = text[start..end]
         .chars()
         .take_while(|c| *c == ' ' || *c == '\t')
@@ -208,12 +202,32 @@ fn add_at(
     } else {
         "\n"
     };
-    let above = format!(
-        "{}{indent}{directive}{newline}{}",
-        &text[..start],
-        &text[start..]
-    );
-    checked(above, line)
+    for (open, close) in styles {
+        let mut directive = format!("{open} synthlint: ignore[{}] {reason}", codes.join(", "));
+        if !close.is_empty() {
+            directive.push(' ');
+            directive.push_str(close);
+        }
+        // 2. A trailing comment.
+        let trailing = format!(
+            "{}  {directive}{}",
+            text[..end].trim_end_matches([' ', '\t']),
+            &text[end..]
+        );
+        if let Some(t) = checked(trailing, line) {
+            return Some(t);
+        }
+        // 3. A comment line above, indented like the line.
+        let above = format!(
+            "{}{indent}{directive}{newline}{}",
+            &text[..start],
+            &text[start..]
+        );
+        if let Some(t) = checked(above, line) {
+            return Some(t);
+        }
+    }
+    None
 }
 
 /// Removes the codes SYN002 reports as unused from their directives, and a

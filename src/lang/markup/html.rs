@@ -76,7 +76,7 @@ pub fn scan(out: &mut Out<'_>, start: usize, end: usize, component: bool) {
             (b'<', b'!') | (b'<', b'/') => true,
             (b'<', n) if n.is_ascii_alphabetic() => true,
             (b'{', b'{') | (b'{', b'%') => true,
-            (b'{', b'#') => !component,
+            (b'{', b'#') => true,
             (b'{', _) => component,
             _ => false,
         };
@@ -119,6 +119,7 @@ pub fn scan(out: &mut Out<'_>, start: usize, end: usize, component: bool) {
                 run.flush(out);
                 let close = find(text, i + 2, "%}").filter(|&c| c < end).unwrap_or(end);
                 tag_strings(out, i + 2, close);
+                if_tag(out, i + 2, close, &["if", "elif"]);
                 (close + 2).min(end)
             }
             (b'{', b'{') => {
@@ -128,9 +129,23 @@ pub fn scan(out: &mut Out<'_>, start: usize, end: usize, component: bool) {
                 run.add(HOLE, i, after);
                 after
             }
-            _ => {
-                // `{ expr }` in a component: up to the matching brace.
+            (b'{', b'#') => {
+                // A Svelte block (`{#if test}`, `{#each}`): a boundary.
+                run.flush(out);
                 let close = matching_brace(bytes, i, end);
+                if_tag(out, i + 1, close.saturating_sub(1).max(i + 1), &["#if"]);
+                close
+            }
+            _ => {
+                // `{ expr }` in a component: up to the matching brace;
+                // Svelte's `{:else if test}` tests.
+                let close = matching_brace(bytes, i, end);
+                if_tag(
+                    out,
+                    i + 1,
+                    close.saturating_sub(1).max(i + 1),
+                    &[":else if"],
+                );
                 run.add(HOLE, i, close);
                 close
             }
@@ -160,6 +175,32 @@ fn matching_brace(bytes: &[u8], open: usize, end: usize) -> usize {
         i += 1;
     }
     end
+}
+
+/// A template tag whose body (`start..end`) opens with one of `keywords`
+/// (`{% if x %}`, `{%- elif y -%}`, `{#if z}`): its test is a condition.
+fn if_tag(out: &mut Out<'_>, start: usize, end: usize, keywords: &[&str]) {
+    let Some(body) = out.text.get(start..end) else {
+        return;
+    };
+    let lead = body.len()
+        - body
+            .trim_start_matches(['-', '+', ' ', '\t', '\n', '\r'])
+            .len();
+    let rest = &body[lead..];
+    for k in keywords {
+        if let Some(test) = rest.strip_prefix(k)
+            && test.starts_with(char::is_whitespace)
+        {
+            let test_start = start + lead + k.len();
+            let trail = test.len()
+                - test
+                    .trim_end_matches(['-', '+', ' ', '\t', '\n', '\r'])
+                    .len();
+            out.condition(test_start, end - trail);
+            return;
+        }
+    }
 }
 
 /// Quoted strings inside a template tag's body that read as prose.
@@ -259,7 +300,11 @@ fn tag(out: &mut Out<'_>, at: usize, end: usize, component: bool) -> usize {
         };
         i = after.max(v_start);
         let value = &text[v_start..v_end];
-        // Bound attributes (`:title`, `v-bind:`, `@click`) hold code.
+        // Bound attributes (`:title`, `v-bind:`, `@click`) hold code;
+        // Vue's conditionals test it.
+        if matches!(attr.as_str(), "v-if" | "v-else-if" | "v-show") {
+            out.condition(v_start, v_end);
+        }
         if attr.starts_with([':', '@']) || attr.starts_with("v-") {
             continue;
         }

@@ -24,9 +24,9 @@ use std::path::Path;
 
 use ustr::Ustr;
 
-use crate::facts::{Comment, FileFacts, Language, UiKind, UiString};
+use crate::facts::{Comment, Condition, FileFacts, Language, UiKind, UiString};
 use crate::finding::{Level, Notification};
-use crate::lang::{ExtractOptions, Frontend, Semantics, Undecodable};
+use crate::lang::{ExtractOptions, Frontend, Semantics, UiFilter, Undecodable};
 use crate::source::LineIndex;
 
 /// Larger files are bundles or generated pages, not templates.
@@ -35,6 +35,8 @@ pub const MAX_BYTES: usize = 1024 * 1024;
 pub const MAX_STRINGS: usize = 10_000;
 /// Bytes kept of one string (cut at a character boundary).
 pub const MAX_TEXT: usize = 400;
+/// Template `if` tests kept per file.
+pub const MAX_CONDITIONS: usize = 2_000;
 /// Nesting the scanners follow (template holes, JSX, script blocks).
 pub const MAX_DEPTH: usize = 256;
 
@@ -48,6 +50,7 @@ static NO_SEMANTICS: Semantics = Semantics {
     enqueue: &[],
     dequeue: &[],
     task_starters: &[],
+    deferred_calls: &[],
 };
 
 pub struct MarkupFrontend;
@@ -108,9 +111,9 @@ impl Frontend for MarkupFrontend {
         &self,
         path: &str,
         text: &str,
-        _options: &ExtractOptions<'_>,
+        options: &ExtractOptions<'_>,
     ) -> (FileFacts, Vec<Notification>) {
-        extract(path, text)
+        extract_with(path, text, options.ui)
     }
 
     fn parse_only(&self, text: &str) -> usize {
@@ -125,6 +128,31 @@ impl Frontend for MarkupFrontend {
         None
     }
 
+    /// HTML comments in pages and components (in Jinja files, Jinja's
+    /// own, which are not rendered); `//` in scripts and `<script>`
+    /// blocks; `{/* */}` among JSX children.
+    fn comment_styles(&self, path: &str) -> Vec<(&'static str, &'static str)> {
+        const HTML: (&str, &str) = ("<!--", "-->");
+        const JINJA: (&str, &str) = ("{#", "#}");
+        const LINE: (&str, &str) = ("//", "");
+        const JSX: (&str, &str) = ("{/*", "*/}");
+        let ext = Path::new(path)
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        match flavor(path) {
+            Flavor::Template if matches!(ext.as_str(), "jinja" | "jinja2" | "j2") => {
+                vec![JINJA, HTML, LINE]
+            }
+            Flavor::Template => vec![HTML, JINJA, LINE],
+            Flavor::Component => vec![HTML, LINE, JSX],
+            Flavor::Script { jsx: true } => vec![LINE, JSX],
+            Flavor::Script { jsx: false } => vec![LINE],
+            Flavor::Markdown => vec![HTML],
+        }
+    }
+
     fn has_code(&self) -> bool {
         false
     }
@@ -132,7 +160,17 @@ impl Frontend for MarkupFrontend {
 
 /// The facts of one markup file: its user-facing strings and comments.
 pub fn extract(path: &str, text: &str) -> (FileFacts, Vec<Notification>) {
+    extract_with(path, text, UiFilter::All)
+}
+
+/// [`extract`], keeping the strings `filter` lets through (comments all).
+pub fn extract_with(
+    path: &str,
+    text: &str,
+    filter: UiFilter<'_>,
+) -> (FileFacts, Vec<Notification>) {
     let mut out = Out::new(text);
+    out.filter = filter;
     let mut notes = Vec::new();
     if text.len() > MAX_BYTES {
         notes.push(Notification {
@@ -168,6 +206,7 @@ pub fn extract(path: &str, text: &str) -> (FileFacts, Vec<Notification>) {
     strings.shrink_to_fit();
     let facts = FileFacts {
         comments: out.comments,
+        conditions: out.conditions,
         ui_strings: strings,
         ..FileFacts::empty(path, Language::Markup, String::new(), line_count)
     };
@@ -180,8 +219,19 @@ pub struct Out<'t> {
     pub lines: LineIndex<'t>,
     pub strings: Vec<UiString>,
     pub comments: Vec<Comment>,
+    /// What the template's `if` tests read (`{% if %}`, `v-if`, `{#if}`).
+    pub conditions: Vec<Condition>,
     /// Set once [`MAX_STRINGS`] is reached.
     pub full: bool,
+    /// Which strings are stored; every string still counts towards
+    /// [`MAX_STRINGS`], so the cap falls where it would with all kept.
+    pub filter: UiFilter<'t>,
+    /// Strings found so far, stored or not.
+    seen: usize,
+    /// Whether a text string has been stored (the first is always kept).
+    text_kept: bool,
+    /// The string being normalised, reused between strings.
+    scratch: String,
 }
 
 impl<'t> Out<'t> {
@@ -191,7 +241,12 @@ impl<'t> Out<'t> {
             lines: LineIndex::new(text),
             strings: Vec::new(),
             comments: Vec::new(),
+            conditions: Vec::new(),
             full: false,
+            filter: UiFilter::All,
+            seen: 0,
+            text_kept: false,
+            scratch: String::new(),
         }
     }
 
@@ -202,7 +257,18 @@ impl<'t> Out<'t> {
         if self.full {
             return;
         }
-        let mut text = String::with_capacity(raw.len().min(MAX_TEXT));
+        let mut text = std::mem::take(&mut self.scratch);
+        text.clear();
+        Self::normalise(raw, &mut text);
+        if !text.is_empty() {
+            self.store(kind, &text, start, end);
+        }
+        self.scratch = text;
+    }
+
+    /// `raw` as [`Out::push`] keeps it, into `text`; empty when it has no
+    /// letter.
+    fn normalise(raw: &str, text: &mut String) {
         for word in raw.split_whitespace() {
             if !text.is_empty() {
                 text.push(' ');
@@ -213,7 +279,7 @@ impl<'t> Out<'t> {
             }
         }
         if text.contains('&') {
-            text = decode_entities(&text);
+            *text = decode_entities(text);
         }
         if text.len() > MAX_TEXT {
             let mut cut = MAX_TEXT;
@@ -223,18 +289,60 @@ impl<'t> Out<'t> {
             text.truncate(cut);
         }
         if !text.chars().any(char::is_alphabetic) {
-            return;
+            text.clear();
         }
-        if self.strings.len() >= MAX_STRINGS {
+    }
+
+    /// Count a normalised string and store it if the filter wants it.
+    fn store(&mut self, kind: UiKind, text: &str, start: usize, end: usize) {
+        if self.seen >= MAX_STRINGS {
             self.full = true;
             return;
         }
+        self.seen += 1;
+        let keep = match self.filter {
+            UiFilter::All => true,
+            UiFilter::Nothing => false,
+            // The first string and the first text: where `anchor` points.
+            UiFilter::Matching(terms) => {
+                self.seen == 1 || (kind == UiKind::Text && !self.text_kept) || terms.is_match(text)
+            }
+        };
+        if !keep {
+            return;
+        }
+        self.text_kept |= kind == UiKind::Text;
         let end = end.min(self.text.len());
         let start = start.min(end);
         self.strings.push(UiString {
-            text: Ustr::from(&text),
+            text: Ustr::from(text),
             kind,
             span: self.lines.span(start, end),
+        });
+    }
+
+    /// The test of a template `if` at `start..end`: the names and
+    /// attribute chains it reads (`request.user.show_suggested_users`),
+    /// keywords and literals left out. A template has no blocks the
+    /// analyses follow, so `then` is the test itself and `orelse` is none;
+    /// rules ask only what a page tests. At most [`MAX_CONDITIONS`].
+    pub fn condition(&mut self, start: usize, end: usize) {
+        let end = end.min(self.text.len());
+        let start = start.min(end);
+        if self.conditions.len() >= MAX_CONDITIONS {
+            return;
+        }
+        let names = condition_names(&self.text[start..end]);
+        if names.is_empty() {
+            return;
+        }
+        let span = self.lines.span(start, end);
+        self.conditions.push(Condition {
+            names,
+            scope: None,
+            span,
+            then: span,
+            orelse: None,
         });
     }
 
@@ -251,6 +359,58 @@ impl<'t> Out<'t> {
             span: self.lines.span(marker, end),
         });
     }
+}
+
+/// Names and dotted chains in a template test, in order, without
+/// keywords, literals or duplicates; at most 16.
+fn condition_names(test: &str) -> Vec<Ustr> {
+    const KEYWORDS: &[&str] = &[
+        "and",
+        "or",
+        "not",
+        "in",
+        "is",
+        "if",
+        "elif",
+        "else",
+        "None",
+        "True",
+        "False",
+        "none",
+        "true",
+        "false",
+        "null",
+        "undefined",
+    ];
+    let bytes = test.as_bytes();
+    let mut out: Vec<Ustr> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() && out.len() < 16 {
+        let b = bytes[i];
+        if b == b'"' || b == b'\'' || b == b'`' {
+            // A string literal: skipped.
+            i = (i + 1..bytes.len())
+                .find(|&k| bytes[k] == b)
+                .map_or(bytes.len(), |k| k + 1);
+            continue;
+        }
+        if b.is_ascii_alphabetic() || b == b'_' || b == b'$' {
+            let s = i;
+            while i < bytes.len()
+                && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'_' | b'$' | b'.'))
+            {
+                i += 1;
+            }
+            let name = test[s..i].trim_end_matches('.');
+            let after_dot = s > 0 && bytes[s - 1] == b'.';
+            if !after_dot && !KEYWORDS.contains(&name) && !out.iter().any(|n| n == name) {
+                out.push(Ustr::from(name));
+            }
+            continue;
+        }
+        i += 1;
+    }
+    out
 }
 
 /// The common named entities and numeric references.

@@ -228,3 +228,82 @@ fn prose_and_links() {
     assert!(!reads_as_link("//cdn"));
     assert!(!reads_as_link("/ "));
 }
+
+#[test]
+fn filters_keep_matching_strings_first_strings_and_every_comment() {
+    let page = r#"<div id="main"><h1>Welcome</h1>
+<!-- synthlint: ignore[SVC002] reported by mail -->
+<p>Plain words</p><a href="/report">Report abuse</a><p>More words</p></div>"#;
+    let terms = regex::RegexSet::new([r"(?i)report"]).unwrap();
+    let (all, _) = extract("templates/index.html", page);
+    let (some, _) = extract_with("templates/index.html", page, UiFilter::Matching(&terms));
+    let (none, _) = extract_with("templates/index.html", page, UiFilter::Nothing);
+    let got: Vec<String> = some.ui_strings.iter().map(|s| s.text.to_string()).collect();
+    // The first string (a name), the first text, and what matches.
+    assert_eq!(got, ["main", "Welcome", "/report", "Report abuse"]);
+    assert!(none.ui_strings.is_empty());
+    // What is kept is what the full scan saw, spans included.
+    for s in &some.ui_strings {
+        assert!(
+            all.ui_strings
+                .iter()
+                .any(|a| a.text == s.text && a.span == s.span)
+        );
+    }
+    assert_eq!(all.comments.len(), 1);
+    assert_eq!(some.comments.len(), 1);
+    assert_eq!(none.comments.len(), 1);
+    assert_eq!(none.line_count, all.line_count);
+
+    // The cap counts every string, kept or not: the note comes all the same.
+    let many = "<p>word</p>".repeat(MAX_STRINGS + 10);
+    let (facts, notes) = extract_with("big.html", &many, UiFilter::Nothing);
+    assert!(facts.ui_strings.is_empty());
+    assert!(notes.iter().any(|n| n.kind == "markup-truncated"));
+    let (_, notes) = extract_with("small.html", &"<p>word</p>".repeat(10), UiFilter::Nothing);
+    assert!(notes.is_empty());
+}
+
+#[test]
+fn template_if_tests_are_conditions() {
+    let names = |path: &str, text: &str| -> Vec<Vec<String>> {
+        extract(path, text)
+            .0
+            .conditions
+            .iter()
+            .map(|c| c.names.iter().map(|n| n.to_string()).collect())
+            .collect()
+    };
+    let django = r#"{% if request.user.show_suggested_users and not activities.number > 1 and suggested_users %}
+<p>x</p>{%- elif user.is_authenticated -%}{% else %}{% endif %}{% for x in xs %}{% endfor %}
+{% if "literal" == mode %}{% endif %}"#;
+    assert_eq!(
+        names("feed.html", django),
+        [
+            vec![
+                "request.user.show_suggested_users",
+                "activities.number",
+                "suggested_users"
+            ],
+            vec!["user.is_authenticated"],
+            vec!["mode"],
+        ]
+    );
+    let vue = r#"<template><div v-if="prefs.personalized && items.length">a</div>
+<p v-else-if='!user.hide_recommendations'>b</p><i v-show="open">c</i></template>"#;
+    assert_eq!(
+        names("Feed.vue", vue),
+        [
+            vec!["prefs.personalized", "items.length"],
+            vec!["user.hide_recommendations"],
+            vec!["open"]
+        ]
+    );
+    let svelte = "{#if $settings.personalized}<Feed/>{:else if fallback}<Latest/>{/if}";
+    assert_eq!(
+        names("Feed.svelte", svelte),
+        [vec!["$settings.personalized"], vec!["fallback"]]
+    );
+    // Text that only looks like a test is not one.
+    assert!(names("page.html", "<p>if you like it</p>{{ if_x }}").is_empty());
+}

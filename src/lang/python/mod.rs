@@ -38,6 +38,8 @@ static SEMANTICS: Semantics = Semantics {
         "run_coroutine_threadsafe",
         "start_soon",
     ],
+    // Celery (`delay`, `apply_async`) and Dramatiq (`send`) task functions.
+    deferred_calls: &["delay", "apply_async", "send"],
 };
 
 impl Frontend for PythonFrontend {

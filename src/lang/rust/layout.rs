@@ -413,7 +413,10 @@ mod tests {
     use crate::lang::{ExtractOptions, Frontend};
 
     fn project(files: &[(&str, &str)]) -> Vec<FileFacts> {
-        let options = ExtractOptions { passthrough: &[] };
+        let options = ExtractOptions {
+            passthrough: &[],
+            ui: crate::lang::UiFilter::All,
+        };
         let mut out: Vec<FileFacts> = files
             .iter()
             .map(|(path, text)| match path.ends_with(".toml") {

@@ -33,6 +33,7 @@ static SEMANTICS: Semantics = Semantics {
     enqueue: &[],
     dequeue: &[],
     task_starters: &[],
+    deferred_calls: &[],
 };
 
 impl Frontend for RustFrontend {

@@ -224,7 +224,14 @@ pub fn endpoint_flow(cx: &Context<'_>, entry: &EntryPoint, first: &Reached) -> V
                 .targets_at(s)
                 .iter()
                 .any(|(_, via)| *via == Via::Queue);
+        let deferred = crate::lang::semantics(cx.project.files[s.file].language)
+            .deferred_calls
+            .iter()
+            .any(|m| call.callee.rsplit('.').next() == Some(*m));
         let message = match call.receiver {
+            Receiver::Name(task) if queued && deferred => {
+                format!("sent to a worker as the task `{task}`")
+            }
             Receiver::Name(queue) if queued => {
                 format!("handed to the worker through `{queue}`")
             }

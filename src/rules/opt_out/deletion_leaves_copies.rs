@@ -41,6 +41,10 @@ route or handler that says `delete`, `remove`, `erase`, on
 `/conversations/{id}` for `Conversation`), it follows the handler's code
 along call edges and reports the endpoint when it never deletes from a
 store that holds a copy. The message names the store and the write.
+A deletion done by a job the endpoint hands off counts: a function passed
+to be run (`BackgroundTasks.add_task(purge, …)`, `queue.enqueue(purge, …)`,
+`Thread(target=purge)`) or a task function sent to a worker
+(`purge.delay(…)`, `purge.apply_async(…)`, Dramatiq's `purge.send(…)`).
 
 ## Why is this bad?
 A deletion request covers every copy of the person's data the service
@@ -74,9 +78,10 @@ under `[[catalog.opt_out.rights.copy]]` (`kind`, `writes`, `deletes`:
 regular expressions over the callee as written and as resolved).
 
 ## Known problems
-Stores and calls are matched by name. A deletion done later by a job the
-endpoint only enqueues, a store that expires entries on its own (a cache
-with a time to live), or a copy made by another service is not seen.
+Stores and calls are matched by name. A job enqueued by name (Celery's
+`send_task("tasks.purge")`) or run by another service, a store that expires
+entries on its own (a cache with a time to live), or a copy made by another
+service is not seen.
 "#,
 };
 

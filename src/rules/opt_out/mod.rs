@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 use crate::analysis::callgraph::{Node, NodeId};
 use crate::catalog::opt_out::OptOut;
-use crate::facts::{Assignment, Call, FileFacts, Value};
+use crate::facts::{Assignment, Call, FileFacts, Language, Value};
 use crate::finding::{Location, Related};
 use crate::qname::OptionQName;
 use crate::rules::Context;
@@ -261,6 +261,7 @@ pub fn unswitched(cx: &Context<'_>, rankings: &[Ranking]) -> Vec<Unswitched> {
             .or_default()
             .push(i);
     }
+    let templates = switch_templates(cx, |n| oo.is_switch(n));
     let an = cx.analysis;
     let mut out = Vec::new();
     for (e, entry) in an.entry_points.iter().enumerate() {
@@ -284,7 +285,7 @@ pub fn unswitched(cx: &Context<'_>, rankings: &[Ranking]) -> Vec<Unswitched> {
                 }
             }
         }
-        if !open.is_empty() {
+        if !open.is_empty() && !renders_any(cx, &reach, &templates) {
             open.sort_unstable();
             out.push(Unswitched {
                 entry: e,
@@ -293,6 +294,52 @@ pub fn unswitched(cx: &Context<'_>, rankings: &[Ranking]) -> Vec<Unswitched> {
         }
     }
     out
+}
+
+/// Paths of the templates (markup files) whose `if` tests read a switch
+/// (`{% if request.user.show_suggested_users %}`, `v-if="prefs.personalized"`).
+fn switch_templates<'p>(cx: &Context<'p>, switch: impl Fn(&str) -> bool) -> Vec<&'p str> {
+    cx.project
+        .files
+        .iter()
+        .filter(|f| f.language == Language::Markup)
+        .filter(|f| {
+            f.conditions
+                .iter()
+                .any(|c| c.names.iter().any(|n| switch(n)))
+        })
+        .map(|f| f.path.as_str())
+        .collect()
+}
+
+/// Whether code an endpoint reaches names one of `templates` in a call
+/// (`TemplateResponse(request, "feed/feed.html", data)`, `render_template(…)`):
+/// the page then shows what was ranked only as far as its test of the
+/// switch lets it, which honours the switch. A name matches a template path
+/// equal to it or ending in `/` and it (template directories are not
+/// resolved).
+fn renders_any(cx: &Context<'_>, reach: &BTreeMap<NodeId, bool>, templates: &[&str]) -> bool {
+    if templates.is_empty() {
+        return false;
+    }
+    let names = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 200
+            && s.contains('.')
+            && !s.contains(char::is_whitespace)
+            && templates.iter().any(|t| {
+                t.strip_suffix(s)
+                    .is_some_and(|head| head.is_empty() || head.ends_with('/'))
+            })
+    };
+    reach.keys().any(|&node| {
+        let (fi, scope) = place(cx, node);
+        cx.project.files[fi]
+            .calls
+            .iter()
+            .filter(|c| c.scope.as_deref() == scope)
+            .any(|c| c.args.iter().any(|a| a.value.as_str().is_some_and(names)))
+    })
 }
 
 /// Whether a ranking call is handed the switch itself: an argument of it,

@@ -30,9 +30,11 @@ each web or UI endpoint that reaches such a call, it walks the calls in
 between and asks whether the ranking runs only on one branch of a test of a
 personalisation switch (`personalized`, `personalization_enabled`,
 `recommend_off`, `ranking_mode`, `个性化推荐`), in the endpoint or in any
-function on the way, or after a branch that returns early. When the
-ranking runs on a path without such a branch, and the project has no such
-switch anywhere, the endpoint is reported.
+function on the way, or after a branch that returns early; a template the
+endpoint renders by name that tests such a switch (`{% if %}`, `v-if`,
+`{#if}`) counts as well. When the ranking runs on a path without such a
+branch, and the project has no such switch anywhere, the endpoint is
+reported.
 
 ## Why is this bad?
 A service that recommends content by users' personal traits must offer a

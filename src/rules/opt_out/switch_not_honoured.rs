@@ -34,7 +34,11 @@ itself (`sorted(posts, key=lambda p: p.user_score if prefs.personalized
 else p.created_at)`, a query filtered on it). An endpoint whose ranking runs
 on a path that never tests the switch is reported, with the place the
 switch is set. Passing the switch to a project function is not enough: that
-function must test it.
+function must test it. A page that tests the switch counts too: when the
+endpoint, or code it reaches, names a template (`render_template("feed.html",
+…)`, `TemplateResponse(request, "feed/feed.html", …)`) whose `{% if %}`,
+`v-if` or `{#if}` reads a switch (`{% if request.user.show_suggested_users %}`),
+the page shows the ranking only to those who keep it on.
 
 ## Why is this bad?
 Switching recommendation off must take effect at once. A switch that users
@@ -69,7 +73,11 @@ Switch names, recommender calls and per-user names are catalogue data:
 Only a branch, or the switch handed to the ranking call itself, counts as
 reading it: a query filtered on it earlier and ranked later, or a ranking
 service in another repository that reads it, is not seen. A name that merely contains a switch word (a variable
-`personalized_items`) counts as a switch that exists.
+`personalized_items`) counts as a switch that exists. Templates are matched
+by the name as written in the call against the end of their path (template
+directories are not resolved), and a template counts whatever its test
+guards; a front end that fetches the ranking as JSON and tests the switch in
+script code is not seen.
 "#,
 };
 
