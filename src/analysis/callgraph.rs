@@ -20,7 +20,7 @@ use ustr::Ustr;
 use crate::analysis::entrypoints::Handler;
 use crate::analysis::index::{Symbol, dotted};
 use crate::analysis::queues::{self, QueueStats};
-use crate::analysis::{FastMap, Project};
+use crate::analysis::{FastMap, FastSet, Project};
 use crate::facts::{Call, QName, Value};
 use crate::finding::DispatchStats;
 use crate::lang;
@@ -97,6 +97,8 @@ pub struct CallGraph {
     main_nodes: Vec<Vec<NodeId>>,
     /// What the queue hand-off pass found and cut.
     pub queue_stats: QueueStats,
+    /// The workers that take from a queue (targets of `Via::Queue` edges).
+    pub queue_workers: FastSet<NodeId>,
     /// (project interface, method) → the project methods that implement
     /// it (`Function::implements`), at most `MAX_IMPLS`.
     implementations: FastMap<(Ustr, Ustr), Vec<NodeId>>,
@@ -142,6 +144,7 @@ impl CallGraph {
             module_nodes: Vec::new(),
             main_nodes: Vec::new(),
             queue_stats: QueueStats::default(),
+            queue_workers: FastSet::default(),
             implementations: FastMap::default(),
             dispatch_stats: DispatchStats::default(),
         };
@@ -286,6 +289,7 @@ impl CallGraph {
                 }
             };
             let targets = &mut list[i].2;
+            self.queue_workers.insert(e.to);
             if !targets.iter().any(|t| t.0 == e.to) {
                 targets.push((e.to, Via::Queue));
                 targets.sort_unstable();
@@ -304,11 +308,27 @@ impl CallGraph {
         let mut targets = Vec::new();
         let scope = call.scope.as_deref();
         match &call.resolved {
-            Some(r) => targets.extend(
-                self.targets(project, r)
-                    .into_iter()
-                    .map(|t| (t, Via::Callee)),
-            ),
+            Some(r) => {
+                targets.extend(
+                    self.targets(project, r)
+                        .into_iter()
+                        .map(|t| (t, Via::Callee)),
+                );
+                // A task queued by its function (`process.delay(x)`): the
+                // worker runs the function with the call's arguments.
+                let sem = lang::semantics(project.files[fi].language);
+                if let Some(task) = r
+                    .as_str()
+                    .rsplit_once('.')
+                    .filter(|(_, m)| sem.dispatchers.contains(m))
+                    .map(|(task, _)| project.canonical_or_same(&QName::new(task)))
+                {
+                    targets.extend(
+                        self.function(project, task.as_str())
+                            .map(|t| (t, Via::Argument)),
+                    );
+                }
+            }
             None => targets.extend(
                 self.nested(project, fi, scope, &call.callee)
                     .map(|t| (t, Via::Callee)),

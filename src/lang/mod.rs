@@ -51,6 +51,9 @@ pub struct Semantics {
     /// Calls that start a coroutine or task given as a call of it
     /// (`asyncio.create_task(worker())`), by last name.
     pub task_starters: &'static [&'static str],
+    /// Methods of a task function that queue a run of it for a worker
+    /// with the call's arguments (Celery `process.delay(x)`).
+    pub dispatchers: &'static [&'static str],
 }
 
 /// One language's frontend.

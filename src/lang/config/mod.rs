@@ -62,6 +62,7 @@ static NO_SEMANTICS: Semantics = Semantics {
     enqueue: &[],
     dequeue: &[],
     task_starters: &[],
+    dispatchers: &[],
 };
 
 /// One configuration format behind the frontend contract.

@@ -48,6 +48,7 @@ static NO_SEMANTICS: Semantics = Semantics {
     enqueue: &[],
     dequeue: &[],
     task_starters: &[],
+    dispatchers: &[],
 };
 
 pub struct MarkupFrontend;

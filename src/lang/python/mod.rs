@@ -38,6 +38,7 @@ static SEMANTICS: Semantics = Semantics {
         "run_coroutine_threadsafe",
         "start_soon",
     ],
+    dispatchers: &["delay", "apply_async", "send"],
 };
 
 impl Frontend for PythonFrontend {

@@ -33,6 +33,7 @@ static SEMANTICS: Semantics = Semantics {
     enqueue: &[],
     dequeue: &[],
     task_starters: &[],
+    dispatchers: &[],
 };
 
 impl Frontend for RustFrontend {
