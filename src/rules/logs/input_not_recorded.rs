@@ -48,7 +48,12 @@ runs. A record is:
   `ActiveModel::insert`, mongodb and redis writes;
 - a write to a file opened for appending (`open(path, "a")`: JSON lines);
 - a call of an audit helper named in `[[catalog.record]]`;
-- any project function that does one of these with the input.
+- any project function that does one of these with the input, including a
+  worker it is handed to: a queue's consumer (`q.put(x)` then `q.get()` in a
+  started worker), Celery `task.delay(x)`/`apply_async(args=[x])`, RQ
+  `enqueue(f, x)`, `BackgroundTasks.add_task(f, x)`,
+  `Thread(target=f, args=(x,))`, `executor.submit(f, x)`,
+  `asyncio.create_task(f(x))`.
 `print` is not a record, and a debug-level log is not one either; the finding
 names such calls and says why they do not count. Endpoints of local entry
 points (command lines, desktop windows) are reported at note level.
@@ -79,8 +84,9 @@ async def chat(req: ChatRequest, request: Request):
 
 ## Known problems
 Records made where the data flow is not followed are missed and the endpoint
-is reported: callbacks and threads, `*args`/`**kwargs`, element assignments
-(`d["k"] = v`), closures, a message queue consumed by another process, a
+is reported: `*args`/`**kwargs`, element assignments (`d["k"] = v`),
+closures, a queue held in a local or a parameter, a message broker consumed
+by another program, a
 logging middleware that records every request body, or a gateway in front of
 the service. Name such a middleware or helper in `[[catalog.record]]`, or
 suppress the finding with the reason. Taint is context-insensitive across
