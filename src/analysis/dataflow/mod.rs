@@ -47,7 +47,7 @@ use crate::finding::{Location, Related};
 use crate::source::Span;
 
 pub use index::FileIndex;
-pub use solve::Taint;
+pub use solve::{Query, Taint};
 
 /// What a value holds, as far as a spec is concerned.
 pub trait Lattice: Clone + PartialEq + fmt::Debug + Send + Sync + 'static {

@@ -713,6 +713,9 @@ impl<'a, D: Domain> Solver<'a, D> {
                     let mut v = Sym::bottom();
                     for loc in at {
                         v.join(&ev.loc(ci, loc, pos));
+                        if *loc == Loc::Named(LocName::Receiver) {
+                            v.join(&ev.stored_on_receiver(ci, pos));
+                        }
                     }
                     let Some(value) = resolve(&self.st, node, &v) else {
                         continue;
@@ -1735,6 +1738,29 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
         } else if self.cx.spec.data.constructors && self.constructs_project_class(call) {
             for a in &call.args {
                 out.join(&self.arg(a, pos));
+            }
+        }
+        out
+    }
+
+    /// What was stored on a named receiver's attributes in this scope
+    /// before `pos` (`row.prompt = x; row.save()`): a sink at a receiver
+    /// sees the fields set on it. Only sinks ask, so a scan of the scope's
+    /// assignments is cheap.
+    fn stored_on_receiver(&self, ci: usize, pos: u32) -> Sym<D::Value> {
+        let mut out = Sym::bottom();
+        let (Receiver::Name(n), Some(state)) = (self.file.calls[ci].receiver, self.state) else {
+            return out;
+        };
+        for (ai, a) in self.file.assignments.iter().enumerate() {
+            if a.scope == self.scope
+                && a.span.end_byte < pos
+                && a.target.len() > n.len()
+                && a.target.starts_with(n.as_str())
+                && a.target.as_bytes()[n.len()] == b'.'
+                && let Some(v) = state.assigns.get(&(ai as u32))
+            {
+                out.join(v);
             }
         }
         out

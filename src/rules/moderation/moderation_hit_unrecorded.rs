@@ -9,6 +9,7 @@ use crate::analysis::callgraph::{NodeId, SinkSet, Site};
 use crate::facts::{Call, Condition, FileFacts};
 use crate::finding::{Finding, Level, Location};
 use crate::qname::OptionQName;
+use crate::rules::logs::records;
 use crate::rules::moderation::sites::{Moderation, Verdict, verdict_and_tests};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 use crate::source::Span;
@@ -158,8 +159,9 @@ fn log_sinks(cx: &Context<'_>) -> SinkSet {
     let mut sites = Vec::new();
     for (fi, file) in cx.project.files.iter().enumerate() {
         for (ci, call) in file.calls.iter().enumerate() {
-            if is_log(call) {
-                sites.push((sites.len(), Site { file: fi, call: ci }));
+            let site = Site { file: fi, call: ci };
+            if is_log(call) || records::writes(cx, site) {
+                sites.push((sites.len(), site));
             }
         }
     }
@@ -219,6 +221,7 @@ fn unrecorded_exit(
         let logged = file.calls_in(branch.start_byte..branch.end_byte).any(|ci| {
             let call = &file.calls[ci];
             is_log(call)
+                || records::writes(cx, Site { file: fi, call: ci })
                 || cx
                     .analysis
                     .graph
