@@ -34,7 +34,9 @@ conditional expression. When a branch of that test ends the request — it
 returns, or calls `abort` or an `...Error`/`...Exception` class, as a refusal
 does (in Rust, returns an `Err`) — and neither that branch nor any project function it calls makes a
 logging call at info level or above (`logging`, `loguru`, or a logger named
-`*log*`; in Rust, the `tracing` and `log` macros), the test is reported. A logging call in the same function that
+`*log*`; in Rust, the `tracing` and `log` macros) nor any other record LOG002
+counts (a database write, an append to a file, an audit helper), the test
+is reported. A logging call in the same function that
 records the verdict itself also counts.
 
 ## Why is this bad?
