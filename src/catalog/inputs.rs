@@ -210,7 +210,8 @@ impl Records {
 
     /// Whether a resolved callee configures logging.
     pub fn configures_logging(&self, language: Language, resolved: &str) -> bool {
-        self.log_configurers.is_match(to_glob_path(language, resolved))
+        self.log_configurers
+            .is_match(to_glob_path(language, resolved))
     }
 
     /// Whether a resolved log call goes to Python's standard logging.

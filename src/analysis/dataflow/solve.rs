@@ -164,7 +164,10 @@ struct ScopeInfo {
 /// How a parameter got its taint (the first time).
 #[derive(Debug, Clone, Copy)]
 enum ParamWhy {
-    Entry { entry: usize, source: usize },
+    Entry {
+        entry: usize,
+        source: usize,
+    },
     /// `handed`: given to a worker (`Thread(target=f, args=(x,))`,
     /// `q.put(x)`), not passed by a call of the function.
     Arg {
@@ -935,7 +938,11 @@ impl<'a, D: Domain> Solver<'a, D> {
                         f.name_span,
                         format!("`{}` takes it off `{queue}`", f.qualname),
                     );
-                    t.push(fi, a.span, format!("handed to the worker through `{queue}`"));
+                    t.push(
+                        fi,
+                        a.span,
+                        format!("handed to the worker through `{queue}`"),
+                    );
                 } else {
                     t.push(
                         file,
@@ -945,7 +952,11 @@ impl<'a, D: Domain> Solver<'a, D> {
                             f.params[param as usize], f.qualname
                         ),
                     );
-                    let how = if handed { "handed to a worker by" } else { "passed to" };
+                    let how = if handed {
+                        "handed to a worker by"
+                    } else {
+                        "passed to"
+                    };
                     t.push(fi, a.span, format!("{how} `{}`", c.callee));
                 }
                 self.why_value(scope, &a.value, a.span.bytes(), c.span.start_byte, t);

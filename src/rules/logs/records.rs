@@ -280,8 +280,7 @@ fn session_write(cx: &Context<'_>, site: Site, records: &Records) -> bool {
                 .is_some_and(|r| records.makes_session(f.language, r))
         })
     };
-    if let Some(ai) = index::reaching(cx.project, site.file, call.scope, &n, call.span.start_byte)
-    {
+    if let Some(ai) = index::reaching(cx.project, site.file, call.scope, &n, call.span.start_byte) {
         return makes_session(site.file, file.assignments[ai].span);
     }
     let Some(f) = call
@@ -501,7 +500,11 @@ impl Thresholds {
                     && (resolved.is_some_and(|r| records.configures_logging(file.language, r))
                         || call.args.iter().any(|a| {
                             a.keyword.is_some_and(|k| {
-                                records.data.log_config_keywords.iter().any(|w| w == k.as_str())
+                                records
+                                    .data
+                                    .log_config_keywords
+                                    .iter()
+                                    .any(|w| w == k.as_str())
                             })
                         }))
                 {
