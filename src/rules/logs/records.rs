@@ -93,7 +93,6 @@ pub fn find(cx: &Context<'_>) -> Option<InputRecords> {
             not_counted,
         });
     }
-    drop(query);
     Some(InputRecords { taint, sites })
 }
 
@@ -179,9 +178,7 @@ fn fields_only<D: Domain<Value = Labels>>(
         if !tainted(Data::Names(vec![r])) {
             continue;
         }
-        let Some((_, field)) = r.rsplit_once('.') else {
-            return None;
-        };
+        let (_, field) = r.rsplit_once('.')?;
         let content = field
             .split(|c: char| !c.is_ascii_alphanumeric())
             .any(|w| words.iter().any(|c| c.eq_ignore_ascii_case(w)));

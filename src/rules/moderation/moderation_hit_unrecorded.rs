@@ -63,8 +63,8 @@ if verdict.results[0].flagged:
 Which branch is the "flagged" one is not worked out from the test: the
 branch that ends the request is taken to be the refusal. A `raise` of an
 exception that is not named `...Error`/`...Exception` is not seen as ending
-the request. Records written to a database or an audit service rather than
-a log are not recognised.
+the request. A record made by an outside audit service the project only
+calls over HTTP is not recognised.
 "#,
 };
 
