@@ -20,7 +20,7 @@ use ustr::Ustr;
 use crate::analysis::entrypoints::Handler;
 use crate::analysis::index::{Symbol, dotted};
 use crate::analysis::queues::{self, QueueStats};
-use crate::analysis::{FastMap, Project};
+use crate::analysis::{FastMap, FastSet, Project};
 use crate::facts::{Call, QName, Value};
 use crate::finding::DispatchStats;
 use crate::lang;
@@ -97,6 +97,8 @@ pub struct CallGraph {
     main_nodes: Vec<Vec<NodeId>>,
     /// What the queue hand-off pass found and cut.
     pub queue_stats: QueueStats,
+    /// The workers that take from a queue (targets of `Via::Queue` edges).
+    pub queue_workers: FastSet<NodeId>,
     /// (project interface, method) → the project methods that implement
     /// it (`Function::implements`), at most `MAX_IMPLS`.
     implementations: FastMap<(Ustr, Ustr), Vec<NodeId>>,
@@ -142,6 +144,7 @@ impl CallGraph {
             module_nodes: Vec::new(),
             main_nodes: Vec::new(),
             queue_stats: QueueStats::default(),
+            queue_workers: FastSet::default(),
             implementations: FastMap::default(),
             dispatch_stats: DispatchStats::default(),
         };
@@ -286,6 +289,7 @@ impl CallGraph {
                 }
             };
             let targets = &mut list[i].2;
+            self.queue_workers.insert(e.to);
             if !targets.iter().any(|t| t.0 == e.to) {
                 targets.push((e.to, Via::Queue));
                 targets.sort_unstable();
@@ -310,14 +314,19 @@ impl CallGraph {
                         .into_iter()
                         .map(|t| (t, Via::Callee)),
                 );
-                // `task.delay(…)`: a hand-off to the task function.
-                if targets.is_empty()
-                    && let Some((head, method)) = r.as_str().rsplit_once('.')
-                    && lang::semantics(project.files[fi].language)
-                        .deferred_calls
-                        .contains(&method)
+                // A task queued by its function (`process.delay(x)`): the
+                // worker runs the function with the call's arguments.
+                let sem = lang::semantics(project.files[fi].language);
+                if let Some(task) = r
+                    .as_str()
+                    .rsplit_once('.')
+                    .filter(|(_, m)| sem.deferred_calls.contains(m))
+                    .map(|(task, _)| project.canonical_or_same(&QName::new(task)))
                 {
-                    targets.extend(self.function(project, head).map(|t| (t, Via::Queue)));
+                    targets.extend(
+                        self.function(project, task.as_str())
+                            .map(|t| (t, Via::Argument)),
+                    );
                 }
             }
             None => targets.extend(

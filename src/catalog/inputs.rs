@@ -90,6 +90,25 @@ pub struct RecordsData {
     /// Words that, after a `who` word, name content (`user_input`).
     #[serde(default)]
     pub content_words: Vec<String>,
+    /// Base classes of ORM models whose `save()` writes a row.
+    #[serde(default)]
+    pub model_bases: Vec<String>,
+    /// Calls that make a database session (`SessionLocal()`,
+    /// `Session(engine)`), for sessions the callee does not say are one.
+    #[serde(default)]
+    pub session_factories: Vec<String>,
+    /// Calls that configure logging (handlers and levels), or their
+    /// keywords (`uvicorn.run(log_config=...)`): with none in the project,
+    /// Python's root logger drops what is below `default_threshold`.
+    #[serde(default)]
+    pub log_configurers: Vec<String>,
+    #[serde(default)]
+    pub log_config_keywords: Vec<String>,
+    #[serde(default)]
+    pub default_threshold: Option<u32>,
+    /// Log calls (resolved) that go to Python's standard logging.
+    #[serde(default)]
+    pub stdlib_logs: Vec<String>,
 }
 
 impl RecordsData {
@@ -105,6 +124,12 @@ impl RecordsData {
         self.where_chains.extend(other.where_chains);
         self.where_strings.extend(other.where_strings);
         self.content_words.extend(other.content_words);
+        self.model_bases.extend(other.model_bases);
+        self.session_factories.extend(other.session_factories);
+        self.log_configurers.extend(other.log_configurers);
+        self.log_config_keywords.extend(other.log_config_keywords);
+        self.default_threshold = other.default_threshold.or(self.default_threshold);
+        self.stdlib_logs.extend(other.stdlib_logs);
     }
 }
 
@@ -118,6 +143,9 @@ pub struct Records {
     /// The last segments of the setters' patterns (`setLevel`): other
     /// calls are not matched at all.
     setter_methods: Vec<String>,
+    session_factories: GlobSet,
+    log_configurers: GlobSet,
+    stdlib_logs: GlobSet,
 }
 
 impl Records {
@@ -147,7 +175,20 @@ impl Records {
             .collect();
         setter_methods.sort();
         setter_methods.dedup();
+        let globs = |list: &[String]| -> Result<GlobSet, CatalogError> {
+            let mut b = GlobSetBuilder::new();
+            for p in list {
+                b.add(compile_pattern(Language::Python, p).map_err(err)?);
+            }
+            b.build().map_err(|e| err(e.to_string()))
+        };
+        let session_factories = globs(&data.session_factories)?;
+        let log_configurers = globs(&data.log_configurers)?;
+        let stdlib_logs = globs(&data.stdlib_logs)?;
         Ok(Records {
+            session_factories,
+            log_configurers,
+            stdlib_logs,
             setter_methods,
             data,
             not_records,
@@ -159,6 +200,23 @@ impl Records {
     /// Whether a resolved callee only looks like a record (`st.error`).
     pub fn not_a_record(&self, language: Language, resolved: &str) -> bool {
         self.not_records.is_match(to_glob_path(language, resolved))
+    }
+
+    /// Whether a resolved callee makes a database session.
+    pub fn makes_session(&self, language: Language, resolved: &str) -> bool {
+        self.session_factories
+            .is_match(to_glob_path(language, resolved))
+    }
+
+    /// Whether a resolved callee configures logging.
+    pub fn configures_logging(&self, language: Language, resolved: &str) -> bool {
+        self.log_configurers
+            .is_match(to_glob_path(language, resolved))
+    }
+
+    /// Whether a resolved log call goes to Python's standard logging.
+    pub fn stdlib_log(&self, language: Language, resolved: &str) -> bool {
+        self.stdlib_logs.is_match(to_glob_path(language, resolved))
     }
 
     /// Whether a call of this method can set a logging threshold.

@@ -47,7 +47,7 @@ use crate::finding::{Location, Related};
 use crate::source::Span;
 
 pub use index::FileIndex;
-pub use solve::Taint;
+pub use solve::{Query, Taint};
 
 /// What a value holds, as far as a spec is concerned.
 pub trait Lattice: Clone + PartialEq + fmt::Debug + Send + Sync + 'static {
@@ -218,8 +218,11 @@ pub const MAX_STEPS: usize = 32;
 /// A scope is analysed again at most this many times (a callee's summary
 /// grew); further changes are dropped.
 pub const MAX_PASSES: u32 = 32;
-/// Parameters after the 64th are not followed.
-pub const MAX_PARAMS: usize = 64;
+/// Parameters after the 63rd are not followed.
+pub const MAX_PARAMS: usize = 63;
+/// The parameter bit of what a queue worker takes off its queue
+/// (`task = q.get()`): the join of what the producers put on it.
+pub const INBOX: u32 = 63;
 
 pub use crate::finding::TaintStats;
 

@@ -18,7 +18,7 @@ use ustr::Ustr;
 
 use super::index::{Event, FileIndex};
 use super::{
-    Data, Domain, Effect, Flow, Lattice, MAX_PARAMS, MAX_PASSES, MAX_STEPS, Origin, Step,
+    Data, Domain, Effect, Flow, INBOX, Lattice, MAX_PARAMS, MAX_PASSES, MAX_STEPS, Origin, Step,
     TaintStats, literal, place,
 };
 use crate::analysis::callgraph::{Node, NodeId, Site, Via};
@@ -27,6 +27,7 @@ use crate::analysis::results::Analysis;
 use crate::analysis::{FastMap, FastSet, Project};
 use crate::catalog::taint::{Loc, LocName, Role, TaintSpec, UnknownCalls};
 use crate::facts::{Arg, Call, FileFacts, Function, Receiver, Value};
+use crate::lang;
 
 /// A value inside one function: the taint of sources seen from there
 /// (`own`), and the function's parameters it was computed from (bit `i`
@@ -163,8 +164,18 @@ struct ScopeInfo {
 /// How a parameter got its taint (the first time).
 #[derive(Debug, Clone, Copy)]
 enum ParamWhy {
-    Entry { entry: usize, source: usize },
-    Arg { scope: usize, call: u32, arg: u32 },
+    Entry {
+        entry: usize,
+        source: usize,
+    },
+    /// `handed`: given to a worker (`Thread(target=f, args=(x,))`,
+    /// `q.put(x)`), not passed by a call of the function.
+    Arg {
+        scope: usize,
+        call: u32,
+        arg: u32,
+        handed: bool,
+    },
 }
 
 #[derive(Debug)]
@@ -181,6 +192,7 @@ struct ArgEdge<V> {
     target: NodeId,
     param: u32,
     value: Sym<V>,
+    handed: bool,
 }
 
 /// Everything the fixed point computed.
@@ -479,8 +491,8 @@ impl<'a, D: Domain> Solver<'a, D> {
                 let Some(v) = resolve(&self.st, node, &e.value) else {
                     continue;
                 };
-                let (target, param) = (e.target, e.param);
-                if param as usize >= MAX_PARAMS {
+                let (target, param, handed) = (e.target, e.param, e.handed);
+                if param as usize >= MAX_PARAMS && param != INBOX {
                     self.stats.cut_params += 1;
                     continue;
                 }
@@ -488,6 +500,7 @@ impl<'a, D: Domain> Solver<'a, D> {
                     scope: s,
                     call: e.call,
                     arg: e.arg,
+                    handed,
                 };
                 let changed = match self.st.params.get_mut(&(target, param)) {
                     Some(t) => t.value.join(&v),
@@ -595,7 +608,10 @@ impl<'a, D: Domain> Solver<'a, D> {
                     }
                     let site = Site { file: fi, call: ci };
                     let targets = self.cx.an.graph.targets_at(site);
-                    if targets.iter().any(|(_, via)| *via == Via::Callee) {
+                    if targets
+                        .iter()
+                        .any(|(_, via)| matches!(via, Via::Callee | Via::Argument | Via::Queue))
+                    {
                         args.clear();
                         args.extend(call.args.iter().map(|a| ev.arg(a, start)));
                         for &(t, via) in targets {
@@ -603,23 +619,44 @@ impl<'a, D: Domain> Solver<'a, D> {
                             else {
                                 continue;
                             };
-                            if via != Via::Callee {
-                                continue;
-                            }
                             let f = &project.files[tf].functions[func];
-                            for (i, v) in args.iter().enumerate() {
-                                if v.is_bottom() {
-                                    continue;
-                                }
-                                if let Some(p) = param_of(call, i, f) {
+                            let mut edge = |arg: usize, param: u32, value: Sym<D::Value>| {
+                                if !value.is_bottom() {
                                     edges.push(ArgEdge {
                                         call: ci as u32,
-                                        arg: i as u32,
+                                        arg: arg as u32,
                                         target: t,
-                                        param: p as u32,
-                                        value: v.clone(),
+                                        param,
+                                        value,
+                                        handed: via != Via::Callee,
                                     });
                                 }
+                            };
+                            match via {
+                                Via::Callee => {
+                                    for (i, v) in args.iter().enumerate() {
+                                        if let Some(p) = param_of(call, i, f) {
+                                            edge(i, param_bit(p), v.clone());
+                                        }
+                                    }
+                                }
+                                // What is put on the queue is what the
+                                // worker takes off it.
+                                Via::Queue => {
+                                    for (i, v) in args.iter().enumerate() {
+                                        edge(i, INBOX, v.clone());
+                                    }
+                                }
+                                Via::Argument => {
+                                    for h in handed(call, f) {
+                                        let v = match h.element {
+                                            Some(el) => ev.value(el, 0..0, start),
+                                            None => args[h.arg].clone(),
+                                        };
+                                        edge(h.arg, param_bit(h.param), v);
+                                    }
+                                }
+                                Via::Service { .. } => {}
                             }
                         }
                     }
@@ -679,6 +716,9 @@ impl<'a, D: Domain> Solver<'a, D> {
                     let mut v = Sym::bottom();
                     for loc in at {
                         v.join(&ev.loc(ci, loc, pos));
+                        if *loc == Loc::Named(LocName::Receiver) {
+                            v.join(&ev.stored_on_receiver(ci, pos));
+                        }
                     }
                     let Some(value) = resolve(&self.st, node, &v) else {
                         continue;
@@ -879,19 +919,46 @@ impl<'a, D: Domain> Solver<'a, D> {
                     ),
                 );
             }
-            ParamWhy::Arg { scope, call, arg } => {
-                t.push(
-                    file,
-                    f.name_span,
-                    format!(
-                        "parameter `{}` of `{}`",
-                        f.params[param as usize], f.qualname
-                    ),
-                );
+            ParamWhy::Arg {
+                scope,
+                call,
+                arg,
+                handed,
+            } => {
                 let fi = self.st.infos[scope].file;
                 let c = &self.cx.project.files[fi].calls[call as usize];
                 let a = &c.args[arg as usize];
-                t.push(fi, a.span, format!("passed to `{}`", c.callee));
+                if param == INBOX {
+                    let queue = match c.receiver {
+                        Receiver::Name(n) => n.as_str(),
+                        _ => c.callee.as_str(),
+                    };
+                    t.push(
+                        file,
+                        f.name_span,
+                        format!("`{}` takes it off `{queue}`", f.qualname),
+                    );
+                    t.push(
+                        fi,
+                        a.span,
+                        format!("handed to the worker through `{queue}`"),
+                    );
+                } else {
+                    t.push(
+                        file,
+                        f.name_span,
+                        format!(
+                            "parameter `{}` of `{}`",
+                            f.params[param as usize], f.qualname
+                        ),
+                    );
+                    let how = if handed {
+                        "handed to a worker by"
+                    } else {
+                        "passed to"
+                    };
+                    t.push(fi, a.span, format!("{how} `{}`", c.callee));
+                }
                 self.why_value(scope, &a.value, a.span.bytes(), c.span.start_byte, t);
             }
         }
@@ -963,6 +1030,12 @@ impl<'a, D: Domain> Solver<'a, D> {
                     return self.why_value(id, &a.value, a.span.bytes(), pos, t);
                 }
             }
+        }
+        if ev.takes(call)
+            && let Some(node) = self.st.infos[id].node
+            && self.st.params.contains_key(&(node, INBOX))
+        {
+            return self.why_param(node, INBOX, t);
         }
         if self.cx.spec.data.unknown_calls == UnknownCalls::Propagate {
             t.push(fi, call.span, format!("`{}` passes it on", call.callee));
@@ -1130,6 +1203,82 @@ fn arg_for_param<'c>(call: &'c Call, f: &Function, param: usize) -> Option<&'c A
     (0..call.args.len())
         .find(|&i| param_of(call, i, f) == Some(param))
         .map(|i| &call.args[i])
+}
+
+/// A parameter's index as an edge carries it: past the cap, one that
+/// `propagate` counts as cut (never [`INBOX`]).
+fn param_bit(p: usize) -> u32 {
+    if p < MAX_PARAMS { p as u32 } else { u32::MAX }
+}
+
+/// An argument a call hands to a function it runs later, and the parameter
+/// it binds.
+struct Handed<'c> {
+    arg: usize,
+    /// An element of `args=(...)` or a value of `kwargs={...}`.
+    element: Option<&'c Value>,
+    param: usize,
+}
+
+/// How the arguments of a call that hands function `f` to a worker bind its
+/// parameters: the positionals after `f` itself (`executor.submit(f, x)`,
+/// `tasks.add_task(f, x)`, `q.enqueue(f, x)`), all of them when `f` is the
+/// receiver (`f.delay(x)`), `args=(x,)` by position and `kwargs={"k": x}` by
+/// key (`Thread(target=f, args=(x,))`, `f.apply_async(args=[x])`), and other
+/// keywords by name. `f` given as a keyword (`target=f`) binds no
+/// positionals: they are the starter's own.
+fn handed<'c>(call: &'c Call, f: &Function) -> Vec<Handed<'c>> {
+    let names_f = |text: &str| text.rsplit('.').next() == Some(f.name.as_str());
+    let skip = skip_self(f);
+    let first = match call.receiver {
+        Receiver::Name(n) if names_f(&n) => Some(0),
+        _ => call
+            .args
+            .iter()
+            .position(|a| {
+                a.keyword.is_none() && matches!(&a.value, Value::Name { text, .. } if names_f(text))
+            })
+            .map(|k| k + 1),
+    };
+    let by_name = |k: &str| f.params.iter().position(|p| p == k);
+    let mut out = Vec::new();
+    let mut push = |arg: usize, element: Option<&'c Value>, param: usize| {
+        if param < f.params.len() {
+            out.push(Handed {
+                arg,
+                element,
+                param,
+            });
+        }
+    };
+    for (i, a) in call.args.iter().enumerate() {
+        match (a.keyword.as_deref(), &a.value) {
+            (None, _) => {
+                if let Some(k) = first.filter(|&k| i >= k) {
+                    push(i, None, skip + i - k);
+                }
+            }
+            (Some("args"), Value::List(items)) => {
+                for (j, el) in items.iter().enumerate() {
+                    push(i, Some(el), skip + j);
+                }
+            }
+            (Some("kwargs"), Value::Dict(pairs)) => {
+                for (k, v) in pairs.iter() {
+                    if let Some(q) = k.as_str().and_then(by_name) {
+                        push(i, Some(v), q);
+                    }
+                }
+            }
+            (Some("*" | "**"), _) => {}
+            (Some(k), _) => {
+                if let Some(q) = by_name(k) {
+                    push(i, None, q);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// A callee that is a plain name or attribute chain.
@@ -1574,6 +1723,12 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
                 }
             }
         }
+        if self.takes(call) {
+            out.join(&Sym {
+                own: None,
+                params: 1 << INBOX,
+            });
+        }
         for (t, summary) in self.summaries(ci) {
             if let Some(own) = &summary.own {
                 join_into(&mut out.own, own);
@@ -1597,6 +1752,44 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
             }
         }
         out
+    }
+
+    /// What was stored on a named receiver's attributes in this scope
+    /// before `pos` (`row.prompt = x; row.save()`): a sink at a receiver
+    /// sees the fields set on it. Only sinks ask, so a scan of the scope's
+    /// assignments is cheap.
+    fn stored_on_receiver(&self, ci: usize, pos: u32) -> Sym<D::Value> {
+        let mut out = Sym::bottom();
+        let (Receiver::Name(n), Some(state)) = (self.file.calls[ci].receiver, self.state) else {
+            return out;
+        };
+        for (ai, a) in self.file.assignments.iter().enumerate() {
+            if a.scope == self.scope
+                && a.span.end_byte < pos
+                && a.target.len() > n.len()
+                && a.target.starts_with(n.as_str())
+                && a.target.as_bytes()[n.len()] == b'.'
+                && let Some(v) = state.assigns.get(&(ai as u32))
+            {
+                out.join(v);
+            }
+        }
+        out
+    }
+
+    /// Whether a call takes a task off a queue in a queue worker
+    /// (`task = q.get()`): its result is what the producers put ([`INBOX`]).
+    fn takes(&self, call: &Call) -> bool {
+        matches!(call.receiver, Receiver::Name(_))
+            && lang::semantics(self.file.language)
+                .dequeue
+                .contains(&call.method())
+            && self
+                .st
+                .ids
+                .get(&(self.fi, self.scope))
+                .and_then(|&id| self.st.infos[id].node)
+                .is_some_and(|n| self.cx.an.graph.queue_workers.contains(&n))
     }
 
     /// Whether a call makes an instance of a project class (its fields are

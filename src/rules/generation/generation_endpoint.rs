@@ -217,17 +217,18 @@ pub fn endpoint_flow(cx: &Context<'_>, entry: &EntryPoint, first: &Reached) -> V
         }
         let s = first.path[i];
         let call = &cx.project.files[s.file].calls[s.call];
+        let deferred = crate::lang::semantics(cx.project.files[s.file].language)
+            .deferred_calls
+            .iter()
+            .any(|m| call.callee.rsplit('.').next() == Some(*m));
+        // A queue's worker, or a task function run by a worker (`.delay`).
         let queued = i + 1 < first.path.len()
             && cx
                 .analysis
                 .graph
                 .targets_at(s)
                 .iter()
-                .any(|(_, via)| *via == Via::Queue);
-        let deferred = crate::lang::semantics(cx.project.files[s.file].language)
-            .deferred_calls
-            .iter()
-            .any(|m| call.callee.rsplit('.').next() == Some(*m));
+                .any(|(_, via)| *via == Via::Queue || (deferred && *via == Via::Argument));
         let message = match call.receiver {
             Receiver::Name(task) if queued && deferred => {
                 format!("sent to a worker as the task `{task}`")

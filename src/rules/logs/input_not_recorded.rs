@@ -39,16 +39,31 @@ runs. A record is:
 - a log call at info level or above (`logging`, loguru, structlog, any
   `logger.info(...)`, with `extra=` and bound fields), unless the project sets
   that logger's threshold higher (`logging.basicConfig(level=logging.WARNING)`,
-  `setLevel`); in Rust, `tracing` and `log` macros at info level or above,
+  `setLevel`, on that logger anywhere in the project; loguru's
+  `logger.add(sink, level=...)` after `logger.remove()`), and not when the
+  project configures logging nowhere (no `basicConfig`, `dictConfig`,
+  `setLevel`, handler, or `log_level`/`log_config` server option): Python's
+  root logger then drops standard-library info records; a log that reads
+  only request fields that hold none of what was asked
+  (`f"failed: {req.model_name}"`) does not count either;
+  in Rust, `tracing` and `log` macros at info level or above,
   their fields (`prompt = %req.prompt`) and format arguments included;
-- a database write: SQLAlchemy `add`/`insert().values`, Django
-  `objects.create`, pymongo `insert_*`/`update_*`, redis `set`/`lpush`/`xadd`,
+- a database write: SQLAlchemy `add`/`insert().values` (also on an
+  unannotated session from `SessionLocal()`, `Session(engine)`, a
+  `Depends(get_db)` dependency or `db.session`), Django `objects.create` and
+  `row.save()` of a model (`Prompt(text=q).save()`, `row.text = q;
+  row.save()`), pymongo `insert_*`/`update_*`, redis `set`/`lpush`/`xadd`,
   an `execute` of an `INSERT`; in Rust, sqlx `query!("INSERT ...", x)` and
   `query("INSERT ...").bind(x)`, diesel `insert_into(t).values(...)`, sea-orm
   `ActiveModel::insert`, mongodb and redis writes;
 - a write to a file opened for appending (`open(path, "a")`: JSON lines);
 - a call of an audit helper named in `[[catalog.record]]`;
-- any project function that does one of these with the input.
+- any project function that does one of these with the input, including a
+  worker it is handed to: a queue's consumer (`q.put(x)` then `q.get()` in a
+  started worker), Celery `task.delay(x)`/`apply_async(args=[x])`, RQ
+  `enqueue(f, x)`, `BackgroundTasks.add_task(f, x)`,
+  `Thread(target=f, args=(x,))`, `executor.submit(f, x)`,
+  `asyncio.create_task(f(x))`.
 `print` is not a record, and a debug-level log is not one either; the finding
 names such calls and says why they do not count. Endpoints of local entry
 points (command lines, desktop windows) are reported at note level.
@@ -79,16 +94,19 @@ async def chat(req: ChatRequest, request: Request):
 
 ## Known problems
 Records made where the data flow is not followed are missed and the endpoint
-is reported: callbacks and threads, `*args`/`**kwargs`, element assignments
-(`d["k"] = v`), closures, a message queue consumed by another process, a
+is reported: `*args`/`**kwargs`, element assignments (`d["k"] = v`),
+closures, a queue held in a local or a parameter, a message broker consumed
+by another program, a
 logging middleware that records every request body, or a gateway in front of
 the service. Name such a middleware or helper in `[[catalog.record]]`, or
 suppress the finding with the reason. Taint is context-insensitive across
 functions: a helper that records what one endpoint passes it counts for every
-endpoint that calls it. Any value derived from the request counts, so an
-error log that names only a request field (a model name) silences the
-endpoint; a database session that is an unannotated parameter
-(`session.add(row)`) is not recognised as one.
+endpoint that calls it. Any value derived from the request counts but a
+request field not named as content; the field check is by name and reads only the log call's own
+arguments (`name = req.model_name; log.error(name)` counts), and logging
+configured outside the code (an environment variable, a gunicorn file read
+at start) is not seen, so a project that configures logging only there has
+its standard-library info records reported as dropped.
 "#,
 };
 

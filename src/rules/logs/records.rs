@@ -10,7 +10,7 @@ use std::sync::Arc;
 use ustr::Ustr;
 
 use crate::analysis::callgraph::{NodeId, Site};
-use crate::analysis::dataflow::{Domain, Labels, Origin, Taint, index};
+use crate::analysis::dataflow::{Data, Domain, Labels, Origin, Query, Taint, index};
 use crate::catalog::inputs::{INPUT_SPEC, Records};
 use crate::catalog::taint::TaintSpec;
 use crate::facts::{Call, FileFacts, Receiver, Value};
@@ -46,9 +46,9 @@ pub fn shared<'c>(cx: &'c Context<'_>) -> Option<&'c InputRecords> {
 /// Run the spec (once per scan, shared) and judge its record sinks.
 pub fn find(cx: &Context<'_>) -> Option<InputRecords> {
     let spec = cx.catalog.taint.get(INPUT_SPEC)?;
-    let taint = cx
-        .analysis
-        .taint(cx.project, spec, &InputDomain::new(cx, spec));
+    let domain = InputDomain::new(cx, spec);
+    let taint = cx.analysis.taint(cx.project, spec, &domain);
+    let query = taint.query(cx.analysis, cx.project, spec, &domain);
     let records = &cx.catalog.records;
     let thresholds = Thresholds::find(cx, records);
     let mut sites: Vec<RecordSite> = Vec::new();
@@ -66,8 +66,12 @@ pub fn find(cx: &Context<'_>) -> Option<InputRecords> {
         let not_counted = match kind.as_str() {
             "sql" if !sql_write(cx, flow.site, records) => continue,
             "file-append" if !appends(cx, flow.site, records) => continue,
+            "model-save" if !saves_model(cx, flow.site, records) => continue,
+            "db-session" if !session_write(cx, flow.site, records) => continue,
             k => match records.data.sink_levels.get(k) {
-                Some(&level) => thresholds.judge(cx, flow.site, level, k),
+                Some(&level) => thresholds
+                    .judge(cx, flow.site, level, k)
+                    .or_else(|| fields_only(cx, &query, flow.site)),
                 None => None,
             },
         };
@@ -135,6 +139,204 @@ impl Domain for InputDomain<'_> {
         };
         keep.then(|| Labels(vec![Ustr::from(self.spec.label(origin.source()))]))
     }
+}
+
+/// A log call that reads user input only through fields that name none of
+/// what the user asked (`f"unknown model {req.model_name}"` when the prompt
+/// is `req.prompt`): it records the field, not the input. Field-sensitive
+/// for one attribute, at the record only: a tainted call or a whole name in
+/// the arguments, or a field named as content (`req.prompt`, `body.messages`,
+/// `[records].content_words`), counts.
+fn fields_only<D: Domain<Value = Labels>>(
+    cx: &Context<'_>,
+    q: &Query<'_, '_, D>,
+    site: Site,
+) -> Option<String> {
+    let file = &cx.project.files[site.file];
+    let call = &file.calls[site.call];
+    if !matches!(call.receiver, Receiver::Name(_) | Receiver::None) {
+        return None;
+    }
+    let pos = call.span.start_byte;
+    let tainted = |d: Data<'_>| q.value(site.file, call.scope, &[d], pos).is_some();
+    let mut reads = Vec::new();
+    let mut callees = Vec::new();
+    for a in call.args.iter() {
+        a.value.reads(&mut reads);
+        for j in file.calls_in(a.span.bytes()) {
+            if tainted(Data::Call(j)) {
+                return None;
+            }
+            callees.push(file.calls[j].callee);
+        }
+    }
+    reads.sort_unstable();
+    reads.dedup();
+    let words = &cx.catalog.records.data.content_words;
+    let mut fields = Vec::new();
+    for r in reads {
+        if !tainted(Data::Names(vec![r])) {
+            continue;
+        }
+        let (_, field) = r.rsplit_once('.')?;
+        let content = field
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|w| words.iter().any(|c| c.eq_ignore_ascii_case(w)));
+        if content || callees.contains(&r) || r.contains('[') {
+            return None;
+        }
+        fields.push(format!("`{r}`"));
+    }
+    (!fields.is_empty()).then(|| {
+        format!(
+            "logs only {} of the request, which holds none of what the user asked",
+            fields.join(", ")
+        )
+    })
+}
+
+/// A Django `row.save()`: the row is an instance of a model class
+/// (`Prompt(text=x).save()`, or a name bound in the function to one made
+/// or fetched there: `row = Prompt(...)`, `Prompt.objects.get(...)`).
+fn saves_model(cx: &Context<'_>, site: Site, records: &Records) -> bool {
+    let file = &cx.project.files[site.file];
+    let call = &file.calls[site.call];
+    let calls: Vec<usize> = match call.receiver {
+        Receiver::Call(j) => vec![j as usize],
+        Receiver::Name(n) => {
+            match index::reaching(cx.project, site.file, call.scope, &n, call.span.start_byte) {
+                Some(ai) => file.calls_in(file.assignments[ai].span.bytes()).collect(),
+                None => return false,
+            }
+        }
+        Receiver::None => return false,
+    };
+    calls.into_iter().any(|j| {
+        let Some(r) = file.calls[j].resolved.as_name() else {
+            return false;
+        };
+        // `Prompt(...)`, `Prompt.objects.get(...)`: the class is a prefix.
+        let mut prefix = r;
+        for _ in 0..4 {
+            if is_model_class(cx, prefix, records) {
+                return true;
+            }
+            match prefix.rsplit_once('.') {
+                Some((head, _)) => prefix = head,
+                None => return false,
+            }
+        }
+        false
+    })
+}
+
+/// A project class deriving from one of `model_bases`, at most 8 classes up.
+fn is_model_class(cx: &Context<'_>, name: &str, records: &Records) -> bool {
+    use crate::analysis::index::Symbol;
+    let project = cx.project;
+    let mut queue = vec![project.canonical_or_same(&crate::facts::QName::new(name))];
+    for _ in 0..8 {
+        let Some(c) = queue.pop() else { return false };
+        let Some(Symbol::Class(fi, ci)) = project.index.symbol(c.as_str()) else {
+            continue;
+        };
+        for b in &project.files[fi].classes[ci].bases {
+            if records.data.model_bases.iter().any(|m| m == b.as_str()) {
+                return true;
+            }
+            queue.push(project.canonical_or_same(b));
+        }
+    }
+    false
+}
+
+/// `session.add(row)` on a session the callee does not name: one held in
+/// a chain that ends in `session` (`db.session`, `self.session`), a name
+/// bound in the function by a session factory, or a parameter of a
+/// function that takes a `Depends(get_db)` whose provider makes one.
+fn session_write(cx: &Context<'_>, site: Site, records: &Records) -> bool {
+    let file = &cx.project.files[site.file];
+    let call = &file.calls[site.call];
+    let Receiver::Name(n) = call.receiver else {
+        return false;
+    };
+    // A resolved callee is the library's: `set().add`, not a session.
+    if call.resolved.is_some() && call.imported.is_none() {
+        return false;
+    }
+    let last = n.rsplit('.').next().unwrap_or(&n);
+    if n.contains('.') && matches!(last, "session" | "db_session") {
+        return true;
+    }
+    let makes_session = |fi: usize, span: crate::source::Span| {
+        let f = &cx.project.files[fi];
+        f.calls_in(span.bytes()).any(|j| {
+            f.calls[j]
+                .resolved
+                .as_name()
+                .is_some_and(|r| records.makes_session(f.language, r))
+        })
+    };
+    if let Some(ai) = index::reaching(cx.project, site.file, call.scope, &n, call.span.start_byte) {
+        return makes_session(site.file, file.assignments[ai].span);
+    }
+    let Some(f) = call
+        .scope
+        .and_then(|s| file.functions.iter().find(|f| f.qualname == s))
+    else {
+        return false;
+    };
+    if !f.params.contains(&n) {
+        return false;
+    }
+    // `db=Depends(get_db)` in the signature: the provider makes a session.
+    file.calls.iter().any(|c| {
+        c.callee.rsplit('.').next() == Some("Depends")
+            && f.span.contains(&c.span)
+            && c.arg(Some(0), Some("dependency")).is_some_and(|a| {
+                let crate::facts::Value::Name {
+                    resolved: Some(r), ..
+                } = &a.value
+                else {
+                    return false;
+                };
+                let r = cx.project.canonical_or_same(r);
+                match cx.project.index.symbol(r.as_str()) {
+                    Some(crate::analysis::index::Symbol::Function(pf, pi)) => {
+                        makes_session(pf, cx.project.files[pf].functions[pi].span)
+                    }
+                    _ => false,
+                }
+            })
+    })
+}
+
+/// Whether a call writes a record that is not a log: a database write,
+/// an SQL statement that writes rows, an append to a file, a model's
+/// `save()`, a session's `add`, or a `[[catalog.record]]` helper, by the
+/// `user-input` spec's sinks and the same checks as records of input
+/// (MOD004 counts these as recording a moderation hit).
+pub fn writes(cx: &Context<'_>, site: Site) -> bool {
+    let Some(spec) = cx.catalog.taint.get(INPUT_SPEC) else {
+        return false;
+    };
+    let file = &cx.project.files[site.file];
+    let call = &file.calls[site.call];
+    let records = &cx.catalog.records;
+    let mut roles = Vec::new();
+    spec.roles(file.language, call, &mut roles);
+    roles.iter().any(|r| {
+        let crate::catalog::taint::Role::Sink(k) = *r else {
+            return false;
+        };
+        match spec.data.sink[k].id.as_str() {
+            "sql" => sql_write(cx, site, records),
+            "file-append" => appends(cx, site, records),
+            "model-save" => saves_model(cx, site, records),
+            "db-session" => session_write(cx, site, records),
+            id => !id.starts_with("log-"),
+        }
+    })
 }
 
 /// `path:line` of a call, for messages.
@@ -262,11 +464,17 @@ fn opened_for_append(file: &FileFacts, j: usize, records: &Records) -> bool {
 }
 
 /// Where the project raises a logger's threshold: the root logger
-/// (`logging.basicConfig(level=...)`, `logging.getLogger().setLevel(...)`)
-/// and named loggers by the name they are held in, per file.
+/// (`logging.basicConfig(level=...)`, `logging.getLogger().setLevel(...)`),
+/// named loggers by the object they are held in, project-wide (a module-level
+/// `log` set in one file and imported in another is one logger), loguru's
+/// sinks (`logger.add(sink, level=...)`, once its default sink is removed),
+/// and Python's default when nothing in the project configures logging.
 struct Thresholds {
     root: Option<(u32, Site)>,
-    named: BTreeMap<(usize, Ustr), (u32, Site)>,
+    named: BTreeMap<String, (u32, Site)>,
+    loguru: Option<(u32, Site)>,
+    /// No call configures logging anywhere: the root logger's default.
+    unconfigured: Option<u32>,
 }
 
 impl Thresholds {
@@ -274,18 +482,57 @@ impl Thresholds {
         let mut t = Thresholds {
             root: None,
             named: BTreeMap::new(),
+            loguru: None,
+            unconfigured: records.data.default_threshold,
         };
+        let mut loguru_removed = false;
+        let mut loguru: Option<(u32, Site)> = None;
         for (fi, file) in cx.project.files.iter().enumerate() {
+            if file.language != crate::facts::Language::Python {
+                continue;
+            }
             for (ci, call) in file.calls.iter().enumerate() {
+                let resolved = call.resolved.as_name();
+                if t.unconfigured.is_some()
+                    && (resolved.is_some_and(|r| records.configures_logging(file.language, r))
+                        || call.args.iter().any(|a| {
+                            a.keyword.is_some_and(|k| {
+                                records
+                                    .data
+                                    .log_config_keywords
+                                    .iter()
+                                    .any(|w| w == k.as_str())
+                            })
+                        }))
+                {
+                    t.unconfigured = None;
+                }
+                if resolved == Some("loguru.logger.remove") {
+                    loguru_removed = true;
+                }
                 if !records.may_set_level(call.method()) {
                     continue;
                 }
-                let setter = call
-                    .resolved
-                    .as_name()
-                    .and_then(|r| records.level_setter(file.language, r));
+                let setter = resolved.and_then(|r| records.level_setter(file.language, r));
                 let site = Site { file: fi, call: ci };
+                let highest = |e: &mut (u32, Site), level: u32| {
+                    if level > e.0 {
+                        *e = (level, site);
+                    }
+                };
                 match setter {
+                    // A loguru sink takes what is at or above its level
+                    // (all of it when none is given): the lowest sink decides.
+                    Some(s) if resolved.is_some_and(|r| r.starts_with("loguru.")) => {
+                        let level = call
+                            .arg(s.level.position, s.level.keyword.as_deref())
+                            .map_or(Some(0), |a| level_of(&a.value, records));
+                        if let Some(level) = level
+                            && loguru.is_none_or(|(l, _)| level < l)
+                        {
+                            loguru = Some((level, site));
+                        }
+                    }
                     Some(s) => {
                         let Some(level) = call
                             .arg(s.level.position, s.level.keyword.as_deref())
@@ -295,7 +542,7 @@ impl Thresholds {
                         };
                         // `logging.getLogger("httpx").setLevel(...)` quiets
                         // one library's logger, not the project's; a logger
-                        // held in a name is that name's, in its file.
+                        // held in a name is that name's.
                         let holder = match call.receiver {
                             _ if call.method() != "setLevel" => None,
                             Receiver::Call(j) if !file.calls[j as usize].args.is_empty() => {
@@ -306,10 +553,8 @@ impl Thresholds {
                         };
                         match holder {
                             Some(n) => {
-                                let e = t.named.entry((fi, n)).or_insert((level, site));
-                                if level > e.0 {
-                                    *e = (level, site);
-                                }
+                                let key = logger_key(file, fi, call, &n);
+                                highest(t.named.entry(key).or_insert((level, site)), level);
                             }
                             None if t.root.is_none_or(|(l, _)| level > l) => {
                                 t.root = Some((level, site));
@@ -323,15 +568,16 @@ impl Thresholds {
                             continue;
                         };
                         if let Some(level) = level_of(&a.value, records) {
-                            let e = t.named.entry((fi, n)).or_insert((level, site));
-                            if level > e.0 {
-                                *e = (level, site);
-                            }
+                            let key = logger_key(file, fi, call, &n);
+                            highest(t.named.entry(key).or_insert((level, site)), level);
                         }
                     }
                     None => {}
                 }
             }
+        }
+        if loguru_removed {
+            t.loguru = loguru;
         }
         t
     }
@@ -346,20 +592,73 @@ impl Thresholds {
                 "logs it at {name} level, which is not a record unless the level is raised"
             ));
         }
-        let call = &cx.project.files[site.file].calls[site.call];
-        let named = match call.receiver {
-            Receiver::Name(n) => self.named.get(&(site.file, n)).copied(),
-            _ => None,
+        let file = &cx.project.files[site.file];
+        let call = &file.calls[site.call];
+        let resolved = call.resolved.as_name();
+        let setter = if resolved.is_some_and(|r| r.starts_with("loguru.")) {
+            self.loguru
+        } else {
+            let named = match call.receiver {
+                Receiver::Name(n) => self
+                    .named
+                    .get(&logger_key(file, site.file, call, &n))
+                    .copied(),
+                _ => None,
+            };
+            named.or(self.root)
         };
-        let (threshold, setter) = named.or(self.root)?;
-        (level < threshold).then(|| {
-            let setter_call = &cx.project.files[setter.file].calls[setter.call];
+        if let Some((threshold, setter)) = setter {
+            return (level < threshold).then(|| {
+                let setter_call = &cx.project.files[setter.file].calls[setter.call];
+                format!(
+                    "logs it at {name} level, but `{}` ({}) sets the threshold above it, so it is never written",
+                    setter_call.callee,
+                    at(cx, setter)
+                )
+            });
+        }
+        let threshold = self.unconfigured?;
+        (level < threshold
+            && file.language == crate::facts::Language::Python
+            && resolved.is_some_and(|r| records.stdlib_log(file.language, r)))
+        .then(|| {
             format!(
-                "logs it at {name} level, but `{}` ({}) sets the threshold above it, so it is never written",
-                setter_call.callee,
-                at(cx, setter)
+                "logs it at {name} level through Python's `logging`, whose root logger drops \
+                 that level by default, and nothing in the project configures logging"
             )
         })
+    }
+}
+
+/// The logger a name holds, project-wide: the module-level object it is
+/// (as imported, `app.log.logger`, or of its own module), else the name in
+/// its function.
+fn logger_key(file: &FileFacts, fi: usize, call: &Call, name: &str) -> String {
+    let method = call.method();
+    for r in [call.imported, call.resolved].into_iter().flatten() {
+        if let Some(object) = r
+            .as_str()
+            .strip_suffix(method)
+            .and_then(|s| s.strip_suffix('.'))
+            && !object.contains(['(', '['])
+            && object.contains('.')
+        {
+            return object.to_owned();
+        }
+    }
+    let module_level = file
+        .assignments
+        .iter()
+        .any(|a| a.scope.is_none() && a.target == name);
+    let local = call.scope.is_some()
+        && file
+            .assignments
+            .iter()
+            .any(|a| a.scope == call.scope && a.target == name);
+    if module_level && !local {
+        format!("{}.{name}", file.module)
+    } else {
+        format!("{fi}:{}:{name}", call.scope.as_deref().unwrap_or(""))
     }
 }
 

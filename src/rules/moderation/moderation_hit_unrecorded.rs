@@ -9,6 +9,7 @@ use crate::analysis::callgraph::{NodeId, SinkSet, Site};
 use crate::facts::{Call, Condition, FileFacts};
 use crate::finding::{Finding, Level, Location};
 use crate::qname::OptionQName;
+use crate::rules::logs::records;
 use crate::rules::moderation::sites::{Moderation, Verdict, verdict_and_tests};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 use crate::source::Span;
@@ -33,7 +34,9 @@ conditional expression. When a branch of that test ends the request — it
 returns, or calls `abort` or an `...Error`/`...Exception` class, as a refusal
 does (in Rust, returns an `Err`) — and neither that branch nor any project function it calls makes a
 logging call at info level or above (`logging`, `loguru`, or a logger named
-`*log*`; in Rust, the `tracing` and `log` macros), the test is reported. A logging call in the same function that
+`*log*`; in Rust, the `tracing` and `log` macros) nor any other record LOG002
+counts (a database write, an append to a file, an audit helper), the test
+is reported. A logging call in the same function that
 records the verdict itself also counts.
 
 ## Why is this bad?
@@ -60,8 +63,8 @@ if verdict.results[0].flagged:
 Which branch is the "flagged" one is not worked out from the test: the
 branch that ends the request is taken to be the refusal. A `raise` of an
 exception that is not named `...Error`/`...Exception` is not seen as ending
-the request. Records written to a database or an audit service rather than
-a log are not recognised.
+the request. A record made by an outside audit service the project only
+calls over HTTP is not recognised.
 "#,
 };
 
@@ -158,8 +161,9 @@ fn log_sinks(cx: &Context<'_>) -> SinkSet {
     let mut sites = Vec::new();
     for (fi, file) in cx.project.files.iter().enumerate() {
         for (ci, call) in file.calls.iter().enumerate() {
-            if is_log(call) {
-                sites.push((sites.len(), Site { file: fi, call: ci }));
+            let site = Site { file: fi, call: ci };
+            if is_log(call) || records::writes(cx, site) {
+                sites.push((sites.len(), site));
             }
         }
     }
@@ -219,6 +223,7 @@ fn unrecorded_exit(
         let logged = file.calls_in(branch.start_byte..branch.end_byte).any(|ci| {
             let call = &file.calls[ci];
             is_log(call)
+                || records::writes(cx, Site { file: fi, call: ci })
                 || cx
                     .analysis
                     .graph
