@@ -232,6 +232,11 @@ pub struct Function {
     /// interface (`dyn Trait`, a `T: Trait` parameter) may run this method.
     #[serde(default)]
     pub implements: Option<QName>,
+    /// Per parameter, the type as declared, resolved, wrappers kept
+    /// (`State(s): State<AppState>` → `axum.extract.State`); empty when
+    /// the frontend does not know them.
+    #[serde(default)]
+    pub param_types: Vec<Option<QName>>,
 }
 
 /// A function's return type: one value, or the elements of a returned tuple

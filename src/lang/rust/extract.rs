@@ -73,6 +73,9 @@ struct Items {
     /// `Enum.Variant` (dotted) → the type of a variant's one unnamed
     /// field, as an instance (`ProviderConfig::OpenAi(OpenAiProvider)`).
     variants: HashMap<String, String>,
+    /// Method or function (dotted, `app.Engine.sender`) → the first type
+    /// argument of what it returns (`-> Result<Sender<Job>, E>` → the message type).
+    returned_args: HashMap<String, String>,
     /// Crates whose macros are in scope (`#[macro_use] extern crate rocket;`).
     macro_crates: Vec<String>,
     /// Top-level functions, constants and statics: values, which a path
@@ -331,10 +334,20 @@ impl<'a> Visitor<'a> {
             }
         }
         for (path, i) in impls {
-            let Some((trait_path, _)) = &i.trait_ else {
+            let Some(ty) = self.impl_type(&path, &i.self_ty) else {
                 continue;
             };
-            let Some(ty) = self.impl_type(&path, &i.self_ty) else {
+            for item in &i.items {
+                if let syn::ImplItem::Fn(f) = item
+                    && let ReturnType::Type(_, t) = &f.sig.output
+                    && let Some(arg) = self.message_type(t)
+                {
+                    self.items
+                        .returned_args
+                        .insert(format!("{ty}.{}", f.sig.ident), arg);
+                }
+            }
+            let Some((trait_path, _)) = &i.trait_ else {
                 continue;
             };
             let segs: Vec<String> = trait_path
@@ -659,6 +672,12 @@ impl<'a> Visitor<'a> {
 
     /// The type a value has when it is made by a call or is a typed name.
     fn value_type(&self, e: &Expr) -> Option<String> {
+        // `match make() { Ok(v) => v, Err(e) => return … }`: what `make` makes.
+        if let Expr::Match(m) = e
+            && m.arms.iter().any(|a| unwraps_binding(&a.pat, &a.body))
+        {
+            return self.value_type(&m.expr);
+        }
         let c = values::chain(e, self.src);
         if !c.has_base() {
             return None;
@@ -778,6 +797,19 @@ impl<'a> Visitor<'a> {
         (names, locals)
     }
 
+    /// The type as declared, references taken off but wrappers kept
+    /// (`State<Arc<AppState>>` → `axum.extract.State`).
+    fn declared_type(&self, t: &Type) -> Option<String> {
+        let mut t = t;
+        while let Type::Reference(r) = t {
+            t = &r.elem;
+        }
+        let Type::Path(p) = t else {
+            return None;
+        };
+        self.resolve_path(&values::path_segments(p.qself.as_ref(), &p.path))
+    }
+
     /// A parameter whose type is a generic of the function (`p: &P` with
     /// `P: Provider`, or `where P: Provider`) has the type of its first
     /// trait bound, as an instance (`…Provider()`): calls on it go through
@@ -840,6 +872,17 @@ impl<'a> Visitor<'a> {
         };
         let span = self.span(first, last);
         let (params, locals) = self.params(sig);
+        let param_types = sig
+            .inputs
+            .iter()
+            .filter_map(|input| match input {
+                FnArg::Receiver(_) => Some(None),
+                FnArg::Typed(pt) => {
+                    pat_name(&pt.pat)?;
+                    Some(self.declared_type(&pt.ty).map(|t| QName::new(&t)))
+                }
+            })
+            .collect();
         let messages = sig
             .inputs
             .iter()
@@ -901,6 +944,7 @@ impl<'a> Visitor<'a> {
                 .filter(|_| !in_fn)
                 .and_then(|i| i.trait_.as_deref())
                 .map(QName::new),
+            param_types,
         });
     }
 
@@ -1533,7 +1577,12 @@ impl<'a> Visit<'a> for Visitor<'a> {
             Pat::Type(pt) => self.message_type(&pt.ty),
             _ => None,
         }
-        .or_else(|| self.chain_argument(&values::chain(init?, self.src)));
+        .or_else(|| self.chain_argument(&values::chain(init?, self.src)))
+        .or_else(|| {
+            // Made by a method of this file that returns a channel end.
+            let made = self.value_type(init?)?.replace("()", "");
+            self.items.returned_args.get(&made).cloned()
+        });
         if let (Some(m), Some(f)) = (message, self.frames.last_mut()) {
             f.type_args.push((name.clone(), m));
         }
@@ -1690,6 +1739,28 @@ impl<'a> Visit<'a> for Visitor<'a> {
             f.locals.truncate(mark);
         }
     }
+}
+
+/// Whether a match arm hands back the one value its `Ok(v)`/`Some(v)`
+/// pattern binds (`Ok(engine) => engine`, also as a block's last value).
+fn unwraps_binding(pat: &Pat, body: &Expr) -> bool {
+    let Pat::TupleStruct(ts) = pat else {
+        return false;
+    };
+    let [inner] = ts.elems.iter().collect::<Vec<_>>()[..] else {
+        return false;
+    };
+    let Some(name) = pat_name(inner) else {
+        return false;
+    };
+    let body = match body {
+        Expr::Block(b) => match b.block.stmts.last() {
+            Some(syn::Stmt::Expr(e, None)) => e,
+            _ => return false,
+        },
+        e => e,
+    };
+    matches!(body, Expr::Path(p) if p.path.is_ident(&name))
 }
 
 /// The name a pattern binds when it binds one: `x`, `mut x`, `State(x)`,

@@ -86,6 +86,8 @@ pub const WRAPPER_TYPES: &[&str] = &[
     "Form",
     "Query",
     "Option",
+    // What a fallible call makes once `?` or `unwrap` took the error off.
+    "Result",
     "Lazy",
     "LazyLock",
     "OnceLock",
