@@ -107,7 +107,22 @@ pub struct FileFacts {
     /// attributes, links, the names of elements (markup files only).
     #[serde(default)]
     pub ui_strings: Vec<UiString>,
+    /// Calls that put on or take from a channel whose message type is known
+    /// (Rust `tx.send(job)` with `tx: Sender<Job>`), in call order.
+    #[serde(default)]
+    pub channels: Vec<ChannelUse>,
     pub line_count: u32,
+}
+
+/// A send or receive on one end of a channel (`tx.send(job)`, `rx.recv()`),
+/// with the message type that pairs the two ends: the sender and the
+/// receiver are different objects, the message type is what they share.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelUse {
+    /// Index of the call in `FileFacts::calls`.
+    pub call: u32,
+    /// The message type, resolved (`router.queue.QueueCommand`).
+    pub message: Ustr,
 }
 
 /// A module whose body is in another file: Rust `mod x;`.
@@ -217,6 +232,11 @@ pub struct Function {
     /// interface (`dyn Trait`, a `T: Trait` parameter) may run this method.
     #[serde(default)]
     pub implements: Option<QName>,
+    /// Per parameter, the type as declared, resolved, wrappers kept
+    /// (`State(s): State<AppState>` → `axum.extract.State`); empty when
+    /// the frontend does not know them.
+    #[serde(default)]
+    pub param_types: Vec<Option<QName>>,
 }
 
 /// A function's return type: one value, or the elements of a returned tuple
@@ -487,6 +507,7 @@ impl FileFacts {
             submodules: Vec::new(),
             test_only: false,
             ui_strings: Vec::new(),
+            channels: Vec::new(),
             line_count: line_count as u32,
         }
     }

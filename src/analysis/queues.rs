@@ -10,6 +10,15 @@
 //! the methods of one class (`pkg.mod.Class.q`). Queues held in locals or
 //! passed as parameters are not followed. Which methods put and take is the
 //! language's business (`lang::Semantics`).
+//!
+//! A channel's two ends are different objects (`tx.send(job)` on a
+//! `Sender<Job>`, `rx.recv()` on a `Receiver<Job>`): the frontend records
+//! the message type of such calls (`FileFacts::channels`), and that type is
+//! the queue. A worker of a channel is a started function that takes from
+//! it (or a function that takes from it inside a task it starts,
+//! `spawn(async move { while let Some(j) = rx.recv().await {..} })`), or a
+//! started function that calls a project function putting on it: a task
+//! holding the queue's handle asks it for work (`queue.next_batch()`).
 
 use std::collections::BTreeMap;
 
@@ -59,10 +68,13 @@ pub fn queue_edges(
         if sem.enqueue.is_empty() {
             continue;
         }
+        // Task-starting calls of this file: (byte range, caller).
+        let mut starts: Vec<(std::ops::Range<u32>, NodeId)> = Vec::new();
         for (ci, call) in file.calls.iter().enumerate() {
             let site = Site { file: fi, call: ci };
             let last = call.callee.rsplit('.').next().unwrap_or_default();
             if sem.task_starters.contains(&last) {
+                starts.push((call.span.start_byte..call.span.end_byte, node_at(fi, call)));
                 for inner in file.calls_in(call.span.start_byte + 1..call.span.end_byte) {
                     started.extend(
                         targets(Site {
@@ -88,13 +100,25 @@ pub fn queue_edges(
             if !put && !sem.dequeue.contains(&last) {
                 continue;
             }
-            let Some(key) = queue_key(file, call, chain.as_str(), last, sem.receiver_params) else {
+            let key = match file.channels.binary_search_by_key(&(ci as u32), |c| c.call) {
+                Ok(i) => Some(format!("{CHANNEL}{}", file.channels[i].message)),
+                Err(_) => queue_key(file, call, chain.as_str(), last, sem.receiver_params),
+            };
+            let Some(key) = key else {
                 continue;
             };
             let node = node_at(fi, call);
             if put {
                 producers.entry(key).or_default().push((node, site));
             } else if is_function(node) {
+                // Taken off inside a task this function starts.
+                let at = call.span.start_byte;
+                if starts
+                    .iter()
+                    .any(|(r, n)| *n == node && r.start < at && at < r.end)
+                {
+                    started.insert(node);
+                }
                 let list = consumers.entry(key).or_default();
                 if !list.contains(&node) {
                     list.push(node);
@@ -102,6 +126,14 @@ pub fn queue_edges(
             }
         }
     }
+    handle_workers(
+        project,
+        &producers,
+        &started,
+        &mut consumers,
+        &targets,
+        &node_at,
+    );
     let mut stats = QueueStats::default();
     let mut edges = Vec::new();
     for (key, puts) in producers {
@@ -129,6 +161,57 @@ pub fn queue_edges(
         }
     }
     (edges, stats)
+}
+
+/// Keys of queues that are channels, by message type.
+const CHANNEL: &str = "channel ";
+
+/// Started functions that call a project function putting on a channel
+/// (a task given the queue's handle, asking it for work) are workers of
+/// that channel. One more pass over the calls, only in a project that has
+/// channels.
+fn handle_workers(
+    project: &Project,
+    producers: &BTreeMap<String, Vec<(NodeId, Site)>>,
+    started: &FastSet<NodeId>,
+    consumers: &mut BTreeMap<String, Vec<NodeId>>,
+    targets: &impl Fn(Site) -> Vec<(NodeId, Via)>,
+    node_at: &impl Fn(usize, &Call) -> NodeId,
+) {
+    let mut putters: BTreeMap<NodeId, Vec<&str>> = BTreeMap::new();
+    for (key, puts) in producers.range(CHANNEL.to_string()..) {
+        if !key.starts_with(CHANNEL) {
+            break;
+        }
+        for (node, _) in puts {
+            putters.entry(*node).or_default().push(key);
+        }
+    }
+    if putters.is_empty() || started.is_empty() {
+        return;
+    }
+    for (fi, file) in project.files.iter().enumerate() {
+        if lang::semantics(file.language).enqueue.is_empty() {
+            continue;
+        }
+        for (ci, call) in file.calls.iter().enumerate() {
+            let node = node_at(fi, call);
+            if !started.contains(&node) {
+                continue;
+            }
+            for (to, via) in targets(Site { file: fi, call: ci }) {
+                if via != Via::Callee {
+                    continue;
+                }
+                for key in putters.get(&to).into_iter().flatten() {
+                    let list = consumers.entry((*key).to_string()).or_default();
+                    if !list.contains(&node) {
+                        list.push(node);
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// The queue object a `put`/`get` call is made on, when it is one a

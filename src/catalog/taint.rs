@@ -99,6 +99,11 @@ pub struct Source {
     /// `self` and `cls` excepted.
     #[serde(default)]
     pub entry_point_params: bool,
+    /// ...except parameters declared with these types (resolved, wrappers
+    /// kept): what the server hands a handler (`axum.extract.State`), not
+    /// what a user sends.
+    #[serde(default)]
+    pub not_param_types: Vec<String>,
     /// Attribute reads, as resolved-name patterns (`flask.request.json`,
     /// `flask.request.*`): the head of what the code reads is resolved
     /// through the file's imports.

@@ -410,6 +410,11 @@ impl<'a, D: Domain> Solver<'a, D> {
                 };
                 let f = &project.files[file].functions[func];
                 for p in skip_self(f)..f.params.len() {
+                    if let Some(Some(t)) = f.param_types.get(p)
+                        && src.not_param_types.iter().any(|n| n == t.as_str())
+                    {
+                        continue;
+                    }
                     let Some(v) = domain.seed(&Origin::Param {
                         source: si,
                         entry: e,

@@ -1054,6 +1054,7 @@ pub fn definitions(
                             })
                             .collect(),
                         params: f.params.into_iter().map(Into::into).collect(),
+                        param_types: Vec::new(),
                         is_async: f.is_async,
                         return_annotation: None,
                         name_span: f.name_span,

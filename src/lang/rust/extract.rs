@@ -23,8 +23,8 @@ use syn::{Attribute, Expr, FnArg, Item, Meta, Pat, ReturnType, Signature, Type, 
 use super::macros;
 use super::values::{self, Chain, PASSTHROUGH, Seg};
 use crate::facts::{
-    Arg, Assignment, Call, Class, Condition, Decorator, Field, FileFacts, Function, Import, QName,
-    Receiver, Return, Returns, StringLit, Value,
+    Arg, Assignment, Call, ChannelUse, Class, Condition, Decorator, Field, FileFacts, Function,
+    Import, QName, Receiver, Return, Returns, StringLit, Value,
 };
 use crate::source::{LineIndex, Span};
 
@@ -63,11 +63,19 @@ struct Items {
     types: HashMap<String, String>,
     /// Struct dotted name → (field, resolved type as an instance).
     fields: HashMap<String, Vec<(String, Option<String>)>>,
+    /// Struct dotted name → (field, first type argument) for fields that
+    /// are a channel end (`tx: Sender<Job>`: the message type) or a
+    /// collection (`clients: Vec<Client>`: the element type), see
+    /// [`Visitor::message_type`].
+    type_args: HashMap<String, Vec<(String, String)>>,
     /// Type dotted name → traits it implements here (resolved).
     traits: HashMap<String, Vec<String>>,
     /// `Enum.Variant` (dotted) → the type of a variant's one unnamed
     /// field, as an instance (`ProviderConfig::OpenAi(OpenAiProvider)`).
     variants: HashMap<String, String>,
+    /// Method or function (dotted, `app.Engine.sender`) → the first type
+    /// argument of what it returns (`-> Result<Sender<Job>, E>` → the message type).
+    returned_args: HashMap<String, String>,
     /// Crates whose macros are in scope (`#[macro_use] extern crate rocket;`).
     macro_crates: Vec<String>,
     /// Top-level functions, constants and statics: values, which a path
@@ -80,6 +88,9 @@ struct Frame {
     qualname: Option<String>,
     /// Bindings in source order: name → type (resolved, an instance).
     locals: Vec<(String, Option<String>)>,
+    /// Bindings that are a channel end or a collection: name → first type
+    /// argument (message or element type).
+    type_args: Vec<(String, String)>,
     returns: Option<Returns>,
 }
 
@@ -97,6 +108,8 @@ struct ImplCtx {
 
 struct Pending {
     call: Call,
+    /// The message type, when the call sends on or takes from a channel.
+    channel: Option<String>,
     key: (usize, usize),
     receiver_key: Option<(usize, usize)>,
 }
@@ -117,6 +130,9 @@ struct Visitor<'a> {
     impls: Vec<Option<ImplCtx>>,
     frames: Vec<Frame>,
     calls: Vec<Pending>,
+    /// Closures given to an iterator adapter, by address, with the type of
+    /// the elements they are called with.
+    closure_items: Vec<(usize, String)>,
     facts: &'a mut FileFacts,
 }
 
@@ -152,6 +168,7 @@ pub fn extract(
         impls: Vec::new(),
         frames: Vec::new(),
         calls: Vec::new(),
+        closure_items: Vec::new(),
         facts,
     };
     v.collect(&file.items);
@@ -289,6 +306,19 @@ impl<'a> Visitor<'a> {
                     .collect(),
                 _ => Vec::new(),
             };
+            let messages: Vec<(String, String)> = match &s.fields {
+                syn::Fields::Named(named) => named
+                    .named
+                    .iter()
+                    .filter_map(|f| {
+                        Some((f.ident.as_ref()?.to_string(), self.message_type(&f.ty)?))
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            if !messages.is_empty() {
+                self.items.type_args.insert(dotted.clone(), messages);
+            }
             self.items.fields.insert(dotted, fields);
         }
         for (dotted, e) in enums {
@@ -304,10 +334,20 @@ impl<'a> Visitor<'a> {
             }
         }
         for (path, i) in impls {
-            let Some((trait_path, _)) = &i.trait_ else {
+            let Some(ty) = self.impl_type(&path, &i.self_ty) else {
                 continue;
             };
-            let Some(ty) = self.impl_type(&path, &i.self_ty) else {
+            for item in &i.items {
+                if let syn::ImplItem::Fn(f) = item
+                    && let ReturnType::Type(_, t) = &f.sig.output
+                    && let Some(arg) = self.message_type(t)
+                {
+                    self.items
+                        .returned_args
+                        .insert(format!("{ty}.{}", f.sig.ident), arg);
+                }
+            }
+            let Some((trait_path, _)) = &i.trait_ else {
                 continue;
             };
             let segs: Vec<String> = trait_path
@@ -448,6 +488,75 @@ impl<'a> Visitor<'a> {
         Some(format!("{}()", self.resolve_path(&segs)?))
     }
 
+    /// The message type of a channel end (`Sender<Job>`, `Arc<Mutex<
+    /// Receiver<Job>>>` → `app.jobs.Job`): the first type argument, when it
+    /// resolves to a named type of a module or crate. Plain types
+    /// (`String`, `Vec<u8>`, `Result<…>`) pair too many unrelated channels.
+    fn message_type(&self, t: &Type) -> Option<String> {
+        let arg = values::type_argument(t)?;
+        let segs = values::type_path(arg)?;
+        let name = self.resolve_path(&segs)?;
+        name.contains('.').then_some(name)
+    }
+
+    /// The message type of the channel end a chain names: a binding of the
+    /// function (`rx`), or a field of a struct of this file (`self.tx`,
+    /// `self.rx.lock().await`); methods that hand back their receiver are
+    /// looked through.
+    fn chain_argument(&self, c: &Chain) -> Option<String> {
+        let [head] = c.base.as_slice() else {
+            return None;
+        };
+        let mut attrs: Vec<&str> = Vec::new();
+        let mut i = 0;
+        while i < c.segs.len() {
+            match (&c.segs[i], c.segs.get(i + 1)) {
+                (Seg::Attr(a), Some(Seg::Call)) if PASSTHROUGH.contains(&a.as_str()) => i += 2,
+                (Seg::Attr(_), Some(Seg::Call)) => return None,
+                (Seg::Attr(a), _) => {
+                    attrs.push(a);
+                    i += 1;
+                }
+                _ => return None,
+            }
+        }
+        let Some((last, path)) = attrs.split_last() else {
+            let f = self.frames.last()?;
+            return f
+                .type_args
+                .iter()
+                .rev()
+                .find(|(n, _)| n == head)
+                .map(|(_, m)| m.clone());
+        };
+        let mut cur = self.resolve_head(head, true)?;
+        for a in path {
+            cur = self.attr(cur, a);
+        }
+        let ty = cur.strip_suffix("()")?;
+        let fields = self.items.type_args.get(ty)?;
+        fields
+            .iter()
+            .find(|(n, _)| n == last)
+            .map(|(_, m)| m.clone())
+    }
+
+    /// The element type an iteration of `e` yields, when `e` iterates a
+    /// binding or field whose declared type has one type argument of a
+    /// named type (`self.clients.iter_mut()` with `clients: Vec<Client>`).
+    fn element_of(&self, e: &Expr) -> Option<String> {
+        let Expr::MethodCall(m) = e else {
+            return None;
+        };
+        if !matches!(
+            m.method.to_string().as_str(),
+            "iter" | "iter_mut" | "into_iter" | "drain"
+        ) {
+            return None;
+        }
+        self.chain_argument(&values::chain(&m.receiver, self.src))
+    }
+
     fn impl_type(&self, mod_path: &[String], t: &Type) -> Option<String> {
         let segs = values::type_path(t)?;
         if segs.len() == 1 {
@@ -563,6 +672,12 @@ impl<'a> Visitor<'a> {
 
     /// The type a value has when it is made by a call or is a typed name.
     fn value_type(&self, e: &Expr) -> Option<String> {
+        // `match make() { Ok(v) => v, Err(e) => return … }`: what `make` makes.
+        if let Expr::Match(m) = e
+            && m.arms.iter().any(|a| unwraps_binding(&a.pat, &a.body))
+        {
+            return self.value_type(&m.expr);
+        }
         let c = values::chain(e, self.src);
         if !c.has_base() {
             return None;
@@ -682,6 +797,19 @@ impl<'a> Visitor<'a> {
         (names, locals)
     }
 
+    /// The type as declared, references taken off but wrappers kept
+    /// (`State<Arc<AppState>>` → `axum.extract.State`).
+    fn declared_type(&self, t: &Type) -> Option<String> {
+        let mut t = t;
+        while let Type::Reference(r) = t {
+            t = &r.elem;
+        }
+        let Type::Path(p) = t else {
+            return None;
+        };
+        self.resolve_path(&values::path_segments(p.qself.as_ref(), &p.path))
+    }
+
     /// A parameter whose type is a generic of the function (`p: &P` with
     /// `P: Provider`, or `where P: Provider`) has the type of its first
     /// trait bound, as an instance (`…Provider()`): calls on it go through
@@ -744,12 +872,32 @@ impl<'a> Visitor<'a> {
         };
         let span = self.span(first, last);
         let (params, locals) = self.params(sig);
+        let param_types = sig
+            .inputs
+            .iter()
+            .filter_map(|input| match input {
+                FnArg::Receiver(_) => Some(None),
+                FnArg::Typed(pt) => {
+                    pat_name(&pt.pat)?;
+                    Some(self.declared_type(&pt.ty).map(|t| QName::new(&t)))
+                }
+            })
+            .collect();
+        let messages = sig
+            .inputs
+            .iter()
+            .filter_map(|input| match input {
+                FnArg::Typed(pt) => Some((pat_name(&pt.pat)?, self.message_type(&pt.ty)?)),
+                FnArg::Receiver(_) => None,
+            })
+            .collect();
         if is_main {
             self.facts.main_guards.push(span);
         }
         self.frames.push(Frame {
             qualname: (!is_main).then(|| qualname.clone()),
             locals,
+            type_args: messages,
             returns: None,
         });
         if let Some(b) = body {
@@ -796,6 +944,7 @@ impl<'a> Visitor<'a> {
                 .filter(|_| !in_fn)
                 .and_then(|i| i.trait_.as_deref())
                 .map(QName::new),
+            param_types,
         });
     }
 
@@ -920,6 +1069,7 @@ impl<'a> Visitor<'a> {
             },
             key,
             receiver_key,
+            channel: None,
         });
     }
 
@@ -1008,7 +1158,15 @@ impl<'a> Visitor<'a> {
         let parsed = macros::args(mac);
         let template = macros::format_template(mac, self.src);
         macro_call_fact(self, mac, &segs, parsed.as_deref());
-        let Some(parsed) = parsed else { return };
+        let Some(parsed) = parsed else {
+            // A braced body of statements: code the macro runs or wraps.
+            if matches!(mac.delimiter, syn::MacroDelimiter::Brace(_))
+                && let Ok(stmts) = mac.parse_body_with(syn::Block::parse_within)
+            {
+                visit_owned_stmts(self, &stmts);
+            }
+            return;
+        };
         // The format string is one interpolated string; the rest is visited.
         let fmt_at = template.as_ref().and_then(|_| {
             parsed.iter().position(|a| {
@@ -1051,6 +1209,16 @@ impl<'a> Visitor<'a> {
         for (i, p) in calls.iter().enumerate() {
             at.entry(p.key).or_insert(i);
         }
+        self.facts.channels = calls
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| {
+                Some(ChannelUse {
+                    call: i as u32,
+                    message: p.channel.as_deref()?.into(),
+                })
+            })
+            .collect();
         self.facts.calls = calls
             .into_iter()
             .map(|mut p| {
@@ -1072,27 +1240,37 @@ impl<'a> Visitor<'a> {
 
 /// Visit an expression parsed from a macro body (not part of the tree).
 fn visit_owned_expr(v: &mut Visitor<'_>, e: &Expr) {
-    // The visitor's lifetime ties visited nodes to the file; a macro's
-    // arguments are parsed on the spot, so they are visited by a short
-    // visitor that shares the state.
-    struct Inner<'v, 'a>(&'v mut Visitor<'a>);
-    impl<'ast> Visit<'ast> for Inner<'_, '_> {
-        fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
-            call_fact(self.0, c);
-            visit::visit_expr_call(self, c);
-        }
-        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
-            method_call_fact(self.0, m);
-            visit::visit_expr_method_call(self, m);
-        }
-        fn visit_lit_str(&mut self, s: &'ast syn::LitStr) {
-            string_fact(self.0, s);
-        }
-        fn visit_macro(&mut self, m: &'ast syn::Macro) {
-            nested_macro(self.0, m);
-        }
-    }
     Inner(v).visit_expr(e);
+}
+
+/// Visit the statements of a macro whose body is a block of code
+/// (`async_stream::stream! { … }`): their calls, not their bindings.
+fn visit_owned_stmts(v: &mut Visitor<'_>, stmts: &[syn::Stmt]) {
+    let mut inner = Inner(v);
+    for s in stmts {
+        inner.visit_stmt(s);
+    }
+}
+
+// The visitor's lifetime ties visited nodes to the file; a macro's
+// arguments are parsed on the spot, so they are visited by a short
+// visitor that shares the state.
+struct Inner<'v, 'a>(&'v mut Visitor<'a>);
+impl<'ast> Visit<'ast> for Inner<'_, '_> {
+    fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+        call_fact(self.0, c);
+        visit::visit_expr_call(self, c);
+    }
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        method_call_fact(self.0, m);
+        visit::visit_expr_method_call(self, m);
+    }
+    fn visit_lit_str(&mut self, s: &'ast syn::LitStr) {
+        string_fact(self.0, s);
+    }
+    fn visit_macro(&mut self, m: &'ast syn::Macro) {
+        nested_macro(self.0, m);
+    }
 }
 
 /// A macro inside a macro's arguments: its call fact, and its own arguments.
@@ -1171,6 +1349,12 @@ fn method_call_fact(v: &mut Visitor<'_>, m: &syn::ExprMethodCall) {
     let callee = format!("{}.{method}", chain.render());
     let (receiver, key) = v.receiver_of(&m.receiver);
     let args = v.args_of(m.args.iter()).into_boxed_slice();
+    // A send or receive on a channel end of known message type.
+    let sem = &super::SEMANTICS;
+    let channel = (sem.enqueue.contains(&method.as_str())
+        || sem.dequeue.contains(&method.as_str()))
+    .then(|| v.chain_argument(&chain))
+    .flatten();
     let callee_last = match &m.turbofish {
         Some(t) => t.gt_token.spans[0],
         None => m.method.span(),
@@ -1186,6 +1370,9 @@ fn method_call_fact(v: &mut Visitor<'_>, m: &syn::ExprMethodCall) {
             m.paren_token.span.close(),
         ],
     );
+    if let Some(p) = v.calls.last_mut() {
+        p.channel = channel;
+    }
 }
 
 fn string_fact(v: &mut Visitor<'_>, s: &syn::LitStr) {
@@ -1386,6 +1573,19 @@ impl<'a> Visit<'a> for Visitor<'a> {
         };
         let init = l.init.as_ref().map(|i| &*i.expr);
         let ty = annotated.or_else(|| init.and_then(|e| self.value_type(e)));
+        let message = match &l.pat {
+            Pat::Type(pt) => self.message_type(&pt.ty),
+            _ => None,
+        }
+        .or_else(|| self.chain_argument(&values::chain(init?, self.src)))
+        .or_else(|| {
+            // Made by a method of this file that returns a channel end.
+            let made = self.value_type(init?)?.replace("()", "");
+            self.items.returned_args.get(&made).cloned()
+        });
+        if let (Some(m), Some(f)) = (message, self.frames.last_mut()) {
+            f.type_args.push((name.clone(), m));
+        }
         let span = self.span(l.let_token.span, l.semi_token.spans[0]);
         self.assignment(&name, ty.clone(), init, span);
         self.bind(&name, ty);
@@ -1441,7 +1641,35 @@ impl<'a> Visit<'a> for Visitor<'a> {
 
     fn visit_expr_method_call(&mut self, m: &'a syn::ExprMethodCall) {
         method_call_fact(self, m);
+        // `xs.iter().map(|x| x.f())`: the closure's parameter is an element.
+        if let Some(item) = self.element_of(&m.receiver) {
+            for a in &m.args {
+                if let Expr::Closure(c) = a {
+                    self.closure_items
+                        .push((c as *const syn::ExprClosure as usize, item.clone()));
+                }
+            }
+        }
         visit::visit_expr_method_call(self, m);
+    }
+
+    fn visit_expr_for_loop(&mut self, l: &'a syn::ExprForLoop) {
+        for a in &l.attrs {
+            self.visit_attribute(a);
+        }
+        self.visit_expr(&l.expr);
+        // `for x in &xs` / `xs.iter_mut()`: `x` is an element of `xs`.
+        let mark = self.frames.last().map_or(0, |f| f.locals.len());
+        let item = self
+            .element_of(&l.expr)
+            .or_else(|| self.chain_argument(&values::chain(&l.expr, self.src)));
+        if let Some(n) = pat_name(&l.pat) {
+            self.bind(&n, item.map(|t| format!("{t}()")));
+        }
+        self.visit_block(&l.body);
+        if let Some(f) = self.frames.last_mut() {
+            f.locals.truncate(mark);
+        }
     }
 
     fn visit_macro(&mut self, m: &'a syn::Macro) {
@@ -1490,9 +1718,16 @@ impl<'a> Visit<'a> for Visitor<'a> {
         // Closure parameters shadow names of the function; their types are
         // unknown unless written.
         let mark = self.frames.last().map_or(0, |f| f.locals.len());
+        let key = c as *const syn::ExprClosure as usize;
+        let item = self
+            .closure_items
+            .iter()
+            .rposition(|(k, _)| *k == key)
+            .map(|i| self.closure_items.swap_remove(i).1);
         for p in &c.inputs {
             let (name, ty) = match p {
                 Pat::Type(pt) => (pat_name(&pt.pat), self.resolve_type(&pt.ty)),
+                p if c.inputs.len() == 1 => (pat_name(p), item.as_ref().map(|t| format!("{t}()"))),
                 p => (pat_name(p), None),
             };
             if let Some(n) = name {
@@ -1504,6 +1739,28 @@ impl<'a> Visit<'a> for Visitor<'a> {
             f.locals.truncate(mark);
         }
     }
+}
+
+/// Whether a match arm hands back the one value its `Ok(v)`/`Some(v)`
+/// pattern binds (`Ok(engine) => engine`, also as a block's last value).
+fn unwraps_binding(pat: &Pat, body: &Expr) -> bool {
+    let Pat::TupleStruct(ts) = pat else {
+        return false;
+    };
+    let [inner] = ts.elems.iter().collect::<Vec<_>>()[..] else {
+        return false;
+    };
+    let Some(name) = pat_name(inner) else {
+        return false;
+    };
+    let body = match body {
+        Expr::Block(b) => match b.block.stmts.last() {
+            Some(syn::Stmt::Expr(e, None)) => e,
+            _ => return false,
+        },
+        e => e,
+    };
+    matches!(body, Expr::Path(p) if p.path.is_ident(&name))
 }
 
 /// The name a pattern binds when it binds one: `x`, `mut x`, `State(x)`,

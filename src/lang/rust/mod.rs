@@ -29,10 +29,24 @@ static SEMANTICS: Semantics = Semantics {
     constructor: None,
     call_operator: None,
     receiver_params: &["self"],
-    // Channel hand-offs are not followed yet.
-    enqueue: &[],
-    dequeue: &[],
-    task_starters: &[],
+    // Channel ends (`tx.send(job)`, `rx.recv().await`): the frontend pairs
+    // them by message type (`FileFacts::channels`). Tasks and threads are
+    // started with `spawn` (`tokio::spawn(worker(rx))`, `thread::spawn`).
+    enqueue: &[
+        "send",
+        "try_send",
+        "send_async",
+        "blocking_send",
+        "send_timeout",
+    ],
+    dequeue: &[
+        "recv",
+        "try_recv",
+        "recv_async",
+        "blocking_recv",
+        "recv_timeout",
+    ],
+    task_starters: &["spawn", "spawn_blocking", "spawn_local"],
     deferred_calls: &[],
 };
 

@@ -401,3 +401,60 @@ fn lookup(names: &[String]) -> Option<std::sync::Arc<OpenAi>> { names.first().cl
         )))
     );
 }
+
+#[test]
+fn channel_ends_carry_their_message_type() {
+    let src = "use tokio::sync::mpsc;\nuse crate::jobs::Job;\nstruct Q { tx: mpsc::Sender<Job>, rx: std::sync::Arc<tokio::sync::Mutex<mpsc::Receiver<Job>>>, names: mpsc::Sender<String> }\nimpl Q {\n fn put(&self, j: Job) { self.tx.send(j); self.names.send(String::new()); }\n async fn run(&self) { let mut rx = self.rx.lock().await; rx.recv().await; }\n}\nasync fn worker(mut rx: flume::Receiver<Job>) { rx.recv_async().await; }\n";
+    let f = facts("gw/src/queue.rs", src);
+    let sent: Vec<(&str, &str)> = f
+        .channels
+        .iter()
+        .map(|c| (f.calls[c.call as usize].callee.as_str(), c.message.as_str()))
+        .collect();
+    // `String` messages pair too many unrelated channels: not recorded.
+    assert_eq!(
+        sent,
+        [
+            ("self.tx.send", "gw.jobs.Job"),
+            ("rx.recv", "gw.jobs.Job"),
+            ("rx.recv_async", "gw.jobs.Job"),
+        ]
+    );
+}
+
+#[test]
+fn iterated_elements_take_the_element_type() {
+    let src = "use crate::client::Client;\nstruct S { clients: Vec<Client> }\nimpl S {\n fn a(&self) { self.clients.iter().map(|c| c.prefill()); }\n fn b(&self) { for c in &self.clients { c.decode(); } }\n}\n";
+    let f = facts("gw/src/sharded.rs", src);
+    assert_eq!(
+        resolved(&f, "c.prefill").as_deref(),
+        Some("gw.client.Client().prefill")
+    );
+    assert_eq!(
+        resolved(&f, "c.decode").as_deref(),
+        Some("gw.client.Client().decode")
+    );
+}
+
+#[test]
+fn braced_macro_bodies_of_statements_are_visited() {
+    let src =
+        "fn h() { let s = async_stream::stream! { let x = crate::llm::complete(); yield x; }; }\n";
+    let f = facts("gw/src/api.rs", src);
+    assert_eq!(
+        resolved(&f, "crate.llm.complete").as_deref(),
+        Some("gw.llm.complete")
+    );
+}
+
+#[test]
+fn channel_ends_made_by_a_method_and_values_taken_out_of_a_match() {
+    let src = "use crate::jobs::Job;\nuse crate::engine::Engine;\nstruct M;\nimpl M {\n fn sender(&self) -> Result<tokio::sync::mpsc::Sender<Job>, E> { todo!() }\n async fn put(&self, j: Job) { let tx = self.sender()?; tx.send(j).await; }\n}\nasync fn start() { let engine = match Engine::new() { Ok(e) => e, Err(_) => return }; engine.run().await; }\n";
+    let f = facts("gw/src/lib.rs", src);
+    let sent: Vec<&str> = f.channels.iter().map(|c| c.message.as_str()).collect();
+    assert_eq!(sent, ["gw.jobs.Job"]);
+    assert_eq!(
+        resolved(&f, "engine.run").as_deref(),
+        Some("gw.engine.Engine.new().run")
+    );
+}

@@ -86,6 +86,8 @@ pub const WRAPPER_TYPES: &[&str] = &[
     "Form",
     "Query",
     "Option",
+    // What a fallible call makes once `?` or `unwrap` took the error off.
+    "Result",
     "Lazy",
     "LazyLock",
     "OnceLock",
@@ -425,6 +427,36 @@ pub fn type_path(t: &Type) -> Option<Vec<String>> {
                     let segs = path_segments(p.qself.as_ref(), &p.path);
                     return (!segs.is_empty()).then_some(segs);
                 }
+            }
+            _ => return None,
+        };
+    }
+    None
+}
+
+/// The first type argument of the type a value has once references and
+/// sharing wrappers are taken off: the message type of a channel end
+/// (`Arc<Mutex<Receiver<Request>>>` → `Request`). Iterative.
+pub fn type_argument(t: &Type) -> Option<&Type> {
+    let mut t = t;
+    for _ in 0..MAX_LITERAL_DEPTH {
+        t = match t {
+            Type::Reference(r) => &r.elem,
+            Type::Paren(p) => &p.elem,
+            Type::Group(g) => &g.elem,
+            Type::Path(p) => {
+                let last = p.path.segments.last()?;
+                let PathArguments::AngleBracketed(a) = &last.arguments else {
+                    return None;
+                };
+                let inner = a.args.iter().find_map(|g| match g {
+                    syn::GenericArgument::Type(t) => Some(t),
+                    _ => None,
+                })?;
+                if !WRAPPER_TYPES.contains(&last.ident.to_string().as_str()) {
+                    return Some(inner);
+                }
+                inner
             }
             _ => return None,
         };
