@@ -76,6 +76,21 @@ pub enum UrlCallKind {
     Join,
     /// `os.environ.get("BASE", "https://...")`: the literal default.
     EnvDefault,
+    /// `os.environ["BASE"]`: the mapping read by key (a variable with no
+    /// default in the code; its value comes from the project's configuration).
+    EnvIndex,
+}
+
+/// A client library that reads its server from the environment when the
+/// code passes no base URL: `OpenAI()` with `OPENAI_BASE_URL` set.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvEndpoint {
+    pub id: String,
+    /// Generation APIs whose provider is one of these.
+    pub providers: Vec<String>,
+    /// The variables, in the order the library reads them.
+    pub vars: Vec<String>,
 }
 
 impl UrlCall {

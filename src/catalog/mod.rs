@@ -246,6 +246,10 @@ pub struct CatalogData {
     /// with a default), for hops to the project's own services.
     #[serde(default)]
     pub url_call: Vec<hosts::UrlCall>,
+    /// Environment variables a client library reads its server from when
+    /// the code passes none (`OPENAI_BASE_URL`).
+    #[serde(default)]
+    pub env_endpoint: Vec<hosts::EnvEndpoint>,
     /// RPC stubs and the servicers that serve them (gRPC).
     #[serde(default)]
     pub rpc_stub: Vec<hosts::RpcStub>,
@@ -322,6 +326,7 @@ pub struct Catalog {
     pub host_apis: Vec<GenerationApi>,
     pub http_calls: Vec<hosts::HttpCall>,
     pub url_calls: Vec<hosts::UrlCall>,
+    pub env_endpoints: Vec<hosts::EnvEndpoint>,
     pub rpc_stubs: Vec<hosts::RpcStub>,
     pub model_repositories: Vec<hosts::ModelRepository>,
     http_call_set: GlobSet,
@@ -600,6 +605,7 @@ impl Catalog {
             host_apis,
             http_calls: data.http_call,
             url_calls: data.url_call,
+            env_endpoints: data.env_endpoint,
             rpc_stubs: data.rpc_stub,
             model_repositories: data.model_repository,
             http_call_set,
@@ -654,6 +660,7 @@ impl CatalogData {
         self.host = hosts;
         self.http_call.extend(other.http_call);
         self.url_call.extend(other.url_call);
+        self.env_endpoint.extend(other.env_endpoint);
         self.rpc_stub.extend(other.rpc_stub);
         self.model_repository.extend(other.model_repository);
         self.openai_paths.extend(other.openai_paths);
