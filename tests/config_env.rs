@@ -113,6 +113,8 @@ fn servers_come_from_the_nearest_configuration() {
             Some("api.anthropic.com"),
             Some("ANTHROPIC_BASE_URL from deploy/Dockerfile:3"),
         ),
+        // Sibling folders disagree.
+        ("deployed.py", 43, "unknown", None, None),
     ];
     for (path, line, jurisdiction, host, configured) in expect {
         let g = at(&gens, path, line);

@@ -12,7 +12,7 @@
 //! `build.context`), which also scopes the `env_file:` it loads. A read
 //! takes the value whose scope is the nearest ancestor of the reading file;
 //! when no scope is an ancestor, the nearest other one (fewest directory
-//! steps apart). Ties go by kind (`.env`, compose, Kubernetes, Helm,
+//! steps apart), only if no other scope sets a different value. Ties go by kind (`.env`, compose, Kubernetes, Helm,
 //! Dockerfile, samples such as `.env.example` last), then path and line.
 //!
 //! Empty values are unset; `${X:-default}` gives its default and other
@@ -23,6 +23,10 @@ use ustr::Ustr;
 
 use crate::analysis::FastMap;
 use crate::facts::{ConfigEntry, FileFacts, Language, Value};
+use crate::source::Span;
+
+/// A scope that is not an ancestor is at least this far.
+const ELSEWHERE: usize = 1000;
 
 /// Values kept per variable name.
 pub const MAX_SOURCES: usize = 64;
@@ -45,6 +49,8 @@ pub enum EnvKind {
 pub struct EnvSource {
     pub file: usize,
     pub line: u32,
+    /// The value's span (the key's, where the value has none).
+    pub span: Span,
     pub value: String,
     pub kind: EnvKind,
     /// The directory it applies to (`""` for the root), `/`-separated.
@@ -149,6 +155,11 @@ impl EnvMap {
         list.push(EnvSource {
             file,
             line: e.value_span.start_line.max(e.key_span.start_line),
+            span: if e.value_span.end_byte > e.value_span.start_byte {
+                e.value_span
+            } else {
+                e.key_span
+            },
             value,
             kind,
             scope: scope.to_string(),
@@ -264,18 +275,20 @@ impl EnvMap {
         }
     }
 
-    /// The value of `name` for code in file `path`, if the configuration sets one.
+    /// The value of `name` for code in file `path`, if the configuration
+    /// sets one: the nearest ancestor scope's; with none, the nearest other
+    /// scope's, only when every other scope sets the same value (two sibling
+    /// services that disagree say nothing about a third folder).
     pub fn lookup(&self, name: &str, path: &str) -> Option<&EnvSource> {
         let list = self.vars.get(&Ustr::from_existing(name)?)?;
         let dir = parent(path);
-        list.iter().min_by(|a, b| {
-            (distance(&a.scope, dir), a.kind, a.file, a.line).cmp(&(
-                distance(&b.scope, dir),
-                b.kind,
-                b.file,
-                b.line,
-            ))
-        })
+        let best = list
+            .iter()
+            .min_by_key(|s| (distance(&s.scope, dir), s.kind, s.file, s.line))?;
+        if distance(&best.scope, dir) >= ELSEWHERE && list.iter().any(|s| s.value != best.value) {
+            return None;
+        }
+        Some(best)
     }
 
     /// How many variables are set.
@@ -288,7 +301,26 @@ impl EnvMap {
     }
 }
 
+/// Where a value read in the code came from: for messages, and the file
+/// and line for related locations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvFrom {
+    /// `LLM_BASE_URL from .env:3`
+    pub text: String,
+    pub file: usize,
+    pub span: Span,
+}
+
 impl EnvSource {
+    /// What a read of `name` that this value answers says about it.
+    pub fn from(&self, name: &str, files: &[FileFacts]) -> EnvFrom {
+        EnvFrom {
+            text: format!("{name} from {}", self.origin(files)),
+            file: self.file,
+            span: self.span,
+        }
+    }
+
     /// `.env:3`, `docker-compose.yml:12 (service api)`.
     pub fn origin(&self, files: &[FileFacts]) -> String {
         let path = &files[self.file].path;
@@ -299,6 +331,71 @@ impl EnvSource {
     }
 }
 
+/// What the settings nearest a file say about a tracing or telemetry
+/// service (`catalog::hosts::ConfigTracing`).
+#[derive(Debug, Clone)]
+pub struct Traced {
+    /// Switched on (a true switch, or a key set; always, for a service
+    /// with neither kind of setting).
+    pub on: bool,
+    /// Its records go to the vendor's cloud: no endpoint setting, or one
+    /// on a cloud host.
+    pub cloud: bool,
+    /// The host an endpoint setting names.
+    pub host: Option<String>,
+    /// The settings that say so.
+    pub evidence: Vec<EnvFrom>,
+}
+
+impl Traced {
+    /// Whether the settings show anything about it at all.
+    pub fn configured(&self) -> bool {
+        !self.evidence.is_empty()
+    }
+}
+
+/// Read the settings of `t` for code in `path`.
+pub fn traced(
+    map: &EnvMap,
+    files: &[FileFacts],
+    t: &crate::catalog::hosts::ConfigTracing,
+    path: &str,
+) -> Traced {
+    let mut evidence = Vec::new();
+    let mut find = |vars: &[String]| {
+        vars.iter().find_map(|v| {
+            let s = map.lookup(v, path)?;
+            evidence.push(s.from(v, files));
+            Some(s.value.clone())
+        })
+    };
+    let on = if !t.switch.is_empty() {
+        find(&t.switch)
+            .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "yes" | "on"))
+    } else if !t.keys.is_empty() {
+        find(&t.keys).is_some()
+    } else {
+        true
+    };
+    let host = find(&t.endpoint).map(|v| host_of(&v).to_ascii_lowercase());
+    let cloud = host.as_deref().is_none_or(|h| t.is_cloud(h));
+    Traced {
+        on,
+        cloud,
+        host,
+        evidence,
+    }
+}
+
+/// The host of a URL or DSN (`https://key@o1.ingest.sentry.io/5` →
+/// `o1.ingest.sentry.io`); a bare host is itself.
+fn host_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    let host = authority.rsplit('@').next().unwrap_or(authority);
+    host.split(':').next().unwrap_or(host)
+}
+
 /// Steps from the reading directory up to an ancestor scope; a scope
 /// elsewhere is farther than any ancestor.
 fn distance(scope: &str, dir: &str) -> usize {
@@ -307,7 +404,7 @@ fn distance(scope: &str, dir: &str) -> usize {
     if shared == s.len() {
         d.len() - shared
     } else {
-        1000 + (s.len() - shared) + (d.len() - shared)
+        ELSEWHERE + (s.len() - shared) + (d.len() - shared)
     }
 }
 

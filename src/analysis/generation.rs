@@ -4,6 +4,7 @@
 use std::collections::VecDeque;
 
 use crate::analysis::Project;
+use crate::analysis::env::EnvFrom;
 use crate::analysis::hops::Reader;
 use crate::analysis::index::Symbol;
 use crate::catalog::{Catalog, ContentType, GenerationApi, Jurisdiction, hosts};
@@ -36,7 +37,7 @@ pub struct GenerationSite<'a> {
     pub inferred: Option<String>,
     /// Where the server's address came from when the project's
     /// configuration set it (`LLM_BASE_URL from .env:3`).
-    pub configured: Option<String>,
+    pub configured: Option<EnvFrom>,
 }
 
 impl GenerationSite<'_> {
@@ -144,7 +145,7 @@ impl Urls<'_> {
     /// module-level literal `BASE`, a literal fallback (`cfg or "https://…"`,
     /// an environment read's default).
     /// Also says where a configured variable gave the URL.
-    fn split_from(&self, v: &Value) -> Option<(String, String, Option<String>)> {
+    fn split_from(&self, v: &Value) -> Option<(String, String, Option<EnvFrom>)> {
         match &self.0 {
             Some(r) => {
                 let url = r.url(v);
@@ -159,7 +160,7 @@ impl Urls<'_> {
 
     /// The server a client library reads from the environment when the code
     /// passes none (`OPENAI_BASE_URL`), as the project's configuration sets it.
-    fn from_env(&self, catalog: &Catalog, provider: &str) -> Option<(String, String, String)> {
+    fn from_env(&self, catalog: &Catalog, provider: &str) -> Option<(String, String, EnvFrom)> {
         let reader = self.0.as_ref()?;
         let e = catalog
             .env_endpoints

@@ -618,7 +618,7 @@ pub struct Url {
     text: String,
     /// Where a variable read with no default in the code got its value from
     /// the project's configuration (`LLM_BASE_URL from .env:3`), when one did.
-    pub from: Option<String>,
+    pub from: Option<crate::analysis::env::EnvFrom>,
 }
 
 impl Url {
@@ -781,7 +781,7 @@ impl<'p> Reader<'p> {
             Some(src) => {
                 out.lit(&src.value);
                 if out.from.is_none() {
-                    out.from = Some(format!("{name} from {}", src.origin(&self.project.files)));
+                    out.from = Some(src.from(name, &self.project.files));
                 }
             }
             None => out.hole(),

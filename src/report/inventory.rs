@@ -112,7 +112,7 @@ fn generation(
         provider: site.provider.clone(),
         host: site.host.clone(),
         jurisdiction: site.jurisdiction.as_str().to_string(),
-        configured: site.configured.clone(),
+        configured: site.configured.as_ref().map(|c| c.text.clone()),
         content_types: site
             .content
             .iter()

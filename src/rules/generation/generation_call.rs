@@ -90,7 +90,7 @@ impl Rule for GenerationCall {
                 message += &format!(", model `{m}`");
             }
             if let Some(from) = &site.configured {
-                message += &format!("; server address: {from}");
+                message += &format!("; server address: {}", from.text);
             }
             if let Some(reason) = &site.inferred {
                 message += &format!("; inferred: {reason}");
@@ -118,7 +118,7 @@ impl Rule for GenerationCall {
                 f.properties.insert("model".into(), json!(m));
             }
             if let Some(from) = &site.configured {
-                f.properties.insert("configured".into(), json!(from));
+                f.properties.insert("configured".into(), json!(from.text));
             }
             if api.biometric {
                 f.properties.insert("biometric".into(), json!(true));
