@@ -115,6 +115,9 @@ fn servers_come_from_the_nearest_configuration() {
         ),
         // Sibling folders disagree.
         ("deployed.py", 43, "unknown", None, None),
+        // Test and CI settings.
+        ("deployed.py", 50, "unknown", None, None),
+        ("deployed.py", 53, "unknown", None, None),
     ];
     for (path, line, jurisdiction, host, configured) in expect {
         let g = at(&gens, path, line);
@@ -140,4 +143,52 @@ fn text_and_markdown_say_where_the_value_came_from() {
             "{format}: {text}"
         );
     }
+}
+
+/// Broken settings files: a notification with the position, and what did
+/// parse still resolves (the `.env` line after the broken one).
+#[test]
+fn broken_settings_files_still_resolve_what_parsed() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(
+        root.join(".env"),
+        "not an assignment\nLLM_BASE_URL=https://api.openai.com/v1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("docker-compose.yml"),
+        "services:\n  api:\n    environment: [A=1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("app.py"),
+        "import os\nfrom openai import OpenAI\n\nclient = OpenAI(base_url=os.environ[\"LLM_BASE_URL\"])\nclient.chat.completions.create(model=\"m\", messages=[])\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_synthlint"))
+        .args(["check", ".", "--format", "json", "--select", "GEN001"])
+        .current_dir(root)
+        .output()
+        .expect("run synthlint");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let notes = report["notifications"].as_array().expect("notifications");
+    // (the compose error is where the flow sequence runs out: line 3 or the end)
+    for (path, lines) in [(".env", 1..=1), ("docker-compose.yml", 3..=4)] {
+        let n = notes
+            .iter()
+            .find(|n| n["path"] == path)
+            .unwrap_or_else(|| panic!("no notification for {path}: {notes:#?}"));
+        assert_eq!(n["kind"], "config-syntax-error", "{n}");
+        let line = n["region"]["startLine"].as_u64().unwrap_or(0);
+        assert!(lines.contains(&line), "{n}");
+    }
+    let site = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "GEN001")
+        .expect("GEN001");
+    assert_eq!(site["properties"]["configured"], "LLM_BASE_URL from .env:2");
+    assert_eq!(site["properties"]["jurisdiction"], "overseas");
 }

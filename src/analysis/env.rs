@@ -15,6 +15,9 @@
 //! steps apart), only if no other scope sets a different value. Ties go by kind (`.env`, compose, Kubernetes, Helm,
 //! Dockerfile, samples such as `.env.example` last), then path and line.
 //!
+//! CI workflow files are not read (their variables are the jobs'), and
+//! settings under a test folder apply only to code below them.
+//!
 //! Empty values are unset; `${X:-default}` gives its default and other
 //! `${X}` references are not followed. At most [`MAX_SOURCES`] values are
 //! kept per variable (the rest counted in `cut`).
@@ -73,7 +76,7 @@ impl EnvMap {
         // `env_file:` of compose services: file path → the services' scopes.
         let mut env_files: FastMap<String, Vec<String>> = FastMap::default();
         for (fi, file) in files.iter().enumerate() {
-            if file.config.is_empty() {
+            if file.config.is_empty() || is_ci(&file.path) {
                 continue;
             }
             let dir = parent(&file.path);
@@ -285,10 +288,15 @@ impl EnvMap {
         let best = list
             .iter()
             .min_by_key(|s| (distance(&s.scope, dir), s.kind, s.file, s.line))?;
-        if distance(&best.scope, dir) >= ELSEWHERE && list.iter().any(|s| s.value != best.value) {
-            return None;
+        if distance(&best.scope, dir) < ELSEWHERE {
+            return Some(best);
         }
-        Some(best)
+        // Elsewhere: test settings never speak for the product.
+        let mut others = list.iter().filter(|s| !is_test(&s.scope));
+        let first = others
+            .clone()
+            .min_by_key(|s| (distance(&s.scope, dir), s.kind, s.file, s.line))?;
+        others.all(|s| s.value == first.value).then_some(first)
     }
 
     /// How many variables are set.
@@ -453,6 +461,21 @@ fn clean(v: &str) -> Option<String> {
         return (!d.is_empty() && !d.contains('$')).then(|| d.to_string());
     }
     (!v.contains('$')).then(|| v.to_string())
+}
+
+/// CI workflows set variables for their jobs, not for the product.
+fn is_ci(path: &str) -> bool {
+    path.starts_with(".github/")
+        || path.contains("/.github/")
+        || path.contains(".circleci/")
+        || file_name(path) == ".gitlab-ci.yml"
+}
+
+/// A folder of tests (`tests/`, `test/`, `e2e/`).
+fn is_test(scope: &str) -> bool {
+    scope
+        .split('/')
+        .any(|p| matches!(p, "test" | "tests" | "testing" | "e2e"))
 }
 
 fn is_sample(path: &str) -> bool {
