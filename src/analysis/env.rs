@@ -321,7 +321,7 @@ pub struct EnvFrom {
 
 impl EnvSource {
     /// What a read of `name` that this value answers says about it.
-    pub fn from(&self, name: &str, files: &[FileFacts]) -> EnvFrom {
+    pub fn evidence(&self, name: &str, files: &[FileFacts]) -> EnvFrom {
         EnvFrom {
             text: format!("{name} from {}", self.origin(files)),
             file: self.file,
@@ -373,7 +373,7 @@ pub fn traced(
     let mut find = |vars: &[String]| {
         vars.iter().find_map(|v| {
             let s = map.lookup(v, path)?;
-            evidence.push(s.from(v, files));
+            evidence.push(s.evidence(v, files));
             Some(s.value.clone())
         })
     };

@@ -160,7 +160,11 @@ impl Urls<'_> {
 
     /// The server a client library reads from the environment when the code
     /// passes none (`OPENAI_BASE_URL`), as the project's configuration sets it.
-    fn from_env(&self, catalog: &Catalog, provider: &str) -> Option<(String, String, EnvFrom)> {
+    fn server_in_env(
+        &self,
+        catalog: &Catalog,
+        provider: &str,
+    ) -> Option<(String, String, EnvFrom)> {
         let reader = self.0.as_ref()?;
         let e = catalog
             .env_endpoints
@@ -299,7 +303,7 @@ fn site_as<'a>(
     let found = match base_url {
         Some(v) => Some(urls.split_from(v)),
         None => urls
-            .from_env(catalog, &api.provider)
+            .server_in_env(catalog, &api.provider)
             .map(|(h, p, from)| Some((h, p, Some(from)))),
     };
     match found {

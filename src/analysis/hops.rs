@@ -781,7 +781,7 @@ impl<'p> Reader<'p> {
             Some(src) => {
                 out.lit(&src.value);
                 if out.from.is_none() {
-                    out.from = Some(src.from(name, &self.project.files));
+                    out.from = Some(src.evidence(name, &self.project.files));
                 }
             }
             None => out.hole(),

@@ -264,7 +264,7 @@ fn sentry_default_pii(cx: &Context<'_>, out: &mut Vec<Finding>) {
                             let on_cloud =
                                 host_of(&src.value).is_some_and(|h| h.ends_with("sentry.io"));
                             evidence.push((
-                                src.from(name, &cx.project.files),
+                                src.evidence(name, &cx.project.files),
                                 "the Sentry DSN".to_string(),
                             ));
                             on_cloud
