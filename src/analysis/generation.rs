@@ -4,6 +4,7 @@
 use std::collections::VecDeque;
 
 use crate::analysis::Project;
+use crate::analysis::env::EnvFrom;
 use crate::analysis::hops::Reader;
 use crate::analysis::index::Symbol;
 use crate::catalog::{Catalog, ContentType, GenerationApi, Jurisdiction, hosts};
@@ -34,6 +35,9 @@ pub struct GenerationSite<'a> {
     /// is taken for generation (`analysis::inferred`); `None` when the
     /// catalogue names the call (observed).
     pub inferred: Option<String>,
+    /// Where the server's address came from when the project's
+    /// configuration set it (`LLM_BASE_URL from .env:3`).
+    pub configured: Option<EnvFrom>,
 }
 
 impl GenerationSite<'_> {
@@ -64,7 +68,8 @@ pub fn sites<'a>(project: &Project, catalog: &'a Catalog) -> Vec<GenerationSite<
         let run_time_base = !catalog.entrypoints.test_paths.is_match(file.path.as_str());
         for (ci, call) in file.calls.iter().enumerate() {
             let lang = file.language;
-            let urls = Urls(Some(Reader::at(project, catalog, fi, call)), run_time_base);
+            let reader = Reader::at(project, catalog, fi, call).with_env();
+            let urls = Urls(Some(reader), run_time_base);
             let found = site_read(catalog, lang, call, &urls)
                 .or_else(|| via_base_class(catalog, lang, project, call, &urls))
                 .or_else(|| as_imported(catalog, lang, call, &urls))
@@ -125,6 +130,7 @@ fn passed_as_value<'a>(
             jurisdiction: api.jurisdiction,
             passed: Some(*text),
             inferred: None,
+            configured: None,
         })
     })
 }
@@ -138,11 +144,40 @@ impl Urls<'_> {
     /// Host and path of a URL value: `BASE + "/chat/completions"` with a
     /// module-level literal `BASE`, a literal fallback (`cfg or "https://…"`,
     /// an environment read's default).
-    fn split(&self, v: &Value) -> Option<(String, String)> {
+    /// Also says where a configured variable gave the URL.
+    fn split_from(&self, v: &Value) -> Option<(String, String, Option<EnvFrom>)> {
         match &self.0 {
-            Some(r) => r.url(v).split(),
-            None => v.as_str_or_default().and_then(hosts::split_url),
+            Some(r) => {
+                let url = r.url(v);
+                url.split().map(|(h, p)| (h, p, url.from))
+            }
+            None => v
+                .as_str_or_default()
+                .and_then(hosts::split_url)
+                .map(|(h, p)| (h, p, None)),
         }
+    }
+
+    /// The server a client library reads from the environment when the code
+    /// passes none (`OPENAI_BASE_URL`), as the project's configuration sets it.
+    fn server_in_env(
+        &self,
+        catalog: &Catalog,
+        provider: &str,
+    ) -> Option<(String, String, EnvFrom)> {
+        let reader = self.0.as_ref()?;
+        let e = catalog
+            .env_endpoints
+            .iter()
+            .find(|e| e.providers.iter().any(|p| p == provider))?;
+        e.vars.iter().find_map(|var| {
+            let url = reader.url(&Value::Env {
+                name: Ustr::from(var),
+                default: None,
+            });
+            let (h, p) = url.split()?;
+            Some((h, p, url.from?))
+        })
     }
 
     /// The literal path after a base known only at run time.
@@ -258,13 +293,22 @@ fn site_as<'a>(
         jurisdiction: api.jurisdiction,
         passed: None,
         inferred: None,
+        configured: None,
     };
-    // A `base_url` on the call or its client points at another server.
+    // A `base_url` on the call or its client points at another server; with
+    // none, the library may read one from the environment.
     let base_url = api.base_url_keywords.iter().find_map(|k| {
         keyword(call.receiver_args.as_deref().unwrap_or(&[]), k).or_else(|| keyword(&call.args, k))
     });
-    match base_url.map(|v| urls.split(v)) {
-        Some(Some((host, _))) => {
+    let found = match base_url {
+        Some(v) => Some(urls.split_from(v)),
+        None => urls
+            .server_in_env(catalog, &api.provider)
+            .map(|(h, p, from)| Some((h, p, Some(from)))),
+    };
+    match found {
+        Some(Some((host, _, from))) => {
+            site.configured = from;
             if let Some((_, h)) = catalog.host(&host) {
                 site.provider = h.provider.clone();
                 site.jurisdiction = h.jurisdiction;
@@ -312,9 +356,11 @@ fn http_site<'a>(
                 .and_then(|p| call.args.iter().filter(|a| a.keyword.is_none()).nth(p))
                 .map(|a| &a.value)
         })?;
-    let (host, (i, h, content)) = match urls.split(url) {
-        Some((host, path)) => {
+    let mut configured = None;
+    let (host, (i, h, content)) = match urls.split_from(url) {
+        Some((host, path, from)) => {
             let found = catalog.generation_host(&host, &path)?;
+            configured = from;
             (Some(host), found)
         }
         None if http.run_time_base => (None, catalog.run_time_host(&urls.run_time_path(url)?)?),
@@ -341,6 +387,7 @@ fn http_site<'a>(
         jurisdiction: h.jurisdiction,
         passed: None,
         inferred: None,
+        configured,
     })
 }
 

@@ -616,6 +616,9 @@ fn push_service_edges(
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Url {
     text: String,
+    /// Where a variable read with no default in the code got its value from
+    /// the project's configuration (`LLM_BASE_URL from .env:3`), when one did.
+    pub from: Option<crate::analysis::env::EnvFrom>,
 }
 
 impl Url {
@@ -745,6 +748,10 @@ pub struct Reader<'p> {
     fi: usize,
     scope: Option<Ustr>,
     pos: u32,
+    /// Read environment variables without a default in the code against
+    /// the project's configuration (`analysis::env`). Off for hops: a
+    /// compose host name (`http://worker:8000`) would read as an outside host.
+    env: bool,
 }
 
 impl<'p> Reader<'p> {
@@ -755,6 +762,29 @@ impl<'p> Reader<'p> {
             fi,
             scope: call.scope,
             pos: call.span.start_byte,
+            env: false,
+        }
+    }
+
+    /// The same reader, with environment variables read from the configuration.
+    pub fn with_env(self) -> Reader<'p> {
+        Reader { env: true, ..self }
+    }
+
+    /// A variable's value from the project's configuration, as literal text.
+    fn env_var(&self, name: &str, out: &mut Url) {
+        if !self.env {
+            return out.hole();
+        }
+        let path = &self.project.files[self.fi].path;
+        match self.project.env().lookup(name, path) {
+            Some(src) => {
+                out.lit(&src.value);
+                if out.from.is_none() {
+                    out.from = Some(src.evidence(name, &self.project.files));
+                }
+            }
+            None => out.hole(),
         }
     }
 
@@ -770,6 +800,10 @@ impl<'p> Reader<'p> {
             Value::Env {
                 default: Some(d), ..
             } => out.lit(d),
+            Value::Env {
+                name,
+                default: None,
+            } => self.env_var(name, out),
             Value::Name { text, .. } => self.name(text, depth, out),
             Value::Expr(e) => self.shape(&e.shape, depth, out),
             _ => out.hole(),
@@ -808,6 +842,16 @@ impl<'p> Reader<'p> {
                     self.shape(&pair.0, depth + 1, out);
                 } else {
                     out.text.push_str(&right.text);
+                    out.from = out.from.take().or(right.from);
+                }
+            }
+            // `os.environ["BASE"]`
+            Shape::Index(pair)
+                if matches!(&pair.1, Shape::Str(_))
+                    && matches!(&pair.0, Shape::Name(n) if self.catalog.url_calls.iter().any(|u| u.kind == UrlCallKind::EnvIndex && u.matches(n))) =>
+            {
+                if let Shape::Str(name) = &pair.1 {
+                    self.env_var(name, out);
                 }
             }
             // Stripping slashes keeps the host and the path.
@@ -827,10 +871,12 @@ impl<'p> Reader<'p> {
                     return out.hole();
                 };
                 match u.kind {
-                    UrlCallKind::EnvDefault => match args.get(u.position) {
-                        Some(a) => self.shape(a, depth + 1, out),
-                        None => out.hole(),
+                    UrlCallKind::EnvDefault => match (args.get(u.position), args.first()) {
+                        (Some(a), _) => self.shape(a, depth + 1, out),
+                        (None, Some(Shape::Str(name))) => self.env_var(name, out),
+                        _ => out.hole(),
                     },
+                    UrlCallKind::EnvIndex => out.hole(),
                     UrlCallKind::Join => {
                         let base = args.first();
                         let path = args.get(1);
@@ -845,6 +891,7 @@ impl<'p> Reader<'p> {
                                 out.text.push('/');
                             }
                             out.text.push_str(&joined.text);
+                            out.from = out.from.take().or(joined.from);
                         }
                     }
                 }
@@ -968,6 +1015,7 @@ mod tests {
     fn url(text: &str) -> Url {
         Url {
             text: text.replace('$', &HOLE.to_string()),
+            from: None,
         }
     }
 

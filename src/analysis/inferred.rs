@@ -97,6 +97,7 @@ fn file_candidates<'a>(
                 names.join("`, `"),
                 describe(content)
             )),
+            configured: None,
         });
     }
     out

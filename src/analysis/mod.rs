@@ -18,6 +18,7 @@ pub(crate) type FastSet<T> = HashSet<T, foldhash::fast::FixedState>;
 pub mod callgraph;
 pub mod dataflow;
 pub mod entrypoints;
+pub mod env;
 pub mod generation;
 pub mod hops;
 mod import_roots;
@@ -43,6 +44,9 @@ pub struct Project {
     /// Callees known only at run time with several candidates, and counts:
     /// resolved on first use ([`Project::runtime`]).
     runtime: OnceLock<runtime::Runtime>,
+    /// Environment variables the project's configuration sets, built on
+    /// first use ([`Project::env`]).
+    env: OnceLock<env::EnvMap>,
     /// `canonical_text` results, filled once the project is built (the
     /// facts do not change after that); most names are asked for many times.
     canonical_memo: Option<Memo>,
@@ -102,6 +106,7 @@ impl Project {
             index,
             runtime: OnceLock::new(),
             canonical_memo: None,
+            env: OnceLock::new(),
         };
         project.resolve_across_modules();
         project.canonical_memo = Some(Memo::new());
@@ -113,6 +118,12 @@ impl Project {
     /// another thread meanwhile.
     pub fn runtime(&self) -> &runtime::Runtime {
         self.runtime.get_or_init(|| runtime::resolve(self))
+    }
+
+    /// Environment variables set in `.env`, compose, Kubernetes, Helm and
+    /// Dockerfiles (`analysis::env`), gathered once, on first use.
+    pub fn env(&self) -> &env::EnvMap {
+        self.env.get_or_init(|| env::EnvMap::build(&self.files))
     }
 
     /// Rewrite resolved names that go through another project module:

@@ -76,6 +76,58 @@ pub enum UrlCallKind {
     Join,
     /// `os.environ.get("BASE", "https://...")`: the literal default.
     EnvDefault,
+    /// `os.environ["BASE"]`: the mapping read by key (a variable with no
+    /// default in the code; its value comes from the project's configuration).
+    EnvIndex,
+}
+
+/// A client library that reads its server from the environment when the
+/// code passes no base URL: `OpenAI()` with `OPENAI_BASE_URL` set.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvEndpoint {
+    pub id: String,
+    /// Generation APIs whose provider is one of these.
+    pub providers: Vec<String>,
+    /// The variables, in the order the library reads them.
+    pub vars: Vec<String>,
+}
+
+/// A tracing or telemetry service that settings switch on, and where it
+/// sends what it records unless an endpoint setting points elsewhere.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigTracing {
+    pub id: String,
+    pub service: String,
+    /// Settings that switch it on when true (`LANGCHAIN_TRACING_V2=true`).
+    #[serde(default)]
+    pub switch: Vec<String>,
+    /// Settings whose presence switches it on (API keys).
+    #[serde(default)]
+    pub keys: Vec<String>,
+    /// Settings that name its server; unset means the cloud.
+    #[serde(default)]
+    pub endpoint: Vec<String>,
+    /// Hosts of its cloud (`*.` for sub-domains).
+    pub cloud_hosts: Vec<String>,
+    /// Library calls that send to it (first name segment: `langfuse`).
+    #[serde(default)]
+    pub modules: Vec<String>,
+    /// Generation APIs whose calls it records, by a part of the provider
+    /// name (`via LangChain`).
+    #[serde(default)]
+    pub traces_providers: Vec<String>,
+}
+
+impl ConfigTracing {
+    /// Whether `host` is one of its cloud hosts.
+    pub fn is_cloud(&self, host: &str) -> bool {
+        self.cloud_hosts.iter().any(|c| match c.strip_prefix("*.") {
+            Some(tail) => host == tail || host.ends_with(&format!(".{tail}")),
+            None => host == c,
+        })
+    }
 }
 
 impl UrlCall {

@@ -246,6 +246,14 @@ pub struct CatalogData {
     /// with a default), for hops to the project's own services.
     #[serde(default)]
     pub url_call: Vec<hosts::UrlCall>,
+    /// Environment variables a client library reads its server from when
+    /// the code passes none (`OPENAI_BASE_URL`).
+    #[serde(default)]
+    pub env_endpoint: Vec<hosts::EnvEndpoint>,
+    /// Cloud tracing and telemetry that settings switch on or point
+    /// elsewhere (`LANGCHAIN_TRACING_V2`, `LANGFUSE_HOST`, `SENTRY_DSN`).
+    #[serde(default)]
+    pub config_tracing: Vec<hosts::ConfigTracing>,
     /// RPC stubs and the servicers that serve them (gRPC).
     #[serde(default)]
     pub rpc_stub: Vec<hosts::RpcStub>,
@@ -322,6 +330,8 @@ pub struct Catalog {
     pub host_apis: Vec<GenerationApi>,
     pub http_calls: Vec<hosts::HttpCall>,
     pub url_calls: Vec<hosts::UrlCall>,
+    pub env_endpoints: Vec<hosts::EnvEndpoint>,
+    pub config_tracing: Vec<hosts::ConfigTracing>,
     pub rpc_stubs: Vec<hosts::RpcStub>,
     pub model_repositories: Vec<hosts::ModelRepository>,
     http_call_set: GlobSet,
@@ -600,6 +610,8 @@ impl Catalog {
             host_apis,
             http_calls: data.http_call,
             url_calls: data.url_call,
+            env_endpoints: data.env_endpoint,
+            config_tracing: data.config_tracing,
             rpc_stubs: data.rpc_stub,
             model_repositories: data.model_repository,
             http_call_set,
@@ -654,6 +666,8 @@ impl CatalogData {
         self.host = hosts;
         self.http_call.extend(other.http_call);
         self.url_call.extend(other.url_call);
+        self.env_endpoint.extend(other.env_endpoint);
+        self.config_tracing.extend(other.config_tracing);
         self.rpc_stub.extend(other.rpc_stub);
         self.model_repository.extend(other.model_repository);
         self.openai_paths.extend(other.openai_paths);

@@ -57,6 +57,10 @@ pub struct Generation {
     pub provider: String,
     pub host: Option<String>,
     pub jurisdiction: String,
+    /// Where the server's address came from, when the project's
+    /// configuration set it (`LLM_BASE_URL from .env:3`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub configured: Option<String>,
     pub content_types: Vec<String>,
     pub model: Option<String>,
     pub biometric: bool,
@@ -108,6 +112,7 @@ fn generation(
         provider: site.provider.clone(),
         host: site.host.clone(),
         jurisdiction: site.jurisdiction.as_str().to_string(),
+        configured: site.configured.as_ref().map(|c| c.text.clone()),
         content_types: site
             .content
             .iter()
@@ -345,11 +350,12 @@ impl Inventory {
             for g in &e.generation {
                 writeln!(
                     out,
-                    "    - {}:{} `{}` ({})",
+                    "    - {}:{} `{}` ({}){}",
                     g.path,
                     g.line,
                     g.callee,
-                    g.content_types.join("/")
+                    g.content_types.join("/"),
+                    configured(g)
                 )?;
                 for h in &g.hops {
                     writeln!(out, "      through {h}")?;
@@ -361,8 +367,13 @@ impl Inventory {
             for g in &self.unreached_generation {
                 writeln!(
                     out,
-                    "    - {}:{} `{}` ({}, {})",
-                    g.path, g.line, g.callee, g.provider, g.jurisdiction
+                    "    - {}:{} `{}` ({}, {}){}",
+                    g.path,
+                    g.line,
+                    g.callee,
+                    g.provider,
+                    g.jurisdiction,
+                    configured(g)
                 )?;
             }
         }
@@ -429,7 +440,7 @@ impl Inventory {
                 for g in &e.generation {
                     writeln!(
                         out,
-                        "- Generates {} with `{}` at `{}:{}` — {}, {}{}",
+                        "- Generates {} with `{}` at `{}:{}` — {}, {}{}{}",
                         g.content_types.join("/"),
                         g.callee,
                         g.path,
@@ -439,7 +450,8 @@ impl Inventory {
                         g.model
                             .as_ref()
                             .map(|m| format!(", model `{m}`"))
-                            .unwrap_or_default()
+                            .unwrap_or_default(),
+                        configured(g)
                     )?;
                     if g.via.len() > 1 {
                         writeln!(
@@ -492,11 +504,12 @@ impl Inventory {
             for g in &self.unreached_generation {
                 writeln!(
                     out,
-                    "| `{}` | {} | {} ({}) | `{}:{}` |",
+                    "| `{}` | {} | {} ({}){} | `{}:{}` |",
                     g.callee,
                     g.content_types.join(", "),
                     cell(&g.provider),
                     g.jurisdiction,
+                    cell(&configured(g)),
                     g.path,
                     g.line
                 )?;
@@ -504,6 +517,14 @@ impl Inventory {
         }
         Ok(())
     }
+}
+
+/// `; server address: LLM_BASE_URL from .env:3`, or nothing.
+fn configured(g: &Generation) -> String {
+    g.configured
+        .as_ref()
+        .map(|c| format!("; server address: {c}"))
+        .unwrap_or_default()
 }
 
 /// Markdown table cells cannot hold `|`.

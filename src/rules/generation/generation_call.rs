@@ -89,6 +89,9 @@ impl Rule for GenerationCall {
             if let Some(m) = &site.model {
                 message += &format!(", model `{m}`");
             }
+            if let Some(from) = &site.configured {
+                message += &format!("; server address: {}", from.text);
+            }
             if let Some(reason) = &site.inferred {
                 message += &format!("; inferred: {reason}");
             }
@@ -113,6 +116,9 @@ impl Rule for GenerationCall {
             }
             if let Some(m) = &site.model {
                 f.properties.insert("model".into(), json!(m));
+            }
+            if let Some(from) = &site.configured {
+                f.properties.insert("configured".into(), json!(from.text));
             }
             if api.biometric {
                 f.properties.insert("biometric".into(), json!(true));

@@ -4,10 +4,11 @@
 use serde_json::json;
 
 use crate::analysis::FastMap;
+use crate::analysis::env::{self, EnvFrom};
 use crate::analysis::generation::GenerationSite;
 use crate::catalog::Jurisdiction;
 use crate::facts::Value;
-use crate::finding::{Finding, Level, Location};
+use crate::finding::{Finding, Level, Location, Related};
 use crate::qname::OptionQName;
 use crate::rules::personal_data::{PiiDomain, flow_finding};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
@@ -38,6 +39,15 @@ It also reports `sentry_sdk.init(send_default_pii=True)` with a DSN on
 `sentry.io` or from the environment: every error event then carries the
 user's IP address, cookies and headers. The source of the value and the
 steps it takes are the finding's related locations and code flow.
+
+The project's settings (`.env`, compose, Kubernetes, Helm, Dockerfile `ENV`)
+count too, with the setting as a related location: a server address read
+from the environment (`OpenAI(base_url=os.environ["LLM_BASE_URL"])`, or
+`OPENAI_BASE_URL` read by the SDK) that names an overseas host; LangSmith
+tracing switched on (`LANGCHAIN_TRACING_V2=true`) with its cloud endpoint or
+none, which records every LangChain model call, even to a domestic model;
+Langfuse and Sentry pointed at their cloud (`LANGFUSE_HOST`, `SENTRY_DSN`).
+Settings that point these at the project's own server keep it quiet.
 
 ## Why is this bad?
 Providing personal information to a recipient outside mainland China needs a
@@ -87,7 +97,10 @@ Personal information is recognised by names: a value called `text` that
 holds a phone number is not seen, and free-text prompts alone (conversation
 content) are not reported. Fields of a whole Pydantic model serialised at
 once (`profile.model_dump()`) are not followed; reads of its fields are.
-An endpoint whose provider comes from configuration is unknown and quiet.
+An endpoint read from a variable that no setting in the repository gives
+(a deployment secret) is unknown and quiet. Langfuse's drop-in clients and
+callback handlers are not matched to generation calls; Datadog and New Relic
+request-body capture is not read.
 Whether a security assessment, certification or standard contract is in
 place cannot be seen in code: silence the finding once it is.
 "#,
@@ -122,22 +135,55 @@ impl Rule for CrossBorderProvision {
             if sink.id == super::LOG_SINK {
                 continue;
             }
+            let path = &cx.project.files[flow.site.file].path;
+            // Settings that show where the data goes (a configured server,
+            // tracing switched on), as related locations.
+            let mut evidence: Vec<(EnvFrom, String)> = Vec::new();
             let (recipient, provider) = if sink.generation {
                 let Some(site) = site_at.get(&(flow.site.file, flow.site.call)) else {
                     continue;
                 };
-                if site.jurisdiction != Jurisdiction::Overseas {
-                    continue;
-                }
                 let host = site
                     .host
                     .as_deref()
                     .map(|h| format!(" at {h}"))
                     .unwrap_or_default();
-                (
-                    format!("{}{host}, a provider outside mainland China", site.provider),
-                    site.provider.clone(),
-                )
+                if let Some(c) = &site.configured {
+                    evidence.push((c.clone(), format!("the server address{host}")));
+                }
+                // Cloud tracing the settings switch on for this kind of call.
+                let traced = cx.catalog.config_tracing.iter().find_map(|t| {
+                    if !t
+                        .traces_providers
+                        .iter()
+                        .any(|p| site.api.provider.contains(p.as_str()))
+                    {
+                        return None;
+                    }
+                    let tr = env::traced(cx.project.env(), &cx.project.files, t, path);
+                    (tr.on && tr.cloud).then_some((t, tr))
+                });
+                if let Some((t, tr)) = &traced {
+                    for e in &tr.evidence {
+                        evidence.push((e.clone(), format!("{} tracing", t.service)));
+                    }
+                }
+                if site.jurisdiction == Jurisdiction::Overseas {
+                    (
+                        format!("{}{host}, a provider outside mainland China", site.provider),
+                        site.provider.clone(),
+                    )
+                } else if let Some((t, _)) = traced {
+                    (
+                        format!(
+                            "{} and, traced by the project's settings, to {}'s cloud outside mainland China",
+                            site.provider, t.service
+                        ),
+                        t.service.clone(),
+                    )
+                } else {
+                    continue;
+                }
             } else {
                 let service = match sink.id.as_str() {
                     "sentry-user" => "Sentry",
@@ -145,6 +191,27 @@ impl Rule for CrossBorderProvision {
                     "llm-tracing" => "a cloud LLM-tracing service",
                     other => other,
                 };
+                // A tracing client whose settings point at the project's own
+                // server keeps the data; one on the vendor's cloud says so.
+                let callee = cx.project.files[flow.site.file].calls[flow.site.call]
+                    .resolved
+                    .as_name()
+                    .unwrap_or_default();
+                let head = callee.split('.').next().unwrap_or_default();
+                if let Some(t) = cx
+                    .catalog
+                    .config_tracing
+                    .iter()
+                    .find(|t| t.modules.iter().any(|m| m == head))
+                {
+                    let tr = env::traced(cx.project.env(), &cx.project.files, t, path);
+                    if !tr.cloud {
+                        continue;
+                    }
+                    for e in tr.evidence {
+                        evidence.push((e, format!("{} settings", t.service)));
+                    }
+                }
                 (
                     format!("{service}, which keeps it outside mainland China unless self-hosted"),
                     service.to_string(),
@@ -155,6 +222,7 @@ impl Rule for CrossBorderProvision {
             });
             f.properties.insert("recipient".into(), json!(provider));
             f.properties.insert("sink".into(), json!(sink.id));
+            push_evidence(cx, &mut f, evidence);
             out.push(f);
         }
     }
@@ -180,10 +248,30 @@ fn sentry_default_pii(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 continue;
             }
             let dsn = call.arg(Some(0), Some("dsn")).map(|a| &a.value);
+            let mut evidence = Vec::new();
             let cloud = match dsn {
                 Some(Value::Str(s)) => host_of(s).is_some_and(|h| h.ends_with("sentry.io")),
-                // From the environment or configuration: the SDK's users
-                // are mostly on the cloud; a self-hosted DSN is a literal.
+                // From the environment: the project's settings may name the
+                // server; with none, the SDK's users are mostly on the cloud
+                // (a self-hosted DSN is usually written out).
+                None | Some(Value::Env { default: None, .. }) => {
+                    let name = match dsn {
+                        Some(Value::Env { name, .. }) => name.as_str(),
+                        _ => "SENTRY_DSN",
+                    };
+                    match cx.project.env().lookup(name, &file.path) {
+                        Some(src) => {
+                            let on_cloud =
+                                host_of(&src.value).is_some_and(|h| h.ends_with("sentry.io"));
+                            evidence.push((
+                                src.evidence(name, &cx.project.files),
+                                "the Sentry DSN".to_string(),
+                            ));
+                            on_cloud
+                        }
+                        None => true,
+                    }
+                }
                 _ => true,
             };
             if !cloud {
@@ -204,8 +292,27 @@ fn sentry_default_pii(cx: &Context<'_>, out: &mut Vec<Finding>) {
             f.properties.insert("recipient".into(), json!("Sentry"));
             f.properties
                 .insert("sink".into(), json!("sentry-default-pii"));
+            push_evidence(cx, &mut f, evidence);
             out.push(f);
         }
+    }
+}
+
+/// The settings behind a finding, as related locations and a property.
+fn push_evidence(cx: &Context<'_>, f: &mut Finding, evidence: Vec<(EnvFrom, String)>) {
+    if evidence.is_empty() {
+        return;
+    }
+    let texts: Vec<&str> = evidence.iter().map(|(e, _)| e.text.as_str()).collect();
+    f.properties.insert("configuredBy".into(), json!(texts));
+    for (e, what) in evidence {
+        f.related.push(Related {
+            location: Location {
+                path: cx.project.files[e.file].path.clone(),
+                span: e.span,
+            },
+            message: format!("{what}: {}", e.text),
+        });
     }
 }
 

@@ -1,0 +1,533 @@
+//! Environment variables that the project's own configuration sets: `.env`
+//! files, docker-compose `environment:` (map and `- K=v` list forms, and the
+//! `env_file:` a service names), Kubernetes `env:` lists (`name`/`value`),
+//! Helm `values.yaml` env maps and lists, and Dockerfile `ENV`/`ARG`
+//! defaults. Code that reads a variable with no default in the code
+//! (`os.environ["LLM_BASE_URL"]`) is read against this map, and what it
+//! gives names where it came from (`.env:3`).
+//!
+//! One repository often ships several services, each with its own settings.
+//! A value applies to a directory (its scope): the directory of its file,
+//! or for a compose service the folder it is built from (`build:` /
+//! `build.context`), which also scopes the `env_file:` it loads. A read
+//! takes the value whose scope is the nearest ancestor of the reading file;
+//! when no scope is an ancestor, the nearest other one (fewest directory
+//! steps apart), only if no other scope sets a different value. Ties go by kind (`.env`, compose, Kubernetes, Helm,
+//! Dockerfile, samples such as `.env.example` last), then path and line.
+//!
+//! CI workflow files are not read (their variables are the jobs'), and
+//! settings under a test folder apply only to code below them.
+//!
+//! Empty values are unset; `${X:-default}` gives its default and other
+//! `${X}` references are not followed. At most [`MAX_SOURCES`] values are
+//! kept per variable (the rest counted in `cut`).
+
+use ustr::Ustr;
+
+use crate::analysis::FastMap;
+use crate::facts::{ConfigEntry, FileFacts, Language, Value};
+use crate::source::Span;
+
+/// A scope that is not an ancestor is at least this far.
+const ELSEWHERE: usize = 1000;
+
+/// Values kept per variable name.
+pub const MAX_SOURCES: usize = 64;
+
+/// Where a value was set, best first when values tie on distance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum EnvKind {
+    DotEnv,
+    Compose,
+    Kubernetes,
+    Helm,
+    Dockerfile,
+    /// `.env.example`, `.env.sample`, `.env.template`: values a user is
+    /// meant to copy, often placeholders.
+    Sample,
+}
+
+/// One value set for a variable.
+#[derive(Debug, Clone)]
+pub struct EnvSource {
+    pub file: usize,
+    pub line: u32,
+    /// The value's span (the key's, where the value has none).
+    pub span: Span,
+    pub value: String,
+    pub kind: EnvKind,
+    /// The directory it applies to (`""` for the root), `/`-separated.
+    pub scope: String,
+    /// The compose service or the YAML document, for the message.
+    pub owner: Option<String>,
+}
+
+/// Every variable the project's configuration sets.
+#[derive(Debug, Default)]
+pub struct EnvMap {
+    vars: FastMap<Ustr, Vec<EnvSource>>,
+    /// Values dropped past [`MAX_SOURCES`].
+    pub cut: usize,
+}
+
+impl EnvMap {
+    pub fn build(files: &[FileFacts]) -> EnvMap {
+        let mut map = EnvMap::default();
+        // `env_file:` of compose services: file path → the services' scopes.
+        let mut env_files: FastMap<String, Vec<String>> = FastMap::default();
+        for (fi, file) in files.iter().enumerate() {
+            if file.config.is_empty() || is_ci(&file.path) {
+                continue;
+            }
+            let dir = parent(&file.path);
+            match file.language {
+                Language::Dotenv => {
+                    let kind = if is_sample(&file.path) {
+                        EnvKind::Sample
+                    } else {
+                        EnvKind::DotEnv
+                    };
+                    for e in file.config.iter().filter(|e| e.path.len() == 1) {
+                        map.add(e.path[0], fi, e, scalar(&e.value), kind, dir, None);
+                    }
+                }
+                Language::Dockerfile => {
+                    for e in file.config.iter().filter(|e| e.path.len() == 2) {
+                        map.add(
+                            e.path[1],
+                            fi,
+                            e,
+                            scalar(&e.value),
+                            EnvKind::Dockerfile,
+                            dir,
+                            None,
+                        );
+                    }
+                }
+                Language::Yaml => map.yaml(fi, file, dir, &mut env_files),
+                _ => {}
+            }
+        }
+        // A `.env` that a compose service loads applies to that service's folder too.
+        for (fi, file) in files.iter().enumerate() {
+            let Some(scopes) = env_files.get(&file.path) else {
+                continue;
+            };
+            if file.language != Language::Dotenv {
+                continue;
+            }
+            for scope in scopes {
+                for e in file.config.iter().filter(|e| e.path.len() == 1) {
+                    map.add(
+                        e.path[0],
+                        fi,
+                        e,
+                        scalar(&e.value),
+                        EnvKind::Compose,
+                        scope,
+                        None,
+                    );
+                }
+            }
+        }
+        map
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn add(
+        &mut self,
+        name: Ustr,
+        file: usize,
+        e: &ConfigEntry,
+        value: Option<String>,
+        kind: EnvKind,
+        scope: &str,
+        owner: Option<String>,
+    ) {
+        let Some(value) = value.and_then(|v| clean(&v)) else {
+            return;
+        };
+        if !is_var_name(&name) {
+            return;
+        }
+        let list = self.vars.entry(name).or_default();
+        if list.len() >= MAX_SOURCES {
+            self.cut += 1;
+            return;
+        }
+        list.push(EnvSource {
+            file,
+            line: e.value_span.start_line.max(e.key_span.start_line),
+            span: if e.value_span.end_byte > e.value_span.start_byte {
+                e.value_span
+            } else {
+                e.key_span
+            },
+            value,
+            kind,
+            scope: scope.to_string(),
+            owner,
+        });
+    }
+
+    /// Compose services, Kubernetes `env:` lists and Helm env maps.
+    fn yaml(
+        &mut self,
+        fi: usize,
+        file: &FileFacts,
+        dir: &str,
+        env_files: &mut FastMap<String, Vec<String>>,
+    ) {
+        let helm = file_name(&file.path).starts_with("values");
+        // Compose: each service's build folder first (entries come in file order,
+        // but `build:` may follow `environment:`).
+        let mut builds: FastMap<(u32, Ustr), String> = FastMap::default();
+        for e in file.config.iter() {
+            let p = &e.path;
+            if p.len() >= 3 && p[0] == "services" && p[2] == "build" {
+                let context = match (p.len(), &e.value) {
+                    (3, Value::Str(s)) => Some(s),
+                    (4, Value::Str(s)) if p[3] == "context" => Some(s),
+                    _ => None,
+                };
+                if let Some(c) = context {
+                    builds.insert((e.document, p[1]), join(dir, c));
+                }
+            }
+        }
+        // Kubernetes-style `- name: K` / `value: v` pairs, by their list item.
+        let mut names: FastMap<(u32, String), (Ustr, usize)> = FastMap::default();
+        for (ei, e) in file.config.iter().enumerate() {
+            let p = &e.path;
+            let compose = p.len() >= 4 && p[0] == "services";
+            if compose && p[2] == "environment" {
+                let scope = builds
+                    .get(&(e.document, p[1]))
+                    .map_or(dir, String::as_str)
+                    .to_string();
+                let owner = Some(format!("service {}", p[1]));
+                if p.len() == 4 && is_item(&p[3]) {
+                    // `- KEY=value`
+                    if let Value::Str(s) = &e.value
+                        && let Some((k, v)) = s.split_once('=')
+                    {
+                        let k = Ustr::from(k.trim());
+                        self.add(
+                            k,
+                            fi,
+                            e,
+                            Some(v.to_string()),
+                            EnvKind::Compose,
+                            &scope,
+                            owner,
+                        );
+                    }
+                } else if p.len() == 4 {
+                    self.add(
+                        p[3],
+                        fi,
+                        e,
+                        scalar(&e.value),
+                        EnvKind::Compose,
+                        &scope,
+                        owner,
+                    );
+                }
+                continue;
+            }
+            if compose || (p.len() == 3 && p[0] == "services") {
+                if p[2] == "env_file"
+                    && let Value::Str(s) = &e.value
+                    && (p.len() == 3 || p.len() == 4 || p.get(4).is_some_and(|k| k == "path"))
+                {
+                    let scope = builds
+                        .get(&(e.document, p[1]))
+                        .cloned()
+                        .unwrap_or_else(|| dir.to_string());
+                    env_files.entry(join(dir, s)).or_default().push(scope);
+                }
+                continue;
+            }
+            let kind = if helm {
+                EnvKind::Helm
+            } else {
+                EnvKind::Kubernetes
+            };
+            let n = p.len();
+            // `env: [{name: K, value: v}]`
+            if n >= 3 && is_item(&p[n - 2]) && is_env_key(&p[n - 3]) {
+                let item = p[..n - 1].iter().map(|s| s.as_str()).collect::<Vec<_>>();
+                let item = (e.document, item.join("/"));
+                match (p[n - 1].as_str(), &e.value) {
+                    ("name", Value::Str(s)) => {
+                        names.insert(item, (*s, ei));
+                    }
+                    ("value", v) => {
+                        if let Some((name, _)) = names.get(&item) {
+                            self.add(*name, fi, e, scalar(v), kind, dir, None);
+                        }
+                    }
+                    _ => {}
+                }
+                continue;
+            }
+            // Helm `env: {KEY: value}` maps.
+            if n >= 2 && is_env_key(&p[n - 2]) {
+                self.add(p[n - 1], fi, e, scalar(&e.value), kind, dir, None);
+            }
+        }
+    }
+
+    /// The value of `name` for code in file `path`, if the configuration
+    /// sets one: the nearest ancestor scope's; with none, the nearest other
+    /// scope's, only when every other scope sets the same value (two sibling
+    /// services that disagree say nothing about a third folder).
+    pub fn lookup(&self, name: &str, path: &str) -> Option<&EnvSource> {
+        let list = self.vars.get(&Ustr::from_existing(name)?)?;
+        let dir = parent(path);
+        let best = list
+            .iter()
+            .min_by_key(|s| (distance(&s.scope, dir), s.kind, s.file, s.line))?;
+        if distance(&best.scope, dir) < ELSEWHERE {
+            return Some(best);
+        }
+        // Elsewhere: test settings never speak for the product.
+        let mut others = list.iter().filter(|s| !is_test(&s.scope));
+        let first = others
+            .clone()
+            .min_by_key(|s| (distance(&s.scope, dir), s.kind, s.file, s.line))?;
+        others.all(|s| s.value == first.value).then_some(first)
+    }
+
+    /// How many variables are set.
+    pub fn len(&self) -> usize {
+        self.vars.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.vars.is_empty()
+    }
+}
+
+/// Where a value read in the code came from: for messages, and the file
+/// and line for related locations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvFrom {
+    /// `LLM_BASE_URL from .env:3`
+    pub text: String,
+    pub file: usize,
+    pub span: Span,
+}
+
+impl EnvSource {
+    /// What a read of `name` that this value answers says about it.
+    pub fn evidence(&self, name: &str, files: &[FileFacts]) -> EnvFrom {
+        EnvFrom {
+            text: format!("{name} from {}", self.origin(files)),
+            file: self.file,
+            span: self.span,
+        }
+    }
+
+    /// `.env:3`, `docker-compose.yml:12 (service api)`.
+    pub fn origin(&self, files: &[FileFacts]) -> String {
+        let path = &files[self.file].path;
+        match &self.owner {
+            Some(o) => format!("{path}:{} ({o})", self.line),
+            None => format!("{path}:{}", self.line),
+        }
+    }
+}
+
+/// What the settings nearest a file say about a tracing or telemetry
+/// service (`catalog::hosts::ConfigTracing`).
+#[derive(Debug, Clone)]
+pub struct Traced {
+    /// Switched on (a true switch, or a key set; always, for a service
+    /// with neither kind of setting).
+    pub on: bool,
+    /// Its records go to the vendor's cloud: no endpoint setting, or one
+    /// on a cloud host.
+    pub cloud: bool,
+    /// The host an endpoint setting names.
+    pub host: Option<String>,
+    /// The settings that say so.
+    pub evidence: Vec<EnvFrom>,
+}
+
+impl Traced {
+    /// Whether the settings show anything about it at all.
+    pub fn configured(&self) -> bool {
+        !self.evidence.is_empty()
+    }
+}
+
+/// Read the settings of `t` for code in `path`.
+pub fn traced(
+    map: &EnvMap,
+    files: &[FileFacts],
+    t: &crate::catalog::hosts::ConfigTracing,
+    path: &str,
+) -> Traced {
+    let mut evidence = Vec::new();
+    let mut find = |vars: &[String]| {
+        vars.iter().find_map(|v| {
+            let s = map.lookup(v, path)?;
+            evidence.push(s.evidence(v, files));
+            Some(s.value.clone())
+        })
+    };
+    let on = if !t.switch.is_empty() {
+        find(&t.switch)
+            .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "yes" | "on"))
+    } else if !t.keys.is_empty() {
+        find(&t.keys).is_some()
+    } else {
+        true
+    };
+    let host = find(&t.endpoint).map(|v| host_of(&v).to_ascii_lowercase());
+    let cloud = host.as_deref().is_none_or(|h| t.is_cloud(h));
+    Traced {
+        on,
+        cloud,
+        host,
+        evidence,
+    }
+}
+
+/// The host of a URL or DSN (`https://key@o1.ingest.sentry.io/5` →
+/// `o1.ingest.sentry.io`); a bare host is itself.
+fn host_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    let host = authority.rsplit('@').next().unwrap_or(authority);
+    host.split(':').next().unwrap_or(host)
+}
+
+/// Steps from the reading directory up to an ancestor scope; a scope
+/// elsewhere is farther than any ancestor.
+fn distance(scope: &str, dir: &str) -> usize {
+    let (s, d) = (parts(scope), parts(dir));
+    let shared = s.iter().zip(&d).take_while(|(a, b)| a == b).count();
+    if shared == s.len() {
+        d.len() - shared
+    } else {
+        ELSEWHERE + (s.len() - shared) + (d.len() - shared)
+    }
+}
+
+fn parts(s: &str) -> Vec<&str> {
+    s.split('/').filter(|p| !p.is_empty()).collect()
+}
+
+fn is_item(s: &str) -> bool {
+    s.starts_with('[') && s.ends_with(']')
+}
+
+/// Keys that hold environment variables in Kubernetes manifests and Helm values.
+fn is_env_key(s: &str) -> bool {
+    let l = s.to_ascii_lowercase().replace(['_', '-'], "");
+    matches!(
+        l.as_str(),
+        "env" | "environment" | "extraenv" | "envvars" | "extraenvvars" | "envs" | "globalenv"
+    )
+}
+
+/// `LLM_BASE_URL`: letters, digits and `_`, starting with a letter or `_`.
+fn is_var_name(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn scalar(v: &Value) -> Option<String> {
+    match v {
+        Value::Str(s) => Some(s.to_string()),
+        Value::Int(i) => Some(i.to_string()),
+        Value::Float(f) => Some(f.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// The value as the process sees it: trimmed, unset when empty,
+/// `${X:-default}` as its default, other references unknown.
+fn clean(v: &str) -> Option<String> {
+    let v = v.trim();
+    if v.is_empty() {
+        return None;
+    }
+    if let Some(inner) = v.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
+        let (_, d) = inner.split_once(":-").or_else(|| inner.split_once('-'))?;
+        return (!d.is_empty() && !d.contains('$')).then(|| d.to_string());
+    }
+    (!v.contains('$')).then(|| v.to_string())
+}
+
+/// CI workflows set variables for their jobs, not for the product.
+fn is_ci(path: &str) -> bool {
+    path.starts_with(".github/")
+        || path.contains("/.github/")
+        || path.contains(".circleci/")
+        || file_name(path) == ".gitlab-ci.yml"
+}
+
+/// A folder of tests (`tests/`, `test/`, `e2e/`).
+fn is_test(scope: &str) -> bool {
+    scope
+        .split('/')
+        .any(|p| matches!(p, "test" | "tests" | "testing" | "e2e"))
+}
+
+fn is_sample(path: &str) -> bool {
+    let name = file_name(path).to_ascii_lowercase();
+    ["example", "sample", "template", "dist", "tpl"]
+        .iter()
+        .any(|s| name.contains(s))
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+fn parent(path: &str) -> &str {
+    path.rfind('/').map_or("", |i| &path[..i])
+}
+
+/// `dir` joined with a relative path, `.` and `..` folded; never above the root.
+fn join(dir: &str, rel: &str) -> String {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for p in rel.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_ancestor_wins() {
+        assert_eq!(distance("", "a/b"), 2);
+        assert_eq!(distance("a", "a/b"), 1);
+        assert_eq!(distance("a/b", "a/b"), 0);
+        assert!(distance("c", "a/b") > distance("", "a/b"));
+        assert!(distance("a/c", "a/b") < distance("d/e/f", "a/b"));
+    }
+
+    #[test]
+    fn values_as_the_process_sees_them() {
+        assert_eq!(clean(""), None);
+        assert_eq!(clean("${X:-http://a}").as_deref(), Some("http://a"));
+        assert_eq!(clean("${X}"), None);
+        assert_eq!(clean(" v ").as_deref(), Some("v"));
+        assert_eq!(join("deploy", "../api"), "api");
+        assert_eq!(join("", "./svc/"), "svc");
+    }
+}
