@@ -420,7 +420,8 @@ fn decode_entities(s: &str) -> String {
     while let Some(at) = rest.find('&') {
         out.push_str(&rest[..at]);
         let tail = &rest[at..];
-        let Some(semi) = tail[..tail.len().min(12)].find(';') else {
+        // Looked for in bytes: the 12th byte may fall inside a character.
+        let Some(semi) = tail.bytes().take(12).position(|b| b == b';') else {
             out.push('&');
             rest = &tail[1..];
             continue;

@@ -307,3 +307,13 @@ fn template_if_tests_are_conditions() {
     // Text that only looks like a test is not one.
     assert!(names("page.html", "<p>if you like it</p>{{ if_x }}").is_empty());
 }
+
+#[test]
+fn an_ampersand_before_multibyte_text_is_kept() {
+    // The twelfth byte after `&` falls inside `ạ` (ragflow's vi.ts, diffusers' Korean docs).
+    assert_eq!(decode_entities("& ngoại hối"), "& ngoại hối");
+    assert_eq!(
+        decode_entities("a &amp; b &#x41; 한국어&"),
+        "a & b A 한국어&"
+    );
+}
