@@ -170,17 +170,60 @@ impl Drop for BudgetPermit<'_> {
     }
 }
 
+/// Set once tree-sitter allocates with jemalloc (`parsers_use_jemalloc`).
+#[cfg(all(unix, not(target_env = "musl")))]
+static PARSERS_ON_JEMALLOC: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// Make tree-sitter's C code allocate with jemalloc, the allocator the
+/// binary already uses for Rust. With the C library's `malloc` a parse's
+/// cost depended on the state of glibc's heap, which the rest of the scan
+/// shapes: the same tree-sitter code parsing the same 2,089 diffusers files
+/// cost from 32.4 G to 33.2 G instructions from one build to the next, the
+/// difference all inside `malloc` and `free`. jemalloc's small allocations
+/// are cheaper and do not vary that way (docs/performance.md, 2026-12-05).
+///
+/// # Safety
+/// Call it once, at the start of `main`, before any tree-sitter object
+/// exists: a tree allocated by one allocator must not be freed by the other.
+#[cfg(all(unix, not(target_env = "musl")))]
+pub unsafe fn parsers_use_jemalloc() {
+    use tikv_jemalloc_sys as je;
+    // SAFETY: the four functions are jemalloc's own family, return
+    // malloc-aligned memory and are thread-safe; the caller guarantees that
+    // no tree-sitter object exists yet.
+    unsafe {
+        tree_sitter::set_allocator(Some(tree_sitter::Allocator {
+            malloc: je::malloc,
+            calloc: je::calloc,
+            realloc: je::realloc,
+            free: je::free,
+        }));
+    }
+    PARSERS_ON_JEMALLOC.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// After a large parse, give the parser's freed memory back to the system.
-/// tree-sitter allocates with the C library's `malloc`, and glibc keeps
-/// what a thread frees in that thread's arena: every worker that once
-/// parsed a large file kept its peak, so memory still grew with `--jobs`
-/// under the budget (8 flat 2 MB lists at -j8: 3.4 GB, 0.9 GB with one
-/// arena). `malloc_trim` returns the free pages of every arena.
+/// A parse's memory stays with the allocator after it is freed: glibc keeps
+/// what a thread frees in that thread's arena, jemalloc in the arena the
+/// thread uses until its pages decay, so every worker that once parsed a
+/// large file kept its peak and memory still grew with `--jobs` under the
+/// budget (8 flat 2 MB lists at -j8: 3.4 GB, 0.9 GB with one arena). Purging
+/// returns the free pages of every arena: `malloc_trim` for glibc, the
+/// `arena.<all>.purge` control for jemalloc.
 fn release_parser_memory(text_len: usize) {
     /// Parses of smaller files free too little to be worth a trim.
     const TRIM_AFTER: usize = 256 << 10;
+    if text_len < TRIM_AFTER {
+        return;
+    }
+    #[cfg(all(unix, not(target_env = "musl")))]
+    if PARSERS_ON_JEMALLOC.load(std::sync::atomic::Ordering::Relaxed) {
+        purge_jemalloc();
+        return;
+    }
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    if text_len >= TRIM_AFTER {
+    {
         unsafe extern "C" {
             fn malloc_trim(pad: usize) -> std::ffi::c_int;
         }
@@ -190,7 +233,24 @@ fn release_parser_memory(text_len: usize) {
             malloc_trim(0);
         }
     }
-    let _ = (text_len, TRIM_AFTER);
+}
+
+/// Return the free pages of every jemalloc arena; 0 when done.
+#[cfg(all(unix, not(target_env = "musl")))]
+fn purge_jemalloc() -> std::ffi::c_int {
+    // 4096 is MALLCTL_ARENAS_ALL.
+    const PURGE_ALL: &[u8] = b"arena.4096.purge\0";
+    // SAFETY: a control that reads and writes nothing, named by a
+    // NUL-terminated string.
+    unsafe {
+        tikv_jemalloc_sys::mallctl(
+            PURGE_ALL.as_ptr().cast(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            0,
+        )
+    }
 }
 
 /// The process-wide parse budget (`PARSE_BUDGET`).
@@ -557,4 +617,15 @@ pub fn load_project(
 /// Absolute path of a repo-relative output path.
 pub fn absolute(root: &Path, rel: &str) -> PathBuf {
     root.join(rel)
+}
+
+#[cfg(test)]
+mod tests {
+    /// The control that gives parser memory back exists under this name
+    /// (a misspelt one fails silently at run time).
+    #[cfg(all(unix, not(target_env = "musl")))]
+    #[test]
+    fn jemalloc_purge_control_exists() {
+        assert_eq!(super::purge_jemalloc(), 0);
+    }
 }

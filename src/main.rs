@@ -6,5 +6,10 @@ use std::process::ExitCode;
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() -> ExitCode {
+    // SAFETY: first thing in the process: no tree-sitter object exists yet.
+    #[cfg(all(unix, not(target_env = "musl")))]
+    unsafe {
+        synthlint::engine::parsers_use_jemalloc();
+    }
     synthlint::cli::main()
 }
