@@ -119,7 +119,7 @@ impl Rule for CrossBorderProvision {
                 continue;
             }
             let sink = &spec.data.sink[flow.sink];
-            if sink.id == super::LOG_SINK {
+            if sink.id == super::LOG_SINK || super::store_kind(&sink.id).is_some() {
                 continue;
             }
             let (recipient, provider) = if sink.generation {

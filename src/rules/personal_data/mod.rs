@@ -6,6 +6,8 @@
 pub mod biometric_edit_unconsented;
 pub mod cross_border_provision;
 pub mod personal_data_logged;
+pub mod sensitive_data_undeleted;
+pub mod training_data_unconsented;
 
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -23,9 +25,15 @@ use crate::rules::{Context, RuleMeta};
 /// The id of the spec in `personal_data.toml`.
 pub const SPEC: &str = "personal-data";
 
-/// The spec's sink for log records (PII003); every other sink is a
-/// service abroad (PII001).
+/// The spec's sink for log records (PII003).
 pub const LOG_SINK: &str = "logging";
+
+/// The spec's sinks that keep data here (PII005), by the kind of store
+/// their id names (`store-file` → `file`). Every sink that is neither
+/// these nor the log is a service abroad (PII001).
+pub fn store_kind(sink: &str) -> Option<&str> {
+    sink.strip_prefix("store-")
+}
 
 /// Categories of personal information a value may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
