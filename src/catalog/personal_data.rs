@@ -25,6 +25,11 @@ pub struct PersonalDataData {
     pub component: Vec<ComponentData>,
     #[serde(default)]
     pub consent: ConsentData,
+    /// Bases and decorators (resolved-name patterns) of data models whose
+    /// instances are sent whole (`model_dump()`, `asdict()`): such an
+    /// instance holds what its fields do.
+    #[serde(default)]
+    pub models: Vec<String>,
     #[serde(default)]
     pub training: TrainingData,
     #[serde(default)]
@@ -138,6 +143,7 @@ impl PersonalDataData {
         self.component.extend(other.component);
         self.consent.names.extend(other.consent.names);
         self.consent.checkbox.extend(other.consent.checkbox);
+        self.models.extend(other.models);
         self.training.guards.extend(other.training.guards);
         self.training.dataset_files.extend(other.training.dataset_files);
         self.training
@@ -157,6 +163,7 @@ impl PersonalDataData {
             .map(|(i, c)| ("component", i, "patterns", c.patterns.as_slice()))
             .collect();
         out.push(("consent", 0, "checkbox", &self.consent.checkbox));
+        out.push(("models", 0, "models", &self.models));
         out
     }
 }
@@ -240,6 +247,7 @@ pub struct PersonalData {
     component_category: Vec<usize>,
     consent: regex::RegexSet,
     checkbox: GlobSet,
+    models: GlobSet,
     training_guards: regex::RegexSet,
     dataset_files: regex::RegexSet,
     fine_tune_purposes: Vec<String>,
@@ -306,6 +314,11 @@ impl PersonalData {
             b.add(compile_pattern(Language::Python, p)?);
         }
         let checkbox = b.build().map_err(|e| e.to_string())?;
+        let mut b = GlobSetBuilder::new();
+        for p in &data.models {
+            b.add(compile_pattern(Language::Python, p)?);
+        }
+        let models = b.build().map_err(|e| e.to_string())?;
         let set = |what: &str, list: &[String]| {
             regex::RegexSet::new(list)
                 .map_err(|e| format!("personal_data.{what}: bad regex: {e}"))
@@ -324,6 +337,7 @@ impl PersonalData {
             component_category,
             consent,
             checkbox,
+            models,
             training_guards,
             dataset_files,
             fine_tune_purposes: data.training.fine_tune_purposes.clone(),
@@ -385,6 +399,12 @@ impl PersonalData {
 
     pub fn is_checkbox(&self, resolved: &str) -> bool {
         self.checkbox
+            .is_match(super::to_glob_path(Language::Python, resolved))
+    }
+
+    /// Whether a class base or decorator makes a data model.
+    pub fn is_model(&self, resolved: &str) -> bool {
+        self.models
             .is_match(super::to_glob_path(Language::Python, resolved))
     }
 

@@ -85,8 +85,11 @@ and `[[catalog.host]]`.
 ## Known problems
 Personal information is recognised by names: a value called `text` that
 holds a phone number is not seen, and free-text prompts alone (conversation
-content) are not reported. Fields of a whole Pydantic model serialised at
-once (`profile.model_dump()`) are not followed; reads of its fields are.
+content) are not reported. A whole data model (Pydantic, dataclass, attrs)
+sent at once (`profile.model_dump()`, `asdict(profile)`, the object itself)
+holds what its fields name when the value is named for its class
+(`customer_profile` for `CustomerProfile`); fields declared with a type and
+no value (`phone: str`) are not seen yet.
 An endpoint whose provider comes from configuration is unknown and quiet.
 Whether a security assessment, certification or standard contract is in
 place cannot be seen in code: silence the finding once it is.

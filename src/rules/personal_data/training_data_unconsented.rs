@@ -140,6 +140,10 @@ impl Domain for TrainingDomain<'_> {
         }
     }
 
+    fn weight(&self, value: &Pii) -> u32 {
+        super::pii_weight(self.pii.classifier(), value.0)
+    }
+
     fn describe(&self, value: &Pii) -> Option<String> {
         Some(format!(
             "user data ({})",
