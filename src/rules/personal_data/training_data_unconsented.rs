@@ -45,7 +45,8 @@ the writes that make training data:
   `save_to_disk`, `to_json`, `to_csv`, `to_parquet`);
 - fine-tuning uploads (`client.files.create(purpose="fine-tune")`,
   DashScope `Files.upload(purpose="fine_tune")`) and fine-tuning jobs;
-- trainers given the data as `train_dataset` (`SFTTrainer`, `Trainer`);
+- trainers given stored conversations as `train_dataset` (`SFTTrainer`,
+  `Trainer`; a trainer fed from a form is the operator's own training run);
 - files written as training sets: `.jsonl` files, and `.json`, `.csv` or
   `.parquet` files whose path says `train`, `sft`, `dataset`, `finetune`.
 
@@ -104,6 +105,10 @@ seen either: silence the finding then.
 "#,
 };
 
+/// Marks a value read from stored conversation records (past the
+/// catalogue's categories, at most 63 of which are left to users).
+const STORED: Categories = 1 << 63;
+
 /// Seeds what users send and the stored conversations; other names are
 /// not sources (a training script's `prompt` column is no one's input).
 struct TrainingDomain<'c> {
@@ -126,7 +131,7 @@ impl Domain for TrainingDomain<'_> {
                 [head, last]
                     .iter()
                     .find_map(|n| self.stored.get(&Ustr::from(n)))
-                    .map(|c| Pii(*c | self.conversation))
+                    .map(|c| Pii(*c | self.conversation | STORED))
             }
             Origin::Param { entry, .. } => {
                 if self.cx.analysis.entry_points[entry].kind.is_local() {
@@ -193,6 +198,9 @@ impl Rule for TrainingDataUnconsented {
             let keep = match sink {
                 "fine-tune-upload" => fine_tune_upload(cx, file, flow.site.call),
                 "dataset-file" => dataset_file(cx, flow.site).is_some(),
+                // A trainer fed from a form is an operator's own training
+                // run (a training tab); one fed stored conversations is not.
+                "trainer" => flow.value.0 & STORED != 0,
                 _ => true,
             };
             if keep {
