@@ -426,7 +426,10 @@ fn training_writes_are_reported_by_one_rule() {
                 f["path"].as_str().unwrap().to_string(),
                 f["region"]["startLine"].as_u64().unwrap(),
             );
-            if at.insert(key.clone(), rule.to_string()).is_some_and(|r| r != rule) {
+            if at
+                .insert(key.clone(), rule.to_string())
+                .is_some_and(|r| r != rule)
+            {
                 both.push(key);
             }
         }

@@ -145,7 +145,9 @@ impl PersonalDataData {
         self.consent.checkbox.extend(other.consent.checkbox);
         self.models.extend(other.models);
         self.training.guards.extend(other.training.guards);
-        self.training.dataset_files.extend(other.training.dataset_files);
+        self.training
+            .dataset_files
+            .extend(other.training.dataset_files);
         self.training
             .fine_tune_purposes
             .extend(other.training.fine_tune_purposes);
@@ -320,8 +322,7 @@ impl PersonalData {
         }
         let models = b.build().map_err(|e| e.to_string())?;
         let set = |what: &str, list: &[String]| {
-            regex::RegexSet::new(list)
-                .map_err(|e| format!("personal_data.{what}: bad regex: {e}"))
+            regex::RegexSet::new(list).map_err(|e| format!("personal_data.{what}: bad regex: {e}"))
         };
         let training_guards = set("training.guards", &data.training.guards)?;
         let dataset_files = set("training.dataset_files", &data.training.dataset_files)?;

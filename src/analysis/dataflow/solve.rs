@@ -689,9 +689,10 @@ impl<'a, D: Domain> Solver<'a, D> {
                         call.span,
                         format!("reaches `{}` (sink `{}`)", call.callee, sink.id),
                     );
-                    if let Some(loc) = first_heaviest(at.iter().map(|loc| {
-                        (loc, self.weight(id, &ev.loc(ci, loc, pos)))
-                    })) {
+                    if let Some(loc) = first_heaviest(
+                        at.iter()
+                            .map(|loc| (loc, self.weight(id, &ev.loc(ci, loc, pos)))),
+                    ) {
                         self.why_loc(id, ci, loc, pos, &mut trail);
                     }
                     let (steps, cut) = trail.finish();
@@ -1009,7 +1010,10 @@ impl<'a, D: Domain> Solver<'a, D> {
             Loc::Named(LocName::Result) => {}
             Loc::Named(LocName::Arguments) => {
                 let ev = self.ev(id);
-                let args = call.args.iter().map(|a| (a, self.weight(id, &ev.arg(a, pos))));
+                let args = call
+                    .args
+                    .iter()
+                    .map(|a| (a, self.weight(id, &ev.arg(a, pos))));
                 if let Some(a) = first_heaviest(args) {
                     self.why_value(id, &a.value, a.span.bytes(), pos, t);
                 }

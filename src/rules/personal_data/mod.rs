@@ -174,16 +174,20 @@ fn data_models(cx: &Context<'_>) -> FastMap<String, Categories> {
                 .bases
                 .iter()
                 .any(|b| pd.is_model(cx.project.canonical_or_same(b).as_str()))
-                || c.decorators
-                    .iter()
-                    .any(|d| d.resolved.as_ref().is_some_and(|r| pd.is_model(r.as_str().trim_end_matches("()"))));
+                || c.decorators.iter().any(|d| {
+                    d.resolved
+                        .as_ref()
+                        .is_some_and(|r| pd.is_model(r.as_str().trim_end_matches("()")))
+                });
             if !model {
                 continue;
             }
             let fields = f
                 .assignments
                 .iter()
-                .filter(|a| a.scope.is_none() && c.span.contains(&a.span) && !a.target.contains('.'))
+                .filter(|a| {
+                    a.scope.is_none() && c.span.contains(&a.span) && !a.target.contains('.')
+                })
                 .map(|a| a.target)
                 .chain(c.fields.iter().map(|x| x.name));
             let set = fields.fold(0, |acc, n| acc | pd.identified(pd.classify(&n)));

@@ -114,7 +114,9 @@ impl Rule for SensitiveDataUndeleted {
             if sensitive == 0 {
                 continue;
             }
-            let gone = *deleted.entry(kind).or_insert_with(|| deletes_anywhere(cx, kind));
+            let gone = *deleted
+                .entry(kind)
+                .or_insert_with(|| deletes_anywhere(cx, kind));
             if gone {
                 continue;
             }

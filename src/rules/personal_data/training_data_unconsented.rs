@@ -174,7 +174,11 @@ impl Rule for TrainingDataUnconsented {
         let services = Services::new(cx);
         let stored: BTreeMap<Ustr, Categories> = stored_classes(cx, &services)
             .into_iter()
-            .filter(|c| c.holds.iter().any(|h| pd.classify(h) & pd.bit("conversation") != 0))
+            .filter(|c| {
+                c.holds
+                    .iter()
+                    .any(|h| pd.classify(h) & pd.bit("conversation") != 0)
+            })
             .map(|c| {
                 let holds = c.holds.iter().fold(0, |acc, h| acc | pd.classify(h));
                 (Ustr::from(&c.name), pd.identified(holds))
@@ -241,17 +245,16 @@ impl Rule for TrainingDataUnconsented {
         // was selected by it (`if r.user.allow_training: rows.append(r)`).
         let selected = |flow: &Flow<Pii>| {
             flow.steps.iter().any(|s| {
-                cx.project.files[s.file].conditions.iter().any(|c| {
-                    c.then.contains(&s.span) && c.names.iter().any(|n| is_guard(n))
-                })
+                cx.project.files[s.file]
+                    .conditions
+                    .iter()
+                    .any(|c| c.then.contains(&s.span) && c.names.iter().any(|n| is_guard(n)))
             })
         };
         let mut seen = BTreeSet::new();
         for flow in kept {
             let site = (flow.site.file, flow.site.call);
-            if guarded.get(&site).copied().unwrap_or(false)
-                || selected(flow)
-                || !seen.insert(site)
+            if guarded.get(&site).copied().unwrap_or(false) || selected(flow) || !seen.insert(site)
             {
                 continue;
             }
