@@ -403,3 +403,38 @@ fn tonic_clients_join_only_services_a_proto_declares() {
         .collect();
     assert_eq!(callees, ["http.post"], "{hops}");
 }
+
+/// OPT003 and PII004 never report the same training write: in a project
+/// with a training flag, OPT003 judges the named training write and PII004
+/// leaves it (and the file write inside it) alone; elsewhere PII004 reports.
+#[test]
+fn training_writes_are_reported_by_one_rule() {
+    let mut both = Vec::new();
+    let mut counts = std::collections::BTreeMap::new();
+    for project in ["flagged", "web_app", "feedback_service"] {
+        let dir = repo().join("fixtures/rules/PII004").join(project);
+        let out = run(&["check", ".", "--no-cache", "--format", "json"], &dir);
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut at = std::collections::BTreeMap::new();
+        for f in json["findings"].as_array().unwrap() {
+            let rule = f["rule"].as_str().unwrap();
+            if rule != "OPT003" && rule != "PII004" {
+                continue;
+            }
+            *counts.entry(rule.to_string()).or_insert(0) += 1;
+            let key = (
+                f["path"].as_str().unwrap().to_string(),
+                f["region"]["startLine"].as_u64().unwrap(),
+            );
+            if at
+                .insert(key.clone(), rule.to_string())
+                .is_some_and(|r| r != rule)
+            {
+                both.push(key);
+            }
+        }
+    }
+    assert!(both.is_empty(), "{both:?}");
+    assert_eq!(counts.get("OPT003"), Some(&1), "{counts:?}");
+    assert_eq!(counts.get("PII004"), Some(&5), "{counts:?}");
+}

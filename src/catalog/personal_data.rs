@@ -25,6 +25,15 @@ pub struct PersonalDataData {
     pub component: Vec<ComponentData>,
     #[serde(default)]
     pub consent: ConsentData,
+    /// Bases and decorators (resolved-name patterns) of data models whose
+    /// instances are sent whole (`model_dump()`, `asdict()`): such an
+    /// instance holds what its fields do.
+    #[serde(default)]
+    pub models: Vec<String>,
+    #[serde(default)]
+    pub training: TrainingData,
+    #[serde(default)]
+    pub retention: RetentionData,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -84,6 +93,34 @@ pub struct ConsentData {
     pub checkbox: Vec<String>,
 }
 
+/// Training sets (PII004): what guards a write into one per user, and
+/// which files are one. Regular expressions.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingData {
+    /// Names of per-user consent or opt-out values, and of the checks a
+    /// project calls for them, besides the opt-out catalogue's training
+    /// flags: a condition reading one guards what runs under it.
+    #[serde(default)]
+    pub guards: Vec<String>,
+    /// Paths (literal, or the text of the expression that builds them)
+    /// of files that are training or fine-tuning sets.
+    #[serde(default)]
+    pub dataset_files: Vec<String>,
+    /// `purpose=` values of file uploads that feed fine-tuning.
+    #[serde(default)]
+    pub fine_tune_purposes: Vec<String>,
+}
+
+/// Deletion paths (PII005): calls, as written or resolved, that delete
+/// from each kind of store (`file`, `vector`, `db`). Regular expressions.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionData {
+    #[serde(default)]
+    pub deletes: BTreeMap<String, Vec<String>>,
+}
+
 impl PersonalDataData {
     pub fn extend(&mut self, other: PersonalDataData) {
         self.false_friends.extend(other.false_friends);
@@ -106,6 +143,17 @@ impl PersonalDataData {
         self.component.extend(other.component);
         self.consent.names.extend(other.consent.names);
         self.consent.checkbox.extend(other.consent.checkbox);
+        self.models.extend(other.models);
+        self.training.guards.extend(other.training.guards);
+        self.training
+            .dataset_files
+            .extend(other.training.dataset_files);
+        self.training
+            .fine_tune_purposes
+            .extend(other.training.fine_tune_purposes);
+        for (kind, list) in other.retention.deletes {
+            self.retention.deletes.entry(kind).or_default().extend(list);
+        }
     }
 
     /// Pattern lists, for config validation (section, index, key, patterns).
@@ -117,6 +165,7 @@ impl PersonalDataData {
             .map(|(i, c)| ("component", i, "patterns", c.patterns.as_slice()))
             .collect();
         out.push(("consent", 0, "checkbox", &self.consent.checkbox));
+        out.push(("models", 0, "models", &self.models));
         out
     }
 }
@@ -200,6 +249,12 @@ pub struct PersonalData {
     component_category: Vec<usize>,
     consent: regex::RegexSet,
     checkbox: GlobSet,
+    models: GlobSet,
+    training_guards: regex::RegexSet,
+    dataset_files: regex::RegexSet,
+    fine_tune_purposes: Vec<String>,
+    /// Store kind → what deletes from it.
+    deletes: BTreeMap<String, regex::RegexSet>,
 }
 
 impl PersonalData {
@@ -261,6 +316,20 @@ impl PersonalData {
             b.add(compile_pattern(Language::Python, p)?);
         }
         let checkbox = b.build().map_err(|e| e.to_string())?;
+        let mut b = GlobSetBuilder::new();
+        for p in &data.models {
+            b.add(compile_pattern(Language::Python, p)?);
+        }
+        let models = b.build().map_err(|e| e.to_string())?;
+        let set = |what: &str, list: &[String]| {
+            regex::RegexSet::new(list).map_err(|e| format!("personal_data.{what}: bad regex: {e}"))
+        };
+        let training_guards = set("training.guards", &data.training.guards)?;
+        let dataset_files = set("training.dataset_files", &data.training.dataset_files)?;
+        let mut deletes = BTreeMap::new();
+        for (kind, list) in &data.retention.deletes {
+            deletes.insert(kind.clone(), set("retention.deletes", list)?);
+        }
         Ok(PersonalData {
             categories,
             terms,
@@ -269,6 +338,11 @@ impl PersonalData {
             component_category,
             consent,
             checkbox,
+            models,
+            training_guards,
+            dataset_files,
+            fine_tune_purposes: data.training.fine_tune_purposes.clone(),
+            deletes,
         })
     }
 
@@ -327,6 +401,32 @@ impl PersonalData {
     pub fn is_checkbox(&self, resolved: &str) -> bool {
         self.checkbox
             .is_match(super::to_glob_path(Language::Python, resolved))
+    }
+
+    /// Whether a class base or decorator makes a data model.
+    pub fn is_model(&self, resolved: &str) -> bool {
+        self.models
+            .is_match(super::to_glob_path(Language::Python, resolved))
+    }
+
+    /// A per-user consent or opt-out value for training, or a check of one
+    /// (beyond the opt-out catalogue's training flags).
+    pub fn is_training_guard(&self, name: &str) -> bool {
+        self.training_guards.is_match(name)
+    }
+
+    /// Whether a file path (or the text that builds it) names a training set.
+    pub fn is_dataset_file(&self, path: &str) -> bool {
+        self.dataset_files.is_match(path)
+    }
+
+    pub fn is_fine_tune_purpose(&self, purpose: &str) -> bool {
+        self.fine_tune_purposes.iter().any(|p| p == purpose)
+    }
+
+    /// Whether a callee (as written or resolved) deletes from a store of `kind`.
+    pub fn deletes(&self, kind: &str, callee: &str) -> bool {
+        self.deletes.get(kind).is_some_and(|r| r.is_match(callee))
     }
 
     /// The bit of category `id`.

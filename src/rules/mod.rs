@@ -77,6 +77,8 @@ pub fn all() -> Vec<&'static dyn Rule> {
         &personal_data::cross_border_provision::CrossBorderProvision,
         &personal_data::biometric_edit_unconsented::BiometricEditUnconsented,
         &personal_data::personal_data_logged::PersonalDataLogged,
+        &personal_data::training_data_unconsented::TrainingDataUnconsented,
+        &personal_data::sensitive_data_undeleted::SensitiveDataUndeleted,
         &opt_out::recommendation_without_switch::RecommendationWithoutSwitch,
         &opt_out::switch_not_honoured::SwitchNotHonoured,
         &opt_out::training_opt_out_broken::TrainingOptOutBroken,

@@ -128,6 +128,14 @@ pub trait Domain: Sync {
         None
     }
 
+    /// Which of several tainted arguments or parts a flow's steps explain:
+    /// the first of the greatest weight (all weigh the same by default).
+    /// A rule that reports only part of a value weighs that part more, so
+    /// that the explanation names what the message reports.
+    fn weight(&self, _value: &Self::Value) -> u32 {
+        0
+    }
+
     /// Effects of call `ci` of `file` (index `fi`) beyond the spec's
     /// propagators: values it puts into places (a media writer's data into
     /// its output file).

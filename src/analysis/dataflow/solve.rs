@@ -734,11 +734,11 @@ impl<'a, D: Domain> Solver<'a, D> {
                         call.span,
                         format!("reaches `{}` (sink `{}`)", call.callee, sink.id),
                     );
-                    for loc in at {
-                        if self.tainted(id, &ev.loc(ci, loc, pos)) {
-                            self.why_loc(id, ci, loc, pos, &mut trail);
-                            break;
-                        }
+                    if let Some(loc) = first_heaviest(
+                        at.iter()
+                            .map(|loc| (loc, self.weight(id, &ev.loc(ci, loc, pos)))),
+                    ) {
+                        self.why_loc(id, ci, loc, pos, &mut trail);
                     }
                     let (steps, cut) = trail.finish();
                     self.stats.cut_steps += usize::from(cut);
@@ -773,6 +773,11 @@ impl<'a, D: Domain> Solver<'a, D> {
         resolve(&self.st, self.st.infos[id].node, v).is_some()
     }
 
+    /// How much a tainted value weighs for explanations (`None`: clean).
+    fn weight(&self, id: usize, v: &Sym<D::Value>) -> Option<u32> {
+        resolve(&self.st, self.st.infos[id].node, v).map(|v| self.cx.domain.weight(&v))
+    }
+
     // --- Steps: the first tainted part of each value, back to a source ---
 
     fn why_value(&self, id: usize, v: &Value, bytes: Range<u32>, pos: u32, t: &mut Trail) {
@@ -780,12 +785,22 @@ impl<'a, D: Domain> Solver<'a, D> {
             return;
         }
         let ev = self.ev(id);
-        for part in ev.parts(v, &bytes) {
+        // The part that weighs most (the first of those), so that the
+        // explanation names what the rule reports.
+        let parts = ev.parts(v, &bytes).into_iter().map(|part| {
+            let w = match part {
+                Part::Call(c) => self.weight(id, &ev.call(c, pos)),
+                Part::Read(r) => self.weight(id, &ev.read(r, pos)),
+                Part::Key(k) => ev.name_seed(k).map(|s| self.cx.domain.weight(&s)),
+            };
+            (part, w)
+        });
+        if let Some(part) = first_heaviest(parts) {
             match part {
-                Part::Call(c) if self.tainted(id, &ev.call(c, pos)) => {
+                Part::Call(c) => {
                     return self.why_call(id, c, pos, t);
                 }
-                Part::Read(r) if self.tainted(id, &ev.read(r, pos)) => {
+                Part::Read(r) => {
                     return self.why_read(id, r, pos, t);
                 }
                 Part::Key(k) if ev.name_seed(k).is_some() => {
@@ -1073,7 +1088,11 @@ impl<'a, D: Domain> Solver<'a, D> {
             Loc::Named(LocName::Result) => {}
             Loc::Named(LocName::Arguments) => {
                 let ev = self.ev(id);
-                if let Some(a) = call.args.iter().find(|a| self.tainted(id, &ev.arg(a, pos))) {
+                let args = call
+                    .args
+                    .iter()
+                    .map(|a| (a, self.weight(id, &ev.arg(a, pos))));
+                if let Some(a) = first_heaviest(args) {
                     self.why_value(id, &a.value, a.span.bytes(), pos, t);
                 }
             }
@@ -1159,6 +1178,19 @@ fn read_span(file: &FileFacts, scope: Option<Ustr>, pos: u32) -> crate::source::
 }
 
 /// The value of `sym` as seen from the function `node`'s callers, all of them.
+/// The first item of the greatest weight, among those with one.
+fn first_heaviest<T>(items: impl Iterator<Item = (T, Option<u32>)>) -> Option<T> {
+    let mut best: Option<(T, u32)> = None;
+    for (item, w) in items {
+        if let Some(w) = w
+            && best.as_ref().is_none_or(|(_, b)| w > *b)
+        {
+            best = Some((item, w));
+        }
+    }
+    best.map(|(item, _)| item)
+}
+
 fn resolve<V: Lattice>(st: &State<V>, node: Option<NodeId>, sym: &Sym<V>) -> Option<V> {
     let mut out = sym.own.clone();
     if let Some(node) = node {
@@ -1504,6 +1536,7 @@ fn callers(an: &Analysis<'_>, project: &Project) -> Vec<Vec<ScopeKey>> {
 }
 
 /// The parts of a value that carry taint into it.
+#[derive(Clone, Copy)]
 enum Part {
     /// An outermost call.
     Call(usize),

@@ -231,6 +231,59 @@ impl<'c, 'a> Guards<'c, 'a> {
     }
 }
 
+/// For each write (file, call): whether it reads a flag (`is_flag`) first.
+/// A write is guarded when every path to it from an entry point runs under
+/// a branch that tests the flag, or its own code reads it (under such a
+/// branch, or after a call or assignment in the same function that reads
+/// it: `users.filter(allow_training=True)`); a write no entry point reaches
+/// is judged by its own code. OPT003 and PII004 share it.
+pub fn guarded_writes(
+    cx: &Context<'_>,
+    is_flag: &dyn Fn(&str) -> bool,
+    writes: &[(usize, usize)],
+) -> BTreeMap<(usize, usize), bool> {
+    let guards = Guards::new(cx, is_flag);
+    let reads_own = |node: NodeId, fi: usize, ci: usize| -> bool {
+        let f = &cx.project.files[fi];
+        let call = &f.calls[ci];
+        if guards.own(node, &call.span).is_some() {
+            return true;
+        }
+        let (_, scope) = place(cx, node);
+        let before = |s: &Span| s.start_byte <= call.span.start_byte;
+        f.calls.iter().any(|c| {
+            c.scope.as_deref() == scope
+                && before(&c.span)
+                && (c.args.iter().any(|a| {
+                    a.keyword.as_deref().is_some_and(is_flag) || named(&a.value, is_flag).is_some()
+                }))
+        }) || f.assignments.iter().any(|a| {
+            a.scope.as_deref() == scope && before(&a.span) && named(&a.value, is_flag).is_some()
+        })
+    };
+    let mut guarded: BTreeMap<(usize, usize), bool> = BTreeMap::new();
+    let mut by_node: BTreeMap<NodeId, Vec<(usize, usize)>> = BTreeMap::new();
+    for &(fi, ci) in writes {
+        let node = call_node(cx, fi, ci);
+        by_node.entry(node).or_default().push((fi, ci));
+        guarded.insert((fi, ci), reads_own(node, fi, ci));
+    }
+    let an = cx.analysis;
+    for entry in &an.entry_points {
+        let Some(start) = an.graph.handler_node(cx.project, &entry.handler) else {
+            continue;
+        };
+        for (node, switched) in guards.reach(start) {
+            for &w in by_node.get(&node).into_iter().flatten() {
+                if !switched && !reads_own(node, w.0, w.1) {
+                    guarded.insert(w, false);
+                }
+            }
+        }
+    }
+    guarded
+}
+
 /// The node whose own code makes call `ci` of file `fi`.
 pub fn call_node(cx: &Context<'_>, fi: usize, ci: usize) -> NodeId {
     let call = &cx.project.files[fi].calls[ci];

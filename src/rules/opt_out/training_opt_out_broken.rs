@@ -2,16 +2,13 @@
 //! training defaults to "use it", users cannot change it, or a write into a
 //! training set does not read it while another does.
 
-use std::collections::BTreeMap;
-
 use serde_json::json;
 
-use crate::analysis::callgraph::NodeId;
 use crate::catalog::opt_out::{OptOut, TrainingFlag};
 use crate::facts::{Assignment, Value};
 use crate::finding::{Finding, Level, Location};
 use crate::qname::OptionQName;
-use crate::rules::opt_out::{Guards, call_node, named, place, related};
+use crate::rules::opt_out::{guarded_writes, related};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 use crate::source::Span;
 
@@ -48,6 +45,12 @@ some of them run only on a branch that tests the flag, or after reading it
 (`users.filter(allow_training=True)`), while another does not, or when the
 project has the flag and no write reads it, each write that does not is
 reported as an error.
+
+One write is reported once: these named training writes are this rule's
+whenever it judges them (the project has a training flag, or one of them
+reads it). PII004 follows user inputs into every other training write
+(datasets, fine-tuning uploads, trainers, `.jsonl` files), and into the
+named ones when the project has no flag at all.
 
 ## Why is this bad?
 User inputs used for training need the users' consent or another lawful
@@ -236,10 +239,27 @@ fn is_set_anywhere(cx: &Context<'_>, name: &str, flags: &[Definition]) -> bool {
     })
 }
 
-/// Writes into a training set that do not read the flag, when another
-/// write does or the project has a flag: one error per write.
-fn unguarded_writes(cx: &Context<'_>, oo: &OptOut, has_flag: bool, out: &mut Vec<Finding>) {
+/// The training writes this rule judges (each reported when it does not
+/// read the flag): the calls named as training writes, when the project has
+/// a training flag or one of them reads it. PII004 leaves these alone, so
+/// that a write is reported by one rule only.
+pub fn judged_writes(cx: &Context<'_>) -> Vec<(usize, usize)> {
+    let oo = &cx.catalog.opt_out;
+    let writes = training_writes(cx, oo);
+    if writes.is_empty() {
+        return writes;
+    }
+    let has_flag = !definitions(cx, oo).is_empty();
     let is_flag = |n: &str| oo.training_flag(n).is_some();
+    if has_flag || guarded_writes(cx, &is_flag, &writes).values().any(|g| *g) {
+        writes
+    } else {
+        Vec::new()
+    }
+}
+
+/// The calls named as training writes (`add_to_training_set`), as (file, call).
+fn training_writes(cx: &Context<'_>, oo: &OptOut) -> Vec<(usize, usize)> {
     let mut writes: Vec<(usize, usize)> = Vec::new();
     for (fi, f) in cx.project.files.iter().enumerate() {
         for (ci, c) in f.calls.iter().enumerate() {
@@ -251,53 +271,18 @@ fn unguarded_writes(cx: &Context<'_>, oo: &OptOut, has_flag: bool, out: &mut Vec
             }
         }
     }
+    writes
+}
+
+/// Writes into a training set that do not read the flag, when another
+/// write does or the project has a flag: one error per write.
+fn unguarded_writes(cx: &Context<'_>, oo: &OptOut, has_flag: bool, out: &mut Vec<Finding>) {
+    let is_flag = |n: &str| oo.training_flag(n).is_some();
+    let writes = training_writes(cx, oo);
     if writes.is_empty() {
         return;
     }
-    let guards = Guards::new(cx, is_flag);
-    // Whether each write reads the flag in its own code: under a branch
-    // that tests it, or after a call or assignment in the same function
-    // that reads it.
-    let reads_own = |node: NodeId, fi: usize, ci: usize| -> bool {
-        let f = &cx.project.files[fi];
-        let call = &f.calls[ci];
-        if guards.own(node, &call.span).is_some() {
-            return true;
-        }
-        let (_, scope) = place(cx, node);
-        let before = |s: &Span| s.start_byte <= call.span.start_byte;
-        f.calls.iter().any(|c| {
-            c.scope.as_deref() == scope
-                && before(&c.span)
-                && (c.args.iter().any(|a| {
-                    a.keyword.as_deref().is_some_and(is_flag) || named(&a.value, is_flag).is_some()
-                }))
-        }) || f.assignments.iter().any(|a| {
-            a.scope.as_deref() == scope && before(&a.span) && named(&a.value, is_flag).is_some()
-        })
-    };
-    // A write is guarded when every path to it from an entry point tests
-    // the flag (or, reached from none, its own code does).
-    let mut guarded: BTreeMap<(usize, usize), bool> = BTreeMap::new();
-    let mut by_node: BTreeMap<NodeId, Vec<(usize, usize)>> = BTreeMap::new();
-    for &(fi, ci) in &writes {
-        let node = call_node(cx, fi, ci);
-        by_node.entry(node).or_default().push((fi, ci));
-        guarded.insert((fi, ci), reads_own(node, fi, ci));
-    }
-    let an = cx.analysis;
-    for entry in &an.entry_points {
-        let Some(start) = an.graph.handler_node(cx.project, &entry.handler) else {
-            continue;
-        };
-        for (node, switched) in guards.reach(start) {
-            for &w in by_node.get(&node).into_iter().flatten() {
-                if !switched && !reads_own(node, w.0, w.1) {
-                    guarded.insert(w, false);
-                }
-            }
-        }
-    }
+    let guarded = guarded_writes(cx, &is_flag, &writes);
     let reference = guarded.iter().find(|(_, g)| **g).map(|(w, _)| *w);
     if reference.is_none() && !has_flag {
         return;

@@ -95,8 +95,11 @@ and `[[catalog.host]]`.
 ## Known problems
 Personal information is recognised by names: a value called `text` that
 holds a phone number is not seen, and free-text prompts alone (conversation
-content) are not reported. Fields of a whole Pydantic model serialised at
-once (`profile.model_dump()`) are not followed; reads of its fields are.
+content) are not reported. A whole data model (Pydantic, dataclass, attrs)
+sent at once (`profile.model_dump()`, `asdict(profile)`, the object itself)
+holds what its fields name when the value is named for its class
+(`customer_profile` for `CustomerProfile`); fields declared with a type and
+no value (`phone: str`) are not seen yet.
 An endpoint read from a variable that no setting in the repository gives
 (a deployment secret) is unknown and quiet. Langfuse's drop-in clients and
 callback handlers are not matched to generation calls; Datadog and New Relic
@@ -132,7 +135,7 @@ impl Rule for CrossBorderProvision {
                 continue;
             }
             let sink = &spec.data.sink[flow.sink];
-            if sink.id == super::LOG_SINK {
+            if sink.id == super::LOG_SINK || super::store_kind(&sink.id).is_some() {
                 continue;
             }
             let path = &cx.project.files[flow.site.file].path;

@@ -6,6 +6,8 @@
 pub mod biometric_edit_unconsented;
 pub mod cross_border_provision;
 pub mod personal_data_logged;
+pub mod sensitive_data_undeleted;
+pub mod training_data_unconsented;
 
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -23,9 +25,15 @@ use crate::rules::{Context, RuleMeta};
 /// The id of the spec in `personal_data.toml`.
 pub const SPEC: &str = "personal-data";
 
-/// The spec's sink for log records (PII003); every other sink is a
-/// service abroad (PII001).
+/// The spec's sink for log records (PII003).
 pub const LOG_SINK: &str = "logging";
+
+/// The spec's sinks that keep data here (PII005), by the kind of store
+/// their id names (`store-file` → `file`). Every sink that is neither
+/// these nor the log is a service abroad (PII001).
+pub fn store_kind(sink: &str) -> Option<&str> {
+    sink.strip_prefix("store-")
+}
 
 /// Categories of personal information a value may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -47,6 +55,9 @@ pub struct PiiDomain<'c> {
     names: Mutex<FastMap<Ustr, Categories>>,
     /// Per entry point: what each handler parameter receives.
     inputs: Vec<OnceLock<Vec<Input>>>,
+    /// Data models with classified fields, by the snake-case name of the
+    /// class (`user_profile`), with what their fields hold.
+    models: OnceLock<FastMap<String, Categories>>,
 }
 
 /// What an input component gives a handler parameter.
@@ -65,6 +76,7 @@ impl<'c> PiiDomain<'c> {
             inputs: (0..cx.analysis.entry_points.len())
                 .map(|_| OnceLock::new())
                 .collect(),
+            models: OnceLock::new(),
         }
     }
 
@@ -89,7 +101,17 @@ impl<'c> PiiDomain<'c> {
         let mut names = self.names.lock().unwrap_or_else(|e| e.into_inner());
         *names.entry(name).or_insert_with(|| {
             let pd = self.classifier();
-            pd.identified(pd.classify(&name))
+            let own = pd.identified(pd.classify(&name));
+            if own != 0 || name.contains('.') {
+                return own;
+            }
+            // A whole model instance, named for its class.
+            let key = crate::catalog::personal_data::tokens(&name).join("_");
+            self.models
+                .get_or_init(|| data_models(self.cx))
+                .get(&key)
+                .copied()
+                .unwrap_or(0)
         })
     }
 
@@ -127,12 +149,55 @@ impl Domain for PiiDomain<'_> {
         }
     }
 
+    /// Sensitive categories first, then those a log may not keep (an IP
+    /// address may: PII003 leaves it out), then the rest.
+    fn weight(&self, value: &Pii) -> u32 {
+        pii_weight(self.classifier(), value.0)
+    }
+
     fn describe(&self, value: &Pii) -> Option<String> {
         Some(format!(
             "personal information ({})",
             describe(self.classifier(), value.0)
         ))
     }
+}
+
+/// The project's data models (`[personal_data] models`) whose fields the
+/// classifier names, by the class name's snake-case form.
+fn data_models(cx: &Context<'_>) -> FastMap<String, Categories> {
+    let pd = &cx.catalog.personal_data;
+    let mut out = FastMap::default();
+    for f in &cx.project.files {
+        for c in &f.classes {
+            let model = c
+                .bases
+                .iter()
+                .any(|b| pd.is_model(cx.project.canonical_or_same(b).as_str()))
+                || c.decorators.iter().any(|d| {
+                    d.resolved
+                        .as_ref()
+                        .is_some_and(|r| pd.is_model(r.as_str().trim_end_matches("()")))
+                });
+            if !model {
+                continue;
+            }
+            let fields = f
+                .assignments
+                .iter()
+                .filter(|a| {
+                    a.scope.is_none() && c.span.contains(&a.span) && !a.target.contains('.')
+                })
+                .map(|a| a.target)
+                .chain(c.fields.iter().map(|x| x.name));
+            let set = fields.fold(0, |acc, n| acc | pd.identified(pd.classify(&n)));
+            if set != 0 {
+                let key = crate::catalog::personal_data::tokens(&c.name).join("_");
+                *out.entry(key).or_insert(0) |= set;
+            }
+        }
+    }
+    out
 }
 
 /// The input components of a Gradio registration (`btn.click(fn,
@@ -217,6 +282,16 @@ pub fn resolve_text(cx: &Context<'_>, fi: usize, text: &str) -> String {
         Some(t) => format!("{t}.{rest}"),
         None => text.to_string(),
     }
+}
+
+/// How much a set of categories weighs when a flow's steps pick what to
+/// explain: sensitive categories most, then identifying ones a network log
+/// need not keep, then the others (IP addresses, conversation content).
+pub fn pii_weight(pd: &PersonalData, set: Categories) -> u32 {
+    let identified = pd.identified(set);
+    4 * pd.sensitive(set).count_ones()
+        + 2 * (identified & !pd.network_log(set)).count_ones()
+        + set.count_ones()
 }
 
 /// How messages list categories: `phone number, face image`.
