@@ -797,12 +797,8 @@ impl<'a, D: Domain> Solver<'a, D> {
         });
         if let Some(part) = first_heaviest(parts) {
             match part {
-                Part::Call(c) => {
-                    return self.why_call(id, c, pos, t);
-                }
-                Part::Read(r) => {
-                    return self.why_read(id, r, pos, t);
-                }
+                Part::Call(c) => self.why_call(id, c, pos, t),
+                Part::Read(r) => self.why_read(id, r, pos, t),
                 Part::Key(k) if ev.name_seed(k).is_some() => {
                     let info = &self.st.infos[id];
                     let file = &self.cx.project.files[info.file];
@@ -813,7 +809,6 @@ impl<'a, D: Domain> Solver<'a, D> {
                         read_span(file, info.scope, pos),
                         format!("the key `{k}` holds {label}"),
                     );
-                    return;
                 }
                 _ => {}
             }
