@@ -455,6 +455,8 @@ pub struct TaintStats {
     /// Flows whose steps were cut at the engine's cap.
     pub cut_steps: usize,
     pub flows: usize,
+    /// Time spent solving the spec (one thread: the solve is serial).
+    pub elapsed: std::time::Duration,
 }
 
 impl TaintStats {

@@ -488,8 +488,14 @@ fn print_stats(s: &engine::Stats) {
     for (spec, t) in &s.taint {
         use crate::analysis::dataflow::{MAX_PARAMS, MAX_PASSES, MAX_STEPS};
         eprintln!(
-            "  taint {spec}: {} scopes, {} passes, {} flows; cut at caps: {} passes (over {MAX_PASSES} per scope), {} parameters (past {MAX_PARAMS}), {} flows' steps (over {MAX_STEPS})",
-            t.scopes, t.passes, t.flows, t.cut_passes, t.cut_params, t.cut_steps
+            "  taint {spec}: {:.1} ms, {} scopes, {} passes, {} flows; cut at caps: {} passes (over {MAX_PASSES} per scope), {} parameters (past {MAX_PARAMS}), {} flows' steps (over {MAX_STEPS})",
+            t.elapsed.as_secs_f64() * 1000.0,
+            t.scopes,
+            t.passes,
+            t.flows,
+            t.cut_passes,
+            t.cut_params,
+            t.cut_steps
         );
     }
     if s.plugins.sites > 0 {

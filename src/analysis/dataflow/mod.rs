@@ -283,7 +283,9 @@ impl Analysis<'_> {
             specs.entry(key).or_default().clone()
         };
         let any = cell.get_or_init(|| {
-            let taint = solve::run(self, project, spec, domain);
+            let start = std::time::Instant::now();
+            let mut taint = solve::run(self, project, spec, domain);
+            taint.stats.elapsed = start.elapsed();
             let mut stats = self
                 .dataflow
                 .stats
