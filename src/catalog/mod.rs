@@ -23,6 +23,7 @@ pub mod personal_data;
 pub mod rights;
 pub mod service;
 pub mod taint;
+pub mod terms;
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::{Deserialize, Serialize};

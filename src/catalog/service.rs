@@ -10,6 +10,7 @@ use regex::RegexSet;
 use serde::{Deserialize, Serialize};
 
 use super::CatalogError;
+use super::terms::TermSet;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -116,10 +117,11 @@ pub struct Service {
     pub prompt_texts: RegexSet,
     pub prompt_names: RegexSet,
     /// Every term a rule looks for among shown strings, of any kind: the
-    /// markup frontend keeps only strings that match ([`UiFilter`]).
+    /// markup frontend keeps only strings that match ([`UiFilter`]), with a
+    /// literal prefilter in front of the set.
     ///
     /// [`UiFilter`]: crate::lang::UiFilter
-    pub shown_terms: RegexSet,
+    pub shown_terms: TermSet,
     /// The patterns of `shown_terms` (they key the facts cache).
     pub shown_patterns: Vec<String>,
     pub declared: ServiceDeclared,
@@ -171,7 +173,10 @@ impl Service {
             main_templates: set("main_templates", &data.main_templates)?,
             prompt_texts: set("prompt_texts", &data.prompt_texts)?,
             prompt_names: set("prompt_names", &data.prompt_names)?,
-            shown_terms: set("shown terms", &data.shown_terms())?,
+            shown_terms: TermSet::new(
+                set("shown terms", &data.shown_terms())?,
+                &data.shown_terms(),
+            ),
             shown_patterns: data.shown_terms(),
             declared,
         })

@@ -35,7 +35,7 @@ pub enum UiFilter<'a> {
     All,
     /// Strings matching the set, plus each file's first string and first
     /// text.
-    Matching(&'a regex::RegexSet),
+    Matching(&'a crate::catalog::terms::TermSet),
     /// None: no enabled rule reads them.
     Nothing,
 }

@@ -261,6 +261,9 @@ pub(super) fn run<'a, D: Domain>(
     let flows = s.sinks();
     s.stats.flows = flows.len();
     s.stats.scopes = s.st.infos.iter().filter(|i| i.live).count();
+    // The argument edges only drive the fixed point; queries never read
+    // them, and the result is kept while every rule runs.
+    s.st.edges = Vec::new();
     Taint {
         state: s.st,
         flows,

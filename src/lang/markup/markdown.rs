@@ -2,7 +2,7 @@
 //! heading, list and quote markers dropped), each link target
 //! (`[text](target)`, `<https://…>`) a link, `<!-- -->` comments comments.
 
-use super::{Out, find};
+use super::{Out, find_before};
 use crate::facts::UiKind;
 
 pub fn scan(out: &mut Out<'_>) {
@@ -30,7 +30,7 @@ pub fn scan(out: &mut Out<'_>) {
         let mut from = start + indent;
         let line_end = start + body.len();
         if in_comment {
-            match find(text, from, "-->").filter(|&c| c < line_end) {
+            match find_before(text, from, line_end, "-->") {
                 Some(c) => {
                     in_comment = false;
                     from = c + 3;
@@ -39,8 +39,8 @@ pub fn scan(out: &mut Out<'_>) {
             }
         }
         let mut prose_end = line_end;
-        if let Some(open) = find(text, from, "<!--").filter(|&c| c < line_end) {
-            let close = find(text, open + 4, "-->").filter(|&c| c < line_end);
+        if let Some(open) = find_before(text, from, line_end, "<!--") {
+            let close = find_before(text, open + 4, line_end, "-->");
             out.comment(open, open + 4, close.unwrap_or(line_end));
             in_comment = close.is_none();
             prose_end = open;
@@ -62,15 +62,15 @@ pub fn scan(out: &mut Out<'_>) {
 fn links(out: &mut Out<'_>, start: usize, end: usize) {
     let text = out.text;
     let mut i = start;
-    while let Some(p) = find(text, i, "](").filter(|&p| p < end) {
+    while let Some(p) = find_before(text, i, end, "](") {
         let t = p + 2;
         let close = text[t..end].find([')', ' ']).map_or(end, |c| t + c);
         out.push(UiKind::Link, &text[t..close], t, close);
         i = close.max(t);
     }
     let mut i = start;
-    while let Some(p) = find(text, i, "<").filter(|&p| p < end) {
-        let close = find(text, p, ">").filter(|&c| c < end);
+    while let Some(p) = find_before(text, i, end, "<") {
+        let close = find_before(text, p, end, ">");
         let Some(close) = close else { break };
         let inner = &text[p + 1..close];
         if inner.starts_with("http") || inner.starts_with("mailto:") {

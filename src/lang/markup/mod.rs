@@ -500,5 +500,16 @@ pub(crate) fn find(text: &str, from: usize, needle: &str) -> Option<usize> {
     text.get(from..)?.find(needle).map(|p| from + p)
 }
 
+/// [`find`] of an occurrence that starts before `end`: the same answer as
+/// `find(..).filter(|&p| p < end)`, without searching the rest of the
+/// text (per line of a long file, that search made the scan quadratic).
+pub(crate) fn find_before(text: &str, from: usize, end: usize, needle: &str) -> Option<usize> {
+    let hi = (end + needle.len().saturating_sub(1)).min(text.len());
+    let window = text.as_bytes().get(from..hi)?;
+    memchr::memmem::find(window, needle.as_bytes())
+        .map(|p| from + p)
+        .filter(|&p| p < end)
+}
+
 #[cfg(test)]
 mod tests;

@@ -1,4 +1,5 @@
 use super::*;
+use crate::catalog::terms::TermSet;
 
 fn strings(path: &str, text: &str) -> Vec<(UiKind, String)> {
     let (facts, _) = extract(path, text);
@@ -234,7 +235,8 @@ fn filters_keep_matching_strings_first_strings_and_every_comment() {
     let page = r#"<div id="main"><h1>Welcome</h1>
 <!-- synthlint: ignore[SVC002] reported by mail -->
 <p>Plain words</p><a href="/report">Report abuse</a><p>More words</p></div>"#;
-    let terms = regex::RegexSet::new([r"(?i)report"]).unwrap();
+    let pattern = [r"(?i)report".to_string()];
+    let terms = TermSet::new(regex::RegexSet::new(&pattern).unwrap(), &pattern);
     let (all, _) = extract("templates/index.html", page);
     let (some, _) = extract_with("templates/index.html", page, UiFilter::Matching(&terms));
     let (none, _) = extract_with("templates/index.html", page, UiFilter::Nothing);
@@ -316,4 +318,23 @@ fn an_ampersand_before_multibyte_text_is_kept() {
         decode_entities("a &amp; b &#x41; 한국어&"),
         "a & b A 한국어&"
     );
+}
+
+#[test]
+fn find_before_is_find_filtered() {
+    let text = "ab](c <!-- x --> é](<d>\n](\n<!--";
+    for needle in ["](", "<!--", "-->", "<", ">", "\n"] {
+        for from in 0..=text.len() + 1 {
+            for end in 0..=text.len() + 1 {
+                if !text.is_char_boundary(from.min(text.len())) {
+                    continue;
+                }
+                assert_eq!(
+                    find_before(text, from, end, needle),
+                    find(text, from, needle).filter(|&p| p < end),
+                    "{needle:?} {from} {end}"
+                );
+            }
+        }
+    }
 }

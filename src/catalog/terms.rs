@@ -1,0 +1,362 @@
+//! A set of regular expressions with a literal prefilter: the markup
+//! frontend matches every string of a page against the service terms, and
+//! most strings match none. The full set (Unicode word boundaries, case
+//! folding) is slow on such text, so a string first goes through one
+//! Aho-Corasick pass over literals that every match must contain; only
+//! strings that contain one reach the set.
+//!
+//! The literals are read from the patterns themselves (users extend the
+//! terms), case-folded char by char on both sides ([`fold`]). A pattern
+//! with no such literal (`\d+`, `.*x`) turns the prefilter off: the set then
+//! sees every string, as before.
+
+use aho_corasick::AhoCorasick;
+use regex::RegexSet;
+use regex_syntax::hir::{Class, Hir, HirKind};
+
+/// At most this many strings for one part or run, and literals in all.
+const MAX_VARIANTS: usize = 256;
+const MAX_LITERALS: usize = 4096;
+/// A character class is read as literals only up to this many chars.
+const MAX_CLASS_CHARS: usize = 8;
+
+/// A [`RegexSet`] whose `is_match` is the set's, sped up by a prefilter.
+#[derive(Debug)]
+pub struct TermSet {
+    pub set: RegexSet,
+    prefilter: Option<AhoCorasick>,
+}
+
+impl TermSet {
+    pub fn new(set: RegexSet, patterns: &[String]) -> TermSet {
+        let prefilter = required_literals(patterns).and_then(|lits| AhoCorasick::new(&lits).ok());
+        TermSet { set, prefilter }
+    }
+
+    /// Whether some pattern matches `text`.
+    pub fn is_match(&self, text: &str) -> bool {
+        match &self.prefilter {
+            Some(ac) => {
+                let folded = fold_str(text);
+                ac.is_match(folded.as_bytes()) && self.set.is_match(text)
+            }
+            None => self.set.is_match(text),
+        }
+    }
+
+    /// Whether strings are prefiltered.
+    pub fn has_prefilter(&self) -> bool {
+        self.prefilter.is_some()
+    }
+}
+
+/// The fold applied to literals and to the text: the lowercase of a
+/// char's uppercase, where each is one char (so `ſ` and `s`, `K` and `k`
+/// fold alike, as they match alike under `(?i)`), else the char. Being a
+/// per-char map applied to both, a literal that occurs in a text occurs,
+/// folded, in the folded text.
+fn fold(c: char) -> char {
+    fn one(mut it: impl Iterator<Item = char>) -> Option<char> {
+        match (it.next(), it.next()) {
+            (Some(c), None) => Some(c),
+            _ => None,
+        }
+    }
+    let upper = one(c.to_uppercase()).unwrap_or(c);
+    one(upper.to_lowercase()).unwrap_or(upper)
+}
+
+fn fold_str(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.is_ascii() {
+        if text.bytes().any(|b| b.is_ascii_uppercase()) {
+            text.to_ascii_lowercase().into()
+        } else {
+            text.into()
+        }
+    } else {
+        text.chars().map(fold).collect::<String>().into()
+    }
+}
+
+/// Folded literals such that every match of every pattern contains one;
+/// `None` when some pattern has none (or they are too many).
+fn required_literals(patterns: &[String]) -> Option<Vec<String>> {
+    let mut all: Vec<String> = Vec::new();
+    for p in patterns {
+        let hir = regex_syntax::ParserBuilder::new().build().parse(p).ok()?;
+        all.extend(required(&hir)?);
+        if all.len() > MAX_LITERALS {
+            return None;
+        }
+    }
+    all.sort();
+    all.dedup();
+    Some(all)
+}
+
+/// Literals one of which every match of `hir` contains (never empty ones).
+fn required(hir: &Hir) -> Option<Vec<String>> {
+    if let Some(all) = exact(hir) {
+        return all.iter().all(|s| !s.is_empty()).then_some(all);
+    }
+    match hir.kind() {
+        HirKind::Repetition(rep) if rep.min >= 1 => required(&rep.sub),
+        HirKind::Capture(cap) => required(&cap.sub),
+        HirKind::Alternation(alts) => {
+            let mut out = Vec::new();
+            for alt in alts {
+                out.extend(required(alt)?);
+                if out.len() > MAX_LITERALS {
+                    return None;
+                }
+            }
+            Some(out)
+        }
+        HirKind::Concat(parts) => concat_required(parts),
+        _ => None,
+    }
+}
+
+/// Every string `hir` matches, folded, when they are few (`chat[-_ ]?box`:
+/// 4); zero-width assertions match the empty string.
+fn exact(hir: &Hir) -> Option<Vec<String>> {
+    let out = match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => vec![String::new()],
+        HirKind::Literal(lit) => vec![
+            std::str::from_utf8(&lit.0)
+                .ok()?
+                .chars()
+                .map(fold)
+                .collect(),
+        ],
+        HirKind::Class(class) => class_chars(class)?.into_iter().map(String::from).collect(),
+        HirKind::Capture(cap) => exact(&cap.sub)?,
+        HirKind::Repetition(rep) => {
+            // `x?` and `x{0,2}`: each count, joined.
+            let max = rep.max?;
+            if max > 4 {
+                return None;
+            }
+            let one = exact(&rep.sub)?;
+            let mut out = Vec::new();
+            let mut level = vec![String::new()];
+            for n in 0..=max {
+                if n >= rep.min {
+                    out.extend(level.iter().cloned());
+                }
+                if n < max {
+                    level = product(&level, &one)?;
+                }
+            }
+            out
+        }
+        HirKind::Alternation(alts) => {
+            let mut out = Vec::new();
+            for alt in alts {
+                out.extend(exact(alt)?);
+            }
+            out
+        }
+        HirKind::Concat(parts) => {
+            let mut out = vec![String::new()];
+            for part in parts {
+                out = product(&out, &exact(part)?)?;
+            }
+            out
+        }
+    };
+    dedup(out)
+}
+
+/// Each of `a` followed by each of `b`, while they are few.
+fn product(a: &[String], b: &[String]) -> Option<Vec<String>> {
+    if a.len() * b.len() > MAX_VARIANTS {
+        return None;
+    }
+    dedup(
+        a.iter()
+            .flat_map(|x| b.iter().map(move |y| format!("{x}{y}")))
+            .collect(),
+    )
+}
+
+fn dedup(mut v: Vec<String>) -> Option<Vec<String>> {
+    v.sort_unstable();
+    v.dedup();
+    (v.len() <= MAX_VARIANTS).then_some(v)
+}
+
+/// In a sequence, any part's literals will do, and so will a run of
+/// adjacent parts with few strings joined (zero-width assertions between
+/// them match nothing): keep the candidate whose shortest literal is
+/// longest.
+fn concat_required(parts: &[Hir]) -> Option<Vec<String>> {
+    let mut candidates: Vec<Vec<String>> = Vec::new();
+    let mut run: Vec<String> = vec![String::new()];
+    let close = |run: &mut Vec<String>, candidates: &mut Vec<Vec<String>>| {
+        let done = std::mem::replace(run, vec![String::new()]);
+        if done.iter().all(|s| !s.is_empty()) {
+            candidates.push(done);
+        }
+    };
+    for part in parts {
+        if let Some(strings) = exact(part) {
+            match product(&run, &strings) {
+                Some(joined) => run = joined,
+                None => {
+                    close(&mut run, &mut candidates);
+                    run = strings;
+                }
+            }
+            continue;
+        }
+        close(&mut run, &mut candidates);
+        if let Some(lits) = required(part) {
+            candidates.push(lits);
+        }
+    }
+    close(&mut run, &mut candidates);
+    candidates.into_iter().max_by_key(|lits| {
+        let shortest = lits.iter().map(String::len).min().unwrap_or(0);
+        (shortest, std::cmp::Reverse(lits.len()))
+    })
+}
+
+/// The folded chars of a small class, deduplicated.
+fn class_chars(class: &Class) -> Option<Vec<char>> {
+    let mut out: Vec<char> = Vec::new();
+    match class {
+        Class::Unicode(u) => {
+            for r in u.iter() {
+                let n = (r.end() as u32 - r.start() as u32 + 1) as usize;
+                if out.len() + n > MAX_CLASS_CHARS {
+                    return None;
+                }
+                out.extend((r.start()..=r.end()).map(fold));
+            }
+        }
+        Class::Bytes(b) => {
+            for r in b.iter() {
+                // Only ASCII bytes are whole chars of a `&str` haystack.
+                if r.end() > 0x7f {
+                    return None;
+                }
+                let n = (r.end() - r.start()) as usize + 1;
+                if out.len() + n > MAX_CLASS_CHARS {
+                    return None;
+                }
+                out.extend((r.start()..=r.end()).map(|b| fold(b as char)));
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    (!out.is_empty()).then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lits(p: &str) -> Option<Vec<String>> {
+        required_literals(&[p.to_string()])
+    }
+
+    #[test]
+    fn literals_of_patterns() {
+        assert_eq!(lits("举报").unwrap(), ["举报"]);
+        assert_eq!(lits(r"(?i)\bfeedback\b").unwrap(), ["feedback"]);
+        assert_eq!(
+            lits(r"(?i)\bcontact (us|support)\b").unwrap(),
+            ["contact support", "contact us"]
+        );
+        assert_eq!(
+            lits(r"(?i)\b(AI|models?) (can|may) (produce|generate)\b")
+                .unwrap()
+                .len(),
+            3 * 2 * 2
+        );
+        assert_eq!(lits(r"^mailto:").unwrap(), ["mailto:"]);
+        assert_eq!(lits(r"(?i)(kids?|teen)[-_]?mode").unwrap().len(), 9);
+        assert_eq!(lits(r"(?i)^chat(bot)?$").unwrap(), ["chat", "chatbot"]);
+        assert_eq!(lits(r"网信算备\s*\d{21}\s*号").unwrap(), ["网信算备"]);
+        assert_eq!(
+            lits(r"[A-Z][A-Za-z]+-[A-Za-z0-9]+-20\d{6}S\d{4}").unwrap(),
+            ["-20"]
+        );
+        assert_eq!(lits(r"(?i)(^|[^a-z])dob([^a-z]|$)").unwrap(), ["dob"]);
+        // Nothing every match must contain: no prefilter at all.
+        assert_eq!(lits(r"\d{4}"), None);
+        assert_eq!(lits(r"(?i)x?"), None);
+        assert_eq!(required_literals(&["abc".into(), r"\w+".into()]), None);
+    }
+
+    /// The literals of the built-in terms, to read (`--ignored --nocapture`):
+    /// a short common word here lets many strings through to the set.
+    #[test]
+    #[ignore]
+    fn print_builtin_literals() {
+        let c = crate::catalog::Catalog::load(&crate::catalog::CatalogData::default()).unwrap();
+        for p in &c.service.shown_patterns {
+            let lits = required_literals(std::slice::from_ref(p)).unwrap();
+            println!("{p}: {}", lits.join(" | "));
+        }
+    }
+
+    /// The prefilter never drops a string the set matches: the built-in
+    /// terms against strings that match them, in other cases and scripts.
+    #[test]
+    fn prefilter_keeps_every_match() {
+        let c = crate::catalog::Catalog::load(&crate::catalog::CatalogData::default()).unwrap();
+        let terms = &c.service.shown_terms;
+        assert!(terms.has_prefilter());
+        let texts = [
+            "网信算备110108823483901230011号",
+            "上线编号：Beijing-WenXin-20230821S0001",
+            "网信算备{{}}号",
+            "上线编号 XXXX",
+            "请联系我们",
+            "REPORT ABUSE here",
+            "Send us FeedBack.",
+            "Our Complaints policy",
+            "CONTACT SUPPORT",
+            "mailto:x@y.z",
+            "/Reports/",
+            "AI-Generated content",
+            "This is an AI ChatBot",
+            "Large Language Models can make mistakes",
+            "You are chatting with an AI",
+            "由AI生成",
+            "chat-box",
+            "ChatWindow",
+            "Chatbot",
+            "未成年人模式",
+            "Minor Protection",
+            "Kids Mode",
+            "AGE-GATE",
+            "Date of Birth",
+            "DOB:",
+            "isMinor",
+            "UNDER 18",
+            "Parental Control",
+            "18 years old",
+            // Unicode case folding: the Kelvin sign folds to k.
+            "\u{212A}ids mode",
+            "FEEDBAC\u{212A}",
+            "Contact ſupport",
+        ];
+        for t in texts {
+            assert!(terms.set.is_match(t), "{t}: the set should match");
+            assert!(terms.is_match(t), "{t}: dropped by the prefilter");
+        }
+        for t in [
+            "Plain words",
+            "Welcome to the docs",
+            "Installation",
+            "été",
+            "",
+        ] {
+            assert!(!terms.is_match(t), "{t}");
+        }
+    }
+}
