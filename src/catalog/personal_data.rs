@@ -30,6 +30,12 @@ pub struct PersonalDataData {
     /// instance holds what its fields do.
     #[serde(default)]
     pub models: Vec<String>,
+    /// Methods that give back instances of a data model when called on its
+    /// class or its manager (`User.objects.get`, `User.model_validate`,
+    /// `User.query.filter_by(...).first`), or on a session given the class
+    /// first (`session.get(User, id)`).
+    #[serde(default)]
+    pub model_reads: Vec<String>,
     #[serde(default)]
     pub training: TrainingData,
     #[serde(default)]
@@ -144,6 +150,7 @@ impl PersonalDataData {
         self.consent.names.extend(other.consent.names);
         self.consent.checkbox.extend(other.consent.checkbox);
         self.models.extend(other.models);
+        self.model_reads.extend(other.model_reads);
         self.training.guards.extend(other.training.guards);
         self.training
             .dataset_files
@@ -250,6 +257,7 @@ pub struct PersonalData {
     consent: regex::RegexSet,
     checkbox: GlobSet,
     models: GlobSet,
+    model_reads: Vec<String>,
     training_guards: regex::RegexSet,
     dataset_files: regex::RegexSet,
     fine_tune_purposes: Vec<String>,
@@ -339,6 +347,7 @@ impl PersonalData {
             consent,
             checkbox,
             models,
+            model_reads: data.model_reads.clone(),
             training_guards,
             dataset_files,
             fine_tune_purposes: data.training.fine_tune_purposes.clone(),
@@ -407,6 +416,12 @@ impl PersonalData {
     pub fn is_model(&self, resolved: &str) -> bool {
         self.models
             .is_match(super::to_glob_path(Language::Python, resolved))
+    }
+
+    /// Whether a method called on a model class (or its manager or query)
+    /// gives back its instances.
+    pub fn is_model_read(&self, method: &str) -> bool {
+        self.model_reads.iter().any(|m| m == method)
     }
 
     /// A per-user consent or opt-out value for training, or a check of one
