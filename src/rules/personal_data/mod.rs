@@ -229,6 +229,17 @@ impl Domain for PiiDomain<'_> {
                 let c = self.classify(name);
                 (c.0 != 0).then_some(c)
             }
+            // A field read by its key (`request.form.get("phone")`,
+            // `request.POST.get("id_card")`): what the key names.
+            Origin::Call { site, .. } => {
+                let call = &self.cx.project.files[site.file].calls[site.call];
+                let key = call.args.iter().find(|a| a.keyword.is_none())?;
+                let Value::Str(k) = key.value else {
+                    return None;
+                };
+                let c = self.classify(k);
+                (c.1 != 0).then_some(Pii::plain(c.1))
+            }
             // A whole instance: its attributes hold what their names say.
             Origin::Typed { ty, args, .. } => {
                 let c = self.typed(ty, args);
