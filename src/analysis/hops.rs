@@ -660,6 +660,15 @@ impl Url {
         Some(&path[start..])
     }
 
+    /// The literal start of the path after a literal host, up to the first
+    /// hole, query or fragment: `/mp/collect` of
+    /// `f"https://www.google-analytics.com/mp/collect?api_secret={s}"`.
+    pub fn path_start(&self) -> Option<&str> {
+        self.host()?;
+        let path = self.path()?;
+        Some(path.split(HOLE).next().unwrap_or(path))
+    }
+
     /// The literal host and the literal end of the path (`hosts::split_url`
     /// for URLs with holes): what names a provider and a generation path.
     pub fn split(&self) -> Option<(String, String)> {

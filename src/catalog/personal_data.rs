@@ -40,6 +40,23 @@ pub struct PersonalDataData {
     pub training: TrainingData,
     #[serde(default)]
     pub retention: RetentionData,
+    /// Services outside mainland China that receive data over plain HTTP
+    /// (PII001's `overseas-http` sink keeps requests to these hosts).
+    #[serde(default)]
+    pub overseas_service: Vec<OverseasService>,
+}
+
+/// An overseas service reached by URL (`requests.post(".../mp/collect")`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OverseasService {
+    /// How messages name it (`Google Analytics`).
+    pub service: String,
+    /// Host names, compared exactly and without case.
+    pub hosts: Vec<String>,
+    /// Path prefixes that receive data (none: any path).
+    #[serde(default)]
+    pub paths: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -158,6 +175,7 @@ impl PersonalDataData {
         self.training
             .fine_tune_purposes
             .extend(other.training.fine_tune_purposes);
+        self.overseas_service.extend(other.overseas_service);
         for (kind, list) in other.retention.deletes {
             self.retention.deletes.entry(kind).or_default().extend(list);
         }
@@ -263,6 +281,7 @@ pub struct PersonalData {
     fine_tune_purposes: Vec<String>,
     /// Store kind → what deletes from it.
     deletes: BTreeMap<String, regex::RegexSet>,
+    overseas: Vec<OverseasService>,
 }
 
 impl PersonalData {
@@ -352,6 +371,7 @@ impl PersonalData {
             dataset_files,
             fine_tune_purposes: data.training.fine_tune_purposes.clone(),
             deletes,
+            overseas: data.overseas_service.clone(),
         })
     }
 
@@ -437,6 +457,17 @@ impl PersonalData {
 
     pub fn is_fine_tune_purpose(&self, purpose: &str) -> bool {
         self.fine_tune_purposes.iter().any(|p| p == purpose)
+    }
+
+    /// The overseas service a URL's host and path reach, if any.
+    pub fn overseas_service(&self, host: &str, path: &str) -> Option<&str> {
+        self.overseas
+            .iter()
+            .find(|s| {
+                s.hosts.iter().any(|h| h.eq_ignore_ascii_case(host))
+                    && (s.paths.is_empty() || s.paths.iter().any(|p| path.starts_with(p.as_str())))
+            })
+            .map(|s| s.service.as_str())
     }
 
     /// Whether a callee (as written or resolved) deletes from a store of `kind`.
