@@ -858,10 +858,16 @@ impl<'a, D: Domain> Solver<'a, D> {
         let file = &self.cx.project.files[info.file];
         if let Some(seed) = ev.read_seed(name, pos) {
             let label = self.label(ev.name_source().unwrap_or(0), &seed);
+            // Seeded by what it is called, or by its declared or made type.
+            let how = if ev.name_seed(name).is_some() {
+                "its name"
+            } else {
+                "its type"
+            };
             t.push(
                 info.file,
                 read_span(file, info.scope, pos),
-                format!("`{name}` holds {label}, by its name"),
+                format!("`{name}` holds {label}, by {how}"),
             );
             return;
         }

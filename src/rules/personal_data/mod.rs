@@ -76,8 +76,8 @@ pub struct PiiDomain<'c> {
 /// whose fields, their own or inherited, the classifier names.
 #[derive(Default)]
 pub struct Models {
-    /// By the snake-case class name (`user_profile`): an instance named
-    /// for its class.
+    /// By the snake-case class name of two words or more
+    /// (`user_profile`): an instance named for its class.
     pub by_name: FastMap<String, Categories>,
     /// By the dotted class name (`app.models.UserProfile`): an instance of
     /// a known type.
@@ -331,8 +331,12 @@ fn data_models(cx: &Context<'_>) -> Models {
                 set = fields_of(f, c);
             }
             if set != 0 {
-                let key = crate::catalog::personal_data::tokens(&c.name).join("_");
-                *out.by_name.entry(key).or_insert(0) |= set;
+                // By name only for names of two words or more: a `user` is
+                // far from always a `User` (a chat platform's, an OS one).
+                let words = crate::catalog::personal_data::tokens(&c.name);
+                if words.len() >= 2 {
+                    *out.by_name.entry(words.join("_")).or_insert(0) |= set;
+                }
                 *out.by_class.entry(dotted).or_insert(0) |= set;
             }
         }
