@@ -36,6 +36,12 @@ pub struct PersonalDataData {
     /// first (`session.get(User, id)`).
     #[serde(default)]
     pub model_reads: Vec<String>,
+    /// Receivers (the last segment as written, regular expressions) whose
+    /// `get("key")` reads a field the key names: forms, request data,
+    /// payloads (`request.form`, `request.POST`, `data`), not translation
+    /// tables or caches.
+    #[serde(default)]
+    pub keyed_receivers: Vec<String>,
     #[serde(default)]
     pub training: TrainingData,
     #[serde(default)]
@@ -168,6 +174,7 @@ impl PersonalDataData {
         self.consent.checkbox.extend(other.consent.checkbox);
         self.models.extend(other.models);
         self.model_reads.extend(other.model_reads);
+        self.keyed_receivers.extend(other.keyed_receivers);
         self.training.guards.extend(other.training.guards);
         self.training
             .dataset_files
@@ -276,6 +283,7 @@ pub struct PersonalData {
     checkbox: GlobSet,
     models: GlobSet,
     model_reads: Vec<String>,
+    keyed_receivers: regex::RegexSet,
     training_guards: regex::RegexSet,
     dataset_files: regex::RegexSet,
     fine_tune_purposes: Vec<String>,
@@ -352,6 +360,7 @@ impl PersonalData {
             regex::RegexSet::new(list).map_err(|e| format!("personal_data.{what}: bad regex: {e}"))
         };
         let training_guards = set("training.guards", &data.training.guards)?;
+        let keyed_receivers = set("keyed_receivers", &data.keyed_receivers)?;
         let dataset_files = set("training.dataset_files", &data.training.dataset_files)?;
         let mut deletes = BTreeMap::new();
         for (kind, list) in &data.retention.deletes {
@@ -367,6 +376,7 @@ impl PersonalData {
             checkbox,
             models,
             model_reads: data.model_reads.clone(),
+            keyed_receivers,
             training_guards,
             dataset_files,
             fine_tune_purposes: data.training.fine_tune_purposes.clone(),
@@ -442,6 +452,13 @@ impl PersonalData {
     /// gives back its instances.
     pub fn is_model_read(&self, method: &str) -> bool {
         self.model_reads.iter().any(|m| m == method)
+    }
+
+    /// Whether `get("key")` on a receiver (as written) reads a field named
+    /// by the key.
+    pub fn is_keyed_receiver(&self, receiver: &str) -> bool {
+        let last = receiver.rsplit('.').next().unwrap_or(receiver);
+        self.keyed_receivers.is_match(last)
     }
 
     /// A per-user consent or opt-out value for training, or a check of one

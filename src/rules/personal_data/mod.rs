@@ -233,6 +233,12 @@ impl Domain for PiiDomain<'_> {
             // `request.POST.get("id_card")`): what the key names.
             Origin::Call { site, .. } => {
                 let call = &self.cx.project.files[site.file].calls[site.call];
+                let crate::facts::Receiver::Name(receiver) = call.receiver else {
+                    return None;
+                };
+                if !self.classifier().is_keyed_receiver(&receiver) {
+                    return None;
+                }
                 let key = call.args.iter().find(|a| a.keyword.is_none())?;
                 let Value::Str(k) = key.value else {
                     return None;
