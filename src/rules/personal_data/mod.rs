@@ -114,7 +114,7 @@ impl<'c> PiiDomain<'c> {
     /// class (`User.objects.get()`, `User.model_validate()`,
     /// `User.query.filter_by().first()`, `session.get(User, id)`: the
     /// read methods of `[personal_data] model_reads`).
-    fn typed(&self, ty: QName, args: Option<&[Arg]>) -> Categories {
+    fn typed(&self, file: usize, ty: QName, args: Option<&[Arg]>) -> Categories {
         if self.models().by_class.is_empty() {
             return 0;
         }
@@ -131,22 +131,26 @@ impl<'c> PiiDomain<'c> {
         if !last.ends_with("()") || !pd.is_model_read(last.trim_end_matches("()")) {
             return 0;
         }
-        match args.and_then(|a| a.iter().find(|a| a.keyword.is_none())) {
-            Some(Arg {
-                value: Value::Name {
-                    resolved: Some(r), ..
-                },
-                ..
-            }) => {
-                let class = self.cx.project.canonical_or_same(r);
-                self.models()
-                    .by_class
-                    .get(class.as_str())
-                    .copied()
-                    .unwrap_or(0)
+        let Some(Arg {
+            value: Value::Name { text, resolved },
+            ..
+        }) = args.and_then(|a| a.iter().find(|a| a.keyword.is_none()))
+        else {
+            return 0;
+        };
+        // The class as resolved, else as the file imports it.
+        let class = match resolved {
+            Some(r) => self.cx.project.canonical_or_same(r).as_str().to_string(),
+            None => {
+                let text = resolve_text(self.cx, file, text);
+                self.cx.project.canonical_text(&text).unwrap_or(text)
             }
-            _ => 0,
-        }
+        };
+        self.models()
+            .by_class
+            .get(class.as_str())
+            .copied()
+            .unwrap_or(0)
     }
 
     /// The categories of a model instance that `ty` names: the class
@@ -247,8 +251,8 @@ impl Domain for PiiDomain<'_> {
                 (c.1 != 0).then_some(Pii::plain(c.1))
             }
             // A whole instance: its attributes hold what their names say.
-            Origin::Typed { ty, args, .. } => {
-                let c = self.typed(ty, args);
+            Origin::Typed { file, ty, args, .. } => {
+                let c = self.typed(file, ty, args);
                 (c != 0).then_some(Pii(c, 0))
             }
             Origin::Param {
