@@ -1065,7 +1065,7 @@ fn settings_class(project: &Project, catalog: &Catalog, class: &str) -> Option<S
         if let Some(k) = catalog
             .settings_classes
             .iter()
-            .find(|s| s.bases.iter().any(|b| *b == c))
+            .find(|s| s.bases.contains(&c))
         {
             kind = kind.or(Some(k));
             continue;
