@@ -457,3 +457,57 @@ fn calls_are_in_source_order_with_chains_before_their_receivers() {
         .collect();
     assert_eq!(inside.len(), 3, "{inside:?}");
 }
+
+#[test]
+fn annotated_class_fields_and_parameter_types() {
+    let f = facts(
+        "app/models.py",
+        "from typing import Optional\nfrom pydantic import BaseModel, EmailStr, Field\nfrom sqlalchemy.orm import Mapped\n\nclass User(BaseModel):\n    phone: str\n    id_card: Optional[str] = None\n    email: EmailStr = Field(..., alias=\"mail\")\n    name: Mapped[str]\n    plain = 1\n    def m(self):\n        x: int = 2\n\ndef handler(body: User, other: Optional[User] = None, n=3, *args, tag: \"User\" = None):\n    pass\n",
+    );
+    let user = f.classes.iter().find(|c| c.name == "User").expect("class");
+    let fields: Vec<(&str, Option<&str>, Option<String>)> = user
+        .fields
+        .iter()
+        .map(|x| {
+            (
+                x.name.as_str(),
+                x.rename.as_deref(),
+                x.type_.map(String::from),
+            )
+        })
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            // Builtins resolve to nothing; `Optional` and `Mapped` are unwrapped.
+            ("phone", None, None),
+            ("id_card", None, None),
+            (
+                "email",
+                Some("mail"),
+                Some("pydantic.EmailStr()".to_string())
+            ),
+            ("name", None, None),
+        ]
+    );
+    let handler = f
+        .functions
+        .iter()
+        .find(|g| g.name == "handler")
+        .expect("fn");
+    let types: Vec<Option<String>> = handler
+        .param_types
+        .iter()
+        .map(|t| t.map(String::from))
+        .collect();
+    assert_eq!(
+        types,
+        [
+            Some("app.models.User()".to_string()),
+            Some("app.models.User()".to_string()),
+            None,
+            None,
+            None,
+        ]
+    );
+}

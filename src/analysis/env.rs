@@ -299,6 +299,28 @@ impl EnvMap {
         others.all(|s| s.value == first.value).then_some(first)
     }
 
+    /// [`lookup`](Self::lookup) of a variable named in any case (settings
+    /// classes read `base_url` from `BASE_URL`), with the variable as the
+    /// configuration spells it: the name as given first, then upper case,
+    /// then any other spelling.
+    pub fn lookup_any_case(&self, name: &str, path: &str) -> Option<(String, &EnvSource)> {
+        let upper = name.to_ascii_uppercase();
+        for n in [name, upper.as_str()] {
+            if let Some(s) = self.lookup(n, path) {
+                return Some((n.to_string(), s));
+            }
+        }
+        let mut other: Vec<&Ustr> = self
+            .vars
+            .keys()
+            .filter(|k| k.eq_ignore_ascii_case(name))
+            .collect();
+        other.sort();
+        other
+            .into_iter()
+            .find_map(|k| Some((k.to_string(), self.lookup(k, path)?)))
+    }
+
     /// How many variables are set.
     pub fn len(&self) -> usize {
         self.vars.len()

@@ -660,6 +660,15 @@ impl Url {
         Some(&path[start..])
     }
 
+    /// The literal start of the path after a literal host, up to the first
+    /// hole, query or fragment: `/mp/collect` of
+    /// `f"https://www.google-analytics.com/mp/collect?api_secret={s}"`.
+    pub fn path_start(&self) -> Option<&str> {
+        self.host()?;
+        let path = self.path()?;
+        Some(path.split(HOLE).next().unwrap_or(path))
+    }
+
     /// The literal host and the literal end of the path (`hosts::split_url`
     /// for URLs with holes): what names a provider and a generation path.
     pub fn split(&self) -> Option<(String, String)> {
@@ -804,10 +813,110 @@ impl<'p> Reader<'p> {
                 name,
                 default: None,
             } => self.env_var(name, out),
-            Value::Name { text, .. } => self.name(text, depth, out),
+            Value::Name { text, resolved } => {
+                if !self.settings_field(text, resolved.as_ref(), depth, out) {
+                    self.name(text, depth, out)
+                }
+            }
             Value::Expr(e) => self.shape(&e.shape, depth, out),
             _ => out.hole(),
         }
+    }
+
+    /// A field of a settings class (`settings.base_url`, with `settings =
+    /// Settings()` and `class Settings(BaseSettings)`): the environment
+    /// variable it reads (its alias, or the class's prefix and its name, in
+    /// any case) as the configuration sets it, else its default. Only when
+    /// reading the environment; whether it was a settings field.
+    fn settings_field(
+        &self,
+        text: &str,
+        resolved: Option<&crate::facts::QName>,
+        depth: usize,
+        out: &mut Url,
+    ) -> bool {
+        if !self.env || self.catalog.settings_classes.is_empty() || !text.contains('.') {
+            return false;
+        }
+        let project = self.project;
+        // The instance's type and the field: `app.config.Settings().base_url`.
+        let typed = match resolved {
+            Some(r) => project.canonical_or_same(r).as_str().to_string(),
+            None => {
+                let (head, rest) = text.split_once('.').unwrap_or((text, ""));
+                let file = &project.files[self.fi];
+                // Bound in the code, or a parameter declared with the class.
+                let bound = project
+                    .index
+                    .binding_at(file, self.fi, self.scope, head, self.pos)
+                    .and_then(|a| a.value_call);
+                let param = || {
+                    let f = project
+                        .index
+                        .bindings(self.fi)
+                        .function(self.scope?.as_str())?;
+                    let f = &file.functions[f];
+                    let p = f.params.iter().position(|p| p == head)?;
+                    *f.param_types.get(p)?
+                };
+                // Imported from another module: what that module binds.
+                let imported = || {
+                    let target = project
+                        .index
+                        .bindings(self.fi)
+                        .import_targets(head)
+                        .last()?;
+                    Some(crate::facts::QName::new(target.as_str()))
+                };
+                let Some(t) = bound.or_else(param).or_else(imported) else {
+                    return false;
+                };
+                format!("{}.{rest}", project.canonical_or_same(&t).as_str())
+            }
+        };
+        let Some((instance, field)) = typed.rsplit_once('.') else {
+            return false;
+        };
+        let Some(class) = instance.strip_suffix("()") else {
+            return false;
+        };
+        if field.contains(['(', '[']) {
+            return false;
+        }
+        let Some(s) = settings_class(project, self.catalog, class) else {
+            return false;
+        };
+        let Some(decl) = s.field(project, field) else {
+            return false;
+        };
+        let path = &project.files[self.fi].path;
+        let env = project.env();
+        let names = [
+            decl.alias.map(|a| a.to_string()),
+            Some(format!("{}{field}", s.prefix)),
+        ];
+        for name in names.iter().flatten() {
+            if let Some((var, src)) = env.lookup_any_case(name, path) {
+                out.lit(&src.value);
+                if out.from.is_none() {
+                    out.from = Some(src.evidence(&var, &project.files));
+                }
+                return true;
+            }
+        }
+        match decl.default {
+            Some(v) if depth <= MAX_DEPTH => {
+                let inner = Reader {
+                    fi: decl.file,
+                    scope: None,
+                    pos: u32::MAX,
+                    ..*self
+                };
+                inner.value(v, depth + 1, out);
+            }
+            _ => out.hole(),
+        }
+        true
     }
 
     fn shape(&self, shape: &Shape, depth: usize, out: &mut Url) {
@@ -921,6 +1030,125 @@ impl<'p> Reader<'p> {
             ..*self
         };
         inner.value(&a.value, depth + 1, out);
+    }
+}
+
+/// A project class deriving from a catalogued settings base, with the
+/// environment prefix it sets.
+struct SettingsOf {
+    /// The class and its project bases (file, class), nearest first.
+    chain: Vec<(usize, usize)>,
+    prefix: String,
+}
+
+/// A declared settings field.
+struct SettingsField<'p> {
+    file: usize,
+    alias: Option<Ustr>,
+    default: Option<&'p Value>,
+}
+
+/// Project classes followed up from a settings class, at most.
+const MAX_SETTINGS_BASES: usize = 8;
+
+/// `class` (a dotted name) when it derives, through project classes, from
+/// a settings base of the catalogue.
+fn settings_class(project: &Project, catalog: &Catalog, class: &str) -> Option<SettingsOf> {
+    use crate::analysis::index::Symbol;
+    let mut chain = Vec::new();
+    let mut next = vec![class.to_string()];
+    let mut kind = None;
+    while let Some(c) = next.pop() {
+        if chain.len() >= MAX_SETTINGS_BASES {
+            break;
+        }
+        if let Some(k) = catalog
+            .settings_classes
+            .iter()
+            .find(|s| s.bases.contains(&c))
+        {
+            kind = kind.or(Some(k));
+            continue;
+        }
+        if let Some(Symbol::Class(fi, ci)) = project.index.symbol(&c)
+            && !chain.contains(&(fi, ci))
+        {
+            chain.push((fi, ci));
+            next.extend(
+                project.files[fi].classes[ci]
+                    .bases
+                    .iter()
+                    .rev()
+                    .map(|b| project.canonical_or_same(b).as_str().to_string()),
+            );
+        }
+    }
+    let kind = kind?;
+    // The prefix the nearest class sets: `model_config =
+    // SettingsConfigDict(env_prefix=...)`, a `{"env_prefix": ...}` dict, or
+    // `env_prefix = ...` in a nested `class Config`.
+    let key = kind.prefix_key.as_str();
+    let prefix = chain.iter().find_map(|&(fi, ci)| {
+        let f = &project.files[fi];
+        let span = f.classes[ci].span;
+        f.assignments
+            .iter()
+            .filter(|a| a.scope.is_none() && span.contains(&a.span))
+            .find_map(|a| {
+                if a.target == key {
+                    return a.value.as_str().map(str::to_string);
+                }
+                let from_args = a.value_args.as_deref().and_then(|args| {
+                    args.iter()
+                        .find(|x| x.keyword.is_some_and(|k| k == key))
+                        .and_then(|x| x.value.as_str().map(str::to_string))
+                });
+                from_args.or_else(|| match &a.value {
+                    Value::Dict(pairs) => pairs.iter().find_map(|(k, v)| {
+                        (k.as_str() == Some(key)).then(|| v.as_str().map(str::to_string))?
+                    }),
+                    _ => None,
+                })
+            })
+    });
+    Some(SettingsOf {
+        chain,
+        prefix: prefix.unwrap_or_default(),
+    })
+}
+
+impl SettingsOf {
+    /// Field `name` as the nearest class declares it (annotated, or a
+    /// plain class variable), with its alias and default.
+    fn field<'p>(&self, project: &'p Project, name: &str) -> Option<SettingsField<'p>> {
+        self.chain.iter().find_map(|&(fi, ci)| {
+            let f = &project.files[fi];
+            let c = &f.classes[ci];
+            let declared = c.fields.iter().find(|x| x.name == name);
+            let assigned = f
+                .assignments
+                .iter()
+                .find(|a| a.scope.is_none() && c.span.contains(&a.span) && a.target == name);
+            if declared.is_none() && assigned.is_none() {
+                return None;
+            }
+            // `Field("http://...", alias=...)`: the default is its first argument.
+            let default = assigned.map(|a| {
+                let field_call = a
+                    .value_call
+                    .is_some_and(|t| t.as_str().ends_with(".Field()"));
+                a.value_args
+                    .as_deref()
+                    .filter(|_| field_call)
+                    .and_then(|args| args.iter().find(|x| x.keyword.is_none()))
+                    .map_or(&a.value, |x| &x.value)
+            });
+            Some(SettingsField {
+                file: fi,
+                alias: declared.and_then(|x| x.rename),
+                default,
+            })
+        })
     }
 }
 

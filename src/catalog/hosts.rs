@@ -93,6 +93,21 @@ pub struct EnvEndpoint {
     pub vars: Vec<String>,
 }
 
+/// Settings classes whose fields read the environment
+/// (`class Settings(BaseSettings)`: `base_url` reads `PREFIX` + `BASE_URL`,
+/// in any case).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsClass {
+    pub id: String,
+    /// Resolved names of the base classes.
+    pub bases: Vec<String>,
+    /// The configuration key that sets the variables' prefix
+    /// (`model_config = SettingsConfigDict(env_prefix="APP_")`, or in a
+    /// nested `class Config`).
+    pub prefix_key: String,
+}
+
 /// A tracing or telemetry service that settings switch on, and where it
 /// sends what it records unless an endpoint setting points elsewhere.
 #[derive(Debug, Clone, Serialize, Deserialize)]

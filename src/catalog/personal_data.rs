@@ -30,10 +30,39 @@ pub struct PersonalDataData {
     /// instance holds what its fields do.
     #[serde(default)]
     pub models: Vec<String>,
+    /// Methods that give back instances of a data model when called on its
+    /// class or its manager (`User.objects.get`, `User.model_validate`,
+    /// `User.query.filter_by(...).first`), or on a session given the class
+    /// first (`session.get(User, id)`).
+    #[serde(default)]
+    pub model_reads: Vec<String>,
+    /// Receivers (the last segment as written, regular expressions) whose
+    /// `get("key")` reads a field the key names: forms, request data,
+    /// payloads (`request.form`, `request.POST`, `data`), not translation
+    /// tables or caches.
+    #[serde(default)]
+    pub keyed_receivers: Vec<String>,
     #[serde(default)]
     pub training: TrainingData,
     #[serde(default)]
     pub retention: RetentionData,
+    /// Services outside mainland China that receive data over plain HTTP
+    /// (PII001's `overseas-http` sink keeps requests to these hosts).
+    #[serde(default)]
+    pub overseas_service: Vec<OverseasService>,
+}
+
+/// An overseas service reached by URL (`requests.post(".../mp/collect")`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OverseasService {
+    /// How messages name it (`Google Analytics`).
+    pub service: String,
+    /// Host names, compared exactly and without case.
+    pub hosts: Vec<String>,
+    /// Path prefixes that receive data (none: any path).
+    #[serde(default)]
+    pub paths: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -144,6 +173,8 @@ impl PersonalDataData {
         self.consent.names.extend(other.consent.names);
         self.consent.checkbox.extend(other.consent.checkbox);
         self.models.extend(other.models);
+        self.model_reads.extend(other.model_reads);
+        self.keyed_receivers.extend(other.keyed_receivers);
         self.training.guards.extend(other.training.guards);
         self.training
             .dataset_files
@@ -151,6 +182,7 @@ impl PersonalDataData {
         self.training
             .fine_tune_purposes
             .extend(other.training.fine_tune_purposes);
+        self.overseas_service.extend(other.overseas_service);
         for (kind, list) in other.retention.deletes {
             self.retention.deletes.entry(kind).or_default().extend(list);
         }
@@ -250,11 +282,14 @@ pub struct PersonalData {
     consent: regex::RegexSet,
     checkbox: GlobSet,
     models: GlobSet,
+    model_reads: Vec<String>,
+    keyed_receivers: regex::RegexSet,
     training_guards: regex::RegexSet,
     dataset_files: regex::RegexSet,
     fine_tune_purposes: Vec<String>,
     /// Store kind → what deletes from it.
     deletes: BTreeMap<String, regex::RegexSet>,
+    overseas: Vec<OverseasService>,
 }
 
 impl PersonalData {
@@ -325,6 +360,7 @@ impl PersonalData {
             regex::RegexSet::new(list).map_err(|e| format!("personal_data.{what}: bad regex: {e}"))
         };
         let training_guards = set("training.guards", &data.training.guards)?;
+        let keyed_receivers = set("keyed_receivers", &data.keyed_receivers)?;
         let dataset_files = set("training.dataset_files", &data.training.dataset_files)?;
         let mut deletes = BTreeMap::new();
         for (kind, list) in &data.retention.deletes {
@@ -339,10 +375,13 @@ impl PersonalData {
             consent,
             checkbox,
             models,
+            model_reads: data.model_reads.clone(),
+            keyed_receivers,
             training_guards,
             dataset_files,
             fine_tune_purposes: data.training.fine_tune_purposes.clone(),
             deletes,
+            overseas: data.overseas_service.clone(),
         })
     }
 
@@ -409,6 +448,19 @@ impl PersonalData {
             .is_match(super::to_glob_path(Language::Python, resolved))
     }
 
+    /// Whether a method called on a model class (or its manager or query)
+    /// gives back its instances.
+    pub fn is_model_read(&self, method: &str) -> bool {
+        self.model_reads.iter().any(|m| m == method)
+    }
+
+    /// Whether `get("key")` on a receiver (as written) reads a field named
+    /// by the key.
+    pub fn is_keyed_receiver(&self, receiver: &str) -> bool {
+        let last = receiver.rsplit('.').next().unwrap_or(receiver);
+        self.keyed_receivers.is_match(last)
+    }
+
     /// A per-user consent or opt-out value for training, or a check of one
     /// (beyond the opt-out catalogue's training flags).
     pub fn is_training_guard(&self, name: &str) -> bool {
@@ -422,6 +474,17 @@ impl PersonalData {
 
     pub fn is_fine_tune_purpose(&self, purpose: &str) -> bool {
         self.fine_tune_purposes.iter().any(|p| p == purpose)
+    }
+
+    /// The overseas service a URL's host and path reach, if any.
+    pub fn overseas_service(&self, host: &str, path: &str) -> Option<&str> {
+        self.overseas
+            .iter()
+            .find(|s| {
+                s.hosts.iter().any(|h| h.eq_ignore_ascii_case(host))
+                    && (s.paths.is_empty() || s.paths.iter().any(|p| path.starts_with(p.as_str())))
+            })
+            .map(|s| s.service.as_str())
     }
 
     /// Whether a callee (as written or resolved) deletes from a store of `kind`.

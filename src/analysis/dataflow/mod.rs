@@ -101,6 +101,17 @@ pub enum Origin<'a> {
         file: usize,
         name: Ustr,
     },
+    /// A whole name (not an attribute of it) whose type is known in file
+    /// `file`, for a source that classifies names: a parameter's declared
+    /// type (`body: UserIn`) or what made the value (`UserIn(**d)`,
+    /// `User.objects.get()`, with that call's arguments: `session.get(User,
+    /// 1)`). The domain says whether values of that type are of interest.
+    Typed {
+        source: usize,
+        file: usize,
+        ty: crate::facts::QName,
+        args: Option<&'a [crate::facts::Arg]>,
+    },
 }
 
 impl Origin<'_> {
@@ -110,7 +121,8 @@ impl Origin<'_> {
             | Origin::Generation { source, .. }
             | Origin::Param { source, .. }
             | Origin::Read { source, .. }
-            | Origin::Name { source, .. } => source,
+            | Origin::Name { source, .. }
+            | Origin::Typed { source, .. } => source,
         }
     }
 }
@@ -126,6 +138,14 @@ pub trait Domain: Sync {
     /// number`); `None`: the source's label.
     fn describe(&self, _value: &Self::Value) -> Option<String> {
         None
+    }
+
+    /// What an attribute of a value holds (`user.nickname` of a `user`):
+    /// by default all of it (places are field-insensitive); a domain whose
+    /// values hold things only as a whole (a data model's fields) says
+    /// less. `None`: nothing.
+    fn field(&self, value: &Self::Value) -> Option<Self::Value> {
+        Some(value.clone())
     }
 
     /// Which of several tainted arguments or parts a flow's steps explain:
@@ -310,7 +330,7 @@ impl Domain for LabelDomain<'_> {
 
     fn seed(&self, origin: &Origin<'_>) -> Option<Labels> {
         // Names need a classifier, which only a rule's domain has.
-        if matches!(origin, Origin::Name { .. }) {
+        if matches!(origin, Origin::Name { .. } | Origin::Typed { .. }) {
             return None;
         }
         Some(Labels(vec![Ustr::from(self.spec.label(origin.source()))]))

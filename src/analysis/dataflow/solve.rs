@@ -36,6 +36,9 @@ use crate::lang;
 struct Sym<V> {
     own: Option<V>,
     params: u64,
+    /// Parameters read through an attribute (`p.name`): what the domain
+    /// says an attribute of their value holds (`Domain::field`).
+    fields: u64,
 }
 
 impl<V: Lattice> Sym<V> {
@@ -43,6 +46,7 @@ impl<V: Lattice> Sym<V> {
         Sym {
             own: None,
             params: 0,
+            fields: 0,
         }
     }
 
@@ -50,11 +54,21 @@ impl<V: Lattice> Sym<V> {
         Sym {
             own: Some(v),
             params: 0,
+            fields: 0,
         }
     }
 
     fn is_bottom(&self) -> bool {
-        self.own.is_none() && self.params == 0
+        self.own.is_none() && self.params == 0 && self.fields == 0
+    }
+
+    /// What an attribute of this value holds.
+    fn field<D: Domain<Value = V>>(&self, domain: &D) -> Sym<V> {
+        Sym {
+            own: self.own.as_ref().and_then(|v| domain.field(v)),
+            params: 0,
+            fields: self.params | self.fields,
+        }
     }
 
     fn join(&mut self, other: &Sym<V>) -> bool {
@@ -64,6 +78,10 @@ impl<V: Lattice> Sym<V> {
         }
         if other.params & !self.params != 0 {
             self.params |= other.params;
+            changed = true;
+        }
+        if other.fields & !self.fields != 0 {
+            self.fields |= other.fields;
             changed = true;
         }
         changed
@@ -496,7 +514,7 @@ impl<'a, D: Domain> Solver<'a, D> {
             let node = self.st.infos[s].node;
             for k in 0..self.st.edges[s].len() {
                 let e = &self.st.edges[s][k];
-                let Some(v) = resolve(&self.st, node, &e.value) else {
+                let Some(v) = resolve(&self.st, node, &e.value, self.cx.domain) else {
                     continue;
                 };
                 let (target, param, handed) = (e.target, e.param, e.handed);
@@ -553,6 +571,7 @@ impl<'a, D: Domain> Solver<'a, D> {
                 let sym = Sym {
                     own: None,
                     params: 1 << i,
+                    fields: 0,
                 };
                 state.def(*p, f.span.start_byte, sym, Why::Param(i as u32));
             }
@@ -728,7 +747,7 @@ impl<'a, D: Domain> Solver<'a, D> {
                             v.join(&ev.stored_on_receiver(ci, pos));
                         }
                     }
-                    let Some(value) = resolve(&self.st, node, &v) else {
+                    let Some(value) = resolve(&self.st, node, &v, self.cx.domain) else {
                         continue;
                     };
                     let mut trail = Trail::new();
@@ -773,12 +792,13 @@ impl<'a, D: Domain> Solver<'a, D> {
     }
 
     fn tainted(&self, id: usize, v: &Sym<D::Value>) -> bool {
-        resolve(&self.st, self.st.infos[id].node, v).is_some()
+        resolve(&self.st, self.st.infos[id].node, v, self.cx.domain).is_some()
     }
 
     /// How much a tainted value weighs for explanations (`None`: clean).
     fn weight(&self, id: usize, v: &Sym<D::Value>) -> Option<u32> {
-        resolve(&self.st, self.st.infos[id].node, v).map(|v| self.cx.domain.weight(&v))
+        resolve(&self.st, self.st.infos[id].node, v, self.cx.domain)
+            .map(|v| self.cx.domain.weight(&v))
     }
 
     // --- Steps: the first tainted part of each value, back to a source ---
@@ -841,10 +861,16 @@ impl<'a, D: Domain> Solver<'a, D> {
         let file = &self.cx.project.files[info.file];
         if let Some(seed) = ev.read_seed(name, pos) {
             let label = self.label(ev.name_source().unwrap_or(0), &seed);
+            // Seeded by what it is called, or by its declared or made type.
+            let how = if ev.name_seed(name).is_some() {
+                "its name"
+            } else {
+                "its type"
+            };
             t.push(
                 info.file,
                 read_span(file, info.scope, pos),
-                format!("`{name}` holds {label}, by its name"),
+                format!("`{name}` holds {label}, by {how}"),
             );
             return;
         }
@@ -1036,7 +1062,7 @@ impl<'a, D: Domain> Solver<'a, D> {
                 }
                 return;
             }
-            for i in bits(summary.params) {
+            for i in bits(summary.params | summary.fields) {
                 if let Some(a) = arg_for_param(call, f, i)
                     && self.tainted(id, &ev.arg(a, pos))
                 {
@@ -1189,12 +1215,24 @@ fn first_heaviest<T>(items: impl Iterator<Item = (T, Option<u32>)>) -> Option<T>
     best.map(|(item, _)| item)
 }
 
-fn resolve<V: Lattice>(st: &State<V>, node: Option<NodeId>, sym: &Sym<V>) -> Option<V> {
+fn resolve<D: Domain>(
+    st: &State<D::Value>,
+    node: Option<NodeId>,
+    sym: &Sym<D::Value>,
+    domain: &D,
+) -> Option<D::Value> {
     let mut out = sym.own.clone();
     if let Some(node) = node {
         for i in bits(sym.params) {
             if let Some(p) = st.params.get(&(node, i as u32)) {
                 join_into(&mut out, &p.value);
+            }
+        }
+        for i in bits(sym.fields) {
+            if let Some(p) = st.params.get(&(node, i as u32))
+                && let Some(v) = domain.field(&p.value)
+            {
+                join_into(&mut out, &v);
             }
         }
     }
@@ -1436,6 +1474,32 @@ fn names_source<D: Domain>(
         }
         check(c.scope, &mut names);
     }
+    // Values of a type the domain classifies: typed parameters, and
+    // assignments from what makes or fetches one.
+    let typed = |ty: crate::facts::QName, args: Option<&[crate::facts::Arg]>| {
+        domain
+            .seed(&Origin::Typed {
+                source,
+                file: fi,
+                ty,
+                args,
+            })
+            .is_some()
+    };
+    for f in &file.functions {
+        let scope = Some(f.qualname);
+        if !found.contains(&scope) && f.param_types.iter().flatten().any(|&t| typed(t, None)) {
+            found.push(scope);
+        }
+    }
+    for a in &file.assignments {
+        if !found.contains(&a.scope)
+            && a.value_call
+                .is_some_and(|t| typed(t, a.value_args.as_deref()))
+        {
+            found.push(a.scope);
+        }
+    }
     out.extend(found.into_iter().map(|s| (fi, s)));
 }
 
@@ -1668,10 +1732,43 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
     /// name reaches it (the assignment decides: `phone = mask(phone)` is
     /// clean).
     fn read_seed(&self, name: Ustr, pos: u32) -> Option<D::Value> {
-        let seed = self.name_seed(name)?;
+        let source = self.name_source()?;
         let assigned = super::index::reaching(self.cx.project, self.fi, self.scope, &name, pos)
-            .is_some_and(|ai| self.file.assignments[ai].target == name);
-        (!assigned).then_some(seed)
+            .filter(|&ai| self.file.assignments[ai].target == name);
+        if let Some(ai) = assigned {
+            // The assignment decides; a whole value of a known type
+            // (`u = User.objects.get(...)`) is what its type says.
+            let a = &self.file.assignments[ai];
+            return self.typed_seed(source, a.value_call?, a.value_args.as_deref());
+        }
+        if let Some(seed) = self.name_seed(name) {
+            return Some(seed);
+        }
+        // A parameter read whole, with its declared type (`body: UserIn`).
+        let f = self
+            .cx
+            .project
+            .index
+            .bindings(self.fi)
+            .function(self.scope?.as_str())?;
+        let f = &self.file.functions[f];
+        let p = f.params.iter().position(|p| *p == name)?;
+        self.typed_seed(source, (*f.param_types.get(p)?)?, None)
+    }
+
+    /// What a whole value of type `ty` holds, for a name-classifying source.
+    fn typed_seed(
+        &self,
+        source: usize,
+        ty: crate::facts::QName,
+        args: Option<&[crate::facts::Arg]>,
+    ) -> Option<D::Value> {
+        self.cx.domain.seed(&Origin::Typed {
+            source,
+            file: self.fi,
+            ty,
+            args,
+        })
     }
 
     /// What an assignment's target names, unless the value is a literal or
@@ -1721,6 +1818,11 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
                 .get(prefix)
                 .and_then(|defs| defs.iter().rev().find(|d| d.pos < pos));
             let a_end = a.map(|ai| self.file.assignments[ai].span.end_byte);
+            // An attribute of a bound value holds what the domain says
+            // attributes hold (a whole data model's categories stay with
+            // the model: `user.nickname` is no phone number).
+            let attr = prefix.len() < name.len();
+            let part = |v: Sym<D::Value>| if attr { v.field(self.cx.domain) } else { v };
             match (a, d) {
                 (Some(ai), d) if d.is_none_or(|d| a_end.is_some_and(|e| e > d.pos)) => {
                     let v = state
@@ -1728,9 +1830,9 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
                         .get(&(ai as u32))
                         .cloned()
                         .unwrap_or_else(Sym::bottom);
-                    return Some((v, Bound::Assign(ai)));
+                    return Some((part(v), Bound::Assign(ai)));
                 }
-                (_, Some(d)) => return Some((d.value.clone(), Bound::Def(d.why))),
+                (_, Some(d)) => return Some((part(d.value.clone()), Bound::Def(d.why))),
                 _ => {}
             }
             prefix = &prefix[..prefix.rfind('.')?];
@@ -1763,19 +1865,26 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
             out.join(&Sym {
                 own: None,
                 params: 1 << INBOX,
+                fields: 0,
             });
         }
         for (t, summary) in self.summaries(ci) {
             if let Some(own) = &summary.own {
                 join_into(&mut out.own, own);
             }
-            if summary.params != 0
+            if summary.params | summary.fields != 0
                 && let Node::Function { file: tf, func } = self.cx.an.graph.nodes[t]
             {
                 let f = &self.cx.project.files[tf].functions[func];
                 for i in bits(summary.params) {
                     if let Some(a) = arg_for_param(call, f, i) {
                         out.join(&self.arg(a, pos));
+                    }
+                }
+                // The callee returns an attribute of its argument.
+                for i in bits(summary.fields) {
+                    if let Some(a) = arg_for_param(call, f, i) {
+                        out.join(&self.arg(a, pos).field(self.cx.domain));
                     }
                 }
             }
@@ -2029,6 +2138,6 @@ impl<V: Lattice, D: Domain<Value = V>> Query<'_, '_, D> {
         for d in data {
             v.join(&ev.data(d, pos));
         }
-        resolve(self.st, self.st.infos[id].node, &v)
+        resolve(self.st, self.st.infos[id].node, &v, self.cx.domain)
     }
 }

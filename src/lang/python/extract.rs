@@ -196,6 +196,9 @@ pub struct RawFunction {
     pub decorators: Vec<(Chain, Span, Vec<Arg>)>,
     /// The return annotation, when it is a plain name or attribute chain.
     pub return_annotation: Option<Chain>,
+    /// Each parameter's declared type (`body: UserIn`, `Optional[UserIn]`),
+    /// by position, when it names one type.
+    pub param_types: Vec<Option<Chain>>,
     pub name_span: Span,
     pub span: Span,
 }
@@ -204,9 +207,27 @@ pub struct RawClass {
     pub name: String,
     pub bases: Vec<Chain>,
     pub decorators: Vec<(Chain, Span, Vec<Arg>)>,
+    /// Annotated names of the class body (`phone: str`, `email: EmailStr =
+    /// Field(...)`): the declared fields of a data model.
+    pub fields: Vec<RawField>,
     pub name_span: Span,
     pub span: Span,
 }
+
+/// A declared field of a class body before its type is resolved.
+pub struct RawField {
+    pub name: String,
+    /// The name data formats use (`Field(alias="tel")`), when given.
+    pub alias: Option<String>,
+    /// The annotation as written, whitespace-collapsed.
+    pub type_text: String,
+    /// The one type it names (`Optional[X]`, `Mapped[X]` → `X`), if any.
+    pub type_chain: Option<Chain>,
+    pub span: Span,
+}
+
+/// Fields read from one class body at most.
+const MAX_CLASS_FIELDS: usize = 256;
 
 pub struct Raw<'a> {
     src: &'a str,
@@ -583,6 +604,7 @@ impl<'a> Raw<'a> {
         let decorators = self.decorators(node);
         let is_async = node.child(0).is_some_and(|c| c.kind() == "async");
         let mut names = Vec::new();
+        let mut param_types = Vec::new();
         let mut c = params.walk();
         for p in params.named_children(&mut c) {
             let (pname, annotation) = match p.kind() {
@@ -601,6 +623,12 @@ impl<'a> Raw<'a> {
             };
             let Some(pname) = pname else { continue };
             let pname_text = node_text(pname, self.src).to_string();
+            param_types.push(
+                annotation
+                    .and_then(|t| one_type(t, self.src))
+                    .map(|t| chain(t, self.src))
+                    .filter(|c| c.base.is_some()),
+            );
             if let Some(ty) = annotation.and_then(|t| t.named_child(0)) {
                 let ty_chain = chain(ty, self.src);
                 if ty_chain.base.is_some() {
@@ -655,6 +683,7 @@ impl<'a> Raw<'a> {
             is_async,
             decorators,
             return_annotation,
+            param_types,
             name_span: self.span(name),
             span: self.span(node),
         });
@@ -783,13 +812,59 @@ impl<'a> Raw<'a> {
             }
         }
         let decorators = self.decorators(node);
+        let fields = self.class_fields(node);
         self.classes.push(RawClass {
             name: node_text(name, self.src).to_string(),
             bases,
             decorators,
+            fields,
             name_span: self.span(name),
             span: self.span(node),
         });
+    }
+
+    /// The annotated names a class body declares, in order: `phone: str`,
+    /// `id_card: Optional[str] = None`, `email: EmailStr = Field(...)`,
+    /// `name: Mapped[str] = mapped_column(...)`. Class variables without an
+    /// annotation are plain assignments (`phone = Column(String)`).
+    fn class_fields(&self, node: Node<'_>) -> Vec<RawField> {
+        let mut out = Vec::new();
+        let Some(body) = node.child_by_field_name("body") else {
+            return out;
+        };
+        let mut c = body.walk();
+        for stmt in body.named_children(&mut c) {
+            if out.len() >= MAX_CLASS_FIELDS {
+                break;
+            }
+            if kind(stmt) != "expression_statement" {
+                continue;
+            }
+            let Some(a) = stmt.named_child(0).filter(|a| kind(*a) == "assignment") else {
+                continue;
+            };
+            let (Some(target), Some(ty)) = (
+                a.child_by_field_id(FIELD.left)
+                    .filter(|t| kind(*t) == "identifier"),
+                a.child_by_field_id(FIELD.type_),
+            ) else {
+                continue;
+            };
+            let alias = a
+                .child_by_field_id(FIELD.right)
+                .and_then(|v| field_alias(v, self.src));
+            let type_text = values::collapse_ws(node_text(ty, self.src));
+            out.push(RawField {
+                name: node_text(target, self.src).to_string(),
+                alias,
+                type_text: type_text.chars().take(128).collect(),
+                type_chain: one_type(ty, self.src)
+                    .map(|t| chain(t, self.src))
+                    .filter(|c| c.base.is_some()),
+                span: self.span(a),
+            });
+        }
+        out
     }
 
     pub fn assignment(&mut self, root: Node<'_>, target: Node<'_>, value: Node<'_>) {
@@ -985,11 +1060,12 @@ fn join(base: &str, name: &str) -> String {
     }
 }
 
-/// Functions with their decorator chains and return annotation still to resolve.
-pub type FunctionsWithChains = Vec<(Function, Vec<Chain>, Option<Chain>)>;
+/// Functions with their decorator chains, return annotation and parameter
+/// types still to resolve.
+pub type FunctionsWithChains = Vec<(Function, Vec<Chain>, Option<Chain>, Vec<Option<Chain>>)>;
 
-/// Classes with their base and decorator chains still to resolve.
-pub type ClassesWithChains = Vec<(Class, Vec<Chain>, Vec<Chain>)>;
+/// Classes with their base, decorator and field type chains still to resolve.
+pub type ClassesWithChains = Vec<(Class, Vec<Chain>, Vec<Chain>, Vec<Option<Chain>>)>;
 
 /// Build `Function`/`Class` facts with qualnames from their nesting.
 pub fn definitions(
@@ -1065,11 +1141,27 @@ pub fn definitions(
                     },
                     chains,
                     f.return_annotation,
+                    f.param_types,
                 ));
                 stack.push((span.end_byte, qualname, false));
             }
             Def::C(c) => {
                 let decorator_chains = c.decorators.iter().map(|(ch, _, _)| ch.clone()).collect();
+                let mut field_chains = Vec::with_capacity(c.fields.len());
+                let fields = c
+                    .fields
+                    .into_iter()
+                    .map(|x| {
+                        field_chains.push(x.type_chain);
+                        crate::facts::Field {
+                            name: x.name.into(),
+                            rename: x.alias.map(Into::into),
+                            type_text: x.type_text.into(),
+                            type_: None,
+                            span: x.span,
+                        }
+                    })
+                    .collect();
                 cls.push((
                     Class {
                         name: c.name.into(),
@@ -1085,12 +1177,13 @@ pub fn definitions(
                                 span,
                             })
                             .collect(),
-                        fields: Vec::new(),
+                        fields,
                         name_span: c.name_span,
                         span: c.span,
                     },
                     c.bases,
                     decorator_chains,
+                    field_chains,
                 ));
                 stack.push((span.end_byte, qualname, true));
             }
@@ -1135,4 +1228,87 @@ fn yielded_type<'t>(t: Node<'t>, src: &str) -> Option<Node<'t>> {
         first
     };
     YIELDING.contains(&node_text(last, src)).then_some(first)
+}
+
+/// The one type an annotation names, wrappers that only say "maybe" or
+/// "mapped" taken off: `UserIn`, `Optional[UserIn]`, `UserIn | None`,
+/// `Annotated[UserIn, Body()]`, `Mapped[str]`. `List[UserIn]` and other
+/// containers name none. Bounded: annotations nest.
+fn one_type<'t>(t: Node<'t>, src: &str) -> Option<Node<'t>> {
+    const WRAPPERS: &[&str] = &[
+        "Optional",
+        "Annotated",
+        "Mapped",
+        "Required",
+        "NotRequired",
+        "Final",
+    ];
+    let mut t = t;
+    for _ in 0..8 {
+        t = match kind(t) {
+            "type" => t.named_child(0)?,
+            "identifier" | "attribute" => return Some(t),
+            "generic_type" | "subscript" => {
+                let (base, first) = if kind(t) == "generic_type" {
+                    (t.named_child(0)?, t.named_child(1)?.named_child(0)?)
+                } else {
+                    (
+                        t.child_by_field_name("value")?,
+                        t.child_by_field_name("subscript")?,
+                    )
+                };
+                let last = match kind(base) {
+                    "identifier" => base,
+                    "attribute" => base.child_by_field_id(FIELD.attribute)?,
+                    _ => return None,
+                };
+                if !WRAPPERS.contains(&node_text(last, src)) {
+                    return None;
+                }
+                first
+            }
+            // `UserIn | None`: the side that is not `None`.
+            "binary_operator" | "union_type" => {
+                let mut c = t.walk();
+                let sides: Vec<Node<'t>> = t
+                    .named_children(&mut c)
+                    .filter(|n| kind(*n) != "none" && node_text(*n, src) != "None")
+                    .collect();
+                match sides.as_slice() {
+                    [one] => *one,
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        };
+    }
+    None
+}
+
+/// The wire name a field declaration gives (`Field(alias="tel")`).
+fn field_alias(value: Node<'_>, src: &str) -> Option<String> {
+    if kind(value) != "call" {
+        return None;
+    }
+    let args = value.child_by_field_id(FIELD.arguments)?;
+    let mut c = args.walk();
+    for a in args.named_children(&mut c) {
+        if kind(a) != "keyword_argument" {
+            continue;
+        }
+        let name = a.child_by_field_id(FIELD.name).map(|n| node_text(n, src));
+        if matches!(
+            name,
+            Some("alias" | "validation_alias" | "serialization_alias")
+        ) && let Some(v) = a
+            .child_by_field_id(FIELD.value)
+            .filter(|v| kind(*v) == "string")
+        {
+            let (text, interpolated) = values::string_value(v, src);
+            if !interpolated && !text.is_empty() {
+                return Some(text);
+            }
+        }
+    }
+    None
 }

@@ -101,18 +101,22 @@ pub fn resolve(
     let mut functions = Vec::with_capacity(fns.len());
     let mut decorator_chains = Vec::with_capacity(fns.len());
     let mut return_chains = Vec::with_capacity(fns.len());
-    for (f, d, r) in fns {
+    let mut param_type_chains = Vec::with_capacity(fns.len());
+    for (f, d, r, p) in fns {
         functions.push(f);
         decorator_chains.push(d);
         return_chains.push(r);
+        param_type_chains.push(p);
     }
     let mut classes = Vec::with_capacity(cls.len());
     let mut base_chains = Vec::with_capacity(cls.len());
     let mut class_decorator_chains = Vec::with_capacity(cls.len());
-    for (c, b, d) in cls {
+    let mut field_chains = Vec::with_capacity(cls.len());
+    for (c, b, d, x) in cls {
         classes.push(c);
         base_chains.push(b);
         class_decorator_chains.push(d);
+        field_chains.push(x);
     }
 
     let imports: Map<&str, &str> = facts
@@ -230,10 +234,11 @@ pub fn resolve(
             _ => None,
         };
     }
-    for ((f, chains), returns) in functions_out
+    for (((f, chains), returns), params) in functions_out
         .iter_mut()
         .zip(&decorator_chains)
         .zip(&return_chains)
+        .zip(&param_type_chains)
     {
         // Decorators and annotations are evaluated in the scope that encloses the function.
         let outer = f
@@ -248,6 +253,18 @@ pub fn resolve(
             env.chain(c, &place, f.span.start_byte as usize, 0)
                 .map(|t| t.path.into())
         });
+        // Declared parameter types, as instances (`body: UserIn` is a
+        // `app.models.UserIn()`); none when no parameter declares one.
+        if params.iter().any(Option::is_some) {
+            f.param_types = params
+                .iter()
+                .map(|c| {
+                    let c = c.as_ref()?;
+                    let t = env.chain(c, &place, f.span.start_byte as usize, 0)?;
+                    Some(format!("{}()", t.path).into())
+                })
+                .collect();
+        }
         for (d, chain) in f.decorators.iter_mut().zip(chains) {
             let pos = d.span.start_byte as usize;
             d.resolved = env.chain(chain, &place, pos, 0).map(|t| t.path.into());
@@ -257,10 +274,11 @@ pub fn resolve(
         }
     }
     let mut classes_out = classes.clone();
-    for ((c, chains), decorator_chains) in classes_out
+    for (((c, chains), decorator_chains), fields) in classes_out
         .iter_mut()
         .zip(&base_chains)
         .zip(&class_decorator_chains)
+        .zip(&field_chains)
     {
         // Like a function's, a class's decorators run in the enclosing scope.
         let place = Place {
@@ -276,6 +294,13 @@ pub fn resolve(
             for a in &mut d.args {
                 env.resolve_value(&mut a.value, &place, pos);
             }
+        }
+        // Field types are read in the module's scope, as instances.
+        for (x, chain) in c.fields.iter_mut().zip(fields) {
+            x.type_ = chain.as_ref().and_then(|ch| {
+                let t = env.chain(ch, &Place::default(), x.span.start_byte as usize, 0)?;
+                Some(format!("{}()", t.path).into())
+            });
         }
         c.bases = chains
             .iter()

@@ -135,6 +135,8 @@ impl Domain for InputDomain<'_> {
                 );
                 self.on_path[node]
             }
+            // Types are for classifiers (the personal-data rules).
+            Origin::Typed { .. } => false,
             _ => true,
         };
         keep.then(|| Labels(vec![Ustr::from(self.spec.label(origin.source()))]))

@@ -113,28 +113,46 @@ fn table_name(f: &FileFacts, span: Span) -> Option<&str> {
 /// names bound to a base (`Base = declarative_base()`, `db = SQLAlchemy()`
 /// then `db.Model`), from a storage base (breadth-first, bounded).
 fn is_stored(cx: &Context<'_>, rights: &Rights, class: &str) -> bool {
+    derives(cx, class, |c| rights.is_storage_base(c), |_, _| {})
+}
+
+/// Whether a project class (a dotted name) derives from a base `is_base`
+/// accepts, through project classes and project names bound to a base;
+/// `visit` is given every project class on the way, the class itself first
+/// (file and class index). Breadth-first, at most `MAX_BASES` names.
+pub fn derives(
+    cx: &Context<'_>,
+    class: &str,
+    is_base: impl Fn(&str) -> bool,
+    mut visit: impl FnMut(usize, usize),
+) -> bool {
     let project = cx.project;
     let mut queue = VecDeque::from([class.to_string()]);
     let mut seen = BTreeSet::new();
+    let mut found = false;
     while let Some(c) = queue.pop_front() {
         if seen.len() >= MAX_BASES || !seen.insert(c.clone()) {
             continue;
         }
-        if rights.is_storage_base(&c) {
-            return true;
+        if is_base(&c) {
+            found = true;
+            continue;
         }
         match project.index.symbol(&c) {
-            Some(Symbol::Class(fi, ci)) => queue.extend(
-                project.files[fi].classes[ci]
-                    .bases
-                    .iter()
-                    .map(|b| project.canonical_or_same(b).as_str().to_string()),
-            ),
+            Some(Symbol::Class(fi, ci)) => {
+                visit(fi, ci);
+                queue.extend(
+                    project.files[fi].classes[ci]
+                        .bases
+                        .iter()
+                        .map(|b| project.canonical_or_same(b).as_str().to_string()),
+                )
+            }
             Some(Symbol::Function(..)) => {}
             None => queue.extend(bound_value(cx, &c)),
         }
     }
-    false
+    found
 }
 
 /// What a dotted name through a project module-level assignment stands

@@ -6,14 +6,19 @@ use serde_json::json;
 use crate::analysis::FastMap;
 use crate::analysis::env::{self, EnvFrom};
 use crate::analysis::generation::GenerationSite;
+use crate::analysis::hops::Reader;
 use crate::catalog::Jurisdiction;
-use crate::facts::Value;
+use crate::facts::{Part, Shape, Value};
 use crate::finding::{Finding, Level, Location, Related};
 use crate::qname::OptionQName;
 use crate::rules::personal_data::{PiiDomain, flow_finding};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
 pub struct CrossBorderProvision;
+
+/// The spec's sink of plain HTTP requests, kept when the URL's host is an
+/// overseas service of the catalogue.
+const OVERSEAS_HTTP: &str = "overseas-http";
 
 static META: RuleMeta = RuleMeta {
     code: "PII001",
@@ -29,12 +34,16 @@ static META: RuleMeta = RuleMeta {
 ## What it does
 Follows personal information through the code: values whose names say what
 they hold (`phone`, `id_card`, `sfz`, `手机号`, `user.email`, a `{"mobile": ...}`
-key, `form["address"]`), and images or recordings taken in by Gradio image,
-webcam and audio components. It reports the call that sends such a value to
+key, `form["address"]`, `request.POST.get("mobile")`), instances of data
+models whose fields do (a FastAPI body typed with a Pydantic model, an ORM
+row read back), and images or recordings taken in by Gradio image, webcam
+and audio components. It reports the call that sends such a value to
 a service that runs outside mainland China: a generation call whose provider
 is overseas (by the catalogue, a literal `base_url`, or plain HTTP to a model
 host), Sentry's user and context calls, product analytics (PostHog,
-Mixpanel, Segment, Amplitude) and cloud LLM tracing (Langfuse, LangSmith).
+Mixpanel, Segment, Amplitude, Google Analytics; their SDKs, or plain HTTP
+to their collection hosts such as `www.google-analytics.com/mp/collect`)
+and cloud LLM tracing (Langfuse, LangSmith).
 It also reports `sentry_sdk.init(send_default_pii=True)` with a DSN on
 `sentry.io` or from the environment: every error event then carries the
 user's IP address, cookies and headers. The source of the value and the
@@ -95,11 +104,15 @@ and `[[catalog.host]]`.
 ## Known problems
 Personal information is recognised by names: a value called `text` that
 holds a phone number is not seen, and free-text prompts alone (conversation
-content) are not reported. A whole data model (Pydantic, dataclass, attrs)
-sent at once (`profile.model_dump()`, `asdict(profile)`, the object itself)
-holds what its fields name when the value is named for its class
-(`customer_profile` for `CustomerProfile`); fields declared with a type and
-no value (`phone: str`) are not seen yet.
+content) are not reported. A whole data model (Pydantic, dataclass, attrs,
+SQLAlchemy, Django, Tortoise, Peewee) sent at once (`profile.model_dump()`,
+`asdict(profile)`, `str(row)`, the object itself) holds what its fields name
+when its type is known (a parameter declared with the model, `Model(**data)`,
+`Model.model_validate(...)`, `User.objects.get(...)`, `session.get(User, id)`)
+or it is named for its class (`customer_profile` for `CustomerProfile`); one
+of its attributes holds only what that attribute's name says. Rows read
+through `session.query(User)` or `select(User)` are not typed, and a model
+nested in another's field does not add its fields.
 An endpoint read from a variable that no setting in the repository gives
 (a deployment secret) is unknown and quiet. Langfuse's drop-in clients and
 callback handlers are not matched to generation calls; Datadog and New Relic
@@ -187,6 +200,43 @@ impl Rule for CrossBorderProvision {
                 } else {
                     continue;
                 }
+            } else if sink.id == OVERSEAS_HTTP {
+                // A request to an overseas service's host, or none of ours.
+                let file = &cx.project.files[flow.site.file];
+                let call = &file.calls[flow.site.call];
+                let Some(url) = call.arg(Some(0), Some("url")) else {
+                    continue;
+                };
+                let reader = Reader::at(cx.project, cx.catalog, flow.site.file, call).with_env();
+                let mut url_value = &url.value;
+                // `f"{GA}?api_secret={s}"`: the base a name holds.
+                let head;
+                if let Value::Expr(e) = url_value
+                    && let Shape::Template(parts) = &e.shape
+                    && let Some(Part::Hole { text, reads }) = parts.first()
+                    && let [name] = &reads[..]
+                    && text.trim_start_matches('{').trim_end_matches('}') == name.as_str()
+                {
+                    head = Value::Name {
+                        text: *name,
+                        resolved: None,
+                    };
+                    url_value = &head;
+                }
+                let url = reader.url(url_value);
+                let (Some(host), Some(path)) = (url.host(), url.path_start()) else {
+                    continue;
+                };
+                let Some(service) = pd.overseas_service(&host, path) else {
+                    continue;
+                };
+                if let Some(c) = &url.from {
+                    evidence.push((c.clone(), format!("the address of {service}")));
+                }
+                (
+                    format!("{service} at {host}, a service outside mainland China"),
+                    service.to_string(),
+                )
             } else {
                 let service = match sink.id.as_str() {
                     "sentry-user" => "Sentry",

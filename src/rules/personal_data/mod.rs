@@ -18,7 +18,7 @@ use crate::analysis::dataflow::{Domain, Flow, Lattice, Origin, Taint};
 use crate::analysis::entrypoints::EntryPoint;
 use crate::catalog::personal_data::{Categories, PersonalData};
 use crate::catalog::taint::TaintSpec;
-use crate::facts::{FileFacts, Value};
+use crate::facts::{Arg, FileFacts, QName, Value};
 use crate::finding::{Finding, Location};
 use crate::rules::{Context, RuleMeta};
 
@@ -35,15 +35,26 @@ pub fn store_kind(sink: &str) -> Option<&str> {
     sink.strip_prefix("store-")
 }
 
-/// Categories of personal information a value may hold.
+/// Categories of personal information a value may hold (all of them),
+/// and those its attributes hold too. A data model instance holds its
+/// fields' categories as a whole: `user.nickname` is no phone number
+/// because `User` has a `phone` field (the field's own name decides).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Pii(pub Categories);
+pub struct Pii(pub Categories, pub Categories);
+
+impl Pii {
+    /// A value whose attributes hold what it holds.
+    pub fn plain(c: Categories) -> Pii {
+        Pii(c, c)
+    }
+}
 
 impl Lattice for Pii {
     fn join(&mut self, other: &Self) -> bool {
-        let before = self.0;
+        let before = *self;
         self.0 |= other.0;
-        self.0 != before
+        self.1 |= other.1;
+        *self != before
     }
 }
 
@@ -52,12 +63,25 @@ impl Lattice for Pii {
 pub struct PiiDomain<'c> {
     cx: &'c Context<'c>,
     /// Names seen, with their categories: the engine asks for every read.
-    names: Mutex<FastMap<Ustr, Categories>>,
+    names: Mutex<FastMap<Ustr, Pii>>,
     /// Per entry point: what each handler parameter receives.
     inputs: Vec<OnceLock<Vec<Input>>>,
-    /// Data models with classified fields, by the snake-case name of the
-    /// class (`user_profile`), with what their fields hold.
-    models: OnceLock<FastMap<String, Categories>>,
+    /// Data models with classified fields.
+    models: OnceLock<Models>,
+    /// Types seen (`Origin::Typed`), with the categories of their values.
+    types: Mutex<FastMap<QName, Categories>>,
+}
+
+/// The project's data models (Pydantic, dataclass, attrs and ORM classes)
+/// whose fields, their own or inherited, the classifier names.
+#[derive(Default)]
+pub struct Models {
+    /// By the snake-case class name of two words or more
+    /// (`user_profile`): an instance named for its class.
+    pub by_name: FastMap<String, Categories>,
+    /// By the dotted class name (`app.models.UserProfile`): an instance of
+    /// a known type.
+    pub by_class: FastMap<String, Categories>,
 }
 
 /// What an input component gives a handler parameter.
@@ -77,7 +101,87 @@ impl<'c> PiiDomain<'c> {
                 .map(|_| OnceLock::new())
                 .collect(),
             models: OnceLock::new(),
+            types: Mutex::new(FastMap::default()),
         }
+    }
+
+    pub fn models(&self) -> &Models {
+        self.models.get_or_init(|| data_models(self.cx))
+    }
+
+    /// What a whole value of type `ty` holds: an instance of a data model
+    /// (`app.models.User()`), or one read back or validated through the
+    /// class (`User.objects.get()`, `User.model_validate()`,
+    /// `User.query.filter_by().first()`, `session.get(User, id)`: the
+    /// read methods of `[personal_data] model_reads`).
+    fn typed(&self, file: usize, ty: QName, args: Option<&[Arg]>) -> Categories {
+        if self.models().by_class.is_empty() {
+            return 0;
+        }
+        let own = {
+            let mut types = self.types.lock().unwrap_or_else(|e| e.into_inner());
+            *types.entry(ty).or_insert_with(|| self.instance_of(ty))
+        };
+        if own != 0 {
+            return own;
+        }
+        // `session.get(User, 1)`: a read whose first argument is the class.
+        let pd = self.classifier();
+        let last = ty.as_str().rsplit('.').next().unwrap_or("");
+        if !last.ends_with("()") || !pd.is_model_read(last.trim_end_matches("()")) {
+            return 0;
+        }
+        let Some(Arg {
+            value: Value::Name { text, resolved },
+            ..
+        }) = args.and_then(|a| a.iter().find(|a| a.keyword.is_none()))
+        else {
+            return 0;
+        };
+        // The class as resolved, else as the file imports it.
+        let class = match resolved {
+            Some(r) => self.cx.project.canonical_or_same(r).as_str().to_string(),
+            None => {
+                let text = resolve_text(self.cx, file, text);
+                self.cx.project.canonical_text(&text).unwrap_or(text)
+            }
+        };
+        self.models()
+            .by_class
+            .get(class.as_str())
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// The categories of a model instance that `ty` names: the class
+    /// called, or read methods called on it.
+    fn instance_of(&self, ty: QName) -> Categories {
+        let canon = self.cx.project.canonical_or_same(&ty);
+        let segs: Vec<&str> = canon.as_str().split('.').collect();
+        let by_class = &self.models().by_class;
+        let pd = self.classifier();
+        let mut class = String::new();
+        for (i, seg) in segs.iter().enumerate() {
+            if i > 0 {
+                class.push('.');
+            }
+            class.push_str(seg.trim_end_matches("()"));
+            let Some(&c) = by_class.get(&class) else {
+                continue;
+            };
+            let rest = &segs[i + 1..];
+            let instance = match rest.last() {
+                None => seg.ends_with("()"),
+                Some(last) => {
+                    last.ends_with("()")
+                        && rest
+                            .iter()
+                            .all(|r| pd.is_model_read(r.trim_end_matches("()")))
+                }
+            };
+            return if instance { c } else { 0 };
+        }
+        0
     }
 
     pub fn spec(&self) -> Option<&'c TaintSpec> {
@@ -94,24 +198,22 @@ impl<'c> PiiDomain<'c> {
         Some(self.cx.analysis.taint(self.cx.project, spec, self))
     }
 
-    /// The categories a name says its value holds. Conversation content
-    /// (`prompt`, `messages`) is left to the request-input sources: named
-    /// so in most AI code, it would wake nearly every scope.
-    fn classify(&self, name: Ustr) -> Categories {
+    /// The categories a name says its value holds: by its own words, or,
+    /// for a name of a data model's instance (`user_profile` for
+    /// `UserProfile`), as a whole. Conversation content (`prompt`,
+    /// `messages`) is left to the request-input sources: named so in most
+    /// AI code, it would wake nearly every scope.
+    fn classify(&self, name: Ustr) -> Pii {
         let mut names = self.names.lock().unwrap_or_else(|e| e.into_inner());
         *names.entry(name).or_insert_with(|| {
             let pd = self.classifier();
             let own = pd.identified(pd.classify(&name));
             if own != 0 || name.contains('.') {
-                return own;
+                return Pii::plain(own);
             }
             // A whole model instance, named for its class.
             let key = crate::catalog::personal_data::tokens(&name).join("_");
-            self.models
-                .get_or_init(|| data_models(self.cx))
-                .get(&key)
-                .copied()
-                .unwrap_or(0)
+            Pii(self.models().by_name.get(&key).copied().unwrap_or(0), 0)
         })
     }
 
@@ -129,7 +231,29 @@ impl Domain for PiiDomain<'_> {
         match *origin {
             Origin::Name { name, .. } => {
                 let c = self.classify(name);
-                (c != 0).then_some(Pii(c))
+                (c.0 != 0).then_some(c)
+            }
+            // A field read by its key (`request.form.get("phone")`,
+            // `request.POST.get("id_card")`): what the key names.
+            Origin::Call { site, .. } => {
+                let call = &self.cx.project.files[site.file].calls[site.call];
+                let crate::facts::Receiver::Name(receiver) = call.receiver else {
+                    return None;
+                };
+                if !self.classifier().is_keyed_receiver(&receiver) {
+                    return None;
+                }
+                let key = call.args.iter().find(|a| a.keyword.is_none())?;
+                let Value::Str(k) = key.value else {
+                    return None;
+                };
+                let c = self.classify(k);
+                (c.1 != 0).then_some(Pii::plain(c.1))
+            }
+            // A whole instance: its attributes hold what their names say.
+            Origin::Typed { file, ty, args, .. } => {
+                let c = self.typed(file, ty, args);
+                (c != 0).then_some(Pii(c, 0))
             }
             Origin::Param {
                 entry, node, param, ..
@@ -143,7 +267,7 @@ impl Domain for PiiDomain<'_> {
                 let skip =
                     usize::from(f.class.is_some() && f.params.first().is_some_and(|p| p == "self"));
                 let c = self.inputs(entry).get(param.checked_sub(skip)?)?.categories;
-                (c != 0).then_some(Pii(c))
+                (c != 0).then_some(Pii::plain(c))
             }
             _ => None,
         }
@@ -151,6 +275,10 @@ impl Domain for PiiDomain<'_> {
 
     /// Sensitive categories first, then those a log may not keep (an IP
     /// address may: PII003 leaves it out), then the rest.
+    fn field(&self, value: &Pii) -> Option<Pii> {
+        (value.1 != 0).then_some(Pii::plain(value.1))
+    }
+
     fn weight(&self, value: &Pii) -> u32 {
         pii_weight(self.classifier(), value.0)
     }
@@ -163,37 +291,63 @@ impl Domain for PiiDomain<'_> {
     }
 }
 
-/// The project's data models (`[personal_data] models`) whose fields the
-/// classifier names, by the class name's snake-case form.
-fn data_models(cx: &Context<'_>) -> FastMap<String, Categories> {
+/// The project's data models whose fields the classifier names: classes
+/// deriving (through project classes) from a base of `[personal_data]
+/// models` or an ORM storage base (`[opt_out.rights] storage_bases`), or
+/// decorated as one (`@dataclass`). Fields are the annotated names of the
+/// class bodies (`Class::fields`) and their plain class variables
+/// (`phone = Column(String)`, `phone = models.CharField()`), the wire names
+/// too (`Field(alias="tel")`), inherited from project base classes.
+fn data_models(cx: &Context<'_>) -> Models {
     let pd = &cx.catalog.personal_data;
-    let mut out = FastMap::default();
+    let rights = &cx.catalog.opt_out.rights;
+    let mut out = Models::default();
+    let fields_of = |f: &FileFacts, c: &crate::facts::Class| -> Categories {
+        let vars = f
+            .assignments
+            .iter()
+            .filter(|a| a.scope.is_none() && c.span.contains(&a.span) && !a.target.contains('.'))
+            .map(|a| a.target);
+        let declared = c
+            .fields
+            .iter()
+            .flat_map(|x| std::iter::once(x.name).chain(x.rename));
+        vars.chain(declared)
+            .fold(0, |acc, n| acc | pd.identified(pd.classify(&n)))
+    };
     for f in &cx.project.files {
         for c in &f.classes {
-            let model = c
-                .bases
-                .iter()
-                .any(|b| pd.is_model(cx.project.canonical_or_same(b).as_str()))
-                || c.decorators.iter().any(|d| {
-                    d.resolved
-                        .as_ref()
-                        .is_some_and(|r| pd.is_model(r.as_str().trim_end_matches("()")))
-                });
-            if !model {
+            let decorated = c.decorators.iter().any(|d| {
+                d.resolved
+                    .as_ref()
+                    .is_some_and(|r| pd.is_model(r.as_str().trim_end_matches("()")))
+            });
+            let mut set = 0;
+            let dotted = crate::analysis::index::dotted(&f.module, &c.qualname);
+            let based = crate::rules::opt_out::stored::derives(
+                cx,
+                &dotted,
+                |b| pd.is_model(b) || rights.is_storage_base(b),
+                |fj, cj| {
+                    let file = &cx.project.files[fj];
+                    set |= fields_of(file, &file.classes[cj]);
+                },
+            );
+            if !(based || decorated) {
                 continue;
             }
-            let fields = f
-                .assignments
-                .iter()
-                .filter(|a| {
-                    a.scope.is_none() && c.span.contains(&a.span) && !a.target.contains('.')
-                })
-                .map(|a| a.target)
-                .chain(c.fields.iter().map(|x| x.name));
-            let set = fields.fold(0, |acc, n| acc | pd.identified(pd.classify(&n)));
+            if set == 0 {
+                // A class of another language, or one the index does not know.
+                set = fields_of(f, c);
+            }
             if set != 0 {
-                let key = crate::catalog::personal_data::tokens(&c.name).join("_");
-                *out.entry(key).or_insert(0) |= set;
+                // By name only for names of two words or more: a `user` is
+                // far from always a `User` (a chat platform's, an OS one).
+                let words = crate::catalog::personal_data::tokens(&c.name);
+                if words.len() >= 2 {
+                    *out.by_name.entry(words.join("_")).or_insert(0) |= set;
+                }
+                *out.by_class.entry(dotted).or_insert(0) |= set;
             }
         }
     }

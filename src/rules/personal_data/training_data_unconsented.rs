@@ -131,17 +131,17 @@ impl Domain for TrainingDomain<'_> {
                 [head, last]
                     .iter()
                     .find_map(|n| self.stored.get(&Ustr::from(n)))
-                    .map(|c| Pii(*c | self.conversation | STORED))
+                    .map(|c| Pii::plain(*c | self.conversation | STORED))
             }
             Origin::Param { entry, .. } => {
                 if self.cx.analysis.entry_points[entry].kind.is_local() {
                     return None;
                 }
                 let gradio = self.pii.seed(origin).map_or(0, |p| p.0);
-                Some(Pii(gradio | self.conversation))
+                Some(Pii::plain(gradio | self.conversation))
             }
-            Origin::Read { .. } | Origin::Call { .. } => Some(Pii(self.conversation)),
-            Origin::Generation { .. } => None,
+            Origin::Read { .. } | Origin::Call { .. } => Some(Pii::plain(self.conversation)),
+            Origin::Generation { .. } | Origin::Typed { .. } => None,
         }
     }
 
