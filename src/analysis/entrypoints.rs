@@ -1496,7 +1496,13 @@ impl<'a> Finder<'a> {
     /// handler methods, whatever their bases. A class a base already makes
     /// a handler class is left to [`Self::unregistered_classes`].
     fn registered_instances(&mut self, registered: &mut BTreeSet<(usize, usize)>) {
-        if self.cat.data.class.iter().all(|c| c.registered_by.is_empty()) {
+        if self
+            .cat
+            .data
+            .class
+            .iter()
+            .all(|c| c.registered_by.is_empty())
+        {
             return;
         }
         for fi in 0..self.ix.project.files.len() {
@@ -1710,14 +1716,16 @@ pub(crate) fn registered_class(
         } => r.as_str().to_string(),
         _ => {
             let (a, b) = (arg.span.start_byte, arg.span.end_byte);
-            let ci = file
-                .calls_in(a..b)
-                .find(|&i| file.calls[i].span.start_byte == a && file.calls[i].span.end_byte == b)?;
+            let ci = file.calls_in(a..b).find(|&i| {
+                file.calls[i].span.start_byte == a && file.calls[i].span.end_byte == b
+            })?;
             file.calls[ci].resolved.as_ref()?.as_str().to_string()
         }
     };
     let class = name.strip_suffix("()").unwrap_or(&name);
-    let class = project.canonical_text(class).unwrap_or_else(|| class.to_string());
+    let class = project
+        .canonical_text(class)
+        .unwrap_or_else(|| class.to_string());
     match project.index.symbol(&class)? {
         crate::analysis::index::Symbol::Class(f, c) => Some((f, c)),
         crate::analysis::index::Symbol::Function(..) => None,

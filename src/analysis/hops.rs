@@ -421,7 +421,8 @@ fn registered_servicers(
                 else {
                     continue;
                 };
-                if let Some(class) = crate::analysis::entrypoints::registered_class(project, file, call)
+                if let Some(class) =
+                    crate::analysis::entrypoints::registered_class(project, file, call)
                 {
                     let list = out.entry(class).or_default();
                     if !list.iter().any(|s| s == service) {

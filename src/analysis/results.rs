@@ -259,8 +259,7 @@ fn reach_generation<'a>(
     for (r, e) in reach.iter_mut().zip(entry_points) {
         // What a UI handler returns is shown to the user.
         let delivers = e.kind == EntryKind::Ui
-            || r
-                .sinks
+            || r.sinks
                 .iter()
                 .any(|x| x.sink >= n + m || (x.sink >= n && answered[x.sink - n]));
         r.sinks

@@ -479,10 +479,22 @@ async fn handler(State(state): Extracted, s2: &Shared, g: Guarded<engine::Pipeli
 }
 "#;
     let f = facts("gw/src/types.rs", src);
-    assert_eq!(resolved(&f, "state.send").as_deref(), Some("engine.Engine().send"));
-    assert_eq!(resolved(&f, "s2.run").as_deref(), Some("engine.Engine().run"));
-    assert_eq!(resolved(&f, "g.step").as_deref(), Some("engine.Pipeline().step"));
-    assert_eq!(resolved(&f, "l.forward").as_deref(), Some("gw.model.Model().forward"));
+    assert_eq!(
+        resolved(&f, "state.send").as_deref(),
+        Some("engine.Engine().send")
+    );
+    assert_eq!(
+        resolved(&f, "s2.run").as_deref(),
+        Some("engine.Engine().run")
+    );
+    assert_eq!(
+        resolved(&f, "g.step").as_deref(),
+        Some("engine.Pipeline().step")
+    );
+    assert_eq!(
+        resolved(&f, "l.forward").as_deref(),
+        Some("gw.model.Model().forward")
+    );
     // Module-level aliases are bindings other modules' uses go through;
     // a generic one names no type by itself.
     let bound: Vec<(&str, Option<&str>)> = f
@@ -497,7 +509,10 @@ async fn handler(State(state): Extracted, s2: &Shared, g: Guarded<engine::Pipeli
 
 #[test]
 fn aliases_that_loop_settle() {
-    let f = facts("gw/src/lib.rs", "type A = B;\ntype B = A;\nfn f(a: A) { a.go(); }\n");
+    let f = facts(
+        "gw/src/lib.rs",
+        "type A = B;\ntype B = A;\nfn f(a: A) { a.go(); }\n",
+    );
     // No panic and no endless resolution; the name is some alias of the file.
     assert!(resolved(&f, "a.go").is_some());
 }
@@ -508,6 +523,9 @@ fn a_use_before_its_mod_declaration_names_the_module() {
         "gw/src/lib.rs",
         "use engine::Engine;\nuse std::sync::Arc;\nmod engine;\nfn start() { Engine::new(); Arc::new(1); }\n",
     );
-    assert_eq!(resolved(&f, "Engine.new").as_deref(), Some("gw.engine.Engine.new"));
+    assert_eq!(
+        resolved(&f, "Engine.new").as_deref(),
+        Some("gw.engine.Engine.new")
+    );
     assert_eq!(resolved(&f, "Arc.new").as_deref(), Some("std.sync.Arc.new"));
 }
