@@ -1658,6 +1658,37 @@ fn callee_route(name: &str) -> String {
         .join(".")
 }
 
+/// The project class whose instance is a call's first positional argument:
+/// made right there (`add_ChatServicer_to_server(ChatService(m), server)`)
+/// or a name of that type.
+pub(crate) fn registered_class(
+    project: &Project,
+    file: &crate::facts::FileFacts,
+    call: &Call,
+) -> Option<(usize, usize)> {
+    let arg = call.args.iter().find(|a| a.keyword.is_none())?;
+    let name = match &arg.value {
+        Value::Name {
+            resolved: Some(r), ..
+        } => r.as_str().to_string(),
+        _ => {
+            let (a, b) = (arg.span.start_byte, arg.span.end_byte);
+            let ci = file.calls_in(a..b).find(|&i| {
+                file.calls[i].span.start_byte == a && file.calls[i].span.end_byte == b
+            })?;
+            file.calls[ci].resolved.as_ref()?.as_str().to_string()
+        }
+    };
+    let class = name.strip_suffix("()").unwrap_or(&name);
+    let class = project
+        .canonical_text(class)
+        .unwrap_or_else(|| class.to_string());
+    match project.index.symbol(&class)? {
+        crate::analysis::index::Symbol::Class(f, c) => Some((f, c)),
+        crate::analysis::index::Symbol::Function(..) => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1698,36 +1729,5 @@ mod tests {
         assert!(find_arg(&args, &r(Some(2), None)).is_none());
         let splat = vec![arg(Some("*"), "xs"), arg(None, "a")];
         assert!(find_arg(&splat, &r(Some(0), None)).is_none());
-    }
-}
-
-/// The project class whose instance is a call's first positional argument:
-/// made right there (`add_ChatServicer_to_server(ChatService(m), server)`)
-/// or a name of that type.
-pub(crate) fn registered_class(
-    project: &Project,
-    file: &crate::facts::FileFacts,
-    call: &Call,
-) -> Option<(usize, usize)> {
-    let arg = call.args.iter().find(|a| a.keyword.is_none())?;
-    let name = match &arg.value {
-        Value::Name {
-            resolved: Some(r), ..
-        } => r.as_str().to_string(),
-        _ => {
-            let (a, b) = (arg.span.start_byte, arg.span.end_byte);
-            let ci = file.calls_in(a..b).find(|&i| {
-                file.calls[i].span.start_byte == a && file.calls[i].span.end_byte == b
-            })?;
-            file.calls[ci].resolved.as_ref()?.as_str().to_string()
-        }
-    };
-    let class = name.strip_suffix("()").unwrap_or(&name);
-    let class = project
-        .canonical_text(class)
-        .unwrap_or_else(|| class.to_string());
-    match project.index.symbol(&class)? {
-        crate::analysis::index::Symbol::Class(f, c) => Some((f, c)),
-        crate::analysis::index::Symbol::Function(..) => None,
     }
 }

@@ -1131,6 +1131,8 @@ mod tests {
             servicer_module_suffix: servicer_module.map(Into::into),
             from_proto: false,
             constructors: Vec::new(),
+            register_prefix: String::new(),
+            register_suffix: String::new(),
         };
         let grpc = rpc("_pb2_grpc", "Servicer", None);
         assert_eq!(
