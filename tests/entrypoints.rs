@@ -332,6 +332,9 @@ fn model_servers() {
             "model_repo/tts/1/model.py:8 http triton [POST] - -> model_repo.tts.1.model:TritonPythonModel.execute",
             // Public methods of a generated `*Servicer` subclass; not `_warm_up`.
             "grpc_server.py:13 http grpc [POST] - -> grpc_server:SpeechService.Synthesize",
+            // A class with no generated base that `add_ChatServicer_to_server`
+            // registers; not the class nothing registers.
+            "grpc_registered.py:12 http grpc [POST] - -> grpc_registered:ChatService.Generate",
             "bento_service.py:6 http bentoml [POST] /summarize -> bento_service:Summarizer.summarize",
             "bento_service.py:10 http bentoml [POST] /v2/translate -> bento_service:Summarizer.translate",
             "lit_server.py:8 http litserve [POST] /predict -> lit_server:CaptionAPI.predict",

@@ -526,7 +526,78 @@ impl CallGraph {
                 }
             }
         }
+        cut += self.index_overrides(project);
         self.dispatch_stats.cut = cut;
+    }
+
+    /// Overrides of abstract methods (Python `@abstractmethod`) in project
+    /// subclasses, indexed like trait implementations under the class that
+    /// declares the method: `self.model.generate_token(b)` on a `Model`
+    /// runs `CausalLM.generate_token`. Base classes are searched up to
+    /// `MAX_MRO` deep; returns how many overrides `MAX_IMPLS` cut.
+    fn index_overrides(&mut self, project: &Project) -> usize {
+        // (class, method) of every abstract method of the project.
+        let mut declared: FastSet<(Ustr, Ustr)> = FastSet::default();
+        for file in &project.files {
+            let markers = lang::semantics(file.language).abstract_decorators;
+            if markers.is_empty() {
+                continue;
+            }
+            for f in &file.functions {
+                let Some(class) = f.class else { continue };
+                let marked = f.decorators.iter().any(|d| {
+                    d.resolved
+                        .as_ref()
+                        .is_some_and(|r| markers.contains(&r.as_str()))
+                });
+                if marked {
+                    declared.insert((Ustr::from(&dotted(&file.module, &class)), f.name));
+                }
+            }
+        }
+        if declared.is_empty() {
+            return 0;
+        }
+        let names: FastSet<Ustr> = declared.iter().map(|(_, m)| *m).collect();
+        let mut cut = 0;
+        for (fi, file) in project.files.iter().enumerate() {
+            for (i, f) in file.functions.iter().enumerate() {
+                let Some(class) = f.class else { continue };
+                if f.implements.is_some() || !names.contains(&f.name) {
+                    continue;
+                }
+                let own = dotted(&file.module, &class);
+                // Breadth-first over the project base classes, own class left out.
+                let mut queue: VecDeque<String> = VecDeque::from([own.clone()]);
+                let mut seen = 0;
+                while let Some(c) = queue.pop_front() {
+                    seen += 1;
+                    if seen > MAX_MRO {
+                        break;
+                    }
+                    if c != own
+                        && let Some(key) = Ustr::from_existing(&c)
+                        && declared.contains(&(key, f.name))
+                    {
+                        let list = self.implementations.entry((key, f.name)).or_default();
+                        if list.len() < MAX_IMPLS {
+                            list.push(self.function_nodes[fi][i]);
+                        } else {
+                            cut += 1;
+                        }
+                    }
+                    if let Some((cfi, ci)) = project_class(project, &c) {
+                        queue.extend(
+                            project.files[cfi].classes[ci]
+                                .bases
+                                .iter()
+                                .map(|b| project.canonical_or_same(b).as_str().to_string()),
+                        );
+                    }
+                }
+            }
+        }
+        cut
     }
 
     /// The implementations of `method` of interface `iface` (a canonical name).

@@ -224,6 +224,7 @@ impl<'a> Finder<'a> {
             }
             self.emit(r);
         }
+        self.registered_instances(&mut classes_registered);
         self.unregistered_classes(&classes_registered);
         let mut out: Vec<EntryPoint> = Vec::with_capacity(self.out.len());
         for (fi, mut ep) in std::mem::take(&mut self.out) {
@@ -1490,6 +1491,59 @@ impl<'a> Finder<'a> {
         }
     }
 
+    /// Classes whose instance a registration call hands to the framework
+    /// (`add_ChatServicer_to_server(ChatService(model), server)`): their
+    /// handler methods, whatever their bases. A class a base already makes
+    /// a handler class is left to [`Self::unregistered_classes`].
+    fn registered_instances(&mut self, registered: &mut BTreeSet<(usize, usize)>) {
+        if self
+            .cat
+            .data
+            .class
+            .iter()
+            .all(|c| c.registered_by.is_empty())
+        {
+            return;
+        }
+        for fi in 0..self.ix.project.files.len() {
+            let file = self.ix.file(fi);
+            for call in &file.calls {
+                let Some(r) = &call.resolved else { continue };
+                let Some(e) = self.cat.class_registration.first(file.language, r.as_str()) else {
+                    continue;
+                };
+                let Some((cf, cc)) = registered_class(self.ix.project, file, call) else {
+                    continue;
+                };
+                if registered.contains(&(cf, cc)) || self.class_info(cf, cc).is_some() {
+                    continue;
+                }
+                registered.insert((cf, cc));
+                let entry = &self.cat.data.class[e];
+                let path = self.ix.file(cf).path.clone();
+                for (f, m, methods) in self.handler_methods(e, &[(cf, cc)]) {
+                    let func = &self.ix.file(f).functions[m];
+                    self.out.push((
+                        cf,
+                        EntryPoint {
+                            kind: entry.kind,
+                            framework: entry.framework.clone(),
+                            methods,
+                            route: entry.route.clone(),
+                            handler: self.function(f, m),
+                            location: Location {
+                                path: path.clone(),
+                                span: func.name_span,
+                            },
+                            public: !entry.kind.is_local(),
+                            exposure: Vec::new(),
+                        },
+                    ));
+                }
+            }
+        }
+    }
+
     /// Handler classes that need no registration (Tornado): their own
     /// handler methods, without a route unless a registration gave one.
     fn unregistered_classes(&mut self, registered: &BTreeSet<(usize, usize)>) {
@@ -1602,6 +1656,37 @@ fn callee_route(name: &str) -> String {
         .map(|s| s.name)
         .collect::<Vec<_>>()
         .join(".")
+}
+
+/// The project class whose instance is a call's first positional argument:
+/// made right there (`add_ChatServicer_to_server(ChatService(m), server)`)
+/// or a name of that type.
+pub(crate) fn registered_class(
+    project: &Project,
+    file: &crate::facts::FileFacts,
+    call: &Call,
+) -> Option<(usize, usize)> {
+    let arg = call.args.iter().find(|a| a.keyword.is_none())?;
+    let name = match &arg.value {
+        Value::Name {
+            resolved: Some(r), ..
+        } => r.as_str().to_string(),
+        _ => {
+            let (a, b) = (arg.span.start_byte, arg.span.end_byte);
+            let ci = file.calls_in(a..b).find(|&i| {
+                file.calls[i].span.start_byte == a && file.calls[i].span.end_byte == b
+            })?;
+            file.calls[ci].resolved.as_ref()?.as_str().to_string()
+        }
+    };
+    let class = name.strip_suffix("()").unwrap_or(&name);
+    let class = project
+        .canonical_text(class)
+        .unwrap_or_else(|| class.to_string());
+    match project.index.symbol(&class)? {
+        crate::analysis::index::Symbol::Class(f, c) => Some((f, c)),
+        crate::analysis::index::Symbol::Function(..) => None,
+    }
 }
 
 #[cfg(test)]

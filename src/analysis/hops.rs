@@ -349,6 +349,7 @@ fn services(
     graph: &CallGraph,
 ) -> Services {
     let mut out = Services::new();
+    let registered = registered_servicers(project, catalog);
     for (i, e) in entry_points.iter().enumerate() {
         let Handler::Function { module, qualname } = &e.handler else {
             continue;
@@ -360,12 +361,18 @@ fn services(
             continue;
         };
         let file = &project.files[fi];
-        let Some(c) = file.classes.iter().find(|c| c.qualname == class) else {
+        let Some(ci) = file.classes.iter().position(|c| c.qualname == class) else {
             continue;
         };
+        let c = &file.classes[ci];
         let Some(node) = graph.handler_node(project, &e.handler) else {
             continue;
         };
+        for service in registered.get(&(fi, ci)).into_iter().flatten() {
+            out.entry((service.clone(), method.to_string()))
+                .or_default()
+                .push((i, node));
+        }
         for base in &c.bases {
             for rpc in catalog
                 .rpc_stubs
@@ -376,6 +383,51 @@ fn services(
                     out.entry((service.to_string(), method.to_string()))
                         .or_default()
                         .push((i, node));
+                }
+            }
+        }
+    }
+    // A class both derived from the base and registered is one servicer.
+    for list in out.values_mut() {
+        list.sort_unstable();
+        list.dedup();
+    }
+    out
+}
+
+/// Classes registered as servicers by the generated registration function
+/// (`chat_pb2_grpc.add_ChatServicer_to_server(ChatService(), server)`),
+/// with the services they serve.
+fn registered_servicers(
+    project: &Project,
+    catalog: &Catalog,
+) -> BTreeMap<(usize, usize), Vec<String>> {
+    let mut out: BTreeMap<(usize, usize), Vec<String>> = BTreeMap::new();
+    let stubs: Vec<&RpcStub> = catalog
+        .rpc_stubs
+        .iter()
+        .filter(|r| !r.register_suffix.is_empty())
+        .collect();
+    if stubs.is_empty() {
+        return out;
+    }
+    for file in &project.files {
+        for call in &file.calls {
+            let Some(r) = &call.resolved else { continue };
+            for rpc in stubs.iter().filter(|r| r.language == file.language) {
+                let Some(service) = generated(r.as_str(), &rpc.module_suffix, &rpc.register_suffix)
+                    .and_then(|s| s.strip_prefix(rpc.register_prefix.as_str()))
+                    .filter(|s| !s.is_empty())
+                else {
+                    continue;
+                };
+                if let Some(class) =
+                    crate::analysis::entrypoints::registered_class(project, file, call)
+                {
+                    let list = out.entry(class).or_default();
+                    if !list.iter().any(|s| s == service) {
+                        list.push(service.to_string());
+                    }
                 }
             }
         }
@@ -1307,6 +1359,8 @@ mod tests {
             servicer_module_suffix: servicer_module.map(Into::into),
             from_proto: false,
             constructors: Vec::new(),
+            register_prefix: String::new(),
+            register_suffix: String::new(),
         };
         let grpc = rpc("_pb2_grpc", "Servicer", None);
         assert_eq!(

@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 
 use crate::analysis::callgraph::{NodeId, Site, Via};
 use crate::analysis::{FastSet, Project};
-use crate::facts::{Call, FileFacts, Receiver};
+use crate::facts::{Call, FileFacts, QName, Receiver};
 use crate::lang;
 
 /// Per queue, at most this many workers take from it...
@@ -101,7 +101,11 @@ pub fn queue_edges(
                 continue;
             }
             let key = match file.channels.binary_search_by_key(&(ci as u32), |c| c.call) {
-                Ok(i) => Some(format!("{CHANNEL}{}", file.channels[i].message)),
+                // By the type's own name, whatever re-export named it.
+                Ok(i) => Some(format!(
+                    "{CHANNEL}{}",
+                    project.canonical_or_same(&QName::new(&file.channels[i].message))
+                )),
                 Err(_) => queue_key(file, call, chain.as_str(), last, sem.receiver_params),
             };
             let Some(key) = key else {

@@ -11,7 +11,7 @@ use crate::analysis::entrypoints::{self, EntryPoint, Handler};
 use crate::analysis::generation::{self, GenerationSite};
 use crate::analysis::inferred;
 use crate::analysis::plugins::{self, PluginStats};
-use crate::analysis::{Project, dataflow, hops};
+use crate::analysis::{FastSet, Project, dataflow, hops};
 use crate::catalog::entrypoints::EntryKind;
 use crate::catalog::labels::{Carrier, LabelKind};
 use crate::catalog::{Catalog, ContentType};
@@ -234,10 +234,34 @@ fn reach_generation<'a>(
             .enumerate(),
     );
     let mut reach = reach_all(&all);
+    // Text candidates in the very handler of a served route or rpc: the
+    // text goes back to whoever called it (a model shard's `Prefill`
+    // answers with its generations). Media still needs a delivery call: a
+    // handler may only measure it (`len(wav)`).
+    let served: FastSet<NodeId> = entry_points
+        .iter()
+        .filter(|e| matches!(e.kind, EntryKind::Http | EntryKind::Websocket))
+        .filter(|e| matches!(e.handler, Handler::Function { .. }))
+        .filter_map(|e| graph.handler_node(project, &e.handler))
+        .collect();
+    let answered: Vec<bool> = candidates
+        .iter()
+        .map(|c| {
+            if c.content.iter().any(|t| *t != ContentType::Text) {
+                return false;
+            }
+            let call = &project.files[c.file].calls[c.call];
+            let node = graph.node_at(project, c.file, call.scope.as_deref(), call.span.start_byte);
+            served.contains(&node)
+        })
+        .collect();
     let mut keep = vec![false; m];
     for (r, e) in reach.iter_mut().zip(entry_points) {
         // What a UI handler returns is shown to the user.
-        let delivers = e.kind == EntryKind::Ui || r.sinks.iter().any(|x| x.sink >= n + m);
+        let delivers = e.kind == EntryKind::Ui
+            || r.sinks
+                .iter()
+                .any(|x| x.sink >= n + m || (x.sink >= n && answered[x.sink - n]));
         r.sinks
             .retain(|x| x.sink < n || (delivers && x.sink < n + m));
         for x in r.sinks.iter().filter(|x| x.sink >= n) {

@@ -196,6 +196,10 @@ pub struct HandlerClass {
     /// `MethodView`, Django views); otherwise every subclass is one (Tornado).
     #[serde(default)]
     pub registered_only: bool,
+    /// Calls that register an instance of a class, given first, as such a
+    /// handler whatever its bases (`add_ChatServicer_to_server(Svc(), server)`).
+    #[serde(default)]
+    pub registered_by: Vec<String>,
 }
 
 /// A call that mounts a router, blueprint, sub-application or URL module
@@ -522,8 +526,9 @@ pub struct EntryPointCatalog {
     pub route_list: PatternIndex,
     /// Handler classes by base class...
     pub class: PatternIndex,
-    /// ...and by their own name.
+    /// ...and by their own name, and the calls that register an instance.
     pub class_name: PatternIndex,
+    pub class_registration: PatternIndex,
     pub include: PatternIndex,
     /// Parts of routes built as method chains.
     pub chain: PatternIndex,
@@ -625,6 +630,13 @@ impl EntryPointCatalog {
                 .enumerate()
                 .map(|(i, c)| (i, c.id.as_str(), c.language, c.names.as_slice())),
         )?;
+        let class_registration = PatternIndex::build(
+            "class",
+            data.class
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (i, c.id.as_str(), c.language, c.registered_by.as_slice())),
+        )?;
         let include = PatternIndex::build(
             "include",
             entries("include", &data.include, |r| {
@@ -705,6 +717,7 @@ impl EntryPointCatalog {
             route_list,
             class,
             class_name,
+            class_registration,
             include,
             chain,
             router,

@@ -181,6 +181,14 @@ pub struct RpcStub {
     /// method of their result is a method of the client.
     #[serde(default)]
     pub constructors: Vec<String>,
+    /// The generated function that registers a servicer instance is
+    /// `<prefix><Service><suffix>` in the generated module
+    /// (`add_ChatServicer_to_server`): the class it is given serves that
+    /// service whatever its bases.
+    #[serde(default)]
+    pub register_prefix: String,
+    #[serde(default)]
+    pub register_suffix: String,
 }
 
 /// A model server that serves each model of a repository directory at a

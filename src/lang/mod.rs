@@ -72,6 +72,10 @@ pub struct Semantics {
     /// arguments given (`purge.delay(uid)`, `purge.apply_async(args=[uid])`):
     /// the call graph treats the call as a hand-off to the function.
     pub deferred_calls: &'static [&'static str],
+    /// Decorators that make a method abstract (`abc.abstractmethod`): a
+    /// call on an instance of the class runs an override in a subclass,
+    /// as a call through a Rust trait runs an implementation.
+    pub abstract_decorators: &'static [&'static str],
 }
 
 /// One language's frontend.

@@ -63,6 +63,7 @@ static NO_SEMANTICS: Semantics = Semantics {
     dequeue: &[],
     task_starters: &[],
     deferred_calls: &[],
+    abstract_decorators: &[],
 };
 
 /// One configuration format behind the frontend contract.

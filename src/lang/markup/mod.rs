@@ -51,6 +51,7 @@ static NO_SEMANTICS: Semantics = Semantics {
     dequeue: &[],
     task_starters: &[],
     deferred_calls: &[],
+    abstract_decorators: &[],
 };
 
 pub struct MarkupFrontend;

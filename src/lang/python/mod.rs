@@ -40,6 +40,11 @@ static SEMANTICS: Semantics = Semantics {
     ],
     // Celery (`delay`, `apply_async`) and Dramatiq (`send`) task functions.
     deferred_calls: &["delay", "apply_async", "send"],
+    abstract_decorators: &[
+        "abc.abstractmethod",
+        "abc.abstractclassmethod",
+        "abc.abstractstaticmethod",
+    ],
 };
 
 impl Frontend for PythonFrontend {

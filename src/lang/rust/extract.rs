@@ -81,7 +81,19 @@ struct Items {
     /// Top-level functions, constants and statics: values, which a path
     /// (`rocket::build`) never starts with.
     values: std::collections::HashSet<String>,
+    /// Type aliases (`type Shared = Arc<MistralRs>;`), keyed like `defs`
+    /// → the type they stand for once wrappers are off (`mistralrs_core.MistralRs`).
+    aliases: HashMap<String, String>,
+    /// The same by the alias's dotted name (`gw.types.inner.Local`), for
+    /// paths that reach one through an inline module.
+    alias_paths: HashMap<String, String>,
+    /// Aliases that stand for their own type parameter
+    /// (`type Shared<T> = Arc<Mutex<T>>;`): a use names its argument.
+    generic_aliases: std::collections::HashSet<String>,
 }
+
+/// Rounds of alias resolution: an alias of an alias settles in one more.
+const MAX_ALIAS_ROUNDS: usize = 8;
 
 struct Frame {
     /// `None` for `fn main`, whose code is the binary's main block.
@@ -232,16 +244,17 @@ impl<'a> Visitor<'a> {
         let mut impls: Vec<(Vec<String>, &syn::ItemImpl)> = Vec::new();
         let mut structs: Vec<(String, &syn::ItemStruct)> = Vec::new();
         let mut enums: Vec<(String, &syn::ItemEnum)> = Vec::new();
+        let mut aliases: Vec<(Vec<String>, String, &syn::ItemType)> = Vec::new();
+        // `use` paths are made absolute once every module of the file is
+        // known: `use engine::Engine;` may come before `mod engine;`.
+        let mut uses: Vec<(Vec<String>, String, Vec<String>)> = Vec::new();
         while let Some((path, items)) = stack.pop() {
             for item in items {
                 match item {
                     Item::Use(u) => {
                         let mut out = Vec::new();
                         use_tree(&u.tree, Vec::new(), &mut out, 0);
-                        for (local, target) in out {
-                            let target = self.absolute(&target, &path);
-                            self.items.imports.entry(local).or_insert(target);
-                        }
+                        uses.extend(out.into_iter().map(|(l, t)| (path.clone(), l, t)));
                     }
                     Item::Fn(f) => self.value_def(&path, &f.sig.ident.to_string()),
                     Item::Const(c) => self.value_def(&path, &c.ident.to_string()),
@@ -258,7 +271,11 @@ impl<'a> Visitor<'a> {
                     }
                     Item::Trait(t) => self.def(&path, &t.ident.to_string(), true),
                     Item::Union(u) => self.def(&path, &u.ident.to_string(), true),
-                    Item::Type(t) => self.def(&path, &t.ident.to_string(), false),
+                    Item::Type(t) => {
+                        let name = t.ident.to_string();
+                        self.def(&path, &name, false);
+                        aliases.push((path.clone(), name, t));
+                    }
                     Item::Mod(m) => {
                         let name = m.ident.to_string();
                         if path.is_empty() {
@@ -294,6 +311,11 @@ impl<'a> Visitor<'a> {
                 }
             }
         }
+        for (path, local, target) in uses {
+            let target = self.absolute(&target, &path);
+            self.items.imports.entry(local).or_insert(target);
+        }
+        self.resolve_aliases(aliases);
         for (dotted, s) in structs {
             let fields = match &s.fields {
                 syn::Fields::Named(named) => named
@@ -357,6 +379,48 @@ impl<'a> Visitor<'a> {
                 .collect();
             if let Some(t) = self.resolve_path(&segs) {
                 self.items.traits.entry(ty).or_default().push(t);
+            }
+        }
+    }
+
+    /// Each alias resolved where it is declared, in rounds, so that an
+    /// alias of an alias (`type Extracted = State<Shared>;`) settles; at
+    /// most [`MAX_ALIAS_ROUNDS`], which also ends a cycle.
+    fn resolve_aliases(&mut self, aliases: Vec<(Vec<String>, String, &syn::ItemType)>) {
+        let mut pending = Vec::new();
+        for (path, name, t) in aliases {
+            let key = match path.is_empty() {
+                true => name,
+                false => format!("{}.{name}", path.join(".")),
+            };
+            let Some(segs) = values::type_path(&t.ty) else {
+                continue;
+            };
+            if let [one] = segs.as_slice()
+                && t.generics.type_params().any(|p| p.ident == one.as_str())
+            {
+                self.items.generic_aliases.insert(key);
+                continue;
+            }
+            let dotted = self.item_path(&path, &key[key.rfind('.').map_or(0, |i| i + 1)..]);
+            pending.push((path, key, dotted, segs));
+        }
+        for _ in 0..MAX_ALIAS_ROUNDS {
+            let mut changed = false;
+            for (path, key, dotted, segs) in &pending {
+                let saved = std::mem::replace(&mut self.mod_path, path.clone());
+                let target = self.resolve_path(segs);
+                self.mod_path = saved;
+                if let Some(t) = target
+                    && self.items.aliases.get(key) != Some(&t)
+                {
+                    self.items.alias_paths.insert(dotted.clone(), t.clone());
+                    self.items.aliases.insert(key.clone(), t);
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
             }
         }
     }
@@ -441,12 +505,15 @@ impl<'a> Visitor<'a> {
         }
         if !self.mod_path.is_empty() {
             let key = format!("{}.{head}", self.mod_path.join("."));
-            if let Some(d) = self.items.defs.get(&key) {
+            if let Some(d) = self.items.aliases.get(&key).or(self.items.defs.get(&key)) {
                 return Some(d.clone());
             }
         }
         if let Some(t) = self.items.imports.get(head) {
             return Some(t.clone());
+        }
+        if let Some(a) = self.items.aliases.get(head) {
+            return Some(a.clone());
         }
         if let Some(d) = self.items.defs.get(head)
             && !(more && self.items.values.contains(head))
@@ -470,7 +537,10 @@ impl<'a> Visitor<'a> {
             out.push('.');
             out.push_str(s);
         }
-        Some(out)
+        if rest.is_empty() {
+            return Some(out);
+        }
+        Some(self.items.alias_paths.get(&out).cloned().unwrap_or(out))
     }
 
     /// A macro's path: as a name, then through the crates whose macros are
@@ -485,6 +555,12 @@ impl<'a> Visitor<'a> {
     /// A type as an instance (`Arc<Client>` → `reqwest.Client()`).
     fn resolve_type(&self, t: &Type) -> Option<String> {
         let segs = values::type_path(t)?;
+        // `Shared<Model>` with `type Shared<T> = Arc<Mutex<T>>`: a `Model`.
+        if let [one] = segs.as_slice()
+            && self.items.generic_aliases.contains(one)
+        {
+            return self.resolve_type(values::type_argument(t)?);
+        }
         Some(format!("{}()", self.resolve_path(&segs)?))
     }
 
@@ -1547,6 +1623,32 @@ impl<'a> Visit<'a> for Visitor<'a> {
             .or_else(|| self.resolve_type(&c.ty));
         self.assignment(&c.ident.to_string(), ty, Some(&c.expr), span);
         visit::visit_expr(self, &c.expr);
+    }
+
+    /// A type alias of the module is a binding of its name to the type it
+    /// stands for, so that other modules' uses (`use crate::types::Shared`)
+    /// are rewritten to that type by the project index.
+    fn visit_item_type(&mut self, t: &'a syn::ItemType) {
+        if !self.frames.is_empty() || !self.mod_path.is_empty() {
+            return;
+        }
+        let name = t.ident.to_string();
+        let Some(target) = self.items.aliases.get(&name).cloned() else {
+            return;
+        };
+        let span = self.span(t.type_token.span, t.semi_token.spans[0]);
+        self.facts.assignments.push(Assignment {
+            target: name.as_str().into(),
+            scope: None,
+            value_call: Some(QName::new(&target)),
+            value_args: None,
+            value: Value::Name {
+                text: target.as_str().into(),
+                resolved: Some(QName::new(&target)),
+            },
+            element: None,
+            span,
+        });
     }
 
     fn visit_item_static(&mut self, s: &'a syn::ItemStatic) {

@@ -48,6 +48,7 @@ static SEMANTICS: Semantics = Semantics {
     ],
     task_starters: &["spawn", "spawn_blocking", "spawn_local"],
     deferred_calls: &[],
+    abstract_decorators: &[],
 };
 
 impl Frontend for RustFrontend {

@@ -458,3 +458,74 @@ fn channel_ends_made_by_a_method_and_values_taken_out_of_a_match() {
         Some("gw.engine.Engine.new().run")
     );
 }
+
+#[test]
+fn type_aliases_stand_for_the_type_they_name() {
+    let src = r#"
+use std::sync::Arc;
+use axum::extract::State;
+use engine::Engine;
+
+pub type Shared = Arc<Engine>;
+pub type Extracted = State<Shared>;
+type Guarded<T> = Arc<tokio::sync::Mutex<T>>;
+mod inner { pub type Local = crate::model::Model; }
+
+async fn handler(State(state): Extracted, s2: &Shared, g: Guarded<engine::Pipeline>, l: inner::Local) {
+    state.send(r);
+    s2.run();
+    g.step();
+    l.forward();
+}
+"#;
+    let f = facts("gw/src/types.rs", src);
+    assert_eq!(
+        resolved(&f, "state.send").as_deref(),
+        Some("engine.Engine().send")
+    );
+    assert_eq!(
+        resolved(&f, "s2.run").as_deref(),
+        Some("engine.Engine().run")
+    );
+    assert_eq!(
+        resolved(&f, "g.step").as_deref(),
+        Some("engine.Pipeline().step")
+    );
+    assert_eq!(
+        resolved(&f, "l.forward").as_deref(),
+        Some("gw.model.Model().forward")
+    );
+    // Module-level aliases are bindings other modules' uses go through;
+    // a generic one names no type by itself.
+    let bound: Vec<(&str, Option<&str>)> = f
+        .assignments
+        .iter()
+        .map(|a| (a.target.as_str(), a.value_call.as_ref().map(|q| q.as_str())))
+        .collect();
+    assert!(bound.contains(&("Shared", Some("engine.Engine"))));
+    assert!(bound.contains(&("Extracted", Some("engine.Engine"))));
+    assert!(!bound.iter().any(|(t, _)| *t == "Guarded" || *t == "Local"));
+}
+
+#[test]
+fn aliases_that_loop_settle() {
+    let f = facts(
+        "gw/src/lib.rs",
+        "type A = B;\ntype B = A;\nfn f(a: A) { a.go(); }\n",
+    );
+    // No panic and no endless resolution; the name is some alias of the file.
+    assert!(resolved(&f, "a.go").is_some());
+}
+
+#[test]
+fn a_use_before_its_mod_declaration_names_the_module() {
+    let f = facts(
+        "gw/src/lib.rs",
+        "use engine::Engine;\nuse std::sync::Arc;\nmod engine;\nfn start() { Engine::new(); Arc::new(1); }\n",
+    );
+    assert_eq!(
+        resolved(&f, "Engine.new").as_deref(),
+        Some("gw.engine.Engine.new")
+    );
+    assert_eq!(resolved(&f, "Arc.new").as_deref(), Some("std.sync.Arc.new"));
+}
