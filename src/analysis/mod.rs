@@ -19,6 +19,7 @@ pub mod callgraph;
 pub mod dataflow;
 pub mod entrypoints;
 pub mod env;
+pub mod frontend;
 pub mod generation;
 pub mod hops;
 mod import_roots;

@@ -33,6 +33,12 @@ pub struct ServiceData {
     #[serde(default)]
     pub chat_markers: Vec<String>,
     #[serde(default)]
+    pub chat_packages: Vec<String>,
+    #[serde(default)]
+    pub chat_roles: Vec<String>,
+    #[serde(default)]
+    pub chat_routes: Vec<String>,
+    #[serde(default)]
     pub minors_terms: Vec<String>,
     #[serde(default)]
     pub account_routes: Vec<String>,
@@ -73,6 +79,9 @@ impl ServiceData {
             ai_notice_terms,
             chat_calls,
             chat_markers,
+            chat_packages,
+            chat_roles,
+            chat_routes,
             minors_terms,
             account_routes,
             account_classes,
@@ -89,6 +98,9 @@ impl ServiceData {
         self.ai_notice_terms.extend(ai_notice_terms);
         self.chat_calls.extend(chat_calls);
         self.chat_markers.extend(chat_markers);
+        self.chat_packages.extend(chat_packages);
+        self.chat_roles.extend(chat_roles);
+        self.chat_routes.extend(chat_routes);
         self.minors_terms.extend(minors_terms);
         self.account_routes.extend(account_routes);
         self.account_classes.extend(account_classes);
@@ -109,6 +121,9 @@ pub struct Service {
     pub ai_notice_terms: RegexSet,
     pub chat_calls: RegexSet,
     pub chat_markers: RegexSet,
+    pub chat_packages: RegexSet,
+    pub chat_roles: RegexSet,
+    pub chat_routes: RegexSet,
     pub minors_terms: RegexSet,
     pub account_routes: RegexSet,
     pub account_classes: RegexSet,
@@ -139,6 +154,8 @@ impl ServiceData {
             &self.complaint_links,
             &self.ai_notice_terms,
             &self.chat_markers,
+            &self.chat_packages,
+            &self.chat_roles,
             &self.minors_terms,
         ]
         .into_iter()
@@ -165,6 +182,9 @@ impl Service {
             ai_notice_terms: set("ai_notice_terms", &data.ai_notice_terms)?,
             chat_calls: set("chat_calls", &data.chat_calls)?,
             chat_markers: set("chat_markers", &data.chat_markers)?,
+            chat_packages: set("chat_packages", &data.chat_packages)?,
+            chat_roles: set("chat_roles", &data.chat_roles)?,
+            chat_routes: set("chat_routes", &data.chat_routes)?,
             minors_terms: set("minors_terms", &data.minors_terms)?,
             account_routes: set("account_routes", &data.account_routes)?,
             account_classes: set("account_classes", &data.account_classes)?,
@@ -246,6 +266,12 @@ mod tests {
         assert!(!s.account_routes.is_match("/blogin"));
         assert!(s.chat_calls.is_match("gradio.Chatbot"));
         assert!(s.chat_markers.is_match("chat-box"));
+        assert!(s.chat_packages.is_match("@chatscope/chat-ui-kit-react"));
+        assert!(!s.chat_packages.is_match("react-dom"));
+        assert!(s.chat_roles.is_match("assistant"));
+        assert!(!s.chat_roles.is_match("admin"));
+        assert!(s.chat_routes.is_match("/api/v1/chat/completions"));
+        assert!(!s.chat_routes.is_match("/api/images/generate"));
         assert!(s.prompt_texts.is_match("You are a helpful AI assistant."));
         assert!(s.prompt_names.is_match("SYSTEM_PROMPT"));
         assert!(!s.prompt_texts.is_match("AI assistant"));

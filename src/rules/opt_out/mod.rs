@@ -14,6 +14,8 @@ pub mod training_opt_out_broken;
 
 use std::collections::BTreeMap;
 
+use crate::analysis::entrypoints::EntryPoint;
+use crate::analysis::frontend;
 use crate::analysis::callgraph::{Node, NodeId};
 use crate::catalog::opt_out::OptOut;
 use crate::facts::{Assignment, Call, FileFacts, Language, Value};
@@ -338,7 +340,10 @@ pub fn unswitched(cx: &Context<'_>, rankings: &[Ranking]) -> Vec<Unswitched> {
                 }
             }
         }
-        if !open.is_empty() && !renders_any(cx, &reach, &templates) {
+        if !open.is_empty()
+            && !renders_any(cx, &reach, &templates)
+            && !fetched_by_any(cx, entry, &templates)
+        {
             open.sort_unstable();
             out.push(Unswitched {
                 entry: e,
@@ -393,6 +398,50 @@ fn renders_any(cx: &Context<'_>, reach: &BTreeMap<NodeId, bool>, templates: &[&s
             .filter(|c| c.scope.as_deref() == scope)
             .any(|c| c.args.iter().any(|a| a.value.as_str().is_some_and(names)))
     })
+}
+
+/// Whether a front end that tests a switch (`{prefs.personalized &&
+/// <Feed/>}`, `v-if="prefs.personalized"`) requests the endpoint's route,
+/// itself or in a component it draws (`<Feed/>` defined in `Feed.tsx`, one
+/// step): the page shows what was ranked only as its test lets it.
+fn fetched_by_any(cx: &Context<'_>, entry: &EntryPoint, templates: &[&str]) -> bool {
+    if templates.is_empty() {
+        return false;
+    }
+    let files = &cx.project.files;
+    let fetchers: Vec<&FileFacts> = files
+        .iter()
+        .filter(|f| frontend::requests(f, entry).next().is_some())
+        .collect();
+    if fetchers.is_empty() {
+        return false;
+    }
+    let oo = &cx.catalog.opt_out;
+    templates
+        .iter()
+        .filter_map(|t| files.iter().find(|f| f.path == *t))
+        .filter(|f| frontend::is_front_end(f))
+        .any(|page| {
+            // What the page's switch tests guard: the JSX branch, or the
+            // element a `v-if` attribute stands on (its line).
+            let guards: Vec<(&Span, bool)> = page
+                .conditions
+                .iter()
+                .filter(|c| c.names.iter().any(|n| oo.is_switch(n)))
+                .map(|c| (&c.then, c.then.start_byte == c.span.start_byte))
+                .collect();
+            let guarded = |s: &Span| {
+                guards.iter().any(|(g, attribute)| {
+                    g.contains(s) || (*attribute && g.start_line == s.start_line)
+                })
+            };
+            fetchers.iter().any(|f| {
+                f.path == page.path
+                    || frontend::components(page).any(|(name, span)| {
+                        guarded(span) && name == frontend::component_name(&f.path)
+                    })
+            })
+        })
 }
 
 /// Whether a ranking call is handed the switch itself: an argument of it,
