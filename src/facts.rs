@@ -665,6 +665,9 @@ pub struct StringLit {
     pub interpolated: bool,
     /// Qualname of the innermost enclosing function, `None` at module level.
     pub scope: Option<Ustr>,
+    /// A statement of its own (a docstring): documentation, never shown.
+    #[serde(default)]
+    pub bare: bool,
     pub span: Span,
 }
 

@@ -28,6 +28,7 @@ pub mod inferred;
 pub mod plugins;
 pub mod queues;
 pub mod results;
+pub mod templates;
 pub mod runtime;
 
 use index::SemanticIndex;

@@ -64,6 +64,42 @@ pub struct OptOutData {
     /// Users' rights over stored records (`[opt_out.rights]`).
     #[serde(default)]
     pub rights: RightsData,
+    /// Calls that set where templates rendered by name are looked for.
+    #[serde(default)]
+    pub template_dirs: Vec<TemplateDirCall>,
+    /// Settings that list template directories (Django's `TEMPLATES`).
+    #[serde(default)]
+    pub template_settings: Vec<TemplateSetting>,
+}
+
+/// A call that sets a template directory (`Flask(__name__,
+/// template_folder="web")`, `Jinja2Templates(directory="templates")`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateDirCall {
+    /// Regular expression over the resolved callee.
+    pub call: String,
+    /// The keyword that names the directory.
+    pub keyword: String,
+    /// Its position when passed positionally.
+    #[serde(default)]
+    pub position: Option<usize>,
+    /// The directory when the call names none (Flask's `templates`).
+    #[serde(default)]
+    pub default: Option<String>,
+}
+
+/// A settings assignment listing template directories: `name = [{key:
+/// [dirs]}]`; with it, each folder `app_dir` beside one of `app_markers`
+/// (an application's own templates).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateSetting {
+    pub name: String,
+    pub key: String,
+    pub app_dir: String,
+    #[serde(default)]
+    pub app_markers: Vec<String>,
 }
 
 /// A recommender library call: it ranks items for a user.
@@ -97,6 +133,8 @@ impl OptOutData {
         self.training_opt_out.extend(other.training_opt_out);
         self.training_writes.extend(other.training_writes);
         self.rights.extend(other.rights);
+        self.template_dirs.extend(other.template_dirs);
+        self.template_settings.extend(other.template_settings);
     }
 
     /// Pattern lists, for config validation.
@@ -141,6 +179,10 @@ pub struct OptOut {
     training_opt_out: RegexSet,
     training_writes: RegexSet,
     pub rights: Rights,
+    pub template_dirs: Vec<TemplateDirCall>,
+    /// The `call` patterns of `template_dirs`, in order.
+    pub template_calls: RegexSet,
+    pub template_settings: Vec<TemplateSetting>,
 }
 
 impl OptOut {
@@ -192,6 +234,16 @@ impl OptOut {
             training_opt_out: set("training_opt_out", &data.training_opt_out)?,
             training_writes: set("training_writes", &data.training_writes)?,
             rights: Rights::build(data.rights)?,
+            template_calls: set(
+                "template_dirs",
+                &data
+                    .template_dirs
+                    .iter()
+                    .map(|t| t.call.clone())
+                    .collect::<Vec<_>>(),
+            )?,
+            template_dirs: data.template_dirs,
+            template_settings: data.template_settings,
             recommenders: data.recommender,
         })
     }

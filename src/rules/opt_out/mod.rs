@@ -317,6 +317,11 @@ pub fn unswitched(cx: &Context<'_>, rankings: &[Ranking]) -> Vec<Unswitched> {
             .push(i);
     }
     let templates = switch_templates(cx, |n| oo.is_switch(n));
+    let dirs = if templates.is_empty() {
+        Vec::new()
+    } else {
+        crate::analysis::templates::dirs(cx.project, oo)
+    };
     let an = cx.analysis;
     let mut out = Vec::new();
     for (e, entry) in an.entry_points.iter().enumerate() {
@@ -341,7 +346,7 @@ pub fn unswitched(cx: &Context<'_>, rankings: &[Ranking]) -> Vec<Unswitched> {
             }
         }
         if !open.is_empty()
-            && !renders_any(cx, &reach, &templates)
+            && !renders_any(cx, &reach, &templates, &dirs)
             && !fetched_by_any(cx, entry, &templates)
         {
             open.sort_unstable();
@@ -373,10 +378,15 @@ fn switch_templates<'p>(cx: &Context<'p>, switch: impl Fn(&str) -> bool) -> Vec<
 /// Whether code an endpoint reaches names one of `templates` in a call
 /// (`TemplateResponse(request, "feed/feed.html", data)`, `render_template(…)`):
 /// the page then shows what was ranked only as far as its test of the
-/// switch lets it, which honours the switch. A name matches a template path
-/// equal to it or ending in `/` and it (template directories are not
-/// resolved).
-fn renders_any(cx: &Context<'_>, reach: &BTreeMap<NodeId, bool>, templates: &[&str]) -> bool {
+/// switch lets it, which honours the switch. A name is looked for in the
+/// project's template folders (`analysis::templates`), or, when none is
+/// known, matches a template path equal to it or ending in `/` and it.
+fn renders_any(
+    cx: &Context<'_>,
+    reach: &BTreeMap<NodeId, bool>,
+    templates: &[&str],
+    dirs: &[String],
+) -> bool {
     if templates.is_empty() {
         return false;
     }
@@ -385,10 +395,9 @@ fn renders_any(cx: &Context<'_>, reach: &BTreeMap<NodeId, bool>, templates: &[&s
             && s.len() <= 200
             && s.contains('.')
             && !s.contains(char::is_whitespace)
-            && templates.iter().any(|t| {
-                t.strip_suffix(s)
-                    .is_some_and(|head| head.is_empty() || head.ends_with('/'))
-            })
+            && templates
+                .iter()
+                .any(|t| crate::analysis::templates::is_template(dirs, s, t))
     };
     reach.keys().any(|&node| {
         let (fi, scope) = place(cx, node);

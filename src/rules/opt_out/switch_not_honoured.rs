@@ -79,9 +79,13 @@ Switch names, recommender calls and per-user names are catalogue data:
 Only a branch, or the switch handed to the ranking call itself, counts as
 reading it: a query filtered on it earlier and ranked later, or a ranking
 service in another repository that reads it, is not seen. A name that merely contains a switch word (a variable
-`personalized_items`) counts as a switch that exists. Templates are matched
-by the name as written in the call against the end of their path (template
-directories are not resolved), and a template counts whatever its test
+`personalized_items`) counts as a switch that exists. A rendered name is
+looked for in the project's template folders (Flask `template_folder=` and
+its default `templates/`, `Jinja2Templates(directory=…)`, `FileSystemLoader`,
+Django `TEMPLATES` `DIRS` and each application's `templates/`, as
+`[[catalog.opt_out.template_dirs]]` data); only when none is known is it
+matched against the end of template paths. A folder built at run time from
+anything but literals is not seen, and a template counts whatever its test
 guards. A front end is followed one component deep, by file name; a switch
 tested in plain script code (`if (prefs.personalized)`), a route built from
 parts, or a page that requests the route and tests the switch around

@@ -31,7 +31,7 @@ pub struct Shown<'p> {
 
 /// Every user-facing string of the project, outside test paths: markup
 /// strings, the string values of translation catalogues (JSON/YAML files
-/// whose path says so) and string literals of code (which Gradio,
+/// whose path says so) and string literals of code, docstrings left out (which Gradio,
 /// Streamlit and server-rendered pages show), less prompts, which are
 /// written for a model (`prompt_texts`, `prompt_names`). With `config`, the string
 /// values of every configuration file too (where a filing number is set).
@@ -60,7 +60,7 @@ pub fn shown<'p>(cx: &Context<'p>, config: bool) -> Vec<Shown<'p>> {
                 out.extend(
                     f.strings
                         .iter()
-                        .filter(|s| !sv.prompt_texts.is_match(&s.value))
+                        .filter(|s| !s.bare && !sv.prompt_texts.is_match(&s.value))
                         .filter(|s| !prompts.iter().any(|p| p.contains(&s.span)))
                         .map(|s| Shown {
                             file: fi,
