@@ -41,6 +41,12 @@ pub struct ServiceData {
     #[serde(default)]
     pub minors_terms: Vec<String>,
     #[serde(default)]
+    pub minors_fields: Vec<String>,
+    #[serde(default)]
+    pub account_contexts: Vec<String>,
+    #[serde(default)]
+    pub signup_routes: Vec<String>,
+    #[serde(default)]
     pub account_routes: Vec<String>,
     #[serde(default)]
     pub account_classes: Vec<String>,
@@ -83,6 +89,9 @@ impl ServiceData {
             chat_roles,
             chat_routes,
             minors_terms,
+            minors_fields,
+            account_contexts,
+            signup_routes,
             account_routes,
             account_classes,
             main_templates,
@@ -102,6 +111,9 @@ impl ServiceData {
         self.chat_roles.extend(chat_roles);
         self.chat_routes.extend(chat_routes);
         self.minors_terms.extend(minors_terms);
+        self.minors_fields.extend(minors_fields);
+        self.account_contexts.extend(account_contexts);
+        self.signup_routes.extend(signup_routes);
         self.account_routes.extend(account_routes);
         self.account_classes.extend(account_classes);
         self.main_templates.extend(main_templates);
@@ -125,6 +137,9 @@ pub struct Service {
     pub chat_roles: RegexSet,
     pub chat_routes: RegexSet,
     pub minors_terms: RegexSet,
+    pub minors_fields: RegexSet,
+    pub account_contexts: RegexSet,
+    pub signup_routes: RegexSet,
     pub account_routes: RegexSet,
     pub account_classes: RegexSet,
     pub main_templates: RegexSet,
@@ -157,6 +172,7 @@ impl ServiceData {
             &self.chat_packages,
             &self.chat_roles,
             &self.minors_terms,
+            &self.minors_fields,
         ]
         .into_iter()
         .flatten()
@@ -186,6 +202,9 @@ impl Service {
             chat_roles: set("chat_roles", &data.chat_roles)?,
             chat_routes: set("chat_routes", &data.chat_routes)?,
             minors_terms: set("minors_terms", &data.minors_terms)?,
+            minors_fields: set("minors_fields", &data.minors_fields)?,
+            account_contexts: set("account_contexts", &data.account_contexts)?,
+            signup_routes: set("signup_routes", &data.signup_routes)?,
             account_routes: set("account_routes", &data.account_routes)?,
             account_classes: set("account_classes", &data.account_classes)?,
             main_templates: set("main_templates", &data.main_templates)?,
@@ -256,7 +275,11 @@ mod tests {
         assert!(!s.ai_notice_terms.is_match("Chat with your documents"));
         assert!(s.ai_notice_terms.is_match("Ask two anonymous AI chatbots"));
         assert!(s.minors_terms.is_match("minor_mode"));
-        assert!(s.minors_terms.is_match("date_of_birth"));
+        assert!(!s.minors_terms.is_match("date_of_birth"));
+        assert!(s.minors_fields.is_match("date_of_birth"));
+        assert!(s.account_contexts.is_match("UserProfile"));
+        assert!(s.signup_routes.is_match("/api/signup"));
+        assert!(!s.signup_routes.is_match("/api/login"));
         assert!(s.minors_terms.is_match("未成年人模式"));
         assert!(!s.minors_terms.is_match("minor_version"));
         assert!(s.minors_terms.is_match("check_age_gate"));
