@@ -40,6 +40,12 @@ pub struct OptOutData {
     /// Settings that switch personalised recommendation off.
     #[serde(default)]
     pub switches: Vec<String>,
+    /// Locals that hold a ranking users choose per request.
+    #[serde(default)]
+    pub choice_names: Vec<String>,
+    /// Names a value reads when it comes from a request parameter.
+    #[serde(default)]
+    pub request_reads: Vec<String>,
     /// Names of a per-user interest profile or tag set.
     #[serde(default)]
     pub profile_names: Vec<String>,
@@ -125,6 +131,8 @@ impl OptOutData {
         self.ranking_functions.extend(other.ranking_functions);
         self.user_ids.extend(other.user_ids);
         self.switches.extend(other.switches);
+        self.choice_names.extend(other.choice_names);
+        self.request_reads.extend(other.request_reads);
         self.profile_names.extend(other.profile_names);
         self.profile_writes.extend(other.profile_writes);
         self.profile_owner_words.extend(other.profile_owner_words);
@@ -171,6 +179,8 @@ pub struct OptOut {
     ranking_functions: RegexSet,
     user_ids: RegexSet,
     switches: RegexSet,
+    choice_names: RegexSet,
+    request_reads: RegexSet,
     profile_names: RegexSet,
     profile_writes: RegexSet,
     pub profile_owner_words: Vec<String>,
@@ -226,6 +236,8 @@ impl OptOut {
             ranking_functions: set("ranking_functions", &data.ranking_functions)?,
             user_ids: set("user_ids", &data.user_ids)?,
             switches: set("switches", &data.switches)?,
+            choice_names: set("choice_names", &data.choice_names)?,
+            request_reads: set("request_reads", &data.request_reads)?,
             profile_names: set("profile_names", &data.profile_names)?,
             profile_writes: set("profile_writes", &data.profile_writes)?,
             profile_owner_words: data.profile_owner_words,
@@ -292,6 +304,14 @@ impl OptOut {
 
     pub fn is_switch(&self, name: &str) -> bool {
         self.switches.is_match(name)
+    }
+
+    pub fn is_choice_name(&self, name: &str) -> bool {
+        self.choice_names.is_match(name)
+    }
+
+    pub fn is_request_read(&self, name: &str) -> bool {
+        self.request_reads.is_match(name)
     }
 
     pub fn is_profile(&self, name: &str) -> bool {

@@ -18,7 +18,7 @@ use crate::analysis::entrypoints::EntryPoint;
 use crate::analysis::frontend;
 use crate::analysis::callgraph::{Node, NodeId};
 use crate::catalog::opt_out::OptOut;
-use crate::facts::{Assignment, Call, FileFacts, Language, Value};
+use crate::facts::{Assignment, Call, Condition, FileFacts, Language, Value};
 use crate::finding::{Location, Related};
 use crate::qname::OptionQName;
 use crate::rules::Context;
@@ -179,13 +179,18 @@ pub struct Guards<'c, 'a> {
 
 impl<'c, 'a> Guards<'c, 'a> {
     pub fn new(cx: &'c Context<'a>, switch: impl Fn(&str) -> bool) -> Self {
+        Self::of(cx, |_, c| c.names.iter().any(|n| switch(n)))
+    }
+
+    /// The conditions `test` picks, per file.
+    pub fn of(cx: &'c Context<'a>, test: impl Fn(&FileFacts, &Condition) -> bool) -> Self {
         let conds = cx
             .project
             .files
             .iter()
             .map(|f| {
                 (0..f.conditions.len())
-                    .filter(|&c| f.conditions[c].names.iter().any(|n| switch(n)))
+                    .filter(|&c| test(f, &f.conditions[c]))
                     .collect()
             })
             .collect();
@@ -308,7 +313,11 @@ pub fn unswitched(cx: &Context<'_>, rankings: &[Ranking]) -> Vec<Unswitched> {
         return Vec::new();
     }
     let oo = &cx.catalog.opt_out;
-    let guards = Guards::new(cx, |n| oo.is_switch(n));
+    let guards = Guards::of(cx, |f, c| {
+        c.names
+            .iter()
+            .any(|n| oo.is_switch(n) || chosen_per_request(oo, f, c, n))
+    });
     let mut by_node: BTreeMap<NodeId, Vec<usize>> = BTreeMap::new();
     for (i, r) in rankings.iter().enumerate() {
         by_node
@@ -357,6 +366,24 @@ pub fn unswitched(cx: &Context<'_>, rankings: &[Ranking]) -> Vec<Unswitched> {
         }
     }
     out
+}
+
+/// Whether `name`, read by condition `c`, is a ranking users choose per
+/// request: a local named like a choice, assigned before the test in the
+/// same function from a request parameter (`sort =
+/// request.GET.get("sort")`).
+fn chosen_per_request(oo: &OptOut, f: &FileFacts, c: &Condition, name: &str) -> bool {
+    oo.is_choice_name(name)
+        && f.assignments.iter().any(|a| {
+            a.target == name
+                && a.scope == c.scope
+                && a.span.end_byte <= c.span.start_byte
+                && match &a.value {
+                    Value::Name { text, .. } => oo.is_request_read(text),
+                    Value::Expr(e) => e.reads.iter().any(|r| oo.is_request_read(r)),
+                    _ => false,
+                }
+        })
 }
 
 /// Paths of the templates (markup files) whose `if` tests read a switch

@@ -38,7 +38,11 @@ function must test it. A page that tests the switch counts too: when the
 endpoint, or code it reaches, names a template (`render_template("feed.html",
 …)`, `TemplateResponse(request, "feed/feed.html", …)`) whose `{% if %}`,
 `v-if` or `{#if}` reads a switch (`{% if request.user.show_suggested_users %}`),
-the page shows the ranking only to those who keep it on. A front end that
+the page shows the ranking only to those who keep it on. A ranking users
+ask for per request counts as switched too: one on a branch of a test of a
+local named like a choice (`sort`, `order_by`, `view`) read from a request
+parameter (`sort = request.GET.get("sort")`, then `if sort == "suggested":`).
+A front end that
 fetches the ranking counts the same way: a page (JS/TS, JSX, Vue, Svelte,
 HTML) holding a literal of the endpoint's route (`fetch("/api/feed")`,
 `` `${API}/api/feed` ``) that tests the switch in a JSX condition
