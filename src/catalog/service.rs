@@ -280,6 +280,11 @@ mod tests {
         assert!(s.account_contexts.is_match("UserProfile"));
         assert!(s.signup_routes.is_match("/api/signup"));
         assert!(!s.signup_routes.is_match("/api/login"));
+        assert!(!s.signup_routes.is_match("/register_worker"));
+        assert!(!s.signup_routes.is_match("fastchat.serve.controller.register_worker"));
+        assert!(s.signup_routes.is_match("/v1/user/register"));
+        assert!(s.signup_routes.is_match("app.views.register"));
+        assert!(s.signup_routes.is_match("register_user"));
         assert!(s.minors_terms.is_match("未成年人模式"));
         assert!(!s.minors_terms.is_match("minor_version"));
         assert!(s.minors_terms.is_match("check_age_gate"));
