@@ -28,8 +28,8 @@ pub mod inferred;
 pub mod plugins;
 pub mod queues;
 pub mod results;
-pub mod templates;
 pub mod runtime;
+pub mod templates;
 
 use index::SemanticIndex;
 

@@ -30,7 +30,9 @@ pub fn dirs(project: &Project, oo: &OptOut) -> Vec<String> {
     }
     let holds_templates = |dir: &str| {
         markup.iter().any(|p| {
-            dir.is_empty() || p.strip_prefix(dir).is_some_and(|rest| rest.starts_with('/'))
+            dir.is_empty()
+                || p.strip_prefix(dir)
+                    .is_some_and(|rest| rest.starts_with('/'))
         })
     };
     let mut out = BTreeSet::new();
@@ -47,7 +49,11 @@ pub fn dirs(project: &Project, oo: &OptOut) -> Vec<String> {
         }
     };
     let mut settings = false;
-    for f in project.files.iter().filter(|f| f.language == Language::Python) {
+    for f in project
+        .files
+        .iter()
+        .filter(|f| f.language == Language::Python)
+    {
         let module_dir = parent(&f.path);
         for c in &f.calls {
             let Some(name) = c.resolved.as_name() else {
@@ -151,7 +157,11 @@ fn app_dirs(
     markup: &[&str],
     s: &crate::catalog::opt_out::TemplateSetting,
 ) -> BTreeSet<String> {
-    let paths: BTreeSet<&str> = project.files.iter().map(|f: &FileFacts| f.path.as_str()).collect();
+    let paths: BTreeSet<&str> = project
+        .files
+        .iter()
+        .map(|f: &FileFacts| f.path.as_str())
+        .collect();
     let mut out = BTreeSet::new();
     for p in markup {
         let mut at = 0;
@@ -165,7 +175,10 @@ fn app_dirs(
                 continue;
             }
             let app = &p[..start];
-            if s.app_markers.iter().any(|m| paths.contains(format!("{app}{m}").as_str())) {
+            if s.app_markers
+                .iter()
+                .any(|m| paths.contains(format!("{app}{m}").as_str()))
+            {
                 out.insert(p[..end].to_string());
             }
         }
@@ -205,10 +218,21 @@ mod tests {
     fn names_resolve_within_the_folders() {
         let dirs = vec!["web/templates".to_string()];
         assert!(is_template(&dirs, "feed.html", "web/templates/feed.html"));
-        assert!(!is_template(&dirs, "feed.html", "admin/templates/feed.html"));
+        assert!(!is_template(
+            &dirs,
+            "feed.html",
+            "admin/templates/feed.html"
+        ));
         assert!(is_template(&[], "feed.html", "admin/templates/feed.html"));
-        assert!(!is_template(&[], "feed.html", "admin/templates/myfeed.html"));
-        assert_eq!(join("pkg", "../web/templates").as_deref(), Some("web/templates"));
+        assert!(!is_template(
+            &[],
+            "feed.html",
+            "admin/templates/myfeed.html"
+        ));
+        assert_eq!(
+            join("pkg", "../web/templates").as_deref(),
+            Some("web/templates")
+        );
         assert_eq!(join("", "./templates/").as_deref(), Some("templates"));
         assert_eq!(join("", "../x"), None);
     }

@@ -281,7 +281,10 @@ mod tests {
         assert!(s.signup_routes.is_match("/api/signup"));
         assert!(!s.signup_routes.is_match("/api/login"));
         assert!(!s.signup_routes.is_match("/register_worker"));
-        assert!(!s.signup_routes.is_match("fastchat.serve.controller.register_worker"));
+        assert!(
+            !s.signup_routes
+                .is_match("fastchat.serve.controller.register_worker")
+        );
         assert!(s.signup_routes.is_match("/v1/user/register"));
         assert!(s.signup_routes.is_match("app.views.register"));
         assert!(s.signup_routes.is_match("register_user"));

@@ -31,10 +31,7 @@ enum Mode {
         test: Option<(usize, usize)>,
     },
     /// Inside a template literal: its text so far.
-    Template {
-        buf: String,
-        start: usize,
-    },
+    Template { buf: String, start: usize },
     /// Among a JSX element's children, `depth` elements deep.
     Jsx {
         depth: u32,
@@ -377,11 +374,11 @@ fn literal_role(text: &str, quote: usize) -> Option<UiKind> {
         .iter()
         .find_map(|op| before.strip_suffix(op))?
         .trim_end();
-    let key = key
-        .strip_suffix(['"', '\''])
-        .unwrap_or(key);
+    let key = key.strip_suffix(['"', '\'']).unwrap_or(key);
     let (w, _) = word(key);
-    key[w..].eq_ignore_ascii_case("role").then_some(UiKind::Role)
+    key[w..]
+        .eq_ignore_ascii_case("role")
+        .then_some(UiKind::Role)
 }
 
 /// The end of the character that contains byte `at` (so a slice ending

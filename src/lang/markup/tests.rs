@@ -103,12 +103,9 @@ const key = 'report';
     );
     assert!(got.contains(&(UiKind::Link, "/complaint".into())));
     assert!(got.contains(&(UiKind::Text, "反馈".into())));
-    assert!(
-        !got.iter()
-            .any(|(k, t)| t == "report"
-                || (*k != UiKind::Import && t.contains("chat-box"))
-                || t == "quotes")
-    );
+    assert!(!got.iter().any(|(k, t)| t == "report"
+        || (*k != UiKind::Import && t.contains("chat-box"))
+        || t == "quotes"));
     let (facts, _) = extract("app.ts", src);
     assert_eq!(facts.comments.len(), 2);
 }

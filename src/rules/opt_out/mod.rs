@@ -14,9 +14,9 @@ pub mod training_opt_out_broken;
 
 use std::collections::BTreeMap;
 
+use crate::analysis::callgraph::{Node, NodeId};
 use crate::analysis::entrypoints::EntryPoint;
 use crate::analysis::frontend;
-use crate::analysis::callgraph::{Node, NodeId};
 use crate::catalog::opt_out::OptOut;
 use crate::facts::{Assignment, Call, Condition, FileFacts, Language, Value};
 use crate::finding::{Location, Related};

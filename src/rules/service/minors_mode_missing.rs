@@ -5,11 +5,11 @@ use regex::RegexSet;
 
 use crate::analysis::entrypoints::{EntryPoint, Handler};
 use crate::analysis::index::dotted;
-use crate::facts::{Class, FileFacts};
-use crate::rules::opt_out::stored::is_stored;
 use crate::catalog::ContentType;
+use crate::facts::{Class, FileFacts};
 use crate::finding::{Finding, Level, Location};
 use crate::rules::opt_out::rankings;
+use crate::rules::opt_out::stored::is_stored;
 use crate::rules::service::{chat_ui, endpoint_related, public_generation, shown};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
@@ -109,7 +109,10 @@ impl Rule for MinorsModeMissing {
         // login page alone may guard a tool with one shared password).
         let signup = an.entry_points.iter().find(|e| names(e, &sv.signup_routes));
         let user_class = stored_user_class(cx);
-        let login = an.entry_points.iter().find(|e| names(e, &sv.account_routes));
+        let login = an
+            .entry_points
+            .iter()
+            .find(|e| names(e, &sv.account_routes));
         let (location, accounts) = match (signup, user_class, login) {
             (Some(e), _, _) => (e.location.clone(), format!("accounts: {}", e.describe())),
             (None, Some((_, c)), Some(e)) => (
@@ -216,15 +219,13 @@ fn has_minors_setting(cx: &Context<'_>, account_handlers: &[&str]) -> bool {
         f.functions.iter().any(|g| {
             terms.is_match(&g.name)
                 || g.params.iter().any(|p| terms.is_match(p))
-                || ((accounts.is_match(&g.name)
-                    || account_handlers.contains(&g.qualname.as_str()))
+                || ((accounts.is_match(&g.name) || account_handlers.contains(&g.qualname.as_str()))
                     && g.params.iter().any(|p| fields.is_match(p)))
         }) || f.assignments.iter().any(|a| {
             terms.is_match(&a.target)
                 || (a.scope.is_none()
                     && fields.is_match(&a.target)
-                    && f
-                        .classes
+                    && f.classes
                         .iter()
                         .any(|c| account_class(c) && c.span.contains(&a.span)))
         }) || f.classes.iter().any(|c| {

@@ -244,7 +244,10 @@ pub fn chat_ui(cx: &Context<'_>) -> Option<(usize, Span, String)> {
         .collect();
     for (fi, f) in files().filter(|(_, f)| frontend::is_front_end(f)) {
         for e in &generation {
-            let chatty = e.route.as_deref().is_some_and(|r| sv.chat_routes.is_match(r));
+            let chatty = e
+                .route
+                .as_deref()
+                .is_some_and(|r| sv.chat_routes.is_match(r));
             if let Some(s) = frontend::requests(f, e).next()
                 && (chatty || keeps_roles(f))
             {
