@@ -492,9 +492,12 @@ pub fn extract_options<'a>(
     cached: bool,
 ) -> lang::ExtractOptions<'a> {
     let reads_markup = cached
-        || enabled_rules(settings)
-            .iter()
-            .any(|r| r.meta().category == crate::finding::Category::Service);
+        || enabled_rules(settings).iter().any(|r| {
+            matches!(
+                r.meta().category,
+                crate::finding::Category::Service | crate::finding::Category::OptOut
+            )
+        });
     lang::ExtractOptions {
         passthrough: &catalog.passthrough_methods,
         ui: if reads_markup {

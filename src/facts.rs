@@ -159,6 +159,13 @@ pub enum UiKind {
     /// What names an element: `id`, `class`, custom element and
     /// component tag names (`ChatBox`); structure, not text.
     Name,
+    /// A module a script imports (`from "@chatscope/chat-ui-kit-react"`,
+    /// `require("x")`): which packages draw the page.
+    Import,
+    /// The literal a script compares with, or sets as, a `role`
+    /// (`role: "assistant"`, `msg.role === "user"`): a message list of
+    /// role/content pairs.
+    Role,
 }
 
 /// One key of a configuration document with a scalar value (tables and
@@ -658,6 +665,9 @@ pub struct StringLit {
     pub interpolated: bool,
     /// Qualname of the innermost enclosing function, `None` at module level.
     pub scope: Option<Ustr>,
+    /// A statement of its own (a docstring): documentation, never shown.
+    #[serde(default)]
+    pub bare: bool,
     pub span: Span,
 }
 

@@ -19,6 +19,7 @@ pub mod callgraph;
 pub mod dataflow;
 pub mod entrypoints;
 pub mod env;
+pub mod frontend;
 pub mod generation;
 pub mod hops;
 mod import_roots;
@@ -28,6 +29,7 @@ pub mod plugins;
 pub mod queues;
 pub mod results;
 pub mod runtime;
+pub mod templates;
 
 use index::SemanticIndex;
 

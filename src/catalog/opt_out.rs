@@ -40,6 +40,12 @@ pub struct OptOutData {
     /// Settings that switch personalised recommendation off.
     #[serde(default)]
     pub switches: Vec<String>,
+    /// Locals that hold a ranking users choose per request.
+    #[serde(default)]
+    pub choice_names: Vec<String>,
+    /// Names a value reads when it comes from a request parameter.
+    #[serde(default)]
+    pub request_reads: Vec<String>,
     /// Names of a per-user interest profile or tag set.
     #[serde(default)]
     pub profile_names: Vec<String>,
@@ -64,6 +70,42 @@ pub struct OptOutData {
     /// Users' rights over stored records (`[opt_out.rights]`).
     #[serde(default)]
     pub rights: RightsData,
+    /// Calls that set where templates rendered by name are looked for.
+    #[serde(default)]
+    pub template_dirs: Vec<TemplateDirCall>,
+    /// Settings that list template directories (Django's `TEMPLATES`).
+    #[serde(default)]
+    pub template_settings: Vec<TemplateSetting>,
+}
+
+/// A call that sets a template directory (`Flask(__name__,
+/// template_folder="web")`, `Jinja2Templates(directory="templates")`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateDirCall {
+    /// Regular expression over the resolved callee.
+    pub call: String,
+    /// The keyword that names the directory.
+    pub keyword: String,
+    /// Its position when passed positionally.
+    #[serde(default)]
+    pub position: Option<usize>,
+    /// The directory when the call names none (Flask's `templates`).
+    #[serde(default)]
+    pub default: Option<String>,
+}
+
+/// A settings assignment listing template directories: `name = [{key:
+/// [dirs]}]`; with it, each folder `app_dir` beside one of `app_markers`
+/// (an application's own templates).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateSetting {
+    pub name: String,
+    pub key: String,
+    pub app_dir: String,
+    #[serde(default)]
+    pub app_markers: Vec<String>,
 }
 
 /// A recommender library call: it ranks items for a user.
@@ -89,6 +131,8 @@ impl OptOutData {
         self.ranking_functions.extend(other.ranking_functions);
         self.user_ids.extend(other.user_ids);
         self.switches.extend(other.switches);
+        self.choice_names.extend(other.choice_names);
+        self.request_reads.extend(other.request_reads);
         self.profile_names.extend(other.profile_names);
         self.profile_writes.extend(other.profile_writes);
         self.profile_owner_words.extend(other.profile_owner_words);
@@ -97,6 +141,8 @@ impl OptOutData {
         self.training_opt_out.extend(other.training_opt_out);
         self.training_writes.extend(other.training_writes);
         self.rights.extend(other.rights);
+        self.template_dirs.extend(other.template_dirs);
+        self.template_settings.extend(other.template_settings);
     }
 
     /// Pattern lists, for config validation.
@@ -133,6 +179,8 @@ pub struct OptOut {
     ranking_functions: RegexSet,
     user_ids: RegexSet,
     switches: RegexSet,
+    choice_names: RegexSet,
+    request_reads: RegexSet,
     profile_names: RegexSet,
     profile_writes: RegexSet,
     pub profile_owner_words: Vec<String>,
@@ -141,6 +189,10 @@ pub struct OptOut {
     training_opt_out: RegexSet,
     training_writes: RegexSet,
     pub rights: Rights,
+    pub template_dirs: Vec<TemplateDirCall>,
+    /// The `call` patterns of `template_dirs`, in order.
+    pub template_calls: RegexSet,
+    pub template_settings: Vec<TemplateSetting>,
 }
 
 impl OptOut {
@@ -184,6 +236,8 @@ impl OptOut {
             ranking_functions: set("ranking_functions", &data.ranking_functions)?,
             user_ids: set("user_ids", &data.user_ids)?,
             switches: set("switches", &data.switches)?,
+            choice_names: set("choice_names", &data.choice_names)?,
+            request_reads: set("request_reads", &data.request_reads)?,
             profile_names: set("profile_names", &data.profile_names)?,
             profile_writes: set("profile_writes", &data.profile_writes)?,
             profile_owner_words: data.profile_owner_words,
@@ -192,6 +246,16 @@ impl OptOut {
             training_opt_out: set("training_opt_out", &data.training_opt_out)?,
             training_writes: set("training_writes", &data.training_writes)?,
             rights: Rights::build(data.rights)?,
+            template_calls: set(
+                "template_dirs",
+                &data
+                    .template_dirs
+                    .iter()
+                    .map(|t| t.call.clone())
+                    .collect::<Vec<_>>(),
+            )?,
+            template_dirs: data.template_dirs,
+            template_settings: data.template_settings,
             recommenders: data.recommender,
         })
     }
@@ -240,6 +304,14 @@ impl OptOut {
 
     pub fn is_switch(&self, name: &str) -> bool {
         self.switches.is_match(name)
+    }
+
+    pub fn is_choice_name(&self, name: &str) -> bool {
+        self.choice_names.is_match(name)
+    }
+
+    pub fn is_request_read(&self, name: &str) -> bool {
+        self.request_reads.is_match(name)
     }
 
     pub fn is_profile(&self, name: &str) -> bool {

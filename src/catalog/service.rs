@@ -34,7 +34,19 @@ pub struct ServiceData {
     #[serde(default)]
     pub chat_markers: Vec<String>,
     #[serde(default)]
+    pub chat_packages: Vec<String>,
+    #[serde(default)]
+    pub chat_roles: Vec<String>,
+    #[serde(default)]
+    pub chat_routes: Vec<String>,
+    #[serde(default)]
     pub minors_terms: Vec<String>,
+    #[serde(default)]
+    pub minors_fields: Vec<String>,
+    #[serde(default)]
+    pub account_contexts: Vec<String>,
+    #[serde(default)]
+    pub signup_routes: Vec<String>,
     #[serde(default)]
     pub account_routes: Vec<String>,
     #[serde(default)]
@@ -74,7 +86,13 @@ impl ServiceData {
             ai_notice_terms,
             chat_calls,
             chat_markers,
+            chat_packages,
+            chat_roles,
+            chat_routes,
             minors_terms,
+            minors_fields,
+            account_contexts,
+            signup_routes,
             account_routes,
             account_classes,
             main_templates,
@@ -90,7 +108,13 @@ impl ServiceData {
         self.ai_notice_terms.extend(ai_notice_terms);
         self.chat_calls.extend(chat_calls);
         self.chat_markers.extend(chat_markers);
+        self.chat_packages.extend(chat_packages);
+        self.chat_roles.extend(chat_roles);
+        self.chat_routes.extend(chat_routes);
         self.minors_terms.extend(minors_terms);
+        self.minors_fields.extend(minors_fields);
+        self.account_contexts.extend(account_contexts);
+        self.signup_routes.extend(signup_routes);
         self.account_routes.extend(account_routes);
         self.account_classes.extend(account_classes);
         self.main_templates.extend(main_templates);
@@ -110,7 +134,13 @@ pub struct Service {
     pub ai_notice_terms: RegexSet,
     pub chat_calls: RegexSet,
     pub chat_markers: RegexSet,
+    pub chat_packages: RegexSet,
+    pub chat_roles: RegexSet,
+    pub chat_routes: RegexSet,
     pub minors_terms: RegexSet,
+    pub minors_fields: RegexSet,
+    pub account_contexts: RegexSet,
+    pub signup_routes: RegexSet,
     pub account_routes: RegexSet,
     pub account_classes: RegexSet,
     pub main_templates: RegexSet,
@@ -141,7 +171,10 @@ impl ServiceData {
             &self.complaint_links,
             &self.ai_notice_terms,
             &self.chat_markers,
+            &self.chat_packages,
+            &self.chat_roles,
             &self.minors_terms,
+            &self.minors_fields,
         ]
         .into_iter()
         .flatten()
@@ -167,7 +200,13 @@ impl Service {
             ai_notice_terms: set("ai_notice_terms", &data.ai_notice_terms)?,
             chat_calls: set("chat_calls", &data.chat_calls)?,
             chat_markers: set("chat_markers", &data.chat_markers)?,
+            chat_packages: set("chat_packages", &data.chat_packages)?,
+            chat_roles: set("chat_roles", &data.chat_roles)?,
+            chat_routes: set("chat_routes", &data.chat_routes)?,
             minors_terms: set("minors_terms", &data.minors_terms)?,
+            minors_fields: set("minors_fields", &data.minors_fields)?,
+            account_contexts: set("account_contexts", &data.account_contexts)?,
+            signup_routes: set("signup_routes", &data.signup_routes)?,
             account_routes: set("account_routes", &data.account_routes)?,
             account_classes: set("account_classes", &data.account_classes)?,
             main_templates: set("main_templates", &data.main_templates)?,
@@ -241,7 +280,19 @@ mod tests {
         assert!(!s.ai_notice_terms.is_match("Chat with your documents"));
         assert!(s.ai_notice_terms.is_match("Ask two anonymous AI chatbots"));
         assert!(s.minors_terms.is_match("minor_mode"));
-        assert!(s.minors_terms.is_match("date_of_birth"));
+        assert!(!s.minors_terms.is_match("date_of_birth"));
+        assert!(s.minors_fields.is_match("date_of_birth"));
+        assert!(s.account_contexts.is_match("UserProfile"));
+        assert!(s.signup_routes.is_match("/api/signup"));
+        assert!(!s.signup_routes.is_match("/api/login"));
+        assert!(!s.signup_routes.is_match("/register_worker"));
+        assert!(
+            !s.signup_routes
+                .is_match("fastchat.serve.controller.register_worker")
+        );
+        assert!(s.signup_routes.is_match("/v1/user/register"));
+        assert!(s.signup_routes.is_match("app.views.register"));
+        assert!(s.signup_routes.is_match("register_user"));
         assert!(s.minors_terms.is_match("未成年人模式"));
         assert!(!s.minors_terms.is_match("minor_version"));
         assert!(s.minors_terms.is_match("check_age_gate"));
@@ -251,6 +302,12 @@ mod tests {
         assert!(!s.account_routes.is_match("/blogin"));
         assert!(s.chat_calls.is_match("gradio.Chatbot"));
         assert!(s.chat_markers.is_match("chat-box"));
+        assert!(s.chat_packages.is_match("@chatscope/chat-ui-kit-react"));
+        assert!(!s.chat_packages.is_match("react-dom"));
+        assert!(s.chat_roles.is_match("assistant"));
+        assert!(!s.chat_roles.is_match("admin"));
+        assert!(s.chat_routes.is_match("/api/v1/chat/completions"));
+        assert!(!s.chat_routes.is_match("/api/images/generate"));
         assert!(s.prompt_texts.is_match("You are a helpful AI assistant."));
         assert!(s.prompt_names.is_match("SYSTEM_PROMPT"));
         assert!(!s.prompt_texts.is_match("AI assistant"));

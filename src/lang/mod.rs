@@ -34,7 +34,7 @@ pub enum UiFilter<'a> {
     /// Every string (`debug facts`, tests).
     All,
     /// Strings matching the set, plus each file's first string and first
-    /// text.
+    /// text, every link and every component name.
     Matching(&'a crate::catalog::terms::TermSet),
     /// None: no enabled rule reads them.
     Nothing,

@@ -23,12 +23,15 @@ enum Mode {
     Code {
         braces: u32,
         ret: Ret,
+        /// Where the frame's code starts (a JSX child's test).
+        from: usize,
+        /// A JSX child's test found in the frame: its condition's index
+        /// and where the element it guards starts (the branch ends with
+        /// the frame).
+        test: Option<(usize, usize)>,
     },
     /// Inside a template literal: its text so far.
-    Template {
-        buf: String,
-        start: usize,
-    },
+    Template { buf: String, start: usize },
     /// Among a JSX element's children, `depth` elements deep.
     Jsx {
         depth: u32,
@@ -74,6 +77,8 @@ pub fn scan(out: &mut Out<'_>, start: usize, end: usize, jsx: bool) {
     let mut stack = vec![Mode::Code {
         braces: 0,
         ret: Ret::Top,
+        from: start,
+        test: None,
     }];
     // Whether an operand stands just before (then `/` divides and `<`
     // compares).
@@ -107,6 +112,8 @@ pub fn scan(out: &mut Out<'_>, start: usize, end: usize, jsx: bool) {
                     stack.push(Mode::Code {
                         braces: 0,
                         ret: Ret::TemplateHole,
+                        from: i + 2,
+                        test: None,
                     });
                     operand = false;
                     i += 2;
@@ -160,6 +167,8 @@ pub fn scan(out: &mut Out<'_>, start: usize, end: usize, jsx: bool) {
                     stack.push(Mode::Code {
                         braces: 0,
                         ret: Ret::JsxChild,
+                        from: i + 1,
+                        test: None,
                     });
                     operand = false;
                     i += 1;
@@ -179,8 +188,32 @@ pub fn scan(out: &mut Out<'_>, start: usize, end: usize, jsx: bool) {
                     i = stop;
                 }
             },
-            Mode::Code { braces, ret } => {
+            Mode::Code {
+                braces,
+                ret,
+                from,
+                test,
+            } => {
                 match b {
+                    // A JSX child shown on a test: `{x && <A/>}`,
+                    // `{x ? <A/> : <B/>}`; the test is a condition.
+                    b'&' | b'?'
+                        if *ret == Ret::JsxChild
+                            && *braces == 0
+                            && (b == b'?' || next == b'&')
+                            && !(b == b'?' && matches!(next, b'.' | b'?'))
+                            && jsx_follows(bytes, i + if b == b'&' { 2 } else { 1 }, end) =>
+                    {
+                        let after = i + if b == b'&' { 2 } else { 1 };
+                        if test.is_none()
+                            && let Some(k) = out.condition(*from, i)
+                        {
+                            *test = Some((k, after));
+                        }
+                        operand = false;
+                        i = after;
+                        continue;
+                    }
                     b'/' if next == b'/' => {
                         let nl = find(text, i, "\n").filter(|&c| c < end).unwrap_or(end);
                         out.comment(i, i + 2, nl);
@@ -210,7 +243,10 @@ pub fn scan(out: &mut Out<'_>, start: usize, end: usize, jsx: bool) {
                         match closed {
                             Some(c) => {
                                 let s = unescape(&text[i + 1..c]);
-                                keep_literal(out, &s, i + 1, c);
+                                match literal_role(text, i) {
+                                    Some(kind) => out.push(kind, &s, i + 1, c),
+                                    None => keep_literal(out, &s, i + 1, c),
+                                }
                                 i = c + 1;
                             }
                             // Unterminated: up to the line's end, dropped.
@@ -244,6 +280,9 @@ pub fn scan(out: &mut Out<'_>, start: usize, end: usize, jsx: bool) {
                             match *ret {
                                 Ret::Top => {}
                                 Ret::TemplateHole | Ret::JsxChild => {
+                                    if let Some((k, branch)) = *test {
+                                        out.branch(k, branch, i);
+                                    }
                                     stack.pop();
                                     operand = false;
                                 }
@@ -293,6 +332,53 @@ pub fn scan(out: &mut Out<'_>, start: usize, end: usize, jsx: bool) {
             }
         }
     }
+}
+
+/// Whether a JSX element starts at `at`, past white space and `(`.
+fn jsx_follows(bytes: &[u8], at: usize, end: usize) -> bool {
+    let mut k = at;
+    while k < end && (bytes[k].is_ascii_whitespace() || bytes[k] == b'(') {
+        k += 1;
+    }
+    k + 1 < end && bytes[k] == b'<' && (bytes[k + 1].is_ascii_alphabetic() || bytes[k + 1] == b'>')
+}
+
+/// What a quoted literal opening at `quote` stands for, read from the code
+/// just before it: a module specifier (`from "x"`, `import "x"`,
+/// `require("x")`, `import("x")`) or a role (`role: "assistant"`,
+/// `"role": "user"`, `m.role === "assistant"`); otherwise none.
+fn literal_role(text: &str, quote: usize) -> Option<UiKind> {
+    let before = text[..quote].trim_end();
+    let word = |s: &str| -> (usize, bool) {
+        // The identifier `s` ends with, and whether it stands alone.
+        let b = s.as_bytes();
+        let mut k = b.len();
+        while k > 0 && (b[k - 1].is_ascii_alphanumeric() || matches!(b[k - 1], b'_' | b'$')) {
+            k -= 1;
+        }
+        (k, k == 0 || !matches!(b[k - 1], b'.'))
+    };
+    let (w, alone) = word(before);
+    if alone && matches!(&before[w..], "from" | "import") {
+        return Some(UiKind::Import);
+    }
+    if let Some(call) = before.strip_suffix('(') {
+        let call = call.trim_end();
+        let (w, alone) = word(call);
+        if alone && matches!(&call[w..], "require" | "import") {
+            return Some(UiKind::Import);
+        }
+        return None;
+    }
+    let key = ["===", "!==", "==", "!=", ":", "="]
+        .iter()
+        .find_map(|op| before.strip_suffix(op))?
+        .trim_end();
+    let key = key.strip_suffix(['"', '\'']).unwrap_or(key);
+    let (w, _) = word(key);
+    key[w..]
+        .eq_ignore_ascii_case("role")
+        .then_some(UiKind::Role)
 }
 
 /// The end of the character that contains byte `at` (so a slice ending
@@ -444,11 +530,12 @@ fn expression_strings(out: &mut Out<'_>, start: usize, end: usize) {
     }
 }
 
-/// Keep a literal that reads as prose (text) or as a link.
+/// Keep a literal that reads as prose (text) or as a link, also after a
+/// base address filled in at run time (`` `${API}/chat` ``).
 fn keep_literal(out: &mut Out<'_>, s: &str, start: usize, end: usize) {
     if reads_as_prose(s) {
         out.push(UiKind::Text, s, start, end);
-    } else if reads_as_link(s) {
+    } else if reads_as_link(s) || s.strip_prefix(HOLE).is_some_and(reads_as_link) {
         out.push(UiKind::Link, s, start, end);
     }
 }

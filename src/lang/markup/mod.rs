@@ -304,9 +304,15 @@ impl<'t> Out<'t> {
         let keep = match self.filter {
             UiFilter::All => true,
             UiFilter::Nothing => false,
-            // The first string and the first text: where `anchor` points.
+            // The first string and the first text: where `anchor` points;
+            // links and component names, which join pages to routes and
+            // to each other (`analysis::frontend`).
             UiFilter::Matching(terms) => {
-                self.seen == 1 || (kind == UiKind::Text && !self.text_kept) || terms.is_match(text)
+                self.seen == 1
+                    || (kind == UiKind::Text && !self.text_kept)
+                    || kind == UiKind::Link
+                    || (kind == UiKind::Name && text.starts_with(|c: char| c.is_ascii_uppercase()))
+                    || terms.is_match(text)
             }
         };
         if !keep {
@@ -326,16 +332,18 @@ impl<'t> Out<'t> {
     /// attribute chains it reads (`request.user.show_suggested_users`),
     /// keywords and literals left out. A template has no blocks the
     /// analyses follow, so `then` is the test itself and `orelse` is none;
-    /// rules ask only what a page tests. At most [`MAX_CONDITIONS`].
-    pub fn condition(&mut self, start: usize, end: usize) {
+    /// rules ask only what a page tests (a JSX test's branch is set by
+    /// [`Out::branch`]). At most [`MAX_CONDITIONS`]; the index of the one
+    /// kept.
+    pub fn condition(&mut self, start: usize, end: usize) -> Option<usize> {
         let end = end.min(self.text.len());
         let start = start.min(end);
         if self.conditions.len() >= MAX_CONDITIONS {
-            return;
+            return None;
         }
         let names = condition_names(&self.text[start..end]);
         if names.is_empty() {
-            return;
+            return None;
         }
         let span = self.lines.span(start, end);
         self.conditions.push(Condition {
@@ -345,6 +353,18 @@ impl<'t> Out<'t> {
             then: span,
             orelse: None,
         });
+        Some(self.conditions.len() - 1)
+    }
+
+    /// What condition `k` guards: the JSX at `start..end` (`<Feed/>` in
+    /// `{x && <Feed/>}`, both elements of a ternary).
+    pub fn branch(&mut self, k: usize, start: usize, end: usize) {
+        let end = end.min(self.text.len());
+        let start = start.min(end);
+        let span = self.lines.span(start, end);
+        if let Some(c) = self.conditions.get_mut(k) {
+            c.then = span;
+        }
     }
 
     /// A comment whose body is `start..end` and whose marker starts at

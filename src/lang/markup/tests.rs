@@ -104,10 +104,9 @@ const key = 'report';
     );
     assert!(got.contains(&(UiKind::Link, "/complaint".into())));
     assert!(got.contains(&(UiKind::Text, "反馈".into())));
-    assert!(
-        !got.iter()
-            .any(|(_, t)| t == "report" || t.contains("chat-box") || t == "quotes")
-    );
+    assert!(!got.iter().any(|(k, t)| t == "report"
+        || (*k != UiKind::Import && t.contains("chat-box"))
+        || t == "quotes"));
     let (facts, _) = extract("app.ts", src);
     assert_eq!(facts.comments.len(), 2);
 }
@@ -337,4 +336,60 @@ fn find_before_is_find_filtered() {
             }
         }
     }
+}
+
+#[test]
+fn jsx_tests_are_conditions_with_their_branch() {
+    let text = r#"export const Home = ({ me, n }) => (
+  <main>
+    {me.settings.personalized && <Feed />}
+    {n > 1 ? (<Many count={n} />) : <One />}
+    {items.map((i) => i.title)}
+    {a?.b ?? "x"}
+  </main>
+);
+"#;
+    let facts = extract("Home.jsx", text).0;
+    let got: Vec<(Vec<String>, &str)> = facts
+        .conditions
+        .iter()
+        .map(|c| {
+            (
+                c.names.iter().map(|n| n.to_string()).collect(),
+                &text[c.then.start_byte as usize..c.then.end_byte as usize],
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (vec!["me.settings.personalized".to_string()], " <Feed />"),
+            (vec!["n".to_string()], " (<Many count={n} />) : <One />"),
+        ]
+    );
+}
+
+#[test]
+fn imports_and_roles_are_kept_by_kind() {
+    let text = r#"import { MainContainer } from "@chatscope/chat-ui-kit-react";
+import "./style.css";
+const x = require('deep-chat');
+const msgs = [{ role: "assistant", content: "hi" }, { "role": "user" }];
+if (m.role === 'bot') show();
+const label = "Role";
+"#;
+    let facts = extract("chat.js", text).0;
+    let of = |kind: UiKind| -> Vec<String> {
+        facts
+            .ui_strings
+            .iter()
+            .filter(|s| s.kind == kind)
+            .map(|s| s.text.to_string())
+            .collect()
+    };
+    assert_eq!(
+        of(UiKind::Import),
+        ["@chatscope/chat-ui-kit-react", "./style.css", "deep-chat"]
+    );
+    assert_eq!(of(UiKind::Role), ["assistant", "user", "bot"]);
 }

@@ -440,10 +440,14 @@ impl<'a> Raw<'a> {
 
     pub fn string(&mut self, node: Node<'_>) {
         let (value, interpolated) = self.memo.string(node, self.src);
+        let bare = node
+            .parent()
+            .is_some_and(|p| p.kind() == "expression_statement");
         self.strings.push(StringLit {
             value,
             interpolated,
             scope: None,
+            bare,
             span: self.span(node),
         });
     }

@@ -1266,6 +1266,7 @@ impl<'a> Visitor<'a> {
                     .collect();
                 let span = self.expr_span(&a.expr);
                 self.facts.strings.push(StringLit {
+                    bare: false,
                     value: value.into(),
                     interpolated: holes,
                     scope: self.scope().as_deref().map(Into::into),
@@ -1454,6 +1455,7 @@ fn method_call_fact(v: &mut Visitor<'_>, m: &syn::ExprMethodCall) {
 fn string_fact(v: &mut Visitor<'_>, s: &syn::LitStr) {
     let span = v.span(s.span(), s.span());
     v.facts.strings.push(StringLit {
+        bare: false,
         value: s.value().into(),
         interpolated: false,
         scope: v.scope().as_deref().map(Into::into),

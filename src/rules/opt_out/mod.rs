@@ -15,8 +15,10 @@ pub mod training_opt_out_broken;
 use std::collections::BTreeMap;
 
 use crate::analysis::callgraph::{Node, NodeId};
+use crate::analysis::entrypoints::EntryPoint;
+use crate::analysis::frontend;
 use crate::catalog::opt_out::OptOut;
-use crate::facts::{Assignment, Call, FileFacts, Language, Value};
+use crate::facts::{Assignment, Call, Condition, FileFacts, Language, Value};
 use crate::finding::{Location, Related};
 use crate::qname::OptionQName;
 use crate::rules::Context;
@@ -177,13 +179,18 @@ pub struct Guards<'c, 'a> {
 
 impl<'c, 'a> Guards<'c, 'a> {
     pub fn new(cx: &'c Context<'a>, switch: impl Fn(&str) -> bool) -> Self {
+        Self::of(cx, |_, c| c.names.iter().any(|n| switch(n)))
+    }
+
+    /// The conditions `test` picks, per file.
+    pub fn of(cx: &'c Context<'a>, test: impl Fn(&FileFacts, &Condition) -> bool) -> Self {
         let conds = cx
             .project
             .files
             .iter()
             .map(|f| {
                 (0..f.conditions.len())
-                    .filter(|&c| f.conditions[c].names.iter().any(|n| switch(n)))
+                    .filter(|&c| test(f, &f.conditions[c]))
                     .collect()
             })
             .collect();
@@ -306,7 +313,11 @@ pub fn unswitched(cx: &Context<'_>, rankings: &[Ranking]) -> Vec<Unswitched> {
         return Vec::new();
     }
     let oo = &cx.catalog.opt_out;
-    let guards = Guards::new(cx, |n| oo.is_switch(n));
+    let guards = Guards::of(cx, |f, c| {
+        c.names
+            .iter()
+            .any(|n| oo.is_switch(n) || chosen_per_request(oo, f, c, n))
+    });
     let mut by_node: BTreeMap<NodeId, Vec<usize>> = BTreeMap::new();
     for (i, r) in rankings.iter().enumerate() {
         by_node
@@ -315,6 +326,11 @@ pub fn unswitched(cx: &Context<'_>, rankings: &[Ranking]) -> Vec<Unswitched> {
             .push(i);
     }
     let templates = switch_templates(cx, |n| oo.is_switch(n));
+    let dirs = if templates.is_empty() {
+        Vec::new()
+    } else {
+        crate::analysis::templates::dirs(cx.project, oo)
+    };
     let an = cx.analysis;
     let mut out = Vec::new();
     for (e, entry) in an.entry_points.iter().enumerate() {
@@ -338,7 +354,10 @@ pub fn unswitched(cx: &Context<'_>, rankings: &[Ranking]) -> Vec<Unswitched> {
                 }
             }
         }
-        if !open.is_empty() && !renders_any(cx, &reach, &templates) {
+        if !open.is_empty()
+            && !renders_any(cx, &reach, &templates, &dirs)
+            && !fetched_by_any(cx, entry, &templates)
+        {
             open.sort_unstable();
             out.push(Unswitched {
                 entry: e,
@@ -347,6 +366,24 @@ pub fn unswitched(cx: &Context<'_>, rankings: &[Ranking]) -> Vec<Unswitched> {
         }
     }
     out
+}
+
+/// Whether `name`, read by condition `c`, is a ranking users choose per
+/// request: a local named like a choice, assigned before the test in the
+/// same function from a request parameter (`sort =
+/// request.GET.get("sort")`).
+fn chosen_per_request(oo: &OptOut, f: &FileFacts, c: &Condition, name: &str) -> bool {
+    oo.is_choice_name(name)
+        && f.assignments.iter().any(|a| {
+            a.target == name
+                && a.scope == c.scope
+                && a.span.end_byte <= c.span.start_byte
+                && match &a.value {
+                    Value::Name { text, .. } => oo.is_request_read(text),
+                    Value::Expr(e) => e.reads.iter().any(|r| oo.is_request_read(r)),
+                    _ => false,
+                }
+        })
 }
 
 /// Paths of the templates (markup files) whose `if` tests read a switch
@@ -368,10 +405,15 @@ fn switch_templates<'p>(cx: &Context<'p>, switch: impl Fn(&str) -> bool) -> Vec<
 /// Whether code an endpoint reaches names one of `templates` in a call
 /// (`TemplateResponse(request, "feed/feed.html", data)`, `render_template(…)`):
 /// the page then shows what was ranked only as far as its test of the
-/// switch lets it, which honours the switch. A name matches a template path
-/// equal to it or ending in `/` and it (template directories are not
-/// resolved).
-fn renders_any(cx: &Context<'_>, reach: &BTreeMap<NodeId, bool>, templates: &[&str]) -> bool {
+/// switch lets it, which honours the switch. A name is looked for in the
+/// project's template folders (`analysis::templates`), or, when none is
+/// known, matches a template path equal to it or ending in `/` and it.
+fn renders_any(
+    cx: &Context<'_>,
+    reach: &BTreeMap<NodeId, bool>,
+    templates: &[&str],
+    dirs: &[String],
+) -> bool {
     if templates.is_empty() {
         return false;
     }
@@ -380,10 +422,9 @@ fn renders_any(cx: &Context<'_>, reach: &BTreeMap<NodeId, bool>, templates: &[&s
             && s.len() <= 200
             && s.contains('.')
             && !s.contains(char::is_whitespace)
-            && templates.iter().any(|t| {
-                t.strip_suffix(s)
-                    .is_some_and(|head| head.is_empty() || head.ends_with('/'))
-            })
+            && templates
+                .iter()
+                .any(|t| crate::analysis::templates::is_template(dirs, s, t))
     };
     reach.keys().any(|&node| {
         let (fi, scope) = place(cx, node);
@@ -393,6 +434,50 @@ fn renders_any(cx: &Context<'_>, reach: &BTreeMap<NodeId, bool>, templates: &[&s
             .filter(|c| c.scope.as_deref() == scope)
             .any(|c| c.args.iter().any(|a| a.value.as_str().is_some_and(names)))
     })
+}
+
+/// Whether a front end that tests a switch (`{prefs.personalized &&
+/// <Feed/>}`, `v-if="prefs.personalized"`) requests the endpoint's route,
+/// itself or in a component it draws (`<Feed/>` defined in `Feed.tsx`, one
+/// step): the page shows what was ranked only as its test lets it.
+fn fetched_by_any(cx: &Context<'_>, entry: &EntryPoint, templates: &[&str]) -> bool {
+    if templates.is_empty() {
+        return false;
+    }
+    let files = &cx.project.files;
+    let fetchers: Vec<&FileFacts> = files
+        .iter()
+        .filter(|f| frontend::requests(f, entry).next().is_some())
+        .collect();
+    if fetchers.is_empty() {
+        return false;
+    }
+    let oo = &cx.catalog.opt_out;
+    templates
+        .iter()
+        .filter_map(|t| files.iter().find(|f| f.path == *t))
+        .filter(|f| frontend::is_front_end(f))
+        .any(|page| {
+            // What the page's switch tests guard: the JSX branch, or the
+            // element a `v-if` attribute stands on (its line).
+            let guards: Vec<(&Span, bool)> = page
+                .conditions
+                .iter()
+                .filter(|c| c.names.iter().any(|n| oo.is_switch(n)))
+                .map(|c| (&c.then, c.then.start_byte == c.span.start_byte))
+                .collect();
+            let guarded = |s: &Span| {
+                guards.iter().any(|(g, attribute)| {
+                    g.contains(s) || (*attribute && g.start_line == s.start_line)
+                })
+            };
+            fetchers.iter().any(|f| {
+                f.path == page.path
+                    || frontend::components(page).any(|(name, span)| {
+                        guarded(span) && name == frontend::component_name(&f.path)
+                    })
+            })
+        })
 }
 
 /// Whether a ranking call is handed the switch itself: an argument of it,

@@ -30,9 +30,14 @@ each web or UI endpoint that reaches such a call, it walks the calls in
 between and asks whether the ranking runs only on one branch of a test of a
 personalisation switch (`personalized`, `personalization_enabled`,
 `recommend_off`, `ranking_mode`, `个性化推荐`), in the endpoint or in any
-function on the way, or after a branch that returns early; a template the
+function on the way, or after a branch that returns early (a test of a
+ranking chosen per request, `if sort == "suggested":` with `sort` read from
+a request parameter, counts); a template the
 endpoint renders by name that tests such a switch (`{% if %}`, `v-if`,
-`{#if}`) counts as well. When the ranking runs on a path without such a
+`{#if}`) counts as well, and so does a front end that requests the
+endpoint's route and tests the switch: the page itself, or a page whose
+test guards the component that requests it (`{prefs.personalized &&
+<Feed/>}` where `Feed.tsx` fetches `/api/feed`). When the ranking runs on a path without such a
 branch, and the project has no such switch anywhere, the endpoint is
 reported.
 

@@ -112,7 +112,7 @@ fn table_name(f: &FileFacts, span: Span) -> Option<&str> {
 /// Whether a project class derives, through project classes or project
 /// names bound to a base (`Base = declarative_base()`, `db = SQLAlchemy()`
 /// then `db.Model`), from a storage base (breadth-first, bounded).
-fn is_stored(cx: &Context<'_>, rights: &Rights, class: &str) -> bool {
+pub(crate) fn is_stored(cx: &Context<'_>, rights: &Rights, class: &str) -> bool {
     derives(cx, class, |c| rights.is_storage_base(c), |_, _| {})
 }
 

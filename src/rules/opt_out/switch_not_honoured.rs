@@ -38,7 +38,17 @@ function must test it. A page that tests the switch counts too: when the
 endpoint, or code it reaches, names a template (`render_template("feed.html",
 …)`, `TemplateResponse(request, "feed/feed.html", …)`) whose `{% if %}`,
 `v-if` or `{#if}` reads a switch (`{% if request.user.show_suggested_users %}`),
-the page shows the ranking only to those who keep it on.
+the page shows the ranking only to those who keep it on. A ranking users
+ask for per request counts as switched too: one on a branch of a test of a
+local named like a choice (`sort`, `order_by`, `view`) read from a request
+parameter (`sort = request.GET.get("sort")`, then `if sort == "suggested":`).
+A front end that
+fetches the ranking counts the same way: a page (JS/TS, JSX, Vue, Svelte,
+HTML) holding a literal of the endpoint's route (`fetch("/api/feed")`,
+`` `${API}/api/feed` ``) that tests the switch in a JSX condition
+(`{me.personalized && …}`, `{me.personalized ? <Feed/> : <Latest/>}`) or a
+template test, or whose switch test guards a component (`<Feed/>`) whose
+file (`Feed.tsx`, `Feed/index.jsx`) holds that literal.
 
 ## Why is this bad?
 Switching recommendation off must take effect at once. A switch that users
@@ -73,11 +83,17 @@ Switch names, recommender calls and per-user names are catalogue data:
 Only a branch, or the switch handed to the ranking call itself, counts as
 reading it: a query filtered on it earlier and ranked later, or a ranking
 service in another repository that reads it, is not seen. A name that merely contains a switch word (a variable
-`personalized_items`) counts as a switch that exists. Templates are matched
-by the name as written in the call against the end of their path (template
-directories are not resolved), and a template counts whatever its test
-guards; a front end that fetches the ranking as JSON and tests the switch in
-script code is not seen.
+`personalized_items`) counts as a switch that exists. A rendered name is
+looked for in the project's template folders (Flask `template_folder=` and
+its default `templates/`, `Jinja2Templates(directory=…)`, `FileSystemLoader`,
+Django `TEMPLATES` `DIRS` and each application's `templates/`, as
+`[[catalog.opt_out.template_dirs]]` data); only when none is known is it
+matched against the end of template paths. A folder built at run time from
+anything but literals is not seen, and a template counts whatever its test
+guards. A front end is followed one component deep, by file name; a switch
+tested in plain script code (`if (prefs.personalized)`), a route built from
+parts, or a page that requests the route and tests the switch around
+something else is taken as honouring it.
 "#,
 };
 

@@ -87,7 +87,7 @@ impl Rule for ComplaintChannelMissing {
         let shows = shown(cx, false).iter().any(|s| match s.kind {
             UiKind::Text => sv.complaint_terms.is_match(s.text),
             UiKind::Link => sv.complaint_links.is_match(s.text),
-            UiKind::Name => false,
+            UiKind::Name | UiKind::Import | UiKind::Role => false,
         });
         if shows {
             return;

@@ -1,10 +1,15 @@
 //! SVC003 minors-mode-missing: a consumer app (user accounts, plus chat or
 //! recommendation) with no age check or minors setting anywhere.
 
-use crate::analysis::entrypoints::Handler;
+use regex::RegexSet;
+
+use crate::analysis::entrypoints::{EntryPoint, Handler};
+use crate::analysis::index::dotted;
 use crate::catalog::ContentType;
+use crate::facts::{Class, FileFacts};
 use crate::finding::{Finding, Level, Location};
 use crate::rules::opt_out::rankings;
+use crate::rules::opt_out::stored::is_stored;
 use crate::rules::service::{chat_ui, endpoint_related, public_generation, shown};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
@@ -24,15 +29,21 @@ static META: RuleMeta = RuleMeta {
 ## What it does
 For a project with at least one public endpoint that reaches a generation
 call, decides whether it is a consumer app: it has user accounts (a public
-route or handler for registration or login — `/register`, `/signup`,
-`/login`, `sign_in` — or a stored user class such as `User(Base)`), and it
+route or handler that makes them — `/register`, `/signup`, `/oauth/...` —
+or a user class stored in a database, such as `User(Base)` with SQLAlchemy
+or a Django `AbstractUser`; a login page alone is not enough, it may guard
+a tool with one shared password), and it
 chats (a chat UI, or a public endpoint that generates text) or ranks
 content per user (what OPT001 looks for). Then it looks for an age or
 minors setting: names in code and configuration (`minor_mode`,
-`youth_mode`, `age_gate`, `age_verification`, `date_of_birth`,
-`is_minor`, `parental_control`) or user-facing text (`未成年人模式`,
-`青少年模式`, `防沉迷`, `年龄验证`, "13 years old"). When none is found, one
-note points at the account route (or the user class).
+`youth_mode`, `age_gate`, `age_verification`, `is_minor`,
+`parental_control`) or user-facing text (`未成年人模式`, `青少年模式`,
+`防沉迷`, `年龄验证`, "13 years old"). A birth date or age (`date_of_birth`,
+`birthday`, `dob`, `age`, `出生日期`) counts only where accounts are: a field
+of a user or profile class, a parameter of a sign-up or login handler, a
+string of an account page (`register.html`, `settings.vue`); a résumé
+parser's "Date of Birth" or a prompt's "birthday" does not. When none is
+found, one note points at the account route (or the user class).
 
 ## Why is this bad?
 Generative AI providers must take effective measures to keep minors from
@@ -67,10 +78,11 @@ are catalogue data under `[catalog.service]` (`minors_terms`,
 `account_routes`, `account_classes`).
 
 ## Known problems
-Everything is matched by name, so precision is low: a developer tool with a
-login page counts as a consumer app, and any `birthday` field quiets the
-rule though nothing reads it. Services only for organisations can turn the
-rule off.
+Accounts, chat and the age check are matched by name and kind, not by what
+the code does with them: a registered user's `birthday` field quiets the
+rule though nothing reads it, and a service only for organisations (a
+team tool with sign-up) is still taken for a consumer app; such services
+can turn the rule off or declare the age check.
 "#,
 };
 
@@ -87,42 +99,34 @@ impl Rule for MinorsModeMissing {
         if sv.declared.minors_mode.is_some() {
             return;
         }
-        let tests = &cx.catalog.entrypoints.test_paths;
         let an = cx.analysis;
-        // Accounts: a route or handler, else a stored user class.
-        let route = an.entry_points.iter().filter(|e| e.public).find(|e| {
-            let handler = match &e.handler {
-                Handler::Function { qualname, .. } => qualname.as_str(),
-                _ => "",
-            };
-            e.route
-                .as_deref()
-                .is_some_and(|r| sv.account_routes.is_match(r))
-                || sv.account_routes.is_match(handler)
-        });
-        let (location, accounts) = match route {
-            Some(e) => (e.location.clone(), format!("accounts: {}", e.describe())),
-            None => {
-                let class = cx.project.files.iter().find_map(|f| {
-                    if tests.is_match(f.path.as_str()) {
-                        return None;
-                    }
-                    f.classes
-                        .iter()
-                        .find(|c| !c.bases.is_empty() && sv.account_classes.is_match(&c.name))
-                        .map(|c| (f, c))
-                });
-                let Some((f, c)) = class else {
-                    return;
-                };
-                (
-                    Location {
-                        path: f.path.clone(),
-                        span: c.name_span,
-                    },
-                    format!("accounts: the user class `{}`", c.name),
-                )
-            }
+        let names = |e: &EntryPoint, set: &RegexSet| {
+            e.public
+                && (e.route.as_deref().is_some_and(|r| set.is_match(r))
+                    || handler_name(e).is_some_and(|h| set.is_match(h)))
+        };
+        // Accounts: a route that makes them, or a stored user class (a
+        // login page alone may guard a tool with one shared password).
+        let signup = an.entry_points.iter().find(|e| names(e, &sv.signup_routes));
+        let user_class = stored_user_class(cx);
+        let login = an
+            .entry_points
+            .iter()
+            .find(|e| names(e, &sv.account_routes));
+        let (location, accounts) = match (signup, user_class, login) {
+            (Some(e), _, _) => (e.location.clone(), format!("accounts: {}", e.describe())),
+            (None, Some((_, c)), Some(e)) => (
+                e.location.clone(),
+                format!("accounts: {}, the user class `{}`", e.describe(), c.name),
+            ),
+            (None, Some((f, c)), None) => (
+                Location {
+                    path: f.path.clone(),
+                    span: c.name_span,
+                },
+                format!("accounts: the user class `{}`", c.name),
+            ),
+            (None, None, _) => return,
         };
         let chats = chat_ui(cx).is_some()
             || an
@@ -135,7 +139,13 @@ impl Rule for MinorsModeMissing {
         } else {
             return;
         };
-        if has_minors_setting(cx) {
+        let account_handlers: Vec<&str> = an
+            .entry_points
+            .iter()
+            .filter(|e| names(e, &sv.signup_routes) || names(e, &sv.account_routes))
+            .filter_map(handler_name)
+            .collect();
+        if has_minors_setting(cx, &account_handlers) {
             return;
         }
         let mut f = Finding::new(
@@ -151,30 +161,82 @@ impl Rule for MinorsModeMissing {
     }
 }
 
-/// Whether any name in code or configuration, or any user-facing text,
-/// says minors mode or age check.
-fn has_minors_setting(cx: &Context<'_>) -> bool {
-    let terms = &cx.catalog.service.minors_terms;
+/// The qualified name of an entry point's handler function.
+fn handler_name(e: &EntryPoint) -> Option<&str> {
+    match &e.handler {
+        Handler::Function { qualname, .. } => Some(qualname.as_str()),
+        _ => None,
+    }
+}
+
+/// The first class, outside test paths, named as a user account and
+/// stored in a database (an ORM or document model: `[opt_out.rights]
+/// storage_bases`).
+fn stored_user_class<'p>(cx: &Context<'p>) -> Option<(&'p FileFacts, &'p Class)> {
+    let sv = &cx.catalog.service;
     let tests = &cx.catalog.entrypoints.test_paths;
-    if shown(cx, false).iter().any(|s| terms.is_match(s.text)) {
+    let rights = &cx.catalog.opt_out.rights;
+    cx.project.files.iter().find_map(|f| {
+        if tests.is_match(f.path.as_str()) {
+            return None;
+        }
+        f.classes
+            .iter()
+            .find(|c| {
+                !c.bases.is_empty()
+                    && sv.account_classes.is_match(&c.name)
+                    && is_stored(cx, rights, &dotted(&f.module, &c.qualname))
+            })
+            .map(|c| (f, c))
+    })
+}
+
+/// Whether the project has an age check or minors setting. A minors term
+/// (`minor_mode`, 未成年人模式, `age_gate`) counts anywhere: a name in code or
+/// configuration, or user-facing text. A birth date or age
+/// (`minors_fields`) counts only where accounts are: a field of a class
+/// named for them (`UserProfile.date_of_birth`), a parameter of an account
+/// handler or of a function named for accounts, or a string of a page
+/// named for them (`register.html`).
+fn has_minors_setting(cx: &Context<'_>, account_handlers: &[&str]) -> bool {
+    let sv = &cx.catalog.service;
+    let terms = &sv.minors_terms;
+    let fields = &sv.minors_fields;
+    let accounts = &sv.account_contexts;
+    let tests = &cx.catalog.entrypoints.test_paths;
+    let pages = |fi: usize| accounts.is_match(&cx.project.files[fi].path);
+    if shown(cx, false)
+        .iter()
+        .any(|s| terms.is_match(s.text) || (fields.is_match(s.text) && pages(s.file)))
+    {
         return true;
     }
     cx.project.files.iter().any(|f| {
         if tests.is_match(f.path.as_str()) {
             return false;
         }
-        f.functions
-            .iter()
-            .any(|g| terms.is_match(&g.name) || g.params.iter().any(|p| terms.is_match(p)))
-            || f.assignments.iter().any(|a| terms.is_match(&a.target))
-            || f.classes.iter().any(|c| {
-                terms.is_match(&c.name) || c.fields.iter().any(|x| terms.is_match(&x.name))
-            })
-            || f.calls.iter().any(|c| {
-                c.args
-                    .iter()
-                    .any(|a| a.keyword.is_some_and(|k| terms.is_match(&k)))
-            })
-            || f.config.iter().any(|e| terms.is_match(e.key()))
+        let account_class = |c: &Class| accounts.is_match(&c.name);
+        f.functions.iter().any(|g| {
+            terms.is_match(&g.name)
+                || g.params.iter().any(|p| terms.is_match(p))
+                || ((accounts.is_match(&g.name) || account_handlers.contains(&g.qualname.as_str()))
+                    && g.params.iter().any(|p| fields.is_match(p)))
+        }) || f.assignments.iter().any(|a| {
+            terms.is_match(&a.target)
+                || (a.scope.is_none()
+                    && fields.is_match(&a.target)
+                    && f.classes
+                        .iter()
+                        .any(|c| account_class(c) && c.span.contains(&a.span)))
+        }) || f.classes.iter().any(|c| {
+            terms.is_match(&c.name)
+                || c.fields.iter().any(|x| {
+                    terms.is_match(&x.name) || (account_class(c) && fields.is_match(&x.name))
+                })
+        }) || f.calls.iter().any(|c| {
+            c.args
+                .iter()
+                .any(|a| a.keyword.is_some_and(|k| terms.is_match(&k)))
+        }) || f.config.iter().any(|e| terms.is_match(e.key()))
     })
 }

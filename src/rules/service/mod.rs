@@ -12,6 +12,7 @@ pub mod filing_number_missing;
 pub mod minors_mode_missing;
 
 use crate::analysis::entrypoints::EntryPoint;
+use crate::analysis::frontend;
 use crate::facts::{Language, UiKind};
 use crate::finding::{Location, Related};
 use crate::lang::markup::reads_as_link;
@@ -30,7 +31,7 @@ pub struct Shown<'p> {
 
 /// Every user-facing string of the project, outside test paths: markup
 /// strings, the string values of translation catalogues (JSON/YAML files
-/// whose path says so) and string literals of code (which Gradio,
+/// whose path says so) and string literals of code, docstrings left out (which Gradio,
 /// Streamlit and server-rendered pages show), less prompts, which are
 /// written for a model (`prompt_texts`, `prompt_names`). With `config`, the string
 /// values of every configuration file too (where a filing number is set).
@@ -59,7 +60,7 @@ pub fn shown<'p>(cx: &Context<'p>, config: bool) -> Vec<Shown<'p>> {
                 out.extend(
                     f.strings
                         .iter()
-                        .filter(|s| !sv.prompt_texts.is_match(&s.value))
+                        .filter(|s| !s.bare && !sv.prompt_texts.is_match(&s.value))
                         .filter(|s| !prompts.iter().any(|p| p.contains(&s.span)))
                         .map(|s| Shown {
                             file: fi,
@@ -173,37 +174,104 @@ pub fn endpoint_related(entry: &EntryPoint) -> Related {
     }
 }
 
-/// Where the project shows a chat UI: a catalogued chat component call
-/// (Gradio `Chatbot`, Streamlit `chat_message`), else a template element
-/// named as a chat box. File and span.
+/// Where the project shows a chat UI, from what its code does, strongest
+/// evidence first: a catalogued chat component call (Gradio `Chatbot`,
+/// Streamlit `chat_message`, `streamlit_chatbox.ChatBox`, also through
+/// `from m import *`); a front end that imports a chat UI package; a
+/// template element named as a chat box; a front end that requests a
+/// public generation route named for a conversation (`/api/chat`), or
+/// any public generation route while keeping a role-tagged message list
+/// (`role: "assistant"`); a component (`.jsx`, `.tsx`, `.vue`, `.svelte`)
+/// that keeps one. File, span and what was seen.
 pub fn chat_ui(cx: &Context<'_>) -> Option<(usize, Span, String)> {
     let sv = &cx.catalog.service;
     let tests = &cx.catalog.entrypoints.test_paths;
-    for (fi, f) in cx.project.files.iter().enumerate() {
-        if tests.is_match(f.path.as_str()) {
-            continue;
-        }
+    let files = || {
+        cx.project
+            .files
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| !tests.is_match(f.path.as_str()))
+    };
+    for (fi, f) in files() {
+        // `from streamlit_chatbox import *`: a bare callee may be any of
+        // those modules' names.
+        let stars: Vec<&str> = f
+            .imports
+            .iter()
+            .filter(|i| i.local == "*" && i.level == 0)
+            .map(|i| i.target.as_str())
+            .collect();
         for c in &f.calls {
             let hit = [c.resolved.as_name(), c.imported.as_name()]
                 .into_iter()
                 .flatten()
-                .any(|n| sv.chat_calls.is_match(n));
+                .any(|n| sv.chat_calls.is_match(n))
+                || (c.resolved.as_name().is_none()
+                    && !c.callee.contains('.')
+                    && stars
+                        .iter()
+                        .any(|m| sv.chat_calls.is_match(&format!("{m}.{}", c.callee))));
             if hit {
                 return Some((fi, c.span, format!("`{}`", c.callee)));
             }
         }
     }
-    for (fi, f) in cx.project.files.iter().enumerate() {
-        if tests.is_match(f.path.as_str()) {
-            continue;
-        }
-        if let Some(s) = f
-            .ui_strings
+    let first = |kind: UiKind, set: &regex::RegexSet| {
+        files().find_map(|(fi, f)| {
+            f.ui_strings
+                .iter()
+                .find(|s| s.kind == kind && set.is_match(&s.text))
+                .map(|s| (fi, s))
+        })
+    };
+    if let Some((fi, s)) = first(UiKind::Import, &sv.chat_packages) {
+        return Some((fi, s.span, format!("the chat UI package `{}`", s.text)));
+    }
+    if let Some((fi, s)) = first(UiKind::Name, &sv.chat_markers) {
+        return Some((fi, s.span, format!("the element `{}`", s.text)));
+    }
+    let keeps_roles = |f: &crate::facts::FileFacts| {
+        f.ui_strings
             .iter()
-            .find(|s| s.kind == UiKind::Name && sv.chat_markers.is_match(&s.text))
-        {
-            return Some((fi, s.span, format!("the element `{}`", s.text)));
+            .any(|s| s.kind == UiKind::Role && sv.chat_roles.is_match(&s.text))
+    };
+    let generation: Vec<&EntryPoint> = cx
+        .analysis
+        .generation_endpoints()
+        .map(|(_, e, _)| e)
+        .filter(|e| e.public)
+        .collect();
+    for (fi, f) in files().filter(|(_, f)| frontend::is_front_end(f)) {
+        for e in &generation {
+            let chatty = e
+                .route
+                .as_deref()
+                .is_some_and(|r| sv.chat_routes.is_match(r));
+            if let Some(s) = frontend::requests(f, e).next()
+                && (chatty || keeps_roles(f))
+            {
+                return Some((
+                    fi,
+                    s.span,
+                    format!("a page that requests `{}`", e.describe()),
+                ));
+            }
         }
     }
-    None
+    const COMPONENTS: [&str; 4] = [".jsx", ".tsx", ".vue", ".svelte"];
+    files()
+        .filter(|(_, f)| COMPONENTS.iter().any(|x| f.path.ends_with(x)))
+        .find_map(|(fi, f)| {
+            f.ui_strings
+                .iter()
+                .find(|s| s.kind == UiKind::Role && sv.chat_roles.is_match(&s.text))
+                .map(|s| {
+                    (
+                        fi,
+                        s.span,
+                        format!("a component that lists messages with the role `{}`", s.text),
+                    )
+                })
+        })
 }
