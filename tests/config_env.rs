@@ -192,3 +192,152 @@ fn broken_settings_files_still_resolve_what_parsed() {
     assert_eq!(site["properties"]["configured"], "LLM_BASE_URL from .env:2");
     assert_eq!(site["properties"]["jurisdiction"], "overseas");
 }
+
+/// Regions say where a cloud model API runs: a literal in the code, an
+/// environment variable the project sets, `vertexai.init`, and DashScope's
+/// international host set in code (`fixtures/rules/GEN001/regions`).
+#[test]
+fn regions_decide_the_jurisdiction() {
+    let gens = inventory("fixtures/rules/GEN001/regions");
+    let expect = [
+        // (path, line, jurisdiction, region)
+        (
+            "cn/bedrock.py",
+            20,
+            "domestic",
+            Some("cn-north-1 (AWS_REGION from cn/.env:2)"),
+        ),
+        (
+            "cn/bedrock.py",
+            22,
+            "overseas",
+            Some("ap-northeast-1 (region_name at cn/bedrock.py:11)"),
+        ),
+        (
+            "cn/bedrock.py",
+            24,
+            "domestic",
+            Some("cn-north-1 (AWS_REGION from cn/.env:2)"),
+        ),
+        (
+            "cn/bedrock.py",
+            32,
+            "domestic",
+            Some("cn-northwest-1 (aws_region at cn/bedrock.py:30)"),
+        ),
+        (
+            "cn/bedrock.py",
+            38,
+            "overseas",
+            Some("eu-west-1 (region_name at cn/bedrock.py:36)"),
+        ),
+        (
+            "us/vertex.py",
+            16,
+            "overseas",
+            Some("asia-east2 (location from vertexai.init at us/vertex.py:7)"),
+        ),
+        ("us/vertex.py", 21, "overseas", None),
+    ];
+    for (path, line, jurisdiction, region) in expect {
+        let g = at(&gens, path, line);
+        assert_eq!(g["jurisdiction"], jurisdiction, "{path}:{line} {g}");
+        assert_eq!(g["region"].as_str(), region, "{path}:{line} {g}");
+    }
+    let qwen = at(&gens, "us/vertex.py", 21);
+    assert_eq!(qwen["provider"], "Alibaba DashScope (international)");
+    assert_eq!(
+        qwen["configured"],
+        "dashscope.base_http_api_url at us/vertex.py:10"
+    );
+    // Another service's DashScope setting says nothing here.
+    let domestic = at(&gens, "cn/bedrock.py", 46);
+    assert_eq!(domestic["jurisdiction"], "domestic", "{domestic}");
+    assert!(domestic.get("configured").is_none(), "{domestic}");
+    // `boto3.client("s3")` generates nothing.
+    assert!(!gens.iter().any(|g| g["line"] == 26), "{gens:#?}");
+}
+
+/// A scratch project with the given files, scanned for its inventory.
+fn scratch_inventory(files: &[(&str, &str)]) -> (Vec<serde_json::Value>, serde_json::Value) {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_synthlint"))
+        .args(["inventory", ".", "--format", "json", "--root", "."])
+        .current_dir(dir.path())
+        .output()
+        .expect("run synthlint");
+    let inv: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let check = Command::new(env!("CARGO_BIN_EXE_synthlint"))
+        .args(["check", ".", "--format", "json", "--select", "GEN001"])
+        .current_dir(dir.path())
+        .output()
+        .expect("run synthlint");
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).expect("JSON");
+    (
+        inv["unreachedGeneration"].as_array().unwrap().clone(),
+        report,
+    )
+}
+
+const AZURE_APP: &str = "from openai import AzureOpenAI\n\nclient = AzureOpenAI(api_version=\"2024-06-01\")\n\n\ndef ask():\n    return client.chat.completions.create(model=\"gpt-4o\", messages=[])\n";
+
+/// Azure OpenAI in Azure China: an endpoint on `*.openai.azure.cn`, or the
+/// Terraform resource's `china*` location; a global endpoint, another kind
+/// of cognitive account or a broken Terraform file say nothing more.
+#[test]
+fn azure_china_is_domestic() {
+    let (gens, _) = scratch_inventory(&[
+        ("app.py", AZURE_APP),
+        (
+            ".env",
+            "AZURE_OPENAI_ENDPOINT=https://acme.openai.azure.cn/\n",
+        ),
+    ]);
+    assert_eq!(gens[0]["jurisdiction"], "domestic", "{gens:#?}");
+    assert_eq!(gens[0]["provider"], "Azure OpenAI (Azure China)");
+    assert_eq!(gens[0]["configured"], "AZURE_OPENAI_ENDPOINT from .env:1");
+
+    let tf = "resource \"azurerm_cognitive_account\" \"llm\" {\n  name     = \"acme\"\n  kind     = \"OpenAI\"\n  location = \"chinaeast2\"\n}\n";
+    let (gens, _) = scratch_inventory(&[("app.py", AZURE_APP), ("infra/main.tf", tf)]);
+    assert_eq!(gens[0]["jurisdiction"], "domestic", "{gens:#?}");
+    assert_eq!(
+        gens[0]["region"],
+        "chinaeast2 (azurerm_cognitive_account.llm.location at infra/main.tf:4)"
+    );
+
+    // Speech services in China say nothing about the OpenAI resource.
+    let speech = tf.replace("OpenAI", "SpeechServices");
+    let (gens, _) = scratch_inventory(&[("app.py", AZURE_APP), ("infra/main.tf", &speech)]);
+    assert_eq!(gens[0]["jurisdiction"], "overseas", "{gens:#?}");
+    assert!(gens[0].get("region").is_none(), "{gens:#?}");
+
+    // An Azure region outside China, from the settings.
+    let (gens, _) = scratch_inventory(&[
+        ("app.py", AZURE_APP),
+        (".env", "AZURE_OPENAI_REGION=eastus\n"),
+    ]);
+    assert_eq!(gens[0]["jurisdiction"], "overseas", "{gens:#?}");
+    assert_eq!(
+        gens[0]["region"],
+        "eastus (AZURE_OPENAI_REGION from .env:1)"
+    );
+
+    // A broken Terraform file: a notification with its line; nothing read.
+    let broken =
+        "resource \"azurerm_cognitive_account\" \"llm\" {\n  kind = \"OpenAI\"\n  location = \n}\n";
+    let (gens, report) = scratch_inventory(&[("app.py", AZURE_APP), ("main.tf", broken)]);
+    assert_eq!(gens[0]["jurisdiction"], "overseas", "{gens:#?}");
+    let n = report["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["path"] == "main.tf")
+        .expect("notification for main.tf");
+    assert_eq!(n["kind"], "config-syntax-error", "{n}");
+    assert!(n["region"]["startLine"].as_u64().unwrap() >= 3, "{n}");
+}

@@ -26,6 +26,7 @@ pub mod index;
 pub mod inferred;
 pub mod plugins;
 pub mod queues;
+pub mod region;
 pub mod results;
 pub mod runtime;
 

@@ -254,6 +254,10 @@ pub struct CatalogData {
     /// elsewhere (`LANGCHAIN_TRACING_V2`, `LANGFUSE_HOST`, `SENTRY_DSN`).
     #[serde(default)]
     pub config_tracing: Vec<hosts::ConfigTracing>,
+    /// Cloud APIs whose region decides where requests go (Bedrock, Vertex
+    /// AI, Azure OpenAI).
+    #[serde(default)]
+    pub region: Vec<hosts::RegionSetting>,
     /// RPC stubs and the servicers that serve them (gRPC).
     #[serde(default)]
     pub rpc_stub: Vec<hosts::RpcStub>,
@@ -332,6 +336,7 @@ pub struct Catalog {
     pub url_calls: Vec<hosts::UrlCall>,
     pub env_endpoints: Vec<hosts::EnvEndpoint>,
     pub config_tracing: Vec<hosts::ConfigTracing>,
+    pub regions: Vec<hosts::RegionSetting>,
     pub rpc_stubs: Vec<hosts::RpcStub>,
     pub model_repositories: Vec<hosts::ModelRepository>,
     http_call_set: GlobSet,
@@ -612,6 +617,7 @@ impl Catalog {
             url_calls: data.url_call,
             env_endpoints: data.env_endpoint,
             config_tracing: data.config_tracing,
+            regions: data.region,
             rpc_stubs: data.rpc_stub,
             model_repositories: data.model_repository,
             http_call_set,
@@ -668,6 +674,7 @@ impl CatalogData {
         self.url_call.extend(other.url_call);
         self.env_endpoint.extend(other.env_endpoint);
         self.config_tracing.extend(other.config_tracing);
+        self.region.extend(other.region);
         self.rpc_stub.extend(other.rpc_stub);
         self.model_repository.extend(other.model_repository);
         self.openai_paths.extend(other.openai_paths);

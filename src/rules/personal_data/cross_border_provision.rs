@@ -48,6 +48,12 @@ tracing switched on (`LANGCHAIN_TRACING_V2=true`) with its cloud endpoint or
 none, which records every LangChain model call, even to a domestic model;
 Langfuse and Sentry pointed at their cloud (`LANGFUSE_HOST`, `SENTRY_DSN`).
 Settings that point these at the project's own server keep it quiet.
+Cloud model APIs served from a region say where by it: Amazon Bedrock's
+`region_name` or `AWS_REGION` (`cn-north-1` and `cn-northwest-1` stay in
+mainland China), Vertex AI's `location` or `vertexai.init(location=...)`,
+an Azure OpenAI endpoint on `*.openai.azure.cn` or a Terraform
+`azurerm_cognitive_account` in a `china*` region, and DashScope's
+international host set in `dashscope.base_http_api_url`.
 
 ## Why is this bad?
 Providing personal information to a recipient outside mainland China needs a
@@ -146,13 +152,19 @@ impl Rule for CrossBorderProvision {
                 let Some(site) = site_at.get(&(flow.site.file, flow.site.call)) else {
                     continue;
                 };
-                let host = site
+                let mut host = site
                     .host
                     .as_deref()
                     .map(|h| format!(" at {h}"))
                     .unwrap_or_default();
+                if let Some(r) = &site.region {
+                    host += &format!(" in region {}", r.name);
+                }
                 if let Some(c) = &site.configured {
                     evidence.push((c.clone(), format!("the server address{host}")));
+                }
+                if let Some(r) = &site.region {
+                    evidence.push((r.from.clone(), format!("the region {}", r.name)));
                 }
                 // Cloud tracing the settings switch on for this kind of call.
                 let traced = cx.catalog.config_tracing.iter().find_map(|t| {
