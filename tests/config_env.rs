@@ -341,3 +341,41 @@ fn azure_china_is_domestic() {
     assert_eq!(n["kind"], "config-syntax-error", "{n}");
     assert!(n["region"]["startLine"].as_u64().unwrap() >= 3, "{n}");
 }
+
+/// Tracing agents' settings: a broken `newrelic.ini` is a notification with
+/// its line, and what parsed before it still counts; the finding names the
+/// settings that switched AI monitoring on.
+#[test]
+fn new_relic_settings_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(
+        root.join("newrelic.ini"),
+        "[newrelic]\nai_monitoring.enabled = true\n[broken\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("app.py"),
+        "from openai import OpenAI\n\nqwen = OpenAI(base_url=\"https://dashscope.aliyuncs.com/compatible-mode/v1\")\n\n\ndef ask(user):\n    return qwen.chat.completions.create(model=\"q\", messages=[{\"role\": \"user\", \"content\": user.phone}])\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_synthlint"))
+        .args(["check", ".", "--format", "json", "--select", "PII001"])
+        .current_dir(root)
+        .output()
+        .expect("run synthlint");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let n = report["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["path"] == "newrelic.ini")
+        .expect("notification for newrelic.ini");
+    assert_eq!(n["kind"], "config-syntax-error", "{n}");
+    assert_eq!(n["region"]["startLine"], 3, "{n}");
+    let f = &report["findings"].as_array().unwrap()[0];
+    assert_eq!(
+        f["properties"]["configuredBy"][0], "ai_monitoring.enabled from newrelic.ini:2",
+        "{f}"
+    );
+}

@@ -362,10 +362,119 @@ impl Traced {
     }
 }
 
-/// Read the settings of `t` for code in `path`.
+/// Tracing settings outside the environment, found once for the project:
+/// calls that switch a service on (`LLMObs.enable()`) and its own settings
+/// files (`newrelic.ini`), per `[[config_tracing]]` entry.
+#[derive(Debug, Default)]
+pub struct TracingExtra {
+    per: Vec<ServiceExtra>,
+}
+
+#[derive(Debug, Default)]
+struct ServiceExtra {
+    /// Calls that switch it on, with their folders.
+    calls: Vec<(String, EnvFrom)>,
+    files: Vec<FileSwitches>,
+}
+
+/// What one settings file says: switched on or off, content kept or not.
+#[derive(Debug)]
+struct FileSwitches {
+    folder: String,
+    on: Option<(bool, EnvFrom)>,
+    content: Option<(bool, EnvFrom)>,
+}
+
+impl TracingExtra {
+    pub fn build(files: &[FileFacts], tracing: &[crate::catalog::hosts::ConfigTracing]) -> Self {
+        let mut per: Vec<ServiceExtra> = tracing.iter().map(|_| ServiceExtra::default()).collect();
+        let wants_calls = tracing.iter().any(|t| !t.enable_calls.is_empty());
+        for (fi, file) in files.iter().enumerate() {
+            if wants_calls && file.config.is_empty() {
+                for call in &file.calls {
+                    let Some(name) = call.resolved.as_ref().map(|q| q.as_str()) else {
+                        continue;
+                    };
+                    for (ti, t) in tracing.iter().enumerate() {
+                        if t.enable_calls.iter().any(|c| c == name) {
+                            per[ti].calls.push((
+                                parent(&file.path).to_string(),
+                                EnvFrom {
+                                    text: format!(
+                                        "{} at {}:{}",
+                                        call.callee, file.path, call.span.start_line
+                                    ),
+                                    file: fi,
+                                    span: call.span,
+                                },
+                            ));
+                        }
+                    }
+                }
+            }
+            if file.config.is_empty() {
+                continue;
+            }
+            let name = file_name(&file.path);
+            for (ti, t) in tracing.iter().enumerate() {
+                if !t.files.iter().any(|f| glob_name(f, name)) {
+                    continue;
+                }
+                let read = |keys: &[String]| {
+                    file.config.iter().find_map(|e| {
+                        let key = e.key();
+                        keys.iter().find(|k| k.as_str() == key)?;
+                        let v = scalar(&e.value)?.to_ascii_lowercase();
+                        let on = matches!(v.as_str(), "true" | "1" | "yes" | "on");
+                        Some((
+                            on,
+                            EnvFrom {
+                                text: format!("{key} from {}:{}", file.path, e.key_span.start_line),
+                                file: fi,
+                                span: e.key_span,
+                            },
+                        ))
+                    })
+                };
+                per[ti].files.push(FileSwitches {
+                    folder: parent(&file.path).to_string(),
+                    on: read(&t.file_switch),
+                    content: read(&t.file_content_switch),
+                });
+            }
+        }
+        TracingExtra { per }
+    }
+
+    /// The settings file for code in `dir`: the nearest in a folder above
+    /// it, else the project's only one.
+    fn file_for(&self, ti: usize, dir: &str) -> Option<&FileSwitches> {
+        let files = &self.per.get(ti)?.files;
+        files
+            .iter()
+            .filter(|f| distance(&f.folder, dir) < ELSEWHERE)
+            .min_by_key(|f| distance(&f.folder, dir))
+            .or_else(|| (files.len() == 1).then(|| &files[0]))
+    }
+}
+
+/// `newrelic.ini`, or `newrelic*.ini` with one `*`.
+fn glob_name(pattern: &str, name: &str) -> bool {
+    match pattern.split_once('*') {
+        Some((head, tail)) => {
+            name.len() >= head.len() + tail.len() && name.starts_with(head) && name.ends_with(tail)
+        }
+        None => pattern == name,
+    }
+}
+
+/// Read the settings of `t` (entry `ti` of the catalogue's
+/// `config_tracing`) for code in `path`.
 pub fn traced(
     map: &EnvMap,
     files: &[FileFacts],
+    extra: &TracingExtra,
+    ti: usize,
     t: &crate::catalog::hosts::ConfigTracing,
     path: &str,
 ) -> Traced {
@@ -377,16 +486,45 @@ pub fn traced(
             Some(s.value.clone())
         })
     };
-    let on = if !t.switch.is_empty() {
-        find(&t.switch)
-            .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "yes" | "on"))
+    let truthy = |v: &str| matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "yes" | "on");
+    let file = extra.file_for(ti, parent(path));
+    // A call in the reading file's folder or one above (the service's
+    // start-up code); another service's says nothing.
+    let call = extra.per.get(ti).and_then(|s| {
+        s.calls
+            .iter()
+            .find(|(folder, _)| distance(folder, parent(path)) < ELSEWHERE)
+            .map(|(_, from)| from.clone())
+    });
+    let has_switch =
+        !t.switch.is_empty() || !t.file_switch.is_empty() || !t.enable_calls.is_empty();
+    let mut on = if has_switch {
+        let by_env = find(&t.switch).is_some_and(|v| truthy(&v));
+        let by_file = file.and_then(|f| f.on.as_ref()).is_some_and(|(on, _)| *on);
+        by_env || by_file || call.is_some()
     } else if !t.keys.is_empty() {
         find(&t.keys).is_some()
     } else {
         true
     };
+    // Content switched off keeps prompts and completions out.
+    if on && find(&t.content_switch).is_some_and(|v| !truthy(&v)) {
+        on = false;
+    }
+    let mut more = Vec::new();
+    if let Some(f) = file {
+        if let Some((true, from)) = &f.on {
+            more.push(from.clone());
+        }
+        if let Some((v, from)) = &f.content {
+            on &= *v;
+            more.push(from.clone());
+        }
+    }
+    more.extend(call);
     let host = find(&t.endpoint).map(|v| host_of(&v).to_ascii_lowercase());
     let cloud = host.as_deref().is_none_or(|h| t.is_cloud(h));
+    evidence.append(&mut more);
     Traced {
         on,
         cloud,

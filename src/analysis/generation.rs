@@ -209,7 +209,10 @@ fn attribute_set(reader: &Reader<'_>, attributes: &[String]) -> Option<(String, 
     }
     let project = reader.project();
     let here = reader.file();
-    let dir = project.files[here].path.rsplit_once('/').map_or("", |(d, _)| d);
+    let dir = project.files[here]
+        .path
+        .rsplit_once('/')
+        .map_or("", |(d, _)| d);
     let order = std::iter::once(here).chain((0..project.files.len()).filter(|&f| f != here));
     for fi in order {
         let file = &project.files[fi];

@@ -253,7 +253,5 @@ fn parent(path: &str) -> &str {
 
 /// Whether folder `dir` is `outer` or below it.
 pub(crate) fn contains(outer: &str, dir: &str) -> bool {
-    outer.is_empty()
-        || dir == outer
-        || dir.strip_prefix(outer).is_some_and(|r| r.starts_with('/'))
+    outer.is_empty() || dir == outer || dir.strip_prefix(outer).is_some_and(|r| r.starts_with('/'))
 }

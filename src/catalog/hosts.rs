@@ -122,6 +122,29 @@ pub struct ConfigTracing {
     /// name (`via LangChain`).
     #[serde(default)]
     pub traces_providers: Vec<String>,
+    /// Settings that keep prompts and completions out of what it records
+    /// when false (`NEW_RELIC_AI_MONITORING_RECORD_CONTENT_ENABLED`).
+    #[serde(default)]
+    pub content_switch: Vec<String>,
+    /// Calls in the code that switch it on (`ddtrace.llmobs.LLMObs.enable`).
+    #[serde(default)]
+    pub enable_calls: Vec<String>,
+    /// Its own settings files, by name (`newrelic.ini`)...
+    #[serde(default)]
+    pub files: Vec<String>,
+    /// ...and their keys that mean what `switch` and `content_switch` mean
+    /// (`ai_monitoring.enabled`, `ai_monitoring.record_content.enabled`).
+    #[serde(default)]
+    pub file_switch: Vec<String>,
+    #[serde(default)]
+    pub file_content_switch: Vec<String>,
+    /// Keys of its settings files that add request data to every record
+    /// (`attributes.include`) when their value names one of
+    /// `capture_values` (`request.parameters.`).
+    #[serde(default)]
+    pub file_capture_keys: Vec<String>,
+    #[serde(default)]
+    pub capture_values: Vec<String>,
 }
 
 /// A cloud API served from the region its client or the settings name
