@@ -379,3 +379,61 @@ fn new_relic_settings_files() {
         "{f}"
     );
 }
+
+/// `${X}` references in compose, `.env` and Helm values resolve through the
+/// `.env` nearest the file that holds them, and say so; defaults apply when
+/// the variable is set nowhere; cycles and chains past the depth cap are
+/// unset.
+#[test]
+fn references_resolve_with_their_chain() {
+    let app = |var: &str| {
+        format!(
+            "import os\nfrom openai import OpenAI\n\n\ndef ask():\n    client = OpenAI(base_url=os.environ[\"{var}\"])\n    return client.chat.completions.create(model=\"m\", messages=[])\n"
+        )
+    };
+    let mut chain = String::new();
+    for i in 0..12 {
+        chain += &format!("DEEP{i}=${{DEEP{}}}\n", i + 1);
+    }
+    chain += "DEEP12=https://api.deepseek.com/v1\n";
+    let dotenv = format!(
+        "OPENAI_BASE=https://api.deepseek.com/v1\nNESTED=${{OPENAI_BASE}}\nCYCLE_A=${{CYCLE_B}}\nCYCLE_B=${{CYCLE_A}}\nSHORT=${{DEEP10}}\n{chain}"
+    );
+    let compose = "services:\n  api:\n    build: ./api\n    environment:\n      LLM_BASE_URL: ${NESTED}\n      FALLBACK_URL: ${UNSET_BASE:-https://api.openai.com/v1}\n      DASH_URL: ${UNSET_BASE-https://dashscope.aliyuncs.com/compatible-mode/v1}\n      CYCLE_URL: ${CYCLE_A}\n      DEEP_URL: ${DEEP0}\n      SHORT_URL: $SHORT\n      BARE_URL: ${UNSET_BASE}\n";
+    let files = [
+        (".env", dotenv.as_str()),
+        ("docker-compose.yml", compose),
+        ("api/a.py", &app("LLM_BASE_URL")),
+        ("api/b.py", &app("FALLBACK_URL")),
+        ("api/c.py", &app("DASH_URL")),
+        ("api/d.py", &app("CYCLE_URL")),
+        ("api/e.py", &app("DEEP_URL")),
+        ("api/f.py", &app("SHORT_URL")),
+        ("api/g.py", &app("BARE_URL")),
+    ];
+    let (gens, _) = scratch_inventory(&files);
+    let of = |path: &str| at(&gens, path, 7);
+    assert_eq!(of("api/a.py")["host"], "api.deepseek.com");
+    assert_eq!(
+        of("api/a.py")["configured"],
+        "LLM_BASE_URL from docker-compose.yml:5 (service api) via NESTED from .env:2 via OPENAI_BASE from .env:1"
+    );
+    assert_eq!(of("api/b.py")["host"], "api.openai.com");
+    assert_eq!(
+        of("api/b.py")["configured"],
+        "FALLBACK_URL from docker-compose.yml:6 (service api)"
+    );
+    assert_eq!(of("api/c.py")["jurisdiction"], "domestic");
+    // A cycle, a chain deeper than the cap, a reference set nowhere: unset.
+    for path in ["api/d.py", "api/e.py", "api/g.py"] {
+        assert_eq!(of(path)["jurisdiction"], "unknown", "{path}: {}", of(path));
+        assert!(of(path).get("configured").is_none(), "{path}");
+    }
+    // `$SHORT` → DEEP10 → DEEP11 → DEEP12: within the cap.
+    assert_eq!(
+        of("api/f.py")["host"],
+        "api.deepseek.com",
+        "{}",
+        of("api/f.py")
+    );
+}

@@ -127,6 +127,11 @@ impl Project {
         self.env.get_or_init(|| env::EnvMap::build(&self.files))
     }
 
+    /// The environment map, if something has asked for it.
+    pub fn env_if_built(&self) -> Option<&env::EnvMap> {
+        self.env.get()
+    }
+
     /// Rewrite resolved names that go through another project module:
     /// `app.llm.client.chat.completions.create`, where `app/llm.py` has
     /// `client = OpenAI()`, becomes `openai.OpenAI().chat.completions.create`.
