@@ -157,7 +157,9 @@ impl EnvMap {
     fn resolve_references(&mut self, files: &[FileFacts]) {
         let mut names: Vec<Ustr> = self.vars.keys().copied().collect();
         names.sort();
-        let mut updates: Vec<(Ustr, usize, Option<(String, Vec<String>)>)> = Vec::new();
+        // (variable, index of the value, what it resolved to and through what)
+        type Update = (Ustr, usize, Option<(String, Vec<String>)>);
+        let mut updates: Vec<Update> = Vec::new();
         for name in names {
             for (i, src) in self.vars[&name].iter().enumerate() {
                 if !src.raw.contains('$') {
@@ -216,12 +218,7 @@ impl EnvMap {
                 let body = &inner[..end];
                 let split = body.find([':', '-', '?']).unwrap_or(body.len());
                 let (name, op) = body.split_at(split);
-                let default =
-                    if let Some(d) = op.strip_prefix(":-").or_else(|| op.strip_prefix('-')) {
-                        Some(d)
-                    } else {
-                        None
-                    };
+                let default = op.strip_prefix(":-").or_else(|| op.strip_prefix('-'));
                 (name, default, &inner[end + 1..])
             } else {
                 let end = after

@@ -1116,10 +1116,8 @@ fn names_records(name: &str) -> bool {
     let mut words = Vec::new();
     let mut word = String::new();
     for c in name.chars() {
-        if !c.is_ascii_alphanumeric() || (c.is_ascii_uppercase() && !word.is_empty()) {
-            if !word.is_empty() {
-                words.push(std::mem::take(&mut word));
-            }
+        if (!c.is_ascii_alphanumeric() || c.is_ascii_uppercase()) && !word.is_empty() {
+            words.push(std::mem::take(&mut word));
         }
         if c.is_ascii_alphanumeric() {
             word.push(c.to_ascii_lowercase());
@@ -1160,10 +1158,9 @@ fn purge_orm(file: &FileFacts, out: &mut Vec<Retention>) {
     let bound = |name: &str, call: &crate::facts::Call| {
         file.assignments
             .iter()
-            .filter(|a| {
+            .rfind(|a| {
                 a.target == name && a.scope == call.scope && a.span.end_byte <= call.span.start_byte
             })
-            .next_back()
             .and_then(|a| inside(a.span.start_byte, a.span.end_byte))
     };
     // The cut an argument holds: inline, or through the names it reads.
