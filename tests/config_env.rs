@@ -221,15 +221,15 @@ fn regions_decide_the_jurisdiction() {
         ),
         (
             "cn/bedrock.py",
-            32,
+            35,
             "domestic",
-            Some("cn-northwest-1 (aws_region at cn/bedrock.py:30)"),
+            Some("cn-northwest-1 (aws_region at cn/bedrock.py:33)"),
         ),
         (
             "cn/bedrock.py",
-            38,
+            41,
             "overseas",
-            Some("eu-west-1 (region_name at cn/bedrock.py:36)"),
+            Some("eu-west-1 (region_name at cn/bedrock.py:39)"),
         ),
         (
             "us/vertex.py",
@@ -251,11 +251,14 @@ fn regions_decide_the_jurisdiction() {
         "dashscope.base_http_api_url at us/vertex.py:10"
     );
     // Another service's DashScope setting says nothing here.
-    let domestic = at(&gens, "cn/bedrock.py", 46);
+    let domestic = at(&gens, "cn/bedrock.py", 49);
     assert_eq!(domestic["jurisdiction"], "domestic", "{domestic}");
     assert!(domestic.get("configured").is_none(), "{domestic}");
-    // `boto3.client("s3")` generates nothing.
-    assert!(!gens.iter().any(|g| g["line"] == 26), "{gens:#?}");
+    // `boto3.client("s3")` generates nothing, nor does `invoke_model`.
+    assert!(
+        !gens.iter().any(|g| g["line"] == 27 || g["line"] == 29),
+        "{gens:#?}"
+    );
 }
 
 /// A scratch project with the given files, scanned for its inventory.
