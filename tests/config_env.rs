@@ -250,6 +250,9 @@ fn regions_decide_the_jurisdiction() {
         qwen["configured"],
         "dashscope.base_http_api_url at us/vertex.py:10"
     );
+    // A fallback set in a function after the call says nothing about it.
+    let fallback = at(&gens, "fallback/qwen.py", 9);
+    assert_eq!(fallback["jurisdiction"], "domestic", "{fallback}");
     // Another service's DashScope setting says nothing here.
     let domestic = at(&gens, "cn/bedrock.py", 49);
     assert_eq!(domestic["jurisdiction"], "domestic", "{domestic}");

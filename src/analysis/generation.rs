@@ -169,6 +169,7 @@ impl Urls<'_> {
     fn server_in_env(
         &self,
         catalog: &Catalog,
+        call: &Call,
         provider: &str,
     ) -> Option<(String, String, EnvFrom)> {
         let reader = self.0.as_ref()?;
@@ -176,7 +177,7 @@ impl Urls<'_> {
             .env_endpoints
             .iter()
             .find(|e| e.providers.iter().any(|p| p == provider))?;
-        if let Some(found) = attribute_set(reader, &e.attributes) {
+        if let Some(found) = attribute_set(reader, call, &e.attributes) {
             return Some(found);
         }
         e.vars.iter().find_map(|var| {
@@ -203,7 +204,12 @@ impl Urls<'_> {
 /// = "https://dashscope-intl.aliyuncs.com/api/v1"`): in the reading file,
 /// else in a file of a folder above it (the service's start-up module; the
 /// first by path), read as a URL. Another service's setting says nothing.
-fn attribute_set(reader: &Reader<'_>, attributes: &[String]) -> Option<(String, String, EnvFrom)> {
+fn attribute_set(
+    reader: &Reader<'_>,
+    call: &Call,
+    attributes: &[String],
+) -> Option<(String, String, EnvFrom)> {
+    let (scope, at) = (call.scope, call.span.start_byte);
     if attributes.is_empty() {
         return None;
     }
@@ -222,6 +228,13 @@ fn attribute_set(reader: &Reader<'_>, attributes: &[String]) -> Option<(String, 
         }
         for a in &file.assignments {
             if !attributes.iter().any(|t| t == a.target.as_str()) {
+                continue;
+            }
+            // Module level, or earlier in the calling function: a setting
+            // made in some function (a fallback after a failed call) is not
+            // what every call uses.
+            let before = fi == here && a.scope == scope && a.span.start_byte < at;
+            if a.scope.is_some() && !before {
                 continue;
             }
             let url = reader.url(&a.value);
@@ -351,7 +364,7 @@ fn site_as<'a>(
     let found = match base_url {
         Some(v) => Some(urls.split_from(v)),
         None => urls
-            .server_in_env(catalog, &api.provider)
+            .server_in_env(catalog, call, &api.provider)
             .map(|(h, p, from)| Some((h, p, Some(from)))),
     };
     match found {
