@@ -578,6 +578,14 @@ fn analyse(
     stats.hops = analysis.hop_stats.clone();
     stats.dispatch = analysis.graph.dispatch_stats;
     stats.runtime = project.runtime().stats.clone();
+    if let Some(env) = project.env_if_built() {
+        stats.env = crate::finding::EnvStats {
+            variables: env.len(),
+            references: env.references,
+            unresolved: env.unresolved,
+            cut: env.cut,
+        };
+    }
 
     let t = Instant::now();
     for f in &mut findings {

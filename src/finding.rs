@@ -388,6 +388,20 @@ pub struct Stats {
     pub dispatch: DispatchStats,
     /// What the run-time value pass resolved and cut.
     pub runtime: RuntimeStats,
+    /// The environment settings read from configuration files.
+    pub env: EnvStats,
+}
+
+/// Environment settings from configuration files, for `--stats`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EnvStats {
+    /// Variables set, values with references, and those left unset (set
+    /// nowhere, a cycle, or nested past the cap).
+    pub variables: usize,
+    pub references: usize,
+    pub unresolved: usize,
+    /// Values left out past the per-variable cap.
+    pub cut: usize,
 }
 
 /// Queue hand-off edges and inferred generation sites, for `--stats`.

@@ -18,8 +18,14 @@
 //! CI workflow files are not read (their variables are the jobs'), and
 //! settings under a test folder apply only to code below them.
 //!
-//! Empty values are unset; `${X:-default}` gives its default and other
-//! `${X}` references are not followed. At most [`MAX_SOURCES`] values are
+//! Empty values are unset. References (`${X}`, `$X`, `${X:-default}`,
+//! `${X-default}`, `${X:?error}`) are resolved against the `.env` files the
+//! way compose and python-dotenv interpolate: the `.env` nearest the file
+//! that holds the reference, else the default; a value with a reference
+//! that resolves to nothing is unset. A resolved value says what it went
+//! through (`LLM_BASE_URL from docker-compose.yml:12 via OPENAI_BASE from
+//! .env:2`). Resolution stops at [`MAX_REF_DEPTH`] nested references and at
+//! cycles (both counted in `unresolved`). At most [`MAX_SOURCES`] values are
 //! kept per variable (the rest counted in `cut`).
 
 use ustr::Ustr;
@@ -33,6 +39,9 @@ const ELSEWHERE: usize = 1000;
 
 /// Values kept per variable name.
 pub const MAX_SOURCES: usize = 64;
+
+/// References followed inside one value (`A=${B}`, `B=${C}`, ...).
+pub const MAX_REF_DEPTH: usize = 8;
 
 /// Where a value was set, best first when values tie on distance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -55,6 +64,11 @@ pub struct EnvSource {
     /// The value's span (the key's, where the value has none).
     pub span: Span,
     pub value: String,
+    /// The value as written, references and all.
+    pub raw: String,
+    /// The settings its references were resolved through, outermost first
+    /// (`OPENAI_BASE from .env:2`).
+    pub via: Vec<String>,
     pub kind: EnvKind,
     /// The directory it applies to (`""` for the root), `/`-separated.
     pub scope: String,
@@ -68,6 +82,10 @@ pub struct EnvMap {
     vars: FastMap<Ustr, Vec<EnvSource>>,
     /// Values dropped past [`MAX_SOURCES`].
     pub cut: usize,
+    /// Values with references, and those left unset: a reference set
+    /// nowhere with no default, a cycle, or deeper than [`MAX_REF_DEPTH`].
+    pub references: usize,
+    pub unresolved: usize,
 }
 
 impl EnvMap {
@@ -130,7 +148,125 @@ impl EnvMap {
                 }
             }
         }
+        map.resolve_references(files);
         map
+    }
+
+    /// Replace every value's references by what they resolve to; a value
+    /// that does not resolve is dropped (unset).
+    fn resolve_references(&mut self, files: &[FileFacts]) {
+        let mut names: Vec<Ustr> = self.vars.keys().copied().collect();
+        names.sort();
+        // (variable, index of the value, what it resolved to and through what)
+        type Update = (Ustr, usize, Option<(String, Vec<String>)>);
+        let mut updates: Vec<Update> = Vec::new();
+        for name in names {
+            for (i, src) in self.vars[&name].iter().enumerate() {
+                if !src.raw.contains('$') {
+                    continue;
+                }
+                self.references += 1;
+                let mut stack = vec![name];
+                let r = self.expand(&src.raw, &files[src.file].path, files, &mut stack);
+                updates.push((name, i, r));
+            }
+        }
+        // Drop unresolved values from the back, so indices stay valid.
+        for (name, i, r) in updates.into_iter().rev() {
+            let list = self.vars.get_mut(&name).expect("name from the map");
+            match r.and_then(|(v, via)| clean(&v).map(|v| (v, via))) {
+                Some((v, via)) => {
+                    list[i].value = v;
+                    list[i].via = via;
+                }
+                None => {
+                    self.unresolved += 1;
+                    list.remove(i);
+                }
+            }
+        }
+        self.vars.retain(|_, l| !l.is_empty());
+    }
+
+    /// `text` with its references replaced, read for a file at `path`,
+    /// and the settings it went through; `None` when one resolves to
+    /// nothing. `stack` holds the variables being expanded (cycles).
+    fn expand(
+        &self,
+        text: &str,
+        path: &str,
+        files: &[FileFacts],
+        stack: &mut Vec<Ustr>,
+    ) -> Option<(String, Vec<String>)> {
+        if stack.len() > MAX_REF_DEPTH {
+            return None;
+        }
+        let mut out = String::new();
+        let mut via = Vec::new();
+        let mut rest = text;
+        while let Some(at) = rest.find('$') {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + 1..];
+            // `$$` is a literal dollar (compose).
+            if let Some(r) = after.strip_prefix('$') {
+                out.push('$');
+                rest = r;
+                continue;
+            }
+            let (name, default, tail) = if let Some(inner) = after.strip_prefix('{') {
+                let end = inner.find('}')?;
+                let body = &inner[..end];
+                let split = body.find([':', '-', '?']).unwrap_or(body.len());
+                let (name, op) = body.split_at(split);
+                let default = op.strip_prefix(":-").or_else(|| op.strip_prefix('-'));
+                (name, default, &inner[end + 1..])
+            } else {
+                let end = after
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(after.len());
+                (&after[..end], None, &after[end..])
+            };
+            if !is_var_name(name) {
+                return None;
+            }
+            let name = Ustr::from(name);
+            let found = if stack.contains(&name) {
+                None
+            } else {
+                self.dotenv_value(name.as_str(), path).and_then(|src| {
+                    stack.push(name);
+                    let r = if src.raw.contains('$') {
+                        self.expand(&src.raw, &files[src.file].path, files, stack)
+                    } else {
+                        Some((src.value.clone(), Vec::new()))
+                    };
+                    stack.pop();
+                    let (v, inner) = r?;
+                    via.push(format!("{name} from {}", src.origin(files)));
+                    via.extend(inner);
+                    Some(v)
+                })
+            };
+            match (found, default) {
+                (Some(v), _) if !v.is_empty() => out.push_str(&v),
+                (_, Some(d)) if !d.contains('$') => out.push_str(d),
+                _ => return None,
+            }
+            rest = tail;
+        }
+        out.push_str(rest);
+        Some((out, via))
+    }
+
+    /// The `.env` value of `name` nearest `path` (what compose and
+    /// python-dotenv interpolate from), samples last.
+    fn dotenv_value(&self, name: &str, path: &str) -> Option<&EnvSource> {
+        let list = self.vars.get(&Ustr::from_existing(name)?)?;
+        let dir = parent(path);
+        list.iter()
+            .filter(|s| matches!(s.kind, EnvKind::DotEnv | EnvKind::Sample))
+            .filter(|s| s.scope.is_empty() || distance(&s.scope, dir) < ELSEWHERE)
+            .min_by_key(|s| (distance(&s.scope, dir), s.kind, s.file, s.line))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -147,6 +283,7 @@ impl EnvMap {
         let Some(value) = value.and_then(|v| clean(&v)) else {
             return;
         };
+        let raw = value.clone();
         if !is_var_name(&name) {
             return;
         }
@@ -164,6 +301,8 @@ impl EnvMap {
                 e.key_span
             },
             value,
+            raw,
+            via: Vec::new(),
             kind,
             scope: scope.to_string(),
             owner,
@@ -344,8 +483,12 @@ pub struct EnvFrom {
 impl EnvSource {
     /// What a read of `name` that this value answers says about it.
     pub fn evidence(&self, name: &str, files: &[FileFacts]) -> EnvFrom {
+        let mut text = format!("{name} from {}", self.origin(files));
+        for v in &self.via {
+            text += &format!(" via {v}");
+        }
         EnvFrom {
-            text: format!("{name} from {}", self.origin(files)),
+            text,
             file: self.file,
             span: self.span,
         }
@@ -384,10 +527,119 @@ impl Traced {
     }
 }
 
-/// Read the settings of `t` for code in `path`.
+/// Tracing settings outside the environment, found once for the project:
+/// calls that switch a service on (`LLMObs.enable()`) and its own settings
+/// files (`newrelic.ini`), per `[[config_tracing]]` entry.
+#[derive(Debug, Default)]
+pub struct TracingExtra {
+    per: Vec<ServiceExtra>,
+}
+
+#[derive(Debug, Default)]
+struct ServiceExtra {
+    /// Calls that switch it on, with their folders.
+    calls: Vec<(String, EnvFrom)>,
+    files: Vec<FileSwitches>,
+}
+
+/// What one settings file says: switched on or off, content kept or not.
+#[derive(Debug)]
+struct FileSwitches {
+    folder: String,
+    on: Option<(bool, EnvFrom)>,
+    content: Option<(bool, EnvFrom)>,
+}
+
+impl TracingExtra {
+    pub fn build(files: &[FileFacts], tracing: &[crate::catalog::hosts::ConfigTracing]) -> Self {
+        let mut per: Vec<ServiceExtra> = tracing.iter().map(|_| ServiceExtra::default()).collect();
+        let wants_calls = tracing.iter().any(|t| !t.enable_calls.is_empty());
+        for (fi, file) in files.iter().enumerate() {
+            if wants_calls && file.config.is_empty() {
+                for call in &file.calls {
+                    let Some(name) = call.resolved.as_ref().map(|q| q.as_str()) else {
+                        continue;
+                    };
+                    for (ti, t) in tracing.iter().enumerate() {
+                        if t.enable_calls.iter().any(|c| c == name) {
+                            per[ti].calls.push((
+                                parent(&file.path).to_string(),
+                                EnvFrom {
+                                    text: format!(
+                                        "{} at {}:{}",
+                                        call.callee, file.path, call.span.start_line
+                                    ),
+                                    file: fi,
+                                    span: call.span,
+                                },
+                            ));
+                        }
+                    }
+                }
+            }
+            if file.config.is_empty() {
+                continue;
+            }
+            let name = file_name(&file.path);
+            for (ti, t) in tracing.iter().enumerate() {
+                if !t.files.iter().any(|f| glob_name(f, name)) {
+                    continue;
+                }
+                let read = |keys: &[String]| {
+                    file.config.iter().find_map(|e| {
+                        let key = e.key();
+                        keys.iter().find(|k| k.as_str() == key)?;
+                        let v = scalar(&e.value)?.to_ascii_lowercase();
+                        let on = matches!(v.as_str(), "true" | "1" | "yes" | "on");
+                        Some((
+                            on,
+                            EnvFrom {
+                                text: format!("{key} from {}:{}", file.path, e.key_span.start_line),
+                                file: fi,
+                                span: e.key_span,
+                            },
+                        ))
+                    })
+                };
+                per[ti].files.push(FileSwitches {
+                    folder: parent(&file.path).to_string(),
+                    on: read(&t.file_switch),
+                    content: read(&t.file_content_switch),
+                });
+            }
+        }
+        TracingExtra { per }
+    }
+
+    /// The settings file for code in `dir`: the nearest in a folder above
+    /// it, else the project's only one.
+    fn file_for(&self, ti: usize, dir: &str) -> Option<&FileSwitches> {
+        let files = &self.per.get(ti)?.files;
+        files
+            .iter()
+            .filter(|f| distance(&f.folder, dir) < ELSEWHERE)
+            .min_by_key(|f| distance(&f.folder, dir))
+            .or_else(|| (files.len() == 1).then(|| &files[0]))
+    }
+}
+
+/// `newrelic.ini`, or `newrelic*.ini` with one `*`.
+fn glob_name(pattern: &str, name: &str) -> bool {
+    match pattern.split_once('*') {
+        Some((head, tail)) => {
+            name.len() >= head.len() + tail.len() && name.starts_with(head) && name.ends_with(tail)
+        }
+        None => pattern == name,
+    }
+}
+
+/// Read the settings of `t` (entry `ti` of the catalogue's
+/// `config_tracing`) for code in `path`.
 pub fn traced(
     map: &EnvMap,
     files: &[FileFacts],
+    extra: &TracingExtra,
+    ti: usize,
     t: &crate::catalog::hosts::ConfigTracing,
     path: &str,
 ) -> Traced {
@@ -399,16 +651,45 @@ pub fn traced(
             Some(s.value.clone())
         })
     };
-    let on = if !t.switch.is_empty() {
-        find(&t.switch)
-            .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "yes" | "on"))
+    let truthy = |v: &str| matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "yes" | "on");
+    let file = extra.file_for(ti, parent(path));
+    // A call in the reading file's folder or one above (the service's
+    // start-up code); another service's says nothing.
+    let call = extra.per.get(ti).and_then(|s| {
+        s.calls
+            .iter()
+            .find(|(folder, _)| distance(folder, parent(path)) < ELSEWHERE)
+            .map(|(_, from)| from.clone())
+    });
+    let has_switch =
+        !t.switch.is_empty() || !t.file_switch.is_empty() || !t.enable_calls.is_empty();
+    let mut on = if has_switch {
+        let by_env = find(&t.switch).is_some_and(|v| truthy(&v));
+        let by_file = file.and_then(|f| f.on.as_ref()).is_some_and(|(on, _)| *on);
+        by_env || by_file || call.is_some()
     } else if !t.keys.is_empty() {
         find(&t.keys).is_some()
     } else {
         true
     };
+    // Content switched off keeps prompts and completions out.
+    if on && find(&t.content_switch).is_some_and(|v| !truthy(&v)) {
+        on = false;
+    }
+    let mut more = Vec::new();
+    if let Some(f) = file {
+        if let Some((true, from)) = &f.on {
+            more.push(from.clone());
+        }
+        if let Some((v, from)) = &f.content {
+            on &= *v;
+            more.push(from.clone());
+        }
+    }
+    more.extend(call);
     let host = find(&t.endpoint).map(|v| host_of(&v).to_ascii_lowercase());
     let cloud = host.as_deref().is_none_or(|h| t.is_cloud(h));
+    evidence.append(&mut more);
     Traced {
         on,
         cloud,
@@ -471,18 +752,11 @@ fn scalar(v: &Value) -> Option<String> {
     }
 }
 
-/// The value as the process sees it: trimmed, unset when empty,
-/// `${X:-default}` as its default, other references unknown.
+/// The value as written, trimmed; unset when empty. References are
+/// resolved once the map is built (`EnvMap::resolve_references`).
 fn clean(v: &str) -> Option<String> {
     let v = v.trim();
-    if v.is_empty() {
-        return None;
-    }
-    if let Some(inner) = v.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
-        let (_, d) = inner.split_once(":-").or_else(|| inner.split_once('-'))?;
-        return (!d.is_empty() && !d.contains('$')).then(|| d.to_string());
-    }
-    (!v.contains('$')).then(|| v.to_string())
+    (!v.is_empty()).then(|| v.to_string())
 }
 
 /// CI workflows set variables for their jobs, not for the product.
@@ -546,8 +820,6 @@ mod tests {
     #[test]
     fn values_as_the_process_sees_them() {
         assert_eq!(clean(""), None);
-        assert_eq!(clean("${X:-http://a}").as_deref(), Some("http://a"));
-        assert_eq!(clean("${X}"), None);
         assert_eq!(clean(" v ").as_deref(), Some("v"));
         assert_eq!(join("deploy", "../api"), "api");
         assert_eq!(join("", "./svc/"), "svc");

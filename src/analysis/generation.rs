@@ -7,6 +7,7 @@ use crate::analysis::Project;
 use crate::analysis::env::EnvFrom;
 use crate::analysis::hops::Reader;
 use crate::analysis::index::Symbol;
+use crate::analysis::region::{self, SiteRegion};
 use crate::catalog::{Catalog, ContentType, GenerationApi, Jurisdiction, hosts};
 use crate::facts::{Arg, Call, Language, QName, Value};
 use crate::qname::OptionQName;
@@ -38,6 +39,9 @@ pub struct GenerationSite<'a> {
     /// Where the server's address came from when the project's
     /// configuration set it (`LLM_BASE_URL from .env:3`).
     pub configured: Option<EnvFrom>,
+    /// The cloud region the call is served from, when the code or the
+    /// settings name one (`analysis::region`); it decides `jurisdiction`.
+    pub region: Option<SiteRegion>,
 }
 
 impl GenerationSite<'_> {
@@ -62,6 +66,7 @@ impl GenerationSite<'_> {
 /// counts as a call on that base.
 pub fn sites<'a>(project: &Project, catalog: &'a Catalog) -> Vec<GenerationSite<'a>> {
     let mut out = Vec::new();
+    let memo = region::Memo::default();
     for (fi, file) in project.files.iter().enumerate() {
         // Tests send to the product under test at a run-time base: its own
         // routes, not a provider.
@@ -69,7 +74,7 @@ pub fn sites<'a>(project: &Project, catalog: &'a Catalog) -> Vec<GenerationSite<
         for (ci, call) in file.calls.iter().enumerate() {
             let lang = file.language;
             let reader = Reader::at(project, catalog, fi, call).with_env();
-            let urls = Urls(Some(reader), run_time_base);
+            let urls = Urls(Some(reader), run_time_base, Some(&memo));
             let found = site_read(catalog, lang, call, &urls)
                 .or_else(|| via_base_class(catalog, lang, project, call, &urls))
                 .or_else(|| as_imported(catalog, lang, call, &urls))
@@ -131,6 +136,7 @@ fn passed_as_value<'a>(
             passed: Some(*text),
             inferred: None,
             configured: None,
+            region: None,
         })
     })
 }
@@ -138,7 +144,7 @@ fn passed_as_value<'a>(
 /// How URLs are read: through names bound in the project and calls that
 /// build URLs (`analysis::hops::Reader`), or as literals only; and whether
 /// a run-time base plus a generation path counts here (not in test files).
-struct Urls<'p>(Option<Reader<'p>>, bool);
+struct Urls<'p>(Option<Reader<'p>>, bool, Option<&'p region::Memo>);
 
 impl Urls<'_> {
     /// Host and path of a URL value: `BASE + "/chat/completions"` with a
@@ -163,6 +169,7 @@ impl Urls<'_> {
     fn server_in_env(
         &self,
         catalog: &Catalog,
+        call: &Call,
         provider: &str,
     ) -> Option<(String, String, EnvFrom)> {
         let reader = self.0.as_ref()?;
@@ -170,6 +177,9 @@ impl Urls<'_> {
             .env_endpoints
             .iter()
             .find(|e| e.providers.iter().any(|p| p == provider))?;
+        if let Some(found) = attribute_set(reader, call, &e.attributes) {
+            return Some(found);
+        }
         e.vars.iter().find_map(|var| {
             let url = reader.url(&Value::Env {
                 name: Ustr::from(var),
@@ -188,6 +198,56 @@ impl Urls<'_> {
         let url = self.0.as_ref()?.url(v);
         Some(url.run_time_path()?.trim_end_matches('/').to_string())
     }
+}
+
+/// A module attribute that sets a library's server (`dashscope.base_http_api_url
+/// = "https://dashscope-intl.aliyuncs.com/api/v1"`): in the reading file,
+/// else in a file of a folder above it (the service's start-up module; the
+/// first by path), read as a URL. Another service's setting says nothing.
+fn attribute_set(
+    reader: &Reader<'_>,
+    call: &Call,
+    attributes: &[String],
+) -> Option<(String, String, EnvFrom)> {
+    let (scope, at) = (call.scope, call.span.start_byte);
+    if attributes.is_empty() {
+        return None;
+    }
+    let project = reader.project();
+    let here = reader.file();
+    let dir = project.files[here]
+        .path
+        .rsplit_once('/')
+        .map_or("", |(d, _)| d);
+    let order = std::iter::once(here).chain((0..project.files.len()).filter(|&f| f != here));
+    for fi in order {
+        let file = &project.files[fi];
+        let folder = file.path.rsplit_once('/').map_or("", |(d, _)| d);
+        if !region::contains(folder, dir) {
+            continue;
+        }
+        for a in &file.assignments {
+            if !attributes.iter().any(|t| t == a.target.as_str()) {
+                continue;
+            }
+            // Module level, or earlier in the calling function: a setting
+            // made in some function (a fallback after a failed call) is not
+            // what every call uses.
+            let before = fi == here && a.scope == scope && a.span.start_byte < at;
+            if a.scope.is_some() && !before {
+                continue;
+            }
+            let url = reader.url(&a.value);
+            let Some((h, p)) = url.split() else { continue };
+            let from = url.from.unwrap_or_else(|| EnvFrom {
+                text: format!("{} at {}:{}", a.target, file.path, a.span.start_line),
+                file: fi,
+                span: a.span,
+            });
+            return Some((h, p, from));
+        }
+    }
+    None
 }
 
 /// A callee known only at run time with several candidates (a loader
@@ -257,7 +317,7 @@ fn via_base_class<'a>(
 
 /// The generation API a call reaches, if any (file/call indices left 0).
 pub fn site<'a>(catalog: &'a Catalog, lang: Language, call: &Call) -> Option<GenerationSite<'a>> {
-    site_read(catalog, lang, call, &Urls(None, false))
+    site_read(catalog, lang, call, &Urls(None, false, None))
 }
 
 fn site_read<'a>(
@@ -294,6 +354,7 @@ fn site_as<'a>(
         passed: None,
         inferred: None,
         configured: None,
+        region: None,
     };
     // A `base_url` on the call or its client points at another server; with
     // none, the library may read one from the environment.
@@ -303,7 +364,7 @@ fn site_as<'a>(
     let found = match base_url {
         Some(v) => Some(urls.split_from(v)),
         None => urls
-            .server_in_env(catalog, &api.provider)
+            .server_in_env(catalog, call, &api.provider)
             .map(|(h, p, from)| Some((h, p, Some(from)))),
     };
     match found {
@@ -332,7 +393,15 @@ fn site_as<'a>(
             site.jurisdiction = Jurisdiction::Unknown;
             site.host = None;
         }
-        None => {}
+        // The provider's own servers: their region, if named, says where.
+        None => {
+            if let (Some(reader), Some(memo)) = (&urls.0, urls.2)
+                && let Some(r) = region::of_call(reader, memo, catalog, call, &site.provider)
+            {
+                site.jurisdiction = r.jurisdiction;
+                site.region = Some(r);
+            }
+        }
     }
     Some(site)
 }
@@ -388,6 +457,7 @@ fn http_site<'a>(
         passed: None,
         inferred: None,
         configured,
+        region: None,
     })
 }
 

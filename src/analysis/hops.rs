@@ -832,6 +832,15 @@ impl<'p> Reader<'p> {
         Reader { env: true, ..self }
     }
 
+    pub fn project(&self) -> &'p Project {
+        self.project
+    }
+
+    /// The file it reads in (index into `Project::files`).
+    pub fn file(&self) -> usize {
+        self.fi
+    }
+
     /// A variable's value from the project's configuration, as literal text.
     fn env_var(&self, name: &str, out: &mut Url) {
         if !self.env {

@@ -98,6 +98,7 @@ fn file_candidates<'a>(
                 describe(content)
             )),
             configured: None,
+            region: None,
         });
     }
     out

@@ -27,6 +27,7 @@ pub mod index;
 pub mod inferred;
 pub mod plugins;
 pub mod queues;
+pub mod region;
 pub mod results;
 pub mod runtime;
 pub mod templates;
@@ -126,6 +127,11 @@ impl Project {
     /// Dockerfiles (`analysis::env`), gathered once, on first use.
     pub fn env(&self) -> &env::EnvMap {
         self.env.get_or_init(|| env::EnvMap::build(&self.files))
+    }
+
+    /// The environment map, if something has asked for it.
+    pub fn env_if_built(&self) -> Option<&env::EnvMap> {
+        self.env.get()
     }
 
     /// Rewrite resolved names that go through another project module:

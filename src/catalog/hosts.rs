@@ -91,6 +91,10 @@ pub struct EnvEndpoint {
     pub providers: Vec<String>,
     /// The variables, in the order the library reads them.
     pub vars: Vec<String>,
+    /// Module attributes the code may set instead, which win over the
+    /// variables (`dashscope.base_http_api_url = "..."`).
+    #[serde(default)]
+    pub attributes: Vec<String>,
 }
 
 /// Settings classes whose fields read the environment
@@ -133,6 +137,93 @@ pub struct ConfigTracing {
     /// name (`via LangChain`).
     #[serde(default)]
     pub traces_providers: Vec<String>,
+    /// Settings that keep prompts and completions out of what it records
+    /// when false (`NEW_RELIC_AI_MONITORING_RECORD_CONTENT_ENABLED`).
+    #[serde(default)]
+    pub content_switch: Vec<String>,
+    /// Calls in the code that switch it on (`ddtrace.llmobs.LLMObs.enable`).
+    #[serde(default)]
+    pub enable_calls: Vec<String>,
+    /// Its own settings files, by name (`newrelic.ini`)...
+    #[serde(default)]
+    pub files: Vec<String>,
+    /// ...and their keys that mean what `switch` and `content_switch` mean
+    /// (`ai_monitoring.enabled`, `ai_monitoring.record_content.enabled`).
+    #[serde(default)]
+    pub file_switch: Vec<String>,
+    #[serde(default)]
+    pub file_content_switch: Vec<String>,
+    /// Keys of its settings files that add request data to every record
+    /// (`attributes.include`) when their value names one of
+    /// `capture_values` (`request.parameters.`).
+    #[serde(default)]
+    pub file_capture_keys: Vec<String>,
+    #[serde(default)]
+    pub capture_values: Vec<String>,
+}
+
+/// A cloud API served from the region its client or the settings name
+/// (Amazon Bedrock, Vertex AI, Azure OpenAI): the region, when known,
+/// decides whether requests leave mainland China.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionSetting {
+    pub id: String,
+    /// Generation APIs whose provider name contains one of these.
+    pub providers: Vec<String>,
+    /// Keywords of the call or its client's constructor (`region_name`).
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// Calls that set the region for the whole process
+    /// (`vertexai.init(location=...)`), read with `keywords`.
+    #[serde(default)]
+    pub init_calls: Vec<String>,
+    /// Environment variables the library reads, in its order (`AWS_REGION`).
+    #[serde(default)]
+    pub vars: Vec<String>,
+    /// Terraform resources that create the service, with the attribute
+    /// that holds the region (and, for shared resource types, a kind).
+    #[serde(default)]
+    pub terraform: Vec<TerraformRegion>,
+    /// Regions inside mainland China, as globs over the name in lower case
+    /// without spaces (`cn-*`, `china*`); any other region is outside.
+    #[serde(default)]
+    pub domestic: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TerraformRegion {
+    /// `azurerm_cognitive_account`.
+    pub resource: String,
+    /// `location`.
+    pub attribute: String,
+    /// Attributes the block must also have (`kind = "OpenAI"`).
+    #[serde(default)]
+    pub when: BTreeMap<String, String>,
+}
+
+impl RegionSetting {
+    /// Whether it applies to a generation call of `provider`.
+    pub fn covers(&self, provider: &str) -> bool {
+        self.providers.iter().any(|p| provider.contains(p.as_str()))
+    }
+
+    /// Inside mainland China? (`None` for a value that names no region.)
+    pub fn is_domestic(&self, region: &str) -> Option<bool> {
+        let r: String = region
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if r.is_empty() || !r.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return None;
+        }
+        Some(self.domestic.iter().any(|d| match d.strip_suffix('*') {
+            Some(head) => r.starts_with(head),
+            None => r == *d,
+        }))
+    }
 }
 
 impl ConfigTracing {

@@ -258,6 +258,10 @@ pub struct CatalogData {
     /// Settings classes whose fields read environment variables.
     #[serde(default)]
     pub settings_class: Vec<hosts::SettingsClass>,
+    /// Cloud APIs whose region decides where requests go (Bedrock, Vertex
+    /// AI, Azure OpenAI).
+    #[serde(default)]
+    pub region: Vec<hosts::RegionSetting>,
     /// RPC stubs and the servicers that serve them (gRPC).
     #[serde(default)]
     pub rpc_stub: Vec<hosts::RpcStub>,
@@ -337,6 +341,7 @@ pub struct Catalog {
     pub env_endpoints: Vec<hosts::EnvEndpoint>,
     pub config_tracing: Vec<hosts::ConfigTracing>,
     pub settings_classes: Vec<hosts::SettingsClass>,
+    pub regions: Vec<hosts::RegionSetting>,
     pub rpc_stubs: Vec<hosts::RpcStub>,
     pub model_repositories: Vec<hosts::ModelRepository>,
     http_call_set: GlobSet,
@@ -618,6 +623,7 @@ impl Catalog {
             env_endpoints: data.env_endpoint,
             config_tracing: data.config_tracing,
             settings_classes: data.settings_class,
+            regions: data.region,
             rpc_stubs: data.rpc_stub,
             model_repositories: data.model_repository,
             http_call_set,
@@ -675,6 +681,7 @@ impl CatalogData {
         self.env_endpoint.extend(other.env_endpoint);
         self.config_tracing.extend(other.config_tracing);
         self.settings_class.extend(other.settings_class);
+        self.region.extend(other.region);
         self.rpc_stub.extend(other.rpc_stub);
         self.model_repository.extend(other.model_repository);
         self.openai_paths.extend(other.openai_paths);

@@ -525,6 +525,14 @@ fn print_stats(s: &engine::Stats) {
             s.hops.joined, s.hops.cut_targets, s.hops.cut_forwards
         );
     }
+    if s.env.variables + s.env.unresolved + s.env.cut > 0 {
+        use crate::analysis::env::{MAX_REF_DEPTH, MAX_SOURCES};
+        let e = &s.env;
+        eprintln!(
+            "  environment settings: {} variables, {} values with references ({} left unset: set nowhere, a cycle, or nested deeper than {MAX_REF_DEPTH}); cut at caps: {} values (over {MAX_SOURCES} a variable)",
+            e.variables, e.references, e.unresolved, e.cut
+        );
+    }
     if s.dispatch.sites + s.dispatch.cut > 0 {
         use crate::analysis::callgraph::MAX_IMPLS;
         let d = &s.dispatch;

@@ -61,6 +61,10 @@ pub struct Generation {
     /// configuration set it (`LLM_BASE_URL from .env:3`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub configured: Option<String>,
+    /// The cloud region it is served from and what set it
+    /// (`cn-north-1 (AWS_REGION from .env:3)`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
     pub content_types: Vec<String>,
     pub model: Option<String>,
     pub biometric: bool,
@@ -113,6 +117,10 @@ fn generation(
         host: site.host.clone(),
         jurisdiction: site.jurisdiction.as_str().to_string(),
         configured: site.configured.as_ref().map(|c| c.text.clone()),
+        region: site
+            .region
+            .as_ref()
+            .map(|r| format!("{} ({})", r.name, r.from.text)),
         content_types: site
             .content
             .iter()
@@ -519,12 +527,18 @@ impl Inventory {
     }
 }
 
-/// `; server address: LLM_BASE_URL from .env:3`, or nothing.
+/// `; server address: LLM_BASE_URL from .env:3`, `; region: cn-north-1
+/// (AWS_REGION from .env:2)`, or nothing.
 fn configured(g: &Generation) -> String {
-    g.configured
+    let mut out = g
+        .configured
         .as_ref()
         .map(|c| format!("; server address: {c}"))
-        .unwrap_or_default()
+        .unwrap_or_default();
+    if let Some(r) = &g.region {
+        out += &format!("; region: {r}");
+    }
+    out
 }
 
 /// Markdown table cells cannot hold `|`.

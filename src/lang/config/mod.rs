@@ -407,8 +407,14 @@ impl<'t> Doc<'t> {
         let text = self.text;
         let mut found = Vec::new();
         let mut line_start = 0;
+        // Most lines hold no marker at all: skip them without the quote walk.
+        let firsts: Vec<u8> = markers.iter().filter_map(|m| m.bytes().next()).collect();
         for line in text.split_inclusive('\n') {
             let bytes = line.as_bytes();
+            if !bytes.iter().any(|b| firsts.contains(b)) {
+                line_start += line.len();
+                continue;
+            }
             let mut quote: Option<u8> = None;
             let mut i = 0;
             while i < bytes.len() {

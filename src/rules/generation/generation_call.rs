@@ -92,6 +92,9 @@ impl Rule for GenerationCall {
             if let Some(from) = &site.configured {
                 message += &format!("; server address: {}", from.text);
             }
+            if let Some(r) = &site.region {
+                message += &format!("; region: {} ({})", r.name, r.from.text);
+            }
             if let Some(reason) = &site.inferred {
                 message += &format!("; inferred: {reason}");
             }
@@ -119,6 +122,10 @@ impl Rule for GenerationCall {
             }
             if let Some(from) = &site.configured {
                 f.properties.insert("configured".into(), json!(from.text));
+            }
+            if let Some(r) = &site.region {
+                f.properties.insert("region".into(), json!(r.name));
+                f.properties.insert("regionFrom".into(), json!(r.from.text));
             }
             if api.biometric {
                 f.properties.insert("biometric".into(), json!(true));

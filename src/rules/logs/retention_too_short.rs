@@ -56,7 +56,13 @@ reports a retention shorter than 180 days with the factors it came from:
   duration, or a file count times the `rotation` period);
 - scheduled purges written as SQL: `DELETE FROM <log table> WHERE ...` with
   an age cut-off (`now() - interval '30 days'`, `INTERVAL 3 MONTH`,
-  `datetime('now', '-30 days')`), when the table's name says it holds logs.
+  `datetime('now', '-30 days')`), when the table's name says it holds logs;
+- scheduled purges through an ORM with a `timedelta` cut-off, inline or
+  through a variable of the same function: Django
+  `Log.objects.filter(created_at__lt=now() - timedelta(days=30)).delete()`,
+  SQLAlchemy `session.query(Log).filter(Log.created_at < cutoff).delete()`
+  and `delete(Log).where(Log.created_at < cutoff)`, when the model's name
+  says it holds logs, access records, conversations or messages.
 
 ## Why is this bad?
 Network operators must keep network logs for at least six months (Cybersecurity
@@ -840,6 +846,7 @@ fn settings_keys(file: &FileFacts, out: &mut Vec<Retention>) {
 fn python_code(file: &FileFacts, out: &mut Vec<Retention>) {
     python_dict_config(file, out);
     purge_sql(file, out);
+    purge_orm(file, out);
     for call in &file.calls {
         let Some(resolved) = call.resolved.as_ref().map(|q| q.as_str()) else {
             continue;
@@ -1034,6 +1041,223 @@ fn purge_sql(file: &FileFacts, out: &mut Vec<Retention>) {
                 line(s.span)
             )],
             source: "purge-sql",
+        });
+    }
+}
+
+/// A `timedelta(...)` with literal parts: its length in days and how the
+/// code wrote it.
+struct Cut {
+    start: u32,
+    end: u32,
+    line: u32,
+    days: f64,
+    text: String,
+}
+
+fn timedeltas(file: &FileFacts) -> Vec<Cut> {
+    let mut out = Vec::new();
+    for call in &file.calls {
+        let Some(name) = call.resolved.as_ref().map(|q| q.as_str()) else {
+            continue;
+        };
+        if name != "datetime.timedelta" && name != "datetime.datetime.timedelta" {
+            continue;
+        }
+        let mut days = 0.0;
+        let mut parts = Vec::new();
+        let mut known = true;
+        for (i, a) in call.args.iter().enumerate() {
+            let unit = match a.keyword.as_deref() {
+                None if i == 0 => "days",
+                Some(k) => k,
+                None => {
+                    known = false;
+                    break;
+                }
+            };
+            let per = match unit {
+                "days" => 1.0,
+                "weeks" => 7.0,
+                "hours" => 1.0 / 24.0,
+                "minutes" => 1.0 / 1440.0,
+                "seconds" => 1.0 / 86400.0,
+                _ => {
+                    known = false;
+                    break;
+                }
+            };
+            let Some(n) = number(&a.value) else {
+                known = false;
+                break;
+            };
+            days += n * per;
+            parts.push(format!("{unit}={}", show(&a.value)));
+        }
+        if known && days > 0.0 {
+            out.push(Cut {
+                start: call.span.start_byte,
+                end: call.span.end_byte,
+                line: call.span.start_line,
+                days,
+                text: format!("timedelta({})", parts.join(", ")),
+            });
+        }
+    }
+    out
+}
+
+/// Whether a model's name says its rows are logs, access records,
+/// conversations or messages (`RequestLog`, `chat_messages`), not metrics.
+fn names_records(name: &str) -> bool {
+    if is_metrics(name) {
+        return false;
+    }
+    let mut words = Vec::new();
+    let mut word = String::new();
+    for c in name.chars() {
+        if (!c.is_ascii_alphanumeric() || c.is_ascii_uppercase()) && !word.is_empty() {
+            words.push(std::mem::take(&mut word));
+        }
+        if c.is_ascii_alphanumeric() {
+            word.push(c.to_ascii_lowercase());
+        }
+    }
+    words.push(word);
+    words.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "log"
+                | "logs"
+                | "logging"
+                | "audit"
+                | "audits"
+                | "access"
+                | "conversation"
+                | "conversations"
+                | "message"
+                | "messages"
+                | "history"
+                | "histories"
+        )
+    })
+}
+
+/// Scheduled purges through an ORM: a `delete` of rows filtered by a date
+/// before `now - timedelta(...)`, on a model whose name says it keeps
+/// records (`names_records`). The cut-off may sit in the filter or in a
+/// variable assigned earlier in the same function.
+fn purge_orm(file: &FileFacts, out: &mut Vec<Retention>) {
+    let cuts = timedeltas(file);
+    if cuts.is_empty() {
+        return;
+    }
+    let inside = |start: u32, end: u32| cuts.iter().find(|c| c.start >= start && c.end <= end);
+    // A name read at `call` bound, earlier in its function, to an expression
+    // holding a cut.
+    let bound = |name: &str, call: &crate::facts::Call| {
+        file.assignments
+            .iter()
+            .rfind(|a| {
+                a.target == name && a.scope == call.scope && a.span.end_byte <= call.span.start_byte
+            })
+            .and_then(|a| inside(a.span.start_byte, a.span.end_byte))
+    };
+    // The cut an argument holds: inline, or through the names it reads.
+    let cut_of = |a: &crate::facts::Arg, call: &crate::facts::Call| {
+        inside(a.span.start_byte, a.span.end_byte).or_else(|| match &a.value {
+            Value::Name { text, .. } => bound(text, call),
+            Value::Expr(e) => e.reads.iter().find_map(|r| bound(r, call)),
+            _ => None,
+        })
+    };
+    let model_of = |v: &Value| match v {
+        Value::Name { text, .. } => Some(text.to_string()),
+        _ => None,
+    };
+    for (ci, call) in file.calls.iter().enumerate() {
+        let method = call.method();
+        // Django and SQLAlchemy ORM: `<chain>.filter(...).delete()`;
+        // SQLAlchemy core: `delete(Model).where(...)`.
+        let core = method == "where"
+            && matches!(call.receiver, crate::facts::Receiver::Call(j)
+                if file.calls.get(j as usize).and_then(|c| c.resolved.as_ref()).is_some_and(|q| q.as_str() == "sqlalchemy.delete"));
+        if method != "delete" && !core {
+            continue;
+        }
+        // The calls of the chain, nearest first (bounded).
+        let mut chain = vec![ci];
+        let mut at = call;
+        while let crate::facts::Receiver::Call(j) = at.receiver {
+            let j = j as usize;
+            if chain.len() > 6 || j >= file.calls.len() || chain.contains(&j) {
+                break;
+            }
+            chain.push(j);
+            at = &file.calls[j];
+        }
+        let mut cut = None;
+        let mut filter = String::new();
+        let mut model = None;
+        for &j in &chain {
+            let c = &file.calls[j];
+            match c.method() {
+                "filter" | "where" | "filter_by" => {
+                    for a in c.args.iter() {
+                        let date_test = match a.keyword.as_deref() {
+                            Some(k) => k.ends_with("__lt") || k.ends_with("__lte"),
+                            None => {
+                                matches!(&a.value, Value::Expr(e) if e.text.contains('<') || e.text.contains('>'))
+                            }
+                        };
+                        if date_test && let Some(found) = cut_of(a, c) {
+                            cut = Some(found);
+                            let value = match &a.value {
+                                Value::Expr(e) => e.text.to_string(),
+                                Value::Name { text, .. } => text.to_string(),
+                                _ => String::new(),
+                            };
+                            filter = match a.keyword.as_deref() {
+                                Some(k) => format!("{k}={value}"),
+                                None => value,
+                            };
+                        }
+                    }
+                }
+                "query" => model = c.args.first().and_then(|a| model_of(&a.value)),
+                _ if c
+                    .resolved
+                    .as_ref()
+                    .is_some_and(|q| q.as_str() == "sqlalchemy.delete") =>
+                {
+                    model = c.args.first().and_then(|a| model_of(&a.value));
+                }
+                _ => {}
+            }
+        }
+        // Django: the chain starts at `Model.objects`.
+        if model.is_none()
+            && let crate::facts::Receiver::Name(head) = at.receiver
+            && let Some(m) = head.strip_suffix(".objects")
+        {
+            model = Some(m.to_string());
+        }
+        let (Some(cut), Some(model)) = (cut, model) else {
+            continue;
+        };
+        let short = model.rsplit('.').next().unwrap_or(&model).to_string();
+        if !names_records(&short) {
+            continue;
+        }
+        out.push(Retention {
+            span: call.span,
+            days: cut.days,
+            sink: format!("model `{short}`"),
+            factors: vec![format!(
+                "rows of `{short}` deleted where `{filter}`, a cut-off of {} (line {})",
+                cut.text, cut.line
+            )],
+            source: "purge-orm",
         });
     }
 }

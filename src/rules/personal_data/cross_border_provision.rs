@@ -55,8 +55,20 @@ from the environment (`OpenAI(base_url=os.environ["LLM_BASE_URL"])`, or
 `OPENAI_BASE_URL` read by the SDK) that names an overseas host; LangSmith
 tracing switched on (`LANGCHAIN_TRACING_V2=true`) with its cloud endpoint or
 none, which records every LangChain model call, even to a domestic model;
-Langfuse and Sentry pointed at their cloud (`LANGFUSE_HOST`, `SENTRY_DSN`).
+Langfuse and Sentry pointed at their cloud (`LANGFUSE_HOST`, `SENTRY_DSN`);
+Datadog LLM Observability (`DD_LLMOBS_ENABLED`, or `LLMObs.enable()` in the
+code; any `DD_SITE`) and New Relic AI monitoring (`ai_monitoring.enabled` in
+`newrelic.ini` or `NEW_RELIC_AI_MONITORING_ENABLED`, unless content recording
+is off), which record the prompts of the model calls they instrument; and
+New Relic's `attributes.include` naming request parameters or headers,
+reported at that line.
 Settings that point these at the project's own server keep it quiet.
+Cloud model APIs served from a region say where by it: Amazon Bedrock's
+`region_name` or `AWS_REGION` (`cn-north-1` and `cn-northwest-1` stay in
+mainland China), Vertex AI's `location` or `vertexai.init(location=...)`,
+an Azure OpenAI endpoint on `*.openai.azure.cn` or a Terraform
+`azurerm_cognitive_account` in a `china*` region, and DashScope's
+international host set in `dashscope.base_http_api_url`.
 
 ## Why is this bad?
 Providing personal information to a recipient outside mainland China needs a
@@ -115,8 +127,9 @@ through `session.query(User)` or `select(User)` are not typed, and a model
 nested in another's field does not add its fields.
 An endpoint read from a variable that no setting in the repository gives
 (a deployment secret) is unknown and quiet. Langfuse's drop-in clients and
-callback handlers are not matched to generation calls; Datadog and New Relic
-request-body capture is not read.
+callback handlers are not matched to generation calls. Datadog and New Relic
+settings are read from the environment and `newrelic.ini`, not from
+`datadog.yaml` or code that configures the agents otherwise.
 Whether a security assessment, certification or standard contract is in
 place cannot be seen in code: silence the finding once it is.
 "#,
@@ -129,6 +142,7 @@ impl Rule for CrossBorderProvision {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         sentry_default_pii(cx, out);
+        request_capture(cx, out);
         let domain = PiiDomain::new(cx);
         let (Some(spec), Some(taint)) = (domain.spec(), domain.run()) else {
             return;
@@ -142,6 +156,7 @@ impl Rule for CrossBorderProvision {
                 site_at.entry((s.file, s.call)).or_insert(s);
             }
         }
+        let extra = &env::TracingExtra::build(&cx.project.files, &cx.catalog.config_tracing);
         for flow in &taint.flows {
             let identified = pd.identified(flow.value.0);
             if identified == 0 {
@@ -159,26 +174,38 @@ impl Rule for CrossBorderProvision {
                 let Some(site) = site_at.get(&(flow.site.file, flow.site.call)) else {
                     continue;
                 };
-                let host = site
+                let mut host = site
                     .host
                     .as_deref()
                     .map(|h| format!(" at {h}"))
                     .unwrap_or_default();
+                if let Some(r) = &site.region {
+                    host += &format!(" in region {}", r.name);
+                }
                 if let Some(c) = &site.configured {
                     evidence.push((c.clone(), format!("the server address{host}")));
                 }
+                if let Some(r) = &site.region {
+                    evidence.push((r.from.clone(), format!("the region {}", r.name)));
+                }
                 // Cloud tracing the settings switch on for this kind of call.
-                let traced = cx.catalog.config_tracing.iter().find_map(|t| {
-                    if !t
-                        .traces_providers
-                        .iter()
-                        .any(|p| site.api.provider.contains(p.as_str()))
-                    {
-                        return None;
-                    }
-                    let tr = env::traced(cx.project.env(), &cx.project.files, t, path);
-                    (tr.on && tr.cloud).then_some((t, tr))
-                });
+                let traced = cx
+                    .catalog
+                    .config_tracing
+                    .iter()
+                    .enumerate()
+                    .find_map(|(ti, t)| {
+                        if !t
+                            .traces_providers
+                            .iter()
+                            .any(|p| site.api.provider.contains(p.as_str()))
+                        {
+                            return None;
+                        }
+                        let tr =
+                            env::traced(cx.project.env(), &cx.project.files, extra, ti, t, path);
+                        (tr.on && tr.cloud).then_some((t, tr))
+                    });
                 if let Some((t, tr)) = &traced {
                     for e in &tr.evidence {
                         evidence.push((e.clone(), format!("{} tracing", t.service)));
@@ -251,13 +278,14 @@ impl Rule for CrossBorderProvision {
                     .as_name()
                     .unwrap_or_default();
                 let head = callee.split('.').next().unwrap_or_default();
-                if let Some(t) = cx
+                if let Some((ti, t)) = cx
                     .catalog
                     .config_tracing
                     .iter()
-                    .find(|t| t.modules.iter().any(|m| m == head))
+                    .enumerate()
+                    .find(|(_, t)| t.modules.iter().any(|m| m == head))
                 {
-                    let tr = env::traced(cx.project.env(), &cx.project.files, t, path);
+                    let tr = env::traced(cx.project.env(), &cx.project.files, extra, ti, t, path);
                     if !tr.cloud {
                         continue;
                     }
@@ -347,6 +375,64 @@ fn sentry_default_pii(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 .insert("sink".into(), json!("sentry-default-pii"));
             push_evidence(cx, &mut f, evidence);
             out.push(f);
+        }
+    }
+}
+
+/// A tracing agent's settings file that adds request parameters or headers
+/// to every record (`attributes.include = request.parameters.*` in
+/// `newrelic.ini`): what users send leaves with each transaction.
+fn request_capture(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for t in &cx.catalog.config_tracing {
+        if t.file_capture_keys.is_empty() {
+            continue;
+        }
+        for file in &cx.project.files {
+            let name = file.path.rsplit('/').next().unwrap_or(&file.path);
+            let named = t.files.iter().any(|f| match f.split_once('*') {
+                Some((h, tl)) => {
+                    name.starts_with(h) && name.ends_with(tl) && name.len() >= h.len() + tl.len()
+                }
+                None => f == name,
+            });
+            if !named {
+                continue;
+            }
+            for e in &file.config {
+                let key = e.key();
+                if !t.file_capture_keys.iter().any(|k| k == key) {
+                    continue;
+                }
+                let Value::Str(v) = &e.value else { continue };
+                let Some(what) = t
+                    .capture_values
+                    .iter()
+                    .find(|c| v.split([' ', ',']).any(|item| item.starts_with(c.as_str())))
+                else {
+                    continue;
+                };
+                let kind = if what.contains("header") {
+                    "request headers"
+                } else {
+                    "request parameters"
+                };
+                let mut f = Finding::new(
+                    META.code,
+                    META.default_level,
+                    format!(
+                        "`{key}` adds {kind} to every record {} sends to its cloud, outside mainland China",
+                        t.service
+                    ),
+                    Location {
+                        path: file.path.clone(),
+                        span: e.key_span,
+                    },
+                );
+                f.properties.insert("recipient".into(), json!(t.service));
+                f.properties
+                    .insert("sink".into(), json!("tracing-request-capture"));
+                out.push(f);
+            }
         }
     }
 }
