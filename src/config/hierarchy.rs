@@ -13,7 +13,7 @@
 //! facts, but nothing is reported in it) and whether suppressions need a
 //! reason.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use crate::config::discover::{self, LoadedConfig};
@@ -52,10 +52,18 @@ impl Hierarchy {
             .unwrap_or(root)
             .to_path_buf();
         // Directory → the nested config that governs it (None: the base).
-        let mut memo: BTreeMap<PathBuf, Option<PathBuf>> = BTreeMap::new();
+        // Hashed: ordering `Path`s compares them component by component,
+        // which showed in scans of trees with thousands of folders.
+        let mut memo: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
         let mut configs: BTreeMap<PathBuf, (String, Settings)> = BTreeMap::new();
+        let mut last_dir: Option<&Path> = None;
         for f in files {
             let Some(dir) = f.abs.parent() else { continue };
+            // The walk yields a folder's files together.
+            if last_dir == Some(dir) {
+                continue;
+            }
+            last_dir = Some(dir);
             // Walk up to the first directory already known or holding a
             // config candidate, then record the answer for the whole way.
             let mut pending = Vec::new();
