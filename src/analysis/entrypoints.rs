@@ -1519,28 +1519,37 @@ impl<'a> Finder<'a> {
                     continue;
                 }
                 registered.insert((cf, cc));
-                let entry = &self.cat.data.class[e];
-                let path = self.ix.file(cf).path.clone();
                 for (f, m, methods) in self.handler_methods(e, &[(cf, cc)]) {
-                    let func = &self.ix.file(f).functions[m];
-                    self.out.push((
-                        cf,
-                        EntryPoint {
-                            kind: entry.kind,
-                            framework: entry.framework.clone(),
-                            methods,
-                            route: entry.route.clone(),
-                            handler: self.function(f, m),
-                            location: Location {
-                                path: path.clone(),
-                                span: func.name_span,
-                            },
-                            public: !entry.kind.is_local(),
-                            exposure: Vec::new(),
-                        },
-                    ));
+                    let ep = self.class_handler(e, cf, f, m, methods);
+                    self.out.push((cf, ep));
                 }
             }
+        }
+    }
+
+    /// The entry point of handler method `m` of file `f`, for class entry
+    /// `e`, placed in the class's file `cf`.
+    fn class_handler(
+        &self,
+        e: usize,
+        cf: usize,
+        f: usize,
+        m: usize,
+        methods: Vec<String>,
+    ) -> EntryPoint {
+        let entry = &self.cat.data.class[e];
+        EntryPoint {
+            kind: entry.kind,
+            framework: entry.framework.clone(),
+            methods,
+            route: entry.route.clone(),
+            handler: self.function(f, m),
+            location: Location {
+                path: self.ix.file(cf).path.clone(),
+                span: self.ix.file(f).functions[m].name_span,
+            },
+            public: !entry.kind.is_local(),
+            exposure: Vec::new(),
         }
     }
 
@@ -1555,29 +1564,12 @@ impl<'a> Finder<'a> {
                 let Some((e, _)) = self.class_info(fi, ci) else {
                     continue;
                 };
-                let entry = &self.cat.data.class[e];
-                if entry.registered_only {
+                if self.cat.data.class[e].registered_only {
                     continue;
                 }
-                let file = self.ix.file(fi);
                 for (f, m, methods) in self.handler_methods(e, &[(fi, ci)]) {
-                    let func = &self.ix.file(f).functions[m];
-                    self.out.push((
-                        fi,
-                        EntryPoint {
-                            kind: entry.kind,
-                            framework: entry.framework.clone(),
-                            methods,
-                            route: entry.route.clone(),
-                            handler: self.function(f, m),
-                            location: Location {
-                                path: file.path.clone(),
-                                span: func.name_span,
-                            },
-                            public: !entry.kind.is_local(),
-                            exposure: Vec::new(),
-                        },
-                    ));
+                    let ep = self.class_handler(e, fi, f, m, methods);
+                    self.out.push((fi, ep));
                 }
             }
         }
