@@ -83,6 +83,8 @@ impl Rule for LabelStripping {
         // and judge each once.
         let mut removes_disclosure: FastMap<&str, bool> = FastMap::default();
         for file in &cx.project.files {
+            // Command lists reported whole: their strings are not reported again.
+            let mut lists: Vec<Span> = Vec::new();
             for call in &file.calls {
                 if let Some(op) = call
                     .resolved
@@ -104,6 +106,7 @@ impl Rule for LabelStripping {
                     if let Value::List(items) = &arg.value {
                         let joined: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
                         if let Some(op) = cx.catalog.strip_string(&joined.join(" ")) {
+                            lists.push(arg.span);
                             push(
                                 out,
                                 file,
@@ -151,6 +154,12 @@ impl Rule for LabelStripping {
                 }
             }
             for s in &file.strings {
+                let in_list = lists
+                    .iter()
+                    .any(|l| l.start_byte <= s.span.start_byte && s.span.end_byte <= l.end_byte);
+                if in_list {
+                    continue;
+                }
                 if let Some(op) = cx.catalog.strip_string(&s.value) {
                     push(
                         out,
