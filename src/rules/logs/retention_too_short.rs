@@ -90,8 +90,9 @@ Use instead:
 ## Known problems
 Only literal values are read: a retention computed at deploy time or set
 outside the repository is unknown, and unknown or unbounded retention is never
-reported. Purges written with an ORM (`query.filter(ts < cutoff).delete()`)
-are not read. Size-rotated logs (`RotatingFileHandler`, logrotate `size` alone)
+reported. ORM purges are read only when the cut-off is a `timedelta` written in
+the purging function; one passed in as a parameter or read from settings is
+unknown. Size-rotated logs (`RotatingFileHandler`, logrotate `size` alone)
 have no retention in days and are not reported. Retentions of sinks whose names
 say they hold metrics are not reported; other logs are assumed to hold user
 input or access records, which may not hold for a debug log.
