@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::ContentType;
+use crate::catalog::lazy_set::LazySet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -147,16 +148,16 @@ impl LabelGateData {
 
 /// `LabelGateData`, compiled.
 pub struct LabelGate {
-    switches: regex::RegexSet,
-    agreement: regex::RegexSet,
-    logs: regex::RegexSet,
-    recipients: regex::RegexSet,
+    switches: LazySet,
+    agreement: LazySet,
+    logs: LazySet,
+    recipients: LazySet,
 }
 
 impl LabelGate {
     pub fn build(data: &LabelGateData) -> Result<LabelGate, String> {
         let set = |what: &str, res: &[String]| {
-            regex::RegexSet::new(res).map_err(|e| format!("label_gate.{what}: bad regex: {e}"))
+            LazySet::new(res).map_err(|e| format!("label_gate.{what}: bad regex: {e}"))
         };
         Ok(LabelGate {
             switches: set("switches", &data.switches)?,

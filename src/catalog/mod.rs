@@ -17,6 +17,7 @@ pub mod hosts;
 pub mod inferred;
 pub mod inputs;
 pub mod labels;
+pub mod lazy_set;
 pub mod media;
 pub mod opt_out;
 pub mod personal_data;

@@ -5,8 +5,8 @@
 //! that keep a user's data out of training. Users extend all of it from
 //! `[catalog.opt_out]`.
 
+use super::lazy_set::LazySet;
 use globset::GlobSet;
-use regex::RegexSet;
 use serde::{Deserialize, Serialize};
 
 use super::rights::{Rights, RightsData};
@@ -172,33 +172,33 @@ pub struct OptOut {
     /// The first name of every recommender pattern (`lightfm`), tested
     /// before the glob match; `None` when a pattern starts with a wildcard.
     recommender_heads: Option<Vec<String>>,
-    similarity_methods: RegexSet,
-    user_vectors: RegexSet,
-    sort_calls: RegexSet,
-    user_scores: RegexSet,
-    ranking_functions: RegexSet,
-    user_ids: RegexSet,
-    switches: RegexSet,
-    choice_names: RegexSet,
-    request_reads: RegexSet,
-    profile_names: RegexSet,
-    profile_writes: RegexSet,
+    similarity_methods: LazySet,
+    user_vectors: LazySet,
+    sort_calls: LazySet,
+    user_scores: LazySet,
+    ranking_functions: LazySet,
+    user_ids: LazySet,
+    switches: LazySet,
+    choice_names: LazySet,
+    request_reads: LazySet,
+    profile_names: LazySet,
+    profile_writes: LazySet,
     pub profile_owner_words: Vec<String>,
-    profile_controls: RegexSet,
-    training_opt_in: RegexSet,
-    training_opt_out: RegexSet,
-    training_writes: RegexSet,
+    profile_controls: LazySet,
+    training_opt_in: LazySet,
+    training_opt_out: LazySet,
+    training_writes: LazySet,
     pub rights: Rights,
     pub template_dirs: Vec<TemplateDirCall>,
     /// The `call` patterns of `template_dirs`, in order.
-    pub template_calls: RegexSet,
+    pub template_calls: LazySet,
     pub template_settings: Vec<TemplateSetting>,
 }
 
 impl OptOut {
     pub fn build(data: OptOutData) -> Result<OptOut, CatalogError> {
         let set = |what: &str, res: &[String]| {
-            RegexSet::new(res).map_err(|e| CatalogError {
+            LazySet::new(res).map_err(|e| CatalogError {
                 message: format!("opt_out.{what}: bad regex: {e}"),
             })
         };

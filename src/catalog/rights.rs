@@ -6,7 +6,7 @@
 //! caches, training files) with the calls that write and delete there.
 //! Users extend it from `[catalog.opt_out.rights]`.
 
-use regex::{Regex, RegexSet};
+use super::lazy_set::LazySet;
 use serde::{Deserialize, Serialize};
 
 use super::CatalogError;
@@ -101,8 +101,8 @@ impl RightKind {
 /// A copy store, compiled.
 pub struct CopyStore {
     pub kind: String,
-    writes: Regex,
-    deletes: Regex,
+    writes: LazySet,
+    deletes: LazySet,
 }
 
 impl CopyStore {
@@ -118,13 +118,13 @@ impl CopyStore {
 /// `RightsData`, compiled.
 pub struct Rights {
     pub storage_bases: Vec<String>,
-    owner_fields: RegexSet,
-    user_tables: RegexSet,
-    export: RegexSet,
-    correct: RegexSet,
-    delete: RegexSet,
-    account_words: RegexSet,
-    admin_words: RegexSet,
+    owner_fields: LazySet,
+    user_tables: LazySet,
+    export: LazySet,
+    correct: LazySet,
+    delete: LazySet,
+    account_words: LazySet,
+    admin_words: LazySet,
     pub service_markers: Vec<String>,
     pub copies: Vec<CopyStore>,
 }
@@ -134,14 +134,14 @@ impl Rights {
         let bad = |what: &str, e: regex::Error| CatalogError {
             message: format!("rights.{what}: bad regex: {e}"),
         };
-        let set = |what: &str, res: &[String]| RegexSet::new(res).map_err(|e| bad(what, e));
+        let set = |what: &str, res: &[String]| LazySet::new(res).map_err(|e| bad(what, e));
         let copies = data
             .copy
             .into_iter()
             .map(|c| {
                 Ok(CopyStore {
-                    writes: Regex::new(&c.writes).map_err(|e| bad("copy.writes", e))?,
-                    deletes: Regex::new(&c.deletes).map_err(|e| bad("copy.deletes", e))?,
+                    writes: LazySet::one(&c.writes).map_err(|e| bad("copy.writes", e))?,
+                    deletes: LazySet::one(&c.deletes).map_err(|e| bad("copy.deletes", e))?,
                     kind: c.kind,
                 })
             })

@@ -7,6 +7,8 @@
 //! config) is [`ServiceDeclared`].
 
 use regex::RegexSet;
+
+use super::lazy_set::LazySet;
 use serde::{Deserialize, Serialize};
 
 use super::CatalogError;
@@ -125,27 +127,27 @@ impl ServiceData {
 
 /// `ServiceData`, compiled, with the declarations.
 pub struct Service {
-    pub i18n_paths: RegexSet,
-    pub filing_numbers: RegexSet,
-    pub filing_runtime: RegexSet,
-    pub filing_placeholders: RegexSet,
-    pub complaint_terms: RegexSet,
-    pub complaint_links: RegexSet,
-    pub ai_notice_terms: RegexSet,
-    pub chat_calls: RegexSet,
-    pub chat_markers: RegexSet,
-    pub chat_packages: RegexSet,
-    pub chat_roles: RegexSet,
-    pub chat_routes: RegexSet,
-    pub minors_terms: RegexSet,
-    pub minors_fields: RegexSet,
-    pub account_contexts: RegexSet,
-    pub signup_routes: RegexSet,
-    pub account_routes: RegexSet,
-    pub account_classes: RegexSet,
-    pub main_templates: RegexSet,
-    pub prompt_texts: RegexSet,
-    pub prompt_names: RegexSet,
+    pub i18n_paths: LazySet,
+    pub filing_numbers: LazySet,
+    pub filing_runtime: LazySet,
+    pub filing_placeholders: LazySet,
+    pub complaint_terms: LazySet,
+    pub complaint_links: LazySet,
+    pub ai_notice_terms: LazySet,
+    pub chat_calls: LazySet,
+    pub chat_markers: LazySet,
+    pub chat_packages: LazySet,
+    pub chat_roles: LazySet,
+    pub chat_routes: LazySet,
+    pub minors_terms: LazySet,
+    pub minors_fields: LazySet,
+    pub account_contexts: LazySet,
+    pub signup_routes: LazySet,
+    pub account_routes: LazySet,
+    pub account_classes: LazySet,
+    pub main_templates: LazySet,
+    pub prompt_texts: LazySet,
+    pub prompt_names: LazySet,
     /// Every term a rule looks for among shown strings, of any kind: the
     /// markup frontend keeps only strings that match ([`UiFilter`]), with a
     /// literal prefilter in front of the set.
@@ -186,7 +188,7 @@ impl ServiceData {
 impl Service {
     pub fn build(data: &ServiceData, declared: ServiceDeclared) -> Result<Service, CatalogError> {
         let set = |what: &str, res: &[String]| {
-            RegexSet::new(res).map_err(|e| CatalogError {
+            LazySet::new(res).map_err(|e| CatalogError {
                 message: format!("service.{what}: bad regex: {e}"),
             })
         };
@@ -213,7 +215,9 @@ impl Service {
             prompt_texts: set("prompt_texts", &data.prompt_texts)?,
             prompt_names: set("prompt_names", &data.prompt_names)?,
             shown_terms: TermSet::new(
-                set("shown terms", &data.shown_terms())?,
+                RegexSet::new(data.shown_terms()).map_err(|e| CatalogError {
+                    message: format!("service.shown terms: bad regex: {e}"),
+                })?,
                 &data.shown_terms(),
             ),
             shown_patterns: data.shown_terms(),
