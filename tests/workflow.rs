@@ -190,6 +190,9 @@ fn pre_commit_hook_ends_options_and_scans_the_project() {
     assert!(entry.ends_with(" --"), "{entry}");
     assert!(entry.contains("--changed") && entry.contains("--fail-on=error"));
     assert_eq!(hook["language"].as_str(), Some("rust"));
+    // A staged `.env`, Rust file or logrotate config changes findings too.
+    assert!(hook["types_or"].is_badvalue(), "{hook:?}");
+    assert_eq!(hook["types"][0].as_str(), Some("text"));
 }
 
 /// Issue 17 item 3: a staged file named `--output=victim.py` is passed after
