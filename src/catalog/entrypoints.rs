@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use globset::{GlobSet, GlobSetBuilder};
 use serde::{Deserialize, Serialize};
 
-use super::{CatalogError, compile_pattern, to_glob_path};
+use super::glob_index::FirstMatch;
+use super::{CatalogError, compile_pattern};
 use crate::facts::Language;
 
 /// What kind of outside input an entry point takes.
@@ -458,9 +459,7 @@ impl EntryPointData {
 
 /// Compiled glob sets over one list of entries: which entries a name matches.
 pub struct PatternIndex {
-    set: GlobSet,
-    /// Glob index → entry index.
-    owner: Vec<usize>,
+    index: FirstMatch,
 }
 
 impl PatternIndex {
@@ -484,37 +483,21 @@ impl PatternIndex {
         let set = builder.build().map_err(|e| CatalogError {
             message: e.to_string(),
         })?;
-        Ok(PatternIndex { set, owner })
+        Ok(PatternIndex {
+            index: FirstMatch::new(set, owner),
+        })
     }
 
     /// Every entry with a pattern matching `name` (of a file in
     /// `language`), in catalogue order.
     pub fn all(&self, language: Language, name: &str) -> Vec<usize> {
-        if self.owner.is_empty() {
-            return Vec::new();
-        }
-        let mut v: Vec<usize> = self
-            .set
-            .matches(to_glob_path(language, name))
-            .into_iter()
-            .map(|g| self.owner[g])
-            .collect();
-        v.sort_unstable();
-        v.dedup();
-        v
+        self.index.all(language, name)
     }
 
     /// The first entry (in catalogue order) with a pattern matching `name`
     /// (of a file in `language`).
     pub fn first(&self, language: Language, name: &str) -> Option<usize> {
-        if self.owner.is_empty() {
-            return None;
-        }
-        self.set
-            .matches(to_glob_path(language, name))
-            .into_iter()
-            .map(|g| self.owner[g])
-            .min()
+        self.index.first(language, name)
     }
 }
 

@@ -10,6 +10,7 @@
 //! and `{a,b}` alternatives.
 
 pub mod entrypoints;
+mod glob_index;
 
 use std::collections::BTreeMap;
 
@@ -26,6 +27,7 @@ pub mod service;
 pub mod taint;
 pub mod terms;
 
+use glob_index::FirstMatch;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::{Deserialize, Serialize};
 
@@ -320,9 +322,8 @@ pub struct CatalogData {
 /// The loaded, compiled catalogue.
 pub struct Catalog {
     pub generation: Vec<GenerationApi>,
-    generation_set: GlobSet,
-    /// Glob index → entry index in `generation`.
-    generation_owner: Vec<usize>,
+    /// Callee → entry index in `generation`.
+    generation_index: FirstMatch,
     pub passthrough_methods: Vec<String>,
     pub safety_switch: Vec<SafetySwitch>,
     /// Per switch: (resolved-callee set, callee-text set).
@@ -345,12 +346,10 @@ pub struct Catalog {
     pub regions: Vec<hosts::RegionSetting>,
     pub rpc_stubs: Vec<hosts::RpcStub>,
     pub model_repositories: Vec<hosts::ModelRepository>,
-    http_call_set: GlobSet,
-    http_call_owner: Vec<usize>,
+    http_call_index: FirstMatch,
     pub openai_paths: BTreeMap<String, Vec<ContentType>>,
     pub labels: Vec<labels::LabelApi>,
-    label_set: GlobSet,
-    label_owner: Vec<usize>,
+    label_index: FirstMatch,
     /// Per label API: its compiled `key` regex, if it has one.
     label_key_regexes: Vec<Option<regex::Regex>>,
     /// First segments of label API patterns (`imwatermark`, `piexif`): a
@@ -360,8 +359,7 @@ pub struct Catalog {
     label_string_regexes: Vec<regex::Regex>,
     pub watermark_switches: Vec<labels::WatermarkSwitch>,
     pub strips: Vec<labels::StripOperation>,
-    strip_set: GlobSet,
-    strip_owner: Vec<usize>,
+    strip_index: FirstMatch,
     strip_regexes: Vec<Option<regex::Regex>>,
     pub label_gate: labels::LabelGate,
     /// How frameworks register entry points.
@@ -608,8 +606,7 @@ impl Catalog {
             label_gate,
             entrypoints,
             generation: data.generation,
-            generation_set,
-            generation_owner: owner,
+            generation_index: FirstMatch::new(generation_set, owner),
             passthrough_methods: data.passthrough_methods,
             safety_switch: data.safety_switch,
             safety_switch_sets,
@@ -627,20 +624,17 @@ impl Catalog {
             regions: data.region,
             rpc_stubs: data.rpc_stub,
             model_repositories: data.model_repository,
-            http_call_set,
-            http_call_owner,
+            http_call_index: FirstMatch::new(http_call_set, http_call_owner),
             openai_paths: data.openai_paths,
             labels: data.label,
-            label_set,
-            label_owner,
+            label_index: FirstMatch::new(label_set, label_owner),
             label_key_regexes,
             label_roots,
             label_strings: data.label_string,
             label_string_regexes,
             watermark_switches: data.watermark_switch,
             strips: data.strip,
-            strip_set,
-            strip_owner,
+            strip_index: FirstMatch::new(strip_set, strip_owner),
             strip_regexes,
         })
     }
@@ -648,12 +642,8 @@ impl Catalog {
     /// The first catalogued generation API (in catalogue order) whose pattern
     /// matches the resolved callee.
     pub fn generation_api(&self, language: Language, resolved: &str) -> Option<&GenerationApi> {
-        let key = to_glob_path(language, resolved);
-        self.generation_set
-            .matches(&key)
-            .into_iter()
-            .map(|g| self.generation_owner[g])
-            .min()
+        self.generation_index
+            .first(language, resolved)
             .map(|i| &self.generation[i])
     }
 }
@@ -739,12 +729,7 @@ fn glob_index<'a>(
 impl Catalog {
     /// Label APIs a resolved callee matches.
     fn label_index(&self, language: Language, resolved: &str) -> Option<usize> {
-        let key = to_glob_path(language, resolved);
-        self.label_set
-            .matches(&key)
-            .into_iter()
-            .map(|g| self.label_owner[g])
-            .min()
+        self.label_index.first(language, resolved)
     }
 
     /// The label API a call is, judged on the call: by its resolved name, by
@@ -842,12 +827,8 @@ impl Catalog {
         language: Language,
         resolved: &str,
     ) -> Option<&labels::StripOperation> {
-        let key = to_glob_path(language, resolved);
-        self.strip_set
-            .matches(&key)
-            .into_iter()
-            .map(|g| self.strip_owner[g])
-            .min()
+        self.strip_index
+            .first(language, resolved)
             .map(|i| &self.strips[i])
     }
 
@@ -907,12 +888,8 @@ impl Catalog {
 
     /// The HTTP client call a resolved callee is, if any.
     pub fn http_call(&self, language: Language, resolved: &str) -> Option<&hosts::HttpCall> {
-        let key = to_glob_path(language, resolved);
-        self.http_call_set
-            .matches(&key)
-            .into_iter()
-            .map(|g| self.http_call_owner[g])
-            .min()
+        self.http_call_index
+            .first(language, resolved)
             .map(|i| &self.http_calls[i])
     }
 
