@@ -111,6 +111,11 @@ pub struct GenerationApi {
     /// Edits or synthesises faces or voices (biometric features).
     #[serde(default)]
     pub biometric: bool,
+    /// Edits faces or voices only when the call passes one of these
+    /// keywords (Coqui TTS's `tts(text, speaker_wav=sample)` clones the
+    /// sample's voice; without it, a preset voice speaks).
+    #[serde(default)]
+    pub biometric_keywords: Vec<String>,
     /// Only enhances or restores given content (super-resolution, face
     /// restoration, denoising): outside the Deep Synthesis Art. 17(1) list,
     /// so such a service offers a labeling function instead of labeling
@@ -490,6 +495,7 @@ impl Catalog {
                 host: (!h.run_time).then(|| h.host.clone()),
                 jurisdiction: h.jurisdiction,
                 biometric: false,
+                biometric_keywords: Vec::new(),
                 enhancement: false,
                 model_keyword: None,
                 base_url_keywords: Vec::new(),
@@ -576,6 +582,7 @@ impl Catalog {
             host: None,
             jurisdiction: Jurisdiction::SelfHosted,
             biometric: false,
+            biometric_keywords: Vec::new(),
             enhancement: false,
             model_keyword: None,
             base_url_keywords: Vec::new(),

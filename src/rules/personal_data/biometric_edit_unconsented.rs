@@ -7,9 +7,10 @@ use std::collections::BTreeMap;
 use serde_json::json;
 use ustr::Ustr;
 
-use crate::analysis::callgraph::{Node, NodeId};
+use crate::analysis::callgraph::{Node, NodeId, Reached};
 use crate::catalog::ContentType;
 use crate::finding::{Finding, Level, Location, Related};
+use crate::rules::generation::generation_endpoint::endpoint_flow;
 use crate::rules::labels::is_service;
 use crate::rules::personal_data::PiiDomain;
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
@@ -32,14 +33,22 @@ static META: RuleMeta = RuleMeta {
 Finds the service entry points (routes, UI handlers, model servers; not
 local command-line tools) whose code reaches a generation call that edits
 biometric features: face swap, face editing or restoration, lip sync, voice
-cloning (catalogue entries marked `biometric = true`). It walks the calls
+cloning. Such calls are catalogue entries marked `biometric = true`
+(InsightFace's swapper, CosyVoice zero-shot, cross-lingual and instructed
+synthesis from a prompt speech, GPT-SoVITS, OpenVoice, XTTS; Coqui TTS
+only with `speaker_wav=`; in Rust an `ort` session made from a face swap
+model file), and the project's own models whose name or model file says
+they edit faces or voices (`face_swapper.run(None, feeds)`,
+`InferenceSession("inswapper_128.onnx")`: `[inferred] biometric_models`,
+for models run where an entry point shows or writes media). It walks the calls
 from the entry point and looks for a consent check that guards the editing
 call: an `if` or conditional expression that reads a consent-like value
 (`consent`, `agreed`, `authorized`, `同意`, or a handler parameter fed by a
 Gradio checkbox), around the call or before it in the same function, or
 around a call on the way; or a decorator with such a name on the handler.
 It reports each entry point with a path that has none, once, at the entry
-point, with the editing calls as related locations.
+point, with the editing calls as related locations and the shortest call
+path to one of them as the code flow.
 
 ## Why is this bad?
 Faces and voices are biometric information, sensitive personal information
@@ -81,9 +90,14 @@ APIs (`biometric = true` on a `[[catalog.generation]]` entry).
 A consent check is recognised by its name, in conditions: a call whose result
 is not tested (`check_consent(user)` on a line of its own) is no check, and
 a check named otherwise, or made by a gateway or at sign-up, is not seen;
-silence the entry point then. A condition that reads a consent value before
-the editing call counts, whatever its branches do. Local command-line tools
-are left out.
+silence the entry point then, or name the check in the configuration. A
+condition that reads a consent value before the editing call counts,
+whatever its branches do, and so does a tick box whose text is about
+something else (a licence). Whether the face or voice edited is the
+user's upload is not asked: the editing call decides. The project's own
+models are known only by name (a pool key, a receiver, a model file); one
+named otherwise is missed. Local command-line and desktop tools are left
+out.
 "#,
 };
 
@@ -94,7 +108,7 @@ impl Rule for BiometricEditUnconsented {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let an = cx.analysis;
-        if !an.sites.iter().any(|s| s.api.biometric) {
+        if !an.sites.iter().any(|s| s.biometric) {
             return;
         }
         let domain = PiiDomain::new(cx);
@@ -103,13 +117,12 @@ impl Rule for BiometricEditUnconsented {
             if !is_service(entry) {
                 continue;
             }
-            let sites: Vec<usize> = an.reach[e]
+            let reached: Vec<&Reached> = an.reach[e]
                 .sinks
                 .iter()
-                .map(|r| r.sink)
-                .filter(|&s| an.sites[s].api.biometric)
+                .filter(|r| an.sites[r.sink].biometric)
                 .collect();
-            if sites.is_empty() {
+            if reached.is_empty() {
                 continue;
             }
             let Some(start) = an.graph.handler_node(cx.project, &entry.handler) else {
@@ -146,7 +159,10 @@ impl Rule for BiometricEditUnconsented {
                 |old, new| *old && !*new,
             );
             let mut unconsented: BTreeMap<(usize, u32), usize> = BTreeMap::new();
-            for &s in &sites {
+            // The shortest call path to an unconsented editing call: the code flow.
+            let mut shortest: Option<&Reached> = None;
+            for &r in &reached {
+                let s = r.sink;
                 let site = &an.sites[s];
                 let call = &cx.project.files[site.file].calls[site.call];
                 let node = an
@@ -159,6 +175,9 @@ impl Rule for BiometricEditUnconsented {
                     unconsented
                         .entry((site.file, call.span.start_byte))
                         .or_insert(s);
+                    if shortest.is_none_or(|b| r.path.len() < b.path.len()) {
+                        shortest = Some(r);
+                    }
                 }
             }
             if unconsented.is_empty() {
@@ -225,6 +244,9 @@ impl Rule for BiometricEditUnconsented {
                 entry.location.clone(),
             );
             f.related = related;
+            if let Some(r) = shortest {
+                f.flow = endpoint_flow(cx, entry, r);
+            }
             f.properties.insert("editors".into(), json!(what));
             out.push(f);
         }
