@@ -84,6 +84,7 @@ pub fn sites<'a>(project: &Project, catalog: &'a Catalog) -> Vec<GenerationSite<
                 .or_else(|| as_imported(catalog, lang, call, &urls))
                 .or_else(|| passed_as_value(catalog, lang, project, call))
                 .or_else(|| run_time_candidate(catalog, lang, project, fi, ci, call, &urls))
+                .or_else(|| in_library_copy(catalog, lang, call, &urls))
                 .or_else(|| {
                     // What the receiver was made with, from its binding, where
                     // the frontend did not attach it (Rust `let s = ...;`).
@@ -103,6 +104,24 @@ pub fn sites<'a>(project: &Project, catalog: &'a Catalog) -> Vec<GenerationSite<
         }
     }
     out
+}
+
+/// A face or voice editing API inside the project: the scanned product is
+/// the library (CosyVoice's own web UI calling `cosyvoice.cli.cosyvoice`,
+/// whose modules the index names from the scan root), or carries a copy of
+/// it (`iopaint.plugins.facexlib.utils...`). Only biometric entries are
+/// matched so: their libraries are the ones products ship as their own.
+fn in_library_copy<'a>(
+    catalog: &'a Catalog,
+    lang: Language,
+    call: &Call,
+    urls: &Urls<'_>,
+) -> Option<GenerationSite<'a>> {
+    let resolved = call.resolved.as_name()?;
+    catalog
+        .biometric_tails(resolved)
+        .filter_map(|tail| site_as(catalog, lang, call, tail, urls))
+        .find(|s| s.biometric)
 }
 
 /// The arguments of the call that made a call's receiver, read from the

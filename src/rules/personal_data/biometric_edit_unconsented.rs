@@ -8,7 +8,7 @@ use serde_json::json;
 use ustr::Ustr;
 
 use crate::analysis::callgraph::{Node, NodeId, Reached};
-use crate::catalog::ContentType;
+use crate::catalog::{ContentType, GenerationApi};
 use crate::finding::{Finding, Level, Location, Related};
 use crate::rules::generation::generation_endpoint::endpoint_flow;
 use crate::rules::labels::is_service;
@@ -108,26 +108,24 @@ impl Rule for BiometricEditUnconsented {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let an = cx.analysis;
-        if !an.sites.iter().any(|s| s.biometric) {
-            return;
-        }
         let domain = PiiDomain::new(cx);
         let pd = domain.classifier();
         for (e, entry) in an.entry_points.iter().enumerate() {
             if !is_service(entry) {
                 continue;
             }
+            let Some(start) = an.graph.handler_node(cx.project, &entry.handler) else {
+                continue;
+            };
             let reached: Vec<&Reached> = an.reach[e]
                 .sinks
                 .iter()
                 .filter(|r| an.sites[r.sink].biometric)
                 .collect();
-            if reached.is_empty() {
+            let own = own_api(cx, start);
+            if reached.is_empty() && own.is_none() {
                 continue;
             }
-            let Some(start) = an.graph.handler_node(cx.project, &entry.handler) else {
-                continue;
-            };
             // Handler parameters fed by a checkbox are consent answers.
             let mut extra: Vec<Ustr> = Vec::new();
             if let Node::Function { file, func } = an.graph.nodes[start] {
@@ -180,10 +178,13 @@ impl Rule for BiometricEditUnconsented {
                     }
                 }
             }
-            if unconsented.is_empty() {
+            // The handler is itself an editing function (GPT-SoVITS's own
+            // `get_tts_wav` registered as a Gradio handler).
+            let own = own.filter(|_| !decorated);
+            if unconsented.is_empty() && own.is_none() {
                 continue;
             }
-            let related: Vec<Related> = unconsented
+            let mut related: Vec<Related> = unconsented
                 .values()
                 .map(|&s| {
                     let site = &an.sites[s];
@@ -202,9 +203,19 @@ impl Rule for BiometricEditUnconsented {
                     }
                 })
                 .collect();
+            if let Some((api, location)) = &own {
+                related.insert(
+                    0,
+                    Related {
+                        location: location.clone(),
+                        message: format!("the handler itself edits biometric features ({})", api.provider),
+                    },
+                );
+            }
             let what: Vec<String> = unconsented
                 .values()
                 .map(|&s| an.sites[s].provider.clone())
+                .chain(own.as_ref().map(|(api, _)| api.provider.clone()))
                 .collect::<std::collections::BTreeSet<_>>()
                 .into_iter()
                 .collect();
@@ -225,6 +236,7 @@ impl Rule for BiometricEditUnconsented {
                 unconsented
                     .values()
                     .any(|&s| an.sites[s].content.contains(&c))
+                    || own.as_ref().is_some_and(|(api, _)| api.content.contains(&c))
             };
             let faces = content(ContentType::Image) || content(ContentType::Video);
             let voices = content(ContentType::Audio);
@@ -251,6 +263,29 @@ impl Rule for BiometricEditUnconsented {
             out.push(f);
         }
     }
+}
+
+/// The biometric API a handler function is itself, with where it is
+/// defined: its dotted name matches a `biometric = true` entry, as it is or
+/// from a library root on (the product is the library).
+fn own_api<'c>(cx: &Context<'c>, node: NodeId) -> Option<(&'c GenerationApi, Location)> {
+    let Node::Function { file, func } = cx.analysis.graph.nodes[node] else {
+        return None;
+    };
+    let facts = &cx.project.files[file];
+    let f = &facts.functions[func];
+    let dotted = crate::analysis::index::dotted(&facts.module, &f.qualname);
+    let api = std::iter::once(dotted.as_str())
+        .chain(cx.catalog.biometric_tails(&dotted))
+        .filter_map(|n| cx.catalog.generation_api(facts.language, n))
+        .find(|api| api.biometric)?;
+    Some((
+        api,
+        Location {
+            path: facts.path.clone(),
+            span: f.name_span,
+        },
+    ))
 }
 
 struct Scan<'c, 'a> {

@@ -386,11 +386,33 @@ fn entry_inputs(cx: &Context<'_>, entry: &EntryPoint) -> Vec<Input> {
         .map(|v| match component_of(cx, fi, file, v, span.start_byte) {
             Some(name) => Input {
                 categories: pd.component(&name),
-                checkbox: pd.is_checkbox(&name),
+                checkbox: pd.is_checkbox(&name)
+                    && consent_box(pd, file, v, span.start_byte),
             },
             None => Input::default(),
         })
         .collect()
+}
+
+/// Whether a tick box asks for consent: its variable's name or the literal
+/// texts it was made with (`label=`, `info=`) say so. A box built in place
+/// has no name to read: it counts.
+fn consent_box(pd: &PersonalData, file: &FileFacts, v: &Value, before: u32) -> bool {
+    let Value::Name { text, .. } = v else {
+        return true;
+    };
+    if pd.is_consent_text(text) {
+        return true;
+    }
+    file.assignments
+        .iter()
+        .rfind(|a| a.target == *text && a.span.start_byte < before)
+        .and_then(|a| a.value_args.as_deref())
+        .is_some_and(|args| {
+            args.iter()
+                .filter_map(|a| a.value.as_str())
+                .any(|t| pd.is_consent_text(t))
+        })
 }
 
 /// The resolved constructor of a component given as a name bound earlier
