@@ -44,9 +44,13 @@ for models run where an entry point shows or writes media). It walks the calls
 from the entry point and looks for a consent check that guards the editing
 call: an `if` or conditional expression that reads a consent-like value
 (`consent`, `agreed`, `authorized`, `同意`, or a handler parameter fed by a
-Gradio checkbox), around the call or before it in the same function, or
+Gradio tick box whose name, label or info text asks for consent or
+permission; one that accepts a licence or terms of use is no consent, even
+named `agree`), around the call or before it in the same function, or
 around a call on the way; or a decorator with such a name on the handler.
-It reports each entry point with a path that has none, once, at the entry
+Gradio `Examples` are left out: they run the handler on the examples the
+product ships, not on a user's upload. It reports each entry point with a
+path that has none, once, at the entry
 point, with the editing calls as related locations and the shortest call
 path to one of them as the code flow.
 
@@ -92,8 +96,7 @@ is not tested (`check_consent(user)` on a line of its own) is no check, and
 a check named otherwise, or made by a gateway or at sign-up, is not seen;
 silence the entry point then, or name the check in the configuration. A
 condition that reads a consent value before the editing call counts,
-whatever its branches do, and so does a tick box whose text is about
-something else (a licence). Whether the face or voice edited is the
+whatever its branches do. Whether the face or voice edited is the
 user's upload is not asked: the editing call decides. The project's own
 models are known only by name (a pool key, a receiver, a model file); one
 named otherwise is missed. Local command-line and desktop tools are left
@@ -111,7 +114,10 @@ impl Rule for BiometricEditUnconsented {
         let domain = PiiDomain::new(cx);
         let pd = domain.classifier();
         for (e, entry) in an.entry_points.iter().enumerate() {
-            if !is_service(entry) {
+            if !is_service(entry)
+                || (entry.framework == "gradio"
+                    && entry.route.as_deref().is_some_and(|r| pd.is_examples(r)))
+            {
                 continue;
             }
             let Some(start) = an.graph.handler_node(cx.project, &entry.handler) else {
@@ -126,23 +132,28 @@ impl Rule for BiometricEditUnconsented {
             if reached.is_empty() && own.is_none() {
                 continue;
             }
-            // Handler parameters fed by a checkbox are consent answers.
+            // Handler parameters fed by a consent tick box are consent
+            // answers; those fed by a licence box are not, whatever their name.
             let mut extra: Vec<Ustr> = Vec::new();
+            let mut not: Vec<Ustr> = Vec::new();
             if let Node::Function { file, func } = an.graph.nodes[start] {
                 let f = &cx.project.files[file].functions[func];
                 let skip =
                     usize::from(f.class.is_some() && f.params.first().is_some_and(|p| p == "self"));
                 for (i, input) in domain.inputs(e).iter().enumerate() {
-                    if input.checkbox
-                        && let Some(p) = f.params.get(i + skip)
-                    {
-                        extra.push(*p);
+                    if let Some(p) = f.params.get(i + skip) {
+                        if input.checkbox {
+                            extra.push(*p);
+                        } else if input.other_agreement {
+                            not.push(*p);
+                        }
                     }
                 }
             }
             let scan = Scan {
                 cx,
                 extra,
+                not,
                 handler: start,
             };
             let decorated = scan.decorated(start);
@@ -290,13 +301,19 @@ fn own_api<'c>(cx: &Context<'c>, node: NodeId) -> Option<(&'c GenerationApi, Loc
 
 struct Scan<'c, 'a> {
     cx: &'c Context<'a>,
-    /// Checkbox parameters of the handler.
+    /// Consent tick box parameters of the handler.
     extra: Vec<Ustr>,
+    /// Licence tick box parameters of the handler.
+    not: Vec<Ustr>,
     handler: NodeId,
 }
 
 impl Scan<'_, '_> {
     fn is_consent(&self, node: NodeId, name: &str) -> bool {
+        let param = |p: &Ustr| name == p.as_str() || name.starts_with(&format!("{p}."));
+        if node == self.handler && self.not.iter().any(param) {
+            return false;
+        }
         self.cx.catalog.personal_data.is_consent(name)
             || (node == self.handler
                 && self
