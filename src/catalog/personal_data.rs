@@ -187,7 +187,9 @@ impl PersonalDataData {
         self.component.extend(other.component);
         self.consent.names.extend(other.consent.names);
         self.consent.checkbox.extend(other.consent.checkbox);
-        self.consent.checkbox_text.extend(other.consent.checkbox_text);
+        self.consent
+            .checkbox_text
+            .extend(other.consent.checkbox_text);
         self.consent.checkbox_not.extend(other.consent.checkbox_not);
         self.consent.examples.extend(other.consent.examples);
         self.models.extend(other.models);

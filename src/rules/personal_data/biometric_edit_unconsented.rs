@@ -219,7 +219,10 @@ impl Rule for BiometricEditUnconsented {
                     0,
                     Related {
                         location: location.clone(),
-                        message: format!("the handler itself edits biometric features ({})", api.provider),
+                        message: format!(
+                            "the handler itself edits biometric features ({})",
+                            api.provider
+                        ),
                     },
                 );
             }
@@ -247,7 +250,9 @@ impl Rule for BiometricEditUnconsented {
                 unconsented
                     .values()
                     .any(|&s| an.sites[s].content.contains(&c))
-                    || own.as_ref().is_some_and(|(api, _)| api.content.contains(&c))
+                    || own
+                        .as_ref()
+                        .is_some_and(|(api, _)| api.content.contains(&c))
             };
             let faces = content(ContentType::Image) || content(ContentType::Video);
             let voices = content(ContentType::Audio);

@@ -389,8 +389,8 @@ fn entry_inputs(cx: &Context<'_>, entry: &EntryPoint) -> Vec<Input> {
         .map(|v| match component_of(cx, fi, file, v, span.start_byte) {
             Some(name) => {
                 let texts = box_texts(file, v, span.start_byte);
-                let other = pd.is_checkbox(&name)
-                    && texts.iter().skip(1).any(|t| pd.is_other_agreement(t));
+                let other =
+                    pd.is_checkbox(&name) && texts.iter().skip(1).any(|t| pd.is_other_agreement(t));
                 Input {
                     categories: pd.component(&name),
                     checkbox: pd.is_checkbox(&name)
