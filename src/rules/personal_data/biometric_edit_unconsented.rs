@@ -40,8 +40,8 @@ only with `speaker_wav=`; in Rust an `ort` session made from a face swap
 model file), and the project's own models whose name or model file says
 they edit faces or voices (`face_swapper.run(None, feeds)`,
 `InferenceSession("inswapper_128.onnx")`: `[inferred] biometric_models`,
-for models run where an entry point shows or writes media). It walks the calls
-from the entry point and looks for a consent check that guards the editing
+for models run where an entry point shows or writes media). It walks the
+calls from the entry point and looks for a consent check that guards the editing
 call: an `if` or conditional expression that reads a consent-like value
 (`consent`, `agreed`, `authorized`, `同意`, or a handler parameter fed by a
 Gradio tick box whose name, label or info text asks for consent or
@@ -50,9 +50,9 @@ named `agree`), around the call or before it in the same function, or
 around a call on the way; or a decorator with such a name on the handler.
 Gradio `Examples` are left out: they run the handler on the examples the
 product ships, not on a user's upload. It reports each entry point with a
-path that has none, once, at the entry
-point, with the editing calls as related locations and the shortest call
-path to one of them as the code flow.
+path that has none, once, at the entry point, with the editing calls as
+related locations and the shortest call path to one of them as the code
+flow.
 
 ## Why is this bad?
 Faces and voices are biometric information, sensitive personal information
