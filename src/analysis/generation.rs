@@ -42,6 +42,10 @@ pub struct GenerationSite<'a> {
     /// The cloud region the call is served from, when the code or the
     /// settings name one (`analysis::region`); it decides `jurisdiction`.
     pub region: Option<SiteRegion>,
+    /// Edits faces or voices: the API is marked `biometric`, or the call
+    /// passes one of its `biometric_keywords` (`speaker_wav=`), or, for the
+    /// project's own model, its name or model file says so.
+    pub biometric: bool,
 }
 
 impl GenerationSite<'_> {
@@ -79,7 +83,17 @@ pub fn sites<'a>(project: &Project, catalog: &'a Catalog) -> Vec<GenerationSite<
                 .or_else(|| via_base_class(catalog, lang, project, call, &urls))
                 .or_else(|| as_imported(catalog, lang, call, &urls))
                 .or_else(|| passed_as_value(catalog, lang, project, call))
-                .or_else(|| run_time_candidate(catalog, lang, project, fi, ci, call, &urls));
+                .or_else(|| run_time_candidate(catalog, lang, project, fi, ci, call, &urls))
+                .or_else(|| in_library_copy(catalog, lang, call, &urls))
+                .or_else(|| {
+                    // What the receiver was made with, from its binding, where
+                    // the frontend did not attach it (Rust `let s = ...;`).
+                    let bound = Call {
+                        receiver_args: Some(binding_args(catalog, file, call)?),
+                        ..call.clone()
+                    };
+                    site_read(catalog, lang, &bound, &urls)
+                });
             if let Some(site) = found {
                 out.push(GenerationSite {
                     file: fi,
@@ -90,6 +104,56 @@ pub fn sites<'a>(project: &Project, catalog: &'a Catalog) -> Vec<GenerationSite<
         }
     }
     out
+}
+
+/// A face or voice editing API inside the project: the scanned product is
+/// the library (CosyVoice's own web UI calling `cosyvoice.cli.cosyvoice`,
+/// whose modules the index names from the scan root), or carries a copy of
+/// it (`iopaint.plugins.facexlib.utils...`). Only biometric entries are
+/// matched so: their libraries are the ones products ship as their own.
+fn in_library_copy<'a>(
+    catalog: &'a Catalog,
+    lang: Language,
+    call: &Call,
+    urls: &Urls<'_>,
+) -> Option<GenerationSite<'a>> {
+    let resolved = call.resolved.as_name()?;
+    catalog
+        .biometric_tails(resolved)
+        .filter_map(|tail| site_as(catalog, lang, call, tail, urls))
+        .find(|s| s.biometric)
+}
+
+/// The arguments of the call that made a call's receiver, read from the
+/// last assignment to the receiver's name before the call in the same
+/// function (`let swapper = Session::builder()?.commit_from_file("x.onnx")?;
+/// swapper.run(feeds)`), for frontends that do not attach them to the call.
+/// Only for a receiver of the type that assignment made.
+fn binding_args(
+    catalog: &Catalog,
+    file: &crate::facts::FileFacts,
+    call: &Call,
+) -> Option<std::sync::Arc<[Arg]>> {
+    if call.receiver_args.is_some() || file.language == Language::Python {
+        return None;
+    }
+    let crate::facts::Receiver::Name(name) = call.receiver else {
+        return None;
+    };
+    let resolved = call.resolved.as_ref()?.as_str();
+    // Only for APIs whose content the receiver's arguments decide.
+    catalog
+        .generation_api(file.language, resolved)?
+        .content_by_arg
+        .as_ref()
+        .filter(|b| b.on_receiver)?;
+    let instance = resolved.rsplit_once('.')?.0;
+    let a = file.assignments.iter().rfind(|a| {
+        a.target == name && a.scope == call.scope && a.span.end_byte <= call.span.start_byte
+    })?;
+    (a.value_call.as_ref()?.as_str() == instance)
+        .then(|| a.value_args.clone())
+        .flatten()
 }
 
 /// A catalogued generation function or bound method passed as a value to a
@@ -137,6 +201,7 @@ fn passed_as_value<'a>(
             inferred: None,
             configured: None,
             region: None,
+            biometric: api.biometric,
         })
     })
 }
@@ -355,6 +420,11 @@ fn site_as<'a>(
         inferred: None,
         configured: None,
         region: None,
+        biometric: api.biometric
+            || api
+                .biometric_keywords
+                .iter()
+                .any(|k| keyword(&call.args, k).is_some_and(|v| *v != Value::None)),
     };
     // A `base_url` on the call or its client points at another server; with
     // none, the library may read one from the environment.
@@ -458,6 +528,7 @@ fn http_site<'a>(
         inferred: None,
         configured,
         region: None,
+        biometric: false,
     })
 }
 

@@ -82,6 +82,11 @@ fn file_candidates<'a>(
         let NameSays::Media(content) = catalog.inferred.classify(names.iter().copied()) else {
             continue;
         };
+        let edits = biometric_model(catalog, call);
+        let runs = match &edits {
+            Some(name) => format!("{runs}, `{name}` names a face or voice editing model"),
+            None => runs,
+        };
         out.push(GenerationSite {
             file: fi,
             call: ci,
@@ -99,9 +104,32 @@ fn file_candidates<'a>(
             )),
             configured: None,
             region: None,
+            biometric: edits.is_some(),
         });
     }
     out
+}
+
+/// The name that says a model call edits faces or voices, if any: the
+/// receiver's last name (`face_swapper.run(None, feeds)`), or the literal
+/// model file the receiver was made from
+/// (`InferenceSession("inswapper_128.onnx").run`).
+fn biometric_model(catalog: &Catalog, call: &Call) -> Option<String> {
+    let inf = &catalog.inferred;
+    if let Receiver::Name(chain) = call.receiver {
+        let last = chain.rsplit('.').next().unwrap_or_default();
+        if inf.is_biometric_model(last) {
+            return Some(last.to_string());
+        }
+    }
+    let file = call
+        .receiver_args
+        .as_deref()?
+        .iter()
+        .find(|a| a.keyword.is_none())?
+        .value
+        .as_str()?;
+    inf.is_biometric_model(file).then(|| file.to_string())
 }
 
 fn describe(content: ContentType) -> &'static str {

@@ -43,6 +43,12 @@ pub struct InferredData {
     /// Responses that deliver media when their media type says so.
     #[serde(default)]
     pub response: Vec<MediaResponse>,
+    /// Globs over the name of the model a call runs (the receiver's last
+    /// name, `face_swapper`, or the literal model file its session was
+    /// made from, `inswapper_128.onnx`) that say it edits faces or voices:
+    /// face swap, face editing, lip sync, voice conversion.
+    #[serde(default)]
+    pub biometric_models: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -73,6 +79,7 @@ impl InferredData {
         }
         self.delivery.extend(other.delivery);
         self.response.extend(other.response);
+        self.biometric_models.extend(other.biometric_models);
     }
 }
 
@@ -88,6 +95,7 @@ pub struct Inferred {
     not_media: Vec<String>,
     delivery: GlobSet,
     responses: Vec<(GlobSet, MediaResponse)>,
+    biometric: GlobSet,
 }
 
 /// What a name's tokens say about a value.
@@ -125,7 +133,21 @@ impl Inferred {
                 })?;
             media.extend(tokens.iter().map(|t| (t.clone(), content)));
         }
+        let mut biometric = globset::GlobSetBuilder::new();
+        for p in &data.biometric_models {
+            biometric.add(
+                globset::GlobBuilder::new(p)
+                    .case_insensitive(true)
+                    .build()
+                    .map_err(|e| CatalogError {
+                        message: format!("biometric_models: {e}"),
+                    })?,
+            );
+        }
         Ok(Inferred {
+            biometric: biometric.build().map_err(|e| CatalogError {
+                message: e.to_string(),
+            })?,
             runtime: set(&data.runtime_calls)?,
             delivery: set(&data.delivery)?,
             responses: data
@@ -140,6 +162,13 @@ impl Inferred {
             media,
             not_media,
         })
+    }
+
+    /// Whether a model's name (a receiver's last name, a model file's
+    /// path) says it edits faces or voices.
+    pub fn is_biometric_model(&self, name: &str) -> bool {
+        let file = name.rsplit(['/', '\\']).next().unwrap_or(name);
+        self.biometric.is_match(file)
     }
 
     /// Whether a resolved callee runs exported weights.
@@ -212,6 +241,16 @@ mod tests {
         assert_eq!(inf.classify(["face_embedding"]), NameSays::NotMedia);
         assert_eq!(inf.classify(["detection"]), NameSays::NotMedia);
         assert_eq!(inf.classify(["result", "out"]), NameSays::Nothing);
+    }
+
+    #[test]
+    fn biometric_models_by_name_or_file() {
+        let inf = builtin();
+        assert!(inf.is_biometric_model("face_swapper"));
+        assert!(inf.is_biometric_model("../.assets/models/inswapper_128_fp16.onnx"));
+        assert!(inf.is_biometric_model("lip_syncer"));
+        assert!(!inf.is_biometric_model("face_detector"));
+        assert!(!inf.is_biometric_model("vocoder"));
     }
 
     #[test]

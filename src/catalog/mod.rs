@@ -114,6 +114,11 @@ pub struct GenerationApi {
     /// Edits or synthesises faces or voices (biometric features).
     #[serde(default)]
     pub biometric: bool,
+    /// Edits faces or voices only when the call passes one of these
+    /// keywords (Coqui TTS's `tts(text, speaker_wav=sample)` clones the
+    /// sample's voice; without it, a preset voice speaks).
+    #[serde(default)]
+    pub biometric_keywords: Vec<String>,
     /// Only enhances or restores given content (super-resolution, face
     /// restoration, denoising): outside the Deep Synthesis Art. 17(1) list,
     /// so such a service offers a labeling function instead of labeling
@@ -355,6 +360,10 @@ pub struct Catalog {
     /// First segments of label API patterns (`imwatermark`, `piexif`): a
     /// vendored copy under a project package is found by them.
     label_roots: std::collections::HashSet<String>,
+    /// First segments of the patterns of generation APIs that edit faces or
+    /// voices (`cosyvoice`, `GPT_SoVITS`, `facexlib`): the product itself, or
+    /// a copy of the library under a project package, is found by them.
+    biometric_roots: std::collections::HashSet<String>,
     pub label_strings: Vec<labels::LabelString>,
     label_string_regexes: Vec<regex::Regex>,
     pub watermark_switches: Vec<labels::WatermarkSwitch>,
@@ -489,6 +498,7 @@ impl Catalog {
                 host: (!h.run_time).then(|| h.host.clone()),
                 jurisdiction: h.jurisdiction,
                 biometric: false,
+                biometric_keywords: Vec::new(),
                 enhancement: false,
                 model_keyword: None,
                 base_url_keywords: Vec::new(),
@@ -539,6 +549,13 @@ impl Catalog {
             .iter()
             .map(|l| l.key.as_ref().map(|k| compile(&l.id, &k.regex)).transpose())
             .collect::<Result<Vec<_>, _>>()?;
+        let biometric_roots = data
+            .generation
+            .iter()
+            .filter(|g| g.biometric || !g.biometric_keywords.is_empty())
+            .flat_map(|g| &g.patterns)
+            .flat_map(|p| pattern_roots(p))
+            .collect();
         let label_roots = data
             .label
             .iter()
@@ -575,6 +592,7 @@ impl Catalog {
             host: None,
             jurisdiction: Jurisdiction::SelfHosted,
             biometric: false,
+            biometric_keywords: Vec::new(),
             enhancement: false,
             model_keyword: None,
             base_url_keywords: Vec::new(),
@@ -630,6 +648,7 @@ impl Catalog {
             label_index: FirstMatch::new(label_set, label_owner),
             label_key_regexes,
             label_roots,
+            biometric_roots,
             label_strings: data.label_string,
             label_string_regexes,
             watermark_switches: data.watermark_switch,
@@ -641,11 +660,47 @@ impl Catalog {
 
     /// The first catalogued generation API (in catalogue order) whose pattern
     /// matches the resolved callee.
+    /// The tails of a resolved name that start at the root of a biometric
+    /// API's library after the first segment
+    /// (`app.vendor.facexlib.utils.X().f` → `facexlib.utils.X().f`).
+    pub fn biometric_tails<'s, 'n: 's>(
+        &'s self,
+        resolved: &'n str,
+    ) -> impl Iterator<Item = &'n str> + 's {
+        resolved
+            .match_indices('.')
+            .map(move |(dot, _)| &resolved[dot + 1..])
+            .filter(|rest| {
+                let root = rest.split(['.', '(', '[']).next().unwrap_or("");
+                self.biometric_roots.contains(root)
+            })
+    }
+
     pub fn generation_api(&self, language: Language, resolved: &str) -> Option<&GenerationApi> {
         self.generation_index
             .first(language, resolved)
             .map(|i| &self.generation[i])
     }
+}
+
+/// The first segments a pattern can start with: `facexlib` and `facelib`
+/// for `{facexlib,facelib}.utils.X`, none for one that starts with a wildcard.
+fn pattern_roots(p: &str) -> Vec<String> {
+    if let Some(rest) = p.strip_prefix('{') {
+        let Some(close) = rest.find('}') else {
+            return Vec::new();
+        };
+        return rest[..close]
+            .split(',')
+            .map(|alt| alt.split('.').next().unwrap_or("").to_string())
+            .filter(|r| !r.is_empty() && !r.contains(['*', '?', '[']))
+            .collect();
+    }
+    let end = p.find(['.', '*', '?', '[', '{']).unwrap_or(p.len());
+    (end > 0 && !p[..end].is_empty())
+        .then(|| p[..end].to_string())
+        .into_iter()
+        .collect()
 }
 
 /// The built-in `[personal_data]` section alone (user entries extend it;

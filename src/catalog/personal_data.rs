@@ -120,6 +120,21 @@ pub struct ConsentData {
     /// Components whose value is a consent tick box.
     #[serde(default)]
     pub checkbox: Vec<String>,
+    /// Regular expressions over a tick box's name and its label or info
+    /// text: one of them must match for the box to be a consent answer
+    /// (`keep_random`, "Super sampling" are other switches).
+    #[serde(default)]
+    pub checkbox_text: Vec<String>,
+    /// Regular expressions over a tick box's label or info text that say
+    /// it accepts something else (a licence, terms of use): no consent of
+    /// the person edited, whatever the box or its parameter is called.
+    #[serde(default)]
+    pub checkbox_not: Vec<String>,
+    /// Gradio registrations (the route they are listed under) that run
+    /// their handler only on examples the product ships (`gr.Examples`):
+    /// no one's upload is edited there.
+    #[serde(default)]
+    pub examples: Vec<String>,
 }
 
 /// Training sets (PII004): what guards a write into one per user, and
@@ -172,6 +187,11 @@ impl PersonalDataData {
         self.component.extend(other.component);
         self.consent.names.extend(other.consent.names);
         self.consent.checkbox.extend(other.consent.checkbox);
+        self.consent
+            .checkbox_text
+            .extend(other.consent.checkbox_text);
+        self.consent.checkbox_not.extend(other.consent.checkbox_not);
+        self.consent.examples.extend(other.consent.examples);
         self.models.extend(other.models);
         self.model_reads.extend(other.model_reads);
         self.keyed_receivers.extend(other.keyed_receivers);
@@ -281,6 +301,9 @@ pub struct PersonalData {
     component_category: Vec<usize>,
     consent: regex::RegexSet,
     checkbox: GlobSet,
+    checkbox_text: regex::RegexSet,
+    checkbox_not: regex::RegexSet,
+    examples: Vec<String>,
     models: GlobSet,
     model_reads: Vec<String>,
     keyed_receivers: regex::RegexSet,
@@ -351,6 +374,10 @@ impl PersonalData {
             b.add(compile_pattern(Language::Python, p)?);
         }
         let checkbox = b.build().map_err(|e| e.to_string())?;
+        let checkbox_text = regex::RegexSet::new(&data.consent.checkbox_text)
+            .map_err(|e| format!("personal_data.consent.checkbox_text: bad regex: {e}"))?;
+        let checkbox_not = regex::RegexSet::new(&data.consent.checkbox_not)
+            .map_err(|e| format!("personal_data.consent.checkbox_not: bad regex: {e}"))?;
         let mut b = GlobSetBuilder::new();
         for p in &data.models {
             b.add(compile_pattern(Language::Python, p)?);
@@ -374,6 +401,9 @@ impl PersonalData {
             component_category,
             consent,
             checkbox,
+            checkbox_text,
+            checkbox_not,
+            examples: data.consent.examples.clone(),
             models,
             model_reads: data.model_reads.clone(),
             keyed_receivers,
@@ -435,6 +465,21 @@ impl PersonalData {
 
     pub fn is_consent(&self, name: &str) -> bool {
         self.consent.is_match(name)
+    }
+
+    /// Whether a tick box's name or text says it asks for consent.
+    pub fn is_consent_text(&self, text: &str) -> bool {
+        self.consent.is_match(text) || self.checkbox_text.is_match(text)
+    }
+
+    /// Whether a tick box's text says it accepts something else (a licence).
+    pub fn is_other_agreement(&self, text: &str) -> bool {
+        self.checkbox_not.is_match(text)
+    }
+
+    /// Whether a Gradio registration runs its handler on shipped examples only.
+    pub fn is_examples(&self, route: &str) -> bool {
+        self.examples.iter().any(|e| e == route)
     }
 
     pub fn is_checkbox(&self, resolved: &str) -> bool {

@@ -127,7 +127,7 @@ fn generation(
             .map(|c| c.as_str().to_string())
             .collect(),
         model: site.model.clone(),
-        biometric: site.api.biometric,
+        biometric: site.biometric,
         enhancement: site.api.enhancement,
         via: via(project, path),
         hops: hops(project, analysis, path),

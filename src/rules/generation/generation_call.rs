@@ -127,7 +127,7 @@ impl Rule for GenerationCall {
                 f.properties.insert("region".into(), json!(r.name));
                 f.properties.insert("regionFrom".into(), json!(r.from.text));
             }
-            if api.biometric {
+            if site.biometric {
                 f.properties.insert("biometric".into(), json!(true));
             }
             if api.enhancement {

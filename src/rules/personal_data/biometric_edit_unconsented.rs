@@ -7,9 +7,10 @@ use std::collections::BTreeMap;
 use serde_json::json;
 use ustr::Ustr;
 
-use crate::analysis::callgraph::{Node, NodeId};
-use crate::catalog::ContentType;
+use crate::analysis::callgraph::{Node, NodeId, Reached};
+use crate::catalog::{ContentType, GenerationApi};
 use crate::finding::{Finding, Level, Location, Related};
+use crate::rules::generation::generation_endpoint::endpoint_flow;
 use crate::rules::labels::is_service;
 use crate::rules::personal_data::PiiDomain;
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
@@ -32,14 +33,26 @@ static META: RuleMeta = RuleMeta {
 Finds the service entry points (routes, UI handlers, model servers; not
 local command-line tools) whose code reaches a generation call that edits
 biometric features: face swap, face editing or restoration, lip sync, voice
-cloning (catalogue entries marked `biometric = true`). It walks the calls
-from the entry point and looks for a consent check that guards the editing
+cloning. Such calls are catalogue entries marked `biometric = true`
+(InsightFace's swapper, CosyVoice zero-shot, cross-lingual and instructed
+synthesis from a prompt speech, GPT-SoVITS, OpenVoice, XTTS; Coqui TTS
+only with `speaker_wav=`; in Rust an `ort` session made from a face swap
+model file), and the project's own models whose name or model file says
+they edit faces or voices (`face_swapper.run(None, feeds)`,
+`InferenceSession("inswapper_128.onnx")`: `[inferred] biometric_models`,
+for models run where an entry point shows or writes media). It walks the
+calls from the entry point and looks for a consent check that guards the editing
 call: an `if` or conditional expression that reads a consent-like value
 (`consent`, `agreed`, `authorized`, `同意`, or a handler parameter fed by a
-Gradio checkbox), around the call or before it in the same function, or
+Gradio tick box whose name, label or info text asks for consent or
+permission; one that accepts a licence or terms of use is no consent, even
+named `agree`), around the call or before it in the same function, or
 around a call on the way; or a decorator with such a name on the handler.
-It reports each entry point with a path that has none, once, at the entry
-point, with the editing calls as related locations.
+Gradio `Examples` are left out: they run the handler on the examples the
+product ships, not on a user's upload. It reports each entry point with a
+path that has none, once, at the entry point, with the editing calls as
+related locations and the shortest call path to one of them as the code
+flow.
 
 ## Why is this bad?
 Faces and voices are biometric information, sensitive personal information
@@ -81,9 +94,13 @@ APIs (`biometric = true` on a `[[catalog.generation]]` entry).
 A consent check is recognised by its name, in conditions: a call whose result
 is not tested (`check_consent(user)` on a line of its own) is no check, and
 a check named otherwise, or made by a gateway or at sign-up, is not seen;
-silence the entry point then. A condition that reads a consent value before
-the editing call counts, whatever its branches do. Local command-line tools
-are left out.
+silence the entry point then, or name the check in the configuration. A
+condition that reads a consent value before the editing call counts,
+whatever its branches do. Whether the face or voice edited is the
+user's upload is not asked: the editing call decides. The project's own
+models are known only by name (a pool key, a receiver, a model file); one
+named otherwise is missed. Local command-line and desktop tools are left
+out.
 "#,
 };
 
@@ -94,44 +111,49 @@ impl Rule for BiometricEditUnconsented {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let an = cx.analysis;
-        if !an.sites.iter().any(|s| s.api.biometric) {
-            return;
-        }
         let domain = PiiDomain::new(cx);
         let pd = domain.classifier();
         for (e, entry) in an.entry_points.iter().enumerate() {
-            if !is_service(entry) {
-                continue;
-            }
-            let sites: Vec<usize> = an.reach[e]
-                .sinks
-                .iter()
-                .map(|r| r.sink)
-                .filter(|&s| an.sites[s].api.biometric)
-                .collect();
-            if sites.is_empty() {
+            if !is_service(entry)
+                || (entry.framework == "gradio"
+                    && entry.route.as_deref().is_some_and(|r| pd.is_examples(r)))
+            {
                 continue;
             }
             let Some(start) = an.graph.handler_node(cx.project, &entry.handler) else {
                 continue;
             };
-            // Handler parameters fed by a checkbox are consent answers.
+            let reached: Vec<&Reached> = an.reach[e]
+                .sinks
+                .iter()
+                .filter(|r| an.sites[r.sink].biometric)
+                .collect();
+            let own = own_api(cx, start);
+            if reached.is_empty() && own.is_none() {
+                continue;
+            }
+            // Handler parameters fed by a consent tick box are consent
+            // answers; those fed by a licence box are not, whatever their name.
             let mut extra: Vec<Ustr> = Vec::new();
+            let mut not: Vec<Ustr> = Vec::new();
             if let Node::Function { file, func } = an.graph.nodes[start] {
                 let f = &cx.project.files[file].functions[func];
                 let skip =
                     usize::from(f.class.is_some() && f.params.first().is_some_and(|p| p == "self"));
                 for (i, input) in domain.inputs(e).iter().enumerate() {
-                    if input.checkbox
-                        && let Some(p) = f.params.get(i + skip)
-                    {
-                        extra.push(*p);
+                    if let Some(p) = f.params.get(i + skip) {
+                        if input.checkbox {
+                            extra.push(*p);
+                        } else if input.other_agreement {
+                            not.push(*p);
+                        }
                     }
                 }
             }
             let scan = Scan {
                 cx,
                 extra,
+                not,
                 handler: start,
             };
             let decorated = scan.decorated(start);
@@ -146,7 +168,10 @@ impl Rule for BiometricEditUnconsented {
                 |old, new| *old && !*new,
             );
             let mut unconsented: BTreeMap<(usize, u32), usize> = BTreeMap::new();
-            for &s in &sites {
+            // The shortest call path to an unconsented editing call: the code flow.
+            let mut shortest: Option<&Reached> = None;
+            for &r in &reached {
+                let s = r.sink;
                 let site = &an.sites[s];
                 let call = &cx.project.files[site.file].calls[site.call];
                 let node = an
@@ -159,12 +184,18 @@ impl Rule for BiometricEditUnconsented {
                     unconsented
                         .entry((site.file, call.span.start_byte))
                         .or_insert(s);
+                    if shortest.is_none_or(|b| r.path.len() < b.path.len()) {
+                        shortest = Some(r);
+                    }
                 }
             }
-            if unconsented.is_empty() {
+            // The handler is itself an editing function (GPT-SoVITS's own
+            // `get_tts_wav` registered as a Gradio handler).
+            let own = own.filter(|_| !decorated);
+            if unconsented.is_empty() && own.is_none() {
                 continue;
             }
-            let related: Vec<Related> = unconsented
+            let mut related: Vec<Related> = unconsented
                 .values()
                 .map(|&s| {
                     let site = &an.sites[s];
@@ -183,9 +214,22 @@ impl Rule for BiometricEditUnconsented {
                     }
                 })
                 .collect();
+            if let Some((api, location)) = &own {
+                related.insert(
+                    0,
+                    Related {
+                        location: location.clone(),
+                        message: format!(
+                            "the handler itself edits biometric features ({})",
+                            api.provider
+                        ),
+                    },
+                );
+            }
             let what: Vec<String> = unconsented
                 .values()
                 .map(|&s| an.sites[s].provider.clone())
+                .chain(own.as_ref().map(|(api, _)| api.provider.clone()))
                 .collect::<std::collections::BTreeSet<_>>()
                 .into_iter()
                 .collect();
@@ -206,6 +250,9 @@ impl Rule for BiometricEditUnconsented {
                 unconsented
                     .values()
                     .any(|&s| an.sites[s].content.contains(&c))
+                    || own
+                        .as_ref()
+                        .is_some_and(|(api, _)| api.content.contains(&c))
             };
             let faces = content(ContentType::Image) || content(ContentType::Video);
             let voices = content(ContentType::Audio);
@@ -225,21 +272,53 @@ impl Rule for BiometricEditUnconsented {
                 entry.location.clone(),
             );
             f.related = related;
+            if let Some(r) = shortest {
+                f.flow = endpoint_flow(cx, entry, r);
+            }
             f.properties.insert("editors".into(), json!(what));
             out.push(f);
         }
     }
 }
 
+/// The biometric API a handler function is itself, with where it is
+/// defined: its dotted name matches a `biometric = true` entry, as it is or
+/// from a library root on (the product is the library).
+fn own_api<'c>(cx: &Context<'c>, node: NodeId) -> Option<(&'c GenerationApi, Location)> {
+    let Node::Function { file, func } = cx.analysis.graph.nodes[node] else {
+        return None;
+    };
+    let facts = &cx.project.files[file];
+    let f = &facts.functions[func];
+    let dotted = crate::analysis::index::dotted(&facts.module, &f.qualname);
+    let api = std::iter::once(dotted.as_str())
+        .chain(cx.catalog.biometric_tails(&dotted))
+        .filter_map(|n| cx.catalog.generation_api(facts.language, n))
+        .find(|api| api.biometric)?;
+    Some((
+        api,
+        Location {
+            path: facts.path.clone(),
+            span: f.name_span,
+        },
+    ))
+}
+
 struct Scan<'c, 'a> {
     cx: &'c Context<'a>,
-    /// Checkbox parameters of the handler.
+    /// Consent tick box parameters of the handler.
     extra: Vec<Ustr>,
+    /// Licence tick box parameters of the handler.
+    not: Vec<Ustr>,
     handler: NodeId,
 }
 
 impl Scan<'_, '_> {
     fn is_consent(&self, node: NodeId, name: &str) -> bool {
+        let param = |p: &Ustr| name == p.as_str() || name.starts_with(&format!("{p}."));
+        if node == self.handler && self.not.iter().any(param) {
+            return false;
+        }
         self.cx.catalog.personal_data.is_consent(name)
             || (node == self.handler
                 && self

@@ -90,6 +90,9 @@ pub struct Input {
     pub categories: Categories,
     /// A tick box (a consent answer, when a condition reads it).
     pub checkbox: bool,
+    /// A tick box that accepts something else (a licence): the parameter
+    /// it feeds is no consent, whatever it is called.
+    pub other_agreement: bool,
 }
 
 impl<'c> PiiDomain<'c> {
@@ -384,12 +387,45 @@ fn entry_inputs(cx: &Context<'_>, entry: &EntryPoint) -> Vec<Input> {
     items
         .into_iter()
         .map(|v| match component_of(cx, fi, file, v, span.start_byte) {
-            Some(name) => Input {
-                categories: pd.component(&name),
-                checkbox: pd.is_checkbox(&name),
-            },
+            Some(name) => {
+                let texts = box_texts(file, v, span.start_byte);
+                let other =
+                    pd.is_checkbox(&name) && texts.iter().skip(1).any(|t| pd.is_other_agreement(t));
+                Input {
+                    categories: pd.component(&name),
+                    checkbox: pd.is_checkbox(&name)
+                        && !other
+                        && (texts.is_empty() || texts.iter().any(|t| pd.is_consent_text(t))),
+                    other_agreement: other,
+                }
+            }
             None => Input::default(),
         })
+        .collect()
+}
+
+/// What a component given by name says of itself: the variable's name,
+/// then the literal texts it was made with (`label=`, `info=`). Empty for
+/// one built in place (a tick box there counts as consent: nothing to read).
+fn box_texts<'f>(file: &'f FileFacts, v: &Value, before: u32) -> Vec<&'f str> {
+    let Value::Name { text, .. } = v else {
+        return Vec::new();
+    };
+    let Some(a) = file
+        .assignments
+        .iter()
+        .rfind(|a| a.target == *text && a.span.start_byte < before)
+    else {
+        return Vec::new();
+    };
+    std::iter::once(a.target.as_str())
+        .chain(
+            a.value_args
+                .as_deref()
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(|a| a.value.as_str()),
+        )
         .collect()
 }
 
