@@ -122,16 +122,20 @@ pub struct ChannelUse {
     /// Index of the call in `FileFacts::calls`.
     pub call: u32,
     /// The message type, resolved (`router.queue.QueueCommand`).
+    #[serde(with = "crate::interned")]
     pub message: Ustr,
 }
 
 /// A module whose body is in another file: Rust `mod x;`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Submodule {
+    #[serde(with = "crate::interned")]
     pub name: Ustr,
     /// Inline modules (`mod a { mod x; }`) around the declaration.
+    #[serde(with = "crate::interned::vec")]
     pub inline: Vec<Ustr>,
     /// The file named by a `#[path = "..."]` attribute, as written.
+    #[serde(with = "crate::interned::opt")]
     pub path: Option<Ustr>,
     /// Declared under `#[cfg(test)]`: only tests build it.
     pub test_only: bool,
@@ -143,6 +147,7 @@ pub struct Submodule {
 /// interpolations each standing as `{{}}` (a value filled in at run time).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct UiString {
+    #[serde(with = "crate::interned")]
     pub text: Ustr,
     pub kind: UiKind,
     pub span: Span,
@@ -174,6 +179,7 @@ pub enum UiKind {
 pub struct ConfigEntry {
     /// Keys from the document's root, list items as `[n]`:
     /// `services`, `api`, `environment`, `LOG_LEVEL`.
+    #[serde(with = "crate::interned::boxed")]
     pub path: Box<[Ustr]>,
     /// The value, typed (`Value::Str`, `Int`, `Float`, `Bool`, `None`).
     pub value: Value,
@@ -201,8 +207,10 @@ impl ConfigEntry {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Import {
     /// The name this import binds in the module namespace (`*` for wildcard).
+    #[serde(with = "crate::interned")]
     pub local: Ustr,
     /// Absolute dotted path the local name refers to.
+    #[serde(with = "crate::interned")]
     pub target: Ustr,
     /// Relative level (number of leading dots), 0 for absolute imports.
     pub level: u32,
@@ -211,12 +219,16 @@ pub struct Import {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Function {
+    #[serde(with = "crate::interned")]
     pub name: Ustr,
     /// Qualified within the module: `Class.method`, `outer.inner`.
+    #[serde(with = "crate::interned")]
     pub qualname: Ustr,
     /// Qualname of the enclosing class when this is a method.
+    #[serde(with = "crate::interned::opt")]
     pub class: Option<Ustr>,
     pub decorators: Vec<Decorator>,
+    #[serde(with = "crate::interned::vec")]
     pub params: Vec<Ustr>,
     pub is_async: bool,
     /// The return annotation resolved like a callee (`-> FastAPI` →
@@ -263,8 +275,10 @@ pub struct Condition {
     /// What the test reads: names and attribute chains as written
     /// (`req.add_watermark`), and identifier-like string literals
     /// (`"no_label"` in `request.args.get("no_label")`). Capped in number.
+    #[serde(with = "crate::interned::vec")]
     pub names: Vec<Ustr>,
     /// Qualname of the innermost enclosing function, `None` at module level.
+    #[serde(with = "crate::interned::opt")]
     pub scope: Option<Ustr>,
     /// The test expression.
     pub span: Span,
@@ -284,6 +298,7 @@ pub struct Return {
     /// The element's position when the statement returns several values.
     pub element: Option<u32>,
     /// Qualname of the innermost enclosing function, `None` at module level.
+    #[serde(with = "crate::interned::opt")]
     pub scope: Option<Ustr>,
     /// The returned expression (the element, for several values).
     pub span: Span,
@@ -295,6 +310,7 @@ pub struct Return {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Store {
     /// The subscripted expression as written: `shared.gradio` of `shared.gradio["x"] = v`.
+    #[serde(with = "crate::interned")]
     pub container: Ustr,
     pub value: Value,
     /// The stored expression (a call's span, to find the call fact).
@@ -305,6 +321,7 @@ pub struct Store {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Decorator {
     /// Source text of the decorator expression without `@`.
+    #[serde(with = "crate::interned")]
     pub text: Ustr,
     /// Resolved through imports and variable types (`@app.post("/x")` with
     /// `app = FastAPI()` → `fastapi.FastAPI().post()`).
@@ -316,7 +333,9 @@ pub struct Decorator {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Class {
+    #[serde(with = "crate::interned")]
     pub name: Ustr,
+    #[serde(with = "crate::interned")]
     pub qualname: Ustr,
     /// Base class expressions, resolved through imports where possible
     /// (else as written).
@@ -334,10 +353,13 @@ pub struct Class {
 /// A declared field of a class or struct.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Field {
+    #[serde(with = "crate::interned")]
     pub name: Ustr,
     /// The name data formats use (serde `rename`), when it differs.
+    #[serde(with = "crate::interned::opt")]
     pub rename: Option<Ustr>,
     /// The declared type as written, generic arguments included (`Option<String>`).
+    #[serde(with = "crate::interned")]
     pub type_text: Ustr,
     /// The type resolved like a callee, as an instance, with wrappers that
     /// only share or guard a value taken off (`Arc<Client>` → `…Client()`).
@@ -348,6 +370,7 @@ pub struct Field {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Call {
     /// Callee as written, whitespace-normalised (`client.chat.completions.create`).
+    #[serde(with = "crate::interned")]
     pub callee: Ustr,
     /// Callee resolved through imports and known variable types, e.g.
     /// `openai.OpenAI().chat.completions.create` (see [`QName`]).
@@ -359,6 +382,7 @@ pub struct Call {
     pub imported: Option<QName>,
     pub args: Box<[Arg]>,
     /// Qualname of the innermost enclosing function, `None` at module level.
+    #[serde(with = "crate::interned::opt")]
     pub scope: Option<Ustr>,
     /// When the receiver's type came from a constructor/factory call, the
     /// arguments of that call (e.g. the task of `transformers.pipeline(...)`),
@@ -381,7 +405,7 @@ pub enum Receiver {
     None,
     /// A method of a name or attribute chain: `img` of `img.save()`, the
     /// leading chain `a.b` of `a.b[0].c.save()`.
-    Name(Ustr),
+    Name(#[serde(with = "crate::interned")] Ustr),
     /// A method of what another call of the same file returns: that call's
     /// index in `FileFacts::calls` (`pipe(p).images[0].save()`).
     Call(u32),
@@ -390,6 +414,7 @@ pub enum Receiver {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Arg {
     /// Keyword name; `None` for positional; `**` for dict unpacking, `*` for list unpacking.
+    #[serde(with = "crate::interned::opt")]
     pub keyword: Option<Ustr>,
     pub value: Value,
     pub span: Span,
@@ -402,7 +427,7 @@ pub struct Arg {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Value {
-    Str(Ustr),
+    Str(#[serde(with = "crate::interned")] Ustr),
     Int(i64),
     Float(f64),
     Bool(bool),
@@ -412,13 +437,16 @@ pub enum Value {
     List(Box<[Value]>),
     /// A name or attribute chain (`settings.MODEL`), resolved through imports when possible.
     Name {
+        #[serde(with = "crate::interned")]
         text: Ustr,
         resolved: Option<QName>,
     },
     /// A read of an environment variable with its literal default, if any
     /// (`os.environ.get("LLM_BASE_URL", "https://api.deepseek.com")`).
     Env {
+        #[serde(with = "crate::interned")]
         name: Ustr,
+        #[serde(with = "crate::interned::opt")]
         default: Option<Ustr>,
     },
     /// Any other expression.
@@ -432,11 +460,13 @@ pub enum Value {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Expr {
     /// Shortened source text, for messages only: no rule takes it apart.
+    #[serde(with = "crate::interned")]
     pub text: Ustr,
     /// Names and attribute chains it reads, as written, each once, in source
     /// order: `img.size[0] * k` reads `img.size` and `k`; `pipe(p).images`
     /// reads `pipe` and `p`. Interpolations of f-strings count; the insides
     /// of plain string literals do not.
+    #[serde(with = "crate::interned::boxed")]
     pub reads: Box<[Ustr]>,
     pub shape: Shape,
 }
@@ -451,15 +481,15 @@ pub enum Shape {
     /// A function value (a Python `lambda`, a Rust closure).
     Function,
     Num(f64),
-    Str(Ustr),
+    Str(#[serde(with = "crate::interned")] Ustr),
     /// A name or attribute chain as written (`img.size`).
-    Name(Ustr),
+    Name(#[serde(with = "crate::interned")] Ustr),
     Neg(Box<Shape>),
     Binary(BinOp, Box<(Shape, Shape)>),
     /// `value[index]`.
     Index(Box<(Shape, Shape)>),
     /// A call of a plain name or attribute chain, with its positional arguments.
-    Call(Ustr, Box<[Shape]>),
+    Call(#[serde(with = "crate::interned")] Ustr, Box<[Shape]>),
     Tuple(Box<[Shape]>),
     /// A string with interpolated parts (an f-string, a `format!`).
     Template(Box<[Part]>),
@@ -467,7 +497,7 @@ pub enum Shape {
     Or(Box<(Shape, Shape)>),
     /// A method called on a value that is not a name (`(a or b).rstrip("/")`),
     /// with its name.
-    Method(Box<Shape>, Ustr),
+    Method(Box<Shape>, #[serde(with = "crate::interned")] Ustr),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -486,9 +516,14 @@ pub enum BinOp {
 #[serde(rename_all = "lowercase")]
 pub enum Part {
     /// Literal text, escapes decoded.
-    Lit(Ustr),
+    Lit(#[serde(with = "crate::interned")] Ustr),
     /// An interpolation: its source text with the braces, and what it reads.
-    Hole { text: Ustr, reads: Box<[Ustr]> },
+    Hole {
+        #[serde(with = "crate::interned")]
+        text: Ustr,
+        #[serde(with = "crate::interned::boxed")]
+        reads: Box<[Ustr]>,
+    },
 }
 
 impl FileFacts {
@@ -640,8 +675,10 @@ impl Value {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Assignment {
     /// Target as written: `client`, `self.pipe`, `cls.model`.
+    #[serde(with = "crate::interned")]
     pub target: Ustr,
     /// Qualname of the enclosing function, `None` at module level.
+    #[serde(with = "crate::interned::opt")]
     pub scope: Option<Ustr>,
     /// Type of the target after this assignment: the resolved right-hand
     /// side (`openai.OpenAI()` for `client = OpenAI()`), when known.
@@ -660,10 +697,12 @@ pub struct Assignment {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StringLit {
+    #[serde(with = "crate::interned")]
     pub value: Ustr,
     /// True for f-strings: `value` then holds only the literal parts.
     pub interpolated: bool,
     /// Qualname of the innermost enclosing function, `None` at module level.
+    #[serde(with = "crate::interned::opt")]
     pub scope: Option<Ustr>,
     /// A statement of its own (a docstring): documentation, never shown.
     #[serde(default)]

@@ -16,6 +16,7 @@ pub mod fuzzing;
 pub mod git;
 pub mod git_index;
 pub mod implicit_label;
+pub mod interned;
 pub mod lang;
 pub mod qname;
 pub mod regulations;

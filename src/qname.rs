@@ -21,7 +21,7 @@ use ustr::Ustr;
 /// An interned qualified name in the normal form above.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct QName(Ustr);
+pub struct QName(#[serde(with = "crate::interned")] Ustr);
 
 /// One segment: a name and the suffixes after it (`()`, `()[]`, `[1]`, or none).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
