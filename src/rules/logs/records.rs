@@ -326,7 +326,8 @@ pub fn writes(cx: &Context<'_>, site: Site) -> bool {
     let call = &file.calls[site.call];
     let records = &cx.catalog.records;
     let mut roles = Vec::new();
-    spec.roles(file.language, call, &mut roles);
+    let alts = cx.project.runtime().alternatives(site.file, site.call);
+    spec.roles(file.language, call, alts, &mut roles);
     roles.iter().any(|r| {
         let crate::catalog::taint::Role::Sink(k) = *r else {
             return false;
