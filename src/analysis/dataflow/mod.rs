@@ -112,6 +112,10 @@ pub enum Origin<'a> {
         ty: crate::facts::QName,
         args: Option<&'a [crate::facts::Arg]>,
     },
+    /// The result of call `site`, for a source that classifies names: the
+    /// domain says whether it is a value of a known type read back
+    /// (`session.query(User).first()`, `session.scalars(select(User))`).
+    Fetched { source: usize, site: Site },
 }
 
 impl Origin<'_> {
@@ -122,7 +126,8 @@ impl Origin<'_> {
             | Origin::Param { source, .. }
             | Origin::Read { source, .. }
             | Origin::Name { source, .. }
-            | Origin::Typed { source, .. } => source,
+            | Origin::Typed { source, .. }
+            | Origin::Fetched { source, .. } => source,
         }
     }
 }
@@ -330,7 +335,10 @@ impl Domain for LabelDomain<'_> {
 
     fn seed(&self, origin: &Origin<'_>) -> Option<Labels> {
         // Names need a classifier, which only a rule's domain has.
-        if matches!(origin, Origin::Name { .. } | Origin::Typed { .. }) {
+        if matches!(
+            origin,
+            Origin::Name { .. } | Origin::Typed { .. } | Origin::Fetched { .. }
+        ) {
             return None;
         }
         Some(Labels(vec![Ustr::from(self.spec.label(origin.source()))]))

@@ -400,6 +400,17 @@ impl<'a, D: Domain> Solver<'a, D> {
                 }
             }
         }
+        // Values of a known type read back by a call (ORM rows).
+        if let Some(si) = spec.name_source() {
+            for (fi, file) in project.files.iter().enumerate() {
+                for ci in 0..file.calls.len() {
+                    let site = Site { file: fi, call: ci };
+                    if let Some(v) = domain.seed(&Origin::Fetched { source: si, site }) {
+                        add((fi, ci), si, v);
+                    }
+                }
+            }
+        }
         let mut keys: Vec<(usize, usize)> = seeds.keys().copied().collect();
         keys.sort_unstable();
         for (fi, ci) in keys {
@@ -1969,7 +1980,23 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
         if let Some(seed) = self.name_seed(name) {
             return Some(seed);
         }
+        if let Some((base, rest)) = name.split_once('.') {
+            // An attribute of a value of a known type (`order.customer` of
+            // `order: Order`): what the type says that field holds.
+            let ty = self.type_of(Ustr::from(base), pos)?;
+            return self.typed_seed(
+                source,
+                crate::facts::QName::from(format!("{ty}.{rest}")),
+                None,
+            );
+        }
         // A parameter read whole, with its declared type (`body: UserIn`).
+        let ty = self.param_type(name)?;
+        self.typed_seed(source, ty, None)
+    }
+
+    /// The declared type of parameter `name` of this scope.
+    fn param_type(&self, name: Ustr) -> Option<crate::facts::QName> {
         let f = self
             .cx
             .project
@@ -1978,7 +2005,18 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
             .function(self.scope?.as_str())?;
         let f = &self.file.functions[f];
         let p = f.params.iter().position(|p| *p == name)?;
-        self.typed_seed(source, (*f.param_types.get(p)?)?, None)
+        *f.param_types.get(p)?
+    }
+
+    /// The type of a whole name at `pos`: what the assignment that binds it
+    /// made, else its parameter's declared type.
+    fn type_of(&self, name: Ustr, pos: u32) -> Option<crate::facts::QName> {
+        let assigned = super::index::reaching(self.cx.project, self.fi, self.scope, &name, pos)
+            .filter(|&ai| self.file.assignments[ai].target == name);
+        match assigned {
+            Some(ai) => self.file.assignments[ai].value_call,
+            None => self.param_type(name),
+        }
     }
 
     /// What a whole value of type `ty` holds, for a name-classifying source.

@@ -136,7 +136,7 @@ impl Domain for InputDomain<'_> {
                 self.on_path[node]
             }
             // Types are for classifiers (the personal-data rules).
-            Origin::Typed { .. } => false,
+            Origin::Typed { .. } | Origin::Fetched { .. } => false,
             _ => true,
         };
         keep.then(|| Labels(vec![Ustr::from(self.spec.label(origin.source()))]))

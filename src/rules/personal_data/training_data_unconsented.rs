@@ -141,7 +141,7 @@ impl Domain for TrainingDomain<'_> {
                 Some(Pii::plain(gradio | self.conversation))
             }
             Origin::Read { .. } | Origin::Call { .. } => Some(Pii::plain(self.conversation)),
-            Origin::Generation { .. } | Origin::Typed { .. } => None,
+            Origin::Generation { .. } | Origin::Typed { .. } | Origin::Fetched { .. } => None,
         }
     }
 
