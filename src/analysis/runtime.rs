@@ -1,6 +1,7 @@
 //! Values known only at run time: models held in module globals that a
 //! loader sets (`global model; model = load()`, `shared.model = load()` from
-//! another module), in `app.state`, in `self.x` set from a project factory,
+//! another module), in `app.state`, in `self.x` set from a project factory
+//! or to library values of several types,
 //! behind lazy getters (`return _m`), and functions picked from a registry
 //! (`LOADERS[name](path)`), a `functools.partial` or a factory that returns
 //! one of several project functions.

@@ -13,7 +13,8 @@
 //! longest bound prefix (field-insensitive: `img.size` is `img`), and literal
 //! strings (a file path written and read again: the frontend inlines string
 //! constants). Containers are their name: a display (`[v]`, `{"k": v}`)
-//! holds what it reads, reading an element reads the container, and a store
+//! holds what it reads, reading an element reads the container (but a
+//! literal key of a name bound to a dict display reads that entry), and a store
 //! through a method (`items.append(v)`) is a propagator from the arguments
 //! to the receiver where a spec declares one. Element assignments
 //! (`d["k"] = v`) are not in the facts, so they are not followed.
