@@ -395,7 +395,7 @@ fn data_models(cx: &Context<'_>) -> Models {
     };
     // Every data model: its own and inherited fields' categories, and the
     // classes (file, class) whose fields it has.
-    let mut found: Vec<(String, Ustr, Categories, Vec<(usize, usize)>)> = Vec::new();
+    let mut found: Vec<FoundModel> = Vec::new();
     for (fi, f) in cx.project.files.iter().enumerate() {
         for (ci, c) in f.classes.iter().enumerate() {
             let decorated = c.decorators.iter().any(|d| {
@@ -492,6 +492,10 @@ fn data_models(cx: &Context<'_>) -> Models {
     }
     out
 }
+
+/// A data model as `data_models` finds it: dotted name, class name, its
+/// fields' categories, and the (file, class) pairs whose fields it has.
+type FoundModel = (String, Ustr, Categories, Vec<(usize, usize)>);
 
 /// The input components of a Gradio registration (`btn.click(fn,
 /// inputs=[image, text])`, `gr.Interface(fn, inputs=...)`), in order.
