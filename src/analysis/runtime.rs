@@ -1,6 +1,7 @@
 //! Values known only at run time: models held in module globals that a
 //! loader sets (`global model; model = load()`, `shared.model = load()` from
-//! another module), in `app.state`, in `self.x` set from a project factory,
+//! another module), in `app.state`, in `self.x` set from a project factory
+//! or to library values of several types,
 //! behind lazy getters (`return _m`), and functions picked from a registry
 //! (`LOADERS[name](path)`), a `functools.partial` or a factory that returns
 //! one of several project functions.
@@ -196,6 +197,16 @@ impl<'p> Eval<'p> {
         if let Some(r) = &call.resolved
             && !self.through_project(r.as_str())
         {
+            // `self.client.create` where the class sets `self.client` to
+            // values of several types: each of them (the frontend took one).
+            if self.self_attr_types(fi, ci) > 1 {
+                let vals: Vals = self
+                    .name(fi, call.scope.as_deref(), call.callee.as_str(), 0)
+                    .into_iter()
+                    .filter(|v| v != r.as_str() && !self.through_project(v))
+                    .collect();
+                return (!vals.is_empty()).then_some(vals);
+            }
             // The cross-module rewrite took one `return` of a project
             // function; the join of all of them may hold more.
             let imported = call.imported.as_ref()?;
@@ -222,6 +233,37 @@ impl<'p> Eval<'p> {
             .filter(|v| !self.through_project(v) || self.names_symbol(v))
             .collect();
         (!vals.is_empty()).then_some(vals)
+    }
+
+    /// How many distinct constructor or factory types the class of call
+    /// `ci`'s method assigns to the `self` attribute the callee goes
+    /// through (`self.client.create`: `self.client = A()`, `= B()`).
+    fn self_attr_types(&self, fi: usize, ci: usize) -> usize {
+        let file = self.file(fi);
+        let call = &file.calls[ci];
+        let Some(f) = call.scope.and_then(|s| self.function(fi, &s)) else {
+            return 0;
+        };
+        let (Some(class), Some(receiver)) = (f.class, f.params.first()) else {
+            return 0;
+        };
+        let mut parts = call.callee.as_str().split('.');
+        if parts.next() != Some(receiver.as_str()) {
+            return 0;
+        }
+        let (Some(attr), Some(_)) = (parts.next(), parts.next()) else {
+            return 0;
+        };
+        let Some(list) = self.self_attrs.get(&(fi, class, Ustr::from(attr))) else {
+            return 0;
+        };
+        let mut types: Vec<&str> = list
+            .iter()
+            .filter_map(|&ai| file.assignments[ai].value_call.as_ref().map(QName::as_str))
+            .collect();
+        types.sort_unstable();
+        types.dedup();
+        types.len()
     }
 
     /// Whether a name still goes through a project module (a global, a

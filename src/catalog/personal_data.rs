@@ -42,6 +42,11 @@ pub struct PersonalDataData {
     /// tables or caches.
     #[serde(default)]
     pub keyed_receivers: Vec<String>,
+    /// Categories (ids) whose values are media, pictures or sound: a text
+    /// log line that names one shows its file name or path, not the person
+    /// (PII003 leaves them out).
+    #[serde(default)]
+    pub media: Vec<String>,
     #[serde(default)]
     pub training: TrainingData,
     #[serde(default)]
@@ -195,6 +200,7 @@ impl PersonalDataData {
         self.models.extend(other.models);
         self.model_reads.extend(other.model_reads);
         self.keyed_receivers.extend(other.keyed_receivers);
+        self.media.extend(other.media);
         self.training.guards.extend(other.training.guards);
         self.training
             .dataset_files
@@ -307,6 +313,7 @@ pub struct PersonalData {
     models: GlobSet,
     model_reads: Vec<String>,
     keyed_receivers: regex::RegexSet,
+    media: Categories,
     training_guards: regex::RegexSet,
     dataset_files: regex::RegexSet,
     fine_tune_purposes: Vec<String>,
@@ -393,6 +400,11 @@ impl PersonalData {
         for (kind, list) in &data.retention.deletes {
             deletes.insert(kind.clone(), set("retention.deletes", list)?);
         }
+        let media = categories
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| data.media.contains(&c.id))
+            .fold(0, |acc: Categories, (i, _)| acc | (1 << i));
         Ok(PersonalData {
             categories,
             terms,
@@ -407,6 +419,7 @@ impl PersonalData {
             models,
             model_reads: data.model_reads.clone(),
             keyed_receivers,
+            media,
             training_guards,
             dataset_files,
             fine_tune_purposes: data.training.fine_tune_purposes.clone(),
@@ -431,6 +444,23 @@ impl PersonalData {
         }
         let mut friends = Vec::new();
         self.false_friends.matches(last, &toks, &mut friends);
+        // The segment before names what the attribute belongs to: a false
+        // friend may start there (`course.fullname`, a course's title).
+        if last.len() < name.len()
+            && let Some(prev) = name[..name.len() - last.len() - 1].rsplit('.').next()
+        {
+            let before = tokens(prev);
+            let p = before.len();
+            let joined: Vec<String> = before.into_iter().chain(toks.iter().cloned()).collect();
+            let mut more = Vec::new();
+            self.false_friends
+                .matches(&format!("{prev}_{last}"), &joined, &mut more);
+            for (j, m, c) in more {
+                if j != usize::MAX && j < p && j + m > p {
+                    friends.push((0, j + m - p, c));
+                }
+            }
+        }
         let mut out = 0;
         for &(i, n, cat) in &found {
             let tokens = i != usize::MAX;
@@ -565,6 +595,12 @@ impl PersonalData {
     }
 
     /// The categories of a set that network logs must keep.
+    /// The categories of `set` whose values are media (face images, voice
+    /// samples): a log line holds their name, not them.
+    pub fn media(&self, set: Categories) -> Categories {
+        self.media & set
+    }
+
     pub fn network_log(&self, set: Categories) -> Categories {
         self.categories
             .iter()

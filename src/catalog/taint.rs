@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::entrypoints::ArgRef;
 use super::{CatalogError, compile_pattern, to_glob_path};
-use crate::facts::{Call, Language};
+use crate::facts::{Call, Language, QName};
 use crate::qname::OptionQName;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -346,8 +346,10 @@ impl TaintSpec {
 
     /// The roles a call of a `language` file plays, sorted (sanitizers
     /// first, then sources, propagators and sinks, each in spec order),
-    /// without repeats.
-    pub fn roles(&self, language: Language, call: &Call, out: &mut Vec<Role>) {
+    /// without repeats. `alts` are the callee's run-time candidates
+    /// (`Runtime::alternatives`: a `self.client` set to two clients), each
+    /// of which adds its roles.
+    pub fn roles(&self, language: Language, call: &Call, alts: &[QName], out: &mut Vec<Role>) {
         out.clear();
         if !self.call_roles.is_empty() {
             let names = [call.resolved.as_name(), call.imported.as_name()];
@@ -364,6 +366,15 @@ impl TaintSpec {
                 if out.len() > before {
                     break;
                 }
+            }
+            for alt in alts {
+                let key = to_glob_path(language, alt.as_str());
+                out.extend(
+                    self.calls
+                        .matches(&key)
+                        .into_iter()
+                        .map(|g| self.call_roles[g]),
+                );
             }
         }
         if !self.methods.is_empty()
@@ -383,28 +394,25 @@ impl TaintSpec {
     /// The sources a call of a `language` file is, sorted, without repeats:
     /// [`TaintSpec::roles`] restricted to sources, without trying any other
     /// pattern.
-    pub fn source_roles(&self, language: Language, call: &Call, out: &mut Vec<usize>) {
+    pub fn source_roles(
+        &self,
+        language: Language,
+        call: &Call,
+        alts: &[QName],
+        out: &mut Vec<usize>,
+    ) {
         out.clear();
         if !self.source_owner.is_empty() {
             let names = [call.resolved.as_name(), call.imported.as_name()];
             for name in names.into_iter().flatten() {
-                if let Some(heads) = &self.source_heads {
-                    let head = name.split('.').next().unwrap_or(name);
-                    if heads.binary_search_by(|h| h.as_str().cmp(head)).is_err() {
-                        continue;
-                    }
-                }
                 let before = out.len();
-                let key = to_glob_path(language, name);
-                out.extend(
-                    self.source_calls
-                        .matches(&key)
-                        .into_iter()
-                        .map(|g| self.source_owner[g]),
-                );
+                self.source_calls_of(language, name, out);
                 if out.len() > before {
                     break;
                 }
+            }
+            for alt in alts {
+                self.source_calls_of(language, alt.as_str(), out);
             }
         }
         if let Some(roles) = self.methods.get(call.method()) {
@@ -415,6 +423,23 @@ impl TaintSpec {
         }
         out.sort_unstable();
         out.dedup();
+    }
+
+    /// The sources whose patterns match `name`.
+    fn source_calls_of(&self, language: Language, name: &str, out: &mut Vec<usize>) {
+        if let Some(heads) = &self.source_heads {
+            let head = name.split('.').next().unwrap_or(name);
+            if heads.binary_search_by(|h| h.as_str().cmp(head)).is_err() {
+                return;
+            }
+        }
+        let key = to_glob_path(language, name);
+        out.extend(
+            self.source_calls
+                .matches(&key)
+                .into_iter()
+                .map(|g| self.source_owner[g]),
+        );
     }
 
     /// Whether any call can play a role (then calls are looked at one by one).

@@ -13,7 +13,8 @@
 //! longest bound prefix (field-insensitive: `img.size` is `img`), and literal
 //! strings (a file path written and read again: the frontend inlines string
 //! constants). Containers are their name: a display (`[v]`, `{"k": v}`)
-//! holds what it reads, reading an element reads the container, and a store
+//! holds what it reads, reading an element reads the container (but a
+//! literal key of a name bound to a dict display reads that entry), and a store
 //! through a method (`items.append(v)`) is a propagator from the arguments
 //! to the receiver where a spec declares one. Element assignments
 //! (`d["k"] = v`) are not in the facts, so they are not followed.
@@ -112,6 +113,10 @@ pub enum Origin<'a> {
         ty: crate::facts::QName,
         args: Option<&'a [crate::facts::Arg]>,
     },
+    /// The result of call `site`, for a source that classifies names: the
+    /// domain says whether it is a value of a known type read back
+    /// (`session.query(User).first()`, `session.scalars(select(User))`).
+    Fetched { source: usize, site: Site },
 }
 
 impl Origin<'_> {
@@ -122,7 +127,8 @@ impl Origin<'_> {
             | Origin::Param { source, .. }
             | Origin::Read { source, .. }
             | Origin::Name { source, .. }
-            | Origin::Typed { source, .. } => source,
+            | Origin::Typed { source, .. }
+            | Origin::Fetched { source, .. } => source,
         }
     }
 }
@@ -330,7 +336,10 @@ impl Domain for LabelDomain<'_> {
 
     fn seed(&self, origin: &Origin<'_>) -> Option<Labels> {
         // Names need a classifier, which only a rule's domain has.
-        if matches!(origin, Origin::Name { .. } | Origin::Typed { .. }) {
+        if matches!(
+            origin,
+            Origin::Name { .. } | Origin::Typed { .. } | Origin::Fetched { .. }
+        ) {
             return None;
         }
         Some(Labels(vec![Ustr::from(self.spec.label(origin.source()))]))

@@ -383,7 +383,12 @@ impl<'a, D: Domain> Solver<'a, D> {
             let mut roles = Vec::new();
             for (fi, file) in project.files.iter().enumerate() {
                 for (ci, call) in file.calls.iter().enumerate() {
-                    spec.source_roles(file.language, call, &mut roles);
+                    spec.source_roles(
+                        file.language,
+                        call,
+                        project.runtime().alternatives(fi, ci),
+                        &mut roles,
+                    );
                     for &si in &roles {
                         if let Some(v) = domain.seed(&Origin::Call {
                             source: si,
@@ -391,6 +396,17 @@ impl<'a, D: Domain> Solver<'a, D> {
                         }) {
                             add((fi, ci), si, v);
                         }
+                    }
+                }
+            }
+        }
+        // Values of a known type read back by a call (ORM rows).
+        if let Some(si) = spec.name_source() {
+            for (fi, file) in project.files.iter().enumerate() {
+                for ci in 0..file.calls.len() {
+                    let site = Site { file: fi, call: ci };
+                    if let Some(v) = domain.seed(&Origin::Fetched { source: si, site }) {
+                        add((fi, ci), si, v);
                     }
                 }
             }
@@ -727,7 +743,12 @@ impl<'a, D: Domain> Solver<'a, D> {
                 let Event::Call(ci) = *event else { continue };
                 let ci = ci as usize;
                 let call = &file.calls[ci];
-                spec.roles(file.language, call, &mut roles);
+                spec.roles(
+                    file.language,
+                    call,
+                    project.runtime().alternatives(fi, ci),
+                    &mut roles,
+                );
                 if generation_sites.contains(&(fi, ci)) {
                     roles.extend(generation_sinks.iter().map(|&k| Role::Sink(k)));
                     roles.sort_unstable();
@@ -815,6 +836,7 @@ impl<'a, D: Domain> Solver<'a, D> {
                 Part::Call(c) => self.weight(id, &ev.call(c, pos)),
                 Part::Read(r) => self.weight(id, &ev.read(r, pos)),
                 Part::Key(k) => ev.name_seed(k).map(|s| self.cx.domain.weight(&s)),
+                Part::Field(b, k) => self.weight(id, &ev.field(b, k, pos)),
             };
             (part, w)
         });
@@ -833,8 +855,48 @@ impl<'a, D: Domain> Solver<'a, D> {
                         format!("the key `{k}` holds {label}"),
                     );
                 }
+                Part::Field(b, k) => self.why_field(id, b, k, pos, t),
                 _ => {}
             }
+        }
+    }
+
+    /// Why `name["key"]` holds what it holds: its entry's heaviest part,
+    /// else the whole container.
+    fn why_field(&self, id: usize, name: Ustr, key: Ustr, pos: u32, t: &mut Trail) {
+        let ev = self.ev(id);
+        let Some((parts, at)) = ev.entry_parts(name, key, pos) else {
+            return self.why_read(id, name, pos, t);
+        };
+        let weighed = parts.into_iter().map(|part| {
+            let w = match part {
+                Part::Call(c) => self.weight(id, &ev.call(c, at)),
+                Part::Read(r) => self.weight(id, &ev.read(r, at)),
+                Part::Key(k) => ev.name_seed(k).map(|s| self.cx.domain.weight(&s)),
+                Part::Field(..) => None,
+            };
+            (part, w)
+        });
+        let info = &self.st.infos[id];
+        let file = &self.cx.project.files[info.file];
+        t.push(
+            info.file,
+            read_span(file, info.scope, pos),
+            format!("reads the entry `{key}` of `{name}`"),
+        );
+        match first_heaviest(weighed) {
+            Some(Part::Call(c)) => self.why_call(id, c, at, t),
+            Some(Part::Read(r)) => self.why_read(id, r, at, t),
+            Some(Part::Key(k)) if ev.name_seed(k).is_some() => {
+                let seed = ev.name_seed(k).expect("checked");
+                let label = self.label(ev.name_source().unwrap_or(0), &seed);
+                t.push(
+                    info.file,
+                    read_span(file, info.scope, at),
+                    format!("the key `{k}` holds {label}"),
+                );
+            }
+            _ => {}
         }
     }
 
@@ -1022,7 +1084,8 @@ impl<'a, D: Domain> Solver<'a, D> {
             return;
         }
         let mut roles = Vec::new();
-        self.cx.spec.roles(file.language, call, &mut roles);
+        let alts = self.cx.project.runtime().alternatives(fi, ci);
+        self.cx.spec.roles(file.language, call, alts, &mut roles);
         for r in &roles {
             let Role::Propagator(p) = *r else { continue };
             let prop = &self.cx.spec.data.propagator[p];
@@ -1559,6 +1622,79 @@ fn shape_keys(shape: &crate::facts::Shape, out: &mut Vec<Ustr>) {
     }
 }
 
+/// The names a value reads only through a literal key (`d["sub"]`, also
+/// in a template hole, `{d['sub']}`), with the key, and the names it reads
+/// any other way (whole). A shape it cannot see into reads its names whole.
+fn keyed_reads(v: &Value, keyed: &mut Vec<(Ustr, Ustr)>, whole: &mut Vec<Ustr>) {
+    use crate::facts::Shape;
+    match v {
+        Value::Name { text, .. } => whole.push(*text),
+        Value::List(items) => items.iter().for_each(|i| keyed_reads(i, keyed, whole)),
+        Value::Dict(pairs) => pairs.iter().for_each(|(_, v)| keyed_reads(v, keyed, whole)),
+        Value::Expr(e) => {
+            let before = keyed.len();
+            let mut stack = vec![(&e.shape, 0u8)];
+            let mut opaque = false;
+            while let Some((s, depth)) = stack.pop() {
+                if depth >= 8 {
+                    opaque = true;
+                    continue;
+                }
+                match s {
+                    Shape::Index(pair) => match (&pair.0, &pair.1) {
+                        (Shape::Name(b), Shape::Str(k)) => keyed.push((*b, *k)),
+                        (a, b) => {
+                            stack.push((a, depth + 1));
+                            stack.push((b, depth + 1));
+                        }
+                    },
+                    Shape::Name(n) => whole.push(*n),
+                    Shape::Binary(_, pair) | Shape::Or(pair) => {
+                        stack.push((&pair.0, depth + 1));
+                        stack.push((&pair.1, depth + 1));
+                    }
+                    Shape::Neg(inner) | Shape::Method(inner, _) => stack.push((inner, depth + 1)),
+                    Shape::Tuple(items) | Shape::Call(_, items) => {
+                        stack.extend(items.iter().map(|i| (i, depth + 1)));
+                    }
+                    Shape::Template(parts) => {
+                        for p in parts.iter() {
+                            if let crate::facts::Part::Hole { text, reads } = p {
+                                match hole_field(text) {
+                                    Some((b, k)) if reads.len() == 1 && reads[0] == b => {
+                                        keyed.push((b, k));
+                                    }
+                                    _ => whole.extend(reads.iter().copied()),
+                                }
+                            }
+                        }
+                    }
+                    Shape::Num(_) | Shape::Str(_) => {}
+                    Shape::Other | Shape::Function => opaque = true,
+                }
+            }
+            if opaque {
+                keyed.truncate(before);
+                whole.extend(e.reads.iter().copied());
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `(name, key)` of a template hole that is exactly `{name["key"]}` (a
+/// conversion or format spec after it allowed).
+fn hole_field(text: &str) -> Option<(Ustr, Ustr)> {
+    let inner = text.strip_prefix('{')?.strip_suffix('}')?;
+    let inner = inner.split(['!', ':']).next()?.trim();
+    let (name, rest) = inner.split_once('[')?;
+    let q = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let key = rest[1..].strip_suffix(']')?.strip_suffix(q)?;
+    let ok = |c: char| c.is_alphanumeric() || c == '_' || c == '.';
+    (!name.is_empty() && name.chars().all(ok) && !key.contains(['"', '\'']))
+        .then(|| (Ustr::from(name), Ustr::from(key)))
+}
+
 /// The literal subscript keys written in a template hole's text
 /// (`form['phone']`, `d["id_card"]`).
 fn hole_keys(text: &str, out: &mut Vec<Ustr>) {
@@ -1606,6 +1742,9 @@ enum Part {
     Read(Ustr),
     /// A dict or subscript key (for sources that classify names).
     Key(Ustr),
+    /// A read of one literal key of a name (`d["sub"]`), when the name is
+    /// read no other way in the value.
+    Field(Ustr, Ustr),
 }
 
 /// Evaluation in one scope, during a pass or after the fixed point.
@@ -1648,12 +1787,23 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
                 call.args.iter().for_each(|a| a.value.reads(&mut covered));
             }
             covered.sort_unstable();
-            out.extend(
-                reads
-                    .into_iter()
-                    .filter(|r| covered.binary_search(r).is_err())
-                    .map(Part::Read),
-            );
+            let (mut keyed, mut whole) = (Vec::new(), Vec::new());
+            keyed_reads(v, &mut keyed, &mut whole);
+            for r in reads
+                .into_iter()
+                .filter(|r| covered.binary_search(r).is_err())
+            {
+                if whole.contains(&r) || !keyed.iter().any(|(b, _)| *b == r) {
+                    out.push(Part::Read(r));
+                } else {
+                    out.extend(
+                        keyed
+                            .iter()
+                            .filter(|(b, _)| *b == r)
+                            .map(|&(b, k)| Part::Field(b, k)),
+                    );
+                }
+            }
         }
         if self.cx.spec.name_source().is_some() {
             let mut keys = Vec::new();
@@ -1679,9 +1829,95 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
                 Part::Key(k) => self
                     .name_seed(k)
                     .is_some_and(|seed| out.join(&Sym::of(seed))),
+                Part::Field(b, k) => out.join(&self.field(b, k, pos)),
             };
         }
         out
+    }
+
+    /// What `name["key"]` holds at `pos`: the entry of that key when the
+    /// dict display bound to `name` has one (its other keys and entries
+    /// are not read), else the whole container.
+    fn field(&self, name: Ustr, key: Ustr, pos: u32) -> Sym<D::Value> {
+        let Some((parts, at)) = self.entry_parts(name, key, pos) else {
+            return self.read(name, pos);
+        };
+        let mut out = Sym::bottom();
+        for part in parts {
+            match part {
+                Part::Call(c) => out.join(&self.call(c, at)),
+                Part::Read(r) => out.join(&self.read(r, at)),
+                Part::Key(k) => self
+                    .name_seed(k)
+                    .is_some_and(|seed| out.join(&Sym::of(seed))),
+                Part::Field(..) => false,
+            };
+        }
+        out
+    }
+
+    /// The parts of the entry for `key` of the dict display that binds
+    /// `name` at `pos`, with the position they are read at (the end of
+    /// that assignment). Entries keep no spans: the assignment's outermost
+    /// calls count when the entry reads their callee or receiver and
+    /// writes their literal first argument (`d.get("sub")`).
+    fn entry_parts(&self, name: Ustr, key: Ustr, pos: u32) -> Option<(Vec<Part>, u32)> {
+        let (_, Bound::Assign(ai)) = self.lookup(name, pos)? else {
+            return None;
+        };
+        let a = &self.file.assignments[ai];
+        if a.target != name || a.element.is_some() {
+            return None;
+        }
+        let Value::Dict(pairs) = &a.value else {
+            return None;
+        };
+        let entry = pairs
+            .iter()
+            .find_map(|(k, v)| matches!(k, Value::Str(s) if *s == key).then_some(v))?;
+        let mut parts = vec![Part::Key(key)];
+        let mut reads = Vec::new();
+        entry.reads(&mut reads);
+        let text = match entry {
+            Value::Expr(e) => e.text.as_str(),
+            _ => "",
+        };
+        let bytes = a.span.bytes();
+        let mut covered = Vec::new();
+        for c in self.file.calls_in(bytes.clone()) {
+            if self.idx.consumed_within(self.file, c, &bytes) {
+                continue;
+            }
+            let call = &self.file.calls[c];
+            let named = reads.contains(&call.callee)
+                || matches!(call.receiver, Receiver::Name(n) if reads.contains(&n));
+            let written = match call.args.first() {
+                Some(Arg {
+                    keyword: None,
+                    value: Value::Str(s),
+                    ..
+                }) => text.contains(s.as_str()),
+                _ => true,
+            };
+            if named && written {
+                parts.push(Part::Call(c));
+                covered.push(call.callee);
+                if let Receiver::Name(n) = call.receiver {
+                    covered.push(n);
+                }
+                call.args.iter().for_each(|a| a.value.reads(&mut covered));
+            }
+        }
+        parts.extend(
+            reads
+                .into_iter()
+                .filter(|r| !covered.contains(r))
+                .map(Part::Read),
+        );
+        let mut keys = Vec::new();
+        value_keys(entry, &mut keys);
+        parts.extend(keys.into_iter().map(Part::Key));
+        Some((parts, a.span.end_byte))
     }
 
     fn arg(&self, a: &Arg, pos: u32) -> Sym<D::Value> {
@@ -1744,7 +1980,23 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
         if let Some(seed) = self.name_seed(name) {
             return Some(seed);
         }
+        if let Some((base, rest)) = name.split_once('.') {
+            // An attribute of a value of a known type (`order.customer` of
+            // `order: Order`): what the type says that field holds.
+            let ty = self.type_of(Ustr::from(base), pos)?;
+            return self.typed_seed(
+                source,
+                crate::facts::QName::from(format!("{ty}.{rest}")),
+                None,
+            );
+        }
         // A parameter read whole, with its declared type (`body: UserIn`).
+        let ty = self.param_type(name)?;
+        self.typed_seed(source, ty, None)
+    }
+
+    /// The declared type of parameter `name` of this scope.
+    fn param_type(&self, name: Ustr) -> Option<crate::facts::QName> {
         let f = self
             .cx
             .project
@@ -1753,7 +2005,18 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
             .function(self.scope?.as_str())?;
         let f = &self.file.functions[f];
         let p = f.params.iter().position(|p| *p == name)?;
-        self.typed_seed(source, (*f.param_types.get(p)?)?, None)
+        *f.param_types.get(p)?
+    }
+
+    /// The type of a whole name at `pos`: what the assignment that binds it
+    /// made, else its parameter's declared type.
+    fn type_of(&self, name: Ustr, pos: u32) -> Option<crate::facts::QName> {
+        let assigned = super::index::reaching(self.cx.project, self.fi, self.scope, &name, pos)
+            .filter(|&ai| self.file.assignments[ai].target == name);
+        match assigned {
+            Some(ai) => self.file.assignments[ai].value_call,
+            None => self.param_type(name),
+        }
     }
 
     /// What a whole value of type `ty` holds, for a name-classifying source.
@@ -1784,9 +2047,10 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
         let seed = self.name_seed(a.target)?;
         let mut roles = Vec::new();
         let sanitized = self.file.calls_in(a.span.bytes()).any(|c| {
+            let alts = self.cx.project.runtime().alternatives(self.fi, c);
             self.cx
                 .spec
-                .roles(self.file.language, &self.file.calls[c], &mut roles);
+                .roles(self.file.language, &self.file.calls[c], alts, &mut roles);
             roles.iter().any(|r| matches!(r, Role::Sanitizer(_)))
         });
         (!sanitized).then_some(seed)
@@ -1843,7 +2107,10 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
     fn call(&self, ci: usize, pos: u32) -> Sym<D::Value> {
         let call = &self.file.calls[ci];
         let mut roles = Vec::new();
-        self.cx.spec.roles(self.file.language, call, &mut roles);
+        let alts = self.cx.project.runtime().alternatives(self.fi, ci);
+        self.cx
+            .spec
+            .roles(self.file.language, call, alts, &mut roles);
         if roles.iter().any(|r| matches!(r, Role::Sanitizer(_))) {
             return Sym::bottom();
         }
@@ -2015,7 +2282,8 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
         let spec = self.cx.spec;
         if spec.has_call_roles() {
             let mut roles = Vec::new();
-            spec.roles(self.file.language, call, &mut roles);
+            let alts = self.cx.project.runtime().alternatives(self.fi, ci);
+            spec.roles(self.file.language, call, alts, &mut roles);
             for r in &roles {
                 let Role::Propagator(p) = *r else { continue };
                 let prop = &spec.data.propagator[p];

@@ -613,8 +613,13 @@ impl<'a> Env<'a> {
                 Some(Seg::Attr(attr)) => {
                     if let Some(list) = self.attrs.get(&(class, attr.as_str())) {
                         segs = &segs[1..];
-                        let i = pick(list, self.assigns, usize::MAX);
-                        self.binding_type(i, hops)?
+                        // Every method's assignment counts: the last one with
+                        // a type, so that `self.client = None` in `close()`
+                        // does not erase `self.client = Client()`. (Several
+                        // types: the run-time pass joins them.)
+                        list.iter()
+                            .rev()
+                            .find_map(|&i| self.binding_type(i, hops))?
                     } else if self
                         .fn_by_qualname
                         .contains_key(format!("{}.{attr}", self.classes[class].qualname).as_str())

@@ -525,6 +525,9 @@ pub fn reads(n: Node<'_>, src: &str, memo: &mut Memo) -> Box<[Ustr]> {
                     .map(|ch| Step::Visit(ch, true)),
             ),
             "string" | "comment" => {}
+            // A comprehension's filter picks elements; what it tests is not
+            // in them (`[r for r in rows if r.owner == email]`).
+            "if_clause" => {}
             // Numbers and the like: no children to look at.
             _ if m.child_count() == 0 => {}
             k => {

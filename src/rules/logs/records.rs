@@ -136,7 +136,7 @@ impl Domain for InputDomain<'_> {
                 self.on_path[node]
             }
             // Types are for classifiers (the personal-data rules).
-            Origin::Typed { .. } => false,
+            Origin::Typed { .. } | Origin::Fetched { .. } => false,
             _ => true,
         };
         keep.then(|| Labels(vec![Ustr::from(self.spec.label(origin.source()))]))
@@ -326,7 +326,8 @@ pub fn writes(cx: &Context<'_>, site: Site) -> bool {
     let call = &file.calls[site.call];
     let records = &cx.catalog.records;
     let mut roles = Vec::new();
-    spec.roles(file.language, call, &mut roles);
+    let alts = cx.project.runtime().alternatives(site.file, site.call);
+    spec.roles(file.language, call, alts, &mut roles);
     roles.iter().any(|r| {
         let crate::catalog::taint::Role::Sink(k) = *r else {
             return false;

@@ -82,6 +82,9 @@ pub struct Models {
     /// By the dotted class name (`app.models.UserProfile`): an instance of
     /// a known type.
     pub by_class: FastMap<String, Categories>,
+    /// (class, field) → the data model the field holds (`customer:
+    /// Customer`, `items: list[Item]`), by dotted class names.
+    pub nested: FastMap<(String, Ustr), String>,
 }
 
 /// What an input component gives a handler parameter.
@@ -141,7 +144,12 @@ impl<'c> PiiDomain<'c> {
         else {
             return 0;
         };
-        // The class as resolved, else as the file imports it.
+        self.class_named(file, text, resolved.as_ref())
+    }
+
+    /// The categories of data model `text` as written in file `file`
+    /// (resolved, else through the file's imports), or 0.
+    fn class_named(&self, file: usize, text: &str, resolved: Option<&QName>) -> Categories {
         let class = match resolved {
             Some(r) => self.cx.project.canonical_or_same(r).as_str().to_string(),
             None => {
@@ -154,6 +162,59 @@ impl<'c> PiiDomain<'c> {
             .get(class.as_str())
             .copied()
             .unwrap_or(0)
+    }
+
+    /// What call `site` reads back when it ends a query of a data model:
+    /// the call and every call down its receiver chain are model reads
+    /// (`query`, `filter`, `first`, `scalars`, ...), and the first of them
+    /// is given the class first (`session.query(User)`, `session.get(User,
+    /// 1)`), or a `select(User)` of it (`session.scalars(select(User)
+    /// .where(...))`, `session.execute(select(User)).scalars().all()`).
+    fn fetched(&self, site: crate::analysis::callgraph::Site) -> Categories {
+        let pd = self.classifier();
+        let file = &self.cx.project.files[site.file];
+        let mut call = &file.calls[site.call];
+        if !pd.is_model_read(call.method()) || self.models().by_class.is_empty() {
+            return 0;
+        }
+        for _ in 0..8 {
+            match call.receiver {
+                crate::facts::Receiver::Call(r) => call = &file.calls[r as usize],
+                _ => break,
+            }
+            if !pd.is_model_read(call.method()) {
+                return 0;
+            }
+        }
+        let Some(first) = call.args.iter().find(|a| a.keyword.is_none()) else {
+            return 0;
+        };
+        match &first.value {
+            Value::Name { text, resolved } => self.class_named(site.file, text, resolved.as_ref()),
+            Value::Expr(e) => {
+                // `select(User)`, `select(User).where(...)`.
+                let mut shape = &e.shape;
+                for _ in 0..8 {
+                    match shape {
+                        crate::facts::Shape::Method(inner, m) if pd.is_model_read(m) => {
+                            shape = inner;
+                        }
+                        crate::facts::Shape::Call(callee, args) => {
+                            let m = callee.rsplit('.').next().unwrap_or(callee);
+                            return match args.first() {
+                                Some(crate::facts::Shape::Name(n)) if pd.is_model_read(m) => {
+                                    self.class_named(site.file, n, None)
+                                }
+                                _ => 0,
+                            };
+                        }
+                        _ => return 0,
+                    }
+                }
+                0
+            }
+            _ => 0,
+        }
     }
 
     /// The categories of a model instance that `ty` names: the class
@@ -173,6 +234,18 @@ impl<'c> PiiDomain<'c> {
                 continue;
             };
             let rest = &segs[i + 1..];
+            // `order.customer` of an `Order` instance: the nested model's
+            // categories (`customer: Customer`), field by field.
+            if seg.ends_with("()") && !rest.is_empty() && rest.iter().all(|r| !r.contains('(')) {
+                let mut cur = class.clone();
+                for attr in rest {
+                    match self.models().nested.get(&(cur.clone(), Ustr::from(attr))) {
+                        Some(next) => cur = next.clone(),
+                        None => return 0,
+                    }
+                }
+                return by_class.get(&cur).copied().unwrap_or(0);
+            }
             let instance = match rest.last() {
                 None => seg.ends_with("()"),
                 Some(last) => {
@@ -253,6 +326,11 @@ impl Domain for PiiDomain<'_> {
                 let c = self.classify(k);
                 (c.1 != 0).then_some(Pii::plain(c.1))
             }
+            // Rows an ORM query reads back, whole.
+            Origin::Fetched { site, .. } => {
+                let c = self.fetched(site);
+                (c != 0).then_some(Pii(c, 0))
+            }
             // A whole instance: its attributes hold what their names say.
             Origin::Typed { file, ty, args, .. } => {
                 let c = self.typed(file, ty, args);
@@ -318,14 +396,18 @@ fn data_models(cx: &Context<'_>) -> Models {
         vars.chain(declared)
             .fold(0, |acc, n| acc | pd.identified(pd.classify(&n)))
     };
-    for f in &cx.project.files {
-        for c in &f.classes {
+    // Every data model: its own and inherited fields' categories, and the
+    // classes (file, class) whose fields it has.
+    let mut found: Vec<FoundModel> = Vec::new();
+    for (fi, f) in cx.project.files.iter().enumerate() {
+        for (ci, c) in f.classes.iter().enumerate() {
             let decorated = c.decorators.iter().any(|d| {
                 d.resolved
                     .as_ref()
                     .is_some_and(|r| pd.is_model(r.as_str().trim_end_matches("()")))
             });
             let mut set = 0;
+            let mut chain = Vec::new();
             let dotted = crate::analysis::index::dotted(&f.module, &c.qualname);
             let based = crate::rules::opt_out::stored::derives(
                 cx,
@@ -334,6 +416,7 @@ fn data_models(cx: &Context<'_>) -> Models {
                 |fj, cj| {
                     let file = &cx.project.files[fj];
                     set |= fields_of(file, &file.classes[cj]);
+                    chain.push((fj, cj));
                 },
             );
             if !(based || decorated) {
@@ -343,19 +426,79 @@ fn data_models(cx: &Context<'_>) -> Models {
                 // A class of another language, or one the index does not know.
                 set = fields_of(f, c);
             }
-            if set != 0 {
-                // By name only for names of two words or more: a `user` is
-                // far from always a `User` (a chat platform's, an OS one).
-                let words = crate::catalog::personal_data::tokens(&c.name);
-                if words.len() >= 2 {
-                    *out.by_name.entry(words.join("_")).or_insert(0) |= set;
+            if chain.is_empty() {
+                chain.push((fi, ci));
+            }
+            found.push((dotted, c.name, set, chain));
+        }
+    }
+    // Fields that hold another model (`customer: Customer`, `items:
+    // list[Item]`): the words of the declared type, resolved as the
+    // class's file imports them.
+    let index: FastMap<&str, usize> = found
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.0.as_str(), i))
+        .collect();
+    for (dotted, _, _, chain) in &found {
+        for &(fj, cj) in chain {
+            for x in &cx.project.files[fj].classes[cj].fields {
+                let words = x
+                    .type_text
+                    .split(|ch: char| !(ch.is_alphanumeric() || ch == '_' || ch == '.'))
+                    .filter(|w| !w.is_empty())
+                    .take(8);
+                for w in words {
+                    let text = resolve_text(cx, fj, w);
+                    let text = cx.project.canonical_text(&text).unwrap_or(text);
+                    let local = crate::analysis::index::dotted(&cx.project.files[fj].module, w);
+                    let target = [text, local]
+                        .into_iter()
+                        .find(|t| index.contains_key(t.as_str()));
+                    if let Some(t) = target.filter(|t| t != dotted) {
+                        out.nested.insert((dotted.clone(), x.name), t);
+                        break;
+                    }
                 }
-                *out.by_class.entry(dotted).or_insert(0) |= set;
             }
         }
     }
+    // A model holds what the models in its fields hold (bounded depth).
+    let mut sets: Vec<Categories> = found.iter().map(|m| m.2).collect();
+    for _ in 0..4 {
+        let mut grew = false;
+        for ((class, _), target) in &out.nested {
+            let (Some(&a), Some(&b)) = (index.get(class.as_str()), index.get(target.as_str()))
+            else {
+                continue;
+            };
+            if sets[a] | sets[b] != sets[a] {
+                sets[a] |= sets[b];
+                grew = true;
+            }
+        }
+        if !grew {
+            break;
+        }
+    }
+    for ((dotted, name, _, _), set) in found.into_iter().zip(sets) {
+        if set == 0 {
+            continue;
+        }
+        // By name only for names of two words or more: a `user` is far
+        // from always a `User` (a chat platform's, an OS one).
+        let words = crate::catalog::personal_data::tokens(&name);
+        if words.len() >= 2 {
+            *out.by_name.entry(words.join("_")).or_insert(0) |= set;
+        }
+        *out.by_class.entry(dotted).or_insert(0) |= set;
+    }
     out
 }
+
+/// A data model as `data_models` finds it: dotted name, class name, its
+/// fields' categories, and the (file, class) pairs whose fields it has.
+type FoundModel = (String, Ustr, Categories, Vec<(usize, usize)>);
 
 /// The input components of a Gradio registration (`btn.click(fn,
 /// inputs=[image, text])`, `gr.Interface(fn, inputs=...)`), in order.

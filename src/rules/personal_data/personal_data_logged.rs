@@ -26,7 +26,8 @@ structlog; in Rust, the `tracing` and `log` macros) and reports the call that wr
 steps as related locations and code flow. Values passed through a masking,
 hashing or anonymising helper first are clean. IP addresses and device ids
 are not reported: a network log must keep the requester's address (LOG003
-asks for it).
+asks for it). Nor are face images and voice samples (`[personal_data]
+media`): a log line that names one shows its file name or path.
 
 ## Why is this bad?
 Log files are copied, shipped to log services and kept for months, read by
@@ -89,8 +90,11 @@ impl Rule for PersonalDataLogged {
         };
         let pd = domain.classifier();
         for flow in &taint.flows {
-            // The requester's address is what a network log must keep.
-            let identified = pd.identified(flow.value.0) & !pd.network_log(flow.value.0);
+            // The requester's address is what a network log must keep; a
+            // picture or a recording named in a log line is its file name.
+            let identified = pd.identified(flow.value.0)
+                & !pd.network_log(flow.value.0)
+                & !pd.media(flow.value.0);
             if identified == 0 || spec.data.sink[flow.sink].id != LOG_SINK {
                 continue;
             }

@@ -141,7 +141,7 @@ impl Domain for TrainingDomain<'_> {
                 Some(Pii::plain(gradio | self.conversation))
             }
             Origin::Read { .. } | Origin::Call { .. } => Some(Pii::plain(self.conversation)),
-            Origin::Generation { .. } | Origin::Typed { .. } => None,
+            Origin::Generation { .. } | Origin::Typed { .. } | Origin::Fetched { .. } => None,
         }
     }
 
@@ -285,10 +285,11 @@ impl Rule for TrainingDataUnconsented {
 fn has_sink(cx: &Context<'_>, spec: &crate::catalog::taint::TaintSpec) -> bool {
     use crate::catalog::taint::Role;
     let mut roles = Vec::new();
-    cx.project.files.iter().any(|f| {
-        f.calls.iter().any(|c| {
+    let runtime = cx.project.runtime();
+    cx.project.files.iter().enumerate().any(|(fi, f)| {
+        f.calls.iter().enumerate().any(|(ci, c)| {
             roles.clear();
-            spec.roles(f.language, c, &mut roles);
+            spec.roles(f.language, c, runtime.alternatives(fi, ci), &mut roles);
             roles.iter().any(|r| matches!(r, Role::Sink(_)))
         })
     })
