@@ -384,6 +384,17 @@ impl<'a, D: Domain> Solver<'a, D> {
             for (fi, file) in project.files.iter().enumerate() {
                 for (ci, call) in file.calls.iter().enumerate() {
                     spec.source_roles(file.language, call, &mut roles);
+                    // `Cli::parse()` of a struct deriving `clap::Parser`.
+                    if roles.is_empty()
+                        && let Some(name) = &call.resolved
+                    {
+                        for alt in project.via_library_bases(name) {
+                            spec.source_roles_as(file.language, call, &alt, &mut roles);
+                            if !roles.is_empty() {
+                                break;
+                            }
+                        }
+                    }
                     for &si in &roles {
                         if let Some(v) = domain.seed(&Origin::Call {
                             source: si,

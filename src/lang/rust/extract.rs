@@ -1192,8 +1192,9 @@ impl<'a> Visitor<'a> {
         }
     }
 
-    /// The class fact of a struct or enum: the traits implemented for it
-    /// are its bases.
+    /// The class fact of a struct or enum: the traits derived for it
+    /// (`#[derive(Parser)]` implements `clap::Parser`) and implemented for
+    /// it are its bases.
     fn type_fact(
         &mut self,
         name: String,
@@ -1203,12 +1204,10 @@ impl<'a> Visitor<'a> {
         name_span: Span,
         span: Span,
     ) {
-        let bases = self
-            .items
-            .traits
-            .get(dotted)
-            .map(|ts| ts.iter().map(|t| QName::new(t)).collect())
-            .unwrap_or_default();
+        let mut bases: Vec<QName> = self.derives(attrs).iter().map(|t| QName::new(t)).collect();
+        if let Some(ts) = self.items.traits.get(dotted) {
+            bases.extend(ts.iter().map(|t| QName::new(t)));
+        }
         self.facts.classes.push(Class {
             name: name.as_str().into(),
             qualname: self.qualname(&name).as_str().into(),
@@ -1218,6 +1217,23 @@ impl<'a> Visitor<'a> {
             name_span,
             span,
         });
+    }
+
+    /// The traits an item's `#[derive(...)]` attributes name, resolved
+    /// (`Parser` with `use clap::Parser;` → `clap.Parser`).
+    fn derives(&self, attrs: &[Attribute]) -> Vec<String> {
+        let mut out = Vec::new();
+        for a in attrs.iter().filter(|a| a.path().is_ident("derive")) {
+            let _ = a.parse_nested_meta(|m| {
+                let segs: Vec<String> =
+                    m.path.segments.iter().map(|s| s.ident.to_string()).collect();
+                if let Some(t) = self.resolve_path(&segs) {
+                    out.push(t);
+                }
+                Ok(())
+            });
+        }
+        out
     }
 
     fn macro_call(&mut self, mac: &'a syn::Macro) {

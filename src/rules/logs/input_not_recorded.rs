@@ -32,7 +32,8 @@ handler inputs, Streamlit `text_input`/`chat_input`/`text_area`/
 `file_uploader`, and for local entry points command-line arguments
 (`argparse`, click/typer parameters, `input()`, `sys.argv`); in Rust, the
 handler parameters of axum and actix-web (`Json<T>`, `Form<T>`, `Query<T>`,
-`Path<T>`, `web::Json<T>`) and, for a binary's `main`, `std::env::args()` — through
+`Path<T>`, `web::Json<T>`) and, for a binary's `main`, `std::env::args()` and clap
+(`Cli::parse()` of a `#[derive(Parser)]` struct, a builder's `get_matches()`) — through
 assignments, f-strings, `json.dumps`, containers and project functions, and
 reports the endpoint when none of it reaches a record in code the endpoint
 runs. A record is:
