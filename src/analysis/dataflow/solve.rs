@@ -584,7 +584,9 @@ impl<'a, D: Domain> Solver<'a, D> {
                     params: 1 << i,
                     fields: 0,
                 };
-                state.def(*p, f.span.start_byte, sym, Why::Param(i as u32));
+                // Bound before anything of the scope: a Rust `#[instrument]`
+                // call sits on its attribute, before `fn`.
+                state.def(*p, 0, sym, Why::Param(i as u32));
             }
         }
         let mut ret = Sym::bottom();

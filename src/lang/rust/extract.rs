@@ -976,6 +976,7 @@ impl<'a> Visitor<'a> {
             type_args: messages,
             returns: None,
         });
+        self.instrument(attrs, sig);
         if let Some(b) = body {
             self.visit_block(b);
             if let Some(syn::Stmt::Expr(tail, None)) = b.stmts.last() {
@@ -1217,6 +1218,67 @@ impl<'a> Visitor<'a> {
             name_span,
             span,
         });
+    }
+
+    /// `#[instrument]` records the function's arguments (those it does not
+    /// skip) and its `fields(...)` on a span when the function runs: a call
+    /// of the attribute, in the function's scope, with them as keyword
+    /// arguments.
+    fn instrument(&mut self, attrs: &[Attribute], sig: &Signature) {
+        for a in attrs {
+            let path = a.path();
+            if path.segments.last().is_none_or(|s| s.ident != "instrument") {
+                continue;
+            }
+            let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+            let parsed = match &a.meta {
+                Meta::List(l) => macros::instrument_args(l.tokens.clone()),
+                _ => Some(macros::Instrument::default()),
+            };
+            let Some(parsed) = parsed else { continue };
+            let mut args: Vec<Arg> = Vec::new();
+            if !parsed.skip_all {
+                for input in &sig.inputs {
+                    let FnArg::Typed(pt) = input else { continue };
+                    let Some(ident) = pat_ident(&pt.pat) else {
+                        continue;
+                    };
+                    let name = ident.to_string();
+                    if parsed.skip.contains(&name) {
+                        continue;
+                    }
+                    let expr = Expr::Path(syn::ExprPath {
+                        attrs: Vec::new(),
+                        qself: None,
+                        path: ident.clone().into(),
+                    });
+                    args.push(Arg {
+                        keyword: Some(name.as_str().into()),
+                        value: self.value(&expr),
+                        span: self.expr_span(&expr),
+                    });
+                }
+            }
+            for f in &parsed.fields {
+                args.push(Arg {
+                    keyword: f.keyword.as_deref().map(Into::into),
+                    value: self.value(&f.expr),
+                    span: self.expr_span(&f.expr),
+                });
+            }
+            let resolved = self.resolve_macro(&segs);
+            self.push_call(
+                segs.join("."),
+                resolved,
+                args.into_boxed_slice(),
+                (Receiver::None, None),
+                [
+                    a.pound_token.spans[0],
+                    values::path_last(path),
+                    a.bracket_token.span.close(),
+                ],
+            );
+        }
     }
 
     /// The traits an item's `#[derive(...)]` attributes name, resolved
@@ -1886,10 +1948,15 @@ fn unwraps_binding(pat: &Pat, body: &Expr) -> bool {
 /// The name a pattern binds when it binds one: `x`, `mut x`, `State(x)`,
 /// `Json(req)`, `&x`.
 fn pat_name(p: &Pat) -> Option<String> {
+    pat_ident(p).map(ToString::to_string)
+}
+
+/// The name a pattern binds, when it binds one (`Json(user)`, `&x`).
+fn pat_ident(p: &Pat) -> Option<&syn::Ident> {
     let mut p = p;
     for _ in 0..values::MAX_LITERAL_DEPTH {
         p = match p {
-            Pat::Ident(i) if i.subpat.is_none() => return Some(i.ident.to_string()),
+            Pat::Ident(i) if i.subpat.is_none() => return Some(&i.ident),
             Pat::Type(t) => &t.pat,
             Pat::Reference(r) => &r.pat,
             Pat::Paren(x) => &x.pat,

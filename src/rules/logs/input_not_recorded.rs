@@ -49,6 +49,9 @@ runs. A record is:
   (`f"failed: {req.model_name}"`) does not count either;
   in Rust, `tracing` and `log` macros at info level or above,
   their fields (`prompt = %req.prompt`) and format arguments included;
+- a span attribute kept with the trace: OpenTelemetry `set_attribute`/
+  `set_attributes`; in Rust, `Span::record` and the arguments `#[instrument]`
+  does not skip;
 - a database write: SQLAlchemy `add`/`insert().values` (also on an
   unannotated session from `SessionLocal()`, `Session(engine)`, a
   `Depends(get_db)` dependency or `db.session`), Django `objects.create` and
