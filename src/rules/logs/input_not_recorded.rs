@@ -216,5 +216,13 @@ fn handler_scope(cx: &Context<'_>, handler: &Handler) -> Option<(usize, Option<u
             let &fi = cx.project.modules.get(module)?;
             Some((fi, None))
         }
+        Handler::Closure { module, scope, .. } => {
+            let &fi = cx.project.modules.get(module)?;
+            let scope = match scope {
+                Some(q) => Some(ustr::Ustr::from_existing(q)?),
+                None => None,
+            };
+            Some((fi, scope))
+        }
     }
 }
