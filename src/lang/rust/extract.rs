@@ -90,6 +90,9 @@ struct Items {
     /// Aliases that stand for their own type parameter
     /// (`type Shared<T> = Arc<Mutex<T>>;`): a use names its argument.
     generic_aliases: std::collections::HashSet<String>,
+    /// Aliases, keyed like `aliases`, → the type they name as declared,
+    /// wrappers kept (`type Extracted = State<Shared>;` → `axum.extract.State`).
+    declared_aliases: HashMap<String, String>,
 }
 
 /// Rounds of alias resolution: an alias of an alias settles in one more.
@@ -388,6 +391,7 @@ impl<'a> Visitor<'a> {
     /// most [`MAX_ALIAS_ROUNDS`], which also ends a cycle.
     fn resolve_aliases(&mut self, aliases: Vec<(Vec<String>, String, &syn::ItemType)>) {
         let mut pending = Vec::new();
+        let mut declared: Vec<(Vec<String>, String, Vec<String>)> = Vec::new();
         for (path, name, t) in aliases {
             let key = match path.is_empty() {
                 true => name,
@@ -403,6 +407,9 @@ impl<'a> Visitor<'a> {
                 continue;
             }
             let dotted = self.item_path(&path, &key[key.rfind('.').map_or(0, |i| i + 1)..]);
+            if let Some(outer) = outer_path(&t.ty) {
+                declared.push((path.clone(), key.clone(), outer));
+            }
             pending.push((path, key, dotted, segs));
         }
         for _ in 0..MAX_ALIAS_ROUNDS {
@@ -416,6 +423,39 @@ impl<'a> Visitor<'a> {
                 {
                     self.items.alias_paths.insert(dotted.clone(), t.clone());
                     self.items.aliases.insert(key.clone(), t);
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        // As declared: an alias of an alias takes the other's.
+        for _ in 0..MAX_ALIAS_ROUNDS {
+            let mut changed = false;
+            for (path, key, outer) in &declared {
+                let local = |n: &str| match path.is_empty() {
+                    true => n.to_string(),
+                    false => format!("{}.{n}", path.join(".")),
+                };
+                let target = match outer.as_slice() {
+                    [one] if self.items.aliases.contains_key(&local(one)) => {
+                        self.items.declared_aliases.get(&local(one)).cloned()
+                    }
+                    [one] if self.items.aliases.contains_key(one) => {
+                        self.items.declared_aliases.get(one).cloned()
+                    }
+                    _ => {
+                        let saved = std::mem::replace(&mut self.mod_path, path.clone());
+                        let t = self.resolve_path(outer);
+                        self.mod_path = saved;
+                        t
+                    }
+                };
+                if let Some(t) = target
+                    && self.items.declared_aliases.get(key) != Some(&t)
+                {
+                    self.items.declared_aliases.insert(key.clone(), t);
                     changed = true;
                 }
             }
@@ -883,7 +923,19 @@ impl<'a> Visitor<'a> {
         let Type::Path(p) = t else {
             return None;
         };
-        self.resolve_path(&values::path_segments(p.qself.as_ref(), &p.path))
+        let segs = values::path_segments(p.qself.as_ref(), &p.path);
+        // An alias of this file names what it was declared as.
+        if let [one] = segs.as_slice() {
+            let scoped = (!self.mod_path.is_empty())
+                .then(|| format!("{}.{one}", self.mod_path.join(".")));
+            let found = scoped
+                .and_then(|k| self.items.declared_aliases.get(&k))
+                .or_else(|| self.items.declared_aliases.get(one));
+            if let Some(d) = found {
+                return Some(d.clone());
+            }
+        }
+        self.resolve_path(&segs)
     }
 
     /// A parameter whose type is a generic of the function (`p: &P` with
@@ -1717,6 +1769,11 @@ impl<'a> Visit<'a> for Visitor<'a> {
             return;
         };
         let span = self.span(t.type_token.span, t.semi_token.spans[0]);
+        if let Some(d) = self.items.declared_aliases.get(&name) {
+            self.facts
+                .type_aliases
+                .push((name.as_str().into(), QName::new(d)));
+        }
         self.facts.assignments.push(Assignment {
             target: name.as_str().into(),
             scope: None,
@@ -1947,6 +2004,19 @@ fn unwraps_binding(pat: &Pat, body: &Expr) -> bool {
 
 /// The name a pattern binds when it binds one: `x`, `mut x`, `State(x)`,
 /// `Json(req)`, `&x`.
+/// The segments of a type's outer path, references taken off and
+/// wrappers kept (`&State<Shared>` → `State`).
+fn outer_path(t: &Type) -> Option<Vec<String>> {
+    let mut t = t;
+    while let Type::Reference(r) = t {
+        t = &r.elem;
+    }
+    match t {
+        Type::Path(p) => Some(values::path_segments(p.qself.as_ref(), &p.path)),
+        _ => None,
+    }
+}
+
 fn pat_name(p: &Pat) -> Option<String> {
     pat_ident(p).map(ToString::to_string)
 }
