@@ -277,7 +277,9 @@ fn work_times() -> (Duration, Duration) {
 fn split_work(stats: &mut Stats, start: (Duration, Duration)) {
     let (parse, frontend) = work_times();
     stats.parse_work = parse.saturating_sub(start.0);
-    stats.extract_work = frontend.saturating_sub(start.1).saturating_sub(stats.parse_work);
+    stats.extract_work = frontend
+        .saturating_sub(start.1)
+        .saturating_sub(stats.parse_work);
 }
 
 fn extract_text(

@@ -22,9 +22,9 @@ use crate::analysis::index::{Symbol, dotted};
 use crate::analysis::queues::{self, QueueStats};
 use crate::analysis::{FastMap, FastSet, Project};
 use crate::facts::{Call, QName, Value};
-use crate::source::Span;
 use crate::finding::DispatchStats;
 use crate::lang;
+use crate::source::Span;
 
 /// Base-class lookups stop after this many classes (cycles, deep hierarchies).
 const MAX_MRO: usize = 32;

@@ -460,7 +460,14 @@ impl<'a> Finder<'a> {
             call.span
         };
         let methods = self.methods(reg, name, &call.args);
-        let mut route = self.route_spec(reg, name, &call.args, fi, scope, target_name.map(|n| n.as_str()));
+        let mut route = self.route_spec(
+            reg,
+            name,
+            &call.args,
+            fi,
+            scope,
+            target_name.map(|n| n.as_str()),
+        );
         let mut key = key;
         let mut methods = methods;
         // The call whose span holds the parts of a chained route.
@@ -639,7 +646,14 @@ impl<'a> Finder<'a> {
         let target_name = self.target_name(target);
         let key = self.receiver_key(fi, scope, &inner.callee);
         let methods = self.methods(reg, name, &inner.args);
-        let route = self.route_spec(reg, name, &inner.args, fi, scope, target_name.map(|n| n.as_str()));
+        let route = self.route_spec(
+            reg,
+            name,
+            &inner.args,
+            fi,
+            scope,
+            target_name.map(|n| n.as_str()),
+        );
         self.registered.push(Registered {
             fi,
             key,

@@ -474,7 +474,10 @@ fn print_stats(s: &engine::Stats) {
             // Summed over workers: with `--jobs 1` they add up to the phase
             // less reading the files.
             for (part, w) in [("parse", s.parse_work), ("extract", s.extract_work)] {
-                eprintln!("    {part:<12} {:>9.1} ms (worker time)", w.as_secs_f64() * 1000.0);
+                eprintln!(
+                    "    {part:<12} {:>9.1} ms (worker time)",
+                    w.as_secs_f64() * 1000.0
+                );
             }
         }
     }

@@ -178,7 +178,11 @@ fn server_type(project: &Project, listed: &[String], t: QName) -> bool {
         let Some(&fi) = project.modules.get(module) else {
             return false;
         };
-        match project.files[fi].type_aliases.iter().find(|(n, _)| n == name) {
+        match project.files[fi]
+            .type_aliases
+            .iter()
+            .find(|(n, _)| n == name)
+        {
             Some((_, declared)) => t = *declared,
             None => return false,
         }

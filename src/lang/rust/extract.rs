@@ -191,15 +191,15 @@ pub fn extract(
     v.finish();
 }
 
-fn span_bytes(s: PmSpan) -> std::ops::Range<usize> {
-    values::bytes(s)
-}
-
 impl<'a> Visitor<'a> {
     fn span(&self, first: PmSpan, last: PmSpan) -> Span {
-        let a = span_bytes(first).start.min(self.src.len());
-        let b = span_bytes(last).end.clamp(a, self.src.len());
+        let a = self.span_bytes(first).start.min(self.src.len());
+        let b = self.span_bytes(last).end.clamp(a, self.src.len());
         self.index.span(a, b)
+    }
+
+    fn span_bytes(&self, s: PmSpan) -> std::ops::Range<usize> {
+        values::bytes(s, self.src)
     }
 
     fn expr_span(&self, e: &Expr) -> Span {
@@ -847,10 +847,10 @@ impl<'a> Visitor<'a> {
             }
             let close = a.bracket_token.span.close();
             let span = self.span(a.pound_token.spans[0], close);
-            let open = span_bytes(a.bracket_token.span.open()).end;
+            let open = self.span_bytes(a.bracket_token.span.open()).end;
             let text = self
                 .src
-                .get(open..span_bytes(close).start)
+                .get(open..self.span_bytes(close).start)
                 .map(values::shorten)
                 .unwrap_or_default();
             let (args, called) = match &a.meta {
@@ -926,8 +926,8 @@ impl<'a> Visitor<'a> {
         let segs = values::path_segments(p.qself.as_ref(), &p.path);
         // An alias of this file names what it was declared as.
         if let [one] = segs.as_slice() {
-            let scoped = (!self.mod_path.is_empty())
-                .then(|| format!("{}.{one}", self.mod_path.join(".")));
+            let scoped =
+                (!self.mod_path.is_empty()).then(|| format!("{}.{one}", self.mod_path.join(".")));
             let found = scoped
                 .and_then(|k| self.items.declared_aliases.get(&k))
                 .or_else(|| self.items.declared_aliases.get(one));
@@ -1180,7 +1180,8 @@ impl<'a> Visitor<'a> {
         let [first, callee_last, last] = spans;
         let (receiver, receiver_key) = receiver;
         let span = self.span(first, last);
-        let callee_end = span_bytes(callee_last)
+        let callee_end = self
+            .span_bytes(callee_last)
             .end
             .clamp(span.start_byte as usize, span.end_byte as usize);
         let key = (span.start_byte as usize, span.end_byte as usize);
@@ -1339,8 +1340,12 @@ impl<'a> Visitor<'a> {
         let mut out = Vec::new();
         for a in attrs.iter().filter(|a| a.path().is_ident("derive")) {
             let _ = a.parse_nested_meta(|m| {
-                let segs: Vec<String> =
-                    m.path.segments.iter().map(|s| s.ident.to_string()).collect();
+                let segs: Vec<String> = m
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
                 if let Some(t) = self.resolve_path(&segs) {
                     out.push(t);
                 }
@@ -1709,8 +1714,10 @@ impl<'a> Visit<'a> for Visitor<'a> {
                 let colon_end = f
                     .colon_token
                     .as_ref()
-                    .map_or(span_bytes(ident.span()).end, |c| span_bytes(c.spans[0]).end);
-                let ty_end = span_bytes(values::type_last(&f.ty)).end;
+                    .map_or(self.span_bytes(ident.span()).end, |c| {
+                        self.span_bytes(c.spans[0]).end
+                    });
+                let ty_end = self.span_bytes(values::type_last(&f.ty)).end;
                 let type_text = self
                     .src
                     .get(colon_end..ty_end)

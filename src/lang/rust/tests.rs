@@ -553,11 +553,23 @@ fn parameters_typed_by_aliases_keep_the_declared_wrapper() {
         .iter()
         .map(|t| t.map(|q| q.as_str().to_string()))
         .collect();
-    assert_eq!(types, [Some("axum.extract.State".into()), Some("axum.extract.State".into())]);
+    assert_eq!(
+        types,
+        [
+            Some("axum.extract.State".into()),
+            Some("axum.extract.State".into())
+        ]
+    );
     let aliases: Vec<(String, String)> = f
         .type_aliases
         .iter()
         .map(|(n, t)| (n.to_string(), t.as_str().to_string()))
         .collect();
-    assert_eq!(aliases, [("Shared".into(), "axum.extract.State".into()), ("Again".into(), "axum.extract.State".into())]);
+    assert_eq!(
+        aliases,
+        [
+            ("Shared".into(), "axum.extract.State".into()),
+            ("Again".into(), "axum.extract.State".into())
+        ]
+    );
 }

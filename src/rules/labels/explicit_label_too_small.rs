@@ -394,7 +394,10 @@ fn px_mark<'f>(sc: Scope<'f>, x: &'f PxText, call: &'f Call) -> Option<Mark<'f>>
     // A scale made from a pixel height: the height.
     if let Shape::Call(name, args) = &height {
         let known = x.scale_calls.iter().any(|s| {
-            name.as_str() == s || name.strip_suffix(s.as_str()).is_some_and(|h| h.ends_with('.'))
+            name.as_str() == s
+                || name
+                    .strip_suffix(s.as_str())
+                    .is_some_and(|h| h.ends_with('.'))
         });
         height = match (known, args.first()) {
             (true, Some(first)) => first.clone(),
