@@ -5,8 +5,9 @@
 
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
@@ -261,15 +262,37 @@ pub fn parse_budget() -> &'static ByteBudget {
 
 /// Run the frontend on one file's text, within the parse budget. A panic
 /// becomes an `internal-error` notification for that file.
+/// Worker time spent in the frontends (parse and extract), summed over
+/// files and threads, for `--stats`.
+static FRONTEND_NANOS: AtomicU64 = AtomicU64::new(0);
+
+/// Parser and frontend worker time so far.
+fn work_times() -> (Duration, Duration) {
+    let frontend = Duration::from_nanos(FRONTEND_NANOS.load(Ordering::Relaxed));
+    (lang::parse_time(), frontend)
+}
+
+/// Set `stats.parse_work`/`extract_work` from the worker times at the
+/// phase's start.
+fn split_work(stats: &mut Stats, start: (Duration, Duration)) {
+    let (parse, frontend) = work_times();
+    stats.parse_work = parse.saturating_sub(start.0);
+    stats.extract_work = frontend
+        .saturating_sub(start.1)
+        .saturating_sub(stats.parse_work);
+}
+
 fn extract_text(
     file: &SourcePath,
     text: &str,
     options: &lang::ExtractOptions<'_>,
 ) -> (Option<FileFacts>, Vec<Notification>) {
     let permit = parse_budget().acquire(text.len() as u64);
+    let t = Instant::now();
     let extracted = std::panic::catch_unwind(AssertUnwindSafe(|| {
         lang::frontend(file.language).extract(&file.rel, text, options)
     }));
+    FRONTEND_NANOS.fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
     release_parser_memory(text.len());
     drop(permit);
     match extracted {
@@ -306,6 +329,7 @@ pub fn load(
     stats.walk = t.elapsed();
 
     let t = Instant::now();
+    let work = work_times();
     let options = extract_options(settings, catalog, false);
     let extracted: Vec<_> = files
         .par_iter()
@@ -313,6 +337,7 @@ pub fn load(
         .collect();
     let facts = gather(extracted, &mut notifications);
     stats.parse = t.elapsed();
+    split_work(&mut stats, work);
     index(facts, notifications, &files, stats)
 }
 
@@ -407,6 +432,7 @@ fn scan_with_cache(
     stats.walk = t.elapsed();
 
     let t = Instant::now();
+    let work = work_times();
     let read: Vec<Result<(String, EntryKey), Notification>> = files
         .par_iter()
         .map(|f| match read_source(f, settings.max_file_size) {
@@ -456,6 +482,7 @@ fn scan_with_cache(
         .collect();
     let facts = gather(extracted, &mut notifications);
     stats.parse = t.elapsed();
+    split_work(&mut stats, work);
     (stats.cache_hits, stats.cache_misses) = cache.counts();
     stats.result_cache = Some(false);
     let (project, notifications, stats) = index(facts, notifications, &files, stats);

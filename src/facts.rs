@@ -99,6 +99,12 @@ pub struct FileFacts {
     /// for the project's module tree.
     #[serde(default)]
     pub submodules: Vec<Submodule>,
+    /// Module-level type aliases (Rust `type Extracted = State<Shared>;`)
+    /// with the type they name as declared, wrappers kept
+    /// (`axum.extract.State`): a parameter typed by one from another module
+    /// is read through it (`not_param_types`).
+    #[serde(default)]
+    pub type_aliases: Vec<(Ustr, QName)>,
     /// Code built only for tests (a Rust file declared under
     /// `#[cfg(test)]`): set when the project is indexed, never extracted.
     #[serde(default)]
@@ -547,6 +553,7 @@ impl FileFacts {
             config: Vec::new(),
             stores: Vec::new(),
             submodules: Vec::new(),
+            type_aliases: Vec::new(),
             test_only: false,
             ui_strings: Vec::new(),
             channels: Vec::new(),

@@ -363,7 +363,12 @@ pub struct RuleMeta {
 #[derive(Debug, Default, Clone)]
 pub struct Stats {
     pub walk: Duration,
+    /// Reading, parsing and extracting (wall time).
     pub parse: Duration,
+    /// Of that, worker time summed over threads: in the parsers (syn,
+    /// tree-sitter), and in the rest of the frontends (extraction).
+    pub parse_work: Duration,
+    pub extract_work: Duration,
     pub index: Duration,
     pub rules: Duration,
     pub filter: Duration,

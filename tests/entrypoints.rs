@@ -22,6 +22,15 @@ fn render(e: &EntryPoint) -> String {
         Handler::Function { module, qualname } => format!("{module}:{qualname}"),
         Handler::Module { module } => format!("module {module}"),
         Handler::MainBlock { module, span } => format!("main {module}:{}", span.start_line),
+        Handler::Closure {
+            module,
+            scope,
+            span,
+        } => format!(
+            "closure {module}:{}:{}",
+            scope.as_deref().unwrap_or("-"),
+            span.start_line
+        ),
     };
     let mut s = format!(
         "{}:{} {} {} [{}] {} -> {}",
@@ -516,7 +525,7 @@ fn rust_axum_actix_rocket_tonic_and_binaries() {
         &[
             // axum: `.route(path, post(h).get(h2))` in a function that
             // `main` nests under `/api`; a closure handler stands for the
-            // project function it calls; a closure calling none is skipped.
+            // project function it calls.
             "src/api/mod.rs:6 http axum [POST] /api/chat -> servers.api:chat",
             "src/api/mod.rs:6 http axum [GET] /api/chat -> servers.api:history",
             "src/api/mod.rs:7 http axum [DELETE] /api/chat/{id} -> servers.api:forget",
@@ -533,6 +542,10 @@ fn rust_axum_actix_rocket_tonic_and_binaries() {
             // method of its typed parameter.
             "src/extra.rs:21 http axum [POST] /reexported -> servers.glob_handlers.inner_handlers:reexported",
             "src/extra.rs:22 http axum [GET] /models -> servers.registry:Registry.models",
+            // A closure that calls no project function is its own handler,
+            // in the function that registers it (`-`: `main`'s block).
+            "src/extra.rs:24 http axum [GET] /metrics -> closure servers.extra:routes:24",
+            "src/main.rs:26 http axum [GET] /health -> closure servers.main:-:26",
             "src/routes/renamed.rs:8 http axum [POST] /renamed -> servers.renamed:renamed_chat",
             // actix-web attributes and `web::post().to(h)` in `.route(path, ...)`.
             "src/legacy.rs:4 http actix-web [POST] /v0/generate -> servers.legacy:generate",

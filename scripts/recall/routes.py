@@ -6,7 +6,7 @@
 
 The hand count is scripts/recall/routes/NAME.txt, one route a line:
 `METHOD PATH HANDLER` (HANDLER: the function's name, `-` when a closure
-calls no project function, which synthlint cannot name). A reported route
+calls no project function, reported as a closure handler). A reported route
 (an `http` entry point registered in a `.rs` file) matches a hand-counted one
 with the same method and handler name, each used once; it matches with its
 path when the paths are equal too. `-v` lists misses and extras.
@@ -25,7 +25,8 @@ rep = []
 for e in json.load(open(inv)):
     if e["kind"] != "http" or not e["location"]["path"].endswith(".rs"):
         continue
-    h = e["handler"].get("qualname", "").split(".")[-1]
+    # A closure that calls no project function is its own handler: `-`.
+    h = "-" if e["handler"]["kind"] == "closure" else e["handler"].get("qualname", "").split(".")[-1]
     for m in e["methods"] or ["ANY"]:
         rep.append((m, e.get("route") or "-", h))
 used = set()

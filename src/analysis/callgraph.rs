@@ -24,6 +24,7 @@ use crate::analysis::{FastMap, FastSet, Project};
 use crate::facts::{Call, QName, Value};
 use crate::finding::DispatchStats;
 use crate::lang;
+use crate::source::Span;
 
 /// Base-class lookups stop after this many classes (cycles, deep hierarchies).
 const MAX_MRO: usize = 32;
@@ -49,6 +50,12 @@ pub enum Node {
     Main {
         file: usize,
         guard: usize,
+    },
+    /// A closure given as a handler (`Handler::Closure`): the calls in its
+    /// span, taken from the function that registers it.
+    Closure {
+        file: usize,
+        closure: usize,
     },
 }
 
@@ -95,6 +102,8 @@ pub struct CallGraph {
     module_nodes: Vec<NodeId>,
     /// Per file: main-guard nodes in guard order.
     main_nodes: Vec<Vec<NodeId>>,
+    /// Per file: closure handlers (enclosing scope, span, node).
+    closure_nodes: Vec<Vec<(Option<Ustr>, Span, NodeId)>>,
     /// What the queue hand-off pass found and cut.
     pub queue_stats: QueueStats,
     /// The workers that take from a queue (targets of `Via::Queue` edges).
@@ -134,7 +143,13 @@ impl CallGraph {
     /// `handlers`: `module.qualname` of entry-point handlers. Passing one as
     /// an argument (`button.click(fn=generate)`) registers it with a framework
     /// that runs it later; it is not a callback run now, so no edge is added.
-    pub fn build(project: &Project, handlers: &HashSet<String>) -> CallGraph {
+    /// `closures`: the closure handlers (file, enclosing scope, span); each
+    /// is a node that takes the calls in its span.
+    pub fn build(
+        project: &Project,
+        handlers: &HashSet<String>,
+        closures: &[(usize, Option<Ustr>, Span)],
+    ) -> CallGraph {
         let mut g = CallGraph {
             nodes: Vec::new(),
             edges: Vec::new(),
@@ -143,6 +158,7 @@ impl CallGraph {
             by_qualname: Vec::with_capacity(project.files.len()),
             module_nodes: Vec::new(),
             main_nodes: Vec::new(),
+            closure_nodes: vec![Vec::new(); project.files.len()],
             queue_stats: QueueStats::default(),
             queue_workers: FastSet::default(),
             implementations: FastMap::default(),
@@ -164,6 +180,13 @@ impl CallGraph {
             }
             g.function_nodes.push(nodes);
             g.by_qualname.push(local);
+        }
+        for (k, &(fi, scope, span)) in closures.iter().enumerate() {
+            let id = g.add(Node::Closure {
+                file: fi,
+                closure: k,
+            });
+            g.closure_nodes[fi].push((scope, span, id));
         }
         g.index_implementations(project);
         // The targets of each call only read the maps built above: files are
@@ -662,6 +685,15 @@ impl CallGraph {
         None
     }
 
+    /// The enclosing scope and the span of a closure handler's node.
+    pub fn closure_place(&self, file: usize, closure: usize) -> (Option<Ustr>, Span) {
+        let (scope, span, _) = self.closure_nodes[file]
+            .iter()
+            .find(|(_, _, id)| self.nodes[*id] == (Node::Closure { file, closure }))
+            .expect("a closure node is listed under its file");
+        (*scope, *span)
+    }
+
     /// The node an entry point's handler starts at.
     pub fn handler_node(&self, project: &Project, handler: &Handler) -> Option<NodeId> {
         match handler {
@@ -670,6 +702,18 @@ impl CallGraph {
             }
             Handler::Module { module } => {
                 project.modules.get(module).map(|&fi| self.module_nodes[fi])
+            }
+            Handler::Closure {
+                module,
+                scope,
+                span,
+            } => {
+                let &fi = project.modules.get(module)?;
+                let scope = scope.as_deref().map(Ustr::from);
+                self.closure_nodes[fi]
+                    .iter()
+                    .find(|(s, at, _)| *s == scope && at == span)
+                    .map(|(_, _, id)| *id)
             }
             Handler::MainBlock { module, span } => {
                 let &fi = project.modules.get(module)?;
@@ -778,6 +822,12 @@ impl CallGraph {
     /// The node whose code contains a position of file `fi` in function `scope`.
     pub fn node_at(&self, project: &Project, fi: usize, scope: Option<&str>, pos: u32) -> NodeId {
         let file = &project.files[fi];
+        // A closure handler's calls are its own, not the registering code's.
+        if let Some(&(_, _, id)) = self.closure_nodes[fi].iter().find(|(s, span, _)| {
+            s.as_deref() == scope && span.start_byte <= pos && pos < span.end_byte
+        }) {
+            return id;
+        }
         if let Some(&id) = scope
             .and_then(Ustr::from_existing)
             .and_then(|q| self.by_qualname[fi].get(&q))

@@ -39,6 +39,14 @@ pub enum Handler {
     Module { module: String },
     /// The `if __name__ == "__main__":` block of a module.
     MainBlock { module: String, span: Span },
+    /// A closure given as a handler that calls no project function (axum
+    /// `get(|| async { ... })`): the calls in `span`, which belong to the
+    /// function `scope` of `module` that registers it (`None`: module level).
+    Closure {
+        module: String,
+        scope: Option<String>,
+        span: Span,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -93,6 +101,7 @@ impl EntryPoint {
                 }
                 Handler::MainBlock { .. } => format!("`__main__` block of {}", e.location.path),
                 Handler::Module { .. } => format!("script {}", e.location.path),
+                Handler::Closure { .. } => format!("closure in {}", e.location.path),
             },
         }
     }
@@ -118,6 +127,9 @@ enum Target {
     Function(usize, usize),
     /// File index, class index: its handler methods are the entry points.
     Class(usize, usize),
+    /// A closure argument that calls no project function: its index among
+    /// the closure handlers found (`Finder::closures`).
+    Closure(usize),
 }
 
 impl From<Symbol> for Target {
@@ -136,6 +148,23 @@ enum RouteSpec {
     Path(String),
     /// A name that takes no prefix (`Button.click`, a command name).
     Fixed(String),
+}
+
+/// What a registration makes of a closure handler (`closure_handlers`,
+/// `closure_bodies` in the catalogue).
+#[derive(Clone, Copy)]
+struct Closures {
+    handlers: bool,
+    bodies: bool,
+}
+
+impl Closures {
+    fn of(reg: &Registration) -> Closures {
+        Closures {
+            handlers: reg.closure_handlers,
+            bodies: reg.closure_bodies,
+        }
+    }
 }
 
 /// One registration found in the facts.
@@ -170,6 +199,8 @@ struct Finder<'a> {
     /// Prefixes that mounts of single handler functions give their routes
     /// (rocket `mount("/v1", routes![a, b])`, actix `scope("/v1").service(f)`).
     fn_mounts: BTreeMap<(usize, usize), Vec<String>>,
+    /// Closure handlers found so far: file, enclosing scope, the closure's span.
+    closures: std::cell::RefCell<Vec<(usize, Option<String>, Span)>>,
     /// Calls of the current file that are parts of a route chain
     /// (`[[entrypoints.chain]]`): (call index, entry index).
     chain_here: Vec<(usize, usize)>,
@@ -198,6 +229,7 @@ impl<'a> Finder<'a> {
             exposure: BTreeMap::new(),
             class_info: BTreeMap::new(),
             fn_mounts: BTreeMap::new(),
+            closures: Default::default(),
             chain_here: Vec::new(),
             chain_ends: BTreeMap::new(),
             inline_mounts: Vec::new(),
@@ -416,7 +448,7 @@ impl<'a> Finder<'a> {
             }
             return;
         }
-        let Some(target) = self.handler_target(fi, scope, harg, 0, reg.closure_handlers) else {
+        let Some(target) = self.handler_target(fi, scope, harg, 0, Closures::of(reg)) else {
             return;
         };
         let target_name = self.target_name(target);
@@ -428,7 +460,14 @@ impl<'a> Finder<'a> {
             call.span
         };
         let methods = self.methods(reg, name, &call.args);
-        let mut route = self.route_spec(reg, name, &call.args, fi, scope, Some(target_name));
+        let mut route = self.route_spec(
+            reg,
+            name,
+            &call.args,
+            fi,
+            scope,
+            target_name.map(|n| n.as_str()),
+        );
         let mut key = key;
         let mut methods = methods;
         // The call whose span holds the parts of a chained route.
@@ -601,13 +640,20 @@ impl<'a> Finder<'a> {
         else {
             return;
         };
-        let Some(target) = self.handler_target(fi, scope, harg, 0, reg.closure_handlers) else {
+        let Some(target) = self.handler_target(fi, scope, harg, 0, Closures::of(reg)) else {
             return;
         };
         let target_name = self.target_name(target);
         let key = self.receiver_key(fi, scope, &inner.callee);
         let methods = self.methods(reg, name, &inner.args);
-        let route = self.route_spec(reg, name, &inner.args, fi, scope, Some(target_name));
+        let route = self.route_spec(
+            reg,
+            name,
+            &inner.args,
+            fi,
+            scope,
+            target_name.map(|n| n.as_str()),
+        );
         self.registered.push(Registered {
             fi,
             key,
@@ -1063,10 +1109,11 @@ impl<'a> Finder<'a> {
     }
 
     /// The name of a handler target, for routes derived from it.
-    fn target_name(&self, target: Target) -> &'a ustr::Ustr {
+    fn target_name(&self, target: Target) -> Option<&'a ustr::Ustr> {
         match target {
-            Target::Function(f, i) => &self.ix.file(f).functions[i].name,
-            Target::Class(f, i) => &self.ix.file(f).classes[i].name,
+            Target::Function(f, i) => Some(&self.ix.file(f).functions[i].name),
+            Target::Class(f, i) => Some(&self.ix.file(f).classes[i].name),
+            Target::Closure(..) => None,
         }
     }
 
@@ -1077,15 +1124,15 @@ impl<'a> Finder<'a> {
         scope: Option<&str>,
         arg: &Arg,
         depth: usize,
-        closures: bool,
+        closures: Closures,
     ) -> Option<Target> {
         match &arg.value {
             Value::Name { text, resolved } => self.name_target(fi, scope, text, resolved.as_name()),
             // A closure that hands the request to a project function
             // (`post(move |s, body| chat(s, body, models))`): that function.
-            Value::Expr(_) if closures && arg.value.is_function() => {
+            Value::Expr(_) if closures.handlers && arg.value.is_function() => {
                 let file = self.ix.file(fi);
-                file.calls_in(arg.span.bytes()).find_map(|ci| {
+                let called = file.calls_in(arg.span.bytes()).find_map(|ci| {
                     let r = file.calls[ci].resolved.as_ref()?;
                     // A method of a typed parameter (`|State(reg): State<Registry>|
                     // reg.models()`): the project type's method.
@@ -1096,6 +1143,15 @@ impl<'a> Finder<'a> {
                         Symbol::Function(f, i) => Some(Target::Function(f, i)),
                         Symbol::Class(..) => None,
                     }
+                });
+                // Else the closure's own body is the handler.
+                called.or_else(|| {
+                    if !closures.bodies {
+                        return None;
+                    }
+                    let mut closures = self.closures.borrow_mut();
+                    closures.push((fi, scope.map(str::to_string), arg.span));
+                    Some(Target::Closure(closures.len() - 1))
                 })
             }
             Value::Expr(_) if depth < 4 => {
@@ -1421,7 +1477,7 @@ impl<'a> Finder<'a> {
             RouteSpec::Path(p) => {
                 let mounted = match r.target {
                     Target::Function(f, i) => self.fn_mounts.get(&(f, i)).cloned(),
-                    Target::Class(..) => None,
+                    Target::Class(..) | Target::Closure(..) => None,
                 };
                 let paths: Vec<String> = match mounted {
                     Some(m) => m.iter().map(|m| prefix::join(m, p)).collect(),
@@ -1444,6 +1500,15 @@ impl<'a> Finder<'a> {
         match r.target {
             Target::Function(f, i) => {
                 handlers.push((r.kind, r.methods.clone(), self.function(f, i)))
+            }
+            Target::Closure(k) => {
+                let (f, scope, span) = self.closures.borrow()[k].clone();
+                let handler = Handler::Closure {
+                    module: self.ix.file(f).module.clone(),
+                    scope,
+                    span,
+                };
+                handlers.push((r.kind, r.methods.clone(), handler));
             }
             Target::Class(f, c) => {
                 let info = self.class_info(f, c);

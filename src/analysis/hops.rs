@@ -204,7 +204,8 @@ fn handler_file(project: &Project, handler: &Handler) -> Option<usize> {
     let module = match handler {
         Handler::Function { module, .. }
         | Handler::Module { module }
-        | Handler::MainBlock { module, .. } => module,
+        | Handler::MainBlock { module, .. }
+        | Handler::Closure { module, .. } => module,
     };
     project.modules.get(module).copied()
 }

@@ -36,6 +36,8 @@ use index::SemanticIndex;
 
 /// Cross-module rewrites stop after this many hops (import cycles).
 const MAX_HOPS: usize = 8;
+/// Classes visited looking for a method along library bases.
+const MAX_BASES: usize = 32;
 
 pub struct Project {
     /// Facts of every scanned file, sorted by path.
@@ -162,6 +164,53 @@ impl Project {
     /// re-export of a project module; `None` when nothing changes.
     pub fn canonical(&self, name: &QName) -> Option<QName> {
         self.canonical_text(name.as_str()).map(QName::from)
+    }
+
+    /// A method of a project class that the class does not define, as a
+    /// method of each base outside the project (breadth-first, at most
+    /// [`MAX_BASES`] classes): `app.cli.Cli.parse` of
+    /// `#[derive(clap::Parser)] struct Cli` is `clap.Parser.parse`,
+    /// `app.P().parse_args` of `class P(argparse.ArgumentParser)` is
+    /// `argparse.ArgumentParser().parse_args`. Only the last segment is
+    /// the method: one index look-up per name.
+    pub fn via_library_bases(&self, name: &QName) -> Vec<String> {
+        let text = name.as_str();
+        let Some(dot) = text.rfind('.') else {
+            return Vec::new();
+        };
+        let (owner, method) = (&text[..dot], &text[dot..]);
+        let (class, call) = match owner.strip_suffix("()") {
+            Some(c) => (c, "()"),
+            None => (owner, ""),
+        };
+        if method.contains(['(', '[']) || !self.index.is_symbol_head(head(class)) {
+            return Vec::new();
+        }
+        let class_of = |path: &str| match self.index.symbol(path) {
+            Some(index::Symbol::Class(fi, ci)) => Some(&self.files[fi].classes[ci]),
+            _ => None,
+        };
+        if class_of(class).is_none() || self.index.symbol(text).is_some() {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        let mut queue = std::collections::VecDeque::from([QName::new(class)]);
+        let mut seen = 0;
+        while let Some(c) = queue.pop_front() {
+            seen += 1;
+            if seen > MAX_BASES {
+                break;
+            }
+            match class_of(c.as_str()) {
+                // A project base defines it: the call graph follows that.
+                Some(_) if seen > 1 && self.index.symbol(&format!("{c}{method}")).is_some() => {
+                    return Vec::new();
+                }
+                Some(k) => queue.extend(k.bases.iter().map(|b| self.canonical_or_same(b))),
+                None => out.push(format!("{c}{call}{method}")),
+            }
+        }
+        out
     }
 
     /// `canonical`, or the name itself when nothing changes.

@@ -85,10 +85,25 @@ impl<'a> Analysis<'a> {
                 _ => None,
             })
             .collect();
+        let closures: Vec<(usize, Option<ustr::Ustr>, crate::source::Span)> = entry_points
+            .iter()
+            .filter_map(|e| match &e.handler {
+                Handler::Closure {
+                    module,
+                    scope,
+                    span,
+                } => Some((
+                    *project.modules.get(module)?,
+                    scope.as_deref().map(ustr::Ustr::from),
+                    *span,
+                )),
+                _ => None,
+            })
+            .collect();
         // Plugin calls and inferred candidates read only the facts and the
         // sites: found while the graph is built.
         let (mut graph, (plugins, (candidates, deliveries))) = rayon::join(
-            || CallGraph::build(project, &handlers),
+            || CallGraph::build(project, &handlers, &closures),
             || {
                 rayon::join(
                     || plugins::calls(project, &catalog.entrypoints.data.module_loaders),

@@ -103,6 +103,11 @@ pub struct Registration {
     /// function it calls (`post(move |s, body| chat(s, body, models))`).
     #[serde(default)]
     pub closure_handlers: bool,
+    /// Calls only, with `closure_handlers`: a closure that calls no project
+    /// function is a handler itself (`Handler::Closure`), its body the code
+    /// the route runs (axum `get(|| async { ... })`).
+    #[serde(default)]
+    pub closure_bodies: bool,
     /// Calls only: the path and methods may come from `[[entrypoints.chain]]`
     /// parts earlier in the call's method chain (actix
     /// `web::resource("/x").route(...)`, warp `path!("a").and(post())`).

@@ -143,10 +143,17 @@ pub struct SizeCall {
     pub patterns: Vec<String>,
     #[serde(default)]
     pub methods: Vec<String>,
-    /// A pair argument: `(w, h)`, or `(h, w)` with `order = "hw"`.
-    pub size: ArgRef,
+    /// A pair argument: `(w, h)`, or `(h, w)` with `order = "hw"`...
+    #[serde(default)]
+    pub size: Option<ArgRef>,
     #[serde(default)]
     pub order: SizeOrder,
+    /// ...or the width and the height as arguments of their own (Rust
+    /// `RgbaImage::new(w, h)`).
+    #[serde(default)]
+    pub width: Option<ArgRef>,
+    #[serde(default)]
+    pub height: Option<ArgRef>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -180,6 +187,28 @@ pub struct ImageOps {
 pub struct Drawing {
     pub pillow: Option<PillowText>,
     pub opencv: Option<OpencvText>,
+    #[serde(default)]
+    pub px: Option<PxText>,
+}
+
+/// Text drawn at a pixel height given as an argument (Rust imageproc
+/// `draw_text_mut(img, color, x, y, scale, font, text)`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PxText {
+    pub name: String,
+    /// The language whose names the patterns match (default `python`).
+    #[serde(default)]
+    pub language: Language,
+    pub patterns: Vec<String>,
+    pub text: ArgRef,
+    pub image: ArgRef,
+    /// The height: a number, or a call of `scale_calls` whose first
+    /// argument is one.
+    pub scale: ArgRef,
+    /// Constructors of a scale from a pixel height, as written, matched
+    /// by their ending (`PxScale.from`, `Scale.uniform`).
+    pub scale_calls: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -282,6 +311,7 @@ pub struct Media {
     size_sets: Vec<GlobSet>,
     pillow_sets: Option<PillowSets>,
     opencv_set: Option<Patterns>,
+    px_set: Option<Patterns>,
 }
 
 struct PillowSets {
@@ -375,6 +405,10 @@ impl Media {
             Some(o) => Some(patterns(o.language, &o.patterns)?),
             None => None,
         };
+        let px_set = match data.draw.as_ref().and_then(|d| d.px.as_ref()) {
+            Some(o) => Some(patterns(o.language, &o.patterns)?),
+            None => None,
+        };
         Ok(Media {
             fontsize: optional(&ffmpeg.fontsize)?,
             frame_size: optional(&ffmpeg.frame_size)?,
@@ -392,6 +426,7 @@ impl Media {
                 .collect::<Result<_, _>>()?,
             pillow_sets,
             opencv_set,
+            px_set,
             data,
         })
     }
@@ -451,6 +486,18 @@ impl Media {
 
     pub fn opencv(&self) -> Option<&OpencvText> {
         self.data.draw.as_ref()?.opencv.as_ref()
+    }
+
+    pub fn px(&self) -> Option<&PxText> {
+        self.data.draw.as_ref()?.px.as_ref()
+    }
+
+    /// Whether a resolved callee of a `language` file draws text at a
+    /// pixel height (`PxText`).
+    pub fn is_px_text(&self, language: Language, resolved: &str) -> bool {
+        self.px_set
+            .as_ref()
+            .is_some_and(|s| s.is_match(language, resolved))
     }
 
     /// Whether a resolved callee of a `language` file draws text with Pillow.

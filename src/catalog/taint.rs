@@ -415,14 +415,39 @@ impl TaintSpec {
                 self.source_calls_of(language, alt.as_str(), out);
             }
         }
+        self.method_sources(language, call, out);
+        out.sort_unstable();
+        out.dedup();
+    }
+
+    /// The sources whose patterns match `name` (a call's name through a
+    /// base class, `clap.Parser.parse`), and those of its method.
+    pub fn source_roles_as(
+        &self,
+        language: Language,
+        call: &Call,
+        name: &str,
+        out: &mut Vec<usize>,
+    ) {
+        out.clear();
+        out.extend(
+            self.source_calls
+                .matches(to_glob_path(language, name))
+                .into_iter()
+                .map(|g| self.source_owner[g]),
+        );
+        self.method_sources(language, call, out);
+        out.sort_unstable();
+        out.dedup();
+    }
+
+    fn method_sources(&self, language: Language, call: &Call, out: &mut Vec<usize>) {
         if let Some(roles) = self.methods.get(call.method()) {
             out.extend(roles.iter().filter_map(|(l, r)| match r {
                 Role::Source(i) if *l == language => Some(*i),
                 _ => None,
             }));
         }
-        out.sort_unstable();
-        out.dedup();
     }
 
     /// The sources whose patterns match `name`.

@@ -470,6 +470,16 @@ fn print_stats(s: &engine::Stats) {
         ("filter", s.filter),
     ] {
         eprintln!("  {name:<14} {:>9.1} ms", d.as_secs_f64() * 1000.0);
+        if name == "parse+extract" && s.parse_work + s.extract_work > std::time::Duration::ZERO {
+            // Summed over workers: with `--jobs 1` they add up to the phase
+            // less reading the files.
+            for (part, w) in [("parse", s.parse_work), ("extract", s.extract_work)] {
+                eprintln!(
+                    "    {part:<12} {:>9.1} ms (worker time)",
+                    w.as_secs_f64() * 1000.0
+                );
+            }
+        }
     }
     eprintln!("  {:<14} {:>9.1} ms", "total", secs * 1000.0);
     eprintln!(

@@ -11,6 +11,8 @@ pub mod python;
 pub mod rust;
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use crate::facts::{FileFacts, Language};
 use crate::finding::Notification;
@@ -236,6 +238,24 @@ pub fn decode_utf8(bytes: Vec<u8>, why: &str) -> Result<String, Undecodable> {
 /// The call-graph rules of a language.
 pub fn semantics(language: Language) -> &'static Semantics {
     frontend(language).semantics()
+}
+
+/// Worker time spent in the parsers themselves (syn, tree-sitter), summed
+/// over files and threads since the process started: `--stats` splits its
+/// parse+extract phase with it.
+static PARSE_NANOS: AtomicU64 = AtomicU64::new(0);
+
+/// Run a parser, its time counted in [`parse_time`].
+pub fn timed_parse<T>(parse: impl FnOnce() -> T) -> T {
+    let t = Instant::now();
+    let out = parse();
+    PARSE_NANOS.fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+    out
+}
+
+/// Parser time so far (read before and after a phase).
+pub fn parse_time() -> Duration {
+    Duration::from_nanos(PARSE_NANOS.load(Ordering::Relaxed))
 }
 
 #[cfg(test)]

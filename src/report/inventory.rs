@@ -215,6 +215,10 @@ impl Inventory {
                     Handler::Function { module, qualname } => format!("{module}.{qualname}"),
                     Handler::Module { module } => module.clone(),
                     Handler::MainBlock { module, .. } => format!("{module} (__main__)"),
+                    Handler::Closure { module, scope, .. } => match scope {
+                        Some(q) => format!("{module}.{q} (closure)"),
+                        None => format!("{module} (closure)"),
+                    },
                 },
                 path: entry.location.path.clone(),
                 line: entry.location.span.start_line,

@@ -26,7 +26,7 @@ use crate::analysis::entrypoints::Handler;
 use crate::analysis::results::Analysis;
 use crate::analysis::{FastMap, FastSet, Project};
 use crate::catalog::taint::{Loc, LocName, Role, TaintSpec, UnknownCalls};
-use crate::facts::{Arg, Call, FileFacts, Function, Receiver, Value};
+use crate::facts::{Arg, Call, FileFacts, Function, QName, Receiver, Value};
 use crate::lang;
 
 /// A value inside one function: the taint of sources seen from there
@@ -159,6 +159,35 @@ impl<V: Lattice> ScopeState<V> {
         let at = defs.partition_point(|d| d.pos <= pos);
         defs.insert(at, Def { pos, value, why });
     }
+}
+
+/// Whether a parameter type is one of `listed` (what the server hands a
+/// handler), directly or as a type alias of another module that names
+/// one (`type Extracted = State<Shared>;`), through at most
+/// `MAX_ALIAS_HOPS` aliases.
+fn server_type(project: &Project, listed: &[String], t: QName) -> bool {
+    const MAX_ALIAS_HOPS: usize = 8;
+    let mut t = t;
+    for _ in 0..MAX_ALIAS_HOPS {
+        if listed.iter().any(|n| n == t.as_str()) {
+            return true;
+        }
+        let Some((module, name)) = t.as_str().rsplit_once('.') else {
+            return false;
+        };
+        let Some(&fi) = project.modules.get(module) else {
+            return false;
+        };
+        match project.files[fi]
+            .type_aliases
+            .iter()
+            .find(|(n, _)| n == name)
+        {
+            Some((_, declared)) => t = *declared,
+            None => return false,
+        }
+    }
+    false
 }
 
 /// What bound a name, for flows.
@@ -389,6 +418,17 @@ impl<'a, D: Domain> Solver<'a, D> {
                         project.runtime().alternatives(fi, ci),
                         &mut roles,
                     );
+                    // `Cli::parse()` of a struct deriving `clap::Parser`.
+                    if roles.is_empty()
+                        && let Some(name) = &call.resolved
+                    {
+                        for alt in project.via_library_bases(name) {
+                            spec.source_roles_as(file.language, call, &alt, &mut roles);
+                            if !roles.is_empty() {
+                                break;
+                            }
+                        }
+                    }
                     for &si in &roles {
                         if let Some(v) = domain.seed(&Origin::Call {
                             source: si,
@@ -448,7 +488,7 @@ impl<'a, D: Domain> Solver<'a, D> {
                 let f = &project.files[file].functions[func];
                 for p in skip_self(f)..f.params.len() {
                     if let Some(Some(t)) = f.param_types.get(p)
-                        && src.not_param_types.iter().any(|n| n == t.as_str())
+                        && server_type(project, &src.not_param_types, *t)
                     {
                         continue;
                     }
@@ -589,7 +629,9 @@ impl<'a, D: Domain> Solver<'a, D> {
                     params: 1 << i,
                     fields: 0,
                 };
-                state.def(*p, f.span.start_byte, sym, Why::Param(i as u32));
+                // Bound before anything of the scope: a Rust `#[instrument]`
+                // call sits on its attribute, before `fn`.
+                state.def(*p, 0, sym, Why::Param(i as u32));
             }
         }
         let mut ret = Sym::bottom();

@@ -227,7 +227,7 @@ fn extract_impl(
     let mut notes = Vec::new();
     let raw = PARSER.with(|cell| {
         let (parser, cursor) = &mut *cell.borrow_mut();
-        let tree = parser.parse(text, None)?;
+        let tree = crate::lang::timed_parse(|| parser.parse(text, None))?;
         let mut raw = extract::Raw::new(text, &index, &facts.module, is_package_init(path));
         if via_query {
             let q = &*QUERY;

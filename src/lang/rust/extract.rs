@@ -90,6 +90,9 @@ struct Items {
     /// Aliases that stand for their own type parameter
     /// (`type Shared<T> = Arc<Mutex<T>>;`): a use names its argument.
     generic_aliases: std::collections::HashSet<String>,
+    /// Aliases, keyed like `aliases`, → the type they name as declared,
+    /// wrappers kept (`type Extracted = State<Shared>;` → `axum.extract.State`).
+    declared_aliases: HashMap<String, String>,
 }
 
 /// Rounds of alias resolution: an alias of an alias settles in one more.
@@ -188,15 +191,15 @@ pub fn extract(
     v.finish();
 }
 
-fn span_bytes(s: PmSpan) -> std::ops::Range<usize> {
-    values::bytes(s)
-}
-
 impl<'a> Visitor<'a> {
     fn span(&self, first: PmSpan, last: PmSpan) -> Span {
-        let a = span_bytes(first).start.min(self.src.len());
-        let b = span_bytes(last).end.clamp(a, self.src.len());
+        let a = self.span_bytes(first).start.min(self.src.len());
+        let b = self.span_bytes(last).end.clamp(a, self.src.len());
         self.index.span(a, b)
+    }
+
+    fn span_bytes(&self, s: PmSpan) -> std::ops::Range<usize> {
+        values::bytes(s, self.src)
     }
 
     fn expr_span(&self, e: &Expr) -> Span {
@@ -388,6 +391,7 @@ impl<'a> Visitor<'a> {
     /// most [`MAX_ALIAS_ROUNDS`], which also ends a cycle.
     fn resolve_aliases(&mut self, aliases: Vec<(Vec<String>, String, &syn::ItemType)>) {
         let mut pending = Vec::new();
+        let mut declared: Vec<(Vec<String>, String, Vec<String>)> = Vec::new();
         for (path, name, t) in aliases {
             let key = match path.is_empty() {
                 true => name,
@@ -403,6 +407,9 @@ impl<'a> Visitor<'a> {
                 continue;
             }
             let dotted = self.item_path(&path, &key[key.rfind('.').map_or(0, |i| i + 1)..]);
+            if let Some(outer) = outer_path(&t.ty) {
+                declared.push((path.clone(), key.clone(), outer));
+            }
             pending.push((path, key, dotted, segs));
         }
         for _ in 0..MAX_ALIAS_ROUNDS {
@@ -416,6 +423,39 @@ impl<'a> Visitor<'a> {
                 {
                     self.items.alias_paths.insert(dotted.clone(), t.clone());
                     self.items.aliases.insert(key.clone(), t);
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        // As declared: an alias of an alias takes the other's.
+        for _ in 0..MAX_ALIAS_ROUNDS {
+            let mut changed = false;
+            for (path, key, outer) in &declared {
+                let local = |n: &str| match path.is_empty() {
+                    true => n.to_string(),
+                    false => format!("{}.{n}", path.join(".")),
+                };
+                let target = match outer.as_slice() {
+                    [one] if self.items.aliases.contains_key(&local(one)) => {
+                        self.items.declared_aliases.get(&local(one)).cloned()
+                    }
+                    [one] if self.items.aliases.contains_key(one) => {
+                        self.items.declared_aliases.get(one).cloned()
+                    }
+                    _ => {
+                        let saved = std::mem::replace(&mut self.mod_path, path.clone());
+                        let t = self.resolve_path(outer);
+                        self.mod_path = saved;
+                        t
+                    }
+                };
+                if let Some(t) = target
+                    && self.items.declared_aliases.get(key) != Some(&t)
+                {
+                    self.items.declared_aliases.insert(key.clone(), t);
                     changed = true;
                 }
             }
@@ -807,10 +847,10 @@ impl<'a> Visitor<'a> {
             }
             let close = a.bracket_token.span.close();
             let span = self.span(a.pound_token.spans[0], close);
-            let open = span_bytes(a.bracket_token.span.open()).end;
+            let open = self.span_bytes(a.bracket_token.span.open()).end;
             let text = self
                 .src
-                .get(open..span_bytes(close).start)
+                .get(open..self.span_bytes(close).start)
                 .map(values::shorten)
                 .unwrap_or_default();
             let (args, called) = match &a.meta {
@@ -883,7 +923,19 @@ impl<'a> Visitor<'a> {
         let Type::Path(p) = t else {
             return None;
         };
-        self.resolve_path(&values::path_segments(p.qself.as_ref(), &p.path))
+        let segs = values::path_segments(p.qself.as_ref(), &p.path);
+        // An alias of this file names what it was declared as.
+        if let [one] = segs.as_slice() {
+            let scoped =
+                (!self.mod_path.is_empty()).then(|| format!("{}.{one}", self.mod_path.join(".")));
+            let found = scoped
+                .and_then(|k| self.items.declared_aliases.get(&k))
+                .or_else(|| self.items.declared_aliases.get(one));
+            if let Some(d) = found {
+                return Some(d.clone());
+            }
+        }
+        self.resolve_path(&segs)
     }
 
     /// A parameter whose type is a generic of the function (`p: &P` with
@@ -976,6 +1028,7 @@ impl<'a> Visitor<'a> {
             type_args: messages,
             returns: None,
         });
+        self.instrument(attrs, sig);
         if let Some(b) = body {
             self.visit_block(b);
             if let Some(syn::Stmt::Expr(tail, None)) = b.stmts.last() {
@@ -1127,7 +1180,8 @@ impl<'a> Visitor<'a> {
         let [first, callee_last, last] = spans;
         let (receiver, receiver_key) = receiver;
         let span = self.span(first, last);
-        let callee_end = span_bytes(callee_last)
+        let callee_end = self
+            .span_bytes(callee_last)
             .end
             .clamp(span.start_byte as usize, span.end_byte as usize);
         let key = (span.start_byte as usize, span.end_byte as usize);
@@ -1192,8 +1246,9 @@ impl<'a> Visitor<'a> {
         }
     }
 
-    /// The class fact of a struct or enum: the traits implemented for it
-    /// are its bases.
+    /// The class fact of a struct or enum: the traits derived for it
+    /// (`#[derive(Parser)]` implements `clap::Parser`) and implemented for
+    /// it are its bases.
     fn type_fact(
         &mut self,
         name: String,
@@ -1203,12 +1258,10 @@ impl<'a> Visitor<'a> {
         name_span: Span,
         span: Span,
     ) {
-        let bases = self
-            .items
-            .traits
-            .get(dotted)
-            .map(|ts| ts.iter().map(|t| QName::new(t)).collect())
-            .unwrap_or_default();
+        let mut bases: Vec<QName> = self.derives(attrs).iter().map(|t| QName::new(t)).collect();
+        if let Some(ts) = self.items.traits.get(dotted) {
+            bases.extend(ts.iter().map(|t| QName::new(t)));
+        }
         self.facts.classes.push(Class {
             name: name.as_str().into(),
             qualname: self.qualname(&name).as_str().into(),
@@ -1218,6 +1271,88 @@ impl<'a> Visitor<'a> {
             name_span,
             span,
         });
+    }
+
+    /// `#[instrument]` records the function's arguments (those it does not
+    /// skip) and its `fields(...)` on a span when the function runs: a call
+    /// of the attribute, in the function's scope, with them as keyword
+    /// arguments.
+    fn instrument(&mut self, attrs: &[Attribute], sig: &Signature) {
+        for a in attrs {
+            let path = a.path();
+            if path.segments.last().is_none_or(|s| s.ident != "instrument") {
+                continue;
+            }
+            let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+            let parsed = match &a.meta {
+                Meta::List(l) => macros::instrument_args(l.tokens.clone()),
+                _ => Some(macros::Instrument::default()),
+            };
+            let Some(parsed) = parsed else { continue };
+            let mut args: Vec<Arg> = Vec::new();
+            if !parsed.skip_all {
+                for input in &sig.inputs {
+                    let FnArg::Typed(pt) = input else { continue };
+                    let Some(ident) = pat_ident(&pt.pat) else {
+                        continue;
+                    };
+                    let name = ident.to_string();
+                    if parsed.skip.contains(&name) {
+                        continue;
+                    }
+                    let expr = Expr::Path(syn::ExprPath {
+                        attrs: Vec::new(),
+                        qself: None,
+                        path: ident.clone().into(),
+                    });
+                    args.push(Arg {
+                        keyword: Some(name.as_str().into()),
+                        value: self.value(&expr),
+                        span: self.expr_span(&expr),
+                    });
+                }
+            }
+            for f in &parsed.fields {
+                args.push(Arg {
+                    keyword: f.keyword.as_deref().map(Into::into),
+                    value: self.value(&f.expr),
+                    span: self.expr_span(&f.expr),
+                });
+            }
+            let resolved = self.resolve_macro(&segs);
+            self.push_call(
+                segs.join("."),
+                resolved,
+                args.into_boxed_slice(),
+                (Receiver::None, None),
+                [
+                    a.pound_token.spans[0],
+                    values::path_last(path),
+                    a.bracket_token.span.close(),
+                ],
+            );
+        }
+    }
+
+    /// The traits an item's `#[derive(...)]` attributes name, resolved
+    /// (`Parser` with `use clap::Parser;` → `clap.Parser`).
+    fn derives(&self, attrs: &[Attribute]) -> Vec<String> {
+        let mut out = Vec::new();
+        for a in attrs.iter().filter(|a| a.path().is_ident("derive")) {
+            let _ = a.parse_nested_meta(|m| {
+                let segs: Vec<String> = m
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
+                if let Some(t) = self.resolve_path(&segs) {
+                    out.push(t);
+                }
+                Ok(())
+            });
+        }
+        out
     }
 
     fn macro_call(&mut self, mac: &'a syn::Macro) {
@@ -1579,8 +1714,10 @@ impl<'a> Visit<'a> for Visitor<'a> {
                 let colon_end = f
                     .colon_token
                     .as_ref()
-                    .map_or(span_bytes(ident.span()).end, |c| span_bytes(c.spans[0]).end);
-                let ty_end = span_bytes(values::type_last(&f.ty)).end;
+                    .map_or(self.span_bytes(ident.span()).end, |c| {
+                        self.span_bytes(c.spans[0]).end
+                    });
+                let ty_end = self.span_bytes(values::type_last(&f.ty)).end;
                 let type_text = self
                     .src
                     .get(colon_end..ty_end)
@@ -1639,6 +1776,11 @@ impl<'a> Visit<'a> for Visitor<'a> {
             return;
         };
         let span = self.span(t.type_token.span, t.semi_token.spans[0]);
+        if let Some(d) = self.items.declared_aliases.get(&name) {
+            self.facts
+                .type_aliases
+                .push((name.as_str().into(), QName::new(d)));
+        }
         self.facts.assignments.push(Assignment {
             target: name.as_str().into(),
             scope: None,
@@ -1869,11 +2011,29 @@ fn unwraps_binding(pat: &Pat, body: &Expr) -> bool {
 
 /// The name a pattern binds when it binds one: `x`, `mut x`, `State(x)`,
 /// `Json(req)`, `&x`.
+/// The segments of a type's outer path, references taken off and
+/// wrappers kept (`&State<Shared>` → `State`).
+fn outer_path(t: &Type) -> Option<Vec<String>> {
+    let mut t = t;
+    while let Type::Reference(r) = t {
+        t = &r.elem;
+    }
+    match t {
+        Type::Path(p) => Some(values::path_segments(p.qself.as_ref(), &p.path)),
+        _ => None,
+    }
+}
+
 fn pat_name(p: &Pat) -> Option<String> {
+    pat_ident(p).map(ToString::to_string)
+}
+
+/// The name a pattern binds, when it binds one (`Json(user)`, `&x`).
+fn pat_ident(p: &Pat) -> Option<&syn::Ident> {
     let mut p = p;
     for _ in 0..values::MAX_LITERAL_DEPTH {
         p = match p {
-            Pat::Ident(i) if i.subpat.is_none() => return Some(i.ident.to_string()),
+            Pat::Ident(i) if i.subpat.is_none() => return Some(&i.ident),
             Pat::Type(t) => &t.pat,
             Pat::Reference(r) => &r.pat,
             Pat::Paren(x) => &x.pat,

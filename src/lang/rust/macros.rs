@@ -112,6 +112,40 @@ fn parse_args(input: ParseStream<'_>) -> syn::Result<Vec<MacroArg>> {
     Ok(out)
 }
 
+/// What `#[tracing::instrument(...)]` puts on its span besides the
+/// function's arguments: the arguments it skips (`skip(a, b)`, all with
+/// `skip_all`) and its `fields(k = %v, ...)`.
+#[derive(Default)]
+pub struct Instrument {
+    pub skip: Vec<String>,
+    pub skip_all: bool,
+    pub fields: Vec<MacroArg>,
+}
+
+/// The arguments of an `instrument` attribute; `None` when they do not parse.
+pub fn instrument_args(tokens: TokenStream) -> Option<Instrument> {
+    let mut out = Instrument::default();
+    for item in split_commas(tokens) {
+        let (Some(TokenTree::Ident(key)), rest) = (item.first(), &item[1..]) else {
+            continue;
+        };
+        let group = match rest {
+            [TokenTree::Group(g)] if g.delimiter() == Delimiter::Parenthesis => Some(g.stream()),
+            _ => None,
+        };
+        match (key.to_string().as_str(), group) {
+            ("skip_all", _) => out.skip_all = true,
+            ("skip", Some(g)) => out.skip.extend(
+                g.into_iter()
+                    .filter_map(|t| matches!(t, TokenTree::Ident(_)).then(|| t.to_string())),
+            ),
+            ("fields", Some(g)) => out.fields.extend(token_args(g)?),
+            _ => {}
+        }
+    }
+    Some(out)
+}
+
 /// `name =`, `a.b.c =` or `target:` before a value, consumed when there.
 fn field_name(input: ParseStream<'_>) -> syn::Result<Option<String>> {
     let fork = input.fork();

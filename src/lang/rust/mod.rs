@@ -224,7 +224,7 @@ fn extract_here(path: &str, text: &str) -> (FileFacts, Vec<Notification>) {
         });
         return (facts, notes);
     }
-    match syn::parse_file(text) {
+    match crate::lang::timed_parse(|| syn::parse_file(text)) {
         // The parse thread ends with the file, and its span map with it.
         Ok(file) => extract::extract(&file, text, &index, &crate_name, &mut facts),
         Err(e) => {

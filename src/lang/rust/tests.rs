@@ -529,3 +529,47 @@ fn a_use_before_its_mod_declaration_names_the_module() {
     );
     assert_eq!(resolved(&f, "Arc.new").as_deref(), Some("std.sync.Arc.new"));
 }
+
+#[test]
+fn derived_traits_are_bases() {
+    let src = "use clap::Parser;\nuse serde::Deserialize;\n#[derive(Parser, Debug)]\n#[command(version)]\nstruct Cli { #[arg(long)] prompt: String }\n#[derive(Deserialize, clap::Subcommand)]\nenum Cmd { Ask }\nimpl std::fmt::Display for Cli { fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result { Ok(()) } }\n";
+    let f = facts("gw/src/main.rs", src);
+    let bases = |name: &str| -> Vec<String> {
+        let c = f.classes.iter().find(|c| c.name == name).unwrap();
+        c.bases.iter().map(|b| b.as_str().to_string()).collect()
+    };
+    // A prelude derive (`Debug`) names no path.
+    assert_eq!(bases("Cli"), ["clap.Parser", "std.fmt.Display"]);
+    assert_eq!(bases("Cmd"), ["serde.Deserialize", "clap.Subcommand"]);
+}
+
+#[test]
+fn parameters_typed_by_aliases_keep_the_declared_wrapper() {
+    let src = "use axum::extract::State;\nuse std::sync::Arc;\nstruct App;\ntype Shared = State<Arc<App>>;\ntype Again = Shared;\nasync fn h(a: Again, b: &Shared) {}\n";
+    let f = facts("gw/src/main.rs", src);
+    let h = f.functions.iter().find(|x| x.name == "h").unwrap();
+    let types: Vec<Option<String>> = h
+        .param_types
+        .iter()
+        .map(|t| t.map(|q| q.as_str().to_string()))
+        .collect();
+    assert_eq!(
+        types,
+        [
+            Some("axum.extract.State".into()),
+            Some("axum.extract.State".into())
+        ]
+    );
+    let aliases: Vec<(String, String)> = f
+        .type_aliases
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.as_str().to_string()))
+        .collect();
+    assert_eq!(
+        aliases,
+        [
+            ("Shared".into(), "axum.extract.State".into()),
+            ("Again".into(), "axum.extract.State".into())
+        ]
+    );
+}

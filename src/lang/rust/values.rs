@@ -326,9 +326,59 @@ fn bound_last(b: Option<&TypeParamBound>) -> PmSpan {
     }
 }
 
-/// Byte range of a span; `None` for spans that do not point into the file.
-pub fn bytes(s: PmSpan) -> std::ops::Range<usize> {
-    s.byte_range()
+/// Byte range of a span of the file `src`, from proc-macro2's line and
+/// column (a binary search over its line table) rather than its
+/// `byte_range`, which keeps a map of every character offset asked for and
+/// walks the text between them: that was most of the cost of locating
+/// spans. The file's line starts are kept per thread (a file is parsed and
+/// extracted on a thread of its own).
+pub fn bytes(s: PmSpan, src: &str) -> std::ops::Range<usize> {
+    LINES.with(|cell| {
+        let mut lines = cell.borrow_mut();
+        if lines.text != (src.as_ptr() as usize, src.len()) {
+            *lines = Lines::new(src);
+        }
+        lines.byte(src, s.start())..lines.byte(src, s.end())
+    })
+}
+
+/// Line starts of the file being extracted, and whether it is ASCII (a
+/// column is then a byte offset).
+struct Lines {
+    text: (usize, usize),
+    starts: Vec<usize>,
+    ascii: bool,
+}
+
+impl Lines {
+    fn new(src: &str) -> Lines {
+        let mut starts = vec![0];
+        starts.extend(src.match_indices('\n').map(|(i, _)| i + 1));
+        Lines {
+            text: (src.as_ptr() as usize, src.len()),
+            starts,
+            ascii: src.is_ascii(),
+        }
+    }
+
+    fn byte(&self, src: &str, at: proc_macro2::LineColumn) -> usize {
+        let Some(&start) = at.line.checked_sub(1).and_then(|l| self.starts.get(l)) else {
+            return src.len();
+        };
+        if self.ascii {
+            return (start + at.column).min(src.len());
+        }
+        src[start..]
+            .char_indices()
+            .nth(at.column)
+            .map_or(src.len(), |(i, _)| start + i)
+    }
+}
+
+thread_local! {
+    static LINES: std::cell::RefCell<Lines> = const {
+        std::cell::RefCell::new(Lines { text: (0, 0), starts: Vec::new(), ascii: true })
+    };
 }
 
 // --- names -----------------------------------------------------------------
@@ -586,7 +636,10 @@ pub fn name_chain(e: &Expr) -> Option<String> {
 
 /// Whitespace-collapsed, shortened source text of an expression.
 pub fn short_text(e: &Expr, src: &str) -> String {
-    let (a, b) = (bytes(expr_first(e)).start, bytes(expr_last(e)).end);
+    let (a, b) = (
+        bytes(expr_first(e), src).start,
+        bytes(expr_last(e), src).end,
+    );
     match src.get(a..b) {
         Some(t) if a < b => shorten(t),
         _ => String::new(),
@@ -830,7 +883,8 @@ fn macro_value(mac: &syn::Macro, src: &str, depth: usize) -> Option<Value> {
         _ => {
             let parts = super::macros::format_template(mac, src)?;
             let text = shorten(src.get(
-                bytes(path_first(&mac.path)).start..bytes(mac.delimiter.span().close()).end,
+                bytes(path_first(&mac.path), src).start
+                    ..bytes(mac.delimiter.span().close(), src).end,
             )?);
             if let [Part::Lit(s)] = parts.as_slice() {
                 return Some(Value::Str(*s));

@@ -5,7 +5,7 @@ use serde_json::json;
 use ustr::Ustr;
 
 use crate::catalog::entrypoints::ArgRef;
-use crate::catalog::media::{OpencvText, PillowText};
+use crate::catalog::media::{OpencvText, PillowText, PxText};
 use crate::facts::{Call, FileFacts, Receiver, Shape, Value};
 use crate::finding::{Finding, Level, Location};
 use crate::qname::OptionQName;
@@ -47,15 +47,18 @@ static META: RuleMeta = RuleMeta {
     doc: r#"
 ## What it does
 Finds visible AI labels drawn in code — Pillow `ImageDraw.text` /
-`multiline_text`, OpenCV `cv2.putText`, ffmpeg `drawtext` filters — whose text
-is an AI disclosure ("AI生成", "AI-generated", or a disclosure string in the
+`multiline_text`, OpenCV `cv2.putText`, ffmpeg `drawtext` filters, Rust
+imageproc `draw_text_mut` — whose text is an AI disclosure ("AI生成",
+"AI-generated", a module constant holding one, or a disclosure string in the
 same function), and computes the text height and the image size from
 literals:
 
 - font: `ImageFont.truetype(path, size)`, `ImageFont.load_default(size=)`,
   `font_size=`, Pillow's default font (11 px at most), OpenCV `fontScale`
-  and `thickness`, ffmpeg `fontsize=`;
-- image: `Image.new(mode, (w, h))`, `.resize((w, h))`, `cv2.resize`,
+  and `thickness`, ffmpeg `fontsize=`, imageproc's scale (`PxScale::from(h)`,
+  rusttype `Scale::uniform(h)`, or a number: `h` pixels);
+- image: `Image.new(mode, (w, h))`, `.resize((w, h))`, `cv2.resize`, Rust
+  `RgbaImage::new(w, h)` and the `image` crate's `resize`/`resize_exact`,
   `np.zeros((h, w, 3))`, a generation call with `width=`/`height=` or
   `size="1024x1024"` (followed through decoding and copies), ffmpeg
   `scale=w:h`;
@@ -123,8 +126,17 @@ impl Rule for ExplicitLabelTooSmall {
                     .iter()
                     .any(|s| s.scope.as_deref() == scope && disclosure.is_match(&s.value))
             };
+            // A module-level constant that holds a disclosure (`const LABEL: &str = "AI生成";`).
+            let constant = |name: &str| {
+                file.assignments.iter().any(|a| {
+                    a.scope.is_none()
+                        && a.target == name
+                        && matches!(&a.value, Value::Str(s) if disclosure.is_match(s))
+                })
+            };
             let is_label = |v: Option<&Value>, scope: Option<&str>| match v {
                 Some(Value::Str(s)) => disclosure.is_match(s),
+                Some(Value::Name { text, .. }) if constant(text) => true,
                 Some(_) => discloses(scope),
                 None => false,
             };
@@ -148,6 +160,14 @@ impl Rule for ExplicitLabelTooSmall {
                         continue;
                     }
                     opencv_mark(scope(cx, fi, call.scope), o, call)
+                } else if let Some(x) = media
+                    .px()
+                    .filter(|_| media.is_px_text(file.language, resolved))
+                {
+                    if !is_label(arg(call, &x.text), call.scope.as_deref()) {
+                        continue;
+                    }
+                    px_mark(scope(cx, fi, call.scope), x, call)
                 } else {
                     None
                 };
@@ -359,6 +379,35 @@ fn opencv_mark<'f>(sc: Scope<'f>, o: &'f OpencvText, call: &'f Call) -> Option<M
         height: Box::new(move |dims| {
             Some(cap * sc.eval(&scale, pos, Some(dims))? + sc.eval(&thickness, pos, Some(dims))?)
         }),
+    })
+}
+
+/// `draw_text_mut(&mut img, color, x, y, PxScale::from(h), font, text)`:
+/// the scale's pixel height, and the size of the image drawn on.
+fn px_mark<'f>(sc: Scope<'f>, x: &'f PxText, call: &'f Call) -> Option<Mark<'f>> {
+    let pos = call.span.start_byte;
+    let size = match arg(call, &x.image) {
+        Some(Value::Name { text, .. }) => sc.image_size(text, pos),
+        _ => None,
+    };
+    let mut height = value_shape(arg(call, &x.scale)?)?;
+    // A scale made from a pixel height: the height.
+    if let Shape::Call(name, args) = &height {
+        let known = x.scale_calls.iter().any(|s| {
+            name.as_str() == s
+                || name
+                    .strip_suffix(s.as_str())
+                    .is_some_and(|h| h.ends_with('.'))
+        });
+        height = match (known, args.first()) {
+            (true, Some(first)) => first.clone(),
+            _ => return None,
+        };
+    }
+    Some(Mark {
+        what: "imageproc draw_text",
+        size,
+        height: Box::new(move |dims| sc.eval(&height, pos, Some(dims))),
     })
 }
 

@@ -211,11 +211,17 @@ impl<'f> Scope<'f> {
             }
         };
         if let Some((entry, decisive)) = self.media.size_call(self.file.language, c) {
-            let arg = c.arg(entry.size.position, entry.size.keyword.as_deref());
-            let size = pair(arg.map(|a| &a.value)).map(|(a, b)| match entry.order {
-                SizeOrder::Wh => (a, b),
-                SizeOrder::Hw => (b, a),
-            });
+            let at = |r: &Option<crate::catalog::entrypoints::ArgRef>| {
+                let r = r.as_ref()?;
+                c.arg(r.position, r.keyword.as_deref()).map(|a| &a.value)
+            };
+            let size = match (at(&entry.width), at(&entry.height)) {
+                (Some(w), Some(h)) => self.number(w, pos).zip(self.number(h, pos)),
+                _ => pair(at(&entry.size)).map(|(a, b)| match entry.order {
+                    SizeOrder::Wh => (a, b),
+                    SizeOrder::Hw => (b, a),
+                }),
+            };
             if decisive || size.is_some() {
                 return size;
             }

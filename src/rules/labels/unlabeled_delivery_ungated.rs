@@ -235,6 +235,10 @@ impl Scan<'_, '_> {
             ),
             Node::Module { file } => (file, None, None),
             Node::Main { file, guard } => (file, None, Some(files[file].main_guards[guard])),
+            Node::Closure { file, closure } => {
+                let (scope, span) = self.cx.analysis.graph.closure_place(file, closure);
+                (file, scope.map(|s| s.as_str()), Some(span))
+            }
         }
     }
 

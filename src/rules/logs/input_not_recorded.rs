@@ -32,7 +32,8 @@ handler inputs, Streamlit `text_input`/`chat_input`/`text_area`/
 `file_uploader`, and for local entry points command-line arguments
 (`argparse`, click/typer parameters, `input()`, `sys.argv`); in Rust, the
 handler parameters of axum and actix-web (`Json<T>`, `Form<T>`, `Query<T>`,
-`Path<T>`, `web::Json<T>`) and, for a binary's `main`, `std::env::args()` — through
+`Path<T>`, `web::Json<T>`) and, for a binary's `main`, `std::env::args()` and clap
+(`Cli::parse()` of a `#[derive(Parser)]` struct, a builder's `get_matches()`) — through
 assignments, f-strings, `json.dumps`, containers and project functions, and
 reports the endpoint when none of it reaches a record in code the endpoint
 runs. A record is:
@@ -48,6 +49,9 @@ runs. A record is:
   (`f"failed: {req.model_name}"`) does not count either;
   in Rust, `tracing` and `log` macros at info level or above,
   their fields (`prompt = %req.prompt`) and format arguments included;
+- a span attribute kept with the trace: OpenTelemetry `set_attribute`/
+  `set_attributes`; in Rust, `Span::record` and the arguments `#[instrument]`
+  does not skip;
 - a database write: SQLAlchemy `add`/`insert().values` (also on an
   unannotated session from `SessionLocal()`, `Session(engine)`, a
   `Depends(get_db)` dependency or `db.session`), Django `objects.create` and
@@ -211,6 +215,14 @@ fn handler_scope(cx: &Context<'_>, handler: &Handler) -> Option<(usize, Option<u
         Handler::Module { module } | Handler::MainBlock { module, .. } => {
             let &fi = cx.project.modules.get(module)?;
             Some((fi, None))
+        }
+        Handler::Closure { module, scope, .. } => {
+            let &fi = cx.project.modules.get(module)?;
+            let scope = match scope {
+                Some(q) => Some(ustr::Ustr::from_existing(q)?),
+                None => None,
+            };
+            Some((fi, scope))
         }
     }
 }

@@ -166,6 +166,10 @@ pub fn place<'p>(cx: &Context<'p>, node: NodeId) -> (usize, Option<&'p str>) {
             (file, Some(files[file].functions[func].qualname.as_str()))
         }
         Node::Module { file } | Node::Main { file, .. } => (file, None),
+        Node::Closure { file, closure } => {
+            let (scope, _) = cx.analysis.graph.closure_place(file, closure);
+            (file, scope.map(|s| s.as_str()))
+        }
     }
 }
 

@@ -380,6 +380,9 @@ impl Scan<'_, '_> {
             )),
             Node::Module { file } => Some((file, None)),
             Node::Main { .. } => None,
+            Node::Closure { file, closure } => {
+                Some((file, self.cx.analysis.graph.closure_place(file, closure).0))
+            }
         }
     }
 }

@@ -22,7 +22,11 @@ static META: RuleMeta = RuleMeta {
 Follows personal information recognised by name (`phone`, `id_card`,
 `user.email`, `{"手机号": ...}`, `form["address"]`, Gradio image and audio
 inputs) to logging calls (`logging`, a `getLogger()` logger, loguru,
-structlog; in Rust, the `tracing` and `log` macros) and reports the call that writes it, with the source and the
+structlog; in Rust, the `tracing` and `log` macros), to the span attributes
+of traces (OpenTelemetry `set_attribute`/`set_attributes` in both languages;
+in Rust, `Span::record` and the arguments and `fields(...)` that
+`#[instrument]` records, those in `skip(...)` or under `skip_all` left out)
+and reports the call that writes it, with the source and the
 steps as related locations and code flow. Values passed through a masking,
 hashing or anonymising helper first are clean. IP addresses and device ids
 are not reported: a network log must keep the requester's address (LOG003
