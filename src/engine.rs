@@ -651,7 +651,13 @@ fn run_rules(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Finding> {
         })
         .collect();
     found.sort_by_key(|(i, _)| *i);
-    found.into_iter().flat_map(|(_, out)| out).collect()
+    // Sized once: the findings are what is left at the end of the rules,
+    // and a doubling copy of them would be the peak.
+    let mut findings = Vec::with_capacity(found.iter().map(|(_, out)| out.len()).sum());
+    for (_, out) in found {
+        findings.extend(out);
+    }
+    findings
 }
 
 /// Walk, read and extract like `scan`, then build the project index without
