@@ -38,7 +38,7 @@ const FULL: Scale = Scale {
     chain: 200,
     long_fn_lines: 100_000,
     filler: 9_700,
-    max_rss_mb: 768,
+    max_rss_mb: 640,
 };
 
 fn write(root: &Path, rel: &str, text: impl AsRef<[u8]>) {

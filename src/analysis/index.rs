@@ -23,60 +23,109 @@ pub enum Symbol {
 
 /// The names one file binds. Keys are the interned names' text (`Ustr`
 /// strings live for the whole process), so lookups by `&str` need no
-/// interning.
+/// interning. Each table is one sorted list searched by halves: a file binds
+/// a few dozen names, and hash maps with a `Vec` per name took ~4.5 KB a
+/// file (~45 MB of the index on 10k files).
 #[derive(Debug, Default)]
 pub struct FileBindings {
     /// Imported local name → import targets in order (an `if`/`else` may
     /// bind one name to two modules; both count).
-    imports: FastMap<&'static str, Vec<Ustr>>,
+    imports: Sorted<&'static str, Ustr>,
     /// Module-level name → its assignments, in source order.
-    module_assigns: FastMap<&'static str, Vec<usize>>,
+    module_assigns: Sorted<&'static str, usize>,
     /// (function qualname, name) → its assignments in that function, in source order.
-    local_assigns: FastMap<(&'static str, &'static str), Vec<usize>>,
+    local_assigns: Sorted<(&'static str, &'static str), usize>,
     /// Names of top-level functions and classes.
-    top_defs: FastSet<&'static str>,
+    top_defs: Sorted<&'static str, ()>,
     /// Qualname → the function of this file that `module.qualname` denotes
     /// in the symbol table (built from it, so the two always agree).
-    functions: FastMap<&'static str, usize>,
+    functions: Sorted<&'static str, usize>,
+}
+
+/// A multimap as two parallel lists sorted by key; the values of one key
+/// keep the order they were added in (the sort is stable).
+#[derive(Debug)]
+struct Sorted<K, V> {
+    keys: Box<[K]>,
+    values: Box<[V]>,
+}
+
+impl<K, V> Default for Sorted<K, V> {
+    fn default() -> Self {
+        Sorted {
+            keys: Box::default(),
+            values: Box::default(),
+        }
+    }
+}
+
+impl<K: Ord + Copy, V> Sorted<K, V> {
+    fn new(mut pairs: Vec<(K, V)>) -> Self {
+        pairs.sort_by_key(|(k, _)| *k);
+        let (keys, values): (Vec<K>, Vec<V>) = pairs.into_iter().unzip();
+        Sorted {
+            keys: keys.into_boxed_slice(),
+            values: values.into_boxed_slice(),
+        }
+    }
+
+    /// The values of the key that `cmp` finds equal (`cmp(k)` orders the
+    /// stored key `k` against the one looked for).
+    fn get_by(&self, cmp: impl Fn(&K) -> std::cmp::Ordering) -> &[V] {
+        let lo = self.keys.partition_point(|k| cmp(k).is_lt());
+        let hi = lo + self.keys[lo..].partition_point(|k| cmp(k).is_eq());
+        &self.values[lo..hi]
+    }
+}
+
+impl<V> Sorted<&'static str, V> {
+    fn get(&self, key: &str) -> &[V] {
+        self.get_by(|k| (*k).cmp(key))
+    }
+}
+
+impl<V> Sorted<(&'static str, &'static str), V> {
+    fn get_pair(&self, scope: &str, name: &str) -> &[V] {
+        self.get_by(|(s, n)| (*s, *n).cmp(&(scope, name)))
+    }
 }
 
 impl FileBindings {
     /// The last module-level assignment to `name`.
     pub fn last_module_assign(&self, name: &str) -> Option<usize> {
-        self.module_assigns.get(name)?.last().copied()
+        self.module_assigns.get(name).last().copied()
     }
 
     /// The last assignment to `name` in function `scope`.
     pub fn last_local_assign(&self, scope: &str, name: &str) -> Option<usize> {
-        self.local_assigns.get(&(scope, name))?.last().copied()
+        self.local_assigns.get_pair(scope, name).last().copied()
     }
 
     /// The assignments to `name` in function `scope` (`None`: module
     /// level), in source order.
     pub fn assigns<'a>(&'a self, scope: Option<&'a str>, name: &'a str) -> &'a [usize] {
-        let list = match scope {
-            Some(s) => self.local_assigns.get(&(s, name)),
+        match scope {
+            Some(s) => self.local_assigns.get_pair(s, name),
             None => self.module_assigns.get(name),
-        };
-        list.map(Vec::as_slice).unwrap_or(&[])
+        }
     }
 
     /// Where an imported name comes from (every target, in order).
     pub fn import_targets(&self, name: &str) -> &[Ustr] {
-        self.imports.get(name).map(Vec::as_slice).unwrap_or(&[])
+        self.imports.get(name)
     }
 
     /// The function of this file that `module.qualname` denotes: what
     /// `SemanticIndex::symbol(&dotted(module, qualname))` gives when it is
     /// a function of this file, without building the dotted name.
     pub fn function(&self, qualname: &str) -> Option<usize> {
-        self.functions.get(qualname).copied()
+        self.functions.get(qualname).first().copied()
     }
 
     /// Whether `name` is defined at module level (a top-level function or
     /// class, or a module-level assignment).
     pub fn defines(&self, name: &str) -> bool {
-        self.top_defs.contains(name) || self.module_assigns.contains_key(name)
+        !self.top_defs.get(name).is_empty() || !self.module_assigns.get(name).is_empty()
     }
 }
 
@@ -126,6 +175,7 @@ impl SemanticIndex {
             }
         }
         let mut bindings = bindings;
+        let mut functions: Vec<Vec<(&'static str, usize)>> = vec![Vec::new(); files.len()];
         for (key, symbol) in &symbols {
             let Symbol::Function(fi, i) = *symbol else {
                 continue;
@@ -137,8 +187,11 @@ impl SemanticIndex {
                 key.strip_prefix(module).and_then(|q| q.strip_prefix('.'))
             };
             if let Some(q) = qualname {
-                bindings[fi].functions.insert(Ustr::from(q).as_str(), i);
+                functions[fi].push((Ustr::from(q).as_str(), i));
             }
+        }
+        for (b, f) in bindings.iter_mut().zip(functions) {
+            b.functions = Sorted::new(f);
         }
         let mut suffixes: FastMap<String, Option<usize>> = FastMap::default();
         for (i, f) in files.iter().enumerate() {
@@ -160,7 +213,7 @@ impl SemanticIndex {
         let mut symbol_heads = module_heads.clone();
         for (fi, file) in files.iter().enumerate() {
             if file.module.is_empty() {
-                symbol_heads.extend(bindings[fi].top_defs.iter().map(|d| d.to_string()));
+                symbol_heads.extend(bindings[fi].top_defs.keys.iter().map(|d| d.to_string()));
             }
         }
         SemanticIndex {
@@ -214,11 +267,12 @@ impl SemanticIndex {
         fi: usize,
         name: &str,
     ) -> Option<&'f str> {
-        let typed = self.files[fi].module_assigns.get(name).and_then(|list| {
-            list.iter()
-                .rev()
-                .find_map(|&a| file.assignments[a].value_call.as_ref())
-        });
+        let typed = self.files[fi]
+            .module_assigns
+            .get(name)
+            .iter()
+            .rev()
+            .find_map(|&a| file.assignments[a].value_call.as_ref());
         match typed {
             Some(t) => Some(t.as_str()),
             None => file
@@ -244,20 +298,19 @@ impl SemanticIndex {
     ) -> Option<&'f Assignment> {
         let b = &self.files[fi];
         let in_scope = match scope {
-            Some(s) => b.local_assigns.get(&(s.as_str(), name)),
+            Some(s) => b.local_assigns.get_pair(s.as_str(), name),
             None => b.module_assigns.get(name),
         };
-        let before = in_scope.and_then(|list| {
-            list.iter()
-                .rev()
-                .map(|&a| &file.assignments[a])
-                .find(|a| a.span.end_byte <= pos)
-        });
+        let before = in_scope
+            .iter()
+            .rev()
+            .map(|&a| &file.assignments[a])
+            .find(|a| a.span.end_byte <= pos);
         before
             .or_else(|| {
                 b.module_assigns
                     .get(name)
-                    .and_then(|list| list.last())
+                    .last()
                     .map(|&a| &file.assignments[a])
             })
             .or_else(|| {
@@ -278,32 +331,35 @@ pub fn dotted(module: &str, name: &str) -> String {
 }
 
 fn file_bindings(file: &FileFacts) -> FileBindings {
-    let mut b = FileBindings::default();
+    let mut imports: Vec<(&'static str, Ustr)> = Vec::with_capacity(file.imports.len());
     for i in &file.imports {
-        let targets = b.imports.entry(i.local.as_str()).or_default();
-        if !targets.contains(&i.target) {
-            targets.push(i.target);
+        let pair = (i.local.as_str(), i.target);
+        if !imports.contains(&pair) {
+            imports.push(pair);
         }
     }
+    let mut module_assigns = Vec::new();
+    let mut local_assigns = Vec::new();
     for (i, a) in file.assignments.iter().enumerate() {
         match a.scope {
-            None => b
-                .module_assigns
-                .entry(a.target.as_str())
-                .or_default()
-                .push(i),
-            Some(s) => b
-                .local_assigns
-                .entry((s.as_str(), a.target.as_str()))
-                .or_default()
-                .push(i),
+            None => module_assigns.push((a.target.as_str(), i)),
+            Some(s) => local_assigns.push(((s.as_str(), a.target.as_str()), i)),
         }
     }
+    let mut top_defs: Vec<(&'static str, ())> = Vec::new();
     for f in file.functions.iter().filter(|f| !f.qualname.contains('.')) {
-        b.top_defs.insert(f.name.as_str());
+        top_defs.push((f.name.as_str(), ()));
     }
     for c in file.classes.iter().filter(|c| !c.qualname.contains('.')) {
-        b.top_defs.insert(c.name.as_str());
+        top_defs.push((c.name.as_str(), ()));
     }
-    b
+    top_defs.sort_unstable();
+    top_defs.dedup();
+    FileBindings {
+        imports: Sorted::new(imports),
+        module_assigns: Sorted::new(module_assigns),
+        local_assigns: Sorted::new(local_assigns),
+        top_defs: Sorted::new(top_defs),
+        functions: Sorted::default(),
+    }
 }

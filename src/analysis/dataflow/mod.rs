@@ -268,6 +268,8 @@ pub struct Cache {
     #[allow(clippy::type_complexity)]
     specs: Mutex<BTreeMap<(String, TypeId), Arc<OnceLock<Arc<dyn Any + Send + Sync>>>>>,
     stats: Mutex<BTreeMap<String, TaintStats>>,
+    /// Specs whose result was freed ([`Cache::release`]).
+    released: Mutex<Vec<String>>,
 }
 
 impl Cache {
@@ -276,6 +278,16 @@ impl Cache {
             files: (0..files).map(|_| OnceLock::new()).collect(),
             ..Cache::default()
         }
+    }
+
+    /// Free the results of spec `id`: no rule still to run asks for it
+    /// (`rules::HELD`). Rules that still hold one keep it until they finish.
+    pub fn release(&self, id: &str) {
+        let mut specs = self.specs.lock().unwrap_or_else(|e| e.into_inner());
+        specs.retain(|(spec, _), _| spec != id);
+        drop(specs);
+        let mut released = self.released.lock().unwrap_or_else(|e| e.into_inner());
+        released.push(id.to_string());
     }
 
     /// Every spec that ran, with what it cost and cut.
@@ -300,6 +312,18 @@ impl Analysis<'_> {
         domain: &D,
     ) -> Arc<Taint<D::Value>> {
         let key = (spec.id.clone(), TypeId::of::<D::Value>());
+        // A spec asked for after its release is solved again (same result);
+        // the rule that asked is missing from `rules::HELD`.
+        debug_assert!(
+            !self
+                .dataflow
+                .released
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .contains(&spec.id),
+            "taint spec {} asked for after its last reader: list the rule in rules::HELD",
+            spec.id
+        );
         let cell = {
             let mut specs = self
                 .dataflow

@@ -124,7 +124,8 @@ impl Rule for InputNotRecorded {
         if an.generation_endpoints().next().is_none() {
             return;
         }
-        let Some(found) = records::shared(cx) else {
+        let found = records::shared(cx);
+        let Some(found) = found.as_ref() else {
             return;
         };
         for (e, entry, reached) in an.generation_endpoints() {

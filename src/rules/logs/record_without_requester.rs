@@ -78,7 +78,8 @@ impl Rule for RecordWithoutRequester {
         if an.generation_endpoints().next().is_none() {
             return;
         }
-        let Some(found) = records::shared(cx) else {
+        let found = records::shared(cx);
+        let Some(found) = found.as_ref() else {
             return;
         };
         // Per counted record: the service endpoints whose path holds it.

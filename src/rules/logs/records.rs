@@ -39,8 +39,8 @@ pub struct InputRecords {
 }
 
 /// [`find`], computed once per scan.
-pub fn shared<'c>(cx: &'c Context<'_>) -> Option<&'c InputRecords> {
-    cx.shared.records.get_or_init(|| find(cx)).as_ref()
+pub fn shared(cx: &Context<'_>) -> Arc<Option<InputRecords>> {
+    cx.shared.records.get_or_init(|| find(cx))
 }
 
 /// Run the spec (once per scan, shared) and judge its record sinks.

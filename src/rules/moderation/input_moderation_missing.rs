@@ -97,7 +97,7 @@ impl Rule for InputModerationMissing {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let an = cx.analysis;
         let moderation = Moderation::shared(cx);
-        let output = OutputTaint::new(cx, moderation);
+        let output = OutputTaint::new(cx, &moderation);
         let endpoints: Vec<_> = an
             .generation_endpoints()
             .filter(|(_, entry, _)| !entry.kind.is_local())

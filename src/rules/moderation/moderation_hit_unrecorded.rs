@@ -133,7 +133,7 @@ impl Rule for ModerationHitUnrecorded {
                 f.related = vec![
                     moderation.related(
                         cx,
-                        moderation_index(moderation, s.site),
+                        moderation_index(&moderation, s.site),
                         "gives the verdict tested here",
                     ),
                     crate::finding::Related {

@@ -85,7 +85,7 @@ impl Rule for OutputModerationMissing {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let an = cx.analysis;
         let moderation = Moderation::shared(cx);
-        let output = OutputTaint::new(cx, moderation);
+        let output = OutputTaint::new(cx, &moderation);
         for (e, entry, reached) in an.generation_endpoints() {
             if entry.kind.is_local() {
                 continue;

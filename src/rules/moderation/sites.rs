@@ -20,7 +20,7 @@ use crate::rules::Context;
 use crate::source::Span;
 
 /// The taint spec (`moderation.toml`) that follows generated output.
-const OUTPUT_SPEC: &str = "generated-output";
+pub const OUTPUT_SPEC: &str = "generated-output";
 /// Wrappers of wrappers are followed this many levels up.
 const MAX_WRAPPER_DEPTH: usize = 8;
 /// Names a verdict is copied into are followed this far.
@@ -69,7 +69,7 @@ pub struct EndpointModeration {
 
 impl Moderation {
     /// [`Moderation::find`], computed once per scan.
-    pub fn shared<'c>(cx: &'c Context<'_>) -> &'c Moderation {
+    pub fn shared(cx: &Context<'_>) -> std::sync::Arc<Moderation> {
         cx.shared.moderation.get_or_init(|| Moderation::find(cx))
     }
 

@@ -99,7 +99,7 @@ impl Rule for AiNoticeMissing {
         };
         // Markdown files are documentation (a README that says "large
         // language models"), not what the chat shows.
-        let told = shown(cx, false).iter().any(|s| {
+        let told = shown(cx, false).any(|s| {
             let f = &cx.project.files[s.file];
             s.kind == UiKind::Text
                 && (f.language != Language::Markup || frontend::is_front_end(f))

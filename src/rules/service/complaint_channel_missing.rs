@@ -84,7 +84,7 @@ impl Rule for ComplaintChannelMissing {
         if routed {
             return;
         }
-        let shows = shown(cx, false).iter().any(|s| match s.kind {
+        let shows = shown(cx, false).any(|s| match s.kind {
             UiKind::Text => sv.complaint_terms.is_match(s.text),
             UiKind::Link => sv.complaint_links.is_match(s.text),
             UiKind::Name | UiKind::Import | UiKind::Role => false,

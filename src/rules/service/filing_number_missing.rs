@@ -79,9 +79,11 @@ impl Rule for FilingNumberMissing {
             return;
         };
         let sv = &cx.catalog.service;
-        let strings = shown(cx, true);
         let mut placeholders = 0;
-        for s in &strings {
+        let mut shows = false;
+        for s in shown(cx, true) {
+            shows =
+                shows || sv.filing_numbers.is_match(s.text) || sv.filing_runtime.is_match(s.text);
             if placeholders < MAX_PLACEHOLDERS && sv.filing_placeholders.is_match(s.text) {
                 placeholders += 1;
                 let mut f = Finding::new(
@@ -100,9 +102,6 @@ impl Rule for FilingNumberMissing {
         if sv.declared.filing_number.is_some() || placeholders > 0 {
             return;
         }
-        let shows = strings
-            .iter()
-            .any(|s| sv.filing_numbers.is_match(s.text) || sv.filing_runtime.is_match(s.text));
         if shows {
             return;
         }

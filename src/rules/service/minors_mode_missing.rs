@@ -206,7 +206,6 @@ fn has_minors_setting(cx: &Context<'_>, account_handlers: &[&str]) -> bool {
     let tests = &cx.catalog.entrypoints.test_paths;
     let pages = |fi: usize| accounts.is_match(&cx.project.files[fi].path);
     if shown(cx, false)
-        .iter()
         .any(|s| terms.is_match(s.text) || (fields.is_match(s.text) && pages(s.file)))
     {
         return true;

@@ -35,65 +35,82 @@ pub struct Shown<'p> {
 /// Streamlit and server-rendered pages show), less prompts, which are
 /// written for a model (`prompt_texts`, `prompt_names`). With `config`, the string
 /// values of every configuration file too (where a filing number is set).
-pub fn shown<'p>(cx: &Context<'p>, config: bool) -> Vec<Shown<'p>> {
-    let sv = &cx.catalog.service;
+pub fn shown<'c, 'p: 'c>(
+    cx: &'c Context<'p>,
+    config: bool,
+) -> impl Iterator<Item = Shown<'p>> + 'c {
+    // Lazily, file by file: the rules stop at the first string they look
+    // for, and the project's strings are never gathered in one list (on 10k
+    // files that list was ~30 MB, held by up to four rules at once).
+    let project: &'p crate::analysis::Project = cx.project;
     let tests = &cx.catalog.entrypoints.test_paths;
+    project
+        .files
+        .iter()
+        .enumerate()
+        .filter(move |(_, f)| !tests.is_match(f.path.as_str()))
+        .flat_map(move |(fi, f)| shown_in(cx, fi, f, config))
+}
+
+/// [`shown`] of one file.
+fn shown_in<'p>(
+    cx: &Context<'p>,
+    fi: usize,
+    f: &'p crate::facts::FileFacts,
+    config: bool,
+) -> Vec<Shown<'p>> {
+    let sv = &cx.catalog.service;
     let mut out = Vec::new();
-    for (fi, f) in cx.project.files.iter().enumerate() {
-        if tests.is_match(f.path.as_str()) {
-            continue;
-        }
-        match f.language {
-            Language::Markup => out.extend(
-                f.ui_strings
+    match f.language {
+        Language::Markup => out.extend(
+            f.ui_strings
+                .iter()
+                .filter(|s| !(s.kind == UiKind::Text && sv.prompt_texts.is_match(&s.text)))
+                .map(|s| Shown {
+                    file: fi,
+                    text: s.text.as_str(),
+                    kind: s.kind,
+                    span: s.span,
+                }),
+        ),
+        Language::Python | Language::Rust => {
+            let prompts = prompt_spans(cx, fi);
+            out.extend(
+                f.strings
                     .iter()
-                    .filter(|s| !(s.kind == UiKind::Text && sv.prompt_texts.is_match(&s.text)))
+                    .filter(|s| !s.bare && !sv.prompt_texts.is_match(&s.value))
+                    .filter(|s| !prompts.iter().any(|p| p.contains(&s.span)))
                     .map(|s| Shown {
                         file: fi,
-                        text: s.text.as_str(),
-                        kind: s.kind,
+                        text: s.value.as_str(),
+                        kind: if reads_as_link(&s.value) {
+                            UiKind::Link
+                        } else {
+                            UiKind::Text
+                        },
                         span: s.span,
                     }),
-            ),
-            Language::Python | Language::Rust => {
-                let prompts = prompt_spans(cx, fi);
-                out.extend(
-                    f.strings
-                        .iter()
-                        .filter(|s| !s.bare && !sv.prompt_texts.is_match(&s.value))
-                        .filter(|s| !prompts.iter().any(|p| p.contains(&s.span)))
-                        .map(|s| Shown {
-                            file: fi,
-                            text: s.value.as_str(),
-                            kind: if reads_as_link(&s.value) {
-                                UiKind::Link
-                            } else {
-                                UiKind::Text
-                            },
-                            span: s.span,
-                        }),
-                )
-            }
-            Language::Json | Language::Yaml if config || sv.is_i18n(&f.path) => {
-                out.extend(f.config.iter().filter_map(|e| {
-                    Some(Shown {
-                        file: fi,
-                        text: e.value.as_str()?,
-                        kind: UiKind::Text,
-                        span: e.value_span,
-                    })
-                }))
-            }
-            _ if config => out.extend(f.config.iter().filter_map(|e| {
+            )
+        }
+        Language::Json | Language::Yaml if config || sv.is_i18n(&f.path) => {
+            out.extend(f.config.iter().filter_map(|e| {
                 Some(Shown {
                     file: fi,
                     text: e.value.as_str()?,
                     kind: UiKind::Text,
                     span: e.value_span,
                 })
-            })),
-            _ => {}
+            }))
         }
+        _ if config => out.extend(f.config.iter().filter_map(|e| {
+            Some(Shown {
+                file: fi,
+                text: e.value.as_str()?,
+                kind: UiKind::Text,
+                span: e.value_span,
+            })
+        })),
+        _ => {}
     }
     out
 }
