@@ -80,8 +80,7 @@ pub fn scan(
     settings: &Settings,
     cache_dir: Option<&Path>,
 ) -> Result<ScanResult, ExitCode> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(settings.jobs.unwrap_or(0))
+    let pool = crate::lang::worker_pool(settings.jobs.unwrap_or(0))
         .build()
         .map_err(|e| {
             eprintln!("error: cannot start worker threads: {e}");

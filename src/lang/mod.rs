@@ -245,6 +245,16 @@ pub fn semantics(language: Language) -> &'static Semantics {
 /// parse+extract phase with it.
 static PARSE_NANOS: AtomicU64 = AtomicU64::new(0);
 
+/// The builder of the scan's worker pool: `jobs` threads (0: one per
+/// core), each with the stack the deepest parser needs, so files are parsed
+/// on the workers themselves.
+pub fn worker_pool(jobs: usize) -> rayon::ThreadPoolBuilder {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .stack_size(rust::PARSE_STACK)
+        .start_handler(|_| rust::mark_parse_stack())
+}
+
 /// Run a parser, its time counted in [`parse_time`].
 pub fn timed_parse<T>(parse: impl FnOnce() -> T) -> T {
     let t = Instant::now();

@@ -158,12 +158,40 @@ fn ident(s: &str) -> String {
 /// about 11 MiB in a debug build (measured: up to 7 KiB per unit of the
 /// nesting measure) and far less optimised. Only the pages used are
 /// committed.
-const PARSE_STACK: usize = 64 << 20;
+pub(crate) const PARSE_STACK: usize = 64 << 20;
 
-/// Run `f` on a thread of its own with `PARSE_STACK` of stack: scan
-/// threads have the platform's default (2 MiB). A panic goes on to the
-/// caller (the engine turns it into a notification).
+thread_local! {
+    /// Set on the threads of a pool built by [`crate::lang::worker_pool`],
+    /// which have `PARSE_STACK` of stack already.
+    static ON_PARSE_STACK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Marks the calling thread as having `PARSE_STACK` of stack.
+pub(crate) fn mark_parse_stack() {
+    ON_PARSE_STACK.with(|c| c.set(true));
+}
+
+/// Run `f` where there is `PARSE_STACK` of stack: on this thread when it is
+/// a scan worker built with it, else on a thread of its own (other threads
+/// have the platform's default, 2 MiB). A thread per file cost a fresh
+/// stack's page faults each time: about a quarter of the parse on
+/// mistral.rs. A panic goes on to the caller (the engine turns it into a
+/// notification).
 fn on_parse_stack<T: Send>(f: impl FnOnce() -> T + Send) -> Option<T> {
+    if ON_PARSE_STACK.with(|c| c.get()) {
+        // The worker goes on to other files: drop this one's line table and
+        // proc-macro2's map of its spans (a thread of its own took both
+        // with it), also when `f` panics. No span of the file outlives `f`.
+        struct Forget;
+        impl Drop for Forget {
+            fn drop(&mut self) {
+                values::forget_lines();
+                proc_macro2::extra::invalidate_current_thread_spans();
+            }
+        }
+        let _forget = Forget;
+        return Some(f());
+    }
     std::thread::scope(|s| {
         let handle = std::thread::Builder::new()
             .name("synthlint-rust-parse".into())
@@ -225,7 +253,7 @@ fn extract_here(path: &str, text: &str) -> (FileFacts, Vec<Notification>) {
         return (facts, notes);
     }
     match crate::lang::timed_parse(|| syn::parse_file(text)) {
-        // The parse thread ends with the file, and its span map with it.
+        // The file's span map is freed after extraction (`on_parse_stack`).
         Ok(file) => extract::extract(&file, text, &index, &crate_name, &mut facts),
         Err(e) => {
             let start = e.span().byte_range().start.min(text.len());

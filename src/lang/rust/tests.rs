@@ -573,3 +573,32 @@ fn parameters_typed_by_aliases_keep_the_declared_wrapper() {
         ]
     );
 }
+
+/// A scan worker parses file after file on one thread: each file's facts
+/// must be those of a parse on a thread of its own, whatever came before
+/// (the line table and proc-macro2's span map are per thread), also for
+/// texts of the same length and for one that is not ASCII. Without the
+/// reset, mistral.rs got spans of an earlier file.
+#[test]
+fn a_worker_thread_reused_for_several_files_gives_each_its_own_facts() {
+    let a = "fn a() {\n    let x = reqwest::get(\"http://a\");\n}\n";
+    let b = "fn b() { let y =\n\n\n reqwest::get(\"http://bb\"); }\n";
+    let c = "// é\nfn c() {\n    let z = reqwest::get(\"http://c\");\n}\n";
+    assert_eq!(a.len(), b.len());
+    let alone: Vec<String> = [a, b, c]
+        .iter()
+        .map(|t| format!("{:?}", facts("src/lib.rs", t)))
+        .collect();
+    let pool = crate::lang::worker_pool(1).build().unwrap();
+    let reused: Vec<String> = pool.install(|| {
+        [a, b, c, a]
+            .iter()
+            .map(|t| {
+                let owned = t.to_string();
+                format!("{:?}", facts("src/lib.rs", &owned))
+            })
+            .collect()
+    });
+    assert_eq!(reused[..3], alone[..]);
+    assert_eq!(reused[3], alone[0]);
+}

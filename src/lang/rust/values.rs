@@ -330,8 +330,8 @@ fn bound_last(b: Option<&TypeParamBound>) -> PmSpan {
 /// column (a binary search over its line table) rather than its
 /// `byte_range`, which keeps a map of every character offset asked for and
 /// walks the text between them: that was most of the cost of locating
-/// spans. The file's line starts are kept per thread (a file is parsed and
-/// extracted on a thread of its own).
+/// spans. The file's line starts are kept per thread while one file is
+/// extracted on it ([`forget_lines`] after each).
 pub fn bytes(s: PmSpan, src: &str) -> std::ops::Range<usize> {
     LINES.with(|cell| {
         let mut lines = cell.borrow_mut();
@@ -379,6 +379,12 @@ thread_local! {
     static LINES: std::cell::RefCell<Lines> = const {
         std::cell::RefCell::new(Lines { text: (0, 0), starts: Vec::new(), ascii: true })
     };
+}
+
+/// Forget the line table: the next file may be allocated where this one
+/// was, with the same length, and must not inherit it.
+pub fn forget_lines() {
+    LINES.with(|cell| *cell.borrow_mut() = Lines::new(""));
 }
 
 // --- names -----------------------------------------------------------------
