@@ -8,16 +8,9 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn run(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_synthlint"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("NO_COLOR")
-        .output()
-        .expect("run synthlint")
-}
+mod common;
+use common::output as run;
 
 const ROUTES: &str = r#"from flask import Flask, jsonify, request
 

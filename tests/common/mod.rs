@@ -71,3 +71,13 @@ pub fn write(dir: &Path, rel: &str, text: &str) {
     fs::create_dir_all(p.parent().unwrap()).unwrap();
     fs::write(p, text).unwrap();
 }
+
+/// The binary's whole output, run in `cwd` with colour left to its default.
+pub fn output(args: &[&str], cwd: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_synthlint"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("run synthlint")
+}
