@@ -406,7 +406,12 @@ fn site_as<'a>(
     let Some(api) = catalog.generation_api(lang, resolved) else {
         return http_site(catalog, lang, call, resolved, urls);
     };
-    let content = content_types(api, call)?;
+    let (api, content) = match content_types(api, call) {
+        Some(content) => (api, content),
+        None => catalog
+            .generation_alternatives(lang, resolved)
+            .find_map(|a| content_types(a, call).map(|c| (a, c)))?,
+    };
     let mut site = GenerationSite {
         file: 0,
         call: 0,

@@ -681,6 +681,22 @@ impl Catalog {
             .first(language, resolved)
             .map(|i| &self.generation[i])
     }
+
+    /// The entries after the first that match `resolved` too and whose
+    /// content an argument decides. Several entries share one call shape (an
+    /// `ort` session's `run`) and differ in the model file it was made from.
+    pub fn generation_alternatives(
+        &self,
+        language: Language,
+        resolved: &str,
+    ) -> impl Iterator<Item = &GenerationApi> {
+        self.generation_index
+            .all(language, resolved)
+            .into_iter()
+            .skip(1)
+            .map(|i| &self.generation[i])
+            .filter(|a| a.content_by_arg.is_some())
+    }
 }
 
 /// The first segments a pattern can start with: `facexlib` and `facelib`

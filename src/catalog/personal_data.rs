@@ -159,6 +159,10 @@ pub struct TrainingData {
     /// `purpose=` values of file uploads that feed fine-tuning.
     #[serde(default)]
     pub fine_tune_purposes: Vec<String>,
+    /// Methods that open a file for writing from its path (`open`,
+    /// `File::create`, `csv::Writer::from_path`).
+    #[serde(default)]
+    pub opens: Vec<String>,
 }
 
 /// Deletion paths (PII005): calls, as written or resolved, that delete
@@ -208,6 +212,7 @@ impl PersonalDataData {
         self.training
             .fine_tune_purposes
             .extend(other.training.fine_tune_purposes);
+        self.training.opens.extend(other.training.opens);
         self.overseas_service.extend(other.overseas_service);
         for (kind, list) in other.retention.deletes {
             self.retention.deletes.entry(kind).or_default().extend(list);
@@ -317,6 +322,7 @@ pub struct PersonalData {
     training_guards: regex::RegexSet,
     dataset_files: regex::RegexSet,
     fine_tune_purposes: Vec<String>,
+    opens: Vec<String>,
     /// Store kind → what deletes from it.
     deletes: BTreeMap<String, regex::RegexSet>,
     overseas: Vec<OverseasService>,
@@ -423,6 +429,7 @@ impl PersonalData {
             training_guards,
             dataset_files,
             fine_tune_purposes: data.training.fine_tune_purposes.clone(),
+            opens: data.training.opens.clone(),
             deletes,
             overseas: data.overseas_service.clone(),
         })
@@ -549,6 +556,11 @@ impl PersonalData {
 
     pub fn is_fine_tune_purpose(&self, purpose: &str) -> bool {
         self.fine_tune_purposes.iter().any(|p| p == purpose)
+    }
+
+    /// Whether a method opens a file for writing from its path.
+    pub fn is_open(&self, method: &str) -> bool {
+        self.opens.iter().any(|m| m == method)
     }
 
     /// The overseas service a URL's host and path reach, if any.

@@ -1093,6 +1093,16 @@ pub fn condition_names(test: &Expr) -> Vec<String> {
                 stack.extend(m.args.iter());
             }
             Expr::Let(l) => stack.push(&l.expr),
+            // A field of what a call returns (`settings::current().share_data`)
+            // is no name chain: name it as written, as Python's frontend does
+            // (`settings.current().share_data`).
+            Expr::Field(_) if name_chain(e).is_none() => {
+                let c = chain(e, "");
+                let n = c.render();
+                if c.has_base() && !names.contains(&n) {
+                    names.push(n);
+                }
+            }
             _ => {}
         }
     }

@@ -325,6 +325,13 @@ fn dataset_file(cx: &Context<'_>, site: Site) -> Option<String> {
             Value::Name { text, .. } => Some(*text),
             _ => None,
         }),
+        // Rust's `writeln!(file, ...)`: the handle comes first.
+        Receiver::None if matches!(method, "write" | "writeln") => {
+            call.arg(Some(0), None).and_then(|a| match &a.value {
+                Value::Name { text, .. } => Some(*text),
+                _ => None,
+            })
+        }
         Receiver::Name(n) => Some(n),
         Receiver::Call(j) => return opened(cx, site, j as usize, 0),
         Receiver::None => None,
@@ -350,13 +357,14 @@ fn handle_path(cx: &Context<'_>, site: Site, handle: Ustr, depth: u8) -> Option<
 }
 
 /// The dataset path call `j` opens (`open(p, "a")`, `Path(p).open("w")`,
-/// `jsonlines.open(p, "w")`), or, one level down, the one of the handle a
-/// writer wraps (`csv.writer(f)`).
+/// `jsonlines.open(p, "w")`; Rust's `File::create(p)`, `OpenOptions`
+/// `open(p)`, `csv::Writer::from_path(p)`), or, one level down, the one of
+/// the handle a writer wraps (`csv.writer(f)`, `BufWriter::new(f)`).
 fn opened(cx: &Context<'_>, site: Site, j: usize, depth: u8) -> Option<String> {
     let pd = &cx.catalog.personal_data;
     let file = &cx.project.files[site.file];
     let c = &file.calls[j];
-    if c.method() == "open" {
+    if pd.is_open(c.method()) {
         // `open(p)`, `jsonlines.open(p)`; `Path(p).open()`; `path.open()`.
         let path = match (c.arg(Some(0), Some("file")), c.receiver) {
             (Some(a), _) if !matches!(a.value, Value::Str(ref m) if m.len() <= 3) => {
