@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::catalog::labels::LabelKind;
-use crate::facts::Arg;
+use crate::facts::{Arg, Call, Receiver, Value};
 use crate::finding::{Finding, Level, Location};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
@@ -24,8 +24,10 @@ static META: RuleMeta = RuleMeta {
 ## What it does
 Finds generation calls (and the clients they are made on) that pass
 `watermark=False`, `add_watermark=False`, `logo_add=False` or a similar switch
-that tells the provider not to mark its output, when no code that serves that
-output adds an implicit and an explicit label of its own.
+that tells the provider not to mark its output, as a keyword argument or as a
+key of the request body sent to the provider's API (`{"parameters":
+{"watermark": false}}`), when no code that serves that output adds an
+implicit and an explicit label of its own.
 
 ## Why is this bad?
 Several image and video APIs label their output by default. Turning that off
@@ -57,8 +59,14 @@ impl Rule for VendorWatermarkDisabled {
             let file = &cx.project.files[site.file];
             let call = &file.calls[site.call];
             let receiver = call.receiver_args.as_deref().unwrap_or(&[]);
-            let Some((arg, keyword)) =
-                switched_off(cx, &call.args).or_else(|| switched_off(cx, receiver))
+            let Some((arg, keyword, setting)) = switched_off(cx, &call.args)
+                .or_else(|| switched_off(cx, receiver))
+                .or_else(|| {
+                    // The body given later in a request builder's chain
+                    // (`client.post(url).json(&body).send()`).
+                    chained_after(&file.calls, site.call)
+                        .find_map(|c| switched_off(cx, &file.calls[c].args))
+                })
             else {
                 continue;
             };
@@ -83,8 +91,7 @@ impl Rule for VendorWatermarkDisabled {
                 META.code,
                 META.default_level,
                 format!(
-                    "`{keyword}={}` turns off {}'s own label on generated {}, and no label of ours is added where it is served",
-                    arg.value.display(),
+                    "`{setting}` turns off {}'s own label on generated {}, and no label of ours is added where it is served",
                     site.provider,
                     crate::analysis::generation::content_label(&site.content)
                 ),
@@ -100,18 +107,82 @@ impl Rule for VendorWatermarkDisabled {
     }
 }
 
-/// The argument that switches a provider watermark off, with its keyword.
-fn switched_off<'a>(cx: &'a Context<'_>, args: &'a [Arg]) -> Option<(&'a Arg, &'a str)> {
-    args.iter().find_map(|a| {
-        let k = a.keyword.as_deref()?;
-        let sw = cx
-            .catalog
+/// The argument that switches a provider watermark off, with its keyword
+/// and the setting as written: a keyword argument (`watermark=False`), or a
+/// key of a request body sent to the provider's API
+/// (`json!({"parameters": {"watermark": false}})`, `"watermark": false`).
+fn switched_off<'a>(cx: &'a Context<'_>, args: &'a [Arg]) -> Option<(&'a Arg, &'a str, String)> {
+    let off = |k: &str, v: &Value| {
+        cx.catalog
             .watermark_switches
             .iter()
-            .find(|s| s.keyword == k)?;
-        sw.off_values
-            .iter()
-            .any(|v| v.matches(&a.value))
-            .then_some((a, sw.keyword.as_str()))
+            .find(|s| s.keyword == k)
+            .filter(|sw| sw.off_values.iter().any(|o| o.matches(v)))
+            .map(|sw| (sw.keyword.as_str(), body_setting(k, v)))
+    };
+    args.iter().find_map(|a| {
+        let found = match a.keyword.as_deref() {
+            Some(k) => off(k, &a.value).map(|(k, _)| (k, format!("{k}={}", a.value.display()))),
+            None => None,
+        };
+        found
+            .or_else(|| in_body(&a.value, &off))
+            .map(|(k, v)| (a, k, v))
     })
+}
+
+/// A body's key and value as JSON writes them (`"watermark": false`).
+fn body_setting(key: &str, v: &Value) -> String {
+    let value = match v {
+        Value::Bool(b) => b.to_string(),
+        Value::Str(s) => format!("\"{s}\""),
+        other => other.display(),
+    };
+    format!("\"{key}\": {value}")
+}
+
+/// Builder chains longer than this are not followed.
+const MAX_CHAIN: usize = 32;
+
+/// The calls of a file made on what call `at` returns, directly or further
+/// down the same builder chain.
+fn chained_after(calls: &[Call], at: usize) -> impl Iterator<Item = usize> + '_ {
+    (0..calls.len()).filter(move |&c| {
+        let mut next = calls[c].receiver;
+        for _ in 0..MAX_CHAIN {
+            match next {
+                Receiver::Call(i) if i as usize == at => return true,
+                Receiver::Call(i) => match calls.get(i as usize) {
+                    Some(r) => next = r.receiver,
+                    None => return false,
+                },
+                _ => return false,
+            }
+        }
+        false
+    })
+}
+
+/// Nesting of request bodies looked into (`{"parameters": {...}}`).
+const MAX_BODY_DEPTH: usize = 4;
+
+/// A key of a dict, at any depth up to [`MAX_BODY_DEPTH`], that `off`
+/// accepts with its value.
+fn in_body<'a>(
+    value: &Value,
+    off: &impl Fn(&str, &Value) -> Option<(&'a str, String)>,
+) -> Option<(&'a str, String)> {
+    let mut stack = vec![(value, 0)];
+    while let Some((v, depth)) = stack.pop() {
+        let Value::Dict(pairs) = v else { continue };
+        for (k, v) in pairs {
+            if let Some(found) = k.as_str().and_then(|k| off(k, v)) {
+                return Some(found);
+            }
+            if depth + 1 < MAX_BODY_DEPTH {
+                stack.push((v, depth + 1));
+            }
+        }
+    }
+    None
 }

@@ -554,6 +554,13 @@ pub fn switch_sites(cx: &Context<'_>, pred: impl Fn(&str) -> bool) -> Vec<Site> 
                 push(0, a.span, &k);
             }
         }
+        // Declared boolean fields (`pub personalized: bool` of a Rust
+        // settings struct, an annotated model field).
+        for field in f.classes.iter().flat_map(|c| c.fields.iter()) {
+            if pred(&field.name) && is_bool_type(&field.type_text) {
+                push(0, field.span, &field.name);
+            }
+        }
         for c in &f.calls {
             for a in c.args.iter() {
                 if let Some(k) = a
@@ -581,6 +588,15 @@ pub fn switch_sites(cx: &Context<'_>, pred: impl Fn(&str) -> bool) -> Vec<Site> 
     }
     out.sort_by_key(|s| (s.rank, s.file, s.span.start_byte));
     out
+}
+
+/// `bool`, optional or not, as Rust and Python annotations write it.
+fn is_bool_type(t: &str) -> bool {
+    let t: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+    matches!(
+        t.as_str(),
+        "bool" | "Option<bool>" | "Optional[bool]" | "bool|None" | "None|bool"
+    )
 }
 
 fn identifier_like(s: &str) -> bool {

@@ -8,6 +8,8 @@ use crate::catalog::opt_out::{OptOut, TrainingFlag};
 use crate::facts::{Assignment, Value};
 use crate::finding::{Finding, Level, Location};
 use crate::qname::OptionQName;
+use crate::analysis::index::dotted;
+use crate::rules::opt_out::stored::is_stored;
 use crate::rules::opt_out::{guarded_writes, related};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 use crate::source::Span;
@@ -179,6 +181,24 @@ fn definitions(cx: &Context<'_>, oo: &OptOut) -> Vec<Definition> {
                     name: a.target.to_string(),
                     kind,
                     default: default_of(a),
+                });
+            }
+        }
+        // Declared fields of a stored record (a Rust struct deriving
+        // `sqlx::FromRow`, as an ORM model's columns are); their defaults
+        // live in code (`impl Default`) or the schema, not read here.
+        let stored = |c: &&crate::facts::Class| {
+            is_stored(cx, &oo.rights, &dotted(&f.module, &c.qualname))
+        };
+        let fields = f.classes.iter().filter(stored).flat_map(|c| c.fields.iter());
+        for field in fields {
+            if let Some(kind) = oo.training_flag(&field.name) {
+                out.push(Definition {
+                    file: fi,
+                    span: field.span,
+                    name: field.name.to_string(),
+                    kind,
+                    default: None,
                 });
             }
         }
