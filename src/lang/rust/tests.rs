@@ -206,6 +206,19 @@ fn format_strings_read_what_they_capture() {
 }
 
 #[test]
+fn a_condition_on_a_field_of_a_call_names_it_as_written() {
+    let src = "fn f() {\n    if !settings::current().await.share_data { g(); }\n}\n";
+    let f = facts("gw/src/lib.rs", src);
+    assert!(
+        f.conditions[0]
+            .names
+            .contains(&"settings.current().share_data".into()),
+        "{:?}",
+        f.conditions[0].names
+    );
+}
+
+#[test]
 fn comments_conditions_and_returns() {
     let src = "fn f(x: bool) -> Client {\n    // synthlint: ignore[GEN001]\n    if x && !flags.no_label { g(); } else { h(); }\n    Client::new()\n}\n";
     let f = facts("gw/src/lib.rs", src);

@@ -554,9 +554,19 @@ pub fn switch_sites(cx: &Context<'_>, pred: impl Fn(&str) -> bool) -> Vec<Site> 
                 push(0, a.span, &k);
             }
         }
-        // Declared boolean fields (`pub personalized: bool` of a Rust
-        // settings struct, an annotated model field).
-        for field in f.classes.iter().flat_map(|c| c.fields.iter()) {
+        // Declared boolean fields of a stored record (`pub personalized:
+        // bool` of a Rust settings row deriving `sqlx::FromRow`), as an ORM
+        // model's columns are. A request body's field is a request
+        // parameter, which defines no switch (as a handler's is not).
+        let stored = |c: &&crate::facts::Class| {
+            stored::is_stored(
+                cx,
+                &cx.catalog.opt_out.rights,
+                &crate::analysis::index::dotted(&f.module, &c.qualname),
+            )
+        };
+        let fields = f.classes.iter().filter(stored).flat_map(|c| c.fields.iter());
+        for field in fields {
             if pred(&field.name) && is_bool_type(&field.type_text) {
                 push(0, field.span, &field.name);
             }
