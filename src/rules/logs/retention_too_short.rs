@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde_json::json;
 
 use super::durations;
-use crate::facts::{ConfigEntry, FileFacts, Language, Value};
+use crate::facts::{Call, ConfigEntry, FileFacts, Language, Receiver, Value};
 use crate::finding::{Finding, Level, Location};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 use crate::source::Span;
@@ -49,6 +49,9 @@ reports a retention shorter than 180 days with the factors it came from:
   `.env`, compose `environment:`, Kubernetes `env:`, Dockerfile `ENV`, Helm
   values such as `logRetentionDays`), with the unit taken from the name
   (`_DAYS`, `_HOURS`, `_WEEKS`, `_MONTHS`) or from the value (`30d`, `720h`);
+- Rust logging: tracing-appender's rolling files (`Rotation` ×
+  `max_log_files`) and flexi_logger's `rotate` (`Criterion::Age` ×
+  `Cleanup::KeepLogFiles`);
 - Python logging: `TimedRotatingFileHandler` (`when` × `interval` ×
   `backupCount`) in code, in `dictConfig` files (YAML, JSON, TOML) and in
   `fileConfig` INI files, in `dictConfig({...})` and Django `LOGGING = {...}`
@@ -110,6 +113,7 @@ impl Rule for LogRetentionTooShort {
             let mut found = Vec::new();
             match file.language {
                 Language::Python => python_code(file, &mut found),
+                Language::Rust => rust_code(file, &mut found),
                 Language::Logrotate => logrotate(file, &mut found),
                 Language::Ini => {
                     file_config(file, &mut found);
@@ -908,6 +912,123 @@ fn python_code(file: &FileFacts, out: &mut Vec<Retention>) {
                 });
             }
         }
+    }
+}
+
+// ---- Rust code --------------------------------------------------------
+
+/// Builder chains longer than this are not followed back.
+const MAX_CHAIN: usize = 32;
+
+/// tracing-appender's `RollingFileAppender::builder().rotation(Rotation::DAILY)
+/// .max_log_files(n)` and flexi_logger's `.rotate(Criterion::Age(Age::Day), _,
+/// Cleanup::KeepLogFiles(n))`: the rotation period × the files kept. Without
+/// a cap (`rolling::daily(dir, prefix)`, `Cleanup::Never`) logs are kept.
+fn rust_code(file: &FileFacts, out: &mut Vec<Retention>) {
+    for call in &file.calls {
+        let Some(resolved) = call.resolved.as_ref().map(|q| q.as_str()) else {
+            continue;
+        };
+        if resolved.starts_with("tracing_appender.") && call.method() == "max_log_files" {
+            let Some(kept) = call.args.first() else { continue };
+            let Value::Int(n) = kept.value else { continue };
+            let chain = || chain_back(&file.calls, call);
+            if chain().any(|c| c.args.iter().any(|a| text(&a.value).is_some_and(|t| is_metrics(&t)))) {
+                continue;
+            }
+            let Some((rotation, at)) = chain().find(|c| c.method() == "rotation").and_then(|c| {
+                let a = c.args.first()?;
+                let Value::Name { text, .. } = &a.value else { return None };
+                Some((text.rsplit('.').next()?.to_string(), a.span))
+            }) else {
+                continue;
+            };
+            let Some(period) = appender_period(&rotation) else { continue };
+            out.push(Retention {
+                span: kept.span,
+                days: period * n as f64,
+                sink: "tracing-appender rolling file".into(),
+                factors: vec![
+                    format!("Rotation::{rotation} (line {})", line(at)),
+                    format!("max_log_files({n}) (line {})", line(kept.span)),
+                ],
+                source: "tracing-appender",
+            });
+        } else if resolved.starts_with("flexi_logger.") && call.method() == "rotate" {
+            // The criterion and cleanup are calls inside the arguments.
+            let inside = |name: &str| {
+                file.calls.iter().find(|c| {
+                    call.span.contains(&c.span)
+                        && c.resolved.as_ref().is_some_and(|r| r.as_str().ends_with(name))
+                })
+            };
+            let age = ["Criterion.Age", "Criterion.AgeOrSize"]
+                .iter()
+                .find_map(|n| inside(n))
+                .and_then(|c| match &c.args.first()?.value {
+                    Value::Name { text, .. } => Some((text.rsplit('.').next()?.to_string(), c.span)),
+                    _ => None,
+                });
+            let kept = ["Cleanup.KeepLogFiles", "Cleanup.KeepCompressedFiles", "Cleanup.KeepLogAndCompressedFiles"]
+                .iter()
+                .find_map(|n| inside(n))
+                .and_then(|c| {
+                    let total: i64 = c
+                        .args
+                        .iter()
+                        .map(|a| match a.value {
+                            Value::Int(n) => Some(n),
+                            _ => None,
+                        })
+                        .sum::<Option<i64>>()?;
+                    Some((total, c.span))
+                });
+            let (Some((age, age_at)), Some((n, kept_at))) = (age, kept) else {
+                continue;
+            };
+            let Some(period) = flexi_period(&age) else { continue };
+            out.push(Retention {
+                span: kept_at,
+                days: period * n as f64,
+                sink: "flexi_logger log file".into(),
+                factors: vec![
+                    format!("Age::{age} (line {})", line(age_at)),
+                    format!("{n} files kept (line {})", line(kept_at)),
+                ],
+                source: "flexi_logger",
+            });
+        }
+    }
+}
+
+/// `call` and the calls of its builder chain back to the first.
+fn chain_back<'a>(calls: &'a [Call], call: &'a Call) -> impl Iterator<Item = &'a Call> {
+    std::iter::successors(Some(call), |c| match c.receiver {
+        Receiver::Call(i) => calls.get(i as usize),
+        _ => None,
+    })
+    .take(MAX_CHAIN)
+}
+
+/// tracing-appender's `Rotation` constants, in days (`NEVER` keeps all).
+fn appender_period(rotation: &str) -> Option<f64> {
+    match rotation {
+        "MINUTELY" => Some(1.0 / 1440.0),
+        "HOURLY" => Some(1.0 / 24.0),
+        "DAILY" => Some(1.0),
+        "WEEKLY" => Some(7.0),
+        _ => None,
+    }
+}
+
+/// flexi_logger's `Age` variants, in days.
+fn flexi_period(age: &str) -> Option<f64> {
+    match age {
+        "Second" => Some(1.0 / 86400.0),
+        "Minute" => Some(1.0 / 1440.0),
+        "Hour" => Some(1.0 / 24.0),
+        "Day" => Some(1.0),
+        _ => None,
     }
 }
 
