@@ -930,20 +930,30 @@ fn rust_code(file: &FileFacts, out: &mut Vec<Retention>) {
             continue;
         };
         if resolved.starts_with("tracing_appender.") && call.method() == "max_log_files" {
-            let Some(kept) = call.args.first() else { continue };
+            let Some(kept) = call.args.first() else {
+                continue;
+            };
             let Value::Int(n) = kept.value else { continue };
             let chain = || chain_back(&file.calls, call);
-            if chain().any(|c| c.args.iter().any(|a| text(&a.value).is_some_and(|t| is_metrics(&t)))) {
+            if chain().any(|c| {
+                c.args
+                    .iter()
+                    .any(|a| text(&a.value).is_some_and(|t| is_metrics(&t)))
+            }) {
                 continue;
             }
             let Some((rotation, at)) = chain().find(|c| c.method() == "rotation").and_then(|c| {
                 let a = c.args.first()?;
-                let Value::Name { text, .. } = &a.value else { return None };
+                let Value::Name { text, .. } = &a.value else {
+                    return None;
+                };
                 Some((text.rsplit('.').next()?.to_string(), a.span))
             }) else {
                 continue;
             };
-            let Some(period) = appender_period(&rotation) else { continue };
+            let Some(period) = appender_period(&rotation) else {
+                continue;
+            };
             out.push(Retention {
                 span: kept.span,
                 days: period * n as f64,
@@ -959,34 +969,44 @@ fn rust_code(file: &FileFacts, out: &mut Vec<Retention>) {
             let inside = |name: &str| {
                 file.calls.iter().find(|c| {
                     call.span.contains(&c.span)
-                        && c.resolved.as_ref().is_some_and(|r| r.as_str().ends_with(name))
+                        && c.resolved
+                            .as_ref()
+                            .is_some_and(|r| r.as_str().ends_with(name))
                 })
             };
             let age = ["Criterion.Age", "Criterion.AgeOrSize"]
                 .iter()
                 .find_map(|n| inside(n))
                 .and_then(|c| match &c.args.first()?.value {
-                    Value::Name { text, .. } => Some((text.rsplit('.').next()?.to_string(), c.span)),
+                    Value::Name { text, .. } => {
+                        Some((text.rsplit('.').next()?.to_string(), c.span))
+                    }
                     _ => None,
                 });
-            let kept = ["Cleanup.KeepLogFiles", "Cleanup.KeepCompressedFiles", "Cleanup.KeepLogAndCompressedFiles"]
-                .iter()
-                .find_map(|n| inside(n))
-                .and_then(|c| {
-                    let total: i64 = c
-                        .args
-                        .iter()
-                        .map(|a| match a.value {
-                            Value::Int(n) => Some(n),
-                            _ => None,
-                        })
-                        .sum::<Option<i64>>()?;
-                    Some((total, c.span))
-                });
+            let kept = [
+                "Cleanup.KeepLogFiles",
+                "Cleanup.KeepCompressedFiles",
+                "Cleanup.KeepLogAndCompressedFiles",
+            ]
+            .iter()
+            .find_map(|n| inside(n))
+            .and_then(|c| {
+                let total: i64 = c
+                    .args
+                    .iter()
+                    .map(|a| match a.value {
+                        Value::Int(n) => Some(n),
+                        _ => None,
+                    })
+                    .sum::<Option<i64>>()?;
+                Some((total, c.span))
+            });
             let (Some((age, age_at)), Some((n, kept_at))) = (age, kept) else {
                 continue;
             };
-            let Some(period) = flexi_period(&age) else { continue };
+            let Some(period) = flexi_period(&age) else {
+                continue;
+            };
             out.push(Retention {
                 span: kept_at,
                 days: period * n as f64,

@@ -565,7 +565,11 @@ pub fn switch_sites(cx: &Context<'_>, pred: impl Fn(&str) -> bool) -> Vec<Site> 
                 &crate::analysis::index::dotted(&f.module, &c.qualname),
             )
         };
-        let fields = f.classes.iter().filter(stored).flat_map(|c| c.fields.iter());
+        let fields = f
+            .classes
+            .iter()
+            .filter(stored)
+            .flat_map(|c| c.fields.iter());
         for field in fields {
             if pred(&field.name) && is_bool_type(&field.type_text) {
                 push(0, field.span, &field.name);
