@@ -401,6 +401,9 @@ pub struct Call {
     pub callee_end: u32,
 }
 
+/// Builder chains longer than this are not followed (no real one is).
+pub const MAX_BUILDER_CHAIN: usize = 32;
+
 /// What a method is called on. Builder chains (`Req::new().model(x).send()`)
 /// link each call to the one before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -599,6 +602,17 @@ impl Call {
     pub fn method(&self) -> &str {
         let callee = self.callee.as_str();
         callee.rsplit('.').next().unwrap_or(callee)
+    }
+
+    /// This call, then the calls of its builder chain back to the first
+    /// (`execute`, `bind`, `query` of `query(..).bind(x).execute(pool)`),
+    /// at most [`MAX_BUILDER_CHAIN`]; `calls` are its file's.
+    pub fn chain_back<'a>(&'a self, calls: &'a [Call]) -> impl Iterator<Item = &'a Call> {
+        std::iter::successors(Some(self), |c| match c.receiver {
+            Receiver::Call(i) => calls.get(i as usize),
+            _ => None,
+        })
+        .take(MAX_BUILDER_CHAIN)
     }
 }
 

@@ -10,7 +10,7 @@ use crate::analysis::callgraph::{Node, NodeId};
 use crate::analysis::results::LabelEvidence;
 use crate::catalog::ContentType;
 use crate::catalog::labels::{LabelGate, LabelKind};
-use crate::facts::{Call, Receiver, Value};
+use crate::facts::{Call, Value};
 use crate::finding::{Finding, Level, Location, Related};
 use crate::qname::OptionQName;
 use crate::rules::labels::{generation_related, is_service, needs_label};
@@ -425,7 +425,7 @@ impl Scan<'_, '_> {
         let named = self.gate.is_log(&call.callee)
             || call.resolved.as_name().is_some_and(|r| self.gate.is_log(r));
         named
-            && chain(calls, call).flat_map(|c| c.args.iter()).any(|a| {
+            && call.chain_back(calls).flat_map(|c| c.args.iter()).any(|a| {
                 a.keyword
                     .as_deref()
                     .is_some_and(|k| self.gate.is_recipient(k))
@@ -433,19 +433,6 @@ impl Scan<'_, '_> {
             })
     }
 }
-
-/// `call`, then the calls of its builder chain back to the first, at most
-/// [`MAX_CHAIN`] of them.
-fn chain<'a>(calls: &'a [Call], call: &'a Call) -> impl Iterator<Item = &'a Call> {
-    std::iter::successors(Some(call), |c| match c.receiver {
-        Receiver::Call(i) => calls.get(i as usize),
-        _ => None,
-    })
-    .take(MAX_CHAIN)
-}
-
-/// Longer builder chains than this are not followed back (no real one is).
-const MAX_CHAIN: usize = 32;
 
 /// Whether a name, expression or dict key in `value` satisfies `pred`.
 /// Plain string values are messages, not names, and do not count.

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::catalog::labels::LabelKind;
-use crate::facts::{Arg, Call, Receiver, Value};
+use crate::facts::{Arg, Call, MAX_BUILDER_CHAIN, Receiver, Value};
 use crate::finding::{Finding, Level, Location};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
@@ -141,15 +141,12 @@ fn body_setting(key: &str, v: &Value) -> String {
     format!("\"{key}\": {value}")
 }
 
-/// Builder chains longer than this are not followed.
-const MAX_CHAIN: usize = 32;
-
 /// The calls of a file made on what call `at` returns, directly or further
 /// down the same builder chain.
 fn chained_after(calls: &[Call], at: usize) -> impl Iterator<Item = usize> + '_ {
     (0..calls.len()).filter(move |&c| {
         let mut next = calls[c].receiver;
-        for _ in 0..MAX_CHAIN {
+        for _ in 0..MAX_BUILDER_CHAIN {
             match next {
                 Receiver::Call(i) if i as usize == at => return true,
                 Receiver::Call(i) => match calls.get(i as usize) {

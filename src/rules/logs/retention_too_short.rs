@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde_json::json;
 
 use super::durations;
-use crate::facts::{Call, ConfigEntry, FileFacts, Language, Receiver, Value};
+use crate::facts::{ConfigEntry, FileFacts, Language, Value};
 use crate::finding::{Finding, Level, Location};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 use crate::source::Span;
@@ -917,9 +917,6 @@ fn python_code(file: &FileFacts, out: &mut Vec<Retention>) {
 
 // ---- Rust code --------------------------------------------------------
 
-/// Builder chains longer than this are not followed back.
-const MAX_CHAIN: usize = 32;
-
 /// tracing-appender's `RollingFileAppender::builder().rotation(Rotation::DAILY)
 /// .max_log_files(n)` and flexi_logger's `.rotate(Criterion::Age(Age::Day), _,
 /// Cleanup::KeepLogFiles(n))`: the rotation period × the files kept. Without
@@ -934,7 +931,7 @@ fn rust_code(file: &FileFacts, out: &mut Vec<Retention>) {
                 continue;
             };
             let Value::Int(n) = kept.value else { continue };
-            let chain = || chain_back(&file.calls, call);
+            let chain = || call.chain_back(&file.calls);
             if chain().any(|c| {
                 c.args
                     .iter()
@@ -1019,15 +1016,6 @@ fn rust_code(file: &FileFacts, out: &mut Vec<Retention>) {
             });
         }
     }
-}
-
-/// `call` and the calls of its builder chain back to the first.
-fn chain_back<'a>(calls: &'a [Call], call: &'a Call) -> impl Iterator<Item = &'a Call> {
-    std::iter::successors(Some(call), |c| match c.receiver {
-        Receiver::Call(i) => calls.get(i as usize),
-        _ => None,
-    })
-    .take(MAX_CHAIN)
 }
 
 /// tracing-appender's `Rotation` constants, in days (`NEVER` keeps all).
