@@ -1319,7 +1319,13 @@ impl<'a> Visitor<'a> {
                     span: self.expr_span(&f.expr),
                 });
             }
-            let resolved = self.resolve_macro(&segs);
+            // Below `info` the attribute opens the span `debug_span!` or
+            // `trace_span!` would: kept with traces, but no record of the
+            // request.
+            let resolved = match parsed.level.as_deref() {
+                Some(level @ ("debug" | "trace")) => Some(format!("tracing.{level}_span")),
+                _ => self.resolve_macro(&segs),
+            };
             self.push_call(
                 segs.join("."),
                 resolved,

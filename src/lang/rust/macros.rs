@@ -120,6 +120,9 @@ pub struct Instrument {
     pub skip: Vec<String>,
     pub skip_all: bool,
     pub fields: Vec<MacroArg>,
+    /// The span's level in lower case (`level = "debug"`, `level =
+    /// Level::TRACE`); none given is `info`.
+    pub level: Option<String>,
 }
 
 /// The arguments of an `instrument` attribute; `None` when they do not parse.
@@ -140,6 +143,12 @@ pub fn instrument_args(tokens: TokenStream) -> Option<Instrument> {
                     .filter_map(|t| matches!(t, TokenTree::Ident(_)).then(|| t.to_string())),
             ),
             ("fields", Some(g)) => out.fields.extend(token_args(g)?),
+            // `level = "debug"` or `level = Level::DEBUG`: the last token.
+            ("level", None) => {
+                out.level = rest
+                    .last()
+                    .map(|t| t.to_string().trim_matches('"').to_ascii_lowercase());
+            }
             _ => {}
         }
     }
