@@ -769,7 +769,14 @@ mod tests {
         ] {
             assert_ne!(pd.sensitive(pd.classify(name)), 0, "{name}");
         }
-        for name in ["email", "phone", "xingming", "passport_no", "home_address", "device_id"] {
+        for name in [
+            "email",
+            "phone",
+            "xingming",
+            "passport_no",
+            "home_address",
+            "device_id",
+        ] {
             assert_ne!(pd.classify(name), 0, "{name}");
             assert_eq!(pd.sensitive(pd.classify(name)), 0, "{name}");
         }
