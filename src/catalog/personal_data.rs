@@ -764,7 +764,34 @@ mod tests {
         let pd = builtin();
         assert_ne!(pd.sensitive(pd.classify("face_image")), 0);
         assert_ne!(pd.sensitive(pd.classify("medical_record")), 0);
-        assert_eq!(pd.sensitive(pd.classify("email")), 0);
+        // The PIPL sensitive groups (CN-PIPL-28): biometrics, health,
+        // financial accounts, location tracks, minors' age.
+        for name in [
+            "voice_sample",
+            "fingerprint",
+            "声纹",
+            "diagnosis",
+            "病历",
+            "bank_card",
+            "银行卡号",
+            "latitude",
+            "经纬度",
+            "date_of_birth",
+            "nianling",
+        ] {
+            assert_ne!(pd.sensitive(pd.classify(name)), 0, "{name}");
+        }
+        for name in [
+            "email",
+            "phone",
+            "xingming",
+            "passport_no",
+            "home_address",
+            "device_id",
+        ] {
+            assert_ne!(pd.classify(name), 0, "{name}");
+            assert_eq!(pd.sensitive(pd.classify(name)), 0, "{name}");
+        }
         assert_eq!(pd.identified(pd.classify("messages")), 0);
     }
 

@@ -40,7 +40,7 @@ row read back), and images or recordings taken in by Gradio image, webcam
 and audio components. It reports the call that sends such a value to
 a service that runs outside mainland China: a generation call whose provider
 is overseas (by the catalogue, a literal `base_url`, or plain HTTP to a model
-host), Sentry's user and context calls, product analytics (PostHog,
+host; Helicone's logging proxy `oai.helicone.ai` counts as one), Sentry's user and context calls, product analytics (PostHog,
 Mixpanel, Segment, Amplitude, Google Analytics; their SDKs, or plain HTTP
 to their collection hosts such as `www.google-analytics.com/mp/collect`)
 and cloud LLM tracing (Langfuse, LangSmith).

@@ -28,7 +28,9 @@ in Rust, `Span::record` and the arguments and `fields(...)` that
 `#[instrument]` records, those in `skip(...)` or under `skip_all` left out)
 and reports the call that writes it, with the source and the
 steps as related locations and code flow. Values passed through a masking,
-hashing or anonymising helper first are clean. IP addresses and device ids
+hashing, tokenising or anonymising helper first are clean (`mask_phone`,
+`hashlib`, `tokenize_pii`, Presidio, scrubadub; more by name under
+`[[catalog.taint.personal-data.sanitizer]]`). IP addresses and device ids
 are not reported: a network log must keep the requester's address (LOG003
 asks for it). Nor are face images and voice samples (`[personal_data]
 media`): a log line that names one shows its file name or path.

@@ -47,8 +47,11 @@ the writes that make training data:
   DashScope `Files.upload(purpose="fine_tune")`) and fine-tuning jobs;
 - trainers given stored conversations as `train_dataset` (`SFTTrainer`,
   `Trainer`; a trainer fed from a form is the operator's own training run);
-- files written as training sets: `.jsonl` files, and `.json`, `.csv` or
-  `.parquet` files whose path says `train`, `sft`, `dataset`, `finetune`.
+- files written as training sets: `.jsonl` files, `.json`, `.csv` or
+  `.parquet` files whose path says `train`, `sft`, `dataset`, `finetune`,
+  and files that a fine-tuning upload of the project sends (the same
+  literal path, or the same constant, in `files.create(file=open(p, "rb"),
+  purpose="fine-tune")` or `Files.upload(file_path=p, purpose="fine_tune")`).
 
 It reports the write, with the source and the steps as related locations
 and code flow, when some path from an entry point reaches it without
@@ -99,7 +102,8 @@ sinks, sources and sanitizers are the `training-data` taint spec
 ## Known problems
 A consent check that runs where the rows are selected, in another function
 than the write (`rows = consented_rows()`), is not seen; a file of training
-data whose name says nothing of training is not recognised. A per-user
+data whose name says nothing of training is recognised only when an upload
+in the project sends it by the same literal path or constant. A per-user
 opt-out applied by a later pipeline (a filter in another repository) is not
 seen either: silence the finding then.
 "#,
@@ -195,13 +199,14 @@ impl Rule for TrainingDataUnconsented {
             stored,
         };
         let taint = an.taint(cx.project, spec, &domain);
+        let used = uploaded_paths(cx, spec);
         let mut kept: Vec<&Flow<Pii>> = Vec::new();
         for flow in &taint.flows {
             let sink = spec.data.sink[flow.sink].id.as_str();
             let file = &cx.project.files[flow.site.file];
             let keep = match sink {
                 "fine-tune-upload" => fine_tune_upload(cx, file, flow.site.call),
-                "dataset-file" => dataset_file(cx, flow.site).is_some(),
+                "dataset-file" => dataset_file(cx, flow.site, &used).is_some(),
                 // A trainer fed from a form is an operator's own training
                 // run (a training tab); one fed stored conversations is not.
                 "trainer" => flow.value.0 & STORED != 0,
@@ -264,7 +269,7 @@ impl Rule for TrainingDataUnconsented {
                 "fine-tune-upload" => "a fine-tuning upload".to_string(),
                 "fine-tune-job" => "a fine-tuning job".to_string(),
                 "trainer" => "a trainer's training set".to_string(),
-                "dataset-file" => match dataset_file(cx, flow.site) {
+                "dataset-file" => match dataset_file(cx, flow.site, &used) {
                     Some(path) => format!("the training file `{path}`"),
                     None => "a training file".to_string(),
                 },
@@ -303,21 +308,81 @@ fn fine_tune_upload(cx: &Context<'_>, file: &FileFacts, ci: usize) -> bool {
         .is_some_and(|p| cx.catalog.personal_data.is_fine_tune_purpose(p))
 }
 
-/// The path of the training file a write goes to, when it is named as one:
-/// the path given (`df.to_csv("train.csv")`), or the one its handle was
-/// opened on in the same function (`f.write` after `open("sft.jsonl", "a")`,
+/// Paths (their text, as [`path_key`] gives it) that the project's
+/// fine-tuning uploads send (`client.files.create(file=open("chats.json",
+/// "rb"), purpose="fine-tune")`, `Files.upload(file_path=p,
+/// purpose="fine_tune")`): a file written there is a training set, whatever
+/// its name says.
+fn uploaded_paths(cx: &Context<'_>, spec: &crate::catalog::taint::TaintSpec) -> BTreeSet<String> {
+    use crate::catalog::taint::Role;
+    let mut out = BTreeSet::new();
+    let mut roles = Vec::new();
+    let runtime = cx.project.runtime();
+    for (fi, file) in cx.project.files.iter().enumerate() {
+        for (ci, call) in file.calls.iter().enumerate() {
+            if call.arg(None, Some("purpose")).is_none() || !fine_tune_upload(cx, file, ci) {
+                continue;
+            }
+            roles.clear();
+            spec.roles(
+                file.language,
+                call,
+                runtime.alternatives(fi, ci),
+                &mut roles,
+            );
+            let upload = roles
+                .iter()
+                .any(|r| matches!(r, Role::Sink(s) if spec.data.sink[*s].id == "fine-tune-upload"));
+            let Some(arg) = call
+                .arg(None, Some("file"))
+                .or_else(|| call.arg(None, Some("file_path")))
+                .filter(|_| upload)
+            else {
+                continue;
+            };
+            let site = Site { file: fi, call: ci };
+            // `file=open(p, "rb")`: the path opened.
+            let path = match &arg.value {
+                Value::Expr(_) => file
+                    .calls_in(arg.span.bytes())
+                    .find(|&j| file.calls[j].method() == "open")
+                    .and_then(|j| file.calls[j].arg(Some(0), Some("file")))
+                    .and_then(|a| path_key(cx, site, &a.value)),
+                v => path_key(cx, site, v),
+            };
+            out.extend(path);
+        }
+    }
+    out
+}
+
+/// A path's text ([`path_text`]), or the name that holds it when no
+/// assignment in the function gives it (a module constant `EXPORT_PATH`):
+/// the same name on both sides is the same file.
+fn path_key(cx: &Context<'_>, site: Site, v: &Value) -> Option<String> {
+    path_text(cx, site, v).or_else(|| match v {
+        Value::Name { text, .. } => Some(text.to_string()),
+        _ => None,
+    })
+}
+
+/// The path of the training file a write goes to, when it is named as one
+/// or a fine-tuning upload sends it (`used`): the path given
+/// (`df.to_csv("train.csv")`), or the one its handle was opened on in the
+/// same function (`f.write` after `open("sft.jsonl", "a")`,
 /// `json.dump(row, f)`, `csv.writer(f).writerow(row)`).
-fn dataset_file(cx: &Context<'_>, site: Site) -> Option<String> {
+fn dataset_file(cx: &Context<'_>, site: Site, used: &BTreeSet<String>) -> Option<String> {
     let pd = &cx.catalog.personal_data;
     let file = &cx.project.files[site.file];
     let call = &file.calls[site.call];
     let method = call.method();
-    let named = |text: &str| pd.is_dataset_file(text).then(|| text.to_string());
+    let named =
+        |text: &str| (pd.is_dataset_file(text) || used.contains(text)).then(|| text.to_string());
     if matches!(method, "to_csv" | "to_json" | "to_parquet") {
         return call
             .arg(Some(0), Some("path_or_buf"))
             .or_else(|| call.arg(Some(0), Some("path")))
-            .and_then(|a| path_text(cx, site, &a.value))
+            .and_then(|a| path_key(cx, site, &a.value))
             .and_then(|t| named(&t));
     }
     let handle = match call.receiver {
@@ -333,15 +398,21 @@ fn dataset_file(cx: &Context<'_>, site: Site) -> Option<String> {
             })
         }
         Receiver::Name(n) => Some(n),
-        Receiver::Call(j) => return opened(cx, site, j as usize, 0),
+        Receiver::Call(j) => return opened(cx, site, j as usize, 0, used),
         Receiver::None => None,
     }?;
-    handle_path(cx, site, handle, 0)
+    handle_path(cx, site, handle, 0, used)
 }
 
 /// The dataset path a handle was opened on (following `csv.writer(f)`
 /// once).
-fn handle_path(cx: &Context<'_>, site: Site, handle: Ustr, depth: u8) -> Option<String> {
+fn handle_path(
+    cx: &Context<'_>,
+    site: Site,
+    handle: Ustr,
+    depth: u8,
+    used: &BTreeSet<String>,
+) -> Option<String> {
     let file = &cx.project.files[site.file];
     let call = &file.calls[site.call];
     let ai = crate::analysis::dataflow::index::reaching(
@@ -353,14 +424,20 @@ fn handle_path(cx: &Context<'_>, site: Site, handle: Ustr, depth: u8) -> Option<
     )?;
     let a = &file.assignments[ai];
     file.calls_in(a.span.bytes())
-        .find_map(|j| opened(cx, site, j, depth))
+        .find_map(|j| opened(cx, site, j, depth, used))
 }
 
 /// The dataset path call `j` opens (`open(p, "a")`, `Path(p).open("w")`,
 /// `jsonlines.open(p, "w")`; Rust's `File::create(p)`, `OpenOptions`
 /// `open(p)`, `csv::Writer::from_path(p)`), or, one level down, the one of
 /// the handle a writer wraps (`csv.writer(f)`, `BufWriter::new(f)`).
-fn opened(cx: &Context<'_>, site: Site, j: usize, depth: u8) -> Option<String> {
+fn opened(
+    cx: &Context<'_>,
+    site: Site,
+    j: usize,
+    depth: u8,
+    used: &BTreeSet<String>,
+) -> Option<String> {
     let pd = &cx.catalog.personal_data;
     let file = &cx.project.files[site.file];
     let c = &file.calls[j];
@@ -368,7 +445,7 @@ fn opened(cx: &Context<'_>, site: Site, j: usize, depth: u8) -> Option<String> {
         // `open(p)`, `jsonlines.open(p)`; `Path(p).open()`; `path.open()`.
         let path = match (c.arg(Some(0), Some("file")), c.receiver) {
             (Some(a), _) if !matches!(a.value, Value::Str(ref m) if m.len() <= 3) => {
-                path_text(cx, site, &a.value)
+                path_key(cx, site, &a.value)
             }
             (_, Receiver::Call(k)) => file.calls[k as usize]
                 .arg(Some(0), None)
@@ -383,12 +460,12 @@ fn opened(cx: &Context<'_>, site: Site, j: usize, depth: u8) -> Option<String> {
             ),
             _ => None,
         }?;
-        return pd.is_dataset_file(&path).then_some(path);
+        return (pd.is_dataset_file(&path) || used.contains(&path)).then_some(path);
     }
     if depth == 0
         && let Some(Value::Name { text, .. }) = c.arg(Some(0), None).map(|a| &a.value)
     {
-        return handle_path(cx, site, *text, 1);
+        return handle_path(cx, site, *text, 1, used);
     }
     None
 }
