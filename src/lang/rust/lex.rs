@@ -12,9 +12,10 @@
 //! regions it is nested in. Ordinary code stays under a few hundred.
 //!
 //! The same pass finds the bodies of inline test modules (`#[cfg(test)]
-//! mod tests { ... }`), which the extractor never reads: the frontend
-//! blanks them before syn parses the file (see `blank`), so that test code
-//! costs a lexer pass and no parse.
+//! mod tests { ... }`) and of test functions (`#[test] fn`, `#[tokio::test]
+//! async fn`), which the extractor never reads: the frontend blanks them
+//! before syn parses the file (see `blank`), so that test code costs a
+//! lexer pass and no parse.
 
 use std::ops::Range;
 
@@ -32,7 +33,8 @@ pub struct Lexed {
     pub too_deep_at: Option<usize>,
     /// What lies between the braces of each outermost inline module whose
     /// attributes make it test-only (`layout::cfg_test`, the test the
-    /// extractor skips such a module by), in order.
+    /// extractor skips such a module by) and of each test function outside
+    /// them, in order.
     pub test_bodies: Vec<Range<usize>>,
 }
 
@@ -56,6 +58,11 @@ pub fn lex(text: &str, index: &LineIndex<'_>) -> Lexed {
     let mut in_test: Option<(usize, usize)> = None;
     // The end of the last run of attributes looked at.
     let mut attrs_until = 0;
+    // Whether an `impl` or `trait` keyword was seen since the last `;`,
+    // `{` or `}`, and for each open region whether it was opened after one
+    // (the item list of an impl or a trait, whose functions are methods).
+    let mut after_impl = false;
+    let mut impl_regions: Vec<bool> = vec![false];
     let mut i = 0;
     let mut bump = |at: usize, regions: &mut Vec<u32>, sum: &mut u32| {
         if let Some(last) = regions.last_mut() {
@@ -70,7 +77,8 @@ pub fn lex(text: &str, index: &LineIndex<'_>) -> Lexed {
     while i < bytes.len() {
         let b = bytes[i];
         if b == b'#' && i >= attrs_until && in_test.is_none() {
-            let (open, end) = test_module(text, i);
+            let in_impl = impl_regions.last().copied().unwrap_or(false);
+            let (open, end) = test_item(text, i, in_impl);
             // A `#` inside the run (`r#name`) finds nothing; keep what it found.
             test_open = open.or(test_open);
             attrs_until = end;
@@ -109,6 +117,10 @@ pub fn lex(text: &str, index: &LineIndex<'_>) -> Lexed {
             b'(' | b'[' | b'{' => {
                 bump(i, &mut regions, &mut sum);
                 regions.push(0);
+                impl_regions.push(b == b'{' && after_impl);
+                if b == b'{' {
+                    after_impl = false;
+                }
                 if test_open == Some(i) {
                     in_test = Some((i + 1, regions.len()));
                     test_open = None;
@@ -119,6 +131,10 @@ pub fn lex(text: &str, index: &LineIndex<'_>) -> Lexed {
                 if regions.len() > 1 {
                     let closed = regions.pop().unwrap_or(0);
                     sum -= closed;
+                    impl_regions.pop();
+                }
+                if b == b'}' {
+                    after_impl = false;
                 }
                 if let Some((start, depth)) = in_test {
                     if regions.len() < depth {
@@ -132,6 +148,9 @@ pub fn lex(text: &str, index: &LineIndex<'_>) -> Lexed {
                 i += 1;
             }
             b';' | b',' => {
+                if b == b';' {
+                    after_impl = false;
+                }
                 if let Some(last) = regions.last_mut() {
                     sum -= *last;
                     *last = 0;
@@ -143,8 +162,12 @@ pub fn lex(text: &str, index: &LineIndex<'_>) -> Lexed {
                 while i < bytes.len() && is_ident(bytes[i]) {
                     i += 1;
                 }
-                if NESTING_KEYWORDS.contains(&&text[start..i]) {
+                let word = &text[start..i];
+                if NESTING_KEYWORDS.contains(&word) {
                     bump(start, &mut regions, &mut sum);
+                }
+                if word == "impl" || word == "trait" {
+                    after_impl = true;
                 }
             }
             _ if b.is_ascii_digit() => {
@@ -191,9 +214,14 @@ pub fn blank(text: &str, cut: &[Range<usize>]) -> String {
 }
 
 /// When the outer attributes starting at `i` are followed by `mod name {`
-/// and make that module test-only, where its `{` is; and where the run of
-/// attributes ends (the lexer does not look again before it).
-fn test_module(text: &str, i: usize) -> (Option<usize>, usize) {
+/// and make that module test-only, or by a function with a body and one of
+/// them is a test attribute (`#[test]`, `#[tokio::test]`: a path ending in
+/// `test`, which Rust allows on free functions only; never in an impl or
+/// trait, `in_impl`), where the `{` of the body is; and where the run of
+/// attributes ends (the lexer does not look again before it). Functions
+/// under `#[cfg(test)]` alone are left (that also compiles on a method,
+/// which the extractor reads).
+fn test_item(text: &str, i: usize, in_impl: bool) -> (Option<usize>, usize) {
     let bytes = text.as_bytes();
     let mut attrs = Vec::new();
     let mut at = i;
@@ -222,7 +250,10 @@ fn test_module(text: &str, i: usize) -> (Option<usize>, usize) {
             }
         }
         if !word_at(bytes, j, "mod") {
-            return None;
+            return (!in_impl)
+                .then(|| function_body(text, j))
+                .flatten()
+                .map(|open| (open, false));
         }
         j = skip_trivia(text, j + 3);
         let name = if bytes[j..].starts_with(b"r#") {
@@ -235,16 +266,63 @@ fn test_module(text: &str, i: usize) -> (Option<usize>, usize) {
             return None;
         }
         let open = skip_trivia(text, name_end);
-        (bytes.get(open) == Some(&b'{')).then_some(open)
+        (bytes.get(open) == Some(&b'{')).then_some((open, true))
     })();
-    let test = found.is_some()
-        && attrs.iter().any(|r| {
-            let attr = &text[r.clone()];
-            attr.contains("test")
-                && syn::parse::Parser::parse_str(syn::Attribute::parse_outer, attr)
-                    .is_ok_and(|a| super::layout::cfg_test(&a))
-        });
-    (found.filter(|_| test), at)
+    let Some((open, module)) = found else {
+        return (None, at);
+    };
+    let test = attrs.iter().any(|r| {
+        let attr = &text[r.clone()];
+        attr.contains("test")
+            && syn::parse::Parser::parse_str(syn::Attribute::parse_outer, attr).is_ok_and(|a| {
+                match module {
+                    true => super::layout::cfg_test(&a),
+                    false => a
+                        .iter()
+                        .any(|a| a.path().segments.last().is_some_and(|s| s.ident == "test")),
+                }
+            })
+    });
+    (test.then_some(open), at)
+}
+
+/// The `{` of the body of the function whose qualifiers (`const`,
+/// `async`, `unsafe`, `extern "C"`) or `fn` start at `j`; `None` when it
+/// has none (`;`) or the signature is one this scan does not follow (a
+/// brace inside `<...>`, a const generic argument).
+fn function_body(text: &str, mut j: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    while !word_at(bytes, j, "fn") {
+        let word = ["const", "async", "unsafe", "safe", "extern"]
+            .into_iter()
+            .find(|w| word_at(bytes, j, w))?;
+        j = skip_trivia(text, j + word.len());
+        if word == "extern" && bytes.get(j) == Some(&b'"') {
+            j = skip_trivia(text, string_end(bytes, j + 1));
+        }
+    }
+    j += 2;
+    let mut angles = 0usize;
+    while j < bytes.len() {
+        match bytes[j] {
+            b'{' => return (angles == 0).then_some(j),
+            b';' => return None,
+            b'(' | b'[' => j = group_end(text, j)?,
+            b'<' => {
+                angles += 1;
+                j += 1;
+            }
+            // `->` is no closing angle.
+            b'>' if bytes[j - 1] != b'-' => {
+                angles = angles.saturating_sub(1);
+                j += 1;
+            }
+            b'"' => j = string_end(bytes, j + 1),
+            b'/' if matches!(bytes.get(j + 1), Some(b'/' | b'*')) => j = skip_trivia(text, j),
+            _ => j += 1,
+        }
+    }
+    None
 }
 
 /// Whether the keyword `word` stands at `i` (not a longer identifier).
@@ -504,7 +582,6 @@ mod tests {
             "#[cfg(not(test))] mod t { a }",
             "#[cfg_attr(test, allow(x))] mod t { a }",
             "#[cfg(test)] mod t;",
-            "#[cfg(test)] fn f() { a }",
             "#[cfg(test)] use x::y; mod t { a }",
             "#[cfg(test)] impl T { fn f() {} }",
             "#![cfg(test)] mod t { a }",
@@ -513,6 +590,42 @@ mod tests {
             "let s = \"#[cfg(test)] mod t { a }\";",
             "// #[cfg(test)] mod t { a }",
             "#[cfg(test)] mod t { a",
+        ] {
+            assert!(cut(text).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn test_function_bodies_are_found() {
+        assert_eq!(cut("#[test]\nfn t() { a }"), [" a "]);
+        assert_eq!(
+            cut("#[tokio::test]\npub async fn t() -> anyhow::Result<()> { b }"),
+            [" b "]
+        );
+        assert_eq!(
+            cut(
+                "#[test]\n#[should_panic(expected = \"{\")]\npub(crate) unsafe extern \"C\" fn t<'a>(x: &'a [u8; 2], f: impl Fn(u8) -> u8) where T: Fn() -> u8 { c }"
+            ),
+            [" c "]
+        );
+        // After an impl block; inside a test module (one cut).
+        assert_eq!(cut("impl T { fn m() {} }\n#[test] fn t() { d }"), [" d "]);
+        assert_eq!(
+            cut("#[cfg(test)] mod tests { #[test] fn t() { e } }"),
+            [" #[test] fn t() { e } "]
+        );
+        // Methods (Rust has no test methods; `#[cfg(test)]` compiles on
+        // one and the extractor reads it), no body, a brace this scan does
+        // not follow, another attribute.
+        for text in [
+            "impl T { #[test] fn m() { a } }",
+            "impl<T> Tr for X<T> where T: Copy { #[tokio::test] async fn m() { a } }",
+            "trait T { #[test] fn m() { a } }",
+            "#[cfg(test)] fn f() { a }",
+            "extern \"C\" { #[test] fn f(); }",
+            "#[test] fn f() -> Foo<{ N }> { a }",
+            "#[testing] fn f() { a }",
+            "#[test] struct S { a: u8 }",
         ] {
             assert!(cut(text).is_empty(), "{text}");
         }
