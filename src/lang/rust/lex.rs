@@ -136,14 +136,14 @@ pub fn lex(text: &str, index: &LineIndex<'_>) -> Lexed {
                 if b == b'}' {
                     after_impl = false;
                 }
-                if let Some((start, depth)) = in_test {
-                    if regions.len() < depth {
-                        // Another closer there is broken code: left to syn.
-                        if b == b'}' {
-                            test_bodies.push(start..i);
-                        }
-                        in_test = None;
+                if let Some((start, depth)) = in_test
+                    && regions.len() < depth
+                {
+                    // Another closer there is broken code: left to syn.
+                    if b == b'}' {
+                        test_bodies.push(start..i);
                     }
+                    in_test = None;
                 }
                 i += 1;
             }
