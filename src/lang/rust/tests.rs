@@ -366,6 +366,29 @@ fn mod_declarations_and_test_only_code() {
 }
 
 #[test]
+fn test_module_bodies_are_not_parsed_and_spans_do_not_move() {
+    // The body is blanked before syn parses: broken code in it (with its
+    // delimiters balanced) no longer drops the file, its comments still count, and a call after it on the
+    // same line (after non-ASCII text) keeps its place.
+    let src = "fn kept() {}\n#[cfg(test)]\nmod tests {\n    // synthlint: ignore[LOG001]\n    fn broken() { let = \"é€\"; }\n    #[cfg(test)] mod inner { x }\n} fn after() { Router::new(); }\n";
+    let f = facts("gw/src/lib.rs", src);
+    let names: Vec<&str> = f.functions.iter().map(|x| x.name.as_str()).collect();
+    assert_eq!(names, ["kept", "after"]);
+    assert!(f.comments.iter().any(|c| c.text.contains("ignore[LOG001]")));
+    let call = &f.calls[0];
+    assert_eq!(call.callee, "Router.new");
+    let at = src.find("Router").unwrap();
+    assert_eq!(
+        call.span,
+        LineIndex::new(src).span(at, at + "Router::new()".len())
+    );
+    assert_eq!(
+        &src[call.span.start_byte as usize..call.span.end_byte as usize],
+        "Router::new()"
+    );
+}
+
+#[test]
 fn trait_impls_generic_bounds_and_enum_variants() {
     let src = r#"
 use crate::provider::Provider;
