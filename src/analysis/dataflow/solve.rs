@@ -122,6 +122,8 @@ enum Why {
         call: u32,
         index: u32,
     },
+    /// Element store `index` of the file (`d["k"] = v`).
+    Store(u32),
 }
 
 #[derive(Debug, Clone)]
@@ -659,6 +661,20 @@ impl<'a, D: Domain> Solver<'a, D> {
                         state.assigns.insert(ai, v);
                     }
                 }
+                Event::Store(si) => {
+                    // A weak update: the container keeps what it held.
+                    let st = &file.stores[si as usize];
+                    let end = st.span.end_byte;
+                    let mut v = ev.stored(st);
+                    if let Some(to) = store_place(st)
+                        && !v.is_bottom()
+                    {
+                        if let Some((prior, _)) = ev.lookup(to, end) {
+                            v.join(&prior);
+                        }
+                        state.def(to, end, v, Why::Store(si));
+                    }
+                }
                 Event::Return(ri) => {
                     let r = &file.returns[ri as usize];
                     ret.join(&ev.value(&r.value, r.span.bytes(), r.span.end_byte));
@@ -1020,6 +1036,37 @@ impl<'a, D: Domain> Solver<'a, D> {
                     format!("`{}` writes {label} to `{name}`", call.callee),
                 );
             }
+            Bound::Def(Why::Store(si)) => {
+                if !t.visit((id, 3, si)) {
+                    return;
+                }
+                let st = &file.stores[si as usize];
+                let key = st.key.map(|k| format!("[\"{k}\"]")).unwrap_or_default();
+                t.push(
+                    info.file,
+                    st.span,
+                    format!("stored in `{}{key}`", st.container),
+                );
+                let end = st.span.end_byte;
+                let bytes = st.value_span.bytes();
+                if self.tainted(id, &ev.value(&st.value, bytes.clone(), end)) {
+                    self.why_value(id, &st.value, bytes, end, t);
+                } else if let Some(seed) = st.key.and_then(|k| ev.name_seed(k))
+                    && !ev.literal(&st.value)
+                {
+                    let label = self.label(ev.name_source().unwrap_or(0), &seed);
+                    t.push(
+                        info.file,
+                        st.span,
+                        format!(
+                            "the key `{}` says it holds {label}",
+                            st.key.unwrap_or_default()
+                        ),
+                    );
+                } else if let Some(to) = store_place(st) {
+                    self.why_read(id, to, st.span.start_byte, t);
+                }
+            }
             Bound::Def(Why::Effect { call: ci, index }) => {
                 if !t.visit((id, 2, ci)) {
                     return;
@@ -1302,6 +1349,12 @@ fn read_span(file: &FileFacts, scope: Option<Ustr>, pos: u32) -> crate::source::
                 .filter(|r| r.scope == scope && around(&r.span))
                 .map(|r| r.span),
         )
+        .chain(
+            file.stores
+                .iter()
+                .filter(|s| around(&s.span) && super::index::scope_at(file, s.span) == scope)
+                .map(|s| s.span),
+        )
         .min_by_key(|s| s.end_byte - s.start_byte)
         .unwrap_or_default()
 }
@@ -1568,6 +1621,12 @@ fn names_source<D: Domain>(
         r.value.reads(&mut names);
         value_keys(&r.value, &mut names);
         check(r.scope, &mut names);
+    }
+    for st in &file.stores {
+        names.extend(st.key);
+        st.value.reads(&mut names);
+        value_keys(&st.value, &mut names);
+        check(super::index::scope_at(file, st.span), &mut names);
     }
     for c in &file.calls {
         if let Receiver::Name(n) = c.receiver {
@@ -2076,6 +2135,27 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
         })
     }
 
+    /// What an element store puts into its container: the value, and what
+    /// a literal key names (`payload["email"] = resolve()`) unless the value
+    /// is a literal.
+    fn stored(&self, st: &crate::facts::Store) -> Sym<D::Value> {
+        let end = st.span.end_byte;
+        let mut v = self.value(&st.value, st.value_span.bytes(), end);
+        if !self.literal(&st.value)
+            && let Some(seed) = st.key.and_then(|k| self.name_seed(k))
+        {
+            v.join(&Sym::of(seed));
+        }
+        v
+    }
+
+    fn literal(&self, v: &Value) -> bool {
+        matches!(
+            v,
+            Value::Str(_) | Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::None
+        )
+    }
+
     /// What an assignment's target names, unless the value is a literal or
     /// comes from a sanitizer.
     fn target_seed(&self, a: &crate::facts::Assignment) -> Option<D::Value> {
@@ -2351,6 +2431,15 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
         }
         self.cx.domain.effects(self.file, self.fi, ci, out);
     }
+}
+
+/// The place an element store fills: the name or attribute chain before
+/// the first subscript (`event` of `event["props"]["phone"] = v`); none
+/// through a call (`get()["k"] = v`).
+fn store_place(st: &crate::facts::Store) -> Option<Ustr> {
+    let c = st.container.as_str();
+    let head = &c[..c.find('[').unwrap_or(c.len())];
+    (!head.is_empty() && !head.contains('(')).then(|| Ustr::from(head))
 }
 
 /// The name a method is called on, when it is called on that very name
