@@ -68,6 +68,10 @@ pub struct OverseasService {
     /// Path prefixes that receive data (none: any path).
     #[serde(default)]
     pub paths: Vec<String>,
+    /// Top-level modules of its SDKs (`resend`): how a sink call of the
+    /// spec names its recipient.
+    #[serde(default)]
+    pub modules: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -559,6 +563,16 @@ impl PersonalData {
                 s.hosts.iter().any(|h| h.eq_ignore_ascii_case(host))
                     && (s.paths.is_empty() || s.paths.iter().any(|p| path.starts_with(p.as_str())))
             })
+            .map(|s| s.service.as_str())
+    }
+
+    /// The overseas service whose SDK a resolved callee belongs to, by its
+    /// top-level module (`resend.Emails.send` → Resend).
+    pub fn overseas_sdk(&self, callee: &str) -> Option<&str> {
+        let head = callee.split('.').next()?;
+        self.overseas
+            .iter()
+            .find(|s| s.modules.iter().any(|m| m == head))
             .map(|s| s.service.as_str())
     }
 

@@ -42,8 +42,13 @@ a service that runs outside mainland China: a generation call whose provider
 is overseas (by the catalogue, a literal `base_url`, or plain HTTP to a model
 host), Sentry's user and context calls, product analytics (PostHog,
 Mixpanel, Segment, Amplitude, Google Analytics; their SDKs, or plain HTTP
-to their collection hosts such as `www.google-analytics.com/mp/collect`)
-and cloud LLM tracing (Langfuse, LangSmith).
+to their collection hosts such as `www.google-analytics.com/mp/collect`),
+e-mail delivery and audience services (Resend, SendGrid, Postmark,
+MailerSend SDKs; their HTTP APIs and Mailgun's), whose messages carry the
+recipient's address and what the text says about them,
+and cloud LLM tracing (Langfuse, LangSmith). A dict filled entry by entry
+(`payload["distinct_id"] = email`, `headers["X-User-Email"] = user.email`)
+holds what is stored in it, and a literal key names what it holds.
 It also reports `sentry_sdk.init(send_default_pii=True)` with a DSN on
 `sentry.io` or from the environment: every error event then carries the
 user's IP address, cookies and headers. The source of the value and the
@@ -122,7 +127,8 @@ SQLAlchemy, Django, Tortoise, Peewee) sent at once (`profile.model_dump()`,
 when its type is known (a parameter declared with the model, `Model(**data)`,
 `Model.model_validate(...)`, `User.objects.get(...)`, `session.get(User, id)`)
 or it is named for its class (`customer_profile` for `CustomerProfile`); one
-of its attributes holds only what that attribute's name says. Rows read
+of its attributes holds only what that attribute's name says. An entry stored by a called function into a dict it was given is not seen
+by the caller. Rows read
 through `session.query(User)` or `select(User)` are not typed, and a model
 nested in another's field does not add its fields.
 An endpoint read from a variable that no setting in the repository gives
@@ -265,18 +271,19 @@ impl Rule for CrossBorderProvision {
                     service.to_string(),
                 )
             } else {
-                let service = match sink.id.as_str() {
-                    "sentry-user" => "Sentry",
-                    "product-analytics" => "a product-analytics service",
-                    "llm-tracing" => "a cloud LLM-tracing service",
-                    other => other,
-                };
                 // A tracing client whose settings point at the project's own
                 // server keeps the data; one on the vendor's cloud says so.
                 let callee = cx.project.files[flow.site.file].calls[flow.site.call]
                     .resolved
                     .as_name()
                     .unwrap_or_default();
+                let service = match sink.id.as_str() {
+                    "sentry-user" => "Sentry",
+                    "product-analytics" => "a product-analytics service",
+                    "llm-tracing" => "a cloud LLM-tracing service",
+                    "email-delivery" => pd.overseas_sdk(callee).unwrap_or("an e-mail service"),
+                    other => other,
+                };
                 let head = callee.split('.').next().unwrap_or_default();
                 if let Some((ti, t)) = cx
                     .catalog
@@ -293,10 +300,12 @@ impl Rule for CrossBorderProvision {
                         evidence.push((e, format!("{} settings", t.service)));
                     }
                 }
-                (
-                    format!("{service}, which keeps it outside mainland China unless self-hosted"),
-                    service.to_string(),
-                )
+                let recipient = if sink.id == "email-delivery" {
+                    format!("{service}, an e-mail delivery service outside mainland China")
+                } else {
+                    format!("{service}, which keeps it outside mainland China unless self-hosted")
+                };
+                (recipient, service.to_string())
             };
             let mut f = flow_finding(cx, &META, flow, pd, identified, |what| {
                 format!("sends {what} to {recipient}")
