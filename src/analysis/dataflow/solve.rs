@@ -853,8 +853,99 @@ impl<'a, D: Domain> Solver<'a, D> {
                 }
             }
         }
+        self.handed_sinks(&mut flows);
         flows.sort_by_key(|f| (f.site, f.sink));
         flows
+    }
+
+    /// Library sinks handed to another call to run with the arguments after
+    /// them (`asyncio.to_thread(client.send, body)`,
+    /// `loop.run_in_executor(None, client.send, body)`), as the call graph's
+    /// hand-offs do for project functions: the flow's site is the call that
+    /// runs it. Only sinks that take their arguments (not the receiver).
+    fn handed_sinks(&mut self, flows: &mut Vec<Flow<D::Value>>) {
+        let spec = self.cx.spec;
+        let project = self.cx.project;
+        let mut sinks = Vec::new();
+        for id in 0..self.st.infos.len() {
+            if self.st.states[id].is_none() {
+                continue;
+            }
+            let (fi, scope, node) = {
+                let i = &self.st.infos[id];
+                (i.file, i.scope, i.node)
+            };
+            let file = &project.files[fi];
+            let idx = self.cx.an.file_index(project, fi);
+            for event in idx.events(scope) {
+                let Event::Call(ci) = *event else { continue };
+                let call = &file.calls[ci as usize];
+                let handed = call.args.iter().position(|a| {
+                    a.keyword.is_none()
+                        && matches!(
+                            &a.value,
+                            Value::Name {
+                                resolved: Some(_),
+                                ..
+                            }
+                        )
+                });
+                let Some(h) = handed else { continue };
+                let Value::Name {
+                    text,
+                    resolved: Some(q),
+                } = &call.args[h].value
+                else {
+                    continue;
+                };
+                spec.sinks_of_name(file.language, q.as_str(), &mut sinks);
+                let rest = &call.args[h + 1..];
+                if sinks.is_empty() || rest.is_empty() {
+                    continue;
+                }
+                let pos = call.span.start_byte;
+                for &k in &sinks {
+                    let ev = self.ev(id);
+                    let sink = &spec.data.sink[k];
+                    if !(sink.at.is_empty() || sink.at.contains(&Loc::Named(LocName::Arguments))) {
+                        continue;
+                    }
+                    let mut v = Sym::bottom();
+                    for a in rest {
+                        v.join(&ev.arg(a, pos));
+                    }
+                    let Some(value) = resolve(&self.st, node, &v, self.cx.domain) else {
+                        continue;
+                    };
+                    let mut trail = Trail::new();
+                    trail.push(
+                        fi,
+                        call.span,
+                        format!(
+                            "reaches `{text}`, run by `{}` (sink `{}`)",
+                            call.callee, sink.id
+                        ),
+                    );
+                    if let Some(a) =
+                        first_heaviest(rest.iter().map(|a| (a, self.weight(id, &ev.arg(a, pos)))))
+                    {
+                        self.why_value(id, &a.value, a.span.bytes(), pos, &mut trail);
+                    }
+                    let (steps, cut) = trail.finish();
+                    self.stats.cut_steps += usize::from(cut);
+                    flows.push(Flow {
+                        sink: k,
+                        site: Site {
+                            file: fi,
+                            call: ci as usize,
+                        },
+                        value,
+                        steps,
+                        cut,
+                    });
+                }
+            }
+        }
     }
 
     fn ev(&self, id: usize) -> Ev<'_, 'a, D> {

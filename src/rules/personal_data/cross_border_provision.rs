@@ -281,7 +281,20 @@ impl Rule for CrossBorderProvision {
                     "sentry-user" => "Sentry",
                     "product-analytics" => "a product-analytics service",
                     "llm-tracing" => "a cloud LLM-tracing service",
-                    "email-delivery" => pd.overseas_sdk(callee).unwrap_or("an e-mail service"),
+                    // Its SDK, or the SDK function handed to the call
+                    // that runs it (`asyncio.to_thread(client.send, body)`).
+                    "email-delivery" => pd
+                        .overseas_sdk(callee)
+                        .or_else(|| {
+                            let call = &cx.project.files[flow.site.file].calls[flow.site.call];
+                            call.args.iter().find_map(|a| match &a.value {
+                                Value::Name {
+                                    resolved: Some(q), ..
+                                } => pd.overseas_sdk(q.as_str()),
+                                _ => None,
+                            })
+                        })
+                        .unwrap_or("an e-mail service"),
                     other => other,
                 };
                 let head = callee.split('.').next().unwrap_or_default();
