@@ -72,6 +72,9 @@ pub struct OverseasService {
     /// spec names its recipient.
     #[serde(default)]
     pub modules: Vec<String>,
+    /// What it is, for messages (`an e-mail delivery service`).
+    #[serde(default)]
+    pub kind: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -568,12 +571,11 @@ impl PersonalData {
 
     /// The overseas service whose SDK a resolved callee belongs to, by its
     /// top-level module (`resend.Emails.send` → Resend).
-    pub fn overseas_sdk(&self, callee: &str) -> Option<&str> {
+    pub fn overseas_sdk(&self, callee: &str) -> Option<&OverseasService> {
         let head = callee.split('.').next()?;
         self.overseas
             .iter()
             .find(|s| s.modules.iter().any(|m| m == head))
-            .map(|s| s.service.as_str())
     }
 
     /// Whether a callee (as written or resolved) deletes from a store of `kind`.

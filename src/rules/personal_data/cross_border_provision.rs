@@ -20,6 +20,10 @@ pub struct CrossBorderProvision;
 /// overseas service of the catalogue.
 const OVERSEAS_HTTP: &str = "overseas-http";
 
+/// The spec's sink of overseas services' SDKs (e-mail delivery, messaging,
+/// payments), named by the service whose `modules` they are.
+const OVERSEAS_SDK: &str = "overseas-sdk";
+
 static META: RuleMeta = RuleMeta {
     code: "PII001",
     name: "cross-border-provision",
@@ -45,7 +49,9 @@ Mixpanel, Segment, Amplitude, Google Analytics; their SDKs, or plain HTTP
 to their collection hosts such as `www.google-analytics.com/mp/collect`),
 e-mail delivery and audience services (Resend, SendGrid, Postmark,
 MailerSend SDKs; their HTTP APIs and Mailgun's), whose messages carry the
-recipient's address and what the text says about them,
+recipient's address and what the text says about them, text messages and
+one-time codes (Twilio) and payment customers (Stripe), also when the SDK
+function is handed to a thread (`asyncio.to_thread(client.send, body)`),
 and cloud LLM tracing (Langfuse, LangSmith). A dict filled entry by entry
 (`payload["distinct_id"] = email`, `headers["X-User-Email"] = user.email`)
 holds what is stored in it, and a literal key names what it holds.
@@ -277,15 +283,11 @@ impl Rule for CrossBorderProvision {
                     .resolved
                     .as_name()
                     .unwrap_or_default();
-                let service = match sink.id.as_str() {
-                    "sentry-user" => "Sentry",
-                    "product-analytics" => "a product-analytics service",
-                    "llm-tracing" => "a cloud LLM-tracing service",
-                    // Its SDK, or the SDK function handed to the call
-                    // that runs it (`asyncio.to_thread(client.send, body)`).
-                    "email-delivery" => pd
-                        .overseas_sdk(callee)
-                        .or_else(|| {
+                // An overseas service's SDK, or its function handed to the
+                // call that runs it (`asyncio.to_thread(client.send, body)`).
+                let sdk = (sink.id == OVERSEAS_SDK)
+                    .then(|| {
+                        pd.overseas_sdk(callee).or_else(|| {
                             let call = &cx.project.files[flow.site.file].calls[flow.site.call];
                             call.args.iter().find_map(|a| match &a.value {
                                 Value::Name {
@@ -294,7 +296,13 @@ impl Rule for CrossBorderProvision {
                                 _ => None,
                             })
                         })
-                        .unwrap_or("an e-mail service"),
+                    })
+                    .flatten();
+                let service = match sink.id.as_str() {
+                    "sentry-user" => "Sentry",
+                    "product-analytics" => "a product-analytics service",
+                    "llm-tracing" => "a cloud LLM-tracing service",
+                    _ if sdk.is_some() => sdk.map_or("", |s| s.service.as_str()),
                     other => other,
                 };
                 let head = callee.split('.').next().unwrap_or_default();
@@ -313,10 +321,11 @@ impl Rule for CrossBorderProvision {
                         evidence.push((e, format!("{} settings", t.service)));
                     }
                 }
-                let recipient = if sink.id == "email-delivery" {
-                    format!("{service}, an e-mail delivery service outside mainland China")
-                } else {
-                    format!("{service}, which keeps it outside mainland China unless self-hosted")
+                let recipient = match sdk.and_then(|s| s.kind.as_deref()) {
+                    Some(kind) => format!("{service}, {kind} outside mainland China"),
+                    None => format!(
+                        "{service}, which keeps it outside mainland China unless self-hosted"
+                    ),
                 };
                 (recipient, service.to_string())
             };
