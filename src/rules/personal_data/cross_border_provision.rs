@@ -38,7 +38,8 @@ static META: RuleMeta = RuleMeta {
 ## What it does
 Follows personal information through the code: values whose names say what
 they hold (`phone`, `id_card`, `sfz`, `手机号`, `user.email`, a `{"mobile": ...}`
-key, `form["address"]`, `request.POST.get("mobile")`), instances of data
+key, `form["address"]`, `request.POST.get("mobile")`, accessors such as
+`user.get_full_name()`), instances of data
 models whose fields do (a FastAPI body typed with a Pydantic model, an ORM
 row read back), and images or recordings taken in by Gradio image, webcam
 and audio components. It reports the call that sends such a value to
