@@ -1142,18 +1142,6 @@ impl<'a, D: Domain> Solver<'a, D> {
                 let bytes = st.value_span.bytes();
                 if self.tainted(id, &ev.value(&st.value, bytes.clone(), end)) {
                     self.why_value(id, &st.value, bytes, end, t);
-                } else if let Some(seed) = st.key.and_then(|k| ev.name_seed(k))
-                    && !ev.literal(&st.value)
-                {
-                    let label = self.label(ev.name_source().unwrap_or(0), &seed);
-                    t.push(
-                        info.file,
-                        st.span,
-                        format!(
-                            "the key `{}` says it holds {label}",
-                            st.key.unwrap_or_default()
-                        ),
-                    );
                 } else if let Some(to) = store_place(st) {
                     self.why_read(id, to, st.span.start_byte, t);
                 }
@@ -2226,25 +2214,12 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
         })
     }
 
-    /// What an element store puts into its container: the value, and what
-    /// a literal key names (`payload["email"] = resolve()`) unless the value
-    /// is a literal.
+    /// What an element store puts into its container: the value. Its key
+    /// names nothing here: a container read whole by an entry elsewhere
+    /// (`resume["school"]` of a parsed résumé) would carry every keyed
+    /// entry, where a display's own keys are read entry by entry.
     fn stored(&self, st: &crate::facts::Store) -> Sym<D::Value> {
-        let end = st.span.end_byte;
-        let mut v = self.value(&st.value, st.value_span.bytes(), end);
-        if !self.literal(&st.value)
-            && let Some(seed) = st.key.and_then(|k| self.name_seed(k))
-        {
-            v.join(&Sym::of(seed));
-        }
-        v
-    }
-
-    fn literal(&self, v: &Value) -> bool {
-        matches!(
-            v,
-            Value::Str(_) | Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::None
-        )
+        self.value(&st.value, st.value_span.bytes(), st.span.end_byte)
     }
 
     /// What an assignment's target names, unless the value is a literal or

@@ -55,7 +55,8 @@ one-time codes (Twilio) and payment customers (Stripe), also when the SDK
 function is handed to a thread (`asyncio.to_thread(client.send, body)`),
 and cloud LLM tracing (Langfuse, LangSmith). A dict filled entry by entry
 (`payload["distinct_id"] = email`, `headers["X-User-Email"] = user.email`)
-holds what is stored in it, and a literal key names what it holds.
+holds what is stored in it (what the stored value holds; the key of an
+entry stored so names nothing, unlike a dict display's keys).
 It also reports `sentry_sdk.init(send_default_pii=True)` with a DSN on
 `sentry.io` or from the environment: every error event then carries the
 user's IP address, cookies and headers. The source of the value and the
