@@ -318,6 +318,10 @@ pub struct Store {
     /// The subscripted expression as written: `shared.gradio` of `shared.gradio["x"] = v`.
     #[serde(with = "crate::interned")]
     pub container: Ustr,
+    /// The key when it is a literal string (`"distinct_id"` of
+    /// `payload["distinct_id"] = v`): it names what is stored.
+    #[serde(default, with = "crate::interned::opt")]
+    pub key: Option<Ustr>,
     pub value: Value,
     /// The stored expression (a call's span, to find the call fact).
     pub value_span: Span,

@@ -55,6 +55,12 @@ pub(super) fn qualify(files: &mut [FileFacts], modules: &FastMap<String, usize>)
                 }
                 for (root, first) in &roots {
                     let qualified = format!("{root}.{h}");
+                    // A module importing its own name means the library it
+                    // is named after (`providers/email/sendgrid.py`: `from
+                    // sendgrid.helpers.mail import Mail`), never itself.
+                    if qualified == file.module.as_str() {
+                        continue;
+                    }
                     if known.contains(&qualified) && (*first || !known.contains(h)) {
                         map.insert(Ustr::from(h), qualified);
                         break;

@@ -68,6 +68,13 @@ pub struct OverseasService {
     /// Path prefixes that receive data (none: any path).
     #[serde(default)]
     pub paths: Vec<String>,
+    /// Top-level modules of its SDKs (`resend`): how a sink call of the
+    /// spec names its recipient.
+    #[serde(default)]
+    pub modules: Vec<String>,
+    /// What it is, for messages (`an e-mail delivery service`).
+    #[serde(default)]
+    pub kind: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -572,6 +579,15 @@ impl PersonalData {
                     && (s.paths.is_empty() || s.paths.iter().any(|p| path.starts_with(p.as_str())))
             })
             .map(|s| s.service.as_str())
+    }
+
+    /// The overseas service whose SDK a resolved callee belongs to, by its
+    /// top-level module (`resend.Emails.send` → Resend).
+    pub fn overseas_sdk(&self, callee: &str) -> Option<&OverseasService> {
+        let head = callee.split('.').next()?;
+        self.overseas
+            .iter()
+            .find(|s| s.modules.iter().any(|m| m == head))
     }
 
     /// Whether a callee (as written or resolved) deletes from a store of `kind`.

@@ -396,6 +396,27 @@ impl TaintSpec {
         out.dedup();
     }
 
+    /// The sinks a library function is, by its resolved name, when it is
+    /// handed to another call to run (`asyncio.to_thread(client.send, body)`).
+    pub fn sinks_of_name(&self, language: Language, name: &str, out: &mut Vec<usize>) {
+        out.clear();
+        if self.call_roles.is_empty() {
+            return;
+        }
+        let key = to_glob_path(language, name);
+        out.extend(
+            self.calls
+                .matches(&key)
+                .into_iter()
+                .filter_map(|g| match self.call_roles[g] {
+                    Role::Sink(k) => Some(k),
+                    _ => None,
+                }),
+        );
+        out.sort_unstable();
+        out.dedup();
+    }
+
     /// The sources a call of a `language` file is, sorted, without repeats:
     /// [`TaintSpec::roles`] restricted to sources, without trying any other
     /// pattern.

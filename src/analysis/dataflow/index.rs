@@ -10,11 +10,14 @@ use ustr::Ustr;
 
 use crate::analysis::{FastMap, Project};
 use crate::facts::{FileFacts, Receiver};
+use crate::source::Span;
 
 /// Something that happens in a scope, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Event {
     Assign(u32),
+    /// `d["k"] = v`: `d` holds what it held and `v`.
+    Store(u32),
     Call(u32),
     Return(u32),
 }
@@ -46,6 +49,12 @@ impl FileIndex {
                 .entry(a.scope)
                 .or_default()
                 .push((a.span.end_byte, Event::Assign(ai as u32)));
+        }
+        for (si, st) in file.stores.iter().enumerate() {
+            by_scope
+                .entry(scope_at(file, st.span))
+                .or_default()
+                .push((st.span.end_byte, Event::Store(si as u32)));
         }
         for (ci, c) in file.calls.iter().enumerate() {
             by_scope
@@ -98,6 +107,16 @@ impl FileIndex {
             bytes.start <= s.start_byte && s.end_byte <= bytes.end
         })
     }
+}
+
+/// The innermost function whose definition holds `span` (facts that keep
+/// no scope of their own, as element stores).
+pub fn scope_at(file: &FileFacts, span: Span) -> Option<Ustr> {
+    file.functions
+        .iter()
+        .filter(|f| f.span.start_byte <= span.start_byte && span.end_byte <= f.span.end_byte)
+        .max_by_key(|f| f.span.start_byte)
+        .map(|f| f.qualname)
 }
 
 /// The assignment that binds `name` in `scope` of file `fi` at `pos`: the

@@ -122,6 +122,8 @@ enum Why {
         call: u32,
         index: u32,
     },
+    /// Element store `index` of the file (`d["k"] = v`).
+    Store(u32),
 }
 
 #[derive(Debug, Clone)]
@@ -659,6 +661,20 @@ impl<'a, D: Domain> Solver<'a, D> {
                         state.assigns.insert(ai, v);
                     }
                 }
+                Event::Store(si) => {
+                    // A weak update: the container keeps what it held.
+                    let st = &file.stores[si as usize];
+                    let end = st.span.end_byte;
+                    let mut v = ev.stored(st);
+                    if let Some(to) = store_place(st)
+                        && !v.is_bottom()
+                    {
+                        if let Some((prior, _)) = ev.lookup(to, end) {
+                            v.join(&prior);
+                        }
+                        state.def(to, end, v, Why::Store(si));
+                    }
+                }
                 Event::Return(ri) => {
                     let r = &file.returns[ri as usize];
                     ret.join(&ev.value(&r.value, r.span.bytes(), r.span.end_byte));
@@ -837,8 +853,99 @@ impl<'a, D: Domain> Solver<'a, D> {
                 }
             }
         }
+        self.handed_sinks(&mut flows);
         flows.sort_by_key(|f| (f.site, f.sink));
         flows
+    }
+
+    /// Library sinks handed to another call to run with the arguments after
+    /// them (`asyncio.to_thread(client.send, body)`,
+    /// `loop.run_in_executor(None, client.send, body)`), as the call graph's
+    /// hand-offs do for project functions: the flow's site is the call that
+    /// runs it. Only sinks that take their arguments (not the receiver).
+    fn handed_sinks(&mut self, flows: &mut Vec<Flow<D::Value>>) {
+        let spec = self.cx.spec;
+        let project = self.cx.project;
+        let mut sinks = Vec::new();
+        for id in 0..self.st.infos.len() {
+            if self.st.states[id].is_none() {
+                continue;
+            }
+            let (fi, scope, node) = {
+                let i = &self.st.infos[id];
+                (i.file, i.scope, i.node)
+            };
+            let file = &project.files[fi];
+            let idx = self.cx.an.file_index(project, fi);
+            for event in idx.events(scope) {
+                let Event::Call(ci) = *event else { continue };
+                let call = &file.calls[ci as usize];
+                let handed = call.args.iter().position(|a| {
+                    a.keyword.is_none()
+                        && matches!(
+                            &a.value,
+                            Value::Name {
+                                resolved: Some(_),
+                                ..
+                            }
+                        )
+                });
+                let Some(h) = handed else { continue };
+                let Value::Name {
+                    text,
+                    resolved: Some(q),
+                } = &call.args[h].value
+                else {
+                    continue;
+                };
+                spec.sinks_of_name(file.language, q.as_str(), &mut sinks);
+                let rest = &call.args[h + 1..];
+                if sinks.is_empty() || rest.is_empty() {
+                    continue;
+                }
+                let pos = call.span.start_byte;
+                for &k in &sinks {
+                    let ev = self.ev(id);
+                    let sink = &spec.data.sink[k];
+                    if !(sink.at.is_empty() || sink.at.contains(&Loc::Named(LocName::Arguments))) {
+                        continue;
+                    }
+                    let mut v = Sym::bottom();
+                    for a in rest {
+                        v.join(&ev.arg(a, pos));
+                    }
+                    let Some(value) = resolve(&self.st, node, &v, self.cx.domain) else {
+                        continue;
+                    };
+                    let mut trail = Trail::new();
+                    trail.push(
+                        fi,
+                        call.span,
+                        format!(
+                            "reaches `{text}`, run by `{}` (sink `{}`)",
+                            call.callee, sink.id
+                        ),
+                    );
+                    if let Some(a) =
+                        first_heaviest(rest.iter().map(|a| (a, self.weight(id, &ev.arg(a, pos)))))
+                    {
+                        self.why_value(id, &a.value, a.span.bytes(), pos, &mut trail);
+                    }
+                    let (steps, cut) = trail.finish();
+                    self.stats.cut_steps += usize::from(cut);
+                    flows.push(Flow {
+                        sink: k,
+                        site: Site {
+                            file: fi,
+                            call: ci as usize,
+                        },
+                        value,
+                        steps,
+                        cut,
+                    });
+                }
+            }
+        }
     }
 
     fn ev(&self, id: usize) -> Ev<'_, 'a, D> {
@@ -1019,6 +1126,25 @@ impl<'a, D: Domain> Solver<'a, D> {
                     call.span,
                     format!("`{}` writes {label} to `{name}`", call.callee),
                 );
+            }
+            Bound::Def(Why::Store(si)) => {
+                if !t.visit((id, 3, si)) {
+                    return;
+                }
+                let st = &file.stores[si as usize];
+                let key = st.key.map(|k| format!("[\"{k}\"]")).unwrap_or_default();
+                t.push(
+                    info.file,
+                    st.span,
+                    format!("stored in `{}{key}`", st.container),
+                );
+                let end = st.span.end_byte;
+                let bytes = st.value_span.bytes();
+                if self.tainted(id, &ev.value(&st.value, bytes.clone(), end)) {
+                    self.why_value(id, &st.value, bytes, end, t);
+                } else if let Some(to) = store_place(st) {
+                    self.why_read(id, to, st.span.start_byte, t);
+                }
             }
             Bound::Def(Why::Effect { call: ci, index }) => {
                 if !t.visit((id, 2, ci)) {
@@ -1302,6 +1428,12 @@ fn read_span(file: &FileFacts, scope: Option<Ustr>, pos: u32) -> crate::source::
                 .filter(|r| r.scope == scope && around(&r.span))
                 .map(|r| r.span),
         )
+        .chain(
+            file.stores
+                .iter()
+                .filter(|s| around(&s.span) && super::index::scope_at(file, s.span) == scope)
+                .map(|s| s.span),
+        )
         .min_by_key(|s| s.end_byte - s.start_byte)
         .unwrap_or_default()
 }
@@ -1568,6 +1700,12 @@ fn names_source<D: Domain>(
         r.value.reads(&mut names);
         value_keys(&r.value, &mut names);
         check(r.scope, &mut names);
+    }
+    for st in &file.stores {
+        names.extend(st.key);
+        st.value.reads(&mut names);
+        value_keys(&st.value, &mut names);
+        check(super::index::scope_at(file, st.span), &mut names);
     }
     for c in &file.calls {
         if let Receiver::Name(n) = c.receiver {
@@ -2076,6 +2214,14 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
         })
     }
 
+    /// What an element store puts into its container: the value. Its key
+    /// names nothing here: a container read whole by an entry elsewhere
+    /// (`resume["school"]` of a parsed résumé) would carry every keyed
+    /// entry, where a display's own keys are read entry by entry.
+    fn stored(&self, st: &crate::facts::Store) -> Sym<D::Value> {
+        self.value(&st.value, st.value_span.bytes(), st.span.end_byte)
+    }
+
     /// What an assignment's target names, unless the value is a literal or
     /// comes from a sanitizer.
     fn target_seed(&self, a: &crate::facts::Assignment) -> Option<D::Value> {
@@ -2351,6 +2497,15 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
         }
         self.cx.domain.effects(self.file, self.fi, ci, out);
     }
+}
+
+/// The place an element store fills: the name or attribute chain before
+/// the first subscript (`event` of `event["props"]["phone"] = v`); none
+/// through a call (`get()["k"] = v`).
+fn store_place(st: &crate::facts::Store) -> Option<Ustr> {
+    let c = st.container.as_str();
+    let head = &c[..c.find('[').unwrap_or(c.len())];
+    (!head.is_empty() && !head.contains('(')).then(|| Ustr::from(head))
 }
 
 /// The name a method is called on, when it is called on that very name

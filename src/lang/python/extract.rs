@@ -921,8 +921,16 @@ impl<'a> Raw<'a> {
                 else {
                     return;
                 };
+                let key = match target
+                    .child_by_field_name("subscript")
+                    .map(|k| values::value(k, self.src, &mut self.memo))
+                {
+                    Some(Value::Str(k)) if !k.is_empty() => Some(k),
+                    _ => None,
+                };
                 self.stores.push(Store {
                     container: container.render().into(),
+                    key,
                     value: values::value(value, self.src, &mut self.memo),
                     value_span: self.span(value),
                     span: self.span(root),

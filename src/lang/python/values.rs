@@ -475,16 +475,22 @@ pub fn reads(n: Node<'_>, src: &str, memo: &mut Memo) -> Box<[Ustr]> {
     // walked to its end alone (fewer nodes seen, fewer names found), so
     // what is kept is what `reads` of it gives.
     let mut found: Vec<Ustr> = Vec::new();
+    let mut elements: Vec<Element> = Vec::new();
     let mut stack = vec![Step::Visit(n, false)];
     let mut seen = 0;
     while let Some(step) = stack.pop() {
         let (m, keep) = match step {
             Step::Visit(m, keep) => (m, keep),
             Step::Keep(id, from) => {
-                memo.reads.insert(id, distinct(&found[from..]));
+                let mut names = distinct(&found[from..]).into_vec();
+                element_fields(&mut names, &elements);
+                memo.reads.insert(id, names.into());
                 continue;
             }
         };
+        if let Some(e) = comprehension_field(m, src) {
+            elements.push(e);
+        }
         seen += 1;
         if seen > MAX_READ_NODES || out.len() >= MAX_READS {
             break;
@@ -538,7 +544,66 @@ pub fn reads(n: Node<'_>, src: &str, memo: &mut Memo) -> Box<[Ustr]> {
         // Reversed, so that names come off the stack in source order.
         stack[pushed..].reverse();
     }
+    element_fields(&mut out, &elements);
     out.into()
+}
+
+/// A comprehension that keeps one field of each element
+/// (`[u.id for u in users]`): the loop name, the field read (`u.id`), and
+/// the same field of the iterable (`users.id`).
+struct Element {
+    var: Ustr,
+    field: Ustr,
+    iterable: Ustr,
+    as_field: Ustr,
+}
+
+/// The element field a comprehension's body is, when it is an attribute
+/// chain of its only loop name over an iterable that is a name chain.
+fn comprehension_field(n: Node<'_>, src: &str) -> Option<Element> {
+    if !matches!(
+        kind(n),
+        "list_comprehension" | "set_comprehension" | "generator_expression"
+    ) {
+        return None;
+    }
+    let body = n.child_by_field_name("body")?;
+    let mut c = n.walk();
+    let mut clauses = n
+        .named_children(&mut c)
+        .filter(|ch| kind(*ch) == "for_in_clause");
+    let clause = clauses.next()?;
+    if clauses.next().is_some() || kind(body) != "attribute" {
+        return None;
+    }
+    let var = clause.child_by_field_id(FIELD.left)?;
+    let iterable = clause.child_by_field_id(FIELD.right)?;
+    if kind(var) != "identifier" {
+        return None;
+    }
+    let var_text = node_text(var, src);
+    let field = name_chain_interned(body, src)?;
+    let rest = field.as_str().strip_prefix(var_text)?.strip_prefix('.')?;
+    let iterable = name_chain_interned(iterable, src)?;
+    Some(Element {
+        var: Ustr::from(var_text),
+        field,
+        as_field: Ustr::from(&format!("{iterable}.{rest}")),
+        iterable,
+    })
+}
+
+/// Reads of a comprehension that keeps one field of each element become
+/// that field of the iterable: `[u.id for u in users]` reads `users.id`,
+/// not the whole of each `u` (nor `users`).
+fn element_fields(names: &mut Vec<Ustr>, elements: &[Element]) {
+    for e in elements {
+        let Some(at) = names.iter().position(|n| *n == e.field) else {
+            continue;
+        };
+        names[at] = e.as_field;
+        names.retain(|n| *n != e.var && *n != e.iterable);
+    }
 }
 
 /// The names, each once, in order.

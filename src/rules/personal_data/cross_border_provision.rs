@@ -20,6 +20,10 @@ pub struct CrossBorderProvision;
 /// overseas service of the catalogue.
 const OVERSEAS_HTTP: &str = "overseas-http";
 
+/// The spec's sink of overseas services' SDKs (e-mail delivery, messaging,
+/// payments), named by the service whose `modules` they are.
+const OVERSEAS_SDK: &str = "overseas-sdk";
+
 static META: RuleMeta = RuleMeta {
     code: "PII001",
     name: "cross-border-provision",
@@ -34,7 +38,8 @@ static META: RuleMeta = RuleMeta {
 ## What it does
 Follows personal information through the code: values whose names say what
 they hold (`phone`, `id_card`, `sfz`, `手机号`, `user.email`, a `{"mobile": ...}`
-key, `form["address"]`, `request.POST.get("mobile")`), instances of data
+key, `form["address"]`, `request.POST.get("mobile")`, accessors such as
+`user.get_full_name()`), instances of data
 models whose fields do (a FastAPI body typed with a Pydantic model, an ORM
 row read back), and images or recordings taken in by Gradio image, webcam
 and audio components. It reports the call that sends such a value to
@@ -42,8 +47,16 @@ a service that runs outside mainland China: a generation call whose provider
 is overseas (by the catalogue, a literal `base_url`, or plain HTTP to a model
 host; Helicone's logging proxy `oai.helicone.ai` counts as one), Sentry's user and context calls, product analytics (PostHog,
 Mixpanel, Segment, Amplitude, Google Analytics; their SDKs, or plain HTTP
-to their collection hosts such as `www.google-analytics.com/mp/collect`)
-and cloud LLM tracing (Langfuse, LangSmith).
+to their collection hosts such as `www.google-analytics.com/mp/collect`),
+e-mail delivery and audience services (Resend, SendGrid, Postmark,
+MailerSend SDKs; their HTTP APIs and Mailgun's), whose messages carry the
+recipient's address and what the text says about them, text messages and
+one-time codes (Twilio) and payment customers (Stripe), also when the SDK
+function is handed to a thread (`asyncio.to_thread(client.send, body)`),
+and cloud LLM tracing (Langfuse, LangSmith). A dict filled entry by entry
+(`payload["distinct_id"] = email`, `headers["X-User-Email"] = user.email`)
+holds what is stored in it (what the stored value holds; the key of an
+entry stored so names nothing, unlike a dict display's keys).
 It also reports `sentry_sdk.init(send_default_pii=True)` with a DSN on
 `sentry.io` or from the environment: every error event then carries the
 user's IP address, cookies and headers. The source of the value and the
@@ -122,7 +135,8 @@ SQLAlchemy, Django, Tortoise, Peewee) sent at once (`profile.model_dump()`,
 when its type is known (a parameter declared with the model, `Model(**data)`,
 `Model.model_validate(...)`, `User.objects.get(...)`, `session.get(User, id)`)
 or it is named for its class (`customer_profile` for `CustomerProfile`); one
-of its attributes holds only what that attribute's name says. Rows read
+of its attributes holds only what that attribute's name says. An entry stored by a called function into a dict it was given is not seen
+by the caller. Rows read
 through `session.query(User)` or `select(User)` are not typed, and a model
 nested in another's field does not add its fields.
 An endpoint read from a variable that no setting in the repository gives
@@ -265,18 +279,34 @@ impl Rule for CrossBorderProvision {
                     service.to_string(),
                 )
             } else {
-                let service = match sink.id.as_str() {
-                    "sentry-user" => "Sentry",
-                    "product-analytics" => "a product-analytics service",
-                    "llm-tracing" => "a cloud LLM-tracing service",
-                    other => other,
-                };
                 // A tracing client whose settings point at the project's own
                 // server keeps the data; one on the vendor's cloud says so.
                 let callee = cx.project.files[flow.site.file].calls[flow.site.call]
                     .resolved
                     .as_name()
                     .unwrap_or_default();
+                // An overseas service's SDK, or its function handed to the
+                // call that runs it (`asyncio.to_thread(client.send, body)`).
+                let sdk = (sink.id == OVERSEAS_SDK)
+                    .then(|| {
+                        pd.overseas_sdk(callee).or_else(|| {
+                            let call = &cx.project.files[flow.site.file].calls[flow.site.call];
+                            call.args.iter().find_map(|a| match &a.value {
+                                Value::Name {
+                                    resolved: Some(q), ..
+                                } => pd.overseas_sdk(q.as_str()),
+                                _ => None,
+                            })
+                        })
+                    })
+                    .flatten();
+                let service = match sink.id.as_str() {
+                    "sentry-user" => "Sentry",
+                    "product-analytics" => "a product-analytics service",
+                    "llm-tracing" => "a cloud LLM-tracing service",
+                    _ if sdk.is_some() => sdk.map_or("", |s| s.service.as_str()),
+                    other => other,
+                };
                 let head = callee.split('.').next().unwrap_or_default();
                 if let Some((ti, t)) = cx
                     .catalog
@@ -293,10 +323,13 @@ impl Rule for CrossBorderProvision {
                         evidence.push((e, format!("{} settings", t.service)));
                     }
                 }
-                (
-                    format!("{service}, which keeps it outside mainland China unless self-hosted"),
-                    service.to_string(),
-                )
+                let recipient = match sdk.and_then(|s| s.kind.as_deref()) {
+                    Some(kind) => format!("{service}, {kind} outside mainland China"),
+                    None => format!(
+                        "{service}, which keeps it outside mainland China unless self-hosted"
+                    ),
+                };
+                (recipient, service.to_string())
             };
             let mut f = flow_finding(cx, &META, flow, pd, identified, |what| {
                 format!("sends {what} to {recipient}")

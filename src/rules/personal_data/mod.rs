@@ -313,6 +313,13 @@ impl Domain for PiiDomain<'_> {
             // `request.POST.get("id_card")`): what the key names.
             Origin::Call { site, .. } => {
                 let call = &self.cx.project.files[site.file].calls[site.call];
+                // An accessor says what it returns (`user.get_full_name()`).
+                if let Some(field) = call.method().strip_prefix("get_")
+                    && call.args.is_empty()
+                {
+                    let c = self.classify(Ustr::from(field));
+                    return (c.1 != 0).then_some(Pii::plain(c.1));
+                }
                 let crate::facts::Receiver::Name(receiver) = call.receiver else {
                     return None;
                 };
