@@ -3,6 +3,7 @@
 
 use serde_json::json;
 
+use crate::analysis::FastMap;
 use crate::catalog::labels::LabelKind;
 use crate::facts::{Arg, Call, MAX_BUILDER_CHAIN, Receiver, Value};
 use crate::finding::{Finding, Level, Location};
@@ -55,6 +56,8 @@ impl Rule for VendorWatermarkDisabled {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let an = cx.analysis;
+        // Per file, built when a site needs it: the calls made on each call.
+        let mut followers: FastMap<usize, FastMap<u32, Vec<u32>>> = FastMap::default();
         for (si, site) in an.sites.iter().enumerate() {
             let file = &cx.project.files[site.file];
             let call = &file.calls[site.call];
@@ -64,7 +67,11 @@ impl Rule for VendorWatermarkDisabled {
                 .or_else(|| {
                     // The body given later in a request builder's chain
                     // (`client.post(url).json(&body).send()`).
-                    chained_after(&file.calls, site.call)
+                    let followers = followers
+                        .entry(site.file)
+                        .or_insert_with(|| followers_of(&file.calls));
+                    chained_after(followers, site.call)
+                        .into_iter()
                         .find_map(|c| switched_off(cx, &file.calls[c].args))
                 })
             else {
@@ -141,24 +148,42 @@ fn body_setting(key: &str, v: &Value) -> String {
     format!("\"{key}\": {value}")
 }
 
-/// The calls of a file made on what call `at` returns, directly or further
-/// down the same builder chain.
-fn chained_after(calls: &[Call], at: usize) -> impl Iterator<Item = usize> + '_ {
-    (0..calls.len()).filter(move |&c| {
-        let mut next = calls[c].receiver;
-        for _ in 0..MAX_BUILDER_CHAIN {
-            match next {
-                Receiver::Call(i) if i as usize == at => return true,
-                Receiver::Call(i) => match calls.get(i as usize) {
-                    Some(r) => next = r.receiver,
-                    None => return false,
-                },
-                _ => return false,
-            }
+/// For each call of a file, the calls made directly on what it returns.
+fn followers_of(calls: &[Call]) -> FastMap<u32, Vec<u32>> {
+    let mut out: FastMap<u32, Vec<u32>> = FastMap::default();
+    for (c, call) in calls.iter().enumerate() {
+        if let Receiver::Call(r) = call.receiver {
+            out.entry(r).or_default().push(c as u32);
         }
-        false
-    })
+    }
+    out
 }
+
+/// The calls made on what call `at` returns, directly or further down the
+/// same builder chain, at most [`MAX_BUILDER_CHAIN`] links and
+/// [`MAX_FOLLOWERS`] calls.
+fn chained_after(followers: &FastMap<u32, Vec<u32>>, at: usize) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut frontier = vec![at as u32];
+    for _ in 0..MAX_BUILDER_CHAIN {
+        let next: Vec<u32> = frontier
+            .iter()
+            .filter_map(|c| followers.get(c))
+            .flatten()
+            .copied()
+            .collect();
+        if next.is_empty() || out.len() >= MAX_FOLLOWERS {
+            break;
+        }
+        out.extend(next.iter().map(|&c| c as usize));
+        frontier = next;
+    }
+    out.truncate(MAX_FOLLOWERS);
+    out
+}
+
+/// More calls than this after one site are not looked at.
+const MAX_FOLLOWERS: usize = 256;
 
 /// Nesting of request bodies looked into (`{"parameters": {...}}`).
 const MAX_BODY_DEPTH: usize = 4;

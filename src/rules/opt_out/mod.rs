@@ -558,22 +558,8 @@ pub fn switch_sites(cx: &Context<'_>, pred: impl Fn(&str) -> bool) -> Vec<Site> 
         // bool` of a Rust settings row deriving `sqlx::FromRow`), as an ORM
         // model's columns are. A request body's field is a request
         // parameter, which defines no switch (as a handler's is not).
-        let stored = |c: &&crate::facts::Class| {
-            stored::is_stored(
-                cx,
-                &cx.catalog.opt_out.rights,
-                &crate::analysis::index::dotted(&f.module, &c.qualname),
-            )
-        };
-        let fields = f
-            .classes
-            .iter()
-            .filter(stored)
-            .flat_map(|c| c.fields.iter());
-        for field in fields {
-            if pred(&field.name) && is_bool_type(&field.type_text) {
-                push(0, field.span, &field.name);
-            }
+        for field in stored_fields(cx, f, |x| pred(&x.name) && is_bool_type(&x.type_text)) {
+            push(0, field.span, &field.name);
         }
         for c in &f.calls {
             for a in c.args.iter() {
@@ -601,6 +587,30 @@ pub fn switch_sites(cx: &Context<'_>, pred: impl Fn(&str) -> bool) -> Vec<Site> 
         }
     }
     out.sort_by_key(|s| (s.rank, s.file, s.span.start_byte));
+    out
+}
+
+/// The declared fields of a file's stored records (classes deriving from a
+/// storage base, `[opt_out.rights]`) that `keep` accepts. The field is
+/// tested first: the bases are looked up only for a class with one.
+pub fn stored_fields<'f>(
+    cx: &Context<'_>,
+    f: &'f crate::facts::FileFacts,
+    keep: impl Fn(&crate::facts::Field) -> bool,
+) -> Vec<&'f crate::facts::Field> {
+    let mut out = Vec::new();
+    for c in &f.classes {
+        let wanted: Vec<&crate::facts::Field> = c.fields.iter().filter(|x| keep(x)).collect();
+        if !wanted.is_empty()
+            && stored::is_stored(
+                cx,
+                &cx.catalog.opt_out.rights,
+                &crate::analysis::index::dotted(&f.module, &c.qualname),
+            )
+        {
+            out.extend(wanted);
+        }
+    }
     out
 }
 

@@ -4,13 +4,11 @@
 
 use serde_json::json;
 
-use crate::analysis::index::dotted;
 use crate::catalog::opt_out::{OptOut, TrainingFlag};
 use crate::facts::{Assignment, Value};
 use crate::finding::{Finding, Level, Location};
 use crate::qname::OptionQName;
-use crate::rules::opt_out::stored::is_stored;
-use crate::rules::opt_out::{guarded_writes, related};
+use crate::rules::opt_out::{guarded_writes, related, stored_fields};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 use crate::source::Span;
 
@@ -187,14 +185,7 @@ fn definitions(cx: &Context<'_>, oo: &OptOut) -> Vec<Definition> {
         // Declared fields of a stored record (a Rust struct deriving
         // `sqlx::FromRow`, as an ORM model's columns are); their defaults
         // live in code (`impl Default`) or the schema, not read here.
-        let stored =
-            |c: &&crate::facts::Class| is_stored(cx, &oo.rights, &dotted(&f.module, &c.qualname));
-        let fields = f
-            .classes
-            .iter()
-            .filter(stored)
-            .flat_map(|c| c.fields.iter());
-        for field in fields {
+        for field in stored_fields(cx, f, |x| oo.training_flag(&x.name).is_some()) {
             if let Some(kind) = oo.training_flag(&field.name) {
                 out.push(Definition {
                     file: fi,
