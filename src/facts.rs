@@ -117,6 +117,12 @@ pub struct FileFacts {
     /// (Rust `tx.send(job)` with `tx: Sender<Job>`), in call order.
     #[serde(default)]
     pub channels: Vec<ChannelUse>,
+    /// Calls that build a value from the fields they are given and do
+    /// nothing else (a Rust struct literal `Conversation { user_id, text }`,
+    /// a call to the type with the fields as keywords), in call order:
+    /// the value holds exactly its arguments.
+    #[serde(default)]
+    pub literals: Vec<u32>,
     pub line_count: u32,
 }
 
@@ -564,8 +570,15 @@ impl FileFacts {
             test_only: false,
             ui_strings: Vec::new(),
             channels: Vec::new(),
+            literals: Vec::new(),
             line_count: line_count as u32,
         }
+    }
+
+    /// Whether a call only builds a value from its fields
+    /// ([`FileFacts::literals`]).
+    pub fn is_literal(&self, call: usize) -> bool {
+        self.literals.binary_search(&(call as u32)).is_ok()
     }
 
     /// Indices of the calls inside a byte range (calls are in source

@@ -2346,7 +2346,9 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
         }
         if self.cx.spec.data.unknown_calls == UnknownCalls::Propagate {
             out.join(&self.inputs(ci, pos));
-        } else if self.cx.spec.data.constructors && self.constructs_project_class(call) {
+        } else if self.file.is_literal(ci)
+            || (self.cx.spec.data.constructors && self.constructs_project_class(call))
+        {
             for a in &call.args {
                 out.join(&self.arg(a, pos));
             }

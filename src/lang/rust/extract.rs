@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use proc_macro2::Span as PmSpan;
 use syn::visit::{self, Visit};
-use syn::{Attribute, Expr, FnArg, Item, Meta, Pat, ReturnType, Signature, Type, UseTree};
+use syn::{Attribute, Expr, FnArg, Item, Member, Meta, Pat, ReturnType, Signature, Type, UseTree};
 
 use super::macros;
 use super::values::{self, Chain, PASSTHROUGH, Seg};
@@ -125,6 +125,8 @@ struct Pending {
     call: Call,
     /// The message type, when the call sends on or takes from a channel.
     channel: Option<String>,
+    /// A struct literal ([`FileFacts::literals`]).
+    literal: bool,
     key: (usize, usize),
     receiver_key: Option<(usize, usize)>,
 }
@@ -1200,6 +1202,7 @@ impl<'a> Visitor<'a> {
             key,
             receiver_key,
             channel: None,
+            literal: false,
         });
     }
 
@@ -1216,7 +1219,7 @@ impl<'a> Visitor<'a> {
                 Expr::Paren(p) => &p.expr,
                 Expr::Group(g) => &g.expr,
                 Expr::Reference(r) => &r.expr,
-                Expr::Call(_) | Expr::MethodCall(_) | Expr::Macro(_) => {
+                Expr::Call(_) | Expr::MethodCall(_) | Expr::Macro(_) | Expr::Struct(_) => {
                     let s = self.expr_span(e);
                     return (
                         Receiver::None,
@@ -1437,6 +1440,12 @@ impl<'a> Visitor<'a> {
                 })
             })
             .collect();
+        self.facts.literals = calls
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.literal)
+            .map(|(i, _)| i as u32)
+            .collect();
         self.facts.calls = calls
             .into_iter()
             .map(|mut p| {
@@ -1482,6 +1491,10 @@ impl<'ast> Visit<'ast> for Inner<'_, '_> {
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
         method_call_fact(self.0, m);
         visit::visit_expr_method_call(self, m);
+    }
+    fn visit_expr_struct(&mut self, s: &'ast syn::ExprStruct) {
+        struct_fact(self.0, s);
+        visit::visit_expr_struct(self, s);
     }
     fn visit_lit_str(&mut self, s: &'ast syn::LitStr) {
         string_fact(self.0, s);
@@ -1558,6 +1571,57 @@ fn call_fact(v: &mut Visitor<'_>, c: &syn::ExprCall) {
             c.paren_token.span.close(),
         ],
     );
+}
+
+/// A struct literal is what Python's `Conversation(user_id=u, text=t)` is:
+/// a call to the type, its fields as keywords (`..base` as `**base`),
+/// marked as a literal so that the value holds exactly its fields.
+fn struct_fact(v: &mut Visitor<'_>, s: &syn::ExprStruct) {
+    let chain = Chain {
+        base: values::path_segments(s.qself.as_ref(), &s.path),
+        segs: Vec::new(),
+        text: String::new(),
+    };
+    if !chain.has_base() {
+        return;
+    }
+    let resolved = v.resolve_chain(&chain);
+    let mut args: Vec<Arg> = s
+        .fields
+        .iter()
+        .map(|f| Arg {
+            keyword: match &f.member {
+                Member::Named(i) => Some(i.to_string().as_str().into()),
+                Member::Unnamed(_) => None,
+            },
+            value: v.value(&f.expr),
+            span: v.expr_span(&f.expr),
+        })
+        .collect();
+    if let Some(rest) = &s.rest {
+        args.push(Arg {
+            keyword: Some("**".into()),
+            value: v.value(rest),
+            span: v.expr_span(rest),
+        });
+    }
+    v.push_call(
+        chain.render(),
+        resolved,
+        args.into_boxed_slice(),
+        (Receiver::None, None),
+        [
+            match &s.qself {
+                Some(q) => q.lt_token.spans[0],
+                None => values::path_first(&s.path),
+            },
+            values::path_last(&s.path),
+            s.brace_token.span.close(),
+        ],
+    );
+    if let Some(p) = v.calls.last_mut() {
+        p.literal = true;
+    }
 }
 
 fn method_call_fact(v: &mut Visitor<'_>, m: &syn::ExprMethodCall) {
@@ -1889,6 +1953,11 @@ impl<'a> Visit<'a> for Visitor<'a> {
     fn visit_expr_call(&mut self, c: &'a syn::ExprCall) {
         call_fact(self, c);
         visit::visit_expr_call(self, c);
+    }
+
+    fn visit_expr_struct(&mut self, s: &'a syn::ExprStruct) {
+        struct_fact(self, s);
+        visit::visit_expr_struct(self, s);
     }
 
     fn visit_expr_method_call(&mut self, m: &'a syn::ExprMethodCall) {

@@ -638,3 +638,40 @@ fn a_worker_thread_reused_for_several_files_gives_each_its_own_facts() {
     assert_eq!(reused[..3], alone[..]);
     assert_eq!(reused[3], alone[0]);
 }
+
+/// A struct literal is a call to its type with the fields as keywords
+/// (`..base` as `**`), marked as a literal; a method called on one has it
+/// as its receiver.
+#[test]
+fn struct_literals_are_calls_to_their_type() {
+    let src = "use crate::models::Conversation;\n\
+               mod entity;\n\
+               fn f(user_id: i64, text: String, base: Conversation) {\n\
+               \x20   let c = Conversation { user_id, messages: text, ..base };\n\
+               \x20   entity::ActiveModel { id: 1 }.insert(db);\n\
+               }\n";
+    let f = facts("app/src/lib.rs", src);
+    let i = f
+        .calls
+        .iter()
+        .position(|c| c.callee == "Conversation")
+        .unwrap();
+    let c = &f.calls[i];
+    assert_eq!(
+        c.resolved.map(|r| r.as_str().to_string()).as_deref(),
+        Some("app.models.Conversation")
+    );
+    let kw: Vec<Option<&str>> = c.args.iter().map(|a| a.keyword.as_deref()).collect();
+    assert_eq!(kw, [Some("user_id"), Some("messages"), Some("**")]);
+    assert!(matches!(&c.args[1].value, Value::Name { text, .. } if text == "text"));
+    assert!(f.is_literal(i));
+    let j = f
+        .calls
+        .iter()
+        .position(|c| c.callee == "entity.ActiveModel")
+        .unwrap();
+    assert!(f.is_literal(j));
+    let insert = f.calls.iter().find(|c| c.method() == "insert").unwrap();
+    assert_eq!(insert.receiver, Receiver::Call(j as u32));
+    assert!(!f.is_literal(f.calls.iter().position(|c| c.method() == "insert").unwrap()));
+}

@@ -30,7 +30,8 @@ static META: RuleMeta = RuleMeta {
 ## What it does
 Takes the records a service keeps per user (the classes OPT005 finds) and
 the endpoints that store them: entry points whose code creates such a
-record (`Conversation(...)`, `Message.objects.create(...)`). Where the
+record (`Conversation(...)`, `Message.objects.create(...)`, a Rust struct
+literal `Conversation { user_id, .. }`). Where the
 same endpoint's code also writes into another store — a vector store
 (`add_texts`, `upsert` on a collection or index), a cache (`redis.set`,
 `lpush`) or a training set (`append_to_training_data`) — that store holds a
