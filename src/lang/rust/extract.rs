@@ -1731,6 +1731,23 @@ impl<'a> Visit<'a> for Visitor<'a> {
         for item in &i.items {
             match item {
                 syn::ImplItem::Fn(f) => self.function(&f.attrs, &f.sig, Some(&f.block)),
+                // `const DEFAULT: Self = Self { .. };` is a binding of the
+                // type (`Config.DEFAULT`), like a module's `const`: its
+                // calls are the constant's value, no code the module runs.
+                syn::ImplItem::Const(c) if self.frames.is_empty() => {
+                    let owner = self.impls.last().and_then(|x| x.as_ref());
+                    let target = match owner {
+                        Some(x) => format!("{}.{}", x.qualname, c.ident),
+                        None => c.ident.to_string(),
+                    };
+                    let span = self.span(c.const_token.span, c.semi_token.spans[0]);
+                    let ty = self
+                        .value_type(&c.expr)
+                        .filter(|t| t.ends_with(')'))
+                        .or_else(|| self.resolve_type(&c.ty));
+                    self.assignment(&target, ty, Some(&c.expr), span);
+                    visit::visit_impl_item(self, item);
+                }
                 other => visit::visit_impl_item(self, other),
             }
         }

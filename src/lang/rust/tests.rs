@@ -675,3 +675,26 @@ fn struct_literals_are_calls_to_their_type() {
     assert_eq!(insert.receiver, Receiver::Call(j as u32));
     assert!(!f.is_literal(f.calls.iter().position(|c| c.method() == "insert").unwrap()));
 }
+
+/// An associated constant is a binding of its type (`Config.DEFAULT`) at
+/// module level: the struct literal it holds is its value, not code the
+/// module runs (which would make the module a script).
+#[test]
+fn associated_constants_bind_their_value() {
+    let src = "pub struct Config { pub table: &'static str }\n\
+               impl Config {\n\
+               \x20   const DEFAULT: Self = Self { table: \"t\" };\n\
+               }\n";
+    let f = facts("app/src/lib.rs", src);
+    let call = f.calls.iter().find(|c| c.callee == "Self").unwrap();
+    assert_eq!(
+        call.resolved.map(|r| r.as_str().to_string()).as_deref(),
+        Some("app.Config")
+    );
+    let a = f
+        .assignments
+        .iter()
+        .find(|a| a.target == "Config.DEFAULT")
+        .unwrap();
+    assert!(a.scope.is_none() && a.span.contains(&call.span));
+}
