@@ -74,10 +74,10 @@ use crate::finding::{Finding, Notification};
 /// Default cache directory, in the project root.
 pub const DEFAULT_DIR: &str = ".synthlint_cache";
 /// Bump when the entry encoding changes.
-const FORMAT: &str = "synthlint-facts-v3";
-const MAGIC: &[u8; 4] = b"SLF4";
+const FORMAT: &str = "synthlint-facts-v4";
+const MAGIC: &[u8; 4] = b"SLF5";
 /// Bump when the result entry encoding or the result key changes.
-const RESULT_MAGIC: &[u8; 4] = b"SLR2";
+const RESULT_MAGIC: &[u8; 4] = b"SLR3";
 /// Length of an entry's checksum, after the magic bytes.
 const TAG_LEN: usize = 32;
 /// Largest entry read (facts of a file at the largest `max-file-size`).

@@ -760,11 +760,26 @@ pub struct Comment {
     /// Nothing but white space stands before the comment on its line.
     pub own_line: bool,
     pub span: Span,
+    /// Code points the span covers (`source::width`): with `text`, tells
+    /// where the text starts inside the span (spans keep no columns).
+    #[serde(default)]
+    pub width: u32,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Facts hold millions of spans, arguments and calls: their sizes are
+    /// most of the scan's memory (docs/performance.md).
+    #[test]
+    fn spans_and_hot_facts_stay_small() {
+        assert_eq!(std::mem::size_of::<Span>(), 16);
+        assert!(std::mem::size_of::<Arg>() <= 48);
+        assert!(std::mem::size_of::<Call>() <= 104);
+        assert!(std::mem::size_of::<Assignment>() <= 88);
+        assert!(std::mem::size_of::<StringLit>() <= 40);
+    }
 
     #[test]
     fn strings_display_quoted_as_written_in_messages() {

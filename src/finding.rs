@@ -214,11 +214,12 @@ impl Finding {
     }
 
     /// Total order used for every output: path, position, rule, message.
+    /// Within a line, bytes order positions as columns do.
     pub fn sort_key(&self) -> (&str, u32, u32, &str, &str) {
         (
             &self.location.path,
             self.location.span.start_line,
-            self.location.span.start_col,
+            self.location.span.start_byte,
             self.rule,
             &self.message,
         )

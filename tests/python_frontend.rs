@@ -302,11 +302,11 @@ fn deep_nesting_does_not_overflow() {
 }
 
 #[test]
-fn columns_and_lines_are_one_based() {
+fn lines_are_one_based_bytes_zero_based() {
     let f = facts("a.py", "\n  foo(1)\n");
     let s = f.calls[0].span;
     assert_eq!(
-        (s.start_line, s.start_col, s.end_line, s.end_col),
+        (s.start_line, s.start_byte, s.end_line, s.end_byte),
         (2, 3, 2, 9)
     );
 }

@@ -11,35 +11,37 @@ use std::path::{Path, PathBuf};
 use synthlint::config::{self, Overrides};
 use synthlint::engine;
 use synthlint::finding::{Finding, Location};
+use synthlint::report::columns::Columns;
 
-fn place(l: &Location) -> String {
+fn place(l: &Location, cols: &Columns) -> String {
     let s = &l.span;
+    let (start_col, end_col) = cols.of(&l.path, s);
     format!(
-        "{}:{}:{}-{}:{}",
-        l.path, s.start_line, s.start_col, s.end_line, s.end_col
+        "{}:{}:{start_col}-{}:{end_col}",
+        l.path, s.start_line, s.end_line
     )
 }
 
-fn render(f: &Finding) -> String {
+fn render(f: &Finding, cols: &Columns) -> String {
     let mut out = format!(
         "{} {} at {}\n  message: {}\n",
         f.rule,
         f.level.as_str(),
-        place(&f.location),
+        place(&f.location, cols),
         f.message
     );
     if let Some(symbol) = &f.symbol {
         let _ = writeln!(out, "  symbol: {symbol}");
     }
     for r in &f.related {
-        let _ = writeln!(out, "  related {}: {}", place(&r.location), r.message);
+        let _ = writeln!(out, "  related {}: {}", place(&r.location, cols), r.message);
     }
     for (i, step) in f.flow.iter().enumerate() {
         let _ = writeln!(
             out,
             "  flow {} {}: {}",
             i + 1,
-            place(&step.location),
+            place(&step.location, cols),
             step.message
         );
     }
@@ -83,8 +85,9 @@ fn findings_of(dir: &Path, code: &str) -> String {
     let settings = config::resolve(&overrides).expect("settings");
     let result = engine::scan(&[dir.to_path_buf()], &settings).expect("scan");
     let mut out = String::new();
+    let cols = Columns::new(&result.root);
     for f in result.findings.iter().filter(|f| f.rule == code) {
-        out.push_str(&render(f));
+        out.push_str(&render(f, &cols));
         out.push('\n');
     }
     out

@@ -164,9 +164,7 @@ fn scan(root: &Path, prefix: &str) -> ScanResult {
             path: Some("app/broken.py".into()),
             span: Some(Span {
                 start_line: 3,
-                start_col: 1,
                 end_line: 3,
-                end_col: 5,
                 start_byte: 20,
                 end_byte: 24,
             }),
@@ -642,7 +640,7 @@ fn fingerprints_survive_lines_inserted_above() {
             .iter_mut()
             .find(|f| f.rule == "MOD001")
             .unwrap();
-        f.location.span.end_col += (to.chars().count() - from.chars().count()) as u32;
+        f.location.span.end_byte += (to.len() - from.len()) as u32;
         mod001(&parse(&render(&result, false)))
     };
     let original = mod001(&before);

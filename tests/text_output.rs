@@ -81,7 +81,16 @@ fn render(result: &ScanResult, color: bool) -> String {
 }
 
 fn sample(root: &Path) -> ScanResult {
-    write_files(root, &[("app/pipe.py", PIPE_PY), ("app/api.py", API_PY)]);
+    // The syntax error below is at byte 40: line 4, column 9.
+    let broken = "import os\nimport re\nx = [1, 2, \ndef f(:  pass\n";
+    write_files(
+        root,
+        &[
+            ("app/pipe.py", PIPE_PY),
+            ("app/api.py", API_PY),
+            ("app/broken.py", broken),
+        ],
+    );
     let mut off = finding(
         "MOD001",
         Level::Error,
@@ -145,9 +154,7 @@ fn sample(root: &Path) -> ScanResult {
             path: Some("app/broken.py".into()),
             span: Some(Span {
                 start_line: 4,
-                start_col: 9,
                 end_line: 4,
-                end_col: 12,
                 start_byte: 40,
                 end_byte: 43,
             }),

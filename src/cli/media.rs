@@ -163,6 +163,7 @@ pub fn run(args: MediaArgs) -> ExitCode {
         Format::Github => report::github::write_lines(
             inspections.iter().flat_map(|i| &i.findings),
             &notifications,
+            &report::columns::Columns::new(&root),
             &mut buf,
         ),
     };

@@ -5,6 +5,7 @@
 use std::io::{self, Write};
 
 use crate::engine::ScanResult;
+use crate::report::columns::Columns;
 use crate::report::{Emitter, ReportOptions, text};
 
 /// The `concise` format.
@@ -17,6 +18,7 @@ impl Emitter for Concise {
         _opts: &ReportOptions,
         out: &mut dyn Write,
     ) -> io::Result<()> {
+        let cols = Columns::new(&result.root);
         for f in result.active() {
             let s = &f.location.span;
             writeln!(
@@ -24,7 +26,7 @@ impl Emitter for Concise {
                 "{}:{}:{}: {}[{}] {}",
                 one_line(&f.location.path),
                 s.start_line.max(1),
-                s.start_col.max(1),
+                cols.at(&f.location.path, s.start_byte),
                 f.level.as_str(),
                 f.rule,
                 one_line(&f.message)
@@ -33,7 +35,12 @@ impl Emitter for Concise {
         for n in &result.notifications {
             let place = match (&n.path, &n.span) {
                 (Some(p), Some(s)) => {
-                    format!("{}:{}:{}: ", one_line(p), s.start_line, s.start_col)
+                    format!(
+                        "{}:{}:{}: ",
+                        one_line(p),
+                        s.start_line,
+                        cols.at(p, s.start_byte)
+                    )
                 }
                 (Some(p), None) => format!("{}: ", one_line(p)),
                 (None, _) => String::new(),

@@ -159,18 +159,34 @@ pub fn normalize_code(s: &str) -> String {
     out
 }
 
-/// The text a span covers, located by its 1-based line and code-point column
-/// (end exclusive), the same coordinates SARIF regions use.
+/// The text a span covers, located by its 1-based lines and the code-point
+/// columns of its bytes (end exclusive), the same coordinates SARIF
+/// regions use.
 pub fn region_text(text: &str, span: &Span) -> String {
     region_text_with(text, &LineStarts::new(text), span)
 }
 
 /// `region_text` with the line starts computed once per file.
 fn region_text_with(text: &str, lines: &LineStarts, span: &Span) -> String {
-    let start_line = span.start_line.max(1) as usize;
-    let end_line = (span.end_line as usize).max(start_line);
-    let start_col = span.start_col.max(1) as usize - 1;
-    let end_col = (span.end_col as usize).saturating_sub(1);
+    let cols = (
+        lines.column(text, span.start_byte as usize),
+        lines.column(text, span.end_byte as usize),
+    );
+    lines_text(text, lines, (span.start_line, span.end_line), cols)
+}
+
+/// The text from 1-based `(start, end)` line and code-point column
+/// `(start, end)` (end exclusive).
+fn lines_text(
+    text: &str,
+    lines: &LineStarts,
+    (sl, el): (u32, u32),
+    (sc, ec): (u32, u32),
+) -> String {
+    let start_line = sl.max(1) as usize;
+    let end_line = (el as usize).max(start_line);
+    let start_col = sc.max(1) as usize - 1;
+    let end_col = (ec as usize).saturating_sub(1);
     let mut out = String::new();
     for n in start_line..=end_line.min(lines.count()) {
         let Some(range) = lines.line_range(text, n) else {
@@ -264,6 +280,13 @@ impl LoadedFile {
         let text = self.masked.as_ref()?.as_deref()?;
         Some(region_text_with(text, &self.starts, span))
     }
+
+    /// Whole lines `first..=last` of the masked text.
+    fn masked_lines(&mut self, first: u32, last: u32) -> Option<String> {
+        self.masked_region(&Span::default())?;
+        let text = self.masked.as_ref()?.as_deref()?;
+        Some(lines_text(text, &self.starts, (first, last), (1, u32::MAX)))
+    }
 }
 
 /// Reads source files for fingerprinting. Keeps one file at a time: reporters
@@ -315,6 +338,11 @@ impl SourceCache {
         self.load(&location.path).region(&location.span)
     }
 
+    /// Whole lines `first..=last` of the file at `path`, secrets masked.
+    pub fn masked_lines(&mut self, path: &str, first: u32, last: u32) -> Option<String> {
+        self.load(path).masked_lines(first, last)
+    }
+
     /// `snippet` with secrets masked (masking keeps every offset).
     pub fn masked_snippet(&mut self, location: &Location) -> Option<String> {
         self.load(&location.path).masked_region(&location.span)
@@ -353,13 +381,13 @@ impl SourceCache {
 mod tests {
     use super::*;
 
-    fn span(sl: u32, sc: u32, el: u32, ec: u32) -> Span {
+    /// Lines and bytes.
+    fn span(sl: u32, sb: u32, el: u32, eb: u32) -> Span {
         Span {
             start_line: sl,
-            start_col: sc,
+            start_byte: sb,
             end_line: el,
-            end_col: ec,
-            ..Span::default()
+            end_byte: eb,
         }
     }
 
@@ -528,13 +556,13 @@ process.stdout.write(JSON.stringify(inputs.map(hashes)));
     #[test]
     fn region_text_uses_code_point_columns() {
         let text = "a = 1\nb = \"生成\" + call(x,\n    y)\n";
-        assert_eq!(region_text(text, &span(2, 12, 3, 7)), "call(x,\n    y)");
-        assert_eq!(region_text(text, &span(2, 5, 2, 9)), "\"生成\"");
-        assert_eq!(region_text(text, &span(1, 1, 1, 1)), "");
+        assert_eq!(region_text(text, &span(2, 21, 3, 35)), "call(x,\n    y)");
+        assert_eq!(region_text(text, &span(2, 10, 2, 18)), "\"生成\"");
+        assert_eq!(region_text(text, &span(1, 0, 1, 0)), "");
         // An unknown (zero) span selects nothing rather than panicking.
         assert_eq!(region_text(text, &Span::default()), "");
         // Past the end of the file.
-        assert_eq!(region_text(text, &span(9, 1, 9, 4)), "");
+        assert_eq!(region_text(text, &span(9, 100, 9, 103)), "");
     }
 
     #[test]
@@ -614,14 +642,16 @@ process.stdout.write(JSON.stringify(inputs.map(hashes)));
         let dir = tempfile::tempdir().unwrap();
         let body = "def make():\n    return f(x, safety_checker=None)\n";
         std::fs::write(dir.path().join("app.py"), body).unwrap();
+        // Columns 12 to 37 of line 2 (line 4 once two lines are added).
         let finding = |line: u32| {
+            let start = if line == 2 { 12 } else { 23 };
             let mut f = Finding::new(
                 "MOD001",
                 Level::Error,
                 "off".into(),
                 Location {
                     path: "app.py".into(),
-                    span: span(line, 12, line, 37),
+                    span: span(line, start + 11, line, start + 36),
                 },
             );
             f.symbol = Some("make".into());
@@ -669,7 +699,7 @@ process.stdout.write(JSON.stringify(inputs.map(hashes)));
             "m".into(),
             Location {
                 path: "a.py".into(),
-                span: span(1, 5, 1, 10),
+                span: span(1, 4, 1, 9),
             },
         );
         let fp = SourceCache::new(dir.path()).fingerprints(&f);

@@ -12,13 +12,15 @@ use std::io::{self, Write};
 
 use crate::engine::ScanResult;
 use crate::finding::{Finding, Level, Notification};
+use crate::report::columns::Columns;
 use crate::report::{ReportOptions, escape};
 use crate::rules;
 
 emitter_of_write!(Github, "The `github` format.");
 
 pub fn write(result: &ScanResult, _opts: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
-    write_lines(result.active(), &result.notifications, out)
+    let cols = Columns::new(&result.root);
+    write_lines(result.active(), &result.notifications, &cols, out)
 }
 
 /// The commands for `findings` (already without suppressed ones) and the
@@ -26,10 +28,11 @@ pub fn write(result: &ScanResult, _opts: &ReportOptions, out: &mut dyn Write) ->
 pub fn write_lines<'a>(
     findings: impl Iterator<Item = &'a Finding>,
     notifications: &[Notification],
+    cols: &Columns,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     for f in findings {
-        writeln!(out, "{}", finding_line(f))?;
+        writeln!(out, "{}", finding_line(f, cols))?;
     }
     for n in notifications {
         writeln!(out, "{}", notification_line(n))?;
@@ -45,13 +48,14 @@ fn command(level: Level) -> &'static str {
     }
 }
 
-fn finding_line(f: &Finding) -> String {
+fn finding_line(f: &Finding, cols: &Columns) -> String {
     let span = &f.location.span;
+    let (start_col, end_col) = cols.of(&f.location.path, span);
     let (title, articles) = match rules::meta_by_code(f.rule) {
         Some(m) => (format!("{} {}", m.code, m.name), m.articles.join(", ")),
         None => (f.rule.to_string(), String::new()),
     };
-    let start_col = span.start_col.max(1);
+    let start_col = start_col.max(1);
     let mut props = vec![
         format!("file={}", property(&f.location.path)),
         format!("line={}", span.start_line.max(1)),
@@ -60,7 +64,7 @@ fn finding_line(f: &Finding) -> String {
     // GitHub ignores columns on annotations spanning several lines.
     if span.end_line <= span.start_line {
         props.push(format!("col={start_col}"));
-        props.push(format!("endColumn={}", span.end_col.max(start_col)));
+        props.push(format!("endColumn={}", end_col.max(start_col)));
     }
     props.push(format!("title={}", property(&title)));
     let message = if articles.is_empty() {

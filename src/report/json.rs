@@ -14,6 +14,7 @@ use serde_json::Value;
 use crate::engine::ScanResult;
 use crate::finding::{Finding, Level, Location, Notification, Related};
 use crate::report::ReportOptions;
+use crate::report::columns::Columns;
 use crate::report::fingerprint::SourceCache;
 use crate::report::sarif::{self, INFORMATION_URI, TOOL_NAME};
 use crate::rules;
@@ -93,13 +94,15 @@ struct Region {
     end_column: u32,
 }
 
-impl From<&Span> for Region {
-    fn from(s: &Span) -> Self {
+impl Region {
+    /// The region of `s` in the file at `path`, columns read from its text.
+    fn of(cols: &Columns, path: &str, s: &Span) -> Self {
+        let (start_column, end_column) = cols.of(path, s);
         Region {
             start_line: s.start_line,
-            start_column: s.start_col,
+            start_column,
             end_line: s.end_line,
-            end_column: s.end_col,
+            end_column,
         }
     }
 }
@@ -146,9 +149,11 @@ struct ByLevel {
 fn build(result: &ScanResult, opts: &ReportOptions) -> Report {
     let root = &result.root;
     let path = |p: &str| sarif::repo_relative(p, root);
+    let cols = Columns::new(root);
+    let region = |l: &Location| Region::of(&cols, &l.path, &l.span);
     let step = |r: &Related| Step {
         path: path(&r.location.path),
-        region: Region::from(&r.location.span),
+        region: region(&r.location),
         message: r.message.clone(),
     };
 
@@ -163,7 +168,7 @@ fn build(result: &ScanResult, opts: &ReportOptions) -> Report {
                 level: f.level,
                 message: f.message.clone(),
                 path: path(&f.location.path),
-                region: Region::from(&f.location.span),
+                region: region(&f.location),
                 symbol: f.symbol.clone(),
                 articles: meta.map_or_else(Vec::new, |m| m.articles.to_vec()),
                 related: f.related.iter().map(step).collect(),
@@ -178,7 +183,7 @@ fn build(result: &ScanResult, opts: &ReportOptions) -> Report {
                     kind: s.kind.clone(),
                     justification: s.justification.clone(),
                     path: s.location.as_ref().map(|l: &Location| path(&l.path)),
-                    region: s.location.as_ref().map(|l| Region::from(&l.span)),
+                    region: s.location.as_ref().map(region),
                 }),
                 fingerprint: cache.synthlint(f),
             }
@@ -193,7 +198,10 @@ fn build(result: &ScanResult, opts: &ReportOptions) -> Report {
             kind: n.kind.clone(),
             message: n.message.clone(),
             path: n.path.as_deref().map(path),
-            region: n.span.as_ref().map(Region::from),
+            region: n
+                .span
+                .as_ref()
+                .map(|s| Region::of(&cols, n.path.as_deref().unwrap_or(""), s)),
         })
         .collect();
 
@@ -245,29 +253,29 @@ mod tests {
     use crate::engine::Stats;
     use crate::finding::Suppression;
 
-    fn span(line: u32, col: u32, end_col: u32) -> Span {
-        Span {
-            start_line: line,
-            start_col: col,
-            end_line: line,
-            end_col,
-            ..Span::default()
-        }
-    }
+    const APP: &str =
+        "from diffusers import Pipe\n\ndef make():\n    return Pipe(safety_checker=None)\n";
 
+    /// Columns `col..end_col` of `line` in `APP` (all ASCII).
     fn loc(path: &str, line: u32, col: u32, end_col: u32) -> Location {
+        let start: usize = APP
+            .split_inclusive('\n')
+            .take(line as usize - 1)
+            .map(str::len)
+            .sum();
         Location {
             path: path.into(),
-            span: span(line, col, end_col),
+            span: Span {
+                start_line: line,
+                start_byte: start as u32 + col - 1,
+                end_line: line,
+                end_byte: start as u32 + end_col - 1,
+            },
         }
     }
 
     fn sample(root: &std::path::Path) -> ScanResult {
-        std::fs::write(
-            root.join("app.py"),
-            "from diffusers import Pipe\n\ndef make():\n    return Pipe(safety_checker=None)\n",
-        )
-        .unwrap();
+        std::fs::write(root.join("app.py"), APP).unwrap();
         let mut active = Finding::new(
             "MOD001",
             Level::Error,

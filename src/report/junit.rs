@@ -8,6 +8,7 @@ use std::io::{self, Write};
 
 use crate::engine::ScanResult;
 use crate::finding::Finding;
+use crate::report::columns::Columns;
 use crate::report::{Emitter, ReportOptions};
 
 /// The `junit` format.
@@ -21,6 +22,7 @@ impl Emitter for Junit {
         out: &mut dyn Write,
     ) -> io::Result<()> {
         let active: Vec<&Finding> = result.active().collect();
+        let cols = Columns::new(&result.root);
         let mut suites = Vec::new();
         for rule in &result.rules {
             let m = *rule;
@@ -34,13 +36,17 @@ impl Emitter for Junit {
             }
             for f in &mine {
                 let s = &f.location.span;
-                let place = format!("{}:{}:{}", f.location.path, s.start_line, s.start_col);
+                let col = cols.at(&f.location.path, s.start_byte);
+                let place = format!("{}:{}:{}", f.location.path, s.start_line, col);
                 let mut body = format!("{place}: {}", f.message);
                 for step in &f.flow {
                     let l = &step.location;
                     body += &format!(
                         "\n  {}:{}:{} {}",
-                        l.path, l.span.start_line, l.span.start_col, step.message
+                        l.path,
+                        l.span.start_line,
+                        cols.at(&l.path, l.span.start_byte),
+                        step.message
                     );
                 }
                 cases += &format!(

@@ -25,6 +25,7 @@ macro_rules! emitter_of_write {
     };
 }
 
+pub mod columns;
 pub mod concise;
 pub mod escape;
 pub mod fingerprint;

@@ -19,10 +19,10 @@ use serde_json::Value;
 use crate::engine::ScanResult;
 use crate::finding::{Finding, Level, Location, Notification};
 use crate::regulations::{Regulations, natural_key};
+use crate::report::columns::Columns;
 use crate::report::fingerprint::SourceCache;
 use crate::report::{Counts, RunInfo, plural};
 use crate::rules::{self, RuleMeta};
-use crate::source::Span;
 
 /// Longest snippet shown for one finding, in lines.
 const SNIPPET_LINES: u32 = 12;
@@ -270,19 +270,9 @@ fn masked_lines(cache: &mut SourceCache, loc: &Location) -> Option<(u32, String)
     let s = loc.span;
     let first = s.start_line.max(1);
     let last = s.end_line.max(first).min(first + SNIPPET_LINES - 1);
-    let whole = Location {
-        path: loc.path.clone(),
-        span: Span {
-            start_line: first,
-            start_col: 1,
-            end_line: last,
-            end_col: u32::MAX,
-            ..s
-        },
-    };
     // Masked in the whole file: a key spread over lines (a PEM block in a
     // triple-quoted string) is masked in the lines shown too.
-    let text = cache.masked_snippet(&whole)?;
+    let text = cache.masked_lines(&loc.path, first, last)?;
     if text.trim().is_empty() {
         return None;
     }
@@ -357,13 +347,15 @@ pub enum Block {
 }
 
 /// `path:line:col`.
-pub fn place(l: &Location) -> String {
-    format!("{}:{}:{}", l.path, l.span.start_line, l.span.start_col)
+pub fn place(l: &Location, cols: &Columns) -> String {
+    let col = cols.at(&l.path, l.span.start_byte);
+    format!("{}:{}:{col}", l.path, l.span.start_line)
 }
 
 /// The reviewer report as blocks, summary first.
 pub fn document(result: &ScanResult, run: &RunInfo) -> Vec<Block> {
     let r = Review::build(result);
+    let cols = &Columns::new(&result.root);
     let c = &r.counts;
     let mut doc = vec![Block::Title(format!("synthlint review: {}", r.project))];
     let mut facts = vec![text(format!("synthlint {}", r.version))];
@@ -441,7 +433,7 @@ pub fn document(result: &ScanResult, run: &RunInfo) -> Vec<Block> {
                     }
                     vec![
                         name,
-                        vec![code(place(&e.location))],
+                        vec![code(place(&e.location, cols))],
                         vec![text(e.content.join(", "))],
                         vec![text(e.models.join(", "))],
                         vec![text(e.providers.join(", "))],
@@ -494,7 +486,7 @@ pub fn document(result: &ScanResult, run: &RunInfo) -> Vec<Block> {
                             text(" "),
                             link(f.rule, &format!("#finding-{}", i + 1)),
                             text(" "),
-                            code(place(&f.location)),
+                            code(place(&f.location, cols)),
                             text(format!(" {}", f.message)),
                         ]
                     })
@@ -507,7 +499,7 @@ pub fn document(result: &ScanResult, run: &RunInfo) -> Vec<Block> {
         doc.push(heading(2, Some("findings"), "Findings"));
     }
     for (i, d) in r.findings.iter().enumerate() {
-        doc.push(finding_section(i, d));
+        doc.push(finding_section(i, d, cols));
     }
 
     doc.push(heading(2, Some("passed"), "Checks that passed"));
@@ -567,7 +559,7 @@ pub fn document(result: &ScanResult, run: &RunInfo) -> Vec<Block> {
                     };
                     Some(vec![
                         vec![text(f.rule)],
-                        vec![code(place(&f.location))],
+                        vec![code(place(&f.location, cols))],
                         vec![text(s.kind().as_str())],
                         vec![text(reason)],
                     ])
@@ -622,7 +614,7 @@ fn link(s: &str, href: &str) -> Inline {
 }
 
 /// One finding: header, message, snippet, code flow, related, articles.
-fn finding_section(i: usize, d: &Detail<'_>) -> Block {
+fn finding_section(i: usize, d: &Detail<'_>, cols: &Columns) -> Block {
     let f = d.finding;
     let mut blocks = vec![
         Block::Heading {
@@ -632,7 +624,7 @@ fn finding_section(i: usize, d: &Detail<'_>) -> Block {
                 text(format!("{}. ", i + 1)),
                 Inline::Level(f.level),
                 text(format!(" {} {} ", f.rule, d.meta.map_or("", |m| m.name))),
-                code(place(&f.location)),
+                code(place(&f.location, cols)),
             ],
         },
         Block::Para(vec![text(f.message.clone())]),
@@ -655,7 +647,12 @@ fn finding_section(i: usize, d: &Detail<'_>) -> Block {
                 ordered,
                 items: steps
                     .iter()
-                    .map(|s| vec![code(place(&s.location)), text(format!(" {}", s.message))])
+                    .map(|s| {
+                        vec![
+                            code(place(&s.location, cols)),
+                            text(format!(" {}", s.message)),
+                        ]
+                    })
                     .collect(),
             });
         };

@@ -16,6 +16,7 @@ use crate::engine::ScanResult;
 use crate::finding::{Finding, Level, Location as FindingLocation, Notification, Related};
 use crate::regulations::{Regulations, natural_key};
 use crate::report::ReportOptions;
+use crate::report::columns::Columns;
 use crate::report::fingerprint::{
     LINE_HASH_KEY, SYNTHLINT_KEY, SourceCache, synthlint_fingerprint,
 };
@@ -491,6 +492,7 @@ fn build_run(input: RunInput<'_>) -> Log {
         .collect();
 
     let mut cache = SourceCache::new(root);
+    let cols = Columns::new(root);
     let results = findings
         .iter()
         .map(|f| {
@@ -498,13 +500,13 @@ fn build_run(input: RunInput<'_>) -> Log {
                 Artifacts::Text => Some(&mut cache),
                 Artifacts::Binary => None,
             };
-            sarif_result(f, rule_index[f.rule], root, source)
+            sarif_result(f, rule_index[f.rule], &cols, source)
         })
         .collect();
 
     let notifications = notifications
         .iter()
-        .map(|n| notification(n, root))
+        .map(|n| notification(n, &cols))
         .collect();
 
     let mut base_ids = BTreeMap::new();
@@ -718,11 +720,11 @@ fn taxonomy(inst_id: &str, taxa: &[String]) -> Taxonomy {
 fn sarif_result(
     f: &Finding,
     rule_index: usize,
-    root: &Path,
+    cols: &Columns,
     source: Option<&mut SourceCache>,
 ) -> SarifResult {
     let mut partial_fingerprints = BTreeMap::new();
-    let mut primary = location(&f.location, root, None, None);
+    let mut primary = location(&f.location, cols, None, None);
     match source {
         Some(cache) => {
             let fp = cache.fingerprints(f);
@@ -758,7 +760,7 @@ fn sarif_result(
         .related
         .iter()
         .enumerate()
-        .map(|(i, r)| related(r, root, Some(i + 1)))
+        .map(|(i, r)| related(r, cols, Some(i + 1)))
         .collect();
     let code_flows = if f.flow.is_empty() {
         Vec::new()
@@ -769,7 +771,7 @@ fn sarif_result(
                     .flow
                     .iter()
                     .map(|step| ThreadFlowLocation {
-                        location: related(step, root, None),
+                        location: related(step, cols, None),
                     })
                     .collect(),
             }],
@@ -783,7 +785,7 @@ fn sarif_result(
                 "external"
             },
             justification: s.justification.trim().to_owned(),
-            location: s.location.as_ref().map(|l| location(l, root, None, None)),
+            location: s.location.as_ref().map(|l| location(l, cols, None, None)),
         }]
     });
     let properties = match canonical(&Value::Object(
@@ -839,36 +841,36 @@ fn binary_fingerprints(f: &Finding) -> (String, String) {
     (line_hash, synthlint)
 }
 
-fn related(r: &Related, root: &Path, id: Option<usize>) -> Location {
-    location(&r.location, root, id, Some(Message::new(&r.message)))
+fn related(r: &Related, cols: &Columns, id: Option<usize>) -> Location {
+    location(&r.location, cols, id, Some(Message::new(&r.message)))
 }
 
 fn location(
     l: &FindingLocation,
-    root: &Path,
+    cols: &Columns,
     id: Option<usize>,
     message: Option<Message>,
 ) -> Location {
     Location {
         id,
         physical_location: PhysicalLocation {
-            artifact_location: artifact(&l.path, root),
-            region: Some(region(&l.span)),
+            artifact_location: artifact(&l.path, cols.root()),
+            region: Some(region(&l.span, cols.of(&l.path, &l.span))),
         },
         logical_locations: Vec::new(),
         message,
     }
 }
 
-fn notification(n: &Notification, root: &Path) -> SarifNotification {
+fn notification(n: &Notification, cols: &Columns) -> SarifNotification {
     let locations = n
         .path
         .as_deref()
         .map(|path| Location {
             id: None,
             physical_location: PhysicalLocation {
-                artifact_location: artifact(path, root),
-                region: n.span.as_ref().map(region),
+                artifact_location: artifact(path, cols.root()),
+                region: n.span.as_ref().map(|s| region(s, cols.of(path, s))),
             },
             logical_locations: Vec::new(),
             message: None,
@@ -891,14 +893,15 @@ fn artifact(path: &str, root: &Path) -> ArtifactLocation {
 }
 
 /// A SARIF region: 1-based, end column exclusive, never inverted.
-fn region(span: &Span) -> Region {
+/// `(start_col, end_col)` are the span's columns (`Columns::of`).
+fn region(span: &Span, (start_col, end_col): (u32, u32)) -> Region {
     let start_line = span.start_line.max(1);
-    let start_column = span.start_col.max(1);
+    let start_column = start_col.max(1);
     let end_line = span.end_line.max(start_line);
     let end_column = if end_line == start_line {
-        span.end_col.max(start_column)
+        end_col.max(start_column)
     } else {
-        span.end_col.max(1)
+        end_col.max(1)
     };
     Region {
         start_line,
@@ -990,18 +993,19 @@ mod tests {
 
     #[test]
     fn regions_are_never_inverted() {
-        let r = region(&Span::default());
+        let r = region(&Span::default(), (0, 0));
         assert_eq!(
             (r.start_line, r.start_column, r.end_line, r.end_column),
             (1, 1, 1, 1)
         );
-        let r = region(&Span {
-            start_line: 3,
-            start_col: 9,
-            end_line: 3,
-            end_col: 2,
-            ..Span::default()
-        });
+        let r = region(
+            &Span {
+                start_line: 3,
+                end_line: 3,
+                ..Span::default()
+            },
+            (9, 2),
+        );
         assert_eq!(
             (r.start_line, r.start_column, r.end_line, r.end_column),
             (3, 9, 3, 9)
@@ -1019,27 +1023,26 @@ mod tests {
         )
         .unwrap();
         let mut cache = SourceCache::new(dir.path());
-        let loc = |start_line, start_col, end_line, end_col| FindingLocation {
+        let loc = |start_line, start_byte, end_line, end_byte| FindingLocation {
             path: "a.py".into(),
             span: Span {
                 start_line,
-                start_col,
+                start_byte,
                 end_line,
-                end_col,
-                ..Span::default()
+                end_byte,
             },
         };
         // `"s3cr3t-value"` alone, then the whole argument, then two lines.
         assert_eq!(
-            cache.masked_snippet(&loc(2, 24, 2, 38)).unwrap(),
+            cache.masked_snippet(&loc(2, 29, 2, 43)).unwrap(),
             "\"************\""
         );
         assert_eq!(
-            cache.masked_snippet(&loc(2, 15, 2, 38)).unwrap(),
+            cache.masked_snippet(&loc(2, 20, 2, 43)).unwrap(),
             "password=\"************\""
         );
         assert_eq!(
-            cache.masked_snippet(&loc(2, 40, 3, 9)).unwrap(),
+            cache.masked_snippet(&loc(2, 45, 3, 65)).unwrap(),
             "port=1)\ny = '生成'"
         );
     }

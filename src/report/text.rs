@@ -20,6 +20,7 @@ use miette::{
 
 use crate::engine::ScanResult;
 use crate::finding::{Finding, Level, Location, Notification};
+use crate::report::columns::Columns;
 use crate::report::{Counts, ReportOptions, escape, plural, redact};
 use crate::rules::{self, RuleMeta};
 use crate::source::{LineStarts, Span};
@@ -54,6 +55,7 @@ pub fn write(result: &ScanResult, opts: &ReportOptions, out: &mut dyn Write) -> 
         .map(|r| (r.meta().code, r.meta()))
         .collect();
     let mut files = Files::new(&result.root);
+    let cols = Columns::new(&result.root);
 
     let mut blocks = 0usize;
     for f in result.active() {
@@ -64,12 +66,12 @@ pub fn write(result: &ScanResult, opts: &ReportOptions, out: &mut dyn Write) -> 
         let meta = metas.get(f.rule).copied();
         let source = files.get(&f.location.path);
         let rendered = source.and_then(|s| render_snippet(&handler, f, s));
-        let header = header(f, meta, paint);
+        let header = header(f, meta, &cols, paint);
         match rendered {
             Some(body) => {
                 writeln!(out, "{header}")?;
                 out.write_all(body.as_bytes())?;
-                write_related(out, f, source, paint)?;
+                write_related(out, f, source, &cols, paint)?;
                 write_footer(out, f, meta, paint)?;
             }
             None => writeln!(out, "{header}: {}", one_line(f, meta))?,
@@ -82,7 +84,7 @@ pub fn write(result: &ScanResult, opts: &ReportOptions, out: &mut dyn Write) -> 
         }
         blocks += 1;
         for n in &result.notifications {
-            writeln!(out, "{}", notification(n, paint))?;
+            writeln!(out, "{}", notification(n, &cols, paint))?;
         }
     }
 
@@ -93,13 +95,8 @@ pub fn write(result: &ScanResult, opts: &ReportOptions, out: &mut dyn Write) -> 
 }
 
 /// `app/x.py:3:5: error[MOD001] safety-checker-disabled`
-fn header(f: &Finding, meta: Option<&RuleMeta>, paint: Paint) -> String {
-    let loc = format!(
-        "{}:{}:{}",
-        escape::line(&f.location.path),
-        f.location.span.start_line,
-        f.location.span.start_col
-    );
+fn header(f: &Finding, meta: Option<&RuleMeta>, cols: &Columns, paint: Paint) -> String {
+    let loc = location(&f.location, cols);
     let mut s = format!(
         "{}: {}",
         paint.bold(&loc),
@@ -159,6 +156,7 @@ fn write_related(
     out: &mut dyn Write,
     f: &Finding,
     src: Option<&Source>,
+    cols: &Columns,
     paint: Paint,
 ) -> io::Result<()> {
     for r in &f.related {
@@ -169,7 +167,7 @@ fn write_related(
                 out,
                 "  {} {}: {}",
                 paint.help("related:"),
-                location(&r.location),
+                location(&r.location, cols),
                 escape::line(&r.message)
             )?;
         }
@@ -199,22 +197,25 @@ fn write_footer(
     )
 }
 
-fn location(l: &Location) -> String {
+fn location(l: &Location, cols: &Columns) -> String {
     format!(
         "{}:{}:{}",
         escape::line(&l.path),
         l.span.start_line,
-        l.span.start_col
+        cols.at(&l.path, l.span.start_byte)
     )
 }
 
 /// `warning[binary-file]: data/x.py: skipped: ...`
-fn notification(n: &Notification, paint: Paint) -> String {
+fn notification(n: &Notification, cols: &Columns, paint: Paint) -> String {
     let kind = paint.level(n.level, &format!("{}[{}]", n.level.as_str(), n.kind));
     let message = escape::line(&n.message);
     let path = n.path.as_deref().map(escape::line);
     match (&path, &n.span) {
-        (Some(p), Some(s)) => format!("{kind}: {p}:{}:{}: {}", s.start_line, s.start_col, message),
+        (Some(p), Some(s)) => {
+            let col = cols.at(n.path.as_deref().unwrap_or_default(), s.start_byte);
+            format!("{kind}: {p}:{}:{col}: {message}", s.start_line)
+        }
         (Some(p), None) => format!("{kind}: {p}: {message}"),
         (None, _) => format!("{kind}: {message}"),
     }
@@ -294,8 +295,8 @@ impl Source {
             || end > text.len()
             || !text.is_char_boundary(start)
             || !text.is_char_boundary(end)
-            || self.line_col(start) != (span.start_line, span.start_col)
-            || self.line_col(end) != (span.end_line, span.end_col)
+            || self.line_col(start).0 != span.start_line
+            || self.line_col(end).0 != span.end_line
         {
             return None;
         }

@@ -153,11 +153,10 @@ impl<'a> Positions<'a> {
         let s = &comment.span;
         let text = &comment.text;
         let bytes = s.end_byte.checked_sub(s.start_byte);
-        let cols = s.end_col.checked_sub(s.start_col);
-        let marker = match (bytes, cols) {
-            (Some(bytes), Some(cols)) if s.start_line == s.end_line => {
+        let marker = match bytes {
+            Some(bytes) if s.start_line == s.end_line => {
                 let m = (bytes as usize).checked_sub(text.len());
-                let mc = (cols as usize).checked_sub(text.chars().count());
+                let mc = (comment.width as usize).checked_sub(text.chars().count());
                 match (m, mc) {
                     (Some(m), Some(mc)) if m == mc && m <= 3 => Some(m as u32),
                     _ => None,
@@ -173,16 +172,11 @@ impl<'a> Positions<'a> {
         let Some(marker) = self.marker else {
             return *c;
         };
-        let text = &self.comment.text;
-        let col =
-            |off: usize| (c.start_col + marker).saturating_add(text[..off].chars().count() as u32);
         let byte = |off: usize| (c.start_byte + marker).saturating_add(off as u32);
         Span {
             start_line: c.start_line,
-            start_col: col(start),
-            end_line: c.start_line,
-            end_col: col(end),
             start_byte: byte(start),
+            end_line: c.start_line,
             end_byte: byte(end),
         }
     }
@@ -201,12 +195,11 @@ mod tests {
             own_line: col == 1,
             span: Span {
                 start_line: 3,
-                start_col: col,
                 end_line: 3,
-                end_col: col + chars,
                 start_byte: 100 + col,
                 end_byte: 100 + col + len,
             },
+            width: chars,
         }
     }
 
@@ -284,22 +277,28 @@ mod tests {
         let text = " synthlint: ignore[MOD001]";
         let d = parse(&comment(text, 8)).unwrap();
         let s = d.codes[0].span;
-        // `#` at col 8, text from col 9; `MOD001` at text offset 19.
-        assert_eq!((s.start_col, s.end_col), (9 + 19, 9 + 25));
+        // `#` at byte 108, text from 109; `MOD001` at text offset 19.
         assert_eq!((s.start_byte, s.end_byte), (108 + 1 + 19, 108 + 1 + 25));
-        assert_eq!((d.span.start_col, d.span.end_col), (10, 9 + 26));
+        assert_eq!((d.span.start_byte, d.span.end_byte), (109 + 1, 109 + 26));
     }
 
     #[test]
     fn code_positions_count_code_points() {
         let d = parse(&comment(" 生成 # synthlint: ignore[MOD001]", 1)).unwrap();
         let s = d.codes[0].span;
-        let before = " 生成 # synthlint: ignore[".chars().count() as u32;
-        assert_eq!(s.start_col, 2 + before);
         assert_eq!(
             s.start_byte,
             101 + 1 + " 生成 # synthlint: ignore[".len() as u32
         );
+    }
+
+    #[test]
+    fn text_that_does_not_fit_the_width_falls_back_to_comment() {
+        // Three bytes, one code point more than the text: not a marker.
+        let mut c = comment(" synthlint: ignore[MOD001]", 1);
+        c.width += 2;
+        let d = parse(&c).unwrap();
+        assert_eq!(d.codes[0].span, c.span);
     }
 
     #[test]

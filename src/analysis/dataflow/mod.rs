@@ -264,7 +264,9 @@ pub use crate::finding::TaintStats;
 /// spec's result, computed on first use by whichever rule asks first.
 #[derive(Default)]
 pub struct Cache {
-    files: Vec<OnceLock<FileIndex>>,
+    /// Per file, built on first use; all freed with the last spec's result
+    /// ([`Cache::release_indexes`]), so the solver holds each by `Arc`.
+    files: Vec<Mutex<Option<Arc<FileIndex>>>>,
     #[allow(clippy::type_complexity)]
     specs: Mutex<BTreeMap<(String, TypeId), Arc<OnceLock<Arc<dyn Any + Send + Sync>>>>>,
     stats: Mutex<BTreeMap<String, TaintStats>>,
@@ -275,7 +277,7 @@ pub struct Cache {
 impl Cache {
     pub fn new(files: usize) -> Cache {
         Cache {
-            files: (0..files).map(|_| OnceLock::new()).collect(),
+            files: (0..files).map(|_| Mutex::new(None)).collect(),
             ..Cache::default()
         }
     }
@@ -290,6 +292,20 @@ impl Cache {
         released.push(id.to_string());
     }
 
+    /// Whether spec `id`'s result was freed.
+    pub fn is_released(&self, id: &str) -> bool {
+        let released = self.released.lock().unwrap_or_else(|e| e.into_inner());
+        released.iter().any(|r| r == id)
+    }
+
+    /// Free every file's index: no spec is left to solve or query (the
+    /// last one's readers are done). One still asked for is built again.
+    pub fn release_indexes(&self) {
+        for f in &self.files {
+            *f.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        }
+    }
+
     /// Every spec that ran, with what it cost and cut.
     pub fn stats(&self) -> Vec<(String, TaintStats)> {
         let stats = self.stats.lock().unwrap_or_else(|e| e.into_inner());
@@ -299,8 +315,12 @@ impl Cache {
 
 impl Analysis<'_> {
     /// The index of file `fi`, built on first use.
-    pub fn file_index(&self, project: &Project, fi: usize) -> &FileIndex {
-        self.dataflow.files[fi].get_or_init(|| FileIndex::build(&project.files[fi]))
+    pub fn file_index(&self, project: &Project, fi: usize) -> Arc<FileIndex> {
+        let mut slot = self.dataflow.files[fi]
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        slot.get_or_insert_with(|| Arc::new(FileIndex::build(&project.files[fi])))
+            .clone()
     }
 
     /// The result of `spec` over the project with `domain`'s values:
@@ -367,5 +387,25 @@ impl Domain for LabelDomain<'_> {
             return None;
         }
         Some(Labels(vec![Ustr::from(self.spec.label(origin.source()))]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Freeing the indexes empties every slot; a solve still holding one
+    /// keeps its copy until it is done.
+    #[test]
+    fn indexes_are_freed_while_holders_keep_theirs() {
+        let cache = Cache::new(2);
+        let held = Arc::new(FileIndex::default());
+        *cache.files[0].lock().unwrap() = Some(held.clone());
+        cache.release("spec");
+        assert!(cache.is_released("spec"));
+        assert!(!cache.is_released("other"));
+        cache.release_indexes();
+        assert!(cache.files.iter().all(|f| f.lock().unwrap().is_none()));
+        assert_eq!(Arc::strong_count(&held), 1);
     }
 }

@@ -13,6 +13,7 @@
 
 use std::collections::VecDeque;
 use std::ops::Range;
+use std::sync::Arc;
 
 use ustr::Ustr;
 
@@ -646,7 +647,7 @@ impl<'a, D: Domain> Solver<'a, D> {
                 st: &self.st,
                 fi,
                 file,
-                idx,
+                idx: idx.clone(),
                 scope,
                 state: Some(&state),
             };
@@ -1933,7 +1934,7 @@ struct Ev<'s, 'a, D: Domain> {
     st: &'s State<D::Value>,
     fi: usize,
     file: &'a FileFacts,
-    idx: &'a FileIndex,
+    idx: Arc<FileIndex>,
     scope: Option<Ustr>,
     state: Option<&'s ScopeState<D::Value>>,
 }

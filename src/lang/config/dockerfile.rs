@@ -261,6 +261,7 @@ mod tests {
         assert_eq!(e[4], ("ARG TOKEN".into(), Value::None, 10, 0));
         assert_eq!(e.len(), 5);
         assert_eq!(doc.comments.len(), 1);
-        assert_eq!(doc.entries[1].key_span.start_col, 5);
+        let key = doc.entries[1].key_span.start_byte as usize;
+        assert_eq!(doc.lines.line_col(key).1, 5);
     }
 }

@@ -153,6 +153,7 @@ mod tests {
         assert_eq!(e[4], ("D".into(), Value::Str("4".into()), 8));
         assert_eq!(doc.comments.len(), 2);
         assert!(doc.notes[0].message.contains("line 7"), "{:?}", doc.notes);
-        assert_eq!(doc.entries[0].key_span.start_col, 8);
+        let key = doc.entries[0].key_span.start_byte as usize;
+        assert_eq!(doc.lines.line_col(key).1, 8);
     }
 }

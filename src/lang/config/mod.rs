@@ -366,7 +366,8 @@ impl<'t> Doc<'t> {
             "config-syntax-error",
             format!(
                 "{format} syntax error at line {}, column {}: {message}; the rest of the file is not read",
-                span.start_line, span.start_col
+                span.start_line,
+                self.lines.line_col(at).1
             ),
             Some(span),
         );
@@ -381,7 +382,8 @@ impl<'t> Doc<'t> {
             "config-syntax-error",
             format!(
                 "{format} syntax error at line {}, column {}: {message}; the line is skipped",
-                span.start_line, span.start_col
+                span.start_line,
+                self.lines.line_col(at).1
             ),
             Some(span),
         );
@@ -397,6 +399,7 @@ impl<'t> Doc<'t> {
             text: body.trim_end_matches('\r').to_string(),
             own_line,
             span: self.span(start..end),
+            width: crate::source::width(self.text, start, end),
         });
     }
 

@@ -378,6 +378,7 @@ impl<'t> Out<'t> {
             text: self.text[start..end].trim_end_matches('\r').to_string(),
             own_line,
             span: self.lines.span(marker, end),
+            width: crate::source::width(self.text, marker, end),
         });
     }
 }

@@ -471,6 +471,7 @@ impl<'a> Raw<'a> {
             text,
             own_line,
             span: self.span(node),
+            width: crate::source::width(self.src, node.start_byte(), node.end_byte()),
         });
     }
 

@@ -96,6 +96,7 @@ pub fn lex(text: &str, index: &LineIndex<'_>) -> Lexed {
                     text: text[i + 2..end].to_string(),
                     own_line: text[line_start..i].trim().is_empty(),
                     span: index.span(i, end),
+                    width: crate::source::width(text, i, end),
                 });
                 i = end;
             }

@@ -262,9 +262,7 @@ fn trim_period(s: &str) -> &str {
 fn finding(rel: &str, rule: &'static str, level: Level, message: String) -> Finding {
     let span = Span {
         start_line: 1,
-        start_col: 1,
         end_line: 1,
-        end_col: 1,
         ..Span::default()
     };
     Finding::new(

@@ -170,9 +170,7 @@ pub fn anchor(cx: &Context<'_>, entry: &EntryPoint) -> Location {
                 .map_or(
                     Span {
                         start_line: 1,
-                        start_col: 1,
                         end_line: 1,
-                        end_col: 1,
                         start_byte: 0,
                         end_byte: 0,
                     },
