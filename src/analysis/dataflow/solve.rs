@@ -1603,18 +1603,17 @@ fn read_source(spec: &TaintSpec, project: &Project, fi: usize, name: &str) -> Op
     if !spec.has_read_sources() {
         return None;
     }
-    let language = project.files[fi].language;
     let head = name.split('.').next().unwrap_or(name);
     let targets = project.index.bindings(fi).import_targets(head);
     // Only names that can start a pattern are spelled out and matched.
-    let resolved = targets
+    let target = targets
         .last()
-        .filter(|t| spec.read_head_possible(t.split('.').next().unwrap_or(t)))
-        .map(|t| format!("{t}{}", &name[head.len()..]));
-    if resolved.is_none() && !spec.read_head_possible(head) {
+        .filter(|t| spec.read_head_possible(t.split('.').next().unwrap_or(t)));
+    if target.is_none() && !spec.read_head_possible(head) {
         return None;
     }
-    for full in resolved.iter().map(String::as_str).chain([name]) {
+    let language = project.files[fi].language;
+    let first = |full: &str| {
         let mut prefix = full;
         loop {
             if let Some(s) = spec.read_source(language, prefix) {
@@ -1622,11 +1621,28 @@ fn read_source(spec: &TaintSpec, project: &Project, fi: usize, name: &str) -> Op
             }
             match prefix.rfind('.') {
                 Some(dot) => prefix = &prefix[..dot],
-                None => break,
+                None => return None,
             }
         }
+    };
+    if let Some(t) = target {
+        // The resolved name spelled in one reused buffer: reads are asked
+        // for by the hundred thousand.
+        let found = RESOLVED.with_borrow_mut(|full| {
+            full.clear();
+            full.push_str(t);
+            full.push_str(&name[head.len()..]);
+            first(full)
+        });
+        if found.is_some() {
+            return found;
+        }
     }
-    None
+    first(name)
+}
+
+thread_local! {
+    static RESOLVED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
 }
 
 /// The scopes of file `fi` that read a source, each once.
@@ -1634,11 +1650,15 @@ fn reads_source(spec: &TaintSpec, project: &Project, fi: usize, out: &mut Vec<Sc
     let file = &project.files[fi];
     let mut found: Vec<Option<Ustr>> = Vec::new();
     let mut reads = Vec::new();
+    // A file reads the same names again and again: each is asked once.
+    let mut known: FastMap<Ustr, bool> = FastMap::default();
     let mut check = |scope: Option<Ustr>, reads: &mut Vec<Ustr>| {
         if !found.contains(&scope)
-            && reads
-                .iter()
-                .any(|r| read_source(spec, project, fi, r).is_some())
+            && reads.iter().any(|&r| {
+                *known
+                    .entry(r)
+                    .or_insert_with(|| read_source(spec, project, fi, &r).is_some())
+            })
         {
             found.push(scope);
         }
@@ -1675,16 +1695,20 @@ fn names_source<D: Domain>(
     let file = &project.files[fi];
     let mut found: Vec<Option<Ustr>> = Vec::new();
     let mut names = Vec::new();
+    // A file uses the same names again and again: each is asked once.
+    let mut known: FastMap<Ustr, bool> = FastMap::default();
     let mut check = |scope: Option<Ustr>, names: &mut Vec<Ustr>| {
         if !found.contains(&scope)
             && names.iter().any(|&name| {
-                domain
-                    .seed(&Origin::Name {
-                        source,
-                        file: fi,
-                        name,
-                    })
-                    .is_some()
+                *known.entry(name).or_insert_with(|| {
+                    domain
+                        .seed(&Origin::Name {
+                            source,
+                            file: fi,
+                            name,
+                        })
+                        .is_some()
+                })
             })
         {
             found.push(scope);

@@ -195,6 +195,69 @@ pub fn short_text(n: Node<'_>, src: &str) -> String {
 /// The value of a string node: literal parts (interpolations left out) and
 /// whether it is an f-string.
 pub fn string_value(n: Node<'_>, src: &str) -> (String, bool) {
+    let fast = plain_string(node_text(n, src))
+        .filter(|_| !n.has_error())
+        .map(|(prefix, content)| content_value(prefix, content));
+    debug_assert!(
+        fast.is_none() || fast == Some(string_value_of_children(n, src)),
+        "{:?}: {fast:?} {:?} {}",
+        node_text(n, src),
+        string_value_of_children(n, src),
+        n.to_sexp()
+    );
+    match fast {
+        Some(value) => value,
+        None => string_value_of_children(n, src),
+    }
+}
+
+/// A string literal with no `{` read from its text alone: its prefix
+/// letters and what lies between its quotes (`rb'''...'''` → `rb`, `...`).
+/// Such a string has no interpolation, so its children are the start, at
+/// most one content and the end; asking tree-sitter for them costs more than
+/// the string's bytes (most strings are short). `None` when the text has
+/// another form (an interpolation, an escape, a missing closing quote):
+/// then the children say.
+fn plain_string(text: &str) -> Option<(&str, &str)> {
+    if text.contains('{') {
+        return None;
+    }
+    let prefix = text.bytes().take_while(u8::is_ascii_alphabetic).count();
+    let rest = &text.as_bytes()[prefix..];
+    let q = *rest.first()?;
+    if q != b'"' && q != b'\'' {
+        return None;
+    }
+    let width = if rest.len() >= 6 && rest[1] == q && rest[2] == q {
+        3
+    } else {
+        1
+    };
+    if rest.len() < 2 * width || rest[rest.len() - width..].iter().any(|&b| b != q) {
+        return None;
+    }
+    let content = &rest[width..rest.len() - width];
+    // Escapes go to the children: tree-sitter does not always make a
+    // raw string's backslashes content (`r'\\'` has none).
+    if content.contains(&b'\\') {
+        return None;
+    }
+    let start = prefix + width;
+    Some((&text[..prefix], &text[start..start + content.len()]))
+}
+
+/// `string_value` from a string's prefix and its content as written.
+fn content_value(prefix: &str, content: &str) -> (String, bool) {
+    let lower = prefix.to_ascii_lowercase();
+    let interpolated = lower.contains('f');
+    if lower.contains('r') {
+        (content.to_string(), interpolated)
+    } else {
+        (unescape(content), interpolated)
+    }
+}
+
+fn string_value_of_children(n: Node<'_>, src: &str) -> (String, bool) {
     let mut prefix = "";
     let mut out = String::new();
     let mut interpolated = false;
@@ -1141,6 +1204,42 @@ mod tests {
             while !cursor.goto_next_sibling() {
                 if !cursor.goto_parent() {
                     assert!(seen > 100);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Strings read from their text give what their children give; the
+    /// forms the text alone cannot say go to the children.
+    #[test]
+    fn plain_strings_agree_with_their_children() {
+        let mut parser = python_parser();
+        let src = r#"a = ('x', "y", '', "", '''t'q''', """""", r'\d', b'\x41', Rb"\n", u'\u751f',
+'a\'b', "\\", 'line\
+cont', f'{x}', f'plain', '{not}', """a""b""""", 'tail\\\'')
+b = 'open
+"#;
+        let tree = parser.parse(src, None).unwrap();
+        let mut cursor = tree.walk();
+        let (mut strings, mut fast_ones) = (0, 0);
+        loop {
+            let n = cursor.node();
+            if n.kind() == "string" {
+                strings += 1;
+                let text = super::node_text(n, src);
+                let fast = super::plain_string(text).map(|(p, c)| super::content_value(p, c));
+                if let Some(fast) = fast {
+                    fast_ones += 1;
+                    assert_eq!(fast, super::string_value_of_children(n, src), "{text:?}");
+                }
+            }
+            if cursor.goto_first_child() || cursor.goto_next_sibling() {
+                continue;
+            }
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    assert!(strings >= 18 && fast_ones >= 8, "{strings} {fast_ones}");
                     return;
                 }
             }

@@ -11,9 +11,12 @@
 //!
 //! Node kinds and fields are compared by id, looked up once. The walk is
 //! iterative; its ancestor stack is as deep as the tree, which the parser
-//! already holds in memory. It steps through a node's children by index
-//! where it can: a tree-cursor step costs several times more (see
-//! `values::INDEXED_CHILDREN`).
+//! already holds in memory. It steps through a node's named children by
+//! index where it can: a tree-cursor step costs several times more (see
+//! `values::INDEXED_CHILDREN`). No pattern matches an anonymous node (a
+//! keyword or punctuation; none has children in tree-sitter-python), so the
+//! walk never steps onto one: `named_child(i)` passes over them inside
+//! tree-sitter, and a node's anonymous children are about half of them.
 
 use std::sync::LazyLock;
 
@@ -40,6 +43,7 @@ struct Ids {
     conditional_expression: u16,
     comparison_operator: u16,
     string: u16,
+    attribute: u16,
     expression_statement: u16,
     comment: u16,
     import_statement: u16,
@@ -71,6 +75,7 @@ static IDS: LazyLock<Ids> = LazyLock::new(|| {
         conditional_expression: kind("conditional_expression"),
         comparison_operator: kind("comparison_operator"),
         string: kind("string"),
+        attribute: kind("attribute"),
         expression_statement: kind("expression_statement"),
         comment: kind("comment"),
         import_statement: kind("import_statement"),
@@ -106,6 +111,9 @@ impl Ids {
     }
 }
 
+/// tree-sitter's kind id of `ERROR` nodes (`ts_builtin_sym_error`).
+const ERROR: u16 = u16::MAX;
+
 /// What a query wildcard `(_)` matches: a named node that is not `ERROR`.
 fn wildcard(n: Node<'_>) -> bool {
     n.is_named() && !n.is_error()
@@ -137,8 +145,7 @@ enum Steps<'t> {
 }
 
 impl<'t> Children<'t> {
-    fn new(node: Node<'t>, field: Option<u16>) -> Children<'t> {
-        let count = node.child_count();
+    fn new(node: Node<'t>, count: u32, field: Option<u16>) -> Children<'t> {
         let steps = if count as usize > INDEXED_CHILDREN {
             Steps::Cursor(node.walk(), false)
         } else {
@@ -149,7 +156,8 @@ impl<'t> Children<'t> {
         Children { node, field, steps }
     }
 
-    /// The next child, and its field id if it is the one that matters (else 0).
+    /// The next named child, and its field id if it is the one that
+    /// matters (else 0).
     fn next(&mut self) -> Option<(Node<'t>, u16)> {
         let child = match &mut self.steps {
             Steps::Indexed(next, count) => {
@@ -157,9 +165,9 @@ impl<'t> Children<'t> {
                     return None;
                 }
                 *next += 1;
-                self.node.child(*next - 1)?
+                self.node.named_child(*next - 1)?
             }
-            Steps::Cursor(cursor, entered) => {
+            Steps::Cursor(cursor, entered) => loop {
                 let moved = if *entered {
                     cursor.goto_next_sibling()
                 } else {
@@ -169,8 +177,11 @@ impl<'t> Children<'t> {
                 if !moved {
                     return None;
                 }
-                cursor.node()
-            }
+                let child = cursor.node();
+                if child.is_named() {
+                    break child;
+                }
+            },
         };
         let field = match self.field {
             Some((field, holder)) if holder == child.id() => field,
@@ -190,9 +201,14 @@ pub fn extract(tree: &Tree, raw: &mut Raw<'_>) {
     loop {
         let kind = node.kind_id();
         visit(ids, raw, node, kind, field, &stack);
-        if node.child_count() > 0 {
+        let count = if opaque(ids, node, kind, raw.src()) {
+            0
+        } else {
+            node.named_child_count() as u32
+        };
+        if count > 0 {
             stack.push(Frame { node, kind, field });
-            positions.push(Children::new(node, ids.field_that_matters(kind)));
+            positions.push(Children::new(node, count, ids.field_that_matters(kind)));
         }
         // The next child of the innermost ancestor that has one left.
         loop {
@@ -209,11 +225,37 @@ pub fn extract(tree: &Tree, raw: &mut Raw<'_>) {
     }
 }
 
+/// Whether no pattern can match below `node`, seen from its text: a string
+/// without interpolation (its parts are the quotes, the content and escape
+/// sequences) or a chain of names (`self.client.chat`: attributes and
+/// identifiers). A call, subscript, literal, lambda, parenthesized or
+/// assigning expression inside an attribute needs one of `([{'"=` in its
+/// text, a comment `#`; a subtree with an ERROR or MISSING node is walked.
+/// Stepping onto each of those children costs more than reading the text.
+fn opaque(ids: &Ids, node: Node<'_>, kind: u16, src: &str) -> bool {
+    if kind != ids.string && kind != ids.attribute {
+        return false;
+    }
+    let text = src.get(node.start_byte()..node.end_byte()).unwrap_or("");
+    let plain = if kind == ids.string {
+        !text.contains('{')
+    } else {
+        !text
+            .bytes()
+            .any(|b| matches!(b, b'(' | b'[' | b'{' | b'\'' | b'"' | b'=' | b'#'))
+    };
+    plain && !node.has_error()
+}
+
+/// One named node (the walk visits no others).
 fn visit(ids: &Ids, raw: &mut Raw<'_>, node: Node<'_>, kind: u16, field: u16, stack: &[Frame<'_>]) {
     // Single-node patterns: strings, comments, ERROR, imports, returns, branch points.
-    if node.is_error() {
+    // `Node::is_error` asks tree-sitter again for the kind the walk has.
+    let error = kind == ERROR;
+    debug_assert_eq!(error, node.is_error());
+    if error {
         raw.error(node);
-    } else if node.is_named() {
+    } else {
         if kind == ids.string {
             let bare = stack
                 .last()
@@ -236,7 +278,7 @@ fn visit(ids: &Ids, raw: &mut Raw<'_>, node: Node<'_>, kind: u16, field: u16, st
     }
     let Some(parent) = stack.last() else { return };
     // Patterns over a parent and its fields complete at their last field.
-    if parent.kind == ids.call && field == FIELD.arguments && wildcard(node) {
+    if parent.kind == ids.call && field == FIELD.arguments && !error {
         // (call function: (_) @call.callee arguments: (_) @call.args) @call
         if let Some(callee) = parent
             .node
@@ -245,7 +287,7 @@ fn visit(ids: &Ids, raw: &mut Raw<'_>, node: Node<'_>, kind: u16, field: u16, st
         {
             raw.call(parent.node, callee, node);
         }
-    } else if parent.kind == ids.assignment && field == FIELD.right && wildcard(node) {
+    } else if parent.kind == ids.assignment && field == FIELD.right && !error {
         // (assignment left: (_) @assignment.target right: (_) @assignment.value) @assignment
         if let Some(target) = parent
             .node
@@ -254,7 +296,7 @@ fn visit(ids: &Ids, raw: &mut Raw<'_>, node: Node<'_>, kind: u16, field: u16, st
         {
             raw.assignment(parent.node, target, node);
         }
-    } else if parent.kind == ids.for_statement && field == FIELD.right && wildcard(node) {
+    } else if parent.kind == ids.for_statement && field == FIELD.right && !error {
         // (for_statement left: (_) @assignment.target right: (_) @assignment.value @assignment)
         if let Some(target) = parent
             .node
@@ -263,7 +305,7 @@ fn visit(ids: &Ids, raw: &mut Raw<'_>, node: Node<'_>, kind: u16, field: u16, st
         {
             raw.assignment(node, target, node);
         }
-    } else if parent.kind == ids.named_expression && field == FIELD.value && wildcard(node) {
+    } else if parent.kind == ids.named_expression && field == FIELD.value && !error {
         // (named_expression name: (identifier) @assignment.target value: (_) @assignment.value) @assignment
         if let Some(target) = parent
             .node
@@ -287,7 +329,7 @@ fn visit(ids: &Ids, raw: &mut Raw<'_>, node: Node<'_>, kind: u16, field: u16, st
     } else if parent.kind == ids.class_definition && field == FIELD.name && kind == ids.identifier {
         // (class_definition name: (identifier) @class.name) @class
         raw.class(parent.node, node, grandparent(stack));
-    } else if parent.kind == ids.as_pattern_target && wildcard(node) {
+    } else if parent.kind == ids.as_pattern_target && !error {
         with_item(ids, raw, node, stack);
     } else if parent.kind == ids.comparison_operator && kind == ids.string {
         main_guard(ids, raw, node, stack);
