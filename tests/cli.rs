@@ -117,9 +117,18 @@ fn output_is_identical_across_runs_and_thread_counts() {
             ],
             &repo(),
         );
+        // Four threads: more workers than the index's two-way joins, so the
+        // per-file passes are split several ways and merged.
+        let four = run(
+            &[
+                "check", "demo", "fixtures", "--format", format, "--jobs", "4",
+            ],
+            &repo(),
+        );
         let again = run(&["check", "demo", "fixtures", "--format", format], &repo());
         assert!(!one.stdout.is_empty());
         assert_eq!(one.stdout, two.stdout, "{format}: --jobs 1 and 2 differ");
+        assert_eq!(one.stdout, four.stdout, "{format}: --jobs 1 and 4 differ");
         assert_eq!(two.stdout, again.stdout, "{format}: repeated runs differ");
     }
 }

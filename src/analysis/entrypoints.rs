@@ -10,6 +10,7 @@ mod prefix;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::analysis::Project;
@@ -214,6 +215,76 @@ struct Finder<'a> {
     out: Vec<(usize, EntryPoint)>,
 }
 
+/// What the catalogue makes of one call (`call_matches`); calls that
+/// match nothing are left out.
+struct CallMatch {
+    /// Index in the file's calls.
+    call: usize,
+    /// The callee through project functions' return annotations, when that
+    /// changes it (else the resolved name is the callee).
+    name: Option<String>,
+    /// A registration: the name it matched under and its entry.
+    registration: Option<(String, usize)>,
+    /// A decorator applied by hand (`router.post("/x")(handler)`).
+    decorator: Option<usize>,
+    route_list: Option<usize>,
+    include: Option<usize>,
+    exposure: Vec<usize>,
+}
+
+/// The calls of file `fi` that match an entry of the catalogue, in call order.
+fn call_matches(
+    ix: &Index<'_>,
+    cat: &EntryPointCatalog,
+    components: &Components,
+    fi: usize,
+) -> Vec<CallMatch> {
+    let file = ix.file(fi);
+    let lang = file.language;
+    let mut out = Vec::new();
+    for (ci, call) in file.calls.iter().enumerate() {
+        let returned = call.resolved.as_name().and_then(|r| ix.through_returns(r));
+        let r = returned.as_deref().or(call.resolved.as_name());
+        let registration = match r.and_then(|r| cat.call.first(lang, r).map(|ri| (r, ri))) {
+            Some((r, ri)) => Some((r.to_string(), ri)),
+            // A listener on a component the project keeps in a dict,
+            // list or global (`shared.gradio["go"].click(f)`).
+            None => components
+                .rewrite(ix, cat, fi, call)
+                .and_then(|name| Some((cat.call.first(lang, &name)?, name)))
+                .map(|(ri, name)| (name, ri)),
+        };
+        let (decorator, route_list, include, exposure) = match r {
+            Some(r) => (
+                r.ends_with("()")
+                    .then(|| cat.decorator.first(lang, r))
+                    .flatten(),
+                cat.route_list.first(lang, r),
+                cat.include.first(lang, r),
+                cat.exposure.all(lang, r),
+            ),
+            None => (None, None, None, Vec::new()),
+        };
+        if registration.is_some()
+            || decorator.is_some()
+            || route_list.is_some()
+            || include.is_some()
+            || !exposure.is_empty()
+        {
+            out.push(CallMatch {
+                call: ci,
+                name: returned,
+                registration,
+                decorator,
+                route_list,
+                include,
+                exposure,
+            });
+        }
+    }
+    out
+}
+
 impl<'a> Finder<'a> {
     fn new(project: &'a Project, cat: &'a EntryPointCatalog) -> Finder<'a> {
         let ix = Index::new(project);
@@ -238,9 +309,19 @@ impl<'a> Finder<'a> {
     }
 
     fn run(mut self) -> Vec<EntryPoint> {
-        for fi in 0..self.ix.project.files.len() {
+        // Which calls match a registration, an include or an exposure entry
+        // reads nothing the registrations change: looked up per file on the
+        // thread pool, then the matches taken in file and call order.
+        let matched: Vec<Vec<CallMatch>> = {
+            let (ix, cat, components) = (&self.ix, self.cat, &self.components);
+            (0..ix.project.files.len())
+                .into_par_iter()
+                .map(|fi| call_matches(ix, cat, components, fi))
+                .collect()
+        };
+        for (fi, matched) in matched.iter().enumerate() {
             self.decorators(fi);
-            self.calls(fi);
+            self.calls(fi, matched);
             self.routers(fi);
             let script = self.scripts(fi);
             self.main_guards(fi, script);
@@ -377,43 +458,28 @@ impl<'a> Finder<'a> {
         Some(r)
     }
 
-    fn calls(&mut self, fi: usize) {
+    fn calls(&mut self, fi: usize, matched: &[CallMatch]) {
         let file = self.ix.file(fi);
         self.chain_parts_of(fi);
-        for call in &file.calls {
-            let returned = call
-                .resolved
-                .as_name()
-                .and_then(|r| self.ix.through_returns(r));
-            let r = returned.as_deref().or(call.resolved.as_name());
-            match r.and_then(|r| self.cat.call.first(self.lang(fi), r).map(|ri| (r, ri))) {
-                Some((r, ri)) => self.call_registration(fi, call, r, &self.cat.data.call[ri]),
-                // A listener on a component the project keeps in a dict,
-                // list or global (`shared.gradio["go"].click(f)`).
-                None => {
-                    if let Some(name) = self.components.rewrite(&self.ix, self.cat, fi, call)
-                        && let Some(ri) = self.cat.call.first(self.lang(fi), &name)
-                    {
-                        self.call_registration(fi, call, &name, &self.cat.data.call[ri]);
-                    }
-                }
+        for m in matched {
+            let call = &file.calls[m.call];
+            if let Some((name, ri)) = &m.registration {
+                self.call_registration(fi, call, name, &self.cat.data.call[*ri]);
             }
-            let Some(r) = r else {
+            let Some(r) = m.name.as_deref().or(call.resolved.as_name()) else {
                 continue;
             };
             // A decorator applied by hand: `router.post("/x")(handler)`.
-            if r.ends_with("()")
-                && let Some(ri) = self.cat.decorator.first(self.lang(fi), r)
-            {
+            if let Some(ri) = m.decorator {
                 self.applied_decorator(fi, call, r, &self.cat.data.decorator[ri]);
             }
-            if let Some(li) = self.cat.route_list.first(self.lang(fi), r) {
+            if let Some(li) = m.route_list {
                 self.route_list(fi, call, li);
             }
-            if let Some(ii) = self.cat.include.first(self.lang(fi), r) {
+            if let Some(ii) = m.include {
                 self.include(fi, call, ii);
             }
-            for ei in self.cat.exposure.all(self.lang(fi), r) {
+            for &ei in &m.exposure {
                 self.exposure(fi, call, ei);
             }
         }

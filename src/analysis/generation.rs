@@ -9,8 +9,9 @@ use crate::analysis::hops::Reader;
 use crate::analysis::index::Symbol;
 use crate::analysis::region::{self, SiteRegion};
 use crate::catalog::{Catalog, ContentType, GenerationApi, Jurisdiction, hosts};
-use crate::facts::{Arg, Call, Language, QName, Value};
+use crate::facts::{Arg, Call, FileFacts, Language, QName, Value};
 use crate::qname::OptionQName;
+use rayon::prelude::*;
 use ustr::Ustr;
 
 /// One call into a generation API.
@@ -69,38 +70,54 @@ impl GenerationSite<'_> {
 /// project class that subclasses a catalogued one (`class MyPipe(StableDiffusionXLPipeline)`)
 /// counts as a call on that base.
 pub fn sites<'a>(project: &Project, catalog: &'a Catalog) -> Vec<GenerationSite<'a>> {
-    let mut out = Vec::new();
     let memo = region::Memo::default();
-    for (fi, file) in project.files.iter().enumerate() {
-        // Tests send to the product under test at a run-time base: its own
-        // routes, not a provider.
-        let run_time_base = !catalog.entrypoints.test_paths.is_match(file.path.as_str());
-        for (ci, call) in file.calls.iter().enumerate() {
-            let lang = file.language;
-            let reader = Reader::at(project, catalog, fi, call).with_env();
-            let urls = Urls(Some(reader), run_time_base, Some(&memo));
-            let found = site_read(catalog, lang, call, &urls)
-                .or_else(|| via_base_class(catalog, lang, project, call, &urls))
-                .or_else(|| as_imported(catalog, lang, call, &urls))
-                .or_else(|| passed_as_value(catalog, lang, project, call))
-                .or_else(|| run_time_candidate(catalog, lang, project, fi, ci, call, &urls))
-                .or_else(|| in_library_copy(catalog, lang, call, &urls))
-                .or_else(|| {
-                    // What the receiver was made with, from its binding, where
-                    // the frontend did not attach it (Rust `let s = ...;`).
-                    let bound = Call {
-                        receiver_args: Some(binding_args(catalog, file, call)?),
-                        ..call.clone()
-                    };
-                    site_read(catalog, lang, &bound, &urls)
-                });
-            if let Some(site) = found {
-                out.push(GenerationSite {
-                    file: fi,
-                    call: ci,
-                    ..site
-                });
-            }
+    // Per file on the thread pool, joined in file order.
+    let per_file: Vec<Vec<GenerationSite<'a>>> = project
+        .files
+        .par_iter()
+        .enumerate()
+        .map(|(fi, file)| file_sites(project, catalog, &memo, fi, file))
+        .collect();
+    per_file.into_iter().flatten().collect()
+}
+
+/// The generation sites among file `fi`'s calls, in call order.
+fn file_sites<'a>(
+    project: &Project,
+    catalog: &'a Catalog,
+    memo: &region::Memo,
+    fi: usize,
+    file: &FileFacts,
+) -> Vec<GenerationSite<'a>> {
+    let mut out = Vec::new();
+    // Tests send to the product under test at a run-time base: its own
+    // routes, not a provider.
+    let run_time_base = !catalog.entrypoints.test_paths.is_match(file.path.as_str());
+    for (ci, call) in file.calls.iter().enumerate() {
+        let lang = file.language;
+        let reader = Reader::at(project, catalog, fi, call).with_env();
+        let urls = Urls(Some(reader), run_time_base, Some(memo));
+        let found = site_read(catalog, lang, call, &urls)
+            .or_else(|| via_base_class(catalog, lang, project, call, &urls))
+            .or_else(|| as_imported(catalog, lang, call, &urls))
+            .or_else(|| passed_as_value(catalog, lang, project, call))
+            .or_else(|| run_time_candidate(catalog, lang, project, fi, ci, call, &urls))
+            .or_else(|| in_library_copy(catalog, lang, call, &urls))
+            .or_else(|| {
+                // What the receiver was made with, from its binding, where
+                // the frontend did not attach it (Rust `let s = ...;`).
+                let bound = Call {
+                    receiver_args: Some(binding_args(catalog, file, call)?),
+                    ..call.clone()
+                };
+                site_read(catalog, lang, &bound, &urls)
+            });
+        if let Some(site) = found {
+            out.push(GenerationSite {
+                file: fi,
+                call: ci,
+                ..site
+            });
         }
     }
     out

@@ -25,6 +25,7 @@
 use crate::analysis::{FastMap, FastSet};
 use crate::facts::{Arg, FileFacts, QName, Returns, Value};
 use crate::qname::head;
+use rayon::prelude::*;
 use ustr::Ustr;
 
 /// Requalify the absolute imports of every file that name a module only
@@ -43,8 +44,9 @@ pub(super) fn qualify(files: &mut [FileFacts], modules: &FastMap<String, usize>)
             .get(module)
             .is_some_and(|&fi| is_init(&files[fi].path))
     };
+    // Per file on the thread pool: each plan reads only the module map.
     let plans: Vec<FastMap<Ustr, String>> = files
-        .iter()
+        .par_iter()
         .map(|file| {
             let roots = roots_of(file, &regular_package);
             let mut map: FastMap<Ustr, String> = FastMap::default();
@@ -70,11 +72,11 @@ pub(super) fn qualify(files: &mut [FileFacts], modules: &FastMap<String, usize>)
             map
         })
         .collect();
-    for (file, map) in files.iter_mut().zip(plans) {
-        if !map.is_empty() {
-            rewrite(file, &map);
-        }
-    }
+    files
+        .par_iter_mut()
+        .zip(plans)
+        .filter(|(_, map)| !map.is_empty())
+        .for_each(|(file, map)| rewrite(file, &map));
 }
 
 /// The inferred import roots of a file, as dotted module prefixes, in

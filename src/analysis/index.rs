@@ -160,6 +160,41 @@ impl FileBindings {
     }
 }
 
+/// One file's symbols by dotted name, in the order the index enters them.
+struct FileSymbols {
+    /// `module.qualname` of each function.
+    defined: Vec<(String, Symbol)>,
+    /// Methods of types defined in another module (a Rust `impl` away from
+    /// its struct) are also their type's: `owner.name` (the first wins).
+    owned: Vec<(String, Symbol)>,
+    /// `module.qualname` of each class.
+    classes: Vec<(String, Symbol)>,
+}
+
+impl FileSymbols {
+    fn of(fi: usize, file: &FileFacts) -> FileSymbols {
+        let functions = file.functions.iter().enumerate();
+        FileSymbols {
+            defined: functions
+                .clone()
+                .map(|(i, f)| (dotted(&file.module, &f.qualname), Symbol::Function(fi, i)))
+                .collect(),
+            owned: functions
+                .filter_map(|(i, f)| {
+                    let owner = f.owner?;
+                    Some((format!("{owner}.{}", f.name), Symbol::Function(fi, i)))
+                })
+                .collect(),
+            classes: file
+                .classes
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (dotted(&file.module, &c.qualname), Symbol::Class(fi, i)))
+                .collect(),
+        }
+    }
+}
+
 pub struct SemanticIndex {
     /// `module.qualname` (`qualname` alone in the root package) → symbol.
     symbols: FastMap<String, Symbol>,
@@ -183,27 +218,27 @@ pub struct SemanticIndex {
 impl SemanticIndex {
     pub fn new(files: &[FileFacts], modules: &FastMap<String, usize>) -> SemanticIndex {
         let bindings: Vec<FileBindings> = files.par_iter().map(file_bindings).collect();
+        // Each file's dotted names are spelled on the thread pool, then
+        // entered in file order (a later definition of a name replaces an
+        // earlier one, as before).
+        let named: Vec<FileSymbols> = files
+            .par_iter()
+            .enumerate()
+            .map(|(fi, file)| FileSymbols::of(fi, file))
+            .collect();
         let mut symbols = FastMap::default();
         let mut methods: FastMap<(usize, Ustr), Vec<usize>> = FastMap::default();
-        for (fi, file) in files.iter().enumerate() {
+        for (fi, (file, named)) in files.iter().zip(named).enumerate() {
             for (i, f) in file.functions.iter().enumerate() {
-                symbols.insert(dotted(&file.module, &f.qualname), Symbol::Function(fi, i));
                 if let Some(class) = f.class {
                     methods.entry((fi, class)).or_default().push(i);
                 }
             }
-            // Methods of types defined in another module (a Rust `impl`
-            // away from its struct) are also their type's: `owner.name`.
-            for (i, f) in file.functions.iter().enumerate() {
-                if let Some(owner) = f.owner {
-                    symbols
-                        .entry(format!("{owner}.{}", f.name))
-                        .or_insert(Symbol::Function(fi, i));
-                }
+            symbols.extend(named.defined);
+            for (name, symbol) in named.owned {
+                symbols.entry(name).or_insert(symbol);
             }
-            for (i, c) in file.classes.iter().enumerate() {
-                symbols.insert(dotted(&file.module, &c.qualname), Symbol::Class(fi, i));
-            }
+            symbols.extend(named.classes);
         }
         let mut bindings = bindings;
         let mut functions: Vec<Vec<(Key, usize)>> = vec![Vec::new(); files.len()];

@@ -15,6 +15,44 @@ use crate::qname;
 pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 pub(crate) type FastSet<T> = HashSet<T, foldhash::fast::FixedState>;
 
+/// `f(i)` for every `i` in `0..n`, in index order, on as many plain threads
+/// as the scan's pool has: for per-file work done while a `OnceLock` is
+/// being initialised (a taint spec's seeds). A rayon worker that waits on
+/// nested rayon work runs other queued jobs meanwhile, and one of them may
+/// wait on the very lock it is initialising (a deadlock); scoped threads run
+/// nothing else. Items are handed out in small batches, so the result and
+/// its order do not depend on the thread count.
+pub(crate) fn map_indices<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    /// Items a thread takes at a time: files vary a lot in size.
+    const BATCH: usize = 8;
+    let threads = rayon::current_num_threads().min(n.div_ceil(BATCH));
+    if threads <= 1 {
+        return (0..n).map(f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut parts: Vec<(usize, Vec<T>)> = std::thread::scope(|s| {
+        let work = || {
+            let mut done = Vec::new();
+            loop {
+                let start = next.fetch_add(BATCH, Ordering::Relaxed);
+                if start >= n {
+                    return done;
+                }
+                done.push((start, (start..(start + BATCH).min(n)).map(&f).collect()));
+            }
+        };
+        let handles: Vec<_> = (1..threads).map(|_| s.spawn(work)).collect();
+        let mut all = work();
+        for h in handles {
+            all.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        }
+        all
+    });
+    parts.sort_unstable_by_key(|(start, _)| *start);
+    parts.into_iter().flat_map(|(_, items)| items).collect()
+}
+
 pub mod callgraph;
 pub mod dataflow;
 pub mod entrypoints;

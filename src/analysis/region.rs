@@ -14,7 +14,7 @@
 //!
 //! Each answer says where it came from, for the inventory and PII001.
 
-use std::cell::RefCell;
+use std::sync::Mutex;
 
 use crate::analysis::env::EnvFrom;
 use crate::analysis::hops::Reader;
@@ -39,7 +39,7 @@ pub struct SiteRegion {
 /// per `[[region]]` entry for all generation calls.
 #[derive(Default)]
 pub struct Memo {
-    wide: RefCell<FastMap<usize, Wide>>,
+    wide: Mutex<FastMap<usize, Wide>>,
 }
 
 #[derive(Clone, Default)]
@@ -79,7 +79,7 @@ pub fn of_call(
             })
         })
         .or_else(|| {
-            let mut wide = memo.wide.borrow_mut();
+            let mut wide = memo.wide.lock().unwrap_or_else(|e| e.into_inner());
             let wide = wide.entry(idx).or_insert_with(|| Wide {
                 init: init_values(project, setting, None),
                 terraform: terraform_values(project, setting),

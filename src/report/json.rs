@@ -8,6 +8,7 @@
 
 use std::io::{self, Write};
 
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -157,10 +158,17 @@ fn build(result: &ScanResult, opts: &ReportOptions) -> Report {
         message: r.message.clone(),
     };
 
-    let mut cache = SourceCache::new(root);
-    let findings = sarif::emitted(result, opts)
+    let emitted = sarif::emitted(result, opts);
+    // Each fingerprint reads its finding's file: on the thread pool, each
+    // worker keeping its last file (findings come sorted by path).
+    let fingerprints: Vec<String> = emitted
+        .par_iter()
+        .map_init(|| SourceCache::new(root), |cache, f| cache.synthlint(f))
+        .collect();
+    let findings = emitted
         .into_iter()
-        .map(|f: &Finding| {
+        .zip(fingerprints)
+        .map(|(f, fingerprint): (&Finding, String)| {
             let meta = rules::by_code(f.rule).map(|r| r.meta());
             JsonFinding {
                 rule: f.rule,
@@ -185,7 +193,7 @@ fn build(result: &ScanResult, opts: &ReportOptions) -> Report {
                     path: s.location.as_ref().map(|l: &Location| path(&l.path)),
                     region: s.location.as_ref().map(region),
                 }),
-                fingerprint: cache.synthlint(f),
+                fingerprint,
             }
         })
         .collect();

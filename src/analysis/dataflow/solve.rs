@@ -411,9 +411,15 @@ impl<'a, D: Domain> Solver<'a, D> {
                 }
             }
         }
+        // Each file's seeds are found apart, on every thread, then joined
+        // in file order (joins into one key happen in the order they did
+        // on one thread).
+        let files = project.files.len();
         if call_sources {
-            let mut roles = Vec::new();
-            for (fi, file) in project.files.iter().enumerate() {
+            let found = crate::analysis::map_indices(files, |fi| {
+                let file = &project.files[fi];
+                let mut roles = Vec::new();
+                let mut out = Vec::new();
                 for (ci, call) in file.calls.iter().enumerate() {
                     spec.source_roles(
                         file.language,
@@ -437,21 +443,29 @@ impl<'a, D: Domain> Solver<'a, D> {
                             source: si,
                             site: Site { file: fi, call: ci },
                         }) {
-                            add((fi, ci), si, v);
+                            out.push(((fi, ci), si, v));
                         }
                     }
                 }
+                out
+            });
+            for (key, si, v) in found.into_iter().flatten() {
+                add(key, si, v);
             }
         }
         // Values of a known type read back by a call (ORM rows).
         if let Some(si) = spec.name_source() {
-            for (fi, file) in project.files.iter().enumerate() {
-                for ci in 0..file.calls.len() {
-                    let site = Site { file: fi, call: ci };
-                    if let Some(v) = domain.seed(&Origin::Fetched { source: si, site }) {
-                        add((fi, ci), si, v);
-                    }
-                }
+            let found = crate::analysis::map_indices(files, |fi| {
+                (0..project.files[fi].calls.len())
+                    .filter_map(|ci| {
+                        let site = Site { file: fi, call: ci };
+                        let v = domain.seed(&Origin::Fetched { source: si, site })?;
+                        Some(((fi, ci), v))
+                    })
+                    .collect::<Vec<_>>()
+            });
+            for (key, v) in found.into_iter().flatten() {
+                add(key, si, v);
             }
         }
         let mut keys: Vec<(usize, usize)> = seeds.keys().copied().collect();
@@ -461,14 +475,20 @@ impl<'a, D: Domain> Solver<'a, D> {
         }
         self.st.seeds = seeds;
         if spec.has_read_sources() {
-            for fi in 0..project.files.len() {
-                reads_source(spec, project, fi, &mut woken);
-            }
+            let found = crate::analysis::map_indices(files, |fi| {
+                let mut out = Vec::new();
+                reads_source(spec, project, fi, &mut out);
+                out
+            });
+            woken.extend(found.into_iter().flatten());
         }
         if let Some(si) = spec.name_source() {
-            for fi in 0..project.files.len() {
-                names_source(domain, si, project, fi, &mut woken);
-            }
+            let found = crate::analysis::map_indices(files, |fi| {
+                let mut out = Vec::new();
+                names_source(domain, si, project, fi, &mut out);
+                out
+            });
+            woken.extend(found.into_iter().flatten());
         }
         for (fi, scope) in woken {
             let id = self.scope_id(fi, scope);
