@@ -8,7 +8,6 @@
 
 use std::io::{self, Write};
 
-use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -158,17 +157,14 @@ fn build(result: &ScanResult, opts: &ReportOptions) -> Report {
         message: r.message.clone(),
     };
 
-    let emitted = sarif::emitted(result, opts);
-    // Each fingerprint reads its finding's file: on the thread pool, each
-    // worker keeping its last file (findings come sorted by path).
-    let fingerprints: Vec<String> = emitted
-        .par_iter()
-        .map_init(|| SourceCache::new(root), |cache, f| cache.synthlint(f))
-        .collect();
-    let findings = emitted
+    // Fingerprints are read here, on the calling thread: reports are written
+    // after the scan's pool is gone, and rayon's global pool would start a
+    // thread per CPU whatever `--jobs` says.
+    let mut cache = SourceCache::new(root);
+    let findings = sarif::emitted(result, opts)
         .into_iter()
-        .zip(fingerprints)
-        .map(|(f, fingerprint): (&Finding, String)| {
+        .map(|f: &Finding| {
+            let fingerprint = cache.synthlint(f);
             let meta = rules::by_code(f.rule).map(|r| r.meta());
             JsonFinding {
                 rule: f.rule,
