@@ -808,70 +808,58 @@ impl<'a, D: Domain> Solver<'a, D> {
         } else {
             self.cx.an.sites.iter().map(|s| (s.file, s.call)).collect()
         };
-        for id in 0..self.st.infos.len() {
-            if self.st.states[id].is_none() {
-                continue;
-            }
-            let (fi, scope, node) = {
-                let i = &self.st.infos[id];
-                (i.file, i.scope, i.node)
-            };
+        for (id, fi, node, ci) in self.solved_calls() {
             let file = &project.files[fi];
-            let idx = self.cx.an.file_index(project, fi);
-            for event in idx.events(scope) {
-                let Event::Call(ci) = *event else { continue };
-                let ci = ci as usize;
-                let call = &file.calls[ci];
-                spec.roles(
-                    file.language,
-                    call,
-                    project.runtime().alternatives(fi, ci),
-                    &mut roles,
+            let call = &file.calls[ci];
+            spec.roles(
+                file.language,
+                call,
+                project.runtime().alternatives(fi, ci),
+                &mut roles,
+            );
+            if generation_sites.contains(&(fi, ci)) {
+                roles.extend(generation_sinks.iter().map(|&k| Role::Sink(k)));
+                roles.sort_unstable();
+                roles.dedup();
+            }
+            for role in &roles {
+                let Role::Sink(k) = *role else { continue };
+                let sink = &spec.data.sink[k];
+                let all = [Loc::Named(LocName::Arguments)];
+                let at: &[Loc] = if sink.at.is_empty() { &all } else { &sink.at };
+                let ev = self.ev(id);
+                let pos = call.span.start_byte;
+                let mut v = Sym::bottom();
+                for loc in at {
+                    v.join(&ev.loc(ci, loc, pos));
+                    if *loc == Loc::Named(LocName::Receiver) {
+                        v.join(&ev.stored_on_receiver(ci, pos));
+                    }
+                }
+                let Some(value) = resolve(&self.st, node, &v, self.cx.domain) else {
+                    continue;
+                };
+                let mut trail = Trail::new();
+                trail.push(
+                    fi,
+                    call.span,
+                    format!("reaches `{}` (sink `{}`)", call.callee, sink.id),
                 );
-                if generation_sites.contains(&(fi, ci)) {
-                    roles.extend(generation_sinks.iter().map(|&k| Role::Sink(k)));
-                    roles.sort_unstable();
-                    roles.dedup();
+                if let Some(loc) = first_heaviest(
+                    at.iter()
+                        .map(|loc| (loc, self.weight(id, &ev.loc(ci, loc, pos)))),
+                ) {
+                    self.why_loc(id, ci, loc, pos, &mut trail);
                 }
-                for role in &roles {
-                    let Role::Sink(k) = *role else { continue };
-                    let sink = &spec.data.sink[k];
-                    let all = [Loc::Named(LocName::Arguments)];
-                    let at: &[Loc] = if sink.at.is_empty() { &all } else { &sink.at };
-                    let ev = self.ev(id);
-                    let pos = call.span.start_byte;
-                    let mut v = Sym::bottom();
-                    for loc in at {
-                        v.join(&ev.loc(ci, loc, pos));
-                        if *loc == Loc::Named(LocName::Receiver) {
-                            v.join(&ev.stored_on_receiver(ci, pos));
-                        }
-                    }
-                    let Some(value) = resolve(&self.st, node, &v, self.cx.domain) else {
-                        continue;
-                    };
-                    let mut trail = Trail::new();
-                    trail.push(
-                        fi,
-                        call.span,
-                        format!("reaches `{}` (sink `{}`)", call.callee, sink.id),
-                    );
-                    if let Some(loc) = first_heaviest(
-                        at.iter()
-                            .map(|loc| (loc, self.weight(id, &ev.loc(ci, loc, pos)))),
-                    ) {
-                        self.why_loc(id, ci, loc, pos, &mut trail);
-                    }
-                    let (steps, cut) = trail.finish();
-                    self.stats.cut_steps += usize::from(cut);
-                    flows.push(Flow {
-                        sink: k,
-                        site: Site { file: fi, call: ci },
-                        value,
-                        steps,
-                        cut,
-                    });
-                }
+                let (steps, cut) = trail.finish();
+                self.stats.cut_steps += usize::from(cut);
+                flows.push(Flow {
+                    sink: k,
+                    site: Site { file: fi, call: ci },
+                    value,
+                    steps,
+                    cut,
+                });
             }
         }
         self.handed_sinks(&mut flows);
@@ -888,85 +876,88 @@ impl<'a, D: Domain> Solver<'a, D> {
         let spec = self.cx.spec;
         let project = self.cx.project;
         let mut sinks = Vec::new();
-        for id in 0..self.st.infos.len() {
+        for (id, fi, node, ci) in self.solved_calls() {
+            let file = &project.files[fi];
+            let call = &file.calls[ci];
+            let handed = call.args.iter().position(|a| {
+                a.keyword.is_none()
+                    && matches!(
+                        &a.value,
+                        Value::Name {
+                            resolved: Some(_),
+                            ..
+                        }
+                    )
+            });
+            let Some(h) = handed else { continue };
+            let Value::Name {
+                text,
+                resolved: Some(q),
+            } = &call.args[h].value
+            else {
+                continue;
+            };
+            spec.sinks_of_name(file.language, q.as_str(), &mut sinks);
+            let rest = &call.args[h + 1..];
+            if sinks.is_empty() || rest.is_empty() {
+                continue;
+            }
+            let pos = call.span.start_byte;
+            for &k in &sinks {
+                let ev = self.ev(id);
+                let sink = &spec.data.sink[k];
+                if !(sink.at.is_empty() || sink.at.contains(&Loc::Named(LocName::Arguments))) {
+                    continue;
+                }
+                let mut v = Sym::bottom();
+                for a in rest {
+                    v.join(&ev.arg(a, pos));
+                }
+                let Some(value) = resolve(&self.st, node, &v, self.cx.domain) else {
+                    continue;
+                };
+                let mut trail = Trail::new();
+                trail.push(
+                    fi,
+                    call.span,
+                    format!(
+                        "reaches `{text}`, run by `{}` (sink `{}`)",
+                        call.callee, sink.id
+                    ),
+                );
+                if let Some(a) =
+                    first_heaviest(rest.iter().map(|a| (a, self.weight(id, &ev.arg(a, pos)))))
+                {
+                    self.why_value(id, &a.value, a.span.bytes(), pos, &mut trail);
+                }
+                let (steps, cut) = trail.finish();
+                self.stats.cut_steps += usize::from(cut);
+                flows.push(Flow {
+                    sink: k,
+                    site: Site { file: fi, call: ci },
+                    value,
+                    steps,
+                    cut,
+                });
+            }
+        }
+    }
+
+    /// The calls made in each solved scope, in scope then call order: the
+    /// scope's id, its file and call-graph node, and the call's index.
+    fn solved_calls(&self) -> Vec<(usize, usize, Option<NodeId>, usize)> {
+        let mut out = Vec::new();
+        for (id, info) in self.st.infos.iter().enumerate() {
             if self.st.states[id].is_none() {
                 continue;
             }
-            let (fi, scope, node) = {
-                let i = &self.st.infos[id];
-                (i.file, i.scope, i.node)
-            };
-            let file = &project.files[fi];
-            let idx = self.cx.an.file_index(project, fi);
-            for event in idx.events(scope) {
-                let Event::Call(ci) = *event else { continue };
-                let call = &file.calls[ci as usize];
-                let handed = call.args.iter().position(|a| {
-                    a.keyword.is_none()
-                        && matches!(
-                            &a.value,
-                            Value::Name {
-                                resolved: Some(_),
-                                ..
-                            }
-                        )
-                });
-                let Some(h) = handed else { continue };
-                let Value::Name {
-                    text,
-                    resolved: Some(q),
-                } = &call.args[h].value
-                else {
-                    continue;
-                };
-                spec.sinks_of_name(file.language, q.as_str(), &mut sinks);
-                let rest = &call.args[h + 1..];
-                if sinks.is_empty() || rest.is_empty() {
-                    continue;
-                }
-                let pos = call.span.start_byte;
-                for &k in &sinks {
-                    let ev = self.ev(id);
-                    let sink = &spec.data.sink[k];
-                    if !(sink.at.is_empty() || sink.at.contains(&Loc::Named(LocName::Arguments))) {
-                        continue;
-                    }
-                    let mut v = Sym::bottom();
-                    for a in rest {
-                        v.join(&ev.arg(a, pos));
-                    }
-                    let Some(value) = resolve(&self.st, node, &v, self.cx.domain) else {
-                        continue;
-                    };
-                    let mut trail = Trail::new();
-                    trail.push(
-                        fi,
-                        call.span,
-                        format!(
-                            "reaches `{text}`, run by `{}` (sink `{}`)",
-                            call.callee, sink.id
-                        ),
-                    );
-                    if let Some(a) =
-                        first_heaviest(rest.iter().map(|a| (a, self.weight(id, &ev.arg(a, pos)))))
-                    {
-                        self.why_value(id, &a.value, a.span.bytes(), pos, &mut trail);
-                    }
-                    let (steps, cut) = trail.finish();
-                    self.stats.cut_steps += usize::from(cut);
-                    flows.push(Flow {
-                        sink: k,
-                        site: Site {
-                            file: fi,
-                            call: ci as usize,
-                        },
-                        value,
-                        steps,
-                        cut,
-                    });
-                }
-            }
+            let idx = self.cx.an.file_index(self.cx.project, info.file);
+            out.extend(idx.events(info.scope).iter().filter_map(|e| match *e {
+                Event::Call(ci) => Some((id, info.file, info.node, ci as usize)),
+                _ => None,
+            }));
         }
+        out
     }
 
     fn ev(&self, id: usize) -> Ev<'_, 'a, D> {
