@@ -74,8 +74,8 @@ use crate::finding::{Finding, Notification};
 /// Default cache directory, in the project root.
 pub const DEFAULT_DIR: &str = ".synthlint_cache";
 /// Bump when the entry encoding changes.
-const FORMAT: &str = "synthlint-facts-v4";
-const MAGIC: &[u8; 4] = b"SLF5";
+const FORMAT: &str = "synthlint-facts-v5";
+const MAGIC: &[u8; 4] = b"SLF6";
 /// Bump when the result entry encoding or the result key changes.
 const RESULT_MAGIC: &[u8; 4] = b"SLR3";
 /// Length of an entry's checksum, after the magic bytes.

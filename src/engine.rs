@@ -296,7 +296,10 @@ fn extract_text(
     release_parser_memory(text.len());
     drop(permit);
     match extracted {
-        Ok((facts, notes)) => (Some(facts), notes),
+        Ok((mut facts, notes)) => {
+            facts.shrink();
+            (Some(facts), notes)
+        }
         Err(payload) => {
             let what = payload
                 .downcast_ref::<&str>()

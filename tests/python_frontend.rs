@@ -103,8 +103,7 @@ class Gen:
     let run = f.calls.iter().find(|c| c.callee == "me.pipe").unwrap();
     assert_eq!(run.scope.as_deref(), Some("Gen.run"));
     assert!(
-        run.receiver_args
-            .as_ref()
+        run.receiver_args()
             .is_some_and(|a| a[0].value == Value::Str("x".into()))
     );
 }

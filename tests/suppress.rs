@@ -60,10 +60,9 @@ fn file(path: &str, source: &str) -> FileFacts {
             calls.push(Call {
                 callee: code.trim().into(),
                 resolved: None,
-                imported: None,
                 args: Box::new([]),
                 scope: None,
-                receiver_args: None,
+                extra: None,
                 receiver: synthlint::facts::Receiver::None,
                 span,
                 callee_end: span.end_byte,

@@ -106,10 +106,8 @@ fn file_sites<'a>(
             .or_else(|| {
                 // What the receiver was made with, from its binding, where
                 // the frontend did not attach it (Rust `let s = ...;`).
-                let bound = Call {
-                    receiver_args: Some(binding_args(catalog, file, call)?),
-                    ..call.clone()
-                };
+                let mut bound = call.clone();
+                bound.set_receiver_args(Some(binding_args(catalog, file, call)?));
                 site_read(catalog, lang, &bound, &urls)
             });
         if let Some(site) = found {
@@ -151,7 +149,7 @@ fn binding_args(
     file: &crate::facts::FileFacts,
     call: &Call,
 ) -> Option<std::sync::Arc<[Arg]>> {
-    if call.receiver_args.is_some() || file.language == Language::Python {
+    if call.receiver_args().is_some() || file.language == Language::Python {
         return None;
     }
     let crate::facts::Receiver::Name(name) = call.receiver else {
@@ -357,7 +355,7 @@ fn as_imported<'a>(
     call: &Call,
     urls: &Urls<'_>,
 ) -> Option<GenerationSite<'a>> {
-    site_as(catalog, lang, call, call.imported.as_name()?, urls)
+    site_as(catalog, lang, call, call.imported().as_name()?, urls)
 }
 
 /// Retry a call on a project class as a call on each of its base classes
@@ -451,7 +449,7 @@ fn site_as<'a>(
     // A `base_url` on the call or its client points at another server; with
     // none, the library may read one from the environment.
     let base_url = api.base_url_keywords.iter().find_map(|k| {
-        keyword(call.receiver_args.as_deref().unwrap_or(&[]), k).or_else(|| keyword(&call.args, k))
+        keyword(call.receiver_args().unwrap_or(&[]), k).or_else(|| keyword(&call.args, k))
     });
     let found = match base_url {
         Some(v) => Some(urls.split_from(v)),
@@ -567,7 +565,7 @@ pub fn content_types(api: &GenerationApi, call: &Call) -> Option<Vec<ContentType
         return Some(api.content.clone());
     };
     let args: &[Arg] = if by_arg.on_receiver {
-        call.receiver_args.as_deref().unwrap_or(&[])
+        call.receiver_args().unwrap_or(&[])
     } else {
         &call.args
     };
@@ -607,7 +605,7 @@ pub fn model_of(api: &GenerationApi, call: &Call) -> Option<String> {
             .find(|a| a.keyword.as_deref() == Some(kw))
             .and_then(|a| a.value.as_str().map(str::to_owned))
     };
-    find(&call.args).or_else(|| call.receiver_args.as_deref().and_then(find))
+    find(&call.args).or_else(|| call.receiver_args().and_then(find))
 }
 
 /// `text/image` style list.

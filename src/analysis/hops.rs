@@ -135,7 +135,7 @@ fn url_arg<'c>(catalog: &Catalog, file: &FileFacts, call: &'c Call) -> Option<&'
     let http = catalog
         .http_call(file.language, resolved.as_str())
         .or_else(|| {
-            call.imported
+            call.imported()
                 .as_ref()
                 .and_then(|i| catalog.http_call(file.language, i.as_str()))
         })?;

@@ -123,8 +123,7 @@ fn biometric_model(catalog: &Catalog, call: &Call) -> Option<String> {
         }
     }
     let file = call
-        .receiver_args
-        .as_deref()?
+        .receiver_args()?
         .iter()
         .find(|a| a.keyword.is_none())?
         .value

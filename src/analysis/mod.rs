@@ -193,7 +193,8 @@ impl Project {
         for (file, rewrites) in self.files.iter_mut().zip(rewrites) {
             for (ci, new) in rewrites {
                 let call = &mut file.calls[ci];
-                call.imported = call.resolved.replace(new);
+                let imported = call.resolved.replace(new);
+                call.set_imported(imported);
             }
         }
     }

@@ -230,7 +230,7 @@ fn queue_key(
     method: &str,
     receiver_params: &[&str],
 ) -> Option<String> {
-    for name in [call.imported, call.resolved].into_iter().flatten() {
+    for name in [*call.imported(), call.resolved].into_iter().flatten() {
         if let Some(object) = name
             .as_str()
             .strip_suffix(method)

@@ -68,7 +68,7 @@ pub fn of_call(
     let path = &files[fi].path;
     let (name, from) = keyword(reader, setting, &call.args, call, path)
         .or_else(|| {
-            let receiver = call.receiver_args.as_deref().unwrap_or(&[]);
+            let receiver = call.receiver_args().unwrap_or(&[]);
             keyword(reader, setting, receiver, call, path)
         })
         .or_else(|| agreed(init_values(project, setting, Some(fi))))

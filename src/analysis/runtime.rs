@@ -209,7 +209,7 @@ impl<'p> Eval<'p> {
             }
             // The cross-module rewrite took one `return` of a project
             // function; the join of all of them may hold more.
-            let imported = call.imported.as_ref()?;
+            let imported = call.imported().as_ref()?;
             if !self.through_project(imported.as_str()) {
                 return None;
             }

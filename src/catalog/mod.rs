@@ -817,7 +817,7 @@ impl Catalog {
         let i = self
             .label_index(language, resolved)
             .or_else(|| {
-                call.imported
+                call.imported()
                     .as_name()
                     .and_then(|n| self.label_index(language, n))
             })
@@ -862,7 +862,7 @@ impl Catalog {
                 .as_ref()
                 .is_none_or(|heads| heads.iter().any(|h| name.starts_with(h.as_str())))
         };
-        [call.resolved.as_name(), call.imported.as_name()]
+        [call.resolved.as_name(), call.imported().as_name()]
             .into_iter()
             .flatten()
             .filter(|name| may_match(name))

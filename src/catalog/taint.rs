@@ -369,7 +369,7 @@ impl TaintSpec {
     pub fn roles(&self, language: Language, call: &Call, alts: &[QName], out: &mut Vec<Role>) {
         out.clear();
         if !self.call_roles.is_empty() {
-            let names = [call.resolved.as_name(), call.imported.as_name()];
+            let names = [call.resolved.as_name(), call.imported().as_name()];
             for name in names.into_iter().flatten() {
                 let before = out.len();
                 self.call_roles_of(language, name, out);
@@ -429,7 +429,7 @@ impl TaintSpec {
     ) {
         out.clear();
         if !self.source_owner.is_empty() {
-            let names = [call.resolved.as_name(), call.imported.as_name()];
+            let names = [call.resolved.as_name(), call.imported().as_name()];
             for name in names.into_iter().flatten() {
                 let before = out.len();
                 self.source_calls_of(language, name, out);

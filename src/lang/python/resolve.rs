@@ -18,8 +18,8 @@ pub(super) type Map<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
 use super::extract::{self, Chain, RawAssign, RawCall, RawFacts, RawReceiver, Seg};
 use crate::facts::{
-    Arg, Assignment, Call, Class, Condition, FileFacts, Function, QName, Receiver, Return, Returns,
-    Value,
+    Arg, Assignment, Call, CallExtra, Class, Condition, FileFacts, Function, QName, Receiver,
+    Return, Returns, Value,
 };
 
 /// Resolution of chains through bindings stops after this many hops (cycles).
@@ -479,10 +479,9 @@ impl<'a> Env<'a> {
         Call {
             callee: call.chain.render().into(),
             resolved: resolved.map(Into::into),
-            imported: None,
             args: args.into(),
             scope: place.function.map(|f| self.functions[f].qualname),
-            receiver_args,
+            extra: CallExtra::new(None, receiver_args),
             receiver: Receiver::None,
             span: call.span,
             callee_end: call.callee_end,

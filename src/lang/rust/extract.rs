@@ -1191,10 +1191,9 @@ impl<'a> Visitor<'a> {
             call: Call {
                 callee: callee.into(),
                 resolved: resolved.map(|r| QName::new(&r)),
-                imported: None,
                 args,
                 scope: self.scope().as_deref().map(Into::into),
-                receiver_args: None,
+                extra: None,
                 receiver,
                 span,
                 callee_end: callee_end as u32,

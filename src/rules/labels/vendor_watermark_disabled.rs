@@ -61,7 +61,7 @@ impl Rule for VendorWatermarkDisabled {
         for (si, site) in an.sites.iter().enumerate() {
             let file = &cx.project.files[site.file];
             let call = &file.calls[site.call];
-            let receiver = call.receiver_args.as_deref().unwrap_or(&[]);
+            let receiver = call.receiver_args().unwrap_or(&[]);
             let Some((arg, keyword, setting)) = switched_off(cx, &call.args)
                 .or_else(|| switched_off(cx, receiver))
                 .or_else(|| {

@@ -263,7 +263,7 @@ fn session_write(cx: &Context<'_>, site: Site, records: &Records) -> bool {
         return false;
     };
     // A resolved callee is the library's: `set().add`, not a session.
-    if call.resolved.is_some() && call.imported.is_none() {
+    if call.resolved.is_some() && call.imported().is_none() {
         return false;
     }
     let last = n.rsplit('.').next().unwrap_or(&n);
@@ -638,7 +638,7 @@ impl Thresholds {
 /// its function.
 fn logger_key(file: &FileFacts, fi: usize, call: &Call, name: &str) -> String {
     let method = call.method();
-    for r in [call.imported, call.resolved].into_iter().flatten() {
+    for r in [*call.imported(), call.resolved].into_iter().flatten() {
         if let Some(object) = r
             .as_str()
             .strip_suffix(method)

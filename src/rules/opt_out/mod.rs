@@ -72,7 +72,7 @@ pub fn rankings(cx: &Context<'_>) -> Vec<Ranking> {
 }
 
 fn ranking(oo: &OptOut, f: &FileFacts, call: &Call) -> Option<String> {
-    let lib = [call.resolved.as_name(), call.imported.as_name()]
+    let lib = [call.resolved.as_name(), call.imported().as_name()]
         .into_iter()
         .flatten()
         .find_map(|n| oo.recommender(f.language, n));
@@ -492,7 +492,7 @@ fn fetched_by_any(cx: &Context<'_>, entry: &EntryPoint, templates: &[&str]) -> b
 fn reads_switch(oo: &OptOut, call: &Call) -> bool {
     call.args
         .iter()
-        .chain(call.receiver_args.iter().flat_map(|a| a.iter()))
+        .chain(call.receiver_args().into_iter().flatten())
         .any(|a| {
             a.keyword.as_deref().is_some_and(|k| oo.is_switch(k))
                 || named(&a.value, |n| oo.is_switch(n)).is_some()

@@ -218,7 +218,7 @@ pub fn chat_ui(cx: &Context<'_>) -> Option<(usize, Span, String)> {
             .map(|i| i.target.as_str())
             .collect();
         for c in &f.calls {
-            let hit = [c.resolved.as_name(), c.imported.as_name()]
+            let hit = [c.resolved.as_name(), c.imported().as_name()]
                 .into_iter()
                 .flatten()
                 .any(|n| sv.chat_calls.is_match(n))
