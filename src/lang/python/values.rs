@@ -526,6 +526,220 @@ pub fn reads(n: Node<'_>, src: &str, memo: &mut Memo) -> Box<[Ustr]> {
     if let Some(kept) = memo.reads.remove(&n.id()) {
         return kept;
     }
+    if let Some(names) = reads_from_text(n, src) {
+        // A scratch memo: the tree walk keeps what it finds inside.
+        debug_assert_eq!(
+            names,
+            reads_of_tree(n, src, &mut Memo::default()),
+            "{:?}",
+            node_text(n, src)
+        );
+        return names;
+    }
+    reads_of_tree(n, src, memo)
+}
+
+/// Longest expression text `reads_from_text` takes: a subtree has fewer
+/// named nodes than twice its bytes, so the walk's node limit cannot cut it.
+const MAX_READS_TEXT: usize = 512;
+
+/// `reads` of a simple expression from its text alone: names and attribute
+/// chains of names, calls, subscripts, strings and numbers, commas,
+/// operators, and the words `and or not in is if else await`. Stepping onto
+/// each node of the subtree costs more than reading its bytes (most
+/// expressions are short). `None` for any other form (a comment, a colon,
+/// a brace outside a plain string, a dot after a number, a keyword that
+/// opens a comprehension or a lambda, white space inside a chain, non-ASCII
+/// outside strings, more names than `reads` keeps): then the tree says.
+fn reads_from_text(n: Node<'_>, src: &str) -> Option<Box<[Ustr]>> {
+    let text = node_text(n, src);
+    if text.len() > MAX_READS_TEXT || n.has_error() {
+        return None;
+    }
+    let b = text.as_bytes();
+    let name_end = |from: usize| {
+        from + b[from..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+            .count()
+    };
+    let mut out: Vec<Ustr> = Vec::new();
+    // Whether the last token ends a value: a `.name` after it is an
+    // attribute of something that is not a name chain (`f().y`, `a[0].b`);
+    // and whether that value is a chain of names (`a .b` is one chain).
+    let mut after_value = false;
+    let mut after_name = false;
+    // `*` just before: tree-sitter reads `*a.b` as `(*a).b`.
+    let mut after_star = false;
+    // Brackets open around `i`: a keyword argument is inside a call's.
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if !matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'.') {
+            after_name = false;
+        }
+        let star = after_star;
+        if !matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
+            after_star = c == b'*';
+        }
+        match c {
+            b' ' | b'\t' | b'\n' | b'\r' => i += 1,
+            b'(' | b'[' | b',' => {
+                if c != b',' {
+                    depth += 1;
+                }
+                after_value = false;
+                i += 1;
+            }
+            b')' | b']' => {
+                depth = depth.checked_sub(1)?;
+                after_value = true;
+                i += 1;
+            }
+            b'+' | b'-' | b'*' | b'/' | b'%' | b'<' | b'>' | b'=' | b'!' | b'&' | b'|' | b'^'
+            | b'~' | b'@' => {
+                after_value = false;
+                i += 1;
+            }
+            // The attribute of a value that is not a name: not a read.
+            b'.' => {
+                let end = name_end(i + 1);
+                if !after_value
+                    || after_name
+                    || end == i + 1
+                    || !b[i + 1].is_ascii_alphabetic() && b[i + 1] != b'_'
+                {
+                    return None;
+                }
+                if reserved(&text[i + 1..end]) {
+                    return None;
+                }
+                i = end;
+            }
+            b'\'' | b'"' => {
+                i = string_end(b, i, false)?;
+                after_value = true;
+            }
+            b'0'..=b'9' => {
+                i = name_end(i);
+                // A fraction (`0.5`, `1.5e`; the exponent's sign is an operator).
+                if b.get(i) == Some(&b'.') && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+                    i = name_end(i + 1);
+                }
+                if b.get(i) == Some(&b'.') {
+                    return None;
+                }
+                after_value = true;
+            }
+            b'a'..=b'z' | b'A'..=b'Z' | b'_' => {
+                let end = name_end(i);
+                let word = &text[i..end];
+                if matches!(b.get(end), Some(b'\'' | b'"')) {
+                    // A string's prefix (`rb'...'`); an f-string's braces hold reads.
+                    if word.len() > 2 || !word.bytes().all(|p| b"rRbBuUfF".contains(&p)) {
+                        return None;
+                    }
+                    i = string_end(b, end, word.bytes().any(|p| p == b'f' || p == b'F'))?;
+                    after_value = true;
+                    continue;
+                }
+                match word {
+                    "None" | "True" | "False" => {
+                        i = end;
+                        after_value = true;
+                        continue;
+                    }
+                    "and" | "or" | "not" | "in" | "is" | "if" | "else" | "await" => {
+                        i = end;
+                        after_value = false;
+                        continue;
+                    }
+                    _ if reserved(word) => return None,
+                    _ => {}
+                }
+                // A chain of names, `a.b.c`, written without white space.
+                let mut j = end;
+                while b.get(j) == Some(&b'.') && b.get(j + 1).is_some_and(|x| x.is_ascii_alphabetic() || *x == b'_') {
+                    let k = name_end(j + 1);
+                    if reserved(&text[j + 1..k]) {
+                        return None;
+                    }
+                    j = k;
+                }
+                if star && j > end {
+                    return None;
+                }
+                // A keyword argument's name (`f(x=1)`, not `x == 1`) is no read.
+                let mut k = j;
+                while matches!(b.get(k), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+                    k += 1;
+                }
+                let keyword = j == end && b.get(k) == Some(&b'=') && b.get(k + 1) != Some(&b'=');
+                if keyword && (depth == 0 || after_value) {
+                    // Not an argument list's (an assignment, `a.b=`): the tree says.
+                    return None;
+                }
+                if !keyword {
+                    let name = Ustr::from(&text[i..j]);
+                    if !out.contains(&name) {
+                        if out.len() >= MAX_READS {
+                            return None;
+                        }
+                        out.push(name);
+                    }
+                }
+                i = j;
+                after_value = true;
+                after_name = true;
+            }
+            _ => return None,
+        }
+    }
+    Some(out.into())
+}
+
+/// Python's keywords and the words its grammar treats apart (`print`,
+/// `exec`, `match`, `type`...): `reads_from_text` leaves them to the tree.
+fn reserved(word: &str) -> bool {
+    matches!(
+        word,
+        "and" | "as" | "assert" | "async" | "await" | "break" | "class" | "continue" | "def"
+            | "del" | "elif" | "else" | "except" | "exec" | "finally" | "for" | "from"
+            | "global" | "if" | "import" | "in" | "is" | "lambda" | "nonlocal" | "not" | "or"
+            | "pass" | "print" | "raise" | "return" | "try" | "while" | "with" | "yield"
+            | "match" | "case" | "type" | "None" | "True" | "False"
+    )
+}
+
+/// The end of the string literal whose quote is at `at`; `None` when it is
+/// not closed within `b`, or when it is an f-string with a brace.
+fn string_end(b: &[u8], at: usize, fstring: bool) -> Option<usize> {
+    let q = b[at];
+    let triple = b.get(at + 1) == Some(&q) && b.get(at + 2) == Some(&q);
+    let width = if triple { 3 } else { 1 };
+    let mut i = at + width;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'{' if fstring => return None,
+            c if c == q => {
+                if !triple {
+                    return Some(i + 1);
+                }
+                if b.get(i + 1) == Some(&q) && b.get(i + 2) == Some(&q) {
+                    return Some(i + 3);
+                }
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// `reads` by walking the subtree.
+fn reads_of_tree(n: Node<'_>, src: &str, memo: &mut Memo) -> Box<[Ustr]> {
     enum Step<'t> {
         /// A node, and whether it is an argument or hole to keep reads for.
         Visit(Node<'t>, bool),
@@ -1240,6 +1454,52 @@ b = 'open
             while !cursor.goto_next_sibling() {
                 if !cursor.goto_parent() {
                     assert!(strings >= 18 && fast_ones >= 8, "{strings} {fast_ones}");
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Reads taken from the text give what the tree walk gives, on every
+    /// node of expressions chosen to hit the text reading's corners; the
+    /// forms it leaves to the tree are left.
+    #[test]
+    fn reads_from_text_agree_with_the_tree() {
+        let mut parser = python_parser();
+        let src = r#"x = json.loads(raw_chat)
+y = a.b(c).d(e, k=v, **kw)[0].f + g(*args) - h.i .j
+z = (a).b, "s".join(p), 'it''s' r"\d" b'x', f'plain', f'{hole}', '{not}'.format(q)
+w = a . b + c.\
+  d
+v = 1.5e-3 * n + 0x1F - 1_000 + 2j + m[1:2] + (not p) and q or r if s else t
+u = f(a == b, c != d, e <= f, g>=h, i=-1, j =2)
+t = [x for x in y] + {k: v} + (lambda q: q) + None.x + True + obj.type + print(n) + 1 .real
+s = await call(x) if x is not None else other[...]
+q = [*signature.parameters.keys()]
+r = dict(a=1,
+         b=c.d,  # comment
+         e=生)
+"#;
+        let tree = parser.parse(src, None).unwrap();
+        let mut cursor = tree.walk();
+        let (mut nodes, mut fast) = (0, 0);
+        loop {
+            let n = cursor.node();
+            let part = n.kind().starts_with("string_") || n.kind() == "escape_sequence";
+            if n.is_named() && !part && !matches!(n.kind(), "module" | "expression_statement" | "assignment") {
+                nodes += 1;
+                if let Some(names) = super::reads_from_text(n, src) {
+                    fast += 1;
+                    let tree_names = super::reads_of_tree(n, src, &mut super::Memo::default());
+                    assert_eq!(names, tree_names, "{:?} {}", super::node_text(n, src), n.to_sexp());
+                }
+            }
+            if cursor.goto_first_child() || cursor.goto_next_sibling() {
+                continue;
+            }
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    assert!(fast >= 60 && fast < nodes, "{fast} of {nodes}");
                     return;
                 }
             }
