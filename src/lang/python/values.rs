@@ -166,6 +166,53 @@ fn collapse_ws_upto(chars: impl Iterator<Item = char>, limit: usize) -> (String,
     (out, false)
 }
 
+/// `collapse_ws_upto` of ASCII text, byte by byte (every character is
+/// one byte; the ASCII white space `char::is_whitespace` accepts is
+/// `\t`..=`\r` and the space).
+fn collapse_ascii_upto(text: &[u8], limit: usize) -> (String, bool) {
+    let mut out: Vec<u8> = Vec::with_capacity(text.len().min(limit + 1));
+    let mut space = false;
+    let mut quote: Option<u8> = None;
+    let mut escaped = false;
+    for &c in text {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == b'\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+        } else if matches!(c, b' ' | b'\t'..=b'\r') {
+            space = true;
+            continue;
+        } else {
+            if c == b'"' || c == b'\'' {
+                quote = Some(c);
+            }
+            if space
+                && let Some(&prev) = out.last()
+                && needs_space(Some(char::from(prev)), char::from(c))
+            {
+                out.push(b' ');
+                if out.len() >= limit {
+                    return (ascii_string(out), true);
+                }
+            }
+            space = false;
+        }
+        out.push(c);
+        if out.len() >= limit {
+            return (ascii_string(out), true);
+        }
+    }
+    (ascii_string(out), false)
+}
+
+fn ascii_string(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
 /// Keep a space only between two word characters (`lambda x`), not around dots.
 fn needs_space(prev: Option<char>, next: char) -> bool {
     let word = |c: char| c.is_alphanumeric() || c == '_';
@@ -183,8 +230,17 @@ pub fn short_text(n: Node<'_>, src: &str) -> String {
     // The first `MAX_EXPR_TEXT * 4` characters, collapsed; more than
     // `MAX_EXPR_TEXT` of those are cut with an ellipsis. Collapsing stops at
     // one character past the limit rather than going through a long text.
-    let raw = text.chars().take(MAX_EXPR_TEXT * 4);
-    let (mut s, over) = collapse_ws_upto(raw, MAX_EXPR_TEXT + 1);
+    let head = &text.as_bytes()[..text.len().min(MAX_EXPR_TEXT * 4)];
+    let (mut s, over) = if head.is_ascii() {
+        let fast = collapse_ascii_upto(head, MAX_EXPR_TEXT + 1);
+        debug_assert_eq!(
+            fast,
+            collapse_ws_upto(text.chars().take(MAX_EXPR_TEXT * 4), MAX_EXPR_TEXT + 1)
+        );
+        fast
+    } else {
+        collapse_ws_upto(text.chars().take(MAX_EXPR_TEXT * 4), MAX_EXPR_TEXT + 1)
+    };
     if over {
         s.pop();
         s.push('…');
@@ -995,18 +1051,18 @@ fn shape_at(n: Node<'_>, src: &str, depth: usize, memo: &mut Memo) -> Shape {
             }
         }
         "call" => {
-            if let Some(t) = format_template(n, src) {
+            // The callee looked up once (a field look-up steps through the children).
+            let function = n.child_by_field_id(FIELD.function);
+            if let Some(t) = function.and_then(|f| format_template(f, src)) {
                 return t;
             }
-            let name = n
-                .child_by_field_id(FIELD.function)
-                .and_then(|f| name_chain_interned(f, src));
+            let name = function.and_then(|f| name_chain_interned(f, src));
             let Some(args) = n.child_by_field_id(FIELD.arguments) else {
                 return Shape::Other;
             };
             let Some(name) = name.filter(|_| kind(args) == "argument_list") else {
                 // `(a or b).rstrip("/")`: a method of a value that is not a name.
-                let f = n.child_by_field_id(FIELD.function);
+                let f = function;
                 if let Some(f) = f.filter(|f| kind(*f) == "attribute")
                     && let Some(method) = f.child_by_field_id(FIELD.attribute)
                 {
@@ -1050,9 +1106,12 @@ fn shape_at(n: Node<'_>, src: &str, depth: usize, memo: &mut Memo) -> Shape {
 /// `"http://{}:{}/x".format(...)`: a template whose holes are the
 /// replacement fields (`{}`, `{0}`, `{host}`; `{{` and `}}` are braces).
 /// What fills them is in the call's arguments, not in the shape.
-fn format_template(n: Node<'_>, src: &str) -> Option<Shape> {
-    let f = n.child_by_field_id(FIELD.function)?;
-    if kind(f) != "attribute" || node_text(f.child_by_field_id(FIELD.attribute)?, src) != "format" {
+fn format_template(f: Node<'_>, src: &str) -> Option<Shape> {
+    // An attribute ends with its name: most callees are no `.format`.
+    if kind(f) != "attribute"
+        || !node_text(f, src).ends_with("format")
+        || node_text(f.child_by_field_id(FIELD.attribute)?, src) != "format"
+    {
         return None;
     }
     let object = f.child_by_field_id(FIELD.object)?;
