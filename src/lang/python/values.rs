@@ -16,7 +16,9 @@ pub struct Fields {
     pub argument: u16,
     pub arguments: u16,
     pub attribute: u16,
+    pub body: u16,
     pub condition: u16,
+    pub consequence: u16,
     pub function: u16,
     pub key: u16,
     pub left: u16,
@@ -25,7 +27,9 @@ pub struct Fields {
     pub object: u16,
     pub operator: u16,
     pub parameters: u16,
+    pub return_type: u16,
     pub right: u16,
+    pub subscript: u16,
     pub superclasses: u16,
     pub type_: u16,
     pub value: u16,
@@ -43,7 +47,9 @@ pub static FIELD: LazyLock<Fields> = LazyLock::new(|| {
         argument: id("argument"),
         arguments: id("arguments"),
         attribute: id("attribute"),
+        body: id("body"),
         condition: id("condition"),
+        consequence: id("consequence"),
         function: id("function"),
         key: id("key"),
         left: id("left"),
@@ -52,7 +58,9 @@ pub static FIELD: LazyLock<Fields> = LazyLock::new(|| {
         object: id("object"),
         operator: id("operator"),
         parameters: id("parameters"),
+        return_type: id("return_type"),
         right: id("right"),
+        subscript: id("subscript"),
         superclasses: id("superclasses"),
         type_: id("type"),
         value: id("value"),
@@ -391,6 +399,11 @@ fn unescape(s: &str) -> String {
 /// costs several such steps, so indexing is cheaper for the handful of
 /// children most expressions have; long lists and bodies use the cursor.
 pub(super) const INDEXED_CHILDREN: usize = 12;
+
+/// The named children of `n`, in order, by index or with a cursor.
+pub(super) fn named_children(n: Node<'_>) -> impl Iterator<Item = Node<'_>> {
+    children(n, true)
+}
 
 /// The children of `n` (only the named ones if `named`), in order.
 fn children(n: Node<'_>, named: bool) -> Children<'_> {
@@ -900,7 +913,7 @@ fn comprehension_field(n: Node<'_>, src: &str) -> Option<Element> {
     ) {
         return None;
     }
-    let body = n.child_by_field_name("body")?;
+    let body = n.child_by_field_id(FIELD.body)?;
     let mut c = n.walk();
     let mut clauses = n
         .named_children(&mut c)
