@@ -820,9 +820,11 @@ fn reads_of_tree(n: Node<'_>, src: &str, memo: &mut Memo) -> Box<[Ustr]> {
     // names of its stretch. A subtree walked to its end here would also be
     // walked to its end alone (fewer nodes seen, fewer names found), so
     // what is kept is what `reads` of it gives.
-    let mut found: Vec<Ustr> = Vec::new();
+    // Sized for most expressions: growing them cost a reallocation each time.
+    let mut found: Vec<Ustr> = Vec::with_capacity(16);
     let mut elements: Vec<Element> = Vec::new();
-    let mut stack = vec![Step::Visit(n, false)];
+    let mut stack = Vec::with_capacity(16);
+    stack.push(Step::Visit(n, false));
     let mut seen = 0;
     while let Some(step) = stack.pop() {
         let (m, keep) = match step {
