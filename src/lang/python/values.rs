@@ -729,7 +729,10 @@ fn reads_from_text(n: Node<'_>, src: &str) -> Option<Box<[Ustr]>> {
                 }
                 // A chain of names, `a.b.c`, written without white space.
                 let mut j = end;
-                while b.get(j) == Some(&b'.') && b.get(j + 1).is_some_and(|x| x.is_ascii_alphabetic() || *x == b'_') {
+                while b.get(j) == Some(&b'.')
+                    && b.get(j + 1)
+                        .is_some_and(|x| x.is_ascii_alphabetic() || *x == b'_')
+                {
                     let k = name_end(j + 1);
                     if reserved(&text[j + 1..k]) {
                         return None;
@@ -773,11 +776,46 @@ fn reads_from_text(n: Node<'_>, src: &str) -> Option<Box<[Ustr]>> {
 fn reserved(word: &str) -> bool {
     matches!(
         word,
-        "and" | "as" | "assert" | "async" | "await" | "break" | "class" | "continue" | "def"
-            | "del" | "elif" | "else" | "except" | "exec" | "finally" | "for" | "from"
-            | "global" | "if" | "import" | "in" | "is" | "lambda" | "nonlocal" | "not" | "or"
-            | "pass" | "print" | "raise" | "return" | "try" | "while" | "with" | "yield"
-            | "match" | "case" | "type" | "None" | "True" | "False"
+        "and"
+            | "as"
+            | "assert"
+            | "async"
+            | "await"
+            | "break"
+            | "class"
+            | "continue"
+            | "def"
+            | "del"
+            | "elif"
+            | "else"
+            | "except"
+            | "exec"
+            | "finally"
+            | "for"
+            | "from"
+            | "global"
+            | "if"
+            | "import"
+            | "in"
+            | "is"
+            | "lambda"
+            | "nonlocal"
+            | "not"
+            | "or"
+            | "pass"
+            | "print"
+            | "raise"
+            | "return"
+            | "try"
+            | "while"
+            | "with"
+            | "yield"
+            | "match"
+            | "case"
+            | "type"
+            | "None"
+            | "True"
+            | "False"
     )
 }
 
@@ -1560,12 +1598,21 @@ r = dict(a=1,
         loop {
             let n = cursor.node();
             let part = n.kind().starts_with("string_") || n.kind() == "escape_sequence";
-            if n.is_named() && !part && !matches!(n.kind(), "module" | "expression_statement" | "assignment") {
+            if n.is_named()
+                && !part
+                && !matches!(n.kind(), "module" | "expression_statement" | "assignment")
+            {
                 nodes += 1;
                 if let Some(names) = super::reads_from_text(n, src) {
                     fast += 1;
                     let tree_names = super::reads_of_tree(n, src, &mut super::Memo::default());
-                    assert_eq!(names, tree_names, "{:?} {}", super::node_text(n, src), n.to_sexp());
+                    assert_eq!(
+                        names,
+                        tree_names,
+                        "{:?} {}",
+                        super::node_text(n, src),
+                        n.to_sexp()
+                    );
                 }
             }
             if cursor.goto_first_child() || cursor.goto_next_sibling() {
