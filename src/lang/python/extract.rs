@@ -486,7 +486,7 @@ impl<'a> Raw<'a> {
     pub fn import(&mut self, node: Node<'_>) {
         let mut cursor = node.walk();
         for child in node.children_by_field_name("name", &mut cursor) {
-            match child.kind() {
+            match kind(child) {
                 // `import a.b.c` binds `a`; attribute access then spells the rest.
                 "dotted_name" => {
                     let full = dotted(child, self.src);
@@ -520,7 +520,7 @@ impl<'a> Raw<'a> {
         let Some(module_node) = node.child_by_field_id(FIELD.module_name) else {
             return;
         };
-        let (level, module) = if module_node.kind() == "relative_import" {
+        let (level, module) = if kind(module_node) == "relative_import" {
             let text = node_text(module_node, self.src);
             let level = text.chars().take_while(|c| *c == '.').count() as u32;
             (level, text.trim_start_matches('.').trim().to_string())
@@ -536,7 +536,7 @@ impl<'a> Raw<'a> {
         let mut any = false;
         for child in node.children_by_field_name("name", &mut cursor) {
             any = true;
-            let (name, alias) = match child.kind() {
+            let (name, alias) = match kind(child) {
                 "dotted_name" => (dotted(child, self.src), None),
                 "aliased_import" => match (
                     child.child_by_field_id(FIELD.name),
@@ -564,7 +564,7 @@ impl<'a> Raw<'a> {
             let mut c = node.walk();
             if node
                 .children(&mut c)
-                .any(|ch| ch.kind() == "wildcard_import")
+                .any(|ch| kind(ch) == "wildcard_import")
             {
                 self.imports.push(Import {
                     local: "*".into(),
@@ -597,11 +597,11 @@ impl<'a> Raw<'a> {
     /// (`Node::parent` searches down from the root).
     fn decorators(&mut self, holder: Option<Node<'_>>) -> Vec<(Chain, Span, Vec<Arg>)> {
         let mut decorators = Vec::new();
-        if let Some(parent) = holder.filter(|p| p.kind() == "decorated_definition") {
+        if let Some(parent) = holder.filter(|p| kind(*p) == "decorated_definition") {
             let mut c = parent.walk();
-            for d in parent.children(&mut c).filter(|d| d.kind() == "decorator") {
+            for d in parent.children(&mut c).filter(|d| kind(*d) == "decorator") {
                 if let Some(expr) = d.named_child(0) {
-                    let args = match expr.kind() {
+                    let args = match kind(expr) {
                         "call" => expr
                             .child_by_field_id(FIELD.arguments)
                             .map(|a| values::arguments(a, self.src, self.index, &mut self.memo))
@@ -623,15 +623,15 @@ impl<'a> Raw<'a> {
         holder: Option<Node<'_>>,
     ) {
         let decorators = self.decorators(holder);
-        let is_async = node.child(0).is_some_and(|c| c.kind() == "async");
+        let is_async = node.child(0).is_some_and(|c| kind(c) == "async");
         let mut names = Vec::new();
         let mut param_types = Vec::new();
         let mut c = params.walk();
         for p in params.named_children(&mut c) {
-            let (pname, annotation) = match p.kind() {
+            let (pname, annotation) = match kind(p) {
                 "identifier" => (Some(p), None),
                 "typed_parameter" => (
-                    p.named_child(0).filter(|n| n.kind() == "identifier"),
+                    p.named_child(0).filter(|n| kind(*n) == "identifier"),
                     p.child_by_field_id(FIELD.type_),
                 ),
                 "default_parameter" => (p.child_by_field_id(FIELD.name), None),
@@ -680,9 +680,9 @@ impl<'a> Raw<'a> {
             matches!(last, Some("contextmanager" | "asynccontextmanager"))
         });
         let return_annotation = node
-            .child_by_field_name("return_type")
+            .child_by_field_id(FIELD.return_type)
             .and_then(|t| {
-                if t.kind() == "type" {
+                if kind(t) == "type" {
                     t.named_child(0)
                 } else {
                     Some(t)
@@ -695,7 +695,7 @@ impl<'a> Raw<'a> {
                     Some(t)
                 }
             })
-            .filter(|t| matches!(t.kind(), "identifier" | "attribute"))
+            .filter(|t| matches!(kind(*t), "identifier" | "attribute"))
             .map(|t| chain(t, self.src))
             .filter(|c| c.base.is_some() && c.segs.iter().all(|s| matches!(s, Seg::Attr(_))));
         self.functions.push(RawFunction {
@@ -714,7 +714,7 @@ impl<'a> Raw<'a> {
         let Some(value) = node.named_child(0) else {
             return;
         };
-        let (single, tuple) = if value.kind() == "expression_list" {
+        let (single, tuple) = if kind(value) == "expression_list" {
             let mut c = value.walk();
             let parts: Vec<Node<'_>> = value.named_children(&mut c).collect();
             for (i, part) in parts.iter().enumerate() {
@@ -753,7 +753,7 @@ impl<'a> Raw<'a> {
     /// An `if` statement, an `elif` clause or a conditional expression: the
     /// names its test reads and the spans of its two branches.
     pub fn condition(&mut self, node: Node<'_>) {
-        let (test, then, orelse) = match node.kind() {
+        let (test, then, orelse) = match kind(node) {
             "if_statement" => {
                 let mut c = node.walk();
                 let alternatives: Vec<Node<'_>> =
@@ -764,7 +764,7 @@ impl<'a> Raw<'a> {
                 };
                 (
                     node.child_by_field_id(FIELD.condition),
-                    node.child_by_field_name("consequence"),
+                    node.child_by_field_id(FIELD.consequence),
                     orelse,
                 )
             }
@@ -779,7 +779,7 @@ impl<'a> Raw<'a> {
                     if steps > MAX_CLAUSES {
                         break;
                     }
-                    if matches!(n.kind(), "elif_clause" | "else_clause") {
+                    if matches!(kind(n), "elif_clause" | "else_clause") {
                         first = first.or(Some(n));
                         last = Some(n);
                     }
@@ -790,7 +790,7 @@ impl<'a> Raw<'a> {
                     .map(|(a, b)| self.index.span(a.start_byte(), b.end_byte()));
                 (
                     node.child_by_field_id(FIELD.condition),
-                    node.child_by_field_name("consequence"),
+                    node.child_by_field_id(FIELD.consequence),
                     orelse,
                 )
             }
@@ -799,7 +799,7 @@ impl<'a> Raw<'a> {
                 let mut c = node.walk();
                 let parts: Vec<Node<'_>> = node
                     .named_children(&mut c)
-                    .filter(|n| n.kind() != "comment")
+                    .filter(|n| kind(*n) != "comment")
                     .collect();
                 match parts.as_slice() {
                     [a, test, b] => (Some(*test), Some(*a), Some(self.span(*b))),
@@ -827,7 +827,7 @@ impl<'a> Raw<'a> {
         if let Some(args) = node.child_by_field_id(FIELD.superclasses) {
             let mut c = args.walk();
             for b in args.named_children(&mut c) {
-                if b.kind() != "keyword_argument" && b.kind() != "comment" {
+                if kind(b) != "keyword_argument" && kind(b) != "comment" {
                     bases.push(chain(b, self.src));
                 }
             }
@@ -850,7 +850,7 @@ impl<'a> Raw<'a> {
     /// annotation are plain assignments (`phone = Column(String)`).
     fn class_fields(&self, node: Node<'_>) -> Vec<RawField> {
         let mut out = Vec::new();
-        let Some(body) = node.child_by_field_name("body") else {
+        let Some(body) = node.child_by_field_id(FIELD.body) else {
             return out;
         };
         let mut c = body.walk();
@@ -923,7 +923,7 @@ impl<'a> Raw<'a> {
                     return;
                 };
                 let key = match target
-                    .child_by_field_name("subscript")
+                    .child_by_field_id(FIELD.subscript)
                     .map(|k| values::value(k, self.src, &mut self.memo))
                 {
                     Some(Value::Str(k)) if !k.is_empty() => Some(k),
@@ -1042,7 +1042,7 @@ fn condition_names(test: Node<'_>, src: &str) -> Vec<String> {
         if seen > MAX_CONDITION_NODES || names.len() >= MAX_CONDITION_NAMES {
             break;
         }
-        let name = match n.kind() {
+        let name = match kind(n) {
             "identifier" | "attribute" => {
                 let text = node_text(n, src);
                 (text.len() <= MAX_CONDITION_NAME).then(|| values::collapse_ws(text))
@@ -1059,9 +1059,9 @@ fn condition_names(test: Node<'_>, src: &str) -> Vec<String> {
             }
             _ => {
                 // Children in reverse, so names come out in source order.
-                let mut c = n.walk();
-                let children: Vec<Node<'_>> = n.named_children(&mut c).collect();
-                stack.extend(children.into_iter().rev());
+                let from = stack.len();
+                stack.extend(values::named_children(n));
+                stack[from..].reverse();
                 continue;
             }
         };
@@ -1237,21 +1237,21 @@ fn yielded_type<'t>(t: Node<'t>, src: &str) -> Option<Node<'t>> {
         "AbstractContextManager",
         "AbstractAsyncContextManager",
     ];
-    let (base, first) = match t.kind() {
+    let (base, first) = match kind(t) {
         // `Iterator[Client]` in a type position: the name, then `[...]`.
         "generic_type" => (t.named_child(0)?, t.named_child(1)?.named_child(0)?),
         "subscript" => (
-            t.child_by_field_name("value")?,
-            t.child_by_field_name("subscript")?,
+            t.child_by_field_id(FIELD.value)?,
+            t.child_by_field_id(FIELD.subscript)?,
         ),
         _ => return None,
     };
-    let last = match base.kind() {
+    let last = match kind(base) {
         "identifier" => base,
-        "attribute" => base.child_by_field_name("attribute")?,
+        "attribute" => base.child_by_field_id(FIELD.attribute)?,
         _ => return None,
     };
-    let first = if first.kind() == "type" {
+    let first = if kind(first) == "type" {
         first.named_child(0)?
     } else {
         first
@@ -1282,8 +1282,8 @@ fn one_type<'t>(t: Node<'t>, src: &str) -> Option<Node<'t>> {
                     (t.named_child(0)?, t.named_child(1)?.named_child(0)?)
                 } else {
                     (
-                        t.child_by_field_name("value")?,
-                        t.child_by_field_name("subscript")?,
+                        t.child_by_field_id(FIELD.value)?,
+                        t.child_by_field_id(FIELD.subscript)?,
                     )
                 };
                 let last = match kind(base) {

@@ -58,6 +58,9 @@ struct Env<'a> {
     /// Function qualname → index.
     fn_by_qualname: Map<&'a str, usize>,
     class_by_qualname: Map<&'a str, usize>,
+    /// The enclosing function of each function, found once: scopes are
+    /// climbed for every name read (`binding`, `is_parameter`).
+    outer: Vec<Option<usize>>,
     /// `binding_type(i, 0)` per assignment once computed: a variable is
     /// typically read many times. (Deeper calls are not kept: their hop
     /// count can cut them short.)
@@ -148,8 +151,16 @@ pub fn resolve(
             .enumerate()
             .map(|(i, c)| (c.qualname.as_str(), i))
             .collect(),
+        outer: Vec::new(),
         types: RefCell::new(vec![None; assignments.len()]),
     };
+    env.outer = functions
+        .iter()
+        .map(|f| {
+            let (outer, _) = f.qualname.rsplit_once('.')?;
+            env.fn_by_qualname.get(outer).copied()
+        })
+        .collect();
     for f in functions.iter().filter(|f| !f.qualname.contains('.')) {
         env.top_defs.insert(f.name.as_str(), ());
     }
@@ -462,8 +473,7 @@ impl<'a> Env<'a> {
 
     /// Enclosing function of function `f` (for closures).
     fn outer_function(&self, f: usize) -> Option<usize> {
-        let (outer, _) = self.functions[f].qualname.rsplit_once('.')?;
-        self.fn_by_qualname.get(outer).copied()
+        self.outer[f]
     }
 
     fn call(&self, call: RawCall, place: &Place) -> Call {

@@ -16,7 +16,9 @@ pub struct Fields {
     pub argument: u16,
     pub arguments: u16,
     pub attribute: u16,
+    pub body: u16,
     pub condition: u16,
+    pub consequence: u16,
     pub function: u16,
     pub key: u16,
     pub left: u16,
@@ -25,7 +27,9 @@ pub struct Fields {
     pub object: u16,
     pub operator: u16,
     pub parameters: u16,
+    pub return_type: u16,
     pub right: u16,
+    pub subscript: u16,
     pub superclasses: u16,
     pub type_: u16,
     pub value: u16,
@@ -43,7 +47,9 @@ pub static FIELD: LazyLock<Fields> = LazyLock::new(|| {
         argument: id("argument"),
         arguments: id("arguments"),
         attribute: id("attribute"),
+        body: id("body"),
         condition: id("condition"),
+        consequence: id("consequence"),
         function: id("function"),
         key: id("key"),
         left: id("left"),
@@ -52,7 +58,9 @@ pub static FIELD: LazyLock<Fields> = LazyLock::new(|| {
         object: id("object"),
         operator: id("operator"),
         parameters: id("parameters"),
+        return_type: id("return_type"),
         right: id("right"),
+        subscript: id("subscript"),
         superclasses: id("superclasses"),
         type_: id("type"),
         value: id("value"),
@@ -166,6 +174,53 @@ fn collapse_ws_upto(chars: impl Iterator<Item = char>, limit: usize) -> (String,
     (out, false)
 }
 
+/// `collapse_ws_upto` of ASCII text, byte by byte (every character is
+/// one byte; the ASCII white space `char::is_whitespace` accepts is
+/// `\t`..=`\r` and the space).
+fn collapse_ascii_upto(text: &[u8], limit: usize) -> (String, bool) {
+    let mut out: Vec<u8> = Vec::with_capacity(text.len().min(limit + 1));
+    let mut space = false;
+    let mut quote: Option<u8> = None;
+    let mut escaped = false;
+    for &c in text {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == b'\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+        } else if matches!(c, b' ' | b'\t'..=b'\r') {
+            space = true;
+            continue;
+        } else {
+            if c == b'"' || c == b'\'' {
+                quote = Some(c);
+            }
+            if space
+                && let Some(&prev) = out.last()
+                && needs_space(Some(char::from(prev)), char::from(c))
+            {
+                out.push(b' ');
+                if out.len() >= limit {
+                    return (ascii_string(out), true);
+                }
+            }
+            space = false;
+        }
+        out.push(c);
+        if out.len() >= limit {
+            return (ascii_string(out), true);
+        }
+    }
+    (ascii_string(out), false)
+}
+
+fn ascii_string(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
 /// Keep a space only between two word characters (`lambda x`), not around dots.
 fn needs_space(prev: Option<char>, next: char) -> bool {
     let word = |c: char| c.is_alphanumeric() || c == '_';
@@ -183,8 +238,17 @@ pub fn short_text(n: Node<'_>, src: &str) -> String {
     // The first `MAX_EXPR_TEXT * 4` characters, collapsed; more than
     // `MAX_EXPR_TEXT` of those are cut with an ellipsis. Collapsing stops at
     // one character past the limit rather than going through a long text.
-    let raw = text.chars().take(MAX_EXPR_TEXT * 4);
-    let (mut s, over) = collapse_ws_upto(raw, MAX_EXPR_TEXT + 1);
+    let head = &text.as_bytes()[..text.len().min(MAX_EXPR_TEXT * 4)];
+    let (mut s, over) = if head.is_ascii() {
+        let fast = collapse_ascii_upto(head, MAX_EXPR_TEXT + 1);
+        debug_assert_eq!(
+            fast,
+            collapse_ws_upto(text.chars().take(MAX_EXPR_TEXT * 4), MAX_EXPR_TEXT + 1)
+        );
+        fast
+    } else {
+        collapse_ws_upto(text.chars().take(MAX_EXPR_TEXT * 4), MAX_EXPR_TEXT + 1)
+    };
     if over {
         s.pop();
         s.push('…');
@@ -335,6 +399,11 @@ fn unescape(s: &str) -> String {
 /// costs several such steps, so indexing is cheaper for the handful of
 /// children most expressions have; long lists and bodies use the cursor.
 pub(super) const INDEXED_CHILDREN: usize = 12;
+
+/// The named children of `n`, in order, by index or with a cursor.
+pub(super) fn named_children(n: Node<'_>) -> impl Iterator<Item = Node<'_>> {
+    children(n, true)
+}
 
 /// The children of `n` (only the named ones if `named`), in order.
 fn children(n: Node<'_>, named: bool) -> Children<'_> {
@@ -526,6 +595,258 @@ pub fn reads(n: Node<'_>, src: &str, memo: &mut Memo) -> Box<[Ustr]> {
     if let Some(kept) = memo.reads.remove(&n.id()) {
         return kept;
     }
+    if let Some(names) = reads_from_text(n, src) {
+        // A scratch memo: the tree walk keeps what it finds inside.
+        debug_assert_eq!(
+            names,
+            reads_of_tree(n, src, &mut Memo::default()),
+            "{:?}",
+            node_text(n, src)
+        );
+        return names;
+    }
+    reads_of_tree(n, src, memo)
+}
+
+/// Longest expression text `reads_from_text` takes: a subtree has fewer
+/// named nodes than twice its bytes, so the walk's node limit cannot cut it.
+const MAX_READS_TEXT: usize = 512;
+
+/// `reads` of a simple expression from its text alone: names and attribute
+/// chains of names, calls, subscripts, strings and numbers, commas,
+/// operators, and the words `and or not in is if else await`. Stepping onto
+/// each node of the subtree costs more than reading its bytes (most
+/// expressions are short). `None` for any other form (a comment, a colon,
+/// a brace outside a plain string, a dot after a number, a keyword that
+/// opens a comprehension or a lambda, white space inside a chain, non-ASCII
+/// outside strings, more names than `reads` keeps): then the tree says.
+fn reads_from_text(n: Node<'_>, src: &str) -> Option<Box<[Ustr]>> {
+    let text = node_text(n, src);
+    if text.len() > MAX_READS_TEXT || n.has_error() {
+        return None;
+    }
+    let b = text.as_bytes();
+    let name_end = |from: usize| {
+        from + b[from..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+            .count()
+    };
+    let mut out: Vec<Ustr> = Vec::new();
+    // Whether the last token ends a value: a `.name` after it is an
+    // attribute of something that is not a name chain (`f().y`, `a[0].b`);
+    // and whether that value is a chain of names (`a .b` is one chain).
+    let mut after_value = false;
+    let mut after_name = false;
+    // `*` just before: tree-sitter reads `*a.b` as `(*a).b`.
+    let mut after_star = false;
+    // Brackets open around `i`: a keyword argument is inside a call's.
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if !matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'.') {
+            after_name = false;
+        }
+        let star = after_star;
+        if !matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
+            after_star = c == b'*';
+        }
+        match c {
+            b' ' | b'\t' | b'\n' | b'\r' => i += 1,
+            b'(' | b'[' | b',' => {
+                if c != b',' {
+                    depth += 1;
+                }
+                after_value = false;
+                i += 1;
+            }
+            b')' | b']' => {
+                depth = depth.checked_sub(1)?;
+                after_value = true;
+                i += 1;
+            }
+            b'+' | b'-' | b'*' | b'/' | b'%' | b'<' | b'>' | b'=' | b'!' | b'&' | b'|' | b'^'
+            | b'~' | b'@' => {
+                after_value = false;
+                i += 1;
+            }
+            // The attribute of a value that is not a name: not a read.
+            b'.' => {
+                let end = name_end(i + 1);
+                if !after_value
+                    || after_name
+                    || end == i + 1
+                    || !b[i + 1].is_ascii_alphabetic() && b[i + 1] != b'_'
+                {
+                    return None;
+                }
+                if reserved(&text[i + 1..end]) {
+                    return None;
+                }
+                i = end;
+            }
+            b'\'' | b'"' => {
+                i = string_end(b, i, false)?;
+                after_value = true;
+            }
+            b'0'..=b'9' => {
+                i = name_end(i);
+                // A fraction (`0.5`, `1.5e`; the exponent's sign is an operator).
+                if b.get(i) == Some(&b'.') && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+                    i = name_end(i + 1);
+                }
+                if b.get(i) == Some(&b'.') {
+                    return None;
+                }
+                after_value = true;
+            }
+            b'a'..=b'z' | b'A'..=b'Z' | b'_' => {
+                let end = name_end(i);
+                let word = &text[i..end];
+                if matches!(b.get(end), Some(b'\'' | b'"')) {
+                    // A string's prefix (`rb'...'`); an f-string's braces hold reads.
+                    if word.len() > 2 || !word.bytes().all(|p| b"rRbBuUfF".contains(&p)) {
+                        return None;
+                    }
+                    i = string_end(b, end, word.bytes().any(|p| p == b'f' || p == b'F'))?;
+                    after_value = true;
+                    continue;
+                }
+                match word {
+                    "None" | "True" | "False" => {
+                        i = end;
+                        after_value = true;
+                        continue;
+                    }
+                    "and" | "or" | "not" | "in" | "is" | "if" | "else" | "await" => {
+                        i = end;
+                        after_value = false;
+                        continue;
+                    }
+                    _ if reserved(word) => return None,
+                    _ => {}
+                }
+                // A chain of names, `a.b.c`, written without white space.
+                let mut j = end;
+                while b.get(j) == Some(&b'.')
+                    && b.get(j + 1)
+                        .is_some_and(|x| x.is_ascii_alphabetic() || *x == b'_')
+                {
+                    let k = name_end(j + 1);
+                    if reserved(&text[j + 1..k]) {
+                        return None;
+                    }
+                    j = k;
+                }
+                if star && j > end {
+                    return None;
+                }
+                // A keyword argument's name (`f(x=1)`, not `x == 1`) is no read.
+                let mut k = j;
+                while matches!(b.get(k), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+                    k += 1;
+                }
+                let keyword = j == end && b.get(k) == Some(&b'=') && b.get(k + 1) != Some(&b'=');
+                if keyword && (depth == 0 || after_value) {
+                    // Not an argument list's (an assignment, `a.b=`): the tree says.
+                    return None;
+                }
+                if !keyword {
+                    let name = Ustr::from(&text[i..j]);
+                    if !out.contains(&name) {
+                        if out.len() >= MAX_READS {
+                            return None;
+                        }
+                        out.push(name);
+                    }
+                }
+                i = j;
+                after_value = true;
+                after_name = true;
+            }
+            _ => return None,
+        }
+    }
+    Some(out.into())
+}
+
+/// Python's keywords and the words its grammar treats apart (`print`,
+/// `exec`, `match`, `type`...): `reads_from_text` leaves them to the tree.
+fn reserved(word: &str) -> bool {
+    matches!(
+        word,
+        "and"
+            | "as"
+            | "assert"
+            | "async"
+            | "await"
+            | "break"
+            | "class"
+            | "continue"
+            | "def"
+            | "del"
+            | "elif"
+            | "else"
+            | "except"
+            | "exec"
+            | "finally"
+            | "for"
+            | "from"
+            | "global"
+            | "if"
+            | "import"
+            | "in"
+            | "is"
+            | "lambda"
+            | "nonlocal"
+            | "not"
+            | "or"
+            | "pass"
+            | "print"
+            | "raise"
+            | "return"
+            | "try"
+            | "while"
+            | "with"
+            | "yield"
+            | "match"
+            | "case"
+            | "type"
+            | "None"
+            | "True"
+            | "False"
+    )
+}
+
+/// The end of the string literal whose quote is at `at`; `None` when it is
+/// not closed within `b`, or when it is an f-string with a brace.
+fn string_end(b: &[u8], at: usize, fstring: bool) -> Option<usize> {
+    let q = b[at];
+    let triple = b.get(at + 1) == Some(&q) && b.get(at + 2) == Some(&q);
+    let width = if triple { 3 } else { 1 };
+    let mut i = at + width;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'{' if fstring => return None,
+            c if c == q => {
+                if !triple {
+                    return Some(i + 1);
+                }
+                if b.get(i + 1) == Some(&q) && b.get(i + 2) == Some(&q) {
+                    return Some(i + 3);
+                }
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// `reads` by walking the subtree.
+fn reads_of_tree(n: Node<'_>, src: &str, memo: &mut Memo) -> Box<[Ustr]> {
     enum Step<'t> {
         /// A node, and whether it is an argument or hole to keep reads for.
         Visit(Node<'t>, bool),
@@ -537,9 +858,11 @@ pub fn reads(n: Node<'_>, src: &str, memo: &mut Memo) -> Box<[Ustr]> {
     // names of its stretch. A subtree walked to its end here would also be
     // walked to its end alone (fewer nodes seen, fewer names found), so
     // what is kept is what `reads` of it gives.
-    let mut found: Vec<Ustr> = Vec::new();
+    // Sized for most expressions: growing them cost a reallocation each time.
+    let mut found: Vec<Ustr> = Vec::with_capacity(16);
     let mut elements: Vec<Element> = Vec::new();
-    let mut stack = vec![Step::Visit(n, false)];
+    let mut stack = Vec::with_capacity(16);
+    stack.push(Step::Visit(n, false));
     let mut seen = 0;
     while let Some(step) = stack.pop() {
         let (m, keep) = match step {
@@ -630,7 +953,7 @@ fn comprehension_field(n: Node<'_>, src: &str) -> Option<Element> {
     ) {
         return None;
     }
-    let body = n.child_by_field_name("body")?;
+    let body = n.child_by_field_id(FIELD.body)?;
     let mut c = n.walk();
     let mut clauses = n
         .named_children(&mut c)
@@ -781,18 +1104,18 @@ fn shape_at(n: Node<'_>, src: &str, depth: usize, memo: &mut Memo) -> Shape {
             }
         }
         "call" => {
-            if let Some(t) = format_template(n, src) {
+            // The callee looked up once (a field look-up steps through the children).
+            let function = n.child_by_field_id(FIELD.function);
+            if let Some(t) = function.and_then(|f| format_template(f, src)) {
                 return t;
             }
-            let name = n
-                .child_by_field_id(FIELD.function)
-                .and_then(|f| name_chain_interned(f, src));
+            let name = function.and_then(|f| name_chain_interned(f, src));
             let Some(args) = n.child_by_field_id(FIELD.arguments) else {
                 return Shape::Other;
             };
             let Some(name) = name.filter(|_| kind(args) == "argument_list") else {
                 // `(a or b).rstrip("/")`: a method of a value that is not a name.
-                let f = n.child_by_field_id(FIELD.function);
+                let f = function;
                 if let Some(f) = f.filter(|f| kind(*f) == "attribute")
                     && let Some(method) = f.child_by_field_id(FIELD.attribute)
                 {
@@ -836,9 +1159,12 @@ fn shape_at(n: Node<'_>, src: &str, depth: usize, memo: &mut Memo) -> Shape {
 /// `"http://{}:{}/x".format(...)`: a template whose holes are the
 /// replacement fields (`{}`, `{0}`, `{host}`; `{{` and `}}` are braces).
 /// What fills them is in the call's arguments, not in the shape.
-fn format_template(n: Node<'_>, src: &str) -> Option<Shape> {
-    let f = n.child_by_field_id(FIELD.function)?;
-    if kind(f) != "attribute" || node_text(f.child_by_field_id(FIELD.attribute)?, src) != "format" {
+fn format_template(f: Node<'_>, src: &str) -> Option<Shape> {
+    // An attribute ends with its name: most callees are no `.format`.
+    if kind(f) != "attribute"
+        || !node_text(f, src).ends_with("format")
+        || node_text(f.child_by_field_id(FIELD.attribute)?, src) != "format"
+    {
         return None;
     }
     let object = f.child_by_field_id(FIELD.object)?;
@@ -1240,6 +1566,61 @@ b = 'open
             while !cursor.goto_next_sibling() {
                 if !cursor.goto_parent() {
                     assert!(strings >= 18 && fast_ones >= 8, "{strings} {fast_ones}");
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Reads taken from the text give what the tree walk gives, on every
+    /// node of expressions chosen to hit the text reading's corners; the
+    /// forms it leaves to the tree are left.
+    #[test]
+    fn reads_from_text_agree_with_the_tree() {
+        let mut parser = python_parser();
+        let src = r#"x = json.loads(raw_chat)
+y = a.b(c).d(e, k=v, **kw)[0].f + g(*args) - h.i .j
+z = (a).b, "s".join(p), 'it''s' r"\d" b'x', f'plain', f'{hole}', '{not}'.format(q)
+w = a . b + c.\
+  d
+v = 1.5e-3 * n + 0x1F - 1_000 + 2j + m[1:2] + (not p) and q or r if s else t
+u = f(a == b, c != d, e <= f, g>=h, i=-1, j =2)
+t = [x for x in y] + {k: v} + (lambda q: q) + None.x + True + obj.type + print(n) + 1 .real
+s = await call(x) if x is not None else other[...]
+q = [*signature.parameters.keys()]
+r = dict(a=1,
+         b=c.d,  # comment
+         e=生)
+"#;
+        let tree = parser.parse(src, None).unwrap();
+        let mut cursor = tree.walk();
+        let (mut nodes, mut fast) = (0, 0);
+        loop {
+            let n = cursor.node();
+            let part = n.kind().starts_with("string_") || n.kind() == "escape_sequence";
+            if n.is_named()
+                && !part
+                && !matches!(n.kind(), "module" | "expression_statement" | "assignment")
+            {
+                nodes += 1;
+                if let Some(names) = super::reads_from_text(n, src) {
+                    fast += 1;
+                    let tree_names = super::reads_of_tree(n, src, &mut super::Memo::default());
+                    assert_eq!(
+                        names,
+                        tree_names,
+                        "{:?} {}",
+                        super::node_text(n, src),
+                        n.to_sexp()
+                    );
+                }
+            }
+            if cursor.goto_first_child() || cursor.goto_next_sibling() {
+                continue;
+            }
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    assert!(fast >= 60 && fast < nodes, "{fast} of {nodes}");
                     return;
                 }
             }
