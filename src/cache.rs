@@ -990,7 +990,11 @@ mod tests {
         assert!(cache.get_digests().is_empty());
         let k = FactsCache::key("a.py", "x = 1\n");
         let digest = cache.put(&k, &mut facts("a.py"), &[]).unwrap();
-        assert_eq!(cache.get(&k).unwrap().2, digest, "read back, the same digest");
+        assert_eq!(
+            cache.get(&k).unwrap().2,
+            digest,
+            "read back, the same digest"
+        );
         let rec = Digested { digest, lines: 1 };
         let other = (FactsCache::key("b.py", ""), Digested { digest, lines: 0 });
         cache.put_digests(&mut [(k, rec), other]);
