@@ -54,9 +54,16 @@
 //! `<key>/results/`, named by a hash over the settings that can change a
 //! result and every file's path and facts key (`result_key`). A warm run
 //! on an unchanged tree still reads and hashes every file, but loads no
-//! facts and runs neither the index nor the rules. Same rules as for facts:
-//! atomic writes, any damage is a miss; only the few most recently used
-//! result entries are kept (`MAX_RESULTS`).
+//! facts and runs neither the index nor the rules. The same result is
+//! stored under a second key (`facts_result_key`): each file's facts
+//! digest in place of its facts key, so that after an edit that changes no
+//! fact (a blank line appended, a comment reworded in place) only the
+//! changed files are parsed and the stored result is the result (the early
+//! cutoff). The unchanged files' digests come from the digest index
+//! (`<key>/digests`: facts key → digest and line count, sealed like an
+//! entry), not from their facts. Same rules as for facts: atomic writes,
+//! any damage is a miss; only the few most recently used result entries
+//! are kept (`MAX_RESULTS`).
 
 use std::fs;
 use std::io::{self, Read, Write};
@@ -387,15 +394,29 @@ impl FactsCache {
     /// Store a scan's result under `key` and keep only the `MAX_RESULTS`
     /// most recently used entries. Errors are ignored: a later run misses.
     pub fn put_result(&self, key: &EntryKey, entry: &ResultEntry) {
+        self.put_results(&[key], entry);
+    }
+
+    /// `put_result` under each of `keys`: encoded and hashed once.
+    pub fn put_results(&self, keys: &[&EntryKey], entry: &ResultEntry) {
         let Ok(body) = rmp_serde::to_vec(entry) else {
             return;
         };
-        let path = self.result_path(key);
-        let (sealed, _) = self.build.seal(Kind::Result, key, RESULT_MAGIC, &body);
-        if real_dir(&self.dir.join(RESULTS)).is_ok() && write_atomic(&path, &sealed).is_ok() {
-            self.wrote.store(true, Ordering::Relaxed);
-            keep_newest(&self.dir.join(RESULTS), MAX_RESULTS);
+        if keys.is_empty() || real_dir(&self.dir.join(RESULTS)).is_err() {
+            return;
         }
+        let digest: [u8; 32] = Sha256::digest(&body).into();
+        for key in keys {
+            let tag = self.build.tag_over(Kind::Result, key, &[], &digest);
+            let mut sealed = Vec::with_capacity(4 + TAG_LEN + body.len());
+            sealed.extend_from_slice(RESULT_MAGIC);
+            sealed.extend_from_slice(&tag);
+            sealed.extend_from_slice(&body);
+            if write_atomic(&self.result_path(key), &sealed).is_ok() {
+                self.wrote.store(true, Ordering::Relaxed);
+            }
+        }
+        keep_newest(&self.dir.join(RESULTS), MAX_RESULTS);
     }
 
     /// (hits, misses) so far.
@@ -540,6 +561,18 @@ impl BuildId {
     fn tag(&self, kind: Kind, key: &EntryKey, body: &[u8]) -> Option<([u8; TAG_LEN], [u8; 32])> {
         let (head, rest) = body.split_at_checked(kind.head())?;
         let digest: [u8; 32] = Sha256::digest(rest).into();
+        Some((self.tag_over(kind, key, head, &digest), digest))
+    }
+
+    /// The checksum of an entry whose body is `head` and then bytes whose
+    /// digest is `digest`.
+    fn tag_over(
+        &self,
+        kind: Kind,
+        key: &EntryKey,
+        head: &[u8],
+        digest: &[u8; 32],
+    ) -> [u8; TAG_LEN] {
         let mut h = Sha256::new();
         h.update(b"synthlint-cache-entry\0");
         h.update(self.0);
@@ -547,7 +580,7 @@ impl BuildId {
         h.update(key);
         h.update(head);
         h.update(digest);
-        Some((h.finalize().into(), digest))
+        h.finalize().into()
     }
 
     /// An entry (magic bytes, checksum, body) and the body's digest.
@@ -1038,6 +1071,17 @@ mod tests {
             fs::write(&path, bad).unwrap();
             assert!(cache.get_result(&k).is_none());
         }
+        // One result under two keys: each entry sealed for its own key.
+        let k2 = facts_result_key(b"s", &[], &[]).unwrap();
+        cache.put_results(&[&k, &k2], &e);
+        for key in [&k, &k2] {
+            let back = cache.get_result(key).expect("hit");
+            assert_eq!(back.findings.len(), 1);
+        }
+        let mut swapped = fs::read(cache.result_path(&k2)).unwrap();
+        swapped[4..4 + TAG_LEN].copy_from_slice(&fs::read(&path).unwrap()[4..4 + TAG_LEN]);
+        fs::write(cache.result_path(&k2), swapped).unwrap();
+        assert!(cache.get_result(&k2).is_none(), "another key's seal");
         // A rule code this build does not know makes the entry unreadable.
         cache.put_result(&k, &entry("XYZ999"));
         assert!(path.is_file());

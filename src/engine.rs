@@ -610,9 +610,8 @@ fn scan_with_cache(
         findings: result.findings,
         notifications: result.notifications,
     };
-    for key in [&result_key, &facts_key].into_iter().flatten() {
-        cache.put_result(key, &entry);
-    }
+    let keys: Vec<&EntryKey> = [&result_key, &facts_key].into_iter().flatten().collect();
+    cache.put_results(&keys, &entry);
     cache.finish();
     ScanResult {
         findings: entry.findings,
