@@ -353,7 +353,7 @@ impl FactsCache {
     /// Replace the digest index with `records` (sorted here). Errors are
     /// ignored: a later run loads those files' facts to digest them.
     pub fn put_digests(&self, records: &mut [(EntryKey, Digested)]) {
-        records.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        records.sort_unstable_by_key(|r| r.0);
         let mut body = Vec::with_capacity(records.len() * DIGEST_RECORD);
         for (key, d) in records.iter() {
             body.extend_from_slice(key);

@@ -529,7 +529,10 @@ fn scan_with_cache(
         .map(|(f, r)| match r {
             Ok((text, key)) => match known.get(&key) {
                 Some(d) => Slot::Known(text, key, *d),
-                None => Slot::Loaded(key, extract_cached(f, &text, &key, &options, cache)),
+                None => Slot::Loaded(
+                    key,
+                    Box::new(extract_cached(f, &text, &key, &options, cache)),
+                ),
             },
             Err(n) => Slot::Skipped(n),
         })
@@ -576,9 +579,10 @@ fn scan_with_cache(
         .into_par_iter()
         .zip(&files)
         .map(|(s, f)| match s {
-            Slot::Known(text, key, _) => {
-                Slot::Loaded(key, extract_cached(f, &text, &key, &options, cache))
-            }
+            Slot::Known(text, key, _) => Slot::Loaded(
+                key,
+                Box::new(extract_cached(f, &text, &key, &options, cache)),
+            ),
             loaded => loaded,
         })
         .collect();
@@ -624,8 +628,8 @@ fn scan_with_cache(
 enum Slot {
     /// Read; its facts digest is in the digest index, its facts not loaded.
     Known(String, EntryKey, Digested),
-    /// Its facts.
-    Loaded(EntryKey, Extracted),
+    /// Its facts (boxed: the other kinds are small).
+    Loaded(EntryKey, Box<Extracted>),
     /// Not read: why.
     Skipped(Notification),
 }
