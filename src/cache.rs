@@ -54,9 +54,16 @@
 //! `<key>/results/`, named by a hash over the settings that can change a
 //! result and every file's path and facts key (`result_key`). A warm run
 //! on an unchanged tree still reads and hashes every file, but loads no
-//! facts and runs neither the index nor the rules. Same rules as for facts:
-//! atomic writes, any damage is a miss; only the few most recently used
-//! result entries are kept (`MAX_RESULTS`).
+//! facts and runs neither the index nor the rules. The same result is
+//! stored under a second key (`facts_result_key`): each file's facts
+//! digest in place of its facts key, so that after an edit that changes no
+//! fact (a blank line appended, a comment reworded in place) only the
+//! changed files are parsed and the stored result is the result (the early
+//! cutoff). The unchanged files' digests come from the digest index
+//! (`<key>/digests`: facts key → digest and line count, sealed like an
+//! entry), not from their facts. Same rules as for facts: atomic writes,
+//! any damage is a miss; only the few most recently used result entries
+//! are kept (`MAX_RESULTS`).
 
 use std::fs;
 use std::io::{self, Read, Write};
@@ -68,6 +75,7 @@ use sha2::{Digest, Sha256};
 
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::FastMap;
 use crate::facts::FileFacts;
 use crate::finding::{Finding, Notification};
 
@@ -76,8 +84,12 @@ pub const DEFAULT_DIR: &str = ".synthlint_cache";
 /// Bump when the entry encoding changes.
 const FORMAT: &str = "synthlint-facts-v5";
 const MAGIC: &[u8; 4] = b"SLF6";
-/// Bump when the result entry encoding or the result key changes.
-const RESULT_MAGIC: &[u8; 4] = b"SLR3";
+/// Bump when the result entry encoding or the result keys change.
+const RESULT_MAGIC: &[u8; 4] = b"SLR4";
+/// Bump when the digest index's encoding changes.
+const DIGESTS_MAGIC: &[u8; 4] = b"SLD1";
+/// The digest index's name in a key directory.
+const DIGESTS: &str = "digests";
 /// Length of an entry's checksum, after the magic bytes.
 const TAG_LEN: usize = 32;
 /// Largest entry read (facts of a file at the largest `max-file-size`).
@@ -87,8 +99,9 @@ const CACHEDIR_TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
                             # This file is a cache directory tag created by synthlint.\n";
 const GITIGNORE: &str = "# Created by synthlint.\n*\n";
 /// Result entries are whole reports: keep only the most recently used few
-/// (a branch switch and back still hits).
-const MAX_RESULTS: usize = 4;
+/// (a branch switch and back still hits). A scan that ran the rules
+/// stores its result under two keys (texts and facts).
+const MAX_RESULTS: usize = 8;
 const RESULTS: &str = "results";
 const DAY: Duration = Duration::from_secs(24 * 3600);
 const ENTRY_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
@@ -109,6 +122,20 @@ pub struct FactsCache {
 
 /// Key of one file's entry.
 pub type EntryKey = [u8; 32];
+
+/// What the facts of one file are, whatever text they came from: SHA-256
+/// of its facts entry's body less the line count (`encode_body`), i.e. of
+/// the encoded facts and extraction notifications. Two texts with the same
+/// facts digest alike (a blank line appended, a comment reworded in
+/// place); the facts result key is made of these.
+pub type FactsDigest = [u8; 32];
+
+/// A file's facts digest and line count, as the digest index keeps them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Digested {
+    pub digest: FactsDigest,
+    pub lines: u32,
+}
 
 /// What a scan produced beyond the rule list (which the settings give).
 #[derive(Debug, Serialize, Deserialize)]
@@ -132,8 +159,34 @@ pub fn result_key(
     files: &[(&str, EntryKey)],
     notes: &[Notification],
 ) -> Option<EntryKey> {
+    key_over(b"texts", settings, files, notes)
+}
+
+/// The second key of a scan's result, over what the index and the rules
+/// read (docs/performance.md, "early cutoff"): `files` holds every
+/// analysed file's path and facts digest instead of its text's key, the
+/// rest is as in [`result_key`]. A run whose changed files' facts are
+/// those of the stored run's (a blank line appended, a comment reworded in
+/// place) finds the result here. The two keys never collide: each hashes
+/// its own label first.
+pub fn facts_result_key(
+    settings: &[u8],
+    files: &[(&str, FactsDigest)],
+    notes: &[Notification],
+) -> Option<EntryKey> {
+    key_over(b"facts", settings, files, notes)
+}
+
+fn key_over(
+    label: &[u8],
+    settings: &[u8],
+    files: &[(&str, [u8; 32])],
+    notes: &[Notification],
+) -> Option<EntryKey> {
     let mut h = Sha256::new();
     h.update(RESULT_MAGIC);
+    h.update((label.len() as u64).to_le_bytes());
+    h.update(label);
     h.update((settings.len() as u64).to_le_bytes());
     h.update(settings);
     h.update((files.len() as u64).to_le_bytes());
@@ -226,8 +279,8 @@ impl FactsCache {
         self.dir.join(&hex[..2]).join(&hex[2..])
     }
 
-    /// The cached facts for `key`, if any.
-    pub fn get(&self, key: &EntryKey) -> Option<(FileFacts, Vec<Notification>)> {
+    /// The cached facts for `key`, if any, with their digest.
+    pub fn get(&self, key: &EntryKey) -> Option<(FileFacts, Vec<Notification>, FactsDigest)> {
         let found = self.read(key);
         let counter = if found.is_some() {
             &self.hits
@@ -238,10 +291,10 @@ impl FactsCache {
         found
     }
 
-    fn read(&self, key: &EntryKey) -> Option<(FileFacts, Vec<Notification>)> {
+    fn read(&self, key: &EntryKey) -> Option<(FileFacts, Vec<Notification>, FactsDigest)> {
         let (f, bytes) = read_entry(&self.path(key))?;
-        let body = self.build.verify(Kind::Facts, key, MAGIC, &bytes)?;
-        let entry = decode_body(body)?;
+        let (body, digest) = self.build.verify(Kind::Facts, key, MAGIC, &bytes)?;
+        let (facts, notes) = decode_body(body)?;
         // Keep entries in use from being pruned; at most one write a day.
         if f.metadata()
             .and_then(|m| m.modified())
@@ -249,20 +302,70 @@ impl FactsCache {
         {
             let _ = f.set_modified(SystemTime::now());
         }
-        Some(entry)
+        Some((facts, notes, digest))
     }
 
-    /// Store the facts of `key`. Errors are ignored: a later run misses.
-    pub fn put(&self, key: &EntryKey, facts: &FileFacts, notes: &[Notification]) {
-        let _ = self.write(key, facts, notes);
-    }
-
-    fn write(&self, key: &EntryKey, facts: &FileFacts, notes: &[Notification]) -> io::Result<()> {
+    /// Store the facts of `key` and return their digest. A write error is
+    /// ignored (a later run misses); `None` only when the facts cannot be
+    /// encoded.
+    pub fn put(
+        &self,
+        key: &EntryKey,
+        facts: &mut FileFacts,
+        notes: &[Notification],
+    ) -> Option<FactsDigest> {
         self.wrote.store(true, Ordering::Relaxed);
-        let body = encode_body(facts, notes)?;
+        let body = encode_body(facts, notes).ok()?;
+        let (sealed, digest) = self.build.seal(Kind::Facts, key, MAGIC, &body);
         let path = self.path(key);
-        real_dir(path.parent().expect("entries sit in a shard"))?;
-        write_atomic(&path, &self.build.seal(Kind::Facts, key, MAGIC, &body))
+        if real_dir(path.parent().expect("entries sit in a shard")).is_ok() {
+            let _ = write_atomic(&path, &sealed);
+        }
+        Some(digest)
+    }
+
+    /// The digest index: facts key → facts digest and line count of the
+    /// files of the last scan that wrote it. Empty when missing or damaged.
+    pub fn get_digests(&self) -> FastMap<EntryKey, Digested> {
+        let mut map = FastMap::default();
+        let Some((_, bytes)) = read_entry(&self.dir.join(DIGESTS)) else {
+            return map;
+        };
+        let Some((body, _)) = self
+            .build
+            .verify(Kind::Digests, &[0; 32], DIGESTS_MAGIC, &bytes)
+        else {
+            return map;
+        };
+        if body.len() % DIGEST_RECORD != 0 {
+            return map;
+        }
+        map.reserve(body.len() / DIGEST_RECORD);
+        for r in body.chunks_exact(DIGEST_RECORD) {
+            let key: EntryKey = r[..32].try_into().expect("32 bytes");
+            let digest: FactsDigest = r[32..64].try_into().expect("32 bytes");
+            let lines = u32::from_le_bytes(r[64..].try_into().expect("4 bytes"));
+            map.insert(key, Digested { digest, lines });
+        }
+        map
+    }
+
+    /// Replace the digest index with `records` (sorted here). Errors are
+    /// ignored: a later run loads those files' facts to digest them.
+    pub fn put_digests(&self, records: &mut [(EntryKey, Digested)]) {
+        records.sort_unstable_by_key(|r| r.0);
+        let mut body = Vec::with_capacity(records.len() * DIGEST_RECORD);
+        for (key, d) in records.iter() {
+            body.extend_from_slice(key);
+            body.extend_from_slice(&d.digest);
+            body.extend_from_slice(&d.lines.to_le_bytes());
+        }
+        let (sealed, _) = self
+            .build
+            .seal(Kind::Digests, &[0; 32], DIGESTS_MAGIC, &body);
+        if write_atomic(&self.dir.join(DIGESTS), &sealed).is_ok() {
+            self.wrote.store(true, Ordering::Relaxed);
+        }
     }
 
     fn result_path(&self, key: &EntryKey) -> PathBuf {
@@ -272,7 +375,7 @@ impl FactsCache {
     /// The stored result for `key`, if any.
     pub fn get_result(&self, key: &EntryKey) -> Option<ResultEntry> {
         let (f, bytes) = read_entry(&self.result_path(key))?;
-        let body = self.build.verify(Kind::Result, key, RESULT_MAGIC, &bytes)?;
+        let (body, _) = self.build.verify(Kind::Result, key, RESULT_MAGIC, &bytes)?;
         let entry: ResultEntry = rmp_serde::from_slice(body).ok()?;
         // A finding names a rule of this build, or the entry is not ours.
         let known = crate::rules::catalogue();
@@ -291,15 +394,29 @@ impl FactsCache {
     /// Store a scan's result under `key` and keep only the `MAX_RESULTS`
     /// most recently used entries. Errors are ignored: a later run misses.
     pub fn put_result(&self, key: &EntryKey, entry: &ResultEntry) {
+        self.put_results(&[key], entry);
+    }
+
+    /// `put_result` under each of `keys`: encoded and hashed once.
+    pub fn put_results(&self, keys: &[&EntryKey], entry: &ResultEntry) {
         let Ok(body) = rmp_serde::to_vec(entry) else {
             return;
         };
-        let path = self.result_path(key);
-        let sealed = self.build.seal(Kind::Result, key, RESULT_MAGIC, &body);
-        if real_dir(&self.dir.join(RESULTS)).is_ok() && write_atomic(&path, &sealed).is_ok() {
-            self.wrote.store(true, Ordering::Relaxed);
-            keep_newest(&self.dir.join(RESULTS), MAX_RESULTS);
+        if keys.is_empty() || real_dir(&self.dir.join(RESULTS)).is_err() {
+            return;
         }
+        let digest: [u8; 32] = Sha256::digest(&body).into();
+        for key in keys {
+            let tag = self.build.tag_over(Kind::Result, key, &[], &digest);
+            let mut sealed = Vec::with_capacity(4 + TAG_LEN + body.len());
+            sealed.extend_from_slice(RESULT_MAGIC);
+            sealed.extend_from_slice(&tag);
+            sealed.extend_from_slice(&body);
+            if write_atomic(&self.result_path(key), &sealed).is_ok() {
+                self.wrote.store(true, Ordering::Relaxed);
+            }
+        }
+        keep_newest(&self.dir.join(RESULTS), MAX_RESULTS);
     }
 
     /// (hits, misses) so far.
@@ -329,19 +446,26 @@ impl FactsCache {
     }
 }
 
-/// The body of a facts entry: the entry's string table (its length as 4
-/// bytes little-endian, then MessagePack of the strings), then MessagePack
-/// of `(FileFacts, notifications)` with structs as arrays and every
-/// interned string as its index in the table (`crate::interned`): a
-/// string is interned once per entry when read back, not at every use.
-pub(crate) fn encode_body(facts: &FileFacts, notes: &[Notification]) -> io::Result<Vec<u8>> {
+/// The body of a facts entry: the file's line count (4 bytes
+/// little-endian), the entry's string table (its length as 4 bytes
+/// little-endian, then MessagePack of the strings), then MessagePack of
+/// `(FileFacts, notifications)` with structs as arrays, every interned
+/// string as its index in the table (`crate::interned`: a string is
+/// interned once per entry when read back, not at every use) and the line
+/// count left out. The line count is read only for `--stats`; kept out of
+/// the rest, the facts digest (a hash of the rest) stays the same when a
+/// blank line is appended.
+pub(crate) fn encode_body(facts: &mut FileFacts, notes: &[Notification]) -> io::Result<Vec<u8>> {
+    let lines = std::mem::take(&mut facts.line_count);
     let (inner, strings) =
-        crate::interned::with_encode_table(|| rmp_serde::to_vec(&(facts, notes)));
+        crate::interned::with_encode_table(|| rmp_serde::to_vec(&(&*facts, notes)));
+    facts.line_count = lines;
     let inner = inner.map_err(io::Error::other)?;
     let strings: Vec<&str> = strings.iter().map(|u| u.as_str()).collect();
     let table = rmp_serde::to_vec(&strings).map_err(io::Error::other)?;
     let len = u32::try_from(table.len()).map_err(io::Error::other)?;
-    let mut body = Vec::with_capacity(4 + table.len() + inner.len());
+    let mut body = Vec::with_capacity(FACTS_HEAD + 4 + table.len() + inner.len());
+    body.extend_from_slice(&lines.to_le_bytes());
     body.extend_from_slice(&len.to_le_bytes());
     body.extend_from_slice(&table);
     body.extend_from_slice(&inner);
@@ -349,11 +473,21 @@ pub(crate) fn encode_body(facts: &FileFacts, notes: &[Notification]) -> io::Resu
 }
 
 pub(crate) fn decode_body(bytes: &[u8]) -> Option<(FileFacts, Vec<Notification>)> {
-    let (len, rest) = bytes.split_first_chunk::<4>()?;
+    let (lines, rest) = bytes.split_first_chunk::<FACTS_HEAD>()?;
+    let (len, rest) = rest.split_first_chunk::<4>()?;
     let (table, inner) = rest.split_at_checked(u32::from_le_bytes(*len) as usize)?;
     let strings: Vec<&str> = rmp_serde::from_slice(table).ok()?;
-    crate::interned::with_decode_table(&strings, || rmp_serde::from_slice(inner).ok())
+    let (mut facts, notes): (FileFacts, Vec<Notification>) =
+        crate::interned::with_decode_table(&strings, || rmp_serde::from_slice(inner).ok())?;
+    facts.line_count = u32::from_le_bytes(*lines);
+    Some((facts, notes))
 }
+
+/// Bytes at the head of a facts entry's body that its digest leaves out
+/// (the line count).
+const FACTS_HEAD: usize = 4;
+/// One record of the digest index: facts key, facts digest, line count.
+const DIGEST_RECORD: usize = 32 + 32 + 4;
 
 /// What an entry holds; part of its checksum, so that one kind can never
 /// be read as the other.
@@ -361,6 +495,18 @@ pub(crate) fn decode_body(bytes: &[u8]) -> Option<(FileFacts, Vec<Notification>)
 enum Kind {
     Facts = 1,
     Result = 2,
+    Digests = 3,
+}
+
+impl Kind {
+    /// Bytes at the head of a body that the body's digest leaves out; the
+    /// checksum covers them.
+    fn head(self) -> usize {
+        match self {
+            Kind::Facts => FACTS_HEAD,
+            Kind::Result | Kind::Digests => 0,
+        }
+    }
 }
 
 /// This build of the binary, for these settings: the key directory's name
@@ -408,39 +554,66 @@ impl BuildId {
         hex(&digest)[..16].to_string()
     }
 
-    /// The checksum of an entry: over the identity, the kind, the key and a
-    /// hash of the body (fixed-length fields: nothing can be appended).
-    fn tag(&self, kind: Kind, key: &EntryKey, body: &[u8]) -> [u8; TAG_LEN] {
-        let body_hash: [u8; 32] = Sha256::digest(body).into();
+    /// The checksum of an entry: over the identity, the kind, the key, the
+    /// body's head and a hash of the rest of it, its digest (fixed-length
+    /// fields: nothing can be appended). `None` when the body is shorter
+    /// than its head.
+    fn tag(&self, kind: Kind, key: &EntryKey, body: &[u8]) -> Option<([u8; TAG_LEN], [u8; 32])> {
+        let (head, rest) = body.split_at_checked(kind.head())?;
+        let digest: [u8; 32] = Sha256::digest(rest).into();
+        Some((self.tag_over(kind, key, head, &digest), digest))
+    }
+
+    /// The checksum of an entry whose body is `head` and then bytes whose
+    /// digest is `digest`.
+    fn tag_over(
+        &self,
+        kind: Kind,
+        key: &EntryKey,
+        head: &[u8],
+        digest: &[u8; 32],
+    ) -> [u8; TAG_LEN] {
         let mut h = Sha256::new();
         h.update(b"synthlint-cache-entry\0");
         h.update(self.0);
         h.update([kind as u8]);
         h.update(key);
-        h.update(body_hash);
+        h.update(head);
+        h.update(digest);
         h.finalize().into()
     }
 
-    /// An entry: magic bytes, checksum, body.
-    fn seal(&self, kind: Kind, key: &EntryKey, magic: &[u8; 4], body: &[u8]) -> Vec<u8> {
+    /// An entry (magic bytes, checksum, body) and the body's digest.
+    fn seal(
+        &self,
+        kind: Kind,
+        key: &EntryKey,
+        magic: &[u8; 4],
+        body: &[u8],
+    ) -> (Vec<u8>, [u8; 32]) {
+        let (tag, digest) = self
+            .tag(kind, key, body)
+            .expect("a body holds its own head");
         let mut out = Vec::with_capacity(4 + TAG_LEN + body.len());
         out.extend_from_slice(magic);
-        out.extend_from_slice(&self.tag(kind, key, body));
+        out.extend_from_slice(&tag);
         out.extend_from_slice(body);
-        out
+        (out, digest)
     }
 
-    /// The body of an entry whose magic bytes and checksum are right.
+    /// The body of an entry whose magic bytes and checksum are right, and
+    /// its digest.
     fn verify<'b>(
         &self,
         kind: Kind,
         key: &EntryKey,
         magic: &[u8; 4],
         entry: &'b [u8],
-    ) -> Option<&'b [u8]> {
+    ) -> Option<(&'b [u8], [u8; 32])> {
         let rest = entry.strip_prefix(magic)?;
         let (tag, body) = rest.split_at_checked(TAG_LEN)?;
-        (tag == self.tag(kind, key, body)).then_some(body)
+        let (expected, digest) = self.tag(kind, key, body)?;
+        (tag == expected).then_some((body, digest))
     }
 }
 
@@ -655,7 +828,7 @@ fn prune_other_keys(cache_dir: &Path, keep: &Path, ttl: Duration) {
             let _ = fs::remove_dir(&results);
         }
         remove_stale_temporaries(&key_dir, Duration::ZERO);
-        for stamp in [PRUNED, USED] {
+        for stamp in [PRUNED, USED, DIGESTS] {
             let path = key_dir.join(stamp);
             if fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
                 let _ = fs::remove_file(path);
@@ -687,8 +860,8 @@ mod tests {
         );
         assert_ne!(k, FactsCache::key("a.py", "x = 2\n"));
         assert!(cache.get(&k).is_none());
-        cache.put(&k, &facts("a.py"), &[]);
-        let (f, notes) = cache.get(&k).expect("hit");
+        cache.put(&k, &mut facts("a.py"), &[]);
+        let (f, notes, _) = cache.get(&k).expect("hit");
         assert_eq!(f.path, "a.py");
         assert!(notes.is_empty());
         assert_eq!(cache.counts(), (1, 1));
@@ -698,8 +871,8 @@ mod tests {
         fs::write(cache.path(&k), b"").unwrap();
         assert!(cache.get(&k).is_none());
         // An entry of an older encoding, whatever it holds, is a miss.
-        let body = encode_body(&facts("a.py"), &[]).unwrap();
-        let mut old = cache.build.seal(Kind::Facts, &k, MAGIC, &body);
+        let body = encode_body(&mut facts("a.py"), &[]).unwrap();
+        let (mut old, _) = cache.build.seal(Kind::Facts, &k, MAGIC, &body);
         old[..4].copy_from_slice(b"SLF2");
         fs::write(cache.path(&k), old).unwrap();
         assert!(cache.get(&k).is_none());
@@ -725,9 +898,10 @@ mod tests {
                 let Ok(text) = fs::read_to_string(&p) else {
                     continue;
                 };
-                let (facts, notes) = crate::lang::python::extract("f.py", &text, &["to".into()]);
+                let (mut facts, notes) =
+                    crate::lang::python::extract("f.py", &text, &["to".into()]);
                 let (back, back_notes) =
-                    decode_body(&encode_body(&facts, &notes).unwrap()).expect("decodes");
+                    decode_body(&encode_body(&mut facts, &notes).unwrap()).expect("decodes");
                 assert_eq!(
                     serde_json::to_string(&(&facts, &notes)).unwrap(),
                     serde_json::to_string(&(&back, &back_notes)).unwrap(),
@@ -740,8 +914,8 @@ mod tests {
         assert!(n > 10);
         // Every literal shape, including the unit variant `Value::None`.
         let src = "x = f(None, True, -1.5, 7, {'a': [1, (2,)], 3: None}, *a, b=c.d, e=g(), **kw)\n";
-        let (facts, notes) = crate::lang::python::extract("v.py", src, &[]);
-        let (back, _) = decode_body(&encode_body(&facts, &notes).unwrap()).expect("decodes");
+        let (mut facts, notes) = crate::lang::python::extract("v.py", src, &[]);
+        let (back, _) = decode_body(&encode_body(&mut facts, &notes).unwrap()).expect("decodes");
         assert_eq!(
             serde_json::to_string(&facts).unwrap(),
             serde_json::to_string(&back).unwrap()
@@ -799,6 +973,86 @@ mod tests {
     }
 
     #[test]
+    fn the_two_result_keys_never_meet() {
+        let k = FactsCache::key("a.py", "x = 1\n");
+        let files = [("a.py", k)];
+        assert_ne!(
+            result_key(b"s", &files, &[]),
+            facts_result_key(b"s", &files, &[])
+        );
+        let d = [7u8; 32];
+        let key = |files: &[(&str, FactsDigest)]| facts_result_key(b"s", files, &[]).unwrap();
+        assert_ne!(key(&[("a.py", d)]), key(&[("b.py", d)]));
+        assert_ne!(key(&[("a.py", d)]), key(&[("a.py", [8; 32])]));
+        assert_ne!(
+            key(&[("a.py", d)]),
+            facts_result_key(b"t", &[("a.py", d)], &[]).unwrap()
+        );
+        assert_ne!(
+            key(&[("a.py", d)]),
+            facts_result_key(b"s", &[("a.py", d)], &[note("b.py")]).unwrap()
+        );
+    }
+
+    /// The facts digest is the same for texts with the same facts (a
+    /// blank line appended, a plain comment reworded in place once comments
+    /// are dropped) and differs when a fact does; the line count is kept
+    /// apart and read back.
+    #[test]
+    fn the_facts_digest_follows_the_facts_not_the_text() {
+        let digest = |text: &str| {
+            let (mut f, notes) = crate::lang::python::extract("a.py", text, &[]);
+            f.comments.clear();
+            let body = encode_body(&mut f, &notes).unwrap();
+            let (back, _) = decode_body(&body).unwrap();
+            assert_eq!(back.line_count, f.line_count);
+            let d: FactsDigest = Sha256::digest(&body[FACTS_HEAD..]).into();
+            d
+        };
+        let base = digest("x = f(1)  # one\n");
+        assert_eq!(base, digest("x = f(1)  # one\n\n\n"));
+        assert_eq!(base, digest("x = f(1)  # two\n"));
+        assert_ne!(base, digest("x = f(2)  # one\n"));
+        assert_ne!(base, digest("\nx = f(1)  # one\n"));
+    }
+
+    #[test]
+    fn the_digest_index_round_trips_and_any_damage_empties_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = FactsCache::open(tmp.path(), tmp.path(), &[]).unwrap();
+        assert!(cache.get_digests().is_empty());
+        let k = FactsCache::key("a.py", "x = 1\n");
+        let digest = cache.put(&k, &mut facts("a.py"), &[]).unwrap();
+        assert_eq!(
+            cache.get(&k).unwrap().2,
+            digest,
+            "read back, the same digest"
+        );
+        let rec = Digested { digest, lines: 1 };
+        let other = (FactsCache::key("b.py", ""), Digested { digest, lines: 0 });
+        cache.put_digests(&mut [(k, rec), other]);
+        let map = cache.get_digests();
+        assert_eq!((map.len(), map.get(&k)), (2, Some(&rec)));
+        let path = cache.dir.join(DIGESTS);
+        let good = fs::read(&path).unwrap();
+        for i in 0..good.len() {
+            let mut bad = good.clone();
+            bad[i] ^= 0x01;
+            fs::write(&path, &bad).unwrap();
+            assert!(cache.get_digests().is_empty(), "byte {i} changed");
+        }
+        for bad in [&good[..good.len() - 1], &good[..40], b""] {
+            fs::write(&path, bad).unwrap();
+            assert!(cache.get_digests().is_empty());
+        }
+        // Sealed by another build: ignored.
+        let (_, body) = good.split_at(4 + TAG_LEN);
+        let (forged, _) = BuildId([7; 32]).seal(Kind::Digests, &[0; 32], DIGESTS_MAGIC, body);
+        fs::write(&path, forged).unwrap();
+        assert!(cache.get_digests().is_empty());
+    }
+
+    #[test]
     fn result_entries_round_trip_and_damage_is_a_miss() {
         let tmp = tempfile::tempdir().unwrap();
         let cache = FactsCache::open(tmp.path(), tmp.path(), &[]).unwrap();
@@ -817,6 +1071,17 @@ mod tests {
             fs::write(&path, bad).unwrap();
             assert!(cache.get_result(&k).is_none());
         }
+        // One result under two keys: each entry sealed for its own key.
+        let k2 = facts_result_key(b"s", &[], &[]).unwrap();
+        cache.put_results(&[&k, &k2], &e);
+        for key in [&k, &k2] {
+            let back = cache.get_result(key).expect("hit");
+            assert_eq!(back.findings.len(), 1);
+        }
+        let mut swapped = fs::read(cache.result_path(&k2)).unwrap();
+        swapped[4..4 + TAG_LEN].copy_from_slice(&fs::read(&path).unwrap()[4..4 + TAG_LEN]);
+        fs::write(cache.result_path(&k2), swapped).unwrap();
+        assert!(cache.get_result(&k2).is_none(), "another key's seal");
         // A rule code this build does not know makes the entry unreadable.
         cache.put_result(&k, &entry("XYZ999"));
         assert!(path.is_file());
@@ -848,7 +1113,9 @@ mod tests {
             .iter()
             .map(|k| cache.result_path(k).is_file())
             .collect();
-        assert_eq!(stored, [false, false, true, true, true, true]);
+        let mut expected = vec![true; MAX_RESULTS + 2];
+        expected[..2].fill(false);
+        assert_eq!(stored, expected);
         // A hit makes an entry the most recently used: the next write
         // drops the oldest other one.
         assert!(cache.get_result(&keys[2]).is_some());
@@ -871,8 +1138,8 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let cache = FactsCache::open(tmp.path(), tmp.path(), &[]).unwrap();
         let (old, new) = (FactsCache::key("old.py", ""), FactsCache::key("new.py", ""));
-        cache.put(&old, &facts("old.py"), &[]);
-        cache.put(&new, &facts("new.py"), &[]);
+        cache.put(&old, &mut facts("old.py"), &[]);
+        cache.put(&new, &mut facts("new.py"), &[]);
         let long_ago = SystemTime::now() - Duration::from_secs(40 * 24 * 3600);
         fs::File::options()
             .write(true)
@@ -933,7 +1200,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let cache = FactsCache::open(tmp.path(), tmp.path(), &[]).unwrap();
         let k = FactsCache::key("a.py", "x = 1\n");
-        cache.put(&k, &facts("a.py"), &[]);
+        cache.put(&k, &mut facts("a.py"), &[]);
         let good = fs::read(cache.path(&k)).unwrap();
         for i in 0..good.len() {
             for bit in [0x01u8, 0x80] {
@@ -944,16 +1211,16 @@ mod tests {
             }
         }
         // Sealed by another build: the right shape, the wrong checksum.
-        let body = encode_body(&facts("a.py"), &[]).unwrap();
+        let body = encode_body(&mut facts("a.py"), &[]).unwrap();
         let other = BuildId([7; 32]);
-        fs::write(cache.path(&k), other.seal(Kind::Facts, &k, MAGIC, &body)).unwrap();
+        fs::write(cache.path(&k), other.seal(Kind::Facts, &k, MAGIC, &body).0).unwrap();
         assert!(cache.read(&k).is_none());
         // A facts entry stored under a result's name is no result.
         let rk = result_key(b"s", &[], &[]).unwrap();
         fs::create_dir_all(cache.dir.join(RESULTS)).unwrap();
         fs::write(
             cache.result_path(&rk),
-            cache.build.seal(Kind::Facts, &rk, RESULT_MAGIC, &body),
+            cache.build.seal(Kind::Facts, &rk, RESULT_MAGIC, &body).0,
         )
         .unwrap();
         assert!(cache.get_result(&rk).is_none());
@@ -989,7 +1256,7 @@ mod tests {
         let k = FactsCache::key("a.py", "");
         let shard = cache.path(&k).parent().unwrap().to_path_buf();
         symlink(&victim, &shard).unwrap();
-        cache.put(&k, &facts("a.py"), &[]);
+        cache.put(&k, &mut facts("a.py"), &[]);
         assert_eq!(fs::read_dir(&victim).unwrap().count(), 1);
         // A stamp that is a link is replaced, not written through.
         let target = tmp.path().join("bashrc");

@@ -13,11 +13,11 @@ use rayon::prelude::*;
 
 use crate::analysis::Project;
 use crate::analysis::results::Analysis;
-use crate::cache::{self, EntryKey, FactsCache, ResultEntry};
+use crate::cache::{self, Digested, EntryKey, FactsCache, ResultEntry};
 use crate::catalog::{Catalog, CatalogError};
 use crate::config::Settings;
 use crate::facts::FileFacts;
-use crate::finding::{Finding, Level, Notification};
+use crate::finding::{Finding, Level, Notification, ResultCache};
 use crate::lang;
 use crate::rules::{self, Context, Rule};
 use crate::source;
@@ -82,23 +82,46 @@ pub fn extract_file(
     }
 }
 
-/// The facts of a file already read: from `cache` when its key is there,
-/// else extracted and stored there.
+/// The facts of a file already read, with their digest: from `cache` when
+/// its key is there, else extracted, comments that are no suppression
+/// directive dropped (`drop_plain_comments`), and stored there. No digest
+/// when the frontend failed on the file or its facts cannot be encoded.
 fn extract_cached(
     file: &SourcePath,
     text: &str,
     key: &EntryKey,
     options: &lang::ExtractOptions<'_>,
     cache: &FactsCache,
-) -> (Option<FileFacts>, Vec<Notification>) {
-    if let Some((facts, notes)) = cache.get(key) {
-        return (Some(facts), notes);
+) -> Extracted {
+    if let Some((facts, notes, digest)) = cache.get(key) {
+        let lines = facts.line_count;
+        return Extracted {
+            digested: Some(Digested { digest, lines }),
+            facts: Some(facts),
+            notes,
+        };
     }
-    let (facts, notes) = extract_text(file, text, options);
-    if let Some(f) = &facts {
-        cache.put(key, f, &notes);
+    let (mut facts, notes) = extract_text(file, text, options);
+    let digested = facts.as_mut().and_then(|f| {
+        drop_plain_comments(f);
+        let digest = cache.put(key, f, &notes)?;
+        Some(Digested {
+            digest,
+            lines: f.line_count,
+        })
+    });
+    Extracted {
+        facts,
+        notes,
+        digested,
     }
-    (facts, notes)
+}
+
+/// One file's facts and notifications from the facts cache or the parser.
+struct Extracted {
+    facts: Option<FileFacts>,
+    notes: Vec<Notification>,
+    digested: Option<Digested>,
 }
 
 /// Source bytes parsed at once across all workers. A parse costs far more
@@ -355,14 +378,20 @@ fn gather(
     for (f, notes) in extracted {
         notifications.extend(notes);
         if let Some(mut f) = f {
-            // After the scan, comments are read only for suppression
-            // directives (`suppress`); the others (a `String` each) go now.
-            f.comments.retain(|c| suppress::inline::parse(c).is_some());
-            f.comments.shrink_to_fit();
+            drop_plain_comments(&mut f);
             facts.push(f);
         }
     }
     facts
+}
+
+/// After extraction, comments are read only for suppression directives
+/// (`suppress`); the others (a `String` each) go. The facts cache stores
+/// facts without them too, so that rewording a comment in place leaves a
+/// file's facts digest as it was.
+fn drop_plain_comments(f: &mut FileFacts) {
+    f.comments.retain(|c| suppress::inline::parse(c).is_some());
+    f.comments.shrink_to_fit();
 }
 
 /// Size statistics, then the project index; notifications sorted.
@@ -425,9 +454,13 @@ pub fn scan_cached(
 
 /// A scan with the caches. Every file is read and hashed (in parallel,
 /// nothing parsed); when the result of this very set of files and texts
-/// under these settings is stored, that is the result. Otherwise the facts
-/// come from the facts cache or the parser, the index and rules run, and
-/// the result is stored for next time.
+/// under these settings is stored, that is the result. Otherwise the
+/// files whose facts digest the digest index does not know (the changed
+/// ones) get their facts from the facts cache or the parser, and when the
+/// result of this very set of facts is stored (the early cutoff: the
+/// changes moved no fact), that is the result. Otherwise the other files'
+/// facts are loaded, the index and rules run, and the result is stored
+/// under both keys for next time.
 fn scan_with_cache(
     paths: &[PathBuf],
     settings: &Settings,
@@ -451,66 +484,170 @@ fn scan_with_cache(
             ReadOutcome::Skipped(n) => Err(n),
         })
         .collect();
-    let result_key = settings.result_key_material().and_then(|material| {
+    // What both keys hold besides the files: the settings, and the
+    // notifications of the walk and of the files that were not read.
+    let material = settings.result_key_material().map(|material| {
+        let mut notes = notifications.clone();
+        notes.extend(read.iter().filter_map(|r| r.as_ref().err().cloned()));
+        notes.sort();
+        (material, notes)
+    });
+    let result_key = material.as_ref().and_then(|(material, notes)| {
         let mut keys: Vec<(&str, EntryKey)> = files
             .iter()
             .zip(&read)
             .filter_map(|(f, r)| Some((f.rel.as_str(), r.as_ref().ok()?.1)))
             .collect();
         keys.sort_unstable();
-        let mut notes = notifications.clone();
-        notes.extend(read.iter().filter_map(|r| r.as_ref().err().cloned()));
-        notes.sort();
-        cache::result_key(&material, &keys, &notes)
+        cache::result_key(material, &keys, notes)
     });
-    if let Some(entry) = result_key.as_ref().and_then(|k| cache.get_result(k)) {
+    let served = |entry: ResultEntry, lines: u64, by: ResultCache, stats: &mut Stats| {
         stats.parse = t.elapsed();
         stats.files = entry.files;
-        stats.lines = entry.lines;
+        stats.lines = lines;
         stats.bytes = total_bytes(&files);
-        stats.result_cache = Some(true);
-        return ScanResult {
+        (stats.cache_hits, stats.cache_misses) = cache.counts();
+        stats.result_cache = Some(by);
+        ScanResult {
             root: settings.root.clone(),
             findings: entry.findings,
             notifications: entry.notifications,
             rules: rules::metas(&enabled_rules(settings)),
-            stats,
-        };
+            stats: std::mem::take(stats),
+        }
+    };
+    if let Some(entry) = result_key.as_ref().and_then(|k| cache.get_result(k)) {
+        let lines = entry.lines;
+        return served(entry, lines, ResultCache::Texts, &mut stats);
     }
 
-    // Each text is dropped once its facts are out, as in `load`.
+    // The facts of files the digest index does not know are needed now;
+    // the others' only when the facts key misses too. Each text is dropped
+    // once its facts are out, as in `load`.
+    let known = cache.get_digests();
     let options = extract_options(settings, catalog, true);
-    let extracted: Vec<_> = files
+    let slots: Vec<Slot> = files
         .par_iter()
         .zip(read)
         .map(|(f, r)| match r {
-            Ok((text, key)) => extract_cached(f, &text, &key, &options, cache),
-            Err(n) => (None, vec![n]),
+            Ok((text, key)) => match known.get(&key) {
+                Some(d) => Slot::Known(text, key, *d),
+                None => Slot::Loaded(
+                    key,
+                    Box::new(extract_cached(f, &text, &key, &options, cache)),
+                ),
+            },
+            Err(n) => Slot::Skipped(n),
+        })
+        .collect();
+    // Each analysed file's index in `files`, facts key and digest; `None`
+    // when one has no digest (its frontend failed).
+    let digests = |slots: &[Slot]| -> Option<Vec<(usize, EntryKey, Digested)>> {
+        slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| match s {
+                Slot::Known(_, key, d) => Some(Some((i, *key, *d))),
+                Slot::Loaded(key, e) => Some(e.digested.map(|d| (i, *key, d))),
+                Slot::Skipped(_) => None,
+            })
+            .collect()
+    };
+    let facts_key = |records: &[(usize, EntryKey, Digested)]| {
+        let (material, notes) = material.as_ref()?;
+        let mut keys: Vec<(&str, cache::FactsDigest)> = records
+            .iter()
+            .map(|(i, _, d)| (files[*i].rel.as_str(), d.digest))
+            .collect();
+        keys.sort_unstable();
+        cache::facts_result_key(material, &keys, notes)
+    };
+    let before = digests(&slots);
+    if let Some(records) = &before
+        && let Some(fk) = facts_key(records)
+        && let Some(entry) = cache.get_result(&fk)
+    {
+        let lines = records.iter().map(|(_, _, d)| d.lines as u64).sum();
+        let entry = ResultEntry { lines, ..entry };
+        // The texts' key serves the next run over these very texts.
+        if let Some(k) = &result_key {
+            cache.put_result(k, &entry);
+        }
+        update_digests(cache, &known, records);
+        cache.finish();
+        return served(entry, lines, ResultCache::Facts, &mut stats);
+    }
+
+    let slots: Vec<Slot> = slots
+        .into_par_iter()
+        .zip(&files)
+        .map(|(s, f)| match s {
+            Slot::Known(text, key, _) => Slot::Loaded(
+                key,
+                Box::new(extract_cached(f, &text, &key, &options, cache)),
+            ),
+            loaded => loaded,
+        })
+        .collect();
+    // The digests of the facts this run reads (the same as the index's,
+    // unless an entry was pruned and extracted again).
+    let after = digests(&slots);
+    let facts_key = after.as_ref().and_then(|records| facts_key(records));
+    let extracted = slots
+        .into_iter()
+        .map(|s| match s {
+            Slot::Loaded(_, e) => (e.facts, e.notes),
+            Slot::Skipped(n) => (None, vec![n]),
+            Slot::Known(..) => unreachable!("every known file is loaded"),
         })
         .collect();
     let facts = gather(extracted, &mut notifications);
     stats.parse = t.elapsed();
     split_work(&mut stats, work);
     (stats.cache_hits, stats.cache_misses) = cache.counts();
-    stats.result_cache = Some(false);
+    stats.result_cache = Some(ResultCache::Miss);
     let (project, notifications, stats) = index(facts, notifications, &files, stats);
     let result = analyse(project, notifications, stats, settings, catalog);
-    let Some(key) = result_key else {
-        cache.finish();
-        return result;
-    };
+    if let Some(records) = &after {
+        update_digests(cache, &known, records);
+    }
     let entry = ResultEntry {
         files: result.stats.files,
         lines: result.stats.lines,
         findings: result.findings,
         notifications: result.notifications,
     };
-    cache.put_result(&key, &entry);
+    let keys: Vec<&EntryKey> = [&result_key, &facts_key].into_iter().flatten().collect();
+    cache.put_results(&keys, &entry);
     cache.finish();
     ScanResult {
         findings: entry.findings,
         notifications: entry.notifications,
         ..result
+    }
+}
+
+/// A file's place in `scan_with_cache`.
+enum Slot {
+    /// Read; its facts digest is in the digest index, its facts not loaded.
+    Known(String, EntryKey, Digested),
+    /// Its facts (boxed: the other kinds are small).
+    Loaded(EntryKey, Box<Extracted>),
+    /// Not read: why.
+    Skipped(Notification),
+}
+
+/// Write the digest index for this run's files when it is not what was
+/// loaded.
+fn update_digests(
+    cache: &FactsCache,
+    known: &crate::analysis::FastMap<EntryKey, Digested>,
+    records: &[(usize, EntryKey, Digested)],
+) {
+    if records.len() != known.len() || records.iter().any(|(_, k, d)| known.get(k) != Some(d)) {
+        let mut records: Vec<(EntryKey, Digested)> =
+            records.iter().map(|(_, k, d)| (*k, *d)).collect();
+        cache.put_digests(&mut records);
     }
 }
 

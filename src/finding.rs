@@ -360,6 +360,18 @@ pub struct RuleMeta {
     pub security_severity: &'static str,
 }
 
+/// Where a scan with the cache on got its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResultCache {
+    /// Computed: the index and the rules ran.
+    Miss,
+    /// Stored for these very texts: nothing parsed, indexed or checked.
+    Texts,
+    /// Stored for these very facts: the files the digest index did not
+    /// know were parsed (or their facts loaded), nothing indexed or checked.
+    Facts,
+}
+
 /// Time spent per phase, for `--stats`.
 #[derive(Debug, Default, Clone)]
 pub struct Stats {
@@ -380,8 +392,8 @@ pub struct Stats {
     pub cache_hits: usize,
     pub cache_misses: usize,
     /// With the cache on: whether the whole result came from the result
-    /// cache (then nothing was parsed, indexed or checked).
-    pub result_cache: Option<bool>,
+    /// cache, and by which key.
+    pub result_cache: Option<ResultCache>,
     /// Per taint spec the rules ran: what it analysed and cut at its caps.
     pub taint: Vec<(String, TaintStats)>,
     /// Calls into plugins loaded by name: sites, edges, sites cut at the cap.

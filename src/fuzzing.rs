@@ -24,7 +24,7 @@ pub fn python_extract(data: &[u8]) {
         Some(1) => "src/app/main.py",
         _ => "m.py",
     };
-    let (facts, notes) = crate::lang::python::extract(path, text, &passthrough);
+    let (mut facts, notes) = crate::lang::python::extract(path, text, &passthrough);
     check_spans(&facts, text);
     let (query_facts, query_notes) =
         crate::lang::python::extract_with_query(path, text, &passthrough);
@@ -32,7 +32,7 @@ pub fn python_extract(data: &[u8]) {
     let query = serde_json::to_string(&(&query_facts, &query_notes)).expect("facts serialize");
     assert!(walk == query, "cursor walk and query disagree");
     let (back, back_notes) =
-        crate::cache::decode_body(&crate::cache::encode_body(&facts, &notes).unwrap())
+        crate::cache::decode_body(&crate::cache::encode_body(&mut facts, &notes).unwrap())
             .expect("a cache entry decodes");
     assert!(
         serde_json::to_string(&(&back, &back_notes)).unwrap() == walk,

@@ -162,3 +162,135 @@ fn a_change_in_one_file_changes_findings_in_another_exactly_as_a_cold_run() {
     let r = same_as_cold(p, c);
     assert_eq!(r, start);
 }
+
+/// A reviewed pipeline (a suppressed finding) and a plain comment line that
+/// can be reworded or turned into a directive without moving any byte.
+const IMAGES: &str = "from diffusers import StableDiffusionPipeline\n\
+# synthlint: ignore[MOD001] reviewed: a research notebook\n\
+pipe = StableDiffusionPipeline.from_pretrained('x', safety_checker=None)\n\
+# the second pipeline is for previews ............\n\
+preview = StableDiffusionPipeline.from_pretrained('y', safety_checker=None)\n";
+
+/// Runs with the cache in `cache` and `--stats`, and without any cache;
+/// asserts the reports are byte-identical in JSON (columns, fingerprints,
+/// suppressions) and SARIF, and returns the JSON report and whether the
+/// result came from the result cache by the facts (the early cutoff).
+fn cutoff_run(p: &Path, cache: &Path) -> (String, bool) {
+    let c = cache.to_str().unwrap();
+    let warm = run(
+        &[
+            "check",
+            ".",
+            "--format",
+            "json",
+            "--stats",
+            "--cache-dir",
+            c,
+        ],
+        p,
+    );
+    let cold = run(&["check", ".", "--format", "json", "--no-cache"], p);
+    assert_eq!(
+        String::from_utf8_lossy(&warm.stdout),
+        String::from_utf8_lossy(&cold.stdout),
+        "a run with the cache differs from a cold run"
+    );
+    assert_eq!(warm.status.code(), cold.status.code());
+    let err = String::from_utf8_lossy(&warm.stderr).into_owned();
+    let line = err
+        .lines()
+        .find(|l| l.contains("result cache:"))
+        .unwrap_or_else(|| panic!("no result cache line in:\n{err}"));
+    let by_facts = line.contains("same facts");
+    // The other formats read the same result.
+    let sarif = ["check", ".", "--format", "sarif"];
+    let warm_sarif = run(&[&sarif[..], &["--cache-dir", c]].concat(), p);
+    let cold_sarif = run(&[&sarif[..], &["--no-cache"]].concat(), p);
+    assert_eq!(warm_sarif.stdout, cold_sarif.stdout);
+    (String::from_utf8(cold.stdout).unwrap(), by_facts)
+}
+
+/// The early cutoff (issue 19): after an edit that leaves every fact as it
+/// was, the stored result of those facts is the result, byte for byte what
+/// a cold run reports; an edit that changes a fact, adds a suppression or
+/// moves a span is computed afresh.
+#[test]
+fn an_edit_that_moves_no_fact_is_served_by_the_facts_and_any_other_is_not() {
+    let dir = project();
+    let p = dir.path();
+    fs::write(p.join("services/images.py"), IMAGES).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let c = cache.path();
+    let (start, by_facts) = cutoff_run(p, c);
+    assert!(!by_facts);
+    let v: serde_json::Value = serde_json::from_str(&start).unwrap();
+    let mod001: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "MOD001")
+        .collect();
+    assert_eq!(mod001.len(), 2, "{start}");
+    assert!(!mod001[0]["suppression"].is_null(), "{start}");
+    assert!(mod001[1]["suppression"].is_null(), "{start}");
+    assert!(mod001[1]["fingerprint"].is_string(), "{start}");
+    assert_eq!(count(&start, "GEN002", "api/routes.py"), 2, "{start}");
+
+    // Served: blank lines appended to a file with findings and to one
+    // whose facts reach findings in another; a plain comment reworded in
+    // place; a file rewritten unchanged (touched).
+    let edits: [(&str, String); 4] = [
+        ("services/images.py", format!("{IMAGES}\n\n")),
+        ("services/llm.py", format!("{LLM}\n")),
+        (
+            "services/images.py",
+            format!("{IMAGES}\n\n").replace("for previews", "for pictures"),
+        ),
+        ("api/routes.py", ROUTES.into()),
+    ];
+    for (file, text) in &edits {
+        fs::write(p.join(file), text).unwrap();
+        let (r, by_facts) = cutoff_run(p, c);
+        assert!(by_facts || file == &"api/routes.py", "{file}: not served");
+        assert_eq!(r, start, "{file}");
+    }
+
+    // Not served: a fact changes (the model's name, same length), ...
+    fs::write(p.join("services/llm.py"), LLM.replace("gpt-4o", "gpt-4x")).unwrap();
+    let (r, by_facts) = cutoff_run(p, c);
+    assert!(!by_facts);
+    assert_ne!(r, start);
+    // Back to the old facts by a text not seen before: served.
+    fs::write(p.join("services/llm.py"), format!("{LLM}\n\n\n")).unwrap();
+    let (r, by_facts) = cutoff_run(p, c);
+    assert_eq!(r, start);
+    assert!(by_facts, "the old facts again: served");
+
+    // ... the plain comment becomes a suppression (same length), ...
+    let images = format!("{IMAGES}\n\n").replace("for pictures", "for previews");
+    let directive = images.replace(
+        "# the second pipeline is for previews ............",
+        "# synthlint: ignore[MOD001] reviewed: previews too",
+    );
+    assert_eq!(directive.len(), images.len());
+    fs::write(p.join("services/images.py"), &directive).unwrap();
+    let (r, by_facts) = cutoff_run(p, c);
+    assert!(!by_facts);
+    let v: serde_json::Value = serde_json::from_str(&r).unwrap();
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "MOD001")
+            .all(|f| !f["suppression"].is_null()),
+        "{r}"
+    );
+
+    // ... and a span moves (a blank line on top of the file).
+    fs::write(p.join("services/images.py"), format!("\n{images}")).unwrap();
+    let (r, by_facts) = cutoff_run(p, c);
+    assert!(!by_facts);
+    assert_ne!(r, start);
+    assert!(r.contains("\"startLine\": 6"), "{r}");
+}

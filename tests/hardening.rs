@@ -291,6 +291,58 @@ fn item17_a_changed_cache_entry_never_changes_the_report() {
     }
 }
 
+/// The digest index (facts key → facts digest) lets a run after an edit
+/// take a stored result without loading the unchanged files' facts. Whoever
+/// can write the cache directory can point a changed file's new key at its
+/// old digest; the index is sealed like every entry, so a forged one is
+/// ignored and the result is computed.
+#[test]
+fn item17_a_forged_digest_index_never_serves_a_stale_result() {
+    use sha2::{Digest, Sha256};
+    let facts_key = |rel: &str, text: &str| -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update((rel.len() as u64).to_le_bytes());
+        h.update(rel.as_bytes());
+        h.update(text.as_bytes());
+        h.finalize().into()
+    };
+    let (_tmp, dir) = repo();
+    write(&dir, "app.py", SAFETY_OFF);
+    write(&dir, "util.py", "x = 1\n");
+    let args = ["check", ".", "--format", "json", "--stats"];
+    let cold = run(&dir, &args);
+    let finding = "\"rule\": \"MOD001\"";
+    assert!(stdout(&cold).contains(finding));
+    let index = result_entry(&dir)
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("digests");
+    let sealed = fs::read(&index).unwrap();
+    // The fix: a new text with other facts, and an index that says its
+    // facts are the old ones.
+    let fixed = SAFETY_OFF.replace(", safety_checker=None", "");
+    let (old, new) = (facts_key("app.py", SAFETY_OFF), facts_key("app.py", &fixed));
+    let at = sealed
+        .windows(32)
+        .position(|w| w == old)
+        .expect("the old key is in the index");
+    let mut forged = sealed.clone();
+    forged[at..at + 32].copy_from_slice(&new);
+    fs::write(&index, &forged).unwrap();
+    write(&dir, "app.py", &fixed);
+    let warm = run(&dir, &args);
+    let fresh = run(&dir, &["check", ".", "--format", "json", "--no-cache"]);
+    assert!(!stdout(&fresh).contains(finding));
+    assert_eq!(stdout(&warm), stdout(&fresh));
+    assert!(
+        stderr(&warm).contains("result cache: miss"),
+        "{}",
+        stderr(&warm)
+    );
+}
+
 /// Write a git index (version 2, SHA-1) that tracks `paths` in `dir`.
 fn git_index(dir: &Path, paths: &[String]) {
     let mut paths: Vec<&String> = paths.iter().collect();

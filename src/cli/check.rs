@@ -489,9 +489,15 @@ fn print_stats(s: &engine::Stats) {
         s.files as f64 / secs,
         s.bytes as f64 / 1e6 / secs
     );
+    use crate::finding::ResultCache;
     match s.result_cache {
-        Some(true) => eprintln!("  result cache: hit (nothing parsed, indexed or checked)"),
-        Some(false) => eprintln!("  result cache: miss"),
+        Some(ResultCache::Texts) => {
+            eprintln!("  result cache: hit (nothing parsed, indexed or checked)")
+        }
+        Some(ResultCache::Facts) => eprintln!(
+            "  result cache: hit on the same facts (changed files' facts read, nothing indexed or checked)"
+        ),
+        Some(ResultCache::Miss) => eprintln!("  result cache: miss"),
         None => {}
     }
     for (spec, t) in &s.taint {
