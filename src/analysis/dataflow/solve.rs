@@ -302,7 +302,8 @@ pub(super) fn run<'a, D: Domain>(
         },
         queue: VecDeque::new(),
         callers: None,
-        stale: Vec::new(),
+        changed: Vec::new(),
+        round: 0,
         stats: TaintStats::default(),
     };
     s.seed();
@@ -328,9 +329,12 @@ struct Solver<'a, D: Domain> {
     queue: VecDeque<usize>,
     /// Per node: the scopes that call it (built when first needed).
     callers: Option<Vec<Vec<ScopeKey>>>,
-    /// Per file: whether a function its calls run has had its summary grow
-    /// (passes made ahead over the file are then made again).
-    stale: Vec<bool>,
+    /// Per file: the last round of passes made ahead during which the
+    /// summary of a function its calls run grew (0: none); a pass made
+    /// ahead in that round or before is made again.
+    changed: Vec<u32>,
+    /// Rounds of passes made ahead so far.
+    round: u32,
     stats: TaintStats,
 }
 
@@ -557,27 +561,39 @@ impl<'a, D: Domain> Solver<'a, D> {
     }
 
     fn solve(&mut self) {
-        // The first passes over the scopes the seeds woke, side by side
-        // (the worklist below is one thread). A pass reads nothing that
-        // changes but the summaries of the functions its file's calls run,
-        // so a first pass made before any summary held anything is the one
-        // the worklist would make, as long as no function that a call of
-        // its file runs has a summary by the time the scope comes up
-        // (`stale`, set where summaries grow); else it is made again.
-        let mut first: Vec<Option<Pass<D::Value>>> = {
-            let queued: Vec<usize> = self.queue.iter().copied().collect();
-            let this = &*self;
-            let mut first: Vec<Option<Pass<D::Value>>> = std::iter::repeat_with(|| None)
-                .take(self.st.infos.len())
-                .collect();
-            let done = crate::analysis::map_indices(queued.len(), |k| this.pass(queued[k]));
-            for (id, pass) in queued.into_iter().zip(done) {
-                first[id] = Some(pass);
+        // The worklist is one thread, but its passes are made ahead, side
+        // by side, in rounds: when the scope at the front has no pass made
+        // ahead that still holds, one is made for every queued scope that
+        // lacks one. A pass reads nothing that changes but the summaries of
+        // the functions its file's calls run, so a pass made ahead is the
+        // one the worklist would make unless such a summary has grown since
+        // its round began (`changed`, set where summaries grow); it is then
+        // made again. Same passes, same order: the result does not depend
+        // on the threads.
+        let mut ahead: FastMap<usize, (u32, Pass<D::Value>)> = FastMap::default();
+        self.changed = vec![0; self.cx.project.files.len()];
+        while let Some(&id) = self.queue.front() {
+            let holds = |s: &Self, (round, _): &(u32, Pass<D::Value>), id: usize| {
+                s.changed[s.st.infos[id].file] < *round
+            };
+            let ready = ahead.get(&id).is_some_and(|p| holds(self, p, id));
+            if !ready && self.st.infos[id].passes < MAX_PASSES {
+                self.round += 1;
+                let todo: Vec<usize> = self
+                    .queue
+                    .iter()
+                    .copied()
+                    .filter(|&q| self.st.infos[q].passes < MAX_PASSES)
+                    .filter(|q| !ahead.get(q).is_some_and(|p| holds(self, p, *q)))
+                    .collect();
+                let this = &*self;
+                let done = crate::analysis::map_indices(todo.len(), |k| this.pass(todo[k]));
+                for (q, pass) in todo.into_iter().zip(done) {
+                    ahead.insert(q, (self.round, pass));
+                }
             }
-            first
-        };
-        self.stale = vec![false; self.cx.project.files.len()];
-        while let Some(id) = self.queue.pop_front() {
+            self.queue.pop_front();
+            let made = ahead.remove(&id);
             self.st.infos[id].queued = false;
             if self.st.infos[id].passes >= MAX_PASSES {
                 self.stats.cut_passes += 1;
@@ -585,11 +601,7 @@ impl<'a, D: Domain> Solver<'a, D> {
             }
             self.st.infos[id].passes += 1;
             self.stats.passes += 1;
-            let ready = first.get_mut(id).and_then(Option::take);
-            let (state, ret, edges) = match ready {
-                Some(pass) if !self.stale[self.st.infos[id].file] => pass,
-                _ => self.pass(id),
-            };
+            let (_, (state, ret, edges)) = made.expect("made ahead");
             self.st.states[id] = Some(state);
             self.st.edges[id] = edges;
             if let Some(node) = self.st.infos[id].node {
@@ -612,7 +624,7 @@ impl<'a, D: Domain> Solver<'a, D> {
         let list = self.callers.as_ref().expect("built")[node].clone();
         for (fi, scope) in list {
             // Passes made ahead over this file may have read the old summary.
-            self.stale[fi] = true;
+            self.changed[fi] = self.round;
             let id = self.scope_id(fi, scope);
             if all || self.st.infos[id].live {
                 self.wake(id);
