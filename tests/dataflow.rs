@@ -250,7 +250,13 @@ fn flows_do_not_depend_on_the_threads() {
         "{one}"
     );
     assert_eq!(one, four);
-    assert_eq!(one_stats, four_stats);
+    // Every count, not the time taken.
+    let counts =
+        |s: synthlint::analysis::dataflow::TaintStats| synthlint::analysis::dataflow::TaintStats {
+            elapsed: Default::default(),
+            ..s
+        };
+    assert_eq!(counts(one_stats), counts(four_stats));
 }
 
 #[test]
