@@ -356,6 +356,27 @@ fn decorator_matches(
     out
 }
 
+/// The assignments of file `fi` whose value is made by a catalogued router
+/// constructor (through project functions' return annotations), with the
+/// router's entry, in order.
+fn router_matches(ix: &Index<'_>, cat: &EntryPointCatalog, fi: usize) -> Vec<(usize, usize)> {
+    let file = ix.file(fi);
+    let mut out = Vec::new();
+    for (ai, a) in file.assignments.iter().enumerate() {
+        let Some(ty) = a.value_call.as_name() else {
+            continue;
+        };
+        let returned = ix.through_returns(ty);
+        if let Some(ri) = cat
+            .router
+            .first(file.language, returned.as_deref().unwrap_or(ty))
+        {
+            out.push((ai, ri));
+        }
+    }
+    out
+}
+
 impl<'a> Finder<'a> {
     fn new(project: &'a Project, cat: &'a EntryPointCatalog) -> Finder<'a> {
         let ix = Index::new(project);
@@ -383,9 +404,13 @@ impl<'a> Finder<'a> {
         // Which calls match a registration, an include or an exposure entry
         // reads nothing the registrations change: looked up per file on the
         // thread pool, then the matches taken in file and call order.
-        // So do the decorators' catalogue entries.
+        // So do the decorators' and the router constructors' entries.
         #[allow(clippy::type_complexity)]
-        let matched: Vec<(Vec<Option<(String, usize)>>, Vec<CallMatch>)> = {
+        let matched: Vec<(
+            Vec<Option<(String, usize)>>,
+            Vec<CallMatch>,
+            Vec<(usize, usize)>,
+        )> = {
             let (ix, cat, components, injected) =
                 (&self.ix, self.cat, &self.components, &self.injected);
             (0..ix.project.files.len())
@@ -394,14 +419,15 @@ impl<'a> Finder<'a> {
                     (
                         decorator_matches(ix, cat, injected, fi),
                         call_matches(ix, cat, components, fi),
+                        router_matches(ix, cat, fi),
                     )
                 })
                 .collect()
         };
-        for (fi, (decorated, matched)) in matched.iter().enumerate() {
+        for (fi, (decorated, matched, routers)) in matched.iter().enumerate() {
             self.decorators(fi, decorated);
             self.calls(fi, matched);
-            self.routers(fi);
+            self.routers(fi, routers);
             let script = self.scripts(fi);
             self.main_guards(fi, script);
             if script.is_none() {
@@ -988,21 +1014,12 @@ impl<'a> Finder<'a> {
             .insert(&ex.note);
     }
 
-    /// Routers created with a prefix of their own.
-    fn routers(&mut self, fi: usize) {
+    /// Routers created with a prefix of their own. `matched`: the
+    /// assignments that make a router, with its entry (`router_matches`).
+    fn routers(&mut self, fi: usize, matched: &[(usize, usize)]) {
         let file = self.ix.file(fi);
-        for a in &file.assignments {
-            let Some(ty) = a.value_call.as_name() else {
-                continue;
-            };
-            let returned = self.ix.through_returns(ty);
-            let Some(ri) = self
-                .cat
-                .router
-                .first(self.lang(fi), returned.as_deref().unwrap_or(ty))
-            else {
-                continue;
-            };
+        for &(ai, ri) in matched {
+            let a = &file.assignments[ai];
             if a.target.contains('.') {
                 continue;
             }
