@@ -285,6 +285,98 @@ fn call_matches(
     out
 }
 
+/// The decorator's resolved name across modules; a decorator on a
+/// function that a `decorated_type` decorator made a framework object
+/// (`@cli.command()` on `@click.group() def cli`) resolves through it.
+fn decorator_name(
+    ix: &Index<'_>,
+    cat: &EntryPointCatalog,
+    resolved: Option<&str>,
+    depth: usize,
+) -> Option<String> {
+    let r = resolved?;
+    let r = ix
+        .project
+        .canonical_text(r)
+        .unwrap_or_else(|| r.to_string());
+    let r = ix.through_returns(&r).unwrap_or(r);
+    if depth >= MAX_HOPS || cat.data.decorated_type.is_empty() {
+        return Some(r);
+    }
+    let mut end = r.len();
+    while let Some(dot) = r[..end].rfind('.') {
+        if let Some(Symbol::Function(gfi, gi)) = ix.symbol(&r[..dot]) {
+            let g = &ix.file(gfi).functions[gi];
+            for gd in &g.decorators {
+                let Some(gname) = decorator_name(ix, cat, gd.resolved.as_name(), depth + 1) else {
+                    continue;
+                };
+                if let Some(t) = cat.decorated_type.first(ix.file(gfi).language, &gname) {
+                    let ty = &cat.data.decorated_type[t].type_;
+                    return Some(format!("{ty}{}", &r[dot..]));
+                }
+            }
+            break;
+        }
+        end = dot;
+    }
+    Some(r)
+}
+
+/// The catalogue's decorator entry each decorator of file `fi` matches, with
+/// the name it matched under: the functions' decorators, then the classes',
+/// in order (`None`: no entry).
+fn decorator_matches(
+    ix: &Index<'_>,
+    cat: &EntryPointCatalog,
+    injected: &Injected,
+    fi: usize,
+) -> Vec<Option<(String, usize)>> {
+    let file = ix.file(fi);
+    let matched = |resolved: Option<&str>| {
+        let name = decorator_name(ix, cat, resolved, 0)?;
+        let ri = cat.decorator.first(file.language, &name)?;
+        Some((name, ri))
+    };
+    let mut out = Vec::new();
+    for f in &file.functions {
+        for d in &f.decorators {
+            let injected = match d.resolved {
+                Some(_) => None,
+                None => injected.resolve(ix.project, fi, &d.text),
+            };
+            out.push(matched(d.resolved.as_name().or(injected.as_deref())));
+        }
+    }
+    for c in &file.classes {
+        for d in &c.decorators {
+            out.push(matched(d.resolved.as_name()));
+        }
+    }
+    out
+}
+
+/// The assignments of file `fi` whose value is made by a catalogued router
+/// constructor (through project functions' return annotations), with the
+/// router's entry, in order.
+fn router_matches(ix: &Index<'_>, cat: &EntryPointCatalog, fi: usize) -> Vec<(usize, usize)> {
+    let file = ix.file(fi);
+    let mut out = Vec::new();
+    for (ai, a) in file.assignments.iter().enumerate() {
+        let Some(ty) = a.value_call.as_name() else {
+            continue;
+        };
+        let returned = ix.through_returns(ty);
+        if let Some(ri) = cat
+            .router
+            .first(file.language, returned.as_deref().unwrap_or(ty))
+        {
+            out.push((ai, ri));
+        }
+    }
+    out
+}
+
 impl<'a> Finder<'a> {
     fn new(project: &'a Project, cat: &'a EntryPointCatalog) -> Finder<'a> {
         let ix = Index::new(project);
@@ -312,17 +404,30 @@ impl<'a> Finder<'a> {
         // Which calls match a registration, an include or an exposure entry
         // reads nothing the registrations change: looked up per file on the
         // thread pool, then the matches taken in file and call order.
-        let matched: Vec<Vec<CallMatch>> = {
-            let (ix, cat, components) = (&self.ix, self.cat, &self.components);
+        // So do the decorators' and the router constructors' entries.
+        #[allow(clippy::type_complexity)]
+        let matched: Vec<(
+            Vec<Option<(String, usize)>>,
+            Vec<CallMatch>,
+            Vec<(usize, usize)>,
+        )> = {
+            let (ix, cat, components, injected) =
+                (&self.ix, self.cat, &self.components, &self.injected);
             (0..ix.project.files.len())
                 .into_par_iter()
-                .map(|fi| call_matches(ix, cat, components, fi))
+                .map(|fi| {
+                    (
+                        decorator_matches(ix, cat, injected, fi),
+                        call_matches(ix, cat, components, fi),
+                        router_matches(ix, cat, fi),
+                    )
+                })
                 .collect()
         };
-        for (fi, matched) in matched.iter().enumerate() {
-            self.decorators(fi);
+        for (fi, (decorated, matched, routers)) in matched.iter().enumerate() {
+            self.decorators(fi, decorated);
             self.calls(fi, matched);
-            self.routers(fi);
+            self.routers(fi, routers);
             let script = self.scripts(fi);
             self.main_guards(fi, script);
             if script.is_none() {
@@ -359,26 +464,21 @@ impl<'a> Finder<'a> {
 
     // --- registrations ---------------------------------------------------
 
-    fn decorators(&mut self, fi: usize) {
+    /// `decorated`: what `decorator_matches` found for the file, in its order.
+    fn decorators(&mut self, fi: usize, decorated: &[Option<(String, usize)>]) {
         let file = self.ix.file(fi);
+        let mut decorated = decorated.iter();
         for (i, f) in file.functions.iter().enumerate() {
             let scope = self.ix.scope_of_function(fi, &f.qualname);
             for d in &f.decorators {
-                let injected = match d.resolved {
-                    Some(_) => None,
-                    None => self.injected.resolve(self.ix.project, fi, &d.text),
-                };
-                let resolved = d.resolved.as_name().or(injected.as_deref());
-                let Some(name) = self.decorator_name(resolved, 0) else {
+                let Some(Some((name, ri))) = decorated.next() else {
                     continue;
                 };
-                let Some(ri) = self.cat.decorator.first(self.lang(fi), &name) else {
-                    continue;
-                };
+                let (name, ri) = (name.as_str(), *ri);
                 let reg = &self.cat.data.decorator[ri];
                 let key = self.receiver_key(fi, scope, &d.text);
-                let methods = self.methods(reg, &name, &d.args);
-                let route = self.route_spec(reg, &name, &d.args, fi, scope, Some(&f.name));
+                let methods = self.methods(reg, name, &d.args);
+                let route = self.route_spec(reg, name, &d.args, fi, scope, Some(&f.name));
                 self.registered.push(Registered {
                     fi,
                     key,
@@ -395,16 +495,14 @@ impl<'a> Finder<'a> {
         for (ci, c) in file.classes.iter().enumerate() {
             let scope = self.ix.scope_of_function(fi, &c.qualname);
             for d in &c.decorators {
-                let Some(name) = self.decorator_name(d.resolved.as_name(), 0) else {
+                let Some(Some((name, ri))) = decorated.next() else {
                     continue;
                 };
-                let Some(ri) = self.cat.decorator.first(self.lang(fi), &name) else {
-                    continue;
-                };
+                let (name, ri) = (name.as_str(), *ri);
                 let reg = &self.cat.data.decorator[ri];
                 let key = self.receiver_key(fi, scope, &d.text);
-                let methods = self.methods(reg, &name, &d.args);
-                let route = self.route_spec(reg, &name, &d.args, fi, scope, Some(&c.name));
+                let methods = self.methods(reg, name, &d.args);
+                let route = self.route_spec(reg, name, &d.args, fi, scope, Some(&c.name));
                 self.registered.push(Registered {
                     fi,
                     key,
@@ -422,40 +520,6 @@ impl<'a> Finder<'a> {
     /// The language of file `fi`: catalogue patterns are per language.
     fn lang(&self, fi: usize) -> crate::facts::Language {
         self.ix.file(fi).language
-    }
-
-    /// The decorator's resolved name across modules; a decorator on a
-    /// function that a `decorated_type` decorator made a framework object
-    /// (`@cli.command()` on `@click.group() def cli`) resolves through it.
-    fn decorator_name(&self, resolved: Option<&str>, depth: usize) -> Option<String> {
-        let r = resolved?;
-        let r = self
-            .ix
-            .project
-            .canonical_text(r)
-            .unwrap_or_else(|| r.to_string());
-        let r = self.ix.through_returns(&r).unwrap_or(r);
-        if depth >= MAX_HOPS || self.cat.data.decorated_type.is_empty() {
-            return Some(r);
-        }
-        let mut end = r.len();
-        while let Some(dot) = r[..end].rfind('.') {
-            if let Some(Symbol::Function(gfi, gi)) = self.ix.symbol(&r[..dot]) {
-                let g = &self.ix.file(gfi).functions[gi];
-                for gd in &g.decorators {
-                    let Some(gname) = self.decorator_name(gd.resolved.as_name(), depth + 1) else {
-                        continue;
-                    };
-                    if let Some(t) = self.cat.decorated_type.first(self.lang(gfi), &gname) {
-                        let ty = &self.cat.data.decorated_type[t].type_;
-                        return Some(format!("{ty}{}", &r[dot..]));
-                    }
-                }
-                break;
-            }
-            end = dot;
-        }
-        Some(r)
     }
 
     fn calls(&mut self, fi: usize, matched: &[CallMatch]) {
@@ -950,21 +1014,12 @@ impl<'a> Finder<'a> {
             .insert(&ex.note);
     }
 
-    /// Routers created with a prefix of their own.
-    fn routers(&mut self, fi: usize) {
+    /// Routers created with a prefix of their own. `matched`: the
+    /// assignments that make a router, with its entry (`router_matches`).
+    fn routers(&mut self, fi: usize, matched: &[(usize, usize)]) {
         let file = self.ix.file(fi);
-        for a in &file.assignments {
-            let Some(ty) = a.value_call.as_name() else {
-                continue;
-            };
-            let returned = self.ix.through_returns(ty);
-            let Some(ri) = self
-                .cat
-                .router
-                .first(self.lang(fi), returned.as_deref().unwrap_or(ty))
-            else {
-                continue;
-            };
+        for &(ai, ri) in matched {
+            let a = &file.assignments[ai];
             if a.target.contains('.') {
                 continue;
             }

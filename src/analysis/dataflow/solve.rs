@@ -302,6 +302,8 @@ pub(super) fn run<'a, D: Domain>(
         },
         queue: VecDeque::new(),
         callers: None,
+        changed: Vec::new(),
+        round: 0,
         stats: TaintStats::default(),
     };
     s.seed();
@@ -327,8 +329,18 @@ struct Solver<'a, D: Domain> {
     queue: VecDeque<usize>,
     /// Per node: the scopes that call it (built when first needed).
     callers: Option<Vec<Vec<ScopeKey>>>,
+    /// Per file: the last round of passes made ahead during which the
+    /// summary of a function its calls run grew (0: none); a pass made
+    /// ahead in that round or before is made again.
+    changed: Vec<u32>,
+    /// Rounds of passes made ahead so far.
+    round: u32,
     stats: TaintStats,
 }
+
+/// What a pass over a scope gives: its state, its return value and what it
+/// passes to project functions.
+type Pass<V> = (ScopeState<V>, Sym<V>, Vec<ArgEdge<V>>);
 
 impl<'a, D: Domain> Solver<'a, D> {
     fn scope_id(&mut self, file: usize, scope: Option<Ustr>) -> usize {
@@ -549,7 +561,39 @@ impl<'a, D: Domain> Solver<'a, D> {
     }
 
     fn solve(&mut self) {
-        while let Some(id) = self.queue.pop_front() {
+        // The worklist is one thread, but its passes are made ahead, side
+        // by side, in rounds: when the scope at the front has no pass made
+        // ahead that still holds, one is made for every queued scope that
+        // lacks one. A pass reads nothing that changes but the summaries of
+        // the functions its file's calls run, so a pass made ahead is the
+        // one the worklist would make unless such a summary has grown since
+        // its round began (`changed`, set where summaries grow); it is then
+        // made again. Same passes, same order: the result does not depend
+        // on the threads.
+        let mut ahead: FastMap<usize, (u32, Pass<D::Value>)> = FastMap::default();
+        self.changed = vec![0; self.cx.project.files.len()];
+        while let Some(&id) = self.queue.front() {
+            let holds = |s: &Self, (round, _): &(u32, Pass<D::Value>), id: usize| {
+                s.changed[s.st.infos[id].file] < *round
+            };
+            let ready = ahead.get(&id).is_some_and(|p| holds(self, p, id));
+            if !ready && self.st.infos[id].passes < MAX_PASSES {
+                self.round += 1;
+                let todo: Vec<usize> = self
+                    .queue
+                    .iter()
+                    .copied()
+                    .filter(|&q| self.st.infos[q].passes < MAX_PASSES)
+                    .filter(|q| !ahead.get(q).is_some_and(|p| holds(self, p, *q)))
+                    .collect();
+                let this = &*self;
+                let done = crate::analysis::map_indices(todo.len(), |k| this.pass(todo[k]));
+                for (q, pass) in todo.into_iter().zip(done) {
+                    ahead.insert(q, (self.round, pass));
+                }
+            }
+            self.queue.pop_front();
+            let made = ahead.remove(&id);
             self.st.infos[id].queued = false;
             if self.st.infos[id].passes >= MAX_PASSES {
                 self.stats.cut_passes += 1;
@@ -557,7 +601,7 @@ impl<'a, D: Domain> Solver<'a, D> {
             }
             self.st.infos[id].passes += 1;
             self.stats.passes += 1;
-            let (state, ret, edges) = self.pass(id);
+            let (_, (state, ret, edges)) = made.expect("made ahead");
             self.st.states[id] = Some(state);
             self.st.edges[id] = edges;
             if let Some(node) = self.st.infos[id].node {
@@ -579,6 +623,8 @@ impl<'a, D: Domain> Solver<'a, D> {
         }
         let list = self.callers.as_ref().expect("built")[node].clone();
         for (fi, scope) in list {
+            // Passes made ahead over this file may have read the old summary.
+            self.changed[fi] = self.round;
             let id = self.scope_id(fi, scope);
             if all || self.st.infos[id].live {
                 self.wake(id);
@@ -634,8 +680,7 @@ impl<'a, D: Domain> Solver<'a, D> {
 
     /// One pass over a scope: what its assignments and call effects bind,
     /// its return value, and what it passes to project functions.
-    #[allow(clippy::type_complexity)]
-    fn pass(&self, id: usize) -> (ScopeState<D::Value>, Sym<D::Value>, Vec<ArgEdge<D::Value>>) {
+    fn pass(&self, id: usize) -> Pass<D::Value> {
         let info = &self.st.infos[id];
         let (fi, scope) = (info.file, info.scope);
         let project = self.cx.project;
@@ -791,15 +836,16 @@ impl<'a, D: Domain> Solver<'a, D> {
         (state, ret, edges)
     }
 
-    /// Flows into every sink of the live scopes.
+    /// Flows into every sink of the live scopes. The solved calls are
+    /// looked at in runs side by side (the state no longer changes), and
+    /// their flows joined in call order: direct sinks, then handed ones.
     fn sinks(&mut self) -> Vec<Flow<D::Value>> {
+        /// Solved calls a thread takes at a time.
+        const RUN: usize = 32;
         let spec = self.cx.spec;
         if spec.data.sink.is_empty() {
             return Vec::new();
         }
-        let project = self.cx.project;
-        let mut flows = Vec::new();
-        let mut roles = Vec::new();
         let generation_sinks: Vec<usize> = (0..spec.data.sink.len())
             .filter(|&k| spec.data.sink[k].generation)
             .collect();
@@ -808,63 +854,98 @@ impl<'a, D: Domain> Solver<'a, D> {
         } else {
             self.cx.an.sites.iter().map(|s| (s.file, s.call)).collect()
         };
-        for (id, fi, node, ci) in self.solved_calls() {
-            let file = &project.files[fi];
-            let call = &file.calls[ci];
-            spec.roles(
-                file.language,
-                call,
-                project.runtime().alternatives(fi, ci),
-                &mut roles,
-            );
-            if generation_sites.contains(&(fi, ci)) {
-                roles.extend(generation_sinks.iter().map(|&k| Role::Sink(k)));
-                roles.sort_unstable();
-                roles.dedup();
-            }
-            for role in &roles {
-                let Role::Sink(k) = *role else { continue };
-                let sink = &spec.data.sink[k];
-                let all = [Loc::Named(LocName::Arguments)];
-                let at: &[Loc] = if sink.at.is_empty() { &all } else { &sink.at };
-                let ev = self.ev(id);
-                let pos = call.span.start_byte;
-                let mut v = Sym::bottom();
-                for loc in at {
-                    v.join(&ev.loc(ci, loc, pos));
-                    if *loc == Loc::Named(LocName::Receiver) {
-                        v.join(&ev.stored_on_receiver(ci, pos));
-                    }
-                }
-                let Some(value) = resolve(&self.st, node, &v, self.cx.domain) else {
-                    continue;
-                };
-                let mut trail = Trail::new();
-                trail.push(
-                    fi,
-                    call.span,
-                    format!("reaches `{}` (sink `{}`)", call.callee, sink.id),
+        let calls = self.solved_calls();
+        let this = &*self;
+        let runs = crate::analysis::map_indices(calls.len().div_ceil(RUN), |r| {
+            let run = &calls[r * RUN..((r + 1) * RUN).min(calls.len())];
+            let (mut direct, mut handed) = (Vec::new(), Vec::new());
+            let (mut roles, mut sinks) = (Vec::new(), Vec::new());
+            for &call in run {
+                this.direct_flows(
+                    call,
+                    &generation_sites,
+                    &generation_sinks,
+                    &mut roles,
+                    &mut direct,
                 );
-                if let Some(loc) = first_heaviest(
-                    at.iter()
-                        .map(|loc| (loc, self.weight(id, &ev.loc(ci, loc, pos)))),
-                ) {
-                    self.why_loc(id, ci, loc, pos, &mut trail);
-                }
-                let (steps, cut) = trail.finish();
-                self.stats.cut_steps += usize::from(cut);
-                flows.push(Flow {
-                    sink: k,
-                    site: Site { file: fi, call: ci },
-                    value,
-                    steps,
-                    cut,
-                });
+                this.handed_flows(call, &mut sinks, &mut handed);
             }
+            (direct, handed)
+        });
+        let mut flows = Vec::new();
+        let mut handed = Vec::new();
+        for (d, h) in runs {
+            flows.extend(d);
+            handed.extend(h);
         }
-        self.handed_sinks(&mut flows);
+        flows.extend(handed);
+        self.stats.cut_steps += flows.iter().filter(|f| f.cut).count();
         flows.sort_by_key(|f| (f.site, f.sink));
         flows
+    }
+
+    /// Flows into the sinks call `ci` (of scope `id`) is.
+    fn direct_flows(
+        &self,
+        (id, fi, node, ci): (usize, usize, Option<NodeId>, usize),
+        generation_sites: &FastSet<(usize, usize)>,
+        generation_sinks: &[usize],
+        roles: &mut Vec<Role>,
+        flows: &mut Vec<Flow<D::Value>>,
+    ) {
+        let spec = self.cx.spec;
+        let project = self.cx.project;
+        let file = &project.files[fi];
+        let call = &file.calls[ci];
+        spec.roles(
+            file.language,
+            call,
+            project.runtime().alternatives(fi, ci),
+            roles,
+        );
+        if generation_sites.contains(&(fi, ci)) {
+            roles.extend(generation_sinks.iter().map(|&k| Role::Sink(k)));
+            roles.sort_unstable();
+            roles.dedup();
+        }
+        for role in roles.iter() {
+            let Role::Sink(k) = *role else { continue };
+            let sink = &spec.data.sink[k];
+            let all = [Loc::Named(LocName::Arguments)];
+            let at: &[Loc] = if sink.at.is_empty() { &all } else { &sink.at };
+            let ev = self.ev(id);
+            let pos = call.span.start_byte;
+            let mut v = Sym::bottom();
+            for loc in at {
+                v.join(&ev.loc(ci, loc, pos));
+                if *loc == Loc::Named(LocName::Receiver) {
+                    v.join(&ev.stored_on_receiver(ci, pos));
+                }
+            }
+            let Some(value) = resolve(&self.st, node, &v, self.cx.domain) else {
+                continue;
+            };
+            let mut trail = Trail::new();
+            trail.push(
+                fi,
+                call.span,
+                format!("reaches `{}` (sink `{}`)", call.callee, sink.id),
+            );
+            if let Some(loc) = first_heaviest(
+                at.iter()
+                    .map(|loc| (loc, self.weight(id, &ev.loc(ci, loc, pos)))),
+            ) {
+                self.why_loc(id, ci, loc, pos, &mut trail);
+            }
+            let (steps, cut) = trail.finish();
+            flows.push(Flow {
+                sink: k,
+                site: Site { file: fi, call: ci },
+                value,
+                steps,
+                cut,
+            });
+        }
     }
 
     /// Library sinks handed to another call to run with the arguments after
@@ -872,74 +953,75 @@ impl<'a, D: Domain> Solver<'a, D> {
     /// `loop.run_in_executor(None, client.send, body)`), as the call graph's
     /// hand-offs do for project functions: the flow's site is the call that
     /// runs it. Only sinks that take their arguments (not the receiver).
-    fn handed_sinks(&mut self, flows: &mut Vec<Flow<D::Value>>) {
+    fn handed_flows(
+        &self,
+        (id, fi, node, ci): (usize, usize, Option<NodeId>, usize),
+        sinks: &mut Vec<usize>,
+        flows: &mut Vec<Flow<D::Value>>,
+    ) {
         let spec = self.cx.spec;
         let project = self.cx.project;
-        let mut sinks = Vec::new();
-        for (id, fi, node, ci) in self.solved_calls() {
-            let file = &project.files[fi];
-            let call = &file.calls[ci];
-            let handed = call.args.iter().position(|a| {
-                a.keyword.is_none()
-                    && matches!(
-                        &a.value,
-                        Value::Name {
-                            resolved: Some(_),
-                            ..
-                        }
-                    )
-            });
-            let Some(h) = handed else { continue };
-            let Value::Name {
-                text,
-                resolved: Some(q),
-            } = &call.args[h].value
-            else {
+        let file = &project.files[fi];
+        let call = &file.calls[ci];
+        let handed = call.args.iter().position(|a| {
+            a.keyword.is_none()
+                && matches!(
+                    &a.value,
+                    Value::Name {
+                        resolved: Some(_),
+                        ..
+                    }
+                )
+        });
+        let Some(h) = handed else { return };
+        let Value::Name {
+            text,
+            resolved: Some(q),
+        } = &call.args[h].value
+        else {
+            return;
+        };
+        spec.sinks_of_name(file.language, q.as_str(), sinks);
+        let rest = &call.args[h + 1..];
+        if sinks.is_empty() || rest.is_empty() {
+            return;
+        }
+        let pos = call.span.start_byte;
+        for &k in sinks.iter() {
+            let ev = self.ev(id);
+            let sink = &spec.data.sink[k];
+            if !(sink.at.is_empty() || sink.at.contains(&Loc::Named(LocName::Arguments))) {
+                continue;
+            }
+            let mut v = Sym::bottom();
+            for a in rest {
+                v.join(&ev.arg(a, pos));
+            }
+            let Some(value) = resolve(&self.st, node, &v, self.cx.domain) else {
                 continue;
             };
-            spec.sinks_of_name(file.language, q.as_str(), &mut sinks);
-            let rest = &call.args[h + 1..];
-            if sinks.is_empty() || rest.is_empty() {
-                continue;
+            let mut trail = Trail::new();
+            trail.push(
+                fi,
+                call.span,
+                format!(
+                    "reaches `{text}`, run by `{}` (sink `{}`)",
+                    call.callee, sink.id
+                ),
+            );
+            if let Some(a) =
+                first_heaviest(rest.iter().map(|a| (a, self.weight(id, &ev.arg(a, pos)))))
+            {
+                self.why_value(id, &a.value, a.span.bytes(), pos, &mut trail);
             }
-            let pos = call.span.start_byte;
-            for &k in &sinks {
-                let ev = self.ev(id);
-                let sink = &spec.data.sink[k];
-                if !(sink.at.is_empty() || sink.at.contains(&Loc::Named(LocName::Arguments))) {
-                    continue;
-                }
-                let mut v = Sym::bottom();
-                for a in rest {
-                    v.join(&ev.arg(a, pos));
-                }
-                let Some(value) = resolve(&self.st, node, &v, self.cx.domain) else {
-                    continue;
-                };
-                let mut trail = Trail::new();
-                trail.push(
-                    fi,
-                    call.span,
-                    format!(
-                        "reaches `{text}`, run by `{}` (sink `{}`)",
-                        call.callee, sink.id
-                    ),
-                );
-                if let Some(a) =
-                    first_heaviest(rest.iter().map(|a| (a, self.weight(id, &ev.arg(a, pos)))))
-                {
-                    self.why_value(id, &a.value, a.span.bytes(), pos, &mut trail);
-                }
-                let (steps, cut) = trail.finish();
-                self.stats.cut_steps += usize::from(cut);
-                flows.push(Flow {
-                    sink: k,
-                    site: Site { file: fi, call: ci },
-                    value,
-                    steps,
-                    cut,
-                });
-            }
+            let (steps, cut) = trail.finish();
+            flows.push(Flow {
+                sink: k,
+                site: Site { file: fi, call: ci },
+                value,
+                steps,
+                cut,
+            });
         }
     }
 
@@ -1932,14 +2014,22 @@ fn hole_keys(text: &str, out: &mut Vec<Ustr>) {
 
 /// Per node, the scopes with a call that runs it.
 fn callers(an: &Analysis<'_>, project: &Project) -> Vec<Vec<ScopeKey>> {
-    let mut out: Vec<Vec<ScopeKey>> = vec![Vec::new(); an.graph.nodes.len()];
-    for (fi, file) in project.files.iter().enumerate() {
-        for (ci, call) in file.calls.iter().enumerate() {
+    // Per file on every thread (the lists are sorted after).
+    let found = crate::analysis::map_indices(project.files.len(), |fi| {
+        let mut calls = Vec::new();
+        for (ci, call) in project.files[fi].calls.iter().enumerate() {
             for &(t, via) in an.graph.targets_at(Site { file: fi, call: ci }) {
-                if via == Via::Callee && out[t].last() != Some(&(fi, call.scope)) {
-                    out[t].push((fi, call.scope));
+                if via == Via::Callee {
+                    calls.push((t, (fi, call.scope)));
                 }
             }
+        }
+        calls
+    });
+    let mut out: Vec<Vec<ScopeKey>> = vec![Vec::new(); an.graph.nodes.len()];
+    for (t, key) in found.into_iter().flatten() {
+        if out[t].last() != Some(&key) {
+            out[t].push(key);
         }
     }
     for list in &mut out {
