@@ -268,7 +268,6 @@ fn extract_impl(
             span: None,
         }),
     }
-    shrink(&mut facts);
     if let Some(first) = facts.syntax_errors.first() {
         notes.push(Notification {
             level: Level::Warning,
@@ -283,23 +282,6 @@ fn extract_impl(
         });
     }
     (facts, notes)
-}
-
-/// Give back the spare capacity of the per-file lists: every file's facts
-/// stay in memory until the scan ends, and a doubling `Vec` wastes up to half.
-fn shrink(facts: &mut FileFacts) {
-    facts.imports.shrink_to_fit();
-    facts.functions.shrink_to_fit();
-    facts.classes.shrink_to_fit();
-    facts.calls.shrink_to_fit();
-    facts.assignments.shrink_to_fit();
-    facts.strings.shrink_to_fit();
-    facts.comments.shrink_to_fit();
-    facts.syntax_errors.shrink_to_fit();
-    facts.main_guards.shrink_to_fit();
-    facts.conditions.shrink_to_fit();
-    facts.returns.shrink_to_fit();
-    facts.stores.shrink_to_fit();
 }
 
 fn lone_cr_to_lf(text: &str) -> String {
