@@ -294,7 +294,9 @@ pub struct Condition {
     pub scope: Option<Ustr>,
     /// The test expression.
     pub span: Span,
-    /// Code that runs when the test holds: the block, or the ternary's first value.
+    /// Code that runs when the test holds: the block, the ternary's first
+    /// value, or for a comprehension's `if` filter the whole comprehension
+    /// (which then holds the test: no other condition does).
     pub then: Span,
     /// Code that runs otherwise: the following `elif`/`else` clauses, or the
     /// ternary's last value. `None` when there is no `else` part.

@@ -510,3 +510,30 @@ fn annotated_class_fields_and_parameter_types() {
         ]
     );
 }
+
+#[test]
+fn a_comprehension_filter_is_a_condition_over_the_whole_comprehension() {
+    let src = "def f(items, s):\n    rows = [i.text for i in items if i.allow_training]\n    return [x if s.on else y for x in items]\n";
+    let f = facts("app.py", src);
+    let filter = f
+        .conditions
+        .iter()
+        .find(|c| c.names.iter().any(|n| n.as_str() == "i.allow_training"))
+        .expect("the filter is a condition");
+    let comprehension = src.find("[i.text").unwrap();
+    assert_eq!(filter.then.start_byte as usize, comprehension);
+    assert_eq!(filter.then.end_byte as usize, src.find("]\n").unwrap() + 1);
+    assert!(filter.then.contains(&filter.span), "the test lies inside");
+    assert_eq!(filter.orelse, None);
+    assert_eq!(filter.scope.as_deref(), Some("f"));
+    // The ternary in the other comprehension keeps its own shape: its test
+    // is outside its `then`, and it has an `else`.
+    let ternary = f
+        .conditions
+        .iter()
+        .find(|c| c.names.iter().any(|n| n.as_str() == "s.on"))
+        .expect("the ternary is a condition");
+    assert!(!ternary.then.contains(&ternary.span));
+    assert!(ternary.orelse.is_some());
+    assert_eq!(f.conditions.len(), 2);
+}

@@ -794,6 +794,14 @@ impl<'a> Raw<'a> {
                     orelse,
                 )
             }
+            // `[x for x in xs if test]`: only the items that pass the test
+            // make the comprehension's value, and nothing flows when it
+            // fails, so the whole comprehension is its `then`.
+            "if_clause" => {
+                let mut c = node.walk();
+                let test = node.named_children(&mut c).find(|n| kind(*n) != "comment");
+                (test, node.parent(), None)
+            }
             // `a if test else b`: three expressions, no fields.
             _ => {
                 let mut c = node.walk();

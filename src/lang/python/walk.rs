@@ -41,6 +41,7 @@ struct Ids {
     if_statement: u16,
     elif_clause: u16,
     conditional_expression: u16,
+    if_clause: u16,
     comparison_operator: u16,
     string: u16,
     attribute: u16,
@@ -73,6 +74,7 @@ static IDS: LazyLock<Ids> = LazyLock::new(|| {
         if_statement: kind("if_statement"),
         elif_clause: kind("elif_clause"),
         conditional_expression: kind("conditional_expression"),
+        if_clause: kind("if_clause"),
         comparison_operator: kind("comparison_operator"),
         string: kind("string"),
         attribute: kind("attribute"),
@@ -272,6 +274,7 @@ fn visit(ids: &Ids, raw: &mut Raw<'_>, node: Node<'_>, kind: u16, field: u16, st
         } else if kind == ids.if_statement
             || kind == ids.elif_clause
             || kind == ids.conditional_expression
+            || kind == ids.if_clause
         {
             raw.condition(node);
         }

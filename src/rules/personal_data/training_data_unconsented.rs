@@ -59,7 +59,8 @@ testing a per-user consent or opt-out value (`allow_training`,
 `share_data`, `improve_model`, `training_opt_out`, or a check named in
 configuration) and its own function reads none before it, unless what it
 writes was collected under such a test (`if row.user.allow_training:
-rows.append(row)`). Command-line
+rows.append(row)`, or a comprehension's filter: `[r for r in rows if
+r.user.allow_training]`). Command-line
 entry points are not sources: a training script's arguments are the
 operator's.
 
@@ -105,7 +106,9 @@ than the write (`rows = consented_rows()`), is not seen; a file of training
 data whose name says nothing of training is recognised only when an upload
 in the project sends it by the same literal path or constant. A per-user
 opt-out applied by a later pipeline (a filter in another repository) is not
-seen either: silence the finding then.
+seen either: silence the finding then. A comprehension filtered on consent
+counts for the whole step it is in: `[r for r in a if r.allow_training] + b`
+passes `b` unchecked and is not reported.
 "#,
 };
 
@@ -248,12 +251,16 @@ impl Rule for TrainingDataUnconsented {
         let guarded = guarded_writes(cx, &is_guard, &writes);
         // A step under a branch that tests a guard: what reaches the write
         // was selected by it (`if r.user.allow_training: rows.append(r)`).
+        // So was a step that filters with one: a comprehension's `if`, the
+        // one condition whose test lies inside its `then`
+        // (`rows = [r for r in rs if r.user.allow_training]`).
         let selected = |flow: &Flow<Pii>| {
             flow.steps.iter().any(|s| {
-                cx.project.files[s.file]
-                    .conditions
-                    .iter()
-                    .any(|c| c.then.contains(&s.span) && c.names.iter().any(|n| is_guard(n)))
+                cx.project.files[s.file].conditions.iter().any(|c| {
+                    let under = c.then.contains(&s.span);
+                    let filters = c.then.contains(&c.span) && s.span.contains(&c.then);
+                    (under || filters) && c.names.iter().any(|n| is_guard(n))
+                })
             })
         };
         let mut seen = BTreeSet::new();
