@@ -1,7 +1,7 @@
 //! The facts cache (design.md §8): a warm run re-parses only the files that
 //! changed.
 //!
-//! One entry per file, named by SHA-256 of the file's repo-relative path and
+//! One entry per file, keyed by SHA-256 of the file's repo-relative path and
 //! text, in a directory named by a hash of everything else extraction depends
 //! on: the cache format, the tool version, this build of the binary (its size
 //! and modification time, so a rebuilt development binary never reads facts
@@ -14,14 +14,25 @@
 //! interned strings as indexes into a string table at the head of the
 //! entry (`crate::interned`: a run after a one-file change loads every
 //! other file's facts, and interning every string at every use showed as
-//! 12–14% of its CPU samples on diffusers), written to a temporary
-//! file and renamed, so a concurrent or interrupted run never reads half
-//! an entry; an entry that does not decode is a miss.
+//! 12–14% of its CPU samples on diffusers).
 //!
-//! Bounded growth: an entry read more than a day after it was last touched
-//! is touched again; when a run writes new entries, at most once a day,
-//! entries untouched for 30 days are deleted, and so are the directories of
-//! other builds or settings unused for 7 days.
+//! Packs: a run appends the entries it stores to one pack (`<key>/packs/`,
+//! 16 hex digits), a temporary file renamed into place once whole with an
+//! index at its end (key → offset, length, day last used), so a concurrent
+//! or interrupted run never reads half a pack, and two runs never write the
+//! same file. One file a run instead of one an entry: a cold run wrote
+//! ~one file per source file (temporary file, rename) and a run after a
+//! one-file change opened and read each; now a run reads the indexes once
+//! and an entry with one positioned read. An entry that does not decode
+//! is a miss; a pack that is not whole is a miss for all its entries.
+//!
+//! Bounded growth: a pack read more than a day after it was last touched
+//! is touched again; more than `MAX_PACKS` packs are merged into one (all
+//! but the largest, or all of them when the largest is older than a week),
+//! leaving out entries unused for 30 days (the current run's files count
+//! as used); when a run writes, at most once a day, packs untouched for 30
+//! days are deleted, and so are the directories of other builds or
+//! settings unused for 7 days.
 //!
 //! The cache directory (`.synthlint_cache` in the project root unless
 //! `--cache-dir` says otherwise) gets a `.gitignore` of `*` and a
@@ -31,8 +42,8 @@
 //! The scanned tree is untrusted, and the default cache directory is in it
 //! (issue 17):
 //! - No symbolic link is ever followed: not the cache directory itself or a
-//!   directory of the root on the way to it, not a key, shard or results
-//!   directory, not an entry or a stamp. Files are written through a
+//!   directory of the root on the way to it, not a key, packs or results
+//!   directory, not a pack, an entry or a stamp. Files are written through a
 //!   temporary file and a rename, which replaces a link rather than
 //!   writing where it points.
 //! - A directory is used only when synthlint made it: it is new or empty
@@ -44,10 +55,13 @@
 //!   modification time, device and inode), which is never written down. A
 //!   damaged entry, another build's entry, or one made by anyone who does
 //!   not have this very binary file is a miss, never a result.
+//! - A pack's index is not sealed, its entries are (each under its own
+//!   key): an index that names other bytes for a key gives a miss.
 //! - Eviction deletes only what carries names synthlint gives (key
-//!   directories of 16 hex digits with a `used` stamp, shards of 2,
-//!   entries of 62 or 64, stamps, its temporary files), one file at a time;
-//!   a directory is removed only once empty.
+//!   directories of 16 hex digits with a `used` stamp, packs of 16, shards
+//!   of 2 and entries of 62 of earlier formats, results of 64, stamps, its
+//!   temporary files), one file at a time; a directory is removed only once
+//!   empty.
 //!
 //! On top of the facts sits the result cache: a whole scan's findings
 //! (suppressed ones too) and notifications in one entry under
@@ -55,7 +69,8 @@
 //! result and every file's path and facts key (`result_key`). A warm run
 //! on an unchanged tree still reads and hashes every file, but loads no
 //! facts and runs neither the index nor the rules. The same result is
-//! stored under a second key (`facts_result_key`): each file's facts
+//! found under a second key (`facts_result_key`, a sealed pointer to the
+//! entry and its line count, so the result is written once): each file's facts
 //! digest in place of its facts key, so that after an edit that changes no
 //! fact (a blank line appended, a comment reworded in place) only the
 //! changed files are parsed and the stored result is the result (the early
