@@ -916,7 +916,12 @@ fn read_pack(path: &Path) -> Option<PackIndex> {
     let count = u32::from_le_bytes(*count) as u64;
     let index_at = u64::from_le_bytes(*index_at);
     let index_len = count.checked_mul(PACK_RECORD as u64)?;
-    if index_at < PACK_HEAD || index_at.checked_add(index_len)? != trailer_at {
+    // Read only as much as an entry may be: a forged (sparse) pack cannot
+    // make a run allocate more.
+    if index_len > MAX_ENTRY_SIZE
+        || index_at < PACK_HEAD
+        || index_at.checked_add(index_len)? != trailer_at
+    {
         return None;
     }
     let mut index = vec![0u8; index_len as usize];
@@ -927,7 +932,10 @@ fn read_pack(path: &Path) -> Option<PackIndex> {
         let offset = u64::from_le_bytes(r[32..40].try_into().ok()?);
         let len = u32::from_le_bytes(r[40..44].try_into().ok()?);
         let day = u32::from_le_bytes(r[44..48].try_into().ok()?);
-        if offset < PACK_HEAD || offset.checked_add(len as u64)? > index_at {
+        if offset < PACK_HEAD
+            || offset.checked_add(len as u64)? > index_at
+            || len as u64 > MAX_ENTRY_SIZE
+        {
             return None;
         }
         records.push((
