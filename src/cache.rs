@@ -1,7 +1,7 @@
 //! The facts cache (design.md §8): a warm run re-parses only the files that
 //! changed.
 //!
-//! One entry per file, named by SHA-256 of the file's repo-relative path and
+//! One entry per file, keyed by SHA-256 of the file's repo-relative path and
 //! text, in a directory named by a hash of everything else extraction depends
 //! on: the cache format, the tool version, this build of the binary (its size
 //! and modification time, so a rebuilt development binary never reads facts
@@ -14,14 +14,25 @@
 //! interned strings as indexes into a string table at the head of the
 //! entry (`crate::interned`: a run after a one-file change loads every
 //! other file's facts, and interning every string at every use showed as
-//! 12–14% of its CPU samples on diffusers), written to a temporary
-//! file and renamed, so a concurrent or interrupted run never reads half
-//! an entry; an entry that does not decode is a miss.
+//! 12–14% of its CPU samples on diffusers).
 //!
-//! Bounded growth: an entry read more than a day after it was last touched
-//! is touched again; when a run writes new entries, at most once a day,
-//! entries untouched for 30 days are deleted, and so are the directories of
-//! other builds or settings unused for 7 days.
+//! Packs: a run appends the entries it stores to one pack (`<key>/packs/`,
+//! 16 hex digits), a temporary file renamed into place once whole with an
+//! index at its end (key → offset, length, day last used), so a concurrent
+//! or interrupted run never reads half a pack, and two runs never write the
+//! same file. One file a run instead of one an entry: a cold run wrote
+//! ~one file per source file (temporary file, rename) and a run after a
+//! one-file change opened and read each; now a run reads the indexes once
+//! and an entry with one positioned read. An entry that does not decode
+//! is a miss; a pack that is not whole is a miss for all its entries.
+//!
+//! Bounded growth: a pack read more than a day after it was last touched
+//! is touched again; more than `MAX_PACKS` packs are merged into one (all
+//! but the largest, or all of them when the largest is older than a week),
+//! leaving out entries unused for 30 days (the current run's files count
+//! as used); when a run writes, at most once a day, packs untouched for 30
+//! days are deleted, and so are the directories of other builds or
+//! settings unused for 7 days.
 //!
 //! The cache directory (`.synthlint_cache` in the project root unless
 //! `--cache-dir` says otherwise) gets a `.gitignore` of `*` and a
@@ -31,8 +42,8 @@
 //! The scanned tree is untrusted, and the default cache directory is in it
 //! (issue 17):
 //! - No symbolic link is ever followed: not the cache directory itself or a
-//!   directory of the root on the way to it, not a key, shard or results
-//!   directory, not an entry or a stamp. Files are written through a
+//!   directory of the root on the way to it, not a key, packs or results
+//!   directory, not a pack, an entry or a stamp. Files are written through a
 //!   temporary file and a rename, which replaces a link rather than
 //!   writing where it points.
 //! - A directory is used only when synthlint made it: it is new or empty
@@ -44,10 +55,13 @@
 //!   modification time, device and inode), which is never written down. A
 //!   damaged entry, another build's entry, or one made by anyone who does
 //!   not have this very binary file is a miss, never a result.
+//! - A pack's index is not sealed, its entries are (each under its own
+//!   key): an index that names other bytes for a key gives a miss.
 //! - Eviction deletes only what carries names synthlint gives (key
-//!   directories of 16 hex digits with a `used` stamp, shards of 2,
-//!   entries of 62 or 64, stamps, its temporary files), one file at a time;
-//!   a directory is removed only once empty.
+//!   directories of 16 hex digits with a `used` stamp, packs of 16, shards
+//!   of 2 and entries of 62 of earlier formats, results of 64, stamps, its
+//!   temporary files), one file at a time; a directory is removed only once
+//!   empty.
 //!
 //! On top of the facts sits the result cache: a whole scan's findings
 //! (suppressed ones too) and notifications in one entry under
@@ -55,7 +69,8 @@
 //! result and every file's path and facts key (`result_key`). A warm run
 //! on an unchanged tree still reads and hashes every file, but loads no
 //! facts and runs neither the index nor the rules. The same result is
-//! stored under a second key (`facts_result_key`): each file's facts
+//! found under a second key (`facts_result_key`, a sealed pointer to the
+//! entry and its line count, so the result is written once): each file's facts
 //! digest in place of its facts key, so that after an edit that changes no
 //! fact (a blank line appended, a comment reworded in place) only the
 //! changed files are parsed and the stored result is the result (the early
@@ -69,23 +84,42 @@ use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use sha2::{Digest, Sha256};
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::FastMap;
+use crate::analysis::{FastMap, FastSet};
 use crate::facts::FileFacts;
 use crate::finding::{Finding, Notification};
 
 /// Default cache directory, in the project root.
 pub const DEFAULT_DIR: &str = ".synthlint_cache";
 /// Bump when the entry encoding changes.
-const FORMAT: &str = "synthlint-facts-v5";
+const FORMAT: &str = "synthlint-facts-v6";
 const MAGIC: &[u8; 4] = b"SLF6";
 /// Bump when the result entry encoding or the result keys change.
 const RESULT_MAGIC: &[u8; 4] = b"SLR4";
+/// Bump when a result pointer's encoding changes.
+const POINTER_MAGIC: &[u8; 4] = b"SLQ1";
+/// Bump when a pack's layout changes (its entries are facts entries).
+const PACK_MAGIC: &[u8; 4] = b"SLK1";
+/// The last bytes of a pack.
+const PACK_TRAILER_MAGIC: &[u8; 4] = b"SLKI";
+/// A pack's head: its magic and the day it was made.
+const PACK_HEAD: u64 = 8;
+/// A pack's trailer: the index's record count and offset, then the magic.
+const PACK_TRAILER: u64 = 4 + 8 + 4;
+/// One record of a pack's index: key, offset, length, day last used.
+const PACK_RECORD: usize = 32 + 8 + 4 + 4;
+/// The packs' directory in a key directory.
+const PACKS: &str = "packs";
+/// More packs than this are merged (all but the largest, or all when the
+/// largest is older than `FULL_MERGE_AGE` days).
+const MAX_PACKS: usize = 8;
+const FULL_MERGE_AGE: u32 = 7;
 /// Bump when the digest index's encoding changes.
 const DIGESTS_MAGIC: &[u8; 4] = b"SLD1";
 /// The digest index's name in a key directory.
@@ -118,6 +152,42 @@ pub struct FactsCache {
     hits: AtomicUsize,
     misses: AtomicUsize,
     wrote: AtomicBool,
+    /// The packs' indexes, read at the first look-up.
+    packs: OnceLock<Packs>,
+    /// This run's new facts entries, appended to one pack as they come.
+    writer: Mutex<Writer>,
+}
+
+/// The packs of a key directory as a run found them: one open file each,
+/// and where each entry is.
+#[derive(Default)]
+struct Packs {
+    files: Vec<Pack>,
+    entries: FastMap<EntryKey, Slot>,
+}
+
+struct Pack {
+    file: fs::File,
+    /// Whether this run has read from it (its mtime is touched once).
+    read: AtomicBool,
+}
+
+/// Where an entry is: its pack, offset and length, and the day it was last
+/// used as a pack's index has it.
+#[derive(Clone, Copy)]
+struct Slot {
+    pack: u32,
+    offset: u64,
+    len: u32,
+    day: u32,
+}
+
+/// The state of this run's pack.
+enum Writer {
+    NotStarted,
+    Open(PackWriter),
+    /// A write failed: this run stores no more facts.
+    Failed,
 }
 
 /// Key of one file's entry.
@@ -258,6 +328,8 @@ impl FactsCache {
             hits: AtomicUsize::new(0),
             misses: AtomicUsize::new(0),
             wrote: AtomicBool::new(false),
+            packs: OnceLock::new(),
+            writer: Mutex::new(Writer::NotStarted),
         };
         if stamp_age(&cache.dir.join(USED)).is_none_or(|age| age > DAY) {
             let _ = write_atomic(&cache.dir.join(USED), b"");
@@ -274,9 +346,8 @@ impl FactsCache {
         h.finalize().into()
     }
 
-    fn path(&self, key: &EntryKey) -> PathBuf {
-        let hex = hex(key);
-        self.dir.join(&hex[..2]).join(&hex[2..])
+    fn packs_dir(&self) -> PathBuf {
+        self.dir.join(PACKS)
     }
 
     /// The cached facts for `key`, if any, with their digest.
@@ -292,36 +363,62 @@ impl FactsCache {
     }
 
     fn read(&self, key: &EntryKey) -> Option<(FileFacts, Vec<Notification>, FactsDigest)> {
-        let (f, bytes) = read_entry(&self.path(key))?;
+        let packs = self.packs.get_or_init(|| read_packs(&self.packs_dir()));
+        let slot = packs.entries.get(key)?;
+        let pack = &packs.files[slot.pack as usize];
+        let mut bytes = vec![0; slot.len as usize];
+        read_exact_at(&pack.file, &mut bytes, slot.offset).ok()?;
         let (body, digest) = self.build.verify(Kind::Facts, key, MAGIC, &bytes)?;
         let (facts, notes) = decode_body(body)?;
-        // Keep entries in use from being pruned; at most one write a day.
-        if f.metadata()
-            .and_then(|m| m.modified())
-            .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > DAY))
+        // Keep packs in use from being pruned; at most one write a day.
+        if !pack.read.swap(true, Ordering::Relaxed)
+            && pack
+                .file
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > DAY))
         {
-            let _ = f.set_modified(SystemTime::now());
+            let _ = pack.file.set_modified(SystemTime::now());
         }
         Some((facts, notes, digest))
     }
 
-    /// Store the facts of `key` and return their digest. A write error is
-    /// ignored (a later run misses); `None` only when the facts cannot be
-    /// encoded.
+    /// Store the facts of `key` and return their digest: the sealed entry
+    /// is appended to this run's pack, which [`FactsCache::flush`] puts in
+    /// place. A write error is ignored (a later run misses); `None` only
+    /// when the facts cannot be encoded.
     pub fn put(
         &self,
         key: &EntryKey,
         facts: &mut FileFacts,
         notes: &[Notification],
     ) -> Option<FactsDigest> {
-        self.wrote.store(true, Ordering::Relaxed);
         let body = encode_body(facts, notes).ok()?;
         let (sealed, digest) = self.build.seal(Kind::Facts, key, MAGIC, &body);
-        let path = self.path(key);
-        if real_dir(path.parent().expect("entries sit in a shard")).is_ok() {
-            let _ = write_atomic(&path, &sealed);
+        let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        if let Writer::NotStarted = *writer {
+            *writer = match PackWriter::create(&self.packs_dir()) {
+                Ok(w) => Writer::Open(w),
+                Err(_) => Writer::Failed,
+            };
+        }
+        if let Writer::Open(w) = &mut *writer
+            && w.append(key, &sealed, today()).is_err()
+        {
+            *writer = Writer::Failed;
         }
         Some(digest)
+    }
+
+    /// Put this run's pack in place (when it stored any facts), so that
+    /// the next run finds them even if this one stops before `finish`.
+    pub fn flush(&self) {
+        let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        if let Writer::Open(w) = std::mem::replace(&mut *writer, Writer::NotStarted)
+            && w.finish(&self.packs_dir()).is_ok()
+        {
+            self.wrote.store(true, Ordering::Relaxed);
+        }
     }
 
     /// The digest index: facts key → facts digest and line count of the
@@ -372,10 +469,31 @@ impl FactsCache {
         self.dir.join(RESULTS).join(hex(key))
     }
 
-    /// The stored result for `key`, if any.
+    /// The stored result for `key`, if any: its entry, or the entry a
+    /// pointer stored under `key` names, with the pointer's line count.
     pub fn get_result(&self, key: &EntryKey) -> Option<ResultEntry> {
         let (f, bytes) = read_entry(&self.result_path(key))?;
-        let (body, _) = self.build.verify(Kind::Result, key, RESULT_MAGIC, &bytes)?;
+        if !bytes.starts_with(POINTER_MAGIC) {
+            return self.result_entry(key, f, &bytes);
+        }
+        let (body, _) = self
+            .build
+            .verify(Kind::Pointer, key, POINTER_MAGIC, &bytes)?;
+        let (target, lines) = body.split_first_chunk::<32>()?;
+        let lines = u64::from_le_bytes(lines.try_into().ok()?);
+        let (target_file, target_bytes) = read_entry(&self.result_path(target))?;
+        if target_bytes.starts_with(POINTER_MAGIC) {
+            return None;
+        }
+        let entry = self.result_entry(target, target_file, &target_bytes)?;
+        let _ = f.set_modified(SystemTime::now());
+        Some(ResultEntry { lines, ..entry })
+    }
+
+    /// A result entry's `bytes`, read from `f` under `key`, if sealed and
+    /// of this build.
+    fn result_entry(&self, key: &EntryKey, f: fs::File, bytes: &[u8]) -> Option<ResultEntry> {
+        let (body, _) = self.build.verify(Kind::Result, key, RESULT_MAGIC, bytes)?;
         let entry: ResultEntry = rmp_serde::from_slice(body).ok()?;
         // A finding names a rule of this build, or the entry is not ours.
         let known = crate::rules::catalogue();
@@ -397,26 +515,46 @@ impl FactsCache {
         self.put_results(&[key], entry);
     }
 
-    /// `put_result` under each of `keys`: encoded and hashed once.
+    /// `put_result` under each of `keys`: the entry under the first, a
+    /// pointer to it (a few dozen bytes) under each other one.
     pub fn put_results(&self, keys: &[&EntryKey], entry: &ResultEntry) {
+        let Some((first, others)) = keys.split_first() else {
+            return;
+        };
         let Ok(body) = rmp_serde::to_vec(entry) else {
             return;
         };
-        if keys.is_empty() || real_dir(&self.dir.join(RESULTS)).is_err() {
+        if real_dir(&self.dir.join(RESULTS)).is_err() {
             return;
         }
-        let digest: [u8; 32] = Sha256::digest(&body).into();
-        for key in keys {
-            let tag = self.build.tag_over(Kind::Result, key, &[], &digest);
-            let mut sealed = Vec::with_capacity(4 + TAG_LEN + body.len());
-            sealed.extend_from_slice(RESULT_MAGIC);
-            sealed.extend_from_slice(&tag);
-            sealed.extend_from_slice(&body);
-            if write_atomic(&self.result_path(key), &sealed).is_ok() {
-                self.wrote.store(true, Ordering::Relaxed);
-            }
+        let (sealed, _) = self.build.seal(Kind::Result, first, RESULT_MAGIC, &body);
+        if write_atomic(&self.result_path(first), &sealed).is_err() {
+            return;
+        }
+        self.wrote.store(true, Ordering::Relaxed);
+        for key in others {
+            self.write_pointer(key, first, entry.lines);
         }
         keep_newest(&self.dir.join(RESULTS), MAX_RESULTS);
+    }
+
+    /// Store under `key` a pointer to the result stored under `target`,
+    /// served with `lines` as its line count (a text's key pointing at the
+    /// result of the same facts).
+    pub fn put_pointer(&self, key: &EntryKey, target: &EntryKey, lines: u64) {
+        if real_dir(&self.dir.join(RESULTS)).is_ok() {
+            self.write_pointer(key, target, lines);
+            keep_newest(&self.dir.join(RESULTS), MAX_RESULTS);
+        }
+    }
+
+    fn write_pointer(&self, key: &EntryKey, target: &EntryKey, lines: u64) {
+        let mut body = target.to_vec();
+        body.extend_from_slice(&lines.to_le_bytes());
+        let (sealed, _) = self.build.seal(Kind::Pointer, key, POINTER_MAGIC, &body);
+        if write_atomic(&self.result_path(key), &sealed).is_ok() {
+            self.wrote.store(true, Ordering::Relaxed);
+        }
     }
 
     /// (hits, misses) so far.
@@ -427,13 +565,17 @@ impl FactsCache {
         )
     }
 
-    /// After a scan: when it wrote entries, at most once a day, delete
-    /// entries untouched for 30 days and other key directories unused for
-    /// 7 days.
-    pub fn finish(&self) {
+    /// After a scan: put this run's pack in place; merge the packs when
+    /// there are more than `MAX_PACKS` (`live`: the facts keys of this
+    /// run's files, whose entries count as used today); when the run wrote
+    /// anything, at most once a day, delete packs untouched for 30 days and
+    /// other key directories unused for 7 days.
+    pub fn finish(&self, live: &[EntryKey]) {
+        self.flush();
         if !self.wrote.load(Ordering::Relaxed) {
             return;
         }
+        merge_packs(&self.packs_dir(), live);
         let stamp = self.dir.join(PRUNED);
         if stamp_age(&stamp).is_some_and(|age| age < DAY) {
             return;
@@ -496,6 +638,7 @@ enum Kind {
     Facts = 1,
     Result = 2,
     Digests = 3,
+    Pointer = 4,
 }
 
 impl Kind {
@@ -504,7 +647,7 @@ impl Kind {
     fn head(self) -> usize {
         match self {
             Kind::Facts => FACTS_HEAD,
-            Kind::Result | Kind::Digests => 0,
+            Kind::Result | Kind::Digests | Kind::Pointer => 0,
         }
     }
 }
@@ -660,21 +803,26 @@ fn read_entry(path: &Path) -> Option<(fs::File, Vec<u8>)> {
     Some((f, bytes))
 }
 
-/// Write `body` to `path` through a temporary file in the same directory
-/// and a rename, so no reader ever sees half of it.
-fn write_atomic(path: &Path, body: &[u8]) -> io::Result<()> {
-    let parent = path.parent().expect("entries sit in a directory");
+/// A temporary file's name in `parent` for `path`'s new contents that no
+/// other writer uses: `.<name>.<pid>.<seq>.tmp`.
+fn temporary_path(parent: &Path, path: &Path) -> PathBuf {
     let name: String = path
         .file_name()
         .map(|n| n.to_string_lossy().chars().take(16).collect())
         .unwrap_or_default();
-    // A name no other writer uses.
     static SEQ: AtomicUsize = AtomicUsize::new(0);
-    let tmp = parent.join(format!(
+    parent.join(format!(
         ".{name}.{}.{}.tmp",
         std::process::id(),
         SEQ.fetch_add(1, Ordering::Relaxed)
-    ));
+    ))
+}
+
+/// Write `body` to `path` through a temporary file in the same directory
+/// and a rename, so no reader ever sees half of it.
+fn write_atomic(path: &Path, body: &[u8]) -> io::Result<()> {
+    let parent = path.parent().expect("entries sit in a directory");
+    let tmp = temporary_path(parent, path);
     let mut f = fs::File::options()
         .write(true)
         .create_new(true)
@@ -684,6 +832,300 @@ fn write_atomic(path: &Path, body: &[u8]) -> io::Result<()> {
         let _ = fs::remove_file(&tmp);
     }
     written
+}
+
+/// Open a regular file for reading, never through a link: the file opened
+/// must be the one `lstat` found (on Unix, the same device and inode).
+fn open_regular(path: &Path) -> Option<fs::File> {
+    let before = fs::symlink_metadata(path).ok()?;
+    if !before.is_file() {
+        return None;
+    }
+    let f = fs::File::open(path).ok()?;
+    let opened = f.metadata().ok()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if (opened.dev(), opened.ino()) != (before.dev(), before.ino()) {
+            return None;
+        }
+    }
+    opened.is_file().then_some(f)
+}
+
+#[cfg(unix)]
+fn read_exact_at(f: &fs::File, buf: &mut [u8], offset: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(f, buf, offset)
+}
+
+#[cfg(windows)]
+fn read_exact_at(f: &fs::File, mut buf: &mut [u8], mut offset: u64) -> io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buf.is_empty() {
+        match f.seek_read(buf, offset)? {
+            0 => return Err(io::ErrorKind::UnexpectedEof.into()),
+            n => {
+                buf = &mut buf[n..];
+                offset += n as u64;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Days since the epoch: an entry's age in a pack's index.
+fn today() -> u32 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| (d.as_secs() / 86_400) as u32)
+}
+
+/// A pack of facts entries (written once, never changed; a merge writes a
+/// new one): `PACK_MAGIC`, the day it was made (4 bytes little-endian),
+/// the sealed entries one after another, the index (`PACK_RECORD` bytes
+/// each: key, offset, length, day last used), and the trailer (record
+/// count, index offset, `PACK_TRAILER_MAGIC`). The index is not sealed:
+/// each entry is, under its own key, so an index that names the wrong
+/// bytes for a key gives a miss.
+struct PackIndex {
+    file: fs::File,
+    made: u32,
+    records: Vec<(EntryKey, Slot)>,
+}
+
+/// A pack's file and index, when it is a regular file that holds one;
+/// `Slot::pack` is left 0.
+fn read_pack(path: &Path) -> Option<PackIndex> {
+    let file = open_regular(path)?;
+    let len = file.metadata().ok()?.len();
+    let mut head = [0u8; PACK_HEAD as usize];
+    read_exact_at(&file, &mut head, 0).ok()?;
+    let (magic, made) = head.split_first_chunk::<4>()?;
+    if magic != PACK_MAGIC {
+        return None;
+    }
+    let made = u32::from_le_bytes(made.try_into().ok()?);
+    let trailer_at = len.checked_sub(PACK_TRAILER)?;
+    let mut trailer = [0u8; PACK_TRAILER as usize];
+    read_exact_at(&file, &mut trailer, trailer_at).ok()?;
+    let (count, rest) = trailer.split_first_chunk::<4>()?;
+    let (index_at, magic) = rest.split_first_chunk::<8>()?;
+    if magic != PACK_TRAILER_MAGIC {
+        return None;
+    }
+    let count = u32::from_le_bytes(*count) as u64;
+    let index_at = u64::from_le_bytes(*index_at);
+    let index_len = count.checked_mul(PACK_RECORD as u64)?;
+    // Read only as much as an entry may be: a forged (sparse) pack cannot
+    // make a run allocate more.
+    if index_len > MAX_ENTRY_SIZE
+        || index_at < PACK_HEAD
+        || index_at.checked_add(index_len)? != trailer_at
+    {
+        return None;
+    }
+    let mut index = vec![0u8; index_len as usize];
+    read_exact_at(&file, &mut index, index_at).ok()?;
+    let mut records = Vec::with_capacity(count as usize);
+    for r in index.chunks_exact(PACK_RECORD) {
+        let key: EntryKey = r[..32].try_into().ok()?;
+        let offset = u64::from_le_bytes(r[32..40].try_into().ok()?);
+        let len = u32::from_le_bytes(r[40..44].try_into().ok()?);
+        let day = u32::from_le_bytes(r[44..48].try_into().ok()?);
+        if offset < PACK_HEAD
+            || offset.checked_add(len as u64)? > index_at
+            || len as u64 > MAX_ENTRY_SIZE
+        {
+            return None;
+        }
+        records.push((
+            key,
+            Slot {
+                pack: 0,
+                offset,
+                len,
+                day,
+            },
+        ));
+    }
+    Some(PackIndex {
+        file,
+        made,
+        records,
+    })
+}
+
+/// The packs in `dir` synthlint named, in name order; a pack that is not
+/// whole is left out. A key in two packs is found in the first.
+fn read_packs(dir: &Path) -> Packs {
+    let mut packs = Packs::default();
+    if !fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()) {
+        return packs;
+    }
+    let mut listed = owned_files(dir, PACK_NAME_LEN);
+    listed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    for (path, _) in listed {
+        let Some(index) = read_pack(&path) else {
+            continue;
+        };
+        let n = packs.files.len() as u32;
+        packs.entries.reserve(index.records.len());
+        for (key, slot) in index.records {
+            packs.entries.entry(key).or_insert(Slot { pack: n, ..slot });
+        }
+        packs.files.push(Pack {
+            file: index.file,
+            read: AtomicBool::new(false),
+        });
+    }
+    packs
+}
+
+/// A pack being written: a temporary file in the packs' directory, renamed
+/// to a new pack's name once whole; removed when dropped before that.
+struct PackWriter {
+    tmp: PathBuf,
+    out: io::BufWriter<fs::File>,
+    at: u64,
+    index: Vec<u8>,
+    count: u32,
+    done: bool,
+}
+
+impl PackWriter {
+    fn create(dir: &Path) -> io::Result<PackWriter> {
+        real_dir(dir)?;
+        let tmp = temporary_path(dir, Path::new("pack"));
+        let file = fs::File::options()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        let mut w = PackWriter {
+            tmp,
+            out: io::BufWriter::with_capacity(1 << 20, file),
+            at: 0,
+            index: Vec::new(),
+            count: 0,
+            done: false,
+        };
+        w.out.write_all(PACK_MAGIC)?;
+        w.out.write_all(&today().to_le_bytes())?;
+        w.at = PACK_HEAD;
+        Ok(w)
+    }
+
+    /// Append a sealed entry under `key`, last used on `day`.
+    fn append(&mut self, key: &EntryKey, sealed: &[u8], day: u32) -> io::Result<()> {
+        let len = u32::try_from(sealed.len()).map_err(io::Error::other)?;
+        self.count = self.count.checked_add(1).ok_or(io::ErrorKind::Other)?;
+        self.out.write_all(sealed)?;
+        self.index.extend_from_slice(key);
+        self.index.extend_from_slice(&self.at.to_le_bytes());
+        self.index.extend_from_slice(&len.to_le_bytes());
+        self.index.extend_from_slice(&day.to_le_bytes());
+        self.at += len as u64;
+        Ok(())
+    }
+
+    /// Write the index and trailer and rename the pack into `dir` under a
+    /// new name. A pack with no entry is not kept.
+    fn finish(mut self, dir: &Path) -> io::Result<()> {
+        if self.count == 0 {
+            return Err(io::Error::other("empty pack"));
+        }
+        self.out.write_all(&self.index)?;
+        self.out.write_all(&self.count.to_le_bytes())?;
+        self.out.write_all(&self.at.to_le_bytes())?;
+        self.out.write_all(PACK_TRAILER_MAGIC)?;
+        self.out.flush()?;
+        let path = new_pack_path(dir);
+        fs::rename(&self.tmp, path)?;
+        self.done = true;
+        Ok(())
+    }
+}
+
+impl Drop for PackWriter {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// A name for a new pack that no pack in `dir` has: 16 hex digits of a
+/// hash of this process, the time and a counter.
+fn new_pack_path(dir: &Path) -> PathBuf {
+    static SEQ: AtomicUsize = AtomicUsize::new(0);
+    loop {
+        let mut h = Sha256::new();
+        h.update(std::process::id().to_le_bytes());
+        h.update(SEQ.fetch_add(1, Ordering::Relaxed).to_le_bytes());
+        if let Ok(d) = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH) {
+            h.update(d.as_nanos().to_le_bytes());
+        }
+        let digest: [u8; 32] = h.finalize().into();
+        let path = dir.join(&hex(&digest)[..PACK_NAME_LEN]);
+        if fs::symlink_metadata(&path).is_err() {
+            return path;
+        }
+    }
+}
+
+/// When `dir` holds more than `MAX_PACKS` packs, merge them into one: all
+/// but the largest, or all of them when the largest was made more than
+/// `FULL_MERGE_AGE` days ago. An entry of `live` counts as used today; an
+/// entry not used for 30 days is dropped. The merged pack is in place
+/// before its sources are deleted, so a concurrent reader finds every
+/// entry in one or the other (or misses, never a wrong entry).
+fn merge_packs(dir: &Path, live: &[EntryKey]) {
+    let mut listed: Vec<(PathBuf, u64)> = owned_files(dir, PACK_NAME_LEN)
+        .into_iter()
+        .filter_map(|(path, _)| Some((fs::symlink_metadata(&path).ok()?.len(), path)))
+        .map(|(len, path)| (path, len))
+        .collect();
+    if listed.len() <= MAX_PACKS {
+        return;
+    }
+    listed.sort_unstable_by_key(|p| std::cmp::Reverse(p.1));
+    let today = today();
+    let largest_is_recent =
+        read_pack(&listed[0].0).is_some_and(|p| today.saturating_sub(p.made) <= FULL_MERGE_AGE);
+    let sources = if largest_is_recent {
+        &listed[1..]
+    } else {
+        &listed[..]
+    };
+    let live: FastSet<EntryKey> = live.iter().copied().collect();
+    let ttl_days = (ENTRY_TTL.as_secs() / 86_400) as u32;
+    let Ok(mut merged) = PackWriter::create(dir) else {
+        return;
+    };
+    let mut seen = FastSet::default();
+    for (path, _) in sources {
+        // A pack that is not whole has nothing to keep.
+        let Some(pack) = read_pack(path) else {
+            continue;
+        };
+        for (key, slot) in pack.records {
+            let day = if live.contains(&key) { today } else { slot.day };
+            if today.saturating_sub(day) > ttl_days || !seen.insert(key) {
+                continue;
+            }
+            let mut bytes = vec![0; slot.len as usize];
+            if read_exact_at(&pack.file, &mut bytes, slot.offset).is_err()
+                || merged.append(&key, &bytes, day).is_err()
+            {
+                return;
+            }
+        }
+    }
+    if merged.count > 0 && merged.finish(dir).is_err() {
+        return;
+    }
+    for (path, _) in sources {
+        let _ = fs::remove_file(path);
+    }
 }
 
 /// Delete all but the `keep` most recently modified result entries in
@@ -719,9 +1161,11 @@ fn stamp_age(path: &Path) -> Option<Duration> {
     meta.modified().ok()?.elapsed().ok()
 }
 
-/// Names synthlint gives: key directories (16), shards (2), facts entries
-/// (62) and result entries (64) are lowercase hex digits.
+/// Names synthlint gives: key directories (16), packs (16), shards and
+/// facts entries of earlier formats (2, 62) and result entries (64) are
+/// lowercase hex digits.
 const KEY_NAME_LEN: usize = 16;
+const PACK_NAME_LEN: usize = 16;
 const SHARD_NAME_LEN: usize = 2;
 const FACTS_NAME_LEN: usize = 62;
 const RESULT_NAME_LEN: usize = 64;
@@ -795,9 +1239,19 @@ fn remove_stale_temporaries(dir: &Path, ttl: Duration) {
     }
 }
 
-/// Delete facts entries (and leftover temporary files) older than `ttl`
-/// from a key directory; shards left empty go too.
+/// Delete packs and facts entries of earlier formats (and leftover
+/// temporary files) older than `ttl` from a key directory; shards left
+/// empty go too.
 fn prune_entries(dir: &Path, ttl: Duration) {
+    let packs = dir.join(PACKS);
+    if fs::symlink_metadata(&packs).is_ok_and(|m| m.is_dir()) {
+        for (path, age) in owned_files(&packs, PACK_NAME_LEN) {
+            if age.is_some_and(|a| a > ttl) {
+                let _ = fs::remove_file(path);
+            }
+        }
+        remove_stale_temporaries(&packs, ttl.min(DAY));
+    }
     for shard in owned_dirs(dir, SHARD_NAME_LEN) {
         for (path, age) in owned_files(&shard, FACTS_NAME_LEN) {
             if age.is_some_and(|a| a > ttl) {
@@ -819,6 +1273,7 @@ fn prune_other_keys(cache_dir: &Path, keep: &Path, ttl: Duration) {
             continue;
         }
         prune_entries(&key_dir, Duration::ZERO);
+        let _ = fs::remove_dir(key_dir.join(PACKS));
         let results = key_dir.join(RESULTS);
         if fs::symlink_metadata(&results).is_ok_and(|m| m.is_dir()) {
             for (path, _) in owned_files(&results, RESULT_NAME_LEN) {
@@ -846,6 +1301,38 @@ mod tests {
         crate::lang::python::extract(path, "x = 1\n", &[]).0
     }
 
+    /// The same cache as a new run sees it (packs read afresh).
+    fn reopen(cache: &FactsCache) -> FactsCache {
+        let root = cache.dir.parent().unwrap();
+        FactsCache::open(root, root, &[]).unwrap()
+    }
+
+    /// The packs in `cache`'s key directory, in name order.
+    fn pack_paths(cache: &FactsCache) -> Vec<PathBuf> {
+        let mut paths: Vec<PathBuf> = owned_files(&cache.packs_dir(), PACK_NAME_LEN)
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect();
+        paths.sort();
+        paths
+    }
+
+    /// The only pack in `cache`'s key directory.
+    fn only_pack(cache: &FactsCache) -> PathBuf {
+        let paths = pack_paths(cache);
+        assert_eq!(paths.len(), 1, "{paths:?}");
+        paths[0].clone()
+    }
+
+    /// Write a pack of `entries` as they are (sealed or not).
+    fn write_pack(cache: &FactsCache, entries: &[(EntryKey, Vec<u8>)]) {
+        let mut w = PackWriter::create(&cache.packs_dir()).unwrap();
+        for (k, bytes) in entries {
+            w.append(k, bytes, today()).unwrap();
+        }
+        w.finish(&cache.packs_dir()).unwrap();
+    }
+
     #[test]
     fn round_trip_miss_and_corrupt_entries() {
         let tmp = tempfile::tempdir().unwrap();
@@ -861,21 +1348,27 @@ mod tests {
         assert_ne!(k, FactsCache::key("a.py", "x = 2\n"));
         assert!(cache.get(&k).is_none());
         cache.put(&k, &mut facts("a.py"), &[]);
+        cache.flush();
+        let cache = FactsCache::open(&dir, tmp.path(), &["to".into()]).unwrap();
         let (f, notes, _) = cache.get(&k).expect("hit");
         assert_eq!(f.path, "a.py");
         assert!(notes.is_empty());
-        assert_eq!(cache.counts(), (1, 1));
-        // A damaged entry is a miss, never an error.
-        fs::write(cache.path(&k), b"SLF1\xff\x00garbage").unwrap();
-        assert!(cache.get(&k).is_none());
-        fs::write(cache.path(&k), b"").unwrap();
-        assert!(cache.get(&k).is_none());
+        assert_eq!(cache.counts(), (1, 0));
+        // A damaged pack is a miss, never an error.
+        let pack = only_pack(&cache);
+        let open = || FactsCache::open(&dir, tmp.path(), &["to".into()]).unwrap();
+        fs::write(&pack, b"SLK1\xff\x00garbage").unwrap();
+        assert!(open().get(&k).is_none());
+        fs::write(&pack, b"").unwrap();
+        assert!(open().get(&k).is_none());
+        fs::remove_file(&pack).unwrap();
         // An entry of an older encoding, whatever it holds, is a miss.
+        let cache = open();
         let body = encode_body(&mut facts("a.py"), &[]).unwrap();
         let (mut old, _) = cache.build.seal(Kind::Facts, &k, MAGIC, &body);
         old[..4].copy_from_slice(b"SLF2");
-        fs::write(cache.path(&k), old).unwrap();
-        assert!(cache.get(&k).is_none());
+        write_pack(&cache, &[(k, old)]);
+        assert!(open().get(&k).is_none());
     }
 
     /// Every fact kind and value shape survives the encoding: the facts of
@@ -1023,8 +1516,9 @@ mod tests {
         assert!(cache.get_digests().is_empty());
         let k = FactsCache::key("a.py", "x = 1\n");
         let digest = cache.put(&k, &mut facts("a.py"), &[]).unwrap();
+        cache.flush();
         assert_eq!(
-            cache.get(&k).unwrap().2,
+            reopen(&cache).get(&k).unwrap().2,
             digest,
             "read back, the same digest"
         );
@@ -1088,6 +1582,210 @@ mod tests {
         assert!(cache.get_result(&k).is_none());
     }
 
+    /// One result under two keys is stored once: the second key holds a
+    /// sealed pointer, which serves the entry with its own line count, and
+    /// any damage to it, a pointer sealed for another key, a pointer to a
+    /// missing entry or to another pointer is a miss.
+    #[test]
+    fn a_second_key_points_at_the_stored_result() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = FactsCache::open(tmp.path(), tmp.path(), &[]).unwrap();
+        let (k, k2) = (
+            result_key(b"s", &[], &[]).unwrap(),
+            facts_result_key(b"s", &[], &[]).unwrap(),
+        );
+        let e = entry("GEN001");
+        cache.put_results(&[&k, &k2], &e);
+        let full = fs::metadata(cache.result_path(&k)).unwrap().len();
+        let pointer = fs::read(cache.result_path(&k2)).unwrap();
+        assert_eq!(pointer.len(), 4 + TAG_LEN + 40);
+        assert!(full > pointer.len() as u64);
+        assert_eq!(cache.get_result(&k2).unwrap().lines, e.lines);
+        // A text's key pointing at the result of the same facts.
+        let k3 = result_key(b"t", &[], &[]).unwrap();
+        cache.put_pointer(&k3, &k, 99);
+        let back = cache.get_result(&k3).expect("hit");
+        assert_eq!((back.lines, back.findings.len()), (99, 1));
+        for i in 0..pointer.len() {
+            let mut bad = pointer.clone();
+            bad[i] ^= 0x01;
+            fs::write(cache.result_path(&k2), &bad).unwrap();
+            assert!(cache.get_result(&k2).is_none(), "byte {i} changed");
+        }
+        // Sealed for another key, or by another build.
+        fs::write(
+            cache.result_path(&k2),
+            fs::read(cache.result_path(&k3)).unwrap(),
+        )
+        .unwrap();
+        assert!(cache.get_result(&k2).is_none());
+        let mut body = k.to_vec();
+        body.extend_from_slice(&1u64.to_le_bytes());
+        let forged = BuildId([7; 32])
+            .seal(Kind::Pointer, &k2, POINTER_MAGIC, &body)
+            .0;
+        fs::write(cache.result_path(&k2), forged).unwrap();
+        assert!(cache.get_result(&k2).is_none());
+        // A pointer to a pointer.
+        cache.put_pointer(&k2, &k3, 1);
+        assert!(cache.get_result(&k2).is_none());
+        // A pointer whose entry is gone.
+        cache.put_pointer(&k2, &k, 1);
+        assert!(cache.get_result(&k2).is_some());
+        fs::remove_file(cache.result_path(&k)).unwrap();
+        assert!(cache.get_result(&k2).is_none());
+    }
+
+    /// A pack cut short anywhere, or with bytes added, is a miss for all of
+    /// its entries and an error for none; a forged pack (entries sealed by
+    /// another build, an index naming another entry's bytes) gives no
+    /// facts.
+    #[test]
+    fn a_truncated_or_forged_pack_is_a_miss() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = FactsCache::open(tmp.path(), tmp.path(), &[]).unwrap();
+        let keys: Vec<EntryKey> = ["a.py", "b.py", "c.py"]
+            .iter()
+            .map(|p| FactsCache::key(p, "x = 1\n"))
+            .collect();
+        for (k, p) in keys.iter().zip(["a.py", "b.py", "c.py"]) {
+            cache.put(k, &mut facts(p), &[]);
+        }
+        cache.flush();
+        let pack = only_pack(&cache);
+        let good = fs::read(&pack).unwrap();
+        for len in (0..good.len()).step_by(7).chain([good.len() - 1]) {
+            fs::write(&pack, &good[..len]).unwrap();
+            let cache = reopen(&cache);
+            assert!(keys.iter().all(|k| cache.get(k).is_none()), "{len} bytes");
+        }
+        let mut longer = good.clone();
+        longer.push(0);
+        fs::write(&pack, &longer).unwrap();
+        assert!(reopen(&cache).get(&keys[0]).is_none());
+        fs::write(&pack, &good).unwrap();
+        assert!(keys.iter().all(|k| reopen(&cache).get(k).is_some()));
+        // The index swapped: each key names another key's entry.
+        let pack_index = read_pack(&pack).unwrap();
+        let mut swapped = good.clone();
+        let index_at = good.len() - PACK_TRAILER as usize - 3 * PACK_RECORD;
+        for (i, (_, slot)) in pack_index.records.iter().enumerate() {
+            let at = index_at + ((i + 1) % 3) * PACK_RECORD + 32;
+            swapped[at..at + 8].copy_from_slice(&slot.offset.to_le_bytes());
+            swapped[at + 8..at + 12].copy_from_slice(&slot.len.to_le_bytes());
+        }
+        fs::write(&pack, &swapped).unwrap();
+        let forged = reopen(&cache);
+        assert!(keys.iter().all(|k| forged.get(k).is_none()));
+        // An entry sealed by another build, in a pack of the right shape.
+        let body = encode_body(&mut facts("a.py"), &[]).unwrap();
+        fs::remove_file(&pack).unwrap();
+        let other = BuildId([9; 32]).seal(Kind::Facts, &keys[0], MAGIC, &body).0;
+        write_pack(&cache, &[(keys[0], other)]);
+        assert!(reopen(&cache).get(&keys[0]).is_none());
+        // Files with other names in the packs' directory are not read or
+        // deleted.
+        let stray = cache.packs_dir().join("notes.txt");
+        fs::write(&stray, &good).unwrap();
+        assert!(reopen(&cache).get(&keys[1]).is_none());
+        reopen(&cache).finish(&[]);
+        assert!(stray.is_file());
+    }
+
+    /// Two processes (here: two caches on the same directory, each with its
+    /// own pack, written from two threads at once) never spoil each
+    /// other's entries, and a reader that opened the packs before a merge
+    /// deleted them still reads its entries.
+    #[test]
+    fn concurrent_writers_each_keep_their_pack() {
+        let tmp = tempfile::tempdir().unwrap();
+        let first = FactsCache::open(tmp.path(), tmp.path(), &[]).unwrap();
+        let keys = |w: usize| -> Vec<(EntryKey, String)> {
+            (0..40)
+                .map(|i| {
+                    let path = format!("w{w}_{i}.py");
+                    (FactsCache::key(&path, "x = 1\n"), path)
+                })
+                .collect()
+        };
+        std::thread::scope(|s| {
+            for w in 0..2 {
+                let dir = tmp.path();
+                s.spawn(move || {
+                    let cache = FactsCache::open(dir, dir, &[]).unwrap();
+                    for (k, p) in keys(w) {
+                        cache.put(&k, &mut facts(&p), &[]);
+                    }
+                    cache.finish(&[]);
+                });
+            }
+        });
+        assert_eq!(pack_paths(&first).len(), 2);
+        let reader = reopen(&first);
+        for (k, _) in keys(0).iter().chain(&keys(1)) {
+            assert!(reader.get(k).is_some());
+        }
+        // Enough packs to be merged, while `reader` has them open.
+        for i in 0..MAX_PACKS {
+            let k = FactsCache::key(&format!("more{i}.py"), "");
+            first.put(&k, &mut facts("m.py"), &[]);
+            first.flush();
+        }
+        first.finish(&[]);
+        let merged = reopen(&first);
+        assert!(pack_paths(&merged).len() <= 2);
+        for (k, _) in keys(0).iter().chain(&keys(1)) {
+            assert!(merged.get(k).is_some());
+            assert!(reader.get(k).is_some(), "read from the packs it opened");
+        }
+    }
+
+    /// More than `MAX_PACKS` packs are merged into one (the largest kept
+    /// while it is recent); entries unused for 30 days go, unless this run
+    /// uses them; a key in several merged packs is kept once.
+    #[test]
+    fn packs_are_merged_and_unused_entries_dropped() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = FactsCache::open(tmp.path(), tmp.path(), &[]).unwrap();
+        let key = |i: usize| FactsCache::key(&format!("f{i}.py"), "");
+        let sealed = |k: &EntryKey| {
+            let body = encode_body(&mut facts("f.py"), &[]).unwrap();
+            cache.build.seal(Kind::Facts, k, MAGIC, &body).0
+        };
+        // The largest pack: ten entries.
+        let big: Vec<(EntryKey, Vec<u8>)> = (0..10).map(|i| (key(i), sealed(&key(i)))).collect();
+        write_pack(&cache, &big);
+        // Small packs: an old entry, an old one this run uses, and one
+        // duplicate of the big pack's.
+        let long_ago = today() - 40;
+        let small = |k: EntryKey, day: u32| {
+            let mut w = PackWriter::create(&cache.packs_dir()).unwrap();
+            w.append(&k, &sealed(&k), day).unwrap();
+            w.finish(&cache.packs_dir()).unwrap();
+        };
+        small(key(100), long_ago);
+        small(key(101), long_ago);
+        small(key(0), today());
+        for i in 0..MAX_PACKS - 3 {
+            small(key(200 + i), today());
+        }
+        assert_eq!(pack_paths(&cache).len(), MAX_PACKS + 1);
+        merge_packs(&cache.packs_dir(), &[key(101)]);
+        let packs = pack_paths(&cache);
+        assert_eq!(packs.len(), 2, "the largest and the merged one");
+        let cache = reopen(&cache);
+        assert!(cache.get(&key(100)).is_none(), "unused for 40 days");
+        assert!(cache.get(&key(101)).is_some(), "used by this run");
+        for i in (0..10).chain(200..200 + MAX_PACKS - 3) {
+            assert!(cache.get(&key(i)).is_some(), "{i}");
+        }
+        let entries: usize = packs
+            .iter()
+            .map(|p| read_pack(p).unwrap().records.len())
+            .sum();
+        assert_eq!(entries, 10 + 1 + 1 + MAX_PACKS - 3);
+    }
+
     #[test]
     fn only_the_most_recently_used_results_are_kept() {
         let tmp = tempfile::tempdir().unwrap();
@@ -1138,12 +1836,16 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let cache = FactsCache::open(tmp.path(), tmp.path(), &[]).unwrap();
         let (old, new) = (FactsCache::key("old.py", ""), FactsCache::key("new.py", ""));
+        // Two runs' packs, the first one unused for long.
         cache.put(&old, &mut facts("old.py"), &[]);
+        cache.flush();
+        let old_pack = only_pack(&cache);
         cache.put(&new, &mut facts("new.py"), &[]);
+        cache.flush();
         let long_ago = SystemTime::now() - Duration::from_secs(40 * 24 * 3600);
         fs::File::options()
             .write(true)
-            .open(cache.path(&old))
+            .open(&old_pack)
             .unwrap()
             .set_modified(long_ago)
             .unwrap();
@@ -1180,9 +1882,11 @@ mod tests {
                 .set_modified(long_ago)
                 .unwrap();
         }
-        cache.finish();
-        assert!(!cache.path(&old).exists());
-        assert!(cache.path(&new).exists());
+        cache.finish(&[]);
+        assert!(!old_pack.exists());
+        let cache = reopen(&cache);
+        assert!(cache.get(&old).is_none());
+        assert!(cache.get(&new).is_some());
         assert!(!stale.exists());
         assert!(recent.exists() && other.exists());
         assert!(!mixed.join("ab").join("c".repeat(62)).exists());
@@ -1201,20 +1905,42 @@ mod tests {
         let cache = FactsCache::open(tmp.path(), tmp.path(), &[]).unwrap();
         let k = FactsCache::key("a.py", "x = 1\n");
         cache.put(&k, &mut facts("a.py"), &[]);
-        let good = fs::read(cache.path(&k)).unwrap();
+        cache.flush();
+        let pack = only_pack(&cache);
+        let good = fs::read(&pack).unwrap();
+        // Every bit of the pack but the days (of the pack, of the entry:
+        // what pruning reads) counts.
+        let index_at = good.len() - PACK_TRAILER as usize - PACK_RECORD;
+        let days = [4..8, index_at + 44..index_at + 48];
         for i in 0..good.len() {
+            if days.iter().any(|d| d.contains(&i)) {
+                continue;
+            }
             for bit in [0x01u8, 0x80] {
                 let mut bad = good.clone();
                 bad[i] ^= bit;
-                fs::write(cache.path(&k), &bad).unwrap();
-                assert!(cache.read(&k).is_none(), "byte {i} bit {bit:#x} changed");
+                fs::write(&pack, &bad).unwrap();
+                assert!(
+                    reopen(&cache).read(&k).is_none(),
+                    "byte {i} bit {bit:#x} changed"
+                );
             }
         }
         // Sealed by another build: the right shape, the wrong checksum.
         let body = encode_body(&mut facts("a.py"), &[]).unwrap();
         let other = BuildId([7; 32]);
-        fs::write(cache.path(&k), other.seal(Kind::Facts, &k, MAGIC, &body).0).unwrap();
-        assert!(cache.read(&k).is_none());
+        fs::remove_file(&pack).unwrap();
+        write_pack(&cache, &[(k, other.seal(Kind::Facts, &k, MAGIC, &body).0)]);
+        assert!(reopen(&cache).read(&k).is_none());
+        // Another key's entry listed under this key.
+        let k2 = FactsCache::key("b.py", "x = 1\n");
+        fs::remove_file(only_pack(&cache)).unwrap();
+        write_pack(
+            &cache,
+            &[(k, cache.build.seal(Kind::Facts, &k2, MAGIC, &body).0)],
+        );
+        assert!(reopen(&cache).read(&k).is_none());
+        fs::remove_file(only_pack(&cache)).unwrap();
         // A facts entry stored under a result's name is no result.
         let rk = result_key(b"s", &[], &[]).unwrap();
         fs::create_dir_all(cache.dir.join(RESULTS)).unwrap();
@@ -1224,8 +1950,8 @@ mod tests {
         )
         .unwrap();
         assert!(cache.get_result(&rk).is_none());
-        fs::write(cache.path(&k), &good).unwrap();
-        assert!(cache.read(&k).is_some());
+        fs::write(&pack, &good).unwrap();
+        assert!(reopen(&cache).read(&k).is_some());
     }
 
     /// Issue 17, item 2: no link is followed, and a directory synthlint did
@@ -1250,14 +1976,29 @@ mod tests {
         // Not empty and not marked: someone else's directory.
         assert!(FactsCache::open(&victim, &root, &[]).is_err());
         assert!(!victim.join("CACHEDIR.TAG").exists());
-        // A shard that is a link is not written through.
+        // A packs directory that is a link is neither written through nor
+        // read.
         let dir = root.join(DEFAULT_DIR);
         let cache = FactsCache::open(&dir, &root, &[]).unwrap();
         let k = FactsCache::key("a.py", "");
-        let shard = cache.path(&k).parent().unwrap().to_path_buf();
-        symlink(&victim, &shard).unwrap();
+        symlink(&victim, cache.packs_dir()).unwrap();
         cache.put(&k, &mut facts("a.py"), &[]);
+        cache.flush();
         assert_eq!(fs::read_dir(&victim).unwrap().count(), 1);
+        fs::remove_file(cache.packs_dir()).unwrap();
+        cache.put(&k, &mut facts("a.py"), &[]);
+        cache.flush();
+        let pack = only_pack(&cache);
+        let moved = victim.join(pack.file_name().unwrap());
+        fs::rename(&pack, &moved).unwrap();
+        fs::remove_dir(cache.packs_dir()).unwrap();
+        symlink(&victim, cache.packs_dir()).unwrap();
+        assert!(reopen(&cache).get(&k).is_none());
+        // A pack that is a link is not read.
+        fs::remove_file(cache.packs_dir()).unwrap();
+        fs::create_dir(cache.packs_dir()).unwrap();
+        symlink(&moved, &pack).unwrap();
+        assert!(reopen(&cache).get(&k).is_none());
         // A stamp that is a link is replaced, not written through.
         let target = tmp.path().join("bashrc");
         fs::write(&target, "keep").unwrap();

@@ -569,12 +569,13 @@ fn scan_with_cache(
     {
         let lines = records.iter().map(|(_, _, d)| d.lines as u64).sum();
         let entry = ResultEntry { lines, ..entry };
-        // The texts' key serves the next run over these very texts.
+        // The texts' key serves the next run over these very texts: a
+        // pointer to the result just served, with these texts' lines.
         if let Some(k) = &result_key {
-            cache.put_result(k, &entry);
+            cache.put_pointer(k, &fk, lines);
         }
         update_digests(cache, &known, records);
-        cache.finish();
+        cache.finish(&live_keys(records));
         return served(entry, lines, ResultCache::Facts, &mut stats);
     }
 
@@ -601,6 +602,8 @@ fn scan_with_cache(
             Slot::Known(..) => unreachable!("every known file is loaded"),
         })
         .collect();
+    // The new facts are in place before the index and rules run.
+    cache.flush();
     let facts = gather(extracted, &mut notifications);
     stats.parse = t.elapsed();
     split_work(&mut stats, work);
@@ -619,7 +622,7 @@ fn scan_with_cache(
     };
     let keys: Vec<&EntryKey> = [&result_key, &facts_key].into_iter().flatten().collect();
     cache.put_results(&keys, &entry);
-    cache.finish();
+    cache.finish(&after.as_deref().map(live_keys).unwrap_or_default());
     ScanResult {
         findings: entry.findings,
         notifications: entry.notifications,
@@ -635,6 +638,11 @@ enum Slot {
     Loaded(EntryKey, Box<Extracted>),
     /// Not read: why.
     Skipped(Notification),
+}
+
+/// The facts keys of this run's files.
+fn live_keys(records: &[(usize, EntryKey, Digested)]) -> Vec<EntryKey> {
+    records.iter().map(|(_, k, _)| *k).collect()
 }
 
 /// Write the digest index for this run's files when it is not what was

@@ -253,19 +253,26 @@ fn item02_a_directory_synthlint_did_not_make_is_not_used() {
 
 // ---- 17. cache integrity ---------------------------------------------------
 
-/// The result entry a warm scan of `dir` reads.
+/// The result entry a warm scan of `dir` reads (the largest file in the
+/// results directory: a result's second key holds a small pointer to it).
 fn result_entry(dir: &Path) -> PathBuf {
     let cache = dir.join(".synthlint_cache");
+    let mut found: Option<(u64, PathBuf)> = None;
     for key in fs::read_dir(&cache).unwrap().flatten() {
         if let Ok(results) = fs::read_dir(key.path().join("results")) {
             for e in results.flatten() {
-                if !e.file_name().to_string_lossy().starts_with('.') {
-                    return e.path();
+                let len = e.metadata().unwrap().len();
+                if !e.file_name().to_string_lossy().starts_with('.')
+                    && found.as_ref().is_none_or(|f| f.0 < len)
+                {
+                    found = Some((len, e.path()));
                 }
             }
         }
     }
-    panic!("no result entry in {}", cache.display());
+    found
+        .unwrap_or_else(|| panic!("no result entry in {}", cache.display()))
+        .1
 }
 
 #[test]
