@@ -99,6 +99,10 @@ pub struct CallGraph {
     function_nodes: Vec<Vec<NodeId>>,
     /// Per file: function qualname → node.
     by_qualname: Vec<FastMap<Ustr, NodeId>>,
+    /// Per file: the last segments of nested plain functions' qualnames
+    /// (`gen` of `handler.gen`): `nested` turns other names away before
+    /// spelling a qualname for every enclosing scope.
+    nested_names: Vec<FastSet<&'static str>>,
     module_nodes: Vec<NodeId>,
     /// Per file: main-guard nodes in guard order.
     main_nodes: Vec<Vec<NodeId>>,
@@ -156,6 +160,7 @@ impl CallGraph {
             site_targets: Vec::new(),
             function_nodes: Vec::with_capacity(project.files.len()),
             by_qualname: Vec::with_capacity(project.files.len()),
+            nested_names: Vec::with_capacity(project.files.len()),
             module_nodes: Vec::new(),
             main_nodes: Vec::new(),
             closure_nodes: vec![Vec::new(); project.files.len()],
@@ -172,14 +177,21 @@ impl CallGraph {
                 .collect();
             g.main_nodes.push(mains);
             let mut local = FastMap::default();
+            let mut nested = FastSet::default();
             let mut nodes = Vec::with_capacity(file.functions.len());
             for (i, f) in file.functions.iter().enumerate() {
                 let id = g.add(Node::Function { file: fi, func: i });
                 local.insert(f.qualname, id);
+                if f.class.is_none()
+                    && let Some((_, last)) = f.qualname.as_str().rsplit_once('.')
+                {
+                    nested.insert(last);
+                }
                 nodes.push(id);
             }
             g.function_nodes.push(nodes);
             g.by_qualname.push(local);
+            g.nested_names.push(nested);
         }
         for (k, &(fi, scope, span)) in closures.iter().enumerate() {
             let id = g.add(Node::Closure {
@@ -404,7 +416,7 @@ impl CallGraph {
         scope: Option<&str>,
         name: &str,
     ) -> Option<NodeId> {
-        if name.contains('.') {
+        if name.contains('.') || !self.nested_names[fi].contains(name) {
             return None;
         }
         let file = &project.files[fi];

@@ -96,9 +96,10 @@ pub struct Project {
 }
 
 /// A map shared by the threads, split in shards so they rarely wait on
-/// one another's lock.
+/// one another's lock. Answers are kept interned: a hit copies a pointer
+/// instead of allocating a `String`, and `canonical` interns nothing.
 struct Memo {
-    shards: Vec<std::sync::Mutex<FastMap<Box<str>, Option<String>>>>,
+    shards: Vec<std::sync::Mutex<FastMap<Box<str>, Option<QName>>>>,
 }
 
 impl Memo {
@@ -110,12 +111,12 @@ impl Memo {
         }
     }
 
-    fn get_or(&self, key: &str, compute: impl FnOnce() -> Option<String>) -> Option<String> {
+    fn get_or(&self, key: &str, compute: impl FnOnce() -> Option<QName>) -> Option<QName> {
         use std::hash::BuildHasher;
         let hash = foldhash::fast::FixedState::default().hash_one(key);
         let shard = &self.shards[hash as usize % Self::SHARDS];
         if let Some(hit) = shard.lock().unwrap_or_else(|e| e.into_inner()).get(key) {
-            return hit.clone();
+            return *hit;
         }
         // Computed outside the lock: two threads may both compute a name
         // the first time; the results are equal.
@@ -123,7 +124,7 @@ impl Memo {
         shard
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(key.into(), value.clone());
+            .insert(key.into(), value);
         value
     }
 }
@@ -202,7 +203,7 @@ impl Project {
     /// The name behind `name` when its head is a module-level binding or
     /// re-export of a project module; `None` when nothing changes.
     pub fn canonical(&self, name: &QName) -> Option<QName> {
-        self.canonical_text(name.as_str()).map(QName::from)
+        self.canonical_name(name.as_str())
     }
 
     /// A method of a project class that the class does not define, as a
@@ -259,13 +260,19 @@ impl Project {
 
     /// `canonical` of a name in normal form given as text.
     pub fn canonical_text(&self, path: &str) -> Option<String> {
+        self.canonical_name(path).map(|q| q.as_str().to_string())
+    }
+
+    /// `canonical_text`, interned.
+    pub(crate) fn canonical_name(&self, path: &str) -> Option<QName> {
         // The cheap test `step` starts with, before any hashing.
         if !self.index.is_module_head(head(path)) {
             return None;
         }
+        let compute = || self.canonical_uncached(path).map(QName::from);
         match &self.canonical_memo {
-            Some(memo) => memo.get_or(path, || self.canonical_uncached(path)),
-            None => self.canonical_uncached(path),
+            Some(memo) => memo.get_or(path, compute),
+            None => compute(),
         }
     }
 

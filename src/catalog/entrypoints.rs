@@ -473,24 +473,19 @@ impl PatternIndex {
         what: &str,
         entries: impl Iterator<Item = Patterns<'a>>,
     ) -> Result<PatternIndex, CatalogError> {
-        let mut builder = GlobSetBuilder::new();
-        let mut owner = Vec::new();
+        let mut globs = Vec::new();
         for (i, id, language, patterns) in entries {
             for p in patterns {
-                builder.add(
-                    compile_pattern(language, p).map_err(|message| CatalogError {
-                        message: format!("entry-point {what} `{id}`: {message}"),
-                    })?,
-                );
-                owner.push(i);
+                let glob = compile_pattern(language, p).map_err(|message| CatalogError {
+                    message: format!("entry-point {what} `{id}`: {message}"),
+                })?;
+                globs.push((glob, i));
             }
         }
-        let set = builder.build().map_err(|e| CatalogError {
+        let index = FirstMatch::new(globs).map_err(|e| CatalogError {
             message: e.to_string(),
         })?;
-        Ok(PatternIndex {
-            index: FirstMatch::new(set, owner),
-        })
+        Ok(PatternIndex { index })
     }
 
     /// Every entry with a pattern matching `name` (of a file in

@@ -4,12 +4,17 @@
 //! runs its regexes each time: on diffusers that was about 4% of a cold
 //! scan. Answers depend only on the name and the language, so they are
 //! kept, in shards so that the threads seldom wait on one another.
+//!
+//! Most globs start with a literal first segment (`openai.*`,
+//! `torch.load`), and most names asked about start with one no glob names
+//! (`self`, `np`, the project's own modules): such a name is turned away
+//! by a look-up of its first segment, before the memo and the regexes.
 
 use std::collections::HashMap;
 use std::hash::BuildHasher;
 use std::sync::RwLock;
 
-use globset::GlobSet;
+use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use super::to_glob_path;
 use crate::facts::Language;
@@ -23,41 +28,115 @@ type Shard = RwLock<HashMap<Box<str>, Option<u32>, foldhash::fast::FixedState>>;
 
 /// A glob set over several entries' patterns, with the entry of each glob.
 pub struct FirstMatch {
+    /// Every glob.
     set: GlobSet,
     /// Glob index → entry index.
     owner: Vec<usize>,
+    /// The literal first segments of the globs that have one (the text
+    /// between the language and the first `/` of the glob path): a glob
+    /// matches only names with that first segment.
+    heads: std::collections::HashSet<Box<str>, foldhash::fast::FixedState>,
+    /// The globs whose first segment is not literal (`{a,b}.x`, `*.f`),
+    /// with their entries: the only ones a name of another first segment
+    /// can match.
+    wild: GlobSet,
+    wild_owner: Vec<usize>,
     /// Python's answers, then Rust's: the languages whose calls the
     /// catalogue is asked about in bulk.
     memo: [Vec<Shard>; 2],
 }
 
+/// The literal first segments a glob path allows (`python/openai/*` →
+/// `openai`; `python/{flask,quart}/*` → `flask`, `quart`), or `None` when
+/// its first segment holds other glob syntax.
+fn literal_heads(glob: &str) -> Option<Vec<&str>> {
+    const SYNTAX: [char; 7] = ['*', '?', '[', ']', '{', '}', '\\'];
+    let rest = &glob[glob.find('/')? + 1..];
+    let segment = &rest[..rest.find('/').unwrap_or(rest.len())];
+    if !segment.contains(SYNTAX) {
+        return Some(vec![segment]);
+    }
+    // One alternation of plain words, alone in the segment or before a
+    // `/` inside an alternative (`{tkinter,tkinter/ttk}`).
+    let inner = rest.strip_prefix('{')?;
+    let close = inner.find('}')?;
+    let after = &inner[close + 1..];
+    let (alternatives, after) = (&inner[..close], after);
+    if !(after.is_empty() || after.starts_with('/')) || alternatives.contains(SYNTAX) {
+        return None;
+    }
+    Some(
+        alternatives
+            .split(',')
+            .map(|a| &a[..a.find('/').unwrap_or(a.len())])
+            .collect(),
+    )
+}
+
+/// The first segment of `name` as it appears in its glob path, or `None`
+/// when that spelling differs from the name's own text (a `/` in it).
+fn name_head(name: &str) -> Option<&str> {
+    let head = &name[..name.find('.').unwrap_or(name.len())];
+    (!head.contains('/')).then_some(head)
+}
+
 impl FirstMatch {
-    pub fn new(set: GlobSet, owner: Vec<usize>) -> FirstMatch {
+    /// Index `globs`, each with its entry index.
+    pub fn new(globs: Vec<(Glob, usize)>) -> Result<FirstMatch, globset::Error> {
+        let mut all = GlobSetBuilder::new();
+        let mut wild = GlobSetBuilder::new();
+        let mut owner = Vec::with_capacity(globs.len());
+        let mut wild_owner = Vec::new();
+        let mut heads = std::collections::HashSet::default();
+        for (glob, entry) in globs {
+            match literal_heads(glob.glob()) {
+                Some(found) => heads.extend(found.into_iter().map(Box::from)),
+                None => {
+                    wild.add(glob.clone());
+                    wild_owner.push(entry);
+                }
+            }
+            all.add(glob);
+            owner.push(entry);
+        }
         let shards = || (0..SHARDS).map(|_| RwLock::default()).collect();
-        FirstMatch {
-            set,
+        Ok(FirstMatch {
+            set: all.build()?,
             owner,
+            heads,
+            wild: wild.build()?,
+            wild_owner,
             memo: [shards(), shards()],
+        })
+    }
+
+    /// The globs that may match `name`: all of them, or only those whose
+    /// first segment is not literal when no literal one is the name's.
+    fn candidates(&self, name: &str) -> (&GlobSet, &[usize]) {
+        match name_head(name) {
+            Some(head) if !self.heads.contains(head) => (&self.wild, &self.wild_owner),
+            _ => (&self.set, &self.owner),
         }
     }
 
     /// The lowest entry index with a glob matching `name` (of a file in
     /// `language`).
     pub fn first(&self, language: Language, name: &str) -> Option<usize> {
-        if self.owner.is_empty() {
+        let (set, owner) = self.candidates(name);
+        if owner.is_empty() {
             return None;
         }
         let memo = match language {
             Language::Python => &self.memo[0],
             Language::Rust => &self.memo[1],
-            _ => return self.compute(language, name),
+            _ => return Self::compute(set, owner, language, name),
         };
         let hasher = foldhash::fast::FixedState::default();
         let shard = &memo[hasher.hash_one(name) as usize % SHARDS];
         if let Some(known) = shard.read().ok().and_then(|m| m.get(name).copied()) {
             return known.map(|i| i as usize);
         }
-        let found = self.compute(language, name);
+        let found = Self::compute(set, owner, language, name);
         if let Ok(mut m) = shard.write()
             && m.len() < SHARD_CAPACITY
         {
@@ -69,25 +148,24 @@ impl FirstMatch {
     /// Every entry with a glob matching `name`, in entry order (not
     /// remembered: few callers, on few names).
     pub fn all(&self, language: Language, name: &str) -> Vec<usize> {
-        if self.owner.is_empty() {
+        let (set, owner) = self.candidates(name);
+        if owner.is_empty() {
             return Vec::new();
         }
-        let mut v: Vec<usize> = self
-            .set
+        let mut v: Vec<usize> = set
             .matches(to_glob_path(language, name))
             .into_iter()
-            .map(|g| self.owner[g])
+            .map(|g| owner[g])
             .collect();
         v.sort_unstable();
         v.dedup();
         v
     }
 
-    fn compute(&self, language: Language, name: &str) -> Option<usize> {
-        self.set
-            .matches(to_glob_path(language, name))
+    fn compute(set: &GlobSet, owner: &[usize], language: Language, name: &str) -> Option<usize> {
+        set.matches(to_glob_path(language, name))
             .into_iter()
-            .map(|g| self.owner[g])
+            .map(|g| owner[g])
             .min()
     }
 }
@@ -95,16 +173,104 @@ impl FirstMatch {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use globset::GlobSetBuilder;
 
     fn index(patterns: &[(&str, usize)]) -> FirstMatch {
-        let mut b = GlobSetBuilder::new();
-        let mut owner = Vec::new();
-        for (p, i) in patterns {
-            b.add(super::super::compile_pattern(Language::Python, p).unwrap());
-            owner.push(*i);
+        let globs = patterns
+            .iter()
+            .map(|(p, i)| {
+                (
+                    super::super::compile_pattern(Language::Python, p).unwrap(),
+                    *i,
+                )
+            })
+            .collect();
+        FirstMatch::new(globs).unwrap()
+    }
+
+    /// The first-segment filter turns away only names no glob matches:
+    /// answers equal a plain glob set's, for literal and wild heads.
+    #[test]
+    fn filtered_answers_are_the_glob_sets() {
+        let patterns = [
+            ("openai.*.create", 3),
+            ("openai", 1),
+            ("{torch,jax}.load", 2),
+            ("{tk,tk.ttk}.Button", 8),
+            ("{x,y}z.f", 9),
+            ("*.generate", 4),
+            ("**.save_pretrained", 0),
+            ("pkg.sub.**", 5),
+            ("a/b.c", 6),
+            ("PIL.Image.open().save", 7),
+        ];
+        let ix = index(&patterns);
+        let plain = {
+            let mut b = GlobSetBuilder::new();
+            for (p, _) in &patterns {
+                b.add(super::super::compile_pattern(Language::Python, p).unwrap());
+            }
+            b.build().unwrap()
+        };
+        let names = [
+            "openai.chat.create",
+            "openai",
+            "openai.x",
+            "openaix.chat.create",
+            "torch.load",
+            "jax.load",
+            "np.load",
+            "model.generate",
+            "x.y.generate",
+            "x.save_pretrained",
+            "save_pretrained",
+            "pkg.sub.a.b",
+            "pkg.sub",
+            "pkg",
+            "a/b.c",
+            "a/b",
+            "PIL.Image.open().save",
+            "",
+            ".",
+            "self.f",
+            "tk.Button",
+            "tk.ttk.Button",
+            "ttk.Button",
+            "xz.f",
+            "x.f",
+        ];
+        for name in names {
+            let mut expected: Vec<usize> = plain
+                .matches(to_glob_path(Language::Python, name))
+                .into_iter()
+                .map(|g| patterns[g].1)
+                .collect();
+            expected.sort_unstable();
+            expected.dedup();
+            for _ in 0..2 {
+                assert_eq!(ix.all(Language::Python, name), expected, "{name}");
+                assert_eq!(
+                    ix.first(Language::Python, name),
+                    expected.first().copied(),
+                    "{name}"
+                );
+            }
         }
-        FirstMatch::new(b.build().unwrap(), owner)
+        // Names no glob can match by their first segment are not kept.
+        assert_eq!(ix.first(Language::Python, "np.load"), None);
+        assert_eq!(literal_heads("python/np/load"), Some(vec!["np"]));
+        assert_eq!(literal_heads("python/{a,b/c}/load"), Some(vec!["a", "b"]));
+        assert_eq!(literal_heads("python/{a,b}x/load"), None);
+        assert_eq!(literal_heads("python/{a,*}/load"), None);
+        assert_eq!(literal_heads("python/**/load"), None);
+    }
+
+    #[test]
+    fn names_of_unknown_heads_are_not_remembered() {
+        let ix = index(&[("openai.*", 0)]);
+        assert_eq!(ix.first(Language::Python, "torch.load"), None);
+        assert_eq!(ix.first(Language::Python, "openai.x"), Some(0));
+        let kept: usize = ix.memo[0].iter().map(|s| s.read().unwrap().len()).sum();
+        assert_eq!(kept, 1);
     }
 
     #[test]
@@ -119,6 +285,7 @@ mod tests {
             assert_eq!(ix.first(Language::Yaml, "torch.load"), None);
         }
         let kept: usize = ix.memo[0].iter().map(|s| s.read().unwrap().len()).sum();
-        assert_eq!(kept, 3);
+        // `requests.post` was turned away by its first segment.
+        assert_eq!(kept, 2);
     }
 }

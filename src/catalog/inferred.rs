@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use globset::GlobSet;
 use serde::{Deserialize, Serialize};
 
-use super::{CatalogError, ContentType, Language, Literal, compile_pattern, to_glob_path};
+use super::glob_index::FirstMatch;
+use super::{CatalogError, ContentType, Language, Literal, compile_pattern};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -88,13 +89,15 @@ pub struct Inferred {
     pub module_bases: Vec<String>,
     pub model_methods: Vec<String>,
     pub model_receivers: Vec<String>,
-    runtime: GlobSet,
+    runtime: FirstMatch,
     pub runtime_methods: Vec<RuntimeMethod>,
     /// (token, content type), in catalogue order.
     media: Vec<(String, ContentType)>,
     not_media: Vec<String>,
-    delivery: GlobSet,
-    responses: Vec<(GlobSet, MediaResponse)>,
+    delivery: FirstMatch,
+    responses: Vec<MediaResponse>,
+    /// Response patterns → index in `responses`.
+    response_index: FirstMatch,
     biometric: GlobSet,
 }
 
@@ -108,18 +111,28 @@ pub enum NameSays {
 
 impl Inferred {
     pub fn build(data: InferredData) -> Result<Inferred, CatalogError> {
-        let set = |patterns: &[String]| -> Result<GlobSet, CatalogError> {
-            let mut b = globset::GlobSetBuilder::new();
-            for p in patterns {
-                b.add(
-                    compile_pattern(Language::Python, p)
-                        .map_err(|message| CatalogError { message })?,
-                );
-            }
-            b.build().map_err(|e| CatalogError {
+        // Names are asked about per call: looked up through the first-match
+        // index, which turns most away by their first segment.
+        let index = |globs: Vec<(globset::Glob, usize)>| -> Result<FirstMatch, CatalogError> {
+            FirstMatch::new(globs).map_err(|e| CatalogError {
                 message: e.to_string(),
             })
         };
+        let globs = |patterns: &[String], owner: usize| {
+            patterns
+                .iter()
+                .map(|p| {
+                    compile_pattern(Language::Python, p)
+                        .map(|g| (g, owner))
+                        .map_err(|message| CatalogError { message })
+                })
+                .collect::<Result<Vec<_>, CatalogError>>()
+        };
+        let set = |patterns: &[String]| index(globs(patterns, 0)?);
+        let mut response_globs = Vec::new();
+        for (i, r) in data.response.iter().enumerate() {
+            response_globs.extend(globs(&r.patterns, i)?);
+        }
         let mut media = Vec::new();
         let mut not_media = Vec::new();
         for (kind, tokens) in &data.media_names {
@@ -150,11 +163,8 @@ impl Inferred {
             })?,
             runtime: set(&data.runtime_calls)?,
             delivery: set(&data.delivery)?,
-            responses: data
-                .response
-                .into_iter()
-                .map(|r| Ok((set(&r.patterns)?, r)))
-                .collect::<Result<_, CatalogError>>()?,
+            response_index: index(response_globs)?,
+            responses: data.response,
             module_bases: data.module_bases,
             model_methods: data.model_methods,
             model_receivers: data.model_receivers,
@@ -173,8 +183,7 @@ impl Inferred {
 
     /// Whether a resolved callee runs exported weights.
     pub fn is_runtime_call(&self, resolved: &str) -> bool {
-        self.runtime
-            .is_match(to_glob_path(Language::Python, resolved))
+        self.runtime.first(Language::Python, resolved).is_some()
     }
 
     /// Whether a call delivers media: a writer, or a response whose literal
@@ -183,18 +192,17 @@ impl Inferred {
         let Some(r) = call.resolved.as_ref() else {
             return false;
         };
-        let key = to_glob_path(Language::Python, r.as_str());
-        if self.delivery.is_match(&key) {
+        if self.delivery.first(Language::Python, r.as_str()).is_some() {
             return true;
         }
-        self.responses.iter().any(|(set, resp)| {
-            set.is_match(&key)
-                && call
-                    .args
-                    .iter()
-                    .find(|a| a.keyword.as_deref() == Some(resp.media_type_keyword.as_str()))
-                    .and_then(|a| a.value.as_str())
-                    .is_some_and(|t| resp.media_types.iter().any(|p| t.starts_with(p.as_str())))
+        let matching = self.response_index.all(Language::Python, r.as_str());
+        matching.into_iter().any(|i| {
+            let resp = &self.responses[i];
+            call.args
+                .iter()
+                .find(|a| a.keyword.as_deref() == Some(resp.media_type_keyword.as_str()))
+                .and_then(|a| a.value.as_str())
+                .is_some_and(|t| resp.media_types.iter().any(|p| t.starts_with(p.as_str())))
         })
     }
 
@@ -258,5 +266,9 @@ mod tests {
         let inf = builtin();
         assert!(inf.is_runtime_call("onnxruntime.InferenceSession().run"));
         assert!(!inf.is_runtime_call("onnxruntime.InferenceSession().get_inputs"));
+        assert!(
+            inf.is_runtime_call("tensorrt.ICudaEngine().create_execution_context().execute_v2")
+        );
+        assert!(!inf.is_runtime_call("model.execute_v2"));
     }
 }

@@ -433,8 +433,7 @@ impl Catalog {
 
     pub fn build(mut data: CatalogData) -> Result<Catalog, CatalogError> {
         inputs::add_record_sinks(&mut data.taint, &data.record);
-        let mut builder = GlobSetBuilder::new();
-        let mut owner = Vec::new();
+        let mut generation_globs = Vec::new();
         for (i, api) in data.generation.iter().enumerate() {
             if api.patterns.is_empty() {
                 return Err(CatalogError {
@@ -442,17 +441,14 @@ impl Catalog {
                 });
             }
             for pattern in &api.patterns {
-                builder.add(compile_pattern(api.language, pattern).map_err(|message| {
-                    CatalogError {
+                let glob =
+                    compile_pattern(api.language, pattern).map_err(|message| CatalogError {
                         message: format!("generation API `{}`: {message}", api.id),
-                    }
-                })?);
-                owner.push(i);
+                    })?;
+                generation_globs.push((glob, i));
             }
         }
-        let generation_set = builder.build().map_err(|e| CatalogError {
-            message: e.to_string(),
-        })?;
+        let generation_index = first_match(generation_globs)?;
         let mut safety_switch_sets = Vec::new();
         for sw in &data.safety_switch {
             let set = |patterns: &[String]| -> Result<GlobSet, CatalogError> {
@@ -470,21 +466,12 @@ impl Catalog {
             };
             safety_switch_sets.push((set(&sw.callee_patterns)?, set(&sw.callee_text_patterns)?));
         }
-        let mut http_builder = GlobSetBuilder::new();
-        let mut http_call_owner = Vec::new();
-        for (i, h) in data.http_call.iter().enumerate() {
-            for pattern in &h.patterns {
-                http_builder.add(compile_pattern(h.language, pattern).map_err(|message| {
-                    CatalogError {
-                        message: format!("http call `{}`: {message}", h.id),
-                    }
-                })?);
-                http_call_owner.push(i);
-            }
-        }
-        let http_call_set = http_builder.build().map_err(|e| CatalogError {
-            message: e.to_string(),
-        })?;
+        let http_call_index = first_match(glob_list(
+            data.http_call
+                .iter()
+                .map(|h| (&h.id, h.language, &h.patterns)),
+            "http call",
+        )?)?;
         let host_apis = data
             .host
             .iter()
@@ -504,10 +491,10 @@ impl Catalog {
                 base_url_keywords: Vec::new(),
             })
             .collect();
-        let (label_set, label_owner) = glob_index(
+        let label_index = first_match(glob_list(
             data.label.iter().map(|l| (&l.id, l.language, &l.patterns)),
             "label",
-        )?;
+        )?)?;
         for m in &data.moderation {
             if m.patterns.is_empty() {
                 return Err(CatalogError {
@@ -530,10 +517,10 @@ impl Catalog {
                 .map(|m| (&m.id, m.language, &m.patterns)),
             "moderation API",
         )?;
-        let (strip_set, strip_owner) = glob_index(
+        let strip_index = first_match(glob_list(
             data.strip.iter().map(|l| (&l.id, l.language, &l.patterns)),
             "strip",
-        )?;
+        )?)?;
         let compile = |id: &str, re: &str| {
             regex::Regex::new(re).map_err(|e| CatalogError {
                 message: format!("`{id}`: bad regex: {e}"),
@@ -624,7 +611,7 @@ impl Catalog {
             label_gate,
             entrypoints,
             generation: data.generation,
-            generation_index: FirstMatch::new(generation_set, owner),
+            generation_index,
             passthrough_methods: data.passthrough_methods,
             safety_switch: data.safety_switch,
             safety_switch_sets,
@@ -642,10 +629,10 @@ impl Catalog {
             regions: data.region,
             rpc_stubs: data.rpc_stub,
             model_repositories: data.model_repository,
-            http_call_index: FirstMatch::new(http_call_set, http_call_owner),
+            http_call_index,
             openai_paths: data.openai_paths,
             labels: data.label,
-            label_index: FirstMatch::new(label_set, label_owner),
+            label_index,
             label_key_regexes,
             label_roots,
             biometric_roots,
@@ -653,7 +640,7 @@ impl Catalog {
             label_string_regexes,
             watermark_switches: data.watermark_switch,
             strips: data.strip,
-            strip_index: FirstMatch::new(strip_set, strip_owner),
+            strip_index,
             strip_regexes,
         })
     }
@@ -772,6 +759,23 @@ impl CatalogData {
     }
 }
 
+/// Every glob of several entries' patterns, with the owning entry per glob.
+fn glob_list<'a>(
+    entries: impl Iterator<Item = (&'a String, Language, &'a Vec<String>)>,
+    what: &str,
+) -> Result<Vec<(globset::Glob, usize)>, CatalogError> {
+    let mut globs = Vec::new();
+    for (i, (id, language, patterns)) in entries.enumerate() {
+        for p in patterns {
+            let glob = compile_pattern(language, p).map_err(|message| CatalogError {
+                message: format!("{what} `{id}`: {message}"),
+            })?;
+            globs.push((glob, i));
+        }
+    }
+    Ok(globs)
+}
+
 /// One glob set over several entries' patterns, with the owning entry per glob.
 fn glob_index<'a>(
     entries: impl Iterator<Item = (&'a String, Language, &'a Vec<String>)>,
@@ -779,15 +783,9 @@ fn glob_index<'a>(
 ) -> Result<(GlobSet, Vec<usize>), CatalogError> {
     let mut builder = GlobSetBuilder::new();
     let mut owner = Vec::new();
-    for (i, (id, language, patterns)) in entries.enumerate() {
-        for p in patterns {
-            builder.add(
-                compile_pattern(language, p).map_err(|message| CatalogError {
-                    message: format!("{what} `{id}`: {message}"),
-                })?,
-            );
-            owner.push(i);
-        }
+    for (glob, i) in glob_list(entries, what)? {
+        builder.add(glob);
+        owner.push(i);
     }
     Ok((
         builder.build().map_err(|e| CatalogError {
@@ -795,6 +793,13 @@ fn glob_index<'a>(
         })?,
         owner,
     ))
+}
+
+/// The first-match index over `globs`.
+fn first_match(globs: Vec<(globset::Glob, usize)>) -> Result<FirstMatch, CatalogError> {
+    FirstMatch::new(globs).map_err(|e| CatalogError {
+        message: e.to_string(),
+    })
 }
 
 impl Catalog {

@@ -121,16 +121,16 @@ impl<'a> Index<'a> {
         if let Some(s) = self.names.symbol(path) {
             return Some(s);
         }
-        if let Some(c) = self.project.canonical_text(path)
-            && let Some(s) = self.names.symbol(&c)
+        if let Some(c) = self.project.canonical_name(path)
+            && let Some(s) = self.names.symbol(c.as_str())
         {
             return Some(s);
         }
         let r = self.rebase(path)?;
         self.names.symbol(&r).or_else(|| {
             self.project
-                .canonical_text(&r)
-                .and_then(|c| self.names.symbol(&c))
+                .canonical_name(&r)
+                .and_then(|c| self.names.symbol(c.as_str()))
         })
     }
 
@@ -158,24 +158,30 @@ impl<'a> Index<'a> {
     /// `def create_app() -> FastAPI` → `fastapi.FastAPI().include_router`.
     /// `None` when nothing changes.
     pub fn through_returns(&self, name: &str) -> Option<String> {
-        let mut current = QName::new(name);
-        let mut changed = false;
+        // Only a call in the name can be replaced: most names have none,
+        // and are not interned for nothing.
+        if !name.contains("()") {
+            return None;
+        }
+        // The name is interned only once something replaced a call in it.
+        let mut current: Option<QName> = None;
         'hops: for _ in 0..MAX_HOPS {
             // Each call in the name, leftmost first: `f` of `f().x`.
-            let name = current;
-            for (called, rest) in name.splits().filter(|(_, rest)| rest.starts_with("()")) {
-                if let Some(Symbol::Function(f, g)) = self.symbol(called)
+            let text = current.as_ref().map_or(name, QName::as_str);
+            for (i, _) in text.match_indices(['.', '(']) {
+                let (called, rest) = text.split_at(i);
+                if rest.starts_with("()")
+                    && let Some(Symbol::Function(f, g)) = self.symbol(called)
                     && let Some(ty) = &self.file(f).functions[g].return_annotation
                 {
                     let next = ty.with_tail(rest);
-                    current = self.project.canonical_or_same(&next);
-                    changed = true;
+                    current = Some(self.project.canonical_or_same(&next));
                     continue 'hops;
                 }
             }
             break;
         }
-        changed.then(|| current.to_string())
+        current.map(|c| c.to_string())
     }
 
     /// The methods defined in class `ci` of file `fi`.
