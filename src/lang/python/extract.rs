@@ -6,6 +6,7 @@ use std::sync::Arc;
 use tree_sitter::{Node, Query, QueryMatch};
 
 use super::Kind;
+use super::intern::intern;
 use super::resolve::Map;
 use super::values::{self, FIELD, kind, node_text};
 use crate::facts::{
@@ -492,8 +493,8 @@ impl<'a> Raw<'a> {
                     let full = dotted(child, self.src);
                     let first = full.split('.').next().unwrap_or(&full).to_string();
                     self.imports.push(Import {
-                        local: first.as_str().into(),
-                        target: first.into(),
+                        local: intern(&first),
+                        target: intern(&first),
                         level: 0,
                         span: self.span(child),
                     });
@@ -504,8 +505,8 @@ impl<'a> Raw<'a> {
                         child.child_by_field_id(FIELD.alias),
                     ) {
                         self.imports.push(Import {
-                            local: node_text(alias, self.src).into(),
-                            target: dotted(name, self.src).into(),
+                            local: intern(node_text(alias, self.src)),
+                            target: intern(&dotted(name, self.src)),
                             level: 0,
                             span: self.span(child),
                         });
@@ -553,8 +554,8 @@ impl<'a> Raw<'a> {
             let local = alias.unwrap_or_else(|| name.clone());
             let target = join(&base, &name);
             self.imports.push(Import {
-                local: local.into(),
-                target: target.into(),
+                local: intern(&local),
+                target: intern(&target),
                 level,
                 span: self.span(child),
             });
@@ -820,8 +821,8 @@ impl<'a> Raw<'a> {
         };
         self.conditions.push(Condition {
             names: condition_names(test, self.src)
-                .into_iter()
-                .map(Into::into)
+                .iter()
+                .map(|n| intern(n))
                 .collect(),
             scope: None,
             span: self.span(test),
@@ -938,7 +939,7 @@ impl<'a> Raw<'a> {
                     _ => None,
                 };
                 self.stores.push(Store {
-                    container: container.render().into(),
+                    container: intern(&container.render()),
                     key,
                     value: values::value(value, self.src, &mut self.memo),
                     value_span: self.span(value),
@@ -1153,20 +1154,20 @@ pub fn definitions(
                 let chains = f.decorators.iter().map(|(c, _, _)| c.clone()).collect();
                 fns.push((
                     Function {
-                        name: f.name.into(),
-                        qualname: qualname.as_str().into(),
+                        name: intern(&f.name),
+                        qualname: intern(&qualname),
                         class: class.map(Into::into),
                         decorators: f
                             .decorators
                             .into_iter()
                             .map(|(c, span, args)| Decorator {
-                                text: c.render().into(),
+                                text: intern(&c.render()),
                                 resolved: None,
                                 args,
                                 span,
                             })
                             .collect(),
-                        params: f.params.into_iter().map(Into::into).collect(),
+                        params: f.params.iter().map(|p| intern(p)).collect(),
                         param_types: Vec::new(),
                         is_async: f.is_async,
                         return_annotation: None,
@@ -1191,9 +1192,9 @@ pub fn definitions(
                     .map(|x| {
                         field_chains.push(x.type_chain);
                         crate::facts::Field {
-                            name: x.name.into(),
+                            name: intern(&x.name),
                             rename: x.alias.map(Into::into),
-                            type_text: x.type_text.into(),
+                            type_text: intern(&x.type_text),
                             type_: None,
                             span: x.span,
                         }
@@ -1201,14 +1202,14 @@ pub fn definitions(
                     .collect();
                 cls.push((
                     Class {
-                        name: c.name.into(),
-                        qualname: qualname.as_str().into(),
+                        name: intern(&c.name),
+                        qualname: intern(&qualname),
                         bases: Vec::new(),
                         decorators: c
                             .decorators
                             .into_iter()
                             .map(|(ch, span, args)| Decorator {
-                                text: ch.render().into(),
+                                text: intern(&ch.render()),
                                 resolved: None,
                                 args,
                                 span,

@@ -9,6 +9,7 @@
 
 mod decode;
 mod extract;
+mod intern;
 mod resolve;
 mod values;
 mod walk;

@@ -5,6 +5,7 @@ use std::sync::LazyLock;
 use tree_sitter::{Node, TreeCursor};
 use ustr::Ustr;
 
+use super::intern::intern;
 use super::resolve::Map;
 use crate::facts::{Arg, BinOp, Expr, Part, Shape, Value};
 use crate::source::LineIndex;
@@ -116,9 +117,9 @@ pub fn collapse_ws(s: &str) -> String {
 /// `collapse_ws`, interned: without the copy when there is nothing to collapse.
 pub fn collapse_ws_interned(s: &str) -> Ustr {
     if is_collapsed(s) {
-        return Ustr::from(s);
+        return intern(s);
     }
-    Ustr::from(collapse_ws_upto(s.chars(), usize::MAX).0.as_str())
+    intern(&collapse_ws_upto(s.chars(), usize::MAX).0)
 }
 
 /// Whether `collapse_ws` would give `s` back unchanged. Most texts (names,
@@ -514,7 +515,7 @@ impl Memo {
     pub fn string(&mut self, n: Node<'_>, src: &str) -> (Ustr, bool) {
         self.strings.remove(&n.id()).unwrap_or_else(|| {
             let (s, interpolated) = string_value(n, src);
-            (Ustr::from(s.as_str()), interpolated)
+            (intern(&s), interpolated)
         })
     }
 }
@@ -552,7 +553,7 @@ fn expr_text(n: Node<'_>, src: &str, memo: &mut Memo) -> Value {
     // template parts ask for.
     let reads = reads(n, src, memo);
     Value::Expr(Box::new(Expr {
-        text: text.into(),
+        text: intern(&text),
         reads,
         shape: shape(n, src, memo),
     }))
@@ -753,7 +754,7 @@ fn reads_from_text(n: Node<'_>, src: &str) -> Option<Box<[Ustr]>> {
                     return None;
                 }
                 if !keyword {
-                    let name = Ustr::from(&text[i..j]);
+                    let name = intern(&text[i..j]);
                     if !out.contains(&name) {
                         if out.len() >= MAX_READS {
                             return None;
@@ -888,7 +889,7 @@ fn reads_of_tree(n: Node<'_>, src: &str, memo: &mut Memo) -> Box<[Ustr]> {
         match kind(m) {
             k @ ("identifier" | "attribute") => {
                 let chain = if k == "identifier" {
-                    Some(Ustr::from(node_text(m, src)))
+                    Some(intern(node_text(m, src)))
                 } else {
                     name_chain_interned(m, src)
                 };
@@ -1036,14 +1037,14 @@ fn shape_at(n: Node<'_>, src: &str, depth: usize, memo: &mut Memo) -> Shape {
             if interpolated {
                 Shape::Template(template_parts(n, src, memo).into())
             } else {
-                Shape::Str(s.into())
+                Shape::Str(intern(&s))
             }
         }
         "concatenated_string" => {
             let parts: Vec<Node<'_>> = children(n, true).filter(|p| kind(*p) == "string").collect();
             if parts.iter().all(|p| !string_value(*p, src).1) {
                 let all: String = parts.iter().map(|p| string_value(*p, src).0).collect();
-                return Shape::Str(all.into());
+                return Shape::Str(intern(&all));
             }
             let mut all = Vec::new();
             for p in parts {
@@ -1236,7 +1237,7 @@ fn template_parts(n: Node<'_>, src: &str, memo: &mut Memo) -> Vec<Part> {
                 push_parts(&mut parts, vec![Part::Lit(text.into())]);
             }
             "interpolation" => parts.push(Part::Hole {
-                text: short_text(child, src).into(),
+                text: intern(&short_text(child, src)),
                 reads: reads(child, src, memo),
             }),
             _ => {}
@@ -1265,7 +1266,7 @@ fn value_at(n: Node<'_>, src: &str, depth: usize, memo: &mut Memo) -> Value {
     match kind(n) {
         "string" => {
             let (s, interpolated) = string_value(n, src);
-            let s = Ustr::from(s.as_str());
+            let s = intern(&s);
             memo.strings.insert(n.id(), (s, interpolated));
             if interpolated {
                 expr_text(n, src, memo)
@@ -1285,7 +1286,7 @@ fn value_at(n: Node<'_>, src: &str, depth: usize, memo: &mut Memo) -> Value {
                 }
                 all.push_str(&s);
             }
-            Value::Str(all.into())
+            Value::Str(intern(&all))
         }
         "integer" => parse_int(node_text(n, src))
             .map(Value::Int)
@@ -1415,7 +1416,7 @@ pub fn arguments(n: Node<'_>, src: &str, index: &LineIndex<'_>, memo: &mut Memo)
                 ) else {
                     continue;
                 };
-                (Some(node_text(name, src).into()), value(v, src, memo))
+                (Some(intern(node_text(name, src))), value(v, src, memo))
             }
             "list_splat" => (
                 Some("*".into()),
