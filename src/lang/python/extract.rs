@@ -6,7 +6,6 @@ use std::sync::Arc;
 use tree_sitter::{Node, Query, QueryMatch};
 
 use super::Kind;
-use super::intern::intern;
 use super::resolve::Map;
 use super::values::{self, FIELD, kind, node_text};
 use crate::facts::{
@@ -493,8 +492,8 @@ impl<'a> Raw<'a> {
                     let full = dotted(child, self.src);
                     let first = full.split('.').next().unwrap_or(&full).to_string();
                     self.imports.push(Import {
-                        local: intern(&first),
-                        target: intern(&first),
+                        local: first.as_str().into(),
+                        target: first.into(),
                         level: 0,
                         span: self.span(child),
                     });
@@ -505,8 +504,8 @@ impl<'a> Raw<'a> {
                         child.child_by_field_id(FIELD.alias),
                     ) {
                         self.imports.push(Import {
-                            local: intern(node_text(alias, self.src)),
-                            target: intern(&dotted(name, self.src)),
+                            local: node_text(alias, self.src).into(),
+                            target: dotted(name, self.src).into(),
                             level: 0,
                             span: self.span(child),
                         });
@@ -554,8 +553,8 @@ impl<'a> Raw<'a> {
             let local = alias.unwrap_or_else(|| name.clone());
             let target = join(&base, &name);
             self.imports.push(Import {
-                local: intern(&local),
-                target: intern(&target),
+                local: local.into(),
+                target: target.into(),
                 level,
                 span: self.span(child),
             });
@@ -821,8 +820,8 @@ impl<'a> Raw<'a> {
         };
         self.conditions.push(Condition {
             names: condition_names(test, self.src)
-                .iter()
-                .map(|n| intern(n))
+                .into_iter()
+                .map(Into::into)
                 .collect(),
             scope: None,
             span: self.span(test),
@@ -939,7 +938,7 @@ impl<'a> Raw<'a> {
                     _ => None,
                 };
                 self.stores.push(Store {
-                    container: intern(&container.render()),
+                    container: container.render().into(),
                     key,
                     value: values::value(value, self.src, &mut self.memo),
                     value_span: self.span(value),
@@ -1154,20 +1153,20 @@ pub fn definitions(
                 let chains = f.decorators.iter().map(|(c, _, _)| c.clone()).collect();
                 fns.push((
                     Function {
-                        name: intern(&f.name),
-                        qualname: intern(&qualname),
+                        name: f.name.into(),
+                        qualname: qualname.as_str().into(),
                         class: class.map(Into::into),
                         decorators: f
                             .decorators
                             .into_iter()
                             .map(|(c, span, args)| Decorator {
-                                text: intern(&c.render()),
+                                text: c.render().into(),
                                 resolved: None,
                                 args,
                                 span,
                             })
                             .collect(),
-                        params: f.params.iter().map(|p| intern(p)).collect(),
+                        params: f.params.into_iter().map(Into::into).collect(),
                         param_types: Vec::new(),
                         is_async: f.is_async,
                         return_annotation: None,
@@ -1192,9 +1191,9 @@ pub fn definitions(
                     .map(|x| {
                         field_chains.push(x.type_chain);
                         crate::facts::Field {
-                            name: intern(&x.name),
+                            name: x.name.into(),
                             rename: x.alias.map(Into::into),
-                            type_text: intern(&x.type_text),
+                            type_text: x.type_text.into(),
                             type_: None,
                             span: x.span,
                         }
@@ -1202,14 +1201,14 @@ pub fn definitions(
                     .collect();
                 cls.push((
                     Class {
-                        name: intern(&c.name),
-                        qualname: intern(&qualname),
+                        name: c.name.into(),
+                        qualname: qualname.as_str().into(),
                         bases: Vec::new(),
                         decorators: c
                             .decorators
                             .into_iter()
                             .map(|(ch, span, args)| Decorator {
-                                text: intern(&ch.render()),
+                                text: ch.render().into(),
                                 resolved: None,
                                 args,
                                 span,

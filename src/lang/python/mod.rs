@@ -9,7 +9,6 @@
 
 mod decode;
 mod extract;
-mod intern;
 mod resolve;
 mod values;
 mod walk;

@@ -12,8 +12,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use ustr::Ustr;
 
-use super::intern::intern;
-
 /// Maps keyed by names: a fixed-seed fast hasher (SipHash showed up in
 /// profiles; these maps are only looked up, never iterated into output).
 pub(super) type Map<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
@@ -215,9 +213,9 @@ pub fn resolve(
         let mut value = a.value.clone();
         env.resolve_value(&mut value, place, a.start);
         out_assigns.push(Assignment {
-            target: intern(&a.target),
+            target: a.target.as_str().into(),
             scope: place.function.map(|f| functions[f].qualname),
-            value_call: ty.map(|t| qname(&t)),
+            value_call: ty.map(Into::into),
             value_args,
             value,
             element: a.tuple_index.map(|i| i as u32),
@@ -233,7 +231,7 @@ pub fn resolve(
         if functions_out[f].returns.is_some() {
             continue;
         }
-        let resolve = |c: &Chain| env.chain(c, place, r.start, 0).map(|t| qname(&t.path));
+        let resolve = |c: &Chain| env.chain(c, place, r.start, 0).map(|t| t.path.into());
         functions_out[f].returns = match (&r.value, &r.tuple) {
             (Some(c), _) => resolve(c).map(Returns::Value),
             (None, Some(parts)) => {
@@ -264,7 +262,7 @@ pub fn resolve(
         };
         f.return_annotation = returns.as_ref().and_then(|c| {
             env.chain(c, &place, f.span.start_byte as usize, 0)
-                .map(|t| qname(&t.path))
+                .map(|t| t.path.into())
         });
         // Declared parameter types, as instances (`body: UserIn` is a
         // `app.models.UserIn()`); none when no parameter declares one.
@@ -274,13 +272,13 @@ pub fn resolve(
                 .map(|c| {
                     let c = c.as_ref()?;
                     let t = env.chain(c, &place, f.span.start_byte as usize, 0)?;
-                    Some(qname(&format!("{}()", t.path)))
+                    Some(format!("{}()", t.path).into())
                 })
                 .collect();
         }
         for (d, chain) in f.decorators.iter_mut().zip(chains) {
             let pos = d.span.start_byte as usize;
-            d.resolved = env.chain(chain, &place, pos, 0).map(|t| qname(&t.path));
+            d.resolved = env.chain(chain, &place, pos, 0).map(|t| t.path.into());
             for a in &mut d.args {
                 env.resolve_value(&mut a.value, &place, pos);
             }
@@ -303,7 +301,7 @@ pub fn resolve(
         };
         for (d, chain) in c.decorators.iter_mut().zip(decorator_chains) {
             let pos = d.span.start_byte as usize;
-            d.resolved = env.chain(chain, &place, pos, 0).map(|t| qname(&t.path));
+            d.resolved = env.chain(chain, &place, pos, 0).map(|t| t.path.into());
             for a in &mut d.args {
                 env.resolve_value(&mut a.value, &place, pos);
             }
@@ -312,17 +310,16 @@ pub fn resolve(
         for (x, chain) in c.fields.iter_mut().zip(fields) {
             x.type_ = chain.as_ref().and_then(|ch| {
                 let t = env.chain(ch, &Place::default(), x.span.start_byte as usize, 0)?;
-                Some(qname(&format!("{}()", t.path)))
+                Some(format!("{}()", t.path).into())
             });
         }
         c.bases = chains
             .iter()
             .map(|ch| {
-                qname(
-                    &env.chain(ch, &Place::default(), c.span.start_byte as usize, 0)
-                        .map(|t| t.path)
-                        .unwrap_or_else(|| ch.render()),
-                )
+                env.chain(ch, &Place::default(), c.span.start_byte as usize, 0)
+                    .map(|t| t.path)
+                    .unwrap_or_else(|| ch.render())
+                    .into()
             })
             .collect();
     }
@@ -375,7 +372,7 @@ fn link_receivers(calls: &mut [Call], receivers: Vec<RawReceiver>) {
     for (call, r) in calls.iter_mut().zip(receivers) {
         call.receiver = match r {
             RawReceiver::None => Receiver::None,
-            RawReceiver::Name(n) => Receiver::Name(intern(&n)),
+            RawReceiver::Name(n) => Receiver::Name(n.as_str().into()),
             RawReceiver::Call(start, end) => by_range
                 .get(&(start, end))
                 .map_or(Receiver::None, |&i| Receiver::Call(i)),
@@ -490,8 +487,8 @@ impl<'a> Env<'a> {
             None => (None, None),
         };
         Call {
-            callee: intern(&call.chain.render()),
-            resolved: resolved.map(|r| qname(&r)),
+            callee: call.chain.render().into(),
+            resolved: resolved.map(Into::into),
             args: args.into(),
             scope: place.function.map(|f| self.functions[f].qualname),
             extra: CallExtra::new(None, receiver_args),
@@ -517,7 +514,7 @@ impl<'a> Env<'a> {
             *value = Value::Str(*s);
             return;
         }
-        *resolved = self.chain(&chain, place, pos, 0).map(|t| qname(&t.path));
+        *resolved = self.chain(&chain, place, pos, 0).map(|t| t.path.into());
     }
 
     /// The assignment that binds `name` as seen from `place` at `pos`:
@@ -703,9 +700,4 @@ fn name_chain(text: &str) -> Chain {
         segs: parts.map(|p| Seg::Attr(p.to_string())).collect(),
         text: text.to_string(),
     }
-}
-
-/// A qualified name, interned through this thread's recent strings.
-fn qname(path: &str) -> QName {
-    QName::from(intern(path))
 }

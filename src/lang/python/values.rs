@@ -5,7 +5,6 @@ use std::sync::LazyLock;
 use tree_sitter::{Node, TreeCursor};
 use ustr::Ustr;
 
-use super::intern::intern;
 use super::resolve::Map;
 use crate::facts::{Arg, BinOp, Expr, Part, Shape, Value};
 use crate::source::LineIndex;
@@ -117,9 +116,9 @@ pub fn collapse_ws(s: &str) -> String {
 /// `collapse_ws`, interned: without the copy when there is nothing to collapse.
 pub fn collapse_ws_interned(s: &str) -> Ustr {
     if is_collapsed(s) {
-        return intern(s);
+        return Ustr::from(s);
     }
-    intern(&collapse_ws_upto(s.chars(), usize::MAX).0)
+    Ustr::from(collapse_ws_upto(s.chars(), usize::MAX).0.as_str())
 }
 
 /// Whether `collapse_ws` would give `s` back unchanged. Most texts (names,
@@ -515,7 +514,7 @@ impl Memo {
     pub fn string(&mut self, n: Node<'_>, src: &str) -> (Ustr, bool) {
         self.strings.remove(&n.id()).unwrap_or_else(|| {
             let (s, interpolated) = string_value(n, src);
-            (intern(&s), interpolated)
+            (Ustr::from(s.as_str()), interpolated)
         })
     }
 }
@@ -553,7 +552,7 @@ fn expr_text(n: Node<'_>, src: &str, memo: &mut Memo) -> Value {
     // template parts ask for.
     let reads = reads(n, src, memo);
     Value::Expr(Box::new(Expr {
-        text: intern(&text),
+        text: text.into(),
         reads,
         shape: shape(n, src, memo),
     }))
@@ -754,7 +753,7 @@ fn reads_from_text(n: Node<'_>, src: &str) -> Option<Box<[Ustr]>> {
                     return None;
                 }
                 if !keyword {
-                    let name = intern(&text[i..j]);
+                    let name = Ustr::from(&text[i..j]);
                     if !out.contains(&name) {
                         if out.len() >= MAX_READS {
                             return None;
@@ -889,7 +888,7 @@ fn reads_of_tree(n: Node<'_>, src: &str, memo: &mut Memo) -> Box<[Ustr]> {
         match kind(m) {
             k @ ("identifier" | "attribute") => {
                 let chain = if k == "identifier" {
-                    Some(intern(node_text(m, src)))
+                    Some(Ustr::from(node_text(m, src)))
                 } else {
                     name_chain_interned(m, src)
                 };
@@ -1037,14 +1036,14 @@ fn shape_at(n: Node<'_>, src: &str, depth: usize, memo: &mut Memo) -> Shape {
             if interpolated {
                 Shape::Template(template_parts(n, src, memo).into())
             } else {
-                Shape::Str(intern(&s))
+                Shape::Str(s.into())
             }
         }
         "concatenated_string" => {
             let parts: Vec<Node<'_>> = children(n, true).filter(|p| kind(*p) == "string").collect();
             if parts.iter().all(|p| !string_value(*p, src).1) {
                 let all: String = parts.iter().map(|p| string_value(*p, src).0).collect();
-                return Shape::Str(intern(&all));
+                return Shape::Str(all.into());
             }
             let mut all = Vec::new();
             for p in parts {
@@ -1237,7 +1236,7 @@ fn template_parts(n: Node<'_>, src: &str, memo: &mut Memo) -> Vec<Part> {
                 push_parts(&mut parts, vec![Part::Lit(text.into())]);
             }
             "interpolation" => parts.push(Part::Hole {
-                text: intern(&short_text(child, src)),
+                text: short_text(child, src).into(),
                 reads: reads(child, src, memo),
             }),
             _ => {}
@@ -1266,7 +1265,7 @@ fn value_at(n: Node<'_>, src: &str, depth: usize, memo: &mut Memo) -> Value {
     match kind(n) {
         "string" => {
             let (s, interpolated) = string_value(n, src);
-            let s = intern(&s);
+            let s = Ustr::from(s.as_str());
             memo.strings.insert(n.id(), (s, interpolated));
             if interpolated {
                 expr_text(n, src, memo)
@@ -1286,7 +1285,7 @@ fn value_at(n: Node<'_>, src: &str, depth: usize, memo: &mut Memo) -> Value {
                 }
                 all.push_str(&s);
             }
-            Value::Str(intern(&all))
+            Value::Str(all.into())
         }
         "integer" => parse_int(node_text(n, src))
             .map(Value::Int)
@@ -1416,7 +1415,7 @@ pub fn arguments(n: Node<'_>, src: &str, index: &LineIndex<'_>, memo: &mut Memo)
                 ) else {
                     continue;
                 };
-                (Some(intern(node_text(name, src))), value(v, src, memo))
+                (Some(node_text(name, src).into()), value(v, src, memo))
             }
             "list_splat" => (
                 Some("*".into()),
