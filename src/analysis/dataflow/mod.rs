@@ -282,8 +282,12 @@ pub struct Cache {
     /// Per file, its calls of a library method through a project class
     /// (`Project::via_library_bases`), with the names they run as: the
     /// same for every spec that seeds call sources, so found once.
-    library_calls: OnceLock<Vec<Vec<(usize, Vec<String>)>>>,
+    library_calls: OnceLock<Vec<LibraryCalls>>,
 }
+
+/// A file's calls of library methods through project classes: call index,
+/// the library names it runs as.
+type LibraryCalls = Vec<(usize, Vec<String>)>;
 
 impl Cache {
     pub fn new(files: usize) -> Cache {

@@ -952,8 +952,7 @@ impl<'a, D: Domain> Solver<'a, D> {
             let reaches = || format!("reaches `{}` (sink `{}`)", call.callee, sink.id);
             flows.extend(
                 self.flow(
-                    Site { file: fi, call: ci },
-                    node,
+                    (Site { file: fi, call: ci }, node),
                     k,
                     &v,
                     reaches,
@@ -1021,8 +1020,7 @@ impl<'a, D: Domain> Solver<'a, D> {
                 )
             };
             flows.extend(self.flow(
-                Site { file: fi, call: ci },
-                node,
+                (Site { file: fi, call: ci }, node),
                 k,
                 &v,
                 reaches,
@@ -1036,8 +1034,7 @@ impl<'a, D: Domain> Solver<'a, D> {
     /// taint: the sink step, then why the heaviest of `parts` holds it.
     fn flow<T>(
         &self,
-        site: Site,
-        node: Option<NodeId>,
+        (site, node): (Site, Option<NodeId>),
         k: usize,
         v: &Sym<D::Value>,
         reaches: impl FnOnce() -> String,
