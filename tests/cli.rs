@@ -448,10 +448,10 @@ fn training_writes_are_reported_by_one_rule() {
     assert_eq!(counts.get("PII004"), Some(&5), "{counts:?}");
 }
 
-/// Rules that look at every file on the thread pool (LBL004) or find the
-/// project's data models on every thread (the personal-data rules) give the
-/// same report, in the same order, on one thread as on several: many files,
-/// each with findings and models of its own.
+/// Shared results found per file on several threads (the personal-data
+/// rules' data models, OPT001's rankings and switch sites, the calls of
+/// library methods through project classes) leave the report as it is on
+/// one thread: many files, each with findings and models of its own.
 #[test]
 fn per_file_rule_work_does_not_depend_on_the_threads() {
     let dir = tempfile::tempdir().unwrap();
