@@ -447,3 +447,57 @@ fn training_writes_are_reported_by_one_rule() {
     assert_eq!(counts.get("OPT003"), Some(&1), "{counts:?}");
     assert_eq!(counts.get("PII004"), Some(&5), "{counts:?}");
 }
+
+/// Shared results found per file on several threads (the personal-data
+/// rules' data models, OPT001's rankings and switch sites, the calls of
+/// library methods through project classes) leave the report as it is on
+/// one thread: many files, each with findings and models of its own.
+#[test]
+fn per_file_rule_work_does_not_depend_on_the_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let strip = std::fs::read_to_string(repo().join("fixtures/rules/LBL004/strip.py")).unwrap();
+    const FILES: usize = 40;
+    for i in 0..FILES {
+        std::fs::write(dir.path().join(format!("strip{i}.py")), &strip).unwrap();
+        std::fs::write(
+            dir.path().join(format!("models{i}.py")),
+            format!(
+                "from dataclasses import dataclass\nimport requests\n\n\n\
+                 @dataclass\nclass UserProfile{i}:\n    phone: str\n    id_card: str\n\n\n\
+                 def send{i}(user_profile{i}):\n    \
+                 requests.post(\"https://api.example.com/u\", json={{\"phone\": user_profile{i}.phone}})\n"
+            ),
+        )
+        .unwrap();
+    }
+    let on = |jobs: &str| {
+        let o = run(
+            &[
+                "check",
+                ".",
+                "--no-cache",
+                "--format",
+                "json",
+                "--jobs",
+                jobs,
+            ],
+            dir.path(),
+        );
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let one = on("1");
+    // Every copy's removals are reported.
+    assert_eq!(
+        one.matches("\"rule\": \"LBL004\"").count(),
+        7 * FILES,
+        "{one}"
+    );
+    assert_eq!(one, on("2"), "--jobs 1 and 2 differ");
+    assert_eq!(one, on("4"), "--jobs 1 and 4 differ");
+}

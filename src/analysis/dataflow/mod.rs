@@ -140,6 +140,13 @@ pub trait Domain: Sync {
     /// The value a source gives where it appears (`None`: not a source after all).
     fn seed(&self, origin: &Origin<'_>) -> Option<Self::Value>;
 
+    /// Whether `seed` may give a value for a name, a type or a fetched row
+    /// (`Origin::Name`, `Typed`, `Fetched`). A domain that knows it gives
+    /// none says so, and the solver looks at no name of the project for it.
+    fn classifies_names(&self) -> bool {
+        true
+    }
+
     /// How flow steps name a value a name source gave (`a phone
     /// number`); `None`: the source's label.
     fn describe(&self, _value: &Self::Value) -> Option<String> {
@@ -272,7 +279,15 @@ pub struct Cache {
     stats: Mutex<BTreeMap<String, TaintStats>>,
     /// Specs whose result was freed ([`Cache::release`]).
     released: Mutex<Vec<String>>,
+    /// Per file, its calls of a library method through a project class
+    /// (`Project::via_library_bases`), with the names they run as: the
+    /// same for every spec that seeds call sources, so found once.
+    library_calls: OnceLock<Vec<LibraryCalls>>,
 }
+
+/// A file's calls of library methods through project classes: call index,
+/// the library names it runs as.
+type LibraryCalls = Vec<(usize, Vec<String>)>;
 
 impl Cache {
     pub fn new(files: usize) -> Cache {
@@ -321,6 +336,31 @@ impl Analysis<'_> {
             .unwrap_or_else(|e| e.into_inner());
         slot.get_or_insert_with(|| Arc::new(FileIndex::build(&project.files[fi])))
             .clone()
+    }
+
+    /// The calls of file `fi` that run a library method through a project
+    /// class, by call index, with the library names they run as
+    /// (`Project::via_library_bases`); found for every file on first use.
+    pub fn library_calls(&self, project: &Project, fi: usize) -> &[(usize, Vec<String>)] {
+        let all = self.dataflow.library_calls.get_or_init(|| {
+            crate::analysis::map_indices(project.files.len(), |fi| {
+                // A file calls the same names again and again.
+                let mut known: crate::analysis::FastMap<crate::facts::QName, Vec<String>> =
+                    crate::analysis::FastMap::default();
+                let mut out = Vec::new();
+                for (ci, call) in project.files[fi].calls.iter().enumerate() {
+                    let Some(name) = &call.resolved else { continue };
+                    let alts = known
+                        .entry(*name)
+                        .or_insert_with(|| project.via_library_bases(name));
+                    if !alts.is_empty() {
+                        out.push((ci, alts.clone()));
+                    }
+                }
+                out
+            })
+        });
+        &all[fi]
     }
 
     /// The result of `spec` over the project with `domain`'s values:
@@ -377,6 +417,10 @@ pub struct LabelDomain<'s> {
 
 impl Domain for LabelDomain<'_> {
     type Value = Labels;
+
+    fn classifies_names(&self) -> bool {
+        false
+    }
 
     fn seed(&self, origin: &Origin<'_>) -> Option<Labels> {
         // Names need a classifier, which only a rule's domain has.

@@ -275,6 +275,21 @@ struct Cx<'a, D> {
     project: &'a Project,
     spec: &'a TaintSpec,
     domain: &'a D,
+    /// The spec's source that classifies names, unless the domain can
+    /// classify none (then no name, type or key is looked at).
+    name_source: Option<usize>,
+}
+
+impl<'a, D: Domain> Cx<'a, D> {
+    fn new(an: &'a Analysis<'a>, project: &'a Project, spec: &'a TaintSpec, domain: &'a D) -> Self {
+        Cx {
+            an,
+            project,
+            spec,
+            domain,
+            name_source: spec.name_source().filter(|_| domain.classifies_names()),
+        }
+    }
 }
 
 pub(super) fn run<'a, D: Domain>(
@@ -284,12 +299,7 @@ pub(super) fn run<'a, D: Domain>(
     domain: &'a D,
 ) -> Taint<D::Value> {
     let mut s = Solver {
-        cx: Cx {
-            an,
-            project,
-            spec,
-            domain,
-        },
+        cx: Cx::new(an, project, spec, domain),
         st: State {
             seeds: FastMap::default(),
             infos: Vec::new(),
@@ -430,6 +440,7 @@ impl<'a, D: Domain> Solver<'a, D> {
         if call_sources {
             let found = crate::analysis::map_indices(files, |fi| {
                 let file = &project.files[fi];
+                let library = an.library_calls(project, fi);
                 let mut roles = Vec::new();
                 let mut out = Vec::new();
                 for (ci, call) in file.calls.iter().enumerate() {
@@ -441,10 +452,10 @@ impl<'a, D: Domain> Solver<'a, D> {
                     );
                     // `Cli::parse()` of a struct deriving `clap::Parser`.
                     if roles.is_empty()
-                        && let Some(name) = &call.resolved
+                        && let Ok(k) = library.binary_search_by_key(&ci, |(c, _)| *c)
                     {
-                        for alt in project.via_library_bases(name) {
-                            spec.source_roles_as(file.language, call, &alt, &mut roles);
+                        for alt in &library[k].1 {
+                            spec.source_roles_as(file.language, call, alt, &mut roles);
                             if !roles.is_empty() {
                                 break;
                             }
@@ -466,7 +477,7 @@ impl<'a, D: Domain> Solver<'a, D> {
             }
         }
         // Values of a known type read back by a call (ORM rows).
-        if let Some(si) = spec.name_source() {
+        if let Some(si) = self.cx.name_source {
             let found = crate::analysis::map_indices(files, |fi| {
                 (0..project.files[fi].calls.len())
                     .filter_map(|ci| {
@@ -494,7 +505,7 @@ impl<'a, D: Domain> Solver<'a, D> {
             });
             woken.extend(found.into_iter().flatten());
         }
-        if let Some(si) = spec.name_source() {
+        if let Some(si) = self.cx.name_source {
             let found = crate::analysis::map_indices(files, |fi| {
                 let mut out = Vec::new();
                 names_source(domain, si, project, fi, &mut out);
@@ -938,29 +949,18 @@ impl<'a, D: Domain> Solver<'a, D> {
                     v.join(&ev.stored_on_receiver(ci, pos));
                 }
             }
-            let Some(value) = resolve(&self.st, node, &v, self.cx.domain) else {
-                continue;
-            };
-            let mut trail = Trail::new();
-            trail.push(
-                fi,
-                call.span,
-                format!("reaches `{}` (sink `{}`)", call.callee, sink.id),
+            let reaches = || format!("reaches `{}` (sink `{}`)", call.callee, sink.id);
+            flows.extend(
+                self.flow(
+                    (Site { file: fi, call: ci }, node),
+                    k,
+                    &v,
+                    reaches,
+                    at.iter()
+                        .map(|loc| (loc, self.weight(id, &ev.loc(ci, loc, pos)))),
+                    |loc, trail| self.why_loc(id, ci, loc, pos, trail),
+                ),
             );
-            if let Some(loc) = first_heaviest(
-                at.iter()
-                    .map(|loc| (loc, self.weight(id, &ev.loc(ci, loc, pos)))),
-            ) {
-                self.why_loc(id, ci, loc, pos, &mut trail);
-            }
-            let (steps, cut) = trail.finish();
-            flows.push(Flow {
-                sink: k,
-                site: Site { file: fi, call: ci },
-                value,
-                steps,
-                cut,
-            });
         }
     }
 
@@ -1013,32 +1013,49 @@ impl<'a, D: Domain> Solver<'a, D> {
             for a in rest {
                 v.join(&ev.arg(a, pos));
             }
-            let Some(value) = resolve(&self.st, node, &v, self.cx.domain) else {
-                continue;
-            };
-            let mut trail = Trail::new();
-            trail.push(
-                fi,
-                call.span,
+            let reaches = || {
                 format!(
                     "reaches `{text}`, run by `{}` (sink `{}`)",
                     call.callee, sink.id
-                ),
-            );
-            if let Some(a) =
-                first_heaviest(rest.iter().map(|a| (a, self.weight(id, &ev.arg(a, pos)))))
-            {
-                self.why_value(id, &a.value, a.span.bytes(), pos, &mut trail);
-            }
-            let (steps, cut) = trail.finish();
-            flows.push(Flow {
-                sink: k,
-                site: Site { file: fi, call: ci },
-                value,
-                steps,
-                cut,
-            });
+                )
+            };
+            flows.extend(self.flow(
+                (Site { file: fi, call: ci }, node),
+                k,
+                &v,
+                reaches,
+                rest.iter().map(|a| (a, self.weight(id, &ev.arg(a, pos)))),
+                |a, trail| self.why_value(id, &a.value, a.span.bytes(), pos, trail),
+            ));
         }
+    }
+
+    /// The flow into sink `k` of call `ci` (of scope `id`) when `v` holds
+    /// taint: the sink step, then why the heaviest of `parts` holds it.
+    fn flow<T>(
+        &self,
+        (site, node): (Site, Option<NodeId>),
+        k: usize,
+        v: &Sym<D::Value>,
+        reaches: impl FnOnce() -> String,
+        parts: impl Iterator<Item = (T, Option<u32>)>,
+        why: impl FnOnce(T, &mut Trail),
+    ) -> Option<Flow<D::Value>> {
+        let value = resolve(&self.st, node, v, self.cx.domain)?;
+        let mut trail = Trail::new();
+        let span = self.cx.project.files[site.file].calls[site.call].span;
+        trail.push(site.file, span, reaches());
+        if let Some(part) = first_heaviest(parts) {
+            why(part, &mut trail);
+        }
+        let (steps, cut) = trail.finish();
+        Some(Flow {
+            sink: k,
+            site,
+            value,
+            steps,
+            cut,
+        })
     }
 
     /// The calls made in each solved scope, in scope then call order: the
@@ -1757,39 +1774,33 @@ thread_local! {
 /// The scopes of file `fi` that read a source, each once.
 fn reads_source(spec: &TaintSpec, project: &Project, fi: usize, out: &mut Vec<ScopeKey>) {
     let file = &project.files[fi];
-    let mut found: Vec<Option<Ustr>> = Vec::new();
     let mut reads = Vec::new();
-    // A file reads the same names again and again: each is asked once.
-    let mut known: FastMap<Ustr, bool> = FastMap::default();
-    let mut check = |scope: Option<Ustr>, reads: &mut Vec<Ustr>| {
-        if !found.contains(&scope)
-            && reads.iter().any(|&r| {
-                *known
-                    .entry(r)
-                    .or_insert_with(|| read_source(spec, project, fi, &r).is_some())
-            })
-        {
-            found.push(scope);
-        }
-        reads.clear();
-    };
+    let mut check = ScopesFound::new(|r: Ustr| read_source(spec, project, fi, &r).is_some());
+    // A scope found is not read again.
     for a in &file.assignments {
-        a.value.reads(&mut reads);
-        check(a.scope, &mut reads);
+        if !check.found(a.scope) {
+            a.value.reads(&mut reads);
+            check.names(a.scope, &mut reads);
+        }
     }
     for r in &file.returns {
-        r.value.reads(&mut reads);
-        check(r.scope, &mut reads);
+        if !check.found(r.scope) {
+            r.value.reads(&mut reads);
+            check.names(r.scope, &mut reads);
+        }
     }
     for c in &file.calls {
+        if check.found(c.scope) {
+            continue;
+        }
         if let Receiver::Name(n) = c.receiver {
             reads.push(n);
         }
         reads.push(c.callee);
         c.args.iter().for_each(|a| a.value.reads(&mut reads));
-        check(c.scope, &mut reads);
+        check.names(c.scope, &mut reads);
     }
-    out.extend(found.into_iter().map(|s| (fi, s)));
+    out.extend(check.scopes.into_iter().map(|s| (fi, s)));
 }
 
 /// The scopes of file `fi` that read a name, assign a target or use a key
@@ -1802,46 +1813,45 @@ fn names_source<D: Domain>(
     out: &mut Vec<ScopeKey>,
 ) {
     let file = &project.files[fi];
-    let mut found: Vec<Option<Ustr>> = Vec::new();
     let mut names = Vec::new();
-    // A file uses the same names again and again: each is asked once.
-    let mut known: FastMap<Ustr, bool> = FastMap::default();
-    let mut check = |scope: Option<Ustr>, names: &mut Vec<Ustr>| {
-        if !found.contains(&scope)
-            && names.iter().any(|&name| {
-                *known.entry(name).or_insert_with(|| {
-                    domain
-                        .seed(&Origin::Name {
-                            source,
-                            file: fi,
-                            name,
-                        })
-                        .is_some()
-                })
+    let mut check = ScopesFound::new(|name: Ustr| {
+        domain
+            .seed(&Origin::Name {
+                source,
+                file: fi,
+                name,
             })
-        {
-            found.push(scope);
-        }
-        names.clear();
-    };
+            .is_some()
+    });
+    // A scope found is not read again.
     for a in &file.assignments {
-        names.push(a.target);
-        a.value.reads(&mut names);
-        value_keys(&a.value, &mut names);
-        check(a.scope, &mut names);
+        if !check.found(a.scope) {
+            names.push(a.target);
+            a.value.reads(&mut names);
+            value_keys(&a.value, &mut names);
+            check.names(a.scope, &mut names);
+        }
     }
     for r in &file.returns {
-        r.value.reads(&mut names);
-        value_keys(&r.value, &mut names);
-        check(r.scope, &mut names);
+        if !check.found(r.scope) {
+            r.value.reads(&mut names);
+            value_keys(&r.value, &mut names);
+            check.names(r.scope, &mut names);
+        }
     }
     for st in &file.stores {
-        names.extend(st.key);
-        st.value.reads(&mut names);
-        value_keys(&st.value, &mut names);
-        check(super::index::scope_at(file, st.span), &mut names);
+        let scope = super::index::scope_at(file, st.span);
+        if !check.found(scope) {
+            names.extend(st.key);
+            st.value.reads(&mut names);
+            value_keys(&st.value, &mut names);
+            check.names(scope, &mut names);
+        }
     }
     for c in &file.calls {
+        if check.found(c.scope) {
+            continue;
+        }
         if let Receiver::Name(n) = c.receiver {
             names.push(n);
         }
@@ -1849,8 +1859,9 @@ fn names_source<D: Domain>(
             a.value.reads(&mut names);
             value_keys(&a.value, &mut names);
         }
-        check(c.scope, &mut names);
+        check.names(c.scope, &mut names);
     }
+    let mut found = check.scopes;
     // Values of a type the domain classifies: typed parameters, and
     // assignments from what makes or fetches one.
     let typed = |ty: crate::facts::QName, args: Option<&[crate::facts::Arg]>| {
@@ -1878,6 +1889,42 @@ fn names_source<D: Domain>(
         }
     }
     out.extend(found.into_iter().map(|s| (fi, s)));
+}
+
+/// The scopes of a file found to use a name of interest, in the order
+/// found, each once; each name is asked about once per file (a file uses
+/// the same names again and again).
+struct ScopesFound<F> {
+    scopes: Vec<Option<Ustr>>,
+    known: FastMap<Ustr, bool>,
+    is_source: F,
+}
+
+impl<F: FnMut(Ustr) -> bool> ScopesFound<F> {
+    fn new(is_source: F) -> Self {
+        ScopesFound {
+            scopes: Vec::new(),
+            known: FastMap::default(),
+            is_source,
+        }
+    }
+
+    fn found(&self, scope: Option<Ustr>) -> bool {
+        self.scopes.contains(&scope)
+    }
+
+    /// Whether any of `names` (used in `scope`, not yet found) is of
+    /// interest; `names` is emptied.
+    fn names(&mut self, scope: Option<Ustr>, names: &mut Vec<Ustr>) {
+        let (known, is_source) = (&mut self.known, &mut self.is_source);
+        if names
+            .iter()
+            .any(|&n| *known.entry(n).or_insert_with(|| is_source(n)))
+        {
+            self.scopes.push(scope);
+        }
+        names.clear();
+    }
 }
 
 /// The literal keys of a value: dict displays (`{"phone": v}`) and
@@ -2127,7 +2174,7 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
                 }
             }
         }
-        if self.cx.spec.name_source().is_some() {
+        if self.cx.name_source.is_some() {
             let mut keys = Vec::new();
             value_keys(v, &mut keys);
             out.extend(keys.into_iter().map(Part::Key));
@@ -2273,7 +2320,7 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
 
     /// The source that classifies names, if the spec has one.
     fn name_source(&self) -> Option<usize> {
-        self.cx.spec.name_source()
+        self.cx.name_source
     }
 
     /// What a name, chain or key names, for a source that classifies names.
@@ -2707,12 +2754,7 @@ impl<V: Lattice> Taint<V> {
         domain: &'a D,
     ) -> Query<'q, 'a, D> {
         Query {
-            cx: Cx {
-                an,
-                project,
-                spec,
-                domain,
-            },
+            cx: Cx::new(an, project, spec, domain),
             st: &self.state,
         }
     }

@@ -101,9 +101,11 @@ pub fn find(cx: &Context<'_>) -> Option<InputRecords> {
 /// rule's business, and following it is most of the cost.
 struct InputDomain<'c> {
     cx: &'c Context<'c>,
-    spec: &'c TaintSpec,
     /// Per call-graph node: whether a generation endpoint reaches it.
     on_path: Vec<bool>,
+    /// Per source, its label (interned once: reads are seeded by the
+    /// thousand).
+    labels: Vec<Ustr>,
 }
 
 impl<'c> InputDomain<'c> {
@@ -115,7 +117,14 @@ impl<'c> InputDomain<'c> {
                 on_path[n] = true;
             }
         }
-        InputDomain { cx, spec, on_path }
+        let labels = (0..spec.data.source.len())
+            .map(|si| Ustr::from(spec.label(si)))
+            .collect();
+        InputDomain {
+            cx,
+            on_path,
+            labels,
+        }
     }
 }
 
@@ -139,7 +148,7 @@ impl Domain for InputDomain<'_> {
             Origin::Typed { .. } | Origin::Fetched { .. } => false,
             _ => true,
         };
-        keep.then(|| Labels(vec![Ustr::from(self.spec.label(origin.source()))]))
+        keep.then(|| Labels(vec![self.labels[origin.source()]]))
     }
 }
 

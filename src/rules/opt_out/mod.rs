@@ -56,8 +56,10 @@ pub fn shared_switches<'c>(cx: &'c Context<'_>) -> &'c [Site] {
 /// per-user vector, and sorts by a per-user score.
 pub fn rankings(cx: &Context<'_>) -> Vec<Ranking> {
     let oo = &cx.catalog.opt_out;
-    let mut out = Vec::new();
-    for (fi, f) in cx.project.files.iter().enumerate() {
+    // Each file on every thread, joined in file order.
+    crate::analysis::map_indices(cx.project.files.len(), |fi| {
+        let f = &cx.project.files[fi];
+        let mut out = Vec::new();
         for (ci, call) in f.calls.iter().enumerate() {
             if let Some(what) = ranking(oo, f, call) {
                 out.push(Ranking {
@@ -67,8 +69,11 @@ pub fn rankings(cx: &Context<'_>) -> Vec<Ranking> {
                 });
             }
         }
-    }
-    out
+        out
+    })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 fn ranking(oo: &OptOut, f: &FileFacts, call: &Call) -> Option<String> {
@@ -515,7 +520,7 @@ pub struct Site {
     pub name: String,
 }
 
-pub fn switch_sites(cx: &Context<'_>, pred: impl Fn(&str) -> bool) -> Vec<Site> {
+pub fn switch_sites(cx: &Context<'_>, pred: impl Fn(&str) -> bool + Sync) -> Vec<Site> {
     let switchy = |v: &Value| matches!(v, Value::Bool(_)) || named(v, &pred).is_some();
     // `Column(Boolean, default=True)`, `models.BooleanField()`.
     let boolean_field = |a: &Assignment| {
@@ -537,8 +542,10 @@ pub fn switch_sites(cx: &Context<'_>, pred: impl Fn(&str) -> bool) -> Vec<Site> 
         }),
         _ => None,
     };
-    let mut out = Vec::new();
-    for (fi, f) in cx.project.files.iter().enumerate() {
+    // Each file on every thread, joined in file order (then sorted).
+    let per_file = crate::analysis::map_indices(cx.project.files.len(), |fi| {
+        let f = &cx.project.files[fi];
+        let mut out = Vec::new();
         let mut push = |rank: u8, span: Span, name: &str| {
             out.push(Site {
                 rank,
@@ -585,7 +592,9 @@ pub fn switch_sites(cx: &Context<'_>, pred: impl Fn(&str) -> bool) -> Vec<Site> 
                 push(0, e.key_span, k);
             }
         }
-    }
+        out
+    });
+    let mut out: Vec<Site> = per_file.into_iter().flatten().collect();
     out.sort_by_key(|s| (s.rank, s.file, s.span.start_byte));
     out
 }

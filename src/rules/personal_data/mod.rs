@@ -9,7 +9,7 @@ pub mod personal_data_logged;
 pub mod sensitive_data_undeleted;
 pub mod training_data_unconsented;
 
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use ustr::Ustr;
 
@@ -63,7 +63,7 @@ impl Lattice for Pii {
 pub struct PiiDomain<'c> {
     cx: &'c Context<'c>,
     /// Names seen, with their categories: the engine asks for every read.
-    names: Mutex<FastMap<Ustr, Pii>>,
+    names: RwLock<FastMap<Ustr, Pii>>,
     /// Per entry point: what each handler parameter receives.
     inputs: Vec<OnceLock<Vec<Input>>>,
     /// Data models with classified fields.
@@ -102,7 +102,7 @@ impl<'c> PiiDomain<'c> {
     pub fn new(cx: &'c Context<'c>) -> PiiDomain<'c> {
         PiiDomain {
             cx,
-            names: Mutex::new(FastMap::default()),
+            names: RwLock::new(FastMap::default()),
             inputs: (0..cx.analysis.entry_points.len())
                 .map(|_| OnceLock::new())
                 .collect(),
@@ -280,17 +280,28 @@ impl<'c> PiiDomain<'c> {
     /// `messages`) is left to the request-input sources: named so in most
     /// AI code, it would wake nearly every scope.
     fn classify(&self, name: Ustr) -> Pii {
-        let mut names = self.names.lock().unwrap_or_else(|e| e.into_inner());
-        *names.entry(name).or_insert_with(|| {
+        // Seeding asks from every thread: most names were seen before.
+        if let Some(&pii) = self
+            .names
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&name)
+        {
+            return pii;
+        }
+        let pii = {
             let pd = self.classifier();
             let own = pd.identified(pd.classify(&name));
             if own != 0 || name.contains('.') {
-                return Pii::plain(own);
+                Pii::plain(own)
+            } else {
+                // A whole model instance, named for its class.
+                let key = crate::catalog::personal_data::tokens(&name).join("_");
+                Pii(self.models().by_name.get(&key).copied().unwrap_or(0), 0)
             }
-            // A whole model instance, named for its class.
-            let key = crate::catalog::personal_data::tokens(&name).join("_");
-            Pii(self.models().by_name.get(&key).copied().unwrap_or(0), 0)
-        })
+        };
+        let mut names = self.names.write().unwrap_or_else(|e| e.into_inner());
+        *names.entry(name).or_insert(pii)
     }
 
     /// What the components of entry point `e` give its handler's
@@ -405,30 +416,33 @@ fn data_models(cx: &Context<'_>) -> Models {
     };
     // Every data model: its own and inherited fields' categories, and the
     // classes (file, class) whose fields it has.
-    let mut found: Vec<FoundModel> = Vec::new();
-    for (fi, f) in cx.project.files.iter().enumerate() {
+    // Each file's classes on every thread, joined in file order.
+    let per_file = crate::analysis::map_indices(cx.project.files.len(), |fi| {
+        let f = &cx.project.files[fi];
+        let mut found: Vec<FoundModel> = Vec::new();
         for (ci, c) in f.classes.iter().enumerate() {
             let decorated = c.decorators.iter().any(|d| {
                 d.resolved
                     .as_ref()
                     .is_some_and(|r| pd.is_model(r.as_str().trim_end_matches("()")))
             });
-            let mut set = 0;
             let mut chain = Vec::new();
             let dotted = crate::analysis::index::dotted(&f.module, &c.qualname);
             let based = crate::rules::opt_out::stored::derives(
                 cx,
                 &dotted,
                 |b| pd.is_model(b) || rights.is_storage_base(b),
-                |fj, cj| {
-                    let file = &cx.project.files[fj];
-                    set |= fields_of(file, &file.classes[cj]);
-                    chain.push((fj, cj));
-                },
+                |fj, cj| chain.push((fj, cj)),
             );
             if !(based || decorated) {
                 continue;
             }
+            // Fields are read only for data models: a file's every class
+            // would scan its assignments once per class on its way.
+            let mut set = chain.iter().fold(0, |acc, &(fj, cj)| {
+                let file = &cx.project.files[fj];
+                acc | fields_of(file, &file.classes[cj])
+            });
             if set == 0 {
                 // A class of another language, or one the index does not know.
                 set = fields_of(f, c);
@@ -438,7 +452,9 @@ fn data_models(cx: &Context<'_>) -> Models {
             }
             found.push((dotted, c.name, set, chain));
         }
-    }
+        found
+    });
+    let found: Vec<FoundModel> = per_file.into_iter().flatten().collect();
     // Fields that hold another model (`customer: Customer`, `items:
     // list[Item]`): the words of the declared type, resolved as the
     // class's file imports them.

@@ -135,9 +135,10 @@ impl Domain for TrainingDomain<'_> {
                 // `Conversation`, `Feedback.objects`, `models.ChatLog`.
                 let head = name.split('.').next().unwrap_or(&name);
                 let last = name.rsplit('.').next().unwrap_or(&name);
+                // A word never interned names no stored class.
                 [head, last]
                     .iter()
-                    .find_map(|n| self.stored.get(&Ustr::from(n)))
+                    .find_map(|n| self.stored.get(&Ustr::from_existing(n)?))
                     .map(|c| Pii::plain(*c | self.conversation | STORED))
             }
             Origin::Param { entry, .. } => {
@@ -150,6 +151,11 @@ impl Domain for TrainingDomain<'_> {
             Origin::Read { .. } | Origin::Call { .. } => Some(Pii::plain(self.conversation)),
             Origin::Generation { .. } | Origin::Typed { .. } | Origin::Fetched { .. } => None,
         }
+    }
+
+    /// Only names of stored conversation classes are sources.
+    fn classifies_names(&self) -> bool {
+        !self.stored.is_empty()
     }
 
     fn weight(&self, value: &Pii) -> u32 {
@@ -202,6 +208,10 @@ impl Rule for TrainingDataUnconsented {
             stored,
         };
         let taint = an.taint(cx.project, spec, &domain);
+        // No flow, no finding: the look-ups below scan every call.
+        if taint.flows.is_empty() {
+            return;
+        }
         let used = uploaded_paths(cx, spec);
         let mut kept: Vec<&Flow<Pii>> = Vec::new();
         for flow in &taint.flows {
