@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 use std::hash::BuildHasher;
-use std::sync::RwLock;
+use std::sync::{OnceLock, RwLock};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
@@ -33,9 +33,17 @@ pub struct FirstMatch {
     /// Glob index → entry index.
     owner: Vec<usize>,
     /// The literal first segments of the globs that have one (the text
-    /// between the language and the first `/` of the glob path): a glob
-    /// matches only names with that first segment.
-    heads: std::collections::HashSet<Box<str>, foldhash::fast::FixedState>,
+    /// between the language and the first `/` of the glob path), each with
+    /// its place in `by_head`: a glob matches only names with that first
+    /// segment.
+    heads: HashMap<Box<str>, usize, foldhash::fast::FixedState>,
+    /// Per first segment: its globs and the wild ones, in glob order.
+    head_globs: Vec<Vec<Glob>>,
+    head_owners: Vec<Vec<usize>>,
+    /// Per first segment: those globs as a set, compiled when a name with
+    /// that segment is first asked about (most lists have many heads and
+    /// a scan meets few; `None` if the set does not build).
+    by_head: Vec<OnceLock<Option<GlobSet>>>,
     /// The globs whose first segment is not literal (`{a,b}.x`, `*.f`),
     /// with their entries: the only ones a name of another first segment
     /// can match.
@@ -76,22 +84,50 @@ fn literal_heads(glob: &str) -> Option<Vec<&str>> {
 /// The first segment of `name` as it appears in its glob path, or `None`
 /// when that spelling differs from the name's own text (a `/` in it).
 fn name_head(name: &str) -> Option<&str> {
-    let head = &name[..name.find('.').unwrap_or(name.len())];
-    (!head.contains('/')).then_some(head)
+    // One pass for both bytes: this runs for every name the catalogue is
+    // asked about.
+    match memchr::memchr2(b'.', b'/', name.as_bytes()) {
+        Some(i) if name.as_bytes()[i] == b'/' => None,
+        Some(i) => Some(&name[..i]),
+        None => Some(name),
+    }
 }
 
 impl FirstMatch {
     /// Index `globs`, each with its entry index.
     pub fn new(globs: Vec<(Glob, usize)>) -> Result<FirstMatch, globset::Error> {
+        let found: Vec<Option<Vec<Box<str>>>> = globs
+            .iter()
+            .map(|(g, _)| literal_heads(g.glob()).map(|h| h.into_iter().map(Box::from).collect()))
+            .collect();
+        let mut heads: HashMap<Box<str>, usize, foldhash::fast::FixedState> = HashMap::default();
+        for head in found.iter().flatten().flatten() {
+            let next = heads.len();
+            heads.entry(head.clone()).or_insert(next);
+        }
         let mut all = GlobSetBuilder::new();
         let mut wild = GlobSetBuilder::new();
         let mut owner = Vec::with_capacity(globs.len());
         let mut wild_owner = Vec::new();
-        let mut heads = std::collections::HashSet::default();
-        for (glob, entry) in globs {
-            match literal_heads(glob.glob()) {
-                Some(found) => heads.extend(found.into_iter().map(Box::from)),
+        let mut head_globs: Vec<Vec<Glob>> = vec![Vec::new(); heads.len()];
+        let mut head_owners: Vec<Vec<usize>> = vec![Vec::new(); heads.len()];
+        for ((glob, entry), found) in globs.into_iter().zip(found) {
+            match found {
+                Some(found) => {
+                    let mut places: Vec<usize> = found.iter().map(|h| heads[h]).collect();
+                    places.sort_unstable();
+                    places.dedup();
+                    for place in places {
+                        head_globs[place].push(glob.clone());
+                        head_owners[place].push(entry);
+                    }
+                }
                 None => {
+                    // A wild glob may match a name of any first segment.
+                    for (globs, owners) in head_globs.iter_mut().zip(&mut head_owners) {
+                        globs.push(glob.clone());
+                        owners.push(entry);
+                    }
                     wild.add(glob.clone());
                     wild_owner.push(entry);
                 }
@@ -104,18 +140,35 @@ impl FirstMatch {
             set: all.build()?,
             owner,
             heads,
+            by_head: (0..head_globs.len()).map(|_| OnceLock::new()).collect(),
+            head_globs,
+            head_owners,
             wild: wild.build()?,
             wild_owner,
             memo: [shards(), shards()],
         })
     }
 
-    /// The globs that may match `name`: all of them, or only those whose
-    /// first segment is not literal when no literal one is the name's.
+    /// The globs that may match `name`: those of its first segment and the
+    /// wild ones, only the wild ones when no literal segment is the name's,
+    /// all of them when its segment is not spelt as in a glob path.
     fn candidates(&self, name: &str) -> (&GlobSet, &[usize]) {
-        match name_head(name) {
-            Some(head) if !self.heads.contains(head) => (&self.wild, &self.wild_owner),
-            _ => (&self.set, &self.owner),
+        let Some(head) = name_head(name) else {
+            return (&self.set, &self.owner);
+        };
+        let Some(&place) = self.heads.get(head) else {
+            return (&self.wild, &self.wild_owner);
+        };
+        let set = self.by_head[place].get_or_init(|| {
+            let mut b = GlobSetBuilder::new();
+            for g in &self.head_globs[place] {
+                b.add(g.clone());
+            }
+            b.build().ok()
+        });
+        match set {
+            Some(set) => (set, &self.head_owners[place]),
+            None => (&self.set, &self.owner),
         }
     }
 
@@ -237,6 +290,10 @@ mod tests {
             "ttk.Button",
             "xz.f",
             "x.f",
+            // A literal head's own set holds the wild globs too.
+            "openai.generate",
+            "torch.save_pretrained",
+            "pkg.sub.generate",
         ];
         for name in names {
             let mut expected: Vec<usize> = plain

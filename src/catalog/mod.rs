@@ -333,6 +333,9 @@ pub struct Catalog {
     pub safety_switch: Vec<SafetySwitch>,
     /// Per switch: (resolved-callee set, callee-text set).
     safety_switch_sets: Vec<(GlobSet, GlobSet)>,
+    /// Per switch: its `config_skip_files`, compiled once (a pattern that
+    /// is not a glob skips nothing).
+    safety_skip_sets: Vec<GlobSet>,
     pub moderation: Vec<ModerationApi>,
     moderation_set: GlobSet,
     moderation_owner: Vec<usize>,
@@ -358,8 +361,9 @@ pub struct Catalog {
     /// Per label API: its compiled `key` regex, if it has one.
     label_key_regexes: Vec<Option<regex::Regex>>,
     /// First segments of label API patterns (`imwatermark`, `piexif`): a
-    /// vendored copy under a project package is found by them.
-    label_roots: std::collections::HashSet<String>,
+    /// vendored copy under a project package is found by them (asked for
+    /// every segment of every resolved call: foldhash, not SipHash).
+    label_roots: std::collections::HashSet<String, foldhash::fast::FixedState>,
     /// First segments of the patterns of generation APIs that edit faces or
     /// voices (`cosyvoice`, `GPT_SoVITS`, `facexlib`): the product itself, or
     /// a copy of the library under a project package, is found by them.
@@ -370,6 +374,10 @@ pub struct Catalog {
     pub strips: Vec<labels::StripOperation>,
     strip_index: FirstMatch,
     strip_regexes: Vec<Option<regex::Regex>>,
+    /// All of `strip_regexes` as one alternation: most strings match none,
+    /// and one search turns them away where one per strip did (`None` when
+    /// the patterns do not combine, e.g. a group name twice).
+    strip_any: Option<regex::Regex>,
     pub label_gate: labels::LabelGate,
     /// How frameworks register entry points.
     pub entrypoints: entrypoints::EntryPointCatalog,
@@ -466,6 +474,21 @@ impl Catalog {
             };
             safety_switch_sets.push((set(&sw.callee_patterns)?, set(&sw.callee_text_patterns)?));
         }
+        let safety_skip_sets = data
+            .safety_switch
+            .iter()
+            .map(|sw| {
+                let mut b = GlobSetBuilder::new();
+                for g in &sw.config_skip_files {
+                    if let Ok(g) = globset::Glob::new(g) {
+                        b.add(g);
+                    }
+                }
+                b.build().map_err(|e| CatalogError {
+                    message: format!("safety switch `{}`: {e}", sw.id),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let http_call_index = first_match(glob_list(
             data.http_call
                 .iter()
@@ -557,6 +580,7 @@ impl Catalog {
             .iter()
             .map(|s| s.regex.as_deref().map(|r| compile(&s.id, r)).transpose())
             .collect::<Result<Vec<_>, _>>()?;
+        let strip_any = any_of(data.strip.iter().filter_map(|s| s.regex.as_deref()));
         let entrypoints = entrypoints::EntryPointCatalog::build(data.entrypoints)?;
         let label_gate = labels::LabelGate::build(&data.label_gate)
             .map_err(|message| CatalogError { message })?;
@@ -615,6 +639,7 @@ impl Catalog {
             passthrough_methods: data.passthrough_methods,
             safety_switch: data.safety_switch,
             safety_switch_sets,
+            safety_skip_sets,
             moderation: data.moderation,
             moderation_set,
             moderation_owner,
@@ -642,6 +667,7 @@ impl Catalog {
             strips: data.strip,
             strip_index,
             strip_regexes,
+            strip_any,
         })
     }
 
@@ -910,6 +936,9 @@ impl Catalog {
 
     /// The strip operation a string (or joined command list) shows, if any.
     pub fn strip_string(&self, text: &str) -> Option<&labels::StripOperation> {
+        if self.strip_any.as_ref().is_some_and(|re| !re.is_match(text)) {
+            return None;
+        }
         self.strips
             .iter()
             .zip(&self.strip_regexes)
@@ -984,6 +1013,30 @@ impl Catalog {
             None => by_text.is_match(to_glob_path(language, callee)),
         }
     }
+
+    /// Whether safety switch `i` never judges the configuration file at
+    /// `path` (its `config_skip_files`).
+    pub fn safety_switch_skips_file(&self, i: usize, path: &str) -> bool {
+        self.safety_skip_sets[i].is_match(path)
+    }
+}
+
+/// One regex that matches where any of `patterns` does, each in a group of
+/// its own so that its flags stay inside it; `None` for no pattern, when
+/// they do not compile together, or when one holds a `#` (in `(?x)` mode a
+/// comment would run past its group's end).
+fn any_of<'a>(patterns: impl Iterator<Item = &'a str>) -> Option<regex::Regex> {
+    let mut alternatives = Vec::new();
+    for p in patterns {
+        if p.contains('#') {
+            return None;
+        }
+        alternatives.push(format!("(?:{p})"));
+    }
+    if alternatives.is_empty() {
+        return None;
+    }
+    regex::Regex::new(&alternatives.join("|")).ok()
 }
 
 /// Dotted paths become `/` paths so that globset's `*` stays inside one
@@ -1041,6 +1094,58 @@ mod tests {
         )
         .unwrap();
         assert_eq!(entry.language, Language::Python, "python is the default");
+    }
+
+    /// The combined strip regex turns a string away only when no strip's
+    /// own regex matches it: flags stay inside each pattern's group.
+    #[test]
+    fn strip_strings_combined_match_as_each() {
+        let patterns = ["(?i)ai generated", "^AIGC$", "drawtext=", "(?x) a b"];
+        let any = any_of(patterns.iter().copied()).unwrap();
+        let each: Vec<regex::Regex> = patterns
+            .iter()
+            .map(|p| regex::Regex::new(p).unwrap())
+            .collect();
+        for text in [
+            "AI GENERATED",
+            "aigc",
+            "AIGC",
+            "x AIGC",
+            "drawtext=1",
+            "ab",
+            "a b",
+            "",
+            "生成",
+        ] {
+            assert_eq!(
+                any.is_match(text),
+                each.iter().any(|r| r.is_match(text)),
+                "{text}"
+            );
+        }
+        assert!(any_of(["a # b", "c"].into_iter()).is_none());
+        assert!(any_of(std::iter::empty()).is_none());
+        let c = Catalog::load(&CatalogData::default()).unwrap();
+        assert!(c.strip_any.is_some(), "the built-in strip regexes combine");
+        for text in [
+            "-map_metadata -1",
+            "x -all= y",
+            "+bitexact",
+            "-map_metadata 0",
+            "",
+        ] {
+            let expected = c
+                .strips
+                .iter()
+                .zip(&c.strip_regexes)
+                .find(|(_, re)| re.as_ref().is_some_and(|r| r.is_match(text)))
+                .map(|(s, _)| s.id.as_str());
+            assert_eq!(
+                c.strip_string(text).map(|s| s.id.as_str()),
+                expected,
+                "{text}"
+            );
+        }
     }
 
     #[test]

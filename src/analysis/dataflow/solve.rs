@@ -1930,6 +1930,12 @@ impl<F: FnMut(Ustr) -> bool> ScopesFound<F> {
 /// The literal keys of a value: dict displays (`{"phone": v}`) and
 /// subscripts (`form["phone"]`), outside calls, to a bounded depth.
 fn value_keys(v: &Value, out: &mut Vec<Ustr>) {
+    // Most values are names and scalars: no stack for them.
+    match v {
+        Value::Dict(_) | Value::List(_) => {}
+        Value::Expr(e) => return shape_keys(&e.shape, out),
+        _ => return,
+    }
     let mut stack = vec![(v, 0u8)];
     while let Some((v, depth)) = stack.pop() {
         match v {
@@ -1952,6 +1958,13 @@ fn value_keys(v: &Value, out: &mut Vec<Ustr>) {
 
 fn shape_keys(shape: &crate::facts::Shape, out: &mut Vec<Ustr>) {
     use crate::facts::Shape;
+    // Only these shapes hold keys: no stack for the others.
+    if !matches!(
+        shape,
+        Shape::Index(_) | Shape::Binary(..) | Shape::Neg(_) | Shape::Tuple(_) | Shape::Template(_)
+    ) {
+        return;
+    }
     let mut stack = vec![(shape, 0u8)];
     while let Some((s, depth)) = stack.pop() {
         if depth >= 8 {

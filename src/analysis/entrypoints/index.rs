@@ -168,7 +168,13 @@ impl<'a> Index<'a> {
         'hops: for _ in 0..MAX_HOPS {
             // Each call in the name, leftmost first: `f` of `f().x`.
             let text = current.as_ref().map_or(name, QName::as_str);
-            for (i, _) in text.match_indices(['.', '(']) {
+            // Only an empty call `()` can be replaced: its `(` is found by
+            // memchr rather than stepping through every `.` and `(`.
+            let bytes = text.as_bytes();
+            let mut from = 0;
+            while let Some(k) = memchr::memchr(b'(', &bytes[from..]) {
+                let i = from + k;
+                from = i + 1;
                 let (called, rest) = text.split_at(i);
                 if rest.starts_with("()")
                     && let Some(Symbol::Function(f, g)) = self.symbol(called)

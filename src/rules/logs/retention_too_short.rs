@@ -1127,16 +1127,20 @@ static PURGE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
 /// Scheduled purges of log tables written as SQL in code. Only tables whose
 /// names say they hold logs count; an age that comes from a variable is not
 /// in the literal and is not judged.
+/// Whether `text` holds `delete` in any case. Only the places of a `d` are
+/// compared: docstrings are long, and a six-byte compare at every byte
+/// cost more than the rest of the rule.
+fn mentions_delete(text: &[u8]) -> bool {
+    memchr::memchr2_iter(b'd', b'D', text).any(|i| {
+        text.get(i..i + 6)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"delete"))
+    })
+}
+
 fn purge_sql(file: &FileFacts, out: &mut Vec<Retention>) {
     for s in &file.strings {
         // Cheap test before the regex: most strings are not SQL.
-        if s.value.len() < 20
-            || !s
-                .value
-                .as_bytes()
-                .windows(6)
-                .any(|w| w.eq_ignore_ascii_case(b"delete"))
-        {
+        if s.value.len() < 20 || !mentions_delete(s.value.as_bytes()) {
             continue;
         }
         let Some(m) = PURGE.captures(&s.value) else {
@@ -1405,5 +1409,32 @@ fn rotation_days(s: &str) -> Option<f64> {
         "monthly" => Some(30.0),
         "yearly" => Some(365.0),
         _ => durations::words(&t),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mentions_delete;
+
+    /// The `d`-anchored search finds what a compare at every byte does.
+    #[test]
+    fn delete_is_found_in_any_case_and_place() {
+        for text in [
+            "DELETE FROM logs",
+            "x dElEtE",
+            "delet",
+            "dd delete",
+            "ddelet",
+            "",
+            "delete",
+            "no such word here at all",
+            "已删除 Delete",
+        ] {
+            let every_byte = text
+                .as_bytes()
+                .windows(6)
+                .any(|w| w.eq_ignore_ascii_case(b"delete"));
+            assert_eq!(mentions_delete(text.as_bytes()), every_byte, "{text}");
+        }
     }
 }

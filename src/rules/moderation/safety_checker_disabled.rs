@@ -1,6 +1,8 @@
 //! MOD001 safety-checker-disabled: a library's output safety checker or
 //! content filter is switched off.
 
+use std::borrow::Cow;
+
 use serde_json::json;
 
 use crate::catalog::SafetySwitch;
@@ -119,7 +121,7 @@ impl Rule for SafetyCheckerDisabled {
                     }
                 }
                 if !sw.config_keys.is_empty() && !file.config.is_empty() {
-                    config_switches(file, sw, out);
+                    config_switches(cx, file, i, sw, out);
                 }
                 if let Some(attr) = &sw.attribute {
                     for a in &file.assignments {
@@ -144,24 +146,37 @@ impl Rule for SafetyCheckerDisabled {
 
 /// Keys of a configuration file that switch a filter off: `safety_checker:
 /// null`, `ENABLE_NSFW_FILTER=false` (also as compose's `- KEY=v` items).
-fn config_switches(file: &FileFacts, sw: &SafetySwitch, out: &mut Vec<Finding>) {
-    let skipped = sw.config_skip_files.iter().any(|g| {
-        globset::Glob::new(g).is_ok_and(|g| g.compile_matcher().is_match(file.path.as_str()))
-    });
-    if skipped {
+fn config_switches(
+    cx: &Context<'_>,
+    file: &FileFacts,
+    i: usize,
+    sw: &SafetySwitch,
+    out: &mut Vec<Finding>,
+) {
+    if cx.catalog.safety_switch_skips_file(i, file.path.as_str()) {
         return;
     }
     for e in &file.config {
-        let (key, value, shown) = match (e.key(), &e.value) {
+        // The key and value are judged before the shown text is spelt:
+        // configuration trees have many entries and few switches.
+        let item = match (e.key(), &e.value) {
             (k, Value::Str(item)) if k.starts_with('[') => match item.split_once('=') {
-                Some((k, v)) => (k.trim(), Value::Str(v.trim().into()), item.to_string()),
+                Some(kv) => Some((item, kv)),
                 None => continue,
             },
-            (k, v) => (k, v.clone(), format!("{}: {}", e.joined("."), written(v))),
+            _ => None,
+        };
+        let (key, value) = match item {
+            Some((_, (k, v))) => (k.trim(), Cow::Owned(Value::Str(v.trim().into()))),
+            None => (e.key(), Cow::Borrowed(&e.value)),
         };
         if !sw.config_keys.contains(&snake_case(key)) || !is_off(&scalar(value), sw) {
             continue;
         }
+        let shown = match item {
+            Some((item, _)) => item.to_string(),
+            None => format!("{}: {}", e.joined("."), written(&e.value)),
+        };
         let mut f = Finding::new(
             META.code,
             META.default_level,
@@ -208,15 +223,18 @@ fn snake_case(key: &str) -> String {
 
 /// A string as `.env` and INI files mean it: `"false"` is false, `"0"` is 0,
 /// `"none"` is null; anything else stays a string.
-fn scalar(v: Value) -> Value {
-    let Value::Str(s) = &v else { return v };
+fn scalar(v: Cow<'_, Value>) -> Cow<'_, Value> {
+    let Value::Str(s) = &*v else { return v };
     let t = s.trim().to_ascii_lowercase();
-    match t.as_str() {
+    Cow::Owned(match t.as_str() {
         "false" | "no" | "disabled" => Value::Bool(false),
         "true" | "yes" | "enabled" => Value::Bool(true),
         "none" | "null" | "~" => Value::None,
-        _ => t.parse::<i64>().map_or(v, Value::Int),
-    }
+        _ => match t.parse::<i64>() {
+            Ok(n) => Value::Int(n),
+            Err(_) => return v,
+        },
+    })
 }
 
 fn finding(

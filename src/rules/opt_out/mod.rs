@@ -88,6 +88,8 @@ fn ranking(oo: &OptOut, f: &FileFacts, call: &Call) -> Option<String> {
     // A class (`db.query(UserEmbedding)`) is a table or a type, not a
     // user's vector.
     let value = |n: &str| !last(n).starts_with(|c: char| c.is_uppercase());
+    // Asked once: two tests below read it.
+    let sort = oo.is_sort_call(method);
     if oo.is_similarity_method(method)
         && let Some(name) = call
             .args
@@ -99,7 +101,7 @@ fn ranking(oo: &OptOut, f: &FileFacts, call: &Call) -> Option<String> {
             call.callee
         ));
     }
-    if oo.is_sort_call(method)
+    if sort
         && let Some(name) = call.args.iter().find_map(|a| {
             named(&a.value, |n| {
                 value(n) && (oo.is_user_score(n) || oo.is_user_vector(n))
@@ -119,7 +121,7 @@ fn ranking(oo: &OptOut, f: &FileFacts, call: &Call) -> Option<String> {
     }
     // A sort inside a function that ranks for the user it is given
     // (`def recommend_for(user_id, ...)`).
-    if oo.is_sort_call(method)
+    if sort
         && let Some(scope) = call.scope
         && let Some(func) = f.functions.iter().find(|g| g.qualname == scope)
         && oo.is_ranking_function(&func.name)
