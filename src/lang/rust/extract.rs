@@ -195,13 +195,17 @@ pub fn extract(
 
 impl<'a> Visitor<'a> {
     fn span(&self, first: PmSpan, last: PmSpan) -> Span {
-        let a = self.span_bytes(first).start.min(self.src.len());
-        let b = self.span_bytes(last).end.clamp(a, self.src.len());
+        let a = self.start_byte(first).min(self.src.len());
+        let b = self.end_byte(last).clamp(a, self.src.len());
         self.index.span(a, b)
     }
 
-    fn span_bytes(&self, s: PmSpan) -> std::ops::Range<usize> {
-        values::bytes(s, self.src)
+    fn start_byte(&self, s: PmSpan) -> usize {
+        values::start_byte(s, self.src)
+    }
+
+    fn end_byte(&self, s: PmSpan) -> usize {
+        values::end_byte(s, self.src)
     }
 
     fn expr_span(&self, e: &Expr) -> Span {
@@ -849,10 +853,10 @@ impl<'a> Visitor<'a> {
             }
             let close = a.bracket_token.span.close();
             let span = self.span(a.pound_token.spans[0], close);
-            let open = self.span_bytes(a.bracket_token.span.open()).end;
+            let open = self.end_byte(a.bracket_token.span.open());
             let text = self
                 .src
-                .get(open..self.span_bytes(close).start)
+                .get(open..self.start_byte(close))
                 .map(values::shorten)
                 .unwrap_or_default();
             let (args, called) = match &a.meta {
@@ -1183,8 +1187,7 @@ impl<'a> Visitor<'a> {
         let (receiver, receiver_key) = receiver;
         let span = self.span(first, last);
         let callee_end = self
-            .span_bytes(callee_last)
-            .end
+            .end_byte(callee_last)
             .clamp(span.start_byte as usize, span.end_byte as usize);
         let key = (span.start_byte as usize, span.end_byte as usize);
         self.calls.push(Pending {
@@ -1513,7 +1516,7 @@ fn nested_macro(v: &mut Visitor<'_>, mac: &syn::Macro) {
         .collect();
     let parsed = macros::args(mac);
     macro_call_fact(v, mac, &segs, parsed.as_deref());
-    for a in parsed.unwrap_or_default() {
+    for a in parsed.iter().flat_map(|a| a.iter()) {
         visit_owned_expr(v, &a.expr);
     }
 }
@@ -1626,8 +1629,13 @@ fn struct_fact(v: &mut Visitor<'_>, s: &syn::ExprStruct) {
 fn method_call_fact(v: &mut Visitor<'_>, m: &syn::ExprMethodCall) {
     let chain = values::chain(&m.receiver, v.src);
     let method = m.method.to_string();
-    let resolved = v.resolve_chain(&chain).map(|r| format!("{r}.{method}"));
-    let callee = format!("{}.{method}", chain.render());
+    let dotted = |mut head: String| {
+        head.push('.');
+        head.push_str(&method);
+        head
+    };
+    let resolved = v.resolve_chain(&chain).map(dotted);
+    let callee = dotted(chain.render());
     let (receiver, key) = v.receiver_of(&m.receiver);
     let args = v.args_of(m.args.iter()).into_boxed_slice();
     // A send or receive on a channel end of known message type.
@@ -1660,7 +1668,7 @@ fn string_fact(v: &mut Visitor<'_>, s: &syn::LitStr) {
     let span = v.span(s.span(), s.span());
     v.facts.strings.push(StringLit {
         bare: false,
-        value: s.value().into(),
+        value: values::lit_str(s).into(),
         interpolated: false,
         scope: v.scope().as_deref().map(Into::into),
         span,
@@ -1800,10 +1808,8 @@ impl<'a> Visit<'a> for Visitor<'a> {
                 let colon_end = f
                     .colon_token
                     .as_ref()
-                    .map_or(self.span_bytes(ident.span()).end, |c| {
-                        self.span_bytes(c.spans[0]).end
-                    });
-                let ty_end = self.span_bytes(values::type_last(&f.ty)).end;
+                    .map_or(self.end_byte(ident.span()), |c| self.end_byte(c.spans[0]));
+                let ty_end = self.end_byte(values::type_last(&f.ty));
                 let type_text = self
                     .src
                     .get(colon_end..ty_end)
@@ -2149,7 +2155,7 @@ fn serde_rename(attrs: &[Attribute]) -> Option<String> {
                     ..
                 }) = &m.expr
             {
-                return Some(s.value());
+                return Some(values::lit_str(s));
             }
         }
     }
@@ -2170,7 +2176,7 @@ fn serde_rename_all(attrs: &[Attribute]) -> Option<String> {
                     ..
                 }) = &m.expr
             {
-                return Some(s.value());
+                return Some(values::lit_str(s));
             }
         }
     }

@@ -59,7 +59,7 @@ pub fn submodule(m: &syn::ItemMod, inline: &[String], span: Span) -> Submodule {
     let path = m.attrs.iter().find_map(|a| match &a.meta {
         Meta::NameValue(nv) if nv.path.is_ident("path") => match &nv.value {
             Expr::Lit(l) => match &l.lit {
-                Lit::Str(s) => Some(Ustr::from(&s.value())),
+                Lit::Str(s) => Some(Ustr::from(&super::values::lit_str(s))),
                 _ => None,
             },
             _ => None,

@@ -6,6 +6,15 @@
 //! list macros (`vec!`, `routes!`) and `warp::path!`. Anything else is
 //! tried as comma-separated expressions and otherwise skipped: an unknown
 //! macro never fails the file.
+//!
+//! A macro's arguments and format template are asked for by several facts
+//! (its call, the value and reads of the expression it is in, the shape of
+//! that value), so each is parsed once per file and kept
+//! ([`forget`] after each file).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use syn::parse::{ParseStream, Parser};
@@ -59,31 +68,63 @@ pub fn comma_exprs(mac: &syn::Macro) -> Option<Vec<Expr>> {
         .map(|p| p.into_iter().collect())
 }
 
+/// What was parsed of the macros of the file being extracted, by the line
+/// and column of their closing delimiter: every macro of a file closes at
+/// a place of its own, also one read from another macro's tokens (they
+/// keep the file's spans).
+#[derive(Default)]
+struct Parsed {
+    args: HashMap<(usize, usize), Option<Rc<[MacroArg]>>>,
+    templates: HashMap<(usize, usize), Option<Rc<[Part]>>>,
+}
+
+thread_local! {
+    static PARSED: RefCell<Parsed> = RefCell::new(Parsed::default());
+}
+
+/// Forget the parsed macros: the next file's macros close at the same
+/// lines and columns.
+pub fn forget() {
+    PARSED.with(|p| *p.borrow_mut() = Parsed::default());
+}
+
+fn key(mac: &syn::Macro) -> (usize, usize) {
+    let at = mac.delimiter.span().close().start();
+    (at.line, at.column)
+}
+
 /// The arguments of a macro call: expressions, `name = value` fields
 /// (dotted names too), `target: value` keys, `%`/`?` sigils dropped.
 /// `None` when the body is not such a list.
-pub fn args(mac: &syn::Macro) -> Option<Vec<MacroArg>> {
+pub fn args(mac: &syn::Macro) -> Option<Rc<[MacroArg]>> {
     if matches!(mac.delimiter, syn::MacroDelimiter::Brace(_)) && is_item_macro(mac) {
         return None;
     }
-    mac.parse_body_with(parse_args).ok()
+    let key = key(mac);
+    if let Some(known) = PARSED.with(|p| p.borrow().args.get(&key).cloned()) {
+        return known;
+    }
+    let parsed: Option<Rc<[MacroArg]>> = mac.parse_body_with(parse_args).ok().map(Into::into);
+    PARSED.with(|p| p.borrow_mut().args.insert(key, parsed.clone()));
+    parsed
 }
 
 /// Macros that hold items or patterns, not expressions.
 fn is_item_macro(mac: &syn::Macro) -> bool {
-    let name = last_name(mac);
-    matches!(
-        name.as_str(),
-        "macro_rules" | "lazy_static" | "thread_local" | "select" | "join" | "quote" | "html"
-    )
-}
-
-fn last_name(mac: &syn::Macro) -> String {
-    mac.path
-        .segments
-        .last()
-        .map(|s| s.ident.to_string())
-        .unwrap_or_default()
+    mac.path.segments.last().is_some_and(|s| {
+        let name = &s.ident;
+        [
+            "macro_rules",
+            "lazy_static",
+            "thread_local",
+            "select",
+            "join",
+            "quote",
+            "html",
+        ]
+        .iter()
+        .any(|n| name == n)
+    })
 }
 
 /// Arguments of an attribute (`#[post("/x", data = "<d>")]`): the same
@@ -166,7 +207,7 @@ fn field_name(input: ParseStream<'_>) -> syn::Result<Option<String>> {
         } else if fork.peek(syn::LitStr) && parts.is_empty() {
             // `"user.id" = x` (tracing allows quoted field names).
             let s: syn::LitStr = fork.parse()?;
-            parts.push(s.value());
+            parts.push(values::lit_str(&s));
         } else {
             return Ok(None);
         }
@@ -196,10 +237,25 @@ fn field_name(input: ParseStream<'_>) -> syn::Result<Option<String>> {
 
 /// The format string of a format-like macro as template parts, holes
 /// matched with their arguments (`{}`, `{0}`, `{name}`, `{:?}`).
-pub fn format_template(mac: &syn::Macro, src: &str) -> Option<Vec<Part>> {
-    if !FORMAT_MACROS.contains(&last_name(mac).as_str()) {
+pub fn format_template(mac: &syn::Macro, src: &str) -> Option<Rc<[Part]>> {
+    let is_format = mac
+        .path
+        .segments
+        .last()
+        .is_some_and(|s| FORMAT_MACROS.iter().any(|n| s.ident == n));
+    if !is_format {
         return None;
     }
+    let key = key(mac);
+    if let Some(known) = PARSED.with(|p| p.borrow().templates.get(&key).cloned()) {
+        return known;
+    }
+    let parts: Option<Rc<[Part]>> = template_parts(mac, src).map(Into::into);
+    PARSED.with(|p| p.borrow_mut().templates.insert(key, parts.clone()));
+    parts
+}
+
+fn template_parts(mac: &syn::Macro, src: &str) -> Option<Vec<Part>> {
     let args = args(mac)?;
     let at = args.iter().position(|a| {
         a.keyword.is_none() && matches!(&a.expr, Expr::Lit(l) if matches!(l.lit, syn::Lit::Str(_)))
@@ -225,7 +281,7 @@ pub fn format_template(mac: &syn::Macro, src: &str) -> Option<Vec<Part>> {
     let mut parts: Vec<Part> = Vec::new();
     let mut lit = String::new();
     let mut next = 0;
-    let text = fmt.value();
+    let text = values::lit_str(fmt);
     let mut chars = text.char_indices().peekable();
     while let Some((_, c)) = chars.next() {
         match c {
@@ -299,7 +355,7 @@ pub fn captured_format(mac: &syn::Macro, args: &[MacroArg], src: &str) -> Option
         return None;
     };
     let mut captures: Vec<ustr::Ustr> = Vec::new();
-    for hole in fmt.value().split('{').skip(1) {
+    for hole in values::lit_str(fmt).split('{').skip(1) {
         let name = hole.split(['}', ':']).next().unwrap_or("").trim();
         let ident = name.starts_with(|c: char| c.is_alphabetic() || c == '_')
             && name.chars().all(|c| c.is_alphanumeric() || c == '_');
@@ -315,7 +371,7 @@ pub fn captured_format(mac: &syn::Macro, args: &[MacroArg], src: &str) -> Option
         Value::Expr(Box::new(crate::facts::Expr {
             text: values::short_text(&args[at].expr, src).into(),
             reads: captures.into(),
-            shape: crate::facts::Shape::Template(parts.into()),
+            shape: crate::facts::Shape::Template(parts.iter().cloned().collect()),
         })),
     ))
 }
@@ -383,7 +439,7 @@ pub fn warp_path(mac: &syn::Macro) -> Option<String> {
             if input.peek(syn::LitStr) {
                 let s: syn::LitStr = input.parse()?;
                 out.push('/');
-                out.push_str(&s.value());
+                out.push_str(&values::lit_str(&s));
             } else if input.peek(Token![/]) {
                 input.parse::<Token![/]>()?;
             } else if input.peek(Token![..]) {

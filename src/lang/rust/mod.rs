@@ -195,6 +195,7 @@ fn on_parse_stack<T: Send>(f: impl FnOnce() -> T + Send) -> Option<T> {
         impl Drop for Forget {
             fn drop(&mut self) {
                 values::forget_lines();
+                macros::forget();
                 proc_macro2::extra::invalidate_current_thread_spans();
             }
         }

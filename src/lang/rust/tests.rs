@@ -698,3 +698,106 @@ fn associated_constants_bind_their_value() {
         .unwrap();
     assert!(a.scope.is_none() && a.span.contains(&call.span));
 }
+
+/// A macro's arguments are parsed once per file and kept by where the
+/// macro closes: two files extracted one after the other on one worker,
+/// with macros closing at the same places, each get their own.
+#[test]
+fn parsed_macros_are_kept_per_file() {
+    let a =
+        "fn f(a: u32, p: &str) {\n    let s = format!(\"x {}\", a);\n    info!(\"{}\", p);\n}\n";
+    let b =
+        "fn f(b: u32, q: &str) {\n    let s = format!(\"y {}\", b);\n    warn!(\"{}\", q);\n}\n";
+    let reads = |f: &FileFacts| {
+        let s = f.assignments.iter().find(|x| x.target == "s").unwrap();
+        let Value::Expr(e) = &s.value else {
+            panic!("{:?}", s.value)
+        };
+        e.reads.iter().map(|r| r.to_string()).collect::<Vec<_>>()
+    };
+    let on_worker = std::thread::Builder::new()
+        .stack_size(PARSE_STACK)
+        .spawn(move || {
+            mark_parse_stack();
+            (facts("gw/src/a.rs", a), facts("gw/src/b.rs", b))
+        })
+        .unwrap();
+    let (fa, fb) = on_worker.join().unwrap();
+    assert_eq!(reads(&fa), ["a"]);
+    assert_eq!(reads(&fb), ["b"]);
+    let log = |f: &FileFacts, name: &str| {
+        let call = f.calls.iter().find(|c| c.callee == name).unwrap();
+        call.args
+            .iter()
+            .map(|x| x.value.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        log(&fa, "info")[1],
+        log(&facts("gw/src/a.rs", a), "info")[1]
+    );
+    assert_eq!(
+        log(&fb, "warn")[1],
+        log(&facts("gw/src/b.rs", b), "warn")[1]
+    );
+    // Two macros on one line, and one inside another's arguments.
+    let c = "fn f(a: u32, b: u32) {\n    let s = format!(\"{}\", a); let t = format!(\"{}{}\", b, format!(\"{}\", a));\n}\n";
+    let fc = facts("gw/src/c.rs", c);
+    let t = fc.assignments.iter().find(|x| x.target == "t").unwrap();
+    let Value::Expr(e) = &t.value else {
+        panic!("{:?}", t.value)
+    };
+    assert_eq!(
+        e.reads.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+        ["b", "a"]
+    );
+}
+
+/// The byte-wise shortening of ASCII text gives what the character-wise
+/// one does.
+#[test]
+fn ascii_text_is_shortened_as_characters_are() {
+    let long = format!("client.chat({})", "x, ".repeat(80));
+    let samples = [
+        "",
+        "a",
+        "self.client",
+        "a  +\n\t b",
+        "f(a, b)",
+        "g(\"a  b\", c)",
+        "g(\"a \\\" b\",   c)",
+        "x\u{0B}y\u{0C}z\r\nw",
+        "match x {\n    A => 1,\n    B => 2,\n}",
+        "m :: n",
+        long.as_str(),
+    ];
+    for t in samples {
+        assert_eq!(
+            values::shorten_ascii(t.as_bytes()),
+            values::shorten_chars(t),
+            "{t:?}"
+        );
+        assert_eq!(values::shorten(t), values::shorten_chars(t), "{t:?}");
+    }
+    assert!(values::shorten(&long).ends_with('…'));
+}
+
+/// A string literal's value read from its text is what syn gives.
+#[test]
+fn string_literals_read_as_syn_reads_them() {
+    for lit in [
+        r#""""#,
+        r#""plain text""#,
+        r#""a\nb""#,
+        r#""quote \" inside""#,
+        r##"r#"raw "x""#"##,
+        r#"r"raw""#,
+        r#""é and ü""#,
+        "\"line\r\nbreak\"",
+        "\"cont\\\n    inued\"",
+        r#""x"suffix"#,
+    ] {
+        let s: syn::LitStr = syn::parse_str(lit).unwrap();
+        assert_eq!(values::lit_str(&s), s.value(), "{lit}");
+    }
+}

@@ -326,19 +326,30 @@ fn bound_last(b: Option<&TypeParamBound>) -> PmSpan {
     }
 }
 
-/// Byte range of a span of the file `src`, from proc-macro2's line and
-/// column (a binary search over its line table) rather than its
+/// Byte offset where a span of the file `src` starts, from proc-macro2's
+/// line and column (a binary search over its line table) rather than its
 /// `byte_range`, which keeps a map of every character offset asked for and
 /// walks the text between them: that was most of the cost of locating
 /// spans. The file's line starts are kept per thread while one file is
 /// extracted on it ([`forget_lines`] after each).
-pub fn bytes(s: PmSpan, src: &str) -> std::ops::Range<usize> {
+pub fn start_byte(s: PmSpan, src: &str) -> usize {
+    byte_at(s.start(), src)
+}
+
+/// Byte offset where a span of the file `src` ends (see [`start_byte`]).
+/// Each end is asked for alone: a look-up costs about what a short
+/// expression's value does.
+pub fn end_byte(s: PmSpan, src: &str) -> usize {
+    byte_at(s.end(), src)
+}
+
+fn byte_at(at: proc_macro2::LineColumn, src: &str) -> usize {
     LINES.with(|cell| {
         let mut lines = cell.borrow_mut();
         if lines.text != (src.as_ptr() as usize, src.len()) {
             *lines = Lines::new(src);
         }
-        lines.byte(src, s.start())..lines.byte(src, s.end())
+        lines.byte(src, at)
     })
 }
 
@@ -385,6 +396,20 @@ thread_local! {
 /// was, with the same length, and must not inherit it.
 pub fn forget_lines() {
     LINES.with(|cell| *cell.borrow_mut() = Lines::new(""));
+}
+
+/// The value of a string literal: what `LitStr::value` gives, without its
+/// character-by-character copy when the literal is a plain `"..."` with no
+/// escape or carriage return up to its closing quote (most are).
+pub fn lit_str(s: &syn::LitStr) -> String {
+    let repr = s.token().to_string();
+    if let Some(body) = repr.strip_prefix('"')
+        && let Some(end) = body.find(['"', '\\', '\r'])
+        && body.as_bytes()[end] == b'"'
+    {
+        return body[..end].to_string();
+    }
+    s.value()
 }
 
 // --- names -----------------------------------------------------------------
@@ -610,26 +635,32 @@ pub fn chain(e: &Expr, src: &str) -> Chain {
 /// A name or field chain as written (`req.user.id`, `config::MODEL` →
 /// `config.MODEL`), when the expression is nothing else.
 pub fn name_chain(e: &Expr) -> Option<String> {
-    let mut fields = Vec::new();
+    use std::fmt::Write;
+    // Written into one string: this runs on every node `reads` looks at.
+    let mut fields: Vec<&Member> = Vec::new();
     let mut e = e;
     loop {
         e = match e {
             Expr::Field(f) => {
-                fields.push(match &f.member {
-                    Member::Named(i) => i.to_string(),
-                    Member::Unnamed(i) => i.index.to_string(),
-                });
+                fields.push(&f.member);
                 &f.base
             }
             Expr::Path(p) if p.qself.is_none() => {
-                let mut out: Vec<String> = p
-                    .path
-                    .segments
-                    .iter()
-                    .map(|s| s.ident.to_string())
-                    .collect();
-                out.extend(fields.into_iter().rev());
-                return Some(out.join("."));
+                let mut out = String::new();
+                for (i, s) in p.path.segments.iter().enumerate() {
+                    if i > 0 {
+                        out.push('.');
+                    }
+                    let _ = write!(out, "{}", s.ident);
+                }
+                for m in fields.iter().rev() {
+                    out.push('.');
+                    let _ = match m {
+                        Member::Named(i) => write!(out, "{i}"),
+                        Member::Unnamed(i) => write!(out, "{}", i.index),
+                    };
+                }
+                return Some(out);
             }
             Expr::Paren(p) => &p.expr,
             Expr::Group(g) => &g.expr,
@@ -642,10 +673,7 @@ pub fn name_chain(e: &Expr) -> Option<String> {
 
 /// Whitespace-collapsed, shortened source text of an expression.
 pub fn short_text(e: &Expr, src: &str) -> String {
-    let (a, b) = (
-        bytes(expr_first(e), src).start,
-        bytes(expr_last(e), src).end,
-    );
+    let (a, b) = (start_byte(expr_first(e), src), end_byte(expr_last(e), src));
     match src.get(a..b) {
         Some(t) if a < b => shorten(t),
         _ => String::new(),
@@ -654,7 +682,22 @@ pub fn short_text(e: &Expr, src: &str) -> String {
 
 /// Collapse white space (outside string literals) and cut at `MAX_EXPR_TEXT`.
 pub fn shorten(text: &str) -> String {
-    let mut out = String::new();
+    // Most expressions are short and on one line without spaces
+    // (`self.client`, `req.model`): nothing to collapse or cut.
+    let plain = |b: &u8| b.is_ascii() && !matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r');
+    if text.len() <= MAX_EXPR_TEXT && text.as_bytes().iter().all(plain) {
+        return text.to_string();
+    }
+    if text.is_ascii() {
+        return shorten_ascii(text.as_bytes());
+    }
+    shorten_chars(text)
+}
+
+/// [`shorten`] a character at a time.
+pub(super) fn shorten_chars(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(MAX_EXPR_TEXT * 4) + 4);
+    let mut last: Option<char> = None;
     let mut count = 0;
     let mut space = false;
     let mut quote = false;
@@ -675,10 +718,7 @@ pub fn shorten(text: &str) -> String {
             quote = c == '"';
             let word = |c: char| c.is_alphanumeric() || c == '_';
             if space
-                && out
-                    .chars()
-                    .last()
-                    .is_some_and(|p| word(p) || p == ',' || p == ':')
+                && last.is_some_and(|p| word(p) || p == ',' || p == ':')
                 && (word(c) || c == '"')
             {
                 out.push(' ');
@@ -687,6 +727,52 @@ pub fn shorten(text: &str) -> String {
             space = false;
         }
         out.push(c);
+        last = Some(c);
+        count += 1;
+        if count > MAX_EXPR_TEXT {
+            out.pop();
+            out.push('…');
+            return out;
+        }
+    }
+    out
+}
+
+/// [`shorten`] over ASCII text, a byte at a time (the same steps: a
+/// byte is a character there).
+pub(super) fn shorten_ascii(text: &[u8]) -> String {
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut out = String::with_capacity(text.len().min(MAX_EXPR_TEXT) + 4);
+    let mut last: Option<u8> = None;
+    let mut count = 0;
+    let mut space = false;
+    let mut quote = false;
+    let mut escaped = false;
+    for &c in text.iter().take(MAX_EXPR_TEXT * 4) {
+        if quote {
+            if escaped {
+                escaped = false;
+            } else if c == b'\\' {
+                escaped = true;
+            } else if c == b'"' {
+                quote = false;
+            }
+        } else if matches!(c, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r') {
+            space = true;
+            continue;
+        } else {
+            quote = c == b'"';
+            if space
+                && last.is_some_and(|p| word(p) || p == b',' || p == b':')
+                && (word(c) || c == b'"')
+            {
+                out.push(' ');
+                count += 1;
+            }
+            space = false;
+        }
+        out.push(char::from(c));
+        last = Some(c);
         count += 1;
         if count > MAX_EXPR_TEXT {
             out.pop();
@@ -747,7 +833,7 @@ fn value_at(e: &Expr, src: &str, depth: usize) -> Value {
     }
     match e {
         Expr::Lit(l) => match &l.lit {
-            Lit::Str(s) => Value::Str(s.value().into()),
+            Lit::Str(s) => Value::Str(lit_str(s).into()),
             Lit::Int(i) => i
                 .base10_parse::<i64>()
                 .map(Value::Int)
@@ -889,10 +975,9 @@ fn macro_value(mac: &syn::Macro, src: &str, depth: usize) -> Option<Value> {
         _ => {
             let parts = super::macros::format_template(mac, src)?;
             let text = shorten(src.get(
-                bytes(path_first(&mac.path), src).start
-                    ..bytes(mac.delimiter.span().close(), src).end,
+                start_byte(path_first(&mac.path), src)..end_byte(mac.delimiter.span().close(), src),
             )?);
-            if let [Part::Lit(s)] = parts.as_slice() {
+            if let [Part::Lit(s)] = &parts[..] {
                 return Some(Value::Str(*s));
             }
             let reads = parts
@@ -905,7 +990,7 @@ fn macro_value(mac: &syn::Macro, src: &str, depth: usize) -> Option<Value> {
             Some(Value::Expr(Box::new(FactExpr {
                 text: text.into(),
                 reads,
-                shape: Shape::Template(parts.into()),
+                shape: Shape::Template(parts.iter().cloned().collect()),
             })))
         }
     }
@@ -972,7 +1057,7 @@ pub fn reads(e: &Expr) -> Vec<String> {
             // Macro arguments are parsed here, so they are not in the
             // tree: read them on their own (nesting is bounded by the lexer).
             Expr::Macro(m) => {
-                for a in super::macros::args(&m.mac).unwrap_or_default() {
+                for a in super::macros::args(&m.mac).iter().flat_map(|a| a.iter()) {
                     for n in reads(&a.expr) {
                         if !out.contains(&n) && out.len() < MAX_READS {
                             out.push(n);
@@ -1004,7 +1089,7 @@ fn shape(e: &Expr, src: &str, depth: usize) -> Shape {
                 .base10_parse::<f64>()
                 .map(Shape::Num)
                 .unwrap_or(Shape::Other),
-            Lit::Str(s) => Shape::Str(s.value().into()),
+            Lit::Str(s) => Shape::Str(lit_str(s).into()),
             _ => Shape::Other,
         },
         Expr::Paren(p) => shape(&p.expr, src, d),
@@ -1048,7 +1133,7 @@ fn shape(e: &Expr, src: &str, depth: usize) -> Shape {
             None => Shape::Other,
         },
         Expr::Macro(m) => match super::macros::format_template(&m.mac, src) {
-            Some(parts) => Shape::Template(parts.into()),
+            Some(parts) => Shape::Template(parts.iter().cloned().collect()),
             None => Shape::Other,
         },
         _ => match name_chain(e) {
@@ -1073,7 +1158,7 @@ pub fn condition_names(test: &Expr) -> Vec<String> {
         match e {
             Expr::Lit(l) => {
                 if let Lit::Str(s) = &l.lit {
-                    let v = s.value();
+                    let v = lit_str(s);
                     let word = v.len() <= 128
                         && v.starts_with(|c: char| c.is_alphabetic() || c == '_')
                         && v.chars()
