@@ -70,6 +70,31 @@ pub const MAX_CHAIN_SEGMENTS: usize = 32;
 
 /// Read a chain from an expression node, iteratively (chains can be long).
 pub fn chain(node: Node<'_>, src: &str) -> Chain {
+    // Most chains are names only: their text says it (see `plain_chain_text`).
+    if let Some(text) = values::plain_chain_text(node, src) {
+        // `str::split` searches for the dot with `memchr`: slower on short names.
+        let mut words = text.as_bytes().split(|b| *b == b'.').map(|w| {
+            // The text is ASCII (checked), so every piece is a `str`.
+            std::str::from_utf8(w).unwrap_or_default().to_string()
+        });
+        let base = words.next();
+        let segs: Vec<Seg> = words.map(Seg::Attr).collect();
+        if segs.len() > MAX_CHAIN_SEGMENTS {
+            return chain_of_tree(node, src);
+        }
+        let fast = Chain {
+            base,
+            segs,
+            text: String::new(),
+        };
+        debug_assert_eq!(fast, chain_of_tree(node, src));
+        return fast;
+    }
+    chain_of_tree(node, src)
+}
+
+/// `chain`, stepping down the tree.
+fn chain_of_tree(node: Node<'_>, src: &str) -> Chain {
     let mut segs = Vec::new();
     let mut n = node;
     let base = loop {
@@ -146,6 +171,19 @@ fn receiver(callee: Node<'_>, src: &str) -> RawReceiver {
     if kind(callee) != "attribute" {
         return RawReceiver::None;
     }
+    // `a.b.c` as written: the receiver is the chain before its last name.
+    if let Some(object) = values::plain_chain_text(callee, src).and_then(|text| {
+        let dot = text.as_bytes().iter().rposition(|b| *b == b'.')?;
+        Some(&text[..dot])
+    }) {
+        debug_assert!(matches!(receiver_of_tree(callee, src), RawReceiver::Name(n) if n == object));
+        return RawReceiver::Name(object.to_string());
+    }
+    receiver_of_tree(callee, src)
+}
+
+/// `receiver` of an attribute callee, stepping down the tree.
+fn receiver_of_tree(callee: Node<'_>, src: &str) -> RawReceiver {
     let mut n = callee.child_by_field_id(FIELD.object);
     while let Some(m) = n {
         n = match kind(m) {

@@ -503,18 +503,24 @@ impl<'a> Env<'a> {
         let Value::Name { text, resolved } = value else {
             return;
         };
-        let chain = name_chain(text);
-        let constant = match (&chain.base, chain.segs.is_empty()) {
-            (Some(base), true) => self
-                .binding(base, place, pos)
-                .map(|i| &self.assigns[i].value),
-            _ => None,
+        // Most names have no dot: resolved without building a chain.
+        let target = match text.split_once('.') {
+            None => {
+                let constant = self
+                    .binding(text, place, pos)
+                    .map(|i| &self.assigns[i].value);
+                if let Some(Value::Str(s)) = constant {
+                    *value = Value::Str(*s);
+                    return;
+                }
+                self.chain_parts(text, &[], place, pos, 0)
+            }
+            Some((base, rest)) => {
+                let segs: Vec<Seg> = rest.split('.').map(|p| Seg::Attr(p.to_string())).collect();
+                self.chain_parts(base, &segs, place, pos, 0)
+            }
         };
-        if let Some(Value::Str(s)) = constant {
-            *value = Value::Str(*s);
-            return;
-        }
-        *resolved = self.chain(&chain, place, pos, 0).map(|t| t.path.into());
+        *resolved = target.map(|t| t.path.into());
     }
 
     /// The assignment that binds `name` as seen from `place` at `pos`:
@@ -609,15 +615,28 @@ impl<'a> Env<'a> {
     }
 
     fn chain(&self, chain: &Chain, place: &Place, pos: usize, hops: usize) -> Option<Target> {
+        self.chain_parts(chain.base.as_deref()?, &chain.segs, place, pos, hops)
+    }
+
+    /// `chain` of a chain given as its base name and segments.
+    fn chain_parts(
+        &self,
+        base: &str,
+        segs: &[Seg],
+        place: &Place,
+        pos: usize,
+        hops: usize,
+    ) -> Option<Target> {
         if hops > MAX_HOPS {
             return None;
         }
-        let base = chain.base.as_deref()?;
-        let mut segs: &[Seg] = &chain.segs;
+        let mut segs = segs;
         let head: Target = if let Some(i) = self.binding(base, place, pos) {
             self.binding_type(i, hops)?
         } else if let Some(class) = place.function.and_then(|f| self.receiver_class(f, base)) {
-            let class_path = format!("{}.{}", self.module_prefix(), self.classes[class].qualname);
+            // Spelled only where it is used: most `self.x` chains find `x` assigned.
+            let class_path =
+                || format!("{}.{}", self.module_prefix(), self.classes[class].qualname);
             match segs.first() {
                 Some(Seg::Attr(attr)) => {
                     if let Some(list) = self.attrs.get(&(class, attr.as_str())) {
@@ -635,18 +654,18 @@ impl<'a> Env<'a> {
                     {
                         segs = &segs[1..];
                         Target {
-                            path: format!("{class_path}.{attr}"),
+                            path: format!("{}.{attr}", class_path()),
                             receiver_args: None,
                         }
                     } else {
                         Target {
-                            path: format!("{class_path}()"),
+                            path: format!("{}()", class_path()),
                             receiver_args: None,
                         }
                     }
                 }
                 _ => Target {
-                    path: format!("{class_path}()"),
+                    path: format!("{}()", class_path()),
                     receiver_args: None,
                 },
             }
@@ -690,14 +709,4 @@ fn pick(list: &[usize], assigns: &[RawAssign], pos: usize) -> usize {
         .copied()
         .find(|&i| assigns[i].start < pos)
         .unwrap_or(*list.last().expect("binding lists are never empty"))
-}
-
-fn name_chain(text: &str) -> Chain {
-    let mut parts = text.split('.');
-    let base = parts.next().map(str::to_string);
-    Chain {
-        base,
-        segs: parts.map(|p| Seg::Attr(p.to_string())).collect(),
-        text: text.to_string(),
-    }
 }

@@ -560,15 +560,68 @@ fn expr_text(n: Node<'_>, src: &str, memo: &mut Memo) -> Value {
 
 /// A name or an attribute chain of names (`a.b.c`), as written.
 pub fn name_chain(n: Node<'_>, src: &str) -> Option<String> {
-    is_name_chain(n).then(|| collapse_ws(node_text(n, src)))
+    if let Some(text) = plain_chain_text(n, src) {
+        return Some(text.to_string());
+    }
+    is_name_chain_of_tree(n).then(|| collapse_ws(node_text(n, src)))
 }
 
 /// `name_chain`, interned.
 fn name_chain_interned(n: Node<'_>, src: &str) -> Option<Ustr> {
-    is_name_chain(n).then(|| collapse_ws_interned(node_text(n, src)))
+    if let Some(text) = plain_chain_text(n, src) {
+        return Some(Ustr::from(text));
+    }
+    is_name_chain_of_tree(n).then(|| collapse_ws_interned(node_text(n, src)))
 }
 
-fn is_name_chain(n: Node<'_>) -> bool {
+/// Longest text `plain_chain_text` reads.
+const MAX_PLAIN_CHAIN: usize = 512;
+
+/// The text of an identifier or attribute node that is a chain of names
+/// written without white space (`self.client.chat`), read from its bytes:
+/// each `.name` of the chain is one attribute node, so the text says what
+/// stepping down the `object` fields would (each step a field look-up
+/// through the node's children). `None` for any other form (white space,
+/// a comment, a call or subscript inside, non-ASCII, a word the grammar
+/// treats apart, an error inside): then the tree says.
+pub(super) fn plain_chain_text<'s>(n: Node<'_>, src: &'s str) -> Option<&'s str> {
+    // An identifier is its own chain without a look-up; only attributes gain.
+    if kind(n) != "attribute" {
+        return None;
+    }
+    let text = node_text(n, src);
+    if text.len() > MAX_PLAIN_CHAIN || n.has_error() {
+        return None;
+    }
+    let b = text.as_bytes();
+    // Where the current name starts; one pass over the bytes.
+    let mut start = 0;
+    for i in 0..=b.len() {
+        let c = b.get(i).copied().unwrap_or(b'.');
+        if c == b'.' {
+            let word = &b[start..i];
+            let first = *word.first()?;
+            if !(first.is_ascii_alphabetic() || first == b'_') {
+                return None;
+            }
+            // Only short words can be keywords (`as` … `continue`).
+            if (2..=8).contains(&word.len()) && reserved(&text[start..i]) {
+                return None;
+            }
+            start = i + 1;
+        } else if !(c.is_ascii_alphanumeric() || c == b'_') {
+            return None;
+        }
+    }
+    debug_assert!(
+        is_name_chain_of_tree(n) && collapse_ws(text) == text,
+        "{text:?} {}",
+        n.to_sexp()
+    );
+    Some(text)
+}
+
+fn is_name_chain_of_tree(n: Node<'_>) -> bool {
     let mut m = n;
     let mut steps = 0;
     loop {
@@ -773,7 +826,7 @@ fn reads_from_text(n: Node<'_>, src: &str) -> Option<Box<[Ustr]>> {
 
 /// Python's keywords and the words its grammar treats apart (`print`,
 /// `exec`, `match`, `type`...): `reads_from_text` leaves them to the tree.
-fn reserved(word: &str) -> bool {
+pub(super) fn reserved(word: &str) -> bool {
     matches!(
         word,
         "and"
@@ -1625,6 +1678,39 @@ r = dict(a=1,
                 }
             }
         }
+    }
+
+    /// Chains of names read from their text are the tree's.
+    #[test]
+    fn plain_chains_agree_with_the_tree() {
+        let mut parser = python_parser();
+        let src = "a.b.c\nself.x1._y\na .b\na.print\na.b(c).d\nx\n(a).b\na.\u{751f}\n";
+        let tree = parser.parse(src, None).unwrap();
+        let root = tree.root_node();
+        let texts: Vec<Option<&str>> = (0..root.named_child_count())
+            .map(|i| {
+                let expr = root.named_child(i as u32).unwrap().named_child(0).unwrap();
+                let text = super::plain_chain_text(expr, src);
+                if text.is_some() {
+                    assert_eq!(text.map(str::to_string), super::name_chain(expr, src));
+                    assert!(super::is_name_chain_of_tree(expr));
+                }
+                text
+            })
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                Some("a.b.c"),
+                Some("self.x1._y"),
+                None,
+                None,
+                None,
+                None,
+                None,
+                None
+            ]
+        );
     }
 
     #[test]

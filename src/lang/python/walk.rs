@@ -45,6 +45,7 @@ struct Ids {
     comparison_operator: u16,
     string: u16,
     attribute: u16,
+    argument_list: u16,
     expression_statement: u16,
     comment: u16,
     import_statement: u16,
@@ -78,6 +79,7 @@ static IDS: LazyLock<Ids> = LazyLock::new(|| {
         comparison_operator: kind("comparison_operator"),
         string: kind("string"),
         attribute: kind("attribute"),
+        argument_list: kind("argument_list"),
         expression_statement: kind("expression_statement"),
         comment: kind("comment"),
         import_statement: kind("import_statement"),
@@ -235,18 +237,82 @@ pub fn extract(tree: &Tree, raw: &mut Raw<'_>) {
 /// text, a comment `#`; a subtree with an ERROR or MISSING node is walked.
 /// Stepping onto each of those children costs more than reading the text.
 fn opaque(ids: &Ids, node: Node<'_>, kind: u16, src: &str) -> bool {
-    if kind != ids.string && kind != ids.attribute {
+    if kind != ids.string && kind != ids.attribute && kind != ids.argument_list {
         return false;
     }
     let text = src.get(node.start_byte()..node.end_byte()).unwrap_or("");
     let plain = if kind == ids.string {
         !text.contains('{')
-    } else {
+    } else if kind == ids.attribute {
         !text
             .bytes()
             .any(|b| matches!(b, b'(' | b'[' | b'{' | b'\'' | b'"' | b'=' | b'#'))
+    } else {
+        plain_arguments(text)
     };
     plain && !node.has_error()
+}
+
+/// Whether an argument list's text holds only names, numbers, operators,
+/// commas, keyword arguments and splats (`(hidden_states, dim=-1, **kw)`):
+/// no pattern matches inside such a list. A call or a parenthesized
+/// expression needs a `(`, a string a quote, a comment `#`, a subscript,
+/// list or dict a bracket or brace, a lambda or walrus a colon, a
+/// conditional expression or comprehension a keyword; `opaque` also asks
+/// that no ERROR or MISSING node is inside.
+fn plain_arguments(text: &str) -> bool {
+    let Some(inner) = text.strip_prefix('(').and_then(|t| t.strip_suffix(')')) else {
+        return false;
+    };
+    let b = inner.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii_alphabetic() || c == b'_' {
+            let end = i + b[i..]
+                .iter()
+                .take_while(|x| x.is_ascii_alphanumeric() || **x == b'_')
+                .count();
+            // Operator words and constants hold no pattern; other keywords might.
+            if !matches!(
+                &inner[i..end],
+                "and" | "or" | "not" | "in" | "is" | "None" | "True" | "False"
+            ) && super::values::reserved(&inner[i..end])
+            {
+                return false;
+            }
+            i = end;
+            continue;
+        }
+        if !matches!(
+            c,
+            b'0'..=b'9'
+                | b'.'
+                | b','
+                | b' '
+                | b'\t'
+                | b'\n'
+                | b'\r'
+                | b'='
+                | b'*'
+                | b'+'
+                | b'-'
+                | b'/'
+                | b'%'
+                | b'@'
+                | b'<'
+                | b'>'
+                | b'!'
+                | b'&'
+                | b'|'
+                | b'^'
+                | b'~'
+        ) {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// One named node (the walk visits no others).
