@@ -475,3 +475,39 @@ fn main_guard(ids: &Ids, raw: &mut Raw<'_>, string: Node<'_>, stack: &[Frame<'_>
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// An argument list the walk passes over holds no form a pattern
+    /// matches; any such form (a call, a string, a comment, a conditional,
+    /// a lambda or walrus, a display) makes it walked.
+    #[test]
+    fn plain_argument_lists_hold_no_pattern() {
+        for plain in [
+            "()",
+            "(a, b=1, *c, **d)",
+            "(e.f + 2, -g, h == i, not j, k and l or m is None)",
+            "(\n    x,\n    y=z,\n)",
+        ] {
+            assert!(super::plain_arguments(plain), "{plain:?}");
+        }
+        for walked in [
+            "(f(x))",
+            "('s')",
+            "(\"s\")",
+            "(a if b else c)",
+            "(x  # note\n)",
+            "(lambda: 1)",
+            "(y := 2)",
+            "([1])",
+            "({k: v})",
+            "(a[0])",
+            "(await g)",
+            "(print)",
+            "(a, \\\n b)",
+            "x",
+        ] {
+            assert!(!super::plain_arguments(walked), "{walked:?}");
+        }
+    }
+}
