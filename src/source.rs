@@ -149,6 +149,11 @@ impl<'a> LineIndex<'a> {
         self.lines.starts.partition_point(|&s| s <= byte) as u32
     }
 
+    /// Byte offsets where the lines start (the first is 0).
+    pub fn line_starts(&self) -> &[usize] {
+        &self.lines.starts
+    }
+
     pub fn line_count(&self) -> usize {
         self.lines.count()
     }

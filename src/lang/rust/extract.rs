@@ -188,6 +188,9 @@ pub fn extract(
         closure_items: Vec::new(),
         facts,
     };
+    // `src` has the lines of the text `index` was made from (test bodies
+    // are blanked in place).
+    values::use_lines(src, index.line_starts());
     v.collect(&file.items);
     v.visit_file(file);
     v.finish();

@@ -353,6 +353,18 @@ fn byte_at(at: proc_macro2::LineColumn, src: &str) -> usize {
     })
 }
 
+/// Take the line starts of `src` from the file's line index (the same
+/// table: lines start after each `\n`) instead of searching the text again.
+pub fn use_lines(src: &str, starts: &[usize]) {
+    LINES.with(|cell| {
+        *cell.borrow_mut() = Lines {
+            text: (src.as_ptr() as usize, src.len()),
+            starts: starts.to_vec(),
+            ascii: src.is_ascii(),
+        }
+    });
+}
+
 /// Line starts of the file being extracted, and whether it is ASCII (a
 /// column is then a byte offset).
 struct Lines {
