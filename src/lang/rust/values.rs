@@ -708,13 +708,28 @@ pub fn shorten(text: &str) -> String {
 
 /// [`shorten`] a character at a time.
 pub(super) fn shorten_chars(text: &str) -> String {
-    let mut out = String::with_capacity(text.len().min(MAX_EXPR_TEXT * 4) + 4);
+    shorten_units(text.chars(), text.len().min(MAX_EXPR_TEXT * 4) + 4)
+}
+
+/// [`shorten`] over ASCII text, a byte at a time (a byte is a character
+/// there, and no UTF-8 is decoded).
+pub(super) fn shorten_ascii(text: &[u8]) -> String {
+    shorten_units(
+        text.iter().map(|&b| char::from(b)),
+        text.len().min(MAX_EXPR_TEXT) + 4,
+    )
+}
+
+/// The steps of [`shorten`] over any run of characters.
+fn shorten_units(units: impl Iterator<Item = char>, capacity: usize) -> String {
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    let mut out = String::with_capacity(capacity);
     let mut last: Option<char> = None;
     let mut count = 0;
     let mut space = false;
     let mut quote = false;
     let mut escaped = false;
-    for c in text.chars().take(MAX_EXPR_TEXT * 4) {
+    for c in units.take(MAX_EXPR_TEXT * 4) {
         if quote {
             if escaped {
                 escaped = false;
@@ -728,7 +743,6 @@ pub(super) fn shorten_chars(text: &str) -> String {
             continue;
         } else {
             quote = c == '"';
-            let word = |c: char| c.is_alphanumeric() || c == '_';
             if space
                 && last.is_some_and(|p| word(p) || p == ',' || p == ':')
                 && (word(c) || c == '"')
@@ -739,51 +753,6 @@ pub(super) fn shorten_chars(text: &str) -> String {
             space = false;
         }
         out.push(c);
-        last = Some(c);
-        count += 1;
-        if count > MAX_EXPR_TEXT {
-            out.pop();
-            out.push('…');
-            return out;
-        }
-    }
-    out
-}
-
-/// [`shorten`] over ASCII text, a byte at a time (the same steps: a
-/// byte is a character there).
-pub(super) fn shorten_ascii(text: &[u8]) -> String {
-    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
-    let mut out = String::with_capacity(text.len().min(MAX_EXPR_TEXT) + 4);
-    let mut last: Option<u8> = None;
-    let mut count = 0;
-    let mut space = false;
-    let mut quote = false;
-    let mut escaped = false;
-    for &c in text.iter().take(MAX_EXPR_TEXT * 4) {
-        if quote {
-            if escaped {
-                escaped = false;
-            } else if c == b'\\' {
-                escaped = true;
-            } else if c == b'"' {
-                quote = false;
-            }
-        } else if matches!(c, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r') {
-            space = true;
-            continue;
-        } else {
-            quote = c == b'"';
-            if space
-                && last.is_some_and(|p| word(p) || p == b',' || p == b':')
-                && (word(c) || c == b'"')
-            {
-                out.push(' ');
-                count += 1;
-            }
-            space = false;
-        }
-        out.push(char::from(c));
         last = Some(c);
         count += 1;
         if count > MAX_EXPR_TEXT {
