@@ -172,10 +172,10 @@ mod tests {
 
     #[test]
     fn a_table_holds_each_string_once_and_reads_back_the_same() {
-        let (bytes, strings) = with_encode_table(|| rmp_serde::to_vec(&sample()).unwrap());
+        let (bytes, strings) = with_encode_table(|| postcard::to_allocvec(&sample()).unwrap());
         let strings: Vec<&str> = strings.iter().map(|u| u.as_str()).collect();
         assert_eq!(strings, ["x", "y", "z"]);
-        let back: S = with_decode_table(&strings, || rmp_serde::from_slice(&bytes).unwrap());
+        let back: S = with_decode_table(&strings, || postcard::from_bytes(&bytes).unwrap());
         assert_eq!(back, sample());
         // Outside a table: plain strings, as JSON shows them.
         let json = serde_json::to_string(&sample()).unwrap();
@@ -185,8 +185,8 @@ mod tests {
 
     #[test]
     fn an_index_past_the_table_is_an_error_and_the_table_is_cleared() {
-        let (bytes, _) = with_encode_table(|| rmp_serde::to_vec(&sample()).unwrap());
-        let short = with_decode_table(&["x"], || rmp_serde::from_slice::<S>(&bytes));
+        let (bytes, _) = with_encode_table(|| postcard::to_allocvec(&sample()).unwrap());
+        let short = with_decode_table(&["x"], || postcard::from_bytes::<S>(&bytes));
         assert!(short.is_err());
         assert!(TABLE.with(|t| t.borrow().is_none()));
     }
