@@ -159,22 +159,22 @@ fn config_switches(
     for e in &file.config {
         // The key and value are judged before the shown text is spelt:
         // configuration trees have many entries and few switches.
-        let item = match (e.key(), &e.value) {
-            (k, Value::Str(item)) if k.starts_with('[') => match item.split_once('=') {
-                Some(kv) => Some((item, kv)),
-                None => continue,
-            },
-            _ => None,
-        };
-        let (key, value) = match item {
-            Some((_, (k, v))) => (k.trim(), Cow::Owned(Value::Str(v.trim().into()))),
-            None => (e.key(), Cow::Borrowed(&e.value)),
+        // A list item spelt `key=value` is judged by its own key and value.
+        let (key, value, item) = match (e.key(), &e.value) {
+            (k, Value::Str(item)) if k.starts_with('[') => {
+                let Some((k, v)) = item.split_once('=') else {
+                    continue;
+                };
+                let v = Cow::Owned(Value::Str(v.trim().into()));
+                (k.trim(), v, Some(item))
+            }
+            (k, v) => (k, Cow::Borrowed(v), None),
         };
         if !sw.config_keys.contains(&snake_case(key)) || !is_off(&scalar(value), sw) {
             continue;
         }
         let shown = match item {
-            Some((item, _)) => item.to_string(),
+            Some(item) => item.to_string(),
             None => format!("{}: {}", e.joined("."), written(&e.value)),
         };
         let mut f = Finding::new(
