@@ -202,11 +202,12 @@ impl FirstMatch {
         let Some(&place) = self.heads.get(head) else {
             // Only the wild globs can match: most names end in a segment
             // none of them names.
-            if self
-                .wild_tails
-                .as_ref()
-                .zip(name_tail(name))
-                .is_some_and(|(tails, tail)| !tails.contains(tail))
+            if !self.wild_owner.is_empty()
+                && self
+                    .wild_tails
+                    .as_ref()
+                    .zip(name_tail(name))
+                    .is_some_and(|(tails, tail)| !tails.contains(tail))
             {
                 return (&self.wild, &[]);
             }

@@ -154,8 +154,10 @@ impl LiteralFilter {
         let literals = if owners.is_empty() {
             None
         } else {
+            // A DFA: the fastest search per byte, and the literals are few.
             match AhoCorasick::builder()
                 .ascii_case_insensitive(true)
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
                 .build(owners.keys())
             {
                 Ok(ac) => Some(ac),
@@ -180,9 +182,10 @@ impl LiteralFilter {
         let Some(ac) = &self.literals else {
             return out;
         };
-        // An ASCII text's fold is its ASCII lowercase, which the automaton
-        // matches in either case: no copy.
-        let folded = if text.is_ascii() {
+        // A text whose only changes under the fold are ASCII letters' case
+        // (all ASCII, or its other chars fold to themselves: `—`, `é`, CJK)
+        // is matched as it is, the automaton ignoring ASCII case: no copy.
+        let folded = if folds_as_ascii(text) {
             std::borrow::Cow::Borrowed(text)
         } else {
             fold_str(text)
@@ -265,6 +268,22 @@ fn fold(c: char) -> char {
     }
     let upper = one(c.to_uppercase()).unwrap_or(c);
     one(upper.to_lowercase()).unwrap_or(upper)
+}
+
+/// Whether [`fold_str`] changes `text` only in its ASCII letters' case:
+/// each non-ASCII char (the only ones looked at) folds to itself.
+fn folds_as_ascii(text: &str) -> bool {
+    let mut rest = text;
+    while let Some(i) = rest.bytes().position(|b| !b.is_ascii()) {
+        let Some(c) = rest[i..].chars().next() else {
+            break;
+        };
+        if fold(c) != c {
+            return false;
+        }
+        rest = &rest[i + c.len_utf8()..];
+    }
+    true
 }
 
 fn fold_str(text: &str) -> std::borrow::Cow<'_, str> {
@@ -576,6 +595,27 @@ mod tests {
         assert!(filter.may_match("Plain words").is_empty());
         assert!(filter.may_match("").is_empty());
         assert!(!filter.may_match("an AIGC key").is_empty());
+    }
+
+    /// Texts are matched unfolded exactly when folding changes only their
+    /// ASCII letters' case.
+    #[test]
+    fn folds_as_ascii_when_only_ascii_case_changes() {
+        for (t, plain) in [
+            ("", true),
+            ("AI Generated", true),
+            ("é — 生成", true),
+            ("É", false),
+            ("ſynthesized", false),
+            ("\u{212A}ids", false),
+            ("ＡＩ生成", false),
+            ("ａｉ生成", true),
+        ] {
+            assert_eq!(folds_as_ascii(t), plain, "{t}");
+            if plain {
+                assert_eq!(fold_str(t).as_ref(), t.to_ascii_lowercase(), "{t}");
+            }
+        }
     }
 
     /// Patterns with no literal are tried on every text; past 64 patterns
