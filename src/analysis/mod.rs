@@ -367,7 +367,11 @@ fn returned(file: &FileFacts, name: &str, tail: &str) -> Option<String> {
 /// The first segment of a dotted name (`a` of `a.b()`, all of `a()`):
 /// what the module-head filter keys on.
 pub(crate) fn head(path: &str) -> &str {
-    path.split('.').next().unwrap_or(path)
+    // One `memchr`: this runs for every name canonicalised.
+    match memchr::memchr(b'.', path.as_bytes()) {
+        Some(i) => &path[..i],
+        None => path,
+    }
 }
 
 fn is_class(file: &FileFacts, name: &str) -> bool {

@@ -10,7 +10,7 @@
 //! (`self`, `np`, the project's own modules): such a name is turned away
 //! by a look-up of its first segment, before the memo and the regexes.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher;
 use std::sync::{OnceLock, RwLock};
 
@@ -49,6 +49,11 @@ pub struct FirstMatch {
     /// can match.
     wild: GlobSet,
     wild_owner: Vec<usize>,
+    /// The literal last segments the wild globs allow
+    /// (`**.{remove_watermark,strip_watermark}`), or `None` when some wild
+    /// glob's last segment is not literal: a name of an unknown first
+    /// segment whose last segment is none of these matches no glob.
+    wild_tails: Option<HashSet<Box<str>, foldhash::fast::FixedState>>,
     /// Python's answers, then Rust's: the languages whose calls the
     /// catalogue is asked about in bulk.
     memo: [Vec<Shard>; 2],
@@ -81,6 +86,35 @@ fn literal_heads(glob: &str) -> Option<Vec<&str>> {
     )
 }
 
+/// The literal last segments a glob path allows (`python/**/save` →
+/// `save`; `python/**/{a,b}` → `a`, `b`), or `None` when its last segment
+/// holds other glob syntax (`python/pkg/**`, `python/**/get_*`).
+fn literal_tails(glob: &str) -> Option<Vec<&str>> {
+    const SYNTAX: [char; 7] = ['*', '?', '[', ']', '{', '}', '\\'];
+    let segment = &glob[glob.rfind('/')? + 1..];
+    if !segment.contains(SYNTAX) {
+        return Some(vec![segment]);
+    }
+    // One alternation of plain words, the whole segment. A `/` inside
+    // braces leaves a `}` with no `{` here, which is refused.
+    let alternatives = segment.strip_prefix('{')?.strip_suffix('}')?;
+    if alternatives.contains(SYNTAX) {
+        return None;
+    }
+    Some(alternatives.split(',').collect())
+}
+
+/// The last segment of `name` as it appears in its glob path (`.` is the
+/// separator there), or `None` when that spelling differs from the name's
+/// own text (a `/` in it).
+fn name_tail(name: &str) -> Option<&str> {
+    let tail = match memchr::memrchr(b'.', name.as_bytes()) {
+        Some(i) => &name[i + 1..],
+        None => name,
+    };
+    (!tail.contains('/')).then_some(tail)
+}
+
 /// The first segment of `name` as it appears in its glob path, or `None`
 /// when that spelling differs from the name's own text (a `/` in it).
 fn name_head(name: &str) -> Option<&str> {
@@ -109,6 +143,8 @@ impl FirstMatch {
         let mut wild = GlobSetBuilder::new();
         let mut owner = Vec::with_capacity(globs.len());
         let mut wild_owner = Vec::new();
+        let mut wild_tails: Option<HashSet<Box<str>, foldhash::fast::FixedState>> =
+            Some(HashSet::default());
         let mut head_globs: Vec<Vec<Glob>> = vec![Vec::new(); heads.len()];
         let mut head_owners: Vec<Vec<usize>> = vec![Vec::new(); heads.len()];
         for ((glob, entry), found) in globs.into_iter().zip(found) {
@@ -128,6 +164,12 @@ impl FirstMatch {
                         globs.push(glob.clone());
                         owners.push(entry);
                     }
+                    match (literal_tails(glob.glob()), &mut wild_tails) {
+                        (Some(tails), Some(known)) => {
+                            known.extend(tails.into_iter().map(Box::from))
+                        }
+                        _ => wild_tails = None,
+                    }
                     wild.add(glob.clone());
                     wild_owner.push(entry);
                 }
@@ -145,6 +187,7 @@ impl FirstMatch {
             head_owners,
             wild: wild.build()?,
             wild_owner,
+            wild_tails,
             memo: [shards(), shards()],
         })
     }
@@ -157,6 +200,17 @@ impl FirstMatch {
             return (&self.set, &self.owner);
         };
         let Some(&place) = self.heads.get(head) else {
+            // Only the wild globs can match: most names end in a segment
+            // none of them names.
+            if !self.wild_owner.is_empty()
+                && self
+                    .wild_tails
+                    .as_ref()
+                    .zip(name_tail(name))
+                    .is_some_and(|(tails, tail)| !tails.contains(tail))
+            {
+                return (&self.wild, &[]);
+            }
             return (&self.wild, &self.wild_owner);
         };
         let set = self.by_head[place].get_or_init(|| {
@@ -294,6 +348,15 @@ mod tests {
             "openai.generate",
             "torch.save_pretrained",
             "pkg.sub.generate",
+            // Names of unknown first segments, by their last segment.
+            "np.x.f",
+            "np.f",
+            "np.fx",
+            "np.generate()",
+            "np().generate",
+            "np.a/generate",
+            "np.a/b",
+            "np.save_pretrained.x",
         ];
         for name in names {
             let mut expected: Vec<usize> = plain
@@ -319,6 +382,29 @@ mod tests {
         assert_eq!(literal_heads("python/{a,b}x/load"), None);
         assert_eq!(literal_heads("python/{a,*}/load"), None);
         assert_eq!(literal_heads("python/**/load"), None);
+        assert_eq!(literal_tails("python/**/load"), Some(vec!["load"]));
+        assert_eq!(literal_tails("python/**/{a,b}"), Some(vec!["a", "b"]));
+        assert_eq!(literal_tails("python/x/{a,b/c}"), None);
+        assert_eq!(literal_tails("python/x/{a,b}c"), None);
+        assert_eq!(literal_tails("python/pkg/**"), None);
+        assert_eq!(literal_tails("python/**/get_*"), None);
+        assert_eq!(name_tail("a.b.c"), Some("c"));
+        assert_eq!(name_tail("a.b/c"), None);
+    }
+
+    /// A wild glob whose last segment is not literal turns the last-segment
+    /// filter off: every name of an unknown first segment reaches the set.
+    #[test]
+    fn wild_tails_filter_only_literal_last_segments() {
+        let ix = index(&[("**.{save,load}", 0), ("openai.*", 1)]);
+        assert!(ix.wild_tails.is_some());
+        assert_eq!(ix.first(Language::Python, "np.save"), Some(0));
+        assert_eq!(ix.first(Language::Python, "np.x.load"), Some(0));
+        assert_eq!(ix.first(Language::Python, "np.loads"), None);
+        let ix = index(&[("**.{save,load}", 0), ("**.get_*", 1)]);
+        assert!(ix.wild_tails.is_none());
+        assert_eq!(ix.first(Language::Python, "np.get_x"), Some(1));
+        assert_eq!(ix.first(Language::Python, "np.save"), Some(0));
     }
 
     #[test]

@@ -370,6 +370,8 @@ pub struct Catalog {
     biometric_roots: std::collections::HashSet<String>,
     pub label_strings: Vec<labels::LabelString>,
     label_string_regexes: Vec<regex::Regex>,
+    /// Which label markers a string may match, by their literals.
+    label_string_filter: terms::LiteralFilter,
     pub watermark_switches: Vec<labels::WatermarkSwitch>,
     pub strips: Vec<labels::StripOperation>,
     strip_index: FirstMatch,
@@ -554,6 +556,13 @@ impl Catalog {
             .iter()
             .map(|l| compile(&l.id, &l.regex))
             .collect::<Result<Vec<_>, _>>()?;
+        let label_string_filter = terms::LiteralFilter::new(
+            &data
+                .label_string
+                .iter()
+                .map(|l| l.regex.clone())
+                .collect::<Vec<_>>(),
+        );
         let label_key_regexes = data
             .label
             .iter()
@@ -663,6 +672,7 @@ impl Catalog {
             biometric_roots,
             label_strings: data.label_string,
             label_string_regexes,
+            label_string_filter,
             watermark_switches: data.watermark_switch,
             strips: data.strip,
             strip_index,
@@ -854,12 +864,14 @@ impl Catalog {
             })
             .or_else(|| {
                 // Segment starts after the first, at a known library's root.
-                resolved
-                    .match_indices('.')
-                    .map(|(dot, _)| &resolved[dot + 1..])
+                memchr::memchr_iter(b'.', resolved.as_bytes())
+                    .map(|dot| &resolved[dot + 1..])
                     .filter(|rest| {
-                        let root = rest.split(['.', '(', '[']).next().unwrap_or("");
-                        self.label_roots.contains(root)
+                        let end = rest
+                            .bytes()
+                            .position(|b| matches!(b, b'.' | b'(' | b'['))
+                            .unwrap_or(rest.len());
+                        self.label_roots.contains(&rest[..end])
                     })
                     .find_map(|rest| self.label_index(language, rest))
             })?;
@@ -911,11 +923,15 @@ impl Catalog {
         &'a self,
         text: &'a str,
     ) -> impl Iterator<Item = &'a labels::LabelString> + 'a {
+        // Most strings hold none of the markers' literals: one pass over
+        // the text turns them away before any regex runs.
+        let candidates = self.label_string_filter.may_match(text);
         self.label_strings
             .iter()
             .zip(&self.label_string_regexes)
-            .filter(move |(_, re)| re.is_match(text))
-            .map(|(l, _)| l)
+            .enumerate()
+            .filter(move |(i, (_, re))| candidates.contains(*i) && re.is_match(text))
+            .map(|(_, (l, _))| l)
     }
 
     /// The compiled regex of `label_strings[i]`.

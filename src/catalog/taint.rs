@@ -10,6 +10,9 @@
 //! (`patterns`, retried with the name as imported), or by the method's
 //! name whatever it is called on (`methods`, for receivers no one can type).
 
+use std::hash::BuildHasher;
+use std::sync::RwLock;
+
 use crate::analysis::FastMap;
 
 use globset::{GlobSet, GlobSetBuilder};
@@ -248,7 +251,19 @@ pub struct TaintSpec {
     source_calls: GlobSet,
     source_owner: Vec<usize>,
     source_heads: Option<Vec<String>>,
+    /// `call_roles_of`'s answers by name, for Python's and Rust's calls:
+    /// the engine asks about the same callees on every pass over a scope
+    /// and again for the sinks, and each answer ran the glob set.
+    call_memo: [Vec<RoleShard>; 2],
 }
+
+/// Shards of the roles memo, so that the threads seldom wait on one another.
+const MEMO_SHARDS: usize = 16;
+/// Names remembered per shard; past it, answers are computed each time (a
+/// bound on memory, not on correctness).
+const MEMO_SHARD_CAPACITY: usize = 8192;
+
+type RoleShard = RwLock<FastMap<Box<str>, Box<[Role]>>>;
 
 /// Adds a pattern's first segment to `heads`, or gives up on heads (`None`)
 /// when that segment has a wildcard.
@@ -271,7 +286,10 @@ fn sort_heads(heads: &mut Option<Vec<String>>) {
 /// `heads` (`None`: any name can).
 fn may_match(heads: &Option<Vec<String>>, name: &str) -> bool {
     let Some(list) = heads else { return true };
-    let head = name.split('.').next().unwrap_or(name);
+    let head = match memchr::memchr(b'.', name.as_bytes()) {
+        Some(i) => &name[..i],
+        None => name,
+    };
     list.binary_search_by(|h| h.as_str().cmp(head)).is_ok()
 }
 
@@ -358,6 +376,9 @@ impl TaintSpec {
             reads: build(reads)?,
             read_sources,
             data,
+            call_memo: std::array::from_fn(|_| {
+                (0..MEMO_SHARDS).map(|_| RwLock::default()).collect()
+            }),
         })
     }
 
@@ -476,11 +497,35 @@ impl TaintSpec {
         }
     }
 
-    /// The roles whose callee patterns match `name`.
+    /// The roles whose callee patterns match `name`, remembered.
     fn call_roles_of(&self, language: Language, name: &str, out: &mut Vec<Role>) {
         if !may_match(&self.call_heads, name) {
             return;
         }
+        let memo = match language {
+            Language::Python => &self.call_memo[0],
+            Language::Rust => &self.call_memo[1],
+            _ => return self.match_call_roles(language, name, out),
+        };
+        let shard =
+            &memo[foldhash::fast::FixedState::default().hash_one(name) as usize % MEMO_SHARDS];
+        if let Ok(known) = shard.read()
+            && let Some(roles) = known.get(name)
+        {
+            out.extend_from_slice(roles);
+            return;
+        }
+        let before = out.len();
+        self.match_call_roles(language, name, out);
+        if let Ok(mut known) = shard.write()
+            && known.len() < MEMO_SHARD_CAPACITY
+        {
+            known.insert(name.into(), out[before..].into());
+        }
+    }
+
+    /// The roles whose callee patterns match `name`, by the glob set.
+    fn match_call_roles(&self, language: Language, name: &str, out: &mut Vec<Role>) {
         let key = to_glob_path(language, name);
         out.extend(
             self.calls
@@ -579,5 +624,38 @@ mod tests {
         let mut heads = Some(Vec::new());
         note_head(&mut heads, "{a,b}.c");
         assert!(heads.is_none());
+    }
+
+    /// Remembered roles are the glob set's, asked again and per language.
+    #[test]
+    fn remembered_roles_are_the_matched_ones() {
+        let c = crate::catalog::Catalog::load(&crate::catalog::CatalogData::default()).unwrap();
+        for spec in c.taint.values() {
+            let names = [
+                "requests.post",
+                "logging.info",
+                "logging.getLogger().info",
+                "print",
+                "json.dumps",
+                "openai.OpenAI().chat.completions.create",
+                "os.environ.get",
+                "torch.cat",
+                "x",
+            ];
+            for language in [Language::Python, Language::Rust, Language::Yaml] {
+                for name in names {
+                    let mut expected = Vec::new();
+                    spec.match_call_roles(language, name, &mut expected);
+                    if !may_match(&spec.call_heads, name) {
+                        expected.clear();
+                    }
+                    for _ in 0..2 {
+                        let mut got = vec![Role::Sink(usize::MAX)];
+                        spec.call_roles_of(language, name, &mut got);
+                        assert_eq!(got[1..], expected[..], "{} {name}", spec.id);
+                    }
+                }
+            }
+        }
     }
 }

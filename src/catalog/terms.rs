@@ -118,6 +118,142 @@ impl TermSet {
     }
 }
 
+/// Which of several regexes may match a text, by the literals each needs:
+/// one Aho-Corasick pass instead of a search per regex. The catalogue's
+/// label markers run on every string literal of a project; most contain
+/// none of their literals, and some markers' regexes have no literal
+/// prefilter of their own (`(^|[^A-Za-z])AIGC…` is an alternation whose
+/// first part is a class, so its engine scans every byte).
+#[derive(Debug)]
+pub struct LiteralFilter {
+    /// The literals of the patterns that have some; `None` when none has.
+    literals: Option<AhoCorasick>,
+    /// By literal (the automaton's pattern id): the patterns that need it.
+    needed_by: Vec<Vec<usize>>,
+    /// Whether each pattern has no literal, so that it is tried on every text.
+    always: Vec<bool>,
+}
+
+impl LiteralFilter {
+    /// The filter of `patterns`, read with `regex`'s default syntax.
+    pub fn new(patterns: &[String]) -> LiteralFilter {
+        let mut owners: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut always = vec![false; patterns.len()];
+        for (i, p) in patterns.iter().enumerate() {
+            match required_literals(std::slice::from_ref(p)) {
+                Some(lits) if owners.len() + lits.len() <= MAX_LITERALS => {
+                    for lit in lits {
+                        owners.entry(lit).or_default().push(i);
+                    }
+                }
+                _ => always[i] = true,
+            }
+        }
+        // Literals are folded, so an ASCII text matches them ASCII-case-
+        // insensitively as its fold would ([`LiteralFilter::may_match`]).
+        let literals = if owners.is_empty() {
+            None
+        } else {
+            // A DFA: the fastest search per byte, and the literals are few.
+            match AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(owners.keys())
+            {
+                Ok(ac) => Some(ac),
+                Err(_) => {
+                    always.iter_mut().for_each(|a| *a = true);
+                    owners.clear();
+                    None
+                }
+            }
+        };
+        LiteralFilter {
+            literals,
+            needed_by: owners.into_values().collect(),
+            always,
+        }
+    }
+
+    /// Which patterns may match `text`, by index: every match of a pattern
+    /// contains one of its literals.
+    pub fn may_match(&self, text: &str) -> Candidates {
+        let mut out = Candidates::new(&self.always);
+        let Some(ac) = &self.literals else {
+            return out;
+        };
+        // A text whose only changes under the fold are ASCII letters' case
+        // (all ASCII, or its other chars fold to themselves: `—`, `é`, CJK)
+        // is matched as it is, the automaton ignoring ASCII case: no copy.
+        let folded = if folds_as_ascii(text) {
+            std::borrow::Cow::Borrowed(text)
+        } else {
+            fold_str(text)
+        };
+        for found in ac.find_overlapping_iter(folded.as_bytes()) {
+            for &i in &self.needed_by[found.pattern().as_usize()] {
+                out.insert(i);
+            }
+        }
+        out
+    }
+
+    /// How many patterns the filter was built over.
+    pub fn len(&self) -> usize {
+        self.always.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.always.is_empty()
+    }
+}
+
+/// The patterns a [`LiteralFilter`] lets through for one text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidates {
+    /// The first 64 patterns as bits, the rest (user patterns past 64) in
+    /// a vector only when there are that many.
+    low: u64,
+    high: Vec<bool>,
+}
+
+impl Candidates {
+    fn new(always: &[bool]) -> Candidates {
+        let mut out = Candidates {
+            low: 0,
+            high: if always.len() > 64 {
+                vec![false; always.len() - 64]
+            } else {
+                Vec::new()
+            },
+        };
+        for (i, _) in always.iter().enumerate().filter(|(_, a)| **a) {
+            out.insert(i);
+        }
+        out
+    }
+
+    fn insert(&mut self, i: usize) {
+        match i.checked_sub(64) {
+            None => self.low |= 1 << i,
+            Some(j) => self.high[j] = true,
+        }
+    }
+
+    /// Whether pattern `i` may match.
+    pub fn contains(&self, i: usize) -> bool {
+        match i.checked_sub(64) {
+            None => self.low & (1 << i) != 0,
+            Some(j) => self.high.get(j).copied().unwrap_or(false),
+        }
+    }
+
+    /// Whether no pattern may match.
+    pub fn is_empty(&self) -> bool {
+        self.low == 0 && !self.high.contains(&true)
+    }
+}
+
 /// The fold applied to literals and to the text: the lowercase of a
 /// char's uppercase, where each is one char (so `ſ` and `s`, `K` and `k`
 /// fold alike, as they match alike under `(?i)`), else the char. Being a
@@ -132,6 +268,22 @@ fn fold(c: char) -> char {
     }
     let upper = one(c.to_uppercase()).unwrap_or(c);
     one(upper.to_lowercase()).unwrap_or(upper)
+}
+
+/// Whether [`fold_str`] changes `text` only in its ASCII letters' case:
+/// each non-ASCII char (the only ones looked at) folds to itself.
+fn folds_as_ascii(text: &str) -> bool {
+    let mut rest = text;
+    while let Some(i) = rest.bytes().position(|b| !b.is_ascii()) {
+        let Some(c) = rest[i..].chars().next() else {
+            break;
+        };
+        if fold(c) != c {
+            return false;
+        }
+        rest = &rest[i + c.len_utf8()..];
+    }
+    true
 }
 
 fn fold_str(text: &str) -> std::borrow::Cow<'_, str> {
@@ -393,6 +545,95 @@ mod tests {
         ] {
             assert_eq!(terms.is_match(t), terms.set.is_match(t), "{t}");
         }
+    }
+
+    /// The label markers' filter never turns away a string a marker's
+    /// regex matches, in any case or script, and turns away plain text.
+    #[test]
+    fn literal_filter_keeps_every_marker_match() {
+        let c = crate::catalog::Catalog::load(&crate::catalog::CatalogData::default()).unwrap();
+        let patterns: Vec<String> = c.label_strings.iter().map(|l| l.regex.clone()).collect();
+        let filter = LiteralFilter::new(&patterns);
+        assert_eq!(filter.len(), patterns.len());
+        let regexes: Vec<Regex> = patterns.iter().map(|p| Regex::new(p).unwrap()).collect();
+        let texts = [
+            "AIGC",
+            "x-AIGC-label",
+            "TC260:AIGC",
+            "aigc",
+            "AIGCX",
+            "use_metadata_tags",
+            "-movflags use_metadata_tags",
+            "drawtext=text='AI'",
+            "DRAWTEXT=",
+            "AI-generated",
+            "ai generated image",
+            "AI\u{2011}generated",
+            "Generated by AI",
+            "generated with an artificial intelligence",
+            "GENERATED USING A AI",
+            "synthesised by AI",
+            "Synthesized by ai",
+            "ſynthesized by AI",
+            "由人工智能生成",
+            "AI 辅助 合成",
+            "ＡＩ生成",
+            "ａｉ生成",
+            "本内容由AI生成",
+            "Plain words",
+            "",
+            "été",
+        ];
+        for t in texts {
+            let candidates = filter.may_match(t);
+            for (i, re) in regexes.iter().enumerate() {
+                if re.is_match(t) {
+                    assert!(candidates.contains(i), "{t}: `{}` dropped", patterns[i]);
+                }
+            }
+        }
+        assert!(filter.may_match("Plain words").is_empty());
+        assert!(filter.may_match("").is_empty());
+        assert!(!filter.may_match("an AIGC key").is_empty());
+    }
+
+    /// Texts are matched unfolded exactly when folding changes only their
+    /// ASCII letters' case.
+    #[test]
+    fn folds_as_ascii_when_only_ascii_case_changes() {
+        for (t, plain) in [
+            ("", true),
+            ("AI Generated", true),
+            ("é — 生成", true),
+            ("É", false),
+            ("ſynthesized", false),
+            ("\u{212A}ids", false),
+            ("ＡＩ生成", false),
+            ("ａｉ生成", true),
+        ] {
+            assert_eq!(folds_as_ascii(t), plain, "{t}");
+            if plain {
+                assert_eq!(fold_str(t).as_ref(), t.to_ascii_lowercase(), "{t}");
+            }
+        }
+    }
+
+    /// Patterns with no literal are tried on every text; past 64 patterns
+    /// the candidates still name each one.
+    #[test]
+    fn literal_filter_candidates() {
+        let mut patterns: Vec<String> = (0..70).map(|i| format!("word{i}x")).collect();
+        patterns.push(r"\d+".into());
+        let filter = LiteralFilter::new(&patterns);
+        let c = filter.may_match("a WORD3X and word68x");
+        let found: Vec<usize> = (0..patterns.len()).filter(|&i| c.contains(i)).collect();
+        assert_eq!(found, [3, 68, 70]);
+        let c = filter.may_match("nothing");
+        assert!(!c.is_empty());
+        assert!(c.contains(70) && !c.contains(0) && !c.contains(71));
+        let none = LiteralFilter::new(&["abc".into()]);
+        assert!(none.may_match("xyz").is_empty());
+        assert!(none.may_match("xABCx").contains(0));
     }
 
     /// The literals of the built-in terms, to read (`--ignored --nocapture`):

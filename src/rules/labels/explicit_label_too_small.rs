@@ -179,11 +179,14 @@ impl Rule for ExplicitLabelTooSmall {
                 continue;
             };
             let drawtext = media.ffmpeg.drawtext.as_str();
+            // One searcher for every string of the file (`str::find` builds
+            // one per call, which cost more than the search on short strings).
+            let finder = memchr::memmem::Finder::new(drawtext.as_bytes());
             for s in &file.strings {
                 if drawtext.is_empty() {
                     break;
                 }
-                let Some(filter) = s.value.find(drawtext).map(|i| &s.value[i..]) else {
+                let Some(filter) = finder.find(s.value.as_bytes()).map(|i| &s.value[i..]) else {
                     continue;
                 };
                 if !(disclosure.is_match(filter) || discloses(s.scope.as_deref())) {

@@ -14,6 +14,7 @@ pub mod training_opt_out_broken;
 
 use std::collections::BTreeMap;
 
+use crate::analysis::FastMap;
 use crate::analysis::callgraph::{Node, NodeId};
 use crate::analysis::entrypoints::EntryPoint;
 use crate::analysis::frontend;
@@ -35,7 +36,11 @@ pub struct Ranking {
 
 /// The last name of a dotted callee (`index.search` → `search`).
 fn last(name: &str) -> &str {
-    name.rsplit('.').next().unwrap_or(name)
+    // One `memrchr`: this runs for most names of the project.
+    match memchr::memrchr(b'.', name.as_bytes()) {
+        Some(i) => &name[i + 1..],
+        None => name,
+    }
 }
 
 /// [`rankings`], computed once per scan.
@@ -60,8 +65,9 @@ pub fn rankings(cx: &Context<'_>) -> Vec<Ranking> {
     crate::analysis::map_indices(cx.project.files.len(), |fi| {
         let f = &cx.project.files[fi];
         let mut out = Vec::new();
+        let mut methods = FastMap::default();
         for (ci, call) in f.calls.iter().enumerate() {
-            if let Some(what) = ranking(oo, f, call) {
+            if let Some(what) = ranking(oo, f, call, &mut methods) {
                 out.push(Ranking {
                     file: fi,
                     call: ci,
@@ -76,7 +82,16 @@ pub fn rankings(cx: &Context<'_>) -> Vec<Ranking> {
     .collect()
 }
 
-fn ranking(oo: &OptOut, f: &FileFacts, call: &Call) -> Option<String> {
+/// Whether a method is a sort and whether it is a similarity search, by
+/// method name: a file calls the same methods again and again.
+type MethodKinds<'f> = FastMap<&'f str, (bool, bool)>;
+
+fn ranking<'f>(
+    oo: &OptOut,
+    f: &'f FileFacts,
+    call: &'f Call,
+    methods: &mut MethodKinds<'f>,
+) -> Option<String> {
     let lib = [call.resolved.as_name(), call.imported().as_name()]
         .into_iter()
         .flatten()
@@ -88,9 +103,10 @@ fn ranking(oo: &OptOut, f: &FileFacts, call: &Call) -> Option<String> {
     // A class (`db.query(UserEmbedding)`) is a table or a type, not a
     // user's vector.
     let value = |n: &str| !last(n).starts_with(|c: char| c.is_uppercase());
-    // Asked once: two tests below read it.
-    let sort = oo.is_sort_call(method);
-    if oo.is_similarity_method(method)
+    let (sort, similarity) = *methods
+        .entry(method)
+        .or_insert_with(|| (oo.is_sort_call(method), oo.is_similarity_method(method)));
+    if similarity
         && let Some(name) = call
             .args
             .iter()
@@ -523,6 +539,27 @@ pub struct Site {
 }
 
 pub fn switch_sites(cx: &Context<'_>, pred: impl Fn(&str) -> bool + Sync) -> Vec<Site> {
+    // Each file on every thread, joined in file order (then sorted).
+    let per_file = crate::analysis::map_indices(cx.project.files.len(), |fi| {
+        // A file names the same things again and again: each is judged once.
+        let known: std::cell::RefCell<FastMap<Box<str>, bool>> = Default::default();
+        let pred = |n: &str| {
+            if let Some(&k) = known.borrow().get(n) {
+                return k;
+            }
+            let k = pred(n);
+            known.borrow_mut().insert(n.into(), k);
+            k
+        };
+        file_switch_sites(cx, fi, pred)
+    });
+    let mut out: Vec<Site> = per_file.into_iter().flatten().collect();
+    out.sort_by_key(|s| (s.rank, s.file, s.span.start_byte));
+    out
+}
+
+/// [`switch_sites`] of one file.
+fn file_switch_sites(cx: &Context<'_>, fi: usize, pred: impl Fn(&str) -> bool) -> Vec<Site> {
     let switchy = |v: &Value| matches!(v, Value::Bool(_)) || named(v, &pred).is_some();
     // `Column(Boolean, default=True)`, `models.BooleanField()`.
     let boolean_field = |a: &Assignment| {
@@ -544,60 +581,54 @@ pub fn switch_sites(cx: &Context<'_>, pred: impl Fn(&str) -> bool + Sync) -> Vec
         }),
         _ => None,
     };
-    // Each file on every thread, joined in file order (then sorted).
-    let per_file = crate::analysis::map_indices(cx.project.files.len(), |fi| {
-        let f = &cx.project.files[fi];
-        let mut out = Vec::new();
-        let mut push = |rank: u8, span: Span, name: &str| {
-            out.push(Site {
-                rank,
-                file: fi,
-                span,
-                name: name.to_string(),
-            })
-        };
-        for a in &f.assignments {
-            if pred(last(&a.target)) && (switchy(&a.value) || boolean_field(a)) {
-                push(0, a.span, &a.target);
-            } else if let Some(k) = dict_key(&a.value) {
-                push(0, a.span, &k);
-            }
+    let f = &cx.project.files[fi];
+    let mut out = Vec::new();
+    let mut push = |rank: u8, span: Span, name: &str| {
+        out.push(Site {
+            rank,
+            file: fi,
+            span,
+            name: name.to_string(),
+        })
+    };
+    for a in &f.assignments {
+        if pred(last(&a.target)) && (switchy(&a.value) || boolean_field(a)) {
+            push(0, a.span, &a.target);
+        } else if let Some(k) = dict_key(&a.value) {
+            push(0, a.span, &k);
         }
-        // Declared boolean fields of a stored record (`pub personalized:
-        // bool` of a Rust settings row deriving `sqlx::FromRow`), as an ORM
-        // model's columns are. A request body's field is a request
-        // parameter, which defines no switch (as a handler's is not).
-        for field in stored_fields(cx, f, |x| pred(&x.name) && is_bool_type(&x.type_text)) {
-            push(0, field.span, &field.name);
-        }
-        for c in &f.calls {
-            for a in c.args.iter() {
-                if let Some(k) = a
-                    .keyword
-                    .as_deref()
-                    .filter(|k| pred(k) && switchy(&a.value))
-                {
-                    push(1, a.span, k);
-                } else if let Some(s) = a.value.as_str().filter(|s| identifier_like(s) && pred(s)) {
-                    push(1, a.span, s);
-                } else if let Some(k) = dict_key(&a.value) {
-                    push(1, a.span, &k);
-                }
-            }
-        }
-        for e in &f.config {
-            if let Some(k) = e
-                .path
-                .last()
-                .filter(|k| pred(k) && matches!(e.value, Value::Bool(_)))
+    }
+    // Declared boolean fields of a stored record (`pub personalized:
+    // bool` of a Rust settings row deriving `sqlx::FromRow`), as an ORM
+    // model's columns are. A request body's field is a request
+    // parameter, which defines no switch (as a handler's is not).
+    for field in stored_fields(cx, f, |x| pred(&x.name) && is_bool_type(&x.type_text)) {
+        push(0, field.span, &field.name);
+    }
+    for c in &f.calls {
+        for a in c.args.iter() {
+            if let Some(k) = a
+                .keyword
+                .as_deref()
+                .filter(|k| pred(k) && switchy(&a.value))
             {
-                push(0, e.key_span, k);
+                push(1, a.span, k);
+            } else if let Some(s) = a.value.as_str().filter(|s| identifier_like(s) && pred(s)) {
+                push(1, a.span, s);
+            } else if let Some(k) = dict_key(&a.value) {
+                push(1, a.span, &k);
             }
         }
-        out
-    });
-    let mut out: Vec<Site> = per_file.into_iter().flatten().collect();
-    out.sort_by_key(|s| (s.rank, s.file, s.span.start_byte));
+    }
+    for e in &f.config {
+        if let Some(k) = e
+            .path
+            .last()
+            .filter(|k| pred(k) && matches!(e.value, Value::Bool(_)))
+        {
+            push(0, e.key_span, k);
+        }
+    }
     out
 }
 

@@ -9,13 +9,13 @@ pub mod personal_data_logged;
 pub mod sensitive_data_undeleted;
 pub mod training_data_unconsented;
 
-use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use ustr::Ustr;
 
-use crate::analysis::FastMap;
 use crate::analysis::dataflow::{Domain, Flow, Lattice, Origin, Taint};
 use crate::analysis::entrypoints::EntryPoint;
+use crate::analysis::{FastMap, FastSet};
 use crate::catalog::personal_data::{Categories, PersonalData};
 use crate::catalog::taint::TaintSpec;
 use crate::facts::{Arg, FileFacts, QName, Value};
@@ -68,8 +68,20 @@ pub struct PiiDomain<'c> {
     inputs: Vec<OnceLock<Vec<Input>>>,
     /// Data models with classified fields.
     models: OnceLock<Models>,
-    /// Types seen (`Origin::Typed`), with the categories of their values.
-    types: Mutex<FastMap<QName, Categories>>,
+    /// Types seen (`Origin::Typed`), with what a value of each holds.
+    types: RwLock<FastMap<QName, TypeFacts>>,
+}
+
+/// What `typed` needs of a type, worked out once per type: the engine asks
+/// about the type of every assignment from a call and every annotated
+/// parameter, most of them many times.
+#[derive(Debug, Clone, Copy)]
+struct TypeFacts {
+    /// The categories of an instance of it (`instance_of`).
+    own: Categories,
+    /// Whether it is what a model read method returns (`session.get()`),
+    /// so that the call's first argument may name the class.
+    model_read: bool,
 }
 
 /// The project's data models (Pydantic, dataclass, attrs and ORM classes)
@@ -85,6 +97,9 @@ pub struct Models {
     /// (class, field) → the data model the field holds (`customer:
     /// Customer`, `items: list[Item]`), by dotted class names.
     pub nested: FastMap<(String, Ustr), String>,
+    /// The last segment of each key of `by_class` (`UserProfile`): a type
+    /// none of whose segments is one cannot be an instance of a model.
+    pub class_names: FastSet<String>,
 }
 
 /// What an input component gives a handler parameter.
@@ -107,7 +122,7 @@ impl<'c> PiiDomain<'c> {
                 .map(|_| OnceLock::new())
                 .collect(),
             models: OnceLock::new(),
-            types: Mutex::new(FastMap::default()),
+            types: RwLock::new(FastMap::default()),
         }
     }
 
@@ -124,17 +139,12 @@ impl<'c> PiiDomain<'c> {
         if self.models().by_class.is_empty() {
             return 0;
         }
-        let own = {
-            let mut types = self.types.lock().unwrap_or_else(|e| e.into_inner());
-            *types.entry(ty).or_insert_with(|| self.instance_of(ty))
-        };
-        if own != 0 {
-            return own;
+        let facts = self.type_facts(ty);
+        if facts.own != 0 {
+            return facts.own;
         }
         // `session.get(User, 1)`: a read whose first argument is the class.
-        let pd = self.classifier();
-        let last = ty.as_str().rsplit('.').next().unwrap_or("");
-        if !last.ends_with("()") || !pd.is_model_read(last.trim_end_matches("()")) {
+        if !facts.model_read {
             return 0;
         }
         let Some(Arg {
@@ -145,6 +155,30 @@ impl<'c> PiiDomain<'c> {
             return 0;
         };
         self.class_named(file, text, resolved.as_ref())
+    }
+
+    /// [`TypeFacts`] of `ty`, remembered. Worked out outside the lock (it
+    /// canonicalises the name): two threads may both work one out, alike.
+    fn type_facts(&self, ty: QName) -> TypeFacts {
+        if let Some(&known) = self
+            .types
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&ty)
+        {
+            return known;
+        }
+        let last = ty.as_str().rsplit('.').next().unwrap_or("");
+        let facts = TypeFacts {
+            own: self.instance_of(ty),
+            model_read: last.ends_with("()") && self.classifier().is_model_read(trim_calls(last)),
+        };
+        *self
+            .types
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(ty)
+            .or_insert(facts)
     }
 
     /// The categories of data model `text` as written in file `file`
@@ -221,15 +255,25 @@ impl<'c> PiiDomain<'c> {
     /// called, or read methods called on it.
     fn instance_of(&self, ty: QName) -> Categories {
         let canon = self.cx.project.canonical_or_same(&ty);
+        // A class matches only where a segment is a model's class name:
+        // most types name none.
+        let models = self.models();
+        if !canon
+            .as_str()
+            .split('.')
+            .any(|seg| models.class_names.contains(trim_calls(seg)))
+        {
+            return 0;
+        }
         let segs: Vec<&str> = canon.as_str().split('.').collect();
-        let by_class = &self.models().by_class;
+        let by_class = &models.by_class;
         let pd = self.classifier();
         let mut class = String::new();
         for (i, seg) in segs.iter().enumerate() {
             if i > 0 {
                 class.push('.');
             }
-            class.push_str(seg.trim_end_matches("()"));
+            class.push_str(trim_calls(seg));
             let Some(&c) = by_class.get(&class) else {
                 continue;
             };
@@ -249,10 +293,7 @@ impl<'c> PiiDomain<'c> {
             let instance = match rest.last() {
                 None => seg.ends_with("()"),
                 Some(last) => {
-                    last.ends_with("()")
-                        && rest
-                            .iter()
-                            .all(|r| pd.is_model_read(r.trim_end_matches("()")))
+                    last.ends_with("()") && rest.iter().all(|r| pd.is_model_read(trim_calls(r)))
                 }
             };
             return if instance { c } else { 0 };
@@ -514,9 +555,20 @@ fn data_models(cx: &Context<'_>) -> Models {
         if words.len() >= 2 {
             *out.by_name.entry(words.join("_")).or_insert(0) |= set;
         }
+        let class_name = dotted.rsplit('.').next().unwrap_or(&dotted).to_string();
+        out.class_names.insert(class_name);
         *out.by_class.entry(dotted).or_insert(0) |= set;
     }
     out
+}
+
+/// `s` without its trailing `()`s (`f()()` → `f`), as
+/// `trim_end_matches("()")` gives, without a substring searcher.
+fn trim_calls(mut s: &str) -> &str {
+    while let Some(rest) = s.strip_suffix("()") {
+        s = rest;
+    }
+    s
 }
 
 /// A data model as `data_models` finds it: dotted name, class name, its
@@ -718,4 +770,19 @@ pub fn flow_finding(
     f.properties
         .insert("sensitive".into(), serde_json::json!(ids(pd, sensitive)));
     f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trim_calls;
+
+    /// `trim_calls` is `trim_end_matches("()")`.
+    #[test]
+    fn trim_calls_strips_every_trailing_call() {
+        for s in [
+            "f", "f()", "f()()", "()", "", "f(x)", "a.b()", "f()x", "f(", "f)",
+        ] {
+            assert_eq!(trim_calls(s), s.trim_end_matches("()"), "{s}");
+        }
+    }
 }
