@@ -13,6 +13,7 @@ use crate::source::LineIndex;
 /// finds the id by comparing names on every call.
 pub struct Fields {
     pub alias: u16,
+    pub alternative: u16,
     pub argument: u16,
     pub arguments: u16,
     pub attribute: u16,
@@ -44,6 +45,7 @@ pub static FIELD: LazyLock<Fields> = LazyLock::new(|| {
     };
     Fields {
         alias: id("alias"),
+        alternative: id("alternative"),
         argument: id("argument"),
         arguments: id("arguments"),
         attribute: id("attribute"),
@@ -66,6 +68,17 @@ pub static FIELD: LazyLock<Fields> = LazyLock::new(|| {
         value: id("value"),
     }
 });
+
+/// The children of `n` in `field`, in order: `Node::children_by_field_name`
+/// finds the field's id by comparing names on every call.
+pub fn children_by_field<'c, 't>(
+    n: &'c Node<'t>,
+    field: u16,
+    cursor: &'c mut TreeCursor<'t>,
+) -> impl Iterator<Item = Node<'t>> + 'c {
+    let id = std::num::NonZeroU16::new(field).expect("field ids are not zero");
+    n.children_by_field_id(id, cursor)
+}
 
 /// Node kind names by kind id, copied once: `Node::kind` converts a C
 /// string (length and UTF-8 check) on every call, and the extraction asks
@@ -1146,7 +1159,7 @@ fn shape_at(n: Node<'_>, src: &str, depth: usize, memo: &mut Memo) -> Shape {
         }
         "subscript" => {
             let mut c = n.walk();
-            let indices: Vec<Node<'_>> = n.children_by_field_name("subscript", &mut c).collect();
+            let indices: Vec<Node<'_>> = children_by_field(&n, FIELD.subscript, &mut c).collect();
             match indices.as_slice() {
                 [index] => {
                     let value = sub_shape(n.child_by_field_id(FIELD.value), src, depth, memo);

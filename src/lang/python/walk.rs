@@ -45,13 +45,56 @@ struct Ids {
     comparison_operator: u16,
     string: u16,
     attribute: u16,
-    argument_list: u16,
     expression_statement: u16,
     comment: u16,
     import_statement: u16,
     import_from_statement: u16,
     return_statement: u16,
+    parameters_or_arguments: [u16; 2],
+    /// By kind id: the expression kinds whose subtree the walk passes over
+    /// when its text is plain (`plain_text`); see `opaque`.
+    plain_expression: Box<[bool]>,
 }
+
+/// Kinds of expressions (and parts of definitions and imports) that are
+/// no pattern's root nor a parent whose children complete one, and that
+/// hold no statement: below one, only a call, a string, a comment, a
+/// keyword's construct, a walrus or an ERROR could match, and each of
+/// those shows in the text (`plain_text`). Not `expression_statement`, a
+/// block or any statement: an assignment (`x = 1`) sits in those.
+const PLAIN_EXPRESSION_KINDS: &[&str] = &[
+    "augmented_assignment",
+    "binary_operator",
+    "boolean_operator",
+    "comparison_operator",
+    "constrained_type",
+    "decorator",
+    "default_parameter",
+    "dictionary",
+    "dictionary_splat",
+    "dictionary_splat_pattern",
+    "expression_list",
+    "generic_type",
+    "keyword_argument",
+    "list",
+    "list_splat",
+    "list_splat_pattern",
+    "member_type",
+    "not_operator",
+    "pair",
+    "pattern_list",
+    "set",
+    "slice",
+    "splat_type",
+    "subscript",
+    "tuple_pattern",
+    "type",
+    "type_parameter",
+    "typed_default_parameter",
+    "typed_parameter",
+    "unary_operator",
+    "union_type",
+];
 
 static IDS: LazyLock<Ids> = LazyLock::new(|| {
     let lang = tree_sitter::Language::new(tree_sitter_python::LANGUAGE);
@@ -79,12 +122,24 @@ static IDS: LazyLock<Ids> = LazyLock::new(|| {
         comparison_operator: kind("comparison_operator"),
         string: kind("string"),
         attribute: kind("attribute"),
-        argument_list: kind("argument_list"),
         expression_statement: kind("expression_statement"),
         comment: kind("comment"),
         import_statement: kind("import_statement"),
         import_from_statement: kind("import_from_statement"),
         return_statement: kind("return_statement"),
+        parameters_or_arguments: [kind("parameters"), kind("argument_list")],
+        // Every id of each kind: an alias (`pattern_list`, `list_splat_pattern`)
+        // has ids of its own beside the one `id_for_node_kind` gives.
+        plain_expression: (0..lang.node_kind_count())
+            .map(|id| {
+                u16::try_from(id).is_ok_and(|id| {
+                    lang.node_kind_is_named(id)
+                        && lang
+                            .node_kind_for_id(id)
+                            .is_some_and(|name| PLAIN_EXPRESSION_KINDS.contains(&name))
+                })
+            })
+            .collect(),
     }
 });
 
@@ -113,6 +168,15 @@ impl Ids {
         };
         Some(field)
     }
+
+    /// Whether the field that matters is its parent's last child (a call's
+    /// arguments, a walrus's value, a `with` item's value, an `as` alias).
+    fn field_is_last(&self, parent: u16) -> bool {
+        parent == self.call
+            || parent == self.named_expression
+            || parent == self.with_item
+            || parent == self.as_pattern
+    }
 }
 
 /// tree-sitter's kind id of `ERROR` nodes (`ts_builtin_sym_error`).
@@ -136,8 +200,28 @@ struct Frame<'t> {
 /// pattern looks at with the child that holds it.
 struct Children<'t> {
     node: Node<'t>,
-    field: Option<(u16, usize)>,
+    holder: Holder,
     steps: Steps<'t>,
+    /// Whether the ancestor's subtree has no ERROR or MISSING node: then
+    /// each child sits where the grammar puts it, and the fields a pattern
+    /// reads are known from the children's order (`first`, `Holder::Last`).
+    clean: bool,
+    /// The first named child that is no extra (a comment), once stepped
+    /// onto, where a pattern looks at the ancestor's fields: in a clean
+    /// subtree, the field the grammar puts first (a call's function, an
+    /// assignment's or a `for`'s left, a definition's or a walrus's name).
+    first: Option<Node<'t>>,
+}
+
+/// Which child holds the field a pattern looks at.
+#[derive(Clone, Copy)]
+enum Holder {
+    None,
+    /// The field and its child's id.
+    Id(u16, usize),
+    /// The field, held by the last named child (a call's arguments: no
+    /// extra ends a node, tree-sitter moves trailing comments outwards).
+    Last(u16),
 }
 
 enum Steps<'t> {
@@ -149,26 +233,50 @@ enum Steps<'t> {
 }
 
 impl<'t> Children<'t> {
-    fn new(node: Node<'t>, count: u32, field: Option<u16>) -> Children<'t> {
+    fn new(ids: &Ids, node: Node<'t>, kind: u16, count: u32) -> Children<'t> {
         let steps = if count as usize > INDEXED_CHILDREN {
             Steps::Cursor(node.walk(), false)
         } else {
             Steps::Indexed(0, count)
         };
-        // One look-up by field instead of asking each child for its field.
-        let field = field.and_then(|f| Some((f, node.child_by_field_id(f)?.id())));
-        Children { node, field, steps }
+        let Some(field) = ids.field_that_matters(kind) else {
+            return Children {
+                node,
+                holder: Holder::None,
+                steps,
+                clean: false,
+                first: None,
+            };
+        };
+        let clean = !node.has_error();
+        // One look-up by field instead of asking each child for its field,
+        // none where the field is the last child.
+        let holder = if clean && ids.field_is_last(kind) && matches!(steps, Steps::Indexed(..)) {
+            Holder::Last(field)
+        } else {
+            node.child_by_field_id(field)
+                .map_or(Holder::None, |c| Holder::Id(field, c.id()))
+        };
+        Children {
+            node,
+            holder,
+            steps,
+            clean,
+            first: None,
+        }
     }
 
     /// The next named child, and its field id if it is the one that
     /// matters (else 0).
     fn next(&mut self) -> Option<(Node<'t>, u16)> {
+        let mut last = false;
         let child = match &mut self.steps {
             Steps::Indexed(next, count) => {
                 if next >= count {
                     return None;
                 }
                 *next += 1;
+                last = next == count;
                 self.node.named_child(*next - 1)?
             }
             Steps::Cursor(cursor, entered) => loop {
@@ -187,11 +295,37 @@ impl<'t> Children<'t> {
                 }
             },
         };
-        let field = match self.field {
-            Some((field, holder)) if holder == child.id() => field,
+        let field = match self.holder {
+            Holder::None => return Some((child, 0)),
+            Holder::Id(field, holder) if holder == child.id() => field,
+            Holder::Last(field) if last => {
+                debug_assert_eq!(
+                    self.node.child_by_field_id(field).map(|c| c.id()),
+                    Some(child.id())
+                );
+                field
+            }
             _ => 0,
         };
+        if self.first.is_none() && !child.is_extra() {
+            self.first = Some(child);
+        }
         Some((child, field))
+    }
+
+    /// The child in `field`, which a pattern's root puts first: known from
+    /// the order in a clean subtree, else looked up.
+    fn first_field(&self, field: u16) -> Option<Node<'t>> {
+        if !self.clean {
+            return self.node.child_by_field_id(field);
+        }
+        debug_assert_eq!(
+            self.first.map(|c| c.id()),
+            self.node.child_by_field_id(field).map(|c| c.id()),
+            "{}",
+            self.node.to_sexp()
+        );
+        self.first
     }
 }
 
@@ -204,7 +338,7 @@ pub fn extract(tree: &Tree, raw: &mut Raw<'_>) {
     let (mut node, mut field) = (tree.root_node(), 0);
     loop {
         let kind = node.kind_id();
-        visit(ids, raw, node, kind, field, &stack);
+        visit(ids, raw, node, kind, field, &stack, positions.last());
         let count = if opaque(ids, node, kind, raw.src()) {
             0
         } else {
@@ -212,7 +346,7 @@ pub fn extract(tree: &Tree, raw: &mut Raw<'_>) {
         };
         if count > 0 {
             stack.push(Frame { node, kind, field });
-            positions.push(Children::new(node, count, ids.field_that_matters(kind)));
+            positions.push(Children::new(ids, node, kind, count));
         }
         // The next child of the innermost ancestor that has one left.
         loop {
@@ -231,92 +365,128 @@ pub fn extract(tree: &Tree, raw: &mut Raw<'_>) {
 
 /// Whether no pattern can match below `node`, seen from its text: a string
 /// without interpolation (its parts are the quotes, the content and escape
-/// sequences) or a chain of names (`self.client.chat`: attributes and
-/// identifiers). A call, subscript, literal, lambda, parenthesized or
-/// assigning expression inside an attribute needs one of `([{'"=` in its
-/// text, a comment `#`; a subtree with an ERROR or MISSING node is walked.
-/// Stepping onto each of those children costs more than reading the text.
+/// sequences), a chain of names (`self.client.chat`: attributes and
+/// identifiers), an import without a comment (names, dots, `as`, commas and
+/// parentheses), or an argument list, parameter list or other expression
+/// whose text is plain (`plain_text`). A call, subscript, literal, lambda,
+/// parenthesized or assigning expression inside an attribute needs one of
+/// `([{'"=` in its text, a comment `#`; a subtree with an ERROR or MISSING
+/// node is walked. Stepping onto each of those children costs more than
+/// reading the text.
 fn opaque(ids: &Ids, node: Node<'_>, kind: u16, src: &str) -> bool {
-    if kind != ids.string && kind != ids.attribute && kind != ids.argument_list {
-        return false;
-    }
-    let text = src.get(node.start_byte()..node.end_byte()).unwrap_or("");
+    let text = || src.get(node.start_byte()..node.end_byte()).unwrap_or("");
     let plain = if kind == ids.string {
-        !text.contains('{')
+        !text().contains('{')
     } else if kind == ids.attribute {
-        !text
+        !text()
             .bytes()
             .any(|b| matches!(b, b'(' | b'[' | b'{' | b'\'' | b'"' | b'=' | b'#'))
+    } else if ids.parameters_or_arguments.contains(&kind) {
+        // Its own parentheses hold it: a call inside needs another.
+        text()
+            .strip_prefix('(')
+            .and_then(|t| t.strip_suffix(')'))
+            .is_some_and(plain_text)
+    } else if kind == ids.import_statement || kind == ids.import_from_statement {
+        !text().contains('#')
+    } else if ids
+        .plain_expression
+        .get(usize::from(kind))
+        .is_some_and(|plain| *plain)
+    {
+        plain_text(text())
     } else {
-        plain_arguments(text)
+        return false;
     };
     plain && !node.has_error()
 }
 
-/// Whether an argument list's text holds only names, numbers, operators,
-/// commas, keyword arguments and splats (`(hidden_states, dim=-1, **kw)`):
-/// no pattern matches inside such a list. A call or a parenthesized
-/// expression needs a `(`, a string a quote, a comment `#`, a subscript,
-/// list or dict a bracket or brace, a lambda or walrus a colon, a
-/// conditional expression or comprehension a keyword; `opaque` also asks
-/// that no ERROR or MISSING node is inside.
-fn plain_arguments(text: &str) -> bool {
-    let Some(inner) = text.strip_prefix('(').and_then(|t| t.strip_suffix(')')) else {
+/// Longest text `plain_text` reads: nested expressions are each read
+/// (`a[b[c[f()]]]` reads the text at every level), so the reading is bounded.
+const MAX_PLAIN_TEXT: usize = 4096;
+
+/// Whether an expression's text holds only names, numbers, operators,
+/// brackets, braces, colons, commas, keyword arguments and splats
+/// (`hidden_states[:, 0], dim=-1, **kw`): no pattern matches inside such an
+/// expression. A call or a parenthesized expression needs a `(`, a string a
+/// quote, a comment `#`, a walrus `:=`, a lambda, conditional expression or
+/// comprehension a keyword; an assignment is a statement, which no kind
+/// `opaque` reads this way holds; `opaque` also asks that no ERROR or
+/// MISSING node is inside.
+fn plain_text(text: &str) -> bool {
+    if text.len() > MAX_PLAIN_TEXT {
         return false;
-    };
-    let b = inner.as_bytes();
+    }
+    let b = text.as_bytes();
     let mut i = 0;
     while i < b.len() {
-        let c = b[i];
-        if c.is_ascii_alphabetic() || c == b'_' {
-            let end = i + b[i..]
-                .iter()
-                .take_while(|x| x.is_ascii_alphanumeric() || **x == b'_')
-                .count();
-            // Operator words and constants hold no pattern; other keywords might.
-            if !matches!(
-                &inner[i..end],
-                "and" | "or" | "not" | "in" | "is" | "None" | "True" | "False"
-            ) && super::values::reserved(&inner[i..end])
-            {
-                return false;
+        match PLAIN_BYTES[usize::from(b[i])] {
+            PLAIN => i += 1,
+            WORD => {
+                let end = i + b[i..]
+                    .iter()
+                    .take_while(|x| x.is_ascii_alphanumeric() || **x == b'_')
+                    .count();
+                // Operator words and constants hold no pattern; other
+                // keywords might. Only short words can be keywords.
+                if (2..=8).contains(&(end - i))
+                    && !matches!(
+                        &text[i..end],
+                        "and" | "or" | "not" | "in" | "is" | "None" | "True" | "False"
+                    )
+                    && super::values::reserved(&text[i..end])
+                {
+                    return false;
+                }
+                i = end;
             }
-            i = end;
-            continue;
+            // A colon, unless it starts a walrus.
+            COLON if b.get(i + 1) != Some(&b'=') => i += 1,
+            _ => return false,
         }
-        if !matches!(
-            c,
-            b'0'..=b'9'
-                | b'.'
-                | b','
-                | b' '
-                | b'\t'
-                | b'\n'
-                | b'\r'
-                | b'='
-                | b'*'
-                | b'+'
-                | b'-'
-                | b'/'
-                | b'%'
-                | b'@'
-                | b'<'
-                | b'>'
-                | b'!'
-                | b'&'
-                | b'|'
-                | b'^'
-                | b'~'
-        ) {
-            return false;
-        }
-        i += 1;
     }
     true
 }
 
+/// Classes of bytes for `plain_text`: any other byte (a quote, `(`, `#`,
+/// a backslash, `;`, non-ASCII) ends the reading.
+const PLAIN: u8 = 1;
+const WORD: u8 = 2;
+const COLON: u8 = 3;
+static PLAIN_BYTES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = if b.is_ascii_alphabetic() || b == b'_' {
+            WORD
+        } else if b == b':' {
+            COLON
+        } else if b.is_ascii_digit() {
+            PLAIN
+        } else {
+            match b {
+                b'.' | b',' | b' ' | b'\t' | b'\n' | b'\r' | b'=' | b'*' | b'+' | b'-' | b'/'
+                | b'%' | b'@' | b'<' | b'>' | b'!' | b'&' | b'|' | b'^' | b'~' | b'[' | b']'
+                | b'{' | b'}' => PLAIN,
+                _ => 0,
+            }
+        };
+        c += 1;
+    }
+    t
+};
+
 /// One named node (the walk visits no others).
-fn visit(ids: &Ids, raw: &mut Raw<'_>, node: Node<'_>, kind: u16, field: u16, stack: &[Frame<'_>]) {
+fn visit<'t>(
+    ids: &Ids,
+    raw: &mut Raw<'_>,
+    node: Node<'t>,
+    kind: u16,
+    field: u16,
+    stack: &[Frame<'t>],
+    siblings: Option<&Children<'t>>,
+) {
     // Single-node patterns: strings, comments, ERROR, imports, returns, branch points.
     // `Node::is_error` asks tree-sitter again for the kind the walk has.
     let error = kind == ERROR;
@@ -342,45 +512,34 @@ fn visit(ids: &Ids, raw: &mut Raw<'_>, node: Node<'_>, kind: u16, field: u16, st
             || kind == ids.conditional_expression
             || kind == ids.if_clause
         {
-            raw.condition(node);
+            raw.condition(node, stack.last().map(|p| p.node));
         }
     }
     let Some(parent) = stack.last() else { return };
+    // The field a pattern's root puts first, known from the walk's steps.
+    let first_field = |field: u16| match siblings {
+        Some(siblings) => siblings.first_field(field),
+        None => parent.node.child_by_field_id(field),
+    };
     // Patterns over a parent and its fields complete at their last field.
     if parent.kind == ids.call && field == FIELD.arguments && !error {
         // (call function: (_) @call.callee arguments: (_) @call.args) @call
-        if let Some(callee) = parent
-            .node
-            .child_by_field_id(FIELD.function)
-            .filter(|c| wildcard(*c))
-        {
+        if let Some(callee) = first_field(FIELD.function).filter(|c| wildcard(*c)) {
             raw.call(parent.node, callee, node);
         }
     } else if parent.kind == ids.assignment && field == FIELD.right && !error {
         // (assignment left: (_) @assignment.target right: (_) @assignment.value) @assignment
-        if let Some(target) = parent
-            .node
-            .child_by_field_id(FIELD.left)
-            .filter(|c| wildcard(*c))
-        {
+        if let Some(target) = first_field(FIELD.left).filter(|c| wildcard(*c)) {
             raw.assignment(parent.node, target, node);
         }
     } else if parent.kind == ids.for_statement && field == FIELD.right && !error {
         // (for_statement left: (_) @assignment.target right: (_) @assignment.value @assignment)
-        if let Some(target) = parent
-            .node
-            .child_by_field_id(FIELD.left)
-            .filter(|c| wildcard(*c))
-        {
+        if let Some(target) = first_field(FIELD.left).filter(|c| wildcard(*c)) {
             raw.assignment(node, target, node);
         }
     } else if parent.kind == ids.named_expression && field == FIELD.value && !error {
         // (named_expression name: (identifier) @assignment.target value: (_) @assignment.value) @assignment
-        if let Some(target) = parent
-            .node
-            .child_by_field_id(FIELD.name)
-            .filter(|c| c.kind_id() == ids.identifier)
-        {
+        if let Some(target) = first_field(FIELD.name).filter(|c| c.kind_id() == ids.identifier) {
             raw.assignment(parent.node, target, node);
         }
     } else if parent.kind == ids.function_definition
@@ -388,11 +547,7 @@ fn visit(ids: &Ids, raw: &mut Raw<'_>, node: Node<'_>, kind: u16, field: u16, st
         && kind == ids.parameters
     {
         // (function_definition name: (identifier) parameters: (parameters)) @function
-        if let Some(name) = parent
-            .node
-            .child_by_field_id(FIELD.name)
-            .filter(|c| c.kind_id() == ids.identifier)
-        {
+        if let Some(name) = first_field(FIELD.name).filter(|c| c.kind_id() == ids.identifier) {
             raw.function(parent.node, name, node, grandparent(stack));
         }
     } else if parent.kind == ids.class_definition && field == FIELD.name && kind == ids.identifier {
@@ -478,36 +633,59 @@ fn main_guard(ids: &Ids, raw: &mut Raw<'_>, string: Node<'_>, stack: &[Frame<'_>
 
 #[cfg(test)]
 mod tests {
-    /// An argument list the walk passes over holds no form a pattern
-    /// matches; any such form (a call, a string, a comment, a conditional,
-    /// a lambda or walrus, a display) makes it walked.
+    /// Text the walk passes over holds no form a pattern matches; any such
+    /// form (a call, a string, a comment, a conditional, a lambda or walrus,
+    /// a comprehension) makes it walked.
     #[test]
-    fn plain_argument_lists_hold_no_pattern() {
+    fn plain_texts_hold_no_pattern() {
         for plain in [
-            "()",
-            "(a, b=1, *c, **d)",
-            "(e.f + 2, -g, h == i, not j, k and l or m is None)",
-            "(\n    x,\n    y=z,\n)",
+            "",
+            "a, b=1, *c, **d",
+            "e.f + 2, -g, h == i, not j, k and l or m is None",
+            "\n    x,\n    y=z,\n",
+            "[1], {k: v}, a[0], b[1:2, ::3], {*s}",
+            "x: Optional[int] = None, *, y: Dict[str, Any]",
         ] {
-            assert!(super::plain_arguments(plain), "{plain:?}");
+            assert!(super::plain_text(plain), "{plain:?}");
         }
         for walked in [
-            "(f(x))",
-            "('s')",
-            "(\"s\")",
-            "(a if b else c)",
-            "(x  # note\n)",
-            "(lambda: 1)",
-            "(y := 2)",
-            "([1])",
-            "({k: v})",
-            "(a[0])",
-            "(await g)",
-            "(print)",
-            "(a, \\\n b)",
-            "x",
+            "f(x)",
+            "'s'",
+            "\"s\"",
+            "a if b else c",
+            "x  # note\n",
+            "lambda: 1",
+            "y := 2",
+            "[i for i in j]",
+            "await g",
+            "print",
+            "a, \\\n b",
+            "\u{751f}",
         ] {
-            assert!(!super::plain_arguments(walked), "{walked:?}");
+            assert!(!super::plain_text(walked), "{walked:?}");
         }
+        assert!(!super::plain_text(&"a+".repeat(super::MAX_PLAIN_TEXT)));
+    }
+
+    /// The walk passes over plain expressions, parameters and imports and
+    /// still finds what the query finds in and around them.
+    #[test]
+    fn passing_over_plain_text_keeps_the_query_facts() {
+        let src = "import os.path as p, json  # c\nfrom a.b import (c,\n    d as e)\nfrom . import f\n\
+def g(self, x: Optional[int] = None, *a, y: Dict[str, Any] = {}, **k) -> List[int]:\n    \
+z = x[0] + a[1:2] * {1: 2}[1] - -y\n    z += [q, r][s]\n    \
+w = t[u(v)] + {k: 'v'} + [i for i in a if i] + (b := 3) + (c if d else e)\n    \
+if __name__ == '__main__' and x.y == 1 or not z:\n        return x, y[1]\n    \
+h(a, b=[1, {2: 3}], *c, **{d: e}, f=lambda: 1, g=x[1:-1])\n    \
+for i, (j, k) in m.items():\n        pass\n\
+@dec.x\n@dec(1)\nclass C(B, metaclass=M):\n    n: int = 1\n    o: List[str]\n";
+        let pt = vec!["to".to_string()];
+        let walk = super::super::extract("m.py", src, &pt);
+        let query = super::super::extract_with_query("m.py", src, &pt);
+        assert_eq!(
+            serde_json::to_string_pretty(&walk).unwrap(),
+            serde_json::to_string_pretty(&query).unwrap()
+        );
+        assert!(walk.0.calls.len() >= 4 && walk.0.assignments.len() >= 5);
     }
 }
