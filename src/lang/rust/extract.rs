@@ -13,7 +13,6 @@
 //! before syn parsed the file.
 
 use std::cmp::Reverse;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use proc_macro2::Span as PmSpan;
@@ -27,6 +26,11 @@ use crate::facts::{
     Import, QName, Receiver, Return, Returns, StringLit, Value,
 };
 use crate::source::{LineIndex, Span};
+
+/// The file's name tables are looked up for every path segment the visit
+/// resolves: foldhash, not SipHash (nothing iterates them).
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
+type HashSet<K> = std::collections::HashSet<K, foldhash::fast::FixedState>;
 
 /// Attributes that say nothing about how code is reached.
 const QUIET_ATTRIBUTES: &[&str] = &[
@@ -80,7 +84,7 @@ struct Items {
     macro_crates: Vec<String>,
     /// Top-level functions, constants and statics: values, which a path
     /// (`rocket::build`) never starts with.
-    values: std::collections::HashSet<String>,
+    values: HashSet<String>,
     /// Type aliases (`type Shared = Arc<MistralRs>;`), keyed like `defs`
     /// → the type they stand for once wrappers are off (`mistralrs_core.MistralRs`).
     aliases: HashMap<String, String>,
@@ -89,7 +93,7 @@ struct Items {
     alias_paths: HashMap<String, String>,
     /// Aliases that stand for their own type parameter
     /// (`type Shared<T> = Arc<Mutex<T>>;`): a use names its argument.
-    generic_aliases: std::collections::HashSet<String>,
+    generic_aliases: HashSet<String>,
     /// Aliases, keyed like `aliases`, → the type they name as declared,
     /// wrappers kept (`type Extracted = State<Shared>;` → `axum.extract.State`).
     declared_aliases: HashMap<String, String>,
@@ -101,6 +105,8 @@ const MAX_ALIAS_ROUNDS: usize = 8;
 struct Frame {
     /// `None` for `fn main`, whose code is the binary's main block.
     qualname: Option<String>,
+    /// `qualname` interned once, for the scope of every fact inside.
+    scope: Option<ustr::Ustr>,
     /// Bindings in source order: name → type (resolved, an instance).
     locals: Vec<(String, Option<String>)>,
     /// Bindings that are a channel end or a collection: name → first type
@@ -215,8 +221,9 @@ impl<'a> Visitor<'a> {
         self.span(values::expr_first(e), values::expr_last(e))
     }
 
-    fn scope(&self) -> Option<String> {
-        self.frames.last().and_then(|f| f.qualname.clone())
+    /// The function the visit is in, as the facts' scope.
+    fn scope(&self) -> Option<ustr::Ustr> {
+        self.frames.last().and_then(|f| f.scope)
     }
 
     /// The dotted module the current inline module stands for.
@@ -576,6 +583,7 @@ impl<'a> Visitor<'a> {
     fn resolve_path(&self, segs: &[String]) -> Option<String> {
         let (head, rest) = segs.split_first()?;
         let mut out = self.resolve_head(head, !rest.is_empty())?;
+        out.reserve(rest.iter().map(|s| s.len() + 1).sum());
         for s in rest {
             if s == "super" {
                 if let Some((p, _)) = out.rsplit_once('.') {
@@ -673,13 +681,10 @@ impl<'a> Visitor<'a> {
         let Expr::MethodCall(m) = e else {
             return None;
         };
-        if !matches!(
-            m.method.to_string().as_str(),
-            "iter" | "iter_mut" | "into_iter" | "drain"
-        ) {
+        if !values::ident_in(&m.method, &["iter", "iter_mut", "into_iter", "drain"]) {
             return None;
         }
-        self.chain_argument(&values::chain(&m.receiver, self.src))
+        self.chain_argument(&values::chain_parts(&m.receiver))
     }
 
     fn impl_type(&self, mod_path: &[String], t: &Type) -> Option<String> {
@@ -777,6 +782,28 @@ impl<'a> Visitor<'a> {
         v
     }
 
+    /// The value of an expression and its span: its first and last tokens
+    /// are located once for both (the value's text is cut from the same
+    /// bytes).
+    fn located_value(&self, e: &Expr) -> (Value, Span) {
+        let a = self.start_byte(values::expr_first(e));
+        let b = self.end_byte(values::expr_last(e));
+        let mut v = values::value_in(e, self.src, (a, b));
+        self.resolve_value(&mut v, 0);
+        let start = a.min(self.src.len());
+        (v, self.index.span(start, b.clamp(start, self.src.len())))
+    }
+
+    /// An argument, its value and span located once.
+    fn arg(&self, keyword: Option<&str>, e: &Expr) -> Arg {
+        let (value, span) = self.located_value(e);
+        Arg {
+            keyword: keyword.map(Into::into),
+            value,
+            span,
+        }
+    }
+
     fn resolve_value(&self, v: &mut Value, depth: usize) {
         if depth > values::MAX_LITERAL_DEPTH {
             return;
@@ -803,7 +830,7 @@ impl<'a> Visitor<'a> {
         {
             return self.value_type(&m.expr);
         }
-        let c = values::chain(e, self.src);
+        let c = values::chain_parts(e);
         if !c.has_base() {
             return None;
         }
@@ -824,9 +851,7 @@ impl<'a> Visitor<'a> {
                 Expr::Call(c) => {
                     return Some(self.args_of(c.args.iter()).into());
                 }
-                Expr::MethodCall(m) if PASSTHROUGH.contains(&m.method.to_string().as_str()) => {
-                    &m.receiver
-                }
+                Expr::MethodCall(m) if values::ident_in(&m.method, PASSTHROUGH) => &m.receiver,
                 Expr::MethodCall(m) => return Some(self.args_of(m.args.iter()).into()),
                 _ => return None,
             };
@@ -835,13 +860,7 @@ impl<'a> Visitor<'a> {
     }
 
     fn args_of<'e>(&self, exprs: impl Iterator<Item = &'e Expr>) -> Vec<Arg> {
-        exprs
-            .map(|a| Arg {
-                keyword: None,
-                value: self.value(a),
-                span: self.expr_span(a),
-            })
-            .collect()
+        exprs.map(|a| self.arg(None, a)).collect()
     }
 
     // --- facts -------------------------------------------------------------
@@ -867,11 +886,7 @@ impl<'a> Visitor<'a> {
                     macros::token_args(l.tokens.clone())
                         .unwrap_or_default()
                         .into_iter()
-                        .map(|m| Arg {
-                            keyword: m.keyword.map(Into::into),
-                            value: self.value(&m.expr),
-                            span: self.expr_span(&m.expr),
-                        })
+                        .map(|m| self.arg(m.keyword.as_deref(), &m.expr))
                         .collect(),
                     true,
                 ),
@@ -1033,6 +1048,7 @@ impl<'a> Visitor<'a> {
         }
         self.frames.push(Frame {
             qualname: (!is_main).then(|| qualname.clone()),
+            scope: (!is_main).then(|| qualname.as_str().into()),
             locals,
             type_args: messages,
             returns: None,
@@ -1117,11 +1133,12 @@ impl<'a> Visitor<'a> {
         let ty = match e {
             Expr::Tuple(t) if !t.elems.is_empty() => {
                 for (i, x) in t.elems.iter().enumerate() {
+                    let (value, span) = self.located_value(x);
                     let r = Return {
-                        value: self.value(x),
+                        value,
                         element: Some(i as u32),
-                        scope: scope.as_deref().map(Into::into),
-                        span: self.expr_span(x),
+                        scope,
+                        span,
                     };
                     self.facts.returns.push(r);
                 }
@@ -1136,11 +1153,12 @@ impl<'a> Visitor<'a> {
                     .then_some(Returns::Tuple(items))
             }
             _ => {
+                let (value, span) = self.located_value(e);
                 let r = Return {
-                    value: self.value(e),
+                    value,
                     element: None,
-                    scope: scope.as_deref().map(Into::into),
-                    span: self.expr_span(e),
+                    scope,
+                    span,
                 };
                 self.facts.returns.push(r);
                 self.value_type(e).map(|r| Returns::Value(QName::new(&r)))
@@ -1165,7 +1183,7 @@ impl<'a> Visitor<'a> {
         };
         self.facts.assignments.push(Assignment {
             target: target.into(),
-            scope: self.scope().as_deref().map(Into::into),
+            scope: self.scope(),
             value_call,
             value_args,
             value,
@@ -1198,7 +1216,7 @@ impl<'a> Visitor<'a> {
                 callee: callee.into(),
                 resolved: resolved.map(|r| QName::new(&r)),
                 args,
-                scope: self.scope().as_deref().map(Into::into),
+                scope: self.scope(),
                 extra: None,
                 receiver,
                 span,
@@ -1235,7 +1253,7 @@ impl<'a> Visitor<'a> {
             };
         }
         // The leading name chain of the receiver, as written.
-        let c = values::chain(e, self.src);
+        let c = values::chain_parts(e);
         match c.base.is_empty() {
             true => (Receiver::None, None),
             false => {
@@ -1313,19 +1331,11 @@ impl<'a> Visitor<'a> {
                         qself: None,
                         path: ident.clone().into(),
                     });
-                    args.push(Arg {
-                        keyword: Some(name.as_str().into()),
-                        value: self.value(&expr),
-                        span: self.expr_span(&expr),
-                    });
+                    args.push(self.arg(Some(name.as_str()), &expr));
                 }
             }
             for f in &parsed.fields {
-                args.push(Arg {
-                    keyword: f.keyword.as_deref().map(Into::into),
-                    value: self.value(&f.expr),
-                    span: self.expr_span(&f.expr),
-                });
+                args.push(self.arg(f.keyword.as_deref(), &f.expr));
             }
             // Below `info` the attribute opens the span `debug_span!` or
             // `trace_span!` would: kept with traces, but no record of the
@@ -1418,7 +1428,7 @@ impl<'a> Visitor<'a> {
                     bare: false,
                     value: value.into(),
                     interpolated: holes,
-                    scope: self.scope().as_deref().map(Into::into),
+                    scope: self.scope(),
                     span,
                 });
                 continue;
@@ -1431,7 +1441,7 @@ impl<'a> Visitor<'a> {
     fn finish(&mut self) {
         let mut calls = std::mem::take(&mut self.calls);
         calls.sort_by_key(|p| (p.key.0, Reverse(p.key.1)));
-        let mut at: HashMap<(usize, usize), usize> = HashMap::new();
+        let mut at: HashMap<(usize, usize), usize> = HashMap::default();
         for (i, p) in calls.iter().enumerate() {
             at.entry(p.key).or_insert(i);
         }
@@ -1538,13 +1548,13 @@ fn macro_call_fact(
     let args: Box<[Arg]> = parsed
         .iter()
         .enumerate()
-        .map(|(i, m)| Arg {
-            keyword: m.keyword.as_deref().map(Into::into),
-            value: match &captured {
-                Some((at, value)) if *at == i => value.clone(),
-                _ => v.value(&m.expr),
+        .map(|(i, m)| match &captured {
+            Some((at, value)) if *at == i => Arg {
+                keyword: m.keyword.as_deref().map(Into::into),
+                value: value.clone(),
+                span: v.expr_span(&m.expr),
             },
-            span: v.expr_span(&m.expr),
+            _ => v.arg(m.keyword.as_deref(), &m.expr),
         })
         .collect();
     let resolved = v.resolve_macro(segs);
@@ -1594,21 +1604,13 @@ fn struct_fact(v: &mut Visitor<'_>, s: &syn::ExprStruct) {
     let mut args: Vec<Arg> = s
         .fields
         .iter()
-        .map(|f| Arg {
-            keyword: match &f.member {
-                Member::Named(i) => Some(i.to_string().as_str().into()),
-                Member::Unnamed(_) => None,
-            },
-            value: v.value(&f.expr),
-            span: v.expr_span(&f.expr),
+        .map(|f| match &f.member {
+            Member::Named(i) => v.arg(Some(i.to_string().as_str()), &f.expr),
+            Member::Unnamed(_) => v.arg(None, &f.expr),
         })
         .collect();
     if let Some(rest) = &s.rest {
-        args.push(Arg {
-            keyword: Some("**".into()),
-            value: v.value(rest),
-            span: v.expr_span(rest),
-        });
+        args.push(v.arg(Some("**"), rest));
     }
     v.push_call(
         chain.render(),
@@ -1633,12 +1635,13 @@ fn method_call_fact(v: &mut Visitor<'_>, m: &syn::ExprMethodCall) {
     let chain = values::chain(&m.receiver, v.src);
     let method = m.method.to_string();
     let dotted = |mut head: String| {
+        head.reserve(method.len() + 1);
         head.push('.');
         head.push_str(&method);
         head
     };
     let resolved = v.resolve_chain(&chain).map(dotted);
-    let callee = dotted(chain.render());
+    let callee = dotted(chain.render_with(method.len() + 1));
     let (receiver, key) = v.receiver_of(&m.receiver);
     let args = v.args_of(m.args.iter()).into_boxed_slice();
     // A send or receive on a channel end of known message type.
@@ -1673,7 +1676,7 @@ fn string_fact(v: &mut Visitor<'_>, s: &syn::LitStr) {
         bare: false,
         value: values::lit_str(s).into(),
         interpolated: false,
-        scope: v.scope().as_deref().map(Into::into),
+        scope: v.scope(),
         span,
     });
 }
@@ -1913,15 +1916,17 @@ impl<'a> Visit<'a> for Visitor<'a> {
             return;
         };
         let init = l.init.as_ref().map(|i| &*i.expr);
-        let ty = annotated.or_else(|| init.and_then(|e| self.value_type(e)));
+        // Asked for twice below; it reads no state the lines between change.
+        let made_type = init.and_then(|e| self.value_type(e));
+        let ty = annotated.or_else(|| made_type.clone());
         let message = match &l.pat {
             Pat::Type(pt) => self.message_type(&pt.ty),
             _ => None,
         }
-        .or_else(|| self.chain_argument(&values::chain(init?, self.src)))
+        .or_else(|| self.chain_argument(&values::chain_parts(init?)))
         .or_else(|| {
             // Made by a method of this file that returns a channel end.
-            let made = self.value_type(init?)?.replace("()", "");
+            let made = made_type?.replace("()", "");
             self.items.returned_args.get(&made).cloned()
         });
         if let (Some(m), Some(f)) = (message, self.frames.last_mut()) {
@@ -2008,7 +2013,7 @@ impl<'a> Visit<'a> for Visitor<'a> {
         let mark = self.frames.last().map_or(0, |f| f.locals.len());
         let item = self
             .element_of(&l.expr)
-            .or_else(|| self.chain_argument(&values::chain(&l.expr, self.src)));
+            .or_else(|| self.chain_argument(&values::chain_parts(&l.expr)));
         if let Some(n) = pat_name(&l.pat) {
             self.bind(&n, item.map(|t| format!("{t}()")));
         }
@@ -2045,7 +2050,7 @@ impl<'a> Visit<'a> for Visitor<'a> {
         let orelse = i.else_branch.as_ref().map(|(_, e)| self.expr_span(e));
         self.facts.conditions.push(Condition {
             names: names.iter().map(|n| n.as_str().into()).collect(),
-            scope: self.scope().as_deref().map(Into::into),
+            scope: self.scope(),
             span: self.expr_span(&i.cond),
             then,
             orelse,

@@ -13,7 +13,6 @@
 //! ([`forget`] after each file).
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
@@ -72,6 +71,9 @@ pub fn comma_exprs(mac: &syn::Macro) -> Option<Vec<Expr>> {
 /// and column of their closing delimiter: every macro of a file closes at
 /// a place of its own, also one read from another macro's tokens (they
 /// keep the file's spans).
+/// Keyed by place only: foldhash, not SipHash.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
+
 #[derive(Default)]
 struct Parsed {
     args: HashMap<(usize, usize), Option<Rc<[MacroArg]>>>,

@@ -772,14 +772,32 @@ fn ascii_text_is_shortened_as_characters_are() {
         long.as_str(),
     ];
     for t in samples {
-        assert_eq!(
-            values::shorten_ascii(t.as_bytes()),
-            values::shorten_chars(t),
-            "{t:?}"
-        );
+        assert_eq!(values::shorten_ascii(t), values::shorten_chars(t), "{t:?}");
         assert_eq!(values::shorten(t), values::shorten_chars(t), "{t:?}");
     }
     assert!(values::shorten(&long).ends_with('…'));
+    // Texts of every length around the cut, made of the characters the
+    // steps tell apart (words, white space, quotes, escapes, `,` and `:`).
+    let alphabet = b"a_9 \t\n\"\\,:(.";
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    for n in 0..4000 {
+        let len = n % 520;
+        let t: String = (0..len)
+            .map(|_| {
+                seed = seed
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                // Mostly word characters, as code is.
+                let pick = (seed >> 33) as usize % (alphabet.len() + 6);
+                char::from(*alphabet.get(pick).unwrap_or(&b'x'))
+            })
+            .collect();
+        assert_eq!(
+            values::shorten_ascii(&t),
+            values::shorten_chars(&t),
+            "{t:?}"
+        );
+    }
 }
 
 /// A string literal's value read from its text is what syn gives.

@@ -356,39 +356,51 @@ fn byte_at(at: proc_macro2::LineColumn, src: &str) -> usize {
 /// Take the line starts of `src` from the file's line index (the same
 /// table: lines start after each `\n`) instead of searching the text again.
 pub fn use_lines(src: &str, starts: &[usize]) {
-    LINES.with(|cell| {
-        *cell.borrow_mut() = Lines {
-            text: (src.as_ptr() as usize, src.len()),
-            starts: starts.to_vec(),
-            ascii: src.is_ascii(),
-        }
-    });
+    LINES.with(|cell| *cell.borrow_mut() = Lines::with_starts(src, starts.to_vec()));
 }
 
-/// Line starts of the file being extracted, and whether it is ASCII (a
-/// column is then a byte offset).
+/// Line starts of the file being extracted, and which lines are ASCII (a
+/// column is then a byte offset from the line's start).
 struct Lines {
     text: (usize, usize),
     starts: Vec<usize>,
-    ascii: bool,
+    /// Whether each line is ASCII; empty when the whole file is.
+    ascii_lines: Vec<bool>,
 }
 
 impl Lines {
     fn new(src: &str) -> Lines {
         let mut starts = vec![0];
         starts.extend(src.match_indices('\n').map(|(i, _)| i + 1));
+        Lines::with_starts(src, starts)
+    }
+
+    fn with_starts(src: &str, starts: Vec<usize>) -> Lines {
+        // One non-ASCII character (a comment's `→`, a test's emoji) would
+        // otherwise send every look-up in the file through a character walk
+        // from its line's start.
+        let ascii_lines = match src.is_ascii() {
+            true => Vec::new(),
+            false => (0..starts.len())
+                .map(|l| {
+                    let end = starts.get(l + 1).copied().unwrap_or(src.len());
+                    src.as_bytes()[starts[l]..end].is_ascii()
+                })
+                .collect(),
+        };
         Lines {
             text: (src.as_ptr() as usize, src.len()),
             starts,
-            ascii: src.is_ascii(),
+            ascii_lines,
         }
     }
 
     fn byte(&self, src: &str, at: proc_macro2::LineColumn) -> usize {
-        let Some(&start) = at.line.checked_sub(1).and_then(|l| self.starts.get(l)) else {
+        let line = at.line.wrapping_sub(1);
+        let Some(&start) = self.starts.get(line) else {
             return src.len();
         };
-        if self.ascii {
+        if self.ascii_lines.get(line).copied().unwrap_or(true) {
             return (start + at.column).min(src.len());
         }
         src[start..]
@@ -400,7 +412,7 @@ impl Lines {
 
 thread_local! {
     static LINES: std::cell::RefCell<Lines> = const {
-        std::cell::RefCell::new(Lines { text: (0, 0), starts: Vec::new(), ascii: true })
+        std::cell::RefCell::new(Lines { text: (0, 0), starts: Vec::new(), ascii_lines: Vec::new() })
     };
 }
 
@@ -452,10 +464,34 @@ impl Chain {
 
     /// In normal form as written (`client.chat().create`).
     pub fn render(&self) -> String {
+        self.render_with(0)
+    }
+
+    /// [`Chain::render`] with room for `extra` more bytes (a method name
+    /// the caller appends), sized once.
+    pub fn render_with(&self, extra: usize) -> String {
         if self.base.is_empty() {
-            return self.text.clone();
+            let mut out = String::with_capacity(self.text.len() + extra);
+            out.push_str(&self.text);
+            return out;
         }
-        render_segs(self.base.join("."), &self.segs)
+        let segs: usize = self
+            .segs
+            .iter()
+            .map(|s| match s {
+                Seg::Attr(a) => a.len() + 1,
+                Seg::Call | Seg::Index => 2,
+            })
+            .sum();
+        let base: usize = self.base.iter().map(|b| b.len() + 1).sum();
+        let mut head = String::with_capacity(base + segs + extra);
+        for (i, b) in self.base.iter().enumerate() {
+            if i > 0 {
+                head.push('.');
+            }
+            head.push_str(b);
+        }
+        render_segs(head, &self.segs)
     }
 }
 
@@ -508,7 +544,7 @@ pub fn type_path(t: &Type) -> Option<Vec<String>> {
             Type::ImplTrait(o) => return bound_path(o.bounds.iter()),
             Type::Path(p) => {
                 let last = p.path.segments.last()?;
-                if WRAPPER_TYPES.contains(&last.ident.to_string().as_str())
+                if ident_in(&last.ident, WRAPPER_TYPES)
                     && let PathArguments::AngleBracketed(a) = &last.arguments
                     && let Some(inner) = a.args.iter().find_map(|g| match g {
                         syn::GenericArgument::Type(t) => Some(t),
@@ -546,7 +582,7 @@ pub fn type_argument(t: &Type) -> Option<&Type> {
                     syn::GenericArgument::Type(t) => Some(t),
                     _ => None,
                 })?;
-                if !WRAPPER_TYPES.contains(&last.ident.to_string().as_str()) {
+                if !ident_in(&last.ident, WRAPPER_TYPES) {
                     return Some(inner);
                 }
                 inner
@@ -571,24 +607,45 @@ pub fn bound_path<'a>(mut bounds: impl Iterator<Item = &'a TypeParamBound>) -> O
 /// Whether a call of `func` only wraps its first argument (`Arc::new`, `Some`).
 pub fn is_wrapper_call(func: &Expr) -> bool {
     let Expr::Path(p) = func else { return false };
-    let segs: Vec<String> = p
-        .path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
-    WRAPPER_CALLS.iter().any(|w| {
-        segs.len() >= w.len()
-            && segs[segs.len() - w.len()..]
-                .iter()
-                .zip(w.iter())
-                .all(|(a, b)| a == b)
-    })
+    WRAPPER_CALLS.iter().any(|w| path_ends_with(p, w))
+}
+
+/// Whether a path's last segments are `names` (compared in place: this
+/// runs for every call a value or chain meets).
+pub fn path_ends_with(p: &syn::ExprPath, names: &[&str]) -> bool {
+    let segs = &p.path.segments;
+    segs.len() >= names.len()
+        && segs
+            .iter()
+            .rev()
+            .zip(names.iter().rev())
+            .all(|(s, n)| s.ident == n)
+}
+
+/// Whether an identifier is one of `names`, without writing it out.
+pub fn ident_in(ident: &proc_macro2::Ident, names: &[&str]) -> bool {
+    names.iter().any(|n| ident == n)
 }
 
 /// Read a chain from an expression, iteratively. `.await`, `?`, `&`, `*`,
 /// parentheses and wrapper calls (`Arc::new(x)`) are looked through.
 pub fn chain(e: &Expr, src: &str) -> Chain {
+    let (mut c, rest) = chain_from(e);
+    if c.base.is_empty() {
+        c.text = short_text(rest, src);
+    }
+    c
+}
+
+/// [`chain`] without the display text of a chain with no base (left
+/// empty): for callers that look at its names only, which need not locate
+/// the expression in the source.
+pub fn chain_parts(e: &Expr) -> Chain {
+    chain_from(e).0
+}
+
+/// The chain of `e`, and the expression its base was looked for in.
+fn chain_from(e: &Expr) -> (Chain, &Expr) {
     let mut segs = Vec::new();
     let mut e = e;
     let base = loop {
@@ -636,12 +693,8 @@ pub fn chain(e: &Expr, src: &str) -> Chain {
         };
     };
     segs.reverse();
-    let text = if base.is_empty() {
-        short_text(e, src)
-    } else {
-        String::new()
-    };
-    Chain { base, segs, text }
+    let text = String::new();
+    (Chain { base, segs, text }, e)
 }
 
 /// A name or field chain as written (`req.user.id`, `config::MODEL` →
@@ -658,7 +711,8 @@ pub fn name_chain(e: &Expr) -> Option<String> {
                 &f.base
             }
             Expr::Path(p) if p.qself.is_none() => {
-                let mut out = String::new();
+                // Sized for most chains, so that it is not grown per segment.
+                let mut out = String::with_capacity(32);
                 for (i, s) in p.path.segments.iter().enumerate() {
                     if i > 0 {
                         out.push('.');
@@ -685,7 +739,15 @@ pub fn name_chain(e: &Expr) -> Option<String> {
 
 /// Whitespace-collapsed, shortened source text of an expression.
 pub fn short_text(e: &Expr, src: &str) -> String {
-    let (a, b) = (start_byte(expr_first(e), src), end_byte(expr_last(e), src));
+    text_in(
+        src,
+        (start_byte(expr_first(e), src), end_byte(expr_last(e), src)),
+    )
+}
+
+/// [`short_text`] of the expression whose first token starts at `a` and
+/// last token ends at `b`.
+pub fn text_in(src: &str, (a, b): (usize, usize)) -> String {
     match src.get(a..b) {
         Some(t) if a < b => shorten(t),
         _ => String::new(),
@@ -701,7 +763,7 @@ pub fn shorten(text: &str) -> String {
         return text.to_string();
     }
     if text.is_ascii() {
-        return shorten_ascii(text.as_bytes());
+        return shorten_ascii(text);
     }
     shorten_chars(text)
 }
@@ -711,13 +773,67 @@ pub(super) fn shorten_chars(text: &str) -> String {
     shorten_units(text.chars(), text.len().min(MAX_EXPR_TEXT * 4) + 4)
 }
 
-/// [`shorten`] over ASCII text, a byte at a time (a byte is a character
-/// there, and no UTF-8 is decoded).
-pub(super) fn shorten_ascii(text: &[u8]) -> String {
-    shorten_units(
-        text.iter().map(|&b| char::from(b)),
-        text.len().min(MAX_EXPR_TEXT) + 4,
-    )
+/// [`shorten`] over ASCII text (a byte is a character there): the steps
+/// of [`shorten_units`], with each run of bytes that is copied as it is
+/// (up to white space or a quote, or a whole string literal) copied at
+/// once.
+pub(super) fn shorten_ascii(text: &str) -> String {
+    let text = &text[..text.len().min(MAX_EXPR_TEXT * 4)];
+    let bytes = text.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let blank = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r');
+    let mut out = String::with_capacity(text.len().min(MAX_EXPR_TEXT) + 4);
+    let mut last: Option<u8> = None;
+    let mut space = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if blank(c) {
+            space = true;
+            i += 1;
+            continue;
+        }
+        if space
+            && last.is_some_and(|p| word(p) || p == b',' || p == b':')
+            && (word(c) || c == b'"')
+        {
+            // Not counted against the cut until the next character is.
+            out.push(' ');
+        }
+        space = false;
+        let end = match c {
+            b'"' => {
+                let mut j = i + 1;
+                let mut escaped = false;
+                while j < bytes.len() {
+                    let b = bytes[j];
+                    j += 1;
+                    if escaped {
+                        escaped = false;
+                    } else if b == b'\\' {
+                        escaped = true;
+                    } else if b == b'"' {
+                        break;
+                    }
+                }
+                j
+            }
+            _ => bytes[i..]
+                .iter()
+                .position(|&b| blank(b) || b == b'"')
+                .map_or(bytes.len(), |n| i + n),
+        };
+        let run = &text[i..end];
+        if out.len() + run.len() > MAX_EXPR_TEXT {
+            out.push_str(&run[..MAX_EXPR_TEXT.saturating_sub(out.len())]);
+            out.push('…');
+            return out;
+        }
+        out.push_str(run);
+        last = Some(bytes[end - 1]);
+        i = end;
+    }
+    out
 }
 
 /// The steps of [`shorten`] over any run of characters.
@@ -776,12 +892,20 @@ pub struct MacroArg {
 /// A literal value, a name, an environment lookup, or an expression taken
 /// apart (text, reads, shape). Nested literals stop at `MAX_LITERAL_DEPTH`.
 pub fn value(e: &Expr, src: &str) -> Value {
-    value_at(e, src, 0)
+    value_at(e, src, 0, None)
 }
 
-fn value_at(e: &Expr, src: &str, depth: usize) -> Value {
+/// [`value`] of an expression already located: `range` is its first
+/// token's start and last token's end in `src` (from [`start_byte`] and
+/// [`end_byte`]), which its text is then cut from without asking again.
+pub fn value_in(e: &Expr, src: &str, range: (usize, usize)) -> Value {
+    value_at(e, src, 0, Some((e, range)))
+}
+
+/// `known`: an expression and its byte range, used when `e` is it.
+fn value_at(e: &Expr, src: &str, depth: usize, known: Option<(&Expr, (usize, usize))>) -> Value {
     if depth > MAX_LITERAL_DEPTH {
-        return expr_value(e, src);
+        return expr_value(e, src, None);
     }
     let mut e = e;
     // Conversions that keep a literal what it is (`"x".to_string()`, `&x`).
@@ -792,15 +916,17 @@ fn value_at(e: &Expr, src: &str, depth: usize) -> Value {
             Expr::Group(g) => &g.expr,
             Expr::MethodCall(m)
                 if m.args.is_empty()
-                    && matches!(
-                        m.method.to_string().as_str(),
-                        "to_string"
-                            | "to_owned"
-                            | "into"
-                            | "as_str"
-                            | "clone"
-                            | "as_ref"
-                            | "as_bytes"
+                    && ident_in(
+                        &m.method,
+                        &[
+                            "to_string",
+                            "to_owned",
+                            "into",
+                            "as_str",
+                            "clone",
+                            "as_ref",
+                            "as_bytes",
+                        ],
                     ) =>
             {
                 &m.receiver
@@ -812,48 +938,55 @@ fn value_at(e: &Expr, src: &str, depth: usize) -> Value {
     if let Some(env) = env_lookup(e, src) {
         return env;
     }
+    // The range given is the text of `e` only when no conversion was
+    // looked through.
+    let range = known.filter(|(k, _)| std::ptr::eq(*k, e)).map(|(_, r)| r);
     match e {
         Expr::Lit(l) => match &l.lit {
             Lit::Str(s) => Value::Str(lit_str(s).into()),
             Lit::Int(i) => i
                 .base10_parse::<i64>()
                 .map(Value::Int)
-                .unwrap_or_else(|_| expr_value(e, src)),
+                .unwrap_or_else(|_| expr_value(e, src, range)),
             Lit::Float(f) => f
                 .base10_parse::<f64>()
                 .map(Value::Float)
-                .unwrap_or_else(|_| expr_value(e, src)),
+                .unwrap_or_else(|_| expr_value(e, src, range)),
             Lit::Bool(b) => Value::Bool(b.value),
             Lit::Char(c) => Value::Str(c.value().to_string().into()),
-            _ => expr_value(e, src),
+            _ => expr_value(e, src, range),
         },
-        Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => match value_at(&u.expr, src, depth + 1) {
-            Value::Int(i) => Value::Int(-i),
-            Value::Float(f) => Value::Float(-f),
-            _ => expr_value(e, src),
-        },
+        Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => {
+            match value_at(&u.expr, src, depth + 1, None) {
+                Value::Int(i) => Value::Int(-i),
+                Value::Float(f) => Value::Float(-f),
+                _ => expr_value(e, src, range),
+            }
+        }
         Expr::Path(p) if p.qself.is_none() && p.path.is_ident("None") => Value::None,
         Expr::Array(a) => Value::List(
             a.elems
                 .iter()
                 .take(MAX_ELEMENTS)
-                .map(|x| value_at(x, src, depth + 1))
+                .map(|x| value_at(x, src, depth + 1, None))
                 .collect(),
         ),
         Expr::Tuple(t) if !t.elems.is_empty() => Value::List(
             t.elems
                 .iter()
                 .take(MAX_ELEMENTS)
-                .map(|x| value_at(x, src, depth + 1))
+                .map(|x| value_at(x, src, depth + 1, None))
                 .collect(),
         ),
-        Expr::Macro(m) => macro_value(&m.mac, src, depth).unwrap_or_else(|| expr_value(e, src)),
+        Expr::Macro(m) => {
+            macro_value(&m.mac, src, depth, range).unwrap_or_else(|| expr_value(e, src, range))
+        }
         _ => match name_chain(e) {
             Some(text) => Value::Name {
                 text: text.into(),
                 resolved: None,
             },
-            None => expr_value(e, src),
+            None => expr_value(e, src, range),
         },
     }
 }
@@ -861,38 +994,33 @@ fn value_at(e: &Expr, src: &str, depth: usize) -> Value {
 /// `String::from(x)`, `PathBuf::from(x)`, `Some(x)` and the like: the value is `x`.
 fn is_conversion_call(func: &Expr) -> bool {
     let Expr::Path(p) = func else { return false };
-    let segs: Vec<String> = p
-        .path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
-    matches!(
-        segs.iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .as_slice(),
-        [
-            ..,
-            "String" | "PathBuf" | "Cow" | "Url" | "Uri",
-            "from" | "from_static" | "new"
-        ] | ["Some"]
-            | [.., "Box", "new"]
-    )
+    let segs = &p.path.segments;
+    let last = |i: usize| segs.len().checked_sub(i + 1).map(|at| &segs[at].ident);
+    let (Some(name), before) = (last(0), last(1)) else {
+        return false;
+    };
+    match before {
+        None => name == "Some",
+        Some(ty) => {
+            (ident_in(ty, &["String", "PathBuf", "Cow", "Url", "Uri"])
+                && ident_in(name, &["from", "from_static", "new"]))
+                || (ty == "Box" && name == "new")
+        }
+    }
 }
 
 /// `std::env::var("X").unwrap_or("d".into())`, `env::var("X").unwrap_or_else(|_| "d".to_string())`,
 /// `dotenvy::var("X")`: an environment lookup with its literal default.
 fn env_lookup(e: &Expr, src: &str) -> Option<Value> {
+    // The default's expression; read once the lookup is known to be one
+    // (this runs for every value).
     let (lookup, default) = match e {
         Expr::MethodCall(m) => {
-            let method = m.method.to_string();
-            let default = match (method.as_str(), m.args.first()) {
-                ("unwrap_or", Some(d)) => value(d, src).as_str().map(Into::into),
-                ("unwrap_or_else", Some(Expr::Closure(c))) => {
-                    value(&c.body, src).as_str().map(Into::into)
-                }
-                ("unwrap_or_default" | "unwrap" | "expect" | "ok", _) => None,
+            let m_ = &m.method;
+            let default = match m.args.first() {
+                Some(d) if m_ == "unwrap_or" => Some(d),
+                Some(Expr::Closure(c)) if m_ == "unwrap_or_else" => Some(&*c.body),
+                _ if ident_in(m_, &["unwrap_or_default", "unwrap", "expect", "ok"]) => None,
                 _ => return None,
             };
             (strip_try(&m.receiver), default)
@@ -901,22 +1029,14 @@ fn env_lookup(e: &Expr, src: &str) -> Option<Value> {
     };
     let Expr::Call(c) = lookup else { return None };
     let Expr::Path(p) = &*c.func else { return None };
-    let segs: Vec<String> = p
-        .path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
-    let is_env = matches!(
-        segs.iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .as_slice(),
-        [.., "env", "var"] | ["dotenvy" | "dotenv", "var"] | [.., "env", "var_os"]
-    );
+    let is_env = path_ends_with(p, &["env", "var"])
+        || (p.path.segments.len() == 2
+            && (path_ends_with(p, &["dotenvy", "var"]) || path_ends_with(p, &["dotenv", "var"])))
+        || path_ends_with(p, &["env", "var_os"]);
     if !is_env {
         return None;
     }
+    let default = default.and_then(|d| value(d, src).as_str().map(Into::into));
     let name = value(c.args.first()?, src);
     Some(Value::Env {
         name: name.as_str()?.into(),
@@ -939,7 +1059,13 @@ fn strip_try(e: &Expr) -> &Expr {
 /// `vec![...]` and `routes![...]` are lists; `json!({...})` a dict or list;
 /// `format!(...)` an expression whose shape is a template; `warp::path!`
 /// a literal path.
-fn macro_value(mac: &syn::Macro, src: &str, depth: usize) -> Option<Value> {
+/// `range`: the macro's first and last token's bytes when known.
+fn macro_value(
+    mac: &syn::Macro,
+    src: &str,
+    depth: usize,
+    range: Option<(usize, usize)>,
+) -> Option<Value> {
     let name = mac.path.segments.last()?.ident.to_string();
     match name.as_str() {
         "vec" | "routes" | "catchers" | "hashset" | "btreeset" => {
@@ -947,7 +1073,7 @@ fn macro_value(mac: &syn::Macro, src: &str, depth: usize) -> Option<Value> {
             Some(Value::List(
                 args.iter()
                     .take(MAX_ELEMENTS)
-                    .map(|a| value_at(a, src, depth + 1))
+                    .map(|a| value_at(a, src, depth + 1, None))
                     .collect(),
             ))
         }
@@ -955,9 +1081,13 @@ fn macro_value(mac: &syn::Macro, src: &str, depth: usize) -> Option<Value> {
         "path" => super::macros::warp_path(mac).map(|p| Value::Str(p.into())),
         _ => {
             let parts = super::macros::format_template(mac, src)?;
-            let text = shorten(src.get(
-                start_byte(path_first(&mac.path), src)..end_byte(mac.delimiter.span().close(), src),
-            )?);
+            let (a, b) = range.unwrap_or_else(|| {
+                (
+                    start_byte(path_first(&mac.path), src),
+                    end_byte(mac.delimiter.span().close(), src),
+                )
+            });
+            let text = shorten(src.get(a..b)?);
             if let [Part::Lit(s)] = &parts[..] {
                 return Some(Value::Str(*s));
             }
@@ -978,11 +1108,12 @@ fn macro_value(mac: &syn::Macro, src: &str, depth: usize) -> Option<Value> {
 }
 
 /// Any other expression: its text, what it reads, its shape.
-fn expr_value(e: &Expr, src: &str) -> Value {
-    let text = if matches!(e, Expr::Closure(_)) {
-        "closure".to_string()
-    } else {
-        short_text(e, src)
+/// `range`: its first and last token's bytes when known.
+fn expr_value(e: &Expr, src: &str, range: Option<(usize, usize)>) -> Value {
+    let text = match (e, range) {
+        (Expr::Closure(_), _) => "closure".to_string(),
+        (_, Some(range)) => text_in(src, range),
+        (_, None) => short_text(e, src),
     };
     Value::Expr(Box::new(FactExpr {
         text: text.into(),
@@ -994,8 +1125,9 @@ fn expr_value(e: &Expr, src: &str) -> Value {
 /// Names and field chains an expression reads, each once, in source order
 /// (string literals do not count; `format!` holes do). Bounded.
 pub fn reads(e: &Expr) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut stack = vec![e];
+    let mut out: Vec<String> = Vec::with_capacity(4);
+    let mut stack = Vec::with_capacity(16);
+    stack.push(e);
     let mut seen = 0;
     while let Some(e) = stack.pop() {
         seen += 1;
@@ -1008,33 +1140,33 @@ pub fn reads(e: &Expr) -> Vec<String> {
             }
             continue;
         }
-        // Children pushed in reverse so they come out in source order.
-        let mut children: Vec<&Expr> = Vec::new();
+        // Children pushed last first, so they come out in source order
+        // (straight onto the stack: this runs on every node looked at).
         match e {
-            Expr::Binary(b) => children.extend([&*b.left, &*b.right]),
-            Expr::Unary(u) => children.push(&u.expr),
-            Expr::Reference(r) => children.push(&r.expr),
-            Expr::Paren(p) => children.push(&p.expr),
-            Expr::Group(g) => children.push(&g.expr),
-            Expr::Try(t) => children.push(&t.expr),
-            Expr::Await(a) => children.push(&a.base),
-            Expr::Cast(c) => children.push(&c.expr),
-            Expr::Field(f) => children.push(&f.base),
-            Expr::Index(i) => children.extend([&*i.expr, &*i.index]),
+            Expr::Binary(b) => stack.extend([&*b.right, &*b.left]),
+            Expr::Unary(u) => stack.push(&u.expr),
+            Expr::Reference(r) => stack.push(&r.expr),
+            Expr::Paren(p) => stack.push(&p.expr),
+            Expr::Group(g) => stack.push(&g.expr),
+            Expr::Try(t) => stack.push(&t.expr),
+            Expr::Await(a) => stack.push(&a.base),
+            Expr::Cast(c) => stack.push(&c.expr),
+            Expr::Field(f) => stack.push(&f.base),
+            Expr::Index(i) => stack.extend([&*i.index, &*i.expr]),
             Expr::Call(c) => {
-                children.push(&c.func);
-                children.extend(c.args.iter());
+                stack.extend(c.args.iter().rev());
+                stack.push(&c.func);
             }
             Expr::MethodCall(m) => {
-                children.push(&m.receiver);
-                children.extend(m.args.iter());
+                stack.extend(m.args.iter().rev());
+                stack.push(&m.receiver);
             }
-            Expr::Array(a) => children.extend(a.elems.iter()),
-            Expr::Tuple(t) => children.extend(t.elems.iter()),
-            Expr::Struct(s) => children.extend(s.fields.iter().map(|f| &f.expr)),
-            Expr::Range(r) => children.extend(r.start.iter().chain(r.end.iter()).map(|b| &**b)),
-            Expr::If(i) => children.push(&i.cond),
-            Expr::Let(l) => children.push(&l.expr),
+            Expr::Array(a) => stack.extend(a.elems.iter().rev()),
+            Expr::Tuple(t) => stack.extend(t.elems.iter().rev()),
+            Expr::Struct(s) => stack.extend(s.fields.iter().rev().map(|f| &f.expr)),
+            Expr::Range(r) => stack.extend(r.end.iter().chain(r.start.iter()).map(|b| &**b)),
+            Expr::If(i) => stack.push(&i.cond),
+            Expr::Let(l) => stack.push(&l.expr),
             // Macro arguments are parsed here, so they are not in the
             // tree: read them on their own (nesting is bounded by the lexer).
             Expr::Macro(m) => {
@@ -1048,7 +1180,6 @@ pub fn reads(e: &Expr) -> Vec<String> {
             }
             _ => {}
         }
-        stack.extend(children.into_iter().rev());
     }
     out
 }
@@ -1163,7 +1294,7 @@ pub fn condition_names(test: &Expr) -> Vec<String> {
             // is no name chain: name it as written, as Python's frontend does
             // (`settings.current().share_data`).
             Expr::Field(_) if name_chain(e).is_none() => {
-                let c = chain(e, "");
+                let c = chain_parts(e);
                 let n = c.render();
                 if c.has_base() && !names.contains(&n) {
                     names.push(n);
