@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use serde_json::json;
 
 use crate::catalog::SafetySwitch;
-use crate::facts::{Arg, Assignment, FileFacts, Value};
+use crate::facts::{Arg, Assignment, ConfigEntry, FileFacts, Value};
 use crate::finding::{Finding, Level, Location};
 use crate::qname::OptionQName;
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
@@ -85,6 +85,8 @@ impl Rule for SafetyCheckerDisabled {
             // One call is one finding, however many of its switches are off
             // (`safety_checker=None, requires_safety_checker=False`).
             let mut reported_calls = vec![false; file.calls.len()];
+            // The configuration's keys, spelt once for all the switches.
+            let mut keyed = None;
             for (i, sw) in cx.catalog.safety_switch.iter().enumerate() {
                 if let Some(kw) = &sw.keyword {
                     for (ci, call) in file.calls.iter().enumerate() {
@@ -121,7 +123,8 @@ impl Rule for SafetyCheckerDisabled {
                     }
                 }
                 if !sw.config_keys.is_empty() && !file.config.is_empty() {
-                    config_switches(cx, file, i, sw, out);
+                    let keyed = keyed.get_or_insert_with(|| keyed_entries(file));
+                    config_switches(cx, file, keyed, i, sw, out);
                 }
                 if let Some(attr) = &sw.attribute {
                     for a in &file.assignments {
@@ -149,6 +152,7 @@ impl Rule for SafetyCheckerDisabled {
 fn config_switches(
     cx: &Context<'_>,
     file: &FileFacts,
+    keyed: &[Keyed<'_>],
     i: usize,
     sw: &SafetySwitch,
     out: &mut Vec<Finding>,
@@ -156,24 +160,14 @@ fn config_switches(
     if cx.catalog.safety_switch_skips_file(i, file.path.as_str()) {
         return;
     }
-    for e in &file.config {
+    for k in keyed {
         // The key and value are judged before the shown text is spelt:
         // configuration trees have many entries and few switches.
-        // A list item spelt `key=value` is judged by its own key and value.
-        let (key, value, item) = match (e.key(), &e.value) {
-            (k, Value::Str(item)) if k.starts_with('[') => {
-                let Some((k, v)) = item.split_once('=') else {
-                    continue;
-                };
-                let v = Cow::Owned(Value::Str(v.trim().into()));
-                (k.trim(), v, Some(item))
-            }
-            (k, v) => (k, Cow::Borrowed(v), None),
-        };
-        if !sw.config_keys.contains(&snake_case(key)) || !is_off(&scalar(value), sw) {
+        if !sw.config_keys.contains(&k.key) || !is_off(&scalar(k.value.clone()), sw) {
             continue;
         }
-        let shown = match item {
+        let e = k.entry;
+        let shown = match k.item {
             Some(item) => item.to_string(),
             None => format!("{}: {}", e.joined("."), written(&e.value)),
         };
@@ -191,6 +185,38 @@ fn config_switches(
         f.properties.insert("switch".into(), json!(sw.id));
         out.push(f);
     }
+}
+
+/// A configuration entry as the switches read it: its key in snake case,
+/// its value, and the item's text for a list item spelt `key=value`
+/// (compose's `- KEY=v`), which is judged by its own key and value.
+struct Keyed<'f> {
+    entry: &'f ConfigEntry,
+    key: String,
+    value: Cow<'f, Value>,
+    item: Option<&'f str>,
+}
+
+fn keyed_entries(file: &FileFacts) -> Vec<Keyed<'_>> {
+    file.config
+        .iter()
+        .filter_map(|e| {
+            let (key, value, item) = match (e.key(), &e.value) {
+                (k, Value::Str(item)) if k.starts_with('[') => {
+                    let (k, v) = item.split_once('=')?;
+                    let v = Cow::Owned(Value::Str(v.trim().into()));
+                    (k.trim(), v, Some(item.as_str()))
+                }
+                (k, v) => (k, Cow::Borrowed(v), None),
+            };
+            Some(Keyed {
+                entry: e,
+                key: snake_case(key),
+                value,
+                item,
+            })
+        })
+        .collect()
 }
 
 /// A configuration value as the file wrote it.
