@@ -160,25 +160,14 @@ impl<'c> PiiDomain<'c> {
     /// [`TypeFacts`] of `ty`, remembered. Worked out outside the lock (it
     /// canonicalises the name): two threads may both work one out, alike.
     fn type_facts(&self, ty: QName) -> TypeFacts {
-        if let Some(&known) = self
-            .types
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&ty)
-        {
-            return known;
-        }
-        let last = ty.as_str().rsplit('.').next().unwrap_or("");
-        let facts = TypeFacts {
-            own: self.instance_of(ty),
-            model_read: last.ends_with("()") && self.classifier().is_model_read(trim_calls(last)),
-        };
-        *self
-            .types
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry(ty)
-            .or_insert(facts)
+        remembered(&self.types, ty, || {
+            let last = ty.as_str().rsplit('.').next().unwrap_or("");
+            TypeFacts {
+                own: self.instance_of(ty),
+                model_read: last.ends_with("()")
+                    && self.classifier().is_model_read(trim_calls(last)),
+            }
+        })
     }
 
     /// The categories of data model `text` as written in file `file`
@@ -322,15 +311,7 @@ impl<'c> PiiDomain<'c> {
     /// AI code, it would wake nearly every scope.
     fn classify(&self, name: Ustr) -> Pii {
         // Seeding asks from every thread: most names were seen before.
-        if let Some(&pii) = self
-            .names
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&name)
-        {
-            return pii;
-        }
-        let pii = {
+        remembered(&self.names, name, || {
             let pd = self.classifier();
             let own = pd.identified(pd.classify(&name));
             if own != 0 || name.contains('.') {
@@ -340,9 +321,7 @@ impl<'c> PiiDomain<'c> {
                 let key = crate::catalog::personal_data::tokens(&name).join("_");
                 Pii(self.models().by_name.get(&key).copied().unwrap_or(0), 0)
             }
-        };
-        let mut names = self.names.write().unwrap_or_else(|e| e.into_inner());
-        *names.entry(name).or_insert(pii)
+        })
     }
 
     /// What the components of entry point `e` give its handler's
@@ -770,6 +749,24 @@ pub fn flow_finding(
     f.properties
         .insert("sensitive".into(), serde_json::json!(ids(pd, sensitive)));
     f
+}
+
+/// `key`'s value in a memo the threads share, worked out by `make` outside
+/// the lock when it is new: two threads may both work one out, alike.
+fn remembered<K: Eq + std::hash::Hash + Copy, V: Copy>(
+    memo: &RwLock<FastMap<K, V>>,
+    key: K,
+    make: impl FnOnce() -> V,
+) -> V {
+    if let Some(&known) = memo.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return known;
+    }
+    let value = make();
+    *memo
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry(key)
+        .or_insert(value)
 }
 
 #[cfg(test)]
