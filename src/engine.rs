@@ -17,7 +17,7 @@ use crate::cache::{self, Digested, EntryKey, FactsCache, ResultEntry};
 use crate::catalog::{Catalog, CatalogError};
 use crate::config::Settings;
 use crate::facts::FileFacts;
-use crate::finding::{Finding, Level, Notification, ResultCache};
+use crate::finding::{Level, Notification, ResultCache};
 use crate::lang;
 use crate::rules::{self, Context, Rule};
 use crate::source;
@@ -742,7 +742,7 @@ fn analyse(
         analysis: &analysis,
         shared: Default::default(),
     };
-    let mut findings = run_rules(&enabled, &cx);
+    let mut findings = rules::run(&enabled, &cx);
     stats.rules = t.elapsed();
     stats.taint = analysis.dataflow.stats();
     stats.plugins = analysis.plugins.clone();
@@ -784,55 +784,6 @@ fn analyse(
         rules: rules::metas(&enabled),
         stats,
     }
-}
-
-/// Every rule of `enabled` on the thread pool; the findings in rule order.
-/// The rules that read a freeable whole-project result (`rules::HELD`) go
-/// first, grouped by what they read, and each result is freed as soon as
-/// the last of its enabled readers is done, so the taint results and shared
-/// sites do not all stay in memory while the other rules run.
-fn run_rules(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Finding> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    let code = |i: usize| enabled[i].meta().code;
-    // Per held result: how many of its readers are still to finish.
-    let left: Vec<AtomicUsize> = rules::HELD
-        .iter()
-        .map(|(_, readers)| {
-            let n = (0..enabled.len()).filter(|&i| readers.contains(&code(i)));
-            AtomicUsize::new(n.count())
-        })
-        .collect();
-    // Readers first, in the order of `HELD`, then the rest in code order.
-    let group = |i: usize| {
-        rules::HELD
-            .iter()
-            .position(|(_, readers)| readers.contains(&code(i)))
-            .unwrap_or(rules::HELD.len())
-    };
-    let mut order: Vec<usize> = (0..enabled.len()).collect();
-    order.sort_by_key(|&i| (group(i), i));
-    let mut found: Vec<(usize, Vec<Finding>)> = order
-        .par_iter()
-        .map(|&i| {
-            crate::cli::debug_panic("rule");
-            let mut out = Vec::new();
-            enabled[i].check(cx, &mut out);
-            for (h, (held, readers)) in rules::HELD.iter().enumerate() {
-                if readers.contains(&code(i)) && left[h].fetch_sub(1, Ordering::AcqRel) == 1 {
-                    cx.release(*held);
-                }
-            }
-            (i, out)
-        })
-        .collect();
-    found.sort_by_key(|(i, _)| *i);
-    // Sized once: the findings are what is left at the end of the rules,
-    // and a doubling copy of them would be the peak.
-    let mut findings = Vec::with_capacity(found.iter().map(|(_, out)| out.len()).sum());
-    for (_, out) in found {
-        findings.extend(out);
-    }
-    findings
 }
 
 /// Walk, read and extract like `scan`, then build the project index without
