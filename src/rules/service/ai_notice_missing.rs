@@ -4,7 +4,7 @@
 use crate::analysis::frontend;
 use crate::facts::{Language, UiKind};
 use crate::finding::{Finding, Level, Location};
-use crate::rules::service::{chat_ui, endpoint_related, public_generation, shown};
+use crate::rules::service::{any_shown, chat_ui, endpoint_related, public_generation};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
 pub struct AiNoticeMissing;
@@ -99,7 +99,7 @@ impl Rule for AiNoticeMissing {
         };
         // Markdown files are documentation (a README that says "large
         // language models"), not what the chat shows.
-        let told = shown(cx, false).any(|s| {
+        let told = any_shown(cx, false, |s| {
             let f = &cx.project.files[s.file];
             s.kind == UiKind::Text
                 && (f.language != Language::Markup || frontend::is_front_end(f))

@@ -3,7 +3,7 @@
 
 use crate::facts::UiKind;
 use crate::finding::{Finding, Level};
-use crate::rules::service::{anchor, endpoint_related, public_generation, shown};
+use crate::rules::service::{anchor, any_shown, endpoint_related, public_generation};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
 pub struct ComplaintChannelMissing;
@@ -84,7 +84,7 @@ impl Rule for ComplaintChannelMissing {
         if routed {
             return;
         }
-        let shows = shown(cx, false).any(|s| match s.kind {
+        let shows = any_shown(cx, false, |s| match s.kind {
             UiKind::Text => sv.complaint_terms.is_match(s.text),
             UiKind::Link => sv.complaint_links.is_match(s.text),
             UiKind::Name | UiKind::Import | UiKind::Role => false,

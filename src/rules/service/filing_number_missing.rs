@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::finding::{Finding, Level, Location};
-use crate::rules::service::{anchor, endpoint_related, public_generation, shown};
+use crate::rules::service::{anchor, endpoint_related, map_shown, public_generation};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
 pub struct FilingNumberMissing;
@@ -79,25 +79,39 @@ impl Rule for FilingNumberMissing {
             return;
         };
         let sv = &cx.catalog.service;
+        // Per file (on the pool): whether it shows a number, and its first
+        // placeholders; then the first placeholders of the project, in file
+        // order.
+        let per_file = map_shown(cx, true, |strings| {
+            let shows = strings
+                .iter()
+                .any(|s| sv.filing_numbers.is_match(s.text) || sv.filing_runtime.is_match(s.text));
+            let placeholders: Vec<_> = strings
+                .into_iter()
+                .filter(|s| sv.filing_placeholders.is_match(s.text))
+                .take(MAX_PLACEHOLDERS)
+                .collect();
+            (shows, placeholders)
+        });
+        let shows = per_file.iter().any(|(shows, _)| *shows);
         let mut placeholders = 0;
-        let mut shows = false;
-        for s in shown(cx, true) {
-            shows =
-                shows || sv.filing_numbers.is_match(s.text) || sv.filing_runtime.is_match(s.text);
-            if placeholders < MAX_PLACEHOLDERS && sv.filing_placeholders.is_match(s.text) {
-                placeholders += 1;
-                let mut f = Finding::new(
-                    META.code,
-                    Level::Warning,
-                    "A placeholder stands where the filing number is shown: replace it with the number the filing gave (网信算备 with 21 digits and 号, or the launch number)".into(),
-                    Location {
-                        path: cx.project.files[s.file].path.clone(),
-                        span: s.span,
-                    },
-                );
-                f.properties.insert("placeholder".into(), json!(true));
-                out.push(f);
-            }
+        for s in per_file
+            .into_iter()
+            .flat_map(|(_, p)| p)
+            .take(MAX_PLACEHOLDERS)
+        {
+            placeholders += 1;
+            let mut f = Finding::new(
+                META.code,
+                Level::Warning,
+                "A placeholder stands where the filing number is shown: replace it with the number the filing gave (网信算备 with 21 digits and 号, or the launch number)".into(),
+                Location {
+                    path: cx.project.files[s.file].path.clone(),
+                    span: s.span,
+                },
+            );
+            f.properties.insert("placeholder".into(), json!(true));
+            out.push(f);
         }
         if sv.declared.filing_number.is_some() || placeholders > 0 {
             return;

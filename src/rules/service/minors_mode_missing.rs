@@ -1,6 +1,7 @@
 //! SVC003 minors-mode-missing: a consumer app (user accounts, plus chat or
 //! recommendation) with no age check or minors setting anywhere.
 
+use rayon::prelude::*;
 use regex::RegexSet;
 
 use crate::analysis::entrypoints::{EntryPoint, Handler};
@@ -10,7 +11,7 @@ use crate::facts::{Class, FileFacts};
 use crate::finding::{Finding, Level, Location};
 use crate::rules::opt_out::rankings;
 use crate::rules::opt_out::stored::is_stored;
-use crate::rules::service::{chat_ui, endpoint_related, public_generation, shown};
+use crate::rules::service::{any_shown, chat_ui, endpoint_related, public_generation};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
 pub struct MinorsModeMissing;
@@ -176,7 +177,7 @@ fn stored_user_class<'p>(cx: &Context<'p>) -> Option<(&'p FileFacts, &'p Class)>
     let sv = &cx.catalog.service;
     let tests = &cx.catalog.entrypoints.test_paths;
     let rights = &cx.catalog.opt_out.rights;
-    cx.project.files.iter().find_map(|f| {
+    cx.project.files.par_iter().find_map_first(|f| {
         if tests.is_match(f.path.as_str()) {
             return None;
         }
@@ -205,12 +206,14 @@ fn has_minors_setting(cx: &Context<'_>, account_handlers: &[&str]) -> bool {
     let accounts = &sv.account_contexts;
     let tests = &cx.catalog.entrypoints.test_paths;
     let pages = |fi: usize| accounts.is_match(&cx.project.files[fi].path);
-    if shown(cx, false)
-        .any(|s| terms.is_match(s.text) || (fields.is_match(s.text) && pages(s.file)))
-    {
+    if any_shown(cx, false, |s| {
+        terms.is_match(s.text) || (fields.is_match(s.text) && pages(s.file))
+    }) {
         return true;
     }
-    cx.project.files.iter().any(|f| {
+    // File by file on the pool: names of every function, assignment, class,
+    // call and configuration entry.
+    cx.project.files.par_iter().any(|f| {
         if tests.is_match(f.path.as_str()) {
             return false;
         }

@@ -11,6 +11,8 @@ pub mod complaint_channel_missing;
 pub mod filing_number_missing;
 pub mod minors_mode_missing;
 
+use rayon::prelude::*;
+
 use crate::analysis::entrypoints::EntryPoint;
 use crate::analysis::frontend;
 use crate::facts::{Language, UiKind};
@@ -29,30 +31,50 @@ pub struct Shown<'p> {
     pub span: Span,
 }
 
-/// Every user-facing string of the project, outside test paths: markup
-/// strings, the string values of translation catalogues (JSON/YAML files
-/// whose path says so) and string literals of code, docstrings left out (which Gradio,
-/// Streamlit and server-rendered pages show), less prompts, which are
-/// written for a model (`prompt_texts`, `prompt_names`). With `config`, the string
-/// values of every configuration file too (where a filing number is set).
-pub fn shown<'c, 'p: 'c>(
-    cx: &'c Context<'p>,
+/// Whether any user-facing string of the project, outside test paths,
+/// satisfies `pred`: markup strings, the string values of translation
+/// catalogues (JSON/YAML files whose path says so) and string literals of
+/// code, docstrings left out (which Gradio, Streamlit and server-rendered
+/// pages show), less prompts, which are written for a model
+/// (`prompt_texts`, `prompt_names`). With `config`, the string values of
+/// every configuration file too (where a filing number is set).
+pub fn any_shown<'p>(
+    cx: &Context<'p>,
     config: bool,
-) -> impl Iterator<Item = Shown<'p>> + 'c {
-    // Lazily, file by file: the rules stop at the first string they look
-    // for, and the project's strings are never gathered in one list (on 10k
-    // files that list was ~30 MB, held by up to four rules at once).
+    pred: impl Fn(&Shown<'p>) -> bool + Sync,
+) -> bool {
+    // File by file, on the pool (each rule went through every string of
+    // 10k files on one core), and never gathered in one list (on 10k files
+    // that list was ~30 MB, held by up to four rules at once).
+    shown_files(cx).any(|(fi, f)| shown_in(cx, fi, f, config).iter().any(&pred))
+}
+
+/// `per_file` of each file's user-facing strings ([`any_shown`]), for every
+/// file outside test paths, in file order; files on the pool.
+pub fn map_shown<'p, R: Send>(
+    cx: &Context<'p>,
+    config: bool,
+    per_file: impl Fn(Vec<Shown<'p>>) -> R + Sync,
+) -> Vec<R> {
+    shown_files(cx)
+        .map(|(fi, f)| per_file(shown_in(cx, fi, f, config)))
+        .collect()
+}
+
+/// The files outside test paths, with their index, on the pool.
+fn shown_files<'c, 'p: 'c>(
+    cx: &'c Context<'p>,
+) -> impl ParallelIterator<Item = (usize, &'p crate::facts::FileFacts)> + 'c {
     let project: &'p crate::analysis::Project = cx.project;
     let tests = &cx.catalog.entrypoints.test_paths;
     project
         .files
-        .iter()
+        .par_iter()
         .enumerate()
         .filter(move |(_, f)| !tests.is_match(f.path.as_str()))
-        .flat_map(move |(fi, f)| shown_in(cx, fi, f, config))
 }
 
-/// [`shown`] of one file.
+/// The user-facing strings of one file ([`any_shown`]).
 fn shown_in<'p>(
     cx: &Context<'p>,
     fi: usize,
@@ -200,15 +222,10 @@ pub fn endpoint_related(entry: &EntryPoint) -> Related {
 /// that keeps one. File, span and what was seen.
 pub fn chat_ui(cx: &Context<'_>) -> Option<(usize, Span, String)> {
     let sv = &cx.catalog.service;
-    let tests = &cx.catalog.entrypoints.test_paths;
-    let files = || {
-        cx.project
-            .files
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| !tests.is_match(f.path.as_str()))
-    };
-    for (fi, f) in files() {
+    // Each kind of evidence looked for in every file on the pool, the first
+    // file in path order kept.
+    let files = || shown_files(cx);
+    let called = files().find_map_first(|(fi, f)| {
         // `from streamlit_chatbox import *`: a bare callee may be any of
         // those modules' names.
         let stars: Vec<&str> = f
@@ -217,7 +234,7 @@ pub fn chat_ui(cx: &Context<'_>) -> Option<(usize, Span, String)> {
             .filter(|i| i.local == "*" && i.level == 0)
             .map(|i| i.target.as_str())
             .collect();
-        for c in &f.calls {
+        f.calls.iter().find_map(|c| {
             let hit = [c.resolved.as_name(), c.imported().as_name()]
                 .into_iter()
                 .flatten()
@@ -227,13 +244,14 @@ pub fn chat_ui(cx: &Context<'_>) -> Option<(usize, Span, String)> {
                     && stars
                         .iter()
                         .any(|m| sv.chat_calls.is_match(&format!("{m}.{}", c.callee))));
-            if hit {
-                return Some((fi, c.span, format!("`{}`", c.callee)));
-            }
-        }
+            hit.then(|| (fi, c.span, format!("`{}`", c.callee)))
+        })
+    });
+    if called.is_some() {
+        return called;
     }
     let first = |kind: UiKind, set: &regex::RegexSet| {
-        files().find_map(|(fi, f)| {
+        files().find_map_first(|(fi, f)| {
             f.ui_strings
                 .iter()
                 .find(|s| s.kind == kind && set.is_match(&s.text))
@@ -257,27 +275,31 @@ pub fn chat_ui(cx: &Context<'_>) -> Option<(usize, Span, String)> {
         .map(|(_, e, _)| e)
         .filter(|e| e.public)
         .collect();
-    for (fi, f) in files().filter(|(_, f)| frontend::is_front_end(f)) {
-        for e in &generation {
-            let chatty = e
-                .route
-                .as_deref()
-                .is_some_and(|r| sv.chat_routes.is_match(r));
-            if let Some(s) = frontend::requests(f, e).next()
-                && (chatty || keeps_roles(f))
-            {
-                return Some((
-                    fi,
-                    s.span,
-                    format!("a page that requests `{}`", e.describe()),
-                ));
-            }
-        }
+    let requested = files()
+        .filter(|(_, f)| frontend::is_front_end(f))
+        .find_map_first(|(fi, f)| {
+            generation.iter().find_map(|e| {
+                let chatty = e
+                    .route
+                    .as_deref()
+                    .is_some_and(|r| sv.chat_routes.is_match(r));
+                let s = frontend::requests(f, e).next()?;
+                (chatty || keeps_roles(f)).then(|| {
+                    (
+                        fi,
+                        s.span,
+                        format!("a page that requests `{}`", e.describe()),
+                    )
+                })
+            })
+        });
+    if requested.is_some() {
+        return requested;
     }
     const COMPONENTS: [&str; 4] = [".jsx", ".tsx", ".vue", ".svelte"];
     files()
         .filter(|(_, f)| COMPONENTS.iter().any(|x| f.path.ends_with(x)))
-        .find_map(|(fi, f)| {
+        .find_map_first(|(fi, f)| {
             f.ui_strings
                 .iter()
                 .find(|s| s.kind == UiKind::Role && sv.chat_roles.is_match(&s.text))
