@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
 use serde_json::json;
 use ustr::Ustr;
 
@@ -306,9 +307,11 @@ impl Rule for TrainingDataUnconsented {
 /// Whether any call of the project is one of the spec's sinks.
 fn has_sink(cx: &Context<'_>, spec: &crate::catalog::taint::TaintSpec) -> bool {
     use crate::catalog::taint::Role;
-    let mut roles = Vec::new();
     let runtime = cx.project.runtime();
-    cx.project.files.iter().enumerate().any(|(fi, f)| {
+    // File by file on the pool: most projects have no sink, and every call
+    // of every file is looked at.
+    cx.project.files.par_iter().enumerate().any(|(fi, f)| {
+        let mut roles = Vec::new();
         f.calls.iter().enumerate().any(|(ci, c)| {
             roles.clear();
             spec.roles(f.language, c, runtime.alternatives(fi, ci), &mut roles);
