@@ -169,6 +169,7 @@ impl CallGraph {
             implementations: FastMap::default(),
             dispatch_stats: DispatchStats::default(),
         };
+        // Per file: its module node, its main guards, then its functions.
         for (fi, file) in project.files.iter().enumerate() {
             let module = g.add(Node::Module { file: fi });
             g.module_nodes.push(module);
@@ -176,23 +177,30 @@ impl CallGraph {
                 .map(|guard| g.add(Node::Main { file: fi, guard }))
                 .collect();
             g.main_nodes.push(mains);
-            let mut local = FastMap::default();
-            let mut nested = FastSet::default();
-            let mut nodes = Vec::with_capacity(file.functions.len());
-            for (i, f) in file.functions.iter().enumerate() {
-                let id = g.add(Node::Function { file: fi, func: i });
-                local.insert(f.qualname, id);
-                if f.class.is_none()
-                    && let Some((_, last)) = f.qualname.as_str().rsplit_once('.')
-                {
-                    nested.insert(last);
-                }
-                nodes.push(id);
-            }
+            let nodes = (0..file.functions.len())
+                .map(|func| g.add(Node::Function { file: fi, func }))
+                .collect();
             g.function_nodes.push(nodes);
-            g.by_qualname.push(local);
-            g.nested_names.push(nested);
         }
+        // The name maps of each file on the thread pool.
+        (g.by_qualname, g.nested_names) = project
+            .files
+            .par_iter()
+            .zip(&g.function_nodes)
+            .map(|(file, nodes)| {
+                let mut local = FastMap::default();
+                let mut nested = FastSet::default();
+                for (f, &id) in file.functions.iter().zip(nodes) {
+                    local.insert(f.qualname, id);
+                    if f.class.is_none()
+                        && let Some((_, last)) = f.qualname.as_str().rsplit_once('.')
+                    {
+                        nested.insert(last);
+                    }
+                }
+                (local, nested)
+            })
+            .unzip();
         for (k, &(fi, scope, span)) in closures.iter().enumerate() {
             let id = g.add(Node::Closure {
                 file: fi,
@@ -238,14 +246,26 @@ impl CallGraph {
         let mut per_file = per_file;
         g.count_dispatch(project);
         g.add_queue_edges(project, &mut per_file);
-        g.site_targets = vec![Vec::new(); project.files.len()];
-        for (caller, site, targets) in per_file.into_iter().flatten() {
-            let mut seen: Vec<NodeId> = targets.iter().map(|t| t.0).collect();
-            seen.dedup();
-            for to in seen {
-                g.edges[caller].push(Edge { to, site });
-            }
-            g.site_targets[site.file].push((site.call as u32, targets.into()));
+        // Each file's sites on the thread pool; their edges added in file
+        // and call order.
+        #[allow(clippy::type_complexity)]
+        let (edges, site_targets): (Vec<Vec<(NodeId, Edge)>>, Vec<Vec<(u32, Targets)>>) = per_file
+            .into_par_iter()
+            .map(|sites| {
+                let mut edges = Vec::new();
+                let mut targets_of = Vec::with_capacity(sites.len());
+                for (caller, site, targets) in sites {
+                    let mut seen: Vec<NodeId> = targets.iter().map(|t| t.0).collect();
+                    seen.dedup();
+                    edges.extend(seen.into_iter().map(|to| (caller, Edge { to, site })));
+                    targets_of.push((site.call as u32, targets.into()));
+                }
+                (edges, targets_of)
+            })
+            .unzip();
+        g.site_targets = site_targets;
+        for (caller, edge) in edges.into_iter().flatten() {
+            g.edges[caller].push(edge);
         }
         g
     }
@@ -300,16 +320,10 @@ impl CallGraph {
         project: &Project,
         per_file: &mut [Vec<(NodeId, Site, Vec<(NodeId, Via)>)>],
     ) {
-        let lookup = |site: Site| -> Vec<(NodeId, Via)> {
-            let list = &per_file[site.file];
-            match list.binary_search_by_key(&site.call, |(_, s, _)| s.call) {
-                Ok(i) => list[i].2.clone(),
-                Err(_) => Vec::new(),
-            }
-        };
+        let found: &[Vec<(NodeId, Site, Vec<(NodeId, Via)>)>] = per_file;
         let (edges, stats) = queues::queue_edges(
             project,
-            lookup,
+            |site| found_targets(found, site),
             |fi, call| self.node_at(project, fi, call.scope.as_deref(), call.span.start_byte),
             |n| matches!(self.nodes[n], Node::Function { .. }),
         );
@@ -540,29 +554,50 @@ impl CallGraph {
     /// Index the methods that implement an interface's methods, by the
     /// interface's canonical name and the method name, in file order.
     fn index_implementations(&mut self, project: &Project) {
-        let mut cut = 0;
-        for (fi, file) in project.files.iter().enumerate() {
-            for (i, f) in file.functions.iter().enumerate() {
-                let Some(iface) = &f.implements else { continue };
-                let iface = project.canonical_or_same(iface);
-                // Only the project's own interfaces: `impl Display for X`
-                // is not how a call through `dyn Display` gets anywhere new.
-                if project_class(project, iface.as_str()).is_none() {
-                    continue;
-                }
-                let list = self
-                    .implementations
-                    .entry((Ustr::from(iface.as_str()), f.name))
-                    .or_default();
-                if list.len() < MAX_IMPLS {
-                    list.push(self.function_nodes[fi][i]);
-                } else {
-                    cut += 1;
-                }
-            }
-        }
+        // Each file's implementing methods on the thread pool, capped in
+        // file and function order.
+        let found: Vec<Vec<((Ustr, Ustr), NodeId)>> = project
+            .files
+            .par_iter()
+            .enumerate()
+            .map(|(fi, file)| {
+                file.functions
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, f)| {
+                        let iface = project.canonical_or_same(f.implements.as_ref()?);
+                        // Only the project's own interfaces: `impl Display for X`
+                        // is not how a call through `dyn Display` gets anywhere new.
+                        project_class(project, iface.as_str())?;
+                        Some((
+                            (Ustr::from(iface.as_str()), f.name),
+                            self.function_nodes[fi][i],
+                        ))
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut cut = self.add_implementations(found.into_iter().flatten());
         cut += self.index_overrides(project);
         self.dispatch_stats.cut = cut;
+    }
+
+    /// Add (interface, method) → implementing node pairs, at most
+    /// `MAX_IMPLS` per method; returns how many the cap cut.
+    fn add_implementations(
+        &mut self,
+        found: impl IntoIterator<Item = ((Ustr, Ustr), NodeId)>,
+    ) -> usize {
+        let mut cut = 0;
+        for (key, node) in found {
+            let list = self.implementations.entry(key).or_default();
+            if list.len() < MAX_IMPLS {
+                list.push(node);
+            } else {
+                cut += 1;
+            }
+        }
+        cut
     }
 
     /// Overrides of abstract methods (Python `@abstractmethod`) in project
@@ -594,45 +629,48 @@ impl CallGraph {
             return 0;
         }
         let names: FastSet<Ustr> = declared.iter().map(|(_, m)| *m).collect();
-        let mut cut = 0;
-        for (fi, file) in project.files.iter().enumerate() {
-            for (i, f) in file.functions.iter().enumerate() {
-                let Some(class) = f.class else { continue };
-                if f.implements.is_some() || !names.contains(&f.name) {
-                    continue;
-                }
-                let own = dotted(&file.module, &class);
-                // Breadth-first over the project base classes, own class left out.
-                let mut queue: VecDeque<String> = VecDeque::from([own.clone()]);
-                let mut seen = 0;
-                while let Some(c) = queue.pop_front() {
-                    seen += 1;
-                    if seen > MAX_MRO {
-                        break;
+        // Each file's overriding methods on the thread pool, capped in file
+        // and function order.
+        let found: Vec<Vec<((Ustr, Ustr), NodeId)>> = project
+            .files
+            .par_iter()
+            .enumerate()
+            .map(|(fi, file)| {
+                let mut found = Vec::new();
+                for (i, f) in file.functions.iter().enumerate() {
+                    let Some(class) = f.class else { continue };
+                    if f.implements.is_some() || !names.contains(&f.name) {
+                        continue;
                     }
-                    if c != own
-                        && let Some(key) = Ustr::from_existing(&c)
-                        && declared.contains(&(key, f.name))
-                    {
-                        let list = self.implementations.entry((key, f.name)).or_default();
-                        if list.len() < MAX_IMPLS {
-                            list.push(self.function_nodes[fi][i]);
-                        } else {
-                            cut += 1;
+                    let own = dotted(&file.module, &class);
+                    // Breadth-first over the project base classes, own class left out.
+                    let mut queue: VecDeque<String> = VecDeque::from([own.clone()]);
+                    let mut seen = 0;
+                    while let Some(c) = queue.pop_front() {
+                        seen += 1;
+                        if seen > MAX_MRO {
+                            break;
+                        }
+                        if c != own
+                            && let Some(key) = Ustr::from_existing(&c)
+                            && declared.contains(&(key, f.name))
+                        {
+                            found.push(((key, f.name), self.function_nodes[fi][i]));
+                        }
+                        if let Some((cfi, ci)) = project_class(project, &c) {
+                            queue.extend(
+                                project.files[cfi].classes[ci]
+                                    .bases
+                                    .iter()
+                                    .map(|b| project.canonical_or_same(b).as_str().to_string()),
+                            );
                         }
                     }
-                    if let Some((cfi, ci)) = project_class(project, &c) {
-                        queue.extend(
-                            project.files[cfi].classes[ci]
-                                .bases
-                                .iter()
-                                .map(|b| project.canonical_or_same(b).as_str().to_string()),
-                        );
-                    }
                 }
-            }
-        }
-        cut
+                found
+            })
+            .collect();
+        self.add_implementations(found.into_iter().flatten())
     }
 
     /// The implementations of `method` of interface `iface` (a canonical name).
@@ -651,18 +689,16 @@ impl CallGraph {
         if self.implementations.is_empty() {
             return;
         }
-        let (mut sites, mut edges) = (0, 0);
-        for file in &project.files {
-            for call in &file.calls {
-                if let Some((instance, method)) =
-                    call.resolved.as_ref().and_then(QName::instance_method)
-                {
-                    let n = self.implementations_of(instance, method).len();
-                    sites += usize::from(n > 0);
-                    edges += n;
-                }
-            }
-        }
+        let (sites, edges) = project
+            .files
+            .par_iter()
+            .flat_map_iter(|file| &file.calls)
+            .filter_map(|call| {
+                let (instance, method) = call.resolved.as_ref()?.instance_method()?;
+                let n = self.implementations_of(instance, method).len();
+                Some((usize::from(n > 0), n))
+            })
+            .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
         self.dispatch_stats.sites = sites;
         self.dispatch_stats.edges = edges;
     }
@@ -854,6 +890,20 @@ impl CallGraph {
             Some(guard) => self.main_nodes[fi][guard],
             None => self.module_nodes[fi],
         }
+    }
+}
+
+/// The targets found for a call site during the build (`per_file` as in
+/// `CallGraph::add_queue_edges`).
+#[allow(clippy::type_complexity)]
+fn found_targets(
+    per_file: &[Vec<(NodeId, Site, Vec<(NodeId, Via)>)>],
+    site: Site,
+) -> &[(NodeId, Via)] {
+    let list = &per_file[site.file];
+    match list.binary_search_by_key(&site.call, |(_, s, _)| s.call) {
+        Ok(i) => &list[i].2,
+        Err(_) => &[],
     }
 }
 

@@ -106,8 +106,11 @@ fn file_sites<'a>(
             .or_else(|| {
                 // What the receiver was made with, from its binding, where
                 // the frontend did not attach it (Rust `let s = ...;`).
+                // The binding first: most calls have none, and a call's
+                // clone is dear.
+                let args = binding_args(catalog, file, call)?;
                 let mut bound = call.clone();
-                bound.set_receiver_args(Some(binding_args(catalog, file, call)?));
+                bound.set_receiver_args(Some(args));
                 site_read(catalog, lang, &bound, &urls)
             });
         if let Some(site) = found {

@@ -18,6 +18,7 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use ustr::Ustr;
 
 use crate::analysis::callgraph::{CallGraph, Node, NodeId, Site, Via};
@@ -69,42 +70,26 @@ pub fn find(
     if routes.is_empty() && services.is_empty() {
         return hops;
     }
+    // Each file's calls on the thread pool, merged in file order.
+    let per_file: Vec<(Hops, Vec<(NodeId, usize)>)> = project
+        .files
+        .par_iter()
+        .enumerate()
+        .map(|(fi, file)| {
+            file_hops(
+                project, catalog, graph, &routes, &services, &protos, fi, file,
+            )
+        })
+        .collect();
     // URL helpers: (function node, parameter) of requests whose URL is that
-    // parameter, read at their call sites below.
+    // parameter, read at their call sites below; the first one found wins.
     let mut helpers: BTreeMap<NodeId, usize> = BTreeMap::new();
-    for (fi, file) in project.files.iter().enumerate() {
-        for (ci, call) in file.calls.iter().enumerate() {
-            let site = Site { file: fi, call: ci };
-            if !services.is_empty() {
-                rpc_hop(project, catalog, graph, &services, site, &mut hops);
-            }
-            if !protos.is_empty() {
-                proto_hop(project, catalog, graph, &services, &protos, site, &mut hops);
-            }
-            let Some(url) = url_arg(catalog, file, call) else {
-                continue;
-            };
-            if let Some(param) = bare_param(project, fi, call, url) {
-                let node = graph.node_at(project, fi, call.scope.as_deref(), call.span.start_byte);
-                helpers.entry(node).or_insert(param);
-                continue;
-            }
-            let url = Reader::at(project, catalog, fi, call).url(url);
-            // A compatible generation API at a configured base is a
-            // gateway's upstream provider, a generation call itself, not a
-            // hop back into the gateway's own route of that path; it still
-            // joins a route another language serves (a Rust router in
-            // front of its Python worker).
-            if run_time_generation(catalog, file, call, &url) {
-                let others: Vec<Route> = routes
-                    .iter()
-                    .filter(|r| project.files[r.file].language != file.language)
-                    .cloned()
-                    .collect();
-                join(project, graph, &others, site, &url, &mut hops);
-                continue;
-            }
-            join(project, graph, &routes, site, &url, &mut hops);
+    for (found, file_helpers) in per_file {
+        hops.edges.extend(found.edges);
+        hops.stats.cut_targets += found.stats.cut_targets;
+        hops.stats.cut_forwards += found.stats.cut_forwards;
+        for (node, param) in file_helpers {
+            helpers.entry(node).or_insert(param);
         }
     }
     if !helpers.is_empty() {
@@ -112,6 +97,60 @@ pub fn find(
     }
     hops.stats.joined = hops.edges.len();
     hops
+}
+
+/// The hops of file `fi`'s calls, in call order, and its URL helpers
+/// (function node, parameter), in call order.
+#[allow(clippy::too_many_arguments)]
+fn file_hops(
+    project: &Project,
+    catalog: &Catalog,
+    graph: &CallGraph,
+    routes: &[Route],
+    services: &Services,
+    protos: &[ProtoService],
+    fi: usize,
+    file: &FileFacts,
+) -> (Hops, Vec<(NodeId, usize)>) {
+    let mut hops = Hops {
+        edges: Vec::new(),
+        stats: HopStats::default(),
+    };
+    let mut helpers = Vec::new();
+    for (ci, call) in file.calls.iter().enumerate() {
+        let site = Site { file: fi, call: ci };
+        if !services.is_empty() {
+            rpc_hop(project, catalog, graph, services, site, &mut hops);
+        }
+        if !protos.is_empty() {
+            proto_hop(project, catalog, graph, services, protos, site, &mut hops);
+        }
+        let Some(url) = url_arg(catalog, file, call) else {
+            continue;
+        };
+        if let Some(param) = bare_param(project, fi, call, url) {
+            let node = graph.node_at(project, fi, call.scope.as_deref(), call.span.start_byte);
+            helpers.push((node, param));
+            continue;
+        }
+        let url = Reader::at(project, catalog, fi, call).url(url);
+        // A compatible generation API at a configured base is a
+        // gateway's upstream provider, a generation call itself, not a
+        // hop back into the gateway's own route of that path; it still
+        // joins a route another language serves (a Rust router in
+        // front of its Python worker).
+        if run_time_generation(catalog, file, call, &url) {
+            let others: Vec<Route> = routes
+                .iter()
+                .filter(|r| project.files[r.file].language != file.language)
+                .cloned()
+                .collect();
+            join(project, graph, &others, site, &url, &mut hops);
+            continue;
+        }
+        join(project, graph, routes, site, &url, &mut hops);
+    }
+    (hops, helpers)
 }
 
 /// Whether a request goes to a run-time base plus a generation path of a
@@ -159,10 +198,10 @@ fn routes(
     entry_points: &[EntryPoint],
     graph: &CallGraph,
 ) -> Vec<Route> {
-    let mut out = Vec::new();
-    for (i, e) in entry_points.iter().enumerate() {
+    // Per entry point on the thread pool, in entry-point order.
+    let route = |(i, e): (usize, &EntryPoint)| -> Option<Route> {
         if !matches!(e.kind, EntryKind::Http | EntryKind::Websocket) {
-            continue;
+            return None;
         }
         // A model of a repository is routed by its directory.
         let by_directory = || {
@@ -172,9 +211,7 @@ fn routes(
                 .filter(|m| m.framework == e.framework)
                 .find_map(|m| m.route_for(&e.location.path))
         };
-        let Some(route) = e.route.clone().or_else(by_directory) else {
-            continue;
-        };
+        let route = e.route.clone().or_else(by_directory)?;
         let segments: Vec<String> = route
             .split('/')
             .filter(|s| !s.is_empty())
@@ -185,19 +222,21 @@ fn routes(
             .collect();
         // `/` and all-parameter paths match anything: not a join.
         if segments.iter().all(|s| s == "*") {
-            continue;
+            return None;
         }
-        let Some(node) = graph.handler_node(project, &e.handler) else {
-            continue;
-        };
-        out.push(Route {
+        let node = graph.handler_node(project, &e.handler)?;
+        Some(Route {
             segments,
             entry: i,
             node,
             file: handler_file(project, &e.handler).unwrap_or(usize::MAX),
-        });
-    }
-    out
+        })
+    };
+    entry_points
+        .par_iter()
+        .enumerate()
+        .filter_map(route)
+        .collect()
 }
 
 fn handler_file(project: &Project, handler: &Handler) -> Option<usize> {
@@ -349,30 +388,30 @@ fn services(
     entry_points: &[EntryPoint],
     graph: &CallGraph,
 ) -> Services {
-    let mut out = Services::new();
     let registered = registered_servicers(project, catalog);
-    for (i, e) in entry_points.iter().enumerate() {
+    // Per entry point on the thread pool: the (service, method) pairs its
+    // handler serves, entered in entry-point order.
+    let served = |(i, e): (usize, &EntryPoint)| -> Vec<((String, String), (usize, NodeId))> {
+        let mut out = Vec::new();
         let Handler::Function { module, qualname } = &e.handler else {
-            continue;
+            return out;
         };
         let Some((class, method)) = qualname.rsplit_once('.') else {
-            continue;
+            return out;
         };
         let Some(&fi) = project.modules.get(module) else {
-            continue;
+            return out;
         };
         let file = &project.files[fi];
         let Some(ci) = file.classes.iter().position(|c| c.qualname == class) else {
-            continue;
+            return out;
         };
         let c = &file.classes[ci];
         let Some(node) = graph.handler_node(project, &e.handler) else {
-            continue;
+            return out;
         };
         for service in registered.get(&(fi, ci)).into_iter().flatten() {
-            out.entry((service.clone(), method.to_string()))
-                .or_default()
-                .push((i, node));
+            out.push(((service.clone(), method.to_string()), (i, node)));
         }
         for base in &c.bases {
             for rpc in catalog
@@ -381,12 +420,16 @@ fn services(
                 .filter(|r| r.language == file.language)
             {
                 if let Some(service) = servicer_of(rpc, base.as_str()) {
-                    out.entry((service.to_string(), method.to_string()))
-                        .or_default()
-                        .push((i, node));
+                    out.push(((service.to_string(), method.to_string()), (i, node)));
                 }
             }
         }
+        out
+    };
+    let found: Vec<_> = entry_points.par_iter().enumerate().map(served).collect();
+    let mut out = Services::new();
+    for (key, handler) in found.into_iter().flatten() {
+        out.entry(key).or_default().push(handler);
     }
     // A class both derived from the base and registered is one servicer.
     for list in out.values_mut() {

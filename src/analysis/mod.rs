@@ -191,13 +191,16 @@ impl Project {
                     .collect()
             })
             .collect();
-        for (file, rewrites) in self.files.iter_mut().zip(rewrites) {
-            for (ci, new) in rewrites {
-                let call = &mut file.calls[ci];
-                let imported = call.resolved.replace(new);
-                call.set_imported(imported);
-            }
-        }
+        self.files
+            .par_iter_mut()
+            .zip(rewrites)
+            .for_each(|(file, rewrites)| {
+                for (ci, new) in rewrites {
+                    let call = &mut file.calls[ci];
+                    let imported = call.resolved.replace(new);
+                    call.set_imported(imported);
+                }
+            });
     }
 
     /// The name behind `name` when its head is a module-level binding or

@@ -22,6 +22,8 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use crate::analysis::callgraph::{NodeId, Site, Via};
 use crate::analysis::{FastSet, Project};
 use crate::facts::{Call, FileFacts, QName, Receiver};
@@ -51,82 +53,32 @@ pub struct QueueEdge {
 
 /// The hand-off edges of the project. `targets(site)` gives the call
 /// graph's other targets of a call site, `node_at` the node whose code holds
-/// a call, `is_function` whether a node is a function.
-pub fn queue_edges(
+/// a call, `is_function` whether a node is a function. Files are looked at
+/// on the thread pool and merged in file order, so producers and consumers
+/// are listed in file and call order whatever the thread count.
+pub fn queue_edges<'t>(
     project: &Project,
-    targets: impl Fn(Site) -> Vec<(NodeId, Via)>,
-    node_at: impl Fn(usize, &Call) -> NodeId,
-    is_function: impl Fn(NodeId) -> bool,
+    targets: impl Fn(Site) -> &'t [(NodeId, Via)] + Sync,
+    node_at: impl Fn(usize, &Call) -> NodeId + Sync,
+    is_function: impl Fn(NodeId) -> bool + Sync,
 ) -> (Vec<QueueEdge>, QueueStats) {
+    let per_file: Vec<FileQueues> = project
+        .files
+        .par_iter()
+        .enumerate()
+        .map(|(fi, file)| file_queues(project, fi, file, &targets, &node_at, &is_function))
+        .collect();
     // Workers: functions passed to be run (`Thread(target=worker)`), and
     // functions whose call a task starter is given (`create_task(worker())`).
     let mut started: FastSet<NodeId> = FastSet::default();
     let mut producers: BTreeMap<String, Vec<(NodeId, Site)>> = BTreeMap::new();
-    let mut consumers: BTreeMap<String, Vec<NodeId>> = BTreeMap::new();
-    for (fi, file) in project.files.iter().enumerate() {
-        let sem = lang::semantics(file.language);
-        if sem.enqueue.is_empty() {
-            continue;
-        }
-        // Task-starting calls of this file: (byte range, caller).
-        let mut starts: Vec<(std::ops::Range<u32>, NodeId)> = Vec::new();
-        for (ci, call) in file.calls.iter().enumerate() {
-            let site = Site { file: fi, call: ci };
-            let last = call.callee.rsplit('.').next().unwrap_or_default();
-            if sem.task_starters.contains(&last) {
-                starts.push((call.span.start_byte..call.span.end_byte, node_at(fi, call)));
-                for inner in file.calls_in(call.span.start_byte + 1..call.span.end_byte) {
-                    started.extend(
-                        targets(Site {
-                            file: fi,
-                            call: inner,
-                        })
-                        .into_iter()
-                        .filter(|(_, via)| *via == Via::Callee)
-                        .map(|(t, _)| t),
-                    );
-                }
-            }
-            started.extend(
-                targets(site)
-                    .into_iter()
-                    .filter(|(_, via)| *via == Via::Argument)
-                    .map(|(t, _)| t),
-            );
-            let Receiver::Name(chain) = call.receiver else {
-                continue;
-            };
-            let put = sem.enqueue.contains(&last);
-            if !put && !sem.dequeue.contains(&last) {
-                continue;
-            }
-            let key = match file.channels.binary_search_by_key(&(ci as u32), |c| c.call) {
-                // By the type's own name, whatever re-export named it.
-                Ok(i) => Some(format!(
-                    "{CHANNEL}{}",
-                    project.canonical_or_same(&QName::new(&file.channels[i].message))
-                )),
-                Err(_) => queue_key(file, call, chain.as_str(), last, sem.receiver_params),
-            };
-            let Some(key) = key else {
-                continue;
-            };
-            let node = node_at(fi, call);
-            if put {
-                producers.entry(key).or_default().push((node, site));
-            } else if is_function(node) {
-                // Taken off inside a task this function starts.
-                let at = call.span.start_byte;
-                if starts
-                    .iter()
-                    .any(|(r, n)| *n == node && r.start < at && at < r.end)
-                {
-                    started.insert(node);
-                }
-                let list = consumers.entry(key).or_default();
-                if !list.contains(&node) {
-                    list.push(node);
-                }
+    let mut consumers: BTreeMap<String, Takers> = BTreeMap::new();
+    for file in per_file {
+        started.extend(file.started);
+        for QueueUse { key, node, site } in file.uses {
+            match site {
+                Some(site) => producers.entry(key).or_default().push((node, site)),
+                None => consumers.entry(key).or_default().add(node),
             }
         }
     }
@@ -145,6 +97,7 @@ pub fn queue_edges(
             continue;
         };
         let workers: Vec<NodeId> = takes
+            .nodes
             .iter()
             .copied()
             .filter(|n| started.contains(n))
@@ -167,20 +120,136 @@ pub fn queue_edges(
     (edges, stats)
 }
 
+/// The functions that take from one queue, each once, in the order found.
+/// (A list searched for each new one was quadratic in a queue's takers,
+/// the largest serial part of the call graph's build on the 10k corpus.)
+#[derive(Default)]
+struct Takers {
+    nodes: Vec<NodeId>,
+    seen: FastSet<NodeId>,
+}
+
+impl Takers {
+    fn add(&mut self, node: NodeId) {
+        if self.seen.insert(node) {
+            self.nodes.push(node);
+        }
+    }
+}
+
+/// What one file's calls put on and take from queues, in call order.
+#[derive(Default)]
+struct FileQueues {
+    /// Functions this file's calls start as workers.
+    started: Vec<NodeId>,
+    uses: Vec<QueueUse>,
+}
+
+/// A call that puts on (`site` set) or takes from (`site` unset) queue
+/// `key`, made in `node`'s code.
+struct QueueUse {
+    key: String,
+    node: NodeId,
+    site: Option<Site>,
+}
+
+/// The queue calls and started workers of file `fi`.
+fn file_queues<'t>(
+    project: &Project,
+    fi: usize,
+    file: &FileFacts,
+    targets: &impl Fn(Site) -> &'t [(NodeId, Via)],
+    node_at: &impl Fn(usize, &Call) -> NodeId,
+    is_function: &impl Fn(NodeId) -> bool,
+) -> FileQueues {
+    let mut out = FileQueues::default();
+    let sem = lang::semantics(file.language);
+    if sem.enqueue.is_empty() {
+        return out;
+    }
+    // Task-starting calls of this file: (byte range, caller).
+    let mut starts: Vec<(std::ops::Range<u32>, NodeId)> = Vec::new();
+    for (ci, call) in file.calls.iter().enumerate() {
+        let site = Site { file: fi, call: ci };
+        let last = call.callee.rsplit('.').next().unwrap_or_default();
+        if sem.task_starters.contains(&last) {
+            starts.push((call.span.start_byte..call.span.end_byte, node_at(fi, call)));
+            for inner in file.calls_in(call.span.start_byte + 1..call.span.end_byte) {
+                out.started.extend(
+                    targets(Site {
+                        file: fi,
+                        call: inner,
+                    })
+                    .iter()
+                    .filter(|(_, via)| *via == Via::Callee)
+                    .map(|(t, _)| *t),
+                );
+            }
+        }
+        out.started.extend(
+            targets(site)
+                .iter()
+                .filter(|(_, via)| *via == Via::Argument)
+                .map(|(t, _)| *t),
+        );
+        let Receiver::Name(chain) = call.receiver else {
+            continue;
+        };
+        let put = sem.enqueue.contains(&last);
+        if !put && !sem.dequeue.contains(&last) {
+            continue;
+        }
+        let key = match file.channels.binary_search_by_key(&(ci as u32), |c| c.call) {
+            // By the type's own name, whatever re-export named it.
+            Ok(i) => Some(format!(
+                "{CHANNEL}{}",
+                project.canonical_or_same(&QName::new(&file.channels[i].message))
+            )),
+            Err(_) => queue_key(file, call, chain.as_str(), last, sem.receiver_params),
+        };
+        let Some(key) = key else {
+            continue;
+        };
+        let node = node_at(fi, call);
+        if put {
+            out.uses.push(QueueUse {
+                key,
+                node,
+                site: Some(site),
+            });
+        } else if is_function(node) {
+            // Taken off inside a task this function starts.
+            let at = call.span.start_byte;
+            if starts
+                .iter()
+                .any(|(r, n)| *n == node && r.start < at && at < r.end)
+            {
+                out.started.push(node);
+            }
+            out.uses.push(QueueUse {
+                key,
+                node,
+                site: None,
+            });
+        }
+    }
+    out
+}
+
 /// Keys of queues that are channels, by message type.
 const CHANNEL: &str = "channel ";
 
 /// Started functions that call a project function putting on a channel
 /// (a task given the queue's handle, asking it for work) are workers of
 /// that channel. One more pass over the calls, only in a project that has
-/// channels.
-fn handle_workers(
+/// channels: per file on the thread pool, merged in file order.
+fn handle_workers<'t>(
     project: &Project,
     producers: &BTreeMap<String, Vec<(NodeId, Site)>>,
     started: &FastSet<NodeId>,
-    consumers: &mut BTreeMap<String, Vec<NodeId>>,
-    targets: &impl Fn(Site) -> Vec<(NodeId, Via)>,
-    node_at: &impl Fn(usize, &Call) -> NodeId,
+    consumers: &mut BTreeMap<String, Takers>,
+    targets: &(impl Fn(Site) -> &'t [(NodeId, Via)] + Sync),
+    node_at: &(impl Fn(usize, &Call) -> NodeId + Sync),
 ) {
     let mut putters: BTreeMap<NodeId, Vec<&str>> = BTreeMap::new();
     for (key, puts) in producers.range(CHANNEL.to_string()..) {
@@ -194,27 +263,34 @@ fn handle_workers(
     if putters.is_empty() || started.is_empty() {
         return;
     }
-    for (fi, file) in project.files.iter().enumerate() {
-        if lang::semantics(file.language).enqueue.is_empty() {
-            continue;
-        }
-        for (ci, call) in file.calls.iter().enumerate() {
-            let node = node_at(fi, call);
-            if !started.contains(&node) {
-                continue;
+    let per_file: Vec<Vec<(&str, NodeId)>> = project
+        .files
+        .par_iter()
+        .enumerate()
+        .map(|(fi, file)| {
+            let mut takes = Vec::new();
+            if lang::semantics(file.language).enqueue.is_empty() {
+                return takes;
             }
-            for (to, via) in targets(Site { file: fi, call: ci }) {
-                if via != Via::Callee {
+            for (ci, call) in file.calls.iter().enumerate() {
+                let node = node_at(fi, call);
+                if !started.contains(&node) {
                     continue;
                 }
-                for key in putters.get(&to).into_iter().flatten() {
-                    let list = consumers.entry((*key).to_string()).or_default();
-                    if !list.contains(&node) {
-                        list.push(node);
+                for &(to, via) in targets(Site { file: fi, call: ci }) {
+                    if via != Via::Callee {
+                        continue;
+                    }
+                    for key in putters.get(&to).into_iter().flatten() {
+                        takes.push((*key, node));
                     }
                 }
             }
-        }
+            takes
+        })
+        .collect();
+    for (key, node) in per_file.into_iter().flatten() {
+        consumers.entry(key.to_string()).or_default().add(node);
     }
 }
 
