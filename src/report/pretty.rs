@@ -169,9 +169,7 @@ pub fn spliced(
     }
     marker.extend_from_slice(format!("\"{key}\": []").as_bytes());
     // Structural: a string value cannot hold a bare newline or quote.
-    let at = document
-        .windows(marker.len())
-        .position(|w| w == marker.as_slice())
+    let at = memchr::memmem::find(document, &marker)
         .ok_or_else(|| io::Error::other(format!("no empty `{key}` array to fill")))?;
     let open = at + marker.len() - 1;
     let mut tail = Vec::new();
