@@ -74,18 +74,32 @@ pub fn cache_dir(args: &ScanArgs, settings: &Settings) -> Option<PathBuf> {
     })
 }
 
+/// The thread pool of `--jobs`; exit 2 when it cannot start.
+fn worker_pool(settings: &Settings) -> Result<rayon::ThreadPool, ExitCode> {
+    crate::lang::worker_pool(settings.jobs.unwrap_or(0))
+        .build()
+        .map_err(|e| {
+            eprintln!("error: cannot start worker threads: {e}");
+            ExitCode::from(2)
+        })
+}
+
 /// Runs the scan on the settings' thread pool; exit 2 on failure.
 pub fn scan(
     paths: &[PathBuf],
     settings: &Settings,
     cache_dir: Option<&Path>,
 ) -> Result<ScanResult, ExitCode> {
-    let pool = crate::lang::worker_pool(settings.jobs.unwrap_or(0))
-        .build()
-        .map_err(|e| {
-            eprintln!("error: cannot start worker threads: {e}");
-            ExitCode::from(2)
-        })?;
+    scan_in(&worker_pool(settings)?, paths, settings, cache_dir)
+}
+
+/// [`scan`] on `pool`.
+fn scan_in(
+    pool: &rayon::ThreadPool,
+    paths: &[PathBuf],
+    settings: &Settings,
+    cache_dir: Option<&Path>,
+) -> Result<ScanResult, ExitCode> {
     pool.install(|| engine::scan_cached(paths, settings, cache_dir))
         .map_err(|e| {
             eprintln!("error: {}", e.message);
@@ -187,10 +201,14 @@ fn run_checked(args: CheckArgs) -> Result<ExitCode, ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let cache_dir = cache_dir(&args.scan, &settings);
+    // Kept for the reports: they render on the threads `--jobs` allows
+    // (outside a pool they would run on one).
+    let pool = worker_pool(&settings)?;
     let mut result = if nested.is_empty() {
-        scan(&scan_paths, &settings, cache_dir.as_deref())?
+        scan_in(&pool, &scan_paths, &settings, cache_dir.as_deref())?
     } else {
-        let mut r = scan(
+        let mut r = scan_in(
+            &pool,
             &scan_paths,
             &nested.scan_settings(&settings),
             cache_dir.as_deref(),
@@ -267,9 +285,11 @@ fn run_checked(args: CheckArgs) -> Result<ExitCode, ExitCode> {
     }
 
     let run = run_info(&settings, &args, baseline.as_deref(), started);
-    for o in &outputs {
-        emit(&result, o, &args, &run)?;
-    }
+    pool.install(|| {
+        outputs
+            .iter()
+            .try_for_each(|o| emit(&result, o, &args, &run))
+    })?;
     if args.stats {
         print_stats(&result.stats);
     }
@@ -288,11 +308,15 @@ fn run_checked(args: CheckArgs) -> Result<ExitCode, ExitCode> {
         }
     }
     let stale_fails = args.fail_on_stale_baseline && stale > 0;
-    Ok(if result.fails(settings.fail_on) || stale_fails {
+    let code = if result.fails(settings.fail_on) || stale_fails {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    };
+    // The process exits next: freeing every finding one by one would cost
+    // tens of milliseconds of one thread at the end of a large scan.
+    std::mem::forget(result);
+    Ok(code)
 }
 
 /// `--show-settings FILE`: the settings that govern FILE.
@@ -380,14 +404,13 @@ fn emit(result: &ScanResult, o: &Output, args: &CheckArgs, run: &RunInfo) -> Res
         omit_suppressed: args.omit_suppressed,
         run: run.clone(),
     };
-    let mut buf = Vec::new();
-    report::emitter(o.format)
-        .emit(result, &opts, &mut buf)
+    let pieces = report::emitter(o.format)
+        .render(result, &opts)
         .map_err(|e| {
             eprintln!("error: writing the {} report: {e}", o.format.name());
             ExitCode::from(2)
         })?;
-    output::deliver(&o.sink, &buf)
+    output::deliver_pieces(&o.sink, &pieces)
 }
 
 /// What reports say about the run: commit, configuration, settings.

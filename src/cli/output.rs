@@ -132,9 +132,17 @@ pub fn guard_inputs(outputs: &[Output], scanned: &[PathBuf]) -> Result<(), ExitC
 
 /// Writes `bytes` to the sink; exit 2 with a message when that fails.
 pub fn deliver(sink: &Sink, bytes: &[u8]) -> Result<(), ExitCode> {
+    deliver_pieces(sink, &[bytes])
+}
+
+/// [`deliver`] of a report held in pieces ([`crate::report::Emitter::render`]),
+/// written in order without joining them first.
+pub fn deliver_pieces<P: AsRef<[u8]>>(sink: &Sink, pieces: &[P]) -> Result<(), ExitCode> {
+    use std::io::Write;
     let written = match sink {
-        Sink::Stdout => write_stdout(bytes),
-        Sink::File(path) => std::fs::write(path, bytes),
+        Sink::Stdout => write_stdout_pieces(pieces),
+        Sink::File(path) => std::fs::File::create(path)
+            .and_then(|mut f| pieces.iter().try_for_each(|p| f.write_all(p.as_ref()))),
     };
     written.map_err(|e| {
         eprintln!("error: writing {}: {e}", sink.describe());
@@ -145,9 +153,14 @@ pub fn deliver(sink: &Sink, bytes: &[u8]) -> Result<(), ExitCode> {
 /// Writes to standard output. A reader that went away (`synthlint … | head`)
 /// is not an error: the rest of the output is simply not wanted.
 pub fn write_stdout(bytes: &[u8]) -> std::io::Result<()> {
+    write_stdout_pieces(&[bytes])
+}
+
+fn write_stdout_pieces<P: AsRef<[u8]>>(pieces: &[P]) -> std::io::Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    match out.write_all(bytes).and_then(|()| out.flush()) {
+    let written = pieces.iter().try_for_each(|p| out.write_all(p.as_ref()));
+    match written.and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other,
     }

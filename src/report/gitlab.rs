@@ -17,8 +17,9 @@ use crate::finding::{Finding, Level, Location};
 use crate::regulations::Regulations;
 use crate::report::escape::line;
 use crate::report::fingerprint::{SYNTHLINT_KEY, SourceCache};
+use crate::report::json::canonical;
 use crate::report::sarif::{INFORMATION_URI, TOOL_NAME, help_uri};
-use crate::report::{Emitter, ReportOptions, utc_timestamp};
+use crate::report::{Emitter, ReportOptions, pretty, utc_timestamp};
 use crate::rules;
 
 pub const SCHEMA_VERSION: &str = "15.2.1";
@@ -33,6 +34,12 @@ impl Emitter for Gitlab {
         opts: &ReportOptions,
         out: &mut dyn Write,
     ) -> io::Result<()> {
+        self.render(result, opts)?
+            .iter()
+            .try_for_each(|p| out.write_all(p))
+    }
+
+    fn render(&self, result: &ScanResult, opts: &ReportOptions) -> io::Result<Vec<Vec<u8>>> {
         let tool = json!({
             "id": TOOL_NAME,
             "name": TOOL_NAME,
@@ -57,18 +64,35 @@ impl Emitter for Gitlab {
                 json!({"level": level, "value": value})
             })
             .collect();
-        let mut cache = SourceCache::new(&result.root);
-        let mut seen = std::collections::BTreeMap::<String, usize>::new();
-        let vulnerabilities: Vec<Value> = result
-            .active()
-            .map(|f| {
-                let fp = cache.synthlint(f);
+        // Fingerprints read the files: in chunks on the current pool. The
+        // occurrence count runs over them in order; the vulnerabilities are
+        // then rendered in chunks and spliced into the rest of the report
+        // (see `report::pretty`).
+        let active: Vec<&Finding> = result.active().collect();
+        let same_file = |a: &&Finding, b: &&Finding| a.location.path == b.location.path;
+        let fingerprints = pretty::map_chunks(&pretty::chunks(&active, same_file), |chunk| {
+            let mut cache = SourceCache::new(&result.root);
+            chunk.iter().map(|f| cache.synthlint(f)).collect::<Vec<_>>()
+        })
+        .concat();
+        let mut seen = std::collections::BTreeMap::<&str, usize>::new();
+        let numbered: Vec<(&Finding, &str, usize)> = active
+            .iter()
+            .zip(&fingerprints)
+            .map(|(f, fp)| {
                 // Identical findings share a fingerprint; the id must not.
-                let n = seen.entry(fp.clone()).or_default();
+                let n = seen.entry(fp).or_default();
                 *n += 1;
-                vulnerability(f, &fp, *n)
+                (*f, fp.as_str(), *n)
             })
             .collect();
+        let parts = pretty::chunks(&numbered, |a, b| same_file(&a.0, &b.0));
+        let items = pretty::array_items(&parts, 1, |chunk| {
+            chunk
+                .iter()
+                .map(|(f, fp, n)| canonical(&vulnerability(f, fp, *n)))
+                .collect()
+        })?;
         let report = json!({
             "version": SCHEMA_VERSION,
             "schema": format!(
@@ -83,11 +107,10 @@ impl Emitter for Gitlab {
                 "end_time": utc_timestamp(opts.run.finished.max(opts.run.started)),
                 "messages": messages,
             },
-            "vulnerabilities": vulnerabilities,
+            "vulnerabilities": [],
         });
-        serde_json::to_writer_pretty(&mut *out, &crate::report::json::canonical(&report))
-            .map_err(io::Error::other)?;
-        out.write_all(b"\n")
+        let document = serde_json::to_vec_pretty(&canonical(&report)).map_err(io::Error::other)?;
+        pretty::spliced(&document, "vulnerabilities", 1, items)
     }
 }
 

@@ -13,22 +13,34 @@ use serde_json::Value;
 
 use crate::engine::ScanResult;
 use crate::finding::{Finding, Level, Location, Notification, Related};
-use crate::report::ReportOptions;
 use crate::report::columns::Columns;
 use crate::report::fingerprint::SourceCache;
 use crate::report::sarif::{self, INFORMATION_URI, TOOL_NAME};
+use crate::report::{ReportOptions, pretty};
 use crate::rules;
 use crate::source::Span;
 
 /// Schema version of this output.
 pub const VERSION: u32 = 1;
 
-emitter_of_write!(Json, "The `json` format.");
+emitter_of_pieces!(Json, "The `json` format.");
 
 pub fn write(result: &ScanResult, opts: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
-    let report = build(result, opts);
-    serde_json::to_writer_pretty(&mut *out, &report).map_err(io::Error::other)?;
-    out.write_all(b"\n")
+    pieces(result, opts)?
+        .iter()
+        .try_for_each(|p| out.write_all(p))
+}
+
+/// The report in pieces to write in order. The findings are rendered in
+/// chunks on the current pool and spliced into the rest of the report,
+/// rendered with none: same bytes as one `to_writer_pretty` of the whole
+/// (see `report::pretty`).
+pub fn pieces(result: &ScanResult, opts: &ReportOptions) -> io::Result<Vec<Vec<u8>>> {
+    let emitted = sarif::emitted(result, opts);
+    let parts = pretty::chunks(&emitted, |a, b| a.location.path == b.location.path);
+    let items = pretty::array_items(&parts, 1, |chunk| records(&result.root, chunk))?;
+    let document = serde_json::to_vec_pretty(&build(result)).map_err(io::Error::other)?;
+    pretty::spliced(&document, "findings", 1, items)
 }
 
 /// A copy of `v` with object keys in sorted order at every depth, so output
@@ -146,8 +158,9 @@ struct ByLevel {
     note: usize,
 }
 
-fn build(result: &ScanResult, opts: &ReportOptions) -> Report {
-    let root = &result.root;
+/// The JSON records of `findings` (sorted by path, so each file is read
+/// once for its fingerprints).
+fn records(root: &std::path::Path, findings: &[&Finding]) -> Vec<JsonFinding> {
     let path = |p: &str| sarif::repo_relative(p, root);
     let cols = Columns::new(root);
     let region = |l: &Location| Region::of(&cols, &l.path, &l.span);
@@ -156,14 +169,10 @@ fn build(result: &ScanResult, opts: &ReportOptions) -> Report {
         region: region(&r.location),
         message: r.message.clone(),
     };
-
-    // Fingerprints are read here, on the calling thread: reports are written
-    // after the scan's pool is gone, and rayon's global pool would start a
-    // thread per CPU whatever `--jobs` says.
     let mut cache = SourceCache::new(root);
-    let findings = sarif::emitted(result, opts)
-        .into_iter()
-        .map(|f: &Finding| {
+    findings
+        .iter()
+        .map(|f| {
             let fingerprint = cache.synthlint(f);
             let meta = rules::by_code(f.rule).map(|r| r.meta());
             JsonFinding {
@@ -192,7 +201,14 @@ fn build(result: &ScanResult, opts: &ReportOptions) -> Report {
                 fingerprint,
             }
         })
-        .collect();
+        .collect()
+}
+
+/// The report without its findings ([`records`] renders those).
+fn build(result: &ScanResult) -> Report {
+    let root = &result.root;
+    let path = |p: &str| sarif::repo_relative(p, root);
+    let cols = Columns::new(root);
 
     let notifications = result
         .notifications
@@ -233,7 +249,7 @@ fn build(result: &ScanResult, opts: &ReportOptions) -> Report {
             information_uri: INFORMATION_URI,
             rules: rule_codes,
         },
-        findings,
+        findings: Vec::new(),
         notifications,
         summary: Summary {
             by_level,

@@ -25,6 +25,36 @@ macro_rules! emitter_of_write {
     };
 }
 
+/// The [`Emitter`] of a format module whose `pieces(result, opts)` renders
+/// the report in pieces ([`Emitter::render`]).
+macro_rules! emitter_of_pieces {
+    ($name:ident, $doc:literal) => {
+        #[doc = $doc]
+        pub struct $name;
+
+        impl $crate::report::Emitter for $name {
+            fn emit(
+                &self,
+                result: &$crate::engine::ScanResult,
+                opts: &$crate::report::ReportOptions,
+                out: &mut dyn std::io::Write,
+            ) -> std::io::Result<()> {
+                pieces(result, opts)?
+                    .iter()
+                    .try_for_each(|p| out.write_all(p))
+            }
+
+            fn render(
+                &self,
+                result: &$crate::engine::ScanResult,
+                opts: &$crate::report::ReportOptions,
+            ) -> std::io::Result<Vec<Vec<u8>>> {
+                pieces(result, opts)
+            }
+        }
+    };
+}
+
 pub mod columns;
 pub mod concise;
 pub mod escape;
@@ -37,6 +67,7 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod media;
+pub mod pretty;
 pub mod redact;
 pub mod review;
 pub mod sarif;
@@ -122,6 +153,15 @@ pub trait Emitter: Sync {
         opts: &ReportOptions,
         out: &mut dyn Write,
     ) -> io::Result<()>;
+
+    /// The report as pieces to write in order. Formats that render their
+    /// findings in chunks on the workers hand the chunks over as they are,
+    /// so a large report is never copied into one buffer on one thread.
+    fn render(&self, result: &ScanResult, opts: &ReportOptions) -> io::Result<Vec<Vec<u8>>> {
+        let mut buf = Vec::new();
+        self.emit(result, opts, &mut buf)?;
+        Ok(vec![buf])
+    }
 }
 
 /// The emitter of `format`.

@@ -15,12 +15,12 @@ use serde_json::Value;
 use crate::engine::ScanResult;
 use crate::finding::{Finding, Level, Location as FindingLocation, Notification, Related};
 use crate::regulations::{Regulations, natural_key};
-use crate::report::ReportOptions;
 use crate::report::columns::Columns;
 use crate::report::fingerprint::{
     LINE_HASH_KEY, SYNTHLINT_KEY, SourceCache, synthlint_fingerprint,
 };
 use crate::report::json::canonical;
+use crate::report::{ReportOptions, pretty};
 use crate::rules::{self, RuleMeta};
 use crate::source::Span;
 
@@ -45,10 +45,24 @@ pub fn help_uri(code: &str) -> String {
     format!("{INFORMATION_URI}/blob/main/docs/rules/{code}.md")
 }
 
-emitter_of_write!(Sarif, "The `sarif` format.");
+emitter_of_pieces!(Sarif, "The `sarif` format.");
 
 pub fn write(result: &ScanResult, opts: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
-    write_log(&build(result, opts), out)
+    write_pieces(&pieces(result, opts)?, out)
+}
+
+/// The report in pieces to write in order ([`run_pieces`]).
+pub fn pieces(result: &ScanResult, opts: &ReportOptions) -> io::Result<Vec<Vec<u8>>> {
+    let findings = emitted(result, opts);
+    let rule_table = rule_table(result, &findings);
+    run_pieces(RunInput {
+        root: &result.root,
+        findings,
+        rule_table,
+        notifications: &result.notifications,
+        automation_id: AUTOMATION_ID,
+        artifacts: Artifacts::Text,
+    })
 }
 
 /// The SARIF report of `synthlint media`: findings on media files, with
@@ -68,27 +82,64 @@ pub fn write_media(
         table.insert(m.code, RuleSource::Known(m));
     }
     add_finding_rules(&mut table, &findings);
-    let log = build_run(RunInput {
+    let pieces = run_pieces(RunInput {
         root,
         findings,
         rule_table: table,
         notifications,
         automation_id: MEDIA_AUTOMATION_ID,
         artifacts: Artifacts::Binary,
-    });
-    write_log(&log, out)
+    })?;
+    write_pieces(&pieces, out)
 }
 
-fn write_log(log: &Log, out: &mut dyn Write) -> io::Result<()> {
-    let results = log.runs[0].results.len();
-    if results > GITHUB_RESULT_LIMIT {
+fn write_pieces(pieces: &[Vec<u8>], out: &mut dyn Write) -> io::Result<()> {
+    pieces.iter().try_for_each(|p| out.write_all(p))
+}
+
+/// The log of one run, in pieces to write in order. Its results are
+/// rendered in chunks on the current pool and spliced into the rest of the
+/// log, rendered with none: same bytes as one `to_writer_pretty` of the
+/// whole (see `report::pretty`).
+fn run_pieces(mut input: RunInput<'_>) -> io::Result<Vec<Vec<u8>>> {
+    let count = input.findings.len();
+    if count > GITHUB_RESULT_LIMIT {
         eprintln!(
-            "warning: the SARIF report has {results} results; GitHub code scanning keeps only \
+            "warning: the SARIF report has {count} results; GitHub code scanning keeps only \
              the first {GITHUB_RESULT_LIMIT} of a run (narrow the scan, or use a baseline with --omit-suppressed)"
         );
     }
-    serde_json::to_writer_pretty(&mut *out, log).map_err(io::Error::other)?;
-    out.write_all(b"\n")
+    let (root, artifacts) = (input.root, input.artifacts);
+    let findings = std::mem::take(&mut input.findings);
+    let (log, rule_index) = build_run(input);
+    let parts = pretty::chunks(&findings, |a, b| a.location.path == b.location.path);
+    let items = pretty::array_items(&parts, 3, |chunk| {
+        results(root, chunk, &rule_index, artifacts)
+    })?;
+    let document = serde_json::to_vec_pretty(&log).map_err(io::Error::other)?;
+    pretty::spliced(&document, "results", 3, items)
+}
+
+/// The results of `findings` (sorted by path, so each file is read once for
+/// its snippets and fingerprints).
+fn results(
+    root: &Path,
+    findings: &[&Finding],
+    rule_index: &BTreeMap<&str, usize>,
+    artifacts: Artifacts,
+) -> Vec<SarifResult> {
+    let mut cache = SourceCache::new(root);
+    let cols = Columns::new(root);
+    findings
+        .iter()
+        .map(|f| {
+            let source = match artifacts {
+                Artifacts::Text => Some(&mut cache),
+                Artifacts::Binary => None,
+            };
+            sarif_result(f, rule_index[f.rule], &cols, source)
+        })
+        .collect()
 }
 
 // ------------------------------------------------------------------ model
@@ -445,30 +496,18 @@ fn taxonomy_table(rules: &BTreeMap<&'static str, RuleSource>) -> Vec<(String, Ve
         .collect()
 }
 
-fn build(result: &ScanResult, opts: &ReportOptions) -> Log {
-    let findings = emitted(result, opts);
-    let rule_table = rule_table(result, &findings);
-    build_run(RunInput {
-        root: &result.root,
-        findings,
-        rule_table,
-        notifications: &result.notifications,
-        automation_id: AUTOMATION_ID,
-        artifacts: Artifacts::Text,
-    })
-}
-
-fn build_run(input: RunInput<'_>) -> Log {
+/// The log of a run without its results ([`results`] renders those), and
+/// each rule's `ruleIndex`.
+fn build_run(input: RunInput<'_>) -> (Log, BTreeMap<&'static str, usize>) {
     let RunInput {
         root,
-        findings,
         rule_table,
         notifications,
         automation_id,
-        artifacts,
+        ..
     } = input;
     let taxonomy_table = taxonomy_table(&rule_table);
-    let rule_index: BTreeMap<&str, usize> = rule_table
+    let rule_index: BTreeMap<&'static str, usize> = rule_table
         .keys()
         .enumerate()
         .map(|(i, code)| (*code, i))
@@ -491,19 +530,7 @@ fn build_run(input: RunInput<'_>) -> Log {
         })
         .collect();
 
-    let mut cache = SourceCache::new(root);
     let cols = Columns::new(root);
-    let results = findings
-        .iter()
-        .map(|f| {
-            let source = match artifacts {
-                Artifacts::Text => Some(&mut cache),
-                Artifacts::Binary => None,
-            };
-            sarif_result(f, rule_index[f.rule], &cols, source)
-        })
-        .collect();
-
     let notifications = notifications
         .iter()
         .map(|n| notification(n, &cols))
@@ -519,7 +546,7 @@ fn build_run(input: RunInput<'_>) -> Log {
         },
     );
 
-    Log {
+    let log = Log {
         schema: SCHEMA_URI,
         version: "2.1.0",
         runs: vec![Run {
@@ -541,9 +568,10 @@ fn build_run(input: RunInput<'_>) -> Log {
             automation_details: AutomationDetails { id: automation_id },
             column_kind: "unicodeCodePoints",
             taxonomies,
-            results,
+            results: Vec::new(),
         }],
-    }
+    };
+    (log, rule_index)
 }
 
 fn rule_descriptor(rule: RuleSource, taxonomies: &[(String, Vec<String>)]) -> Rule {

@@ -297,9 +297,15 @@ pub fn metas(rules: &[&'static dyn Rule]) -> Vec<&'static RuleMeta> {
     rules.iter().map(|r| r.meta()).collect()
 }
 
+/// A source rule by code (case-insensitive).
 pub fn by_code(code: &str) -> Option<&'static dyn Rule> {
-    all()
-        .into_iter()
+    // Built once: reporters look a rule up for every finding, and building
+    // the list each time cost more than the lookup.
+    static RULES: OnceLock<Vec<&'static dyn Rule>> = OnceLock::new();
+    RULES
+        .get_or_init(all)
+        .iter()
+        .copied()
         .find(|r| r.meta().code.eq_ignore_ascii_case(code))
 }
 
@@ -307,16 +313,25 @@ pub fn by_code(code: &str) -> Option<&'static dyn Rule> {
 /// the rules of the `media` command ([`media::all`]), which no source scan
 /// runs. For listings, `explain`, the generated docs and catalogue tests.
 pub fn catalogue() -> Vec<&'static RuleMeta> {
-    let mut metas: Vec<&'static RuleMeta> = all().into_iter().map(|r| r.meta()).collect();
-    metas.extend(media::all());
-    metas.sort_by_key(|m| m.code);
-    metas
+    catalogue_once().to_vec()
+}
+
+/// [`catalogue`], built on first use.
+fn catalogue_once() -> &'static [&'static RuleMeta] {
+    static METAS: OnceLock<Vec<&'static RuleMeta>> = OnceLock::new();
+    METAS.get_or_init(|| {
+        let mut metas: Vec<&'static RuleMeta> = all().into_iter().map(|r| r.meta()).collect();
+        metas.extend(media::all());
+        metas.sort_by_key(|m| m.code);
+        metas
+    })
 }
 
 /// A rule's metadata by code (case-insensitive), from the whole catalogue.
 pub fn meta_by_code(code: &str) -> Option<&'static RuleMeta> {
-    catalogue()
-        .into_iter()
+    catalogue_once()
+        .iter()
+        .copied()
         .find(|m| m.code.eq_ignore_ascii_case(code))
 }
 
