@@ -15,6 +15,25 @@ use crate::qname;
 pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 pub(crate) type FastSet<T> = HashSet<T, foldhash::fast::FixedState>;
 
+thread_local! {
+    /// On a thread [`map_indices`] started: the thread count of the pool
+    /// it was started from; 0 elsewhere.
+    static STARTED_FROM: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// The scan's thread count, asked from any thread of the scan. On a plain
+/// thread [`map_indices`] started (a `OnceLock` initialised there may
+/// call it again), rayon would answer for its global pool and start that
+/// pool: a thread per CPU, whatever `--jobs` says. Such a thread keeps the
+/// count of the pool it came from instead; any other thread outside a pool
+/// (unit tests) counts as one.
+pub(crate) fn pool_threads() -> usize {
+    if rayon::current_thread_index().is_some() {
+        return rayon::current_num_threads();
+    }
+    STARTED_FROM.get().max(1)
+}
+
 /// `f(i)` for every `i` in `0..n`, in index order, on as many plain threads
 /// as the scan's pool has: for per-file work done while a `OnceLock` is
 /// being initialised (a taint spec's seeds). A rayon worker that waits on
@@ -26,13 +45,15 @@ pub(crate) fn map_indices<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> V
     use std::sync::atomic::{AtomicUsize, Ordering};
     /// Items a thread takes at a time: files vary a lot in size.
     const BATCH: usize = 8;
-    let threads = rayon::current_num_threads().min(n.div_ceil(BATCH));
+    let pool = pool_threads();
+    let threads = pool.min(n.div_ceil(BATCH));
     if threads <= 1 {
         return (0..n).map(f).collect();
     }
     let next = AtomicUsize::new(0);
     let mut parts: Vec<(usize, Vec<T>)> = std::thread::scope(|s| {
         let work = || {
+            STARTED_FROM.set(pool);
             let mut done = Vec::new();
             loop {
                 let start = next.fetch_add(BATCH, Ordering::Relaxed);
@@ -379,4 +400,31 @@ pub(crate) fn head(path: &str) -> &str {
 
 fn is_class(file: &FileFacts, name: &str) -> bool {
     file.classes.iter().any(|c| c.qualname == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{map_indices, pool_threads};
+
+    /// Threads `map_indices` starts answer with the pool's count, also in a
+    /// nested call: asking rayon there would start its global pool.
+    #[test]
+    fn map_indices_threads_keep_the_pool_count() {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap();
+        let seen = pool.install(|| {
+            map_indices(64, |_| {
+                let inner = map_indices(16, |_| pool_threads());
+                (pool_threads(), inner)
+            })
+        });
+        for (outer, inner) in seen {
+            assert_eq!(outer, 3);
+            assert!(inner.iter().all(|&n| n == 3), "{inner:?}");
+        }
+        // A plain thread that no pool started counts as one.
+        assert_eq!(std::thread::spawn(pool_threads).join().unwrap(), 1);
+    }
 }

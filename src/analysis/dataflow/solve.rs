@@ -591,7 +591,7 @@ impl<'a, D: Domain> Solver<'a, D> {
         // Where more than a quarter of the passes made ahead are made again
         // (a file's passes all wait on any summary its calls read, and large
         // files have many), the rest of the solve makes one at a time.
-        let threads = rayon::current_num_threads();
+        let threads = crate::analysis::pool_threads();
         let mut window = if threads <= 1 { 1 } else { threads * 8 };
         let (mut made, mut again) = (0usize, 0usize);
         while let Some(&id) = self.queue.front() {
