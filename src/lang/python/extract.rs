@@ -34,7 +34,9 @@ pub enum Seg {
 impl Chain {
     /// Render with `base` replaced by `head`.
     pub fn render_with(&self, head: &str) -> String {
-        render_segs(head.to_string(), &self.segs)
+        let mut out = String::with_capacity(head.len() + segs_len(&self.segs));
+        out.push_str(head);
+        render_segs(out, &self.segs)
     }
 
     /// As written (whitespace-collapsed).
@@ -46,8 +48,21 @@ impl Chain {
     }
 }
 
-/// `head` followed by `segs` as written (`.attr`, `()`, `[]`).
+/// The bytes `segs` add when rendered.
+fn segs_len(segs: &[Seg]) -> usize {
+    segs.iter()
+        .map(|seg| match seg {
+            Seg::Attr(a) => a.len() + 1,
+            Seg::Call | Seg::Index => 2,
+        })
+        .sum()
+}
+
+/// `head` followed by `segs` as written (`.attr`, `()`, `[]`). Sized once:
+/// growing the string by each segment cost a reallocation each (~0.06 G
+/// on the 1k corpus, most chains are rendered).
 pub fn render_segs(mut head: String, segs: &[Seg]) -> String {
+    head.reserve_exact(segs_len(segs));
     for seg in segs {
         match seg {
             Seg::Attr(a) => {
@@ -407,7 +422,7 @@ impl<'a> Raw<'a> {
     }
 
     fn span(&self, n: Node<'_>) -> Span {
-        self.index.span(n.start_byte(), n.end_byte())
+        values::node_span(n, self.index)
     }
 
     /// The file's text.

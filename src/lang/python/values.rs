@@ -7,7 +7,7 @@ use ustr::Ustr;
 
 use super::resolve::Map;
 use crate::facts::{Arg, BinOp, Expr, Part, Shape, Value};
-use crate::source::LineIndex;
+use crate::source::{LineIndex, Span};
 
 /// Field ids of tree-sitter-python, looked up once: `child_by_field_name`
 /// finds the id by comparing names on every call.
@@ -114,6 +114,22 @@ const MAX_READ_NODES: usize = 2048;
 const MAX_EXPR_TEXT: usize = 120;
 /// Most elements kept from one dict or list display.
 const MAX_ELEMENTS: usize = 256;
+
+/// The span of a node. Its lines are the parser's rows (tree-sitter counts
+/// `\n` as `LineIndex` does), which the node holds: no search of the
+/// line table (`LineIndex::span`, two binary searches for a span over
+/// several lines).
+pub fn node_span(n: Node<'_>, index: &LineIndex<'_>) -> Span {
+    let (start, end) = (n.start_byte(), n.end_byte());
+    let span = Span {
+        start_line: n.start_position().row as u32 + 1,
+        start_byte: start as u32,
+        end_line: n.end_position().row as u32 + 1,
+        end_byte: end as u32,
+    };
+    debug_assert_eq!(span, index.span(start, end));
+    span
+}
 
 pub fn node_text<'s>(n: Node<'_>, src: &'s str) -> &'s str {
     src.get(n.start_byte()..n.end_byte()).unwrap_or("")
@@ -239,6 +255,15 @@ fn needs_space(prev: Option<char>, next: char) -> bool {
     let word = |c: char| c.is_alphanumeric() || c == '_';
     prev.is_some_and(|p| word(p) || p == ',' || p == ':')
         && (word(next) || next == '"' || next == '\'')
+}
+
+/// `short_text`, interned: most texts are taken as they are, without a copy.
+fn short_text_interned(n: Node<'_>, src: &str) -> Ustr {
+    let text = node_text(n, src);
+    if text.len() <= MAX_EXPR_TEXT && is_collapsed(text) {
+        return Ustr::from(text);
+    }
+    Ustr::from(short_text(n, src).as_str())
 }
 
 /// Whitespace-collapsed, truncated source text.
@@ -519,6 +544,9 @@ pub struct Memo {
     /// How often `shape_at` stopped at `MAX_LITERAL_DEPTH` so far: a shape
     /// found below the top is the subtree's own only if none stopped inside.
     shape_cuts: usize,
+    /// Scratch space of `reads`: the names, and every name found.
+    names: Vec<Ustr>,
+    found: Vec<Ustr>,
 }
 
 impl Memo {
@@ -557,15 +585,15 @@ pub fn value(n: Node<'_>, src: &str, memo: &mut Memo) -> Value {
 fn expr_text(n: Node<'_>, src: &str, memo: &mut Memo) -> Value {
     // A lambda shows as the word: its text says nothing a message needs.
     let text = if kind(n) == "lambda" {
-        "lambda".to_string()
+        Ustr::from("lambda")
     } else {
-        short_text(n, src)
+        short_text_interned(n, src)
     };
     // Reads first: the walk keeps the holes' reads that the shape's
     // template parts ask for.
     let reads = reads(n, src, memo);
     Value::Expr(Box::new(Expr {
-        text: text.into(),
+        text,
         reads,
         shape: shape(n, src, memo),
     }))
@@ -661,7 +689,10 @@ pub fn reads(n: Node<'_>, src: &str, memo: &mut Memo) -> Box<[Ustr]> {
     if let Some(kept) = memo.reads.remove(&n.id()) {
         return kept;
     }
-    if let Some(names) = reads_from_text(n, src) {
+    let mut names = std::mem::take(&mut memo.names);
+    let fast = reads_from_text(n, src, &mut names);
+    memo.names = names;
+    if let Some(names) = fast {
         // A scratch memo: the tree walk keeps what it finds inside.
         debug_assert_eq!(
             names,
@@ -686,7 +717,11 @@ const MAX_READS_TEXT: usize = 512;
 /// a brace outside a plain string, a dot after a number, a keyword that
 /// opens a comprehension or a lambda, white space inside a chain, non-ASCII
 /// outside strings, more names than `reads` keeps): then the tree says.
-fn reads_from_text(n: Node<'_>, src: &str) -> Option<Box<[Ustr]>> {
+/// `out` is scratch space, kept between calls: the names are copied out
+/// once at their count (growing a `Vec` and shrinking it into a box cost
+/// two reallocations a call).
+fn reads_from_text(n: Node<'_>, src: &str, out: &mut Vec<Ustr>) -> Option<Box<[Ustr]>> {
+    out.clear();
     let text = node_text(n, src);
     if text.len() > MAX_READS_TEXT || n.has_error() {
         return None;
@@ -698,7 +733,6 @@ fn reads_from_text(n: Node<'_>, src: &str) -> Option<Box<[Ustr]>> {
             .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
             .count()
     };
-    let mut out: Vec<Ustr> = Vec::new();
     // Whether the last token ends a value: a `.name` after it is an
     // attribute of something that is not a name chain (`f().y`, `a[0].b`);
     // and whether that value is a chain of names (`a .b` is one chain).
@@ -834,7 +868,7 @@ fn reads_from_text(n: Node<'_>, src: &str) -> Option<Box<[Ustr]>> {
             _ => return None,
         }
     }
-    Some(out.into())
+    Some(Box::from(out.as_slice()))
 }
 
 /// Python's keywords and the words its grammar treats apart (`print`,
@@ -919,13 +953,15 @@ fn reads_of_tree(n: Node<'_>, src: &str, memo: &mut Memo) -> Box<[Ustr]> {
         /// The end of a kept subtree: its id and where its names start in `found`.
         Keep(usize, usize),
     }
-    let mut out: Vec<Ustr> = Vec::new();
+    // Scratch space kept in the memo between calls (see `reads_from_text`).
+    let mut out = std::mem::take(&mut memo.names);
+    out.clear();
     // Every name found, repeats included: a kept subtree reads the distinct
     // names of its stretch. A subtree walked to its end here would also be
     // walked to its end alone (fewer nodes seen, fewer names found), so
     // what is kept is what `reads` of it gives.
-    // Sized for most expressions: growing them cost a reallocation each time.
-    let mut found: Vec<Ustr> = Vec::with_capacity(16);
+    let mut found = std::mem::take(&mut memo.found);
+    found.clear();
     let mut elements: Vec<Element> = Vec::new();
     let mut stack = Vec::with_capacity(16);
     stack.push(Step::Visit(n, false));
@@ -997,7 +1033,10 @@ fn reads_of_tree(n: Node<'_>, src: &str, memo: &mut Memo) -> Box<[Ustr]> {
         stack[pushed..].reverse();
     }
     element_fields(&mut out, &elements);
-    out.into()
+    let names = Box::from(out.as_slice());
+    memo.names = out;
+    memo.found = found;
+    names
 }
 
 /// A comprehension that keeps one field of each element
@@ -1302,7 +1341,7 @@ fn template_parts(n: Node<'_>, src: &str, memo: &mut Memo) -> Vec<Part> {
                 push_parts(&mut parts, vec![Part::Lit(text.into())]);
             }
             "interpolation" => parts.push(Part::Hole {
-                text: short_text(child, src).into(),
+                text: short_text_interned(child, src),
                 reads: reads(child, src, memo),
             }),
             _ => {}
@@ -1461,7 +1500,7 @@ fn parse_int(text: &str) -> Option<i64> {
 
 /// Arguments of a call (`argument_list`, or a bare generator expression).
 pub fn arguments(n: Node<'_>, src: &str, index: &LineIndex<'_>, memo: &mut Memo) -> Vec<Arg> {
-    let span = |x: Node<'_>| index.span(x.start_byte(), x.end_byte());
+    let span = |x: Node<'_>| node_span(x, index);
     if kind(n) != "argument_list" {
         return vec![Arg {
             keyword: None,
@@ -1669,7 +1708,7 @@ r = dict(a=1,
                 && !matches!(n.kind(), "module" | "expression_statement" | "assignment")
             {
                 nodes += 1;
-                if let Some(names) = super::reads_from_text(n, src) {
+                if let Some(names) = super::reads_from_text(n, src, &mut Vec::new()) {
                     fast += 1;
                     let tree_names = super::reads_of_tree(n, src, &mut super::Memo::default());
                     assert_eq!(
