@@ -50,11 +50,19 @@ struct Env<'a> {
     functions: &'a [Function],
     classes: &'a [Class],
     assigns: &'a [RawAssign],
+    /// Each assignment's value when it is a string (what a read of the name
+    /// inlines, `resolve_value`): the values themselves are moved into the
+    /// assignment facts, not copied.
+    constants: Vec<Option<Ustr>>,
     assign_place: Vec<Place>,
     /// (function index or None for module, name) → assignment indices in source order.
     locals: Map<(Option<usize>, &'a str), Vec<usize>>,
     /// (class index, attribute) → assignment indices (`self.x = ...`, class body `x = ...`).
     attrs: Map<(usize, &'a str), Vec<usize>>,
+    /// Qualnames of the functions, split at their last dot (`C.m` →
+    /// `C`, `m`): whether a class has a method is asked for each `self.x`
+    /// chain, without building the qualname.
+    fn_by_parent: Map<(&'a str, &'a str), ()>,
     /// Function qualname → index.
     fn_by_qualname: Map<&'a str, usize>,
     class_by_qualname: Map<&'a str, usize>,
@@ -95,11 +103,22 @@ pub fn resolve(
         functions,
         classes,
         calls,
-        assignments,
+        mut assignments,
         strings,
         comments,
         errors,
     } = raw;
+    let values: Vec<Value> = assignments
+        .iter_mut()
+        .map(|a| std::mem::replace(&mut a.value, Value::None))
+        .collect();
+    let constants = values
+        .iter()
+        .map(|v| match v {
+            Value::Str(s) => Some(*s),
+            _ => None,
+        })
+        .collect();
     let (fns, cls) = extract::definitions(functions, classes);
     let mut functions = Vec::with_capacity(fns.len());
     let mut decorator_chains = Vec::with_capacity(fns.len());
@@ -138,9 +157,14 @@ pub fn resolve(
         functions: &functions,
         classes: &classes,
         assigns: &assignments,
+        constants,
         assign_place,
         locals: Map::default(),
         attrs: Map::default(),
+        fn_by_parent: functions
+            .iter()
+            .filter_map(|f| Some((f.qualname.as_str().rsplit_once('.')?, ())))
+            .collect(),
         fn_by_qualname: functions
             .iter()
             .enumerate()
@@ -201,7 +225,7 @@ pub fn resolve(
     let (mut out_calls, receivers): (Vec<Call>, Vec<RawReceiver>) = pairs.into_iter().unzip();
     link_receivers(&mut out_calls, receivers);
     let mut out_assigns = Vec::with_capacity(assignments.len());
-    for (i, a) in assignments.iter().enumerate() {
+    for ((i, a), mut value) in assignments.iter().enumerate().zip(values) {
         if a.annotation {
             continue;
         }
@@ -210,7 +234,6 @@ pub fn resolve(
             Some(t) => (Some(t.path), t.receiver_args),
             None => (None, None),
         };
-        let mut value = a.value.clone();
         env.resolve_value(&mut value, place, a.start);
         out_assigns.push(Assignment {
             target: a.target.as_str().into(),
@@ -506,14 +529,13 @@ impl<'a> Env<'a> {
         // Most names have no dot: resolved without building a chain.
         let target = match text.split_once('.') {
             None => {
-                let constant = self
-                    .binding(text, place, pos)
-                    .map(|i| &self.assigns[i].value);
-                if let Some(Value::Str(s)) = constant {
-                    *value = Value::Str(*s);
+                let bound = self.binding(text, place, pos);
+                if let Some(s) = bound.and_then(|i| self.constants[i]) {
+                    *value = Value::Str(s);
                     return;
                 }
-                self.chain_parts(text, &[], place, pos, 0)
+                // The binding found above, not looked up again.
+                self.chain_parts_bound(text, bound, &[], place, 0)
             }
             Some((base, rest)) => {
                 let segs: Vec<Seg> = rest.split('.').map(|p| Seg::Attr(p.to_string())).collect();
@@ -630,8 +652,25 @@ impl<'a> Env<'a> {
         if hops > MAX_HOPS {
             return None;
         }
+        let bound = self.binding(base, place, pos);
+        self.chain_parts_bound(base, bound, segs, place, hops)
+    }
+
+    /// `chain_parts` with the binding of `base` (`binding(base, place, pos)`)
+    /// already looked up.
+    fn chain_parts_bound(
+        &self,
+        base: &str,
+        bound: Option<usize>,
+        segs: &[Seg],
+        place: &Place,
+        hops: usize,
+    ) -> Option<Target> {
+        if hops > MAX_HOPS {
+            return None;
+        }
         let mut segs = segs;
-        let head: Target = if let Some(i) = self.binding(base, place, pos) {
+        let head: Target = if let Some(i) = bound {
             self.binding_type(i, hops)?
         } else if let Some(class) = place.function.and_then(|f| self.receiver_class(f, base)) {
             // Spelled only where it is used: most `self.x` chains find `x` assigned.
@@ -649,8 +688,8 @@ impl<'a> Env<'a> {
                             .rev()
                             .find_map(|&i| self.binding_type(i, hops))?
                     } else if self
-                        .fn_by_qualname
-                        .contains_key(format!("{}.{attr}", self.classes[class].qualname).as_str())
+                        .fn_by_parent
+                        .contains_key(&(self.classes[class].qualname.as_str(), attr.as_str()))
                     {
                         segs = &segs[1..];
                         Target {
