@@ -85,8 +85,13 @@ pub const MAX_CHAIN_SEGMENTS: usize = 32;
 
 /// Read a chain from an expression node, iteratively (chains can be long).
 pub fn chain(node: Node<'_>, src: &str) -> Chain {
+    chain_of_text(node, src, values::plain_chain_text(node, src))
+}
+
+/// `chain`, given what `plain_chain_text` says of the node.
+fn chain_of_text(node: Node<'_>, src: &str, plain: Option<&str>) -> Chain {
     // Most chains are names only: their text says it (see `plain_chain_text`).
-    if let Some(text) = values::plain_chain_text(node, src) {
+    if let Some(text) = plain {
         // `str::split` searches for the dot with `memchr`: slower on short names.
         let mut words = text.as_bytes().split(|b| *b == b'.').map(|w| {
             // The text is ASCII (checked), so every piece is a `str`.
@@ -181,13 +186,14 @@ pub enum RawReceiver {
 }
 
 /// The receiver of a callee `receiver.method`: the leading name chain, or
-/// the call whose result the chain starts from. Iterative.
-fn receiver(callee: Node<'_>, src: &str) -> RawReceiver {
+/// the call whose result the chain starts from. Iterative. `plain` is what
+/// `plain_chain_text` says of the callee (read once for chain and receiver).
+fn receiver(callee: Node<'_>, src: &str, plain: Option<&str>) -> RawReceiver {
     if kind(callee) != "attribute" {
         return RawReceiver::None;
     }
     // `a.b.c` as written: the receiver is the chain before its last name.
-    if let Some(object) = values::plain_chain_text(callee, src).and_then(|text| {
+    if let Some(object) = plain.and_then(|text| {
         let dot = text.as_bytes().iter().rposition(|b| *b == b'.')?;
         Some(&text[..dot])
     }) {
@@ -479,7 +485,7 @@ impl<'a> Raw<'a> {
             Kind::Error => self.error(root),
             Kind::MainGuard => self.main_guard(root),
             Kind::Return => self.return_statement(root),
-            Kind::Condition => self.condition(root, root.parent()),
+            Kind::Condition => self.condition(root, root.parent(), None),
         }
     }
 
@@ -488,9 +494,10 @@ impl<'a> Raw<'a> {
             Some(read) => read,
             None => values::arguments(args, self.src, self.index, &mut self.memo),
         };
+        let plain = values::plain_chain_text(callee, self.src);
         self.calls.push(RawCall {
-            chain: chain(callee, self.src),
-            receiver: receiver(callee, self.src),
+            chain: chain_of_text(callee, self.src, plain),
+            receiver: receiver(callee, self.src, plain),
             args,
             span: self.span(root),
             callee_end: callee.end_byte() as u32,
@@ -808,13 +815,20 @@ impl<'a> Raw<'a> {
     /// the node's parent, which the walk has on its ancestor stack
     /// (`Node::parent` searches down from the root: ~6,000 instructions an
     /// `if` clause on the synthetic corpus); only an `if` clause uses it.
-    pub fn condition<'t>(&mut self, node: Node<'t>, parent: Option<Node<'t>>) {
+    /// `position` is where the walk is among the parent's named children
+    /// (the index after `node`, and the count), when it steps by index: an
+    /// `elif` clause's later siblings are read from there
+    /// (`Node::next_named_sibling` searches down from the root as well).
+    pub fn condition<'t>(
+        &mut self,
+        node: Node<'t>,
+        parent: Option<Node<'t>>,
+        position: Option<(u32, u32)>,
+    ) {
         let (test, then, orelse) = match kind(node) {
             "if_statement" => {
-                let mut c = node.walk();
-                let alternatives: Vec<Node<'_>> =
-                    values::children_by_field(&node, FIELD.alternative, &mut c).collect();
-                let orelse = match (alternatives.first(), alternatives.last()) {
+                let (first, last) = alternatives(node);
+                let orelse = match (first, last) {
                     (Some(a), Some(b)) => Some(self.index.span(a.start_byte(), b.end_byte())),
                     _ => None,
                 };
@@ -828,7 +842,21 @@ impl<'a> Raw<'a> {
                 // The clauses after this one run when its test fails.
                 let mut first = None;
                 let mut last = None;
-                let mut next = node.next_named_sibling();
+                let later = position.zip(parent);
+                let mut index = later.map_or(0, |((after, _), _)| after);
+                let mut following = |n: Node<'t>| match later {
+                    Some(((_, count), parent)) => {
+                        let next = (index < count).then(|| parent.named_child(index)).flatten();
+                        index += 1;
+                        debug_assert_eq!(
+                            next.map(|x| x.id()),
+                            n.next_named_sibling().map(|x| x.id())
+                        );
+                        next
+                    }
+                    None => n.next_named_sibling(),
+                };
+                let mut next = following(node);
                 let mut steps = 0;
                 while let Some(n) = next {
                     steps += 1;
@@ -839,7 +867,7 @@ impl<'a> Raw<'a> {
                         first = first.or(Some(n));
                         last = Some(n);
                     }
-                    next = n.next_named_sibling();
+                    next = following(n);
                 }
                 let orelse = first
                     .zip(last)
@@ -1087,6 +1115,40 @@ impl<'a> Raw<'a> {
     }
 }
 
+/// The first and last `alternative` of an `if` statement (its `elif` and
+/// `else` clauses). Without an ERROR or MISSING node inside, the grammar
+/// puts every `elif` and `else` clause there and nothing else: they are
+/// found by kind among the named children, read by index, instead of with
+/// a cursor over all children and their fields.
+fn alternatives<'t>(node: Node<'t>) -> (Option<Node<'t>>, Option<Node<'t>>) {
+    let by_field = || {
+        let mut c = node.walk();
+        let all: Vec<Node<'t>> =
+            values::children_by_field(&node, FIELD.alternative, &mut c).collect();
+        (all.first().copied(), all.last().copied())
+    };
+    if node.has_error() {
+        return by_field();
+    }
+    let (mut first, mut last) = (None, None);
+    for n in values::named_children(node) {
+        if matches!(kind(n), "elif_clause" | "else_clause") {
+            first = first.or(Some(n));
+            last = Some(n);
+        }
+    }
+    debug_assert_eq!(
+        (first.map(|n| n.id()), last.map(|n| n.id())),
+        {
+            let (a, b) = by_field();
+            (a.map(|n| n.id()), b.map(|n| n.id()))
+        },
+        "{}",
+        node.to_sexp()
+    );
+    (first, last)
+}
+
 /// `elif` clauses looked past when finding what runs after a failed test.
 const MAX_CLAUSES: usize = 256;
 /// Names kept per condition, and nodes looked at to find them.
@@ -1140,17 +1202,30 @@ fn condition_names(test: Node<'_>, src: &str) -> Vec<String> {
 }
 
 fn dotted(node: Node<'_>, src: &str) -> String {
-    node_text(node, src)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect()
+    let text = node_text(node, src);
+    // Most module paths are written without white space: copied whole.
+    if text.is_ascii()
+        && !text
+            .bytes()
+            .any(|b| b.is_ascii_whitespace() || b == b'\x0b')
+    {
+        return text.to_string();
+    }
+    text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 fn join(base: &str, name: &str) -> String {
     match (base.is_empty(), name.is_empty()) {
         (true, _) => name.to_string(),
         (_, true) => base.to_string(),
-        _ => format!("{base}.{name}"),
+        _ => {
+            // Sized once (`format!` grows its string as it writes).
+            let mut out = String::with_capacity(base.len() + 1 + name.len());
+            out.push_str(base);
+            out.push('.');
+            out.push_str(name);
+            out
+        }
     }
 }
 

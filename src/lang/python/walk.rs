@@ -313,6 +313,15 @@ impl<'t> Children<'t> {
         Some((child, field))
     }
 
+    /// The index after the child last stepped onto, and the count, when
+    /// the children are stepped through by index.
+    fn position(&self) -> Option<(u32, u32)> {
+        match self.steps {
+            Steps::Indexed(next, count) => Some((next, count)),
+            Steps::Cursor(..) => None,
+        }
+    }
+
     /// The child in `field`, which a pattern's root puts first: known from
     /// the order in a clean subtree, else looked up.
     fn first_field(&self, field: u16) -> Option<Node<'t>> {
@@ -512,7 +521,11 @@ fn visit<'t>(
             || kind == ids.conditional_expression
             || kind == ids.if_clause
         {
-            raw.condition(node, stack.last().map(|p| p.node));
+            raw.condition(
+                node,
+                stack.last().map(|p| p.node),
+                siblings.and_then(Children::position),
+            );
         }
     }
     let Some(parent) = stack.last() else { return };
@@ -687,5 +700,32 @@ for i, (j, k) in m.items():\n        pass\n\
             serde_json::to_string_pretty(&query).unwrap()
         );
         assert!(walk.0.calls.len() >= 4 && walk.0.assignments.len() >= 5);
+    }
+
+    /// An `elif` clause's later clauses come from the walk's place among
+    /// the `if` statement's children, an `if` statement's alternatives from
+    /// its named children by kind: the same conditions as the query's, with
+    /// comments between the clauses, nested and long chains of clauses, and
+    /// an `if` with an error inside (which keeps the field look-up).
+    #[test]
+    fn conditions_from_the_walks_place_keep_the_query_facts() {
+        let mut src = String::from(
+            "if a:\n    x = 1\n# between\nelif b:\n    if c:\n        pass\n    else:\n        y = 2\n\
+elif d:  # trailing\n    pass\nelse:\n    z = 3\nif e:\n    pass\nelif f:\n    pass\n",
+        );
+        // More clauses than the walk reads by index (a cursor then).
+        src.push_str("if j:\n    pass\n");
+        for k in 0..14 {
+            src.push_str(&format!("elif k == {k}:\n    pass\n"));
+        }
+        src.push_str("else:\n    pass\nif g:\n    h(\nelif i:\n    pass\n");
+        let walk = super::super::extract("m.py", &src, &[]);
+        let query = super::super::extract_with_query("m.py", &src, &[]);
+        assert_eq!(
+            serde_json::to_string_pretty(&walk).unwrap(),
+            serde_json::to_string_pretty(&query).unwrap()
+        );
+        let with_orelse = walk.0.conditions.iter().filter(|c| c.orelse.is_some());
+        assert!(with_orelse.count() >= 18, "{}", walk.0.conditions.len());
     }
 }
