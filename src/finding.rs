@@ -408,6 +408,8 @@ pub struct Stats {
     pub runtime: RuntimeStats,
     /// The environment settings read from configuration files.
     pub env: EnvStats,
+    /// The allocator's heap after each phase, and its sampled peak.
+    pub memory: crate::memory::MemoryStats,
 }
 
 /// Environment settings from configuration files, for `--stats`.
