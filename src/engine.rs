@@ -19,6 +19,7 @@ use crate::config::Settings;
 use crate::facts::FileFacts;
 use crate::finding::{Level, Notification, ResultCache};
 use crate::lang;
+use crate::memory::Phase;
 use crate::rules::{self, Context, Rule};
 use crate::source;
 use crate::suppress;
@@ -446,9 +447,11 @@ fn index(
 ) -> (Project, Vec<Notification>, Stats) {
     stats.files = facts.len();
     stats.lines = facts.iter().map(|f| f.line_count as u64).sum();
+    stats.memory.end(Phase::Parse);
     let t = Instant::now();
     let project = Project::new(facts);
     stats.index = t.elapsed();
+    stats.memory.end(Phase::Index);
     notifications.sort();
     (project, notifications, stats)
 }
@@ -485,13 +488,16 @@ pub fn scan_cached(
             })
             .ok()
     });
-    Ok(match cache {
+    let sampler = crate::memory::Sampler::start();
+    let mut result = match cache {
         Some(cache) => scan_with_cache(paths, settings, &catalog, &cache),
         None => {
             let (project, notifications, stats) = load(paths, settings, &catalog);
             analyse(project, notifications, stats, settings, &catalog)
         }
-    })
+    };
+    result.stats.memory.peak = sampler.and_then(crate::memory::Sampler::stop);
+    Ok(result)
 }
 
 /// A scan with the caches. Every file is read and hashed (in parallel,
@@ -776,6 +782,7 @@ fn analyse(
     let t = Instant::now();
     let analysis = Analysis::run(&project, catalog);
     stats.index += t.elapsed();
+    stats.memory.end(Phase::Analysis);
 
     let t = Instant::now();
     let enabled = enabled_rules(settings);
@@ -787,6 +794,7 @@ fn analyse(
     };
     let mut findings = rules::run(&enabled, &cx);
     stats.rules = t.elapsed();
+    stats.memory.end(Phase::Rules);
     stats.taint = analysis.dataflow.stats();
     stats.plugins = analysis.plugins.clone();
     stats.inferred = analysis.inferred;
@@ -818,6 +826,7 @@ fn analyse(
     // order whatever the thread count.
     findings.par_sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     stats.filter = t.elapsed();
+    stats.memory.end(Phase::Filter);
 
     // Freeing every file's facts (millions of small allocations) takes a
     // noticeable share of a warm run, and nothing after this reads them.

@@ -18,6 +18,7 @@ pub mod git_index;
 pub mod implicit_label;
 pub mod interned;
 pub mod lang;
+pub mod memory;
 pub mod qname;
 pub mod regulations;
 pub mod report;

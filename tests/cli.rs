@@ -179,6 +179,50 @@ fn stats_go_to_stderr() {
         "stderr: {err}"
     );
     serde_json::from_slice::<serde_json::Value>(&o.stdout).expect("stdout is still pure JSON");
+    // The allocator's heap after every phase, and its sampled peak (with
+    // the cache off: a result served from the cache runs no phase).
+    let o = run(
+        &["check", "demo", "--stats", "--no-cache", "--format", "json"],
+        &repo(),
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    if cfg!(all(unix, not(target_env = "musl"))) {
+        for phase in ["parse+extract", "index", "analysis", "rules", "filter"] {
+            assert!(
+                err.contains(&format!("heap after {phase} ")),
+                "no heap after {phase}: {err}"
+            );
+        }
+        assert!(err.contains("heap peak"), "stderr: {err}");
+    }
+}
+
+#[test]
+fn debug_memory_counts_the_facts_by_field() {
+    let o = run(&["debug", "memory", "demo"], &repo());
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    let mib = |field: &str| -> f64 {
+        let line = out
+            .lines()
+            .find(|l| l.starts_with(field))
+            .unwrap_or_else(|| panic!("no line {field}: {out}"));
+        line.split_whitespace().last().unwrap().parse().unwrap()
+    };
+    if cfg!(all(unix, not(target_env = "musl"))) {
+        // The fields add up to the whole, interned strings included.
+        assert!(mib("facts, all fields") > 0.0, "{out}");
+        assert!(
+            mib("facts, all fields") >= mib("calls") + mib("assignments") + mib("interned"),
+            "{out}"
+        );
+    }
+    assert!(out.contains("properties"), "{out}");
 }
 
 #[test]

@@ -204,6 +204,7 @@ fn run_checked(args: CheckArgs) -> Result<ExitCode, ExitCode> {
     // Kept for the reports: they render on the threads `--jobs` allows
     // (outside a pool they would run on one).
     let pool = worker_pool(&settings)?;
+    crate::memory::sample_peaks(args.stats);
     let mut result = if nested.is_empty() {
         scan_in(&pool, &scan_paths, &settings, cache_dir.as_deref())?
     } else {
@@ -591,6 +592,23 @@ fn print_stats(s: &engine::Stats) {
         eprintln!(
             "  facts cache: {} hits, {} parsed",
             s.cache_hits, s.cache_misses
+        );
+    }
+    let mb = |b: u64| b as f64 / (1u64 << 20) as f64;
+    for (phase, h) in &s.memory.after {
+        eprintln!(
+            "  heap after {:<14} {:>8.1} MiB allocated, {:>8.1} MiB resident",
+            phase.name(),
+            mb(h.allocated),
+            mb(h.resident)
+        );
+    }
+    if let Some((phase, h)) = s.memory.peak {
+        eprintln!(
+            "  heap peak (every 10 ms) {:>8.1} MiB allocated, {:>8.1} MiB resident, in {}",
+            mb(h.allocated),
+            mb(h.resident),
+            phase.name()
         );
     }
 }

@@ -152,6 +152,82 @@ pub fn hops(
     print_json(&hops)
 }
 
+/// `synthlint debug memory PATH...`: the heap the facts take, by field,
+/// then what the index and the analyses add. Figures come from jemalloc;
+/// elsewhere they read 0.
+pub fn memory(
+    paths: Vec<std::path::PathBuf>,
+    config: Option<std::path::PathBuf>,
+    root: Option<std::path::PathBuf>,
+) -> ExitCode {
+    use crate::memory::{facts_by_field, heap};
+    let start = heap().unwrap_or_default();
+    let (project, catalog) = match load(paths, config, root) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let loaded = heap().unwrap_or_default();
+    let mib = |b: u64| b as f64 / (1u64 << 20) as f64;
+    let title = format!("facts of {} files", project.files.len());
+    println!("{title:<48} {:>10} {:>10}", "items", "MiB");
+    let fields = facts_by_field(&project.files);
+    for f in &fields {
+        println!("{:<48} {:>10} {:>10.3}", f.field, f.items, mib(f.bytes));
+    }
+    let facts: u64 = fields
+        .iter()
+        .filter(|f| !f.field.starts_with(' '))
+        .map(|f| f.bytes)
+        .sum();
+    println!(
+        "{:<48} {:>10} {:>10.3}",
+        "facts, all fields",
+        "",
+        mib(facts)
+    );
+    let held = loaded.allocated.saturating_sub(start.allocated);
+    println!(
+        "{:<48} {:>10} {:>10.3}",
+        "index and the rest of the project (held - facts)",
+        "",
+        mib(held.saturating_sub(facts))
+    );
+    let analysis = crate::analysis::results::Analysis::run(&project, &catalog);
+    let after = heap().unwrap_or_default();
+    println!(
+        "{:<48} {:>10} {:>10.3}",
+        "analysis (call graph, sites, entry points...)",
+        "",
+        mib(after.allocated.saturating_sub(loaded.allocated))
+    );
+    println!(
+        "{:<48} {:>10} {:>10.3}",
+        "heap allocated / resident now",
+        mib(after.allocated) as u64,
+        mib(after.resident)
+    );
+    let rules = crate::rules::all();
+    let cx = crate::rules::Context {
+        project: &project,
+        catalog: &catalog,
+        analysis: &analysis,
+        shared: Default::default(),
+    };
+    let findings = crate::rules::run(&rules, &cx);
+    let ran = heap().unwrap_or_default();
+    println!(
+        "{:<48} {:>10} {:>10.3}",
+        "after every rule (findings and what rules keep)",
+        "",
+        mib(ran.allocated.saturating_sub(after.allocated))
+    );
+    for f in crate::memory::findings_by_field(&findings) {
+        println!("{:<48} {:>10} {:>10.3}", f.field, f.items, mib(f.bytes));
+    }
+    drop(analysis);
+    ExitCode::SUCCESS
+}
+
 fn print_json<T: serde::Serialize>(value: &T) -> ExitCode {
     match serde_json::to_string_pretty(value) {
         Ok(s) => match super::output::print_or_exit(&(s + "\n")) {

@@ -229,6 +229,18 @@ pub enum DebugCommand {
         #[arg(long)]
         root: Option<PathBuf>,
     },
+    /// Print what the facts of the scanned files take on the heap, by field,
+    /// and what the analyses after the index add (see docs/performance.md).
+    Memory {
+        /// Files or directories to scan (default: the current directory).
+        paths: Vec<PathBuf>,
+        /// Use this config file instead of searching for synthlint.toml / pyproject.toml.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Directory that paths and module names are relative to (default: the repository root).
+        #[arg(long)]
+        root: Option<PathBuf>,
+    },
     /// Walk and parse only (no facts, no rules): the baseline for benchmarks.
     Parse {
         paths: Vec<PathBuf>,
@@ -378,5 +390,10 @@ fn run(cli: Cli) -> ExitCode {
             config,
             root,
         }) => debug::hops(paths, config, root),
+        Command::Debug(DebugCommand::Memory {
+            paths,
+            config,
+            root,
+        }) => debug::memory(paths, config, root),
     }
 }
