@@ -142,3 +142,50 @@ fn a_shown_notice_in_the_last_file_quiets_the_service_rules() {
         }
     }
 }
+
+/// LOG002's log thresholds are read file by file on the pool and taken in
+/// file order: of twenty files that raise the root logger's level, the
+/// first to set the highest one is named, for any thread count.
+#[test]
+fn log_thresholds_name_the_first_highest_setter_for_any_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    common::write(
+        dir.path(),
+        "app.py",
+        "import logging\n\nfrom fastapi import FastAPI\nfrom openai import OpenAI\n\n\
+         app = FastAPI()\nclient = OpenAI()\n\n\n\
+         @app.post(\"/ask\")\ndef ask(q: str):\n    logging.info(\"q=%s\", q)\n    \
+         return client.chat.completions.create(model=\"m\", messages=[{\"role\": \"user\", \"content\": q}])\n",
+    );
+    for i in 0..40 {
+        common::write(
+            dir.path(),
+            &format!("lib/mod{i:02}.py"),
+            &format!("def helper{i}(x):\n    return x + {i}\n"),
+        );
+    }
+    for i in 0..20 {
+        let level = if i == 7 || i == 15 {
+            "ERROR"
+        } else {
+            "WARNING"
+        };
+        common::write(
+            dir.path(),
+            &format!("setup/lvl{i:02}.py"),
+            &format!("import logging\n\nlogging.getLogger().setLevel(logging.{level})\n"),
+        );
+    }
+    let one = json_report(dir.path(), "1");
+    assert!(
+        one.contains("(setup/lvl07.py:3) sets the threshold above it"),
+        "{one}"
+    );
+    for jobs in ["2", "3", "8"] {
+        assert_eq!(
+            one,
+            json_report(dir.path(), jobs),
+            "--jobs 1 and {jobs} differ"
+        );
+    }
+}

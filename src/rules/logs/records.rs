@@ -481,6 +481,114 @@ fn opened_for_append(file: &FileFacts, j: usize, records: &Records) -> bool {
 /// `log` set in one file and imported in another is one logger), loguru's
 /// sinks (`logger.add(sink, level=...)`, once its default sink is removed),
 /// and Python's default when nothing in the project configures logging.
+/// What one file says about log levels, for [`Thresholds::find`].
+struct FileLevels {
+    /// Some call configures logging (the root logger's default is gone).
+    configures: bool,
+    /// `loguru.logger.remove()` is called (its default sink is gone).
+    loguru_removed: bool,
+    /// Level settings, in call order.
+    settings: Vec<Setting>,
+}
+
+/// A call that sets a level.
+enum Setting {
+    /// A loguru sink added at that level.
+    Loguru(u32, Site),
+    /// The root logger's level.
+    Root(u32, Site),
+    /// The level of the logger with that key.
+    Named(String, u32, Site),
+}
+
+impl FileLevels {
+    fn read(cx: &Context<'_>, records: &Records, fi: usize) -> FileLevels {
+        let file = &cx.project.files[fi];
+        let mut out = FileLevels {
+            configures: false,
+            loguru_removed: false,
+            settings: Vec::new(),
+        };
+        if file.language != crate::facts::Language::Python {
+            return out;
+        }
+        for (ci, call) in file.calls.iter().enumerate() {
+            let resolved = call.resolved.as_name();
+            if records.data.default_threshold.is_some()
+                && !out.configures
+                && (resolved.is_some_and(|r| records.configures_logging(file.language, r))
+                    || call.args.iter().any(|a| {
+                        a.keyword.is_some_and(|k| {
+                            records
+                                .data
+                                .log_config_keywords
+                                .iter()
+                                .any(|w| w == k.as_str())
+                        })
+                    }))
+            {
+                out.configures = true;
+            }
+            if resolved == Some("loguru.logger.remove") {
+                out.loguru_removed = true;
+            }
+            if !records.may_set_level(call.method()) {
+                continue;
+            }
+            let setter = resolved.and_then(|r| records.level_setter(file.language, r));
+            let site = Site { file: fi, call: ci };
+            match setter {
+                Some(s) if resolved.is_some_and(|r| r.starts_with("loguru.")) => {
+                    let level = call
+                        .arg(s.level.position, s.level.keyword.as_deref())
+                        .map_or(Some(0), |a| level_of(&a.value, records));
+                    if let Some(level) = level {
+                        out.settings.push(Setting::Loguru(level, site));
+                    }
+                }
+                Some(s) => {
+                    let Some(level) = call
+                        .arg(s.level.position, s.level.keyword.as_deref())
+                        .and_then(|a| level_of(&a.value, records))
+                    else {
+                        continue;
+                    };
+                    // `logging.getLogger("httpx").setLevel(...)` quiets
+                    // one library's logger, not the project's; a logger
+                    // held in a name is that name's.
+                    let holder = match call.receiver {
+                        _ if call.method() != "setLevel" => None,
+                        Receiver::Call(j) if !file.calls[j as usize].args.is_empty() => {
+                            continue;
+                        }
+                        Receiver::Name(n) if n.as_str() != "logging.root" => Some(n),
+                        _ => None,
+                    };
+                    out.settings.push(match holder {
+                        Some(n) => Setting::Named(logger_key(file, fi, call, &n), level, site),
+                        None => Setting::Root(level, site),
+                    });
+                }
+                None if call.method() == "setLevel" => {
+                    let (Receiver::Name(n), Some(a)) = (call.receiver, call.arg(Some(0), None))
+                    else {
+                        continue;
+                    };
+                    if let Some(level) = level_of(&a.value, records) {
+                        out.settings.push(Setting::Named(
+                            logger_key(file, fi, call, &n),
+                            level,
+                            site,
+                        ));
+                    }
+                }
+                None => {}
+            }
+        }
+        out
+    }
+}
+
 struct Thresholds {
     root: Option<(u32, Site)>,
     named: BTreeMap<String, (u32, Site)>,
@@ -497,94 +605,38 @@ impl Thresholds {
             loguru: None,
             unconfigured: records.data.default_threshold,
         };
+        // Each file's level settings are read apart, on every thread, then
+        // taken in file order, as one pass over the project would.
+        let files = crate::analysis::map_indices(cx.project.files.len(), |fi| {
+            FileLevels::read(cx, records, fi)
+        });
         let mut loguru_removed = false;
         let mut loguru: Option<(u32, Site)> = None;
-        for (fi, file) in cx.project.files.iter().enumerate() {
-            if file.language != crate::facts::Language::Python {
-                continue;
+        for file in files {
+            if file.configures {
+                t.unconfigured = None;
             }
-            for (ci, call) in file.calls.iter().enumerate() {
-                let resolved = call.resolved.as_name();
-                if t.unconfigured.is_some()
-                    && (resolved.is_some_and(|r| records.configures_logging(file.language, r))
-                        || call.args.iter().any(|a| {
-                            a.keyword.is_some_and(|k| {
-                                records
-                                    .data
-                                    .log_config_keywords
-                                    .iter()
-                                    .any(|w| w == k.as_str())
-                            })
-                        }))
-                {
-                    t.unconfigured = None;
-                }
-                if resolved == Some("loguru.logger.remove") {
-                    loguru_removed = true;
-                }
-                if !records.may_set_level(call.method()) {
-                    continue;
-                }
-                let setter = resolved.and_then(|r| records.level_setter(file.language, r));
-                let site = Site { file: fi, call: ci };
-                let highest = |e: &mut (u32, Site), level: u32| {
-                    if level > e.0 {
-                        *e = (level, site);
-                    }
-                };
-                match setter {
+            loguru_removed |= file.loguru_removed;
+            for setting in file.settings {
+                match setting {
                     // A loguru sink takes what is at or above its level
                     // (all of it when none is given): the lowest sink decides.
-                    Some(s) if resolved.is_some_and(|r| r.starts_with("loguru.")) => {
-                        let level = call
-                            .arg(s.level.position, s.level.keyword.as_deref())
-                            .map_or(Some(0), |a| level_of(&a.value, records));
-                        if let Some(level) = level
-                            && loguru.is_none_or(|(l, _)| level < l)
-                        {
+                    Setting::Loguru(level, site) => {
+                        if loguru.is_none_or(|(l, _)| level < l) {
                             loguru = Some((level, site));
                         }
                     }
-                    Some(s) => {
-                        let Some(level) = call
-                            .arg(s.level.position, s.level.keyword.as_deref())
-                            .and_then(|a| level_of(&a.value, records))
-                        else {
-                            continue;
-                        };
-                        // `logging.getLogger("httpx").setLevel(...)` quiets
-                        // one library's logger, not the project's; a logger
-                        // held in a name is that name's.
-                        let holder = match call.receiver {
-                            _ if call.method() != "setLevel" => None,
-                            Receiver::Call(j) if !file.calls[j as usize].args.is_empty() => {
-                                continue;
-                            }
-                            Receiver::Name(n) if n.as_str() != "logging.root" => Some(n),
-                            _ => None,
-                        };
-                        match holder {
-                            Some(n) => {
-                                let key = logger_key(file, fi, call, &n);
-                                highest(t.named.entry(key).or_insert((level, site)), level);
-                            }
-                            None if t.root.is_none_or(|(l, _)| level > l) => {
-                                t.root = Some((level, site));
-                            }
-                            None => {}
+                    Setting::Root(level, site) => {
+                        if t.root.is_none_or(|(l, _)| level > l) {
+                            t.root = Some((level, site));
                         }
                     }
-                    None if call.method() == "setLevel" => {
-                        let (Receiver::Name(n), Some(a)) = (call.receiver, call.arg(Some(0), None))
-                        else {
-                            continue;
-                        };
-                        if let Some(level) = level_of(&a.value, records) {
-                            let key = logger_key(file, fi, call, &n);
-                            highest(t.named.entry(key).or_insert((level, site)), level);
+                    Setting::Named(key, level, site) => {
+                        let e = t.named.entry(key).or_insert((level, site));
+                        if level > e.0 {
+                            *e = (level, site);
                         }
                     }
-                    None => {}
                 }
             }
         }
