@@ -313,76 +313,50 @@ pub fn facts_by_field(files: &[crate::facts::FileFacts]) -> Vec<FieldBytes> {
 
 /// The heap the findings take, by part, for `synthlint debug memory`.
 pub fn findings_by_field(findings: &[crate::finding::Finding]) -> Vec<FieldBytes> {
-    let mut out = Vec::new();
-    let mut add = |field: &'static str, items: usize, bytes: u64| {
-        out.push(FieldBytes {
-            field,
-            items,
-            bytes,
-        })
-    };
+    use crate::finding::Finding;
+    // The heap of one part of every finding, copied out.
+    fn part<U>(findings: &[Finding], get: impl Fn(&Finding) -> U) -> u64 {
+        heap_of(|| findings.iter().map(get).collect::<Vec<_>>())
+    }
     let n = findings.len();
-    add(
-        "findings (the struct)",
-        n,
-        std::mem::size_of_val(findings) as u64,
-    );
-    add(
-        "  messages",
-        n,
-        heap_of(|| {
-            findings
-                .iter()
-                .map(|f| f.message.clone())
-                .collect::<Vec<_>>()
-        }),
-    );
-    add(
-        "  locations' paths",
-        n,
-        heap_of(|| {
-            findings
-                .iter()
-                .map(|f| f.location.path.clone())
-                .collect::<Vec<_>>()
-        }),
-    );
-    add(
-        "  symbols",
-        findings.iter().filter(|f| f.symbol.is_some()).count(),
-        heap_of(|| {
-            findings
-                .iter()
-                .map(|f| f.symbol.clone())
-                .collect::<Vec<_>>()
-        }),
-    );
-    add(
-        "  related locations",
-        findings.iter().map(|f| f.related.len()).sum(),
-        heap_of(|| {
-            findings
-                .iter()
-                .map(|f| f.related.clone())
-                .collect::<Vec<_>>()
-        }),
-    );
-    add(
-        "  flow steps",
-        findings.iter().map(|f| f.flow.len()).sum(),
-        heap_of(|| findings.iter().map(|f| f.flow.clone()).collect::<Vec<_>>()),
-    );
-    add(
-        "  properties (BTreeMap<String, JSON value>)",
-        findings.iter().map(|f| f.properties.len()).sum(),
-        heap_of(|| {
-            findings
-                .iter()
-                .map(|f| f.properties.clone())
-                .collect::<Vec<_>>()
-        }),
-    );
-    out
+    let line = |field: &'static str, items: usize, bytes: u64| FieldBytes {
+        field,
+        items,
+        bytes,
+    };
+    vec![
+        line(
+            "findings (the struct)",
+            n,
+            std::mem::size_of_val(findings) as u64,
+        ),
+        line("  messages", n, part(findings, |f| f.message.clone())),
+        line(
+            "  locations' paths",
+            n,
+            part(findings, |f| f.location.path.clone()),
+        ),
+        line(
+            "  symbols",
+            findings.iter().filter(|f| f.symbol.is_some()).count(),
+            part(findings, |f| f.symbol.clone()),
+        ),
+        line(
+            "  related locations",
+            findings.iter().map(|f| f.related.len()).sum(),
+            part(findings, |f| f.related.clone()),
+        ),
+        line(
+            "  flow steps",
+            findings.iter().map(|f| f.flow.len()).sum(),
+            part(findings, |f| f.flow.clone()),
+        ),
+        line(
+            "  properties (BTreeMap<String, JSON value>)",
+            findings.iter().map(|f| f.properties.len()).sum(),
+            part(findings, |f| f.properties.clone()),
+        ),
+    ]
 }
 
 #[cfg(test)]
