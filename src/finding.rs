@@ -174,42 +174,6 @@ pub fn shown_steps(len: usize, max: usize) -> (Range<usize>, Range<usize>) {
 }
 
 impl Finding {
-    /// Give back the spare capacity of what the finding holds (messages
-    /// grown by `format!`, locations pushed one by one): every finding stays
-    /// in memory until the report is written, and at 50k files they are
-    /// ~15% of the peak heap (docs/performance.md, mem22).
-    pub fn shrink(&mut self) {
-        fn location(l: &mut Location) {
-            l.path.shrink_to_fit();
-        }
-        fn related(list: &mut Vec<Related>) {
-            list.shrink_to_fit();
-            for r in list {
-                location(&mut r.location);
-                r.message.shrink_to_fit();
-            }
-        }
-        fn value(v: &mut serde_json::Value) {
-            match v {
-                serde_json::Value::String(s) => s.shrink_to_fit(),
-                serde_json::Value::Array(items) => {
-                    items.shrink_to_fit();
-                    items.iter_mut().for_each(value);
-                }
-                serde_json::Value::Object(map) => map.values_mut().for_each(value),
-                _ => {}
-            }
-        }
-        self.message.shrink_to_fit();
-        location(&mut self.location);
-        if let Some(symbol) = &mut self.symbol {
-            symbol.shrink_to_fit();
-        }
-        related(&mut self.related);
-        related(&mut self.flow);
-        self.properties.values_mut().for_each(value);
-    }
-
     /// Bound what one finding carries: a long code flow keeps its first and
     /// last steps around a marker that says how many were left out, and a
     /// long list of related locations its first ones.

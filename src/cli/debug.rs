@@ -201,9 +201,9 @@ pub fn memory(
         mib(after.allocated.saturating_sub(loaded.allocated))
     );
     println!(
-        "{:<48} {:>10} {:>10.3}",
-        "heap allocated / resident now",
-        mib(after.allocated) as u64,
+        "{:<48} {:>10.3} {:>10.3}",
+        "heap now: allocated, resident (MiB)",
+        mib(after.allocated),
         mib(after.resident)
     );
     let rules = crate::rules::all();

@@ -226,7 +226,6 @@ pub fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Finding> {
                 crate::cli::debug_panic("rule");
                 let mut out = Vec::new();
                 enabled[i].check(cx, &mut out);
-                out.iter_mut().for_each(Finding::shrink);
                 for (h, (held, readers)) in HELD.iter().enumerate() {
                     if readers.contains(&code(i)) && left[h].fetch_sub(1, Ordering::AcqRel) == 1 {
                         cx.release(*held);

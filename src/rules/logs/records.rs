@@ -475,12 +475,6 @@ fn opened_for_append(file: &FileFacts, j: usize, records: &Records) -> bool {
     c.positional().nth(position).is_some_and(is_append)
 }
 
-/// Where the project raises a logger's threshold: the root logger
-/// (`logging.basicConfig(level=...)`, `logging.getLogger().setLevel(...)`),
-/// named loggers by the object they are held in, project-wide (a module-level
-/// `log` set in one file and imported in another is one logger), loguru's
-/// sinks (`logger.add(sink, level=...)`, once its default sink is removed),
-/// and Python's default when nothing in the project configures logging.
 /// What one file says about log levels, for [`Thresholds::find`].
 struct FileLevels {
     /// Some call configures logging (the root logger's default is gone).
@@ -589,6 +583,12 @@ impl FileLevels {
     }
 }
 
+/// Where the project raises a logger's threshold: the root logger
+/// (`logging.basicConfig(level=...)`, `logging.getLogger().setLevel(...)`),
+/// named loggers by the object they are held in, project-wide (a module-level
+/// `log` set in one file and imported in another is one logger), loguru's
+/// sinks (`logger.add(sink, level=...)`, once its default sink is removed),
+/// and Python's default when nothing in the project configures logging.
 struct Thresholds {
     root: Option<(u32, Site)>,
     named: BTreeMap<String, (u32, Site)>,
