@@ -150,11 +150,11 @@ pub fn apply(baseline: &BaselineFile, name: &str, result: &mut ScanResult) -> us
             .reason
             .clone()
             .unwrap_or_else(|| format!("in the baseline {name}"));
-        f.suppression = Some(Suppression::new(
+        f.suppression = Some(Box::new(Suppression::new(
             SuppressionKind::Baseline,
             justification,
             None,
-        ));
+        )));
     }
     let mut stale = 0;
     for e in open.values().flatten() {

@@ -352,7 +352,7 @@ pub fn findings_by_field(findings: &[crate::finding::Finding]) -> Vec<FieldBytes
             part(findings, |f| f.flow.clone()),
         ),
         line(
-            "  properties (BTreeMap<String, JSON value>)",
+            "  properties (static keys, JSON values)",
             findings.iter().map(|f| f.properties.len()).sum(),
             part(findings, |f| f.properties.clone()),
         ),

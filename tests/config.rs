@@ -750,11 +750,11 @@ fn fail_on_decides_the_exit_code() {
         finding("MOD001", "b.py", Level::Warning),
     ]);
     let mut suppressed = finding("MOD001", "b.py", Level::Error);
-    suppressed.suppression = Some(synthlint::finding::Suppression {
+    suppressed.suppression = Some(Box::new(synthlint::finding::Suppression {
         kind: "config".into(),
         justification: "test".into(),
         location: None,
-    });
+    }));
     let only_suppressed = result_with(vec![suppressed]);
     let clean = result_with(Vec::new());
 

@@ -134,7 +134,7 @@ fn scan(root: &Path, prefix: &str) -> ScanResult {
         loc("app/api.py", &api, "answer(body.prompt)"),
     );
     inline.symbol = Some("app.api.chat".into());
-    inline.suppression = Some(Suppression {
+    inline.suppression = Some(Box::new(Suppression {
         kind: "inline".into(),
         justification: "internal evaluation endpoint".into(),
         location: Some(loc(
@@ -142,7 +142,7 @@ fn scan(root: &Path, prefix: &str) -> ScanResult {
             &api,
             "# synthlint: ignore[GEN001] internal evaluation endpoint",
         )),
-    });
+    }));
 
     let mut configured = Finding::new(
         "GEN001",
@@ -150,11 +150,11 @@ fn scan(root: &Path, prefix: &str) -> ScanResult {
         "image generation call `pipe`".into(),
         loc("app/标识 demo.py", &label, "pipe(prompt)"),
     );
-    configured.suppression = Some(Suppression {
+    configured.suppression = Some(Box::new(Suppression {
         kind: "config".into(),
         justification: "per-path-ignores: demos are never deployed".into(),
         location: None,
-    });
+    }));
 
     let notifications = vec![
         Notification {

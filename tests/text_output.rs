@@ -122,11 +122,11 @@ fn sample(root: &Path) -> ScanResult {
         "image generation endpoint",
         loc("app/api.py", API_PY, "def create", 0),
     );
-    hidden.suppression = Some(Suppression {
+    hidden.suppression = Some(Box::new(Suppression {
         kind: "inline".into(),
         justification: String::new(),
         location: Some(loc("app/api.py", API_PY, "# 生成图片", 0)),
-    });
+    }));
     let unused = finding(
         "SYN002",
         Level::Warning,
@@ -235,11 +235,11 @@ fn summaries() {
     let mut a = finding("GEN001", Level::Note, "m", loc("a.py", "x = 1\n", "x", 0));
     let mut b = a.clone();
     for f in [&mut a, &mut b] {
-        f.suppression = Some(Suppression {
+        f.suppression = Some(Box::new(Suppression {
             kind: "inline".into(),
             justification: "why".into(),
             location: None,
-        });
+        }));
     }
     assert_eq!(
         render(&result(root, vec![a.clone(), b], vec![], 12), false),

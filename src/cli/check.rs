@@ -275,11 +275,11 @@ fn run_checked(args: CheckArgs) -> Result<ExitCode, ExitCode> {
                 if crate::rules::meta_by_code(f.rule)
                     .is_some_and(|m| m.category != crate::rules::Category::Meta)
                 {
-                    f.suppression = Some(crate::finding::Suppression::new(
+                    f.suppression = Some(Box::new(crate::finding::Suppression::new(
                         crate::finding::SuppressionKind::Inline,
                         reason.trim().to_owned(),
                         None,
-                    ));
+                    )));
                 }
             }
         }

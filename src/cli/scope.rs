@@ -105,11 +105,11 @@ pub fn apply_diff_base(
         let fp = cache.synthlint(f);
         if let Some(n) = base_counts.get_mut(&fp).filter(|n| **n > 0) {
             *n -= 1;
-            f.suppression = Some(Suppression::new(
+            f.suppression = Some(Box::new(Suppression::new(
                 SuppressionKind::DiffBase,
                 format!("also found at {reference} ({short})"),
                 None,
-            ));
+            )));
         }
     }
     Ok(note)

@@ -186,12 +186,7 @@ fn records(root: &std::path::Path, findings: &[&Finding]) -> Vec<JsonFinding> {
                 articles: meta.map_or_else(Vec::new, |m| m.articles.to_vec()),
                 related: f.related.iter().map(step).collect(),
                 flow: f.flow.iter().map(step).collect(),
-                properties: canonical(&Value::Object(
-                    f.properties
-                        .iter()
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect(),
-                )),
+                properties: canonical(&Value::Object(f.properties.to_json())),
                 suppression: f.suppression.as_ref().map(|s| JsonSuppression {
                     kind: s.kind.clone(),
                     justification: s.justification.clone(),
@@ -322,11 +317,11 @@ mod tests {
             "image generation call".into(),
             loc("app.py", 4, 12, 37),
         );
-        hidden.suppression = Some(Suppression {
+        hidden.suppression = Some(Box::new(Suppression {
             kind: "inline".into(),
             justification: "reviewed".into(),
             location: Some(loc("app.py", 3, 20, 40)),
-        });
+        }));
         ScanResult {
             root: root.to_path_buf(),
             findings: vec![hidden, active],

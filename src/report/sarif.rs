@@ -816,12 +816,7 @@ fn sarif_result(
             location: s.location.as_ref().map(|l| location(l, cols, None, None)),
         }]
     });
-    let properties = match canonical(&Value::Object(
-        f.properties
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
-    )) {
+    let properties = match canonical(&Value::Object(f.properties.to_json())) {
         Value::Object(m) => m,
         _ => unreachable!("canonical keeps objects"),
     };

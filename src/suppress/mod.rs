@@ -191,14 +191,14 @@ fn apply_file(
                 }
                 used = true;
                 if applies && f.suppression.is_none() {
-                    f.suppression = Some(Suppression {
+                    f.suppression = Some(Box::new(Suppression {
                         kind: "inline".into(),
                         justification: d.reason.clone(),
                         location: Some(Location {
                             path: path.to_string(),
                             span: d.comment,
                         }),
-                    });
+                    }));
                 }
             }
             if used {
