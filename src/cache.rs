@@ -1438,7 +1438,7 @@ mod tests {
             },
         );
         f.properties.insert(
-            "values".into(),
+            "values",
             serde_json::json!({"f": 1.5, "i": -3, "l": [1, "x", null, true]}),
         );
         ResultEntry {

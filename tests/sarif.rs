@@ -84,7 +84,7 @@ fn scan(root: &Path, prefix: &str) -> ScanResult {
         message: "pipeline class imported here".into(),
     });
     safety.properties.insert(
-        "switch".into(),
+        "switch",
         json!({"keyword": "safety_checker", "value": null}),
     );
 
@@ -122,10 +122,9 @@ fn scan(root: &Path, prefix: &str) -> ScanResult {
         location: loc("app/api.py", &api, "@app.post(\"/chat\")"),
         message: "public route".into(),
     });
-    chat.properties.insert("provider".into(), json!("openai"));
-    chat.properties
-        .insert("contentTypes".into(), json!(["text"]));
-    chat.properties.insert("model".into(), json!("gpt-4o"));
+    chat.properties.insert("provider", json!("openai"));
+    chat.properties.insert("contentTypes", json!(["text"]));
+    chat.properties.insert("model", json!("gpt-4o"));
 
     let mut inline = Finding::new(
         "GEN001",

@@ -309,8 +309,8 @@ mod tests {
         // Inserted out of key order on purpose: output must sort them.
         active
             .properties
-            .insert("zeta".into(), json!({"b": 1, "a": [2, {"y": 0, "x": 1}]}));
-        active.properties.insert("alpha".into(), json!("first"));
+            .insert("zeta", json!({"b": 1, "a": [2, {"y": 0, "x": 1}]}));
+        active.properties.insert("alpha", json!("first"));
         let mut hidden = Finding::new(
             "GEN001",
             Level::Note,

@@ -215,21 +215,19 @@ fn schedule(enabled: &[&'static dyn Rule]) -> Schedule {
     };
     computer.iter().flatten().for_each(|&i| add(i, &mut start));
     for long in LONG {
-        if let Some(i) = (0..enabled.len()).find(|&i| code(i) == *long) {
-            if !follows(i) {
-                add(i, &mut start);
-            }
+        if let Some(i) = (0..enabled.len()).find(|&i| code(i) == *long && !follows(i)) {
+            add(i, &mut start);
         }
     }
     let mut after = vec![Vec::new(); enabled.len()];
     let mut waits = vec![0; enabled.len()];
-    for i in 0..enabled.len() {
+    for (i, wait) in waits.iter_mut().enumerate() {
         if !follows(i) {
             add(i, &mut start);
             continue;
         }
         let computers = computers_read_by(i);
-        waits[i] = computers.len();
+        *wait = computers.len();
         for c in computers {
             after[c].push(i);
         }

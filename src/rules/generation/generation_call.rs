@@ -108,30 +108,30 @@ impl Rule for GenerationCall {
                 },
             );
             f.symbol = call.scope.map(String::from);
-            f.properties.insert("api".into(), json!(api.id));
+            f.properties.insert("api", json!(api.id));
             let kinds: Vec<&str> = site.content.iter().map(|c| c.as_str()).collect();
-            f.properties.insert("contentTypes".into(), json!(kinds));
-            f.properties.insert("provider".into(), json!(site.provider));
+            f.properties.insert("contentTypes", json!(kinds));
+            f.properties.insert("provider", json!(site.provider));
             f.properties
-                .insert("jurisdiction".into(), json!(site.jurisdiction.as_str()));
+                .insert("jurisdiction", json!(site.jurisdiction.as_str()));
             if let Some(host) = &site.host {
-                f.properties.insert("host".into(), json!(host));
+                f.properties.insert("host", json!(host));
             }
             if let Some(m) = &site.model {
-                f.properties.insert("model".into(), json!(m));
+                f.properties.insert("model", json!(m));
             }
             if let Some(from) = &site.configured {
-                f.properties.insert("configured".into(), json!(from.text));
+                f.properties.insert("configured", json!(from.text));
             }
             if let Some(r) = &site.region {
-                f.properties.insert("region".into(), json!(r.name));
-                f.properties.insert("regionFrom".into(), json!(r.from.text));
+                f.properties.insert("region", json!(r.name));
+                f.properties.insert("regionFrom", json!(r.from.text));
             }
             if site.biometric {
-                f.properties.insert("biometric".into(), json!(true));
+                f.properties.insert("biometric", json!(true));
             }
             if api.enhancement {
-                f.properties.insert("enhancement".into(), json!(true));
+                f.properties.insert("enhancement", json!(true));
             }
             insert_evidence(&mut f, site);
             out.push(f);
@@ -143,11 +143,11 @@ impl Rule for GenerationCall {
 /// model) and the matching `precision` (`high`, `medium`).
 pub fn insert_evidence(f: &mut Finding, site: &generation::GenerationSite<'_>) {
     let evidence = site.evidence();
-    f.properties.insert("evidence".into(), json!(evidence));
+    f.properties.insert("evidence", json!(evidence));
     let precision = if evidence == "inferred" {
         "medium"
     } else {
         "high"
     };
-    f.properties.insert("precision".into(), json!(precision));
+    f.properties.insert("precision", json!(precision));
 }

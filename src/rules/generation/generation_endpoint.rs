@@ -162,18 +162,16 @@ impl Rule for GenerationEndpoint {
             };
             f.related = related;
             f.flow = flow;
-            f.properties.insert("entryKind".into(), json!(entry.kind));
-            f.properties
-                .insert("framework".into(), json!(entry.framework));
-            f.properties.insert("methods".into(), json!(entry.methods));
-            f.properties.insert("route".into(), json!(entry.route));
-            f.properties.insert("public".into(), json!(entry.public));
-            f.properties.insert("contentTypes".into(), json!(content));
-            f.properties
-                .insert("providers".into(), json!(provider_list));
-            f.properties.insert("models".into(), json!(models));
+            f.properties.insert("entryKind", json!(entry.kind));
+            f.properties.insert("framework", json!(entry.framework));
+            f.properties.insert("methods", json!(entry.methods));
+            f.properties.insert("route", json!(entry.route));
+            f.properties.insert("public", json!(entry.public));
+            f.properties.insert("contentTypes", json!(content));
+            f.properties.insert("providers", json!(provider_list));
+            f.properties.insert("models", json!(models));
             if enhancement_only {
-                f.properties.insert("enhancementOnly".into(), json!(true));
+                f.properties.insert("enhancementOnly", json!(true));
             }
             super::generation_call::insert_evidence(&mut f, evidence_site);
             out.push(f);

@@ -224,6 +224,6 @@ fn push(
         },
     );
     f.symbol = scope.map(String::from);
-    f.properties.insert("checks".into(), json!(checks));
+    f.properties.insert("checks", json!(checks));
     out.push(f);
 }

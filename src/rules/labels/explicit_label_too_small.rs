@@ -282,9 +282,9 @@ fn judge(out: &mut Vec<Finding>, file: &FileFacts, span: Span, symbol: Option<Us
         },
     );
     f.symbol = symbol.map(String::from);
-    f.properties.insert("drawnWith".into(), json!(m.what));
+    f.properties.insert("drawnWith", json!(m.what));
     if let Some((w, h)) = m.size {
-        f.properties.insert("imageSize".into(), json!([w, h]));
+        f.properties.insert("imageSize", json!([w, h]));
     }
     out.push(f);
 }

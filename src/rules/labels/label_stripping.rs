@@ -215,6 +215,6 @@ fn push(
         },
     );
     f.symbol = symbol.map(String::from);
-    f.properties.insert("operation".into(), json!(id));
+    f.properties.insert("operation", json!(id));
     out.push(f);
 }

@@ -90,7 +90,7 @@ pub fn endpoint_finding(
         f.symbol = Some(qualname.clone());
     }
     f.properties
-        .insert("contentTypes".into(), serde_json::json!(content));
+        .insert("contentTypes", serde_json::json!(content));
     f
 }
 

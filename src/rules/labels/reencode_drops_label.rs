@@ -181,9 +181,9 @@ impl Rule for ReencodeDropsLabel {
                 );
                 f.symbol = scope.map(String::from);
                 f.related.extend(source);
-                f.properties.insert("writer".into(), json!(w.what));
+                f.properties.insert("writer", json!(w.what));
                 f.properties.insert(
-                    "labelSource".into(),
+                    "labelSource",
                     json!(if g.vendor { "provider" } else { "code" }),
                 );
                 out.push(f);

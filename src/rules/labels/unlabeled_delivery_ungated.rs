@@ -180,10 +180,10 @@ impl Rule for UnlabeledDeliveryUngated {
                 },
             ];
             f.related.extend(generation_related(cx, e));
-            f.properties.insert("contentTypes".into(), json!(content));
+            f.properties.insert("contentTypes", json!(content));
             f.properties
-                .insert("switch".into(), json!(found.switch_name.clone()));
-            f.properties.insert("missing".into(), json!(missing));
+                .insert("switch", json!(found.switch_name.clone()));
+            f.properties.insert("missing", json!(missing));
             out.push(f);
         }
     }

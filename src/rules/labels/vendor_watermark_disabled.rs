@@ -108,7 +108,7 @@ impl Rule for VendorWatermarkDisabled {
                 },
             );
             f.symbol = call.scope.map(String::from);
-            f.properties.insert("keyword".into(), json!(keyword));
+            f.properties.insert("keyword", json!(keyword));
             out.push(f);
         }
     }

@@ -195,10 +195,10 @@ impl Rule for InputNotRecorded {
                 _ => None,
             };
             f.related = related;
-            f.properties.insert("entryKind".into(), json!(entry.kind));
-            f.properties.insert("route".into(), json!(entry.route));
+            f.properties.insert("entryKind", json!(entry.kind));
+            f.properties.insert("route", json!(entry.route));
             f.properties.insert(
-                "notRecords".into(),
+                "notRecords",
                 json!(on_path.iter().map(|r| r.kind.as_str()).collect::<Vec<_>>()),
             );
             out.push(f);

@@ -140,7 +140,7 @@ impl Rule for RecordWithoutRequester {
                 .iter()
                 .map(|s| s.related(cx.project))
                 .collect();
-            f.properties.insert("recordKind".into(), json!(r.kind));
+            f.properties.insert("recordKind", json!(r.kind));
             out.push(f);
         }
     }

@@ -169,11 +169,9 @@ fn finding(file: &FileFacts, r: Retention) -> Finding {
             span: r.span,
         },
     );
-    f.properties.insert(
-        "retention_days".into(),
-        json!((r.days * 100.0).round() / 100.0),
-    );
-    f.properties.insert("source".into(), json!(r.source));
+    f.properties
+        .insert("retention_days", json!((r.days * 100.0).round() / 100.0));
+    f.properties.insert("source", json!(r.source));
     f
 }
 

@@ -111,7 +111,7 @@ fn unreadable(rel: &str, kind: Option<MediaKind>, message: String) -> Inspection
     let mut f = finding(rel, UNREADABLE, Level::Error, message);
     if let Some(k) = kind {
         f.properties
-            .insert("format".into(), Value::String(k.as_str().into()));
+            .insert("format", Value::String(k.as_str().into()));
     }
     Inspection {
         path: rel.to_owned(),
@@ -145,15 +145,14 @@ pub fn assess(rel: &str, kind: MediaKind, scanned: Scan) -> Inspection {
                 format!("{} (in {}).", trim_period(&p.message), l.found.location),
             );
             f.properties
-                .insert("check".into(), Value::String(p.check.as_str().into()));
+                .insert("check", Value::String(p.check.as_str().into()));
             if let Some(e) = &p.element {
-                f.properties
-                    .insert("element".into(), Value::String(e.clone()));
+                f.properties.insert("element", Value::String(e.clone()));
             }
             f.properties
-                .insert("carrier".into(), Value::String(l.found.carrier.clone()));
+                .insert("carrier", Value::String(l.found.carrier.clone()));
             f.properties
-                .insert("place".into(), Value::String(l.found.location.clone()));
+                .insert("place", Value::String(l.found.location.clone()));
             findings.push(f);
         }
     }
@@ -168,7 +167,7 @@ pub fn assess(rel: &str, kind: MediaKind, scanned: Scan) -> Inspection {
             format!("{} Found in: {}.", p.message, places.join("; ")),
         );
         f.properties
-            .insert("check".into(), Value::String(p.check.as_str().into()));
+            .insert("check", Value::String(p.check.as_str().into()));
         findings.push(f);
     }
     for l in labels.iter().filter(|l| !l.found.accepted) {
@@ -191,9 +190,9 @@ pub fn assess(rel: &str, kind: MediaKind, scanned: Scan) -> Inspection {
             ),
         );
         f.properties
-            .insert("carrier".into(), Value::String(l.found.carrier.clone()));
+            .insert("carrier", Value::String(l.found.carrier.clone()));
         f.properties
-            .insert("place".into(), Value::String(l.found.location.clone()));
+            .insert("place", Value::String(l.found.location.clone()));
         findings.push(f);
     }
     for d in &scanned.damage {
@@ -218,7 +217,7 @@ pub fn assess(rel: &str, kind: MediaKind, scanned: Scan) -> Inspection {
     }
     for f in &mut findings {
         f.properties
-            .insert("format".into(), Value::String(kind.as_str().into()));
+            .insert("format", Value::String(kind.as_str().into()));
     }
     findings.sort_by(|a, b| {
         (a.rule, std::cmp::Reverse(a.level), &a.message).cmp(&(

@@ -146,9 +146,9 @@ impl Rule for InputModerationMissing {
             );
             f.related = related;
             f.flow = endpoint_flow(cx, entry, &reached[0]);
-            f.properties.insert("entryKind".into(), json!(entry.kind));
+            f.properties.insert("entryKind", json!(entry.kind));
             f.properties
-                .insert("ignoredVerdicts".into(), json!(found.ignored.len()));
+                .insert("ignoredVerdicts", json!(found.ignored.len()));
             out.push(f);
         }
     }

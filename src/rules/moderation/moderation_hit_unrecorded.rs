@@ -145,7 +145,7 @@ impl Rule for ModerationHitUnrecorded {
                     },
                 ];
                 f.properties
-                    .insert("api".into(), json!(cx.catalog.moderation[s.api].id));
+                    .insert("api", json!(cx.catalog.moderation[s.api].id));
                 out.push(f);
             }
         }

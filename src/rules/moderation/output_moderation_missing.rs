@@ -114,8 +114,8 @@ impl Rule for OutputModerationMissing {
             );
             f.related = related;
             f.flow = endpoint_flow(cx, entry, &reached[0]);
-            f.properties.insert("entryKind".into(), json!(entry.kind));
-            f.properties.insert("contentTypes".into(), json!(content));
+            f.properties.insert("entryKind", json!(entry.kind));
+            f.properties.insert("contentTypes", json!(content));
             out.push(f);
         }
     }

@@ -182,7 +182,7 @@ fn config_switches(
                 span: e.value_span,
             },
         );
-        f.properties.insert("switch".into(), json!(sw.id));
+        f.properties.insert("switch", json!(sw.id));
         out.push(f);
     }
 }
@@ -283,7 +283,7 @@ fn finding(
         },
     );
     f.symbol = scope;
-    f.properties.insert("switch".into(), json!(sw.id));
+    f.properties.insert("switch", json!(sw.id));
     f
 }
 

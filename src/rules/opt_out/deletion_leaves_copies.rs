@@ -237,7 +237,7 @@ impl Rule for DeletionLeavesCopies {
                     ),
                 ));
             }
-            f.properties.insert("stores".into(), json!(kinds));
+            f.properties.insert("stores", json!(kinds));
             out.push(f);
         }
     }

@@ -176,8 +176,8 @@ impl Rule for ProfileWithoutControls {
                 call.span,
                 format!("ranks per user: {}", ranking.what),
             ));
-            f.properties.insert("profile".into(), json!(name));
-            f.properties.insert("missing".into(), json!(missing));
+            f.properties.insert("profile", json!(name));
+            f.properties.insert("missing", json!(missing));
             out.push(f);
         }
     }

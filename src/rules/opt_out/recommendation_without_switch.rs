@@ -111,7 +111,7 @@ impl Rule for RecommendationWithoutSwitch {
             );
             f.related = ranking_related(cx, all, &u.rankings);
             let what: Vec<&str> = u.rankings.iter().map(|&i| all[i].what.as_str()).collect();
-            f.properties.insert("rankings".into(), json!(what));
+            f.properties.insert("rankings", json!(what));
             out.push(f);
         }
     }

@@ -169,7 +169,7 @@ fn finding(cx: &Context<'_>, classes: &[&StoredClass], missing: &[RightKind]) ->
             format!("also stored per user: `{}`", c.name),
         ));
     }
-    f.properties.insert("missing".into(), json!(verbs));
+    f.properties.insert("missing", json!(verbs));
     f
 }
 

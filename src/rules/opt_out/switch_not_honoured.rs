@@ -133,8 +133,8 @@ impl Rule for SwitchNotHonoured {
             ));
             f.related.extend(ranking_related(cx, all, &u.rankings));
             let what: Vec<&str> = u.rankings.iter().map(|&i| all[i].what.as_str()).collect();
-            f.properties.insert("rankings".into(), json!(what));
-            f.properties.insert("switch".into(), json!(site.name));
+            f.properties.insert("rankings", json!(what));
+            f.properties.insert("switch", json!(site.name));
             out.push(f);
         }
     }

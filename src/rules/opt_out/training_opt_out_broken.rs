@@ -136,10 +136,10 @@ impl Rule for TrainingOptOutBroken {
                     span: def.span,
                 },
             );
-            f.properties.insert("flag".into(), json!(def.name));
+            f.properties.insert("flag", json!(def.name));
             f.properties
-                .insert("defaultOptedIn".into(), json!(opted_in == Some(true)));
-            f.properties.insert("settable".into(), json!(settable));
+                .insert("defaultOptedIn", json!(opted_in == Some(true)));
+            f.properties.insert("settable", json!(settable));
             out.push(f);
         }
         unguarded_writes(cx, oo, !flags.is_empty(), out);

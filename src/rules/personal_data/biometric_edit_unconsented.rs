@@ -275,7 +275,7 @@ impl Rule for BiometricEditUnconsented {
             if let Some(r) = shortest {
                 f.flow = endpoint_flow(cx, entry, r);
             }
-            f.properties.insert("editors".into(), json!(what));
+            f.properties.insert("editors", json!(what));
             out.push(f);
         }
     }

@@ -334,8 +334,8 @@ impl Rule for CrossBorderProvision {
             let mut f = flow_finding(cx, &META, flow, pd, identified, |what| {
                 format!("sends {what} to {recipient}")
             });
-            f.properties.insert("recipient".into(), json!(provider));
-            f.properties.insert("sink".into(), json!(sink.id));
+            f.properties.insert("recipient", json!(provider));
+            f.properties.insert("sink", json!(sink.id));
             push_evidence(cx, &mut f, evidence);
             out.push(f);
         }
@@ -401,11 +401,9 @@ fn sentry_default_pii(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 },
             );
             f.symbol = call.scope.map(String::from);
-            f.properties
-                .insert("categories".into(), json!(["network-id"]));
-            f.properties.insert("recipient".into(), json!("Sentry"));
-            f.properties
-                .insert("sink".into(), json!("sentry-default-pii"));
+            f.properties.insert("categories", json!(["network-id"]));
+            f.properties.insert("recipient", json!("Sentry"));
+            f.properties.insert("sink", json!("sentry-default-pii"));
             push_evidence(cx, &mut f, evidence);
             out.push(f);
         }
@@ -461,9 +459,9 @@ fn request_capture(cx: &Context<'_>, out: &mut Vec<Finding>) {
                         span: e.key_span,
                     },
                 );
-                f.properties.insert("recipient".into(), json!(t.service));
+                f.properties.insert("recipient", json!(t.service));
                 f.properties
-                    .insert("sink".into(), json!("tracing-request-capture"));
+                    .insert("sink", json!("tracing-request-capture"));
                 out.push(f);
             }
         }
@@ -476,7 +474,7 @@ fn push_evidence(cx: &Context<'_>, f: &mut Finding, evidence: Vec<(EnvFrom, Stri
         return;
     }
     let texts: Vec<&str> = evidence.iter().map(|(e, _)| e.text.as_str()).collect();
-    f.properties.insert("configuredBy".into(), json!(texts));
+    f.properties.insert("configuredBy", json!(texts));
     for (e, what) in evidence {
         f.related.push(Related {
             location: Location {

@@ -745,9 +745,9 @@ pub fn flow_finding(
     }
     f.flow = flow.steps.iter().map(|s| s.related(cx.project)).collect();
     f.properties
-        .insert("categories".into(), serde_json::json!(ids(pd, identified)));
+        .insert("categories", serde_json::json!(ids(pd, identified)));
     f.properties
-        .insert("sensitive".into(), serde_json::json!(ids(pd, sensitive)));
+        .insert("sensitive", serde_json::json!(ids(pd, sensitive)));
     f
 }
 

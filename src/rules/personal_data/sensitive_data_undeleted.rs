@@ -130,7 +130,7 @@ impl Rule for SensitiveDataUndeleted {
                     "stores {what} in {store}, and nothing in the project ever deletes from {store}"
                 )
             });
-            f.properties.insert("store".into(), json!(kind));
+            f.properties.insert("store", json!(kind));
             out.push(f);
         }
     }

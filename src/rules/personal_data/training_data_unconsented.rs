@@ -298,7 +298,7 @@ impl Rule for TrainingDataUnconsented {
                     "writes user inputs ({what}) into {into} on a path that checks no per-user consent or training opt-out"
                 )
             });
-            f.properties.insert("sink".into(), json!(sink));
+            f.properties.insert("sink", json!(sink));
             out.push(f);
         }
     }

@@ -110,7 +110,7 @@ impl Rule for FilingNumberMissing {
                     span: s.span,
                 },
             );
-            f.properties.insert("placeholder".into(), json!(true));
+            f.properties.insert("placeholder", json!(true));
             out.push(f);
         }
         if sv.declared.filing_number.is_some() || placeholders > 0 {
