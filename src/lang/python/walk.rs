@@ -702,6 +702,37 @@ for i, (j, k) in m.items():\n        pass\n\
         assert!(walk.0.calls.len() >= 4 && walk.0.assignments.len() >= 5);
     }
 
+    /// Argument lists, which the call's fact reads before the walk steps
+    /// into them (and an assignment's value before that): nested calls,
+    /// strings, comments, lambdas and conditionals among the arguments,
+    /// more arguments than are stepped by index, more than a call's fact
+    /// keeps, a generator as the only argument, and an argument list with
+    /// an error give the query's facts. A bottom-up values pass, or any
+    /// sharing of the children between the readers and the walk, has to
+    /// keep this.
+    #[test]
+    fn argument_lists_keep_the_query_facts() {
+        let mut src = String::from(
+            "f(g(1), 'a', h(x=i('b')),  # note\n  *j(k), **l(m), n=lambda: o(p))\n\
+x = q(r(s), t=u(v if w else y('c')))\n\
+z = a.b(c(d)).e(f(g))[0]\n\
+print(h(i) for i in j(k))\n",
+        );
+        let many: Vec<String> = (0..20).map(|i| format!("g{i}('{i}')")).collect();
+        src.push_str(&format!("\nf({})\n", many.join(", ")));
+        let all: Vec<String> = (0..300).map(|i| format!("h{i}(\"{i}\")")).collect();
+        src.push_str(&format!("f({})\n", all.join(", ")));
+        src.push_str("m(n(o), 'p'\n");
+        let walk = super::super::extract("m.py", &src, &[]);
+        let query = super::super::extract_with_query("m.py", &src, &[]);
+        assert_eq!(
+            serde_json::to_string_pretty(&walk).unwrap(),
+            serde_json::to_string_pretty(&query).unwrap()
+        );
+        assert!(walk.0.calls.len() > 340, "{}", walk.0.calls.len());
+        assert!(walk.0.strings.len() > 320, "{}", walk.0.strings.len());
+    }
+
     /// An `elif` clause's later clauses come from the walk's place among
     /// the `if` statement's children, an `if` statement's alternatives from
     /// its named children by kind: the same conditions as the query's, with
