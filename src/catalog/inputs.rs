@@ -311,3 +311,52 @@ pub fn add_record_sinks(taint: &mut BTreeMap<String, TaintSpecData>, helpers: &[
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The logging-configuration test by first segment and memo answers as
+    /// the glob set of the same patterns did, asked twice, in Python and
+    /// Rust.
+    #[test]
+    fn configures_logging_answers_as_the_glob_set() {
+        let catalog =
+            crate::catalog::Catalog::load(&Default::default()).expect("built-in catalogue");
+        let records = &catalog.records;
+        let mut b = GlobSetBuilder::new();
+        for p in &records.data.log_configurers {
+            b.add(compile_pattern(Language::Python, p).unwrap());
+        }
+        let set = b.build().unwrap();
+        let names = [
+            "logging.basicConfig",
+            "logging.config.dictConfig",
+            "logging.getLogger().setLevel",
+            "logging.getLogger(__name__).addHandler",
+            "logging.root.setLevel",
+            "logging.info",
+            "logging",
+            "loguru.logger.add",
+            "self.logger.setLevel",
+            "basicConfig",
+            "log.logging.basicConfig",
+            "logging::basicConfig",
+        ];
+        let mut hits = 0;
+        for _ in 0..2 {
+            for language in [Language::Python, Language::Rust] {
+                for name in names {
+                    let expected = set.is_match(to_glob_path(language, name));
+                    assert_eq!(
+                        records.configures_logging(language, name),
+                        expected,
+                        "{language:?} {name}"
+                    );
+                    hits += usize::from(expected);
+                }
+            }
+        }
+        assert!(hits >= 2, "{hits}");
+    }
+}

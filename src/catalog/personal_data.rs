@@ -725,6 +725,58 @@ mod tests {
         pd.iter(pd.classify(name)).map(|c| c.id.clone()).collect()
     }
 
+    /// The token look-up that turns a name away before its tokens are
+    /// spelt says no only where the full match finds nothing, for terms and
+    /// false friends alike: camelCase, digits, tokens past the stack buffer,
+    /// non-ASCII text.
+    #[test]
+    fn names_turned_away_hold_no_phrase() {
+        let pd = builtin();
+        let long = format!("{}_phone", "x".repeat(40));
+        let longer = format!("{}Phone", "verylongtokenname".repeat(3));
+        let names = [
+            "phone",
+            "user_phone",
+            "userPhoneNumber",
+            "IPAddress",
+            "ip_address",
+            "id_card",
+            "idCard",
+            "course_fullname",
+            "fullname",
+            "email2",
+            "x",
+            "",
+            "self",
+            "tensor_out",
+            "hidden_states",
+            "batch_size",
+            "手机号",
+            "user_手机号",
+            long.as_str(),
+            longer.as_str(),
+            "a__b__c",
+            "HTTPServer",
+        ];
+        let mut kept = 0;
+        for phrases in [&pd.terms, &pd.false_friends] {
+            for name in names {
+                let mut found = Vec::new();
+                phrases.matches(name, &tokens(name), &mut found);
+                if phrases.may_match(name) {
+                    kept += 1;
+                } else {
+                    assert!(found.is_empty(), "{name}: {found:?}");
+                }
+            }
+        }
+        assert!(pd.terms.may_match("user_phone") && pd.terms.may_match("手机号"));
+        assert!(!pd.terms.may_match("hidden_states") && !pd.terms.may_match("self"));
+        assert!(kept < 2 * names.len(), "the look-up turned nothing away");
+        // A token past the stack buffer goes the full way.
+        assert!(pd.terms.may_match(&long));
+    }
+
     #[test]
     fn tokens_split_snake_camel_kebab() {
         assert_eq!(tokens("user_phone"), ["user", "phone"]);

@@ -312,6 +312,12 @@ pub fn chat_ui(cx: &Context<'_>) -> Option<(usize, Span, String)> {
     shared.chat.get_or_init(|| find_chat_ui(cx)).clone()
 }
 
+/// Which files a chat UI search looks at.
+type KeepFile<'a> = dyn Fn(&(usize, &crate::facts::FileFacts)) -> bool + Sync + 'a;
+/// What a chat UI search finds in one file: file, span and what was seen.
+type FindInFile<'a> =
+    dyn Fn(usize, &crate::facts::FileFacts) -> Option<(usize, Span, String)> + Sync + 'a;
+
 /// [`chat_ui`], worked out.
 fn find_chat_ui(cx: &Context<'_>) -> Option<(usize, Span, String)> {
     let sv = &cx.catalog.service;
@@ -319,11 +325,7 @@ fn find_chat_ui(cx: &Context<'_>) -> Option<(usize, Span, String)> {
     // runs while a shared result is being made), the first file in path
     // order kept.
     let files = shown_files(cx);
-    let first = |keep: &(dyn Fn(&(usize, &crate::facts::FileFacts)) -> bool + Sync),
-                 find: &(
-                      dyn Fn(usize, &crate::facts::FileFacts) -> Option<(usize, Span, String)>
-                          + Sync
-                  )| {
+    let first = |keep: &KeepFile, find: &FindInFile| {
         let kept: Vec<(usize, &crate::facts::FileFacts)> =
             files.iter().copied().filter(|x| keep(x)).collect();
         crate::analysis::find_first_index(kept.len(), |k| find(kept[k].0, kept[k].1))
