@@ -143,6 +143,42 @@ fn a_shown_notice_in_the_last_file_quiets_the_service_rules() {
     }
 }
 
+/// The service rules read one shared list of each file's user-facing
+/// strings: configuration values count only for the filing number
+/// (SVC001), translation catalogues for every rule, test files for none;
+/// for any thread count.
+#[test]
+fn shared_shown_strings_keep_each_rules_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    service_project(dir.path(), 20, 3, 0);
+    // A filing number and a complaint entry in a plain configuration file.
+    common::write(
+        dir.path(),
+        "deploy/site.yaml",
+        "filing: \"网信算备110108000000000000001号\"\nsupport: \"Report abuse\"\n",
+    );
+    // A notice and a minors mode in test code only.
+    common::write(
+        dir.path(),
+        "tests/test_notice.py",
+        "NOTICE = \"You are chatting with an AI assistant. 未成年人模式.\"\n",
+    );
+    let one = json_report(dir.path(), "1");
+    let rules: Vec<String> = findings(&one).into_iter().map(|(r, _)| r).collect();
+    let reported = |code: &str| rules.iter().any(|r| r == code);
+    assert!(!reported("SVC001"), "{one}");
+    assert!(reported("SVC002"), "{one}");
+    assert!(reported("SVC003"), "{one}");
+    assert!(reported("SVC004"), "{one}");
+    for jobs in ["2", "4"] {
+        assert_eq!(
+            one,
+            json_report(dir.path(), jobs),
+            "--jobs 1 and {jobs} differ"
+        );
+    }
+}
+
 /// LOG002's log thresholds are read file by file on the pool and taken in
 /// file order: of twenty files that raise the root logger's level, the
 /// first to set the highest one is named, for any thread count.

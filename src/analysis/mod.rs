@@ -74,6 +74,62 @@ pub(crate) fn map_indices<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> V
     parts.into_iter().flat_map(|(_, items)| items).collect()
 }
 
+/// The first `i` in `0..n` for which `f(i)` gives a value, with it: what
+/// `(0..n).find_map` gives, on plain threads as [`map_indices`] (for a
+/// search done while a `OnceLock` is being initialised). Batches are
+/// handed out in index order and none is started past an index already
+/// found, so every index below the answer is asked and the answer does not
+/// depend on the thread count.
+pub(crate) fn find_first_index<T: Send>(
+    n: usize,
+    f: impl Fn(usize) -> Option<T> + Sync,
+) -> Option<(usize, T)> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    const BATCH: usize = 8;
+    let pool = pool_threads();
+    let threads = pool.min(n.div_ceil(BATCH));
+    if threads <= 1 {
+        return (0..n).find_map(|i| f(i).map(|v| (i, v)));
+    }
+    let next = AtomicUsize::new(0);
+    let found = AtomicUsize::new(usize::MAX);
+    std::thread::scope(|s| {
+        let work = || {
+            STARTED_FROM.set(pool);
+            let mut best: Option<(usize, T)> = None;
+            loop {
+                let start = next.fetch_add(BATCH, Ordering::Relaxed);
+                if start >= n || start >= found.load(Ordering::Acquire) {
+                    return best;
+                }
+                for i in start..(start + BATCH).min(n) {
+                    if i >= found.load(Ordering::Acquire) {
+                        break;
+                    }
+                    if let Some(v) = f(i) {
+                        found.fetch_min(i, Ordering::AcqRel);
+                        if best.as_ref().is_none_or(|(b, _)| i < *b) {
+                            best = Some((i, v));
+                        }
+                        break;
+                    }
+                }
+            }
+        };
+        let handles: Vec<_> = (1..threads).map(|_| s.spawn(work)).collect();
+        let mut best = work();
+        for h in handles {
+            let theirs = h.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+            if let Some((i, v)) = theirs
+                && best.as_ref().is_none_or(|(b, _)| i < *b)
+            {
+                best = Some((i, v));
+            }
+        }
+        best
+    })
+}
+
 pub mod callgraph;
 pub mod dataflow;
 pub mod entrypoints;
@@ -404,7 +460,26 @@ fn is_class(file: &FileFacts, name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{map_indices, pool_threads};
+    use super::{find_first_index, map_indices, pool_threads};
+
+    /// The first index found is the sequential search's, for any thread
+    /// count and wherever the hits lie (first batch, last item, none).
+    #[test]
+    fn find_first_index_is_the_sequential_search() {
+        let cases: [&[usize]; 6] = [&[], &[0], &[99], &[7, 8, 9], &[40, 3, 77], &[16, 17, 63]];
+        for threads in [1, 2, 3, 8] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            for hits in cases {
+                let found =
+                    pool.install(|| find_first_index(100, |i| hits.contains(&i).then(|| i * 10)));
+                let expected = (0..100).find(|i| hits.contains(i)).map(|i| (i, i * 10));
+                assert_eq!(found, expected, "{threads} threads, hits {hits:?}");
+            }
+        }
+    }
 
     /// Threads `map_indices` starts answer with the pool's count, also in a
     /// nested call: asking rayon there would start its global pool.

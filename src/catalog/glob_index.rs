@@ -127,6 +127,14 @@ fn name_head(name: &str) -> Option<&str> {
     }
 }
 
+impl std::fmt::Debug for FirstMatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FirstMatch")
+            .field("globs", &self.owner.len())
+            .finish_non_exhaustive()
+    }
+}
+
 impl FirstMatch {
     /// Index `globs`, each with its entry index.
     pub fn new(globs: Vec<(Glob, usize)>) -> Result<FirstMatch, globset::Error> {

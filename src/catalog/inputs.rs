@@ -13,6 +13,7 @@ use globset::{GlobSet, GlobSetBuilder};
 use serde::{Deserialize, Serialize};
 
 use super::entrypoints::ArgRef;
+use super::glob_index::FirstMatch;
 use super::taint::{Sink, TaintSpecData};
 use super::{CatalogError, compile_pattern, to_glob_path};
 use crate::facts::Language;
@@ -144,7 +145,9 @@ pub struct Records {
     /// calls are not matched at all.
     setter_methods: Vec<String>,
     session_factories: GlobSet,
-    log_configurers: GlobSet,
+    /// Asked about every resolved call of a Python file: remembered per
+    /// name, names of other first segments turned away at once.
+    log_configurers: FirstMatch,
     stdlib_logs: GlobSet,
 }
 
@@ -183,7 +186,13 @@ impl Records {
             b.build().map_err(|e| err(e.to_string()))
         };
         let session_factories = globs(&data.session_factories)?;
-        let log_configurers = globs(&data.log_configurers)?;
+        let log_configurers = data
+            .log_configurers
+            .iter()
+            .map(|p| compile_pattern(Language::Python, p).map(|g| (g, 0)))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(err)?;
+        let log_configurers = FirstMatch::new(log_configurers).map_err(|e| err(e.to_string()))?;
         let stdlib_logs = globs(&data.stdlib_logs)?;
         Ok(Records {
             session_factories,
@@ -210,8 +219,7 @@ impl Records {
 
     /// Whether a resolved callee configures logging.
     pub fn configures_logging(&self, language: Language, resolved: &str) -> bool {
-        self.log_configurers
-            .is_match(to_glob_path(language, resolved))
+        self.log_configurers.first(language, resolved).is_some()
     }
 
     /// Whether a resolved log call goes to Python's standard logging.
@@ -301,5 +309,54 @@ pub fn add_record_sinks(taint: &mut BTreeMap<String, TaintSpecData>, helpers: &[
             at: Vec::new(),
             ..Sink::default()
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The logging-configuration test by first segment and memo answers as
+    /// the glob set of the same patterns did, asked twice, in Python and
+    /// Rust.
+    #[test]
+    fn configures_logging_answers_as_the_glob_set() {
+        let catalog =
+            crate::catalog::Catalog::load(&Default::default()).expect("built-in catalogue");
+        let records = &catalog.records;
+        let mut b = GlobSetBuilder::new();
+        for p in &records.data.log_configurers {
+            b.add(compile_pattern(Language::Python, p).unwrap());
+        }
+        let set = b.build().unwrap();
+        let names = [
+            "logging.basicConfig",
+            "logging.config.dictConfig",
+            "logging.getLogger().setLevel",
+            "logging.getLogger(__name__).addHandler",
+            "logging.root.setLevel",
+            "logging.info",
+            "logging",
+            "loguru.logger.add",
+            "self.logger.setLevel",
+            "basicConfig",
+            "log.logging.basicConfig",
+            "logging::basicConfig",
+        ];
+        let mut hits = 0;
+        for _ in 0..2 {
+            for language in [Language::Python, Language::Rust] {
+                for name in names {
+                    let expected = set.is_match(to_glob_path(language, name));
+                    assert_eq!(
+                        records.configures_logging(language, name),
+                        expected,
+                        "{language:?} {name}"
+                    );
+                    hits += usize::from(expected);
+                }
+            }
+        }
+        assert!(hits >= 2, "{hits}");
     }
 }

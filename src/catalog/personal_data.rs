@@ -257,8 +257,9 @@ pub type Categories = u64;
 /// A term or false friend: its tokens, or a substring for Chinese.
 #[derive(Debug)]
 struct Phrases {
-    /// First token → (tokens, owner).
-    by_first: BTreeMap<String, Vec<(Vec<String>, usize)>>,
+    /// First token → (tokens, owner). Only looked up, by every token of
+    /// every name classified.
+    by_first: crate::analysis::FastMap<String, Vec<(Vec<String>, usize)>>,
     /// Terms with non-ASCII characters: matched as substrings.
     substrings: Vec<(String, usize)>,
 }
@@ -266,9 +267,30 @@ struct Phrases {
 impl Phrases {
     fn new() -> Phrases {
         Phrases {
-            by_first: BTreeMap::new(),
+            by_first: Default::default(),
             substrings: Vec::new(),
         }
+    }
+
+    /// Whether [`Phrases::matches`] may find anything in `text`: false
+    /// when it is ASCII (no substring can match) and none of its tokens
+    /// starts a phrase. Each token is lowered in a stack buffer: most names
+    /// classified hold no term, and spelling their tokens as `String`s was
+    /// most of the classifier's cost.
+    fn may_match(&self, text: &str) -> bool {
+        if !text.is_ascii() {
+            return true;
+        }
+        let mut buf = [0u8; 32];
+        token_spans(text).any(|t| {
+            let Some(lower) = buf.get_mut(..t.len()) else {
+                return true;
+            };
+            lower.copy_from_slice(t.as_bytes());
+            lower.make_ascii_lowercase();
+            // ASCII letters: always UTF-8.
+            std::str::from_utf8(lower).map_or(true, |t| self.by_first.contains_key(t))
+        })
     }
 
     fn add(&mut self, term: &str, owner: usize) {
@@ -450,6 +472,9 @@ impl PersonalData {
         } else {
             name
         };
+        if !self.terms.may_match(last) {
+            return 0;
+        }
         let toks = tokens(last);
         let mut found = Vec::new();
         self.terms.matches(last, &toks, &mut found);
@@ -698,6 +723,58 @@ mod tests {
 
     fn ids(pd: &PersonalData, name: &str) -> Vec<String> {
         pd.iter(pd.classify(name)).map(|c| c.id.clone()).collect()
+    }
+
+    /// The token look-up that turns a name away before its tokens are
+    /// spelt says no only where the full match finds nothing, for terms and
+    /// false friends alike: camelCase, digits, tokens past the stack buffer,
+    /// non-ASCII text.
+    #[test]
+    fn names_turned_away_hold_no_phrase() {
+        let pd = builtin();
+        let long = format!("{}_phone", "x".repeat(40));
+        let longer = format!("{}Phone", "verylongtokenname".repeat(3));
+        let names = [
+            "phone",
+            "user_phone",
+            "userPhoneNumber",
+            "IPAddress",
+            "ip_address",
+            "id_card",
+            "idCard",
+            "course_fullname",
+            "fullname",
+            "email2",
+            "x",
+            "",
+            "self",
+            "tensor_out",
+            "hidden_states",
+            "batch_size",
+            "手机号",
+            "user_手机号",
+            long.as_str(),
+            longer.as_str(),
+            "a__b__c",
+            "HTTPServer",
+        ];
+        let mut kept = 0;
+        for phrases in [&pd.terms, &pd.false_friends] {
+            for name in names {
+                let mut found = Vec::new();
+                phrases.matches(name, &tokens(name), &mut found);
+                if phrases.may_match(name) {
+                    kept += 1;
+                } else {
+                    assert!(found.is_empty(), "{name}: {found:?}");
+                }
+            }
+        }
+        assert!(pd.terms.may_match("user_phone") && pd.terms.may_match("手机号"));
+        assert!(!pd.terms.may_match("hidden_states") && !pd.terms.may_match("self"));
+        assert!(kept < 2 * names.len(), "the look-up turned nothing away");
+        // A token past the stack buffer goes the full way.
+        assert!(pd.terms.may_match(&long));
     }
 
     #[test]

@@ -48,6 +48,11 @@ pub struct Shared {
     rankings: OnceLock<Vec<opt_out::Ranking>>,
     /// Where the catalogue's recommendation switches are set (OPT001, OPT002).
     switches: OnceLock<Vec<opt_out::Site>>,
+    /// User-facing strings and the chat UI (the service rules).
+    service: Slot<service::ServiceShared>,
+    /// Per file: whether it is test code (`test_paths`; several rules skip
+    /// test files, some going through the files more than once).
+    test_files: OnceLock<Vec<bool>>,
 }
 
 /// A shared result that can be freed: computed by the first rule that asks,
@@ -103,6 +108,7 @@ pub enum Held {
     Taint(&'static str),
     Moderation,
     Records,
+    Service,
 }
 
 /// Which rules read each freeable result. [`run`] starts these rules
@@ -130,9 +136,21 @@ pub const HELD: &[(Held, &[&str])] = &[
         &["MOD002", "MOD003"],
     ),
     (Held::Moderation, &["MOD002", "MOD003", "MOD004"]),
+    (Held::Service, &["SVC001", "SVC002", "SVC003", "SVC004"]),
 ];
 
 impl Context<'_> {
+    /// Per file, in file order: whether its path is a test path
+    /// (`[catalog.entrypoints] test_paths`). Worked out on plain threads
+    /// ([`crate::analysis::map_indices`]), so any rule may ask at any time.
+    pub fn test_files(&self) -> &[bool] {
+        self.shared.test_files.get_or_init(|| {
+            let tests = &self.catalog.entrypoints.test_paths;
+            let files = &self.project.files;
+            crate::analysis::map_indices(files.len(), |fi| tests.is_match(files[fi].path.as_str()))
+        })
+    }
+
     /// Free `held`: no rule still to run reads it.
     pub fn release(&self, held: Held) {
         match held {
@@ -152,6 +170,7 @@ impl Context<'_> {
             }
             Held::Moderation => self.shared.moderation.release(),
             Held::Records => self.shared.records.release(),
+            Held::Service => self.shared.service.release(),
         }
     }
 }

@@ -72,14 +72,10 @@ impl Rule for SafetyCheckerDisabled {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for file in &cx.project.files {
+        let tests = cx.test_files();
+        for (fi, file) in cx.project.files.iter().enumerate() {
             // Tests build pipelines from dummy parts on purpose; they serve nobody.
-            if cx
-                .catalog
-                .entrypoints
-                .test_paths
-                .is_match(file.path.as_str())
-            {
+            if tests[fi] {
                 continue;
             }
             // One call is one finding, however many of its switches are off

@@ -45,8 +45,9 @@ pub fn stored_classes(cx: &Context<'_>, services: &Services) -> Vec<StoredClass>
     let rights = &cx.catalog.opt_out.rights;
     let pd = &cx.catalog.personal_data;
     let mut out = Vec::new();
+    let tests = cx.test_files();
     for (fi, f) in cx.project.files.iter().enumerate() {
-        if cx.catalog.entrypoints.test_paths.is_match(f.path.as_str()) {
+        if tests[fi] {
             continue;
         }
         for c in &f.classes {

@@ -318,8 +318,12 @@ impl<'c> PiiDomain<'c> {
                 Pii::plain(own)
             } else {
                 // A whole model instance, named for its class.
+                let by_name = &self.models().by_name;
+                if by_name.is_empty() {
+                    return Pii(0, 0);
+                }
                 let key = crate::catalog::personal_data::tokens(&name).join("_");
-                Pii(self.models().by_name.get(&key).copied().unwrap_or(0), 0)
+                Pii(by_name.get(&key).copied().unwrap_or(0), 0)
             }
         })
     }

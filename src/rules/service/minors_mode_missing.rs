@@ -9,7 +9,7 @@ use crate::analysis::index::dotted;
 use crate::catalog::ContentType;
 use crate::facts::{Class, FileFacts};
 use crate::finding::{Finding, Level, Location};
-use crate::rules::opt_out::rankings;
+use crate::rules::opt_out::shared_rankings;
 use crate::rules::opt_out::stored::is_stored;
 use crate::rules::service::{any_shown, chat_ui, endpoint_related, public_generation};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
@@ -135,7 +135,7 @@ impl Rule for MinorsModeMissing {
                 .any(|(i, e, _)| e.public && an.content_of(i).contains(&ContentType::Text));
         let consumer = if chats {
             "chat"
-        } else if !rankings(cx).is_empty() {
+        } else if !shared_rankings(cx).is_empty() {
             "personalised recommendation"
         } else {
             return;
@@ -175,21 +175,25 @@ fn handler_name(e: &EntryPoint) -> Option<&str> {
 /// storage_bases`).
 fn stored_user_class<'p>(cx: &Context<'p>) -> Option<(&'p FileFacts, &'p Class)> {
     let sv = &cx.catalog.service;
-    let tests = &cx.catalog.entrypoints.test_paths;
+    let tests = cx.test_files();
     let rights = &cx.catalog.opt_out.rights;
-    cx.project.files.par_iter().find_map_first(|f| {
-        if tests.is_match(f.path.as_str()) {
-            return None;
-        }
-        f.classes
-            .iter()
-            .find(|c| {
-                !c.bases.is_empty()
-                    && sv.account_classes.is_match(&c.name)
-                    && is_stored(cx, rights, &dotted(&f.module, &c.qualname))
-            })
-            .map(|c| (f, c))
-    })
+    cx.project
+        .files
+        .par_iter()
+        .enumerate()
+        .find_map_first(|(fi, f)| {
+            if tests[fi] {
+                return None;
+            }
+            f.classes
+                .iter()
+                .find(|c| {
+                    !c.bases.is_empty()
+                        && sv.account_classes.is_match(&c.name)
+                        && is_stored(cx, rights, &dotted(&f.module, &c.qualname))
+                })
+                .map(|c| (f, c))
+        })
 }
 
 /// Whether the project has an age check or minors setting. A minors term
@@ -204,7 +208,6 @@ fn has_minors_setting(cx: &Context<'_>, account_handlers: &[&str]) -> bool {
     let terms = &sv.minors_terms;
     let fields = &sv.minors_fields;
     let accounts = &sv.account_contexts;
-    let tests = &cx.catalog.entrypoints.test_paths;
     let pages = |fi: usize| accounts.is_match(&cx.project.files[fi].path);
     if any_shown(cx, false, |s| {
         terms.is_match(s.text) || (fields.is_match(s.text) && pages(s.file))
@@ -213,8 +216,9 @@ fn has_minors_setting(cx: &Context<'_>, account_handlers: &[&str]) -> bool {
     }
     // File by file on the pool: names of every function, assignment, class,
     // call and configuration entry.
-    cx.project.files.par_iter().any(|f| {
-        if tests.is_match(f.path.as_str()) {
+    let tests = cx.test_files();
+    cx.project.files.par_iter().enumerate().any(|(fi, f)| {
+        if tests[fi] {
             return false;
         }
         let account_class = |c: &Class| accounts.is_match(&c.name);

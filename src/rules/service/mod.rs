@@ -11,6 +11,8 @@ pub mod complaint_channel_missing;
 pub mod filing_number_missing;
 pub mod minors_mode_missing;
 
+use std::sync::OnceLock;
+
 use rayon::prelude::*;
 
 use crate::analysis::entrypoints::EntryPoint;
@@ -31,6 +33,51 @@ pub struct Shown<'p> {
     pub span: Span,
 }
 
+/// What the service rules share, worked out once per scan, each part on
+/// first use, and freed after the last of them ([`crate::rules::Held`]):
+/// each file's user-facing strings (the four rules went through every
+/// string of the project each) and the chat UI (SVC003 and SVC004 looked
+/// for it each). Computed on plain threads
+/// ([`crate::analysis::map_indices`]): rules wait for it.
+#[derive(Default)]
+pub struct ServiceShared {
+    shown: OnceLock<Vec<FileShown>>,
+    chat: OnceLock<Option<(usize, Span, String)>>,
+}
+
+/// One file's user-facing strings ([`any_shown`]), as indices into the
+/// list they come from (its markup strings, string literals or
+/// configuration entries, by its language) with their kind: a few bytes
+/// each, where the strings themselves were ~30 MB on 10k files.
+struct FileShown {
+    items: Box<[(u32, UiKind)]>,
+    /// Shown only when configuration values are asked for too.
+    config_only: bool,
+}
+
+impl ServiceShared {
+    fn shown(&self, cx: &Context<'_>) -> &[FileShown] {
+        let tests = cx.test_files();
+        self.shown.get_or_init(|| {
+            crate::analysis::map_indices(cx.project.files.len(), |fi| {
+                if tests[fi] {
+                    FileShown {
+                        items: Box::default(),
+                        config_only: false,
+                    }
+                } else {
+                    shown_in(cx, fi)
+                }
+            })
+        })
+    }
+}
+
+/// The service rules' shared results, made by the first that asks.
+fn shared(cx: &Context<'_>) -> std::sync::Arc<ServiceShared> {
+    cx.shared.service.get_or_init(ServiceShared::default)
+}
+
 /// Whether any user-facing string of the project, outside test paths,
 /// satisfies `pred`: markup strings, the string values of translation
 /// catalogues (JSON/YAML files whose path says so) and string literals of
@@ -43,10 +90,20 @@ pub fn any_shown<'p>(
     config: bool,
     pred: impl Fn(&Shown<'p>) -> bool + Sync,
 ) -> bool {
-    // File by file, on the pool (each rule went through every string of
-    // 10k files on one core), and never gathered in one list (on 10k files
-    // that list was ~30 MB, held by up to four rules at once).
-    shown_files(cx).any(|(fi, f)| shown_in(cx, fi, f, config).iter().any(&pred))
+    let shared = shared(cx);
+    let project: &'p crate::analysis::Project = cx.project;
+    // File by file, on the pool.
+    shared
+        .shown(cx)
+        .par_iter()
+        .enumerate()
+        .filter(|(_, s)| config || !s.config_only)
+        .any(|(fi, s)| {
+            let f = &project.files[fi];
+            s.items
+                .iter()
+                .any(|&(i, kind)| pred(&shown_at(f, fi, i, kind)))
+        })
 }
 
 /// `per_file` of each file's user-facing strings ([`any_shown`]), for every
@@ -56,85 +113,115 @@ pub fn map_shown<'p, R: Send>(
     config: bool,
     per_file: impl Fn(Vec<Shown<'p>>) -> R + Sync,
 ) -> Vec<R> {
-    shown_files(cx)
-        .map(|(fi, f)| per_file(shown_in(cx, fi, f, config)))
+    let shared = shared(cx);
+    let project: &'p crate::analysis::Project = cx.project;
+    let tests = cx.test_files();
+    shared
+        .shown(cx)
+        .par_iter()
+        .enumerate()
+        .filter(|(fi, _)| !tests[*fi])
+        .map(|(fi, s)| {
+            let f = &project.files[fi];
+            let strings = if config || !s.config_only {
+                s.items
+                    .iter()
+                    .map(|&(i, kind)| shown_at(f, fi, i, kind))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            per_file(strings)
+        })
         .collect()
 }
 
-/// The files outside test paths, with their index, on the pool.
-fn shown_files<'c, 'p: 'c>(
-    cx: &'c Context<'p>,
-) -> impl ParallelIterator<Item = (usize, &'p crate::facts::FileFacts)> + 'c {
-    let project: &'p crate::analysis::Project = cx.project;
-    let tests = &cx.catalog.entrypoints.test_paths;
-    project
-        .files
-        .par_iter()
-        .enumerate()
-        .filter(move |(_, f)| !tests.is_match(f.path.as_str()))
+/// The string at `i` of file `f`'s list of user-facing strings.
+fn shown_at(f: &crate::facts::FileFacts, fi: usize, i: u32, kind: UiKind) -> Shown<'_> {
+    let i = i as usize;
+    let (text, span) = match f.language {
+        Language::Markup => (f.ui_strings[i].text.as_str(), f.ui_strings[i].span),
+        Language::Python | Language::Rust => (f.strings[i].value.as_str(), f.strings[i].span),
+        _ => (
+            f.config[i].value.as_str().unwrap_or_default(),
+            f.config[i].value_span,
+        ),
+    };
+    Shown {
+        file: fi,
+        text,
+        kind,
+        span,
+    }
 }
 
-/// The user-facing strings of one file ([`any_shown`]).
-fn shown_in<'p>(
-    cx: &Context<'p>,
-    fi: usize,
-    f: &'p crate::facts::FileFacts,
-    config: bool,
-) -> Vec<Shown<'p>> {
+/// The files outside test paths, with their index, in file order.
+fn shown_files<'p>(cx: &Context<'p>) -> Vec<(usize, &'p crate::facts::FileFacts)> {
+    let tests = cx.test_files();
+    cx.project
+        .files
+        .iter()
+        .enumerate()
+        .filter(|(fi, _)| !tests[*fi])
+        .collect()
+}
+
+/// The user-facing strings of one file ([`any_shown`]), configuration
+/// values included.
+fn shown_in(cx: &Context<'_>, fi: usize) -> FileShown {
     let sv = &cx.catalog.service;
-    let mut out = Vec::new();
+    let f = &cx.project.files[fi];
+    // A file's lists are far below 2^32 items (`max-file-size`).
+    let index = |i: usize| i as u32;
+    let config_values = || -> Box<[(u32, UiKind)]> {
+        f.config
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.value.as_str().is_some())
+            .map(|(i, _)| (index(i), UiKind::Text))
+            .collect()
+    };
     match f.language {
-        Language::Markup => out.extend(
-            f.ui_strings
+        Language::Markup => FileShown {
+            items: f
+                .ui_strings
                 .iter()
-                .filter(|s| !(s.kind == UiKind::Text && sv.prompt_texts.is_match(&s.text)))
-                .map(|s| Shown {
-                    file: fi,
-                    text: s.text.as_str(),
-                    kind: s.kind,
-                    span: s.span,
-                }),
-        ),
+                .enumerate()
+                .filter(|(_, s)| !(s.kind == UiKind::Text && sv.prompt_texts.is_match(&s.text)))
+                .map(|(i, s)| (index(i), s.kind))
+                .collect(),
+            config_only: false,
+        },
         Language::Python | Language::Rust => {
             let prompts = prompt_spans(cx, fi);
-            out.extend(
-                f.strings
+            FileShown {
+                items: f
+                    .strings
                     .iter()
-                    .filter(|s| !s.bare && !sv.prompt_texts.is_match(&s.value))
-                    .filter(|s| !prompts.iter().any(|p| p.contains(&s.span)))
-                    .map(|s| Shown {
-                        file: fi,
-                        text: s.value.as_str(),
-                        kind: if reads_as_link(&s.value) {
+                    .enumerate()
+                    .filter(|(_, s)| !s.bare && !sv.prompt_texts.is_match(&s.value))
+                    .filter(|(_, s)| !prompts.iter().any(|p| p.contains(&s.span)))
+                    .map(|(i, s)| {
+                        let kind = if reads_as_link(&s.value) {
                             UiKind::Link
                         } else {
                             UiKind::Text
-                        },
-                        span: s.span,
-                    }),
-            )
+                        };
+                        (index(i), kind)
+                    })
+                    .collect(),
+                config_only: false,
+            }
         }
-        Language::Json | Language::Yaml if config || sv.is_i18n(&f.path) => {
-            out.extend(f.config.iter().filter_map(|e| {
-                Some(Shown {
-                    file: fi,
-                    text: e.value.as_str()?,
-                    kind: UiKind::Text,
-                    span: e.value_span,
-                })
-            }))
-        }
-        _ if config => out.extend(f.config.iter().filter_map(|e| {
-            Some(Shown {
-                file: fi,
-                text: e.value.as_str()?,
-                kind: UiKind::Text,
-                span: e.value_span,
-            })
-        })),
-        _ => {}
+        Language::Json | Language::Yaml if sv.is_i18n(&f.path) => FileShown {
+            items: config_values(),
+            config_only: false,
+        },
+        _ => FileShown {
+            items: config_values(),
+            config_only: true,
+        },
     }
-    out
 }
 
 /// Where a file of code holds prompts: the values of assignments to, and
@@ -221,11 +308,31 @@ pub fn endpoint_related(entry: &EntryPoint) -> Related {
 /// (`role: "assistant"`); a component (`.jsx`, `.tsx`, `.vue`, `.svelte`)
 /// that keeps one. File, span and what was seen.
 pub fn chat_ui(cx: &Context<'_>) -> Option<(usize, Span, String)> {
+    let shared = shared(cx);
+    shared.chat.get_or_init(|| find_chat_ui(cx)).clone()
+}
+
+/// Which files a chat UI search looks at.
+type KeepFile<'a> = dyn Fn(&(usize, &crate::facts::FileFacts)) -> bool + Sync + 'a;
+/// What a chat UI search finds in one file: file, span and what was seen.
+type FindInFile<'a> =
+    dyn Fn(usize, &crate::facts::FileFacts) -> Option<(usize, Span, String)> + Sync + 'a;
+
+/// [`chat_ui`], worked out.
+fn find_chat_ui(cx: &Context<'_>) -> Option<(usize, Span, String)> {
     let sv = &cx.catalog.service;
-    // Each kind of evidence looked for in every file on the pool, the first
-    // file in path order kept.
-    let files = || shown_files(cx);
-    let called = files().find_map_first(|(fi, f)| {
+    // Each kind of evidence looked for in every file on plain threads (this
+    // runs while a shared result is being made), the first file in path
+    // order kept.
+    let files = shown_files(cx);
+    let first = |keep: &KeepFile, find: &FindInFile| {
+        let kept: Vec<(usize, &crate::facts::FileFacts)> =
+            files.iter().copied().filter(|x| keep(x)).collect();
+        crate::analysis::find_first_index(kept.len(), |k| find(kept[k].0, kept[k].1))
+            .map(|(_, found)| found)
+    };
+    let any = |_: &(usize, &crate::facts::FileFacts)| true;
+    let called = first(&any, &|fi, f| {
         // `from streamlit_chatbox import *`: a bare callee may be any of
         // those modules' names.
         let stars: Vec<&str> = f
@@ -250,19 +357,19 @@ pub fn chat_ui(cx: &Context<'_>) -> Option<(usize, Span, String)> {
     if called.is_some() {
         return called;
     }
-    let first = |kind: UiKind, set: &regex::RegexSet| {
-        files().find_map_first(|(fi, f)| {
+    let ui_string = |kind: UiKind, set: &regex::RegexSet, what: &str| {
+        first(&any, &|fi, f| {
             f.ui_strings
                 .iter()
                 .find(|s| s.kind == kind && set.is_match(&s.text))
-                .map(|s| (fi, s))
+                .map(|s| (fi, s.span, format!("{what} `{}`", s.text)))
         })
     };
-    if let Some((fi, s)) = first(UiKind::Import, &sv.chat_packages) {
-        return Some((fi, s.span, format!("the chat UI package `{}`", s.text)));
+    if let Some(found) = ui_string(UiKind::Import, &sv.chat_packages, "the chat UI package") {
+        return Some(found);
     }
-    if let Some((fi, s)) = first(UiKind::Name, &sv.chat_markers) {
-        return Some((fi, s.span, format!("the element `{}`", s.text)));
+    if let Some(found) = ui_string(UiKind::Name, &sv.chat_markers, "the element") {
+        return Some(found);
     }
     let keeps_roles = |f: &crate::facts::FileFacts| {
         f.ui_strings
@@ -275,31 +382,29 @@ pub fn chat_ui(cx: &Context<'_>) -> Option<(usize, Span, String)> {
         .map(|(_, e, _)| e)
         .filter(|e| e.public)
         .collect();
-    let requested = files()
-        .filter(|(_, f)| frontend::is_front_end(f))
-        .find_map_first(|(fi, f)| {
-            generation.iter().find_map(|e| {
-                let chatty = e
-                    .route
-                    .as_deref()
-                    .is_some_and(|r| sv.chat_routes.is_match(r));
-                let s = frontend::requests(f, e).next()?;
-                (chatty || keeps_roles(f)).then(|| {
-                    (
-                        fi,
-                        s.span,
-                        format!("a page that requests `{}`", e.describe()),
-                    )
-                })
+    let requested = first(&|(_, f)| frontend::is_front_end(f), &|fi, f| {
+        generation.iter().find_map(|e| {
+            let chatty = e
+                .route
+                .as_deref()
+                .is_some_and(|r| sv.chat_routes.is_match(r));
+            let s = frontend::requests(f, e).next()?;
+            (chatty || keeps_roles(f)).then(|| {
+                (
+                    fi,
+                    s.span,
+                    format!("a page that requests `{}`", e.describe()),
+                )
             })
-        });
+        })
+    });
     if requested.is_some() {
         return requested;
     }
     const COMPONENTS: [&str; 4] = [".jsx", ".tsx", ".vue", ".svelte"];
-    files()
-        .filter(|(_, f)| COMPONENTS.iter().any(|x| f.path.ends_with(x)))
-        .find_map_first(|(fi, f)| {
+    first(
+        &|(_, f)| COMPONENTS.iter().any(|x| f.path.ends_with(x)),
+        &|fi, f| {
             f.ui_strings
                 .iter()
                 .find(|s| s.kind == UiKind::Role && sv.chat_roles.is_match(&s.text))
@@ -310,5 +415,6 @@ pub fn chat_ui(cx: &Context<'_>) -> Option<(usize, Span, String)> {
                         format!("a component that lists messages with the role `{}`", s.text),
                     )
                 })
-        })
+        },
+    )
 }
