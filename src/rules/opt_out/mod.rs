@@ -58,8 +58,9 @@ pub fn shared_switches<'c>(cx: &'c Context<'_>) -> &'c [Site] {
 
 /// Every call in the project that ranks content per user, in file and
 /// call order: recommender library calls, similarity searches with a
-/// per-user vector, and sorts by a per-user score.
-pub fn rankings(cx: &Context<'_>) -> Vec<Ranking> {
+/// per-user vector, and sorts by a per-user score. Private: rules read
+/// [`shared_rankings`] (SVC003 once computed its own copy).
+fn rankings(cx: &Context<'_>) -> Vec<Ranking> {
     let oo = &cx.catalog.opt_out;
     // Each file on every thread, joined in file order.
     crate::analysis::map_indices(cx.project.files.len(), |fi| {
