@@ -211,6 +211,50 @@ fn long_flows_are_cut_and_counted() {
     assert!(lines.last().unwrap().contains("reaches `logging.info`"));
 }
 
+/// Reads are found through the file's imports only where an import can
+/// start a read source: a file whose imports cannot still reads one by its
+/// own first segment (`self.request.body`), and an alias of `flask.request`
+/// is followed, while a `request` from elsewhere or a bare parameter is not.
+#[test]
+fn read_sources_through_imports_and_without() {
+    let tmp = tempfile::tempdir().unwrap();
+    let files = [
+        (
+            "aliased.py",
+            "import logging\nfrom flask import request as rq\n\n\ndef a():\n    logging.info(rq.json)\n",
+        ),
+        (
+            "own.py",
+            "import logging\nimport os\n\n\nclass H:\n    def get(self):\n        logging.info(self.request.body)\n",
+        ),
+        (
+            "elsewhere.py",
+            "import logging\nfrom mylib import request\n\n\ndef c():\n    logging.info(request.json)\n",
+        ),
+        (
+            "bare.py",
+            "import logging\n\n\ndef d(request):\n    logging.info(request.json)\n",
+        ),
+    ];
+    for (name, body) in files {
+        std::fs::write(tmp.path().join(name), body).unwrap();
+    }
+    let spec_text = SPEC.replace(
+        "reads = [\"flask.request.json\", \"flask.request.args\"]",
+        "reads = [\"flask.request.json\", \"self.request.body\"]",
+    );
+    let (flows, _) = flows_in(tmp.path(), &spec_text);
+    let expected = "\
+aliased.py:6 logging.info [request]
+  aliased.py:6 reads request from `rq.json`
+  aliased.py:6 reaches `logging.info` (sink `log`)
+own.py:7 logging.info [request]
+  own.py:7 reads request from `self.request.body`
+  own.py:7 reaches `logging.info` (sink `log`)
+";
+    assert_eq!(flows, expected, "\n{flows}");
+}
+
 /// Passes are made ahead on several threads and sinks looked at in runs
 /// side by side: a project with enough scopes, summaries that grow and
 /// callers woken again gives the same flows, steps and counts on one thread

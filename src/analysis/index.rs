@@ -42,6 +42,37 @@ pub struct FileBindings {
     functions: Sorted<Key, usize>,
 }
 
+/// One scope's assignments by name ([`FileBindings::scope_assigns`]).
+#[derive(Debug, Clone, Copy)]
+pub struct ScopeAssigns<'a>(Assigns<'a>);
+
+#[derive(Debug, Clone, Copy)]
+enum Assigns<'a> {
+    /// A function's part of the local table: (scope, name) keys, all of
+    /// that scope, and their assignments.
+    Local(&'a [(Key, Key)], &'a [usize]),
+    Module(&'a Sorted<Key, usize>),
+}
+
+impl<'a> ScopeAssigns<'a> {
+    /// The assignments to `name`, in source order: what
+    /// [`FileBindings::assigns`] gives for this scope.
+    pub fn get(&self, name: &str) -> &'a [usize] {
+        match self.0 {
+            Assigns::Local(keys, values) => {
+                let lo = keys.partition_point(|(_, n)| Key::order(n.0, name).is_lt());
+                let hi = lo
+                    + keys[lo..]
+                        .iter()
+                        .take_while(|(_, n)| Key::order(n.0, name).is_eq())
+                        .count();
+                &values[lo..hi]
+            }
+            Assigns::Module(table) => table.get(name),
+        }
+    }
+}
+
 /// A key of the bindings' tables, ordered by length first: most
 /// comparisons in a search are then settled without reading the text (the
 /// taint solver asks the imports for every name a file reads).
@@ -138,6 +169,22 @@ impl FileBindings {
         match scope {
             Some(s) => self.local_assigns.get_pair(s, name),
             None => self.module_assigns.get(name),
+        }
+    }
+
+    /// The assignments of one scope (`None`: module level), to look names
+    /// up in without comparing the scope again: the data flow asks for
+    /// every name a pass over a scope reads, and comparing long qualnames
+    /// was most of each look-up.
+    pub fn scope_assigns<'a>(&'a self, scope: Option<&str>) -> ScopeAssigns<'a> {
+        match scope {
+            Some(s) => {
+                let t = &self.local_assigns;
+                let lo = t.keys.partition_point(|(k, _)| Key::order(k.0, s).is_lt());
+                let hi = lo + t.keys[lo..].partition_point(|(k, _)| Key::order(k.0, s).is_eq());
+                ScopeAssigns(Assigns::Local(&t.keys[lo..hi], &t.values[lo..hi]))
+            }
+            None => ScopeAssigns(Assigns::Module(&self.module_assigns)),
         }
     }
 
@@ -475,5 +522,46 @@ mod tests {
         assert_eq!(table.get_pair("f", "x"), &[0, 3]);
         assert_eq!(table.get_pair("g.h", "x"), &[1]);
         assert!(table.get_pair("g", "x").is_empty());
+    }
+
+    /// One scope's view finds what the (scope, name) table finds, for
+    /// every scope and name: scopes and names of the same length side by
+    /// side, names bound twice, scopes and names bound nowhere.
+    #[test]
+    fn scope_views_find_what_the_pair_table_finds() {
+        let scopes = ["f", "g", "ab", "f.h", "g.h", "Cls.run", "Cls.get"];
+        let names = ["x", "y", "xs", "self.a", "z"];
+        let key = |s: &str| Key(Ustr::from(s).as_str());
+        let mut pairs = Vec::new();
+        for (k, s) in scopes.iter().enumerate() {
+            for (j, n) in names.iter().enumerate() {
+                if (k + j) % 3 == 0 {
+                    continue;
+                }
+                pairs.push(((key(s), key(n)), pairs.len()));
+                if j == 0 {
+                    pairs.push(((key(s), key(n)), pairs.len()));
+                }
+            }
+        }
+        let bindings = FileBindings {
+            local_assigns: Sorted::new(pairs),
+            module_assigns: Sorted::new(vec![(key("x"), 100), (key("m"), 101), (key("x"), 102)]),
+            ..FileBindings::default()
+        };
+        let mut found = 0;
+        for s in scopes.iter().chain(&["h", "Cls.ru", "Cls.zzz", ""]) {
+            let view = bindings.scope_assigns(Some(s));
+            for n in names.iter().chain(&["w", "", "self"]) {
+                assert_eq!(view.get(n), bindings.assigns(Some(s), n), "{s} {n}");
+                found += view.get(n).len();
+            }
+        }
+        assert!(found > 20);
+        let module = bindings.scope_assigns(None);
+        assert_eq!(module.get("x"), &[100, 102]);
+        for n in ["x", "m", "y", ""] {
+            assert_eq!(module.get(n), bindings.assigns(None, n), "{n}");
+        }
     }
 }

@@ -238,6 +238,9 @@ pub struct TaintSpec {
     /// Method name → roles, with the language each entry is for (hashed:
     /// asked once per call and taint spec).
     methods: FastMap<String, Vec<(Language, Role)>>,
+    /// Whether a source is given by method name (else seeding looks no
+    /// call's method up).
+    source_methods: bool,
     reads: GlobSet,
     read_sources: Vec<usize>,
     /// The first segments `reads` patterns can match (`flask`, `sys`), or
@@ -275,11 +278,24 @@ fn note_head(heads: &mut Option<Vec<String>>, pattern: &str) {
     }
 }
 
+/// Heads are sorted by length first: most names are turned away, and a
+/// search then settles most comparisons without reading the text.
 fn sort_heads(heads: &mut Option<Vec<String>>) {
     if let Some(list) = heads {
-        list.sort();
+        list.sort_by(|a, b| head_order(a, b));
         list.dedup();
     }
+}
+
+fn head_order(a: &str, b: &str) -> std::cmp::Ordering {
+    a.len()
+        .cmp(&b.len())
+        .then_with(|| a.as_bytes().cmp(b.as_bytes()))
+}
+
+/// Whether `head` is one of `list` (sorted by [`sort_heads`]).
+fn has_head(list: &[String], head: &str) -> bool {
+    list.binary_search_by(|h| head_order(h, head)).is_ok()
 }
 
 /// Whether a dotted `name` can match a pattern whose first segments are
@@ -290,7 +306,7 @@ fn may_match(heads: &Option<Vec<String>>, name: &str) -> bool {
         Some(i) => &name[..i],
         None => name,
     };
-    list.binary_search_by(|h| h.as_str().cmp(head)).is_ok()
+    has_head(list, head)
 }
 
 impl TaintSpec {
@@ -363,7 +379,12 @@ impl TaintSpec {
             }
         }
         sort_heads(&mut source_heads);
+        let source_methods = methods
+            .values()
+            .flatten()
+            .any(|(_, r)| matches!(r, Role::Source(_)));
         Ok(TaintSpec {
+            source_methods,
             source_calls: build(source_calls)?,
             source_owner,
             source_heads,
@@ -489,6 +510,9 @@ impl TaintSpec {
     }
 
     fn method_sources(&self, language: Language, call: &Call, out: &mut Vec<usize>) {
+        if !self.source_methods {
+            return;
+        }
         if let Some(roles) = self.methods.get(call.method()) {
             out.extend(roles.iter().filter_map(|(l, r)| match r {
                 Role::Source(i) if *l == language => Some(*i),
@@ -584,7 +608,7 @@ impl TaintSpec {
     pub fn read_head_possible(&self, head: &str) -> bool {
         self.read_heads
             .as_ref()
-            .is_none_or(|heads| heads.binary_search_by(|h| h.as_str().cmp(head)).is_ok())
+            .is_none_or(|heads| has_head(heads, head))
     }
 
     pub fn has_read_sources(&self) -> bool {
@@ -624,6 +648,45 @@ mod tests {
         let mut heads = Some(Vec::new());
         note_head(&mut heads, "{a,b}.c");
         assert!(heads.is_none());
+        // Heads of every length, sorted by length first.
+        let mut heads = Some(Vec::new());
+        for p in [
+            "flask.request.json",
+            "os.environ",
+            "self.request.body",
+            "sys.argv",
+            "a.b",
+        ] {
+            note_head(&mut heads, p);
+        }
+        sort_heads(&mut heads);
+        for yes in ["flask", "os.getenv", "self.x", "sys", "a"] {
+            assert!(may_match(&heads, yes), "{yes}");
+        }
+        for no in ["flas", "flasks.x", "o", "osx", "b", "selff", "", "zz.a"] {
+            assert!(!may_match(&heads, no), "{no}");
+        }
+    }
+
+    /// A spec looks call methods up for sources only when a source is
+    /// given by method name.
+    #[test]
+    fn source_methods_only_where_a_source_has_methods() {
+        let c = crate::catalog::Catalog::load(&crate::catalog::CatalogData::default()).unwrap();
+        for spec in c.taint.values() {
+            let expected = spec.data.source.iter().any(|s| !s.methods.is_empty());
+            assert_eq!(spec.source_methods, expected, "{}", spec.id);
+        }
+        let data: TaintSpecData = toml::from_str(
+            "[[source]]\nmethods = [\"read_input\"]\n[[propagator]]\nmethods = [\"append\"]\nfrom = [\"arguments\"]\nto = \"receiver\"\n",
+        )
+        .unwrap();
+        assert!(TaintSpec::build("s", data).unwrap().source_methods);
+        let data: TaintSpecData = toml::from_str(
+            "[[propagator]]\nmethods = [\"append\"]\nfrom = [\"arguments\"]\nto = \"receiver\"\n",
+        )
+        .unwrap();
+        assert!(!TaintSpec::build("s", data).unwrap().source_methods);
     }
 
     /// Remembered roles are the glob set's, asked again and per language.

@@ -8,8 +8,9 @@ use std::ops::Range;
 
 use ustr::Ustr;
 
+use crate::analysis::index::ScopeAssigns;
 use crate::analysis::{FastMap, Project};
-use crate::facts::{FileFacts, Receiver};
+use crate::facts::{Assignment, FileFacts, Receiver};
 use crate::source::Span;
 
 /// Something that happens in a scope, in order.
@@ -131,12 +132,25 @@ pub fn reaching(
     name: &str,
     pos: u32,
 ) -> Option<usize> {
-    let assignments = &project.files[fi].assignments;
-    let list = project
+    let assigns = project
         .index
         .bindings(fi)
-        .assigns(scope.as_ref().map(Ustr::as_str), name);
-    list.iter()
+        .scope_assigns(scope.as_ref().map(Ustr::as_str));
+    reaching_in(&project.files[fi].assignments, assigns, name, pos)
+}
+
+/// [`reaching`] among one scope's assignments, found once
+/// ([`crate::analysis::index::FileBindings::scope_assigns`]) for the many
+/// names a pass looks up there.
+pub fn reaching_in(
+    assignments: &[Assignment],
+    assigns: ScopeAssigns<'_>,
+    name: &str,
+    pos: u32,
+) -> Option<usize> {
+    assigns
+        .get(name)
+        .iter()
         .rev()
         .copied()
         .find(|&ai| assignments[ai].span.end_byte < pos)

@@ -13,7 +13,7 @@
 
 use std::collections::VecDeque;
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use ustr::Ustr;
 
@@ -24,6 +24,7 @@ use super::{
 };
 use crate::analysis::callgraph::{Node, NodeId, Site, Via};
 use crate::analysis::entrypoints::Handler;
+use crate::analysis::index::ScopeAssigns;
 use crate::analysis::results::Analysis;
 use crate::analysis::{FastMap, FastSet, Project};
 use crate::catalog::taint::{Loc, LocName, Role, TaintSpec, UnknownCalls};
@@ -278,6 +279,8 @@ struct Cx<'a, D> {
     /// The spec's source that classifies names, unless the domain can
     /// classify none (then no name, type or key is looked at).
     name_source: Option<usize>,
+    /// [`imports_reads`], found on first use.
+    imports_reads: OnceLock<Vec<bool>>,
 }
 
 impl<'a, D: Domain> Cx<'a, D> {
@@ -288,7 +291,22 @@ impl<'a, D: Domain> Cx<'a, D> {
             spec,
             domain,
             name_source: spec.name_source().filter(|_| domain.classifies_names()),
+            imports_reads: OnceLock::new(),
         }
+    }
+
+    /// Whether a name file `fi` imports can start a read source.
+    fn imports_reads(&self, fi: usize) -> bool {
+        self.imports_reads
+            .get_or_init(|| imports_reads(self.spec, self.project))
+            .get(fi)
+            .copied()
+            .unwrap_or(false)
+    }
+
+    /// The source a read of `name` in file `fi` is, if any.
+    fn read_source(&self, fi: usize, name: &str) -> Option<usize> {
+        read_source(self.spec, self.project, fi, self.imports_reads(fi), name)
     }
 }
 
@@ -498,9 +516,10 @@ impl<'a, D: Domain> Solver<'a, D> {
         }
         self.st.seeds = seeds;
         if spec.has_read_sources() {
+            let cx = &self.cx;
             let found = crate::analysis::map_indices(files, |fi| {
                 let mut out = Vec::new();
-                reads_source(spec, project, fi, &mut out);
+                reads_source(spec, project, fi, cx.imports_reads(fi), &mut out);
                 out
             });
             woken.extend(found.into_iter().flatten());
@@ -733,6 +752,7 @@ impl<'a, D: Domain> Solver<'a, D> {
         let mut edges = Vec::new();
         let mut effects = Vec::new();
         let mut args: Vec<Sym<D::Value>> = Vec::new();
+        let assigns = scope_assigns(project, fi, scope);
         for event in idx.events(scope) {
             let ev = Ev {
                 cx: &self.cx,
@@ -741,6 +761,7 @@ impl<'a, D: Domain> Solver<'a, D> {
                 file,
                 idx: idx.clone(),
                 scope,
+                assigns,
                 state: Some(&state),
             };
             match *event {
@@ -1214,7 +1235,7 @@ impl<'a, D: Domain> Solver<'a, D> {
         }
         let bound = ev.lookup(name, pos).filter(|(v, _)| self.tainted(id, v));
         let Some((_, bound)) = bound else {
-            if let Some(si) = read_source(self.cx.spec, self.cx.project, info.file, &name) {
+            if let Some(si) = self.cx.read_source(info.file, &name) {
                 let label = self.cx.spec.label(si);
                 t.push(
                     info.file,
@@ -1603,6 +1624,14 @@ fn resolve<D: Domain>(
     out
 }
 
+/// Scope `scope` of file `fi`'s assignments by name.
+fn scope_assigns(project: &Project, fi: usize, scope: Option<Ustr>) -> ScopeAssigns<'_> {
+    project
+        .index
+        .bindings(fi)
+        .scope_assigns(scope.as_ref().map(Ustr::as_str))
+}
+
 fn ev<'s, 'a, D: Domain>(cx: &'s Cx<'a, D>, st: &'s State<D::Value>, id: usize) -> Ev<'s, 'a, D> {
     let info = &st.infos[id];
     Ev {
@@ -1612,6 +1641,7 @@ fn ev<'s, 'a, D: Domain>(cx: &'s Cx<'a, D>, st: &'s State<D::Value>, id: usize) 
         file: &cx.project.files[info.file],
         idx: cx.an.file_index(cx.project, info.file),
         scope: info.scope,
+        assigns: scope_assigns(cx.project, info.file, info.scope),
         state: st.states[id].as_ref(),
     }
 }
@@ -1725,7 +1755,17 @@ fn is_chain(callee: &str) -> bool {
 
 /// The source whose `reads` match a read (or a prefix of it) in file
 /// `fi`, resolved through the file's imports, else as written.
-fn read_source(spec: &TaintSpec, project: &Project, fi: usize, name: &str) -> Option<usize> {
+///
+/// `imports`: whether some name the file imports comes from where a read
+/// source can start ([`imports_reads`]); when none does, no import is
+/// looked up (most reads of most files).
+fn read_source(
+    spec: &TaintSpec,
+    project: &Project,
+    fi: usize,
+    imports: bool,
+    name: &str,
+) -> Option<usize> {
     if !spec.has_read_sources() {
         return None;
     }
@@ -1733,11 +1773,15 @@ fn read_source(spec: &TaintSpec, project: &Project, fi: usize, name: &str) -> Op
     // hundred thousand.
     let first = |s: &'_ str| -> usize { memchr::memchr(b'.', s.as_bytes()).unwrap_or(s.len()) };
     let head = &name[..first(name)];
-    let targets = project.index.bindings(fi).import_targets(head);
     // Only names that can start a pattern are spelled out and matched.
-    let target = targets
-        .last()
-        .filter(|t| spec.read_head_possible(&t[..first(t)]));
+    let target = if imports {
+        let targets = project.index.bindings(fi).import_targets(head);
+        targets
+            .last()
+            .filter(|t| spec.read_head_possible(&t[..first(t)]))
+    } else {
+        None
+    };
     if target.is_none() && !spec.read_head_possible(head) {
         return None;
     }
@@ -1774,11 +1818,39 @@ thread_local! {
     static RESOLVED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
 }
 
+/// Per file: whether a name it imports comes from where one of `spec`'s
+/// read sources starts (the last target of the name, as [`read_source`]
+/// takes it). Empty for a spec without read sources.
+fn imports_reads(spec: &TaintSpec, project: &Project) -> Vec<bool> {
+    if !spec.has_read_sources() {
+        return Vec::new();
+    }
+    let head = |t: &str| -> usize { memchr::memchr(b'.', t.as_bytes()).unwrap_or(t.len()) };
+    (0..project.files.len())
+        .map(|fi| {
+            let bindings = project.index.bindings(fi);
+            project.files[fi].imports.iter().any(|i| {
+                bindings
+                    .import_targets(&i.local)
+                    .last()
+                    .is_some_and(|t| spec.read_head_possible(&t[..head(t)]))
+            })
+        })
+        .collect()
+}
+
 /// The scopes of file `fi` that read a source, each once.
-fn reads_source(spec: &TaintSpec, project: &Project, fi: usize, out: &mut Vec<ScopeKey>) {
+fn reads_source(
+    spec: &TaintSpec,
+    project: &Project,
+    fi: usize,
+    imports: bool,
+    out: &mut Vec<ScopeKey>,
+) {
     let file = &project.files[fi];
     let mut reads = Vec::new();
-    let mut check = ScopesFound::new(|r: Ustr| read_source(spec, project, fi, &r).is_some());
+    let mut check =
+        ScopesFound::new(|r: Ustr| read_source(spec, project, fi, imports, &r).is_some());
     // A scope found is not read again.
     for a in &file.assignments {
         if !check.found(a.scope) {
@@ -2140,6 +2212,8 @@ struct Ev<'s, 'a, D: Domain> {
     file: &'a FileFacts,
     idx: Arc<FileIndex>,
     scope: Option<Ustr>,
+    /// The scope's assignments by name, found once.
+    assigns: ScopeAssigns<'a>,
     state: Option<&'s ScopeState<D::Value>>,
 }
 
@@ -2354,7 +2428,7 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
     /// clean).
     fn read_seed(&self, name: Ustr, pos: u32) -> Option<D::Value> {
         let source = self.name_source()?;
-        let assigned = super::index::reaching(self.cx.project, self.fi, self.scope, &name, pos)
+        let assigned = super::index::reaching_in(&self.file.assignments, self.assigns, &name, pos)
             .filter(|&ai| self.file.assignments[ai].target == name);
         if let Some(ai) = assigned {
             // The assignment decides; a whole value of a known type
@@ -2396,7 +2470,7 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
     /// The type of a whole name at `pos`: what the assignment that binds it
     /// made, else its parameter's declared type.
     fn type_of(&self, name: Ustr, pos: u32) -> Option<crate::facts::QName> {
-        let assigned = super::index::reaching(self.cx.project, self.fi, self.scope, &name, pos)
+        let assigned = super::index::reaching_in(&self.file.assignments, self.assigns, &name, pos)
             .filter(|&ai| self.file.assignments[ai].target == name);
         match assigned {
             Some(ai) => self.file.assignments[ai].value_call,
@@ -2452,7 +2526,7 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
     /// What a name holds at `pos` and a read source's value.
     fn read_place(&self, name: Ustr, pos: u32) -> Sym<D::Value> {
         let mut out = self.lookup(name, pos).map_or_else(Sym::bottom, |(v, _)| v);
-        if let Some(si) = read_source(self.cx.spec, self.cx.project, self.fi, &name)
+        if let Some(si) = self.cx.read_source(self.fi, &name)
             && let Some(v) = self.cx.domain.seed(&Origin::Read {
                 source: si,
                 file: self.fi,
@@ -2469,7 +2543,7 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
         let state = self.state?;
         let mut prefix: &str = name.as_str();
         loop {
-            let a = super::index::reaching(self.cx.project, self.fi, self.scope, prefix, pos);
+            let a = super::index::reaching_in(&self.file.assignments, self.assigns, prefix, pos);
             let d = state
                 .defs
                 .get(prefix)
