@@ -176,7 +176,7 @@ impl FileBindings {
     /// up in without comparing the scope again: the data flow asks for
     /// every name a pass over a scope reads, and comparing long qualnames
     /// was most of each look-up.
-    pub fn scope_assigns<'a>(&'a self, scope: Option<&str>) -> ScopeAssigns<'a> {
+    pub fn scope_assigns(&self, scope: Option<&str>) -> ScopeAssigns<'_> {
         match scope {
             Some(s) => {
                 let t = &self.local_assigns;
