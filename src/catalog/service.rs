@@ -6,8 +6,6 @@
 //! project declares lives outside the repository (`[service]` in the
 //! config) is [`ServiceDeclared`].
 
-use regex::RegexSet;
-
 use super::lazy_set::LazySet;
 use serde::{Deserialize, Serialize};
 
@@ -214,12 +212,8 @@ impl Service {
             main_templates: set("main_templates", &data.main_templates)?,
             prompt_texts: set("prompt_texts", &data.prompt_texts)?,
             prompt_names: set("prompt_names", &data.prompt_names)?,
-            shown_terms: TermSet::new(
-                RegexSet::new(data.shown_terms()).map_err(|e| CatalogError {
-                    message: format!("service.shown terms: bad regex: {e}"),
-                })?,
-                &data.shown_terms(),
-            ),
+            // Each pattern's syntax was checked in its own set above.
+            shown_terms: TermSet::new(LazySet::checked(data.shown_terms()), &data.shown_terms()),
             shown_patterns: data.shown_terms(),
             declared,
         })
