@@ -420,6 +420,13 @@ pub struct CatalogError {
 impl Catalog {
     /// The built-in catalogue plus user extensions.
     pub fn load(extension: &CatalogData) -> Result<Catalog, CatalogError> {
+        Catalog::build(CatalogData::with_builtin(extension)?)
+    }
+}
+
+impl CatalogData {
+    /// The built-in catalogue's data plus user extensions, not yet built.
+    pub fn with_builtin(extension: &CatalogData) -> Result<CatalogData, CatalogError> {
         let mut data = CatalogData::default();
         for (name, text) in [
             ("generation", GENERATION_TOML),
@@ -439,9 +446,11 @@ impl Catalog {
             data.extend(part);
         }
         data.extend(extension.clone());
-        Catalog::build(data)
+        Ok(data)
     }
+}
 
+impl Catalog {
     pub fn build(mut data: CatalogData) -> Result<Catalog, CatalogError> {
         inputs::add_record_sinks(&mut data.taint, &data.record);
         let mut generation_globs = Vec::new();
