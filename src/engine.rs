@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use crate::analysis::Project;
 use crate::analysis::results::Analysis;
 use crate::cache::{self, Digested, EntryKey, FactsCache, ResultEntry};
-use crate::catalog::{Catalog, CatalogError};
+use crate::catalog::{Catalog, CatalogData, CatalogError};
 use crate::config::Settings;
 use crate::facts::FileFacts;
 use crate::finding::{Level, Notification, ResultCache};
@@ -23,7 +23,7 @@ use crate::memory::Phase;
 use crate::rules::{self, Context, Rule};
 use crate::source;
 use crate::suppress;
-use crate::walk::{self, SourcePath};
+use crate::walk::{self, SourcePath, Walked};
 
 pub use crate::finding::{ScanResult, Stats};
 
@@ -350,20 +350,37 @@ pub fn load(
     settings: &Settings,
     catalog: &Catalog,
 ) -> (Project, Vec<Notification>, Stats) {
+    let options = extract_options(
+        settings,
+        &catalog.passthrough_methods,
+        &catalog.service.shown_terms,
+        false,
+    );
+    load_walked(walk::walk(paths, settings), settings, &options)
+}
+
+/// [`load`] of the files a walk found, extracted with `options`.
+fn load_walked(
+    walked: Walked,
+    settings: &Settings,
+    options: &lang::ExtractOptions<'_>,
+) -> (Project, Vec<Notification>, Stats) {
     let mut stats = Stats::default();
-    let t = Instant::now();
-    let (files, mut notifications) = walk::collect(paths, settings);
-    stats.walk = t.elapsed();
+    let Walked {
+        files,
+        mut notifications,
+        took,
+    } = walked;
+    stats.walk = took;
 
     let t = Instant::now();
     let work = work_times();
-    let options = extract_options(settings, catalog, false);
     let sizes: Vec<Option<u64>> = files
         .par_iter()
         .map(|f| std::fs::metadata(&f.abs).ok().map(|m| m.len()))
         .collect();
     let extracted = largest_first(&sizes, |i| {
-        extract_file(&files[i], settings.max_file_size, &options)
+        extract_file(&files[i], settings.max_file_size, options)
     });
     let facts = gather(extracted, &mut notifications);
     stats.parse = t.elapsed();
@@ -476,26 +493,73 @@ pub fn scan_cached(
     settings: &Settings,
     cache_dir: Option<&Path>,
 ) -> Result<ScanResult, CatalogError> {
-    let catalog = Catalog::load(&settings.catalog)?;
-    let cache = cache_dir.and_then(|dir| {
-        let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-        FactsCache::open(&dir, &settings.root, &cache_material(&catalog))
-            .map_err(|e| {
-                eprintln!(
-                    "warning: facts cache disabled: cannot use {}: {e}",
-                    dir.display()
-                )
-            })
-            .ok()
-    });
+    scan_walked(paths, settings, cache_dir, None)
+}
+
+/// [`scan_cached`], with the walk of `paths` under `settings` when it is
+/// done already (`check` walks first, for nested configs: walking again
+/// cost a second pass of directory reads).
+pub fn scan_walked(
+    paths: &[PathBuf],
+    settings: &Settings,
+    cache_dir: Option<&Path>,
+    walked: Option<Walked>,
+) -> Result<ScanResult, CatalogError> {
+    let data = CatalogData::with_builtin(&settings.catalog)?;
+    let Some(dir) = cache_dir else {
+        return scan_uncached(paths, settings, data, walked);
+    };
+    let catalog = Catalog::build(data)?;
+    let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let cache = FactsCache::open(&dir, &settings.root, &cache_material(&catalog))
+        .map_err(|e| {
+            eprintln!(
+                "warning: facts cache disabled: cannot use {}: {e}",
+                dir.display()
+            )
+        })
+        .ok();
     let sampler = crate::memory::Sampler::start();
+    let walked = walked.unwrap_or_else(|| walk::walk(paths, settings));
     let mut result = match cache {
-        Some(cache) => scan_with_cache(paths, settings, &catalog, &cache),
+        Some(cache) => scan_with_cache(walked, settings, &catalog, &cache),
         None => {
-            let (project, notifications, stats) = load(paths, settings, &catalog);
+            let options = extract_options(
+                settings,
+                &catalog.passthrough_methods,
+                &catalog.service.shown_terms,
+                false,
+            );
+            let (project, notifications, stats) = load_walked(walked, settings, &options);
             analyse(project, notifications, stats, settings, &catalog)
         }
     };
+    result.stats.memory.peak = sampler.and_then(crate::memory::Sampler::stop);
+    Ok(result)
+}
+
+/// A scan without the caches. Extraction reads only the passthrough
+/// methods and the shown terms, made from the catalogue's data: the rest
+/// of the catalogue is built beside it. On a pool of one thread the build
+/// runs first (no second busy thread); on more, one thread builds while
+/// the others read and parse, then joins them.
+fn scan_uncached(
+    paths: &[PathBuf],
+    settings: &Settings,
+    data: CatalogData,
+    walked: Option<Walked>,
+) -> Result<ScanResult, CatalogError> {
+    let sampler = crate::memory::Sampler::start();
+    let walked = walked.unwrap_or_else(|| walk::walk(paths, settings));
+    let passthrough = data.passthrough_methods.clone();
+    let shown_terms = crate::catalog::service::shown_terms(&data.service);
+    let options = extract_options(settings, &passthrough, &shown_terms, false);
+    let (catalog, (project, notifications, stats)) = rayon::join(
+        || Catalog::build(data),
+        || load_walked(walked, settings, &options),
+    );
+    let catalog = catalog?;
+    let mut result = analyse(project, notifications, stats, settings, &catalog);
     result.stats.memory.peak = sampler.and_then(crate::memory::Sampler::stop);
     Ok(result)
 }
@@ -510,15 +574,18 @@ pub fn scan_cached(
 /// facts are loaded, the index and rules run, and the result is stored
 /// under both keys for next time.
 fn scan_with_cache(
-    paths: &[PathBuf],
+    walked: Walked,
     settings: &Settings,
     catalog: &Catalog,
     cache: &FactsCache,
 ) -> ScanResult {
     let mut stats = Stats::default();
-    let t = Instant::now();
-    let (files, mut notifications) = walk::collect(paths, settings);
-    stats.walk = t.elapsed();
+    let Walked {
+        files,
+        mut notifications,
+        took,
+    } = walked;
+    stats.walk = took;
 
     let t = Instant::now();
     let work = work_times();
@@ -573,7 +640,12 @@ fn scan_with_cache(
     // the others' only when the facts key misses too. Each text is dropped
     // once its facts are out, as in `load`.
     let known = cache.get_digests();
-    let options = extract_options(settings, catalog, true);
+    let options = extract_options(
+        settings,
+        &catalog.passthrough_methods,
+        &catalog.service.shown_terms,
+        true,
+    );
     let to_extract = |r: &Result<(String, EntryKey), Notification>| match r {
         Ok((text, key)) if !known.contains_key(key) => Some(text.len() as u64),
         _ => None,
@@ -717,7 +789,8 @@ fn update_digests(
 /// matching strings whatever runs). Comments are always kept.
 pub fn extract_options<'a>(
     settings: &Settings,
-    catalog: &'a Catalog,
+    passthrough: &'a [String],
+    shown_terms: &'a crate::catalog::terms::TermSet,
     cached: bool,
 ) -> lang::ExtractOptions<'a> {
     let reads_markup = cached
@@ -728,9 +801,9 @@ pub fn extract_options<'a>(
             )
         });
     lang::ExtractOptions {
-        passthrough: &catalog.passthrough_methods,
+        passthrough,
         ui: if reads_markup {
-            lang::UiFilter::Matching(&catalog.service.shown_terms)
+            lang::UiFilter::Matching(shown_terms)
         } else {
             lang::UiFilter::Nothing
         },

@@ -422,6 +422,26 @@ impl Filter {
     }
 }
 
+/// A finished walk: the files to scan and the notifications, as
+/// [`collect`] returns them, and how long it took (for `--stats`).
+#[derive(Debug, Clone)]
+pub struct Walked {
+    pub files: Vec<SourcePath>,
+    pub notifications: Vec<Notification>,
+    pub took: std::time::Duration,
+}
+
+/// [`collect`], timed.
+pub fn walk(paths: &[PathBuf], settings: &Settings) -> Walked {
+    let t = std::time::Instant::now();
+    let (files, notifications) = collect(paths, settings);
+    Walked {
+        files,
+        notifications,
+        took: t.elapsed(),
+    }
+}
+
 /// Walk `paths` and return the files to scan, sorted, plus notifications.
 pub fn collect(paths: &[PathBuf], settings: &Settings) -> (Vec<SourcePath>, Vec<Notification>) {
     let root = settings

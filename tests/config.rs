@@ -256,6 +256,40 @@ fn label_catalogue_extensions() {
     assert!(err.contains("synthlint.toml:4:"), "{err}");
 }
 
+/// A regex that parses but names an unknown Unicode class is still an
+/// error at load, under its key, where it was before the catalogue compiled
+/// its regexes on first use: configuration checks the user's own fully.
+#[test]
+fn unknown_unicode_classes_are_errors_at_load() {
+    let (_tmp, dir) = project();
+    for (toml, key) in [
+        (
+            "[catalog.personal_data.consent]\nnames = [\"\\\\p{NoSuchClass}\"]\n",
+            "personal_data.consent.names: bad regex",
+        ),
+        (
+            "[catalog.personal_data.retention.deletes]\nsql = [\"\\\\p{NoSuchClass}\"]\n",
+            "personal_data.retention.deletes: bad regex",
+        ),
+        (
+            "[catalog.service]\nminors_terms = [\"\\\\p{NoSuchClass}\"]\n",
+            "service.shown terms: bad regex",
+        ),
+        (
+            "[[catalog.label]]\nid = \"ours\"\nkind = \"implicit\"\npatterns = [\"app.png.save\"]\n\
+             key = { position = 0, regex = \"\\\\p{NoSuchClass}\" }\n",
+            "`ours`: bad regex",
+        ),
+    ] {
+        write(&dir, "synthlint.toml", toml);
+        let err = config_error(&dir, &[]);
+        assert!(
+            err.contains(key) && err.contains("Unicode property not found"),
+            "{toml}: {err}"
+        );
+    }
+}
+
 #[test]
 fn opt_out_catalogue_extensions() {
     let (_tmp, dir) = project();

@@ -225,3 +225,67 @@ fn log_thresholds_name_the_first_highest_setter_for_any_thread_count() {
         );
     }
 }
+
+/// A configuration tree (the catalogue is built beside extraction on more
+/// than one thread; the configuration rules read each distinct key once):
+/// switches, retention settings and a training flag, under every spelling
+/// the rules read, among many entries under other keys, give the same
+/// report for any number of threads.
+#[test]
+fn configuration_trees_report_the_same_for_any_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+    for i in 0..30 {
+        common::write(
+            dir.path(),
+            &format!("chart{}/values{i}.yaml", i % 5),
+            &format!(
+                "replicaCount: 1\nimage:\n  repository: app\n  tag: \"1.{i}\"\n\
+                 service:\n  port: 80\nenv:\n  - name: LOG_LEVEL\n    value: info\n"
+            ),
+        );
+    }
+    common::write(
+        dir.path(),
+        "chart2/values-gen.yaml",
+        "pipeline:\n  enableSafetyChecker: false\nlogging:\n  log_retention_days: 7\n\
+         model:\n  allow_training: true\n",
+    );
+    common::write(
+        dir.path(),
+        "compose.yaml",
+        "services:\n  web:\n    environment:\n      - ENABLE_NSFW_FILTER=false\n      \
+         - LOG_RETENTION_DAYS=3\n",
+    );
+    common::write(
+        dir.path(),
+        "settings.json",
+        "{\"safety_checker\": null, \"name\": \"x\"}\n",
+    );
+    common::write(dir.path(), "README.md", "# Chart\n\nDeploys the app.\n");
+    let one = json_report(dir.path(), "1");
+    let found = findings(&one);
+    for expected in [
+        ("MOD001", "chart2/values-gen.yaml"),
+        ("LOG001", "chart2/values-gen.yaml"),
+        ("OPT003", "chart2/values-gen.yaml"),
+        ("MOD001", "compose.yaml"),
+        ("LOG001", "compose.yaml"),
+        ("MOD001", "settings.json"),
+    ] {
+        assert!(
+            found
+                .iter()
+                .any(|(r, p)| (r.as_str(), p.as_str()) == expected),
+            "{expected:?} missing: {found:?}"
+        );
+    }
+    assert_eq!(found.len(), 6, "{found:?}");
+    for jobs in ["2", "3"] {
+        assert_eq!(
+            one,
+            json_report(dir.path(), jobs),
+            "--jobs 1 and {jobs} differ"
+        );
+    }
+}

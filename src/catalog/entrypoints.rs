@@ -5,7 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use globset::{GlobSet, GlobSetBuilder};
+use super::lazy_set::LazyGlobSet;
+use globset::GlobSetBuilder;
 use serde::{Deserialize, Serialize};
 
 use super::glob_index::FirstMatch;
@@ -482,10 +483,9 @@ impl PatternIndex {
                 globs.push((glob, i));
             }
         }
-        let index = FirstMatch::new(globs).map_err(|e| CatalogError {
-            message: e.to_string(),
-        })?;
-        Ok(PatternIndex { index })
+        Ok(PatternIndex {
+            index: FirstMatch::new(globs),
+        })
     }
 
     /// Every entry with a pattern matching `name` (of a file in
@@ -521,11 +521,11 @@ pub struct EntryPointCatalog {
     pub decorated_type: PatternIndex,
     pub component: PatternIndex,
     /// Test and fixture paths (`test_paths`), empty under `scan_test_paths`.
-    pub test_paths: GlobSet,
+    pub test_paths: LazyGlobSet,
     /// Set-up calls that do not make a module a script.
     pub setup_call: PatternIndex,
     /// Paths that are never module scripts.
-    pub script_ignore: GlobSet,
+    pub script_ignore: LazyGlobSet,
 }
 
 fn registration_parts(r: &Registration) -> (&str, Language, &[String]) {
@@ -678,7 +678,7 @@ impl EntryPointCatalog {
                     .map_err(|e| err(format!("module_script.ignore_paths: `{p}`: {e}")))?,
             );
         }
-        let script_ignore = ignore.build().map_err(|e| err(e.to_string()))?;
+        let script_ignore = LazyGlobSet::new(ignore);
         let mut tests = GlobSetBuilder::new();
         if !data.scan_test_paths {
             for p in &data.test_paths {
@@ -690,7 +690,7 @@ impl EntryPointCatalog {
                 );
             }
         }
-        let test_paths = tests.build().map_err(|e| err(e.to_string()))?;
+        let test_paths = LazyGlobSet::new(tests);
         Ok(EntryPointCatalog {
             setup_call,
             script_ignore,

@@ -16,6 +16,7 @@ use std::sync::{OnceLock, RwLock};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
+use super::lazy_set::LazyGlobSet;
 use super::to_glob_path;
 use crate::facts::Language;
 
@@ -28,8 +29,9 @@ type Shard = RwLock<HashMap<Box<str>, Option<u32>, foldhash::fast::FixedState>>;
 
 /// A glob set over several entries' patterns, with the entry of each glob.
 pub struct FirstMatch {
-    /// Every glob.
-    set: GlobSet,
+    /// Every glob (asked only about names whose first segment is not spelt
+    /// as in a glob path: compiled then).
+    set: LazyGlobSet,
     /// Glob index → entry index.
     owner: Vec<usize>,
     /// The literal first segments of the globs that have one (the text
@@ -46,8 +48,8 @@ pub struct FirstMatch {
     by_head: Vec<OnceLock<Option<GlobSet>>>,
     /// The globs whose first segment is not literal (`{a,b}.x`, `*.f`),
     /// with their entries: the only ones a name of another first segment
-    /// can match.
-    wild: GlobSet,
+    /// can match (compiled when such a name is first asked about).
+    wild: LazyGlobSet,
     wild_owner: Vec<usize>,
     /// The literal last segments the wild globs allow
     /// (`**.{remove_watermark,strip_watermark}`), or `None` when some wild
@@ -136,8 +138,9 @@ impl std::fmt::Debug for FirstMatch {
 }
 
 impl FirstMatch {
-    /// Index `globs`, each with its entry index.
-    pub fn new(globs: Vec<(Glob, usize)>) -> Result<FirstMatch, globset::Error> {
+    /// Index `globs`, each with its entry index. No regex is compiled
+    /// here: the sets are built when first asked.
+    pub fn new(globs: Vec<(Glob, usize)>) -> FirstMatch {
         let found: Vec<Option<Vec<Box<str>>>> = globs
             .iter()
             .map(|(g, _)| literal_heads(g.glob()).map(|h| h.into_iter().map(Box::from).collect()))
@@ -186,18 +189,18 @@ impl FirstMatch {
             owner.push(entry);
         }
         let shards = || (0..SHARDS).map(|_| RwLock::default()).collect();
-        Ok(FirstMatch {
-            set: all.build()?,
+        FirstMatch {
+            set: LazyGlobSet::new(all),
             owner,
             heads,
             by_head: (0..head_globs.len()).map(|_| OnceLock::new()).collect(),
             head_globs,
             head_owners,
-            wild: wild.build()?,
+            wild: LazyGlobSet::new(wild),
             wild_owner,
             wild_tails,
             memo: [shards(), shards()],
-        })
+        }
     }
 
     /// The globs that may match `name`: those of its first segment and the
@@ -299,7 +302,7 @@ mod tests {
                 )
             })
             .collect();
-        FirstMatch::new(globs).unwrap()
+        FirstMatch::new(globs)
     }
 
     /// The first-segment filter turns away only names no glob matches:

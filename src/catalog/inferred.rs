@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use globset::GlobSet;
+use super::lazy_set::LazyGlobSet;
 use serde::{Deserialize, Serialize};
 
 use super::glob_index::FirstMatch;
@@ -98,7 +98,7 @@ pub struct Inferred {
     responses: Vec<MediaResponse>,
     /// Response patterns → index in `responses`.
     response_index: FirstMatch,
-    biometric: GlobSet,
+    biometric: LazyGlobSet,
 }
 
 /// What a name's tokens say about a value.
@@ -113,11 +113,6 @@ impl Inferred {
     pub fn build(data: InferredData) -> Result<Inferred, CatalogError> {
         // Names are asked about per call: looked up through the first-match
         // index, which turns most away by their first segment.
-        let index = |globs: Vec<(globset::Glob, usize)>| -> Result<FirstMatch, CatalogError> {
-            FirstMatch::new(globs).map_err(|e| CatalogError {
-                message: e.to_string(),
-            })
-        };
         let globs = |patterns: &[String], owner: usize| {
             patterns
                 .iter()
@@ -128,7 +123,7 @@ impl Inferred {
                 })
                 .collect::<Result<Vec<_>, CatalogError>>()
         };
-        let set = |patterns: &[String]| index(globs(patterns, 0)?);
+        let set = |patterns: &[String]| Ok::<_, CatalogError>(FirstMatch::new(globs(patterns, 0)?));
         let mut response_globs = Vec::new();
         for (i, r) in data.response.iter().enumerate() {
             response_globs.extend(globs(&r.patterns, i)?);
@@ -158,12 +153,10 @@ impl Inferred {
             );
         }
         Ok(Inferred {
-            biometric: biometric.build().map_err(|e| CatalogError {
-                message: e.to_string(),
-            })?,
+            biometric: LazyGlobSet::new(biometric),
             runtime: set(&data.runtime_calls)?,
             delivery: set(&data.delivery)?,
-            response_index: index(response_globs)?,
+            response_index: FirstMatch::new(response_globs),
             responses: data.response,
             module_bases: data.module_bases,
             model_methods: data.model_methods,

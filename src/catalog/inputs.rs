@@ -9,7 +9,8 @@
 
 use std::collections::BTreeMap;
 
-use globset::{GlobSet, GlobSetBuilder};
+use super::lazy_set::LazyGlobSet;
+use globset::GlobSetBuilder;
 use serde::{Deserialize, Serialize};
 
 use super::entrypoints::ArgRef;
@@ -138,17 +139,17 @@ impl RecordsData {
 #[derive(Debug)]
 pub struct Records {
     pub data: RecordsData,
-    not_records: GlobSet,
-    setters: GlobSet,
+    not_records: LazyGlobSet,
+    setters: LazyGlobSet,
     setter_owner: Vec<usize>,
     /// The last segments of the setters' patterns (`setLevel`): other
     /// calls are not matched at all.
     setter_methods: Vec<String>,
-    session_factories: GlobSet,
+    session_factories: LazyGlobSet,
     /// Asked about every resolved call of a Python file: remembered per
     /// name, names of other first segments turned away at once.
     log_configurers: FirstMatch,
-    stdlib_logs: GlobSet,
+    stdlib_logs: LazyGlobSet,
 }
 
 impl Records {
@@ -160,7 +161,7 @@ impl Records {
         for p in &data.not_records {
             b.add(compile_pattern(Language::Python, p).map_err(err)?);
         }
-        let not_records = b.build().map_err(|e| err(e.to_string()))?;
+        let not_records = LazyGlobSet::new(b);
         let mut b = GlobSetBuilder::new();
         let mut setter_owner = Vec::new();
         for (i, s) in data.level_setters.iter().enumerate() {
@@ -169,7 +170,7 @@ impl Records {
                 setter_owner.push(i);
             }
         }
-        let setters = b.build().map_err(|e| err(e.to_string()))?;
+        let setters = LazyGlobSet::new(b);
         let mut setter_methods: Vec<String> = data
             .level_setters
             .iter()
@@ -178,12 +179,12 @@ impl Records {
             .collect();
         setter_methods.sort();
         setter_methods.dedup();
-        let globs = |list: &[String]| -> Result<GlobSet, CatalogError> {
+        let globs = |list: &[String]| -> Result<LazyGlobSet, CatalogError> {
             let mut b = GlobSetBuilder::new();
             for p in list {
                 b.add(compile_pattern(Language::Python, p).map_err(err)?);
             }
-            b.build().map_err(|e| err(e.to_string()))
+            Ok(LazyGlobSet::new(b))
         };
         let session_factories = globs(&data.session_factories)?;
         let log_configurers = data
@@ -192,7 +193,7 @@ impl Records {
             .map(|p| compile_pattern(Language::Python, p).map(|g| (g, 0)))
             .collect::<Result<Vec<_>, _>>()
             .map_err(err)?;
-        let log_configurers = FirstMatch::new(log_configurers).map_err(|e| err(e.to_string()))?;
+        let log_configurers = FirstMatch::new(log_configurers);
         let stdlib_logs = globs(&data.stdlib_logs)?;
         Ok(Records {
             session_factories,

@@ -5,10 +5,11 @@
 
 use std::collections::BTreeMap;
 
-use globset::{GlobSet, GlobSetBuilder};
+use globset::GlobSetBuilder;
 use serde::{Deserialize, Serialize};
 
 use super::entrypoints::ArgRef;
+use super::lazy_set::{LazyGlobSet, LazyRegex};
 use super::{CatalogError, ContentType, compile_pattern, to_glob_path};
 use crate::facts::{Call, Language};
 use crate::qname::OptionQName;
@@ -299,16 +300,16 @@ pub struct Media {
     pub data: MediaData,
     pub ffmpeg: Ffmpeg,
     /// `ffmpeg.strips`, compiled.
-    pub strips: Vec<regex::Regex>,
-    pub fontsize: Option<regex::Regex>,
-    pub frame_size: Option<regex::Regex>,
+    pub strips: Vec<LazyRegex>,
+    pub fontsize: Option<LazyRegex>,
+    pub frame_size: Option<LazyRegex>,
     pub size_keywords: SizeKeywords,
     pub image: ImageOps,
-    writer_set: GlobSet,
+    writer_set: LazyGlobSet,
     writer_owner: Vec<usize>,
     /// Writers with no patterns: any callee may match by method.
     writer_any: Vec<usize>,
-    size_sets: Vec<GlobSet>,
+    size_sets: Vec<LazyGlobSet>,
     pillow_sets: Option<PillowSets>,
     opencv_set: Option<Patterns>,
     px_set: Option<Patterns>,
@@ -316,15 +317,15 @@ pub struct Media {
 
 struct PillowSets {
     text: Patterns,
-    canvas: GlobSet,
-    fonts: Vec<GlobSet>,
+    canvas: LazyGlobSet,
+    fonts: Vec<LazyGlobSet>,
 }
 
 /// Resolved-callee patterns that LBL007 tries on every call: a call whose
 /// first segment starts none of them is turned away without a glob match.
 struct Patterns {
     language: Language,
-    set: GlobSet,
+    set: LazyGlobSet,
     /// First segments of the patterns; `None` when one starts with a wildcard.
     heads: Option<Vec<String>>,
 }
@@ -347,12 +348,12 @@ impl Patterns {
 impl Media {
     pub fn build(data: MediaData) -> Result<Media, CatalogError> {
         let err = |message: String| CatalogError { message };
-        let set = |language: Language, patterns: &[String]| -> Result<GlobSet, CatalogError> {
+        let set = |language: Language, patterns: &[String]| -> Result<LazyGlobSet, CatalogError> {
             let mut b = GlobSetBuilder::new();
             for p in patterns {
                 b.add(compile_pattern(language, p).map_err(err)?);
             }
-            b.build().map_err(|e| err(e.to_string()))
+            Ok(LazyGlobSet::new(b))
         };
         let mut writers = GlobSetBuilder::new();
         let mut writer_owner = Vec::new();
@@ -367,7 +368,7 @@ impl Media {
             }
         }
         let ffmpeg = data.ffmpeg.clone().unwrap_or_default();
-        let regex = |re: &str| regex::Regex::new(re).map_err(|e| err(format!("bad regex: {e}")));
+        let regex = |re: &str| LazyRegex::new(re).map_err(|e| err(format!("bad regex: {e}")));
         let strips = ffmpeg
             .strips
             .iter()
@@ -416,7 +417,7 @@ impl Media {
             ffmpeg,
             size_keywords: data.size_keywords.clone().unwrap_or_default(),
             image: data.image.clone().unwrap_or_default(),
-            writer_set: writers.build().map_err(|e| err(e.to_string()))?,
+            writer_set: LazyGlobSet::new(writers),
             writer_owner,
             writer_any,
             size_sets: data

@@ -28,7 +28,8 @@ pub mod taint;
 pub mod terms;
 
 use glob_index::FirstMatch;
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use globset::{GlobBuilder, GlobSetBuilder};
+use lazy_set::{Deferred, LazyGlobSet, LazyRegex, deferred};
 use serde::{Deserialize, Serialize};
 
 use crate::facts::Language;
@@ -332,12 +333,12 @@ pub struct Catalog {
     pub passthrough_methods: Vec<String>,
     pub safety_switch: Vec<SafetySwitch>,
     /// Per switch: (resolved-callee set, callee-text set).
-    safety_switch_sets: Vec<(GlobSet, GlobSet)>,
+    safety_switch_sets: Vec<(LazyGlobSet, LazyGlobSet)>,
     /// Per switch: its `config_skip_files`, compiled once (a pattern that
     /// is not a glob skips nothing).
-    safety_skip_sets: Vec<GlobSet>,
+    safety_skip_sets: Vec<LazyGlobSet>,
     pub moderation: Vec<ModerationApi>,
-    moderation_set: GlobSet,
+    moderation_set: LazyGlobSet,
     moderation_owner: Vec<usize>,
     /// What every moderation pattern's name starts with (`openai`,
     /// `alibabacloud_green`), tested before the glob match; `None` when a
@@ -359,7 +360,7 @@ pub struct Catalog {
     pub labels: Vec<labels::LabelApi>,
     label_index: FirstMatch,
     /// Per label API: its compiled `key` regex, if it has one.
-    label_key_regexes: Vec<Option<regex::Regex>>,
+    label_key_regexes: Vec<Option<LazyRegex>>,
     /// First segments of label API patterns (`imwatermark`, `piexif`): a
     /// vendored copy under a project package is found by them (asked for
     /// every segment of every resolved call: foldhash, not SipHash).
@@ -369,17 +370,17 @@ pub struct Catalog {
     /// a copy of the library under a project package, is found by them.
     biometric_roots: std::collections::HashSet<String>,
     pub label_strings: Vec<labels::LabelString>,
-    label_string_regexes: Vec<regex::Regex>,
+    label_string_regexes: Vec<LazyRegex>,
     /// Which label markers a string may match, by their literals.
-    label_string_filter: terms::LiteralFilter,
+    label_string_filter: Deferred<terms::LiteralFilter>,
     pub watermark_switches: Vec<labels::WatermarkSwitch>,
     pub strips: Vec<labels::StripOperation>,
     strip_index: FirstMatch,
-    strip_regexes: Vec<Option<regex::Regex>>,
+    strip_regexes: Vec<Option<LazyRegex>>,
     /// All of `strip_regexes` as one alternation: most strings match none,
     /// and one search turns them away where one per strip did (`None` when
     /// the patterns do not combine, e.g. a group name twice).
-    strip_any: Option<regex::Regex>,
+    strip_any: Deferred<Option<regex::Regex>>,
     pub label_gate: labels::LabelGate,
     /// How frameworks register entry points.
     pub entrypoints: entrypoints::EntryPointCatalog,
@@ -419,6 +420,13 @@ pub struct CatalogError {
 impl Catalog {
     /// The built-in catalogue plus user extensions.
     pub fn load(extension: &CatalogData) -> Result<Catalog, CatalogError> {
+        Catalog::build(CatalogData::with_builtin(extension)?)
+    }
+}
+
+impl CatalogData {
+    /// The built-in catalogue's data plus user extensions, not yet built.
+    pub fn with_builtin(extension: &CatalogData) -> Result<CatalogData, CatalogError> {
         let mut data = CatalogData::default();
         for (name, text) in [
             ("generation", GENERATION_TOML),
@@ -438,9 +446,11 @@ impl Catalog {
             data.extend(part);
         }
         data.extend(extension.clone());
-        Catalog::build(data)
+        Ok(data)
     }
+}
 
+impl Catalog {
     pub fn build(mut data: CatalogData) -> Result<Catalog, CatalogError> {
         inputs::add_record_sinks(&mut data.taint, &data.record);
         let mut generation_globs = Vec::new();
@@ -458,10 +468,10 @@ impl Catalog {
                 generation_globs.push((glob, i));
             }
         }
-        let generation_index = first_match(generation_globs)?;
+        let generation_index = FirstMatch::new(generation_globs);
         let mut safety_switch_sets = Vec::new();
         for sw in &data.safety_switch {
-            let set = |patterns: &[String]| -> Result<GlobSet, CatalogError> {
+            let set = |patterns: &[String]| -> Result<LazyGlobSet, CatalogError> {
                 let mut b = GlobSetBuilder::new();
                 for p in patterns {
                     b.add(
@@ -470,9 +480,7 @@ impl Catalog {
                         })?,
                     );
                 }
-                b.build().map_err(|e| CatalogError {
-                    message: e.to_string(),
-                })
+                Ok(LazyGlobSet::new(b))
             };
             safety_switch_sets.push((set(&sw.callee_patterns)?, set(&sw.callee_text_patterns)?));
         }
@@ -486,17 +494,15 @@ impl Catalog {
                         b.add(g);
                     }
                 }
-                b.build().map_err(|e| CatalogError {
-                    message: format!("safety switch `{}`: {e}", sw.id),
-                })
+                LazyGlobSet::new(b)
             })
-            .collect::<Result<Vec<_>, _>>()?;
-        let http_call_index = first_match(glob_list(
+            .collect();
+        let http_call_index = FirstMatch::new(glob_list(
             data.http_call
                 .iter()
                 .map(|h| (&h.id, h.language, &h.patterns)),
             "http call",
-        )?)?;
+        )?);
         let host_apis = data
             .host
             .iter()
@@ -516,10 +522,10 @@ impl Catalog {
                 base_url_keywords: Vec::new(),
             })
             .collect();
-        let label_index = first_match(glob_list(
+        let label_index = FirstMatch::new(glob_list(
             data.label.iter().map(|l| (&l.id, l.language, &l.patterns)),
             "label",
-        )?)?;
+        )?);
         for m in &data.moderation {
             if m.patterns.is_empty() {
                 return Err(CatalogError {
@@ -542,12 +548,12 @@ impl Catalog {
                 .map(|m| (&m.id, m.language, &m.patterns)),
             "moderation API",
         )?;
-        let strip_index = first_match(glob_list(
+        let strip_index = FirstMatch::new(glob_list(
             data.strip.iter().map(|l| (&l.id, l.language, &l.patterns)),
             "strip",
-        )?)?;
+        )?);
         let compile = |id: &str, re: &str| {
-            regex::Regex::new(re).map_err(|e| CatalogError {
+            LazyRegex::new(re).map_err(|e| CatalogError {
                 message: format!("`{id}`: bad regex: {e}"),
             })
         };
@@ -556,13 +562,10 @@ impl Catalog {
             .iter()
             .map(|l| compile(&l.id, &l.regex))
             .collect::<Result<Vec<_>, _>>()?;
-        let label_string_filter = terms::LiteralFilter::new(
-            &data
-                .label_string
-                .iter()
-                .map(|l| l.regex.clone())
-                .collect::<Vec<_>>(),
-        );
+        let label_string_patterns: Vec<String> =
+            data.label_string.iter().map(|l| l.regex.clone()).collect();
+        let label_string_filter =
+            deferred(move || terms::LiteralFilter::new(&label_string_patterns));
         let label_key_regexes = data
             .label
             .iter()
@@ -589,7 +592,9 @@ impl Catalog {
             .iter()
             .map(|s| s.regex.as_deref().map(|r| compile(&s.id, r)).transpose())
             .collect::<Result<Vec<_>, _>>()?;
-        let strip_any = any_of(data.strip.iter().filter_map(|s| s.regex.as_deref()));
+        let strip_patterns: Vec<String> =
+            data.strip.iter().filter_map(|s| s.regex.clone()).collect();
+        let strip_any = deferred(move || any_of(strip_patterns.iter().map(String::as_str)));
         let entrypoints = entrypoints::EntryPointCatalog::build(data.entrypoints)?;
         let label_gate = labels::LabelGate::build(&data.label_gate)
             .map_err(|message| CatalogError { message })?;
@@ -816,26 +821,14 @@ fn glob_list<'a>(
 fn glob_index<'a>(
     entries: impl Iterator<Item = (&'a String, Language, &'a Vec<String>)>,
     what: &str,
-) -> Result<(GlobSet, Vec<usize>), CatalogError> {
+) -> Result<(LazyGlobSet, Vec<usize>), CatalogError> {
     let mut builder = GlobSetBuilder::new();
     let mut owner = Vec::new();
     for (glob, i) in glob_list(entries, what)? {
         builder.add(glob);
         owner.push(i);
     }
-    Ok((
-        builder.build().map_err(|e| CatalogError {
-            message: e.to_string(),
-        })?,
-        owner,
-    ))
-}
-
-/// The first-match index over `globs`.
-fn first_match(globs: Vec<(globset::Glob, usize)>) -> Result<FirstMatch, CatalogError> {
-    FirstMatch::new(globs).map_err(|e| CatalogError {
-        message: e.to_string(),
-    })
+    Ok((LazyGlobSet::new(builder), owner))
 }
 
 impl Catalog {

@@ -5,8 +5,7 @@
 //! that keep a user's data out of training. Users extend all of it from
 //! `[catalog.opt_out]`.
 
-use super::lazy_set::LazySet;
-use globset::GlobSet;
+use super::lazy_set::{LazyGlobSet, LazySet};
 use serde::{Deserialize, Serialize};
 
 use super::rights::{Rights, RightsData};
@@ -167,7 +166,7 @@ pub enum TrainingFlag {
 /// `OptOutData`, compiled.
 pub struct OptOut {
     pub recommenders: Vec<Recommender>,
-    recommender_set: GlobSet,
+    recommender_set: LazyGlobSet,
     recommender_owner: Vec<usize>,
     /// The first name of every recommender pattern (`lightfm`), tested
     /// before the glob match; `None` when a pattern starts with a wildcard.

@@ -7,10 +7,11 @@
 
 use std::collections::BTreeMap;
 
-use globset::{GlobSet, GlobSetBuilder};
+use globset::GlobSetBuilder;
 use serde::{Deserialize, Serialize};
 
 use super::compile_pattern;
+use super::lazy_set::{LazyGlobSet, LazySet};
 use crate::facts::Language;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -182,6 +183,26 @@ pub struct RetentionData {
 }
 
 impl PersonalDataData {
+    /// The regular-expression lists, each with its key, in the order the
+    /// classifier builds them.
+    pub fn regex_lists(&self) -> Vec<(&'static str, &[String])> {
+        let mut lists: Vec<(&'static str, &[String])> = vec![
+            ("consent.names", &self.consent.names),
+            ("consent.checkbox_text", &self.consent.checkbox_text),
+            ("consent.checkbox_not", &self.consent.checkbox_not),
+            ("training.guards", &self.training.guards),
+            ("keyed_receivers", &self.keyed_receivers),
+            ("training.dataset_files", &self.training.dataset_files),
+        ];
+        lists.extend(
+            self.retention
+                .deletes
+                .values()
+                .map(|l| ("retention.deletes", l.as_slice())),
+        );
+        lists
+    }
+
     pub fn extend(&mut self, other: PersonalDataData) {
         self.false_friends.extend(other.false_friends);
         for c in other.category {
@@ -337,23 +358,23 @@ pub struct PersonalData {
     pub categories: Vec<Category>,
     terms: Phrases,
     false_friends: Phrases,
-    components: GlobSet,
+    components: LazyGlobSet,
     component_category: Vec<usize>,
-    consent: regex::RegexSet,
-    checkbox: GlobSet,
-    checkbox_text: regex::RegexSet,
-    checkbox_not: regex::RegexSet,
+    consent: LazySet,
+    checkbox: LazyGlobSet,
+    checkbox_text: LazySet,
+    checkbox_not: LazySet,
     examples: Vec<String>,
-    models: GlobSet,
+    models: LazyGlobSet,
     model_reads: Vec<String>,
-    keyed_receivers: regex::RegexSet,
+    keyed_receivers: LazySet,
     media: Categories,
-    training_guards: regex::RegexSet,
-    dataset_files: regex::RegexSet,
+    training_guards: LazySet,
+    dataset_files: LazySet,
     fine_tune_purposes: Vec<String>,
     opens: Vec<String>,
     /// Store kind → what deletes from it.
-    deletes: BTreeMap<String, regex::RegexSet>,
+    deletes: BTreeMap<String, LazySet>,
     overseas: Vec<OverseasService>,
 }
 
@@ -408,25 +429,25 @@ impl PersonalData {
                 component_category.push(cat);
             }
         }
-        let components = b.build().map_err(|e| e.to_string())?;
-        let consent = regex::RegexSet::new(&data.consent.names)
+        let components = LazyGlobSet::new(b);
+        let consent = LazySet::new(&data.consent.names)
             .map_err(|e| format!("personal_data.consent.names: bad regex: {e}"))?;
         let mut b = GlobSetBuilder::new();
         for p in &data.consent.checkbox {
             b.add(compile_pattern(Language::Python, p)?);
         }
-        let checkbox = b.build().map_err(|e| e.to_string())?;
-        let checkbox_text = regex::RegexSet::new(&data.consent.checkbox_text)
+        let checkbox = LazyGlobSet::new(b);
+        let checkbox_text = LazySet::new(&data.consent.checkbox_text)
             .map_err(|e| format!("personal_data.consent.checkbox_text: bad regex: {e}"))?;
-        let checkbox_not = regex::RegexSet::new(&data.consent.checkbox_not)
+        let checkbox_not = LazySet::new(&data.consent.checkbox_not)
             .map_err(|e| format!("personal_data.consent.checkbox_not: bad regex: {e}"))?;
         let mut b = GlobSetBuilder::new();
         for p in &data.models {
             b.add(compile_pattern(Language::Python, p)?);
         }
-        let models = b.build().map_err(|e| e.to_string())?;
+        let models = LazyGlobSet::new(b);
         let set = |what: &str, list: &[String]| {
-            regex::RegexSet::new(list).map_err(|e| format!("personal_data.{what}: bad regex: {e}"))
+            LazySet::new(list).map_err(|e| format!("personal_data.{what}: bad regex: {e}"))
         };
         let training_guards = set("training.guards", &data.training.guards)?;
         let keyed_receivers = set("keyed_receivers", &data.keyed_receivers)?;

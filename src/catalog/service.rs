@@ -6,8 +6,6 @@
 //! project declares lives outside the repository (`[service]` in the
 //! config) is [`ServiceDeclared`].
 
-use regex::RegexSet;
-
 use super::lazy_set::LazySet;
 use serde::{Deserialize, Serialize};
 
@@ -185,6 +183,14 @@ impl ServiceData {
     }
 }
 
+/// The terms of [`Service::shown_terms`], compiled on first use. Their
+/// syntax is checked by [`Service::build`] (each pattern in its own set);
+/// the scan makes these before the catalogue is built, for extraction.
+pub fn shown_terms(data: &ServiceData) -> TermSet {
+    let patterns = data.shown_terms();
+    TermSet::new(LazySet::checked(patterns.clone()), &patterns)
+}
+
 impl Service {
     pub fn build(data: &ServiceData, declared: ServiceDeclared) -> Result<Service, CatalogError> {
         let set = |what: &str, res: &[String]| {
@@ -214,12 +220,7 @@ impl Service {
             main_templates: set("main_templates", &data.main_templates)?,
             prompt_texts: set("prompt_texts", &data.prompt_texts)?,
             prompt_names: set("prompt_names", &data.prompt_names)?,
-            shown_terms: TermSet::new(
-                RegexSet::new(data.shown_terms()).map_err(|e| CatalogError {
-                    message: format!("service.shown terms: bad regex: {e}"),
-                })?,
-                &data.shown_terms(),
-            ),
+            shown_terms: shown_terms(data),
             shown_patterns: data.shown_terms(),
             declared,
         })

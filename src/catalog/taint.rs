@@ -15,10 +15,11 @@ use std::sync::RwLock;
 
 use crate::analysis::FastMap;
 
-use globset::{GlobSet, GlobSetBuilder};
+use globset::GlobSetBuilder;
 use serde::{Deserialize, Serialize};
 
 use super::entrypoints::ArgRef;
+use super::lazy_set::LazyGlobSet;
 use super::{CatalogError, compile_pattern, to_glob_path};
 use crate::facts::{Call, Language, QName};
 use crate::qname::OptionQName;
@@ -230,7 +231,7 @@ pub struct TaintSpec {
     pub id: String,
     pub data: TaintSpecData,
     /// Callee patterns of every entry, each with its role.
-    calls: GlobSet,
+    calls: LazyGlobSet,
     call_roles: Vec<Role>,
     /// The first segments of `calls` when all are literal, as for
     /// `source_heads`: every call of the project is asked for its roles.
@@ -241,7 +242,7 @@ pub struct TaintSpec {
     /// Whether a source is given by method name (else seeding looks no
     /// call's method up).
     source_methods: bool,
-    reads: GlobSet,
+    reads: LazyGlobSet,
     read_sources: Vec<usize>,
     /// The first segments `reads` patterns can match (`flask`, `sys`), or
     /// `None` when one starts with a wildcard: a read whose first segment
@@ -251,7 +252,7 @@ pub struct TaintSpec {
     /// The sources' own patterns, with their first segments when all are
     /// literal: finding sources asks every call of the project, and most
     /// calls start nowhere near one.
-    source_calls: GlobSet,
+    source_calls: LazyGlobSet,
     source_owner: Vec<usize>,
     source_heads: Option<Vec<String>>,
     /// `call_roles_of`'s answers by name, for Python's and Rust's calls:
@@ -367,7 +368,6 @@ impl TaintSpec {
         }
         sort_heads(&mut read_heads);
         sort_heads(&mut call_heads);
-        let build = |b: GlobSetBuilder| b.build().map_err(|e| err(e.to_string()));
         let mut source_calls = GlobSetBuilder::new();
         let mut source_owner = Vec::new();
         let mut source_heads = Some(Vec::new());
@@ -385,16 +385,16 @@ impl TaintSpec {
             .any(|(_, r)| matches!(r, Role::Source(_)));
         Ok(TaintSpec {
             source_methods,
-            source_calls: build(source_calls)?,
+            source_calls: LazyGlobSet::new(source_calls),
             source_owner,
             source_heads,
             read_heads,
             id: id.to_string(),
-            calls: build(calls)?,
+            calls: LazyGlobSet::new(calls),
             call_roles,
             call_heads,
             methods,
-            reads: build(reads)?,
+            reads: LazyGlobSet::new(reads),
             read_sources,
             data,
             call_memo: std::array::from_fn(|_| {

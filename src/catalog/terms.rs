@@ -14,7 +14,9 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
-use regex::{Regex, RegexSet};
+use regex::Regex;
+
+use super::lazy_set::{Deferred, LazySet, deferred};
 use regex_syntax::hir::{Class, Hir, HirKind};
 
 /// At most this many strings for one part or run, and literals in all.
@@ -23,11 +25,13 @@ const MAX_LITERALS: usize = 4096;
 /// A character class is read as literals only up to this many chars.
 const MAX_CLASS_CHARS: usize = 8;
 
-/// A [`RegexSet`] whose `is_match` is the set's, sped up by a prefilter.
+/// A [`regex::RegexSet`] whose `is_match` is the set's, sped up by a prefilter.
+/// Both are built on first use (a scan with no markup never asks); the
+/// patterns' syntax is checked by whoever builds the set.
 #[derive(Debug)]
 pub struct TermSet {
-    pub set: RegexSet,
-    prefilter: Option<Prefilter>,
+    pub set: LazySet,
+    prefilter: Deferred<Option<Prefilter>>,
 }
 
 /// The literals every match contains, and which patterns need each. A
@@ -80,16 +84,19 @@ impl Prefilter {
 }
 
 impl TermSet {
-    pub fn new(set: RegexSet, patterns: &[String]) -> TermSet {
-        let prefilter = Prefilter::new(patterns);
-        TermSet { set, prefilter }
+    pub fn new(set: LazySet, patterns: &[String]) -> TermSet {
+        let patterns = patterns.to_vec();
+        TermSet {
+            set,
+            prefilter: deferred(move || Prefilter::new(&patterns)),
+        }
     }
 
     /// Whether some pattern matches `text`: the set's answer. Every match of
     /// a pattern contains one of its literals, so the patterns whose
     /// literals `text` lacks cannot match.
     pub fn is_match(&self, text: &str) -> bool {
-        let Some(pre) = &self.prefilter else {
+        let Some(pre) = &*self.prefilter else {
             return self.set.is_match(text);
         };
         let folded = fold_str(text);

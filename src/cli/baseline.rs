@@ -26,8 +26,8 @@ fn run_checked(args: BaselineArgs) -> Result<ExitCode, ExitCode> {
         &paths,
     )?;
     let cache_dir = check::cache_dir(&args.scan, &settings);
-    let (_, nested) = check::governance(&args.scan, &paths, &paths, &settings, None, false)?;
-    let result = check::scan_governed(&paths, &settings, &nested, cache_dir.as_deref())?;
+    let (walked, nested) = check::governance(&args.scan, &paths, &paths, &settings, None, false)?;
+    let result = check::scan_governed(&paths, &settings, &nested, cache_dir.as_deref(), walked)?;
     // Reasons written into an earlier baseline are kept.
     let previous = args
         .output

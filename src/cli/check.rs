@@ -12,6 +12,7 @@ use crate::engine::{self, ScanResult};
 use crate::finding::Level;
 use crate::report::{self, Format, ReportOptions, RunInfo};
 use crate::suppress::edit;
+use crate::walk::Walked;
 
 /// What the command line says about a scan of `paths`.
 fn overrides(args: &ScanArgs, paths: &[PathBuf], fail_on: Option<Level>) -> Overrides {
@@ -90,40 +91,52 @@ pub fn scan(
     settings: &Settings,
     cache_dir: Option<&Path>,
 ) -> Result<ScanResult, ExitCode> {
-    scan_in(&worker_pool(settings)?, paths, settings, cache_dir)
+    scan_in(&worker_pool(settings)?, paths, settings, cache_dir, None)
 }
 
-/// [`scan`] on `pool`.
+/// [`scan`] on `pool`, with the walk of `paths` under `settings` if it is
+/// done.
 fn scan_in(
     pool: &rayon::ThreadPool,
     paths: &[PathBuf],
     settings: &Settings,
     cache_dir: Option<&Path>,
+    walked: Option<Walked>,
 ) -> Result<ScanResult, ExitCode> {
-    pool.install(|| engine::scan_cached(paths, settings, cache_dir))
+    pool.install(|| engine::scan_walked(paths, settings, cache_dir, walked))
         .map_err(|e| {
             eprintln!("error: {}", e.message);
             ExitCode::from(2)
         })
 }
 
-/// [`scan`] with each file's nearest config applied.
+/// [`scan`] with each file's nearest config applied; `walked` is
+/// [`governance`]'s walk of `paths`.
 pub fn scan_governed(
     paths: &[PathBuf],
     settings: &Settings,
     nested: &Hierarchy,
     cache_dir: Option<&Path>,
+    walked: Walked,
 ) -> Result<ScanResult, ExitCode> {
     if nested.is_empty() {
-        return scan(paths, settings, cache_dir);
+        // The same walk as the scan's: the settings are the same.
+        return scan_in(
+            &worker_pool(settings)?,
+            paths,
+            settings,
+            cache_dir,
+            Some(walked),
+        );
     }
     let mut r = scan(paths, &nested.scan_settings(settings), cache_dir)?;
     nested.apply(settings, &mut r);
     Ok(r)
 }
 
-/// The nested configs of a scan of `paths` (see [`Hierarchy`]), and the
-/// files the walk selects.
+/// The nested configs of a scan of `scan_paths` (see [`Hierarchy`]), and
+/// the walk that found its files: a scan under `settings` (no nested
+/// config) uses it instead of walking again.
 pub fn governance(
     args: &ScanArgs,
     paths: &[PathBuf],
@@ -131,11 +144,11 @@ pub fn governance(
     settings: &Settings,
     fail_on: Option<Level>,
     no_color: bool,
-) -> Result<(Vec<crate::walk::SourcePath>, Hierarchy), ExitCode> {
+) -> Result<(Walked, Hierarchy), ExitCode> {
     let o = overrides(args, paths, fail_on);
-    let (files, _) = crate::walk::collect(scan_paths, settings);
-    let nested = hierarchy(&o, settings, &files, no_color)?;
-    Ok((files, nested))
+    let walked = crate::walk::walk(scan_paths, settings);
+    let nested = hierarchy(&o, settings, &walked.files, no_color)?;
+    Ok((walked, nested))
 }
 
 fn now() -> u64 {
@@ -174,7 +187,7 @@ fn run_checked(args: CheckArgs) -> Result<ExitCode, ExitCode> {
     };
     output::guard_inputs(&outputs, &scan_paths)?;
     let started = now();
-    let (files, nested) = governance(
+    let (walked, nested) = governance(
         &args.scan,
         &paths,
         &scan_paths,
@@ -187,7 +200,7 @@ fn run_checked(args: CheckArgs) -> Result<ExitCode, ExitCode> {
     }
     if args.show_files {
         let mut text = String::new();
-        for f in &files {
+        for f in &walked.files {
             if !nested
                 .settings_for(&settings, &f.rel)
                 .exclude
@@ -206,13 +219,21 @@ fn run_checked(args: CheckArgs) -> Result<ExitCode, ExitCode> {
     let pool = worker_pool(&settings)?;
     crate::memory::sample_peaks(args.stats);
     let mut result = if nested.is_empty() {
-        scan_in(&pool, &scan_paths, &settings, cache_dir.as_deref())?
+        // The settings the governance walk ran under: its walk is the scan's.
+        scan_in(
+            &pool,
+            &scan_paths,
+            &settings,
+            cache_dir.as_deref(),
+            Some(walked),
+        )?
     } else {
         let mut r = scan_in(
             &pool,
             &scan_paths,
             &nested.scan_settings(&settings),
             cache_dir.as_deref(),
+            None,
         )?;
         nested.apply(&settings, &mut r);
         r

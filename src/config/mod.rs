@@ -575,12 +575,19 @@ fn validate_catalog(v: &mut Validator<'_>, options: &Options) -> CatalogData {
     if let Some(entry) = &cat.personal_data {
         let pd = entry.get_ref();
         // Checked with the built-in categories, which user entries extend.
+        // The classifier compiles its regexes on first use and checks only
+        // their syntax: the user's own are checked fully here.
         let build = || {
             let mut all = crate::catalog::builtin_personal_data()?;
             all.extend(pd.clone());
             crate::catalog::personal_data::PersonalData::build(&all)
                 .map(drop)
-                .map_err(|message| CatalogError { message })
+                .map_err(|message| CatalogError { message })?;
+            check_regexes(
+                pd.regex_lists()
+                    .into_iter()
+                    .map(|(what, list)| (format!("personal_data.{what}"), list)),
+            )
         };
         let at = [Seg::Key("catalog"), Seg::Key("personal_data")];
         if check_section(
@@ -604,7 +611,14 @@ fn validate_catalog(v: &mut Validator<'_>, options: &Options) -> CatalogData {
     }
     if let Some(entry) = &cat.service {
         let sv = entry.get_ref();
-        let build = || crate::catalog::service::Service::build(sv, Default::default()).map(drop);
+        let build = || {
+            crate::catalog::service::Service::build(sv, Default::default())?;
+            // The shown terms compile on first use: checked fully here.
+            check_regexes(std::iter::once((
+                "service.shown terms".to_string(),
+                sv.shown_terms().as_slice(),
+            )))
+        };
         let at = [Seg::Key("catalog"), Seg::Key("service")];
         if check_section(v, entry.span(), &at, Vec::new(), build, "service") {
             data.service = sv.clone();
@@ -702,6 +716,21 @@ fn validate_service(
 /// A user catalogue section (`at`): every pattern compiles, each error
 /// pointing at its pattern, then the section builds (`build`), an error
 /// pointing at the section. Whether it is valid.
+/// Each pattern of the lists checked as `Regex::new` would: the error of
+/// the first bad one, under its list's key.
+fn check_regexes<'a>(
+    lists: impl Iterator<Item = (String, &'a [String])>,
+) -> Result<(), CatalogError> {
+    for (what, list) in lists {
+        for p in list {
+            crate::catalog::lazy_set::check_fully(p).map_err(|e| CatalogError {
+                message: format!("{what}: bad regex: {e}"),
+            })?;
+        }
+    }
+    Ok(())
+}
+
 fn check_section(
     v: &mut Validator<'_>,
     span: Range<usize>,

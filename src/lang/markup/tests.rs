@@ -235,7 +235,10 @@ fn filters_keep_matching_strings_first_strings_and_every_comment() {
 <!-- synthlint: ignore[SVC002] reported by mail -->
 <p>Plain words</p><a href="/report">Report abuse</a><p>More words</p></div>"#;
     let pattern = [r"(?i)report".to_string()];
-    let terms = TermSet::new(regex::RegexSet::new(&pattern).unwrap(), &pattern);
+    let terms = TermSet::new(
+        crate::catalog::lazy_set::LazySet::new(&pattern).unwrap(),
+        &pattern,
+    );
     let (all, _) = extract("templates/index.html", page);
     let (some, _) = extract_with("templates/index.html", page, UiFilter::Matching(&terms));
     let (none, _) = extract_with("templates/index.html", page, UiFilter::Nothing);

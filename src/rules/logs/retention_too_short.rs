@@ -1,6 +1,7 @@
 //! LOG001 log-retention-too-short: logs that hold user input or access
 //! records are deleted before six months have passed.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde_json::json;
@@ -789,15 +790,17 @@ fn retention_key(name: &str) -> Option<Option<f64>> {
 fn settings_keys(file: &FileFacts, out: &mut Vec<Retention>) {
     for e in &file.config {
         let key = e.key();
-        let (name, value, span): (String, Value, Span) = if key.starts_with('[') {
+        // Borrowed until the key is known to be about retention: most of a
+        // configuration tree's entries are not.
+        let (name, value, span): (Cow<'_, str>, Cow<'_, Value>, Span) = if key.starts_with('[') {
             // `- LOG_RETENTION_DAYS=30`
             let Value::Str(s) = &e.value else { continue };
             let Some((k, v)) = s.split_once('=') else {
                 continue;
             };
             (
-                k.trim().to_string(),
-                Value::Str(v.trim().into()),
+                Cow::Borrowed(k.trim()),
+                Cow::Owned(Value::Str(v.trim().into())),
                 e.value_span,
             )
         } else if key == "value" && e.path.len() >= 3 && e.path[e.path.len() - 3] == "env" {
@@ -811,14 +814,14 @@ fn settings_keys(file: &FileFacts, out: &mut Vec<Retention>) {
                 continue;
             };
             let Some(k) = text(&n.value) else { continue };
-            (k, e.value.clone(), e.value_span)
+            (Cow::Owned(k), Cow::Borrowed(&e.value), e.value_span)
         } else {
-            (key.to_string(), e.value.clone(), e.value_span)
+            (Cow::Borrowed(key), Cow::Borrowed(&e.value), e.value_span)
         };
         let Some(unit) = retention_key(&name) else {
             continue;
         };
-        let days = match (unit, &value) {
+        let days = match (unit, &*value) {
             (Some(u), v) => match number(v) {
                 Some(n) => n * u,
                 None => continue,

@@ -5,6 +5,9 @@ use std::borrow::Cow;
 
 use serde_json::json;
 
+use ustr::Ustr;
+
+use crate::analysis::{FastMap, FastSet};
 use crate::catalog::SafetySwitch;
 use crate::facts::{Arg, Assignment, ConfigEntry, FileFacts, Value};
 use crate::finding::{Finding, Level, Location};
@@ -73,6 +76,7 @@ impl Rule for SafetyCheckerDisabled {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let tests = cx.test_files();
+        let mut spellings = Spellings::new(cx.catalog.safety_switch.iter());
         for (fi, file) in cx.project.files.iter().enumerate() {
             // Tests build pipelines from dummy parts on purpose; they serve nobody.
             if tests[fi] {
@@ -119,7 +123,7 @@ impl Rule for SafetyCheckerDisabled {
                     }
                 }
                 if !sw.config_keys.is_empty() && !file.config.is_empty() {
-                    let keyed = keyed.get_or_insert_with(|| keyed_entries(file));
+                    let keyed = keyed.get_or_insert_with(|| keyed_entries(file, &mut spellings));
                     config_switches(cx, file, keyed, i, sw, out);
                 }
                 if let Some(attr) = &sw.attribute {
@@ -159,7 +163,9 @@ fn config_switches(
     for k in keyed {
         // The key and value are judged before the shown text is spelt:
         // configuration trees have many entries and few switches.
-        if !sw.config_keys.contains(&k.key) || !is_off(&scalar(k.value.clone()), sw) {
+        if !sw.config_keys.iter().any(|c| c == k.key.as_str())
+            || !is_off(&scalar(k.value.clone()), sw)
+        {
             continue;
         }
         let e = k.entry;
@@ -188,26 +194,65 @@ fn config_switches(
 /// (compose's `- KEY=v`), which is judged by its own key and value.
 struct Keyed<'f> {
     entry: &'f ConfigEntry,
-    key: String,
+    key: Ustr,
     value: Cow<'f, Value>,
     item: Option<&'f str>,
 }
 
-fn keyed_entries(file: &FileFacts) -> Vec<Keyed<'_>> {
+/// The snake-case spelling of each configuration key met, when some
+/// switch reads it. A configuration tree has tens of thousands of entries
+/// and few distinct keys (interned), almost none a switch's: each key is
+/// spelt once, and entries under other keys are not kept.
+struct Spellings {
+    /// Every switch's `config_keys`.
+    read: FastSet<String>,
+    known: FastMap<Ustr, Option<Ustr>>,
+}
+
+impl Spellings {
+    fn new<'a>(switches: impl Iterator<Item = &'a SafetySwitch>) -> Spellings {
+        Spellings {
+            read: switches
+                .flat_map(|sw| sw.config_keys.iter().cloned())
+                .collect(),
+            known: FastMap::default(),
+        }
+    }
+
+    /// `key` in snake case, if a switch reads that key.
+    fn read(&self, key: &str) -> Option<Ustr> {
+        let snake = snake_case(key);
+        self.read.contains(&snake).then(|| Ustr::from(&snake))
+    }
+
+    /// [`Spellings::read`] of an interned key, remembered.
+    fn read_interned(&mut self, key: Ustr) -> Option<Ustr> {
+        if let Some(known) = self.known.get(&key) {
+            return *known;
+        }
+        let spelt = self.read(key.as_str());
+        self.known.insert(key, spelt);
+        spelt
+    }
+}
+
+fn keyed_entries<'f>(file: &'f FileFacts, spellings: &mut Spellings) -> Vec<Keyed<'f>> {
     file.config
         .iter()
         .filter_map(|e| {
-            let (key, value, item) = match (e.key(), &e.value) {
+            let last = e.path.last().copied().unwrap_or_default();
+            let (key, value, item) = match (last.as_str(), &e.value) {
                 (k, Value::Str(item)) if k.starts_with('[') => {
                     let (k, v) = item.split_once('=')?;
+                    let key = spellings.read(k.trim())?;
                     let v = Cow::Owned(Value::Str(v.trim().into()));
-                    (k.trim(), v, Some(item.as_str()))
+                    (key, v, Some(item.as_str()))
                 }
-                (k, v) => (k, Cow::Borrowed(v), None),
+                (_, v) => (spellings.read_interned(last)?, Cow::Borrowed(v), None),
             };
             Some(Keyed {
                 entry: e,
-                key: snake_case(key),
+                key,
                 value,
                 item,
             })

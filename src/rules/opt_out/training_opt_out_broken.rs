@@ -4,6 +4,9 @@
 
 use serde_json::json;
 
+use ustr::Ustr;
+
+use crate::analysis::FastMap;
 use crate::catalog::opt_out::{OptOut, TrainingFlag};
 use crate::facts::{Assignment, Value};
 use crate::finding::{Finding, Level, Location};
@@ -159,6 +162,9 @@ struct Definition {
 /// Fields, module-level settings and configuration keys that are training flags.
 fn definitions(cx: &Context<'_>, oo: &OptOut) -> Vec<Definition> {
     let mut out = Vec::new();
+    // Configuration keys are interned and repeat across a tree (tens of
+    // thousands of entries, a few hundred keys): each is matched once.
+    let mut config_flags: FastMap<Ustr, Option<TrainingFlag>> = FastMap::default();
     for (fi, f) in cx.project.files.iter().enumerate() {
         for a in &f.assignments {
             // A field or a setting: a plain name outside functions, or in a
@@ -202,8 +208,11 @@ fn definitions(cx: &Context<'_>, oo: &OptOut) -> Vec<Definition> {
             }
         }
         for e in &f.config {
-            let Some(key) = e.path.last() else { continue };
-            if let Some(kind) = oo.training_flag(key) {
+            let Some(&key) = e.path.last() else { continue };
+            let flag = *config_flags
+                .entry(key)
+                .or_insert_with(|| oo.training_flag(&key));
+            if let Some(kind) = flag {
                 out.push(Definition {
                     file: fi,
                     span: e.key_span,
