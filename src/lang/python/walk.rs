@@ -680,6 +680,42 @@ mod tests {
         assert!(!super::plain_text(&"a+".repeat(super::MAX_PLAIN_TEXT)));
     }
 
+    /// Plain kinds whose text is plain only in stretches (which the walk
+    /// steps through): strings, calls, comments, conditions, walruses,
+    /// lambdas and comprehensions between plain arguments, elements, keys
+    /// and subscripts; a continuation line; a tuple pattern in parentheses;
+    /// non-ASCII names; a plain stretch longer than `MAX_PLAIN_TEXT` before
+    /// a call; nested plain kinds. Any change that passes over the plain
+    /// stretches (py24 measured one) has to keep this.
+    #[test]
+    fn mixed_plain_and_unplain_children_keep_the_query_facts() {
+        let mut src = String::from(
+            "f(a, b, 'c', d, e=g(h), i=j, *k, **l)\n\
+x = m(n, o=1, p=[q, r, s('t')], u={v: w, 'y': z(1)}, a=b[c, d(e)])\n\
+g(h, i  # note\n  , j, k if l else m, n := 1, lambda: o, [p for p in q], r)\n\
+s = [1, 2, t(u), 3, 4, f'{v}', 5]\n\
+w = {a: 1, b: c(d), e: 2, **f}\n\
+x[1, y(z), 2] = a[b:c(d), ::e]\n\
+for (a, b), c in d(e):\n    f(a, \\\n      b, c)\n\
+def g(h, i=j(k), *, l: m = 'n', **o):\n    return p(h, q=r, s=t('u'))\n\
+v = w(\u{e9}t\u{e9}, x=y(\u{e9}), z=1)\n\
+a = b(c, d=e, f=g, h=i if j else k)\n\
+l(m=n(o=p(q, 'r'), s=t), u=v)\n\
+w(x, b\"y\", z)\n",
+        );
+        let many: Vec<String> = (0..900).map(|i| format!("a{i}")).collect();
+        src.push_str(&format!("f({}, g(h), 'i')\n", many.join(", ")));
+        src.push_str(&format!("j = [{}, k('l')]\n", many.join(" + ")));
+        let walk = super::super::extract("m.py", &src, &[]);
+        let query = super::super::extract_with_query("m.py", &src, &[]);
+        assert_eq!(
+            serde_json::to_string_pretty(&walk).unwrap(),
+            serde_json::to_string_pretty(&query).unwrap()
+        );
+        assert!(walk.0.calls.len() >= 25, "{}", walk.0.calls.len());
+        assert!(walk.0.conditions.len() >= 2, "{}", walk.0.conditions.len());
+    }
+
     /// The walk passes over plain expressions, parameters and imports and
     /// still finds what the query finds in and around them.
     #[test]
