@@ -359,19 +359,22 @@ pub fn load(
     load_walked(walk::walk(paths, settings), settings, &options)
 }
 
+/// A walk's files and notifications, and the scan's stats with its time.
+fn unpack(walked: Walked) -> (Vec<SourcePath>, Vec<Notification>, Stats) {
+    let stats = Stats {
+        walk: walked.took,
+        ..Stats::default()
+    };
+    (walked.files, walked.notifications, stats)
+}
+
 /// [`load`] of the files a walk found, extracted with `options`.
 fn load_walked(
     walked: Walked,
     settings: &Settings,
     options: &lang::ExtractOptions<'_>,
 ) -> (Project, Vec<Notification>, Stats) {
-    let mut stats = Stats::default();
-    let Walked {
-        files,
-        mut notifications,
-        took,
-    } = walked;
-    stats.walk = took;
+    let (files, mut notifications, mut stats) = unpack(walked);
 
     let t = Instant::now();
     let work = work_times();
@@ -579,13 +582,7 @@ fn scan_with_cache(
     catalog: &Catalog,
     cache: &FactsCache,
 ) -> ScanResult {
-    let mut stats = Stats::default();
-    let Walked {
-        files,
-        mut notifications,
-        took,
-    } = walked;
-    stats.walk = took;
+    let (files, mut notifications, mut stats) = unpack(walked);
 
     let t = Instant::now();
     let work = work_times();
