@@ -713,9 +713,6 @@ fn validate_service(
     out
 }
 
-/// A user catalogue section (`at`): every pattern compiles, each error
-/// pointing at its pattern, then the section builds (`build`), an error
-/// pointing at the section. Whether it is valid.
 /// Each pattern of the lists checked as `Regex::new` would: the error of
 /// the first bad one, under its list's key.
 fn check_regexes<'a>(
@@ -731,6 +728,9 @@ fn check_regexes<'a>(
     Ok(())
 }
 
+/// A user catalogue section (`at`): every pattern compiles, each error
+/// pointing at its pattern, then the section builds (`build`), an error
+/// pointing at the section. Whether it is valid.
 fn check_section(
     v: &mut Validator<'_>,
     span: Range<usize>,
