@@ -99,8 +99,8 @@ use crate::finding::{Finding, Notification};
 /// Default cache directory, in the project root.
 pub const DEFAULT_DIR: &str = ".synthlint_cache";
 /// Bump when the entry encoding changes.
-const FORMAT: &str = "synthlint-facts-v7";
-const MAGIC: &[u8; 4] = b"SLF7";
+const FORMAT: &str = "synthlint-facts-v8";
+const MAGIC: &[u8; 4] = b"SLF8";
 /// Bump when the result entry encoding or the result keys change.
 const RESULT_MAGIC: &[u8; 4] = b"SLR4";
 /// Bump when a result pointer's encoding changes.
@@ -604,8 +604,7 @@ pub(crate) fn encode_body(facts: &mut FileFacts, notes: &[Notification]) -> io::
         crate::interned::with_encode_table(|| postcard::to_allocvec(&(&*facts, notes)));
     facts.line_count = lines;
     let inner = inner.map_err(io::Error::other)?;
-    let strings: Vec<&str> = strings.iter().map(|u| u.as_str()).collect();
-    let table = postcard::to_allocvec(&strings).map_err(io::Error::other)?;
+    let table = crate::interned::encode_table(&strings);
     let len = u32::try_from(table.len()).map_err(io::Error::other)?;
     let mut body = Vec::with_capacity(FACTS_HEAD + 4 + table.len() + inner.len());
     body.extend_from_slice(&lines.to_le_bytes());
@@ -619,9 +618,8 @@ pub(crate) fn decode_body(bytes: &[u8]) -> Option<(FileFacts, Vec<Notification>)
     let (lines, rest) = bytes.split_first_chunk::<FACTS_HEAD>()?;
     let (len, rest) = rest.split_first_chunk::<4>()?;
     let (table, inner) = rest.split_at_checked(u32::from_le_bytes(*len) as usize)?;
-    let strings: Vec<&str> = postcard::from_bytes(table).ok()?;
     let (mut facts, notes): (FileFacts, Vec<Notification>) =
-        crate::interned::with_decode_table(&strings, || postcard::from_bytes(inner).ok())?;
+        crate::interned::with_decode_table(table, || postcard::from_bytes(inner).ok())??;
     facts.line_count = u32::from_le_bytes(*lines);
     Some((facts, notes))
 }
