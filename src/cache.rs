@@ -125,6 +125,9 @@ const FULL_MERGE_AGE: u32 = 7;
 const DIGESTS_MAGIC: &[u8; 4] = b"SLD1";
 /// The digest index's name in a key directory.
 const DIGESTS: &str = "digests";
+/// The per-file parts (`crate::parts`): one sealed file in the key directory.
+const PARTS_MAGIC: &[u8; 4] = b"SLP1";
+const PARTS: &str = "parts";
 /// Length of an entry's checksum, after the magic bytes.
 const TAG_LEN: usize = 32;
 /// Largest entry read (facts of a file at the largest `max-file-size`).
@@ -558,6 +561,25 @@ impl FactsCache {
         }
     }
 
+    /// The body of the per-file parts file (`crate::parts`), when it is
+    /// there and sealed by this build.
+    pub(crate) fn get_parts(&self) -> Option<Vec<u8>> {
+        let (_, bytes) = read_entry(&self.dir.join(PARTS))?;
+        let (body, _) = self
+            .build
+            .verify(Kind::Parts, &[0; 32], PARTS_MAGIC, &bytes)?;
+        Some(body.to_vec())
+    }
+
+    /// Replace the per-file parts file with `body`, sealed like every
+    /// entry. Errors are ignored: a later run computes the parts again.
+    pub(crate) fn put_parts(&self, body: &[u8]) {
+        let (sealed, _) = self.build.seal(Kind::Parts, &[0; 32], PARTS_MAGIC, body);
+        if write_atomic(&self.dir.join(PARTS), &sealed).is_ok() {
+            self.wrote.store(true, Ordering::Relaxed);
+        }
+    }
+
     /// (hits, misses) so far.
     pub fn counts(&self) -> (usize, usize) {
         (
@@ -638,6 +660,7 @@ enum Kind {
     Result = 2,
     Digests = 3,
     Pointer = 4,
+    Parts = 5,
 }
 
 impl Kind {
@@ -646,7 +669,7 @@ impl Kind {
     fn head(self) -> usize {
         match self {
             Kind::Facts => FACTS_HEAD,
-            Kind::Result | Kind::Digests | Kind::Pointer => 0,
+            Kind::Result | Kind::Digests | Kind::Pointer | Kind::Parts => 0,
         }
     }
 }
@@ -1282,7 +1305,7 @@ fn prune_other_keys(cache_dir: &Path, keep: &Path, ttl: Duration) {
             let _ = fs::remove_dir(&results);
         }
         remove_stale_temporaries(&key_dir, Duration::ZERO);
-        for stamp in [PRUNED, USED, DIGESTS] {
+        for stamp in [PRUNED, USED, DIGESTS, PARTS] {
             let path = key_dir.join(stamp);
             if fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
                 let _ = fs::remove_file(path);

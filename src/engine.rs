@@ -534,7 +534,7 @@ pub fn scan_walked(
                 false,
             );
             let (project, notifications, stats) = load_walked(walked, settings, &options);
-            analyse(project, notifications, stats, settings, &catalog)
+            analyse(project, notifications, stats, settings, &catalog, None)
         }
     };
     result.stats.memory.peak = sampler.and_then(crate::memory::Sampler::stop);
@@ -562,7 +562,7 @@ fn scan_uncached(
         || load_walked(walked, settings, &options),
     );
     let catalog = catalog?;
-    let mut result = analyse(project, notifications, stats, settings, &catalog);
+    let mut result = analyse(project, notifications, stats, settings, &catalog, None);
     result.stats.memory.peak = sampler.and_then(crate::memory::Sampler::stop);
     Ok(result)
 }
@@ -728,7 +728,27 @@ fn scan_with_cache(
     stats.result_cache = Some(ResultCache::Miss);
     stats.bytes = total_bytes(&files);
     let (project, notifications, stats) = index(facts, notifications, stats);
-    let result = analyse(project, notifications, stats, settings, catalog);
+    // The per-file parts, keyed by each file's facts digest and what the
+    // index did to its facts (`crate::parts`).
+    let parts = material.as_ref().map(|(material, _)| {
+        let digests: crate::analysis::FastMap<&str, cache::FactsDigest> = after
+            .iter()
+            .flatten()
+            .map(|(i, _, d)| (files[*i].rel.as_str(), d.digest))
+            .collect();
+        crate::parts::Parts::load(cache, &project, &digests, material)
+    });
+    let result = analyse(
+        project,
+        notifications,
+        stats,
+        settings,
+        catalog,
+        parts.as_ref(),
+    );
+    if let Some(parts) = parts {
+        parts.store(cache);
+    }
     if let Some(records) = &after {
         update_digests(cache, &known, records);
     }
@@ -831,6 +851,7 @@ fn analyse(
     mut stats: Stats,
     settings: &Settings,
     catalog: &Catalog,
+    parts: Option<&crate::parts::Parts>,
 ) -> ScanResult {
     notifications
         .iter_mut()
@@ -861,9 +882,11 @@ fn analyse(
         catalog,
         analysis: &analysis,
         shared: Default::default(),
+        parts,
     };
     let mut findings = rules::run(&enabled, &cx);
     stats.rules = t.elapsed();
+    stats.parts = parts.map(crate::parts::Parts::counts);
     stats.memory.end(Phase::Rules);
     stats.taint = analysis.dataflow.stats();
     stats.plugins = analysis.plugins.clone();

@@ -522,6 +522,9 @@ pub struct Stats {
     /// With the cache on: whether the whole result came from the result
     /// cache, and by which key.
     pub result_cache: Option<ResultCache>,
+    /// Per-file parts (`crate::parts`): units reused from the cache and
+    /// computed; `None` when the run used none.
+    pub parts: Option<(usize, usize)>,
     /// Per taint spec the rules ran: what it analysed and cut at its caps.
     pub taint: Vec<(String, TaintStats)>,
     /// Calls into plugins loaded by name: sites, edges, sites cut at the cap.

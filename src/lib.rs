@@ -19,6 +19,7 @@ pub mod implicit_label;
 pub mod interned;
 pub mod lang;
 pub mod memory;
+pub mod parts;
 pub mod qname;
 pub mod regulations;
 pub mod report;

@@ -294,3 +294,238 @@ fn an_edit_that_moves_no_fact_is_served_by_the_facts_and_any_other_is_not() {
     assert_ne!(r, start);
     assert!(r.contains("\"startLine\": 6"), "{r}");
 }
+
+/// A small project for the per-file parts (`src/parts.rs`): findings of the
+/// per-file rules that depend on other files through what the index does
+/// to a file's facts (an imported alias rewritten across modules, an
+/// import requalified along an inferred root, a module suffix) and through
+/// LOG001's Terraform variables.
+fn parts_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    for d in ["tools", "lib/vendor", "infra"] {
+        fs::create_dir_all(p.join(d)).unwrap();
+    }
+    // An alias of a label-stripping call, imported by another module.
+    fs::write(
+        p.join("tools/meta.py"),
+        "import piexif\n\nremove_meta = piexif.remove\n",
+    )
+    .unwrap();
+    fs::write(
+        p.join("tools/clean.py"),
+        "import piexif\nfrom tools.meta import remove_meta\n\n\ndef clean(path):\n    remove_meta(path)\n    piexif.remove(path)\n",
+    )
+    .unwrap();
+    // A module found by its suffix (`vendor.helpers` is `lib.vendor.helpers`).
+    fs::write(
+        p.join("lib/vendor/helpers.py"),
+        "import piexif\n\nscrub = piexif.remove\n",
+    )
+    .unwrap();
+    fs::write(
+        p.join("app.py"),
+        "from vendor.helpers import scrub\n\n\ndef save(path):\n    scrub(path)\n",
+    )
+    .unwrap();
+    fs::write(
+        p.join("infra/variables.tf"),
+        "variable \"log_days\" {\n  default = 7\n}\n",
+    )
+    .unwrap();
+    fs::write(
+        p.join("infra/logs.tf"),
+        "resource \"aws_cloudwatch_log_group\" \"app_logs\" {\n  name = \"app-logs\"\n  retention_in_days = var.log_days\n}\n",
+    )
+    .unwrap();
+    // Files the edits below never reach, each with a finding of its own.
+    for i in 0..6 {
+        fs::write(
+            p.join(format!("tools/keep_{i}.py")),
+            format!(
+                "import piexif\nfrom diffusers import StableDiffusionPipeline\n\npiexif.remove(\"{i}.jpg\")\npipe = StableDiffusionPipeline.from_pretrained(\"x\", safety_checker=None)\n"
+            ),
+        )
+        .unwrap();
+    }
+    dir
+}
+
+/// A run with the caches in `cache` at `jobs` threads, checked byte for
+/// byte against a `--no-cache` run: the report, the per-file parts the
+/// cached run reused and computed, and whether the result cache served the
+/// whole result (a state seen before).
+fn parts_run(p: &Path, cache: &Path, jobs: &str) -> (String, usize, usize, bool) {
+    let c = cache.to_str().unwrap();
+    let args = [
+        "check",
+        ".",
+        "--format",
+        "json",
+        "--jobs",
+        jobs,
+        "--stats",
+        "--cache-dir",
+        c,
+    ];
+    let warm = run(&args, p);
+    let cold = run(
+        &[
+            "check",
+            ".",
+            "--format",
+            "json",
+            "--jobs",
+            jobs,
+            "--no-cache",
+        ],
+        p,
+    );
+    assert!(!cold.stdout.is_empty());
+    assert_eq!(
+        String::from_utf8_lossy(&warm.stdout),
+        String::from_utf8_lossy(&cold.stdout),
+        "a run with the parts differs from a cold run"
+    );
+    assert_eq!(warm.status.code(), cold.status.code());
+    let err = String::from_utf8_lossy(&warm.stderr);
+    let served = err.lines().any(|l| l.contains("result cache: hit"));
+    let (reused, computed) = err
+        .lines()
+        .find_map(|l| {
+            let rest = l.trim().strip_prefix("per-file parts: ")?;
+            let (r, rest) = rest.split_once(" reused, ")?;
+            let c = rest.strip_suffix(" computed")?;
+            Some((r.parse().ok()?, c.parse().ok()?))
+        })
+        .unwrap_or((0, 0));
+    (
+        String::from_utf8(cold.stdout).unwrap(),
+        reused,
+        computed,
+        served,
+    )
+}
+
+/// Per-file parts (issue 19, target 4): with the caches warm, a change in
+/// one file that changes a per-file rule's finding in another file gives
+/// the report of a cold run byte for byte, at 1 and 4 threads, and the
+/// files the change does not reach are served from their parts (the
+/// `--stats` count, so a cache that never hits fails here).
+#[test]
+fn per_file_parts_follow_changes_in_other_files_exactly_as_a_cold_run() {
+    for jobs in ["1", "4"] {
+        let dir = parts_project();
+        let p = dir.path();
+        let cache = tempfile::tempdir().unwrap();
+        let c = cache.path();
+        let (start, reused, computed, _) = parts_run(p, c, jobs);
+        assert_eq!(reused, 0, "nothing stored yet");
+        assert!(computed > 0);
+        assert_eq!(count(&start, "LBL004", "tools/clean.py"), 2, "{start}");
+        assert_eq!(count(&start, "LBL004", "app.py"), 1, "{start}");
+        assert_eq!(count(&start, "LOG001", "infra/logs.tf"), 1, "{start}");
+        assert_eq!(count(&start, "MOD001", "tools/keep_0.py"), 1, "{start}");
+        let files = computed;
+
+        let reached = |r: &str| {
+            (
+                count(r, "LBL004", "tools/clean.py"),
+                count(r, "LBL004", "app.py"),
+                count(r, "LOG001", "infra/logs.tf"),
+            )
+        };
+        // Writes `file` (deletes it for `None`) and checks the run: a state
+        // not seen before runs the rules, reusing the parts of the files
+        // the change does not reach; one seen before may be served whole.
+        let step = |file: &str, text: Option<&str>, seen: bool| {
+            match text {
+                Some(t) => fs::write(p.join(file), t).unwrap(),
+                None => fs::remove_file(p.join(file)).unwrap(),
+            }
+            let (r, reused, computed, served) = parts_run(p, c, jobs);
+            assert!(served || !seen, "{file}: not served ({jobs} jobs)");
+            if !served {
+                assert!(reused > 0, "{file}: no part reused ({jobs} jobs)");
+                assert!(
+                    computed < files,
+                    "{file}: every part computed ({jobs} jobs)"
+                );
+            }
+            r
+        };
+        const META: &str = "import piexif\n\nremove_meta = piexif.remove\n";
+
+        // The imported alias stops stripping labels: clean.py loses a finding.
+        let r = step(
+            "tools/meta.py",
+            Some("import piexif\n\nremove_meta = print\n"),
+            false,
+        );
+        assert_eq!(reached(&r), (1, 1, 1), "{r}");
+        // ... and strips them again, by a text not seen before.
+        let r = step("tools/meta.py", Some(&format!("{META}\nx = 1\n")), false);
+        assert_eq!(reached(&r), (2, 1, 1), "{r}");
+        // A new module beside clean.py shadows the library it imports.
+        let r = step(
+            "tools/piexif.py",
+            Some("def remove(path):\n    return path\n"),
+            false,
+        );
+        assert_eq!(reached(&r).0, 0, "{r}");
+        let r = step("tools/piexif.py", None, true);
+        assert_eq!(reached(&r), (2, 1, 1), "{r}");
+        // A second `vendor/helpers.py` makes the suffix app.py imports by
+        // ambiguous: its finding goes.
+        fs::create_dir_all(p.join("other/vendor")).unwrap();
+        let r = step("other/vendor/helpers.py", Some("x = 1\n"), false);
+        assert_eq!(reached(&r).1, 0, "{r}");
+        let r = step("other/vendor/helpers.py", None, true);
+        assert_eq!(reached(&r), (2, 1, 1), "{r}");
+        // A new empty file first in path order moves every later file's index.
+        let r = step("a_first.py", Some(""), false);
+        assert_eq!(reached(&r), (2, 1, 1), "{r}");
+        assert_eq!(count(&r, "MOD001", "tools/keep_5.py"), 1, "{r}");
+        // The Terraform variable's default changes in another file.
+        let r = step(
+            "infra/variables.tf",
+            Some("variable \"log_days\" {\n  default = 365\n}\n"),
+            false,
+        );
+        assert_eq!(reached(&r).2, 0, "{r}");
+        let r = step(
+            "infra/variables.tf",
+            Some("variable \"log_days\" {\n  default = 30\n}\n"),
+            false,
+        );
+        assert_eq!(reached(&r).2, 1, "{r}");
+        assert!(r.contains("default 30"), "{r}");
+        // A code edit in a file of its own: the others' parts serve.
+        let r = step(
+            "tools/keep_3.py",
+            Some("import piexif\n\n\ndef _edit(items):\n    return sorted(items, key=len)\n"),
+            false,
+        );
+        assert_eq!(count(&r, "LBL004", "tools/keep_3.py"), 0, "{r}");
+        assert_eq!(count(&r, "MOD001", "tools/keep_2.py"), 1, "{r}");
+
+        // The parts file is sealed: with any byte changed, no part is
+        // reused, and the report is still a cold run's.
+        let stored: Vec<std::path::PathBuf> = fs::read_dir(c)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path().join("parts"))
+            .filter(|p| p.is_file())
+            .collect();
+        assert_eq!(stored.len(), 1, "one parts file");
+        let mut bytes = fs::read(&stored[0]).unwrap();
+        let at = bytes.len() / 2;
+        bytes[at] ^= 1;
+        fs::write(&stored[0], bytes).unwrap();
+        fs::write(p.join("tools/keep_3.py"), "import piexif\n").unwrap();
+        let (_, reused, computed, served) = parts_run(p, c, jobs);
+        assert!(!served);
+        assert_eq!(reused, 0, "a damaged parts file was read");
+        assert_eq!(computed, files + 5, "every unit computed");
+    }
+}

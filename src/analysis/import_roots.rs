@@ -30,7 +30,13 @@ use ustr::Ustr;
 
 /// Requalify the absolute imports of every file that name a module only
 /// an inferred root provides. `modules`: module name → index into `files`.
-pub(super) fn qualify(files: &mut [FileFacts], modules: &FastMap<String, usize>) {
+/// Returns each file's plan (import head → module spelled in full, sorted):
+/// what the rewrite of that file read from the other files, which the
+/// per-file parts' indexed key holds (`crate::parts`).
+pub(super) fn qualify(
+    files: &mut [FileFacts],
+    modules: &FastMap<String, usize>,
+) -> Vec<Vec<(Ustr, String)>> {
     // Modules and every package above them (namespace packages included).
     let mut known: FastSet<String> = FastSet::default();
     for m in modules.keys() {
@@ -75,8 +81,16 @@ pub(super) fn qualify(files: &mut [FileFacts], modules: &FastMap<String, usize>)
     files
         .par_iter_mut()
         .zip(plans)
-        .filter(|(_, map)| !map.is_empty())
-        .for_each(|(file, map)| rewrite(file, &map));
+        .map(|(file, map)| {
+            if map.is_empty() {
+                return Vec::new();
+            }
+            rewrite(file, &map);
+            let mut plan: Vec<(Ustr, String)> = map.into_iter().collect();
+            plan.sort_unstable_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+            plan
+        })
+        .collect()
 }
 
 /// The inferred import roots of a file, as dotted module prefixes, in

@@ -170,6 +170,21 @@ pub struct Project {
     /// `canonical_text` results, filled once the project is built (the
     /// facts do not change after that); most names are asked for many times.
     canonical_memo: Option<Memo>,
+    /// Per file, what `Project::new` did to its facts from other files'
+    /// (the per-file parts' indexed key, `crate::parts`).
+    pub(crate) applied: Vec<Applied>,
+}
+
+/// What `Project::new` changed in one file's facts, reading other files:
+/// its import plan (`import_roots::qualify`) and the calls whose resolved
+/// name went through another module (`resolve_across_modules`: call
+/// index, new name). With the file's facts digest and module name, these
+/// give its facts as the index holds them, except for what a frontend's
+/// `arrange` changed (Rust: the parts leave those files out).
+#[derive(Debug, Default)]
+pub(crate) struct Applied {
+    pub(crate) plan: Vec<(ustr::Ustr, String)>,
+    pub(crate) rewrites: Vec<(usize, QName)>,
 }
 
 /// A map shared by the threads, split in shards so they rarely wait on
@@ -219,7 +234,7 @@ impl Project {
             .map(|(i, f)| (f.module.clone(), i))
             .collect();
         // Imports found along inferred sys.path roots, spelled in full.
-        import_roots::qualify(&mut files, &modules);
+        let plans = import_roots::qualify(&mut files, &modules);
         let index = SemanticIndex::new(&files, &modules);
         let mut project = Project {
             files,
@@ -228,8 +243,14 @@ impl Project {
             runtime: OnceLock::new(),
             canonical_memo: None,
             env: OnceLock::new(),
+            applied: Vec::new(),
         };
-        project.resolve_across_modules();
+        let rewrites = project.resolve_across_modules();
+        project.applied = plans
+            .into_iter()
+            .zip(rewrites)
+            .map(|(plan, rewrites)| Applied { plan, rewrites })
+            .collect();
         project.canonical_memo = Some(Memo::new());
         project
     }
@@ -255,7 +276,7 @@ impl Project {
     /// Rewrite resolved names that go through another project module:
     /// `app.llm.client.chat.completions.create`, where `app/llm.py` has
     /// `client = OpenAI()`, becomes `openai.OpenAI().chat.completions.create`.
-    fn resolve_across_modules(&mut self) {
+    fn resolve_across_modules(&mut self) -> Vec<Vec<(usize, QName)>> {
         // Rewrites only read the index: found per file in parallel, then applied.
         let rewrites: Vec<Vec<(usize, QName)>> = self
             .files
@@ -270,14 +291,15 @@ impl Project {
             .collect();
         self.files
             .par_iter_mut()
-            .zip(rewrites)
+            .zip(&rewrites)
             .for_each(|(file, rewrites)| {
-                for (ci, new) in rewrites {
+                for &(ci, new) in rewrites {
                     let call = &mut file.calls[ci];
                     let imported = call.resolved.replace(new);
                     call.set_imported(imported);
                 }
             });
+        rewrites
     }
 
     /// The name behind `name` when its head is a module-level binding or

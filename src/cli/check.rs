@@ -615,6 +615,9 @@ fn print_stats(s: &engine::Stats) {
             s.cache_hits, s.cache_misses
         );
     }
+    if let Some((reused, computed)) = s.parts {
+        eprintln!("  per-file parts: {reused} reused, {computed} computed");
+    }
     let mb = |b: u64| b as f64 / (1u64 << 20) as f64;
     for (phase, h) in &s.memory.after {
         eprintln!(

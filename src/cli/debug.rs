@@ -212,6 +212,7 @@ pub fn memory(
         catalog: &catalog,
         analysis: &analysis,
         shared: Default::default(),
+        parts: None,
     };
     let findings = crate::rules::run(&rules, &cx);
     let ran = heap().unwrap_or_default();

@@ -31,6 +31,10 @@ pub struct Context<'a> {
     pub analysis: &'a Analysis<'a>,
     /// What several rules share, computed once per scan.
     pub shared: Shared,
+    /// Per-file parts from the cache (`crate::parts`): the per-file rules
+    /// reuse the units of the files an edit did not reach. `None`: every
+    /// rule runs in full.
+    pub parts: Option<&'a crate::parts::Parts>,
 }
 
 /// Results that several rules read, computed by the first rule that asks
@@ -190,6 +194,11 @@ impl Context<'_> {
 pub trait Rule: Sync {
     fn meta(&self) -> &'static RuleMeta;
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>);
+    /// The rule as per-file units, when its findings in a file depend on
+    /// that file alone and on look-ups it records (`crate::parts`).
+    fn per_file(&self) -> Option<&dyn crate::parts::PerFile> {
+        None
+    }
 }
 
 /// Rules that take longest on large projects, longest first (profiles of
@@ -368,8 +377,15 @@ impl<'r> Jobs<'r, '_> {
         };
         crate::cli::debug_panic("rule");
         let code = self.enabled[i].meta().code;
-        let mut out = Vec::new();
-        self.enabled[i].check(self.cx, &mut out);
+        let rule = self.enabled[i];
+        let out = match (self.cx.parts, rule.per_file()) {
+            (Some(parts), Some(units)) => parts.run(units, code, self.cx),
+            _ => {
+                let mut out = Vec::new();
+                rule.check(self.cx, &mut out);
+                out
+            }
+        };
         for (h, (held, readers)) in HELD.iter().enumerate() {
             if readers.contains(&code) && self.left[h].fetch_sub(1, Ordering::AcqRel) == 1 {
                 self.cx.release(*held);

@@ -7,6 +7,7 @@ use ustr::Ustr;
 use crate::facts::{FileFacts, Value};
 use crate::finding::{Finding, Level, Location};
 use crate::implicit_label::aigc::{self, ElementValue, Problem};
+use crate::parts::{PerFile, Unit};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 use crate::source::Span;
 
@@ -62,46 +63,66 @@ impl Rule for AigcMetadataMalformed {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for file in &cx.project.files {
-            for call in &file.calls {
-                // `add_text("AIGC", ...)`: the field name comes with the call.
-                let field = call
-                    .args
-                    .iter()
-                    .find(|a| a.keyword.is_none())
-                    .and_then(|a| a.value.as_str());
-                for arg in &call.args {
-                    visit(&arg.value, field, 0, &mut |pairs, wrapped, key| {
-                        report(out, file, arg.span, call.scope, pairs, wrapped, key)
+        crate::parts::check_all(self, cx, out);
+    }
+
+    fn per_file(&self) -> Option<&dyn PerFile> {
+        Some(self)
+    }
+}
+
+impl PerFile for AigcMetadataMalformed {
+    fn check_files(&self, cx: &Context<'_>, files: &[usize]) -> Vec<Unit> {
+        files
+            .iter()
+            .map(|&fi| {
+                let file = &cx.project.files[fi];
+                let mut found = Vec::new();
+                let out = &mut found;
+                for call in &file.calls {
+                    // `add_text("AIGC", ...)`: the field name comes with the call.
+                    let field = call
+                        .args
+                        .iter()
+                        .find(|a| a.keyword.is_none())
+                        .and_then(|a| a.value.as_str());
+                    for arg in &call.args {
+                        visit(&arg.value, field, 0, &mut |pairs, wrapped, key| {
+                            report(out, file, arg.span, call.scope, pairs, wrapped, key)
+                        });
+                    }
+                }
+                for a in &file.assignments {
+                    visit(&a.value, None, 0, &mut |pairs, wrapped, key| {
+                        report(out, file, a.span, a.scope, pairs, wrapped, key)
                     });
                 }
-            }
-            for a in &file.assignments {
-                visit(&a.value, None, 0, &mut |pairs, wrapped, key| {
-                    report(out, file, a.span, a.scope, pairs, wrapped, key)
-                });
-            }
-            // `return {"AIGC": {...}}`: a helper that builds the label for its caller.
-            for r in file
-                .returns
-                .iter()
-                .filter(|r| matches!(r.value, Value::Dict(_)))
-            {
-                visit(&r.value, None, 0, &mut |pairs, wrapped, key| {
-                    report(out, file, r.span, r.scope, pairs, wrapped, key)
-                });
-            }
-            for s in &file.strings {
-                if s.interpolated
-                    || !s.value.trim_start().starts_with('{')
-                    || !aigc::looks_like_label(None, &s.value)
+                // `return {"AIGC": {...}}`: a helper that builds the label for its caller.
+                for r in file
+                    .returns
+                    .iter()
+                    .filter(|r| matches!(r.value, Value::Dict(_)))
                 {
-                    continue;
+                    visit(&r.value, None, 0, &mut |pairs, wrapped, key| {
+                        report(out, file, r.span, r.scope, pairs, wrapped, key)
+                    });
                 }
-                let checked = aigc::check_text(Some(aigc::AIGC), &s.value);
-                push(out, file, s.span, s.scope, checked.problems);
-            }
-        }
+                for s in &file.strings {
+                    if s.interpolated
+                        || !s.value.trim_start().starts_with('{')
+                        || !aigc::looks_like_label(None, &s.value)
+                    {
+                        continue;
+                    }
+                    let checked = aigc::check_text(Some(aigc::AIGC), &s.value);
+                    push(out, file, s.span, s.scope, checked.problems);
+                }
+                Unit {
+                    findings: found,
+                    lookups: Vec::new(),
+                }
+            })
+            .collect()
     }
 }
 

@@ -10,6 +10,7 @@ use ustr::Ustr;
 use crate::analysis::FastMap;
 use crate::facts::{FileFacts, Value};
 use crate::finding::{Finding, Level, Location};
+use crate::parts::{PerFile, Unit};
 use crate::qname::OptionQName;
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 use crate::source::Span;
@@ -76,6 +77,16 @@ impl Rule for LabelStripping {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        crate::parts::check_all(self, cx, out);
+    }
+
+    fn per_file(&self) -> Option<&dyn PerFile> {
+        Some(self)
+    }
+}
+
+impl PerFile for LabelStripping {
+    fn check_files(&self, cx: &Context<'_>, files: &[usize]) -> Vec<Unit> {
         let disclosure = cx
             .catalog
             .label_strings
@@ -86,11 +97,10 @@ impl Rule for LabelStripping {
         // and judge each once.
         let removes_disclosure: Mutex<FastMap<&str, bool>> = Mutex::default();
         // File by file on the pool, the findings kept in file order.
-        let per_file: Vec<Vec<Finding>> = cx
-            .project
-            .files
+        files
             .par_iter()
-            .map(|file| {
+            .map(|&fi| {
+                let file = &cx.project.files[fi];
                 let mut found = Vec::new();
                 let out = &mut found;
                 // Command lists reported whole: their strings are not reported again.
@@ -190,10 +200,12 @@ impl Rule for LabelStripping {
                         );
                     }
                 }
-                found
+                Unit {
+                    findings: found,
+                    lookups: Vec::new(),
+                }
             })
-            .collect();
-        out.extend(per_file.into_iter().flatten());
+            .collect()
     }
 }
 

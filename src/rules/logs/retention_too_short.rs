@@ -2,6 +2,7 @@
 //! records are deleted before six months have passed.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use serde_json::json;
@@ -9,6 +10,7 @@ use serde_json::json;
 use super::durations;
 use crate::facts::{ConfigEntry, FileFacts, Language, Value};
 use crate::finding::{Finding, Level, Location};
+use crate::parts::{Lookup, PerFile, Unit};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 use crate::source::Span;
 
@@ -109,8 +111,26 @@ impl Rule for LogRetentionTooShort {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let variables = terraform_variables(&cx.project.files);
-        for file in &cx.project.files {
+        crate::parts::check_all(self, cx, out);
+    }
+
+    fn per_file(&self) -> Option<&dyn PerFile> {
+        Some(self)
+    }
+}
+
+impl PerFile for LogRetentionTooShort {
+    fn check_files(&self, cx: &Context<'_>, files: &[usize]) -> Vec<Unit> {
+        let table = terraform_variables(&cx.project.files);
+        let mut units = Vec::with_capacity(files.len());
+        for &fi in files {
+            let file = &cx.project.files[fi];
+            let variables = Vars {
+                table: &table,
+                asked: RefCell::default(),
+            };
+            let mut findings = Vec::new();
+            let out = &mut findings;
             let mut found = Vec::new();
             match file.language {
                 Language::Python => python_code(file, &mut found),
@@ -140,8 +160,59 @@ impl Rule for LogRetentionTooShort {
                 seen.push(short.span);
                 out.push(finding(file, short));
             }
+            units.push(Unit {
+                findings,
+                lookups: variables.asked.into_inner(),
+            });
         }
+        units
     }
+
+    fn answers(&self, cx: &Context<'_>, questions: &[&str]) -> Vec<Option<String>> {
+        let table = terraform_variables(&cx.project.files);
+        questions
+            .iter()
+            .map(|q| {
+                let var = q.strip_prefix(TFVAR)?;
+                table.get(var).map(answer)
+            })
+            .collect()
+    }
+}
+
+/// The kind of LOG001's recorded look-ups: a Terraform variable by name.
+const TFVAR: &str = "tfvar:";
+
+/// The project's Terraform variables as one file's unit reads them: every
+/// look-up recorded with its answer (`crate::parts`), so that a stored
+/// unit is reused only while each variable it read still has the value
+/// it had.
+struct Vars<'t, 'a> {
+    table: &'t HashMap<String, TfValue<'a>>,
+    asked: RefCell<Vec<Lookup>>,
+}
+
+impl<'t, 'a> Vars<'t, 'a> {
+    fn get(&self, var: &str) -> Option<&'t TfValue<'a>> {
+        let found = self.table.get(var);
+        self.asked.borrow_mut().push(Lookup {
+            question: format!("{TFVAR}{var}"),
+            answer: found.map(answer),
+        });
+        found
+    }
+}
+
+/// What `terraform_days` reads of a variable: where it is set, its line,
+/// whether a `.tfvars` file set it, and its number.
+fn answer(v: &TfValue<'_>) -> String {
+    format!(
+        "{}\n{}\n{}\n{:?}",
+        v.path,
+        line(v.entry.value_span),
+        v.assigned,
+        number(&v.entry.value)
+    )
 }
 
 /// One computed retention.
@@ -343,11 +414,7 @@ fn terraform_variables(files: &[FileFacts]) -> HashMap<String, TfValue<'_>> {
 
 /// A Terraform attribute's number of days: a literal, or a `var.` reference
 /// followed to its value, with the factor that says where it came from.
-fn terraform_days(
-    e: &ConfigEntry,
-    here: &str,
-    variables: &HashMap<String, TfValue<'_>>,
-) -> Option<(f64, String)> {
+fn terraform_days(e: &ConfigEntry, here: &str, variables: &Vars<'_, '_>) -> Option<(f64, String)> {
     match &e.value {
         Value::Name { text, .. } => {
             let var = text.strip_prefix("var.")?;
@@ -367,7 +434,7 @@ fn terraform_days(
     }
 }
 
-fn terraform(file: &FileFacts, variables: &HashMap<String, TfValue<'_>>, out: &mut Vec<Retention>) {
+fn terraform(file: &FileFacts, variables: &Vars<'_, '_>, out: &mut Vec<Retention>) {
     if file.language == Language::Json && !file.path.ends_with(".tf.json") {
         return;
     }
@@ -401,7 +468,7 @@ fn terraform(file: &FileFacts, variables: &HashMap<String, TfValue<'_>>, out: &m
 fn terraform_retention(
     e: &ConfigEntry,
     here: String,
-    variables: &HashMap<String, TfValue<'_>>,
+    variables: &Vars<'_, '_>,
     sink: String,
     source: &'static str,
 ) -> Option<Retention> {
@@ -449,11 +516,7 @@ const BUCKET_LIFECYCLES: &[(&str, &str, &str, &str)] = &[
 /// Lifecycle rules of S3, OSS, COS and GCS buckets that expire logs: the
 /// rule's prefix, id or bucket must say the objects are logs (a bucket of
 /// generated images expiring after a week is not a log).
-fn bucket_lifecycles(
-    file: &FileFacts,
-    variables: &HashMap<String, TfValue<'_>>,
-    out: &mut Vec<Retention>,
-) {
+fn bucket_lifecycles(file: &FileFacts, variables: &Vars<'_, '_>, out: &mut Vec<Retention>) {
     if file.language == Language::Json && !file.path.ends_with(".tf.json") {
         return;
     }

@@ -1,0 +1,394 @@
+//! Per-file parts (issue 19, target 4, stage 1; docs/performance.md): what
+//! a per-file unit of work found in one file, kept in the cache so that a
+//! run after an edit computes it again only for the files the edit reaches.
+//!
+//! A unit is one rule over one file (`PerFile`: LBL004, LBL005, LBL007,
+//! MOD001, LOG001). Its part is stored under a key over
+//! - the file's *indexed key*: its facts digest, path and module name, the
+//!   import plan and the cross-module rewrites `Project::new` applied to it
+//!   (`analysis::Applied`), which together give its facts as the index
+//!   holds them. Files whose frontend rearranges them from other files
+//!   (Rust's `arrange`: crate names, the module tree) and files without a
+//!   digest have no indexed key, and their units are always computed;
+//! - the unit's kind (the rule's code);
+//! - the settings and catalogue material (`Settings::result_key_material`,
+//!   which holds `[catalog]`) and this module's format; the build itself is
+//!   in the cache's key directory and the seal.
+//!
+//! A part holds the findings as the rule made them (paths and byte spans,
+//! never file indexes or counters over the project) and the look-ups into
+//! other files the unit made (question and answer, misses included). It is
+//! reused only when its key matches and every look-up, asked again of this
+//! run's project, gives the same answer; else the unit runs. The findings of
+//! a rule are its units' findings in file order, which is the order the
+//! rule gives them in a run without parts, so reports are byte-identical.
+//!
+//! The parts sit in one file of the facts cache's key directory
+//! (`<key>/parts`), sealed like every entry (`FactsCache::get_parts`): a
+//! damaged, forged or other build's file is ignored. A run that computed a
+//! unit writes the parts it used (reused or computed), so the file holds
+//! one run's parts.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::analysis::{FastMap, Project};
+use crate::cache::{FactsCache, FactsDigest};
+use crate::facts::Language;
+use crate::finding::Finding;
+use crate::rules::Context;
+
+/// Bump when a part's layout or a unit's meaning changes.
+const FORMAT: &[u8] = b"synthlint-parts-v1";
+
+/// Key of one part: the file's indexed key and the unit's kind (its
+/// rule's code, 6 bytes). The settings material is the parts file's,
+/// checked once for all of them.
+pub type PartKey = ([u8; 32], [u8; 6]);
+
+/// A cross-file look-up a unit made: the question (prefixed with its kind,
+/// `tfvar:name`) and the answer it got (`None`: nothing found).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Lookup {
+    pub question: String,
+    pub answer: Option<String>,
+}
+
+/// What one unit found in one file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Unit {
+    pub findings: Vec<Finding>,
+    pub lookups: Vec<Lookup>,
+}
+
+/// A rule whose findings in a file depend on that file's indexed facts,
+/// the catalogue and the settings, plus look-ups it records.
+pub trait PerFile: Sync {
+    /// The units of `files` (indexes into the project's files, ascending),
+    /// in that order: each file's findings in the order the rule gives
+    /// them, and the look-ups it made into other files.
+    fn check_files(&self, cx: &Context<'_>, files: &[usize]) -> Vec<Unit>;
+
+    /// The answers this run's project gives to recorded questions, in
+    /// order. Rules that record none never get asked.
+    fn answers(&self, cx: &Context<'_>, questions: &[&str]) -> Vec<Option<String>> {
+        let _ = cx;
+        vec![None; questions.len()]
+    }
+}
+
+/// A `PerFile` rule's whole check, as a run without parts makes it.
+pub fn check_all(rule: &dyn PerFile, cx: &Context<'_>, out: &mut Vec<Finding>) {
+    let all: Vec<usize> = (0..cx.project.files.len()).collect();
+    for unit in rule.check_files(cx, &all) {
+        out.extend(unit.findings);
+    }
+}
+
+/// The parts of one run: the stored ones, and those this run used.
+pub struct Parts {
+    /// Per file (project order): its indexed key, `None` when its units
+    /// are not cached.
+    indexed: Vec<Option<[u8; 32]>>,
+    /// Digest of the settings material and [`FORMAT`].
+    material: [u8; 32],
+    /// The parts the last run stored.
+    old: FastMap<PartKey, Unit>,
+    /// The parts this run used, reused or computed, to store.
+    used: Mutex<Vec<(PartKey, Unit)>>,
+    reused: AtomicUsize,
+    computed: AtomicUsize,
+}
+
+impl Parts {
+    /// This run's indexed keys, from the files' facts digests (by path),
+    /// and the parts stored in `cache`.
+    pub fn load(
+        cache: &FactsCache,
+        project: &Project,
+        digests: &FastMap<&str, FactsDigest>,
+        material: &[u8],
+    ) -> Parts {
+        let mut h = Sha256::new();
+        h.update(FORMAT);
+        h.update((material.len() as u64).to_le_bytes());
+        h.update(material);
+        let material: [u8; 32] = h.finalize().into();
+        let indexed = project
+            .files
+            .iter()
+            .zip(&project.applied)
+            .map(|(file, applied)| {
+                if file.language == Language::Rust {
+                    return None;
+                }
+                let digest = digests.get(file.path.as_str())?;
+                Some(indexed_key(
+                    digest,
+                    &file.path,
+                    &file.module,
+                    &applied.plan,
+                    &applied.rewrites,
+                ))
+            })
+            .collect();
+        let old = cache
+            .get_parts()
+            .and_then(|b| decode(&b, &material))
+            .unwrap_or_default();
+        Parts {
+            indexed,
+            material,
+            old,
+            used: Mutex::default(),
+            reused: AtomicUsize::new(0),
+            computed: AtomicUsize::new(0),
+        }
+    }
+
+    /// Parts reused and computed so far.
+    pub fn counts(&self) -> (usize, usize) {
+        (
+            self.reused.load(Ordering::Relaxed),
+            self.computed.load(Ordering::Relaxed),
+        )
+    }
+
+    fn part_key(&self, fi: usize, code: &str) -> Option<PartKey> {
+        let indexed = self.indexed.get(fi).copied().flatten()?;
+        Some((indexed, code.as_bytes().try_into().ok()?))
+    }
+
+    /// `rule`'s findings over every file: stored parts whose look-ups
+    /// still get their answers, the other units computed.
+    pub fn run(&self, rule: &dyn PerFile, code: &str, cx: &Context<'_>) -> Vec<Finding> {
+        let n = cx.project.files.len();
+        let keys: Vec<Option<PartKey>> = (0..n).map(|fi| self.part_key(fi, code)).collect();
+        let mut stored: Vec<Option<&Unit>> = keys
+            .iter()
+            .map(|k| k.as_ref().and_then(|k| self.old.get(k)))
+            .collect();
+        // Every recorded look-up asked again, in one batch.
+        let questions: Vec<&str> = stored
+            .iter()
+            .flatten()
+            .flat_map(|u| u.lookups.iter().map(|l| l.question.as_str()))
+            .collect();
+        if !questions.is_empty() {
+            let answers = rule.answers(cx, &questions);
+            let mut next = answers.into_iter();
+            for slot in stored.iter_mut() {
+                let Some(unit) = slot else { continue };
+                let same = unit
+                    .lookups
+                    .iter()
+                    .all(|l| next.next().is_some_and(|a| a == l.answer));
+                if !same {
+                    *slot = None;
+                }
+            }
+        }
+        let missing: Vec<usize> = (0..n).filter(|&fi| stored[fi].is_none()).collect();
+        let mut computed = rule.check_files(cx, &missing).into_iter();
+        let mut findings = Vec::new();
+        let mut used = Vec::new();
+        let mut reused = 0;
+        for (fi, slot) in stored.into_iter().enumerate() {
+            let unit = match slot {
+                Some(unit) => {
+                    reused += 1;
+                    unit.clone()
+                }
+                None => computed.next().unwrap_or_default(),
+            };
+            findings.extend(unit.findings.iter().cloned());
+            if let Some(key) = keys[fi] {
+                used.push((key, unit));
+            }
+        }
+        self.reused.fetch_add(reused, Ordering::Relaxed);
+        self.computed.fetch_add(missing.len(), Ordering::Relaxed);
+        self.used
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(used);
+        findings
+    }
+
+    /// Store the parts this run used, unless they are the stored ones.
+    pub fn store(self, cache: &FactsCache) {
+        let (reused, computed) = self.counts();
+        let mut used = self.used.into_inner().unwrap_or_else(|e| e.into_inner());
+        if computed == 0 && reused == self.old.len() {
+            return;
+        }
+        used.sort_unstable_by_key(|(k, _)| *k);
+        used.dedup_by_key(|(k, _)| *k);
+        if let Some(body) = encode(&self.material, &used) {
+            cache.put_parts(&body);
+        }
+    }
+}
+
+/// A file's indexed key (see the module's doc).
+fn indexed_key(
+    digest: &FactsDigest,
+    path: &str,
+    module: &str,
+    plan: &[(ustr::Ustr, String)],
+    rewrites: &[(usize, crate::facts::QName)],
+) -> [u8; 32] {
+    let mut h = Sha256::new();
+    let text = |h: &mut Sha256, s: &str| {
+        h.update((s.len() as u64).to_le_bytes());
+        h.update(s.as_bytes());
+    };
+    h.update(b"synthlint-indexed\0");
+    h.update(digest);
+    text(&mut h, path);
+    text(&mut h, module);
+    h.update((plan.len() as u64).to_le_bytes());
+    for (head, full) in plan {
+        text(&mut h, head.as_str());
+        text(&mut h, full);
+    }
+    h.update((rewrites.len() as u64).to_le_bytes());
+    for (ci, name) in rewrites {
+        h.update((*ci as u64).to_le_bytes());
+        text(&mut h, name.as_str());
+    }
+    h.finalize().into()
+}
+
+/// Bytes of one part besides its MessagePack: indexed key, kind, length.
+const PART_HEAD: usize = 32 + 6 + 4;
+
+/// The parts file's body: the settings material's digest, the count, then
+/// per part its indexed key, its kind, the length of its MessagePack (0
+/// for a unit with no finding and no look-up, the common case) and that.
+fn encode(material: &[u8; 32], parts: &[(PartKey, Unit)]) -> Option<Vec<u8>> {
+    let mut body = Vec::with_capacity(40 + parts.len() * PART_HEAD);
+    body.extend_from_slice(material);
+    body.extend_from_slice(&(parts.len() as u64).to_le_bytes());
+    for ((indexed, kind), unit) in parts {
+        body.extend_from_slice(indexed);
+        body.extend_from_slice(kind);
+        if unit.findings.is_empty() && unit.lookups.is_empty() {
+            body.extend_from_slice(&0u32.to_le_bytes());
+            continue;
+        }
+        let bytes = rmp_serde::to_vec(unit).ok()?;
+        body.extend_from_slice(&u32::try_from(bytes.len()).ok()?.to_le_bytes());
+        body.extend_from_slice(&bytes);
+    }
+    Some(body)
+}
+
+/// The parts of a body [`encode`] made under `material`; `None` when it
+/// was made under other settings or is damaged.
+fn decode(body: &[u8], material: &[u8; 32]) -> Option<FastMap<PartKey, Unit>> {
+    let (stored, rest) = body.split_first_chunk::<32>()?;
+    if stored != material {
+        return None;
+    }
+    let (count, mut body) = rest.split_first_chunk::<8>()?;
+    let count = u64::from_le_bytes(*count);
+    // Each part takes at least its head: a count past that is damage.
+    if count > (body.len() / PART_HEAD) as u64 {
+        return None;
+    }
+    let mut map = FastMap::default();
+    map.reserve(count as usize);
+    let known = crate::rules::catalogue();
+    for _ in 0..count {
+        let (indexed, rest) = body.split_first_chunk::<32>()?;
+        let (kind, rest) = rest.split_first_chunk::<6>()?;
+        let (len, rest) = rest.split_first_chunk::<4>()?;
+        let (bytes, rest) = rest.split_at_checked(u32::from_le_bytes(*len) as usize)?;
+        body = rest;
+        let unit: Unit = if bytes.is_empty() {
+            Unit::default()
+        } else {
+            rmp_serde::from_slice(bytes).ok()?
+        };
+        // A finding names a rule of this build, or the file is not ours.
+        if !unit
+            .findings
+            .iter()
+            .all(|f| known.iter().any(|m| m.code == f.rule))
+        {
+            return None;
+        }
+        map.insert((*indexed, *kind), unit);
+    }
+    body.is_empty().then_some(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(path: &str) -> Finding {
+        Finding::new(
+            "LBL004",
+            crate::finding::Level::Error,
+            "m".into(),
+            crate::finding::Location {
+                path: path.into(),
+                span: Default::default(),
+            },
+        )
+    }
+
+    /// Parts read back as they were written; any truncation is no parts.
+    #[test]
+    fn parts_round_trip_and_damage_is_nothing() {
+        let parts = vec![
+            (([1; 32], *b"LBL004"), Unit::default()),
+            (
+                ([2; 32], *b"LOG001"),
+                Unit {
+                    findings: vec![finding("a.py")],
+                    lookups: vec![Lookup {
+                        question: "tfvar:days".into(),
+                        answer: None,
+                    }],
+                },
+            ),
+        ];
+        let body = encode(&[7; 32], &parts).unwrap();
+        let map = decode(&body, &[7; 32]).unwrap();
+        assert_eq!(map.len(), 2);
+        assert!(map[&([1; 32], *b"LBL004")].findings.is_empty());
+        let log = &map[&([2; 32], *b"LOG001")];
+        assert_eq!(log.findings[0].location.path, "a.py");
+        assert_eq!(log.lookups[0].question, "tfvar:days");
+        // Parts made under other settings are none of this run's.
+        assert!(decode(&body, &[8; 32]).is_none());
+        for cut in 0..body.len() {
+            assert!(decode(&body[..cut], &[7; 32]).is_none(), "cut at {cut}");
+        }
+    }
+
+    /// The indexed key follows each of its parts.
+    #[test]
+    fn the_indexed_key_follows_digest_path_module_plan_and_rewrites() {
+        let q = crate::facts::QName::new("openai.OpenAI().chat");
+        let base = indexed_key(&[0; 32], "a.py", "a", &[], &[(1, q)]);
+        let plan = [(ustr::Ustr::from("m"), "pkg.m".to_string())];
+        for other in [
+            indexed_key(&[1; 32], "a.py", "a", &[], &[(1, q)]),
+            indexed_key(&[0; 32], "b.py", "a", &[], &[(1, q)]),
+            indexed_key(&[0; 32], "a.py", "b", &[], &[(1, q)]),
+            indexed_key(&[0; 32], "a.py", "a", &plan, &[(1, q)]),
+            indexed_key(&[0; 32], "a.py", "a", &[], &[(2, q)]),
+            indexed_key(&[0; 32], "a.py", "a", &[], &[]),
+        ] {
+            assert_ne!(base, other);
+        }
+        assert_eq!(base, indexed_key(&[0; 32], "a.py", "a", &[], &[(1, q)]));
+    }
+}
