@@ -178,18 +178,7 @@ impl Parts {
             .flat_map(|u| u.lookups.iter().map(|l| l.question.as_str()))
             .collect();
         if !questions.is_empty() {
-            let answers = rule.answers(cx, &questions);
-            let mut next = answers.into_iter();
-            for slot in stored.iter_mut() {
-                let Some(unit) = slot else { continue };
-                let same = unit
-                    .lookups
-                    .iter()
-                    .all(|l| next.next().is_some_and(|a| a == l.answer));
-                if !same {
-                    *slot = None;
-                }
-            }
+            keep_answered(&mut stored, rule.answers(cx, &questions));
         }
         let missing: Vec<usize> = (0..n).filter(|&fi| stored[fi].is_none()).collect();
         let mut computed = rule.check_files(cx, &missing).into_iter();
@@ -229,6 +218,23 @@ impl Parts {
         used.dedup_by_key(|(k, _)| *k);
         if let Some(body) = encode(&self.material, &used) {
             cache.put_parts(&body);
+        }
+    }
+}
+
+/// Drop the stored units whose recorded look-ups get another answer now.
+/// `answers` holds, in order, the answers to every look-up of the units in
+/// `stored`; each unit takes all of its own before they are compared, so
+/// one unit's mismatch never shifts the answers the next one is given.
+fn keep_answered(stored: &mut [Option<&Unit>], answers: Vec<Option<String>>) {
+    let mut next = answers.into_iter();
+    for slot in stored.iter_mut() {
+        let Some(unit) = slot else { continue };
+        let got: Vec<Option<String>> = next.by_ref().take(unit.lookups.len()).collect();
+        let same = got.len() == unit.lookups.len()
+            && unit.lookups.iter().zip(&got).all(|(l, a)| *a == l.answer);
+        if !same {
+            *slot = None;
         }
     }
 }
@@ -371,6 +377,48 @@ mod tests {
         for cut in 0..body.len() {
             assert!(decode(&body[..cut], &[7; 32]).is_none(), "cut at {cut}");
         }
+    }
+
+    /// A unit whose first look-up changed is dropped without shifting the
+    /// answers of the units after it: the second unit's changed look-up
+    /// must not be compared with the first unit's unchanged second one.
+    #[test]
+    fn a_changed_look_up_drops_its_unit_and_only_its_unit() {
+        let lookup = |q: &str, a: Option<&str>| Lookup {
+            question: q.into(),
+            answer: a.map(Into::into),
+        };
+        let first = Unit {
+            findings: vec![],
+            lookups: vec![lookup("tfvar:a", Some("1")), lookup("tfvar:b", None)],
+        };
+        let second = Unit {
+            findings: vec![],
+            lookups: vec![lookup("tfvar:c", None)],
+        };
+        let third = Unit {
+            findings: vec![],
+            lookups: vec![lookup("tfvar:d", Some("4"))],
+        };
+        let mut stored = vec![Some(&first), None, Some(&second), Some(&third)];
+        // a changed; b unchanged; c now set; d unchanged.
+        keep_answered(
+            &mut stored,
+            vec![Some("2".into()), None, Some("3".into()), Some("4".into())],
+        );
+        assert!(stored[0].is_none() && stored[1].is_none() && stored[2].is_none());
+        assert!(stored[3].is_some());
+        // Every answer as recorded: all kept.
+        let mut stored = vec![Some(&first), Some(&second), Some(&third)];
+        keep_answered(
+            &mut stored,
+            vec![Some("1".into()), None, None, Some("4".into())],
+        );
+        assert!(stored.iter().all(Option::is_some));
+        // Too few answers: the units left without theirs are not reused.
+        let mut stored = vec![Some(&first), Some(&third)];
+        keep_answered(&mut stored, vec![Some("1".into()), None]);
+        assert!(stored[0].is_some() && stored[1].is_none());
     }
 
     /// The indexed key follows each of its parts.
