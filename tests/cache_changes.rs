@@ -8,6 +8,7 @@
 
 use std::fs;
 use std::path::Path;
+use std::process::Output;
 
 mod common;
 use common::output as run;
@@ -72,6 +73,17 @@ fn count(report: &str, rule: &str, path: &str) -> usize {
         .count()
 }
 
+/// A cached run's report and exit code are a cold run's, byte for byte.
+fn assert_reports_equal(cached: &Output, cold: &Output, what: &str) {
+    assert!(!cold.stdout.is_empty());
+    assert_eq!(
+        String::from_utf8_lossy(&cached.stdout),
+        String::from_utf8_lossy(&cold.stdout),
+        "{what}"
+    );
+    assert_eq!(cached.status.code(), cold.status.code());
+}
+
 /// Runs with the cache in `cache` and without any cache; asserts the two
 /// reports are byte-identical (also on a second, fully warm run) and
 /// returns the report.
@@ -80,13 +92,7 @@ fn same_as_cold(p: &Path, cache: &Path) -> String {
     let args = ["check", ".", "--format", "json", "--cache-dir", c];
     let warm = run(&args, p);
     let cold = run(&["check", ".", "--format", "json", "--no-cache"], p);
-    assert!(!cold.stdout.is_empty());
-    assert_eq!(
-        String::from_utf8_lossy(&warm.stdout),
-        String::from_utf8_lossy(&cold.stdout),
-        "a run with the cache differs from a cold run"
-    );
-    assert_eq!(warm.status.code(), cold.status.code());
+    assert_reports_equal(&warm, &cold, "a run with the cache differs from a cold run");
     let again = run(&args, p);
     assert_eq!(again.stdout, cold.stdout, "a second warm run differs");
     String::from_utf8(cold.stdout).unwrap()
@@ -381,13 +387,7 @@ fn parts_run(p: &Path, cache: &Path, jobs: &str) -> (String, usize, usize, bool)
         ],
         p,
     );
-    assert!(!cold.stdout.is_empty());
-    assert_eq!(
-        String::from_utf8_lossy(&warm.stdout),
-        String::from_utf8_lossy(&cold.stdout),
-        "a run with the parts differs from a cold run"
-    );
-    assert_eq!(warm.status.code(), cold.status.code());
+    assert_reports_equal(&warm, &cold, "a run with the parts differs from a cold run");
     let err = String::from_utf8_lossy(&warm.stderr);
     let served = err.lines().any(|l| l.contains("result cache: hit"));
     let (reused, computed) = err
