@@ -858,7 +858,7 @@ fn analyse(
         .for_each(crate::report::redact::notification);
     // Every file skipped: say so, rather than "no findings in 0 files".
     let skipped = notifications.iter().filter(|n| n.skipped_a_file()).count();
-    if project.files.is_empty() && skipped > 0 {
+    if project.file_count() == 0 && skipped > 0 {
         notifications.push(Notification {
             level: Level::Warning,
             kind: "nothing-analysed".into(),
@@ -915,6 +915,7 @@ fn analyse(
         crate::report::redact::finding(f);
     });
     suppress::apply(&project, settings, &mut findings);
+    stats.reads = project.reads();
     // A stable sort, as `sort_by` was: findings with equal keys keep their
     // order whatever the thread count.
     findings.par_sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

@@ -541,6 +541,9 @@ pub struct Stats {
     pub env: EnvStats,
     /// The allocator's heap after each phase, and its sampled peak.
     pub memory: crate::memory::MemoryStats,
+    /// Per reader of the files' facts: loops over every file, random
+    /// reads, distinct files read (`analysis::door`).
+    pub reads: Vec<crate::analysis::door::ReadCounts>,
 }
 
 /// Environment settings from configuration files, for `--stats`.

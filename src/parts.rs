@@ -35,7 +35,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::analysis::{FastMap, Project};
+use crate::analysis::{FastMap, Project, Reader};
 use crate::cache::{FactsCache, FactsDigest};
 use crate::facts::Language;
 use crate::finding::Finding;
@@ -82,7 +82,7 @@ pub trait PerFile: Sync {
 
 /// A `PerFile` rule's whole check, as a run without parts makes it.
 pub fn check_all(rule: &dyn PerFile, cx: &Context<'_>, out: &mut Vec<Finding>) {
-    let all: Vec<usize> = (0..cx.project.files.len()).collect();
+    let all: Vec<usize> = (0..cx.project.file_count()).collect();
     for unit in rule.check_files(cx, &all) {
         out.extend(unit.findings);
     }
@@ -118,8 +118,8 @@ impl Parts {
         h.update(material);
         let material: [u8; 32] = h.finalize().into();
         let indexed = project
-            .files
-            .iter()
+            .each_file(Reader::Parts)
+            .facts()
             .zip(&project.applied)
             .map(|(file, applied)| {
                 if file.language == Language::Rust {
@@ -165,7 +165,7 @@ impl Parts {
     /// `rule`'s findings over every file: stored parts whose look-ups
     /// still get their answers, the other units computed.
     pub fn run(&self, rule: &dyn PerFile, code: &str, cx: &Context<'_>) -> Vec<Finding> {
-        let n = cx.project.files.len();
+        let n = cx.project.file_count();
         let keys: Vec<Option<PartKey>> = (0..n).map(|fi| self.part_key(fi, code)).collect();
         let mut stored: Vec<Option<&Unit>> = keys
             .iter()

@@ -5,9 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
-use synthlint::analysis::Project;
 use synthlint::analysis::dataflow::{LabelDomain, Taint};
 use synthlint::analysis::results::Analysis;
+use synthlint::analysis::{Project, Reader};
 use synthlint::catalog::Catalog;
 use synthlint::catalog::taint::{TaintSpec, TaintSpecData};
 use synthlint::config::{self, Overrides};
@@ -71,7 +71,7 @@ fn fixture() -> PathBuf {
 fn render(project: &Project, taint: &Taint<synthlint::analysis::dataflow::Labels>) -> String {
     let mut out = String::new();
     for f in &taint.flows {
-        let file = &project.files[f.site.file];
+        let file = project.file(f.site.file, Reader::Report);
         let call = &file.calls[f.site.call];
         let labels: Vec<&str> = f.value.0.iter().map(|l| l.as_str()).collect();
         out.push_str(&format!(
@@ -85,7 +85,9 @@ fn render(project: &Project, taint: &Taint<synthlint::analysis::dataflow::Labels
         for s in &f.steps {
             out.push_str(&format!(
                 "  {}:{} {}\n",
-                project.files[s.file].path, s.span.start_line, s.message
+                project.path(s.file),
+                s.span.start_line,
+                s.message
             ));
         }
     }

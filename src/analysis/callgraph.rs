@@ -20,7 +20,7 @@ use ustr::Ustr;
 use crate::analysis::entrypoints::Handler;
 use crate::analysis::index::{Symbol, dotted};
 use crate::analysis::queues::{self, QueueStats};
-use crate::analysis::{FastMap, FastSet, Project};
+use crate::analysis::{FastMap, FastSet, Project, Reader};
 use crate::facts::{Call, QName, Value};
 use crate::finding::DispatchStats;
 use crate::lang;
@@ -158,19 +158,19 @@ impl CallGraph {
             nodes: Vec::new(),
             edges: Vec::new(),
             site_targets: Vec::new(),
-            function_nodes: Vec::with_capacity(project.files.len()),
-            by_qualname: Vec::with_capacity(project.files.len()),
-            nested_names: Vec::with_capacity(project.files.len()),
+            function_nodes: Vec::with_capacity(project.file_count()),
+            by_qualname: Vec::with_capacity(project.file_count()),
+            nested_names: Vec::with_capacity(project.file_count()),
             module_nodes: Vec::new(),
             main_nodes: Vec::new(),
-            closure_nodes: vec![Vec::new(); project.files.len()],
+            closure_nodes: vec![Vec::new(); project.file_count()],
             queue_stats: QueueStats::default(),
             queue_workers: FastSet::default(),
             implementations: FastMap::default(),
             dispatch_stats: DispatchStats::default(),
         };
         // Per file: its module node, its main guards, then its functions.
-        for (fi, file) in project.files.iter().enumerate() {
+        for (fi, file) in project.each_file(Reader::CallGraph).iter() {
             let module = g.add(Node::Module { file: fi });
             g.module_nodes.push(module);
             let mains = (0..file.main_guards.len())
@@ -184,8 +184,8 @@ impl CallGraph {
         }
         // The name maps of each file on the thread pool.
         (g.by_qualname, g.nested_names) = project
-            .files
-            .par_iter()
+            .each_file(Reader::CallGraph)
+            .par_facts()
             .zip(&g.function_nodes)
             .map(|(file, nodes)| {
                 let mut local = FastMap::default();
@@ -213,9 +213,8 @@ impl CallGraph {
         // looked at in parallel, and edges added in file and call order.
         #[allow(clippy::type_complexity)]
         let per_file: Vec<Vec<(NodeId, Site, Vec<(NodeId, Via)>)>> = project
-            .files
+            .each_file(Reader::CallGraph)
             .par_iter()
-            .enumerate()
             .map(|(fi, file)| {
                 file.calls
                     .iter()
@@ -282,7 +281,7 @@ impl CallGraph {
                 file: *fi,
                 call: *ci,
             };
-            let call = &project.files[*fi].calls[*ci];
+            let call = &project.file(*fi, Reader::CallGraph).calls[*ci];
             let caller = self.node_at(project, *fi, call.scope.as_deref(), call.span.start_byte);
             let ids: Vec<NodeId> = targets
                 .iter()
@@ -365,7 +364,7 @@ impl CallGraph {
                 );
                 // A task queued by its function (`process.delay(x)`): the
                 // worker runs the function with the call's arguments.
-                let sem = lang::semantics(project.files[fi].language);
+                let sem = lang::semantics(project.language(fi));
                 if let Some(task) = r
                     .as_str()
                     .rsplit_once('.')
@@ -403,7 +402,7 @@ impl CallGraph {
                     self.nested(project, fi, scope, text)
                         .filter(|&t| match self.nodes[t] {
                             Node::Function { func, .. } => {
-                                let file = &project.files[fi];
+                                let file = project.file(fi, Reader::CallGraph);
                                 let q = &file.functions[func].qualname;
                                 !handlers.contains(&format!("{}.{q}", file.module))
                             }
@@ -433,7 +432,7 @@ impl CallGraph {
         if name.contains('.') || !self.nested_names[fi].contains(name) {
             return None;
         }
-        let file = &project.files[fi];
+        let file = project.file(fi, Reader::CallGraph);
         let mut scope = scope?;
         loop {
             let q = Ustr::from_existing(&format!("{scope}.{name}"));
@@ -496,7 +495,7 @@ impl CallGraph {
     ) -> SinkSet {
         let mut per_node = vec![Vec::new(); self.nodes.len()];
         for (id, site) in sites {
-            let call = &project.files[site.file].calls[site.call];
+            let call = &project.file(site.file, Reader::CallGraph).calls[site.call];
             let node = self.node_at(
                 project,
                 site.file,
@@ -518,7 +517,7 @@ impl CallGraph {
         }
         // `pkg.Class(...)` runs the constructor (`__init__`).
         if let Some((fi, _)) = project_class(project, path) {
-            let semantics = lang::semantics(project.files[fi].language);
+            let semantics = lang::semantics(project.language(fi));
             return semantics
                 .constructor
                 .and_then(|init| self.method(project, path, init))
@@ -530,7 +529,7 @@ impl CallGraph {
         if let Some(class_name) = resolved.instance_of()
             && let Some((fi, _)) = project_class(project, class_name)
         {
-            let semantics = lang::semantics(project.files[fi].language);
+            let semantics = lang::semantics(project.language(fi));
             return semantics
                 .call_operator
                 .and_then(|call| self.method(project, class_name, call))
@@ -557,9 +556,8 @@ impl CallGraph {
         // Each file's implementing methods on the thread pool, capped in
         // file and function order.
         let found: Vec<Vec<((Ustr, Ustr), NodeId)>> = project
-            .files
+            .each_file(Reader::CallGraph)
             .par_iter()
-            .enumerate()
             .map(|(fi, file)| {
                 file.functions
                     .iter()
@@ -608,7 +606,7 @@ impl CallGraph {
     fn index_overrides(&mut self, project: &Project) -> usize {
         // (class, method) of every abstract method of the project.
         let mut declared: FastSet<(Ustr, Ustr)> = FastSet::default();
-        for file in &project.files {
+        for (_, file) in project.each_file(Reader::CallGraph) {
             let markers = lang::semantics(file.language).abstract_decorators;
             if markers.is_empty() {
                 continue;
@@ -632,9 +630,8 @@ impl CallGraph {
         // Each file's overriding methods on the thread pool, capped in file
         // and function order.
         let found: Vec<Vec<((Ustr, Ustr), NodeId)>> = project
-            .files
+            .each_file(Reader::CallGraph)
             .par_iter()
-            .enumerate()
             .map(|(fi, file)| {
                 let mut found = Vec::new();
                 for (i, f) in file.functions.iter().enumerate() {
@@ -659,7 +656,7 @@ impl CallGraph {
                         }
                         if let Some((cfi, ci)) = project_class(project, &c) {
                             queue.extend(
-                                project.files[cfi].classes[ci]
+                                project.file(cfi, Reader::CallGraph).classes[ci]
                                     .bases
                                     .iter()
                                     .map(|b| project.canonical_or_same(b).as_str().to_string()),
@@ -690,8 +687,8 @@ impl CallGraph {
             return;
         }
         let (sites, edges) = project
-            .files
-            .par_iter()
+            .each_file(Reader::CallGraph)
+            .par_facts()
             .flat_map_iter(|file| &file.calls)
             .filter_map(|call| {
                 let (instance, method) = call.resolved.as_ref()?.instance_method()?;
@@ -725,7 +722,7 @@ impl CallGraph {
                 return Some(id);
             }
             if let Some((fi, ci)) = project_class(project, c.as_str()) {
-                for base in &project.files[fi].classes[ci].bases {
+                for base in &project.file(fi, Reader::CallGraph).classes[ci].bases {
                     queue.push_back(project.canonical_or_same(base));
                 }
             }
@@ -765,7 +762,8 @@ impl CallGraph {
             }
             Handler::MainBlock { module, span } => {
                 let &fi = project.modules.get(module)?;
-                let guard = project.files[fi]
+                let guard = project
+                    .file(fi, Reader::CallGraph)
                     .main_guards
                     .iter()
                     .position(|g| g == span)?;
@@ -850,7 +848,7 @@ impl CallGraph {
     /// The node whose own code holds byte `pos` of file `fi`: the innermost
     /// function around it, else the `__main__` block, else module level.
     pub fn node_containing(&self, project: &Project, fi: usize, pos: u32) -> NodeId {
-        let file = &project.files[fi];
+        let file = project.file(fi, Reader::CallGraph);
         let innermost = file
             .functions
             .iter()
@@ -869,7 +867,7 @@ impl CallGraph {
 
     /// The node whose code contains a position of file `fi` in function `scope`.
     pub fn node_at(&self, project: &Project, fi: usize, scope: Option<&str>, pos: u32) -> NodeId {
-        let file = &project.files[fi];
+        let file = project.file(fi, Reader::CallGraph);
         // A closure handler's calls are its own, not the registering code's.
         if let Some(&(_, _, id)) = self.closure_nodes[fi].iter().find(|(s, span, _)| {
             s.as_deref() == scope && span.start_byte <= pos && pos < span.end_byte

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::analysis::Project;
+use crate::analysis::{Project, Reader};
 use crate::catalog::Catalog;
 use crate::catalog::entrypoints::{ArgRef, ChainPart, EntryPointCatalog, Registration, RouteFrom};
 use crate::facts::{Arg, BinOp, Call, Part, Shape, Value};
@@ -413,9 +413,11 @@ impl<'a> Finder<'a> {
         )> = {
             let (ix, cat, components, injected) =
                 (&self.ix, self.cat, &self.components, &self.injected);
-            (0..ix.project.files.len())
-                .into_par_iter()
-                .map(|fi| {
+            // One loop; the matchers read each file through `ix.file`.
+            ix.project
+                .each_file(Reader::EntryPoints)
+                .par_iter()
+                .map(|(fi, _)| {
                     (
                         decorator_matches(ix, cat, injected, fi),
                         call_matches(ix, cat, components, fi),
@@ -1691,8 +1693,7 @@ impl<'a> Finder<'a> {
         {
             return;
         }
-        for fi in 0..self.ix.project.files.len() {
-            let file = self.ix.file(fi);
+        for (_, file) in self.ix.project.each_file(Reader::EntryPoints) {
             for call in &file.calls {
                 let Some(r) = &call.resolved else { continue };
                 let Some(e) = self.cat.class_registration.first(file.language, r.as_str()) else {
@@ -1742,8 +1743,8 @@ impl<'a> Finder<'a> {
     /// Handler classes that need no registration (Tornado): their own
     /// handler methods, without a route unless a registration gave one.
     fn unregistered_classes(&mut self, registered: &BTreeSet<(usize, usize)>) {
-        for fi in 0..self.ix.project.files.len() {
-            for ci in 0..self.ix.file(fi).classes.len() {
+        for (fi, file) in self.ix.project.each_file(Reader::EntryPoints) {
+            for ci in 0..file.classes.len() {
                 if registered.contains(&(fi, ci)) {
                     continue;
                 }

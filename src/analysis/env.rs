@@ -30,7 +30,7 @@
 
 use ustr::Ustr;
 
-use crate::analysis::FastMap;
+use crate::analysis::{FastMap, Project, Reader};
 use crate::facts::{ConfigEntry, FileFacts, Language, Value};
 use crate::source::Span;
 
@@ -89,11 +89,11 @@ pub struct EnvMap {
 }
 
 impl EnvMap {
-    pub fn build(files: &[FileFacts]) -> EnvMap {
+    pub fn build(project: &Project) -> EnvMap {
         let mut map = EnvMap::default();
         // `env_file:` of compose services: file path → the services' scopes.
         let mut env_files: FastMap<String, Vec<String>> = FastMap::default();
-        for (fi, file) in files.iter().enumerate() {
+        for (fi, file) in project.each_file(Reader::Env) {
             if file.config.is_empty() || is_ci(&file.path) {
                 continue;
             }
@@ -127,7 +127,7 @@ impl EnvMap {
             }
         }
         // A `.env` that a compose service loads applies to that service's folder too.
-        for (fi, file) in files.iter().enumerate() {
+        for (fi, file) in project.each_file(Reader::Env) {
             let Some(scopes) = env_files.get(&file.path) else {
                 continue;
             };
@@ -148,13 +148,13 @@ impl EnvMap {
                 }
             }
         }
-        map.resolve_references(files);
+        map.resolve_references(project);
         map
     }
 
     /// Replace every value's references by what they resolve to; a value
     /// that does not resolve is dropped (unset).
-    fn resolve_references(&mut self, files: &[FileFacts]) {
+    fn resolve_references(&mut self, project: &Project) {
         let mut names: Vec<Ustr> = self.vars.keys().copied().collect();
         names.sort();
         // (variable, index of the value, what it resolved to and through what)
@@ -167,7 +167,7 @@ impl EnvMap {
                 }
                 self.references += 1;
                 let mut stack = vec![name];
-                let r = self.expand(&src.raw, &files[src.file].path, files, &mut stack);
+                let r = self.expand(&src.raw, project.path(src.file), project, &mut stack);
                 updates.push((name, i, r));
             }
         }
@@ -195,7 +195,7 @@ impl EnvMap {
         &self,
         text: &str,
         path: &str,
-        files: &[FileFacts],
+        project: &Project,
         stack: &mut Vec<Ustr>,
     ) -> Option<(String, Vec<String>)> {
         if stack.len() > MAX_REF_DEPTH {
@@ -236,13 +236,16 @@ impl EnvMap {
                 self.dotenv_value(name.as_str(), path).and_then(|src| {
                     stack.push(name);
                     let r = if src.raw.contains('$') {
-                        self.expand(&src.raw, &files[src.file].path, files, stack)
+                        self.expand(&src.raw, project.path(src.file), project, stack)
                     } else {
                         Some((src.value.clone(), Vec::new()))
                     };
                     stack.pop();
                     let (v, inner) = r?;
-                    via.push(format!("{name} from {}", src.origin(files)));
+                    via.push(format!(
+                        "{name} from {}",
+                        src.origin(project.path(src.file))
+                    ));
                     via.extend(inner);
                     Some(v)
                 })
@@ -482,8 +485,8 @@ pub struct EnvFrom {
 
 impl EnvSource {
     /// What a read of `name` that this value answers says about it.
-    pub fn evidence(&self, name: &str, files: &[FileFacts]) -> EnvFrom {
-        let mut text = format!("{name} from {}", self.origin(files));
+    pub fn evidence(&self, name: &str, path: &str) -> EnvFrom {
+        let mut text = format!("{name} from {}", self.origin(path));
         for v in &self.via {
             text += &format!(" via {v}");
         }
@@ -495,8 +498,8 @@ impl EnvSource {
     }
 
     /// `.env:3`, `docker-compose.yml:12 (service api)`.
-    pub fn origin(&self, files: &[FileFacts]) -> String {
-        let path = &files[self.file].path;
+    /// `path` is the path of the value's file (`self.file`).
+    pub fn origin(&self, path: &str) -> String {
         match &self.owner {
             Some(o) => format!("{path}:{} ({o})", self.line),
             None => format!("{path}:{}", self.line),
@@ -551,10 +554,10 @@ struct FileSwitches {
 }
 
 impl TracingExtra {
-    pub fn build(files: &[FileFacts], tracing: &[crate::catalog::hosts::ConfigTracing]) -> Self {
+    pub fn build(project: &Project, tracing: &[crate::catalog::hosts::ConfigTracing]) -> Self {
         let mut per: Vec<ServiceExtra> = tracing.iter().map(|_| ServiceExtra::default()).collect();
         let wants_calls = tracing.iter().any(|t| !t.enable_calls.is_empty());
-        for (fi, file) in files.iter().enumerate() {
+        for (fi, file) in project.each_file(Reader::Env) {
             if wants_calls && file.config.is_empty() {
                 for call in &file.calls {
                     let Some(name) = call.resolved.as_ref().map(|q| q.as_str()) else {
@@ -637,7 +640,7 @@ fn glob_name(pattern: &str, name: &str) -> bool {
 /// `config_tracing`) for code in `path`.
 pub fn traced(
     map: &EnvMap,
-    files: &[FileFacts],
+    project: &Project,
     extra: &TracingExtra,
     ti: usize,
     t: &crate::catalog::hosts::ConfigTracing,
@@ -647,7 +650,7 @@ pub fn traced(
     let mut find = |vars: &[String]| {
         vars.iter().find_map(|v| {
             let s = map.lookup(v, path)?;
-            evidence.push(s.evidence(v, files));
+            evidence.push(s.evidence(v, project.path(s.file)));
             Some(s.value.clone())
         })
     };

@@ -3,11 +3,11 @@
 
 use std::collections::VecDeque;
 
-use crate::analysis::Project;
 use crate::analysis::env::EnvFrom;
-use crate::analysis::hops::Reader;
+use crate::analysis::hops::UrlReader;
 use crate::analysis::index::Symbol;
 use crate::analysis::region::{self, SiteRegion};
+use crate::analysis::{Project, Reader};
 use crate::catalog::{Catalog, ContentType, GenerationApi, Jurisdiction, hosts};
 use crate::facts::{Arg, Call, FileFacts, Language, QName, Value};
 use crate::qname::OptionQName;
@@ -73,9 +73,8 @@ pub fn sites<'a>(project: &Project, catalog: &'a Catalog) -> Vec<GenerationSite<
     let memo = region::Memo::default();
     // Per file on the thread pool, joined in file order.
     let per_file: Vec<Vec<GenerationSite<'a>>> = project
-        .files
+        .each_file(Reader::GenerationSites)
         .par_iter()
-        .enumerate()
         .map(|(fi, file)| file_sites(project, catalog, &memo, fi, file))
         .collect();
     per_file.into_iter().flatten().collect()
@@ -95,7 +94,7 @@ fn file_sites<'a>(
     let run_time_base = !catalog.entrypoints.test_paths.is_match(file.path.as_str());
     for (ci, call) in file.calls.iter().enumerate() {
         let lang = file.language;
-        let reader = Reader::at(project, catalog, fi, call).with_env();
+        let reader = UrlReader::at(project, catalog, fi, call).with_env();
         let urls = Urls(Some(reader), run_time_base, Some(memo));
         let found = site_read(catalog, lang, call, &urls)
             .or_else(|| via_base_class(catalog, lang, project, call, &urls))
@@ -225,9 +224,9 @@ fn passed_as_value<'a>(
 }
 
 /// How URLs are read: through names bound in the project and calls that
-/// build URLs (`analysis::hops::Reader`), or as literals only; and whether
+/// build URLs (`analysis::hops::UrlReader`), or as literals only; and whether
 /// a run-time base plus a generation path counts here (not in test files).
-struct Urls<'p>(Option<Reader<'p>>, bool, Option<&'p region::Memo>);
+struct Urls<'p>(Option<UrlReader<'p>>, bool, Option<&'p region::Memo>);
 
 impl Urls<'_> {
     /// Host and path of a URL value: `BASE + "/chat/completions"` with a
@@ -288,7 +287,7 @@ impl Urls<'_> {
 /// else in a file of a folder above it (the service's start-up module; the
 /// first by path), read as a URL. Another service's setting says nothing.
 fn attribute_set(
-    reader: &Reader<'_>,
+    reader: &UrlReader<'_>,
     call: &Call,
     attributes: &[String],
 ) -> Option<(String, String, EnvFrom)> {
@@ -298,17 +297,16 @@ fn attribute_set(
     }
     let project = reader.project();
     let here = reader.file();
-    let dir = project.files[here]
-        .path
-        .rsplit_once('/')
-        .map_or("", |(d, _)| d);
-    let order = std::iter::once(here).chain((0..project.files.len()).filter(|&f| f != here));
+    let dir = project.path(here).rsplit_once('/').map_or("", |(d, _)| d);
+    let order = std::iter::once(here).chain((0..project.file_count()).filter(|&f| f != here));
     for fi in order {
-        let file = &project.files[fi];
-        let folder = file.path.rsplit_once('/').map_or("", |(d, _)| d);
+        // The folder from the path (summary) first: only files in a folder
+        // above are read.
+        let folder = project.path(fi).rsplit_once('/').map_or("", |(d, _)| d);
         if !region::contains(folder, dir) {
             continue;
         }
+        let file = project.file(fi, Reader::GenerationSites);
         for a in &file.assignments {
             if !attributes.iter().any(|t| t == a.target.as_str()) {
                 continue;
@@ -371,7 +369,7 @@ fn via_base_class<'a>(
     urls: &Urls<'_>,
 ) -> Option<GenerationSite<'a>> {
     let class = |name: &str| match project.index.symbol(name) {
-        Some(Symbol::Class(fi, ci)) => Some(&project.files[fi].classes[ci]),
+        Some(Symbol::Class(fi, ci)) => Some(&project.file(fi, Reader::GenerationSites).classes[ci]),
         _ => None,
     };
     let resolved = call.resolved.as_ref()?;

@@ -24,7 +24,7 @@ use ustr::Ustr;
 use crate::analysis::callgraph::{CallGraph, Node, NodeId, Site, Via};
 use crate::analysis::entrypoints::EntryKind;
 use crate::analysis::entrypoints::{EntryPoint, Handler};
-use crate::analysis::{FastMap, Project};
+use crate::analysis::{FastMap, Project, Reader};
 use crate::catalog::Catalog;
 use crate::catalog::hosts::{self, RpcStub, UrlCallKind};
 use crate::facts::{Arg, BinOp, Call, FileFacts, Function, Language, Part, Shape, Value};
@@ -72,9 +72,8 @@ pub fn find(
     }
     // Each file's calls on the thread pool, merged in file order.
     let per_file: Vec<(Hops, Vec<(NodeId, usize)>)> = project
-        .files
+        .each_file(Reader::Hops)
         .par_iter()
-        .enumerate()
         .map(|(fi, file)| {
             file_hops(
                 project, catalog, graph, &routes, &services, &protos, fi, file,
@@ -133,7 +132,7 @@ fn file_hops(
             helpers.push((node, param));
             continue;
         }
-        let url = Reader::at(project, catalog, fi, call).url(url);
+        let url = UrlReader::at(project, catalog, fi, call).url(url);
         // A compatible generation API at a configured base is a
         // gateway's upstream provider, a generation call itself, not a
         // hop back into the gateway's own route of that path; it still
@@ -142,7 +141,7 @@ fn file_hops(
         if run_time_generation(catalog, file, call, &url) {
             let others: Vec<Route> = routes
                 .iter()
-                .filter(|r| project.files[r.file].language != file.language)
+                .filter(|r| project.language(r.file) != file.language)
                 .cloned()
                 .collect();
             join(project, graph, &others, site, &url, &mut hops);
@@ -284,7 +283,7 @@ fn join(
         }
         targets.push(r);
     }
-    let call = &project.files[site.file].calls[site.call];
+    let call = &project.file(site.file, Reader::Hops).calls[site.call];
     let caller = graph.node_at(
         project,
         site.file,
@@ -338,12 +337,12 @@ fn forwarded(
                 hops.stats.cut_forwards += 1;
                 continue;
             }
-            let f = &project.files[file].functions[func];
-            let call = &project.files[site.file].calls[site.call];
+            let f = &project.file(file, Reader::Hops).functions[func];
+            let call = &project.file(site.file, Reader::Hops).calls[site.call];
             let Some(arg) = arg_for_param(call, f, param) else {
                 continue;
             };
-            let reader = Reader::at(project, catalog, site.file, call);
+            let reader = UrlReader::at(project, catalog, site.file, call);
             join(project, graph, routes, site, &reader.url(&arg.value), hops);
         }
     }
@@ -355,7 +354,7 @@ fn bare_param(project: &Project, fi: usize, call: &Call, url: &Value) -> Option<
     let Value::Name { text, .. } = url else {
         return None;
     };
-    let file = &project.files[fi];
+    let file = project.file(fi, Reader::Hops);
     let scope = call.scope?;
     let f = file.functions.iter().find(|f| f.qualname == scope)?;
     let param = f.params.iter().position(|p| p == text)?;
@@ -402,7 +401,7 @@ fn services(
         let Some(&fi) = project.modules.get(module) else {
             return out;
         };
-        let file = &project.files[fi];
+        let file = project.file(fi, Reader::Hops);
         let Some(ci) = file.classes.iter().position(|c| c.qualname == class) else {
             return out;
         };
@@ -455,7 +454,7 @@ fn registered_servicers(
     if stubs.is_empty() {
         return out;
     }
-    for file in &project.files {
+    for (_, file) in project.each_file(Reader::Hops) {
         for call in &file.calls {
             let Some(r) = &call.resolved else { continue };
             for rpc in stubs.iter().filter(|r| r.language == file.language) {
@@ -532,7 +531,7 @@ fn rpc_hop(
     site: Site,
     hops: &mut Hops,
 ) {
-    let file = &project.files[site.file];
+    let file = project.file(site.file, Reader::Hops);
     let call = &file.calls[site.call];
     let Some((stub, method)) = call.resolved.as_ref().and_then(|r| r.instance_method()) else {
         return;
@@ -562,8 +561,8 @@ struct ProtoService {
 fn proto_services(project: &Project) -> Vec<ProtoService> {
     let mut out = Vec::new();
     for file in project
-        .files
-        .iter()
+        .each_file(Reader::Hops)
+        .facts()
         .filter(|f| f.language == Language::Proto)
     {
         let package: Vec<Ustr> = file
@@ -626,7 +625,7 @@ fn proto_hop(
     site: Site,
     hops: &mut Hops,
 ) {
-    let file = &project.files[site.file];
+    let file = project.file(site.file, Reader::Hops);
     let call = &file.calls[site.call];
     let Some((client, method)) = call.resolved.as_ref().and_then(|r| r.instance_method()) else {
         return;
@@ -847,7 +846,7 @@ fn glob(pattern: &str, text: &str) -> bool {
 
 /// Reads values into URLs from one place in a file: names are looked up as
 /// bound there (the function's assignments before the call, else module level).
-pub struct Reader<'p> {
+pub struct UrlReader<'p> {
     project: &'p Project,
     catalog: &'p Catalog,
     fi: usize,
@@ -859,9 +858,9 @@ pub struct Reader<'p> {
     env: bool,
 }
 
-impl<'p> Reader<'p> {
-    pub fn at(project: &'p Project, catalog: &'p Catalog, fi: usize, call: &Call) -> Reader<'p> {
-        Reader {
+impl<'p> UrlReader<'p> {
+    pub fn at(project: &'p Project, catalog: &'p Catalog, fi: usize, call: &Call) -> UrlReader<'p> {
+        UrlReader {
             project,
             catalog,
             fi,
@@ -872,8 +871,8 @@ impl<'p> Reader<'p> {
     }
 
     /// The same reader, with environment variables read from the configuration.
-    pub fn with_env(self) -> Reader<'p> {
-        Reader { env: true, ..self }
+    pub fn with_env(self) -> UrlReader<'p> {
+        UrlReader { env: true, ..self }
     }
 
     pub fn project(&self) -> &'p Project {
@@ -890,12 +889,12 @@ impl<'p> Reader<'p> {
         if !self.env {
             return out.hole();
         }
-        let path = &self.project.files[self.fi].path;
+        let path = self.project.path(self.fi);
         match self.project.env().lookup(name, path) {
             Some(src) => {
                 out.lit(&src.value);
                 if out.from.is_none() {
-                    out.from = Some(src.evidence(name, &self.project.files));
+                    out.from = Some(src.evidence(name, self.project.path(src.file)));
                 }
             }
             None => out.hole(),
@@ -949,7 +948,7 @@ impl<'p> Reader<'p> {
             Some(r) => project.canonical_or_same(r).as_str().to_string(),
             None => {
                 let (head, rest) = text.split_once('.').unwrap_or((text, ""));
-                let file = &project.files[self.fi];
+                let file = project.file(self.fi, Reader::UrlValues);
                 // Bound in the code, or a parameter declared with the class.
                 let bound = project
                     .index
@@ -994,7 +993,7 @@ impl<'p> Reader<'p> {
         let Some(decl) = s.field(project, field) else {
             return false;
         };
-        let path = &project.files[self.fi].path;
+        let path = project.path(self.fi);
         let env = project.env();
         let names = [
             decl.alias.map(|a| a.to_string()),
@@ -1004,14 +1003,14 @@ impl<'p> Reader<'p> {
             if let Some((var, src)) = env.lookup_any_case(name, path) {
                 out.lit(&src.value);
                 if out.from.is_none() {
-                    out.from = Some(src.evidence(&var, &project.files));
+                    out.from = Some(src.evidence(&var, project.path(src.file)));
                 }
                 return true;
             }
         }
         match decl.default {
             Some(v) if depth <= MAX_DEPTH => {
-                let inner = Reader {
+                let inner = UrlReader {
                     fi: decl.file,
                     scope: None,
                     pos: u32::MAX,
@@ -1121,7 +1120,7 @@ impl<'p> Reader<'p> {
         if depth > MAX_DEPTH {
             return out.hole();
         }
-        let file = &self.project.files[self.fi];
+        let file = self.project.file(self.fi, Reader::UrlValues);
         let Some(a) = self
             .project
             .index
@@ -1129,7 +1128,7 @@ impl<'p> Reader<'p> {
         else {
             return out.hole();
         };
-        let inner = Reader {
+        let inner = UrlReader {
             scope: a.scope,
             pos: a.span.start_byte,
             ..*self
@@ -1180,7 +1179,7 @@ fn settings_class(project: &Project, catalog: &Catalog, class: &str) -> Option<S
         {
             chain.push((fi, ci));
             next.extend(
-                project.files[fi].classes[ci]
+                project.file(fi, Reader::UrlValues).classes[ci]
                     .bases
                     .iter()
                     .rev()
@@ -1194,7 +1193,7 @@ fn settings_class(project: &Project, catalog: &Catalog, class: &str) -> Option<S
     // `env_prefix = ...` in a nested `class Config`.
     let key = kind.prefix_key.as_str();
     let prefix = chain.iter().find_map(|&(fi, ci)| {
-        let f = &project.files[fi];
+        let f = project.file(fi, Reader::UrlValues);
         let span = f.classes[ci].span;
         f.assignments
             .iter()
@@ -1227,7 +1226,7 @@ impl SettingsOf {
     /// plain class variable), with its alias and default.
     fn field<'p>(&self, project: &'p Project, name: &str) -> Option<SettingsField<'p>> {
         self.chain.iter().find_map(|&(fi, ci)| {
-            let f = &project.files[fi];
+            let f = project.file(fi, Reader::UrlValues);
             let c = &f.classes[ci];
             let declared = c.fields.iter().find(|x| x.name == name);
             let assigned = f
@@ -1294,7 +1293,7 @@ fn printf(format: &str, out: &mut Url) {
 /// The entry point a step of a call path hops to: `site` is followed by a
 /// call made in the handler of a `Via::Service` target of `site`.
 pub fn hop_at(project: &Project, graph: &CallGraph, site: Site, next: Site) -> Option<usize> {
-    let call = &project.files[next.file].calls[next.call];
+    let call = &project.file(next.file, Reader::Hops).calls[next.call];
     let node = graph.node_at(
         project,
         next.file,
@@ -1314,7 +1313,7 @@ pub fn hop_at(project: &Project, graph: &CallGraph, site: Site, next: Site) -> O
 /// target node and the entry point it serves (`synthlint debug hops`).
 pub fn edges(project: &Project, graph: &CallGraph) -> Vec<(Site, NodeId, usize)> {
     let mut out = Vec::new();
-    for (fi, file) in project.files.iter().enumerate() {
+    for (fi, file) in project.each_file(Reader::Hops).iter() {
         for ci in 0..file.calls.len() {
             let site = Site { file: fi, call: ci };
             for &(t, via) in graph.targets_at(site) {

@@ -13,10 +13,10 @@ use std::collections::VecDeque;
 
 use rayon::prelude::*;
 
-use crate::analysis::Project;
 use crate::analysis::callgraph::Site;
 use crate::analysis::generation::GenerationSite;
 use crate::analysis::index::{Symbol, dotted};
+use crate::analysis::{Project, Reader};
 use crate::catalog::inferred::NameSays;
 use crate::catalog::{Catalog, ContentType};
 use crate::facts::{Call, FileFacts, Language, QName, Receiver, Value};
@@ -33,9 +33,8 @@ pub fn candidates<'a>(
 ) -> Vec<GenerationSite<'a>> {
     // Files in parallel, their candidates joined in file order.
     let per_file: Vec<Vec<GenerationSite<'a>>> = project
-        .files
+        .each_file(Reader::Inferred)
         .par_iter()
-        .enumerate()
         .map(|(fi, file)| {
             // The observed sites of this file, by call.
             let from = observed.partition_point(|s| s.file < fi);
@@ -143,9 +142,8 @@ fn describe(content: ContentType) -> &'static str {
 /// Calls that deliver media to the user, in file and call order.
 pub fn deliveries(project: &Project, catalog: &Catalog) -> Vec<Site> {
     let per_file: Vec<Vec<Site>> = project
-        .files
+        .each_file(Reader::Inferred)
         .par_iter()
-        .enumerate()
         .map(|(fi, file)| {
             if file.language != Language::Python {
                 return Vec::new();
@@ -244,7 +242,7 @@ fn is_model_class(project: &Project, catalog: &Catalog, class: &str) -> bool {
         }
         match project.index.symbol(c.as_str()) {
             Some(Symbol::Class(fi, ci)) => queue.extend(
-                project.files[fi].classes[ci]
+                project.file(fi, Reader::Inferred).classes[ci]
                     .bases
                     .iter()
                     .map(|b| project.canonical_or_same(b)),

@@ -132,6 +132,7 @@ pub(crate) fn find_first_index<T: Send>(
 
 pub mod callgraph;
 pub mod dataflow;
+pub mod door;
 pub mod entrypoints;
 pub mod env;
 pub mod frontend;
@@ -147,6 +148,7 @@ pub mod results;
 pub mod runtime;
 pub mod templates;
 
+pub use door::Reader;
 use index::SemanticIndex;
 
 /// Cross-module rewrites stop after this many hops (import cycles).
@@ -155,8 +157,11 @@ const MAX_HOPS: usize = 8;
 const MAX_BASES: usize = 32;
 
 pub struct Project {
-    /// Facts of every scanned file, sorted by path.
-    pub files: Vec<FileFacts>,
+    /// Facts of every scanned file, sorted by path: read through
+    /// [`Project::file`] and [`Project::each_file`] (`door`), counted.
+    files: Vec<FileFacts>,
+    /// Who read the facts, and how (`--stats`).
+    door: door::Door,
     /// Dotted module name → index into `files`.
     pub modules: FastMap<String, usize>,
     /// Symbols, bindings, module suffixes: every name lookup.
@@ -236,7 +241,13 @@ impl Project {
         // Imports found along inferred sys.path roots, spelled in full.
         let plans = import_roots::qualify(&mut files, &modules);
         let index = SemanticIndex::new(&files, &modules);
+        let door = door::Door::new(files.len());
+        // `arrange`, `qualify` and the index each went over every file.
+        for _ in 0..3 {
+            door.sweep(Reader::Index);
+        }
         let mut project = Project {
+            door,
             files,
             modules,
             index,
@@ -265,7 +276,7 @@ impl Project {
     /// Environment variables set in `.env`, compose, Kubernetes, Helm and
     /// Dockerfiles (`analysis::env`), gathered once, on first use.
     pub fn env(&self) -> &env::EnvMap {
-        self.env.get_or_init(|| env::EnvMap::build(&self.files))
+        self.env.get_or_init(|| env::EnvMap::build(self))
     }
 
     /// The environment map, if something has asked for it.
@@ -279,9 +290,9 @@ impl Project {
     fn resolve_across_modules(&mut self) -> Vec<Vec<(usize, QName)>> {
         // Rewrites only read the index: found per file in parallel, then applied.
         let rewrites: Vec<Vec<(usize, QName)>> = self
-            .files
+            .each_file(Reader::Index)
             .par_iter()
-            .map(|file| {
+            .map(|(_, file)| {
                 file.calls
                     .iter()
                     .enumerate()
@@ -329,7 +340,7 @@ impl Project {
             return Vec::new();
         }
         let class_of = |path: &str| match self.index.symbol(path) {
-            Some(index::Symbol::Class(fi, ci)) => Some(&self.files[fi].classes[ci]),
+            Some(index::Symbol::Class(fi, ci)) => Some(&self.file(fi, Reader::Names).classes[ci]),
             _ => None,
         };
         if class_of(class).is_none() || self.index.symbol(text).is_some() {
@@ -402,17 +413,18 @@ impl Project {
             if let Some(&fi) = self.modules.get(prefix) {
                 let rest = path.get(end + 1..)?;
                 let (name, tail) = rest.split_at(qname::head(rest).len());
-                if let Some(head) = self.index.module_binding_type(&self.files[fi], fi, name) {
+                let file = self.file(fi, Reader::Names);
+                if let Some(head) = self.index.module_binding_type(file, fi, name) {
                     return (head != prefix).then(|| format!("{head}{tail}"));
                 }
-                if let Some(typed) = field(&self.files[fi], name, tail) {
+                if let Some(typed) = field(file, name, tail) {
                     return Some(typed);
                 }
-                return returned(&self.files[fi], name, tail);
+                return returned(file, name, tail);
             }
             // A package imported from a sub-directory: spell the module in full.
             if let Some(Some(fi)) = self.index.suffix(prefix) {
-                return Some(format!("{}{}", self.files[fi].module, &path[end..]));
+                return Some(format!("{}{}", self.module(fi), &path[end..]));
             }
             end = prefix.rfind('.')?;
         }

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use ustr::Ustr;
 
 use crate::analysis::index::{Symbol, dotted};
-use crate::analysis::{FastMap, Project};
+use crate::analysis::{FastMap, Project, Reader};
 use crate::facts::{BinOp, Part, Receiver, Shape, Value};
 
 /// Targets one call site may get; past this the site is cut (counted).
@@ -72,7 +72,7 @@ pub fn calls(project: &Project, loaders: &[String]) -> PluginCalls {
     };
     // Variables that hold a loaded module, and functions that return one.
     let mut vars: FastMap<Var, Vec<Pattern>> = FastMap::default();
-    for (fi, file) in project.files.iter().enumerate() {
+    for (fi, file) in project.each_file(Reader::Plugins).iter() {
         for a in &file.assignments {
             if a.target.contains('.')
                 || !a.value_call.as_ref().is_some_and(|t| is_loader(t.as_str()))
@@ -93,7 +93,7 @@ pub fn calls(project: &Project, loaders: &[String]) -> PluginCalls {
     let mut funcs: BTreeMap<(usize, usize), Vec<Pattern>> = BTreeMap::new();
     for _ in 0..ROUNDS {
         let mut changed = false;
-        for (fi, file) in project.files.iter().enumerate() {
+        for (fi, file) in project.each_file(Reader::Plugins).iter() {
             // `return plugin`: the function returns what the variable holds.
             for r in &file.returns {
                 let (Some(scope), Value::Name { text, .. }) = (r.scope, &r.value) else {
@@ -151,7 +151,7 @@ pub fn calls(project: &Project, loaders: &[String]) -> PluginCalls {
     }
     // Modules each pattern fits, computed once per pattern.
     let mut fits: BTreeMap<Pattern, Vec<usize>> = BTreeMap::new();
-    for (fi, file) in project.files.iter().enumerate() {
+    for (fi, file) in project.each_file(Reader::Plugins).iter() {
         for (ci, call) in file.calls.iter().enumerate() {
             let Some(r) = call.resolved.as_ref().map(|q| q.as_str()) else {
                 continue;
@@ -188,10 +188,12 @@ pub fn calls(project: &Project, loaders: &[String]) -> PluginCalls {
                         .collect()
                 });
                 for &mf in modules.iter() {
-                    let module = &project.files[mf].module;
+                    let module = project.module(mf);
                     if let Some(Symbol::Function(f, g)) =
                         project.index.symbol(&dotted(module, method))
-                        && project.files[f].functions[g].class.is_none()
+                        && project.file(f, Reader::Plugins).functions[g]
+                            .class
+                            .is_none()
                         && !targets.contains(&(f, g))
                     {
                         targets.push((f, g));

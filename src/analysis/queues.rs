@@ -25,7 +25,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use crate::analysis::callgraph::{NodeId, Site, Via};
-use crate::analysis::{FastSet, Project};
+use crate::analysis::{FastSet, Project, Reader};
 use crate::facts::{Call, FileFacts, QName, Receiver};
 use crate::lang;
 
@@ -63,9 +63,8 @@ pub fn queue_edges<'t>(
     is_function: impl Fn(NodeId) -> bool + Sync,
 ) -> (Vec<QueueEdge>, QueueStats) {
     let per_file: Vec<FileQueues> = project
-        .files
+        .each_file(Reader::Queues)
         .par_iter()
-        .enumerate()
         .map(|(fi, file)| file_queues(project, fi, file, &targets, &node_at, &is_function))
         .collect();
     // Workers: functions passed to be run (`Thread(target=worker)`), and
@@ -264,9 +263,8 @@ fn handle_workers<'t>(
         return;
     }
     let per_file: Vec<Vec<(&str, NodeId)>> = project
-        .files
+        .each_file(Reader::Queues)
         .par_iter()
-        .enumerate()
         .map(|(fi, file)| {
             let mut takes = Vec::new();
             if lang::semantics(file.language).enqueue.is_empty() {

@@ -17,11 +17,11 @@
 use std::sync::Mutex;
 
 use crate::analysis::env::EnvFrom;
-use crate::analysis::hops::Reader;
-use crate::analysis::{FastMap, Project};
+use crate::analysis::hops::UrlReader;
+use crate::analysis::{FastMap, Project, Reader};
 use crate::catalog::hosts::RegionSetting;
 use crate::catalog::{Catalog, Jurisdiction};
-use crate::facts::{Arg, Call, Language, Value};
+use crate::facts::{Arg, Call, FileFacts, Language, Value};
 use crate::qname::OptionQName;
 
 /// A region and the setting that gave it.
@@ -51,7 +51,7 @@ struct Wide {
 /// The region of a generation call of `provider`, when a `[[region]]`
 /// entry covers it and something names one.
 pub fn of_call(
-    reader: &Reader<'_>,
+    reader: &UrlReader<'_>,
     memo: &Memo,
     catalog: &Catalog,
     call: &Call,
@@ -64,8 +64,7 @@ pub fn of_call(
         .iter()
         .enumerate()
         .find(|(_, r)| r.covers(provider))?;
-    let files = &project.files;
-    let path = &files[fi].path;
+    let path = project.path(fi);
     let (name, from) = keyword(reader, setting, &call.args, call, path)
         .or_else(|| {
             let receiver = call.receiver_args().unwrap_or(&[]);
@@ -75,7 +74,7 @@ pub fn of_call(
         .or_else(|| {
             setting.vars.iter().find_map(|v| {
                 let s = project.env().lookup(v, path)?;
-                Some((s.value.clone(), s.evidence(v, files)))
+                Some((s.value.clone(), s.evidence(v, project.path(s.file))))
             })
         })
         .or_else(|| {
@@ -90,7 +89,7 @@ pub fn of_call(
             let above: Vec<_> = wide
                 .init
                 .iter()
-                .filter(|(_, f)| contains(parent(&files[f.file].path), dir))
+                .filter(|(_, f)| contains(parent(project.path(f.file)), dir))
                 .cloned()
                 .collect();
             agreed(above).or_else(|| agreed(wide.terraform.clone()))
@@ -109,7 +108,7 @@ pub fn of_call(
 /// A region keyword among `args`: a literal, or what the settings give an
 /// environment read.
 fn keyword(
-    reader: &Reader<'_>,
+    reader: &UrlReader<'_>,
     setting: &RegionSetting,
     args: &[Arg],
     call: &Call,
@@ -146,41 +145,48 @@ fn init_values(
         return Vec::new();
     }
     let mut out = Vec::new();
-    let range = match only {
-        Some(fi) => fi..fi + 1,
-        None => 0..project.files.len(),
-    };
-    for fi in range {
-        let file = &project.files[fi];
-        if file.language != Language::Python && file.language != Language::Rust {
-            continue;
-        }
-        for call in &file.calls {
-            let Some(name) = call.resolved.as_name() else {
-                continue;
-            };
-            if !setting.init_calls.iter().any(|c| c == name) {
-                continue;
-            }
-            for k in &setting.keywords {
-                if let Some(Value::Str(s)) = call.arg(None, Some(k)).map(|a| &a.value) {
-                    out.push((
-                        s.trim().to_string(),
-                        EnvFrom {
-                            text: format!(
-                                "{k} from {name} at {}:{}",
-                                file.path, call.span.start_line
-                            ),
-                            file: fi,
-                            span: call.span,
-                        },
-                    ));
-                    break;
-                }
+    match only {
+        Some(fi) => init_values_in(setting, fi, project.file(fi, Reader::Region), &mut out),
+        None => {
+            for (fi, file) in project.each_file(Reader::Region) {
+                init_values_in(setting, fi, file, &mut out);
             }
         }
     }
     out
+}
+
+/// [`init_values`] in one file.
+fn init_values_in(
+    setting: &RegionSetting,
+    fi: usize,
+    file: &FileFacts,
+    out: &mut Vec<(String, EnvFrom)>,
+) {
+    if file.language != Language::Python && file.language != Language::Rust {
+        return;
+    }
+    for call in &file.calls {
+        let Some(name) = call.resolved.as_name() else {
+            continue;
+        };
+        if !setting.init_calls.iter().any(|c| c == name) {
+            continue;
+        }
+        for k in &setting.keywords {
+            if let Some(Value::Str(s)) = call.arg(None, Some(k)).map(|a| &a.value) {
+                out.push((
+                    s.trim().to_string(),
+                    EnvFrom {
+                        text: format!("{k} from {name} at {}:{}", file.path, call.span.start_line),
+                        file: fi,
+                        span: call.span,
+                    },
+                ));
+                break;
+            }
+        }
+    }
 }
 
 /// The region attributes of the Terraform resources that make the service.
@@ -189,7 +195,7 @@ fn terraform_values(project: &Project, setting: &RegionSetting) -> Vec<(String, 
     if setting.terraform.is_empty() {
         return out;
     }
-    for (fi, file) in project.files.iter().enumerate() {
+    for (fi, file) in project.each_file(Reader::Region).iter() {
         if file.language != Language::Hcl {
             continue;
         }

@@ -11,7 +11,7 @@ use crate::analysis::entrypoints::{self, EntryPoint, Handler};
 use crate::analysis::generation::{self, GenerationSite};
 use crate::analysis::inferred;
 use crate::analysis::plugins::{self, PluginStats};
-use crate::analysis::{FastSet, Project, dataflow, hops};
+use crate::analysis::{FastSet, Project, Reader, dataflow, hops};
 use crate::catalog::entrypoints::EntryKind;
 use crate::catalog::labels::{Carrier, LabelKind};
 use crate::catalog::{Catalog, ContentType};
@@ -160,7 +160,7 @@ impl<'a> Analysis<'a> {
             entry_points,
             reach,
             labels,
-            dataflow: dataflow::Cache::new(project.files.len()),
+            dataflow: dataflow::Cache::new(project.file_count()),
             plugins: plugins.stats,
             inferred: stats,
             hop_stats: hops.stats,
@@ -265,7 +265,7 @@ fn reach_generation<'a>(
             if c.content.iter().any(|t| *t != ContentType::Text) {
                 return false;
             }
-            let call = &project.files[c.file].calls[c.call];
+            let call = &project.file(c.file, Reader::Labels).calls[c.call];
             let node = graph.node_at(project, c.file, call.scope.as_deref(), call.span.start_byte);
             served.contains(&node)
         })
@@ -307,9 +307,8 @@ fn label_evidence(
     // Files are scanned in parallel (every string goes through the marker
     // regexes), then their evidence is added in file order.
     let per_file: Vec<Vec<(NodeId, LabelEvidence)>> = project
-        .files
+        .each_file(Reader::Labels)
         .par_iter()
-        .enumerate()
         .map(|(fi, file)| file_label_evidence(project, catalog, graph, fi, file))
         .collect();
     let mut out = vec![Vec::new(); graph.nodes.len()];

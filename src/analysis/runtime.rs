@@ -24,7 +24,7 @@
 use std::cell::{Cell, RefCell};
 
 use crate::analysis::index::{Symbol, dotted};
-use crate::analysis::{FastMap, Project, head};
+use crate::analysis::{FastMap, Project, Reader, head};
 use ustr::Ustr;
 
 use crate::facts::{FileFacts, Function, QName, Shape, Value};
@@ -92,7 +92,7 @@ pub fn resolve(project: &Project) -> Runtime {
     let found: Vec<(usize, usize, Vals)> = {
         let eval = Eval::new(project);
         let mut found = Vec::new();
-        for (fi, file) in project.files.iter().enumerate() {
+        for (fi, file) in project.each_file(Reader::RuntimeValues).iter() {
             if file.language != crate::facts::Language::Python {
                 continue;
             }
@@ -124,7 +124,7 @@ impl<'p> Eval<'p> {
         let mut stores: FastMap<(usize, Ustr), Vec<(usize, usize)>> = FastMap::default();
         let mut state: FastMap<&'p str, Vec<(usize, usize)>> = FastMap::default();
         let mut self_attrs: FastMap<(usize, Ustr, Ustr), Vec<usize>> = FastMap::default();
-        for (fi, file) in project.files.iter().enumerate() {
+        for (fi, file) in project.each_file(Reader::RuntimeValues).iter() {
             for (ai, a) in file.assignments.iter().enumerate() {
                 let target = a.target.as_str();
                 if let Some(attr) = state_attr(target) {
@@ -175,7 +175,7 @@ impl<'p> Eval<'p> {
     }
 
     fn file(&self, fi: usize) -> &'p FileFacts {
-        &self.project.files[fi]
+        self.project.file(fi, Reader::RuntimeValues)
     }
 
     /// Function `qualname` of file `fi`, through the index.

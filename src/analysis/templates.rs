@@ -11,7 +11,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::analysis::Project;
+use crate::analysis::{Project, Reader};
 use crate::catalog::opt_out::OptOut;
 use crate::facts::{FileFacts, Language, Shape, Value};
 use crate::qname::OptionQName;
@@ -20,8 +20,8 @@ use crate::qname::OptionQName;
 /// root itself), sorted.
 pub fn dirs(project: &Project, oo: &OptOut) -> Vec<String> {
     let markup: Vec<&str> = project
-        .files
-        .iter()
+        .each_file(Reader::Templates)
+        .facts()
         .filter(|f| f.language == Language::Markup)
         .map(|f| f.path.as_str())
         .collect();
@@ -50,8 +50,8 @@ pub fn dirs(project: &Project, oo: &OptOut) -> Vec<String> {
     };
     let mut settings = false;
     for f in project
-        .files
-        .iter()
+        .each_file(Reader::Templates)
+        .facts()
         .filter(|f| f.language == Language::Python)
     {
         let module_dir = parent(&f.path);
@@ -158,8 +158,8 @@ fn app_dirs(
     s: &crate::catalog::opt_out::TemplateSetting,
 ) -> BTreeSet<String> {
     let paths: BTreeSet<&str> = project
-        .files
-        .iter()
+        .each_file(Reader::Templates)
+        .facts()
         .map(|f: &FileFacts| f.path.as_str())
         .collect();
     let mut out = BTreeSet::new();

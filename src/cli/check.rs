@@ -615,6 +615,18 @@ fn print_stats(s: &engine::Stats) {
             s.cache_hits, s.cache_misses
         );
     }
+    if !s.reads.is_empty() {
+        eprintln!("  facts read, by reader: loops over every file; random reads (distinct files)");
+    }
+    for r in &s.reads {
+        eprintln!(
+            "    {:<18} {:>4} loops {:>10} reads ({} files)",
+            r.reader.name(),
+            r.loops,
+            r.reads,
+            r.files
+        );
+    }
     if let Some((reused, computed)) = s.parts {
         eprintln!("  per-file parts: {reused} reused, {computed} computed");
     }

@@ -137,7 +137,7 @@ pub fn hops(
     let hops: Vec<serde_json::Value> = crate::analysis::hops::edges(&project, &an.graph)
         .into_iter()
         .map(|(site, _, entry)| {
-            let file = &project.files[site.file];
+            let file = project.file(site.file, crate::analysis::Reader::Report);
             let call = &file.calls[site.call];
             let e = &an.entry_points[entry];
             serde_json::json!({
@@ -168,9 +168,14 @@ pub fn memory(
     };
     let loaded = heap().unwrap_or_default();
     let mib = |b: u64| b as f64 / (1u64 << 20) as f64;
-    let title = format!("facts of {} files", project.files.len());
+    let title = format!("facts of {} files", project.file_count());
     println!("{title:<48} {:>10} {:>10}", "items", "MiB");
-    let fields = facts_by_field(&project.files);
+    let fields = facts_by_field(
+        project
+            .each_file(crate::analysis::Reader::Report)
+            .facts()
+            .as_slice(),
+    );
     for f in &fields {
         println!("{:<48} {:>10} {:>10.3}", f.field, f.items, mib(f.bytes));
     }

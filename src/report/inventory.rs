@@ -12,7 +12,7 @@ use crate::analysis::callgraph::Site;
 use crate::analysis::entrypoints::Handler;
 use crate::analysis::generation::GenerationSite;
 use crate::analysis::results::Analysis;
-use crate::analysis::{Project, hops};
+use crate::analysis::{Project, Reader, hops};
 use crate::catalog::entrypoints::EntryKind;
 use crate::finding::{MAX_FLOW_STEPS, shown_steps};
 
@@ -106,7 +106,7 @@ fn generation(
     site: &GenerationSite<'_>,
     path: &[Site],
 ) -> Generation {
-    let file = &project.files[site.file];
+    let file = project.file(site.file, Reader::Report);
     let call = &file.calls[site.call];
     Generation {
         path: file.path.clone(),
@@ -139,7 +139,7 @@ fn hops(project: &Project, analysis: &Analysis<'_>, path: &[Site]) -> Vec<String
     path.windows(2)
         .filter_map(|w| {
             let e = hops::hop_at(project, &analysis.graph, w[0], w[1])?;
-            let f = &project.files[w[0].file];
+            let f = project.file(w[0].file, Reader::Report);
             let c = &f.calls[w[0].call];
             Some(format!(
                 "{}:{} {} → {}",
@@ -156,7 +156,7 @@ fn hops(project: &Project, analysis: &Analysis<'_>, path: &[Site]) -> Vec<String
 /// and last steps around a `… N more` step, like a finding's code flow.
 fn via(project: &Project, path: &[Site]) -> Vec<String> {
     let step = |s: &Site| {
-        let f = &project.files[s.file];
+        let f = project.file(s.file, Reader::Report);
         let c = &f.calls[s.call];
         format!("{}:{} {}", f.path, c.span.start_line, c.callee)
     };
@@ -256,7 +256,7 @@ impl Inventory {
             )
             .collect();
         let summary = Summary {
-            files: project.files.len(),
+            files: project.file_count(),
             entry_points: analysis.entry_points.len(),
             generation_endpoints: endpoints.len(),
             public_generation_endpoints: endpoints.iter().filter(|e| e.public).count(),

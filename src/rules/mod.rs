@@ -162,8 +162,10 @@ impl Context<'_> {
     pub fn test_files(&self) -> &[bool] {
         self.shared.test_files.get_or_init(|| {
             let tests = &self.catalog.entrypoints.test_paths;
-            let files = &self.project.files;
-            crate::analysis::map_indices(files.len(), |fi| tests.is_match(files[fi].path.as_str()))
+            let project = self.project;
+            crate::analysis::map_indices(project.file_count(), |fi| {
+                tests.is_match(project.path(fi))
+            })
         })
     }
 

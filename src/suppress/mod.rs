@@ -23,7 +23,7 @@ pub mod inline;
 
 use std::collections::BTreeMap;
 
-use crate::analysis::Project;
+use crate::analysis::{Project, Reader};
 use crate::config::Settings;
 use crate::facts::FileFacts;
 use crate::finding::{Finding, Location, Suppression};
@@ -44,7 +44,7 @@ pub fn apply(project: &Project, settings: &Settings, findings: &mut Vec<Finding>
     // Comments are few and directives rarer: find them first and skip the
     // rest of the work for the (usual) files without any.
     let mut files: BTreeMap<&str, FileDirectives<'_>> = BTreeMap::new();
-    for file in &project.files {
+    for (_, file) in project.each_file(Reader::Suppress) {
         let directives: Vec<Directive> = file.comments.iter().filter_map(inline::parse).collect();
         if !directives.is_empty() {
             files.insert(

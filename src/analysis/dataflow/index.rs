@@ -9,7 +9,7 @@ use std::ops::Range;
 use ustr::Ustr;
 
 use crate::analysis::index::ScopeAssigns;
-use crate::analysis::{FastMap, Project};
+use crate::analysis::{FastMap, Project, Reader};
 use crate::facts::{Assignment, FileFacts, Receiver};
 use crate::source::Span;
 
@@ -136,7 +136,12 @@ pub fn reaching(
         .index
         .bindings(fi)
         .scope_assigns(scope.as_ref().map(Ustr::as_str));
-    reaching_in(&project.files[fi].assignments, assigns, name, pos)
+    reaching_in(
+        &project.file(fi, Reader::FlowIndex).assignments,
+        assigns,
+        name,
+        pos,
+    )
 }
 
 /// [`reaching`] among one scope's assignments, found once

@@ -39,9 +39,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use ustr::Ustr;
 
-use crate::analysis::Project;
 use crate::analysis::callgraph::{NodeId, Site};
 use crate::analysis::results::Analysis;
+use crate::analysis::{Project, Reader};
 use crate::catalog::taint::TaintSpec;
 use crate::facts::{FileFacts, Value};
 use crate::finding::{Location, Related};
@@ -246,7 +246,7 @@ impl Step {
     pub fn related(&self, project: &Project) -> Related {
         Related {
             location: Location {
-                path: project.files[self.file].path.clone(),
+                path: project.path(self.file).to_string(),
                 span: self.span,
             },
             message: self.message.clone(),
@@ -334,7 +334,7 @@ impl Analysis<'_> {
         let mut slot = self.dataflow.files[fi]
             .lock()
             .unwrap_or_else(|e| e.into_inner());
-        slot.get_or_insert_with(|| Arc::new(FileIndex::build(&project.files[fi])))
+        slot.get_or_insert_with(|| Arc::new(FileIndex::build(project.file(fi, Reader::FlowIndex))))
             .clone()
     }
 
@@ -343,12 +343,13 @@ impl Analysis<'_> {
     /// (`Project::via_library_bases`); found for every file on first use.
     pub fn library_calls(&self, project: &Project, fi: usize) -> &[(usize, Vec<String>)] {
         let all = self.dataflow.library_calls.get_or_init(|| {
-            crate::analysis::map_indices(project.files.len(), |fi| {
+            let files = project.each_file(Reader::FlowIndex);
+            crate::analysis::map_indices(files.len(), |fi| {
                 // A file calls the same names again and again.
                 let mut known: crate::analysis::FastMap<crate::facts::QName, Vec<String>> =
                     crate::analysis::FastMap::default();
                 let mut out = Vec::new();
-                for (ci, call) in project.files[fi].calls.iter().enumerate() {
+                for (ci, call) in files[fi].calls.iter().enumerate() {
                     let Some(name) = &call.resolved else { continue };
                     let alts = known
                         .entry(*name)

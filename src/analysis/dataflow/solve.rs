@@ -26,7 +26,7 @@ use crate::analysis::callgraph::{Node, NodeId, Site, Via};
 use crate::analysis::entrypoints::Handler;
 use crate::analysis::index::ScopeAssigns;
 use crate::analysis::results::Analysis;
-use crate::analysis::{FastMap, FastSet, Project};
+use crate::analysis::{FastMap, FastSet, Project, Reader};
 use crate::catalog::taint::{Loc, LocName, Role, TaintSpec, UnknownCalls};
 use crate::facts::{Arg, Call, FileFacts, Function, QName, Receiver, Value};
 use crate::lang;
@@ -182,7 +182,8 @@ fn server_type(project: &Project, listed: &[String], t: QName) -> bool {
         let Some(&fi) = project.modules.get(module) else {
             return false;
         };
-        match project.files[fi]
+        match project
+            .file(fi, Reader::TaintSetup)
             .type_aliases
             .iter()
             .find(|(n, _)| n == name)
@@ -405,7 +406,7 @@ impl<'a, D: Domain> Solver<'a, D> {
         let Node::Function { file, func } = self.cx.an.graph.nodes[node] else {
             return None;
         };
-        let q = self.cx.project.files[file].functions[func].qualname;
+        let q = self.cx.project.file(file, Reader::TaintSetup).functions[func].qualname;
         let id = self.scope_id(file, Some(q));
         (self.st.infos[id].node == Some(node)).then_some(id)
     }
@@ -454,10 +455,10 @@ impl<'a, D: Domain> Solver<'a, D> {
         // Each file's seeds are found apart, on every thread, then joined
         // in file order (joins into one key happen in the order they did
         // on one thread).
-        let files = project.files.len();
+        let files = project.file_count();
         if call_sources {
             let found = crate::analysis::map_indices(files, |fi| {
-                let file = &project.files[fi];
+                let file = project.file(fi, Reader::TaintSetup);
                 let library = an.library_calls(project, fi);
                 let mut roles = Vec::new();
                 let mut out = Vec::new();
@@ -497,7 +498,7 @@ impl<'a, D: Domain> Solver<'a, D> {
         // Values of a known type read back by a call (ORM rows).
         if let Some(si) = self.cx.name_source {
             let found = crate::analysis::map_indices(files, |fi| {
-                (0..project.files[fi].calls.len())
+                (0..project.file(fi, Reader::TaintSetup).calls.len())
                     .filter_map(|ci| {
                         let site = Site { file: fi, call: ci };
                         let v = domain.seed(&Origin::Fetched { source: si, site })?;
@@ -512,7 +513,7 @@ impl<'a, D: Domain> Solver<'a, D> {
         let mut keys: Vec<(usize, usize)> = seeds.keys().copied().collect();
         keys.sort_unstable();
         for (fi, ci) in keys {
-            woken.push((fi, project.files[fi].calls[ci].scope));
+            woken.push((fi, project.file(fi, Reader::TaintSetup).calls[ci].scope));
         }
         self.st.seeds = seeds;
         if spec.has_read_sources() {
@@ -550,7 +551,7 @@ impl<'a, D: Domain> Solver<'a, D> {
                 let Node::Function { file, func } = an.graph.nodes[node] else {
                     continue;
                 };
-                let f = &project.files[file].functions[func];
+                let f = &project.file(file, Reader::TaintSetup).functions[func];
                 for p in skip_self(f)..f.params.len() {
                     if let Some(Some(t)) = f.param_types.get(p)
                         && server_type(project, &src.not_param_types, *t)
@@ -601,7 +602,7 @@ impl<'a, D: Domain> Solver<'a, D> {
         // made again. Same passes, same order: the result does not depend
         // on the threads.
         let mut ahead: FastMap<usize, (u32, Pass<D::Value>)> = FastMap::default();
-        self.changed = vec![0; self.cx.project.files.len()];
+        self.changed = vec![0; self.cx.project.file_count()];
         // Passes made ahead a round: a batch per thread from the front of
         // the queue (on one thread, only the front one: no pass is made
         // twice). Further back, a summary has likelier grown before the
@@ -730,7 +731,7 @@ impl<'a, D: Domain> Solver<'a, D> {
         let info = &self.st.infos[id];
         let (fi, scope) = (info.file, info.scope);
         let project = self.cx.project;
-        let file = &project.files[fi];
+        let file = project.file(fi, Reader::TaintPasses);
         let idx = self.cx.an.file_index(project, fi);
         let mut state = ScopeState::new();
         if let Some(node) = info.node
@@ -834,7 +835,7 @@ impl<'a, D: Domain> Solver<'a, D> {
                             else {
                                 continue;
                             };
-                            let f = &project.files[tf].functions[func];
+                            let f = &project.file(tf, Reader::TaintPasses).functions[func];
                             let mut edge = |arg: usize, param: u32, value: Sym<D::Value>| {
                                 if !value.is_bottom() {
                                     edges.push(ArgEdge {
@@ -943,7 +944,7 @@ impl<'a, D: Domain> Solver<'a, D> {
     ) {
         let spec = self.cx.spec;
         let project = self.cx.project;
-        let file = &project.files[fi];
+        let file = project.file(fi, Reader::TaintSinks);
         let call = &file.calls[ci];
         spec.roles(
             file.language,
@@ -998,7 +999,7 @@ impl<'a, D: Domain> Solver<'a, D> {
     ) {
         let spec = self.cx.spec;
         let project = self.cx.project;
-        let file = &project.files[fi];
+        let file = project.file(fi, Reader::TaintSinks);
         let call = &file.calls[ci];
         let handed = call.args.iter().position(|a| {
             a.keyword.is_none()
@@ -1064,7 +1065,7 @@ impl<'a, D: Domain> Solver<'a, D> {
     ) -> Option<Flow<D::Value>> {
         let value = resolve(&self.st, node, v, self.cx.domain)?;
         let mut trail = Trail::new();
-        let span = self.cx.project.files[site.file].calls[site.call].span;
+        let span = self.cx.project.file(site.file, Reader::TaintSinks).calls[site.call].span;
         trail.push(site.file, span, reaches());
         if let Some(part) = first_heaviest(parts) {
             why(part, &mut trail);
@@ -1143,7 +1144,7 @@ impl<'a, D: Domain> Solver<'a, D> {
                 Part::Read(r) => self.why_read(id, r, pos, t),
                 Part::Key(k) if ev.name_seed(k).is_some() => {
                     let info = &self.st.infos[id];
-                    let file = &self.cx.project.files[info.file];
+                    let file = self.cx.project.file(info.file, Reader::TaintTrails);
                     let seed = ev.name_seed(k).expect("checked");
                     let label = self.label(ev.name_source().unwrap_or(0), &seed);
                     t.push(
@@ -1175,7 +1176,7 @@ impl<'a, D: Domain> Solver<'a, D> {
             (part, w)
         });
         let info = &self.st.infos[id];
-        let file = &self.cx.project.files[info.file];
+        let file = self.cx.project.file(info.file, Reader::TaintTrails);
         t.push(
             info.file,
             read_span(file, info.scope, pos),
@@ -1217,7 +1218,7 @@ impl<'a, D: Domain> Solver<'a, D> {
         }
         let ev = self.ev(id);
         let info = &self.st.infos[id];
-        let file = &self.cx.project.files[info.file];
+        let file = self.cx.project.file(info.file, Reader::TaintTrails);
         if let Some(seed) = ev.read_seed(name, pos) {
             let label = self.label(ev.name_source().unwrap_or(0), &seed);
             // Seeded by what it is called, or by its declared or made type.
@@ -1326,7 +1327,7 @@ impl<'a, D: Domain> Solver<'a, D> {
         let Node::Function { file, func } = self.cx.an.graph.nodes[node] else {
             return;
         };
-        let f = &self.cx.project.files[file].functions[func];
+        let f = &self.cx.project.file(file, Reader::TaintTrails).functions[func];
         match p.why {
             ParamWhy::Entry { entry, source } => {
                 let e = &self.cx.an.entry_points[entry];
@@ -1348,7 +1349,7 @@ impl<'a, D: Domain> Solver<'a, D> {
                 handed,
             } => {
                 let fi = self.st.infos[scope].file;
-                let c = &self.cx.project.files[fi].calls[call as usize];
+                let c = &self.cx.project.file(fi, Reader::TaintTrails).calls[call as usize];
                 let a = &c.args[arg as usize];
                 if param == INBOX {
                     let queue = match c.receiver {
@@ -1392,7 +1393,7 @@ impl<'a, D: Domain> Solver<'a, D> {
         }
         let ev = self.ev(id);
         let fi = self.st.infos[id].file;
-        let file = &self.cx.project.files[fi];
+        let file = self.cx.project.file(fi, Reader::TaintTrails);
         let call = &file.calls[ci];
         if let Some((si, _)) = self.st.seeds.get(&(fi, ci)) {
             let label = self.cx.spec.label(*si);
@@ -1421,14 +1422,14 @@ impl<'a, D: Domain> Solver<'a, D> {
             let Node::Function { file: tf, func } = self.cx.an.graph.nodes[tn] else {
                 continue;
             };
-            let f = &self.cx.project.files[tf].functions[func];
+            let f = &self.cx.project.file(tf, Reader::TaintTrails).functions[func];
             if summary.own.is_some()
                 && let Some(&ts) = self.st.node_scope.get(&tn)
                 && t.visit((ts, 3, 0))
             {
                 t.push(fi, call.span, format!("`{}` returns it", call.callee));
                 let tev = self.ev(ts);
-                let returns = &self.cx.project.files[tf].returns;
+                let returns = &self.cx.project.file(tf, Reader::TaintTrails).returns;
                 if let Some(r) = returns.iter().find(|r| {
                     r.scope == Some(f.qualname)
                         && tev
@@ -1476,7 +1477,7 @@ impl<'a, D: Domain> Solver<'a, D> {
 
     fn why_receiver(&self, id: usize, ci: usize, pos: u32, t: &mut Trail) {
         let fi = self.st.infos[id].file;
-        match self.cx.project.files[fi].calls[ci].receiver {
+        match self.cx.project.file(fi, Reader::TaintTrails).calls[ci].receiver {
             Receiver::Name(n) => self.why_read(id, n, pos, t),
             Receiver::Call(j) => self.why_call(id, j as usize, pos, t),
             Receiver::None => {}
@@ -1485,7 +1486,7 @@ impl<'a, D: Domain> Solver<'a, D> {
 
     fn why_loc(&self, id: usize, ci: usize, loc: &Loc, pos: u32, t: &mut Trail) {
         let fi = self.st.infos[id].file;
-        let call = &self.cx.project.files[fi].calls[ci];
+        let call = &self.cx.project.file(fi, Reader::TaintTrails).calls[ci];
         match loc {
             Loc::Named(LocName::Receiver) => self.why_receiver(id, ci, pos, t),
             Loc::Named(LocName::Result) => {}
@@ -1638,7 +1639,7 @@ fn ev<'s, 'a, D: Domain>(cx: &'s Cx<'a, D>, st: &'s State<D::Value>, id: usize) 
         cx,
         st,
         fi: info.file,
-        file: &cx.project.files[info.file],
+        file: cx.project.file(info.file, Reader::TaintValues),
         idx: cx.an.file_index(cx.project, info.file),
         scope: info.scope,
         assigns: scope_assigns(cx.project, info.file, info.scope),
@@ -1785,7 +1786,7 @@ fn read_source(
     if target.is_none() && !spec.read_head_possible(head) {
         return None;
     }
-    let language = project.files[fi].language;
+    let language = project.language(fi);
     let first = |full: &str| {
         let mut prefix = full;
         loop {
@@ -1826,10 +1827,12 @@ fn imports_reads(spec: &TaintSpec, project: &Project) -> Vec<bool> {
         return Vec::new();
     }
     let head = |t: &str| -> usize { memchr::memchr(b'.', t.as_bytes()).unwrap_or(t.len()) };
-    (0..project.files.len())
-        .map(|fi| {
+    project
+        .each_file(Reader::TaintSetup)
+        .iter()
+        .map(|(fi, file)| {
             let bindings = project.index.bindings(fi);
-            project.files[fi].imports.iter().any(|i| {
+            file.imports.iter().any(|i| {
                 bindings
                     .import_targets(&i.local)
                     .last()
@@ -1847,7 +1850,7 @@ fn reads_source(
     imports: bool,
     out: &mut Vec<ScopeKey>,
 ) {
-    let file = &project.files[fi];
+    let file = project.file(fi, Reader::TaintSetup);
     let mut reads = Vec::new();
     let mut check =
         ScopesFound::new(|r: Ustr| read_source(spec, project, fi, imports, &r).is_some());
@@ -1887,7 +1890,7 @@ fn names_source<D: Domain>(
     fi: usize,
     out: &mut Vec<ScopeKey>,
 ) {
-    let file = &project.files[fi];
+    let file = project.file(fi, Reader::TaintSetup);
     let mut names = Vec::new();
     let mut check = ScopesFound::new(|name: Ustr| {
         domain
@@ -2166,9 +2169,10 @@ fn hole_keys(text: &str, out: &mut Vec<Ustr>) {
 /// Per node, the scopes with a call that runs it.
 fn callers(an: &Analysis<'_>, project: &Project) -> Vec<Vec<ScopeKey>> {
     // Per file on every thread (the lists are sorted after).
-    let found = crate::analysis::map_indices(project.files.len(), |fi| {
+    let files = project.each_file(Reader::TaintSetup);
+    let found = crate::analysis::map_indices(files.len(), |fi| {
         let mut calls = Vec::new();
-        for (ci, call) in project.files[fi].calls.iter().enumerate() {
+        for (ci, call) in files[fi].calls.iter().enumerate() {
             for &(t, via) in an.graph.targets_at(Site { file: fi, call: ci }) {
                 if via == Via::Callee {
                     calls.push((t, (fi, call.scope)));
@@ -2609,7 +2613,7 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
             if summary.params | summary.fields != 0
                 && let Node::Function { file: tf, func } = self.cx.an.graph.nodes[t]
             {
-                let f = &self.cx.project.files[tf].functions[func];
+                let f = &self.cx.project.file(tf, Reader::TaintValues).functions[func];
                 for i in bits(summary.params) {
                     if let Some(a) = arg_for_param(call, f, i) {
                         out.join(&self.arg(a, pos));

@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 
 use super::index::{Index, Key, MAX_HOPS, Symbol};
+use crate::analysis::Reader;
 use crate::catalog::entrypoints::EntryPointCatalog;
 use crate::facts::{Call, Receiver, Shape, Value};
 use crate::source::Span;
@@ -82,7 +83,7 @@ impl Components {
                 .iter()
                 .map(|&(f, g)| ix.file(f).functions[g].name.as_str())
                 .collect();
-            for (fi, file) in ix.project.files.iter().enumerate() {
+            for (fi, file) in ix.project.each_file(Reader::EntryPoints).iter() {
                 for (ci, call) in file.calls.iter().enumerate() {
                     let Some(r) = call.resolved.as_ref().map(|q| q.as_str()) else {
                         continue;
@@ -396,7 +397,7 @@ fn scope_at<'a>(ix: &Index<'a>, fi: usize, at: u32) -> Option<(usize, &'a str)> 
 /// component somewhere, in one pass over the facts.
 fn gather<'a>(ix: &Index<'a>) -> Vec<Evidence<'a>> {
     let mut out = Vec::new();
-    for (fi, file) in ix.project.files.iter().enumerate() {
+    for (fi, file) in ix.project.each_file(Reader::EntryPoints).iter() {
         for s in &file.stores {
             let scoped = scope_at(ix, fi, s.span.start_byte);
             let scope = scoped.map(|(_, q)| q);

@@ -6,7 +6,7 @@
 
 pub use crate::analysis::index::dotted;
 use crate::analysis::index::{FileBindings, SemanticIndex};
-use crate::analysis::{Project, head};
+use crate::analysis::{Project, Reader, head};
 use crate::facts::{Arg, Assignment, Call, FileFacts, QName};
 
 pub use crate::analysis::index::Symbol;
@@ -44,9 +44,9 @@ pub struct Index<'a> {
 
 impl<'a> Index<'a> {
     pub fn new(project: &'a Project) -> Index<'a> {
-        let mut calls_by_end = Vec::with_capacity(project.files.len());
-        let mut strings_by_start = Vec::with_capacity(project.files.len());
-        for file in &project.files {
+        let mut calls_by_end = Vec::with_capacity(project.file_count());
+        let mut strings_by_start = Vec::with_capacity(project.file_count());
+        for (_, file) in project.each_file(Reader::EntryPoints) {
             let mut by_end: Vec<(u32, u32, usize)> = file
                 .calls
                 .iter()
@@ -67,13 +67,13 @@ impl<'a> Index<'a> {
         let mut index = Index {
             project,
             names: &project.index,
-            imported: vec![false; project.files.len()],
+            imported: vec![false; project.file_count()],
             calls_by_end,
             strings_by_start,
         };
         // `import a.b.c` records only `a`; calls spell the rest (`a.b.c.f()`).
-        let mut imported = vec![false; project.files.len()];
-        for (fi, file) in project.files.iter().enumerate() {
+        let mut imported = vec![false; project.file_count()];
+        for (fi, file) in project.each_file(Reader::EntryPoints).iter() {
             let names = file.imports.iter().map(|i| i.target.as_str()).chain(
                 file.calls
                     .iter()
@@ -109,7 +109,7 @@ impl<'a> Index<'a> {
     }
 
     pub fn file(&self, fi: usize) -> &'a FileFacts {
-        &self.project.files[fi]
+        self.project.file(fi, Reader::EntryPoints)
     }
 
     /// The project function or class a resolved dotted name denotes,

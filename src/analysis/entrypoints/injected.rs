@@ -14,8 +14,8 @@
 
 use globset::GlobSet;
 
-use crate::analysis::FastMap;
 use crate::analysis::Project;
+use crate::analysis::{FastMap, Reader};
 use crate::qname::OptionQName;
 
 /// Injected name → what the loader stores under it (`quart.Blueprint()`).
@@ -35,7 +35,7 @@ impl Injected {
         if module_objects.is_empty() {
             return Injected::default();
         }
-        for (fi, f) in project.files.iter().enumerate() {
+        for (fi, f) in project.each_file(Reader::EntryPoints).iter() {
             if tests.is_match(f.path.as_str()) {
                 continue;
             }

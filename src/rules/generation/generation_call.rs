@@ -3,6 +3,7 @@
 
 use serde_json::json;
 
+use crate::analysis::Reader;
 use crate::analysis::generation;
 use crate::finding::{Finding, Level, Location};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
@@ -69,7 +70,7 @@ impl Rule for GenerationCall {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for site in &cx.analysis.sites {
-            let file = &cx.project.files[site.file];
+            let file = cx.project.file(site.file, Reader::RulesGeneration);
             let call = &file.calls[site.call];
             let api = site.api;
             // Enhancement (super-resolution, restoration) is listed too: it is

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::analysis::callgraph::{Reached, Site, Via};
 use crate::analysis::entrypoints::{EntryPoint, Handler};
-use crate::analysis::{generation, hops};
+use crate::analysis::{Reader, generation, hops};
 use crate::facts::Receiver;
 use crate::finding::{Finding, Level, Location, MAX_FLOW_STEPS, Related, shown_steps};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
@@ -83,7 +83,7 @@ impl Rule for GenerationEndpoint {
         let an = cx.analysis;
         for (_, entry, reached) in an.generation_endpoints() {
             let site_location = |s: Site| {
-                let file = &cx.project.files[s.file];
+                let file = cx.project.file(s.file, Reader::RulesGeneration);
                 Location {
                     path: file.path.clone(),
                     span: file.calls[s.call].span,
@@ -98,7 +98,7 @@ impl Rule for GenerationEndpoint {
                 content.extend(site.content.iter().copied());
                 providers.insert((site.provider.clone(), site.jurisdiction.as_str()));
                 models.extend(site.model.clone());
-                let call = &cx.project.files[site.file].calls[site.call];
+                let call = &cx.project.file(site.file, Reader::RulesGeneration).calls[site.call];
                 related.push(Related {
                     location: site_location(Site {
                         file: site.file,
@@ -195,7 +195,7 @@ fn first_hop(cx: &Context<'_>, reached: &Reached) -> Option<usize> {
 pub fn endpoint_flow(cx: &Context<'_>, entry: &EntryPoint, first: &Reached) -> Vec<Related> {
     let location = |i: usize| {
         let s = first.path[i];
-        let file = &cx.project.files[s.file];
+        let file = cx.project.file(s.file, Reader::RulesGeneration);
         Location {
             path: file.path.clone(),
             span: file.calls[s.call].span,
@@ -214,8 +214,8 @@ pub fn endpoint_flow(cx: &Context<'_>, entry: &EntryPoint, first: &Reached) -> V
             });
         }
         let s = first.path[i];
-        let call = &cx.project.files[s.file].calls[s.call];
-        let deferred = crate::lang::semantics(cx.project.files[s.file].language)
+        let call = &cx.project.file(s.file, Reader::RulesGeneration).calls[s.call];
+        let deferred = crate::lang::semantics(cx.project.language(s.file))
             .deferred_calls
             .iter()
             .any(|m| call.callee.rsplit('.').next() == Some(*m));

@@ -4,6 +4,7 @@
 use serde_json::json;
 use ustr::Ustr;
 
+use crate::analysis::Reader;
 use crate::facts::{FileFacts, Value};
 use crate::finding::{Finding, Level, Location};
 use crate::implicit_label::aigc::{self, ElementValue, Problem};
@@ -76,7 +77,7 @@ impl PerFile for AigcMetadataMalformed {
         files
             .iter()
             .map(|&fi| {
-                let file = &cx.project.files[fi];
+                let file = cx.project.file(fi, Reader::RulesLabels);
                 let mut found = Vec::new();
                 let out = &mut found;
                 for call in &file.calls {

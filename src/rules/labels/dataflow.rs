@@ -65,7 +65,7 @@ impl<'c> MediaDomain<'c> {
     pub fn new(cx: &'c Context<'c>) -> MediaDomain<'c> {
         MediaDomain {
             cx,
-            entries: (0..cx.project.files.len())
+            entries: (0..cx.project.file_count())
                 .map(|_| OnceLock::new())
                 .collect(),
         }

@@ -4,6 +4,7 @@
 use serde_json::json;
 use ustr::Ustr;
 
+use crate::analysis::Reader;
 use crate::catalog::entrypoints::ArgRef;
 use crate::catalog::media::{OpencvText, PillowText, PxText};
 use crate::facts::{Call, FileFacts, Receiver, Shape, Value};
@@ -132,7 +133,7 @@ impl PerFile for ExplicitLabelTooSmall {
         let media = &cx.catalog.media;
         let mut units = Vec::with_capacity(files.len());
         for &fi in files {
-            let file = &cx.project.files[fi];
+            let file = cx.project.file(fi, Reader::RulesLabels);
             let mut found = Vec::new();
             let out = &mut found;
             'file: {
@@ -240,7 +241,7 @@ impl PerFile for ExplicitLabelTooSmall {
 
 fn scope<'f>(cx: &'f Context<'_>, fi: usize, scope: Option<Ustr>) -> Scope<'f> {
     Scope {
-        file: &cx.project.files[fi],
+        file: cx.project.file(fi, Reader::RulesLabels),
         fi,
         names: &cx.project.index,
         media: &cx.catalog.media,

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use serde_json::json;
 use ustr::Ustr;
 
-use crate::analysis::FastMap;
+use crate::analysis::{FastMap, Reader};
 use crate::facts::{FileFacts, Value};
 use crate::finding::{Finding, Level, Location};
 use crate::parts::{PerFile, Unit};
@@ -100,7 +100,7 @@ impl PerFile for LabelStripping {
         files
             .par_iter()
             .map(|&fi| {
-                let file = &cx.project.files[fi];
+                let file = cx.project.file(fi, Reader::RulesLabels);
                 let mut found = Vec::new();
                 let out = &mut found;
                 // Command lists reported whole: their strings are not reported again.

@@ -12,6 +12,7 @@ pub mod vendor_watermark_disabled;
 
 use std::collections::BTreeSet;
 
+use crate::analysis::Reader;
 use crate::analysis::entrypoints::EntryPoint;
 use crate::catalog::ContentType;
 use crate::catalog::labels::LabelKind;
@@ -32,7 +33,7 @@ pub fn generation_related(cx: &Context<'_>, entry: usize) -> Vec<Related> {
         .iter()
         .map(|r| {
             let site = &an.sites[r.sink];
-            let file = &cx.project.files[site.file];
+            let file = cx.project.file(site.file, Reader::RulesLabels);
             let call = &file.calls[site.call];
             Related {
                 location: Location {

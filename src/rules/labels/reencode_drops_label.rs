@@ -9,6 +9,7 @@ use ustr::Ustr;
 
 use serde_json::json;
 
+use crate::analysis::Reader;
 use crate::analysis::callgraph::NodeId;
 
 use crate::analysis::dataflow::Taint;
@@ -117,9 +118,9 @@ impl Rule for ReencodeDropsLabel {
         let Some(taint) = domain.run() else {
             return;
         };
-        let live = taint.live_files(cx.project.files.len());
+        let live = taint.live_files(cx.project.file_count());
         let labeled = OnceLock::new();
-        for (fi, file) in cx.project.files.iter().enumerate() {
+        for (fi, file) in cx.project.each_file(Reader::RulesLabels).iter() {
             // Only code that generated data can reach writes it.
             if !live[fi] {
                 continue;
@@ -238,7 +239,7 @@ fn label_elsewhere(
     let covers = |l: &&crate::analysis::results::LabelEvidence| l.metadata_label_for(w.content);
     let related = |file: usize, span, message: &str| Related {
         location: Location {
-            path: project.files[file].path.clone(),
+            path: project.path(file).to_string(),
             span,
         },
         message: message.to_string(),
@@ -274,7 +275,8 @@ fn relabeled_after(cx: &Context<'_>, fi: usize, scope: Option<&str>, w: &Writer<
         return false;
     };
     let labels = |n: usize| an.labels[n].iter().any(|l| l.metadata_label_for(w.content));
-    project.files[fi]
+    project
+        .file(fi, Reader::RulesLabels)
         .calls
         .iter()
         .filter(|c| c.scope.as_deref() == scope && c.span.start_byte > w.span.end_byte)
@@ -284,7 +286,7 @@ fn relabeled_after(cx: &Context<'_>, fi: usize, scope: Option<&str>, w: &Writer<
                 return false;
             };
             cx.catalog
-                .label_call(project.files[fi].language, c)
+                .label_call(project.language(fi), c)
                 .is_some_and(|api| {
                     api.kind == LabelKind::Implicit
                         && api.carrier == crate::catalog::labels::Carrier::Metadata

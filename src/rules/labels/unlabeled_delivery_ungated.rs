@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 
+use crate::analysis::Reader;
 use crate::analysis::callgraph::{Node, NodeId};
 use crate::analysis::results::LabelEvidence;
 use crate::catalog::ContentType;
@@ -102,8 +103,8 @@ impl Rule for UnlabeledDeliveryUngated {
         // have none, and then there is nothing to do.
         let switches: Vec<Vec<usize>> = cx
             .project
-            .files
-            .iter()
+            .each_file(Reader::RulesLabels)
+            .facts()
             .map(|f| {
                 (0..f.conditions.len())
                     .filter(|&c| f.conditions[c].names.iter().any(|n| gate.is_switch(n)))
@@ -147,8 +148,8 @@ impl Rule for UnlabeledDeliveryUngated {
                 _ => "does not log who receives the unlabeled content",
             };
             let content: Vec<&str> = found.content.iter().map(|c| c.as_str()).collect();
-            let label_file = &cx.project.files[found.label.file];
-            let switch_file = &cx.project.files[found.switch.file];
+            let label_file = cx.project.file(found.label.file, Reader::RulesLabels);
+            let switch_file = cx.project.file(found.switch.file, Reader::RulesLabels);
             let mut f = Finding::new(
                 META.code,
                 META.default_level,
@@ -226,15 +227,23 @@ impl Scan<'_, '_> {
     /// Where a node's code lives: file, function qualname (`None` at module
     /// level) and, for a `__main__` block, its span.
     fn place(&self, node: NodeId) -> (usize, Option<&str>, Option<Span>) {
-        let files = &self.cx.project.files;
+        let project = self.cx.project;
         match self.cx.analysis.graph.nodes[node] {
             Node::Function { file, func } => (
                 file,
-                Some(files[file].functions[func].qualname.as_str()),
+                Some(
+                    project.file(file, Reader::RulesLabels).functions[func]
+                        .qualname
+                        .as_str(),
+                ),
                 None,
             ),
             Node::Module { file } => (file, None, None),
-            Node::Main { file, guard } => (file, None, Some(files[file].main_guards[guard])),
+            Node::Main { file, guard } => (
+                file,
+                None,
+                Some(project.file(file, Reader::RulesLabels).main_guards[guard]),
+            ),
             Node::Closure { file, closure } => {
                 let (scope, span) = self.cx.analysis.graph.closure_place(file, closure);
                 (file, scope.map(|s| s.as_str()), Some(span))
@@ -245,7 +254,7 @@ impl Scan<'_, '_> {
     /// Whether code at `span` belongs to `node`'s own code.
     fn in_node(&self, node: NodeId, scope: Option<&str>, span: &Span) -> bool {
         let (file, own, main) = self.place(node);
-        let f = &self.cx.project.files[file];
+        let f = self.cx.project.file(file, Reader::RulesLabels);
         scope == own
             && match main {
                 Some(m) => m.contains(span),
@@ -256,7 +265,7 @@ impl Scan<'_, '_> {
     /// The innermost switch condition in `node`'s own code whose branch holds `span`.
     fn own_guard(&self, node: NodeId, span: &Span) -> Option<Guard> {
         let (file, scope, _) = self.place(node);
-        let f = &self.cx.project.files[file];
+        let f = self.cx.project.file(file, Reader::RulesLabels);
         self.switches[file]
             .iter()
             .filter(|&&c| f.conditions[c].scope.as_deref() == scope)
@@ -286,7 +295,7 @@ impl Scan<'_, '_> {
             start,
             None,
             |node, site, guard: &Option<Guard>| {
-                let call = &self.cx.project.files[site.file].calls[site.call];
+                let call = &self.cx.project.file(site.file, Reader::RulesLabels).calls[site.call];
                 guard.or_else(|| self.own_guard(node, &call.span))
             },
             // Reached on a path without a switch: that settles it.
@@ -297,7 +306,9 @@ impl Scan<'_, '_> {
     /// The calls in `node`'s own code.
     fn calls(&self, node: NodeId) -> Vec<&Call> {
         let (file, _, _) = self.place(node);
-        self.cx.project.files[file]
+        self.cx
+            .project
+            .file(file, Reader::RulesLabels)
             .calls
             .iter()
             .filter(|c| self.in_node(node, c.scope.as_deref(), &c.span))
@@ -348,7 +359,11 @@ impl Scan<'_, '_> {
             })
             .collect();
         let label_guards: BTreeSet<Guard> = labels.iter().filter_map(|(_, g)| *g).collect();
-        let switch_cond = &self.cx.project.files[guard.file].conditions[guard.cond];
+        let switch_cond = &self
+            .cx
+            .project
+            .file(guard.file, Reader::RulesLabels)
+            .conditions[guard.cond];
         let switch_name = switch_cond
             .names
             .iter()
@@ -360,7 +375,7 @@ impl Scan<'_, '_> {
         let mut recipient_log = false;
         for (&node, &node_guard) in &reach {
             let (file, _, _) = self.place(node);
-            let f = &self.cx.project.files[file];
+            let f = self.cx.project.file(file, Reader::RulesLabels);
             if !agreement {
                 agreement = f
                     .conditions
@@ -409,10 +424,12 @@ impl Scan<'_, '_> {
 
     fn decorated_with_agreement(&self, node: NodeId) -> bool {
         match self.cx.analysis.graph.nodes[node] {
-            Node::Function { file, func } => self.cx.project.files[file].functions[func]
-                .decorators
-                .iter()
-                .any(|d| self.gate.is_agreement(&d.text)),
+            Node::Function { file, func } => {
+                self.cx.project.file(file, Reader::RulesLabels).functions[func]
+                    .decorators
+                    .iter()
+                    .any(|d| self.gate.is_agreement(&d.text))
+            }
             _ => false,
         }
     }

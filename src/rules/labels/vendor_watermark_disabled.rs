@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::analysis::FastMap;
+use crate::analysis::{FastMap, Reader};
 use crate::catalog::labels::LabelKind;
 use crate::facts::{Arg, Call, MAX_BUILDER_CHAIN, Receiver, Value};
 use crate::finding::{Finding, Level, Location};
@@ -59,7 +59,7 @@ impl Rule for VendorWatermarkDisabled {
         // Per file, built when a site needs it: the calls made on each call.
         let mut followers: FastMap<usize, FastMap<u32, Vec<u32>>> = FastMap::default();
         for (si, site) in an.sites.iter().enumerate() {
-            let file = &cx.project.files[site.file];
+            let file = cx.project.file(site.file, Reader::RulesLabels);
             let call = &file.calls[site.call];
             let receiver = call.receiver_args().unwrap_or(&[]);
             let Some((arg, keyword, setting)) = switched_off(cx, &call.args)

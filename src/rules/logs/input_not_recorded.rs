@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use serde_json::json;
 
 use super::records::{self, RecordSite};
+use crate::analysis::Reader;
 use crate::analysis::entrypoints::Handler;
 use crate::finding::{Finding, Level, Location, Related};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
@@ -146,7 +147,7 @@ impl Rule for InputNotRecorded {
                 continue;
             }
             let first = &an.sites[reached[0].sink];
-            let gen_file = &cx.project.files[first.file];
+            let gen_file = cx.project.file(first.file, Reader::RulesLogs);
             let gen_call = &gen_file.calls[first.call];
             let mut related = vec![Related {
                 location: Location {
@@ -157,7 +158,7 @@ impl Rule for InputNotRecorded {
             }];
             let mut reasons = Vec::new();
             for r in &on_path {
-                let file = &cx.project.files[r.site.file];
+                let file = cx.project.file(r.site.file, Reader::RulesLogs);
                 let call = &file.calls[r.site.call];
                 let why = r.not_counted.as_deref().unwrap_or_default();
                 related.push(Related {

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use super::records;
+use crate::analysis::Reader;
 use crate::finding::{Finding, Level, Location, Related};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
@@ -107,7 +108,7 @@ impl Rule for RecordWithoutRequester {
             if records::identifies(cx, r.site) {
                 continue;
             }
-            let file = &cx.project.files[r.site.file];
+            let file = cx.project.file(r.site.file, Reader::RulesLogs);
             let call = &file.calls[r.site.call];
             let entry = &an.entry_points[entries[0]];
             let more = match entries.len() {

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use ustr::Ustr;
 
+use crate::analysis::Reader;
 use crate::analysis::callgraph::{NodeId, Site};
 use crate::analysis::dataflow::{Data, Domain, Labels, Origin, Query, Taint, index};
 use crate::catalog::inputs::{INPUT_SPEC, Records};
@@ -53,7 +54,7 @@ pub fn find(cx: &Context<'_>) -> Option<InputRecords> {
     let thresholds = Thresholds::find(cx, records);
     let mut sites: Vec<RecordSite> = Vec::new();
     for (i, flow) in taint.flows.iter().enumerate() {
-        let file = &cx.project.files[flow.site.file];
+        let file = cx.project.file(flow.site.file, Reader::RulesLogs);
         let call = &file.calls[flow.site.call];
         if call
             .resolved
@@ -135,7 +136,7 @@ impl Domain for InputDomain<'_> {
         let keep = match *origin {
             Origin::Param { node, .. } => self.on_path[node],
             Origin::Call { site, .. } => {
-                let call = &self.cx.project.files[site.file].calls[site.call];
+                let call = &self.cx.project.file(site.file, Reader::RulesLogs).calls[site.call];
                 let node = self.cx.analysis.graph.node_at(
                     self.cx.project,
                     site.file,
@@ -163,7 +164,7 @@ fn fields_only<D: Domain<Value = Labels>>(
     q: &Query<'_, '_, D>,
     site: Site,
 ) -> Option<String> {
-    let file = &cx.project.files[site.file];
+    let file = cx.project.file(site.file, Reader::RulesLogs);
     let call = &file.calls[site.call];
     if !matches!(call.receiver, Receiver::Name(_) | Receiver::None) {
         return None;
@@ -210,7 +211,7 @@ fn fields_only<D: Domain<Value = Labels>>(
 /// (`Prompt(text=x).save()`, or a name bound in the function to one made
 /// or fetched there: `row = Prompt(...)`, `Prompt.objects.get(...)`).
 fn saves_model(cx: &Context<'_>, site: Site, records: &Records) -> bool {
-    let file = &cx.project.files[site.file];
+    let file = cx.project.file(site.file, Reader::RulesLogs);
     let call = &file.calls[site.call];
     let calls: Vec<usize> = match call.receiver {
         Receiver::Call(j) => vec![j as usize],
@@ -251,7 +252,7 @@ fn is_model_class(cx: &Context<'_>, name: &str, records: &Records) -> bool {
         let Some(Symbol::Class(fi, ci)) = project.index.symbol(c.as_str()) else {
             continue;
         };
-        for b in &project.files[fi].classes[ci].bases {
+        for b in &project.file(fi, Reader::RulesLogs).classes[ci].bases {
             if records.data.model_bases.iter().any(|m| m == b.as_str()) {
                 return true;
             }
@@ -266,7 +267,7 @@ fn is_model_class(cx: &Context<'_>, name: &str, records: &Records) -> bool {
 /// bound in the function by a session factory, or a parameter of a
 /// function that takes a `Depends(get_db)` whose provider makes one.
 fn session_write(cx: &Context<'_>, site: Site, records: &Records) -> bool {
-    let file = &cx.project.files[site.file];
+    let file = cx.project.file(site.file, Reader::RulesLogs);
     let call = &file.calls[site.call];
     let Receiver::Name(n) = call.receiver else {
         return false;
@@ -280,7 +281,7 @@ fn session_write(cx: &Context<'_>, site: Site, records: &Records) -> bool {
         return true;
     }
     let makes_session = |fi: usize, span: crate::source::Span| {
-        let f = &cx.project.files[fi];
+        let f = cx.project.file(fi, Reader::RulesLogs);
         f.calls_in(span.bytes()).any(|j| {
             f.calls[j]
                 .resolved
@@ -313,9 +314,10 @@ fn session_write(cx: &Context<'_>, site: Site, records: &Records) -> bool {
                 };
                 let r = cx.project.canonical_or_same(r);
                 match cx.project.index.symbol(r.as_str()) {
-                    Some(crate::analysis::index::Symbol::Function(pf, pi)) => {
-                        makes_session(pf, cx.project.files[pf].functions[pi].span)
-                    }
+                    Some(crate::analysis::index::Symbol::Function(pf, pi)) => makes_session(
+                        pf,
+                        cx.project.file(pf, Reader::RulesLogs).functions[pi].span,
+                    ),
                     _ => false,
                 }
             })
@@ -331,7 +333,7 @@ pub fn writes(cx: &Context<'_>, site: Site) -> bool {
     let Some(spec) = cx.catalog.taint.get(INPUT_SPEC) else {
         return false;
     };
-    let file = &cx.project.files[site.file];
+    let file = cx.project.file(site.file, Reader::RulesLogs);
     let call = &file.calls[site.call];
     let records = &cx.catalog.records;
     let mut roles = Vec::new();
@@ -353,7 +355,7 @@ pub fn writes(cx: &Context<'_>, site: Site) -> bool {
 
 /// `path:line` of a call, for messages.
 pub fn at(cx: &Context<'_>, site: Site) -> String {
-    let file = &cx.project.files[site.file];
+    let file = cx.project.file(site.file, Reader::RulesLogs);
     format!("{}:{}", file.path, file.calls[site.call].span.start_line)
 }
 
@@ -362,7 +364,7 @@ pub fn at(cx: &Context<'_>, site: Site) -> String {
 /// value bound to a statement (sqlx `query("INSERT ...").bind(x)`) is
 /// judged by the statement at the head of its builder chain.
 fn sql_write(cx: &Context<'_>, site: Site, records: &Records) -> bool {
-    let file = &cx.project.files[site.file];
+    let file = cx.project.file(site.file, Reader::RulesLogs);
     let mut at = site.call;
     for _ in 0..16 {
         if statement_writes(
@@ -385,7 +387,7 @@ fn sql_write(cx: &Context<'_>, site: Site, records: &Records) -> bool {
 
 /// Whether a call's first argument is a statement that writes rows.
 fn statement_writes(cx: &Context<'_>, site: Site, records: &Records) -> bool {
-    let file = &cx.project.files[site.file];
+    let file = cx.project.file(site.file, Reader::RulesLogs);
     let call = &file.calls[site.call];
     let Some(arg) = call.arg(Some(0), None) else {
         return false;
@@ -431,7 +433,7 @@ fn strings_in(file: &FileFacts, span: Span) -> Vec<&str> {
 /// `json.dump(obj, f)` where `f` comes from `open(path, "a")` (or
 /// `with open(...) as f`) in the same function.
 fn appends(cx: &Context<'_>, site: Site, records: &Records) -> bool {
-    let file = &cx.project.files[site.file];
+    let file = cx.project.file(site.file, Reader::RulesLogs);
     let call = &file.calls[site.call];
     let handle = match call.receiver {
         Receiver::Name(n) if call.method() != "dump" => Some(n),
@@ -497,7 +499,7 @@ enum Setting {
 
 impl FileLevels {
     fn read(cx: &Context<'_>, records: &Records, fi: usize) -> FileLevels {
-        let file = &cx.project.files[fi];
+        let file = cx.project.file(fi, Reader::RulesLogs);
         let mut out = FileLevels {
             configures: false,
             loguru_removed: false,
@@ -607,7 +609,7 @@ impl Thresholds {
         };
         // Each file's level settings are read apart, on every thread, then
         // taken in file order, as one pass over the project would.
-        let files = crate::analysis::map_indices(cx.project.files.len(), |fi| {
+        let files = crate::analysis::map_indices(cx.project.file_count(), |fi| {
             FileLevels::read(cx, records, fi)
         });
         let mut loguru_removed = false;
@@ -656,7 +658,7 @@ impl Thresholds {
                 "logs it at {name} level, which is not a record unless the level is raised"
             ));
         }
-        let file = &cx.project.files[site.file];
+        let file = cx.project.file(site.file, Reader::RulesLogs);
         let call = &file.calls[site.call];
         let resolved = call.resolved.as_name();
         let setter = if resolved.is_some_and(|r| r.starts_with("loguru.")) {
@@ -673,7 +675,7 @@ impl Thresholds {
         };
         if let Some((threshold, setter)) = setter {
             return (level < threshold).then(|| {
-                let setter_call = &cx.project.files[setter.file].calls[setter.call];
+                let setter_call = &cx.project.file(setter.file, Reader::RulesLogs).calls[setter.call];
                 format!(
                     "logs it at {name} level, but `{}` ({}) sets the threshold above it, so it is never written",
                     setter_call.callee,
@@ -742,7 +744,7 @@ fn level_of(v: &Value, records: &Records) -> Option<u32> {
 /// (`logger.bind(user_id=...)`), and one step back, the assignments of the
 /// names it reads.
 pub fn identifies(cx: &Context<'_>, site: Site) -> bool {
-    let file = &cx.project.files[site.file];
+    let file = cx.project.file(site.file, Reader::RulesLogs);
     let call = &file.calls[site.call];
     let records = &cx.catalog.records;
     let mut names: Vec<Ustr> = Vec::new();

@@ -1,6 +1,7 @@
 //! LOG001 log-retention-too-short: logs that hold user input or access
 //! records are deleted before six months have passed.
 
+use crate::analysis::{Project, Reader};
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -121,10 +122,10 @@ impl Rule for LogRetentionTooShort {
 
 impl PerFile for LogRetentionTooShort {
     fn check_files(&self, cx: &Context<'_>, files: &[usize]) -> Vec<Unit> {
-        let table = terraform_variables(&cx.project.files);
+        let table = terraform_variables(cx.project);
         let mut units = Vec::with_capacity(files.len());
         for &fi in files {
-            let file = &cx.project.files[fi];
+            let file = cx.project.file(fi, Reader::RulesLogs);
             let variables = Vars {
                 table: &table,
                 asked: RefCell::default(),
@@ -169,7 +170,7 @@ impl PerFile for LogRetentionTooShort {
     }
 
     fn answers(&self, cx: &Context<'_>, questions: &[&str]) -> Vec<Option<String>> {
-        let table = terraform_variables(&cx.project.files);
+        let table = terraform_variables(cx.project);
         questions
             .iter()
             .map(|q| {
@@ -384,9 +385,14 @@ struct TfValue<'a> {
 
 /// `variable "name" { default = … }` across the project's HCL files, where
 /// `terraform.tfvars`/`*.auto.tfvars` set them (those win).
-fn terraform_variables(files: &[FileFacts]) -> HashMap<String, TfValue<'_>> {
+fn terraform_variables(project: &Project) -> HashMap<String, TfValue<'_>> {
     let mut vars = HashMap::new();
-    let hcl = || files.iter().filter(|f| f.language == Language::Hcl);
+    let hcl = || {
+        project
+            .each_file(Reader::RulesLogs)
+            .facts()
+            .filter(|f| f.language == Language::Hcl)
+    };
     for file in hcl().filter(|f| !f.path.ends_with(".tfvars")) {
         for e in &file.config {
             if e.path.len() == 3 && e.path[0] == "variable" && e.path[2] == "default" {

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::json;
 
+use crate::analysis::Reader;
 use crate::analysis::callgraph::{NodeId, SinkSet, Site};
 use crate::facts::{Call, Condition, FileFacts};
 use crate::finding::{Finding, Level, Location};
@@ -107,7 +108,7 @@ impl Rule for ModerationHitUnrecorded {
             if s.verdict != Verdict::Read || !served.contains(&s.node) {
                 continue;
             }
-            let file = &project.files[s.site.file];
+            let file = project.file(s.site.file, Reader::RulesModeration);
             let (_, tests) = verdict_and_tests(file, s.site.call);
             for k in tests {
                 if !reported.insert((s.site.file, k)) {
@@ -159,7 +160,7 @@ fn moderation_index(m: &Moderation, site: Site) -> usize {
 /// Every logging call of the project at info level or above, as sinks.
 fn log_sinks(cx: &Context<'_>) -> SinkSet {
     let mut sites = Vec::new();
-    for (fi, file) in cx.project.files.iter().enumerate() {
+    for (fi, file) in cx.project.each_file(Reader::RulesModeration).iter() {
         for (ci, call) in file.calls.iter().enumerate() {
             let site = Site { file: fi, call: ci };
             if is_log(call) || records::writes(cx, site) {
@@ -204,7 +205,7 @@ fn unrecorded_exit(
     fi: usize,
     cond: &Condition,
 ) -> Option<(Span, &'static str)> {
-    let file = &cx.project.files[fi];
+    let file = cx.project.file(fi, Reader::RulesModeration);
     if logs_tested_value(file, cond) {
         return None;
     }

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use ustr::Ustr;
 
+use crate::analysis::Reader;
 use crate::analysis::callgraph::{NodeId, Site};
 use crate::analysis::dataflow::Labels;
 use crate::analysis::dataflow::{Data, LabelDomain, Taint};
@@ -78,7 +79,7 @@ impl Moderation {
         let project = cx.project;
         let graph = &cx.analysis.graph;
         let mut sites = Vec::new();
-        for (fi, file) in project.files.iter().enumerate() {
+        for (fi, file) in project.each_file(Reader::RulesModeration).iter() {
             for (ci, call) in file.calls.iter().enumerate() {
                 if let Some(api) = cx.catalog.moderation_api(file.language, call) {
                     sites.push(site(cx, fi, ci, api, false));
@@ -94,7 +95,7 @@ impl Moderation {
             depth += 1;
             wrappers.extend(new.iter().map(|(&n, &a)| (n, a)));
             let before = sites.len();
-            for (fi, file) in project.files.iter().enumerate() {
+            for (fi, file) in project.each_file(Reader::RulesModeration).iter() {
                 for ci in 0..file.calls.len() {
                     let s = Site { file: fi, call: ci };
                     if let Some(&api) = graph.targets_at(s).iter().find_map(|(t, _)| new.get(t)) {
@@ -190,7 +191,7 @@ impl Moderation {
     /// A related location for site `i`, with `what` said about it.
     pub fn related(&self, cx: &Context<'_>, i: usize, what: &str) -> Related {
         let s = &self.sites[i];
-        let file = &cx.project.files[s.site.file];
+        let file = cx.project.file(s.site.file, Reader::RulesModeration);
         let call = &file.calls[s.site.call];
         Related {
             location: Location {
@@ -228,7 +229,7 @@ impl Moderation {
     /// How a site is named in messages: the call, and the API under a wrapper.
     pub fn describe(&self, cx: &Context<'_>, i: usize) -> String {
         let s = &self.sites[i];
-        let file = &cx.project.files[s.site.file];
+        let file = cx.project.file(s.site.file, Reader::RulesModeration);
         let call = &file.calls[s.site.call];
         let api = &cx.catalog.moderation[s.api];
         let at = format!("{}:{}", file.path, call.span.start_line);
@@ -268,7 +269,7 @@ impl<'c> OutputTaint<'c> {
         let (Some(spec), Some(taint)) = (self.spec, &self.taint) else {
             return false;
         };
-        let file = &cx.project.files[site.file];
+        let file = cx.project.file(site.file, Reader::RulesModeration);
         let call = &file.calls[site.call];
         let mut data: Vec<Data<'_>> = call
             .args
@@ -285,7 +286,7 @@ impl<'c> OutputTaint<'c> {
 }
 
 fn site(cx: &Context<'_>, fi: usize, ci: usize, api: usize, wrapper: bool) -> ModerationSite {
-    let file = &cx.project.files[fi];
+    let file = cx.project.file(fi, Reader::RulesModeration);
     let call = &file.calls[ci];
     let node =
         cx.analysis
@@ -481,13 +482,10 @@ fn is_print_or_log(call: &Call) -> bool {
 /// links before it in `btn.click(f).then(g)`, as call-graph nodes.
 fn earlier_handlers(cx: &Context<'_>, entry: &EntryPoint) -> Vec<NodeId> {
     let project = cx.project;
-    let Ok(fi) = project
-        .files
-        .binary_search_by(|f| f.path.as_str().cmp(entry.location.path.as_str()))
-    else {
+    let Some(fi) = project.file_index(&entry.location.path) else {
         return Vec::new();
     };
-    let file = &project.files[fi];
+    let file = project.file(fi, Reader::RulesModeration);
     let at: &Span = &entry.location.span;
     let Some(mut link) = file
         .calls

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 
+use crate::analysis::Reader;
 use crate::analysis::callgraph::NodeId;
 use crate::catalog::rights::RightKind;
 use crate::finding::{Finding, Level};
@@ -130,7 +131,7 @@ impl Rule for DeletionLeavesCopies {
         let mut creates: BTreeMap<NodeId, BTreeSet<usize>> = BTreeMap::new();
         let mut writes: BTreeMap<NodeId, Vec<(usize, usize, usize)>> = BTreeMap::new();
         let mut deletes: BTreeMap<NodeId, BTreeSet<usize>> = BTreeMap::new();
-        for (fi, f) in cx.project.files.iter().enumerate() {
+        for (fi, f) in cx.project.each_file(Reader::RulesOptOut).iter() {
             for (ci, call) in f.calls.iter().enumerate() {
                 let resolved = call.resolved.as_name();
                 let names = [Some(call.callee.as_str()), resolved];
@@ -223,7 +224,7 @@ impl Rule for DeletionLeavesCopies {
                 ep.location.clone(),
             );
             for (&k, &(c, fi, ci, e)) in &left {
-                let call = &cx.project.files[fi].calls[ci];
+                let call = &cx.project.file(fi, Reader::RulesOptOut).calls[ci];
                 f.related.push(related(
                     cx,
                     fi,

@@ -14,10 +14,10 @@ pub mod training_opt_out_broken;
 
 use std::collections::BTreeMap;
 
-use crate::analysis::FastMap;
 use crate::analysis::callgraph::{Node, NodeId};
 use crate::analysis::entrypoints::EntryPoint;
 use crate::analysis::frontend;
+use crate::analysis::{FastMap, Reader};
 use crate::catalog::opt_out::OptOut;
 use crate::facts::{Assignment, Call, Condition, FileFacts, Language, Value};
 use crate::finding::{Location, Related};
@@ -63,8 +63,9 @@ pub fn shared_switches<'c>(cx: &'c Context<'_>) -> &'c [Site] {
 fn rankings(cx: &Context<'_>) -> Vec<Ranking> {
     let oo = &cx.catalog.opt_out;
     // Each file on every thread, joined in file order.
-    crate::analysis::map_indices(cx.project.files.len(), |fi| {
-        let f = &cx.project.files[fi];
+    let files = cx.project.each_file(Reader::RulesOptOut);
+    crate::analysis::map_indices(files.len(), |fi| {
+        let f = &files[fi];
         let mut out = Vec::new();
         let mut methods = FastMap::default();
         for (ci, call) in f.calls.iter().enumerate() {
@@ -184,11 +185,15 @@ pub fn named(value: &Value, pred: impl Fn(&str) -> bool) -> Option<String> {
 /// Where a node's code lives: its file and function qualname (`None` for
 /// module-level code and `__main__` blocks).
 pub fn place<'p>(cx: &Context<'p>, node: NodeId) -> (usize, Option<&'p str>) {
-    let files = &cx.project.files;
     match cx.analysis.graph.nodes[node] {
-        Node::Function { file, func } => {
-            (file, Some(files[file].functions[func].qualname.as_str()))
-        }
+        Node::Function { file, func } => (
+            file,
+            Some(
+                cx.project.file(file, Reader::RulesOptOut).functions[func]
+                    .qualname
+                    .as_str(),
+            ),
+        ),
         Node::Module { file } | Node::Main { file, .. } => (file, None),
         Node::Closure { file, closure } => {
             let (scope, _) = cx.analysis.graph.closure_place(file, closure);
@@ -214,8 +219,8 @@ impl<'c, 'a> Guards<'c, 'a> {
     pub fn of(cx: &'c Context<'a>, test: impl Fn(&FileFacts, &Condition) -> bool) -> Self {
         let conds = cx
             .project
-            .files
-            .iter()
+            .each_file(Reader::RulesOptOut)
+            .facts()
             .map(|f| {
                 (0..f.conditions.len())
                     .filter(|&c| test(f, &f.conditions[c]))
@@ -230,7 +235,7 @@ impl<'c, 'a> Guards<'c, 'a> {
     /// returns (`if not user.personalized: return popular()`).
     pub fn own(&self, node: NodeId, span: &Span) -> Option<(usize, Span)> {
         let (file, scope) = place(self.cx, node);
-        let f = &self.cx.project.files[file];
+        let f = self.cx.project.file(file, Reader::RulesOptOut);
         self.conds[file]
             .iter()
             .map(|&c| &f.conditions[c])
@@ -258,7 +263,7 @@ impl<'c, 'a> Guards<'c, 'a> {
             start,
             false,
             |node, site, switched: &bool| {
-                let call = &self.cx.project.files[site.file].calls[site.call];
+                let call = &self.cx.project.file(site.file, Reader::RulesOptOut).calls[site.call];
                 *switched || self.own(node, &call.span).is_some()
             },
             |old, new| *old && !*new,
@@ -279,7 +284,7 @@ pub fn guarded_writes(
 ) -> BTreeMap<(usize, usize), bool> {
     let guards = Guards::new(cx, is_flag);
     let reads_own = |node: NodeId, fi: usize, ci: usize| -> bool {
-        let f = &cx.project.files[fi];
+        let f = cx.project.file(fi, Reader::RulesOptOut);
         let call = &f.calls[ci];
         if guards.own(node, &call.span).is_some() {
             return true;
@@ -321,7 +326,7 @@ pub fn guarded_writes(
 
 /// The node whose own code makes call `ci` of file `fi`.
 pub fn call_node(cx: &Context<'_>, fi: usize, ci: usize) -> NodeId {
-    let call = &cx.project.files[fi].calls[ci];
+    let call = &cx.project.file(fi, Reader::RulesOptOut).calls[ci];
     cx.analysis
         .graph
         .node_at(cx.project, fi, call.scope.as_deref(), call.span.start_byte)
@@ -376,7 +381,7 @@ pub fn unswitched(cx: &Context<'_>, rankings: &[Ranking]) -> Vec<Unswitched> {
             }
             for &i in by_node.get(node).into_iter().flatten() {
                 let r = &rankings[i];
-                let call = &cx.project.files[r.file].calls[r.call];
+                let call = &cx.project.file(r.file, Reader::RulesOptOut).calls[r.call];
                 if guards.own(*node, &call.span).is_none() && !reads_switch(oo, call) {
                     open.push(i);
                 }
@@ -418,8 +423,8 @@ fn chosen_per_request(oo: &OptOut, f: &FileFacts, c: &Condition, name: &str) -> 
 /// (`{% if request.user.show_suggested_users %}`, `v-if="prefs.personalized"`).
 fn switch_templates<'p>(cx: &Context<'p>, switch: impl Fn(&str) -> bool) -> Vec<&'p str> {
     cx.project
-        .files
-        .iter()
+        .each_file(Reader::RulesOptOut)
+        .facts()
         .filter(|f| f.language == Language::Markup)
         .filter(|f| {
             f.conditions
@@ -456,7 +461,8 @@ fn renders_any(
     };
     reach.keys().any(|&node| {
         let (fi, scope) = place(cx, node);
-        cx.project.files[fi]
+        cx.project
+            .file(fi, Reader::RulesOptOut)
             .calls
             .iter()
             .filter(|c| c.scope.as_deref() == scope)
@@ -472,9 +478,10 @@ fn fetched_by_any(cx: &Context<'_>, entry: &EntryPoint, templates: &[&str]) -> b
     if templates.is_empty() {
         return false;
     }
-    let files = &cx.project.files;
-    let fetchers: Vec<&FileFacts> = files
-        .iter()
+    let fetchers: Vec<&FileFacts> = cx
+        .project
+        .each_file(Reader::RulesOptOut)
+        .facts()
         .filter(|f| frontend::requests(f, entry).next().is_some())
         .collect();
     if fetchers.is_empty() {
@@ -483,7 +490,10 @@ fn fetched_by_any(cx: &Context<'_>, entry: &EntryPoint, templates: &[&str]) -> b
     let oo = &cx.catalog.opt_out;
     templates
         .iter()
-        .filter_map(|t| files.iter().find(|f| f.path == *t))
+        .filter_map(|t| {
+            let fi = cx.project.file_index(t)?;
+            Some(cx.project.file(fi, Reader::RulesOptOut))
+        })
         .filter(|f| frontend::is_front_end(f))
         .any(|page| {
             // What the page's switch tests guard: the JSX branch, or the
@@ -541,7 +551,7 @@ pub struct Site {
 
 pub fn switch_sites(cx: &Context<'_>, pred: impl Fn(&str) -> bool + Sync) -> Vec<Site> {
     // Each file on every thread, joined in file order (then sorted).
-    let per_file = crate::analysis::map_indices(cx.project.files.len(), |fi| {
+    let per_file = crate::analysis::map_indices(cx.project.file_count(), |fi| {
         // A file names the same things again and again: each is judged once.
         let known: std::cell::RefCell<FastMap<Box<str>, bool>> = Default::default();
         let pred = |n: &str| {
@@ -582,7 +592,7 @@ fn file_switch_sites(cx: &Context<'_>, fi: usize, pred: impl Fn(&str) -> bool) -
         }),
         _ => None,
     };
-    let f = &cx.project.files[fi];
+    let f = cx.project.file(fi, Reader::RulesOptOut);
     let mut out = Vec::new();
     let mut push = |rank: u8, span: Span, name: &str| {
         out.push(Site {
@@ -674,7 +684,7 @@ fn identifier_like(s: &str) -> bool {
 pub fn related(cx: &Context<'_>, fi: usize, span: Span, message: String) -> Related {
     Related {
         location: Location {
-            path: cx.project.files[fi].path.clone(),
+            path: cx.project.path(fi).to_string(),
             span,
         },
         message,
@@ -688,7 +698,7 @@ pub fn ranking_related(cx: &Context<'_>, all: &[Ranking], which: &[usize]) -> Ve
         .take(8)
         .map(|&i| {
             let r = &all[i];
-            let call = &cx.project.files[r.file].calls[r.call];
+            let call = &cx.project.file(r.file, Reader::RulesOptOut).calls[r.call];
             related(cx, r.file, call.span, format!("ranks per user: {}", r.what))
         })
         .collect()

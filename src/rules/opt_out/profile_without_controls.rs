@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use serde_json::json;
 
+use crate::analysis::Reader;
 use crate::analysis::entrypoints::Handler;
 use crate::finding::{Finding, Level, Location};
 use crate::rules::opt_out::{related, shared_rankings};
@@ -85,7 +86,7 @@ impl Rule for ProfileWithoutControls {
         // The first writer of each profile name, by its last segment.
         let mut seen = BTreeSet::new();
         let mut writers: Vec<(String, usize, Span)> = Vec::new();
-        for (fi, f) in cx.project.files.iter().enumerate() {
+        for (fi, f) in cx.project.each_file(Reader::RulesOptOut).iter() {
             for a in &f.assignments {
                 // Stored on something (`user.interest_tags = ...`): not a
                 // local variable or a field declaration.
@@ -165,11 +166,11 @@ impl Rule for ProfileWithoutControls {
                     "The project builds a per-user profile `{name}` for recommendation, and no endpoint lets users {missing} it"
                 ),
                 Location {
-                    path: cx.project.files[fi].path.clone(),
+                    path: cx.project.path(fi).to_string(),
                     span,
                 },
             );
-            let call = &cx.project.files[ranking.file].calls[ranking.call];
+            let call = &cx.project.file(ranking.file, Reader::RulesOptOut).calls[ranking.call];
             f.related.push(related(
                 cx,
                 ranking.file,

@@ -157,7 +157,7 @@ fn finding(cx: &Context<'_>, classes: &[&StoredClass], missing: &[RightKind]) ->
             or_list(&verbs)
         ),
         Location {
-            path: cx.project.files[first.file].path.clone(),
+            path: cx.project.path(first.file).to_string(),
             span: first.name_span,
         },
     );

@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeSet, VecDeque};
 
+use crate::analysis::Reader;
 use crate::analysis::callgraph::NodeId;
 use crate::analysis::entrypoints::Handler;
 use crate::analysis::index::{Symbol, dotted};
@@ -46,7 +47,7 @@ pub fn stored_classes(cx: &Context<'_>, services: &Services) -> Vec<StoredClass>
     let pd = &cx.catalog.personal_data;
     let mut out = Vec::new();
     let tests = cx.test_files();
-    for (fi, f) in cx.project.files.iter().enumerate() {
+    for (fi, f) in cx.project.each_file(Reader::RulesOptOut).iter() {
         if tests[fi] {
             continue;
         }
@@ -143,7 +144,7 @@ pub fn derives(
             Some(Symbol::Class(fi, ci)) => {
                 visit(fi, ci);
                 queue.extend(
-                    project.files[fi].classes[ci]
+                    project.file(fi, Reader::RulesOptOut).classes[ci]
                         .bases
                         .iter()
                         .map(|b| project.canonical_or_same(b).as_str().to_string()),
@@ -170,7 +171,9 @@ fn bound_value(cx: &Context<'_>, name: &str) -> Option<String> {
         let rest = &name[dot + 1..];
         let (first, tail) = rest.split_once('.').unwrap_or((rest, ""));
         let a = project.index.bindings(fi).last_module_assign(first)?;
-        let value = project.files[fi].assignments[a].value_call.as_name()?;
+        let value = project.file(fi, Reader::RulesOptOut).assignments[a]
+            .value_call
+            .as_name()?;
         let value = project.canonical_or_same(&QName::new(value));
         return Some(if tail.is_empty() {
             value.as_str().to_string()
@@ -195,8 +198,8 @@ impl Services {
         let markers = &cx.catalog.opt_out.rights.service_markers;
         let mut roots: Vec<String> = cx
             .project
-            .files
-            .iter()
+            .each_file(Reader::RulesOptOut)
+            .facts()
             .filter_map(|f| {
                 let path = f.path.as_str();
                 let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));

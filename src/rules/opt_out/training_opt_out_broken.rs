@@ -6,7 +6,7 @@ use serde_json::json;
 
 use ustr::Ustr;
 
-use crate::analysis::FastMap;
+use crate::analysis::{FastMap, Reader};
 use crate::catalog::opt_out::{OptOut, TrainingFlag};
 use crate::facts::{Assignment, Value};
 use crate::finding::{Finding, Level, Location};
@@ -135,7 +135,7 @@ impl Rule for TrainingOptOutBroken {
                     problems.join(", and ")
                 ),
                 Location {
-                    path: cx.project.files[def.file].path.clone(),
+                    path: cx.project.path(def.file).to_string(),
                     span: def.span,
                 },
             );
@@ -165,7 +165,7 @@ fn definitions(cx: &Context<'_>, oo: &OptOut) -> Vec<Definition> {
     // Configuration keys are interned and repeat across a tree (tens of
     // thousands of entries, a few hundred keys): each is matched once.
     let mut config_flags: FastMap<Ustr, Option<TrainingFlag>> = FastMap::default();
-    for (fi, f) in cx.project.files.iter().enumerate() {
+    for (fi, f) in cx.project.each_file(Reader::RulesOptOut).iter() {
         for a in &f.assignments {
             // A field or a setting: a plain name outside functions, or in a
             // class body. Without a `format!` per class and assignment: that
@@ -253,7 +253,7 @@ fn is_set_anywhere(cx: &Context<'_>, name: &str, flags: &[Definition]) -> bool {
     if declared > 1 {
         return true;
     }
-    cx.project.files.iter().any(|f| {
+    cx.project.each_file(Reader::RulesOptOut).facts().any(|f| {
         f.assignments
             .iter()
             .any(|a| a.target.contains('.') && a.target.rsplit('.').next() == Some(name))
@@ -289,7 +289,7 @@ pub fn judged_writes(cx: &Context<'_>) -> Vec<(usize, usize)> {
 /// The calls named as training writes (`add_to_training_set`), as (file, call).
 fn training_writes(cx: &Context<'_>, oo: &OptOut) -> Vec<(usize, usize)> {
     let mut writes: Vec<(usize, usize)> = Vec::new();
-    for (fi, f) in cx.project.files.iter().enumerate() {
+    for (fi, f) in cx.project.each_file(Reader::RulesOptOut).iter() {
         for (ci, c) in f.calls.iter().enumerate() {
             let resolved = c.resolved.as_name().unwrap_or_default();
             if oo.is_training_write(&c.callee)
@@ -319,7 +319,7 @@ fn unguarded_writes(cx: &Context<'_>, oo: &OptOut, has_flag: bool, out: &mut Vec
         if g {
             continue;
         }
-        let call = &cx.project.files[fi].calls[ci];
+        let call = &cx.project.file(fi, Reader::RulesOptOut).calls[ci];
         let why = if reference.is_some() {
             "while another training write does"
         } else {
@@ -333,12 +333,12 @@ fn unguarded_writes(cx: &Context<'_>, oo: &OptOut, has_flag: bool, out: &mut Vec
                 call.callee
             ),
             Location {
-                path: cx.project.files[fi].path.clone(),
+                path: cx.project.path(fi).to_string(),
                 span: call.span,
             },
         );
         if let Some((rf, rc)) = reference {
-            let rcall = &cx.project.files[rf].calls[rc];
+            let rcall = &cx.project.file(rf, Reader::RulesOptOut).calls[rc];
             f.related.push(related(
                 cx,
                 rf,

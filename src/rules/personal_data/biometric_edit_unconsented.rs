@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::json;
 use ustr::Ustr;
 
+use crate::analysis::Reader;
 use crate::analysis::callgraph::{Node, NodeId, Reached};
 use crate::catalog::{ContentType, GenerationApi};
 use crate::finding::{Finding, Level, Location, Related};
@@ -137,7 +138,7 @@ impl Rule for BiometricEditUnconsented {
             let mut extra: Vec<Ustr> = Vec::new();
             let mut not: Vec<Ustr> = Vec::new();
             if let Node::Function { file, func } = an.graph.nodes[start] {
-                let f = &cx.project.files[file].functions[func];
+                let f = &cx.project.file(file, Reader::RulesPersonalData).functions[func];
                 let skip =
                     usize::from(f.class.is_some() && f.params.first().is_some_and(|p| p == "self"));
                 for (i, input) in domain.inputs(e).iter().enumerate() {
@@ -161,7 +162,8 @@ impl Rule for BiometricEditUnconsented {
                 start,
                 decorated,
                 |node, site, consented: &bool| {
-                    let call = &cx.project.files[site.file].calls[site.call];
+                    let call =
+                        &cx.project.file(site.file, Reader::RulesPersonalData).calls[site.call];
                     *consented || scan.guarded(node, &call.span)
                 },
                 // Seen under consent, now reached without: look again.
@@ -173,7 +175,7 @@ impl Rule for BiometricEditUnconsented {
             for &r in &reached {
                 let s = r.sink;
                 let site = &an.sites[s];
-                let call = &cx.project.files[site.file].calls[site.call];
+                let call = &cx.project.file(site.file, Reader::RulesPersonalData).calls[site.call];
                 let node = an
                     .graph
                     .node_containing(cx.project, site.file, call.span.start_byte);
@@ -199,7 +201,7 @@ impl Rule for BiometricEditUnconsented {
                 .values()
                 .map(|&s| {
                     let site = &an.sites[s];
-                    let file = &cx.project.files[site.file];
+                    let file = cx.project.file(site.file, Reader::RulesPersonalData);
                     let call = &file.calls[site.call];
                     Related {
                         location: Location {
@@ -288,7 +290,7 @@ fn own_api<'c>(cx: &Context<'c>, node: NodeId) -> Option<(&'c GenerationApi, Loc
     let Node::Function { file, func } = cx.analysis.graph.nodes[node] else {
         return None;
     };
-    let facts = &cx.project.files[file];
+    let facts = cx.project.file(file, Reader::RulesPersonalData);
     let f = &facts.functions[func];
     let dotted = crate::analysis::index::dotted(&facts.module, &f.qualname);
     let api = std::iter::once(dotted.as_str())
@@ -336,7 +338,7 @@ impl Scan<'_, '_> {
         let Some((fi, scope)) = self.place(node) else {
             return false;
         };
-        let file = &self.cx.project.files[fi];
+        let file = self.cx.project.file(fi, Reader::RulesPersonalData);
         file.conditions.iter().any(|c| {
             c.scope == scope
                 && (c.then.contains(span)
@@ -362,7 +364,11 @@ impl Scan<'_, '_> {
 
     fn decorated(&self, node: NodeId) -> bool {
         match self.cx.analysis.graph.nodes[node] {
-            Node::Function { file, func } => self.cx.project.files[file].functions[func]
+            Node::Function { file, func } => self
+                .cx
+                .project
+                .file(file, Reader::RulesPersonalData)
+                .functions[func]
                 .decorators
                 .iter()
                 .any(|d| self.cx.catalog.personal_data.is_consent(&d.text)),
@@ -376,7 +382,13 @@ impl Scan<'_, '_> {
         match self.cx.analysis.graph.nodes[node] {
             Node::Function { file, func } => Some((
                 file,
-                Some(self.cx.project.files[file].functions[func].qualname),
+                Some(
+                    self.cx
+                        .project
+                        .file(file, Reader::RulesPersonalData)
+                        .functions[func]
+                        .qualname,
+                ),
             )),
             Node::Module { file } => Some((file, None)),
             Node::Main { .. } => None,

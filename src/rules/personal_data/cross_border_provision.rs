@@ -3,10 +3,10 @@
 
 use serde_json::json;
 
-use crate::analysis::FastMap;
 use crate::analysis::env::{self, EnvFrom};
 use crate::analysis::generation::GenerationSite;
-use crate::analysis::hops::Reader;
+use crate::analysis::hops::UrlReader;
+use crate::analysis::{FastMap, Reader};
 use crate::catalog::Jurisdiction;
 use crate::facts::{Part, Shape, Value};
 use crate::finding::{Finding, Level, Location, Related};
@@ -170,7 +170,7 @@ impl Rule for CrossBorderProvision {
                 site_at.entry((s.file, s.call)).or_insert(s);
             }
         }
-        let extra = &env::TracingExtra::build(&cx.project.files, &cx.catalog.config_tracing);
+        let extra = &env::TracingExtra::build(cx.project, &cx.catalog.config_tracing);
         for flow in &taint.flows {
             let identified = pd.identified(flow.value.0);
             if identified == 0 {
@@ -180,7 +180,7 @@ impl Rule for CrossBorderProvision {
             if sink.id == super::LOG_SINK || super::store_kind(&sink.id).is_some() {
                 continue;
             }
-            let path = &cx.project.files[flow.site.file].path;
+            let path = cx.project.path(flow.site.file);
             // Settings that show where the data goes (a configured server,
             // tracing switched on), as related locations.
             let mut evidence: Vec<(EnvFrom, String)> = Vec::new();
@@ -216,8 +216,7 @@ impl Rule for CrossBorderProvision {
                         {
                             return None;
                         }
-                        let tr =
-                            env::traced(cx.project.env(), &cx.project.files, extra, ti, t, path);
+                        let tr = env::traced(cx.project.env(), cx.project, extra, ti, t, path);
                         (tr.on && tr.cloud).then_some((t, tr))
                     });
                 if let Some((t, tr)) = &traced {
@@ -243,12 +242,12 @@ impl Rule for CrossBorderProvision {
                 }
             } else if sink.id == OVERSEAS_HTTP {
                 // A request to an overseas service's host, or none of ours.
-                let file = &cx.project.files[flow.site.file];
+                let file = cx.project.file(flow.site.file, Reader::RulesPersonalData);
                 let call = &file.calls[flow.site.call];
                 let Some(url) = call.arg(Some(0), Some("url")) else {
                     continue;
                 };
-                let reader = Reader::at(cx.project, cx.catalog, flow.site.file, call).with_env();
+                let reader = UrlReader::at(cx.project, cx.catalog, flow.site.file, call).with_env();
                 let mut url_value = &url.value;
                 // `f"{GA}?api_secret={s}"`: the base a name holds.
                 let head;
@@ -281,7 +280,10 @@ impl Rule for CrossBorderProvision {
             } else {
                 // A tracing client whose settings point at the project's own
                 // server keeps the data; one on the vendor's cloud says so.
-                let callee = cx.project.files[flow.site.file].calls[flow.site.call]
+                let callee = cx
+                    .project
+                    .file(flow.site.file, Reader::RulesPersonalData)
+                    .calls[flow.site.call]
                     .resolved
                     .as_name()
                     .unwrap_or_default();
@@ -290,7 +292,10 @@ impl Rule for CrossBorderProvision {
                 let sdk = (sink.id == OVERSEAS_SDK)
                     .then(|| {
                         pd.overseas_sdk(callee).or_else(|| {
-                            let call = &cx.project.files[flow.site.file].calls[flow.site.call];
+                            let call = &cx
+                                .project
+                                .file(flow.site.file, Reader::RulesPersonalData)
+                                .calls[flow.site.call];
                             call.args.iter().find_map(|a| match &a.value {
                                 Value::Name {
                                     resolved: Some(q), ..
@@ -315,7 +320,7 @@ impl Rule for CrossBorderProvision {
                     .enumerate()
                     .find(|(_, t)| t.modules.iter().any(|m| m == head))
                 {
-                    let tr = env::traced(cx.project.env(), &cx.project.files, extra, ti, t, path);
+                    let tr = env::traced(cx.project.env(), cx.project, extra, ti, t, path);
                     if !tr.cloud {
                         continue;
                     }
@@ -347,7 +352,7 @@ impl Rule for CrossBorderProvision {
 /// default is the cloud): every event then carries the user's IP address,
 /// cookies and request headers.
 fn sentry_default_pii(cx: &Context<'_>, out: &mut Vec<Finding>) {
-    for file in &cx.project.files {
+    for (_, file) in cx.project.each_file(Reader::RulesPersonalData) {
         for call in &file.calls {
             let Some(name) = call.resolved.as_name() else {
                 continue;
@@ -378,7 +383,7 @@ fn sentry_default_pii(cx: &Context<'_>, out: &mut Vec<Finding>) {
                             let on_cloud =
                                 host_of(&src.value).is_some_and(|h| h.ends_with("sentry.io"));
                             evidence.push((
-                                src.evidence(name, &cx.project.files),
+                                src.evidence(name, cx.project.path(src.file)),
                                 "the Sentry DSN".to_string(),
                             ));
                             on_cloud
@@ -418,7 +423,7 @@ fn request_capture(cx: &Context<'_>, out: &mut Vec<Finding>) {
         if t.file_capture_keys.is_empty() {
             continue;
         }
-        for file in &cx.project.files {
+        for (_, file) in cx.project.each_file(Reader::RulesPersonalData) {
             let name = file.path.rsplit('/').next().unwrap_or(&file.path);
             let named = t.files.iter().any(|f| match f.split_once('*') {
                 Some((h, tl)) => {
@@ -478,7 +483,7 @@ fn push_evidence(cx: &Context<'_>, f: &mut Finding, evidence: Vec<(EnvFrom, Stri
     for (e, what) in evidence {
         f.related.push(Related {
             location: Location {
-                path: cx.project.files[e.file].path.clone(),
+                path: cx.project.path(e.file).to_string(),
                 span: e.span,
             },
             message: format!("{what}: {}", e.text),

@@ -15,7 +15,7 @@ use ustr::Ustr;
 
 use crate::analysis::dataflow::{Domain, Flow, Lattice, Origin, Taint};
 use crate::analysis::entrypoints::EntryPoint;
-use crate::analysis::{FastMap, FastSet};
+use crate::analysis::{FastMap, FastSet, Reader};
 use crate::catalog::personal_data::{Categories, PersonalData};
 use crate::catalog::taint::TaintSpec;
 use crate::facts::{Arg, FileFacts, QName, Value};
@@ -195,7 +195,7 @@ impl<'c> PiiDomain<'c> {
     /// .where(...))`, `session.execute(select(User)).scalars().all()`).
     fn fetched(&self, site: crate::analysis::callgraph::Site) -> Categories {
         let pd = self.classifier();
-        let file = &self.cx.project.files[site.file];
+        let file = self.cx.project.file(site.file, Reader::RulesPersonalData);
         let mut call = &file.calls[site.call];
         if !pd.is_model_read(call.method()) || self.models().by_class.is_empty() {
             return 0;
@@ -347,7 +347,11 @@ impl Domain for PiiDomain<'_> {
             // A field read by its key (`request.form.get("phone")`,
             // `request.POST.get("id_card")`): what the key names.
             Origin::Call { site, .. } => {
-                let call = &self.cx.project.files[site.file].calls[site.call];
+                let call = &self
+                    .cx
+                    .project
+                    .file(site.file, Reader::RulesPersonalData)
+                    .calls[site.call];
                 // An accessor says what it returns (`user.get_full_name()`).
                 if let Some(field) = call.method().strip_prefix("get_")
                     && call.args.is_empty()
@@ -386,7 +390,11 @@ impl Domain for PiiDomain<'_> {
                 else {
                     return None;
                 };
-                let f = &self.cx.project.files[file].functions[func];
+                let f = &self
+                    .cx
+                    .project
+                    .file(file, Reader::RulesPersonalData)
+                    .functions[func];
                 let skip =
                     usize::from(f.class.is_some() && f.params.first().is_some_and(|p| p == "self"));
                 let c = self.inputs(entry).get(param.checked_sub(skip)?)?.categories;
@@ -441,8 +449,9 @@ fn data_models(cx: &Context<'_>) -> Models {
     // Every data model: its own and inherited fields' categories, and the
     // classes (file, class) whose fields it has.
     // Each file's classes on every thread, joined in file order.
-    let per_file = crate::analysis::map_indices(cx.project.files.len(), |fi| {
-        let f = &cx.project.files[fi];
+    let files = cx.project.each_file(Reader::RulesPersonalData);
+    let per_file = crate::analysis::map_indices(files.len(), |fi| {
+        let f = &files[fi];
         let mut found: Vec<FoundModel> = Vec::new();
         for (ci, c) in f.classes.iter().enumerate() {
             let decorated = c.decorators.iter().any(|d| {
@@ -464,7 +473,7 @@ fn data_models(cx: &Context<'_>) -> Models {
             // Fields are read only for data models: a file's every class
             // would scan its assignments once per class on its way.
             let mut set = chain.iter().fold(0, |acc, &(fj, cj)| {
-                let file = &cx.project.files[fj];
+                let file = cx.project.file(fj, Reader::RulesPersonalData);
                 acc | fields_of(file, &file.classes[cj])
             });
             if set == 0 {
@@ -489,7 +498,7 @@ fn data_models(cx: &Context<'_>) -> Models {
         .collect();
     for (dotted, _, _, chain) in &found {
         for &(fj, cj) in chain {
-            for x in &cx.project.files[fj].classes[cj].fields {
+            for x in &cx.project.file(fj, Reader::RulesPersonalData).classes[cj].fields {
                 let words = x
                     .type_text
                     .split(|ch: char| !(ch.is_alphanumeric() || ch == '_' || ch == '.'))
@@ -498,7 +507,7 @@ fn data_models(cx: &Context<'_>) -> Models {
                 for w in words {
                     let text = resolve_text(cx, fj, w);
                     let text = cx.project.canonical_text(&text).unwrap_or(text);
-                    let local = crate::analysis::index::dotted(&cx.project.files[fj].module, w);
+                    let local = crate::analysis::index::dotted(cx.project.module(fj), w);
                     let target = [text, local]
                         .into_iter()
                         .find(|t| index.contains_key(t.as_str()));
@@ -564,11 +573,10 @@ fn entry_inputs(cx: &Context<'_>, entry: &EntryPoint) -> Vec<Input> {
     if entry.framework != "gradio" {
         return Vec::new();
     }
-    let files = &cx.project.files;
-    let Ok(fi) = files.binary_search_by(|f| f.path.as_str().cmp(&entry.location.path)) else {
+    let Some(fi) = cx.project.file_index(&entry.location.path) else {
         return Vec::new();
     };
-    let file = &files[fi];
+    let file = cx.project.file(fi, Reader::RulesPersonalData);
     let span = entry.location.span;
     let Some(call) = file
         .calls
@@ -729,7 +737,7 @@ pub fn flow_finding(
     identified: Categories,
     what: impl FnOnce(String) -> String,
 ) -> Finding {
-    let file = &cx.project.files[flow.site.file];
+    let file = cx.project.file(flow.site.file, Reader::RulesPersonalData);
     let call = &file.calls[flow.site.call];
     let sensitive = pd.sensitive(identified);
     let message = format!(

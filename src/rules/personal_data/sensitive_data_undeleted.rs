@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
+use crate::analysis::Reader;
 use crate::finding::{Finding, Level};
 use crate::qname::OptionQName;
 use crate::rules::personal_data::{PiiDomain, flow_finding, store_kind};
@@ -139,9 +140,13 @@ impl Rule for SensitiveDataUndeleted {
 /// Whether any call of the project deletes from a store of `kind`.
 fn deletes_anywhere(cx: &Context<'_>, kind: &str) -> bool {
     let pd = &cx.catalog.personal_data;
-    cx.project.files.iter().any(|f| {
-        f.calls.iter().any(|c| {
-            pd.deletes(kind, &c.callee) || c.resolved.as_name().is_some_and(|r| pd.deletes(kind, r))
+    cx.project
+        .each_file(Reader::RulesPersonalData)
+        .facts()
+        .any(|f| {
+            f.calls.iter().any(|c| {
+                pd.deletes(kind, &c.callee)
+                    || c.resolved.as_name().is_some_and(|r| pd.deletes(kind, r))
+            })
         })
-    })
 }

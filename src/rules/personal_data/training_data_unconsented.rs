@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use serde_json::json;
 use ustr::Ustr;
 
+use crate::analysis::Reader;
 use crate::analysis::callgraph::Site;
 use crate::analysis::dataflow::{Domain, Flow, Origin};
 use crate::catalog::personal_data::Categories;
@@ -217,7 +218,7 @@ impl Rule for TrainingDataUnconsented {
         let mut kept: Vec<&Flow<Pii>> = Vec::new();
         for flow in &taint.flows {
             let sink = spec.data.sink[flow.sink].id.as_str();
-            let file = &cx.project.files[flow.site.file];
+            let file = cx.project.file(flow.site.file, Reader::RulesPersonalData);
             let keep = match sink {
                 "fine-tune-upload" => fine_tune_upload(cx, file, flow.site.call),
                 "dataset-file" => dataset_file(cx, flow.site, &used).is_some(),
@@ -246,7 +247,7 @@ impl Rule for TrainingDataUnconsented {
         let judged = judged_writes(cx);
         kept.retain(|f| {
             !judged.iter().any(|&(fi, ci)| {
-                let span = cx.project.files[fi].calls[ci].span;
+                let span = cx.project.file(fi, Reader::RulesPersonalData).calls[ci].span;
                 (fi, ci) == (f.site.file, f.site.call)
                     || f.steps
                         .iter()
@@ -267,11 +268,15 @@ impl Rule for TrainingDataUnconsented {
         // (`rows = [r for r in rs if r.user.allow_training]`).
         let selected = |flow: &Flow<Pii>| {
             flow.steps.iter().any(|s| {
-                cx.project.files[s.file].conditions.iter().any(|c| {
-                    let under = c.then.contains(&s.span);
-                    let filters = c.then.contains(&c.span) && s.span.contains(&c.then);
-                    (under || filters) && c.names.iter().any(|n| is_guard(n))
-                })
+                cx.project
+                    .file(s.file, Reader::RulesPersonalData)
+                    .conditions
+                    .iter()
+                    .any(|c| {
+                        let under = c.then.contains(&s.span);
+                        let filters = c.then.contains(&c.span) && s.span.contains(&c.then);
+                        (under || filters) && c.names.iter().any(|n| is_guard(n))
+                    })
             })
         };
         let mut seen = BTreeSet::new();
@@ -310,14 +315,17 @@ fn has_sink(cx: &Context<'_>, spec: &crate::catalog::taint::TaintSpec) -> bool {
     let runtime = cx.project.runtime();
     // File by file on the pool: most projects have no sink, and every call
     // of every file is looked at.
-    cx.project.files.par_iter().enumerate().any(|(fi, f)| {
-        let mut roles = Vec::new();
-        f.calls.iter().enumerate().any(|(ci, c)| {
-            roles.clear();
-            spec.roles(f.language, c, runtime.alternatives(fi, ci), &mut roles);
-            roles.iter().any(|r| matches!(r, Role::Sink(_)))
+    cx.project
+        .each_file(Reader::RulesPersonalData)
+        .par_iter()
+        .any(|(fi, f)| {
+            let mut roles = Vec::new();
+            f.calls.iter().enumerate().any(|(ci, c)| {
+                roles.clear();
+                spec.roles(f.language, c, runtime.alternatives(fi, ci), &mut roles);
+                roles.iter().any(|r| matches!(r, Role::Sink(_)))
+            })
         })
-    })
 }
 
 /// An upload whose `purpose` says fine-tuning.
@@ -338,7 +346,7 @@ fn uploaded_paths(cx: &Context<'_>, spec: &crate::catalog::taint::TaintSpec) -> 
     let mut out = BTreeSet::new();
     let mut roles = Vec::new();
     let runtime = cx.project.runtime();
-    for (fi, file) in cx.project.files.iter().enumerate() {
+    for (fi, file) in cx.project.each_file(Reader::RulesPersonalData).iter() {
         for (ci, call) in file.calls.iter().enumerate() {
             if call.arg(None, Some("purpose")).is_none() || !fine_tune_upload(cx, file, ci) {
                 continue;
@@ -393,7 +401,7 @@ fn path_key(cx: &Context<'_>, site: Site, v: &Value) -> Option<String> {
 /// `json.dump(row, f)`, `csv.writer(f).writerow(row)`).
 fn dataset_file(cx: &Context<'_>, site: Site, used: &BTreeSet<String>) -> Option<String> {
     let pd = &cx.catalog.personal_data;
-    let file = &cx.project.files[site.file];
+    let file = cx.project.file(site.file, Reader::RulesPersonalData);
     let call = &file.calls[site.call];
     let method = call.method();
     let named =
@@ -433,7 +441,7 @@ fn handle_path(
     depth: u8,
     used: &BTreeSet<String>,
 ) -> Option<String> {
-    let file = &cx.project.files[site.file];
+    let file = cx.project.file(site.file, Reader::RulesPersonalData);
     let call = &file.calls[site.call];
     let ai = crate::analysis::dataflow::index::reaching(
         cx.project,
@@ -459,7 +467,7 @@ fn opened(
     used: &BTreeSet<String>,
 ) -> Option<String> {
     let pd = &cx.catalog.personal_data;
-    let file = &cx.project.files[site.file];
+    let file = cx.project.file(site.file, Reader::RulesPersonalData);
     let c = &file.calls[j];
     if pd.is_open(c.method()) {
         // `open(p)`, `jsonlines.open(p)`; `Path(p).open()`; `path.open()`.
@@ -497,7 +505,7 @@ fn path_text(cx: &Context<'_>, site: Site, v: &Value) -> Option<String> {
         Value::Str(s) => Some(s.to_string()),
         Value::Expr(e) => Some(e.text.to_string()),
         Value::Name { text, .. } => {
-            let file = &cx.project.files[site.file];
+            let file = cx.project.file(site.file, Reader::RulesPersonalData);
             let call = &file.calls[site.call];
             let at = crate::analysis::dataflow::index::reaching(
                 cx.project,

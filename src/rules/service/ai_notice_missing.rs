@@ -1,6 +1,7 @@
 //! SVC004 ai-notice-missing: a chat UI of a public generation service never
 //! tells users they are talking to an AI.
 
+use crate::analysis::Reader;
 use crate::analysis::frontend;
 use crate::facts::{Language, UiKind};
 use crate::finding::{Finding, Level, Location};
@@ -100,7 +101,7 @@ impl Rule for AiNoticeMissing {
         // Markdown files are documentation (a README that says "large
         // language models"), not what the chat shows.
         let told = any_shown(cx, false, |s| {
-            let f = &cx.project.files[s.file];
+            let f = cx.project.file(s.file, Reader::RulesService);
             s.kind == UiKind::Text
                 && (f.language != Language::Markup || frontend::is_front_end(f))
                 && sv.ai_notice_terms.is_match(s.text)
@@ -115,7 +116,7 @@ impl Rule for AiNoticeMissing {
                 "This chat UI ({what}) never tells users they are talking to an AI: show a notice such as \"You are chatting with an AI assistant\" or \"由人工智能生成\" where the chat starts, or, if it is shown outside this repository, declare it with `[service] ai_notice = \"…\"` in the synthlint config"
             ),
             Location {
-                path: cx.project.files[fi].path.clone(),
+                path: cx.project.path(fi).to_string(),
                 span,
             },
         );

@@ -106,7 +106,7 @@ impl Rule for FilingNumberMissing {
                 Level::Warning,
                 "A placeholder stands where the filing number is shown: replace it with the number the filing gave (网信算备 with 21 digits and 号, or the launch number)".into(),
                 Location {
-                    path: cx.project.files[s.file].path.clone(),
+                    path: cx.project.path(s.file).to_string(),
                     span: s.span,
                 },
             );

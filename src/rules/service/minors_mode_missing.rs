@@ -4,6 +4,7 @@
 use rayon::prelude::*;
 use regex::RegexSet;
 
+use crate::analysis::Reader;
 use crate::analysis::entrypoints::{EntryPoint, Handler};
 use crate::analysis::index::dotted;
 use crate::catalog::ContentType;
@@ -178,9 +179,8 @@ fn stored_user_class<'p>(cx: &Context<'p>) -> Option<(&'p FileFacts, &'p Class)>
     let tests = cx.test_files();
     let rights = &cx.catalog.opt_out.rights;
     cx.project
-        .files
+        .each_file(Reader::RulesService)
         .par_iter()
-        .enumerate()
         .find_map_first(|(fi, f)| {
             if tests[fi] {
                 return None;
@@ -208,7 +208,7 @@ fn has_minors_setting(cx: &Context<'_>, account_handlers: &[&str]) -> bool {
     let terms = &sv.minors_terms;
     let fields = &sv.minors_fields;
     let accounts = &sv.account_contexts;
-    let pages = |fi: usize| accounts.is_match(&cx.project.files[fi].path);
+    let pages = |fi: usize| accounts.is_match(cx.project.path(fi));
     if any_shown(cx, false, |s| {
         terms.is_match(s.text) || (fields.is_match(s.text) && pages(s.file))
     }) {
@@ -217,32 +217,36 @@ fn has_minors_setting(cx: &Context<'_>, account_handlers: &[&str]) -> bool {
     // File by file on the pool: names of every function, assignment, class,
     // call and configuration entry.
     let tests = cx.test_files();
-    cx.project.files.par_iter().enumerate().any(|(fi, f)| {
-        if tests[fi] {
-            return false;
-        }
-        let account_class = |c: &Class| accounts.is_match(&c.name);
-        f.functions.iter().any(|g| {
-            terms.is_match(&g.name)
-                || g.params.iter().any(|p| terms.is_match(p))
-                || ((accounts.is_match(&g.name) || account_handlers.contains(&g.qualname.as_str()))
-                    && g.params.iter().any(|p| fields.is_match(p)))
-        }) || f.assignments.iter().any(|a| {
-            terms.is_match(&a.target)
-                || (a.scope.is_none()
-                    && fields.is_match(&a.target)
-                    && f.classes
-                        .iter()
-                        .any(|c| account_class(c) && c.span.contains(&a.span)))
-        }) || f.classes.iter().any(|c| {
-            terms.is_match(&c.name)
-                || c.fields.iter().any(|x| {
-                    terms.is_match(&x.name) || (account_class(c) && fields.is_match(&x.name))
-                })
-        }) || f.calls.iter().any(|c| {
-            c.args
-                .iter()
-                .any(|a| a.keyword.is_some_and(|k| terms.is_match(&k)))
-        }) || f.config.iter().any(|e| terms.is_match(e.key()))
-    })
+    cx.project
+        .each_file(Reader::RulesService)
+        .par_iter()
+        .any(|(fi, f)| {
+            if tests[fi] {
+                return false;
+            }
+            let account_class = |c: &Class| accounts.is_match(&c.name);
+            f.functions.iter().any(|g| {
+                terms.is_match(&g.name)
+                    || g.params.iter().any(|p| terms.is_match(p))
+                    || ((accounts.is_match(&g.name)
+                        || account_handlers.contains(&g.qualname.as_str()))
+                        && g.params.iter().any(|p| fields.is_match(p)))
+            }) || f.assignments.iter().any(|a| {
+                terms.is_match(&a.target)
+                    || (a.scope.is_none()
+                        && fields.is_match(&a.target)
+                        && f.classes
+                            .iter()
+                            .any(|c| account_class(c) && c.span.contains(&a.span)))
+            }) || f.classes.iter().any(|c| {
+                terms.is_match(&c.name)
+                    || c.fields.iter().any(|x| {
+                        terms.is_match(&x.name) || (account_class(c) && fields.is_match(&x.name))
+                    })
+            }) || f.calls.iter().any(|c| {
+                c.args
+                    .iter()
+                    .any(|a| a.keyword.is_some_and(|k| terms.is_match(&k)))
+            }) || f.config.iter().any(|e| terms.is_match(e.key()))
+        })
 }

@@ -15,6 +15,7 @@ use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
+use crate::analysis::Reader;
 use crate::analysis::entrypoints::EntryPoint;
 use crate::analysis::frontend;
 use crate::facts::{Language, UiKind};
@@ -59,7 +60,7 @@ impl ServiceShared {
     fn shown(&self, cx: &Context<'_>) -> &[FileShown] {
         let tests = cx.test_files();
         self.shown.get_or_init(|| {
-            crate::analysis::map_indices(cx.project.files.len(), |fi| {
+            crate::analysis::map_indices(cx.project.file_count(), |fi| {
                 if tests[fi] {
                     FileShown {
                         items: Box::default(),
@@ -99,7 +100,7 @@ pub fn any_shown<'p>(
         .enumerate()
         .filter(|(_, s)| config || !s.config_only)
         .any(|(fi, s)| {
-            let f = &project.files[fi];
+            let f = project.file(fi, Reader::RulesService);
             s.items
                 .iter()
                 .any(|&(i, kind)| pred(&shown_at(f, fi, i, kind)))
@@ -122,7 +123,7 @@ pub fn map_shown<'p, R: Send>(
         .enumerate()
         .filter(|(fi, _)| !tests[*fi])
         .map(|(fi, s)| {
-            let f = &project.files[fi];
+            let f = project.file(fi, Reader::RulesService);
             let strings = if config || !s.config_only {
                 s.items
                     .iter()
@@ -159,9 +160,8 @@ fn shown_at(f: &crate::facts::FileFacts, fi: usize, i: u32, kind: UiKind) -> Sho
 fn shown_files<'p>(cx: &Context<'p>) -> Vec<(usize, &'p crate::facts::FileFacts)> {
     let tests = cx.test_files();
     cx.project
-        .files
+        .each_file(Reader::RulesService)
         .iter()
-        .enumerate()
         .filter(|(fi, _)| !tests[*fi])
         .collect()
 }
@@ -170,7 +170,7 @@ fn shown_files<'p>(cx: &Context<'p>) -> Vec<(usize, &'p crate::facts::FileFacts)
 /// values included.
 fn shown_in(cx: &Context<'_>, fi: usize) -> FileShown {
     let sv = &cx.catalog.service;
-    let f = &cx.project.files[fi];
+    let f = cx.project.file(fi, Reader::RulesService);
     // A file's lists are far below 2^32 items (`max-file-size`).
     let index = |i: usize| i as u32;
     let config_values = || -> Box<[(u32, UiKind)]> {
@@ -229,7 +229,7 @@ fn shown_in(cx: &Context<'_>, fi: usize) -> FileShown {
 /// `Conversation(system_message="…")`). Text for a model, not for users.
 fn prompt_spans(cx: &Context<'_>, fi: usize) -> Vec<Span> {
     let names = &cx.catalog.service.prompt_names;
-    let f = &cx.project.files[fi];
+    let f = cx.project.file(fi, Reader::RulesService);
     let mut out: Vec<Span> = f
         .assignments
         .iter()
@@ -262,8 +262,8 @@ pub fn anchor(cx: &Context<'_>, entry: &EntryPoint) -> Location {
     let tests = &cx.catalog.entrypoints.test_paths;
     let main = cx
         .project
-        .files
-        .iter()
+        .each_file(Reader::RulesService)
+        .facts()
         .filter(|f| f.language == Language::Markup)
         .filter(|f| sv.main_templates.is_match(&f.path) && !tests.is_match(f.path.as_str()))
         .min_by_key(|f| (f.path.matches('/').count(), f.path.clone()));

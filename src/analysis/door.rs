@@ -1,0 +1,403 @@
+//! The one door to the files' facts after the project is built, counted.
+//!
+//! Every read of a file's full facts names its reader: either a loop over
+//! every file ([`Project::each_file`]: one count, however many files) or a
+//! random read of one file ([`Project::file`]: one count a read, and the
+//! file marked as read by that reader). `--stats` prints the counts; a test
+//! pins them on fixture trees, so a new whole-project loop, or a jump in
+//! random reads, shows up in review. This is the instrument for storing the
+//! facts and loading them one file at a time (issue 19, target 3): which
+//! readers still loop over every file, and how many random reads are left.
+//!
+//! The path, the module name and the language of a file are read through
+//! [`Project::path`], [`Project::module`] and [`Project::language`] and are
+//! not counted: they are the per-file summary that stays in memory for the
+//! whole scan, so reading them will never load a file's facts.
+//!
+//! Counting costs a relaxed atomic add per read, and a load of the file's
+//! word of reader bits (an atomic or the first time a reader reads that
+//! file): no lock, and each reader's counts on their own cache line, so two
+//! readers on two threads do not share one.
+
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
+
+use rayon::prelude::*;
+
+use crate::facts::FileFacts;
+
+/// Who reads a file's facts: one analysis pass, one part of the taint
+/// solve, or one family of rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(u8)]
+pub enum Reader {
+    /// Building the project: module names, import roots, the semantic
+    /// index, the cross-module rewrite of calls' names.
+    Index,
+    /// Cross-module names (`canonical`, a binding's type, fields, returns).
+    Names,
+    /// Run-time values (`analysis::runtime`).
+    RuntimeValues,
+    /// Values read into URLs and arguments at a call (`hops::UrlReader`).
+    UrlValues,
+    /// Generation sites (`analysis::generation`).
+    GenerationSites,
+    /// Entry points and their registrations (`analysis::entrypoints`).
+    EntryPoints,
+    /// The call graph's nodes and targets (`analysis::callgraph`).
+    CallGraph,
+    /// Calls into plugins loaded by name (`analysis::plugins`).
+    Plugins,
+    /// Queue hand-offs (`analysis::queues`).
+    Queues,
+    /// Inferred generation sites (`analysis::inferred`).
+    Inferred,
+    /// Hops between the project's services (`analysis::hops`).
+    Hops,
+    /// Templates rendered by handlers (`analysis::templates`).
+    Templates,
+    /// Labeling evidence and the endpoints' paths (`analysis::results`).
+    Labels,
+    /// Regions of set-up calls (`analysis::region`).
+    Region,
+    /// Environment settings from configuration (`analysis::env`).
+    Env,
+    /// The data-flow indexes (`dataflow::FileIndex`).
+    FlowIndex,
+    /// A taint spec's set-up: seeds, the scopes they start in, callers.
+    TaintSetup,
+    /// Taint passes over a scope (the worklist).
+    TaintPasses,
+    /// Taint sinks: where a flow ends.
+    TaintSinks,
+    /// A flow's trail back to its source (`why_*`).
+    TaintTrails,
+    /// A scope's data evaluated against its taint state: by the sinks,
+    /// the trails and the rules' queries (`Ev`).
+    TaintValues,
+    /// Rules GEN001–GEN002.
+    RulesGeneration,
+    /// Rules LBL001–LBL009.
+    RulesLabels,
+    /// Rules LOG001–LOG003.
+    RulesLogs,
+    /// Rules MOD001–MOD004.
+    RulesModeration,
+    /// Rules OPT001–OPT006.
+    RulesOptOut,
+    /// Rules PII001–PII005.
+    RulesPersonalData,
+    /// Rules SVC001–SVC004.
+    RulesService,
+    /// Syntax findings and suppression comments (`suppress`).
+    Suppress,
+    /// The per-file parts' keys (`crate::parts`).
+    Parts,
+    /// The inventory report.
+    Report,
+}
+
+impl Reader {
+    /// Every reader, in `--stats` order.
+    pub const ALL: [Reader; 31] = [
+        Reader::Index,
+        Reader::Names,
+        Reader::RuntimeValues,
+        Reader::UrlValues,
+        Reader::GenerationSites,
+        Reader::EntryPoints,
+        Reader::CallGraph,
+        Reader::Plugins,
+        Reader::Queues,
+        Reader::Inferred,
+        Reader::Hops,
+        Reader::Templates,
+        Reader::Labels,
+        Reader::Region,
+        Reader::Env,
+        Reader::FlowIndex,
+        Reader::TaintSetup,
+        Reader::TaintPasses,
+        Reader::TaintSinks,
+        Reader::TaintTrails,
+        Reader::TaintValues,
+        Reader::RulesGeneration,
+        Reader::RulesLabels,
+        Reader::RulesLogs,
+        Reader::RulesModeration,
+        Reader::RulesOptOut,
+        Reader::RulesPersonalData,
+        Reader::RulesService,
+        Reader::Suppress,
+        Reader::Parts,
+        Reader::Report,
+    ];
+
+    /// The name `--stats` prints.
+    pub fn name(self) -> &'static str {
+        match self {
+            Reader::Index => "index",
+            Reader::Names => "names",
+            Reader::RuntimeValues => "runtime-values",
+            Reader::UrlValues => "url-values",
+            Reader::GenerationSites => "generation-sites",
+            Reader::EntryPoints => "entry-points",
+            Reader::CallGraph => "call-graph",
+            Reader::Plugins => "plugins",
+            Reader::Queues => "queues",
+            Reader::Inferred => "inferred",
+            Reader::Hops => "hops",
+            Reader::Templates => "templates",
+            Reader::Labels => "labels",
+            Reader::Region => "region",
+            Reader::Env => "env",
+            Reader::FlowIndex => "flow-index",
+            Reader::TaintSetup => "taint-setup",
+            Reader::TaintPasses => "taint-passes",
+            Reader::TaintSinks => "taint-sinks",
+            Reader::TaintTrails => "taint-trails",
+            Reader::TaintValues => "taint-values",
+            Reader::RulesGeneration => "rules-GEN",
+            Reader::RulesLabels => "rules-LBL",
+            Reader::RulesLogs => "rules-LOG",
+            Reader::RulesModeration => "rules-MOD",
+            Reader::RulesOptOut => "rules-OPT",
+            Reader::RulesPersonalData => "rules-PII",
+            Reader::RulesService => "rules-SVC",
+            Reader::Suppress => "suppress",
+            Reader::Parts => "parts",
+            Reader::Report => "report",
+        }
+    }
+}
+
+/// One reader's counts, alone on a cache line.
+#[derive(Default)]
+#[repr(align(64))]
+struct Counts {
+    loops: AtomicU64,
+    reads: AtomicU64,
+}
+
+/// The counters of every reader, and per file the readers that have read
+/// it at random (a bit a reader).
+pub(crate) struct Door {
+    counts: [Counts; Reader::ALL.len()],
+    seen: Box<[AtomicU32]>,
+}
+
+// A bit a reader in one word a file.
+const _: () = assert!(Reader::ALL.len() <= 32);
+
+/// What one reader read, for `--stats`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadCounts {
+    pub reader: Reader,
+    /// Loops over every file.
+    pub loops: u64,
+    /// Random reads of one file.
+    pub reads: u64,
+    /// Files read at random, each counted once.
+    pub files: u64,
+}
+
+impl Door {
+    pub(crate) fn new(files: usize) -> Door {
+        Door {
+            counts: Default::default(),
+            seen: (0..files).map(|_| AtomicU32::new(0)).collect(),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn read(&self, fi: usize, by: Reader) {
+        self.counts[by as usize].reads.fetch_add(1, Relaxed);
+        let word = &self.seen[fi];
+        let bit = 1u32 << by as u32;
+        // Once a reader has read a file, its bit is only looked at.
+        if word.load(Relaxed) & bit == 0 {
+            word.fetch_or(bit, Relaxed);
+        }
+    }
+
+    #[inline]
+    pub(crate) fn sweep(&self, by: Reader) {
+        self.counts[by as usize].loops.fetch_add(1, Relaxed);
+    }
+
+    /// Every reader that read anything, in [`Reader::ALL`]'s order.
+    pub(crate) fn counts(&self) -> Vec<ReadCounts> {
+        Reader::ALL
+            .iter()
+            .map(|&reader| {
+                let r = reader as usize;
+                let bit = 1u32 << r;
+                ReadCounts {
+                    reader,
+                    loops: self.counts[r].loops.load(Relaxed),
+                    reads: self.counts[r].reads.load(Relaxed),
+                    files: self
+                        .seen
+                        .iter()
+                        .filter(|w| w.load(Relaxed) & bit != 0)
+                        .count() as u64,
+                }
+            })
+            .filter(|c| c.loops + c.reads > 0)
+            .collect()
+    }
+}
+
+/// Every file's facts for one loop over them all, counted once when the
+/// loop starts ([`Project::each_file`]). Index it only with the loop's own
+/// index (`map_indices(files.len(), |fi| &files[fi])`): a read of another
+/// file goes through [`Project::file`].
+#[derive(Clone, Copy)]
+pub struct Files<'p> {
+    all: &'p [FileFacts],
+}
+
+impl<'p> Files<'p> {
+    pub(crate) fn new(all: &'p [FileFacts]) -> Files<'p> {
+        Files { all }
+    }
+
+    /// Every file with its index, in file order.
+    pub fn iter(self) -> std::iter::Enumerate<std::slice::Iter<'p, FileFacts>> {
+        self.all.iter().enumerate()
+    }
+
+    /// Every file with its index, on the thread pool (indexed: `collect`
+    /// keeps file order).
+    pub fn par_iter(self) -> rayon::iter::Enumerate<rayon::slice::Iter<'p, FileFacts>> {
+        self.all.par_iter().enumerate()
+    }
+
+    /// Every file, in file order.
+    pub fn facts(self) -> std::slice::Iter<'p, FileFacts> {
+        self.all.iter()
+    }
+
+    /// Every file, on the thread pool (indexed).
+    pub fn par_facts(self) -> rayon::slice::Iter<'p, FileFacts> {
+        self.all.par_iter()
+    }
+
+    pub fn len(self) -> usize {
+        self.all.len()
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.all.is_empty()
+    }
+}
+
+impl<'p> std::ops::Index<usize> for Files<'p> {
+    type Output = FileFacts;
+
+    #[inline]
+    fn index(&self, fi: usize) -> &FileFacts {
+        &self.all[fi]
+    }
+}
+
+impl<'p> IntoIterator for Files<'p> {
+    type Item = (usize, &'p FileFacts);
+    type IntoIter = std::iter::Enumerate<std::slice::Iter<'p, FileFacts>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+use super::Project;
+
+impl Project {
+    /// File `fi`'s facts, for `by`: one random read.
+    #[inline]
+    pub fn file(&self, fi: usize, by: Reader) -> &FileFacts {
+        self.door.read(fi, by);
+        &self.files[fi]
+    }
+
+    /// Every file's facts for one loop of `by` over them all.
+    #[inline]
+    pub fn each_file(&self, by: Reader) -> Files<'_> {
+        self.door.sweep(by);
+        Files::new(&self.files)
+    }
+
+    /// How many files the project has.
+    #[inline]
+    pub fn file_count(&self) -> usize {
+        self.files.len()
+    }
+
+    /// File `fi`'s path (summary: not counted).
+    #[inline]
+    pub fn path(&self, fi: usize) -> &str {
+        &self.files[fi].path
+    }
+
+    /// File `fi`'s dotted module name (summary: not counted).
+    #[inline]
+    pub fn module(&self, fi: usize) -> &str {
+        &self.files[fi].module
+    }
+
+    /// File `fi`'s language (summary: not counted).
+    #[inline]
+    pub fn language(&self, fi: usize) -> crate::facts::Language {
+        self.files[fi].language
+    }
+
+    /// The index of the file at `path` (summary: not counted).
+    pub fn file_index(&self, path: &str) -> Option<usize> {
+        self.files
+            .binary_search_by(|f| f.path.as_str().cmp(path))
+            .ok()
+    }
+
+    /// What each reader has read so far, for `--stats` and tests.
+    pub fn reads(&self) -> Vec<ReadCounts> {
+        self.door.counts()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_loops_reads_and_files_per_reader() {
+        let door = Door::new(130);
+        door.sweep(Reader::CallGraph);
+        door.sweep(Reader::CallGraph);
+        for fi in [0, 129, 129, 64, 0] {
+            door.read(fi, Reader::TaintTrails);
+        }
+        door.read(5, Reader::Names);
+        let line = |reader, loops, reads, files| ReadCounts {
+            reader,
+            loops,
+            reads,
+            files,
+        };
+        assert_eq!(
+            door.counts(),
+            [
+                line(Reader::Names, 0, 1, 1),
+                line(Reader::CallGraph, 2, 0, 0),
+                line(Reader::TaintTrails, 0, 5, 3),
+            ]
+        );
+    }
+
+    #[test]
+    fn every_reader_listed_once_with_its_own_name() {
+        for (i, r) in Reader::ALL.iter().enumerate() {
+            assert_eq!(*r as usize, i);
+        }
+        let names: std::collections::BTreeSet<_> = Reader::ALL.iter().map(|r| r.name()).collect();
+        assert_eq!(names.len(), Reader::ALL.len());
+    }
+}
