@@ -14,12 +14,14 @@
 //! not counted: they are the per-file summary that stays in memory for the
 //! whole scan, so reading them will never load a file's facts.
 //!
-//! Counting costs a relaxed atomic add per read, and a load of the file's
-//! word of reader bits (an atomic or the first time a reader reads that
-//! file): no lock, and each reader's counts on their own cache line, so two
-//! readers on two threads do not share one.
+//! Loops are always counted (a few dozen a scan). Random reads are counted
+//! only when asked for ([`count_reads`], `--stats`): a relaxed atomic add
+//! per read and a load of the file's word of reader bits (an atomic or the
+//! first time a reader reads that file). No lock, and each reader's counts
+//! on their own cache line, but threads of one reader still share its line,
+//! and millions of reads a scan would bounce it between cores for nothing.
 
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
 
 use rayon::prelude::*;
 
@@ -178,10 +180,19 @@ struct Counts {
     reads: AtomicU64,
 }
 
+/// Whether projects built from now on count random reads.
+static COUNT_READS: AtomicBool = AtomicBool::new(false);
+
+/// Count random reads in projects built from now on (`--stats`).
+pub fn count_reads(on: bool) {
+    COUNT_READS.store(on, Relaxed);
+}
+
 /// The counters of every reader, and per file the readers that have read
-/// it at random (a bit a reader).
+/// it at random (a bit a reader; empty when random reads are not counted).
 pub(crate) struct Door {
     counts: [Counts; Reader::ALL.len()],
+    reads_on: bool,
     seen: Box<[AtomicU32]>,
 }
 
@@ -201,15 +212,26 @@ pub struct ReadCounts {
 }
 
 impl Door {
+    /// A door for `files` files, counting random reads if [`count_reads`]
+    /// asked for it.
     pub(crate) fn new(files: usize) -> Door {
+        Door::with_reads(files, COUNT_READS.load(Relaxed))
+    }
+
+    fn with_reads(files: usize, reads_on: bool) -> Door {
+        let words = if reads_on { files } else { 0 };
         Door {
             counts: Default::default(),
-            seen: (0..files).map(|_| AtomicU32::new(0)).collect(),
+            reads_on,
+            seen: (0..words).map(|_| AtomicU32::new(0)).collect(),
         }
     }
 
     #[inline]
     pub(crate) fn read(&self, fi: usize, by: Reader) {
+        if !self.reads_on {
+            return;
+        }
         self.counts[by as usize].reads.fetch_add(1, Relaxed);
         let word = &self.seen[fi];
         let bit = 1u32 << by as u32;
@@ -369,7 +391,7 @@ mod tests {
 
     #[test]
     fn counts_loops_reads_and_files_per_reader() {
-        let door = Door::new(130);
+        let door = Door::with_reads(130, true);
         door.sweep(Reader::CallGraph);
         door.sweep(Reader::CallGraph);
         for fi in [0, 129, 129, 64, 0] {
@@ -389,6 +411,22 @@ mod tests {
                 line(Reader::CallGraph, 2, 0, 0),
                 line(Reader::TaintTrails, 0, 5, 3),
             ]
+        );
+    }
+
+    #[test]
+    fn random_reads_are_counted_only_when_asked() {
+        let door = Door::with_reads(4, false);
+        door.sweep(Reader::Labels);
+        door.read(3, Reader::Labels);
+        assert_eq!(
+            door.counts(),
+            [ReadCounts {
+                reader: Reader::Labels,
+                loops: 1,
+                reads: 0,
+                files: 0,
+            }]
         );
     }
 

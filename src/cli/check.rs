@@ -218,6 +218,7 @@ fn run_checked(args: CheckArgs) -> Result<ExitCode, ExitCode> {
     // (outside a pool they would run on one).
     let pool = worker_pool(&settings)?;
     crate::memory::sample_peaks(args.stats);
+    crate::analysis::door::count_reads(args.stats);
     let mut result = if nested.is_empty() {
         // The settings the governance walk ran under: its walk is the scan's.
         scan_in(
