@@ -270,6 +270,71 @@ pub struct Taint<V> {
     pub stats: TaintStats,
 }
 
+/// How much a result's scope states hold, for `debug memory`.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct StateCounts {
+    /// Scopes known to the solve, and those with a state (live and passed).
+    pub scopes: usize,
+    pub states: usize,
+    /// Defs (parameters, stores, call effects), the places they bind, and
+    /// assignments with a value.
+    pub defs: usize,
+    pub places: usize,
+    pub assigns: usize,
+}
+
+impl<V> Taint<V> {
+    /// What the scope states hold.
+    pub fn state_counts(&self) -> StateCounts {
+        let mut c = StateCounts {
+            scopes: self.state.infos.len(),
+            ..StateCounts::default()
+        };
+        for s in self.state.states.iter().flatten() {
+            c.states += 1;
+            c.defs += s.defs.values().map(Vec::len).sum::<usize>();
+            c.places += s.defs.len();
+            c.assigns += s.assigns.len();
+        }
+        c
+    }
+
+    /// Free part `k` of the result and name it; `None` past the last. For
+    /// `debug memory`, which reads the heap after each.
+    pub fn free_part(&mut self, k: usize) -> Option<&'static str> {
+        let st = &mut self.state;
+        Some(match k {
+            0 => {
+                st.states = Vec::new();
+                "scope states"
+            }
+            1 => {
+                st.summaries = FastMap::default();
+                "summaries"
+            }
+            2 => {
+                st.params = FastMap::default();
+                "parameters"
+            }
+            3 => {
+                st.seeds = FastMap::default();
+                "seeds"
+            }
+            4 => {
+                st.infos = Vec::new();
+                st.ids = FastMap::default();
+                st.node_scope = FastMap::default();
+                "scope tables"
+            }
+            5 => {
+                self.flows = Vec::new();
+                "flows"
+            }
+            _ => return None,
+        })
+    }
+}
+
 /// What evaluation reads besides the state.
 struct Cx<'a, D> {
     an: &'a Analysis<'a>,
