@@ -135,21 +135,22 @@ struct Def<V> {
     why: Why,
 }
 
-/// What one pass over a scope found.
+/// What a pass over a scope has found so far, looked up as the pass goes
+/// on; kept as a [`ScopeState`] once the pass is done.
 #[derive(Debug)]
-struct ScopeState<V> {
+struct Building<V> {
     /// Assignments whose value holds something, by index in the file.
     assigns: FastMap<u32, Sym<V>>,
     /// Parameters (bound at the `def`) and places calls put values into
-    /// (bound at the call's end), in position order.
-    defs: FastMap<&'static str, Vec<Def<V>>>,
+    /// (bound at the call's end), in position order, by place.
+    defs: FastMap<&'static str, (Ustr, Vec<Def<V>>)>,
     /// Whether some def binds a literal string (else literals are not looked up).
     literals: bool,
 }
 
-impl<V: Lattice> ScopeState<V> {
+impl<V: Lattice> Building<V> {
     fn new() -> Self {
-        ScopeState {
+        Building {
             assigns: FastMap::default(),
             defs: FastMap::default(),
             literals: false,
@@ -158,10 +159,122 @@ impl<V: Lattice> ScopeState<V> {
 
     fn def(&mut self, place: Ustr, pos: u32, value: Sym<V>, why: Why) {
         self.literals |= place.starts_with('"');
-        let defs = self.defs.entry(place.as_str()).or_default();
+        let (_, defs) = self
+            .defs
+            .entry(place.as_str())
+            .or_insert_with(|| (place, Vec::new()));
         // Parameters come first (at the def); calls in position order.
         let at = defs.partition_point(|d| d.pos <= pos);
         defs.insert(at, Def { pos, value, why });
+    }
+
+    /// The pass is done: what it found, sorted into two slices.
+    fn finish(self) -> ScopeState<V> {
+        let mut assigns: Vec<(u32, Sym<V>)> = self.assigns.into_iter().collect();
+        assigns.sort_unstable_by_key(|&(ai, _)| ai);
+        let mut places: Vec<_> = self.defs.into_iter().collect();
+        // One entry per place: an unstable sort keeps each place's order.
+        places.sort_unstable_by_key(|&(place, _)| place);
+        let mut defs = Vec::with_capacity(places.iter().map(|(_, (_, d))| d.len()).sum());
+        for (_, (place, list)) in places {
+            defs.extend(list.into_iter().map(|d| PlaceDef {
+                place,
+                pos: d.pos,
+                why: d.why,
+                value: d.value,
+            }));
+        }
+        ScopeState {
+            assigns: assigns.into_boxed_slice(),
+            defs: defs.into_boxed_slice(),
+            literals: self.literals,
+        }
+    }
+}
+
+/// A def of a finished scope, with the place it binds.
+#[derive(Debug, Clone)]
+struct PlaceDef<V> {
+    place: Ustr,
+    pos: u32,
+    why: Why,
+    value: Sym<V>,
+}
+
+/// What one pass over a scope found, kept while the result is: two sorted
+/// slices, searched by binary search. A scope holds ~2 defs and ~0.6
+/// assignments; as the pass's hash maps of vectors they took ~3 times the
+/// heap (docs/performance.md, sc26).
+#[derive(Debug)]
+struct ScopeState<V> {
+    /// Assignments whose value holds something, by index in the file.
+    assigns: Box<[(u32, Sym<V>)]>,
+    /// Defs by place (its text), then position: a place's defs in the
+    /// pass's order (position order, parameters first, ties as bound).
+    defs: Box<[PlaceDef<V>]>,
+    /// Whether some def binds a literal string (else literals are not looked up).
+    literals: bool,
+}
+
+impl<V> ScopeState<V> {
+    fn assign(&self, ai: u32) -> Option<&Sym<V>> {
+        let i = self.assigns.binary_search_by_key(&ai, |&(a, _)| a).ok()?;
+        Some(&self.assigns[i].1)
+    }
+
+    /// The last def of `place` before `pos`.
+    fn def_before(&self, place: &str, pos: u32) -> Option<&PlaceDef<V>> {
+        let at = self
+            .defs
+            .partition_point(|d| (d.place.as_str(), d.pos) < (place, pos));
+        let d = self.defs[..at].last()?;
+        (d.place.as_str() == place).then_some(d)
+    }
+}
+
+/// A scope's state as evaluation reads it: during its pass, or after.
+enum StateRef<'s, V> {
+    Pass(&'s Building<V>),
+    Done(&'s ScopeState<V>),
+}
+
+impl<V> Clone for StateRef<'_, V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<V> Copy for StateRef<'_, V> {}
+
+impl<'s, V> StateRef<'s, V> {
+    fn literals(self) -> bool {
+        match self {
+            StateRef::Pass(b) => b.literals,
+            StateRef::Done(s) => s.literals,
+        }
+    }
+
+    /// What assignment `ai` (by index in the file) bound, if anything.
+    fn assign(self, ai: u32) -> Option<&'s Sym<V>> {
+        match self {
+            StateRef::Pass(b) => b.assigns.get(&ai),
+            StateRef::Done(s) => s.assign(ai),
+        }
+    }
+
+    /// The last def of `place` before `pos`: its position, value and why.
+    fn def_before(self, place: &str, pos: u32) -> Option<(u32, &'s Sym<V>, Why)> {
+        match self {
+            StateRef::Pass(b) => {
+                let (_, defs) = b.defs.get(place)?;
+                let d = defs.iter().rev().find(|d| d.pos < pos)?;
+                Some((d.pos, &d.value, d.why))
+            }
+            StateRef::Done(s) => {
+                let d = s.def_before(place, pos)?;
+                Some((d.pos, &d.value, d.why))
+            }
+        }
     }
 }
 
@@ -292,8 +405,8 @@ impl<V> Taint<V> {
         };
         for s in self.state.states.iter().flatten() {
             c.states += 1;
-            c.defs += s.defs.values().map(Vec::len).sum::<usize>();
-            c.places += s.defs.len();
+            c.defs += s.defs.len();
+            c.places += s.defs.chunk_by(|a, b| a.place == b.place).count();
             c.assigns += s.assigns.len();
         }
         c
@@ -797,7 +910,7 @@ impl<'a, D: Domain> Solver<'a, D> {
         let project = self.cx.project;
         let file = &project.files[fi];
         let idx = self.cx.an.file_index(project, fi);
-        let mut state = ScopeState::new();
+        let mut state = Building::new();
         if let Some(node) = info.node
             && let Node::Function { func, .. } = self.cx.an.graph.nodes[node]
         {
@@ -827,7 +940,7 @@ impl<'a, D: Domain> Solver<'a, D> {
                 idx: idx.clone(),
                 scope,
                 assigns,
-                state: Some(&state),
+                state: Some(StateRef::Pass(&state)),
             };
             match *event {
                 Event::Assign(ai) => {
@@ -946,7 +1059,7 @@ impl<'a, D: Domain> Solver<'a, D> {
                 }
             }
         }
-        (state, ret, edges)
+        (state.finish(), ret, edges)
     }
 
     /// Flows into every sink of the live scopes. The solved calls are
@@ -1707,7 +1820,7 @@ fn ev<'s, 'a, D: Domain>(cx: &'s Cx<'a, D>, st: &'s State<D::Value>, id: usize) 
         idx: cx.an.file_index(cx.project, info.file),
         scope: info.scope,
         assigns: scope_assigns(cx.project, info.file, info.scope),
-        state: st.states[id].as_ref(),
+        state: st.states[id].as_ref().map(StateRef::Done),
     }
 }
 
@@ -2279,7 +2392,7 @@ struct Ev<'s, 'a, D: Domain> {
     scope: Option<Ustr>,
     /// The scope's assignments by name, found once.
     assigns: ScopeAssigns<'a>,
-    state: Option<&'s ScopeState<D::Value>>,
+    state: Option<StateRef<'s, D::Value>>,
 }
 
 impl<'a, D: Domain> Ev<'_, 'a, D> {
@@ -2334,7 +2447,7 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
             value_keys(v, &mut keys);
             out.extend(keys.into_iter().map(Part::Key));
         }
-        if self.state.is_some_and(|s| s.literals) {
+        if self.state.is_some_and(|s| s.literals()) {
             literals(v, &mut |s| {
                 if let Some(p) = Ustr::from_existing(&literal(s)) {
                     out.push(Part::Read(p));
@@ -2609,10 +2722,7 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
         let mut prefix: &str = name.as_str();
         loop {
             let a = super::index::reaching_in(&self.file.assignments, self.assigns, prefix, pos);
-            let d = state
-                .defs
-                .get(prefix)
-                .and_then(|defs| defs.iter().rev().find(|d| d.pos < pos));
+            let d = state.def_before(prefix, pos);
             let a_end = a.map(|ai| self.file.assignments[ai].span.end_byte);
             // An attribute of a bound value holds what the domain says
             // attributes hold (a whole data model's categories stay with
@@ -2620,15 +2730,11 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
             let attr = prefix.len() < name.len();
             let part = |v: Sym<D::Value>| if attr { v.field(self.cx.domain) } else { v };
             match (a, d) {
-                (Some(ai), d) if d.is_none_or(|d| a_end.is_some_and(|e| e > d.pos)) => {
-                    let v = state
-                        .assigns
-                        .get(&(ai as u32))
-                        .cloned()
-                        .unwrap_or_else(Sym::bottom);
+                (Some(ai), d) if d.is_none_or(|(at, _, _)| a_end.is_some_and(|e| e > at)) => {
+                    let v = state.assign(ai as u32).cloned().unwrap_or_else(Sym::bottom);
                     return Some((part(v), Bound::Assign(ai)));
                 }
-                (_, Some(d)) => return Some((part(d.value.clone()), Bound::Def(d.why))),
+                (_, Some((_, v, why))) => return Some((part(v.clone()), Bound::Def(why))),
                 _ => {}
             }
             prefix = &prefix[..prefix.rfind('.')?];
@@ -2715,7 +2821,7 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
                 && a.target.len() > n.len()
                 && a.target.starts_with(n.as_str())
                 && a.target.as_bytes()[n.len()] == b'.'
-                && let Some(v) = state.assigns.get(&(ai as u32))
+                && let Some(v) = state.assign(ai as u32)
             {
                 out.join(v);
             }
@@ -2945,5 +3051,107 @@ impl<V: Lattice, D: Domain<Value = V>> Query<'_, '_, D> {
             v.join(&ev.data(d, pos));
         }
         resolve(self.st, self.st.infos[id].node, &v, self.cx.domain)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::dataflow::Labels;
+
+    fn sym(label: &str) -> Sym<Labels> {
+        Sym::of(Labels(vec![Ustr::from(label)]))
+    }
+
+    /// A finished scope answers every look-up as the pass did: a place's
+    /// defs in position order with parameters first and ties as bound,
+    /// places that sort next to each other or are prefixes of each other
+    /// kept apart, assignments found by index.
+    #[test]
+    fn finished_scope_answers_as_the_pass() {
+        let places = ["b", "a.b", "a", "ab", "\"k\"", "a.b.c", "a_"];
+        let mut pass: Building<Labels> = Building::new();
+        let mut k = 0;
+        for (i, p) in places.iter().enumerate() {
+            let base = 10 * i as u32;
+            // Out of position order, a tie, the parameter bound last.
+            for pos in [base + 30, base + 10, base + 20, base + 10] {
+                pass.def(Ustr::from(p), pos, sym(&format!("{p}#{k}")), Why::Store(k));
+                k += 1;
+            }
+            pass.def(
+                Ustr::from(p),
+                0,
+                sym(&format!("{p}#param")),
+                Why::Param(i as u32),
+            );
+        }
+        for ai in [7u32, 3, 11, 5, 0] {
+            pass.assigns.insert(ai, sym(&format!("assign{ai}")));
+        }
+        let probes: Vec<&str> = places
+            .iter()
+            .copied()
+            .chain(["", "c", "a.", "aa", "a.b.c.d", "\"", "zz"])
+            .collect();
+        let answers = |state: StateRef<'_, Labels>| {
+            let mut out = Vec::new();
+            for p in &probes {
+                for pos in 0..=110 {
+                    out.push(
+                        state
+                            .def_before(p, pos)
+                            .map(|(at, v, why)| (at, v.clone(), why)),
+                    );
+                }
+            }
+            let assigns: Vec<_> = (0..16).map(|ai| state.assign(ai).cloned()).collect();
+            (out, assigns)
+        };
+        let during = answers(StateRef::Pass(&pass));
+        let done = pass.finish();
+        assert_eq!(answers(StateRef::Done(&done)), during);
+
+        // Sorted by place, then position.
+        assert!(
+            done.defs
+                .windows(2)
+                .all(|w| { (w[0].place.as_str(), w[0].pos) <= (w[1].place.as_str(), w[1].pos) })
+        );
+        assert_eq!(done.defs.len(), 5 * places.len());
+        // Place "a" (the third): its parameter first, then by position, the
+        // tie at 30 in the order bound (defs 9, then 11).
+        let a: Vec<(u32, Why)> = done
+            .defs
+            .iter()
+            .filter(|d| d.place == "a")
+            .map(|d| (d.pos, d.why))
+            .collect();
+        assert_eq!(
+            a,
+            [
+                (0, Why::Param(2)),
+                (30, Why::Store(9)),
+                (30, Why::Store(11)),
+                (40, Why::Store(10)),
+                (50, Why::Store(8)),
+            ]
+        );
+        let found = |p: &str, pos| done.def_before(p, pos).map(|d| (d.pos, d.why));
+        assert_eq!(found("a", 0), None);
+        assert_eq!(found("a", 1), Some((0, Why::Param(2))));
+        assert_eq!(found("a", 31), Some((30, Why::Store(11))));
+        assert_eq!(found("a", 1000), Some((50, Why::Store(8))));
+        assert_eq!(found("a.", 1000), None);
+        assert_eq!(found("\"k\"", 55), Some((50, Why::Store(19))));
+        assert_eq!(found("zz", 1000), None);
+        // Assignments by index.
+        assert_eq!(
+            done.assigns.iter().map(|&(ai, _)| ai).collect::<Vec<_>>(),
+            [0, 3, 5, 7, 11]
+        );
+        assert_eq!(done.assign(5), Some(&sym("assign5")));
+        assert_eq!(done.assign(4), None);
+        assert_eq!(done.assign(12), None);
     }
 }
