@@ -11,6 +11,7 @@
 //! parameter's taint grows, it flows on along the recorded arguments without
 //! analysing anything again (values are symbolic in their parameters).
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
@@ -168,16 +169,23 @@ impl<V: Lattice> Building<V> {
         defs.insert(at, Def { pos, value, why });
     }
 
-    /// The pass is done: what it found, sorted into two slices.
+    /// The pass is done: what it found, sorted into two slices. The
+    /// parameters' defs are left out: the function's parameter list gives
+    /// them back ([`StateRef::def_before`]).
     fn finish(self) -> ScopeState<V> {
         let mut assigns: Vec<(u32, Sym<V>)> = self.assigns.into_iter().collect();
         assigns.sort_unstable_by_key(|&(ai, _)| ai);
         let mut places: Vec<_> = self.defs.into_iter().collect();
         // One entry per place: an unstable sort keeps each place's order.
         places.sort_unstable_by_key(|&(place, _)| place);
-        let mut defs = Vec::with_capacity(places.iter().map(|(_, (_, d))| d.len()).sum());
+        let kept = |d: &Def<V>| !matches!(d.why, Why::Param(_));
+        let count = places
+            .iter()
+            .map(|(_, (_, d))| d.iter().filter(|d| kept(d)).count())
+            .sum();
+        let mut defs = Vec::with_capacity(count);
         for (_, (place, list)) in places {
-            defs.extend(list.into_iter().map(|d| PlaceDef {
+            defs.extend(list.into_iter().filter(kept).map(|d| PlaceDef {
                 place,
                 pos: d.pos,
                 why: d.why,
@@ -202,15 +210,16 @@ struct PlaceDef<V> {
 }
 
 /// What one pass over a scope found, kept while the result is: two sorted
-/// slices, searched by binary search. A scope holds ~2 defs and ~0.6
-/// assignments; as the pass's hash maps of vectors they took ~3 times the
-/// heap (docs/performance.md, sc26).
+/// slices, searched by binary search, without the parameters' defs. A
+/// scope holds ~2 defs, most of them parameters, and ~0.6 assignments; as
+/// the pass's hash maps of vectors they took ~4 times the heap
+/// (docs/performance.md, sc26).
 #[derive(Debug)]
 struct ScopeState<V> {
     /// Assignments whose value holds something, by index in the file.
     assigns: Box<[(u32, Sym<V>)]>,
-    /// Defs by place (its text), then position: a place's defs in the
-    /// pass's order (position order, parameters first, ties as bound).
+    /// Defs but parameters' by place (its text), then position: a place's
+    /// defs in the pass's order (position order, ties as bound).
     defs: Box<[PlaceDef<V>]>,
     /// Whether some def binds a literal string (else literals are not looked up).
     literals: bool,
@@ -232,10 +241,11 @@ impl<V> ScopeState<V> {
     }
 }
 
-/// A scope's state as evaluation reads it: during its pass, or after.
+/// A scope's state as evaluation reads it: during its pass, or after, with
+/// the parameters the pass bound (the function's, up to `MAX_PARAMS`).
 enum StateRef<'s, V> {
     Pass(&'s Building<V>),
-    Done(&'s ScopeState<V>),
+    Done(&'s ScopeState<V>, &'s [Ustr]),
 }
 
 impl<V> Clone for StateRef<'_, V> {
@@ -250,7 +260,7 @@ impl<'s, V> StateRef<'s, V> {
     fn literals(self) -> bool {
         match self {
             StateRef::Pass(b) => b.literals,
-            StateRef::Done(s) => s.literals,
+            StateRef::Done(s, _) => s.literals,
         }
     }
 
@@ -258,21 +268,37 @@ impl<'s, V> StateRef<'s, V> {
     fn assign(self, ai: u32) -> Option<&'s Sym<V>> {
         match self {
             StateRef::Pass(b) => b.assigns.get(&ai),
-            StateRef::Done(s) => s.assign(ai),
+            StateRef::Done(s, _) => s.assign(ai),
         }
     }
 
     /// The last def of `place` before `pos`: its position, value and why.
-    fn def_before(self, place: &str, pos: u32) -> Option<(u32, &'s Sym<V>, Why)> {
+    fn def_before(self, place: &str, pos: u32) -> Option<(u32, Cow<'s, Sym<V>>, Why)>
+    where
+        V: Clone,
+    {
         match self {
             StateRef::Pass(b) => {
                 let (_, defs) = b.defs.get(place)?;
                 let d = defs.iter().rev().find(|d| d.pos < pos)?;
-                Some((d.pos, &d.value, d.why))
+                Some((d.pos, Cow::Borrowed(&d.value), d.why))
             }
-            StateRef::Done(s) => {
-                let d = s.def_before(place, pos)?;
-                Some((d.pos, &d.value, d.why))
+            StateRef::Done(s, params) => {
+                if let Some(d) = s.def_before(place, pos) {
+                    return Some((d.pos, Cow::Borrowed(&d.value), d.why));
+                }
+                // Parameters are bound at 0, before any other def, the
+                // last of a repeated name last.
+                if pos == 0 {
+                    return None;
+                }
+                let i = params.iter().rposition(|p| p.as_str() == place)?;
+                let value = Sym {
+                    own: None,
+                    params: 1 << i,
+                    fields: 0,
+                };
+                Some((0, Cow::Owned(value), Why::Param(i as u32)))
             }
         }
     }
@@ -911,20 +937,15 @@ impl<'a, D: Domain> Solver<'a, D> {
         let file = &project.files[fi];
         let idx = self.cx.an.file_index(project, fi);
         let mut state = Building::new();
-        if let Some(node) = info.node
-            && let Node::Function { func, .. } = self.cx.an.graph.nodes[node]
-        {
-            let f = &file.functions[func];
-            for (i, p) in f.params.iter().enumerate().take(MAX_PARAMS) {
-                let sym = Sym {
-                    own: None,
-                    params: 1 << i,
-                    fields: 0,
-                };
-                // Bound before anything of the scope: a Rust `#[instrument]`
-                // call sits on its attribute, before `fn`.
-                state.def(*p, 0, sym, Why::Param(i as u32));
-            }
+        for (i, p) in scope_params(&self.cx, fi, info.node).iter().enumerate() {
+            let sym = Sym {
+                own: None,
+                params: 1 << i,
+                fields: 0,
+            };
+            // Bound before anything of the scope: a Rust `#[instrument]`
+            // call sits on its attribute, before `fn`.
+            state.def(*p, 0, sym, Why::Param(i as u32));
         }
         let mut ret = Sym::bottom();
         let mut edges = Vec::new();
@@ -1810,8 +1831,21 @@ fn scope_assigns(project: &Project, fi: usize, scope: Option<Ustr>) -> ScopeAssi
         .scope_assigns(scope.as_ref().map(Ustr::as_str))
 }
 
+/// The parameters a pass over a scope binds: its function's, up to
+/// `MAX_PARAMS` (none at module level).
+fn scope_params<'a, D: Domain>(cx: &Cx<'a, D>, fi: usize, node: Option<NodeId>) -> &'a [Ustr] {
+    match node.map(|n| &cx.an.graph.nodes[n]) {
+        Some(&Node::Function { func, .. }) => {
+            let params = &cx.project.files[fi].functions[func].params;
+            &params[..params.len().min(MAX_PARAMS)]
+        }
+        _ => &[],
+    }
+}
+
 fn ev<'s, 'a, D: Domain>(cx: &'s Cx<'a, D>, st: &'s State<D::Value>, id: usize) -> Ev<'s, 'a, D> {
     let info = &st.infos[id];
+    let params = scope_params(cx, info.file, info.node);
     Ev {
         cx,
         st,
@@ -1820,7 +1854,7 @@ fn ev<'s, 'a, D: Domain>(cx: &'s Cx<'a, D>, st: &'s State<D::Value>, id: usize) 
         idx: cx.an.file_index(cx.project, info.file),
         scope: info.scope,
         assigns: scope_assigns(cx.project, info.file, info.scope),
-        state: st.states[id].as_ref().map(StateRef::Done),
+        state: st.states[id].as_ref().map(|s| StateRef::Done(s, params)),
     }
 }
 
@@ -2730,11 +2764,14 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
             let attr = prefix.len() < name.len();
             let part = |v: Sym<D::Value>| if attr { v.field(self.cx.domain) } else { v };
             match (a, d) {
-                (Some(ai), d) if d.is_none_or(|(at, _, _)| a_end.is_some_and(|e| e > at)) => {
+                (Some(ai), d)
+                    if d.as_ref()
+                        .is_none_or(|(at, _, _)| a_end.is_some_and(|e| e > *at)) =>
+                {
                     let v = state.assign(ai as u32).cloned().unwrap_or_else(Sym::bottom);
                     return Some((part(v), Bound::Assign(ai)));
                 }
-                (_, Some((_, v, why))) => return Some((part(v.clone()), Bound::Def(why))),
+                (_, Some((_, v, why))) => return Some((part(v.into_owned()), Bound::Def(why))),
                 _ => {}
             }
             prefix = &prefix[..prefix.rfind('.')?];
@@ -3066,25 +3103,37 @@ mod tests {
     /// A finished scope answers every look-up as the pass did: a place's
     /// defs in position order with parameters first and ties as bound,
     /// places that sort next to each other or are prefixes of each other
-    /// kept apart, assignments found by index.
+    /// kept apart, parameters given back from the parameter list, a
+    /// repeated parameter name as its last, assignments found by index.
     #[test]
     fn finished_scope_answers_as_the_pass() {
         let places = ["b", "a.b", "a", "ab", "\"k\"", "a.b.c", "a_"];
+        // The function's parameters, as the pass binds them: `b` twice, and
+        // `c` with no other def.
+        let params: Vec<Ustr> = ["b", "a.b", "a", "b", "c"]
+            .iter()
+            .map(|p| Ustr::from(p))
+            .collect();
         let mut pass: Building<Labels> = Building::new();
         let mut k = 0;
         for (i, p) in places.iter().enumerate() {
             let base = 10 * i as u32;
-            // Out of position order, a tie, the parameter bound last.
+            // Out of position order, with a tie.
             for pos in [base + 30, base + 10, base + 20, base + 10] {
                 pass.def(Ustr::from(p), pos, sym(&format!("{p}#{k}")), Why::Store(k));
                 k += 1;
             }
-            pass.def(
-                Ustr::from(p),
-                0,
-                sym(&format!("{p}#param")),
-                Why::Param(i as u32),
-            );
+            if i == 1 {
+                // Parameters bound after other defs still come first.
+                for (j, param) in params.iter().enumerate() {
+                    let value = Sym {
+                        own: None,
+                        params: 1 << j,
+                        fields: 0,
+                    };
+                    pass.def(*param, 0, value, Why::Param(j as u32));
+                }
+            }
         }
         for ai in [7u32, 3, 11, 5, 0] {
             pass.assigns.insert(ai, sym(&format!("assign{ai}")));
@@ -3098,11 +3147,8 @@ mod tests {
             let mut out = Vec::new();
             for p in &probes {
                 for pos in 0..=110 {
-                    out.push(
-                        state
-                            .def_before(p, pos)
-                            .map(|(at, v, why)| (at, v.clone(), why)),
-                    );
+                    let d = state.def_before(p, pos);
+                    out.push(d.map(|(at, v, why)| (at, v.into_owned(), why)));
                 }
             }
             let assigns: Vec<_> = (0..16).map(|ai| state.assign(ai).cloned()).collect();
@@ -3110,40 +3156,39 @@ mod tests {
         };
         let during = answers(StateRef::Pass(&pass));
         let done = pass.finish();
-        assert_eq!(answers(StateRef::Done(&done)), during);
+        let after = StateRef::Done(&done, &params);
+        assert_eq!(answers(after), during);
 
-        // Sorted by place, then position.
+        // Sorted by place, then position; no parameter kept.
         assert!(
             done.defs
                 .windows(2)
                 .all(|w| { (w[0].place.as_str(), w[0].pos) <= (w[1].place.as_str(), w[1].pos) })
         );
-        assert_eq!(done.defs.len(), 5 * places.len());
-        // Place "a" (the third): its parameter first, then by position, the
-        // tie at 30 in the order bound (defs 9, then 11).
+        assert_eq!(done.defs.len(), 4 * places.len());
+        // Place "a" (the third): by position, the tie at 30 in the order
+        // bound (defs 9, then 11).
         let a: Vec<(u32, Why)> = done
             .defs
             .iter()
             .filter(|d| d.place == "a")
             .map(|d| (d.pos, d.why))
             .collect();
-        assert_eq!(
-            a,
-            [
-                (0, Why::Param(2)),
-                (30, Why::Store(9)),
-                (30, Why::Store(11)),
-                (40, Why::Store(10)),
-                (50, Why::Store(8)),
-            ]
-        );
-        let found = |p: &str, pos| done.def_before(p, pos).map(|d| (d.pos, d.why));
+        let stores = [(30, 9), (30, 11), (40, 10), (50, 8)].map(|(p, k)| (p, Why::Store(k)));
+        assert_eq!(a, stores);
+        let found = |p: &str, pos| {
+            after
+                .def_before(p, pos)
+                .map(|(at, v, why)| (at, v.params, why))
+        };
         assert_eq!(found("a", 0), None);
-        assert_eq!(found("a", 1), Some((0, Why::Param(2))));
-        assert_eq!(found("a", 31), Some((30, Why::Store(11))));
-        assert_eq!(found("a", 1000), Some((50, Why::Store(8))));
+        assert_eq!(found("a", 1), Some((0, 1 << 2, Why::Param(2))));
+        assert_eq!(found("a", 31), Some((30, 0, Why::Store(11))));
+        assert_eq!(found("a", 1000), Some((50, 0, Why::Store(8))));
+        assert_eq!(found("b", 5), Some((0, 1 << 3, Why::Param(3))));
+        assert_eq!(found("c", 1000), Some((0, 1 << 4, Why::Param(4))));
         assert_eq!(found("a.", 1000), None);
-        assert_eq!(found("\"k\"", 55), Some((50, Why::Store(19))));
+        assert_eq!(found("\"k\"", 55), Some((50, 0, Why::Store(19))));
         assert_eq!(found("zz", 1000), None);
         // Assignments by index.
         assert_eq!(
