@@ -223,6 +223,11 @@ fn debug_memory_counts_the_facts_by_field() {
         );
     }
     assert!(out.contains("properties"), "{out}");
+    // Each taint spec the rules solved, measured part by part.
+    assert!(
+        out.contains("taint personal-data: ") && out.contains("  scope states"),
+        "{out}"
+    );
 }
 
 #[test]

@@ -219,6 +219,9 @@ pub fn memory(
         shared: Default::default(),
         parts: None,
     };
+    // Each taint spec is solved a second time and freed part by part
+    // (with RAYON_NUM_THREADS=1 nothing else allocates meanwhile).
+    analysis.dataflow.measure_parts();
     let findings = crate::rules::run(&rules, &cx);
     let ran = heap().unwrap_or_default();
     println!(
@@ -229,6 +232,21 @@ pub fn memory(
     );
     for f in crate::memory::findings_by_field(&findings) {
         println!("{:<48} {:>10} {:>10.3}", f.field, f.items, mib(f.bytes));
+    }
+    for m in analysis.dataflow.measured() {
+        let c = m.counts;
+        println!(
+            "taint {}: {} scopes, {} states, {} defs in {} places, {} assignments",
+            m.spec, c.scopes, c.states, c.defs, c.places, c.assigns
+        );
+        for (part, bytes) in &m.parts {
+            println!(
+                "{:<48} {:>10} {:>10.3}",
+                format!("  {part}"),
+                "",
+                mib(*bytes)
+            );
+        }
     }
     drop(analysis);
     ExitCode::SUCCESS

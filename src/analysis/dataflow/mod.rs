@@ -35,6 +35,7 @@ use std::any::{Any, TypeId};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use ustr::Ustr;
@@ -48,7 +49,7 @@ use crate::finding::{Location, Related};
 use crate::source::Span;
 
 pub use index::FileIndex;
-pub use solve::{Query, Taint};
+pub use solve::{Query, StateCounts, Taint};
 
 /// What a value holds, as far as a spec is concerned.
 pub trait Lattice: Clone + PartialEq + fmt::Debug + Send + Sync + 'static {
@@ -283,6 +284,20 @@ pub struct Cache {
     /// (`Project::via_library_bases`), with the names they run as: the
     /// same for every spec that seeds call sources, so found once.
     library_calls: OnceLock<Vec<LibraryCalls>>,
+    /// Whether each spec is solved a second time and measured
+    /// (`debug memory`), and what was measured, in solve order.
+    measure: AtomicBool,
+    measured: Mutex<Vec<SpecHeap>>,
+}
+
+/// One spec's result measured part by part (`debug memory`): solved a
+/// second time, then its parts freed one by one, the heap read after each.
+#[derive(Debug, Clone)]
+pub struct SpecHeap {
+    pub spec: String,
+    pub counts: StateCounts,
+    /// The whole result first, then each part freed, in bytes.
+    pub parts: Vec<(&'static str, u64)>,
 }
 
 /// A file's calls of library methods through project classes: call index,
@@ -319,6 +334,20 @@ impl Cache {
         for f in &self.files {
             *f.lock().unwrap_or_else(|e| e.into_inner()) = None;
         }
+    }
+
+    /// Solve each spec a second time and measure its parts (`debug
+    /// memory`; the heap figures mean something on one thread only).
+    pub fn measure_parts(&self) {
+        self.measure.store(true, Ordering::Relaxed);
+    }
+
+    /// What [`Cache::measure_parts`] measured, in solve order.
+    pub fn measured(&self) -> Vec<SpecHeap> {
+        self.measured
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Every spec that ran, with what it cost and cut.
@@ -403,11 +432,44 @@ impl Analysis<'_> {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner());
             stats.insert(spec.id.clone(), taint.stats.clone());
+            drop(stats);
+            if self.dataflow.measure.load(Ordering::Relaxed) {
+                let measured = measure(&spec.id, || solve::run(self, project, spec, domain));
+                self.dataflow
+                    .measured
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(measured);
+            }
             Arc::new(taint) as Arc<dyn Any + Send + Sync>
         });
         any.clone()
             .downcast::<Taint<D::Value>>()
             .expect("one value type per key")
+    }
+}
+
+/// Solve a spec (`solve`) and free its result part by part, reading the
+/// heap between.
+fn measure<V>(spec: &str, solve: impl FnOnce() -> Taint<V>) -> SpecHeap {
+    let heap = || crate::memory::heap().unwrap_or_default().allocated;
+    let before = heap();
+    let mut taint = solve();
+    let mut last = heap();
+    let mut parts = vec![("result", last.saturating_sub(before))];
+    let counts = taint.state_counts();
+    for k in 0.. {
+        let Some(name) = taint.free_part(k) else {
+            break;
+        };
+        let now = heap();
+        parts.push((name, last.saturating_sub(now)));
+        last = now;
+    }
+    SpecHeap {
+        spec: spec.to_string(),
+        counts,
+        parts,
     }
 }
 

@@ -11,6 +11,7 @@
 //! parameter's taint grows, it flows on along the recorded arguments without
 //! analysing anything again (values are symbolic in their parameters).
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
@@ -135,21 +136,22 @@ struct Def<V> {
     why: Why,
 }
 
-/// What one pass over a scope found.
+/// What a pass over a scope has found so far, looked up as the pass goes
+/// on; kept as a [`ScopeState`] once the pass is done.
 #[derive(Debug)]
-struct ScopeState<V> {
+struct Building<V> {
     /// Assignments whose value holds something, by index in the file.
     assigns: FastMap<u32, Sym<V>>,
     /// Parameters (bound at the `def`) and places calls put values into
-    /// (bound at the call's end), in position order.
-    defs: FastMap<&'static str, Vec<Def<V>>>,
+    /// (bound at the call's end), in position order, by place.
+    defs: FastMap<&'static str, (Ustr, Vec<Def<V>>)>,
     /// Whether some def binds a literal string (else literals are not looked up).
     literals: bool,
 }
 
-impl<V: Lattice> ScopeState<V> {
+impl<V: Lattice> Building<V> {
     fn new() -> Self {
-        ScopeState {
+        Building {
             assigns: FastMap::default(),
             defs: FastMap::default(),
             literals: false,
@@ -158,10 +160,147 @@ impl<V: Lattice> ScopeState<V> {
 
     fn def(&mut self, place: Ustr, pos: u32, value: Sym<V>, why: Why) {
         self.literals |= place.starts_with('"');
-        let defs = self.defs.entry(place.as_str()).or_default();
+        let (_, defs) = self
+            .defs
+            .entry(place.as_str())
+            .or_insert_with(|| (place, Vec::new()));
         // Parameters come first (at the def); calls in position order.
         let at = defs.partition_point(|d| d.pos <= pos);
         defs.insert(at, Def { pos, value, why });
+    }
+
+    /// The pass is done: what it found, sorted into two slices. The
+    /// parameters' defs are left out: the function's parameter list gives
+    /// them back ([`StateRef::def_before`]).
+    fn finish(self) -> ScopeState<V> {
+        let mut assigns: Vec<(u32, Sym<V>)> = self.assigns.into_iter().collect();
+        assigns.sort_unstable_by_key(|&(ai, _)| ai);
+        let mut places: Vec<_> = self.defs.into_iter().collect();
+        // One entry per place: an unstable sort keeps each place's order.
+        places.sort_unstable_by_key(|&(place, _)| place);
+        let kept = |d: &Def<V>| !matches!(d.why, Why::Param(_));
+        let count = places
+            .iter()
+            .map(|(_, (_, d))| d.iter().filter(|d| kept(d)).count())
+            .sum();
+        let mut defs = Vec::with_capacity(count);
+        for (_, (place, list)) in places {
+            defs.extend(list.into_iter().filter(kept).map(|d| PlaceDef {
+                place,
+                pos: d.pos,
+                why: d.why,
+                value: d.value,
+            }));
+        }
+        ScopeState {
+            assigns: assigns.into_boxed_slice(),
+            defs: defs.into_boxed_slice(),
+            literals: self.literals,
+        }
+    }
+}
+
+/// A def of a finished scope, with the place it binds.
+#[derive(Debug, Clone)]
+struct PlaceDef<V> {
+    place: Ustr,
+    pos: u32,
+    why: Why,
+    value: Sym<V>,
+}
+
+/// What one pass over a scope found, kept while the result is: two sorted
+/// slices, searched by binary search, without the parameters' defs. A
+/// scope holds ~2 defs, most of them parameters, and ~0.6 assignments; as
+/// the pass's hash maps of vectors they took ~4 times the heap
+/// (docs/performance.md, sc26).
+#[derive(Debug)]
+struct ScopeState<V> {
+    /// Assignments whose value holds something, by index in the file.
+    assigns: Box<[(u32, Sym<V>)]>,
+    /// Defs but parameters' by place (its text), then position: a place's
+    /// defs in the pass's order (position order, ties as bound).
+    defs: Box<[PlaceDef<V>]>,
+    /// Whether some def binds a literal string (else literals are not looked up).
+    literals: bool,
+}
+
+impl<V> ScopeState<V> {
+    fn assign(&self, ai: u32) -> Option<&Sym<V>> {
+        let i = self.assigns.binary_search_by_key(&ai, |&(a, _)| a).ok()?;
+        Some(&self.assigns[i].1)
+    }
+
+    /// The last def of `place` before `pos`.
+    fn def_before(&self, place: &str, pos: u32) -> Option<&PlaceDef<V>> {
+        let at = self
+            .defs
+            .partition_point(|d| (d.place.as_str(), d.pos) < (place, pos));
+        let d = self.defs[..at].last()?;
+        (d.place.as_str() == place).then_some(d)
+    }
+}
+
+/// A scope's state as evaluation reads it: during its pass, or after, with
+/// the parameters the pass bound (the function's, up to `MAX_PARAMS`).
+enum StateRef<'s, V> {
+    Pass(&'s Building<V>),
+    Done(&'s ScopeState<V>, &'s [Ustr]),
+}
+
+impl<V> Clone for StateRef<'_, V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<V> Copy for StateRef<'_, V> {}
+
+impl<'s, V> StateRef<'s, V> {
+    fn literals(self) -> bool {
+        match self {
+            StateRef::Pass(b) => b.literals,
+            StateRef::Done(s, _) => s.literals,
+        }
+    }
+
+    /// What assignment `ai` (by index in the file) bound, if anything.
+    fn assign(self, ai: u32) -> Option<&'s Sym<V>> {
+        match self {
+            StateRef::Pass(b) => b.assigns.get(&ai),
+            StateRef::Done(s, _) => s.assign(ai),
+        }
+    }
+
+    /// The last def of `place` before `pos`: its position, value and why.
+    fn def_before(self, place: &str, pos: u32) -> Option<(u32, Cow<'s, Sym<V>>, Why)>
+    where
+        V: Clone,
+    {
+        match self {
+            StateRef::Pass(b) => {
+                let (_, defs) = b.defs.get(place)?;
+                let d = defs.iter().rev().find(|d| d.pos < pos)?;
+                Some((d.pos, Cow::Borrowed(&d.value), d.why))
+            }
+            StateRef::Done(s, params) => {
+                if let Some(d) = s.def_before(place, pos) {
+                    return Some((d.pos, Cow::Borrowed(&d.value), d.why));
+                }
+                // Parameters are bound at 0, before any other def, the
+                // last of a repeated name last.
+                if pos == 0 {
+                    return None;
+                }
+                let i = params.iter().rposition(|p| p.as_str() == place)?;
+                let value = Sym {
+                    own: None,
+                    params: 1 << i,
+                    fields: 0,
+                };
+                Some((0, Cow::Owned(value), Why::Param(i as u32)))
+            }
+        }
     }
 }
 
@@ -269,6 +408,71 @@ pub struct Taint<V> {
     /// Every flow from a source to a sink, by sink site.
     pub flows: Vec<Flow<V>>,
     pub stats: TaintStats,
+}
+
+/// How much a result's scope states hold, for `debug memory`.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct StateCounts {
+    /// Scopes known to the solve, and those with a state (live and passed).
+    pub scopes: usize,
+    pub states: usize,
+    /// Defs (parameters, stores, call effects), the places they bind, and
+    /// assignments with a value.
+    pub defs: usize,
+    pub places: usize,
+    pub assigns: usize,
+}
+
+impl<V> Taint<V> {
+    /// What the scope states hold.
+    pub fn state_counts(&self) -> StateCounts {
+        let mut c = StateCounts {
+            scopes: self.state.infos.len(),
+            ..StateCounts::default()
+        };
+        for s in self.state.states.iter().flatten() {
+            c.states += 1;
+            c.defs += s.defs.len();
+            c.places += s.defs.chunk_by(|a, b| a.place == b.place).count();
+            c.assigns += s.assigns.len();
+        }
+        c
+    }
+
+    /// Free part `k` of the result and name it; `None` past the last. For
+    /// `debug memory`, which reads the heap after each.
+    pub fn free_part(&mut self, k: usize) -> Option<&'static str> {
+        let st = &mut self.state;
+        Some(match k {
+            0 => {
+                st.states = Vec::new();
+                "scope states"
+            }
+            1 => {
+                st.summaries = FastMap::default();
+                "summaries"
+            }
+            2 => {
+                st.params = FastMap::default();
+                "parameters"
+            }
+            3 => {
+                st.seeds = FastMap::default();
+                "seeds"
+            }
+            4 => {
+                st.infos = Vec::new();
+                st.ids = FastMap::default();
+                st.node_scope = FastMap::default();
+                "scope tables"
+            }
+            5 => {
+                self.flows = Vec::new();
+                "flows"
+            }
+            _ => return None,
+        })
+    }
 }
 
 /// What evaluation reads besides the state.
@@ -733,21 +937,16 @@ impl<'a, D: Domain> Solver<'a, D> {
         let project = self.cx.project;
         let file = project.file(fi, Reader::TaintPasses);
         let idx = self.cx.an.file_index(project, fi);
-        let mut state = ScopeState::new();
-        if let Some(node) = info.node
-            && let Node::Function { func, .. } = self.cx.an.graph.nodes[node]
-        {
-            let f = &file.functions[func];
-            for (i, p) in f.params.iter().enumerate().take(MAX_PARAMS) {
-                let sym = Sym {
-                    own: None,
-                    params: 1 << i,
-                    fields: 0,
-                };
-                // Bound before anything of the scope: a Rust `#[instrument]`
-                // call sits on its attribute, before `fn`.
-                state.def(*p, 0, sym, Why::Param(i as u32));
-            }
+        let mut state = Building::new();
+        for (i, p) in scope_params(&self.cx, file, info.node).iter().enumerate() {
+            let sym = Sym {
+                own: None,
+                params: 1 << i,
+                fields: 0,
+            };
+            // Bound before anything of the scope: a Rust `#[instrument]`
+            // call sits on its attribute, before `fn`.
+            state.def(*p, 0, sym, Why::Param(i as u32));
         }
         let mut ret = Sym::bottom();
         let mut edges = Vec::new();
@@ -763,7 +962,7 @@ impl<'a, D: Domain> Solver<'a, D> {
                 idx: idx.clone(),
                 scope,
                 assigns,
-                state: Some(&state),
+                state: Some(StateRef::Pass(&state)),
             };
             match *event {
                 Event::Assign(ai) => {
@@ -882,7 +1081,7 @@ impl<'a, D: Domain> Solver<'a, D> {
                 }
             }
         }
-        (state, ret, edges)
+        (state.finish(), ret, edges)
     }
 
     /// Flows into every sink of the live scopes. The solved calls are
@@ -1633,17 +1832,35 @@ fn scope_assigns(project: &Project, fi: usize, scope: Option<Ustr>) -> ScopeAssi
         .scope_assigns(scope.as_ref().map(Ustr::as_str))
 }
 
+/// The parameters a pass over a scope binds: its function's, up to
+/// `MAX_PARAMS` (none at module level).
+fn scope_params<'f, D: Domain>(
+    cx: &Cx<'_, D>,
+    file: &'f FileFacts,
+    node: Option<NodeId>,
+) -> &'f [Ustr] {
+    match node.map(|n| &cx.an.graph.nodes[n]) {
+        Some(&Node::Function { func, .. }) => {
+            let params = &file.functions[func].params;
+            &params[..params.len().min(MAX_PARAMS)]
+        }
+        _ => &[],
+    }
+}
+
 fn ev<'s, 'a, D: Domain>(cx: &'s Cx<'a, D>, st: &'s State<D::Value>, id: usize) -> Ev<'s, 'a, D> {
     let info = &st.infos[id];
+    let file = cx.project.file(info.file, Reader::TaintValues);
+    let params = scope_params(cx, file, info.node);
     Ev {
         cx,
         st,
         fi: info.file,
-        file: cx.project.file(info.file, Reader::TaintValues),
+        file,
         idx: cx.an.file_index(cx.project, info.file),
         scope: info.scope,
         assigns: scope_assigns(cx.project, info.file, info.scope),
-        state: st.states[id].as_ref(),
+        state: st.states[id].as_ref().map(|s| StateRef::Done(s, params)),
     }
 }
 
@@ -2218,7 +2435,7 @@ struct Ev<'s, 'a, D: Domain> {
     scope: Option<Ustr>,
     /// The scope's assignments by name, found once.
     assigns: ScopeAssigns<'a>,
-    state: Option<&'s ScopeState<D::Value>>,
+    state: Option<StateRef<'s, D::Value>>,
 }
 
 impl<'a, D: Domain> Ev<'_, 'a, D> {
@@ -2273,7 +2490,7 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
             value_keys(v, &mut keys);
             out.extend(keys.into_iter().map(Part::Key));
         }
-        if self.state.is_some_and(|s| s.literals) {
+        if self.state.is_some_and(|s| s.literals()) {
             literals(v, &mut |s| {
                 if let Some(p) = Ustr::from_existing(&literal(s)) {
                     out.push(Part::Read(p));
@@ -2548,10 +2765,7 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
         let mut prefix: &str = name.as_str();
         loop {
             let a = super::index::reaching_in(&self.file.assignments, self.assigns, prefix, pos);
-            let d = state
-                .defs
-                .get(prefix)
-                .and_then(|defs| defs.iter().rev().find(|d| d.pos < pos));
+            let d = state.def_before(prefix, pos);
             let a_end = a.map(|ai| self.file.assignments[ai].span.end_byte);
             // An attribute of a bound value holds what the domain says
             // attributes hold (a whole data model's categories stay with
@@ -2559,15 +2773,14 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
             let attr = prefix.len() < name.len();
             let part = |v: Sym<D::Value>| if attr { v.field(self.cx.domain) } else { v };
             match (a, d) {
-                (Some(ai), d) if d.is_none_or(|d| a_end.is_some_and(|e| e > d.pos)) => {
-                    let v = state
-                        .assigns
-                        .get(&(ai as u32))
-                        .cloned()
-                        .unwrap_or_else(Sym::bottom);
+                (Some(ai), d)
+                    if d.as_ref()
+                        .is_none_or(|(at, _, _)| a_end.is_some_and(|e| e > *at)) =>
+                {
+                    let v = state.assign(ai as u32).cloned().unwrap_or_else(Sym::bottom);
                     return Some((part(v), Bound::Assign(ai)));
                 }
-                (_, Some(d)) => return Some((part(d.value.clone()), Bound::Def(d.why))),
+                (_, Some((_, v, why))) => return Some((part(v.into_owned()), Bound::Def(why))),
                 _ => {}
             }
             prefix = &prefix[..prefix.rfind('.')?];
@@ -2654,7 +2867,7 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
                 && a.target.len() > n.len()
                 && a.target.starts_with(n.as_str())
                 && a.target.as_bytes()[n.len()] == b'.'
-                && let Some(v) = state.assigns.get(&(ai as u32))
+                && let Some(v) = state.assign(ai as u32)
             {
                 out.join(v);
             }
@@ -2884,5 +3097,115 @@ impl<V: Lattice, D: Domain<Value = V>> Query<'_, '_, D> {
             v.join(&ev.data(d, pos));
         }
         resolve(self.st, self.st.infos[id].node, &v, self.cx.domain)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::dataflow::Labels;
+
+    fn sym(label: &str) -> Sym<Labels> {
+        Sym::of(Labels(vec![Ustr::from(label)]))
+    }
+
+    /// A finished scope answers every look-up as the pass did: a place's
+    /// defs in position order with parameters first and ties as bound,
+    /// places that sort next to each other or are prefixes of each other
+    /// kept apart, parameters given back from the parameter list, a
+    /// repeated parameter name as its last, assignments found by index.
+    #[test]
+    fn finished_scope_answers_as_the_pass() {
+        let places = ["b", "a.b", "a", "ab", "\"k\"", "a.b.c", "a_"];
+        // The function's parameters, as the pass binds them: `b` twice, and
+        // `c` with no other def.
+        let params: Vec<Ustr> = ["b", "a.b", "a", "b", "c"]
+            .iter()
+            .map(|p| Ustr::from(p))
+            .collect();
+        let mut pass: Building<Labels> = Building::new();
+        let mut k = 0;
+        for (i, p) in places.iter().enumerate() {
+            let base = 10 * i as u32;
+            // Out of position order, with a tie.
+            for pos in [base + 30, base + 10, base + 20, base + 10] {
+                pass.def(Ustr::from(p), pos, sym(&format!("{p}#{k}")), Why::Store(k));
+                k += 1;
+            }
+            if i == 1 {
+                // Parameters bound after other defs still come first.
+                for (j, param) in params.iter().enumerate() {
+                    let value = Sym {
+                        own: None,
+                        params: 1 << j,
+                        fields: 0,
+                    };
+                    pass.def(*param, 0, value, Why::Param(j as u32));
+                }
+            }
+        }
+        for ai in [7u32, 3, 11, 5, 0] {
+            pass.assigns.insert(ai, sym(&format!("assign{ai}")));
+        }
+        let probes: Vec<&str> = places
+            .iter()
+            .copied()
+            .chain(["", "c", "a.", "aa", "a.b.c.d", "\"", "zz"])
+            .collect();
+        let answers = |state: StateRef<'_, Labels>| {
+            let mut out = Vec::new();
+            for p in &probes {
+                for pos in 0..=110 {
+                    let d = state.def_before(p, pos);
+                    out.push(d.map(|(at, v, why)| (at, v.into_owned(), why)));
+                }
+            }
+            let assigns: Vec<_> = (0..16).map(|ai| state.assign(ai).cloned()).collect();
+            (out, assigns)
+        };
+        let during = answers(StateRef::Pass(&pass));
+        let done = pass.finish();
+        let after = StateRef::Done(&done, &params);
+        assert_eq!(answers(after), during);
+
+        // Sorted by place, then position; no parameter kept.
+        assert!(
+            done.defs
+                .windows(2)
+                .all(|w| { (w[0].place.as_str(), w[0].pos) <= (w[1].place.as_str(), w[1].pos) })
+        );
+        assert_eq!(done.defs.len(), 4 * places.len());
+        // Place "a" (the third): by position, the tie at 30 in the order
+        // bound (defs 9, then 11).
+        let a: Vec<(u32, Why)> = done
+            .defs
+            .iter()
+            .filter(|d| d.place == "a")
+            .map(|d| (d.pos, d.why))
+            .collect();
+        let stores = [(30, 9), (30, 11), (40, 10), (50, 8)].map(|(p, k)| (p, Why::Store(k)));
+        assert_eq!(a, stores);
+        let found = |p: &str, pos| {
+            after
+                .def_before(p, pos)
+                .map(|(at, v, why)| (at, v.params, why))
+        };
+        assert_eq!(found("a", 0), None);
+        assert_eq!(found("a", 1), Some((0, 1 << 2, Why::Param(2))));
+        assert_eq!(found("a", 31), Some((30, 0, Why::Store(11))));
+        assert_eq!(found("a", 1000), Some((50, 0, Why::Store(8))));
+        assert_eq!(found("b", 5), Some((0, 1 << 3, Why::Param(3))));
+        assert_eq!(found("c", 1000), Some((0, 1 << 4, Why::Param(4))));
+        assert_eq!(found("a.", 1000), None);
+        assert_eq!(found("\"k\"", 55), Some((50, 0, Why::Store(19))));
+        assert_eq!(found("zz", 1000), None);
+        // Assignments by index.
+        assert_eq!(
+            done.assigns.iter().map(|&(ai, _)| ai).collect::<Vec<_>>(),
+            [0, 3, 5, 7, 11]
+        );
+        assert_eq!(done.assign(5), Some(&sym("assign5")));
+        assert_eq!(done.assign(4), None);
+        assert_eq!(done.assign(12), None);
     }
 }
