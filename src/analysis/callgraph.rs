@@ -97,8 +97,8 @@ pub struct CallGraph {
     site_targets: Vec<Vec<(u32, Targets)>>,
     /// Per file: the node of each function, by function index.
     function_nodes: Vec<Vec<NodeId>>,
-    /// Per file: function qualname → node.
-    by_qualname: Vec<FastMap<Ustr, NodeId>>,
+    /// Per file: function qualname → the function's index in the file.
+    by_qualname: Vec<FastMap<Ustr, u32>>,
     /// Per file: the last segments of nested plain functions' qualnames
     /// (`gen` of `handler.gen`): `nested` turns other names away before
     /// spelling a qualname for every enclosing scope.
@@ -151,6 +151,7 @@ impl CallGraph {
     /// is a node that takes the calls in its span.
     pub fn build(
         project: &Project,
+        files: Vec<FileGraphParts>,
         handlers: &HashSet<String>,
         closures: &[(usize, Option<Ustr>, Span)],
     ) -> CallGraph {
@@ -170,37 +171,24 @@ impl CallGraph {
             dispatch_stats: DispatchStats::default(),
         };
         // Per file: its module node, its main guards, then its functions.
-        for (fi, file) in project.each_file(Reader::CallGraph).iter() {
+        let mut implementations = Vec::with_capacity(files.len());
+        let mut abstract_methods: FastSet<(Ustr, Ustr)> = FastSet::default();
+        for (fi, file) in files.into_iter().enumerate() {
             let module = g.add(Node::Module { file: fi });
             g.module_nodes.push(module);
-            let mains = (0..file.main_guards.len())
+            let mains = (0..file.main_guards)
                 .map(|guard| g.add(Node::Main { file: fi, guard }))
                 .collect();
             g.main_nodes.push(mains);
-            let nodes = (0..file.functions.len())
+            let nodes = (0..file.functions)
                 .map(|func| g.add(Node::Function { file: fi, func }))
                 .collect();
             g.function_nodes.push(nodes);
+            g.by_qualname.push(file.by_qualname);
+            g.nested_names.push(file.nested_names);
+            implementations.push(file.implementations);
+            abstract_methods.extend(file.abstract_methods);
         }
-        // The name maps of each file on the thread pool.
-        (g.by_qualname, g.nested_names) = project
-            .each_file(Reader::CallGraph)
-            .par_facts()
-            .zip(&g.function_nodes)
-            .map(|(file, nodes)| {
-                let mut local = FastMap::default();
-                let mut nested = FastSet::default();
-                for (f, &id) in file.functions.iter().zip(nodes) {
-                    local.insert(f.qualname, id);
-                    if f.class.is_none()
-                        && let Some((_, last)) = f.qualname.as_str().rsplit_once('.')
-                    {
-                        nested.insert(last);
-                    }
-                }
-                (local, nested)
-            })
-            .unzip();
         for (k, &(fi, scope, span)) in closures.iter().enumerate() {
             let id = g.add(Node::Closure {
                 file: fi,
@@ -208,7 +196,7 @@ impl CallGraph {
             });
             g.closure_nodes[fi].push((scope, span, id));
         }
-        g.index_implementations(project);
+        g.index_implementations(project, implementations, abstract_methods);
         // The targets of each call only read the maps built above: files are
         // looked at in parallel, and edges added in file and call order.
         #[allow(clippy::type_complexity)]
@@ -436,7 +424,9 @@ impl CallGraph {
         let mut scope = scope?;
         loop {
             let q = Ustr::from_existing(&format!("{scope}.{name}"));
-            if let Some(&id) = q.and_then(|q| self.by_qualname[fi].get(&q))
+            if let Some(id) = q
+                .and_then(|q| self.by_qualname[fi].get(&q))
+                .map(|&i| self.function_nodes[fi][i as usize])
                 && let Node::Function { func, .. } = self.nodes[id]
                 && file.functions[func].class.is_none()
             {
@@ -551,32 +541,26 @@ impl CallGraph {
     }
 
     /// Index the methods that implement an interface's methods, by the
-    /// interface's canonical name and the method name, in file order.
-    fn index_implementations(&mut self, project: &Project) {
-        // Each file's implementing methods on the thread pool, capped in
-        // file and function order.
-        let found: Vec<Vec<((Ustr, Ustr), NodeId)>> = project
-            .each_file(Reader::CallGraph)
-            .par_iter()
-            .map(|(fi, file)| {
-                file.functions
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, f)| {
-                        let iface = project.canonical_or_same(f.implements.as_ref()?);
-                        // Only the project's own interfaces: `impl Display for X`
-                        // is not how a call through `dyn Display` gets anywhere new.
-                        project_class(project, iface.as_str())?;
-                        Some((
-                            (Ustr::from(iface.as_str()), f.name),
-                            self.function_nodes[fi][i],
-                        ))
-                    })
-                    .collect()
+    /// interface's canonical name and the method name, in file order:
+    /// `found` per file, as [`FileGraphParts`] holds them; `declared` the
+    /// project's abstract methods.
+    fn index_implementations(
+        &mut self,
+        project: &Project,
+        found: Vec<Vec<((Ustr, Ustr), u32)>>,
+        declared: FastSet<(Ustr, Ustr)>,
+    ) {
+        let found: Vec<((Ustr, Ustr), NodeId)> = found
+            .into_iter()
+            .enumerate()
+            .flat_map(|(fi, list)| {
+                let nodes = &self.function_nodes[fi];
+                list.into_iter()
+                    .map(move |(key, i)| (key, nodes[i as usize]))
             })
             .collect();
-        let mut cut = self.add_implementations(found.into_iter().flatten());
-        cut += self.index_overrides(project);
+        let mut cut = self.add_implementations(found);
+        cut += self.index_overrides(project, declared);
         self.dispatch_stats.cut = cut;
     }
 
@@ -598,31 +582,12 @@ impl CallGraph {
         cut
     }
 
-    /// Overrides of abstract methods (Python `@abstractmethod`) in project
-    /// subclasses, indexed like trait implementations under the class that
+    /// Overrides of abstract methods (Python `@abstractmethod`, `declared`
+    /// by (class, method)) in project subclasses, indexed like trait implementations under the class that
     /// declares the method: `self.model.generate_token(b)` on a `Model`
     /// runs `CausalLM.generate_token`. Base classes are searched up to
     /// `MAX_MRO` deep; returns how many overrides `MAX_IMPLS` cut.
-    fn index_overrides(&mut self, project: &Project) -> usize {
-        // (class, method) of every abstract method of the project.
-        let mut declared: FastSet<(Ustr, Ustr)> = FastSet::default();
-        for (_, file) in project.each_file(Reader::CallGraph) {
-            let markers = lang::semantics(file.language).abstract_decorators;
-            if markers.is_empty() {
-                continue;
-            }
-            for f in &file.functions {
-                let Some(class) = f.class else { continue };
-                let marked = f.decorators.iter().any(|d| {
-                    d.resolved
-                        .as_ref()
-                        .is_some_and(|r| markers.contains(&r.as_str()))
-                });
-                if marked {
-                    declared.insert((Ustr::from(&dotted(&file.module, &class)), f.name));
-                }
-            }
-        }
+    fn index_overrides(&mut self, project: &Project, declared: FastSet<(Ustr, Ustr)>) -> usize {
         if declared.is_empty() {
             return 0;
         }
@@ -874,11 +839,11 @@ impl CallGraph {
         }) {
             return id;
         }
-        if let Some(&id) = scope
+        if let Some(&i) = scope
             .and_then(Ustr::from_existing)
             .and_then(|q| self.by_qualname[fi].get(&q))
         {
-            return id;
+            return self.function_nodes[fi][i as usize];
         }
         match file
             .main_guards
@@ -887,6 +852,74 @@ impl CallGraph {
         {
             Some(guard) => self.main_nodes[fi][guard],
             None => self.module_nodes[fi],
+        }
+    }
+}
+
+/// What the call graph takes from one file in the per-file phase
+/// (`analysis::perfile`): how many nodes it has, its name maps, and the
+/// methods that implement or declare an interface's methods.
+pub struct FileGraphParts {
+    main_guards: usize,
+    functions: usize,
+    /// Function qualname → function index (the last one of a name).
+    by_qualname: FastMap<Ustr, u32>,
+    /// The last segments of nested plain functions' qualnames.
+    nested_names: FastSet<&'static str>,
+    /// Methods implementing a project interface: (interface, method) and
+    /// the function index, in function order.
+    implementations: Vec<((Ustr, Ustr), u32)>,
+    /// Abstract methods: (class, method).
+    abstract_methods: Vec<(Ustr, Ustr)>,
+}
+
+impl FileGraphParts {
+    /// File `file`'s part.
+    pub fn of(project: &Project, file: &crate::facts::FileFacts) -> FileGraphParts {
+        let mut by_qualname = FastMap::default();
+        let mut nested_names = FastSet::default();
+        for (i, f) in file.functions.iter().enumerate() {
+            by_qualname.insert(f.qualname, i as u32);
+            if f.class.is_none()
+                && let Some((_, last)) = f.qualname.as_str().rsplit_once('.')
+            {
+                nested_names.insert(last);
+            }
+        }
+        let implementations = file
+            .functions
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| {
+                let iface = project.canonical_or_same(f.implements.as_ref()?);
+                // Only the project's own interfaces: `impl Display for X`
+                // is not how a call through `dyn Display` gets anywhere new.
+                project_class(project, iface.as_str())?;
+                Some(((Ustr::from(iface.as_str()), f.name), i as u32))
+            })
+            .collect();
+        let mut abstract_methods = Vec::new();
+        let markers = lang::semantics(file.language).abstract_decorators;
+        if !markers.is_empty() {
+            for f in &file.functions {
+                let Some(class) = f.class else { continue };
+                let marked = f.decorators.iter().any(|d| {
+                    d.resolved
+                        .as_ref()
+                        .is_some_and(|r| markers.contains(&r.as_str()))
+                });
+                if marked {
+                    abstract_methods.push((Ustr::from(&dotted(&file.module, &class)), f.name));
+                }
+            }
+        }
+        FileGraphParts {
+            main_guards: file.main_guards.len(),
+            functions: file.functions.len(),
+            by_qualname,
+            nested_names,
+            implementations,
+            abstract_methods,
         }
     }
 }

@@ -41,6 +41,9 @@ pub enum Reader {
     RuntimeValues,
     /// Values read into URLs and arguments at a call (`hops::UrlReader`).
     UrlValues,
+    /// The analyses' per-file phase (`analysis::perfile`): two loops, the
+    /// parts that read no global result, then the generation sites.
+    PerFile,
     /// Generation sites (`analysis::generation`).
     GenerationSites,
     /// Entry points and their registrations (`analysis::entrypoints`).
@@ -100,11 +103,12 @@ pub enum Reader {
 
 impl Reader {
     /// Every reader, in `--stats` order.
-    pub const ALL: [Reader; 31] = [
+    pub const ALL: [Reader; 32] = [
         Reader::Index,
         Reader::Names,
         Reader::RuntimeValues,
         Reader::UrlValues,
+        Reader::PerFile,
         Reader::GenerationSites,
         Reader::EntryPoints,
         Reader::CallGraph,
@@ -141,6 +145,7 @@ impl Reader {
             Reader::Names => "names",
             Reader::RuntimeValues => "runtime-values",
             Reader::UrlValues => "url-values",
+            Reader::PerFile => "per-file",
             Reader::GenerationSites => "generation-sites",
             Reader::EntryPoints => "entry-points",
             Reader::CallGraph => "call-graph",

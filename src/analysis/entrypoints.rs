@@ -4,7 +4,7 @@
 //! bases, main guards) and the entry-point catalogue; never from syntax.
 
 mod components;
-mod index;
+pub(crate) mod index;
 mod injected;
 mod prefix;
 
@@ -118,7 +118,70 @@ impl EntryPoint {
 /// `register_blueprint`, Django `include`). Handlers that are not a named
 /// project function (lambdas, unresolved names) are skipped.
 pub fn find(project: &Project, catalog: &Catalog) -> Vec<EntryPoint> {
-    Finder::new(project, &catalog.entrypoints).run()
+    let parts = project
+        .each_file(Reader::EntryPoints)
+        .par_iter()
+        .map(|(fi, file)| FileEntryParts::of(project, &catalog.entrypoints, fi, file))
+        .collect();
+    let finder = Finder::new(project, &catalog.entrypoints, parts);
+    let matcher = finder.matcher();
+    // The matchers read each file through the index.
+    let matches = (0..project.file_count())
+        .into_par_iter()
+        .map(|fi| matcher.file(fi))
+        .collect();
+    finder.run(matches)
+}
+
+/// What the entry-point finder takes from one file in the per-file phase
+/// (`analysis::perfile`): nothing in it depends on another file's results.
+pub struct FileEntryParts {
+    /// The file's calls by end, strings by start, the files it imports.
+    index: index::IndexParts,
+    /// Names a plugin loader stores on module objects: (name, value).
+    injected: Vec<(String, String)>,
+    /// Calls that register an instance of a project class
+    /// (`add_ChatServicer_to_server(ChatService(m), server)`): the
+    /// registration's entry and the class (file, class), in call order.
+    class_registrations: Vec<(usize, (usize, usize))>,
+    /// How many classes the file defines.
+    classes: usize,
+}
+
+impl FileEntryParts {
+    /// File `fi`'s part.
+    pub fn of(
+        project: &Project,
+        cat: &EntryPointCatalog,
+        fi: usize,
+        file: &crate::facts::FileFacts,
+    ) -> FileEntryParts {
+        let mut class_registrations = Vec::new();
+        // Only when some class entry is registered by a call.
+        if cat.data.class.iter().any(|c| !c.registered_by.is_empty()) {
+            for call in &file.calls {
+                let Some(r) = &call.resolved else { continue };
+                let Some(e) = cat.class_registration.first(file.language, r.as_str()) else {
+                    continue;
+                };
+                if let Some(class) = registered_class(project, file, call) {
+                    class_registrations.push((e, class));
+                }
+            }
+        }
+        FileEntryParts {
+            index: Index::file_parts(project, fi, file),
+            injected: Injected::file_stores(
+                project,
+                &cat.data.module_objects,
+                &cat.test_paths,
+                fi,
+                file,
+            ),
+            class_registrations,
+            classes: file.classes.len(),
+        }
+    }
 }
 
 /// The handler a registration names.
@@ -185,13 +248,20 @@ struct Registered<'a> {
 /// A handler class's catalogue entry and its project classes, nearest first.
 type ClassInfo = Option<(usize, Vec<(usize, usize)>)>;
 
-struct Finder<'a> {
+/// The entry-point finder: built from the per-file phase's first pass;
+/// its matches come from the second ([`Finder::matcher`]).
+pub(crate) struct Finder<'a> {
     ix: Index<'a>,
     cat: &'a EntryPointCatalog,
     /// Where the project keeps UI components (dicts, lists, globals).
     components: Components,
     /// Names plugin loaders put into the modules they load.
     injected: Injected,
+    /// Per file: calls registering an instance of a project class
+    /// ([`FileEntryParts`]).
+    class_registrations: Vec<Vec<(usize, (usize, usize))>>,
+    /// Per file: how many classes it defines.
+    classes: Vec<usize>,
     prefixes: Prefixes,
     registered: Vec<Registered<'a>>,
     /// (framework, module of the app) → exposure notes.
@@ -377,16 +447,75 @@ fn router_matches(ix: &Index<'_>, cat: &EntryPointCatalog, fi: usize) -> Vec<(us
     out
 }
 
+/// What the catalogue's registrations, decorators and router constructors
+/// match in one file (the per-file phase's second pass).
+pub(crate) struct FileMatches {
+    /// Per decorator (functions', then classes'): its entry and the name
+    /// it matched under.
+    decorated: Vec<Option<(String, usize)>>,
+    calls: Vec<CallMatch>,
+    /// (assignment, router entry).
+    routers: Vec<(usize, usize)>,
+}
+
+/// What the matchers read: the finder's index and the global tables built
+/// from the first pass, shared by the threads.
+pub(crate) struct Matcher<'f, 'a> {
+    ix: &'f Index<'a>,
+    cat: &'a EntryPointCatalog,
+    components: &'f Components,
+    injected: &'f Injected,
+}
+
+impl Matcher<'_, '_> {
+    /// File `fi`'s matches. Which calls match a registration, an include
+    /// or an exposure entry reads nothing the registrations change; nor do
+    /// the decorators' and the router constructors' entries.
+    pub(crate) fn file(&self, fi: usize) -> FileMatches {
+        FileMatches {
+            decorated: decorator_matches(self.ix, self.cat, self.injected, fi),
+            calls: call_matches(self.ix, self.cat, self.components, fi),
+            routers: router_matches(self.ix, self.cat, fi),
+        }
+    }
+}
+
 impl<'a> Finder<'a> {
-    fn new(project: &'a Project, cat: &'a EntryPointCatalog) -> Finder<'a> {
-        let ix = Index::new(project);
+    /// The matchers, for the per-file phase.
+    pub(crate) fn matcher(&self) -> Matcher<'_, 'a> {
+        Matcher {
+            ix: &self.ix,
+            cat: self.cat,
+            components: &self.components,
+            injected: &self.injected,
+        }
+    }
+
+    pub(crate) fn new(
+        project: &'a Project,
+        cat: &'a EntryPointCatalog,
+        parts: Vec<FileEntryParts>,
+    ) -> Finder<'a> {
+        let mut index = Vec::with_capacity(parts.len());
+        let mut stores = Vec::new();
+        let mut class_registrations = Vec::with_capacity(parts.len());
+        let mut classes = Vec::with_capacity(parts.len());
+        for p in parts {
+            index.push(p.index);
+            stores.extend(p.injected);
+            class_registrations.push(p.class_registrations);
+            classes.push(p.classes);
+        }
+        let ix = Index::new(project, index);
         let components = Components::new(&ix, cat);
-        let injected = Injected::find(project, &cat.data.module_objects, &cat.test_paths);
+        let injected = Injected::from_stores(stores);
         Finder {
             ix,
             cat,
             components,
             injected,
+            class_registrations,
+            classes,
             prefixes: Prefixes::default(),
             registered: Vec::new(),
             exposure: BTreeMap::new(),
@@ -400,36 +529,13 @@ impl<'a> Finder<'a> {
         }
     }
 
-    fn run(mut self) -> Vec<EntryPoint> {
-        // Which calls match a registration, an include or an exposure entry
-        // reads nothing the registrations change: looked up per file on the
-        // thread pool, then the matches taken in file and call order.
-        // So do the decorators' and the router constructors' entries.
-        #[allow(clippy::type_complexity)]
-        let matched: Vec<(
-            Vec<Option<(String, usize)>>,
-            Vec<CallMatch>,
-            Vec<(usize, usize)>,
-        )> = {
-            let (ix, cat, components, injected) =
-                (&self.ix, self.cat, &self.components, &self.injected);
-            // One loop; the matchers read each file through `ix.file`.
-            ix.project
-                .each_file(Reader::EntryPoints)
-                .par_iter()
-                .map(|(fi, _)| {
-                    (
-                        decorator_matches(ix, cat, injected, fi),
-                        call_matches(ix, cat, components, fi),
-                        router_matches(ix, cat, fi),
-                    )
-                })
-                .collect()
-        };
-        for (fi, (decorated, matched, routers)) in matched.iter().enumerate() {
-            self.decorators(fi, decorated);
-            self.calls(fi, matched);
-            self.routers(fi, routers);
+    /// The entry points, from every file's matches (in file order): the
+    /// registrations taken in file and call order.
+    pub(crate) fn run(mut self, matched: Vec<FileMatches>) -> Vec<EntryPoint> {
+        for (fi, m) in matched.iter().enumerate() {
+            self.decorators(fi, &m.decorated);
+            self.calls(fi, &m.calls);
+            self.routers(fi, &m.routers);
             let script = self.scripts(fi);
             self.main_guards(fi, script);
             if script.is_none() {
@@ -1693,15 +1799,9 @@ impl<'a> Finder<'a> {
         {
             return;
         }
-        for (_, file) in self.ix.project.each_file(Reader::EntryPoints) {
-            for call in &file.calls {
-                let Some(r) = &call.resolved else { continue };
-                let Some(e) = self.cat.class_registration.first(file.language, r.as_str()) else {
-                    continue;
-                };
-                let Some((cf, cc)) = registered_class(self.ix.project, file, call) else {
-                    continue;
-                };
+        let per_file = std::mem::take(&mut self.class_registrations);
+        for found in per_file {
+            for (e, (cf, cc)) in found {
                 if registered.contains(&(cf, cc)) || self.class_info(cf, cc).is_some() {
                     continue;
                 }
@@ -1743,8 +1843,8 @@ impl<'a> Finder<'a> {
     /// Handler classes that need no registration (Tornado): their own
     /// handler methods, without a route unless a registration gave one.
     fn unregistered_classes(&mut self, registered: &BTreeSet<(usize, usize)>) {
-        for (fi, file) in self.ix.project.each_file(Reader::EntryPoints) {
-            for ci in 0..file.classes.len() {
+        for fi in 0..self.classes.len() {
+            for ci in 0..self.classes[fi] {
                 if registered.contains(&(fi, ci)) {
                     continue;
                 }

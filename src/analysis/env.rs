@@ -93,8 +93,20 @@ impl EnvMap {
         let mut map = EnvMap::default();
         // `env_file:` of compose services: file path → the services' scopes.
         let mut env_files: FastMap<String, Vec<String>> = FastMap::default();
-        for (fi, file) in project.each_file(Reader::Env) {
-            if file.config.is_empty() || is_ci(&file.path) {
+        // Only the configuration files are read, found by their language
+        // (the summary): a few files, not a loop over every file.
+        let configs = (0..project.file_count()).filter(|&fi| {
+            matches!(
+                project.language(fi),
+                Language::Dotenv | Language::Dockerfile | Language::Yaml
+            )
+        });
+        for fi in configs {
+            if is_ci(project.path(fi)) {
+                continue;
+            }
+            let file = project.file(fi, Reader::Env);
+            if file.config.is_empty() {
                 continue;
             }
             let dir = parent(&file.path);
@@ -127,13 +139,14 @@ impl EnvMap {
             }
         }
         // A `.env` that a compose service loads applies to that service's folder too.
-        for (fi, file) in project.each_file(Reader::Env) {
-            let Some(scopes) = env_files.get(&file.path) else {
-                continue;
-            };
-            if file.language != Language::Dotenv {
+        for fi in 0..project.file_count() {
+            if project.language(fi) != Language::Dotenv {
                 continue;
             }
+            let Some(scopes) = env_files.get(project.path(fi)) else {
+                continue;
+            };
+            let file = project.file(fi, Reader::Env);
             for scope in scopes {
                 for e in file.config.iter().filter(|e| e.path.len() == 1) {
                     map.add(

@@ -11,7 +11,6 @@ use crate::analysis::{Project, Reader};
 use crate::catalog::{Catalog, ContentType, GenerationApi, Jurisdiction, hosts};
 use crate::facts::{Arg, Call, FileFacts, Language, QName, Value};
 use crate::qname::OptionQName;
-use rayon::prelude::*;
 use ustr::Ustr;
 
 /// One call into a generation API.
@@ -66,22 +65,11 @@ impl GenerationSite<'_> {
     }
 }
 
-/// Every generation call of the project, in file and call order. A call on a
-/// project class that subclasses a catalogued one (`class MyPipe(StableDiffusionXLPipeline)`)
+/// The generation sites among file `fi`'s calls, in call order (the
+/// per-file phase joins them in file order). A call on a project class
+/// that subclasses a catalogued one (`class MyPipe(StableDiffusionXLPipeline)`)
 /// counts as a call on that base.
-pub fn sites<'a>(project: &Project, catalog: &'a Catalog) -> Vec<GenerationSite<'a>> {
-    let memo = region::Memo::default();
-    // Per file on the thread pool, joined in file order.
-    let per_file: Vec<Vec<GenerationSite<'a>>> = project
-        .each_file(Reader::GenerationSites)
-        .par_iter()
-        .map(|(fi, file)| file_sites(project, catalog, &memo, fi, file))
-        .collect();
-    per_file.into_iter().flatten().collect()
-}
-
-/// The generation sites among file `fi`'s calls, in call order.
-fn file_sites<'a>(
+pub(crate) fn file_sites<'a>(
     project: &Project,
     catalog: &'a Catalog,
     memo: &region::Memo,

@@ -11,8 +11,6 @@
 
 use std::collections::VecDeque;
 
-use rayon::prelude::*;
-
 use crate::analysis::callgraph::Site;
 use crate::analysis::generation::GenerationSite;
 use crate::analysis::index::{Symbol, dotted};
@@ -24,30 +22,9 @@ use crate::facts::{Call, FileFacts, Language, QName, Receiver, Value};
 /// Base-class searches stop after this many classes.
 const MAX_BASES: usize = 32;
 
-/// Every candidate inferred site (file and call order), leaving out calls
-/// that are already catalogue sites (`observed`, sorted by file and call).
-pub fn candidates<'a>(
-    project: &Project,
-    catalog: &'a Catalog,
-    observed: &[GenerationSite<'_>],
-) -> Vec<GenerationSite<'a>> {
-    // Files in parallel, their candidates joined in file order.
-    let per_file: Vec<Vec<GenerationSite<'a>>> = project
-        .each_file(Reader::Inferred)
-        .par_iter()
-        .map(|(fi, file)| {
-            // The observed sites of this file, by call.
-            let from = observed.partition_point(|s| s.file < fi);
-            let to = observed.partition_point(|s| s.file <= fi);
-            file_candidates(project, catalog, fi, file, &observed[from..to])
-        })
-        .collect();
-    per_file.into_iter().flatten().collect()
-}
-
 /// The candidates of file `fi` (call order); `observed` are its catalogue
 /// sites, sorted by call.
-fn file_candidates<'a>(
+pub(crate) fn file_candidates<'a>(
     project: &Project,
     catalog: &'a Catalog,
     fi: usize,
@@ -139,22 +116,15 @@ fn describe(content: ContentType) -> &'static str {
     }
 }
 
-/// Calls that deliver media to the user, in file and call order.
-pub fn deliveries(project: &Project, catalog: &Catalog) -> Vec<Site> {
-    let per_file: Vec<Vec<Site>> = project
-        .each_file(Reader::Inferred)
-        .par_iter()
-        .map(|(fi, file)| {
-            if file.language != Language::Python {
-                return Vec::new();
-            }
-            (0..file.calls.len())
-                .filter(|&ci| catalog.inferred.is_delivery(&file.calls[ci]))
-                .map(|ci| Site { file: fi, call: ci })
-                .collect()
-        })
-        .collect();
-    per_file.into_iter().flatten().collect()
+/// File `fi`'s calls that deliver media to the user, in call order.
+pub(crate) fn file_deliveries(catalog: &Catalog, fi: usize, file: &FileFacts) -> Vec<Site> {
+    if file.language != Language::Python {
+        return Vec::new();
+    }
+    (0..file.calls.len())
+        .filter(|&ci| catalog.inferred.is_delivery(&file.calls[ci]))
+        .map(|ci| Site { file: fi, call: ci })
+        .collect()
 }
 
 /// Why a call runs a model of the project, or `None`.

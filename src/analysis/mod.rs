@@ -141,6 +141,7 @@ pub mod hops;
 mod import_roots;
 pub mod index;
 pub mod inferred;
+pub(crate) mod perfile;
 pub mod plugins;
 pub mod queues;
 pub mod region;

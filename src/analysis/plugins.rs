@@ -14,7 +14,7 @@ use ustr::Ustr;
 
 use crate::analysis::index::{Symbol, dotted};
 use crate::analysis::{FastMap, Project, Reader};
-use crate::facts::{BinOp, Part, Receiver, Shape, Value};
+use crate::facts::{BinOp, FileFacts, Part, Receiver, Shape, Value};
 
 /// Targets one call site may get; past this the site is cut (counted).
 pub const MAX_PLUGIN_TARGETS: usize = 16;
@@ -26,12 +26,12 @@ const ROUNDS: usize = 4;
 
 /// A loaded module's name: literal pieces and run-time holes, in order.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Piece {
+pub(crate) enum Piece {
     Lit(String),
     Hole,
 }
 
-type Pattern = Vec<Piece>;
+pub(crate) type Pattern = Vec<Piece>;
 
 /// What `--stats` says about plugin edges.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -54,11 +54,50 @@ pub struct PluginCalls {
 
 /// (file, function qualname or `None` at module level, variable): interned
 /// names, so that a lookup per call allocates nothing.
-type Var = (usize, Option<Ustr>, Ustr);
+pub(crate) type Var = (usize, Option<Ustr>, Ustr);
+
+/// Whether a call's resolved type (`importlib.import_module()`) is one of
+/// the `loaders`.
+fn is_loader(loaders: &[String], ty: &str) -> bool {
+    ty.strip_suffix("()")
+        .is_some_and(|t| loaders.iter().any(|l| l == t))
+}
+
+/// File `fi`'s variables given a module loaded by name (`m =
+/// import_module("app.plugins." + name)`), with the name, in assignment
+/// order: the per-file phase's part of [`calls`].
+pub(crate) fn file_loaded(loaders: &[String], fi: usize, file: &FileFacts) -> Vec<(Var, Pattern)> {
+    let mut out = Vec::new();
+    if loaders.is_empty() {
+        return out;
+    }
+    for a in &file.assignments {
+        if a.target.contains('.')
+            || !a
+                .value_call
+                .as_ref()
+                .is_some_and(|t| is_loader(loaders, t.as_str()))
+        {
+            continue;
+        }
+        if let Some(p) = loaded_name(&a.value).filter(has_prefix) {
+            out.push(((fi, a.scope, a.target), p));
+        }
+    }
+    out
+}
 
 /// Finds the calls into plugins. `loaders` are the resolved names of the
-/// functions that import a module by name (catalogue data).
-pub fn calls(project: &Project, loaders: &[String]) -> PluginCalls {
+/// functions that import a module by name (catalogue data); `loaded` is
+/// what [`file_loaded`] found in every file, in file order. The rounds
+/// that follow the loaded modules through returns, assignments and lists,
+/// and the search for calls on them, loop over every file only when some
+/// file loads a module by name (a handful of projects).
+pub(crate) fn calls(
+    project: &Project,
+    loaders: &[String],
+    loaded: Vec<(Var, Pattern)>,
+) -> PluginCalls {
     let mut out = PluginCalls {
         calls: Vec::new(),
         stats: PluginStats::default(),
@@ -66,25 +105,12 @@ pub fn calls(project: &Project, loaders: &[String]) -> PluginCalls {
     if loaders.is_empty() {
         return out;
     }
-    let is_loader = |ty: &str| {
-        ty.strip_suffix("()")
-            .is_some_and(|t| loaders.iter().any(|l| l == t))
-    };
     // Variables that hold a loaded module, and functions that return one.
     let mut vars: FastMap<Var, Vec<Pattern>> = FastMap::default();
-    for (fi, file) in project.each_file(Reader::Plugins).iter() {
-        for a in &file.assignments {
-            if a.target.contains('.')
-                || !a.value_call.as_ref().is_some_and(|t| is_loader(t.as_str()))
-            {
-                continue;
-            }
-            if let Some(p) = loaded_name(&a.value).filter(has_prefix) {
-                let list = vars.entry((fi, a.scope, a.target)).or_default();
-                if !list.contains(&p) {
-                    list.push(p);
-                }
-            }
+    for (var, p) in loaded {
+        let list = vars.entry(var).or_default();
+        if !list.contains(&p) {
+            list.push(p);
         }
     }
     if vars.is_empty() {

@@ -8,8 +8,8 @@ use rayon::prelude::*;
 
 use crate::analysis::callgraph::{CallGraph, NodeId, Reach, Reached, SinkSet, Site};
 use crate::analysis::entrypoints::{self, EntryPoint, Handler};
-use crate::analysis::generation::{self, GenerationSite};
-use crate::analysis::inferred;
+use crate::analysis::generation::GenerationSite;
+use crate::analysis::perfile::{self, Parts, PlacedLabel, Sites};
 use crate::analysis::plugins::{self, PluginStats};
 use crate::analysis::{FastSet, Project, Reader, dataflow, hops};
 use crate::catalog::entrypoints::EntryKind;
@@ -68,16 +68,43 @@ pub struct Analysis<'a> {
 
 impl<'a> Analysis<'a> {
     pub fn run(project: &Project, catalog: &'a Catalog) -> Analysis<'a> {
-        // Independent passes over the facts: on two threads when there are two.
-        // The run-time callees go first on the sites' side (sites and the
-        // graph read them; the entry-point finder does not).
-        let (sites, entry_points) = rayon::join(
+        // The per-file phase (`analysis::perfile`): its first pass, and the
+        // entry-point finder's tables built from it, beside the run-time
+        // values (serial; on two threads when there are two); its second
+        // pass, the sites and the entry-point matches, reads the run-time
+        // alternatives of calls and the finder's tables. Then the
+        // registrations, in file and call order.
+        let (
+            (),
+            (
+                finder,
+                Parts {
+                    graph: graph_parts,
+                    labels,
+                    deliveries,
+                    loaded,
+                    ..
+                },
+            ),
+        ) = rayon::join(
             || {
                 project.runtime();
-                generation::sites(project, catalog)
             },
-            || entrypoints::find(project, catalog),
+            || {
+                let mut parts = perfile::parts(project, catalog);
+                let entry = std::mem::take(&mut parts.entry);
+                (
+                    entrypoints::Finder::new(project, &catalog.entrypoints, entry),
+                    parts,
+                )
+            },
         );
+        let Sites {
+            matches,
+            sites,
+            candidates,
+        } = perfile::sites(project, catalog, &finder.matcher());
+        let entry_points = finder.run(matches);
         let handlers = entry_points
             .iter()
             .filter_map(|e| match &e.handler {
@@ -100,25 +127,11 @@ impl<'a> Analysis<'a> {
                 _ => None,
             })
             .collect();
-        // Plugin calls and inferred candidates read only the facts and the
-        // sites: found while the graph is built.
-        let (mut graph, (plugins, (candidates, deliveries))) = rayon::join(
-            || CallGraph::build(project, &handlers, &closures),
-            || {
-                rayon::join(
-                    || plugins::calls(project, &catalog.entrypoints.data.module_loaders),
-                    || {
-                        let candidates = inferred::candidates(project, catalog, &sites);
-                        // Deliveries matter only to candidates.
-                        let deliveries = if candidates.is_empty() {
-                            Vec::new()
-                        } else {
-                            inferred::deliveries(project, catalog)
-                        };
-                        (candidates, deliveries)
-                    },
-                )
-            },
+        // Plugin calls read only the facts and what the per-file phase
+        // found: followed while the graph is built.
+        let (mut graph, plugins) = rayon::join(
+            || CallGraph::build(project, graph_parts, &handlers, &closures),
+            || plugins::calls(project, &catalog.entrypoints.data.module_loaders, loaded),
         );
         graph.add_plugin_calls(project, &plugins);
         // Requests to the project's own routes: they need the entry points
@@ -152,7 +165,7 @@ impl<'a> Analysis<'a> {
             deliveries,
         );
         stats.sites = sites.len() - observed;
-        let labels = label_evidence(project, catalog, &graph);
+        let labels = label_evidence(project, &graph, labels);
         Analysis {
             sites,
             graph,
@@ -299,42 +312,37 @@ fn reach_generation<'a>(
     (sites, set, reach)
 }
 
+/// The label evidence the per-file phase found, by call-graph node (in
+/// file order within a node).
 fn label_evidence(
     project: &Project,
-    catalog: &Catalog,
     graph: &CallGraph,
+    placed: Vec<PlacedLabel>,
 ) -> Vec<Vec<LabelEvidence>> {
-    // Files are scanned in parallel (every string goes through the marker
-    // regexes), then their evidence is added in file order.
-    let per_file: Vec<Vec<(NodeId, LabelEvidence)>> = project
-        .each_file(Reader::Labels)
-        .par_iter()
-        .map(|(fi, file)| file_label_evidence(project, catalog, graph, fi, file))
-        .collect();
     let mut out = vec![Vec::new(); graph.nodes.len()];
-    for (node, evidence) in per_file.into_iter().flatten() {
-        out[node].push(evidence);
+    for p in placed {
+        let node = p.node(project, graph);
+        out[node].push(p.evidence);
     }
     out
 }
 
-/// Label API calls, then marker strings, of one file, with their nodes.
-fn file_label_evidence(
-    project: &Project,
+/// Label API calls, then marker strings, of file `fi`, where they are
+/// (the per-file phase; their nodes come once the call graph is built).
+pub(crate) fn file_label_evidence(
     catalog: &Catalog,
-    graph: &CallGraph,
     fi: usize,
     file: &FileFacts,
-) -> Vec<(NodeId, LabelEvidence)> {
+) -> Vec<PlacedLabel> {
     let mut out = Vec::new();
     for call in &file.calls {
         let Some(api) = catalog.label_call(file.language, call) else {
             continue;
         };
-        let node = graph.node_at(project, fi, call.scope.as_deref(), call.span.start_byte);
-        out.push((
-            node,
-            LabelEvidence {
+        out.push(PlacedLabel {
+            scope: call.scope,
+            pos: call.span.start_byte,
+            evidence: LabelEvidence {
                 kind: api.kind,
                 content: api.content.clone(),
                 id: api.id.clone(),
@@ -342,14 +350,14 @@ fn file_label_evidence(
                 file: fi,
                 span: call.span,
             },
-        ));
+        });
     }
     for s in &file.strings {
         for marker in catalog.label_strings_in(&s.value) {
-            let node = graph.node_at(project, fi, s.scope.as_deref(), s.span.start_byte);
-            out.push((
-                node,
-                LabelEvidence {
+            out.push(PlacedLabel {
+                scope: s.scope,
+                pos: s.span.start_byte,
+                evidence: LabelEvidence {
                     kind: marker.kind,
                     content: marker.content.clone(),
                     id: marker.id.clone(),
@@ -357,7 +365,7 @@ fn file_label_evidence(
                     file: fi,
                     span: s.span,
                 },
-            ));
+            });
         }
     }
     out

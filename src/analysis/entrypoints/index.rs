@@ -31,6 +31,16 @@ impl Key {
     }
 }
 
+/// What one file adds to the entry-point finder's index.
+pub struct IndexParts {
+    /// (end byte, start byte, call index), sorted.
+    calls_by_end: Vec<(u32, u32, usize)>,
+    /// (start byte, string index), sorted.
+    strings_by_start: Vec<(u32, usize)>,
+    /// Other files this one imports or calls into, sorted.
+    imports: Vec<usize>,
+}
+
 pub struct Index<'a> {
     pub project: &'a Project,
     names: &'a SemanticIndex,
@@ -43,60 +53,82 @@ pub struct Index<'a> {
 }
 
 impl<'a> Index<'a> {
-    pub fn new(project: &'a Project) -> Index<'a> {
-        let mut calls_by_end = Vec::with_capacity(project.file_count());
-        let mut strings_by_start = Vec::with_capacity(project.file_count());
-        for (_, file) in project.each_file(Reader::EntryPoints) {
-            let mut by_end: Vec<(u32, u32, usize)> = file
-                .calls
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (c.span.end_byte, c.span.start_byte, i))
-                .collect();
-            by_end.sort_unstable();
-            let mut strings: Vec<(u32, usize)> = file
-                .strings
-                .iter()
-                .enumerate()
-                .map(|(i, s)| (s.span.start_byte, i))
-                .collect();
-            strings.sort_unstable();
-            calls_by_end.push(by_end);
-            strings_by_start.push(strings);
-        }
-        let mut index = Index {
-            project,
-            names: &project.index,
-            imported: vec![false; project.file_count()],
-            calls_by_end,
-            strings_by_start,
-        };
-        // `import a.b.c` records only `a`; calls spell the rest (`a.b.c.f()`).
+    /// The index from what the per-file phase found in every file (in
+    /// file order): each file's calls by end and strings by start, and the
+    /// files it imports or calls into.
+    pub fn new(project: &'a Project, files: Vec<IndexParts>) -> Index<'a> {
+        let mut calls_by_end = Vec::with_capacity(files.len());
+        let mut strings_by_start = Vec::with_capacity(files.len());
         let mut imported = vec![false; project.file_count()];
-        for (fi, file) in project.each_file(Reader::EntryPoints).iter() {
-            let names = file.imports.iter().map(|i| i.target.as_str()).chain(
-                file.calls
-                    .iter()
-                    .filter_map(|c| c.resolved.as_ref().map(QName::as_str)),
-            );
-            for name in names.filter(|n| index.names.is_symbol_head(head(n))) {
-                let target = match index.longest_module(name) {
-                    Some(m) => project.modules.get(m).copied(),
-                    None => index.rebase(name).and_then(|r| {
-                        index
-                            .longest_module(&r)
-                            .and_then(|m| project.modules.get(m).copied())
-                    }),
-                };
-                if let Some(target) = target
-                    && target != fi
-                {
-                    imported[target] = true;
-                }
+        for f in files {
+            calls_by_end.push(f.calls_by_end);
+            strings_by_start.push(f.strings_by_start);
+            for target in f.imports {
+                imported[target] = true;
             }
         }
-        index.imported = imported;
-        index
+        Index {
+            project,
+            names: &project.index,
+            imported,
+            calls_by_end,
+            strings_by_start,
+        }
+    }
+
+    /// What file `fi` adds to the index (the per-file phase).
+    pub fn file_parts(project: &'a Project, fi: usize, file: &FileFacts) -> IndexParts {
+        let mut by_end: Vec<(u32, u32, usize)> = file
+            .calls
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.span.end_byte, c.span.start_byte, i))
+            .collect();
+        by_end.sort_unstable();
+        let mut strings: Vec<(u32, usize)> = file
+            .strings
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.span.start_byte, i))
+            .collect();
+        strings.sort_unstable();
+        // Module look-ups need no per-file part of the index.
+        let index = Index {
+            project,
+            names: &project.index,
+            imported: Vec::new(),
+            calls_by_end: Vec::new(),
+            strings_by_start: Vec::new(),
+        };
+        // `import a.b.c` records only `a`; calls spell the rest (`a.b.c.f()`).
+        let mut imports = Vec::new();
+        let names = file.imports.iter().map(|i| i.target.as_str()).chain(
+            file.calls
+                .iter()
+                .filter_map(|c| c.resolved.as_ref().map(QName::as_str)),
+        );
+        for name in names.filter(|n| index.names.is_symbol_head(head(n))) {
+            let target = match index.longest_module(name) {
+                Some(m) => project.modules.get(m).copied(),
+                None => index.rebase(name).and_then(|r| {
+                    index
+                        .longest_module(&r)
+                        .and_then(|m| project.modules.get(m).copied())
+                }),
+            };
+            if let Some(target) = target
+                && target != fi
+            {
+                imports.push(target);
+            }
+        }
+        imports.sort_unstable();
+        imports.dedup();
+        IndexParts {
+            calls_by_end: by_end,
+            strings_by_start: strings,
+            imports,
+        }
     }
 
     fn bindings(&self, fi: usize) -> &'a FileBindings {

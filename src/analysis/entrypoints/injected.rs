@@ -14,8 +14,9 @@
 
 use globset::GlobSet;
 
+use crate::analysis::FastMap;
 use crate::analysis::Project;
-use crate::analysis::{FastMap, Reader};
+use crate::facts::FileFacts;
 use crate::qname::OptionQName;
 
 /// Injected name → what the loader stores under it (`quart.Blueprint()`).
@@ -25,53 +26,20 @@ pub struct Injected {
 }
 
 impl Injected {
-    /// Stores `X.name = Call(...)` where `X` was bound, in the same scope,
-    /// to the result of a call that makes a module object
-    /// (`module_objects`). Two loaders storing different things under one
-    /// name cancel it. Test code (`test_paths`) stores stand-ins and is
-    /// skipped.
-    pub fn find(project: &Project, module_objects: &[String], tests: &GlobSet) -> Injected {
+    /// The names injected, from what [`Injected::file_stores`] found in
+    /// every file, in file order. Two loaders storing different things
+    /// under one name cancel it.
+    pub fn from_stores(stores: impl IntoIterator<Item = (String, String)>) -> Injected {
         let mut names: FastMap<String, Option<String>> = FastMap::default();
-        if module_objects.is_empty() {
-            return Injected::default();
-        }
-        for (fi, f) in project.each_file(Reader::EntryPoints).iter() {
-            if tests.is_match(f.path.as_str()) {
-                continue;
-            }
-            let bindings = project.index.bindings(fi);
-            for a in &f.assignments {
-                let Some((holder, name)) = a.target.split_once('.') else {
-                    continue;
-                };
-                if name.contains('.') {
-                    continue;
-                }
-                let Some(value) = a.value_call.as_name() else {
-                    continue;
-                };
-                let is_module = bindings
-                    .assigns(a.scope.as_deref(), holder)
-                    .iter()
-                    .map(|&i| &f.assignments[i])
-                    .rfind(|h| h.span.start_byte < a.span.start_byte)
-                    .and_then(|h| h.value_call.as_name())
-                    .is_some_and(|made| {
-                        let made = made.strip_suffix("()").unwrap_or(made);
-                        module_objects.iter().any(|m| m == made)
-                    });
-                if !is_module {
-                    continue;
-                }
-                names
-                    .entry(name.to_string())
-                    .and_modify(|v| {
-                        if v.as_deref() != Some(value) {
-                            *v = None;
-                        }
-                    })
-                    .or_insert_with(|| Some(value.to_string()));
-            }
+        for (name, value) in stores {
+            names
+                .entry(name)
+                .and_modify(|v| {
+                    if v.as_deref() != Some(value.as_str()) {
+                        *v = None;
+                    }
+                })
+                .or_insert(Some(value));
         }
         Injected {
             names: names
@@ -79,6 +47,49 @@ impl Injected {
                 .filter_map(|(k, v)| Some((k, v?)))
                 .collect(),
         }
+    }
+
+    /// File `fi`'s stores `X.name = Call(...)` where `X` was bound, in the
+    /// same scope, to the result of a call that makes a module object
+    /// (`module_objects`): (name, what is stored), in assignment order.
+    /// Test code (`test_paths`) stores stand-ins and is skipped.
+    pub fn file_stores(
+        project: &Project,
+        module_objects: &[String],
+        tests: &GlobSet,
+        fi: usize,
+        f: &FileFacts,
+    ) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if module_objects.is_empty() || tests.is_match(f.path.as_str()) {
+            return out;
+        }
+        let bindings = project.index.bindings(fi);
+        for a in &f.assignments {
+            let Some((holder, name)) = a.target.split_once('.') else {
+                continue;
+            };
+            if name.contains('.') {
+                continue;
+            }
+            let Some(value) = a.value_call.as_name() else {
+                continue;
+            };
+            let is_module = bindings
+                .assigns(a.scope.as_deref(), holder)
+                .iter()
+                .map(|&i| &f.assignments[i])
+                .rfind(|h| h.span.start_byte < a.span.start_byte)
+                .and_then(|h| h.value_call.as_name())
+                .is_some_and(|made| {
+                    let made = made.strip_suffix("()").unwrap_or(made);
+                    module_objects.iter().any(|m| m == made)
+                });
+            if is_module {
+                out.push((name.to_string(), value.to_string()));
+            }
+        }
+        out
     }
 
     /// The resolved name of an expression whose head a loader injects and

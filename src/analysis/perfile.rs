@@ -1,0 +1,163 @@
+//! The analyses' per-file phase: passes over every file, on the thread
+//! pool, that compute each part of the analyses that reads only the file
+//! itself (and, at random, the few other files a name leads to), joined in
+//! file order so that the result does not depend on the thread count.
+//!
+//! The global steps after them (the entry points' registrations, the call
+//! graph, the hops' join, the reach, the label evidence by call-graph
+//! node) read these results instead of looping over every file again:
+//! stage 2a of target 3 (docs/performance.md: audit3, pf27a). Once the
+//! facts are stored encoded and decoded on demand, each loop over every
+//! file decodes every file.
+//!
+//! Two passes, because of one dependency:
+//! - [`parts`] reads nothing computed from other files: the entry-point
+//!   finder's and the call graph's per-file parts, label evidence, media
+//!   deliveries, modules loaded by name. It runs beside the run-time
+//!   values.
+//! - [`sites`] runs after the run-time values ([`Project::runtime`]): the
+//!   generation sites and the inferred candidates read a call's run-time
+//!   alternatives, which the serial evaluation finds across files. It
+//!   also takes the entry-point catalogue's matches, which read the
+//!   finder's tables built from the first pass (UI components stored
+//!   across files, names injected by plugin loaders).
+//!
+//! The label evidence needs the call graph's nodes, which need the entry
+//! points' closures: it is kept by (scope, byte) and given its node once
+//! the graph is built ([`PlacedLabel::node`]).
+
+use rayon::prelude::*;
+use ustr::Ustr;
+
+use crate::analysis::callgraph::{CallGraph, FileGraphParts, NodeId, Site};
+use crate::analysis::entrypoints::{FileEntryParts, FileMatches, Matcher};
+use crate::analysis::generation::{self, GenerationSite};
+use crate::analysis::results::{self, LabelEvidence};
+use crate::analysis::{Project, Reader, inferred, plugins, region};
+use crate::catalog::Catalog;
+
+/// Label evidence where it was found, before the call graph can say in
+/// which node: the scope and the start byte of the call or string.
+#[derive(Debug, Clone)]
+pub(crate) struct PlacedLabel {
+    pub scope: Option<Ustr>,
+    pub pos: u32,
+    pub evidence: LabelEvidence,
+}
+
+impl PlacedLabel {
+    /// The call-graph node whose own code holds the evidence.
+    pub fn node(&self, project: &Project, graph: &CallGraph) -> NodeId {
+        graph.node_at(project, self.evidence.file, self.scope.as_deref(), self.pos)
+    }
+}
+
+/// What the first pass takes from one file.
+struct FileParts {
+    entry: FileEntryParts,
+    graph: FileGraphParts,
+    /// Label API calls, then marker strings.
+    labels: Vec<PlacedLabel>,
+    /// Calls that deliver media to the user (Python), in call order.
+    deliveries: Vec<Site>,
+    /// Variables given a module loaded by name.
+    loaded: Vec<(plugins::Var, plugins::Pattern)>,
+}
+
+/// What the first pass takes from every file: per file for the entry
+/// points, joined in file order for the rest.
+pub(crate) struct Parts {
+    pub entry: Vec<FileEntryParts>,
+    pub graph: Vec<FileGraphParts>,
+    pub labels: Vec<PlacedLabel>,
+    pub deliveries: Vec<Site>,
+    pub loaded: Vec<(plugins::Var, plugins::Pattern)>,
+}
+
+/// The first pass: every file's parts that read no global result.
+pub(crate) fn parts(project: &Project, catalog: &Catalog) -> Parts {
+    let loaders = &catalog.entrypoints.data.module_loaders;
+    let per_file: Vec<FileParts> = project
+        .each_file(Reader::PerFile)
+        .par_iter()
+        .map(|(fi, file)| FileParts {
+            entry: FileEntryParts::of(project, &catalog.entrypoints, fi, file),
+            graph: FileGraphParts::of(project, file),
+            labels: results::file_label_evidence(catalog, fi, file),
+            deliveries: inferred::file_deliveries(catalog, fi, file),
+            loaded: plugins::file_loaded(loaders, fi, file),
+        })
+        .collect();
+    let mut out = Parts {
+        entry: Vec::with_capacity(per_file.len()),
+        graph: Vec::with_capacity(per_file.len()),
+        labels: Vec::new(),
+        deliveries: Vec::new(),
+        loaded: Vec::new(),
+    };
+    for p in per_file {
+        out.entry.push(p.entry);
+        out.graph.push(p.graph);
+        out.labels.extend(p.labels);
+        out.deliveries.extend(p.deliveries);
+        out.loaded.extend(p.loaded);
+    }
+    out
+}
+
+/// What the second pass takes from one file.
+struct FileSites<'a> {
+    /// What the entry-point catalogue matches.
+    matches: FileMatches,
+    /// Generation sites, in call order.
+    sites: Vec<GenerationSite<'a>>,
+    /// Inferred candidates (calls running the project's own models) that
+    /// are not already sites, in call order.
+    candidates: Vec<GenerationSite<'a>>,
+}
+
+/// Every file's generation sites and inferred candidates, in file order.
+pub(crate) struct Sites<'a> {
+    /// Per file: what the entry-point catalogue matches.
+    pub matches: Vec<FileMatches>,
+    pub sites: Vec<GenerationSite<'a>>,
+    pub candidates: Vec<GenerationSite<'a>>,
+}
+
+/// The second pass. Call it after the run-time values are resolved and
+/// the entry-point finder is built from the first pass's parts.
+pub(crate) fn sites<'a>(
+    project: &Project,
+    catalog: &'a Catalog,
+    entry: &Matcher<'_, '_>,
+) -> Sites<'a> {
+    // Regions of set-up calls, shared by the files' URL readers.
+    let memo = region::Memo::default();
+    let per_file: Vec<FileSites<'a>> = project
+        .each_file(Reader::PerFile)
+        .par_iter()
+        .map(|(fi, file)| {
+            let sites = generation::file_sites(project, catalog, &memo, fi, file);
+            // The candidates leave out the file's own sites: nothing from
+            // other files.
+            let candidates = inferred::file_candidates(project, catalog, fi, file, &sites);
+            FileSites {
+                // The matchers read the file through the finder's index.
+                matches: entry.file(fi),
+                sites,
+                candidates,
+            }
+        })
+        .collect();
+    let mut out = Sites {
+        matches: Vec::with_capacity(per_file.len()),
+        sites: Vec::new(),
+        candidates: Vec::new(),
+    };
+    for p in per_file {
+        out.matches.push(p.matches);
+        out.sites.extend(p.sites);
+        out.candidates.extend(p.candidates);
+    }
+    out
+}
