@@ -198,13 +198,19 @@ impl CallGraph {
         }
         g.index_implementations(project, implementations, abstract_methods);
         // The targets of each call only read the maps built above: files are
-        // looked at in parallel, and edges added in file and call order.
+        // looked at in parallel, and edges added in file and call order. In
+        // the same pass, each file's queue calls, which read only the
+        // file's own targets (the hand-offs themselves join every file's).
         #[allow(clippy::type_complexity)]
-        let per_file: Vec<Vec<(NodeId, Site, Vec<(NodeId, Via)>)>> = project
+        let (mut per_file, queue_calls): (
+            Vec<Vec<(NodeId, Site, Vec<(NodeId, Via)>)>>,
+            Vec<queues::FileQueues>,
+        ) = project
             .each_file(Reader::CallGraph)
             .par_iter()
             .map(|(fi, file)| {
-                file.calls
+                let found: Vec<(NodeId, Site, Vec<(NodeId, Via)>)> = file
+                    .calls
                     .iter()
                     .enumerate()
                     .filter_map(|(ci, call)| {
@@ -227,12 +233,20 @@ impl CallGraph {
                             targets,
                         ))
                     })
-                    .collect()
+                    .collect();
+                let queues = queues::file_queues(
+                    project,
+                    fi,
+                    file,
+                    &|site| own_targets(&found, site),
+                    &|fi, call| g.node_at(project, fi, call.scope.as_deref(), call.span.start_byte),
+                    &|n| matches!(g.nodes[n], Node::Function { .. }),
+                );
+                (found, queues)
             })
-            .collect();
-        let mut per_file = per_file;
+            .unzip();
         g.count_dispatch(project);
-        g.add_queue_edges(project, &mut per_file);
+        g.add_queue_edges(project, queue_calls, &mut per_file);
         // Each file's sites on the thread pool; their edges added in file
         // and call order.
         #[allow(clippy::type_complexity)]
@@ -305,14 +319,15 @@ impl CallGraph {
     fn add_queue_edges(
         &mut self,
         project: &Project,
+        queue_calls: Vec<queues::FileQueues>,
         per_file: &mut [Vec<(NodeId, Site, Vec<(NodeId, Via)>)>],
     ) {
         let found: &[Vec<(NodeId, Site, Vec<(NodeId, Via)>)>] = per_file;
         let (edges, stats) = queues::queue_edges(
             project,
+            queue_calls,
             |site| found_targets(found, site),
             |fi, call| self.node_at(project, fi, call.scope.as_deref(), call.span.start_byte),
-            |n| matches!(self.nodes[n], Node::Function { .. }),
         );
         self.queue_stats = stats;
         for e in edges {
@@ -934,6 +949,16 @@ fn found_targets(
     let list = &per_file[site.file];
     match list.binary_search_by_key(&site.call, |(_, s, _)| s.call) {
         Ok(i) => &list[i].2,
+        Err(_) => &[],
+    }
+}
+
+/// The targets found for a call site of one file (`found`, that file's
+/// sites by call index).
+#[allow(clippy::type_complexity)]
+fn own_targets(found: &[(NodeId, Site, Vec<(NodeId, Via)>)], site: Site) -> &[(NodeId, Via)] {
+    match found.binary_search_by_key(&site.call, |(_, s, _)| s.call) {
+        Ok(i) => &found[i].2,
         Err(_) => &[],
     }
 }

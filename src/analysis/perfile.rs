@@ -12,9 +12,8 @@
 //!
 //! Two passes, because of one dependency:
 //! - [`parts`] reads nothing computed from other files: the entry-point
-//!   finder's and the call graph's per-file parts, label evidence, media
-//!   deliveries, modules loaded by name. It runs beside the run-time
-//!   values.
+//!   finder's and the call graph's per-file parts, label evidence,
+//!   modules loaded by name. It runs beside the run-time values.
 //! - [`sites`] runs after the run-time values ([`Project::runtime`]): the
 //!   generation sites and the inferred candidates read a call's run-time
 //!   alternatives, which the serial evaluation finds across files. It
@@ -29,7 +28,7 @@
 use rayon::prelude::*;
 use ustr::Ustr;
 
-use crate::analysis::callgraph::{CallGraph, FileGraphParts, NodeId, Site};
+use crate::analysis::callgraph::{CallGraph, FileGraphParts, NodeId};
 use crate::analysis::entrypoints::{FileEntryParts, FileMatches, Matcher};
 use crate::analysis::generation::{self, GenerationSite};
 use crate::analysis::results::{self, LabelEvidence};
@@ -58,8 +57,6 @@ struct FileParts {
     graph: FileGraphParts,
     /// Label API calls, then marker strings.
     labels: Vec<PlacedLabel>,
-    /// Calls that deliver media to the user (Python), in call order.
-    deliveries: Vec<Site>,
     /// Variables given a module loaded by name.
     loaded: Vec<(plugins::Var, plugins::Pattern)>,
 }
@@ -70,7 +67,6 @@ pub(crate) struct Parts {
     pub entry: Vec<FileEntryParts>,
     pub graph: Vec<FileGraphParts>,
     pub labels: Vec<PlacedLabel>,
-    pub deliveries: Vec<Site>,
     pub loaded: Vec<(plugins::Var, plugins::Pattern)>,
 }
 
@@ -84,7 +80,6 @@ pub(crate) fn parts(project: &Project, catalog: &Catalog) -> Parts {
             entry: FileEntryParts::of(project, &catalog.entrypoints, fi, file),
             graph: FileGraphParts::of(project, file),
             labels: results::file_label_evidence(catalog, fi, file),
-            deliveries: inferred::file_deliveries(catalog, fi, file),
             loaded: plugins::file_loaded(loaders, fi, file),
         })
         .collect();
@@ -92,14 +87,12 @@ pub(crate) fn parts(project: &Project, catalog: &Catalog) -> Parts {
         entry: Vec::with_capacity(per_file.len()),
         graph: Vec::with_capacity(per_file.len()),
         labels: Vec::new(),
-        deliveries: Vec::new(),
         loaded: Vec::new(),
     };
     for p in per_file {
         out.entry.push(p.entry);
         out.graph.push(p.graph);
         out.labels.extend(p.labels);
-        out.deliveries.extend(p.deliveries);
         out.loaded.extend(p.loaded);
     }
     out

@@ -51,22 +51,17 @@ pub struct QueueEdge {
     pub to: NodeId,
 }
 
-/// The hand-off edges of the project. `targets(site)` gives the call
-/// graph's other targets of a call site, `node_at` the node whose code holds
-/// a call, `is_function` whether a node is a function. Files are looked at
-/// on the thread pool and merged in file order, so producers and consumers
-/// are listed in file and call order whatever the thread count.
-pub fn queue_edges<'t>(
+/// The hand-off edges of the project, from what [`file_queues`] found in
+/// every file (in file order: producers and consumers are listed in file
+/// and call order whatever the thread count). `targets(site)` gives the
+/// call graph's other targets of a call site, `node_at` the node whose
+/// code holds a call.
+pub(crate) fn queue_edges<'t>(
     project: &Project,
+    per_file: Vec<FileQueues>,
     targets: impl Fn(Site) -> &'t [(NodeId, Via)] + Sync,
     node_at: impl Fn(usize, &Call) -> NodeId + Sync,
-    is_function: impl Fn(NodeId) -> bool + Sync,
 ) -> (Vec<QueueEdge>, QueueStats) {
-    let per_file: Vec<FileQueues> = project
-        .each_file(Reader::Queues)
-        .par_iter()
-        .map(|(fi, file)| file_queues(project, fi, file, &targets, &node_at, &is_function))
-        .collect();
     // Workers: functions passed to be run (`Thread(target=worker)`), and
     // functions whose call a task starter is given (`create_task(worker())`).
     let mut started: FastSet<NodeId> = FastSet::default();
@@ -138,7 +133,7 @@ impl Takers {
 
 /// What one file's calls put on and take from queues, in call order.
 #[derive(Default)]
-struct FileQueues {
+pub(crate) struct FileQueues {
     /// Functions this file's calls start as workers.
     started: Vec<NodeId>,
     uses: Vec<QueueUse>,
@@ -152,8 +147,10 @@ struct QueueUse {
     site: Option<Site>,
 }
 
-/// The queue calls and started workers of file `fi`.
-fn file_queues<'t>(
+/// The queue calls and started workers of file `fi`. `targets` is asked
+/// only for this file's call sites, so the call graph finds them in the
+/// same pass over the file as its targets.
+pub(crate) fn file_queues<'t>(
     project: &Project,
     fi: usize,
     file: &FileFacts,

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use crate::analysis::callgraph::{CallGraph, NodeId, Reach, Reached, SinkSet, Site};
 use crate::analysis::entrypoints::{self, EntryPoint, Handler};
 use crate::analysis::generation::GenerationSite;
+use crate::analysis::inferred;
 use crate::analysis::perfile::{self, Parts, PlacedLabel, Sites};
 use crate::analysis::plugins::{self, PluginStats};
 use crate::analysis::{FastSet, Project, Reader, dataflow, hops};
@@ -81,7 +82,6 @@ impl<'a> Analysis<'a> {
                 Parts {
                     graph: graph_parts,
                     labels,
-                    deliveries,
                     loaded,
                     ..
                 },
@@ -105,6 +105,12 @@ impl<'a> Analysis<'a> {
             candidates,
         } = perfile::sites(project, catalog, &finder.matcher());
         let entry_points = finder.run(matches);
+        // Deliveries matter only to candidates.
+        let deliveries = if candidates.is_empty() {
+            Vec::new()
+        } else {
+            inferred::deliveries(project, catalog)
+        };
         let handlers = entry_points
             .iter()
             .filter_map(|e| match &e.handler {
