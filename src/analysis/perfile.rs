@@ -10,7 +10,8 @@
 //! facts are stored encoded and decoded on demand, each loop over every
 //! file decodes every file.
 //!
-//! Two passes, because of one dependency:
+//! Two passes, because the second reads two global results the first
+//! cannot wait for:
 //! - [`parts`] reads nothing computed from other files: the entry-point
 //!   finder's and the call graph's per-file parts, label evidence,
 //!   modules loaded by name. It runs beside the run-time values.
