@@ -50,18 +50,20 @@ pub struct Hops {
 }
 
 /// Every hop from a client call to the project's own route handlers.
-pub fn find(
+/// `servicers`: every file's [`file_servicers`], in file order.
+pub(crate) fn find(
     project: &Project,
     catalog: &Catalog,
     entry_points: &[EntryPoint],
     graph: &CallGraph,
+    servicers: Vec<Servicer>,
 ) -> Hops {
     let mut hops = Hops {
         edges: Vec::new(),
         stats: HopStats::default(),
     };
     let routes = routes(project, catalog, entry_points, graph);
-    let services = services(project, catalog, entry_points, graph);
+    let services = services(project, catalog, entry_points, graph, servicers);
     let protos = if services.is_empty() {
         Vec::new()
     } else {
@@ -386,8 +388,9 @@ fn services(
     catalog: &Catalog,
     entry_points: &[EntryPoint],
     graph: &CallGraph,
+    servicers: Vec<Servicer>,
 ) -> Services {
-    let registered = registered_servicers(project, catalog);
+    let registered = registered_servicers(servicers);
     // Per entry point on the thread pool: the (service, method) pairs its
     // handler serves, entered in entry-point order.
     let served = |(i, e): (usize, &EntryPoint)| -> Vec<((String, String), (usize, NodeId))> {
@@ -438,41 +441,53 @@ fn services(
     out
 }
 
-/// Classes registered as servicers by the generated registration function
-/// (`chat_pb2_grpc.add_ChatServicer_to_server(ChatService(), server)`),
-/// with the services they serve.
-fn registered_servicers(
+/// A class registered as a servicer and the service it serves.
+pub(crate) type Servicer = ((usize, usize), String);
+
+/// File `file`'s classes registered as servicers by the generated
+/// registration function (`chat_pb2_grpc.add_ChatServicer_to_server(ChatService(), server)`),
+/// with the services they serve, in call order: the per-file phase's part.
+pub(crate) fn file_servicers(
     project: &Project,
     catalog: &Catalog,
-) -> BTreeMap<(usize, usize), Vec<String>> {
-    let mut out: BTreeMap<(usize, usize), Vec<String>> = BTreeMap::new();
-    let stubs: Vec<&RpcStub> = catalog
+    file: &crate::facts::FileFacts,
+) -> Vec<Servicer> {
+    let mut out = Vec::new();
+    let mut stubs = catalog
         .rpc_stubs
         .iter()
-        .filter(|r| !r.register_suffix.is_empty())
-        .collect();
-    if stubs.is_empty() {
+        .filter(|r| !r.register_suffix.is_empty() && r.language == file.language)
+        .peekable();
+    if stubs.peek().is_none() {
         return out;
     }
-    for (_, file) in project.each_file(Reader::Hops) {
-        for call in &file.calls {
-            let Some(r) = &call.resolved else { continue };
-            for rpc in stubs.iter().filter(|r| r.language == file.language) {
-                let Some(service) = generated(r.as_str(), &rpc.module_suffix, &rpc.register_suffix)
-                    .and_then(|s| s.strip_prefix(rpc.register_prefix.as_str()))
-                    .filter(|s| !s.is_empty())
-                else {
-                    continue;
-                };
-                if let Some(class) =
-                    crate::analysis::entrypoints::registered_class(project, file, call)
-                {
-                    let list = out.entry(class).or_default();
-                    if !list.iter().any(|s| s == service) {
-                        list.push(service.to_string());
-                    }
-                }
+    let stubs: Vec<&RpcStub> = stubs.collect();
+    for call in &file.calls {
+        let Some(r) = &call.resolved else { continue };
+        for rpc in &stubs {
+            let Some(service) = generated(r.as_str(), &rpc.module_suffix, &rpc.register_suffix)
+                .and_then(|s| s.strip_prefix(rpc.register_prefix.as_str()))
+                .filter(|s| !s.is_empty())
+            else {
+                continue;
+            };
+            if let Some(class) = crate::analysis::entrypoints::registered_class(project, file, call)
+            {
+                out.push((class, service.to_string()));
             }
+        }
+    }
+    out
+}
+
+/// Classes registered as servicers, with the services they serve, from
+/// every file's [`file_servicers`] in file order.
+fn registered_servicers(found: Vec<Servicer>) -> BTreeMap<(usize, usize), Vec<String>> {
+    let mut out: BTreeMap<(usize, usize), Vec<String>> = BTreeMap::new();
+    for (class, service) in found {
+        let list = out.entry(class).or_default();
+        if !list.contains(&service) {
+            list.push(service);
         }
     }
     out

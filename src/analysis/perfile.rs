@@ -14,7 +14,8 @@
 //! cannot wait for:
 //! - [`parts`] reads nothing computed from other files: the entry-point
 //!   finder's and the call graph's per-file parts, label evidence,
-//!   modules loaded by name. It runs beside the run-time values.
+//!   modules loaded by name, gRPC servicers' registrations. It runs
+//!   beside the run-time values.
 //! - [`sites`] runs after the run-time values ([`Project::runtime`]): the
 //!   generation sites and the inferred candidates read a call's run-time
 //!   alternatives, which the serial evaluation finds across files. It
@@ -33,7 +34,7 @@ use crate::analysis::callgraph::{CallGraph, FileGraphParts, NodeId};
 use crate::analysis::entrypoints::{FileEntryParts, FileMatches, Matcher};
 use crate::analysis::generation::{self, GenerationSite};
 use crate::analysis::results::{self, LabelEvidence};
-use crate::analysis::{Project, Reader, inferred, plugins, region};
+use crate::analysis::{Project, Reader, hops, inferred, plugins, region};
 use crate::catalog::Catalog;
 
 /// Label evidence where it was found, before the call graph can say in
@@ -60,6 +61,8 @@ struct FileParts {
     labels: Vec<PlacedLabel>,
     /// Variables given a module loaded by name.
     loaded: Vec<(plugins::Var, plugins::Pattern)>,
+    /// Classes registered as gRPC servicers, with their services.
+    servicers: Vec<hops::Servicer>,
 }
 
 /// What the first pass takes from every file: per file for the entry
@@ -69,6 +72,7 @@ pub(crate) struct Parts {
     pub graph: Vec<FileGraphParts>,
     pub labels: Vec<PlacedLabel>,
     pub loaded: Vec<(plugins::Var, plugins::Pattern)>,
+    pub servicers: Vec<hops::Servicer>,
 }
 
 /// The first pass: every file's parts that read no global result.
@@ -82,6 +86,7 @@ pub(crate) fn parts(project: &Project, catalog: &Catalog) -> Parts {
             graph: FileGraphParts::of(project, file),
             labels: results::file_label_evidence(catalog, fi, file),
             loaded: plugins::file_loaded(loaders, fi, file),
+            servicers: hops::file_servicers(project, catalog, file),
         })
         .collect();
     let mut out = Parts {
@@ -89,12 +94,14 @@ pub(crate) fn parts(project: &Project, catalog: &Catalog) -> Parts {
         graph: Vec::with_capacity(per_file.len()),
         labels: Vec::new(),
         loaded: Vec::new(),
+        servicers: Vec::new(),
     };
     for p in per_file {
         out.entry.push(p.entry);
         out.graph.push(p.graph);
         out.labels.extend(p.labels);
         out.loaded.extend(p.loaded);
+        out.servicers.extend(p.servicers);
     }
     out
 }

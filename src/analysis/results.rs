@@ -83,6 +83,7 @@ impl<'a> Analysis<'a> {
                     graph: graph_parts,
                     labels,
                     loaded,
+                    servicers,
                     ..
                 },
             ),
@@ -142,7 +143,7 @@ impl<'a> Analysis<'a> {
         graph.add_plugin_calls(project, &plugins);
         // Requests to the project's own routes: they need the entry points
         // and the graph's nodes, and every later query goes through them.
-        let hops = hops::find(project, catalog, &entry_points, &graph);
+        let hops = hops::find(project, catalog, &entry_points, &graph, servicers);
         // A request to a base known only at run time that the project's own
         // route serves goes there (the hop), not to some compatible provider.
         let joined: BTreeSet<(usize, usize)> = hops
