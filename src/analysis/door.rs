@@ -90,6 +90,9 @@ pub enum Reader {
     RulesPersonalData,
     /// Rules SVC001–SVC004.
     RulesService,
+    /// The rules' per-file phase: every enabled rule's per-file part run
+    /// on each file in one pass (`rules::per_file`).
+    RulesPerFile,
     /// Syntax findings and suppression comments (`suppress`).
     Suppress,
     /// The per-file parts' keys (`crate::parts`).
@@ -100,7 +103,7 @@ pub enum Reader {
 
 impl Reader {
     /// Every reader, in `--stats` order.
-    pub const ALL: [Reader; 31] = [
+    pub const ALL: [Reader; 32] = [
         Reader::Index,
         Reader::Names,
         Reader::RuntimeValues,
@@ -129,6 +132,7 @@ impl Reader {
         Reader::RulesOptOut,
         Reader::RulesPersonalData,
         Reader::RulesService,
+        Reader::RulesPerFile,
         Reader::Suppress,
         Reader::Parts,
         Reader::Report,
@@ -165,6 +169,7 @@ impl Reader {
             Reader::RulesOptOut => "rules-OPT",
             Reader::RulesPersonalData => "rules-PII",
             Reader::RulesService => "rules-SVC",
+            Reader::RulesPerFile => "rules-per-file",
             Reader::Suppress => "suppress",
             Reader::Parts => "parts",
             Reader::Report => "report",
