@@ -1,6 +1,6 @@
 //! The rules' per-file phase (`rules::per_file`): a rule whose per-file
 //! part runs in the one pass over the files, or that reads a selection the
-//! pass makes (the per-user rankings, the opt-out switch sites), reports
+//! pass makes (the per-user rankings, the training writes), reports
 //! exactly what its own `check` reports when run alone, in the same order,
 //! on one thread and on four.
 
@@ -12,11 +12,12 @@ use synthlint::engine;
 use synthlint::finding::Finding;
 use synthlint::rules::{self, Context, Rule};
 
-/// Per-file rules, and rules that read a selection the pass makes (SVC003
-/// reads the rankings too, but its fixture folder, read whole, reports
-/// nothing).
+/// Per-file rules, and rules that read a selection the pass makes: the
+/// rankings (SVC003 reads them too, but its fixture folder, read whole,
+/// reports nothing) and the training writes.
 const CODES: &[&str] = &[
-    "LBL004", "LBL005", "LBL007", "MOD001", "LOG001", "OPT001", "OPT002", "OPT004",
+    "LBL004", "LBL005", "LBL007", "MOD001", "LOG001", "OPT001", "OPT002", "OPT004", "OPT003",
+    "PII004",
 ];
 
 fn render(findings: &[Finding]) -> String {

@@ -51,6 +51,8 @@ pub struct Shared {
     records: Slot<Option<logs::records::InputRecords>>,
     /// Calls that rank content per user (the opt-out rules).
     rankings: OnceLock<Vec<opt_out::Ranking>>,
+    /// Calls named as training writes, as (file, call) (OPT003, PII004).
+    training_writes: OnceLock<Vec<(usize, usize)>>,
     /// Where the catalogue's recommendation switches are set (OPT001, OPT002).
     switches: OnceLock<Vec<opt_out::Site>>,
     /// User-facing strings and the chat UI (the service rules).

@@ -5,8 +5,8 @@
 //! Before it each of them looped over every file on its own. The pass also
 //! makes the per-file selections that several rules share, when an enabled
 //! rule reads them: the calls that rank content per user (the opt-out
-//! rules, SVC003), so that those rules no longer loop over every file for
-//! them.
+//! rules, SVC003) and the calls named as training writes (OPT003, PII004),
+//! so that those rules no longer loop over every file for them.
 //!
 //! The pass is indexed by file and collected in file order, so a rule's
 //! findings are its files' findings in file order, as its `check` gives
@@ -16,6 +16,7 @@
 
 use rayon::prelude::*;
 
+use super::opt_out::training_opt_out_broken as training;
 use super::opt_out::{self, Ranking};
 use super::{Context, Rule};
 use crate::analysis::Reader;
@@ -32,6 +33,10 @@ use crate::parts::{FileCheck, Plan, Unit};
 /// arguments and configuration in every scan.
 const RANKINGS: &[&str] = &["OPT001", "OPT002", "OPT004", "SVC003"];
 
+/// The rules that read the calls named as training writes
+/// (`training_opt_out_broken::training_writes`), likewise.
+const TRAINING_WRITES: &[&str] = &["OPT003", "PII004"];
+
 /// What the pass found in one file.
 #[derive(Default)]
 struct FileOut {
@@ -39,6 +44,7 @@ struct FileOut {
     /// look-ups is left out).
     units: Vec<(usize, Unit)>,
     rankings: Vec<Ranking>,
+    training_writes: Vec<(usize, usize)>,
 }
 
 /// The findings of every rule of `enabled` that has a per-file part (by
@@ -52,8 +58,8 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
         .filter_map(|(i, r)| Some((i, r.per_file()?)))
         .collect();
     let reads = |list: &[&str]| enabled.iter().any(|r| list.contains(&r.meta().code));
-    let rankings = reads(RANKINGS);
-    if rules.is_empty() && !rankings {
+    let (rankings, training_writes) = (reads(RANKINGS), reads(TRAINING_WRITES));
+    if rules.is_empty() && !rankings && !training_writes {
         return done;
     }
     let oo = &cx.catalog.opt_out;
@@ -84,20 +90,28 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
             if rankings {
                 out.rankings = opt_out::file_rankings(oo, fi, file);
             }
+            if training_writes {
+                out.training_writes = training::file_training_writes(oo, fi, file);
+            }
             out
         })
         .collect();
     drop(checks);
     let mut all_rankings = Vec::new();
+    let mut all_writes = Vec::new();
     let mut by_rule: Vec<Vec<(usize, Unit)>> = rules.iter().map(|_| Vec::new()).collect();
     for (fi, out) in per_file.into_iter().enumerate() {
         for (r, unit) in out.units {
             by_rule[r].push((fi, unit));
         }
         all_rankings.extend(out.rankings);
+        all_writes.extend(out.training_writes);
     }
     if rankings {
         let _ = cx.shared.rankings.set(all_rankings);
+    }
+    if training_writes {
+        let _ = cx.shared.training_writes.set(all_writes);
     }
     for ((r, units), plan) in by_rule.into_iter().enumerate().zip(plans) {
         let i = rules[r].0;
