@@ -37,7 +37,7 @@ use sha2::{Digest, Sha256};
 
 use crate::analysis::{FastMap, Project, Reader};
 use crate::cache::{FactsCache, FactsDigest};
-use crate::facts::Language;
+use crate::facts::{FileFacts, Language};
 use crate::finding::Finding;
 use crate::rules::Context;
 
@@ -65,12 +65,14 @@ pub struct Unit {
 }
 
 /// A rule whose findings in a file depend on that file's indexed facts,
-/// the catalogue and the settings, plus look-ups it records.
+/// the catalogue and the settings, plus look-ups it records. Its units run
+/// in the rules' per-file phase (`rules::per_file`), each file read once for
+/// every such rule.
 pub trait PerFile: Sync {
-    /// The units of `files` (indexes into the project's files, ascending),
-    /// in that order: each file's findings in the order the rule gives
-    /// them, and the look-ups it made into other files.
-    fn check_files(&self, cx: &Context<'_>, files: &[usize]) -> Vec<Unit>;
+    /// The rule's per-file part for this run: what it works out once
+    /// (compiled patterns, project tables, memos shared by the threads),
+    /// ready to check one file at a time on any thread.
+    fn prepare<'c>(&'c self, cx: &'c Context<'_>) -> Box<dyn FileCheck + 'c>;
 
     /// The answers this run's project gives to recorded questions, in
     /// order. Rules that record none never get asked.
@@ -80,11 +82,40 @@ pub trait PerFile: Sync {
     }
 }
 
-/// A `PerFile` rule's whole check, as a run without parts makes it.
-pub fn check_all(rule: &dyn PerFile, cx: &Context<'_>, out: &mut Vec<Finding>) {
-    let all: Vec<usize> = (0..cx.project.file_count()).collect();
-    for unit in rule.check_files(cx, &all) {
-        out.extend(unit.findings);
+/// One run's per-file part of a rule ([`PerFile::prepare`]).
+pub trait FileCheck: Sync {
+    /// The unit of file `fi`, whose facts are `file`: its findings in the
+    /// order the rule gives them, and the look-ups it made into other files.
+    fn check(&self, fi: usize, file: &FileFacts) -> Unit;
+}
+
+impl Unit {
+    /// Nothing found and nothing asked (no allocation).
+    pub fn is_empty(&self) -> bool {
+        self.findings.is_empty() && self.lookups.is_empty()
+    }
+}
+
+/// A `PerFile` rule's whole check on its own, one loop over every file
+/// under `by` (the rules' per-file phase runs them all together instead).
+pub fn check_all(rule: &dyn PerFile, cx: &Context<'_>, by: Reader, out: &mut Vec<Finding>) {
+    let check = rule.prepare(cx);
+    for (fi, file) in cx.project.each_file(by) {
+        out.extend(check.check(fi, file).findings);
+    }
+}
+
+/// Which units of one rule a run computes: the files without a stored part
+/// whose look-ups still get their answers ([`Parts::plan`]).
+pub struct Plan<'p> {
+    keys: Vec<Option<PartKey>>,
+    stored: Vec<Option<&'p Unit>>,
+}
+
+impl Plan<'_> {
+    /// Whether file `fi`'s unit is to be computed.
+    pub fn computes(&self, fi: usize) -> bool {
+        self.stored[fi].is_none()
     }
 }
 
@@ -162,9 +193,9 @@ impl Parts {
         Some((indexed, code.as_bytes().try_into().ok()?))
     }
 
-    /// `rule`'s findings over every file: stored parts whose look-ups
-    /// still get their answers, the other units computed.
-    pub fn run(&self, rule: &dyn PerFile, code: &str, cx: &Context<'_>) -> Vec<Finding> {
+    /// Which of `rule`'s units this run computes: stored parts whose
+    /// look-ups still get their answers are reused, the others computed.
+    pub fn plan(&self, rule: &dyn PerFile, code: &str, cx: &Context<'_>) -> Plan<'_> {
         let n = cx.project.file_count();
         let keys: Vec<Option<PartKey>> = (0..n).map(|fi| self.part_key(fi, code)).collect();
         let mut stored: Vec<Option<&Unit>> = keys
@@ -180,26 +211,33 @@ impl Parts {
         if !questions.is_empty() {
             keep_answered(&mut stored, rule.answers(cx, &questions));
         }
-        let missing: Vec<usize> = (0..n).filter(|&fi| stored[fi].is_none()).collect();
-        let mut computed = rule.check_files(cx, &missing).into_iter();
+        Plan { keys, stored }
+    }
+
+    /// The rule's findings over every file, in file order: `plan`'s stored
+    /// units and, for the files it computes, `computed(fi)`'s.
+    pub fn finish(&self, plan: Plan<'_>, mut computed: impl FnMut(usize) -> Unit) -> Vec<Finding> {
         let mut findings = Vec::new();
         let mut used = Vec::new();
-        let mut reused = 0;
-        for (fi, slot) in stored.into_iter().enumerate() {
+        let (mut reused, mut fresh) = (0, 0);
+        for (fi, slot) in plan.stored.into_iter().enumerate() {
             let unit = match slot {
                 Some(unit) => {
                     reused += 1;
                     unit.clone()
                 }
-                None => computed.next().unwrap_or_default(),
+                None => {
+                    fresh += 1;
+                    computed(fi)
+                }
             };
             findings.extend(unit.findings.iter().cloned());
-            if let Some(key) = keys[fi] {
+            if let Some(key) = plan.keys[fi] {
                 used.push((key, unit));
             }
         }
         self.reused.fetch_add(reused, Ordering::Relaxed);
-        self.computed.fetch_add(missing.len(), Ordering::Relaxed);
+        self.computed.fetch_add(fresh, Ordering::Relaxed);
         self.used
             .lock()
             .unwrap_or_else(|e| e.into_inner())

@@ -21,7 +21,7 @@
 //! on their own cache line, but threads of one reader still share its line,
 //! and millions of reads a scan would bounce it between cores for nothing.
 
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 
 use rayon::prelude::*;
 
@@ -93,6 +93,9 @@ pub enum Reader {
     RulesPersonalData,
     /// Rules SVC001–SVC004.
     RulesService,
+    /// The rules' per-file phase: every enabled rule's per-file part run
+    /// on each file in one pass (`rules::per_file`).
+    RulesPerFile,
     /// Syntax findings and suppression comments (`suppress`).
     Suppress,
     /// The per-file parts' keys (`crate::parts`).
@@ -103,7 +106,7 @@ pub enum Reader {
 
 impl Reader {
     /// Every reader, in `--stats` order.
-    pub const ALL: [Reader; 32] = [
+    pub const ALL: [Reader; 33] = [
         Reader::Index,
         Reader::Names,
         Reader::RuntimeValues,
@@ -133,6 +136,7 @@ impl Reader {
         Reader::RulesOptOut,
         Reader::RulesPersonalData,
         Reader::RulesService,
+        Reader::RulesPerFile,
         Reader::Suppress,
         Reader::Parts,
         Reader::Report,
@@ -170,6 +174,7 @@ impl Reader {
             Reader::RulesOptOut => "rules-OPT",
             Reader::RulesPersonalData => "rules-PII",
             Reader::RulesService => "rules-SVC",
+            Reader::RulesPerFile => "rules-per-file",
             Reader::Suppress => "suppress",
             Reader::Parts => "parts",
             Reader::Report => "report",
@@ -198,11 +203,11 @@ pub fn count_reads(on: bool) {
 pub(crate) struct Door {
     counts: [Counts; Reader::ALL.len()],
     reads_on: bool,
-    seen: Box<[AtomicU32]>,
+    seen: Box<[AtomicU64]>,
 }
 
 // A bit a reader in one word a file.
-const _: () = assert!(Reader::ALL.len() <= 32);
+const _: () = assert!(Reader::ALL.len() <= 64);
 
 /// What one reader read, for `--stats`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -228,7 +233,7 @@ impl Door {
         Door {
             counts: Default::default(),
             reads_on,
-            seen: (0..words).map(|_| AtomicU32::new(0)).collect(),
+            seen: (0..words).map(|_| AtomicU64::new(0)).collect(),
         }
     }
 
@@ -239,7 +244,7 @@ impl Door {
         }
         self.counts[by as usize].reads.fetch_add(1, Relaxed);
         let word = &self.seen[fi];
-        let bit = 1u32 << by as u32;
+        let bit = 1u64 << by as u32;
         // Once a reader has read a file, its bit is only looked at.
         if word.load(Relaxed) & bit == 0 {
             word.fetch_or(bit, Relaxed);
@@ -257,7 +262,7 @@ impl Door {
             .iter()
             .map(|&reader| {
                 let r = reader as usize;
-                let bit = 1u32 << r;
+                let bit = 1u64 << r;
                 ReadCounts {
                     reader,
                     loops: self.counts[r].loops.load(Relaxed),

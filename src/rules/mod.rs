@@ -17,6 +17,7 @@ pub mod logs;
 pub mod meta;
 pub mod moderation;
 pub mod opt_out;
+mod per_file;
 pub mod personal_data;
 pub mod service;
 
@@ -50,6 +51,8 @@ pub struct Shared {
     records: Slot<Option<logs::records::InputRecords>>,
     /// Calls that rank content per user (the opt-out rules).
     rankings: OnceLock<Vec<opt_out::Ranking>>,
+    /// Calls named as training writes, as (file, call) (OPT003, PII004).
+    training_writes: OnceLock<Vec<(usize, usize)>>,
     /// Where the catalogue's recommendation switches are set (OPT001, OPT002).
     switches: OnceLock<Vec<opt_out::Site>>,
     /// User-facing strings and the chat UI (the service rules).
@@ -197,7 +200,9 @@ pub trait Rule: Sync {
     fn meta(&self) -> &'static RuleMeta;
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>);
     /// The rule as per-file units, when its findings in a file depend on
-    /// that file alone and on look-ups it records (`crate::parts`).
+    /// that file alone and on look-ups it records (`crate::parts`). Such a
+    /// rule runs in the rules' per-file phase ([`per_file`]), each file
+    /// read once for all of them, and its `check` is not called by [`run`].
     fn per_file(&self) -> Option<&dyn crate::parts::PerFile> {
         None
     }
@@ -207,9 +212,7 @@ pub trait Rule: Sync {
 /// the 10k-file corpus and diffusers): [`run`] starts them before the short
 /// ones, so that none of them is left running alone at the end while the
 /// other cores idle. Only the order changes, never a result.
-const LONG: &[&str] = &[
-    "SVC003", "SVC001", "LBL004", "SVC004", "OPT003", "LBL005", "GEN002", "OPT004", "MOD001",
-];
+const LONG: &[&str] = &["SVC003", "SVC001", "SVC004", "OPT003", "GEN002", "OPT004"];
 
 /// When [`run`] starts each rule of `enabled` (indices into it).
 struct Schedule {
@@ -291,7 +294,35 @@ fn schedule(enabled: &[&'static dyn Rule]) -> Schedule {
 /// split of the list left one thread to run a third of the rules in a row
 /// while the other idled), and each result of [`HELD`] is freed as soon as
 /// the last of its enabled readers is done.
+///
+/// The rules' per-file parts run first, in one pass over the files
+/// ([`per_file`]); the rules with such a part are done after it, and the
+/// others run as jobs.
 pub fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Finding> {
+    let done = per_file::run(enabled, cx);
+    let rest: Vec<&'static dyn Rule> = enabled
+        .iter()
+        .zip(&done)
+        .filter(|(_, d)| d.is_none())
+        .map(|(r, _)| *r)
+        .collect();
+    let mut found = run_jobs(&rest, cx).into_iter();
+    let found: Vec<Vec<Finding>> = done
+        .into_iter()
+        .map(|d| d.unwrap_or_else(|| found.next().unwrap_or_default()))
+        .collect();
+    // Sized once: the findings are what is left at the end of the rules,
+    // and a doubling copy of them would be the peak.
+    let mut findings = Vec::with_capacity(found.iter().map(Vec::len).sum());
+    for out in found {
+        findings.extend(out);
+    }
+    findings
+}
+
+/// The rules of `enabled` as jobs (see [`run`]): each one's findings, in
+/// rule order.
+fn run_jobs(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Vec<Finding>> {
     let plan = schedule(enabled);
     let code = |i: usize| enabled[i].meta().code;
     let jobs = Jobs {
@@ -310,18 +341,10 @@ pub fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Finding> {
         found: enabled.iter().map(|_| Mutex::default()).collect(),
     };
     rayon::scope_fifo(|s| jobs.ready(s, &plan.start, false));
-    let found: Vec<Vec<Finding>> = jobs
-        .found
+    jobs.found
         .into_iter()
         .map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()))
-        .collect();
-    // Sized once: the findings are what is left at the end of the rules,
-    // and a doubling copy of them would be the peak.
-    let mut findings = Vec::with_capacity(found.iter().map(Vec::len).sum());
-    for out in found {
-        findings.extend(out);
-    }
-    findings
+        .collect()
 }
 
 /// What the rule jobs of one [`run`] share.
@@ -380,14 +403,8 @@ impl<'r> Jobs<'r, '_> {
         crate::cli::debug_panic("rule");
         let code = self.enabled[i].meta().code;
         let rule = self.enabled[i];
-        let out = match (self.cx.parts, rule.per_file()) {
-            (Some(parts), Some(units)) => parts.run(units, code, self.cx),
-            _ => {
-                let mut out = Vec::new();
-                rule.check(self.cx, &mut out);
-                out
-            }
-        };
+        let mut out = Vec::new();
+        rule.check(self.cx, &mut out);
         for (h, (held, readers)) in HELD.iter().enumerate() {
             if readers.contains(&code) && self.left[h].fetch_sub(1, Ordering::AcqRel) == 1 {
                 self.cx.release(*held);

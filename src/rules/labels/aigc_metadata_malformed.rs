@@ -8,7 +8,7 @@ use crate::analysis::Reader;
 use crate::facts::{FileFacts, Value};
 use crate::finding::{Finding, Level, Location};
 use crate::implicit_label::aigc::{self, ElementValue, Problem};
-use crate::parts::{PerFile, Unit};
+use crate::parts::{FileCheck, PerFile, Unit};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 use crate::source::Span;
 
@@ -64,7 +64,7 @@ impl Rule for AigcMetadataMalformed {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        crate::parts::check_all(self, cx, out);
+        crate::parts::check_all(self, cx, Reader::RulesLabels, out);
     }
 
     fn per_file(&self) -> Option<&dyn PerFile> {
@@ -73,57 +73,60 @@ impl Rule for AigcMetadataMalformed {
 }
 
 impl PerFile for AigcMetadataMalformed {
-    fn check_files(&self, cx: &Context<'_>, files: &[usize]) -> Vec<Unit> {
-        files
+    fn prepare<'c>(&'c self, _cx: &'c Context<'_>) -> Box<dyn FileCheck + 'c> {
+        Box::new(Check)
+    }
+}
+
+/// LBL005 over one file at a time.
+struct Check;
+
+impl FileCheck for Check {
+    fn check(&self, _fi: usize, file: &FileFacts) -> Unit {
+        let mut found = Vec::new();
+        let out = &mut found;
+        for call in &file.calls {
+            // `add_text("AIGC", ...)`: the field name comes with the call.
+            let field = call
+                .args
+                .iter()
+                .find(|a| a.keyword.is_none())
+                .and_then(|a| a.value.as_str());
+            for arg in &call.args {
+                visit(&arg.value, field, 0, &mut |pairs, wrapped, key| {
+                    report(out, file, arg.span, call.scope, pairs, wrapped, key)
+                });
+            }
+        }
+        for a in &file.assignments {
+            visit(&a.value, None, 0, &mut |pairs, wrapped, key| {
+                report(out, file, a.span, a.scope, pairs, wrapped, key)
+            });
+        }
+        // `return {"AIGC": {...}}`: a helper that builds the label for its caller.
+        for r in file
+            .returns
             .iter()
-            .map(|&fi| {
-                let file = cx.project.file(fi, Reader::RulesLabels);
-                let mut found = Vec::new();
-                let out = &mut found;
-                for call in &file.calls {
-                    // `add_text("AIGC", ...)`: the field name comes with the call.
-                    let field = call
-                        .args
-                        .iter()
-                        .find(|a| a.keyword.is_none())
-                        .and_then(|a| a.value.as_str());
-                    for arg in &call.args {
-                        visit(&arg.value, field, 0, &mut |pairs, wrapped, key| {
-                            report(out, file, arg.span, call.scope, pairs, wrapped, key)
-                        });
-                    }
-                }
-                for a in &file.assignments {
-                    visit(&a.value, None, 0, &mut |pairs, wrapped, key| {
-                        report(out, file, a.span, a.scope, pairs, wrapped, key)
-                    });
-                }
-                // `return {"AIGC": {...}}`: a helper that builds the label for its caller.
-                for r in file
-                    .returns
-                    .iter()
-                    .filter(|r| matches!(r.value, Value::Dict(_)))
-                {
-                    visit(&r.value, None, 0, &mut |pairs, wrapped, key| {
-                        report(out, file, r.span, r.scope, pairs, wrapped, key)
-                    });
-                }
-                for s in &file.strings {
-                    if s.interpolated
-                        || !s.value.trim_start().starts_with('{')
-                        || !aigc::looks_like_label(None, &s.value)
-                    {
-                        continue;
-                    }
-                    let checked = aigc::check_text(Some(aigc::AIGC), &s.value);
-                    push(out, file, s.span, s.scope, checked.problems);
-                }
-                Unit {
-                    findings: found,
-                    lookups: Vec::new(),
-                }
-            })
-            .collect()
+            .filter(|r| matches!(r.value, Value::Dict(_)))
+        {
+            visit(&r.value, None, 0, &mut |pairs, wrapped, key| {
+                report(out, file, r.span, r.scope, pairs, wrapped, key)
+            });
+        }
+        for s in &file.strings {
+            if s.interpolated
+                || !s.value.trim_start().starts_with('{')
+                || !aigc::looks_like_label(None, &s.value)
+            {
+                continue;
+            }
+            let checked = aigc::check_text(Some(aigc::AIGC), &s.value);
+            push(out, file, s.span, s.scope, checked.problems);
+        }
+        Unit {
+            findings: found,
+            lookups: Vec::new(),
+        }
     }
 }
 

@@ -9,7 +9,7 @@ use crate::catalog::entrypoints::ArgRef;
 use crate::catalog::media::{OpencvText, PillowText, PxText};
 use crate::facts::{Call, FileFacts, Receiver, Shape, Value};
 use crate::finding::{Finding, Level, Location};
-use crate::parts::{PerFile, Unit};
+use crate::parts::{FileCheck, PerFile, Unit};
 use crate::qname::OptionQName;
 use crate::rules::labels::sizes::{Scope, Size, value_shape};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
@@ -111,7 +111,7 @@ impl Rule for ExplicitLabelTooSmall {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        crate::parts::check_all(self, cx, out);
+        crate::parts::check_all(self, cx, Reader::RulesLabels, out);
     }
 
     fn per_file(&self) -> Option<&dyn PerFile> {
@@ -120,128 +120,148 @@ impl Rule for ExplicitLabelTooSmall {
 }
 
 impl PerFile for ExplicitLabelTooSmall {
-    fn check_files(&self, cx: &Context<'_>, files: &[usize]) -> Vec<Unit> {
-        let Some(disclosure) = cx
+    fn prepare<'c>(&'c self, cx: &'c Context<'_>) -> Box<dyn FileCheck + 'c> {
+        let disclosure = cx
             .catalog
             .label_strings
             .iter()
             .find(|l| l.id == "ai-disclosure")
-            .and_then(|l| regex::Regex::new(&l.regex).ok())
-        else {
-            return vec![Unit::default(); files.len()];
-        };
-        let media = &cx.catalog.media;
-        let mut units = Vec::with_capacity(files.len());
-        for &fi in files {
-            let file = cx.project.file(fi, Reader::RulesLabels);
-            let mut found = Vec::new();
-            let out = &mut found;
-            'file: {
-                // Scopes that hold a disclosure string: text drawn there is taken to be the label.
-                let discloses = |scope: Option<&str>| {
-                    file.strings
-                        .iter()
-                        .any(|s| s.scope.as_deref() == scope && disclosure.is_match(&s.value))
-                };
-                // A module-level constant that holds a disclosure (`const LABEL: &str = "AI生成";`).
-                let constant = |name: &str| {
-                    file.assignments.iter().any(|a| {
-                        a.scope.is_none()
-                            && a.target == name
-                            && matches!(&a.value, Value::Str(s) if disclosure.is_match(s))
-                    })
-                };
-                let is_label = |v: Option<&Value>, scope: Option<&str>| match v {
-                    Some(Value::Str(s)) => disclosure.is_match(s),
-                    Some(Value::Name { text, .. }) if constant(text) => true,
-                    Some(_) => discloses(scope),
-                    None => false,
-                };
-                for call in &file.calls {
-                    let Some(resolved) = call.resolved.as_name() else {
-                        continue;
-                    };
-                    let mark = if let Some(p) = media
-                        .pillow()
-                        .filter(|_| media.is_pillow_text(file.language, resolved))
-                    {
-                        if !is_label(arg(call, &p.text), call.scope.as_deref()) {
-                            continue;
-                        }
-                        pillow_mark(scope(cx, fi, call.scope), p, call)
-                    } else if let Some(o) = media
-                        .opencv()
-                        .filter(|_| media.is_opencv_text(file.language, resolved))
-                    {
-                        if !is_label(arg(call, &o.text), call.scope.as_deref()) {
-                            continue;
-                        }
-                        opencv_mark(scope(cx, fi, call.scope), o, call)
-                    } else if let Some(x) = media
-                        .px()
-                        .filter(|_| media.is_px_text(file.language, resolved))
-                    {
-                        if !is_label(arg(call, &x.text), call.scope.as_deref()) {
-                            continue;
-                        }
-                        px_mark(scope(cx, fi, call.scope), x, call)
-                    } else {
-                        None
-                    };
-                    if let Some(m) = mark {
-                        judge(out, file, call.span, call.scope, &m);
-                    }
-                }
-                let (Some(font_re), Some(size_re)) = (&media.fontsize, &media.frame_size) else {
-                    break 'file;
-                };
-                let drawtext = media.ffmpeg.drawtext.as_str();
-                // One searcher for every string of the file (`str::find` builds
-                // one per call, which cost more than the search on short strings).
-                let finder = memchr::memmem::Finder::new(drawtext.as_bytes());
-                for s in &file.strings {
-                    if drawtext.is_empty() {
-                        break;
-                    }
-                    let Some(filter) = finder.find(s.value.as_bytes()).map(|i| &s.value[i..])
-                    else {
-                        continue;
-                    };
-                    if !(disclosure.is_match(filter) || discloses(s.scope.as_deref())) {
-                        continue;
-                    }
-                    let Some(font) = font_re.captures(filter).and_then(|c| c.get(1)) else {
-                        continue;
-                    };
-                    let text = font.as_str().trim_matches(['\'', '"']).replace("\\,", ",");
-                    let Some(expr) = crate::lang::ffmpeg::expression(&text) else {
-                        continue;
-                    };
-                    let size = command_texts(file, s.span)
-                        .iter()
-                        .find_map(|t| video_size(size_re, t));
-                    let sc = scope(cx, fi, s.scope);
-                    let pos = s.span.start_byte;
-                    let m = Mark {
-                        what: "ffmpeg drawtext",
-                        size,
-                        height: Box::new(move |dims| ffmpeg_eval(sc, &expr, pos, dims)),
-                    };
-                    judge(out, file, s.span, s.scope, &m);
-                }
-            }
-            units.push(Unit {
-                findings: found,
-                lookups: Vec::new(),
-            });
+            .and_then(|l| regex::Regex::new(&l.regex).ok());
+        match disclosure {
+            Some(disclosure) => Box::new(Check { cx, disclosure }),
+            None => Box::new(Nothing),
         }
-        units
     }
 }
 
-fn scope<'f>(cx: &'f Context<'_>, fi: usize, scope: Option<Ustr>) -> Scope<'f> {
+/// Without a disclosure pattern no label is recognised.
+struct Nothing;
+
+impl FileCheck for Nothing {
+    fn check(&self, _fi: usize, _file: &FileFacts) -> Unit {
+        Unit::default()
+    }
+}
+
+/// LBL007 over one file at a time.
+struct Check<'c, 'a> {
+    cx: &'c Context<'a>,
+    disclosure: regex::Regex,
+}
+
+impl FileCheck for Check<'_, '_> {
+    fn check(&self, fi: usize, file: &FileFacts) -> Unit {
+        let media = &self.cx.catalog.media;
+        let mut found = Vec::new();
+        let out = &mut found;
+        'file: {
+            // Scopes that hold a disclosure string: text drawn there is taken to be the label.
+            let discloses = |scope: Option<&str>| {
+                file.strings
+                    .iter()
+                    .any(|s| s.scope.as_deref() == scope && self.disclosure.is_match(&s.value))
+            };
+            // A module-level constant that holds a disclosure (`const LABEL: &str = "AI生成";`).
+            let constant = |name: &str| {
+                file.assignments.iter().any(|a| {
+                    a.scope.is_none()
+                        && a.target == name
+                        && matches!(&a.value, Value::Str(s) if self.disclosure.is_match(s))
+                })
+            };
+            let is_label = |v: Option<&Value>, scope: Option<&str>| match v {
+                Some(Value::Str(s)) => self.disclosure.is_match(s),
+                Some(Value::Name { text, .. }) if constant(text) => true,
+                Some(_) => discloses(scope),
+                None => false,
+            };
+            for call in &file.calls {
+                let Some(resolved) = call.resolved.as_name() else {
+                    continue;
+                };
+                let mark = if let Some(p) = media
+                    .pillow()
+                    .filter(|_| media.is_pillow_text(file.language, resolved))
+                {
+                    if !is_label(arg(call, &p.text), call.scope.as_deref()) {
+                        continue;
+                    }
+                    pillow_mark(scope(self.cx, fi, file, call.scope), p, call)
+                } else if let Some(o) = media
+                    .opencv()
+                    .filter(|_| media.is_opencv_text(file.language, resolved))
+                {
+                    if !is_label(arg(call, &o.text), call.scope.as_deref()) {
+                        continue;
+                    }
+                    opencv_mark(scope(self.cx, fi, file, call.scope), o, call)
+                } else if let Some(x) = media
+                    .px()
+                    .filter(|_| media.is_px_text(file.language, resolved))
+                {
+                    if !is_label(arg(call, &x.text), call.scope.as_deref()) {
+                        continue;
+                    }
+                    px_mark(scope(self.cx, fi, file, call.scope), x, call)
+                } else {
+                    None
+                };
+                if let Some(m) = mark {
+                    judge(out, file, call.span, call.scope, &m);
+                }
+            }
+            let (Some(font_re), Some(size_re)) = (&media.fontsize, &media.frame_size) else {
+                break 'file;
+            };
+            let drawtext = media.ffmpeg.drawtext.as_str();
+            // One searcher for every string of the file (`str::find` builds
+            // one per call, which cost more than the search on short strings).
+            let finder = memchr::memmem::Finder::new(drawtext.as_bytes());
+            for s in &file.strings {
+                if drawtext.is_empty() {
+                    break;
+                }
+                let Some(filter) = finder.find(s.value.as_bytes()).map(|i| &s.value[i..]) else {
+                    continue;
+                };
+                if !(self.disclosure.is_match(filter) || discloses(s.scope.as_deref())) {
+                    continue;
+                }
+                let Some(font) = font_re.captures(filter).and_then(|c| c.get(1)) else {
+                    continue;
+                };
+                let text = font.as_str().trim_matches(['\'', '"']).replace("\\,", ",");
+                let Some(expr) = crate::lang::ffmpeg::expression(&text) else {
+                    continue;
+                };
+                let size = command_texts(file, s.span)
+                    .iter()
+                    .find_map(|t| video_size(size_re, t));
+                let sc = scope(self.cx, fi, file, s.scope);
+                let pos = s.span.start_byte;
+                let m = Mark {
+                    what: "ffmpeg drawtext",
+                    size,
+                    height: Box::new(move |dims| ffmpeg_eval(sc, &expr, pos, dims)),
+                };
+                judge(out, file, s.span, s.scope, &m);
+            }
+        }
+        Unit {
+            findings: found,
+            lookups: Vec::new(),
+        }
+    }
+}
+
+fn scope<'f>(
+    cx: &'f Context<'_>,
+    fi: usize,
+    file: &'f FileFacts,
+    scope: Option<Ustr>,
+) -> Scope<'f> {
     Scope {
-        file: cx.project.file(fi, Reader::RulesLabels),
+        file,
         fi,
         names: &cx.project.index,
         media: &cx.catalog.media,

@@ -3,14 +3,13 @@
 
 use std::sync::Mutex;
 
-use rayon::prelude::*;
 use serde_json::json;
 use ustr::Ustr;
 
 use crate::analysis::{FastMap, Reader};
 use crate::facts::{FileFacts, Value};
 use crate::finding::{Finding, Level, Location};
-use crate::parts::{PerFile, Unit};
+use crate::parts::{FileCheck, PerFile, Unit};
 use crate::qname::OptionQName;
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 use crate::source::Span;
@@ -77,7 +76,7 @@ impl Rule for LabelStripping {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        crate::parts::check_all(self, cx, out);
+        crate::parts::check_all(self, cx, Reader::RulesLabels, out);
     }
 
     fn per_file(&self) -> Option<&dyn PerFile> {
@@ -86,126 +85,135 @@ impl Rule for LabelStripping {
 }
 
 impl PerFile for LabelStripping {
-    fn check_files(&self, cx: &Context<'_>, files: &[usize]) -> Vec<Unit> {
+    fn prepare<'c>(&'c self, cx: &'c Context<'_>) -> Box<dyn FileCheck + 'c> {
         let disclosure = cx
             .catalog
             .label_strings
             .iter()
             .position(|l| l.id == "ai-disclosure")
             .map(|i| cx.catalog.label_string_regex(i));
-        // `re.sub` patterns repeat (copies of one caption cleaner): compile
-        // and judge each once.
-        let removes_disclosure: Mutex<FastMap<&str, bool>> = Mutex::default();
-        // File by file on the pool, the findings kept in file order.
-        files
-            .par_iter()
-            .map(|&fi| {
-                let file = cx.project.file(fi, Reader::RulesLabels);
-                let mut found = Vec::new();
-                let out = &mut found;
-                // Command lists reported whole: their strings are not reported again.
-                let mut lists: Vec<Span> = Vec::new();
-                for call in &file.calls {
-                    if let Some(op) = call
-                        .resolved
-                        .as_name()
-                        .and_then(|r| cx.catalog.strip_call(file.language, r))
-                    {
+        Box::new(Check {
+            cx,
+            disclosure,
+            removes_disclosure: Mutex::default(),
+        })
+    }
+}
+
+/// LBL004 over one file at a time.
+struct Check<'c, 'a> {
+    cx: &'c Context<'a>,
+    disclosure: Option<&'c regex::Regex>,
+    /// `re.sub` patterns repeat (copies of one caption cleaner): compile
+    /// and judge each once.
+    removes_disclosure: Mutex<FastMap<String, bool>>,
+}
+
+impl FileCheck for Check<'_, '_> {
+    fn check(&self, _fi: usize, file: &FileFacts) -> Unit {
+        let mut found = Vec::new();
+        let out = &mut found;
+        // Command lists reported whole: their strings are not reported again.
+        let mut lists: Vec<Span> = Vec::new();
+        for call in &file.calls {
+            if let Some(op) = call
+                .resolved
+                .as_name()
+                .and_then(|r| self.cx.catalog.strip_call(file.language, r))
+            {
+                push(
+                    out,
+                    file,
+                    call.span,
+                    call.scope,
+                    &op.id,
+                    &format!("`{}` removes {}", call.callee, op.what),
+                );
+                continue;
+            }
+            // Command lists: `["ffmpeg", ..., "-map_metadata", "-1", ...]`.
+            for arg in &call.args {
+                if let Value::List(items) = &arg.value {
+                    let joined: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
+                    if let Some(op) = self.cx.catalog.strip_string(&joined.join(" ")) {
+                        lists.push(arg.span);
                         push(
                             out,
                             file,
-                            call.span,
+                            arg.span,
                             call.scope,
-                            &op.id,
-                            &format!("`{}` removes {}", call.callee, op.what),
-                        );
-                        continue;
-                    }
-                    // Command lists: `["ffmpeg", ..., "-map_metadata", "-1", ...]`.
-                    for arg in &call.args {
-                        if let Value::List(items) = &arg.value {
-                            let joined: Vec<&str> =
-                                items.iter().filter_map(Value::as_str).collect();
-                            if let Some(op) = cx.catalog.strip_string(&joined.join(" ")) {
-                                lists.push(arg.span);
-                                push(
-                                    out,
-                                    file,
-                                    arg.span,
-                                    call.scope,
-                                    &op.id,
-                                    &format!("command removes {}", op.what),
-                                );
-                            }
-                        }
-                    }
-                    // Deleting a disclosure: `text.replace("AI生成", "")`, `re.sub(r"AI生成", "", text)`.
-                    let positional: Vec<&Value> = call.positional().collect();
-                    if let (Some(Value::Str(pattern)), Some(Value::Str(with)), Some(d)) =
-                        (positional.first(), positional.get(1), disclosure)
-                        && with.is_empty()
-                    {
-                        let deletes = if call.callee.ends_with(".replace") {
-                            d.is_match(pattern)
-                        } else if call.resolved.as_name() == Some("re.sub") {
-                            // The user's pattern is a regex: does it match a disclosure?
-                            // A generic cleaner (all CJK, white space) matches control text too.
-                            let known = removes_disclosure
-                                .lock()
-                                .unwrap_or_else(|e| e.into_inner())
-                                .get(pattern.as_str())
-                                .copied();
-                            known.unwrap_or_else(|| {
-                                let removes = regex::Regex::new(pattern).is_ok_and(|re| {
-                                    DISCLOSURE_SAMPLES.iter().any(|s| re.is_match(s))
-                                        && !CONTROL_SAMPLES.iter().any(|s| re.is_match(s))
-                                });
-                                removes_disclosure
-                                    .lock()
-                                    .unwrap_or_else(|e| e.into_inner())
-                                    .insert(pattern.as_str(), removes);
-                                removes
-                            })
-                        } else {
-                            false
-                        };
-                        if deletes {
-                            let what = format!("deletes the AI disclosure `{pattern}` from text");
-                            push(
-                                out,
-                                file,
-                                call.span,
-                                call.scope,
-                                "disclosure-removal",
-                                &what,
-                            );
-                        }
-                    }
-                }
-                for s in &file.strings {
-                    let in_list = lists.iter().any(|l| {
-                        l.start_byte <= s.span.start_byte && s.span.end_byte <= l.end_byte
-                    });
-                    if in_list {
-                        continue;
-                    }
-                    if let Some(op) = cx.catalog.strip_string(&s.value) {
-                        push(
-                            out,
-                            file,
-                            s.span,
-                            s.scope,
                             &op.id,
                             &format!("command removes {}", op.what),
                         );
                     }
                 }
-                Unit {
-                    findings: found,
-                    lookups: Vec::new(),
+            }
+            // Deleting a disclosure: `text.replace("AI生成", "")`, `re.sub(r"AI生成", "", text)`.
+            let positional: Vec<&Value> = call.positional().collect();
+            if let (Some(Value::Str(pattern)), Some(Value::Str(with)), Some(d)) =
+                (positional.first(), positional.get(1), &self.disclosure)
+                && with.is_empty()
+            {
+                let deletes = if call.callee.ends_with(".replace") {
+                    d.is_match(pattern)
+                } else if call.resolved.as_name() == Some("re.sub") {
+                    // The user's pattern is a regex: does it match a disclosure?
+                    // A generic cleaner (all CJK, white space) matches control text too.
+                    let known = self
+                        .removes_disclosure
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .get(pattern.as_str())
+                        .copied();
+                    known.unwrap_or_else(|| {
+                        let removes = regex::Regex::new(pattern).is_ok_and(|re| {
+                            DISCLOSURE_SAMPLES.iter().any(|s| re.is_match(s))
+                                && !CONTROL_SAMPLES.iter().any(|s| re.is_match(s))
+                        });
+                        self.removes_disclosure
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .insert(pattern.to_string(), removes);
+                        removes
+                    })
+                } else {
+                    false
+                };
+                if deletes {
+                    let what = format!("deletes the AI disclosure `{pattern}` from text");
+                    push(
+                        out,
+                        file,
+                        call.span,
+                        call.scope,
+                        "disclosure-removal",
+                        &what,
+                    );
                 }
-            })
-            .collect()
+            }
+        }
+        for s in &file.strings {
+            let in_list = lists
+                .iter()
+                .any(|l| l.start_byte <= s.span.start_byte && s.span.end_byte <= l.end_byte);
+            if in_list {
+                continue;
+            }
+            if let Some(op) = self.cx.catalog.strip_string(&s.value) {
+                push(
+                    out,
+                    file,
+                    s.span,
+                    s.scope,
+                    &op.id,
+                    &format!("command removes {}", op.what),
+                );
+            }
+        }
+        Unit {
+            findings: found,
+            lookups: Vec::new(),
+        }
     }
 }
 

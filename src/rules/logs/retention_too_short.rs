@@ -11,7 +11,7 @@ use serde_json::json;
 use super::durations;
 use crate::facts::{ConfigEntry, FileFacts, Language, Value};
 use crate::finding::{Finding, Level, Location};
-use crate::parts::{Lookup, PerFile, Unit};
+use crate::parts::{FileCheck, Lookup, PerFile, Unit};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 use crate::source::Span;
 
@@ -112,7 +112,7 @@ impl Rule for LogRetentionTooShort {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        crate::parts::check_all(self, cx, out);
+        crate::parts::check_all(self, cx, Reader::RulesLogs, out);
     }
 
     fn per_file(&self) -> Option<&dyn PerFile> {
@@ -121,52 +121,10 @@ impl Rule for LogRetentionTooShort {
 }
 
 impl PerFile for LogRetentionTooShort {
-    fn check_files(&self, cx: &Context<'_>, files: &[usize]) -> Vec<Unit> {
-        let table = terraform_variables(cx.project);
-        let mut units = Vec::with_capacity(files.len());
-        for &fi in files {
-            let file = cx.project.file(fi, Reader::RulesLogs);
-            let variables = Vars {
-                table: &table,
-                asked: RefCell::default(),
-            };
-            let mut findings = Vec::new();
-            let out = &mut findings;
-            let mut found = Vec::new();
-            match file.language {
-                Language::Python => python_code(file, &mut found),
-                Language::Rust => rust_code(file, &mut found),
-                Language::Logrotate => logrotate(file, &mut found),
-                Language::Ini => {
-                    file_config(file, &mut found);
-                    settings_keys(file, &mut found);
-                }
-                Language::Hcl => {
-                    terraform(file, &variables, &mut found);
-                    bucket_lifecycles(file, &variables, &mut found);
-                    settings_keys(file, &mut found);
-                }
-                Language::Json => {
-                    terraform(file, &variables, &mut found);
-                    bucket_lifecycles(file, &variables, &mut found);
-                    structured(file, &mut found);
-                }
-                _ => structured(file, &mut found),
-            }
-            let mut seen = Vec::new();
-            for short in found {
-                if short.days >= MIN_DAYS || seen.contains(&short.span) {
-                    continue;
-                }
-                seen.push(short.span);
-                out.push(finding(file, short));
-            }
-            units.push(Unit {
-                findings,
-                lookups: variables.asked.into_inner(),
-            });
-        }
-        units
+    fn prepare<'c>(&'c self, cx: &'c Context<'_>) -> Box<dyn FileCheck + 'c> {
+        Box::new(Check {
+            table: terraform_variables(cx.project),
+        })
     }
 
     fn answers(&self, cx: &Context<'_>, questions: &[&str]) -> Vec<Option<String>> {
@@ -178,6 +136,55 @@ impl PerFile for LogRetentionTooShort {
                 table.get(var).map(answer)
             })
             .collect()
+    }
+}
+
+/// LOG001 over one file at a time, with the project's Terraform variables.
+struct Check<'a> {
+    table: HashMap<String, TfValue<'a>>,
+}
+
+impl FileCheck for Check<'_> {
+    fn check(&self, _fi: usize, file: &FileFacts) -> Unit {
+        let variables = Vars {
+            table: &self.table,
+            asked: RefCell::default(),
+        };
+        let mut findings = Vec::new();
+        let out = &mut findings;
+        let mut found = Vec::new();
+        match file.language {
+            Language::Python => python_code(file, &mut found),
+            Language::Rust => rust_code(file, &mut found),
+            Language::Logrotate => logrotate(file, &mut found),
+            Language::Ini => {
+                file_config(file, &mut found);
+                settings_keys(file, &mut found);
+            }
+            Language::Hcl => {
+                terraform(file, &variables, &mut found);
+                bucket_lifecycles(file, &variables, &mut found);
+                settings_keys(file, &mut found);
+            }
+            Language::Json => {
+                terraform(file, &variables, &mut found);
+                bucket_lifecycles(file, &variables, &mut found);
+                structured(file, &mut found);
+            }
+            _ => structured(file, &mut found),
+        }
+        let mut seen = Vec::new();
+        for short in found {
+            if short.days >= MIN_DAYS || seen.contains(&short.span) {
+                continue;
+            }
+            seen.push(short.span);
+            out.push(finding(file, short));
+        }
+        Unit {
+            findings,
+            lookups: variables.asked.into_inner(),
+        }
     }
 }
 
@@ -387,13 +394,16 @@ struct TfValue<'a> {
 /// `terraform.tfvars`/`*.auto.tfvars` set them (those win).
 fn terraform_variables(project: &Project) -> HashMap<String, TfValue<'_>> {
     let mut vars = HashMap::new();
-    let hcl = || {
-        project
-            .each_file(Reader::RulesLogs)
-            .facts()
-            .filter(|f| f.language == Language::Hcl)
+    // The HCL files alone, read one by one: few in any project.
+    let hcl = |tfvars: bool| {
+        (0..project.file_count())
+            .filter(move |&fi| {
+                project.language(fi) == Language::Hcl
+                    && project.path(fi).ends_with(".tfvars") == tfvars
+            })
+            .map(|fi| project.file(fi, Reader::RulesLogs))
     };
-    for file in hcl().filter(|f| !f.path.ends_with(".tfvars")) {
+    for file in hcl(false) {
         for e in &file.config {
             if e.path.len() == 3 && e.path[0] == "variable" && e.path[2] == "default" {
                 let value = TfValue {
@@ -405,7 +415,7 @@ fn terraform_variables(project: &Project) -> HashMap<String, TfValue<'_>> {
             }
         }
     }
-    for file in hcl().filter(|f| f.path.ends_with(".tfvars")) {
+    for file in hcl(true) {
         for e in file.config.iter().filter(|e| e.path.len() == 1) {
             let value = TfValue {
                 path: &file.path,

@@ -2,6 +2,7 @@
 //! content filter is switched off.
 
 use std::borrow::Cow;
+use std::sync::Mutex;
 
 use serde_json::json;
 
@@ -11,7 +12,7 @@ use crate::analysis::{FastMap, FastSet, Reader};
 use crate::catalog::SafetySwitch;
 use crate::facts::{Arg, Assignment, ConfigEntry, FileFacts, Value};
 use crate::finding::{Finding, Level, Location};
-use crate::parts::{PerFile, Unit};
+use crate::parts::{FileCheck, PerFile, Unit};
 use crate::qname::OptionQName;
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 use crate::source::Span;
@@ -76,7 +77,7 @@ impl Rule for SafetyCheckerDisabled {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        crate::parts::check_all(self, cx, out);
+        crate::parts::check_all(self, cx, Reader::RulesModeration, out);
     }
 
     fn per_file(&self) -> Option<&dyn PerFile> {
@@ -85,84 +86,100 @@ impl Rule for SafetyCheckerDisabled {
 }
 
 impl PerFile for SafetyCheckerDisabled {
-    fn check_files(&self, cx: &Context<'_>, files: &[usize]) -> Vec<Unit> {
-        let tests = cx.test_files();
-        let mut spellings = Spellings::new(cx.catalog.safety_switch.iter());
-        let mut units = Vec::with_capacity(files.len());
-        for &fi in files {
-            let file = cx.project.file(fi, Reader::RulesModeration);
-            let mut found = Vec::new();
-            let out = &mut found;
-            // Tests build pipelines from dummy parts on purpose; they serve nobody.
-            if !tests[fi] {
-                // One call is one finding, however many of its switches are off
-                // (`safety_checker=None, requires_safety_checker=False`).
-                let mut reported_calls = vec![false; file.calls.len()];
-                // The configuration's keys, spelt once for all the switches.
-                let mut keyed = None;
-                for (i, sw) in cx.catalog.safety_switch.iter().enumerate() {
-                    if let Some(kw) = &sw.keyword {
-                        for (ci, call) in file.calls.iter().enumerate() {
-                            // Cheap test before the pattern match: the switch is
-                            // the keyword itself or inside a `**` dict.
-                            if reported_calls[ci]
-                                || !call.args.iter().any(|a| {
-                                    a.keyword.as_deref().is_some_and(|k| k == kw || k == "**")
-                                })
-                            {
-                                continue;
-                            }
-                            if !cx.catalog.safety_switch_applies(
-                                i,
-                                file.language,
-                                call.resolved.as_name(),
-                                &call.callee,
-                            ) {
-                                continue;
-                            }
-                            if let Some(span) =
-                                off_argument(file, &call.args, call.scope.as_deref(), kw, sw)
-                            {
-                                reported_calls[ci] = true;
-                                out.push(finding(
-                                    file,
-                                    span,
-                                    call.scope.map(String::from),
-                                    sw,
-                                    &format!("`{kw}` switched off in `{}`", call.callee),
-                                ));
-                            }
+    fn prepare<'c>(&'c self, cx: &'c Context<'_>) -> Box<dyn FileCheck + 'c> {
+        Box::new(Check {
+            cx,
+            tests: cx.test_files(),
+            spellings: Mutex::new(Spellings::new(cx.catalog.safety_switch.iter())),
+        })
+    }
+}
+
+/// MOD001 over one file at a time.
+struct Check<'c, 'a> {
+    cx: &'c Context<'a>,
+    tests: &'c [bool],
+    /// Shared by the threads: configuration keys repeat across files.
+    spellings: Mutex<Spellings>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl FileCheck for Check<'_, '_> {
+    fn check(&self, fi: usize, file: &FileFacts) -> Unit {
+        let mut found = Vec::new();
+        let out = &mut found;
+        // Tests build pipelines from dummy parts on purpose; they serve nobody.
+        if !self.tests[fi] {
+            // One call is one finding, however many of its switches are off
+            // (`safety_checker=None, requires_safety_checker=False`).
+            let mut reported_calls = vec![false; file.calls.len()];
+            // The configuration's keys, spelt once for all the switches.
+            let mut keyed = None;
+            for (i, sw) in self.cx.catalog.safety_switch.iter().enumerate() {
+                if let Some(kw) = &sw.keyword {
+                    for (ci, call) in file.calls.iter().enumerate() {
+                        // Cheap test before the pattern match: the switch is
+                        // the keyword itself or inside a `**` dict.
+                        if reported_calls[ci]
+                            || !call
+                                .args
+                                .iter()
+                                .any(|a| a.keyword.as_deref().is_some_and(|k| k == kw || k == "**"))
+                        {
+                            continue;
+                        }
+                        if !self.cx.catalog.safety_switch_applies(
+                            i,
+                            file.language,
+                            call.resolved.as_name(),
+                            &call.callee,
+                        ) {
+                            continue;
+                        }
+                        if let Some(span) =
+                            off_argument(file, &call.args, call.scope.as_deref(), kw, sw)
+                        {
+                            reported_calls[ci] = true;
+                            out.push(finding(
+                                file,
+                                span,
+                                call.scope.map(String::from),
+                                sw,
+                                &format!("`{kw}` switched off in `{}`", call.callee),
+                            ));
                         }
                     }
-                    if !sw.config_keys.is_empty() && !file.config.is_empty() {
-                        let keyed =
-                            keyed.get_or_insert_with(|| keyed_entries(file, &mut spellings));
-                        config_switches(cx, file, keyed, i, sw, out);
-                    }
-                    if let Some(attr) = &sw.attribute {
-                        for a in &file.assignments {
-                            let Some((_, field)) = a.target.rsplit_once('.') else {
-                                continue;
-                            };
-                            if field == attr && is_off(&a.value, sw) {
-                                out.push(finding(
-                                    file,
-                                    a.span,
-                                    a.scope.map(String::from),
-                                    sw,
-                                    &format!("`{}` assigned `{}`", a.target, a.value.display()),
-                                ));
-                            }
+                }
+                if !sw.config_keys.is_empty() && !file.config.is_empty() {
+                    let keyed = keyed
+                        .get_or_insert_with(|| keyed_entries(file, &mut lock(&self.spellings)));
+                    config_switches(self.cx, file, keyed, i, sw, out);
+                }
+                if let Some(attr) = &sw.attribute {
+                    for a in &file.assignments {
+                        let Some((_, field)) = a.target.rsplit_once('.') else {
+                            continue;
+                        };
+                        if field == attr && is_off(&a.value, sw) {
+                            out.push(finding(
+                                file,
+                                a.span,
+                                a.scope.map(String::from),
+                                sw,
+                                &format!("`{}` assigned `{}`", a.target, a.value.display()),
+                            ));
                         }
                     }
                 }
             }
-            units.push(Unit {
-                findings: found,
-                lookups: Vec::new(),
-            });
         }
-        units
+        Unit {
+            findings: found,
+            lookups: Vec::new(),
+        }
     }
 }
 

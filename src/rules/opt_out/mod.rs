@@ -60,28 +60,32 @@ pub fn shared_switches<'c>(cx: &'c Context<'_>) -> &'c [Site] {
 /// call order: recommender library calls, similarity searches with a
 /// per-user vector, and sorts by a per-user score. Private: rules read
 /// [`shared_rankings`] (SVC003 once computed its own copy).
+/// The rules' per-file phase makes them (`rules::per_file`) when an
+/// enabled rule reads them; this is for a run without it.
 fn rankings(cx: &Context<'_>) -> Vec<Ranking> {
     let oo = &cx.catalog.opt_out;
     // Each file on every thread, joined in file order.
     let files = cx.project.each_file(Reader::RulesOptOut);
-    crate::analysis::map_indices(files.len(), |fi| {
-        let f = &files[fi];
-        let mut out = Vec::new();
-        let mut methods = FastMap::default();
-        for (ci, call) in f.calls.iter().enumerate() {
-            if let Some(what) = ranking(oo, f, call, &mut methods) {
-                out.push(Ranking {
-                    file: fi,
-                    call: ci,
-                    what,
-                });
-            }
+    crate::analysis::map_indices(files.len(), |fi| file_rankings(oo, fi, &files[fi]))
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// [`rankings`] of file `fi`, in call order.
+pub(crate) fn file_rankings(oo: &OptOut, fi: usize, f: &FileFacts) -> Vec<Ranking> {
+    let mut out = Vec::new();
+    let mut methods = FastMap::default();
+    for (ci, call) in f.calls.iter().enumerate() {
+        if let Some(what) = ranking(oo, f, call, &mut methods) {
+            out.push(Ranking {
+                file: fi,
+                call: ci,
+                what,
+            });
         }
-        out
-    })
-    .into_iter()
-    .flatten()
-    .collect()
+    }
+    out
 }
 
 /// Whether a method is a sort and whether it is a similarity search, by

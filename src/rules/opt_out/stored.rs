@@ -196,12 +196,10 @@ pub struct Services {
 impl Services {
     pub fn new(cx: &Context<'_>) -> Services {
         let markers = &cx.catalog.opt_out.rights.service_markers;
-        let mut roots: Vec<String> = cx
-            .project
-            .each_file(Reader::RulesOptOut)
-            .facts()
-            .filter_map(|f| {
-                let path = f.path.as_str();
+        // Paths only: the per-file summary, no file's facts.
+        let mut roots: Vec<String> = (0..cx.project.file_count())
+            .filter_map(|fi| {
+                let path = cx.project.path(fi);
                 let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
                 markers.iter().any(|m| m == name).then(|| dir.to_string())
             })

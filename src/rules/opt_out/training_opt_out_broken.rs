@@ -8,7 +8,7 @@ use ustr::Ustr;
 
 use crate::analysis::{FastMap, Reader};
 use crate::catalog::opt_out::{OptOut, TrainingFlag};
-use crate::facts::{Assignment, Value};
+use crate::facts::{Assignment, FileFacts, Value};
 use crate::finding::{Finding, Level, Location};
 use crate::qname::OptionQName;
 use crate::rules::opt_out::{guarded_writes, related, stored_fields};
@@ -286,17 +286,31 @@ pub fn judged_writes(cx: &Context<'_>) -> Vec<(usize, usize)> {
     }
 }
 
-/// The calls named as training writes (`add_to_training_set`), as (file, call).
+/// The calls named as training writes (`add_to_training_set`), as (file,
+/// call), computed once per scan: the rules' per-file phase makes them
+/// when OPT003 or PII004 is enabled (`rules::per_file`).
 fn training_writes(cx: &Context<'_>, oo: &OptOut) -> Vec<(usize, usize)> {
-    let mut writes: Vec<(usize, usize)> = Vec::new();
-    for (fi, f) in cx.project.each_file(Reader::RulesOptOut).iter() {
-        for (ci, c) in f.calls.iter().enumerate() {
-            let resolved = c.resolved.as_name().unwrap_or_default();
-            if oo.is_training_write(&c.callee)
-                || (!resolved.is_empty() && oo.is_training_write(resolved))
-            {
-                writes.push((fi, ci));
-            }
+    cx.shared
+        .training_writes
+        .get_or_init(|| {
+            let files = cx.project.each_file(Reader::RulesOptOut);
+            files
+                .iter()
+                .flat_map(|(fi, f)| file_training_writes(oo, fi, f))
+                .collect()
+        })
+        .clone()
+}
+
+/// [`training_writes`] of file `fi`, in call order.
+pub(crate) fn file_training_writes(oo: &OptOut, fi: usize, f: &FileFacts) -> Vec<(usize, usize)> {
+    let mut writes = Vec::new();
+    for (ci, c) in f.calls.iter().enumerate() {
+        let resolved = c.resolved.as_name().unwrap_or_default();
+        if oo.is_training_write(&c.callee)
+            || (!resolved.is_empty() && oo.is_training_write(resolved))
+        {
+            writes.push((fi, ci));
         }
     }
     writes

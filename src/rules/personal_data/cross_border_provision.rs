@@ -423,8 +423,10 @@ fn request_capture(cx: &Context<'_>, out: &mut Vec<Finding>) {
         if t.file_capture_keys.is_empty() {
             continue;
         }
-        for (_, file) in cx.project.each_file(Reader::RulesPersonalData) {
-            let name = file.path.rsplit('/').next().unwrap_or(&file.path);
+        // Named by path (the per-file summary): only those files are read.
+        for fi in 0..cx.project.file_count() {
+            let path = cx.project.path(fi);
+            let name = path.rsplit('/').next().unwrap_or(path);
             let named = t.files.iter().any(|f| match f.split_once('*') {
                 Some((h, tl)) => {
                     name.starts_with(h) && name.ends_with(tl) && name.len() >= h.len() + tl.len()
@@ -434,6 +436,7 @@ fn request_capture(cx: &Context<'_>, out: &mut Vec<Finding>) {
             if !named {
                 continue;
             }
+            let file = cx.project.file(fi, Reader::RulesPersonalData);
             for e in &file.config {
                 let key = e.key();
                 if !t.file_capture_keys.iter().any(|k| k == key) {

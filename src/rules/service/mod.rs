@@ -260,13 +260,17 @@ pub fn public_generation<'p>(cx: &Context<'p>) -> Option<&'p EntryPoint> {
 pub fn anchor(cx: &Context<'_>, entry: &EntryPoint) -> Location {
     let sv = &cx.catalog.service;
     let tests = &cx.catalog.entrypoints.test_paths;
-    let main = cx
-        .project
-        .each_file(Reader::RulesService)
-        .facts()
-        .filter(|f| f.language == Language::Markup)
-        .filter(|f| sv.main_templates.is_match(&f.path) && !tests.is_match(f.path.as_str()))
-        .min_by_key(|f| (f.path.matches('/').count(), f.path.clone()));
+    // Chosen by language and path (the per-file summary); only that
+    // file's facts are read.
+    let project = cx.project;
+    let main = (0..project.file_count())
+        .filter(|&fi| project.language(fi) == Language::Markup)
+        .filter(|&fi| {
+            let path = project.path(fi);
+            sv.main_templates.is_match(path) && !tests.is_match(path)
+        })
+        .min_by_key(|&fi| (project.path(fi).matches('/').count(), project.path(fi)))
+        .map(|fi| project.file(fi, Reader::RulesService));
     match main {
         // At its first text (the page title, usually).
         Some(f) => Location {

@@ -1,0 +1,70 @@
+//! The rules' per-file phase (`rules::per_file`): a rule whose per-file
+//! part runs in the one pass over the files, or that reads a selection the
+//! pass makes (the per-user rankings, the training writes), reports
+//! exactly what its own `check` reports when run alone, in the same order,
+//! on one thread and on four.
+
+use std::path::{Path, PathBuf};
+
+use synthlint::analysis::results::Analysis;
+use synthlint::config::{self, Overrides};
+use synthlint::engine;
+use synthlint::finding::Finding;
+use synthlint::rules::{self, Context, Rule};
+
+/// Per-file rules, and rules that read a selection the pass makes: the
+/// rankings (SVC003 reads them too, but its fixture folder, read whole,
+/// reports nothing) and the training writes.
+const CODES: &[&str] = &[
+    "LBL004", "LBL005", "LBL007", "MOD001", "LOG001", "OPT001", "OPT002", "OPT004", "OPT003",
+    "PII004",
+];
+
+fn render(findings: &[Finding]) -> String {
+    serde_json::to_string_pretty(findings).expect("findings serialize")
+}
+
+/// Findings of `rule` over the rule's fixture folder: by its own `check`
+/// (without the pass) and by `rules::run` (with it), on `threads` threads.
+fn both(rule: &'static dyn Rule, dir: &Path, threads: usize) -> (String, String) {
+    let overrides = Overrides {
+        paths: vec![dir.to_path_buf()],
+        root: Some(dir.to_path_buf()),
+        ..Default::default()
+    };
+    let settings = config::resolve(&overrides).expect("settings");
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    pool.install(|| {
+        let (project, catalog, _) =
+            engine::load_project(&[dir.to_path_buf()], &settings).expect("project");
+        let analysis = Analysis::run(&project, &catalog);
+        let cx = || Context {
+            project: &project,
+            catalog: &catalog,
+            analysis: &analysis,
+            shared: Default::default(),
+            parts: None,
+        };
+        let mut alone = Vec::new();
+        rule.check(&cx(), &mut alone);
+        let run = rules::run(&[rule], &cx());
+        (render(&alone), render(&run))
+    })
+}
+
+#[test]
+fn per_file_phase_reports_what_each_rule_reports_alone() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/rules");
+    for code in CODES {
+        let rule = rules::by_code(code).expect("rule");
+        let dir = root.join(code);
+        for threads in [1, 4] {
+            let (alone, run) = both(rule, &dir, threads);
+            assert!(alone.len() > 2, "{code}: no findings in {}", dir.display());
+            assert_eq!(alone, run, "{code} on {threads} threads");
+        }
+    }
+}
