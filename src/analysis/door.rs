@@ -231,7 +231,7 @@ impl Door {
     fn with_reads(files: usize, reads_on: bool) -> Door {
         let words = if reads_on { files } else { 0 };
         Door {
-            counts: Default::default(),
+            counts: std::array::from_fn(|_| Counts::default()),
             reads_on,
             seen: (0..words).map(|_| AtomicU64::new(0)).collect(),
         }
