@@ -60,8 +60,10 @@ pub fn shared_switches<'c>(cx: &'c Context<'_>) -> &'c [Site] {
 /// call order: recommender library calls, similarity searches with a
 /// per-user vector, and sorts by a per-user score. Private: rules read
 /// [`shared_rankings`] (SVC003 once computed its own copy).
-/// The rules' per-file phase makes them (`rules::per_file`) when an
-/// enabled rule reads them; this is for a run without it.
+///
+/// The rules' per-file phase usually makes them (`rules::per_file`, when a
+/// rule of its `RANKINGS` list is enabled); this loop serves a reader that
+/// list does not name.
 fn rankings(cx: &Context<'_>) -> Vec<Ranking> {
     let oo = &cx.catalog.opt_out;
     // Each file on every thread, joined in file order.
