@@ -55,6 +55,22 @@ pub struct Shared {
     training_writes: OnceLock<Vec<(usize, usize)>>,
     /// Where the catalogue's recommendation switches are set (OPT001, OPT002).
     switches: OnceLock<Vec<opt_out::Site>>,
+    /// The first writer of each per-user profile name (OPT004).
+    profile_writers: OnceLock<Vec<opt_out::profile_without_controls::ProfileWriter>>,
+    /// Classes stored per user with personal data (OPT005, OPT006, PII004).
+    stored_classes: OnceLock<Vec<opt_out::stored::StoredClass>>,
+    /// Training flags' definitions (OPT003, PII004).
+    training_flags: OnceLock<Vec<opt_out::training_opt_out_broken::Definition>>,
+    /// The data models and their fields' categories, before the models
+    /// held in fields are followed (the personal-data rules' domains).
+    model_classes: OnceLock<Vec<personal_data::FoundModel>>,
+    /// Calls that start Sentry sending personal data, as (file, call)
+    /// (PII001).
+    sentry_inits: OnceLock<Vec<(usize, usize)>>,
+    /// Whether a call of the project is a training-data sink (PII004).
+    training_sink: OnceLock<bool>,
+    /// Per file, the conditions that read a label switch (LBL008).
+    label_switches: OnceLock<Vec<Vec<usize>>>,
     /// User-facing strings and the chat UI (the service rules).
     service: Slot<service::ServiceShared>,
     /// Per file: whether it is test code (`test_paths`; several rules skip
