@@ -71,6 +71,8 @@ pub struct Shared {
     training_sink: OnceLock<bool>,
     /// Per file, the conditions that read a label switch (LBL008).
     label_switches: OnceLock<Vec<Vec<usize>>>,
+    /// The first stored user-account class, as (file, class) (SVC003).
+    user_class: OnceLock<Option<(usize, usize)>>,
     /// User-facing strings and the chat UI (the service rules).
     service: Slot<service::ServiceShared>,
     /// Per file: whether it is test code (`test_paths`; several rules skip

@@ -32,6 +32,7 @@ use super::opt_out::{self, Ranking};
 use super::personal_data::cross_border_provision as cross_border;
 use super::personal_data::training_data_unconsented as training_data;
 use super::personal_data::{self, FoundModel};
+use super::service::minors_mode_missing as minors;
 use super::{Context, Rule};
 use crate::analysis::Reader;
 use crate::finding::Finding;
@@ -81,6 +82,11 @@ const TRAINING_SINK: &[&str] = &["PII004"];
 /// (`unlabeled_delivery_ungated::file_label_switches`), likewise.
 const LABEL_SWITCHES: &[&str] = &["LBL008"];
 
+/// The rule that reads the first stored user-account class
+/// (`minors_mode_missing::file_user_class`), likewise, unless the
+/// project declares its minors mode (then the rule asks nothing).
+const USER_CLASS: &[&str] = &["SVC003"];
+
 /// What the pass found in one file.
 #[derive(Default)]
 struct FileOut {
@@ -95,6 +101,7 @@ struct FileOut {
     model_classes: Vec<FoundModel>,
     sentry_inits: Vec<(usize, usize)>,
     label_switches: Vec<usize>,
+    user_class: Option<usize>,
 }
 
 /// A thread's memos, kept from file to file.
@@ -117,10 +124,11 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
     let reads = |list: &[&str]| enabled.iter().any(|r| list.contains(&r.meta().code));
     let (rankings, training_writes) = (reads(RANKINGS), reads(TRAINING_WRITES));
     let (profile_writers, training_flags) = (reads(PROFILE_WRITERS), reads(TRAINING_FLAGS));
-    // The services (paths only) and the test files, for the stored classes.
-    let stored = reads(STORED_CLASSES).then(|| (Services::new(cx), cx.test_files()));
+    // The services (paths only), for the stored classes.
+    let stored = reads(STORED_CLASSES).then(|| Services::new(cx));
     let (model_classes, sentry_inits) = (reads(MODEL_CLASSES), reads(SENTRY_INITS));
     let label_switches = reads(LABEL_SWITCHES);
+    let user_class = reads(USER_CLASS) && cx.catalog.service.declared.minors_mode.is_none();
     let served = cx.analysis.entry_points.iter().any(|e| !e.kind.is_local());
     let sink_spec = (reads(TRAINING_SINK) && served)
         .then(|| cx.catalog.taint.get(training_data::SPEC))
@@ -138,9 +146,11 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
         && !sentry_inits
         && sink_spec.is_none()
         && !label_switches
+        && !user_class
     {
         return done;
     }
+    let tests = cx.test_files();
     let oo = &cx.catalog.opt_out;
     let gate = &cx.catalog.label_gate;
     let plans: Vec<Option<Plan<'_>>> = rules
@@ -176,7 +186,7 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
             if profile_writers {
                 out.profile_writers = profile::file_profile_writers(oo, fi, file);
             }
-            if let Some((services, tests)) = &stored
+            if let Some(services) = &stored
                 && !tests[fi]
             {
                 out.stored_classes = stored::file_stored_classes(cx, services, fi, file);
@@ -193,6 +203,9 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
             }
             if label_switches {
                 out.label_switches = labels::file_label_switches(gate, file);
+            }
+            if user_class && !tests[fi] {
+                out.user_class = minors::file_user_class(cx, file);
             }
             if let Some(spec) = sink_spec
                 && !sink_found.load(Ordering::Relaxed)
@@ -211,6 +224,7 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
     let mut all_flags = Vec::new();
     let mut all_models = Vec::new();
     let mut all_sentry = Vec::new();
+    let mut first_user_class = None;
     let mut all_label_switches =
         Vec::with_capacity(if label_switches { per_file.len() } else { 0 });
     let mut by_rule: Vec<Vec<(usize, Unit)>> = rules.iter().map(|_| Vec::new()).collect();
@@ -229,6 +243,9 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
         all_sentry.extend(out.sentry_inits);
         if label_switches {
             all_label_switches.push(out.label_switches);
+        }
+        if first_user_class.is_none() {
+            first_user_class = out.user_class.map(|ci| (fi, ci));
         }
     }
     if rankings {
@@ -255,6 +272,9 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
     }
     if label_switches {
         let _ = cx.shared.label_switches.set(all_label_switches);
+    }
+    if user_class {
+        let _ = cx.shared.user_class.set(first_user_class);
     }
     if sink_spec.is_some() {
         let _ = cx.shared.training_sink.set(sink_found.into_inner());
