@@ -259,19 +259,19 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
         let _ = cx.shared.profile_writers.set(first);
     }
     if stored.is_some() {
-        let _ = cx.shared.stored_classes.set(all_stored);
+        cx.shared.stored_classes.set(all_stored);
     }
     if training_flags {
         let _ = cx.shared.training_flags.set(all_flags);
     }
     if model_classes {
-        let _ = cx.shared.model_classes.set(all_models);
+        cx.shared.model_classes.set(all_models);
     }
     if sentry_inits {
         let _ = cx.shared.sentry_inits.set(all_sentry);
     }
     if label_switches {
-        let _ = cx.shared.label_switches.set(all_label_switches);
+        cx.shared.label_switches.set(all_label_switches);
     }
     if user_class {
         let _ = cx.shared.user_class.set(first_user_class);

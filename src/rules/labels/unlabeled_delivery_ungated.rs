@@ -105,7 +105,11 @@ impl Rule for UnlabeledDeliveryUngated {
         if switches.iter().all(Vec::is_empty) {
             return;
         }
-        let scan = Scan { cx, gate, switches };
+        let scan = Scan {
+            cx,
+            gate,
+            switches: &switches,
+        };
         let an = cx.analysis;
         for (e, entry, _) in an.generation_endpoints() {
             if !is_service(entry) {
@@ -210,7 +214,9 @@ struct Located {
 /// Per file, the conditions that read a label switch, computed once per
 /// scan: the rules' per-file phase makes them when LBL008 is enabled
 /// (`rules::per_file`); this loop serves a call without it.
-fn label_switches<'c>(cx: &'c Context<'_>) -> &'c [Vec<usize>] {
+///
+/// Freed after LBL008 (`rules::HELD`).
+fn label_switches(cx: &Context<'_>) -> std::sync::Arc<Vec<Vec<usize>>> {
     cx.shared.label_switches.get_or_init(|| {
         let gate = &cx.catalog.label_gate;
         cx.project

@@ -120,7 +120,7 @@ impl Rule for DeletionLeavesCopies {
             .iter()
             .filter(|e| e.kinds.contains(&RightKind::Delete))
             .filter_map(|e| {
-                let named = e.named(stored);
+                let named = e.named(&stored);
                 (!named.is_empty()).then_some((e.entry, named))
             })
             .collect();

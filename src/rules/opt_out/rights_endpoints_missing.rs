@@ -115,7 +115,7 @@ impl Rule for RightsEndpointsMissing {
         }
         let endpoints = rights_endpoints(cx, &services);
         let mut parts: BTreeMap<&str, Vec<&StoredClass>> = BTreeMap::new();
-        for c in stored {
+        for c in stored.iter() {
             parts.entry(c.part.as_str()).or_default().push(c);
         }
         for (part, classes) in parts {

@@ -44,7 +44,9 @@ pub struct StoredClass {
 /// file order. Test paths are skipped. Computed once per scan: the rules'
 /// per-file phase makes it when OPT005, OPT006 or PII004 is enabled
 /// (`rules::per_file`); this loop serves a call without it.
-pub fn stored_classes<'c>(cx: &'c Context<'_>) -> &'c [StoredClass] {
+///
+/// Freed after its last reader (`rules::HELD`).
+pub fn stored_classes(cx: &Context<'_>) -> std::sync::Arc<Vec<StoredClass>> {
     cx.shared.stored_classes.get_or_init(|| {
         let services = Services::new(cx);
         let tests = cx.test_files();

@@ -440,7 +440,7 @@ fn data_models(cx: &Context<'_>) -> Models {
         .enumerate()
         .map(|(i, m)| (m.0.as_str(), i))
         .collect();
-    for (dotted, _, _, chain) in found {
+    for (dotted, _, _, chain) in found.iter() {
         for &(fj, cj) in chain {
             for x in &cx.project.file(fj, Reader::RulesPersonalData).classes[cj].fields {
                 let words = x
@@ -517,7 +517,9 @@ pub(crate) type FoundModel = (String, Ustr, Categories, Vec<(usize, usize)>);
 /// classified models). The rules' per-file phase makes it when a rule that
 /// reads it is enabled (`rules::per_file`); this loop serves a call
 /// without it.
-pub(crate) fn model_classes<'c>(cx: &'c Context<'_>) -> &'c [FoundModel] {
+///
+/// Freed after its last reader (`rules::HELD`).
+pub(crate) fn model_classes(cx: &Context<'_>) -> std::sync::Arc<Vec<FoundModel>> {
     cx.shared.model_classes.get_or_init(|| {
         // Each file's classes on every thread, joined in file order.
         let files = cx.project.each_file(Reader::RulesPersonalData);
