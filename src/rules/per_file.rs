@@ -3,10 +3,16 @@
 //! read once, running every enabled rule's per-file part on it
 //! ([`crate::parts::PerFile`]: LBL004, LBL005, LBL007, MOD001, LOG001).
 //! Before it each of them looped over every file on its own. The pass also
-//! makes the per-file selections that several rules share, when an enabled
-//! rule reads them: the calls that rank content per user (the opt-out
-//! rules, SVC003) and the calls named as training writes (OPT003, PII004),
-//! so that those rules no longer loop over every file for them.
+//! makes the per-file selections that rules read, when an enabled rule
+//! reads them: the calls that rank content per user (the opt-out rules,
+//! SVC003), the calls named as training writes (OPT003, PII004), the
+//! first writers of per-user profiles (OPT004), the classes stored per
+//! user (OPT005, OPT006, PII004), the training flags' definitions (OPT003,
+//! PII004), the data models (the personal-data rules), Sentry's set-up
+//! calls (PII001), whether a training-data sink exists (PII004) and the
+//! conditions that read a label switch (LBL008), so that those rules no
+//! longer loop over every file for them. Each has a loop of its own too,
+//! for a reader missing from its list here (the same result).
 //!
 //! The pass is indexed by file and collected in file order, so a rule's
 //! findings are its files' findings in file order, as its `check` gives
@@ -14,10 +20,19 @@
 //! cache (`Context::parts`) a file's unit is computed only when its stored
 //! part cannot be reused ([`crate::parts::Parts::plan`]).
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use rayon::prelude::*;
 
+use super::labels::unlabeled_delivery_ungated as labels;
+use super::opt_out::profile_without_controls::{self as profile, ProfileWriter};
+use super::opt_out::stored::{self, Services, StoredClass};
 use super::opt_out::training_opt_out_broken as training;
 use super::opt_out::{self, Ranking};
+use super::personal_data::cross_border_provision as cross_border;
+use super::personal_data::training_data_unconsented as training_data;
+use super::personal_data::{self, FoundModel};
+use super::service::minors_mode_missing as minors;
 use super::{Context, Rule};
 use crate::analysis::Reader;
 use crate::finding::Finding;
@@ -37,6 +52,41 @@ const RANKINGS: &[&str] = &["OPT001", "OPT002", "OPT004", "SVC003"];
 /// (`training_opt_out_broken::training_writes`), likewise.
 const TRAINING_WRITES: &[&str] = &["OPT003", "PII004"];
 
+/// The rules that read the first writers of per-user profiles
+/// (`profile_without_controls::shared_profile_writers`), likewise.
+const PROFILE_WRITERS: &[&str] = &["OPT004"];
+
+/// The rules that read the classes stored per user
+/// (`stored::stored_classes`), likewise.
+const STORED_CLASSES: &[&str] = &["OPT005", "OPT006", "PII004"];
+
+/// The rules that read the training flags' definitions
+/// (`training_opt_out_broken::definitions`), likewise.
+const TRAINING_FLAGS: &[&str] = &["OPT003", "PII004"];
+
+/// The rules whose personal-data domains read the data models
+/// (`personal_data::model_classes`), likewise.
+const MODEL_CLASSES: &[&str] = &["PII001", "PII002", "PII003", "PII004", "PII005"];
+
+/// The rule that reads the calls starting Sentry with personal data
+/// (`cross_border_provision::file_sentry_inits`), likewise.
+const SENTRY_INITS: &[&str] = &["PII001"];
+
+/// The rule that asks whether the project has a training-data sink
+/// (`training_data_unconsented::file_has_sink`), likewise; made in the
+/// pass only when the project serves an entry point (without one the rule
+/// asks only when it stores conversations).
+const TRAINING_SINK: &[&str] = &["PII004"];
+
+/// The rule that reads each file's label-switch conditions
+/// (`unlabeled_delivery_ungated::file_label_switches`), likewise.
+const LABEL_SWITCHES: &[&str] = &["LBL008"];
+
+/// The rule that reads the first stored user-account class
+/// (`minors_mode_missing::file_user_class`), likewise, unless the
+/// project declares its minors mode (then the rule asks nothing).
+const USER_CLASS: &[&str] = &["SVC003"];
+
 /// What the pass found in one file.
 #[derive(Default)]
 struct FileOut {
@@ -45,6 +95,20 @@ struct FileOut {
     units: Vec<(usize, Unit)>,
     rankings: Vec<Ranking>,
     training_writes: Vec<(usize, usize)>,
+    profile_writers: Vec<ProfileWriter>,
+    stored_classes: Vec<StoredClass>,
+    training_flags: Vec<training::Definition>,
+    model_classes: Vec<FoundModel>,
+    sentry_inits: Vec<(usize, usize)>,
+    label_switches: Vec<usize>,
+    user_class: Option<usize>,
+}
+
+/// A thread's memos, kept from file to file.
+#[derive(Default)]
+struct Scratch {
+    /// Configuration keys matched as training flags.
+    config_flags: training::ConfigFlags,
 }
 
 /// The findings of every rule of `enabled` that has a per-file part (by
@@ -59,10 +123,36 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
         .collect();
     let reads = |list: &[&str]| enabled.iter().any(|r| list.contains(&r.meta().code));
     let (rankings, training_writes) = (reads(RANKINGS), reads(TRAINING_WRITES));
-    if rules.is_empty() && !rankings && !training_writes {
+    let (profile_writers, training_flags) = (reads(PROFILE_WRITERS), reads(TRAINING_FLAGS));
+    // The services (paths only), for the stored classes.
+    let stored = reads(STORED_CLASSES).then(|| Services::new(cx));
+    let (model_classes, sentry_inits) = (reads(MODEL_CLASSES), reads(SENTRY_INITS));
+    let label_switches = reads(LABEL_SWITCHES);
+    let user_class = reads(USER_CLASS) && cx.catalog.service.declared.minors_mode.is_none();
+    let served = cx.analysis.entry_points.iter().any(|e| !e.kind.is_local());
+    let sink_spec = (reads(TRAINING_SINK) && served)
+        .then(|| cx.catalog.taint.get(training_data::SPEC))
+        .flatten();
+    // A sink found: the other files need not be asked (the answer is
+    // whether any file has one).
+    let sink_found = AtomicBool::new(false);
+    if rules.is_empty()
+        && !rankings
+        && !training_writes
+        && !profile_writers
+        && !training_flags
+        && stored.is_none()
+        && !model_classes
+        && !sentry_inits
+        && sink_spec.is_none()
+        && !label_switches
+        && !user_class
+    {
         return done;
     }
+    let tests = cx.test_files();
     let oo = &cx.catalog.opt_out;
+    let gate = &cx.catalog.label_gate;
     let plans: Vec<Option<Plan<'_>>> = rules
         .iter()
         .map(|&(i, rule)| {
@@ -76,7 +166,7 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
         .project
         .each_file(Reader::RulesPerFile)
         .par_iter()
-        .map(|(fi, file)| {
+        .map_init(Scratch::default, |scratch, (fi, file)| {
             let mut out = FileOut::default();
             for (r, check) in checks.iter().enumerate() {
                 if plans[r].as_ref().is_some_and(|p| !p.computes(fi)) {
@@ -93,12 +183,50 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
             if training_writes {
                 out.training_writes = training::file_training_writes(oo, fi, file);
             }
+            if profile_writers {
+                out.profile_writers = profile::file_profile_writers(oo, fi, file);
+            }
+            if let Some(services) = &stored
+                && !tests[fi]
+            {
+                out.stored_classes = stored::file_stored_classes(cx, services, fi, file);
+            }
+            if training_flags {
+                out.training_flags =
+                    training::file_definitions(cx, oo, fi, file, &mut scratch.config_flags);
+            }
+            if model_classes {
+                out.model_classes = personal_data::file_model_classes(cx, fi, file);
+            }
+            if sentry_inits {
+                out.sentry_inits = cross_border::file_sentry_inits(fi, file);
+            }
+            if label_switches {
+                out.label_switches = labels::file_label_switches(gate, file);
+            }
+            if user_class && !tests[fi] {
+                out.user_class = minors::file_user_class(cx, file);
+            }
+            if let Some(spec) = sink_spec
+                && !sink_found.load(Ordering::Relaxed)
+                && training_data::file_has_sink(cx, spec, fi, file)
+            {
+                sink_found.store(true, Ordering::Relaxed);
+            }
             out
         })
         .collect();
     drop(checks);
     let mut all_rankings = Vec::new();
     let mut all_writes = Vec::new();
+    let mut all_profile_writers = Vec::new();
+    let mut all_stored = Vec::new();
+    let mut all_flags = Vec::new();
+    let mut all_models = Vec::new();
+    let mut all_sentry = Vec::new();
+    let mut first_user_class = None;
+    let mut all_label_switches =
+        Vec::with_capacity(if label_switches { per_file.len() } else { 0 });
     let mut by_rule: Vec<Vec<(usize, Unit)>> = rules.iter().map(|_| Vec::new()).collect();
     for (fi, out) in per_file.into_iter().enumerate() {
         for (r, unit) in out.units {
@@ -106,12 +234,50 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
         }
         all_rankings.extend(out.rankings);
         all_writes.extend(out.training_writes);
+        if !out.profile_writers.is_empty() {
+            all_profile_writers.push(out.profile_writers);
+        }
+        all_stored.extend(out.stored_classes);
+        all_flags.extend(out.training_flags);
+        all_models.extend(out.model_classes);
+        all_sentry.extend(out.sentry_inits);
+        if label_switches {
+            all_label_switches.push(out.label_switches);
+        }
+        if first_user_class.is_none() {
+            first_user_class = out.user_class.map(|ci| (fi, ci));
+        }
     }
     if rankings {
         let _ = cx.shared.rankings.set(all_rankings);
     }
     if training_writes {
         let _ = cx.shared.training_writes.set(all_writes);
+    }
+    if profile_writers {
+        let first = profile::first_profile_writers(all_profile_writers);
+        let _ = cx.shared.profile_writers.set(first);
+    }
+    if stored.is_some() {
+        cx.shared.stored_classes.set(all_stored);
+    }
+    if training_flags {
+        let _ = cx.shared.training_flags.set(all_flags);
+    }
+    if model_classes {
+        cx.shared.model_classes.set(all_models);
+    }
+    if sentry_inits {
+        let _ = cx.shared.sentry_inits.set(all_sentry);
+    }
+    if label_switches {
+        cx.shared.label_switches.set(all_label_switches);
+    }
+    if user_class {
+        let _ = cx.shared.user_class.set(first_user_class);
+    }
+    if sink_spec.is_some() {
+        let _ = cx.shared.training_sink.set(sink_found.into_inner());
     }
     for ((r, units), plan) in by_rule.into_iter().enumerate().zip(plans) {
         let i = rules[r].0;

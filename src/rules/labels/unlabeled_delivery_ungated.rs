@@ -11,7 +11,7 @@ use crate::analysis::callgraph::{Node, NodeId};
 use crate::analysis::results::LabelEvidence;
 use crate::catalog::ContentType;
 use crate::catalog::labels::{LabelGate, LabelKind};
-use crate::facts::{Call, Value};
+use crate::facts::{Call, FileFacts, Value};
 use crate::finding::{Finding, Level, Location, Related};
 use crate::qname::OptionQName;
 use crate::rules::labels::{generation_related, is_service, needs_label};
@@ -101,20 +101,15 @@ impl Rule for UnlabeledDeliveryUngated {
         let gate = &cx.catalog.label_gate;
         // Per file: the conditions that read a label switch. Most projects
         // have none, and then there is nothing to do.
-        let switches: Vec<Vec<usize>> = cx
-            .project
-            .each_file(Reader::RulesLabels)
-            .facts()
-            .map(|f| {
-                (0..f.conditions.len())
-                    .filter(|&c| f.conditions[c].names.iter().any(|n| gate.is_switch(n)))
-                    .collect()
-            })
-            .collect();
+        let switches = label_switches(cx);
         if switches.iter().all(Vec::is_empty) {
             return;
         }
-        let scan = Scan { cx, gate, switches };
+        let scan = Scan {
+            cx,
+            gate,
+            switches: &switches,
+        };
         let an = cx.analysis;
         for (e, entry, _) in an.generation_endpoints() {
             if !is_service(entry) {
@@ -216,11 +211,34 @@ struct Located {
     span: Span,
 }
 
+/// Per file, the conditions that read a label switch, computed once per
+/// scan: the rules' per-file phase makes them when LBL008 is enabled
+/// (`rules::per_file`); this loop serves a call without it.
+///
+/// Freed after LBL008 (`rules::HELD`).
+fn label_switches(cx: &Context<'_>) -> std::sync::Arc<Vec<Vec<usize>>> {
+    cx.shared.label_switches.get_or_init(|| {
+        let gate = &cx.catalog.label_gate;
+        cx.project
+            .each_file(Reader::RulesLabels)
+            .facts()
+            .map(|f| file_label_switches(gate, f))
+            .collect()
+    })
+}
+
+/// [`label_switches`] of one file (catalogue only; empty in most files).
+pub(crate) fn file_label_switches(gate: &LabelGate, f: &FileFacts) -> Vec<usize> {
+    (0..f.conditions.len())
+        .filter(|&c| f.conditions[c].names.iter().any(|n| gate.is_switch(n)))
+        .collect()
+}
+
 struct Scan<'c, 'a> {
     cx: &'c Context<'a>,
     gate: &'c LabelGate,
     /// Per file: indices of the conditions that read a switch.
-    switches: Vec<Vec<usize>>,
+    switches: &'c [Vec<usize>],
 }
 
 impl Scan<'_, '_> {

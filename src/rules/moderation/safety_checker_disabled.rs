@@ -90,7 +90,12 @@ impl PerFile for SafetyCheckerDisabled {
         Box::new(Check {
             cx,
             tests: cx.test_files(),
-            spellings: Mutex::new(Spellings::new(cx.catalog.safety_switch.iter())),
+            spellings: Spellings::new(cx.catalog.safety_switch.iter()),
+            // One memo per thread of the pool, and one for any other
+            // thread: a thread locks only its own (no contention).
+            known: (0..=rayon::current_num_threads())
+                .map(|_| Mutex::default())
+                .collect(),
         })
     }
 }
@@ -99,8 +104,23 @@ impl PerFile for SafetyCheckerDisabled {
 struct Check<'c, 'a> {
     cx: &'c Context<'a>,
     tests: &'c [bool],
-    /// Shared by the threads: configuration keys repeat across files.
-    spellings: Mutex<Spellings>,
+    spellings: Spellings,
+    /// Keys' spellings met so far, per thread ([`Spellings::read_interned`]):
+    /// configuration keys repeat across files. Each thread of the pool
+    /// has its own memo (it was one behind a lock, taken per
+    /// configuration file by every thread); the last is for threads
+    /// outside the pool. A memo gives the answer `read` gives, so which
+    /// thread met a key first changes nothing.
+    known: Vec<Mutex<FastMap<Ustr, Option<Ustr>>>>,
+}
+
+impl Check<'_, '_> {
+    /// This thread's memo.
+    fn known(&self) -> std::sync::MutexGuard<'_, FastMap<Ustr, Option<Ustr>>> {
+        let last = self.known.len() - 1;
+        let slot = rayon::current_thread_index().map_or(last, |i| i.min(last));
+        lock(&self.known[slot])
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -154,8 +174,9 @@ impl FileCheck for Check<'_, '_> {
                     }
                 }
                 if !sw.config_keys.is_empty() && !file.config.is_empty() {
-                    let keyed = keyed
-                        .get_or_insert_with(|| keyed_entries(file, &mut lock(&self.spellings)));
+                    let keyed = keyed.get_or_insert_with(|| {
+                        keyed_entries(file, &self.spellings, &mut self.known())
+                    });
                     config_switches(self.cx, file, keyed, i, sw, out);
                 }
                 if let Some(attr) = &sw.attribute {
@@ -242,7 +263,6 @@ struct Keyed<'f> {
 struct Spellings {
     /// Every switch's `config_keys`.
     read: FastSet<String>,
-    known: FastMap<Ustr, Option<Ustr>>,
 }
 
 impl Spellings {
@@ -251,7 +271,6 @@ impl Spellings {
             read: switches
                 .flat_map(|sw| sw.config_keys.iter().cloned())
                 .collect(),
-            known: FastMap::default(),
         }
     }
 
@@ -261,18 +280,22 @@ impl Spellings {
         self.read.contains(&snake).then(|| Ustr::from(&snake))
     }
 
-    /// [`Spellings::read`] of an interned key, remembered.
-    fn read_interned(&mut self, key: Ustr) -> Option<Ustr> {
-        if let Some(known) = self.known.get(&key) {
+    /// [`Spellings::read`] of an interned key, remembered in `known`.
+    fn read_interned(&self, key: Ustr, known: &mut FastMap<Ustr, Option<Ustr>>) -> Option<Ustr> {
+        if let Some(known) = known.get(&key) {
             return *known;
         }
         let spelt = self.read(key.as_str());
-        self.known.insert(key, spelt);
+        known.insert(key, spelt);
         spelt
     }
 }
 
-fn keyed_entries<'f>(file: &'f FileFacts, spellings: &mut Spellings) -> Vec<Keyed<'f>> {
+fn keyed_entries<'f>(
+    file: &'f FileFacts,
+    spellings: &Spellings,
+    known: &mut FastMap<Ustr, Option<Ustr>>,
+) -> Vec<Keyed<'f>> {
     file.config
         .iter()
         .filter_map(|e| {
@@ -284,7 +307,11 @@ fn keyed_entries<'f>(file: &'f FileFacts, spellings: &mut Spellings) -> Vec<Keye
                     let v = Cow::Owned(Value::Str(v.trim().into()));
                     (key, v, Some(item.as_str()))
                 }
-                (_, v) => (spellings.read_interned(last)?, Cow::Borrowed(v), None),
+                (_, v) => (
+                    spellings.read_interned(last, known)?,
+                    Cow::Borrowed(v),
+                    None,
+                ),
             };
             Some(Keyed {
                 entry: e,

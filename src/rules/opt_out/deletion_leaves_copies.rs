@@ -110,7 +110,7 @@ impl Rule for DeletionLeavesCopies {
             return;
         }
         let services = Services::new(cx);
-        let stored = stored_classes(cx, &services);
+        let stored = stored_classes(cx);
         if stored.is_empty() {
             return;
         }

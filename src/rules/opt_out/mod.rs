@@ -208,32 +208,34 @@ pub fn place<'p>(cx: &Context<'p>, node: NodeId) -> (usize, Option<&'p str>) {
     }
 }
 
+/// Which conditions of a file [`Guards`] keeps.
+type CondTest<'c> = dyn Fn(&FileFacts, &Condition) -> bool + 'c;
+
 /// The conditions that test a switch (names matching a predicate), and
 /// what runs only on one of their branches.
+///
+/// A file's switch conditions are picked when code of that file is first
+/// asked about, with the file already read: only the files a walk reaches
+/// are looked at (this was a loop over every file per `Guards`).
 pub struct Guards<'c, 'a> {
     cx: &'c Context<'a>,
-    /// Per file: indices of the conditions that read a switch.
-    conds: Vec<Vec<usize>>,
+    test: Box<CondTest<'c>>,
+    /// By file: indices of its conditions that read a switch.
+    conds: std::cell::RefCell<FastMap<usize, Box<[usize]>>>,
 }
 
 impl<'c, 'a> Guards<'c, 'a> {
-    pub fn new(cx: &'c Context<'a>, switch: impl Fn(&str) -> bool) -> Self {
-        Self::of(cx, |_, c| c.names.iter().any(|n| switch(n)))
+    pub fn new(cx: &'c Context<'a>, switch: impl Fn(&str) -> bool + 'c) -> Self {
+        Self::of(cx, move |_, c| c.names.iter().any(|n| switch(n)))
     }
 
     /// The conditions `test` picks, per file.
-    pub fn of(cx: &'c Context<'a>, test: impl Fn(&FileFacts, &Condition) -> bool) -> Self {
-        let conds = cx
-            .project
-            .each_file(Reader::RulesOptOut)
-            .facts()
-            .map(|f| {
-                (0..f.conditions.len())
-                    .filter(|&c| test(f, &f.conditions[c]))
-                    .collect()
-            })
-            .collect();
-        Guards { cx, conds }
+    pub fn of(cx: &'c Context<'a>, test: impl Fn(&FileFacts, &Condition) -> bool + 'c) -> Self {
+        Guards {
+            cx,
+            test: Box::new(test),
+            conds: Default::default(),
+        }
     }
 
     /// The switch condition in `node`'s own code that code at `span` runs
@@ -242,7 +244,13 @@ impl<'c, 'a> Guards<'c, 'a> {
     pub fn own(&self, node: NodeId, span: &Span) -> Option<(usize, Span)> {
         let (file, scope) = place(self.cx, node);
         let f = self.cx.project.file(file, Reader::RulesOptOut);
-        self.conds[file]
+        let mut conds = self.conds.borrow_mut();
+        let conds = conds.entry(file).or_insert_with(|| {
+            (0..f.conditions.len())
+                .filter(|&c| (self.test)(f, &f.conditions[c]))
+                .collect()
+        });
+        conds
             .iter()
             .map(|&c| &f.conditions[c])
             .filter(|c| c.scope.as_deref() == scope)
@@ -365,10 +373,13 @@ pub fn unswitched(cx: &Context<'_>, rankings: &[Ranking]) -> Vec<Unswitched> {
             .push(i);
     }
     let templates = switch_templates(cx, |n| oo.is_switch(n));
-    let dirs = if templates.is_empty() {
-        Vec::new()
+    let (dirs, front) = if templates.is_empty() {
+        (Vec::new(), Vec::new())
     } else {
-        crate::analysis::templates::dirs(cx.project, oo)
+        (
+            crate::analysis::templates::dirs(cx.project, oo),
+            front_ends(cx),
+        )
     };
     let an = cx.analysis;
     let mut out = Vec::new();
@@ -395,7 +406,7 @@ pub fn unswitched(cx: &Context<'_>, rankings: &[Ranking]) -> Vec<Unswitched> {
         }
         if !open.is_empty()
             && !renders_any(cx, &reach, &templates, &dirs)
-            && !fetched_by_any(cx, entry, &templates)
+            && !fetched_by_any(cx, entry, &templates, &front)
         {
             open.sort_unstable();
             out.push(Unswitched {
@@ -428,16 +439,32 @@ fn chosen_per_request(oo: &OptOut, f: &FileFacts, c: &Condition, name: &str) -> 
 /// Paths of the templates (markup files) whose `if` tests read a switch
 /// (`{% if request.user.show_suggested_users %}`, `v-if="prefs.personalized"`).
 fn switch_templates<'p>(cx: &Context<'p>, switch: impl Fn(&str) -> bool) -> Vec<&'p str> {
-    cx.project
-        .each_file(Reader::RulesOptOut)
-        .facts()
-        .filter(|f| f.language == Language::Markup)
+    // Markup files only, chosen by the summary's language: no other file
+    // is read.
+    (0..cx.project.file_count())
+        .filter(|&fi| cx.project.language(fi) == Language::Markup)
+        .map(|fi| cx.project.file(fi, Reader::RulesOptOut))
         .filter(|f| {
             f.conditions
                 .iter()
                 .any(|c| c.names.iter().any(|n| switch(n)))
         })
         .map(|f| f.path.as_str())
+        .collect()
+}
+
+/// The front-end files (`frontend::is_front_end`), chosen by the summary's
+/// language and path: the only files whose links [`fetched_by_any`] reads.
+fn front_ends<'p>(cx: &Context<'p>) -> Vec<&'p FileFacts> {
+    (0..cx.project.file_count())
+        .filter(|&fi| {
+            let path = cx.project.path(fi);
+            cx.project.language(fi) == Language::Markup
+                && !path.ends_with(".md")
+                && !path.ends_with(".markdown")
+        })
+        .map(|fi| cx.project.file(fi, Reader::RulesOptOut))
+        .inspect(|f| debug_assert!(frontend::is_front_end(f)))
         .collect()
 }
 
@@ -480,14 +507,20 @@ fn renders_any(
 /// <Feed/>}`, `v-if="prefs.personalized"`) requests the endpoint's route,
 /// itself or in a component it draws (`<Feed/>` defined in `Feed.tsx`, one
 /// step): the page shows what was ranked only as its test lets it.
-fn fetched_by_any(cx: &Context<'_>, entry: &EntryPoint, templates: &[&str]) -> bool {
+/// `front` holds the project's front-end files ([`front_ends`]): no other
+/// file requests a route.
+fn fetched_by_any(
+    cx: &Context<'_>,
+    entry: &EntryPoint,
+    templates: &[&str],
+    front: &[&FileFacts],
+) -> bool {
     if templates.is_empty() {
         return false;
     }
-    let fetchers: Vec<&FileFacts> = cx
-        .project
-        .each_file(Reader::RulesOptOut)
-        .facts()
+    let fetchers: Vec<&FileFacts> = front
+        .iter()
+        .copied()
         .filter(|f| frontend::requests(f, entry).next().is_some())
         .collect();
     if fetchers.is_empty() {

@@ -83,33 +83,7 @@ impl Rule for ProfileWithoutControls {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let oo = &cx.catalog.opt_out;
-        // The first writer of each profile name, by its last segment.
-        let mut seen = BTreeSet::new();
-        let mut writers: Vec<(String, usize, Span)> = Vec::new();
-        for (fi, f) in cx.project.each_file(Reader::RulesOptOut).iter() {
-            for a in &f.assignments {
-                // Stored on something (`user.interest_tags = ...`): not a
-                // local variable or a field declaration.
-                if !a.target.contains('.') {
-                    continue;
-                }
-                let name = last(&a.target);
-                if oo.is_profile(name) && seen.insert(name.to_string()) {
-                    writers.push((name.to_string(), fi, a.span));
-                }
-            }
-            for c in &f.calls {
-                let (receiver, method) = c.callee.rsplit_once('.').unwrap_or(("", &c.callee));
-                let name = last(receiver);
-                if !receiver.is_empty()
-                    && oo.is_profile_write(method)
-                    && oo.is_profile(name)
-                    && seen.insert(name.to_string())
-                {
-                    writers.push((name.to_string(), fi, c.span));
-                }
-            }
-        }
+        let writers = shared_profile_writers(cx);
         if writers.is_empty() {
             return;
         }
@@ -141,7 +115,8 @@ impl Rule for ProfileWithoutControls {
                 (text.to_lowercase(), shows, changes)
             })
             .collect();
-        for (name, fi, span) in writers {
+        for w in writers {
+            let (name, fi, span) = (&w.name, w.file, w.span);
             let words: Vec<String> = name
                 .to_lowercase()
                 .split(|c: char| !c.is_alphanumeric())
@@ -186,6 +161,83 @@ impl Rule for ProfileWithoutControls {
 
 fn last(name: &str) -> &str {
     name.rsplit('.').next().unwrap_or(name)
+}
+
+/// Where a per-user profile is written: the first writer of its name.
+#[derive(Debug, Clone)]
+pub struct ProfileWriter {
+    /// The profile's name, the written name's last segment.
+    pub name: String,
+    pub file: usize,
+    pub span: Span,
+}
+
+/// The first writer of each profile name in the project, in file order
+/// (in a file, assignments before calls), computed once per scan: the
+/// rules' per-file phase makes it when OPT004 is enabled
+/// (`rules::per_file`); this loop serves a call without it.
+pub fn shared_profile_writers<'c>(cx: &'c Context<'_>) -> &'c [ProfileWriter] {
+    cx.shared.profile_writers.get_or_init(|| {
+        let oo = &cx.catalog.opt_out;
+        let files = cx.project.each_file(Reader::RulesOptOut);
+        first_profile_writers(files.iter().map(|(fi, f)| file_profile_writers(oo, fi, f)))
+    })
+}
+
+/// The first writer of each name among every file's candidates
+/// ([`file_profile_writers`], in file order).
+pub(crate) fn first_profile_writers(
+    files: impl IntoIterator<Item = Vec<ProfileWriter>>,
+) -> Vec<ProfileWriter> {
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for w in files.into_iter().flatten() {
+        if seen.insert(w.name.clone()) {
+            out.push(w);
+        }
+    }
+    out
+}
+
+/// File `fi`'s profile writers, the first of each name in the file
+/// (assignments, then calls): what the project's first writers are chosen
+/// from.
+pub(crate) fn file_profile_writers(
+    oo: &crate::catalog::opt_out::OptOut,
+    fi: usize,
+    f: &crate::facts::FileFacts,
+) -> Vec<ProfileWriter> {
+    // Every candidate, in order; then the first of each name.
+    let mut found: Vec<(&str, Span)> = Vec::new();
+    for a in &f.assignments {
+        // Stored on something (`user.interest_tags = ...`): not a local
+        // variable or a field declaration.
+        if !a.target.contains('.') {
+            continue;
+        }
+        let name = last(&a.target);
+        if oo.is_profile(name) {
+            found.push((name, a.span));
+        }
+    }
+    for c in &f.calls {
+        let (receiver, method) = c.callee.rsplit_once('.').unwrap_or(("", &c.callee));
+        let name = last(receiver);
+        if !receiver.is_empty() && oo.is_profile_write(method) && oo.is_profile(name) {
+            found.push((name, c.span));
+        }
+    }
+    let mut writers: Vec<ProfileWriter> = Vec::new();
+    for (name, span) in found {
+        if !writers.iter().any(|w| w.name == name) {
+            writers.push(ProfileWriter {
+                name: name.to_string(),
+                file: fi,
+                span,
+            });
+        }
+    }
+    writers
 }
 
 /// Whether `text` holds `word` as a word, or with a plural `s` either way

@@ -109,13 +109,13 @@ impl Rule for RightsEndpointsMissing {
             return;
         }
         let services = Services::new(cx);
-        let stored = stored_classes(cx, &services);
+        let stored = stored_classes(cx);
         if stored.is_empty() {
             return;
         }
         let endpoints = rights_endpoints(cx, &services);
         let mut parts: BTreeMap<&str, Vec<&StoredClass>> = BTreeMap::new();
-        for c in &stored {
+        for c in stored.iter() {
             parts.entry(c.part.as_str()).or_default().push(c);
         }
         for (part, classes) in parts {

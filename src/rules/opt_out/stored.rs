@@ -41,63 +41,80 @@ pub struct StoredClass {
 }
 
 /// Every class the project stores per user with personal data in it, in
-/// file order. Test paths are skipped.
-pub fn stored_classes(cx: &Context<'_>, services: &Services) -> Vec<StoredClass> {
+/// file order. Test paths are skipped. Computed once per scan: the rules'
+/// per-file phase makes it when OPT005, OPT006 or PII004 is enabled
+/// (`rules::per_file`); this loop serves a call without it.
+///
+/// Freed after its last reader (`rules::HELD`).
+pub fn stored_classes(cx: &Context<'_>) -> std::sync::Arc<Vec<StoredClass>> {
+    cx.shared.stored_classes.get_or_init(|| {
+        let services = Services::new(cx);
+        let tests = cx.test_files();
+        cx.project
+            .each_file(Reader::RulesOptOut)
+            .iter()
+            .filter(|(fi, _)| !tests[*fi])
+            .flat_map(|(fi, f)| file_stored_classes(cx, &services, fi, f))
+            .collect()
+    })
+}
+
+/// [`stored_classes`] of file `fi` (not a test file), in class order.
+pub(crate) fn file_stored_classes(
+    cx: &Context<'_>,
+    services: &Services,
+    fi: usize,
+    f: &FileFacts,
+) -> Vec<StoredClass> {
     let rights = &cx.catalog.opt_out.rights;
     let pd = &cx.catalog.personal_data;
     let mut out = Vec::new();
-    let tests = cx.test_files();
-    for (fi, f) in cx.project.each_file(Reader::RulesOptOut).iter() {
-        if tests[fi] {
+    for c in &f.classes {
+        let dotted_name = dotted(&f.module, &c.qualname);
+        if !is_stored(cx, rights, &dotted_name) {
             continue;
         }
-        for c in &f.classes {
-            let dotted_name = dotted(&f.module, &c.qualname);
-            if !is_stored(cx, rights, &dotted_name) {
-                continue;
-            }
-            let mut fields: Vec<&str> = f
-                .assignments
-                .iter()
-                .filter(|a| a.scope.is_none() && c.span.contains(&a.span))
-                .map(|a| a.target.as_str())
-                .filter(|t| !t.contains('.'))
-                .collect();
-            fields.extend(c.fields.iter().map(|x| x.name.as_str()));
-            let owned = fields.iter().any(|n| rights.is_owner_field(n));
-            let user_table = rights.is_user_table(&c.name);
-            if !owned && !user_table {
-                continue;
-            }
-            let mut holds: Vec<String> = fields
-                .iter()
-                .filter(|n| !rights.is_owner_field(n) && pd.classify(n) != 0)
-                .take(3)
-                .map(|n| n.to_string())
-                .collect();
-            // A record named for what it holds (`ChatHistory`; not
-            // `ConversationConfig`).
-            let kind = crate::catalog::personal_data::tokens(&c.name);
-            if holds.is_empty() && owned && kind.last().is_some_and(|k| pd.classify(k) != 0) {
-                holds.push(c.name.to_string());
-            }
-            if holds.is_empty() {
-                continue;
-            }
-            let table_words = table_name(f, c.span)
-                .map(crate::catalog::personal_data::tokens)
-                .unwrap_or_default();
-            out.push(StoredClass {
-                file: fi,
-                part: services.of(f.path.as_str()),
-                dotted: dotted_name,
-                name: c.name.to_string(),
-                name_span: c.name_span,
-                name_words: crate::catalog::personal_data::tokens(&c.name),
-                table_words,
-                holds,
-            });
+        let mut fields: Vec<&str> = f
+            .assignments
+            .iter()
+            .filter(|a| a.scope.is_none() && c.span.contains(&a.span))
+            .map(|a| a.target.as_str())
+            .filter(|t| !t.contains('.'))
+            .collect();
+        fields.extend(c.fields.iter().map(|x| x.name.as_str()));
+        let owned = fields.iter().any(|n| rights.is_owner_field(n));
+        let user_table = rights.is_user_table(&c.name);
+        if !owned && !user_table {
+            continue;
         }
+        let mut holds: Vec<String> = fields
+            .iter()
+            .filter(|n| !rights.is_owner_field(n) && pd.classify(n) != 0)
+            .take(3)
+            .map(|n| n.to_string())
+            .collect();
+        // A record named for what it holds (`ChatHistory`; not
+        // `ConversationConfig`).
+        let kind = crate::catalog::personal_data::tokens(&c.name);
+        if holds.is_empty() && owned && kind.last().is_some_and(|k| pd.classify(k) != 0) {
+            holds.push(c.name.to_string());
+        }
+        if holds.is_empty() {
+            continue;
+        }
+        let table_words = table_name(f, c.span)
+            .map(crate::catalog::personal_data::tokens)
+            .unwrap_or_default();
+        out.push(StoredClass {
+            file: fi,
+            part: services.of(f.path.as_str()),
+            dotted: dotted_name,
+            name: c.name.to_string(),
+            name_span: c.name_span,
+            name_words: crate::catalog::personal_data::tokens(&c.name),
+            table_words,
+            holds,
+        });
     }
     out
 }

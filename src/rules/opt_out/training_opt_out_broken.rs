@@ -6,7 +6,7 @@ use serde_json::json;
 
 use ustr::Ustr;
 
-use crate::analysis::{FastMap, Reader};
+use crate::analysis::{FastMap, FastSet, Reader};
 use crate::catalog::opt_out::{OptOut, TrainingFlag};
 use crate::facts::{Assignment, FileFacts, Value};
 use crate::finding::{Finding, Level, Location};
@@ -107,13 +107,14 @@ impl Rule for TrainingOptOutBroken {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let oo = &cx.catalog.opt_out;
-        let flags = definitions(cx, oo);
-        for def in &flags {
+        let flags = definitions(cx);
+        let set = set_names(cx, flags);
+        for def in flags {
             let opted_in = def.default.map(|on| match def.kind {
                 TrainingFlag::OptIn => on,
                 TrainingFlag::OptOut => !on,
             });
-            let settable = is_set_anywhere(cx, &def.name, &flags);
+            let settable = is_set_anywhere(&def.name, flags, &set);
             if opted_in == Some(false) || (opted_in.is_none() && settable) {
                 continue;
             }
@@ -150,7 +151,8 @@ impl Rule for TrainingOptOutBroken {
 }
 
 /// A training flag's definition.
-struct Definition {
+#[derive(Debug, Clone)]
+pub struct Definition {
     file: usize,
     span: Span,
     name: String,
@@ -159,71 +161,93 @@ struct Definition {
     default: Option<bool>,
 }
 
-/// Fields, module-level settings and configuration keys that are training flags.
-fn definitions(cx: &Context<'_>, oo: &OptOut) -> Vec<Definition> {
+/// Configuration keys matched as training flags: keys are interned and
+/// repeat across a tree (tens of thousands of entries, a few hundred
+/// keys), so each is matched once per memo.
+pub(crate) type ConfigFlags = FastMap<Ustr, Option<TrainingFlag>>;
+
+/// Fields, module-level settings and configuration keys that are training
+/// flags, in file order, computed once per scan: the rules' per-file phase
+/// makes them when OPT003 or PII004 is enabled (`rules::per_file`); this
+/// loop serves a call without it.
+fn definitions<'c>(cx: &'c Context<'_>) -> &'c [Definition] {
+    cx.shared.training_flags.get_or_init(|| {
+        let oo = &cx.catalog.opt_out;
+        let mut config_flags = ConfigFlags::default();
+        cx.project
+            .each_file(Reader::RulesOptOut)
+            .iter()
+            .flat_map(|(fi, f)| file_definitions(cx, oo, fi, f, &mut config_flags))
+            .collect()
+    })
+}
+
+/// [`definitions`] of file `fi`, in their order.
+pub(crate) fn file_definitions(
+    cx: &Context<'_>,
+    oo: &OptOut,
+    fi: usize,
+    f: &FileFacts,
+    config_flags: &mut ConfigFlags,
+) -> Vec<Definition> {
     let mut out = Vec::new();
-    // Configuration keys are interned and repeat across a tree (tens of
-    // thousands of entries, a few hundred keys): each is matched once.
-    let mut config_flags: FastMap<Ustr, Option<TrainingFlag>> = FastMap::default();
-    for (fi, f) in cx.project.each_file(Reader::RulesOptOut).iter() {
-        for a in &f.assignments {
-            // A field or a setting: a plain name outside functions, or in a
-            // class body. Without a `format!` per class and assignment: that
-            // was most of this rule's time.
-            let in_method =
-                |s: &str, class: &str| s.strip_prefix(class).is_some_and(|r| r.starts_with('.'));
-            let in_class = || {
-                f.classes.iter().any(|c| {
-                    c.span.contains(&a.span)
-                        && a.scope
-                            .as_deref()
-                            .is_none_or(|s| !in_method(s, &c.qualname))
-                })
-            };
-            if a.target.contains('.') || (a.scope.is_some() && !in_class()) {
-                continue;
-            }
-            if let Some(kind) = oo.training_flag(&a.target) {
-                out.push(Definition {
-                    file: fi,
-                    span: a.span,
-                    name: a.target.to_string(),
-                    kind,
-                    default: default_of(a),
-                });
-            }
+    for a in &f.assignments {
+        // A field or a setting: a plain name outside functions, or in a
+        // class body. Without a `format!` per class and assignment: that
+        // was most of this rule's time.
+        let in_method =
+            |s: &str, class: &str| s.strip_prefix(class).is_some_and(|r| r.starts_with('.'));
+        let in_class = || {
+            f.classes.iter().any(|c| {
+                c.span.contains(&a.span)
+                    && a.scope
+                        .as_deref()
+                        .is_none_or(|s| !in_method(s, &c.qualname))
+            })
+        };
+        if a.target.contains('.') || (a.scope.is_some() && !in_class()) {
+            continue;
         }
-        // Declared fields of a stored record (a Rust struct deriving
-        // `sqlx::FromRow`, as an ORM model's columns are); their defaults
-        // live in code (`impl Default`) or the schema, not read here.
-        for field in stored_fields(cx, f, |x| oo.training_flag(&x.name).is_some()) {
-            if let Some(kind) = oo.training_flag(&field.name) {
-                out.push(Definition {
-                    file: fi,
-                    span: field.span,
-                    name: field.name.to_string(),
-                    kind,
-                    default: None,
-                });
-            }
+        if let Some(kind) = oo.training_flag(&a.target) {
+            out.push(Definition {
+                file: fi,
+                span: a.span,
+                name: a.target.to_string(),
+                kind,
+                default: default_of(a),
+            });
         }
-        for e in &f.config {
-            let Some(&key) = e.path.last() else { continue };
-            let flag = *config_flags
-                .entry(key)
-                .or_insert_with(|| oo.training_flag(&key));
-            if let Some(kind) = flag {
-                out.push(Definition {
-                    file: fi,
-                    span: e.key_span,
-                    name: key.to_string(),
-                    kind,
-                    default: match e.value {
-                        Value::Bool(b) => Some(b),
-                        _ => None,
-                    },
-                });
-            }
+    }
+    // Declared fields of a stored record (a Rust struct deriving
+    // `sqlx::FromRow`, as an ORM model's columns are); their defaults
+    // live in code (`impl Default`) or the schema, not read here.
+    for field in stored_fields(cx, f, |x| oo.training_flag(&x.name).is_some()) {
+        if let Some(kind) = oo.training_flag(&field.name) {
+            out.push(Definition {
+                file: fi,
+                span: field.span,
+                name: field.name.to_string(),
+                kind,
+                default: None,
+            });
+        }
+    }
+    for e in &f.config {
+        let Some(&key) = e.path.last() else { continue };
+        let flag = *config_flags
+            .entry(key)
+            .or_insert_with(|| oo.training_flag(&key));
+        if let Some(kind) = flag {
+            out.push(Definition {
+                file: fi,
+                span: e.key_span,
+                name: key.to_string(),
+                kind,
+                default: match e.value {
+                    Value::Bool(b) => Some(b),
+                    _ => None,
+                },
+            });
         }
     }
     out
@@ -247,24 +271,56 @@ fn default_of(a: &Assignment) -> Option<bool> {
 /// Whether anything in the project sets the flag: an assignment to an
 /// attribute of that name, a keyword argument, a string naming it (a
 /// request parameter, form field or JSON key), a function parameter, or a
-/// second class that declares it (a request schema).
-fn is_set_anywhere(cx: &Context<'_>, name: &str, flags: &[Definition]) -> bool {
+/// second class that declares it (a request schema). `set`: the flags'
+/// names set anywhere ([`set_names`]).
+fn is_set_anywhere(name: &str, flags: &[Definition], set: &FastSet<Ustr>) -> bool {
     let declared = flags.iter().filter(|d| d.name == name).count();
-    if declared > 1 {
-        return true;
+    declared > 1 || set.contains(&Ustr::from(name))
+}
+
+/// Which of the flags' names ([`is_set_anywhere`]) something in the
+/// project sets: one loop over the files for every name at once (it was a
+/// loop per flag, stopping at the first file that sets it), and none when
+/// every name is declared twice or the project has no flag.
+fn set_names(cx: &Context<'_>, flags: &[Definition]) -> FastSet<Ustr> {
+    let wanted: FastSet<Ustr> = flags
+        .iter()
+        .filter(|d| flags.iter().filter(|e| e.name == d.name).count() <= 1)
+        .map(|d| Ustr::from(&d.name))
+        .collect();
+    if wanted.is_empty() {
+        return wanted;
     }
-    cx.project.each_file(Reader::RulesOptOut).facts().any(|f| {
-        f.assignments
-            .iter()
-            .any(|a| a.target.contains('.') && a.target.rsplit('.').next() == Some(name))
-            || f.calls
-                .iter()
-                .any(|c| c.args.iter().any(|a| a.keyword.as_deref() == Some(name)))
-            || f.strings.iter().any(|s| s.value.as_str() == name)
-            || f.functions
-                .iter()
-                .any(|func| func.params.iter().any(|p| p.as_str() == name))
-    })
+    let sets = |f: &FileFacts, found: &mut FastSet<Ustr>| {
+        for a in &f.assignments {
+            if a.target.contains('.')
+                && let Some(last) = a.target.rsplit('.').next()
+                && let Some(&n) = wanted.iter().find(|n| n.as_str() == last)
+            {
+                found.insert(n);
+            }
+        }
+        let mut one = |n: Ustr| {
+            if wanted.contains(&n) {
+                found.insert(n);
+            }
+        };
+        for c in &f.calls {
+            c.args.iter().filter_map(|a| a.keyword).for_each(&mut one);
+        }
+        f.strings.iter().for_each(|s| one(s.value));
+        for func in &f.functions {
+            func.params.iter().copied().for_each(&mut one);
+        }
+    };
+    let mut found = FastSet::default();
+    for f in cx.project.each_file(Reader::RulesOptOut).facts() {
+        sets(f, &mut found);
+        if found.len() == wanted.len() {
+            break;
+        }
+    }
+    found
 }
 
 /// The training writes this rule judges (each reported when it does not
@@ -277,7 +333,7 @@ pub fn judged_writes(cx: &Context<'_>) -> Vec<(usize, usize)> {
     if writes.is_empty() {
         return writes;
     }
-    let has_flag = !definitions(cx, oo).is_empty();
+    let has_flag = !definitions(cx).is_empty();
     let is_flag = |n: &str| oo.training_flag(n).is_some();
     if has_flag || guarded_writes(cx, &is_flag, &writes).values().any(|g| *g) {
         writes

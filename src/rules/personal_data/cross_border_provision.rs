@@ -8,7 +8,7 @@ use crate::analysis::generation::GenerationSite;
 use crate::analysis::hops::UrlReader;
 use crate::analysis::{FastMap, Reader};
 use crate::catalog::Jurisdiction;
-use crate::facts::{Part, Shape, Value};
+use crate::facts::{FileFacts, Part, Shape, Value};
 use crate::finding::{Finding, Level, Location, Related};
 use crate::qname::OptionQName;
 use crate::rules::personal_data::{PiiDomain, flow_finding};
@@ -352,20 +352,17 @@ impl Rule for CrossBorderProvision {
 /// default is the cloud): every event then carries the user's IP address,
 /// cookies and request headers.
 fn sentry_default_pii(cx: &Context<'_>, out: &mut Vec<Finding>) {
-    for (_, file) in cx.project.each_file(Reader::RulesPersonalData) {
-        for call in &file.calls {
-            let Some(name) = call.resolved.as_name() else {
-                continue;
-            };
-            if name != "sentry_sdk.init" && name != "sentry_sdk.client.Client" {
-                continue;
-            }
-            let on = call
-                .arg(None, Some("send_default_pii"))
-                .is_some_and(|a| a.value == Value::Bool(true));
-            if !on {
-                continue;
-            }
+    let inits = cx.shared.sentry_inits.get_or_init(|| {
+        let files = cx.project.each_file(Reader::RulesPersonalData);
+        files
+            .iter()
+            .flat_map(|(fi, f)| file_sentry_inits(fi, f))
+            .collect()
+    });
+    {
+        for &(fi, ci) in inits {
+            let file = cx.project.file(fi, Reader::RulesPersonalData);
+            let call = &file.calls[ci];
             let dsn = call.arg(Some(0), Some("dsn")).map(|a| &a.value);
             let mut evidence = Vec::new();
             let cloud = match dsn {
@@ -413,6 +410,29 @@ fn sentry_default_pii(cx: &Context<'_>, out: &mut Vec<Finding>) {
             out.push(f);
         }
     }
+}
+
+/// The calls of file `fi` that start Sentry with `send_default_pii=True`
+/// (`sentry_default_pii` judges their DSN), as (file, call), in call
+/// order. The rules' per-file phase makes them when PII001 is enabled
+/// (`rules::per_file`).
+pub(crate) fn file_sentry_inits(fi: usize, file: &FileFacts) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for (ci, call) in file.calls.iter().enumerate() {
+        let Some(name) = call.resolved.as_name() else {
+            continue;
+        };
+        if name != "sentry_sdk.init" && name != "sentry_sdk.client.Client" {
+            continue;
+        }
+        let on = call
+            .arg(None, Some("send_default_pii"))
+            .is_some_and(|a| a.value == Value::Bool(true));
+        if on {
+            out.push((fi, ci));
+        }
+    }
+    out
 }
 
 /// A tracing agent's settings file that adds request parameters or headers

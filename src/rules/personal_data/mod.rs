@@ -430,64 +430,8 @@ impl Domain for PiiDomain<'_> {
 /// (`phone = Column(String)`, `phone = models.CharField()`), the wire names
 /// too (`Field(alias="tel")`), inherited from project base classes.
 fn data_models(cx: &Context<'_>) -> Models {
-    let pd = &cx.catalog.personal_data;
-    let rights = &cx.catalog.opt_out.rights;
     let mut out = Models::default();
-    let fields_of = |f: &FileFacts, c: &crate::facts::Class| -> Categories {
-        let vars = f
-            .assignments
-            .iter()
-            .filter(|a| a.scope.is_none() && c.span.contains(&a.span) && !a.target.contains('.'))
-            .map(|a| a.target);
-        let declared = c
-            .fields
-            .iter()
-            .flat_map(|x| std::iter::once(x.name).chain(x.rename));
-        vars.chain(declared)
-            .fold(0, |acc, n| acc | pd.identified(pd.classify(&n)))
-    };
-    // Every data model: its own and inherited fields' categories, and the
-    // classes (file, class) whose fields it has.
-    // Each file's classes on every thread, joined in file order.
-    let files = cx.project.each_file(Reader::RulesPersonalData);
-    let per_file = crate::analysis::map_indices(files.len(), |fi| {
-        let f = &files[fi];
-        let mut found: Vec<FoundModel> = Vec::new();
-        for (ci, c) in f.classes.iter().enumerate() {
-            let decorated = c.decorators.iter().any(|d| {
-                d.resolved
-                    .as_ref()
-                    .is_some_and(|r| pd.is_model(r.as_str().trim_end_matches("()")))
-            });
-            let mut chain = Vec::new();
-            let dotted = crate::analysis::index::dotted(&f.module, &c.qualname);
-            let based = crate::rules::opt_out::stored::derives(
-                cx,
-                &dotted,
-                |b| pd.is_model(b) || rights.is_storage_base(b),
-                |fj, cj| chain.push((fj, cj)),
-            );
-            if !(based || decorated) {
-                continue;
-            }
-            // Fields are read only for data models: a file's every class
-            // would scan its assignments once per class on its way.
-            let mut set = chain.iter().fold(0, |acc, &(fj, cj)| {
-                let file = cx.project.file(fj, Reader::RulesPersonalData);
-                acc | fields_of(file, &file.classes[cj])
-            });
-            if set == 0 {
-                // A class of another language, or one the index does not know.
-                set = fields_of(f, c);
-            }
-            if chain.is_empty() {
-                chain.push((fi, ci));
-            }
-            found.push((dotted, c.name, set, chain));
-        }
-        found
-    });
-    let found: Vec<FoundModel> = per_file.into_iter().flatten().collect();
+    let found = model_classes(cx);
     // Fields that hold another model (`customer: Customer`, `items:
     // list[Item]`): the words of the declared type, resolved as the
     // class's file imports them.
@@ -496,7 +440,7 @@ fn data_models(cx: &Context<'_>) -> Models {
         .enumerate()
         .map(|(i, m)| (m.0.as_str(), i))
         .collect();
-    for (dotted, _, _, chain) in &found {
+    for (dotted, _, _, chain) in found.iter() {
         for &(fj, cj) in chain {
             for x in &cx.project.file(fj, Reader::RulesPersonalData).classes[cj].fields {
                 let words = x
@@ -537,19 +481,19 @@ fn data_models(cx: &Context<'_>) -> Models {
             break;
         }
     }
-    for ((dotted, name, _, _), set) in found.into_iter().zip(sets) {
+    for ((dotted, name, _, _), set) in found.iter().zip(sets) {
         if set == 0 {
             continue;
         }
         // By name only for names of two words or more: a `user` is far
         // from always a `User` (a chat platform's, an OS one).
-        let words = crate::catalog::personal_data::tokens(&name);
+        let words = crate::catalog::personal_data::tokens(name);
         if words.len() >= 2 {
             *out.by_name.entry(words.join("_")).or_insert(0) |= set;
         }
-        let class_name = dotted.rsplit('.').next().unwrap_or(&dotted).to_string();
+        let class_name = dotted.rsplit('.').next().unwrap_or(dotted).to_string();
         out.class_names.insert(class_name);
-        *out.by_class.entry(dotted).or_insert(0) |= set;
+        *out.by_class.entry(dotted.clone()).or_insert(0) |= set;
     }
     out
 }
@@ -565,7 +509,82 @@ fn trim_calls(mut s: &str) -> &str {
 
 /// A data model as `data_models` finds it: dotted name, class name, its
 /// fields' categories, and the (file, class) pairs whose fields it has.
-type FoundModel = (String, Ustr, Categories, Vec<(usize, usize)>);
+pub(crate) type FoundModel = (String, Ustr, Categories, Vec<(usize, usize)>);
+
+/// Every data model of the project with its own and inherited fields'
+/// categories, in file and class order: the per-file half of
+/// [`data_models`], computed once per scan (it was once per rule that
+/// classified models). The rules' per-file phase makes it when a rule that
+/// reads it is enabled (`rules::per_file`); this loop serves a call
+/// without it.
+///
+/// Freed after its last reader (`rules::HELD`).
+pub(crate) fn model_classes(cx: &Context<'_>) -> std::sync::Arc<Vec<FoundModel>> {
+    cx.shared.model_classes.get_or_init(|| {
+        // Each file's classes on every thread, joined in file order.
+        let files = cx.project.each_file(Reader::RulesPersonalData);
+        crate::analysis::map_indices(files.len(), |fi| file_model_classes(cx, fi, &files[fi]))
+            .into_iter()
+            .flatten()
+            .collect()
+    })
+}
+
+/// The categories of the fields of class `c` of file `f`: its plain class
+/// variables and its declared fields (their wire names too).
+fn class_fields(pd: &PersonalData, f: &FileFacts, c: &crate::facts::Class) -> Categories {
+    let vars = f
+        .assignments
+        .iter()
+        .filter(|a| a.scope.is_none() && c.span.contains(&a.span) && !a.target.contains('.'))
+        .map(|a| a.target);
+    let declared = c
+        .fields
+        .iter()
+        .flat_map(|x| std::iter::once(x.name).chain(x.rename));
+    vars.chain(declared)
+        .fold(0, |acc, n| acc | pd.identified(pd.classify(&n)))
+}
+
+/// [`model_classes`] of file `fi`, in class order.
+pub(crate) fn file_model_classes(cx: &Context<'_>, fi: usize, f: &FileFacts) -> Vec<FoundModel> {
+    let pd = &cx.catalog.personal_data;
+    let rights = &cx.catalog.opt_out.rights;
+    let mut found: Vec<FoundModel> = Vec::new();
+    for (ci, c) in f.classes.iter().enumerate() {
+        let decorated = c.decorators.iter().any(|d| {
+            d.resolved
+                .as_ref()
+                .is_some_and(|r| pd.is_model(r.as_str().trim_end_matches("()")))
+        });
+        let mut chain = Vec::new();
+        let dotted = crate::analysis::index::dotted(&f.module, &c.qualname);
+        let based = crate::rules::opt_out::stored::derives(
+            cx,
+            &dotted,
+            |b| pd.is_model(b) || rights.is_storage_base(b),
+            |fj, cj| chain.push((fj, cj)),
+        );
+        if !(based || decorated) {
+            continue;
+        }
+        // Fields are read only for data models: a file's every class
+        // would scan its assignments once per class on its way.
+        let mut set = chain.iter().fold(0, |acc, &(fj, cj)| {
+            let file = cx.project.file(fj, Reader::RulesPersonalData);
+            acc | class_fields(pd, file, &file.classes[cj])
+        });
+        if set == 0 {
+            // A class of another language, or one the index does not know.
+            set = class_fields(pd, f, c);
+        }
+        if chain.is_empty() {
+            chain.push((fi, ci));
+        }
+        found.push((dotted, c.name, set, chain));
+    }
+    found
+}
 
 /// The input components of a Gradio registration (`btn.click(fn,
 /// inputs=[image, text])`, `gr.Interface(fn, inputs=...)`), in order.

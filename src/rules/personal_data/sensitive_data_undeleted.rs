@@ -3,8 +3,6 @@
 //! file, vector store or database, and nothing in the project ever deletes
 //! from that kind of store.
 
-use std::collections::BTreeMap;
-
 use serde_json::json;
 
 use crate::analysis::Reader;
@@ -106,7 +104,20 @@ impl Rule for SensitiveDataUndeleted {
             return;
         };
         let pd = domain.classifier();
-        let mut deleted: BTreeMap<&str, bool> = BTreeMap::new();
+        // The store kinds a finding would name, each asked once in one
+        // loop over the files (it was a loop per kind).
+        let kinds: Vec<&str> = taint
+            .flows
+            .iter()
+            .filter(|flow| pd.sensitive(flow.value.0) != 0)
+            .filter_map(|flow| store_kind(&spec.data.sink[flow.sink].id))
+            .fold(Vec::new(), |mut kinds, k| {
+                if !kinds.contains(&k) {
+                    kinds.push(k);
+                }
+                kinds
+            });
+        let deleted = deletes_anywhere(cx, &kinds);
         for flow in &taint.flows {
             let sensitive = pd.sensitive(flow.value.0);
             let Some(kind) = store_kind(&spec.data.sink[flow.sink].id) else {
@@ -115,10 +126,7 @@ impl Rule for SensitiveDataUndeleted {
             if sensitive == 0 {
                 continue;
             }
-            let gone = *deleted
-                .entry(kind)
-                .or_insert_with(|| deletes_anywhere(cx, kind));
-            if gone {
+            if deleted.contains(&kind) {
                 continue;
             }
             let store = match kind {
@@ -137,16 +145,29 @@ impl Rule for SensitiveDataUndeleted {
     }
 }
 
-/// Whether any call of the project deletes from a store of `kind`.
-fn deletes_anywhere(cx: &Context<'_>, kind: &str) -> bool {
+/// Which of `kinds` of stores some call of the project deletes from: one
+/// loop, stopping when every kind has such a call (none without a kind).
+fn deletes_anywhere<'k>(cx: &Context<'_>, kinds: &[&'k str]) -> Vec<&'k str> {
     let pd = &cx.catalog.personal_data;
-    cx.project
-        .each_file(Reader::RulesPersonalData)
-        .facts()
-        .any(|f| {
-            f.calls.iter().any(|c| {
+    let mut found: Vec<&str> = Vec::new();
+    if kinds.is_empty() {
+        return found;
+    }
+    for f in cx.project.each_file(Reader::RulesPersonalData).facts() {
+        for &kind in kinds {
+            if found.contains(&kind) {
+                continue;
+            }
+            if f.calls.iter().any(|c| {
                 pd.deletes(kind, &c.callee)
                     || c.resolved.as_name().is_some_and(|r| pd.deletes(kind, r))
-            })
-        })
+            }) {
+                found.push(kind);
+            }
+        }
+        if found.len() == kinds.len() {
+            break;
+        }
+    }
+    found
 }

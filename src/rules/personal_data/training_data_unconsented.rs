@@ -15,7 +15,7 @@ use crate::catalog::personal_data::Categories;
 use crate::facts::{FileFacts, Receiver, Value};
 use crate::finding::{Finding, Level};
 use crate::rules::opt_out::guarded_writes;
-use crate::rules::opt_out::stored::{Services, stored_classes};
+use crate::rules::opt_out::stored::stored_classes;
 use crate::rules::opt_out::training_opt_out_broken::judged_writes;
 use crate::rules::personal_data::{Pii, PiiDomain, flow_finding};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
@@ -186,9 +186,8 @@ impl Rule for TrainingDataUnconsented {
         // Nothing to follow without a served entry point or stored
         // conversations, and nowhere to go without a training write: most
         // projects pay for neither.
-        let services = Services::new(cx);
-        let stored: BTreeMap<Ustr, Categories> = stored_classes(cx, &services)
-            .into_iter()
+        let stored: BTreeMap<Ustr, Categories> = stored_classes(cx)
+            .iter()
             .filter(|c| {
                 c.holds
                     .iter()
@@ -309,23 +308,36 @@ impl Rule for TrainingDataUnconsented {
     }
 }
 
-/// Whether any call of the project is one of the spec's sinks.
+/// Whether any call of the project is one of the spec's sinks, worked out
+/// once per scan: the rules' per-file phase does it when PII004 is enabled
+/// and the project serves an entry point (`rules::per_file`), else this
+/// loop.
 fn has_sink(cx: &Context<'_>, spec: &crate::catalog::taint::TaintSpec) -> bool {
+    *cx.shared.training_sink.get_or_init(|| {
+        // File by file on the pool: most projects have no sink, and every
+        // call of every file is looked at.
+        cx.project
+            .each_file(Reader::RulesPersonalData)
+            .par_iter()
+            .any(|(fi, f)| file_has_sink(cx, spec, fi, f))
+    })
+}
+
+/// Whether a call of file `fi` is one of the spec's sinks.
+pub(crate) fn file_has_sink(
+    cx: &Context<'_>,
+    spec: &crate::catalog::taint::TaintSpec,
+    fi: usize,
+    f: &FileFacts,
+) -> bool {
     use crate::catalog::taint::Role;
     let runtime = cx.project.runtime();
-    // File by file on the pool: most projects have no sink, and every call
-    // of every file is looked at.
-    cx.project
-        .each_file(Reader::RulesPersonalData)
-        .par_iter()
-        .any(|(fi, f)| {
-            let mut roles = Vec::new();
-            f.calls.iter().enumerate().any(|(ci, c)| {
-                roles.clear();
-                spec.roles(f.language, c, runtime.alternatives(fi, ci), &mut roles);
-                roles.iter().any(|r| matches!(r, Role::Sink(_)))
-            })
-        })
+    let mut roles = Vec::new();
+    f.calls.iter().enumerate().any(|(ci, c)| {
+        roles.clear();
+        spec.roles(f.language, c, runtime.alternatives(fi, ci), &mut roles);
+        roles.iter().any(|r| matches!(r, Role::Sink(_)))
+    })
 }
 
 /// An upload whose `purpose` says fine-tuning.

@@ -174,26 +174,37 @@ fn handler_name(e: &EntryPoint) -> Option<&str> {
 /// The first class, outside test paths, named as a user account and
 /// stored in a database (an ORM or document model: `[opt_out.rights]
 /// storage_bases`).
+///
+/// Worked out once per scan: the rules' per-file phase does it when SVC003
+/// is enabled (`rules::per_file`); this search serves a call without it.
 fn stored_user_class<'p>(cx: &Context<'p>) -> Option<(&'p FileFacts, &'p Class)> {
+    let found = cx.shared.user_class.get_or_init(|| {
+        let tests = cx.test_files();
+        cx.project
+            .each_file(Reader::RulesService)
+            .par_iter()
+            .find_map_first(|(fi, f)| {
+                if tests[fi] {
+                    return None;
+                }
+                file_user_class(cx, f).map(|ci| (fi, ci))
+            })
+    });
+    let &(fi, ci) = found.as_ref()?;
+    let f = cx.project.file(fi, Reader::RulesService);
+    Some((f, &f.classes[ci]))
+}
+
+/// The first class of file `f` (not a test file) that
+/// [`stored_user_class`] would pick.
+pub(crate) fn file_user_class(cx: &Context<'_>, f: &FileFacts) -> Option<usize> {
     let sv = &cx.catalog.service;
-    let tests = cx.test_files();
     let rights = &cx.catalog.opt_out.rights;
-    cx.project
-        .each_file(Reader::RulesService)
-        .par_iter()
-        .find_map_first(|(fi, f)| {
-            if tests[fi] {
-                return None;
-            }
-            f.classes
-                .iter()
-                .find(|c| {
-                    !c.bases.is_empty()
-                        && sv.account_classes.is_match(&c.name)
-                        && is_stored(cx, rights, &dotted(&f.module, &c.qualname))
-                })
-                .map(|c| (f, c))
-        })
+    f.classes.iter().position(|c| {
+        !c.bases.is_empty()
+            && sv.account_classes.is_match(&c.name)
+            && is_stored(cx, rights, &dotted(&f.module, &c.qualname))
+    })
 }
 
 /// Whether the project has an age check or minors setting. A minors term
