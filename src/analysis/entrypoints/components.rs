@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use super::index::{Index, Key, MAX_HOPS, Symbol};
-use crate::analysis::Reader;
+use crate::analysis::{FastMap, Reader};
 use crate::catalog::entrypoints::EntryPointCatalog;
 use crate::facts::{Call, Receiver, Shape, Value};
 use crate::source::Span;
@@ -173,13 +173,17 @@ impl Components {
     /// The call's resolved name with its receiver replaced by the component
     /// type it holds (`modules.shared.gradio[].click().then` →
     /// `gradio.Button().click().then`), when the receiver is a store of
-    /// components; `None` otherwise.
+    /// components; `None` otherwise. `memo`: the component type of each
+    /// project class already asked for, kept for one file's calls (a
+    /// class's walk up its bases reads their files; a file calls methods
+    /// of the same classes many times).
     pub fn rewrite(
         &self,
         ix: &Index<'_>,
         cat: &EntryPointCatalog,
         fi: usize,
         call: &Call,
+        memo: &mut SubclassMemo,
     ) -> Option<String> {
         let looker = Looker { ix, cat };
         let scope = call.scope.as_deref();
@@ -201,7 +205,10 @@ impl Components {
                 }
                 let after = rest.strip_prefix("()").filter(|a| !a.is_empty())?;
                 let ty = match ix.symbol(head)? {
-                    Symbol::Class(f, c) => looker.subclass_type(f, c)?,
+                    Symbol::Class(f, c) => memo
+                        .entry((f, c))
+                        .or_insert_with(|| looker.subclass_type(f, c))
+                        .clone()?,
                     Symbol::Function(f, g) if !self.held.is_empty() => {
                         looker.returned_type(self, f, g, 0)?
                     }
@@ -226,6 +233,10 @@ impl Components {
     }
 }
 
+/// The component type of project classes (file, class) already found
+/// ([`Components::rewrite`]).
+pub type SubclassMemo = FastMap<(usize, usize), Option<String>>;
+
 struct Looker<'i, 'a> {
     ix: &'i Index<'a>,
     cat: &'i EntryPointCatalog,
@@ -235,7 +246,7 @@ impl Looker<'_, '_> {
     fn is_component(&self, fi: usize, name: &str) -> bool {
         self.cat
             .component
-            .first(self.ix.file(fi).language, name)
+            .first(self.ix.project.language(fi), name)
             .is_some()
     }
 
@@ -398,6 +409,8 @@ fn scope_at<'a>(ix: &Index<'a>, fi: usize, at: u32) -> Option<(usize, &'a str)> 
 fn gather<'a>(ix: &Index<'a>) -> Vec<Evidence<'a>> {
     let mut out = Vec::new();
     for (fi, file) in ix.project.each_file(Reader::EntryPoints).iter() {
+        // The loop's own file, not read again at random.
+        let ix = &ix.at(fi, file);
         for s in &file.stores {
             let scoped = scope_at(ix, fi, s.span.start_byte);
             let scope = scoped.map(|(_, q)| q);
