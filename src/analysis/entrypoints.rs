@@ -173,6 +173,9 @@ pub struct FileEntryParts {
     /// (`add_ChatServicer_to_server(ChatService(m), server)`): the
     /// registration's entry and the class (file, class), in call order.
     class_registrations: Vec<(usize, (usize, usize))>,
+    /// What says a variable of the file holds UI components (stores,
+    /// appends, module globals), owned.
+    evidence: Vec<components::Evidence>,
 }
 
 impl FileEntryParts {
@@ -206,6 +209,7 @@ impl FileEntryParts {
                 file,
             ),
             class_registrations,
+            evidence: components::file_evidence(&Index::alone(project, fi, file), cat, fi, file),
         }
     }
 }
@@ -662,13 +666,15 @@ impl<'a> Finder<'a> {
         let mut index = Vec::with_capacity(parts.len());
         let mut stores = Vec::new();
         let mut class_registrations = Vec::with_capacity(parts.len());
+        let mut evidence = Vec::with_capacity(parts.len());
         for p in parts {
             index.push(p.index);
             stores.extend(p.injected);
             class_registrations.push(p.class_registrations);
+            evidence.push(p.evidence);
         }
         let ix = Index::new(project, index);
-        let components = Components::new(&ix, cat);
+        let components = Components::new(&ix, cat, &evidence);
         let injected = Injected::from_stores(stores);
         Finder {
             ix,

@@ -43,7 +43,6 @@ pub struct IndexParts {
 }
 
 /// The index's per-file tables, shared by the copies [`Index::at`] makes.
-#[derive(Default)]
 struct Tables {
     /// Per file: (end byte, start byte, call index), sorted.
     calls_by_end: Vec<Vec<(u32, u32, usize)>>,
@@ -56,7 +55,8 @@ struct Tables {
 pub struct Index<'a> {
     pub project: &'a Project,
     names: &'a SemanticIndex,
-    tables: Arc<Tables>,
+    /// `None` in [`Index::alone`] (no allocation a file).
+    tables: Option<Arc<Tables>>,
     /// The file a per-file pass is working on, read from its loop rather
     /// than at random ([`Index::at`]).
     here: Option<(usize, &'a FileFacts)>,
@@ -80,12 +80,30 @@ impl<'a> Index<'a> {
         Index {
             project,
             names: &project.index,
-            tables: Arc::new(Tables {
+            tables: Some(Arc::new(Tables {
                 calls_by_end,
                 strings_by_start,
                 imported,
-            }),
+            })),
             here: None,
+        }
+    }
+
+    fn tables(&self) -> &Tables {
+        self.tables
+            .as_deref()
+            .expect("the finder's index has its tables")
+    }
+
+    /// The index without its per-file tables (the per-file phase's first
+    /// pass, before they exist), seeing file `fi` as `file`: for the
+    /// look-ups that read only the semantic index's names and bindings.
+    pub fn alone(project: &'a Project, fi: usize, file: &'a FileFacts) -> Index<'a> {
+        Index {
+            project,
+            names: &project.index,
+            tables: None,
+            here: Some((fi, file)),
         }
     }
 
@@ -95,7 +113,7 @@ impl<'a> Index<'a> {
         Index {
             project: self.project,
             names: self.names,
-            tables: Arc::clone(&self.tables),
+            tables: self.tables.clone(),
             here: None,
         }
     }
@@ -106,7 +124,7 @@ impl<'a> Index<'a> {
         Index {
             project: self.project,
             names: self.names,
-            tables: Arc::clone(&self.tables),
+            tables: self.tables.clone(),
             here: Some((fi, file)),
         }
     }
@@ -128,12 +146,7 @@ impl<'a> Index<'a> {
             .collect();
         strings.sort_unstable();
         // Module look-ups need no per-file part of the index.
-        let index = Index {
-            project,
-            names: &project.index,
-            tables: Arc::default(),
-            here: Some((fi, file)),
-        };
+        let index = Index::alone(project, fi, file);
         // `import a.b.c` records only `a`; calls spell the rest (`a.b.c.f()`).
         let mut imports = Vec::new();
         let names = file.imports.iter().map(|i| i.target.as_str()).chain(
@@ -171,7 +184,7 @@ impl<'a> Index<'a> {
 
     /// Whether another project module imports file `fi` (or calls into it).
     pub fn is_imported(&self, fi: usize) -> bool {
-        self.tables.imported[fi]
+        self.tables().imported[fi]
     }
 
     /// File `fi`'s facts: the pass's own file, else a random read.
@@ -394,7 +407,7 @@ impl<'a> Index<'a> {
     /// The call that spans exactly `[start, end)` (the callee of a call
     /// of a call: `router.post("/x")` in `router.post("/x")(f)`).
     pub fn call_spanning(&self, fi: usize, start: u32, end: u32) -> Option<&'a Call> {
-        let list = &self.tables.calls_by_end[fi];
+        let list = &self.tables().calls_by_end[fi];
         let from = list.partition_point(|c| c.0 < end);
         list[from..]
             .iter()
@@ -423,7 +436,7 @@ impl<'a> Index<'a> {
 
     /// The outermost call that an argument's value is (`view_func=V.as_view("v")`).
     pub fn call_at(&self, fi: usize, arg: &Arg) -> Option<&'a Call> {
-        let list = &self.tables.calls_by_end[fi];
+        let list = &self.tables().calls_by_end[fi];
         let end = arg.span.end_byte;
         let from = list.partition_point(|c| c.0 < end);
         list[from..]
@@ -442,7 +455,7 @@ impl<'a> Index<'a> {
         end: u32,
         value: &str,
     ) -> Option<crate::source::Span> {
-        let list = &self.tables.strings_by_start[fi];
+        let list = &self.tables().strings_by_start[fi];
         let from = list.partition_point(|s| s.0 < start);
         list[from..]
             .iter()
