@@ -13,7 +13,8 @@
 //! Two passes, because the second reads two global results the first
 //! cannot wait for:
 //! - [`parts`] reads nothing computed from other files: the entry-point
-//!   finder's and the call graph's per-file parts, label evidence,
+//!   finder's (with the evidence that a variable holds UI components)
+//!   and the call graph's per-file parts, label evidence,
 //!   modules loaded by name, gRPC servicers' registrations. It runs
 //!   beside the run-time values.
 //! - [`sites`] runs after the run-time values ([`Project::runtime`]): the
