@@ -581,3 +581,54 @@ fn rust_axum_actix_rocket_tonic_and_binaries() {
         ],
     );
 }
+
+/// The registration records (`entrypoints::registration_records`) that
+/// the per-file phase builds on the pool, each file read from the pass,
+/// equal those of the serial loop they replaced (file after file, every
+/// read a random read), on one thread and on four; and the entry points
+/// found do not depend on the thread count.
+#[test]
+fn registration_records_per_file_equal_the_serial_loop() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/entrypoints");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    let mut registered = 0;
+    for dir in &dirs {
+        let overrides = Overrides {
+            paths: vec![dir.to_path_buf()],
+            root: Some(dir.to_path_buf()),
+            ..Default::default()
+        };
+        let settings = config::resolve(&overrides).expect("settings");
+        let mut found = Vec::new();
+        for threads in [1, 4] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| {
+                let (project, catalog, _) =
+                    engine::load_project(&[dir.to_path_buf()], &settings).expect("project");
+                let serial = entrypoints::registration_records(&project, &catalog, false);
+                let per_file = entrypoints::registration_records(&project, &catalog, true);
+                assert_eq!(serial, per_file, "{} on {threads} threads", dir.display());
+                registered += per_file
+                    .iter()
+                    .filter(|r| !r.contains("registered: []"))
+                    .count();
+                let eps: Vec<String> = entrypoints::find(&project, &catalog)
+                    .iter()
+                    .map(render)
+                    .collect();
+                found.push(eps);
+            });
+        }
+        assert_eq!(found[0], found[1], "{}: 1 and 4 threads", dir.display());
+    }
+    // Not vacuous: the fixtures register handlers in many files.
+    assert!(registered > 20, "{registered} files with registrations");
+}

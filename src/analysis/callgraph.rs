@@ -200,11 +200,12 @@ impl CallGraph {
         // The targets of each call only read the maps built above: files are
         // looked at in parallel, and edges added in file and call order. In
         // the same pass, each file's queue calls, which read only the
-        // file's own targets (the hand-offs themselves join every file's).
+        // file's own targets (the hand-offs themselves join every file's),
+        // and the calls that go through an interface (`--stats`).
         #[allow(clippy::type_complexity)]
-        let (mut per_file, queue_calls): (
+        let (mut per_file, (queue_calls, dispatch)): (
             Vec<Vec<(NodeId, Site, Vec<(NodeId, Via)>)>>,
-            Vec<queues::FileQueues>,
+            (Vec<queues::FileQueues>, Vec<(usize, usize)>),
         ) = project
             .each_file(Reader::CallGraph)
             .par_iter()
@@ -242,10 +243,13 @@ impl CallGraph {
                     &|fi, call| g.node_at(project, fi, call.scope.as_deref(), call.span.start_byte),
                     &|n| matches!(g.nodes[n], Node::Function { .. }),
                 );
-                (found, queues)
+                (found, (queues, g.file_dispatch(file)))
             })
             .unzip();
-        g.count_dispatch(project);
+        for (sites, edges) in dispatch {
+            g.dispatch_stats.sites += sites;
+            g.dispatch_stats.edges += edges;
+        }
         g.add_queue_edges(project, queue_calls, &mut per_file);
         // Each file's sites on the thread pool; their edges added in file
         // and call order.
@@ -661,23 +665,21 @@ impl CallGraph {
         }
     }
 
-    /// Count the call sites that go through an interface, for `--stats`.
-    fn count_dispatch(&mut self, project: &Project) {
+    /// The call sites of one file that go through an interface, and the
+    /// implementations they reach, for `--stats` (summed over the files in
+    /// the targets' pass).
+    fn file_dispatch(&self, file: &crate::facts::FileFacts) -> (usize, usize) {
         if self.implementations.is_empty() {
-            return;
+            return (0, 0);
         }
-        let (sites, edges) = project
-            .each_file(Reader::CallGraph)
-            .par_facts()
-            .flat_map_iter(|file| &file.calls)
+        file.calls
+            .iter()
             .filter_map(|call| {
                 let (instance, method) = call.resolved.as_ref()?.instance_method()?;
                 let n = self.implementations_of(instance, method).len();
                 Some((usize::from(n > 0), n))
             })
-            .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
-        self.dispatch_stats.sites = sites;
-        self.dispatch_stats.edges = edges;
+            .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
     }
 
     /// The node of the project function a dotted name spells.

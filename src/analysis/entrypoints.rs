@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::analysis::{Project, Reader};
 use crate::catalog::Catalog;
 use crate::catalog::entrypoints::{ArgRef, ChainPart, EntryPointCatalog, Registration, RouteFrom};
-use crate::facts::{Arg, BinOp, Call, Part, Shape, Value};
+use crate::facts::{Arg, BinOp, Call, FileFacts, Part, Shape, Value};
 use crate::finding::Location;
 use crate::qname::OptionQName;
 use crate::qname::{self, QName, Segment};
@@ -125,12 +125,41 @@ pub fn find(project: &Project, catalog: &Catalog) -> Vec<EntryPoint> {
         .collect();
     let finder = Finder::new(project, &catalog.entrypoints, parts);
     let matcher = finder.matcher();
-    // The matchers read each file through the index.
-    let matches = (0..project.file_count())
-        .into_par_iter()
-        .map(|fi| matcher.file(fi))
+    let registrations = project
+        .each_file(Reader::EntryPoints)
+        .par_iter()
+        .map(|(fi, file)| matcher.file(fi, file))
         .collect();
-    finder.run(matches)
+    finder.run(registrations)
+}
+
+/// Every file's registration records, one string a file (tests: the
+/// per-file phase against the serial loop it replaced). `per_file`: made
+/// on the pool by the per-file phase's view of each file
+/// ([`Matcher::file`]); else one file after another in file order, every
+/// read of a file a random read through the finder's index, as the serial
+/// loop read them.
+#[doc(hidden)]
+pub fn registration_records(project: &Project, catalog: &Catalog, per_file: bool) -> Vec<String> {
+    let parts = project
+        .each_file(Reader::EntryPoints)
+        .par_iter()
+        .map(|(fi, file)| FileEntryParts::of(project, &catalog.entrypoints, fi, file))
+        .collect();
+    let finder = Finder::new(project, &catalog.entrypoints, parts);
+    let matcher = finder.matcher();
+    let records: Vec<FileRegistrations<'_>> = if per_file {
+        project
+            .each_file(Reader::EntryPoints)
+            .par_iter()
+            .map(|(fi, file)| matcher.file(fi, file))
+            .collect()
+    } else {
+        (0..project.file_count())
+            .map(|fi| matcher.registrations(matcher.ix.at_random(), fi))
+            .collect()
+    };
+    records.iter().map(|r| format!("{r:?}")).collect()
 }
 
 /// What the entry-point finder takes from one file in the per-file phase
@@ -144,8 +173,9 @@ pub struct FileEntryParts {
     /// (`add_ChatServicer_to_server(ChatService(m), server)`): the
     /// registration's entry and the class (file, class), in call order.
     class_registrations: Vec<(usize, (usize, usize))>,
-    /// How many classes the file defines.
-    classes: usize,
+    /// What says a variable of the file holds UI components (stores,
+    /// appends, module globals), owned.
+    evidence: Vec<components::Evidence>,
 }
 
 impl FileEntryParts {
@@ -179,7 +209,7 @@ impl FileEntryParts {
                 file,
             ),
             class_registrations,
-            classes: file.classes.len(),
+            evidence: components::file_evidence(&Index::alone(project, fi, file), cat, fi, file),
         }
     }
 }
@@ -206,6 +236,7 @@ impl From<Symbol> for Target {
 }
 
 /// A registration's route before prefixes are known.
+#[derive(Debug)]
 enum RouteSpec {
     None,
     /// A path, shown under every prefix of the router it hangs off.
@@ -231,7 +262,9 @@ impl Closures {
     }
 }
 
-/// One registration found in the facts.
+/// One registration found in the facts: owned (no borrow of the facts),
+/// so the per-file phase can keep it until the serial `emit`.
+#[derive(Debug)]
 struct Registered<'a> {
     /// File of the registration.
     fi: usize,
@@ -248,6 +281,43 @@ struct Registered<'a> {
 /// A handler class's catalogue entry and its project classes, nearest first.
 type ClassInfo = Option<(usize, Vec<(usize, usize)>)>;
 
+/// The handler-class entry class `ci` of file `fi` falls under (nearest
+/// base first), with the project classes on the way. Pure: the per-file
+/// phase finds it for each class of its file; bases in other files are
+/// read at random.
+fn class_info_of(ix: &Index<'_>, cat: &EntryPointCatalog, fi: usize, ci: usize) -> ClassInfo {
+    let mut seen = vec![(fi, ci)];
+    let mut queue = VecDeque::from([(fi, ci)]);
+    let mut found = None;
+    'walk: while let Some((f, c)) = queue.pop_front() {
+        let lang = ix.project.language(f);
+        let class = &ix.file(f).classes[c];
+        if let Some(e) = cat.class_name.first(lang, &class.name) {
+            found = Some(e);
+            break;
+        }
+        for base in &class.bases {
+            let entry = cat.class.first(lang, base.as_str()).or_else(|| {
+                ix.project
+                    .canonical(base)
+                    .and_then(|b| cat.class.first(lang, b.as_str()))
+            });
+            if let Some(e) = entry {
+                found = Some(e);
+                break 'walk;
+            }
+            if let Some(Symbol::Class(bf, bc)) = ix.symbol(base.as_str())
+                && !seen.contains(&(bf, bc))
+                && seen.len() < 4 * MAX_HOPS
+            {
+                seen.push((bf, bc));
+                queue.push_back((bf, bc));
+            }
+        }
+    }
+    found.map(|e| (e, seen))
+}
+
 /// The entry-point finder: built from the per-file phase's first pass;
 /// its matches come from the second ([`Finder::matcher`]).
 pub(crate) struct Finder<'a> {
@@ -260,28 +330,73 @@ pub(crate) struct Finder<'a> {
     /// Per file: calls registering an instance of a project class
     /// ([`FileEntryParts`]).
     class_registrations: Vec<Vec<(usize, (usize, usize))>>,
-    /// Per file: how many classes it defines.
-    classes: Vec<usize>,
     prefixes: Prefixes,
-    registered: Vec<Registered<'a>>,
     /// (framework, module of the app) → exposure notes.
     exposure: BTreeMap<(&'a str, String), BTreeSet<&'a str>>,
-    class_info: BTreeMap<(usize, usize), ClassInfo>,
+    /// Per file, per class: its handler-class entry and lineage
+    /// ([`FileRegistrations::classes`]).
+    class_info: Vec<Vec<ClassInfo>>,
+    /// Per file: declared test-only ([`FileRegistrations::test_only`]).
+    test_only: Vec<bool>,
     /// Prefixes that mounts of single handler functions give their routes
     /// (rocket `mount("/v1", routes![a, b])`, actix `scope("/v1").service(f)`).
     fn_mounts: BTreeMap<(usize, usize), Vec<String>>,
-    /// Closure handlers found so far: file, enclosing scope, the closure's span.
+    /// Closure handlers: file, enclosing scope, the closure's span.
+    closures: Vec<(usize, Option<String>, Span)>,
+    /// Entry points with the index of the file that registers them.
+    out: Vec<(usize, EntryPoint)>,
+}
+
+/// What one file registers, found in the per-file phase's second pass
+/// ([`Matcher::file`]): owned records, each list in the order the file's
+/// decorators, calls, routers, script and `__main__` blocks made it. The
+/// serial [`Finder::run`] applies them in file order, as the loop over
+/// every file did.
+#[derive(Debug, Default)]
+pub(crate) struct FileRegistrations<'a> {
+    /// Registrations, in decorator and call order.
+    registered: Vec<Registered<'a>>,
+    /// Routers mounted into a parent: (router, mount).
+    mounts: Vec<(Key, Mount)>,
+    /// Routers created with a prefix of their own: (router, prefix).
+    own: Vec<(Key, String)>,
+    /// Single handler functions mounted under a prefix: (function, prefix).
+    fn_mounts: Vec<((usize, usize), String)>,
+    /// Exposure notes: (framework, module of the app, note).
+    exposure: Vec<(&'a str, String, &'a str)>,
+    /// Closure handlers; a [`Target::Closure`] of `registered` indexes
+    /// this list until `run` moves it to the finder's.
+    closures: Vec<(usize, Option<String>, Span)>,
+    /// Scripts and `__main__` blocks.
+    out: Vec<(usize, EntryPoint)>,
+    /// Per class of the file: its handler-class entry and lineage.
+    classes: Vec<ClassInfo>,
+    /// The file is declared test-only (Rust `#[cfg(test)] mod x;`).
+    test_only: bool,
+}
+
+/// The finder's registrations in one file (the per-file phase's second
+/// pass): the index sees the file from the pass, and what it finds goes
+/// to the file's [`FileRegistrations`].
+struct FileFinder<'a> {
+    ix: Index<'a>,
+    cat: &'a EntryPointCatalog,
+    registered: Vec<Registered<'a>>,
+    mounts: Vec<(Key, Mount)>,
+    own: Vec<(Key, String)>,
+    fn_mounts: Vec<((usize, usize), String)>,
+    exposure: Vec<(&'a str, String, &'a str)>,
+    /// Closure handlers found in the file: file, enclosing scope, span.
     closures: std::cell::RefCell<Vec<(usize, Option<String>, Span)>>,
-    /// Calls of the current file that are parts of a route chain
+    /// Calls of the file that are parts of a route chain
     /// (`[[entrypoints.chain]]`): (call index, entry index).
     chain_here: Vec<(usize, usize)>,
-    /// For the current file's chain prefixes: call start → the furthest end
+    /// For the file's chain prefixes: call start → the furthest end
     /// of a call starting there (where the method chain it begins ends).
     chain_ends: BTreeMap<u32, u32>,
-    /// For the current file: routers written inline as the target of a
-    /// prefixed include (`.nest("/v1", Route::new().at(...))`), by span.
+    /// Routers written inline as the target of a prefixed include
+    /// (`.nest("/v1", Route::new().at(...))`), by span.
     inline_mounts: Vec<(Span, String)>,
-    /// Entry points with the index of the file that registers them.
     out: Vec<(usize, EntryPoint)>,
 }
 
@@ -312,6 +427,7 @@ fn call_matches(
     let file = ix.file(fi);
     let lang = file.language;
     let mut out = Vec::new();
+    let mut memo = components::SubclassMemo::default();
     for (ci, call) in file.calls.iter().enumerate() {
         let returned = call.resolved.as_name().and_then(|r| ix.through_returns(r));
         let r = returned.as_deref().or(call.resolved.as_name());
@@ -320,7 +436,7 @@ fn call_matches(
             // A listener on a component the project keeps in a dict,
             // list or global (`shared.gradio["go"].click(f)`).
             None => components
-                .rewrite(ix, cat, fi, call)
+                .rewrite(ix, cat, fi, call, &mut memo)
                 .and_then(|name| Some((cat.call.first(lang, &name)?, name)))
                 .map(|(ri, name)| (name, ri)),
         };
@@ -467,15 +583,66 @@ pub(crate) struct Matcher<'f, 'a> {
     injected: &'f Injected,
 }
 
-impl Matcher<'_, '_> {
+impl<'a> Matcher<'_, 'a> {
     /// File `fi`'s matches. Which calls match a registration, an include
     /// or an exposure entry reads nothing the registrations change; nor do
     /// the decorators' and the router constructors' entries.
-    pub(crate) fn file(&self, fi: usize) -> FileMatches {
+    fn matches(&self, ix: &Index<'a>, fi: usize) -> FileMatches {
         FileMatches {
-            decorated: decorator_matches(self.ix, self.cat, self.injected, fi),
-            calls: call_matches(self.ix, self.cat, self.components, fi),
-            routers: router_matches(self.ix, self.cat, fi),
+            decorated: decorator_matches(ix, self.cat, self.injected, fi),
+            calls: call_matches(ix, self.cat, self.components, fi),
+            routers: router_matches(ix, self.cat, fi),
+        }
+    }
+
+    /// What file `fi` (`file`, the pass's own) registers: its matches,
+    /// then the registrations made of them, in the order of the serial
+    /// loop they replace. Reads of `fi` take `file`; other files are read
+    /// at random only where a name leads there.
+    pub(crate) fn file(&self, fi: usize, file: &'a FileFacts) -> FileRegistrations<'a> {
+        self.registrations(self.ix.at(fi, file), fi)
+    }
+
+    /// File `fi`'s registrations, reading it through `ix`.
+    fn registrations(&self, ix: Index<'a>, fi: usize) -> FileRegistrations<'a> {
+        let m = self.matches(&ix, fi);
+        let file = ix.file(fi);
+        let classes = (0..file.classes.len())
+            .map(|ci| class_info_of(&ix, self.cat, fi, ci))
+            .collect();
+        let test_only = file.test_only;
+        let mut f = FileFinder {
+            ix,
+            cat: self.cat,
+            registered: Vec::new(),
+            mounts: Vec::new(),
+            own: Vec::new(),
+            fn_mounts: Vec::new(),
+            exposure: Vec::new(),
+            closures: Default::default(),
+            chain_here: Vec::new(),
+            chain_ends: BTreeMap::new(),
+            inline_mounts: Vec::new(),
+            out: Vec::new(),
+        };
+        f.decorators(fi, &m.decorated);
+        f.calls(fi, &m.calls);
+        f.routers(fi, &m.routers);
+        let script = f.scripts(fi);
+        f.main_guards(fi, script);
+        if script.is_none() {
+            f.module_script(fi);
+        }
+        FileRegistrations {
+            registered: f.registered,
+            mounts: f.mounts,
+            own: f.own,
+            fn_mounts: f.fn_mounts,
+            exposure: f.exposure,
+            closures: f.closures.into_inner(),
+            out: f.out,
+            classes,
+            test_only,
         }
     }
 }
@@ -499,15 +666,15 @@ impl<'a> Finder<'a> {
         let mut index = Vec::with_capacity(parts.len());
         let mut stores = Vec::new();
         let mut class_registrations = Vec::with_capacity(parts.len());
-        let mut classes = Vec::with_capacity(parts.len());
+        let mut evidence = Vec::with_capacity(parts.len());
         for p in parts {
             index.push(p.index);
             stores.extend(p.injected);
             class_registrations.push(p.class_registrations);
-            classes.push(p.classes);
+            evidence.push(p.evidence);
         }
         let ix = Index::new(project, index);
-        let components = Components::new(&ix, cat);
+        let components = Components::new(&ix, cat, &evidence);
         let injected = Injected::from_stores(stores);
         Finder {
             ix,
@@ -515,34 +682,52 @@ impl<'a> Finder<'a> {
             components,
             injected,
             class_registrations,
-            classes,
             prefixes: Prefixes::default(),
-            registered: Vec::new(),
             exposure: BTreeMap::new(),
-            class_info: BTreeMap::new(),
+            class_info: Vec::new(),
+            test_only: Vec::new(),
             fn_mounts: BTreeMap::new(),
-            closures: Default::default(),
-            chain_here: Vec::new(),
-            chain_ends: BTreeMap::new(),
-            inline_mounts: Vec::new(),
+            closures: Vec::new(),
             out: Vec::new(),
         }
     }
 
-    /// The entry points, from every file's matches (in file order): the
-    /// registrations taken in file and call order.
-    pub(crate) fn run(mut self, matched: Vec<FileMatches>) -> Vec<EntryPoint> {
-        for (fi, m) in matched.iter().enumerate() {
-            self.decorators(fi, &m.decorated);
-            self.calls(fi, &m.calls);
-            self.routers(fi, &m.routers);
-            let script = self.scripts(fi);
-            self.main_guards(fi, script);
-            if script.is_none() {
-                self.module_script(fi);
+    /// The entry points, from every file's registrations (in file order,
+    /// [`Matcher::file`]): each file's records applied as the loop over
+    /// every file made them, then emitted in file and call order.
+    pub(crate) fn run(mut self, files: Vec<FileRegistrations<'a>>) -> Vec<EntryPoint> {
+        let mut registered = Vec::new();
+        for f in files {
+            let base = self.closures.len();
+            self.closures.extend(f.closures);
+            registered.extend(f.registered.into_iter().map(|mut r| {
+                if let Target::Closure(k) = &mut r.target {
+                    *k += base;
+                }
+                r
+            }));
+            for (child, m) in f.mounts {
+                self.prefixes.mounts.entry(child).or_default().push(m);
             }
+            for (key, p) in f.own {
+                self.prefixes.own.insert(key, p);
+            }
+            for (func, prefix) in f.fn_mounts {
+                let mounts = self.fn_mounts.entry(func).or_default();
+                if !mounts.contains(&prefix) && mounts.len() < prefix::MAX_PREFIXES {
+                    mounts.push(prefix);
+                }
+            }
+            for (framework, module, note) in f.exposure {
+                self.exposure
+                    .entry((framework, module))
+                    .or_default()
+                    .insert(note);
+            }
+            self.out.extend(f.out);
+            self.class_info.push(f.classes);
+            self.test_only.push(f.test_only);
         }
-        let registered = std::mem::take(&mut self.registered);
         let mut classes_registered = BTreeSet::new();
         for r in &registered {
             if let Target::Class(f, c) = r.target {
@@ -555,11 +740,10 @@ impl<'a> Finder<'a> {
         let mut out: Vec<EntryPoint> = Vec::with_capacity(self.out.len());
         for (fi, mut ep) in std::mem::take(&mut self.out) {
             // Test code, by path or declared test-only (Rust `#[cfg(test)] mod x;`).
-            if self.cat.test_paths.is_match(ep.location.path.as_str()) || self.ix.file(fi).test_only
-            {
+            if self.cat.test_paths.is_match(ep.location.path.as_str()) || self.test_only[fi] {
                 continue;
             }
-            let module = self.ix.file(fi).module.clone();
+            let module = self.ix.module(fi).to_string();
             if let Some(notes) = self.exposure.get(&(ep.framework.as_str(), module)) {
                 ep.exposure = notes.iter().map(|n| n.to_string()).collect();
             }
@@ -569,7 +753,9 @@ impl<'a> Finder<'a> {
         out.dedup();
         out
     }
+}
 
+impl<'a> FileFinder<'a> {
     // --- registrations ---------------------------------------------------
 
     /// `decorated`: what `decorator_matches` found for the file, in its order.
@@ -627,7 +813,7 @@ impl<'a> Finder<'a> {
 
     /// The language of file `fi`: catalogue patterns are per language.
     fn lang(&self, fi: usize) -> crate::facts::Language {
-        self.ix.file(fi).language
+        self.ix.project.language(fi)
     }
 
     fn calls(&mut self, fi: usize, matched: &[CallMatch]) {
@@ -677,11 +863,12 @@ impl<'a> Finder<'a> {
                 .map(|a| self.route_text(fi, scope, &a.value));
             if let Some(t) = find_arg(&inner.args, &inc.target) {
                 for child in self.include_targets(fi, scope, t) {
-                    self.prefixes.mounts.entry(child).or_default().push(Mount {
+                    let mount = Mount {
                         parent: key.clone(),
                         prefix: prefix.clone(),
                         replaces: inc.replaces_prefix,
-                    });
+                    };
+                    self.mounts.push((child, mount));
                 }
             }
             return;
@@ -1002,11 +1189,9 @@ impl<'a> Finder<'a> {
                     None => return,
                 },
             };
+            // Kept and capped in file order by `Finder::run`.
             for (f, i) in self.mounted_functions(fi, scope, t) {
-                let mounts = self.fn_mounts.entry((f, i)).or_default();
-                if !mounts.contains(&prefix) && mounts.len() < prefix::MAX_PREFIXES {
-                    mounts.push(prefix.clone());
-                }
+                self.fn_mounts.push(((f, i), prefix.clone()));
             }
             return;
         }
@@ -1025,11 +1210,12 @@ impl<'a> Finder<'a> {
             if child == parent {
                 continue;
             }
-            self.prefixes.mounts.entry(child).or_default().push(Mount {
+            let mount = Mount {
                 parent: parent.clone(),
                 prefix: prefix.clone(),
                 replaces: inc.replaces_prefix,
-            });
+            };
+            self.mounts.push((child, mount));
         }
     }
 
@@ -1072,7 +1258,7 @@ impl<'a> Finder<'a> {
             {
                 match self.name_target(fi, scope, text, resolved.as_name()) {
                     Some(Target::Function(f, _)) => {
-                        vec![Key::Module(self.ix.file(f).module.clone())]
+                        vec![Key::Module(self.ix.module(f).to_string())]
                     }
                     _ => Vec::new(),
                 }
@@ -1086,7 +1272,7 @@ impl<'a> Finder<'a> {
                 .and_then(|c| c.resolved.as_name())
                 .and_then(|r| match self.ix.symbol(r) {
                     Some(Symbol::Function(f, _)) => {
-                        Some(Key::Module(self.ix.file(f).module.clone()))
+                        Some(Key::Module(self.ix.module(f).to_string()))
                     }
                     _ => None,
                 })
@@ -1117,9 +1303,7 @@ impl<'a> Finder<'a> {
         }
         let key = self.receiver_key(fi, call.scope.as_deref(), &call.callee);
         self.exposure
-            .entry((ex.framework.as_str(), key.module().to_string()))
-            .or_default()
-            .insert(&ex.note);
+            .push((ex.framework.as_str(), key.module().to_string(), &ex.note));
     }
 
     /// Routers created with a prefix of their own. `matched`: the
@@ -1143,7 +1327,7 @@ impl<'a> Finder<'a> {
                     a.scope.map(String::from),
                     a.target.to_string(),
                 );
-                self.prefixes.own.insert(key, p);
+                self.own.push((key, p));
             }
         }
     }
@@ -1334,7 +1518,7 @@ impl<'a> Finder<'a> {
         qname::callee(text)
             .rsplit_once('.')
             .and_then(|(recv, _)| self.ix.var_keys(fi, scope, recv).into_iter().next())
-            .unwrap_or_else(|| Key::Module(self.ix.file(fi).module.clone()))
+            .unwrap_or_else(|| Key::Module(self.ix.module(fi).to_string()))
     }
 
     /// The name of a handler target, for routes derived from it.
@@ -1623,51 +1807,16 @@ impl<'a> Finder<'a> {
             (Some(t), _) => RouteSpec::Fixed(t),
         }
     }
+}
 
+impl<'a> Finder<'a> {
     // --- classes ---------------------------------------------------------
 
     /// The handler-class entry a project class falls under (nearest base
-    /// first), with the project classes on the way.
-    fn class_info(&mut self, fi: usize, ci: usize) -> ClassInfo {
-        if let Some(info) = self.class_info.get(&(fi, ci)) {
-            return info.clone();
-        }
-        let mut seen = vec![(fi, ci)];
-        let mut queue = VecDeque::from([(fi, ci)]);
-        let mut found = None;
-        'walk: while let Some((f, c)) = queue.pop_front() {
-            let class = &self.ix.file(f).classes[c];
-            if let Some(e) = self.cat.class_name.first(self.lang(f), &class.name) {
-                found = Some(e);
-                break;
-            }
-            for base in &class.bases {
-                let entry = self
-                    .cat
-                    .class
-                    .first(self.lang(f), base.as_str())
-                    .or_else(|| {
-                        self.ix
-                            .project
-                            .canonical(base)
-                            .and_then(|b| self.cat.class.first(self.lang(f), b.as_str()))
-                    });
-                if let Some(e) = entry {
-                    found = Some(e);
-                    break 'walk;
-                }
-                if let Some(Symbol::Class(bf, bc)) = self.ix.symbol(base.as_str())
-                    && !seen.contains(&(bf, bc))
-                    && seen.len() < 4 * MAX_HOPS
-                {
-                    seen.push((bf, bc));
-                    queue.push_back((bf, bc));
-                }
-            }
-        }
-        let info = found.map(|e| (e, seen));
-        self.class_info.insert((fi, ci), info.clone());
-        info
+    /// first), with the project classes on the way: found for every class
+    /// in the per-file phase ([`class_info_of`]).
+    fn class_info(&self, fi: usize, ci: usize) -> ClassInfo {
+        self.class_info[fi][ci].clone()
     }
 
     /// Handler methods of a class, inherited ones from project bases
@@ -1719,9 +1868,8 @@ impl<'a> Finder<'a> {
                     .collect()
             }
         };
-        let file = self.ix.file(r.fi);
         let location = Location {
-            path: file.path.clone(),
+            path: self.ix.project.path(r.fi).to_string(),
             span: r.location,
         };
         // (kind, methods, handler) per handler.
@@ -1731,9 +1879,9 @@ impl<'a> Finder<'a> {
                 handlers.push((r.kind, r.methods.clone(), self.function(f, i)))
             }
             Target::Closure(k) => {
-                let (f, scope, span) = self.closures.borrow()[k].clone();
+                let (f, scope, span) = self.closures[k].clone();
                 let handler = Handler::Closure {
-                    module: self.ix.file(f).module.clone(),
+                    module: self.ix.module(f).to_string(),
                     scope,
                     span,
                 };
@@ -1757,7 +1905,7 @@ impl<'a> Finder<'a> {
                         r.kind,
                         r.methods.clone(),
                         Handler::Function {
-                            module: self.ix.file(f).module.clone(),
+                            module: self.ix.module(f).to_string(),
                             qualname: class.qualname.to_string(),
                         },
                     ));
@@ -1832,7 +1980,7 @@ impl<'a> Finder<'a> {
             route: entry.route.clone(),
             handler: self.function(f, m),
             location: Location {
-                path: self.ix.file(cf).path.clone(),
+                path: self.ix.project.path(cf).to_string(),
                 span: self.ix.file(f).functions[m].name_span,
             },
             public: !entry.kind.is_local(),
@@ -1843,8 +1991,8 @@ impl<'a> Finder<'a> {
     /// Handler classes that need no registration (Tornado): their own
     /// handler methods, without a route unless a registration gave one.
     fn unregistered_classes(&mut self, registered: &BTreeSet<(usize, usize)>) {
-        for fi in 0..self.classes.len() {
-            for ci in 0..self.classes[fi] {
+        for fi in 0..self.class_info.len() {
+            for ci in 0..self.class_info[fi].len() {
                 if registered.contains(&(fi, ci)) {
                     continue;
                 }
@@ -1863,10 +2011,9 @@ impl<'a> Finder<'a> {
     }
 
     fn function(&self, fi: usize, i: usize) -> Handler {
-        let file = self.ix.file(fi);
         Handler::Function {
-            module: file.module.clone(),
-            qualname: file.functions[i].qualname.to_string(),
+            module: self.ix.module(fi).to_string(),
+            qualname: self.ix.file(fi).functions[i].qualname.to_string(),
         }
     }
 }

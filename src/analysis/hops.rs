@@ -572,13 +572,13 @@ struct ProtoService {
 }
 
 /// The services of the project's `.proto` files (their config entries:
-/// `package`, `service.<S>`, `service.<S>.<R>`).
+/// `package`, `service.<S>`, `service.<S>.<R>`). The files are found by
+/// their language (the summary) and read at random, in file order.
 fn proto_services(project: &Project) -> Vec<ProtoService> {
     let mut out = Vec::new();
-    for file in project
-        .each_file(Reader::Hops)
-        .facts()
-        .filter(|f| f.language == Language::Proto)
+    for file in (0..project.file_count())
+        .filter(|&fi| project.language(fi) == Language::Proto)
+        .map(|fi| project.file(fi, Reader::Hops))
     {
         let package: Vec<Ustr> = file
             .config

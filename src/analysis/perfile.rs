@@ -13,7 +13,8 @@
 //! Two passes, because the second reads two global results the first
 //! cannot wait for:
 //! - [`parts`] reads nothing computed from other files: the entry-point
-//!   finder's and the call graph's per-file parts, label evidence,
+//!   finder's (with the evidence that a variable holds UI components)
+//!   and the call graph's per-file parts, label evidence,
 //!   modules loaded by name, gRPC servicers' registrations. It runs
 //!   beside the run-time values.
 //! - [`sites`] runs after the run-time values ([`Project::runtime`]): the
@@ -21,7 +22,10 @@
 //!   alternatives, which the serial evaluation finds across files. It
 //!   also takes the entry-point catalogue's matches, which read the
 //!   finder's tables built from the first pass (UI components stored
-//!   across files, names injected by plugin loaders).
+//!   across files, names injected by plugin loaders), and the
+//!   registrations made of them as owned records
+//!   ([`FileRegistrations`]): the serial part left to the finder is their
+//!   order, the routers' prefixes and `emit`.
 //!
 //! The label evidence needs the call graph's nodes, which need the entry
 //! points' closures: it is kept by (scope, byte) and given its node once
@@ -31,7 +35,7 @@ use rayon::prelude::*;
 use ustr::Ustr;
 
 use crate::analysis::callgraph::{CallGraph, FileGraphParts, NodeId};
-use crate::analysis::entrypoints::{FileEntryParts, FileMatches, Matcher};
+use crate::analysis::entrypoints::{FileEntryParts, FileRegistrations, Matcher};
 use crate::analysis::generation::{self, GenerationSite};
 use crate::analysis::results::{self, LabelEvidence};
 use crate::analysis::{Project, Reader, hops, inferred, plugins, region};
@@ -107,9 +111,9 @@ pub(crate) fn parts(project: &Project, catalog: &Catalog) -> Parts {
 }
 
 /// What the second pass takes from one file.
-struct FileSites<'a> {
-    /// What the entry-point catalogue matches.
-    matches: FileMatches,
+struct FileSites<'a, 'p> {
+    /// What the file registers as entry points.
+    registrations: FileRegistrations<'p>,
     /// Generation sites, in call order.
     sites: Vec<GenerationSite<'a>>,
     /// Inferred candidates (calls running the project's own models) that
@@ -118,23 +122,23 @@ struct FileSites<'a> {
 }
 
 /// Every file's generation sites and inferred candidates, in file order.
-pub(crate) struct Sites<'a> {
-    /// Per file: what the entry-point catalogue matches.
-    pub matches: Vec<FileMatches>,
+pub(crate) struct Sites<'a, 'p> {
+    /// Per file: what it registers as entry points.
+    pub registrations: Vec<FileRegistrations<'p>>,
     pub sites: Vec<GenerationSite<'a>>,
     pub candidates: Vec<GenerationSite<'a>>,
 }
 
 /// The second pass. Call it after the run-time values are resolved and
 /// the entry-point finder is built from the first pass's parts.
-pub(crate) fn sites<'a>(
-    project: &Project,
+pub(crate) fn sites<'a, 'p>(
+    project: &'p Project,
     catalog: &'a Catalog,
-    entry: &Matcher<'_, '_>,
-) -> Sites<'a> {
+    entry: &Matcher<'_, 'p>,
+) -> Sites<'a, 'p> {
     // Regions of set-up calls, shared by the files' URL readers.
     let memo = region::Memo::default();
-    let per_file: Vec<FileSites<'a>> = project
+    let per_file: Vec<FileSites<'a, 'p>> = project
         .each_file(Reader::PerFile)
         .par_iter()
         .map(|(fi, file)| {
@@ -143,20 +147,21 @@ pub(crate) fn sites<'a>(
             // other files.
             let candidates = inferred::file_candidates(project, catalog, fi, file, &sites);
             FileSites {
-                // The matchers read the file through the finder's index.
-                matches: entry.file(fi),
+                // The entry-point matches and the registrations made of
+                // them: owned records, applied in file order by the finder.
+                registrations: entry.file(fi, file),
                 sites,
                 candidates,
             }
         })
         .collect();
     let mut out = Sites {
-        matches: Vec::with_capacity(per_file.len()),
+        registrations: Vec::with_capacity(per_file.len()),
         sites: Vec::new(),
         candidates: Vec::new(),
     };
     for p in per_file {
-        out.matches.push(p.matches);
+        out.registrations.push(p.registrations);
         out.sites.extend(p.sites);
         out.candidates.extend(p.candidates);
     }

@@ -101,11 +101,11 @@ impl<'a> Analysis<'a> {
             },
         );
         let Sites {
-            matches,
+            registrations,
             sites,
             candidates,
         } = perfile::sites(project, catalog, &finder.matcher());
-        let entry_points = finder.run(matches);
+        let entry_points = finder.run(registrations);
         // Deliveries matter only to candidates.
         let deliveries = if candidates.is_empty() {
             Vec::new()

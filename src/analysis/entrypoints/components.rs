@@ -11,38 +11,62 @@
 use std::collections::BTreeMap;
 
 use super::index::{Index, Key, MAX_HOPS, Symbol};
-use crate::analysis::Reader;
+use crate::analysis::{FastMap, Reader};
 use crate::catalog::entrypoints::EntryPointCatalog;
-use crate::facts::{Call, Receiver, Shape, Value};
+use crate::facts::{Call, FileFacts, QName, Receiver, Shape, Value};
 use crate::source::Span;
+use ustr::Ustr;
 
 /// Rounds of propagation: a registry filled through a function parameter
 /// learns its type one round after the globals passed to that function.
 const ROUNDS: usize = 4;
 
-/// What says a variable holds components.
-enum Evidence<'a> {
-    /// A value stored into it (`d[k] = v`, `d.append(v)`, `G = v`).
+/// What says a variable holds components: owned, found in the per-file
+/// phase's first pass ([`file_evidence`]).
+pub enum Evidence {
+    /// A value stored into it (`d[k] = v`, `d.append(v)`, `G = v`): a
+    /// name or an expression (other values have no component type).
     Value {
         key: Key,
         fi: usize,
-        scope: Option<&'a str>,
-        value: &'a Value,
+        scope: Option<Ustr>,
+        value: Stored,
         span: Span,
     },
     /// An assignment of a value of this type (`G = gr.Button()` in a function).
-    Typed { key: Key, fi: usize, ty: &'a str },
+    Typed { key: Key, fi: usize, ty: QName },
     /// `d[k] = p` where `p` is parameter `index` of function `func`:
     /// whatever its callers pass.
     Param {
         key: Key,
         func: (usize, usize),
         index: usize,
-        name: &'a str,
+        name: Ustr,
     },
 }
 
-impl Evidence<'_> {
+/// A stored value that may have a component type: what
+/// [`Looker::value_type`] reads of it (a name; of an expression only its
+/// span, kept beside it).
+pub enum Stored {
+    Name { text: Ustr, resolved: Option<QName> },
+    Expr,
+}
+
+impl Stored {
+    fn of(value: &Value) -> Option<Stored> {
+        match value {
+            Value::Name { text, resolved } => Some(Stored::Name {
+                text: *text,
+                resolved: *resolved,
+            }),
+            Value::Expr(_) => Some(Stored::Expr),
+            _ => None,
+        }
+    }
+}
+
+impl Evidence {
     fn key(&self) -> &Key {
         match self {
             Evidence::Value { key, .. }
@@ -59,19 +83,16 @@ pub struct Components {
 }
 
 impl Components {
-    pub fn new(ix: &Index<'_>, cat: &EntryPointCatalog) -> Components {
+    /// `evidence`: every file's [`file_evidence`], in file order.
+    pub fn new(ix: &Index<'_>, cat: &EntryPointCatalog, evidence: &[Vec<Evidence>]) -> Components {
         let mut c = Components::default();
-        if cat.data.component.is_empty() {
-            return c;
-        }
-        let evidence = gather(ix);
-        if evidence.is_empty() {
+        if cat.data.component.is_empty() || evidence.iter().all(Vec::is_empty) {
             return c;
         }
         // Callers of functions whose parameter is stored: (file, call index) per function.
         let mut callers: BTreeMap<(usize, usize), Vec<(usize, usize)>> = BTreeMap::new();
-        let funcs: Vec<(usize, usize)> = evidence
-            .iter()
+        let evidence = || evidence.iter().flatten();
+        let funcs: Vec<(usize, usize)> = evidence()
             .filter_map(|e| match e {
                 Evidence::Param { func, .. } => Some(*func),
                 _ => None,
@@ -103,7 +124,7 @@ impl Components {
         let looker = Looker { ix, cat };
         // The type one piece of evidence gives its key; for a parameter,
         // the first caller's argument that is a component (or every one's).
-        let type_of = |c: &Components, e: &Evidence<'_>, all: bool| -> Vec<String> {
+        let type_of = |c: &Components, e: &Evidence, all: bool| -> Vec<String> {
             match e {
                 Evidence::Value {
                     fi,
@@ -111,13 +132,22 @@ impl Components {
                     value,
                     span,
                     ..
-                } => looker
-                    .value_type(c, *fi, *scope, value, *span, 0)
+                } => match value {
+                    Stored::Name { text, resolved } => {
+                        let v = Value::Name {
+                            text: *text,
+                            resolved: *resolved,
+                        };
+                        looker.value_type(c, *fi, scope.as_deref(), &v, *span, 0)
+                    }
+                    Stored::Expr => looker.call_type(c, *fi, *span, 0),
+                }
+                .into_iter()
+                .collect(),
+                Evidence::Typed { fi, ty, .. } => looker
+                    .name_type(c, *fi, ty.as_str(), 0)
                     .into_iter()
                     .collect(),
-                Evidence::Typed { fi, ty, .. } => {
-                    looker.name_type(c, *fi, ty, 0).into_iter().collect()
-                }
                 Evidence::Param {
                     func, index, name, ..
                 } => {
@@ -141,7 +171,7 @@ impl Components {
         };
         for _ in 0..ROUNDS {
             let mut changed = false;
-            for e in &evidence {
+            for e in evidence() {
                 let key = e.key();
                 if c.held.contains_key(key) {
                     continue;
@@ -157,7 +187,7 @@ impl Components {
         }
         // A store of several kinds of component is shown as holding
         // components in general (`Component.click`, not the first kind seen).
-        for e in &evidence {
+        for e in evidence() {
             let key = e.key();
             let Some(held) = c.held.get(key) else {
                 continue;
@@ -173,13 +203,17 @@ impl Components {
     /// The call's resolved name with its receiver replaced by the component
     /// type it holds (`modules.shared.gradio[].click().then` →
     /// `gradio.Button().click().then`), when the receiver is a store of
-    /// components; `None` otherwise.
+    /// components; `None` otherwise. `memo`: the component type of each
+    /// project class already asked for, kept for one file's calls (a
+    /// class's walk up its bases reads their files; a file calls methods
+    /// of the same classes many times).
     pub fn rewrite(
         &self,
         ix: &Index<'_>,
         cat: &EntryPointCatalog,
         fi: usize,
         call: &Call,
+        memo: &mut SubclassMemo,
     ) -> Option<String> {
         let looker = Looker { ix, cat };
         let scope = call.scope.as_deref();
@@ -201,7 +235,10 @@ impl Components {
                 }
                 let after = rest.strip_prefix("()").filter(|a| !a.is_empty())?;
                 let ty = match ix.symbol(head)? {
-                    Symbol::Class(f, c) => looker.subclass_type(f, c)?,
+                    Symbol::Class(f, c) => memo
+                        .entry((f, c))
+                        .or_insert_with(|| looker.subclass_type(f, c))
+                        .clone()?,
                     Symbol::Function(f, g) if !self.held.is_empty() => {
                         looker.returned_type(self, f, g, 0)?
                     }
@@ -226,6 +263,10 @@ impl Components {
     }
 }
 
+/// The component type of project classes (file, class) already found
+/// ([`Components::rewrite`]).
+pub type SubclassMemo = FastMap<(usize, usize), Option<String>>;
+
 struct Looker<'i, 'a> {
     ix: &'i Index<'a>,
     cat: &'i EntryPointCatalog,
@@ -235,7 +276,7 @@ impl Looker<'_, '_> {
     fn is_component(&self, fi: usize, name: &str) -> bool {
         self.cat
             .component
-            .first(self.ix.file(fi).language, name)
+            .first(self.ix.project.language(fi), name)
             .is_some()
     }
 
@@ -263,22 +304,26 @@ impl Looker<'_, '_> {
                 let (_, a) = self.ix.binding(&key)?;
                 self.name_type(c, fi, a.value_call.as_ref()?.as_str(), depth + 1)
             }
-            Value::Expr(_) => {
-                let call = self
-                    .ix
-                    .call_spanning(fi, span.start_byte, span.end_byte)
-                    .or_else(|| {
-                        // `await f()`, `(f())`: the call ends where the value does.
-                        let file = self.ix.file(fi);
-                        file.calls_in(span.bytes())
-                            .map(|i| &file.calls[i])
-                            .find(|k| k.span.end_byte == span.end_byte)
-                    })?;
-                let r = call.resolved.as_ref()?.as_str();
-                self.name_type(c, fi, &format!("{r}()"), depth)
-            }
+            Value::Expr(_) => self.call_type(c, fi, span, depth),
             _ => None,
         }
+    }
+
+    /// The component type of an expression value at `span`: what the call
+    /// that makes it returns.
+    fn call_type(&self, c: &Components, fi: usize, span: Span, depth: usize) -> Option<String> {
+        let call = self
+            .ix
+            .call_spanning(fi, span.start_byte, span.end_byte)
+            .or_else(|| {
+                // `await f()`, `(f())`: the call ends where the value does.
+                let file = self.ix.file(fi);
+                file.calls_in(span.bytes())
+                    .map(|i| &file.calls[i])
+                    .find(|k| k.span.end_byte == span.end_byte)
+            })?;
+        let r = call.resolved.as_ref()?.as_str();
+        self.name_type(c, fi, &format!("{r}()"), depth)
     }
 
     /// The component type a resolved name stands for: a component instance
@@ -393,78 +438,94 @@ fn scope_at<'a>(ix: &Index<'a>, fi: usize, at: u32) -> Option<(usize, &'a str)> 
         .map(|(i, f)| (i, f.qualname.as_str()))
 }
 
-/// Every store, append and module-global assignment that may put a
-/// component somewhere, in one pass over the facts.
-fn gather<'a>(ix: &Index<'a>) -> Vec<Evidence<'a>> {
+/// Every store, append and module-global assignment of file `fi` that
+/// may put a component somewhere (the per-file phase's first pass: `ix`
+/// sees the file, and its look-ups read only the names and bindings of
+/// the semantic index). Nothing when the catalogue has no components.
+pub fn file_evidence(
+    ix: &Index<'_>,
+    cat: &EntryPointCatalog,
+    fi: usize,
+    file: &FileFacts,
+) -> Vec<Evidence> {
     let mut out = Vec::new();
-    for (fi, file) in ix.project.each_file(Reader::EntryPoints).iter() {
-        for s in &file.stores {
-            let scoped = scope_at(ix, fi, s.span.start_byte);
-            let scope = scoped.map(|(_, q)| q);
-            let Some(key) = ix.var_keys(fi, scope, &s.container).into_iter().next() else {
-                continue;
-            };
-            // `d[k] = p` with `p` a parameter: what the callers pass.
-            if let (Value::Name { text, .. }, Some((gi, _))) = (&s.value, scoped)
-                && let Some(index) = file.functions[gi].params.iter().position(|p| p == text)
-            {
-                let method = file.functions[gi].qualname.contains('.');
-                out.push(Evidence::Param {
-                    key: key.clone(),
-                    func: (fi, gi),
-                    // `self` is not passed by the caller.
-                    index: if method {
-                        index.saturating_sub(1)
-                    } else {
-                        index
-                    },
-                    name: text.as_str(),
-                });
-            }
+    if cat.data.component.is_empty() {
+        return out;
+    }
+    for s in &file.stores {
+        let scoped = scope_at(ix, fi, s.span.start_byte);
+        let scope = scoped.map(|(gi, _)| file.functions[gi].qualname);
+        let Some(key) = ix
+            .var_keys(fi, scope.as_deref(), &s.container)
+            .into_iter()
+            .next()
+        else {
+            continue;
+        };
+        // `d[k] = p` with `p` a parameter: what the callers pass.
+        if let (Value::Name { text, .. }, Some((gi, _))) = (&s.value, scoped)
+            && let Some(index) = file.functions[gi].params.iter().position(|p| p == text)
+        {
+            let method = file.functions[gi].qualname.contains('.');
+            out.push(Evidence::Param {
+                key: key.clone(),
+                func: (fi, gi),
+                // `self` is not passed by the caller.
+                index: if method {
+                    index.saturating_sub(1)
+                } else {
+                    index
+                },
+                name: *text,
+            });
+        }
+        if let Some(value) = Stored::of(&s.value) {
             out.push(Evidence::Value {
                 key,
                 fi,
                 scope,
-                value: &s.value,
+                value,
                 span: s.value_span,
             });
         }
-        for call in &file.calls {
-            if call.method() != "append" {
-                continue;
-            }
-            let (Receiver::Name(recv), Some(arg)) = (call.receiver, call.args.first()) else {
-                continue;
-            };
-            let scope = call.scope.as_deref();
-            if let Some(key) = ix.var_keys(fi, scope, &recv).into_iter().next() {
-                out.push(Evidence::Value {
-                    key,
-                    fi,
-                    scope,
-                    value: &arg.value,
-                    span: arg.span,
-                });
-            }
+    }
+    for call in &file.calls {
+        if call.method() != "append" {
+            continue;
         }
-        // A module global assigned inside a function (`global BTN`).
-        for a in &file.assignments {
-            let Some(ty) = a.value_call.as_ref().filter(|_| a.scope.is_some()) else {
-                continue;
-            };
-            if a.target.contains('.') {
-                continue;
-            }
-            let bindings = ix.project.index.bindings(fi);
-            if bindings.last_module_assign(&a.target).is_none() {
-                continue;
-            }
-            out.push(Evidence::Typed {
-                key: Key::Var(file.module.clone(), None, a.target.to_string()),
+        let (Receiver::Name(recv), Some(arg)) = (call.receiver, call.args.first()) else {
+            continue;
+        };
+        let scope = call.scope;
+        if let Some(value) = Stored::of(&arg.value)
+            && let Some(key) = ix.var_keys(fi, scope.as_deref(), &recv).into_iter().next()
+        {
+            out.push(Evidence::Value {
+                key,
                 fi,
-                ty: ty.as_str(),
+                scope,
+                value,
+                span: arg.span,
             });
         }
+    }
+    // A module global assigned inside a function (`global BTN`).
+    for a in &file.assignments {
+        let Some(ty) = a.value_call.as_ref().filter(|_| a.scope.is_some()) else {
+            continue;
+        };
+        if a.target.contains('.') {
+            continue;
+        }
+        let bindings = ix.project.index.bindings(fi);
+        if bindings.last_module_assign(&a.target).is_none() {
+            continue;
+        }
+        out.push(Evidence::Typed {
+            key: Key::Var(file.module.clone(), None, a.target.to_string()),
+            fi,
+            ty: *ty,
+        });
     }
     out
 }

@@ -8,6 +8,7 @@ pub use crate::analysis::index::dotted;
 use crate::analysis::index::{FileBindings, SemanticIndex};
 use crate::analysis::{Project, Reader, head};
 use crate::facts::{Arg, Assignment, Call, FileFacts, QName};
+use std::sync::Arc;
 
 pub use crate::analysis::index::Symbol;
 
@@ -41,15 +42,24 @@ pub struct IndexParts {
     imports: Vec<usize>,
 }
 
-pub struct Index<'a> {
-    pub project: &'a Project,
-    names: &'a SemanticIndex,
+/// The index's per-file tables, shared by the copies [`Index::at`] makes.
+struct Tables {
     /// Per file: (end byte, start byte, call index), sorted.
     calls_by_end: Vec<Vec<(u32, u32, usize)>>,
     /// Per file: (start byte, string index), sorted.
     strings_by_start: Vec<Vec<(u32, usize)>>,
     /// Per file: another project module imports it or calls into it.
     imported: Vec<bool>,
+}
+
+pub struct Index<'a> {
+    pub project: &'a Project,
+    names: &'a SemanticIndex,
+    /// `None` in [`Index::alone`] (no allocation a file).
+    tables: Option<Arc<Tables>>,
+    /// The file a per-file pass is working on, read from its loop rather
+    /// than at random ([`Index::at`]).
+    here: Option<(usize, &'a FileFacts)>,
 }
 
 impl<'a> Index<'a> {
@@ -70,9 +80,52 @@ impl<'a> Index<'a> {
         Index {
             project,
             names: &project.index,
-            imported,
-            calls_by_end,
-            strings_by_start,
+            tables: Some(Arc::new(Tables {
+                calls_by_end,
+                strings_by_start,
+                imported,
+            })),
+            here: None,
+        }
+    }
+
+    fn tables(&self) -> &Tables {
+        self.tables
+            .as_deref()
+            .expect("the finder's index has its tables")
+    }
+
+    /// The index without its per-file tables (the per-file phase's first
+    /// pass, before they exist), seeing file `fi` as `file`: for the
+    /// look-ups that read only the semantic index's names and bindings.
+    pub fn alone(project: &'a Project, fi: usize, file: &'a FileFacts) -> Index<'a> {
+        Index {
+            project,
+            names: &project.index,
+            tables: None,
+            here: Some((fi, file)),
+        }
+    }
+
+    /// The index with no file of its own: every read of a file is a
+    /// random read (tests: the serial loop's reads).
+    pub fn at_random(&self) -> Index<'a> {
+        Index {
+            project: self.project,
+            names: self.names,
+            tables: self.tables.clone(),
+            here: None,
+        }
+    }
+
+    /// The index as seen from a per-file pass over file `fi`: its reads of
+    /// `fi` take `file`, the pass's own, instead of a random read.
+    pub fn at(&self, fi: usize, file: &'a FileFacts) -> Index<'a> {
+        Index {
+            project: self.project,
+            names: self.names,
+            tables: self.tables.clone(),
+            here: Some((fi, file)),
         }
     }
 
@@ -93,13 +146,7 @@ impl<'a> Index<'a> {
             .collect();
         strings.sort_unstable();
         // Module look-ups need no per-file part of the index.
-        let index = Index {
-            project,
-            names: &project.index,
-            imported: Vec::new(),
-            calls_by_end: Vec::new(),
-            strings_by_start: Vec::new(),
-        };
+        let index = Index::alone(project, fi, file);
         // `import a.b.c` records only `a`; calls spell the rest (`a.b.c.f()`).
         let mut imports = Vec::new();
         let names = file.imports.iter().map(|i| i.target.as_str()).chain(
@@ -137,11 +184,22 @@ impl<'a> Index<'a> {
 
     /// Whether another project module imports file `fi` (or calls into it).
     pub fn is_imported(&self, fi: usize) -> bool {
-        self.imported[fi]
+        self.tables().imported[fi]
     }
 
+    /// File `fi`'s facts: the pass's own file, else a random read.
+    #[inline]
     pub fn file(&self, fi: usize) -> &'a FileFacts {
-        self.project.file(fi, Reader::EntryPoints)
+        match self.here {
+            Some((h, file)) if h == fi => file,
+            _ => self.project.file(fi, Reader::EntryPoints),
+        }
+    }
+
+    /// File `fi`'s module name (the summary: never a read of the facts).
+    #[inline]
+    pub fn module(&self, fi: usize) -> &'a str {
+        self.project.module(fi)
     }
 
     /// The project function or class a resolved dotted name denotes,
@@ -179,7 +237,7 @@ impl<'a> Index<'a> {
             let prefix = &path[..end];
             if let Some(found) = self.names.suffix(prefix) {
                 let fi = found?;
-                return Some(format!("{}{}", self.file(fi).module, &path[end..]));
+                return Some(format!("{}{}", self.module(fi), &path[end..]));
             }
             end = prefix.rfind('.')?;
         }
@@ -232,9 +290,8 @@ impl<'a> Index<'a> {
     /// functions and methods, whose decorators run at module or class level).
     pub fn scope_of_function(&self, fi: usize, qualname: &str) -> Option<&'a str> {
         let (parent, _) = qualname.rsplit_once('.')?;
-        let file = self.file(fi);
-        match self.names.symbol(&dotted(&file.module, parent)) {
-            Some(Symbol::Function(_, i)) => Some(file.functions[i].qualname.as_str()),
+        match self.names.symbol(&dotted(self.module(fi), parent)) {
+            Some(Symbol::Function(_, i)) => Some(self.file(fi).functions[i].qualname.as_str()),
             _ => None,
         }
     }
@@ -243,7 +300,7 @@ impl<'a> Index<'a> {
     /// (`chat.router` with `from api.routes import chat` →
     /// `api.routes.chat.router`), innermost function scope first.
     pub fn global_paths(&self, fi: usize, scope: Option<&str>, text: &str) -> Vec<String> {
-        let file = self.file(fi);
+        let module = self.module(fi);
         let (head, rest) = match text.split_once('.') {
             Some((h, r)) => (h, Some(r)),
             None => (text, None),
@@ -255,14 +312,14 @@ impl<'a> Index<'a> {
         // A function nested in an enclosing scope (`def main(): def on_click(): ...`).
         let mut s = scope;
         while let Some(q) = s {
-            let path = dotted(&file.module, &format!("{q}.{head}"));
+            let path = dotted(module, &format!("{q}.{head}"));
             if self.names.symbol(&path).is_some() {
                 return vec![with_rest(&path)];
             }
             s = q.rsplit_once('.').map(|(p, _)| p);
         }
         if self.bindings(fi).defines(head) {
-            return vec![with_rest(&dotted(&file.module, head))];
+            return vec![with_rest(&dotted(module, head))];
         }
         self.bindings(fi)
             .import_targets(head)
@@ -280,12 +337,12 @@ impl<'a> Index<'a> {
         if head.is_empty() {
             return Vec::new();
         }
-        let file = self.file(fi);
+        let module = self.module(fi);
         let mut s = scope;
         while let Some(q) = s {
             if self.bindings(fi).last_local_assign(q, head).is_some() {
                 return vec![Key::Var(
-                    file.module.clone(),
+                    module.to_string(),
                     Some(q.to_string()),
                     head.to_string(),
                 )];
@@ -293,7 +350,7 @@ impl<'a> Index<'a> {
             s = q.rsplit_once('.').map(|(p, _)| p);
         }
         if self.bindings(fi).defines(head) {
-            return vec![Key::Var(file.module.clone(), None, head.to_string())];
+            return vec![Key::Var(module.to_string(), None, head.to_string())];
         }
         let mut out = Vec::new();
         for path in self.global_paths(fi, None, text) {
@@ -350,7 +407,7 @@ impl<'a> Index<'a> {
     /// The call that spans exactly `[start, end)` (the callee of a call
     /// of a call: `router.post("/x")` in `router.post("/x")(f)`).
     pub fn call_spanning(&self, fi: usize, start: u32, end: u32) -> Option<&'a Call> {
-        let list = &self.calls_by_end[fi];
+        let list = &self.tables().calls_by_end[fi];
         let from = list.partition_point(|c| c.0 < end);
         list[from..]
             .iter()
@@ -379,7 +436,7 @@ impl<'a> Index<'a> {
 
     /// The outermost call that an argument's value is (`view_func=V.as_view("v")`).
     pub fn call_at(&self, fi: usize, arg: &Arg) -> Option<&'a Call> {
-        let list = &self.calls_by_end[fi];
+        let list = &self.tables().calls_by_end[fi];
         let end = arg.span.end_byte;
         let from = list.partition_point(|c| c.0 < end);
         list[from..]
@@ -398,7 +455,7 @@ impl<'a> Index<'a> {
         end: u32,
         value: &str,
     ) -> Option<crate::source::Span> {
-        let list = &self.strings_by_start[fi];
+        let list = &self.tables().strings_by_start[fi];
         let from = list.partition_point(|s| s.0 < start);
         list[from..]
             .iter()
