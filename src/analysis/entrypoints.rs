@@ -118,12 +118,7 @@ impl EntryPoint {
 /// `register_blueprint`, Django `include`). Handlers that are not a named
 /// project function (lambdas, unresolved names) are skipped.
 pub fn find(project: &Project, catalog: &Catalog) -> Vec<EntryPoint> {
-    let parts = project
-        .each_file(Reader::EntryPoints)
-        .par_iter()
-        .map(|(fi, file)| FileEntryParts::of(project, &catalog.entrypoints, fi, file))
-        .collect();
-    let finder = Finder::new(project, &catalog.entrypoints, parts);
+    let finder = standalone_finder(project, catalog);
     let matcher = finder.matcher();
     let registrations = project
         .each_file(Reader::EntryPoints)
@@ -131,6 +126,17 @@ pub fn find(project: &Project, catalog: &Catalog) -> Vec<EntryPoint> {
         .map(|(fi, file)| matcher.file(fi, file))
         .collect();
     finder.run(registrations)
+}
+
+/// The finder built from its own pass over the files (the standalone
+/// entries here; a scan takes its parts from the per-file phase).
+fn standalone_finder<'a>(project: &'a Project, catalog: &'a Catalog) -> Finder<'a> {
+    let parts = project
+        .each_file(Reader::EntryPoints)
+        .par_iter()
+        .map(|(fi, file)| FileEntryParts::of(project, &catalog.entrypoints, fi, file))
+        .collect();
+    Finder::new(project, &catalog.entrypoints, parts)
 }
 
 /// Every file's registration records, one string a file (tests: the
@@ -141,12 +147,7 @@ pub fn find(project: &Project, catalog: &Catalog) -> Vec<EntryPoint> {
 /// loop read them.
 #[doc(hidden)]
 pub fn registration_records(project: &Project, catalog: &Catalog, per_file: bool) -> Vec<String> {
-    let parts = project
-        .each_file(Reader::EntryPoints)
-        .par_iter()
-        .map(|(fi, file)| FileEntryParts::of(project, &catalog.entrypoints, fi, file))
-        .collect();
-    let finder = Finder::new(project, &catalog.entrypoints, parts);
+    let finder = standalone_finder(project, catalog);
     let matcher = finder.matcher();
     let records: Vec<FileRegistrations<'_>> = if per_file {
         project

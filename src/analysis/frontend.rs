@@ -60,7 +60,13 @@ pub fn names_route(link: &str, pattern: &[&str]) -> bool {
 /// Whether a markup file is a page or script of a front end (not
 /// Markdown documentation).
 pub fn is_front_end(f: &FileFacts) -> bool {
-    f.language == Language::Markup && !f.path.ends_with(".md") && !f.path.ends_with(".markdown")
+    is_front_end_path(f.language, &f.path)
+}
+
+/// [`is_front_end`] from a file's language and path alone (the summary's),
+/// so that callers can pick front ends without reading their facts.
+pub fn is_front_end_path(language: Language, path: &str) -> bool {
+    language == Language::Markup && !path.ends_with(".md") && !path.ends_with(".markdown")
 }
 
 /// The links of front-end file `f` that name the route of `entry` (an HTTP

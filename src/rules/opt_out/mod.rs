@@ -457,14 +457,8 @@ fn switch_templates<'p>(cx: &Context<'p>, switch: impl Fn(&str) -> bool) -> Vec<
 /// language and path: the only files whose links [`fetched_by_any`] reads.
 fn front_ends<'p>(cx: &Context<'p>) -> Vec<&'p FileFacts> {
     (0..cx.project.file_count())
-        .filter(|&fi| {
-            let path = cx.project.path(fi);
-            cx.project.language(fi) == Language::Markup
-                && !path.ends_with(".md")
-                && !path.ends_with(".markdown")
-        })
+        .filter(|&fi| frontend::is_front_end_path(cx.project.language(fi), cx.project.path(fi)))
         .map(|fi| cx.project.file(fi, Reader::RulesOptOut))
-        .inspect(|f| debug_assert!(frontend::is_front_end(f)))
         .collect()
 }
 
