@@ -15,8 +15,12 @@
 //! - [`parts`] reads nothing computed from other files: the entry-point
 //!   finder's (with the evidence that a variable holds UI components)
 //!   and the call graph's per-file parts, label evidence,
-//!   modules loaded by name, gRPC servicers' registrations. It runs
-//!   beside the run-time values.
+//!   modules loaded by name, gRPC servicers' registrations, and the
+//!   run-time values' per-file half (the stores each file makes, and
+//!   the calls whose callee the serial evaluation must look at: the test
+//!   of every other call reads only its file and answers nothing). The
+//!   serial evaluation then runs beside the entry-point finder's tables,
+//!   reading only the calls kept and the files they lead to.
 //! - [`sites`] runs after the run-time values ([`Project::runtime`]): the
 //!   generation sites and the inferred candidates read a call's run-time
 //!   alternatives, which the serial evaluation finds across files. It
@@ -38,7 +42,7 @@ use crate::analysis::callgraph::{CallGraph, FileGraphParts, NodeId};
 use crate::analysis::entrypoints::{FileEntryParts, FileRegistrations, Matcher};
 use crate::analysis::generation::{self, GenerationSite};
 use crate::analysis::results::{self, LabelEvidence};
-use crate::analysis::{Project, Reader, hops, inferred, plugins, region};
+use crate::analysis::{Project, Reader, hops, inferred, plugins, region, runtime};
 use crate::catalog::Catalog;
 
 /// Label evidence where it was found, before the call graph can say in
@@ -67,6 +71,8 @@ struct FileParts {
     loaded: Vec<(plugins::Var, plugins::Pattern)>,
     /// Classes registered as gRPC servicers, with their services.
     servicers: Vec<hops::Servicer>,
+    /// The run-time values' stores and calls to evaluate.
+    runtime: runtime::FileRuntime,
 }
 
 /// What the first pass takes from every file: per file for the entry
@@ -77,6 +83,8 @@ pub(crate) struct Parts {
     pub labels: Vec<PlacedLabel>,
     pub loaded: Vec<(plugins::Var, plugins::Pattern)>,
     pub servicers: Vec<hops::Servicer>,
+    /// Per file: what the run-time values' evaluation needs from it.
+    pub runtime: Vec<runtime::FileRuntime>,
 }
 
 /// The first pass: every file's parts that read no global result.
@@ -91,6 +99,7 @@ pub(crate) fn parts(project: &Project, catalog: &Catalog) -> Parts {
             labels: results::file_label_evidence(catalog, fi, file),
             loaded: plugins::file_loaded(loaders, fi, file),
             servicers: hops::file_servicers(project, catalog, file),
+            runtime: runtime::FileRuntime::of(project, fi, file),
         })
         .collect();
     let mut out = Parts {
@@ -99,6 +108,7 @@ pub(crate) fn parts(project: &Project, catalog: &Catalog) -> Parts {
         labels: Vec::new(),
         loaded: Vec::new(),
         servicers: Vec::new(),
+        runtime: Vec::with_capacity(per_file.len()),
     };
     for p in per_file {
         out.entry.push(p.entry);
@@ -106,6 +116,7 @@ pub(crate) fn parts(project: &Project, catalog: &Catalog) -> Parts {
         out.labels.extend(p.labels);
         out.loaded.extend(p.loaded);
         out.servicers.extend(p.servicers);
+        out.runtime.push(p.runtime);
     }
     out
 }

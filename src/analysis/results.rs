@@ -69,36 +69,25 @@ pub struct Analysis<'a> {
 
 impl<'a> Analysis<'a> {
     pub fn run(project: &Project, catalog: &'a Catalog) -> Analysis<'a> {
-        // The per-file phase (`analysis::perfile`): its first pass, and the
-        // entry-point finder's tables built from it, beside the run-time
-        // values (serial; on two threads when there are two); its second
-        // pass, the sites and the entry-point matches, reads the run-time
-        // alternatives of calls and the finder's tables. Then the
+        // The per-file phase (`analysis::perfile`): its first pass, then
+        // the run-time values' serial evaluation (of the calls the pass
+        // kept) beside the entry-point finder's tables built from it; its
+        // second pass, the sites and the entry-point matches, reads the
+        // run-time alternatives of calls and the finder's tables. Then the
         // registrations, in file and call order.
-        let (
-            (),
-            (
-                finder,
-                Parts {
-                    graph: graph_parts,
-                    labels,
-                    loaded,
-                    servicers,
-                    ..
-                },
-            ),
-        ) = rayon::join(
+        let Parts {
+            entry,
+            graph: graph_parts,
+            labels,
+            loaded,
+            servicers,
+            runtime,
+        } = perfile::parts(project, catalog);
+        let ((), finder) = rayon::join(
             || {
-                project.runtime();
+                project.runtime_from(runtime);
             },
-            || {
-                let mut parts = perfile::parts(project, catalog);
-                let entry = std::mem::take(&mut parts.entry);
-                (
-                    entrypoints::Finder::new(project, &catalog.entrypoints, entry),
-                    parts,
-                )
-            },
+            || entrypoints::Finder::new(project, &catalog.entrypoints, entry),
         );
         let Sites {
             registrations,
