@@ -29,7 +29,10 @@
 //!   across files, names injected by plugin loaders), and the
 //!   registrations made of them as owned records
 //!   ([`FileRegistrations`]): the serial part left to the finder is their
-//!   order, the routers' prefixes and `emit`.
+//!   order, the routers' prefixes and `emit`. And the methods overriding
+//!   an abstract method that some file declares (the first pass gathers
+//!   them), which the call graph indexes with the interfaces'
+//!   implementations.
 //!
 //! The label evidence needs the call graph's nodes, which need the entry
 //! points' closures: it is kept by (scope, byte) and given its node once
@@ -38,7 +41,7 @@
 use rayon::prelude::*;
 use ustr::Ustr;
 
-use crate::analysis::callgraph::{CallGraph, FileGraphParts, NodeId};
+use crate::analysis::callgraph::{self, CallGraph, FileGraphParts, NodeId};
 use crate::analysis::entrypoints::{FileEntryParts, FileRegistrations, Matcher};
 use crate::analysis::generation::{self, GenerationSite};
 use crate::analysis::results::{self, LabelEvidence};
@@ -130,6 +133,8 @@ struct FileSites<'a, 'p> {
     /// Inferred candidates (calls running the project's own models) that
     /// are not already sites, in call order.
     candidates: Vec<GenerationSite<'a>>,
+    /// Methods overriding a project class's abstract method.
+    overrides: Vec<((Ustr, Ustr), u32)>,
 }
 
 /// Every file's generation sites and inferred candidates, in file order.
@@ -138,6 +143,9 @@ pub(crate) struct Sites<'a, 'p> {
     pub registrations: Vec<FileRegistrations<'p>>,
     pub sites: Vec<GenerationSite<'a>>,
     pub candidates: Vec<GenerationSite<'a>>,
+    /// Per file: its methods overriding an abstract method, with the
+    /// class that declares it ([`callgraph::file_overrides`]).
+    pub overrides: Vec<Vec<((Ustr, Ustr), u32)>>,
 }
 
 /// The second pass. Call it after the run-time values are resolved and
@@ -146,6 +154,7 @@ pub(crate) fn sites<'a, 'p>(
     project: &'p Project,
     catalog: &'a Catalog,
     entry: &Matcher<'_, 'p>,
+    declared: &callgraph::Declared,
 ) -> Sites<'a, 'p> {
     // Regions of set-up calls, shared by the files' URL readers.
     let memo = region::Memo::default();
@@ -163,6 +172,7 @@ pub(crate) fn sites<'a, 'p>(
                 registrations: entry.file(fi, file),
                 sites,
                 candidates,
+                overrides: callgraph::file_overrides(project, declared, file),
             }
         })
         .collect();
@@ -170,11 +180,13 @@ pub(crate) fn sites<'a, 'p>(
         registrations: Vec::with_capacity(per_file.len()),
         sites: Vec::new(),
         candidates: Vec::new(),
+        overrides: Vec::with_capacity(per_file.len()),
     };
     for p in per_file {
         out.registrations.push(p.registrations);
         out.sites.extend(p.sites);
         out.candidates.extend(p.candidates);
+        out.overrides.push(p.overrides);
     }
     out
 }

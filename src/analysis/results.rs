@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 
-use crate::analysis::callgraph::{CallGraph, NodeId, Reach, Reached, SinkSet, Site};
+use crate::analysis::callgraph::{self, CallGraph, NodeId, Reach, Reached, SinkSet, Site};
 use crate::analysis::entrypoints::{self, EntryPoint, Handler};
 use crate::analysis::generation::GenerationSite;
 use crate::analysis::inferred;
@@ -89,11 +89,15 @@ impl<'a> Analysis<'a> {
             },
             || entrypoints::Finder::new(project, &catalog.entrypoints, entry),
         );
+        // The abstract methods every file declares: the second pass looks
+        // for their overrides.
+        let declared = callgraph::Declared::of(&graph_parts);
         let Sites {
             registrations,
             sites,
             candidates,
-        } = perfile::sites(project, catalog, &finder.matcher());
+            overrides,
+        } = perfile::sites(project, catalog, &finder.matcher(), &declared);
         let entry_points = finder.run(registrations);
         // Deliveries matter only to candidates.
         let deliveries = if candidates.is_empty() {
@@ -126,7 +130,7 @@ impl<'a> Analysis<'a> {
         // Plugin calls read only the facts and what the per-file phase
         // found: followed while the graph is built.
         let (mut graph, plugins) = rayon::join(
-            || CallGraph::build(project, graph_parts, &handlers, &closures),
+            || CallGraph::build(project, graph_parts, overrides, &handlers, &closures),
             || plugins::calls(project, &catalog.entrypoints.data.module_loaders, loaded),
         );
         graph.add_plugin_calls(project, &plugins);
