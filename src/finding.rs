@@ -598,6 +598,10 @@ pub struct DispatchStats {
 /// What resolving values known only at run time found and cut, for `--stats`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RuntimeStats {
+    /// Python calls, and those the per-file half kept for the serial
+    /// evaluation (the others' test reads only their file and finds nothing).
+    pub calls: usize,
+    pub evaluated: usize,
     /// Callees given one candidate.
     pub resolved: usize,
     /// Callees with several candidates (a registry, a join of loaders).

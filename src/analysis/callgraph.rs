@@ -152,6 +152,7 @@ impl CallGraph {
     pub fn build(
         project: &Project,
         files: Vec<FileGraphParts>,
+        overrides: Vec<Vec<((Ustr, Ustr), u32)>>,
         handlers: &HashSet<String>,
         closures: &[(usize, Option<Ustr>, Span)],
     ) -> CallGraph {
@@ -172,7 +173,6 @@ impl CallGraph {
         };
         // Per file: its module node, its main guards, then its functions.
         let mut implementations = Vec::with_capacity(files.len());
-        let mut abstract_methods: FastSet<(Ustr, Ustr)> = FastSet::default();
         for (fi, file) in files.into_iter().enumerate() {
             let module = g.add(Node::Module { file: fi });
             g.module_nodes.push(module);
@@ -187,7 +187,6 @@ impl CallGraph {
             g.by_qualname.push(file.by_qualname);
             g.nested_names.push(file.nested_names);
             implementations.push(file.implementations);
-            abstract_methods.extend(file.abstract_methods);
         }
         for (k, &(fi, scope, span)) in closures.iter().enumerate() {
             let id = g.add(Node::Closure {
@@ -196,7 +195,7 @@ impl CallGraph {
             });
             g.closure_nodes[fi].push((scope, span, id));
         }
-        g.index_implementations(project, implementations, abstract_methods);
+        g.index_implementations(implementations, overrides);
         // The targets of each call only read the maps built above: files are
         // looked at in parallel, and edges added in file and call order. In
         // the same pass, each file's queue calls, which read only the
@@ -565,9 +564,8 @@ impl CallGraph {
     /// project's abstract methods.
     fn index_implementations(
         &mut self,
-        project: &Project,
         found: Vec<Vec<((Ustr, Ustr), u32)>>,
-        declared: FastSet<(Ustr, Ustr)>,
+        overrides: Vec<Vec<((Ustr, Ustr), u32)>>,
     ) {
         let found: Vec<((Ustr, Ustr), NodeId)> = found
             .into_iter()
@@ -579,7 +577,7 @@ impl CallGraph {
             })
             .collect();
         let mut cut = self.add_implementations(found);
-        cut += self.index_overrides(project, declared);
+        cut += self.index_overrides(overrides);
         self.dispatch_stats.cut = cut;
     }
 
@@ -601,57 +599,22 @@ impl CallGraph {
         cut
     }
 
-    /// Overrides of abstract methods (Python `@abstractmethod`, `declared`
-    /// by (class, method)) in project subclasses, indexed like trait implementations under the class that
-    /// declares the method: `self.model.generate_token(b)` on a `Model`
-    /// runs `CausalLM.generate_token`. Base classes are searched up to
-    /// `MAX_MRO` deep; returns how many overrides `MAX_IMPLS` cut.
-    fn index_overrides(&mut self, project: &Project, declared: FastSet<(Ustr, Ustr)>) -> usize {
-        if declared.is_empty() {
-            return 0;
-        }
-        let names: FastSet<Ustr> = declared.iter().map(|(_, m)| *m).collect();
-        // Each file's overriding methods on the thread pool, capped in file
-        // and function order.
-        let found: Vec<Vec<((Ustr, Ustr), NodeId)>> = project
-            .each_file(Reader::CallGraph)
-            .par_iter()
-            .map(|(fi, file)| {
-                let mut found = Vec::new();
-                for (i, f) in file.functions.iter().enumerate() {
-                    let Some(class) = f.class else { continue };
-                    if f.implements.is_some() || !names.contains(&f.name) {
-                        continue;
-                    }
-                    let own = dotted(&file.module, &class);
-                    // Breadth-first over the project base classes, own class left out.
-                    let mut queue: VecDeque<String> = VecDeque::from([own.clone()]);
-                    let mut seen = 0;
-                    while let Some(c) = queue.pop_front() {
-                        seen += 1;
-                        if seen > MAX_MRO {
-                            break;
-                        }
-                        if c != own
-                            && let Some(key) = Ustr::from_existing(&c)
-                            && declared.contains(&(key, f.name))
-                        {
-                            found.push(((key, f.name), self.function_nodes[fi][i]));
-                        }
-                        if let Some((cfi, ci)) = project_class(project, &c) {
-                            queue.extend(
-                                project.file(cfi, Reader::CallGraph).classes[ci]
-                                    .bases
-                                    .iter()
-                                    .map(|b| project.canonical_or_same(b).as_str().to_string()),
-                            );
-                        }
-                    }
-                }
-                found
+    /// Overrides of abstract methods in project subclasses, found per file
+    /// ([`file_overrides`], in the analyses' per-file phase) as (class
+    /// declaring the method, method) and function index, indexed like trait
+    /// implementations in file and function order; returns how many
+    /// overrides `MAX_IMPLS` cut.
+    fn index_overrides(&mut self, found: Vec<Vec<((Ustr, Ustr), u32)>>) -> usize {
+        let found: Vec<((Ustr, Ustr), NodeId)> = found
+            .into_iter()
+            .enumerate()
+            .flat_map(|(fi, list)| {
+                let nodes = &self.function_nodes[fi];
+                list.into_iter()
+                    .map(move |(key, i)| (key, nodes[i as usize]))
             })
             .collect();
-        self.add_implementations(found.into_iter().flatten())
+        self.add_implementations(found)
     }
 
     /// The implementations of `method` of interface `iface` (a canonical name).
@@ -939,6 +902,73 @@ impl FileGraphParts {
             abstract_methods,
         }
     }
+}
+
+/// The project's abstract methods, (class, method), gathered from every
+/// file's [`FileGraphParts`]: what [`file_overrides`] looks for.
+#[derive(Debug, Default)]
+pub(crate) struct Declared {
+    methods: FastSet<(Ustr, Ustr)>,
+    names: FastSet<Ustr>,
+}
+
+impl Declared {
+    pub(crate) fn of(parts: &[FileGraphParts]) -> Declared {
+        let methods: FastSet<(Ustr, Ustr)> = parts
+            .iter()
+            .flat_map(|p| p.abstract_methods.iter().copied())
+            .collect();
+        let names = methods.iter().map(|(_, m)| *m).collect();
+        Declared { methods, names }
+    }
+}
+
+/// The methods of file `file` overriding an abstract method (Python
+/// `@abstractmethod`) of a project base class, in function order: the
+/// (class declaring it, method) and the function index. Base classes are
+/// searched breadth-first up to `MAX_MRO` deep, reading their files.
+/// `self.model.generate_token(b)` on a `Model` then runs
+/// `CausalLM.generate_token`.
+pub(crate) fn file_overrides(
+    project: &Project,
+    declared: &Declared,
+    file: &crate::facts::FileFacts,
+) -> Vec<((Ustr, Ustr), u32)> {
+    let mut found = Vec::new();
+    if declared.methods.is_empty() {
+        return found;
+    }
+    for (i, f) in file.functions.iter().enumerate() {
+        let Some(class) = f.class else { continue };
+        if f.implements.is_some() || !declared.names.contains(&f.name) {
+            continue;
+        }
+        let own = dotted(&file.module, &class);
+        // Breadth-first over the project base classes, own class left out.
+        let mut queue: VecDeque<String> = VecDeque::from([own.clone()]);
+        let mut seen = 0;
+        while let Some(c) = queue.pop_front() {
+            seen += 1;
+            if seen > MAX_MRO {
+                break;
+            }
+            if c != own
+                && let Some(key) = Ustr::from_existing(&c)
+                && declared.methods.contains(&(key, f.name))
+            {
+                found.push(((key, f.name), i as u32));
+            }
+            if let Some((cfi, ci)) = project_class(project, &c) {
+                queue.extend(
+                    project.file(cfi, Reader::CallGraph).classes[ci]
+                        .bases
+                        .iter()
+                        .map(|b| project.canonical_or_same(b).as_str().to_string()),
+                );
+            }
+        }
+    }
+    found
 }
 
 /// The targets found for a call site during the build (`per_file` as in

@@ -274,6 +274,14 @@ impl Project {
         self.runtime.get_or_init(|| runtime::resolve(self))
     }
 
+    /// [`Project::runtime`], from every file's part found by the analyses'
+    /// per-file phase (`analysis::perfile`), in file order; the parts are
+    /// not used if the values were already resolved.
+    pub(crate) fn runtime_from(&self, parts: Vec<runtime::FileRuntime>) -> &runtime::Runtime {
+        self.runtime
+            .get_or_init(|| runtime::resolve_with(self, parts))
+    }
+
     /// Environment variables set in `.env`, compose, Kubernetes, Helm and
     /// Dockerfiles (`analysis::env`), gathered once, on first use.
     pub fn env(&self) -> &env::EnvMap {

@@ -15,8 +15,12 @@
 //! - [`parts`] reads nothing computed from other files: the entry-point
 //!   finder's (with the evidence that a variable holds UI components)
 //!   and the call graph's per-file parts, label evidence,
-//!   modules loaded by name, gRPC servicers' registrations. It runs
-//!   beside the run-time values.
+//!   modules loaded by name, gRPC servicers' registrations, and the
+//!   run-time values' per-file half (the stores each file makes, and
+//!   the calls whose callee the serial evaluation must look at: the test
+//!   of every other call reads only its file and answers nothing). The
+//!   serial evaluation then runs beside the entry-point finder's tables,
+//!   reading only the calls kept and the files they lead to.
 //! - [`sites`] runs after the run-time values ([`Project::runtime`]): the
 //!   generation sites and the inferred candidates read a call's run-time
 //!   alternatives, which the serial evaluation finds across files. It
@@ -25,7 +29,10 @@
 //!   across files, names injected by plugin loaders), and the
 //!   registrations made of them as owned records
 //!   ([`FileRegistrations`]): the serial part left to the finder is their
-//!   order, the routers' prefixes and `emit`.
+//!   order, the routers' prefixes and `emit`. And the methods overriding
+//!   an abstract method that some file declares (the first pass gathers
+//!   them), which the call graph indexes with the interfaces'
+//!   implementations.
 //!
 //! The label evidence needs the call graph's nodes, which need the entry
 //! points' closures: it is kept by (scope, byte) and given its node once
@@ -34,11 +41,11 @@
 use rayon::prelude::*;
 use ustr::Ustr;
 
-use crate::analysis::callgraph::{CallGraph, FileGraphParts, NodeId};
+use crate::analysis::callgraph::{self, CallGraph, FileGraphParts, NodeId};
 use crate::analysis::entrypoints::{FileEntryParts, FileRegistrations, Matcher};
 use crate::analysis::generation::{self, GenerationSite};
 use crate::analysis::results::{self, LabelEvidence};
-use crate::analysis::{Project, Reader, hops, inferred, plugins, region};
+use crate::analysis::{Project, Reader, hops, inferred, plugins, region, runtime};
 use crate::catalog::Catalog;
 
 /// Label evidence where it was found, before the call graph can say in
@@ -67,6 +74,8 @@ struct FileParts {
     loaded: Vec<(plugins::Var, plugins::Pattern)>,
     /// Classes registered as gRPC servicers, with their services.
     servicers: Vec<hops::Servicer>,
+    /// The run-time values' stores and calls to evaluate.
+    runtime: runtime::FileRuntime,
 }
 
 /// What the first pass takes from every file: per file for the entry
@@ -77,6 +86,8 @@ pub(crate) struct Parts {
     pub labels: Vec<PlacedLabel>,
     pub loaded: Vec<(plugins::Var, plugins::Pattern)>,
     pub servicers: Vec<hops::Servicer>,
+    /// Per file: what the run-time values' evaluation needs from it.
+    pub runtime: Vec<runtime::FileRuntime>,
 }
 
 /// The first pass: every file's parts that read no global result.
@@ -91,6 +102,7 @@ pub(crate) fn parts(project: &Project, catalog: &Catalog) -> Parts {
             labels: results::file_label_evidence(catalog, fi, file),
             loaded: plugins::file_loaded(loaders, fi, file),
             servicers: hops::file_servicers(project, catalog, file),
+            runtime: runtime::FileRuntime::of(project, fi, file),
         })
         .collect();
     let mut out = Parts {
@@ -99,6 +111,7 @@ pub(crate) fn parts(project: &Project, catalog: &Catalog) -> Parts {
         labels: Vec::new(),
         loaded: Vec::new(),
         servicers: Vec::new(),
+        runtime: Vec::with_capacity(per_file.len()),
     };
     for p in per_file {
         out.entry.push(p.entry);
@@ -106,6 +119,7 @@ pub(crate) fn parts(project: &Project, catalog: &Catalog) -> Parts {
         out.labels.extend(p.labels);
         out.loaded.extend(p.loaded);
         out.servicers.extend(p.servicers);
+        out.runtime.push(p.runtime);
     }
     out
 }
@@ -119,6 +133,8 @@ struct FileSites<'a, 'p> {
     /// Inferred candidates (calls running the project's own models) that
     /// are not already sites, in call order.
     candidates: Vec<GenerationSite<'a>>,
+    /// Methods overriding a project class's abstract method.
+    overrides: Vec<((Ustr, Ustr), u32)>,
 }
 
 /// Every file's generation sites and inferred candidates, in file order.
@@ -127,6 +143,9 @@ pub(crate) struct Sites<'a, 'p> {
     pub registrations: Vec<FileRegistrations<'p>>,
     pub sites: Vec<GenerationSite<'a>>,
     pub candidates: Vec<GenerationSite<'a>>,
+    /// Per file: its methods overriding an abstract method, with the
+    /// class that declares it ([`callgraph::file_overrides`]).
+    pub overrides: Vec<Vec<((Ustr, Ustr), u32)>>,
 }
 
 /// The second pass. Call it after the run-time values are resolved and
@@ -135,6 +154,7 @@ pub(crate) fn sites<'a, 'p>(
     project: &'p Project,
     catalog: &'a Catalog,
     entry: &Matcher<'_, 'p>,
+    declared: &callgraph::Declared,
 ) -> Sites<'a, 'p> {
     // Regions of set-up calls, shared by the files' URL readers.
     let memo = region::Memo::default();
@@ -152,6 +172,7 @@ pub(crate) fn sites<'a, 'p>(
                 registrations: entry.file(fi, file),
                 sites,
                 candidates,
+                overrides: callgraph::file_overrides(project, declared, file),
             }
         })
         .collect();
@@ -159,11 +180,13 @@ pub(crate) fn sites<'a, 'p>(
         registrations: Vec::with_capacity(per_file.len()),
         sites: Vec::new(),
         candidates: Vec::new(),
+        overrides: Vec::with_capacity(per_file.len()),
     };
     for p in per_file {
         out.registrations.push(p.registrations);
         out.sites.extend(p.sites);
         out.candidates.extend(p.candidates);
+        out.overrides.push(p.overrides);
     }
     out
 }

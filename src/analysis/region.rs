@@ -147,9 +147,13 @@ fn init_values(
     let mut out = Vec::new();
     match only {
         Some(fi) => init_values_in(setting, fi, project.file(fi, Reader::Region), &mut out),
+        // Only Python and Rust files make set-up calls: picked by the
+        // summary's language, each read.
         None => {
-            for (fi, file) in project.each_file(Reader::Region) {
-                init_values_in(setting, fi, file, &mut out);
+            for fi in (0..project.file_count())
+                .filter(|&fi| matches!(project.language(fi), Language::Python | Language::Rust))
+            {
+                init_values_in(setting, fi, project.file(fi, Reader::Region), &mut out);
             }
         }
     }
@@ -195,10 +199,9 @@ fn terraform_values(project: &Project, setting: &RegionSetting) -> Vec<(String, 
     if setting.terraform.is_empty() {
         return out;
     }
-    for (fi, file) in project.each_file(Reader::Region).iter() {
-        if file.language != Language::Hcl {
-            continue;
-        }
+    // The Terraform files, picked by the summary's language.
+    for fi in (0..project.file_count()).filter(|&fi| project.language(fi) == Language::Hcl) {
+        let file = project.file(fi, Reader::Region);
         for t in &setting.terraform {
             // `resource / <type> / <label> / <attribute>`
             let block = |label: &str, attr: &str| {

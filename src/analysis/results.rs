@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 
-use crate::analysis::callgraph::{CallGraph, NodeId, Reach, Reached, SinkSet, Site};
+use crate::analysis::callgraph::{self, CallGraph, NodeId, Reach, Reached, SinkSet, Site};
 use crate::analysis::entrypoints::{self, EntryPoint, Handler};
 use crate::analysis::generation::GenerationSite;
 use crate::analysis::inferred;
@@ -69,42 +69,35 @@ pub struct Analysis<'a> {
 
 impl<'a> Analysis<'a> {
     pub fn run(project: &Project, catalog: &'a Catalog) -> Analysis<'a> {
-        // The per-file phase (`analysis::perfile`): its first pass, and the
-        // entry-point finder's tables built from it, beside the run-time
-        // values (serial; on two threads when there are two); its second
-        // pass, the sites and the entry-point matches, reads the run-time
-        // alternatives of calls and the finder's tables. Then the
+        // The per-file phase (`analysis::perfile`): its first pass, then
+        // the run-time values' serial evaluation (of the calls the pass
+        // kept) beside the entry-point finder's tables built from it; its
+        // second pass, the sites and the entry-point matches, reads the
+        // run-time alternatives of calls and the finder's tables. Then the
         // registrations, in file and call order.
-        let (
-            (),
-            (
-                finder,
-                Parts {
-                    graph: graph_parts,
-                    labels,
-                    loaded,
-                    servicers,
-                    ..
-                },
-            ),
-        ) = rayon::join(
+        let Parts {
+            entry,
+            graph: graph_parts,
+            labels,
+            loaded,
+            servicers,
+            runtime,
+        } = perfile::parts(project, catalog);
+        let ((), finder) = rayon::join(
             || {
-                project.runtime();
+                project.runtime_from(runtime);
             },
-            || {
-                let mut parts = perfile::parts(project, catalog);
-                let entry = std::mem::take(&mut parts.entry);
-                (
-                    entrypoints::Finder::new(project, &catalog.entrypoints, entry),
-                    parts,
-                )
-            },
+            || entrypoints::Finder::new(project, &catalog.entrypoints, entry),
         );
+        // The abstract methods every file declares: the second pass looks
+        // for their overrides.
+        let declared = callgraph::Declared::of(&graph_parts);
         let Sites {
             registrations,
             sites,
             candidates,
-        } = perfile::sites(project, catalog, &finder.matcher());
+            overrides,
+        } = perfile::sites(project, catalog, &finder.matcher(), &declared);
         let entry_points = finder.run(registrations);
         // Deliveries matter only to candidates.
         let deliveries = if candidates.is_empty() {
@@ -137,7 +130,7 @@ impl<'a> Analysis<'a> {
         // Plugin calls read only the facts and what the per-file phase
         // found: followed while the graph is built.
         let (mut graph, plugins) = rayon::join(
-            || CallGraph::build(project, graph_parts, &handlers, &closures),
+            || CallGraph::build(project, graph_parts, overrides, &handlers, &closures),
             || plugins::calls(project, &catalog.entrypoints.data.module_loaders, loaded),
         );
         graph.add_plugin_calls(project, &plugins);

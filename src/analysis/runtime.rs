@@ -68,7 +68,7 @@ struct Eval<'p> {
     /// class's methods (the receiver being the method's first parameter).
     self_attrs: FastMap<(usize, Ustr, Ustr), Vec<usize>>,
     /// `app.state.<x>` → assignments storing it, anywhere in the project.
-    state: FastMap<&'p str, Vec<(usize, usize)>>,
+    state: FastMap<Box<str>, Vec<(usize, usize)>>,
     /// Memoised paths and module globals; an entry under evaluation is empty.
     paths: RefCell<FastMap<String, Vals>>,
     globals: RefCell<FastMap<(usize, Ustr), Vals>>,
@@ -85,77 +85,354 @@ struct Eval<'p> {
     cut_steps: Cell<usize>,
 }
 
-/// Re-resolve what the frontends and the cross-module rewrite left unknown
-/// or pointing into the project; see the module doc.
-pub fn resolve(project: &Project) -> Runtime {
-    let mut out = Runtime::default();
-    let found: Vec<(usize, usize, Vals)> = {
-        let eval = Eval::new(project);
-        let mut found = Vec::new();
-        for (fi, file) in project.each_file(Reader::RuntimeValues).iter() {
-            if file.language != crate::facts::Language::Python {
+/// What the evaluation needs from one file, found in the analyses'
+/// per-file phase (`analysis::perfile`) or, when the run-time values are
+/// asked for without it, by [`resolve`]'s own pass: the stores its
+/// assignments make, and the calls the evaluator must look at.
+#[derive(Debug, Default)]
+pub(crate) struct FileRuntime {
+    /// (module file, attribute, assignment): stores onto a module object.
+    stores: Vec<(usize, Ustr, usize)>,
+    /// (class, attribute, assignment): stores onto `self.<attribute>`.
+    self_attrs: Vec<(Ustr, Ustr, usize)>,
+    /// (`app.state` attribute, assignment).
+    state: Vec<(Box<str>, usize)>,
+    /// The calls whose test ([`Eval::callee_if_new`]) may find candidates
+    /// or touch the evaluator's memos and counts, in call order. The test
+    /// of every other call reads only this file and the index, changes
+    /// nothing, and answers `None` ([`needs_eval`]): skipping it leaves
+    /// the evaluation, its order and its memos as they were.
+    calls: Vec<u32>,
+    /// How many calls the file has (Python files; 0 for the others).
+    all_calls: usize,
+}
+
+impl FileRuntime {
+    /// File `fi`'s part: its stores in assignment order, then its calls
+    /// to evaluate (Python files only).
+    pub(crate) fn of(project: &Project, fi: usize, file: &FileFacts) -> FileRuntime {
+        let mut out = FileRuntime::default();
+        let b = project.index.bindings(fi);
+        for (ai, a) in file.assignments.iter().enumerate() {
+            let target = a.target.as_str();
+            if let Some(attr) = state_attr(target) {
+                out.state.push((attr.into(), ai));
                 continue;
             }
-            for ci in 0..file.calls.len() {
-                if let Some(vals) = eval.callee_if_new(fi, ci) {
-                    found.push((fi, ci, vals));
+            let Some((alias, attr)) = target.split_once('.') else {
+                continue;
+            };
+            if attr.contains('.') {
+                continue;
+            }
+            if let Some(scope) = a.scope
+                && let Some(f) = b.function(&scope)
+                && let Some(class) = file.functions[f].class
+                && file.functions[f].params.first().is_some_and(|p| p == alias)
+            {
+                out.self_attrs.push((class, Ustr::from(attr), ai));
+                continue;
+            }
+            for t in b.import_targets(alias) {
+                if let Some(&m) = project.modules.get(t.as_str()) {
+                    out.stores.push((m, Ustr::from(attr), ai));
                 }
             }
         }
-        out.stats.cut_fanout = eval.cut_fanout.get();
-        out.stats.cut_depth = eval.cut_depth.get();
-        out.stats.cut_steps = eval.cut_steps.get();
-        found
-    };
-    for (fi, ci, vals) in found {
-        if vals.len() == 1 {
-            out.stats.resolved += 1;
-        } else {
-            out.stats.joined += 1;
+        if file.language == crate::facts::Language::Python {
+            let mut self_attrs: FastMap<(Ustr, Ustr), Vec<usize>> = FastMap::default();
+            for &(class, attr, ai) in &out.self_attrs {
+                self_attrs.entry((class, attr)).or_default().push(ai);
+            }
+            let local = Local {
+                project,
+                fi,
+                file,
+                self_attrs,
+            };
+            out.all_calls = file.calls.len();
+            out.calls = (0..file.calls.len())
+                .filter(|&ci| needs_eval(&local, ci))
+                .map(|ci| ci as u32)
+                .collect();
         }
-        let alts: Box<[QName]> = vals.iter().map(|v| QName::from(v.as_str())).collect();
-        out.alternatives.insert((fi as u32, ci as u32), alts);
+        out
     }
-    out
+}
+
+/// Re-resolve what the frontends and the cross-module rewrite left unknown
+/// or pointing into the project; see the module doc. Each file's part is
+/// found here, on the pool; [`resolve_with`] takes them from the
+/// analyses' per-file phase instead.
+pub fn resolve(project: &Project) -> Runtime {
+    use rayon::prelude::*;
+    let parts: Vec<FileRuntime> = project
+        .each_file(Reader::RuntimeValues)
+        .par_iter()
+        .map(|(fi, file)| FileRuntime::of(project, fi, file))
+        .collect();
+    resolve_with(project, parts)
+}
+
+/// [`resolve`] with every file's part, in file order.
+pub(crate) fn resolve_with(project: &Project, parts: Vec<FileRuntime>) -> Runtime {
+    let eval = Eval::new(project, &parts);
+    let mut found = Vec::new();
+    for (fi, part) in parts.iter().enumerate() {
+        for &ci in &part.calls {
+            if let Some(vals) = eval.callee_if_new(fi, ci as usize) {
+                found.push((fi, ci as usize, vals));
+            }
+        }
+    }
+    eval.finish(&parts, found)
+}
+
+/// The evaluation as it was before the per-file half: every call of every
+/// Python file tested, in file and call order, with the check that each
+/// call [`needs_eval`] leaves out answers `None` and leaves the memos and
+/// counts as they were. For tests: its answer must be [`resolve`]'s.
+#[doc(hidden)]
+pub fn resolve_every_call(project: &Project) -> Runtime {
+    let parts: Vec<FileRuntime> = (0..project.file_count())
+        .map(|fi| FileRuntime::of(project, fi, project.file(fi, Reader::RuntimeValues)))
+        .collect();
+    let eval = Eval::new(project, &parts);
+    let mut found = Vec::new();
+    for (fi, part) in parts.iter().enumerate() {
+        let file = project.file(fi, Reader::RuntimeValues);
+        if file.language != crate::facts::Language::Python {
+            assert!(part.calls.is_empty(), "{}: calls kept", file.path);
+            continue;
+        }
+        for ci in 0..file.calls.len() {
+            let kept = part.calls.binary_search(&(ci as u32)).is_ok();
+            let before = (!kept).then(|| eval.state());
+            let vals = eval.callee_if_new(fi, ci);
+            if let Some(before) = before {
+                let call = &file.calls[ci];
+                assert!(
+                    vals.is_none() && before == eval.state(),
+                    "{} call {ci} (`{}`) left out but it finds {vals:?} or changes the memos",
+                    file.path,
+                    call.callee
+                );
+            }
+            if let Some(vals) = vals {
+                found.push((fi, ci, vals));
+            }
+        }
+    }
+    eval.finish(&parts, found)
+}
+
+/// How many calls of the project the per-file half keeps for the
+/// evaluation (for tests).
+#[doc(hidden)]
+pub fn calls_kept(project: &Project) -> usize {
+    (0..project.file_count())
+        .map(|fi| {
+            FileRuntime::of(project, fi, project.file(fi, Reader::RuntimeValues))
+                .calls
+                .len()
+        })
+        .sum()
+}
+
+/// One file seen on its own, for [`needs_eval`].
+struct Local<'f> {
+    project: &'f Project,
+    fi: usize,
+    file: &'f FileFacts,
+    /// The file's stores onto `self.<attribute>`, by class and attribute.
+    self_attrs: FastMap<(Ustr, Ustr), Vec<usize>>,
+}
+
+/// Whether [`Eval::callee_if_new`] must look at call `ci`: `false` only
+/// where that test, followed step by step, reads nothing but this file
+/// and the index, writes no memo, moves no count and answers `None`.
+/// Each branch below mirrors one of the test's (and of `callee` and
+/// `name` under it, at their first level); where it would go further
+/// (a memo, a store, another file), the call is kept.
+fn needs_eval(l: &Local<'_>, ci: usize) -> bool {
+    let (project, fi, file) = (l.project, l.fi, l.file);
+    let call = &file.calls[ci];
+    let text = call.callee.as_str();
+    if state_attr(text).is_some() {
+        return true;
+    }
+    if let Some(r) = &call.resolved {
+        if through_project(project, r.as_str()) {
+            // `callee` → `path` of a name through the project: memos.
+            return true;
+        }
+        // `self_attr_types`: more than one type evaluates the name.
+        if let Some((class, attr)) = self_attr_key(project, fi, file, ci)
+            && let Some(attr) = Ustr::from_existing(attr)
+            && let Some(list) = l.self_attrs.get(&(class, attr))
+            && distinct_types(file, list) > 1
+        {
+            return true;
+        }
+        return call
+            .imported()
+            .as_ref()
+            .is_some_and(|i| through_project(project, i.as_str()));
+    }
+    // `callee` of an unresolved call.
+    if let Some(base) = text.strip_suffix("[]")
+        && !base.contains(['[', '(', ' '])
+    {
+        return true;
+    }
+    if text.contains(['[', '(', ' ']) {
+        return false;
+    }
+    // `name` at its first level: what it would read next.
+    let func = call.scope.and_then(|s| function_in(project, fi, file, &s));
+    let scope = func.map(|f| f.qualname.as_str());
+    let (base, rest) = text.split_at(text.find('.').unwrap_or(text.len()));
+    if let Some(f) = func
+        && let Some(class) = f.class
+        && f.params.first().is_some_and(|p| p == base)
+    {
+        let Some(after) = rest.strip_prefix('.') else {
+            return false;
+        };
+        let attr = &after[..after.find('.').unwrap_or(after.len())];
+        // `self_attr` with no store of the attribute finds nothing.
+        return !attr.is_empty()
+            && Ustr::from_existing(attr).is_some_and(|a| l.self_attrs.contains_key(&(class, a)));
+    }
+    if !assignments_in(project, fi, file, scope, base).is_empty() {
+        return true;
+    }
+    if func.is_some_and(|f| f.params.iter().any(|p| p == base)) {
+        return false;
+    }
+    // `path` of a name outside the project (or too long) is the name
+    // itself: no memo, and no `hit`, so the test answers `None`.
+    let outside = |path: String| path.len() > 400 || !through_project(project, &path);
+    let b = project.index.bindings(fi);
+    if let Some(t) = b.import_targets(base).first() {
+        return !outside(format!("{t}{rest}"));
+    }
+    if b.defines(base) {
+        let module = if file.module.is_empty() {
+            "__main__"
+        } else {
+            file.module.as_str()
+        };
+        return !outside(format!("{}{rest}", dotted(module, base)));
+    }
+    false
+}
+
+/// Whether a name still goes through a project module (a global, a
+/// function's result) rather than naming something outside.
+fn through_project(project: &Project, path: &str) -> bool {
+    project.index.is_module_head(head(path)) || path.starts_with("__main__.")
+}
+
+/// Function `qualname` of file `fi` (whose facts are `file`), through the index.
+fn function_in<'f>(
+    project: &Project,
+    fi: usize,
+    file: &'f FileFacts,
+    qualname: &str,
+) -> Option<&'f Function> {
+    let i = project.index.bindings(fi).function(qualname)?;
+    Some(&file.functions[i])
+}
+
+/// The assignments that bind a plain name seen from `scope`: the
+/// innermost function that assigns it, else module level; none when a
+/// parameter of a function in between shadows it. With the scope each
+/// was made in.
+fn assignments_in<'f>(
+    project: &'f Project,
+    fi: usize,
+    file: &'f FileFacts,
+    scope: Option<&str>,
+    name: &str,
+) -> Vec<(usize, Option<&'f str>)> {
+    let b = project.index.bindings(fi);
+    let mut scope: Option<&'f str> = scope
+        .and_then(|s| function_in(project, fi, file, s))
+        .map(|f| f.qualname.as_str());
+    while let Some(s) = scope {
+        let list = b.assigns(Some(s), name);
+        if !list.is_empty() {
+            return list.iter().map(|&a| (a, Some(s))).collect();
+        }
+        let Some(f) = function_in(project, fi, file, s) else {
+            break;
+        };
+        if f.params.iter().any(|p| p == name) {
+            return Vec::new();
+        }
+        // Class bodies do not enclose methods.
+        scope = s
+            .rsplit_once('.')
+            .map(|(outer, _)| outer)
+            .filter(|outer| function_in(project, fi, file, outer).is_some());
+    }
+    b.assigns(None, name).iter().map(|&a| (a, None)).collect()
+}
+
+/// The class and `self` attribute call `ci`'s callee goes through
+/// (`self.client.create` in a method of `C`: `C`, `client`).
+fn self_attr_key<'f>(
+    project: &Project,
+    fi: usize,
+    file: &'f FileFacts,
+    ci: usize,
+) -> Option<(Ustr, &'f str)> {
+    let call = &file.calls[ci];
+    let f = call
+        .scope
+        .and_then(|s| function_in(project, fi, file, &s))?;
+    let (Some(class), Some(receiver)) = (f.class, f.params.first()) else {
+        return None;
+    };
+    let mut parts = call.callee.as_str().split('.');
+    if parts.next() != Some(receiver.as_str()) {
+        return None;
+    }
+    let (Some(attr), Some(_)) = (parts.next(), parts.next()) else {
+        return None;
+    };
+    Some((class, attr))
+}
+
+/// How many distinct constructor or factory types assignments `list` of
+/// `file` give (`self.client = A()`, `= B()`: two).
+fn distinct_types(file: &FileFacts, list: &[usize]) -> usize {
+    let mut types: Vec<&str> = list
+        .iter()
+        .filter_map(|&ai| file.assignments[ai].value_call.as_ref().map(QName::as_str))
+        .collect();
+    types.sort_unstable();
+    types.dedup();
+    types.len()
 }
 
 impl<'p> Eval<'p> {
-    fn new(project: &'p Project) -> Eval<'p> {
+    /// The evaluator, with the stores every file's part found, joined in
+    /// file order (each list in file, then assignment order).
+    fn new(project: &'p Project, parts: &[FileRuntime]) -> Eval<'p> {
         let mut stores: FastMap<(usize, Ustr), Vec<(usize, usize)>> = FastMap::default();
-        let mut state: FastMap<&'p str, Vec<(usize, usize)>> = FastMap::default();
+        let mut state: FastMap<Box<str>, Vec<(usize, usize)>> = FastMap::default();
         let mut self_attrs: FastMap<(usize, Ustr, Ustr), Vec<usize>> = FastMap::default();
-        for (fi, file) in project.each_file(Reader::RuntimeValues).iter() {
-            for (ai, a) in file.assignments.iter().enumerate() {
-                let target = a.target.as_str();
-                if let Some(attr) = state_attr(target) {
-                    state.entry(attr).or_default().push((fi, ai));
-                    continue;
-                }
-                let Some((alias, attr)) = target.split_once('.') else {
-                    continue;
-                };
-                if attr.contains('.') {
-                    continue;
-                }
-                if let Some(scope) = a.scope
-                    && let Some(f) = project.index.bindings(fi).function(&scope)
-                    && let Some(class) = file.functions[f].class
-                    && file.functions[f].params.first().is_some_and(|p| p == alias)
-                {
-                    self_attrs
-                        .entry((fi, class, Ustr::from(attr)))
-                        .or_default()
-                        .push(ai);
-                    continue;
-                }
-                for t in project.index.bindings(fi).import_targets(alias) {
-                    if let Some(&m) = project.modules.get(t.as_str()) {
-                        stores
-                            .entry((m, Ustr::from(attr)))
-                            .or_default()
-                            .push((fi, ai));
-                    }
-                }
+        for (fi, part) in parts.iter().enumerate() {
+            for (attr, ai) in &part.state {
+                state.entry(attr.clone()).or_default().push((fi, *ai));
+            }
+            for &(class, attr, ai) in &part.self_attrs {
+                self_attrs.entry((fi, class, attr)).or_default().push(ai);
+            }
+            for &(m, attr, ai) in &part.stores {
+                stores.entry((m, attr)).or_default().push((fi, ai));
             }
         }
         Eval {
@@ -172,6 +449,48 @@ impl<'p> Eval<'p> {
             steps: Cell::new(0),
             cut_steps: Cell::new(0),
         }
+    }
+
+    /// The answer from the candidates found, in file and call order.
+    fn finish(self, parts: &[FileRuntime], found: Vec<(usize, usize, Vals)>) -> Runtime {
+        let mut out = Runtime::default();
+        out.stats.calls = parts.iter().map(|p| p.all_calls).sum();
+        out.stats.evaluated = parts.iter().map(|p| p.calls.len()).sum();
+        out.stats.cut_fanout = self.cut_fanout.get();
+        out.stats.cut_depth = self.cut_depth.get();
+        out.stats.cut_steps = self.cut_steps.get();
+        for (fi, ci, vals) in found {
+            if vals.len() == 1 {
+                out.stats.resolved += 1;
+            } else {
+                out.stats.joined += 1;
+            }
+            let alts: Box<[QName]> = vals.iter().map(|v| QName::from(v.as_str())).collect();
+            out.alternatives.insert((fi as u32, ci as u32), alts);
+        }
+        out
+    }
+
+    /// The memos and counts, for [`resolve_every_call`]'s check.
+    #[allow(clippy::type_complexity)]
+    fn state(
+        &self,
+    ) -> (
+        FastMap<String, Vals>,
+        FastMap<(usize, Ustr), Vals>,
+        FastMap<(usize, usize), (Vals, bool)>,
+        [usize; 3],
+    ) {
+        (
+            self.paths.borrow().clone(),
+            self.globals.borrow().clone(),
+            self.assigned.borrow().clone(),
+            [
+                self.cut_fanout.get(),
+                self.cut_depth.get(),
+                self.cut_steps.get(),
+            ],
+        )
     }
 
     fn file(&self, fi: usize) -> &'p FileFacts {
@@ -240,36 +559,18 @@ impl<'p> Eval<'p> {
     /// through (`self.client.create`: `self.client = A()`, `= B()`).
     fn self_attr_types(&self, fi: usize, ci: usize) -> usize {
         let file = self.file(fi);
-        let call = &file.calls[ci];
-        let Some(f) = call.scope.and_then(|s| self.function(fi, &s)) else {
+        let Some((class, attr)) = self_attr_key(self.project, fi, file, ci) else {
             return 0;
         };
-        let (Some(class), Some(receiver)) = (f.class, f.params.first()) else {
-            return 0;
-        };
-        let mut parts = call.callee.as_str().split('.');
-        if parts.next() != Some(receiver.as_str()) {
-            return 0;
-        }
-        let (Some(attr), Some(_)) = (parts.next(), parts.next()) else {
-            return 0;
-        };
-        let Some(list) = self.self_attrs.get(&(fi, class, Ustr::from(attr))) else {
-            return 0;
-        };
-        let mut types: Vec<&str> = list
-            .iter()
-            .filter_map(|&ai| file.assignments[ai].value_call.as_ref().map(QName::as_str))
-            .collect();
-        types.sort_unstable();
-        types.dedup();
-        types.len()
+        self.self_attrs
+            .get(&(fi, class, Ustr::from(attr)))
+            .map_or(0, |list| distinct_types(file, list))
     }
 
     /// Whether a name still goes through a project module (a global, a
     /// function's result) rather than naming something outside.
     fn through_project(&self, path: &str) -> bool {
-        self.project.index.is_module_head(head(path)) || path.starts_with("__main__.")
+        through_project(self.project, path)
     }
 
     /// Whether the call graph can place the name: a project function or
@@ -398,28 +699,7 @@ impl<'p> Eval<'p> {
         scope: Option<&str>,
         name: &str,
     ) -> Vec<(usize, Option<&'p str>)> {
-        let b = self.project.index.bindings(fi);
-        let mut scope: Option<&'p str> = scope
-            .and_then(|s| self.function(fi, s))
-            .map(|f| f.qualname.as_str());
-        while let Some(s) = scope {
-            let list = b.assigns(Some(s), name);
-            if !list.is_empty() {
-                return list.iter().map(|&a| (a, Some(s))).collect();
-            }
-            let Some(f) = self.function(fi, s) else {
-                break;
-            };
-            if f.params.iter().any(|p| p == name) {
-                return Vec::new();
-            }
-            // Class bodies do not enclose methods.
-            scope = s
-                .rsplit_once('.')
-                .map(|(outer, _)| outer)
-                .filter(|outer| self.function(fi, outer).is_some());
-        }
-        b.assigns(None, name).iter().map(|&a| (a, None)).collect()
+        assignments_in(self.project, fi, self.file(fi), scope, name)
     }
 
     /// What the name or attribute chain `text` denotes in `scope` of file `fi`.
@@ -751,11 +1031,11 @@ fn updates_itself(a: &crate::facts::Assignment) -> bool {
 
 /// `x` of a target or chain that goes through `app.state.x`.
 fn state_attr(text: &str) -> Option<&str> {
-    // Asked of every callee and target: the quick test first.
-    if !text.contains("app.state.") {
-        return None;
-    }
-    let at = text.find("app.state.")?;
+    // Asked of every callee and target: one search with a searcher built
+    // once (`str::find` sets one up on every call).
+    static NEEDLE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new("app.state."));
+    let at = NEEDLE.find(text.as_bytes())?;
     if at > 0 && !text[..at].ends_with('.') {
         return None;
     }

@@ -606,8 +606,8 @@ fn print_stats(s: &engine::Stats) {
         use crate::analysis::runtime::{MAX_DEPTH, MAX_FANOUT, MAX_STEPS};
         let r = &s.runtime;
         eprintln!(
-            "  run-time values: {} callees with one candidate, {} with several; cut at caps: {} joins (over {MAX_FANOUT}), {} evaluations (deeper than {MAX_DEPTH}), {} callees (over {MAX_STEPS} steps)",
-            r.resolved, r.joined, r.cut_fanout, r.cut_depth, r.cut_steps
+            "  run-time values: {} of {} Python calls evaluated, {} callees with one candidate, {} with several; cut at caps: {} joins (over {MAX_FANOUT}), {} evaluations (deeper than {MAX_DEPTH}), {} callees (over {MAX_STEPS} steps)",
+            r.evaluated, r.calls, r.resolved, r.joined, r.cut_fanout, r.cut_depth, r.cut_steps
         );
     }
     if s.cache_hits + s.cache_misses > 0 {
