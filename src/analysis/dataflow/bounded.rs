@@ -15,9 +15,12 @@
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+/// One file's value and its size in bytes, when kept.
+type Slot<T> = Mutex<Option<(Arc<T>, usize)>>;
+
 pub struct Bounded<T> {
     /// Per file: the value and its size in bytes.
-    slots: Vec<Mutex<Option<(Arc<T>, usize)>>>,
+    slots: Vec<Slot<T>>,
     /// Per file: used since the hand last passed.
     used: Vec<AtomicBool>,
     /// Bytes of the values kept.
