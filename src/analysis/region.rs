@@ -146,10 +146,10 @@ fn init_values(
     }
     let mut out = Vec::new();
     match only {
-        Some(fi) => init_values_in(setting, fi, project.file(fi, Reader::Region), &mut out),
+        Some(fi) => init_values_in(setting, fi, &project.file(fi, Reader::Region), &mut out),
         None => {
             for (fi, file) in project.each_file(Reader::Region) {
-                init_values_in(setting, fi, file, &mut out);
+                init_values_in(setting, fi, &file, &mut out);
             }
         }
     }

@@ -23,11 +23,12 @@
 
 use std::cell::{Cell, RefCell};
 
+use crate::analysis::door::Item;
 use crate::analysis::index::{Symbol, dotted};
-use crate::analysis::{FastMap, Project, Reader, head};
+use crate::analysis::{FastMap, FileRef, Project, Reader, head};
 use ustr::Ustr;
 
-use crate::facts::{FileFacts, Function, QName, Shape, Value};
+use crate::facts::{Function, QName, Shape, Value};
 use crate::finding::RuntimeStats;
 use crate::qname;
 use crate::source::Span;
@@ -174,14 +175,14 @@ impl<'p> Eval<'p> {
         }
     }
 
-    fn file(&self, fi: usize) -> &'p FileFacts {
+    fn file(&self, fi: usize) -> FileRef<'p> {
         self.project.file(fi, Reader::RuntimeValues)
     }
 
     /// Function `qualname` of file `fi`, through the index.
-    fn function(&self, fi: usize, qualname: &str) -> Option<&'p Function> {
+    fn function(&self, fi: usize, qualname: &str) -> Option<Item<'p, Function>> {
         let i = self.project.index.bindings(fi).function(qualname)?;
-        Some(&self.file(fi).functions[i])
+        Some(self.file(fi).function(i))
     }
 
     /// The candidates for call `ci`'s callee when they say more than
@@ -430,14 +431,14 @@ impl<'p> Eval<'p> {
         let file = self.file(fi);
         // `scope` borrowed from a fact lives as long as the project.
         let func = scope.and_then(|s| self.function(fi, s));
-        let scope: Option<&'p str> = func.map(|f| f.qualname.as_str());
+        let scope: Option<&'p str> = func.as_ref().map(|f| f.qualname.as_str());
         if let Some(attr) = state_attr(text) {
             let rest = &text[text.find(attr).map_or(text.len(), |i| i + attr.len())..];
             return self.stored(self.state.get(attr), rest, d);
         }
         let (base, rest) = text.split_at(text.find('.').unwrap_or(text.len()));
         // `self.x`: every store of `self.x` in the class's methods.
-        if let Some(f) = func
+        if let Some(f) = &func
             && let Some(class) = f.class
             && f.params.first().is_some_and(|p| p == base)
         {

@@ -13,17 +13,16 @@ use std::collections::BTreeSet;
 
 use crate::analysis::{Project, Reader};
 use crate::catalog::opt_out::OptOut;
-use crate::facts::{FileFacts, Language, Shape, Value};
+use crate::facts::{Language, Shape, Value};
 use crate::qname::OptionQName;
 
 /// The template folders of a project, relative to its root (`""` for the
 /// root itself), sorted.
 pub fn dirs(project: &Project, oo: &OptOut) -> Vec<String> {
-    let markup: Vec<&str> = project
-        .each_file(Reader::Templates)
-        .facts()
-        .filter(|f| f.language == Language::Markup)
-        .map(|f| f.path.as_str())
+    // Languages and paths are the summary: no file's facts are read.
+    let markup: Vec<&str> = (0..project.file_count())
+        .filter(|&fi| project.language(fi) == Language::Markup)
+        .map(|fi| project.path(fi))
         .collect();
     if markup.is_empty() {
         return Vec::new();
@@ -157,10 +156,9 @@ fn app_dirs(
     markup: &[&str],
     s: &crate::catalog::opt_out::TemplateSetting,
 ) -> BTreeSet<String> {
-    let paths: BTreeSet<&str> = project
-        .each_file(Reader::Templates)
-        .facts()
-        .map(|f: &FileFacts| f.path.as_str())
+    // Paths are the summary: no file's facts are read.
+    let paths: BTreeSet<&str> = (0..project.file_count())
+        .map(|fi| project.path(fi))
         .collect();
     let mut out = BTreeSet::new();
     for p in markup {

@@ -28,7 +28,6 @@
 //! sites, and is added only when a value is read out. Both run to a fixed
 //! point over a worklist, with caps that are counted ([`TaintStats`]).
 
-mod bounded;
 pub mod index;
 mod solve;
 
@@ -282,7 +281,7 @@ pub struct Cache {
     /// Per file, built on first use and kept within [`INDEX_BUDGET`]
     /// (`bounded`); all freed with the last spec's result
     /// ([`Cache::release_indexes`]). The solver holds each by `Arc`.
-    files: bounded::Bounded<FileIndex>,
+    files: crate::analysis::bounded::Bounded<FileIndex>,
     #[allow(clippy::type_complexity)]
     specs: Mutex<BTreeMap<(String, TypeId), Arc<OnceLock<Arc<dyn Any + Send + Sync>>>>>,
     stats: Mutex<BTreeMap<String, TaintStats>>,
@@ -315,7 +314,7 @@ type LibraryCalls = Vec<(usize, Vec<String>)>;
 impl Cache {
     pub fn new(files: usize) -> Cache {
         Cache {
-            files: bounded::Bounded::new(files, INDEX_BUDGET),
+            files: crate::analysis::bounded::Bounded::new(files, INDEX_BUDGET),
             ..Cache::default()
         }
     }
@@ -367,7 +366,7 @@ impl Analysis<'_> {
     /// The index of file `fi`, built on first use.
     pub fn file_index(&self, project: &Project, fi: usize) -> Arc<FileIndex> {
         self.dataflow.files.get(fi, || {
-            let index = FileIndex::build(project.file(fi, Reader::FlowIndex));
+            let index = FileIndex::build(&project.file(fi, Reader::FlowIndex));
             let bytes = index.heap_bytes();
             (index, bytes)
         })
@@ -384,7 +383,7 @@ impl Analysis<'_> {
                 let mut known: crate::analysis::FastMap<crate::facts::QName, Vec<String>> =
                     crate::analysis::FastMap::default();
                 let mut out = Vec::new();
-                for (ci, call) in files[fi].calls.iter().enumerate() {
+                for (ci, call) in files.get(fi).calls.iter().enumerate() {
                     let Some(name) = &call.resolved else { continue };
                     let alts = known
                         .entry(*name)
