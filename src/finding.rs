@@ -544,6 +544,9 @@ pub struct Stats {
     /// Per reader of the files' facts: loops over every file, random
     /// reads, distinct files read (`analysis::door`).
     pub reads: Vec<crate::analysis::door::ReadCounts>,
+    /// Files whose facts were stored encoded after indexing and decoded
+    /// when read (`analysis::door::Facts`).
+    pub stored_files: usize,
 }
 
 /// Environment settings from configuration files, for `--stats`.

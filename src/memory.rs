@@ -195,7 +195,7 @@ pub struct FieldBytes {
 /// The heap the facts of `files` take, by field and for the largest fields
 /// by part, for `synthlint debug memory`. Indented names are parts of the
 /// line above them.
-pub fn facts_by_field(files: &[crate::facts::FileFacts]) -> Vec<FieldBytes> {
+pub fn facts_by_field(files: &[&crate::facts::FileFacts]) -> Vec<FieldBytes> {
     use crate::facts::{Arg, Value};
     let mut out = Vec::new();
     let mut add = |field: &'static str, items: usize, bytes: u64| {

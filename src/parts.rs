@@ -101,7 +101,7 @@ impl Unit {
 pub fn check_all(rule: &dyn PerFile, cx: &Context<'_>, by: Reader, out: &mut Vec<Finding>) {
     let check = rule.prepare(cx);
     for (fi, file) in cx.project.each_file(by) {
-        out.extend(check.check(fi, file).findings);
+        out.extend(check.check(fi, &file).findings);
     }
 }
 

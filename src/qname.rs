@@ -42,7 +42,8 @@ impl QName {
         QName(name.into())
     }
 
-    pub fn as_str(&self) -> &str {
+    /// The name's text (interned: it lives as long as the process).
+    pub fn as_str(&self) -> &'static str {
         self.0.as_str()
     }
 
@@ -108,11 +109,11 @@ impl QName {
 /// `Option<QName>` as `Option<&str>`, for matching catalogue patterns and
 /// comparing with literal names.
 pub trait OptionQName {
-    fn as_name(&self) -> Option<&str>;
+    fn as_name(&self) -> Option<&'static str>;
 }
 
 impl OptionQName for Option<QName> {
-    fn as_name(&self) -> Option<&str> {
+    fn as_name(&self) -> Option<&'static str> {
         self.as_ref().map(QName::as_str)
     }
 }

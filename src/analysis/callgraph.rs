@@ -237,12 +237,12 @@ impl CallGraph {
                 let queues = queues::file_queues(
                     project,
                     fi,
-                    file,
+                    &file,
                     &|site| own_targets(&found, site),
                     &|fi, call| g.node_at(project, fi, call.scope.as_deref(), call.span.start_byte),
                     &|n| matches!(g.nodes[n], Node::Function { .. }),
                 );
-                (found, (queues, g.file_dispatch(file)))
+                (found, (queues, g.file_dispatch(&file)))
             })
             .unzip();
         for (sites, edges) in dispatch {

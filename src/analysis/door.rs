@@ -21,11 +21,13 @@
 //! on their own cache line, but threads of one reader still share its line,
 //! and millions of reads a scan would bounce it between cores for nothing.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 
 use rayon::prelude::*;
 
-use crate::facts::FileFacts;
+use super::bounded;
+use crate::facts::{FileFacts, Language};
 
 /// Who reads a file's facts: one analysis pass, one part of the taint
 /// solve, or one family of rules.
@@ -279,66 +281,289 @@ impl Door {
     }
 }
 
+/// One file's facts while a reader holds them: borrowed from the project
+/// when it keeps them decoded, or a decoded copy of stored ones
+/// ([`Facts`]), shared with the other readers of that file and freed when
+/// the last holder lets go and the decoded files' budget needs the room.
+/// Hold it while using what it holds; a reader keeps what it needs after
+/// that by value (an index, a name), never by reference.
+#[derive(Clone)]
+pub struct FileRef<'p>(Held<'p>);
+
+#[derive(Clone)]
+enum Held<'p> {
+    Kept(&'p FileFacts),
+    Loaded(Arc<FileFacts>),
+}
+
+impl std::ops::Deref for FileRef<'_> {
+    type Target = FileFacts;
+
+    #[inline]
+    fn deref(&self) -> &FileFacts {
+        match &self.0 {
+            Held::Kept(f) => f,
+            Held::Loaded(f) => f,
+        }
+    }
+}
+
+impl<'p> FileRef<'p> {
+    /// Call `ci` of this file, held with it.
+    pub fn call(self, ci: usize) -> Item<'p, crate::facts::Call> {
+        Item {
+            file: self,
+            at: |f, i| &f.calls[i],
+            i: ci,
+        }
+    }
+
+    /// Class `ci` of this file, held with it.
+    pub fn class(self, ci: usize) -> Item<'p, crate::facts::Class> {
+        Item {
+            file: self,
+            at: |f, i| &f.classes[i],
+            i: ci,
+        }
+    }
+
+    /// Function `i` of this file, held with it.
+    pub fn function(self, i: usize) -> Item<'p, crate::facts::Function> {
+        Item {
+            file: self,
+            at: |f, i| &f.functions[i],
+            i,
+        }
+    }
+
+    /// Assignment `ai` of this file, held with it.
+    pub fn assignment(self, ai: usize) -> Item<'p, crate::facts::Assignment> {
+        Item {
+            file: self,
+            at: |f, i| &f.assignments[i],
+            i: ai,
+        }
+    }
+}
+
+/// One item of a file's facts (a call, an assignment) held with its file,
+/// for a reader that hands out what it found in another file.
+#[derive(Clone)]
+pub struct Item<'p, T> {
+    file: FileRef<'p>,
+    at: fn(&FileFacts, usize) -> &T,
+    i: usize,
+}
+
+impl<T> std::ops::Deref for Item<'_, T> {
+    type Target = T;
+
+    #[inline]
+    fn deref(&self) -> &T {
+        (self.at)(&self.file, self.i)
+    }
+}
+
 /// Every file's facts for one loop over them all, counted once when the
-/// loop starts ([`Project::each_file`]). Index it only with the loop's own
-/// index (`map_indices(files.len(), |fi| &files[fi])`): a read of another
-/// file goes through [`Project::file`].
+/// loop starts ([`Project::each_file`]). Read it only at the loop's own
+/// index (`files.get(fi)`): a read of another file goes through
+/// [`Project::file`].
 #[derive(Clone, Copy)]
 pub struct Files<'p> {
-    all: &'p [FileFacts],
+    facts: &'p Facts,
 }
 
 impl<'p> Files<'p> {
-    pub(crate) fn new(all: &'p [FileFacts]) -> Files<'p> {
-        Files { all }
+    /// File `fi`'s facts (the loop's own index).
+    #[inline]
+    pub fn get(self, fi: usize) -> FileRef<'p> {
+        self.facts.get(fi)
     }
 
     /// Every file with its index, in file order.
-    pub fn iter(self) -> std::iter::Enumerate<std::slice::Iter<'p, FileFacts>> {
-        self.all.iter().enumerate()
+    pub fn iter(self) -> impl Iterator<Item = (usize, FileRef<'p>)> + 'p {
+        (0..self.len()).map(move |fi| (fi, self.get(fi)))
     }
 
     /// Every file with its index, on the thread pool (indexed: `collect`
     /// keeps file order).
-    pub fn par_iter(self) -> rayon::iter::Enumerate<rayon::slice::Iter<'p, FileFacts>> {
-        self.all.par_iter().enumerate()
+    pub fn par_iter(self) -> impl IndexedParallelIterator<Item = (usize, FileRef<'p>)> + 'p {
+        (0..self.len())
+            .into_par_iter()
+            .map(move |fi| (fi, self.get(fi)))
     }
 
     /// Every file, in file order.
-    pub fn facts(self) -> std::slice::Iter<'p, FileFacts> {
-        self.all.iter()
+    pub fn facts(self) -> impl Iterator<Item = FileRef<'p>> + 'p {
+        (0..self.len()).map(move |fi| self.get(fi))
     }
 
     /// Every file, on the thread pool (indexed).
-    pub fn par_facts(self) -> rayon::slice::Iter<'p, FileFacts> {
-        self.all.par_iter()
+    pub fn par_facts(self) -> impl IndexedParallelIterator<Item = FileRef<'p>> + 'p {
+        (0..self.len()).into_par_iter().map(move |fi| self.get(fi))
     }
 
     pub fn len(self) -> usize {
-        self.all.len()
+        self.facts.slots.len()
     }
 
     pub fn is_empty(self) -> bool {
-        self.all.is_empty()
-    }
-}
-
-impl<'p> std::ops::Index<usize> for Files<'p> {
-    type Output = FileFacts;
-
-    #[inline]
-    fn index(&self, fi: usize) -> &FileFacts {
-        &self.all[fi]
+        self.facts.slots.is_empty()
     }
 }
 
 impl<'p> IntoIterator for Files<'p> {
-    type Item = (usize, &'p FileFacts);
-    type IntoIter = std::iter::Enumerate<std::slice::Iter<'p, FileFacts>>;
+    type Item = (usize, FileRef<'p>);
+    type IntoIter = Box<dyn Iterator<Item = (usize, FileRef<'p>)> + 'p>;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.iter()
+        Box::new(self.iter())
     }
+}
+
+/// Every file's facts after the project is built: kept decoded while their
+/// estimated heap fits the budget (in file order), the rest stored as the
+/// facts cache encodes them and decoded when read, the decoded copies kept
+/// within a budget of their own ([`bounded::Bounded`]). A stored file
+/// decodes to the facts it was stored from, so which files are kept
+/// changes the work, never a result.
+pub(crate) struct Facts {
+    slots: Vec<Slot>,
+    loaded: bounded::Bounded<FileFacts>,
+}
+
+enum Slot {
+    /// Boxed: a stored slot is a few words, and most scans keep every file.
+    Kept(Box<FileFacts>),
+    Stored {
+        path: String,
+        module: String,
+        language: Language,
+        body: Box<[u8]>,
+    },
+}
+
+/// Bytes of stored files' decoded copies kept at once.
+const LOADED_BUDGET: usize = 64 << 20;
+
+impl Facts {
+    /// Every file kept decoded.
+    pub(crate) fn kept(files: Vec<FileFacts>) -> Facts {
+        Facts {
+            loaded: bounded::Bounded::new(files.len(), LOADED_BUDGET),
+            slots: files.into_iter().map(|f| Slot::Kept(Box::new(f))).collect(),
+        }
+    }
+
+    /// Store the files past the first ones whose estimated heap fits in
+    /// `budget` bytes (`None`: keep every file). Returns how many were stored.
+    pub(crate) fn store_past(&mut self, budget: Option<u64>) -> usize {
+        let Some(budget) = budget else {
+            return 0;
+        };
+        let mut used = 0u64;
+        let first = self
+            .slots
+            .iter()
+            .position(|s| {
+                let Slot::Kept(f) = s else { return false };
+                used += heap_estimate(f) as u64;
+                used > budget
+            })
+            .unwrap_or(self.slots.len());
+        self.slots[first..].par_iter_mut().for_each(|slot| {
+            let empty = Slot::Stored {
+                path: String::new(),
+                module: String::new(),
+                language: Language::Python,
+                body: Box::default(),
+            };
+            let Slot::Kept(facts) = std::mem::replace(slot, empty) else {
+                unreachable!("stored once")
+            };
+            let mut facts = *facts;
+            let body = crate::cache::encode_body(&mut facts, &[])
+                .expect("facts encode")
+                .into_boxed_slice();
+            *slot = Slot::Stored {
+                path: std::mem::take(&mut facts.path),
+                module: std::mem::take(&mut facts.module),
+                language: facts.language,
+                body,
+            };
+        });
+        self.slots.len() - first
+    }
+
+    #[inline]
+    pub(crate) fn get(&self, fi: usize) -> FileRef<'_> {
+        match &self.slots[fi] {
+            Slot::Kept(f) => FileRef(Held::Kept(f)),
+            Slot::Stored { body, .. } => FileRef(Held::Loaded(self.loaded.get(fi, || {
+                let (facts, _) = crate::cache::decode_body(body).expect("stored facts decode");
+                let bytes = heap_estimate(&facts);
+                (facts, bytes)
+            }))),
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    #[inline]
+    pub(crate) fn path(&self, fi: usize) -> &str {
+        match &self.slots[fi] {
+            Slot::Kept(f) => &f.path,
+            Slot::Stored { path, .. } => path,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn module(&self, fi: usize) -> &str {
+        match &self.slots[fi] {
+            Slot::Kept(f) => &f.module,
+            Slot::Stored { module, .. } => module,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn language(&self, fi: usize) -> Language {
+        match &self.slots[fi] {
+            Slot::Kept(f) => f.language,
+            Slot::Stored { language, .. } => *language,
+        }
+    }
+
+    /// Every file's facts, to change them while the project is built
+    /// (before any is stored).
+    pub(crate) fn kept_mut(&mut self) -> impl IndexedParallelIterator<Item = &mut FileFacts> {
+        self.slots.par_iter_mut().map(|s| match s {
+            Slot::Kept(f) => &mut **f,
+            Slot::Stored { .. } => unreachable!("files are stored after the project is built"),
+        })
+    }
+}
+
+/// About the heap a file's facts take decoded, from its counts and the
+/// bytes an item of each kind took on average on the 10k corpus (`debug
+/// memory`: a call with its arguments ~185, an assignment with its value
+/// ~160, a function ~215).
+fn heap_estimate(f: &FileFacts) -> usize {
+    256 + f.path.len()
+        + f.module.len()
+        + f.calls.len() * 185
+        + f.assignments.len() * 160
+        + f.strings.len() * 40
+        + f.functions.len() * 215
+        + f.classes.len() * 400
+        + f.imports.len() * 45
+        + f.returns.len() * 70
+        + f.stores.len() * 140
+        + f.conditions.len() * 90
+        + f.config.len() * 120
+        + f.ui_strings.len() * 80
+        + f.comments.len() * 80
 }
 
 use super::Project;
@@ -346,16 +571,16 @@ use super::Project;
 impl Project {
     /// File `fi`'s facts, for `by`: one random read.
     #[inline]
-    pub fn file(&self, fi: usize, by: Reader) -> &FileFacts {
+    pub fn file(&self, fi: usize, by: Reader) -> FileRef<'_> {
         self.door.read(fi, by);
-        &self.files[fi]
+        self.files.get(fi)
     }
 
     /// Every file's facts for one loop of `by` over them all.
     #[inline]
     pub fn each_file(&self, by: Reader) -> Files<'_> {
         self.door.sweep(by);
-        Files::new(&self.files)
+        Files { facts: &self.files }
     }
 
     /// How many files the project has.
@@ -367,26 +592,34 @@ impl Project {
     /// File `fi`'s path (summary: not counted).
     #[inline]
     pub fn path(&self, fi: usize) -> &str {
-        &self.files[fi].path
+        self.files.path(fi)
     }
 
     /// File `fi`'s dotted module name (summary: not counted).
     #[inline]
     pub fn module(&self, fi: usize) -> &str {
-        &self.files[fi].module
+        self.files.module(fi)
     }
 
     /// File `fi`'s language (summary: not counted).
     #[inline]
     pub fn language(&self, fi: usize) -> crate::facts::Language {
-        self.files[fi].language
+        self.files.language(fi)
     }
 
     /// The index of the file at `path` (summary: not counted).
     pub fn file_index(&self, path: &str) -> Option<usize> {
-        self.files
-            .binary_search_by(|f| f.path.as_str().cmp(path))
-            .ok()
+        let n = self.files.len();
+        let (mut lo, mut hi) = (0, n);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match self.files.path(mid).cmp(path) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(mid),
+            }
+        }
+        None
     }
 
     /// What each reader has read so far, for `--stats` and tests.

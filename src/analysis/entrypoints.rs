@@ -13,10 +13,11 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::analysis::{Project, Reader};
+use crate::analysis::door::Item;
+use crate::analysis::{FileRef, Project, Reader};
 use crate::catalog::Catalog;
 use crate::catalog::entrypoints::{ArgRef, ChainPart, EntryPointCatalog, Registration, RouteFrom};
-use crate::facts::{Arg, BinOp, Call, FileFacts, Part, Shape, Value};
+use crate::facts::{Arg, BinOp, Call, Part, Shape, Value};
 use crate::finding::Location;
 use crate::qname::OptionQName;
 use crate::qname::{self, QName, Segment};
@@ -181,11 +182,11 @@ pub struct FileEntryParts {
 
 impl FileEntryParts {
     /// File `fi`'s part.
-    pub fn of(
-        project: &Project,
+    pub fn of<'p>(
+        project: &'p Project,
         cat: &EntryPointCatalog,
         fi: usize,
-        file: &crate::facts::FileFacts,
+        file: FileRef<'p>,
     ) -> FileEntryParts {
         let mut class_registrations = Vec::new();
         // Only when some class entry is registered by a call.
@@ -195,22 +196,27 @@ impl FileEntryParts {
                 let Some(e) = cat.class_registration.first(file.language, r.as_str()) else {
                     continue;
                 };
-                if let Some(class) = registered_class(project, file, call) {
+                if let Some(class) = registered_class(project, &file, call) {
                     class_registrations.push((e, class));
                 }
             }
         }
         FileEntryParts {
-            index: Index::file_parts(project, fi, file),
+            index: Index::file_parts(project, fi, file.clone()),
             injected: Injected::file_stores(
                 project,
                 &cat.data.module_objects,
                 &cat.test_paths,
                 fi,
-                file,
+                &file,
             ),
             class_registrations,
-            evidence: components::file_evidence(&Index::alone(project, fi, file), cat, fi, file),
+            evidence: components::file_evidence(
+                &Index::alone(project, fi, file.clone()),
+                cat,
+                fi,
+                &file,
+            ),
         }
     }
 }
@@ -600,7 +606,7 @@ impl<'a> Matcher<'_, 'a> {
     /// then the registrations made of them, in the order of the serial
     /// loop they replace. Reads of `fi` take `file`; other files are read
     /// at random only where a name leads there.
-    pub(crate) fn file(&self, fi: usize, file: &'a FileFacts) -> FileRegistrations<'a> {
+    pub(crate) fn file(&self, fi: usize, file: FileRef<'a>) -> FileRegistrations<'a> {
         self.registrations(self.ix.at(fi, file), fi)
     }
 
@@ -844,7 +850,7 @@ impl<'a> FileFinder<'a> {
         }
     }
 
-    fn call_registration(&mut self, fi: usize, call: &'a Call, name: &str, reg: &'a Registration) {
+    fn call_registration(&mut self, fi: usize, call: &Call, name: &str, reg: &'a Registration) {
         let scope = call.scope.as_deref();
         let Some(harg) = reg.handler.as_ref().and_then(|h| find_arg(&call.args, h)) else {
             return;
@@ -898,11 +904,13 @@ impl<'a> FileFinder<'a> {
         let mut methods = methods;
         // The call whose span holds the parts of a chained route.
         let mut region = call;
+        let outer;
         if let Some(ri) = &reg.route_in {
             route = RouteSpec::None;
-            if let Some(outer) = self.enclosing_call(fi, call, &ri.methods) {
+            if let Some(found) = self.enclosing_call(fi, call, &ri.methods) {
+                outer = found;
                 key = self.receiver_key(fi, scope, &outer.callee);
-                region = outer;
+                region = &outer;
                 if let Some(a) = find_arg(&outer.args, &ri.route)
                     && !a.span.contains(&call.span)
                 {
@@ -1055,7 +1063,7 @@ impl<'a> FileFinder<'a> {
     /// factory's result registers its first argument like `@router.post("/x")`
     /// on `def handler`. The route and methods come from the inner call (the
     /// callee), the handler from the outer one.
-    fn applied_decorator(&mut self, fi: usize, call: &'a Call, name: &str, reg: &'a Registration) {
+    fn applied_decorator(&mut self, fi: usize, call: &Call, name: &str, reg: &'a Registration) {
         let scope = call.scope.as_deref();
         let Some(harg) = call.args.first().filter(|a| a.keyword.is_none()) else {
             return;
@@ -1094,28 +1102,33 @@ impl<'a> FileFinder<'a> {
 
     /// The call one of whose arguments holds `call`, nearest first, when
     /// its last name is one of `methods` (`.route` around `post(h)`).
-    fn enclosing_call(&self, fi: usize, call: &Call, methods: &[String]) -> Option<&'a Call> {
+    fn enclosing_call(&self, fi: usize, call: &Call, methods: &[String]) -> Option<Item<'a, Call>> {
         let file = self.ix.file(fi);
-        file.calls
+        let (_, ci) = file
+            .calls
             .iter()
-            .filter(|c| c.span.start_byte <= call.span.start_byte && c.span.contains(&call.span))
-            .filter(|c| methods.iter().any(|m| m == c.method()))
-            .filter_map(|c| {
-                let a = c.args.iter().find(|a| a.span.contains(&call.span))?;
-                Some((a.span.end_byte - a.span.start_byte, c))
+            .enumerate()
+            .filter(|(_, c)| {
+                c.span.start_byte <= call.span.start_byte && c.span.contains(&call.span)
             })
-            .min_by_key(|(len, _)| *len)
-            .map(|(_, c)| c)
+            .filter(|(_, c)| methods.iter().any(|m| m == c.method()))
+            .filter_map(|(ci, c)| {
+                let a = c.args.iter().find(|a| a.span.contains(&call.span))?;
+                Some((a.span.end_byte - a.span.start_byte, ci))
+            })
+            .min_by_key(|(len, _)| *len)?;
+        Some(file.call(ci))
     }
 
     /// `tornado.web.Application([(r"/", MainHandler), ...])`.
-    fn route_list(&mut self, fi: usize, call: &'a Call, li: usize) {
+    fn route_list(&mut self, fi: usize, call: &Call, li: usize) {
         let rl = &self.cat.data.route_list[li];
         let scope = call.scope.as_deref();
         let Some(arg) = find_arg(&call.args, &rl.list) else {
             return;
         };
         // The list is literal in the call, or bound to a name first.
+        let bound;
         let (lfi, lscope, items, area) = match &arg.value {
             Value::List(items) => (fi, scope, items, arg.span),
             Value::Name { text, .. } => {
@@ -1127,11 +1140,12 @@ impl<'a> FileFinder<'a> {
                 else {
                     return;
                 };
-                let (bfi, a) = found;
-                let Value::List(items) = &a.value else {
+                let bfi;
+                (bfi, bound) = found;
+                let Value::List(items) = &bound.value else {
                     return;
                 };
-                (bfi, a.scope.as_deref(), items, a.span)
+                (bfi, bound.scope.as_deref(), items, bound.span)
             }
             _ => return,
         };
@@ -1166,7 +1180,7 @@ impl<'a> FileFinder<'a> {
         }
     }
 
-    fn include(&mut self, fi: usize, call: &'a Call, ii: usize) {
+    fn include(&mut self, fi: usize, call: &Call, ii: usize) {
         let inc = &self.cat.data.include[ii];
         if inc.nested {
             return;
@@ -1283,7 +1297,7 @@ impl<'a> FileFinder<'a> {
         }
     }
 
-    fn exposure(&mut self, fi: usize, call: &'a Call, ei: usize) {
+    fn exposure(&mut self, fi: usize, call: &Call, ei: usize) {
         let ex = &self.cat.data.exposure[ei];
         let Some(arg) = call
             .args
@@ -1336,17 +1350,24 @@ impl<'a> FileFinder<'a> {
     /// Streamlit-like scripts: the script entry's index when the module is one.
     fn scripts(&mut self, fi: usize) -> Option<usize> {
         let file = self.ix.file(fi);
+        // The index of the import in file `f` that brings the framework in.
         let script_import = |f: usize| {
-            self.ix.file(f).imports.iter().find_map(|i| {
-                self.cat
-                    .script
-                    .first(self.lang(f), &i.target)
-                    .map(|s| (i, s))
-            })
+            self.ix
+                .file(f)
+                .imports
+                .iter()
+                .enumerate()
+                .find_map(|(k, i)| {
+                    self.cat
+                        .script
+                        .first(self.lang(f), &i.target)
+                        .map(|s| (k, s))
+                })
         };
         // Directly, or through a star import of a project module that
         // imports the framework (`from app.common import *` gives `st`).
-        let (imp, si) = script_import(fi).or_else(|| {
+        let direct = script_import(fi).map(|(k, s)| (&file.imports[k], s));
+        let (imp, si) = direct.or_else(|| {
             file.imports
                 .iter()
                 .filter(|i| i.local == "*")
@@ -1523,10 +1544,10 @@ impl<'a> FileFinder<'a> {
     }
 
     /// The name of a handler target, for routes derived from it.
-    fn target_name(&self, target: Target) -> Option<&'a ustr::Ustr> {
+    fn target_name(&self, target: Target) -> Option<ustr::Ustr> {
         match target {
-            Target::Function(f, i) => Some(&self.ix.file(f).functions[i].name),
-            Target::Class(f, i) => Some(&self.ix.file(f).classes[i].name),
+            Target::Function(f, i) => Some(self.ix.file(f).functions[i].name),
+            Target::Class(f, i) => Some(self.ix.file(f).classes[i].name),
             Target::Closure(..) => None,
         }
     }

@@ -134,7 +134,7 @@ impl EnvMap {
                         );
                     }
                 }
-                Language::Yaml => map.yaml(fi, file, dir, &mut env_files),
+                Language::Yaml => map.yaml(fi, &file, dir, &mut env_files),
                 _ => {}
             }
         }

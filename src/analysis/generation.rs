@@ -357,7 +357,7 @@ fn via_base_class<'a>(
     urls: &Urls<'_>,
 ) -> Option<GenerationSite<'a>> {
     let class = |name: &str| match project.index.symbol(name) {
-        Some(Symbol::Class(fi, ci)) => Some(&project.file(fi, Reader::GenerationSites).classes[ci]),
+        Some(Symbol::Class(fi, ci)) => Some(project.file(fi, Reader::GenerationSites).class(ci)),
         _ => None,
     };
     let resolved = call.resolved.as_ref()?;

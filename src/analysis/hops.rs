@@ -78,7 +78,7 @@ pub(crate) fn find(
         .par_iter()
         .map(|(fi, file)| {
             file_hops(
-                project, catalog, graph, &routes, &services, &protos, fi, file,
+                project, catalog, graph, &routes, &services, &protos, fi, &file,
             )
         })
         .collect();
@@ -967,7 +967,7 @@ impl<'p> UrlReader<'p> {
                 // Bound in the code, or a parameter declared with the class.
                 let bound = project
                     .index
-                    .binding_at(file, self.fi, self.scope, head, self.pos)
+                    .binding_at(&file, self.fi, self.scope, head, self.pos)
                     .and_then(|a| a.value_call);
                 let param = || {
                     let f = project
@@ -1023,7 +1023,7 @@ impl<'p> UrlReader<'p> {
                 return true;
             }
         }
-        match decl.default {
+        match &decl.default {
             Some(v) if depth <= MAX_DEPTH => {
                 let inner = UrlReader {
                     fi: decl.file,
@@ -1139,7 +1139,7 @@ impl<'p> UrlReader<'p> {
         let Some(a) = self
             .project
             .index
-            .binding_at(file, self.fi, self.scope, name, self.pos)
+            .binding_at(&file, self.fi, self.scope, name, self.pos)
         else {
             return out.hole();
         };
@@ -1161,10 +1161,11 @@ struct SettingsOf {
 }
 
 /// A declared settings field.
-struct SettingsField<'p> {
+struct SettingsField {
     file: usize,
     alias: Option<Ustr>,
-    default: Option<&'p Value>,
+    /// Copied: the class's file is read at random.
+    default: Option<Value>,
 }
 
 /// Project classes followed up from a settings class, at most.
@@ -1239,7 +1240,7 @@ fn settings_class(project: &Project, catalog: &Catalog, class: &str) -> Option<S
 impl SettingsOf {
     /// Field `name` as the nearest class declares it (annotated, or a
     /// plain class variable), with its alias and default.
-    fn field<'p>(&self, project: &'p Project, name: &str) -> Option<SettingsField<'p>> {
+    fn field(&self, project: &Project, name: &str) -> Option<SettingsField> {
         self.chain.iter().find_map(|&(fi, ci)| {
             let f = project.file(fi, Reader::UrlValues);
             let c = &f.classes[ci];
@@ -1261,6 +1262,7 @@ impl SettingsOf {
                     .filter(|_| field_call)
                     .and_then(|args| args.iter().find(|x| x.keyword.is_none()))
                     .map_or(&a.value, |x| &x.value)
+                    .clone()
             });
             Some(SettingsField {
                 file: fi,

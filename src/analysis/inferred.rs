@@ -126,7 +126,7 @@ pub fn deliveries(project: &Project, catalog: &Catalog) -> Vec<Site> {
     let per_file: Vec<Vec<Site>> = project
         .each_file(Reader::Inferred)
         .par_iter()
-        .map(|(fi, file)| file_deliveries(catalog, fi, file))
+        .map(|(fi, file)| file_deliveries(catalog, fi, &file))
         .collect();
     per_file.into_iter().flatten().collect()
 }

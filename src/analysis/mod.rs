@@ -130,6 +130,7 @@ pub(crate) fn find_first_index<T: Send>(
     })
 }
 
+pub(crate) mod bounded;
 pub mod callgraph;
 pub mod dataflow;
 pub mod door;
@@ -149,7 +150,7 @@ pub mod results;
 pub mod runtime;
 pub mod templates;
 
-pub use door::Reader;
+pub use door::{FileRef, Reader};
 use index::SemanticIndex;
 
 /// Cross-module rewrites stop after this many hops (import cycles).
@@ -160,7 +161,7 @@ const MAX_BASES: usize = 32;
 pub struct Project {
     /// Facts of every scanned file, sorted by path: read through
     /// [`Project::file`] and [`Project::each_file`] (`door`), counted.
-    files: Vec<FileFacts>,
+    files: door::Facts,
     /// Who read the facts, and how (`--stats`).
     door: door::Door,
     /// Dotted module name → index into `files`.
@@ -249,7 +250,7 @@ impl Project {
         }
         let mut project = Project {
             door,
-            files,
+            files: door::Facts::kept(files),
             modules,
             index,
             runtime: OnceLock::new(),
@@ -265,6 +266,13 @@ impl Project {
             .collect();
         project.canonical_memo = Some(Memo::new());
         project
+    }
+
+    /// Store the facts of the files past the first ones whose decoded heap
+    /// fits in `budget` bytes (`None`: keep them all), to be decoded when
+    /// read (`door::Facts`). Returns how many files were stored.
+    pub fn store_facts_past(&mut self, budget: Option<u64>) -> usize {
+        self.files.store_past(budget)
     }
 
     /// Callees known only at run time (`analysis::runtime`), resolved once,
@@ -310,7 +318,7 @@ impl Project {
             })
             .collect();
         self.files
-            .par_iter_mut()
+            .kept_mut()
             .zip(&rewrites)
             .for_each(|(file, rewrites)| {
                 for &(ci, new) in rewrites {
@@ -349,7 +357,7 @@ impl Project {
             return Vec::new();
         }
         let class_of = |path: &str| match self.index.symbol(path) {
-            Some(index::Symbol::Class(fi, ci)) => Some(&self.file(fi, Reader::Names).classes[ci]),
+            Some(index::Symbol::Class(fi, ci)) => Some(self.file(fi, Reader::Names).class(ci)),
             _ => None,
         };
         if class_of(class).is_none() || self.index.symbol(text).is_some() {
@@ -423,13 +431,13 @@ impl Project {
                 let rest = path.get(end + 1..)?;
                 let (name, tail) = rest.split_at(qname::head(rest).len());
                 let file = self.file(fi, Reader::Names);
-                if let Some(head) = self.index.module_binding_type(file, fi, name) {
+                if let Some(head) = self.index.module_binding_type(&file, fi, name) {
                     return (head != prefix).then(|| format!("{head}{tail}"));
                 }
-                if let Some(typed) = field(file, name, tail) {
+                if let Some(typed) = field(&file, name, tail) {
                     return Some(typed);
                 }
-                return returned(file, name, tail);
+                return returned(&file, name, tail);
             }
             // A package imported from a sub-directory: spell the module in full.
             if let Some(Some(fi)) = self.index.suffix(prefix) {

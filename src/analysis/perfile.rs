@@ -97,12 +97,12 @@ pub(crate) fn parts(project: &Project, catalog: &Catalog) -> Parts {
         .each_file(Reader::PerFile)
         .par_iter()
         .map(|(fi, file)| FileParts {
-            entry: FileEntryParts::of(project, &catalog.entrypoints, fi, file),
-            graph: FileGraphParts::of(project, file),
-            labels: results::file_label_evidence(catalog, fi, file),
-            loaded: plugins::file_loaded(loaders, fi, file),
-            servicers: hops::file_servicers(project, catalog, file),
-            runtime: runtime::FileRuntime::of(project, fi, file),
+            entry: FileEntryParts::of(project, &catalog.entrypoints, fi, file.clone()),
+            graph: FileGraphParts::of(project, &file),
+            labels: results::file_label_evidence(catalog, fi, &file),
+            loaded: plugins::file_loaded(loaders, fi, &file),
+            servicers: hops::file_servicers(project, catalog, &file),
+            runtime: runtime::FileRuntime::of(project, fi, &file),
         })
         .collect();
     let mut out = Parts {
@@ -162,17 +162,17 @@ pub(crate) fn sites<'a, 'p>(
         .each_file(Reader::PerFile)
         .par_iter()
         .map(|(fi, file)| {
-            let sites = generation::file_sites(project, catalog, &memo, fi, file);
+            let sites = generation::file_sites(project, catalog, &memo, fi, &file);
             // The candidates leave out the file's own sites: nothing from
             // other files.
-            let candidates = inferred::file_candidates(project, catalog, fi, file, &sites);
+            let candidates = inferred::file_candidates(project, catalog, fi, &file, &sites);
             FileSites {
                 // The entry-point matches and the registrations made of
                 // them: owned records, applied in file order by the finder.
-                registrations: entry.file(fi, file),
+                registrations: entry.file(fi, file.clone()),
                 sites,
                 candidates,
-                overrides: callgraph::file_overrides(project, declared, file),
+                overrides: callgraph::file_overrides(project, declared, &file),
             }
         })
         .collect();

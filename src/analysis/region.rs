@@ -146,14 +146,14 @@ fn init_values(
     }
     let mut out = Vec::new();
     match only {
-        Some(fi) => init_values_in(setting, fi, project.file(fi, Reader::Region), &mut out),
+        Some(fi) => init_values_in(setting, fi, &project.file(fi, Reader::Region), &mut out),
         // Only Python and Rust files make set-up calls: picked by the
         // summary's language, each read.
         None => {
             for fi in (0..project.file_count())
                 .filter(|&fi| matches!(project.language(fi), Language::Python | Language::Rust))
             {
-                init_values_in(setting, fi, project.file(fi, Reader::Region), &mut out);
+                init_values_in(setting, fi, &project.file(fi, Reader::Region), &mut out);
             }
         }
     }

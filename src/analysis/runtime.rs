@@ -23,8 +23,9 @@
 
 use std::cell::{Cell, RefCell};
 
+use crate::analysis::door::Item;
 use crate::analysis::index::{Symbol, dotted};
-use crate::analysis::{FastMap, Project, Reader, head};
+use crate::analysis::{FastMap, FileRef, Project, Reader, head};
 use ustr::Ustr;
 
 use crate::facts::{FileFacts, Function, QName, Shape, Value};
@@ -169,7 +170,7 @@ pub fn resolve(project: &Project) -> Runtime {
     let parts: Vec<FileRuntime> = project
         .each_file(Reader::RuntimeValues)
         .par_iter()
-        .map(|(fi, file)| FileRuntime::of(project, fi, file))
+        .map(|(fi, file)| FileRuntime::of(project, fi, &file))
         .collect();
     resolve_with(project, parts)
 }
@@ -195,7 +196,7 @@ pub(crate) fn resolve_with(project: &Project, parts: Vec<FileRuntime>) -> Runtim
 #[doc(hidden)]
 pub fn resolve_every_call(project: &Project) -> Runtime {
     let parts: Vec<FileRuntime> = (0..project.file_count())
-        .map(|fi| FileRuntime::of(project, fi, project.file(fi, Reader::RuntimeValues)))
+        .map(|fi| FileRuntime::of(project, fi, &project.file(fi, Reader::RuntimeValues)))
         .collect();
     let eval = Eval::new(project, &parts);
     let mut found = Vec::new();
@@ -232,7 +233,7 @@ pub fn resolve_every_call(project: &Project) -> Runtime {
 pub fn calls_kept(project: &Project) -> usize {
     (0..project.file_count())
         .map(|fi| {
-            FileRuntime::of(project, fi, project.file(fi, Reader::RuntimeValues))
+            FileRuntime::of(project, fi, &project.file(fi, Reader::RuntimeValues))
                 .calls
                 .len()
         })
@@ -352,7 +353,7 @@ fn function_in<'f>(
 fn assignments_in<'f>(
     project: &'f Project,
     fi: usize,
-    file: &'f FileFacts,
+    file: &FileFacts,
     scope: Option<&str>,
     name: &str,
 ) -> Vec<(usize, Option<&'f str>)> {
@@ -493,14 +494,14 @@ impl<'p> Eval<'p> {
         )
     }
 
-    fn file(&self, fi: usize) -> &'p FileFacts {
+    fn file(&self, fi: usize) -> FileRef<'p> {
         self.project.file(fi, Reader::RuntimeValues)
     }
 
     /// Function `qualname` of file `fi`, through the index.
-    fn function(&self, fi: usize, qualname: &str) -> Option<&'p Function> {
+    fn function(&self, fi: usize, qualname: &str) -> Option<Item<'p, Function>> {
         let i = self.project.index.bindings(fi).function(qualname)?;
-        Some(&self.file(fi).functions[i])
+        Some(self.file(fi).function(i))
     }
 
     /// The candidates for call `ci`'s callee when they say more than
@@ -559,12 +560,12 @@ impl<'p> Eval<'p> {
     /// through (`self.client.create`: `self.client = A()`, `= B()`).
     fn self_attr_types(&self, fi: usize, ci: usize) -> usize {
         let file = self.file(fi);
-        let Some((class, attr)) = self_attr_key(self.project, fi, file, ci) else {
+        let Some((class, attr)) = self_attr_key(self.project, fi, &file, ci) else {
             return 0;
         };
         self.self_attrs
             .get(&(fi, class, Ustr::from(attr)))
-            .map_or(0, |list| distinct_types(file, list))
+            .map_or(0, |list| distinct_types(&file, list))
     }
 
     /// Whether a name still goes through a project module (a global, a
@@ -699,7 +700,7 @@ impl<'p> Eval<'p> {
         scope: Option<&str>,
         name: &str,
     ) -> Vec<(usize, Option<&'p str>)> {
-        assignments_in(self.project, fi, self.file(fi), scope, name)
+        assignments_in(self.project, fi, &self.file(fi), scope, name)
     }
 
     /// What the name or attribute chain `text` denotes in `scope` of file `fi`.
@@ -710,14 +711,14 @@ impl<'p> Eval<'p> {
         let file = self.file(fi);
         // `scope` borrowed from a fact lives as long as the project.
         let func = scope.and_then(|s| self.function(fi, s));
-        let scope: Option<&'p str> = func.map(|f| f.qualname.as_str());
+        let scope: Option<&'p str> = func.as_ref().map(|f| f.qualname.as_str());
         if let Some(attr) = state_attr(text) {
             let rest = &text[text.find(attr).map_or(text.len(), |i| i + attr.len())..];
             return self.stored(self.state.get(attr), rest, d);
         }
         let (base, rest) = text.split_at(text.find('.').unwrap_or(text.len()));
         // `self.x`: every store of `self.x` in the class's methods.
-        if let Some(f) = func
+        if let Some(f) = &func
             && let Some(class) = f.class
             && f.params.first().is_some_and(|p| p == base)
         {

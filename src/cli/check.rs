@@ -616,6 +616,12 @@ fn print_stats(s: &engine::Stats) {
             s.cache_hits, s.cache_misses
         );
     }
+    if s.stored_files > 0 {
+        eprintln!(
+            "  facts stored encoded after indexing: {} of {} files",
+            s.stored_files, s.files
+        );
+    }
     if !s.reads.is_empty() {
         eprintln!("  facts read, by reader: loops over every file; random reads (distinct files)");
     }

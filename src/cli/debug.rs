@@ -170,12 +170,11 @@ pub fn memory(
     let mib = |b: u64| b as f64 / (1u64 << 20) as f64;
     let title = format!("facts of {} files", project.file_count());
     println!("{title:<48} {:>10} {:>10}", "items", "MiB");
-    let fields = facts_by_field(
-        project
-            .each_file(crate::analysis::Reader::Report)
-            .facts()
-            .as_slice(),
-    );
+    let held: Vec<_> = project
+        .each_file(crate::analysis::Reader::Report)
+        .facts()
+        .collect();
+    let fields = facts_by_field(&held.iter().map(|f| &**f).collect::<Vec<_>>());
     for f in &fields {
         println!("{:<48} {:>10} {:>10.3}", f.field, f.items, mib(f.bytes));
     }

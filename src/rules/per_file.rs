@@ -172,44 +172,44 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
                 if plans[r].as_ref().is_some_and(|p| !p.computes(fi)) {
                     continue;
                 }
-                let unit = check.check(fi, file);
+                let unit = check.check(fi, &file);
                 if !unit.is_empty() {
                     out.units.push((r, unit));
                 }
             }
             if rankings {
-                out.rankings = opt_out::file_rankings(oo, fi, file);
+                out.rankings = opt_out::file_rankings(oo, fi, &file);
             }
             if training_writes {
-                out.training_writes = training::file_training_writes(oo, fi, file);
+                out.training_writes = training::file_training_writes(oo, fi, &file);
             }
             if profile_writers {
-                out.profile_writers = profile::file_profile_writers(oo, fi, file);
+                out.profile_writers = profile::file_profile_writers(oo, fi, &file);
             }
             if let Some(services) = &stored
                 && !tests[fi]
             {
-                out.stored_classes = stored::file_stored_classes(cx, services, fi, file);
+                out.stored_classes = stored::file_stored_classes(cx, services, fi, &file);
             }
             if training_flags {
                 out.training_flags =
-                    training::file_definitions(cx, oo, fi, file, &mut scratch.config_flags);
+                    training::file_definitions(cx, oo, fi, &file, &mut scratch.config_flags);
             }
             if model_classes {
-                out.model_classes = personal_data::file_model_classes(cx, fi, file);
+                out.model_classes = personal_data::file_model_classes(cx, fi, &file);
             }
             if sentry_inits {
-                out.sentry_inits = cross_border::file_sentry_inits(fi, file);
+                out.sentry_inits = cross_border::file_sentry_inits(fi, &file);
             }
             if label_switches {
-                out.label_switches = labels::file_label_switches(gate, file);
+                out.label_switches = labels::file_label_switches(gate, &file);
             }
             if user_class && !tests[fi] {
-                out.user_class = minors::file_user_class(cx, file);
+                out.user_class = minors::file_user_class(cx, &file);
             }
             if let Some(spec) = sink_spec
                 && !sink_found.load(Ordering::Relaxed)
-                && training_data::file_has_sink(cx, spec, fi, file)
+                && training_data::file_has_sink(cx, spec, fi, &file)
             {
                 sink_found.store(true, Ordering::Relaxed);
             }

@@ -23,9 +23,8 @@ pub mod inline;
 
 use std::collections::BTreeMap;
 
-use crate::analysis::{Project, Reader};
+use crate::analysis::{FileRef, Project, Reader};
 use crate::config::Settings;
-use crate::facts::FileFacts;
 use crate::finding::{Finding, Location, Suppression};
 use crate::rules::meta::{bare_suppression, suppression_without_reason, unused_suppression};
 use crate::rules::{self, Category, RuleMeta};
@@ -44,11 +43,11 @@ pub fn apply(project: &Project, settings: &Settings, findings: &mut Vec<Finding>
     // Comments are few and directives rarer: find them first and skip the
     // rest of the work for the (usual) files without any.
     let mut files: BTreeMap<&str, FileDirectives<'_>> = BTreeMap::new();
-    for (_, file) in project.each_file(Reader::Suppress) {
+    for (fi, file) in project.each_file(Reader::Suppress) {
         let directives: Vec<Directive> = file.comments.iter().filter_map(inline::parse).collect();
         if !directives.is_empty() {
             files.insert(
-                &file.path,
+                project.path(fi),
                 FileDirectives {
                     file,
                     directives,
@@ -82,7 +81,7 @@ fn ignored_by_config(settings: &Settings, path: &str, code: &str) -> bool {
 }
 
 struct FileDirectives<'a> {
-    file: &'a FileFacts,
+    file: FileRef<'a>,
     directives: Vec<Directive>,
     /// Indices into the findings of those located in this file.
     findings: Vec<usize>,

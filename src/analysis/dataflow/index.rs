@@ -92,6 +92,22 @@ impl FileIndex {
         }
     }
 
+    /// The heap this index holds, in bytes (what `bounded` counts).
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let events: usize = self
+            .scopes
+            .iter()
+            .map(|s| s.events.capacity() * size_of::<Event>())
+            .sum();
+        // A hash map entry, and its control byte.
+        let entry = size_of::<(Option<Ustr>, u32)>() + 1;
+        self.scopes.capacity() * size_of::<ScopeEvents>()
+            + events
+            + self.by_scope.capacity() * entry
+            + self.consumer.capacity() * size_of::<Option<u32>>()
+    }
+
     /// The events of a scope, in order (empty when it has none).
     pub fn events(&self, scope: Option<Ustr>) -> &[Event] {
         match self.by_scope.get(&scope) {

@@ -268,13 +268,20 @@ pub const INBOX: u32 = 63;
 
 pub use crate::finding::TaintStats;
 
+/// Bytes of data-flow indexes kept at once. Every file's together took
+/// 29 MiB at 10k files and 159 MiB at 50k; the solver reads them a scope
+/// at a time, mostly a file's scopes one after another, and a rebuild
+/// costs about what reading the file's calls once does.
+const INDEX_BUDGET: usize = 32 << 20;
+
 /// The per-scan home of data-flow results: each file's index, and each
 /// spec's result, computed on first use by whichever rule asks first.
 #[derive(Default)]
 pub struct Cache {
-    /// Per file, built on first use; all freed with the last spec's result
-    /// ([`Cache::release_indexes`]), so the solver holds each by `Arc`.
-    files: Vec<Mutex<Option<Arc<FileIndex>>>>,
+    /// Per file, built on first use and kept within [`INDEX_BUDGET`]
+    /// (`bounded`); all freed with the last spec's result
+    /// ([`Cache::release_indexes`]). The solver holds each by `Arc`.
+    files: crate::analysis::bounded::Bounded<FileIndex>,
     #[allow(clippy::type_complexity)]
     specs: Mutex<BTreeMap<(String, TypeId), Arc<OnceLock<Arc<dyn Any + Send + Sync>>>>>,
     stats: Mutex<BTreeMap<String, TaintStats>>,
@@ -307,7 +314,7 @@ type LibraryCalls = Vec<(usize, Vec<String>)>;
 impl Cache {
     pub fn new(files: usize) -> Cache {
         Cache {
-            files: (0..files).map(|_| Mutex::new(None)).collect(),
+            files: crate::analysis::bounded::Bounded::new(files, INDEX_BUDGET),
             ..Cache::default()
         }
     }
@@ -331,9 +338,7 @@ impl Cache {
     /// Free every file's index: no spec is left to solve or query (the
     /// last one's readers are done). One still asked for is built again.
     pub fn release_indexes(&self) {
-        for f in &self.files {
-            *f.lock().unwrap_or_else(|e| e.into_inner()) = None;
-        }
+        self.files.clear();
     }
 
     /// Solve each spec a second time and measure its parts (`debug
@@ -360,11 +365,11 @@ impl Cache {
 impl Analysis<'_> {
     /// The index of file `fi`, built on first use.
     pub fn file_index(&self, project: &Project, fi: usize) -> Arc<FileIndex> {
-        let mut slot = self.dataflow.files[fi]
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        slot.get_or_insert_with(|| Arc::new(FileIndex::build(project.file(fi, Reader::FlowIndex))))
-            .clone()
+        self.dataflow.files.get(fi, || {
+            let index = FileIndex::build(&project.file(fi, Reader::FlowIndex));
+            let bytes = index.heap_bytes();
+            (index, bytes)
+        })
     }
 
     /// The calls of file `fi` that run a library method through a project
@@ -378,7 +383,7 @@ impl Analysis<'_> {
                 let mut known: crate::analysis::FastMap<crate::facts::QName, Vec<String>> =
                     crate::analysis::FastMap::default();
                 let mut out = Vec::new();
-                for (ci, call) in files[fi].calls.iter().enumerate() {
+                for (ci, call) in files.get(fi).calls.iter().enumerate() {
                     let Some(name) = &call.resolved else { continue };
                     let alts = known
                         .entry(*name)
@@ -506,13 +511,12 @@ mod tests {
     #[test]
     fn indexes_are_freed_while_holders_keep_theirs() {
         let cache = Cache::new(2);
-        let held = Arc::new(FileIndex::default());
-        *cache.files[0].lock().unwrap() = Some(held.clone());
+        let held = cache.files.get(0, || (FileIndex::default(), 64));
         cache.release("spec");
         assert!(cache.is_released("spec"));
         assert!(!cache.is_released("other"));
         cache.release_indexes();
-        assert!(cache.files.iter().all(|f| f.lock().unwrap().is_none()));
+        assert_eq!(cache.files.held(), 0);
         assert_eq!(Arc::strong_count(&held), 1);
     }
 }

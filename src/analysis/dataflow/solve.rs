@@ -23,6 +23,7 @@ use super::{
     Data, Domain, Effect, Flow, INBOX, Lattice, MAX_PARAMS, MAX_PASSES, MAX_STEPS, Origin, Step,
     TaintStats, literal, place,
 };
+use crate::analysis::FileRef;
 use crate::analysis::callgraph::{Node, NodeId, Site, Via};
 use crate::analysis::entrypoints::Handler;
 use crate::analysis::index::ScopeAssigns;
@@ -245,7 +246,7 @@ impl<V> ScopeState<V> {
 /// the parameters the pass bound (the function's, up to `MAX_PARAMS`).
 enum StateRef<'s, V> {
     Pass(&'s Building<V>),
-    Done(&'s ScopeState<V>, &'s [Ustr]),
+    Done(&'s ScopeState<V>),
 }
 
 impl<V> Clone for StateRef<'_, V> {
@@ -260,7 +261,7 @@ impl<'s, V> StateRef<'s, V> {
     fn literals(self) -> bool {
         match self {
             StateRef::Pass(b) => b.literals,
-            StateRef::Done(s, _) => s.literals,
+            StateRef::Done(s) => s.literals,
         }
     }
 
@@ -268,12 +269,18 @@ impl<'s, V> StateRef<'s, V> {
     fn assign(self, ai: u32) -> Option<&'s Sym<V>> {
         match self {
             StateRef::Pass(b) => b.assigns.get(&ai),
-            StateRef::Done(s, _) => s.assign(ai),
+            StateRef::Done(s) => s.assign(ai),
         }
     }
 
     /// The last def of `place` before `pos`: its position, value and why.
-    fn def_before(self, place: &str, pos: u32) -> Option<(u32, Cow<'s, Sym<V>>, Why)>
+    /// `params`: the scope's parameters (a finished state keeps none).
+    fn def_before(
+        self,
+        place: &str,
+        pos: u32,
+        params: &[Ustr],
+    ) -> Option<(u32, Cow<'s, Sym<V>>, Why)>
     where
         V: Clone,
     {
@@ -283,7 +290,7 @@ impl<'s, V> StateRef<'s, V> {
                 let d = defs.iter().rev().find(|d| d.pos < pos)?;
                 Some((d.pos, Cow::Borrowed(&d.value), d.why))
             }
-            StateRef::Done(s, params) => {
+            StateRef::Done(s) => {
                 if let Some(d) = s.def_before(place, pos) {
                     return Some((d.pos, Cow::Borrowed(&d.value), d.why));
                 }
@@ -938,7 +945,7 @@ impl<'a, D: Domain> Solver<'a, D> {
         let file = project.file(fi, Reader::TaintPasses);
         let idx = self.cx.an.file_index(project, fi);
         let mut state = Building::new();
-        for (i, p) in scope_params(&self.cx, file, info.node).iter().enumerate() {
+        for (i, p) in scope_params(&self.cx, &file, info.node).iter().enumerate() {
             let sym = Sym {
                 own: None,
                 params: 1 << i,
@@ -958,7 +965,8 @@ impl<'a, D: Domain> Solver<'a, D> {
                 cx: &self.cx,
                 st: &self.st,
                 fi,
-                file,
+                file: file.clone(),
+                node: info.node,
                 idx: idx.clone(),
                 scope,
                 assigns,
@@ -1007,7 +1015,7 @@ impl<'a, D: Domain> Solver<'a, D> {
                         }
                     }
                     effects.clear();
-                    ev.effects(ci, &mut effects);
+                    ev.effects(&file, ci, &mut effects);
                     for (k, e) in effects.iter().enumerate() {
                         let mut v = Sym::bottom();
                         for d in &e.from {
@@ -1348,7 +1356,7 @@ impl<'a, D: Domain> Solver<'a, D> {
                     let label = self.label(ev.name_source().unwrap_or(0), &seed);
                     t.push(
                         info.file,
-                        read_span(file, info.scope, pos),
+                        read_span(&file, info.scope, pos),
                         format!("the key `{k}` holds {label}"),
                     );
                 }
@@ -1378,7 +1386,7 @@ impl<'a, D: Domain> Solver<'a, D> {
         let file = self.cx.project.file(info.file, Reader::TaintTrails);
         t.push(
             info.file,
-            read_span(file, info.scope, pos),
+            read_span(&file, info.scope, pos),
             format!("reads the entry `{key}` of `{name}`"),
         );
         match first_heaviest(weighed) {
@@ -1389,7 +1397,7 @@ impl<'a, D: Domain> Solver<'a, D> {
                 let label = self.label(ev.name_source().unwrap_or(0), &seed);
                 t.push(
                     info.file,
-                    read_span(file, info.scope, at),
+                    read_span(&file, info.scope, at),
                     format!("the key `{k}` holds {label}"),
                 );
             }
@@ -1428,7 +1436,7 @@ impl<'a, D: Domain> Solver<'a, D> {
             };
             t.push(
                 info.file,
-                read_span(file, info.scope, pos),
+                read_span(&file, info.scope, pos),
                 format!("`{name}` holds {label}, by {how}"),
             );
             return;
@@ -1439,7 +1447,7 @@ impl<'a, D: Domain> Solver<'a, D> {
                 let label = self.cx.spec.label(si);
                 t.push(
                     info.file,
-                    read_span(file, info.scope, pos),
+                    read_span(&file, info.scope, pos),
                     format!("reads {label} from `{name}`"),
                 );
             }
@@ -1500,7 +1508,7 @@ impl<'a, D: Domain> Solver<'a, D> {
                 }
                 let call = &file.calls[ci as usize];
                 let mut effects = Vec::new();
-                ev.effects(ci as usize, &mut effects);
+                ev.effects(&file, ci as usize, &mut effects);
                 let Some(e) = effects.get(index as usize) else {
                     return;
                 };
@@ -1850,17 +1858,16 @@ fn scope_params<'f, D: Domain>(
 
 fn ev<'s, 'a, D: Domain>(cx: &'s Cx<'a, D>, st: &'s State<D::Value>, id: usize) -> Ev<'s, 'a, D> {
     let info = &st.infos[id];
-    let file = cx.project.file(info.file, Reader::TaintValues);
-    let params = scope_params(cx, file, info.node);
     Ev {
         cx,
         st,
         fi: info.file,
-        file,
+        file: cx.project.file(info.file, Reader::TaintValues),
+        node: info.node,
         idx: cx.an.file_index(cx.project, info.file),
         scope: info.scope,
         assigns: scope_assigns(cx.project, info.file, info.scope),
-        state: st.states[id].as_ref().map(|s| StateRef::Done(s, params)),
+        state: st.states[id].as_ref().map(StateRef::Done),
     }
 }
 
@@ -2135,7 +2142,7 @@ fn names_source<D: Domain>(
         }
     }
     for st in &file.stores {
-        let scope = super::index::scope_at(file, st.span);
+        let scope = super::index::scope_at(&file, st.span);
         if !check.found(scope) {
             names.extend(st.key);
             st.value.reads(&mut names);
@@ -2389,7 +2396,7 @@ fn callers(an: &Analysis<'_>, project: &Project) -> Vec<Vec<ScopeKey>> {
     let files = project.each_file(Reader::TaintSetup);
     let found = crate::analysis::map_indices(files.len(), |fi| {
         let mut calls = Vec::new();
-        for (ci, call) in files[fi].calls.iter().enumerate() {
+        for (ci, call) in files.get(fi).calls.iter().enumerate() {
             for &(t, via) in an.graph.targets_at(Site { file: fi, call: ci }) {
                 if via == Via::Callee {
                     calls.push((t, (fi, call.scope)));
@@ -2430,7 +2437,9 @@ struct Ev<'s, 'a, D: Domain> {
     cx: &'s Cx<'a, D>,
     st: &'s State<D::Value>,
     fi: usize,
-    file: &'a FileFacts,
+    file: FileRef<'a>,
+    /// The scope's call-graph node (its parameters).
+    node: Option<NodeId>,
     idx: Arc<FileIndex>,
     scope: Option<Ustr>,
     /// The scope's assignments by name, found once.
@@ -2450,7 +2459,7 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
             self.file.calls_in(bytes.clone()).collect()
         };
         for &c in &calls {
-            if !self.idx.consumed_within(self.file, c, bytes) {
+            if !self.idx.consumed_within(&self.file, c, bytes) {
                 out.push(Part::Call(c));
             }
         }
@@ -2565,7 +2574,7 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
         let bytes = a.span.bytes();
         let mut covered = Vec::new();
         for c in self.file.calls_in(bytes.clone()) {
-            if self.idx.consumed_within(self.file, c, &bytes) {
+            if self.idx.consumed_within(&self.file, c, &bytes) {
                 continue;
             }
             let call = &self.file.calls[c];
@@ -2765,7 +2774,7 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
         let mut prefix: &str = name.as_str();
         loop {
             let a = super::index::reaching_in(&self.file.assignments, self.assigns, prefix, pos);
-            let d = state.def_before(prefix, pos);
+            let d = state.def_before(prefix, pos, scope_params(self.cx, &self.file, self.node));
             let a_end = a.map(|ai| self.file.assignments[ai].span.end_byte);
             // An attribute of a bound value holds what the domain says
             // attributes hold (a whole data model's categories stay with
@@ -2963,13 +2972,15 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
 
     /// What a call puts into places: the spec's propagators to the receiver
     /// or an argument, then the domain's effects.
-    fn effects(&self, ci: usize, out: &mut Vec<Effect<'a>>) {
-        let call = &self.file.calls[ci];
+    /// `file`: this scope's file, as the caller holds it (the effects
+    /// borrow from it).
+    fn effects<'f>(&self, file: &'f FileFacts, ci: usize, out: &mut Vec<Effect<'f>>) {
+        let call = &file.calls[ci];
         let spec = self.cx.spec;
         if spec.has_call_roles() {
             let mut roles = Vec::new();
             let alts = self.cx.project.runtime().alternatives(self.fi, ci);
-            spec.roles(self.file.language, call, alts, &mut roles);
+            spec.roles(file.language, call, alts, &mut roles);
             for r in &roles {
                 let Role::Propagator(p) = *r else { continue };
                 let prop = &spec.data.propagator[p];
@@ -2984,7 +2995,7 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
                 let from = prop
                     .from
                     .iter()
-                    .flat_map(|loc| loc_data(self.file, ci, loc))
+                    .flat_map(|loc| loc_data(file, ci, loc))
                     .collect();
                 out.push(Effect {
                     from,
@@ -2993,7 +3004,7 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
                 });
             }
         }
-        self.cx.domain.effects(self.file, self.fi, ci, out);
+        self.cx.domain.effects(file, self.fi, ci, out);
     }
 }
 
@@ -3156,7 +3167,7 @@ mod tests {
             let mut out = Vec::new();
             for p in &probes {
                 for pos in 0..=110 {
-                    let d = state.def_before(p, pos);
+                    let d = state.def_before(p, pos, &params);
                     out.push(d.map(|(at, v, why)| (at, v.into_owned(), why)));
                 }
             }
@@ -3165,7 +3176,7 @@ mod tests {
         };
         let during = answers(StateRef::Pass(&pass));
         let done = pass.finish();
-        let after = StateRef::Done(&done, &params);
+        let after = StateRef::Done(&done);
         assert_eq!(answers(after), during);
 
         // Sorted by place, then position; no parameter kept.
@@ -3187,7 +3198,7 @@ mod tests {
         assert_eq!(a, stores);
         let found = |p: &str, pos| {
             after
-                .def_before(p, pos)
+                .def_before(p, pos, &params)
                 .map(|(at, v, why)| (at, v.params, why))
         };
         assert_eq!(found("a", 0), None);

@@ -318,9 +318,10 @@ impl Looker<'_, '_> {
             .or_else(|| {
                 // `await f()`, `(f())`: the call ends where the value does.
                 let file = self.ix.file(fi);
-                file.calls_in(span.bytes())
-                    .map(|i| &file.calls[i])
-                    .find(|k| k.span.end_byte == span.end_byte)
+                let i = file
+                    .calls_in(span.bytes())
+                    .find(|&i| file.calls[i].span.end_byte == span.end_byte)?;
+                Some(file.call(i))
             })?;
         let r = call.resolved.as_ref()?.as_str();
         self.name_type(c, fi, &format!("{r}()"), depth)

@@ -4,10 +4,11 @@
 //! variables (`Key`). Every lookup is a map lookup, so the finder stays
 //! linear in the number of facts.
 
+use crate::analysis::door::Item;
 pub use crate::analysis::index::dotted;
 use crate::analysis::index::{FileBindings, SemanticIndex};
-use crate::analysis::{Project, Reader, head};
-use crate::facts::{Arg, Assignment, Call, FileFacts, QName};
+use crate::analysis::{FileRef, Project, Reader, head};
+use crate::facts::{Arg, Assignment, Call, QName};
 use std::sync::Arc;
 
 pub use crate::analysis::index::Symbol;
@@ -59,7 +60,7 @@ pub struct Index<'a> {
     tables: Option<Arc<Tables>>,
     /// The file a per-file pass is working on, read from its loop rather
     /// than at random ([`Index::at`]).
-    here: Option<(usize, &'a FileFacts)>,
+    here: Option<(usize, FileRef<'a>)>,
 }
 
 impl<'a> Index<'a> {
@@ -98,7 +99,7 @@ impl<'a> Index<'a> {
     /// The index without its per-file tables (the per-file phase's first
     /// pass, before they exist), seeing file `fi` as `file`: for the
     /// look-ups that read only the semantic index's names and bindings.
-    pub fn alone(project: &'a Project, fi: usize, file: &'a FileFacts) -> Index<'a> {
+    pub fn alone(project: &'a Project, fi: usize, file: FileRef<'a>) -> Index<'a> {
         Index {
             project,
             names: &project.index,
@@ -120,7 +121,7 @@ impl<'a> Index<'a> {
 
     /// The index as seen from a per-file pass over file `fi`: its reads of
     /// `fi` take `file`, the pass's own, instead of a random read.
-    pub fn at(&self, fi: usize, file: &'a FileFacts) -> Index<'a> {
+    pub fn at(&self, fi: usize, file: FileRef<'a>) -> Index<'a> {
         Index {
             project: self.project,
             names: self.names,
@@ -130,7 +131,7 @@ impl<'a> Index<'a> {
     }
 
     /// What file `fi` adds to the index (the per-file phase).
-    pub fn file_parts(project: &'a Project, fi: usize, file: &FileFacts) -> IndexParts {
+    pub fn file_parts(project: &'a Project, fi: usize, file: FileRef<'a>) -> IndexParts {
         let mut by_end: Vec<(u32, u32, usize)> = file
             .calls
             .iter()
@@ -146,7 +147,7 @@ impl<'a> Index<'a> {
             .collect();
         strings.sort_unstable();
         // Module look-ups need no per-file part of the index.
-        let index = Index::alone(project, fi, file);
+        let index = Index::alone(project, fi, file.clone());
         // `import a.b.c` records only `a`; calls spell the rest (`a.b.c.f()`).
         let mut imports = Vec::new();
         let names = file.imports.iter().map(|i| i.target.as_str()).chain(
@@ -189,9 +190,9 @@ impl<'a> Index<'a> {
 
     /// File `fi`'s facts: the pass's own file, else a random read.
     #[inline]
-    pub fn file(&self, fi: usize) -> &'a FileFacts {
-        match self.here {
-            Some((h, file)) if h == fi => file,
+    pub fn file(&self, fi: usize) -> FileRef<'a> {
+        match &self.here {
+            Some((h, file)) if *h == fi => file.clone(),
             _ => self.project.file(fi, Reader::EntryPoints),
         }
     }
@@ -257,7 +258,7 @@ impl<'a> Index<'a> {
         let mut current: Option<QName> = None;
         'hops: for _ in 0..MAX_HOPS {
             // Each call in the name, leftmost first: `f` of `f().x`.
-            let text = current.as_ref().map_or(name, QName::as_str);
+            let text = current.as_ref().map_or(name, |q| q.as_str());
             // Only an empty call `()` can be replaced: its `(` is found by
             // memchr rather than stepping through every `.` and `(`.
             let bytes = text.as_bytes();
@@ -406,23 +407,26 @@ impl<'a> Index<'a> {
 
     /// The call that spans exactly `[start, end)` (the callee of a call
     /// of a call: `router.post("/x")` in `router.post("/x")(f)`).
-    pub fn call_spanning(&self, fi: usize, start: u32, end: u32) -> Option<&'a Call> {
+    pub fn call_spanning(&self, fi: usize, start: u32, end: u32) -> Option<Item<'a, Call>> {
         let list = &self.tables().calls_by_end[fi];
         let from = list.partition_point(|c| c.0 < end);
         list[from..]
             .iter()
             .take_while(|c| c.0 == end)
             .find(|c| c.1 == start)
-            .map(|c| &self.file(fi).calls[c.2])
+            .map(|c| self.file(fi).call(c.2))
     }
 
     /// The literal string a module-level or local constant holds.
-    pub fn constant(&self, key: &Key) -> Option<&'a str> {
-        self.binding(key).and_then(|(_, a)| a.value.as_str())
+    pub fn constant(&self, key: &Key) -> Option<&'static str> {
+        self.binding(key).and_then(|(_, a)| match a.value {
+            crate::facts::Value::Str(s) => Some(s.as_str()),
+            _ => None,
+        })
     }
 
     /// The file and assignment that last bound a variable.
-    pub fn binding(&self, key: &Key) -> Option<(usize, &'a Assignment)> {
+    pub fn binding(&self, key: &Key) -> Option<(usize, Item<'a, Assignment>)> {
         let Key::Var(module, scope, name) = key else {
             return None;
         };
@@ -431,11 +435,11 @@ impl<'a> Index<'a> {
             Some(s) => self.bindings(fi).last_local_assign(s, name)?,
             None => self.bindings(fi).last_module_assign(name)?,
         };
-        Some((fi, &self.file(fi).assignments[i]))
+        Some((fi, self.file(fi).assignment(i)))
     }
 
     /// The outermost call that an argument's value is (`view_func=V.as_view("v")`).
-    pub fn call_at(&self, fi: usize, arg: &Arg) -> Option<&'a Call> {
+    pub fn call_at(&self, fi: usize, arg: &Arg) -> Option<Item<'a, Call>> {
         let list = &self.tables().calls_by_end[fi];
         let end = arg.span.end_byte;
         let from = list.partition_point(|c| c.0 < end);
@@ -443,7 +447,7 @@ impl<'a> Index<'a> {
             .iter()
             .take_while(|c| c.0 == end)
             .find(|c| c.1 >= arg.span.start_byte)
-            .map(|c| &self.file(fi).calls[c.2])
+            .map(|c| self.file(fi).call(c.2))
     }
 
     /// The span of a string literal with this value inside `[start, end)`,
@@ -457,10 +461,11 @@ impl<'a> Index<'a> {
     ) -> Option<crate::source::Span> {
         let list = &self.tables().strings_by_start[fi];
         let from = list.partition_point(|s| s.0 < start);
+        let file = self.file(fi);
         list[from..]
             .iter()
             .take_while(|s| s.0 < end)
-            .map(|s| &self.file(fi).strings[s.1])
+            .map(|s| &file.strings[s.1])
             .find(|s| s.value == value && !s.interpolated)
             .map(|s| s.span)
     }

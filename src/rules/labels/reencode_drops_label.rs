@@ -128,11 +128,11 @@ impl Rule for ReencodeDropsLabel {
             // Writers with their scope: calls, and ffmpeg commands built in a variable.
             let media = &cx.catalog.media;
             let mut writers: Vec<(Option<Ustr>, Writer<'_, '_>)> = (0..file.calls.len())
-                .filter_map(|ci| Some((file.calls[ci].scope, domain.writer(fi, file, ci)?)))
+                .filter_map(|ci| Some((file.calls[ci].scope, domain.writer(fi, &file, ci)?)))
                 .collect();
             writers.extend(
                 file.assignments.iter().filter_map(|a| {
-                    Some((a.scope, ffmpeg_command(media, file, &a.value, a.span)?))
+                    Some((a.scope, ffmpeg_command(media, &file, &a.value, a.span)?))
                 }),
             );
             for (scope, w) in &writers {

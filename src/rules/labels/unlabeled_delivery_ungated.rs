@@ -222,7 +222,7 @@ fn label_switches(cx: &Context<'_>) -> std::sync::Arc<Vec<Vec<usize>>> {
         cx.project
             .each_file(Reader::RulesLabels)
             .facts()
-            .map(|f| file_label_switches(gate, f))
+            .map(|f| file_label_switches(gate, &f))
             .collect()
     })
 }
@@ -321,15 +321,13 @@ impl Scan<'_, '_> {
         )
     }
 
-    /// The calls in `node`'s own code.
-    fn calls(&self, node: NodeId) -> Vec<&Call> {
-        let (file, _, _) = self.place(node);
-        self.cx
-            .project
-            .file(file, Reader::RulesLabels)
-            .calls
+    /// The calls in `node`'s own code (`f`: its file), by index.
+    fn calls(&self, node: NodeId, f: &FileFacts) -> Vec<usize> {
+        f.calls
             .iter()
-            .filter(|c| self.in_node(node, c.scope.as_deref(), &c.span))
+            .enumerate()
+            .filter(|(_, c)| self.in_node(node, c.scope.as_deref(), &c.span))
+            .map(|(ci, _)| ci)
             .collect()
     }
 
@@ -402,7 +400,8 @@ impl Scan<'_, '_> {
                     .any(|c| c.names.iter().any(|n| self.gate.is_agreement(n)))
                     || self.decorated_with_agreement(node);
             }
-            for call in self.calls(node) {
+            for ci in self.calls(node, &f) {
+                let call = &f.calls[ci];
                 if !agreement {
                     agreement = self.gate.is_agreement(&call.callee)
                         || call

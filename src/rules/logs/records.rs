@@ -392,7 +392,7 @@ fn statement_writes(cx: &Context<'_>, site: Site, records: &Records) -> bool {
     let Some(arg) = call.arg(Some(0), None) else {
         return false;
     };
-    let mut texts: Vec<&str> = strings_in(file, arg.span);
+    let mut texts: Vec<&str> = strings_in(&file, arg.span);
     // A local, else a module-level constant (`const INSERT: &str = ...`,
     // which Rust may declare after its use).
     if let Value::Name { text, .. } = &arg.value
@@ -408,7 +408,7 @@ fn statement_writes(cx: &Context<'_>, site: Site, records: &Records) -> bool {
                 .and_then(|_| index::reaching(cx.project, site.file, None, text, u32::MAX))
         })
     {
-        texts.extend(strings_in(file, file.assignments[ai].span));
+        texts.extend(strings_in(&file, file.assignments[ai].span));
     }
     texts.iter().any(|t| {
         let first = t.split_whitespace().next().unwrap_or("");
@@ -437,7 +437,7 @@ fn appends(cx: &Context<'_>, site: Site, records: &Records) -> bool {
     let call = &file.calls[site.call];
     let handle = match call.receiver {
         Receiver::Name(n) if call.method() != "dump" => Some(n),
-        Receiver::Call(j) => return opened_for_append(file, j as usize, records),
+        Receiver::Call(j) => return opened_for_append(&file, j as usize, records),
         _ => call.arg(Some(1), Some("fp")).and_then(|a| match &a.value {
             Value::Name { text, .. } => Some(*text),
             _ => None,
@@ -455,7 +455,7 @@ fn appends(cx: &Context<'_>, site: Site, records: &Records) -> bool {
     };
     let a = &file.assignments[ai];
     file.calls_in(a.span.bytes())
-        .any(|j| opened_for_append(file, j, records))
+        .any(|j| opened_for_append(&file, j, records))
 }
 
 /// Whether call `j` opens a file for appending (`open(p, "a")`,
@@ -561,7 +561,7 @@ impl FileLevels {
                         _ => None,
                     };
                     out.settings.push(match holder {
-                        Some(n) => Setting::Named(logger_key(file, fi, call, &n), level, site),
+                        Some(n) => Setting::Named(logger_key(&file, fi, call, &n), level, site),
                         None => Setting::Root(level, site),
                     });
                 }
@@ -572,7 +572,7 @@ impl FileLevels {
                     };
                     if let Some(level) = level_of(&a.value, records) {
                         out.settings.push(Setting::Named(
-                            logger_key(file, fi, call, &n),
+                            logger_key(&file, fi, call, &n),
                             level,
                             site,
                         ));
@@ -667,7 +667,7 @@ impl Thresholds {
             let named = match call.receiver {
                 Receiver::Name(n) => self
                     .named
-                    .get(&logger_key(file, site.file, call, &n))
+                    .get(&logger_key(&file, site.file, call, &n))
                     .copied(),
                 _ => None,
             };
@@ -748,7 +748,7 @@ pub fn identifies(cx: &Context<'_>, site: Site) -> bool {
     let call = &file.calls[site.call];
     let records = &cx.catalog.records;
     let mut names: Vec<Ustr> = Vec::new();
-    if args_identify(file, call, records, &mut names) {
+    if args_identify(&file, call, records, &mut names) {
         return true;
     }
     // A bound logger: `logger.bind(user_id=uid).info(...)`.
@@ -758,7 +758,7 @@ pub fn identifies(cx: &Context<'_>, site: Site) -> bool {
         && guard < 16
     {
         let inner = &file.calls[j as usize];
-        if args_identify(file, inner, records, &mut names) {
+        if args_identify(&file, inner, records, &mut names) {
             return true;
         }
         receiver = inner.receiver;
@@ -781,7 +781,7 @@ pub fn identifies(cx: &Context<'_>, site: Site) -> bool {
             let mut reads = Vec::new();
             a.value.reads(&mut reads);
             reads.iter().any(|r| records.names_identity(r))
-                || span_identifies(file, a.span, records)
+                || span_identifies(&file, a.span, records)
         })
     })
 }

@@ -385,7 +385,8 @@ const CLOUD_LOG_STORES: &[(&str, &str)] = &[
 /// A Terraform variable's value: set in a `.tfvars` file, else its default.
 struct TfValue<'a> {
     path: &'a str,
-    entry: &'a ConfigEntry,
+    /// Copied: the HCL files are read one at a time.
+    entry: ConfigEntry,
     /// From a `.tfvars` file rather than the `variable` block's default.
     assigned: bool,
 }
@@ -401,25 +402,25 @@ fn terraform_variables(project: &Project) -> HashMap<String, TfValue<'_>> {
                 project.language(fi) == Language::Hcl
                     && project.path(fi).ends_with(".tfvars") == tfvars
             })
-            .map(|fi| project.file(fi, Reader::RulesLogs))
+            .map(|fi| (fi, project.file(fi, Reader::RulesLogs)))
     };
-    for file in hcl(false) {
+    for (fi, file) in hcl(false) {
         for e in &file.config {
             if e.path.len() == 3 && e.path[0] == "variable" && e.path[2] == "default" {
                 let value = TfValue {
-                    path: &file.path,
-                    entry: e,
+                    path: project.path(fi),
+                    entry: e.clone(),
                     assigned: false,
                 };
                 vars.insert(e.path[1].to_string(), value);
             }
         }
     }
-    for file in hcl(true) {
+    for (fi, file) in hcl(true) {
         for e in file.config.iter().filter(|e| e.path.len() == 1) {
             let value = TfValue {
-                path: &file.path,
-                entry: e,
+                path: project.path(fi),
+                entry: e.clone(),
                 assigned: true,
             };
             vars.insert(e.path[0].to_string(), value);

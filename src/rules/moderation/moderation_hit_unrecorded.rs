@@ -109,7 +109,7 @@ impl Rule for ModerationHitUnrecorded {
                 continue;
             }
             let file = project.file(s.site.file, Reader::RulesModeration);
-            let (_, tests) = verdict_and_tests(file, s.site.call);
+            let (_, tests) = verdict_and_tests(&file, s.site.call);
             for k in tests {
                 if !reported.insert((s.site.file, k)) {
                     continue;
@@ -206,7 +206,7 @@ fn unrecorded_exit(
     cond: &Condition,
 ) -> Option<(Span, &'static str)> {
     let file = cx.project.file(fi, Reader::RulesModeration);
-    if logs_tested_value(file, cond) {
+    if logs_tested_value(&file, cond) {
         return None;
     }
     let branches = std::iter::once(cond.then).chain(cond.orelse);

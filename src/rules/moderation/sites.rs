@@ -297,7 +297,7 @@ fn site(cx: &Context<'_>, fi: usize, ci: usize, api: usize, wrapper: bool) -> Mo
         node,
         api,
         wrapper,
-        verdict: verdict(file, ci),
+        verdict: verdict(&file, ci),
     }
 }
 

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use crate::analysis::callgraph::{Node, NodeId};
 use crate::analysis::entrypoints::EntryPoint;
 use crate::analysis::frontend;
-use crate::analysis::{FastMap, Reader};
+use crate::analysis::{FastMap, FileRef, Reader};
 use crate::catalog::opt_out::OptOut;
 use crate::facts::{Assignment, Call, Condition, FileFacts, Language, Value};
 use crate::finding::{Location, Related};
@@ -68,7 +68,7 @@ fn rankings(cx: &Context<'_>) -> Vec<Ranking> {
     let oo = &cx.catalog.opt_out;
     // Each file on every thread, joined in file order.
     let files = cx.project.each_file(Reader::RulesOptOut);
-    crate::analysis::map_indices(files.len(), |fi| file_rankings(oo, fi, &files[fi]))
+    crate::analysis::map_indices(files.len(), |fi| file_rankings(oo, fi, &files.get(fi)))
         .into_iter()
         .flatten()
         .collect()
@@ -247,7 +247,7 @@ impl<'c, 'a> Guards<'c, 'a> {
         let mut conds = self.conds.borrow_mut();
         let conds = conds.entry(file).or_insert_with(|| {
             (0..f.conditions.len())
-                .filter(|&c| (self.test)(f, &f.conditions[c]))
+                .filter(|&c| (self.test)(&f, &f.conditions[c]))
                 .collect()
         });
         conds
@@ -443,19 +443,20 @@ fn switch_templates<'p>(cx: &Context<'p>, switch: impl Fn(&str) -> bool) -> Vec<
     // is read.
     (0..cx.project.file_count())
         .filter(|&fi| cx.project.language(fi) == Language::Markup)
-        .map(|fi| cx.project.file(fi, Reader::RulesOptOut))
-        .filter(|f| {
-            f.conditions
+        .filter(|&fi| {
+            cx.project
+                .file(fi, Reader::RulesOptOut)
+                .conditions
                 .iter()
                 .any(|c| c.names.iter().any(|n| switch(n)))
         })
-        .map(|f| f.path.as_str())
+        .map(|fi| cx.project.path(fi))
         .collect()
 }
 
 /// The front-end files (`frontend::is_front_end`), chosen by the summary's
 /// language and path: the only files whose links [`fetched_by_any`] reads.
-fn front_ends<'p>(cx: &Context<'p>) -> Vec<&'p FileFacts> {
+fn front_ends<'p>(cx: &Context<'p>) -> Vec<FileRef<'p>> {
     (0..cx.project.file_count())
         .filter(|&fi| frontend::is_front_end_path(cx.project.language(fi), cx.project.path(fi)))
         .map(|fi| cx.project.file(fi, Reader::RulesOptOut))
@@ -507,14 +508,14 @@ fn fetched_by_any(
     cx: &Context<'_>,
     entry: &EntryPoint,
     templates: &[&str],
-    front: &[&FileFacts],
+    front: &[FileRef<'_>],
 ) -> bool {
     if templates.is_empty() {
         return false;
     }
     let fetchers: Vec<&FileFacts> = front
         .iter()
-        .copied()
+        .map(|f| &**f)
         .filter(|f| frontend::requests(f, entry).next().is_some())
         .collect();
     if fetchers.is_empty() {
@@ -544,7 +545,7 @@ fn fetched_by_any(
             };
             fetchers.iter().any(|f| {
                 f.path == page.path
-                    || frontend::components(page).any(|(name, span)| {
+                    || frontend::components(&page).any(|(name, span)| {
                         guarded(span) && name == frontend::component_name(&f.path)
                     })
             })
@@ -646,7 +647,7 @@ fn file_switch_sites(cx: &Context<'_>, fi: usize, pred: impl Fn(&str) -> bool) -
     // bool` of a Rust settings row deriving `sqlx::FromRow`), as an ORM
     // model's columns are. A request body's field is a request
     // parameter, which defines no switch (as a handler's is not).
-    for field in stored_fields(cx, f, |x| pred(&x.name) && is_bool_type(&x.type_text)) {
+    for field in stored_fields(cx, &f, |x| pred(&x.name) && is_bool_type(&x.type_text)) {
         push(0, field.span, &field.name);
     }
     for c in &f.calls {

@@ -180,7 +180,7 @@ pub fn shared_profile_writers<'c>(cx: &'c Context<'_>) -> &'c [ProfileWriter] {
     cx.shared.profile_writers.get_or_init(|| {
         let oo = &cx.catalog.opt_out;
         let files = cx.project.each_file(Reader::RulesOptOut);
-        first_profile_writers(files.iter().map(|(fi, f)| file_profile_writers(oo, fi, f)))
+        first_profile_writers(files.iter().map(|(fi, f)| file_profile_writers(oo, fi, &f)))
     })
 }
 

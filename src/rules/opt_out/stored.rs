@@ -54,7 +54,7 @@ pub fn stored_classes(cx: &Context<'_>) -> std::sync::Arc<Vec<StoredClass>> {
             .each_file(Reader::RulesOptOut)
             .iter()
             .filter(|(fi, _)| !tests[*fi])
-            .flat_map(|(fi, f)| file_stored_classes(cx, &services, fi, f))
+            .flat_map(|(fi, f)| file_stored_classes(cx, &services, fi, &f))
             .collect()
     })
 }

@@ -177,7 +177,7 @@ fn definitions<'c>(cx: &'c Context<'_>) -> &'c [Definition] {
         cx.project
             .each_file(Reader::RulesOptOut)
             .iter()
-            .flat_map(|(fi, f)| file_definitions(cx, oo, fi, f, &mut config_flags))
+            .flat_map(|(fi, f)| file_definitions(cx, oo, fi, &f, &mut config_flags))
             .collect()
     })
 }
@@ -315,7 +315,7 @@ fn set_names(cx: &Context<'_>, flags: &[Definition]) -> FastSet<Ustr> {
     };
     let mut found = FastSet::default();
     for f in cx.project.each_file(Reader::RulesOptOut).facts() {
-        sets(f, &mut found);
+        sets(&f, &mut found);
         if found.len() == wanted.len() {
             break;
         }
@@ -352,7 +352,7 @@ fn training_writes(cx: &Context<'_>, oo: &OptOut) -> Vec<(usize, usize)> {
             let files = cx.project.each_file(Reader::RulesOptOut);
             files
                 .iter()
-                .flat_map(|(fi, f)| file_training_writes(oo, fi, f))
+                .flat_map(|(fi, f)| file_training_writes(oo, fi, &f))
                 .collect()
         })
         .clone()

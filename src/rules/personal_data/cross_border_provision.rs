@@ -356,7 +356,7 @@ fn sentry_default_pii(cx: &Context<'_>, out: &mut Vec<Finding>) {
         let files = cx.project.each_file(Reader::RulesPersonalData);
         files
             .iter()
-            .flat_map(|(fi, f)| file_sentry_inits(fi, f))
+            .flat_map(|(fi, f)| file_sentry_inits(fi, &f))
             .collect()
     });
     {

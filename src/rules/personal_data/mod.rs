@@ -523,7 +523,7 @@ pub(crate) fn model_classes(cx: &Context<'_>) -> std::sync::Arc<Vec<FoundModel>>
     cx.shared.model_classes.get_or_init(|| {
         // Each file's classes on every thread, joined in file order.
         let files = cx.project.each_file(Reader::RulesPersonalData);
-        crate::analysis::map_indices(files.len(), |fi| file_model_classes(cx, fi, &files[fi]))
+        crate::analysis::map_indices(files.len(), |fi| file_model_classes(cx, fi, &files.get(fi)))
             .into_iter()
             .flatten()
             .collect()
@@ -572,7 +572,7 @@ pub(crate) fn file_model_classes(cx: &Context<'_>, fi: usize, f: &FileFacts) -> 
         // would scan its assignments once per class on its way.
         let mut set = chain.iter().fold(0, |acc, &(fj, cj)| {
             let file = cx.project.file(fj, Reader::RulesPersonalData);
-            acc | class_fields(pd, file, &file.classes[cj])
+            acc | class_fields(pd, &file, &file.classes[cj])
         });
         if set == 0 {
             // A class of another language, or one the index does not know.
@@ -614,9 +614,9 @@ fn entry_inputs(cx: &Context<'_>, entry: &EntryPoint) -> Vec<Input> {
     let pd = &cx.catalog.personal_data;
     items
         .into_iter()
-        .map(|v| match component_of(cx, fi, file, v, span.start_byte) {
+        .map(|v| match component_of(cx, fi, &file, v, span.start_byte) {
             Some(name) => {
-                let texts = box_texts(file, v, span.start_byte);
+                let texts = box_texts(&file, v, span.start_byte);
                 let other =
                     pd.is_checkbox(&name) && texts.iter().skip(1).any(|t| pd.is_other_agreement(t));
                 Input {

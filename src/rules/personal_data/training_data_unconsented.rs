@@ -219,7 +219,7 @@ impl Rule for TrainingDataUnconsented {
             let sink = spec.data.sink[flow.sink].id.as_str();
             let file = cx.project.file(flow.site.file, Reader::RulesPersonalData);
             let keep = match sink {
-                "fine-tune-upload" => fine_tune_upload(cx, file, flow.site.call),
+                "fine-tune-upload" => fine_tune_upload(cx, &file, flow.site.call),
                 "dataset-file" => dataset_file(cx, flow.site, &used).is_some(),
                 // A trainer fed from a form is an operator's own training
                 // run (a training tab); one fed stored conversations is not.
@@ -319,7 +319,7 @@ fn has_sink(cx: &Context<'_>, spec: &crate::catalog::taint::TaintSpec) -> bool {
         cx.project
             .each_file(Reader::RulesPersonalData)
             .par_iter()
-            .any(|(fi, f)| file_has_sink(cx, spec, fi, f))
+            .any(|(fi, f)| file_has_sink(cx, spec, fi, &f))
     })
 }
 
@@ -360,7 +360,7 @@ fn uploaded_paths(cx: &Context<'_>, spec: &crate::catalog::taint::TaintSpec) -> 
     let runtime = cx.project.runtime();
     for (fi, file) in cx.project.each_file(Reader::RulesPersonalData).iter() {
         for (ci, call) in file.calls.iter().enumerate() {
-            if call.arg(None, Some("purpose")).is_none() || !fine_tune_upload(cx, file, ci) {
+            if call.arg(None, Some("purpose")).is_none() || !fine_tune_upload(cx, &file, ci) {
                 continue;
             }
             roles.clear();

@@ -103,7 +103,7 @@ impl Rule for AiNoticeMissing {
         let told = any_shown(cx, false, |s| {
             let f = cx.project.file(s.file, Reader::RulesService);
             s.kind == UiKind::Text
-                && (f.language != Language::Markup || frontend::is_front_end(f))
+                && (f.language != Language::Markup || frontend::is_front_end(&f))
                 && sv.ai_notice_terms.is_match(s.text)
         });
         if told {

@@ -5,6 +5,7 @@ use rayon::prelude::*;
 use regex::RegexSet;
 
 use crate::analysis::Reader;
+use crate::analysis::door::Item;
 use crate::analysis::entrypoints::{EntryPoint, Handler};
 use crate::analysis::index::dotted;
 use crate::catalog::ContentType;
@@ -121,9 +122,9 @@ impl Rule for MinorsModeMissing {
                 e.location.clone(),
                 format!("accounts: {}, the user class `{}`", e.describe(), c.name),
             ),
-            (None, Some((f, c)), None) => (
+            (None, Some((fi, c)), None) => (
                 Location {
-                    path: f.path.clone(),
+                    path: cx.project.path(fi).to_string(),
                     span: c.name_span,
                 },
                 format!("accounts: the user class `{}`", c.name),
@@ -177,7 +178,7 @@ fn handler_name(e: &EntryPoint) -> Option<&str> {
 ///
 /// Worked out once per scan: the rules' per-file phase does it when SVC003
 /// is enabled (`rules::per_file`); this search serves a call without it.
-fn stored_user_class<'p>(cx: &Context<'p>) -> Option<(&'p FileFacts, &'p Class)> {
+fn stored_user_class<'p>(cx: &Context<'p>) -> Option<(usize, Item<'p, Class>)> {
     let found = cx.shared.user_class.get_or_init(|| {
         let tests = cx.test_files();
         cx.project
@@ -187,12 +188,11 @@ fn stored_user_class<'p>(cx: &Context<'p>) -> Option<(&'p FileFacts, &'p Class)>
                 if tests[fi] {
                     return None;
                 }
-                file_user_class(cx, f).map(|ci| (fi, ci))
+                file_user_class(cx, &f).map(|ci| (fi, ci))
             })
     });
     let &(fi, ci) = found.as_ref()?;
-    let f = cx.project.file(fi, Reader::RulesService);
-    Some((f, &f.classes[ci]))
+    Some((fi, cx.project.file(fi, Reader::RulesService).class(ci)))
 }
 
 /// The first class of file `f` (not a test file) that

@@ -15,9 +15,9 @@ use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
-use crate::analysis::Reader;
 use crate::analysis::entrypoints::EntryPoint;
 use crate::analysis::frontend;
+use crate::analysis::{FileRef, Reader};
 use crate::facts::{Language, UiKind};
 use crate::finding::{Location, Related};
 use crate::lang::markup::reads_as_link;
@@ -103,7 +103,7 @@ pub fn any_shown<'p>(
             let f = project.file(fi, Reader::RulesService);
             s.items
                 .iter()
-                .any(|&(i, kind)| pred(&shown_at(f, fi, i, kind)))
+                .any(|&(i, kind)| pred(&shown_at(&f, fi, i, kind)))
         })
 }
 
@@ -127,7 +127,7 @@ pub fn map_shown<'p, R: Send>(
             let strings = if config || !s.config_only {
                 s.items
                     .iter()
-                    .map(|&(i, kind)| shown_at(f, fi, i, kind))
+                    .map(|&(i, kind)| shown_at(&f, fi, i, kind))
                     .collect()
             } else {
                 Vec::new()
@@ -138,15 +138,19 @@ pub fn map_shown<'p, R: Send>(
 }
 
 /// The string at `i` of file `f`'s list of user-facing strings.
-fn shown_at(f: &crate::facts::FileFacts, fi: usize, i: u32, kind: UiKind) -> Shown<'_> {
+/// The texts are interned: a `Shown` outlives the file's facts.
+fn shown_at(f: &crate::facts::FileFacts, fi: usize, i: u32, kind: UiKind) -> Shown<'static> {
     let i = i as usize;
     let (text, span) = match f.language {
         Language::Markup => (f.ui_strings[i].text.as_str(), f.ui_strings[i].span),
         Language::Python | Language::Rust => (f.strings[i].value.as_str(), f.strings[i].span),
-        _ => (
-            f.config[i].value.as_str().unwrap_or_default(),
-            f.config[i].value_span,
-        ),
+        _ => {
+            let text = match f.config[i].value {
+                crate::facts::Value::Str(s) => s.as_str(),
+                _ => "",
+            };
+            (text, f.config[i].value_span)
+        }
     };
     Shown {
         file: fi,
@@ -157,7 +161,7 @@ fn shown_at(f: &crate::facts::FileFacts, fi: usize, i: u32, kind: UiKind) -> Sho
 }
 
 /// The files outside test paths, with their index, in file order.
-fn shown_files<'p>(cx: &Context<'p>) -> Vec<(usize, &'p crate::facts::FileFacts)> {
+fn shown_files<'p>(cx: &Context<'p>) -> Vec<(usize, FileRef<'p>)> {
     let tests = cx.test_files();
     cx.project
         .each_file(Reader::RulesService)
@@ -317,7 +321,7 @@ pub fn chat_ui(cx: &Context<'_>) -> Option<(usize, Span, String)> {
 }
 
 /// Which files a chat UI search looks at.
-type KeepFile<'a> = dyn Fn(&(usize, &crate::facts::FileFacts)) -> bool + Sync + 'a;
+type KeepFile<'a> = dyn Fn(&(usize, FileRef<'_>)) -> bool + Sync + 'a;
 /// What a chat UI search finds in one file: file, span and what was seen.
 type FindInFile<'a> =
     dyn Fn(usize, &crate::facts::FileFacts) -> Option<(usize, Span, String)> + Sync + 'a;
@@ -330,12 +334,11 @@ fn find_chat_ui(cx: &Context<'_>) -> Option<(usize, Span, String)> {
     // order kept.
     let files = shown_files(cx);
     let first = |keep: &KeepFile, find: &FindInFile| {
-        let kept: Vec<(usize, &crate::facts::FileFacts)> =
-            files.iter().copied().filter(|x| keep(x)).collect();
-        crate::analysis::find_first_index(kept.len(), |k| find(kept[k].0, kept[k].1))
+        let kept: Vec<&(usize, FileRef<'_>)> = files.iter().filter(|x| keep(x)).collect();
+        crate::analysis::find_first_index(kept.len(), |k| find(kept[k].0, &kept[k].1))
             .map(|(_, found)| found)
     };
-    let any = |_: &(usize, &crate::facts::FileFacts)| true;
+    let any = |_: &(usize, FileRef<'_>)| true;
     let called = first(&any, &|fi, f| {
         // `from streamlit_chatbox import *`: a bare callee may be any of
         // those modules' names.

@@ -1,0 +1,175 @@
+//! Per-file values built on first use and kept within a byte budget.
+//!
+//! The data-flow indexes were kept for every file from the first taint
+//! spec to the last one's readers (159 MiB at 50k files); the solver reads
+//! them a scope at a time, mostly a file's scopes one after another. Here
+//! the kept ones are bounded: once their bytes pass the budget, a clock
+//! hand goes round the slots and frees those not used since it last came
+//! by (the CLOCK approximation of least recently used). A freed value is
+//! built again when it is asked for; a holder keeps its `Arc` meanwhile.
+//! Which values are kept changes only the work, never a value: each is a
+//! function of its file alone. The builds are the door's random reads of
+//! the files (`--stats`: a reader's reads beyond its distinct files are
+//! rebuilds).
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// One file's value and its size in bytes, when kept.
+type Slot<T> = Mutex<Option<(Arc<T>, usize)>>;
+
+pub struct Bounded<T> {
+    /// Per file: the value and its size in bytes.
+    slots: Vec<Slot<T>>,
+    /// Per file: used since the hand last passed.
+    used: Vec<AtomicBool>,
+    /// Bytes of the values kept.
+    held: AtomicUsize,
+    budget: usize,
+    /// Where the hand is; one thread frees at a time.
+    hand: Mutex<usize>,
+}
+
+impl<T> Default for Bounded<T> {
+    fn default() -> Bounded<T> {
+        Bounded::new(0, 0)
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl<T> Bounded<T> {
+    /// Slots for `files` files, keeping at most about `budget` bytes.
+    pub fn new(files: usize, budget: usize) -> Bounded<T> {
+        Bounded {
+            slots: (0..files).map(|_| Mutex::new(None)).collect(),
+            used: (0..files).map(|_| AtomicBool::new(false)).collect(),
+            held: AtomicUsize::new(0),
+            budget,
+            hand: Mutex::new(0),
+        }
+    }
+
+    /// File `i`'s value, built by `build` (the value and its bytes) when it
+    /// is not kept. Built under the slot's lock: another thread asking for
+    /// the same file waits instead of building it twice.
+    pub fn get(&self, i: usize, build: impl FnOnce() -> (T, usize)) -> Arc<T> {
+        self.used[i].store(true, Relaxed);
+        let mut slot = lock(&self.slots[i]);
+        if let Some((value, _)) = &*slot {
+            return value.clone();
+        }
+        let (value, bytes) = build();
+        let value = Arc::new(value);
+        *slot = Some((value.clone(), bytes));
+        drop(slot);
+        if self.held.fetch_add(bytes, Relaxed) + bytes > self.budget {
+            self.free_some(i);
+        }
+        value
+    }
+
+    /// Move the hand until the kept bytes are within the budget again,
+    /// freeing values not used since its last visit, never `keep`'s. A
+    /// thread that finds another one freeing leaves it the work; the hand
+    /// goes round at most twice (every slot's use mark cleared, then freed).
+    fn free_some(&self, keep: usize) {
+        let Ok(mut hand) = self.hand.try_lock() else {
+            return;
+        };
+        let n = self.slots.len();
+        for _ in 0..2 * n {
+            if self.held.load(Relaxed) <= self.budget {
+                break;
+            }
+            let i = *hand;
+            *hand = if i + 1 == n { 0 } else { i + 1 };
+            if i == keep || self.used[i].swap(false, Relaxed) {
+                continue;
+            }
+            // A slot being built is left alone.
+            if let Ok(mut slot) = self.slots[i].try_lock()
+                && let Some((_, bytes)) = slot.take()
+            {
+                self.held.fetch_sub(bytes, Relaxed);
+            }
+        }
+    }
+
+    /// Free every value (no reader is left).
+    pub fn clear(&self) {
+        for slot in &self.slots {
+            if let Some((_, bytes)) = lock(slot).take() {
+                self.held.fetch_sub(bytes, Relaxed);
+            }
+        }
+    }
+
+    /// Bytes of the values kept now.
+    #[cfg(test)]
+    pub fn held(&self) -> usize {
+        self.held.load(Relaxed)
+    }
+
+    #[cfg(test)]
+    fn kept(&self, i: usize) -> bool {
+        lock(&self.slots[i]).is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn everything_is_kept_within_the_budget() {
+        let b: Bounded<usize> = Bounded::new(4, 100);
+        for i in 0..4 {
+            assert_eq!(*b.get(i, || (i, 10)), i);
+        }
+        assert_eq!(b.held(), 40);
+        // Asked again: served, not built.
+        assert_eq!(*b.get(2, || unreachable!()), 2);
+    }
+
+    #[test]
+    fn the_unused_are_freed_first_and_built_again_when_asked() {
+        let b: Bounded<usize> = Bounded::new(4, 25);
+        b.get(0, || (0, 10));
+        b.get(1, || (1, 10));
+        // Over the budget: the hand clears 0's and 1's marks, passes the
+        // new value (2) and the empty slot, then frees 0.
+        b.get(2, || (2, 10));
+        assert_eq!(b.held(), 20);
+        assert!(!b.kept(0) && b.kept(1) && b.kept(2));
+        // 2 is used again before the hand comes back: 1 goes, not 2.
+        b.get(2, || unreachable!());
+        b.get(3, || (3, 10));
+        assert!(!b.kept(1) && b.kept(2) && b.kept(3));
+        assert_eq!(*b.get(0, || (0, 10)), 0);
+        assert!(b.held() <= 25);
+    }
+
+    #[test]
+    fn a_holder_keeps_its_value_after_it_is_freed() {
+        let b: Bounded<Vec<u8>> = Bounded::new(2, 1);
+        let held = b.get(0, || (vec![7; 8], 8));
+        b.get(1, || (vec![1; 8], 8));
+        assert!(!b.kept(0));
+        assert_eq!(held[0], 7);
+        b.clear();
+        assert_eq!(b.held(), 0);
+        assert_eq!(Arc::strong_count(&held), 1);
+    }
+
+    #[test]
+    fn a_value_larger_than_the_budget_is_kept_while_it_is_the_newest() {
+        let b: Bounded<u8> = Bounded::new(3, 5);
+        b.get(0, || (0, 50));
+        assert!(b.kept(0));
+        b.get(1, || (1, 1));
+        assert!(!b.kept(0) && b.kept(1));
+    }
+}
