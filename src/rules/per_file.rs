@@ -12,7 +12,11 @@
 //! calls (PII001), whether a training-data sink exists (PII004) and the
 //! conditions that read a label switch (LBL008), so that those rules no
 //! longer loop over every file for them. Each has a loop of its own too,
-//! for a reader missing from its list here (the same result).
+//! for a reader missing from its list here (the same result). It also
+//! makes the taint set-up of the specs its enabled rules always solve
+//! (`dataflow::setup`: their source calls, the scopes that read a source,
+//! and the callers and library calls every spec shares), so that a spec's
+//! solve reads no file for them.
 //!
 //! The pass is indexed by file and collected in file order, so a rule's
 //! findings are its files' findings in file order, as its `check` gives
@@ -35,6 +39,7 @@ use super::personal_data::{self, FoundModel};
 use super::service::minors_mode_missing as minors;
 use super::{Context, Rule};
 use crate::analysis::Reader;
+use crate::analysis::dataflow::FileSetup;
 use crate::finding::Finding;
 use crate::parts::{FileCheck, Plan, Unit};
 
@@ -87,6 +92,21 @@ const LABEL_SWITCHES: &[&str] = &["LBL008"];
 /// project declares its minors mode (then the rule asks nothing).
 const USER_CLASS: &[&str] = &["SVC003"];
 
+/// The taint specs whose set-up the pass makes (the part that does not
+/// depend on a spec's domain: its source calls, the scopes that read a
+/// source, and the callers and library calls every spec shares;
+/// `dataflow::setup`), with the rules that always solve them: when one of
+/// those is enabled. A spec's solve then reads no file for it but what its
+/// domain classifies (the personal-data names). Not the specs solved only
+/// sometimes (training data: only with a training sink; generated output:
+/// only with moderation), whose set-up in every scan would be lost where
+/// they are not solved: they read each file once when solved.
+const TAINT_SETUP: &[(&str, &[&str])] = &[
+    (personal_data::SPEC, &["PII001", "PII003", "PII005"]),
+    (super::labels::dataflow::SPEC, &["LBL006"]),
+    (crate::catalog::inputs::INPUT_SPEC, &["LOG002", "LOG003"]),
+];
+
 /// What the pass found in one file.
 #[derive(Default)]
 struct FileOut {
@@ -102,6 +122,7 @@ struct FileOut {
     sentry_inits: Vec<(usize, usize)>,
     label_switches: Vec<usize>,
     user_class: Option<usize>,
+    taint_setup: Option<FileSetup>,
 }
 
 /// A thread's memos, kept from file to file.
@@ -133,6 +154,11 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
     let sink_spec = (reads(TRAINING_SINK) && served)
         .then(|| cx.catalog.taint.get(training_data::SPEC))
         .flatten();
+    let taint_specs: Vec<&crate::catalog::taint::TaintSpec> = TAINT_SETUP
+        .iter()
+        .filter(|(_, readers)| reads(readers))
+        .filter_map(|(spec, _)| cx.catalog.taint.get(*spec))
+        .collect();
     // A sink found: the other files need not be asked (the answer is
     // whether any file has one).
     let sink_found = AtomicBool::new(false);
@@ -147,6 +173,7 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
         && sink_spec.is_none()
         && !label_switches
         && !user_class
+        && taint_specs.is_empty()
     {
         return done;
     }
@@ -213,6 +240,10 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
             {
                 sink_found.store(true, Ordering::Relaxed);
             }
+            if !taint_specs.is_empty() {
+                let an = cx.analysis;
+                out.taint_setup = Some(an.taint_setup_file(cx.project, &taint_specs, fi, file));
+            }
             out
         })
         .collect();
@@ -227,6 +258,11 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
     let mut first_user_class = None;
     let mut all_label_switches =
         Vec::with_capacity(if label_switches { per_file.len() } else { 0 });
+    let mut taint_setup = Vec::with_capacity(if taint_specs.is_empty() {
+        0
+    } else {
+        per_file.len()
+    });
     let mut by_rule: Vec<Vec<(usize, Unit)>> = rules.iter().map(|_| Vec::new()).collect();
     for (fi, out) in per_file.into_iter().enumerate() {
         for (r, unit) in out.units {
@@ -244,6 +280,7 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
         if label_switches {
             all_label_switches.push(out.label_switches);
         }
+        taint_setup.extend(out.taint_setup);
         if first_user_class.is_none() {
             first_user_class = out.user_class.map(|ci| (fi, ci));
         }
@@ -278,6 +315,9 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
     }
     if sink_spec.is_some() {
         let _ = cx.shared.training_sink.set(sink_found.into_inner());
+    }
+    if !taint_specs.is_empty() {
+        cx.analysis.keep_taint_setup(&taint_specs, taint_setup);
     }
     for ((r, units), plan) in by_rule.into_iter().enumerate().zip(plans) {
         let i = rules[r].0;
