@@ -165,6 +165,12 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
     let taint_specs: Vec<&crate::catalog::taint::TaintSpec> = TAINT_SETUP
         .iter()
         .filter(|(_, readers)| reads(readers))
+        // LOG002 and LOG003 solve user input only for a project with a
+        // generation endpoint.
+        .filter(|(spec, _)| {
+            *spec != crate::catalog::inputs::INPUT_SPEC
+                || cx.analysis.generation_endpoints().next().is_some()
+        })
         .filter_map(|(spec, _)| cx.catalog.taint.get(*spec))
         .collect();
     // A sink found: the other files need not be asked (the answer is
