@@ -17,14 +17,15 @@ use synthlint::rules::{self, Context, Rule};
 /// classes (OPT005, OPT006, PII004), the training flags (OPT003, PII004),
 /// the data models (the PII rules' domains), Sentry's set-up calls
 /// (PII001), whether a training sink exists (PII004), the label-switch
-/// conditions (LBL008) and the stored user class (SVC003, which reads the
-/// rankings too). `CODE/dir`: a folder of the rule's fixtures, where its
-/// whole folder, read as one project, reports nothing.
+/// conditions (LBL008), the stored user class (SVC003, which reads the
+/// rankings too) and the moderation API calls (MOD002–MOD004). `CODE/dir`:
+/// a folder of the rule's fixtures, where its whole folder, read as one
+/// project, reports nothing.
 #[rustfmt::skip]
 const CODES: &[&str] = &[
     "LBL004", "LBL005", "LBL007", "MOD001", "LOG001", "OPT001", "OPT002", "OPT004", "OPT003",
     "PII004", "OPT005", "OPT006", "LBL008", "PII001", "PII002", "PII003", "PII005/enrolment",
-    "SVC003/user_model",
+    "SVC003/user_model", "MOD002", "MOD003", "MOD004",
 ];
 
 fn render(findings: &[Finding]) -> String {

@@ -70,7 +70,8 @@ pub enum Reader {
     Env,
     /// The data-flow indexes (`dataflow::FileIndex`).
     FlowIndex,
-    /// A taint spec's set-up: seeds, the scopes they start in, callers.
+    /// A taint spec's set-up where the rules' per-file pass did not make
+    /// it (`dataflow::setup`): seeds, the scopes they start in.
     TaintSetup,
     /// Taint passes over a scope (the worklist).
     TaintPasses,

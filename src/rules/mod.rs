@@ -47,6 +47,9 @@ pub struct Context<'a> {
 pub struct Shared {
     /// Moderation calls and their verdicts (MOD002, MOD003, MOD004).
     moderation: Slot<moderation::sites::Moderation>,
+    /// The calls of a catalogued moderation API, made by the rules'
+    /// per-file phase (MOD002, MOD003, MOD004 through `Moderation::find`).
+    moderation_calls: OnceLock<Vec<moderation::sites::ModerationSite>>,
     /// Records of user input (LOG002, LOG003), with the user-input taint.
     records: Slot<Option<logs::records::InputRecords>>,
     /// Calls that rank content per user (the opt-out rules).

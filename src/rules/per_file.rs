@@ -10,9 +10,14 @@
 //! user (OPT005, OPT006, PII004), the training flags' definitions (OPT003,
 //! PII004), the data models (the personal-data rules), Sentry's set-up
 //! calls (PII001), whether a training-data sink exists (PII004) and the
-//! conditions that read a label switch (LBL008), so that those rules no
+//! conditions that read a label switch (LBL008) and the calls of a
+//! catalogued moderation API (MOD002–MOD004), so that those rules no
 //! longer loop over every file for them. Each has a loop of its own too,
-//! for a reader missing from its list here (the same result).
+//! for a reader missing from its list here (the same result). It also
+//! makes the taint set-up of the specs its enabled rules always solve
+//! (`dataflow::setup`: their source calls, the scopes that read a source,
+//! and the callers and library calls every spec shares), so that a spec's
+//! solve reads no file for them.
 //!
 //! The pass is indexed by file and collected in file order, so a rule's
 //! findings are its files' findings in file order, as its `check` gives
@@ -25,6 +30,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use rayon::prelude::*;
 
 use super::labels::unlabeled_delivery_ungated as labels;
+use super::moderation::sites::{self as moderation, ModerationSite};
 use super::opt_out::profile_without_controls::{self as profile, ProfileWriter};
 use super::opt_out::stored::{self, Services, StoredClass};
 use super::opt_out::training_opt_out_broken as training;
@@ -35,6 +41,7 @@ use super::personal_data::{self, FoundModel};
 use super::service::minors_mode_missing as minors;
 use super::{Context, Rule};
 use crate::analysis::Reader;
+use crate::analysis::dataflow::FileSetup;
 use crate::finding::Finding;
 use crate::parts::{FileCheck, Plan, Unit};
 
@@ -87,6 +94,25 @@ const LABEL_SWITCHES: &[&str] = &["LBL008"];
 /// project declares its minors mode (then the rule asks nothing).
 const USER_CLASS: &[&str] = &["SVC003"];
 
+/// The rules that read the calls of a catalogued moderation API
+/// (`sites::file_moderation_calls`, through `Moderation::find`), likewise.
+const MODERATION_CALLS: &[&str] = &["MOD002", "MOD003", "MOD004"];
+
+/// The taint specs whose set-up the pass makes (the part that does not
+/// depend on a spec's domain: its source calls, the scopes that read a
+/// source, and the callers and library calls every spec shares;
+/// `dataflow::setup`), with the rules that always solve them: when one of
+/// those is enabled. A spec's solve then reads no file for it but what its
+/// domain classifies (the personal-data names). Not the specs solved only
+/// sometimes (training data: only with a training sink; generated output:
+/// only with moderation), whose set-up in every scan would be lost where
+/// they are not solved: they read each file once when solved.
+const TAINT_SETUP: &[(&str, &[&str])] = &[
+    (personal_data::SPEC, &["PII001", "PII003", "PII005"]),
+    (super::labels::dataflow::SPEC, &["LBL006"]),
+    (crate::catalog::inputs::INPUT_SPEC, &["LOG002", "LOG003"]),
+];
+
 /// What the pass found in one file.
 #[derive(Default)]
 struct FileOut {
@@ -102,6 +128,8 @@ struct FileOut {
     sentry_inits: Vec<(usize, usize)>,
     label_switches: Vec<usize>,
     user_class: Option<usize>,
+    taint_setup: Option<FileSetup>,
+    moderation_calls: Vec<ModerationSite>,
 }
 
 /// A thread's memos, kept from file to file.
@@ -128,11 +156,23 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
     let stored = reads(STORED_CLASSES).then(|| Services::new(cx));
     let (model_classes, sentry_inits) = (reads(MODEL_CLASSES), reads(SENTRY_INITS));
     let label_switches = reads(LABEL_SWITCHES);
+    let moderation_calls = reads(MODERATION_CALLS);
     let user_class = reads(USER_CLASS) && cx.catalog.service.declared.minors_mode.is_none();
     let served = cx.analysis.entry_points.iter().any(|e| !e.kind.is_local());
     let sink_spec = (reads(TRAINING_SINK) && served)
         .then(|| cx.catalog.taint.get(training_data::SPEC))
         .flatten();
+    let taint_specs: Vec<&crate::catalog::taint::TaintSpec> = TAINT_SETUP
+        .iter()
+        .filter(|(_, readers)| reads(readers))
+        // LOG002 and LOG003 solve user input only for a project with a
+        // generation endpoint.
+        .filter(|(spec, _)| {
+            *spec != crate::catalog::inputs::INPUT_SPEC
+                || cx.analysis.generation_endpoints().next().is_some()
+        })
+        .filter_map(|(spec, _)| cx.catalog.taint.get(*spec))
+        .collect();
     // A sink found: the other files need not be asked (the answer is
     // whether any file has one).
     let sink_found = AtomicBool::new(false);
@@ -147,6 +187,8 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
         && sink_spec.is_none()
         && !label_switches
         && !user_class
+        && taint_specs.is_empty()
+        && !moderation_calls
     {
         return done;
     }
@@ -213,6 +255,13 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
             {
                 sink_found.store(true, Ordering::Relaxed);
             }
+            if moderation_calls {
+                out.moderation_calls = moderation::file_moderation_calls(cx, fi, &file);
+            }
+            if !taint_specs.is_empty() {
+                let an = cx.analysis;
+                out.taint_setup = Some(an.taint_setup_file(cx.project, &taint_specs, fi, &file));
+            }
             out
         })
         .collect();
@@ -225,8 +274,14 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
     let mut all_models = Vec::new();
     let mut all_sentry = Vec::new();
     let mut first_user_class = None;
+    let mut all_moderation = Vec::new();
     let mut all_label_switches =
         Vec::with_capacity(if label_switches { per_file.len() } else { 0 });
+    let mut taint_setup = Vec::with_capacity(if taint_specs.is_empty() {
+        0
+    } else {
+        per_file.len()
+    });
     let mut by_rule: Vec<Vec<(usize, Unit)>> = rules.iter().map(|_| Vec::new()).collect();
     for (fi, out) in per_file.into_iter().enumerate() {
         for (r, unit) in out.units {
@@ -244,6 +299,8 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
         if label_switches {
             all_label_switches.push(out.label_switches);
         }
+        taint_setup.extend(out.taint_setup);
+        all_moderation.extend(out.moderation_calls);
         if first_user_class.is_none() {
             first_user_class = out.user_class.map(|ci| (fi, ci));
         }
@@ -278,6 +335,12 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
     }
     if sink_spec.is_some() {
         let _ = cx.shared.training_sink.set(sink_found.into_inner());
+    }
+    if moderation_calls {
+        let _ = cx.shared.moderation_calls.set(all_moderation);
+    }
+    if !taint_specs.is_empty() {
+        cx.analysis.keep_taint_setup(&taint_specs, taint_setup);
     }
     for ((r, units), plan) in by_rule.into_iter().enumerate().zip(plans) {
         let i = rules[r].0;

@@ -29,6 +29,7 @@
 //! point over a worklist, with caps that are counted ([`TaintStats`]).
 
 pub mod index;
+mod setup;
 mod solve;
 
 use std::any::{Any, TypeId};
@@ -49,6 +50,7 @@ use crate::finding::{Location, Related};
 use crate::source::Span;
 
 pub use index::FileIndex;
+pub use setup::FileSetup;
 pub use solve::{Query, StateCounts, Taint};
 
 /// What a value holds, as far as a spec is concerned.
@@ -291,6 +293,13 @@ pub struct Cache {
     /// (`Project::via_library_bases`), with the names they run as: the
     /// same for every spec that seeds call sources, so found once.
     library_calls: OnceLock<Vec<LibraryCalls>>,
+    /// Specs' set-ups made by the rules' per-file phase, each waiting for
+    /// its spec's seeding (`setup`).
+    setups: Mutex<Vec<(String, setup::SpecSetup)>>,
+    /// Per call-graph node, the scopes that call it: the same for every
+    /// spec (`Cache::callers`); freed with the indexes.
+    #[allow(clippy::type_complexity)]
+    callers: Mutex<Option<Arc<Vec<Vec<(usize, Option<Ustr>)>>>>>,
     /// Whether each spec is solved a second time and measured
     /// (`debug memory`), and what was measured, in solve order.
     measure: AtomicBool,
@@ -325,6 +334,8 @@ impl Cache {
         let mut specs = self.specs.lock().unwrap_or_else(|e| e.into_inner());
         specs.retain(|(spec, _), _| spec != id);
         drop(specs);
+        // A set-up its spec never took (the spec was not solved).
+        drop(self.take_setup(id));
         let mut released = self.released.lock().unwrap_or_else(|e| e.into_inner());
         released.push(id.to_string());
     }
@@ -339,6 +350,7 @@ impl Cache {
     /// last one's readers are done). One still asked for is built again.
     pub fn release_indexes(&self) {
         self.files.clear();
+        *self.callers.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
     /// Solve each spec a second time and measure its parts (`debug
@@ -376,23 +388,12 @@ impl Analysis<'_> {
     /// class, by call index, with the library names they run as
     /// (`Project::via_library_bases`); found for every file on first use.
     pub fn library_calls(&self, project: &Project, fi: usize) -> &[(usize, Vec<String>)] {
+        // Made by the rules' per-file phase when it makes a spec's set-up
+        // (`setup`); else one loop here.
         let all = self.dataflow.library_calls.get_or_init(|| {
             let files = project.each_file(Reader::FlowIndex);
             crate::analysis::map_indices(files.len(), |fi| {
-                // A file calls the same names again and again.
-                let mut known: crate::analysis::FastMap<crate::facts::QName, Vec<String>> =
-                    crate::analysis::FastMap::default();
-                let mut out = Vec::new();
-                for (ci, call) in files.get(fi).calls.iter().enumerate() {
-                    let Some(name) = &call.resolved else { continue };
-                    let alts = known
-                        .entry(*name)
-                        .or_insert_with(|| project.via_library_bases(name));
-                    if !alts.is_empty() {
-                        out.push((ci, alts.clone()));
-                    }
-                }
-                out
+                setup::library_calls_of(project, &files.get(fi))
             })
         });
         &all[fi]

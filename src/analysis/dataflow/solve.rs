@@ -14,7 +14,7 @@
 use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::ops::Range;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use ustr::Ustr;
 
@@ -113,7 +113,7 @@ fn bits(mut set: u64) -> impl Iterator<Item = usize> {
 }
 
 /// A scope: file index and function qualname (`None` for module level).
-type ScopeKey = (usize, Option<Ustr>);
+pub(super) type ScopeKey = (usize, Option<Ustr>);
 
 /// Why a place holds what it holds (other than an assignment).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -491,8 +491,9 @@ struct Cx<'a, D> {
     /// The spec's source that classifies names, unless the domain can
     /// classify none (then no name, type or key is looked at).
     name_source: Option<usize>,
-    /// [`imports_reads`], found on first use.
-    imports_reads: OnceLock<Vec<bool>>,
+    /// Per file, [`imports_reads`]: found by the seeding (empty for a
+    /// spec without read sources).
+    imports_reads: Vec<bool>,
 }
 
 impl<'a, D: Domain> Cx<'a, D> {
@@ -503,17 +504,13 @@ impl<'a, D: Domain> Cx<'a, D> {
             spec,
             domain,
             name_source: spec.name_source().filter(|_| domain.classifies_names()),
-            imports_reads: OnceLock::new(),
+            imports_reads: Vec::new(),
         }
     }
 
     /// Whether a name file `fi` imports can start a read source.
     fn imports_reads(&self, fi: usize) -> bool {
-        self.imports_reads
-            .get_or_init(|| imports_reads(self.spec, self.project))
-            .get(fi)
-            .copied()
-            .unwrap_or(false)
+        self.imports_reads.get(fi).copied().unwrap_or(false)
     }
 
     /// The source a read of `name` in file `fi` is, if any.
@@ -567,8 +564,9 @@ struct Solver<'a, D: Domain> {
     cx: Cx<'a, D>,
     st: State<D::Value>,
     queue: VecDeque<usize>,
-    /// Per node: the scopes that call it (built when first needed).
-    callers: Option<Vec<Vec<ScopeKey>>>,
+    /// Per node: the scopes that call it (the cache's, asked for when
+    /// first needed).
+    callers: Option<Arc<Vec<Vec<ScopeKey>>>>,
     /// Per file: the last round of passes made ahead during which the
     /// summary of a function its calls run grew (0: none); a pass made
     /// ahead in that round or before is made again.
@@ -645,11 +643,7 @@ impl<'a, D: Domain> Solver<'a, D> {
                 seeds.insert(key, (source, v));
             }
         };
-        let call_sources = spec
-            .data
-            .source
-            .iter()
-            .any(|s| !s.patterns.is_empty() || !s.methods.is_empty());
+        let call_sources = super::setup::call_sources(spec);
         let mut woken: Vec<ScopeKey> = Vec::new();
         for (si, src) in spec.data.source.iter().enumerate() {
             if src.generation {
@@ -663,87 +657,88 @@ impl<'a, D: Domain> Solver<'a, D> {
                 }
             }
         }
-        // Each file's seeds are found apart, on every thread, then joined
-        // in file order (joins into one key happen in the order they did
-        // on one thread).
-        let files = project.file_count();
-        if call_sources {
-            let found = crate::analysis::map_indices(files, |fi| {
-                let file = project.file(fi, Reader::TaintSetup);
-                let library = an.library_calls(project, fi);
-                let mut roles = Vec::new();
-                let mut out = Vec::new();
+        // The spec's set-up: made by the rules' per-file phase for every
+        // spec it is made for there (`setup`), else here, each file read
+        // once, on every thread. The values of a known type read back by a
+        // call (ORM rows) and the names the domain classifies are the
+        // domain's: found here, in the same read of each file. Each part
+        // is joined in file order, in the order its loop had (joins into
+        // one key happen in the order they did on one thread).
+        let name_source = self.cx.name_source;
+        let planned = an.dataflow.take_setup(&spec.id);
+        let alone = planned.is_none();
+        let found = crate::analysis::map_indices(project.file_count(), |fi| {
+            let file =
+                (alone || name_source.is_some()).then(|| project.file(fi, Reader::TaintSetup));
+            let own = match &file {
+                Some(file) if alone => {
+                    let library: &[(usize, Vec<String>)] = if call_sources {
+                        an.library_calls(project, fi)
+                    } else {
+                        &[]
+                    };
+                    Some(super::setup::spec_file(spec, project, fi, file, library))
+                }
+                _ => None,
+            };
+            let mut fetched = Vec::new();
+            let mut names = Vec::new();
+            if let (Some(si), Some(file)) = (name_source, file) {
                 for (ci, call) in file.calls.iter().enumerate() {
-                    spec.source_roles(
-                        file.language,
-                        call,
-                        project.runtime().alternatives(fi, ci),
-                        &mut roles,
-                    );
-                    // `Cli::parse()` of a struct deriving `clap::Parser`.
-                    if roles.is_empty()
-                        && let Ok(k) = library.binary_search_by_key(&ci, |(c, _)| *c)
-                    {
-                        for alt in &library[k].1 {
-                            spec.source_roles_as(file.language, call, alt, &mut roles);
-                            if !roles.is_empty() {
-                                break;
-                            }
-                        }
-                    }
-                    for &si in &roles {
-                        if let Some(v) = domain.seed(&Origin::Call {
-                            source: si,
-                            site: Site { file: fi, call: ci },
-                        }) {
-                            out.push(((fi, ci), si, v));
-                        }
+                    let site = Site { file: fi, call: ci };
+                    if let Some(v) = domain.seed(&Origin::Fetched { source: si, site }) {
+                        fetched.push(((fi, ci), call.scope, v));
                     }
                 }
-                out
-            });
-            for (key, si, v) in found.into_iter().flatten() {
-                add(key, si, v);
+                names_source(domain, si, fi, &file, &mut names);
+            }
+            (own, fetched, names)
+        });
+        let mut setup = planned.unwrap_or_default();
+        let mut fetched = Vec::new();
+        let mut names = Vec::new();
+        for (fi, (own, f, n)) in found.into_iter().enumerate() {
+            if let Some(own) = own {
+                setup.push(spec, fi, own);
+            }
+            fetched.extend(f);
+            names.extend(n);
+        }
+        // Where each seeded call is (a generation site's is read).
+        let mut scope_of: FastMap<(usize, usize), Option<Ustr>> = FastMap::default();
+        if call_sources {
+            for &(key, scope, ref roles) in &setup.calls {
+                for &si in roles {
+                    let site = Site {
+                        file: key.0,
+                        call: key.1,
+                    };
+                    if let Some(v) = domain.seed(&Origin::Call { source: si, site }) {
+                        add(key, si, v);
+                        scope_of.insert(key, scope);
+                    }
+                }
             }
         }
-        // Values of a known type read back by a call (ORM rows).
-        if let Some(si) = self.cx.name_source {
-            let found = crate::analysis::map_indices(files, |fi| {
-                (0..project.file(fi, Reader::TaintSetup).calls.len())
-                    .filter_map(|ci| {
-                        let site = Site { file: fi, call: ci };
-                        let v = domain.seed(&Origin::Fetched { source: si, site })?;
-                        Some(((fi, ci), v))
-                    })
-                    .collect::<Vec<_>>()
-            });
-            for (key, v) in found.into_iter().flatten() {
+        if let Some(si) = name_source {
+            for (key, scope, v) in fetched {
                 add(key, si, v);
+                scope_of.insert(key, scope);
             }
         }
         let mut keys: Vec<(usize, usize)> = seeds.keys().copied().collect();
         keys.sort_unstable();
         for (fi, ci) in keys {
-            woken.push((fi, project.file(fi, Reader::TaintSetup).calls[ci].scope));
+            let scope = match scope_of.get(&(fi, ci)) {
+                Some(&scope) => scope,
+                None => project.file(fi, Reader::TaintSetup).calls[ci].scope,
+            };
+            woken.push((fi, scope));
         }
         self.st.seeds = seeds;
-        if spec.has_read_sources() {
-            let cx = &self.cx;
-            let found = crate::analysis::map_indices(files, |fi| {
-                let mut out = Vec::new();
-                reads_source(spec, project, fi, cx.imports_reads(fi), &mut out);
-                out
-            });
-            woken.extend(found.into_iter().flatten());
-        }
-        if let Some(si) = self.cx.name_source {
-            let found = crate::analysis::map_indices(files, |fi| {
-                let mut out = Vec::new();
-                names_source(domain, si, project, fi, &mut out);
-                out
-            });
-            woken.extend(found.into_iter().flatten());
-        }
+        self.cx.imports_reads = std::mem::take(&mut setup.imports);
+        woken.extend(setup.reads);
+        woken.extend(names);
         for (fi, scope) in woken {
             let id = self.scope_id(fi, scope);
             self.wake(id);
@@ -877,7 +872,8 @@ impl<'a, D: Domain> Solver<'a, D> {
     /// once it returns taint of its own.
     fn notify_callers(&mut self, node: NodeId, all: bool) {
         if self.callers.is_none() {
-            self.callers = Some(callers(self.cx.an, self.cx.project));
+            let (an, project) = (self.cx.an, self.cx.project);
+            self.callers = Some(an.dataflow.callers(an, project));
         }
         let list = self.callers.as_ref().expect("built")[node].clone();
         for (fi, scope) in list {
@@ -2043,38 +2039,37 @@ thread_local! {
     static RESOLVED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
 }
 
-/// Per file: whether a name it imports comes from where one of `spec`'s
-/// read sources starts (the last target of the name, as [`read_source`]
-/// takes it). Empty for a spec without read sources.
-fn imports_reads(spec: &TaintSpec, project: &Project) -> Vec<bool> {
-    if !spec.has_read_sources() {
-        return Vec::new();
-    }
-    let head = |t: &str| -> usize { memchr::memchr(b'.', t.as_bytes()).unwrap_or(t.len()) };
-    project
-        .each_file(Reader::TaintSetup)
-        .iter()
-        .map(|(fi, file)| {
-            let bindings = project.index.bindings(fi);
-            file.imports.iter().any(|i| {
-                bindings
-                    .import_targets(&i.local)
-                    .last()
-                    .is_some_and(|t| spec.read_head_possible(&t[..head(t)]))
-            })
-        })
-        .collect()
-}
-
-/// The scopes of file `fi` that read a source, each once.
-fn reads_source(
+/// Whether a name file `fi` imports comes from where one of `spec`'s read
+/// sources starts (the last target of the name, as [`read_source`] takes
+/// it). False for a spec without read sources.
+pub(super) fn imports_reads(
     spec: &TaintSpec,
     project: &Project,
     fi: usize,
+    file: &FileFacts,
+) -> bool {
+    if !spec.has_read_sources() {
+        return false;
+    }
+    let head = |t: &str| -> usize { memchr::memchr(b'.', t.as_bytes()).unwrap_or(t.len()) };
+    let bindings = project.index.bindings(fi);
+    file.imports.iter().any(|i| {
+        bindings
+            .import_targets(&i.local)
+            .last()
+            .is_some_and(|t| spec.read_head_possible(&t[..head(t)]))
+    })
+}
+
+/// The scopes of file `fi` that read a source, each once.
+pub(super) fn reads_source(
+    spec: &TaintSpec,
+    project: &Project,
+    fi: usize,
+    file: &FileFacts,
     imports: bool,
-    out: &mut Vec<ScopeKey>,
+    out: &mut Vec<Option<Ustr>>,
 ) {
-    let file = project.file(fi, Reader::TaintSetup);
     let mut reads = Vec::new();
     let mut check =
         ScopesFound::new(|r: Ustr| read_source(spec, project, fi, imports, &r).is_some());
@@ -2102,7 +2097,7 @@ fn reads_source(
         c.args.iter().for_each(|a| a.value.reads(&mut reads));
         check.names(c.scope, &mut reads);
     }
-    out.extend(check.scopes.into_iter().map(|s| (fi, s)));
+    out.extend(check.scopes);
 }
 
 /// The scopes of file `fi` that read a name, assign a target or use a key
@@ -2110,11 +2105,10 @@ fn reads_source(
 fn names_source<D: Domain>(
     domain: &D,
     source: usize,
-    project: &Project,
     fi: usize,
+    file: &FileFacts,
     out: &mut Vec<ScopeKey>,
 ) {
-    let file = project.file(fi, Reader::TaintSetup);
     let mut names = Vec::new();
     let mut check = ScopesFound::new(|name: Ustr| {
         domain
@@ -2142,7 +2136,7 @@ fn names_source<D: Domain>(
         }
     }
     for st in &file.stores {
-        let scope = super::index::scope_at(&file, st.span);
+        let scope = super::index::scope_at(file, st.span);
         if !check.found(scope) {
             names.extend(st.key);
             st.value.reads(&mut names);
@@ -2390,25 +2384,49 @@ fn hole_keys(text: &str, out: &mut Vec<Ustr>) {
     }
 }
 
-/// Per node, the scopes with a call that runs it.
-fn callers(an: &Analysis<'_>, project: &Project) -> Vec<Vec<ScopeKey>> {
+/// Per node, the scopes with a call that runs it: one loop over every
+/// file ([`crate::analysis::dataflow::Cache::callers`] keeps it for every
+/// spec).
+pub(super) fn callers(an: &Analysis<'_>, project: &Project) -> Vec<Vec<ScopeKey>> {
     // Per file on every thread (the lists are sorted after).
     let files = project.each_file(Reader::TaintSetup);
     let found = crate::analysis::map_indices(files.len(), |fi| {
         let mut calls = Vec::new();
-        for (ci, call) in files.get(fi).calls.iter().enumerate() {
-            for &(t, via) in an.graph.targets_at(Site { file: fi, call: ci }) {
-                if via == Via::Callee {
-                    calls.push((t, (fi, call.scope)));
-                }
-            }
-        }
+        file_callers(an, fi, &files.get(fi), &mut calls);
         calls
     });
-    let mut out: Vec<Vec<ScopeKey>> = vec![Vec::new(); an.graph.nodes.len()];
-    for (t, key) in found.into_iter().flatten() {
-        if out[t].last() != Some(&key) {
-            out[t].push(key);
+    merge_callers(an.graph.nodes.len(), found)
+}
+
+/// File `fi`'s part of [`callers`]: the node each of its calls runs
+/// (directly), with the call's scope, in call order.
+pub(super) fn file_callers(
+    an: &Analysis<'_>,
+    fi: usize,
+    file: &FileFacts,
+    out: &mut Vec<(NodeId, Option<Ustr>)>,
+) {
+    for (ci, call) in file.calls.iter().enumerate() {
+        for &(t, via) in an.graph.targets_at(Site { file: fi, call: ci }) {
+            if via == Via::Callee {
+                out.push((t, call.scope));
+            }
+        }
+    }
+}
+
+/// [`callers`] from each file's part ([`file_callers`]), files in order.
+pub(super) fn merge_callers(
+    nodes: usize,
+    files: Vec<Vec<(NodeId, Option<Ustr>)>>,
+) -> Vec<Vec<ScopeKey>> {
+    let mut out: Vec<Vec<ScopeKey>> = vec![Vec::new(); nodes];
+    for (fi, calls) in files.into_iter().enumerate() {
+        for (t, scope) in calls {
+            let key = (fi, scope);
+            if out[t].last() != Some(&key) {
+                out[t].push(key);
+            }
         }
     }
     for list in &mut out {

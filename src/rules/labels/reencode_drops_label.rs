@@ -120,11 +120,10 @@ impl Rule for ReencodeDropsLabel {
         };
         let live = taint.live_files(cx.project.file_count());
         let labeled = OnceLock::new();
-        for (fi, file) in cx.project.each_file(Reader::RulesLabels).iter() {
-            // Only code that generated data can reach writes it.
-            if !live[fi] {
-                continue;
-            }
+        // Only code that generated data can reach writes it: the files with
+        // a live scope are read, one by one, in file order.
+        for fi in (0..live.len()).filter(|&fi| live[fi]) {
+            let file = cx.project.file(fi, Reader::RulesLabels);
             // Writers with their scope: calls, and ffmpeg commands built in a variable.
             let media = &cx.catalog.media;
             let mut writers: Vec<(Option<Ustr>, Writer<'_, '_>)> = (0..file.calls.len())

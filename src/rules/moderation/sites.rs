@@ -78,14 +78,16 @@ impl Moderation {
     pub fn find(cx: &Context<'_>) -> Moderation {
         let project = cx.project;
         let graph = &cx.analysis.graph;
-        let mut sites = Vec::new();
-        for (fi, file) in project.each_file(Reader::RulesModeration).iter() {
-            for (ci, call) in file.calls.iter().enumerate() {
-                if let Some(api) = cx.catalog.moderation_api(file.language, call) {
-                    sites.push(site(cx, fi, ci, api, false));
-                }
-            }
-        }
+        // The catalogued calls: found by the rules' per-file phase when a
+        // reader is enabled (`rules::per_file`), else by a loop here.
+        let mut sites = match cx.shared.moderation_calls.get() {
+            Some(found) => found.clone(),
+            None => project
+                .each_file(Reader::RulesModeration)
+                .iter()
+                .flat_map(|(fi, file)| file_moderation_calls(cx, fi, &file))
+                .collect(),
+        };
         // Project functions that return a verdict, and the calls of them,
         // level by level.
         let mut wrappers: BTreeMap<NodeId, usize> = BTreeMap::new();
@@ -285,8 +287,35 @@ impl<'c> OutputTaint<'c> {
     }
 }
 
+/// The calls of file `fi` to a catalogued moderation API, in call order.
+pub(crate) fn file_moderation_calls(
+    cx: &Context<'_>,
+    fi: usize,
+    file: &FileFacts,
+) -> Vec<ModerationSite> {
+    let mut out = Vec::new();
+    for (ci, call) in file.calls.iter().enumerate() {
+        if let Some(api) = cx.catalog.moderation_api(file.language, call) {
+            out.push(site_in(cx, fi, file, ci, api, false));
+        }
+    }
+    out
+}
+
 fn site(cx: &Context<'_>, fi: usize, ci: usize, api: usize, wrapper: bool) -> ModerationSite {
     let file = cx.project.file(fi, Reader::RulesModeration);
+    site_in(cx, fi, &file, ci, api, wrapper)
+}
+
+/// [`site`] of call `ci` of file `fi`, read already.
+fn site_in(
+    cx: &Context<'_>,
+    fi: usize,
+    file: &FileFacts,
+    ci: usize,
+    api: usize,
+    wrapper: bool,
+) -> ModerationSite {
     let call = &file.calls[ci];
     let node =
         cx.analysis
@@ -297,7 +326,7 @@ fn site(cx: &Context<'_>, fi: usize, ci: usize, api: usize, wrapper: bool) -> Mo
         node,
         api,
         wrapper,
-        verdict: verdict(&file, ci),
+        verdict: verdict(file, ci),
     }
 }
 
