@@ -567,15 +567,7 @@ impl CallGraph {
         found: Vec<Vec<((Ustr, Ustr), u32)>>,
         overrides: Vec<Vec<((Ustr, Ustr), u32)>>,
     ) {
-        let found: Vec<((Ustr, Ustr), NodeId)> = found
-            .into_iter()
-            .enumerate()
-            .flat_map(|(fi, list)| {
-                let nodes = &self.function_nodes[fi];
-                list.into_iter()
-                    .map(move |(key, i)| (key, nodes[i as usize]))
-            })
-            .collect();
+        let found = self.as_nodes(found);
         let mut cut = self.add_implementations(found);
         cut += self.index_overrides(overrides);
         self.dispatch_stats.cut = cut;
@@ -605,7 +597,13 @@ impl CallGraph {
     /// implementations in file and function order; returns how many
     /// overrides `MAX_IMPLS` cut.
     fn index_overrides(&mut self, found: Vec<Vec<((Ustr, Ustr), u32)>>) -> usize {
-        let found: Vec<((Ustr, Ustr), NodeId)> = found
+        let found = self.as_nodes(found);
+        self.add_implementations(found)
+    }
+
+    /// Per-file lists of (key, function index) as (key, node), in file order.
+    fn as_nodes(&self, found: Vec<Vec<((Ustr, Ustr), u32)>>) -> Vec<((Ustr, Ustr), NodeId)> {
+        found
             .into_iter()
             .enumerate()
             .flat_map(|(fi, list)| {
@@ -613,8 +611,7 @@ impl CallGraph {
                 list.into_iter()
                     .map(move |(key, i)| (key, nodes[i as usize]))
             })
-            .collect();
-        self.add_implementations(found)
+            .collect()
     }
 
     /// The implementations of `method` of interface `iface` (a canonical name).
