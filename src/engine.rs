@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::analysis::Project;
+use crate::analysis::door::Input;
 use crate::analysis::results::Analysis;
 use crate::cache::{self, Digested, EntryKey, FactsCache, ResultEntry};
 use crate::catalog::{Catalog, CatalogData, CatalogError};
@@ -93,12 +94,13 @@ fn extract_cached(
     key: &EntryKey,
     options: &lang::ExtractOptions<'_>,
     cache: &FactsCache,
+    store: bool,
 ) -> Extracted {
     if let Some((facts, notes, digest)) = cache.get(key) {
         let lines = facts.line_count;
         return Extracted {
             digested: Some(Digested { digest, lines }),
-            facts: Some(facts),
+            facts: Some(Input::of(facts, store)),
             notes,
         };
     }
@@ -112,7 +114,7 @@ fn extract_cached(
         })
     });
     Extracted {
-        facts,
+        facts: facts.map(|f| Input::of(f, store)),
         notes,
         digested,
     }
@@ -120,7 +122,7 @@ fn extract_cached(
 
 /// One file's facts and notifications from the facts cache or the parser.
 struct Extracted {
-    facts: Option<FileFacts>,
+    facts: Option<Input>,
     notes: Vec<Notification>,
     digested: Option<Digested>,
 }
@@ -382,8 +384,14 @@ fn load_walked(
         .par_iter()
         .map(|f| std::fs::metadata(&f.abs).ok().map(|m| m.len()))
         .collect();
+    let store = kept_facts_budget().is_some();
     let extracted = largest_first(&sizes, |i| {
-        extract_file(&files[i], settings.max_file_size, options)
+        let (facts, notes) = extract_file(&files[i], settings.max_file_size, options);
+        let facts = facts.map(|mut f| {
+            drop_plain_comments(&mut f);
+            Input::of(f, store)
+        });
+        (facts, notes)
     });
     let facts = gather(extracted, &mut notifications);
     stats.parse = t.elapsed();
@@ -416,22 +424,30 @@ fn largest_first<R: Send>(sizes: &[Option<u64>], work: impl Fn(usize) -> R + Syn
     all.into_iter().map(|(_, r)| r).collect()
 }
 
-/// The facts of the files that have them, in walk order, comments that
-/// are no suppression directive dropped; every notification into
-/// `notifications`.
+/// The facts of the files that have them, in walk order; every
+/// notification into `notifications`.
 fn gather(
-    extracted: Vec<(Option<FileFacts>, Vec<Notification>)>,
+    extracted: Vec<(Option<Input>, Vec<Notification>)>,
     notifications: &mut Vec<Notification>,
-) -> Vec<FileFacts> {
+) -> Vec<Input> {
     let mut facts = Vec::with_capacity(extracted.len());
     for (f, notes) in extracted {
         notifications.extend(notes);
-        if let Some(mut f) = f {
-            drop_plain_comments(&mut f);
-            facts.push(f);
-        }
+        facts.extend(f);
     }
     facts
+}
+
+/// The facts kept decoded, in bytes, when the developer's setting
+/// `SYNTHLINT_KEPT_FACTS_MB` is set while the store is measured (issue 19,
+/// target 3): then every file's facts are stored as they are extracted
+/// (`door::Input`), and after the build the first files that fit are kept
+/// decoded. Unset: every file kept, nothing stored.
+fn kept_facts_budget() -> Option<u64> {
+    std::env::var("SYNTHLINT_KEPT_FACTS_MB")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(|mb| mb << 20)
 }
 
 /// After extraction, comments are read only for suppression directives
@@ -461,22 +477,16 @@ fn largest_first_owned<T: Send, R: Send>(
 
 /// Line and file counts, then the project index; notifications sorted.
 fn index(
-    facts: Vec<FileFacts>,
+    facts: Vec<Input>,
     mut notifications: Vec<Notification>,
     mut stats: Stats,
 ) -> (Project, Vec<Notification>, Stats) {
     stats.files = facts.len();
-    stats.lines = facts.iter().map(|f| f.line_count as u64).sum();
+    stats.lines = facts.iter().map(|f| f.line_count() as u64).sum();
     stats.memory.end(Phase::Parse);
     let t = Instant::now();
-    let mut project = Project::new(facts);
-    // A developer's setting while the store is measured (issue 19, target
-    // 3): decoded facts kept, in MiB; the rest stored. Unset: all kept.
-    let budget = std::env::var("SYNTHLINT_KEPT_FACTS_MB")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-        .map(|mb| mb << 20);
-    stats.stored_files = project.store_facts_past(budget);
+    let mut project = Project::build(facts);
+    stats.stored_files = project.store_facts_past(kept_facts_budget());
     stats.index = t.elapsed();
     stats.memory.end(Phase::Index);
     notifications.sort();
@@ -644,6 +654,7 @@ fn scan_with_cache(
     // the others' only when the facts key misses too. Each text is dropped
     // once its facts are out, as in `load`.
     let known = cache.get_digests();
+    let store = kept_facts_budget().is_some();
     let options = extract_options(
         settings,
         &catalog.passthrough_methods,
@@ -659,7 +670,9 @@ fn scan_with_cache(
             Some(d) => Slot::Known(text, key, *d),
             None => Slot::Loaded(
                 key,
-                Box::new(extract_cached(&files[i], &text, &key, &options, cache)),
+                Box::new(extract_cached(
+                    &files[i], &text, &key, &options, cache, store,
+                )),
             ),
         },
         Err(n) => Slot::Skipped(n),
@@ -710,7 +723,9 @@ fn scan_with_cache(
     let slots: Vec<Slot> = largest_first_owned(slots, known_text, |i, s| match s {
         Slot::Known(text, key, _) => Slot::Loaded(
             key,
-            Box::new(extract_cached(&files[i], &text, &key, &options, cache)),
+            Box::new(extract_cached(
+                &files[i], &text, &key, &options, cache, store,
+            )),
         ),
         loaded => loaded,
     });

@@ -148,19 +148,21 @@ impl Parts {
         h.update((material.len() as u64).to_le_bytes());
         h.update(material);
         let material: [u8; 32] = h.finalize().into();
+        // From the files' summaries: no file's facts are read.
         let indexed = project
-            .each_file(Reader::Parts)
-            .facts()
-            .zip(&project.applied)
-            .map(|(file, applied)| {
-                if file.language == Language::Rust {
+            .applied()
+            .iter()
+            .enumerate()
+            .map(|(fi, applied)| {
+                if project.language(fi) == Language::Rust {
                     return None;
                 }
-                let digest = digests.get(file.path.as_str())?;
+                let path = project.path(fi);
+                let digest = digests.get(path)?;
                 Some(indexed_key(
                     digest,
-                    &file.path,
-                    &file.module,
+                    path,
+                    project.module(fi),
                     &applied.plan,
                     &applied.rewrites,
                 ))

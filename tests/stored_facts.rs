@@ -1,9 +1,10 @@
-//! Facts stored encoded after indexing and decoded when read
+//! Facts stored encoded as they are extracted and decoded when read
 //! (`analysis::door::Facts`) give the report that facts kept decoded give:
 //! every reader goes through a `FileRef`, and a stored file decodes to the
-//! facts it was stored from (the cross-module rewrites included, since
-//! files are stored after the project is built). Run on every fixture
-//! tree at once, so that readers of other files' facts are exercised too.
+//! facts the build made of it (its import plan and cross-module rewrites
+//! done again on each decoding). Run on every fixture tree at once, so that
+//! readers of other files' facts are exercised too, with and without the
+//! facts cache (whose entries are stored as they are read back).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -16,19 +17,22 @@ fn repo() -> PathBuf {
 /// `kept` MiB of facts kept decoded (`None`: all): exit code, report,
 /// and the `--stats` line on stored files, if any.
 fn check(tree: &str, jobs: &str, kept: Option<&str>) -> (Option<i32>, String, Option<String>) {
+    check_with(tree, jobs, kept, &["--no-cache"])
+}
+
+/// [`check`] with `cache` (the cache's flags) instead of `--no-cache`.
+fn check_with(
+    tree: &str,
+    jobs: &str,
+    kept: Option<&str>,
+    cache: &[&str],
+) -> (Option<i32>, String, Option<String>) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_synthlint"));
-    cmd.args([
-        "check",
-        tree,
-        "--no-cache",
-        "--stats",
-        "--format",
-        "json",
-        "--jobs",
-        jobs,
-    ])
-    .current_dir(repo())
-    .env_remove("SYNTHLINT_KEPT_FACTS_MB");
+    cmd.args(["check", tree])
+        .args(cache)
+        .args(["--stats", "--format", "json", "--jobs", jobs])
+        .current_dir(repo())
+        .env_remove("SYNTHLINT_KEPT_FACTS_MB");
     if let Some(mb) = kept {
         cmd.env("SYNTHLINT_KEPT_FACTS_MB", mb);
     }
@@ -79,4 +83,47 @@ fn part_stored_on_one_thread_gives_the_same_report() {
         stored == kept,
         "reports differ with part of the files stored"
     );
+}
+
+/// Copy the tree at `from` into `to`.
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn every_file_stored_from_the_facts_cache_gives_the_same_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("tree");
+    copy_tree(&repo().join("fixtures/projects"), &tree);
+    let tree = tree.to_str().unwrap();
+    let cache_dir = dir.path().join("cache");
+    let cache = ["--cache-dir", cache_dir.to_str().unwrap()];
+    // Cold: extracted, then stored. After an edit of one file the result
+    // cache misses and the other files' facts are read back from the facts
+    // cache, then stored.
+    for run in ["cold", "after an edit"] {
+        if run != "cold" {
+            let edited = std::path::Path::new(tree).join("log_thresholds/app.py");
+            let mut text = std::fs::read_to_string(&edited).unwrap();
+            text.push_str("\n\ndef _edited():\n    return 1\n");
+            std::fs::write(&edited, text).unwrap();
+        }
+        let (code, kept, _) = check(tree, "2", None);
+        let (stored_code, stored, line) = check_with(tree, "2", Some("0"), &cache);
+        assert!(line.is_some(), "{run}: files were stored");
+        assert_eq!(stored_code, code, "{run}");
+        assert!(
+            stored == kept,
+            "{run}: reports differ with every file stored"
+        );
+    }
 }

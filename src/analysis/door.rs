@@ -26,8 +26,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 
 use rayon::prelude::*;
 
+use super::Applied;
 use super::bounded;
-use crate::facts::{FileFacts, Language};
+use crate::facts::{FileFacts, Language, QName};
 
 /// Who reads a file's facts: one analysis pass, one part of the taint
 /// solve, or one family of rules.
@@ -101,15 +102,13 @@ pub enum Reader {
     RulesPerFile,
     /// Syntax findings and suppression comments (`suppress`).
     Suppress,
-    /// The per-file parts' keys (`crate::parts`).
-    Parts,
     /// The inventory report.
     Report,
 }
 
 impl Reader {
     /// Every reader, in `--stats` order.
-    pub const ALL: [Reader; 33] = [
+    pub const ALL: [Reader; 32] = [
         Reader::Index,
         Reader::Names,
         Reader::RuntimeValues,
@@ -141,7 +140,6 @@ impl Reader {
         Reader::RulesService,
         Reader::RulesPerFile,
         Reader::Suppress,
-        Reader::Parts,
         Reader::Report,
     ];
 
@@ -179,7 +177,6 @@ impl Reader {
             Reader::RulesService => "rules-SVC",
             Reader::RulesPerFile => "rules-per-file",
             Reader::Suppress => "suppress",
-            Reader::Parts => "parts",
             Reader::Report => "report",
         }
     }
@@ -422,15 +419,72 @@ impl<'p> IntoIterator for Files<'p> {
     }
 }
 
-/// Every file's facts after the project is built: kept decoded while their
-/// estimated heap fits the budget (in file order), the rest stored as the
-/// facts cache encodes them and decoded when read, the decoded copies kept
-/// within a budget of their own ([`bounded::Bounded`]). A stored file
-/// decodes to the facts it was stored from, so which files are kept
-/// changes the work, never a result.
+/// One file's facts as extraction hands them to [`Project::build`]:
+/// decoded, or already stored (encoded on the worker that extracted them,
+/// so that the whole project's decoded facts are never in memory at once).
+pub enum Input {
+    Kept(FileFacts),
+    Stored(Stored),
+}
+
+/// A file's facts encoded as the facts cache encodes them, with the summary
+/// read without decoding them.
+pub struct Stored {
+    path: String,
+    module: String,
+    language: Language,
+    line_count: u32,
+    body: Box<[u8]>,
+}
+
+impl Input {
+    /// `facts`, encoded when `store` is set, unless a frontend's
+    /// project-wide step reads this file (`lang::arranged`): those stay
+    /// decoded until the project is built.
+    pub fn of(mut facts: FileFacts, store: bool) -> Input {
+        if !store || crate::lang::arranged(&facts.path, facts.language) {
+            return Input::Kept(facts);
+        }
+        let body = crate::cache::encode_body(&mut facts, &[])
+            .expect("facts encode")
+            .into_boxed_slice();
+        Input::Stored(Stored {
+            path: std::mem::take(&mut facts.path),
+            module: std::mem::take(&mut facts.module),
+            language: facts.language,
+            line_count: facts.line_count,
+            body,
+        })
+    }
+
+    pub fn path(&self) -> &str {
+        match self {
+            Input::Kept(f) => &f.path,
+            Input::Stored(s) => &s.path,
+        }
+    }
+
+    pub fn line_count(&self) -> u32 {
+        match self {
+            Input::Kept(f) => f.line_count,
+            Input::Stored(s) => s.line_count,
+        }
+    }
+}
+
+/// Every file's facts while the project is built and after: kept decoded
+/// (boxed), or stored as the facts cache encodes them and decoded when
+/// read, the decoded copies kept within a budget of their own
+/// ([`bounded::Bounded`]). A file stored at extraction holds the facts as
+/// extracted: what `Project::build` changed in them from other files (its
+/// [`Applied`] plan and rewrites) is done again on each decoding, so a
+/// stored file decodes to the facts a kept one holds, and which files are
+/// kept changes the work, never a result.
 pub(crate) struct Facts {
     slots: Vec<Slot>,
     loaded: bounded::Bounded<FileFacts>,
+    /// Per file, what the build changed in its facts reading other files.
+    applied: Vec<Applied>,
 }
 
 enum Slot {
@@ -441,6 +495,9 @@ enum Slot {
         module: String,
         language: Language,
         body: Box<[u8]>,
+        /// Encoded before the build changed it: its [`Applied`] is done
+        /// again on decoding.
+        as_extracted: bool,
     },
 }
 
@@ -448,64 +505,132 @@ enum Slot {
 const LOADED_BUDGET: usize = 64 << 20;
 
 impl Facts {
-    /// Every file kept decoded.
-    pub(crate) fn kept(files: Vec<FileFacts>) -> Facts {
-        let mut slots: Vec<Slot> = files.into_iter().map(|f| Slot::Kept(Box::new(f))).collect();
+    /// The files as extracted, in file order, with `arranged` (the kept
+    /// ones, in the same order, after the frontends' project-wide step)
+    /// put back in the places of the kept inputs.
+    pub(crate) fn of_inputs(inputs: Vec<Option<Stored>>, arranged: Vec<FileFacts>) -> Facts {
+        let mut arranged = arranged.into_iter();
+        let slots = inputs
+            .into_iter()
+            .map(|input| match input {
+                Some(s) => Slot::Stored {
+                    path: s.path,
+                    module: s.module,
+                    language: s.language,
+                    body: s.body,
+                    as_extracted: true,
+                },
+                None => Slot::Kept(Box::new(arranged.next().expect("one kept file an input"))),
+            })
+            .collect();
+        Facts::from_slots(slots)
+    }
+
+    fn from_slots(mut slots: Vec<Slot>) -> Facts {
         // Collected in place, the list would keep the facts' own buffer
         // (~490 bytes a file) for its ~70-byte slots.
         slots.shrink_to_fit();
         Facts {
             loaded: bounded::Bounded::new(slots.len(), LOADED_BUDGET),
+            applied: std::iter::repeat_with(Applied::default)
+                .take(slots.len())
+                .collect(),
             slots,
         }
     }
 
-    /// Store the files past the first ones whose estimated heap fits in
-    /// `budget` bytes (`None`: keep every file). Returns how many were stored.
-    pub(crate) fn store_past(&mut self, budget: Option<u64>) -> usize {
+    /// After the build: the first files in file order whose estimated heap
+    /// fits in `budget` bytes kept decoded (a file stored at extraction is
+    /// decoded to be kept), the rest stored (`None`: keep every file).
+    /// Returns how many are stored.
+    pub(crate) fn settle(&mut self, budget: Option<u64>) -> usize {
         let Some(budget) = budget else {
+            for fi in 0..self.slots.len() {
+                if matches!(self.slots[fi], Slot::Stored { .. }) {
+                    self.slots[fi] = Slot::Kept(Box::new(self.decode(fi)));
+                }
+            }
+            self.loaded.clear();
             return 0;
         };
         let mut used = 0u64;
-        let first = self
-            .slots
-            .iter()
-            .position(|s| {
-                let Slot::Kept(f) = s else { return false };
-                used += heap_estimate(f) as u64;
-                used > budget
-            })
-            .unwrap_or(self.slots.len());
+        let mut first = self.slots.len();
+        for fi in 0..self.slots.len() {
+            let kept = match &self.slots[fi] {
+                Slot::Kept(_) => None,
+                Slot::Stored { .. } => Some(self.decode(fi)),
+            };
+            let bytes = match (&kept, &self.slots[fi]) {
+                (Some(f), _) => heap_estimate(f),
+                (None, Slot::Kept(f)) => heap_estimate(f),
+                (None, Slot::Stored { .. }) => unreachable!("decoded above"),
+            };
+            used += bytes as u64;
+            if used > budget {
+                first = fi;
+                break;
+            }
+            if let Some(f) = kept {
+                self.slots[fi] = Slot::Kept(Box::new(f));
+            }
+        }
+        self.loaded.clear();
         self.slots[first..].par_iter_mut().for_each(|slot| {
-            let empty = Slot::Stored {
-                path: String::new(),
-                module: String::new(),
-                language: Language::Python,
-                body: Box::default(),
-            };
-            let Slot::Kept(facts) = std::mem::replace(slot, empty) else {
-                unreachable!("stored once")
-            };
-            let mut facts = *facts;
-            let body = crate::cache::encode_body(&mut facts, &[])
-                .expect("facts encode")
-                .into_boxed_slice();
-            *slot = Slot::Stored {
-                path: std::mem::take(&mut facts.path),
-                module: std::mem::take(&mut facts.module),
-                language: facts.language,
-                body,
-            };
+            if let Slot::Kept(_) = slot {
+                let empty = Slot::Stored {
+                    path: String::new(),
+                    module: String::new(),
+                    language: Language::Python,
+                    body: Box::default(),
+                    as_extracted: false,
+                };
+                let Slot::Kept(facts) = std::mem::replace(slot, empty) else {
+                    unreachable!("matched above")
+                };
+                let mut facts = *facts;
+                let body = crate::cache::encode_body(&mut facts, &[])
+                    .expect("facts encode")
+                    .into_boxed_slice();
+                *slot = Slot::Stored {
+                    path: facts.path,
+                    module: facts.module,
+                    language: facts.language,
+                    body,
+                    as_extracted: false,
+                };
+            }
         });
         self.slots.len() - first
+    }
+
+    /// File `fi`'s facts decoded, with what the build changed done again.
+    fn decode(&self, fi: usize) -> FileFacts {
+        let Slot::Stored {
+            path,
+            module,
+            language,
+            body,
+            as_extracted,
+        } = &self.slots[fi]
+        else {
+            unreachable!("only a stored file is decoded")
+        };
+        let (mut facts, _) = crate::cache::decode_body(body).expect("stored facts decode");
+        facts.path = path.clone();
+        facts.module = module.clone();
+        facts.language = *language;
+        if *as_extracted {
+            self.applied[fi].redo(&mut facts);
+        }
+        facts
     }
 
     #[inline]
     pub(crate) fn get(&self, fi: usize) -> FileRef<'_> {
         match &self.slots[fi] {
             Slot::Kept(f) => FileRef(Held::Kept(f)),
-            Slot::Stored { body, .. } => FileRef(Held::Loaded(self.loaded.get(fi, || {
-                let (facts, _) = crate::cache::decode_body(body).expect("stored facts decode");
+            Slot::Stored { .. } => FileRef(Held::Loaded(self.loaded.get(fi, || {
+                let facts = self.decode(fi);
                 let bytes = heap_estimate(&facts);
                 (facts, bytes)
             }))),
@@ -540,13 +665,48 @@ impl Facts {
         }
     }
 
-    /// Every file's facts, to change them while the project is built
-    /// (before any is stored).
-    pub(crate) fn kept_mut(&mut self) -> impl IndexedParallelIterator<Item = &mut FileFacts> {
-        self.slots.par_iter_mut().map(|s| match s {
-            Slot::Kept(f) => &mut **f,
-            Slot::Stored { .. } => unreachable!("files are stored after the project is built"),
-        })
+    /// What the build changed in each file's facts, in file order.
+    pub(crate) fn applied(&self) -> &[Applied] {
+        &self.applied
+    }
+
+    /// Record each file's import plan (`import_roots::qualify`); the kept
+    /// files' facts were rewritten with it already. Decoded copies made
+    /// before it are dropped.
+    pub(crate) fn set_plans(&mut self, plans: Vec<Vec<(ustr::Ustr, String)>>) {
+        for (a, plan) in self.applied.iter_mut().zip(plans) {
+            a.plan = plan;
+        }
+        self.loaded.clear();
+    }
+
+    /// Apply each file's cross-module rewrites (`(call index, new name)`)
+    /// to the kept files and record them for the stored ones.
+    pub(crate) fn set_rewrites(&mut self, rewrites: Vec<Vec<(usize, QName)>>) {
+        self.slots
+            .par_iter_mut()
+            .zip(&rewrites)
+            .for_each(|(slot, rewrites)| {
+                if let Slot::Kept(file) = slot {
+                    Applied::rewrite_calls(file, rewrites);
+                }
+            });
+        for (a, r) in self.applied.iter_mut().zip(rewrites) {
+            a.rewrites = r;
+        }
+        self.loaded.clear();
+    }
+
+    /// The kept files' facts with their index, to change them while the
+    /// project is built.
+    pub(crate) fn kept_mut(&mut self) -> impl ParallelIterator<Item = (usize, &mut FileFacts)> {
+        self.slots
+            .par_iter_mut()
+            .enumerate()
+            .filter_map(|(fi, s)| match s {
+                Slot::Kept(f) => Some((fi, &mut **f)),
+                Slot::Stored { .. } => None,
+            })
     }
 }
 
@@ -685,5 +845,81 @@ mod tests {
         }
         let names: std::collections::BTreeSet<_> = Reader::ALL.iter().map(|r| r.name()).collect();
         assert_eq!(names.len(), Reader::ALL.len());
+    }
+
+    /// A small project's facts, as the frontends extract them.
+    fn extracted() -> Vec<FileFacts> {
+        let files = [
+            (
+                "svc/api/app.py",
+                "import helpers\nfrom llm import client\n\ndef answer(q):\n    helpers.make(q)\n    return client.chat.completions.create(model='m', messages=[q])\n",
+            ),
+            ("svc/api/helpers.py", "def make(q):\n    return q\n"),
+            (
+                "svc/api/llm.py",
+                "from openai import OpenAI\nclient = OpenAI()\n",
+            ),
+            ("gw/Cargo.toml", "[package]\nname = \"gateway\"\n"),
+            (
+                "gw/src/lib.rs",
+                "mod chat;\npub fn run() { chat::send(); }\n",
+            ),
+            ("gw/src/chat.rs", "pub fn send() {}\n"),
+        ];
+        let options = crate::lang::ExtractOptions {
+            passthrough: &[],
+            ui: crate::lang::UiFilter::All,
+        };
+        files
+            .iter()
+            .map(|(path, text)| {
+                let frontend = crate::lang::for_path(std::path::Path::new(path)).unwrap();
+                frontend.extract(path, text, &options).0
+            })
+            .collect()
+    }
+
+    fn shown(project: &Project) -> Vec<String> {
+        (0..project.file_count())
+            .map(|fi| format!("{:?}", *project.file(fi, Reader::Index)))
+            .collect()
+    }
+
+    /// Files stored as extracted decode, with the build's plan and rewrites
+    /// done again, to the facts the kept build holds; the files a frontend's
+    /// project-wide step reads stay decoded for it; settling then stores or
+    /// keeps any file without changing what it reads.
+    #[test]
+    fn stored_at_extraction_reads_as_kept() {
+        let kept = Project::build(extracted().into_iter().map(Input::Kept).collect());
+        let inputs: Vec<Input> = extracted()
+            .into_iter()
+            .map(|f| Input::of(f, true))
+            .collect();
+        let held: Vec<&str> = inputs
+            .iter()
+            .filter(|i| matches!(i, Input::Kept(_)))
+            .map(|i| i.path())
+            .collect();
+        assert_eq!(held, ["gw/Cargo.toml", "gw/src/lib.rs", "gw/src/chat.rs"]);
+        let mut stored = Project::build(inputs);
+        let app = stored.file_index("svc/api/app.py").unwrap();
+        let applied = &stored.applied()[app];
+        assert!(!applied.plan.is_empty() && !applied.rewrites.is_empty());
+        assert_eq!(
+            stored.module(stored.file_index("gw/src/chat.rs").unwrap()),
+            "gateway.chat"
+        );
+        assert_eq!(shown(&stored), shown(&kept));
+        assert_eq!(stored.store_facts_past(Some(0)), stored.file_count());
+        assert_eq!(shown(&stored), shown(&kept));
+        let mut promoted = Project::build(
+            extracted()
+                .into_iter()
+                .map(|f| Input::of(f, true))
+                .collect(),
+        );
+        assert_eq!(promoted.store_facts_past(None), 0);
+        assert_eq!(shown(&promoted), shown(&kept));
     }
 }

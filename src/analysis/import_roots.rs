@@ -22,6 +22,7 @@
 //! every resolved name of the file that starts with them, before the index
 //! is built; the name keeps meaning the same module, only spelled in full.
 
+use crate::analysis::door::Facts;
 use crate::analysis::{FastMap, FastSet};
 use crate::facts::{Arg, FileFacts, QName, Returns, Value};
 use crate::qname::head;
@@ -33,8 +34,10 @@ use ustr::Ustr;
 /// Returns each file's plan (import head → module spelled in full, sorted):
 /// what the rewrite of that file read from the other files, which the
 /// per-file parts' indexed key holds (`crate::parts`).
+/// A stored file is read decoded for its plan and keeps it (its facts are
+/// rewritten when decoded, `door::Facts`); a kept one is rewritten now.
 pub(super) fn qualify(
-    files: &mut [FileFacts],
+    files: &mut Facts,
     modules: &FastMap<String, usize>,
 ) -> Vec<Vec<(Ustr, String)>> {
     // Modules and every package above them (namespace packages included).
@@ -48,12 +51,14 @@ pub(super) fn qualify(
     let regular_package = |module: &str| {
         modules
             .get(module)
-            .is_some_and(|&fi| is_init(&files[fi].path))
+            .is_some_and(|&fi| is_init(files.path(fi)))
     };
     // Per file on the thread pool: each plan reads only the module map.
-    let plans: Vec<FastMap<Ustr, String>> = files
-        .par_iter()
-        .map(|file| {
+    let plans: Vec<FastMap<Ustr, String>> = (0..files.len())
+        .into_par_iter()
+        .map(|fi| {
+            let file = files.get(fi);
+            let file = &*file;
             let roots = roots_of(file, &regular_package);
             let mut map: FastMap<Ustr, String> = FastMap::default();
             for import in file.imports.iter().filter(|i| i.level == 0) {
@@ -79,13 +84,11 @@ pub(super) fn qualify(
         })
         .collect();
     files
-        .par_iter_mut()
-        .zip(plans)
-        .map(|(file, map)| {
-            if map.is_empty() {
-                return Vec::new();
-            }
-            rewrite(file, &map);
+        .kept_mut()
+        .for_each(|(fi, file)| rewrite(file, &plans[fi]));
+    plans
+        .into_par_iter()
+        .map(|map| {
             let mut plan: Vec<(Ustr, String)> = map.into_iter().collect();
             plan.sort_unstable_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
             plan
@@ -186,7 +189,10 @@ fn requalify_args(args: &mut [Arg], map: &FastMap<Ustr, String>) {
 }
 
 /// Every resolved name in the file whose head `map` requalifies.
-fn rewrite(file: &mut FileFacts, map: &FastMap<Ustr, String>) {
+pub(super) fn rewrite(file: &mut FileFacts, map: &FastMap<Ustr, String>) {
+    if map.is_empty() {
+        return;
+    }
     for i in &mut file.imports {
         if i.level == 0 {
             requalify_target(&mut i.target, map);

@@ -9,6 +9,7 @@
 use rayon::prelude::*;
 use ustr::Ustr;
 
+use crate::analysis::door::Facts;
 use crate::analysis::{FastMap, FastSet};
 use crate::facts::{Assignment, FileFacts};
 
@@ -216,6 +217,10 @@ struct FileSymbols {
     owned: Vec<(String, Symbol)>,
     /// `module.qualname` of each class.
     classes: Vec<(String, Symbol)>,
+    /// (class qualname, function index) of each method, in file order.
+    methods: Vec<(Ustr, usize)>,
+    /// Each function's qualname (interned).
+    qualnames: Vec<Ustr>,
 }
 
 impl FileSymbols {
@@ -238,6 +243,13 @@ impl FileSymbols {
                 .enumerate()
                 .map(|(i, c)| (dotted(&file.module, &c.qualname), Symbol::Class(fi, i)))
                 .collect(),
+            methods: file
+                .functions
+                .iter()
+                .enumerate()
+                .filter_map(|(i, f)| Some((f.class?, i)))
+                .collect(),
+            qualnames: file.functions.iter().map(|f| f.qualname).collect(),
         }
     }
 }
@@ -263,16 +275,19 @@ pub struct SemanticIndex {
 }
 
 impl SemanticIndex {
-    pub fn new(files: &[FileFacts], modules: &FastMap<String, usize>) -> SemanticIndex {
-        let bindings: Vec<FileBindings> = files.par_iter().map(file_bindings).collect();
+    /// Each file is read once, on the thread pool (a stored file decoded
+    /// once); what the index keeps is merged in file order after that.
+    pub(crate) fn new(files: &Facts, modules: &FastMap<String, usize>) -> SemanticIndex {
         // Each file's dotted names are spelled on the thread pool, then
         // entered in file order (a later definition of a name replaces an
         // earlier one, as before).
-        let named: Vec<FileSymbols> = files
-            .par_iter()
-            .enumerate()
-            .map(|(fi, file)| FileSymbols::of(fi, file))
-            .collect();
+        let (bindings, named): (Vec<FileBindings>, Vec<FileSymbols>) = (0..files.len())
+            .into_par_iter()
+            .map(|fi| {
+                let file = files.get(fi);
+                (file_bindings(&file), FileSymbols::of(fi, &file))
+            })
+            .unzip();
         // Sized once: its growing (rehashing) showed in profiles.
         let entries = named
             .iter()
@@ -280,17 +295,17 @@ impl SemanticIndex {
             .sum();
         let mut symbols = FastMap::with_capacity_and_hasher(entries, Default::default());
         let mut methods: FastMap<(usize, Ustr), Vec<usize>> = FastMap::default();
-        for (fi, (file, named)) in files.iter().zip(named).enumerate() {
-            for (i, f) in file.functions.iter().enumerate() {
-                if let Some(class) = f.class {
-                    methods.entry((fi, class)).or_default().push(i);
-                }
+        let mut qualnames: Vec<Vec<Ustr>> = Vec::with_capacity(named.len());
+        for (fi, named) in named.into_iter().enumerate() {
+            for (class, i) in named.methods {
+                methods.entry((fi, class)).or_default().push(i);
             }
             symbols.extend(named.defined);
             for (name, symbol) in named.owned {
                 symbols.entry(name).or_insert(symbol);
             }
             symbols.extend(named.classes);
+            qualnames.push(named.qualnames);
         }
         let mut bindings = bindings;
         let mut functions: Vec<Vec<(Key, usize)>> = vec![Vec::new(); files.len()];
@@ -298,7 +313,7 @@ impl SemanticIndex {
             let Symbol::Function(fi, i) = *symbol else {
                 continue;
             };
-            let module = files[fi].module.as_str();
+            let module = files.module(fi);
             let qualname = if module.is_empty() {
                 Some(key.as_str())
             } else {
@@ -306,7 +321,7 @@ impl SemanticIndex {
             };
             if let Some(q) = qualname {
                 // Mostly the function's own qualname, already interned.
-                let own = files[fi].functions[i].qualname;
+                let own = qualnames[fi][i];
                 let q = if own.as_str() == q {
                     own
                 } else {
@@ -320,9 +335,10 @@ impl SemanticIndex {
             .zip(functions)
             .for_each(|(b, f)| b.functions = Sorted::new(f));
         let mut suffixes: FastMap<String, Option<usize>> = FastMap::default();
-        for (i, f) in files.iter().enumerate() {
-            for (dot, _) in f.module.match_indices('.') {
-                let suffix = &f.module[dot + 1..];
+        for i in 0..files.len() {
+            let module = files.module(i);
+            for (dot, _) in module.match_indices('.') {
+                let suffix = &module[dot + 1..];
                 if suffix.contains('.') && !modules.contains_key(suffix) {
                     suffixes
                         .entry(suffix.to_string())
@@ -337,8 +353,8 @@ impl SemanticIndex {
             .map(|m| super::head(m).to_string())
             .collect();
         let mut symbol_heads = module_heads.clone();
-        for (fi, file) in files.iter().enumerate() {
-            if file.module.is_empty() {
+        for fi in 0..files.len() {
+            if files.module(fi).is_empty() {
                 symbol_heads.extend(bindings[fi].top_defs.keys.iter().map(|d| d.0.to_string()));
             }
         }

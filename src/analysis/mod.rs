@@ -177,12 +177,9 @@ pub struct Project {
     /// `canonical_text` results, filled once the project is built (the
     /// facts do not change after that); most names are asked for many times.
     canonical_memo: Option<Memo>,
-    /// Per file, what `Project::new` did to its facts from other files'
-    /// (the per-file parts' indexed key, `crate::parts`).
-    pub(crate) applied: Vec<Applied>,
 }
 
-/// What `Project::new` changed in one file's facts, reading other files:
+/// What `Project::build` changed in one file's facts, reading other files:
 /// its import plan (`import_roots::qualify`) and the calls whose resolved
 /// name went through another module (`resolve_across_modules`: call
 /// index, new name). With the file's facts digest and module name, these
@@ -192,6 +189,28 @@ pub struct Project {
 pub(crate) struct Applied {
     pub(crate) plan: Vec<(ustr::Ustr, String)>,
     pub(crate) rewrites: Vec<(usize, QName)>,
+}
+
+impl Applied {
+    /// Change the facts of a file stored as extracted as the build changed
+    /// the kept ones: the import plan, then the rewrites.
+    fn redo(&self, facts: &mut FileFacts) {
+        if !self.plan.is_empty() {
+            let map: FastMap<ustr::Ustr, String> = self.plan.iter().cloned().collect();
+            import_roots::rewrite(facts, &map);
+        }
+        Applied::rewrite_calls(facts, &self.rewrites);
+    }
+
+    /// Give calls their names through other modules (`(call index, new
+    /// name)`), the name as imported kept beside it.
+    fn rewrite_calls(file: &mut FileFacts, rewrites: &[(usize, QName)]) {
+        for &(ci, new) in rewrites {
+            let call = &mut file.calls[ci];
+            let imported = call.resolved.replace(new);
+            call.set_imported(imported);
+        }
+    }
 }
 
 /// A map shared by the threads, split in shards so they rarely wait on
@@ -229,19 +248,39 @@ impl Memo {
 }
 
 impl Project {
-    pub fn new(mut files: Vec<FileFacts>) -> Project {
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-        // Module names only the whole project knows (Rust crates and `mod x;`).
-        crate::lang::arrange(&mut files);
+    pub fn new(files: Vec<FileFacts>) -> Project {
+        Project::build(files.into_iter().map(door::Input::Kept).collect())
+    }
+
+    /// The project from every file's facts as extraction handed them over,
+    /// decoded or stored ([`door::Input`]): module names, import plans, the
+    /// index and the cross-module rewrites, each made reading one file at a
+    /// time, so stored files are decoded one at a time too.
+    pub fn build(mut inputs: Vec<door::Input>) -> Project {
+        inputs.sort_by(|a, b| a.path().cmp(b.path()));
+        // Module names only the whole project knows (Rust crates and `mod
+        // x;`), from the files kept for it (every file when none is stored).
+        let mut kept: Vec<FileFacts> = Vec::new();
+        let stored: Vec<Option<door::Stored>> = inputs
+            .into_iter()
+            .map(|input| match input {
+                door::Input::Kept(f) => {
+                    kept.push(f);
+                    None
+                }
+                door::Input::Stored(s) => Some(s),
+            })
+            .collect();
+        crate::lang::arrange(&mut kept);
+        let mut files = door::Facts::of_inputs(stored, kept);
         // Configuration documents have no module.
-        let modules: FastMap<String, usize> = files
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| crate::lang::frontend(f.language).has_code())
-            .map(|(i, f)| (f.module.clone(), i))
+        let modules: FastMap<String, usize> = (0..files.len())
+            .filter(|&i| crate::lang::frontend(files.language(i)).has_code())
+            .map(|i| (files.module(i).to_string(), i))
             .collect();
         // Imports found along inferred sys.path roots, spelled in full.
         let plans = import_roots::qualify(&mut files, &modules);
+        files.set_plans(plans);
         let index = SemanticIndex::new(&files, &modules);
         let door = door::Door::new(files.len());
         // `arrange`, `qualify` and the index each went over every file.
@@ -250,29 +289,29 @@ impl Project {
         }
         let mut project = Project {
             door,
-            files: door::Facts::kept(files),
+            files,
             modules,
             index,
             runtime: OnceLock::new(),
             canonical_memo: None,
             env: OnceLock::new(),
-            applied: Vec::new(),
         };
         let rewrites = project.resolve_across_modules();
-        project.applied = plans
-            .into_iter()
-            .zip(rewrites)
-            .map(|(plan, rewrites)| Applied { plan, rewrites })
-            .collect();
+        project.files.set_rewrites(rewrites);
         project.canonical_memo = Some(Memo::new());
         project
     }
 
-    /// Store the facts of the files past the first ones whose decoded heap
-    /// fits in `budget` bytes (`None`: keep them all), to be decoded when
-    /// read (`door::Facts`). Returns how many files were stored.
+    /// After the build: keep decoded the first files whose decoded heap
+    /// fits in `budget` bytes and store the rest, to be decoded when read
+    /// (`door::Facts`; `None`: keep them all). Returns how many are stored.
     pub fn store_facts_past(&mut self, budget: Option<u64>) -> usize {
-        self.files.store_past(budget)
+        self.files.settle(budget)
+    }
+
+    /// What the build changed in each file's facts, reading other files.
+    pub(crate) fn applied(&self) -> &[Applied] {
+        self.files.applied()
     }
 
     /// Callees known only at run time (`analysis::runtime`), resolved once,
@@ -304,10 +343,10 @@ impl Project {
     /// Rewrite resolved names that go through another project module:
     /// `app.llm.client.chat.completions.create`, where `app/llm.py` has
     /// `client = OpenAI()`, becomes `openai.OpenAI().chat.completions.create`.
-    fn resolve_across_modules(&mut self) -> Vec<Vec<(usize, QName)>> {
-        // Rewrites only read the index: found per file in parallel, then applied.
-        let rewrites: Vec<Vec<(usize, QName)>> = self
-            .each_file(Reader::Index)
+    fn resolve_across_modules(&self) -> Vec<Vec<(usize, QName)>> {
+        // Rewrites only read the index: found per file in parallel, then
+        // applied (`door::Facts::set_rewrites`).
+        self.each_file(Reader::Index)
             .par_iter()
             .map(|(_, file)| {
                 file.calls
@@ -316,18 +355,7 @@ impl Project {
                     .filter_map(|(ci, call)| Some((ci, self.canonical(call.resolved.as_ref()?)?)))
                     .collect()
             })
-            .collect();
-        self.files
-            .kept_mut()
-            .zip(&rewrites)
-            .for_each(|(file, rewrites)| {
-                for &(ci, new) in rewrites {
-                    let call = &mut file.calls[ci];
-                    let imported = call.resolved.replace(new);
-                    call.set_imported(imported);
-                }
-            });
-        rewrites
+            .collect()
     }
 
     /// The name behind `name` when its head is a module-level binding or

@@ -133,8 +133,15 @@ pub trait Frontend: Sync {
 
     /// What no single file knows, once every file is extracted and before
     /// the project is indexed (Rust: crate names from `Cargo.toml`, the
-    /// module tree of `mod x;`). Sees every file of the project.
+    /// module tree of `mod x;`). Sees every file that some frontend's
+    /// [`Frontend::arranges`] names, in path order.
     fn arrange(&self, _files: &mut [FileFacts]) {}
+
+    /// Whether [`Frontend::arrange`] reads or changes the file at `path`:
+    /// such files stay decoded until the project is built.
+    fn arranges(&self, _path: &str, _language: Language) -> bool {
+        false
+    }
 }
 
 /// Every frontend's project-wide step (`Frontend::arrange`).
@@ -142,6 +149,11 @@ pub fn arrange(files: &mut [FileFacts]) {
     for f in FRONTENDS {
         f.arrange(files);
     }
+}
+
+/// Whether some frontend's project-wide step reads the file at `path`.
+pub fn arranged(path: &str, language: Language) -> bool {
+    FRONTENDS.iter().any(|f| f.arranges(path, language))
 }
 
 /// Every frontend, in one table.

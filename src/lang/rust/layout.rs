@@ -197,6 +197,17 @@ pub fn arrange(files: &mut [FileFacts]) {
     }
 }
 
+/// Whether [`arrange`] reads the file: Rust sources and the manifests.
+pub fn arranges(path: &str, language: Language) -> bool {
+    language == Language::Rust || (language == Language::Toml && is_manifest(path))
+}
+
+/// Whether `path` names a `Cargo.toml` ([`manifests`] reads only those).
+fn is_manifest(path: &str) -> bool {
+    path.strip_suffix("Cargo.toml")
+        .is_some_and(|d| d.is_empty() || d.ends_with('/'))
+}
+
 /// Every `Cargo.toml` with a `[package]`, deepest directory first.
 fn manifests(files: &[FileFacts]) -> Vec<Manifest> {
     let mut out = Vec::new();

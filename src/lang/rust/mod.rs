@@ -104,6 +104,10 @@ impl Frontend for RustFrontend {
     fn arrange(&self, files: &mut [FileFacts]) {
         layout::arrange(files);
     }
+
+    fn arranges(&self, path: &str, language: Language) -> bool {
+        layout::arranges(path, language)
+    }
 }
 
 /// The crate a file belongs to and its module path, from the path alone:
