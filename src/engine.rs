@@ -487,6 +487,7 @@ fn index(
     let t = Instant::now();
     let mut project = Project::build(facts);
     stats.stored_files = project.store_facts_past(kept_facts_budget());
+    stats.stored_bytes = project.stored_bytes();
     stats.index = t.elapsed();
     stats.memory.end(Phase::Index);
     notifications.sort();
@@ -938,6 +939,7 @@ fn analyse(
     });
     suppress::apply(&project, settings, &mut findings);
     stats.reads = project.reads();
+    stats.decodes = project.decodes();
     // A stable sort, as `sort_by` was: findings with equal keys keep their
     // order whatever the thread count.
     findings.par_sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

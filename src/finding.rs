@@ -547,6 +547,10 @@ pub struct Stats {
     /// Files whose facts were stored encoded after indexing and decoded
     /// when read (`analysis::door::Facts`).
     pub stored_files: usize,
+    /// Bytes of the stored files' encoded facts after indexing.
+    pub stored_bytes: u64,
+    /// Times a stored file was decoded, the build's decodings included.
+    pub decodes: u64,
 }
 
 /// Environment settings from configuration files, for `--stats`.

@@ -5,7 +5,7 @@
 //! A unit is one rule over one file (`PerFile`: LBL004, LBL005, LBL007,
 //! MOD001, LOG001). Its part is stored under a key over
 //! - the file's *indexed key*: its facts digest, path and module name, the
-//!   import plan and the cross-module rewrites `Project::new` applied to it
+//!   import plan and the cross-module rewrites `Project::build` applied to it
 //!   (`analysis::Applied`), which together give its facts as the index
 //!   holds them. Files whose frontend rearranges them from other files
 //!   (Rust's `arrange`: crate names, the module tree) and files without a

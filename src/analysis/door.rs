@@ -482,6 +482,8 @@ impl Input {
 /// kept changes the work, never a result.
 pub(crate) struct Facts {
     slots: Vec<Slot>,
+    /// Times a stored file was decoded (`--stats`).
+    decodes: AtomicU64,
     loaded: bounded::Bounded<FileFacts>,
     /// Per file, what the build changed in its facts reading other files.
     applied: Vec<Applied>,
@@ -531,6 +533,7 @@ impl Facts {
         // (~490 bytes a file) for its ~70-byte slots.
         slots.shrink_to_fit();
         Facts {
+            decodes: AtomicU64::new(0),
             loaded: bounded::Bounded::new(slots.len(), LOADED_BUDGET),
             applied: std::iter::repeat_with(Applied::default)
                 .take(slots.len())
@@ -615,6 +618,7 @@ impl Facts {
         else {
             unreachable!("only a stored file is decoded")
         };
+        self.decodes.fetch_add(1, Relaxed);
         let (mut facts, _) = crate::cache::decode_body(body).expect("stored facts decode");
         facts.path = path.clone();
         facts.module = module.clone();
@@ -663,6 +667,22 @@ impl Facts {
             Slot::Kept(f) => f.language,
             Slot::Stored { language, .. } => *language,
         }
+    }
+
+    /// Times a stored file was decoded so far.
+    pub(crate) fn decodes(&self) -> u64 {
+        self.decodes.load(Relaxed)
+    }
+
+    /// Bytes of the stored files' encoded facts.
+    pub(crate) fn stored_bytes(&self) -> u64 {
+        self.slots
+            .iter()
+            .map(|s| match s {
+                Slot::Stored { body, .. } => body.len() as u64,
+                Slot::Kept(_) => 0,
+            })
+            .sum()
     }
 
     /// What the build changed in each file's facts, in file order.
@@ -785,6 +805,16 @@ impl Project {
             }
         }
         None
+    }
+
+    /// Times a stored file's facts were decoded so far (`--stats`).
+    pub fn decodes(&self) -> u64 {
+        self.files.decodes()
+    }
+
+    /// Bytes of the stored files' encoded facts (`--stats`).
+    pub fn stored_bytes(&self) -> u64 {
+        self.files.stored_bytes()
     }
 
     /// What each reader has read so far, for `--stats` and tests.

@@ -621,6 +621,11 @@ fn print_stats(s: &engine::Stats) {
             "  facts stored encoded after indexing: {} of {} files",
             s.stored_files, s.files
         );
+        eprintln!(
+            "  stored facts: {:.1} MiB encoded, {} decodings",
+            s.stored_bytes as f64 / (1 << 20) as f64,
+            s.decodes
+        );
     }
     if !s.reads.is_empty() {
         eprintln!("  facts read, by reader: loops over every file; random reads (distinct files)");
