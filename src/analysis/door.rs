@@ -608,25 +608,7 @@ impl Facts {
 
     /// File `fi`'s facts decoded, with what the build changed done again.
     fn decode(&self, fi: usize) -> FileFacts {
-        let Slot::Stored {
-            path,
-            module,
-            language,
-            body,
-            as_extracted,
-        } = &self.slots[fi]
-        else {
-            unreachable!("only a stored file is decoded")
-        };
-        self.decodes.fetch_add(1, Relaxed);
-        let (mut facts, _) = crate::cache::decode_body(body).expect("stored facts decode");
-        facts.path = path.clone();
-        facts.module = module.clone();
-        facts.language = *language;
-        if *as_extracted {
-            self.applied[fi].redo(&mut facts);
-        }
-        facts
+        decode(&self.slots[fi], &self.applied[fi], &self.decodes)
     }
 
     #[inline]
@@ -717,17 +699,52 @@ impl Facts {
         self.loaded.clear();
     }
 
-    /// The kept files' facts with their index, to change them while the
-    /// project is built.
-    pub(crate) fn kept_mut(&mut self) -> impl ParallelIterator<Item = (usize, &mut FileFacts)> {
-        self.slots
+    /// `visit(fi, facts)` for every file on the thread pool while the
+    /// project is built, the results in file order. A kept file's facts are
+    /// changed in place; a stored file's decoded copy is dropped after the
+    /// visit, so what `visit` changes must be recorded in its [`Applied`],
+    /// to be done again on decoding.
+    pub(crate) fn map_each_mut<R: Send>(
+        &mut self,
+        visit: impl Fn(usize, &mut FileFacts) -> R + Sync,
+    ) -> Vec<R> {
+        let (applied, decodes) = (&self.applied, &self.decodes);
+        let out = self
+            .slots
             .par_iter_mut()
             .enumerate()
-            .filter_map(|(fi, s)| match s {
-                Slot::Kept(f) => Some((fi, &mut **f)),
-                Slot::Stored { .. } => None,
+            .map(|(fi, slot)| match slot {
+                Slot::Kept(f) => visit(fi, f),
+                Slot::Stored { .. } => visit(fi, &mut decode(slot, &applied[fi], decodes)),
             })
+            .collect();
+        self.loaded.clear();
+        out
     }
+}
+
+/// A stored slot's facts decoded, with what the build changed done again
+/// (`applied`) if it was stored as extracted; counted in `decodes`.
+fn decode(slot: &Slot, applied: &Applied, decodes: &AtomicU64) -> FileFacts {
+    let Slot::Stored {
+        path,
+        module,
+        language,
+        body,
+        as_extracted,
+    } = slot
+    else {
+        unreachable!("only a stored file is decoded")
+    };
+    decodes.fetch_add(1, Relaxed);
+    let (mut facts, _) = crate::cache::decode_body(body).expect("stored facts decode");
+    facts.path = path.clone();
+    facts.module = module.clone();
+    facts.language = *language;
+    if *as_extracted {
+        applied.redo(&mut facts);
+    }
+    facts
 }
 
 /// About the heap a file's facts take decoded, from its counts and the

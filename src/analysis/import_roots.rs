@@ -26,74 +26,65 @@ use crate::analysis::door::Facts;
 use crate::analysis::{FastMap, FastSet};
 use crate::facts::{Arg, FileFacts, QName, Returns, Value};
 use crate::qname::head;
-use rayon::prelude::*;
 use ustr::Ustr;
 
-/// Requalify the absolute imports of every file that name a module only
-/// an inferred root provides. `modules`: module name → index into `files`.
-/// Returns each file's plan (import head → module spelled in full, sorted):
-/// what the rewrite of that file read from the other files, which the
-/// per-file parts' indexed key holds (`crate::parts`).
-/// A stored file is read decoded for its plan and keeps it (its facts are
-/// rewritten when decoded, `door::Facts`); a kept one is rewritten now.
-pub(super) fn qualify(
-    files: &mut Facts,
-    modules: &FastMap<String, usize>,
-) -> Vec<Vec<(Ustr, String)>> {
-    // Modules and every package above them (namespace packages included).
-    let mut known: FastSet<String> = FastSet::default();
-    for m in modules.keys() {
-        for (dot, _) in m.match_indices('.') {
-            known.insert(m[..dot].to_string());
+/// What requalifying a file's absolute imports reads from the whole
+/// project: the module names with every package above them (namespace
+/// packages included), and the modules that are regular packages.
+pub(super) struct Roots {
+    known: FastSet<String>,
+    regular: FastSet<String>,
+}
+
+impl Roots {
+    /// From the module map (`modules`: module name → file index) and the
+    /// files' paths; no file's facts are read.
+    pub(super) fn new(files: &Facts, modules: &FastMap<String, usize>) -> Roots {
+        let mut known: FastSet<String> = FastSet::default();
+        for m in modules.keys() {
+            for (dot, _) in m.match_indices('.') {
+                known.insert(m[..dot].to_string());
+            }
+            known.insert(m.clone());
         }
-        known.insert(m.clone());
+        let regular = modules
+            .iter()
+            .filter(|&(_, &fi)| is_init(files.path(fi)))
+            .map(|(m, _)| m.clone())
+            .collect();
+        Roots { known, regular }
     }
-    let regular_package = |module: &str| {
-        modules
-            .get(module)
-            .is_some_and(|&fi| is_init(files.path(fi)))
-    };
-    // Per file on the thread pool: each plan reads only the module map.
-    let plans: Vec<FastMap<Ustr, String>> = (0..files.len())
-        .into_par_iter()
-        .map(|fi| {
-            let file = files.get(fi);
-            let file = &*file;
-            let roots = roots_of(file, &regular_package);
-            let mut map: FastMap<Ustr, String> = FastMap::default();
-            for import in file.imports.iter().filter(|i| i.level == 0) {
-                let h = head(&import.target);
-                if h.is_empty() || map.contains_key(&Ustr::from(h)) {
+
+    /// One file's plan: each head of its absolute imports that only an
+    /// inferred root provides → the module spelled in full, sorted by head.
+    /// This is what the rewrite of that file ([`rewrite`]) read from the
+    /// other files, which the per-file parts' indexed key holds
+    /// (`crate::parts`).
+    pub(super) fn plan(&self, file: &FileFacts) -> Vec<(Ustr, String)> {
+        let roots = roots_of(file, &|module: &str| self.regular.contains(module));
+        let mut plan: Vec<(Ustr, String)> = Vec::new();
+        for import in file.imports.iter().filter(|i| i.level == 0) {
+            let h = head(&import.target);
+            if h.is_empty() || plan.iter().any(|(k, _)| k.as_str() == h) {
+                continue;
+            }
+            for (root, first) in &roots {
+                let qualified = format!("{root}.{h}");
+                // A module importing its own name means the library it is
+                // named after (`providers/email/sendgrid.py`: `from
+                // sendgrid.helpers.mail import Mail`), never itself.
+                if qualified == file.module.as_str() {
                     continue;
                 }
-                for (root, first) in &roots {
-                    let qualified = format!("{root}.{h}");
-                    // A module importing its own name means the library it
-                    // is named after (`providers/email/sendgrid.py`: `from
-                    // sendgrid.helpers.mail import Mail`), never itself.
-                    if qualified == file.module.as_str() {
-                        continue;
-                    }
-                    if known.contains(&qualified) && (*first || !known.contains(h)) {
-                        map.insert(Ustr::from(h), qualified);
-                        break;
-                    }
+                if self.known.contains(&qualified) && (*first || !self.known.contains(h)) {
+                    plan.push((Ustr::from(h), qualified));
+                    break;
                 }
             }
-            map
-        })
-        .collect();
-    files
-        .kept_mut()
-        .for_each(|(fi, file)| rewrite(file, &plans[fi]));
-    plans
-        .into_par_iter()
-        .map(|map| {
-            let mut plan: Vec<(Ustr, String)> = map.into_iter().collect();
-            plan.sort_unstable_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
-            plan
-        })
-        .collect()
+        }
+        plan.sort_unstable_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+        plan
+    }
 }
 
 /// The inferred import roots of a file, as dotted module prefixes, in
@@ -139,37 +130,38 @@ fn parent(module: &str) -> &str {
     module.rfind('.').map_or("", |i| &module[..i])
 }
 
-/// `name` with its head spelled in full, when `map` requalifies the head.
-fn requalified(name: &str, map: &FastMap<Ustr, String>) -> Option<String> {
+/// `name` with its head spelled in full, if the plan (sorted by head)
+/// requalifies that head.
+fn requalified(name: &str, plan: &[(Ustr, String)]) -> Option<String> {
     let h = head(name);
-    let q = map.get(&Ustr::from(h))?;
-    Some(format!("{q}{}", &name[h.len()..]))
+    let at = plan.binary_search_by(|(k, _)| k.as_str().cmp(h)).ok()?;
+    Some(format!("{}{}", plan[at].1, &name[h.len()..]))
 }
 
-fn requalify_target(name: &mut Ustr, map: &FastMap<Ustr, String>) {
-    if let Some(q) = requalified(name, map) {
+fn requalify_target(name: &mut Ustr, plan: &[(Ustr, String)]) {
+    if let Some(q) = requalified(name, plan) {
         *name = Ustr::from(&q);
     }
 }
 
-fn requalify(name: &mut QName, map: &FastMap<Ustr, String>) {
-    if let Some(q) = requalified(name.as_str(), map) {
+fn requalify(name: &mut QName, plan: &[(Ustr, String)]) {
+    if let Some(q) = requalified(name.as_str(), plan) {
         *name = QName::from(q);
     }
 }
 
-fn requalify_opt(name: &mut Option<QName>, map: &FastMap<Ustr, String>) {
+fn requalify_opt(name: &mut Option<QName>, plan: &[(Ustr, String)]) {
     if let Some(n) = name {
-        requalify(n, map);
+        requalify(n, plan);
     }
 }
 
 /// Names resolved in a value, nested ones too (iteratively).
-fn requalify_value(value: &mut Value, map: &FastMap<Ustr, String>) {
+fn requalify_value(value: &mut Value, plan: &[(Ustr, String)]) {
     let mut stack = vec![value];
     while let Some(v) = stack.pop() {
         match v {
-            Value::Name { resolved, .. } => requalify_opt(resolved, map),
+            Value::Name { resolved, .. } => requalify_opt(resolved, plan),
             Value::List(items) => stack.extend(items.iter_mut()),
             Value::Dict(pairs) => {
                 for (k, v) in pairs.iter_mut() {
@@ -182,47 +174,47 @@ fn requalify_value(value: &mut Value, map: &FastMap<Ustr, String>) {
     }
 }
 
-fn requalify_args(args: &mut [Arg], map: &FastMap<Ustr, String>) {
+fn requalify_args(args: &mut [Arg], plan: &[(Ustr, String)]) {
     for a in args {
-        requalify_value(&mut a.value, map);
+        requalify_value(&mut a.value, plan);
     }
 }
 
-/// Every resolved name in the file whose head `map` requalifies.
-pub(super) fn rewrite(file: &mut FileFacts, map: &FastMap<Ustr, String>) {
-    if map.is_empty() {
+/// Every resolved name in the file whose head the plan requalifies.
+pub(super) fn rewrite(file: &mut FileFacts, plan: &[(Ustr, String)]) {
+    if plan.is_empty() {
         return;
     }
     for i in &mut file.imports {
         if i.level == 0 {
-            requalify_target(&mut i.target, map);
+            requalify_target(&mut i.target, plan);
         }
     }
     for c in &mut file.calls {
-        requalify_opt(&mut c.resolved, map);
-        requalify_args(&mut c.args, map);
+        requalify_opt(&mut c.resolved, plan);
+        requalify_args(&mut c.args, plan);
     }
     for f in &mut file.functions {
         for d in &mut f.decorators {
-            requalify_opt(&mut d.resolved, map);
-            requalify_args(&mut d.args, map);
+            requalify_opt(&mut d.resolved, plan);
+            requalify_args(&mut d.args, plan);
         }
-        requalify_opt(&mut f.return_annotation, map);
+        requalify_opt(&mut f.return_annotation, plan);
         match &mut f.returns {
-            Some(Returns::Value(t)) => requalify(t, map),
-            Some(Returns::Tuple(items)) => items.iter_mut().for_each(|t| requalify_opt(t, map)),
+            Some(Returns::Value(t)) => requalify(t, plan),
+            Some(Returns::Tuple(items)) => items.iter_mut().for_each(|t| requalify_opt(t, plan)),
             None => {}
         }
     }
     for c in &mut file.classes {
-        c.bases.iter_mut().for_each(|b| requalify(b, map));
+        c.bases.iter_mut().for_each(|b| requalify(b, plan));
         for d in &mut c.decorators {
-            requalify_opt(&mut d.resolved, map);
-            requalify_args(&mut d.args, map);
+            requalify_opt(&mut d.resolved, plan);
+            requalify_args(&mut d.args, plan);
         }
     }
     for a in &mut file.assignments {
-        requalify_opt(&mut a.value_call, map);
-        requalify_value(&mut a.value, map);
+        requalify_opt(&mut a.value_call, plan);
+        requalify_value(&mut a.value, plan);
     }
 }

@@ -208,6 +208,23 @@ impl FileBindings {
     }
 }
 
+/// What the index keeps of one file, made from its facts alone.
+pub(crate) struct FilePart {
+    bindings: FileBindings,
+    named: FileSymbols,
+}
+
+impl FilePart {
+    /// File `fi`'s part, from its facts as the index sees them (the import
+    /// plan applied).
+    pub(crate) fn of(fi: usize, file: &FileFacts) -> FilePart {
+        FilePart {
+            bindings: file_bindings(file),
+            named: FileSymbols::of(fi, file),
+        }
+    }
+}
+
 /// One file's symbols by dotted name, in the order the index enters them.
 struct FileSymbols {
     /// `module.qualname` of each function.
@@ -275,19 +292,19 @@ pub struct SemanticIndex {
 }
 
 impl SemanticIndex {
-    /// Each file is read once, on the thread pool (a stored file decoded
-    /// once); what the index keeps is merged in file order after that.
-    pub(crate) fn new(files: &Facts, modules: &FastMap<String, usize>) -> SemanticIndex {
-        // Each file's dotted names are spelled on the thread pool, then
-        // entered in file order (a later definition of a name replaces an
-        // earlier one, as before).
-        let (bindings, named): (Vec<FileBindings>, Vec<FileSymbols>) = (0..files.len())
-            .into_par_iter()
-            .map(|fi| {
-                let file = files.get(fi);
-                (file_bindings(&file), FileSymbols::of(fi, &file))
-            })
-            .unzip();
+    /// From every file's part ([`FilePart::of`], made on the thread pool
+    /// while the build reads each file once), merged in file order; the
+    /// merge reads only the files' module names.
+    pub(crate) fn new(
+        parts: Vec<FilePart>,
+        files: &Facts,
+        modules: &FastMap<String, usize>,
+    ) -> SemanticIndex {
+        // Each file's dotted names were spelled on the thread pool; they
+        // are entered in file order (a later definition of a name replaces
+        // an earlier one, as before).
+        let (bindings, named): (Vec<FileBindings>, Vec<FileSymbols>) =
+            parts.into_iter().map(|p| (p.bindings, p.named)).unzip();
         // Sized once: its growing (rehashing) showed in profiles.
         let entries = named
             .iter()

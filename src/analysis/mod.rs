@@ -195,10 +195,7 @@ impl Applied {
     /// Change the facts of a file stored as extracted as the build changed
     /// the kept ones: the import plan, then the rewrites.
     fn redo(&self, facts: &mut FileFacts) {
-        if !self.plan.is_empty() {
-            let map: FastMap<ustr::Ustr, String> = self.plan.iter().cloned().collect();
-            import_roots::rewrite(facts, &map);
-        }
+        import_roots::rewrite(facts, &self.plan);
         Applied::rewrite_calls(facts, &self.rewrites);
     }
 
@@ -278,13 +275,23 @@ impl Project {
             .filter(|&i| crate::lang::frontend(files.language(i)).has_code())
             .map(|i| (files.module(i).to_string(), i))
             .collect();
-        // Imports found along inferred sys.path roots, spelled in full.
-        let plans = import_roots::qualify(&mut files, &modules);
+        // Imports found along inferred sys.path roots, spelled in full,
+        // then what the index keeps of the file, in one read of each file.
+        let roots = import_roots::Roots::new(&files, &modules);
+        let (plans, parts): (Vec<_>, Vec<_>) = files
+            .map_each_mut(|fi, file| {
+                let plan = roots.plan(file);
+                import_roots::rewrite(file, &plan);
+                (plan, index::FilePart::of(fi, file))
+            })
+            .into_iter()
+            .unzip();
         files.set_plans(plans);
-        let index = SemanticIndex::new(&files, &modules);
+        let index = SemanticIndex::new(parts, &files, &modules);
         let door = door::Door::new(files.len());
-        // `arrange`, `qualify` and the index each went over every file.
-        for _ in 0..3 {
+        // `arrange`, then the plans with the index's parts, went over
+        // every file.
+        for _ in 0..2 {
             door.sweep(Reader::Index);
         }
         let mut project = Project {
