@@ -127,3 +127,59 @@ fn every_file_stored_from_the_facts_cache_gives_the_same_report() {
         );
     }
 }
+
+/// The projects of a rule's fixture folder: each sub-folder where the
+/// folder holds `separate-projects`, else the folder.
+fn projects(folder: &str) -> Vec<String> {
+    let dir = repo().join(folder);
+    if !dir.join("separate-projects").is_file() {
+        return vec![folder.to_string()];
+    }
+    let mut out: Vec<String> = std::fs::read_dir(&dir)
+        .expect("fixture folder")
+        .map(|e| e.expect("entry"))
+        .filter(|e| e.path().is_dir())
+        .map(|e| format!("{folder}/{}", e.file_name().to_string_lossy()))
+        .collect();
+    out.sort();
+    out
+}
+
+/// The readers that search many files for one answer, each project on its
+/// own (in the one scan of every fixture the first answer is the only one
+/// seen): the service rules' shown strings, chat UI and minors names (made
+/// in the rules' per-file pass), the opt-out rules' front ends that request
+/// a route (OPT001, OPT002), and the suppression comments (SYN001–SYN003).
+/// Each reads one file's facts at a time; with every file stored, each a
+/// decoded copy, the reports are the same.
+#[test]
+fn searches_over_many_files_give_the_same_report_stored() {
+    let folders = [
+        "fixtures/rules/SVC001",
+        "fixtures/rules/SVC002",
+        "fixtures/rules/SVC003",
+        "fixtures/rules/SVC004",
+        "fixtures/rules/OPT001",
+        "fixtures/rules/OPT002",
+        "fixtures/rules/SYN001",
+        "fixtures/rules/SYN002",
+        "fixtures/rules/SYN003",
+    ];
+    let mut reported = 0;
+    for folder in folders {
+        for tree in projects(folder) {
+            let (code, kept, _) = check(&tree, "2", None);
+            let (stored_code, stored, line) = check(&tree, "2", Some("0"));
+            assert!(line.is_some(), "{tree}: files were stored");
+            assert_eq!(stored_code, code, "{tree}");
+            assert!(
+                stored == kept,
+                "{tree}: reports differ with every file stored"
+            );
+            if code == Some(1) {
+                reported += 1;
+            }
+        }
+    }
+    assert!(reported > 20, "most projects report: {reported}");
+}

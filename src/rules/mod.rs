@@ -159,7 +159,8 @@ impl Held {
     /// four readers are long rules and the result is small (8 bytes a
     /// string), so queueing SVC002–SVC004 behind the whole of SVC001 would
     /// put two long rules end to end; they start as the others do and wait
-    /// only while the strings are gathered.
+    /// only while the strings are gathered (with a public generation
+    /// endpoint, the rules' per-file pass gathers them before any starts).
     ///
     /// Nor the results the rules' per-file phase makes: they are there
     /// before any rule starts.

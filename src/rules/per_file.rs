@@ -10,8 +10,10 @@
 //! user (OPT005, OPT006, PII004), the training flags' definitions (OPT003,
 //! PII004), the data models (the personal-data rules), Sentry's set-up
 //! calls (PII001), whether a training-data sink exists (PII004) and the
-//! conditions that read a label switch (LBL008) and the calls of a
-//! catalogued moderation API (MOD002–MOD004), so that those rules no
+//! conditions that read a label switch (LBL008), the calls of a
+//! catalogued moderation API (MOD002–MOD004), and for the service rules
+//! (SVC001–SVC004) each file's user-facing strings, the chat UI's
+//! evidence and whether a name is a minors term, so that those rules no
 //! longer loop over every file for them. Each has a loop of its own too,
 //! for a reader missing from its list here (the same result). It also
 //! makes the taint set-up of the specs its enabled rules always solve
@@ -39,6 +41,7 @@ use super::personal_data::cross_border_provision as cross_border;
 use super::personal_data::training_data_unconsented as training_data;
 use super::personal_data::{self, FoundModel};
 use super::service::minors_mode_missing as minors;
+use super::service::{self, ChatFound, ChatSearch, FileShown};
 use super::{Context, Rule};
 use crate::analysis::Reader;
 use crate::analysis::dataflow::FileSetup;
@@ -98,6 +101,26 @@ const USER_CLASS: &[&str] = &["SVC003"];
 /// (`sites::file_moderation_calls`, through `Moderation::find`), likewise.
 const MODERATION_CALLS: &[&str] = &["MOD002", "MOD003", "MOD004"];
 
+/// The rules that read each file's user-facing strings
+/// (`service::any_shown`, `service::map_shown`), likewise; made in the
+/// pass only when the project serves generation to the public (without
+/// it they read nothing).
+const SERVICE_SHOWN: &[&str] = &["SVC001", "SVC002", "SVC003", "SVC004"];
+
+/// The rules that search for a chat UI (`service::chat_ui`), likewise
+/// with a public generation endpoint, unless the config declares the duty
+/// the rule checks (SVC003: the minors mode; SVC004: the AI notice). SVC003
+/// searches only for a project with accounts, which the pass cannot know
+/// (the stored user class is one of its results): with SVC003 alone the
+/// search may be lost.
+const CHAT_UI: &[&str] = &["SVC003", "SVC004"];
+
+/// The rule that asks whether a name of the project is a minors term
+/// (`minors_mode_missing::file_names_minors`), likewise with a public
+/// generation endpoint, unless the project declares its minors mode (as
+/// for the chat UI, the rule asks only for a project with accounts).
+const MINORS_NAMES: &[&str] = &["SVC003"];
+
 /// The taint specs whose set-up the pass makes (the part that does not
 /// depend on a spec's domain: its source calls, the scopes that read a
 /// source, and the callers and library calls every spec shares;
@@ -130,6 +153,8 @@ struct FileOut {
     user_class: Option<usize>,
     taint_setup: Option<FileSetup>,
     moderation_calls: Vec<ModerationSite>,
+    shown: Option<FileShown>,
+    chat: Option<ChatFound>,
 }
 
 /// A thread's memos, kept from file to file.
@@ -157,6 +182,23 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
     let (model_classes, sentry_inits) = (reads(MODEL_CLASSES), reads(SENTRY_INITS));
     let label_switches = reads(LABEL_SWITCHES);
     let moderation_calls = reads(MODERATION_CALLS);
+    // The service rules read nothing without a public generation endpoint,
+    // and each searches only for a duty the config does not declare.
+    let public = service::public_generation(cx).is_some();
+    let declared = &cx.catalog.service.declared;
+    let shown = public && reads(SERVICE_SHOWN);
+    let searches_chat = |code: &str| match code {
+        "SVC003" => declared.minors_mode.is_none(),
+        "SVC004" => declared.ai_notice.is_none(),
+        _ => false,
+    };
+    let chat = (public
+        && enabled
+            .iter()
+            .any(|r| CHAT_UI.contains(&r.meta().code) && searches_chat(r.meta().code)))
+    .then(|| ChatSearch::new(cx));
+    let minors_names = (public && reads(MINORS_NAMES) && declared.minors_mode.is_none())
+        .then(|| minors::account_handlers(cx));
     let user_class = reads(USER_CLASS) && cx.catalog.service.declared.minors_mode.is_none();
     let served = cx.analysis.entry_points.iter().any(|e| !e.kind.is_local());
     let sink_spec = (reads(TRAINING_SINK) && served)
@@ -176,6 +218,8 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
     // A sink found: the other files need not be asked (the answer is
     // whether any file has one).
     let sink_found = AtomicBool::new(false);
+    // Likewise for a minors term among the names.
+    let minors_found = AtomicBool::new(false);
     if rules.is_empty()
         && !rankings
         && !training_writes
@@ -189,6 +233,9 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
         && !user_class
         && taint_specs.is_empty()
         && !moderation_calls
+        && !shown
+        && chat.is_none()
+        && minors_names.is_none()
     {
         return done;
     }
@@ -258,6 +305,20 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
             if moderation_calls {
                 out.moderation_calls = moderation::file_moderation_calls(cx, fi, &file);
             }
+            if !tests[fi] {
+                if shown {
+                    out.shown = Some(service::file_shown(cx, &file));
+                }
+                if let Some(search) = &chat {
+                    out.chat = search.file(fi, &file);
+                }
+                if let Some(handlers) = &minors_names
+                    && !minors_found.load(Ordering::Relaxed)
+                    && minors::file_names_minors(cx, handlers, &file)
+                {
+                    minors_found.store(true, Ordering::Relaxed);
+                }
+            }
             if !taint_specs.is_empty() {
                 let an = cx.analysis;
                 out.taint_setup = Some(an.taint_setup_file(cx.project, &taint_specs, fi, &file));
@@ -282,6 +343,8 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
     } else {
         per_file.len()
     });
+    let mut all_shown = Vec::with_capacity(if shown { per_file.len() } else { 0 });
+    let mut all_chat = Vec::new();
     let mut by_rule: Vec<Vec<(usize, Unit)>> = rules.iter().map(|_| Vec::new()).collect();
     for (fi, out) in per_file.into_iter().enumerate() {
         for (r, unit) in out.units {
@@ -304,6 +367,11 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
         if first_user_class.is_none() {
             first_user_class = out.user_class.map(|ci| (fi, ci));
         }
+        if shown {
+            // Test files show nothing.
+            all_shown.push(out.shown.unwrap_or_default());
+        }
+        all_chat.extend(out.chat.map(|c| (fi, c)));
     }
     if rankings {
         let _ = cx.shared.rankings.set(all_rankings);
@@ -341,6 +409,13 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
     }
     if !taint_specs.is_empty() {
         cx.analysis.keep_taint_setup(&taint_specs, taint_setup);
+    }
+    if shown || chat.is_some() || minors_names.is_some() {
+        cx.shared.service.set(service::ServiceShared::from_pass(
+            shown.then_some(all_shown),
+            chat.is_some().then_some(all_chat),
+            minors_names.is_some().then(|| minors_found.into_inner()),
+        ));
     }
     for ((r, units), plan) in by_rule.into_iter().enumerate().zip(plans) {
         let i = rules[r].0;

@@ -23,7 +23,7 @@ pub mod inline;
 
 use std::collections::BTreeMap;
 
-use crate::analysis::{FileRef, Project, Reader};
+use crate::analysis::{Project, Reader};
 use crate::config::Settings;
 use crate::finding::{Finding, Location, Suppression};
 use crate::rules::meta::{bare_suppression, suppression_without_reason, unused_suppression};
@@ -46,10 +46,11 @@ pub fn apply(project: &Project, settings: &Settings, findings: &mut Vec<Finding>
     for (fi, file) in project.each_file(Reader::Suppress) {
         let directives: Vec<Directive> = file.comments.iter().filter_map(inline::parse).collect();
         if !directives.is_empty() {
+            let path = project.path(fi);
             files.insert(
-                project.path(fi),
+                path,
                 FileDirectives {
-                    file,
+                    path,
                     directives,
                     findings: Vec::new(),
                 },
@@ -81,7 +82,9 @@ fn ignored_by_config(settings: &Settings, path: &str, code: &str) -> bool {
 }
 
 struct FileDirectives<'a> {
-    file: FileRef<'a>,
+    /// The file's path (the summary's: its facts are not held past the
+    /// loop, a decoded copy each where they are stored).
+    path: &'a str,
     directives: Vec<Directive>,
     /// Indices into the findings of those located in this file.
     findings: Vec<usize>,
@@ -144,7 +147,7 @@ fn apply_file(
     findings: &mut [Finding],
     meta: &mut Vec<Finding>,
 ) {
-    let path = fd.file.path.as_str();
+    let path = fd.path;
 
     // Later lines first, so a finding matched by both a comment above it and a
     // trailing comment takes the trailing comment's reason: it is the closer one.

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use crate::analysis::callgraph::{Node, NodeId};
 use crate::analysis::entrypoints::EntryPoint;
 use crate::analysis::frontend;
-use crate::analysis::{FastMap, FileRef, Reader};
+use crate::analysis::{FastMap, Reader};
 use crate::catalog::opt_out::OptOut;
 use crate::facts::{Assignment, Call, Condition, FileFacts, Language, Value};
 use crate::finding::{Location, Related};
@@ -456,10 +456,12 @@ fn switch_templates<'p>(cx: &Context<'p>, switch: impl Fn(&str) -> bool) -> Vec<
 
 /// The front-end files (`frontend::is_front_end`), chosen by the summary's
 /// language and path: the only files whose links [`fetched_by_any`] reads.
-fn front_ends<'p>(cx: &Context<'p>) -> Vec<FileRef<'p>> {
+/// Indices, in file order: each is read while it is searched, so that the
+/// front ends' facts are not all held at once (a stored file's facts are a
+/// decoded copy, alive as long as its guard).
+fn front_ends(cx: &Context<'_>) -> Vec<usize> {
     (0..cx.project.file_count())
         .filter(|&fi| frontend::is_front_end_path(cx.project.language(fi), cx.project.path(fi)))
-        .map(|fi| cx.project.file(fi, Reader::RulesOptOut))
         .collect()
 }
 
@@ -508,15 +510,20 @@ fn fetched_by_any(
     cx: &Context<'_>,
     entry: &EntryPoint,
     templates: &[&str],
-    front: &[FileRef<'_>],
+    front: &[usize],
 ) -> bool {
     if templates.is_empty() {
         return false;
     }
-    let fetchers: Vec<&FileFacts> = front
+    // The paths of the front ends that request the route (the summary's:
+    // no file's facts held past its own test).
+    let fetchers: Vec<&str> = front
         .iter()
-        .map(|f| &**f)
-        .filter(|f| frontend::requests(f, entry).next().is_some())
+        .filter(|&&fi| {
+            let f = cx.project.file(fi, Reader::RulesOptOut);
+            frontend::requests(&f, entry).next().is_some()
+        })
+        .map(|&fi| cx.project.path(fi))
         .collect();
     if fetchers.is_empty() {
         return false;
@@ -543,11 +550,10 @@ fn fetched_by_any(
                     g.contains(s) || (*attribute && g.start_line == s.start_line)
                 })
             };
-            fetchers.iter().any(|f| {
-                f.path == page.path
-                    || frontend::components(&page).any(|(name, span)| {
-                        guarded(span) && name == frontend::component_name(&f.path)
-                    })
+            fetchers.iter().any(|&path| {
+                path == page.path
+                    || frontend::components(&page)
+                        .any(|(name, span)| guarded(span) && name == frontend::component_name(path))
             })
         })
 }

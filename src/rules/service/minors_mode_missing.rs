@@ -13,7 +13,7 @@ use crate::facts::{Class, FileFacts};
 use crate::finding::{Finding, Level, Location};
 use crate::rules::opt_out::shared_rankings;
 use crate::rules::opt_out::stored::is_stored;
-use crate::rules::service::{any_shown, chat_ui, endpoint_related, public_generation};
+use crate::rules::service::{any_shown, chat_ui, endpoint_related, public_generation, shared};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
 pub struct MinorsModeMissing;
@@ -103,11 +103,6 @@ impl Rule for MinorsModeMissing {
             return;
         }
         let an = cx.analysis;
-        let names = |e: &EntryPoint, set: &RegexSet| {
-            e.public
-                && (e.route.as_deref().is_some_and(|r| set.is_match(r))
-                    || handler_name(e).is_some_and(|h| set.is_match(h)))
-        };
         // Accounts: a route that makes them, or a stored user class (a
         // login page alone may guard a tool with one shared password).
         let signup = an.entry_points.iter().find(|e| names(e, &sv.signup_routes));
@@ -142,13 +137,7 @@ impl Rule for MinorsModeMissing {
         } else {
             return;
         };
-        let account_handlers: Vec<&str> = an
-            .entry_points
-            .iter()
-            .filter(|e| names(e, &sv.signup_routes) || names(e, &sv.account_routes))
-            .filter_map(handler_name)
-            .collect();
-        if has_minors_setting(cx, &account_handlers) {
+        if has_minors_setting(cx) {
             return;
         }
         let mut f = Finding::new(
@@ -162,6 +151,26 @@ impl Rule for MinorsModeMissing {
         f.related.push(endpoint_related(entry));
         out.push(f);
     }
+}
+
+/// Whether public entry point `e` is named by `set`, by its route or its
+/// handler's name.
+fn names(e: &EntryPoint, set: &RegexSet) -> bool {
+    e.public
+        && (e.route.as_deref().is_some_and(|r| set.is_match(r))
+            || handler_name(e).is_some_and(|h| set.is_match(h)))
+}
+
+/// The qualified names of the handlers of the routes that make or use
+/// accounts (sign-up, login): their parameters may hold a birth date.
+pub(crate) fn account_handlers<'p>(cx: &Context<'p>) -> Vec<&'p str> {
+    let sv = &cx.catalog.service;
+    cx.analysis
+        .entry_points
+        .iter()
+        .filter(|e| names(e, &sv.signup_routes) || names(e, &sv.account_routes))
+        .filter_map(handler_name)
+        .collect()
 }
 
 /// The qualified name of an entry point's handler function.
@@ -212,9 +221,9 @@ pub(crate) fn file_user_class(cx: &Context<'_>, f: &FileFacts) -> Option<usize> 
 /// configuration, or user-facing text. A birth date or age
 /// (`minors_fields`) counts only where accounts are: a field of a class
 /// named for them (`UserProfile.date_of_birth`), a parameter of an account
-/// handler or of a function named for accounts, or a string of a page
-/// named for them (`register.html`).
-fn has_minors_setting(cx: &Context<'_>, account_handlers: &[&str]) -> bool {
+/// handler ([`account_handlers`]) or of a function named for accounts, or
+/// a string of a page named for them (`register.html`).
+fn has_minors_setting(cx: &Context<'_>) -> bool {
     let sv = &cx.catalog.service;
     let terms = &sv.minors_terms;
     let fields = &sv.minors_fields;
@@ -225,39 +234,54 @@ fn has_minors_setting(cx: &Context<'_>, account_handlers: &[&str]) -> bool {
     }) {
         return true;
     }
-    // File by file on the pool: names of every function, assignment, class,
-    // call and configuration entry.
+    // The names: made by the rules' per-file pass (`rules::per_file`),
+    // else file by file here, on the pool.
+    if let Some(named) = shared(cx).minors_named() {
+        return named;
+    }
+    let handlers = account_handlers(cx);
     let tests = cx.test_files();
     cx.project
         .each_file(Reader::RulesService)
         .par_iter()
-        .any(|(fi, f)| {
-            if tests[fi] {
-                return false;
-            }
-            let account_class = |c: &Class| accounts.is_match(&c.name);
-            f.functions.iter().any(|g| {
-                terms.is_match(&g.name)
-                    || g.params.iter().any(|p| terms.is_match(p))
-                    || ((accounts.is_match(&g.name)
-                        || account_handlers.contains(&g.qualname.as_str()))
-                        && g.params.iter().any(|p| fields.is_match(p)))
-            }) || f.assignments.iter().any(|a| {
-                terms.is_match(&a.target)
-                    || (a.scope.is_none()
-                        && fields.is_match(&a.target)
-                        && f.classes
-                            .iter()
-                            .any(|c| account_class(c) && c.span.contains(&a.span)))
-            }) || f.classes.iter().any(|c| {
-                terms.is_match(&c.name)
-                    || c.fields.iter().any(|x| {
-                        terms.is_match(&x.name) || (account_class(c) && fields.is_match(&x.name))
-                    })
-            }) || f.calls.iter().any(|c| {
-                c.args
+        .any(|(fi, f)| !tests[fi] && file_names_minors(cx, &handlers, &f))
+}
+
+/// Whether a name of file `f` (not a test file) says the project has an
+/// age check or minors setting ([`has_minors_setting`]): a function, its
+/// parameters, an assignment, a class or its fields, a keyword argument or
+/// a configuration key. `account_handlers` as [`account_handlers`] gives
+/// them.
+pub(crate) fn file_names_minors(
+    cx: &Context<'_>,
+    account_handlers: &[&str],
+    f: &FileFacts,
+) -> bool {
+    let sv = &cx.catalog.service;
+    let terms = &sv.minors_terms;
+    let fields = &sv.minors_fields;
+    let accounts = &sv.account_contexts;
+    let account_class = |c: &Class| accounts.is_match(&c.name);
+    f.functions.iter().any(|g| {
+        terms.is_match(&g.name)
+            || g.params.iter().any(|p| terms.is_match(p))
+            || ((accounts.is_match(&g.name) || account_handlers.contains(&g.qualname.as_str()))
+                && g.params.iter().any(|p| fields.is_match(p)))
+    }) || f.assignments.iter().any(|a| {
+        terms.is_match(&a.target)
+            || (a.scope.is_none()
+                && fields.is_match(&a.target)
+                && f.classes
                     .iter()
-                    .any(|a| a.keyword.is_some_and(|k| terms.is_match(&k)))
-            }) || f.config.iter().any(|e| terms.is_match(e.key()))
-        })
+                    .any(|c| account_class(c) && c.span.contains(&a.span)))
+    }) || f.classes.iter().any(|c| {
+        terms.is_match(&c.name)
+            || c.fields
+                .iter()
+                .any(|x| terms.is_match(&x.name) || (account_class(c) && fields.is_match(&x.name)))
+    }) || f.calls.iter().any(|c| {
+        c.args
+            .iter()
+            .any(|a| a.keyword.is_some_and(|k| terms.is_match(&k)))
+    }) || f.config.iter().any(|e| terms.is_match(e.key()))
 }

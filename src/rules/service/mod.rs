@@ -12,12 +12,13 @@ pub mod filing_number_missing;
 pub mod minors_mode_missing;
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
+use crate::analysis::Reader;
 use crate::analysis::entrypoints::EntryPoint;
 use crate::analysis::frontend;
-use crate::analysis::{FileRef, Reader};
 use crate::facts::{Language, UiKind};
 use crate::finding::{Location, Related};
 use crate::lang::markup::reads_as_link;
@@ -37,45 +38,79 @@ pub struct Shown<'p> {
 /// What the service rules share, worked out once per scan, each part on
 /// first use, and freed after the last of them ([`crate::rules::Held`]):
 /// each file's user-facing strings (the four rules went through every
-/// string of the project each) and the chat UI (SVC003 and SVC004 looked
-/// for it each). Computed on plain threads
+/// string of the project each), the chat UI (SVC003 and SVC004 looked
+/// for it each) and whether a name of the project is a minors term
+/// (SVC003). The rules' per-file pass (`rules::per_file`) makes them
+/// when their readers are enabled ([`ServiceShared::from_pass`]); what
+/// it did not make is computed here on plain threads
 /// ([`crate::analysis::map_indices`]): rules wait for it.
 #[derive(Default)]
 pub struct ServiceShared {
     shown: OnceLock<Vec<FileShown>>,
     chat: OnceLock<Option<(usize, Span, String)>>,
+    /// Whether a name in code or configuration, outside test paths, says
+    /// there is an age check or minors setting
+    /// (`minors_mode_missing::file_names_minors`), when the rules'
+    /// per-file pass found out (SVC003 is its one reader, once a scan).
+    minors_named: Option<bool>,
 }
 
 /// One file's user-facing strings ([`any_shown`]), as indices into the
 /// list they come from (its markup strings, string literals or
 /// configuration entries, by its language) with their kind: a few bytes
 /// each, where the strings themselves were ~30 MB on 10k files.
-struct FileShown {
+#[derive(Default)]
+pub(crate) struct FileShown {
     items: Box<[(u32, UiKind)]>,
     /// Shown only when configuration values are asked for too.
     config_only: bool,
 }
 
 impl ServiceShared {
+    /// What the rules' per-file pass made: each file's shown strings (one
+    /// a file, in file order; test files' empty), the chat UI's evidence
+    /// per file ([`ChatSearch::file`], in file order), whether a name is a
+    /// minors term. A part left `None` is computed when first asked.
+    pub(crate) fn from_pass(
+        shown: Option<Vec<FileShown>>,
+        chat: Option<Vec<(usize, ChatFound)>>,
+        minors_named: Option<bool>,
+    ) -> ServiceShared {
+        let made = ServiceShared {
+            minors_named,
+            ..ServiceShared::default()
+        };
+        if let Some(shown) = shown {
+            let _ = made.shown.set(shown);
+        }
+        if let Some(chat) = chat {
+            let _ = made.chat.set(chat_ui_of(chat));
+        }
+        made
+    }
+
     fn shown(&self, cx: &Context<'_>) -> &[FileShown] {
         let tests = cx.test_files();
         self.shown.get_or_init(|| {
             crate::analysis::map_indices(cx.project.file_count(), |fi| {
                 if tests[fi] {
-                    FileShown {
-                        items: Box::default(),
-                        config_only: false,
-                    }
+                    FileShown::default()
                 } else {
-                    shown_in(cx, fi)
+                    file_shown(cx, &cx.project.file(fi, Reader::RulesService))
                 }
             })
         })
     }
+
+    /// Whether a name of the project is a minors term, if the rules'
+    /// per-file pass found out.
+    pub(crate) fn minors_named(&self) -> Option<bool> {
+        self.minors_named
+    }
 }
 
 /// The service rules' shared results, made by the first that asks.
-fn shared(cx: &Context<'_>) -> std::sync::Arc<ServiceShared> {
+pub(crate) fn shared(cx: &Context<'_>) -> std::sync::Arc<ServiceShared> {
     cx.shared.service.get_or_init(ServiceShared::default)
 }
 
@@ -160,21 +195,10 @@ fn shown_at(f: &crate::facts::FileFacts, fi: usize, i: u32, kind: UiKind) -> Sho
     }
 }
 
-/// The files outside test paths, with their index, in file order.
-fn shown_files<'p>(cx: &Context<'p>) -> Vec<(usize, FileRef<'p>)> {
-    let tests = cx.test_files();
-    cx.project
-        .each_file(Reader::RulesService)
-        .iter()
-        .filter(|(fi, _)| !tests[*fi])
-        .collect()
-}
-
-/// The user-facing strings of one file ([`any_shown`]), configuration
-/// values included.
-fn shown_in(cx: &Context<'_>, fi: usize) -> FileShown {
+/// The user-facing strings of file `f` ([`any_shown`]), configuration
+/// values included; `f` is not a test file.
+pub(crate) fn file_shown(cx: &Context<'_>, f: &crate::facts::FileFacts) -> FileShown {
     let sv = &cx.catalog.service;
-    let f = cx.project.file(fi, Reader::RulesService);
     // A file's lists are far below 2^32 items (`max-file-size`).
     let index = |i: usize| i as u32;
     let config_values = || -> Box<[(u32, UiKind)]> {
@@ -197,7 +221,7 @@ fn shown_in(cx: &Context<'_>, fi: usize) -> FileShown {
             config_only: false,
         },
         Language::Python | Language::Rust => {
-            let prompts = prompt_spans(cx, fi);
+            let prompts = prompt_spans(cx, f);
             FileShown {
                 items: f
                     .strings
@@ -231,9 +255,8 @@ fn shown_in(cx: &Context<'_>, fi: usize) -> FileShown {
 /// Where a file of code holds prompts: the values of assignments to, and
 /// keyword arguments named like, a prompt (`SYSTEM_PROMPT = "…"`,
 /// `Conversation(system_message="…")`). Text for a model, not for users.
-fn prompt_spans(cx: &Context<'_>, fi: usize) -> Vec<Span> {
+fn prompt_spans(cx: &Context<'_>, f: &crate::facts::FileFacts) -> Vec<Span> {
     let names = &cx.catalog.service.prompt_names;
-    let f = cx.project.file(fi, Reader::RulesService);
     let mut out: Vec<Span> = f
         .assignments
         .iter()
@@ -320,108 +343,211 @@ pub fn chat_ui(cx: &Context<'_>) -> Option<(usize, Span, String)> {
     shared.chat.get_or_init(|| find_chat_ui(cx)).clone()
 }
 
-/// Which files a chat UI search looks at.
-type KeepFile<'a> = dyn Fn(&(usize, FileRef<'_>)) -> bool + Sync + 'a;
-/// What a chat UI search finds in one file: file, span and what was seen.
-type FindInFile<'a> =
-    dyn Fn(usize, &crate::facts::FileFacts) -> Option<(usize, Span, String)> + Sync + 'a;
+/// How many kinds of chat UI evidence [`chat_ui`] knows, strongest first.
+const CHAT_KINDS: usize = 5;
 
-/// [`chat_ui`], worked out.
-fn find_chat_ui(cx: &Context<'_>) -> Option<(usize, Span, String)> {
-    let sv = &cx.catalog.service;
-    // Each kind of evidence looked for in every file on plain threads (this
-    // runs while a shared result is being made), the first file in path
-    // order kept.
-    let files = shown_files(cx);
-    let first = |keep: &KeepFile, find: &FindInFile| {
-        let kept: Vec<&(usize, FileRef<'_>)> = files.iter().filter(|x| keep(x)).collect();
-        crate::analysis::find_first_index(kept.len(), |k| find(kept[k].0, &kept[k].1))
-            .map(|(_, found)| found)
-    };
-    let any = |_: &(usize, FileRef<'_>)| true;
-    let called = first(&any, &|fi, f| {
-        // `from streamlit_chatbox import *`: a bare callee may be any of
-        // those modules' names.
-        let stars: Vec<&str> = f
-            .imports
-            .iter()
-            .filter(|i| i.local == "*" && i.level == 0)
-            .map(|i| i.target.as_str())
-            .collect();
-        f.calls.iter().find_map(|c| {
-            let hit = [c.resolved.as_name(), c.imported().as_name()]
-                .into_iter()
-                .flatten()
-                .any(|n| sv.chat_calls.is_match(n))
-                || (c.resolved.as_name().is_none()
-                    && !c.callee.contains('.')
-                    && stars
-                        .iter()
-                        .any(|m| sv.chat_calls.is_match(&format!("{m}.{}", c.callee))));
-            hit.then(|| (fi, c.span, format!("`{}`", c.callee)))
-        })
-    });
-    if called.is_some() {
-        return called;
+/// What a component's path ends with (`.jsx`, `.tsx`, `.vue`, `.svelte`).
+const COMPONENTS: [&str; 4] = [".jsx", ".tsx", ".vue", ".svelte"];
+
+/// The strongest evidence of a chat UI in one file ([`ChatSearch::file`]):
+/// its kind (0 strongest, as [`chat_ui`] lists them), where, and what was
+/// seen.
+pub(crate) struct ChatFound {
+    kind: u8,
+    span: Span,
+    what: String,
+}
+
+/// The chat UI search, file by file ([`chat_ui`]): each file's strongest
+/// evidence, the answer the strongest kind's first file in path order
+/// ([`chat_ui_of`]). Files are searched in any order on any thread, so
+/// the first file seen with each kind is kept: a file after it need not
+/// look for that kind or a weaker one (it cannot be the answer), and
+/// which files skip does not change the answer.
+pub(crate) struct ChatSearch<'c> {
+    sv: &'c crate::catalog::service::Service,
+    /// The public generation endpoints (for the pages that request one).
+    generation: Vec<&'c EntryPoint>,
+    /// Per kind, the first file seen with it (`usize::MAX`: none yet).
+    first: [AtomicUsize; CHAT_KINDS],
+}
+
+impl<'c> ChatSearch<'c> {
+    pub(crate) fn new(cx: &Context<'c>) -> ChatSearch<'c> {
+        ChatSearch {
+            sv: &cx.catalog.service,
+            generation: cx
+                .analysis
+                .generation_endpoints()
+                .map(|(_, e, _)| e)
+                .filter(|e| e.public)
+                .collect(),
+            first: std::array::from_fn(|_| AtomicUsize::new(usize::MAX)),
+        }
     }
-    let ui_string = |kind: UiKind, set: &regex::RegexSet, what: &str| {
-        first(&any, &|fi, f| {
+
+    /// The strongest evidence of a chat UI in file `fi` (not a test file),
+    /// the first of its kind in the file; `None` also where a file before
+    /// it was seen with evidence as strong or stronger.
+    pub(crate) fn file(&self, fi: usize, f: &crate::facts::FileFacts) -> Option<ChatFound> {
+        let mut beaten = usize::MAX;
+        for kind in 0..CHAT_KINDS {
+            beaten = beaten.min(self.first[kind].load(Ordering::Relaxed));
+            if beaten < fi {
+                return None;
+            }
+            if let Some((span, what)) = self.find(kind, f) {
+                self.first[kind].fetch_min(fi, Ordering::Relaxed);
+                return Some(ChatFound {
+                    // Below `CHAT_KINDS`.
+                    kind: kind as u8,
+                    span,
+                    what,
+                });
+            }
+        }
+        None
+    }
+
+    /// The first evidence of kind `kind` in file `f`.
+    fn find(&self, kind: usize, f: &crate::facts::FileFacts) -> Option<(Span, String)> {
+        let sv = self.sv;
+        let ui_string = |kind: UiKind, set: &regex::RegexSet, what: &str| {
             f.ui_strings
                 .iter()
                 .find(|s| s.kind == kind && set.is_match(&s.text))
-                .map(|s| (fi, s.span, format!("{what} `{}`", s.text)))
-        })
-    };
-    if let Some(found) = ui_string(UiKind::Import, &sv.chat_packages, "the chat UI package") {
-        return Some(found);
-    }
-    if let Some(found) = ui_string(UiKind::Name, &sv.chat_markers, "the element") {
-        return Some(found);
-    }
-    let keeps_roles = |f: &crate::facts::FileFacts| {
-        f.ui_strings
-            .iter()
-            .any(|s| s.kind == UiKind::Role && sv.chat_roles.is_match(&s.text))
-    };
-    let generation: Vec<&EntryPoint> = cx
-        .analysis
-        .generation_endpoints()
-        .map(|(_, e, _)| e)
-        .filter(|e| e.public)
-        .collect();
-    let requested = first(&|(_, f)| frontend::is_front_end(f), &|fi, f| {
-        generation.iter().find_map(|e| {
-            let chatty = e
-                .route
-                .as_deref()
-                .is_some_and(|r| sv.chat_routes.is_match(r));
-            let s = frontend::requests(f, e).next()?;
-            (chatty || keeps_roles(f)).then(|| {
-                (
-                    fi,
-                    s.span,
-                    format!("a page that requests `{}`", e.describe()),
-                )
-            })
-        })
-    });
-    if requested.is_some() {
-        return requested;
-    }
-    const COMPONENTS: [&str; 4] = [".jsx", ".tsx", ".vue", ".svelte"];
-    first(
-        &|(_, f)| COMPONENTS.iter().any(|x| f.path.ends_with(x)),
-        &|fi, f| {
+                .map(|s| (s.span, format!("{what} `{}`", s.text)))
+        };
+        let keeps_roles = || {
             f.ui_strings
+                .iter()
+                .any(|s| s.kind == UiKind::Role && sv.chat_roles.is_match(&s.text))
+        };
+        match kind {
+            0 => {
+                // `from streamlit_chatbox import *`: a bare callee may be
+                // any of those modules' names.
+                let stars: Vec<&str> = f
+                    .imports
+                    .iter()
+                    .filter(|i| i.local == "*" && i.level == 0)
+                    .map(|i| i.target.as_str())
+                    .collect();
+                f.calls.iter().find_map(|c| {
+                    let hit = [c.resolved.as_name(), c.imported().as_name()]
+                        .into_iter()
+                        .flatten()
+                        .any(|n| sv.chat_calls.is_match(n))
+                        || (c.resolved.as_name().is_none()
+                            && !c.callee.contains('.')
+                            && stars
+                                .iter()
+                                .any(|m| sv.chat_calls.is_match(&format!("{m}.{}", c.callee))));
+                    hit.then(|| (c.span, format!("`{}`", c.callee)))
+                })
+            }
+            1 => ui_string(UiKind::Import, &sv.chat_packages, "the chat UI package"),
+            2 => ui_string(UiKind::Name, &sv.chat_markers, "the element"),
+            3 if may_show(3, f.language, &f.path) => self.generation.iter().find_map(|e| {
+                let chatty = e
+                    .route
+                    .as_deref()
+                    .is_some_and(|r| sv.chat_routes.is_match(r));
+                let s = frontend::requests(f, e).next()?;
+                (chatty || keeps_roles())
+                    .then(|| (s.span, format!("a page that requests `{}`", e.describe())))
+            }),
+            4 if may_show(4, f.language, &f.path) => f
+                .ui_strings
                 .iter()
                 .find(|s| s.kind == UiKind::Role && sv.chat_roles.is_match(&s.text))
                 .map(|s| {
                     (
-                        fi,
                         s.span,
                         format!("a component that lists messages with the role `{}`", s.text),
                     )
-                })
-        },
-    )
+                }),
+            _ => None,
+        }
+    }
+}
+
+/// The chat UI from each file's evidence ([`ChatSearch::file`]), files in
+/// path order: the strongest kind, at the first file that shows it.
+fn chat_ui_of(
+    found: impl IntoIterator<Item = (usize, ChatFound)>,
+) -> Option<(usize, Span, String)> {
+    let mut best: Option<(usize, ChatFound)> = None;
+    for (fi, c) in found {
+        if best.as_ref().is_none_or(|(_, b)| c.kind < b.kind) {
+            best = Some((fi, c));
+        }
+    }
+    best.map(|(fi, c)| (fi, c.span, c.what))
+}
+
+/// [`chat_ui`], worked out where the rules' per-file pass did not: kind
+/// by kind, strongest first, each looked for in the files outside test
+/// paths on plain threads (this runs while a shared result is being made)
+/// until the first in path order is found; one file's facts held at a
+/// time.
+fn find_chat_ui(cx: &Context<'_>) -> Option<(usize, Span, String)> {
+    let tests = cx.test_files();
+    let project = cx.project;
+    let search = ChatSearch::new(cx);
+    (0..CHAT_KINDS).find_map(|kind| {
+        let kept: Vec<usize> = (0..project.file_count())
+            .filter(|&fi| !tests[fi] && may_show(kind, project.language(fi), project.path(fi)))
+            .collect();
+        crate::analysis::find_first_index(kept.len(), |k| {
+            search.find(kind, &project.file(kept[k], Reader::RulesService))
+        })
+        .map(|(k, (span, what))| (kept[k], span, what))
+    })
+}
+
+/// Whether a file of this language and path may show chat UI evidence of
+/// kind `kind` ([`ChatSearch::find`]): pages that request a route are
+/// front ends, role lists count in components only.
+fn may_show(kind: usize, language: Language, path: &str) -> bool {
+    match kind {
+        3 => frontend::is_front_end_path(language, path),
+        4 => COMPONENTS.iter().any(|x| path.ends_with(x)),
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(kind: u8, line: u32) -> ChatFound {
+        ChatFound {
+            kind,
+            span: Span {
+                start_line: line,
+                end_line: line,
+                start_byte: 0,
+                end_byte: 0,
+            },
+            what: format!("kind {kind}"),
+        }
+    }
+
+    /// The strongest kind wins wherever it is, and of equal kinds the
+    /// first file in path order: what the search kind by kind gives.
+    #[test]
+    fn chat_ui_is_the_strongest_kind_at_its_first_file() {
+        let per_file = vec![
+            (1, found(2, 10)),
+            (4, found(0, 40)),
+            (6, found(3, 60)),
+            (7, found(0, 70)),
+        ];
+        let (fi, span, what) = chat_ui_of(per_file).expect("found");
+        assert_eq!((fi, span.start_line, what.as_str()), (4, 40, "kind 0"));
+        let (fi, _, _) = chat_ui_of(vec![(2, found(4, 1)), (3, found(4, 1))]).expect("found");
+        assert_eq!(fi, 2);
+        assert!(chat_ui_of(Vec::new()).is_none());
+    }
 }
