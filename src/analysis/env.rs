@@ -587,15 +587,22 @@ pub(crate) fn file_tracing_calls(
     file: &FileFacts,
 ) -> Vec<TracingCall> {
     let mut out = Vec::new();
-    if !file.config.is_empty() || tracing.iter().all(|t| t.enable_calls.is_empty()) {
+    // The services with such calls (one in the built-in catalogue).
+    let switched: Vec<(usize, &[String])> = tracing
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| !t.enable_calls.is_empty())
+        .map(|(ti, t)| (ti, t.enable_calls.as_slice()))
+        .collect();
+    if !file.config.is_empty() || switched.is_empty() {
         return out;
     }
     for call in &file.calls {
         let Some(name) = call.resolved.as_ref().map(|q| q.as_str()) else {
             continue;
         };
-        for (ti, t) in tracing.iter().enumerate() {
-            if t.enable_calls.iter().any(|c| c == name) {
+        for &(ti, calls) in &switched {
+            if calls.iter().any(|c| c == name) {
                 out.push(TracingCall {
                     service: ti,
                     folder: parent(&file.path).to_string(),

@@ -111,10 +111,21 @@ pub(crate) fn find(
 /// the routes and services (known after the call graph is built) cannot
 /// choose for them.
 pub(crate) fn file_may_hop(catalog: &Catalog, file: &FileFacts) -> bool {
+    let stubs = catalog
+        .rpc_stubs
+        .iter()
+        .any(|r| r.language == file.language);
     file.calls.iter().any(|call| {
         url_arg(catalog, file, call).is_some()
-            || rpc_stub_call(catalog, file.language, call).is_some()
-            || proto_client_call(catalog, file.language, call).is_some()
+            // A stub's method is `X().m`: a name without `(` is none (one
+            // byte search rather than the two pattern searches below).
+            || (stubs
+                && call
+                    .resolved
+                    .as_ref()
+                    .is_some_and(|r| memchr::memchr(b'(', r.as_str().as_bytes()).is_some())
+                && (rpc_stub_call(catalog, file.language, call).is_some()
+                    || proto_client_call(catalog, file.language, call).is_some()))
     })
 }
 
