@@ -173,6 +173,7 @@ impl CallGraph {
         };
         // Per file: its module node, its main guards, then its functions.
         let mut implementations = Vec::with_capacity(files.len());
+        let has_calls: Vec<bool> = files.iter().map(|f| f.has_calls).collect();
         for (fi, file) in files.into_iter().enumerate() {
             let module = g.add(Node::Module { file: fi });
             g.module_nodes.push(module);
@@ -200,15 +201,22 @@ impl CallGraph {
         // looked at in parallel, and edges added in file and call order. In
         // the same pass, each file's queue calls, which read only the
         // file's own targets (the hand-offs themselves join every file's),
-        // and the calls that go through an interface (`--stats`).
+        // and the calls that go through an interface (`--stats`). This
+        // cannot be part of the per-file phase: the targets need every
+        // file's nodes, the entry points' handlers and the overrides, all
+        // known only after it. A file with no call has nothing here, so
+        // only the files with calls (the per-file phase says which) are read.
         #[allow(clippy::type_complexity)]
         let (mut per_file, (queue_calls, dispatch)): (
             Vec<Vec<(NodeId, Site, Vec<(NodeId, Via)>)>>,
             (Vec<queues::FileQueues>, Vec<(usize, usize)>),
-        ) = project
-            .each_file(Reader::CallGraph)
-            .par_iter()
-            .map(|(fi, file)| {
+        ) = (0..project.file_count())
+            .into_par_iter()
+            .map(|fi| {
+                if !has_calls[fi] {
+                    return (Vec::new(), (queues::FileQueues::default(), (0, 0)));
+                }
+                let file = project.file(fi, Reader::CallGraph);
                 let found: Vec<(NodeId, Site, Vec<(NodeId, Via)>)> = file
                     .calls
                     .iter()
@@ -226,7 +234,7 @@ impl CallGraph {
                         targets.sort_unstable();
                         targets.dedup_by_key(|t| t.0);
                         let caller =
-                            g.node_at(project, fi, call.scope.as_deref(), call.span.start_byte);
+                            g.node_in(&file, fi, call.scope.as_deref(), call.span.start_byte);
                         (!targets.is_empty()).then_some((
                             caller,
                             Site { file: fi, call: ci },
@@ -239,7 +247,8 @@ impl CallGraph {
                     fi,
                     &file,
                     &|site| own_targets(&found, site),
-                    &|fi, call| g.node_at(project, fi, call.scope.as_deref(), call.span.start_byte),
+                    // Only the file's own calls: in the file held here.
+                    &|_, call| g.node_in(&file, fi, call.scope.as_deref(), call.span.start_byte),
                     &|n| matches!(g.nodes[n], Node::Function { .. }),
                 );
                 (found, (queues, g.file_dispatch(&file)))
@@ -809,7 +818,18 @@ impl CallGraph {
 
     /// The node whose code contains a position of file `fi` in function `scope`.
     pub fn node_at(&self, project: &Project, fi: usize, scope: Option<&str>, pos: u32) -> NodeId {
-        let file = project.file(fi, Reader::CallGraph);
+        self.node_in(&project.file(fi, Reader::CallGraph), fi, scope, pos)
+    }
+
+    /// [`CallGraph::node_at`] in file `fi` that the caller already holds
+    /// (`file`): no read of its own.
+    fn node_in(
+        &self,
+        file: &crate::facts::FileFacts,
+        fi: usize,
+        scope: Option<&str>,
+        pos: u32,
+    ) -> NodeId {
         // A closure handler's calls are its own, not the registering code's.
         if let Some(&(_, _, id)) = self.closure_nodes[fi].iter().find(|(s, span, _)| {
             s.as_deref() == scope && span.start_byte <= pos && pos < span.end_byte
@@ -848,9 +868,18 @@ pub struct FileGraphParts {
     implementations: Vec<((Ustr, Ustr), u32)>,
     /// Abstract methods: (class, method).
     abstract_methods: Vec<(Ustr, Ustr)>,
+    /// Whether the file makes any call: the graph's targets read only
+    /// the files that do.
+    has_calls: bool,
 }
 
 impl FileGraphParts {
+    /// Whether the file makes any call.
+    #[cfg(test)]
+    pub(crate) fn has_calls(&self) -> bool {
+        self.has_calls
+    }
+
     /// File `file`'s part.
     pub fn of(project: &Project, file: &crate::facts::FileFacts) -> FileGraphParts {
         let mut by_qualname = FastMap::default();
@@ -897,6 +926,7 @@ impl FileGraphParts {
             nested_names,
             implementations,
             abstract_methods,
+            has_calls: !file.calls.is_empty(),
         }
     }
 }

@@ -566,33 +566,81 @@ struct FileSwitches {
     content: Option<(bool, EnvFrom)>,
 }
 
-impl TracingExtra {
-    pub fn build(project: &Project, tracing: &[crate::catalog::hosts::ConfigTracing]) -> Self {
-        let mut per: Vec<ServiceExtra> = tracing.iter().map(|_| ServiceExtra::default()).collect();
-        let wants_calls = tracing.iter().any(|t| !t.enable_calls.is_empty());
-        for (fi, file) in project.each_file(Reader::Env) {
-            if wants_calls && file.config.is_empty() {
-                for call in &file.calls {
-                    let Some(name) = call.resolved.as_ref().map(|q| q.as_str()) else {
-                        continue;
-                    };
-                    for (ti, t) in tracing.iter().enumerate() {
-                        if t.enable_calls.iter().any(|c| c == name) {
-                            per[ti].calls.push((
-                                parent(&file.path).to_string(),
-                                EnvFrom {
-                                    text: format!(
-                                        "{} at {}:{}",
-                                        call.callee, file.path, call.span.start_line
-                                    ),
-                                    file: fi,
-                                    span: call.span,
-                                },
-                            ));
-                        }
-                    }
-                }
+/// A call in one file that switches a tracing service on
+/// (`LLMObs.enable()`): the service (its index in `config_tracing`), the
+/// file's folder and where the call is. Found in the analyses' per-file
+/// phase ([`file_tracing_calls`]), so that the rule that reads them does
+/// not loop over every file again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TracingCall {
+    pub service: usize,
+    pub folder: String,
+    pub from: EnvFrom,
+}
+
+/// The calls of file `fi` that switch on a service of `tracing`, in call
+/// order, then the services' order. Settings files (any configuration
+/// entry) have none; nothing is looked at when no service has such a call.
+pub(crate) fn file_tracing_calls(
+    tracing: &[crate::catalog::hosts::ConfigTracing],
+    fi: usize,
+    file: &FileFacts,
+) -> Vec<TracingCall> {
+    let mut out = Vec::new();
+    // The services with such calls (one in the built-in catalogue).
+    let switched: Vec<(usize, &[String])> = tracing
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| !t.enable_calls.is_empty())
+        .map(|(ti, t)| (ti, t.enable_calls.as_slice()))
+        .collect();
+    if !file.config.is_empty() || switched.is_empty() {
+        return out;
+    }
+    for call in &file.calls {
+        let Some(name) = call.resolved.as_ref().map(|q| q.as_str()) else {
+            continue;
+        };
+        for &(ti, calls) in &switched {
+            if calls.iter().any(|c| c == name) {
+                out.push(TracingCall {
+                    service: ti,
+                    folder: parent(&file.path).to_string(),
+                    from: EnvFrom {
+                        text: format!("{} at {}:{}", call.callee, file.path, call.span.start_line),
+                        file: fi,
+                        span: call.span,
+                    },
+                });
             }
+        }
+    }
+    out
+}
+
+impl TracingExtra {
+    /// `calls`: every file's [`file_tracing_calls`], in file order. The
+    /// settings files are found by name (the summary's path) and only
+    /// those are read.
+    pub fn build(
+        project: &Project,
+        tracing: &[crate::catalog::hosts::ConfigTracing],
+        calls: &[TracingCall],
+    ) -> Self {
+        let mut per: Vec<ServiceExtra> = tracing.iter().map(|_| ServiceExtra::default()).collect();
+        for c in calls {
+            per[c.service]
+                .calls
+                .push((c.folder.clone(), c.from.clone()));
+        }
+        let named = |fi: &usize| {
+            let name = file_name(project.path(*fi));
+            tracing
+                .iter()
+                .any(|t| t.files.iter().any(|f| glob_name(f, name)))
+        };
+        for fi in (0..project.file_count()).filter(named) {
+            let file = project.file(fi, Reader::Env);
             if file.config.is_empty() {
                 continue;
             }
@@ -831,6 +879,47 @@ mod tests {
         assert_eq!(distance("a/b", "a/b"), 0);
         assert!(distance("c", "a/b") > distance("", "a/b"));
         assert!(distance("a/c", "a/b") < distance("d/e/f", "a/b"));
+    }
+
+    #[test]
+    fn tracing_calls_found_per_file_in_call_order() {
+        let catalog =
+            crate::catalog::Catalog::load(&crate::catalog::CatalogData::default()).unwrap();
+        let tracing = &catalog.config_tracing;
+        let ti = tracing
+            .iter()
+            .position(|t| {
+                t.enable_calls
+                    .iter()
+                    .any(|c| c == "ddtrace.llmobs.LLMObs.enable")
+            })
+            .expect("the built-in catalogue switches LLM Observability on by a call");
+        let text = "from ddtrace.llmobs import LLMObs\nprint(1)\nLLMObs.enable()\nLLMObs.enable(ml_app='x')\n";
+        let (file, _) = crate::lang::python::extract("svc/api/app.py", text, &[]);
+        let calls = file_tracing_calls(tracing, 7, &file);
+        assert_eq!(calls.len(), 2, "{calls:?}");
+        for (c, line) in calls.iter().zip([3, 4]) {
+            assert_eq!(c.service, ti);
+            assert_eq!(c.folder, "svc/api");
+            assert_eq!(c.from.file, 7);
+            assert_eq!(c.from.span.start_line, line);
+            assert_eq!(
+                c.from.text,
+                format!("LLMObs.enable at svc/api/app.py:{line}")
+            );
+        }
+        // No call of the catalogue's, or no service with such calls: none.
+        let (other, _) = crate::lang::python::extract("a.py", "import os\nos.getenv('X')\n", &[]);
+        assert!(file_tracing_calls(tracing, 0, &other).is_empty());
+        let without: Vec<_> = tracing
+            .iter()
+            .cloned()
+            .map(|mut t| {
+                t.enable_calls.clear();
+                t
+            })
+            .collect();
+        assert!(file_tracing_calls(&without, 7, &file).is_empty());
     }
 
     #[test]

@@ -50,13 +50,15 @@ pub struct Hops {
 }
 
 /// Every hop from a client call to the project's own route handlers.
-/// `servicers`: every file's [`file_servicers`], in file order.
+/// `servicers`: every file's [`file_servicers`], in file order;
+/// `may_hop`: per file, [`file_may_hop`].
 pub(crate) fn find(
     project: &Project,
     catalog: &Catalog,
     entry_points: &[EntryPoint],
     graph: &CallGraph,
     servicers: Vec<Servicer>,
+    may_hop: &[bool],
 ) -> Hops {
     let mut hops = Hops {
         edges: Vec::new(),
@@ -72,11 +74,13 @@ pub(crate) fn find(
     if routes.is_empty() && services.is_empty() {
         return hops;
     }
-    // Each file's calls on the thread pool, merged in file order.
-    let per_file: Vec<(Hops, Vec<(NodeId, usize)>)> = project
-        .each_file(Reader::Hops)
-        .par_iter()
-        .map(|(fi, file)| {
+    // The calls of the files the per-file phase marked on the thread
+    // pool, merged in file order: another file's calls find nothing.
+    let per_file: Vec<(Hops, Vec<(NodeId, usize)>)> = (0..project.file_count())
+        .into_par_iter()
+        .filter(|&fi| may_hop[fi])
+        .map(|fi| {
+            let file = project.file(fi, Reader::Hops);
             file_hops(
                 project, catalog, graph, &routes, &services, &protos, fi, &file,
             )
@@ -98,6 +102,31 @@ pub(crate) fn find(
     }
     hops.stats.joined = hops.edges.len();
     hops
+}
+
+/// Whether a call of `file` may start a hop, for the per-file phase: an
+/// HTTP client call of the catalogue with a URL argument, or a call on a
+/// generated gRPC stub or `.proto` client. Only such calls find a hop in
+/// [`file_hops`], so the hops read only the files that have one, which
+/// the routes and services (known after the call graph is built) cannot
+/// choose for them.
+pub(crate) fn file_may_hop(catalog: &Catalog, file: &FileFacts) -> bool {
+    let stubs = catalog
+        .rpc_stubs
+        .iter()
+        .any(|r| r.language == file.language);
+    file.calls.iter().any(|call| {
+        url_arg(catalog, file, call).is_some()
+            // A stub's method is `X().m`: a name without `(` is none (one
+            // byte search rather than the two pattern searches below).
+            || (stubs
+                && call
+                    .resolved
+                    .as_ref()
+                    .is_some_and(|r| memchr::memchr(b'(', r.as_str().as_bytes()).is_some())
+                && (rpc_stub_call(catalog, file.language, call).is_some()
+                    || proto_client_call(catalog, file.language, call).is_some()))
+    })
 }
 
 /// The hops of file `fi`'s calls, in call order, and its URL helpers
@@ -536,6 +565,22 @@ fn generated<'a>(name: &'a str, module_suffix: &str, class_suffix: &str) -> Opti
     class.strip_suffix(class_suffix).filter(|s| !s.is_empty())
 }
 
+/// The service and method of a call on a generated gRPC stub
+/// (`stub.Generate(req)` with `stub = chat_pb2_grpc.ChatStub(ch)`).
+fn rpc_stub_call<'c>(
+    catalog: &Catalog,
+    language: Language,
+    call: &'c Call,
+) -> Option<(&'c str, &'c str)> {
+    let (stub, method) = call.resolved.as_ref()?.instance_method()?;
+    let service = catalog
+        .rpc_stubs
+        .iter()
+        .filter(|r| r.language == language && !r.from_proto)
+        .find_map(|r| generated(stub, &r.module_suffix, &r.stub_suffix))?;
+    Some((service, method))
+}
+
 /// A stub call (`stub.Generate(req)` with `stub = chat_pb2_grpc.ChatStub(ch)`)
 /// joined to the servicer methods of the same service and method.
 fn rpc_hop(
@@ -548,15 +593,7 @@ fn rpc_hop(
 ) {
     let file = project.file(site.file, Reader::Hops);
     let call = &file.calls[site.call];
-    let Some((stub, method)) = call.resolved.as_ref().and_then(|r| r.instance_method()) else {
-        return;
-    };
-    let Some(service) = catalog
-        .rpc_stubs
-        .iter()
-        .filter(|r| r.language == file.language && !r.from_proto)
-        .find_map(|r| generated(stub, &r.module_suffix, &r.stub_suffix))
-    else {
+    let Some((service, method)) = rpc_stub_call(catalog, file.language, call) else {
         return;
     };
     let targets: Vec<(usize, NodeId)> = served(services, service, method).copied().collect();
@@ -625,6 +662,33 @@ fn same_name(a: &str, b: &str) -> bool {
     fold(a) == fold(b)
 }
 
+/// The service, the client's module path (the package, as a prefix) and
+/// the method of a call on a client generated from a `.proto` file.
+fn proto_client_call<'c>(
+    catalog: &Catalog,
+    language: Language,
+    call: &'c Call,
+) -> Option<(&'c str, &'c str, &'c str)> {
+    let (client, method) = call.resolved.as_ref()?.instance_method()?;
+    let (service, prefix) = catalog
+        .rpc_stubs
+        .iter()
+        .filter(|r| r.language == language && r.from_proto)
+        .find_map(|r| {
+            // `XClient::connect(addr)` and `XClient::new(channel)` make one.
+            let client = client
+                .rsplit_once('.')
+                .filter(|(_, c)| r.constructors.iter().any(|k| k == c))
+                .map_or(client, |(t, _)| t);
+            let service = generated(client, &r.module_suffix, &r.stub_suffix)?;
+            let (path, _) = client.rsplit_once('.')?;
+            let (prefix, module) = path.rsplit_once('.').unwrap_or(("", path));
+            let stem = module.strip_suffix(r.module_suffix.as_str())?;
+            same_name(stem, service).then_some((service, prefix))
+        })?;
+    Some((service, prefix, method))
+}
+
 /// A client generated from the project's `.proto` files (tonic-build's
 /// `<pkg>::xxx_client::XxxClient`) calling an rpc in snake case
 /// (`client.generate(req)`), joined to the servicer methods, in any
@@ -642,26 +706,7 @@ fn proto_hop(
 ) {
     let file = project.file(site.file, Reader::Hops);
     let call = &file.calls[site.call];
-    let Some((client, method)) = call.resolved.as_ref().and_then(|r| r.instance_method()) else {
-        return;
-    };
-    let Some((service, prefix)) = catalog
-        .rpc_stubs
-        .iter()
-        .filter(|r| r.language == file.language && r.from_proto)
-        .find_map(|r| {
-            // `XClient::connect(addr)` and `XClient::new(channel)` make one.
-            let client = client
-                .rsplit_once('.')
-                .filter(|(_, c)| r.constructors.iter().any(|k| k == c))
-                .map_or(client, |(t, _)| t);
-            let service = generated(client, &r.module_suffix, &r.stub_suffix)?;
-            let (path, _) = client.rsplit_once('.')?;
-            let (prefix, module) = path.rsplit_once('.').unwrap_or(("", path));
-            let stem = module.strip_suffix(r.module_suffix.as_str())?;
-            same_name(stem, service).then_some((service, prefix))
-        })
-    else {
+    let Some((service, prefix, method)) = proto_client_call(catalog, file.language, call) else {
         return;
     };
     let prefix: Vec<&str> = prefix.split('.').filter(|s| !s.is_empty()).collect();
@@ -1366,6 +1411,26 @@ mod tests {
             text: text.replace('$', &HOLE.to_string()),
             from: None,
         }
+    }
+
+    #[test]
+    fn files_that_may_hop_have_a_request_or_a_stub_call() {
+        let catalog =
+            crate::catalog::Catalog::load(&crate::catalog::CatalogData::default()).unwrap();
+        let may_hop = |text: &str| {
+            let (file, _) = crate::lang::python::extract("a.py", text, &[]);
+            file_may_hop(&catalog, &file)
+        };
+        assert!(may_hop(
+            "import requests\nrequests.post('http://w:8000/generate', json={})\n"
+        ));
+        assert!(may_hop(
+            "import chat_pb2_grpc\nstub = chat_pb2_grpc.ChatStub(ch)\nstub.Generate(req)\n"
+        ));
+        // No request: calls, but none that reaches a route or a servicer.
+        assert!(!may_hop("import os\nprint(os.getenv('X'))\n"));
+        assert!(!may_hop("import requests\ns = requests.Session()\n"));
+        assert!(!may_hop("x = 1\n"));
     }
 
     #[test]

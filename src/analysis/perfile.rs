@@ -45,7 +45,7 @@ use crate::analysis::callgraph::{self, CallGraph, FileGraphParts, NodeId};
 use crate::analysis::entrypoints::{FileEntryParts, FileRegistrations, Matcher};
 use crate::analysis::generation::{self, GenerationSite};
 use crate::analysis::results::{self, LabelEvidence};
-use crate::analysis::{Project, Reader, hops, inferred, plugins, region, runtime};
+use crate::analysis::{Project, Reader, env, hops, inferred, plugins, region, runtime};
 use crate::catalog::Catalog;
 
 /// Label evidence where it was found, before the call graph can say in
@@ -76,6 +76,11 @@ struct FileParts {
     servicers: Vec<hops::Servicer>,
     /// The run-time values' stores and calls to evaluate.
     runtime: runtime::FileRuntime,
+    /// Calls that switch a tracing service on.
+    tracing: Vec<env::TracingCall>,
+    /// Whether a call may be a request to one of the project's own
+    /// services ([`hops::file_may_hop`]).
+    may_hop: bool,
 }
 
 /// What the first pass takes from every file: per file for the entry
@@ -88,6 +93,11 @@ pub(crate) struct Parts {
     pub servicers: Vec<hops::Servicer>,
     /// Per file: what the run-time values' evaluation needs from it.
     pub runtime: Vec<runtime::FileRuntime>,
+    /// Calls that switch a tracing service on, in file order (read by
+    /// PII001 through [`env::TracingExtra`]).
+    pub tracing: Vec<env::TracingCall>,
+    /// Per file: whether the hops must read it ([`hops::file_may_hop`]).
+    pub may_hop: Vec<bool>,
 }
 
 /// The first pass: every file's parts that read no global result.
@@ -103,6 +113,8 @@ pub(crate) fn parts(project: &Project, catalog: &Catalog) -> Parts {
             loaded: plugins::file_loaded(loaders, fi, &file),
             servicers: hops::file_servicers(project, catalog, &file),
             runtime: runtime::FileRuntime::of(project, fi, &file),
+            tracing: env::file_tracing_calls(&catalog.config_tracing, fi, &file),
+            may_hop: hops::file_may_hop(catalog, &file),
         })
         .collect();
     let mut out = Parts {
@@ -112,6 +124,8 @@ pub(crate) fn parts(project: &Project, catalog: &Catalog) -> Parts {
         loaded: Vec::new(),
         servicers: Vec::new(),
         runtime: Vec::with_capacity(per_file.len()),
+        tracing: Vec::new(),
+        may_hop: Vec::with_capacity(per_file.len()),
     };
     for p in per_file {
         out.entry.push(p.entry);
@@ -120,6 +134,8 @@ pub(crate) fn parts(project: &Project, catalog: &Catalog) -> Parts {
         out.loaded.extend(p.loaded);
         out.servicers.extend(p.servicers);
         out.runtime.push(p.runtime);
+        out.tracing.extend(p.tracing);
+        out.may_hop.push(p.may_hop);
     }
     out
 }
@@ -189,4 +205,55 @@ pub(crate) fn sites<'a, 'p>(
         out.overrides.push(p.overrides);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::CatalogData;
+
+    fn project(files: &[(&str, &str)]) -> Project {
+        Project::new(
+            files
+                .iter()
+                .map(|(path, text)| crate::lang::python::extract(path, text, &[]).0)
+                .collect(),
+        )
+    }
+
+    /// The first pass's per-file flags and tracing calls, in file order,
+    /// the same with every file's facts stored encoded (read decoded).
+    #[test]
+    fn first_pass_marks_requests_calls_and_tracing_switches() {
+        let catalog = Catalog::load(&CatalogData::default()).unwrap();
+        let files = [
+            (
+                "a/client.py",
+                "import requests\nrequests.post('http://w/gen', json={})\n",
+            ),
+            ("a/consts.py", "LIMIT = 3\n"),
+            (
+                "b/start.py",
+                "from ddtrace.llmobs import LLMObs\nLLMObs.enable()\nprint(1)\n",
+            ),
+        ];
+        let summary = |p: &Parts| {
+            (
+                p.may_hop.clone(),
+                p.graph.iter().map(|g| g.has_calls()).collect::<Vec<_>>(),
+                p.tracing
+                    .iter()
+                    .map(|c| (c.from.file, c.folder.clone(), c.from.span.start_line))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        let kept = project(&files);
+        let got = summary(&parts(&kept, &catalog));
+        assert_eq!(got.0, [true, false, false]);
+        assert_eq!(got.1, [true, false, true]);
+        assert_eq!(got.2, [(2, "b".to_string(), 2)]);
+        let mut stored = project(&files);
+        assert_eq!(stored.store_facts_past(Some(0)), 3);
+        assert_eq!(summary(&parts(&stored, &catalog)), got);
+    }
 }

@@ -12,7 +12,7 @@ use crate::analysis::generation::GenerationSite;
 use crate::analysis::inferred;
 use crate::analysis::perfile::{self, Parts, PlacedLabel, Sites};
 use crate::analysis::plugins::{self, PluginStats};
-use crate::analysis::{FastSet, Project, Reader, dataflow, hops};
+use crate::analysis::{FastSet, Project, Reader, dataflow, env, hops};
 use crate::catalog::entrypoints::EntryKind;
 use crate::catalog::labels::{Carrier, LabelKind};
 use crate::catalog::{Catalog, ContentType};
@@ -65,6 +65,9 @@ pub struct Analysis<'a> {
     pub inferred: InferredStats,
     /// What joining requests to the project's own services found and cut.
     pub hop_stats: HopStats,
+    /// Calls that switch a tracing service on, in file order (the
+    /// per-file phase's [`env::file_tracing_calls`]).
+    pub tracing_calls: Vec<env::TracingCall>,
 }
 
 impl<'a> Analysis<'a> {
@@ -82,6 +85,8 @@ impl<'a> Analysis<'a> {
             loaded,
             servicers,
             runtime,
+            tracing,
+            may_hop,
         } = perfile::parts(project, catalog);
         let ((), finder) = rayon::join(
             || {
@@ -136,7 +141,8 @@ impl<'a> Analysis<'a> {
         graph.add_plugin_calls(project, &plugins);
         // Requests to the project's own routes: they need the entry points
         // and the graph's nodes, and every later query goes through them.
-        let hops = hops::find(project, catalog, &entry_points, &graph, servicers);
+        let hops = hops::find(project, catalog, &entry_points, &graph, servicers, &may_hop);
+        drop(may_hop);
         // A request to a base known only at run time that the project's own
         // route serves goes there (the hop), not to some compatible provider.
         let joined: BTreeSet<(usize, usize)> = hops
@@ -177,6 +183,7 @@ impl<'a> Analysis<'a> {
             plugins: plugins.stats,
             inferred: stats,
             hop_stats: hops.stats,
+            tracing_calls: tracing,
         }
     }
 

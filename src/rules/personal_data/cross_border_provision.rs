@@ -170,7 +170,13 @@ impl Rule for CrossBorderProvision {
                 site_at.entry((s.file, s.call)).or_insert(s);
             }
         }
-        let extra = &env::TracingExtra::build(cx.project, &cx.catalog.config_tracing);
+        // Built at the first flow that asks for the tracing settings.
+        let extra = std::cell::OnceCell::new();
+        let extra = || {
+            extra.get_or_init(|| {
+                env::TracingExtra::build(cx.project, &cx.catalog.config_tracing, &an.tracing_calls)
+            })
+        };
         for flow in &taint.flows {
             let identified = pd.identified(flow.value.0);
             if identified == 0 {
@@ -216,7 +222,7 @@ impl Rule for CrossBorderProvision {
                         {
                             return None;
                         }
-                        let tr = env::traced(cx.project.env(), cx.project, extra, ti, t, path);
+                        let tr = env::traced(cx.project.env(), cx.project, extra(), ti, t, path);
                         (tr.on && tr.cloud).then_some((t, tr))
                     });
                 if let Some((t, tr)) = &traced {
@@ -320,7 +326,7 @@ impl Rule for CrossBorderProvision {
                     .enumerate()
                     .find(|(_, t)| t.modules.iter().any(|m| m == head))
                 {
-                    let tr = env::traced(cx.project.env(), cx.project, extra, ti, t, path);
+                    let tr = env::traced(cx.project.env(), cx.project, extra(), ti, t, path);
                     if !tr.cloud {
                         continue;
                     }
