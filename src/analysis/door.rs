@@ -433,6 +433,7 @@ pub struct Stored {
     path: String,
     module: String,
     language: Language,
+    has_comments: bool,
     line_count: u32,
     body: Box<[u8]>,
 }
@@ -452,6 +453,7 @@ impl Input {
             path: std::mem::take(&mut facts.path),
             module: std::mem::take(&mut facts.module),
             language: facts.language,
+            has_comments: !facts.comments.is_empty(),
             line_count: facts.line_count,
             body,
         })
@@ -496,6 +498,7 @@ enum Slot {
         path: String,
         module: String,
         language: Language,
+        has_comments: bool,
         body: Box<[u8]>,
         /// Encoded before the build changed it: its [`Applied`] is done
         /// again on decoding.
@@ -519,6 +522,7 @@ impl Facts {
                     path: s.path,
                     module: s.module,
                     language: s.language,
+                    has_comments: s.has_comments,
                     body: s.body,
                     as_extracted: true,
                 },
@@ -584,6 +588,7 @@ impl Facts {
                     path: String::new(),
                     module: String::new(),
                     language: Language::Python,
+                    has_comments: false,
                     body: Box::default(),
                     as_extracted: false,
                 };
@@ -595,6 +600,7 @@ impl Facts {
                     .expect("facts encode")
                     .into_boxed_slice();
                 *slot = Slot::Stored {
+                    has_comments: !facts.comments.is_empty(),
                     path: facts.path,
                     module: facts.module,
                     language: facts.language,
@@ -648,6 +654,14 @@ impl Facts {
         match &self.slots[fi] {
             Slot::Kept(f) => f.language,
             Slot::Stored { language, .. } => *language,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn has_comments(&self, fi: usize) -> bool {
+        match &self.slots[fi] {
+            Slot::Kept(f) => !f.comments.is_empty(),
+            Slot::Stored { has_comments, .. } => *has_comments,
         }
     }
 
@@ -732,6 +746,7 @@ fn decode(slot: &Slot, applied: &Applied, decodes: &AtomicU64) -> FileFacts {
         language,
         body,
         as_extracted,
+        ..
     } = slot
     else {
         unreachable!("only a stored file is decoded")
@@ -807,6 +822,14 @@ impl Project {
     #[inline]
     pub fn language(&self, fi: usize) -> crate::facts::Language {
         self.files.language(fi)
+    }
+
+    /// Whether file `fi` kept any comment (summary: not counted). After
+    /// extraction only comments that may be a suppression directive are
+    /// kept (`engine::drop_plain_comments`).
+    #[inline]
+    pub fn has_comments(&self, fi: usize) -> bool {
+        self.files.has_comments(fi)
     }
 
     /// The index of the file at `path` (summary: not counted).

@@ -42,8 +42,11 @@ pub fn apply(project: &Project, settings: &Settings, findings: &mut Vec<Finding>
 
     // Comments are few and directives rarer: find them first and skip the
     // rest of the work for the (usual) files without any.
+    // Comments are kept only where one may be a directive (the engine drops
+    // the others), so the files to read are known from their summary.
     let mut files: BTreeMap<&str, FileDirectives<'_>> = BTreeMap::new();
-    for (fi, file) in project.each_file(Reader::Suppress) {
+    for fi in (0..project.file_count()).filter(|&fi| project.has_comments(fi)) {
+        let file = project.file(fi, Reader::Suppress);
         let directives: Vec<Directive> = file.comments.iter().filter_map(inline::parse).collect();
         if !directives.is_empty() {
             let path = project.path(fi);
