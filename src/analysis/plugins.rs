@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use ustr::Ustr;
 
 use crate::analysis::index::{Symbol, dotted};
-use crate::analysis::{FastMap, Project, Reader};
+use crate::analysis::{FastMap, FastSet, Project, Reader};
 use crate::facts::{BinOp, FileFacts, Part, Receiver, Shape, Value};
 
 /// Targets one call site may get; past this the site is cut (counted).
@@ -91,8 +91,9 @@ pub(crate) fn file_loaded(loaders: &[String], fi: usize, file: &FileFacts) -> Ve
 /// functions that import a module by name (catalogue data); `loaded` is
 /// what [`file_loaded`] found in every file, in file order. The rounds
 /// that follow the loaded modules through returns, assignments and lists,
-/// and the search for calls on them, loop over every file only when some
-/// file loads a module by name (a handful of projects).
+/// and the search for calls on them, run only when some file loads a
+/// module by name (a handful of projects), and read only the files with a
+/// variable that holds one until a function is found to return one.
 pub(crate) fn calls(
     project: &Project,
     loaders: &[String],
@@ -117,9 +118,22 @@ pub(crate) fn calls(
         return out;
     }
     let mut funcs: BTreeMap<(usize, usize), Vec<Pattern>> = BTreeMap::new();
+    // Files with a variable that holds a loaded module. While no function
+    // is known to return one, the other files have nothing to follow
+    // (every step below starts from such a variable, or from a call of
+    // such a function): they are not read.
+    let mut var_files: FastSet<usize> = vars.keys().map(|&(fi, _, _)| fi).collect();
+    let matters =
+        |fi: usize, funcs: &BTreeMap<(usize, usize), Vec<Pattern>>, var_files: &FastSet<usize>| {
+            !funcs.is_empty() || var_files.contains(&fi)
+        };
     for _ in 0..ROUNDS {
         let mut changed = false;
-        for (fi, file) in project.each_file(Reader::Plugins).iter() {
+        for fi in 0..project.file_count() {
+            if !matters(fi, &funcs, &var_files) {
+                continue;
+            }
+            let file = project.file(fi, Reader::Plugins);
             // `return plugin`: the function returns what the variable holds.
             for r in &file.returns {
                 let (Some(scope), Value::Name { text, .. }) = (r.scope, &r.value) else {
@@ -154,6 +168,7 @@ pub(crate) fn calls(
                     continue;
                 };
                 changed |= merge(vars.entry((fi, a.scope, a.target)).or_default(), ps);
+                var_files.insert(fi);
             }
             // `modules.append(m)`: the list holds what `m` holds.
             for call in &file.calls {
@@ -169,6 +184,7 @@ pub(crate) fn calls(
                     continue;
                 };
                 changed |= merge(vars.entry((fi, call.scope, list)).or_default(), ps);
+                var_files.insert(fi);
             }
         }
         if !changed {
@@ -177,7 +193,11 @@ pub(crate) fn calls(
     }
     // Modules each pattern fits, computed once per pattern.
     let mut fits: BTreeMap<Pattern, Vec<usize>> = BTreeMap::new();
-    for (fi, file) in project.each_file(Reader::Plugins).iter() {
+    for fi in 0..project.file_count() {
+        if !matters(fi, &funcs, &var_files) {
+            continue;
+        }
+        let file = project.file(fi, Reader::Plugins);
         for (ci, call) in file.calls.iter().enumerate() {
             let Some(r) = call.resolved.as_ref().map(|q| q.as_str()) else {
                 continue;
@@ -338,5 +358,47 @@ mod tests {
         assert!(has_prefix(&p));
         let hole: Pattern = vec![Piece::Hole];
         assert!(!has_prefix(&hole));
+    }
+
+    /// With no function returning a loaded module, only the files with a
+    /// variable holding one are read, and their calls still found.
+    #[test]
+    fn only_files_holding_a_loaded_module_are_read() {
+        let loaders = vec!["importlib.import_module".to_string()];
+        let files = [
+            (
+                "app/core.py",
+                "import importlib\n\ndef run(name):\n    m = importlib.import_module(\"app.mods.\" + name)\n    m.apply(1)\n",
+            ),
+            ("app/mods/swap.py", "def apply(x):\n    return x\n"),
+            ("app/other.py", "import os\nos.getcwd()\n"),
+        ];
+        crate::analysis::door::count_reads(true);
+        let project = Project::new(
+            files
+                .iter()
+                .map(|(path, text)| crate::lang::python::extract(path, text, &[]).0)
+                .collect(),
+        );
+        // The door counts from its project's start: the other tests' need not.
+        crate::analysis::door::count_reads(false);
+        let loaded: Vec<_> = (0..project.file_count())
+            .flat_map(|fi| file_loaded(&loaders, fi, &project.file(fi, Reader::PerFile)))
+            .collect();
+        assert_eq!(loaded.len(), 1, "{loaded:?}");
+        let found = calls(&project, &loaders, loaded);
+        let core = project.file_index("app/core.py").unwrap();
+        let swap = project.file_index("app/mods/swap.py").unwrap();
+        assert_eq!(found.calls.len(), 1);
+        assert_eq!(found.calls[0].0.0, core);
+        assert_eq!(found.calls[0].1, [(swap, 0)]);
+        let plugins = project
+            .reads()
+            .into_iter()
+            .find(|r| r.reader == Reader::Plugins)
+            .unwrap();
+        // The holding file, once a round (one, then the one that sees no
+        // change) and once for the calls, and the target's module once.
+        assert_eq!((plugins.loops, plugins.files), (0, 2));
     }
 }
