@@ -446,9 +446,7 @@ impl Input {
         if !store || crate::lang::arranged(&facts.path, facts.language) {
             return Input::Kept(facts);
         }
-        let body = crate::cache::encode_body(&mut facts, &[])
-            .expect("facts encode")
-            .into_boxed_slice();
+        let body = pack(&mut facts);
         Input::Stored(Stored {
             path: std::mem::take(&mut facts.path),
             module: std::mem::take(&mut facts.module),
@@ -596,9 +594,7 @@ impl Facts {
                     unreachable!("matched above")
                 };
                 let mut facts = *facts;
-                let body = crate::cache::encode_body(&mut facts, &[])
-                    .expect("facts encode")
-                    .into_boxed_slice();
+                let body = pack(&mut facts);
                 *slot = Slot::Stored {
                     has_comments: !facts.comments.is_empty(),
                     path: facts.path,
@@ -737,6 +733,22 @@ impl Facts {
     }
 }
 
+/// A file's facts stored: encoded as the facts cache encodes them, then
+/// compressed with LZ4 (10k corpus: 74.6 → 50.6 MiB; decompressing costs
+/// little beside the decoding itself).
+fn pack(facts: &mut FileFacts) -> Box<[u8]> {
+    let encoded = crate::cache::encode_body(facts, &[]).expect("facts encode");
+    lz4_flex::compress_prepend_size(&encoded).into_boxed_slice()
+}
+
+/// [`pack`] undone.
+fn unpack(body: &[u8]) -> FileFacts {
+    let encoded = lz4_flex::decompress_size_prepended(body).expect("stored facts decompress");
+    crate::cache::decode_body(&encoded)
+        .expect("stored facts decode")
+        .0
+}
+
 /// A stored slot's facts decoded, with what the build changed done again
 /// (`applied`) if it was stored as extracted; counted in `decodes`.
 fn decode(slot: &Slot, applied: &Applied, decodes: &AtomicU64) -> FileFacts {
@@ -752,7 +764,7 @@ fn decode(slot: &Slot, applied: &Applied, decodes: &AtomicU64) -> FileFacts {
         unreachable!("only a stored file is decoded")
     };
     decodes.fetch_add(1, Relaxed);
-    let (mut facts, _) = crate::cache::decode_body(body).expect("stored facts decode");
+    let mut facts = unpack(body);
     facts.path = path.clone();
     facts.module = module.clone();
     facts.language = *language;

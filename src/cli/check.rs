@@ -622,7 +622,7 @@ fn print_stats(s: &engine::Stats) {
             s.stored_files, s.files
         );
         eprintln!(
-            "  stored facts: {:.1} MiB encoded, {} decodings",
+            "  stored facts: {:.1} MiB encoded and compressed, {} decodings",
             s.stored_bytes as f64 / (1 << 20) as f64,
             s.decodes
         );
