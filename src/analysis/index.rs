@@ -27,7 +27,7 @@ pub enum Symbol {
 /// interning. Each table is one sorted list searched by halves: a file binds
 /// a few dozen names, and hash maps with a `Vec` per name took ~4.5 KB a
 /// file (~45 MB of the index on 10k files).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct FileBindings {
     /// Imported local name → import targets in order (an `if`/`else` may
     /// bind one name to two modules; both count).
@@ -102,7 +102,7 @@ impl PartialOrd for Key {
 
 /// A multimap as two parallel lists sorted by key; the values of one key
 /// keep the order they were added in (the sort is stable).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Sorted<K, V> {
     keys: Box<[K]>,
     values: Box<[V]>,
@@ -225,15 +225,57 @@ impl FilePart {
     }
 }
 
+/// A [`Symbol`] in the symbol table: file and item index in 32 bits
+/// each, the top bit of the item telling a class (8 bytes, not 24: the
+/// table holds one a function or class of the project).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Packed(u32, u32);
+
+impl Packed {
+    const CLASS: u32 = 1 << 31;
+
+    fn new(symbol: Symbol) -> Packed {
+        let (fi, i, class) = match symbol {
+            Symbol::Function(fi, i) => (fi, i, 0),
+            Symbol::Class(fi, i) => (fi, i, Packed::CLASS),
+        };
+        let fi = u32::try_from(fi).expect("fewer than 2^32 files");
+        let i = u32::try_from(i)
+            .ok()
+            .filter(|&i| i < Packed::CLASS)
+            .expect("fewer than 2^31 functions or classes in a file");
+        Packed(fi, i | class)
+    }
+
+    fn symbol(self) -> Symbol {
+        let (fi, i) = (self.0 as usize, (self.1 & !Packed::CLASS) as usize);
+        if self.1 & Packed::CLASS == 0 {
+            Symbol::Function(fi, i)
+        } else {
+            Symbol::Class(fi, i)
+        }
+    }
+}
+
+/// `a.b` in a box of its exact length (the symbol table's keys: a
+/// `format!` string holds up to twice its length).
+fn joined(a: &str, b: &str) -> Box<str> {
+    let mut s = String::with_capacity(a.len() + 1 + b.len());
+    s.push_str(a);
+    s.push('.');
+    s.push_str(b);
+    s.into_boxed_str()
+}
+
 /// One file's symbols by dotted name, in the order the index enters them.
 struct FileSymbols {
     /// `module.qualname` of each function.
-    defined: Vec<(String, Symbol)>,
+    defined: Vec<(Box<str>, Packed)>,
     /// Methods of types defined in another module (a Rust `impl` away from
     /// its struct) are also their type's: `owner.name` (the first wins).
-    owned: Vec<(String, Symbol)>,
+    owned: Vec<(Box<str>, Packed)>,
     /// `module.qualname` of each class.
-    classes: Vec<(String, Symbol)>,
+    classes: Vec<(Box<str>, Packed)>,
     /// (class qualname, function index) of each method, in file order.
     methods: Vec<(Ustr, usize)>,
     /// Each function's qualname (interned).
@@ -246,19 +288,28 @@ impl FileSymbols {
         FileSymbols {
             defined: functions
                 .clone()
-                .map(|(i, f)| (dotted(&file.module, &f.qualname), Symbol::Function(fi, i)))
+                .map(|(i, f)| {
+                    let name = dotted(&file.module, &f.qualname).into_boxed_str();
+                    (name, Packed::new(Symbol::Function(fi, i)))
+                })
                 .collect(),
             owned: functions
                 .filter_map(|(i, f)| {
                     let owner = f.owner?;
-                    Some((format!("{owner}.{}", f.name), Symbol::Function(fi, i)))
+                    Some((
+                        joined(owner.as_str(), &f.name),
+                        Packed::new(Symbol::Function(fi, i)),
+                    ))
                 })
                 .collect(),
             classes: file
                 .classes
                 .iter()
                 .enumerate()
-                .map(|(i, c)| (dotted(&file.module, &c.qualname), Symbol::Class(fi, i)))
+                .map(|(i, c)| {
+                    let name = dotted(&file.module, &c.qualname).into_boxed_str();
+                    (name, Packed::new(Symbol::Class(fi, i)))
+                })
                 .collect(),
             methods: file
                 .functions
@@ -273,7 +324,9 @@ impl FileSymbols {
 
 pub struct SemanticIndex {
     /// `module.qualname` (`qualname` alone in the root package) → symbol.
-    symbols: FastMap<String, Symbol>,
+    /// Keys boxed to their length, symbols packed: ~90 bytes a symbol
+    /// less than `String` keys and `Symbol` values.
+    symbols: FastMap<Box<str>, Packed>,
     /// (file, class qualname) → indices of its methods.
     methods: FastMap<(usize, Ustr), Vec<usize>>,
     files: Vec<FileBindings>,
@@ -281,14 +334,14 @@ pub struct SemanticIndex {
     /// module themselves → the one module ending so, `None` when several
     /// do: `storyteller.api` for `demo/storyteller/api.py`, whose package
     /// is imported from inside `demo/`.
-    suffixes: FastMap<String, Option<usize>>,
+    suffixes: FastMap<Box<str>, Option<usize>>,
     /// First segments of module names and suffixes: a name whose first
     /// segment is not here goes through no project module, and most
     /// resolved names (`torch.cat`) are turned away with one lookup.
-    module_heads: FastSet<String>,
+    module_heads: FastSet<Box<str>>,
     /// The same, plus the top-level definitions of the root package (whose
     /// symbols are spelled without a module).
-    symbol_heads: FastSet<String>,
+    symbol_heads: FastSet<Box<str>>,
 }
 
 impl SemanticIndex {
@@ -327,12 +380,12 @@ impl SemanticIndex {
         let mut bindings = bindings;
         let mut functions: Vec<Vec<(Key, usize)>> = vec![Vec::new(); files.len()];
         for (key, symbol) in &symbols {
-            let Symbol::Function(fi, i) = *symbol else {
+            let Symbol::Function(fi, i) = symbol.symbol() else {
                 continue;
             };
             let module = files.module(fi);
             let qualname = if module.is_empty() {
-                Some(key.as_str())
+                Some(&**key)
             } else {
                 key.strip_prefix(module).and_then(|q| q.strip_prefix('.'))
             };
@@ -351,30 +404,36 @@ impl SemanticIndex {
             .par_iter_mut()
             .zip(functions)
             .for_each(|(b, f)| b.functions = Sorted::new(f));
-        let mut suffixes: FastMap<String, Option<usize>> = FastMap::default();
+        let mut suffixes: FastMap<Box<str>, Option<usize>> = FastMap::default();
         for i in 0..files.len() {
             let module = files.module(i);
             for (dot, _) in module.match_indices('.') {
                 let suffix = &module[dot + 1..];
                 if suffix.contains('.') && !modules.contains_key(suffix) {
                     suffixes
-                        .entry(suffix.to_string())
+                        .entry(suffix.into())
                         .and_modify(|e| *e = None)
                         .or_insert(Some(i));
                 }
             }
         }
-        let module_heads: FastSet<String> = modules
+        suffixes.shrink_to_fit();
+        // Collected from one entry a module, the sets would keep room for
+        // as many heads as modules (~1.5 MB on 10k files) for a few dozen.
+        let mut module_heads: FastSet<Box<str>> = modules
             .keys()
-            .chain(suffixes.keys())
-            .map(|m| super::head(m).to_string())
+            .map(String::as_str)
+            .chain(suffixes.keys().map(|s| &**s))
+            .map(|m| super::head(m).into())
             .collect();
+        module_heads.shrink_to_fit();
         let mut symbol_heads = module_heads.clone();
         for fi in 0..files.len() {
             if files.module(fi).is_empty() {
-                symbol_heads.extend(bindings[fi].top_defs.keys.iter().map(|d| d.0.to_string()));
+                symbol_heads.extend(bindings[fi].top_defs.keys.iter().map(|d| d.0.into()));
             }
         }
+        symbol_heads.shrink_to_fit();
         SemanticIndex {
             symbols,
             methods,
@@ -385,9 +444,81 @@ impl SemanticIndex {
         }
     }
 
+    /// The heap each part of the index takes (items, bytes), for
+    /// `synthlint debug memory`: each part is copied and the copy weighed.
+    pub fn heap_parts(&self) -> Vec<crate::memory::FieldBytes> {
+        use crate::memory::{FieldBytes, heap_of};
+        use std::any::Any;
+        let part = |field: &'static str, items: usize, bytes: u64| FieldBytes {
+            field,
+            items,
+            bytes,
+        };
+        // Every file's table copied at once: copies freed one by one would
+        // be weighed in the allocator's caches, not its figures.
+        let bindings = |field: &'static str, table: fn(&FileBindings) -> (usize, Box<dyn Any>)| {
+            let mut items = 0;
+            let bytes = heap_of(|| {
+                self.files
+                    .iter()
+                    .map(|b| {
+                        let (n, copy) = table(b);
+                        items += n;
+                        copy
+                    })
+                    .collect()
+            });
+            // The boxes the copies travel in are no part of the index.
+            let boxes = (self.files.len() * std::mem::size_of::<Sorted<Key, usize>>()) as u64;
+            part(field, items, bytes.saturating_sub(boxes))
+        };
+        fn weigh<K: Clone + 'static, V: Clone + 'static>(
+            t: &Sorted<K, V>,
+        ) -> (usize, Box<dyn Any>) {
+            (t.keys.len(), Box::new(t.clone()))
+        }
+        vec![
+            part(
+                "index: symbols (dotted name -> symbol)",
+                self.symbols.len(),
+                heap_of(|| vec![self.symbols.clone()]),
+            ),
+            part(
+                "index: methods ((file, class) -> methods)",
+                self.methods.len(),
+                heap_of(|| vec![self.methods.clone()]),
+            ),
+            part(
+                "index: files' bindings (the list)",
+                self.files.len(),
+                (self.files.capacity() * std::mem::size_of::<FileBindings>()) as u64,
+            ),
+            bindings("  imports", |b| weigh(&b.imports)),
+            bindings("  module assignments", |b| weigh(&b.module_assigns)),
+            bindings("  local assignments", |b| weigh(&b.local_assigns)),
+            bindings("  top-level definitions", |b| weigh(&b.top_defs)),
+            bindings("  functions", |b| weigh(&b.functions)),
+            part(
+                "index: module suffixes",
+                self.suffixes.len(),
+                heap_of(|| vec![self.suffixes.clone()]),
+            ),
+            part(
+                "index: module heads",
+                self.module_heads.len(),
+                heap_of(|| vec![self.module_heads.clone()]),
+            ),
+            part(
+                "index: symbol heads",
+                self.symbol_heads.len(),
+                heap_of(|| vec![self.symbol_heads.clone()]),
+            ),
+        ]
+    }
+
     /// The function or class a dotted name spells exactly.
     pub fn symbol(&self, path: &str) -> Option<Symbol> {
-        self.symbols.get(path).copied()
+        self.symbols.get(path).map(|p| p.symbol())
     }
 
     /// The methods defined in class `class` (a qualname) of file `fi`.
@@ -485,7 +616,7 @@ pub fn dotted(module: &str, name: &str) -> String {
     if module.is_empty() {
         name.to_string()
     } else {
-        format!("{module}.{name}")
+        joined(module, name).into_string()
     }
 }
 
@@ -526,6 +657,37 @@ fn file_bindings(file: &FileFacts) -> FileBindings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A packed symbol gives back the symbol it was made from, functions
+    /// and classes apart, at the largest indices it takes.
+    #[test]
+    fn packed_symbols_unpack_to_themselves() {
+        let big = (1usize << 31) - 1;
+        for s in [
+            Symbol::Function(0, 0),
+            Symbol::Class(0, 0),
+            Symbol::Function(7, 3),
+            Symbol::Class(7, 3),
+            Symbol::Function(u32::MAX as usize, big),
+            Symbol::Class(u32::MAX as usize, big),
+        ] {
+            assert_eq!(Packed::new(s).symbol(), s);
+        }
+        assert_ne!(
+            Packed::new(Symbol::Function(1, 2)),
+            Packed::new(Symbol::Class(1, 2))
+        );
+    }
+
+    /// Dotted names are spelled as before and boxed to their length.
+    #[test]
+    fn dotted_names_are_exact() {
+        assert_eq!(dotted("", "run"), "run");
+        assert_eq!(dotted("app.llm", "Client.chat"), "app.llm.Client.chat");
+        let d = dotted("a.b", "c");
+        assert_eq!(d.capacity(), d.len());
+        assert_eq!(&*joined("Owner", "m"), "Owner.m");
+    }
 
     /// Keys ordered by length first find the same values as by text, and
     /// the values of one key keep the order they were added in.
