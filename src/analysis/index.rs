@@ -480,9 +480,9 @@ impl SemanticIndex {
             .collect();
         module_heads.shrink_to_fit();
         let mut symbol_heads = module_heads.clone();
-        for fi in 0..files.len() {
+        for (fi, b) in bindings.iter().enumerate() {
             if files.module(fi).is_empty() {
-                symbol_heads.extend(bindings[fi].top_defs.keys.iter().map(|d| d.0.into()));
+                symbol_heads.extend(b.top_defs.keys.iter().map(|d| d.0.into()));
             }
         }
         symbol_heads.shrink_to_fit();
