@@ -171,7 +171,7 @@ impl Sampler {
 /// rounded up to the allocator's size classes; what an `Arc` holds is shared
 /// by its clones, not copied, and interned strings are not counted. Needs
 /// jemalloc as the global allocator (the binary; a test binary counts 0).
-fn heap_of<T>(build: impl FnOnce() -> Vec<T>) -> u64 {
+pub(crate) fn heap_of<T>(build: impl FnOnce() -> Vec<T>) -> u64 {
     let Some(before) = heap() else { return 0 };
     let copy = build();
     let during = heap().map_or(0, |h| h.allocated);

@@ -223,6 +223,21 @@ fn debug_memory_counts_the_facts_by_field() {
         );
     }
     assert!(out.contains("properties"), "{out}");
+    // What the project holds beside the facts, part by part.
+    for part in [
+        "  modules",
+        "  index: symbols",
+        "    local assignments",
+        "  import plans",
+    ] {
+        assert!(out.lines().any(|l| l.starts_with(part)), "no {part}: {out}");
+    }
+    let symbols = out
+        .lines()
+        .find(|l| l.starts_with("  index: symbols"))
+        .unwrap();
+    let items: Vec<&str> = symbols.split_whitespace().rev().take(2).collect();
+    assert!(items[1].parse::<usize>().unwrap() > 0, "{out}");
     // Each taint spec the rules solved, measured part by part.
     assert!(
         out.contains("taint personal-data: ") && out.contains("  scope states"),

@@ -27,7 +27,7 @@ pub enum Symbol {
 /// interning. Each table is one sorted list searched by halves: a file binds
 /// a few dozen names, and hash maps with a `Vec` per name took ~4.5 KB a
 /// file (~45 MB of the index on 10k files).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct FileBindings {
     /// Imported local name → import targets in order (an `if`/`else` may
     /// bind one name to two modules; both count).
@@ -35,7 +35,7 @@ pub struct FileBindings {
     /// Module-level name → its assignments, in source order.
     module_assigns: Sorted<Key, usize>,
     /// (function qualname, name) → its assignments in that function, in source order.
-    local_assigns: Sorted<(Key, Key), usize>,
+    local_assigns: LocalAssigns,
     /// Names of top-level functions and classes.
     top_defs: Sorted<Key, ()>,
     /// Qualname → the function of this file that `module.qualname` denotes
@@ -49,9 +49,9 @@ pub struct ScopeAssigns<'a>(Assigns<'a>);
 
 #[derive(Debug, Clone, Copy)]
 enum Assigns<'a> {
-    /// A function's part of the local table: (scope, name) keys, all of
-    /// that scope, and their assignments.
-    Local(&'a [(Key, Key)], &'a [usize]),
+    /// A function's part of the local table: its names, sorted, and
+    /// their assignments.
+    Local(&'a [Key], &'a [usize]),
     Module(&'a Sorted<Key, usize>),
 }
 
@@ -60,15 +60,7 @@ impl<'a> ScopeAssigns<'a> {
     /// [`FileBindings::assigns`] gives for this scope.
     pub fn get(&self, name: &str) -> &'a [usize] {
         match self.0 {
-            Assigns::Local(keys, values) => {
-                let lo = keys.partition_point(|(_, n)| Key::order(n.0, name).is_lt());
-                let hi = lo
-                    + keys[lo..]
-                        .iter()
-                        .take_while(|(_, n)| Key::order(n.0, name).is_eq())
-                        .count();
-                &values[lo..hi]
-            }
+            Assigns::Local(names, values) => by_name(names, values, name),
             Assigns::Module(table) => table.get(name),
         }
     }
@@ -102,7 +94,7 @@ impl PartialOrd for Key {
 
 /// A multimap as two parallel lists sorted by key; the values of one key
 /// keep the order they were added in (the sort is stable).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Sorted<K, V> {
     keys: Box<[K]>,
     values: Box<[V]>,
@@ -147,9 +139,71 @@ impl<V> Sorted<Key, V> {
     }
 }
 
-impl<V> Sorted<(Key, Key), V> {
-    fn get_pair(&self, scope: &str, name: &str) -> &[V] {
-        self.get_by(|(s, n)| Key::order(s.0, scope).then_with(|| Key::order(n.0, name)))
+/// The values of `name` in a sorted list of names and its parallel list
+/// of values.
+fn by_name<'a>(names: &[Key], values: &'a [usize], name: &str) -> &'a [usize] {
+    let lo = names.partition_point(|n| Key::order(n.0, name).is_lt());
+    let hi = lo
+        + names[lo..]
+            .iter()
+            .take_while(|n| Key::order(n.0, name).is_eq())
+            .count();
+    &values[lo..hi]
+}
+
+/// The assignments in functions, by (function qualname, name): the names
+/// sorted by scope then name, each scope named once with where its names
+/// start. A (scope, name) key in every entry took 40 bytes an assignment,
+/// ~14 MB of the index on 10k files; a name and a value take 24.
+#[derive(Debug, Default, Clone)]
+struct LocalAssigns {
+    /// Each scope and the index of its first name, in the names' order.
+    scopes: Box<[(Key, usize)]>,
+    names: Box<[Key]>,
+    values: Box<[usize]>,
+}
+
+impl LocalAssigns {
+    /// From ((scope, name), assignment) pairs in source order; the
+    /// assignments of one (scope, name) keep that order.
+    fn new(pairs: Vec<((Key, Key), usize)>) -> LocalAssigns {
+        let sorted = Sorted::new(pairs);
+        let mut scopes: Vec<(Key, usize)> = Vec::new();
+        for (i, (scope, _)) in sorted.keys.iter().enumerate() {
+            if scopes.last().is_none_or(|(last, _)| last != scope) {
+                scopes.push((*scope, i));
+            }
+        }
+        LocalAssigns {
+            scopes: scopes.into_boxed_slice(),
+            names: sorted.keys.iter().map(|(_, n)| *n).collect(),
+            values: sorted.values,
+        }
+    }
+
+    /// The names of function `scope` and their assignments (both empty when
+    /// it assigns nothing).
+    fn scope(&self, scope: &str) -> (&[Key], &[usize]) {
+        let i = self
+            .scopes
+            .partition_point(|(s, _)| Key::order(s.0, scope).is_lt());
+        match self.scopes.get(i) {
+            Some(&(s, start)) if s.0 == scope => {
+                let end = self.scopes.get(i + 1).map_or(self.names.len(), |e| e.1);
+                (&self.names[start..end], &self.values[start..end])
+            }
+            _ => (&[], &[]),
+        }
+    }
+
+    /// The assignments to `name` in function `scope`, in source order.
+    fn get_pair(&self, scope: &str, name: &str) -> &[usize] {
+        let (names, values) = self.scope(scope);
+        by_name(names, values, name)
+    }
+
+    fn len(&self) -> usize {
+        self.names.len()
     }
 }
 
@@ -180,10 +234,8 @@ impl FileBindings {
     pub fn scope_assigns(&self, scope: Option<&str>) -> ScopeAssigns<'_> {
         match scope {
             Some(s) => {
-                let t = &self.local_assigns;
-                let lo = t.keys.partition_point(|(k, _)| Key::order(k.0, s).is_lt());
-                let hi = lo + t.keys[lo..].partition_point(|(k, _)| Key::order(k.0, s).is_eq());
-                ScopeAssigns(Assigns::Local(&t.keys[lo..hi], &t.values[lo..hi]))
+                let (names, values) = self.local_assigns.scope(s);
+                ScopeAssigns(Assigns::Local(names, values))
             }
             None => ScopeAssigns(Assigns::Module(&self.module_assigns)),
         }
@@ -225,15 +277,57 @@ impl FilePart {
     }
 }
 
+/// A [`Symbol`] in the symbol table: file and item index in 32 bits
+/// each, the top bit of the item telling a class (8 bytes, not 24: the
+/// table holds one a function or class of the project).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Packed(u32, u32);
+
+impl Packed {
+    const CLASS: u32 = 1 << 31;
+
+    fn new(symbol: Symbol) -> Packed {
+        let (fi, i, class) = match symbol {
+            Symbol::Function(fi, i) => (fi, i, 0),
+            Symbol::Class(fi, i) => (fi, i, Packed::CLASS),
+        };
+        let fi = u32::try_from(fi).expect("fewer than 2^32 files");
+        let i = u32::try_from(i)
+            .ok()
+            .filter(|&i| i < Packed::CLASS)
+            .expect("fewer than 2^31 functions or classes in a file");
+        Packed(fi, i | class)
+    }
+
+    fn symbol(self) -> Symbol {
+        let (fi, i) = (self.0 as usize, (self.1 & !Packed::CLASS) as usize);
+        if self.1 & Packed::CLASS == 0 {
+            Symbol::Function(fi, i)
+        } else {
+            Symbol::Class(fi, i)
+        }
+    }
+}
+
+/// `a.b` in a box of its exact length (the symbol table's keys: a
+/// `format!` string holds up to twice its length).
+fn joined(a: &str, b: &str) -> Box<str> {
+    let mut s = String::with_capacity(a.len() + 1 + b.len());
+    s.push_str(a);
+    s.push('.');
+    s.push_str(b);
+    s.into_boxed_str()
+}
+
 /// One file's symbols by dotted name, in the order the index enters them.
 struct FileSymbols {
     /// `module.qualname` of each function.
-    defined: Vec<(String, Symbol)>,
+    defined: Vec<(Box<str>, Packed)>,
     /// Methods of types defined in another module (a Rust `impl` away from
     /// its struct) are also their type's: `owner.name` (the first wins).
-    owned: Vec<(String, Symbol)>,
+    owned: Vec<(Box<str>, Packed)>,
     /// `module.qualname` of each class.
-    classes: Vec<(String, Symbol)>,
+    classes: Vec<(Box<str>, Packed)>,
     /// (class qualname, function index) of each method, in file order.
     methods: Vec<(Ustr, usize)>,
     /// Each function's qualname (interned).
@@ -246,19 +340,28 @@ impl FileSymbols {
         FileSymbols {
             defined: functions
                 .clone()
-                .map(|(i, f)| (dotted(&file.module, &f.qualname), Symbol::Function(fi, i)))
+                .map(|(i, f)| {
+                    let name = dotted(&file.module, &f.qualname).into_boxed_str();
+                    (name, Packed::new(Symbol::Function(fi, i)))
+                })
                 .collect(),
             owned: functions
                 .filter_map(|(i, f)| {
                     let owner = f.owner?;
-                    Some((format!("{owner}.{}", f.name), Symbol::Function(fi, i)))
+                    Some((
+                        joined(owner.as_str(), &f.name),
+                        Packed::new(Symbol::Function(fi, i)),
+                    ))
                 })
                 .collect(),
             classes: file
                 .classes
                 .iter()
                 .enumerate()
-                .map(|(i, c)| (dotted(&file.module, &c.qualname), Symbol::Class(fi, i)))
+                .map(|(i, c)| {
+                    let name = dotted(&file.module, &c.qualname).into_boxed_str();
+                    (name, Packed::new(Symbol::Class(fi, i)))
+                })
                 .collect(),
             methods: file
                 .functions
@@ -273,7 +376,9 @@ impl FileSymbols {
 
 pub struct SemanticIndex {
     /// `module.qualname` (`qualname` alone in the root package) → symbol.
-    symbols: FastMap<String, Symbol>,
+    /// Keys boxed to their length, symbols packed: ~90 bytes a symbol
+    /// less than `String` keys and `Symbol` values.
+    symbols: FastMap<Box<str>, Packed>,
     /// (file, class qualname) → indices of its methods.
     methods: FastMap<(usize, Ustr), Vec<usize>>,
     files: Vec<FileBindings>,
@@ -281,14 +386,14 @@ pub struct SemanticIndex {
     /// module themselves → the one module ending so, `None` when several
     /// do: `storyteller.api` for `demo/storyteller/api.py`, whose package
     /// is imported from inside `demo/`.
-    suffixes: FastMap<String, Option<usize>>,
+    suffixes: FastMap<Box<str>, Option<usize>>,
     /// First segments of module names and suffixes: a name whose first
     /// segment is not here goes through no project module, and most
     /// resolved names (`torch.cat`) are turned away with one lookup.
-    module_heads: FastSet<String>,
+    module_heads: FastSet<Box<str>>,
     /// The same, plus the top-level definitions of the root package (whose
     /// symbols are spelled without a module).
-    symbol_heads: FastSet<String>,
+    symbol_heads: FastSet<Box<str>>,
 }
 
 impl SemanticIndex {
@@ -327,12 +432,12 @@ impl SemanticIndex {
         let mut bindings = bindings;
         let mut functions: Vec<Vec<(Key, usize)>> = vec![Vec::new(); files.len()];
         for (key, symbol) in &symbols {
-            let Symbol::Function(fi, i) = *symbol else {
+            let Symbol::Function(fi, i) = symbol.symbol() else {
                 continue;
             };
             let module = files.module(fi);
             let qualname = if module.is_empty() {
-                Some(key.as_str())
+                Some(&**key)
             } else {
                 key.strip_prefix(module).and_then(|q| q.strip_prefix('.'))
             };
@@ -351,30 +456,36 @@ impl SemanticIndex {
             .par_iter_mut()
             .zip(functions)
             .for_each(|(b, f)| b.functions = Sorted::new(f));
-        let mut suffixes: FastMap<String, Option<usize>> = FastMap::default();
+        let mut suffixes: FastMap<Box<str>, Option<usize>> = FastMap::default();
         for i in 0..files.len() {
             let module = files.module(i);
             for (dot, _) in module.match_indices('.') {
                 let suffix = &module[dot + 1..];
                 if suffix.contains('.') && !modules.contains_key(suffix) {
                     suffixes
-                        .entry(suffix.to_string())
+                        .entry(suffix.into())
                         .and_modify(|e| *e = None)
                         .or_insert(Some(i));
                 }
             }
         }
-        let module_heads: FastSet<String> = modules
+        suffixes.shrink_to_fit();
+        // Collected from one entry a module, the sets would keep room for
+        // as many heads as modules (~1.5 MB on 10k files) for a few dozen.
+        let mut module_heads: FastSet<Box<str>> = modules
             .keys()
-            .chain(suffixes.keys())
-            .map(|m| super::head(m).to_string())
+            .map(String::as_str)
+            .chain(suffixes.keys().map(|s| &**s))
+            .map(|m| super::head(m).into())
             .collect();
+        module_heads.shrink_to_fit();
         let mut symbol_heads = module_heads.clone();
-        for fi in 0..files.len() {
+        for (fi, b) in bindings.iter().enumerate() {
             if files.module(fi).is_empty() {
-                symbol_heads.extend(bindings[fi].top_defs.keys.iter().map(|d| d.0.to_string()));
+                symbol_heads.extend(b.top_defs.keys.iter().map(|d| d.0.into()));
             }
         }
+        symbol_heads.shrink_to_fit();
         SemanticIndex {
             symbols,
             methods,
@@ -385,9 +496,83 @@ impl SemanticIndex {
         }
     }
 
+    /// The heap each part of the index takes (items, bytes), for
+    /// `synthlint debug memory`: each part is copied and the copy weighed.
+    pub fn heap_parts(&self) -> Vec<crate::memory::FieldBytes> {
+        use crate::memory::{FieldBytes, heap_of};
+        use std::any::Any;
+        let part = |field: &'static str, items: usize, bytes: u64| FieldBytes {
+            field,
+            items,
+            bytes,
+        };
+        // Every file's table copied at once: copies freed one by one would
+        // be weighed in the allocator's caches, not its figures.
+        let bindings = |field: &'static str, table: fn(&FileBindings) -> (usize, Box<dyn Any>)| {
+            let (mut items, mut boxes) = (0, 0);
+            let bytes = heap_of(|| {
+                self.files
+                    .iter()
+                    .map(|b| {
+                        let (n, copy) = table(b);
+                        items += n;
+                        boxes += std::mem::size_of_val(&*copy) as u64;
+                        copy
+                    })
+                    .collect()
+            });
+            // The boxes the copies travel in are no part of the index.
+            part(field, items, bytes.saturating_sub(boxes))
+        };
+        fn weigh<K: Clone + 'static, V: Clone + 'static>(
+            t: &Sorted<K, V>,
+        ) -> (usize, Box<dyn Any>) {
+            (t.keys.len(), Box::new(t.clone()))
+        }
+        vec![
+            part(
+                "index: symbols (dotted name -> symbol)",
+                self.symbols.len(),
+                heap_of(|| vec![self.symbols.clone()]),
+            ),
+            part(
+                "index: methods ((file, class) -> methods)",
+                self.methods.len(),
+                heap_of(|| vec![self.methods.clone()]),
+            ),
+            part(
+                "index: files' bindings (the list)",
+                self.files.len(),
+                (self.files.capacity() * std::mem::size_of::<FileBindings>()) as u64,
+            ),
+            bindings("  imports", |b| weigh(&b.imports)),
+            bindings("  module assignments", |b| weigh(&b.module_assigns)),
+            bindings("  local assignments", |b| {
+                (b.local_assigns.len(), Box::new(b.local_assigns.clone()))
+            }),
+            bindings("  top-level definitions", |b| weigh(&b.top_defs)),
+            bindings("  functions", |b| weigh(&b.functions)),
+            part(
+                "index: module suffixes",
+                self.suffixes.len(),
+                heap_of(|| vec![self.suffixes.clone()]),
+            ),
+            part(
+                "index: module heads",
+                self.module_heads.len(),
+                heap_of(|| vec![self.module_heads.clone()]),
+            ),
+            part(
+                "index: symbol heads",
+                self.symbol_heads.len(),
+                heap_of(|| vec![self.symbol_heads.clone()]),
+            ),
+        ]
+    }
+
     /// The function or class a dotted name spells exactly.
     pub fn symbol(&self, path: &str) -> Option<Symbol> {
-        self.symbols.get(path).copied()
+        self.symbols.get(path).map(|p| p.symbol())
     }
 
     /// The methods defined in class `class` (a qualname) of file `fi`.
@@ -485,7 +670,7 @@ pub fn dotted(module: &str, name: &str) -> String {
     if module.is_empty() {
         name.to_string()
     } else {
-        format!("{module}.{name}")
+        joined(module, name).into_string()
     }
 }
 
@@ -517,7 +702,7 @@ fn file_bindings(file: &FileFacts) -> FileBindings {
     FileBindings {
         imports: Sorted::new(imports),
         module_assigns: Sorted::new(module_assigns),
-        local_assigns: Sorted::new(local_assigns),
+        local_assigns: LocalAssigns::new(local_assigns),
         top_defs: Sorted::new(top_defs),
         functions: Sorted::default(),
     }
@@ -526,6 +711,37 @@ fn file_bindings(file: &FileFacts) -> FileBindings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A packed symbol gives back the symbol it was made from, functions
+    /// and classes apart, at the largest indices it takes.
+    #[test]
+    fn packed_symbols_unpack_to_themselves() {
+        let big = (1usize << 31) - 1;
+        for s in [
+            Symbol::Function(0, 0),
+            Symbol::Class(0, 0),
+            Symbol::Function(7, 3),
+            Symbol::Class(7, 3),
+            Symbol::Function(u32::MAX as usize, big),
+            Symbol::Class(u32::MAX as usize, big),
+        ] {
+            assert_eq!(Packed::new(s).symbol(), s);
+        }
+        assert_ne!(
+            Packed::new(Symbol::Function(1, 2)),
+            Packed::new(Symbol::Class(1, 2))
+        );
+    }
+
+    /// Dotted names are spelled as before and boxed to their length.
+    #[test]
+    fn dotted_names_are_exact() {
+        assert_eq!(dotted("", "run"), "run");
+        assert_eq!(dotted("app.llm", "Client.chat"), "app.llm.Client.chat");
+        let d = dotted("a.b", "c");
+        assert_eq!(d.capacity(), d.len());
+        assert_eq!(&*joined("Owner", "m"), "Owner.m");
+    }
 
     /// Keys ordered by length first find the same values as by text, and
     /// the values of one key keep the order they were added in.
@@ -551,7 +767,7 @@ mod tests {
             ((Key("f"), Key("y")), 2),
             ((Key("f"), Key("x")), 3),
         ];
-        let table = Sorted::new(pairs);
+        let table = LocalAssigns::new(pairs);
         assert_eq!(table.get_pair("f", "x"), &[0, 3]);
         assert_eq!(table.get_pair("g.h", "x"), &[1]);
         assert!(table.get_pair("g", "x").is_empty());
@@ -577,8 +793,9 @@ mod tests {
                 }
             }
         }
+        let naive = pairs.clone();
         let bindings = FileBindings {
-            local_assigns: Sorted::new(pairs),
+            local_assigns: LocalAssigns::new(pairs),
             module_assigns: Sorted::new(vec![(key("x"), 100), (key("m"), 101), (key("x"), 102)]),
             ..FileBindings::default()
         };
@@ -587,6 +804,12 @@ mod tests {
             let view = bindings.scope_assigns(Some(s));
             for n in names.iter().chain(&["w", "", "self"]) {
                 assert_eq!(view.get(n), bindings.assigns(Some(s), n), "{s} {n}");
+                let expected: Vec<usize> = naive
+                    .iter()
+                    .filter(|((k, m), _)| k.0 == *s && m.0 == *n)
+                    .map(|(_, v)| *v)
+                    .collect();
+                assert_eq!(view.get(n), expected, "{s} {n}");
                 found += view.get(n).len();
             }
         }

@@ -185,7 +185,7 @@ pub struct Project {
 /// index, new name). With the file's facts digest and module name, these
 /// give its facts as the index holds them, except for what a frontend's
 /// `arrange` changed (Rust: the parts leave those files out).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Applied {
     pub(crate) plan: Vec<(ustr::Ustr, String)>,
     pub(crate) rewrites: Vec<(usize, QName)>,
@@ -345,6 +345,44 @@ impl Project {
     /// The environment map, if something has asked for it.
     pub fn env_if_built(&self) -> Option<&env::EnvMap> {
         self.env.get()
+    }
+
+    /// The heap of what the project holds beside the facts, by part (items,
+    /// bytes), for `synthlint debug memory`: the module table, the index,
+    /// what the build changed in each file, the `canonical_text` answers
+    /// kept so far. Each part is copied and the copy weighed.
+    pub fn heap_parts(&self) -> Vec<crate::memory::FieldBytes> {
+        use crate::memory::{FieldBytes, heap_of};
+        let mut out = vec![FieldBytes {
+            field: "modules (module name -> file)",
+            items: self.modules.len(),
+            bytes: heap_of(|| vec![self.modules.clone()]),
+        }];
+        out.extend(self.index.heap_parts());
+        let applied = self.files.applied();
+        out.push(FieldBytes {
+            field: "import plans (per file)",
+            items: applied.iter().map(|a| a.plan.len()).sum(),
+            bytes: heap_of(|| applied.iter().map(|a| a.plan.clone()).collect()),
+        });
+        out.push(FieldBytes {
+            field: "cross-module rewrites (per file)",
+            items: applied.iter().map(|a| a.rewrites.len()).sum(),
+            bytes: heap_of(|| applied.iter().map(|a| a.rewrites.clone()).collect()),
+        });
+        if let Some(memo) = &self.canonical_memo {
+            let maps: Vec<_> = memo
+                .shards
+                .iter()
+                .map(|s| s.lock().unwrap_or_else(|e| e.into_inner()).clone())
+                .collect();
+            out.push(FieldBytes {
+                field: "canonical names kept (memo)",
+                items: maps.iter().map(|m| m.len()).sum(),
+                bytes: heap_of(|| maps.clone()),
+            });
+        }
+        out
     }
 
     /// Rewrite resolved names that go through another project module:

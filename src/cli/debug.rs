@@ -196,6 +196,15 @@ pub fn memory(
         "",
         mib(held.saturating_sub(facts))
     );
+    let index_parts = project.heap_parts();
+    for f in &index_parts {
+        println!(
+            "{:<48} {:>10} {:>10.3}",
+            format!("  {}", f.field),
+            f.items,
+            mib(f.bytes)
+        );
+    }
     let analysis = crate::analysis::results::Analysis::run(&project, &catalog);
     let after = heap().unwrap_or_default();
     println!(
@@ -229,6 +238,19 @@ pub fn memory(
         "",
         mib(ran.allocated.saturating_sub(after.allocated))
     );
+    // The canonical names asked for by the analysis and the rules.
+    let memo = project
+        .heap_parts()
+        .into_iter()
+        .find(|f| f.field.starts_with("canonical"));
+    if let Some(memo) = memo {
+        println!(
+            "{:<48} {:>10} {:>10.3}",
+            format!("  {}", memo.field),
+            memo.items,
+            mib(memo.bytes)
+        );
+    }
     for f in crate::memory::findings_by_field(&findings) {
         println!("{:<48} {:>10} {:>10.3}", f.field, f.items, mib(f.bytes));
     }
