@@ -423,7 +423,8 @@ impl<'p> IntoIterator for Files<'p> {
 /// decoded, or already stored (encoded on the worker that extracted them,
 /// so that the whole project's decoded facts are never in memory at once).
 pub enum Input {
-    Kept(FileFacts),
+    /// Boxed as the project keeps it.
+    Kept(Box<FileFacts>),
     Stored(Stored),
 }
 
@@ -444,7 +445,7 @@ impl Input {
     /// decoded until the project is built.
     pub fn of(mut facts: FileFacts, store: bool) -> Input {
         if !store || crate::lang::arranged(&facts.path, facts.language) {
-            return Input::Kept(facts);
+            return Input::Kept(Box::new(facts));
         }
         let body = pack(&mut facts);
         Input::Stored(Stored {
@@ -508,15 +509,16 @@ enum Slot {
 const LOADED_BUDGET: usize = 64 << 20;
 
 impl Facts {
-    /// The files as extracted, in file order, with `arranged` (the kept
-    /// ones, in the same order, after the frontends' project-wide step)
-    /// put back in the places of the kept inputs.
-    pub(crate) fn of_inputs(inputs: Vec<Option<Stored>>, arranged: Vec<FileFacts>) -> Facts {
+    /// The files as extracted, in file order, with `arranged` (the files
+    /// the frontends' project-wide step read, in the same order, after it)
+    /// put back in the places left empty (`None`) for them.
+    pub(crate) fn of_inputs(inputs: Vec<Option<Input>>, arranged: Vec<FileFacts>) -> Facts {
         let mut arranged = arranged.into_iter();
         let slots = inputs
             .into_iter()
             .map(|input| match input {
-                Some(s) => Slot::Stored {
+                Some(Input::Kept(f)) => Slot::Kept(f),
+                Some(Input::Stored(s)) => Slot::Stored {
                     path: s.path,
                     module: s.module,
                     language: s.language,
@@ -524,7 +526,7 @@ impl Facts {
                     body: s.body,
                     as_extracted: true,
                 },
-                None => Slot::Kept(Box::new(arranged.next().expect("one kept file an input"))),
+                None => Slot::Kept(Box::new(arranged.next().expect("one arranged file a gap"))),
             })
             .collect();
         Facts::from_slots(slots)
@@ -973,7 +975,12 @@ mod tests {
     /// keeps any file without changing what it reads.
     #[test]
     fn stored_at_extraction_reads_as_kept() {
-        let kept = Project::build(extracted().into_iter().map(Input::Kept).collect());
+        let kept = Project::build(
+            extracted()
+                .into_iter()
+                .map(|f| Input::Kept(Box::new(f)))
+                .collect(),
+        );
         let inputs: Vec<Input> = extracted()
             .into_iter()
             .map(|f| Input::of(f, true))

@@ -246,7 +246,12 @@ impl Memo {
 
 impl Project {
     pub fn new(files: Vec<FileFacts>) -> Project {
-        Project::build(files.into_iter().map(door::Input::Kept).collect())
+        Project::build(
+            files
+                .into_iter()
+                .map(|f| door::Input::Kept(Box::new(f)))
+                .collect(),
+        )
     }
 
     /// The project from every file's facts as extraction handed them over,
@@ -256,20 +261,20 @@ impl Project {
     pub fn build(mut inputs: Vec<door::Input>) -> Project {
         inputs.sort_by(|a, b| a.path().cmp(b.path()));
         // Module names only the whole project knows (Rust crates and `mod
-        // x;`), from the files kept for it (every file when none is stored).
-        let mut kept: Vec<FileFacts> = Vec::new();
-        let stored: Vec<Option<door::Stored>> = inputs
+        // x;`), from the files the frontends' step reads (never stored).
+        let mut arranged: Vec<FileFacts> = Vec::new();
+        let inputs: Vec<Option<door::Input>> = inputs
             .into_iter()
             .map(|input| match input {
-                door::Input::Kept(f) => {
-                    kept.push(f);
+                door::Input::Kept(f) if crate::lang::arranged(&f.path, f.language) => {
+                    arranged.push(*f);
                     None
                 }
-                door::Input::Stored(s) => Some(s),
+                other => Some(other),
             })
             .collect();
-        crate::lang::arrange(&mut kept);
-        let mut files = door::Facts::of_inputs(stored, kept);
+        crate::lang::arrange(&mut arranged);
+        let mut files = door::Facts::of_inputs(inputs, arranged);
         // Configuration documents have no module.
         let modules: FastMap<String, usize> = (0..files.len())
             .filter(|&i| crate::lang::frontend(files.language(i)).has_code())
