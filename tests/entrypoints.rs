@@ -2,6 +2,8 @@
 //! (`fixtures/entrypoints/<framework>/`): the exact entry points, look-alikes
 //! that must not count, catalogue extension from config.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use synthlint::analysis::entrypoints::{self, EntryPoint, Handler};
@@ -598,29 +600,17 @@ fn registration_records_per_file_equal_the_serial_loop() {
     dirs.sort();
     let mut registered = 0;
     for dir in &dirs {
-        let overrides = Overrides {
-            paths: vec![dir.to_path_buf()],
-            root: Some(dir.to_path_buf()),
-            ..Default::default()
-        };
-        let settings = config::resolve(&overrides).expect("settings");
         let mut found = Vec::new();
         for threads in [1, 4] {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap();
-            pool.install(|| {
-                let (project, catalog, _) =
-                    engine::load_project(&[dir.to_path_buf()], &settings).expect("project");
-                let serial = entrypoints::registration_records(&project, &catalog, false);
-                let per_file = entrypoints::registration_records(&project, &catalog, true);
+            common::on_project(dir, threads, |project, catalog| {
+                let serial = entrypoints::registration_records(project, catalog, false);
+                let per_file = entrypoints::registration_records(project, catalog, true);
                 assert_eq!(serial, per_file, "{} on {threads} threads", dir.display());
                 registered += per_file
                     .iter()
                     .filter(|r| !r.contains("registered: []"))
                     .count();
-                let eps: Vec<String> = entrypoints::find(&project, &catalog)
+                let eps: Vec<String> = entrypoints::find(project, catalog)
                     .iter()
                     .map(render)
                     .collect();

@@ -4,11 +4,11 @@
 //! exactly what its own `check` reports when run alone, in the same order,
 //! on one thread and on four.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use synthlint::analysis::results::Analysis;
-use synthlint::config::{self, Overrides};
-use synthlint::engine;
 use synthlint::finding::Finding;
 use synthlint::rules::{self, Context, Rule};
 
@@ -35,23 +35,11 @@ fn render(findings: &[Finding]) -> String {
 /// Findings of `rule` over the rule's fixture folder: by its own `check`
 /// (without the pass) and by `rules::run` (with it), on `threads` threads.
 fn both(rule: &'static dyn Rule, dir: &Path, threads: usize) -> (String, String) {
-    let overrides = Overrides {
-        paths: vec![dir.to_path_buf()],
-        root: Some(dir.to_path_buf()),
-        ..Default::default()
-    };
-    let settings = config::resolve(&overrides).expect("settings");
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .unwrap();
-    pool.install(|| {
-        let (project, catalog, _) =
-            engine::load_project(&[dir.to_path_buf()], &settings).expect("project");
-        let analysis = Analysis::run(&project, &catalog);
+    common::on_project(dir, threads, |project, catalog| {
+        let analysis = Analysis::run(project, catalog);
         let cx = || Context {
-            project: &project,
-            catalog: &catalog,
+            project,
+            catalog,
             analysis: &analysis,
             shared: Default::default(),
             parts: None,

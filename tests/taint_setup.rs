@@ -5,11 +5,11 @@
 //! and on four. Each way runs on an analysis of its own, so neither reuses
 //! the other's result.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use synthlint::analysis::results::Analysis;
-use synthlint::config::{self, Overrides};
-use synthlint::engine;
 use synthlint::finding::Finding;
 use synthlint::rules::{self, Context, Rule};
 
@@ -29,23 +29,11 @@ const CODES: &[&str] = &[
 /// per-file phase (`rules::run`) or without it (the rule's own `check`),
 /// and each solved spec's counts (scopes, passes, flows, cuts).
 fn findings(rule: &'static dyn Rule, dir: &Path, threads: usize, pass: bool) -> (String, String) {
-    let overrides = Overrides {
-        paths: vec![dir.to_path_buf()],
-        root: Some(dir.to_path_buf()),
-        ..Default::default()
-    };
-    let settings = config::resolve(&overrides).expect("settings");
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .unwrap();
-    pool.install(|| {
-        let (project, catalog, _) =
-            engine::load_project(&[dir.to_path_buf()], &settings).expect("project");
-        let analysis = Analysis::run(&project, &catalog);
+    common::on_project(dir, threads, |project, catalog| {
+        let analysis = Analysis::run(project, catalog);
         let cx = Context {
-            project: &project,
-            catalog: &catalog,
+            project,
+            catalog,
             analysis: &analysis,
             shared: Default::default(),
             parts: None,

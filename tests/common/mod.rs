@@ -81,3 +81,27 @@ pub fn output(args: &[&str], cwd: &Path) -> std::process::Output {
         .output()
         .expect("run synthlint")
 }
+
+/// `work(project, catalog)` on a pool of `threads` threads, with the project
+/// at `dir` (its path and root) loaded on that pool.
+pub fn on_project<R: Send>(
+    dir: &Path,
+    threads: usize,
+    work: impl FnOnce(&synthlint::analysis::Project, &synthlint::catalog::Catalog) -> R + Send,
+) -> R {
+    let overrides = synthlint::config::Overrides {
+        paths: vec![dir.to_path_buf()],
+        root: Some(dir.to_path_buf()),
+        ..Default::default()
+    };
+    let settings = synthlint::config::resolve(&overrides).expect("settings");
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    pool.install(|| {
+        let (project, catalog, _) =
+            synthlint::engine::load_project(&[dir.to_path_buf()], &settings).expect("project");
+        work(&project, &catalog)
+    })
+}
