@@ -94,13 +94,13 @@ fn extract_cached(
     key: &EntryKey,
     options: &lang::ExtractOptions<'_>,
     cache: &FactsCache,
-    store: bool,
+    budget: &FactsBudget,
 ) -> Extracted {
     if let Some((facts, notes, digest)) = cache.get(key) {
         let lines = facts.line_count;
         return Extracted {
             digested: Some(Digested { digest, lines }),
-            facts: Some(Input::of(facts, store)),
+            facts: Some(budget.input(facts)),
             notes,
         };
     }
@@ -114,7 +114,7 @@ fn extract_cached(
         })
     });
     Extracted {
-        facts: facts.map(|f| Input::of(f, store)),
+        facts: facts.map(|f| budget.input(f)),
         notes,
         digested,
     }
@@ -384,12 +384,12 @@ fn load_walked(
         .par_iter()
         .map(|f| std::fs::metadata(&f.abs).ok().map(|m| m.len()))
         .collect();
-    let store = kept_facts_budget().is_some();
+    let budget = FactsBudget::new(settings.facts_memory);
     let extracted = largest_first(&sizes, |i| {
         let (facts, notes) = extract_file(&files[i], settings.max_file_size, options);
         let facts = facts.map(|mut f| {
             drop_plain_comments(&mut f);
-            Input::of(f, store)
+            budget.input(f)
         });
         (facts, notes)
     });
@@ -397,7 +397,7 @@ fn load_walked(
     stats.parse = t.elapsed();
     split_work(&mut stats, work);
     stats.bytes = sizes.iter().flatten().sum();
-    index(facts, notifications, stats)
+    index(facts, notifications, stats, budget.passed())
 }
 
 /// `work(i)` for every item `i` of `sizes` on every thread of the pool,
@@ -438,16 +438,40 @@ fn gather(
     facts
 }
 
-/// The facts kept decoded, in bytes, when the developer's setting
-/// `SYNTHLINT_KEPT_FACTS_MB` is set while the store is measured (issue 19,
-/// target 3): then every file's facts are stored as they are extracted
-/// (`door::Input`), and after the build the first files that fit are kept
-/// decoded. Unset: every file kept, nothing stored.
-fn kept_facts_budget() -> Option<u64> {
-    std::env::var("SYNTHLINT_KEPT_FACTS_MB")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-        .map(|mb| mb << 20)
+/// The parsed facts kept in memory against `facts-memory` (issue 19,
+/// target 3). While the facts extracted so far fit, each file's are kept
+/// as they are; once they pass it, each further file's are stored encoded
+/// as it is extracted (`door::Input`), and after the build every file's
+/// are ([`Project::store_facts_past`]). Whether the limit is passed
+/// depends only on the files (the sum of every file's estimate), so which
+/// files end up stored never depends on the threads' timing; only the
+/// memory held while extracting does.
+struct FactsBudget {
+    limit: u64,
+    /// Estimated heap of the facts extracted so far.
+    used: AtomicU64,
+}
+
+impl FactsBudget {
+    fn new(limit: u64) -> FactsBudget {
+        FactsBudget {
+            limit,
+            used: AtomicU64::new(0),
+        }
+    }
+
+    /// A file's facts as the project takes them: kept, or stored once the
+    /// facts extracted so far, these included, pass the limit.
+    fn input(&self, facts: FileFacts) -> Input {
+        let bytes = crate::analysis::door::heap_estimate(&facts) as u64;
+        let before = self.used.fetch_add(bytes, Ordering::Relaxed);
+        Input::of(facts, before + bytes > self.limit)
+    }
+
+    /// Whether every file's facts together passed the limit.
+    fn passed(&self) -> bool {
+        self.used.load(Ordering::Relaxed) > self.limit
+    }
 }
 
 /// After extraction, comments are read only for suppression directives
@@ -480,13 +504,14 @@ fn index(
     facts: Vec<Input>,
     mut notifications: Vec<Notification>,
     mut stats: Stats,
+    store: bool,
 ) -> (Project, Vec<Notification>, Stats) {
     stats.files = facts.len();
     stats.lines = facts.iter().map(|f| f.line_count() as u64).sum();
     stats.memory.end(Phase::Parse);
     let t = Instant::now();
     let mut project = Project::build(facts);
-    stats.stored_files = project.store_facts_past(kept_facts_budget());
+    stats.stored_files = project.store_facts_past(store.then_some(0));
     stats.stored_bytes = project.stored_bytes();
     stats.index = t.elapsed();
     stats.memory.end(Phase::Index);
@@ -655,7 +680,7 @@ fn scan_with_cache(
     // the others' only when the facts key misses too. Each text is dropped
     // once its facts are out, as in `load`.
     let known = cache.get_digests();
-    let store = kept_facts_budget().is_some();
+    let budget = FactsBudget::new(settings.facts_memory);
     let options = extract_options(
         settings,
         &catalog.passthrough_methods,
@@ -672,7 +697,7 @@ fn scan_with_cache(
             None => Slot::Loaded(
                 key,
                 Box::new(extract_cached(
-                    &files[i], &text, &key, &options, cache, store,
+                    &files[i], &text, &key, &options, cache, &budget,
                 )),
             ),
         },
@@ -725,7 +750,7 @@ fn scan_with_cache(
         Slot::Known(text, key, _) => Slot::Loaded(
             key,
             Box::new(extract_cached(
-                &files[i], &text, &key, &options, cache, store,
+                &files[i], &text, &key, &options, cache, &budget,
             )),
         ),
         loaded => loaded,
@@ -750,7 +775,7 @@ fn scan_with_cache(
     (stats.cache_hits, stats.cache_misses) = cache.counts();
     stats.result_cache = Some(ResultCache::Miss);
     stats.bytes = total_bytes(&files);
-    let (project, notifications, stats) = index(facts, notifications, stats);
+    let (project, notifications, stats) = index(facts, notifications, stats, budget.passed());
     // The per-file parts, keyed by each file's facts digest and what the
     // index did to its facts (`crate::parts`).
     let parts = material.as_ref().map(|(material, _)| {

@@ -838,3 +838,33 @@ fn max_file_size_values() {
         assert!(err.contains("synthlint.toml:2:17"), "{bad}: {err}");
     }
 }
+
+/// `facts-memory`: a size in the config (`0` allowed: always store), the
+/// command line wins over it, the default without either; a value that is
+/// not a size points at the key.
+#[test]
+fn facts_memory_values() {
+    let (_tmp, dir) = project();
+    assert_eq!(
+        settings_for(&dir, Overrides::default()).facts_memory,
+        synthlint::config::settings::DEFAULT_FACTS_MEMORY
+    );
+    for (value, bytes) in [
+        ("0", 0),
+        ("\"256 MiB\"", 256 << 20),
+        ("\"1GB\"", 1_000_000_000),
+    ] {
+        write(&dir, "synthlint.toml", &format!("facts-memory = {value}\n"));
+        assert_eq!(settings_for(&dir, Overrides::default()).facts_memory, bytes);
+    }
+    let cli = Overrides {
+        facts_memory: Some(7),
+        ..Overrides::default()
+    };
+    assert_eq!(settings_for(&dir, cli).facts_memory, 7);
+    for bad in ["-1", "\"lots\"", "1.5"] {
+        write(&dir, "synthlint.toml", &format!("\nfacts-memory = {bad}\n"));
+        let err = config_error(&dir, &[]);
+        assert!(err.contains("synthlint.toml:2:16"), "{bad}: {err}");
+    }
+}

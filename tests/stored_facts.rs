@@ -14,27 +14,27 @@ fn repo() -> PathBuf {
 }
 
 /// `check TREE --no-cache --stats --format json --jobs JOBS`, with
-/// `kept` MiB of facts kept decoded (`None`: all): exit code, report,
-/// and the `--stats` line on stored files, if any.
-fn check(tree: &str, jobs: &str, kept: Option<&str>) -> (Option<i32>, String, Option<String>) {
-    check_with(tree, jobs, kept, &["--no-cache"])
+/// `--facts-memory LIMIT` when `limit` is given (else the default, which
+/// keeps every fixture's facts): exit code, report, and the `--stats` line
+/// on stored files, if any.
+fn check(tree: &str, jobs: &str, limit: Option<&str>) -> (Option<i32>, String, Option<String>) {
+    check_with(tree, jobs, limit, &["--no-cache"])
 }
 
 /// [`check`] with `cache` (the cache's flags) instead of `--no-cache`.
 fn check_with(
     tree: &str,
     jobs: &str,
-    kept: Option<&str>,
+    limit: Option<&str>,
     cache: &[&str],
 ) -> (Option<i32>, String, Option<String>) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_synthlint"));
     cmd.args(["check", tree])
         .args(cache)
         .args(["--stats", "--format", "json", "--jobs", jobs])
-        .current_dir(repo())
-        .env_remove("SYNTHLINT_KEPT_FACTS_MB");
-    if let Some(mb) = kept {
-        cmd.env("SYNTHLINT_KEPT_FACTS_MB", mb);
+        .current_dir(repo());
+    if let Some(limit) = limit {
+        cmd.args(["--facts-memory", limit]);
     }
     let out = cmd.output().expect("run synthlint");
     let stderr = String::from_utf8(out.stderr).unwrap();
@@ -52,11 +52,11 @@ fn check_with(
 #[test]
 fn every_file_stored_gives_the_same_report() {
     let (code, kept, none) = check("fixtures", "2", None);
-    assert_eq!(none, None, "nothing is stored unless asked");
+    assert_eq!(none, None, "the default keeps every fixture's facts");
     assert_eq!(code, Some(1));
     let (stored_code, stored, line) = check("fixtures", "2", Some("0"));
     let line = line.expect("files were stored");
-    assert!(line.starts_with("facts stored encoded after indexing: "));
+    assert!(line.starts_with("facts stored compressed (past facts-memory): "));
     let (n, of) = line
         .rsplit_once(": ")
         .unwrap()
@@ -64,25 +64,40 @@ fn every_file_stored_gives_the_same_report() {
         .trim_end_matches(" files")
         .split_once(" of ")
         .unwrap();
-    assert_eq!(n, of, "a budget of 0 stores every file: {line}");
+    assert_eq!(n, of, "a limit of 0 stores every file: {line}");
     assert_eq!(stored_code, code);
     assert!(stored == kept, "reports differ with every file stored");
 }
 
+/// A limit the fixtures pass part-way through: the files extracted first
+/// are kept until then, the rest stored as extracted, and after the build
+/// the kept ones are stored too, so both kinds of stored file are read.
 #[test]
-fn part_stored_on_one_thread_gives_the_same_report() {
+fn limit_passed_on_one_thread_stores_every_file_and_gives_the_same_report() {
     let (_, kept, _) = check("fixtures", "1", None);
-    // 1 MiB keeps the first files decoded and stores the rest.
-    let (_, stored, line) = check("fixtures", "1", Some("1"));
+    let (_, stored, line) = check("fixtures", "1", Some("1MiB"));
     let line = line.expect("files were stored");
     let counts = line.rsplit_once(": ").unwrap().1.trim_end_matches(" files");
     let (n, of) = counts.split_once(" of ").unwrap();
-    let (n, of): (usize, usize) = (n.parse().unwrap(), of.parse().unwrap());
-    assert!(0 < n && n < of, "some files kept, some stored: {line}");
-    assert!(
-        stored == kept,
-        "reports differ with part of the files stored"
-    );
+    assert_eq!(n, of, "past the limit every file is stored: {line}");
+    assert!(stored == kept, "reports differ with the limit passed");
+}
+
+/// A limit above what the fixtures' facts take stores none, and a size
+/// the command line cannot read is an error that names the flag.
+#[test]
+fn limit_not_passed_stores_nothing_and_a_bad_size_is_an_error() {
+    let (code, _, line) = check("fixtures", "2", Some("2 GiB"));
+    assert_eq!(code, Some(1));
+    assert_eq!(line, None, "nothing stored under the limit");
+    let out = Command::new(env!("CARGO_BIN_EXE_synthlint"))
+        .args(["check", "fixtures", "--no-cache", "--facts-memory", "lots"])
+        .current_dir(repo())
+        .output()
+        .expect("run synthlint");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("--facts-memory"), "{stderr}");
 }
 
 /// Copy the tree at `from` into `to`.

@@ -27,6 +27,7 @@ fn settings() -> Settings {
         no_inline_suppressions: false,
         catalog: Default::default(),
         jobs: None,
+        facts_memory: synthlint::config::settings::DEFAULT_FACTS_MEMORY,
         baseline: None,
     }
 }

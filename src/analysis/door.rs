@@ -780,7 +780,7 @@ fn decode(slot: &Slot, applied: &Applied, decodes: &AtomicU64) -> FileFacts {
 /// bytes an item of each kind took on average on the 10k corpus (`debug
 /// memory`: a call with its arguments ~185, an assignment with its value
 /// ~160, a function ~215).
-fn heap_estimate(f: &FileFacts) -> usize {
+pub(crate) fn heap_estimate(f: &FileFacts) -> usize {
     256 + f.path.len()
         + f.module.len()
         + f.calls.len() * 185

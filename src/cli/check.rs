@@ -24,6 +24,7 @@ fn overrides(args: &ScanArgs, paths: &[PathBuf], fail_on: Option<Level>) -> Over
         exclude: args.exclude.clone(),
         fail_on,
         jobs: args.jobs,
+        facts_memory: args.facts_memory,
         root: args.root.clone(),
         no_inline_suppressions: args.no_inline_suppressions,
     }
@@ -384,9 +385,10 @@ fn show_settings(file: &Path, base: &Settings, nested: &Hierarchy) -> Result<Exi
     );
     // Project-wide, from the base config.
     text += &format!(
-        "fail-on: {}\nmax-file-size: {}\nbaseline: {}\n",
+        "fail-on: {}\nmax-file-size: {}\nfacts-memory: {}\nbaseline: {}\n",
         base.fail_on.as_str(),
         base.max_file_size,
+        base.facts_memory,
         base.baseline
             .as_deref()
             .map_or("(none)".into(), |b| crate::walk::relative(root, b)),
@@ -618,7 +620,7 @@ fn print_stats(s: &engine::Stats) {
     }
     if s.stored_files > 0 {
         eprintln!(
-            "  facts stored encoded after indexing: {} of {} files",
+            "  facts stored compressed (past facts-memory): {} of {} files",
             s.stored_files, s.files
         );
         eprintln!(

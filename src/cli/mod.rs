@@ -72,6 +72,12 @@ pub struct ScanArgs {
     /// Worker threads (default: all cores).
     #[arg(long, short)]
     pub jobs: Option<usize>,
+    /// Parsed facts kept in memory up to this size (default 512 MiB, also
+    /// `facts-memory` in the config); past it every file's facts are kept
+    /// compressed and decoded when read: far less memory, more CPU. `0`
+    /// always compresses them.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub facts_memory: Option<u64>,
     /// Keep the cache (facts per file, recent results) in DIR (default:
     /// `.synthlint_cache` in the project root).
     #[arg(long, value_name = "DIR")]
@@ -302,6 +308,10 @@ fn settings_or_exit(
         eprint!("{}", crate::config::error::render(&report, color));
         std::process::ExitCode::from(2)
     })
+}
+
+fn parse_size(s: &str) -> Result<u64, String> {
+    crate::config::options::ByteSize::parse(s).map(|b| b.0)
 }
 
 fn parse_level(s: &str) -> Result<Level, String> {

@@ -8,7 +8,7 @@
 //! The project is still analysed as one (cross-module calls do not stop at
 //! a config file), so what is project-wide comes from the base config (the
 //! one nearest the scanned paths' common directory): the catalogue,
-//! `max-file-size`, `fail-on` and `baseline`. Per file: the rules, levels,
+//! `max-file-size`, `facts-memory`, `fail-on` and `baseline`. Per file: the rules, levels,
 //! per-path ignores, excludes (the file is still read for cross-module
 //! facts, but nothing is reported in it) and whether suppressions need a
 //! reason.

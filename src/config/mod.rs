@@ -35,6 +35,8 @@ pub struct Overrides {
     pub exclude: Vec<String>,
     pub fail_on: Option<Level>,
     pub jobs: Option<usize>,
+    /// `--facts-memory`, in bytes.
+    pub facts_memory: Option<u64>,
     pub root: Option<PathBuf>,
     pub no_inline_suppressions: bool,
 }
@@ -399,6 +401,10 @@ pub(crate) fn build(
         no_inline_suppressions: o.no_inline_suppressions,
         catalog,
         jobs: o.jobs,
+        facts_memory: o
+            .facts_memory
+            .or(options.facts_memory.as_ref().map(|s| s.get_ref().0))
+            .unwrap_or(settings::DEFAULT_FACTS_MEMORY),
         baseline: loaded
             .as_ref()
             .zip(options.baseline.as_ref())

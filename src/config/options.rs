@@ -36,6 +36,9 @@ pub struct Options {
     /// Files larger than this are skipped with a notification: a number of
     /// bytes or a string with a unit (`"10 MiB"`, `"500kB"`).
     pub max_file_size: Option<Spanned<ByteSize>>,
+    /// Parsed facts kept in memory up to this size; past it every file's
+    /// facts are kept compressed and decoded when read (`--facts-memory`).
+    pub facts_memory: Option<Spanned<ByteSize>>,
     /// Lowest level that makes the exit code 1: `note`, `warning` or `error`.
     pub fail_on: Option<Spanned<String>>,
     /// Rule code or prefix → level override.
@@ -225,6 +228,7 @@ select = ["GEN"]
 ignore = ["MOD001"]
 exclude = ["generated/**"]
 max-file-size = "4 MiB"
+facts-memory = "256 MiB"
 fail-on = "warning"
 require-suppression-reason = true
 baseline = "synthlint-baseline.json"
@@ -244,6 +248,7 @@ jurisdiction = "overseas"
 "#;
         let o: Options = toml::from_str(text).unwrap();
         assert_eq!(o.max_file_size.unwrap().into_inner(), ByteSize(4 << 20));
+        assert_eq!(o.facts_memory.unwrap().into_inner(), ByteSize(256 << 20));
         assert_eq!(o.catalog.generation.len(), 1);
         assert!(o.require_suppression_reason);
     }

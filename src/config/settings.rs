@@ -14,6 +14,12 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 2 * 1024 * 1024;
 /// so a file of 4 GiB or more cannot be described (it gave 0 findings).
 pub const MAX_MAX_FILE_SIZE: u64 = u32::MAX as u64;
 
+/// Parsed facts kept in memory up to this many bytes by default: on the
+/// synthetic corpora the facts take ~28 KB a file, so up to ~18k such files
+/// (any real tree we measured, the 10k corpus) keep them all, and beyond
+/// that they are kept compressed (issue 19, target 3: 50k files in 1 GB).
+pub const DEFAULT_FACTS_MEMORY: u64 = 512 << 20;
+
 /// Directories never walked unless named explicitly.
 pub const DEFAULT_EXCLUDES: &[&str] = &[
     ".git",
@@ -54,6 +60,9 @@ pub struct Settings {
     pub no_inline_suppressions: bool,
     pub catalog: CatalogData,
     pub jobs: Option<usize>,
+    /// Bytes of parsed facts kept in memory before every file's facts are
+    /// kept compressed instead (`facts-memory`).
+    pub facts_memory: u64,
     /// The baseline file named in the config, resolved against the config
     /// file's directory.
     pub baseline: Option<PathBuf>,
@@ -86,6 +95,8 @@ impl Settings {
             // Decides the exit code from a result; never changes the result.
             fail_on: _,
             jobs: _,
+            // Changes what memory holds, never a result.
+            facts_memory: _,
             // Applied to the result afterwards.
             baseline: _,
             enabled_rules,
