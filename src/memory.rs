@@ -164,6 +164,31 @@ impl Sampler {
     }
 }
 
+/// The developer's setting `SYNTHLINT_HEAP_TRACE` (any value): at each
+/// mark the scan sets (the analysis' steps, each rule's start and end, a
+/// shared result computed or freed), one line on standard error with the
+/// time since the first mark, the heap then and what happened, to find
+/// what is alive at the peak (docs/performance.md, am32).
+pub fn mark(what: impl FnOnce() -> String) {
+    use std::sync::OnceLock;
+    use std::time::Instant;
+    static ON: OnceLock<Option<Instant>> = OnceLock::new();
+    let Some(start) =
+        ON.get_or_init(|| std::env::var_os("SYNTHLINT_HEAP_TRACE").map(|_| Instant::now()))
+    else {
+        return;
+    };
+    let Some(h) = heap() else { return };
+    let mib = |b: u64| b as f64 / (1u64 << 20) as f64;
+    eprintln!(
+        "heap-trace {:>9.3} s {:>9.1} MiB allocated {:>9.1} MiB resident  {}",
+        start.elapsed().as_secs_f64(),
+        mib(h.allocated),
+        mib(h.resident),
+        what()
+    );
+}
+
 /// Bytes of the heap some values' allocations take: `build` makes a copy
 /// of each value to count, and the allocator's `allocated` before and while the
 /// copy lives are compared. A copy allocates each vector and slice at its

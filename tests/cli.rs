@@ -243,6 +243,55 @@ fn debug_memory_counts_the_facts_by_field() {
         out.contains("taint personal-data: ") && out.contains("  scope states"),
         "{out}"
     );
+    // What the analysis holds, part by part.
+    for part in [
+        "  generation sites",
+        "  call graph: nodes",
+        "  call graph: edges",
+        "  generation sinks (per node)",
+        "  reach: nodes (per entry point)",
+        "  label evidence (per node)",
+    ] {
+        assert!(out.lines().any(|l| l.starts_with(part)), "no {part}: {out}");
+    }
+}
+
+/// `SYNTHLINT_HEAP_TRACE` prints the heap at the scan's marks on standard
+/// error (each rule's start and end, each shared result freed); the report
+/// is the one without it.
+#[test]
+fn heap_trace_marks_the_rules_and_leaves_the_report() {
+    let scan = |trace: bool| {
+        let mut cmd = bin();
+        cmd.args(["check", "demo", "--no-cache", "--format", "json"])
+            .current_dir(repo());
+        if trace {
+            cmd.env("SYNTHLINT_HEAP_TRACE", "1");
+        } else {
+            cmd.env_remove("SYNTHLINT_HEAP_TRACE");
+        }
+        cmd.output().expect("run synthlint")
+    };
+    let (plain, traced) = (scan(false), scan(true));
+    assert_eq!(plain.stdout, traced.stdout);
+    assert_eq!(plain.status.code(), traced.status.code());
+    let err = String::from_utf8_lossy(&traced.stderr);
+    let plain_err = String::from_utf8_lossy(&plain.stderr);
+    assert!(!plain_err.contains("heap-trace"), "{plain_err}");
+    if cfg!(all(unix, not(target_env = "musl"))) {
+        for mark in [
+            "analysis: call graph",
+            "start GEN001",
+            "end GEN001",
+            "free Taint(",
+        ] {
+            assert!(
+                err.lines()
+                    .any(|l| l.starts_with("heap-trace") && l.contains(mark)),
+                "no {mark}: {err}"
+            );
+        }
+    }
 }
 
 #[test]

@@ -90,9 +90,94 @@ pub enum Via {
 /// A call site's targets, each with how it is reached.
 type Targets = Box<[(NodeId, Via)]>;
 
+/// A list per node, all in one vector: node `n`'s items are
+/// `items[ends[n - 1]..ends[n]]`. Most nodes have no call edge, sink or
+/// label; a vector each took 24 bytes a node (6.6 MiB on 10k files for the
+/// three, docs/performance.md, am32), an end takes 4.
+#[derive(Debug, Clone)]
+pub struct PerNode<T> {
+    ends: Vec<u32>,
+    items: Vec<T>,
+}
+
+impl<T> Default for PerNode<T> {
+    fn default() -> Self {
+        PerNode {
+            ends: Vec::new(),
+            items: Vec::new(),
+        }
+    }
+}
+
+impl<T> PerNode<T> {
+    /// The lists of `nodes` nodes from (node, item) pairs: each node's items
+    /// in the pairs' order.
+    pub fn collect(nodes: usize, mut pairs: Vec<(NodeId, T)>) -> PerNode<T> {
+        // Stable: a node's items keep their order.
+        pairs.sort_by_key(|(n, _)| *n);
+        let mut ends = vec![0u32; nodes];
+        for (n, _) in &pairs {
+            ends[*n] += 1;
+        }
+        let mut total = 0u32;
+        for end in &mut ends {
+            total += *end;
+            *end = total;
+        }
+        PerNode {
+            ends,
+            items: pairs.into_iter().map(|(_, item)| item).collect(),
+        }
+    }
+
+    /// Every (node, item) pair, in node order, then each node's order.
+    fn into_pairs(self) -> Vec<(NodeId, T)> {
+        let mut pairs = Vec::with_capacity(self.items.len());
+        let mut items = self.items.into_iter();
+        let mut start = 0;
+        for (n, &end) in self.ends.iter().enumerate() {
+            pairs.extend(items.by_ref().take((end - start) as usize).map(|i| (n, i)));
+            start = end;
+        }
+        pairs
+    }
+
+    /// These lists with `more` pairs added, each after the items its node
+    /// has (in the pairs' order).
+    fn with(self, more: Vec<(NodeId, T)>) -> PerNode<T> {
+        if more.is_empty() {
+            return self;
+        }
+        let nodes = self.ends.len();
+        let mut pairs = self.into_pairs();
+        pairs.extend(more);
+        PerNode::collect(nodes, pairs)
+    }
+
+    /// Items over all nodes.
+    pub fn item_count(&self) -> usize {
+        self.items.len()
+    }
+
+    /// The lists' nodes.
+    pub fn node_count(&self) -> usize {
+        self.ends.len()
+    }
+}
+
+impl<T> std::ops::Index<NodeId> for PerNode<T> {
+    type Output = [T];
+
+    fn index(&self, node: NodeId) -> &[T] {
+        let start = if node == 0 { 0 } else { self.ends[node - 1] };
+        &self.items[start as usize..self.ends[node] as usize]
+    }
+}
+
 pub struct CallGraph {
     pub nodes: Vec<Node>,
-    edges: Vec<Vec<Edge>>,
+    /// Per node, its call edges in the order they were found.
+    edges: PerNode<Edge>,
     /// Per file: (call index, targets with how each is reached), by call index.
     site_targets: Vec<Vec<(u32, Targets)>>,
     /// Per file: the node of each function, by function index.
@@ -122,9 +207,10 @@ pub struct CallGraph {
 /// A set of sink call sites, indexed by the node whose code makes them.
 /// Built once per kind of sink (generation calls, log calls, ...) and
 /// shared by every reachability query over it.
+#[derive(Clone)]
 pub struct SinkSet {
     /// Per node: (sink id, site) of the sinks its own code calls.
-    per_node: Vec<Vec<(usize, Site)>>,
+    per_node: PerNode<(usize, Site)>,
 }
 
 /// What a start node reaches.
@@ -144,6 +230,57 @@ pub struct Reached {
 }
 
 impl CallGraph {
+    /// The heap of each part (items, bytes), for `synthlint debug memory`:
+    /// each part is copied and the copy weighed.
+    pub fn heap_parts(&self) -> Vec<crate::memory::FieldBytes> {
+        use crate::memory::{FieldBytes, heap_of};
+        vec![
+            FieldBytes {
+                field: "call graph: nodes",
+                items: self.nodes.len(),
+                bytes: heap_of(|| vec![self.nodes.clone()]),
+            },
+            FieldBytes {
+                field: "call graph: edges",
+                items: self.edges.item_count(),
+                bytes: heap_of(|| vec![self.edges.clone()]),
+            },
+            FieldBytes {
+                field: "call graph: call sites' targets",
+                items: self.site_targets.iter().map(Vec::len).sum(),
+                bytes: heap_of(|| vec![self.site_targets.clone()]),
+            },
+            FieldBytes {
+                field: "call graph: functions' nodes",
+                items: self.function_nodes.iter().map(Vec::len).sum(),
+                bytes: heap_of(|| vec![self.function_nodes.clone()]),
+            },
+            FieldBytes {
+                field: "call graph: functions by qualname",
+                items: self.by_qualname.iter().map(|m| m.len()).sum(),
+                bytes: heap_of(|| vec![self.by_qualname.clone()]),
+            },
+            FieldBytes {
+                field: "call graph: nested names",
+                items: self.nested_names.iter().map(|m| m.len()).sum(),
+                bytes: heap_of(|| vec![self.nested_names.clone()]),
+            },
+            FieldBytes {
+                field: "call graph: the rest",
+                items: self.module_nodes.len(),
+                bytes: heap_of(|| {
+                    vec![(
+                        self.module_nodes.clone(),
+                        self.main_nodes.clone(),
+                        self.closure_nodes.clone(),
+                        self.queue_workers.clone(),
+                        self.implementations.clone(),
+                    )]
+                }),
+            },
+        ]
+    }
+
     /// `handlers`: `module.qualname` of entry-point handlers. Passing one as
     /// an argument (`button.click(fn=generate)`) registers it with a framework
     /// that runs it later; it is not a callback run now, so no edge is added.
@@ -158,7 +295,7 @@ impl CallGraph {
     ) -> CallGraph {
         let mut g = CallGraph {
             nodes: Vec::new(),
-            edges: Vec::new(),
+            edges: PerNode::default(),
             site_targets: Vec::new(),
             function_nodes: Vec::with_capacity(project.file_count()),
             by_qualname: Vec::with_capacity(project.file_count()),
@@ -277,9 +414,8 @@ impl CallGraph {
             })
             .unzip();
         g.site_targets = site_targets;
-        for (caller, edge) in edges.into_iter().flatten() {
-            g.edges[caller].push(edge);
-        }
+        let edges: Vec<(NodeId, Edge)> = edges.into_iter().flatten().collect();
+        g.edges = PerNode::collect(g.nodes.len(), edges);
         g
     }
 
@@ -290,6 +426,10 @@ impl CallGraph {
         project: &Project,
         calls: &crate::analysis::plugins::PluginCalls,
     ) {
+        // Added once the calls are all looked at; `seen` keeps a call
+        // from adding an edge twice.
+        let mut added: Vec<(NodeId, Edge)> = Vec::new();
+        let mut seen: std::collections::BTreeSet<(NodeId, NodeId, Site)> = Default::default();
         for ((fi, ci), targets) in &calls.calls {
             let site = Site {
                 file: *fi,
@@ -302,11 +442,11 @@ impl CallGraph {
                 .map(|&(f, g)| self.function_nodes[f][g])
                 .collect();
             for &to in &ids {
-                if !self.edges[caller]
+                let known = self.edges[caller]
                     .iter()
-                    .any(|e| e.to == to && e.site == site)
-                {
-                    self.edges[caller].push(Edge { to, site });
+                    .any(|e| e.to == to && e.site == site);
+                if !known && seen.insert((caller, to, site)) {
+                    added.push((caller, Edge { to, site }));
                 }
             }
             let per_file = &mut self.site_targets[*fi];
@@ -323,6 +463,7 @@ impl CallGraph {
             all.dedup_by_key(|t| t.0);
             per_file[at].1 = all.into();
         }
+        self.edges = std::mem::take(&mut self.edges).with(added);
     }
 
     /// Hand-offs through queues (`analysis::queues`), merged into the
@@ -465,13 +606,13 @@ impl CallGraph {
 
     fn add(&mut self, node: Node) -> NodeId {
         self.nodes.push(node);
-        self.edges.push(Vec::new());
         self.nodes.len() - 1
     }
 
     /// Add edges found after the graph was built (`caller`, call site,
     /// target, how it is reached); a site keeps its targets sorted by node.
     pub fn add_edges(&mut self, extra: impl IntoIterator<Item = (NodeId, Site, NodeId, Via)>) {
+        let mut added = Vec::new();
         for (caller, site, to, via) in extra {
             let per_file = &mut self.site_targets[site.file];
             let key = site.call as u32;
@@ -489,8 +630,9 @@ impl CallGraph {
             targets.push((to, via));
             targets.sort_unstable();
             per_file[i].1 = targets.into();
-            self.edges[caller].push(Edge { to, site });
+            added.push((caller, Edge { to, site }));
         }
+        self.edges = std::mem::take(&mut self.edges).with(added);
     }
 
     /// The project functions a call site may run, with how each is reached
@@ -510,7 +652,7 @@ impl CallGraph {
         project: &Project,
         sites: impl IntoIterator<Item = (usize, Site)>,
     ) -> SinkSet {
-        let mut per_node = vec![Vec::new(); self.nodes.len()];
+        let mut per_node = Vec::new();
         for (id, site) in sites {
             let call = &project.file(site.file, Reader::CallGraph).calls[site.call];
             let node = self.node_at(
@@ -519,9 +661,11 @@ impl CallGraph {
                 call.scope.as_deref(),
                 call.span.start_byte,
             );
-            per_node[node].push((id, site));
+            per_node.push((node, (id, site)));
         }
-        SinkSet { per_node }
+        SinkSet {
+            per_node: PerNode::collect(self.nodes.len(), per_node),
+        }
     }
 
     /// Functions a resolved callee may run. What calling a class or an
@@ -1027,5 +1171,48 @@ fn project_class(project: &Project, path: &str) -> Option<(usize, usize)> {
     match project.index.symbol(path)? {
         Symbol::Class(fi, ci) => Some((fi, ci)),
         Symbol::Function(..) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PerNode;
+
+    /// Each node's items come back in the order its pairs came, whatever
+    /// the other nodes' pairs between them; nodes without a pair are empty.
+    #[test]
+    fn per_node_keeps_each_nodes_order() {
+        let pairs = vec![(3, 'a'), (0, 'b'), (3, 'c'), (1, 'd'), (0, 'e')];
+        let lists = PerNode::collect(5, pairs);
+        assert_eq!(lists.node_count(), 5);
+        assert_eq!(lists.item_count(), 5);
+        assert_eq!(&lists[0], &['b', 'e']);
+        assert_eq!(&lists[1], &['d']);
+        assert!(lists[2].is_empty());
+        assert_eq!(&lists[3], &['a', 'c']);
+        assert!(lists[4].is_empty());
+    }
+
+    /// Pairs added later go after each node's items, in their own order,
+    /// and a node left out keeps its list.
+    #[test]
+    fn per_node_adds_after_what_a_node_has() {
+        let lists = PerNode::collect(4, vec![(1, 10), (3, 30), (1, 11)]);
+        let lists = lists.with(vec![(3, 31), (0, 1), (1, 12), (3, 32)]);
+        assert_eq!(&lists[0], &[1]);
+        assert_eq!(&lists[1], &[10, 11, 12]);
+        assert!(lists[2].is_empty());
+        assert_eq!(&lists[3], &[30, 31, 32]);
+        let same = lists.clone().with(Vec::new());
+        assert_eq!(same.ends, lists.ends);
+        assert_eq!(same.items, lists.items);
+    }
+
+    /// No node, no item: every list of a graph without calls.
+    #[test]
+    fn per_node_of_nothing() {
+        let lists: PerNode<u8> = PerNode::collect(2, Vec::new());
+        assert!(lists[0].is_empty() && lists[1].is_empty());
+        assert_eq!(PerNode::<u8>::default().node_count(), 0);
     }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 
-use crate::analysis::callgraph::{self, CallGraph, NodeId, Reach, Reached, SinkSet, Site};
+use crate::analysis::callgraph::{self, CallGraph, NodeId, PerNode, Reach, Reached, SinkSet, Site};
 use crate::analysis::entrypoints::{self, EntryPoint, Handler};
 use crate::analysis::generation::GenerationSite;
 use crate::analysis::inferred;
@@ -56,7 +56,7 @@ pub struct Analysis<'a> {
     /// For each entry point (same order): what its handler reaches.
     pub reach: Vec<Reach>,
     /// Per call-graph node: labeling evidence in that node's own code.
-    pub labels: Vec<Vec<LabelEvidence>>,
+    pub labels: PerNode<LabelEvidence>,
     /// Data-flow indexes and taint results, computed when a rule asks.
     pub dataflow: dataflow::Cache,
     /// Calls into plugins loaded by name that the call graph follows.
@@ -88,6 +88,7 @@ impl<'a> Analysis<'a> {
             tracing,
             may_hop,
         } = perfile::parts(project, catalog);
+        crate::memory::mark(|| "analysis: per-file phase".into());
         let ((), finder) = rayon::join(
             || {
                 project.runtime_from(runtime);
@@ -104,6 +105,7 @@ impl<'a> Analysis<'a> {
             overrides,
         } = perfile::sites(project, catalog, &finder.matcher(), &declared);
         let entry_points = finder.run(registrations);
+        crate::memory::mark(|| "analysis: sites, entry points".into());
         // Deliveries matter only to candidates.
         let deliveries = if candidates.is_empty() {
             Vec::new()
@@ -139,10 +141,12 @@ impl<'a> Analysis<'a> {
             || plugins::calls(project, &catalog.entrypoints.data.module_loaders, loaded),
         );
         graph.add_plugin_calls(project, &plugins);
+        crate::memory::mark(|| "analysis: call graph".into());
         // Requests to the project's own routes: they need the entry points
         // and the graph's nodes, and every later query goes through them.
         let hops = hops::find(project, catalog, &entry_points, &graph, servicers, &may_hop);
         drop(may_hop);
+        crate::memory::mark(|| "analysis: hops".into());
         // A request to a base known only at run time that the project's own
         // route serves goes there (the hop), not to some compatible provider.
         let joined: BTreeSet<(usize, usize)> = hops
@@ -171,6 +175,7 @@ impl<'a> Analysis<'a> {
             deliveries,
         );
         stats.sites = sites.len() - observed;
+        crate::memory::mark(|| "analysis: reach".into());
         let labels = label_evidence(project, &graph, labels);
         Analysis {
             sites,
@@ -185,6 +190,52 @@ impl<'a> Analysis<'a> {
             hop_stats: hops.stats,
             tracing_calls: tracing,
         }
+    }
+
+    /// The heap of each part (items, bytes), for `synthlint debug memory`:
+    /// each part is copied and the copy weighed (the taint results, made
+    /// and freed during the rules, are measured there).
+    pub fn heap_parts(&self) -> Vec<crate::memory::FieldBytes> {
+        use crate::memory::{FieldBytes, heap_of};
+        let mut out = vec![FieldBytes {
+            field: "generation sites",
+            items: self.sites.len(),
+            bytes: heap_of(|| vec![self.sites.clone()]),
+        }];
+        out.extend(self.graph.heap_parts());
+        out.extend([
+            FieldBytes {
+                field: "generation sinks (per node)",
+                items: self.sites.len(),
+                bytes: heap_of(|| vec![self.generation_sinks.clone()]),
+            },
+            FieldBytes {
+                field: "entry points",
+                items: self.entry_points.len(),
+                bytes: heap_of(|| vec![self.entry_points.clone()]),
+            },
+            FieldBytes {
+                field: "reach: sinks and paths (per entry point)",
+                items: self.reach.iter().map(|r| r.sinks.len()).sum(),
+                bytes: heap_of(|| self.reach.iter().map(|r| r.sinks.clone()).collect()),
+            },
+            FieldBytes {
+                field: "reach: nodes (per entry point)",
+                items: self.reach.iter().map(|r| r.nodes.len()).sum(),
+                bytes: heap_of(|| self.reach.iter().map(|r| r.nodes.clone()).collect()),
+            },
+            FieldBytes {
+                field: "label evidence (per node)",
+                items: self.labels.item_count(),
+                bytes: heap_of(|| vec![self.labels.clone()]),
+            },
+            FieldBytes {
+                field: "tracing calls",
+                items: self.tracing_calls.len(),
+                bytes: heap_of(|| vec![self.tracing_calls.clone()]),
+            },
+        ]);
+        out
     }
 
     /// Entry points that reach at least one generation site, with what they reach.
@@ -325,13 +376,12 @@ fn label_evidence(
     project: &Project,
     graph: &CallGraph,
     placed: Vec<PlacedLabel>,
-) -> Vec<Vec<LabelEvidence>> {
-    let mut out = vec![Vec::new(); graph.nodes.len()];
-    for p in placed {
-        let node = p.node(project, graph);
-        out[node].push(p.evidence);
-    }
-    out
+) -> PerNode<LabelEvidence> {
+    let placed = placed
+        .into_iter()
+        .map(|p| (p.node(project, graph), p.evidence))
+        .collect();
+    PerNode::collect(graph.nodes.len(), placed)
 }
 
 /// Label API calls, then marker strings, of file `fi`, where they are

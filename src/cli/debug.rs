@@ -213,6 +213,14 @@ pub fn memory(
         "",
         mib(after.allocated.saturating_sub(loaded.allocated))
     );
+    for f in analysis.heap_parts() {
+        println!(
+            "{:<48} {:>10} {:>10.3}",
+            format!("  {}", f.field),
+            f.items,
+            mib(f.bytes)
+        );
+    }
     println!(
         "{:<48} {:>10.3} {:>10.3}",
         "heap now: allocated, resident (MiB)",

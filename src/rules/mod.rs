@@ -222,6 +222,7 @@ impl Context<'_> {
 
     /// Free `held`: no rule still to run reads it.
     pub fn release(&self, held: Held) {
+        crate::memory::mark(|| format!("free {held:?}"));
         match held {
             Held::Taint(spec) => {
                 let dataflow = &self.analysis.dataflow;
@@ -350,7 +351,9 @@ fn schedule(enabled: &[&'static dyn Rule]) -> Schedule {
 /// ([`per_file`]); the rules with such a part are done after it, and the
 /// others run as jobs.
 pub fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Finding> {
+    crate::memory::mark(|| "rules' per-file pass".into());
     let done = per_file::run(enabled, cx);
+    crate::memory::mark(|| "rules' per-file pass done".into());
     let rest: Vec<&'static dyn Rule> = enabled
         .iter()
         .zip(&done)
@@ -455,7 +458,9 @@ impl<'r> Jobs<'r, '_> {
         let code = self.enabled[i].meta().code;
         let rule = self.enabled[i];
         let mut out = Vec::new();
+        crate::memory::mark(|| format!("start {code}"));
         rule.check(self.cx, &mut out);
+        crate::memory::mark(|| format!("end {code}: {} findings", out.len()));
         for (h, (held, readers)) in HELD.iter().enumerate() {
             if readers.contains(&code) && self.left[h].fetch_sub(1, Ordering::AcqRel) == 1 {
                 self.cx.release(*held);

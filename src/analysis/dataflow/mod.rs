@@ -429,6 +429,7 @@ impl Analysis<'_> {
             specs.entry(key).or_default().clone()
         };
         let any = cell.get_or_init(|| {
+            crate::memory::mark(|| format!("solve {}", spec.id));
             let start = std::time::Instant::now();
             let mut taint = solve::run(self, project, spec, domain);
             taint.stats.elapsed = start.elapsed();
@@ -447,6 +448,7 @@ impl Analysis<'_> {
                     .unwrap_or_else(|e| e.into_inner())
                     .push(measured);
             }
+            crate::memory::mark(|| format!("solved {}", spec.id));
             Arc::new(taint) as Arc<dyn Any + Send + Sync>
         });
         any.clone()

@@ -547,12 +547,17 @@ pub(super) fn run<'a, D: Domain>(
     if !s.queue.is_empty() {
         s.solve();
     }
+    // The argument edges, the callers and the rounds only drive the fixed
+    // point; neither the sinks nor the queries read them, and the sinks of
+    // the longest spec run while the other rules' findings pile up (the
+    // scan's peak, docs/performance.md, am32).
+    s.st.edges = Vec::new();
+    s.callers = None;
+    s.changed = Vec::new();
+    crate::memory::mark(|| format!("sinks of {}", spec.id));
     let flows = s.sinks();
     s.stats.flows = flows.len();
     s.stats.scopes = s.st.infos.iter().filter(|i| i.live).count();
-    // The argument edges only drive the fixed point; queries never read
-    // them, and the result is kept while every rule runs.
-    s.st.edges = Vec::new();
     Taint {
         state: s.st,
         flows,
@@ -1112,7 +1117,9 @@ impl<'a, D: Domain> Solver<'a, D> {
             let run = &calls[r * RUN..((r + 1) * RUN).min(calls.len())];
             let (mut direct, mut handed) = (Vec::new(), Vec::new());
             let (mut roles, mut sinks) = (Vec::new(), Vec::new());
-            for &call in run {
+            for &(id, ci) in run {
+                let info = &this.st.infos[id as usize];
+                let call = (id as usize, info.file, info.node, ci as usize);
                 this.direct_flows(
                     call,
                     &generation_sites,
@@ -1285,7 +1292,11 @@ impl<'a, D: Domain> Solver<'a, D> {
 
     /// The calls made in each solved scope, in scope then call order: the
     /// scope's id, its file and call-graph node, and the call's index.
-    fn solved_calls(&self) -> Vec<(usize, usize, Option<NodeId>, usize)> {
+    /// The calls of the solved scopes: (scope id, call index), 8 bytes a
+    /// call where the scope's file and node beside it took 40 (millions of
+    /// calls on 50k files, alive while the longest spec's sinks run: the
+    /// scan's peak, docs/performance.md, am32).
+    fn solved_calls(&self) -> Vec<(u32, u32)> {
         let mut out = Vec::new();
         for (id, info) in self.st.infos.iter().enumerate() {
             if self.st.states[id].is_none() {
@@ -1293,7 +1304,7 @@ impl<'a, D: Domain> Solver<'a, D> {
             }
             let idx = self.cx.an.file_index(self.cx.project, info.file);
             out.extend(idx.events(info.scope).iter().filter_map(|e| match *e {
-                Event::Call(ci) => Some((id, info.file, info.node, ci as usize)),
+                Event::Call(ci) => Some((id as u32, ci)),
                 _ => None,
             }));
         }
