@@ -1106,21 +1106,33 @@ impl<'a, D: Domain> Solver<'a, D> {
         } else {
             self.cx.an.sites.iter().map(|s| (s.file, s.call)).collect()
         };
-        let calls = self.solved_calls();
+        let mut calls = self.solved_calls();
+        // Grouped by file, a file's calls in their order (a stable sort),
+        // so that a run reads a stored file once for all its calls; the
+        // flows are sorted below, and those of one call keep their order.
+        calls.sort_by_key(|&(_, fi, _, _)| fi);
         let this = &*self;
+        let project = self.cx.project;
         let runs = crate::analysis::map_indices(calls.len().div_ceil(RUN), |r| {
             let run = &calls[r * RUN..((r + 1) * RUN).min(calls.len())];
             let (mut direct, mut handed) = (Vec::new(), Vec::new());
             let (mut roles, mut sinks) = (Vec::new(), Vec::new());
+            let mut held: Option<(usize, FileRef<'_>)> = None;
             for &call in run {
+                let fi = call.1;
+                let file = match &held {
+                    Some((at, file)) if *at == fi => file,
+                    _ => &held.insert((fi, project.file(fi, Reader::TaintSinks))).1,
+                };
                 this.direct_flows(
                     call,
+                    file,
                     &generation_sites,
                     &generation_sinks,
                     &mut roles,
                     &mut direct,
                 );
-                this.handed_flows(call, &mut sinks, &mut handed);
+                this.handed_flows(call, file, &mut sinks, &mut handed);
             }
             (direct, handed)
         });
@@ -1136,10 +1148,11 @@ impl<'a, D: Domain> Solver<'a, D> {
         flows
     }
 
-    /// Flows into the sinks call `ci` (of scope `id`) is.
+    /// Flows into the sinks call `ci` (of scope `id`, in `file`) is.
     fn direct_flows(
         &self,
         (id, fi, node, ci): (usize, usize, Option<NodeId>, usize),
+        file: &FileFacts,
         generation_sites: &FastSet<(usize, usize)>,
         generation_sinks: &[usize],
         roles: &mut Vec<Role>,
@@ -1147,7 +1160,6 @@ impl<'a, D: Domain> Solver<'a, D> {
     ) {
         let spec = self.cx.spec;
         let project = self.cx.project;
-        let file = project.file(fi, Reader::TaintSinks);
         let call = &file.calls[ci];
         spec.roles(
             file.language,
@@ -1177,7 +1189,7 @@ impl<'a, D: Domain> Solver<'a, D> {
             let reaches = || format!("reaches `{}` (sink `{}`)", call.callee, sink.id);
             flows.extend(
                 self.flow(
-                    (Site { file: fi, call: ci }, node),
+                    (Site { file: fi, call: ci }, node, call.span),
                     k,
                     &v,
                     reaches,
@@ -1197,12 +1209,11 @@ impl<'a, D: Domain> Solver<'a, D> {
     fn handed_flows(
         &self,
         (id, fi, node, ci): (usize, usize, Option<NodeId>, usize),
+        file: &FileFacts,
         sinks: &mut Vec<usize>,
         flows: &mut Vec<Flow<D::Value>>,
     ) {
         let spec = self.cx.spec;
-        let project = self.cx.project;
-        let file = project.file(fi, Reader::TaintSinks);
         let call = &file.calls[ci];
         let handed = call.args.iter().position(|a| {
             a.keyword.is_none()
@@ -1245,7 +1256,7 @@ impl<'a, D: Domain> Solver<'a, D> {
                 )
             };
             flows.extend(self.flow(
-                (Site { file: fi, call: ci }, node),
+                (Site { file: fi, call: ci }, node, call.span),
                 k,
                 &v,
                 reaches,
@@ -1255,11 +1266,12 @@ impl<'a, D: Domain> Solver<'a, D> {
         }
     }
 
-    /// The flow into sink `k` of call `ci` (of scope `id`) when `v` holds
-    /// taint: the sink step, then why the heaviest of `parts` holds it.
+    /// The flow into sink `k` of the call at `site` (its span `span`) when
+    /// `v` holds taint: the sink step, then why the heaviest of `parts`
+    /// holds it.
     fn flow<T>(
         &self,
-        (site, node): (Site, Option<NodeId>),
+        (site, node, span): (Site, Option<NodeId>, crate::source::Span),
         k: usize,
         v: &Sym<D::Value>,
         reaches: impl FnOnce() -> String,
@@ -1268,7 +1280,6 @@ impl<'a, D: Domain> Solver<'a, D> {
     ) -> Option<Flow<D::Value>> {
         let value = resolve(&self.st, node, v, self.cx.domain)?;
         let mut trail = Trail::new();
-        let span = self.cx.project.file(site.file, Reader::TaintSinks).calls[site.call].span;
         trail.push(site.file, span, reaches());
         if let Some(part) = first_heaviest(parts) {
             why(part, &mut trail);
