@@ -11,12 +11,24 @@
 //! function of its file alone. The builds are the door's random reads of
 //! the files (`--stats`: a reader's reads beyond its distinct files are
 //! rebuilds).
+//!
+//! A value freed while a holder still has it is not built again for the
+//! next reader: the slot keeps a weak reference to it, and a read finds it
+//! there and keeps it again, for as long as some holder keeps it alive.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
-/// One file's value and its size in bytes, when kept.
-type Slot<T> = Mutex<Option<(Arc<T>, usize)>>;
+/// One file's value, when kept or still held.
+enum Entry<T> {
+    Empty,
+    /// Kept, with its size in bytes.
+    Kept(Arc<T>, usize),
+    /// Freed while a holder had it: alive while some holder keeps it.
+    Held(Weak<T>, usize),
+}
+
+type Slot<T> = Mutex<Entry<T>>;
 
 pub struct Bounded<T> {
     /// Per file: the value and its size in bytes.
@@ -44,7 +56,7 @@ impl<T> Bounded<T> {
     /// Slots for `files` files, keeping at most about `budget` bytes.
     pub fn new(files: usize, budget: usize) -> Bounded<T> {
         Bounded {
-            slots: (0..files).map(|_| Mutex::new(None)).collect(),
+            slots: (0..files).map(|_| Mutex::new(Entry::Empty)).collect(),
             used: (0..files).map(|_| AtomicBool::new(false)).collect(),
             held: AtomicUsize::new(0),
             budget,
@@ -53,17 +65,21 @@ impl<T> Bounded<T> {
     }
 
     /// File `i`'s value, built by `build` (the value and its bytes) when it
-    /// is not kept. Built under the slot's lock: another thread asking for
-    /// the same file waits instead of building it twice.
+    /// is neither kept nor still held. Built under the slot's lock: another
+    /// thread asking for the same file waits instead of building it twice.
     pub fn get(&self, i: usize, build: impl FnOnce() -> (T, usize)) -> Arc<T> {
         self.used[i].store(true, Relaxed);
         let mut slot = lock(&self.slots[i]);
-        if let Some((value, _)) = &*slot {
-            return value.clone();
-        }
-        let (value, bytes) = build();
-        let value = Arc::new(value);
-        *slot = Some((value.clone(), bytes));
+        let alive = match &*slot {
+            Entry::Kept(value, _) => return value.clone(),
+            Entry::Held(weak, bytes) => weak.upgrade().map(|value| (value, *bytes)),
+            Entry::Empty => None,
+        };
+        let (value, bytes) = alive.unwrap_or_else(|| {
+            let (value, bytes) = build();
+            (Arc::new(value), bytes)
+        });
+        *slot = Entry::Kept(value.clone(), bytes);
         drop(slot);
         if self.held.fetch_add(bytes, Relaxed) + bytes > self.budget {
             self.free_some(i);
@@ -90,20 +106,19 @@ impl<T> Bounded<T> {
                 continue;
             }
             // A slot being built is left alone.
-            if let Ok(mut slot) = self.slots[i].try_lock()
-                && let Some((_, bytes)) = slot.take()
-            {
-                self.held.fetch_sub(bytes, Relaxed);
+            if let Ok(mut slot) = self.slots[i].try_lock() {
+                free(&mut slot, &self.held);
             }
         }
     }
 
-    /// Free every value (no reader is left).
+    /// Free every value, and forget those still held: what was built
+    /// before may no longer be what a build makes now.
     pub fn clear(&self) {
         for slot in &self.slots {
-            if let Some((_, bytes)) = lock(slot).take() {
-                self.held.fetch_sub(bytes, Relaxed);
-            }
+            let mut slot = lock(slot);
+            free(&mut slot, &self.held);
+            *slot = Entry::Empty;
         }
     }
 
@@ -115,8 +130,26 @@ impl<T> Bounded<T> {
 
     #[cfg(test)]
     fn kept(&self, i: usize) -> bool {
-        lock(&self.slots[i]).is_some()
+        matches!(*lock(&self.slots[i]), Entry::Kept(..))
     }
+}
+
+/// A kept value freed: its bytes no longer counted, a weak reference left
+/// if a holder still has it. A weak reference whose value is gone is
+/// dropped (it would keep the value's own block allocated).
+fn free<T>(slot: &mut Entry<T>, held: &AtomicUsize) {
+    *slot = match std::mem::replace(slot, Entry::Empty) {
+        Entry::Kept(value, bytes) => {
+            held.fetch_sub(bytes, Relaxed);
+            if Arc::strong_count(&value) > 1 {
+                Entry::Held(Arc::downgrade(&value), bytes)
+            } else {
+                Entry::Empty
+            }
+        }
+        Entry::Held(weak, bytes) if weak.strong_count() > 0 => Entry::Held(weak, bytes),
+        _ => Entry::Empty,
+    };
 }
 
 #[cfg(test)]
@@ -162,6 +195,27 @@ mod tests {
         b.clear();
         assert_eq!(b.held(), 0);
         assert_eq!(Arc::strong_count(&held), 1);
+    }
+
+    #[test]
+    fn a_value_freed_while_held_is_not_built_again() {
+        let b: Bounded<u8> = Bounded::new(2, 1);
+        let held = b.get(0, || (7, 8));
+        b.get(1, || (1, 8));
+        assert!(!b.kept(0));
+        // Still held: found, kept again and counted again.
+        assert_eq!(*b.get(0, || unreachable!()), 7);
+        assert!(b.kept(0));
+        drop(held);
+        b.get(1, || (1, 8));
+        assert!(!b.kept(0));
+        // No holder left: built again.
+        assert_eq!(*b.get(0, || (8, 8)), 8);
+        // Cleared: a value still held is forgotten too.
+        let held = b.get(0, || unreachable!());
+        b.clear();
+        assert_eq!(*b.get(0, || (9, 8)), 9);
+        assert_eq!(*held, 8);
     }
 
     #[test]

@@ -219,6 +219,10 @@ pub struct ReadCounts {
     pub reads: u64,
     /// Files read at random, each counted once.
     pub files: u64,
+    /// Stored files this reader decoded: its reads (loops included) that
+    /// found no decoded copy kept. The build's own decodings are the
+    /// index's.
+    pub decodes: u64,
 }
 
 impl Door {
@@ -256,8 +260,9 @@ impl Door {
         self.counts[by as usize].loops.fetch_add(1, Relaxed);
     }
 
-    /// Every reader that read anything, in [`Reader::ALL`]'s order.
-    pub(crate) fn counts(&self) -> Vec<ReadCounts> {
+    /// Every reader that read or decoded anything, in [`Reader::ALL`]'s
+    /// order, with its decodings (`decodes`, by reader).
+    pub(crate) fn counts(&self, decodes: &[u64; Reader::ALL.len()]) -> Vec<ReadCounts> {
         Reader::ALL
             .iter()
             .map(|&reader| {
@@ -272,9 +277,10 @@ impl Door {
                         .iter()
                         .filter(|w| w.load(Relaxed) & bit != 0)
                         .count() as u64,
+                    decodes: decodes[r],
                 }
             })
-            .filter(|c| c.loops + c.reads > 0)
+            .filter(|c| c.loops + c.reads + c.decodes > 0)
             .collect()
     }
 }
@@ -369,13 +375,14 @@ impl<T> std::ops::Deref for Item<'_, T> {
 #[derive(Clone, Copy)]
 pub struct Files<'p> {
     facts: &'p Facts,
+    by: Reader,
 }
 
 impl<'p> Files<'p> {
     /// File `fi`'s facts (the loop's own index).
     #[inline]
     pub fn get(self, fi: usize) -> FileRef<'p> {
-        self.facts.get(fi)
+        self.facts.get(fi, self.by)
     }
 
     /// Every file with its index, in file order.
@@ -483,8 +490,9 @@ impl Input {
 /// kept changes the work, never a result.
 pub(crate) struct Facts {
     slots: Vec<Slot>,
-    /// Times a stored file was decoded (`--stats`).
-    decodes: AtomicU64,
+    /// Times a stored file was decoded, by the reader that asked for it
+    /// (`--stats`; the build's own decodings are [`Reader::Index`]'s).
+    decodes: Decodes,
     loaded: bounded::Bounded<FileFacts>,
     /// Per file, what the build changed in its facts reading other files.
     applied: Vec<Applied>,
@@ -505,8 +513,21 @@ enum Slot {
     },
 }
 
+/// Decodings counted by reader: one relaxed add each, beside a decoding's
+/// microseconds.
+type Decodes = [AtomicU64; Reader::ALL.len()];
+
 /// Bytes of stored files' decoded copies kept at once.
 const LOADED_BUDGET: usize = 64 << 20;
+
+/// [`LOADED_BUDGET`], or `SYNTHLINT_LOADED_FACTS_MB` (a developer's
+/// setting, to size it).
+fn loaded_budget() -> usize {
+    std::env::var("SYNTHLINT_LOADED_FACTS_MB")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .map_or(LOADED_BUDGET, |mb| mb << 20)
+}
 
 impl Facts {
     /// The files as extracted, in file order, with `arranged` (the files
@@ -537,8 +558,8 @@ impl Facts {
         // (~490 bytes a file) for its ~70-byte slots.
         slots.shrink_to_fit();
         Facts {
-            decodes: AtomicU64::new(0),
-            loaded: bounded::Bounded::new(slots.len(), LOADED_BUDGET),
+            decodes: std::array::from_fn(|_| AtomicU64::new(0)),
+            loaded: bounded::Bounded::new(slots.len(), loaded_budget()),
             applied: std::iter::repeat_with(Applied::default)
                 .take(slots.len())
                 .collect(),
@@ -554,7 +575,7 @@ impl Facts {
         let Some(budget) = budget else {
             for fi in 0..self.slots.len() {
                 if matches!(self.slots[fi], Slot::Stored { .. }) {
-                    self.slots[fi] = Slot::Kept(Box::new(self.decode(fi)));
+                    self.slots[fi] = Slot::Kept(Box::new(self.decode(fi, Reader::Index)));
                 }
             }
             self.loaded.clear();
@@ -565,7 +586,7 @@ impl Facts {
         for fi in 0..self.slots.len() {
             let kept = match &self.slots[fi] {
                 Slot::Kept(_) => None,
-                Slot::Stored { .. } => Some(self.decode(fi)),
+                Slot::Stored { .. } => Some(self.decode(fi, Reader::Index)),
             };
             let bytes = match (&kept, &self.slots[fi]) {
                 (Some(f), _) => heap_estimate(f),
@@ -610,17 +631,24 @@ impl Facts {
         self.slots.len() - first
     }
 
-    /// File `fi`'s facts decoded, with what the build changed done again.
-    fn decode(&self, fi: usize) -> FileFacts {
-        decode(&self.slots[fi], &self.applied[fi], &self.decodes)
+    /// File `fi`'s facts decoded for `by`, with what the build changed
+    /// done again.
+    fn decode(&self, fi: usize, by: Reader) -> FileFacts {
+        decode(
+            &self.slots[fi],
+            &self.applied[fi],
+            &self.decodes[by as usize],
+        )
     }
 
+    /// File `fi`'s facts for `by`, decoded if it is stored and no decoded
+    /// copy is kept (counted as `by`'s decoding).
     #[inline]
-    pub(crate) fn get(&self, fi: usize) -> FileRef<'_> {
+    pub(crate) fn get(&self, fi: usize, by: Reader) -> FileRef<'_> {
         match &self.slots[fi] {
             Slot::Kept(f) => FileRef(Held::Kept(f)),
             Slot::Stored { .. } => FileRef(Held::Loaded(self.loaded.get(fi, || {
-                let facts = self.decode(fi);
+                let facts = self.decode(fi, by);
                 let bytes = heap_estimate(&facts);
                 (facts, bytes)
             }))),
@@ -663,9 +691,9 @@ impl Facts {
         }
     }
 
-    /// Times a stored file was decoded so far.
-    pub(crate) fn decodes(&self) -> u64 {
-        self.decodes.load(Relaxed)
+    /// Times a stored file was decoded so far, by reader.
+    pub(crate) fn decodes(&self) -> [u64; Reader::ALL.len()] {
+        std::array::from_fn(|r| self.decodes[r].load(Relaxed))
     }
 
     /// Bytes of the stored files' encoded facts.
@@ -720,7 +748,7 @@ impl Facts {
         &mut self,
         visit: impl Fn(usize, &mut FileFacts) -> R + Sync,
     ) -> Vec<R> {
-        let (applied, decodes) = (&self.applied, &self.decodes);
+        let (applied, decodes) = (&self.applied, &self.decodes[Reader::Index as usize]);
         let out = self
             .slots
             .par_iter_mut()
@@ -804,14 +832,17 @@ impl Project {
     #[inline]
     pub fn file(&self, fi: usize, by: Reader) -> FileRef<'_> {
         self.door.read(fi, by);
-        self.files.get(fi)
+        self.files.get(fi, by)
     }
 
     /// Every file's facts for one loop of `by` over them all.
     #[inline]
     pub fn each_file(&self, by: Reader) -> Files<'_> {
         self.door.sweep(by);
-        Files { facts: &self.files }
+        Files {
+            facts: &self.files,
+            by,
+        }
     }
 
     /// How many files the project has.
@@ -863,7 +894,7 @@ impl Project {
 
     /// Times a stored file's facts were decoded so far (`--stats`).
     pub fn decodes(&self) -> u64 {
-        self.files.decodes()
+        self.files.decodes().iter().sum()
     }
 
     /// Bytes of the stored files' encoded facts (`--stats`).
@@ -873,7 +904,7 @@ impl Project {
 
     /// What each reader has read so far, for `--stats` and tests.
     pub fn reads(&self) -> Vec<ReadCounts> {
-        self.door.counts()
+        self.door.counts(&self.files.decodes())
     }
 }
 
@@ -890,18 +921,23 @@ mod tests {
             door.read(fi, Reader::TaintTrails);
         }
         door.read(5, Reader::Names);
-        let line = |reader, loops, reads, files| ReadCounts {
+        let mut decodes = [0; Reader::ALL.len()];
+        decodes[Reader::TaintTrails as usize] = 2;
+        decodes[Reader::Report as usize] = 1;
+        let line = |reader, loops, reads, files, decodes| ReadCounts {
             reader,
             loops,
             reads,
             files,
+            decodes,
         };
         assert_eq!(
-            door.counts(),
+            door.counts(&decodes),
             [
-                line(Reader::Names, 0, 1, 1),
-                line(Reader::CallGraph, 2, 0, 0),
-                line(Reader::TaintTrails, 0, 5, 3),
+                line(Reader::Names, 0, 1, 1, 0),
+                line(Reader::CallGraph, 2, 0, 0, 0),
+                line(Reader::TaintTrails, 0, 5, 3, 2),
+                line(Reader::Report, 0, 0, 0, 1),
             ]
         );
     }
@@ -912,12 +948,13 @@ mod tests {
         door.sweep(Reader::Labels);
         door.read(3, Reader::Labels);
         assert_eq!(
-            door.counts(),
+            door.counts(&[0; Reader::ALL.len()]),
             [ReadCounts {
                 reader: Reader::Labels,
                 loops: 1,
                 reads: 0,
                 files: 0,
+                decodes: 0,
             }]
         );
     }
@@ -929,6 +966,41 @@ mod tests {
         }
         let names: std::collections::BTreeSet<_> = Reader::ALL.iter().map(|r| r.name()).collect();
         assert_eq!(names.len(), Reader::ALL.len());
+    }
+
+    /// Each decoding is counted for the reader whose read found no decoded
+    /// copy kept, loops and random reads alike; a read served by another
+    /// reader's copy decodes nothing.
+    #[test]
+    fn decodings_are_counted_for_the_reader_that_missed() {
+        let mut project = Project::build(
+            extracted()
+                .into_iter()
+                .map(|f| Input::of(f, true))
+                .collect(),
+        );
+        project.store_facts_past(Some(0));
+        let decoded = |project: &Project, by| {
+            project
+                .reads()
+                .iter()
+                .find(|r| r.reader == by)
+                .map_or(0, |r| r.decodes)
+        };
+        let before = project.decodes();
+        let app = project.file_index("svc/api/app.py").unwrap();
+        let helpers = project.file_index("svc/api/helpers.py").unwrap();
+        let first = project.file(app, Reader::Hops);
+        assert_eq!(first.calls.len(), 2);
+        drop(first);
+        project.file(app, Reader::Labels);
+        project.each_file(Reader::Report).get(helpers);
+        assert_eq!(decoded(&project, Reader::Hops), 1);
+        assert_eq!(decoded(&project, Reader::Labels), 0);
+        assert_eq!(decoded(&project, Reader::Report), 1);
+        assert_eq!(project.decodes(), before + 2);
+        let by_reader: u64 = project.reads().iter().map(|r| r.decodes).sum();
+        assert_eq!(by_reader, project.decodes());
     }
 
     /// A small project's facts, as the frontends extract them.

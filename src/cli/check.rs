@@ -630,15 +630,28 @@ fn print_stats(s: &engine::Stats) {
         );
     }
     if !s.reads.is_empty() {
-        eprintln!("  facts read, by reader: loops over every file; random reads (distinct files)");
+        // The decodings only when files are stored (none otherwise).
+        let decoded = if s.decodes > 0 {
+            "; stored files decoded"
+        } else {
+            ""
+        };
+        eprintln!(
+            "  facts read, by reader: loops over every file; random reads (distinct files){decoded}"
+        );
     }
     for r in &s.reads {
+        let decoded = if s.decodes > 0 {
+            format!(" {:>9} decoded", r.decodes)
+        } else {
+            String::new()
+        };
         eprintln!(
-            "    {:<18} {:>4} loops {:>10} reads ({} files)",
+            "    {:<18} {:>4} loops {:>10} reads ({} files){decoded}",
             r.reader.name(),
             r.loops,
             r.reads,
-            r.files
+            r.files,
         );
     }
     if let Some((reused, computed)) = s.parts {

@@ -1111,23 +1111,35 @@ impl<'a, D: Domain> Solver<'a, D> {
         } else {
             self.cx.an.sites.iter().map(|s| (s.file, s.call)).collect()
         };
-        let calls = self.solved_calls();
+        let mut calls = self.solved_calls();
+        // Grouped by file, a file's calls in their order (a stable sort),
+        // so that a run reads a stored file once for all its calls; the
+        // flows are sorted below, and those of one call keep their order.
+        calls.sort_by_key(|&(id, _)| self.st.infos[id as usize].file);
         let this = &*self;
+        let project = self.cx.project;
         let runs = crate::analysis::map_indices(calls.len().div_ceil(RUN), |r| {
             let run = &calls[r * RUN..((r + 1) * RUN).min(calls.len())];
             let (mut direct, mut handed) = (Vec::new(), Vec::new());
             let (mut roles, mut sinks) = (Vec::new(), Vec::new());
+            let mut held: Option<(usize, FileRef<'_>)> = None;
             for &(id, ci) in run {
                 let info = &this.st.infos[id as usize];
                 let call = (id as usize, info.file, info.node, ci as usize);
+                let fi = info.file;
+                let file = match &held {
+                    Some((at, file)) if *at == fi => file,
+                    _ => &held.insert((fi, project.file(fi, Reader::TaintSinks))).1,
+                };
                 this.direct_flows(
                     call,
+                    file,
                     &generation_sites,
                     &generation_sinks,
                     &mut roles,
                     &mut direct,
                 );
-                this.handed_flows(call, &mut sinks, &mut handed);
+                this.handed_flows(call, file, &mut sinks, &mut handed);
             }
             (direct, handed)
         });
@@ -1143,10 +1155,11 @@ impl<'a, D: Domain> Solver<'a, D> {
         flows
     }
 
-    /// Flows into the sinks call `ci` (of scope `id`) is.
+    /// Flows into the sinks call `ci` (of scope `id`, in `file`) is.
     fn direct_flows(
         &self,
         (id, fi, node, ci): (usize, usize, Option<NodeId>, usize),
+        file: &FileFacts,
         generation_sites: &FastSet<(usize, usize)>,
         generation_sinks: &[usize],
         roles: &mut Vec<Role>,
@@ -1154,7 +1167,6 @@ impl<'a, D: Domain> Solver<'a, D> {
     ) {
         let spec = self.cx.spec;
         let project = self.cx.project;
-        let file = project.file(fi, Reader::TaintSinks);
         let call = &file.calls[ci];
         spec.roles(
             file.language,
@@ -1184,7 +1196,7 @@ impl<'a, D: Domain> Solver<'a, D> {
             let reaches = || format!("reaches `{}` (sink `{}`)", call.callee, sink.id);
             flows.extend(
                 self.flow(
-                    (Site { file: fi, call: ci }, node),
+                    (Site { file: fi, call: ci }, node, call.span),
                     k,
                     &v,
                     reaches,
@@ -1204,12 +1216,11 @@ impl<'a, D: Domain> Solver<'a, D> {
     fn handed_flows(
         &self,
         (id, fi, node, ci): (usize, usize, Option<NodeId>, usize),
+        file: &FileFacts,
         sinks: &mut Vec<usize>,
         flows: &mut Vec<Flow<D::Value>>,
     ) {
         let spec = self.cx.spec;
-        let project = self.cx.project;
-        let file = project.file(fi, Reader::TaintSinks);
         let call = &file.calls[ci];
         let handed = call.args.iter().position(|a| {
             a.keyword.is_none()
@@ -1252,7 +1263,7 @@ impl<'a, D: Domain> Solver<'a, D> {
                 )
             };
             flows.extend(self.flow(
-                (Site { file: fi, call: ci }, node),
+                (Site { file: fi, call: ci }, node, call.span),
                 k,
                 &v,
                 reaches,
@@ -1262,11 +1273,12 @@ impl<'a, D: Domain> Solver<'a, D> {
         }
     }
 
-    /// The flow into sink `k` of call `ci` (of scope `id`) when `v` holds
-    /// taint: the sink step, then why the heaviest of `parts` holds it.
+    /// The flow into sink `k` of the call at `site` (its span `span`) when
+    /// `v` holds taint: the sink step, then why the heaviest of `parts`
+    /// holds it.
     fn flow<T>(
         &self,
-        (site, node): (Site, Option<NodeId>),
+        (site, node, span): (Site, Option<NodeId>, crate::source::Span),
         k: usize,
         v: &Sym<D::Value>,
         reaches: impl FnOnce() -> String,
@@ -1275,7 +1287,6 @@ impl<'a, D: Domain> Solver<'a, D> {
     ) -> Option<Flow<D::Value>> {
         let value = resolve(&self.st, node, v, self.cx.domain)?;
         let mut trail = Trail::new();
-        let span = self.cx.project.file(site.file, Reader::TaintSinks).calls[site.call].span;
         trail.push(site.file, span, reaches());
         if let Some(part) = first_heaviest(parts) {
             why(part, &mut trail);

@@ -499,15 +499,16 @@ enum Setting {
 
 impl FileLevels {
     fn read(cx: &Context<'_>, records: &Records, fi: usize) -> FileLevels {
-        let file = cx.project.file(fi, Reader::RulesLogs);
         let mut out = FileLevels {
             configures: false,
             loguru_removed: false,
             settings: Vec::new(),
         };
-        if file.language != crate::facts::Language::Python {
+        // The language is the summary's: another file's facts are not read.
+        if cx.project.language(fi) != crate::facts::Language::Python {
             return out;
         }
+        let file = cx.project.file(fi, Reader::RulesLogs);
         for (ci, call) in file.calls.iter().enumerate() {
             let resolved = call.resolved.as_name();
             if records.data.default_threshold.is_some()

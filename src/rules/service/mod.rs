@@ -128,12 +128,12 @@ pub fn any_shown<'p>(
 ) -> bool {
     let shared = shared(cx);
     let project: &'p crate::analysis::Project = cx.project;
-    // File by file, on the pool.
+    // File by file, on the pool; a file that shows nothing is not read.
     shared
         .shown(cx)
         .par_iter()
         .enumerate()
-        .filter(|(_, s)| config || !s.config_only)
+        .filter(|(_, s)| (config || !s.config_only) && !s.items.is_empty())
         .any(|(fi, s)| {
             let f = project.file(fi, Reader::RulesService);
             s.items
@@ -158,8 +158,9 @@ pub fn map_shown<'p, R: Send>(
         .enumerate()
         .filter(|(fi, _)| !tests[*fi])
         .map(|(fi, s)| {
-            let f = project.file(fi, Reader::RulesService);
-            let strings = if config || !s.config_only {
+            // A file that shows nothing is not read.
+            let strings = if (config || !s.config_only) && !s.items.is_empty() {
+                let f = project.file(fi, Reader::RulesService);
                 s.items
                     .iter()
                     .map(|&(i, kind)| shown_at(&f, fi, i, kind))
