@@ -39,11 +39,150 @@ impl Level {
     }
 }
 
+/// A string that findings repeat: a path, a message, a step's message, a
+/// symbol. One copy of each distinct string for the whole process (a
+/// `ustr::Ustr`, never freed, as the facts' names are), 8 bytes where it
+/// is held. At 10k files the findings' 122k paths were 4,300 distinct
+/// strings and their 64k flow steps' messages 3,200: as `String`s, paths
+/// and messages took 60% of the findings' heap. Compared, ordered, hashed,
+/// printed and (de)serialized as the string it holds, so reports and cache
+/// entries do not change.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Text(ustr::Ustr);
+
+impl Text {
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl std::borrow::Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Self {
+        Text(ustr::Ustr::from(s))
+    }
+}
+
+impl From<&String> for Text {
+    fn from(s: &String) -> Self {
+        Text::from(s.as_str())
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Self {
+        Text::from(s.as_str())
+    }
+}
+
+/// A name the facts hold interned already: the same handle.
+impl From<ustr::Ustr> for Text {
+    fn from(s: ustr::Ustr) -> Self {
+        Text(s)
+    }
+}
+
+impl From<Text> for String {
+    fn from(t: Text) -> Self {
+        t.as_str().to_owned()
+    }
+}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialOrd for Text {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// By the strings' bytes, as `String` orders.
+impl Ord for Text {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+/// As the string hashes, so that a map keyed by `Text` can be asked with a `&str`.
+impl std::hash::Hash for Text {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.as_str().hash(h)
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl serde::de::Visitor<'_> for Visit {
+            type Value = Text;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Text, E> {
+                Ok(Text::from(v))
+            }
+        }
+        d.deserialize_str(Visit)
+    }
+}
+
 /// A place in the scanned tree.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Location {
     /// Repo-relative path with `/` separators.
-    pub path: String,
+    pub path: Text,
     pub span: Span,
 }
 
@@ -51,7 +190,7 @@ pub struct Location {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Related {
     pub location: Location,
-    pub message: String,
+    pub message: Text,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -71,10 +210,10 @@ pub struct Finding {
     #[serde(deserialize_with = "rule_code")]
     pub rule: RuleCode,
     pub level: Level,
-    pub message: String,
+    pub message: Text,
     pub location: Location,
     /// Qualname of the enclosing function or class, for line-independent fingerprints.
-    pub symbol: Option<String>,
+    pub symbol: Option<Text>,
     pub related: Vec<Related>,
     /// Steps of a path (e.g. entry point → … → generation call), in order.
     pub flow: Vec<Related>,
@@ -90,12 +229,13 @@ pub struct Finding {
 /// vector sized to them. A `BTreeMap<String, Value>` took a 640-byte leaf
 /// and a string per key for the four or five entries a finding has (~770
 /// bytes a finding, 12% of the heap's growth in the rules at 50k files);
-/// here an entry is a static key and its value. Keys are the rules'
+/// here an entry is a static key and a shared value ([`shared_value`]:
+/// 135k values at 10k files were 822 distinct ones). Keys are the rules'
 /// literals; keys read back from the result cache are stored once each
 /// (`property_key`). Serialized as the map it replaces, so reports and
 /// cache entries do not change.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Properties(Vec<(&'static str, serde_json::Value)>);
+pub struct Properties(Vec<(&'static str, &'static serde_json::Value)>);
 
 impl Properties {
     /// Set `key` to `value`, returning the value it replaces (as a map's
@@ -105,8 +245,9 @@ impl Properties {
         key: &'static str,
         value: serde_json::Value,
     ) -> Option<serde_json::Value> {
+        let value = shared_value(value);
         match self.0.binary_search_by(|(k, _)| (*k).cmp(key)) {
-            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
+            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value).clone()),
             Err(i) => {
                 // One entry more, not double: most findings get four or five.
                 self.0.reserve_exact(1);
@@ -120,7 +261,7 @@ impl Properties {
         self.0
             .binary_search_by(|(k, _)| (*k).cmp(key))
             .ok()
-            .map(|i| &self.0[i].1)
+            .map(|i| self.0[i].1)
     }
 
     pub fn len(&self) -> usize {
@@ -132,12 +273,24 @@ impl Properties {
     }
 
     /// Entries in key order.
-    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &serde_json::Value)> {
-        self.0.iter().map(|(k, v)| (*k, v))
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &'static serde_json::Value)> {
+        self.0.iter().map(|(k, v)| (*k, *v))
     }
 
-    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut serde_json::Value> {
-        self.0.iter_mut().map(|(_, v)| v)
+    /// Change with `change` each value that `wants` says to (given a copy
+    /// of it: values are shared among findings).
+    pub fn change_values(
+        &mut self,
+        wants: impl Fn(&serde_json::Value) -> bool,
+        mut change: impl FnMut(&mut serde_json::Value),
+    ) {
+        for (_, v) in &mut self.0 {
+            if wants(v) {
+                let mut copy = (*v).clone();
+                change(&mut copy);
+                *v = shared_value(copy);
+            }
+        }
     }
 
     /// The entries as a JSON object, for reporters.
@@ -146,6 +299,23 @@ impl Properties {
             .map(|(k, v)| (k.to_owned(), v.clone()))
             .collect()
     }
+}
+
+/// `value`, stored once per distinct value for the whole process (never
+/// freed, as `Text`'s strings; a run keeps its findings to its end, so
+/// this holds at most what their own copies would): the rules give most
+/// findings the same few content types, providers, frameworks.
+fn shared_value(value: serde_json::Value) -> &'static serde_json::Value {
+    type Values = std::collections::HashSet<&'static serde_json::Value, foldhash::fast::FixedState>;
+    static VALUES: std::sync::LazyLock<std::sync::Mutex<Values>> =
+        std::sync::LazyLock::new(Default::default);
+    let mut values = VALUES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(known) = values.get(&value) {
+        return known;
+    }
+    let stored: &'static serde_json::Value = Box::leak(Box::new(value));
+    values.insert(stored);
+    stored
 }
 
 impl Serialize for Properties {
@@ -312,7 +482,7 @@ impl Finding {
             let omitted = tail.start - head.end;
             let gap = Related {
                 location: self.flow[head.end].location.clone(),
-                message: format!("… {omitted} more steps not shown"),
+                message: format!("… {omitted} more steps not shown").into(),
             };
             let last: Vec<Related> = self.flow.drain(tail).collect();
             self.flow.truncate(head.end);
@@ -323,15 +493,27 @@ impl Finding {
             let omitted = self.related.len() - (MAX_RELATED - 1);
             self.related.truncate(MAX_RELATED);
             let gap = &mut self.related[MAX_RELATED - 1];
-            gap.message = format!("… and {omitted} more");
+            gap.message = format!("… and {omitted} more").into();
         }
+        self.shrink();
     }
 
-    pub fn new(rule: &'static str, level: Level, message: String, location: Location) -> Self {
+    /// Give back what the vectors were grown by beyond their length.
+    pub fn shrink(&mut self) {
+        self.related.shrink_to_fit();
+        self.flow.shrink_to_fit();
+    }
+
+    pub fn new(
+        rule: &'static str,
+        level: Level,
+        message: impl Into<Text>,
+        location: Location,
+    ) -> Self {
         Finding {
             rule,
             level,
-            message,
+            message: message.into(),
             location,
             symbol: None,
             related: Vec::new(),
@@ -345,11 +527,11 @@ impl Finding {
     /// Within a line, bytes order positions as columns do.
     pub fn sort_key(&self) -> (&str, u32, u32, &str, &str) {
         (
-            &self.location.path,
+            self.location.path.as_str(),
             self.location.span.start_line,
             self.location.span.start_byte,
             self.rule,
-            &self.message,
+            self.message.as_str(),
         )
     }
 }

@@ -456,6 +456,10 @@ impl<'r> Jobs<'r, '_> {
         let rule = self.enabled[i];
         let mut out = Vec::new();
         rule.check(self.cx, &mut out);
+        // Held to the end of the scan: what they were grown by is given
+        // back now rather than after the rules (the scan's peak).
+        out.iter_mut().for_each(Finding::shrink);
+        out.shrink_to_fit();
         for (h, (held, readers)) in HELD.iter().enumerate() {
             if readers.contains(&code) && self.left[h].fetch_sub(1, Ordering::AcqRel) == 1 {
                 self.cx.release(*held);
