@@ -225,19 +225,67 @@ pub struct Finding {
     pub suppression: Option<Box<Suppression>>,
 }
 
-/// A finding's extra machine-readable facts: entries sorted by key, in a
-/// vector sized to them. A `BTreeMap<String, Value>` took a 640-byte leaf
-/// and a string per key for the four or five entries a finding has (~770
-/// bytes a finding, 12% of the heap's growth in the rules at 50k files);
-/// here an entry is a static key and a shared value ([`shared_value`]:
-/// 135k values at 10k files were 822 distinct ones). Keys are the rules'
-/// literals; keys read back from the result cache are stored once each
-/// (`property_key`). Serialized as the map it replaces, so reports and
-/// cache entries do not change.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Properties(Vec<(&'static str, &'static serde_json::Value)>);
+/// A finding's extra machine-readable facts: entries sorted by key. A
+/// `BTreeMap<String, Value>` took a 640-byte leaf and a string per key for
+/// the four or five entries a finding has (~770 bytes a finding, 12% of
+/// the heap's growth in the rules at 50k files); here an entry is a static
+/// key and a shared value ([`shared_value`]: 135k values at 10k files were
+/// 822 distinct ones), and once the finding is done ([`Finding::shrink`])
+/// the entries themselves are shared ([`Properties::share`]: 32k findings'
+/// sets were 4,500 distinct ones). Keys are the rules' literals; keys read
+/// back from the result cache are stored once each (`property_key`).
+/// Serialized as the map it replaces, so reports and cache entries do not
+/// change.
+#[derive(Clone, Default)]
+pub struct Properties(Entries);
+
+type Entry = (&'static str, &'static serde_json::Value);
+
+#[derive(Clone)]
+enum Entries {
+    /// While the finding is built.
+    Own(Vec<Entry>),
+    /// Stored once per distinct set of entries for the whole process.
+    Shared(&'static [Entry]),
+}
+
+impl Default for Entries {
+    fn default() -> Self {
+        Entries::Own(Vec::new())
+    }
+}
+
+impl PartialEq for Properties {
+    fn eq(&self, other: &Self) -> bool {
+        self.entries() == other.entries()
+    }
+}
+
+impl std::fmt::Debug for Properties {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
 
 impl Properties {
+    fn entries(&self) -> &[Entry] {
+        match &self.0 {
+            Entries::Own(v) => v,
+            Entries::Shared(s) => s,
+        }
+    }
+
+    /// The entries to change: a shared set is copied first.
+    fn own(&mut self) -> &mut Vec<Entry> {
+        if let Entries::Shared(s) = self.0 {
+            self.0 = Entries::Own(s.to_vec());
+        }
+        match &mut self.0 {
+            Entries::Own(v) => v,
+            Entries::Shared(_) => unreachable!("made owned above"),
+        }
+    }
+
     /// Set `key` to `value`, returning the value it replaces (as a map's
     /// insert does).
     pub fn insert(
@@ -246,35 +294,37 @@ impl Properties {
         value: serde_json::Value,
     ) -> Option<serde_json::Value> {
         let value = shared_value(value);
-        match self.0.binary_search_by(|(k, _)| (*k).cmp(key)) {
-            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value).clone()),
+        let entries = self.own();
+        match entries.binary_search_by(|(k, _)| (*k).cmp(key)) {
+            Ok(i) => Some(std::mem::replace(&mut entries[i].1, value).clone()),
             Err(i) => {
                 // One entry more, not double: most findings get four or five.
-                self.0.reserve_exact(1);
-                self.0.insert(i, (key, value));
+                entries.reserve_exact(1);
+                entries.insert(i, (key, value));
                 None
             }
         }
     }
 
     pub fn get(&self, key: &str) -> Option<&serde_json::Value> {
-        self.0
+        let entries = self.entries();
+        entries
             .binary_search_by(|(k, _)| (*k).cmp(key))
             .ok()
-            .map(|i| self.0[i].1)
+            .map(|i| entries[i].1)
     }
 
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.entries().len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.entries().is_empty()
     }
 
     /// Entries in key order.
-    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &'static serde_json::Value)> {
-        self.0.iter().map(|(k, v)| (*k, *v))
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &'static serde_json::Value)> + '_ {
+        self.entries().iter().copied()
     }
 
     /// Change with `change` each value that `wants` says to (given a copy
@@ -284,13 +334,60 @@ impl Properties {
         wants: impl Fn(&serde_json::Value) -> bool,
         mut change: impl FnMut(&mut serde_json::Value),
     ) {
-        for (_, v) in &mut self.0 {
+        if !self.entries().iter().any(|(_, v)| wants(v)) {
+            return;
+        }
+        for (_, v) in self.own() {
             if wants(v) {
                 let mut copy = (*v).clone();
                 change(&mut copy);
                 *v = shared_value(copy);
             }
         }
+    }
+
+    /// Store the entries once per distinct set for the whole process (never
+    /// freed, as the values): the rules give a finding its set and do not
+    /// change it after.
+    pub fn share(&mut self) {
+        let Entries::Own(own) = &self.0 else { return };
+        if own.is_empty() {
+            return;
+        }
+        // Values are shared, so the same value is the same address: a set
+        // is known by its keys and its values' addresses.
+        let hash = {
+            use std::hash::{BuildHasher, Hash, Hasher};
+            let mut h = foldhash::fast::FixedState::default().build_hasher();
+            for (k, v) in own {
+                k.hash(&mut h);
+                std::ptr::hash(*v, &mut h);
+            }
+            h.finish()
+        };
+        let same = |known: &[Entry]| {
+            known.len() == own.len()
+                && known
+                    .iter()
+                    .zip(own)
+                    .all(|(a, b)| a.0 == b.0 && std::ptr::eq(a.1, b.1))
+        };
+        type Sets =
+            std::collections::HashMap<u64, Vec<&'static [Entry]>, foldhash::fast::FixedState>;
+        static SETS: std::sync::LazyLock<std::sync::Mutex<Sets>> =
+            std::sync::LazyLock::new(Default::default);
+        let mut sets = SETS.lock().unwrap_or_else(|e| e.into_inner());
+        let bucket = sets.entry(hash).or_default();
+        let shared = match bucket.iter().find(|known| same(known)) {
+            Some(known) => *known,
+            None => {
+                let stored: &'static [Entry] = Box::leak(own.clone().into_boxed_slice());
+                bucket.push(stored);
+                stored
+            }
+        };
+        drop(sets);
+        self.0 = Entries::Shared(shared);
     }
 
     /// The entries as a JSON object, for reporters.
@@ -321,8 +418,8 @@ fn shared_value(value: serde_json::Value) -> &'static serde_json::Value {
 impl Serialize for Properties {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let mut map = s.serialize_map(Some(self.0.len()))?;
-        for (k, v) in &self.0 {
+        let mut map = s.serialize_map(Some(self.len()))?;
+        for (k, v) in self.iter() {
             map.serialize_entry(k, v)?;
         }
         map.end()
@@ -346,6 +443,7 @@ impl<'de> Deserialize<'de> for Properties {
                     let key = property_key(&key).map_err(serde::de::Error::custom)?;
                     out.insert(key, map.next_value()?);
                 }
+                out.share();
                 Ok(out)
             }
         }
@@ -498,10 +596,12 @@ impl Finding {
         self.shrink();
     }
 
-    /// Give back what the vectors were grown by beyond their length.
+    /// Once the finding is built: give back what its vectors were grown by
+    /// beyond their length, and share its properties' set.
     pub fn shrink(&mut self) {
         self.related.shrink_to_fit();
         self.flow.shrink_to_fit();
+        self.properties.share();
     }
 
     pub fn new(
@@ -924,7 +1024,10 @@ mod tests {
         let a: Properties = rmp_serde::from_slice(&bytes).unwrap();
         let b: Properties = rmp_serde::from_slice(&bytes).unwrap();
         assert_eq!(as_map(&a), map);
-        assert!(std::ptr::eq(a.0[0].0, b.0[0].0), "one stored copy per key");
+        assert!(
+            std::ptr::eq(a.entries()[0].0, b.entries()[0].0),
+            "one stored copy per key"
+        );
         for bad in ["", "a b", "../x", "k\u{0661}"] {
             let json = format!("{{{:?}: 1}}", bad);
             assert!(
@@ -938,7 +1041,176 @@ mod tests {
     fn a_finding_stays_small() {
         // Findings grow with the files (~160k at 50k files): a field added
         // inline costs its size on each.
-        assert!(std::mem::size_of::<Finding>() <= 192);
+        assert!(std::mem::size_of::<Finding>() <= 144);
+        assert_eq!(std::mem::size_of::<Related>(), 32);
+        assert_eq!(std::mem::size_of::<Properties>(), 24);
+    }
+
+    /// A finding as it was held before `Text` and shared properties: what
+    /// reports and cache entries were written from.
+    #[derive(Serialize, Deserialize, PartialEq, Debug)]
+    struct OwnedLocation {
+        path: String,
+        span: Span,
+    }
+
+    #[derive(Serialize, Deserialize, PartialEq, Debug)]
+    struct OwnedRelated {
+        location: OwnedLocation,
+        message: String,
+    }
+
+    #[derive(Serialize, Deserialize)]
+    struct OwnedFinding {
+        rule: String,
+        level: Level,
+        message: String,
+        location: OwnedLocation,
+        symbol: Option<String>,
+        related: Vec<OwnedRelated>,
+        flow: Vec<OwnedRelated>,
+        properties: std::collections::BTreeMap<String, serde_json::Value>,
+        suppression: Option<Box<Suppression>>,
+    }
+
+    fn span(line: u32) -> Span {
+        Span {
+            start_line: line,
+            start_byte: 4,
+            end_line: line,
+            end_byte: 9,
+        }
+    }
+
+    fn sample() -> (Finding, OwnedFinding) {
+        let loc = |path: &str, line| Location {
+            path: path.into(),
+            span: span(line),
+        };
+        let owned_loc = |path: &str, line| OwnedLocation {
+            path: path.to_owned(),
+            span: span(line),
+        };
+        let mut f = Finding::new("GEN002", Level::Note, "serves “text”", loc("api/a.py", 3));
+        f.symbol = Some("routes.make".into());
+        f.related.push(Related {
+            location: loc("svc/b.py", 7),
+            message: "generates text".into(),
+        });
+        for (i, m) in ["entry point", "calls `x`", ""].iter().enumerate() {
+            f.flow.push(Related {
+                location: loc("api/a.py", i as u32 + 3),
+                message: (*m).into(),
+            });
+        }
+        f.properties.insert("route", serde_json::json!("/v1/chat"));
+        f.properties
+            .insert("contentTypes", serde_json::json!(["text"]));
+        f.properties.insert("public", serde_json::json!(true));
+        f.suppression = Some(Box::new(Suppression::new(
+            SuppressionKind::Inline,
+            "reviewed".to_owned(),
+            Some(loc("api/a.py", 2)),
+        )));
+        let owned = OwnedFinding {
+            rule: "GEN002".to_owned(),
+            level: Level::Note,
+            message: "serves “text”".to_owned(),
+            location: owned_loc("api/a.py", 3),
+            symbol: Some("routes.make".to_owned()),
+            related: vec![OwnedRelated {
+                location: owned_loc("svc/b.py", 7),
+                message: "generates text".to_owned(),
+            }],
+            flow: ["entry point", "calls `x`", ""]
+                .iter()
+                .enumerate()
+                .map(|(i, m)| OwnedRelated {
+                    location: owned_loc("api/a.py", i as u32 + 3),
+                    message: (*m).to_owned(),
+                })
+                .collect(),
+            properties: [
+                ("route".to_owned(), serde_json::json!("/v1/chat")),
+                ("contentTypes".to_owned(), serde_json::json!(["text"])),
+                ("public".to_owned(), serde_json::json!(true)),
+            ]
+            .into(),
+            suppression: f.suppression.clone(),
+        };
+        (f, owned)
+    }
+
+    #[test]
+    fn a_finding_is_written_and_read_as_with_owned_strings() {
+        let (mut f, owned) = sample();
+        for shared in [false, true] {
+            if shared {
+                f.shrink();
+            }
+            assert_eq!(
+                serde_json::to_string(&f).unwrap(),
+                serde_json::to_string(&owned).unwrap()
+            );
+            let bytes = rmp_serde::to_vec(&f).unwrap();
+            assert_eq!(bytes, rmp_serde::to_vec(&owned).unwrap(), "cache entries");
+            let back: Finding = rmp_serde::from_slice(&bytes).unwrap();
+            assert_eq!(rmp_serde::to_vec(&back).unwrap(), bytes);
+            let back: OwnedFinding = rmp_serde::from_slice(&bytes).unwrap();
+            assert_eq!(rmp_serde::to_vec(&back).unwrap(), bytes);
+            assert_eq!(back.location, owned.location);
+            assert_eq!(back.flow, owned.flow);
+        }
+    }
+
+    #[test]
+    fn texts_compare_order_and_hash_as_their_strings() {
+        let words = ["b/a.py", "a/b.py", "", "a/b.py", "é", "Z"];
+        let mut texts: Vec<Text> = words.iter().map(|w| Text::from(*w)).collect();
+        let mut strings: Vec<String> = words.iter().map(|w| (*w).to_owned()).collect();
+        texts.sort();
+        strings.sort();
+        assert!(texts.iter().zip(&strings).all(|(t, s)| t == s));
+        assert!(std::ptr::eq(
+            Text::from("a/b.py").as_ptr(),
+            Text::from(String::from("a/b.py")).as_ptr()
+        ));
+        let set: std::collections::HashSet<Text> = texts.iter().copied().collect();
+        assert!(set.contains("a/b.py") && !set.contains("a/c.py"));
+        assert_eq!(format!("{:?}", Text::from("x\"y")), format!("{:?}", "x\"y"));
+        assert_eq!(Text::from("x").to_string(), "x");
+        let json: Text = serde_json::from_str("\"p\\u00e9.py\"").unwrap();
+        assert_eq!(json, "pé.py");
+    }
+
+    #[test]
+    fn equal_property_sets_are_stored_once_and_copied_to_change() {
+        let (mut a, _) = sample();
+        let (mut b, _) = sample();
+        a.shrink();
+        b.shrink();
+        assert!(std::ptr::eq(a.properties.entries(), b.properties.entries()));
+        assert!(std::ptr::eq(
+            a.properties.get("route").unwrap(),
+            b.properties.get("route").unwrap()
+        ));
+        let before = serde_json::to_string(&b.properties).unwrap();
+        assert_eq!(
+            a.properties.insert("route", serde_json::json!("/v2")),
+            Some(serde_json::json!("/v1/chat"))
+        );
+        a.properties
+            .change_values(|v| v.is_boolean(), |v| *v = serde_json::json!(false));
+        assert_eq!(a.properties.get("route"), Some(&serde_json::json!("/v2")));
+        assert_eq!(a.properties.get("public"), Some(&serde_json::json!(false)));
+        assert_eq!(serde_json::to_string(&b.properties).unwrap(), before);
+        // A set read back from a cache entry is shared as well.
+        let bytes = rmp_serde::to_vec(&b.properties).unwrap();
+        let c: Properties = rmp_serde::from_slice(&bytes).unwrap();
+        assert!(std::ptr::eq(c.entries(), b.properties.entries()));
+        let mut empty = Properties::default();
+        empty.share();
+        assert!(empty.is_empty());
     }
 
     #[test]

@@ -294,7 +294,7 @@ mod tests {
         let mut active = Finding::new(
             "MOD001",
             Level::Error,
-            "safety checker switched off".into(),
+            "safety checker switched off",
             loc("app.py", 4, 12, 37),
         );
         active.symbol = Some("make".into());
@@ -314,7 +314,7 @@ mod tests {
         let mut hidden = Finding::new(
             "GEN001",
             Level::Note,
-            "image generation call".into(),
+            "image generation call",
             loc("app.py", 4, 12, 37),
         );
         hidden.suppression = Some(Box::new(Suppression {

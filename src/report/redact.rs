@@ -400,6 +400,36 @@ mod tests {
     /// Masking a masked text changes nothing, including where patterns
     /// overlap (the fuzz target checks the same on any input).
     #[test]
+    fn masking_one_findings_shared_property_leaves_the_others() {
+        use crate::finding::{Finding, Level, Location};
+        let key = "sk-proj-AbCdEfGhIjKlMnOpQrStUv";
+        let found = || {
+            let loc = Location {
+                path: "a.py".into(),
+                span: Default::default(),
+            };
+            let mut f = Finding::new("GEN001", Level::Note, format!("model {key}"), loc);
+            f.properties
+                .insert("model", serde_json::json!([key, "gpt-4o"]));
+            f.properties.insert("public", serde_json::json!(true));
+            f.shrink();
+            f
+        };
+        let (mut a, b) = (found(), found());
+        super::finding(&mut a);
+        assert_eq!(
+            a.properties.get("model"),
+            Some(&serde_json::json!([mask(key), "gpt-4o"]))
+        );
+        assert_eq!(a.message.as_str(), format!("model {}", mask(key)));
+        assert_eq!(
+            b.properties.get("model"),
+            Some(&serde_json::json!([key, "gpt-4o"]))
+        );
+        assert_eq!(b.message.as_str(), format!("model {key}"));
+    }
+
+    #[test]
     fn masking_is_idempotent() {
         for text in [
             "api_key='sk-proj-abcdefghijklmnopqrstu'",

@@ -627,7 +627,7 @@ fn finding_section(i: usize, d: &Detail<'_>, cols: &Columns) -> Block {
                 code(place(&f.location, cols)),
             ],
         },
-        Block::Para(vec![text(f.message.clone())]),
+        Block::Para(vec![text(f.message)]),
     ];
     if let Some((first, snippet)) = &d.snippet {
         blocks.push(Block::Code {

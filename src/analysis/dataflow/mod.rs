@@ -252,7 +252,7 @@ impl Step {
                 path: project.path(self.file).into(),
                 span: self.span,
             },
-            message: self.message.clone().into(),
+            message: self.message.as_str().into(),
         }
     }
 }

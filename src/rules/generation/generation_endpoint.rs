@@ -158,7 +158,7 @@ impl Rule for GenerationEndpoint {
                 entry.location.clone(),
             );
             f.symbol = match &entry.handler {
-                Handler::Function { qualname, .. } => Some(qualname.clone().into()),
+                Handler::Function { qualname, .. } => Some(qualname.as_str().into()),
                 _ => None,
             };
             f.related = related;

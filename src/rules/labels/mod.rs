@@ -89,7 +89,7 @@ pub fn endpoint_finding(
         f.flow = crate::rules::generation::generation_endpoint::endpoint_flow(cx, entry, first);
     }
     if let crate::analysis::entrypoints::Handler::Function { qualname, .. } = &entry.handler {
-        f.symbol = Some(qualname.clone().into());
+        f.symbol = Some(qualname.as_str().into());
     }
     f.properties
         .insert("contentTypes", serde_json::json!(content));

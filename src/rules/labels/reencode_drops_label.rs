@@ -241,7 +241,7 @@ fn label_elsewhere(
             path: project.path(file).into(),
             span,
         },
-        message: message.to_string().into(),
+        message: message.into(),
     };
     if let Some(l) = an.labels[node].iter().find(covers) {
         return Some(related(l.file, l.span, "implicit label written here"));

@@ -192,7 +192,7 @@ impl Rule for InputNotRecorded {
             };
             let mut f = Finding::new(META.code, level, message, entry.location.clone());
             f.symbol = match &entry.handler {
-                Handler::Function { qualname, .. } => Some(qualname.clone().into()),
+                Handler::Function { qualname, .. } => Some(qualname.as_str().into()),
                 _ => None,
             };
             f.related = related;
