@@ -105,9 +105,9 @@ pub fn build(result: &ScanResult, previous: Option<&BaselineFile>) -> BaselineFi
             Entry {
                 fingerprint,
                 rule: f.rule.to_owned(),
-                path: f.location.path.clone(),
-                symbol: f.symbol.clone(),
-                message: f.message.clone(),
+                path: f.location.path.to_string(),
+                symbol: f.symbol.map(String::from),
+                message: f.message.to_string(),
                 reason,
             }
         })

@@ -1452,7 +1452,7 @@ mod tests {
         let mut f = Finding::new(
             rule,
             Level::Note,
-            "a finding".into(),
+            "a finding",
             Location {
                 path: "a.py".into(),
                 span: crate::source::Span::default(),

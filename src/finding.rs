@@ -39,11 +39,150 @@ impl Level {
     }
 }
 
+/// A string that findings repeat: a path, a message, a step's message, a
+/// symbol. One copy of each distinct string for the whole process (a
+/// `ustr::Ustr`, never freed, as the facts' names are), 8 bytes where it
+/// is held. At 10k files the findings' 122k paths were 4,300 distinct
+/// strings and their 64k flow steps' messages 3,200: as `String`s, paths
+/// and messages took 60% of the findings' heap. Compared, ordered, hashed,
+/// printed and (de)serialized as the string it holds, so reports and cache
+/// entries do not change.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Text(ustr::Ustr);
+
+impl Text {
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl std::borrow::Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Self {
+        Text(ustr::Ustr::from(s))
+    }
+}
+
+impl From<&String> for Text {
+    fn from(s: &String) -> Self {
+        Text::from(s.as_str())
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Self {
+        Text::from(s.as_str())
+    }
+}
+
+/// A name the facts hold interned already: the same handle.
+impl From<ustr::Ustr> for Text {
+    fn from(s: ustr::Ustr) -> Self {
+        Text(s)
+    }
+}
+
+impl From<Text> for String {
+    fn from(t: Text) -> Self {
+        t.as_str().to_owned()
+    }
+}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialOrd for Text {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// By the strings' bytes, as `String` orders.
+impl Ord for Text {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+/// As the string hashes, so that a map keyed by `Text` can be asked with a `&str`.
+impl std::hash::Hash for Text {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.as_str().hash(h)
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl serde::de::Visitor<'_> for Visit {
+            type Value = Text;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Text, E> {
+                Ok(Text::from(v))
+            }
+        }
+        d.deserialize_str(Visit)
+    }
+}
+
 /// A place in the scanned tree.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Location {
     /// Repo-relative path with `/` separators.
-    pub path: String,
+    pub path: Text,
     pub span: Span,
 }
 
@@ -51,7 +190,7 @@ pub struct Location {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Related {
     pub location: Location,
-    pub message: String,
+    pub message: Text,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -71,10 +210,10 @@ pub struct Finding {
     #[serde(deserialize_with = "rule_code")]
     pub rule: RuleCode,
     pub level: Level,
-    pub message: String,
+    pub message: Text,
     pub location: Location,
     /// Qualname of the enclosing function or class, for line-independent fingerprints.
-    pub symbol: Option<String>,
+    pub symbol: Option<Text>,
     pub related: Vec<Related>,
     /// Steps of a path (e.g. entry point → … → generation call), in order.
     pub flow: Vec<Related>,
@@ -86,18 +225,67 @@ pub struct Finding {
     pub suppression: Option<Box<Suppression>>,
 }
 
-/// A finding's extra machine-readable facts: entries sorted by key, in a
-/// vector sized to them. A `BTreeMap<String, Value>` took a 640-byte leaf
-/// and a string per key for the four or five entries a finding has (~770
-/// bytes a finding, 12% of the heap's growth in the rules at 50k files);
-/// here an entry is a static key and its value. Keys are the rules'
-/// literals; keys read back from the result cache are stored once each
-/// (`property_key`). Serialized as the map it replaces, so reports and
-/// cache entries do not change.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Properties(Vec<(&'static str, serde_json::Value)>);
+/// A finding's extra machine-readable facts: entries sorted by key. A
+/// `BTreeMap<String, Value>` took a 640-byte leaf and a string per key for
+/// the four or five entries a finding has (~770 bytes a finding, 12% of
+/// the heap's growth in the rules at 50k files); here an entry is a static
+/// key and a shared value ([`shared_value`]: 135k values at 10k files were
+/// 822 distinct ones), and once the finding is done ([`Finding::shrink`])
+/// the entries themselves are shared ([`Properties::share`]: 32k findings'
+/// sets were 4,500 distinct ones). Keys are the rules' literals; keys read
+/// back from the result cache are stored once each (`property_key`).
+/// Serialized as the map it replaces, so reports and cache entries do not
+/// change.
+#[derive(Clone, Default)]
+pub struct Properties(Entries);
+
+type Entry = (&'static str, &'static serde_json::Value);
+
+#[derive(Clone)]
+enum Entries {
+    /// While the finding is built.
+    Own(Vec<Entry>),
+    /// Stored once per distinct set of entries for the whole process.
+    Shared(&'static [Entry]),
+}
+
+impl Default for Entries {
+    fn default() -> Self {
+        Entries::Own(Vec::new())
+    }
+}
+
+impl PartialEq for Properties {
+    fn eq(&self, other: &Self) -> bool {
+        self.entries() == other.entries()
+    }
+}
+
+impl std::fmt::Debug for Properties {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
 
 impl Properties {
+    fn entries(&self) -> &[Entry] {
+        match &self.0 {
+            Entries::Own(v) => v,
+            Entries::Shared(s) => s,
+        }
+    }
+
+    /// The entries to change: a shared set is copied first.
+    fn own(&mut self) -> &mut Vec<Entry> {
+        if let Entries::Shared(s) = self.0 {
+            self.0 = Entries::Own(s.to_vec());
+        }
+        match &mut self.0 {
+            Entries::Own(v) => v,
+            Entries::Shared(_) => unreachable!("made owned above"),
+        }
+    }
+
     /// Set `key` to `value`, returning the value it replaces (as a map's
     /// insert does).
     pub fn insert(
@@ -105,39 +293,101 @@ impl Properties {
         key: &'static str,
         value: serde_json::Value,
     ) -> Option<serde_json::Value> {
-        match self.0.binary_search_by(|(k, _)| (*k).cmp(key)) {
-            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
+        let value = shared_value(value);
+        let entries = self.own();
+        match entries.binary_search_by(|(k, _)| (*k).cmp(key)) {
+            Ok(i) => Some(std::mem::replace(&mut entries[i].1, value).clone()),
             Err(i) => {
                 // One entry more, not double: most findings get four or five.
-                self.0.reserve_exact(1);
-                self.0.insert(i, (key, value));
+                entries.reserve_exact(1);
+                entries.insert(i, (key, value));
                 None
             }
         }
     }
 
     pub fn get(&self, key: &str) -> Option<&serde_json::Value> {
-        self.0
+        let entries = self.entries();
+        entries
             .binary_search_by(|(k, _)| (*k).cmp(key))
             .ok()
-            .map(|i| &self.0[i].1)
+            .map(|i| entries[i].1)
     }
 
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.entries().len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.entries().is_empty()
     }
 
     /// Entries in key order.
-    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &serde_json::Value)> {
-        self.0.iter().map(|(k, v)| (*k, v))
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &'static serde_json::Value)> + '_ {
+        self.entries().iter().copied()
     }
 
-    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut serde_json::Value> {
-        self.0.iter_mut().map(|(_, v)| v)
+    /// Change with `change` each value that `wants` says to (given a copy
+    /// of it: values are shared among findings).
+    pub fn change_values(
+        &mut self,
+        wants: impl Fn(&serde_json::Value) -> bool,
+        mut change: impl FnMut(&mut serde_json::Value),
+    ) {
+        if !self.entries().iter().any(|(_, v)| wants(v)) {
+            return;
+        }
+        for (_, v) in self.own() {
+            if wants(v) {
+                let mut copy = (*v).clone();
+                change(&mut copy);
+                *v = shared_value(copy);
+            }
+        }
+    }
+
+    /// Store the entries once per distinct set for the whole process (never
+    /// freed, as the values): the rules give a finding its set and do not
+    /// change it after.
+    pub fn share(&mut self) {
+        let Entries::Own(own) = &self.0 else { return };
+        if own.is_empty() {
+            return;
+        }
+        // Values are shared, so the same value is the same address: a set
+        // is known by its keys and its values' addresses.
+        let hash = {
+            use std::hash::{BuildHasher, Hash, Hasher};
+            let mut h = foldhash::fast::FixedState::default().build_hasher();
+            for (k, v) in own {
+                k.hash(&mut h);
+                std::ptr::hash(*v, &mut h);
+            }
+            h.finish()
+        };
+        let same = |known: &[Entry]| {
+            known.len() == own.len()
+                && known
+                    .iter()
+                    .zip(own)
+                    .all(|(a, b)| a.0 == b.0 && std::ptr::eq(a.1, b.1))
+        };
+        type Sets =
+            std::collections::HashMap<u64, Vec<&'static [Entry]>, foldhash::fast::FixedState>;
+        static SETS: std::sync::LazyLock<std::sync::Mutex<Sets>> =
+            std::sync::LazyLock::new(Default::default);
+        let mut sets = SETS.lock().unwrap_or_else(|e| e.into_inner());
+        let bucket = sets.entry(hash).or_default();
+        let shared = match bucket.iter().find(|known| same(known)) {
+            Some(known) => *known,
+            None => {
+                let stored: &'static [Entry] = Box::leak(own.clone().into_boxed_slice());
+                bucket.push(stored);
+                stored
+            }
+        };
+        drop(sets);
+        self.0 = Entries::Shared(shared);
     }
 
     /// The entries as a JSON object, for reporters.
@@ -148,11 +398,28 @@ impl Properties {
     }
 }
 
+/// `value`, stored once per distinct value for the whole process (never
+/// freed, as `Text`'s strings; a run keeps its findings to its end, so
+/// this holds at most what their own copies would): the rules give most
+/// findings the same few content types, providers, frameworks.
+fn shared_value(value: serde_json::Value) -> &'static serde_json::Value {
+    type Values = std::collections::HashSet<&'static serde_json::Value, foldhash::fast::FixedState>;
+    static VALUES: std::sync::LazyLock<std::sync::Mutex<Values>> =
+        std::sync::LazyLock::new(Default::default);
+    let mut values = VALUES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(known) = values.get(&value) {
+        return known;
+    }
+    let stored: &'static serde_json::Value = Box::leak(Box::new(value));
+    values.insert(stored);
+    stored
+}
+
 impl Serialize for Properties {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let mut map = s.serialize_map(Some(self.0.len()))?;
-        for (k, v) in &self.0 {
+        let mut map = s.serialize_map(Some(self.len()))?;
+        for (k, v) in self.iter() {
             map.serialize_entry(k, v)?;
         }
         map.end()
@@ -176,6 +443,7 @@ impl<'de> Deserialize<'de> for Properties {
                     let key = property_key(&key).map_err(serde::de::Error::custom)?;
                     out.insert(key, map.next_value()?);
                 }
+                out.share();
                 Ok(out)
             }
         }
@@ -312,7 +580,7 @@ impl Finding {
             let omitted = tail.start - head.end;
             let gap = Related {
                 location: self.flow[head.end].location.clone(),
-                message: format!("… {omitted} more steps not shown"),
+                message: format!("… {omitted} more steps not shown").into(),
             };
             let last: Vec<Related> = self.flow.drain(tail).collect();
             self.flow.truncate(head.end);
@@ -323,15 +591,29 @@ impl Finding {
             let omitted = self.related.len() - (MAX_RELATED - 1);
             self.related.truncate(MAX_RELATED);
             let gap = &mut self.related[MAX_RELATED - 1];
-            gap.message = format!("… and {omitted} more");
+            gap.message = format!("… and {omitted} more").into();
         }
+        self.shrink();
     }
 
-    pub fn new(rule: &'static str, level: Level, message: String, location: Location) -> Self {
+    /// Once the finding is built: give back what its vectors were grown by
+    /// beyond their length, and share its properties' set.
+    pub fn shrink(&mut self) {
+        self.related.shrink_to_fit();
+        self.flow.shrink_to_fit();
+        self.properties.share();
+    }
+
+    pub fn new(
+        rule: &'static str,
+        level: Level,
+        message: impl Into<Text>,
+        location: Location,
+    ) -> Self {
         Finding {
             rule,
             level,
-            message,
+            message: message.into(),
             location,
             symbol: None,
             related: Vec::new(),
@@ -345,11 +627,11 @@ impl Finding {
     /// Within a line, bytes order positions as columns do.
     pub fn sort_key(&self) -> (&str, u32, u32, &str, &str) {
         (
-            &self.location.path,
+            self.location.path.as_str(),
             self.location.span.start_line,
             self.location.span.start_byte,
             self.rule,
-            &self.message,
+            self.message.as_str(),
         )
     }
 }
@@ -742,7 +1024,10 @@ mod tests {
         let a: Properties = rmp_serde::from_slice(&bytes).unwrap();
         let b: Properties = rmp_serde::from_slice(&bytes).unwrap();
         assert_eq!(as_map(&a), map);
-        assert!(std::ptr::eq(a.0[0].0, b.0[0].0), "one stored copy per key");
+        assert!(
+            std::ptr::eq(a.entries()[0].0, b.entries()[0].0),
+            "one stored copy per key"
+        );
         for bad in ["", "a b", "../x", "k\u{0661}"] {
             let json = format!("{{{:?}: 1}}", bad);
             assert!(
@@ -756,7 +1041,176 @@ mod tests {
     fn a_finding_stays_small() {
         // Findings grow with the files (~160k at 50k files): a field added
         // inline costs its size on each.
-        assert!(std::mem::size_of::<Finding>() <= 192);
+        assert!(std::mem::size_of::<Finding>() <= 144);
+        assert_eq!(std::mem::size_of::<Related>(), 32);
+        assert_eq!(std::mem::size_of::<Properties>(), 24);
+    }
+
+    /// A finding as it was held before `Text` and shared properties: what
+    /// reports and cache entries were written from.
+    #[derive(Serialize, Deserialize, PartialEq, Debug)]
+    struct OwnedLocation {
+        path: String,
+        span: Span,
+    }
+
+    #[derive(Serialize, Deserialize, PartialEq, Debug)]
+    struct OwnedRelated {
+        location: OwnedLocation,
+        message: String,
+    }
+
+    #[derive(Serialize, Deserialize)]
+    struct OwnedFinding {
+        rule: String,
+        level: Level,
+        message: String,
+        location: OwnedLocation,
+        symbol: Option<String>,
+        related: Vec<OwnedRelated>,
+        flow: Vec<OwnedRelated>,
+        properties: std::collections::BTreeMap<String, serde_json::Value>,
+        suppression: Option<Box<Suppression>>,
+    }
+
+    fn span(line: u32) -> Span {
+        Span {
+            start_line: line,
+            start_byte: 4,
+            end_line: line,
+            end_byte: 9,
+        }
+    }
+
+    fn sample() -> (Finding, OwnedFinding) {
+        let loc = |path: &str, line| Location {
+            path: path.into(),
+            span: span(line),
+        };
+        let owned_loc = |path: &str, line| OwnedLocation {
+            path: path.to_owned(),
+            span: span(line),
+        };
+        let mut f = Finding::new("GEN002", Level::Note, "serves “text”", loc("api/a.py", 3));
+        f.symbol = Some("routes.make".into());
+        f.related.push(Related {
+            location: loc("svc/b.py", 7),
+            message: "generates text".into(),
+        });
+        for (i, m) in ["entry point", "calls `x`", ""].iter().enumerate() {
+            f.flow.push(Related {
+                location: loc("api/a.py", i as u32 + 3),
+                message: (*m).into(),
+            });
+        }
+        f.properties.insert("route", serde_json::json!("/v1/chat"));
+        f.properties
+            .insert("contentTypes", serde_json::json!(["text"]));
+        f.properties.insert("public", serde_json::json!(true));
+        f.suppression = Some(Box::new(Suppression::new(
+            SuppressionKind::Inline,
+            "reviewed".to_owned(),
+            Some(loc("api/a.py", 2)),
+        )));
+        let owned = OwnedFinding {
+            rule: "GEN002".to_owned(),
+            level: Level::Note,
+            message: "serves “text”".to_owned(),
+            location: owned_loc("api/a.py", 3),
+            symbol: Some("routes.make".to_owned()),
+            related: vec![OwnedRelated {
+                location: owned_loc("svc/b.py", 7),
+                message: "generates text".to_owned(),
+            }],
+            flow: ["entry point", "calls `x`", ""]
+                .iter()
+                .enumerate()
+                .map(|(i, m)| OwnedRelated {
+                    location: owned_loc("api/a.py", i as u32 + 3),
+                    message: (*m).to_owned(),
+                })
+                .collect(),
+            properties: [
+                ("route".to_owned(), serde_json::json!("/v1/chat")),
+                ("contentTypes".to_owned(), serde_json::json!(["text"])),
+                ("public".to_owned(), serde_json::json!(true)),
+            ]
+            .into(),
+            suppression: f.suppression.clone(),
+        };
+        (f, owned)
+    }
+
+    #[test]
+    fn a_finding_is_written_and_read_as_with_owned_strings() {
+        let (mut f, owned) = sample();
+        for shared in [false, true] {
+            if shared {
+                f.shrink();
+            }
+            assert_eq!(
+                serde_json::to_string(&f).unwrap(),
+                serde_json::to_string(&owned).unwrap()
+            );
+            let bytes = rmp_serde::to_vec(&f).unwrap();
+            assert_eq!(bytes, rmp_serde::to_vec(&owned).unwrap(), "cache entries");
+            let back: Finding = rmp_serde::from_slice(&bytes).unwrap();
+            assert_eq!(rmp_serde::to_vec(&back).unwrap(), bytes);
+            let back: OwnedFinding = rmp_serde::from_slice(&bytes).unwrap();
+            assert_eq!(rmp_serde::to_vec(&back).unwrap(), bytes);
+            assert_eq!(back.location, owned.location);
+            assert_eq!(back.flow, owned.flow);
+        }
+    }
+
+    #[test]
+    fn texts_compare_order_and_hash_as_their_strings() {
+        let words = ["b/a.py", "a/b.py", "", "a/b.py", "é", "Z"];
+        let mut texts: Vec<Text> = words.iter().map(|w| Text::from(*w)).collect();
+        let mut strings: Vec<String> = words.iter().map(|w| (*w).to_owned()).collect();
+        texts.sort();
+        strings.sort();
+        assert!(texts.iter().zip(&strings).all(|(t, s)| t == s));
+        assert!(std::ptr::eq(
+            Text::from("a/b.py").as_ptr(),
+            Text::from(String::from("a/b.py")).as_ptr()
+        ));
+        let set: std::collections::HashSet<Text> = texts.iter().copied().collect();
+        assert!(set.contains("a/b.py") && !set.contains("a/c.py"));
+        assert_eq!(format!("{:?}", Text::from("x\"y")), format!("{:?}", "x\"y"));
+        assert_eq!(Text::from("x").to_string(), "x");
+        let json: Text = serde_json::from_str("\"p\\u00e9.py\"").unwrap();
+        assert_eq!(json, "pé.py");
+    }
+
+    #[test]
+    fn equal_property_sets_are_stored_once_and_copied_to_change() {
+        let (mut a, _) = sample();
+        let (mut b, _) = sample();
+        a.shrink();
+        b.shrink();
+        assert!(std::ptr::eq(a.properties.entries(), b.properties.entries()));
+        assert!(std::ptr::eq(
+            a.properties.get("route").unwrap(),
+            b.properties.get("route").unwrap()
+        ));
+        let before = serde_json::to_string(&b.properties).unwrap();
+        assert_eq!(
+            a.properties.insert("route", serde_json::json!("/v2")),
+            Some(serde_json::json!("/v1/chat"))
+        );
+        a.properties
+            .change_values(|v| v.is_boolean(), |v| *v = serde_json::json!(false));
+        assert_eq!(a.properties.get("route"), Some(&serde_json::json!("/v2")));
+        assert_eq!(a.properties.get("public"), Some(&serde_json::json!(false)));
+        assert_eq!(serde_json::to_string(&b.properties).unwrap(), before);
+        // A set read back from a cache entry is shared as well.
+        let bytes = rmp_serde::to_vec(&b.properties).unwrap();
+        let c: Properties = rmp_serde::from_slice(&bytes).unwrap();
+        assert!(std::ptr::eq(c.entries(), b.properties.entries()));
+        let mut empty = Properties::default();
+        empty.share();
+        assert!(empty.is_empty());
     }
 
     #[test]

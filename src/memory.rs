@@ -344,6 +344,17 @@ pub fn findings_by_field(findings: &[crate::finding::Finding]) -> Vec<FieldBytes
         heap_of(|| findings.iter().map(get).collect::<Vec<_>>())
     }
     let n = findings.len();
+    // Shared strings (`finding::Text`) are held once each, wherever used.
+    let texts: std::collections::HashSet<crate::finding::Text> = findings
+        .iter()
+        .flat_map(|f| {
+            let steps = f.related.iter().chain(&f.flow);
+            [f.message, f.location.path]
+                .into_iter()
+                .chain(f.symbol)
+                .chain(steps.flat_map(|r| [r.message, r.location.path]))
+        })
+        .collect();
     let line = |field: &'static str, items: usize, bytes: u64| FieldBytes {
         field,
         items,
@@ -355,16 +366,10 @@ pub fn findings_by_field(findings: &[crate::finding::Finding]) -> Vec<FieldBytes
             n,
             std::mem::size_of_val(findings) as u64,
         ),
-        line("  messages", n, part(findings, |f| f.message.clone())),
         line(
-            "  locations' paths",
-            n,
-            part(findings, |f| f.location.path.clone()),
-        ),
-        line(
-            "  symbols",
-            findings.iter().filter(|f| f.symbol.is_some()).count(),
-            part(findings, |f| f.symbol.clone()),
+            "  messages, paths, symbols (distinct, shared)",
+            texts.len(),
+            texts.iter().map(|t| t.len() as u64).sum(),
         ),
         line(
             "  related locations",
@@ -377,7 +382,7 @@ pub fn findings_by_field(findings: &[crate::finding::Finding]) -> Vec<FieldBytes
             part(findings, |f| f.flow.clone()),
         ),
         line(
-            "  properties (static keys, JSON values)",
+            "  properties (sets not shared; shared ones not counted)",
             findings.iter().map(|f| f.properties.len()).sum(),
             part(findings, |f| f.properties.clone()),
         ),

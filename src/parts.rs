@@ -381,7 +381,7 @@ mod tests {
         Finding::new(
             "LBL004",
             crate::finding::Level::Error,
-            "m".into(),
+            "m",
             crate::finding::Location {
                 path: path.into(),
                 span: Default::default(),

@@ -672,7 +672,7 @@ fn finding(rule: &'static str, path: &str, level: Level) -> Finding {
     Finding::new(
         rule,
         level,
-        "m".into(),
+        "m",
         Location {
             path: path.into(),
             span: Span::default(),

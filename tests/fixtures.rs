@@ -126,7 +126,7 @@ fn check_fixture(dir: &Path, only_rule: Option<&str>) -> Vec<String> {
         .filter(|f| in_scope(f.rule))
         .map(|f| {
             (
-                f.location.path.clone(),
+                f.location.path.to_string(),
                 f.location.span.start_line,
                 f.rule.to_string(),
             )

@@ -71,7 +71,7 @@ fn scan(root: &Path, prefix: &str) -> ScanResult {
     let mut safety = Finding::new(
         "MOD001",
         Level::Error,
-        "`safety_checker=None` switches off the image safety checker".into(),
+        "`safety_checker=None` switches off the image safety checker",
         loc(
             "app/generate.py",
             &generate,
@@ -91,8 +91,7 @@ fn scan(root: &Path, prefix: &str) -> ScanResult {
     let mut chat = Finding::new(
         "GEN001",
         Level::Note,
-        "text generation call `client.chat.completions.create` (openai, overseas), model `gpt-4o`"
-            .into(),
+        "text generation call `client.chat.completions.create` (openai, overseas), model `gpt-4o`",
         loc(
             "app/generate.py",
             &generate,
@@ -129,7 +128,7 @@ fn scan(root: &Path, prefix: &str) -> ScanResult {
     let mut inline = Finding::new(
         "GEN001",
         Level::Note,
-        "text generation call `answer` reached from `/chat`".into(),
+        "text generation call `answer` reached from `/chat`",
         loc("app/api.py", &api, "answer(body.prompt)"),
     );
     inline.symbol = Some("app.api.chat".into());
@@ -146,7 +145,7 @@ fn scan(root: &Path, prefix: &str) -> ScanResult {
     let mut configured = Finding::new(
         "GEN001",
         Level::Note,
-        "image generation call `pipe`".into(),
+        "image generation call `pipe`",
         loc("app/标识 demo.py", &label, "pipe(prompt)"),
     );
     configured.suppression = Some(Box::new(Suppression {
@@ -661,7 +660,7 @@ fn many_results_still_render() {
     result.findings = (0..sarif::GITHUB_RESULT_LIMIT as u32 + 1)
         .map(|i| {
             let mut f = template.clone();
-            f.message = format!("finding {i:05}");
+            f.message = format!("finding {i:05}").into();
             f
         })
         .collect();

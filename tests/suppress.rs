@@ -97,7 +97,7 @@ fn finding(rule: &'static str, path: &str, source: &str, needle: &str) -> Findin
         level,
         format!("{rule} here"),
         Location {
-            path: path.to_string(),
+            path: path.into(),
             span,
         },
     )

@@ -41,7 +41,7 @@ fn loc(path: &str, text: &str, needle: &str, nth: usize) -> Location {
         .unwrap_or_else(|| panic!("{needle:?} #{nth} not in {path}"))
         .0;
     Location {
-        path: path.to_string(),
+        path: path.into(),
         span: LineIndex::new(text).span(start, start + needle.len()),
     }
 }

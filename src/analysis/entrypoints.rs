@@ -1398,7 +1398,7 @@ impl<'a> FileFinder<'a> {
                     module: file.module.clone(),
                 },
                 location: Location {
-                    path: file.path.clone(),
+                    path: file.path.as_str().into(),
                     span: imp.span,
                 },
                 public: true,
@@ -1435,7 +1435,7 @@ impl<'a> FileFinder<'a> {
                     module: file.module.clone(),
                 },
                 location: Location {
-                    path: file.path.clone(),
+                    path: file.path.as_str().into(),
                     span,
                 },
                 public: false,
@@ -1521,7 +1521,7 @@ impl<'a> FileFinder<'a> {
                         span: *span,
                     },
                     location: Location {
-                        path: file.path.clone(),
+                        path: file.path.as_str().into(),
                         span: *span,
                     },
                     public: script.is_some(),
@@ -1891,7 +1891,7 @@ impl<'a> Finder<'a> {
             }
         };
         let location = Location {
-            path: self.ix.project.path(r.fi).to_string(),
+            path: self.ix.project.path(r.fi).into(),
             span: r.location,
         };
         // (kind, methods, handler) per handler.
@@ -2002,7 +2002,7 @@ impl<'a> Finder<'a> {
             route: entry.route.clone(),
             handler: self.function(f, m),
             location: Location {
-                path: self.ix.project.path(cf).to_string(),
+                path: self.ix.project.path(cf).into(),
                 span: self.ix.file(f).functions[m].name_span,
             },
             public: !entry.kind.is_local(),

@@ -648,7 +648,7 @@ process.stdout.write(JSON.stringify(inputs.map(hashes)));
             let mut f = Finding::new(
                 "MOD001",
                 Level::Error,
-                "off".into(),
+                "off",
                 Location {
                     path: "app.py".into(),
                     span: span(line, start + 11, line, start + 36),
@@ -696,7 +696,7 @@ process.stdout.write(JSON.stringify(inputs.map(hashes)));
         let f = crate::finding::Finding::new(
             "GEN001",
             crate::finding::Level::Note,
-            "m".into(),
+            "m",
             Location {
                 path: "a.py".into(),
                 span: span(1, 4, 1, 9),

@@ -68,7 +68,7 @@ fn finding_line(f: &Finding, cols: &Columns) -> String {
     }
     props.push(format!("title={}", property(&title)));
     let message = if articles.is_empty() {
-        f.message.clone()
+        f.message.to_string()
     } else {
         format!("{} [{articles}]", f.message)
     };

@@ -220,7 +220,7 @@ impl Inventory {
                         None => format!("{module} (closure)"),
                     },
                 },
-                path: entry.location.path.clone(),
+                path: entry.location.path.to_string(),
                 line: entry.location.span.start_line,
                 public: entry.public,
                 exposure: entry.exposure.clone(),

@@ -167,7 +167,7 @@ fn records(root: &std::path::Path, findings: &[&Finding]) -> Vec<JsonFinding> {
     let step = |r: &Related| Step {
         path: path(&r.location.path),
         region: region(&r.location),
-        message: r.message.clone(),
+        message: r.message.to_string(),
     };
     let mut cache = SourceCache::new(root);
     findings
@@ -179,10 +179,10 @@ fn records(root: &std::path::Path, findings: &[&Finding]) -> Vec<JsonFinding> {
                 rule: f.rule,
                 name: meta.map_or("", |m| m.name),
                 level: f.level,
-                message: f.message.clone(),
+                message: f.message.to_string(),
                 path: path(&f.location.path),
                 region: region(&f.location),
-                symbol: f.symbol.clone(),
+                symbol: f.symbol.map(String::from),
                 articles: meta.map_or_else(Vec::new, |m| m.articles.to_vec()),
                 related: f.related.iter().map(step).collect(),
                 flow: f.flow.iter().map(step).collect(),
@@ -294,7 +294,7 @@ mod tests {
         let mut active = Finding::new(
             "MOD001",
             Level::Error,
-            "safety checker switched off".into(),
+            "safety checker switched off",
             loc("app.py", 4, 12, 37),
         );
         active.symbol = Some("make".into());
@@ -314,7 +314,7 @@ mod tests {
         let mut hidden = Finding::new(
             "GEN001",
             Level::Note,
-            "image generation call".into(),
+            "image generation call",
             loc("app.py", 4, 12, 37),
         );
         hidden.suppression = Some(Box::new(Suppression {

@@ -213,26 +213,46 @@ pub fn in_place(s: &mut String) {
     }
 }
 
+/// Mask a shared string, storing the masked one only where it changed.
+fn text_in_place(t: &mut crate::finding::Text) {
+    if let Cow::Owned(masked) = mask(t) {
+        *t = masked.into();
+    }
+}
+
+/// Whether masking changes any string in `v`.
+fn masks_any(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::String(s) => matches!(mask(s), Cow::Owned(_)),
+        serde_json::Value::Array(items) => items.iter().any(masks_any),
+        serde_json::Value::Object(map) => map.values().any(masks_any),
+        _ => false,
+    }
+}
+
 /// Mask everything a finding quotes: its message, the messages of related
 /// locations and code-flow steps, a suppression's justification, and every
 /// string in its properties (model ids, routes).
 pub fn finding(f: &mut crate::finding::Finding) {
-    in_place(&mut f.message);
+    text_in_place(&mut f.message);
     for r in f.related.iter_mut().chain(f.flow.iter_mut()) {
-        in_place(&mut r.message);
+        text_in_place(&mut r.message);
     }
     if let Some(s) = &mut f.suppression {
         in_place(&mut s.justification);
     }
-    let mut stack: Vec<&mut serde_json::Value> = f.properties.values_mut().collect();
-    while let Some(v) = stack.pop() {
-        match v {
-            serde_json::Value::String(s) => in_place(s),
-            serde_json::Value::Array(items) => stack.extend(items.iter_mut()),
-            serde_json::Value::Object(map) => stack.extend(map.values_mut()),
-            _ => {}
+    // Values are shared among findings: one is copied only to be masked.
+    f.properties.change_values(masks_any, |v| {
+        let mut stack: Vec<&mut serde_json::Value> = vec![v];
+        while let Some(v) = stack.pop() {
+            match v {
+                serde_json::Value::String(s) => in_place(s),
+                serde_json::Value::Array(items) => stack.extend(items.iter_mut()),
+                serde_json::Value::Object(map) => stack.extend(map.values_mut()),
+                _ => {}
+            }
         }
-    }
+    });
 }
 
 /// Mask a notification's message.
@@ -379,6 +399,36 @@ mod tests {
 
     /// Masking a masked text changes nothing, including where patterns
     /// overlap (the fuzz target checks the same on any input).
+    #[test]
+    fn masking_one_findings_shared_property_leaves_the_others() {
+        use crate::finding::{Finding, Level, Location};
+        let key = "sk-proj-AbCdEfGhIjKlMnOpQrStUv";
+        let found = || {
+            let loc = Location {
+                path: "a.py".into(),
+                span: Default::default(),
+            };
+            let mut f = Finding::new("GEN001", Level::Note, format!("model {key}"), loc);
+            f.properties
+                .insert("model", serde_json::json!([key, "gpt-4o"]));
+            f.properties.insert("public", serde_json::json!(true));
+            f.shrink();
+            f
+        };
+        let (mut a, b) = (found(), found());
+        super::finding(&mut a);
+        assert_eq!(
+            a.properties.get("model"),
+            Some(&serde_json::json!([mask(key), "gpt-4o"]))
+        );
+        assert_eq!(a.message.as_str(), format!("model {}", mask(key)));
+        assert_eq!(
+            b.properties.get("model"),
+            Some(&serde_json::json!([key, "gpt-4o"]))
+        );
+        assert_eq!(b.message.as_str(), format!("model {key}"));
+    }
+
     #[test]
     fn masking_is_idempotent() {
         for text in [

@@ -627,12 +627,12 @@ fn finding_section(i: usize, d: &Detail<'_>, cols: &Columns) -> Block {
                 code(place(&f.location, cols)),
             ],
         },
-        Block::Para(vec![text(f.message.clone())]),
+        Block::Para(vec![text(f.message)]),
     ];
     if let Some((first, snippet)) = &d.snippet {
         blocks.push(Block::Code {
             first: *first,
-            language: crate::walk::language_of(std::path::Path::new(&f.location.path))
+            language: crate::walk::language_of(std::path::Path::new(f.location.path.as_str()))
                 .map_or("", |l| l.as_str()),
             text: snippet.clone(),
         });

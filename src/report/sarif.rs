@@ -781,7 +781,7 @@ fn sarif_result(
     }
     if let Some(symbol) = &f.symbol {
         primary.logical_locations.push(LogicalLocation {
-            fully_qualified_name: symbol.clone(),
+            fully_qualified_name: symbol.to_string(),
         });
     }
     let related_locations = f
@@ -857,7 +857,7 @@ fn binary_fingerprints(f: &Finding) -> (String, String) {
     ]
     .join("\u{1}");
     if identity.chars().all(|c| c == '\u{1}') {
-        identity = f.message.clone();
+        identity = f.message.to_string();
     }
     let synthlint = synthlint_fingerprint(f.rule, &f.location.path, None, &identity);
     let line_hash = format!("{}:1", &synthlint[..16]);

@@ -461,6 +461,10 @@ impl<'r> Jobs<'r, '_> {
         crate::memory::mark(|| format!("start {code}"));
         rule.check(self.cx, &mut out);
         crate::memory::mark(|| format!("end {code}: {} findings", out.len()));
+        // Held to the end of the scan: what they were grown by is given
+        // back now rather than after the rules (the scan's peak).
+        out.iter_mut().for_each(Finding::shrink);
+        out.shrink_to_fit();
         for (h, (held, readers)) in HELD.iter().enumerate() {
             if readers.contains(&code) && self.left[h].fetch_sub(1, Ordering::AcqRel) == 1 {
                 self.cx.release(*held);

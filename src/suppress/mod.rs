@@ -137,7 +137,7 @@ impl<'a> MetaContext<'a> {
             .copied()
             .unwrap_or(meta.default_level);
         let location = Location {
-            path: path.to_string(),
+            path: path.into(),
             span,
         };
         Some(Finding::new(meta.code, level, message, location))
@@ -200,7 +200,7 @@ fn apply_file(
                         kind: "inline".into(),
                         justification: d.reason.clone(),
                         location: Some(Location {
-                            path: path.to_string(),
+                            path: path.into(),
                             span: d.comment,
                         }),
                     }));

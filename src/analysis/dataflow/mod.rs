@@ -249,10 +249,10 @@ impl Step {
     pub fn related(&self, project: &Project) -> Related {
         Related {
             location: Location {
-                path: project.path(self.file).to_string(),
+                path: project.path(self.file).into(),
                 span: self.span,
             },
-            message: self.message.clone(),
+            message: self.message.as_str().into(),
         }
     }
 }

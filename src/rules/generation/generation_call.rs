@@ -104,11 +104,11 @@ impl Rule for GenerationCall {
                 META.default_level,
                 message,
                 Location {
-                    path: file.path.clone(),
+                    path: file.path.as_str().into(),
                     span: call.span,
                 },
             );
-            f.symbol = call.scope.map(String::from);
+            f.symbol = call.scope.map(crate::finding::Text::from);
             f.properties.insert("api", json!(api.id));
             let kinds: Vec<&str> = site.content.iter().map(|c| c.as_str()).collect();
             f.properties.insert("contentTypes", json!(kinds));

@@ -85,7 +85,7 @@ impl Rule for GenerationEndpoint {
             let site_location = |s: Site| {
                 let file = cx.project.file(s.file, Reader::RulesGeneration);
                 Location {
-                    path: file.path.clone(),
+                    path: file.path.as_str().into(),
                     span: file.calls[s.call].span,
                 }
             };
@@ -114,7 +114,8 @@ impl Rule for GenerationEndpoint {
                             .as_ref()
                             .map(|r| format!("; inferred: {r}"))
                             .unwrap_or_default()
-                    ),
+                    )
+                    .into(),
                 });
             }
             let content: Vec<_> = content.into_iter().collect();
@@ -157,7 +158,7 @@ impl Rule for GenerationEndpoint {
                 entry.location.clone(),
             );
             f.symbol = match &entry.handler {
-                Handler::Function { qualname, .. } => Some(qualname.clone()),
+                Handler::Function { qualname, .. } => Some(qualname.as_str().into()),
                 _ => None,
             };
             f.related = related;
@@ -197,20 +198,20 @@ pub fn endpoint_flow(cx: &Context<'_>, entry: &EntryPoint, first: &Reached) -> V
         let s = first.path[i];
         let file = cx.project.file(s.file, Reader::RulesGeneration);
         Location {
-            path: file.path.clone(),
+            path: file.path.as_str().into(),
             span: file.calls[s.call].span,
         }
     };
     let mut flow = vec![Related {
         location: entry.location.clone(),
-        message: format!("entry point {}", entry.describe()),
+        message: format!("entry point {}", entry.describe()).into(),
     }];
     let (head, tail) = shown_steps(first.path.len(), MAX_FLOW_STEPS - 1);
     for i in head.clone().chain(tail.clone()) {
         if i == tail.start && tail.start > head.end {
             flow.push(Related {
                 location: location(head.end),
-                message: format!("… {} more steps not shown", tail.start - head.end),
+                message: format!("… {} more steps not shown", tail.start - head.end).into(),
             });
         }
         let s = first.path[i];
@@ -251,7 +252,7 @@ pub fn endpoint_flow(cx: &Context<'_>, entry: &EntryPoint, first: &Reached) -> V
         };
         flow.push(Related {
             location: location(i),
-            message,
+            message: message.into(),
         });
     }
     flow

@@ -244,11 +244,11 @@ fn push(
         level,
         message,
         Location {
-            path: file.path.clone(),
+            path: file.path.as_str().into(),
             span,
         },
     );
-    f.symbol = scope.map(String::from);
+    f.symbol = scope.map(crate::finding::Text::from);
     f.properties.insert("checks", json!(checks));
     out.push(f);
 }

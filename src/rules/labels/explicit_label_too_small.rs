@@ -321,11 +321,11 @@ fn judge(out: &mut Vec<Finding>, file: &FileFacts, span: Span, symbol: Option<Us
         META.default_level,
         message,
         Location {
-            path: file.path.clone(),
+            path: file.path.as_str().into(),
             span,
         },
     );
-    f.symbol = symbol.map(String::from);
+    f.symbol = symbol.map(crate::finding::Text::from);
     f.properties.insert("drawnWith", json!(m.what));
     if let Some((w, h)) = m.size {
         f.properties.insert("imageSize", json!([w, h]));

@@ -230,11 +230,11 @@ fn push(
         META.default_level,
         format!("{what}; AI labels must not be removed"),
         Location {
-            path: file.path.clone(),
+            path: file.path.as_str().into(),
             span,
         },
     );
-    f.symbol = symbol.map(String::from);
+    f.symbol = symbol.map(crate::finding::Text::from);
     f.properties.insert("operation", json!(id));
     out.push(f);
 }

@@ -37,7 +37,7 @@ pub fn generation_related(cx: &Context<'_>, entry: usize) -> Vec<Related> {
             let call = &file.calls[site.call];
             Related {
                 location: Location {
-                    path: file.path.clone(),
+                    path: file.path.as_str().into(),
                     span: call.span,
                 },
                 message: format!(
@@ -45,7 +45,8 @@ pub fn generation_related(cx: &Context<'_>, entry: usize) -> Vec<Related> {
                     crate::analysis::generation::content_label(&site.content),
                     call.callee,
                     site.provider
-                ),
+                )
+                .into(),
             }
         })
         .collect()
@@ -88,7 +89,7 @@ pub fn endpoint_finding(
         f.flow = crate::rules::generation::generation_endpoint::endpoint_flow(cx, entry, first);
     }
     if let crate::analysis::entrypoints::Handler::Function { qualname, .. } = &entry.handler {
-        f.symbol = Some(qualname.clone());
+        f.symbol = Some(qualname.as_str().into());
     }
     f.properties
         .insert("contentTypes", serde_json::json!(content));

@@ -175,11 +175,11 @@ impl Rule for ReencodeDropsLabel {
                         w.content.as_str()
                     ),
                     Location {
-                        path: file.path.clone(),
+                        path: file.path.as_str().into(),
                         span: w.span,
                     },
                 );
-                f.symbol = scope.map(String::from);
+                f.symbol = scope.map(crate::finding::Text::from);
                 f.related.extend(source);
                 f.properties.insert("writer", json!(w.what));
                 f.properties.insert(
@@ -238,10 +238,10 @@ fn label_elsewhere(
     let covers = |l: &&crate::analysis::results::LabelEvidence| l.metadata_label_for(w.content);
     let related = |file: usize, span, message: &str| Related {
         location: Location {
-            path: project.path(file).to_string(),
+            path: project.path(file).into(),
             span,
         },
-        message: message.to_string(),
+        message: message.into(),
     };
     if let Some(l) = an.labels[node].iter().find(covers) {
         return Some(related(l.file, l.span, "implicit label written here"));

@@ -159,20 +159,22 @@ impl Rule for UnlabeledDeliveryUngated {
             f.related = vec![
                 Related {
                     location: Location {
-                        path: switch_file.path.clone(),
+                        path: switch_file.path.as_str().into(),
                         span: found.switch.span,
                     },
-                    message: format!("the explicit label depends on `{}`", found.switch_name),
+                    message: format!("the explicit label depends on `{}`", found.switch_name)
+                        .into(),
                 },
                 Related {
                     location: Location {
-                        path: label_file.path.clone(),
+                        path: label_file.path.as_str().into(),
                         span: found.label.span,
                     },
                     message: format!(
                         "the explicit label, added only on one branch of `{}`",
                         found.switch_name
-                    ),
+                    )
+                    .into(),
                 },
             ];
             f.related.extend(generation_related(cx, e));

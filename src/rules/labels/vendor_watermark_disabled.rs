@@ -103,11 +103,11 @@ impl Rule for VendorWatermarkDisabled {
                     crate::analysis::generation::content_label(&site.content)
                 ),
                 Location {
-                    path: file.path.clone(),
+                    path: file.path.as_str().into(),
                     span: arg.span,
                 },
             );
-            f.symbol = call.scope.map(String::from);
+            f.symbol = call.scope.map(crate::finding::Text::from);
             f.properties.insert("keyword", json!(keyword));
             out.push(f);
         }

@@ -151,10 +151,10 @@ impl Rule for InputNotRecorded {
             let gen_call = &gen_file.calls[first.call];
             let mut related = vec![Related {
                 location: Location {
-                    path: gen_file.path.clone(),
+                    path: gen_file.path.as_str().into(),
                     span: gen_call.span,
                 },
-                message: format!("generation call `{}`", first.callee(gen_call)),
+                message: format!("generation call `{}`", first.callee(gen_call)).into(),
             }];
             let mut reasons = Vec::new();
             for r in &on_path {
@@ -163,10 +163,10 @@ impl Rule for InputNotRecorded {
                 let why = r.not_counted.as_deref().unwrap_or_default();
                 related.push(Related {
                     location: Location {
-                        path: file.path.clone(),
+                        path: file.path.as_str().into(),
                         span: call.span,
                     },
-                    message: format!("`{}` {why}", call.callee),
+                    message: format!("`{}` {why}", call.callee).into(),
                 });
                 if reasons.len() < 3 {
                     reasons.push(format!(
@@ -192,7 +192,7 @@ impl Rule for InputNotRecorded {
             };
             let mut f = Finding::new(META.code, level, message, entry.location.clone());
             f.symbol = match &entry.handler {
-                Handler::Function { qualname, .. } => Some(qualname.clone()),
+                Handler::Function { qualname, .. } => Some(qualname.as_str().into()),
                 _ => None,
             };
             f.related = related;

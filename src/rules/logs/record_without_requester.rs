@@ -127,14 +127,14 @@ impl Rule for RecordWithoutRequester {
                 META.default_level,
                 message,
                 Location {
-                    path: file.path.clone(),
+                    path: file.path.as_str().into(),
                     span: call.span,
                 },
             );
-            f.symbol = call.scope.map(|s| s.to_string());
+            f.symbol = call.scope.map(crate::finding::Text::from);
             f.related = vec![Related {
                 location: entry.location.clone(),
-                message: format!("entry point {}", entry.describe()),
+                message: format!("entry point {}", entry.describe()).into(),
             }];
             f.flow = found.taint.flows[r.flow]
                 .steps

@@ -245,7 +245,7 @@ fn finding(file: &FileFacts, r: Retention) -> Finding {
             r.factors.join(" × ")
         ),
         Location {
-            path: file.path.clone(),
+            path: file.path.as_str().into(),
             span: r.span,
         },
     );

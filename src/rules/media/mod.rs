@@ -269,7 +269,7 @@ fn finding(rel: &str, rule: &'static str, level: Level, message: String) -> Find
         level,
         message,
         Location {
-            path: rel.to_owned(),
+            path: rel.into(),
             span,
         },
     )

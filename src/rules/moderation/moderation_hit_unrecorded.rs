@@ -127,7 +127,7 @@ impl Rule for ModerationHitUnrecorded {
                         call.callee
                     ),
                     Location {
-                        path: file.path.clone(),
+                        path: file.path.as_str().into(),
                         span: cond.span,
                     },
                 );
@@ -139,10 +139,10 @@ impl Rule for ModerationHitUnrecorded {
                     ),
                     crate::finding::Related {
                         location: Location {
-                            path: file.path.clone(),
+                            path: file.path.as_str().into(),
                             span: branch,
                         },
-                        message: format!("{how}, with no logging call"),
+                        message: format!("{how}, with no logging call").into(),
                     },
                 ];
                 f.properties

@@ -237,7 +237,7 @@ fn config_switches(
                 "output filter switched off in configuration: `{shown}`; generated output is no longer screened"
             ),
             Location {
-                path: file.path.clone(),
+                path: file.path.as_str().into(),
                 span: e.value_span,
             },
         );
@@ -382,11 +382,11 @@ fn finding(
             sw.library
         ),
         Location {
-            path: file.path.clone(),
+            path: file.path.as_str().into(),
             span,
         },
     );
-    f.symbol = scope;
+    f.symbol = scope.map(Into::into);
     f.properties.insert("switch", json!(sw.id));
     f
 }

@@ -197,10 +197,10 @@ impl Moderation {
         let call = &file.calls[s.site.call];
         Related {
             location: Location {
-                path: file.path.clone(),
+                path: file.path.as_str().into(),
                 span: call.span,
             },
-            message: format!("`{}` {what}", call.callee),
+            message: format!("`{}` {what}", call.callee).into(),
         }
     }
 

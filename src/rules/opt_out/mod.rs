@@ -724,10 +724,10 @@ fn identifier_like(s: &str) -> bool {
 pub fn related(cx: &Context<'_>, fi: usize, span: Span, message: String) -> Related {
     Related {
         location: Location {
-            path: cx.project.path(fi).to_string(),
+            path: cx.project.path(fi).into(),
             span,
         },
-        message,
+        message: message.into(),
     }
 }
 

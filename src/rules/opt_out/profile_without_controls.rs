@@ -141,7 +141,7 @@ impl Rule for ProfileWithoutControls {
                     "The project builds a per-user profile `{name}` for recommendation, and no endpoint lets users {missing} it"
                 ),
                 Location {
-                    path: cx.project.path(fi).to_string(),
+                    path: cx.project.path(fi).into(),
                     span,
                 },
             );

@@ -157,7 +157,7 @@ fn finding(cx: &Context<'_>, classes: &[&StoredClass], missing: &[RightKind]) ->
             or_list(&verbs)
         ),
         Location {
-            path: cx.project.path(first.file).to_string(),
+            path: cx.project.path(first.file).into(),
             span: first.name_span,
         },
     );

@@ -136,7 +136,7 @@ impl Rule for TrainingOptOutBroken {
                     problems.join(", and ")
                 ),
                 Location {
-                    path: cx.project.path(def.file).to_string(),
+                    path: cx.project.path(def.file).into(),
                     span: def.span,
                 },
             );
@@ -403,7 +403,7 @@ fn unguarded_writes(cx: &Context<'_>, oo: &OptOut, has_flag: bool, out: &mut Vec
                 call.callee
             ),
             Location {
-                path: cx.project.path(fi).to_string(),
+                path: cx.project.path(fi).into(),
                 span: call.span,
             },
         );

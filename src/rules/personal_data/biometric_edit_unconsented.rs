@@ -205,14 +205,15 @@ impl Rule for BiometricEditUnconsented {
                     let call = &file.calls[site.call];
                     Related {
                         location: Location {
-                            path: file.path.clone(),
+                            path: file.path.as_str().into(),
                             span: call.span,
                         },
                         message: format!(
                             "`{}` edits biometric features ({})",
                             site.callee(call),
                             site.provider
-                        ),
+                        )
+                        .into(),
                     }
                 })
                 .collect();
@@ -224,7 +225,8 @@ impl Rule for BiometricEditUnconsented {
                         message: format!(
                             "the handler itself edits biometric features ({})",
                             api.provider
-                        ),
+                        )
+                        .into(),
                     },
                 );
             }
@@ -300,7 +302,7 @@ fn own_api<'c>(cx: &Context<'c>, node: NodeId) -> Option<(&'c GenerationApi, Loc
     Some((
         api,
         Location {
-            path: facts.path.clone(),
+            path: facts.path.as_str().into(),
             span: f.name_span,
         },
     ))

@@ -404,11 +404,11 @@ fn sentry_default_pii(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 META.default_level,
                 "`sentry_sdk.init(send_default_pii=True)` attaches users' IP addresses, cookies and request headers to every event sent to Sentry, a service outside mainland China unless self-hosted".to_string(),
                 Location {
-                    path: file.path.clone(),
+                    path: file.path.as_str().into(),
                     span: call.span,
                 },
             );
-            f.symbol = call.scope.map(String::from);
+            f.symbol = call.scope.map(crate::finding::Text::from);
             f.properties.insert("categories", json!(["network-id"]));
             f.properties.insert("recipient", json!("Sentry"));
             f.properties.insert("sink", json!("sentry-default-pii"));
@@ -489,7 +489,7 @@ fn request_capture(cx: &Context<'_>, out: &mut Vec<Finding>) {
                         t.service
                     ),
                     Location {
-                        path: file.path.clone(),
+                        path: file.path.as_str().into(),
                         span: e.key_span,
                     },
                 );
@@ -512,10 +512,10 @@ fn push_evidence(cx: &Context<'_>, f: &mut Finding, evidence: Vec<(EnvFrom, Stri
     for (e, what) in evidence {
         f.related.push(Related {
             location: Location {
-                path: cx.project.path(e.file).to_string(),
+                path: cx.project.path(e.file).into(),
                 span: e.span,
             },
-            message: format!("{what}: {}", e.text),
+            message: format!("{what}: {}", e.text).into(),
         });
     }
 }

@@ -766,11 +766,11 @@ pub fn flow_finding(
         sensitive_note(pd, sensitive)
     );
     let location = Location {
-        path: file.path.clone(),
+        path: file.path.as_str().into(),
         span: call.span,
     };
     let mut f = Finding::new(meta.code, meta.default_level, message, location);
-    f.symbol = call.scope.map(String::from);
+    f.symbol = call.scope.map(crate::finding::Text::from);
     if let Some(first) = flow.steps.first() {
         f.related.push(first.related(cx.project));
     }

@@ -116,7 +116,7 @@ impl Rule for AiNoticeMissing {
                 "This chat UI ({what}) never tells users they are talking to an AI: show a notice such as \"You are chatting with an AI assistant\" or \"由人工智能生成\" where the chat starts, or, if it is shown outside this repository, declare it with `[service] ai_notice = \"…\"` in the synthlint config"
             ),
             Location {
-                path: cx.project.path(fi).to_string(),
+                path: cx.project.path(fi).into(),
                 span,
             },
         );

@@ -104,9 +104,9 @@ impl Rule for FilingNumberMissing {
             let mut f = Finding::new(
                 META.code,
                 Level::Warning,
-                "A placeholder stands where the filing number is shown: replace it with the number the filing gave (网信算备 with 21 digits and 号, or the launch number)".into(),
+                "A placeholder stands where the filing number is shown: replace it with the number the filing gave (网信算备 with 21 digits and 号, or the launch number)",
                 Location {
-                    path: cx.project.path(s.file).to_string(),
+                    path: cx.project.path(s.file).into(),
                     span: s.span,
                 },
             );

@@ -119,7 +119,7 @@ impl Rule for MinorsModeMissing {
             ),
             (None, Some((fi, c)), None) => (
                 Location {
-                    path: cx.project.path(fi).to_string(),
+                    path: cx.project.path(fi).into(),
                     span: c.name_span,
                 },
                 format!("accounts: the user class `{}`", c.name),

@@ -302,7 +302,7 @@ pub fn anchor(cx: &Context<'_>, entry: &EntryPoint) -> Location {
     match main {
         // At its first text (the page title, usually).
         Some(f) => Location {
-            path: f.path.clone(),
+            path: f.path.as_str().into(),
             span: f
                 .ui_strings
                 .iter()
@@ -326,7 +326,7 @@ pub fn anchor(cx: &Context<'_>, entry: &EntryPoint) -> Location {
 pub fn endpoint_related(entry: &EntryPoint) -> Related {
     Related {
         location: entry.location.clone(),
-        message: format!("serves generation to the public: {}", entry.describe()),
+        message: format!("serves generation to the public: {}", entry.describe()).into(),
     }
 }
 
