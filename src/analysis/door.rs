@@ -435,6 +435,16 @@ pub enum Input {
     Stored(Stored),
 }
 
+impl Input {
+    /// The facts stored, if they were kept.
+    pub fn into_stored(self) -> Input {
+        match self {
+            Input::Kept(facts) => Input::of(*facts, true),
+            stored => stored,
+        }
+    }
+}
+
 /// A file's facts encoded as the facts cache encodes them, with the summary
 /// read without decoding them.
 pub struct Stored {
@@ -1045,6 +1055,31 @@ mod tests {
     /// done again, to the facts the kept build holds; the files a frontend's
     /// project-wide step reads stay decoded for it; settling then stores or
     /// keeps any file without changing what it reads.
+    #[test]
+    fn kept_input_stored_later_reads_as_kept() {
+        let kept = Project::build(
+            extracted()
+                .into_iter()
+                .map(|f| Input::Kept(Box::new(f)))
+                .collect(),
+        );
+        // Kept at extraction, then stored before the build: as if stored
+        // at extraction, the files a frontend's project-wide step reads
+        // still decoded.
+        let inputs: Vec<Input> = extracted()
+            .into_iter()
+            .map(|f| Input::of(f, false).into_stored())
+            .collect();
+        let held: Vec<&str> = inputs
+            .iter()
+            .filter(|i| matches!(i, Input::Kept(_)))
+            .map(|i| i.path())
+            .collect();
+        assert_eq!(held, ["gw/Cargo.toml", "gw/src/lib.rs", "gw/src/chat.rs"]);
+        let stored = Project::build(inputs);
+        assert_eq!(shown(&stored), shown(&kept));
+    }
+
     #[test]
     fn stored_at_extraction_reads_as_kept() {
         let kept = Project::build(
