@@ -1088,53 +1088,58 @@ mod tests {
             .collect()
     }
 
+    /// The project built with every file kept.
+    fn kept_build() -> Project {
+        Project::build(
+            extracted()
+                .into_iter()
+                .map(|f| Input::Kept(Box::new(f)))
+                .collect(),
+        )
+    }
+
+    /// The paths of the inputs still decoded.
+    fn held(inputs: &[Input]) -> Vec<&str> {
+        inputs
+            .iter()
+            .filter(|i| matches!(i, Input::Kept(_)))
+            .map(|i| i.path())
+            .collect()
+    }
+
+    /// Kept at extraction, then stored before the build (`facts-memory`
+    /// passed): as if stored at extraction, the files a frontend's
+    /// project-wide step reads still decoded.
+    #[test]
+    fn kept_input_stored_later_reads_as_kept() {
+        let kept = kept_build();
+        let inputs: Vec<Input> = extracted()
+            .into_iter()
+            .map(|f| Input::of(f, false).into_stored())
+            .collect();
+        assert_eq!(
+            held(&inputs),
+            ["gw/Cargo.toml", "gw/src/lib.rs", "gw/src/chat.rs"]
+        );
+        let stored = Project::build(inputs);
+        assert_eq!(shown(&stored), shown(&kept));
+    }
+
     /// Files stored as extracted decode, with the build's plan and rewrites
     /// done again, to the facts the kept build holds; the files a frontend's
     /// project-wide step reads stay decoded for it; settling then stores or
     /// keeps any file without changing what it reads.
     #[test]
-    fn kept_input_stored_later_reads_as_kept() {
-        let kept = Project::build(
-            extracted()
-                .into_iter()
-                .map(|f| Input::Kept(Box::new(f)))
-                .collect(),
-        );
-        // Kept at extraction, then stored before the build: as if stored
-        // at extraction, the files a frontend's project-wide step reads
-        // still decoded.
-        let inputs: Vec<Input> = extracted()
-            .into_iter()
-            .map(|f| Input::of(f, false).into_stored())
-            .collect();
-        let held: Vec<&str> = inputs
-            .iter()
-            .filter(|i| matches!(i, Input::Kept(_)))
-            .map(|i| i.path())
-            .collect();
-        assert_eq!(held, ["gw/Cargo.toml", "gw/src/lib.rs", "gw/src/chat.rs"]);
-        let stored = Project::build(inputs);
-        assert_eq!(shown(&stored), shown(&kept));
-    }
-
-    #[test]
     fn stored_at_extraction_reads_as_kept() {
-        let kept = Project::build(
-            extracted()
-                .into_iter()
-                .map(|f| Input::Kept(Box::new(f)))
-                .collect(),
-        );
+        let kept = kept_build();
         let inputs: Vec<Input> = extracted()
             .into_iter()
             .map(|f| Input::of(f, true))
             .collect();
-        let held: Vec<&str> = inputs
-            .iter()
-            .filter(|i| matches!(i, Input::Kept(_)))
-            .map(|i| i.path())
-            .collect();
-        assert_eq!(held, ["gw/Cargo.toml", "gw/src/lib.rs", "gw/src/chat.rs"]);
+        assert_eq!(
+            held(&inputs),
+            ["gw/Cargo.toml", "gw/src/lib.rs", "gw/src/chat.rs"]
+        );
         let mut stored = Project::build(inputs);
         let app = stored.file_index("svc/api/app.py").unwrap();
         let applied = &stored.applied()[app];
