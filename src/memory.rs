@@ -217,6 +217,18 @@ pub struct FieldBytes {
     pub bytes: u64,
 }
 
+impl FieldBytes {
+    /// `field`'s line for a part held in `value`: its heap, weighed on a
+    /// copy ([`heap_of`]).
+    pub(crate) fn copied<T: Clone>(field: &'static str, items: usize, value: &T) -> FieldBytes {
+        FieldBytes {
+            field,
+            items,
+            bytes: heap_of(|| vec![value.clone()]),
+        }
+    }
+}
+
 /// The heap the facts of `files` take, by field and for the largest fields
 /// by part, for `synthlint debug memory`. Indented names are parts of the
 /// line above them.

@@ -235,36 +235,28 @@ impl CallGraph {
     pub fn heap_parts(&self) -> Vec<crate::memory::FieldBytes> {
         use crate::memory::{FieldBytes, heap_of};
         vec![
-            FieldBytes {
-                field: "call graph: nodes",
-                items: self.nodes.len(),
-                bytes: heap_of(|| vec![self.nodes.clone()]),
-            },
-            FieldBytes {
-                field: "call graph: edges",
-                items: self.edges.item_count(),
-                bytes: heap_of(|| vec![self.edges.clone()]),
-            },
-            FieldBytes {
-                field: "call graph: call sites' targets",
-                items: self.site_targets.iter().map(Vec::len).sum(),
-                bytes: heap_of(|| vec![self.site_targets.clone()]),
-            },
-            FieldBytes {
-                field: "call graph: functions' nodes",
-                items: self.function_nodes.iter().map(Vec::len).sum(),
-                bytes: heap_of(|| vec![self.function_nodes.clone()]),
-            },
-            FieldBytes {
-                field: "call graph: functions by qualname",
-                items: self.by_qualname.iter().map(|m| m.len()).sum(),
-                bytes: heap_of(|| vec![self.by_qualname.clone()]),
-            },
-            FieldBytes {
-                field: "call graph: nested names",
-                items: self.nested_names.iter().map(|m| m.len()).sum(),
-                bytes: heap_of(|| vec![self.nested_names.clone()]),
-            },
+            FieldBytes::copied("call graph: nodes", self.nodes.len(), &self.nodes),
+            FieldBytes::copied("call graph: edges", self.edges.item_count(), &self.edges),
+            FieldBytes::copied(
+                "call graph: call sites' targets",
+                self.site_targets.iter().map(Vec::len).sum(),
+                &self.site_targets,
+            ),
+            FieldBytes::copied(
+                "call graph: functions' nodes",
+                self.function_nodes.iter().map(Vec::len).sum(),
+                &self.function_nodes,
+            ),
+            FieldBytes::copied(
+                "call graph: functions by qualname",
+                self.by_qualname.iter().map(|m| m.len()).sum(),
+                &self.by_qualname,
+            ),
+            FieldBytes::copied(
+                "call graph: nested names",
+                self.nested_names.iter().map(|m| m.len()).sum(),
+                &self.nested_names,
+            ),
             FieldBytes {
                 field: "call graph: the rest",
                 items: self.module_nodes.len(),

@@ -530,15 +530,15 @@ impl SemanticIndex {
             (t.keys.len(), Box::new(t.clone()))
         }
         vec![
-            part(
+            FieldBytes::copied(
                 "index: symbols (dotted name -> symbol)",
                 self.symbols.len(),
-                heap_of(|| vec![self.symbols.clone()]),
+                &self.symbols,
             ),
-            part(
+            FieldBytes::copied(
                 "index: methods ((file, class) -> methods)",
                 self.methods.len(),
-                heap_of(|| vec![self.methods.clone()]),
+                &self.methods,
             ),
             part(
                 "index: files' bindings (the list)",
@@ -552,20 +552,20 @@ impl SemanticIndex {
             }),
             bindings("  top-level definitions", |b| weigh(&b.top_defs)),
             bindings("  functions", |b| weigh(&b.functions)),
-            part(
+            FieldBytes::copied(
                 "index: module suffixes",
                 self.suffixes.len(),
-                heap_of(|| vec![self.suffixes.clone()]),
+                &self.suffixes,
             ),
-            part(
+            FieldBytes::copied(
                 "index: module heads",
                 self.module_heads.len(),
-                heap_of(|| vec![self.module_heads.clone()]),
+                &self.module_heads,
             ),
-            part(
+            FieldBytes::copied(
                 "index: symbol heads",
                 self.symbol_heads.len(),
-                heap_of(|| vec![self.symbol_heads.clone()]),
+                &self.symbol_heads,
             ),
         ]
     }

@@ -358,11 +358,11 @@ impl Project {
     /// kept so far. Each part is copied and the copy weighed.
     pub fn heap_parts(&self) -> Vec<crate::memory::FieldBytes> {
         use crate::memory::{FieldBytes, heap_of};
-        let mut out = vec![FieldBytes {
-            field: "modules (module name -> file)",
-            items: self.modules.len(),
-            bytes: heap_of(|| vec![self.modules.clone()]),
-        }];
+        let mut out = vec![FieldBytes::copied(
+            "modules (module name -> file)",
+            self.modules.len(),
+            &self.modules,
+        )];
         out.extend(self.index.heap_parts());
         let applied = self.files.applied();
         out.push(FieldBytes {

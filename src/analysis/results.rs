@@ -197,23 +197,19 @@ impl<'a> Analysis<'a> {
     /// and freed during the rules, are measured there).
     pub fn heap_parts(&self) -> Vec<crate::memory::FieldBytes> {
         use crate::memory::{FieldBytes, heap_of};
-        let mut out = vec![FieldBytes {
-            field: "generation sites",
-            items: self.sites.len(),
-            bytes: heap_of(|| vec![self.sites.clone()]),
-        }];
+        let mut out = vec![FieldBytes::copied(
+            "generation sites",
+            self.sites.len(),
+            &self.sites,
+        )];
         out.extend(self.graph.heap_parts());
         out.extend([
-            FieldBytes {
-                field: "generation sinks (per node)",
-                items: self.sites.len(),
-                bytes: heap_of(|| vec![self.generation_sinks.clone()]),
-            },
-            FieldBytes {
-                field: "entry points",
-                items: self.entry_points.len(),
-                bytes: heap_of(|| vec![self.entry_points.clone()]),
-            },
+            FieldBytes::copied(
+                "generation sinks (per node)",
+                self.sites.len(),
+                &self.generation_sinks,
+            ),
+            FieldBytes::copied("entry points", self.entry_points.len(), &self.entry_points),
             FieldBytes {
                 field: "reach: sinks and paths (per entry point)",
                 items: self.reach.iter().map(|r| r.sinks.len()).sum(),
@@ -224,16 +220,16 @@ impl<'a> Analysis<'a> {
                 items: self.reach.iter().map(|r| r.nodes.len()).sum(),
                 bytes: heap_of(|| self.reach.iter().map(|r| r.nodes.clone()).collect()),
             },
-            FieldBytes {
-                field: "label evidence (per node)",
-                items: self.labels.item_count(),
-                bytes: heap_of(|| vec![self.labels.clone()]),
-            },
-            FieldBytes {
-                field: "tracing calls",
-                items: self.tracing_calls.len(),
-                bytes: heap_of(|| vec![self.tracing_calls.clone()]),
-            },
+            FieldBytes::copied(
+                "label evidence (per node)",
+                self.labels.item_count(),
+                &self.labels,
+            ),
+            FieldBytes::copied(
+                "tracing calls",
+                self.tracing_calls.len(),
+                &self.tracing_calls,
+            ),
         ]);
         out
     }
