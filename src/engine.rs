@@ -441,8 +441,9 @@ fn gather(
 /// The parsed facts kept in memory against `facts-memory` (issue 19,
 /// target 3). While the facts extracted so far fit, each file's are kept
 /// as they are; once they pass it, each further file's are stored encoded
-/// as it is extracted (`door::Input`), and after the build every file's
-/// are ([`Project::store_facts_past`]). Whether the limit is passed
+/// as it is extracted (`door::Input`), the files kept until then before
+/// the build (`Input::into_stored`), and after it the few a frontend's
+/// project-wide step read ([`Project::store_every_file`]). Whether the limit is passed
 /// depends only on the files (the sum of every file's estimate), so which
 /// files end up stored never depends on the threads' timing; only the
 /// memory held while extracting does.
@@ -519,7 +520,7 @@ fn index(
     };
     stats.memory.end(Phase::Parse);
     let mut project = Project::build(facts);
-    stats.stored_files = project.store_facts_past(store.then_some(0));
+    stats.stored_files = if store { project.store_every_file() } else { 0 };
     stats.stored_bytes = project.stored_bytes();
     stats.index = t.elapsed();
     stats.memory.end(Phase::Index);

@@ -577,43 +577,12 @@ impl Facts {
         }
     }
 
-    /// After the build: the first files in file order whose estimated heap
-    /// fits in `budget` bytes kept decoded (a file stored at extraction is
-    /// decoded to be kept), the rest stored (`None`: keep every file).
-    /// Returns how many are stored.
-    pub(crate) fn settle(&mut self, budget: Option<u64>) -> usize {
-        let Some(budget) = budget else {
-            for fi in 0..self.slots.len() {
-                if matches!(self.slots[fi], Slot::Stored { .. }) {
-                    self.slots[fi] = Slot::Kept(Box::new(self.decode(fi, Reader::Index)));
-                }
-            }
-            self.loaded.clear();
-            return 0;
-        };
-        let mut used = 0u64;
-        let mut first = self.slots.len();
-        for fi in 0..self.slots.len() {
-            let kept = match &self.slots[fi] {
-                Slot::Kept(_) => None,
-                Slot::Stored { .. } => Some(self.decode(fi, Reader::Index)),
-            };
-            let bytes = match (&kept, &self.slots[fi]) {
-                (Some(f), _) => heap_estimate(f),
-                (None, Slot::Kept(f)) => heap_estimate(f),
-                (None, Slot::Stored { .. }) => unreachable!("decoded above"),
-            };
-            used += bytes as u64;
-            if used > budget {
-                first = fi;
-                break;
-            }
-            if let Some(f) = kept {
-                self.slots[fi] = Slot::Kept(Box::new(f));
-            }
-        }
+    /// After the build, past `facts-memory`: every file still kept (those
+    /// a frontend's project-wide step read) stored too. Returns how many
+    /// files are stored in all.
+    pub(crate) fn store_every_file(&mut self) -> usize {
         self.loaded.clear();
-        self.slots[first..].par_iter_mut().for_each(|slot| {
+        self.slots.par_iter_mut().for_each(|slot| {
             if let Slot::Kept(_) = slot {
                 let empty = Slot::Stored {
                     path: String::new(),
@@ -638,7 +607,7 @@ impl Facts {
                 };
             }
         });
-        self.slots.len() - first
+        self.slots.len()
     }
 
     /// File `fi`'s facts decoded for `by`, with what the build changed
@@ -1026,7 +995,7 @@ mod tests {
                 .map(|f| Input::of(f, true))
                 .collect(),
         );
-        project.store_facts_past(Some(0));
+        project.store_every_file();
         let decoded = |project: &Project, by| {
             project
                 .reads()
@@ -1127,8 +1096,8 @@ mod tests {
 
     /// Files stored as extracted decode, with the build's plan and rewrites
     /// done again, to the facts the kept build holds; the files a frontend's
-    /// project-wide step reads stay decoded for it; settling then stores or
-    /// keeps any file without changing what it reads.
+    /// project-wide step reads stay decoded for it; storing those too
+    /// after the build changes nothing read.
     #[test]
     fn stored_at_extraction_reads_as_kept() {
         let kept = kept_build();
@@ -1149,15 +1118,7 @@ mod tests {
             "gateway.chat"
         );
         assert_eq!(shown(&stored), shown(&kept));
-        assert_eq!(stored.store_facts_past(Some(0)), stored.file_count());
+        assert_eq!(stored.store_every_file(), stored.file_count());
         assert_eq!(shown(&stored), shown(&kept));
-        let mut promoted = Project::build(
-            extracted()
-                .into_iter()
-                .map(|f| Input::of(f, true))
-                .collect(),
-        );
-        assert_eq!(promoted.store_facts_past(None), 0);
-        assert_eq!(shown(&promoted), shown(&kept));
     }
 }

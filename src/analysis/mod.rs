@@ -314,11 +314,10 @@ impl Project {
         project
     }
 
-    /// After the build: keep decoded the first files whose decoded heap
-    /// fits in `budget` bytes and store the rest, to be decoded when read
-    /// (`door::Facts`; `None`: keep them all). Returns how many are stored.
-    pub fn store_facts_past(&mut self, budget: Option<u64>) -> usize {
-        self.files.settle(budget)
+    /// After the build, past `facts-memory`: every file's facts stored, to
+    /// be decoded when read (`door::Facts`). Returns how many are stored.
+    pub fn store_every_file(&mut self) -> usize {
+        self.files.store_every_file()
     }
 
     /// What the build changed in each file's facts, reading other files.

@@ -253,7 +253,7 @@ mod tests {
         assert_eq!(got.1, [true, false, true]);
         assert_eq!(got.2, [(2, "b".to_string(), 2)]);
         let mut stored = project(&files);
-        assert_eq!(stored.store_facts_past(Some(0)), 3);
+        assert_eq!(stored.store_every_file(), 3);
         assert_eq!(summary(&parts(&stored, &catalog)), got);
     }
 }
