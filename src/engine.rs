@@ -519,8 +519,10 @@ fn index(
         facts
     };
     stats.memory.end(Phase::Parse);
+    crate::memory::mark(|| "build: start".into());
     let mut project = Project::build(facts);
     stats.stored_files = if store { project.store_every_file() } else { 0 };
+    crate::memory::mark(|| "build: every file stored".into());
     stats.stored_bytes = project.stored_bytes();
     stats.index = t.elapsed();
     stats.memory.end(Phase::Index);

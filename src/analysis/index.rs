@@ -22,25 +22,25 @@ pub enum Symbol {
     Class(usize, usize),
 }
 
-/// The names one file binds. Keys are the interned names' text (`Ustr`
-/// strings live for the whole process), so lookups by `&str` need no
-/// interning. Each table is one sorted list searched by halves: a file binds
-/// a few dozen names, and hash maps with a `Vec` per name took ~4.5 KB a
-/// file (~45 MB of the index on 10k files).
+/// The names one file binds. Keys are the interned names (8 bytes; lookups
+/// by `&str` need no interning) and values item indices in 32 bits. Each
+/// table is one sorted list searched by halves: a file binds a few dozen
+/// names, and hash maps with a `Vec` per name took ~4.5 KB a file (~45 MB
+/// of the index on 10k files).
 #[derive(Debug, Default, Clone)]
 pub struct FileBindings {
     /// Imported local name → import targets in order (an `if`/`else` may
     /// bind one name to two modules; both count).
     imports: Sorted<Key, Ustr>,
     /// Module-level name → its assignments, in source order.
-    module_assigns: Sorted<Key, usize>,
+    module_assigns: Sorted<Key, u32>,
     /// (function qualname, name) → its assignments in that function, in source order.
     local_assigns: LocalAssigns,
     /// Names of top-level functions and classes.
     top_defs: Sorted<Key, ()>,
     /// Qualname → the function of this file that `module.qualname` denotes
     /// in the symbol table (built from it, so the two always agree).
-    functions: Sorted<Key, usize>,
+    functions: Sorted<Key, u32>,
 }
 
 /// One scope's assignments by name ([`FileBindings::scope_assigns`]).
@@ -51,14 +51,14 @@ pub struct ScopeAssigns<'a>(Assigns<'a>);
 enum Assigns<'a> {
     /// A function's part of the local table: its names, sorted, and
     /// their assignments.
-    Local(&'a [Key], &'a [usize]),
-    Module(&'a Sorted<Key, usize>),
+    Local(&'a [Key], &'a [u32]),
+    Module(&'a Sorted<Key, u32>),
 }
 
 impl<'a> ScopeAssigns<'a> {
     /// The assignments to `name`, in source order: what
     /// [`FileBindings::assigns`] gives for this scope.
-    pub fn get(&self, name: &str) -> &'a [usize] {
+    pub fn get(&self, name: &str) -> &'a [u32] {
         match self.0 {
             Assigns::Local(names, values) => by_name(names, values, name),
             Assigns::Module(table) => table.get(name),
@@ -67,10 +67,10 @@ impl<'a> ScopeAssigns<'a> {
 }
 
 /// A key of the bindings' tables, ordered by length first: most
-/// comparisons in a search are then settled without reading the text (the
-/// taint solver asks the imports for every name a file reads).
+/// comparisons in a search are then settled without comparing the text
+/// (the taint solver asks the imports for every name a file reads).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Key(&'static str);
+struct Key(Ustr);
 
 impl Key {
     fn order(a: &str, b: &str) -> std::cmp::Ordering {
@@ -82,7 +82,7 @@ impl Key {
 
 impl Ord for Key {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        Key::order(self.0, other.0)
+        Key::order(self.0.as_str(), other.0.as_str())
     }
 }
 
@@ -135,18 +135,18 @@ impl<K: Ord + Copy, V> Sorted<K, V> {
 
 impl<V> Sorted<Key, V> {
     fn get(&self, key: &str) -> &[V] {
-        self.get_by(|k| Key::order(k.0, key))
+        self.get_by(|k| Key::order(k.0.as_str(), key))
     }
 }
 
 /// The values of `name` in a sorted list of names and its parallel list
 /// of values.
-fn by_name<'a>(names: &[Key], values: &'a [usize], name: &str) -> &'a [usize] {
-    let lo = names.partition_point(|n| Key::order(n.0, name).is_lt());
+fn by_name<'a>(names: &[Key], values: &'a [u32], name: &str) -> &'a [u32] {
+    let lo = names.partition_point(|n| Key::order(n.0.as_str(), name).is_lt());
     let hi = lo
         + names[lo..]
             .iter()
-            .take_while(|n| Key::order(n.0, name).is_eq())
+            .take_while(|n| Key::order(n.0.as_str(), name).is_eq())
             .count();
     &values[lo..hi]
 }
@@ -158,20 +158,20 @@ fn by_name<'a>(names: &[Key], values: &'a [usize], name: &str) -> &'a [usize] {
 #[derive(Debug, Default, Clone)]
 struct LocalAssigns {
     /// Each scope and the index of its first name, in the names' order.
-    scopes: Box<[(Key, usize)]>,
+    scopes: Box<[(Key, u32)]>,
     names: Box<[Key]>,
-    values: Box<[usize]>,
+    values: Box<[u32]>,
 }
 
 impl LocalAssigns {
     /// From ((scope, name), assignment) pairs in source order; the
     /// assignments of one (scope, name) keep that order.
-    fn new(pairs: Vec<((Key, Key), usize)>) -> LocalAssigns {
+    fn new(pairs: Vec<((Key, Key), u32)>) -> LocalAssigns {
         let sorted = Sorted::new(pairs);
-        let mut scopes: Vec<(Key, usize)> = Vec::new();
+        let mut scopes: Vec<(Key, u32)> = Vec::new();
         for (i, (scope, _)) in sorted.keys.iter().enumerate() {
             if scopes.last().is_none_or(|(last, _)| last != scope) {
-                scopes.push((*scope, i));
+                scopes.push((*scope, item(i)));
             }
         }
         LocalAssigns {
@@ -183,13 +183,17 @@ impl LocalAssigns {
 
     /// The names of function `scope` and their assignments (both empty when
     /// it assigns nothing).
-    fn scope(&self, scope: &str) -> (&[Key], &[usize]) {
+    fn scope(&self, scope: &str) -> (&[Key], &[u32]) {
         let i = self
             .scopes
-            .partition_point(|(s, _)| Key::order(s.0, scope).is_lt());
+            .partition_point(|(s, _)| Key::order(s.0.as_str(), scope).is_lt());
         match self.scopes.get(i) {
-            Some(&(s, start)) if s.0 == scope => {
-                let end = self.scopes.get(i + 1).map_or(self.names.len(), |e| e.1);
+            Some(&(s, start)) if s.0.as_str() == scope => {
+                let start = start as usize;
+                let end = self
+                    .scopes
+                    .get(i + 1)
+                    .map_or(self.names.len(), |e| e.1 as usize);
                 (&self.names[start..end], &self.values[start..end])
             }
             _ => (&[], &[]),
@@ -197,7 +201,7 @@ impl LocalAssigns {
     }
 
     /// The assignments to `name` in function `scope`, in source order.
-    fn get_pair(&self, scope: &str, name: &str) -> &[usize] {
+    fn get_pair(&self, scope: &str, name: &str) -> &[u32] {
         let (names, values) = self.scope(scope);
         by_name(names, values, name)
     }
@@ -210,17 +214,20 @@ impl LocalAssigns {
 impl FileBindings {
     /// The last module-level assignment to `name`.
     pub fn last_module_assign(&self, name: &str) -> Option<usize> {
-        self.module_assigns.get(name).last().copied()
+        self.module_assigns.get(name).last().map(|&a| a as usize)
     }
 
     /// The last assignment to `name` in function `scope`.
     pub fn last_local_assign(&self, scope: &str, name: &str) -> Option<usize> {
-        self.local_assigns.get_pair(scope, name).last().copied()
+        self.local_assigns
+            .get_pair(scope, name)
+            .last()
+            .map(|&a| a as usize)
     }
 
     /// The assignments to `name` in function `scope` (`None`: module
     /// level), in source order.
-    pub fn assigns<'a>(&'a self, scope: Option<&'a str>, name: &'a str) -> &'a [usize] {
+    pub fn assigns<'a>(&'a self, scope: Option<&'a str>, name: &'a str) -> &'a [u32] {
         match scope {
             Some(s) => self.local_assigns.get_pair(s, name),
             None => self.module_assigns.get(name),
@@ -250,7 +257,7 @@ impl FileBindings {
     /// `SemanticIndex::symbol(&dotted(module, qualname))` gives when it is
     /// a function of this file, without building the dotted name.
     pub fn function(&self, qualname: &str) -> Option<usize> {
-        self.functions.get(qualname).first().copied()
+        self.functions.get(qualname).first().map(|&f| f as usize)
     }
 
     /// Whether `name` is defined at module level (a top-level function or
@@ -278,13 +285,16 @@ impl FilePart {
 }
 
 /// A [`Symbol`] in the symbol table: file and item index in 32 bits
-/// each, the top bit of the item telling a class (8 bytes, not 24: the
-/// table holds one a function or class of the project).
+/// each, the top bit of the item telling a class and the next one how the
+/// entry's name is spelled ([`SymbolEntry`]); 8 bytes, not 24.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Packed(u32, u32);
 
 impl Packed {
     const CLASS: u32 = 1 << 31;
+    /// The entry's text is its whole name, not the part after its file's
+    /// module.
+    const ALONE: u32 = 1 << 30;
 
     fn new(symbol: Symbol) -> Packed {
         let (fi, i, class) = match symbol {
@@ -294,18 +304,132 @@ impl Packed {
         let fi = u32::try_from(fi).expect("fewer than 2^32 files");
         let i = u32::try_from(i)
             .ok()
-            .filter(|&i| i < Packed::CLASS)
-            .expect("fewer than 2^31 functions or classes in a file");
+            .filter(|&i| i < Packed::ALONE)
+            .expect("fewer than 2^30 functions or classes in a file");
         Packed(fi, i | class)
     }
 
+    fn alone(self) -> Packed {
+        Packed(self.0, self.1 | Packed::ALONE)
+    }
+
+    fn is_alone(self) -> bool {
+        self.1 & Packed::ALONE != 0
+    }
+
+    fn file(self) -> usize {
+        self.0 as usize
+    }
+
     fn symbol(self) -> Symbol {
-        let (fi, i) = (self.0 as usize, (self.1 & !Packed::CLASS) as usize);
+        let (fi, i) = (
+            self.0 as usize,
+            (self.1 & !(Packed::CLASS | Packed::ALONE)) as usize,
+        );
         if self.1 & Packed::CLASS == 0 {
             Symbol::Function(fi, i)
         } else {
             Symbol::Class(fi, i)
         }
+    }
+}
+
+/// One entry of the symbol table, its dotted name spelled from interned
+/// text rather than copied (a boxed copy of every name took ~10 MiB of the
+/// index on 10k files): `module.text` with its file's module, `text` alone
+/// in the root package or when [`Packed::ALONE`] is set.
+#[derive(Debug, Clone, Copy)]
+struct SymbolEntry {
+    text: Ustr,
+    at: Packed,
+}
+
+impl SymbolEntry {
+    /// The module that prefixes the name, if any (`modules`: each file's).
+    fn module(self, modules: &[Ustr]) -> Option<&'static str> {
+        let module = modules[self.at.file()].as_str();
+        (!self.at.is_alone() && !module.is_empty()).then_some(module)
+    }
+
+    /// Whether the entry's dotted name is `path`, without spelling it.
+    fn is(self, modules: &[Ustr], path: &str) -> bool {
+        let text = self.text.as_str();
+        match self.module(modules) {
+            None => path == text,
+            Some(module) => {
+                path.len() == module.len() + 1 + text.len()
+                    && path.as_bytes()[module.len()] == b'.'
+                    && path.starts_with(module)
+                    && path.ends_with(text)
+            }
+        }
+    }
+
+    /// The entry's dotted name, spelled into `buf`.
+    fn spell(self, modules: &[Ustr], buf: &mut String) {
+        buf.clear();
+        if let Some(module) = self.module(modules) {
+            buf.push_str(module);
+            buf.push('.');
+        }
+        buf.push_str(&self.text);
+    }
+}
+
+/// The symbol table's hash of a dotted name.
+fn name_hash(path: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::default().hash_one(path)
+}
+
+/// Each project function and class by dotted name: a hash table of
+/// [`SymbolEntry`] (16 bytes each), looked up by the name's hash and
+/// compared against the entry's spelling.
+#[derive(Clone, Default)]
+struct Symbols {
+    table: hashbrown::HashTable<SymbolEntry>,
+}
+
+impl Symbols {
+    fn with_capacity(n: usize) -> Symbols {
+        Symbols {
+            table: hashbrown::HashTable::with_capacity(n),
+        }
+    }
+
+    /// Enter `entry`, whose name hashes to `hash`: in place of an entry of
+    /// the same name when `replace` is set, else only when there is none
+    /// (what `HashMap::insert` and `entry().or_insert` did with the names).
+    /// `name` is a buffer to spell the entry's name in.
+    fn enter(
+        &mut self,
+        modules: &[Ustr],
+        (hash, entry): (u64, SymbolEntry),
+        replace: bool,
+        name: &mut String,
+    ) {
+        entry.spell(modules, name);
+        match self.table.find_mut(hash, |e| e.is(modules, name)) {
+            Some(old) if replace => *old = entry,
+            Some(_) => {}
+            None => {
+                self.table.insert_unique(hash, entry, |e| {
+                    let mut name = String::new();
+                    e.spell(modules, &mut name);
+                    name_hash(&name)
+                });
+            }
+        }
+    }
+
+    fn get(&self, modules: &[Ustr], path: &str) -> Option<Packed> {
+        self.table
+            .find(name_hash(path), |e| e.is(modules, path))
+            .map(|e| e.at)
+    }
+
+    fn len(&self) -> usize {
+        self.table.len()
     }
 }
 
@@ -319,15 +443,16 @@ fn joined(a: &str, b: &str) -> Box<str> {
     s.into_boxed_str()
 }
 
-/// One file's symbols by dotted name, in the order the index enters them.
+/// One file's symbols, each with its dotted name's hash, in the order the
+/// index enters them.
 struct FileSymbols {
     /// `module.qualname` of each function.
-    defined: Vec<(Box<str>, Packed)>,
+    defined: Vec<(u64, SymbolEntry)>,
     /// Methods of types defined in another module (a Rust `impl` away from
     /// its struct) are also their type's: `owner.name` (the first wins).
-    owned: Vec<(Box<str>, Packed)>,
+    owned: Vec<(u64, SymbolEntry)>,
     /// `module.qualname` of each class.
-    classes: Vec<(Box<str>, Packed)>,
+    classes: Vec<(u64, SymbolEntry)>,
     /// (class qualname, function index) of each method, in file order.
     methods: Vec<(Ustr, usize)>,
     /// Each function's qualname (interned).
@@ -337,31 +462,34 @@ struct FileSymbols {
 impl FileSymbols {
     fn of(fi: usize, file: &FileFacts) -> FileSymbols {
         let functions = file.functions.iter().enumerate();
+        // Hashed here, on the thread pool: the merge only compares.
+        let under_module = |text: Ustr, symbol: Symbol| {
+            let entry = SymbolEntry {
+                text,
+                at: Packed::new(symbol),
+            };
+            (name_hash(&dotted(&file.module, &text)), entry)
+        };
         FileSymbols {
             defined: functions
                 .clone()
-                .map(|(i, f)| {
-                    let name = dotted(&file.module, &f.qualname).into_boxed_str();
-                    (name, Packed::new(Symbol::Function(fi, i)))
-                })
+                .map(|(i, f)| under_module(f.qualname, Symbol::Function(fi, i)))
                 .collect(),
             owned: functions
                 .filter_map(|(i, f)| {
-                    let owner = f.owner?;
-                    Some((
-                        joined(owner.as_str(), &f.name),
-                        Packed::new(Symbol::Function(fi, i)),
-                    ))
+                    let name = joined(f.owner?.as_str(), &f.name);
+                    let entry = SymbolEntry {
+                        text: Ustr::from(&name),
+                        at: Packed::new(Symbol::Function(fi, i)).alone(),
+                    };
+                    Some((name_hash(&name), entry))
                 })
                 .collect(),
             classes: file
                 .classes
                 .iter()
                 .enumerate()
-                .map(|(i, c)| {
-                    let name = dotted(&file.module, &c.qualname).into_boxed_str();
-                    (name, Packed::new(Symbol::Class(fi, i)))
-                })
+                .map(|(i, c)| under_module(c.qualname, Symbol::Class(fi, i)))
                 .collect(),
             methods: file
                 .functions
@@ -374,11 +502,69 @@ impl FileSymbols {
     }
 }
 
+/// The dotted suffixes of module names that are no module themselves, each
+/// spelled from the module name it was first found in: an entry is that
+/// file and where the suffix starts in its module name, the top bit set
+/// when several modules end so (8 bytes, not a boxed copy and 32).
+#[derive(Clone, Default)]
+struct Suffixes {
+    table: hashbrown::HashTable<(u32, u32)>,
+}
+
+impl Suffixes {
+    const SEVERAL: u32 = 1 << 31;
+
+    fn new(file_modules: &[Ustr], modules: &FastMap<String, usize>) -> Suffixes {
+        let mut table = hashbrown::HashTable::new();
+        let rehash = |&e: &(u32, u32)| name_hash(Suffixes::text(file_modules, e));
+        for (fi, module) in file_modules.iter().enumerate() {
+            let module = module.as_str();
+            for (dot, _) in module.match_indices('.') {
+                let suffix = &module[dot + 1..];
+                if !suffix.contains('.') || modules.contains_key(suffix) {
+                    continue;
+                }
+                let hash = name_hash(suffix);
+                match table.find_mut(hash, |&e| Suffixes::text(file_modules, e) == suffix) {
+                    Some(e) => e.1 |= Suffixes::SEVERAL,
+                    None => {
+                        let start = u32::try_from(dot + 1)
+                            .ok()
+                            .filter(|&s| s < Suffixes::SEVERAL)
+                            .expect("module names shorter than 2^31 bytes");
+                        table.insert_unique(hash, (item(fi), start), rehash);
+                    }
+                }
+            }
+        }
+        table.shrink_to_fit(rehash);
+        Suffixes { table }
+    }
+
+    /// An entry's suffix.
+    fn text(file_modules: &[Ustr], (fi, start): (u32, u32)) -> &'static str {
+        &file_modules[fi as usize].as_str()[(start & !Suffixes::SEVERAL) as usize..]
+    }
+
+    /// The one module ending in `suffix` (`None`: several do), if any does.
+    fn get(&self, file_modules: &[Ustr], suffix: &str) -> Option<Option<usize>> {
+        let &(fi, start) = self.table.find(name_hash(suffix), |&e| {
+            Suffixes::text(file_modules, e) == suffix
+        })?;
+        Some((start & Suffixes::SEVERAL == 0).then_some(fi as usize))
+    }
+
+    fn len(&self) -> usize {
+        self.table.len()
+    }
+}
+
 pub struct SemanticIndex {
+    /// Each file's module name, interned: the symbol table's names are
+    /// spelled with it.
+    file_modules: Box<[Ustr]>,
     /// `module.qualname` (`qualname` alone in the root package) → symbol.
-    /// Keys boxed to their length, symbols packed: ~90 bytes a symbol
-    /// less than `String` keys and `Symbol` values.
-    symbols: FastMap<Box<str>, Packed>,
+    symbols: Symbols,
     /// (file, class qualname) → indices of its methods.
     methods: FastMap<(usize, Ustr), Vec<usize>>,
     files: Vec<FileBindings>,
@@ -386,7 +572,7 @@ pub struct SemanticIndex {
     /// module themselves → the one module ending so, `None` when several
     /// do: `storyteller.api` for `demo/storyteller/api.py`, whose package
     /// is imported from inside `demo/`.
-    suffixes: FastMap<Box<str>, Option<usize>>,
+    suffixes: Suffixes,
     /// First segments of module names and suffixes: a name whose first
     /// segment is not here goes through no project module, and most
     /// resolved names (`torch.cat`) are turned away with one lookup.
@@ -415,29 +601,39 @@ impl SemanticIndex {
             .iter()
             .map(|n| n.defined.len() + n.owned.len() + n.classes.len())
             .sum();
-        let mut symbols = FastMap::with_capacity_and_hasher(entries, Default::default());
+        let file_modules: Box<[Ustr]> = (0..files.len())
+            .map(|fi| Ustr::from(files.module(fi)))
+            .collect();
+        let mut symbols = Symbols::with_capacity(entries);
+        let mut name = String::new();
         let mut methods: FastMap<(usize, Ustr), Vec<usize>> = FastMap::default();
         let mut qualnames: Vec<Vec<Ustr>> = Vec::with_capacity(named.len());
         for (fi, named) in named.into_iter().enumerate() {
             for (class, i) in named.methods {
                 methods.entry((fi, class)).or_default().push(i);
             }
-            symbols.extend(named.defined);
-            for (name, symbol) in named.owned {
-                symbols.entry(name).or_insert(symbol);
+            for entry in named.defined {
+                symbols.enter(&file_modules, entry, true, &mut name);
             }
-            symbols.extend(named.classes);
+            for entry in named.owned {
+                symbols.enter(&file_modules, entry, false, &mut name);
+            }
+            for entry in named.classes {
+                symbols.enter(&file_modules, entry, true, &mut name);
+            }
             qualnames.push(named.qualnames);
         }
         let mut bindings = bindings;
-        let mut functions: Vec<Vec<(Key, usize)>> = vec![Vec::new(); files.len()];
-        for (key, symbol) in &symbols {
-            let Symbol::Function(fi, i) = symbol.symbol() else {
+        let mut functions: Vec<Vec<(Key, u32)>> = vec![Vec::new(); files.len()];
+        for entry in symbols.table.iter() {
+            let Symbol::Function(fi, i) = entry.at.symbol() else {
                 continue;
             };
+            entry.spell(&file_modules, &mut name);
+            let key = name.as_str();
             let module = files.module(fi);
             let qualname = if module.is_empty() {
-                Some(&**key)
+                Some(key)
             } else {
                 key.strip_prefix(module).and_then(|q| q.strip_prefix('.'))
             };
@@ -449,44 +645,37 @@ impl SemanticIndex {
                 } else {
                     Ustr::from(q)
                 };
-                functions[fi].push((Key(q.as_str()), i));
+                functions[fi].push((Key(q), item(i)));
             }
         }
         bindings
             .par_iter_mut()
             .zip(functions)
             .for_each(|(b, f)| b.functions = Sorted::new(f));
-        let mut suffixes: FastMap<Box<str>, Option<usize>> = FastMap::default();
-        for i in 0..files.len() {
-            let module = files.module(i);
-            for (dot, _) in module.match_indices('.') {
-                let suffix = &module[dot + 1..];
-                if suffix.contains('.') && !modules.contains_key(suffix) {
-                    suffixes
-                        .entry(suffix.into())
-                        .and_modify(|e| *e = None)
-                        .or_insert(Some(i));
-                }
-            }
-        }
-        suffixes.shrink_to_fit();
+        let suffixes = Suffixes::new(&file_modules, modules);
         // Collected from one entry a module, the sets would keep room for
         // as many heads as modules (~1.5 MB on 10k files) for a few dozen.
         let mut module_heads: FastSet<Box<str>> = modules
             .keys()
             .map(String::as_str)
-            .chain(suffixes.keys().map(|s| &**s))
+            .chain(
+                suffixes
+                    .table
+                    .iter()
+                    .map(|&e| Suffixes::text(&file_modules, e)),
+            )
             .map(|m| super::head(m).into())
             .collect();
         module_heads.shrink_to_fit();
         let mut symbol_heads = module_heads.clone();
         for (fi, b) in bindings.iter().enumerate() {
             if files.module(fi).is_empty() {
-                symbol_heads.extend(b.top_defs.keys.iter().map(|d| d.0.into()));
+                symbol_heads.extend(b.top_defs.keys.iter().map(|d| d.0.as_str().into()));
             }
         }
         symbol_heads.shrink_to_fit();
         SemanticIndex {
+            file_modules,
             symbols,
             methods,
             files: bindings,
@@ -531,6 +720,11 @@ impl SemanticIndex {
         }
         vec![
             FieldBytes::copied(
+                "index: files' module names (interned)",
+                self.file_modules.len(),
+                &self.file_modules,
+            ),
+            FieldBytes::copied(
                 "index: symbols (dotted name -> symbol)",
                 self.symbols.len(),
                 &self.symbols,
@@ -572,7 +766,9 @@ impl SemanticIndex {
 
     /// The function or class a dotted name spells exactly.
     pub fn symbol(&self, path: &str) -> Option<Symbol> {
-        self.symbols.get(path).map(|p| p.symbol())
+        self.symbols
+            .get(&self.file_modules, path)
+            .map(|p| p.symbol())
     }
 
     /// The methods defined in class `class` (a qualname) of file `fi`.
@@ -590,7 +786,7 @@ impl SemanticIndex {
 
     /// The one module a trailing part of a module name stands for.
     pub fn suffix(&self, prefix: &str) -> Option<Option<usize>> {
-        self.suffixes.get(prefix).copied()
+        self.suffixes.get(&self.file_modules, prefix)
     }
 
     /// Whether a name's first segment starts a module name or suffix.
@@ -616,7 +812,7 @@ impl SemanticIndex {
             .get(name)
             .iter()
             .rev()
-            .find_map(|&a| file.assignments[a].value_call.as_ref());
+            .find_map(|&a| file.assignments[a as usize].value_call.as_ref());
         match typed {
             Some(t) => Some(t.as_str()),
             None => file
@@ -648,14 +844,14 @@ impl SemanticIndex {
         let before = in_scope
             .iter()
             .rev()
-            .map(|&a| &file.assignments[a])
+            .map(|&a| &file.assignments[a as usize])
             .find(|a| a.span.end_byte <= pos);
         before
             .or_else(|| {
                 b.module_assigns
                     .get(name)
                     .last()
-                    .map(|&a| &file.assignments[a])
+                    .map(|&a| &file.assignments[a as usize])
             })
             .or_else(|| {
                 name.starts_with("self.")
@@ -663,6 +859,11 @@ impl SemanticIndex {
                     .flatten()
             })
     }
+}
+
+/// An item's index in its file, in the bindings' 32 bits.
+fn item(i: usize) -> u32 {
+    u32::try_from(i).expect("fewer than 2^32 items in a file")
 }
 
 /// `module.name`, or `name` alone for the root package.
@@ -677,7 +878,7 @@ pub fn dotted(module: &str, name: &str) -> String {
 fn file_bindings(file: &FileFacts) -> FileBindings {
     let mut imports: Vec<(Key, Ustr)> = Vec::with_capacity(file.imports.len());
     for i in &file.imports {
-        let pair = (Key(i.local.as_str()), i.target);
+        let pair = (Key(i.local), i.target);
         if !imports.contains(&pair) {
             imports.push(pair);
         }
@@ -686,16 +887,16 @@ fn file_bindings(file: &FileFacts) -> FileBindings {
     let mut local_assigns = Vec::new();
     for (i, a) in file.assignments.iter().enumerate() {
         match a.scope {
-            None => module_assigns.push((Key(a.target.as_str()), i)),
-            Some(s) => local_assigns.push(((Key(s.as_str()), Key(a.target.as_str())), i)),
+            None => module_assigns.push((Key(a.target), item(i))),
+            Some(s) => local_assigns.push(((Key(s), Key(a.target)), item(i))),
         }
     }
     let mut top_defs: Vec<(Key, ())> = Vec::new();
     for f in file.functions.iter().filter(|f| !f.qualname.contains('.')) {
-        top_defs.push((Key(f.name.as_str()), ()));
+        top_defs.push((Key(f.name), ()));
     }
     for c in file.classes.iter().filter(|c| !c.qualname.contains('.')) {
-        top_defs.push((Key(c.name.as_str()), ()));
+        top_defs.push((Key(c.name), ()));
     }
     top_defs.sort_unstable();
     top_defs.dedup();
@@ -711,6 +912,10 @@ fn file_bindings(file: &FileFacts) -> FileBindings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn key(s: &str) -> Key {
+        Key(Ustr::from(s))
+    }
 
     /// A packed symbol gives back the symbol it was made from, functions
     /// and classes apart, at the largest indices it takes.
@@ -748,10 +953,10 @@ mod tests {
     #[test]
     fn sorted_tables_find_every_key_in_order() {
         let names = ["np", "os", "torch", "a", "pipeline", "os", "np", "zz", "ab"];
-        let pairs: Vec<(Key, usize)> = names
+        let pairs: Vec<(Key, u32)> = names
             .iter()
             .enumerate()
-            .map(|(i, n)| (Key(Ustr::from(n).as_str()), i))
+            .map(|(i, n)| (Key(Ustr::from(n)), item(i)))
             .collect();
         let table = Sorted::new(pairs);
         assert_eq!(table.get("np"), &[0, 6]);
@@ -762,10 +967,10 @@ mod tests {
         assert!(table.get("").is_empty());
         assert!(table.get("torchvision").is_empty());
         let pairs = vec![
-            ((Key("f"), Key("x")), 0),
-            ((Key("g.h"), Key("x")), 1),
-            ((Key("f"), Key("y")), 2),
-            ((Key("f"), Key("x")), 3),
+            ((key("f"), key("x")), 0),
+            ((key("g.h"), key("x")), 1),
+            ((key("f"), key("y")), 2),
+            ((key("f"), key("x")), 3),
         ];
         let table = LocalAssigns::new(pairs);
         assert_eq!(table.get_pair("f", "x"), &[0, 3]);
@@ -780,16 +985,16 @@ mod tests {
     fn scope_views_find_what_the_pair_table_finds() {
         let scopes = ["f", "g", "ab", "f.h", "g.h", "Cls.run", "Cls.get"];
         let names = ["x", "y", "xs", "self.a", "z"];
-        let key = |s: &str| Key(Ustr::from(s).as_str());
+
         let mut pairs = Vec::new();
         for (k, s) in scopes.iter().enumerate() {
             for (j, n) in names.iter().enumerate() {
                 if (k + j) % 3 == 0 {
                     continue;
                 }
-                pairs.push(((key(s), key(n)), pairs.len()));
+                pairs.push(((key(s), key(n)), item(pairs.len())));
                 if j == 0 {
-                    pairs.push(((key(s), key(n)), pairs.len()));
+                    pairs.push(((key(s), key(n)), item(pairs.len())));
                 }
             }
         }
@@ -804,9 +1009,9 @@ mod tests {
             let view = bindings.scope_assigns(Some(s));
             for n in names.iter().chain(&["w", "", "self"]) {
                 assert_eq!(view.get(n), bindings.assigns(Some(s), n), "{s} {n}");
-                let expected: Vec<usize> = naive
+                let expected: Vec<u32> = naive
                     .iter()
-                    .filter(|((k, m), _)| k.0 == *s && m.0 == *n)
+                    .filter(|((k, m), _)| k.0.as_str() == *s && m.0.as_str() == *n)
                     .map(|(_, v)| *v)
                     .collect();
                 assert_eq!(view.get(n), expected, "{s} {n}");

@@ -275,14 +275,17 @@ impl Project {
             .collect();
         crate::lang::arrange(&mut arranged);
         let mut files = door::Facts::of_inputs(inputs, arranged);
+        crate::memory::mark(|| "build: slots".into());
         // Configuration documents have no module.
         let modules: FastMap<String, usize> = (0..files.len())
             .filter(|&i| crate::lang::frontend(files.language(i)).has_code())
             .map(|i| (files.module(i).to_string(), i))
             .collect();
+        crate::memory::mark(|| "build: modules".into());
         // Imports found along inferred sys.path roots, spelled in full,
         // then what the index keeps of the file, in one read of each file.
         let roots = import_roots::Roots::new(&files, &modules);
+        crate::memory::mark(|| "build: roots".into());
         let (plans, parts): (Vec<_>, Vec<_>) = files
             .map_each_mut(|fi, file| {
                 let plan = roots.plan(file);
@@ -291,8 +294,12 @@ impl Project {
             })
             .into_iter()
             .unzip();
+        crate::memory::mark(|| "build: plans and parts".into());
+        drop(roots);
         files.set_plans(plans);
+        crate::memory::mark(|| "build: plans set".into());
         let index = SemanticIndex::new(parts, &files, &modules);
+        crate::memory::mark(|| "build: index".into());
         let door = door::Door::new(files.len());
         // `arrange`, then the plans with the index's parts, went over
         // every file.
@@ -309,7 +316,9 @@ impl Project {
             env: OnceLock::new(),
         };
         let rewrites = project.resolve_across_modules();
+        crate::memory::mark(|| "build: rewrites found".into());
         project.files.set_rewrites(rewrites);
+        crate::memory::mark(|| "build: rewrites set".into());
         project.canonical_memo = Some(Memo::new());
         project
     }

@@ -364,7 +364,7 @@ fn assignments_in<'f>(
     while let Some(s) = scope {
         let list = b.assigns(Some(s), name);
         if !list.is_empty() {
-            return list.iter().map(|&a| (a, Some(s))).collect();
+            return list.iter().map(|&a| (a as usize, Some(s))).collect();
         }
         let Some(f) = function_in(project, fi, file, s) else {
             break;
@@ -378,7 +378,10 @@ fn assignments_in<'f>(
             .map(|(outer, _)| outer)
             .filter(|outer| function_in(project, fi, file, outer).is_some());
     }
-    b.assigns(None, name).iter().map(|&a| (a, None)).collect()
+    b.assigns(None, name)
+        .iter()
+        .map(|&a| (a as usize, None))
+        .collect()
 }
 
 /// The class and `self` attribute call `ci`'s callee goes through
@@ -825,10 +828,10 @@ impl<'p> Eval<'p> {
         let module_level = self.project.index.bindings(fi).assigns(None, name);
         let placeholder = module_level
             .iter()
-            .all(|&a| file.assignments[a].value == Value::None);
+            .all(|&a| file.assignments[a as usize].value == Value::None);
         let mut out = Vals::new();
         for &a in module_level {
-            let found = self.assignment(fi, a, d + 1);
+            let found = self.assignment(fi, a as usize, d + 1);
             self.join(&mut out, found);
         }
         if placeholder {

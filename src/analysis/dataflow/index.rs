@@ -173,7 +173,7 @@ pub fn reaching_in(
         .get(name)
         .iter()
         .rev()
-        .copied()
+        .map(|&ai| ai as usize)
         .find(|&ai| assignments[ai].span.end_byte < pos)
 }
 

@@ -78,7 +78,7 @@ impl Injected {
             let is_module = bindings
                 .assigns(a.scope.as_deref(), holder)
                 .iter()
-                .map(|&i| &f.assignments[i])
+                .map(|&i| &f.assignments[i as usize])
                 .rfind(|h| h.span.start_byte < a.span.start_byte)
                 .and_then(|h| h.value_call.as_name())
                 .is_some_and(|made| {
