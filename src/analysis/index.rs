@@ -921,7 +921,7 @@ mod tests {
     /// and classes apart, at the largest indices it takes.
     #[test]
     fn packed_symbols_unpack_to_themselves() {
-        let big = (1usize << 31) - 1;
+        let big = (1usize << 30) - 1;
         for s in [
             Symbol::Function(0, 0),
             Symbol::Class(0, 0),
@@ -936,6 +936,103 @@ mod tests {
             Packed::new(Symbol::Function(1, 2)),
             Packed::new(Symbol::Class(1, 2))
         );
+        for s in [Symbol::Function(9, big), Symbol::Class(9, big)] {
+            let alone = Packed::new(s).alone();
+            assert!(alone.is_alone() && !Packed::new(s).is_alone());
+            assert_eq!(alone.symbol(), s);
+        }
+    }
+
+    /// The symbol table finds what a map from the spelled names found,
+    /// entered in the same order: a later entry of a name replaces an
+    /// earlier one unless entered as "first wins", names of the root
+    /// package and whole names spelled alone, and names that split into
+    /// module and qualname at another dot.
+    #[test]
+    fn symbol_table_finds_what_a_map_of_names_finds() {
+        let modules: Vec<Ustr> = ["app.llm", "", "app", "app.llm.x", "app.llm"]
+            .iter()
+            .map(|m| Ustr::from(*m))
+            .collect();
+        // (file, text, spelled alone, replace)
+        let entered = [
+            (0, "Client.chat", false, true),
+            (0, "run", false, true),
+            (1, "run", false, true),
+            (2, "llm.Client.chat", false, true),
+            (3, "f", false, true),
+            (2, "llm.x.f", false, false),
+            (4, "run", false, true),
+            (1, "Owner.m", true, false),
+            (2, "Owner.m", true, false),
+            (3, "app.llm.Client", true, true),
+        ];
+        let mut table = Symbols::with_capacity(2);
+        let mut map: std::collections::HashMap<String, Packed> = Default::default();
+        let mut buf = String::new();
+        for (i, &(fi, text, alone, replace)) in entered.iter().enumerate() {
+            let at = Packed::new(Symbol::Function(fi, i));
+            let entry = SymbolEntry {
+                text: Ustr::from(text),
+                at: if alone { at.alone() } else { at },
+            };
+            entry.spell(&modules, &mut buf);
+            let hash = name_hash(&buf);
+            table.enter(&modules, (hash, entry), replace, &mut buf);
+            entry.spell(&modules, &mut buf);
+            if replace {
+                map.insert(buf.clone(), entry.at);
+            } else {
+                map.entry(buf.clone()).or_insert(entry.at);
+            }
+        }
+        assert_eq!(table.len(), map.len());
+        for (name, at) in &map {
+            assert_eq!(table.get(&modules, name), Some(*at), "{name}");
+        }
+        assert_eq!(
+            table.get(&modules, "app.llm.run").map(|p| p.symbol()),
+            Some(Symbol::Function(4, 6))
+        );
+        assert_eq!(
+            table
+                .get(&modules, "app.llm.Client.chat")
+                .map(|p| p.symbol()),
+            Some(Symbol::Function(2, 3))
+        );
+        for absent in [
+            "app.llm",
+            "app.llmrun",
+            "app.llm.",
+            "llm.run",
+            "Owner",
+            "app.llm.x.g",
+            "",
+        ] {
+            assert_eq!(table.get(&modules, absent), None, "{absent}");
+        }
+    }
+
+    /// A suffix of one module gives that module, one of several gives
+    /// `None`, and module names and single segments are no suffixes.
+    #[test]
+    fn suffixes_name_the_one_module_ending_so() {
+        let names = ["a.b.c", "x.b.c", "q.r.s", "r.s.t", "b.c"];
+        let file_modules: Vec<Ustr> = names.iter().map(|m| Ustr::from(*m)).collect();
+        let modules: FastMap<String, usize> = names
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.to_string(), i))
+            .collect();
+        let suffixes = Suffixes::new(&file_modules, &modules);
+        assert_eq!(suffixes.get(&file_modules, "r.s"), Some(Some(2)));
+        assert_eq!(suffixes.get(&file_modules, "s.t"), Some(Some(3)));
+        assert_eq!(suffixes.get(&file_modules, "b.c"), None);
+        assert_eq!(suffixes.get(&file_modules, "c"), None);
+        assert_eq!(suffixes.get(&file_modules, "q.r"), None);
+        let several = Suffixes::new(&file_modules[..2], &FastMap::default());
+        assert_eq!(several.get(&file_modules, "b.c"), Some(None));
+        assert_eq!(several.len(), 1);
     }
 
     /// Dotted names are spelled as before and boxed to their length.
