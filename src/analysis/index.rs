@@ -952,7 +952,7 @@ mod tests {
     fn symbol_table_finds_what_a_map_of_names_finds() {
         let modules: Vec<Ustr> = ["app.llm", "", "app", "app.llm.x", "app.llm"]
             .iter()
-            .map(|m| Ustr::from(*m))
+            .map(|m| Ustr::from(m))
             .collect();
         // (file, text, spelled alone, replace)
         let entered = [
@@ -1018,7 +1018,7 @@ mod tests {
     #[test]
     fn suffixes_name_the_one_module_ending_so() {
         let names = ["a.b.c", "x.b.c", "q.r.s", "r.s.t", "b.c"];
-        let file_modules: Vec<Ustr> = names.iter().map(|m| Ustr::from(*m)).collect();
+        let file_modules: Vec<Ustr> = names.iter().map(|m| Ustr::from(m)).collect();
         let modules: FastMap<String, usize> = names
             .iter()
             .enumerate()
