@@ -99,8 +99,8 @@ use crate::finding::{Finding, Notification};
 /// Default cache directory, in the project root.
 pub const DEFAULT_DIR: &str = ".synthlint_cache";
 /// Bump when the entry encoding changes.
-const FORMAT: &str = "synthlint-facts-v8";
-const MAGIC: &[u8; 4] = b"SLF8";
+const FORMAT: &str = "synthlint-facts-v9";
+const MAGIC: &[u8; 4] = b"SLF9";
 /// Bump when the result entry encoding or the result keys change.
 const RESULT_MAGIC: &[u8; 4] = b"SLR4";
 /// Bump when a result pointer's encoding changes.

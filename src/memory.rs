@@ -86,6 +86,16 @@ pub fn heap() -> Option<Heap> {
     }
 }
 
+/// The process's resident memory now (Linux's `VmRSS`): what peak RSS
+/// measures, jemalloc's heap and what is outside it (the binary, the
+/// string interner's glibc allocations).
+pub fn process_resident() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib << 10)
+}
+
 /// The heap at the end of each phase, and the largest seen while sampling.
 #[derive(Debug, Default, Clone)]
 pub struct MemoryStats {
@@ -181,10 +191,11 @@ pub fn mark(what: impl FnOnce() -> String) {
     let Some(h) = heap() else { return };
     let mib = |b: u64| b as f64 / (1u64 << 20) as f64;
     eprintln!(
-        "heap-trace {:>9.3} s {:>9.1} MiB allocated {:>9.1} MiB resident  {}",
+        "heap-trace {:>9.3} s {:>9.1} MiB allocated {:>9.1} MiB resident {:>9.1} MiB process  {}",
         start.elapsed().as_secs_f64(),
         mib(h.allocated),
         mib(h.resident),
+        mib(process_resident().unwrap_or(0)),
         what()
     );
 }

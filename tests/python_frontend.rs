@@ -254,7 +254,7 @@ fn comments_come_only_from_real_comments() {
     assert_eq!(f.comments[0].text.trim(), "synthlint: ignore[MOD001] real");
     assert_eq!(f.comments[0].span.start_line, 2);
     assert_eq!(
-        f.strings[0].value,
+        &*f.strings[0].value,
         "# synthlint: ignore[GEN001] not a comment"
     );
 }
@@ -265,10 +265,10 @@ fn strings_decode_escapes_and_mark_fstrings() {
         "a.py",
         "a = 'AI\\u751f\\u6210'\nb = r'\\n'\nc = f'{x} generated'\n",
     );
-    assert_eq!(f.strings[0].value, "AI生成");
-    assert_eq!(f.strings[1].value, "\\n");
+    assert_eq!(&*f.strings[0].value, "AI生成");
+    assert_eq!(&*f.strings[1].value, "\\n");
     assert!(f.strings[2].interpolated);
-    assert_eq!(f.strings[2].value, " generated");
+    assert_eq!(&*f.strings[2].value, " generated");
 }
 
 #[test]

@@ -823,13 +823,13 @@ fn decode(slot: &Slot, applied: &Applied, decodes: &AtomicU64) -> FileFacts {
 /// About the heap a file's facts take decoded, from its counts and the
 /// bytes an item of each kind took on average on the 10k corpus (`debug
 /// memory`: a call with its arguments ~185, an assignment with its value
-/// ~160, a function ~215).
+/// ~160, a function ~215); a string literal owns its text.
 pub(crate) fn heap_estimate(f: &FileFacts) -> usize {
     256 + f.path.len()
         + f.module.len()
         + f.calls.len() * 185
         + f.assignments.len() * 160
-        + f.strings.len() * 40
+        + f.strings.iter().map(|s| 48 + s.value.len()).sum::<usize>()
         + f.functions.len() * 215
         + f.classes.len() * 400
         + f.imports.len() * 45

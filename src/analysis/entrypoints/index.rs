@@ -466,7 +466,7 @@ impl<'a> Index<'a> {
             .iter()
             .take_while(|s| s.0 < end)
             .map(|s| &file.strings[s.1])
-            .find(|s| s.value == value && !s.interpolated)
+            .find(|s| *s.value == *value && !s.interpolated)
             .map(|s| s.span)
     }
 }

@@ -550,13 +550,17 @@ pub struct Memo {
 }
 
 impl Memo {
-    /// `string_value` of a string node, interned: taken from a value read
-    /// earlier (most strings are arguments) or read now.
-    pub fn string(&mut self, n: Node<'_>, src: &str) -> (Ustr, bool) {
-        self.strings.remove(&n.id()).unwrap_or_else(|| {
-            let (s, interpolated) = string_value(n, src);
-            (Ustr::from(s.as_str()), interpolated)
-        })
+    /// `string_value` of a string node: taken from a value read earlier
+    /// (most strings are arguments, interned as values) or read now, and
+    /// then not interned (a docstring is read once).
+    pub fn string(&mut self, n: Node<'_>, src: &str) -> (Box<str>, bool) {
+        match self.strings.remove(&n.id()) {
+            Some((s, interpolated)) => (s.as_str().into(), interpolated),
+            None => {
+                let (s, interpolated) = string_value(n, src);
+                (s.into_boxed_str(), interpolated)
+            }
+        }
     }
 }
 

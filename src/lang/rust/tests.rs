@@ -175,7 +175,11 @@ fn macros_give_calls_fields_and_templates() {
         f.calls.iter().any(|c| c.callee == "g"),
         "calls inside nested macros"
     );
-    let s = f.strings.iter().find(|s| s.value == "Summarise: ").unwrap();
+    let s = f
+        .strings
+        .iter()
+        .find(|s| &*s.value == "Summarise: ")
+        .unwrap();
     assert!(s.interpolated);
     let a = f.assignments.iter().find(|a| a.target == "s").unwrap();
     let Value::Expr(e) = &a.value else {

@@ -349,7 +349,7 @@ pub fn ffmpeg_command<'c, 'f>(
                 .filter(|s| {
                     s.span.start_byte >= span.start_byte && s.span.end_byte <= span.end_byte
                 })
-                .map(|s| s.value.as_str())
+                .map(|s| &*s.value)
                 .collect();
             let literal = literal.join(" ");
             if !media.is_ffmpeg(literal.split_whitespace().next()?) {

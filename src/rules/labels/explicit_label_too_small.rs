@@ -489,7 +489,7 @@ fn command_texts(file: &FileFacts, span: Span) -> Vec<String> {
             .filter(|s| {
                 s.span.start_byte >= c.span.start_byte && s.span.end_byte <= c.span.end_byte
             })
-            .map(|s| s.value.as_str())
+            .map(|s| &*s.value)
             .collect();
         texts.push(joined.join(" "));
     }

@@ -425,7 +425,7 @@ fn strings_in(file: &FileFacts, span: Span) -> Vec<&str> {
     file.strings
         .iter()
         .filter(|s| s.span.start_byte >= span.start_byte && s.span.end_byte <= span.end_byte)
-        .map(|s| s.value.as_str())
+        .map(|s| &*s.value)
         .collect()
 }
 

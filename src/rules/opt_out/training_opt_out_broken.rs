@@ -308,7 +308,11 @@ fn set_names(cx: &Context<'_>, flags: &[Definition]) -> FastSet<Ustr> {
         for c in &f.calls {
             c.args.iter().filter_map(|a| a.keyword).for_each(&mut one);
         }
-        f.strings.iter().for_each(|s| one(s.value));
+        // A literal never interned is none of the wanted names.
+        f.strings
+            .iter()
+            .filter_map(|s| Ustr::from_existing(&s.value))
+            .for_each(&mut one);
         for func in &f.functions {
             func.params.iter().copied().for_each(&mut one);
         }

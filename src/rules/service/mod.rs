@@ -174,12 +174,16 @@ pub fn map_shown<'p, R: Send>(
 }
 
 /// The string at `i` of file `f`'s list of user-facing strings.
-/// The texts are interned: a `Shown` outlives the file's facts.
+/// The texts are interned (string literals here): a `Shown` outlives the
+/// file's facts.
 fn shown_at(f: &crate::facts::FileFacts, fi: usize, i: u32, kind: UiKind) -> Shown<'static> {
     let i = i as usize;
     let (text, span) = match f.language {
         Language::Markup => (f.ui_strings[i].text.as_str(), f.ui_strings[i].span),
-        Language::Python | Language::Rust => (f.strings[i].value.as_str(), f.strings[i].span),
+        Language::Python | Language::Rust => (
+            ustr::Ustr::from(&f.strings[i].value).as_str(),
+            f.strings[i].span,
+        ),
         _ => {
             let text = match f.config[i].value {
                 crate::facts::Value::Str(s) => s.as_str(),
