@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::analysis::Project;
-use crate::analysis::door::Input;
+use crate::analysis::door::{Input, Packer};
 use crate::analysis::results::Analysis;
 use crate::cache::{self, Digested, EntryKey, FactsCache, ResultEntry};
 use crate::catalog::{Catalog, CatalogData, CatalogError};
@@ -451,6 +451,8 @@ struct FactsBudget {
     limit: u64,
     /// Estimated heap of the facts extracted so far.
     used: AtomicU64,
+    /// What stores them past the limit (with the scan's zstd dictionary).
+    packer: Packer,
 }
 
 impl FactsBudget {
@@ -458,6 +460,7 @@ impl FactsBudget {
         FactsBudget {
             limit,
             used: AtomicU64::new(0),
+            packer: Packer::default(),
         }
     }
 
@@ -466,12 +469,13 @@ impl FactsBudget {
     fn input(&self, facts: FileFacts) -> Input {
         let bytes = crate::analysis::door::heap_estimate(&facts) as u64;
         let before = self.used.fetch_add(bytes, Ordering::Relaxed);
-        Input::of(facts, before + bytes > self.limit)
+        Input::of(facts, (before + bytes > self.limit).then_some(&self.packer))
     }
 
-    /// Whether every file's facts together passed the limit.
-    fn passed(&self) -> bool {
-        self.used.load(Ordering::Relaxed) > self.limit
+    /// What stores the facts, if every file's facts together passed the
+    /// limit.
+    fn passed(&self) -> Option<&Packer> {
+        (self.used.load(Ordering::Relaxed) > self.limit).then_some(&self.packer)
     }
 }
 
@@ -505,7 +509,7 @@ fn index(
     facts: Vec<Input>,
     mut notifications: Vec<Notification>,
     mut stats: Stats,
-    store: bool,
+    store: Option<&Packer>,
 ) -> (Project, Vec<Notification>, Stats) {
     stats.files = facts.len();
     stats.lines = facts.iter().map(|f| f.line_count() as u64).sum();
@@ -513,15 +517,21 @@ fn index(
     // Past the limit, the files kept before it was passed are stored now:
     // the build would hold them all at its peak (50k corpus: 1,056 MiB in
     // the index with them kept).
-    let facts = if store {
-        facts.into_par_iter().map(Input::into_stored).collect()
-    } else {
-        facts
+    let facts = match store {
+        Some(packer) => facts
+            .into_par_iter()
+            .map(|f| f.into_stored(packer))
+            .collect(),
+        None => facts,
     };
     stats.memory.end(Phase::Parse);
     crate::memory::mark(|| "build: start".into());
     let mut project = Project::build(facts);
-    stats.stored_files = if store { project.store_every_file() } else { 0 };
+    stats.stored_files = if store.is_some() {
+        project.store_every_file()
+    } else {
+        0
+    };
     crate::memory::mark(|| "build: every file stored".into());
     stats.stored_bytes = project.stored_bytes();
     stats.index = t.elapsed();
