@@ -67,3 +67,31 @@ fn chat_service_reads_pinned() {
     insta::assert_snapshot!("chat_service", one);
     assert_eq!(loops(&one), loops(&reads(tree, "2")));
 }
+
+/// A reader's random reads and distinct files in a block, if it read any.
+fn random_reads(block: &str, reader: &str) -> Option<(u64, u64)> {
+    block.lines().skip(1).find_map(|l| {
+        let w: Vec<&str> = l.split_whitespace().collect();
+        (w[0] == reader).then(|| {
+            let files = w[5].trim_start_matches('(');
+            (w[3].parse().unwrap(), files.parse().unwrap())
+        })
+    })
+}
+
+/// With the facts stored each read of a file decodes it, so the readers
+/// that went back to files for what an earlier pass had in hand keep it
+/// instead: the service rules read no file after the rules' per-file pass
+/// (it searches the shown strings for every duty), and the call graph
+/// reads each file with calls once (its build): placing a call site in a
+/// node, building a sink set, finding an entry point's `__main__` block
+/// read nothing (the generation sites and the main guards keep what they
+/// need). `chat_service` serves generation to the public, so all four
+/// service rules ask.
+#[test]
+fn sites_and_shown_strings_are_not_read_again() {
+    let block = reads("fixtures/projects/chat_service", "2");
+    assert_eq!(random_reads(&block, "rules-SVC"), None, "{block}");
+    let (reads, files) = random_reads(&block, "call-graph").expect("the graph's build reads");
+    assert_eq!(reads, files, "{block}");
+}

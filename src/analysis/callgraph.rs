@@ -66,6 +66,28 @@ pub struct Site {
     pub call: usize,
 }
 
+/// A call site with what places it in the call graph
+/// ([`CallGraph::node_at`]): the call's enclosing function and first byte.
+/// Kept by whoever found the call, so that placing it reads no file (with
+/// the facts stored each read decodes the file).
+#[derive(Debug, Clone, Copy)]
+pub struct PlacedSite {
+    pub site: Site,
+    pub scope: Option<Ustr>,
+    pub pos: u32,
+}
+
+impl PlacedSite {
+    /// Call `call` of file `file`, read already.
+    pub fn of(file: usize, call: usize, facts: &crate::facts::Call) -> PlacedSite {
+        PlacedSite {
+            site: Site { file, call },
+            scope: facts.scope,
+            pos: facts.span.start_byte,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Edge {
     to: NodeId,
@@ -189,8 +211,10 @@ pub struct CallGraph {
     /// spelling a qualname for every enclosing scope.
     nested_names: Vec<FastSet<&'static str>>,
     module_nodes: Vec<NodeId>,
-    /// Per file: main-guard nodes in guard order.
-    main_nodes: Vec<Vec<NodeId>>,
+    /// Per file: main guards' spans and nodes, in guard order (kept here
+    /// so that placing a position reads no file: with the facts stored each
+    /// read decodes the file).
+    main_nodes: Vec<Box<[(Span, NodeId)]>>,
     /// Per file: closure handlers (enclosing scope, span, node).
     closure_nodes: Vec<Vec<(Option<Ustr>, Span, NodeId)>>,
     /// What the queue hand-off pass found and cut.
@@ -306,8 +330,11 @@ impl CallGraph {
         for (fi, file) in files.into_iter().enumerate() {
             let module = g.add(Node::Module { file: fi });
             g.module_nodes.push(module);
-            let mains = (0..file.main_guards)
-                .map(|guard| g.add(Node::Main { file: fi, guard }))
+            let mains = file
+                .main_guards
+                .iter()
+                .enumerate()
+                .map(|(guard, &span)| (span, g.add(Node::Main { file: fi, guard })))
                 .collect();
             g.main_nodes.push(mains);
             let nodes = (0..file.functions)
@@ -362,8 +389,7 @@ impl CallGraph {
                         }
                         targets.sort_unstable();
                         targets.dedup_by_key(|t| t.0);
-                        let caller =
-                            g.node_in(&file, fi, call.scope.as_deref(), call.span.start_byte);
+                        let caller = g.node_at(fi, call.scope.as_deref(), call.span.start_byte);
                         (!targets.is_empty()).then_some((
                             caller,
                             Site { file: fi, call: ci },
@@ -377,7 +403,7 @@ impl CallGraph {
                     &file,
                     &|site| own_targets(&found, site),
                     // Only the file's own calls: in the file held here.
-                    &|_, call| g.node_in(&file, fi, call.scope.as_deref(), call.span.start_byte),
+                    &|_, call| g.node_at(fi, call.scope.as_deref(), call.span.start_byte),
                     &|n| matches!(g.nodes[n], Node::Function { .. }),
                 );
                 (found, (queues, g.file_dispatch(&file)))
@@ -428,7 +454,7 @@ impl CallGraph {
                 call: *ci,
             };
             let call = &project.file(*fi, Reader::CallGraph).calls[*ci];
-            let caller = self.node_at(project, *fi, call.scope.as_deref(), call.span.start_byte);
+            let caller = self.node_at(*fi, call.scope.as_deref(), call.span.start_byte);
             let ids: Vec<NodeId> = targets
                 .iter()
                 .map(|&(f, g)| self.function_nodes[f][g])
@@ -472,7 +498,7 @@ impl CallGraph {
             project,
             queue_calls,
             |site| found_targets(found, site),
-            |fi, call| self.node_at(project, fi, call.scope.as_deref(), call.span.start_byte),
+            |fi, call| self.node_at(fi, call.scope.as_deref(), call.span.start_byte),
         );
         self.queue_stats = stats;
         for e in edges {
@@ -638,22 +664,13 @@ impl CallGraph {
     }
 
     /// Index sinks by the node whose own code calls them. `sites` gives each
-    /// sink's id (what [`Reached::sink`] reports) and call site.
-    pub fn sink_set(
-        &self,
-        project: &Project,
-        sites: impl IntoIterator<Item = (usize, Site)>,
-    ) -> SinkSet {
+    /// sink's id (what [`Reached::sink`] reports) and call site. Reads no
+    /// file.
+    pub fn sink_set(&self, sites: impl IntoIterator<Item = (usize, PlacedSite)>) -> SinkSet {
         let mut per_node = Vec::new();
-        for (id, site) in sites {
-            let call = &project.file(site.file, Reader::CallGraph).calls[site.call];
-            let node = self.node_at(
-                project,
-                site.file,
-                call.scope.as_deref(),
-                call.span.start_byte,
-            );
-            per_node.push((node, (id, site)));
+        for (id, placed) in sites {
+            let node = self.node_at(placed.site.file, placed.scope.as_deref(), placed.pos);
+            per_node.push((node, (id, placed.site)));
         }
         SinkSet {
             per_node: PerNode::collect(self.nodes.len(), per_node),
@@ -849,12 +866,10 @@ impl CallGraph {
             }
             Handler::MainBlock { module, span } => {
                 let &fi = project.modules.get(module)?;
-                let guard = project
-                    .file(fi, Reader::CallGraph)
-                    .main_guards
+                self.main_nodes[fi]
                     .iter()
-                    .position(|g| g == span)?;
-                Some(self.main_nodes[fi][guard])
+                    .find(|(guard, _)| guard == span)
+                    .map(|&(_, node)| node)
             }
         }
     }
@@ -941,7 +956,17 @@ impl CallGraph {
             .iter()
             .filter(|f| f.span.start_byte <= pos && pos < f.span.end_byte)
             .max_by_key(|f| f.span.start_byte);
-        self.node_at(project, fi, innermost.map(|f| f.qualname.as_str()), pos)
+        self.node_at(fi, innermost.map(|f| f.qualname.as_str()), pos)
+    }
+
+    /// The qualname of function `func` of file `fi` when it is the last of
+    /// its name in the file (the one the name places a position in,
+    /// [`CallGraph::node_at`]), without reading the file.
+    pub fn last_of_its_name(&self, fi: usize, func: usize) -> Option<Ustr> {
+        self.by_qualname[fi]
+            .iter()
+            .find(|&(_, &i)| i as usize == func)
+            .map(|(&q, _)| q)
     }
 
     /// The module-level node of the file a function node belongs to.
@@ -952,20 +977,9 @@ impl CallGraph {
         }
     }
 
-    /// The node whose code contains a position of file `fi` in function `scope`.
-    pub fn node_at(&self, project: &Project, fi: usize, scope: Option<&str>, pos: u32) -> NodeId {
-        self.node_in(&project.file(fi, Reader::CallGraph), fi, scope, pos)
-    }
-
-    /// [`CallGraph::node_at`] in file `fi` that the caller already holds
-    /// (`file`): no read of its own.
-    fn node_in(
-        &self,
-        file: &crate::facts::FileFacts,
-        fi: usize,
-        scope: Option<&str>,
-        pos: u32,
-    ) -> NodeId {
+    /// The node whose code contains a position of file `fi` in function
+    /// `scope`. Reads no file.
+    pub fn node_at(&self, fi: usize, scope: Option<&str>, pos: u32) -> NodeId {
         // A closure handler's calls are its own, not the registering code's.
         if let Some(&(_, _, id)) = self.closure_nodes[fi].iter().find(|(s, span, _)| {
             s.as_deref() == scope && span.start_byte <= pos && pos < span.end_byte
@@ -978,12 +992,11 @@ impl CallGraph {
         {
             return self.function_nodes[fi][i as usize];
         }
-        match file
-            .main_guards
+        match self.main_nodes[fi]
             .iter()
-            .position(|g| g.start_byte <= pos && pos < g.end_byte)
+            .find(|(g, _)| g.start_byte <= pos && pos < g.end_byte)
         {
-            Some(guard) => self.main_nodes[fi][guard],
+            Some(&(_, node)) => node,
             None => self.module_nodes[fi],
         }
     }
@@ -993,7 +1006,8 @@ impl CallGraph {
 /// (`analysis::perfile`): how many nodes it has, its name maps, and the
 /// methods that implement or declare an interface's methods.
 pub struct FileGraphParts {
-    main_guards: usize,
+    /// The main guards' spans.
+    main_guards: Box<[Span]>,
     functions: usize,
     /// Function qualname → function index (the last one of a name).
     by_qualname: FastMap<Ustr, u32>,
@@ -1056,7 +1070,7 @@ impl FileGraphParts {
             }
         }
         FileGraphParts {
-            main_guards: file.main_guards.len(),
+            main_guards: file.main_guards.iter().copied().collect(),
             functions: file.functions.len(),
             by_qualname,
             nested_names,

@@ -11,6 +11,7 @@ use crate::analysis::{Project, Reader};
 use crate::catalog::{Catalog, ContentType, GenerationApi, Jurisdiction, hosts};
 use crate::facts::{Arg, Call, FileFacts, Language, QName, Value};
 use crate::qname::OptionQName;
+use crate::source::Span;
 use ustr::Ustr;
 
 /// One call into a generation API.
@@ -20,6 +21,8 @@ pub struct GenerationSite<'a> {
     pub file: usize,
     /// Index into that file's `calls`.
     pub call: usize,
+    /// What its readers show of the call.
+    pub at: SiteCall,
     pub api: &'a GenerationApi,
     pub content: Vec<ContentType>,
     /// Literal model id, when known.
@@ -48,10 +51,33 @@ pub struct GenerationSite<'a> {
     pub biometric: bool,
 }
 
+/// What the readers of a generation site show of its call (a finding's
+/// span and symbol, a message's callee) and where the call graph places it,
+/// kept with the site: with the facts stored (`--facts-memory`) each read
+/// of the file decodes it again, and the rules read the sites' files once
+/// per endpoint that reaches them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SiteCall {
+    pub span: Span,
+    /// The enclosing function's qualname (`Call::scope`).
+    pub scope: Option<Ustr>,
+    pub callee: Ustr,
+}
+
+impl SiteCall {
+    pub fn of(call: &Call) -> SiteCall {
+        SiteCall {
+            span: call.span,
+            scope: call.scope,
+            callee: call.callee,
+        }
+    }
+}
+
 impl GenerationSite<'_> {
     /// How messages name the generation call: the function passed, or the callee.
-    pub fn callee(&self, call: &Call) -> Ustr {
-        self.passed.unwrap_or(call.callee)
+    pub fn callee(&self) -> Ustr {
+        self.passed.unwrap_or(self.at.callee)
     }
 
     /// SARIF's `evidence` property: `observed` (a catalogue match) or
@@ -104,6 +130,7 @@ pub(crate) fn file_sites<'a>(
             out.push(GenerationSite {
                 file: fi,
                 call: ci,
+                at: SiteCall::of(call),
                 ..site
             });
         }
@@ -196,6 +223,7 @@ fn passed_as_value<'a>(
         Some(GenerationSite {
             file: 0,
             call: 0,
+            at: SiteCall::default(),
             api,
             content: api.content.clone(),
             model: None,
@@ -419,6 +447,7 @@ fn site_as<'a>(
     let mut site = GenerationSite {
         file: 0,
         call: 0,
+        at: SiteCall::default(),
         api,
         content,
         model: model_of(api, call),
@@ -527,6 +556,7 @@ fn http_site<'a>(
     Some(GenerationSite {
         file: 0,
         call: 0,
+        at: SiteCall::default(),
         api: &catalog.host_apis[i],
         content,
         model,

@@ -76,7 +76,7 @@ pub(crate) fn find(
     }
     // The calls of the files the per-file phase marked on the thread
     // pool, merged in file order: another file's calls find nothing.
-    let per_file: Vec<(Hops, Vec<(NodeId, usize)>)> = (0..project.file_count())
+    let per_file: Vec<(Hops, Vec<(NodeId, ParamBinding)>)> = (0..project.file_count())
         .into_par_iter()
         .filter(|&fi| may_hop[fi])
         .map(|fi| {
@@ -88,7 +88,7 @@ pub(crate) fn find(
         .collect();
     // URL helpers: (function node, parameter) of requests whose URL is that
     // parameter, read at their call sites below; the first one found wins.
-    let mut helpers: BTreeMap<NodeId, usize> = BTreeMap::new();
+    let mut helpers: BTreeMap<NodeId, ParamBinding> = BTreeMap::new();
     for (found, file_helpers) in per_file {
         hops.edges.extend(found.edges);
         hops.stats.cut_targets += found.stats.cut_targets;
@@ -130,7 +130,7 @@ pub(crate) fn file_may_hop(catalog: &Catalog, file: &FileFacts) -> bool {
 }
 
 /// The hops of file `fi`'s calls, in call order, and its URL helpers
-/// (function node, parameter), in call order.
+/// (function node, the parameter the URL is), in call order.
 #[allow(clippy::too_many_arguments)]
 fn file_hops(
     project: &Project,
@@ -141,7 +141,7 @@ fn file_hops(
     protos: &[ProtoService],
     fi: usize,
     file: &FileFacts,
-) -> (Hops, Vec<(NodeId, usize)>) {
+) -> (Hops, Vec<(NodeId, ParamBinding)>) {
     let mut hops = Hops {
         edges: Vec::new(),
         stats: HopStats::default(),
@@ -159,8 +159,12 @@ fn file_hops(
             continue;
         };
         if let Some(param) = bare_param(project, fi, call, url) {
-            let node = graph.node_at(project, fi, call.scope.as_deref(), call.span.start_byte);
-            helpers.push((node, param));
+            let node = graph.node_at(fi, call.scope.as_deref(), call.span.start_byte);
+            // What binds the parameter at the helper's calls, taken from
+            // the helper's node's function now that its file is in hand.
+            if let Node::Function { func, .. } = graph.nodes[node] {
+                helpers.push((node, ParamBinding::of(&file.functions[func], param)));
+            }
             continue;
         }
         let url = UrlReader::at(project, catalog, fi, call).url(url);
@@ -315,12 +319,7 @@ fn join(
         targets.push(r);
     }
     let call = &project.file(site.file, Reader::Hops).calls[site.call];
-    let caller = graph.node_at(
-        project,
-        site.file,
-        call.scope.as_deref(),
-        call.span.start_byte,
-    );
+    let caller = graph.node_at(site.file, call.scope.as_deref(), call.span.start_byte);
     targets.sort_by_key(|r| (r.node, r.entry));
     targets.dedup_by_key(|r| r.node);
     if targets.len() > MAX_TARGETS {
@@ -346,31 +345,30 @@ fn forwarded(
     catalog: &Catalog,
     graph: &CallGraph,
     routes: &[Route],
-    helpers: &BTreeMap<NodeId, usize>,
+    helpers: &BTreeMap<NodeId, ParamBinding>,
     hops: &mut Hops,
 ) {
     let mut seen: FastMap<NodeId, usize> = FastMap::default();
     for from in 0..graph.nodes.len() {
         for (to, site) in graph.calls_from(from) {
-            let Some(&param) = helpers.get(&to) else {
+            let Some(param) = helpers.get(&to) else {
                 continue;
             };
             // A call of the helper, not one that passes it along.
             if !graph.targets_at(site).contains(&(to, Via::Callee)) {
                 continue;
             }
-            let Node::Function { file, func } = graph.nodes[to] else {
+            if !matches!(graph.nodes[to], Node::Function { .. }) {
                 continue;
-            };
+            }
             let count = seen.entry(to).or_default();
             *count += 1;
             if *count > MAX_FORWARDS {
                 hops.stats.cut_forwards += 1;
                 continue;
             }
-            let f = &project.file(file, Reader::Hops).functions[func];
             let call = &project.file(site.file, Reader::Hops).calls[site.call];
-            let Some(arg) = arg_for_param(call, f, param) else {
+            let Some(arg) = param.arg(call) else {
                 continue;
             };
             let reader = UrlReader::at(project, catalog, site.file, call);
@@ -395,16 +393,37 @@ fn bare_param(project: &Project, fi: usize, call: &Call, url: &Value) -> Option<
     (!assigned).then_some(param)
 }
 
-/// The argument that binds parameter `param` of `f` at `call`: by keyword,
-/// else by position after `self`/`cls`.
-fn arg_for_param<'c>(call: &'c Call, f: &Function, param: usize) -> Option<&'c Arg> {
-    let name = f.params.get(param)?;
-    let skip = usize::from(
-        f.class.is_some() && f.params.first().is_some_and(|p| p == "self" || p == "cls"),
-    );
-    let position = param.checked_sub(skip);
-    call.arg(position, Some(name.as_str()))
-        .filter(|a| !matches!(a.keyword.as_deref(), Some("*" | "**")))
+/// A URL helper's parameter as its calls bind it: by keyword (its name),
+/// else by position after `self`/`cls`. Kept with the helper, so that its
+/// calls need not read the helper's file (with the facts stored each read
+/// decodes it).
+#[derive(Debug, Clone, Copy)]
+struct ParamBinding {
+    index: usize,
+    name: Option<Ustr>,
+    /// 1 when a method's first parameter is `self` or `cls`.
+    skip: usize,
+}
+
+impl ParamBinding {
+    /// Parameter `param` of `f`.
+    fn of(f: &Function, param: usize) -> ParamBinding {
+        ParamBinding {
+            index: param,
+            name: f.params.get(param).copied(),
+            skip: usize::from(
+                f.class.is_some() && f.params.first().is_some_and(|p| p == "self" || p == "cls"),
+            ),
+        }
+    }
+
+    /// The argument that binds it at `call`.
+    fn arg<'c>(&self, call: &'c Call) -> Option<&'c Arg> {
+        let name = self.name?;
+        let position = self.index.checked_sub(self.skip);
+        call.arg(position, Some(name.as_str()))
+            .filter(|a| !matches!(a.keyword.as_deref(), Some("*" | "**")))
+    }
 }
 
 /// Services by (service name, method) → the servicer methods that serve them.
@@ -597,7 +616,7 @@ fn rpc_hop(
         return;
     };
     let targets: Vec<(usize, NodeId)> = served(services, service, method).copied().collect();
-    push_service_edges(project, graph, site, call, targets, hops);
+    push_service_edges(graph, site, call, targets, hops);
 }
 
 /// A service declared in one of the project's `.proto` files.
@@ -729,13 +748,12 @@ fn proto_hop(
             targets.extend(served(services, service, rpc));
         }
     }
-    push_service_edges(project, graph, site, call, targets, hops);
+    push_service_edges(graph, site, call, targets, hops);
 }
 
 /// Edges from an RPC call to the handlers that serve it (at most
 /// `MAX_TARGETS`; the rest are counted as cut).
 fn push_service_edges(
-    project: &Project,
     graph: &CallGraph,
     site: Site,
     call: &Call,
@@ -747,12 +765,7 @@ fn push_service_edges(
     if targets.is_empty() {
         return;
     }
-    let caller = graph.node_at(
-        project,
-        site.file,
-        call.scope.as_deref(),
-        call.span.start_byte,
-    );
+    let caller = graph.node_at(site.file, call.scope.as_deref(), call.span.start_byte);
     for &(entry, node) in targets.iter().take(MAX_TARGETS) {
         hops.edges.push((
             caller,
@@ -1356,12 +1369,7 @@ fn printf(format: &str, out: &mut Url) {
 /// call made in the handler of a `Via::Service` target of `site`.
 pub fn hop_at(project: &Project, graph: &CallGraph, site: Site, next: Site) -> Option<usize> {
     let call = &project.file(next.file, Reader::Hops).calls[next.call];
-    let node = graph.node_at(
-        project,
-        next.file,
-        call.scope.as_deref(),
-        call.span.start_byte,
-    );
+    let node = graph.node_at(next.file, call.scope.as_deref(), call.span.start_byte);
     graph
         .targets_at(site)
         .iter()

@@ -13,8 +13,8 @@ use std::collections::VecDeque;
 
 use rayon::prelude::*;
 
-use crate::analysis::callgraph::Site;
-use crate::analysis::generation::GenerationSite;
+use crate::analysis::callgraph::PlacedSite;
+use crate::analysis::generation::{GenerationSite, SiteCall};
 use crate::analysis::index::{Symbol, dotted};
 use crate::analysis::{Project, Reader};
 use crate::catalog::inferred::NameSays;
@@ -68,6 +68,7 @@ pub(crate) fn file_candidates<'a>(
         out.push(GenerationSite {
             file: fi,
             call: ci,
+            at: SiteCall::of(call),
             api: &catalog.inferred_api,
             content: vec![content],
             model: None,
@@ -124,8 +125,8 @@ fn describe(content: ContentType) -> &'static str {
 /// rather than a part of that phase, where every project would pay for it
 /// (~14 M instructions on the 1k corpus). Only Python files have such
 /// calls: the others are left unread, by the summary's language.
-pub fn deliveries(project: &Project, catalog: &Catalog) -> Vec<Site> {
-    let per_file: Vec<Vec<Site>> = (0..project.file_count())
+pub fn deliveries(project: &Project, catalog: &Catalog) -> Vec<PlacedSite> {
+    let per_file: Vec<Vec<PlacedSite>> = (0..project.file_count())
         .into_par_iter()
         .filter(|&fi| project.language(fi) == Language::Python)
         .map(|fi| file_deliveries(catalog, fi, &project.file(fi, Reader::Inferred)))
@@ -134,13 +135,15 @@ pub fn deliveries(project: &Project, catalog: &Catalog) -> Vec<Site> {
 }
 
 /// File `fi`'s calls that deliver media to the user, in call order.
-fn file_deliveries(catalog: &Catalog, fi: usize, file: &FileFacts) -> Vec<Site> {
+fn file_deliveries(catalog: &Catalog, fi: usize, file: &FileFacts) -> Vec<PlacedSite> {
     if file.language != Language::Python {
         return Vec::new();
     }
-    (0..file.calls.len())
-        .filter(|&ci| catalog.inferred.is_delivery(&file.calls[ci]))
-        .map(|ci| Site { file: fi, call: ci })
+    file.calls
+        .iter()
+        .enumerate()
+        .filter(|(_, call)| catalog.inferred.is_delivery(call))
+        .map(|(ci, call)| PlacedSite::of(fi, ci, call))
         .collect()
 }
 

@@ -59,8 +59,8 @@ pub(crate) struct PlacedLabel {
 
 impl PlacedLabel {
     /// The call-graph node whose own code holds the evidence.
-    pub fn node(&self, project: &Project, graph: &CallGraph) -> NodeId {
-        graph.node_at(project, self.evidence.file, self.scope.as_deref(), self.pos)
+    pub fn node(&self, graph: &CallGraph) -> NodeId {
+        graph.node_at(self.evidence.file, self.scope.as_deref(), self.pos)
     }
 }
 

@@ -6,13 +6,15 @@ use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 
-use crate::analysis::callgraph::{self, CallGraph, NodeId, PerNode, Reach, Reached, SinkSet, Site};
+use crate::analysis::callgraph::{
+    self, CallGraph, NodeId, PerNode, PlacedSite, Reach, Reached, SinkSet, Site,
+};
 use crate::analysis::entrypoints::{self, EntryPoint, Handler};
 use crate::analysis::generation::GenerationSite;
 use crate::analysis::inferred;
 use crate::analysis::perfile::{self, Parts, PlacedLabel, Sites};
 use crate::analysis::plugins::{self, PluginStats};
-use crate::analysis::{FastSet, Project, Reader, dataflow, env, hops};
+use crate::analysis::{FastSet, Project, dataflow, env, hops};
 use crate::catalog::entrypoints::EntryKind;
 use crate::catalog::labels::{Carrier, LabelKind};
 use crate::catalog::{Catalog, ContentType};
@@ -176,7 +178,7 @@ impl<'a> Analysis<'a> {
         );
         stats.sites = sites.len() - observed;
         crate::memory::mark(|| "analysis: reach".into());
-        let labels = label_evidence(project, &graph, labels);
+        let labels = label_evidence(&graph, labels);
         Analysis {
             sites,
             graph,
@@ -284,11 +286,15 @@ fn reach_generation<'a>(
     entry_points: &[EntryPoint],
     mut sites: Vec<GenerationSite<'a>>,
     candidates: Vec<GenerationSite<'a>>,
-    deliveries: Vec<Site>,
+    deliveries: Vec<PlacedSite>,
 ) -> (Vec<GenerationSite<'a>>, SinkSet, Vec<Reach>) {
-    let at = |s: &GenerationSite<'_>| Site {
-        file: s.file,
-        call: s.call,
+    let at = |s: &GenerationSite<'_>| PlacedSite {
+        site: Site {
+            file: s.file,
+            call: s.call,
+        },
+        scope: s.at.scope,
+        pos: s.at.span.start_byte,
     };
     let reach_all = |set: &SinkSet| -> Vec<Reach> {
         entry_points
@@ -300,14 +306,13 @@ fn reach_generation<'a>(
             .collect()
     };
     if candidates.is_empty() {
-        let set = graph.sink_set(project, sites.iter().map(at).enumerate());
+        let set = graph.sink_set(sites.iter().map(at).enumerate());
         let reach = reach_all(&set);
         return (sites, set, reach);
     }
     // Sink ids: observed sites, then candidates, then deliveries.
     let (n, m) = (sites.len(), candidates.len());
     let all = graph.sink_set(
-        project,
         sites
             .iter()
             .chain(&candidates)
@@ -332,8 +337,7 @@ fn reach_generation<'a>(
             if c.content.iter().any(|t| *t != ContentType::Text) {
                 return false;
             }
-            let call = &project.file(c.file, Reader::Labels).calls[c.call];
-            let node = graph.node_at(project, c.file, call.scope.as_deref(), call.span.start_byte);
+            let node = graph.node_at(c.file, c.at.scope.as_deref(), c.at.span.start_byte);
             served.contains(&node)
         })
         .collect();
@@ -362,20 +366,16 @@ fn reach_generation<'a>(
             x.sink = renumber[x.sink - n];
         }
     }
-    let set = graph.sink_set(project, sites.iter().map(at).enumerate());
+    let set = graph.sink_set(sites.iter().map(at).enumerate());
     (sites, set, reach)
 }
 
 /// The label evidence the per-file phase found, by call-graph node (in
 /// file order within a node).
-fn label_evidence(
-    project: &Project,
-    graph: &CallGraph,
-    placed: Vec<PlacedLabel>,
-) -> PerNode<LabelEvidence> {
+fn label_evidence(graph: &CallGraph, placed: Vec<PlacedLabel>) -> PerNode<LabelEvidence> {
     let placed = placed
         .into_iter()
-        .map(|p| (p.node(project, graph), p.evidence))
+        .map(|p| (p.node(graph), p.evidence))
         .collect();
     PerNode::collect(graph.nodes.len(), placed)
 }

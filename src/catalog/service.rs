@@ -158,7 +158,7 @@ pub struct Service {
 }
 
 impl ServiceData {
-    /// The patterns the rules match against shown strings (`shown`,
+    /// The patterns the rules match against shown strings (`shows`,
     /// `chat_ui`): what a markup file must keep for the rules to decide as
     /// if they saw every string. Prompt texts are not here: they only drop
     /// strings.

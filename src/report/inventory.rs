@@ -106,12 +106,10 @@ fn generation(
     site: &GenerationSite<'_>,
     path: &[Site],
 ) -> Generation {
-    let file = project.file(site.file, Reader::Report);
-    let call = &file.calls[site.call];
     Generation {
-        path: file.path.clone(),
-        line: call.span.start_line,
-        callee: site.callee(call).to_string(),
+        path: project.path(site.file).into(),
+        line: site.at.span.start_line,
+        callee: site.callee().to_string(),
         api: site.api.id.clone(),
         provider: site.provider.clone(),
         host: site.host.clone(),

@@ -155,12 +155,13 @@ pub enum Held {
 
 impl Held {
     /// Whether the readers after the first wait for the rule that computes
-    /// the result ([`schedule`]). Not the service rules' shown strings: all
-    /// four readers are long rules and the result is small (8 bytes a
-    /// string), so queueing SVC002–SVC004 behind the whole of SVC001 would
-    /// put two long rules end to end; they start as the others do and wait
-    /// only while the strings are gathered (with a public generation
-    /// endpoint, the rules' per-file pass gathers them before any starts).
+    /// the result ([`schedule`]). Not what the service rules' shown strings
+    /// show: all four readers are long rules and the result is small (a
+    /// few bytes and the first placeholders), so queueing SVC002–SVC004
+    /// behind the whole of SVC001 would put two long rules end to end; they
+    /// start as the others do and wait only while the strings are searched
+    /// (with a public generation endpoint, the rules' per-file pass
+    /// searches them before any starts).
     ///
     /// Nor the results the rules' per-file phase makes: they are there
     /// before any rule starts.

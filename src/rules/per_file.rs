@@ -41,12 +41,13 @@ use super::personal_data::cross_border_provision as cross_border;
 use super::personal_data::training_data_unconsented as training_data;
 use super::personal_data::{self, FoundModel};
 use super::service::minors_mode_missing as minors;
-use super::service::{self, ChatFound, ChatSearch, FileShown};
+use super::service::{self, ChatFound, ChatSearch, ShownSearch};
 use super::{Context, Rule};
 use crate::analysis::Reader;
 use crate::analysis::dataflow::FileSetup;
 use crate::finding::Finding;
 use crate::parts::{FileCheck, Plan, Unit};
+use crate::source::Span;
 
 /// The rules that read the shared rankings (`opt_out::shared_rankings`):
 /// the pass makes them when one of these is enabled. A reader missing here
@@ -101,11 +102,18 @@ const USER_CLASS: &[&str] = &["SVC003"];
 /// (`sites::file_moderation_calls`, through `Moderation::find`), likewise.
 const MODERATION_CALLS: &[&str] = &["MOD002", "MOD003", "MOD004"];
 
-/// The rules that read each file's user-facing strings
-/// (`service::any_shown`, `service::map_shown`), likewise; made in the
-/// pass only when the project serves generation to the public (without
-/// it they read nothing).
-const SERVICE_SHOWN: &[&str] = &["SVC001", "SVC002", "SVC003", "SVC004"];
+/// The duties the service rules look for among the user-facing strings
+/// (`service::shows`, `service::filing_placeholders`, each asked by the rule
+/// `Duty::rule`), likewise; searched in the pass only when the project
+/// serves generation to the public (without it they ask nothing), each
+/// unless the config declares it (SVC001 asks for its placeholders then
+/// too) or, for SVC002, a public route is a complaint channel.
+const SERVICE_DUTIES: [service::Duty; 4] = [
+    service::Duty::Filing,
+    service::Duty::Complaint,
+    service::Duty::Minors,
+    service::Duty::AiNotice,
+];
 
 /// The rules that search for a chat UI (`service::chat_ui`), likewise
 /// with a public generation endpoint, unless the config declares the duty
@@ -153,7 +161,8 @@ struct FileOut {
     user_class: Option<usize>,
     taint_setup: Option<FileSetup>,
     moderation_calls: Vec<ModerationSite>,
-    shown: Option<FileShown>,
+    /// The first filing-number placeholders' spans (`ShownSearch::file`).
+    placeholders: Vec<Span>,
     chat: Option<ChatFound>,
 }
 
@@ -186,7 +195,20 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
     // and each searches only for a duty the config does not declare.
     let public = service::public_generation(cx).is_some();
     let declared = &cx.catalog.service.declared;
-    let shown = public && reads(SERVICE_SHOWN);
+    let asks = |duty: service::Duty| {
+        public
+            && reads(&[duty.rule()])
+            && match duty {
+                service::Duty::Filing => true,
+                service::Duty::Complaint => {
+                    declared.complaint_channel.is_none() && !service::complaint_routed(cx)
+                }
+                service::Duty::Minors => declared.minors_mode.is_none(),
+                service::Duty::AiNotice => declared.ai_notice.is_none(),
+            }
+    };
+    let asked: Vec<service::Duty> = SERVICE_DUTIES.into_iter().filter(|&d| asks(d)).collect();
+    let shown = (!asked.is_empty()).then(|| ShownSearch::new(cx, &asked));
     let searches_chat = |code: &str| match code {
         "SVC003" => declared.minors_mode.is_none(),
         "SVC004" => declared.ai_notice.is_none(),
@@ -233,7 +255,7 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
         && !user_class
         && taint_specs.is_empty()
         && !moderation_calls
-        && !shown
+        && shown.is_none()
         && chat.is_none()
         && minors_names.is_none()
     {
@@ -306,8 +328,8 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
                 out.moderation_calls = moderation::file_moderation_calls(cx, fi, &file);
             }
             if !tests[fi] {
-                if shown {
-                    out.shown = Some(service::file_shown(cx, &file));
+                if let Some(search) = &shown {
+                    out.placeholders = search.file(&file);
                 }
                 if let Some(search) = &chat {
                     out.chat = search.file(fi, &file);
@@ -343,7 +365,7 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
     } else {
         per_file.len()
     });
-    let mut all_shown = Vec::with_capacity(if shown { per_file.len() } else { 0 });
+    let mut all_placeholders = Vec::new();
     let mut all_chat = Vec::new();
     let mut by_rule: Vec<Vec<(usize, Unit)>> = rules.iter().map(|_| Vec::new()).collect();
     for (fi, out) in per_file.into_iter().enumerate() {
@@ -367,10 +389,7 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
         if first_user_class.is_none() {
             first_user_class = out.user_class.map(|ci| (fi, ci));
         }
-        if shown {
-            // Test files show nothing.
-            all_shown.push(out.shown.unwrap_or_default());
-        }
+        all_placeholders.extend(out.placeholders.into_iter().map(|s| (fi, s)));
         all_chat.extend(out.chat.map(|c| (fi, c)));
     }
     if rankings {
@@ -410,9 +429,9 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
     if !taint_specs.is_empty() {
         cx.analysis.keep_taint_setup(&taint_specs, taint_setup);
     }
-    if shown || chat.is_some() || minors_names.is_some() {
+    if shown.is_some() || chat.is_some() || minors_names.is_some() {
         cx.shared.service.set(service::ServiceShared::from_pass(
-            shown.then_some(all_shown),
+            shown.map(|search| search.finish(all_placeholders)),
             chat.is_some().then_some(all_chat),
             minors_names.is_some().then(|| minors_found.into_inner()),
         ));

@@ -592,7 +592,7 @@ impl<'a, D: Domain> Solver<'a, D> {
         }
         let cx = &self.cx;
         let node = scope.and_then(|q| {
-            let n = cx.an.graph.node_at(cx.project, file, Some(&q), u32::MAX);
+            let n = cx.an.graph.node_at(file, Some(&q), u32::MAX);
             matches!(cx.an.graph.nodes[n], Node::Function { .. }).then_some(n)
         });
         let id = self.st.infos.len();
@@ -620,7 +620,13 @@ impl<'a, D: Domain> Solver<'a, D> {
         let Node::Function { file, func } = self.cx.an.graph.nodes[node] else {
             return None;
         };
-        let q = self.cx.project.file(file, Reader::TaintSetup).functions[func].qualname;
+        // The graph knows the qualname of a function that is the last of
+        // its name in its file (the one its name places a position in); an
+        // earlier one of the same name is read.
+        let q = match self.cx.an.graph.last_of_its_name(file, func) {
+            Some(q) => q,
+            None => self.cx.project.file(file, Reader::TaintSetup).functions[func].qualname,
+        };
         let id = self.scope_id(file, Some(q));
         (self.st.infos[id].node == Some(node)).then_some(id)
     }
@@ -650,6 +656,9 @@ impl<'a, D: Domain> Solver<'a, D> {
         };
         let call_sources = super::setup::call_sources(spec);
         let mut woken: Vec<ScopeKey> = Vec::new();
+        // Where each seeded call is: a generation site keeps its call's
+        // scope, the set-up's calls and fetched rows come with theirs.
+        let mut scope_of: FastMap<(usize, usize), Option<Ustr>> = FastMap::default();
         for (si, src) in spec.data.source.iter().enumerate() {
             if src.generation {
                 for (i, site) in an.sites.iter().enumerate() {
@@ -658,6 +667,7 @@ impl<'a, D: Domain> Solver<'a, D> {
                         site: i,
                     }) {
                         add((site.file, site.call), si, v);
+                        scope_of.insert((site.file, site.call), site.at.scope);
                     }
                 }
             }
@@ -709,8 +719,6 @@ impl<'a, D: Domain> Solver<'a, D> {
             fetched.extend(f);
             names.extend(n);
         }
-        // Where each seeded call is (a generation site's is read).
-        let mut scope_of: FastMap<(usize, usize), Option<Ustr>> = FastMap::default();
         if call_sources {
             for &(key, scope, ref roles) in &setup.calls {
                 for &si in roles {

@@ -3,7 +3,6 @@
 
 use serde_json::json;
 
-use crate::analysis::Reader;
 use crate::analysis::generation;
 use crate::finding::{Finding, Level, Location};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
@@ -70,8 +69,6 @@ impl Rule for GenerationCall {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for site in &cx.analysis.sites {
-            let file = cx.project.file(site.file, Reader::RulesGeneration);
-            let call = &file.calls[site.call];
             let api = site.api;
             // Enhancement (super-resolution, restoration) is listed too: it is
             // deep synthesis, with lighter label duties (LBL009).
@@ -83,7 +80,7 @@ impl Rule for GenerationCall {
                 } else {
                     "generation"
                 },
-                site.callee(call),
+                site.callee(),
                 site.provider,
                 site.jurisdiction.as_str()
             );
@@ -104,11 +101,11 @@ impl Rule for GenerationCall {
                 META.default_level,
                 message,
                 Location {
-                    path: file.path.as_str().into(),
-                    span: call.span,
+                    path: cx.project.path(site.file).into(),
+                    span: site.at.span,
                 },
             );
-            f.symbol = call.scope.map(crate::finding::Text::from);
+            f.symbol = site.at.scope.map(crate::finding::Text::from);
             f.properties.insert("api", json!(api.id));
             let kinds: Vec<&str> = site.content.iter().map(|c| c.as_str()).collect();
             f.properties.insert("contentTypes", json!(kinds));

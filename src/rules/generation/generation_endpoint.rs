@@ -82,13 +82,6 @@ impl Rule for GenerationEndpoint {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let an = cx.analysis;
         for (_, entry, reached) in an.generation_endpoints() {
-            let site_location = |s: Site| {
-                let file = cx.project.file(s.file, Reader::RulesGeneration);
-                Location {
-                    path: file.path.as_str().into(),
-                    span: file.calls[s.call].span,
-                }
-            };
             let mut content = BTreeSet::new();
             let mut providers = BTreeSet::new();
             let mut models = BTreeSet::new();
@@ -98,16 +91,15 @@ impl Rule for GenerationEndpoint {
                 content.extend(site.content.iter().copied());
                 providers.insert((site.provider.clone(), site.jurisdiction.as_str()));
                 models.extend(site.model.clone());
-                let call = &cx.project.file(site.file, Reader::RulesGeneration).calls[site.call];
                 related.push(Related {
-                    location: site_location(Site {
-                        file: site.file,
-                        call: site.call,
-                    }),
+                    location: Location {
+                        path: cx.project.path(site.file).into(),
+                        span: site.at.span,
+                    },
                     message: format!(
                         "generates {} via `{}` ({}, {}){}",
                         generation::content_label(&site.content),
-                        site.callee(call),
+                        site.callee(),
                         site.provider,
                         site.jurisdiction.as_str(),
                         site.inferred
@@ -206,6 +198,16 @@ pub fn endpoint_flow(cx: &Context<'_>, entry: &EntryPoint, first: &Reached) -> V
         location: entry.location.clone(),
         message: format!("entry point {}", entry.describe()).into(),
     }];
+    // The last step is the generation call: its site keeps the call's
+    // span and callee, so its file is not read again.
+    let sink = &cx.analysis.sites[first.sink];
+    let sink_step = first.path.len().checked_sub(1).filter(|&last| {
+        first.path[last]
+            == Site {
+                file: sink.file,
+                call: sink.call,
+            }
+    });
     let (head, tail) = shown_steps(first.path.len(), MAX_FLOW_STEPS - 1);
     for i in head.clone().chain(tail.clone()) {
         if i == tail.start && tail.start > head.end {
@@ -213,6 +215,16 @@ pub fn endpoint_flow(cx: &Context<'_>, entry: &EntryPoint, first: &Reached) -> V
                 location: location(head.end),
                 message: format!("… {} more steps not shown", tail.start - head.end).into(),
             });
+        }
+        if sink_step == Some(i) {
+            flow.push(Related {
+                location: Location {
+                    path: cx.project.path(sink.file).into(),
+                    span: sink.at.span,
+                },
+                message: format!("generation call `{}`", sink.at.callee).into(),
+            });
+            continue;
         }
         let s = first.path[i];
         let call = &cx.project.file(s.file, Reader::RulesGeneration).calls[s.call];

@@ -12,7 +12,6 @@ pub mod vendor_watermark_disabled;
 
 use std::collections::BTreeSet;
 
-use crate::analysis::Reader;
 use crate::analysis::entrypoints::EntryPoint;
 use crate::catalog::ContentType;
 use crate::catalog::labels::LabelKind;
@@ -33,17 +32,15 @@ pub fn generation_related(cx: &Context<'_>, entry: usize) -> Vec<Related> {
         .iter()
         .map(|r| {
             let site = &an.sites[r.sink];
-            let file = cx.project.file(site.file, Reader::RulesLabels);
-            let call = &file.calls[site.call];
             Related {
                 location: Location {
-                    path: file.path.as_str().into(),
-                    span: call.span,
+                    path: cx.project.path(site.file).into(),
+                    span: site.at.span,
                 },
                 message: format!(
                     "generates {} via `{}` ({})",
                     crate::analysis::generation::content_label(&site.content),
-                    call.callee,
+                    site.at.callee,
                     site.provider
                 )
                 .into(),

@@ -234,7 +234,7 @@ fn label_elsewhere(
 ) -> Option<Related> {
     let an = cx.analysis;
     let project = cx.project;
-    let node = an.graph.node_at(project, fi, scope.as_deref(), w.pos);
+    let node = an.graph.node_at(fi, scope.as_deref(), w.pos);
     let covers = |l: &&crate::analysis::results::LabelEvidence| l.metadata_label_for(w.content);
     let related = |file: usize, span, message: &str| Related {
         location: Location {

@@ -147,14 +147,12 @@ impl Rule for InputNotRecorded {
                 continue;
             }
             let first = &an.sites[reached[0].sink];
-            let gen_file = cx.project.file(first.file, Reader::RulesLogs);
-            let gen_call = &gen_file.calls[first.call];
             let mut related = vec![Related {
                 location: Location {
-                    path: gen_file.path.as_str().into(),
-                    span: gen_call.span,
+                    path: cx.project.path(first.file).into(),
+                    span: first.at.span,
                 },
-                message: format!("generation call `{}`", first.callee(gen_call)).into(),
+                message: format!("generation call `{}`", first.callee()).into(),
             }];
             let mut reasons = Vec::new();
             for r in &on_path {

@@ -80,12 +80,10 @@ pub fn find(cx: &Context<'_>) -> Option<InputRecords> {
         if sites.last().is_some_and(|s| s.site == flow.site) {
             continue;
         }
-        let node = cx.analysis.graph.node_at(
-            cx.project,
-            flow.site.file,
-            call.scope.as_deref(),
-            call.span.start_byte,
-        );
+        let node =
+            cx.analysis
+                .graph
+                .node_at(flow.site.file, call.scope.as_deref(), call.span.start_byte);
         sites.push(RecordSite {
             site: flow.site,
             node,
@@ -138,7 +136,6 @@ impl Domain for InputDomain<'_> {
             Origin::Call { site, .. } => {
                 let call = &self.cx.project.file(site.file, Reader::RulesLogs).calls[site.call];
                 let node = self.cx.analysis.graph.node_at(
-                    self.cx.project,
                     site.file,
                     call.scope.as_deref(),
                     call.span.start_byte,

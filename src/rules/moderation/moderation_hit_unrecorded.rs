@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use serde_json::json;
 
 use crate::analysis::Reader;
-use crate::analysis::callgraph::{NodeId, SinkSet, Site};
+use crate::analysis::callgraph::{NodeId, PlacedSite, SinkSet, Site};
 use crate::facts::{Call, Condition, FileFacts};
 use crate::finding::{Finding, Level, Location};
 use crate::qname::OptionQName;
@@ -164,11 +164,11 @@ fn log_sinks(cx: &Context<'_>) -> SinkSet {
         for (ci, call) in file.calls.iter().enumerate() {
             let site = Site { file: fi, call: ci };
             if is_log(call) || records::writes(cx, site) {
-                sites.push((sites.len(), site));
+                sites.push((sites.len(), PlacedSite::of(fi, ci, call)));
             }
         }
     }
-    cx.analysis.graph.sink_set(cx.project, sites)
+    cx.analysis.graph.sink_set(sites)
 }
 
 /// A logging call at info level or above: `logging` and `loguru` by

@@ -134,7 +134,7 @@ impl Moderation {
         let mut nodes: BTreeSet<NodeId> = an.reach[e].nodes.iter().copied().collect();
         let earlier = earlier_handlers(cx, entry);
         if !earlier.is_empty() {
-            let none = an.graph.sink_set(cx.project, []);
+            let none = an.graph.sink_set([]);
             for &n in &earlier {
                 nodes.extend(an.graph.reach(n, &none).nodes);
             }
@@ -317,10 +317,10 @@ fn site_in(
     wrapper: bool,
 ) -> ModerationSite {
     let call = &file.calls[ci];
-    let node =
-        cx.analysis
-            .graph
-            .node_at(cx.project, fi, call.scope.as_deref(), call.span.start_byte);
+    let node = cx
+        .analysis
+        .graph
+        .node_at(fi, call.scope.as_deref(), call.span.start_byte);
     ModerationSite {
         site: Site { file: fi, call: ci },
         node,

@@ -343,7 +343,7 @@ pub fn call_node(cx: &Context<'_>, fi: usize, ci: usize) -> NodeId {
     let call = &cx.project.file(fi, Reader::RulesOptOut).calls[ci];
     cx.analysis
         .graph
-        .node_at(cx.project, fi, call.scope.as_deref(), call.span.start_byte)
+        .node_at(fi, call.scope.as_deref(), call.span.start_byte)
 }
 
 /// A service endpoint whose ranking calls run with no switch around them.

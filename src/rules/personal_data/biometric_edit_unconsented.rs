@@ -175,17 +175,15 @@ impl Rule for BiometricEditUnconsented {
             for &r in &reached {
                 let s = r.sink;
                 let site = &an.sites[s];
-                let call = &cx.project.file(site.file, Reader::RulesPersonalData).calls[site.call];
+                let span = site.at.span;
                 let node = an
                     .graph
-                    .node_containing(cx.project, site.file, call.span.start_byte);
+                    .node_containing(cx.project, site.file, span.start_byte);
                 let Some(&consented) = reach.get(&node) else {
                     continue;
                 };
-                if !consented && !scan.guarded(node, &call.span) {
-                    unconsented
-                        .entry((site.file, call.span.start_byte))
-                        .or_insert(s);
+                if !consented && !scan.guarded(node, &span) {
+                    unconsented.entry((site.file, span.start_byte)).or_insert(s);
                     if shortest.is_none_or(|b| r.path.len() < b.path.len()) {
                         shortest = Some(r);
                     }
@@ -201,16 +199,14 @@ impl Rule for BiometricEditUnconsented {
                 .values()
                 .map(|&s| {
                     let site = &an.sites[s];
-                    let file = cx.project.file(site.file, Reader::RulesPersonalData);
-                    let call = &file.calls[site.call];
                     Related {
                         location: Location {
-                            path: file.path.as_str().into(),
-                            span: call.span,
+                            path: cx.project.path(site.file).into(),
+                            span: site.at.span,
                         },
                         message: format!(
                             "`{}` edits biometric features ({})",
-                            site.callee(call),
+                            site.callee(),
                             site.provider
                         )
                         .into(),

@@ -1,11 +1,8 @@
 //! SVC004 ai-notice-missing: a chat UI of a public generation service never
 //! tells users they are talking to an AI.
 
-use crate::analysis::Reader;
-use crate::analysis::frontend;
-use crate::facts::{Language, UiKind};
 use crate::finding::{Finding, Level, Location};
-use crate::rules::service::{any_shown, chat_ui, endpoint_related, public_generation};
+use crate::rules::service::{Duty, chat_ui, endpoint_related, public_generation, shows};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
 pub struct AiNoticeMissing;
@@ -99,14 +96,8 @@ impl Rule for AiNoticeMissing {
             return;
         };
         // Markdown files are documentation (a README that says "large
-        // language models"), not what the chat shows.
-        let told = any_shown(cx, false, |s| {
-            let f = cx.project.file(s.file, Reader::RulesService);
-            s.kind == UiKind::Text
-                && (f.language != Language::Markup || frontend::is_front_end(&f))
-                && sv.ai_notice_terms.is_match(s.text)
-        });
-        if told {
+        // language models"), not what the chat shows (`ShownSearch::file`).
+        if shows(cx, Duty::AiNotice) {
             return;
         }
         let mut f = Finding::new(

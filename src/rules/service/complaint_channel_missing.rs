@@ -1,9 +1,10 @@
 //! SVC002 complaint-channel-missing: a public generation service offers its
 //! users no way to report content or complain.
 
-use crate::facts::UiKind;
 use crate::finding::{Finding, Level};
-use crate::rules::service::{anchor, any_shown, endpoint_related, public_generation};
+use crate::rules::service::{
+    Duty, anchor, complaint_routed, endpoint_related, public_generation, shows,
+};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
 pub struct ComplaintChannelMissing;
@@ -74,22 +75,10 @@ impl Rule for ComplaintChannelMissing {
         if sv.declared.complaint_channel.is_some() {
             return;
         }
-        let routed = cx
-            .analysis
-            .entry_points
-            .iter()
-            .filter(|e| e.public)
-            .filter_map(|e| e.route.as_deref())
-            .any(|r| sv.complaint_links.is_match(r));
-        if routed {
+        if complaint_routed(cx) {
             return;
         }
-        let shows = any_shown(cx, false, |s| match s.kind {
-            UiKind::Text => sv.complaint_terms.is_match(s.text),
-            UiKind::Link => sv.complaint_links.is_match(s.text),
-            UiKind::Name | UiKind::Import | UiKind::Role => false,
-        });
-        if shows {
+        if shows(cx, Duty::Complaint) {
             return;
         }
         let mut f = Finding::new(

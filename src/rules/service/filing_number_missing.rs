@@ -4,13 +4,12 @@
 use serde_json::json;
 
 use crate::finding::{Finding, Level, Location};
-use crate::rules::service::{anchor, endpoint_related, map_shown, public_generation};
+use crate::rules::service::{
+    Duty, anchor, endpoint_related, filing_placeholders, public_generation, shows,
+};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
 pub struct FilingNumberMissing;
-
-/// Placeholder findings kept per project.
-const MAX_PLACEHOLDERS: usize = 16;
 
 static META: RuleMeta = RuleMeta {
     code: "SVC001",
@@ -79,35 +78,18 @@ impl Rule for FilingNumberMissing {
             return;
         };
         let sv = &cx.catalog.service;
-        // Per file (on the pool): whether it shows a number, and its first
-        // placeholders; then the first placeholders of the project, in file
-        // order.
-        let per_file = map_shown(cx, true, |strings| {
-            let shows = strings
-                .iter()
-                .any(|s| sv.filing_numbers.is_match(s.text) || sv.filing_runtime.is_match(s.text));
-            let placeholders: Vec<_> = strings
-                .into_iter()
-                .filter(|s| sv.filing_placeholders.is_match(s.text))
-                .take(MAX_PLACEHOLDERS)
-                .collect();
-            (shows, placeholders)
-        });
-        let shows = per_file.iter().any(|(shows, _)| *shows);
+        // The first placeholders of the project, in file order (at most
+        // `MAX_PLACEHOLDERS`).
         let mut placeholders = 0;
-        for s in per_file
-            .into_iter()
-            .flat_map(|(_, p)| p)
-            .take(MAX_PLACEHOLDERS)
-        {
+        for (file, span) in filing_placeholders(cx) {
             placeholders += 1;
             let mut f = Finding::new(
                 META.code,
                 Level::Warning,
                 "A placeholder stands where the filing number is shown: replace it with the number the filing gave (网信算备 with 21 digits and 号, or the launch number)",
                 Location {
-                    path: cx.project.path(s.file).into(),
-                    span: s.span,
+                    path: cx.project.path(file).into(),
+                    span,
                 },
             );
             f.properties.insert("placeholder", json!(true));
@@ -116,7 +98,7 @@ impl Rule for FilingNumberMissing {
         if sv.declared.filing_number.is_some() || placeholders > 0 {
             return;
         }
-        if shows {
+        if shows(cx, Duty::Filing) {
             return;
         }
         let mut f = Finding::new(

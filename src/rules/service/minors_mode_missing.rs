@@ -13,7 +13,7 @@ use crate::facts::{Class, FileFacts};
 use crate::finding::{Finding, Level, Location};
 use crate::rules::opt_out::shared_rankings;
 use crate::rules::opt_out::stored::is_stored;
-use crate::rules::service::{any_shown, chat_ui, endpoint_related, public_generation, shared};
+use crate::rules::service::{Duty, chat_ui, endpoint_related, public_generation, shared, shows};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
 
 pub struct MinorsModeMissing;
@@ -224,14 +224,7 @@ pub(crate) fn file_user_class(cx: &Context<'_>, f: &FileFacts) -> Option<usize> 
 /// handler ([`account_handlers`]) or of a function named for accounts, or
 /// a string of a page named for them (`register.html`).
 fn has_minors_setting(cx: &Context<'_>) -> bool {
-    let sv = &cx.catalog.service;
-    let terms = &sv.minors_terms;
-    let fields = &sv.minors_fields;
-    let accounts = &sv.account_contexts;
-    let pages = |fi: usize| accounts.is_match(cx.project.path(fi));
-    if any_shown(cx, false, |s| {
-        terms.is_match(s.text) || (fields.is_match(s.text) && pages(s.file))
-    }) {
+    if shows(cx, Duty::Minors) {
         return true;
     }
     // The names: made by the rules' per-file pass (`rules::per_file`),

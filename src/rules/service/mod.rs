@@ -12,9 +12,7 @@ pub mod filing_number_missing;
 pub mod minors_mode_missing;
 
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-use rayon::prelude::*;
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 
 use crate::analysis::Reader;
 use crate::analysis::entrypoints::EntryPoint;
@@ -26,27 +24,54 @@ use crate::qname::OptionQName;
 use crate::rules::Context;
 use crate::source::Span;
 
-/// One string a user may see or follow.
-#[derive(Debug, Clone, Copy)]
-pub struct Shown<'p> {
-    pub file: usize,
-    pub text: &'p str,
-    pub kind: UiKind,
-    pub span: Span,
+/// The duties whose terms the service rules look for among the
+/// user-facing strings ([`shows`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Duty {
+    /// SVC001: a filing number (configuration values included), and the
+    /// placeholders shown for one.
+    Filing,
+    /// SVC002: a way to report content or complain.
+    Complaint,
+    /// SVC003: a minors mode, an age check.
+    Minors,
+    /// SVC004: a notice that users talk to an AI.
+    AiNotice,
 }
+
+impl Duty {
+    const ALL: [Duty; 4] = [Duty::Filing, Duty::Complaint, Duty::Minors, Duty::AiNotice];
+
+    /// The rule that asks.
+    pub(crate) fn rule(self) -> &'static str {
+        match self {
+            Duty::Filing => "SVC001",
+            Duty::Complaint => "SVC002",
+            Duty::Minors => "SVC003",
+            Duty::AiNotice => "SVC004",
+        }
+    }
+
+    fn bit(self) -> u8 {
+        1 << self as u8
+    }
+}
+
+/// Filing-number placeholders kept per project (SVC001's findings).
+pub const MAX_PLACEHOLDERS: usize = 16;
 
 /// What the service rules share, worked out once per scan, each part on
 /// first use, and freed after the last of them ([`crate::rules::Held`]):
-/// each file's user-facing strings (the four rules went through every
-/// string of the project each), the chat UI (SVC003 and SVC004 looked
-/// for it each) and whether a name of the project is a minors term
-/// (SVC003). The rules' per-file pass (`rules::per_file`) makes them
-/// when their readers are enabled ([`ServiceShared::from_pass`]); what
-/// it did not make is computed here on plain threads
-/// ([`crate::analysis::map_indices`]): rules wait for it.
+/// what the user-facing strings show (the four rules went through every
+/// string of the project each, and then read each file that shows one
+/// once more for its texts), the chat UI (SVC003 and SVC004 looked for it
+/// each) and whether a name of the project is a minors term (SVC003). The
+/// rules' per-file pass (`rules::per_file`) makes them when their readers
+/// are enabled ([`ServiceShared::from_pass`]); what it did not make is
+/// computed here on plain threads: rules wait for it.
 #[derive(Default)]
 pub struct ServiceShared {
-    shown: OnceLock<Vec<FileShown>>,
+    shown: OnceLock<ProjectShows>,
     chat: OnceLock<Option<(usize, Span, String)>>,
     /// Whether a name in code or configuration, outside test paths, says
     /// there is an age check or minors setting
@@ -55,24 +80,26 @@ pub struct ServiceShared {
     minors_named: Option<bool>,
 }
 
-/// One file's user-facing strings ([`any_shown`]), as indices into the
-/// list they come from (its markup strings, string literals or
-/// configuration entries, by its language) with their kind: a few bytes
-/// each, where the strings themselves were ~30 MB on 10k files.
-#[derive(Default)]
-pub(crate) struct FileShown {
-    items: Box<[(u32, UiKind)]>,
-    /// Shown only when configuration values are asked for too.
-    config_only: bool,
+/// What the project's user-facing strings, outside test paths, show for
+/// the duties searched ([`ShownSearch`]): a few bytes and the first
+/// placeholders, where the strings themselves were ~30 MB on 10k files.
+#[derive(Clone)]
+pub(crate) struct ProjectShows {
+    /// The duties searched, then those shown (bits of [`Duty::bit`]).
+    searched: u8,
+    shown: u8,
+    /// The first [`MAX_PLACEHOLDERS`] filing-number placeholders, in file
+    /// order: file and span.
+    placeholders: Vec<(usize, Span)>,
 }
 
 impl ServiceShared {
-    /// What the rules' per-file pass made: each file's shown strings (one
-    /// a file, in file order; test files' empty), the chat UI's evidence
-    /// per file ([`ChatSearch::file`], in file order), whether a name is a
-    /// minors term. A part left `None` is computed when first asked.
+    /// What the rules' per-file pass made: what the user-facing strings
+    /// show, the chat UI's evidence per file ([`ChatSearch::file`], in
+    /// file order), whether a name is a minors term. A part left `None`
+    /// is computed when first asked.
     pub(crate) fn from_pass(
-        shown: Option<Vec<FileShown>>,
+        shown: Option<ProjectShows>,
         chat: Option<Vec<(usize, ChatFound)>>,
         minors_named: Option<bool>,
     ) -> ServiceShared {
@@ -89,17 +116,19 @@ impl ServiceShared {
         made
     }
 
-    fn shown(&self, cx: &Context<'_>) -> &[FileShown] {
-        let tests = cx.test_files();
-        self.shown.get_or_init(|| {
-            crate::analysis::map_indices(cx.project.file_count(), |fi| {
-                if tests[fi] {
-                    FileShown::default()
-                } else {
-                    file_shown(cx, &cx.project.file(fi, Reader::RulesService))
-                }
-            })
-        })
+    /// What the strings show for `duty`: the pass's answer, else a search
+    /// of every duty file by file on the pool (each file read once); a
+    /// duty the pass did not search (its rule was not enabled, or the
+    /// config declared it) is searched alone.
+    fn shown(&self, cx: &Context<'_>, duty: Duty) -> std::borrow::Cow<'_, ProjectShows> {
+        let all = self
+            .shown
+            .get_or_init(|| search_every_file(cx, ShownSearch::new(cx, &Duty::ALL)));
+        if all.searched & duty.bit() != 0 {
+            std::borrow::Cow::Borrowed(all)
+        } else {
+            std::borrow::Cow::Owned(search_every_file(cx, ShownSearch::new(cx, &[duty])))
+        }
     }
 
     /// Whether a name of the project is a minors term, if the rules'
@@ -109,159 +138,209 @@ impl ServiceShared {
     }
 }
 
+/// [`ShownSearch`] over every file outside test paths, on the pool.
+fn search_every_file(cx: &Context<'_>, search: ShownSearch<'_>) -> ProjectShows {
+    let tests = cx.test_files();
+    let placeholders = crate::analysis::map_indices(cx.project.file_count(), |fi| {
+        if tests[fi] {
+            Vec::new()
+        } else {
+            search.file(&cx.project.file(fi, Reader::RulesService))
+        }
+    });
+    search.finish(
+        placeholders
+            .into_iter()
+            .enumerate()
+            .flat_map(|(fi, spans)| spans.into_iter().map(move |s| (fi, s))),
+    )
+}
+
 /// The service rules' shared results, made by the first that asks.
 pub(crate) fn shared(cx: &Context<'_>) -> std::sync::Arc<ServiceShared> {
     cx.shared.service.get_or_init(ServiceShared::default)
 }
 
 /// Whether any user-facing string of the project, outside test paths,
-/// satisfies `pred`: markup strings, the string values of translation
+/// shows `duty`'s terms: markup strings, the string values of translation
 /// catalogues (JSON/YAML files whose path says so) and string literals of
 /// code, docstrings left out (which Gradio, Streamlit and server-rendered
 /// pages show), less prompts, which are written for a model
-/// (`prompt_texts`, `prompt_names`). With `config`, the string values of
-/// every configuration file too (where a filing number is set).
-pub fn any_shown<'p>(
-    cx: &Context<'p>,
-    config: bool,
-    pred: impl Fn(&Shown<'p>) -> bool + Sync,
-) -> bool {
-    let shared = shared(cx);
-    let project: &'p crate::analysis::Project = cx.project;
-    // File by file, on the pool; a file that shows nothing is not read.
-    shared
-        .shown(cx)
-        .par_iter()
-        .enumerate()
-        .filter(|(_, s)| (config || !s.config_only) && !s.items.is_empty())
-        .any(|(fi, s)| {
-            let f = project.file(fi, Reader::RulesService);
-            s.items
-                .iter()
-                .any(|&(i, kind)| pred(&shown_at(&f, fi, i, kind)))
-        })
+/// (`prompt_texts`, `prompt_names`); for [`Duty::Filing`] the string
+/// values of every configuration file too (where a filing number is set).
+/// Each duty's terms are [`ShownSearch::file`]'s.
+pub fn shows(cx: &Context<'_>, duty: Duty) -> bool {
+    shared(cx).shown(cx, duty).shown & duty.bit() != 0
 }
 
-/// `per_file` of each file's user-facing strings ([`any_shown`]), for every
-/// file outside test paths, in file order; files on the pool.
-pub fn map_shown<'p, R: Send>(
-    cx: &Context<'p>,
-    config: bool,
-    per_file: impl Fn(Vec<Shown<'p>>) -> R + Sync,
-) -> Vec<R> {
-    let shared = shared(cx);
-    let project: &'p crate::analysis::Project = cx.project;
-    let tests = cx.test_files();
-    shared
-        .shown(cx)
-        .par_iter()
-        .enumerate()
-        .filter(|(fi, _)| !tests[*fi])
-        .map(|(fi, s)| {
-            // A file that shows nothing is not read.
-            let strings = if (config || !s.config_only) && !s.items.is_empty() {
-                let f = project.file(fi, Reader::RulesService);
-                s.items
-                    .iter()
-                    .map(|&(i, kind)| shown_at(&f, fi, i, kind))
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            per_file(strings)
-        })
-        .collect()
+/// The first [`MAX_PLACEHOLDERS`] user-facing strings (as [`shows`] finds
+/// them for [`Duty::Filing`]) that hold a placeholder for a filing number,
+/// in file order: file and span.
+pub fn filing_placeholders(cx: &Context<'_>) -> Vec<(usize, Span)> {
+    shared(cx).shown(cx, Duty::Filing).placeholders.clone()
 }
 
-/// The string at `i` of file `f`'s list of user-facing strings.
-/// The texts are interned (string literals here): a `Shown` outlives the
-/// file's facts.
-fn shown_at(f: &crate::facts::FileFacts, fi: usize, i: u32, kind: UiKind) -> Shown<'static> {
-    let i = i as usize;
-    let (text, span) = match f.language {
-        Language::Markup => (f.ui_strings[i].text.as_str(), f.ui_strings[i].span),
-        Language::Python | Language::Rust => (
-            ustr::Ustr::from(&f.strings[i].value).as_str(),
-            f.strings[i].span,
-        ),
-        _ => {
-            let text = match f.config[i].value {
-                crate::facts::Value::Str(s) => s.as_str(),
-                _ => "",
-            };
-            (text, f.config[i].value_span)
+/// The search for the duties' terms among the user-facing strings, file
+/// by file, on any thread ([`shows`]). A duty found in one file is not
+/// looked for in the files searched after it (the answer is whether any
+/// file shows it), except the filing placeholders, which are collected
+/// from every file.
+pub(crate) struct ShownSearch<'c> {
+    sv: &'c crate::catalog::service::Service,
+    /// The paths of account pages (`account_contexts`), for SVC003.
+    accounts: &'c regex::RegexSet,
+    searched: u8,
+    /// The duties found so far (bits of [`Duty::bit`]).
+    found: AtomicU8,
+}
+
+impl<'c> ShownSearch<'c> {
+    pub(crate) fn new(cx: &Context<'c>, duties: &[Duty]) -> ShownSearch<'c> {
+        let sv = &cx.catalog.service;
+        ShownSearch {
+            sv,
+            accounts: &sv.account_contexts,
+            searched: duties.iter().fold(0, |bits, d| bits | d.bit()),
+            found: AtomicU8::new(0),
         }
-    };
-    Shown {
-        file: fi,
-        text,
-        kind,
-        span,
+    }
+
+    /// Search file `f` (not a test file): the duties its strings show are
+    /// marked found; returns its first [`MAX_PLACEHOLDERS`] filing-number
+    /// placeholders' spans.
+    pub(crate) fn file(&self, f: &crate::facts::FileFacts) -> Vec<Span> {
+        let sv = self.sv;
+        let found = self.found.load(Ordering::Relaxed);
+        let wanted = |d: Duty| self.searched & d.bit() != 0 && found & d.bit() == 0;
+        let filing = self.searched & Duty::Filing.bit() != 0;
+        let (strings, config_only) = file_strings(sv, f, || prompt_spans(sv, f));
+        // Configuration values count only for the filing number.
+        if config_only && !filing {
+            return Vec::new();
+        }
+        let complaint = !config_only && wanted(Duty::Complaint);
+        let minors = !config_only && wanted(Duty::Minors);
+        let account_page = minors && self.accounts.is_match(&f.path);
+        // Markdown files are documentation (a README that says "large
+        // language models"), not what the chat shows.
+        let ai_notice = !config_only
+            && wanted(Duty::AiNotice)
+            && (f.language != Language::Markup || frontend::is_front_end(f));
+        let filing_number = wanted(Duty::Filing);
+        let mut shown = 0u8;
+        let mut placeholders = Vec::new();
+        for &(text, kind, span) in &strings {
+            if complaint
+                && shown & Duty::Complaint.bit() == 0
+                && match kind {
+                    UiKind::Text => sv.complaint_terms.is_match(text),
+                    UiKind::Link => sv.complaint_links.is_match(text),
+                    UiKind::Name | UiKind::Import | UiKind::Role => false,
+                }
+            {
+                shown |= Duty::Complaint.bit();
+            }
+            if minors
+                && shown & Duty::Minors.bit() == 0
+                && (sv.minors_terms.is_match(text)
+                    || (account_page && sv.minors_fields.is_match(text)))
+            {
+                shown |= Duty::Minors.bit();
+            }
+            if ai_notice
+                && shown & Duty::AiNotice.bit() == 0
+                && kind == UiKind::Text
+                && sv.ai_notice_terms.is_match(text)
+            {
+                shown |= Duty::AiNotice.bit();
+            }
+            if filing_number
+                && shown & Duty::Filing.bit() == 0
+                && (sv.filing_numbers.is_match(text) || sv.filing_runtime.is_match(text))
+            {
+                shown |= Duty::Filing.bit();
+            }
+            if filing
+                && placeholders.len() < MAX_PLACEHOLDERS
+                && sv.filing_placeholders.is_match(text)
+            {
+                placeholders.push(span);
+            }
+        }
+        if shown != 0 {
+            self.found.fetch_or(shown, Ordering::Relaxed);
+        }
+        placeholders
+    }
+
+    /// The project's answer from the files' placeholders (file and span,
+    /// in file order).
+    pub(crate) fn finish(
+        self,
+        placeholders: impl IntoIterator<Item = (usize, Span)>,
+    ) -> ProjectShows {
+        ProjectShows {
+            searched: self.searched,
+            shown: self.found.into_inner(),
+            placeholders: placeholders.into_iter().take(MAX_PLACEHOLDERS).collect(),
+        }
     }
 }
 
-/// The user-facing strings of file `f` ([`any_shown`]), configuration
-/// values included; `f` is not a test file.
-pub(crate) fn file_shown(cx: &Context<'_>, f: &crate::facts::FileFacts) -> FileShown {
-    let sv = &cx.catalog.service;
-    // A file's lists are far below 2^32 items (`max-file-size`).
-    let index = |i: usize| i as u32;
-    let config_values = || -> Box<[(u32, UiKind)]> {
+/// The user-facing strings of file `f` ([`shows`]), configuration values
+/// included, in the file's order: text, kind and span; and whether they
+/// are configuration values only (of a file that is not a translation
+/// catalogue). `prompts` gives where a file of code holds prompts.
+fn file_strings<'f>(
+    sv: &crate::catalog::service::Service,
+    f: &'f crate::facts::FileFacts,
+    prompts: impl FnOnce() -> Vec<Span>,
+) -> (Vec<(&'f str, UiKind, Span)>, bool) {
+    let config_values = || -> Vec<(&'f str, UiKind, Span)> {
         f.config
             .iter()
-            .enumerate()
-            .filter(|(_, e)| e.value.as_str().is_some())
-            .map(|(i, _)| (index(i), UiKind::Text))
+            .filter_map(|e| Some((e.value.as_str()?, UiKind::Text, e.value_span)))
             .collect()
     };
     match f.language {
-        Language::Markup => FileShown {
-            items: f
-                .ui_strings
+        Language::Markup => (
+            f.ui_strings
                 .iter()
-                .enumerate()
-                .filter(|(_, s)| !(s.kind == UiKind::Text && sv.prompt_texts.is_match(&s.text)))
-                .map(|(i, s)| (index(i), s.kind))
+                .filter(|s| !(s.kind == UiKind::Text && sv.prompt_texts.is_match(&s.text)))
+                .map(|s| (s.text.as_str(), s.kind, s.span))
                 .collect(),
-            config_only: false,
-        },
+            false,
+        ),
         Language::Python | Language::Rust => {
-            let prompts = prompt_spans(cx, f);
-            FileShown {
-                items: f
-                    .strings
+            let prompts = prompts();
+            (
+                f.strings
                     .iter()
-                    .enumerate()
-                    .filter(|(_, s)| !s.bare && !sv.prompt_texts.is_match(&s.value))
-                    .filter(|(_, s)| !prompts.iter().any(|p| p.contains(&s.span)))
-                    .map(|(i, s)| {
-                        let kind = if reads_as_link(&s.value) {
+                    .filter(|s| !s.bare && !sv.prompt_texts.is_match(&s.value))
+                    .filter(|s| !prompts.iter().any(|p| p.contains(&s.span)))
+                    .map(|s| {
+                        let text: &str = &s.value;
+                        let kind = if reads_as_link(text) {
                             UiKind::Link
                         } else {
                             UiKind::Text
                         };
-                        (index(i), kind)
+                        (text, kind, s.span)
                     })
                     .collect(),
-                config_only: false,
-            }
+                false,
+            )
         }
-        Language::Json | Language::Yaml if sv.is_i18n(&f.path) => FileShown {
-            items: config_values(),
-            config_only: false,
-        },
-        _ => FileShown {
-            items: config_values(),
-            config_only: true,
-        },
+        Language::Json | Language::Yaml if sv.is_i18n(&f.path) => (config_values(), false),
+        _ => (config_values(), true),
     }
 }
 
 /// Where a file of code holds prompts: the values of assignments to, and
 /// keyword arguments named like, a prompt (`SYSTEM_PROMPT = "…"`,
 /// `Conversation(system_message="…")`). Text for a model, not for users.
-fn prompt_spans(cx: &Context<'_>, f: &crate::facts::FileFacts) -> Vec<Span> {
-    let names = &cx.catalog.service.prompt_names;
+fn prompt_spans(sv: &crate::catalog::service::Service, f: &crate::facts::FileFacts) -> Vec<Span> {
+    let names = &sv.prompt_names;
     let mut out: Vec<Span> = f
         .assignments
         .iter()
@@ -275,6 +354,18 @@ fn prompt_spans(cx: &Context<'_>, f: &crate::facts::FileFacts) -> Vec<Span> {
             .map(|a| a.span)
     }));
     out
+}
+
+/// Whether a public route is a complaint channel (`/report`): SVC002 asks
+/// nothing more then.
+pub fn complaint_routed(cx: &Context<'_>) -> bool {
+    let links = &cx.catalog.service.complaint_links;
+    cx.analysis
+        .entry_points
+        .iter()
+        .filter(|e| e.public)
+        .filter_map(|e| e.route.as_deref())
+        .any(|r| links.is_match(r))
 }
 
 /// The first public endpoint that reaches a generation call: the rules
