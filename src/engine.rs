@@ -147,6 +147,10 @@ struct BudgetState {
     in_flight: u64,
     /// Most bytes ever in flight at once (for the tests).
     peak: u64,
+    /// Callers waiting for bytes to be freed: a release wakes them only
+    /// when there are some (a wake is a system call even with no waiter,
+    /// one a file).
+    waiting: usize,
 }
 
 impl ByteBudget {
@@ -156,6 +160,7 @@ impl ByteBudget {
             state: Mutex::new(BudgetState {
                 in_flight: 0,
                 peak: 0,
+                waiting: 0,
             }),
             freed: Condvar::new(),
         }
@@ -166,7 +171,9 @@ impl ByteBudget {
     pub fn acquire(&self, bytes: u64) -> BudgetPermit<'_> {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         while state.in_flight > 0 && state.in_flight.saturating_add(bytes) > self.limit {
+            state.waiting += 1;
             state = self.freed.wait(state).unwrap_or_else(|e| e.into_inner());
+            state.waiting -= 1;
         }
         state.in_flight += bytes;
         state.peak = state.peak.max(state.in_flight);
@@ -192,8 +199,11 @@ impl Drop for BudgetPermit<'_> {
     fn drop(&mut self) {
         let mut state = self.budget.state.lock().unwrap_or_else(|e| e.into_inner());
         state.in_flight -= self.bytes;
+        let waiting = state.waiting > 0;
         drop(state);
-        self.budget.freed.notify_all();
+        if waiting {
+            self.budget.freed.notify_all();
+        }
     }
 }
 
@@ -314,12 +324,15 @@ fn extract_text(
     options: &lang::ExtractOptions<'_>,
 ) -> (Option<FileFacts>, Vec<Notification>) {
     let permit = parse_budget().acquire(text.len() as u64);
+    let frontend = lang::frontend(file.language);
     let t = Instant::now();
     let extracted = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        lang::frontend(file.language).extract(&file.rel, text, options)
+        frontend.extract(&file.rel, text, options)
     }));
     FRONTEND_NANOS.fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
-    release_parser_memory(text.len());
+    if frontend.parse_frees_much() {
+        release_parser_memory(text.len());
+    }
     drop(permit);
     match extracted {
         Ok((mut facts, notes)) => {

@@ -86,7 +86,10 @@ pub fn parse(paths: Vec<std::path::PathBuf>, jobs: Option<usize>) -> ExitCode {
         files
             .par_iter()
             .map(|f| match engine::read_source(f, settings.max_file_size) {
-                ReadOutcome::Text(t) => (crate::lang::frontend(f.language).parse_only(&t), t.len()),
+                ReadOutcome::Text(t) => (
+                    crate::lang::frontend(f.language).parse_only_at(&f.rel, &t),
+                    t.len(),
+                ),
                 ReadOutcome::Skipped(_) => (0, 0),
             })
             .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1))

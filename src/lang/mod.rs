@@ -113,6 +113,13 @@ pub trait Frontend: Sync {
     /// Parse and visit every node, extracting nothing: the floor a scan is
     /// measured against (`synthlint debug parse`). Returns the node count.
     fn parse_only(&self, text: &str) -> usize;
+    /// [`Frontend::parse_only`] of the file at `path`, for formats whose
+    /// reader depends on the file's name (markup's flavours, JSONC,
+    /// logrotate's sniffing): the reader the scan runs on that file.
+    fn parse_only_at(&self, path: &str, text: &str) -> usize {
+        let _ = path;
+        self.parse_only(text)
+    }
     fn semantics(&self) -> &'static Semantics;
     /// What starts a comment that runs to the end of the line (`#`,
     /// `//`): how `--add-suppressions` writes a directive. `None` for
@@ -128,6 +135,16 @@ pub trait Frontend: Sync {
     /// Whether its files are code (modules, functions, calls) rather than
     /// configuration documents, which stay out of the module map.
     fn has_code(&self) -> bool {
+        true
+    }
+
+    /// Whether a large file's parse frees so much memory that the scan
+    /// hands the allocator's free pages back to the system right after it
+    /// (`engine::release_parser_memory`): syntax trees (tree-sitter, syn)
+    /// take hundreds of bytes a source byte. Readers that build no tree
+    /// hold a few bytes a byte and return `false`: for them the purge only
+    /// made every later file fault its pages in again.
+    fn parse_frees_much(&self) -> bool {
         true
     }
 

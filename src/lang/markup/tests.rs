@@ -396,3 +396,23 @@ const label = "Role";
     );
     assert_eq!(of(UiKind::Role), ["assistant", "user", "bot"]);
 }
+
+#[test]
+fn the_parse_pass_reads_each_flavour_as_the_scan_does() {
+    // `debug parse` is the floor a scan is measured against: a Markdown
+    // file must be scanned as Markdown there too, not as an HTML page.
+    let text = "# Welcome to the app\n\nPress <b>Start</b> to begin the chat.\n\n- first item here\n- second item here\n";
+    let frontend = MarkupFrontend;
+    for path in ["README.md", "page.html", "app.js"] {
+        assert_eq!(
+            frontend.parse_only_at(path, text),
+            extract(path, text).0.ui_strings.len(),
+            "{path}"
+        );
+    }
+    assert_eq!(frontend.parse_only_at("README.md", text), 4);
+    assert_ne!(
+        frontend.parse_only_at("README.md", text),
+        frontend.parse_only(text)
+    );
+}
