@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use tree_sitter::{Node, Query, QueryMatch};
+use ustr::Ustr;
 
 use super::Kind;
 use super::resolve::Map;
@@ -904,10 +905,7 @@ impl<'a> Raw<'a> {
             return;
         };
         self.conditions.push(Condition {
-            names: condition_names(test, self.src)
-                .into_iter()
-                .map(Into::into)
-                .collect(),
+            names: condition_names(test, self.src),
             scope: None,
             span: self.span(test),
             then: self.span(then),
@@ -1160,8 +1158,8 @@ const MAX_CONDITION_NAME: usize = 128;
 /// Names and attribute chains a test reads (`user.agreed_to_terms`, not its
 /// parts), and identifier-like string literals (`"no_label"`). Iterative and
 /// bounded: a test can be any expression.
-fn condition_names(test: Node<'_>, src: &str) -> Vec<String> {
-    let mut names: Vec<String> = Vec::new();
+fn condition_names(test: Node<'_>, src: &str) -> Vec<Ustr> {
+    let mut names: Vec<Ustr> = Vec::new();
     let mut stack = vec![test];
     let mut seen = 0;
     while let Some(n) = stack.pop() {
@@ -1172,7 +1170,7 @@ fn condition_names(test: Node<'_>, src: &str) -> Vec<String> {
         let name = match kind(n) {
             "identifier" | "attribute" => {
                 let text = node_text(n, src);
-                (text.len() <= MAX_CONDITION_NAME).then(|| values::collapse_ws(text))
+                (text.len() <= MAX_CONDITION_NAME).then(|| values::collapse_ws_interned(text))
             }
             "string" => {
                 let (value, interpolated) = values::string_value(n, src);
@@ -1182,7 +1180,7 @@ fn condition_names(test: Node<'_>, src: &str) -> Vec<String> {
                     && value
                         .chars()
                         .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
-                word.then_some(value)
+                word.then(|| Ustr::from(&value))
             }
             _ => {
                 // Children in reverse, so names come out in source order.

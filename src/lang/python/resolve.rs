@@ -674,8 +674,17 @@ impl<'a> Env<'a> {
             self.binding_type(i, hops)?
         } else if let Some(class) = place.function.and_then(|f| self.receiver_class(f, base)) {
             // Spelled only where it is used: most `self.x` chains find `x` assigned.
-            let class_path =
-                || format!("{}.{}", self.module_prefix(), self.classes[class].qualname);
+            // Pushed piece by piece: `format!` costs several times more.
+            let class_path = |suffix: &[&str]| {
+                let (module, qualname) = (self.module_prefix(), self.classes[class].qualname);
+                let tail: usize = suffix.iter().map(|s| s.len()).sum();
+                let mut path = String::with_capacity(module.len() + 1 + qualname.len() + tail);
+                path.push_str(module);
+                path.push('.');
+                path.push_str(&qualname);
+                suffix.iter().for_each(|s| path.push_str(s));
+                path
+            };
             match segs.first() {
                 Some(Seg::Attr(attr)) => {
                     if let Some(list) = self.attrs.get(&(class, attr.as_str())) {
@@ -693,18 +702,18 @@ impl<'a> Env<'a> {
                     {
                         segs = &segs[1..];
                         Target {
-                            path: format!("{}.{attr}", class_path()),
+                            path: class_path(&[".", attr.as_str()]),
                             receiver_args: None,
                         }
                     } else {
                         Target {
-                            path: format!("{}()", class_path()),
+                            path: class_path(&["()"]),
                             receiver_args: None,
                         }
                     }
                 }
                 _ => Target {
-                    path: format!("{}()", class_path()),
+                    path: class_path(&["()"]),
                     receiver_args: None,
                 },
             }
