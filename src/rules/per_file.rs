@@ -102,19 +102,6 @@ const USER_CLASS: &[&str] = &["SVC003"];
 /// (`sites::file_moderation_calls`, through `Moderation::find`), likewise.
 const MODERATION_CALLS: &[&str] = &["MOD002", "MOD003", "MOD004"];
 
-/// The duties the service rules look for among the user-facing strings
-/// (`service::shows`, `service::filing_placeholders`, each asked by the rule
-/// `Duty::rule`), likewise; searched in the pass only when the project
-/// serves generation to the public (without it they ask nothing), each
-/// unless the config declares it (SVC001 asks for its placeholders then
-/// too) or, for SVC002, a public route is a complaint channel.
-const SERVICE_DUTIES: [service::Duty; 4] = [
-    service::Duty::Filing,
-    service::Duty::Complaint,
-    service::Duty::Minors,
-    service::Duty::AiNotice,
-];
-
 /// The rules that search for a chat UI (`service::chat_ui`), likewise
 /// with a public generation endpoint, unless the config declares the duty
 /// the rule checks (SVC003: the minors mode; SVC004: the AI notice). SVC003
@@ -195,6 +182,12 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
     // and each searches only for a duty the config does not declare.
     let public = service::public_generation(cx).is_some();
     let declared = &cx.catalog.service.declared;
+    // The duties the service rules look for among the user-facing strings
+    // (`service::shows`, `service::filing_placeholders`), each asked by its
+    // rule (`Duty::rule`): searched in the pass only when the project serves
+    // generation to the public, each unless the config declares it (SVC001
+    // asks for its placeholders then too) or, for SVC002, a public route is
+    // a complaint channel.
     let asks = |duty: service::Duty| {
         public
             && reads(&[duty.rule()])
@@ -207,7 +200,10 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
                 service::Duty::AiNotice => declared.ai_notice.is_none(),
             }
     };
-    let asked: Vec<service::Duty> = SERVICE_DUTIES.into_iter().filter(|&d| asks(d)).collect();
+    let asked: Vec<service::Duty> = service::Duty::ALL
+        .into_iter()
+        .filter(|&d| asks(d))
+        .collect();
     let shown = (!asked.is_empty()).then(|| ShownSearch::new(cx, &asked));
     let searches_chat = |code: &str| match code {
         "SVC003" => declared.minors_mode.is_none(),

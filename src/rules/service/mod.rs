@@ -40,7 +40,8 @@ pub enum Duty {
 }
 
 impl Duty {
-    const ALL: [Duty; 4] = [Duty::Filing, Duty::Complaint, Duty::Minors, Duty::AiNotice];
+    /// Every duty, in rule order.
+    pub(crate) const ALL: [Duty; 4] = [Duty::Filing, Duty::Complaint, Duty::Minors, Duty::AiNotice];
 
     /// The rule that asks.
     pub(crate) fn rule(self) -> &'static str {
