@@ -953,7 +953,7 @@ fn analyse(
         notifications.sort();
     }
     let t = Instant::now();
-    let analysis = Analysis::run(&project, catalog);
+    let analysis = Analysis::run_with_parts(&project, catalog, parts);
     stats.index += t.elapsed();
     stats.memory.end(Phase::Analysis);
 
@@ -969,6 +969,7 @@ fn analyse(
     let mut findings = rules::run(&enabled, &cx);
     stats.rules = t.elapsed();
     stats.parts = parts.map(crate::parts::Parts::counts);
+    stats.evidence_parts = parts.map(crate::parts::Parts::evidence_counts);
     stats.memory.end(Phase::Rules);
     stats.taint = analysis.dataflow.stats();
     stats.plugins = analysis.plugins.clone();

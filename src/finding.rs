@@ -807,6 +807,9 @@ pub struct Stats {
     /// Per-file parts (`crate::parts`): units reused from the cache and
     /// computed; `None` when the run used none.
     pub parts: Option<(usize, usize)>,
+    /// The analyses' per-file evidence units (`crate::parts::FileEvidence`)
+    /// reused and computed; `None` when the run used none.
+    pub evidence_parts: Option<(usize, usize)>,
     /// Per taint spec the rules ran: what it analysed and cut at its caps.
     pub taint: Vec<(String, TaintStats)>,
     /// Calls into plugins loaded by name: sites, edges, sites cut at the cap.

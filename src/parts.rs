@@ -3,14 +3,17 @@
 //! run after an edit computes it again only for the files the edit reaches.
 //!
 //! A unit is one rule over one file (`PerFile`: LBL004, LBL005, LBL007,
-//! MOD001, LOG001). Its part is stored under a key over
+//! MOD001, LOG001), or the analyses' evidence in one file that reads only
+//! that file and the catalogue ([`FileEvidence`]: label evidence, whether a
+//! call may be a request to the project's own services; no look-up into
+//! other files). Its part is stored under a key over
 //! - the file's *indexed key*: its facts digest, path and module name, the
 //!   import plan and the cross-module rewrites `Project::build` applied to it
 //!   (`analysis::Applied`), which together give its facts as the index
 //!   holds them. Files whose frontend rearranges them from other files
 //!   (Rust's `arrange`: crate names, the module tree) and files without a
 //!   digest have no indexed key, and their units are always computed;
-//! - the unit's kind (the rule's code);
+//! - the unit's kind (the rule's code; the evidence has a list of its own);
 //! - the settings and catalogue material (`Settings::result_key_material`,
 //!   which holds `[catalog]`) and this module's format; the build itself is
 //!   in the cache's key directory and the seal.
@@ -42,7 +45,7 @@ use crate::finding::Finding;
 use crate::rules::Context;
 
 /// Bump when a part's layout or a unit's meaning changes.
-const FORMAT: &[u8] = b"synthlint-parts-v1";
+const FORMAT: &[u8] = b"synthlint-parts-v2";
 
 /// Key of one part: the file's indexed key and the unit's kind (its
 /// rule's code, 6 bytes). The settings material is the parts file's,
@@ -55,6 +58,37 @@ pub type PartKey = ([u8; 32], [u8; 6]);
 pub struct Lookup {
     pub question: String,
     pub answer: Option<String>,
+}
+
+/// What the analyses' first pass (`analysis::perfile::parts`) finds in
+/// one file reading nothing but the file's indexed facts and the catalogue:
+/// no look-up into another file, so the indexed key is the whole question.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FileEvidence {
+    /// Label API calls, then marker strings, in the file's order.
+    pub labels: Vec<StoredLabel>,
+    /// Whether a call may be a request to one of the project's own
+    /// services (`hops::file_may_hop`).
+    pub may_hop: bool,
+}
+
+impl FileEvidence {
+    fn is_empty(&self) -> bool {
+        self.labels.is_empty() && !self.may_hop
+    }
+}
+
+/// A label evidence as stored: where it is in its file and what it is,
+/// without the file's index in the project (which a new file moves).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredLabel {
+    pub scope: Option<String>,
+    pub pos: u32,
+    pub kind: crate::catalog::labels::LabelKind,
+    pub content: Vec<crate::catalog::ContentType>,
+    pub id: String,
+    pub carrier: crate::catalog::labels::Carrier,
+    pub span: crate::source::Span,
 }
 
 /// What one unit found in one file.
@@ -132,6 +166,12 @@ pub struct Parts {
     used: Mutex<Vec<(PartKey, Unit)>>,
     reused: AtomicUsize,
     computed: AtomicUsize,
+    /// The evidence units the last run stored, by indexed key.
+    old_evidence: FastMap<[u8; 32], FileEvidence>,
+    /// The evidence units this run used, to store.
+    used_evidence: Mutex<Vec<([u8; 32], FileEvidence)>>,
+    evidence_reused: AtomicUsize,
+    evidence_computed: AtomicUsize,
 }
 
 impl Parts {
@@ -168,7 +208,7 @@ impl Parts {
                 ))
             })
             .collect();
-        let old = cache
+        let (old, old_evidence) = cache
             .get_parts()
             .and_then(|b| decode(&b, &material))
             .unwrap_or_default();
@@ -179,6 +219,10 @@ impl Parts {
             used: Mutex::default(),
             reused: AtomicUsize::new(0),
             computed: AtomicUsize::new(0),
+            old_evidence,
+            used_evidence: Mutex::default(),
+            evidence_reused: AtomicUsize::new(0),
+            evidence_computed: AtomicUsize::new(0),
         }
     }
 
@@ -188,6 +232,38 @@ impl Parts {
             self.reused.load(Ordering::Relaxed),
             self.computed.load(Ordering::Relaxed),
         )
+    }
+
+    /// Evidence units reused and computed so far.
+    pub fn evidence_counts(&self) -> (usize, usize) {
+        (
+            self.evidence_reused.load(Ordering::Relaxed),
+            self.evidence_computed.load(Ordering::Relaxed),
+        )
+    }
+
+    /// File `fi`'s evidence unit: the stored one when its indexed key has
+    /// one (it records no look-up: nothing to ask again), else
+    /// `compute()`'s. Kept to store either way; from any thread.
+    pub fn evidence(&self, fi: usize, compute: impl FnOnce() -> FileEvidence) -> FileEvidence {
+        let key = self.indexed.get(fi).copied().flatten();
+        let evidence = match key.and_then(|k| self.old_evidence.get(&k)) {
+            Some(stored) => {
+                self.evidence_reused.fetch_add(1, Ordering::Relaxed);
+                stored.clone()
+            }
+            None => {
+                self.evidence_computed.fetch_add(1, Ordering::Relaxed);
+                compute()
+            }
+        };
+        if let Some(key) = key {
+            self.used_evidence
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((key, evidence.clone()));
+        }
+        evidence
     }
 
     fn part_key(&self, fi: usize, code: &str) -> Option<PartKey> {
@@ -250,13 +326,24 @@ impl Parts {
     /// Store the parts this run used, unless they are the stored ones.
     pub fn store(self, cache: &FactsCache) {
         let (reused, computed) = self.counts();
+        let (evidence_reused, evidence_computed) = self.evidence_counts();
         let mut used = self.used.into_inner().unwrap_or_else(|e| e.into_inner());
-        if computed == 0 && reused == self.old.len() {
+        let mut evidence = self
+            .used_evidence
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner());
+        if computed == 0
+            && reused == self.old.len()
+            && evidence_computed == 0
+            && evidence_reused == self.old_evidence.len()
+        {
             return;
         }
         used.sort_unstable_by_key(|(k, _)| *k);
         used.dedup_by_key(|(k, _)| *k);
-        if let Some(body) = encode(&self.material, &used) {
+        evidence.sort_unstable_by_key(|(k, _)| *k);
+        evidence.dedup_by_key(|(k, _)| *k);
+        if let Some(body) = encode(&self.material, &used, &evidence) {
             cache.put_parts(&body);
         }
     }
@@ -312,10 +399,19 @@ fn indexed_key(
 /// Bytes of one part besides its MessagePack: indexed key, kind, length.
 const PART_HEAD: usize = 32 + 6 + 4;
 
+/// Bytes of one evidence unit besides its MessagePack: indexed key, length.
+const EVIDENCE_HEAD: usize = 32 + 4;
+
 /// The parts file's body: the settings material's digest, the count, then
 /// per part its indexed key, its kind, the length of its MessagePack (0
-/// for a unit with no finding and no look-up, the common case) and that.
-fn encode(material: &[u8; 32], parts: &[(PartKey, Unit)]) -> Option<Vec<u8>> {
+/// for a unit with no finding and no look-up, the common case) and that;
+/// then the count of evidence units and per unit its indexed key, the
+/// length of its MessagePack (0 for no evidence) and that.
+fn encode(
+    material: &[u8; 32],
+    parts: &[(PartKey, Unit)],
+    evidence: &[([u8; 32], FileEvidence)],
+) -> Option<Vec<u8>> {
     let mut body = Vec::with_capacity(40 + parts.len() * PART_HEAD);
     body.extend_from_slice(material);
     body.extend_from_slice(&(parts.len() as u64).to_le_bytes());
@@ -330,12 +426,26 @@ fn encode(material: &[u8; 32], parts: &[(PartKey, Unit)]) -> Option<Vec<u8>> {
         body.extend_from_slice(&u32::try_from(bytes.len()).ok()?.to_le_bytes());
         body.extend_from_slice(&bytes);
     }
+    body.extend_from_slice(&(evidence.len() as u64).to_le_bytes());
+    for (indexed, found) in evidence {
+        body.extend_from_slice(indexed);
+        if found.is_empty() {
+            body.extend_from_slice(&0u32.to_le_bytes());
+            continue;
+        }
+        let bytes = rmp_serde::to_vec(found).ok()?;
+        body.extend_from_slice(&u32::try_from(bytes.len()).ok()?.to_le_bytes());
+        body.extend_from_slice(&bytes);
+    }
     Some(body)
 }
 
+/// The parts and the evidence units of a body [`encode`] made.
+type Decoded = (FastMap<PartKey, Unit>, FastMap<[u8; 32], FileEvidence>);
+
 /// The parts of a body [`encode`] made under `material`; `None` when it
 /// was made under other settings or is damaged.
-fn decode(body: &[u8], material: &[u8; 32]) -> Option<FastMap<PartKey, Unit>> {
+fn decode(body: &[u8], material: &[u8; 32]) -> Option<Decoded> {
     let (stored, rest) = body.split_first_chunk::<32>()?;
     if stored != material {
         return None;
@@ -370,7 +480,26 @@ fn decode(body: &[u8], material: &[u8; 32]) -> Option<FastMap<PartKey, Unit>> {
         }
         map.insert((*indexed, *kind), unit);
     }
-    body.is_empty().then_some(map)
+    let (count, mut body) = body.split_first_chunk::<8>()?;
+    let count = u64::from_le_bytes(*count);
+    if count > (body.len() / EVIDENCE_HEAD) as u64 {
+        return None;
+    }
+    let mut evidence = FastMap::default();
+    evidence.reserve(count as usize);
+    for _ in 0..count {
+        let (indexed, rest) = body.split_first_chunk::<32>()?;
+        let (len, rest) = rest.split_first_chunk::<4>()?;
+        let (bytes, rest) = rest.split_at_checked(u32::from_le_bytes(*len) as usize)?;
+        body = rest;
+        let found: FileEvidence = if bytes.is_empty() {
+            FileEvidence::default()
+        } else {
+            rmp_serde::from_slice(bytes).ok()?
+        };
+        evidence.insert(*indexed, found);
+    }
+    body.is_empty().then_some((map, evidence))
 }
 
 #[cfg(test)]
@@ -405,8 +534,25 @@ mod tests {
                 },
             ),
         ];
-        let body = encode(&[7; 32], &parts).unwrap();
-        let map = decode(&body, &[7; 32]).unwrap();
+        let label = StoredLabel {
+            scope: Some("save".into()),
+            pos: 40,
+            kind: crate::catalog::labels::LabelKind::Implicit,
+            content: vec![crate::catalog::ContentType::Image],
+            id: "pil.png-text-chunk".into(),
+            carrier: crate::catalog::labels::Carrier::Metadata,
+            span: Default::default(),
+        };
+        let found = FileEvidence {
+            labels: vec![label],
+            may_hop: true,
+        };
+        let evidence = vec![([1; 32], FileEvidence::default()), ([3; 32], found.clone())];
+        let body = encode(&[7; 32], &parts, &evidence).unwrap();
+        let (map, read) = decode(&body, &[7; 32]).unwrap();
+        assert_eq!(read.len(), 2);
+        assert_eq!(read[&[1; 32]], FileEvidence::default());
+        assert_eq!(read[&[3; 32]], found);
         assert_eq!(map.len(), 2);
         assert!(map[&([1; 32], *b"LBL004")].findings.is_empty());
         let log = &map[&([2; 32], *b"LOG001")];

@@ -390,21 +390,26 @@ fn parts_run(p: &Path, cache: &Path, jobs: &str) -> (String, usize, usize, bool)
     assert_reports_equal(&warm, &cold, "a run with the parts differs from a cold run");
     let err = String::from_utf8_lossy(&warm.stderr);
     let served = err.lines().any(|l| l.contains("result cache: hit"));
-    let (reused, computed) = err
-        .lines()
-        .find_map(|l| {
-            let rest = l.trim().strip_prefix("per-file parts: ")?;
-            let (r, rest) = rest.split_once(" reused, ")?;
-            let c = rest.strip_suffix(" computed")?;
-            Some((r.parse().ok()?, c.parse().ok()?))
-        })
-        .unwrap_or((0, 0));
+    let (reused, computed) = reused_and_computed(&err, "per-file parts: ");
     (
         String::from_utf8(cold.stdout).unwrap(),
         reused,
         computed,
         served,
     )
+}
+
+/// The `--stats` line `<what>N reused, M computed`: (N, M), (0, 0) when
+/// the run printed none.
+fn reused_and_computed(err: &str, what: &str) -> (usize, usize) {
+    err.lines()
+        .find_map(|l| {
+            let rest = l.trim().strip_prefix(what)?;
+            let (r, rest) = rest.split_once(" reused, ")?;
+            let c = rest.strip_suffix(" computed")?;
+            Some((r.parse().ok()?, c.parse().ok()?))
+        })
+        .unwrap_or((0, 0))
 }
 
 /// Per-file parts (issue 19, target 4): with the caches warm, a change in
@@ -527,5 +532,113 @@ fn per_file_parts_follow_changes_in_other_files_exactly_as_a_cold_run() {
         assert!(!served);
         assert_eq!(reused, 0, "a damaged parts file was read");
         assert_eq!(computed, files + 5, "every unit computed");
+    }
+}
+
+/// An image endpoint (api/images.py) whose explicit label is drawn by a
+/// helper in another module (services/stamp.py) through an alias that a
+/// third module defines (services/aliases.py): the helper's label evidence
+/// depends on that alias through what the index does to its facts.
+fn evidence_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    for d in ["api", "services"] {
+        fs::create_dir_all(p.join(d)).unwrap();
+        fs::write(p.join(d).join("__init__.py"), "").unwrap();
+    }
+    fs::write(
+        p.join("api/images.py"),
+        "from flask import Flask, request, send_file\nfrom diffusers import StableDiffusionPipeline\n\nfrom services.stamp import mark\n\napp = Flask(__name__)\npipe = StableDiffusionPipeline.from_pretrained(\"x\")\n\n\n@app.post(\"/image\")\ndef image():\n    img = pipe(request.json[\"prompt\"]).images[0]\n    img.save(\"out.png\")\n    img = mark(img)\n    return send_file(\"out.png\", mimetype=\"image/png\")\n",
+    )
+    .unwrap();
+    fs::write(
+        p.join("services/stamp.py"),
+        "from services.aliases import put_text\n\n\ndef mark(img):\n    put_text(img, \"hello\", (10, 10), 0, 1.0, (255, 255, 255))\n    return img\n",
+    )
+    .unwrap();
+    fs::write(
+        p.join("services/aliases.py"),
+        "import cv2\n\nput_text = cv2.putText\n",
+    )
+    .unwrap();
+    dir
+}
+
+/// The analyses' per-file evidence units (label evidence, `src/parts.rs`):
+/// with the caches warm, an alias changed in one file moves the label
+/// evidence of the file that calls it and the finding of a route in a
+/// third, exactly as a cold run at 1 and 4 threads; only the files the
+/// change reaches are computed again (the `--stats` counts), and a new
+/// file that moves every later file's index keeps the evidence where it is.
+#[test]
+fn evidence_units_follow_an_alias_in_another_file_exactly_as_a_cold_run() {
+    for jobs in ["1", "4"] {
+        let dir = evidence_project();
+        let p = dir.path();
+        let cache = tempfile::tempdir().unwrap();
+        let c = cache.path().to_str().unwrap().to_string();
+        // A run with the caches, checked byte for byte against a cold one:
+        // the report and the evidence units reused and computed.
+        let step = |file: &str, text: &str| {
+            fs::write(p.join(file), text).unwrap();
+            let warm = run(
+                &[
+                    "check",
+                    ".",
+                    "--format",
+                    "json",
+                    "--jobs",
+                    jobs,
+                    "--stats",
+                    "--cache-dir",
+                    &c,
+                ],
+                p,
+            );
+            let cold = run(
+                &[
+                    "check",
+                    ".",
+                    "--format",
+                    "json",
+                    "--jobs",
+                    jobs,
+                    "--no-cache",
+                ],
+                p,
+            );
+            assert_reports_equal(
+                &warm,
+                &cold,
+                "a run with evidence units differs from a cold run",
+            );
+            let err = String::from_utf8_lossy(&warm.stderr);
+            let (reused, computed) = reused_and_computed(&err, "per-file evidence parts: ");
+            (String::from_utf8(cold.stdout).unwrap(), reused, computed)
+        };
+        const ALIAS: &str = "import cv2\n\nput_text = cv2.putText\n";
+        let (r, reused, computed) = step("services/aliases.py", ALIAS);
+        assert_eq!((reused, computed), (0, 5), "{jobs} jobs");
+        assert_eq!(count(&r, "LBL002", "api/images.py"), 0, "{r}");
+        // The alias no longer draws text: the route loses its label. The
+        // alias's file and the helper's are computed again, nothing else.
+        let (r, reused, computed) = step("services/aliases.py", "import cv2\n\nput_text = print\n");
+        assert_eq!((reused, computed), (3, 2), "{jobs} jobs");
+        assert_eq!(count(&r, "LBL002", "api/images.py"), 1, "{r}");
+        // ... and draws it again, by a text not seen before.
+        let (r, reused, computed) = step("services/aliases.py", &format!("{ALIAS}\nx = 1\n"));
+        assert_eq!((reused, computed), (3, 2), "{jobs} jobs");
+        assert_eq!(count(&r, "LBL002", "api/images.py"), 0, "{r}");
+        // A new file first in path order moves every file's index: the
+        // evidence is placed by position, every stored unit serves.
+        let (r, reused, computed) = step("a_first.py", "X = 1\n");
+        assert_eq!((reused, computed), (5, 1), "{jobs} jobs");
+        assert_eq!(count(&r, "LBL002", "api/images.py"), 0, "{r}");
+        let (r, reused, computed) = step(
+            "services/aliases.py",
+            "import cv2\n\nput_text = print\n\n\nY = 2\n",
+        );
+        assert_eq!((reused, computed), (4, 2), "{jobs} jobs");
+        assert_eq!(count(&r, "LBL002", "api/images.py"), 1, "{r}");
     }
 }

@@ -100,21 +100,39 @@ pub(crate) struct Parts {
     pub may_hop: Vec<bool>,
 }
 
-/// The first pass: every file's parts that read no global result.
-pub(crate) fn parts(project: &Project, catalog: &Catalog) -> Parts {
+/// The first pass: every file's parts that read no global result. The
+/// label evidence and the hop flag read only the file and the catalogue:
+/// with `stored`, a file's are its stored evidence unit (`crate::parts`).
+pub(crate) fn parts(
+    project: &Project,
+    catalog: &Catalog,
+    stored: Option<&crate::parts::Parts>,
+) -> Parts {
     let loaders = &catalog.entrypoints.data.module_loaders;
     let per_file: Vec<FileParts> = project
         .each_file(Reader::PerFile)
         .par_iter()
-        .map(|(fi, file)| FileParts {
-            entry: FileEntryParts::of(project, &catalog.entrypoints, fi, file.clone()),
-            graph: FileGraphParts::of(project, &file),
-            labels: results::file_label_evidence(catalog, fi, &file),
-            loaded: plugins::file_loaded(loaders, fi, &file),
-            servicers: hops::file_servicers(project, catalog, &file),
-            runtime: runtime::FileRuntime::of(project, fi, &file),
-            tracing: env::file_tracing_calls(&catalog.config_tracing, fi, &file),
-            may_hop: hops::file_may_hop(catalog, &file),
+        .map(|(fi, file)| {
+            let (labels, may_hop) = match stored {
+                Some(stored) => {
+                    let found = stored.evidence(fi, || results::stored_evidence(catalog, &file));
+                    (results::placed_labels(fi, found.labels), found.may_hop)
+                }
+                None => (
+                    results::file_label_evidence(catalog, fi, &file),
+                    hops::file_may_hop(catalog, &file),
+                ),
+            };
+            FileParts {
+                entry: FileEntryParts::of(project, &catalog.entrypoints, fi, file.clone()),
+                graph: FileGraphParts::of(project, &file),
+                labels,
+                loaded: plugins::file_loaded(loaders, fi, &file),
+                servicers: hops::file_servicers(project, catalog, &file),
+                runtime: runtime::FileRuntime::of(project, fi, &file),
+                tracing: env::file_tracing_calls(&catalog.config_tracing, fi, &file),
+                may_hop,
+            }
         })
         .collect();
     let mut out = Parts {
@@ -248,12 +266,12 @@ mod tests {
             )
         };
         let kept = project(&files);
-        let got = summary(&parts(&kept, &catalog));
+        let got = summary(&parts(&kept, &catalog, None));
         assert_eq!(got.0, [true, false, false]);
         assert_eq!(got.1, [true, false, true]);
         assert_eq!(got.2, [(2, "b".to_string(), 2)]);
         let mut stored = project(&files);
         assert_eq!(stored.store_every_file(), 3);
-        assert_eq!(summary(&parts(&stored, &catalog)), got);
+        assert_eq!(summary(&parts(&stored, &catalog, None)), got);
     }
 }

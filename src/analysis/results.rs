@@ -74,6 +74,16 @@ pub struct Analysis<'a> {
 
 impl<'a> Analysis<'a> {
     pub fn run(project: &Project, catalog: &'a Catalog) -> Analysis<'a> {
+        Analysis::run_with_parts(project, catalog, None)
+    }
+
+    /// [`Analysis::run`], taking each file's evidence unit from `stored`
+    /// where it has one (`crate::parts`).
+    pub fn run_with_parts(
+        project: &Project,
+        catalog: &'a Catalog,
+        stored: Option<&crate::parts::Parts>,
+    ) -> Analysis<'a> {
         // The per-file phase (`analysis::perfile`): its first pass, then
         // the run-time values' serial evaluation (of the calls the pass
         // kept) beside the entry-point finder's tables built from it; its
@@ -89,7 +99,7 @@ impl<'a> Analysis<'a> {
             runtime,
             tracing,
             may_hop,
-        } = perfile::parts(project, catalog);
+        } = perfile::parts(project, catalog, stored);
         crate::memory::mark(|| "analysis: per-file phase".into());
         let ((), finder) = rayon::join(
             || {
@@ -378,6 +388,47 @@ fn label_evidence(graph: &CallGraph, placed: Vec<PlacedLabel>) -> PerNode<LabelE
         .map(|p| (p.node(graph), p.evidence))
         .collect();
     PerNode::collect(graph.nodes.len(), placed)
+}
+
+/// A file's evidence unit (`crate::parts::FileEvidence`): its label
+/// evidence, kept by position rather than by the file's index, and whether
+/// a call may hop.
+pub(crate) fn stored_evidence(catalog: &Catalog, file: &FileFacts) -> crate::parts::FileEvidence {
+    let labels = file_label_evidence(catalog, 0, file)
+        .into_iter()
+        .map(|p| crate::parts::StoredLabel {
+            scope: p.scope.map(|s| s.as_str().to_string()),
+            pos: p.pos,
+            kind: p.evidence.kind,
+            content: p.evidence.content,
+            id: p.evidence.id,
+            carrier: p.evidence.carrier,
+            span: p.evidence.span,
+        })
+        .collect();
+    crate::parts::FileEvidence {
+        labels,
+        may_hop: hops::file_may_hop(catalog, file),
+    }
+}
+
+/// A stored evidence unit's labels, placed in file `fi`.
+pub(crate) fn placed_labels(fi: usize, labels: Vec<crate::parts::StoredLabel>) -> Vec<PlacedLabel> {
+    labels
+        .into_iter()
+        .map(|l| PlacedLabel {
+            scope: l.scope.map(|s| ustr::Ustr::from(&s)),
+            pos: l.pos,
+            evidence: LabelEvidence {
+                kind: l.kind,
+                content: l.content,
+                id: l.id,
+                carrier: l.carrier,
+                file: fi,
+                span: l.span,
+            },
+        })
+        .collect()
 }
 
 /// Label API calls, then marker strings, of file `fi`, where they are
