@@ -5,8 +5,8 @@
 //! A unit is one rule over one file (`PerFile`: LBL004, LBL005, LBL007,
 //! MOD001, LOG001), or the analyses' evidence in one file that reads only
 //! that file and the catalogue ([`FileEvidence`]: label evidence, whether a
-//! call may be a request to the project's own services; no look-up into
-//! other files). Its part is stored under a key over
+//! call may be a request to the project's own services, the calls that
+//! register a class; no look-up into other files). Its part is stored under a key over
 //! - the file's *indexed key*: its facts digest, path and module name, the
 //!   import plan and the cross-module rewrites `Project::build` applied to it
 //!   (`analysis::Applied`), which together give its facts as the index
@@ -70,11 +70,15 @@ pub struct FileEvidence {
     /// Whether a call may be a request to one of the project's own
     /// services (`hops::file_may_hop`).
     pub may_hop: bool,
+    /// Calls whose callee a class entry's registration names: (call,
+    /// entry) (`entrypoints::class_registration_calls`; the class each
+    /// registers is read across files, every run).
+    pub class_registration_calls: Vec<(u32, u32)>,
 }
 
 impl FileEvidence {
     fn is_empty(&self) -> bool {
-        self.labels.is_empty() && !self.may_hop
+        self.labels.is_empty() && !self.may_hop && self.class_registration_calls.is_empty()
     }
 }
 
@@ -546,6 +550,7 @@ mod tests {
         let found = FileEvidence {
             labels: vec![label],
             may_hop: true,
+            class_registration_calls: vec![(3, 1)],
         };
         let evidence = vec![([1; 32], FileEvidence::default()), ([3; 32], found.clone())];
         let body = encode(&[7; 32], &parts, &evidence).unwrap();

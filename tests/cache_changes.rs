@@ -564,6 +564,54 @@ fn evidence_project() -> tempfile::TempDir {
     dir
 }
 
+/// Writes `text` to `file`, then a run with the caches in `cache` at
+/// `jobs` threads, checked byte for byte against a `--no-cache` run: the
+/// report and the evidence units the cached run reused and computed.
+fn evidence_step(
+    p: &Path,
+    cache: &Path,
+    jobs: &str,
+    file: &str,
+    text: &str,
+) -> (String, usize, usize) {
+    fs::write(p.join(file), text).unwrap();
+    let c = cache.to_str().unwrap();
+    let warm = run(
+        &[
+            "check",
+            ".",
+            "--format",
+            "json",
+            "--jobs",
+            jobs,
+            "--stats",
+            "--cache-dir",
+            c,
+        ],
+        p,
+    );
+    let cold = run(
+        &[
+            "check",
+            ".",
+            "--format",
+            "json",
+            "--jobs",
+            jobs,
+            "--no-cache",
+        ],
+        p,
+    );
+    assert_reports_equal(
+        &warm,
+        &cold,
+        "a run with evidence units differs from a cold run",
+    );
+    let err = String::from_utf8_lossy(&warm.stderr);
+    let (reused, computed) = reused_and_computed(&err, "per-file evidence parts: ");
+    (String::from_utf8(cold.stdout).unwrap(), reused, computed)
+}
+
 /// The analyses' per-file evidence units (label evidence, `src/parts.rs`):
 /// with the caches warm, an alias changed in one file moves the label
 /// evidence of the file that calls it and the finding of a route in a
@@ -576,46 +624,8 @@ fn evidence_units_follow_an_alias_in_another_file_exactly_as_a_cold_run() {
         let dir = evidence_project();
         let p = dir.path();
         let cache = tempfile::tempdir().unwrap();
-        let c = cache.path().to_str().unwrap().to_string();
-        // A run with the caches, checked byte for byte against a cold one:
-        // the report and the evidence units reused and computed.
-        let step = |file: &str, text: &str| {
-            fs::write(p.join(file), text).unwrap();
-            let warm = run(
-                &[
-                    "check",
-                    ".",
-                    "--format",
-                    "json",
-                    "--jobs",
-                    jobs,
-                    "--stats",
-                    "--cache-dir",
-                    &c,
-                ],
-                p,
-            );
-            let cold = run(
-                &[
-                    "check",
-                    ".",
-                    "--format",
-                    "json",
-                    "--jobs",
-                    jobs,
-                    "--no-cache",
-                ],
-                p,
-            );
-            assert_reports_equal(
-                &warm,
-                &cold,
-                "a run with evidence units differs from a cold run",
-            );
-            let err = String::from_utf8_lossy(&warm.stderr);
-            let (reused, computed) = reused_and_computed(&err, "per-file evidence parts: ");
-            (String::from_utf8(cold.stdout).unwrap(), reused, computed)
-        };
+        let c = cache.path().to_path_buf();
+        let step = |file: &str, text: &str| evidence_step(p, &c, jobs, file, text);
         const ALIAS: &str = "import cv2\n\nput_text = cv2.putText\n";
         let (r, reused, computed) = step("services/aliases.py", ALIAS);
         assert_eq!((reused, computed), (0, 5), "{jobs} jobs");
@@ -640,5 +650,42 @@ fn evidence_units_follow_an_alias_in_another_file_exactly_as_a_cold_run() {
         );
         assert_eq!((reused, computed), (4, 2), "{jobs} jobs");
         assert_eq!(count(&r, "LBL002", "api/images.py"), 1, "{r}");
+    }
+}
+
+/// A gRPC service registered through an alias another module defines
+/// (`register = chat_pb2_grpc.add_ChatServicer_to_server`): which calls
+/// register a class is kept in the calling file's evidence unit, so the
+/// alias changed elsewhere must compute that file's unit again, and the
+/// service's endpoint findings go and come back exactly as a cold run's.
+#[test]
+fn class_registration_units_follow_an_alias_in_another_file_exactly_as_a_cold_run() {
+    const SERVER: &str = "from concurrent import futures\n\nimport grpc\nfrom openai import OpenAI\n\nimport chat_pb2\nfrom svc.wiring import register\n\nclient = OpenAI()\n\n\nclass ChatService:\n    def Generate(self, request, context):\n        out = client.chat.completions.create(model=\"gpt-4o\", messages=[{\"role\": \"user\", \"content\": request.text}])\n        return chat_pb2.Reply(text=out.choices[0].message.content)\n\n\ndef serve():\n    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))\n    register(ChatService(), server)\n    server.start()\n";
+    const WIRING: &str =
+        "import chat_pb2_grpc\n\nregister = chat_pb2_grpc.add_ChatServicer_to_server\n";
+    for jobs in ["1", "4"] {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path();
+        fs::create_dir_all(p.join("svc")).unwrap();
+        fs::write(p.join("svc/__init__.py"), "").unwrap();
+        fs::write(p.join("svc/server.py"), SERVER).unwrap();
+        let cache = tempfile::tempdir().unwrap();
+        let c = cache.path().to_path_buf();
+        let step = |file: &str, text: &str| evidence_step(p, &c, jobs, file, text);
+        let (r, reused, computed) = step("svc/wiring.py", WIRING);
+        assert_eq!((reused, computed), (0, 3), "{jobs} jobs");
+        assert_eq!(count(&r, "GEN002", "svc/server.py"), 1, "{r}");
+        // The alias no longer registers: no service, no endpoint finding.
+        let (r, reused, computed) = step(
+            "svc/wiring.py",
+            "import chat_pb2_grpc\n\nregister = print\n",
+        );
+        assert_eq!((reused, computed), (1, 2), "{jobs} jobs");
+        assert_eq!(count(&r, "GEN002", "svc/server.py"), 0, "{r}");
+        assert_eq!(count(&r, "GEN001", "svc/server.py"), 1, "{r}");
+        // ... and registers again, by a text not seen before.
+        let (r, reused, computed) = step("svc/wiring.py", &format!("{WIRING}\nx = 1\n"));
+        assert_eq!((reused, computed), (1, 2), "{jobs} jobs");
+        assert_eq!(count(&r, "GEN002", "svc/server.py"), 1, "{r}");
     }
 }

@@ -17,7 +17,7 @@ use crate::analysis::door::Item;
 use crate::analysis::{FileRef, Project, Reader};
 use crate::catalog::Catalog;
 use crate::catalog::entrypoints::{ArgRef, ChainPart, EntryPointCatalog, Registration, RouteFrom};
-use crate::facts::{Arg, BinOp, Call, Part, Shape, Value};
+use crate::facts::{Arg, BinOp, Call, FileFacts, Part, Shape, Value};
 use crate::finding::Location;
 use crate::qname::OptionQName;
 use crate::qname::{self, QName, Segment};
@@ -135,7 +135,10 @@ fn standalone_finder<'a>(project: &'a Project, catalog: &'a Catalog) -> Finder<'
     let parts = project
         .each_file(Reader::EntryPoints)
         .par_iter()
-        .map(|(fi, file)| FileEntryParts::of(project, &catalog.entrypoints, fi, file))
+        .map(|(fi, file)| {
+            let registering = class_registration_calls(&catalog.entrypoints, &file);
+            FileEntryParts::of(project, &catalog.entrypoints, fi, file, &registering)
+        })
         .collect();
     Finder::new(project, &catalog.entrypoints, parts)
 }
@@ -180,27 +183,46 @@ pub struct FileEntryParts {
     evidence: Vec<components::Evidence>,
 }
 
+/// The calls of a file whose callee a class entry's registration names
+/// (`add_ChatServicer_to_server`): (call, entry), in call order. Reads only
+/// the file and the catalogue, so a file's list is kept with its evidence
+/// unit (`crate::parts::FileEvidence`).
+pub(crate) fn class_registration_calls(
+    cat: &EntryPointCatalog,
+    file: &FileFacts,
+) -> Vec<(u32, u32)> {
+    // Only when some class entry is registered by a call.
+    if !cat.data.class.iter().any(|c| !c.registered_by.is_empty()) {
+        return Vec::new();
+    }
+    file.calls
+        .iter()
+        .enumerate()
+        .filter_map(|(ci, call)| {
+            let r = call.resolved.as_ref()?;
+            let e = cat.class_registration.first(file.language, r.as_str())?;
+            Some((ci as u32, e as u32))
+        })
+        .collect()
+}
+
 impl FileEntryParts {
-    /// File `fi`'s part.
+    /// File `fi`'s part; `registering` is its [`class_registration_calls`].
     pub fn of<'p>(
         project: &'p Project,
         cat: &EntryPointCatalog,
         fi: usize,
         file: FileRef<'p>,
+        registering: &[(u32, u32)],
     ) -> FileEntryParts {
-        let mut class_registrations = Vec::new();
-        // Only when some class entry is registered by a call.
-        if cat.data.class.iter().any(|c| !c.registered_by.is_empty()) {
-            for call in &file.calls {
-                let Some(r) = &call.resolved else { continue };
-                let Some(e) = cat.class_registration.first(file.language, r.as_str()) else {
-                    continue;
-                };
-                if let Some(class) = registered_class(project, &file, call) {
-                    class_registrations.push((e, class));
-                }
-            }
-        }
+        // The class each registering call registers, read across files.
+        let class_registrations = registering
+            .iter()
+            .filter_map(|&(ci, e)| {
+                let class = registered_class(project, &file, &file.calls[ci as usize])?;
+                Some((e as usize, class))
+            })
+            .collect();
         FileEntryParts {
             index: Index::file_parts(project, fi, file.clone()),
             injected: Injected::file_stores(

@@ -42,7 +42,7 @@ use rayon::prelude::*;
 use ustr::Ustr;
 
 use crate::analysis::callgraph::{self, CallGraph, FileGraphParts, NodeId};
-use crate::analysis::entrypoints::{FileEntryParts, FileRegistrations, Matcher};
+use crate::analysis::entrypoints::{self, FileEntryParts, FileRegistrations, Matcher};
 use crate::analysis::generation::{self, GenerationSite};
 use crate::analysis::results::{self, LabelEvidence};
 use crate::analysis::{Project, Reader, env, hops, inferred, plugins, region, runtime};
@@ -113,18 +113,26 @@ pub(crate) fn parts(
         .each_file(Reader::PerFile)
         .par_iter()
         .map(|(fi, file)| {
-            let (labels, may_hop) = match stored {
+            let (labels, may_hop, registering) = match stored {
                 Some(stored) => {
                     let found = stored.evidence(fi, || results::stored_evidence(catalog, &file));
-                    (results::placed_labels(fi, found.labels), found.may_hop)
+                    let labels = results::placed_labels(fi, found.labels);
+                    (labels, found.may_hop, found.class_registration_calls)
                 }
                 None => (
                     results::file_label_evidence(catalog, fi, &file),
                     hops::file_may_hop(catalog, &file),
+                    entrypoints::class_registration_calls(&catalog.entrypoints, &file),
                 ),
             };
             FileParts {
-                entry: FileEntryParts::of(project, &catalog.entrypoints, fi, file.clone()),
+                entry: FileEntryParts::of(
+                    project,
+                    &catalog.entrypoints,
+                    fi,
+                    file.clone(),
+                    &registering,
+                ),
                 graph: FileGraphParts::of(project, &file),
                 labels,
                 loaded: plugins::file_loaded(loaders, fi, &file),

@@ -391,8 +391,8 @@ fn label_evidence(graph: &CallGraph, placed: Vec<PlacedLabel>) -> PerNode<LabelE
 }
 
 /// A file's evidence unit (`crate::parts::FileEvidence`): its label
-/// evidence, kept by position rather than by the file's index, and whether
-/// a call may hop.
+/// evidence, kept by position rather than by the file's index, whether a
+/// call may hop, and its calls that register a class.
 pub(crate) fn stored_evidence(catalog: &Catalog, file: &FileFacts) -> crate::parts::FileEvidence {
     let labels = file_label_evidence(catalog, 0, file)
         .into_iter()
@@ -409,6 +409,7 @@ pub(crate) fn stored_evidence(catalog: &Catalog, file: &FileFacts) -> crate::par
     crate::parts::FileEvidence {
         labels,
         may_hop: hops::file_may_hop(catalog, file),
+        class_registration_calls: entrypoints::class_registration_calls(&catalog.entrypoints, file),
     }
 }
 
