@@ -52,6 +52,9 @@ pub struct Shared {
     moderation_calls: OnceLock<Vec<moderation::sites::ModerationSite>>,
     /// Records of user input (LOG002, LOG003), with the user-input taint.
     records: Slot<Option<logs::records::InputRecords>>,
+    /// Where the project raises its loggers' thresholds (the records'
+    /// judge), from the rules' per-file pass.
+    log_thresholds: OnceLock<logs::records::Thresholds>,
     /// Calls that rank content per user (the opt-out rules).
     rankings: OnceLock<Vec<opt_out::Ranking>>,
     /// Calls named as training writes, as (file, call) (OPT003, PII004).
