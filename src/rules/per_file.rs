@@ -243,7 +243,10 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
     // The records' thresholds (LOG002, LOG003): the records are judged for
     // a project with a generation endpoint only.
     let log_levels = reads(LOG_THRESHOLDS)
-        && cx.catalog.taint.get(crate::catalog::inputs::INPUT_SPEC).is_some()
+        && cx
+            .catalog
+            .taint
+            .contains_key(crate::catalog::inputs::INPUT_SPEC)
         && cx.analysis.generation_endpoints().next().is_some();
     // A sink found: the other files need not be asked (the answer is
     // whether any file has one).

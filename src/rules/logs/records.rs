@@ -583,7 +583,7 @@ impl FileLevels {
                         _ => None,
                     };
                     out.settings.push(match holder {
-                        Some(n) => Setting::Named(logger_key(&file, fi, call, &n), level, site),
+                        Some(n) => Setting::Named(logger_key(file, fi, call, &n), level, site),
                         None => Setting::Root(level, site),
                     });
                 }
@@ -594,7 +594,7 @@ impl FileLevels {
                     };
                     if let Some(level) = level_of(&a.value, records) {
                         out.settings.push(Setting::Named(
-                            logger_key(&file, fi, call, &n),
+                            logger_key(file, fi, call, &n),
                             level,
                             site,
                         ));
