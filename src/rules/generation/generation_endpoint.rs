@@ -295,7 +295,7 @@ impl FlowStep {
 /// files: with the facts stored, the five rules that show a flow would
 /// otherwise each read every file on every path again. Sorted by site; a
 /// step not here (a path of PII002's own walk) is read from its file.
-/// 40 bytes a step.
+/// 56 bytes a step (site, span, callee, receiver).
 #[derive(Debug, Default)]
 pub struct FlowSteps {
     steps: Vec<(Site, FlowStep)>,
