@@ -13,8 +13,9 @@
 //! conditions that read a label switch (LBL008), the calls of a
 //! catalogued moderation API (MOD002–MOD004), and for the service rules
 //! (SVC001–SVC004) each file's user-facing strings, the chat UI's
-//! evidence and whether a name is a minors term, so that those rules no
-//! longer loop over every file for them. Each has a loop of its own too,
+//! evidence and whether a name is a minors term, and each Python file's
+//! log-level settings for the loggers' thresholds (LOG002, LOG003), so
+//! that those rules no longer loop over every file for them. Each has a loop of its own too,
 //! for a reader missing from its list here (the same result). It also
 //! makes the taint set-up of the specs its enabled rules always solve
 //! (`dataflow::setup`: their source calls, the scopes that read a source,
