@@ -95,3 +95,21 @@ fn sites_and_shown_strings_are_not_read_again() {
     let (reads, files) = random_reads(&block, "call-graph").expect("the graph's build reads");
     assert_eq!(reads, files, "{block}");
 }
+
+/// What the endpoints' rules and the taint passes took from files again,
+/// kept from the pass that read them (store31): the code flows' steps are
+/// read once for the five rules that show them (one read a file), a call
+/// path's step reads the next call's file only at a request to one of the
+/// project's own services (`hops::hop_at`; `chat_service` sends none), the
+/// loggers' thresholds come from the rules' per-file pass (LOG002/LOG003
+/// ask: the project has a generation endpoint), and the taint values bind a
+/// call's arguments with the parameters the call graph keeps.
+#[test]
+fn flows_hops_and_log_levels_are_not_read_again() {
+    let block = reads("fixtures/projects/chat_service", "2");
+    for gone in ["hops", "rules-LOG", "taint-values"] {
+        assert_eq!(random_reads(&block, gone), None, "{gone}:\n{block}");
+    }
+    let (reads, files) = random_reads(&block, "rules-GEN").expect("the flows' steps are read");
+    assert_eq!(reads, files, "{block}");
+}

@@ -226,6 +226,42 @@ pub struct CallGraph {
     implementations: FastMap<(Ustr, Ustr), Vec<NodeId>>,
     /// What calls through interfaces added and cut.
     pub dispatch_stats: DispatchStats,
+    /// The parameters of each function a call reaches (`Via::Callee`,
+    /// `Argument`, `Queue`), by node: the taint passes bind a call's
+    /// arguments with them instead of reading the function's file (with
+    /// the facts stored each read decodes the file).
+    params: Vec<(NodeId, Params)>,
+}
+
+/// How a call binds a function's parameters: their names, the function's
+/// own name (a worker named in a hand-off) and whether the first is
+/// `self`/`cls` (a method's). 32 bytes and 8 a parameter.
+#[derive(Debug, Clone)]
+pub struct Params {
+    pub name: Ustr,
+    pub names: Box<[Ustr]>,
+    skips_self: bool,
+}
+
+impl Params {
+    pub fn of(f: &crate::facts::Function) -> Params {
+        Params {
+            name: f.name,
+            names: f.params.iter().copied().collect(),
+            skips_self: Params::first_is_self(f),
+        }
+    }
+
+    /// Whether `f` is a method whose first parameter is `self`/`cls`: not
+    /// bound by the call's arguments.
+    pub fn first_is_self(f: &crate::facts::Function) -> bool {
+        f.class.is_some() && f.params.first().is_some_and(|p| p == "self" || p == "cls")
+    }
+
+    /// The parameters a call's positionals start at: 1 past `self`/`cls`.
+    pub fn skip_self(&self) -> usize {
+        usize::from(self.skips_self)
+    }
 }
 
 /// A set of sink call sites, indexed by the node whose code makes them.
@@ -323,11 +359,14 @@ impl CallGraph {
             queue_workers: FastSet::default(),
             implementations: FastMap::default(),
             dispatch_stats: DispatchStats::default(),
+            params: Vec::new(),
         };
         // Per file: its module node, its main guards, then its functions.
         let mut implementations = Vec::with_capacity(files.len());
         let has_calls: Vec<bool> = files.iter().map(|f| f.has_calls).collect();
-        for (fi, file) in files.into_iter().enumerate() {
+        let mut file_params = Vec::with_capacity(files.len());
+        for (fi, mut file) in files.into_iter().enumerate() {
+            file_params.push(std::mem::take(&mut file.params));
             let module = g.add(Node::Module { file: fi });
             g.module_nodes.push(module);
             let mains = file
@@ -414,6 +453,7 @@ impl CallGraph {
             g.dispatch_stats.edges += edges;
         }
         g.add_queue_edges(project, queue_calls, &mut per_file);
+        g.keep_params(&per_file, file_params);
         // Each file's sites on the thread pool; their edges added in file
         // and call order.
         #[allow(clippy::type_complexity)]
@@ -435,6 +475,44 @@ impl CallGraph {
         let edges: Vec<(NodeId, Edge)> = edges.into_iter().flatten().collect();
         g.edges = PerNode::collect(g.nodes.len(), edges);
         g
+    }
+
+    /// Keep the parameters of the functions the calls reach, out of every
+    /// function's (`file_params`, per file by function index).
+    #[allow(clippy::type_complexity)]
+    fn keep_params(
+        &mut self,
+        per_file: &[Vec<(NodeId, Site, Vec<(NodeId, Via)>)>],
+        file_params: Vec<Box<[Params]>>,
+    ) {
+        let mut reached: Vec<NodeId> = per_file
+            .iter()
+            .flatten()
+            .flat_map(|(_, _, targets)| targets.iter())
+            .filter(|(_, via)| matches!(via, Via::Callee | Via::Argument | Via::Queue))
+            .map(|&(t, _)| t)
+            .filter(|&t| matches!(self.nodes[t], Node::Function { .. }))
+            .collect();
+        reached.sort_unstable();
+        reached.dedup();
+        self.params = reached
+            .into_iter()
+            .map(|t| {
+                let Node::Function { file, func } = self.nodes[t] else {
+                    unreachable!("filtered to functions above")
+                };
+                (t, file_params[file][func].clone())
+            })
+            .collect();
+    }
+
+    /// The parameters of function node `node`, when a call reaches it
+    /// (`None`: read them from its file).
+    pub fn params(&self, node: NodeId) -> Option<&Params> {
+        self.params
+            .binary_search_by_key(&node, |(n, _)| *n)
+            .ok()
+            .map(|i| &self.params[i].1)
     }
 
     /// Calls into plugins loaded by name (`analysis::plugins`), added after
@@ -1021,6 +1099,9 @@ pub struct FileGraphParts {
     /// Whether the file makes any call: the graph's targets read only
     /// the files that do.
     has_calls: bool,
+    /// Each function's parameters, by function index: the graph keeps
+    /// those of the functions a call reaches (`CallGraph::params`).
+    params: Box<[Params]>,
 }
 
 impl FileGraphParts {
@@ -1077,6 +1158,7 @@ impl FileGraphParts {
             implementations,
             abstract_methods,
             has_calls: !file.calls.is_empty(),
+            params: file.functions.iter().map(Params::of).collect(),
         }
     }
 }

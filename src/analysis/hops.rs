@@ -1368,15 +1368,21 @@ fn printf(format: &str, out: &mut Url) {
 /// The entry point a step of a call path hops to: `site` is followed by a
 /// call made in the handler of a `Via::Service` target of `site`.
 pub fn hop_at(project: &Project, graph: &CallGraph, site: Site, next: Site) -> Option<usize> {
+    // Most steps are plain calls: only a request to a service reads the
+    // next call's file (for its node).
+    let targets = graph.targets_at(site);
+    if !targets
+        .iter()
+        .any(|(_, via)| matches!(via, Via::Service { .. }))
+    {
+        return None;
+    }
     let call = &project.file(next.file, Reader::Hops).calls[next.call];
     let node = graph.node_at(next.file, call.scope.as_deref(), call.span.start_byte);
-    graph
-        .targets_at(site)
-        .iter()
-        .find_map(|&(t, via)| match via {
-            Via::Service { entry } if t == node => Some(entry as usize),
-            _ => None,
-        })
+    targets.iter().find_map(|&(t, via)| match via {
+        Via::Service { entry } if t == node => Some(entry as usize),
+        _ => None,
+    })
 }
 
 /// Every hop edge of the analysed project: the request's call site, the

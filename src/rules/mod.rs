@@ -52,6 +52,9 @@ pub struct Shared {
     moderation_calls: OnceLock<Vec<moderation::sites::ModerationSite>>,
     /// Records of user input (LOG002, LOG003), with the user-input taint.
     records: Slot<Option<logs::records::InputRecords>>,
+    /// Where the project raises its loggers' thresholds (the records'
+    /// judge), from the rules' per-file pass.
+    log_thresholds: OnceLock<logs::records::Thresholds>,
     /// Calls that rank content per user (the opt-out rules).
     rankings: OnceLock<Vec<opt_out::Ranking>>,
     /// Calls named as training writes, as (file, call) (OPT003, PII004).
@@ -81,6 +84,9 @@ pub struct Shared {
     /// Per file: whether it is test code (`test_paths`; several rules skip
     /// test files, some going through the files more than once).
     test_files: OnceLock<Vec<bool>>,
+    /// The calls the endpoints' code flows show, read once for the five
+    /// rules that show them (GEN002, LBL001–LBL003, MOD002, MOD003, PII002).
+    flow_steps: OnceLock<generation::generation_endpoint::FlowSteps>,
 }
 
 /// A shared result that can be freed: computed by the first rule that asks,
@@ -219,6 +225,14 @@ impl Context<'_> {
                 tests.is_match(project.path(fi))
             })
         })
+    }
+
+    /// The calls on the endpoints' first call paths that their code flows
+    /// show ([`generation::generation_endpoint::FlowSteps`]).
+    pub fn flow_steps(&self) -> &generation::generation_endpoint::FlowSteps {
+        self.shared
+            .flow_steps
+            .get_or_init(|| generation::generation_endpoint::FlowSteps::of(self))
     }
 
     /// Free `held`: no rule still to run reads it.

@@ -13,8 +13,9 @@
 //! conditions that read a label switch (LBL008), the calls of a
 //! catalogued moderation API (MOD002–MOD004), and for the service rules
 //! (SVC001–SVC004) each file's user-facing strings, the chat UI's
-//! evidence and whether a name is a minors term, so that those rules no
-//! longer loop over every file for them. Each has a loop of its own too,
+//! evidence and whether a name is a minors term, and each Python file's
+//! log-level settings for the loggers' thresholds (LOG002, LOG003), so
+//! that those rules no longer loop over every file for them. Each has a loop of its own too,
 //! for a reader missing from its list here (the same result). It also
 //! makes the taint set-up of the specs its enabled rules always solve
 //! (`dataflow::setup`: their source calls, the scopes that read a source,
@@ -32,6 +33,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use rayon::prelude::*;
 
 use super::labels::unlabeled_delivery_ungated as labels;
+use super::logs::records::{FileLevels, Thresholds};
 use super::moderation::sites::{self as moderation, ModerationSite};
 use super::opt_out::profile_without_controls::{self as profile, ProfileWriter};
 use super::opt_out::stored::{self, Services, StoredClass};
@@ -58,6 +60,9 @@ use crate::source::Span;
 /// made in the pass they would cost a look at every file's assignments,
 /// arguments and configuration in every scan.
 const RANKINGS: &[&str] = &["OPT001", "OPT002", "OPT004", "SVC003"];
+/// The rules that judge records against the loggers' thresholds
+/// (`logs::records::find`).
+const LOG_THRESHOLDS: &[&str] = &["LOG002", "LOG003"];
 
 /// The rules that read the calls named as training writes
 /// (`training_opt_out_broken::training_writes`), likewise.
@@ -151,6 +156,9 @@ struct FileOut {
     /// The first filing-number placeholders' spans (`ShownSearch::file`).
     placeholders: Vec<Span>,
     chat: Option<ChatFound>,
+    /// What the file says about log levels, when anything (LOG002/LOG003's
+    /// records).
+    log_levels: Option<FileLevels>,
 }
 
 /// A thread's memos, kept from file to file.
@@ -233,6 +241,14 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
         })
         .filter_map(|(spec, _)| cx.catalog.taint.get(*spec))
         .collect();
+    // The records' thresholds (LOG002, LOG003): the records are judged for
+    // a project with a generation endpoint only.
+    let log_levels = reads(LOG_THRESHOLDS)
+        && cx
+            .catalog
+            .taint
+            .contains_key(crate::catalog::inputs::INPUT_SPEC)
+        && cx.analysis.generation_endpoints().next().is_some();
     // A sink found: the other files need not be asked (the answer is
     // whether any file has one).
     let sink_found = AtomicBool::new(false);
@@ -254,6 +270,7 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
         && shown.is_none()
         && chat.is_none()
         && minors_names.is_none()
+        && !log_levels
     {
         return done;
     }
@@ -337,6 +354,9 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
                     minors_found.store(true, Ordering::Relaxed);
                 }
             }
+            if log_levels {
+                out.log_levels = FileLevels::of_file(&cx.catalog.records, fi, &file);
+            }
             if !taint_specs.is_empty() {
                 let an = cx.analysis;
                 out.taint_setup = Some(an.taint_setup_file(cx.project, &taint_specs, fi, &file));
@@ -363,6 +383,7 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
     });
     let mut all_placeholders = Vec::new();
     let mut all_chat = Vec::new();
+    let mut all_log_levels = Vec::new();
     let mut by_rule: Vec<Vec<(usize, Unit)>> = rules.iter().map(|_| Vec::new()).collect();
     for (fi, out) in per_file.into_iter().enumerate() {
         for (r, unit) in out.units {
@@ -387,6 +408,7 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
         }
         all_placeholders.extend(out.placeholders.into_iter().map(|s| (fi, s)));
         all_chat.extend(out.chat.map(|c| (fi, c)));
+        all_log_levels.extend(out.log_levels);
     }
     if rankings {
         let _ = cx.shared.rankings.set(all_rankings);
@@ -424,6 +446,10 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
     }
     if !taint_specs.is_empty() {
         cx.analysis.keep_taint_setup(&taint_specs, taint_setup);
+    }
+    if log_levels {
+        let thresholds = Thresholds::of_files(&cx.catalog.records, all_log_levels);
+        let _ = cx.shared.log_thresholds.set(thresholds);
     }
     if shown.is_some() || chat.is_some() || minors_names.is_some() {
         cx.shared.service.set(service::ServiceShared::from_pass(

@@ -24,7 +24,7 @@ use super::{
     TaintStats, literal, place,
 };
 use crate::analysis::FileRef;
-use crate::analysis::callgraph::{Node, NodeId, Site, Via};
+use crate::analysis::callgraph::{Node, NodeId, Params, Site, Via};
 use crate::analysis::entrypoints::Handler;
 use crate::analysis::index::ScopeAssigns;
 use crate::analysis::results::Analysis;
@@ -1051,7 +1051,17 @@ impl<'a, D: Domain> Solver<'a, D> {
                             else {
                                 continue;
                             };
-                            let f = &project.file(tf, Reader::TaintPasses).functions[func];
+                            // Kept by the graph for the functions calls reach.
+                            let read;
+                            let f = match self.cx.an.graph.params(t) {
+                                Some(kept) => kept,
+                                None => {
+                                    read = Params::of(
+                                        &project.file(tf, Reader::TaintPasses).functions[func],
+                                    );
+                                    &read
+                                }
+                            };
                             let mut edge = |arg: usize, param: u32, value: Sym<D::Value>| {
                                 if !value.is_bottom() {
                                     edges.push(ArgEdge {
@@ -1675,8 +1685,9 @@ impl<'a, D: Domain> Solver<'a, D> {
                 }
                 return;
             }
+            let params = Params::of(f);
             for i in bits(summary.params | summary.fields) {
-                if let Some(a) = arg_for_param(call, f, i)
+                if let Some(a) = arg_for_param(call, &params, i)
                     && self.tainted(id, &ev.arg(a, pos))
                 {
                     t.push(
@@ -1899,25 +1910,25 @@ fn ev<'s, 'a, D: Domain>(cx: &'s Cx<'a, D>, st: &'s State<D::Value>, id: usize) 
 
 /// `self`/`cls` of a method: not bound by the call's arguments.
 fn skip_self(f: &Function) -> usize {
-    usize::from(f.class.is_some() && f.params.first().is_some_and(|p| p == "self" || p == "cls"))
+    usize::from(Params::first_is_self(f))
 }
 
 /// The parameter argument `i` of `call` binds in `f`: by keyword, or by
 /// position after `self`/`cls`; none for `*`/`**` unpacking and for
 /// positionals after a keyword.
-fn param_of(call: &Call, i: usize, f: &Function) -> Option<usize> {
+fn param_of(call: &Call, i: usize, f: &Params) -> Option<usize> {
     match call.args[i].keyword.as_deref() {
         Some("*" | "**") => None,
-        Some(k) => f.params.iter().position(|p| p == k),
+        Some(k) => f.names.iter().position(|p| p == k),
         None if call.args[..i].iter().any(|a| a.keyword.is_some()) => None,
         None => {
-            let p = skip_self(f) + i;
-            (p < f.params.len()).then_some(p)
+            let p = f.skip_self() + i;
+            (p < f.names.len()).then_some(p)
         }
     }
 }
 
-fn arg_for_param<'c>(call: &'c Call, f: &Function, param: usize) -> Option<&'c Arg> {
+fn arg_for_param<'c>(call: &'c Call, f: &Params, param: usize) -> Option<&'c Arg> {
     (0..call.args.len())
         .find(|&i| param_of(call, i, f) == Some(param))
         .map(|i| &call.args[i])
@@ -1945,9 +1956,9 @@ struct Handed<'c> {
 /// key (`Thread(target=f, args=(x,))`, `f.apply_async(args=[x])`), and other
 /// keywords by name. `f` given as a keyword (`target=f`) binds no
 /// positionals: they are the starter's own.
-fn handed<'c>(call: &'c Call, f: &Function) -> Vec<Handed<'c>> {
+fn handed<'c>(call: &'c Call, f: &Params) -> Vec<Handed<'c>> {
     let names_f = |text: &str| text.rsplit('.').next() == Some(f.name.as_str());
-    let skip = skip_self(f);
+    let skip = f.skip_self();
     let first = match call.receiver {
         Receiver::Name(n) if names_f(&n) => Some(0),
         _ => call
@@ -1958,10 +1969,10 @@ fn handed<'c>(call: &'c Call, f: &Function) -> Vec<Handed<'c>> {
             })
             .map(|k| k + 1),
     };
-    let by_name = |k: &str| f.params.iter().position(|p| p == k);
+    let by_name = |k: &str| f.names.iter().position(|p| p == k);
     let mut out = Vec::new();
     let mut push = |arg: usize, element: Option<&'c Value>, param: usize| {
-        if param < f.params.len() {
+        if param < f.names.len() {
             out.push(Handed {
                 arg,
                 element,
@@ -2883,7 +2894,16 @@ impl<'a, D: Domain> Ev<'_, 'a, D> {
             if summary.params | summary.fields != 0
                 && let Node::Function { file: tf, func } = self.cx.an.graph.nodes[t]
             {
-                let f = &self.cx.project.file(tf, Reader::TaintValues).functions[func];
+                let read;
+                let f = match self.cx.an.graph.params(t) {
+                    Some(kept) => kept,
+                    None => {
+                        read = Params::of(
+                            &self.cx.project.file(tf, Reader::TaintValues).functions[func],
+                        );
+                        &read
+                    }
+                };
                 for i in bits(summary.params) {
                     if let Some(a) = arg_for_param(call, f, i) {
                         out.join(&self.arg(a, pos));

@@ -8,9 +8,11 @@ use serde_json::json;
 use crate::analysis::callgraph::{Reached, Site, Via};
 use crate::analysis::entrypoints::{EntryPoint, Handler};
 use crate::analysis::{Reader, generation, hops};
-use crate::facts::Receiver;
+use crate::facts::{Call, Receiver};
 use crate::finding::{Finding, Level, Location, MAX_FLOW_STEPS, Related, shown_steps};
 use crate::rules::{Category, Context, Precision, Rule, RuleMeta, Status};
+use crate::source::Span;
+use ustr::Ustr;
 
 pub struct GenerationEndpoint;
 
@@ -186,12 +188,12 @@ fn first_hop(cx: &Context<'_>, reached: &Reached) -> Option<usize> {
 /// were left out (output per finding is bounded, `Finding::bound`), and only
 /// the steps shown are built.
 pub fn endpoint_flow(cx: &Context<'_>, entry: &EntryPoint, first: &Reached) -> Vec<Related> {
+    let steps = cx.flow_steps();
     let location = |i: usize| {
         let s = first.path[i];
-        let file = cx.project.file(s.file, Reader::RulesGeneration);
         Location {
-            path: file.path.as_str().into(),
-            span: file.calls[s.call].span,
+            path: cx.project.path(s.file).into(),
+            span: steps.step(cx, s).span,
         }
     };
     let mut flow = vec![Related {
@@ -227,7 +229,7 @@ pub fn endpoint_flow(cx: &Context<'_>, entry: &EntryPoint, first: &Reached) -> V
             continue;
         }
         let s = first.path[i];
-        let call = &cx.project.file(s.file, Reader::RulesGeneration).calls[s.call];
+        let call = steps.step(cx, s);
         let deferred = crate::lang::semantics(cx.project.language(s.file))
             .deferred_calls
             .iter()
@@ -268,4 +270,75 @@ pub fn endpoint_flow(cx: &Context<'_>, entry: &EntryPoint, first: &Reached) -> V
         });
     }
     flow
+}
+
+/// What a code flow shows of a call on the way to the generation call.
+#[derive(Debug, Clone, Copy)]
+pub struct FlowStep {
+    span: Span,
+    callee: Ustr,
+    receiver: Receiver,
+}
+
+impl FlowStep {
+    fn of(call: &Call) -> FlowStep {
+        FlowStep {
+            span: call.span,
+            callee: call.callee,
+            receiver: call.receiver,
+        }
+    }
+}
+
+/// The calls that the endpoints' code flows show (each entry point's first
+/// call path, the steps [`shown_steps`] keeps), read in one pass over their
+/// files: with the facts stored, the five rules that show a flow would
+/// otherwise each read every file on every path again. Sorted by site; a
+/// step not here (a path of PII002's own walk) is read from its file.
+/// 56 bytes a step (site, span, callee, receiver).
+#[derive(Debug, Default)]
+pub struct FlowSteps {
+    steps: Vec<(Site, FlowStep)>,
+}
+
+impl FlowSteps {
+    pub fn of(cx: &Context<'_>) -> FlowSteps {
+        let an = cx.analysis;
+        let mut sites: Vec<Site> = Vec::new();
+        for first in an.reach.iter().filter_map(|r| r.sinks.first()) {
+            let sink = &an.sites[first.sink];
+            let (head, tail) = shown_steps(first.path.len(), MAX_FLOW_STEPS - 1);
+            // The elided steps' marker is placed at the first step left out.
+            let marker = (tail.start > head.end).then_some(head.end);
+            for i in head.chain(tail).chain(marker) {
+                let s = first.path[i];
+                let is_sink =
+                    i + 1 == first.path.len() && s.file == sink.file && s.call == sink.call;
+                if !is_sink {
+                    sites.push(s);
+                }
+            }
+        }
+        sites.sort_unstable();
+        sites.dedup();
+        let mut steps = Vec::with_capacity(sites.len());
+        for group in sites.chunk_by(|a, b| a.file == b.file) {
+            let file = cx.project.file(group[0].file, Reader::RulesGeneration);
+            steps.extend(
+                group
+                    .iter()
+                    .map(|&s| (s, FlowStep::of(&file.calls[s.call]))),
+            );
+        }
+        FlowSteps { steps }
+    }
+
+    fn step(&self, cx: &Context<'_>, site: Site) -> FlowStep {
+        match self.steps.binary_search_by(|(s, _)| s.cmp(&site)) {
+            Ok(i) => self.steps[i].1,
+            Err(_) => {
+                FlowStep::of(&cx.project.file(site.file, Reader::RulesGeneration).calls[site.call])
+            }
+        }
+    }
 }

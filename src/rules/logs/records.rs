@@ -51,7 +51,16 @@ pub fn find(cx: &Context<'_>) -> Option<InputRecords> {
     let taint = cx.analysis.taint(cx.project, spec, &domain);
     let query = taint.query(cx.analysis, cx.project, spec, &domain);
     let records = &cx.catalog.records;
-    let thresholds = Thresholds::find(cx, records);
+    // Made from the rules' per-file pass when it ran for LOG002/LOG003,
+    // else one sweep of the Python files here.
+    let swept;
+    let thresholds = match cx.shared.log_thresholds.get() {
+        Some(found) => found,
+        None => {
+            swept = Thresholds::find(cx, records);
+            &swept
+        }
+    };
     let mut sites: Vec<RecordSite> = Vec::new();
     for (i, flow) in taint.flows.iter().enumerate() {
         let file = cx.project.file(flow.site.file, Reader::RulesLogs);
@@ -475,7 +484,7 @@ fn opened_for_append(file: &FileFacts, j: usize, records: &Records) -> bool {
 }
 
 /// What one file says about log levels, for [`Thresholds::find`].
-struct FileLevels {
+pub struct FileLevels {
     /// Some call configures logging (the root logger's default is gone).
     configures: bool,
     /// `loguru.logger.remove()` is called (its default sink is gone).
@@ -496,16 +505,31 @@ enum Setting {
 
 impl FileLevels {
     fn read(cx: &Context<'_>, records: &Records, fi: usize) -> FileLevels {
-        let mut out = FileLevels {
-            configures: false,
-            loguru_removed: false,
-            settings: Vec::new(),
-        };
         // The language is the summary's: another file's facts are not read.
         if cx.project.language(fi) != crate::facts::Language::Python {
-            return out;
+            return FileLevels::NONE;
         }
-        let file = cx.project.file(fi, Reader::RulesLogs);
+        FileLevels::of(records, fi, &cx.project.file(fi, Reader::RulesLogs))
+    }
+
+    const NONE: FileLevels = FileLevels {
+        configures: false,
+        loguru_removed: false,
+        settings: Vec::new(),
+    };
+
+    /// What file `fi` says about log levels, from the rules' per-file pass
+    /// (`None`: nothing, which changes no threshold).
+    pub fn of_file(records: &Records, fi: usize, file: &FileFacts) -> Option<FileLevels> {
+        if file.language != crate::facts::Language::Python {
+            return None;
+        }
+        let out = FileLevels::of(records, fi, file);
+        (out.configures || out.loguru_removed || !out.settings.is_empty()).then_some(out)
+    }
+
+    fn of(records: &Records, fi: usize, file: &FileFacts) -> FileLevels {
+        let mut out = FileLevels::NONE;
         for (ci, call) in file.calls.iter().enumerate() {
             let resolved = call.resolved.as_name();
             if records.data.default_threshold.is_some()
@@ -559,7 +583,7 @@ impl FileLevels {
                         _ => None,
                     };
                     out.settings.push(match holder {
-                        Some(n) => Setting::Named(logger_key(&file, fi, call, &n), level, site),
+                        Some(n) => Setting::Named(logger_key(file, fi, call, &n), level, site),
                         None => Setting::Root(level, site),
                     });
                 }
@@ -570,7 +594,7 @@ impl FileLevels {
                     };
                     if let Some(level) = level_of(&a.value, records) {
                         out.settings.push(Setting::Named(
-                            logger_key(&file, fi, call, &n),
+                            logger_key(file, fi, call, &n),
                             level,
                             site,
                         ));
@@ -589,7 +613,7 @@ impl FileLevels {
 /// `log` set in one file and imported in another is one logger), loguru's
 /// sinks (`logger.add(sink, level=...)`, once its default sink is removed),
 /// and Python's default when nothing in the project configures logging.
-struct Thresholds {
+pub struct Thresholds {
     root: Option<(u32, Site)>,
     named: BTreeMap<String, (u32, Site)>,
     loguru: Option<(u32, Site)>,
@@ -599,17 +623,23 @@ struct Thresholds {
 
 impl Thresholds {
     fn find(cx: &Context<'_>, records: &Records) -> Thresholds {
+        // Each file's level settings are read apart, on every thread, then
+        // taken in file order, as one pass over the project would.
+        let files = crate::analysis::map_indices(cx.project.file_count(), |fi| {
+            FileLevels::read(cx, records, fi)
+        });
+        Thresholds::of_files(records, files)
+    }
+
+    /// The thresholds the files' level settings make, taken in file order
+    /// (a file that says nothing may be left out).
+    pub fn of_files(records: &Records, files: Vec<FileLevels>) -> Thresholds {
         let mut t = Thresholds {
             root: None,
             named: BTreeMap::new(),
             loguru: None,
             unconfigured: records.data.default_threshold,
         };
-        // Each file's level settings are read apart, on every thread, then
-        // taken in file order, as one pass over the project would.
-        let files = crate::analysis::map_indices(cx.project.file_count(), |fi| {
-            FileLevels::read(cx, records, fi)
-        });
         let mut loguru_removed = false;
         let mut loguru: Option<(u32, Site)> = None;
         for file in files {
