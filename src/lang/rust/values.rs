@@ -736,8 +736,7 @@ fn chain_from(e: &Expr) -> (Chain, &Expr) {
 /// A name or field chain as written (`req.user.id`, `config::MODEL` →
 /// `config.MODEL`), when the expression is nothing else.
 pub fn name_chain(e: &Expr) -> Option<String> {
-    // Sized for most chains, so that it is not grown per segment.
-    let mut out = String::with_capacity(32);
+    let mut out = String::new();
     name_chain_into(e, &mut out).then_some(out)
 }
 
@@ -758,6 +757,10 @@ fn name_chain_into(e: &Expr, out: &mut String) -> bool {
                 &f.base
             }
             Expr::Path(p) if p.qself.is_none() => {
+                // Sized for most chains, so that it is not grown per
+                // segment (nothing is allocated for an expression that is
+                // no chain).
+                out.reserve(32);
                 for (i, s) in p.path.segments.items().enumerate() {
                     if i > 0 {
                         out.push('.');
