@@ -20,7 +20,7 @@ use syn::visit::{self, Visit};
 use syn::{Attribute, Expr, FnArg, Item, Member, Meta, Pat, ReturnType, Signature, Type, UseTree};
 
 use super::macros;
-use super::values::{self, Chain, PASSTHROUGH, Seg};
+use super::values::{self, Chain, PASSTHROUGH, Seg, SynList};
 use crate::facts::{
     Arg, Assignment, Call, ChannelUse, Class, Condition, Decorator, Field, FileFacts, Function,
     Import, QName, Receiver, Return, Returns, StringLit, Value,
@@ -339,7 +339,7 @@ impl<'a> Visitor<'a> {
             let fields = match &s.fields {
                 syn::Fields::Named(named) => named
                     .named
-                    .iter()
+                    .items()
                     .filter_map(|f| {
                         let name = f.ident.as_ref()?.to_string();
                         Some((name, self.resolve_type(&f.ty)))
@@ -350,7 +350,7 @@ impl<'a> Visitor<'a> {
             let messages: Vec<(String, String)> = match &s.fields {
                 syn::Fields::Named(named) => named
                     .named
-                    .iter()
+                    .items()
                     .filter_map(|f| {
                         Some((f.ident.as_ref()?.to_string(), self.message_type(&f.ty)?))
                     })
@@ -363,7 +363,7 @@ impl<'a> Visitor<'a> {
             self.items.fields.insert(dotted, fields);
         }
         for (dotted, e) in enums {
-            for v in &e.variants {
+            for v in e.variants.items() {
                 if let syn::Fields::Unnamed(f) = &v.fields
                     && f.unnamed.len() == 1
                     && let Some(ty) = self.resolve_type(&f.unnamed[0].ty)
@@ -393,7 +393,7 @@ impl<'a> Visitor<'a> {
             };
             let segs: Vec<String> = trait_path
                 .segments
-                .iter()
+                .items()
                 .map(|s| s.ident.to_string())
                 .collect();
             if let Some(t) = self.resolve_path(&segs) {
@@ -544,14 +544,25 @@ impl<'a> Visitor<'a> {
     /// What the first segment of a name stands for; `more` when segments
     /// follow (then an unknown head is an external crate, kept as written).
     fn resolve_head(&self, head: &str, more: bool) -> Option<String> {
+        self.resolve_head_sized(head, more, 0)
+    }
+
+    /// [`Visitor::resolve_head`] with room for `extra` more bytes (the
+    /// segments a caller appends), so that the name is not grown again.
+    fn resolve_head_sized(&self, head: &str, more: bool, extra: usize) -> Option<String> {
+        let sized = |s: &str| {
+            let mut out = String::with_capacity(s.len() + extra);
+            out.push_str(s);
+            out
+        };
         if let Some(f) = self.frames.last()
             && let Some((_, t)) = f.locals.iter().rev().find(|(n, _)| n == head)
         {
-            return t.clone();
+            return t.as_deref().map(sized);
         }
         match head {
-            "Self" => return self.impls.last()?.as_ref()?.resolved.clone(),
-            "crate" => return Some(self.crate_name.clone()),
+            "Self" => return self.impls.last()?.as_ref()?.resolved.as_deref().map(sized),
+            "crate" => return Some(sized(&self.crate_name)),
             "self" => return Some(self.current_module()),
             "super" => {
                 let m = self.current_module();
@@ -562,28 +573,33 @@ impl<'a> Visitor<'a> {
         if !self.mod_path.is_empty() {
             let key = format!("{}.{head}", self.mod_path.join("."));
             if let Some(d) = self.items.aliases.get(&key).or(self.items.defs.get(&key)) {
-                return Some(d.clone());
+                return Some(sized(d));
             }
         }
         if let Some(t) = self.items.imports.get(head) {
-            return Some(t.clone());
+            return Some(sized(t));
         }
         if let Some(a) = self.items.aliases.get(head) {
-            return Some(a.clone());
+            return Some(sized(a));
         }
         if let Some(d) = self.items.defs.get(head)
             && !(more && self.items.values.contains(head))
         {
-            return Some(d.clone());
+            return Some(sized(d));
         }
-        more.then(|| head.to_string())
+        more.then(|| sized(head))
     }
 
     /// A path (`Client::new`, `crate::llm::chat`) resolved.
     fn resolve_path(&self, segs: &[String]) -> Option<String> {
+        self.resolve_path_sized(segs, 0)
+    }
+
+    /// [`Visitor::resolve_path`] with room for `extra` more bytes.
+    fn resolve_path_sized(&self, segs: &[String], extra: usize) -> Option<String> {
         let (head, rest) = segs.split_first()?;
-        let mut out = self.resolve_head(head, !rest.is_empty())?;
-        out.reserve(rest.iter().map(|s| s.len() + 1).sum());
+        let rest_len: usize = rest.iter().map(|s| s.len() + 1).sum();
+        let mut out = self.resolve_head_sized(head, !rest.is_empty(), rest_len + extra)?;
         for s in rest {
             if s == "super" {
                 if let Some((p, _)) = out.rsplit_once('.') {
@@ -597,7 +613,14 @@ impl<'a> Visitor<'a> {
         if rest.is_empty() {
             return Some(out);
         }
-        Some(self.items.alias_paths.get(&out).cloned().unwrap_or(out))
+        Some(match self.items.alias_paths.get(&out) {
+            Some(alias) => {
+                let mut sized = String::with_capacity(alias.len() + extra);
+                sized.push_str(alias);
+                sized
+            }
+            None => out,
+        })
     }
 
     /// A macro's path: as a name, then through the crates whose macros are
@@ -618,7 +641,9 @@ impl<'a> Visitor<'a> {
         {
             return self.resolve_type(values::type_argument(t)?);
         }
-        Some(format!("{}()", self.resolve_path(&segs)?))
+        let mut instance = self.resolve_path_sized(&segs, 2)?;
+        instance.push_str("()");
+        Some(instance)
     }
 
     /// The message type of a channel end (`Sender<Job>`, `Arc<Mutex<
@@ -702,15 +727,34 @@ impl<'a> Visitor<'a> {
     /// types), calls and subscripts; methods that hand back their receiver
     /// (`clone`, `lock`, `unwrap`) are dropped.
     fn resolve_chain(&self, c: &Chain) -> Option<String> {
+        self.resolve_chain_sized(c, 0)
+    }
+
+    /// [`Visitor::resolve_chain`] with room for `extra` more bytes (a
+    /// method name the caller appends).
+    fn resolve_chain_sized(&self, c: &Chain, extra: usize) -> Option<String> {
         let (head, rest) = c.base.split_first()?;
+        // What the segments may append (a field's type can take the place
+        // of the name instead).
+        let segs_len: usize = c
+            .segs
+            .iter()
+            .map(|s| match s {
+                Seg::Attr(a) => a.len() + 1,
+                Seg::Call | Seg::Index => 2,
+            })
+            .sum::<usize>()
+            + extra;
         let mut cur = if rest.is_empty() || self.is_local(head) {
-            let mut cur = self.resolve_head(head, !rest.is_empty() || !c.segs.is_empty())?;
+            let rest_len: usize = rest.iter().map(|s| s.len() + 1).sum();
+            let more = !rest.is_empty() || !c.segs.is_empty();
+            let mut cur = self.resolve_head_sized(head, more, rest_len + segs_len)?;
             for s in rest {
                 cur = self.attr(cur, s);
             }
             cur
         } else {
-            self.resolve_path(&c.base)?
+            self.resolve_path_sized(&c.base, segs_len)?
         };
         let mut i = 0;
         while i < c.segs.len() {
@@ -849,10 +893,10 @@ impl<'a> Visitor<'a> {
                     &c.args[0]
                 }
                 Expr::Call(c) => {
-                    return Some(self.args_of(c.args.iter()).into());
+                    return Some(self.args_of(c.args.items()).into());
                 }
                 Expr::MethodCall(m) if values::ident_in(&m.method, PASSTHROUGH) => &m.receiver,
-                Expr::MethodCall(m) => return Some(self.args_of(m.args.iter()).into()),
+                Expr::MethodCall(m) => return Some(self.args_of(m.args.items()).into()),
                 _ => return None,
             };
         }
@@ -869,7 +913,7 @@ impl<'a> Visitor<'a> {
         let mut out = Vec::new();
         for a in attrs {
             let path = a.path();
-            let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+            let segs: Vec<String> = path.segments.items().map(|s| s.ident.to_string()).collect();
             if segs.len() == 1 && QUIET_ATTRIBUTES.contains(&segs[0].as_str()) {
                 continue;
             }
@@ -911,7 +955,7 @@ impl<'a> Visitor<'a> {
     fn params(&self, sig: &Signature) -> (Vec<String>, Vec<(String, Option<String>)>) {
         let mut names = Vec::new();
         let mut locals = Vec::new();
-        for input in &sig.inputs {
+        for input in sig.inputs.items() {
             match input {
                 FnArg::Receiver(_) => {
                     names.push("self".to_string());
@@ -973,7 +1017,7 @@ impl<'a> Visitor<'a> {
         };
         let param = generics.type_params().find(|p| p.ident == name.as_str())?;
         let from_where = generics.where_clause.iter().flat_map(|w| {
-            w.predicates.iter().filter_map(|p| match p {
+            w.predicates.items().filter_map(|p| match p {
                 syn::WherePredicate::Type(t)
                     if values::type_path(&t.bounded_ty).as_deref()
                         == Some(std::slice::from_ref(name)) =>
@@ -985,7 +1029,7 @@ impl<'a> Visitor<'a> {
         });
         std::iter::once(&param.bounds)
             .chain(from_where)
-            .find_map(|bounds| values::bound_path(bounds.iter()))
+            .find_map(|bounds| values::bound_path(bounds.items()))
             .and_then(|segs| self.resolve_path(&segs))
             .map(|r| format!("{r}()"))
     }
@@ -1026,7 +1070,7 @@ impl<'a> Visitor<'a> {
         let (params, locals) = self.params(sig);
         let param_types = sig
             .inputs
-            .iter()
+            .items()
             .filter_map(|input| match input {
                 FnArg::Receiver(_) => Some(None),
                 FnArg::Typed(pt) => {
@@ -1037,7 +1081,7 @@ impl<'a> Visitor<'a> {
             .collect();
         let messages = sig
             .inputs
-            .iter()
+            .items()
             .filter_map(|input| match input {
                 FnArg::Typed(pt) => Some((pat_name(&pt.pat)?, self.message_type(&pt.ty)?)),
                 FnArg::Receiver(_) => None,
@@ -1132,7 +1176,7 @@ impl<'a> Visitor<'a> {
         }
         let ty = match e {
             Expr::Tuple(t) if !t.elems.is_empty() => {
-                for (i, x) in t.elems.iter().enumerate() {
+                for (i, x) in t.elems.items().enumerate() {
                     let (value, span) = self.located_value(x);
                     let r = Return {
                         value,
@@ -1144,7 +1188,7 @@ impl<'a> Visitor<'a> {
                 }
                 let items: Vec<Option<QName>> = t
                     .elems
-                    .iter()
+                    .items()
                     .map(|x| self.value_type(x).map(|r| QName::new(&r)))
                     .collect();
                 items
@@ -1306,10 +1350,14 @@ impl<'a> Visitor<'a> {
     fn instrument(&mut self, attrs: &[Attribute], sig: &Signature) {
         for a in attrs {
             let path = a.path();
-            if path.segments.last().is_none_or(|s| s.ident != "instrument") {
+            if path
+                .segments
+                .last_item()
+                .is_none_or(|s| s.ident != "instrument")
+            {
                 continue;
             }
-            let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+            let segs: Vec<String> = path.segments.items().map(|s| s.ident.to_string()).collect();
             let parsed = match &a.meta {
                 Meta::List(l) => macros::instrument_args(l.tokens.clone()),
                 _ => Some(macros::Instrument::default()),
@@ -1317,7 +1365,7 @@ impl<'a> Visitor<'a> {
             let Some(parsed) = parsed else { continue };
             let mut args: Vec<Arg> = Vec::new();
             if !parsed.skip_all {
-                for input in &sig.inputs {
+                for input in sig.inputs.items() {
                     let FnArg::Typed(pt) = input else { continue };
                     let Some(ident) = pat_ident(&pt.pat) else {
                         continue;
@@ -1367,7 +1415,7 @@ impl<'a> Visitor<'a> {
                 let segs: Vec<String> = m
                     .path
                     .segments
-                    .iter()
+                    .items()
                     .map(|s| s.ident.to_string())
                     .collect();
                 if let Some(t) = self.resolve_path(&segs) {
@@ -1383,7 +1431,7 @@ impl<'a> Visitor<'a> {
         let segs: Vec<String> = mac
             .path
             .segments
-            .iter()
+            .items()
             .map(|s| s.ident.to_string())
             .collect();
         let name = segs.last().cloned().unwrap_or_default();
@@ -1524,7 +1572,7 @@ fn nested_macro(v: &mut Visitor<'_>, mac: &syn::Macro) {
     let segs: Vec<String> = mac
         .path
         .segments
-        .iter()
+        .items()
         .map(|s| s.ident.to_string())
         .collect();
     let parsed = macros::args(mac);
@@ -1574,7 +1622,7 @@ fn macro_call_fact(
 fn call_fact(v: &mut Visitor<'_>, c: &syn::ExprCall) {
     let chain = values::chain(&c.func, v.src);
     let resolved = v.resolve_chain(&chain);
-    let args = v.args_of(c.args.iter()).into_boxed_slice();
+    let args = v.args_of(c.args.items()).into_boxed_slice();
     v.push_call(
         chain.render(),
         resolved,
@@ -1603,7 +1651,7 @@ fn struct_fact(v: &mut Visitor<'_>, s: &syn::ExprStruct) {
     let resolved = v.resolve_chain(&chain);
     let mut args: Vec<Arg> = s
         .fields
-        .iter()
+        .items()
         .map(|f| match &f.member {
             Member::Named(i) => v.arg(Some(i.to_string().as_str()), &f.expr),
             Member::Unnamed(_) => v.arg(None, &f.expr),
@@ -1640,10 +1688,10 @@ fn method_call_fact(v: &mut Visitor<'_>, m: &syn::ExprMethodCall) {
         head.push_str(&method);
         head
     };
-    let resolved = v.resolve_chain(&chain).map(dotted);
+    let resolved = v.resolve_chain_sized(&chain, method.len() + 1).map(dotted);
     let callee = dotted(chain.render_with(method.len() + 1));
     let (receiver, key) = v.receiver_of(&m.receiver);
-    let args = v.args_of(m.args.iter()).into_boxed_slice();
+    let args = v.args_of(m.args.items()).into_boxed_slice();
     // A send or receive on a channel end of known message type.
     let sem = &super::SEMANTICS;
     let channel = (sem.enqueue.contains(&method.as_str())
@@ -1735,7 +1783,7 @@ impl<'a> Visit<'a> for Visitor<'a> {
                 local,
                 trait_: i.trait_.as_ref().and_then(|(p, _)| {
                     let segs: Vec<String> =
-                        p.segments.iter().map(|s| s.ident.to_string()).collect();
+                        p.segments.items().map(|s| s.ident.to_string()).collect();
                     self.resolve_path(&segs)
                 }),
             })
@@ -1809,7 +1857,7 @@ impl<'a> Visit<'a> for Visitor<'a> {
         let mut fields = Vec::new();
         let rename_all = serde_rename_all(&s.attrs);
         if let syn::Fields::Named(named) = &s.fields {
-            for f in &named.named {
+            for f in named.named.items() {
                 let Some(ident) = &f.ident else { continue };
                 let colon_end = f
                     .colon_token
@@ -1954,7 +2002,7 @@ impl<'a> Visit<'a> for Visitor<'a> {
             let segs: Vec<String> = t
                 .path
                 .segments
-                .iter()
+                .items()
                 .map(|s| s.ident.to_string())
                 .collect();
             let ty = self
@@ -1994,7 +2042,7 @@ impl<'a> Visit<'a> for Visitor<'a> {
         method_call_fact(self, m);
         // `xs.iter().map(|x| x.f())`: the closure's parameter is an element.
         if let Some(item) = self.element_of(&m.receiver) {
-            for a in &m.args {
+            for a in m.args.items() {
                 if let Expr::Closure(c) = a {
                     self.closure_items
                         .push((c as *const syn::ExprClosure as usize, item.clone()));
@@ -2075,7 +2123,7 @@ impl<'a> Visit<'a> for Visitor<'a> {
             .iter()
             .rposition(|(k, _)| *k == key)
             .map(|i| self.closure_items.swap_remove(i).1);
-        for p in &c.inputs {
+        for p in c.inputs.items() {
             let (name, ty) = match p {
                 Pat::Type(pt) => (pat_name(&pt.pat), self.resolve_type(&pt.ty)),
                 p if c.inputs.len() == 1 => (pat_name(p), item.as_ref().map(|t| format!("{t}()"))),
@@ -2098,7 +2146,7 @@ fn unwraps_binding(pat: &Pat, body: &Expr) -> bool {
     let Pat::TupleStruct(ts) = pat else {
         return false;
     };
-    let [inner] = ts.elems.iter().collect::<Vec<_>>()[..] else {
+    let [inner] = ts.elems.items().collect::<Vec<_>>()[..] else {
         return false;
     };
     let Some(name) = pat_name(inner) else {

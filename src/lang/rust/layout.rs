@@ -26,6 +26,7 @@ use syn::{Attribute, Expr, Lit, Meta};
 use ustr::Ustr;
 
 use super::module_name;
+use super::values::SynList;
 use crate::facts::{Arg, FileFacts, Language, QName, Returns, Submodule, Value};
 use crate::source::Span;
 
@@ -34,7 +35,7 @@ use crate::source::Span;
 pub fn cfg_test(attrs: &[Attribute]) -> bool {
     attrs.iter().any(|a| {
         let path = a.path();
-        if path.segments.last().is_some_and(|s| s.ident == "test") {
+        if path.segments.last_item().is_some_and(|s| s.ident == "test") {
             return true;
         }
         if !path.is_ident("cfg") {

@@ -19,6 +19,7 @@
 
 use std::ops::Range;
 
+use super::values::SynList;
 use crate::facts::Comment;
 use crate::source::LineIndex;
 
@@ -278,9 +279,12 @@ fn test_item(text: &str, i: usize, in_impl: bool) -> (Option<usize>, usize) {
             && syn::parse::Parser::parse_str(syn::Attribute::parse_outer, attr).is_ok_and(|a| {
                 match module {
                     true => super::layout::cfg_test(&a),
-                    false => a
-                        .iter()
-                        .any(|a| a.path().segments.last().is_some_and(|s| s.ident == "test")),
+                    false => a.iter().any(|a| {
+                        a.path()
+                            .segments
+                            .last_item()
+                            .is_some_and(|s| s.ident == "test")
+                    }),
                 }
             })
     });

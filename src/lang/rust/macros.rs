@@ -20,7 +20,7 @@ use syn::parse::{ParseStream, Parser};
 use syn::punctuated::Punctuated;
 use syn::{Expr, Token};
 
-use super::values::{self, MAX_LITERAL_DEPTH, MacroArg};
+use super::values::{self, MAX_LITERAL_DEPTH, MacroArg, SynList};
 use crate::facts::{Part, Value};
 
 /// Macros whose first string literal argument is a format string.
@@ -113,7 +113,7 @@ pub fn args(mac: &syn::Macro) -> Option<Rc<[MacroArg]>> {
 
 /// Macros that hold items or patterns, not expressions.
 fn is_item_macro(mac: &syn::Macro) -> bool {
-    mac.path.segments.last().is_some_and(|s| {
+    mac.path.segments.last_item().is_some_and(|s| {
         let name = &s.ident;
         [
             "macro_rules",
@@ -243,7 +243,7 @@ pub fn format_template(mac: &syn::Macro, src: &str) -> Option<Rc<[Part]>> {
     let is_format = mac
         .path
         .segments
-        .last()
+        .last_item()
         .is_some_and(|s| FORMAT_MACROS.iter().any(|n| s.ident == n));
     if !is_format {
         return None;

@@ -823,3 +823,45 @@ fn string_literals_read_as_syn_reads_them() {
         assert_eq!(values::lit_str(&s), s.value(), "{lit}");
     }
 }
+
+#[test]
+fn syn_lists_read_without_the_boxed_iterator_as_with_it() {
+    use super::values::SynList;
+    let paths = ["a", "a::b", "::a::b::c", "Vec::<u8>::new", "x::y::z::w"];
+    for p in paths {
+        let path: syn::Path = syn::parse_str(p).unwrap();
+        let list = &path.segments;
+        let by_items: Vec<String> = list.items().map(|s| s.ident.to_string()).collect();
+        let by_iter: Vec<String> = list.iter().map(|s| s.ident.to_string()).collect();
+        assert_eq!(by_items, by_iter, "{p}");
+        let backwards: Vec<String> = list.items().rev().map(|s| s.ident.to_string()).collect();
+        assert_eq!(backwards, by_iter.iter().rev().cloned().collect::<Vec<_>>());
+        assert_eq!(list.items().len(), list.len());
+        assert_eq!(
+            list.first_item().map(|s| s.ident.to_string()),
+            by_iter.first().cloned()
+        );
+        assert_eq!(
+            list.last_item().map(|s| s.ident.to_string()),
+            by_iter.last().cloned()
+        );
+    }
+    // Empty and with a trailing comma (the last item then sits in a pair
+    // with its punctuation).
+    let empty: syn::punctuated::Punctuated<syn::Expr, syn::Token![,]> = Default::default();
+    assert!(empty.first_item().is_none() && empty.last_item().is_none());
+    assert_eq!(empty.items().count(), 0);
+    let syn::Expr::Call(call) = syn::parse_str::<syn::Expr>("f(a, b, c,)").unwrap() else {
+        panic!("a call parses as a call");
+    };
+    let names: Vec<Option<String>> = call.args.items().map(super::values::name_chain).collect();
+    let expected = ["a", "b", "c"].map(|s| Some(s.to_string()));
+    assert_eq!(names, expected);
+    assert_eq!(
+        call.args
+            .last_item()
+            .and_then(super::values::name_chain)
+            .as_deref(),
+        Some("c")
+    );
+}

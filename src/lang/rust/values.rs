@@ -98,6 +98,35 @@ pub const WRAPPER_TYPES: &[&str] = &[
     "Result",
 ];
 
+/// A syn list's items without syn's boxed iterator: `Punctuated::iter`,
+/// `first` and `last` each allocate a `Box<dyn Iterator>` and call through
+/// it at every step (half a million of them on mistral.rs's visit);
+/// `pairs` and `get` do not.
+pub trait SynList<T> {
+    fn items<'a>(&'a self) -> impl DoubleEndedIterator<Item = &'a T> + ExactSizeIterator + Clone
+    where
+        T: 'a;
+    fn first_item(&self) -> Option<&T>;
+    fn last_item(&self) -> Option<&T>;
+}
+
+impl<T, P> SynList<T> for syn::punctuated::Punctuated<T, P> {
+    fn items<'a>(&'a self) -> impl DoubleEndedIterator<Item = &'a T> + ExactSizeIterator + Clone
+    where
+        T: 'a,
+    {
+        self.pairs().map(syn::punctuated::Pair::into_value)
+    }
+
+    fn first_item(&self) -> Option<&T> {
+        self.get(0)
+    }
+
+    fn last_item(&self) -> Option<&T> {
+        self.len().checked_sub(1).and_then(|i| self.get(i))
+    }
+}
+
 // --- spans -----------------------------------------------------------------
 
 /// The first token of an expression.
@@ -270,7 +299,7 @@ fn member_span(m: &Member) -> PmSpan {
 }
 
 pub fn path_first(p: &Path) -> PmSpan {
-    match (&p.leading_colon, p.segments.first()) {
+    match (&p.leading_colon, p.segments.first_item()) {
         (Some(c), _) => c.spans[0],
         (None, Some(s)) => s.ident.span(),
         _ => PmSpan::call_site(),
@@ -278,7 +307,7 @@ pub fn path_first(p: &Path) -> PmSpan {
 }
 
 pub fn path_last(p: &Path) -> PmSpan {
-    match p.segments.last() {
+    match p.segments.last_item() {
         Some(s) => match &s.arguments {
             PathArguments::AngleBracketed(a) => a.gt_token.spans[0],
             PathArguments::Parenthesized(a) => match &a.output {
@@ -302,7 +331,7 @@ pub fn type_last(t: &Type) -> PmSpan {
                 syn::ReturnType::Default => return x.paren_token.span.close(),
             },
             Type::Group(x) => &x.elem,
-            Type::ImplTrait(x) => return bound_last(x.bounds.last()),
+            Type::ImplTrait(x) => return bound_last(x.bounds.last_item()),
             Type::Infer(x) => return x.underscore_token.spans[0],
             Type::Macro(x) => return x.mac.delimiter.span().close(),
             Type::Never(x) => return x.bang_token.spans[0],
@@ -311,7 +340,7 @@ pub fn type_last(t: &Type) -> PmSpan {
             Type::Ptr(x) => &x.elem,
             Type::Reference(x) => &x.elem,
             Type::Slice(x) => return x.bracket_token.span.close(),
-            Type::TraitObject(x) => return bound_last(x.bounds.last()),
+            Type::TraitObject(x) => return bound_last(x.bounds.last_item()),
             Type::Tuple(x) => return x.paren_token.span.close(),
             _ => return PmSpan::call_site(),
         };
@@ -524,7 +553,7 @@ pub fn path_segments(qself: Option<&syn::QSelf>, p: &Path) -> Vec<String> {
         }
         None => 0,
     };
-    out.extend(p.segments.iter().skip(skip).map(|s| s.ident.to_string()));
+    out.extend(p.segments.items().skip(skip).map(|s| s.ident.to_string()));
     out
 }
 
@@ -540,13 +569,13 @@ pub fn type_path(t: &Type) -> Option<Vec<String>> {
             Type::Paren(p) => &p.elem,
             Type::Group(g) => &g.elem,
             Type::Ptr(p) => &p.elem,
-            Type::TraitObject(o) => return bound_path(o.bounds.iter()),
-            Type::ImplTrait(o) => return bound_path(o.bounds.iter()),
+            Type::TraitObject(o) => return bound_path(o.bounds.items()),
+            Type::ImplTrait(o) => return bound_path(o.bounds.items()),
             Type::Path(p) => {
-                let last = p.path.segments.last()?;
+                let last = p.path.segments.last_item()?;
                 if ident_in(&last.ident, WRAPPER_TYPES)
                     && let PathArguments::AngleBracketed(a) = &last.arguments
-                    && let Some(inner) = a.args.iter().find_map(|g| match g {
+                    && let Some(inner) = a.args.items().find_map(|g| match g {
                         syn::GenericArgument::Type(t) => Some(t),
                         _ => None,
                     })
@@ -574,11 +603,11 @@ pub fn type_argument(t: &Type) -> Option<&Type> {
             Type::Paren(p) => &p.elem,
             Type::Group(g) => &g.elem,
             Type::Path(p) => {
-                let last = p.path.segments.last()?;
+                let last = p.path.segments.last_item()?;
                 let PathArguments::AngleBracketed(a) = &last.arguments else {
                     return None;
                 };
-                let inner = a.args.iter().find_map(|g| match g {
+                let inner = a.args.items().find_map(|g| match g {
                     syn::GenericArgument::Type(t) => Some(t),
                     _ => None,
                 })?;
@@ -607,7 +636,14 @@ pub fn bound_path<'a>(mut bounds: impl Iterator<Item = &'a TypeParamBound>) -> O
 /// Whether a call of `func` only wraps its first argument (`Arc::new`, `Some`).
 pub fn is_wrapper_call(func: &Expr) -> bool {
     let Expr::Path(p) = func else { return false };
-    WRAPPER_CALLS.iter().any(|w| path_ends_with(p, w))
+    // Most calls end in a name that ends no wrapper: the path is walked
+    // only for a wrapper whose last name matches.
+    let Some(last) = p.path.segments.last_item() else {
+        return false;
+    };
+    WRAPPER_CALLS
+        .iter()
+        .any(|w| w.last().is_some_and(|n| last.ident == n) && path_ends_with(p, w))
 }
 
 /// Whether a path's last segments are `names` (compared in place: this
@@ -616,7 +652,7 @@ pub fn path_ends_with(p: &syn::ExprPath, names: &[&str]) -> bool {
     let segs = &p.path.segments;
     segs.len() >= names.len()
         && segs
-            .iter()
+            .items()
             .rev()
             .zip(names.iter().rev())
             .all(|(s, n)| s.ident == n)
@@ -663,7 +699,7 @@ fn chain_from(e: &Expr) -> (Chain, &Expr) {
                 segs.push(Seg::Attr(m.method.to_string()));
                 &m.receiver
             }
-            Expr::Call(c) if is_wrapper_call(&c.func) => match c.args.first() {
+            Expr::Call(c) if is_wrapper_call(&c.func) => match c.args.first_item() {
                 Some(a) => a,
                 None => break Vec::new(),
             },
@@ -700,8 +736,18 @@ fn chain_from(e: &Expr) -> (Chain, &Expr) {
 /// A name or field chain as written (`req.user.id`, `config::MODEL` →
 /// `config.MODEL`), when the expression is nothing else.
 pub fn name_chain(e: &Expr) -> Option<String> {
+    let mut out = String::new();
+    name_chain_into(e, &mut out).then_some(out)
+}
+
+/// [`name_chain`] written into `out` (cleared first); false, with `out`
+/// left empty, when the expression is no name chain. [`reads`] looks at
+/// every node of a value with one buffer and copies out only new names.
+fn name_chain_into(e: &Expr, out: &mut String) -> bool {
     use std::fmt::Write;
-    // Written into one string: this runs on every node `reads` looks at.
+    out.clear();
+    // One pass down to the path to find the fields, then written out in
+    // source order.
     let mut fields: Vec<&Member> = Vec::new();
     let mut e = e;
     loop {
@@ -711,9 +757,11 @@ pub fn name_chain(e: &Expr) -> Option<String> {
                 &f.base
             }
             Expr::Path(p) if p.qself.is_none() => {
-                // Sized for most chains, so that it is not grown per segment.
-                let mut out = String::with_capacity(32);
-                for (i, s) in p.path.segments.iter().enumerate() {
+                // Sized for most chains, so that it is not grown per
+                // segment (nothing is allocated for an expression that is
+                // no chain).
+                out.reserve(32);
+                for (i, s) in p.path.segments.items().enumerate() {
                     if i > 0 {
                         out.push('.');
                     }
@@ -726,11 +774,11 @@ pub fn name_chain(e: &Expr) -> Option<String> {
                         Member::Unnamed(i) => write!(out, "{}", i.index),
                     };
                 }
-                return Some(out);
+                return true;
             }
             Expr::Paren(p) => &p.expr,
             Expr::Group(g) => &g.expr,
-            _ => return None,
+            _ => return false,
         };
     }
 }
@@ -966,14 +1014,14 @@ fn value_at(e: &Expr, src: &str, depth: usize, known: Option<(&Expr, (usize, usi
         Expr::Path(p) if p.qself.is_none() && p.path.is_ident("None") => Value::None,
         Expr::Array(a) => Value::List(
             a.elems
-                .iter()
+                .items()
                 .take(MAX_ELEMENTS)
                 .map(|x| value_at(x, src, depth + 1, None))
                 .collect(),
         ),
         Expr::Tuple(t) if !t.elems.is_empty() => Value::List(
             t.elems
-                .iter()
+                .items()
                 .take(MAX_ELEMENTS)
                 .map(|x| value_at(x, src, depth + 1, None))
                 .collect(),
@@ -1017,7 +1065,7 @@ fn env_lookup(e: &Expr, src: &str) -> Option<Value> {
     let (lookup, default) = match e {
         Expr::MethodCall(m) => {
             let m_ = &m.method;
-            let default = match m.args.first() {
+            let default = match m.args.first_item() {
                 Some(d) if m_ == "unwrap_or" => Some(d),
                 Some(Expr::Closure(c)) if m_ == "unwrap_or_else" => Some(&*c.body),
                 _ if ident_in(m_, &["unwrap_or_default", "unwrap", "expect", "ok"]) => None,
@@ -1037,7 +1085,7 @@ fn env_lookup(e: &Expr, src: &str) -> Option<Value> {
         return None;
     }
     let default = default.and_then(|d| value(d, src).as_str().map(Into::into));
-    let name = value(c.args.first()?, src);
+    let name = value(c.args.first_item()?, src);
     Some(Value::Env {
         name: name.as_str()?.into(),
         default,
@@ -1066,7 +1114,7 @@ fn macro_value(
     depth: usize,
     range: Option<(usize, usize)>,
 ) -> Option<Value> {
-    let name = mac.path.segments.last()?.ident.to_string();
+    let name = mac.path.segments.last_item()?.ident.to_string();
     match name.as_str() {
         "vec" | "routes" | "catchers" | "hashset" | "btreeset" => {
             let args = super::macros::comma_exprs(mac)?;
@@ -1129,14 +1177,16 @@ pub fn reads(e: &Expr) -> Vec<String> {
     let mut stack = Vec::with_capacity(16);
     stack.push(e);
     let mut seen = 0;
+    // Every name chain is written here; a name read again is not copied.
+    let mut name = String::with_capacity(32);
     while let Some(e) = stack.pop() {
         seen += 1;
         if seen > MAX_READ_NODES || out.len() >= MAX_READS {
             break;
         }
-        if let Some(n) = name_chain(e) {
-            if !out.contains(&n) && !n.is_empty() && n != "None" {
-                out.push(n);
+        if name_chain_into(e, &mut name) {
+            if !out.contains(&name) && !name.is_empty() && name != "None" {
+                out.push(name.clone());
             }
             continue;
         }
@@ -1154,16 +1204,16 @@ pub fn reads(e: &Expr) -> Vec<String> {
             Expr::Field(f) => stack.push(&f.base),
             Expr::Index(i) => stack.extend([&*i.index, &*i.expr]),
             Expr::Call(c) => {
-                stack.extend(c.args.iter().rev());
+                stack.extend(c.args.items().rev());
                 stack.push(&c.func);
             }
             Expr::MethodCall(m) => {
-                stack.extend(m.args.iter().rev());
+                stack.extend(m.args.items().rev());
                 stack.push(&m.receiver);
             }
-            Expr::Array(a) => stack.extend(a.elems.iter().rev()),
-            Expr::Tuple(t) => stack.extend(t.elems.iter().rev()),
-            Expr::Struct(s) => stack.extend(s.fields.iter().rev().map(|f| &f.expr)),
+            Expr::Array(a) => stack.extend(a.elems.items().rev()),
+            Expr::Tuple(t) => stack.extend(t.elems.items().rev()),
+            Expr::Struct(s) => stack.extend(s.fields.items().rev().map(|f| &f.expr)),
             Expr::Range(r) => stack.extend(r.end.iter().chain(r.start.iter()).map(|b| &**b)),
             Expr::If(i) => stack.push(&i.cond),
             Expr::Let(l) => stack.push(&l.expr),
@@ -1228,7 +1278,7 @@ fn shape(e: &Expr, src: &str, depth: usize) -> Shape {
         Expr::Index(i) => Shape::Index(Box::new((shape(&i.expr, src, d), shape(&i.index, src, d)))),
         Expr::Tuple(t) => Shape::Tuple(
             t.elems
-                .iter()
+                .items()
                 .take(MAX_ELEMENTS)
                 .map(|x| shape(x, src, d))
                 .collect(),
@@ -1237,7 +1287,7 @@ fn shape(e: &Expr, src: &str, depth: usize) -> Shape {
             Some(n) => Shape::Call(
                 n.into(),
                 c.args
-                    .iter()
+                    .items()
                     .take(MAX_ELEMENTS)
                     .map(|x| shape(x, src, d))
                     .collect(),
@@ -1284,10 +1334,10 @@ pub fn condition_names(test: &Expr) -> Vec<String> {
             Expr::Unary(u) => stack.push(&u.expr),
             Expr::Paren(p) => stack.push(&p.expr),
             Expr::Reference(r) => stack.push(&r.expr),
-            Expr::Call(c) => stack.extend(c.args.iter()),
+            Expr::Call(c) => stack.extend(c.args.items()),
             Expr::MethodCall(m) => {
                 stack.push(&m.receiver);
-                stack.extend(m.args.iter());
+                stack.extend(m.args.items());
             }
             Expr::Let(l) => stack.push(&l.expr),
             // A field of what a call returns (`settings::current().share_data`)
