@@ -825,6 +825,7 @@ fn string_literals_read_as_syn_reads_them() {
 }
 
 #[test]
+#[allow(clippy::disallowed_methods)] // compares with syn's own methods
 fn syn_lists_read_without_the_boxed_iterator_as_with_it() {
     use super::values::SynList;
     let paths = ["a", "a::b", "::a::b::c", "Vec::<u8>::new", "x::y::z::w"];
