@@ -358,23 +358,24 @@ fn parts_project() -> tempfile::TempDir {
 }
 
 /// A run with the caches in `cache` at `jobs` threads, checked byte for
-/// byte against a `--no-cache` run: the report, the per-file parts the
-/// cached run reused and computed, and whether the result cache served the
-/// whole result (a state seen before).
-fn parts_run(p: &Path, cache: &Path, jobs: &str) -> (String, usize, usize, bool) {
+/// byte against a `--no-cache` run (`what` names the caches on trial):
+/// the cached run's `--stats` and the cold report.
+fn cached_against_cold(p: &Path, cache: &Path, jobs: &str, what: &str) -> (String, String) {
     let c = cache.to_str().unwrap();
-    let args = [
-        "check",
-        ".",
-        "--format",
-        "json",
-        "--jobs",
-        jobs,
-        "--stats",
-        "--cache-dir",
-        c,
-    ];
-    let warm = run(&args, p);
+    let warm = run(
+        &[
+            "check",
+            ".",
+            "--format",
+            "json",
+            "--jobs",
+            jobs,
+            "--stats",
+            "--cache-dir",
+            c,
+        ],
+        p,
+    );
     let cold = run(
         &[
             "check",
@@ -387,16 +388,25 @@ fn parts_run(p: &Path, cache: &Path, jobs: &str) -> (String, usize, usize, bool)
         ],
         p,
     );
-    assert_reports_equal(&warm, &cold, "a run with the parts differs from a cold run");
-    let err = String::from_utf8_lossy(&warm.stderr);
+    assert_reports_equal(
+        &warm,
+        &cold,
+        &format!("a run with {what} differs from a cold run"),
+    );
+    (
+        String::from_utf8_lossy(&warm.stderr).into_owned(),
+        String::from_utf8(cold.stdout).unwrap(),
+    )
+}
+
+/// [`cached_against_cold`] for the per-file parts: the report, the parts
+/// the cached run reused and computed, and whether the result cache served
+/// the whole result (a state seen before).
+fn parts_run(p: &Path, cache: &Path, jobs: &str) -> (String, usize, usize, bool) {
+    let (err, report) = cached_against_cold(p, cache, jobs, "the parts");
     let served = err.lines().any(|l| l.contains("result cache: hit"));
     let (reused, computed) = reused_and_computed(&err, "per-file parts: ");
-    (
-        String::from_utf8(cold.stdout).unwrap(),
-        reused,
-        computed,
-        served,
-    )
+    (report, reused, computed, served)
 }
 
 /// The `--stats` line `<what>N reused, M computed`: (N, M), (0, 0) when
@@ -564,9 +574,8 @@ fn evidence_project() -> tempfile::TempDir {
     dir
 }
 
-/// Writes `text` to `file`, then a run with the caches in `cache` at
-/// `jobs` threads, checked byte for byte against a `--no-cache` run: the
-/// report and the evidence units the cached run reused and computed.
+/// Writes `text` to `file`, then [`cached_against_cold`]: the report and
+/// the evidence units the cached run reused and computed.
 fn evidence_step(
     p: &Path,
     cache: &Path,
@@ -575,41 +584,9 @@ fn evidence_step(
     text: &str,
 ) -> (String, usize, usize) {
     fs::write(p.join(file), text).unwrap();
-    let c = cache.to_str().unwrap();
-    let warm = run(
-        &[
-            "check",
-            ".",
-            "--format",
-            "json",
-            "--jobs",
-            jobs,
-            "--stats",
-            "--cache-dir",
-            c,
-        ],
-        p,
-    );
-    let cold = run(
-        &[
-            "check",
-            ".",
-            "--format",
-            "json",
-            "--jobs",
-            jobs,
-            "--no-cache",
-        ],
-        p,
-    );
-    assert_reports_equal(
-        &warm,
-        &cold,
-        "a run with evidence units differs from a cold run",
-    );
-    let err = String::from_utf8_lossy(&warm.stderr);
+    let (err, report) = cached_against_cold(p, cache, jobs, "evidence units");
     let (reused, computed) = reused_and_computed(&err, "per-file evidence parts: ");
-    (String::from_utf8(cold.stdout).unwrap(), reused, computed)
+    (report, reused, computed)
 }
 
 /// The analyses' per-file evidence units (label evidence, `src/parts.rs`):
