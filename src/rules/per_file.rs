@@ -8,7 +8,9 @@
 //! SVC003), the calls named as training writes (OPT003, PII004), the
 //! first writers of per-user profiles (OPT004), the classes stored per
 //! user (OPT005, OPT006, PII004), the training flags' definitions (OPT003,
-//! PII004), the data models (the personal-data rules), Sentry's set-up
+//! PII004), the data models and the calls' keys the personal-data seeds
+//! classify (the personal-data rules), PII002's consent conditions and
+//! handlers that are a biometric API, Sentry's set-up
 //! calls (PII001), whether a training-data sink exists (PII004) and the
 //! conditions that read a label switch (LBL008), the calls of a
 //! catalogued moderation API (MOD002–MOD004), and for the service rules
