@@ -736,15 +736,7 @@ impl<'a> Visitor<'a> {
         let (head, rest) = c.base.split_first()?;
         // What the segments may append (a field's type can take the place
         // of the name instead).
-        let segs_len: usize = c
-            .segs
-            .iter()
-            .map(|s| match s {
-                Seg::Attr(a) => a.len() + 1,
-                Seg::Call | Seg::Index => 2,
-            })
-            .sum::<usize>()
-            + extra;
+        let segs_len = c.segs_written_len() + extra;
         let mut cur = if rest.is_empty() || self.is_local(head) {
             let rest_len: usize = rest.iter().map(|s| s.len() + 1).sum();
             let more = !rest.is_empty() || !c.segs.is_empty();

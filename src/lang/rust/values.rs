@@ -486,9 +486,24 @@ pub enum Seg {
     Index,
 }
 
+impl Seg {
+    /// Bytes [`render_segs`] writes for this segment (`.name`, `()`, `[]`).
+    pub fn written_len(&self) -> usize {
+        match self {
+            Seg::Attr(a) => a.len() + 1,
+            Seg::Call | Seg::Index => 2,
+        }
+    }
+}
+
 impl Chain {
     pub fn has_base(&self) -> bool {
         !self.base.is_empty()
+    }
+
+    /// Bytes the segments add after the base when rendered.
+    pub fn segs_written_len(&self) -> usize {
+        self.segs.iter().map(Seg::written_len).sum()
     }
 
     /// In normal form as written (`client.chat().create`).
@@ -504,14 +519,7 @@ impl Chain {
             out.push_str(&self.text);
             return out;
         }
-        let segs: usize = self
-            .segs
-            .iter()
-            .map(|s| match s {
-                Seg::Attr(a) => a.len() + 1,
-                Seg::Call | Seg::Index => 2,
-            })
-            .sum();
+        let segs = self.segs_written_len();
         let base: usize = self.base.iter().map(|b| b.len() + 1).sum();
         let mut head = String::with_capacity(base + segs + extra);
         for (i, b) in self.base.iter().enumerate() {
@@ -1355,4 +1363,26 @@ pub fn condition_names(test: &Expr) -> Vec<String> {
     }
     names.truncate(MAX_NAMES);
     names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_written_length_is_what_rendering_appends() {
+        let chain = Chain {
+            base: vec!["client".into()],
+            segs: vec![
+                Seg::Attr("chat".into()),
+                Seg::Call,
+                Seg::Index,
+                Seg::Attr("create".into()),
+            ],
+            text: String::new(),
+        };
+        let rendered = chain.render();
+        assert_eq!(rendered, "client.chat()[].create");
+        assert_eq!(chain.segs_written_len(), rendered.len() - "client".len());
+    }
 }
