@@ -87,6 +87,12 @@ pub struct Shared {
     /// The calls the endpoints' code flows show, read once for the five
     /// rules that show them (GEN002, LBL001–LBL003, MOD002, MOD003, PII002).
     flow_steps: OnceLock<generation::generation_endpoint::FlowSteps>,
+    /// Each file's consent conditions and the service handlers that are a
+    /// biometric API, made by the rules' per-file pass (PII002's walks).
+    consent: OnceLock<personal_data::biometric_edit_unconsented::ConsentFiles>,
+    /// The calls the personal-data seeds read a name of (`Origin::Call`),
+    /// made by the rules' per-file pass.
+    call_keys: OnceLock<personal_data::CallKeys>,
 }
 
 /// A shared result that can be freed: computed by the first rule that asks,

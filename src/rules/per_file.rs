@@ -8,7 +8,9 @@
 //! SVC003), the calls named as training writes (OPT003, PII004), the
 //! first writers of per-user profiles (OPT004), the classes stored per
 //! user (OPT005, OPT006, PII004), the training flags' definitions (OPT003,
-//! PII004), the data models (the personal-data rules), Sentry's set-up
+//! PII004), the data models and the calls' keys the personal-data seeds
+//! classify (the personal-data rules), PII002's consent conditions and
+//! handlers that are a biometric API, Sentry's set-up
 //! calls (PII001), whether a training-data sink exists (PII004) and the
 //! conditions that read a label switch (LBL008), the calls of a
 //! catalogued moderation API (MOD002–MOD004), and for the service rules
@@ -39,6 +41,7 @@ use super::opt_out::profile_without_controls::{self as profile, ProfileWriter};
 use super::opt_out::stored::{self, Services, StoredClass};
 use super::opt_out::training_opt_out_broken as training;
 use super::opt_out::{self, Ranking};
+use super::personal_data::biometric_edit_unconsented::{self as biometric, FileConsent};
 use super::personal_data::cross_border_provision as cross_border;
 use super::personal_data::training_data_unconsented as training_data;
 use super::personal_data::{self, FoundModel};
@@ -87,6 +90,12 @@ const MODEL_CLASSES: &[&str] = &["PII001", "PII002", "PII003", "PII004", "PII005
 /// The rule that reads the calls starting Sentry with personal data
 /// (`cross_border_provision::file_sentry_inits`), likewise.
 const SENTRY_INITS: &[&str] = &["PII001"];
+
+/// The rule whose walks read each file's consent conditions and ask
+/// whether a service handler is itself a biometric API
+/// (`biometric_edit_unconsented::ConsentFiles`), made in the pass when the
+/// project serves an entry point (PII002 walks from those only).
+const CONSENT: &[&str] = &["PII002"];
 
 /// The rule that asks whether the project has a training-data sink
 /// (`training_data_unconsented::file_has_sink`), likewise; made in the
@@ -159,6 +168,12 @@ struct FileOut {
     /// What the file says about log levels, when anything (LOG002/LOG003's
     /// records).
     log_levels: Option<FileLevels>,
+    /// Its calls that name what they read (the personal-data seeds).
+    call_keys: Vec<(u32, u32, ustr::Ustr)>,
+    /// Its consent conditions, when any (PII002).
+    consent: Option<FileConsent>,
+    /// Its service handlers that are a biometric API (PII002).
+    own_apis: Vec<(usize, usize, crate::finding::Location)>,
 }
 
 /// A thread's memos, kept from file to file.
@@ -227,6 +242,7 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
         .then(|| minors::account_handlers(cx));
     let user_class = reads(USER_CLASS) && cx.catalog.service.declared.minors_mode.is_none();
     let served = cx.analysis.entry_points.iter().any(|e| !e.kind.is_local());
+    let consent = (reads(CONSENT) && served).then(|| biometric::service_handlers(cx));
     let sink_spec = (reads(TRAINING_SINK) && served)
         .then(|| cx.catalog.taint.get(training_data::SPEC))
         .flatten();
@@ -271,6 +287,7 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
         && chat.is_none()
         && minors_names.is_none()
         && !log_levels
+        && consent.is_none()
     {
         return done;
     }
@@ -321,6 +338,7 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
             }
             if model_classes {
                 out.model_classes = personal_data::file_model_classes(cx, fi, &file);
+                out.call_keys = personal_data::file_call_keys(cx, fi, &file);
             }
             if sentry_inits {
                 out.sentry_inits = cross_border::file_sentry_inits(fi, &file);
@@ -357,6 +375,12 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
             if log_levels {
                 out.log_levels = FileLevels::of_file(&cx.catalog.records, fi, &file);
             }
+            if let Some(handlers) = &consent {
+                out.consent = FileConsent::of_file(cx, &file);
+                if let Some(here) = handlers.get(&fi) {
+                    out.own_apis = biometric::file_own_apis(cx, &file, here);
+                }
+            }
             if !taint_specs.is_empty() {
                 let an = cx.analysis;
                 out.taint_setup = Some(an.taint_setup_file(cx.project, &taint_specs, fi, &file));
@@ -384,6 +408,9 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
     let mut all_placeholders = Vec::new();
     let mut all_chat = Vec::new();
     let mut all_log_levels = Vec::new();
+    let mut all_consent = Vec::new();
+    let mut all_call_keys = Vec::new();
+    let mut all_own_apis = Vec::new();
     let mut by_rule: Vec<Vec<(usize, Unit)>> = rules.iter().map(|_| Vec::new()).collect();
     for (fi, out) in per_file.into_iter().enumerate() {
         for (r, unit) in out.units {
@@ -409,6 +436,9 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
         all_placeholders.extend(out.placeholders.into_iter().map(|s| (fi, s)));
         all_chat.extend(out.chat.map(|c| (fi, c)));
         all_log_levels.extend(out.log_levels);
+        all_consent.extend(out.consent.map(|c| (fi, c)));
+        all_call_keys.extend(out.call_keys);
+        all_own_apis.extend(out.own_apis);
     }
     if rankings {
         let _ = cx.shared.rankings.set(all_rankings);
@@ -428,6 +458,10 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
     }
     if model_classes {
         cx.shared.model_classes.set(all_models);
+        let _ = cx
+            .shared
+            .call_keys
+            .set(personal_data::CallKeys(all_call_keys));
     }
     if sentry_inits {
         let _ = cx.shared.sentry_inits.set(all_sentry);
@@ -450,6 +484,10 @@ pub(super) fn run(enabled: &[&'static dyn Rule], cx: &Context<'_>) -> Vec<Option
     if log_levels {
         let thresholds = Thresholds::of_files(&cx.catalog.records, all_log_levels);
         let _ = cx.shared.log_thresholds.set(thresholds);
+    }
+    if consent.is_some() {
+        let kept = biometric::ConsentFiles::of_files(all_consent, all_own_apis);
+        let _ = cx.shared.consent.set(kept);
     }
     if shown.is_some() || chat.is_some() || minors_names.is_some() {
         cx.shared.service.set(service::ServiceShared::from_pass(

@@ -2,7 +2,8 @@
 //! voice editing call (face swap, face editing, voice cloning) on a path
 //! that no consent check guards.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::json;
 use ustr::Ustr;
@@ -10,6 +11,7 @@ use ustr::Ustr;
 use crate::analysis::Reader;
 use crate::analysis::callgraph::{Node, NodeId, Reached};
 use crate::catalog::{ContentType, GenerationApi};
+use crate::facts::FileFacts;
 use crate::finding::{Finding, Level, Location, Related};
 use crate::rules::generation::generation_endpoint::endpoint_flow;
 use crate::rules::labels::is_service;
@@ -114,6 +116,10 @@ impl Rule for BiometricEditUnconsented {
         let an = cx.analysis;
         let domain = PiiDomain::new(cx);
         let pd = domain.classifier();
+        // What the rules' per-file pass kept; without it (the rule run on
+        // its own) each file is read for it when first asked.
+        let kept = cx.shared.consent.get();
+        let read = RefCell::new(BTreeMap::new());
         for (e, entry) in an.entry_points.iter().enumerate() {
             if !is_service(entry)
                 || (entry.framework == "gradio"
@@ -129,7 +135,10 @@ impl Rule for BiometricEditUnconsented {
                 .iter()
                 .filter(|r| an.sites[r.sink].biometric)
                 .collect();
-            let own = own_api(cx, start);
+            let own = match kept {
+                Some(kept) => kept.own_api(cx, start),
+                None => own_api(cx, start),
+            };
             if reached.is_empty() && own.is_none() {
                 continue;
             }
@@ -151,20 +160,29 @@ impl Rule for BiometricEditUnconsented {
                     }
                 }
             }
-            let scan = Scan {
+            let mut scan = Scan {
                 cx,
                 extra,
                 not,
                 handler: start,
+                handler_conditions: Vec::new(),
+                kept,
+                read: &read,
             };
+            scan.handler_conditions = scan.own_conditions(start);
             let decorated = scan.decorated(start);
             let reach = an.graph.walk(
                 start,
                 decorated,
                 |node, site, consented: &bool| {
-                    let call =
-                        &cx.project.file(site.file, Reader::RulesPersonalData).calls[site.call];
-                    *consented || scan.guarded(node, &call.span)
+                    // The call's span is read only where a consent condition
+                    // could guard it: most nodes have none.
+                    *consented
+                        || (scan.has_conditions(node) && {
+                            let call = &cx.project.file(site.file, Reader::RulesPersonalData).calls
+                                [site.call];
+                            scan.guarded(node, &call.span)
+                        })
                 },
                 // Seen under consent, now reached without: look again.
                 |old, new| *old && !*new,
@@ -288,7 +306,15 @@ fn own_api<'c>(cx: &Context<'c>, node: NodeId) -> Option<(&'c GenerationApi, Loc
     let Node::Function { file, func } = cx.analysis.graph.nodes[node] else {
         return None;
     };
-    let facts = cx.project.file(file, Reader::RulesPersonalData);
+    own_api_in(cx, &cx.project.file(file, Reader::RulesPersonalData), func)
+}
+
+/// [`own_api`] of function `func` of `facts`.
+fn own_api_in<'c>(
+    cx: &Context<'c>,
+    facts: &FileFacts,
+    func: usize,
+) -> Option<(&'c GenerationApi, Location)> {
     let f = &facts.functions[func];
     let dotted = crate::analysis::index::dotted(&facts.module, &f.qualname);
     let api = std::iter::once(dotted.as_str())
@@ -304,6 +330,205 @@ fn own_api<'c>(cx: &Context<'c>, node: NodeId) -> Option<(&'c GenerationApi, Loc
     ))
 }
 
+/// A condition that reads a consent value: what it guards.
+#[derive(Clone, Copy)]
+struct ConsentCondition {
+    then: Span,
+    orelse: Option<Span>,
+    /// Where the test ends: code after it is guarded too (an early exit).
+    end_byte: u32,
+}
+
+impl ConsentCondition {
+    fn guards(&self, span: &Span) -> bool {
+        self.then.contains(span)
+            || self.orelse.as_ref().is_some_and(|o| o.contains(span))
+            || self.end_byte <= span.start_byte
+    }
+}
+
+/// The conditions of `file` in `scope` (every scope with `None`) that read
+/// a name `is_consent` accepts, or a name assigned, before the test in the
+/// same scope, from a value that reads one (`ok = check_consent(user)`,
+/// `if not ok`).
+///
+/// Linear in the file's conditions, their names and its assignments: the
+/// per-file pass runs it on every file, and a long function holds
+/// thousands of each (`x = x + 1 if x else y` on every line).
+fn consent_conditions(
+    file: &FileFacts,
+    scope: Option<Option<Ustr>>,
+    is_consent: impl Fn(&str) -> bool,
+) -> Vec<(Option<Ustr>, ConsentCondition)> {
+    let value_is_consent = |v: &crate::facts::Value| {
+        let mut reads = Vec::new();
+        v.reads(&mut reads);
+        reads.iter().any(|r| is_consent(r))
+    };
+    let in_scope = |c: &&crate::facts::Condition| scope.is_none_or(|s| c.scope == s);
+    // Whether each condition reads a consent-like name itself; the names
+    // of the others are looked up among the assignments.
+    let direct: Vec<bool> = file
+        .conditions
+        .iter()
+        .filter(in_scope)
+        .map(|c| c.names.iter().any(|n| is_consent(n)))
+        .collect();
+    // For each (scope, name) such a condition reads: where the first
+    // assignment of it from a consent-like value ends (`u32::MAX`: none).
+    let mut first_consent: HashMap<(Option<Ustr>, Ustr), u32> = HashMap::new();
+    for (c, _) in file
+        .conditions
+        .iter()
+        .filter(in_scope)
+        .zip(&direct)
+        .filter(|(_, direct)| !**direct)
+    {
+        for n in &c.names {
+            first_consent.insert((c.scope, *n), u32::MAX);
+        }
+    }
+    if !first_consent.is_empty() {
+        for a in &file.assignments {
+            if let Some(first) = first_consent.get_mut(&(a.scope, a.target))
+                && a.span.end_byte < *first
+                && value_is_consent(&a.value)
+            {
+                *first = a.span.end_byte;
+            }
+        }
+    }
+    file.conditions
+        .iter()
+        .filter(in_scope)
+        .zip(&direct)
+        .filter(|(c, direct)| {
+            **direct
+                || c.names.iter().any(|n| {
+                    first_consent
+                        .get(&(c.scope, *n))
+                        .is_some_and(|&end| end <= c.span.start_byte)
+                })
+        })
+        .map(|(c, _)| {
+            (
+                c.scope,
+                ConsentCondition {
+                    then: c.then,
+                    orelse: c.orelse,
+                    end_byte: c.span.end_byte,
+                },
+            )
+        })
+        .collect()
+}
+
+/// One file's consent conditions, for the nodes other than a walk's
+/// handler (whose tick box parameters are consent answers of their own).
+pub(crate) struct FileConsent {
+    /// By scope, in the file's order.
+    conditions: Vec<(Option<Ustr>, ConsentCondition)>,
+    /// The functions whose qualname is a scope of `conditions`.
+    functions: Vec<(usize, Ustr)>,
+}
+
+impl FileConsent {
+    /// Made by the rules' per-file pass for each file; `None` for a file
+    /// without a consent condition (most).
+    pub(crate) fn of_file(cx: &Context<'_>, file: &FileFacts) -> Option<FileConsent> {
+        let pd = &cx.catalog.personal_data;
+        let conditions = consent_conditions(file, None, |n| pd.is_consent(n));
+        if conditions.is_empty() {
+            return None;
+        }
+        let scopes: HashSet<Ustr> = conditions.iter().filter_map(|(s, _)| *s).collect();
+        let functions = file
+            .functions
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| scopes.contains(&f.qualname))
+            .map(|(i, f)| (i, f.qualname))
+            .collect();
+        Some(FileConsent {
+            conditions,
+            functions,
+        })
+    }
+}
+
+/// What PII002's walks read of every file, kept by the rules' per-file
+/// pass (`rules::Shared::consent`), so that a walk reads no file at a node
+/// without a consent condition, and no handler's file for its own API.
+pub(crate) struct ConsentFiles {
+    /// The files with a consent condition, in file order.
+    files: Vec<(usize, FileConsent)>,
+    /// The service handlers that are themselves a biometric API (node
+    /// order): the API's position in the catalogue and where it is defined.
+    own: Vec<(NodeId, usize, Location)>,
+}
+
+impl ConsentFiles {
+    /// Joins the pass's files' results, each in file order.
+    pub(crate) fn of_files(
+        files: Vec<(usize, FileConsent)>,
+        mut own: Vec<(NodeId, usize, Location)>,
+    ) -> ConsentFiles {
+        own.sort_by_key(|(node, _, _)| *node);
+        ConsentFiles { files, own }
+    }
+
+    fn file(&self, fi: usize) -> Option<&FileConsent> {
+        let i = self.files.binary_search_by_key(&fi, |(f, _)| *f).ok()?;
+        Some(&self.files[i].1)
+    }
+
+    fn own_api<'c>(&self, cx: &Context<'c>, node: NodeId) -> Option<(&'c GenerationApi, Location)> {
+        let i = self.own.binary_search_by_key(&node, |(n, _, _)| *n).ok()?;
+        let (_, api, location) = &self.own[i];
+        Some((&cx.catalog.generation[*api], location.clone()))
+    }
+}
+
+/// The service handlers' functions in file `fi` (PII002 asks whether each
+/// is itself a biometric API), with their nodes.
+pub(crate) fn service_handlers(cx: &Context<'_>) -> BTreeMap<usize, Vec<(usize, NodeId)>> {
+    let an = cx.analysis;
+    let mut by_file: BTreeMap<usize, Vec<(usize, NodeId)>> = BTreeMap::new();
+    for entry in an.entry_points.iter().filter(|e| is_service(e)) {
+        if let Some(node) = an.graph.handler_node(cx.project, &entry.handler)
+            && let Node::Function { file, func } = an.graph.nodes[node]
+        {
+            by_file.entry(file).or_default().push((func, node));
+        }
+    }
+    for handlers in by_file.values_mut() {
+        handlers.sort_unstable();
+        handlers.dedup();
+    }
+    by_file
+}
+
+/// Which of `handlers` (functions of `file` and their nodes) are
+/// themselves a biometric API, as [`ConsentFiles::own`] keeps them.
+pub(crate) fn file_own_apis(
+    cx: &Context<'_>,
+    file: &FileFacts,
+    handlers: &[(usize, NodeId)],
+) -> Vec<(NodeId, usize, Location)> {
+    handlers
+        .iter()
+        .filter_map(|&(func, node)| {
+            let (api, location) = own_api_in(cx, file, func)?;
+            let at = cx
+                .catalog
+                .generation
+                .iter()
+                .position(|g| std::ptr::eq(g, api))?;
+            Some((node, at, location))
+        })
+        .collect()
+}
+
 struct Scan<'c, 'a> {
     cx: &'c Context<'a>,
     /// Consent tick box parameters of the handler.
@@ -311,6 +536,12 @@ struct Scan<'c, 'a> {
     /// Licence tick box parameters of the handler.
     not: Vec<Ustr>,
     handler: NodeId,
+    /// The handler's own consent conditions (its tick boxes count).
+    handler_conditions: Vec<ConsentCondition>,
+    /// The other nodes' files' consent conditions, from the per-file pass.
+    kept: Option<&'c ConsentFiles>,
+    /// Without it, each file's, read when first asked.
+    read: &'c RefCell<BTreeMap<usize, Option<FileConsent>>>,
 }
 
 impl Scan<'_, '_> {
@@ -327,37 +558,72 @@ impl Scan<'_, '_> {
                     .any(|p| name == p.as_str() || name.starts_with(&format!("{p}."))))
     }
 
+    /// The handler's consent conditions, read from its file.
+    fn own_conditions(&self, handler: NodeId) -> Vec<ConsentCondition> {
+        let Some((fi, scope)) = self.place(handler) else {
+            return Vec::new();
+        };
+        let file = self.cx.project.file(fi, Reader::RulesPersonalData);
+        consent_conditions(&file, Some(scope), |n| self.is_consent(handler, n))
+            .into_iter()
+            .map(|(_, c)| c)
+            .collect()
+    }
+
+    /// Whether one of `node`'s own consent conditions passes `test`.
+    fn any_condition(&self, node: NodeId, test: impl Fn(&ConsentCondition) -> bool) -> bool {
+        if node == self.handler {
+            return self.handler_conditions.iter().any(test);
+        }
+        // A function's scope is its qualname, known here only for the
+        // functions that are a condition's scope.
+        let (fi, func, scope) = match self.cx.analysis.graph.nodes[node] {
+            Node::Function { file, func } => (file, Some(func), None),
+            Node::Module { file } => (file, None, None),
+            Node::Main { .. } => return false,
+            Node::Closure { file, closure } => (
+                file,
+                None,
+                self.cx.analysis.graph.closure_place(file, closure).0,
+            ),
+        };
+        let look = |fc: &FileConsent| {
+            let scope = match func {
+                Some(func) => match fc.functions.iter().find(|(i, _)| *i == func) {
+                    Some((_, qualname)) => Some(*qualname),
+                    None => return false,
+                },
+                None => scope,
+            };
+            fc.conditions.iter().any(|(s, c)| *s == scope && test(c))
+        };
+        match self.kept {
+            Some(kept) => kept.file(fi).is_some_and(look),
+            None => self
+                .read
+                .borrow_mut()
+                .entry(fi)
+                .or_insert_with(|| {
+                    let file = self.cx.project.file(fi, Reader::RulesPersonalData);
+                    FileConsent::of_file(self.cx, &file)
+                })
+                .as_ref()
+                .is_some_and(look),
+        }
+    }
+
     /// Whether a consent condition in `node`'s own code guards code at
     /// `span`: it holds `span` in a branch, or comes before it (an early
     /// exit). A name the condition reads counts when it is consent-like or
     /// was assigned from something consent-like in the same scope
     /// (`ok = check_consent(user)`, `if not ok`).
     fn guarded(&self, node: NodeId, span: &Span) -> bool {
-        let Some((fi, scope)) = self.place(node) else {
-            return false;
-        };
-        let file = self.cx.project.file(fi, Reader::RulesPersonalData);
-        file.conditions.iter().any(|c| {
-            c.scope == scope
-                && (c.then.contains(span)
-                    || c.orelse.as_ref().is_some_and(|o| o.contains(span))
-                    || c.span.end_byte <= span.start_byte)
-                && c.names.iter().any(|n| {
-                    self.is_consent(node, n)
-                        || file.assignments.iter().any(|a| {
-                            a.scope == scope
-                                && a.target == *n
-                                && a.span.end_byte <= c.span.start_byte
-                                && self.value_is_consent(node, &a.value)
-                        })
-                })
-        })
+        self.any_condition(node, |c| c.guards(span))
     }
 
-    fn value_is_consent(&self, node: NodeId, v: &crate::facts::Value) -> bool {
-        let mut reads = Vec::new();
-        v.reads(&mut reads);
-        reads.iter().any(|r| self.is_consent(node, r))
+    /// Whether `node` has a consent condition at all.
+    fn has_conditions(&self, node: NodeId) -> bool {
+        self.any_condition(node, |_| true)
     }
 
     fn decorated(&self, node: NodeId) -> bool {
@@ -393,6 +659,113 @@ impl Scan<'_, '_> {
             Node::Closure { file, closure } => {
                 Some((file, self.cx.analysis.graph.closure_place(file, closure).0))
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The search as it was first written: for each name of each
+    /// condition, every assignment of the file.
+    fn naive(
+        file: &FileFacts,
+        scope: Option<Option<Ustr>>,
+        is_consent: impl Fn(&str) -> bool,
+    ) -> Vec<(Option<Ustr>, ConsentCondition)> {
+        let value_is_consent = |v: &crate::facts::Value| {
+            let mut reads = Vec::new();
+            v.reads(&mut reads);
+            reads.iter().any(|r| is_consent(r))
+        };
+        file.conditions
+            .iter()
+            .filter(|c| scope.is_none_or(|s| c.scope == s))
+            .filter(|c| {
+                c.names.iter().any(|n| {
+                    is_consent(n)
+                        || file.assignments.iter().any(|a| {
+                            a.scope == c.scope
+                                && a.target == *n
+                                && a.span.end_byte <= c.span.start_byte
+                                && value_is_consent(&a.value)
+                        })
+                })
+            })
+            .map(|c| {
+                let condition = ConsentCondition {
+                    then: c.then,
+                    orelse: c.orelse,
+                    end_byte: c.span.end_byte,
+                };
+                (c.scope, condition)
+            })
+            .collect()
+    }
+
+    fn shown(found: &[(Option<Ustr>, ConsentCondition)]) -> Vec<String> {
+        found
+            .iter()
+            .map(|(s, c)| format!("{s:?} {:?} {:?} {}", c.then, c.orelse, c.end_byte))
+            .collect()
+    }
+
+    /// Many conditions and many assignments, in several scopes: the
+    /// indexed search finds what the naive one finds, names assigned from
+    /// consent before the test (and not only after it) included.
+    #[test]
+    fn indexed_search_finds_what_the_naive_search_finds() {
+        let mut src = String::from("import os\nok = user.consent_given\n");
+        for f in 0..8 {
+            src.push_str(&format!("\n\ndef step{f}(user, x):\n"));
+            for i in 0..60 {
+                let line = match (i + f) % 7 {
+                    0 => format!("    x = x + {i} if x else os.getpid()\n"),
+                    1 => "    ok = user.has_consent and x\n".to_string(),
+                    2 => "    if not ok:\n        return None\n".to_string(),
+                    3 => "    agreed = user.consent\n".to_string(),
+                    4 => "    if x and agreed:\n        x = 1\n    else:\n        x = 2\n"
+                        .to_string(),
+                    5 => "    late = x\n    if late:\n        pass\n".to_string(),
+                    _ => "    late = user.consent\n".to_string(),
+                };
+                src.push_str(&line);
+            }
+        }
+        src.push_str("\nif ok:\n    pass\nif x:\n    pass\n");
+        let (file, _) = crate::lang::python::extract("pkg/many.py", &src, &[]);
+        let (conditions, assignments) = (file.conditions.len(), file.assignments.len());
+        assert!(
+            conditions > 250 && assignments > 400,
+            "{conditions} conditions, {assignments} assignments"
+        );
+        let is_consent = |n: &str| n.contains("consent");
+
+        let every = consent_conditions(&file, None, is_consent);
+        assert_eq!(shown(&every), shown(&naive(&file, None, is_consent)));
+        // `if not ok` and `if x and agreed` count through their assignments,
+        // `if late` only once `late = user.consent` came before it.
+        let direct = file
+            .conditions
+            .iter()
+            .filter(|c| c.names.iter().any(|n| is_consent(n)))
+            .count();
+        assert!(every.len() > direct, "{} of {direct}", every.len());
+        assert!(every.len() < file.conditions.len());
+
+        for scope in [None, Some(Ustr::from("step3")), Some(Ustr::from("nope"))] {
+            let one = consent_conditions(&file, Some(scope), is_consent);
+            assert_eq!(
+                one.is_empty(),
+                scope == Some(Ustr::from("nope")),
+                "{scope:?}"
+            );
+            assert_eq!(
+                shown(&one),
+                shown(&naive(&file, Some(scope), is_consent)),
+                "{scope:?}"
+            );
         }
     }
 }

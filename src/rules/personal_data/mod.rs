@@ -347,29 +347,14 @@ impl Domain for PiiDomain<'_> {
             // A field read by its key (`request.form.get("phone")`,
             // `request.POST.get("id_card")`): what the key names.
             Origin::Call { site, .. } => {
-                let call = &self
-                    .cx
-                    .project
-                    .file(site.file, Reader::RulesPersonalData)
-                    .calls[site.call];
-                // An accessor says what it returns (`user.get_full_name()`).
-                if let Some(field) = call.method().strip_prefix("get_")
-                    && call.args.is_empty()
-                {
-                    let c = self.classify(Ustr::from(field));
-                    return (c.1 != 0).then_some(Pii::plain(c.1));
-                }
-                let crate::facts::Receiver::Name(receiver) = call.receiver else {
-                    return None;
+                let key = match self.cx.shared.call_keys.get() {
+                    Some(kept) => kept.get(site.file, site.call)?,
+                    None => {
+                        let file = self.cx.project.file(site.file, Reader::RulesPersonalData);
+                        call_key(self.classifier(), &file.calls[site.call])?
+                    }
                 };
-                if !self.classifier().is_keyed_receiver(&receiver) {
-                    return None;
-                }
-                let key = call.args.iter().find(|a| a.keyword.is_none())?;
-                let Value::Str(k) = key.value else {
-                    return None;
-                };
-                let c = self.classify(k);
+                let c = self.classify(key);
                 (c.1 != 0).then_some(Pii::plain(c.1))
             }
             // Rows an ORM query reads back, whole.
@@ -419,6 +404,53 @@ impl Domain for PiiDomain<'_> {
             "personal information ({})",
             describe(self.classifier(), value.0)
         ))
+    }
+}
+
+/// The name a call says it reads, for the personal-data seeds
+/// (`Origin::Call`): an accessor's field (`user.get_full_name()`), or the
+/// key of a field read by its key (`request.form.get("phone")`,
+/// `request.POST.get("id_card")`).
+fn call_key(pd: &PersonalData, call: &crate::facts::Call) -> Option<Ustr> {
+    // An accessor says what it returns.
+    if let Some(field) = call.method().strip_prefix("get_")
+        && call.args.is_empty()
+    {
+        return Some(Ustr::from(field));
+    }
+    let crate::facts::Receiver::Name(receiver) = call.receiver else {
+        return None;
+    };
+    if !pd.is_keyed_receiver(&receiver) {
+        return None;
+    }
+    let key = call.args.iter().find(|a| a.keyword.is_none())?;
+    let Value::Str(k) = key.value else {
+        return None;
+    };
+    Some(k)
+}
+
+/// Each file's calls that have a [`call_key`], with it, by the rules'
+/// per-file pass (`rules::Shared::call_keys`): a seed then reads no file
+/// (the seeds come from every file a personal-data solve reaches).
+pub(crate) fn file_call_keys(cx: &Context<'_>, fi: usize, f: &FileFacts) -> Vec<(u32, u32, Ustr)> {
+    let pd = &cx.catalog.personal_data;
+    f.calls
+        .iter()
+        .enumerate()
+        .filter_map(|(ci, call)| Some((fi as u32, ci as u32, call_key(pd, call)?)))
+        .collect()
+}
+
+/// Every file's [`file_call_keys`], in file and call order.
+pub(crate) struct CallKeys(pub(crate) Vec<(u32, u32, Ustr)>);
+
+impl CallKeys {
+    fn get(&self, fi: usize, ci: usize) -> Option<Ustr> {
+        let at = (fi as u32, ci as u32);
+        let i = self.0.binary_search_by_key(&at, |&(f, c, _)| (f, c)).ok()?;
+        Some(self.0[i].2)
     }
 }
 
