@@ -970,6 +970,7 @@ fn analyse(
     stats.rules = t.elapsed();
     stats.parts = parts.map(crate::parts::Parts::counts);
     stats.evidence_parts = parts.map(crate::parts::Parts::evidence_counts);
+    stats.site_parts = parts.map(crate::parts::Parts::site_counts);
     stats.memory.end(Phase::Rules);
     stats.taint = analysis.dataflow.stats();
     stats.plugins = analysis.plugins.clone();

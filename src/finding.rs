@@ -810,6 +810,10 @@ pub struct Stats {
     /// The analyses' per-file evidence units (`crate::parts::FileEvidence`)
     /// reused and computed; `None` when the run used none.
     pub evidence_parts: Option<(usize, usize)>,
+    /// The analyses' per-file site units (`crate::parts::Parts::no_sites`):
+    /// files not searched for generation sites, and files searched; `None`
+    /// when the run used none.
+    pub site_parts: Option<(usize, usize)>,
     /// Per taint spec the rules ran: what it analysed and cut at its caps.
     pub taint: Vec<(String, TaintStats)>,
     /// Calls into plugins loaded by name: sites, edges, sites cut at the cap.

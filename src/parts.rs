@@ -6,7 +6,10 @@
 //! MOD001, LOG001), or the analyses' evidence in one file that reads only
 //! that file and the catalogue ([`FileEvidence`]: label evidence, whether a
 //! call may be a request to the project's own services, the calls that
-//! register a class; no look-up into other files). Its part is stored under a key over
+//! register a class; no look-up into other files), or a *site unit*: the
+//! file has no generation site and no inferred candidate and read no URL,
+//! found under the class table's digest (`generation::class_table_digest`,
+//! stored with it: [`Parts::no_sites`]). Its part is stored under a key over
 //! - the file's *indexed key*: its facts digest, path and module name, the
 //!   import plan and the cross-module rewrites `Project::build` applied to it
 //!   (`analysis::Applied`), which together give its facts as the index
@@ -45,7 +48,7 @@ use crate::finding::Finding;
 use crate::rules::Context;
 
 /// Bump when a part's layout or a unit's meaning changes.
-const FORMAT: &[u8] = b"synthlint-parts-v2";
+const FORMAT: &[u8] = b"synthlint-parts-v3";
 
 /// Key of one part: the file's indexed key and the unit's kind (its
 /// rule's code, 6 bytes). The settings material is the parts file's,
@@ -176,6 +179,16 @@ pub struct Parts {
     used_evidence: Mutex<Vec<([u8; 32], FileEvidence)>>,
     evidence_reused: AtomicUsize,
     evidence_computed: AtomicUsize,
+    /// The files the last run found no generation site nor candidate in
+    /// (a *site unit*, [`Parts::no_sites`]): indexed key → the class
+    /// table's digest it was found under.
+    old_no_sites: FastMap<[u8; 32], [u8; 32]>,
+    /// The site units this run found or reused, to store.
+    used_no_sites: Mutex<Vec<([u8; 32], [u8; 32])>>,
+    sites_reused: AtomicUsize,
+    sites_computed: AtomicUsize,
+    /// Site units found this run rather than reused.
+    sites_new: AtomicUsize,
 }
 
 impl Parts {
@@ -212,7 +225,7 @@ impl Parts {
                 ))
             })
             .collect();
-        let (old, old_evidence) = cache
+        let (old, old_evidence, old_no_sites) = cache
             .get_parts()
             .and_then(|b| decode(&b, &material))
             .unwrap_or_default();
@@ -227,6 +240,11 @@ impl Parts {
             used_evidence: Mutex::default(),
             evidence_reused: AtomicUsize::new(0),
             evidence_computed: AtomicUsize::new(0),
+            old_no_sites,
+            used_no_sites: Mutex::default(),
+            sites_reused: AtomicUsize::new(0),
+            sites_computed: AtomicUsize::new(0),
+            sites_new: AtomicUsize::new(0),
         }
     }
 
@@ -268,6 +286,49 @@ impl Parts {
                 .push((key, evidence.clone()));
         }
         evidence
+    }
+
+    /// Site units reused and files whose sites were computed so far.
+    pub fn site_counts(&self) -> (usize, usize) {
+        (
+            self.sites_reused.load(Ordering::Relaxed),
+            self.sites_computed.load(Ordering::Relaxed),
+        )
+    }
+
+    /// Whether the last run found no generation site nor candidate in file
+    /// `fi`, reading no URL, under the class table `table`
+    /// (`generation::class_table_digest`): then, with the same indexed key
+    /// and table, only the run-time alternatives and the functions passed
+    /// as values can give it one (`generation::may_find_beyond_unit`).
+    pub fn no_sites(&self, fi: usize, table: &[u8; 32]) -> bool {
+        let key = self.indexed.get(fi).copied().flatten();
+        key.and_then(|k| self.old_no_sites.get(&k)) == Some(table)
+    }
+
+    /// Counts file `fi`'s sites as taken from its unit (`reused`) or
+    /// computed, and keeps its unit to store when it has none (`empty`:
+    /// no site, no candidate, no URL read). From any thread.
+    pub fn note_sites(&self, fi: usize, table: &[u8; 32], reused: bool, empty: bool) {
+        let counter = if reused {
+            &self.sites_reused
+        } else {
+            &self.sites_computed
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        let Some(key) = self.indexed.get(fi).copied().flatten() else {
+            return;
+        };
+        if !empty {
+            return;
+        }
+        if !reused {
+            self.sites_new.fetch_add(1, Ordering::Relaxed);
+        }
+        self.used_no_sites
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((key, *table));
     }
 
     fn part_key(&self, fi: usize, code: &str) -> Option<PartKey> {
@@ -336,10 +397,19 @@ impl Parts {
             .used_evidence
             .into_inner()
             .unwrap_or_else(|e| e.into_inner());
+        let mut no_sites = self
+            .used_no_sites
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner());
+        // Files with sites are computed every run and store nothing: the
+        // site units are the stored ones when every one was reused.
+        let sites_same = self.sites_new.load(Ordering::Relaxed) == 0
+            && self.sites_reused.load(Ordering::Relaxed) == self.old_no_sites.len();
         if computed == 0
             && reused == self.old.len()
             && evidence_computed == 0
             && evidence_reused == self.old_evidence.len()
+            && sites_same
         {
             return;
         }
@@ -347,7 +417,9 @@ impl Parts {
         used.dedup_by_key(|(k, _)| *k);
         evidence.sort_unstable_by_key(|(k, _)| *k);
         evidence.dedup_by_key(|(k, _)| *k);
-        if let Some(body) = encode(&self.material, &used, &evidence) {
+        no_sites.sort_unstable();
+        no_sites.dedup_by_key(|(k, _)| *k);
+        if let Some(body) = encode(&self.material, &used, &evidence, &no_sites) {
             cache.put_parts(&body);
         }
     }
@@ -406,15 +478,20 @@ const PART_HEAD: usize = 32 + 6 + 4;
 /// Bytes of one evidence unit besides its MessagePack: indexed key, length.
 const EVIDENCE_HEAD: usize = 32 + 4;
 
+/// Bytes of one site unit: indexed key, the class table's digest.
+const NO_SITES: usize = 32 + 32;
+
 /// The parts file's body: the settings material's digest, the count, then
 /// per part its indexed key, its kind, the length of its MessagePack (0
 /// for a unit with no finding and no look-up, the common case) and that;
 /// then the count of evidence units and per unit its indexed key, the
-/// length of its MessagePack (0 for no evidence) and that.
+/// length of its MessagePack (0 for no evidence) and that; then the count
+/// of site units and per unit its indexed key and class table's digest.
 fn encode(
     material: &[u8; 32],
     parts: &[(PartKey, Unit)],
     evidence: &[([u8; 32], FileEvidence)],
+    no_sites: &[([u8; 32], [u8; 32])],
 ) -> Option<Vec<u8>> {
     let mut body = Vec::with_capacity(40 + parts.len() * PART_HEAD);
     body.extend_from_slice(material);
@@ -441,11 +518,20 @@ fn encode(
         body.extend_from_slice(&u32::try_from(bytes.len()).ok()?.to_le_bytes());
         body.extend_from_slice(&bytes);
     }
+    body.extend_from_slice(&(no_sites.len() as u64).to_le_bytes());
+    for (indexed, table) in no_sites {
+        body.extend_from_slice(indexed);
+        body.extend_from_slice(table);
+    }
     Some(body)
 }
 
-/// The parts and the evidence units of a body [`encode`] made.
-type Decoded = (FastMap<PartKey, Unit>, FastMap<[u8; 32], FileEvidence>);
+/// The parts, the evidence units and the site units of a body [`encode`] made.
+type Decoded = (
+    FastMap<PartKey, Unit>,
+    FastMap<[u8; 32], FileEvidence>,
+    FastMap<[u8; 32], [u8; 32]>,
+);
 
 /// The parts of a body [`encode`] made under `material`; `None` when it
 /// was made under other settings or is damaged.
@@ -503,7 +589,19 @@ fn decode(body: &[u8], material: &[u8; 32]) -> Option<Decoded> {
         };
         evidence.insert(*indexed, found);
     }
-    body.is_empty().then_some((map, evidence))
+    let (count, body) = body.split_first_chunk::<8>()?;
+    let count = u64::from_le_bytes(*count);
+    if count.checked_mul(NO_SITES as u64) != Some(body.len() as u64) {
+        return None;
+    }
+    let no_sites = body
+        .chunks_exact(NO_SITES)
+        .filter_map(|unit| {
+            let (indexed, table) = unit.split_first_chunk::<32>()?;
+            Some((*indexed, <[u8; 32]>::try_from(table).ok()?))
+        })
+        .collect();
+    Some((map, evidence, no_sites))
 }
 
 #[cfg(test)]
@@ -553,8 +651,12 @@ mod tests {
             class_registration_calls: vec![(3, 1)],
         };
         let evidence = vec![([1; 32], FileEvidence::default()), ([3; 32], found.clone())];
-        let body = encode(&[7; 32], &parts, &evidence).unwrap();
-        let (map, read) = decode(&body, &[7; 32]).unwrap();
+        let no_sites = vec![([1; 32], [9; 32]), ([4; 32], [5; 32])];
+        let body = encode(&[7; 32], &parts, &evidence, &no_sites).unwrap();
+        let (map, read, empty) = decode(&body, &[7; 32]).unwrap();
+        assert_eq!(empty.len(), 2);
+        assert_eq!(empty[&[1; 32]], [9; 32]);
+        assert_eq!(empty[&[4; 32]], [5; 32]);
         assert_eq!(read.len(), 2);
         assert_eq!(read[&[1; 32]], FileEvidence::default());
         assert_eq!(read[&[3; 32]], found);

@@ -666,3 +666,96 @@ fn class_registration_units_follow_an_alias_in_another_file_exactly_as_a_cold_ru
         assert_eq!(count(&r, "GEN002", "svc/server.py"), 1, "{r}");
     }
 }
+
+/// Generation sites found through a chain of project classes that ends in
+/// a client library's (`class Base(OpenAI)` in one file, `class Mine(Base)`
+/// in another, `Mine().chat.completions.create` in a third): a file's site
+/// unit says it has no site under one class table, so a class in another
+/// file that starts or stops deriving from the client must search the
+/// unchanged calling file again. Every run is compared byte for byte with
+/// a `--no-cache` run at 1 and 4 threads; the `--stats` counts say which
+/// files were searched.
+#[test]
+fn site_units_follow_a_base_class_in_another_file_exactly_as_a_cold_run() {
+    const APP: &str = "from flask import Flask, request\n\nfrom models.mine import Mine\n\napp = Flask(__name__)\nclient = Mine()\n\n\n@app.post(\"/chat\")\ndef chat():\n    out = client.chat.completions.create(model=\"gpt-4o\", messages=[{\"role\": \"user\", \"content\": request.json[\"q\"]}])\n    return out.choices[0].message.content\n";
+    const CLIENT: &str = "from openai import OpenAI\n\n\nclass Base(OpenAI):\n    pass\n";
+    const MINE: &str = "from models.client import Base\n\n\nclass Mine(Base):\n    pass\n";
+    for jobs in ["1", "4"] {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path();
+        for d in ["api", "models"] {
+            fs::create_dir_all(p.join(d)).unwrap();
+            fs::write(p.join(d).join("__init__.py"), "").unwrap();
+        }
+        fs::write(p.join("api/app.py"), APP).unwrap();
+        fs::write(p.join("models/mine.py"), MINE).unwrap();
+        let cache = tempfile::tempdir().unwrap();
+        let c = cache.path().to_path_buf();
+        let step = |file: &str, text: &str| {
+            fs::write(p.join(file), text).unwrap();
+            let (err, report) = cached_against_cold(p, &c, jobs, "site units");
+            let (reused, computed) = reused_and_computed(&err, "per-file site parts: ");
+            (count(&report, "GEN001", "api/app.py"), reused, computed)
+        };
+        assert_eq!(step("models/client.py", CLIENT), (1, 0, 5), "{jobs} jobs");
+        // The base no longer derives from the client: the class table
+        // moved, every file is searched, and the call is no site.
+        let plain = "from openai import OpenAI\n\n\nclass Base:\n    pass\n";
+        assert_eq!(step("models/client.py", plain), (0, 0, 5), "{jobs} jobs");
+        // An edit that declares no class: only its own file is searched,
+        // the calling file's unit (no site) serves.
+        let mine = format!("{MINE}\nx = 1\n");
+        assert_eq!(step("models/mine.py", &mine), (0, 4, 1), "{jobs} jobs");
+        // The base derives from the client again (a text not seen before):
+        // the unchanged calling file has its site back.
+        let client = format!("{CLIENT}\ny = 2\n");
+        assert_eq!(step("models/client.py", &client), (1, 0, 5), "{jobs} jobs");
+        // A file with a site is searched every run; the others serve.
+        let mine = format!("{MINE}\nz = 3\n");
+        assert_eq!(step("models/mine.py", &mine), (1, 3, 2), "{jobs} jobs");
+    }
+}
+
+/// A generation call on a module global another file stores a client in
+/// (`shared.model = OpenAI()` in a loader, `shared.model.chat...create` in
+/// the route): the call's run-time alternatives are read again every run,
+/// so a calling file whose unit says "no site" is searched again when the
+/// loader starts storing the client, though no class moved and its own
+/// text did not change.
+#[test]
+fn site_units_follow_a_run_time_value_in_another_file_exactly_as_a_cold_run() {
+    const APP: &str = "from flask import Flask, request\n\nfrom models import shared\n\napp = Flask(__name__)\n\n\n@app.post(\"/chat\")\ndef chat():\n    out = shared.model.chat.completions.create(model=\"gpt-4o\", messages=[{\"role\": \"user\", \"content\": request.json[\"q\"]}])\n    return out.choices[0].message.content\n";
+    const LOADER: &str = "from openai import OpenAI\n\nfrom models import shared\n\n\ndef load():\n    shared.model = OpenAI()\n";
+    for jobs in ["1", "4"] {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path();
+        for d in ["api", "models"] {
+            fs::create_dir_all(p.join(d)).unwrap();
+            fs::write(p.join(d).join("__init__.py"), "").unwrap();
+        }
+        fs::write(p.join("api/app.py"), APP).unwrap();
+        fs::write(p.join("models/shared.py"), "model = None\n").unwrap();
+        let cache = tempfile::tempdir().unwrap();
+        let c = cache.path().to_path_buf();
+        let step = |file: &str, text: &str| {
+            fs::write(p.join(file), text).unwrap();
+            let (err, report) = cached_against_cold(p, &c, jobs, "site units");
+            let (reused, computed) = reused_and_computed(&err, "per-file site parts: ");
+            (count(&report, "GEN001", "api/app.py"), reused, computed)
+        };
+        assert_eq!(step("models/loader.py", LOADER), (1, 0, 5), "{jobs} jobs");
+        // The loader stores something else: the route's call is no site.
+        let other = "from models import shared\n\n\ndef load():\n    shared.model = print\n";
+        assert_eq!(step("models/loader.py", other), (0, 3, 2), "{jobs} jobs");
+        // Another file's edit: the route's unit (no site) serves.
+        assert_eq!(
+            step("models/shared.py", "model = None\n\nx = 1\n"),
+            (0, 4, 1),
+            "{jobs} jobs"
+        );
+        // The loader stores the client again (a text not seen before): the
+        // route's call has run-time alternatives, its file is searched.
+        let loader = format!("{LOADER}\n\nq = 1\n");
+        assert_eq!(step("models/loader.py", &loader), (1, 3, 2), "{jobs} jobs");
+    }
+}

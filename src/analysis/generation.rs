@@ -1,6 +1,7 @@
 //! Generation sinks: calls into catalogued generation APIs, with what they
 //! generate. Shared by the inventory rule, the call graph and reports.
 
+use std::cell::Cell;
 use std::collections::VecDeque;
 
 use crate::analysis::env::EnvFrom;
@@ -95,12 +96,16 @@ impl GenerationSite<'_> {
 /// per-file phase joins them in file order). A call on a project class
 /// that subclasses a catalogued one (`class MyPipe(StableDiffusionXLPipeline)`)
 /// counts as a call on that base.
+///
+/// `urls_read` is set when a call's URL was read (a URL reads other
+/// files: names bound elsewhere, the configuration, folders above).
 pub(crate) fn file_sites<'a>(
     project: &Project,
     catalog: &'a Catalog,
     memo: &region::Memo,
     fi: usize,
     file: &FileFacts,
+    urls_read: &Cell<bool>,
 ) -> Vec<GenerationSite<'a>> {
     let mut out = Vec::new();
     // Tests send to the product under test at a run-time base: its own
@@ -109,7 +114,7 @@ pub(crate) fn file_sites<'a>(
     for (ci, call) in file.calls.iter().enumerate() {
         let lang = file.language;
         let reader = UrlReader::at(project, catalog, fi, call).with_env();
-        let urls = Urls(Some(reader), run_time_base, Some(memo));
+        let urls = Urls(Some(reader), run_time_base, Some(memo), Some(urls_read));
         let found = site_read(catalog, lang, call, &urls)
             .or_else(|| via_base_class(catalog, lang, project, call, &urls))
             .or_else(|| as_imported(catalog, lang, call, &urls))
@@ -241,15 +246,28 @@ fn passed_as_value<'a>(
 
 /// How URLs are read: through names bound in the project and calls that
 /// build URLs (`analysis::hops::UrlReader`), or as literals only; and whether
-/// a run-time base plus a generation path counts here (not in test files).
-struct Urls<'p>(Option<UrlReader<'p>>, bool, Option<&'p region::Memo>);
+/// a run-time base plus a generation path counts here (not in test files);
+/// and where to note that a URL was read.
+struct Urls<'p>(
+    Option<UrlReader<'p>>,
+    bool,
+    Option<&'p region::Memo>,
+    Option<&'p Cell<bool>>,
+);
 
 impl Urls<'_> {
+    fn note_read(&self) {
+        if let Some(read) = self.3 {
+            read.set(true);
+        }
+    }
+
     /// Host and path of a URL value: `BASE + "/chat/completions"` with a
     /// module-level literal `BASE`, a literal fallback (`cfg or "https://…"`,
     /// an environment read's default).
     /// Also says where a configured variable gave the URL.
     fn split_from(&self, v: &Value) -> Option<(String, String, Option<EnvFrom>)> {
+        self.note_read();
         match &self.0 {
             Some(r) => {
                 let url = r.url(v);
@@ -270,6 +288,7 @@ impl Urls<'_> {
         call: &Call,
         provider: &str,
     ) -> Option<(String, String, EnvFrom)> {
+        self.note_read();
         let reader = self.0.as_ref()?;
         let e = catalog
             .env_endpoints
@@ -290,6 +309,7 @@ impl Urls<'_> {
 
     /// The literal path after a base known only at run time.
     fn run_time_path(&self, v: &Value) -> Option<String> {
+        self.note_read();
         if !self.1 {
             return None;
         }
@@ -412,9 +432,66 @@ fn via_base_class<'a>(
     None
 }
 
+/// The digest of what the class look-ups of [`file_sites`] and the
+/// inferred candidates read in other files (`via_base_class`,
+/// `inferred::is_model_class`): every name `SemanticIndex::symbol` answers
+/// with a class, and that class's bases as `Project::canonical_or_same`
+/// gives them. `bases` holds, per file, its classes' bases (the first
+/// pass's). A code edit that declares, renames or rebases no class (and
+/// moves no base's canonical name) leaves it alone; a file's site unit
+/// (`crate::parts::Parts::no_sites`) holds only under the digest it was
+/// found under.
+pub(crate) fn class_table_digest(project: &Project, bases: &[Vec<Vec<QName>>]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut classes = project.index.class_symbols();
+    classes.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut h = Sha256::new();
+    let text = |h: &mut Sha256, s: &str| {
+        h.update((s.len() as u64).to_le_bytes());
+        h.update(s.as_bytes());
+    };
+    h.update(b"synthlint-class-table\0");
+    h.update((classes.len() as u64).to_le_bytes());
+    for (name, fi, ci) in &classes {
+        text(&mut h, name);
+        let of_class = bases
+            .get(*fi)
+            .and_then(|file| file.get(*ci))
+            .map_or(&[][..], Vec::as_slice);
+        h.update((of_class.len() as u64).to_le_bytes());
+        for b in of_class {
+            text(&mut h, project.canonical_or_same(b).as_str());
+        }
+    }
+    h.finalize().into()
+}
+
+/// Whether file `fi` may have a site by the two ways its site unit does
+/// not cover: a run-time alternative of a call (found across files by the
+/// serial evaluation) that the catalogue names as a generation API or an
+/// HTTP call (anything else is no site, with no URL read: `site_as`), or
+/// a function passed as a value whose canonical name (an alias anywhere)
+/// is a generation API. When neither, a file the unit says has no site
+/// and no candidate has none.
+pub(crate) fn may_find_beyond_unit(
+    project: &Project,
+    catalog: &Catalog,
+    fi: usize,
+    file: &FileFacts,
+) -> bool {
+    let runtime = project.runtime();
+    let lang = file.language;
+    file.calls.iter().enumerate().any(|(ci, call)| {
+        runtime.alternatives(fi, ci).iter().any(|alt| {
+            catalog.generation_api(lang, alt.as_str()).is_some()
+                || catalog.http_call(lang, alt.as_str()).is_some()
+        }) || passed_as_value(catalog, lang, project, call).is_some()
+    })
+}
+
 /// The generation API a call reaches, if any (file/call indices left 0).
 pub fn site<'a>(catalog: &'a Catalog, lang: Language, call: &Call) -> Option<GenerationSite<'a>> {
-    site_read(catalog, lang, call, &Urls(None, false, None))
+    site_read(catalog, lang, call, &Urls(None, false, None, None))
 }
 
 fn site_read<'a>(

@@ -771,6 +771,23 @@ impl SemanticIndex {
             .map(|p| p.symbol())
     }
 
+    /// Every project class by the dotted name `symbol` answers for it:
+    /// (name, file, index into its `classes`), in no particular order.
+    pub fn class_symbols(&self) -> Vec<(String, usize, usize)> {
+        let mut name = String::new();
+        self.symbols
+            .table
+            .iter()
+            .filter_map(|entry| {
+                let Symbol::Class(fi, ci) = entry.at.symbol() else {
+                    return None;
+                };
+                entry.spell(&self.file_modules, &mut name);
+                Some((name.clone(), fi, ci))
+            })
+            .collect()
+    }
+
     /// The methods defined in class `class` (a qualname) of file `fi`.
     pub fn methods_of(&self, fi: usize, class: Ustr) -> &[usize] {
         self.methods

@@ -47,6 +47,7 @@ use crate::analysis::generation::{self, GenerationSite};
 use crate::analysis::results::{self, LabelEvidence};
 use crate::analysis::{Project, Reader, env, hops, inferred, plugins, region, runtime};
 use crate::catalog::Catalog;
+use crate::facts::QName;
 
 /// Label evidence where it was found, before the call graph can say in
 /// which node: the scope and the start byte of the call or string.
@@ -81,6 +82,9 @@ struct FileParts {
     /// Whether a call may be a request to one of the project's own
     /// services ([`hops::file_may_hop`]).
     may_hop: bool,
+    /// Each class's bases, read only when the parts are kept (for
+    /// [`generation::class_table_digest`]).
+    class_bases: Vec<Vec<QName>>,
 }
 
 /// What the first pass takes from every file: per file for the entry
@@ -98,6 +102,8 @@ pub(crate) struct Parts {
     pub tracing: Vec<env::TracingCall>,
     /// Per file: whether the hops must read it ([`hops::file_may_hop`]).
     pub may_hop: Vec<bool>,
+    /// Per file, with the parts kept: each class's bases (empty without).
+    pub class_bases: Vec<Vec<Vec<QName>>>,
 }
 
 /// The first pass: every file's parts that read no global result. The
@@ -140,6 +146,10 @@ pub(crate) fn parts(
                 runtime: runtime::FileRuntime::of(project, fi, &file),
                 tracing: env::file_tracing_calls(&catalog.config_tracing, fi, &file),
                 may_hop,
+                class_bases: match stored {
+                    Some(_) => file.classes.iter().map(|c| c.bases.clone()).collect(),
+                    None => Vec::new(),
+                },
             }
         })
         .collect();
@@ -152,6 +162,7 @@ pub(crate) fn parts(
         runtime: Vec::with_capacity(per_file.len()),
         tracing: Vec::new(),
         may_hop: Vec::with_capacity(per_file.len()),
+        class_bases: Vec::with_capacity(if stored.is_some() { per_file.len() } else { 0 }),
     };
     for p in per_file {
         out.entry.push(p.entry);
@@ -162,6 +173,9 @@ pub(crate) fn parts(
         out.runtime.push(p.runtime);
         out.tracing.extend(p.tracing);
         out.may_hop.push(p.may_hop);
+        if stored.is_some() {
+            out.class_bases.push(p.class_bases);
+        }
     }
     out
 }
@@ -191,12 +205,17 @@ pub(crate) struct Sites<'a, 'p> {
 }
 
 /// The second pass. Call it after the run-time values are resolved and
-/// the entry-point finder is built from the first pass's parts.
+/// the entry-point finder is built from the first pass's parts. With
+/// `stored` (the parts and this run's class table digest), a file whose
+/// site unit says it has no site and no candidate, and that has no call
+/// the unit does not cover ([`generation::may_find_beyond_unit`]), is not
+/// searched.
 pub(crate) fn sites<'a, 'p>(
     project: &'p Project,
     catalog: &'a Catalog,
     entry: &Matcher<'_, 'p>,
     declared: &callgraph::Declared,
+    stored: Option<(&crate::parts::Parts, [u8; 32])>,
 ) -> Sites<'a, 'p> {
     // Regions of set-up calls, shared by the files' URL readers.
     let memo = region::Memo::default();
@@ -204,10 +223,26 @@ pub(crate) fn sites<'a, 'p>(
         .each_file(Reader::PerFile)
         .par_iter()
         .map(|(fi, file)| {
-            let sites = generation::file_sites(project, catalog, &memo, fi, &file);
-            // The candidates leave out the file's own sites: nothing from
-            // other files.
-            let candidates = inferred::file_candidates(project, catalog, fi, &file, &sites);
+            let reuse = stored.is_some_and(|(parts, table)| {
+                parts.no_sites(fi, &table)
+                    && !generation::may_find_beyond_unit(project, catalog, fi, &file)
+            });
+            // Set when a call's URL was read: a URL reads other files, and
+            // the unit records none.
+            let urls_read = std::cell::Cell::new(false);
+            let (sites, candidates) = if reuse {
+                (Vec::new(), Vec::new())
+            } else {
+                let sites = generation::file_sites(project, catalog, &memo, fi, &file, &urls_read);
+                // The candidates leave out the file's own sites: nothing
+                // from other files.
+                let candidates = inferred::file_candidates(project, catalog, fi, &file, &sites);
+                (sites, candidates)
+            };
+            if let Some((parts, table)) = stored {
+                let empty = sites.is_empty() && candidates.is_empty() && !urls_read.get();
+                parts.note_sites(fi, &table, reuse, empty);
+            }
             FileSites {
                 // The entry-point matches and the registrations made of
                 // them: owned records, applied in file order by the finder.

@@ -10,7 +10,7 @@ use crate::analysis::callgraph::{
     self, CallGraph, NodeId, PerNode, PlacedSite, Reach, Reached, SinkSet, Site,
 };
 use crate::analysis::entrypoints::{self, EntryPoint, Handler};
-use crate::analysis::generation::GenerationSite;
+use crate::analysis::generation::{self, GenerationSite};
 use crate::analysis::inferred;
 use crate::analysis::perfile::{self, Parts, PlacedLabel, Sites};
 use crate::analysis::plugins::{self, PluginStats};
@@ -99,7 +99,12 @@ impl<'a> Analysis<'a> {
             runtime,
             tracing,
             may_hop,
+            class_bases,
         } = perfile::parts(project, catalog, stored);
+        // What the site units are found under (filled only with parts).
+        let site_units =
+            stored.map(|parts| (parts, generation::class_table_digest(project, &class_bases)));
+        drop(class_bases);
         crate::memory::mark(|| "analysis: per-file phase".into());
         let ((), finder) = rayon::join(
             || {
@@ -115,7 +120,7 @@ impl<'a> Analysis<'a> {
             sites,
             candidates,
             overrides,
-        } = perfile::sites(project, catalog, &finder.matcher(), &declared);
+        } = perfile::sites(project, catalog, &finder.matcher(), &declared, site_units);
         let entry_points = finder.run(registrations);
         crate::memory::mark(|| "analysis: sites, entry points".into());
         // Deliveries matter only to candidates.

@@ -660,6 +660,9 @@ fn print_stats(s: &engine::Stats) {
     if let Some((reused, computed)) = s.evidence_parts {
         eprintln!("  per-file evidence parts: {reused} reused, {computed} computed");
     }
+    if let Some((reused, computed)) = s.site_parts {
+        eprintln!("  per-file site parts: {reused} reused, {computed} computed");
+    }
     let mb = |b: u64| b as f64 / (1u64 << 20) as f64;
     for (phase, h) in &s.memory.after {
         eprintln!(
