@@ -38,6 +38,7 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -499,24 +500,16 @@ fn encode(
     for ((indexed, kind), unit) in parts {
         body.extend_from_slice(indexed);
         body.extend_from_slice(kind);
-        if unit.findings.is_empty() && unit.lookups.is_empty() {
-            body.extend_from_slice(&0u32.to_le_bytes());
-            continue;
-        }
-        let bytes = rmp_serde::to_vec(unit).ok()?;
-        body.extend_from_slice(&u32::try_from(bytes.len()).ok()?.to_le_bytes());
-        body.extend_from_slice(&bytes);
+        put_packed(
+            &mut body,
+            unit,
+            unit.findings.is_empty() && unit.lookups.is_empty(),
+        )?;
     }
     body.extend_from_slice(&(evidence.len() as u64).to_le_bytes());
     for (indexed, found) in evidence {
         body.extend_from_slice(indexed);
-        if found.is_empty() {
-            body.extend_from_slice(&0u32.to_le_bytes());
-            continue;
-        }
-        let bytes = rmp_serde::to_vec(found).ok()?;
-        body.extend_from_slice(&u32::try_from(bytes.len()).ok()?.to_le_bytes());
-        body.extend_from_slice(&bytes);
+        put_packed(&mut body, found, found.is_empty())?;
     }
     body.extend_from_slice(&(no_sites.len() as u64).to_le_bytes());
     for (indexed, table) in no_sites {
@@ -524,6 +517,32 @@ fn encode(
         body.extend_from_slice(table);
     }
     Some(body)
+}
+
+/// Appends `value` as the length of its MessagePack (`u32`) and those
+/// bytes; an `empty` value as a zero length alone.
+fn put_packed<T: Serialize>(body: &mut Vec<u8>, value: &T, empty: bool) -> Option<()> {
+    if empty {
+        body.extend_from_slice(&0u32.to_le_bytes());
+        return Some(());
+    }
+    let bytes = rmp_serde::to_vec(value).ok()?;
+    body.extend_from_slice(&u32::try_from(bytes.len()).ok()?.to_le_bytes());
+    body.extend_from_slice(&bytes);
+    Some(())
+}
+
+/// The value [`put_packed`] wrote at the head of `body` (the default for a
+/// zero length), and the rest; `None` when it is cut short or damaged.
+fn take_packed<T: DeserializeOwned + Default>(body: &[u8]) -> Option<(T, &[u8])> {
+    let (len, rest) = body.split_first_chunk::<4>()?;
+    let (bytes, rest) = rest.split_at_checked(u32::from_le_bytes(*len) as usize)?;
+    let value = if bytes.is_empty() {
+        T::default()
+    } else {
+        rmp_serde::from_slice(bytes).ok()?
+    };
+    Some((value, rest))
 }
 
 /// The parts, the evidence units and the site units of a body [`encode`] made.
@@ -552,14 +571,8 @@ fn decode(body: &[u8], material: &[u8; 32]) -> Option<Decoded> {
     for _ in 0..count {
         let (indexed, rest) = body.split_first_chunk::<32>()?;
         let (kind, rest) = rest.split_first_chunk::<6>()?;
-        let (len, rest) = rest.split_first_chunk::<4>()?;
-        let (bytes, rest) = rest.split_at_checked(u32::from_le_bytes(*len) as usize)?;
+        let (unit, rest): (Unit, _) = take_packed(rest)?;
         body = rest;
-        let unit: Unit = if bytes.is_empty() {
-            Unit::default()
-        } else {
-            rmp_serde::from_slice(bytes).ok()?
-        };
         // A finding names a rule of this build, or the file is not ours.
         if !unit
             .findings
@@ -579,14 +592,8 @@ fn decode(body: &[u8], material: &[u8; 32]) -> Option<Decoded> {
     evidence.reserve(count as usize);
     for _ in 0..count {
         let (indexed, rest) = body.split_first_chunk::<32>()?;
-        let (len, rest) = rest.split_first_chunk::<4>()?;
-        let (bytes, rest) = rest.split_at_checked(u32::from_le_bytes(*len) as usize)?;
+        let (found, rest): (FileEvidence, _) = take_packed(rest)?;
         body = rest;
-        let found: FileEvidence = if bytes.is_empty() {
-            FileEvidence::default()
-        } else {
-            rmp_serde::from_slice(bytes).ok()?
-        };
         evidence.insert(*indexed, found);
     }
     let (count, body) = body.split_first_chunk::<8>()?;
