@@ -412,12 +412,14 @@ impl CallGraph {
                     return (Vec::new(), (queues::FileQueues::default(), (0, 0)));
                 }
                 let file = project.file(fi, Reader::CallGraph);
+                // A file calls the same names again and again.
+                let mut known = FastMap::default();
                 let found: Vec<(NodeId, Site, Vec<(NodeId, Via)>)> = file
                     .calls
                     .iter()
                     .enumerate()
                     .filter_map(|(ci, call)| {
-                        let mut targets = g.call_targets(project, fi, call, handlers);
+                        let mut targets = g.call_targets(project, fi, call, handlers, &mut known);
                         // Callees known only at run time, each candidate.
                         for alt in project.runtime().alternatives(fi, ci) {
                             targets.extend(
@@ -598,22 +600,21 @@ impl CallGraph {
     }
 
     /// The nodes one call site may run, sorted, each with how it is reached.
+    /// `known`: [`CallGraph::targets`] of the callees met so far in the file.
     fn call_targets(
         &self,
         project: &Project,
         fi: usize,
         call: &Call,
         handlers: &HashSet<String>,
+        known: &mut FastMap<QName, Vec<NodeId>>,
     ) -> Vec<(NodeId, Via)> {
         let mut targets = Vec::new();
         let scope = call.scope.as_deref();
         match &call.resolved {
             Some(r) => {
-                targets.extend(
-                    self.targets(project, r)
-                        .into_iter()
-                        .map(|t| (t, Via::Callee)),
-                );
+                let callee = known.entry(*r).or_insert_with(|| self.targets(project, r));
+                targets.extend(callee.iter().map(|&t| (t, Via::Callee)));
                 // A task queued by its function (`process.delay(x)`): the
                 // worker runs the function with the call's arguments.
                 let sem = lang::semantics(project.language(fi));

@@ -8,7 +8,7 @@ use crate::analysis::env::EnvFrom;
 use crate::analysis::hops::UrlReader;
 use crate::analysis::index::Symbol;
 use crate::analysis::region::{self, SiteRegion};
-use crate::analysis::{Project, Reader};
+use crate::analysis::{FastMap, Project, Reader};
 use crate::catalog::{Catalog, ContentType, GenerationApi, Jurisdiction, hosts};
 use crate::facts::{Arg, Call, FileFacts, Language, QName, Value};
 use crate::qname::OptionQName;
@@ -111,16 +111,17 @@ pub(crate) fn file_sites<'a>(
     // Tests send to the product under test at a run-time base: its own
     // routes, not a provider.
     let run_time_base = !catalog.entrypoints.test_paths.is_match(file.path.as_str());
+    let mut names = NameMemo::default();
     for (ci, call) in file.calls.iter().enumerate() {
         let lang = file.language;
         let reader = UrlReader::at(project, catalog, fi, call).with_env();
         let urls = Urls(Some(reader), run_time_base, Some(memo), Some(urls_read));
         let found = site_read(catalog, lang, call, &urls)
-            .or_else(|| via_base_class(catalog, lang, project, call, &urls))
+            .or_else(|| via_base_class(catalog, lang, project, call, &urls, &mut names.classes))
             .or_else(|| as_imported(catalog, lang, call, &urls))
             .or_else(|| passed_as_value(catalog, lang, project, call))
             .or_else(|| run_time_candidate(catalog, lang, project, fi, ci, call, &urls))
-            .or_else(|| in_library_copy(catalog, lang, call, &urls))
+            .or_else(|| in_library_copy(catalog, lang, call, &urls, &mut names.biometric))
             .or_else(|| {
                 // What the receiver was made with, from its binding, where
                 // the frontend did not attach it (Rust `let s = ...;`).
@@ -143,6 +144,19 @@ pub(crate) fn file_sites<'a>(
     out
 }
 
+/// What `file_sites` asks of a callee's resolved name alone, whatever the
+/// call's arguments, found once per distinct name in a file: a file calls
+/// the same few paths many times, and each answer costs a hash look-up per
+/// segment of the name.
+#[derive(Default)]
+struct NameMemo {
+    /// [`class_prefix_end`] of each name asked about.
+    classes: FastMap<QName, Option<u32>>,
+    /// Whether some segment after the first starts a biometric library's
+    /// name (`Catalog::biometric_tails`).
+    biometric: FastMap<QName, bool>,
+}
+
 /// A face or voice editing API inside the project: the scanned product is
 /// the library (CosyVoice's own web UI calling `cosyvoice.cli.cosyvoice`,
 /// whose modules the index names from the scan root), or carries a copy of
@@ -153,8 +167,17 @@ fn in_library_copy<'a>(
     lang: Language,
     call: &Call,
     urls: &Urls<'_>,
+    has_tail: &mut FastMap<QName, bool>,
 ) -> Option<GenerationSite<'a>> {
-    let resolved = call.resolved.as_name()?;
+    let name = *call.resolved.as_ref()?;
+    let resolved = name.as_str();
+    // Most names have no such segment: asked once per name.
+    let any = *has_tail
+        .entry(name)
+        .or_insert_with(|| catalog.biometric_tails(resolved).next().is_some());
+    if !any {
+        return None;
+    }
     catalog
         .biometric_tails(resolved)
         .filter_map(|tail| site_as(catalog, lang, call, tail, urls))
@@ -403,16 +426,17 @@ fn via_base_class<'a>(
     project: &Project,
     call: &Call,
     urls: &Urls<'_>,
+    class_ends: &mut FastMap<QName, Option<u32>>,
 ) -> Option<GenerationSite<'a>> {
     let class = |name: &str| match project.index.symbol(name) {
         Some(Symbol::Class(fi, ci)) => Some(project.file(fi, Reader::GenerationSites).class(ci)),
         _ => None,
     };
-    let resolved = call.resolved.as_ref()?;
-    // The longest prefix that names a project class.
-    let (first, rest) = resolved
-        .splits()
-        .rfind(|(prefix, _)| class(prefix).is_some())?;
+    let resolved = *call.resolved.as_ref()?;
+    let end = *class_ends
+        .entry(resolved)
+        .or_insert_with(|| class_prefix_end(project, resolved));
+    let (first, rest) = resolved.as_str().split_at(end? as usize);
     let mut queue: VecDeque<QName> = VecDeque::from([QName::new(first)]);
     let mut seen = 0;
     while let Some(c) = queue.pop_front() {
@@ -487,6 +511,14 @@ pub(crate) fn may_find_beyond_unit(
                 || catalog.http_call(lang, alt.as_str()).is_some()
         }) || passed_as_value(catalog, lang, project, call).is_some()
     })
+}
+
+/// Where the longest prefix of `name` that names a project class ends
+/// (`app.Pipe().run` → 8, for `app.Pipe`), if one does.
+fn class_prefix_end(project: &Project, name: QName) -> Option<u32> {
+    name.splits()
+        .rfind(|(prefix, _)| matches!(project.index.symbol(prefix), Some(Symbol::Class(..))))
+        .map(|(prefix, _)| prefix.len() as u32)
 }
 
 /// The generation API a call reaches, if any (file/call indices left 0).
@@ -716,4 +748,40 @@ pub fn content_label(content: &[ContentType]) -> String {
 /// `OpenAI via LangChain` → `OpenAI`: the API a compatible server speaks.
 fn api_family(provider: &str) -> &str {
     provider.split(" via ").next().unwrap_or(provider)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The longest prefix naming a project class, through calls and
+    /// attributes; none for names of functions, modules or other libraries.
+    #[test]
+    fn class_prefix_end_is_the_longest_class_prefix() {
+        let project = Project::new(vec![
+            crate::lang::python::extract(
+                "app/pipes.py",
+                "class Pipe:\n    class Inner:\n        pass\n\ndef make():\n    pass\n",
+                &[],
+            )
+            .0,
+        ]);
+        let end = |name: &str| class_prefix_end(&project, QName::new(name));
+        assert_eq!(
+            end("app.pipes.Pipe().run"),
+            Some("app.pipes.Pipe".len() as u32)
+        );
+        assert_eq!(
+            end("app.pipes.Pipe.run"),
+            Some("app.pipes.Pipe".len() as u32)
+        );
+        assert_eq!(
+            end("app.pipes.Pipe.Inner().go"),
+            Some("app.pipes.Pipe.Inner".len() as u32)
+        );
+        assert_eq!(end("app.pipes.make().go"), None);
+        assert_eq!(end("app.pipes"), None);
+        assert_eq!(end("other.Pipe().run"), None);
+        assert_eq!(end("Pipe"), None);
+    }
 }

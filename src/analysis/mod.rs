@@ -174,8 +174,9 @@ pub struct Project {
     /// Environment variables the project's configuration sets, built on
     /// first use ([`Project::env`]).
     env: OnceLock<env::EnvMap>,
-    /// `canonical_text` results, filled once the project is built (the
-    /// facts do not change after that); most names are asked for many times.
+    /// `canonical_text` results, filled from the build's cross-module
+    /// rewrites on (the facts these answers read do not change after that);
+    /// most names are asked for many times.
     canonical_memo: Option<Memo>,
 }
 
@@ -315,11 +316,14 @@ impl Project {
             canonical_memo: None,
             env: OnceLock::new(),
         };
+        // The memo from here on: the rewrites change only calls' resolved
+        // names, which `canonical_text` never reads, and the build asks about
+        // every call's name, most of them many times.
+        project.canonical_memo = Some(Memo::new());
         let rewrites = project.resolve_across_modules();
         crate::memory::mark(|| "build: rewrites found".into());
         project.files.set_rewrites(rewrites);
         crate::memory::mark(|| "build: rewrites set".into());
-        project.canonical_memo = Some(Memo::new());
         project
     }
 
@@ -518,7 +522,7 @@ impl Project {
                 let (name, tail) = rest.split_at(qname::head(rest).len());
                 let file = self.file(fi, Reader::Names);
                 if let Some(head) = self.index.module_binding_type(&file, fi, name) {
-                    return (head != prefix).then(|| format!("{head}{tail}"));
+                    return (head != prefix).then(|| [head, tail].concat());
                 }
                 if let Some(typed) = field(&file, name, tail) {
                     return Some(typed);
@@ -527,9 +531,10 @@ impl Project {
             }
             // A package imported from a sub-directory: spell the module in full.
             if let Some(Some(fi)) = self.index.suffix(prefix) {
-                return Some(format!("{}{}", self.module(fi), &path[end..]));
+                return Some([self.module(fi), &path[end..]].concat());
             }
-            end = prefix.rfind('.')?;
+            // A byte search: `rfind('.')` set up a char searcher per prefix.
+            end = memchr::memrchr(b'.', prefix.as_bytes())?;
         }
     }
 }
@@ -545,7 +550,7 @@ fn field(file: &FileFacts, name: &str, tail: &str) -> Option<String> {
     }
     let class = file.classes.iter().find(|c| c.qualname == name)?;
     let ty = class.fields.iter().find(|f| f.name == field)?.type_?;
-    Some(format!("{ty}{rest}"))
+    Some([ty.as_str(), rest].concat())
 }
 
 /// `name()…` or `Class().method()…` / `Class.method()…` where the function
@@ -556,27 +561,28 @@ fn returned(file: &FileFacts, name: &str, tail: &str) -> Option<String> {
     let (qualname, after) = if let Some(after) = tail.strip_prefix("()") {
         match qname::method_call(after) {
             // `Class().method()…`: a method on an instance.
-            Some((method, rest)) if is_class(file, name) => (format!("{name}.{method}"), rest),
+            Some((method, rest)) if is_class(file, name) => ([name, ".", method].concat(), rest),
             _ => (name.to_string(), after),
         }
     } else {
         // `Class.method()…`: a static or class method.
         let (method, rest) = qname::method_call(tail)?;
-        (format!("{name}.{method}"), rest)
+        ([name, ".", method].concat(), rest)
     };
     let function = file.functions.iter().find(|f| f.qualname == qualname)?;
-    // What `return` statements give, else the annotation (`-> OpenAI`).
-    let annotated = function
-        .return_annotation
-        .as_ref()
-        .map(|t| Returns::Value(t.with_tail("()")));
-    let returns = function.returns.clone().or(annotated)?;
-    match &returns {
-        Returns::Value(t) => Some(format!("{t}{after}")),
+    // What `return` statements give, else the annotation (`-> OpenAI`),
+    // called. Names are joined with `concat`: this runs for every distinct
+    // name canonicalised, and `format!` costs several times as much.
+    let Some(returns) = &function.returns else {
+        let t = function.return_annotation.as_ref()?;
+        return Some([t.as_str(), "()", after].concat());
+    };
+    match returns {
+        Returns::Value(t) => Some([t.as_str(), after].concat()),
         Returns::Tuple(items) => {
             let (index, rest) = qname::element(after)?;
             let t = items.get(index)?.as_ref()?;
-            Some(format!("{t}{rest}"))
+            Some([t.as_str(), rest].concat())
         }
     }
 }
