@@ -667,6 +667,40 @@ fn class_registration_units_follow_an_alias_in_another_file_exactly_as_a_cold_ru
     }
 }
 
+/// A project with `api/` and `models/` packages and a cache, for the site
+/// units' cases: each step writes a file and compares a cached run with a
+/// cold one.
+struct SiteProject {
+    dir: tempfile::TempDir,
+    cache: tempfile::TempDir,
+}
+
+impl SiteProject {
+    fn new(files: &[(&str, &str)]) -> SiteProject {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path();
+        for d in ["api", "models"] {
+            fs::create_dir_all(p.join(d)).unwrap();
+            fs::write(p.join(d).join("__init__.py"), "").unwrap();
+        }
+        for (file, text) in files {
+            fs::write(p.join(file), text).unwrap();
+        }
+        let cache = tempfile::tempdir().unwrap();
+        SiteProject { dir, cache }
+    }
+
+    /// Writes `text` to `file`, then: GEN001 findings in `api/app.py`, and
+    /// the site units reused and computed.
+    fn step(&self, jobs: &str, file: &str, text: &str) -> (usize, usize, usize) {
+        let p = self.dir.path();
+        fs::write(p.join(file), text).unwrap();
+        let (err, report) = cached_against_cold(p, self.cache.path(), jobs, "site units");
+        let (reused, computed) = reused_and_computed(&err, "per-file site parts: ");
+        (count(&report, "GEN001", "api/app.py"), reused, computed)
+    }
+}
+
 /// Generation sites found through a chain of project classes that ends in
 /// a client library's (`class Base(OpenAI)` in one file, `class Mine(Base)`
 /// in another, `Mine().chat.completions.create` in a third): a file's site
@@ -681,22 +715,8 @@ fn site_units_follow_a_base_class_in_another_file_exactly_as_a_cold_run() {
     const CLIENT: &str = "from openai import OpenAI\n\n\nclass Base(OpenAI):\n    pass\n";
     const MINE: &str = "from models.client import Base\n\n\nclass Mine(Base):\n    pass\n";
     for jobs in ["1", "4"] {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path();
-        for d in ["api", "models"] {
-            fs::create_dir_all(p.join(d)).unwrap();
-            fs::write(p.join(d).join("__init__.py"), "").unwrap();
-        }
-        fs::write(p.join("api/app.py"), APP).unwrap();
-        fs::write(p.join("models/mine.py"), MINE).unwrap();
-        let cache = tempfile::tempdir().unwrap();
-        let c = cache.path().to_path_buf();
-        let step = |file: &str, text: &str| {
-            fs::write(p.join(file), text).unwrap();
-            let (err, report) = cached_against_cold(p, &c, jobs, "site units");
-            let (reused, computed) = reused_and_computed(&err, "per-file site parts: ");
-            (count(&report, "GEN001", "api/app.py"), reused, computed)
-        };
+        let project = SiteProject::new(&[("api/app.py", APP), ("models/mine.py", MINE)]);
+        let step = |file: &str, text: &str| project.step(jobs, file, text);
         assert_eq!(step("models/client.py", CLIENT), (1, 0, 5), "{jobs} jobs");
         // The base no longer derives from the client: the class table
         // moved, every file is searched, and the call is no site.
@@ -727,22 +747,9 @@ fn site_units_follow_a_run_time_value_in_another_file_exactly_as_a_cold_run() {
     const APP: &str = "from flask import Flask, request\n\nfrom models import shared\n\napp = Flask(__name__)\n\n\n@app.post(\"/chat\")\ndef chat():\n    out = shared.model.chat.completions.create(model=\"gpt-4o\", messages=[{\"role\": \"user\", \"content\": request.json[\"q\"]}])\n    return out.choices[0].message.content\n";
     const LOADER: &str = "from openai import OpenAI\n\nfrom models import shared\n\n\ndef load():\n    shared.model = OpenAI()\n";
     for jobs in ["1", "4"] {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path();
-        for d in ["api", "models"] {
-            fs::create_dir_all(p.join(d)).unwrap();
-            fs::write(p.join(d).join("__init__.py"), "").unwrap();
-        }
-        fs::write(p.join("api/app.py"), APP).unwrap();
-        fs::write(p.join("models/shared.py"), "model = None\n").unwrap();
-        let cache = tempfile::tempdir().unwrap();
-        let c = cache.path().to_path_buf();
-        let step = |file: &str, text: &str| {
-            fs::write(p.join(file), text).unwrap();
-            let (err, report) = cached_against_cold(p, &c, jobs, "site units");
-            let (reused, computed) = reused_and_computed(&err, "per-file site parts: ");
-            (count(&report, "GEN001", "api/app.py"), reused, computed)
-        };
+        let project =
+            SiteProject::new(&[("api/app.py", APP), ("models/shared.py", "model = None\n")]);
+        let step = |file: &str, text: &str| project.step(jobs, file, text);
         assert_eq!(step("models/loader.py", LOADER), (1, 0, 5), "{jobs} jobs");
         // The loader stores something else: the route's call is no site.
         let other = "from models import shared\n\n\ndef load():\n    shared.model = print\n";

@@ -347,6 +347,13 @@ impl ConsentCondition {
     }
 }
 
+/// Whether value `v` reads a name `is_consent` accepts.
+fn reads_any(v: &crate::facts::Value, is_consent: impl Fn(&str) -> bool) -> bool {
+    let mut reads = Vec::new();
+    v.reads(&mut reads);
+    reads.iter().any(|r| is_consent(r))
+}
+
 /// The conditions of `file` in `scope` (every scope with `None`) that read
 /// a name `is_consent` accepts, or a name assigned, before the test in the
 /// same scope, from a value that reads one (`ok = check_consent(user)`,
@@ -360,11 +367,7 @@ fn consent_conditions(
     scope: Option<Option<Ustr>>,
     is_consent: impl Fn(&str) -> bool,
 ) -> Vec<(Option<Ustr>, ConsentCondition)> {
-    let value_is_consent = |v: &crate::facts::Value| {
-        let mut reads = Vec::new();
-        v.reads(&mut reads);
-        reads.iter().any(|r| is_consent(r))
-    };
+    let value_is_consent = |v: &crate::facts::Value| reads_any(v, &is_consent);
     let in_scope = |c: &&crate::facts::Condition| scope.is_none_or(|s| c.scope == s);
     // Whether each condition reads a consent-like name itself; the names
     // of the others are looked up among the assignments.
@@ -674,11 +677,7 @@ mod tests {
         scope: Option<Option<Ustr>>,
         is_consent: impl Fn(&str) -> bool,
     ) -> Vec<(Option<Ustr>, ConsentCondition)> {
-        let value_is_consent = |v: &crate::facts::Value| {
-            let mut reads = Vec::new();
-            v.reads(&mut reads);
-            reads.iter().any(|r| is_consent(r))
-        };
+        let value_is_consent = |v: &crate::facts::Value| reads_any(v, &is_consent);
         file.conditions
             .iter()
             .filter(|c| scope.is_none_or(|s| c.scope == s))
