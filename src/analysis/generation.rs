@@ -115,7 +115,12 @@ pub(crate) fn file_sites<'a>(
     for (ci, call) in file.calls.iter().enumerate() {
         let lang = file.language;
         let reader = UrlReader::at(project, catalog, fi, call).with_env();
-        let urls = Urls(Some(reader), run_time_base, Some(memo), Some(urls_read));
+        let urls = Urls {
+            reader: Some(reader),
+            run_time_base,
+            memo: Some(memo),
+            read: Some(urls_read),
+        };
         let found = site_read(catalog, lang, call, &urls)
             .or_else(|| via_base_class(catalog, lang, project, call, &urls, &mut names.classes))
             .or_else(|| as_imported(catalog, lang, call, &urls))
@@ -271,16 +276,20 @@ fn passed_as_value<'a>(
 /// build URLs (`analysis::hops::UrlReader`), or as literals only; and whether
 /// a run-time base plus a generation path counts here (not in test files);
 /// and where to note that a URL was read.
-struct Urls<'p>(
-    Option<UrlReader<'p>>,
-    bool,
-    Option<&'p region::Memo>,
-    Option<&'p Cell<bool>>,
-);
+struct Urls<'p> {
+    /// Reads URLs through the project's names; `None`: literals only.
+    reader: Option<UrlReader<'p>>,
+    /// Whether a run-time base plus a generation path counts (not in tests).
+    run_time_base: bool,
+    /// Regions of set-up calls, shared by the files' readers.
+    memo: Option<&'p region::Memo>,
+    /// Set when a URL was read.
+    read: Option<&'p Cell<bool>>,
+}
 
 impl Urls<'_> {
     fn note_read(&self) {
-        if let Some(read) = self.3 {
+        if let Some(read) = self.read {
             read.set(true);
         }
     }
@@ -291,7 +300,7 @@ impl Urls<'_> {
     /// Also says where a configured variable gave the URL.
     fn split_from(&self, v: &Value) -> Option<(String, String, Option<EnvFrom>)> {
         self.note_read();
-        match &self.0 {
+        match &self.reader {
             Some(r) => {
                 let url = r.url(v);
                 url.split().map(|(h, p)| (h, p, url.from))
@@ -312,7 +321,7 @@ impl Urls<'_> {
         provider: &str,
     ) -> Option<(String, String, EnvFrom)> {
         self.note_read();
-        let reader = self.0.as_ref()?;
+        let reader = self.reader.as_ref()?;
         let e = catalog
             .env_endpoints
             .iter()
@@ -333,10 +342,10 @@ impl Urls<'_> {
     /// The literal path after a base known only at run time.
     fn run_time_path(&self, v: &Value) -> Option<String> {
         self.note_read();
-        if !self.1 {
+        if !self.run_time_base {
             return None;
         }
-        let url = self.0.as_ref()?.url(v);
+        let url = self.reader.as_ref()?.url(v);
         Some(url.run_time_path()?.trim_end_matches('/').to_string())
     }
 }
@@ -523,7 +532,17 @@ fn class_prefix_end(project: &Project, name: QName) -> Option<u32> {
 
 /// The generation API a call reaches, if any (file/call indices left 0).
 pub fn site<'a>(catalog: &'a Catalog, lang: Language, call: &Call) -> Option<GenerationSite<'a>> {
-    site_read(catalog, lang, call, &Urls(None, false, None, None))
+    site_read(
+        catalog,
+        lang,
+        call,
+        &Urls {
+            reader: None,
+            run_time_base: false,
+            memo: None,
+            read: None,
+        },
+    )
 }
 
 fn site_read<'a>(
@@ -612,7 +631,7 @@ fn site_as<'a>(
         }
         // The provider's own servers: their region, if named, says where.
         None => {
-            if let (Some(reader), Some(memo)) = (&urls.0, urls.2)
+            if let (Some(reader), Some(memo)) = (&urls.reader, urls.memo)
                 && let Some(r) = region::of_call(reader, memo, catalog, call, &site.provider)
             {
                 site.jurisdiction = r.jurisdiction;
