@@ -224,7 +224,8 @@ impl Components {
         match call.resolved.as_ref().map(|q| q.as_str()) {
             Some(r) => {
                 // The receiver ends at the first subscript or call: `a.b[]…`, `f()…`, `C()…`.
-                let cut = r.find(['[', '(']).filter(|&i| i > 0)?;
+                // Bytes: a search for either char decodes every char.
+                let cut = memchr::memchr2(b'[', b'(', r.as_bytes()).filter(|&i| i > 0)?;
                 let (head, rest) = r.split_at(cut);
                 if let Some(after) = rest.strip_prefix("[]") {
                     if self.held.is_empty() || after.is_empty() {

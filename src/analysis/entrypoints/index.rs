@@ -240,7 +240,8 @@ impl<'a> Index<'a> {
                 let fi = found?;
                 return Some(format!("{}{}", self.module(fi), &path[end..]));
             }
-            end = prefix.rfind('.')?;
+            // A byte search: `rfind('.')` sets up a char searcher per prefix.
+            end = memchr::memrchr(b'.', prefix.as_bytes())?;
         }
     }
 
@@ -249,12 +250,10 @@ impl<'a> Index<'a> {
     /// `def create_app() -> FastAPI` → `fastapi.FastAPI().include_router`.
     /// `None` when nothing changes.
     pub fn through_returns(&self, name: &str) -> Option<String> {
-        // Only a call in the name can be replaced: most names have none,
-        // and are not interned for nothing.
-        if !name.contains("()") {
-            return None;
-        }
-        // The name is interned only once something replaced a call in it.
+        // Most names have no call: the byte search below finds no `(` and
+        // nothing is looked up (a substring search for `()` first cost
+        // more than that search). The name is interned only once something
+        // replaced a call in it.
         let mut current: Option<QName> = None;
         'hops: for _ in 0..MAX_HOPS {
             // Each call in the name, leftmost first: `f` of `f().x`.
@@ -401,7 +400,8 @@ impl<'a> Index<'a> {
             if self.project.modules.contains_key(prefix) {
                 return Some(prefix);
             }
-            end = prefix.rfind('.')?;
+            // A byte search: `rfind('.')` sets up a char searcher per prefix.
+            end = memchr::memrchr(b'.', prefix.as_bytes())?;
         }
     }
 
@@ -468,5 +468,66 @@ impl<'a> Index<'a> {
             .map(|s| &file.strings[s.1])
             .find(|s| *s.value == *value && !s.interpolated)
             .map(|s| s.span)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn project(files: &[(&str, &str)]) -> Project {
+        Project::new(
+            files
+                .iter()
+                .map(|(path, text)| crate::lang::python::extract(path, text, &[]).0)
+                .collect(),
+        )
+    }
+
+    /// Calls of annotated project functions give way to their return type;
+    /// names with no empty call, or calling what the project does not
+    /// annotate, are left alone (`None`).
+    #[test]
+    fn through_returns_replaces_only_annotated_empty_calls() {
+        let p = project(&[
+            (
+                "app/factory.py",
+                "from fastapi import FastAPI\ndef create_app() -> FastAPI:\n    return FastAPI()\ndef plain():\n    return 1\n",
+            ),
+            ("svc/main.py", "print(1)\n"),
+        ]);
+        let ix = Index::alone(&p, 1, p.file(1, Reader::EntryPoints));
+        assert_eq!(
+            ix.through_returns("app.factory.create_app().include_router")
+                .as_deref(),
+            Some("fastapi.FastAPI().include_router")
+        );
+        for unchanged in [
+            "app.factory.create_app",
+            "app.factory.create_app(x).include_router",
+            "app.factory.plain().x",
+            "app.factory.missing().x",
+            "",
+        ] {
+            assert_eq!(ix.through_returns(unchanged), None, "{unchanged}");
+        }
+    }
+
+    /// A module named by its trailing segments is spelled in full; a name
+    /// whose module matches already, or whose head is no project name, is
+    /// left alone.
+    #[test]
+    fn rebase_spells_a_module_suffix_in_full() {
+        let p = project(&[
+            ("backend/app/routers/chat.py", "router = 1\n"),
+            ("svc/main.py", "print(1)\n"),
+        ]);
+        let ix = Index::alone(&p, 1, p.file(1, Reader::EntryPoints));
+        assert_eq!(
+            ix.rebase("app.routers.chat.router").as_deref(),
+            Some("backend.app.routers.chat.router")
+        );
+        assert_eq!(ix.rebase("backend.app.routers.chat.router"), None);
+        assert_eq!(ix.rebase("fastapi.APIRouter"), None);
     }
 }
