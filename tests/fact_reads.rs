@@ -113,3 +113,57 @@ fn flows_hops_and_log_levels_are_not_read_again() {
     let (reads, files) = random_reads(&block, "rules-GEN").expect("the flows' steps are read");
     assert_eq!(reads, files, "{block}");
 }
+
+/// `check TREE --stats` with every file stored and nothing kept decoded
+/// or indexed beyond what a reader holds (`--facts-memory 0`, the
+/// developer's budgets at 0): the "facts read" block.
+fn reads_stored_unkept(tree: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_synthlint"))
+        .args([
+            "check",
+            tree,
+            "--no-cache",
+            "--stats",
+            "--format",
+            "json",
+            "--jobs",
+            "2",
+            "--facts-memory",
+            "0",
+        ])
+        .env("SYNTHLINT_LOADED_FACTS_MB", "0")
+        .env("SYNTHLINT_FLOW_INDEX_MB", "0")
+        .current_dir(repo())
+        .output()
+        .expect("run synthlint");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    stderr
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("facts read"))
+        .take_while(|l| l.starts_with("    ") || l.trim_start().starts_with("facts read"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A reader's decodings in a block of a stored run.
+fn decoded(block: &str, reader: &str) -> Option<u64> {
+    block.lines().skip(1).find_map(|l| {
+        let w: Vec<&str> = l.split_whitespace().collect();
+        (w[0] == reader).then(|| w[w.len() - 2].parse().unwrap())
+    })
+}
+
+/// The taint sinks read a file's facts once for its solved scopes' calls
+/// (the flow index) and their sinks (dec33): with the indexes freed as
+/// soon as they are built, the index is built again from the facts the
+/// sinks hold, and decodes nothing (it read each stored file again when it
+/// looked for the solved scopes' calls apart from the sinks).
+#[test]
+fn the_sinks_read_a_file_once_for_its_index_and_its_sinks() {
+    let block = reads_stored_unkept("fixtures/projects/chat_service");
+    assert!(
+        decoded(&block, "taint-sinks").is_some_and(|n| n > 0),
+        "{block}"
+    );
+    assert_eq!(decoded(&block, "flow-index"), Some(0), "{block}");
+}

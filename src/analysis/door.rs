@@ -675,6 +675,11 @@ impl Facts {
     }
 
     #[inline]
+    pub(crate) fn is_stored(&self, fi: usize) -> bool {
+        matches!(self.slots[fi], Slot::Stored { .. })
+    }
+
+    #[inline]
     pub(crate) fn has_comments(&self, fi: usize) -> bool {
         match &self.slots[fi] {
             Slot::Kept(f) => !f.comments.is_empty(),
@@ -1074,6 +1079,13 @@ impl Project {
     #[inline]
     pub fn has_comments(&self, fi: usize) -> bool {
         self.files.has_comments(fi)
+    }
+
+    /// Whether file `fi`'s facts are stored, so that a read may decode
+    /// them (summary: not counted).
+    #[inline]
+    pub fn is_stored(&self, fi: usize) -> bool {
+        self.files.is_stored(fi)
     }
 
     /// The index of the file at `path` (summary: not counted).

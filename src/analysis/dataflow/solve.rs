@@ -1111,12 +1111,11 @@ impl<'a, D: Domain> Solver<'a, D> {
         (state.finish(), ret, edges)
     }
 
-    /// Flows into every sink of the live scopes. The solved calls are
-    /// looked at in runs side by side (the state no longer changes), and
-    /// their flows joined in call order: direct sinks, then handed ones.
+    /// Flows into every sink of the live scopes. The solved scopes' calls
+    /// are looked at a file at a time, files side by side (the state no
+    /// longer changes), and their flows joined in call order: direct
+    /// sinks, then handed ones.
     fn sinks(&mut self) -> Vec<Flow<D::Value>> {
-        /// Solved calls a thread takes at a time.
-        const RUN: usize = 32;
         let spec = self.cx.spec;
         if spec.data.sink.is_empty() {
             return Vec::new();
@@ -1129,35 +1128,48 @@ impl<'a, D: Domain> Solver<'a, D> {
         } else {
             self.cx.an.sites.iter().map(|s| (s.file, s.call)).collect()
         };
-        let mut calls = self.solved_calls();
-        // Grouped by file, a file's calls in their order (a stable sort),
-        // so that a run reads a stored file once for all its calls; the
-        // flows are sorted below, and those of one call keep their order.
-        calls.sort_by_key(|&(id, _)| self.st.infos[id as usize].file);
+        // The solved scopes grouped by file, a file's in scope order, and a
+        // scope's calls in their order: a file is read once for the flow
+        // index (its scopes' calls) and the sinks alike (a stored file was
+        // decoded twice, once for each). The flows are sorted below, and
+        // those of one call keep their order.
+        let mut solved: Vec<(usize, u32)> = (0..self.st.infos.len())
+            .filter(|&id| self.st.states[id].is_some())
+            .map(|id| (self.st.infos[id].file, id as u32))
+            .collect();
+        solved.sort_unstable();
+        let files: Vec<&[(usize, u32)]> = solved.chunk_by(|a, b| a.0 == b.0).collect();
         let this = &*self;
         let project = self.cx.project;
-        let runs = crate::analysis::map_indices(calls.len().div_ceil(RUN), |r| {
-            let run = &calls[r * RUN..((r + 1) * RUN).min(calls.len())];
+        let runs = crate::analysis::map_indices(files.len(), |k| {
+            let fi = files[k][0].0;
             let (mut direct, mut handed) = (Vec::new(), Vec::new());
             let (mut roles, mut sinks) = (Vec::new(), Vec::new());
-            let mut held: Option<(usize, FileRef<'_>)> = None;
-            for &(id, ci) in run {
+            // A stored file is read before its flow index, which then
+            // builds from this decoding if it was freed; a kept one only
+            // when a scope has calls.
+            let mut held = project
+                .is_stored(fi)
+                .then(|| project.file(fi, Reader::TaintSinks));
+            let idx = this.cx.an.file_index(project, fi);
+            for &(_, id) in files[k] {
                 let info = &this.st.infos[id as usize];
-                let call = (id as usize, info.file, info.node, ci as usize);
-                let fi = info.file;
-                let file = match &held {
-                    Some((at, file)) if *at == fi => file,
-                    _ => &held.insert((fi, project.file(fi, Reader::TaintSinks))).1,
-                };
-                this.direct_flows(
-                    call,
-                    file,
-                    &generation_sites,
-                    &generation_sinks,
-                    &mut roles,
-                    &mut direct,
-                );
-                this.handed_flows(call, file, &mut sinks, &mut handed);
+                for event in idx.events(info.scope) {
+                    let Event::Call(ci) = *event else {
+                        continue;
+                    };
+                    let file = held.get_or_insert_with(|| project.file(fi, Reader::TaintSinks));
+                    let call = (id as usize, fi, info.node, ci as usize);
+                    this.direct_flows(
+                        call,
+                        file,
+                        &generation_sites,
+                        &generation_sinks,
+                        &mut roles,
+                        &mut direct,
+                    );
+                    this.handed_flows(call, file, &mut sinks, &mut handed);
+                }
             }
             (direct, handed)
         });
@@ -1317,27 +1329,6 @@ impl<'a, D: Domain> Solver<'a, D> {
             steps,
             cut,
         })
-    }
-
-    /// The calls made in each solved scope, in scope then call order: the
-    /// scope's id, its file and call-graph node, and the call's index.
-    /// The calls of the solved scopes: (scope id, call index), 8 bytes a
-    /// call where the scope's file and node beside it took 40 (millions of
-    /// calls on 50k files, alive while the longest spec's sinks run: the
-    /// scan's peak, docs/performance.md, am32).
-    fn solved_calls(&self) -> Vec<(u32, u32)> {
-        let mut out = Vec::new();
-        for (id, info) in self.st.infos.iter().enumerate() {
-            if self.st.states[id].is_none() {
-                continue;
-            }
-            let idx = self.cx.an.file_index(self.cx.project, info.file);
-            out.extend(idx.events(info.scope).iter().filter_map(|e| match *e {
-                Event::Call(ci) => Some((id as u32, ci)),
-                _ => None,
-            }));
-        }
-        out
     }
 
     fn ev(&self, id: usize) -> Ev<'_, 'a, D> {
