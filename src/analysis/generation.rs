@@ -170,7 +170,7 @@ pub(crate) struct NameMemo {
 }
 
 impl NameMemo {
-    /// Names kept per map before it starts again (~1 MiB each).
+    /// Names kept per map before it starts again (~2 MiB each).
     const MAX_NAMES: usize = 1 << 16;
 
     /// Start again past [`NameMemo::MAX_NAMES`]: a scan's distinct names
