@@ -47,6 +47,13 @@ impl QName {
         self.0.as_str()
     }
 
+    /// Where the interned text lives: equal names have the same address
+    /// and different names different ones, for the whole process (the
+    /// interner never frees). A key that costs no hashing of the text.
+    pub fn address(&self) -> usize {
+        self.0.as_char_ptr() as usize
+    }
+
     pub fn segments(&self) -> impl Iterator<Item = Segment<'_>> {
         self.as_str().split('.').map(|s| {
             let end = s.find(['(', '[']).unwrap_or(s.len());

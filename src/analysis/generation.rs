@@ -99,10 +99,13 @@ impl GenerationSite<'_> {
 ///
 /// `urls_read` is set when a call's URL was read (a URL reads other
 /// files: names bound elsewhere, the configuration, folders above).
+/// `names` keeps what was asked of callees' names alone, for the files
+/// searched after this one with the same `project` and `catalog`.
 pub(crate) fn file_sites<'a>(
     project: &Project,
     catalog: &'a Catalog,
     memo: &region::Memo,
+    names: &mut NameMemo,
     fi: usize,
     file: &FileFacts,
     urls_read: &Cell<bool>,
@@ -111,7 +114,7 @@ pub(crate) fn file_sites<'a>(
     // Tests send to the product under test at a run-time base: its own
     // routes, not a provider.
     let run_time_base = !catalog.entrypoints.test_paths.is_match(file.path.as_str());
-    let mut names = NameMemo::default();
+    names.bound();
     for (ci, call) in file.calls.iter().enumerate() {
         let lang = file.language;
         let reader = UrlReader::at(project, catalog, fi, call).with_env();
@@ -150,16 +153,36 @@ pub(crate) fn file_sites<'a>(
 }
 
 /// What `file_sites` asks of a callee's resolved name alone, whatever the
-/// call's arguments, found once per distinct name in a file: a file calls
-/// the same few paths many times, and each answer costs a hash look-up per
-/// segment of the name.
+/// call's arguments (the project's classes, the catalogue's biometric
+/// libraries), found once per distinct name: each answer costs a hash
+/// look-up per segment of the name, and files call the same paths many
+/// times (a Rust file calls many names once, which other files call too).
+/// One memo serves one project and one catalogue; the per-file pass keeps
+/// one per thread's share of the files (no lock), so an answer is the same
+/// whichever thread found it first.
 #[derive(Default)]
-struct NameMemo {
+pub(crate) struct NameMemo {
     /// [`class_prefix_end`] of each name asked about.
     classes: FastMap<QName, Option<u32>>,
     /// Whether some segment after the first starts a biometric library's
     /// name (`Catalog::biometric_tails`).
     biometric: FastMap<QName, bool>,
+}
+
+impl NameMemo {
+    /// Names kept per map before it starts again (~2 MiB each).
+    const MAX_NAMES: usize = 1 << 16;
+
+    /// Start again past [`NameMemo::MAX_NAMES`]: a scan's distinct names
+    /// grow with its size, and every answer can be found again.
+    fn bound(&mut self) {
+        if self.classes.len() > Self::MAX_NAMES {
+            self.classes = FastMap::default();
+        }
+        if self.biometric.len() > Self::MAX_NAMES {
+            self.biometric = FastMap::default();
+        }
+    }
 }
 
 /// A face or voice editing API inside the project: the scanned product is

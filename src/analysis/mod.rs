@@ -178,6 +178,35 @@ pub struct Project {
     /// rewrites on (the facts these answers read do not change after that);
     /// most names are asked for many times.
     canonical_memo: Option<Memo>,
+    /// This project among those the process builds: what each thread's
+    /// [`RECENT_CANONICAL`] entries were found for.
+    stamp: u64,
+}
+
+/// Projects built so far, for [`Project::stamp`] (0: no project).
+static PROJECTS_BUILT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// One entry of a thread's [`RECENT_CANONICAL`]: `canonical` of the name
+/// interned at `name` in project `project`.
+#[derive(Clone, Copy, Default)]
+struct RecentCanonical {
+    project: u64,
+    name: usize,
+    canonical: Option<QName>,
+}
+
+/// Entries in each thread's [`RECENT_CANONICAL`] (24 bytes each).
+const RECENT_CANONICAL_BITS: u32 = 12;
+
+thread_local! {
+    /// Each thread's latest `Project::canonical` answers, in front of the
+    /// shared memo, one entry per slot (a newer name in the same slot
+    /// replaces the older): keyed by the interned name's address, a hit
+    /// hashes no text and takes no lock, and the slots' fixed number bounds
+    /// the memory whatever the scan's size. Answers come from the shared
+    /// memo, so they are the same whichever thread asked first.
+    static RECENT_CANONICAL: std::cell::RefCell<Vec<RecentCanonical>> =
+        const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// What `Project::build` changed in one file's facts, reading other files:
@@ -315,6 +344,7 @@ impl Project {
             runtime: OnceLock::new(),
             canonical_memo: None,
             env: OnceLock::new(),
+            stamp: PROJECTS_BUILT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
         };
         // The memo from here on: the rewrites change only calls' resolved
         // names, which `canonical_text` never reads, and the build asks about
@@ -423,7 +453,34 @@ impl Project {
     /// The name behind `name` when its head is a module-level binding or
     /// re-export of a project module; `None` when nothing changes.
     pub fn canonical(&self, name: &QName) -> Option<QName> {
-        self.canonical_name(name.as_str())
+        if self.canonical_memo.is_none() {
+            return self.canonical_name(name.as_str());
+        }
+        let key = name.address();
+        // Fibonacci hashing of the address: its low bits are alignment.
+        let slot = (key as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - RECENT_CANONICAL_BITS);
+        let hit = RECENT_CANONICAL.with(|recent| {
+            let recent = recent.borrow();
+            let entry = recent.get(slot as usize)?;
+            (entry.project == self.stamp && entry.name == key).then_some(entry.canonical)
+        });
+        if let Some(canonical) = hit {
+            return canonical;
+        }
+        // Found with no slot borrowed: finding it may ask about other names.
+        let canonical = self.canonical_name(name.as_str());
+        RECENT_CANONICAL.with(|recent| {
+            let mut recent = recent.borrow_mut();
+            if recent.is_empty() {
+                recent.resize(1 << RECENT_CANONICAL_BITS, RecentCanonical::default());
+            }
+            recent[slot as usize] = RecentCanonical {
+                project: self.stamp,
+                name: key,
+                canonical,
+            };
+        });
+        canonical
     }
 
     /// A method of a project class that the class does not define, as a
@@ -644,5 +701,43 @@ mod tests {
         }
         // A plain thread that no pool started counts as one.
         assert_eq!(std::thread::spawn(pool_threads).join().unwrap(), 1);
+    }
+
+    fn python_project(files: &[(&str, &str)]) -> super::Project {
+        super::Project::new(
+            files
+                .iter()
+                .map(|(path, text)| crate::lang::python::extract(path, text, &[]).0)
+                .collect(),
+        )
+    }
+
+    /// Two projects that bind the same name differently, asked in turn on
+    /// one thread: each thread's recent answers are kept per project, and
+    /// equal what the name's text gives without them.
+    #[test]
+    fn canonical_answers_are_kept_per_project() {
+        use crate::facts::QName;
+        let openai = python_project(&[(
+            "app/llm.py",
+            "from openai import OpenAI\nclient = OpenAI()\n",
+        )]);
+        let anthropic = python_project(&[(
+            "app/llm.py",
+            "import anthropic\nclient = anthropic.Anthropic()\n",
+        )]);
+        let name = QName::new("app.llm.client.messages.create");
+        let unknown = QName::new("app.other.thing");
+        for _ in 0..3 {
+            for (project, expected) in [
+                (&openai, "openai.OpenAI().messages.create"),
+                (&anthropic, "anthropic.Anthropic().messages.create"),
+            ] {
+                let found = project.canonical(&name);
+                assert_eq!(found.map(|q| q.as_str()), Some(expected));
+                assert_eq!(found, project.canonical_name(name.as_str()));
+                assert_eq!(project.canonical(&unknown), None);
+            }
+        }
     }
 }

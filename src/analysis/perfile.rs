@@ -222,7 +222,7 @@ pub(crate) fn sites<'a, 'p>(
     let per_file: Vec<FileSites<'a, 'p>> = project
         .each_file(Reader::PerFile)
         .par_iter()
-        .map(|(fi, file)| {
+        .map_init(generation::NameMemo::default, |names, (fi, file)| {
             let reuse = stored.is_some_and(|(parts, table)| {
                 parts.no_sites(fi, &table)
                     && !generation::may_find_beyond_unit(project, catalog, fi, &file)
@@ -233,7 +233,8 @@ pub(crate) fn sites<'a, 'p>(
             let (sites, candidates) = if reuse {
                 (Vec::new(), Vec::new())
             } else {
-                let sites = generation::file_sites(project, catalog, &memo, fi, &file, &urls_read);
+                let sites =
+                    generation::file_sites(project, catalog, &memo, names, fi, &file, &urls_read);
                 // The candidates leave out the file's own sites: nothing
                 // from other files.
                 let candidates = inferred::file_candidates(project, catalog, fi, &file, &sites);
