@@ -49,7 +49,8 @@ impl QName {
 
     /// Where the interned text lives: equal names have the same address
     /// and different names different ones, for the whole process (the
-    /// interner never frees). A key that costs no hashing of the text.
+    /// interner frees nothing unless `ustr::_clear_cache` is called, which
+    /// synthlint never does). A key that costs no hashing of the text.
     pub fn address(&self) -> usize {
         self.0.as_char_ptr() as usize
     }

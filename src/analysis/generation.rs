@@ -158,7 +158,7 @@ pub(crate) fn file_sites<'a>(
 /// look-up per segment of the name, and files call the same paths many
 /// times (a Rust file calls many names once, which other files call too).
 /// One memo serves one project and one catalogue; the per-file pass keeps
-/// one per thread's share of the files (no lock), so an answer is the same
+/// one per rayon job, which runs many files on one thread (no lock), so an answer is the same
 /// whichever thread found it first.
 #[derive(Default)]
 pub(crate) struct NameMemo {
@@ -170,7 +170,9 @@ pub(crate) struct NameMemo {
 }
 
 impl NameMemo {
-    /// Names kept per map before it starts again (~2 MiB each).
+    /// Names kept per map before it starts again (~2–4 MiB each: a file
+    /// may add names past the bound before it is checked, and the table
+    /// doubles as it grows).
     const MAX_NAMES: usize = 1 << 16;
 
     /// Start again past [`NameMemo::MAX_NAMES`]: a scan's distinct names

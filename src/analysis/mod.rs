@@ -187,15 +187,16 @@ pub struct Project {
 static PROJECTS_BUILT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// One entry of a thread's [`RECENT_CANONICAL`]: `canonical` of the name
-/// interned at `name` in project `project`.
+/// interned at `address` in project `project`.
 #[derive(Clone, Copy, Default)]
 struct RecentCanonical {
     project: u64,
-    name: usize,
+    address: usize,
     canonical: Option<QName>,
 }
 
-/// Entries in each thread's [`RECENT_CANONICAL`] (24 bytes each).
+/// Log₂ of the entries in each thread's [`RECENT_CANONICAL`] (4,096 of
+/// 24 bytes each).
 const RECENT_CANONICAL_BITS: u32 = 12;
 
 thread_local! {
@@ -462,7 +463,7 @@ impl Project {
         let hit = RECENT_CANONICAL.with(|recent| {
             let recent = recent.borrow();
             let entry = recent.get(slot as usize)?;
-            (entry.project == self.stamp && entry.name == key).then_some(entry.canonical)
+            (entry.project == self.stamp && entry.address == key).then_some(entry.canonical)
         });
         if let Some(canonical) = hit {
             return canonical;
@@ -476,7 +477,7 @@ impl Project {
             }
             recent[slot as usize] = RecentCanonical {
                 project: self.stamp,
-                name: key,
+                address: key,
                 canonical,
             };
         });

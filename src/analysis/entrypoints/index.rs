@@ -250,8 +250,8 @@ impl<'a> Index<'a> {
     /// `def create_app() -> FastAPI` → `fastapi.FastAPI().include_router`.
     /// `None` when nothing changes.
     pub fn through_returns(&self, name: &str) -> Option<String> {
-        // Most names have no call: the byte search below finds no `(` and
-        // nothing is looked up (a substring search for `()` first cost
+        // Most names have no call: the byte search below finds no `()` to
+        // replace and nothing is looked up (a substring search for `()` first cost
         // more than that search). The name is interned only once something
         // replaced a call in it.
         let mut current: Option<QName> = None;
