@@ -15,17 +15,16 @@ fn repo() -> PathBuf {
 /// `check TREE --stats` on `jobs` threads: the "facts read" block of its
 /// stderr.
 fn reads(tree: &str, jobs: &str) -> String {
+    facts_read(&[tree, "--jobs", jobs], &[])
+}
+
+/// `check --no-cache --stats --format json` with `args` and the
+/// environment's `env`: the "facts read" block of its stderr.
+fn facts_read(args: &[&str], env: &[(&str, &str)]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_synthlint"))
-        .args([
-            "check",
-            tree,
-            "--no-cache",
-            "--stats",
-            "--format",
-            "json",
-            "--jobs",
-            jobs,
-        ])
+        .args(["check", "--no-cache", "--stats", "--format", "json"])
+        .args(args)
+        .envs(env.iter().copied())
         .current_dir(repo())
         .output()
         .expect("run synthlint");
@@ -118,31 +117,13 @@ fn flows_hops_and_log_levels_are_not_read_again() {
 /// or indexed beyond what a reader holds (`--facts-memory 0`, the
 /// developer's budgets at 0): the "facts read" block.
 fn reads_stored_unkept(tree: &str) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_synthlint"))
-        .args([
-            "check",
-            tree,
-            "--no-cache",
-            "--stats",
-            "--format",
-            "json",
-            "--jobs",
-            "2",
-            "--facts-memory",
-            "0",
-        ])
-        .env("SYNTHLINT_LOADED_FACTS_MB", "0")
-        .env("SYNTHLINT_FLOW_INDEX_MB", "0")
-        .current_dir(repo())
-        .output()
-        .expect("run synthlint");
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    stderr
-        .lines()
-        .skip_while(|l| !l.trim_start().starts_with("facts read"))
-        .take_while(|l| l.starts_with("    ") || l.trim_start().starts_with("facts read"))
-        .collect::<Vec<_>>()
-        .join("\n")
+    facts_read(
+        &[tree, "--jobs", "2", "--facts-memory", "0"],
+        &[
+            ("SYNTHLINT_LOADED_FACTS_MB", "0"),
+            ("SYNTHLINT_FLOW_INDEX_MB", "0"),
+        ],
+    )
 }
 
 /// A reader's decodings in a block of a stored run.

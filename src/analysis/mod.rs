@@ -659,6 +659,17 @@ fn is_class(file: &FileFacts, name: &str) -> bool {
     file.classes.iter().any(|c| c.qualname == name)
 }
 
+/// A project of Python files given as (path, text), for unit tests.
+#[cfg(test)]
+pub(crate) fn python_project(files: &[(&str, &str)]) -> Project {
+    Project::new(
+        files
+            .iter()
+            .map(|(path, text)| crate::lang::python::extract(path, text, &[]).0)
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::{find_first_index, map_indices, pool_threads};
@@ -704,26 +715,17 @@ mod tests {
         assert_eq!(std::thread::spawn(pool_threads).join().unwrap(), 1);
     }
 
-    fn python_project(files: &[(&str, &str)]) -> super::Project {
-        super::Project::new(
-            files
-                .iter()
-                .map(|(path, text)| crate::lang::python::extract(path, text, &[]).0)
-                .collect(),
-        )
-    }
-
     /// Two projects that bind the same name differently, asked in turn on
     /// one thread: each thread's recent answers are kept per project, and
     /// equal what the name's text gives without them.
     #[test]
     fn canonical_answers_are_kept_per_project() {
         use crate::facts::QName;
-        let openai = python_project(&[(
+        let openai = super::python_project(&[(
             "app/llm.py",
             "from openai import OpenAI\nclient = OpenAI()\n",
         )]);
-        let anthropic = python_project(&[(
+        let anthropic = super::python_project(&[(
             "app/llm.py",
             "import anthropic\nclient = anthropic.Anthropic()\n",
         )]);

@@ -272,16 +272,8 @@ pub(crate) fn sites<'a, 'p>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::python_project as project;
     use crate::catalog::CatalogData;
-
-    fn project(files: &[(&str, &str)]) -> Project {
-        Project::new(
-            files
-                .iter()
-                .map(|(path, text)| crate::lang::python::extract(path, text, &[]).0)
-                .collect(),
-        )
-    }
 
     /// The first pass's per-file flags and tracing calls, in file order,
     /// the same with every file's facts stored encoded (read decoded).

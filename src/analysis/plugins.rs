@@ -374,12 +374,7 @@ mod tests {
             ("app/other.py", "import os\nos.getcwd()\n"),
         ];
         crate::analysis::door::count_reads(true);
-        let project = Project::new(
-            files
-                .iter()
-                .map(|(path, text)| crate::lang::python::extract(path, text, &[]).0)
-                .collect(),
-        );
+        let project = crate::analysis::python_project(&files);
         // The door counts from its project's start: the other tests' need not.
         crate::analysis::door::count_reads(false);
         let loaded: Vec<_> = (0..project.file_count())

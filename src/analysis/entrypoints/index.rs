@@ -474,15 +474,7 @@ impl<'a> Index<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn project(files: &[(&str, &str)]) -> Project {
-        Project::new(
-            files
-                .iter()
-                .map(|(path, text)| crate::lang::python::extract(path, text, &[]).0)
-                .collect(),
-        )
-    }
+    use crate::analysis::python_project as project;
 
     /// Calls of annotated project functions give way to their return type;
     /// names with no empty call, or calling what the project does not
