@@ -52,6 +52,19 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// A budget in bytes: `default`, or the MiB the environment's `var` says
+/// (a developer's setting, to size a cache, and for tests that need its
+/// values built again; unreadable values are ignored).
+pub fn budget(var: &str, default: usize) -> usize {
+    budget_of(std::env::var(var).ok().as_deref(), default)
+}
+
+/// [`budget`] of the setting's text, if set.
+fn budget_of(mib: Option<&str>, default: usize) -> usize {
+    mib.and_then(|v| v.trim().parse::<usize>().ok())
+        .map_or(default, |mb| mb.saturating_mul(1 << 20))
+}
+
 impl<T> Bounded<T> {
     /// Slots for `files` files, keeping at most about `budget` bytes.
     pub fn new(files: usize, budget: usize) -> Bounded<T> {
@@ -155,6 +168,18 @@ fn free<T>(slot: &mut Entry<T>, held: &AtomicUsize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A setting in MiB, read leniently: unset or unreadable keeps the
+    /// default, and a size past the address space is the largest.
+    #[test]
+    fn budgets_come_from_a_setting_in_mib() {
+        assert_eq!(budget_of(None, 7), 7);
+        assert_eq!(budget_of(Some("3"), 7), 3 << 20);
+        assert_eq!(budget_of(Some(" 0\n"), 7), 0);
+        assert_eq!(budget_of(Some("-1"), 7), 7);
+        assert_eq!(budget_of(Some("lots"), 7), 7);
+        assert_eq!(budget_of(Some(&usize::MAX.to_string()), 7), usize::MAX);
+    }
 
     #[test]
     fn everything_is_kept_within_the_budget() {

@@ -534,15 +534,6 @@ type Decodes = [AtomicU64; Reader::ALL.len()];
 /// Bytes of stored files' decoded copies kept at once.
 const LOADED_BUDGET: usize = 64 << 20;
 
-/// [`LOADED_BUDGET`], or `SYNTHLINT_LOADED_FACTS_MB` (a developer's
-/// setting, to size it).
-fn loaded_budget() -> usize {
-    std::env::var("SYNTHLINT_LOADED_FACTS_MB")
-        .ok()
-        .and_then(|v| v.parse::<usize>().ok())
-        .map_or(LOADED_BUDGET, |mb| mb << 20)
-}
-
 impl Facts {
     /// The files as extracted, in file order, with `arranged` (the files
     /// the frontends' project-wide step read, in the same order, after it)
@@ -573,7 +564,10 @@ impl Facts {
         slots.shrink_to_fit();
         Facts {
             decodes: std::array::from_fn(|_| AtomicU64::new(0)),
-            loaded: bounded::Bounded::new(slots.len(), loaded_budget()),
+            loaded: bounded::Bounded::new(
+                slots.len(),
+                bounded::budget("SYNTHLINT_LOADED_FACTS_MB", LOADED_BUDGET),
+            ),
             applied: std::iter::repeat_with(Applied::default)
                 .take(slots.len())
                 .collect(),

@@ -158,8 +158,8 @@ pub(crate) fn file_sites<'a>(
 /// look-up per segment of the name, and files call the same paths many
 /// times (a Rust file calls many names once, which other files call too).
 /// One memo serves one project and one catalogue; the per-file pass keeps
-/// one per rayon job, which runs many files on one thread (no lock), so an answer is the same
-/// whichever thread found it first.
+/// one per rayon job, which runs many files on one thread (no lock), so an
+/// answer is the same whichever thread found it first.
 #[derive(Default)]
 pub(crate) struct NameMemo {
     /// [`class_prefix_end`] of each name asked about.

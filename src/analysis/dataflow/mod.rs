@@ -276,15 +276,6 @@ pub use crate::finding::TaintStats;
 /// costs about what reading the file's calls once does.
 const INDEX_BUDGET: usize = 32 << 20;
 
-/// [`INDEX_BUDGET`], or `SYNTHLINT_FLOW_INDEX_MB` (a developer's setting,
-/// to size it, and for tests that need the indexes built again).
-fn index_budget() -> usize {
-    std::env::var("SYNTHLINT_FLOW_INDEX_MB")
-        .ok()
-        .and_then(|v| v.parse::<usize>().ok())
-        .map_or(INDEX_BUDGET, |mb| mb << 20)
-}
-
 /// The per-scan home of data-flow results: each file's index, and each
 /// spec's result, computed on first use by whichever rule asks first.
 #[derive(Default)]
@@ -332,7 +323,10 @@ type LibraryCalls = Vec<(usize, Vec<String>)>;
 impl Cache {
     pub fn new(files: usize) -> Cache {
         Cache {
-            files: crate::analysis::bounded::Bounded::new(files, index_budget()),
+            files: crate::analysis::bounded::Bounded::new(
+                files,
+                crate::analysis::bounded::budget("SYNTHLINT_FLOW_INDEX_MB", INDEX_BUDGET),
+            ),
             ..Cache::default()
         }
     }

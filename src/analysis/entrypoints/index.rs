@@ -251,9 +251,9 @@ impl<'a> Index<'a> {
     /// `None` when nothing changes.
     pub fn through_returns(&self, name: &str) -> Option<String> {
         // Most names have no call: the byte search below finds no `()` to
-        // replace and nothing is looked up (a substring search for `()` first cost
-        // more than that search). The name is interned only once something
-        // replaced a call in it.
+        // replace and nothing is looked up (a substring search for `()`
+        // first cost more than that search). The name is interned only
+        // once something replaced a call in it.
         let mut current: Option<QName> = None;
         'hops: for _ in 0..MAX_HOPS {
             // Each call in the name, leftmost first: `f` of `f().x`.
